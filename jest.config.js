@@ -1,0 +1,15 @@
+// ESM + TypeScript through ts-jest; run with NODE_OPTIONS=--experimental-vm-modules (see package.json).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  resolver: 'ts-jest-resolver',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } }]
+  },
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  clearMocks: true,
+  testTimeout: 60000,
+  // e2e tests spawn processes and servers; two cores here, so keep workers modest.
+  maxWorkers: 2
+}
