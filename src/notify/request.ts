@@ -1,0 +1,55 @@
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+
+/** Where the request comes from: shown to the approver so they approve only what they expect. */
+export interface RunContext {
+  /** owner/repo */
+  repository: string
+  workflow: string
+  job: string
+  runId: string
+  runAttempt: string
+  /** Link to the run on the GitHub server. */
+  runUrl: string
+  actor: string
+  eventName: string
+  ref: string
+  sha: string
+  serverUrl: string
+  /** The pull request number when the run belongs to one. */
+  pullRequest?: number
+}
+
+/** What becomes of a request. `error` is any failure that is not the approver's answer. */
+export type Outcome = 'approved' | 'denied' | 'expired' | 'timed-out' | 'cancelled' | 'error'
+
+/** Everything an approver needs to decide; contains no secret. */
+export interface ApprovalRequest {
+  userCode: string
+  verificationUri: string
+  verificationUriComplete: string
+  /** When the code stops working (absolute time). */
+  expiresAt: Date
+  /** When the action stops waiting: the earlier of the code's expiry and the `timeout` input. */
+  deadline: Date
+  startUrl: string
+  /** The IAM Identity Center region. */
+  region: string
+  /** The client name the approver sees on the AWS consent page. */
+  clientName: string
+  context: RunContext
+  /** Requested account and role, when the job asks for role credentials. */
+  accountId?: string
+  roleName?: string
+}
+
+/** The end of a request, for the channels that record it. */
+export interface RequestResult {
+  outcome: Outcome
+  /** When the outcome was reached. */
+  at: Date
+  /** One line: what happened and what to do. Absent for `approved`. */
+  message?: string
+  /** When the token (or role credentials) stop working, for `approved`. */
+  accessExpiresAt?: Date
+}
