@@ -37,6 +37,8 @@ export interface ApprovalRequest {
   region: string
   /** The client name the approver sees on the AWS consent page. */
   clientName: string
+  /** The OIDC scopes asked for (what the token will allow), e.g. sso:account:access. */
+  scopes?: string[]
   context: RunContext
   /** Requested account and role, when the job asks for role credentials. */
   accountId?: string

@@ -1,0 +1,43 @@
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+import * as core from '@actions/core'
+import type { ApprovalRequest, Outcome } from '../notify/request.js'
+import type { TokenSet } from '../oidc/types.js'
+import { maskTokenSet } from './secrets.js'
+
+export const OUTPUT_NAMES = [
+  'outcome',
+  'access-token',
+  'expires-at',
+  'user-code',
+  'verification-uri',
+  'verification-uri-complete'
+] as const
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+
+function set(name: OutputName, value: string): void {
+  core.setOutput(name, value)
+}
+
+/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
+export function isoUtc(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+export function exportRequestOutputs(request: ApprovalRequest): void {
+  set('user-code', request.userCode)
+  set('verification-uri', request.verificationUri)
+  set('verification-uri-complete', request.verificationUriComplete)
+}
+
+/** Masks every token in the set before the access token is written anywhere. */
+export function exportToken(token: TokenSet): void {
+  maskTokenSet(token)
+  set('access-token', token.accessToken)
+  set('expires-at', isoUtc(token.expiresAt))
+}
+
+export function exportOutcome(outcome: Outcome): void {
+  set('outcome', outcome)
+}

@@ -1,0 +1,206 @@
+// Every input is parsed and checked here, before any network call, so a typo fails the step in
+// a second with one line naming the input, the problem and a good value, instead of surfacing
+// minutes later as an AWS error or a confused approver.
+//
+// An empty value means the default, for every input: the runner applies action.yml defaults, but
+// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
+// input out, and that should behave like leaving it out here too.
+import { InputError } from './errors.js'
+
+/** Channels besides the step log, which is always used. */
+export type NotifyChannel = 'summary'
+const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary']
+
+export interface ActionInputs {
+  /** The AWS access portal URL, as given (validated: https). */
+  startUrl: string
+  /** The IAM Identity Center region. */
+  region: string
+  scopes: string[]
+  /** The name the approver sees on the AWS consent page. */
+  clientName: string
+  /** How long to wait for approval, in seconds; absent: the code's own lifetime. */
+  timeoutSeconds?: number
+  notify: NotifyChannel[]
+}
+
+export interface ParsedInputs {
+  inputs: ActionInputs
+  /** Suspicious but usable values: one line each, for core.warning. */
+  warnings: string[]
+}
+
+/** Reads one input by its action.yml name; `core.getInput` semantics (trimmed, '' when unset). */
+export type InputReader = (name: string) => string
+
+export const DEFAULT_SCOPES = ['sso:account:access']
+
+/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
+export function defaultClientName(repository: string): string {
+  return repository ? `GitHub Actions ${repository}` : 'GitHub Actions'
+}
+
+/**
+ * Parses all inputs. Throws InputError for the first unusable one.
+ * `repository` (owner/repo) supplies the default client name.
+ */
+export function parseInputs(read: InputReader, repository: string): ParsedInputs {
+  const warnings: string[] = []
+  const region = parseRegion(read('region'))
+  const startUrl = parseStartUrl(read('start-url'), region, warnings)
+  const scopes = parseScopes(read('scopes'))
+  const clientName = parseClientName(read('client-name'), repository)
+  const timeout = read('timeout')
+  const notify = parseNotify(read('notify'))
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify }
+  if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
+  return { inputs, warnings }
+}
+
+function required(name: string, value: string, example: string): string {
+  if (value === '') throw new InputError(name, `Input '${name}' is required; set it to a value like ${example}.`)
+  return value
+}
+
+// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
+// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
+// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/
+
+export function parseRegion(raw: string): string {
+  const value = required('region', raw, 'us-east-1')
+  if (REGION.test(value)) return value
+  const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
+    ? ' (that is an availability zone; drop the last letter)'
+    : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
+      ? ' (regions are lower case)'
+      : ''
+  throw new InputError('region', `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
+}
+
+// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
+// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
+// newer https://<id>.portal.<region>.app.aws. Any other https host only warns: an emulator, a private
+// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
+const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/
+const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/
+const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start'
+
+/**
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces); warns
+ * about a host or path that does not look like an AWS access portal, and about a portal host
+ * whose region differs from `region`.
+ */
+export function parseStartUrl(raw: string, region: string, warnings: string[]): string {
+  const value = required('start-url', raw, START_URL_EXAMPLE)
+  const reject = (problem: string): never => {
+    throw new InputError('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`)
+  }
+  if (/\s/.test(value)) reject('must be one URL without spaces')
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return reject('must be the AWS access portal URL')
+  }
+  if (url.protocol !== 'https:') reject('must be an https:// URL')
+  if (url.username || url.password) reject('must not contain a user name or password')
+
+  const host = url.hostname
+  const portal = APP_AWS_HOST.exec(host)
+  if (AWSAPPS_HOST.test(host)) {
+    const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname)
+    if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) {
+      warnings.push(
+        `Input 'start-url' (${value}) has the path ${JSON.stringify(url.pathname)}; AWS access portal URLs end in /start, like ${START_URL_EXAMPLE}.`
+      )
+    }
+  } else if (portal) {
+    if (portal[1] !== region) {
+      warnings.push(
+        `Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`
+      )
+    }
+  } else {
+    warnings.push(
+      `Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`
+    )
+  }
+  if (url.search || url.hash) {
+    warnings.push(
+      `Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`
+    )
+  }
+  return value
+}
+
+// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
+const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/
+
+/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
+export function parseScopes(raw: string): string[] {
+  if (raw === '') return [...DEFAULT_SCOPES]
+  const scopes = [...new Set(splitList(raw))]
+  for (const scope of scopes) {
+    if (!SCOPE.test(scope)) {
+      throw new InputError(
+        'scopes',
+        `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`
+      )
+    }
+  }
+  return scopes
+}
+
+export function parseClientName(raw: string, repository: string): string {
+  if (raw === '') return defaultClientName(repository)
+  // It is sent to AWS and shown on the consent page: one readable line.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(raw)) {
+    throw new InputError('client-name', `Input 'client-name' must be one line of text, like "GitHub Actions octo-org/app"; got ${JSON.stringify(raw)}.`)
+  }
+  return raw
+}
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
+const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m'
+
+/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
+export function parseDuration(name: string, raw: string): number {
+  const invalid = (problem: string): never => {
+    throw new InputError(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`)
+  }
+  const value = raw.trim()
+  let seconds: number
+  if (/^\d+$/.test(value)) {
+    seconds = Number(value)
+  } else {
+    const match = DURATION.exec(value)
+    if (!match || value === '') return invalid('a number of seconds or a duration')
+    const [, h = '0', m = '0', s = '0'] = match
+    seconds = Number(h) * 3600 + Number(m) * 60 + Number(s)
+  }
+  if (!Number.isSafeInteger(seconds)) return invalid('a reasonable duration')
+  if (seconds < 1) return invalid('at least one second,')
+  return seconds
+}
+
+export function parseNotify(raw: string): NotifyChannel[] {
+  if (raw === '') return ['summary']
+  const channels: NotifyChannel[] = []
+  for (const item of splitList(raw)) {
+    const channel = NOTIFY_CHANNELS.find((known) => known === item)
+    if (!channel) {
+      throw new InputError(
+        'notify',
+        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like summary; got ${JSON.stringify(item)}.`
+      )
+    }
+    if (!channels.includes(channel)) channels.push(channel)
+  }
+  return channels
+}
+
+function splitList(raw: string): string[] {
+  return raw.split(/[\s,]+/).filter((item) => item !== '')
+}

@@ -1,0 +1,85 @@
+// The step log: the one channel that is always there and streams live, so it carries the whole
+// prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
+// the code on a line of its own, and a QR code of the link that fills the code in.
+import * as core from '@actions/core'
+import type { Notifier } from './channel.js'
+import { formatRelative, formatUtc, plain } from './format.js'
+import { renderQrCode } from './qr.js'
+import type { ApprovalRequest, RequestResult } from './request.js'
+import { subjectRows, type SubjectRow } from './subject.js'
+
+const RULE = '='.repeat(78)
+
+/** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
+export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
+  const userCode = plain(request.userCode)
+  const complete = plain(request.verificationUriComplete)
+  const lines = [
+    RULE,
+    'AWS access requested: approval needed in IAM Identity Center',
+    RULE,
+    'This job is waiting for someone with AWS access to approve its request.',
+    '',
+    `  1. Open ${plain(request.verificationUri)}`,
+    '  2. Enter the code:',
+    '',
+    `         ${userCode}`,
+    ''
+  ]
+  if (complete) lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '')
+  lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
+  if (request.deadline.getTime() < request.expiresAt.getTime()) {
+    lines.push(
+      `  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`
+    )
+  }
+  lines.push('', 'Who is asking', ...table(subjectRows(request)), '')
+  lines.push(
+    `WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`,
+    `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`,
+    'Approving gives this job your AWS access until its token expires. If in doubt, deny it.',
+    RULE
+  )
+  return lines.join('\n')
+}
+
+function table(rows: SubjectRow[]): string[] {
+  const width = Math.max(...rows.map(({ label }) => label.length))
+  return rows.map(({ label, value }) => `  ${label.padEnd(width)}  ${value}`)
+}
+
+/** The line printed when the request is approved; failures are reported by the step's error. */
+export function renderApprovedLine(result: RequestResult): string {
+  const expiry = result.accessExpiresAt
+    ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
+    : ''
+  return `Approved at ${formatUtc(result.at)}.${expiry}`
+}
+
+export interface LogNotifierOptions {
+  write?: (text: string) => void
+  now?: () => Date
+  qr?: (text: string) => Promise<string>
+}
+
+export function createLogNotifier(options: LogNotifierOptions = {}): Notifier {
+  const write = options.write ?? ((text: string) => core.info(text))
+  const now = options.now ?? (() => new Date())
+  const qr = options.qr ?? renderQrCode
+  return {
+    name: 'step log',
+    async prompt(request) {
+      // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
+      write(renderLogPrompt(request, now()))
+      const target = plain(request.verificationUriComplete) || plain(request.verificationUri)
+      try {
+        write(`Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`)
+      } catch (error) {
+        write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`)
+      }
+    },
+    async record({ result }) {
+      if (result.outcome === 'approved') write(renderApprovedLine(result))
+    }
+  }
+}
