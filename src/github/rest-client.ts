@@ -1,0 +1,74 @@
+// The GitHub REST client: @actions/github's Octokit, loaded only when needed (it is heavy and most
+// runs never comment), pointed at GITHUB_API_URL so GitHub Enterprise Server works, with a
+// per-request timeout and bounded retries of idempotent requests. POSTs are not retried here: a
+// POST whose response was lost may have succeeded, so its caller decides how to repeat it safely.
+import type { getOctokit } from '@actions/github'
+import { DEFAULT_RETRY_POLICY, failureFacts, retryDelayMs, type RetryPolicy } from './retry.js'
+
+export type GitHubRest = ReturnType<typeof getOctokit>
+
+export interface GitHubClientOptions {
+  token: string
+  /** The REST API base, e.g. https://api.github.com or https://ghes.example/api/v3. */
+  apiUrl?: string
+  retry?: Partial<RetryPolicy>
+  /** Injected for tests; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>
+  /** Epoch ms; injected for tests. */
+  now?: () => number
+  /** A request with no complete answer within this time is abandoned (and retried if idempotent). */
+  requestTimeoutMs?: number
+  /** Where retries are reported: method, route and status only, never bodies or the token. */
+  debug?: (line: string) => void
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
+export function apiBaseUrl(apiUrl?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = apiUrl?.trim() || env.GITHUB_API_URL?.trim() || 'https://api.github.com'
+  return url.replace(/\/+$/, '')
+}
+
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubRest> {
+  // Dynamic on purpose: the import costs tens of milliseconds and megabytes, paid only when a
+  // comment will actually be posted.
+  const { getOctokit } = await import('@actions/github')
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry }
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const now = options.now ?? Date.now
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const debug = options.debug ?? (() => {})
+
+  // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
+  // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
+  const octokit = getOctokit(options.token, {
+    baseUrl: apiBaseUrl(options.apiUrl),
+    log: { debug: () => {}, info: () => {}, warn: debug, error: debug }
+  })
+
+  octokit.hook.wrap('request', async (request, endpoint) => {
+    const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase())
+    for (let attempt = 1; ; attempt++) {
+      // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
+      // from the client's defaults stays in place.
+      endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) }
+      try {
+        return await request(endpoint)
+      } catch (error) {
+        const facts = failureFacts(error)
+        const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined
+        if (delay === undefined) throw error
+        debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`)
+        await sleep(delay)
+      }
+    }
+  })
+  return octokit
+}
+
+/** The path of a request URL, without query or host: what a debug line may show. */
+function routeOf(url: string): string {
+  return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '')
+}

@@ -1,0 +1,137 @@
+// The PR comment an approver reads: while pending, everything needed to decide (where to approve,
+// the code to compare, until when, and which run is asking); once decided, what happened and what
+// to do, with the code and the link removed so nobody approves a request that is over.
+// Every value from the run or the inputs goes through markdown.ts: the comment must not become a
+// vehicle for someone else's link, HTML or @mention.
+import { codeSpan, escapeText, link, utcTime } from './markdown.js'
+import type { ApprovalRequest, Outcome, RequestResult, RunContext } from './request.js'
+
+/** GitHub rejects comment bodies longer than this (characters). */
+export const MAX_COMMENT_LENGTH = 65_536
+
+export type CommentState = 'pending' | Outcome
+
+const TITLES: Record<CommentState, string> = {
+  pending: '🔐 AWS sign-in waiting for approval',
+  approved: '✅ AWS sign-in approved',
+  denied: '⛔ AWS sign-in denied',
+  expired: '⌛ AWS sign-in expired',
+  'timed-out': '⌛ AWS sign-in timed out',
+  cancelled: '🚫 AWS sign-in cancelled',
+  error: '❌ AWS sign-in failed'
+}
+
+/**
+ * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
+ * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ */
+export function renderComment(request: ApprovalRequest, state: CommentState, result?: RequestResult): string {
+  const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))]
+  sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>')
+  return `${sections.join('\n\n')}\n`
+}
+
+function pendingSections(request: ApprovalRequest): string[] {
+  const sections = [
+    `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
+    `**${link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+    `**Code:** ${codeSpan(request.userCode, 64)}`,
+    `If the page asks for the code, enter it at ${link(escapeText(request.verificationUri, 300), request.verificationUri)}.`
+  ]
+  let timing = `The code expires at **${utcTime(request.expiresAt)}**.`
+  if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
+    timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`
+  }
+  sections.push(timing)
+  sections.push(
+    [
+      `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
+      `> Check that the code matches the one in the job log of ${link('this run', request.context.runUrl)}.`,
+      `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
+    ].join('\n')
+  )
+  return sections
+}
+
+function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: RequestResult | undefined): string[] {
+  const at = result?.at
+  const when = (fallback?: Date): string => {
+    const time = at ?? fallback
+    return time ? ` at **${utcTime(time)}**` : ''
+  }
+  // `message` is, by contract, one line saying what happened and what to do; without one, each
+  // state has its own.
+  const message = result?.message ? escapeText(result.message, 1000) : undefined
+  const runLog = link('the job log', request.context.runUrl)
+
+  switch (outcome) {
+    case 'approved': {
+      const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : ''
+      return [
+        `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+        'The code and the verification link were removed from this comment; there is nothing left to do.'
+      ]
+    }
+    case 'denied':
+      return [
+        `Denied${when()} at the AWS verification page. The job got no AWS access and failed.`,
+        message ?? 'If that was a mistake, re-run the job to get a new code and approve it.'
+      ]
+    case 'expired':
+      return [
+        `The code expired${when(request.expiresAt)} before anyone approved it. The job got no AWS access.`,
+        message ?? 'Re-run the job to get a new code, and approve it before it expires.'
+      ]
+    case 'timed-out':
+      return [
+        `The job stopped waiting${when(request.deadline)} before anyone approved it. The job got no AWS access.`,
+        message ?? 'Re-run the job and approve sooner, or raise the `timeout` input.'
+      ]
+    case 'cancelled':
+      return [
+        `The run was cancelled${when()} while waiting for approval. The job got no AWS access.`,
+        'The old code is no longer waited for: do not approve it.',
+        message ?? 'Re-run the job to ask again.'
+      ]
+    case 'error':
+      return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`]
+  }
+}
+
+function contextSection(request: ApprovalRequest): string {
+  const context: RunContext = request.context
+  const lines = [
+    '**Request**',
+    `- Repository: ${codeSpan(context.repository)}`,
+    `- Workflow: ${codeSpan(context.workflow)}, job ${codeSpan(context.job)}`,
+    `- Run: ${link(runLabel(context), context.runUrl)}, started by ${codeSpan(context.actor, 64)} (event ${codeSpan(context.eventName, 64)})`,
+    `- Ref: ${codeSpan(context.ref, 256)} at commit ${commitReference(context)}`,
+    `- AWS access portal: ${codeSpan(request.startUrl, 300)} (region ${codeSpan(request.region, 64)})`
+  ]
+  if (request.accountId !== undefined || request.roleName !== undefined) {
+    lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`)
+  }
+  lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`)
+  return lines.join('\n')
+}
+
+/** " on `host`": lets the approver see where the link leads before following it. */
+function hostNote(url: string): string {
+  try {
+    return ` on ${codeSpan(new URL(url).host, 253)}`
+  } catch {
+    return ''
+  }
+}
+
+function runLabel(context: RunContext): string {
+  const attempt = context.runAttempt && context.runAttempt !== '1' ? `, attempt ${escapeText(context.runAttempt, 10)}` : ''
+  return `run ${escapeText(context.runId, 32)}${attempt}`
+}
+
+/** The short commit as a link to the commit, when the SHA and the server look like what they are. */
+function commitReference(context: RunContext): string {
+  const short = codeSpan(context.sha.slice(0, 7), 7)
+  if (!/^[0-9a-f]{7,64}$/i.test(context.sha) || !/^[\w.-]+\/[\w.-]+$/.test(context.repository)) return short
+  return link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`)
+}
