@@ -1,0 +1,134 @@
+// The runner's side of the two channels an action talks through: the per-step files
+// (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE, GITHUB_PATH; read after the process exits,
+// `FileCommandManager.cs`) and the `::command::` lines on stdout (`ActionCommand.cs`, TryParseV2).
+// Parsing them as the runner does, including its errors, is what lets an end-to-end test fail
+// on output the real runner would reject.
+
+/** Thrown for a file the runner would refuse (the step fails there too). */
+export class FileCommandFormatError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`)
+    this.name = 'FileCommandFormatError'
+  }
+}
+
+/** Reads one line and its terminator (`\n` or `\r\n`), like the runner's ReadLine. */
+function readLine(text: string, start: number): { line: string; next: number; newline: string | null } | null {
+  if (start >= text.length) return null
+  const lf = text.indexOf('\n', start)
+  if (lf < 0) return { line: text.slice(start), next: text.length, newline: null }
+  const crlf = lf > start && text[lf - 1] === '\r'
+  return { line: text.slice(start, crlf ? lf - 1 : lf), next: lf + 1, newline: crlf ? '\r\n' : '\n' }
+}
+
+/**
+ * Parses GITHUB_OUTPUT, GITHUB_ENV or GITHUB_STATE content: `name=value` lines and
+ * `name<<DELIMITER` heredoc blocks (the toolkit writes `ghadelimiter_<uuid>`); a later entry
+ * wins. Throws where the runner throws: an empty name or delimiter, an unterminated heredoc.
+ */
+export function parseKeyValueFile(text: string, file = 'file command'): Record<string, string> {
+  const values: Record<string, string> = {}
+  let cursor = readLine(text, 0)
+  while (cursor) {
+    const { line } = cursor
+    let next = cursor.next
+    if (line !== '') {
+      const equals = line.indexOf('=')
+      const heredoc = line.indexOf('<<')
+      if (equals >= 0 && (heredoc < 0 || equals < heredoc)) {
+        const name = line.slice(0, equals)
+        if (name === '') throw new FileCommandFormatError(file, `invalid format '${line}': name must not be empty`)
+        values[name] = line.slice(equals + 1)
+      } else if (heredoc >= 0) {
+        const name = line.slice(0, heredoc)
+        const delimiter = line.slice(heredoc + 2)
+        if (name === '' || delimiter === '') {
+          throw new FileCommandFormatError(file, `invalid format '${line}': name and delimiter must not be empty`)
+        }
+        const valueStart = next
+        let valueEnd = next
+        let body = readLine(text, next)
+        while (!body || body.line !== delimiter) {
+          if (!body) throw new FileCommandFormatError(file, `matching delimiter not found for '${name}'`)
+          if (body.newline === null) throw new FileCommandFormatError(file, `EOF marker missing new line for '${name}'`)
+          valueEnd = body.next - body.newline.length
+          body = readLine(text, body.next)
+        }
+        next = body.next
+        values[name] = valueEnd > valueStart ? text.slice(valueStart, valueEnd) : ''
+      } else {
+        throw new FileCommandFormatError(file, `invalid format '${line}'`)
+      }
+    }
+    cursor = readLine(text, next)
+  }
+  return values
+}
+
+/** Parses GITHUB_PATH: one directory per non-empty line, in the order written. */
+export function parsePathFile(text: string): string[] {
+  return text.split(/\r?\n/).filter(line => line.trim() !== '')
+}
+
+/** One `::name key=value,…::data` command found on stdout. */
+export interface WorkflowCommand {
+  name: string
+  properties: Record<string, string>
+  data: string
+  /** 0-based index of the stdout line. */
+  line: number
+}
+
+/** The commands the runner knows; other `::x::` lines are just log text. */
+const registeredCommands = new Set([
+  'add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error', 'group', 'notice',
+  'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'
+])
+
+function unescapeData(value: string): string {
+  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+function unescapeProperty(value: string): string {
+  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%')
+}
+
+/** The escaping @actions/core applies to command data (`toCommandValue` + `escapeData`). */
+export function escapeCommandData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/**
+ * Finds the workflow commands in stdout as the runner does: a line is a command when, after
+ * leading whitespace, it starts with `::<registered name>` and has a closing `::`;
+ * `::stop-commands::TOKEN` suspends parsing until a `::TOKEN::` line.
+ */
+export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = []
+  let resumeToken: string | null = null
+  stdout.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trimStart()
+    if (resumeToken !== null) {
+      if (line === `::${resumeToken}::`) resumeToken = null
+      return
+    }
+    if (!line.startsWith('::')) return
+    const end = line.indexOf('::', 2)
+    if (end < 0) return
+    const info = line.slice(2, end)
+    const space = info.indexOf(' ')
+    const name = space < 0 ? info : info.slice(0, space)
+    if (!registeredCommands.has(name)) return
+    const properties: Record<string, string> = {}
+    if (space > 0) {
+      for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
+        const eq = pair.indexOf('=')
+        if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
+      }
+    }
+    const data = unescapeData(line.slice(end + 2))
+    commands.push({ name, properties, data, line: index })
+    if (name === 'stop-commands' && data !== '') resumeToken = data
+  })
+  return commands
+}
