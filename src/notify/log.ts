@@ -45,7 +45,7 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
 
 function table(rows: SubjectRow[]): string[] {
   const width = Math.max(...rows.map(({ label }) => label.length))
-  return rows.map(({ label, value }) => `  ${label.padEnd(width)}  ${value}`)
+  return rows.map(({ label, value, note }) => `  ${label.padEnd(width)}  ${value}${note ? ` ${note}` : ''}`)
 }
 
 /** The line printed when the request is approved; failures are reported by the step's error. */

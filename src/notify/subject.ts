@@ -9,6 +9,8 @@ export interface SubjectRow {
   value: string
   /** Where the value links to, for channels that render links. */
   href?: string
+  /** Plain text after the value (outside the link). */
+  note?: string
 }
 
 export function subjectRows(subject: RequestSubject): SubjectRow[] {
@@ -39,6 +41,7 @@ function repositoryLink({ context }: RequestSubject): { href?: string } {
 
 function runRow({ context }: RequestSubject): SubjectRow {
   if (!context.runUrl) return { label: 'Run', value: shown(context.runId) }
-  const attempt = context.runAttempt ? ` (attempt ${plain(context.runAttempt)})` : ''
-  return { label: 'Run', value: `${plain(context.runUrl)}${attempt}`, href: context.runUrl }
+  const row: SubjectRow = { label: 'Run', value: plain(context.runUrl), href: context.runUrl }
+  if (context.runAttempt) row.note = `(attempt ${plain(context.runAttempt)})`
+  return row
 }

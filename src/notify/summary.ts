@@ -30,7 +30,8 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     rows.push(['Verification page', link(request.verificationUri, plain(request.verificationUri))])
   }
   for (const row of subjectRows(subject)) {
-    rows.push([row.label, row.href ? link(row.href, row.value) : escapeHtml(row.value)])
+    const value = row.href ? link(row.href, row.value) : escapeHtml(row.value)
+    rows.push([row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value])
   }
   const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`]
   if (result.message) parts.push(`<p>${escapeHtml(plain(result.message))}</p>`)

@@ -1,0 +1,187 @@
+// The single-step flow (DESIGN.md, "The flow"): inputs → registration → device authorization →
+// prompt → poll → export → record. Exit code 0 only when approved; every other outcome fails the
+// step with one line saying what happened and what to do.
+import * as core from '@actions/core'
+import { readRunContext } from './context.js'
+import { explainFailure, isUnexpected, unapprovedMessage } from './errors.js'
+import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import { maskDeviceAuthorization } from './export/secrets.js'
+import { closeSharedDispatcher } from './http/dispatcher.js'
+import { parseInputs, type ActionInputs } from './inputs.js'
+import { createNotifiers, notifyAll, type Notifier, type RequestSubject } from './notify/index.js'
+import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
+import { SsoOidcClient } from './oidc/client.js'
+import { oidcEndpoint } from './oidc/endpoints.js'
+import { AwsServiceError } from './oidc/errors.js'
+import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import { pollForToken, type PollResult } from './poll.js'
+import { obtainRegistration } from './registration/index.js'
+import { withRetry } from './retry.js'
+
+/** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
+const SETUP_RETRY_WINDOW_MS = 60_000
+/** How often the log says the job is still waiting. */
+const HEARTBEAT_MS = 60_000
+
+export async function run(): Promise<void> {
+  const startedAt = Date.now()
+  const cancellation = abortOnTermination()
+  const context = readRunContext()
+  const subject: RequestSubject = { context }
+  // The default channels until the inputs are read, so even a bad input is recorded.
+  let notifiers = createNotifiers(['summary'])
+  let request: ApprovalRequest | undefined
+  let result: RequestResult
+
+  try {
+    // 1. Inputs: all checked before any network call.
+    const { inputs, warnings } = parseInputs((name) => core.getInput(name), context.repository)
+    warnings.forEach((warning) => core.warning(warning))
+    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
+    notifiers = createNotifiers(inputs.notify)
+    const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
+    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    const setup = { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal }
+
+    // 2. Registration, 3. device authorization, 4. prompt, 5. poll. When AWS rejects the client
+    // (invalid_client), register a new one and start over once: the old code cannot be approved.
+    let registration = await withRetry(() => obtainRegistration(client, inputs), setup)
+    let poll: PollResult
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), setup)
+        maskDeviceAuthorization(authorization)
+        request = approvalRequest(authorization, inputs, context, timeoutAt)
+        exportRequestOutputs(request)
+        const shown = request
+        await notifyAll(notifiers, (notifier) => notifier.prompt(shown), (warning) => core.warning(warning))
+        poll = await waitForApproval(client, registration, authorization, request, timeoutAt, cancellation.signal)
+        break
+      } catch (error) {
+        if (attempt > 1 || !isInvalidClient(error) || cancellation.signal.aborted) throw error
+        core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+        const rejected: ClientRegistration = registration
+        registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), setup)
+      }
+    }
+
+    // 6. Export: the tokens are masked before anything else sees them.
+    if (poll.outcome === 'approved' && poll.token) {
+      exportToken(poll.token)
+      result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) }
+    } else {
+      result = unapprovedResult(poll, request, inputs)
+    }
+  } catch (error) {
+    result = failureResult(error, cancellation.signal.aborted, request)
+  } finally {
+    // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
+    await closeSharedDispatcher()
+  }
+
+  // 7. Record: the outcome output is always set, the channels record how it ended.
+  exportOutcome(result.outcome)
+  await record(notifiers, { subject, result, ...(request ? { request } : {}) })
+  if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
+  cancellation.dispose()
+}
+
+function approvalRequest(
+  authorization: DeviceAuthorization,
+  inputs: ActionInputs,
+  context: RunContext,
+  timeoutAt: number | undefined
+): ApprovalRequest {
+  const expiresAt = authorization.startedAt + authorization.expiresIn * 1000
+  return {
+    userCode: authorization.userCode,
+    verificationUri: authorization.verificationUri,
+    verificationUriComplete: authorization.verificationUriComplete,
+    expiresAt: new Date(expiresAt),
+    deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+    startUrl: inputs.startUrl,
+    region: inputs.region,
+    clientName: inputs.clientName,
+    scopes: inputs.scopes,
+    context
+  }
+}
+
+async function waitForApproval(
+  client: SsoOidcClient,
+  registration: ClientRegistration,
+  authorization: DeviceAuthorization,
+  request: ApprovalRequest,
+  timeoutAt: number | undefined,
+  signal: AbortSignal
+): Promise<PollResult> {
+  let lastHeartbeat = Date.now()
+  return pollForToken({
+    createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
+    interval: authorization.interval,
+    codeExpiresAt: request.expiresAt.getTime(),
+    ...(timeoutAt === undefined ? {} : { timeoutAt }),
+    signal,
+    onPoll: () => {
+      if (Date.now() - lastHeartbeat < HEARTBEAT_MS) return
+      lastHeartbeat = Date.now()
+      const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000))
+      core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
+    },
+    onTransientError: (error, delayMs) => {
+      core.info(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`)
+    }
+  })
+}
+
+function unapprovedResult(poll: PollResult, request: ApprovalRequest | undefined, inputs: ActionInputs): RequestResult {
+  // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
+  if (poll.outcome === 'approved') return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
+  const details = {
+    ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
+    ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
+  }
+  let message = unapprovedMessage(poll.outcome, details)
+  // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
+  if (poll.lastError !== undefined) message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`
+  return { outcome: poll.outcome, at: new Date(), message }
+}
+
+function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {
+  if (cancelled) {
+    return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) }
+  }
+  if (isUnexpected(error) && error instanceof Error && error.stack) core.debug(error.stack)
+  return { outcome: 'error', at: new Date(), message: explainFailure(error) }
+}
+
+function isInvalidClient(error: unknown): boolean {
+  return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
+}
+
+async function record(notifiers: readonly Notifier[], gate: Parameters<Notifier['record']>[0]): Promise<void> {
+  await notifyAll(notifiers, (notifier) => notifier.record(gate), (warning) => core.warning(warning))
+}
+
+/**
+ * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
+ * polling, record `cancelled`, exit non-zero. Without handlers Node would die mid-request and
+ * leave no outcome behind.
+ */
+function abortOnTermination(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) return
+    core.info(`Received ${name}: cancelling the request.`)
+    controller.abort(new Error(`cancelled by ${name}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}
