@@ -11,16 +11,16 @@ export class AwsServiceError extends Error {
   /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
   readonly code: string
   /** The OAuth error code from the body, e.g. 'authorization_pending' (OIDC only). */
-  readonly oauthError?: string
+  declare readonly oauthError?: string
   readonly status: number
   /** Origin and path only: never a query string. */
   readonly endpoint: string
   /** From the Retry-After header, when the server sent one. */
-  readonly retryAfterMs?: number
+  declare readonly retryAfterMs?: number
   /** The body's `error_description` or `message`. Kept out of `message`: it is server text. */
-  readonly description?: string
+  declare readonly description?: string
   /** x-amzn-RequestId, for AWS support. */
-  readonly requestId?: string
+  declare readonly requestId?: string
 
   constructor(fields: {
     operation: string
