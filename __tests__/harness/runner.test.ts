@@ -96,7 +96,9 @@ describe('environment', () => {
     STATE_phase: 'host-state',
     HTTPS_PROXY: 'http://127.0.0.1:3'
   }
-  beforeEach(() => Object.assign(process.env, planted))
+  beforeEach(() => {
+    Object.assign(process.env, planted)
+  })
   afterEach(() => Object.keys(planted).forEach(name => delete process.env[name]))
 
   it('inherits nothing from the host but PATH, with its own HOME and a github.com context', async () => {
