@@ -1,0 +1,233 @@
+import { describe, expect, it } from '@jest/globals'
+import { InputError } from '../../src/errors.js'
+import {
+  defaultClientName,
+  parseClientName,
+  parseDuration,
+  parseInputs,
+  parseNotify,
+  parseRegion,
+  parseScopes,
+  parseStartUrl
+} from '../../src/inputs.js'
+
+const GOOD = {
+  'start-url': 'https://d-1234567890.awsapps.com/start',
+  region: 'us-east-1',
+  scopes: 'sso:account:access',
+  'client-name': '',
+  timeout: '',
+  notify: 'summary'
+}
+
+function reader(overrides: Record<string, string> = {}) {
+  const values: Record<string, string> = { ...GOOD, ...overrides }
+  return (name: string) => values[name] ?? ''
+}
+
+/** The InputError a call throws (fails the test if it throws nothing or something else). */
+function inputError(call: () => unknown): InputError {
+  try {
+    call()
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseInputs', () => {
+  it('reads every input, applying defaults for empty values', () => {
+    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '' }), 'octo/app')
+    expect(inputs).toEqual({
+      startUrl: GOOD['start-url'],
+      region: 'us-east-1',
+      scopes: ['sso:account:access'],
+      clientName: 'GitHub Actions octo/app',
+      notify: ['summary']
+    })
+    expect(warnings).toEqual([])
+  })
+
+  it('keeps explicit values', () => {
+    const { inputs } = parseInputs(
+      reader({ 'client-name': 'Deploy gate', timeout: '1h30m', scopes: 'sso:account:access, codewhisperer:completions' }),
+      'octo/app'
+    )
+    expect(inputs.clientName).toBe('Deploy gate')
+    expect(inputs.timeoutSeconds).toBe(5400)
+    expect(inputs.scopes).toEqual(['sso:account:access', 'codewhisperer:completions'])
+  })
+
+  it.each([
+    ['start-url', ''],
+    ['region', '']
+  ])('requires %s', (name, value) => {
+    const error = inputError(() => parseInputs(reader({ [name]: value }), 'octo/app'))
+    expect(error.input).toBe(name)
+    expect(error.message).toMatch(new RegExp(`^Input '${name}' is required; set it to a value like \\S+\\.$`))
+  })
+
+  it('collects warnings instead of failing for an unusual but usable start URL', () => {
+    const { inputs, warnings } = parseInputs(reader({ 'start-url': 'https://sso.example.test/start' }), 'octo/app')
+    expect(inputs.startUrl).toBe('https://sso.example.test/start')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('sso.example.test')
+  })
+})
+
+describe('parseRegion', () => {
+  it.each([
+    'us-east-1',
+    'eu-west-3',
+    'ap-southeast-7',
+    'mx-central-1',
+    'il-central-1',
+    'cn-north-1',
+    'cn-northwest-1',
+    'us-gov-west-1',
+    'us-gov-east-1',
+    'us-iso-east-1',
+    'us-isob-east-1',
+    'eu-isoe-west-1',
+    'us-isof-south-1',
+    'eusc-de-east-1'
+  ])('accepts %s', (region) => {
+    expect(parseRegion(region)).toBe(region)
+  })
+
+  it.each([
+    ['useast1', ''],
+    ['us-east', ''],
+    ['us-east-1a', 'availability zone'],
+    ['US-EAST-1', 'lower case'],
+    ['us_east_1', ''],
+    ['us-east-1 ', ''],
+    ['https://oidc.us-east-1.amazonaws.com', ''],
+    ['us-east-1.evil.test', '']
+  ])('rejects %j with one line naming the input and an example', (region, hint) => {
+    const error = inputError(() => parseRegion(region))
+    expect(error.input).toBe('region')
+    expect(error.message).toContain(`Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(region)}`)
+    expect(error.message).toContain(hint)
+    expect(error.message).not.toContain('\n')
+  })
+
+  it('gives the exact message the docs show', () => {
+    expect(inputError(() => parseRegion('useast1')).message).toBe(`Input 'region' must be an AWS region like us-east-1; got "useast1".`)
+  })
+})
+
+describe('parseStartUrl', () => {
+  it.each([
+    ['https://d-1234567890.awsapps.com/start', 'us-east-1'],
+    ['https://d-1234567890.awsapps.com/start/', 'us-east-1'],
+    ['https://my-company.awsapps.com/start', 'eu-west-1'],
+    ['https://start.us-gov-home.awsapps.com/directory/d-906769aa66', 'us-gov-west-1'],
+    ['https://d-1234567890.awsapps.cn/start', 'cn-north-1'],
+    ['https://ssoins-1234567890abcdef.portal.us-east-1.app.aws', 'us-east-1']
+  ])('accepts %s without warnings', (url, region) => {
+    const warnings: string[] = []
+    expect(parseStartUrl(url, region, warnings)).toBe(url)
+    expect(warnings).toEqual([])
+  })
+
+  it.each([
+    ['http://d-1234567890.awsapps.com/start', 'https://'],
+    ['d-1234567890.awsapps.com/start', 'the AWS access portal URL'],
+    ['ftp://d-1234567890.awsapps.com/start', 'https://'],
+    ['https://user:pass@d-1234567890.awsapps.com/start', 'user name or password'],
+    ['https://d-1234567890.awsapps.com/start https://other', 'without spaces'],
+    ['https://', 'the AWS access portal URL']
+  ])('rejects %j', (url, problem) => {
+    const error = inputError(() => parseStartUrl(url, 'us-east-1', []))
+    expect(error.input).toBe('start-url')
+    expect(error.message).toContain(problem)
+    expect(error.message).toContain('like https://d-1234567890.awsapps.com/start')
+    expect(error.message).toContain(JSON.stringify(url))
+    expect(error.message).not.toContain('\n')
+  })
+
+  it.each([
+    ['https://127.0.0.1:8443/start', 'us-east-1', 'not an AWS access portal host'],
+    ['https://d-1234567890.awsapps.com/', 'us-east-1', 'end in /start'],
+    ['https://d-1234567890.awsapps.com/start/#/', 'us-east-1', 'query or fragment'],
+    ['https://d-1234567890.awsapps.com/start?x=1', 'us-east-1', 'query or fragment'],
+    ['https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', 'names the region eu-west-1']
+  ])('warns about %s (region %s) but accepts it', (url, region, warning) => {
+    const warnings: string[] = []
+    expect(parseStartUrl(url, region, warnings)).toBe(url)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(warning)
+    expect(warnings[0]).toContain("Input 'start-url'")
+  })
+})
+
+describe('parseScopes', () => {
+  it.each([
+    ['sso:account:access', ['sso:account:access']],
+    ['sso:account:access,codewhisperer:completions', ['sso:account:access', 'codewhisperer:completions']],
+    ['sso:account:access codewhisperer:analysis', ['sso:account:access', 'codewhisperer:analysis']],
+    ['sso:account:access\ncodecatalyst:read_write\n', ['sso:account:access', 'codecatalyst:read_write']],
+    ['sso:account:access, sso:account:access', ['sso:account:access']],
+    ['', ['sso:account:access']]
+  ])('parses %j', (raw, scopes) => {
+    expect(parseScopes(raw)).toEqual(scopes)
+  })
+
+  it.each(['sso', 'sso:account:access;rm', ':access', 'sso::access'])('rejects %j', (raw) => {
+    const error = inputError(() => parseScopes(raw))
+    expect(error.input).toBe('scopes')
+    expect(error.message).toContain('like sso:account:access')
+  })
+})
+
+describe('parseDuration', () => {
+  it.each([
+    ['600', 600],
+    ['1', 1],
+    ['90s', 90],
+    ['10m', 600],
+    ['1h', 3600],
+    ['1h30m', 5400],
+    ['1h30m15s', 5415],
+    ['2m30s', 150],
+    ['0h5m', 300]
+  ])('parses %j as %d seconds', (raw, seconds) => {
+    expect(parseDuration('timeout', raw)).toBe(seconds)
+  })
+
+  it.each(['0', '0s', '10 minutes', '10M', '1.5h', '-5', 'm', '30s10m', 'h', '99999999999999999999'])('rejects %j', (raw) => {
+    const error = inputError(() => parseDuration('timeout', raw))
+    expect(error.input).toBe('timeout')
+    expect(error.message).toMatch(/^Input 'timeout' must be .+ like 600, 90s, 10m or 1h30m; got ".*"\.$/)
+  })
+})
+
+describe('parseNotify', () => {
+  it.each([
+    ['summary', ['summary']],
+    ['summary, summary', ['summary']],
+    ['', ['summary']]
+  ])('parses %j', (raw, channels) => {
+    expect(parseNotify(raw)).toEqual(channels)
+  })
+
+  it.each(['pr-comment', 'slack', 'summary,email'])('rejects %j, listing the valid channels', (raw) => {
+    const error = inputError(() => parseNotify(raw))
+    expect(error.input).toBe('notify')
+    expect(error.message).toContain('from: summary')
+  })
+})
+
+describe('client name', () => {
+  it('defaults to the repository', () => {
+    expect(defaultClientName('octo/app')).toBe('GitHub Actions octo/app')
+    expect(defaultClientName('')).toBe('GitHub Actions')
+    expect(parseClientName('', 'octo/app')).toBe('GitHub Actions octo/app')
+  })
+
+  it('rejects a multi-line name', () => {
+    expect(inputError(() => parseClientName('a\nb', 'octo/app')).input).toBe('client-name')
+  })
+})
