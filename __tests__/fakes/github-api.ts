@@ -95,6 +95,8 @@ export interface FakeGitHubApi {
   /** Every request received, in order. */
   requests: readonly RecordedRequest[]
   seedComment(comment: { issue: number; body: string; author: string | FakeUser }): FakeComment
+  /** Deletes a comment, as a person might between two runs. */
+  removeComment(id: number): void
   setFault(fault: Fault): void
   clearFaults(): void
   close(): Promise<void>
@@ -260,6 +262,9 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
     seedComment({ issue, body, author }) {
       const user = typeof author === 'string' ? userFor(author, 5_000_000 + nextCommentId) : author
       return addComment(issue, body, user)
+    },
+    removeComment(id) {
+      for (const [issue, list] of comments) comments.set(issue, list.filter((comment) => comment.id !== id))
     },
     setFault(fault) {
       faults.push({ ...fault, remaining: fault.count ?? 1 })
