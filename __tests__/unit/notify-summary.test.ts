@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import * as core from '@actions/core'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { GateRecord } from '../../src/notify/channel.js'
+import type { Outcome } from '../../src/notify/request.js'
+import { createSummaryNotifier, renderSummary } from '../../src/notify/summary.js'
+import { approvalRequest, NOW, runContext } from './notify-fixtures.js'
+
+function approved(): GateRecord {
+  const request = approvalRequest()
+  return {
+    subject: request,
+    request,
+    result: { outcome: 'approved', at: NOW, accessExpiresAt: new Date(NOW.getTime() + 3_600_000) }
+  }
+}
+
+/** The table's rows as label → cell HTML. */
+function rows(html: string): Map<string, string> {
+  return new Map([...html.matchAll(/<tr><th align="left">(.*?)<\/th><td>(.*?)<\/td><\/tr>/g)].map((m) => [m[1]!, m[2]!]))
+}
+
+describe('renderSummary', () => {
+  it('records the outcome, when, the token expiry, the request and the run', () => {
+    const html = renderSummary(approved())
+    expect(html.startsWith('<h2>✅ AWS access approved</h2>\n<table>')).toBe(true)
+    const table = rows(html)
+    expect(table.get('Outcome')).toBe('<code>approved</code>')
+    expect(table.get('At')).toBe('2026-05-01 12:00:00 UTC')
+    expect(table.get('Token expires')).toBe('2026-05-01 13:00:00 UTC')
+    expect(table.get('User code')).toBe('<code>WDJB-MJHT</code>')
+    expect(table.get('Code expires')).toBe('2026-05-01 12:10:00 UTC')
+    expect(table.get('Start URL')).toBe('https://d-1234567890.awsapps.com/start')
+    expect(table.get('Scopes')).toBe('sso:account:access')
+    expect(table.get('Repository')).toBe('<a href="https://github.com/octo/app">octo/app</a>')
+    expect(table.get('Run')).toBe(
+      '<a href="https://github.com/octo/app/actions/runs/1234/attempts/2">https://github.com/octo/app/actions/runs/1234/attempts/2</a> (attempt 2)'
+    )
+    expect(table.get('Actor')).toBe('alice')
+    expect(table.get('Commit')).toBe('0123456789ab')
+  })
+
+  it.each<[Outcome, string]>([
+    ['denied', '⛔ AWS access denied'],
+    ['expired', '⌛ AWS access request expired'],
+    ['timed-out', '⏱️ AWS access request timed out'],
+    ['cancelled', '🚫 AWS access request cancelled'],
+    ['error', '❌ AWS access request failed']
+  ])('heads a %s gate with what happened and says what to do', (outcome, heading) => {
+    const gate = approved()
+    gate.result = { outcome, at: NOW, message: 'What happened. What to do.' }
+    const html = renderSummary(gate)
+    expect(html).toContain(`<h2>${heading}</h2>\n<p>What happened. What to do.</p>`)
+    expect(rows(html).has('Token expires')).toBe(false)
+  })
+
+  it('records a gate that failed before any request (no code, no verification page)', () => {
+    const html = renderSummary({
+      subject: { context: runContext(), region: 'us-east-1' },
+      result: { outcome: 'error', at: NOW, message: "Input 'start-url' is required." }
+    })
+    const table = rows(html)
+    expect(table.has('User code')).toBe(false)
+    expect(table.has('Start URL')).toBe(false)
+    expect(table.get('Region')).toBe('us-east-1')
+    expect(html).toContain("<p>Input &#39;start-url&#39; is required.</p>")
+  })
+
+  it('escapes every value: nothing from the run can add HTML or links', () => {
+    const gate = approved()
+    gate.subject = {
+      ...gate.subject,
+      clientName: '<img src=x onerror=alert(1)>',
+      context: runContext({ workflow: '<script>alert(1)</script>', actor: 'a"b&c', runUrl: 'javascript:alert(1)' })
+    }
+    gate.result = { outcome: 'error', at: NOW, message: '<b>bold</b>' }
+    const html = renderSummary(gate)
+    expect(html).not.toMatch(/<(script|img|b)\b/)
+    const table = rows(html)
+    expect(table.get('Workflow')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(table.get('Actor')).toBe('a&quot;b&amp;c')
+    expect(table.get('Run')).toBe('javascript:alert(1) (attempt 2)')
+    expect(html).toContain('<p>&lt;b&gt;bold&lt;/b&gt;</p>')
+  })
+})
+
+describe('the summary notifier', () => {
+  let dir: string
+  let saved: string | undefined
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'summary-test-'))
+    saved = process.env.GITHUB_STEP_SUMMARY
+    process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md')
+    writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+    core.summary.emptyBuffer()
+  })
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
+    else process.env.GITHUB_STEP_SUMMARY = saved
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('writes nothing while waiting, and the record at the end to the step summary file', async () => {
+    const notifier = createSummaryNotifier()
+    const gate = approved()
+    await notifier.prompt(gate.request!)
+    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toBe('')
+    await notifier.record(gate)
+    expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toBe(`${renderSummary(gate)}\n`)
+  })
+})
