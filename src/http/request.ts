@@ -139,7 +139,7 @@ const NETWORK_REASONS: Readonly<Record<string, string>> = {
   ENETDOWN: 'network down',
   UND_ERR_SOCKET: 'connection closed by the server',
   UND_ERR_CLOSED: 'connection closed',
-  UND_ERR_ABORTED: 'request aborted (a proxy may have refused the tunnel)',
+  UND_ERR_ABORTED: 'request aborted',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length'
 }
 
@@ -157,10 +157,26 @@ function requestFailure(
     return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error })
   }
   if (code === undefined) return error // not a network failure: a bug, let it surface as is
+  const proxyStatus = proxyRefusal(error)
+  if (proxyStatus !== undefined) {
+    // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
+    const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : ''
+    return new NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
+      cause: error,
+      retryable: proxyStatus >= 500
+    })
+  }
   const known = NETWORK_REASONS[code]
   const message = error instanceof Error ? firstLine(error.message) : code
   const reason = known ? `${known} (${code})` : `${message} (${code})`
   return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) })
+}
+
+// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
+function proxyRefusal(error: unknown): number | undefined {
+  const message = error instanceof Error ? error.message : ''
+  const match = /^Proxy response \((\d{3})\)/.exec(message)
+  return match ? Number(match[1]) : undefined
 }
 
 function errorCode(error: unknown): string | undefined {
