@@ -36,7 +36,7 @@ function pendingSections(request: ApprovalRequest): string[] {
     `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
     `**${link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
     `**Code:** ${codeSpan(request.userCode, 64)}`,
-    `If the page asks for the code, enter it at ${link(escapeText(request.verificationUri, 300), request.verificationUri)}.`
+    `If the page asks for the code, enter it at ${link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
   ]
   let timing = `The code expires at **${utcTime(request.expiresAt)}**.`
   if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {

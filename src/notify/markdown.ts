@@ -15,13 +15,17 @@ export function plainLine(text: string, maxLength = 200): string {
   return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`
 }
 
+/** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
+ *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&:@]/g
+
 /**
- * Prose that renders as exactly these characters: every ASCII punctuation character is
- * backslash-escaped (CommonMark allows it for all of them), which also stops GFM autolinks
+ * Prose that renders as exactly these characters: markup punctuation is backslash-escaped
+ * (CommonMark allows it for any ASCII punctuation), which also stops GFM autolinks
  * (`https\://…`, `www\.`) because the parser never sees the raw trigger characters.
  */
 export function escapeText(text: string, maxLength = 500): string {
-  return plainLine(text, maxLength).replace(/[!-/:-@[-`{-~]/g, (char) => `\\${char}`)
+  return plainLine(text, maxLength).replace(MARKDOWN_PUNCTUATION, (char) => `\\${char}`)
 }
 
 /** A code span that holds any text: the fence is longer than any run of backticks inside. */
