@@ -1,0 +1,61 @@
+// Runs one restoreRegistration or saveRegistration in a process of its own, as the action's main
+// step would: the environment (the fake service's variables, HOME, RUNNER_TEMP, GITHUB_WORKSPACE)
+// comes from the parent, the log goes to stdout where the parent reads it like the runner does.
+// The last line is `RESULT <json>`; it never carries the client secret, only a digest of it.
+// Unless told to linger, the process exits right after, as the action's main flow will.
+import { createHash } from 'node:crypto'
+import { registerHooks } from 'node:module'
+import { restoreRegistration, saveRegistration, type RegistrationCacheOptions } from '../../src/registration/cache.js'
+import type { ClientRegistration } from '../../src/oidc/types.js'
+
+export interface DriverRequest {
+  op: 'restore' | 'save'
+  options: RegistrationCacheOptions
+  registration?: ClientRegistration
+  /** Epoch milliseconds passed to restoreRegistration. */
+  now?: number
+  /** Leave the process to end by itself (to see what keeps the event loop alive). */
+  linger?: boolean
+}
+
+export interface DriverResult {
+  op: 'restore' | 'save'
+  elapsedMs: number
+  found?: boolean
+  clientId?: string
+  clientSecretSha256?: string
+  registration?: Omit<ClientRegistration, 'clientSecret'>
+  /** Whether the library was imported (it must not be when the service is unavailable). */
+  libraryLoaded: boolean
+}
+
+// Records whether anything from @actions/cache gets resolved: it must not be when the service is unavailable.
+let libraryLoaded = false
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context)
+    if (resolved.url.includes('/node_modules/@actions/cache/')) libraryLoaded = true
+    return resolved
+  }
+})
+
+const request = JSON.parse(process.argv[2] ?? '{}') as DriverRequest
+const started = performance.now()
+const result: DriverResult = { op: request.op, elapsedMs: 0, libraryLoaded: false }
+if (request.op === 'restore') {
+  const registration = await restoreRegistration(request.options, request.now)
+  result.found = registration !== undefined
+  if (registration) {
+    const { clientSecret, ...rest } = registration
+    result.clientId = registration.clientId
+    result.clientSecretSha256 = createHash('sha256').update(clientSecret).digest('hex')
+    result.registration = rest
+  }
+} else {
+  if (!request.registration) throw new Error('save needs a registration')
+  await saveRegistration(request.registration, request.options)
+}
+result.elapsedMs = Math.round(performance.now() - started)
+result.libraryLoaded = libraryLoaded
+process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+if (!request.linger) process.exit(0)

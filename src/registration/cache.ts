@@ -1,0 +1,275 @@
+// The client registration in the Actions cache: restored before RegisterClient, saved after it.
+//
+// Caching is an optimisation, never a reason to fail or to stall the gate:
+// - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
+//   unavailable service or an expiring registration only a debug line) and the caller registers.
+// - @actions/cache (megabytes) is imported only when the service is available and caching is wanted.
+// - Both calls are bounded in time. What a deadline cannot do: stop the library's work. A request
+//   that hangs inside @actions/cache has no timeout of its own (the Twirp and v1 REST calls, the
+//   plain archive GET and the Azure SDK upload set none; only the Azure SDK download, used for
+//   *.blob.core.windows.net, honours the download timeouts passed below), so its socket can keep
+//   the event loop alive after the deadline; the main flow exits the process explicitly when done.
+//   Whatever the library prints late is demoted to debug lines (library-output.ts).
+import * as core from '@actions/core'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import type { ClientRegistration } from '../oidc/types.js'
+import { decodeEntry, encodeEntry } from './entry.js'
+import {
+  identityDigest,
+  normalizeScopes,
+  REGISTRATION_CACHE_PATH,
+  registrationFilePath,
+  registrationKey,
+  registrationKeyPrefix,
+  type RegistrationIdentity
+} from './key.js'
+import { newLibraryOutput, runWithLibraryOutputDemoted, type LibraryOutput } from './library-output.js'
+import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
+
+export { isCacheServiceAvailable } from './service.js'
+
+export interface RegistrationCacheOptions {
+  startUrl: string
+  region: string
+  scopes: string[]
+  clientName: string
+  /** From the `cache-encryption-key` input (a secret); empty or absent stores the entry in plain JSON. */
+  encryptionKey?: string
+  /** Bound on the whole restore, library loading included. Default 10 s. */
+  restoreTimeoutMs?: number
+  /** Bound on the whole save. Default 15 s. */
+  saveTimeoutMs?: number
+}
+
+export const DEFAULT_RESTORE_TIMEOUT_MS = 10_000
+export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
+/** A registration this close to its expiry is not reused: the device flow itself can take that long. */
+export const MIN_REMAINING_VALIDITY_MS = 15 * 60 * 1000
+
+const SKIP_NOTE = 'a new client will be registered'
+
+/**
+ * The newest cached registration for these options, if it is usable: it decodes, matches the scopes
+ * and client name, and stays valid for more than 15 minutes after `now` (epoch milliseconds).
+ * Never throws; at most one warning.
+ */
+export async function restoreRegistration(options: RegistrationCacheOptions, now: number = Date.now()): Promise<ClientRegistration | undefined> {
+  try {
+    return await restore(options, now)
+  } catch (error) {
+    core.warning(`Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`)
+    return undefined
+  }
+}
+
+/**
+ * Saves a newly registered client under a key of its own. Never throws; a save another job won
+ * (the key already exists) is a debug line, any other failure one warning.
+ */
+export async function saveRegistration(registration: ClientRegistration, options: RegistrationCacheOptions): Promise<void> {
+  try {
+    await save(registration, options)
+  } catch (error) {
+    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(error)}).`)
+  }
+}
+
+async function restore(options: RegistrationCacheOptions, now: number): Promise<ClientRegistration | undefined> {
+  if (!isCacheServiceAvailable()) {
+    core.debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`)
+    return undefined
+  }
+  if (!isCacheReadable()) {
+    core.debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`)
+    return undefined
+  }
+  const identity = identityOf(options)
+  const encryptionKey = options.encryptionKey || undefined
+  const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined)
+  const file = registrationFilePath()
+  const timeoutMs = options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS
+  // A file left by an interrupted run must not pass for what this restore brings back.
+  await rm(file, { force: true })
+
+  const output = newLibraryOutput()
+  const outcome = await withDeadline(timeoutMs, async () => {
+    const cache = await loadCacheLibrary()
+    // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
+    // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
+    return runWithLibraryOutputDemoted(output, () =>
+      cache.restoreCache([REGISTRATION_CACHE_PATH], prefix, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs })
+    )
+  })
+
+  if (outcome.status !== 'done') {
+    await rm(file, { force: true })
+    if (outcome.status === 'timed-out') {
+      core.warning(`The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
+    } else {
+      core.warning(`Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+    }
+    return undefined
+  }
+  const matchedKey = outcome.value
+  if (matchedKey === undefined) {
+    // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
+    const problem = output.problems[0]
+    if (problem) core.warning(`Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
+    else core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
+    return undefined
+  }
+
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
+    // elsewhere relative to its workspace lands somewhere else.
+    core.warning(`The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
+    return undefined
+  } finally {
+    await rm(file, { force: true })
+  }
+
+  const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => core.setSecret(secret))
+  if (!decoded.ok) {
+    const advice =
+      decoded.failure === 'wrong-key'
+        ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
+        : ''
+    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
+    return undefined
+  }
+  const registration = decoded.registration
+  if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
+    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
+    return undefined
+  }
+  const expiresAt = registration.clientSecretExpiresAt * 1000
+  if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
+    core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    return undefined
+  }
+  core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`)
+  return registration
+}
+
+async function save(registration: ClientRegistration, options: RegistrationCacheOptions): Promise<void> {
+  if (!isCacheServiceAvailable()) {
+    core.debug('The Actions cache service is not available to this step; the OIDC client registration is not saved.')
+    return
+  }
+  if (!isCacheWritable()) {
+    core.debug("The runner's cache mode does not allow saving; the OIDC client registration is not saved.")
+    return
+  }
+  const identity = identityOf(options)
+  const encryptionKey = options.encryptionKey || undefined
+  const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration)
+  const file = registrationFilePath()
+  const timeoutMs = options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS
+
+  const output = newLibraryOutput()
+  let outcome: Outcome<number>
+  try {
+    const document = await encodeEntry(registration, identityDigest(identity), encryptionKey)
+    // Removed first: `mode` applies only when the file is created.
+    await rm(file, { force: true })
+    await writeFile(file, document, { mode: 0o600 })
+    outcome = await withDeadline(timeoutMs, async () => {
+      const cache = await loadCacheLibrary()
+      return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key))
+    })
+  } finally {
+    // The archive is made in the first moments of the save; the file is not needed after that,
+    // and after a deadline it must not linger with the secret in it.
+    await rm(file, { force: true })
+  }
+
+  if (outcome.status === 'timed-out') {
+    core.warning(`The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
+    return
+  }
+  if (outcome.status === 'failed') {
+    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
+    return
+  }
+  if (outcome.value !== -1) {
+    core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`)
+    return
+  }
+  if (isAlreadyExists(output)) {
+    // Many jobs starting at once on an empty cache each register; the first save wins.
+    core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`)
+    return
+  }
+  core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+}
+
+function identityOf(options: RegistrationCacheOptions): RegistrationIdentity {
+  return { startUrl: options.startUrl, region: options.region, scopes: options.scopes, clientName: options.clientName }
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  const left = normalizeScopes(a)
+  const right = normalizeScopes(b)
+  return left.length === right.length && left.every((scope, index) => scope === right[index])
+}
+
+type CacheLibrary = typeof import('@actions/cache')
+
+/** Loaded on first use only: the bundler keeps it in a chunk of its own, off the path to the prompt. */
+function loadCacheLibrary(): Promise<CacheLibrary> {
+  return import('@actions/cache')
+}
+
+type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' }
+
+/** Settles with `work`'s outcome or, after `ms`, with a timeout; `work` is left to finish on its own. */
+async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<Outcome<T>> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<Outcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'timed-out' }), ms)
+  })
+  // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
+  const running = work().then(
+    (value): Outcome<T> => ({ status: 'done', value }),
+    (error: unknown): Outcome<T> => ({ status: 'failed', error })
+  )
+  try {
+    return await Promise.race([running, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
+function isAlreadyExists(output: LibraryOutput): boolean {
+  return output.messages.some((message) => /already exists|\(409\) Conflict/i.test(message))
+}
+
+/**
+ * The library's own account of a failed save: its first warning or error, else the reason it gave
+ * for not reserving (it reports a refused reservation, a 429 included, only as info and debug lines).
+ */
+function saveProblem(output: LibraryOutput): string {
+  const problem = output.problems[0] ?? output.messages.find((message) => /^Failed to (reserve|save)\b/.test(message))
+  return problem === undefined ? 'the service did not accept it' : clip(problem)
+}
+
+function describe(error: unknown): string {
+  return clip(error instanceof Error ? error.message : String(error))
+}
+
+function clip(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? ''
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`
+}
+
+function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
