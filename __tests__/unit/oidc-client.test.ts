@@ -1,4 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent } from 'undici'
@@ -297,6 +302,29 @@ describe('network failures', () => {
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as Error).message).toBe(`RegisterClient at ${closedEndpoint}/client/register failed: connection refused (ECONNREFUSED)`)
     expect(isTransient(error)).toBe(true)
+  })
+
+  it('reports an untrusted certificate as a network error that a retry cannot fix', async () => {
+    // A throwaway self-signed certificate, made with the openssl every runner image has.
+    const dir = mkdtempSync(join(tmpdir(), 'oidc-tls-'))
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+      const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'))
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
+      const tlsEndpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
+      try {
+        const error = await client({ base: tlsEndpoint }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(NetworkError)
+        expect((error as Error).message).toMatch(new RegExp(`^CreateToken at ${tlsEndpoint}/token failed: the server presented a self-signed TLS certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)$`))
+        expect(isTransient(error)).toBe(false)
+      } finally {
+        tls.closeAllConnections()
+        await new Promise<void>((resolve) => tls.close(() => resolve()))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("throws the caller's abort reason, not a network error, when cancelled mid-request", async () => {

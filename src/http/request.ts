@@ -128,6 +128,8 @@ function tryParseJson(text: string): unknown {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
 
+const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)'
+
 const NETWORK_REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',
@@ -140,7 +142,14 @@ const NETWORK_REASONS: Readonly<Record<string, string>> = {
   UND_ERR_SOCKET: 'connection closed by the server',
   UND_ERR_CLOSED: 'connection closed',
   UND_ERR_ABORTED: 'request aborted',
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length'
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
+  // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+  CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
 }
 
 // Certificate problems and a proxy refusing our credentials answer the same way every time.
@@ -168,7 +177,7 @@ function requestFailure(
   }
   const known = NETWORK_REASONS[code]
   const message = error instanceof Error ? firstLine(error.message) : code
-  const reason = known ? `${known} (${code})` : `${message} (${code})`
+  const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`
   return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) })
 }
 
