@@ -65,6 +65,11 @@ export interface StepOptions {
   mainStep?: ActionRun
   /** The runner only warns on inputs action.yml does not declare; the harness throws unless allowed. */
   allowUnknownInputs?: boolean
+  /**
+   * Node options before the script, e.g. ['--import', 'tsx'] to run sources while debugging.
+   * The runner passes none: end-to-end tests leave this empty.
+   */
+  execArgv?: string[]
   /** Kill the step and fail after this long; default 30 s. */
   timeoutMs?: number
   onStdout?: StreamListener
@@ -410,7 +415,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
 
   const startedAt = performance.now()
   // Its own process group, so a hung step can be killed with everything it started.
-  const child = spawn(process.execPath, [entryPath], { cwd: job.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath], { cwd: job.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let stdout = ''
   let stderr = ''
   let exited = false

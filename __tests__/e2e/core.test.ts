@@ -1,0 +1,155 @@
+// The action end to end (issue 2, item 8): the bundled dist/index.js, run as the GitHub runner
+// runs it, against the local IAM Identity Center emulator. Each outcome is checked where a
+// workflow would see it (exit code, outputs file, job summary, the step log's one error line) and
+// everything captured is scanned for every secret that crossed the wire.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import type { EmulatorOptions } from '../../emulator/server.js'
+import { createJob, runUrl, type ActionJob, type ActionRun, type Inputs, type RunningAction, type StreamListener } from '../harness/runner.js'
+import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
+import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, waitForPrompt, type Prompt, type SsoBackend } from '../harness/sso-backend.js'
+
+const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/
+
+let backend: SsoBackend | undefined
+let job: ActionJob | undefined
+afterEach(async () => {
+  await backend?.close()
+  job?.dispose()
+  backend = undefined
+  job = undefined
+})
+
+/** An emulator, a job pointed at it, and the action started as a step of that job. */
+async function startGate(emulatorOptions: EmulatorOptions, inputs: Inputs = {}, stepOptions: { onStdout?: StreamListener } = {}) {
+  backend = await startSsoBackend({ interval: 0.5, ...emulatorOptions })
+  job = createJob({ env: backend.env })
+  const step: RunningAction = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...inputs }, ...stepOptions })
+  return { backend, job, step, emulator: backend.emulator }
+}
+
+/** What every unapproved outcome must look like: failed step, one error line, the outcome recorded. */
+function expectUnapproved(run: ActionRun, outcome: string, message: RegExp): void {
+  expect(run.code).toBe(1)
+  expect(run.signal).toBeNull()
+  expect(run.outputs.outcome).toBe(outcome)
+  expect(run.outputs['access-token'] ?? '').toBe('')
+  expect(run.errors).toHaveLength(1)
+  expect(run.errors[0]).not.toMatch(/\n/)
+  expect(run.errors[0]).toMatch(message)
+  expect(run.stdout.split('\n').filter(line => line.startsWith('::error')).length).toBe(1)
+  expect(run.summary).toContain(`<code>${outcome}</code>`)
+  expect(run.summary).toContain(runUrl(run.context))
+}
+
+/** Every secret the tap saw was masked before any trace of it, and none leaked anywhere. */
+function expectSecretsSafe(run: ActionRun, gate: { backend: SsoBackend; job: ActionJob }, expectedFields: string[]): void {
+  const secrets = knownSecrets(gate.backend, gate.job)
+  expect(Object.keys(secrets).sort()).toEqual([...expectedFields, 'githubToken'].sort())
+  for (const field of expectedFields) expectMaskedBeforeUse(run, secrets[field], field)
+  expectNoSecretLeaks(run, secrets, { maskedOutputs: ['access-token'] })
+}
+
+function expectPromptFields(run: ActionRun, prompt: Prompt, endpoint: string): void {
+  expect(run.outputs['user-code']).toBe(prompt.userCode)
+  expect(run.outputs['verification-uri']).toBe(`${endpoint}/device`)
+  expect(run.outputs['verification-uri-complete']).toBe(prompt.verificationUriComplete)
+}
+
+describe('the action against the emulator', () => {
+  it('approved: exits 0 with a valid token, masked before any trace, and records the outcome', async () => {
+    const gate = await startGate({ tokenTtl: 3600 })
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    const lines = gate.step.stdout.split('\n')
+    // The code stands on its own too: newer AWS verification URLs do not contain it.
+    expect(lines.some(line => line.includes(prompt.userCode) && !line.includes('user_code='))).toBe(true)
+    expect(lines.some(line => line.includes(`${gate.emulator.endpoint}/device`) && !line.includes('user_code='))).toBe(true)
+    const approvedAt = Date.now()
+    gate.emulator.approve(prompt.userCode)
+    const run = await gate.step.result
+
+    expect(run.code).toBe(0)
+    expect(run.errors).toEqual([])
+    expect(run.outputs.outcome).toBe('approved')
+    const token = run.outputs['access-token']
+    expect(token).toBe(gate.backend.tap.secrets().accessToken)
+    expect(gate.emulator.isAccessTokenValid(token)).toBe(true)
+    expect(run.outputs['expires-at']).toMatch(isoUtc)
+    const expiresAt = Date.parse(run.outputs['expires-at'])
+    expect(expiresAt).toBeGreaterThanOrEqual(approvedAt + 3600_000 - 2_000)
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000 + 2_000)
+    expectPromptFields(run, prompt, gate.emulator.endpoint)
+    expect(run.summary).toContain('<code>approved</code>')
+    expect(run.summary).toContain(prompt.userCode)
+    expect(run.summary).toContain(runUrl(run.context))
+    expect(gate.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 1 })
+    expect(gate.emulator.counts.CreateToken).toBeGreaterThanOrEqual(1)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken'])
+  })
+
+  it('denied: fails with one line, outcome denied, and no token', async () => {
+    const gate = await startGate({})
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    gate.emulator.deny(prompt.userCode)
+    const run = await gate.step.result
+    expectUnapproved(run, 'denied', /denied/i)
+    expectPromptFields(run, prompt, gate.emulator.endpoint)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
+  })
+
+  it('expired: fails with one line naming the expired code when nobody approves in time', async () => {
+    const gate = await startGate({ expiresIn: 2 })
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    const run = await gate.step.result
+    expectUnapproved(run, 'expired', new RegExp(`${prompt.userCode}.*expired`))
+    expect(run.durationMs).toBeGreaterThanOrEqual(1_500)
+    expectPromptFields(run, prompt, gate.emulator.endpoint)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
+  })
+
+  it('timed out: stops at the timeout input, well before the code expires', async () => {
+    const gate = await startGate({ expiresIn: 600 }, { timeout: '2' })
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    const run = await gate.step.result
+    expectUnapproved(run, 'timed-out', /timeout/)
+    expect(run.durationMs).toBeLessThan(15_000)
+    expect(gate.emulator.pending().map(p => p.userCode)).toContain(prompt.userCode)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
+  })
+
+  it('cancelled: stops on the runner’s SIGINT without needing SIGTERM', async () => {
+    const gate = await startGate({})
+    await waitForPrompt(gate.step, gate.emulator)
+    const run = await gate.step.cancel({ sigtermAfterMs: 5_000, killAfterMs: 1_000 })
+    expectUnapproved(run, 'cancelled', /cancelled/)
+    expect(run.stdout).not.toMatch(/SIGTERM/)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
+  })
+
+  it('shows the prompt (URL and code) on stdout before the first CreateToken poll', async () => {
+    let pollsWhenPromptSeen: number | undefined
+    let promptSeenAt: number | undefined
+    const gate = await startGate(
+      { interval: 1 },
+      {},
+      {
+        onStdout: (_text, _child, soFar) => {
+          if (pollsWhenPromptSeen === undefined && /\/device\?user_code=[A-Z0-9-]+/.test(soFar)) {
+            pollsWhenPromptSeen = backend?.emulator.counts.CreateToken
+            promptSeenAt = Date.now()
+          }
+        }
+      }
+    )
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    expect(gate.step.stdout).toContain(`${gate.emulator.endpoint}/device`)
+    expect(gate.step.stdout).toContain(prompt.userCode)
+    // Let at least one poll happen, then end the request.
+    await new Promise(resolve => setTimeout(resolve, 1_300))
+    gate.emulator.deny(prompt.userCode)
+    await gate.step.result
+    const firstPoll = gate.emulator.requests.find(request => request.operation === 'CreateToken')
+    expect(pollsWhenPromptSeen).toBe(0)
+    expect(firstPoll).toBeDefined()
+    expect(firstPoll?.at).toBeGreaterThanOrEqual(promptSeenAt ?? Infinity)
+  })
+})

@@ -1,0 +1,69 @@
+// What every end-to-end test of the action needs around the runner harness: the emulator with a
+// wire tap in front (so the test knows every secret the action handled), the environment that
+// points the action at them, the prompt read from the live log, and the secrets to scan for.
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequire } from 'node:module'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
+import { repositoryRoot, type ActionJob, type RunningAction, type StepOptions } from './runner.js'
+import { startWireTap, type WireTap } from './wire-tap.js'
+
+export interface SsoBackend {
+  emulator: Emulator
+  /** Sits between the action and the emulator; records the secrets that cross. */
+  tap: WireTap
+  /** The step environment that points the action at the tap (as a user points it at a real endpoint). */
+  env: { AWS_ENDPOINT_URL_SSO_OIDC: string; AWS_ENDPOINT_URL_SSO: string }
+  close(): Promise<void>
+}
+
+/** Starts an emulator (fast settings welcome: `interval: 0.5`) with a wire tap in front. */
+export async function startSsoBackend(options: EmulatorOptions = {}): Promise<SsoBackend> {
+  const emulator = await startEmulator(options)
+  const tap = await startWireTap(emulator.endpoint)
+  return {
+    emulator,
+    tap,
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: tap.endpoint, AWS_ENDPOINT_URL_SSO: tap.endpoint },
+    async close() {
+      await tap.close()
+      await emulator.close()
+    }
+  }
+}
+
+/** Inputs every run needs; a realistic portal URL (the emulator accepts any). */
+export const requiredInputs = { 'start-url': 'https://d-1234567890.awsapps.com/start', region: 'us-east-1' } as const
+
+/**
+ * How to run the action: `dist/index.js` from action.yml, as the runner does. With
+ * E2E_FROM_SOURCE=1 the sources run through tsx instead, to iterate without re-bundling
+ * (CI runs the bundle, and checks it matches the sources).
+ */
+export function actionEntry(): Pick<StepOptions, 'entry' | 'execArgv'> {
+  if (process.env.E2E_FROM_SOURCE !== '1') return { entry: 'main' }
+  const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx')), 'loader.mjs')).href
+  return { entry: join(repositoryRoot, 'src', 'index.ts'), execArgv: ['--import', tsxLoader] }
+}
+
+export interface Prompt {
+  userCode: string
+  verificationUriComplete: string
+  /** When the harness saw it (epoch ms). */
+  seenAt: number
+}
+
+/**
+ * Waits until the log shows the complete verification URL of `emulator` and returns the code in
+ * it. The emulator's complete URL is `<endpoint>/device?user_code=<code>`.
+ */
+export async function waitForPrompt(step: RunningAction, emulator: Emulator, timeoutMs?: number): Promise<Prompt> {
+  const escaped = `${emulator.endpoint}/device?user_code=`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const match = await step.waitForStdout(new RegExp(`${escaped}([A-Z0-9-]+)`), timeoutMs === undefined ? {} : { timeoutMs })
+  return { userCode: match[1], verificationUriComplete: match[0], seenAt: Date.now() }
+}
+
+/** Every secret the action handled (from the tap) plus the job's GitHub token, for the leak scan. */
+export function knownSecrets(backend: SsoBackend, job: ActionJob): Record<string, string> {
+  return { ...backend.tap.secrets(), githubToken: job.githubToken }
+}
