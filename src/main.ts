@@ -170,18 +170,20 @@ async function record(notifiers: readonly Notifier[], gate: Parameters<Notifier[
  */
 function abortOnTermination(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController()
-  const onSignal = (name: NodeJS.Signals) => {
+  const cancel = (name: string) => {
     if (controller.signal.aborted) return
     core.info(`Received ${name}: cancelling the request.`)
     controller.abort(new Error(`cancelled by ${name}`))
   }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const onInterrupt = () => cancel('SIGINT')
+  const onTerminate = () => cancel('SIGTERM')
+  process.on('SIGINT', onInterrupt)
+  process.on('SIGTERM', onTerminate)
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      process.off('SIGINT', onInterrupt)
+      process.off('SIGTERM', onTerminate)
     }
   }
 }
