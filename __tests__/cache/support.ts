@@ -1,0 +1,136 @@
+// Shared by the cache tests: a runner-like sandbox (HOME with the workspace three levels below it,
+// as on hosted runners, and RUNNER_TEMP), a child process per restore or save (the driver), the
+// log it printed read back as the runner reads it, and the archive of an entry opened for scanning.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { gunzipSync, zstdDecompressSync } from 'node:zlib'
+import { repositoryRoot } from '../harness/action-manifest.js'
+import { parseWorkflowCommands, type WorkflowCommand } from '../harness/file-commands.js'
+import type { ClientRegistration } from '../../src/oidc/types.js'
+import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
+import type { DriverRequest, DriverResult } from './driver.js'
+
+export interface Sandbox {
+  root: string
+  home: string
+  workspace: string
+  temp: string
+  /** HOME, GITHUB_WORKSPACE and RUNNER_TEMP for this sandbox. */
+  env: Record<string, string>
+  dispose(): void
+}
+
+/** A runner-like layout: $HOME/work/<repo>/<repo> is the workspace, as on GitHub-hosted Linux runners. */
+export function createSandbox(workspaceBelowHome: string[] = ['work', 'repo', 'repo']): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'registration-cache-'))
+  const home = join(root, 'home')
+  const workspace = join(home, ...workspaceBelowHome)
+  const temp = join(root, 'temp')
+  mkdirSync(workspace, { recursive: true })
+  mkdirSync(temp, { recursive: true })
+  return {
+    root,
+    home,
+    workspace,
+    temp,
+    env: { HOME: home, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp },
+    dispose: () => rmSync(root, { recursive: true, force: true })
+  }
+}
+
+export interface DriverRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  commands: WorkflowCommand[]
+  warnings: string[]
+  errors: string[]
+  debug: string[]
+  /** Plain log lines (not workflow commands), without the RESULT line. */
+  info: string[]
+  masks: string[]
+  result?: DriverResult
+  /** Wall time of the whole child process, start-up included. */
+  wallMs: number
+}
+
+const driverPath = join(repositoryRoot, '__tests__', 'cache', 'driver.ts')
+const tsxLoader = pathToFileURL(join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href
+
+/**
+ * Runs the driver as the runner runs a node action: nothing from the host but PATH (tar and zstd
+ * live there), the given variables, cwd at the workspace. A child that outlives `killAfterMs` is killed.
+ */
+export function runDriver(request: DriverRequest, env: Record<string, string>, cwd: string, killAfterMs = 60_000): Promise<DriverRun> {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['--import', tsxLoader, driverPath, JSON.stringify(request)], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      const commands = parseWorkflowCommands(stdout)
+      const resultLine = stdout.split('\n').find((line) => line.startsWith('RESULT '))
+      const of = (name: string): string[] => commands.filter((command) => command.name === name).map((command) => command.data)
+      resolve({
+        code,
+        stdout,
+        stderr,
+        commands,
+        warnings: of('warning'),
+        errors: of('error'),
+        debug: of('debug'),
+        masks: of('add-mask'),
+        info: stdout.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('::') && !line.startsWith('RESULT ')),
+        result: resultLine ? (JSON.parse(resultLine.slice('RESULT '.length)) as DriverResult) : undefined,
+        wallMs: Math.round(performance.now() - started)
+      })
+    })
+  })
+}
+
+/** The tar inside an entry's archive (zstd when the zstd binary was found, gzip otherwise). */
+export function openArchive(archive: Buffer): Buffer {
+  const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
+  if (archive.subarray(0, 4).equals(zstdMagic)) return zstdDecompressSync(archive)
+  if (archive[0] === 0x1f && archive[1] === 0x8b) return gunzipSync(archive)
+  throw new Error('The archive is neither zstd nor gzip')
+}
+
+let counter = 0
+
+/** A registration as RegisterClient returns it, with a secret long enough to scan for. */
+export function makeRegistration(overrides: Partial<ClientRegistration> = {}): ClientRegistration {
+  const issuedAt = Math.floor(Date.now() / 1000)
+  counter += 1
+  return {
+    clientId: `client-${counter}-${Math.random().toString(36).slice(2, 10)}`,
+    clientSecret: `eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.secret-${counter}-${Math.random().toString(36).slice(2)}`,
+    clientIdIssuedAt: issuedAt,
+    clientSecretExpiresAt: issuedAt + 90 * 24 * 3600,
+    scopes: ['sso:account:access'],
+    clientName: 'GitHub Actions octo-org/octo-repo',
+    ...overrides
+  }
+}
+
+export function cacheOptions(overrides: Partial<RegistrationCacheOptions> = {}): RegistrationCacheOptions {
+  return {
+    startUrl: 'https://d-1234567890.awsapps.com/start',
+    region: 'eu-west-1',
+    scopes: ['sso:account:access'],
+    clientName: 'GitHub Actions octo-org/octo-repo',
+    ...overrides
+  }
+}
