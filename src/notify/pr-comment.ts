@@ -241,7 +241,7 @@ function commentError(action: 'read' | 'create' | 'update', error: unknown, fact
     )
   }
   if (isTransient(facts)) {
-    const answer = status === undefined ? 'did not answer in time' : `kept answering ${status}`
+    const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`
     return new PrCommentError(
       'unavailable',
       `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`,
