@@ -99,26 +99,25 @@ export function escapeCommandData(value: string): string {
 }
 
 /**
- * Finds the workflow commands in stdout as the runner does: a line is a command when, after
+ * A stateful reader of stdout lines, as the runner reads them: a line is a command when, after
  * leading whitespace, it starts with `::<registered name>` and has a closing `::`;
- * `::stop-commands::TOKEN` suspends parsing until a `::TOKEN::` line.
+ * `::stop-commands::TOKEN` suspends parsing until a `::TOKEN::` line. Returns null for log text.
  */
-export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
-  const commands: WorkflowCommand[] = []
+export function createCommandReader(): (line: string, index: number) => WorkflowCommand | null {
   let resumeToken: string | null = null
-  stdout.split(/\r?\n/).forEach((raw, index) => {
+  return (raw, index) => {
     const line = raw.trimStart()
     if (resumeToken !== null) {
       if (line === `::${resumeToken}::`) resumeToken = null
-      return
+      return null
     }
-    if (!line.startsWith('::')) return
+    if (!line.startsWith('::')) return null
     const end = line.indexOf('::', 2)
-    if (end < 0) return
+    if (end < 0) return null
     const info = line.slice(2, end)
     const space = info.indexOf(' ')
     const name = space < 0 ? info : info.slice(0, space)
-    if (!registeredCommands.has(name)) return
+    if (!registeredCommands.has(name)) return null
     const properties: Record<string, string> = {}
     if (space > 0) {
       for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
@@ -127,8 +126,13 @@ export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
       }
     }
     const data = unescapeData(line.slice(end + 2))
-    commands.push({ name, properties, data, line: index })
     if (name === 'stop-commands' && data !== '') resumeToken = data
-  })
-  return commands
+    return { name, properties, data, line: index }
+  }
+}
+
+/** Every workflow command in a step's stdout, in order. */
+export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+  const read = createCommandReader()
+  return stdout.split(/\r?\n/).flatMap((line, index) => read(line, index) ?? [])
 }
