@@ -316,9 +316,9 @@ __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
+module.exports.g6 = Agent
 __webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
+module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
 
@@ -440,7 +440,7 @@ __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
+module.exports.Em = makeDispatcher(api.request)
 __webpack_unused_export__ = makeDispatcher(api.stream)
 __webpack_unused_export__ = makeDispatcher(api.pipeline)
 __webpack_unused_export__ = makeDispatcher(api.connect)
@@ -28370,243 +28370,67 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2613:
-/***/ ((module) => {
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7138);
+// The action's entry point (runs.main): everything happens in run().
 
-/***/ }),
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5692:
-/***/ ((module) => {
+/***/ 7138:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
 
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ })
-
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
@@ -28645,7 +28469,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os.EOL);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28685,13 +28509,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28716,16 +28540,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -28735,7 +28559,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -29965,7 +29789,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -31274,7 +31098,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31357,10 +31181,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -31396,7 +31220,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -31404,15 +31228,15 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+function core_warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31514,7 +31338,2144 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/index.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/context.ts
+// Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
+// event payload. Read directly rather than through @actions/github's context, which would pull
+// Octokit into the bundle for a handful of environment variables.
 
-info('hello');
+function readRunContext(env = process.env) {
+    const get = (name) => env[name]?.trim() ?? '';
+    const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
+    const repository = get('GITHUB_REPOSITORY');
+    const runId = get('GITHUB_RUN_ID');
+    const runAttempt = get('GITHUB_RUN_ATTEMPT');
+    const context = {
+        repository,
+        workflow: get('GITHUB_WORKFLOW'),
+        job: get('GITHUB_JOB'),
+        runId,
+        runAttempt,
+        runUrl: runLink(serverUrl, repository, runId, runAttempt),
+        actor: get('GITHUB_ACTOR'),
+        eventName: get('GITHUB_EVENT_NAME'),
+        ref: get('GITHUB_REF'),
+        sha: get('GITHUB_SHA'),
+        serverUrl
+    };
+    const pullRequest = pullRequestNumber(readEventPayload(get('GITHUB_EVENT_PATH')));
+    if (pullRequest !== undefined)
+        context.pullRequest = pullRequest;
+    return context;
+}
+/** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
+function runLink(serverUrl, repository, runId, runAttempt) {
+    if (!repository || !runId)
+        return '';
+    const attempt = Number(runAttempt);
+    const base = `${serverUrl}/${repository}/actions/runs/${runId}`;
+    return Number.isInteger(attempt) && attempt > 1 ? `${base}/attempts/${attempt}` : base;
+}
+/** The payload, or undefined when there is none or it is unreadable: context is best effort. */
+function readEventPayload(path) {
+    if (!path)
+        return undefined;
+    try {
+        const payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        return typeof payload === 'object' && payload !== null ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function pullRequestNumber(payload) {
+    if (!payload)
+        return undefined;
+    const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
+    return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
+}
 
+;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
+// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
+// (the services' endpoint rule sets over partitions.json, PROTOCOL.md §1 and §4), and the
+// environment overrides the SDKs honour.
+/** The endpoint settings in the environment cannot be used together or are malformed. */
+class EndpointConfigurationError extends Error {
+    name = 'EndpointConfigurationError';
+}
+// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
+// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
+const PARTITIONS = [
+    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
+];
+function partitionOf(region) {
+    // Only the commercial partition is a fallback: a region no regex matches resolves there.
+    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
+    return specific ?? PARTITIONS[0];
+}
+/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
+function oidcEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] });
+}
+/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
+function portalEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] });
+}
+function resolveEndpoint(spec) {
+    const { env } = spec;
+    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
+    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override !== undefined) {
+        if (fips)
+            throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        if (dualStack)
+            throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        return parseCustomEndpoint(override.name, override.value);
+    }
+    const region = spec.region.trim();
+    // The region becomes part of a host name: anything but a DNS label could redirect the request.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+        throw new EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
+    }
+    const partition = partitionOf(region);
+    if (fips && dualStack)
+        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
+    if (fips)
+        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+    if (dualStack)
+        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
+}
+function configuredEndpoint(env, names) {
+    // The SDKs' switch for ignoring every configured endpoint URL.
+    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
+        return undefined;
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseCustomEndpoint(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new EndpointConfigurationError(`${name} is not a URL: "${value}" (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+        throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
+// guess what "1" or "yes" means for a compliance switch.
+function booleanSetting(env, name) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '')
+        return false;
+    const value = raw.toLowerCase();
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/http/errors.ts
+// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
+// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
+// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
+// cause, and never carry a response body or anything sent in a request: those may hold secrets.
+/** An AWS error response (any non-2xx status). */
+class AwsServiceError extends Error {
+    name = 'AwsServiceError';
+    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
+    operation;
+    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
+    code;
+    status;
+    /** Origin and path only: never a query string. */
+    endpoint;
+    constructor(fields) {
+        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
+        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
+        this.operation = fields.operation;
+        this.code = fields.code;
+        this.status = fields.status;
+        this.endpoint = fields.endpoint;
+        if (fields.oauthError !== undefined)
+            this.oauthError = fields.oauthError;
+        if (fields.retryAfterMs !== undefined)
+            this.retryAfterMs = fields.retryAfterMs;
+        if (fields.description !== undefined)
+            this.description = fields.description;
+        if (fields.requestId !== undefined)
+            this.requestId = fields.requestId;
+    }
+}
+/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    operation;
+    endpoint;
+    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
+    retryable;
+    constructor(operation, endpoint, reason, options = {}) {
+        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
+        this.operation = operation;
+        this.endpoint = endpoint;
+        this.retryable = options.retryable ?? true;
+    }
+}
+/** No complete answer within the per-attempt timeout: a hung connection or a stalled server. */
+class RequestTimeoutError extends NetworkError {
+    name = 'RequestTimeoutError';
+    timeoutMs;
+    constructor(operation, endpoint, timeoutMs, options = {}) {
+        super(operation, endpoint, `no response within ${timeoutMs} ms`, options);
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** A success status with a body we cannot use: not JSON, or a required field missing. */
+class MalformedResponseError extends Error {
+    name = 'MalformedResponseError';
+    operation;
+    endpoint;
+    constructor(operation, endpoint, problem, options = {}) {
+        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
+        this.operation = operation;
+        this.endpoint = endpoint;
+    }
+}
+// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
+// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
+const THROTTLING_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'PriorRequestNotComplete'
+]);
+// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
+// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
+const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
+/** Whether trying the same request again later can succeed. */
+function isTransient(error) {
+    if (error instanceof NetworkError)
+        return error.retryable;
+    if (!(error instanceof AwsServiceError))
+        return false;
+    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
+        return true;
+    if (error.status === 429 || THROTTLING_CODES.has(error.code))
+        return true;
+    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
+}
+
+;// CONCATENATED MODULE: ./src/oidc/errors.ts
+// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
+// client; this module is the place OIDC callers import them from.
+
+
+;// CONCATENATED MODULE: ./src/errors.ts
+// What the person reading a failed step sees. Every expected failure ends as ONE line that says
+// what happened and what to do; stack traces are for bugs only (and go to the debug log).
+
+
+/** A failure the user can fix; its message is already the one line to show. */
+class UserFacingError extends Error {
+    name = 'UserFacingError';
+    constructor(message) {
+        super(oneLine(message));
+    }
+}
+/** An input that cannot be used: names the input, the problem and an example of a good value. */
+class InputError extends UserFacingError {
+    input;
+    name = 'InputError';
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+/** Collapses any line breaks and control characters so a message stays one line in the log. */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+// Advice per AWS error shape: what a user can change so the next run works.
+const AWS_ADVICE = {
+    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
+    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
+    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
+    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
+    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
+    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
+    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+};
+const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
+/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
+function explainFailure(error) {
+    if (error instanceof UserFacingError)
+        return error.message;
+    if (error instanceof AwsServiceError) {
+        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
+        return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
+    }
+    if (error instanceof NetworkError) {
+        return oneLine(`${error.message}. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+    }
+    if (error instanceof MalformedResponseError) {
+        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center OIDC (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL if set).`);
+    }
+    if (error instanceof EndpointConfigurationError) {
+        return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
+function isUnexpected(error) {
+    return !(error instanceof UserFacingError ||
+        error instanceof EndpointConfigurationError ||
+        error instanceof AwsServiceError ||
+        error instanceof NetworkError ||
+        error instanceof MalformedResponseError);
+}
+function unapprovedMessage(outcome, details = {}) {
+    switch (outcome) {
+        case 'denied':
+            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
+        case 'expired': {
+            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
+            const when = details.codeExpiresAt ? ` at ${details.codeExpiresAt.toISOString().slice(11, 19)} UTC` : '';
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+        }
+        case 'timed-out': {
+            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
+        }
+        case 'cancelled':
+            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
+    }
+}
+/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
+function formatDuration(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
+    return parts.join('');
+}
+
+;// CONCATENATED MODULE: ./src/export/secrets.ts
+// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
+// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
+// registered the moment it arrives, before any code path could print, output or record it.
+// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
+// runner would otherwise print *** where the code belongs.
+
+const mask = (secret) => core_setSecret(secret);
+/** The client secret signs every later call of this registration. */
+function maskRegistration(registration, setSecret = mask) {
+    setSecret(registration.clientSecret);
+}
+/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
+function maskDeviceAuthorization(authorization, setSecret = mask) {
+    setSecret(authorization.deviceCode);
+}
+/** Every token in the set, including those the action does not use (they still grant access). */
+function maskTokenSet(token, setSecret = mask) {
+    setSecret(token.accessToken);
+    if (token.refreshToken)
+        setSecret(token.refreshToken);
+    if (token.idToken)
+        setSecret(token.idToken);
+}
+
+;// CONCATENATED MODULE: ./src/export/outputs.ts
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+
+
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'outcome',
+    'access-token',
+    'expires-at',
+    'user-code',
+    'verification-uri',
+    'verification-uri-complete'
+]));
+function set(name, value) {
+    setOutput(name, value);
+}
+/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
+function isoUtc(epochMs) {
+    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+function exportRequestOutputs(request) {
+    set('user-code', request.userCode);
+    set('verification-uri', request.verificationUri);
+    set('verification-uri-complete', request.verificationUriComplete);
+}
+/** Masks every token in the set before the access token is written anywhere. */
+function exportToken(token) {
+    maskTokenSet(token);
+    set('access-token', token.accessToken);
+    set('expires-at', isoUtc(token.expiresAt));
+}
+function exportOutcome(outcome) {
+    set('outcome', outcome);
+}
+
+;// CONCATENATED MODULE: ./src/http/dispatcher.ts
+// The one connection pool every AWS call shares, so keep-alive connections are reused across
+// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
+// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
+// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
+// set, so the common case stays a plain Agent.
+
+function proxySettingsFromEnv(env = process.env) {
+    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
+    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
+    if (httpProxy === '' && httpsProxy === '')
+        return undefined;
+    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
+}
+/**
+ * A dispatcher for this environment. The proxy settings are read once, here, and passed to
+ * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
+ * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
+ */
+function createDispatcher(env = process.env) {
+    const proxy = proxySettingsFromEnv(env);
+    if (proxy === undefined)
+        return new undici/* Agent */.g6();
+    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
+    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
+    return withoutExperimentalWarning(() => new undici/* EnvHttpProxyAgent */.J2(proxy));
+}
+let shared;
+/** The process-wide dispatcher, created on first use from process.env. */
+function sharedDispatcher() {
+    shared ??= createDispatcher(process.env);
+    return shared;
+}
+/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
+async function closeSharedDispatcher() {
+    const closing = shared;
+    shared = undefined;
+    await closing?.close();
+}
+function firstNonEmpty(...values) {
+    for (const value of values) {
+        const trimmed = value?.trim();
+        if (trimmed)
+            return trimmed;
+    }
+    return '';
+}
+// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
+// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
+// silenced, and only while the agent is constructed (synchronously).
+function withoutExperimentalWarning(create) {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (...args) {
+        const [, options] = args;
+        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
+        if (code === 'UNDICI-EHPA')
+            return;
+        return Reflect.apply(emitWarning, this, args);
+    };
+    try {
+        return create();
+    }
+    finally {
+        process.emitWarning = emitWarning;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+// Every input is parsed and checked here, before any network call, so a typo fails the step in
+// a second with one line naming the input, the problem and a good value, instead of surfacing
+// minutes later as an AWS error or a confused approver.
+//
+// An empty value means the default, for every input: the runner applies action.yml defaults, but
+// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
+// input out, and that should behave like leaving it out here too.
+
+const NOTIFY_CHANNELS = ['summary'];
+const DEFAULT_SCOPES = ['sso:account:access'];
+/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
+function defaultClientName(repository) {
+    return repository ? `GitHub Actions ${repository}` : 'GitHub Actions';
+}
+/**
+ * Parses all inputs. Throws InputError for the first unusable one.
+ * `repository` (owner/repo) supplies the default client name.
+ */
+function parseInputs(read, repository) {
+    const warnings = [];
+    const region = parseRegion(read('region'));
+    const startUrl = parseStartUrl(read('start-url'), region, warnings);
+    const scopes = parseScopes(read('scopes'));
+    const clientName = parseClientName(read('client-name'), repository);
+    const timeout = read('timeout');
+    const notify = parseNotify(read('notify'));
+    const inputs = { startUrl, region, scopes, clientName, notify };
+    if (timeout !== '')
+        inputs.timeoutSeconds = parseDuration('timeout', timeout);
+    return { inputs, warnings };
+}
+function required(name, value, example) {
+    if (value === '')
+        throw new InputError(name, `Input '${name}' is required; set it to a value like ${example}.`);
+    return value;
+}
+// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
+// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
+// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+function parseRegion(raw) {
+    const value = required('region', raw, 'us-east-1');
+    if (REGION.test(value))
+        return value;
+    const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
+        ? ' (that is an availability zone; drop the last letter)'
+        : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
+            ? ' (regions are lower case)'
+            : '';
+    throw new InputError('region', `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
+}
+// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
+// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
+// newer https://<id>.portal.<region>.app.aws. Any other https host only warns: an emulator, a private
+// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
+const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
+const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/;
+const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
+/**
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces); warns
+ * about a host or path that does not look like an AWS access portal, and about a portal host
+ * whose region differs from `region`.
+ */
+function parseStartUrl(raw, region, warnings) {
+    const value = required('start-url', raw, START_URL_EXAMPLE);
+    const reject = (problem) => {
+        throw new InputError('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`);
+    };
+    if (/\s/.test(value))
+        reject('must be one URL without spaces');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return reject('must be the AWS access portal URL');
+    }
+    if (url.protocol !== 'https:')
+        reject('must be an https:// URL');
+    if (url.username || url.password)
+        reject('must not contain a user name or password');
+    const host = url.hostname;
+    const portal = APP_AWS_HOST.exec(host);
+    if (AWSAPPS_HOST.test(host)) {
+        const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
+        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) {
+            warnings.push(`Input 'start-url' (${value}) has the path ${JSON.stringify(url.pathname)}; AWS access portal URLs end in /start, like ${START_URL_EXAMPLE}.`);
+        }
+    }
+    else if (portal) {
+        if (portal[1] !== region) {
+            warnings.push(`Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`);
+        }
+    }
+    else {
+        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`);
+    }
+    if (url.search || url.hash) {
+        warnings.push(`Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
+    }
+    return value;
+}
+// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
+const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/;
+/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
+function parseScopes(raw) {
+    if (raw === '')
+        return [...DEFAULT_SCOPES];
+    const scopes = [...new Set(splitList(raw))];
+    for (const scope of scopes) {
+        if (!SCOPE.test(scope)) {
+            throw new InputError('scopes', `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`);
+        }
+    }
+    return scopes;
+}
+function parseClientName(raw, repository) {
+    if (raw === '')
+        return defaultClientName(repository);
+    // It is sent to AWS and shown on the consent page: one readable line.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(raw)) {
+        throw new InputError('client-name', `Input 'client-name' must be one line of text, like "GitHub Actions octo-org/app"; got ${JSON.stringify(raw)}.`);
+    }
+    return raw;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m';
+/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
+function parseDuration(name, raw) {
+    const invalid = (problem) => {
+        throw new InputError(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`);
+    };
+    const value = raw.trim();
+    let seconds;
+    if (/^\d+$/.test(value)) {
+        seconds = Number(value);
+    }
+    else {
+        const match = DURATION.exec(value);
+        if (!match || value === '')
+            return invalid('a number of seconds or a duration');
+        const [, h = '0', m = '0', s = '0'] = match;
+        seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    }
+    if (!Number.isSafeInteger(seconds))
+        return invalid('a reasonable duration');
+    if (seconds < 1)
+        return invalid('at least one second,');
+    return seconds;
+}
+function parseNotify(raw) {
+    if (raw === '')
+        return ['summary'];
+    const channels = [];
+    for (const item of splitList(raw)) {
+        const channel = NOTIFY_CHANNELS.find((known) => known === item);
+        if (!channel) {
+            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like summary; got ${JSON.stringify(item)}.`);
+        }
+        if (!channels.includes(channel))
+            channels.push(channel);
+    }
+    return channels;
+}
+function splitList(raw) {
+    return raw.split(/[\s,]+/).filter((item) => item !== '');
+}
+
+;// CONCATENATED MODULE: ./src/notify/format.ts
+// Text helpers shared by the channels: times a person reads at a glance, and values from the
+// environment made safe to put on one line (a value with a line break could otherwise start a
+// `::workflow-command::` line in the log, or break a table row).
+/** 2026-05-01 12:10:00 UTC */
+function formatUtc(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
+function formatRelative(date, now) {
+    const ms = date.getTime() - now.getTime();
+    const minutes = Math.round(Math.abs(ms) / 60_000);
+    if (minutes === 0)
+        return ms >= 0 ? 'in under a minute' : 'less than a minute ago';
+    const hours = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    const span = [hours ? plural(hours, 'hour') : '', rest ? plural(rest, 'minute') : ''].filter(Boolean).join(' ');
+    return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+function plural(n, unit) {
+    return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+/** One line of printable text: control characters (including line breaks) become spaces. */
+function plain(value) {
+    // eslint-disable-next-line no-control-regex
+    return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+/** A value for display, or a placeholder when the runner did not provide it. */
+function shown(value) {
+    const text = value === undefined ? '' : plain(value);
+    return text === '' ? '(unknown)' : text;
+}
+/** The first 12 characters of a commit: enough to compare with what GitHub shows. */
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 12) : sha;
+}
+
+;// CONCATENATED MODULE: ./src/notify/qr.ts
+// A QR code of the verification link as terminal text, so an approver can open it from a phone
+// pointed at the log. uqr is loaded with a dynamic import(): the bundler puts it in its own chunk,
+// and a run that never reaches a prompt never loads it.
+/** Unicode half blocks, light modules drawn as glyphs: right for the dark background of the log. */
+async function renderQrCode(text) {
+    const { renderUnicodeCompact } = await __nccwpck_require__.e(/* import() */ 905).then(__nccwpck_require__.bind(__nccwpck_require__, 2905));
+    // Medium error correction survives the gaps some log fonts leave between lines; a two-module
+    // border gives scanners the quiet zone the dark log background would otherwise swallow.
+    return renderUnicodeCompact(text, { ecc: 'M', border: 2 });
+}
+
+;// CONCATENATED MODULE: ./src/notify/subject.ts
+
+function subjectRows(subject) {
+    const c = subject.context;
+    const rows = [
+        { label: 'Repository', value: shown(c.repository), ...repositoryLink(subject) },
+        { label: 'Workflow', value: shown(c.workflow) },
+        { label: 'Job', value: shown(c.job) },
+        runRow(subject),
+        { label: 'Actor', value: shown(c.actor) },
+        { label: 'Event', value: shown(c.eventName) },
+        { label: 'Ref', value: shown(c.ref) },
+        { label: 'Commit', value: shown(shortSha(c.sha)) }
+    ];
+    if (c.pullRequest !== undefined)
+        rows.push({ label: 'Pull request', value: `#${c.pullRequest}` });
+    if (subject.startUrl !== undefined)
+        rows.push({ label: 'Start URL', value: plain(subject.startUrl) });
+    if (subject.region !== undefined)
+        rows.push({ label: 'Region', value: plain(subject.region) });
+    if (subject.clientName !== undefined)
+        rows.push({ label: 'Client name', value: plain(subject.clientName) });
+    if (subject.scopes?.length)
+        rows.push({ label: 'Scopes', value: plain(subject.scopes.join(' ')) });
+    if (subject.accountId !== undefined)
+        rows.push({ label: 'Account', value: plain(subject.accountId) });
+    if (subject.roleName !== undefined)
+        rows.push({ label: 'Role', value: plain(subject.roleName) });
+    return rows;
+}
+function repositoryLink({ context }) {
+    return context.repository ? { href: `${context.serverUrl}/${context.repository}` } : {};
+}
+function runRow({ context }) {
+    if (!context.runUrl)
+        return { label: 'Run', value: shown(context.runId) };
+    const row = { label: 'Run', value: plain(context.runUrl), href: context.runUrl };
+    if (context.runAttempt)
+        row.note = `(attempt ${plain(context.runAttempt)})`;
+    return row;
+}
+
+;// CONCATENATED MODULE: ./src/notify/log.ts
+// The step log: the one channel that is always there and streams live, so it carries the whole
+// prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
+// the code on a line of its own, and a QR code of the link that fills the code in.
+
+
+
+
+const RULE = '='.repeat(78);
+/** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
+function renderLogPrompt(request, now) {
+    const userCode = plain(request.userCode);
+    const complete = plain(request.verificationUriComplete);
+    const lines = [
+        RULE,
+        'AWS access requested: approval needed in IAM Identity Center',
+        RULE,
+        'This job is waiting for someone with AWS access to approve its request.',
+        '',
+        `  1. Open ${plain(request.verificationUri)}`,
+        '  2. Enter the code:',
+        '',
+        `         ${userCode}`,
+        ''
+    ];
+    if (complete)
+        lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '');
+    lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
+    if (request.deadline.getTime() < request.expiresAt.getTime()) {
+        lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
+    }
+    lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
+    lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
+    return lines.join('\n');
+}
+function table(rows) {
+    const width = Math.max(...rows.map(({ label }) => label.length));
+    return rows.map(({ label, value, note }) => `  ${label.padEnd(width)}  ${value}${note ? ` ${note}` : ''}`);
+}
+/** The line printed when the request is approved; failures are reported by the step's error. */
+function renderApprovedLine(result) {
+    const expiry = result.accessExpiresAt
+        ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
+        : '';
+    return `Approved at ${formatUtc(result.at)}.${expiry}`;
+}
+function createLogNotifier(options = {}) {
+    const write = options.write ?? ((text) => info(text));
+    const now = options.now ?? (() => new Date());
+    const qr = options.qr ?? renderQrCode;
+    return {
+        name: 'step log',
+        async prompt(request) {
+            // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
+            write(renderLogPrompt(request, now()));
+            const target = plain(request.verificationUriComplete) || plain(request.verificationUri);
+            try {
+                write(`Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`);
+            }
+            catch (error) {
+                write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`);
+            }
+        },
+        async record({ result }) {
+            if (result.outcome === 'approved')
+                write(renderApprovedLine(result));
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/html.ts
+// core.summary writes its text and attributes raw, so everything we put in HTML passes here.
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+/** A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. */
+function html_link(href, text) {
+    return /^https?:\/\//i.test(href) ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text);
+}
+
+;// CONCATENATED MODULE: ./src/notify/summary.ts
+// The job summary: the record of how the gate ended. The runner uploads a step's summary only
+// after the step's process exits, so in a single step it cannot prompt anyone; it records what was
+// requested, by which run, the outcome and when. core.summary escapes nothing: every value is
+// escaped here.
+
+
+
+
+const HEADINGS = {
+    approved: '✅ AWS access approved',
+    denied: '⛔ AWS access denied',
+    expired: '⌛ AWS access request expired',
+    'timed-out': '⏱️ AWS access request timed out',
+    cancelled: '🚫 AWS access request cancelled',
+    error: '❌ AWS access request failed'
+};
+function renderSummary({ subject, request, result }) {
+    const rows = [
+        ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
+        ['At', escapeHtml(formatUtc(result.at))]
+    ];
+    if (result.accessExpiresAt)
+        rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))]);
+    if (request) {
+        rows.push(['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`]);
+        rows.push(['Code expires', escapeHtml(formatUtc(request.expiresAt))]);
+        rows.push(['Verification page', html_link(request.verificationUri, plain(request.verificationUri))]);
+    }
+    for (const row of subjectRows(subject)) {
+        const value = row.href ? html_link(row.href, row.value) : escapeHtml(row.value);
+        rows.push([row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value]);
+    }
+    const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`];
+    if (result.message)
+        parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
+    parts.push('<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>');
+    return parts.join('\n');
+}
+function createSummaryNotifier() {
+    return {
+        name: 'job summary',
+        // Nothing to show while waiting: nobody can see this step's summary before the step exits.
+        async prompt() { },
+        async record(gate) {
+            await summary.addRaw(renderSummary(gate), true).write();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/channel.ts
+/**
+ * Runs one step on every channel. A channel that fails only warns: the log has already shown the
+ * prompt, and losing a summary must not turn an approved gate into a failed one.
+ */
+async function notifyAll(notifiers, step, warn) {
+    for (const notifier of notifiers) {
+        try {
+            await step(notifier);
+        }
+        catch (error) {
+            warn(`Could not update the ${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/index.ts
+
+
+
+function createNotifiers(channels) {
+    const notifiers = [createLogNotifier()];
+    if (channels.includes('summary'))
+        notifiers.push(createSummaryNotifier());
+    return notifiers;
+}
+
+;// CONCATENATED MODULE: ./src/http/aws-error.ts
+// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
+// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
+// no `__type`; portal bodies carry `__type` and `message` (PROTOCOL.md §2, §4).
+
+/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
+const SHAPE_BY_OAUTH_ERROR = {
+    access_denied: 'AccessDeniedException',
+    authorization_pending: 'AuthorizationPendingException',
+    expired_token: 'ExpiredTokenException',
+    server_error: 'InternalServerException',
+    invalid_client: 'InvalidClientException',
+    invalid_client_metadata: 'InvalidClientMetadataException',
+    invalid_grant: 'InvalidGrantException',
+    invalid_redirect_uri: 'InvalidRedirectUriException',
+    invalid_request: 'InvalidRequestException',
+    invalid_scope: 'InvalidScopeException',
+    slow_down: 'SlowDownException',
+    unauthorized_client: 'UnauthorizedClientException',
+    unsupported_grant_type: 'UnsupportedGrantTypeException'
+};
+function awsErrorFromResponse(response) {
+    const body = isRecord(response.body) ? response.body : {};
+    const oauthError = stringField(body, 'error');
+    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
+        (oauthError !== undefined ? SHAPE_BY_OAUTH_ERROR[oauthError] : undefined) ??
+        shapeName(stringField(body, '__type')) ??
+        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
+        'UnknownError';
+    return new AwsServiceError({
+        operation: response.operation,
+        endpoint: response.endpoint,
+        status: response.status,
+        code,
+        oauthError,
+        retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
+        description: stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message'),
+        requestId: header(response.headers, 'x-amzn-requestid')
+    });
+}
+/** `Shape:http://internal…` or `ns#Shape` or `Shape,…` → `Shape` (botocore and the JS SDK agree). */
+function shapeName(raw) {
+    if (raw === undefined)
+        return undefined;
+    let name = raw.split(':')[0].split(',')[0];
+    const hash = name.lastIndexOf('#');
+    if (hash >= 0)
+        name = name.slice(hash + 1);
+    name = name.trim();
+    return name === '' ? undefined : name;
+}
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(record, key) {
+    const value = record[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http/user-agent.ts
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+;// CONCATENATED MODULE: ./src/http/request.ts
+// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
+// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
+// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
+
+
+
+
+
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let status;
+    let responseHeaders;
+    let text;
+    try {
+        const response = await (0,undici/* request */.Em)(url, {
+            method,
+            headers,
+            body: payload,
+            signal,
+            dispatcher: options.dispatcher ?? sharedDispatcher(),
+            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs
+        });
+        status = response.statusCode;
+        responseHeaders = response.headers;
+        text = await readLimited(response.body, operation, endpoint);
+    }
+    catch (error) {
+        if (error instanceof MalformedResponseError)
+            throw error;
+        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
+        core_debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        throw failure;
+    }
+    core_debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
+    if (status < 200 || status > 299) {
+        throw awsErrorFromResponse({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+async function readLimited(body, operation, endpoint) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            body.destroy();
+            throw new MalformedResponseError(operation, endpoint, `body larger than ${MAX_BODY_BYTES} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
+const NETWORK_REASONS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection closed while sending',
+    ENOTFOUND: 'host not found (DNS)',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENETDOWN: 'network down',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    UND_ERR_CLOSED: 'connection closed',
+    UND_ERR_ABORTED: 'request aborted',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
+    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
+    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
+};
+// Certificate problems and a proxy refusing our credentials answer the same way every time.
+const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
+function requestFailure(error, context) {
+    const { operation, endpoint, timeoutMs } = context;
+    if (context.callerSignal?.aborted)
+        return context.callerSignal.reason;
+    const code = errorCode(error);
+    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
+    }
+    if (code === undefined)
+        return error; // not a network failure: a bug, let it surface as is
+    const proxyStatus = proxyRefusal(error);
+    if (proxyStatus !== undefined) {
+        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
+        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
+        return new NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
+            cause: error,
+            retryable: proxyStatus >= 500
+        });
+    }
+    const known = NETWORK_REASONS[code];
+    const message = error instanceof Error ? firstLine(error.message) : code;
+    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
+    return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
+}
+// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
+function proxyRefusal(error) {
+    const message = error instanceof Error ? error.message : '';
+    const match = /^Proxy response \((\d{3})\)/.exec(message);
+    return match ? Number(match[1]) : undefined;
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    if (typeof code === 'string')
+        return code;
+    // undici sometimes wraps the socket error
+    const cause = error.cause;
+    return cause === undefined ? undefined : errorCode(cause);
+}
+function firstLine(text) {
+    return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./src/oidc/responses.ts
+// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
+// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
+// naming the field (never its value), not a crash three steps later.
+
+/** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
+const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+function parseRegistration(body, context, request) {
+    const fields = new Fields(body, context);
+    const clientId = fields.requiredString('clientId');
+    const clientSecret = fields.requiredString('clientSecret');
+    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
+    return {
+        clientId,
+        clientSecret,
+        // Informational only; when absent, the arrival time is the best estimate.
+        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+        clientSecretExpiresAt,
+        scopes: [...request.scopes],
+        clientName: request.clientName
+    };
+}
+function parseDeviceAuthorization(body, context) {
+    const fields = new Fields(body, context);
+    const deviceCode = fields.requiredString('deviceCode');
+    const userCode = fields.requiredString('userCode');
+    const verificationUri = fields.requiredString('verificationUri');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    if (expiresIn <= 0)
+        throw fields.malformed('expiresIn is not a positive number of seconds');
+    const interval = fields.optionalNumber('interval');
+    return {
+        deviceCode,
+        userCode,
+        verificationUri,
+        // The complete URL only saves typing; the prompt always shows the user code separately.
+        verificationUriComplete: fields.optionalString('verificationUriComplete') ?? verificationUri,
+        expiresIn,
+        // A zero or negative interval would mean polling flat out: treat it as absent.
+        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
+        startedAt: context.now
+    };
+}
+function parseTokenSet(body, context) {
+    const fields = new Fields(body, context);
+    const accessToken = fields.requiredString('accessToken');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    const token = {
+        accessToken,
+        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
+        expiresIn,
+        expiresAt: context.now + expiresIn * 1000
+    };
+    const refreshToken = fields.optionalString('refreshToken');
+    if (refreshToken !== undefined)
+        token.refreshToken = refreshToken;
+    const idToken = fields.optionalString('idToken');
+    if (idToken !== undefined)
+        token.idToken = idToken;
+    return token;
+}
+class Fields {
+    context;
+    record;
+    constructor(body, context) {
+        this.context = context;
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+            throw this.malformed('body is not a JSON object');
+        this.record = body;
+    }
+    malformed(problem) {
+        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
+    }
+    requiredString(name) {
+        const value = this.optionalString(name);
+        if (value === undefined)
+            throw this.malformed(`${name} is missing or not a non-empty string`);
+        return value;
+    }
+    optionalString(name) {
+        const value = this.record[name];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    requiredNumber(name) {
+        const value = this.optionalNumber(name);
+        if (value === undefined)
+            throw this.malformed(`${name} is missing or not a number`);
+        return value;
+    }
+    optionalNumber(name) {
+        const value = this.record[name];
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/oidc/client.ts
+
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const REFRESH_TOKEN_GRANT = 'refresh_token';
+class SsoOidcClient {
+    base;
+    requestTimeoutMs;
+    signal;
+    now;
+    dispatcher;
+    constructor(options) {
+        this.base = new URL(options.endpoint);
+        this.requestTimeoutMs = options.requestTimeoutMs;
+        this.signal = options.signal;
+        this.now = options.now ?? Date.now;
+        this.dispatcher = options.dispatcher;
+    }
+    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
+    async registerClient(request) {
+        const body = { clientName: request.clientName, clientType: 'public' };
+        if (request.scopes.length > 0)
+            body.scopes = request.scopes;
+        const { response, context } = await this.post('RegisterClient', '/client/register', body);
+        return parseRegistration(response, context, request);
+    }
+    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
+    async startDeviceAuthorization(client, startUrl) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
+        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
+        return parseDeviceAuthorization(response, context);
+    }
+    /** One poll (RFC 8628 §3.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
+    async createToken(client, deviceCode, signal) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
+        const { response, context } = await this.post('CreateToken', '/token', body, signal);
+        return parseTokenSet(response, context);
+    }
+    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
+    async refreshToken(client, refreshToken) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
+        const { response, context } = await this.post('CreateToken', '/token', body);
+        return parseTokenSet(response, context);
+    }
+    async post(operation, path, body, signal) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        const response = await requestJson({
+            operation,
+            method: 'POST',
+            url,
+            body,
+            timeoutMs: this.requestTimeoutMs,
+            signal: combine(this.signal, signal),
+            dispatcher: this.dispatcher,
+            now: this.now
+        });
+        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
+    }
+}
+function combine(a, b) {
+    if (a && b)
+        return AbortSignal.any([a, b]);
+    return a ?? b;
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/poll.ts
+// Polls CreateToken until the approver decides, the code expires, the `timeout` input runs out,
+// or the run is cancelled, following RFC 8628 §3.5 (PROTOCOL.md §3, DESIGN.md step 6):
+// - wait `interval` before every poll; `slow_down` adds 5 s to this and every later wait;
+// - `authorization_pending` goes on; `access_denied` → denied; `expired_token` → expired;
+// - transient failures (network, 5xx, 429) are retried inside the deadline with backoff, and a
+//   timed-out request doubles the interval (§3.5: "the client MUST slow down");
+// - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
+// The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
+
+
+
+const SLOW_DOWN_STEP_MS = 5_000;
+/** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
+const MAX_TIMEOUT_INTERVAL_MS = 60_000;
+const DEFAULT_DEADLINE_GRACE_MS = 3_000;
+// Backoff for repeated transient failures; the interval is always the floor.
+const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+function classifyPollError(error) {
+    if (error instanceof AwsServiceError) {
+        const is = (shape, oauth) => error.code === shape || error.oauthError === oauth;
+        if (is('AuthorizationPendingException', 'authorization_pending'))
+            return 'pending';
+        if (is('SlowDownException', 'slow_down'))
+            return 'slow-down';
+        if (is('AccessDeniedException', 'access_denied'))
+            return 'denied';
+        if (is('ExpiredTokenException', 'expired_token'))
+            return 'expired';
+    }
+    return isTransient(error) ? 'transient' : 'fatal';
+}
+async function pollForToken(options) {
+    const clock = options.clock ?? systemClock;
+    const { signal } = options;
+    const deadline = Math.min(options.codeExpiresAt, options.timeoutAt ?? Number.POSITIVE_INFINITY);
+    // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
+    const deadlineOutcome = options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired';
+    const graceMs = options.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
+    let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000;
+    let waitMs = intervalMs;
+    let consecutiveFailures = 0;
+    let lastError;
+    const counts = { polls: 0, slowDowns: 0, transientErrors: 0 };
+    const end = (outcome, token) => {
+        const result = { outcome, ...counts };
+        if (token)
+            result.token = token;
+        if (lastError !== undefined && (outcome === 'expired' || outcome === 'timed-out'))
+            result.lastError = lastError;
+        return result;
+    };
+    for (;;) {
+        if (signal?.aborted)
+            return end('cancelled');
+        // A poll that cannot start by the deadline would be a wasted wait: end now.
+        if (clock.now() + waitMs > deadline)
+            return end(deadlineOutcome);
+        try {
+            await clock.sleep(waitMs, signal);
+        }
+        catch (error) {
+            if (signal?.aborted)
+                return end('cancelled');
+            throw error;
+        }
+        counts.polls++;
+        options.onPoll?.(counts.polls);
+        const attempt = await attemptWithinDeadline(options.createToken, { clock, signal, cutoff: deadline + graceMs });
+        if (attempt.kind === 'token')
+            return end('approved', attempt.token);
+        if (attempt.kind === 'cancelled')
+            return end('cancelled');
+        if (attempt.kind === 'cut-off')
+            return end(deadlineOutcome);
+        // A call that failed because the run was cancelled is a cancellation, whatever it threw.
+        if (signal?.aborted)
+            return end('cancelled');
+        const error = attempt.error;
+        switch (classifyPollError(error)) {
+            case 'pending':
+                consecutiveFailures = 0;
+                lastError = undefined;
+                waitMs = intervalMs;
+                break;
+            case 'slow-down':
+                consecutiveFailures = 0;
+                lastError = undefined;
+                counts.slowDowns++;
+                intervalMs += SLOW_DOWN_STEP_MS;
+                waitMs = intervalMs;
+                break;
+            case 'denied':
+                return end('denied');
+            case 'expired':
+                return end('expired');
+            case 'transient': {
+                consecutiveFailures++;
+                counts.transientErrors++;
+                lastError = error;
+                if (error instanceof RequestTimeoutError)
+                    intervalMs = Math.max(intervalMs, Math.min(intervalMs * 2, MAX_TIMEOUT_INTERVAL_MS));
+                const backoff = backoffDelay(consecutiveFailures, { ...TRANSIENT_BACKOFF, random: options.random });
+                waitMs = Math.max(intervalMs, backoff, retryAfterOf(error) ?? 0);
+                options.onTransientError?.(error, waitMs);
+                break;
+            }
+            case 'fatal':
+                throw error;
+        }
+    }
+}
+/**
+ * Runs one CreateToken call that ends at the latest at `cutoff` or when `signal` aborts, even if
+ * the call ignores its own signal: the poll's answer must not wait on a hung request.
+ */
+async function attemptWithinDeadline(createToken, context) {
+    const request = new AbortController();
+    const watcher = new AbortController();
+    const stop = new Promise((resolve) => {
+        const onCancel = () => {
+            request.abort(context.signal?.reason);
+            resolve({ kind: 'cancelled' });
+        };
+        if (context.signal?.aborted)
+            return onCancel();
+        context.signal?.addEventListener('abort', onCancel, { once: true, signal: watcher.signal });
+        context.clock.sleep(Math.max(0, context.cutoff - context.clock.now()), watcher.signal).then(() => {
+            request.abort(new Error('the polling deadline passed'));
+            resolve({ kind: 'cut-off' });
+        }, () => { } // the watcher was stopped because the attempt settled
+        );
+    });
+    const call = (async () => {
+        try {
+            return { kind: 'token', token: await createToken(request.signal) };
+        }
+        catch (error) {
+            return { kind: 'error', error };
+        }
+    })();
+    try {
+        return await Promise.race([call, stop]);
+    }
+    finally {
+        watcher.abort();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registration/index.ts
+// Where the OIDC client registration comes from. This is the single place that decides whether to
+// reuse a registration or call RegisterClient, so caching it (and dropping one AWS rejected) changes
+// this module only. Today every run registers a new client: RegisterClient is cheap and unsigned.
+
+
+async function obtainRegistration(client, wanted, options = {}) {
+    if (options.replacing) {
+        info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
+    }
+    const registration = await client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes });
+    // Masked before anything else runs: the client secret authenticates every later call.
+    maskRegistration(registration);
+    info(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+    return registration;
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// The single-step flow (DESIGN.md, "The flow"): inputs → registration → device authorization →
+// prompt → poll → export → record. Exit code 0 only when approved; every other outcome fails the
+// step with one line saying what happened and what to do.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
+const SETUP_RETRY_WINDOW_MS = 60_000;
+/** How often the log says the job is still waiting. */
+const HEARTBEAT_MS = 60_000;
+async function run() {
+    const startedAt = Date.now();
+    const cancellation = abortOnTermination();
+    const context = readRunContext();
+    const subject = { context };
+    // The default channels until the inputs are read, so even a bad input is recorded.
+    let notifiers = createNotifiers(['summary']);
+    let request;
+    let result;
+    try {
+        // 1. Inputs: all checked before any network call.
+        const { inputs, warnings } = parseInputs((name) => getInput(name), context.repository);
+        warnings.forEach((warning) => core_warning(warning));
+        Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes });
+        notifiers = createNotifiers(inputs.notify);
+        const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });
+        const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+        const setup = { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal };
+        // 2. Registration, 3. device authorization, 4. prompt, 5. poll. When AWS rejects the client
+        // (invalid_client), register a new one and start over once: the old code cannot be approved.
+        let registration = await withRetry(() => obtainRegistration(client, inputs), setup);
+        let poll;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), setup);
+                maskDeviceAuthorization(authorization);
+                request = approvalRequest(authorization, inputs, context, timeoutAt);
+                exportRequestOutputs(request);
+                const shown = request;
+                await notifyAll(notifiers, (notifier) => notifier.prompt(shown), (warning) => core_warning(warning));
+                poll = await waitForApproval(client, registration, authorization, request, timeoutAt, cancellation.signal);
+                break;
+            }
+            catch (error) {
+                if (attempt > 1 || !isInvalidClient(error) || cancellation.signal.aborted)
+                    throw error;
+                core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
+                const rejected = registration;
+                registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), setup);
+            }
+        }
+        // 6. Export: the tokens are masked before anything else sees them.
+        if (poll.outcome === 'approved' && poll.token) {
+            exportToken(poll.token);
+            result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) };
+        }
+        else {
+            result = unapprovedResult(poll, request, inputs);
+        }
+    }
+    catch (error) {
+        result = failureResult(error, cancellation.signal.aborted, request);
+    }
+    finally {
+        // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
+        await closeSharedDispatcher();
+    }
+    // 7. Record: the outcome output is always set, the channels record how it ended.
+    exportOutcome(result.outcome);
+    await record(notifiers, { subject, result, ...(request ? { request } : {}) });
+    if (result.outcome !== 'approved')
+        setFailed(result.message ?? result.outcome);
+    cancellation.dispose();
+}
+function approvalRequest(authorization, inputs, context, timeoutAt) {
+    const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
+    return {
+        userCode: authorization.userCode,
+        verificationUri: authorization.verificationUri,
+        verificationUriComplete: authorization.verificationUriComplete,
+        expiresAt: new Date(expiresAt),
+        deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+        startUrl: inputs.startUrl,
+        region: inputs.region,
+        clientName: inputs.clientName,
+        scopes: inputs.scopes,
+        context
+    };
+}
+async function waitForApproval(client, registration, authorization, request, timeoutAt, signal) {
+    let lastHeartbeat = Date.now();
+    return pollForToken({
+        createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
+        interval: authorization.interval,
+        codeExpiresAt: request.expiresAt.getTime(),
+        ...(timeoutAt === undefined ? {} : { timeoutAt }),
+        signal,
+        onPoll: () => {
+            if (Date.now() - lastHeartbeat < HEARTBEAT_MS)
+                return;
+            lastHeartbeat = Date.now();
+            const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000));
+            info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
+        },
+        onTransientError: (error, delayMs) => {
+            info(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`);
+        }
+    });
+}
+function unapprovedResult(poll, request, inputs) {
+    // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
+    if (poll.outcome === 'approved')
+        return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
+    const details = {
+        ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
+        ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
+    };
+    let message = unapprovedMessage(poll.outcome, details);
+    // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
+    if (poll.lastError !== undefined)
+        message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`;
+    return { outcome: poll.outcome, at: new Date(), message };
+}
+function failureResult(error, cancelled, request) {
+    if (cancelled) {
+        return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) };
+    }
+    if (isUnexpected(error) && error instanceof Error && error.stack)
+        core_debug(error.stack);
+    return { outcome: 'error', at: new Date(), message: explainFailure(error) };
+}
+function isInvalidClient(error) {
+    return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
+}
+async function record(notifiers, gate) {
+    await notifyAll(notifiers, (notifier) => notifier.record(gate), (warning) => core_warning(warning));
+}
+/**
+ * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
+ * polling, record `cancelled`, exit non-zero. Without handlers Node would die mid-request and
+ * leave no outcome behind.
+ */
+function abortOnTermination() {
+    const controller = new AbortController();
+    const cancel = (name) => {
+        if (controller.signal.aborted)
+            return;
+        info(`Received ${name}: cancelling the request.`);
+        controller.abort(new Error(`cancelled by ${name}`));
+    };
+    const onInterrupt = () => cancel('SIGINT');
+    const onTerminate = () => cancel('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+    return {
+        signal: controller.signal,
+        dispose() {
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/async module */
+/******/ (() => {
+/******/ 	var webpackQueues = typeof Symbol === "function" ? Symbol("webpack queues") : "__webpack_queues__";
+/******/ 	var webpackExports = typeof Symbol === "function" ? Symbol("webpack exports") : "__webpack_exports__";
+/******/ 	var webpackError = typeof Symbol === "function" ? Symbol("webpack error") : "__webpack_error__";
+/******/ 	var resolveQueue = (queue) => {
+/******/ 		if(queue && queue.d < 1) {
+/******/ 			queue.d = 1;
+/******/ 			queue.forEach((fn) => (fn.r--));
+/******/ 			queue.forEach((fn) => (fn.r-- ? fn.r++ : fn()));
+/******/ 		}
+/******/ 	}
+/******/ 	var wrapDeps = (deps) => (deps.map((dep) => {
+/******/ 		if(dep !== null && typeof dep === "object") {
+/******/ 			if(dep[webpackQueues]) return dep;
+/******/ 			if(dep.then) {
+/******/ 				var queue = [];
+/******/ 				queue.d = 0;
+/******/ 				dep.then((r) => {
+/******/ 					obj[webpackExports] = r;
+/******/ 					resolveQueue(queue);
+/******/ 				}, (e) => {
+/******/ 					obj[webpackError] = e;
+/******/ 					resolveQueue(queue);
+/******/ 				});
+/******/ 				var obj = {};
+/******/ 				obj[webpackQueues] = (fn) => (fn(queue));
+/******/ 				return obj;
+/******/ 			}
+/******/ 		}
+/******/ 		var ret = {};
+/******/ 		ret[webpackQueues] = x => {};
+/******/ 		ret[webpackExports] = dep;
+/******/ 		return ret;
+/******/ 	}));
+/******/ 	__nccwpck_require__.a = (module, body, hasAwait) => {
+/******/ 		var queue;
+/******/ 		hasAwait && ((queue = []).d = -1);
+/******/ 		var depQueues = new Set();
+/******/ 		var exports = module.exports;
+/******/ 		var currentDeps;
+/******/ 		var outerResolve;
+/******/ 		var reject;
+/******/ 		var promise = new Promise((resolve, rej) => {
+/******/ 			reject = rej;
+/******/ 			outerResolve = resolve;
+/******/ 		});
+/******/ 		promise[webpackExports] = exports;
+/******/ 		promise[webpackQueues] = (fn) => (queue && fn(queue), depQueues.forEach(fn), promise["catch"](x => {}));
+/******/ 		module.exports = promise;
+/******/ 		body((deps) => {
+/******/ 			currentDeps = wrapDeps(deps);
+/******/ 			var fn;
+/******/ 			var getResult = () => (currentDeps.map((d) => {
+/******/ 				if(d[webpackError]) throw d[webpackError];
+/******/ 				return d[webpackExports];
+/******/ 			}))
+/******/ 			var promise = new Promise((resolve) => {
+/******/ 				fn = () => (resolve(getResult));
+/******/ 				fn.r = 0;
+/******/ 				var fnQueue = (q) => (q !== queue && !depQueues.has(q) && (depQueues.add(q), q && !q.d && (fn.r++, q.push(fn))));
+/******/ 				currentDeps.map((dep) => (dep[webpackQueues](fnQueue)));
+/******/ 			});
+/******/ 			return fn.r ? promise : getResult();
+/******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
+/******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+/******/ 
+/******/ // startup
+/******/ // Load entry module and return exports
+/******/ // This entry module used 'module' so it can't be inlined
+/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ __webpack_exports__ = await __webpack_exports__;
+/******/ 
