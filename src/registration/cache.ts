@@ -194,6 +194,12 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
     return
   }
+  // The returned id is not proof of success: over v1 a failed chunk upload is logged as a warning
+  // and the id from the reservation is returned all the same. The library's warnings are.
+  if (output.problems.length > 0 && !isAlreadyExists(output)) {
+    core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+    return
+  }
   if (outcome.value !== -1) {
     core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`)
     return

@@ -1,0 +1,396 @@
+// restoreRegistration and saveRegistration, each in a process of its own as the action runs them,
+// against the fake cache service over both protocols, with the real @actions/cache underneath.
+// What is checked is what the runner would show: the workflow commands on stdout (at most one
+// warning, never an error annotation), the masks, and what ends up in the cache entry.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { zstdCompressSync } from 'node:zlib'
+import { findSecretLeaks, expectMaskedBeforeUse, type ScannableRun } from '../harness/secrets.js'
+import { startCacheService, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { registrationFilePath } from '../../src/registration/key.js'
+import type { ClientRegistration } from '../../src/oidc/types.js'
+import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
+import { cacheOptions, createSandbox, makeRegistration, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
+
+const BOUND_MS = 2_500
+// Slack for a loaded machine: the deadline timer fires late under load, never early.
+const SLACK_MS = 1_500
+
+interface World {
+  fake: FakeCacheService
+  sandbox: Sandbox
+  restore(options?: Partial<RegistrationCacheOptions>, now?: number): Promise<DriverRun>
+  save(registration: ClientRegistration, options?: Partial<RegistrationCacheOptions>): Promise<DriverRun>
+  dispose(): Promise<void>
+}
+
+async function createWorld(protocol: CacheProtocol, extraEnv: Record<string, string> = {}): Promise<World> {
+  const fake = await startCacheService({ protocol })
+  const sandbox = createSandbox()
+  const env = (): Record<string, string> => ({ ...fake.env, ...sandbox.env, ...extraEnv })
+  const bounded = { restoreTimeoutMs: BOUND_MS, saveTimeoutMs: BOUND_MS }
+  return {
+    fake,
+    sandbox,
+    restore: (options = {}, now) => runDriver({ op: 'restore', options: cacheOptions({ ...bounded, ...options }), now }, env(), sandbox.workspace),
+    save: (registration, options = {}) => runDriver({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration }, env(), sandbox.workspace),
+    async dispose() {
+      await fake.close()
+      sandbox.dispose()
+    }
+  }
+}
+
+function scannable(run: DriverRun): ScannableRun {
+  return { stdout: run.stdout, stderr: run.stderr, summary: '', outputs: {}, env: {}, path: [], state: {} }
+}
+
+/** A run that logged nothing above debug: no warning, no error annotation, no stray log line but ours. */
+function expectQuiet(run: DriverRun): void {
+  expect(run.code).toBe(0)
+  expect(run.warnings).toEqual([])
+  expect(run.errors).toEqual([])
+  expect(run.stderr).toBe('')
+}
+
+function expectOneWarning(run: DriverRun, pattern: RegExp): void {
+  expect(run.code).toBe(0)
+  expect(run.errors).toEqual([])
+  expect(run.warnings).toHaveLength(1)
+  expect(run.warnings[0]).toMatch(pattern)
+}
+
+describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s protocol', (protocol) => {
+  let world: World
+
+  beforeEach(async () => {
+    world = await createWorld(protocol)
+  })
+
+  afterEach(async () => {
+    await world.dispose()
+  })
+
+  it('misses quietly, saves, and the next run gets the same registration back masked, leaving no file behind', async () => {
+    const registration = makeRegistration()
+
+    const first = await world.restore()
+    expectQuiet(first)
+    expect(first.result).toMatchObject({ found: false, libraryLoaded: true })
+    // Everything @actions/cache printed became debug lines: nothing else reaches the log.
+    expect(first.info).toEqual([])
+
+    const saved = await world.save(registration)
+    expectQuiet(saved)
+    expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/)])
+    expect(world.fake.entries).toHaveLength(1)
+    expect(world.fake.entries[0]).toMatchObject({ committed: true, key: expect.stringMatching(new RegExp(`-${registration.clientIdIssuedAt}$`)) })
+    expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
+
+    const second = await world.restore()
+    expectQuiet(second)
+    expect(second.result).toMatchObject({ found: true, clientId: registration.clientId, registration: { clientSecretExpiresAt: registration.clientSecretExpiresAt } })
+    expect(second.result?.clientSecretSha256).toBe(sha256(registration.clientSecret))
+    expect(second.info).toEqual([expect.stringMatching(new RegExp(`^Reusing the cached OIDC client registration ${registration.clientId}, valid until `))])
+    expectMaskedBeforeUse(second.stdout, registration.clientSecret, 'clientSecret')
+    expect(findSecretLeaks(scannable(second), { clientSecret: registration.clientSecret })).toEqual([])
+    expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
+    // A plain entry holds the secret readably: what anyone who can open a pull request sees.
+    expect(openArchive(world.fake.entries[0]!.archive).toString('latin1')).toContain(registration.clientSecret)
+  })
+
+  it('encrypts the entry with the cache-encryption-key: no trace of the secret in the archive, restored with the same key', async () => {
+    const registration = makeRegistration()
+    const encryptionKey = 'correct horse battery staple'
+
+    expectQuiet(await world.save(registration, { encryptionKey }))
+    const tar = openArchive(world.fake.entries[0]!.archive).toString('latin1')
+    expect(tar).toContain('"encrypted"')
+    expect(findSecretLeaks(emptyRun(), { clientSecret: registration.clientSecret }, { texts: { archive: tar } })).toEqual([])
+    expect(tar).not.toContain(registration.clientId)
+    expect(world.fake.entries[0]!.key).toMatch(/-aes-/)
+
+    const restored = await world.restore({ encryptionKey })
+    expectQuiet(restored)
+    expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId })
+    expect(restored.result?.clientSecretSha256).toBe(sha256(registration.clientSecret))
+    expectMaskedBeforeUse(restored.stdout, registration.clientSecret, 'clientSecret')
+  })
+
+  it('ignores an entry sealed with another key, with one warning', async () => {
+    expectQuiet(await world.save(makeRegistration(), { encryptionKey: 'the old key' }))
+
+    const restored = await world.restore({ encryptionKey: 'the new key' })
+
+    expectOneWarning(restored, /does not decrypt with this key/)
+    expect(restored.result?.found).toBe(false)
+  })
+
+  it('restores the newest registration under the prefix', async () => {
+    const older = makeRegistration({ clientIdIssuedAt: Math.floor(Date.now() / 1000) - 3600 })
+    const newer = makeRegistration()
+    expectQuiet(await world.save(older))
+    expectQuiet(await world.save(newer))
+
+    const restored = await world.restore()
+
+    expect(restored.result).toMatchObject({ found: true, clientId: newer.clientId })
+    expect(world.fake.entries).toHaveLength(2)
+  })
+
+  it('does not reuse a registration expiring within 15 minutes, and says so only in debug', async () => {
+    const registration = makeRegistration()
+    expectQuiet(await world.save(registration))
+    const expiresAtMs = registration.clientSecretExpiresAt * 1000
+
+    const tooLate = await world.restore({}, expiresAtMs - 14 * 60_000)
+    expectQuiet(tooLate)
+    expect(tooLate.result?.found).toBe(false)
+    expect(tooLate.debug.some((line) => /within 15 minutes/.test(line))).toBe(true)
+
+    const inTime = await world.restore({}, expiresAtMs - 16 * 60_000)
+    expect(inTime.result?.found).toBe(true)
+  })
+
+  it('ignores an entry whose registration was made for other scopes, with one warning', async () => {
+    // Saved under the key for sso:account:access, but holding a registration with other scopes.
+    expectQuiet(await world.save(makeRegistration({ scopes: ['sso:account:access', 'codewhisperer:completions'] })))
+
+    const restored = await world.restore()
+
+    expectOneWarning(restored, /other scopes or another client name/)
+    expect(restored.result?.found).toBe(false)
+  })
+
+  it('ignores a corrupt entry with one warning, the secret masked all the same', async () => {
+    const registration = makeRegistration()
+    expectQuiet(await world.save(registration))
+    // Break the JSON inside the archive while keeping the tar valid (tar does not checksum contents).
+    const entry = world.fake.entries[0]!
+    const tar = openArchive(entry.archive)
+    const at = tar.indexOf('{"format"')
+    tar.write('#', at, 'latin1')
+    entry.archive = zstdOrAsIs(entry.archive, tar)
+
+    const restored = await world.restore()
+
+    expectOneWarning(restored, /is not JSON/)
+    expect(restored.result?.found).toBe(false)
+    expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
+  })
+
+  it('ignores an archive that does not unpack, with one warning', async () => {
+    expectQuiet(await world.save(makeRegistration()))
+    world.fake.entries[0]!.archive = Buffer.from('this is not a zstd or gzip stream')
+
+    const restored = await world.restore()
+
+    expectOneWarning(restored, /Could not restore the OIDC client registration from the Actions cache \(Failed to restore: /)
+    expect(restored.result?.found).toBe(false)
+  })
+
+  it('lets concurrent saves of the same key race: one wins, the others only say so in debug', async () => {
+    const registration = makeRegistration()
+    const sandboxes = Array.from({ length: 4 }, () => createSandbox())
+    try {
+      const runs = await Promise.all(
+        sandboxes.map((sandbox) =>
+          runDriver({ op: 'save', options: cacheOptions({ saveTimeoutMs: 20_000 }), registration }, { ...world.fake.env, ...sandbox.env }, sandbox.workspace)
+        )
+      )
+      for (const run of runs) expectQuiet(run)
+      expect(runs.filter((run) => run.info.some((line) => line.startsWith('Saved the OIDC client registration')))).toHaveLength(1)
+      expect(runs.filter((run) => run.debug.some((line) => /already holds .* \(another job saved it first\)/.test(line)))).toHaveLength(3)
+      expect(world.fake.entries.filter((entry) => entry.committed)).toHaveLength(1)
+      expect(world.fake.requests.filter((request) => request.endpoint === 'reserve' && request.status === 409)).toHaveLength(3)
+    } finally {
+      for (const sandbox of sandboxes) sandbox.dispose()
+    }
+  })
+
+  describe('when the service misbehaves, the run goes on within the bound with at most one warning', () => {
+    const restoreFaults: Array<[CacheEndpoint, CacheFault]> = [
+      ['lookup', { kind: 'status', status: 500 }],
+      ['lookup', { kind: 'status', status: 429, retryAfter: 60 }],
+      ['lookup', { kind: 'hang' }],
+      ['lookup', { kind: 'reset' }],
+      ['download', { kind: 'status', status: 500 }],
+      ['download', { kind: 'hang' }],
+      ['download', { kind: 'reset' }]
+    ]
+    const saveFaults: Array<[CacheEndpoint, CacheFault]> = [
+      ['reserve', { kind: 'status', status: 500 }],
+      ['reserve', { kind: 'status', status: 429 }],
+      ['reserve', { kind: 'hang' }],
+      ['reserve', { kind: 'reset' }],
+      ['upload', { kind: 'status', status: 500 }],
+      ['upload', { kind: 'hang' }],
+      ['commit', { kind: 'status', status: 503 }]
+    ]
+    const label = (fault: CacheFault): string => (fault.kind === 'status' ? String(fault.status) : fault.kind)
+
+    it.concurrent.each(restoreFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
+      'restore, %s answering %s',
+      async (endpoint, _label, fault) => {
+        const own = await createWorld(protocol)
+        try {
+          expectQuiet(await own.save(makeRegistration()))
+          own.fake.setFault(endpoint, fault)
+
+          const restored = await own.restore()
+
+          expect(restored.code).toBe(0)
+          expect(restored.errors).toEqual([])
+          expect(restored.warnings).toHaveLength(1)
+          expect(restored.result?.found).toBe(false)
+          expect(restored.result!.elapsedMs).toBeLessThan(BOUND_MS + SLACK_MS)
+          expect(own.fake.requests.some((request) => request.endpoint === endpoint)).toBe(true)
+          expect(restored.info).toEqual([])
+        } finally {
+          await own.dispose()
+        }
+      }
+    )
+
+    it.concurrent.each(saveFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
+      'save, %s answering %s',
+      async (endpoint, _label, fault) => {
+        const own = await createWorld(protocol)
+        try {
+          const registration = makeRegistration()
+          own.fake.setFault(endpoint, fault)
+
+          const saved = await own.save(registration)
+
+          expect(saved.code).toBe(0)
+          expect(saved.errors).toEqual([])
+          expect(saved.warnings).toHaveLength(1)
+          expect(saved.warnings[0]).not.toMatch(/already/)
+          expect(saved.result!.elapsedMs).toBeLessThan(BOUND_MS + SLACK_MS)
+          expect(own.fake.entries.filter((entry) => entry.committed)).toHaveLength(0)
+          expect(existsSync(registrationFilePath(own.sandbox.home))).toBe(false)
+          expect(findSecretLeaks(scannable(saved), { clientSecret: registration.clientSecret })).toEqual([])
+        } finally {
+          await own.dispose()
+        }
+      }
+    )
+  })
+})
+
+describe('the registration cache, protocol aside', () => {
+  it('loads nothing and says nothing above debug when the service is not available or the cache mode forbids it', async () => {
+    const sandbox = createSandbox()
+    const fake = await startCacheService({ protocol: 'v2' })
+    try {
+      const absent = await runDriver({ op: 'restore', options: cacheOptions() }, sandbox.env, sandbox.workspace)
+      expectQuiet(absent)
+      expect(absent.result).toMatchObject({ found: false, libraryLoaded: false })
+
+      const unsaved = await runDriver({ op: 'save', options: cacheOptions(), registration: makeRegistration() }, sandbox.env, sandbox.workspace)
+      expectQuiet(unsaved)
+      expect(unsaved.result).toMatchObject({ libraryLoaded: false })
+
+      const modeNone = { ...fake.env, ...sandbox.env, ACTIONS_CACHE_MODE: 'none' }
+      const forbidden = await runDriver({ op: 'restore', options: cacheOptions() }, modeNone, sandbox.workspace)
+      expectQuiet(forbidden)
+      expect(forbidden.result).toMatchObject({ found: false, libraryLoaded: false })
+      expect(fake.requests).toEqual([])
+    } finally {
+      await fake.close()
+      sandbox.dispose()
+    }
+  })
+
+  it('does not pass off a file left by an interrupted run as a restored registration', async () => {
+    const world = await createWorld('v2')
+    try {
+      const leftover = registrationFilePath(world.sandbox.home)
+      writeFileSync(leftover, JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: makeRegistration() }))
+
+      const restored = await world.restore()
+
+      expectQuiet(restored)
+      expect(restored.result?.found).toBe(false)
+      expect(existsSync(leftover)).toBe(false)
+    } finally {
+      await world.dispose()
+    }
+  })
+
+  it('warns once when an entry unpacks elsewhere because the workspace sits at another depth below HOME', async () => {
+    // tar stores the file relative to GITHUB_WORKSPACE (../../../.aws-sso-device-auth-registration.json
+    // on hosted runners); a runner with another layout unpacks it somewhere else.
+    const world = await createWorld('v2')
+    const other = createSandbox(['actions-runner', '_work', 'repo', 'repo'])
+    try {
+      expectQuiet(await world.save(makeRegistration()))
+
+      const restored = await runDriver(
+        { op: 'restore', options: cacheOptions({ restoreTimeoutMs: BOUND_MS }) },
+        { ...world.fake.env, ...other.env },
+        other.workspace
+      )
+
+      expectOneWarning(restored, /was restored, but not to /)
+      expect(restored.result?.found).toBe(false)
+      expect(existsSync(join(other.home, 'actions-runner', '.aws-sso-device-auth-registration.json'))).toBe(true)
+    } finally {
+      other.dispose()
+      await world.dispose()
+    }
+  })
+
+  it('returns at the deadline while a hung request keeps the process alive, which is why the action exits explicitly', async () => {
+    const world = await createWorld('v2')
+    try {
+      expectQuiet(await world.save(makeRegistration()))
+      world.fake.setFault('lookup', { kind: 'hang' })
+      let exited = false
+      const running = runDriver(
+        { op: 'restore', options: cacheOptions({ restoreTimeoutMs: 1_000 }), linger: true },
+        { ...world.fake.env, ...world.sandbox.env },
+        world.sandbox.workspace
+      ).then((run) => {
+        exited = true
+        return run
+      })
+      await waitFor(() => world.fake.requests.some((request) => request.endpoint === 'lookup'), 10_000)
+      await new Promise((resolve) => setTimeout(resolve, 3_000))
+      expect(exited).toBe(false)
+
+      await world.fake.close()
+      const run = await running
+      expect(run.result).toMatchObject({ found: false })
+      expect(run.result!.elapsedMs).toBeLessThan(1_000 + SLACK_MS)
+      expect(run.warnings).toEqual([expect.stringMatching(/did not answer within 1 s/)])
+    } finally {
+      await world.dispose()
+    }
+  })
+})
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+function emptyRun(): ScannableRun {
+  return { stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }
+}
+
+/** Re-compresses a modified tar the way the original archive was compressed. */
+function zstdOrAsIs(original: Buffer, tar: Buffer): Buffer {
+  const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
+  if (!original.subarray(0, 4).equals(zstdMagic)) throw new Error('expected a zstd archive (is zstd installed?)')
+  return zstdCompressSync(tar)
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
