@@ -323,6 +323,13 @@ describe('run: failures', () => {
     expect(errors()).toEqual([expect.stringMatching(/^RegisterClient at .* failed: certificate has expired\. Check 'region'/)])
   })
 
+  it('a transient failure before polling is retried', async () => {
+    client.registerClient.mockRejectedValueOnce(new NetworkError('RegisterClient', `${OIDC}/client/register`, 'connection reset (ECONNRESET)'))
+    await run()
+    expect(client.registerClient).toHaveBeenCalledTimes(2)
+    expect(outputs().outcome).toBe('approved')
+  })
+
   it('a bug is reported as unexpected, with its stack only in the debug log', async () => {
     client.registerClient.mockRejectedValue(new TypeError('x is not a function'))
     await run()
