@@ -32926,14 +32926,15 @@ async function run() {
         notifiers = createNotifiers(inputs.notify);
         const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-        const setup = { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal };
+        // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+        const setup = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal });
         // 2. Registration, 3. device authorization, 4. prompt, 5. poll. When AWS rejects the client
         // (invalid_client), register a new one and start over once: the old code cannot be approved.
-        let registration = await withRetry(() => obtainRegistration(client, inputs), setup);
+        let registration = await withRetry(() => obtainRegistration(client, inputs), setup());
         let poll;
         for (let attempt = 1;; attempt++) {
             try {
-                const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), setup);
+                const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), setup());
                 maskDeviceAuthorization(authorization);
                 request = approvalRequest(authorization, inputs, context, timeoutAt);
                 exportRequestOutputs(request);
@@ -32947,7 +32948,7 @@ async function run() {
                     throw error;
                 core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
                 const rejected = registration;
-                registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), setup);
+                registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), setup());
             }
         }
         // 6. Export: the tokens are masked before anything else sees them.
