@@ -32926,31 +32926,16 @@ async function run() {
         notifiers = createNotifiers(inputs.notify);
         const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-        // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-        const setup = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal });
-        // 2. Registration, 3. device authorization, 4. prompt, 5. poll. When AWS rejects the client
-        // (invalid_client), register a new one and start over once: the old code cannot be approved.
-        let registration = await withRetry(() => obtainRegistration(client, inputs), setup());
-        let poll;
-        for (let attempt = 1;; attempt++) {
-            try {
-                const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), setup());
-                maskDeviceAuthorization(authorization);
-                request = approvalRequest(authorization, inputs, context, timeoutAt);
-                exportRequestOutputs(request);
-                const shown = request;
-                await notifyAll(notifiers, (notifier) => notifier.prompt(shown), (warning) => core_warning(warning));
-                poll = await waitForApproval(client, registration, authorization, request, timeoutAt, cancellation.signal);
-                break;
-            }
-            catch (error) {
-                if (attempt > 1 || !isInvalidClient(error) || cancellation.signal.aborted)
-                    throw error;
-                core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
-                const rejected = registration;
-                registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), setup());
-            }
-        }
+        // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
+        const poll = await requestApproval({
+            client,
+            inputs,
+            context,
+            notifiers,
+            timeoutAt,
+            signal: cancellation.signal,
+            onRequest: (started) => (request = started)
+        });
         // 6. Export: the tokens are masked before anything else sees them.
         if (poll.outcome === 'approved' && poll.token) {
             exportToken(poll.token);
@@ -32973,6 +32958,35 @@ async function run() {
     if (result.outcome !== 'approved')
         setFailed(result.message ?? result.outcome);
     cancellation.dispose();
+}
+/**
+ * Registers, starts a device authorization (masking the device code), prompts and polls. When AWS
+ * rejects the client (invalid_client), registers a new one and starts over once: a code issued to
+ * a rejected client can never be approved.
+ */
+async function requestApproval(attempt) {
+    const { client, inputs, signal } = attempt;
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity), signal });
+    let registration = await withRetry(() => obtainRegistration(client, inputs), retry());
+    for (let restarted = false;; restarted = true) {
+        try {
+            const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), retry());
+            maskDeviceAuthorization(authorization);
+            const request = approvalRequest(authorization, inputs, attempt.context, attempt.timeoutAt);
+            attempt.onRequest(request);
+            exportRequestOutputs(request);
+            await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core_warning(warning));
+            return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal);
+        }
+        catch (error) {
+            if (restarted || !isInvalidClient(error) || signal.aborted)
+                throw error;
+            core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
+            const rejected = registration;
+            registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), retry());
+        }
+    }
 }
 function approvalRequest(authorization, inputs, context, timeoutAt) {
     const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
