@@ -1,0 +1,127 @@
+// The emulator as scripts and CI run it: `npx tsx emulator/cli.ts`, one JSON line on stdout,
+// the request log on stderr, a clean exit on SIGTERM/SIGINT, exit 2 on a bad flag.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { createToken, registerAndStart } from './requests.js'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+
+interface Running {
+  child: ChildProcessWithoutNullStreams
+  line: Record<string, unknown>
+  /** Signals the emulator itself (the pid from its JSON line): npx and tsx pass its exit code up. */
+  signal: (signal: NodeJS.Signals) => void
+  stderr: () => string
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+function run(args: string[]): { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exit: Running['exit'] } {
+  const child = spawn('npx', ['tsx', 'emulator/cli.ts', ...args], { cwd: ROOT, stdio: 'pipe' })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  )
+  return { child, stdout: () => stdout, stderr: () => stderr, exit }
+}
+
+/** Emulator pids still running, stopped after each test even when it fails midway. */
+const live = new Set<number>()
+afterEach(() => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  live.clear()
+})
+
+async function launch(args: string[]): Promise<Running> {
+  const running = run(args)
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: running.child.stdout })
+    lines.once('line', resolve)
+    void running.exit.then(({ code }) => reject(new Error(`emulator exited with ${code} before listening: ${running.stderr()}`)))
+  })
+  const line = JSON.parse(firstLine) as Record<string, unknown>
+  const pid = line.pid as number
+  live.add(pid)
+  void running.exit.then(() => live.delete(pid))
+  return { child: running.child, line, signal: (signal) => process.kill(pid, signal), stderr: running.stderr, exit: running.exit }
+}
+
+describe('emulator CLI', () => {
+  it('prints one JSON line once listening, serves, logs to stderr without secrets, and exits 0 on SIGTERM', async () => {
+    const emulator = await launch(['--port', '0', '--interval', '0.2', '--approve-after', '0'])
+    const endpoint = emulator.line.endpoint as string
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(emulator.line).toEqual({ endpoint, verificationUri: `${endpoint}/device`, pid: expect.any(Number) })
+
+    const started = await registerAndStart(endpoint)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const token = await createToken(endpoint, started)
+    expect(token.status).toBe(200)
+
+    emulator.signal('SIGTERM')
+    const { code } = await emulator.exit
+    expect(code).toBe(0)
+    const log = emulator.stderr()
+    expect(log).toMatch(/POST \/token CreateToken 200 \d+ms/)
+    for (const secret of [started.clientSecret, started.deviceCode, token.json.accessToken as string, token.json.refreshToken as string]) {
+      expect(log).not.toContain(secret)
+    }
+  })
+
+  it('exits 0 on SIGINT too', async () => {
+    const emulator = await launch(['--port', '0'])
+    emulator.signal('SIGINT')
+    expect((await emulator.exit).code).toBe(0)
+  })
+
+  it('applies --expires-in and --token-ttl and serves a --directory file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+    const file = join(dir, 'directory.json')
+    writeFileSync(file, JSON.stringify([{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com', roles: ['Admin'] }]))
+    const emulator = await launch(['--port', '0', '--expires-in', '30', '--token-ttl', '120', '--directory', file, '--approve-after', '0'])
+    const endpoint = emulator.line.endpoint as string
+    const started = await registerAndStart(endpoint)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const token = await createToken(endpoint, started)
+    expect(token.json.expiresIn).toBe(120)
+    emulator.signal('SIGTERM')
+    expect((await emulator.exit).code).toBe(0)
+  })
+
+  it.each([
+    [['--port', 'eighty'], /^emulator: --port must be 0-65535, got "eighty"\n$/],
+    [['--interval', 'soon'], /^emulator: --interval must be a positive number of seconds, e\.g\. 5 or 0\.5, got "soon"\n$/],
+    [['--approve-after=-1'], /^emulator: --approve-after must be a non-negative number of seconds, e\.g\. 5 or 0\.5, got "-1"\n$/],
+    [['--expires-in', '0'], /^emulator: --expires-in must be a positive number/],
+    [['--bogus'], /^emulator: Unknown option '--bogus'/],
+    [['--directory', '/nonexistent/directory.json'], /^emulator: --directory: cannot read \/nonexistent\/directory\.json: ENOENT\n$/]
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    const running = run(args)
+    const { code } = await running.exit
+    expect(code).toBe(2)
+    expect(running.stderr()).toMatch(message)
+    expect(running.stderr().trim().split('\n')).toHaveLength(1)
+    expect(running.stdout()).toBe('')
+  })
+
+  it('rejects a malformed directory file, naming the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+    const file = join(dir, 'directory.json')
+    writeFileSync(file, JSON.stringify([{ accountId: '12', accountName: 'x', emailAddress: 'x@example.com', roles: [] }]))
+    const running = run(['--directory', file])
+    expect((await running.exit).code).toBe(2)
+    expect(running.stderr()).toContain(`${file}[0].accountId: expected 12 digits`)
+  })
+})

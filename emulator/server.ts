@@ -1,0 +1,243 @@
+// A local IAM Identity Center: one loopback HTTP server for the OIDC service, the portal and the
+// verification page, speaking AWS's wire protocol. The programmatic API below is what tests, the
+// demo and the CLI build on.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { OidcError, PortalError, type Reply } from './errors.js'
+import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
+import { DEFAULT_USER } from './device-page.js'
+import type { OidcSettings } from './oidc.js'
+import { findRoute, oidcRoutes, pageRoutes, type Api, type Route, type RouteContext } from './routes.js'
+import { Store, type Account, type Authorization } from './store.js'
+
+export type { Account } from './store.js'
+
+export interface EmulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string
+  /** Default 0: the OS picks a free port. */
+  port?: number
+  /** Seconds returned by StartDeviceAuthorization, default 5; fractions allowed (fast tests). */
+  interval?: number
+  /** Device code lifetime in seconds, default 600. */
+  expiresIn?: number
+  /** Access token lifetime in seconds, default 3600. */
+  tokenTtl?: number
+  /** Client registration lifetime in seconds, default 90 days. */
+  registrationTtl?: number
+  /** Approve each device authorization this many seconds after it starts, as user 'demo-user'. */
+  approveAfter?: number
+  /** Portal assignments. */
+  directory?: Account[]
+  /** Clock in epoch ms, default Date.now: lets tests fast-forward expiry. */
+  now?: () => number
+  /** One line per request: method, path, operation, status, ms. Never bodies or secrets. */
+  log?: (line: string) => void
+}
+
+export interface RequestRecord {
+  operation: string
+  /** Epoch ms on the emulator's clock. */
+  at: number
+  /** HTTP status; 0 when no answer was sent (an injected reset or hang). */
+  status: number
+  /** The AWS error shape, e.g. 'SlowDownException'. */
+  error?: string
+}
+
+export interface PendingAuthorization {
+  userCode: string
+  clientName: string
+  startUrl: string
+  /** Epoch ms. */
+  expiresAt: number
+}
+
+export interface Emulator {
+  /** 'http://127.0.0.1:PORT': serves OIDC, the portal and the verification page. */
+  endpoint: string
+  /** Requests per AWS operation. */
+  counts: Record<string, number>
+  requests: RequestRecord[]
+  /** Approves a pending authorization; throws if the code is unknown, expired, decided or its client invalid. */
+  approve(userCode: string, user?: string): void
+  deny(userCode: string): void
+  pending(): PendingAuthorization[]
+  isAccessTokenValid(accessToken: string): boolean
+  /** Makes a registration stale, as if its 90 days had passed. */
+  expireRegistration(clientId: string): void
+  close(): Promise<void>
+}
+
+export const AWS_OPERATIONS = [
+  'RegisterClient',
+  'StartDeviceAuthorization',
+  'CreateToken',
+  'GetRoleCredentials',
+  'ListAccounts',
+  'ListAccountRoles',
+  'Logout'
+] as const
+
+export const DEFAULT_DIRECTORY: Account[] = [
+  { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] }
+]
+
+const DEFAULTS = { interval: 5, expiresIn: 600, tokenTtl: 3600, registrationTtl: 90 * 24 * 3600 }
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const settings = validateSettings(options)
+  const now = options.now ?? Date.now
+  const log = options.log ?? (() => {})
+  const host = options.host ?? '127.0.0.1'
+  const store = new Store(now)
+  const counts: Record<string, number> = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
+  const requests: RequestRecord[] = []
+  const timers = new Set<NodeJS.Timeout>()
+  const sockets = new Set<Socket>()
+
+  const server = createServer()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+
+  const scheduleApproval = (authorization: Authorization): void => {
+    if (options.approveAfter === undefined) return
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      // A code that was denied, expired or whose client went stale meanwhile stays as it is.
+      store.decide(authorization.userCode, 'approve', DEFAULT_USER)
+    }, options.approveAfter * 1000)
+    timer.unref()
+    timers.add(timer)
+  }
+
+  const ctx: RouteContext = {
+    store,
+    oidc: { store, settings, now, verificationUri: `${endpoint}/device`, onAuthorizationStarted: scheduleApproval }
+  }
+  const routes: Route[] = [...oidcRoutes(ctx), ...pageRoutes(ctx)]
+
+  const record = (route: Route | undefined, at: number, status: number, error: string | undefined): void => {
+    if (!route?.api) return
+    counts[route.operation] = (counts[route.operation] ?? 0) + 1
+    requests.push(error === undefined ? { operation: route.operation, at, status } : { operation: route.operation, at, status, error })
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const startedMs = performance.now()
+    const at = now()
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid')
+    const route = findRoute(routes, req.method, url.pathname)
+    const operation = route?.operation ?? 'UnknownOperation'
+    void answer(route, req, url).then((reply) => {
+      writeReply(res, reply)
+      const error = errorShapeOf(reply)
+      record(route, at, reply.status, error)
+      // The path without its query, the operation, the status, the time: never a body or a header value.
+      log(`${req.method} ${url.pathname} ${operation} ${reply.status}${error ? ` ${error}` : ''} ${Math.round(performance.now() - startedMs)}ms`)
+    })
+  })
+
+  const answer = async (route: Route | undefined, req: IncomingMessage, url: URL): Promise<Reply> => {
+    try {
+      const body = await readBody(req)
+      if (!route) return unknownOperation()
+      return await route.handle({ url, headers: req.headers, body })
+    } catch (error) {
+      return errorReply(route?.api, error)
+    }
+  }
+
+  const emulator: Emulator = {
+    endpoint,
+    counts,
+    requests,
+    approve(userCode, user = DEFAULT_USER) {
+      const result = store.decide(userCode, 'approve', user)
+      if (result.kind !== 'approved') throw new Error(`Cannot approve ${userCode}: ${result.kind}`)
+    },
+    deny(userCode) {
+      const result = store.decide(userCode, 'deny', DEFAULT_USER)
+      if (result.kind !== 'denied') throw new Error(`Cannot deny ${userCode}: ${result.kind}`)
+    },
+    pending() {
+      return store.pending().map(({ authorization, clientName }) => ({
+        userCode: authorization.userCode,
+        clientName,
+        startUrl: authorization.startUrl,
+        expiresAt: authorization.expiresAt
+      }))
+    },
+    isAccessTokenValid(accessToken) {
+      return store.validToken(accessToken) !== undefined
+    },
+    expireRegistration(clientId) {
+      store.expireRegistration(clientId)
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Hung and keep-alive connections would hold close() open forever.
+      for (const socket of sockets) socket.destroy()
+      server.closeAllConnections()
+      await closed
+    }
+  }
+  return emulator
+}
+
+function validateSettings(options: EmulatorOptions): OidcSettings {
+  const settings: OidcSettings = {
+    interval: options.interval ?? DEFAULTS.interval,
+    expiresIn: options.expiresIn ?? DEFAULTS.expiresIn,
+    tokenTtl: options.tokenTtl ?? DEFAULTS.tokenTtl,
+    registrationTtl: options.registrationTtl ?? DEFAULTS.registrationTtl
+  }
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`Emulator option ${name} must be a positive number of seconds, got ${value}`)
+  }
+  if (options.approveAfter !== undefined && !(Number.isFinite(options.approveAfter) && options.approveAfter >= 0)) {
+    throw new RangeError(`Emulator option approveAfter must be zero or more seconds, got ${options.approveAfter}`)
+  }
+  return settings
+}
+
+function unknownOperation(): Reply {
+  return {
+    status: 404,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException:' },
+    body: JSON.stringify({ message: 'Unknown operation' })
+  }
+}
+
+/** A thrown error as the wire reply of the route's service. */
+function errorReply(api: Api | undefined, error: unknown): Reply {
+  if (error instanceof OidcError || error instanceof PortalError) return error.toReply()
+  if (error instanceof BodyTooLargeError) {
+    return api === 'portal'
+      ? new PortalError('InvalidRequestException', error.message).toReply()
+      : new OidcError('InvalidRequestException', error.message).toReply()
+  }
+  // An emulator bug: answer like AWS does for its own faults, without leaking details.
+  if (api === 'portal') return new PortalError('InternalServerException', 'An internal error occurred', 500).toReply()
+  if (api === 'oidc') return new OidcError('InternalServerException', 'An internal error occurred').toReply()
+  return jsonReply(500, { message: 'An internal error occurred' })
+}
+
+function errorShapeOf(reply: Reply): string | undefined {
+  const header = reply.headers['x-amzn-errortype']
+  return header ? header.split(':')[0] : undefined
+}
