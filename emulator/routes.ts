@@ -4,6 +4,7 @@ import { decideFromPage, parseForm, showDevicePage } from './device-page.js'
 import { OidcError, type Reply } from './errors.js'
 import { jsonReply } from './http.js'
 import { createToken, registerClient, startDeviceAuthorization, type OidcContext } from './oidc.js'
+import { getRoleCredentials, listAccountRoles, listAccounts, logout, type PortalContext, type PortalRequest } from './portal.js'
 import type { Store } from './store.js'
 
 export interface Exchange {
@@ -27,6 +28,7 @@ export interface Route {
 export interface RouteContext {
   store: Store
   oidc: OidcContext
+  portal: PortalContext
 }
 
 export const OIDC_OPERATIONS = ['RegisterClient', 'StartDeviceAuthorization', 'CreateToken'] as const
@@ -38,6 +40,27 @@ export function oidcRoutes(ctx: RouteContext): Route[] {
     { method: 'POST', path: '/client/register', operation: 'RegisterClient', api: 'oidc', handle: json(registerClient) },
     { method: 'POST', path: '/device_authorization', operation: 'StartDeviceAuthorization', api: 'oidc', handle: json(startDeviceAuthorization) },
     { method: 'POST', path: '/token', operation: 'CreateToken', api: 'oidc', handle: json(createToken) }
+  ]
+}
+
+export function portalRoutes(ctx: RouteContext): Route[] {
+  const request = (exchange: Exchange): PortalRequest => ({ query: exchange.url.searchParams, headers: exchange.headers })
+  const json = (operation: (portal: PortalContext, request: PortalRequest) => Record<string, unknown>) =>
+    (exchange: Exchange): Reply => jsonReply(200, operation(ctx.portal, request(exchange)))
+  return [
+    { method: 'GET', path: '/federation/credentials', operation: 'GetRoleCredentials', api: 'portal', handle: json(getRoleCredentials) },
+    { method: 'GET', path: '/assignment/accounts', operation: 'ListAccounts', api: 'portal', handle: json(listAccounts) },
+    { method: 'GET', path: '/assignment/roles', operation: 'ListAccountRoles', api: 'portal', handle: json(listAccountRoles) },
+    {
+      method: 'POST',
+      path: '/logout',
+      operation: 'Logout',
+      api: 'portal',
+      handle: (exchange) => {
+        logout(ctx.portal, request(exchange))
+        return { status: 200, headers: {}, body: '' }
+      }
+    }
   ]
 }
 

@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks'
 import { OidcError, PortalError, type Reply } from './errors.js'
 import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
 import { DEFAULT_USER } from './device-page.js'
+import { parseDirectory } from './directory.js'
 import type { OidcSettings } from './oidc.js'
-import { findRoute, oidcRoutes, pageRoutes, type Api, type Route, type RouteContext } from './routes.js'
+import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
 
 export type { Account } from './store.js'
@@ -91,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const now = options.now ?? Date.now
   const log = options.log ?? (() => {})
   const host = options.host ?? '127.0.0.1'
+  const directory = options.directory ? parseDirectory(options.directory) : DEFAULT_DIRECTORY
   const store = new Store(now)
   const counts: Record<string, number> = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
   const requests: RequestRecord[] = []
@@ -125,9 +127,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const ctx: RouteContext = {
     store,
-    oidc: { store, settings, now, verificationUri: `${endpoint}/device`, onAuthorizationStarted: scheduleApproval }
+    oidc: { store, settings, now, verificationUri: `${endpoint}/device`, onAuthorizationStarted: scheduleApproval },
+    portal: { store, directory, now }
   }
-  const routes: Route[] = [...oidcRoutes(ctx), ...pageRoutes(ctx)]
+  const routes: Route[] = [...oidcRoutes(ctx), ...portalRoutes(ctx), ...pageRoutes(ctx)]
 
   const record = (route: Route | undefined, at: number, status: number, error: string | undefined): void => {
     if (!route?.api) return

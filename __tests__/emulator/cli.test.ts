@@ -96,6 +96,8 @@ describe('emulator CLI', () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     const token = await createToken(endpoint, started)
     expect(token.json.expiresIn).toBe(120)
+    const accounts = await fetch(`${endpoint}/assignment/accounts`, { headers: { 'x-amz-sso_bearer_token': token.json.accessToken as string } })
+    expect(await accounts.json()).toEqual({ accountList: [{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com' }] })
     emulator.signal('SIGTERM')
     expect((await emulator.exit).code).toBe(0)
   })

@@ -1,0 +1,116 @@
+// The SSO portal API (PROTOCOL.md §4): what an access token is worth. Authenticated only by the
+// `x-amz-sso_bearer_token` header; errors in the portal dialect ({message, __type}).
+import type { IncomingHttpHeaders } from 'node:http'
+import { PortalError } from './errors.js'
+import { newAccessKeyId, newSecretAccessKey, newSessionToken } from './ids.js'
+import type { Account, IssuedToken, Store } from './store.js'
+
+export const BEARER_HEADER = 'x-amz-sso_bearer_token'
+/** Role sessions last an hour, the permission-set default. */
+export const ROLE_SESSION_SECONDS = 3600
+const DEFAULT_PAGE_SIZE = 20
+const MAX_PAGE_SIZE = 100
+
+export interface PortalContext {
+  store: Store
+  directory: Account[]
+  now: () => number
+}
+
+export interface PortalRequest {
+  query: URLSearchParams
+  headers: IncomingHttpHeaders
+}
+
+type JsonObject = Record<string, unknown>
+
+export function getRoleCredentials(ctx: PortalContext, request: PortalRequest): JsonObject {
+  authenticate(ctx, request)
+  const roleName = requiredParameter(request, 'role_name')
+  const accountId = requiredParameter(request, 'account_id')
+  const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
+  if (!account || !account.roles.includes(roleName)) throw new PortalError('ResourceNotFoundException', 'No access')
+  return {
+    roleCredentials: {
+      accessKeyId: newAccessKeyId(),
+      secretAccessKey: newSecretAccessKey(),
+      sessionToken: newSessionToken(),
+      // Milliseconds, unlike every time in the OIDC API.
+      expiration: ctx.now() + ROLE_SESSION_SECONDS * 1000
+    }
+  }
+}
+
+export function listAccounts(ctx: PortalContext, request: PortalRequest): JsonObject {
+  authenticate(ctx, request)
+  const accounts = ctx.directory.map(({ accountId, accountName, emailAddress }) => ({ accountId, accountName, emailAddress }))
+  const { items, nextToken } = page(request, 'accounts', accounts)
+  return withNextToken({ accountList: items }, nextToken)
+}
+
+export function listAccountRoles(ctx: PortalContext, request: PortalRequest): JsonObject {
+  authenticate(ctx, request)
+  const accountId = requiredParameter(request, 'account_id')
+  const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
+  if (!account) throw new PortalError('ResourceNotFoundException', 'No access')
+  const roles = account.roles.map((roleName) => ({ roleName, accountId }))
+  const { items, nextToken } = page(request, `roles:${accountId}`, roles)
+  return withNextToken({ roleList: items }, nextToken)
+}
+
+/** Revokes the access token and its refresh token. */
+export function logout(ctx: PortalContext, request: PortalRequest): void {
+  const token = authenticate(ctx, request)
+  ctx.store.revoke(token.accessToken)
+}
+
+function authenticate(ctx: PortalContext, request: PortalRequest): IssuedToken {
+  const header = request.headers[BEARER_HEADER]
+  const accessToken = Array.isArray(header) ? header[0] : header
+  const token = accessToken ? ctx.store.validToken(accessToken) : undefined
+  // The same answer for missing, unknown, expired and revoked: the caller learns nothing more.
+  if (!token) throw new PortalError('UnauthorizedException', 'Session token not found or invalid')
+  return token
+}
+
+function requiredParameter(request: PortalRequest, name: string): string {
+  const value = request.query.get(name)
+  if (value === null || value === '') throw new PortalError('InvalidRequestException', `Missing required parameter: ${name}`)
+  return value
+}
+
+/** One page of `items`, with an opaque next_token bound to the listing it came from. */
+function page<T>(request: PortalRequest, listing: string, items: T[]): { items: T[]; nextToken?: string } {
+  const size = pageSize(request.query.get('max_result'))
+  const token = request.query.get('next_token')
+  const offset = token === null || token === '' ? 0 : decodeNextToken(token, listing)
+  const end = offset + size
+  return end < items.length ? { items: items.slice(offset, end), nextToken: encodeNextToken(listing, end) } : { items: items.slice(offset) }
+}
+
+function pageSize(value: string | null): number {
+  if (value === null || value === '') return DEFAULT_PAGE_SIZE
+  const size = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
+    throw new PortalError('InvalidRequestException', `max_result must be between 1 and ${MAX_PAGE_SIZE}`)
+  }
+  return size
+}
+
+function encodeNextToken(listing: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ listing, offset })).toString('base64url')
+}
+
+function decodeNextToken(token: string, listing: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { listing?: unknown; offset?: unknown }
+    if (parsed.listing === listing && Number.isInteger(parsed.offset) && (parsed.offset as number) >= 0) return parsed.offset as number
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new PortalError('InvalidRequestException', 'Invalid next_token')
+}
+
+function withNextToken(body: JsonObject, nextToken: string | undefined): JsonObject {
+  return nextToken === undefined ? body : { ...body, nextToken }
+}
