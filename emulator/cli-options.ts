@@ -3,19 +3,27 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseDirectory } from './directory.js'
-import type { EmulatorOptions } from './server.js'
+import { FaultError, parseFaultSpec, validateFault, type Fault } from './faults.js'
+import { AWS_OPERATIONS, type EmulatorOptions } from './server.js'
 
 export const USAGE =
   'usage: npm run emulator -- [--host H] [--port N] [--interval S] [--expires-in S] [--token-ttl S] ' +
-  '[--registration-ttl S] [--approve-after S] [--directory file.json]'
+  '[--registration-ttl S] [--approve-after S] [--directory file.json] ' +
+  "[--fault 'OP:KIND[:...]' | --fault faults.json | --fault '{json}']..."
+
+export interface CliConfig {
+  options: EmulatorOptions
+  /** Armed once the emulator listens, in the order given. */
+  faults: Fault[]
+}
 
 export class UsageError extends Error {}
 
 /** `--help`: not an error, the usage goes to stdout. */
 export class HelpRequested extends Error {}
 
-export function parseCliOptions(argv: string[]): EmulatorOptions {
-  let values: Record<string, string | boolean | undefined>
+export function parseCliOptions(argv: string[]): CliConfig {
+  let values: Record<string, string | boolean | string[] | undefined>
   try {
     values = parseArgs({
       args: argv,
@@ -30,6 +38,7 @@ export function parseCliOptions(argv: string[]): EmulatorOptions {
         'registration-ttl': { type: 'string' },
         'approve-after': { type: 'string' },
         directory: { type: 'string' },
+        fault: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -54,7 +63,34 @@ export function parseCliOptions(argv: string[]): EmulatorOptions {
   const directory = str('directory')
   if (directory !== undefined) options.directory = readDirectory(directory)
   for (const key of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[key] === undefined) delete options[key]
-  return options
+  const faults = ((values.fault as string[] | undefined) ?? []).flatMap(readFaults)
+  return { options, faults }
+}
+
+/** `--fault` takes the short form, inline JSON (a fault or a list), or a .json file holding either. */
+function readFaults(value: string): Fault[] {
+  try {
+    let json: string | undefined
+    if (/^\s*[[{]/.test(value)) json = value
+    else if (value.endsWith('.json')) {
+      try {
+        json = readFileSync(value, 'utf8')
+      } catch (error) {
+        throw new FaultError(`cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      }
+    }
+    if (json === undefined) return [parseFaultSpec(value, AWS_OPERATIONS)]
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(json)
+    } catch {
+      throw new FaultError(`${value.endsWith('.json') ? value : 'inline fault'} is not valid JSON`)
+    }
+    return (Array.isArray(parsed) ? parsed : [parsed]).map((fault) => validateFault(fault, AWS_OPERATIONS))
+  } catch (error) {
+    if (error instanceof FaultError) throw new UsageError(`--fault: ${error.message}; e.g. --fault 'CreateToken:status:500:InternalServerException:2'`)
+    throw error
+  }
 }
 
 function seconds(flag: string, value: string | undefined, zeroAllowed: boolean): number | undefined {

@@ -1,13 +1,13 @@
 // `npm run emulator -- [--port N] [--interval S] [--expires-in S] [--token-ttl S] [--approve-after S]
-// [--directory file.json]`: runs the emulator until SIGINT/SIGTERM. Prints exactly one JSON line on
+// [--directory file.json] [--fault SPEC]...`: runs the emulator until SIGINT/SIGTERM. Prints exactly one JSON line on
 // stdout once listening (scripts wait for it); everything else, the request log included, goes to stderr.
-import { HelpRequested, UsageError, parseCliOptions } from './cli-options.js'
-import { startEmulator, type EmulatorOptions } from './server.js'
+import { HelpRequested, UsageError, parseCliOptions, type CliConfig } from './cli-options.js'
+import { startEmulator } from './server.js'
 
 async function main(): Promise<void> {
-  let options: EmulatorOptions
+  let config: CliConfig
   try {
-    options = parseCliOptions(process.argv.slice(2))
+    config = parseCliOptions(process.argv.slice(2))
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${error.message}\n`)
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     process.stderr.write(`emulator: ${error.message}\n`)
     process.exit(2)
   }
-  const emulator = await startEmulator({ ...options, log: (line) => process.stderr.write(`emulator: ${line}\n`) })
+  const emulator = await startEmulator({ ...config.options, log: (line) => process.stderr.write(`emulator: ${line}\n`) })
+  for (const fault of config.faults) emulator.injectFault(fault)
 
   // Handlers first, then the line: whoever reads the line may signal at once.
   let stopping = false

@@ -8,11 +8,14 @@ import { OidcError, PortalError, type Reply } from './errors.js'
 import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
 import { DEFAULT_USER } from './device-page.js'
 import { parseDirectory } from './directory.js'
+import { controlRoutes } from './control.js'
+import { FaultPlan, malformedJsonReply, statusFaultReply, withoutEssentialFields, type Fault, type FaultKind } from './faults.js'
 import type { OidcSettings } from './oidc.js'
 import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
 
 export type { Account } from './store.js'
+export type { Fault, FaultKind } from './faults.js'
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -45,6 +48,8 @@ export interface RequestRecord {
   status: number
   /** The AWS error shape, e.g. 'SlowDownException'. */
   error?: string
+  /** The injected fault that shaped this answer, if any. */
+  fault?: FaultKind
 }
 
 export interface PendingAuthorization {
@@ -68,6 +73,10 @@ export interface Emulator {
   isAccessTokenValid(accessToken: string): boolean
   /** Makes a registration stale, as if its 90 days had passed. */
   expireRegistration(clientId: string): void
+  /** Arms a fault for the next matching requests (see Fault); throws on an invalid fault. */
+  injectFault(fault: Fault): void
+  clearFaults(): void
+  /** Closes every socket, hung ones included. */
   close(): Promise<void>
 }
 
@@ -132,36 +141,113 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const routes: Route[] = [...oidcRoutes(ctx), ...portalRoutes(ctx), ...pageRoutes(ctx)]
 
-  const record = (route: Route | undefined, at: number, status: number, error: string | undefined): void => {
+  const faults = new FaultPlan(AWS_OPERATIONS)
+  const pending = (): PendingAuthorization[] =>
+    store.pending().map(({ authorization, clientName }) => ({
+      userCode: authorization.userCode,
+      clientName,
+      startUrl: authorization.startUrl,
+      expiresAt: authorization.expiresAt
+    }))
+  routes.push(...controlRoutes({ faults, state: () => ({ counts, requests, pending: pending(), faults: faults.describe() }) }))
+
+  const record = (route: Route | undefined, at: number, status: number, error?: string, fault?: FaultKind): void => {
     if (!route?.api) return
     counts[route.operation] = (counts[route.operation] ?? 0) + 1
-    requests.push(error === undefined ? { operation: route.operation, at, status } : { operation: route.operation, at, status, error })
+    const entry: RequestRecord = { operation: route.operation, at, status }
+    if (error !== undefined) entry.error = error
+    if (fault !== undefined) entry.fault = fault
+    requests.push(entry)
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  /** Waits for a 'slow' fault; close() cancels the wait, and the answer is then never sent. */
+  const delay = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedMs = performance.now()
     const at = now()
     const url = new URL(req.url ?? '/', 'http://emulator.invalid')
     const route = findRoute(routes, req.method, url.pathname)
     const operation = route?.operation ?? 'UnknownOperation'
-    void answer(route, req, url).then((reply) => {
+    // The path without its query, the operation, the status, the time: never a body or a header value.
+    const logLine = (outcome: string, fault?: FaultKind): void =>
+      log(`${req.method} ${url.pathname} ${operation} ${outcome}${fault ? ` fault=${fault}` : ''} ${Math.round(performance.now() - startedMs)}ms`)
+    const finish = (reply: Reply, fault?: FaultKind): void => {
       writeReply(res, reply)
       const error = errorShapeOf(reply)
-      record(route, at, reply.status, error)
-      // The path without its query, the operation, the status, the time: never a body or a header value.
-      log(`${req.method} ${url.pathname} ${operation} ${reply.status}${error ? ` ${error}` : ''} ${Math.round(performance.now() - startedMs)}ms`)
-    })
-  })
-
-  const answer = async (route: Route | undefined, req: IncomingMessage, url: URL): Promise<Reply> => {
-    try {
-      const body = await readBody(req)
-      if (!route) return unknownOperation()
-      return await route.handle({ url, headers: req.headers, body })
-    } catch (error) {
-      return errorReply(route?.api, error)
+      record(route, at, reply.status, error, fault)
+      logLine(`${reply.status}${error ? ` ${error}` : ''}`, fault)
     }
+
+    let body: Buffer
+    try {
+      body = await readBody(req)
+    } catch (error) {
+      finish(errorReply(route?.api, error))
+      return
+    }
+    if (!route) {
+      finish(unknownOperation())
+      return
+    }
+
+    const fault = route.api ? faults.match(route.operation) : undefined
+    if (fault && route.api) {
+      switch (fault.kind) {
+        case 'reset':
+          faults.spend(fault)
+          record(route, at, 0, undefined, 'reset')
+          logLine('reset', 'reset')
+          req.socket.destroy()
+          return
+        case 'hang':
+          // No answer at all; close() destroys the socket.
+          faults.spend(fault)
+          record(route, at, 0, undefined, 'hang')
+          logLine('hang', 'hang')
+          return
+        case 'status':
+          faults.spend(fault)
+          finish(statusFaultReply(fault, route.api), 'status')
+          return
+        case 'malformed-json':
+          faults.spend(fault)
+          finish(malformedJsonReply(), 'malformed-json')
+          return
+        case 'slow':
+          faults.spend(fault)
+          await delay(fault.delayMs ?? 0)
+          break
+        case 'missing-fields':
+          break
+      }
+    }
+
+    let reply: Reply
+    try {
+      reply = await route.handle({ url, headers: req.headers, body })
+    } catch (error) {
+      reply = errorReply(route.api, error)
+    }
+    if (fault?.kind === 'missing-fields') {
+      // Only a successful answer can lack fields; errors pass and the fault waits for a success.
+      const stripped = withoutEssentialFields(route.operation, reply)
+      if (stripped) {
+        faults.spend(fault)
+        finish(stripped, 'missing-fields')
+        return
+      }
+    }
+    finish(reply, fault?.kind === 'slow' ? 'slow' : undefined)
   }
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void handleRequest(req, res))
 
   const emulator: Emulator = {
     endpoint,
@@ -175,19 +261,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const result = store.decide(userCode, 'deny', DEFAULT_USER)
       if (result.kind !== 'denied') throw new Error(`Cannot deny ${userCode}: ${result.kind}`)
     },
-    pending() {
-      return store.pending().map(({ authorization, clientName }) => ({
-        userCode: authorization.userCode,
-        clientName,
-        startUrl: authorization.startUrl,
-        expiresAt: authorization.expiresAt
-      }))
-    },
+    pending,
     isAccessTokenValid(accessToken) {
       return store.validToken(accessToken) !== undefined
     },
     expireRegistration(clientId) {
       store.expireRegistration(clientId)
+    },
+    injectFault(fault) {
+      faults.add(fault)
+    },
+    clearFaults() {
+      faults.clear()
     },
     async close() {
       for (const timer of timers) clearTimeout(timer)

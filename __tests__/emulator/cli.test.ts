@@ -102,12 +102,45 @@ describe('emulator CLI', () => {
     expect((await emulator.exit).code).toBe(0)
   })
 
+  it('arms --fault in every form: short, inline JSON and a JSON file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+    const file = join(dir, 'faults.json')
+    writeFileSync(file, JSON.stringify([{ operation: 'RegisterClient', kind: 'status', status: 400, errorType: 'InvalidRequestException' }]))
+    const emulator = await launch([
+      '--port',
+      '0',
+      '--fault',
+      'RegisterClient:status:503:ServiceUnavailableException:2',
+      '--fault',
+      '{"operation":"RegisterClient","kind":"status","status":429,"retryAfter":1}',
+      '--fault',
+      file
+    ])
+    const endpoint = emulator.line.endpoint as string
+    const statuses: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${endpoint}/client/register`, {
+        method: 'POST',
+        body: JSON.stringify({ clientName: 'x', clientType: 'public' })
+      })
+      statuses.push(response.status)
+    }
+    expect(statuses).toEqual([503, 503, 429, 400, 200])
+    const state = (await (await fetch(`${endpoint}/__emulator/state`)).json()) as { counts: Record<string, number> }
+    expect(state.counts.RegisterClient).toBe(5)
+    emulator.signal('SIGTERM')
+    expect((await emulator.exit).code).toBe(0)
+    expect(emulator.stderr()).toMatch(/POST \/client\/register RegisterClient 503 ServiceUnavailableException fault=status \d+ms/)
+  })
+
   it.each([
     [['--port', 'eighty'], /^emulator: --port must be 0-65535, got "eighty"\n$/],
     [['--interval', 'soon'], /^emulator: --interval must be a positive number of seconds, e\.g\. 5 or 0\.5, got "soon"\n$/],
     [['--approve-after=-1'], /^emulator: --approve-after must be a non-negative number of seconds, e\.g\. 5 or 0\.5, got "-1"\n$/],
     [['--expires-in', '0'], /^emulator: --expires-in must be a positive number/],
     [['--bogus'], /^emulator: Unknown option '--bogus'/],
+    [['--fault', 'CreateToken:explode'], /^emulator: --fault: fault\.kind must be one of .*; e\.g\. --fault 'CreateToken:status:500:InternalServerException:2'\n$/],
+    [['--fault', '{"operation":'], /^emulator: --fault: inline fault is not valid JSON/],
     [['--directory', '/nonexistent/directory.json'], /^emulator: --directory: cannot read \/nonexistent\/directory\.json: ENOENT\n$/]
   ])('rejects %j with one line and exit 2', async (args, message) => {
     const running = run(args)
