@@ -35,7 +35,8 @@ describe('README tables equal action.yml', () => {
     const rows = tableAfter('Inputs').map(([name, required, defaultValue, description]) => ({
       name: code(name!),
       required: required === 'yes',
-      default: defaultValue === '' ? undefined : code(defaultValue!) === '""' ? '' : code(defaultValue!),
+      // An empty cell: no default at all; `—`: an empty default (the input may be left out).
+      default: defaultValue === '' ? undefined : defaultValue === '—' ? '' : code(defaultValue!),
       description
     }))
     const declared = Object.entries(manifest.inputs).map(([name, input]) => ({
