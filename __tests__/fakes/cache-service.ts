@@ -421,7 +421,7 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
 
   // ---- shared: entries, matching, faults, responses ----------------------------------------------
 
-  function addEntry(key: string, version: string, committed: boolean, archive = Buffer.alloc(0), createdAt = Date.now()): CacheEntry {
+  function addEntry(key: string, version: string, committed: boolean, archive: Buffer = Buffer.alloc(0), createdAt = Date.now()): CacheEntry {
     // Entries created in the same millisecond still order by creation.
     const last = entries.at(-1)
     const entry: CacheEntry = { id: nextId++, key, version, archive, createdAt: Math.max(createdAt, last ? last.createdAt + 1 : 0), committed }
