@@ -175,7 +175,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     const tar = openArchive(entry.archive)
     const at = tar.indexOf('{"format"')
     tar.write('#', at, 'latin1')
-    entry.archive = zstdOrAsIs(entry.archive, tar)
+    entry.archive = recompressLike(entry.archive, tar)
 
     const restored = await world.restore()
 
@@ -383,8 +383,8 @@ function emptyRun(): ScannableRun {
   return { stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }
 }
 
-/** Re-compresses a modified tar the way the original archive was compressed. */
-function zstdOrAsIs(original: Buffer, tar: Buffer): Buffer {
+/** Compresses a modified tar as the original archive was (zstd: the zstd binary is on PATH here). */
+function recompressLike(original: Buffer, tar: Buffer): Buffer {
   const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
   if (!original.subarray(0, 4).equals(zstdMagic)) throw new Error('expected a zstd archive (is zstd installed?)')
   return zstdCompressSync(tar)
