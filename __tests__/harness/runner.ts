@@ -139,6 +139,8 @@ export interface WaitOptions {
 export interface RunningAction {
   readonly child: ChildProcess
   readonly job: ActionJob
+  /** performance.now() just before the process was spawned: where a time-to-prompt starts. */
+  readonly startedAt: number
   /** Everything printed so far. */
   readonly stdout: string
   readonly stderr: string
@@ -527,6 +529,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
   const running: RunningAction = {
     child,
     job,
+    startedAt,
     get stdout() {
       return stdout
     },
