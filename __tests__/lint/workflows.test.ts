@@ -11,6 +11,7 @@ import {
   formatProblem,
   isWorkflow,
   lintRepository,
+  summarize,
   type WorkflowProblem
 } from '../../scripts/lint-workflows.js'
 
@@ -154,6 +155,43 @@ jobs:
     expect(problems[1].message).toBe('output "outcom" of step "gate" is not defined in action.yml. available outputs are "outcome", "access-token"')
     const markdown = '# Deploy\n\n```yaml\n' + USING_IT
     expect(problems.map((problem) => textAt(markdown, problem).slice(0, 9))).toEqual(['start_url', 'outcom }}'])
+  })
+
+  it('holds a Markdown excerpt that is not a whole workflow to action.yml too, without actionlint', async () => {
+    const excerpt = [
+      '# Steps',
+      '',
+      '```yaml',
+      'steps:',
+      '  - id: gate',
+      "    uses: '<owner>/aws-sso-device-auth@v1' # pinned",
+      '    with:',
+      '      start-url: https://example.awsapps.com/start',
+      '      regoin: us-east-1',
+      '  - run: echo "${{ steps.gate.outputs.outcome }} ${{ steps.gate.outputs.token }}"',
+      '```',
+      '',
+      '```yaml',
+      '- uses: some/other-action@v2',
+      '  with: {anything: goes}',
+      '```',
+      ''
+    ].join('\n')
+    const dir = plantRepository('contract-excerpt', { 'action.yml': ACTION_YML, 'docs/steps.md': excerpt })
+    const report = await lintRepository(dir)
+    expect(report.sources.map(({ file, origin }) => `${file} ${origin}`)).toEqual(['docs/steps.md markdown-fragment'])
+    expect(where(report.problems)).toEqual(['docs/steps.md:9:7 action-contract', 'docs/steps.md:10:73 action-contract'])
+    expect(report.problems.map((problem) => textAt(excerpt, problem).slice(0, 6))).toEqual(['regoin', 'token '])
+    expect(summarize(report)).toBe(
+      'actionlint: 0 workflows checked (0 in .github/workflows, 0 examples in Markdown), 1 Markdown excerpt held to action.yml, 2 problems'
+    )
+  })
+
+  it('reports a YAML syntax error in such an excerpt', async () => {
+    const broken = '```yaml\n- uses: ./\n  with: {start-url: [\n```\n'
+    const { problems } = await lintRepository(plantRepository('excerpt-syntax', { 'action.yml': ACTION_YML, 'README.md': broken }))
+    expect(problems.length).toBeGreaterThan(0)
+    expect(new Set(problems.map(({ file, kind }) => `${file} ${kind}`))).toEqual(new Set(['README.md yaml-syntax']))
   })
 
   it('checks `uses: ./` the same way, and nothing when the repository has no action.yml', async () => {
