@@ -7,7 +7,7 @@ import { explainFailure, isUnexpected, unapprovedMessage } from './errors.js'
 import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization } from './export/secrets.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
-import { parseInputs, type ActionInputs } from './inputs.js'
+import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
 import { createNotifiers, notifyAll, type Notifier, type RequestSubject } from './notify/index.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
@@ -15,7 +15,7 @@ import { oidcEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
 import { pollForToken, type PollResult } from './poll.js'
-import { obtainRegistration } from './registration/index.js'
+import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 
 /** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
@@ -31,20 +31,34 @@ export async function run(): Promise<void> {
   // The default channels until the inputs are read, so even a bad input is recorded.
   let notifiers = createNotifiers(['summary'])
   let request: ApprovalRequest | undefined
+  let registrations: RegistrationSource | undefined
   let result: RequestResult
 
   try {
-    // 1. Inputs: all checked before any network call.
-    const { inputs, warnings } = parseInputs((name) => core.getInput(name), context.repository)
+    // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
+    const readInput = (name: string) => core.getInput(name)
+    maskSecretInputs(readInput, (secret) => core.setSecret(secret))
+    const { inputs, warnings } = parseInputs(readInput, context.repository)
     warnings.forEach((warning) => core.warning(warning))
     Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
     notifiers = createNotifiers(inputs.notify)
     const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retrying: Retrying = (call) =>
+      withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal })
+    registrations = new RegistrationSource({
+      client,
+      wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+      cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+      retrying
+    })
 
     // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
     const poll = await requestApproval({
       client,
+      registrations,
+      retrying,
       inputs,
       context,
       notifiers,
@@ -63,6 +77,8 @@ export async function run(): Promise<void> {
   } catch (error) {
     result = failureResult(error, cancellation.signal.aborted, request)
   } finally {
+    // A registration still being saved gets its (bounded) time, except when the run is cancelled.
+    await registrations?.settle({ wait: !cancellation.signal.aborted })
     // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
     await closeSharedDispatcher()
   }
@@ -76,6 +92,9 @@ export async function run(): Promise<void> {
 
 interface ApprovalAttempt {
   client: SsoOidcClient
+  registrations: RegistrationSource
+  /** The setup retry window, fresh for each call. */
+  retrying: Retrying
   inputs: ActionInputs
   context: RunContext
   notifiers: readonly Notifier[]
@@ -86,29 +105,32 @@ interface ApprovalAttempt {
 }
 
 /**
- * Registers, starts a device authorization (masking the device code), prompts and polls. When AWS
- * rejects the client (invalid_client), registers a new one and starts over once: a code issued to
- * a rejected client can never be approved.
+ * Obtains a registration (cached or new), starts a device authorization (masking the device code),
+ * prompts and polls. When AWS rejects the client (invalid_client) at any of these, registers a new
+ * one and starts over once: a code issued to a rejected client can never be approved.
  */
 async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
-  const { client, inputs, signal } = attempt
-  // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-  const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity), signal })
-  let registration = await withRetry(() => obtainRegistration(client, inputs), retry())
+  const { client, registrations, retrying, inputs, signal } = attempt
+  let registration = await registrations.obtain()
   for (let restarted = false; ; restarted = true) {
+    let prompted = false
     try {
-      const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), retry())
+      const authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
       maskDeviceAuthorization(authorization)
       const request = approvalRequest(authorization, inputs, attempt.context, attempt.timeoutAt)
       attempt.onRequest(request)
       exportRequestOutputs(request)
       await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+      prompted = true
       return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal)
     } catch (error) {
       if (restarted || !isInvalidClient(error) || signal.aborted) throw error
-      core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
-      const rejected = registration
-      registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), retry())
+      // After a prompt the approver must know the code shown is void. Before one (a cached
+      // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
+      if (prompted) {
+        core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+      }
+      registration = await registrations.obtain({ replacing: registration })
     }
   }
 }
