@@ -2,7 +2,8 @@
 // registration, the fake Actions cache service), every process on this Node (process.execPath),
 // every run bounded by a hard timeout:
 // - the action: dist/ as the runner starts it (the test harness's runner: INPUT_* variables, fresh
-//   GITHUB_* files, nothing from the host but PATH);
+//   GITHUB_* files, nothing from the host but PATH), with `cache-registration` off, or on with
+//   the cache service holding a registration from an earlier run;
 // - the AWS SDK script (sdk-device-flow.mjs), started the same way;
 // - the floor: bare `node -e 0`.
 import { spawn } from 'node:child_process'
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startCacheService, type FakeCacheService } from '../__tests__/fakes/cache-service.js'
-import { createJob, readActionYml, type ActionRun, type RunningAction } from '../__tests__/harness/runner.js'
+import { createJob, type ActionRun, type RunningAction } from '../__tests__/harness/runner.js'
 import { requiredInputs } from '../__tests__/harness/sso-backend.js'
 import { startEmulator, type Emulator, type RequestRecord } from '../emulator/server.js'
 import { countBy, smallestGap } from './stats.js'
@@ -21,8 +22,8 @@ const USAGE_PROBE = pathToFileURL(join(benchDir, 'usage-probe.mjs')).href
 
 /** No single run may take longer than this; a hung run fails the bench instead of stalling it. */
 const RUN_TIMEOUT_MS = 30_000
-/** The input that switches the registration cache (DESIGN.md); absent until the cache is wired in. */
-export const CACHE_INPUT = 'cache-registration'
+/** The input that switches the registration cache (on by default). */
+const CACHE_INPUT = 'cache-registration'
 
 export type Subject = 'action' | 'action-cached' | 'sdk'
 
@@ -67,14 +68,6 @@ export async function startBackend(options: { intervalSeconds: number; approveAf
   }
 }
 
-let wired: boolean | undefined
-
-/** Whether the action has a registration cache to measure; otherwise its figures are pending. */
-export function cacheIsWired(): boolean {
-  wired ??= CACHE_INPUT in readActionYml().inputs
-  return wired
-}
-
 function promptPattern(emulator: Emulator): RegExp {
   const origin = emulator.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`${origin}/device\\?user_code=([A-Z]{4}-[A-Z]{4})\\s`)
@@ -100,10 +93,9 @@ function startSubject(backend: Backend, subject: Subject, probe: boolean): Start
   let resolvePrompt!: (prompt: { at: number; userCode: string }) => void
   const prompt = new Promise<{ at: number; userCode: string }>((resolve) => (resolvePrompt = resolve))
   let prompted = false
-  const cacheInput = cacheIsWired() ? { [CACHE_INPUT]: String(cached) } : {}
   const step = job.start({
     ...(subject === 'sdk' ? { entry: SDK_SCRIPT } : { entry: 'main' }),
-    inputs: { ...requiredInputs, ...(subject === 'sdk' ? {} : cacheInput) },
+    inputs: { ...requiredInputs, ...(subject === 'sdk' ? {} : { [CACHE_INPUT]: String(cached) }) },
     env: {
       ...(subject === 'sdk' ? { SSO_START_URL: requiredInputs['start-url'], SSO_REGION: requiredInputs.region } : {}),
       ...(probe ? { BENCH_USAGE_FILE: usageFile } : {})

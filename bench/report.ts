@@ -3,17 +3,6 @@
 import type { BundleReport } from './bundle.js'
 import { ratio, summarize, type Summary } from './stats.js'
 
-/** A figure that could not be measured yet, and why (never a made-up number). */
-export interface Pending {
-  pending: string
-}
-
-export type Figure<T> = T | Pending
-
-export function isPending<T>(figure: Figure<T>): figure is Pending {
-  return typeof figure === 'object' && figure !== null && 'pending' in figure
-}
-
 export interface RequestFigures {
   /** AWS requests per operation, per run. */
   aws: Record<string, Summary>
@@ -45,10 +34,10 @@ export interface BenchResults {
   generatedAt: string
   machine: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; loadAverage: { start: number; end: number } }
   settings: { runs: number; quick: boolean; intervalSeconds: number; approveAfterSeconds: number; maxPollsAllowed: number }
-  timeToPromptMs: { floor: Summary; action: Summary; actionCached: Figure<Summary>; sdk: Summary }
+  timeToPromptMs: { floor: Summary; action: Summary; actionCached: Summary; sdk: Summary }
   approvalToExitMs: Summary
-  requestsPerApproval: { action: RequestFigures; actionCached: Figure<RequestFigures>; sdk: RequestFigures }
-  resources: { floor: UsageFigures; action: UsageFigures; actionCached: Figure<UsageFigures>; sdk: UsageFigures }
+  requestsPerApproval: { action: RequestFigures; actionCached: RequestFigures; sdk: RequestFigures }
+  resources: { floor: UsageFigures; action: UsageFigures; actionCached: UsageFigures; sdk: UsageFigures }
   bundle: BundleReport
   ratios: Record<string, number>
   targets: Target[]
@@ -72,20 +61,20 @@ export const TARGETS = {
 
 export function ratiosOf(results: MeasuredResults): Record<string, number> {
   const prompt = results.timeToPromptMs
-  const ratios: Record<string, number> = {
+  const { floor, action, actionCached, sdk } = results.resources
+  return {
     'prompt: action / floor': ratio(prompt.action, prompt.floor),
     'prompt: action / sdk': ratio(prompt.action, prompt.sdk),
+    'prompt: action cached / floor': ratio(prompt.actionCached, prompt.floor),
+    'prompt: action cached / sdk': ratio(prompt.actionCached, prompt.sdk),
     'prompt: sdk / floor': ratio(prompt.sdk, prompt.floor),
-    'peak rss: action / floor': ratio(results.resources.action.peakRssMiB, results.resources.floor.peakRssMiB),
-    'peak rss: action / sdk': ratio(results.resources.action.peakRssMiB, results.resources.sdk.peakRssMiB),
-    'cpu: action / floor': ratio(results.resources.action.cpuMs, results.resources.floor.cpuMs),
-    'cpu: action / sdk': ratio(results.resources.action.cpuMs, results.resources.sdk.cpuMs)
+    'peak rss: action / floor': ratio(action.peakRssMiB, floor.peakRssMiB),
+    'peak rss: action / sdk': ratio(action.peakRssMiB, sdk.peakRssMiB),
+    'peak rss: action cached / sdk': ratio(actionCached.peakRssMiB, sdk.peakRssMiB),
+    'cpu: action / floor': ratio(action.cpuMs, floor.cpuMs),
+    'cpu: action / sdk': ratio(action.cpuMs, sdk.cpuMs),
+    'cpu: action cached / sdk': ratio(actionCached.cpuMs, sdk.cpuMs)
   }
-  if (!isPending(prompt.actionCached)) {
-    ratios['prompt: action cached / floor'] = ratio(prompt.actionCached, prompt.floor)
-    ratios['prompt: action cached / sdk'] = ratio(prompt.actionCached, prompt.sdk)
-  }
-  return ratios
 }
 
 function target(name: string, value: number, kind: Target['kind'], limit: number, unit: string): Target {
@@ -96,22 +85,17 @@ function target(name: string, value: number, kind: Target['kind'], limit: number
 export function targetsOf(results: MeasuredResults): Target[] {
   const { timeToPromptMs: prompt, settings } = results
   const maxPolls = (figures: RequestFigures) => figures.aws.CreateToken?.max ?? 0
-  const targets = [
+  const { action, actionCached } = results.requestsPerApproval
+  return [
     target('time to prompt, cache off, over bare Node', ratio(prompt.action, prompt.floor), 'max', TARGETS.promptOverFloor, '×'),
     target('time to prompt, cache off, against the AWS SDK script', prompt.action.median, 'below', prompt.sdk.median, 'ms'),
     target('approval to exit', results.approvalToExitMs.median, 'max', settings.intervalSeconds * 1000 + TARGETS.exitAfterIntervalMs, 'ms'),
     target('peak RSS, cache off', results.resources.action.peakRssMiB.max, 'max', TARGETS.peakRssMiB, 'MiB'),
-    target('polls per approval, cache off', maxPolls(results.requestsPerApproval.action), 'max', settings.maxPollsAllowed, ''),
-    target('slow_down answers, cache off', results.requestsPerApproval.action.slowDowns, 'max', 0, '')
+    target('peak RSS, cached registration', results.resources.actionCached.peakRssMiB.max, 'max', TARGETS.peakRssMiB, 'MiB'),
+    target('polls per approval, cache off', maxPolls(action), 'max', settings.maxPollsAllowed, ''),
+    target('polls per approval, cached registration', maxPolls(actionCached), 'max', settings.maxPollsAllowed, ''),
+    target('slow_down answers', action.slowDowns + actionCached.slowDowns, 'max', 0, '')
   ]
-  const { actionCached: cachedUsage } = results.resources
-  const { actionCached: cachedRequests } = results.requestsPerApproval
-  if (!isPending(cachedUsage)) targets.push(target('peak RSS, cached registration', cachedUsage.peakRssMiB.max, 'max', TARGETS.peakRssMiB, 'MiB'))
-  if (!isPending(cachedRequests)) {
-    targets.push(target('polls per approval, cached registration', maxPolls(cachedRequests), 'max', settings.maxPollsAllowed, ''))
-    targets.push(target('slow_down answers, cached registration', cachedRequests.slowDowns, 'max', 0, ''))
-  }
-  return targets
 }
 
 export function withVerdicts(results: MeasuredResults): BenchResults {
@@ -135,10 +119,6 @@ function bytes(count: number): string {
 
 function row(label: string, cell: string, note = ''): string {
   return `  ${label.padEnd(36)}${cell.padEnd(32)}${note}`.trimEnd()
-}
-
-function figureRow<T>(label: string, figure: Figure<T>, cell: (value: T) => string, note: (value: T) => string = () => ''): string {
-  return isPending(figure) ? row(label, 'pending', figure.pending) : row(label, cell(figure), note(figure))
 }
 
 function requestCells(figures: RequestFigures): string {
@@ -172,8 +152,7 @@ export function renderTable(results: BenchResults): string {
   const sdk = prompt.sdk.median
   const promptNote = (summary: Summary) => `${times(summary.median / floor)} floor, ${times(summary.median / sdk)} SDK`
   const interval = settings.intervalSeconds * 1000
-  const usageRow = (label: string, figure: Figure<UsageFigures>) =>
-    figureRow(label, figure, (usage) => range(usage.peakRssMiB, 'MiB'), (usage) => `CPU ${range(usage.cpuMs, 'ms').trim()}`)
+  const usageRow = (label: string, usage: UsageFigures) => row(label, range(usage.peakRssMiB, 'MiB'), `CPU ${range(usage.cpuMs, 'ms').trim()}`)
   const lines = [
     `Bench: Node ${machine.node}, ${machine.platform} ${machine.arch}, ${machine.cpus} × ${machine.cpuModel}, ` +
       `load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`,
@@ -183,7 +162,7 @@ export function renderTable(results: BenchResults): string {
     'Time to prompt (process start → complete URL on stdout)',
     row('node -e 0 (floor: start to exit)', range(prompt.floor, 'ms')),
     row('action, cache off', range(prompt.action, 'ms'), promptNote(prompt.action)),
-    figureRow('action, cached registration', prompt.actionCached, (summary) => range(summary, 'ms'), promptNote),
+    row('action, cached registration', range(prompt.actionCached, 'ms'), promptNote(prompt.actionCached)),
     row('AWS SDK script', range(prompt.sdk, 'ms'), `${times(sdk / floor)} floor`),
     '',
     `Approval → exit (interval ${settings.intervalSeconds} s, approved right after a pending poll)`,
@@ -191,7 +170,7 @@ export function renderTable(results: BenchResults): string {
     '',
     `Requests per run (approved ${settings.approveAfterSeconds} s after the device authorization: at most ${settings.maxPollsAllowed} polls)`,
     row('action, cache off', requestCells(results.requestsPerApproval.action)),
-    figureRow('action, cached registration', results.requestsPerApproval.actionCached, requestCells),
+    row('action, cached registration', requestCells(results.requestsPerApproval.actionCached)),
     row('AWS SDK script', requestCells(results.requestsPerApproval.sdk)),
     '',
     'Peak RSS and CPU time of the whole run (same runs)',

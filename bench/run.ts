@@ -13,8 +13,6 @@ import { repositoryRoot } from '../__tests__/harness/runner.js'
 import { inspectBundle } from './bundle.js'
 import {
   approvalToExit,
-  cacheIsWired,
-  CACHE_INPUT,
   floorStart,
   fullRun,
   readUsage,
@@ -26,16 +24,7 @@ import {
   type Subject
 } from './measure.js'
 import { HelpRequested, parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.js'
-import {
-  renderTable,
-  summarizeCounts,
-  withVerdicts,
-  type Figure,
-  type MeasuredResults,
-  type Pending,
-  type RequestFigures,
-  type UsageFigures
-} from './report.js'
+import { renderTable, summarizeCounts, withVerdicts, type MeasuredResults, type RequestFigures, type UsageFigures } from './report.js'
 import { maxPollsAllowed, summarize } from './stats.js'
 
 const INTERVAL_SECONDS = 1
@@ -46,23 +35,19 @@ const progress = (text: string): void => {
   process.stderr.write(`bench: ${text}\n`)
 }
 
-function cachePending(): Pending {
-  return { pending: `action.yml has no '${CACHE_INPUT}' input yet: the registration cache is not wired into the flow` }
-}
-
-async function measureTimeToPrompt(options: BenchOptions, backend: Backend, cached: boolean): Promise<MeasuredResults['timeToPromptMs']> {
+async function measureTimeToPrompt(options: BenchOptions, backend: Backend): Promise<MeasuredResults['timeToPromptMs']> {
   const samples = { floor: [] as number[], action: [] as number[], actionCached: [] as number[], sdk: [] as number[] }
   for (let round = 1; round <= options.runs; round++) {
     progress(`time to prompt, round ${round}/${options.runs}`)
     samples.floor.push(await floorStart())
     samples.action.push(await timeToPrompt(backend, 'action'))
-    if (cached) samples.actionCached.push(await timeToPrompt(backend, 'action-cached'))
+    samples.actionCached.push(await timeToPrompt(backend, 'action-cached'))
     samples.sdk.push(await timeToPrompt(backend, 'sdk'))
   }
   return {
     floor: summarize(samples.floor),
     action: summarize(samples.action),
-    actionCached: cached ? summarize(samples.actionCached) : cachePending(),
+    actionCached: summarize(samples.actionCached),
     sdk: summarize(samples.sdk)
   }
 }
@@ -81,7 +66,7 @@ function usageFigures(usages: { peakRssMiB: number; cpuMs: number }[]): UsageFig
   return { peakRssMiB: summarize(usages.map((usage) => usage.peakRssMiB)), cpuMs: summarize(usages.map((usage) => usage.cpuMs)) }
 }
 
-async function measureWholeRuns(options: BenchOptions, backend: Backend, cached: boolean, scratch: string) {
+async function measureWholeRuns(options: BenchOptions, backend: Backend, scratch: string) {
   const runs: Record<Subject, FullRun[]> = { action: [], 'action-cached': [], sdk: [] }
   const floor: { peakRssMiB: number; cpuMs: number }[] = []
   for (let round = 1; round <= options.runs; round++) {
@@ -90,24 +75,21 @@ async function measureWholeRuns(options: BenchOptions, backend: Backend, cached:
     await floorStart(probeFile)
     floor.push(readUsage(probeFile))
     runs.action.push(await fullRun(backend, 'action'))
-    if (cached) {
-      const run = await fullRun(backend, 'action-cached')
-      if ((run.aws.RegisterClient ?? 0) > 0) throw new Error('a run with a cached registration called RegisterClient: it did not use the cache')
-      runs['action-cached'].push(run)
-    }
+    const cached = await fullRun(backend, 'action-cached')
+    if ((cached.aws.RegisterClient ?? 0) > 0) throw new Error('a run with a cached registration called RegisterClient: it did not use the cache')
+    runs['action-cached'].push(cached)
     runs.sdk.push(await fullRun(backend, 'sdk'))
   }
-  const pendingOr = <T>(make: () => T): Figure<T> => (cached ? make() : cachePending())
   return {
     requests: {
       action: requestFigures(runs.action),
-      actionCached: pendingOr(() => requestFigures(runs['action-cached'])),
+      actionCached: requestFigures(runs['action-cached']),
       sdk: requestFigures(runs.sdk)
     },
     resources: {
       floor: usageFigures(floor),
       action: usageFigures(runs.action.map((run) => run.usage)),
-      actionCached: pendingOr(() => usageFigures(runs['action-cached'].map((run) => run.usage))),
+      actionCached: usageFigures(runs['action-cached'].map((run) => run.usage)),
       sdk: usageFigures(runs.sdk.map((run) => run.usage))
     }
   }
@@ -116,26 +98,22 @@ async function measureWholeRuns(options: BenchOptions, backend: Backend, cached:
 async function bench(options: BenchOptions): Promise<MeasuredResults> {
   const loadAtStart = loadavg()[0]
   const bundle = inspectBundle(join(repositoryRoot, 'dist'))
-  const cached = cacheIsWired()
-  if (!cached) progress(`${cachePending().pending}; the cached figures are reported as pending`)
   const approveAfterSeconds = options.quick ? APPROVE_AFTER_SECONDS.quick : APPROVE_AFTER_SECONDS.full
   const scratch = mkdtempSync(join(tmpdir(), 'aws-sso-device-auth-bench-'))
 
   const interactive = await startBackend({ intervalSeconds: INTERVAL_SECONDS })
   const approving = await startBackend({ intervalSeconds: INTERVAL_SECONDS, approveAfterSeconds })
   try {
-    if (cached) {
-      progress('filling the Actions cache with a registration (one run per emulator)')
-      await warmRegistrationCache(interactive)
-      await warmRegistrationCache(approving)
-    }
-    const timeToPromptMs = await measureTimeToPrompt(options, interactive, cached)
+    progress('filling the Actions cache with a registration (one run per emulator)')
+    await warmRegistrationCache(interactive)
+    await warmRegistrationCache(approving)
+    const timeToPromptMs = await measureTimeToPrompt(options, interactive)
     const approvals: number[] = []
     for (let round = 1; round <= options.runs; round++) {
       progress(`approval to exit, round ${round}/${options.runs}`)
       approvals.push(await approvalToExit(interactive))
     }
-    const whole = await measureWholeRuns(options, approving, cached, scratch)
+    const whole = await measureWholeRuns(options, approving, scratch)
     const cpu = cpus()
     return {
       generatedAt: new Date().toISOString(),
