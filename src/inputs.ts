@@ -7,9 +7,21 @@
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
 
-/** Channels besides the step log, which is always used. */
-export type NotifyChannel = 'summary'
-const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary']
+/**
+ * Channels besides the step log, which is always used. `pr-comment` means "on the run's pull
+ * request": a run that belongs to none posts no comment, so the default can include it.
+ */
+export type NotifyChannel = 'summary' | 'pr-comment'
+const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
+export const DEFAULT_NOTIFY: readonly NotifyChannel[] = ['summary', 'pr-comment']
+
+/**
+ * `all`: one step that prompts, waits and exports. `start`: prompt, keep the request for a later
+ * step and exit at once (so the job summary shows the prompt while the job goes on). `wait`: pick
+ * that request up, wait and export.
+ */
+export type Phase = 'all' | 'start' | 'wait'
+const PHASES: readonly Phase[] = ['all', 'start', 'wait']
 
 export interface ActionInputs {
   /** The AWS access portal URL, as given (validated: https). */
@@ -22,6 +34,11 @@ export interface ActionInputs {
   /** How long to wait for approval, in seconds; absent: the code's own lifetime. */
   timeoutSeconds?: number
   notify: NotifyChannel[]
+  phase: Phase
+  /** For PR comments; empty when the workflow gives none (then no comment is posted). */
+  githubToken: string
+  /** Run even when the run executes a fork's code (see trust.ts). */
+  allowForks: boolean
 }
 
 export interface ParsedInputs {
@@ -52,7 +69,10 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
   const notify = parseNotify(read('notify'))
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify }
+  const phase = parsePhase(read('phase'))
+  const githubToken = read('github-token')
+  const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   return { inputs, warnings }
 }
@@ -186,19 +206,38 @@ export function parseDuration(name: string, raw: string): number {
 }
 
 export function parseNotify(raw: string): NotifyChannel[] {
-  if (raw === '') return ['summary']
+  if (raw === '') return [...DEFAULT_NOTIFY]
   const channels: NotifyChannel[] = []
   for (const item of splitList(raw)) {
     const channel = NOTIFY_CHANNELS.find((known) => known === item)
     if (!channel) {
       throw new InputError(
         'notify',
-        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like summary; got ${JSON.stringify(item)}.`
+        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`
       )
     }
     if (!channels.includes(channel)) channels.push(channel)
   }
   return channels
+}
+
+export function parsePhase(raw: string): Phase {
+  if (raw === '') return 'all'
+  const phase = PHASES.find((known) => known === raw)
+  if (phase) return phase
+  throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`)
+}
+
+// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans), nothing more: a typo
+// like `ture` must fail rather than silently mean false.
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  if (raw === '') return fallback
+  if (TRUE.includes(raw)) return true
+  if (FALSE.includes(raw)) return false
+  throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`)
 }
 
 function splitList(raw: string): string[] {

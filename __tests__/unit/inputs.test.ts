@@ -5,7 +5,9 @@ import {
   parseClientName,
   parseDuration,
   parseInputs,
+  parseBoolean,
   parseNotify,
+  parsePhase,
   parseRegion,
   parseScopes,
   parseStartUrl
@@ -17,7 +19,10 @@ const GOOD = {
   scopes: 'sso:account:access',
   'client-name': '',
   timeout: '',
-  notify: 'summary'
+  notify: 'summary',
+  phase: 'all',
+  'github-token': 'ghs_token',
+  'allow-forks': 'false'
 }
 
 function reader(overrides: Record<string, string> = {}) {
@@ -38,13 +43,16 @@ function inputError(call: () => unknown): InputError {
 
 describe('parseInputs', () => {
   it('reads every input, applying defaults for empty values', () => {
-    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '' }), 'octo/app')
+    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }), 'octo/app')
     expect(inputs).toEqual({
       startUrl: GOOD['start-url'],
       region: 'us-east-1',
       scopes: ['sso:account:access'],
       clientName: 'GitHub Actions octo/app',
-      notify: ['summary']
+      notify: ['summary', 'pr-comment'],
+      phase: 'all',
+      githubToken: '',
+      allowForks: false
     })
     expect(warnings).toEqual([])
   })
@@ -208,15 +216,58 @@ describe('parseNotify', () => {
   it.each([
     ['summary', ['summary']],
     ['summary, summary', ['summary']],
-    ['', ['summary']]
+    ['pr-comment', ['pr-comment']],
+    ['pr-comment\nsummary', ['pr-comment', 'summary']],
+    ['', ['summary', 'pr-comment']]
   ])('parses %j', (raw, channels) => {
     expect(parseNotify(raw)).toEqual(channels)
   })
 
-  it.each(['pr-comment', 'slack', 'summary,email'])('rejects %j, listing the valid channels', (raw) => {
+  it.each(['slack', 'summary,email', 'pr-comments'])('rejects %j, listing the valid channels', (raw) => {
     const error = inputError(() => parseNotify(raw))
     expect(error.input).toBe('notify')
-    expect(error.message).toContain('from: summary')
+    expect(error.message).toContain('from: summary, pr-comment (the log is always used)')
+  })
+})
+
+describe('parsePhase', () => {
+  it.each([
+    ['', 'all'],
+    ['all', 'all'],
+    ['start', 'start'],
+    ['wait', 'wait']
+  ])('parses %j as %s', (raw, phase) => {
+    expect(parsePhase(raw)).toBe(phase)
+  })
+
+  it.each(['Start', 'poll', 'begin'])('rejects %j with the valid phases', (raw) => {
+    const error = inputError(() => parsePhase(raw))
+    expect(error.input).toBe('phase')
+    expect(error.message).toBe(`Input 'phase' must be one of all, start, wait, like start; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('parseBoolean (allow-forks)', () => {
+  it.each([
+    ['', false],
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false]
+  ])('parses %j as %s, as core.getBooleanInput does', (raw, value) => {
+    expect(parseBoolean('allow-forks', raw, false)).toBe(value)
+  })
+
+  it.each(['yes', '1', 'ture', 'on'])('rejects %j rather than read a typo as false', (raw) => {
+    const error = inputError(() => parseBoolean('allow-forks', raw, false))
+    expect(error.input).toBe('allow-forks')
+    expect(error.message).toBe(`Input 'allow-forks' must be true or false; got ${JSON.stringify(raw)}.`)
+  })
+
+  it('is read from allow-forks by parseInputs', () => {
+    expect(parseInputs(reader({ 'allow-forks': 'true' }), 'octo/app').inputs.allowForks).toBe(true)
   })
 })
 
