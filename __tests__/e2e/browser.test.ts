@@ -5,21 +5,19 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from '../harness/browser.js'
-import { startPrGate, type PrGate } from '../harness/pr-gate.js'
+import { prGatePerTest } from '../harness/pr-gate.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 
-let gate: PrGate | undefined
+const prGate = prGatePerTest()
 let browser: Browser | undefined
 afterEach(async () => {
   await browser?.close()
-  await gate?.close()
   browser = undefined
-  gate = undefined
 })
 
 describe('an approver in a browser', () => {
   it('opens the link in the PR comment, clicks Approve, and the job goes on approved', async () => {
-    const pr = (gate = await startPrGate({ emulator: { interval: 1 } }))
+    const pr = await prGate({ emulator: { interval: 1 } })
     browser = await launchChromium()
     const step = pr.start()
     const pending = await pr.waitForComment((comment) => comment.body.includes('### 🔐 AWS sign-in waiting for approval'))

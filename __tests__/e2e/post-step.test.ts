@@ -2,18 +2,14 @@
 // chance to record anything), the post step finalizes the PR comment and removes every file the
 // action wrote. After a main step that ended normally it has nothing to finalize. It never fails
 // the job, even when GitHub refuses it.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startPrGate, type PrGate } from '../harness/pr-gate.js'
+import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { waitForPrompt } from '../harness/sso-backend.js'
 
-let gate: PrGate | undefined
-afterEach(async () => {
-  await gate?.close()
-  gate = undefined
-})
+const prGate = prGatePerTest()
 
 function filesLeft(pr: PrGate): string[] {
   const directory = join(pr.job.runnerTemp, 'aws-sso-device-auth')
@@ -37,7 +33,7 @@ async function killedWhilePending(pr: PrGate) {
 
 describe('the post step', () => {
   it('after a killed main step: marks the pending comment cancelled and removes the files', async () => {
-    const pr = (gate = await startPrGate())
+    const pr = await prGate()
     const { main, prompt } = await killedWhilePending(pr)
     expect(pr.comments()[0]!.body).toContain('### 🔐 AWS sign-in waiting for approval')
 
@@ -58,7 +54,7 @@ describe('the post step', () => {
   })
 
   it('after a main step that recorded its outcome: touches nothing on GitHub, removes its file', async () => {
-    const pr = (gate = await startPrGate())
+    const pr = await prGate()
     const step = pr.start()
     const prompt = await waitForPrompt(step, pr.backend.emulator)
     pr.backend.emulator.deny(prompt.userCode)
@@ -75,7 +71,7 @@ describe('the post step', () => {
   })
 
   it('a cleanup that fails is one warning, and the step still succeeds', async () => {
-    const pr = (gate = await startPrGate())
+    const pr = await prGate()
     await killedWhilePending(pr)
     // GitHub refuses the edit (say, the token expired); the files are removed all the same.
     pr.api.setFault({ route: 'user', status: 401, count: 5, message: 'Bad credentials' })
@@ -88,7 +84,7 @@ describe('the post step', () => {
   })
 
   it('with nothing handed over (a refused fork run), does nothing and says nothing', async () => {
-    const pr = (gate = await startPrGate({ event: { name: 'pull_request_target', number: 42 } }))
+    const pr = await prGate({ event: { name: 'pull_request_target', number: 42 } })
     const main = await pr.start().result
     expect(main.code).toBe(1)
     const post = await pr.job.run({ entry: 'post' })

@@ -2,24 +2,15 @@
 // it on a pull_request event, posts through the real @actions/github to the loopback GitHub REST
 // fake (GITHUB_API_URL only). One comment per gate, edited through every state of its life and
 // across re-runs; a forged marker is never touched; a read-only token costs one warning.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { gateId, commentMarker } from '../../src/notify/pr-comment.js'
 import type { FakeComment } from '../fakes/github-api.js'
-import { startPrGate, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
+import { prGatePerTest, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
 import type { ActionRun } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { requiredInputs, waitForPrompt } from '../harness/sso-backend.js'
 
-let gate: PrGate | undefined
-afterEach(async () => {
-  await gate?.close()
-  gate = undefined
-})
-
-async function prGate(options: Parameters<typeof startPrGate>[0] = {}): Promise<PrGate> {
-  gate = await startPrGate(options)
-  return gate
-}
+const prGate = prGatePerTest()
 
 const MARKER = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
 const ours = (comment: FakeComment) => comment.body.startsWith(MARKER) && comment.author.login === 'github-actions[bot]'

@@ -1,18 +1,14 @@
 // Fork code is refused before any AWS call (issue 4, item 2): the bundled action on a pull_request
 // from a fork and on pull_request_target fails with one line saying why approving would be
 // dangerous, and neither the emulator nor GitHub hears from it. `allow-forks: true` lets it run.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { AWS_OPERATIONS } from '../../emulator/server.js'
 import type { EventSpec } from '../harness/runner.js'
-import { startPrGate, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
+import { prGatePerTest, PULL_REQUEST } from '../harness/pr-gate.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { waitForPrompt } from '../harness/sso-backend.js'
 
-let gate: PrGate | undefined
-afterEach(async () => {
-  await gate?.close()
-  gate = undefined
-})
+const prGate = prGatePerTest()
 
 const NO_CALLS = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
 
@@ -21,7 +17,7 @@ describe('a run that executes code from a fork', () => {
     ['pull_request from a fork', { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' }, /this pull_request run executes code from the fork mallory\/deploy-service/],
     ['pull_request_target', { name: 'pull_request_target', number: PULL_REQUEST }, /this pull_request_target run has the repository's privileges/]
   ])('%s: refused before any AWS call, with one line saying why', async (_name, event, reason) => {
-    gate = await startPrGate({ event })
+    const gate = await prGate({ event })
     const run = await gate.start().result
 
     expect(run.code).toBe(1)
@@ -40,7 +36,7 @@ describe('a run that executes code from a fork', () => {
   })
 
   it('allow-forks: true lets it run', async () => {
-    gate = await startPrGate({ event: { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' } })
+    const gate = await prGate({ event: { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' } })
     const step = gate.start({ 'allow-forks': true })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
     gate.backend.emulator.approve(prompt.userCode)
@@ -51,7 +47,7 @@ describe('a run that executes code from a fork', () => {
   })
 
   it('a pull_request from a branch of the repository itself runs', async () => {
-    gate = await startPrGate()
+    const gate = await prGate()
     const step = gate.start({ notify: 'summary' })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
     gate.backend.emulator.deny(prompt.userCode)

@@ -2,24 +2,15 @@
 // sets the public outputs, keeps the pending request in a mode-0600 file under RUNNER_TEMP and
 // exits 0; a later step approves; `phase: wait` picks the request up, polls and exports, editing
 // the same comment. The post steps then find nothing left to finalize and leave no file behind.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { AWS_OPERATIONS } from '../../emulator/server.js'
-import { startPrGate, type PrGate } from '../harness/pr-gate.js'
+import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
 import type { ActionRun } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 
-let gate: PrGate | undefined
-afterEach(async () => {
-  await gate?.close()
-  gate = undefined
-})
-
-async function prGate(options: Parameters<typeof startPrGate>[0] = {}): Promise<PrGate> {
-  gate = await startPrGate(options)
-  return gate
-}
+const prGate = prGatePerTest()
 
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
 

@@ -3,6 +3,7 @@
 // job whose event is a pull request, whose `${{ github.token }}` is the fake's token and whose
 // repository is the fake's. Everything the action posts lands in `api`, for assertions and for
 // the leak scan.
+import { afterEach } from '@jest/globals'
 import { performance } from 'node:perf_hooks'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { startGitHubApi, type FakeComment, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
@@ -87,4 +88,17 @@ export async function startPrGate(options: PrGateOptions = {}): Promise<PrGate> 
       for (const each of jobs) each.dispose()
     }
   }
+}
+
+/**
+ * For a test file: a function that starts a PrGate, each closed (servers, job directories) after
+ * its test.
+ */
+export function prGatePerTest(): (options?: PrGateOptions) => Promise<PrGate> {
+  let gate: PrGate | undefined
+  afterEach(async () => {
+    await gate?.close()
+    gate = undefined
+  })
+  return async (options) => (gate = await startPrGate(options))
 }
