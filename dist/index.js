@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1074);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6179);
 // The action's entry point (runs.main): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1074:
+/***/ 6179:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31336,6 +31336,47 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/cancellation.ts
+// Cancellation: how the step hears that the runner wants it gone (a cancelled run, or
+// `timeout-minutes`), and the promise to be gone quickly.
+
+/**
+ * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
+ * soon anyway, and the post step records what this step could not.
+ */
+const CANCELLED_EXIT_MS = 1_800;
+/**
+ * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
+ * kill 2.5 s after that): stop
+ * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
+ * and leave no outcome behind. Recording may need GitHub, which can be slow: after
+ * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
+ */
+function abortOnTermination() {
+    const controller = new AbortController();
+    let deadline;
+    const cancel = (name) => {
+        if (controller.signal.aborted)
+            return;
+        info(`Received ${name}: cancelling the request.`);
+        controller.abort(new Error(`cancelled by ${name}`));
+        // unref: when everything is recorded sooner, the process ends without waiting for this.
+        deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
+    };
+    const onInterrupt = () => cancel('SIGINT');
+    const onTerminate = () => cancel('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+    return {
+        signal: controller.signal,
+        dispose() {
+            clearTimeout(deadline);
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -33848,15 +33889,11 @@ function repositoryName(repo) {
 
 
 
+
 /** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000;
-/**
- * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
- * soon anyway, and the post step records what this step could not.
- */
-const CANCELLED_EXIT_MS = 1_800;
 async function run() {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
@@ -33891,7 +33928,7 @@ async function run() {
         await closeSharedDispatcher();
     }
     if (result) {
-        // 8. Record: the outcome output is always set, the channels record how it ended.
+        // Record: the outcome output is always set, the channels record how it ended.
         exportOutcome(result.outcome);
         const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
         await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core_warning(warning));
@@ -33927,6 +33964,8 @@ async function approveInOneStep(flow) {
 async function startRequest(flow) {
     const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }));
     flow.gate.handoff.addFile(pendingFile);
+    // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
+    flow.gate.afterRecord = () => removePendingRequest(pendingFile);
     let commentUrl;
     useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) });
     const started = await requestApproval(flow, async (started) => {
@@ -33945,11 +33984,12 @@ async function waitForStartedRequest(flow) {
     const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }));
     const pending = loadPendingRequest(pendingFile);
     maskPendingRequest(pending);
-    gate.handoff.addFile(pendingFile);
-    gate.afterRecord = () => removePendingRequest(pendingFile);
     if (pending.request.region !== inputs.region) {
         throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
     }
+    // From here this step owns the request: it closes it, or its post step does.
+    gate.handoff.addFile(pendingFile);
+    gate.afterRecord = () => removePendingRequest(pendingFile);
     // The start step's `timeout` set the deadline; this step's own can only bring it closer.
     const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
     const request = { ...pending.request, deadline: new Date(deadline) };
@@ -34086,36 +34126,6 @@ function failureResult(error, cancelled, request) {
 }
 function isInvalidClient(error) {
     return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
-}
-/**
- * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
- * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
- * and leave no outcome behind. Recording may need GitHub, which can be slow: after
- * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
- */
-function abortOnTermination() {
-    const controller = new AbortController();
-    let deadline;
-    const cancel = (name) => {
-        if (controller.signal.aborted)
-            return;
-        info(`Received ${name}: cancelling the request.`);
-        controller.abort(new Error(`cancelled by ${name}`));
-        // unref: when everything is recorded sooner, the process ends without waiting for this.
-        deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
-    };
-    const onInterrupt = () => cancel('SIGINT');
-    const onTerminate = () => cancel('SIGTERM');
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onTerminate);
-    return {
-        signal: controller.signal,
-        dispose() {
-            clearTimeout(deadline);
-            process.off('SIGINT', onInterrupt);
-            process.off('SIGTERM', onTerminate);
-        }
-    };
 }
 
 

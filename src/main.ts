@@ -5,6 +5,7 @@
 // request is pending); every other outcome fails it with one line saying what happened and what
 // to do.
 import * as core from '@actions/core'
+import { abortOnTermination } from './cancellation.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { explainFailure, InputError, isUnexpected, unapprovedMessage } from './errors.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
@@ -30,11 +31,6 @@ import { refuseForkCode } from './trust.js'
 const SETUP_RETRY_WINDOW_MS = 60_000
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000
-/**
- * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
- * soon anyway, and the post step records what this step could not.
- */
-const CANCELLED_EXIT_MS = 1_800
 
 /** What the flow knows about the gate so far: enough to record it however it ends. */
 interface Gate {
@@ -97,7 +93,7 @@ export async function run(): Promise<void> {
   }
 
   if (result) {
-    // 8. Record: the outcome output is always set, the channels record how it ended.
+    // Record: the outcome output is always set, the channels record how it ended.
     exportOutcome(result.outcome)
     const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) }
     await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
@@ -134,6 +130,8 @@ async function approveInOneStep(flow: Flow): Promise<RequestResult> {
 async function startRequest(flow: Flow): Promise<void> {
   const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }))
   flow.gate.handoff.addFile(pendingFile)
+  // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
+  flow.gate.afterRecord = () => removePendingRequest(pendingFile)
   let commentUrl: string | undefined
   useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) })
   const started = await requestApproval(flow, async (started) => {
@@ -154,14 +152,15 @@ async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
   const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }))
   const pending = loadPendingRequest(pendingFile)
   maskPendingRequest(pending)
-  gate.handoff.addFile(pendingFile)
-  gate.afterRecord = () => removePendingRequest(pendingFile)
   if (pending.request.region !== inputs.region) {
     throw new InputError(
       'region',
       `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`
     )
   }
+  // From here this step owns the request: it closes it, or its post step does.
+  gate.handoff.addFile(pendingFile)
+  gate.afterRecord = () => removePendingRequest(pendingFile)
   // The start step's `timeout` set the deadline; this step's own can only bring it closer.
   const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
   const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline) }
@@ -308,34 +307,4 @@ function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequ
 
 function isInvalidClient(error: unknown): boolean {
   return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
-}
-
-/**
- * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
- * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
- * and leave no outcome behind. Recording may need GitHub, which can be slow: after
- * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
- */
-function abortOnTermination(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController()
-  let deadline: NodeJS.Timeout | undefined
-  const cancel = (name: string) => {
-    if (controller.signal.aborted) return
-    core.info(`Received ${name}: cancelling the request.`)
-    controller.abort(new Error(`cancelled by ${name}`))
-    // unref: when everything is recorded sooner, the process ends without waiting for this.
-    deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref()
-  }
-  const onInterrupt = () => cancel('SIGINT')
-  const onTerminate = () => cancel('SIGTERM')
-  process.on('SIGINT', onInterrupt)
-  process.on('SIGTERM', onTerminate)
-  return {
-    signal: controller.signal,
-    dispose() {
-      clearTimeout(deadline)
-      process.off('SIGINT', onInterrupt)
-      process.off('SIGTERM', onTerminate)
-    }
-  }
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { waitForPrompt } from '../harness/sso-backend.js'
@@ -80,6 +81,29 @@ describe('the post step', () => {
     expect(post.code).toBe(0)
     expect(post.errors).toEqual([])
     expect(post.warnings).toEqual([expect.stringMatching(/^Post step: could not finalize the PR comment: Could not read the PR comment: GitHub rejected the token \(401/)])
+    expect(filesLeft(pr)).toEqual([])
+  })
+
+  it('SIGINT while GitHub hangs: the step exits within 2 s all the same, and the post step records the cancellation', async () => {
+    const pr = await prGate()
+    const step = pr.start()
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    await pr.waitForComment((comment) => comment.body.includes(prompt.userCode))
+    while ((pr.backend.emulator.counts.CreateToken ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 20))
+    pr.api.setFault({ route: 'update', status: 'hang' })
+    const signalledAt = performance.now()
+    step.signal('SIGINT')
+    const main = await step.result
+    expect(performance.now() - signalledAt).toBeLessThan(2_000)
+    expect(main.code).toBe(1)
+    expect(main.outputs.outcome).toBe('cancelled')
+    expect(pr.comments()[0]!.body).toContain(prompt.userCode)
+
+    const post = await pr.job.run({ entry: 'post' })
+    expect(post.warnings).toEqual([])
+    expect(pr.comments()[0]!.body).toContain('### 🚫 AWS sign-in cancelled')
+    // The outcome the main step handed over, with its own message, not a guess.
+    expect(pr.comments()[0]!.body).toContain('The run was cancelled while waiting for approval; no AWS access was exported\\. Re\\-run the job')
     expect(filesLeft(pr)).toEqual([])
   })
 
