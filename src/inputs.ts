@@ -39,6 +39,10 @@ export interface ActionInputs {
   githubToken: string
   /** Run even when the run executes a fork's code (see trust.ts). */
   allowForks: boolean
+  /** Reuse the OIDC client registration across runs through the Actions cache. */
+  cacheRegistration: boolean
+  /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
+  cacheEncryptionKey?: string
 }
 
 export interface ParsedInputs {
@@ -72,9 +76,27 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const phase = parsePhase(read('phase'))
   const githubToken = read('github-token')
   const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks }
+  const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
+  const cacheEncryptionKey = read('cache-encryption-key')
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
+  if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = cacheEncryptionKey
   return { inputs, warnings }
+}
+
+/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
+// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
+export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
+
+/**
+ * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
+ * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
+ */
+export function maskSecretInputs(read: InputReader, setSecret: (secret: string) => void): void {
+  for (const name of SECRET_INPUTS) {
+    const value = read(name)
+    if (value !== '') setSecret(value)
+  }
 }
 
 function required(name: string, value: string, example: string): string {
@@ -205,6 +227,17 @@ export function parseDuration(name: string, raw: string): number {
   return seconds
 }
 
+// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
+const TRUE_VALUES = ['true', 'True', 'TRUE']
+const FALSE_VALUES = ['false', 'False', 'FALSE']
+
+export function parseBoolean(name: string, raw: string, defaultValue: boolean): boolean {
+  if (raw === '') return defaultValue
+  if (TRUE_VALUES.includes(raw)) return true
+  if (FALSE_VALUES.includes(raw)) return false
+  throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`)
+}
+
 export function parseNotify(raw: string): NotifyChannel[] {
   if (raw === '') return [...DEFAULT_NOTIFY]
   const channels: NotifyChannel[] = []
@@ -226,18 +259,6 @@ export function parsePhase(raw: string): Phase {
   const phase = PHASES.find((known) => known === raw)
   if (phase) return phase
   throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`)
-}
-
-// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans), nothing more: a typo
-// like `ture` must fail rather than silently mean false.
-const TRUE = ['true', 'True', 'TRUE']
-const FALSE = ['false', 'False', 'FALSE']
-
-export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
-  if (raw === '') return fallback
-  if (TRUE.includes(raw)) return true
-  if (FALSE.includes(raw)) return false
-  throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`)
 }
 
 function splitList(raw: string): string[] {

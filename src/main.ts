@@ -12,7 +12,7 @@ import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs
 import { maskDeviceAuthorization, maskPendingRequest } from './export/secrets.js'
 import { HandoffWriter } from './handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
-import { parseInputs, type ActionInputs } from './inputs.js'
+import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
 import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier, type RequestSubject } from './notify/index.js'
 import { formatUtc } from './notify/format.js'
 import { gateOf } from './notify/pr-comment-channel.js'
@@ -23,7 +23,7 @@ import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
 import { loadPendingRequest, pendingRequestPath, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
-import { obtainRegistration } from './registration/index.js'
+import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 import { refuseForkCode } from './trust.js'
 
@@ -46,6 +46,10 @@ interface Gate {
 /** One step's run of the flow, once the inputs are known. */
 interface Flow {
   client: SsoOidcClient
+  /** The OIDC client registration: cached or new (used by `all` and `start`). */
+  registrations: RegistrationSource
+  /** The setup retry window, fresh for each call. */
+  retrying: Retrying
   inputs: ActionInputs
   context: RunContext
   gate: Gate
@@ -69,25 +73,32 @@ export async function run(): Promise<void> {
   const gate: Gate = { subject: { context }, notifiers: createNotifiers(['summary']), handoff: new HandoffWriter() }
   // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
   let result: RequestResult | undefined
+  let registrations: RegistrationSource | undefined
 
   try {
-    // 1. Inputs: all checked before any network call.
+    // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
     refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks)
-    const flow: Flow = {
-      client: new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal }),
-      inputs,
-      context,
-      gate,
-      timeoutAt: inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000,
-      signal: cancellation.signal
-    }
+    const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
+    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retrying: Retrying = (call) =>
+      withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal })
+    registrations = new RegistrationSource({
+      client,
+      wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+      cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+      retrying
+    })
+    const flow: Flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
     if (inputs.phase === 'start') await startRequest(flow)
     else result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow)
   } catch (error) {
     result = failureResult(error, cancellation.signal.aborted, gate.request)
   } finally {
+    // A registration still being saved gets its (bounded) time, except when the run is cancelled.
+    await registrations?.settle({ wait: !cancellation.signal.aborted })
     // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
     await closeSharedDispatcher()
   }
@@ -104,9 +115,9 @@ export async function run(): Promise<void> {
 }
 
 function readInputs(subject: RequestSubject): ActionInputs {
-  const { inputs, warnings } = parseInputs((name) => core.getInput(name), subject.context.repository)
-  // Usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-  if (inputs.githubToken !== '') core.setSecret(inputs.githubToken)
+  const readInput = (name: string) => core.getInput(name)
+  maskSecretInputs(readInput, (secret) => core.setSecret(secret))
+  const { inputs, warnings } = parseInputs(readInput, subject.context.repository)
   warnings.forEach((warning) => core.warning(warning))
   Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
   return inputs
@@ -221,26 +232,28 @@ async function prompt(flow: Flow, request: ApprovalRequest): Promise<void> {
 }
 
 /**
- * 3. Registration and 4. device authorization (the device code masked at once), then `next`,
- * which prompts and polls or saves the request. When AWS rejects the client (invalid_client),
- * registers a new one and starts over once: a code issued to a rejected client can never be
- * approved.
+ * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
+ * then `next`, which prompts and polls or saves the request. When AWS rejects the client
+ * (invalid_client) at any of these, registers a new one and starts over once: a code issued to a
+ * rejected client can never be approved.
  */
 async function requestApproval<T>(flow: Flow, next: (started: StartedRequest) => Promise<T>): Promise<T> {
-  const { client, inputs, signal } = flow
-  // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-  const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, flow.timeoutAt ?? Infinity), signal })
-  let registration = await withRetry(() => obtainRegistration(client, inputs), retry())
+  const { client, registrations, retrying, inputs, signal } = flow
+  let registration = await registrations.obtain()
   for (let restarted = false; ; restarted = true) {
+    let authorization: DeviceAuthorization | undefined
     try {
-      const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), retry())
+      authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
       maskDeviceAuthorization(authorization)
       return await next({ registration, authorization, request: approvalRequest(authorization, flow) })
     } catch (error) {
       if (restarted || !isInvalidClient(error) || signal.aborted) throw error
-      core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
-      const rejected = registration
-      registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), retry())
+      // After a prompt the approver must know the code shown is void. Before one (a cached
+      // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
+      if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
+        core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+      }
+      registration = await registrations.obtain({ replacing: registration })
     }
   }
 }

@@ -4,8 +4,9 @@ import {
   defaultClientName,
   parseClientName,
   parseDuration,
-  parseInputs,
+  maskSecretInputs,
   parseBoolean,
+  parseInputs,
   parseNotify,
   parsePhase,
   parseRegion,
@@ -52,9 +53,16 @@ describe('parseInputs', () => {
       notify: ['summary', 'pr-comment'],
       phase: 'all',
       githubToken: '',
-      allowForks: false
+      allowForks: false,
+      cacheRegistration: true
     })
     expect(warnings).toEqual([])
+  })
+
+  it('reads the registration cache inputs', () => {
+    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret' }), 'octo/app')
+    expect(inputs.cacheRegistration).toBe(false)
+    expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret')
   })
 
   it('keeps explicit values', () => {
@@ -247,27 +255,46 @@ describe('parsePhase', () => {
   })
 })
 
-describe('parseBoolean (allow-forks)', () => {
+describe('allow-forks', () => {
+  it('is false unless set to true', () => {
+    expect(parseInputs(reader({ 'allow-forks': '' }), 'octo/app').inputs.allowForks).toBe(false)
+    expect(parseInputs(reader({ 'allow-forks': 'true' }), 'octo/app').inputs.allowForks).toBe(true)
+    expect(inputError(() => parseInputs(reader({ 'allow-forks': 'ture' }), 'octo/app')).input).toBe('allow-forks')
+  })
+})
+
+describe('parseBoolean (core.getBooleanInput semantics, empty means the default)', () => {
   it.each([
-    ['', false],
     ['true', true],
     ['True', true],
     ['TRUE', true],
     ['false', false],
     ['False', false],
     ['FALSE', false]
-  ])('parses %j as %s, as core.getBooleanInput does', (raw, value) => {
-    expect(parseBoolean('allow-forks', raw, false)).toBe(value)
+  ])('parses %j', (raw, value) => {
+    expect(parseBoolean('cache-registration', raw, !value)).toBe(value)
   })
 
-  it.each(['yes', '1', 'ture', 'on'])('rejects %j rather than read a typo as false', (raw) => {
-    const error = inputError(() => parseBoolean('allow-forks', raw, false))
-    expect(error.input).toBe('allow-forks')
-    expect(error.message).toBe(`Input 'allow-forks' must be true or false; got ${JSON.stringify(raw)}.`)
+  it('takes the default for an empty value', () => {
+    expect(parseBoolean('cache-registration', '', true)).toBe(true)
+    expect(parseBoolean('cache-registration', '', false)).toBe(false)
   })
 
-  it('is read from allow-forks by parseInputs', () => {
-    expect(parseInputs(reader({ 'allow-forks': 'true' }), 'octo/app').inputs.allowForks).toBe(true)
+  it.each(['yes', 'no', '1', '0', 'tRUE', 'on'])('rejects %j with one line naming the input', (raw) => {
+    const error = inputError(() => parseBoolean('cache-registration', raw, true))
+    expect(error.input).toBe('cache-registration')
+    expect(error.message).toBe(`Input 'cache-registration' must be true or false; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('maskSecretInputs', () => {
+  it('masks the encryption key and the GitHub token when set, and nothing else', () => {
+    const masked: string[] = []
+    maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret' }), (secret) => masked.push(secret))
+    expect(masked).toEqual(['k3y-from-a-secret', 'ghs_token'])
+    masked.length = 0
+    maskSecretInputs(reader({ 'github-token': '' }), (secret) => masked.push(secret))
+    expect(masked).toEqual([])
   })
 })
 

@@ -32160,14 +32160,56 @@ function oneLineMessage(error) {
 
 /***/ }),
 
+/***/ 3139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ exitWhenFlushed)
+/* harmony export */ });
+// Ends the action's process once run() is done, instead of waiting for the event loop to drain.
+//
+// Work the action gave up on can hold the loop open long after the outcome is known: a request to
+// the Actions cache that hangs past its deadline has no timeout inside @actions/cache, and its
+// socket would keep the step running until the job's own timeout. So the process exits explicitly,
+// with the exit code run() set (core.setFailed sets process.exitCode).
+//
+// Exiting at once could cut the log short: on Linux, stdout and stderr are asynchronous when they
+// are pipes (as the runner's are), and process.exit() drops what is still queued. An empty write
+// calls back only after everything queued before it, so the streams are flushed first. The file
+// commands (outputs, env, state, summary) are written synchronously or awaited by run().
+/** Longest wait for a reader that has stopped reading; the outcome is in the files by then. */
+const FLUSH_BOUND_MS = 10_000;
+async function exitWhenFlushed() {
+    let timer;
+    const bound = new Promise((resolve) => {
+        timer = setTimeout(resolve, FLUSH_BOUND_MS);
+    });
+    await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), bound]);
+    clearTimeout(timer);
+    process.exit();
+}
+function flushed(stream) {
+    return new Promise((resolve) => {
+        // The callback also runs when the write fails (a closed pipe): nothing more to wait for then.
+        stream.write('', () => resolve());
+    });
+}
+
+
+/***/ }),
+
 /***/ 6661:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3077);
-// The post step's entry point (runs.post): everything happens in runPostStep().
+/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
+// The post step's entry point (runs.post): everything happens in runPostStep(); the process then
+// ends explicitly, as the main step's does (see exit.ts).
+
 
 await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
+await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
