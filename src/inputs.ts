@@ -6,12 +6,13 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
 /** Channels besides the step log, which is always used. */
 export type NotifyChannel = 'summary'
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary']
 
-export interface ActionInputs {
+export interface ActionInputs extends AwsAccessInputs {
   /** The AWS access portal URL, as given (validated: https). */
   startUrl: string
   /** The IAM Identity Center region. */
@@ -52,7 +53,8 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
   const notify = parseNotify(read('notify'))
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify }
+  const access = parseAwsAccessInputs(read, region, parseRegion, warnings)
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, ...access }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   return { inputs, warnings }
 }
@@ -67,15 +69,16 @@ function required(name: string, value: string, example: string): string {
 // (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/
 
-export function parseRegion(raw: string): string {
-  const value = required('region', raw, 'us-east-1')
+/** Checks a region for `input` ('region' or 'aws-region'). */
+export function parseRegion(raw: string, input = 'region'): string {
+  const value = required(input, raw, 'us-east-1')
   if (REGION.test(value)) return value
   const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
     ? ' (that is an availability zone; drop the last letter)'
     : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
       ? ' (regions are lower case)'
       : ''
-  throw new InputError('region', `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
+  throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
 }
 
 // Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,

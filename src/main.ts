@@ -4,21 +4,24 @@
 import * as core from '@actions/core'
 import { readRunContext } from './context.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './errors.js'
+import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
-import { maskDeviceAuthorization } from './export/secrets.js'
+import { maskDeviceAuthorization, maskTokenSet } from './export/secrets.js'
+import { HandoffWriter } from './handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { parseInputs, type ActionInputs } from './inputs.js'
 import { createNotifiers, notifyAll, type Notifier, type RequestSubject } from './notify/index.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
-import { oidcEndpoint } from './oidc/endpoints.js'
+import { oidcEndpoint, portalEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import { SsoPortalClient } from './portal/client.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { obtainRegistration } from './registration/index.js'
 import { withRetry } from './retry.js'
 
-/** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
+/** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000
@@ -37,13 +40,13 @@ export async function run(): Promise<void> {
     // 1. Inputs: all checked before any network call.
     const { inputs, warnings } = parseInputs((name) => core.getInput(name), context.repository)
     warnings.forEach((warning) => core.warning(warning))
-    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
+    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs))
     notifiers = createNotifiers(inputs.notify)
     const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
 
     // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
-    const poll = await requestApproval({
+    const { poll, registration } = await requestApproval({
       client,
       inputs,
       context,
@@ -53,10 +56,28 @@ export async function run(): Promise<void> {
       onRequest: (started) => (request = started)
     })
 
-    // 6. Export: the tokens are masked before anything else sees them.
+    // 6. Export: the tokens are masked before anything else sees them, and the post step learns
+    // what to revoke before anything can fail. Every AWS call and file write comes before the
+    // first variable or output, so a missing role leaves nothing half exported.
     if (poll.outcome === 'approved' && poll.token) {
-      exportToken(poll.token)
-      result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) }
+      const token = poll.token
+      maskTokenSet(token)
+      const handoff = new HandoffWriter()
+      const portal = new SsoPortalClient({ endpoint: portalEndpoint(inputs.region), signal: cancellation.signal })
+      if (inputs.revoke) handoff.set('revoke', { portalEndpoint: portalEndpoint(inputs.region), accessToken: token.accessToken, expiresAt: token.expiresAt })
+      const access = await obtainAwsAccess({
+        inputs,
+        token,
+        registration,
+        portal,
+        retry: () => ({ deadline: Date.now() + SETUP_RETRY_WINDOW_MS, signal: cancellation.signal }),
+        handoff,
+        runId: context.runId,
+        runUrl: context.runUrl
+      })
+      exportToken(token)
+      exportAwsAccess(access, inputs)
+      result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
     } else {
       result = unapprovedResult(poll, request, inputs)
     }
@@ -90,7 +111,7 @@ interface ApprovalAttempt {
  * rejects the client (invalid_client), registers a new one and starts over once: a code issued to
  * a rejected client can never be approved.
  */
-async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
+async function requestApproval(attempt: ApprovalAttempt): Promise<{ poll: PollResult; registration: ClientRegistration }> {
   const { client, inputs, signal } = attempt
   // Transient failures of the calls before polling are retried for a while, never past `timeout`.
   const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity), signal })
@@ -103,7 +124,8 @@ async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
       attempt.onRequest(request)
       exportRequestOutputs(request)
       await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
-      return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal)
+      const poll = await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal)
+      return { poll, registration }
     } catch (error) {
       if (restarted || !isInvalidClient(error) || signal.aborted) throw error
       core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
@@ -130,7 +152,18 @@ function approvalRequest(
     region: inputs.region,
     clientName: inputs.clientName,
     scopes: inputs.scopes,
-    context
+    context,
+    ...requestedAccess(inputs)
+  }
+}
+
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs: ActionInputs): Pick<ApprovalRequest, 'accountId' | 'roleName' | 'profiles'> {
+  return {
+    ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+    ...(inputs.profiles.length > 0
+      ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+      : {})
   }
 }
 

@@ -44,7 +44,12 @@ describe('parseInputs', () => {
       region: 'us-east-1',
       scopes: ['sso:account:access'],
       clientName: 'GitHub Actions octo/app',
-      notify: ['summary']
+      notify: ['summary'],
+      // No role asked for: no AWS access to export, and the token is revoked at the end.
+      profiles: [],
+      awsRegion: 'us-east-1',
+      outputCredentials: false,
+      revoke: true
     })
     expect(warnings).toEqual([])
   })
