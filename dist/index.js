@@ -33426,13 +33426,11 @@ function parseRolePage(body, context, accountId) {
     }));
     return withNextToken(items, fields);
 }
-/** A missing list is an empty page (AWS omits empty members); anything else must be a list of objects. */
+/** The list a page is about: required, since a page without it would read as "no access at all". */
 function listOf(fields, name, context, read) {
     const value = fields.optionalValue(name);
-    if (value === undefined || value === null)
-        return [];
     if (!Array.isArray(value))
-        throw fields.malformed(`${name} is not a list`);
+        throw fields.malformed(`${name} is missing or not a list`);
     return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
 }
 function withNextToken(items, fields) {

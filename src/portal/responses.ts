@@ -37,11 +37,10 @@ export function parseRolePage(body: unknown, context: ParseContext, accountId: s
   return withNextToken(items, fields)
 }
 
-/** A missing list is an empty page (AWS omits empty members); anything else must be a list of objects. */
+/** The list a page is about: required, since a page without it would read as "no access at all". */
 function listOf<T>(fields: Fields, name: string, context: ParseContext, read: (entry: Fields) => T): T[] {
   const value = fields.optionalValue(name)
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw fields.malformed(`${name} is not a list`)
+  if (!Array.isArray(value)) throw fields.malformed(`${name} is missing or not a list`)
   return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)))
 }
 
