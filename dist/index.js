@@ -32132,22 +32132,36 @@ function readConfig(file) {
     }
 }
 /**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
  * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice. One inside a block the action
- * wrote earlier (a run whose post step never ran, or an earlier step of this job) is replaced:
- * that whole block goes, with its token cache file.
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
  */
 function replaceStaleBlocks(text, sections, setup) {
-    const wanted = new Map(sections.map((section) => [sectionIdentity(section.header), section.header]));
-    const clashes = findSections(text).filter((found) => wanted.has(found.identity));
-    const owned = clashes.find((found) => found.block === undefined);
-    if (owned) {
-        const target = setup.profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
-        const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
-        throw new ProfileConflictError(`The AWS config file ${setup.configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
-    }
+    refuseUserSections(text, sections, setup.configFile, setup.profiles);
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
     let result = text;
-    for (const tag of new Set(clashes.map((found) => found.block))) {
+    for (const tag of stale) {
         const removed = removeBlock(result, tag, false);
         if (removed.outcome !== 'removed') {
             throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
@@ -32203,6 +32217,11 @@ function exportProfileEnvironment(profile) {
 
 
 
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+function checkProfileNames(inputs) {
+    if (inputs.profiles.length > 0)
+        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_namespaceObject.homedir)()), inputs.profiles);
+}
 async function obtainAwsAccess(request) {
     const { inputs, token, portal } = request;
     const eachPage = (call) => withRetry(call, request.retry());
@@ -33725,9 +33744,10 @@ async function run() {
     let request;
     let result;
     try {
-        // 1. Inputs: all checked before any network call.
+        // 1. Inputs: all checked before any network call, profile names against the AWS config file too.
         const { inputs, warnings } = parseInputs((name) => getInput(name), context.repository);
         warnings.forEach((warning) => core_warning(warning));
+        checkProfileNames(inputs);
         Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs));
         notifiers = createNotifiers(inputs.notify);
         const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });

@@ -4,7 +4,7 @@
 import * as core from '@actions/core'
 import { readRunContext } from './context.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './errors.js'
-import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
+import { checkProfileNames, exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization, maskTokenSet } from './export/secrets.js'
 import { HandoffWriter } from './handoff.js'
@@ -37,9 +37,10 @@ export async function run(): Promise<void> {
   let result: RequestResult
 
   try {
-    // 1. Inputs: all checked before any network call.
+    // 1. Inputs: all checked before any network call, profile names against the AWS config file too.
     const { inputs, warnings } = parseInputs((name) => core.getInput(name), context.repository)
     warnings.forEach((warning) => core.warning(warning))
+    checkProfileNames(inputs)
     Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs))
     notifiers = createNotifiers(inputs.notify)
     const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })

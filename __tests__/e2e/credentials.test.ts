@@ -193,6 +193,11 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     const { run, backend: sso } = gate
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
+    // The approver saw every role they were about to hand over; the summary keeps the record.
+    for (const text of [run.stdout, run.summary]) {
+      expect(text).toContain('sandbox: role Deploy in account 111111111111')
+      expect(text).toContain('222222222222-Deploy: role Deploy in account 222222222222')
+    }
     // Several profiles: no default to export, and no role keys were asked for.
     expect(run.env).toEqual({})
     expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 0, ListAccountRoles: 2 })
@@ -297,29 +302,27 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expectNoLeaks(gate, post)
   })
 
-  it('refuses a profile name the user’s config already has, and leaves the file alone', async () => {
+  it('refuses a profile name the user’s config already has before asking anyone, and leaves the file alone', async () => {
     const userConfig = '[profile deploy]\nregion = eu-west-1\n'
-    let configFile = ''
-    const gate = await approvedRun(
-      { 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' },
-      {
-        env: { AWS_CONFIG_FILE: 'ci/aws-config' },
-        beforeRun: job => {
-          configFile = join(job.workspace, 'ci', 'aws-config')
-          mkdirSync(join(job.workspace, 'ci'))
-          writeFileSync(configFile, userConfig)
-        }
-      }
-    )
+    const backend = await startSsoBackend({ directory: DIRECTORY })
+    started.push(() => backend.close())
+    const job = createJob({ env: { ...backend.env, AWS_CONFIG_FILE: 'ci/aws-config' } })
+    started.push(() => job.dispose())
+    const configFile = join(job.workspace, 'ci', 'aws-config')
+    mkdirSync(join(job.workspace, 'ci'))
+    writeFileSync(configFile, userConfig)
+    const run = await job.run({ ...actionEntry(), inputs: { ...requiredInputs, 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' } })
     expectFailedWithoutAccess(
-      gate.run,
+      run,
       /^The AWS config file \S+\/ci\/aws-config already has \[profile deploy\] \(line 1\), which this action did not write; choose another profile name in input 'profile', or remove that section from the file\.$/
     )
+    // Nobody was asked to approve a request the job could not use.
+    expect(backend.emulator.requests).toEqual([])
     expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
-    expect(tokenCacheFiles(home(gate))).toEqual([])
-    const post = await runPost(gate)
+    expect(Object.keys(run.state)).toEqual([])
+    const post = await job.run({ ...postEntry(), mainStep: run })
     expect(post.code).toBe(0)
-    expect(gate.backend.emulator.isAccessTokenValid(issuedToken(gate))).toBe(false)
+    expect(post.stdout).toMatch(/Nothing to clean up/)
   })
 
   it('writes where AWS_CONFIG_FILE points (relative to the workspace) and cleans up there', async () => {

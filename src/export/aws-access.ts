@@ -13,7 +13,7 @@ import type { PageWrapper, SsoPortalClient } from '../portal/client.js'
 import type { RoleCredentials } from '../portal/types.js'
 import { withRetry, type RetryOptions } from '../retry.js'
 import type { AwsAccessInputs, ProfileTarget, RoleTarget } from '../role-inputs.js'
-import { awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
+import { assertProfilesFree, awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
 import { exportProfileEnvironment, exportRoleEnvironment } from './environment.js'
 import { exportRoleOutputs, isoUtc } from './outputs.js'
 import { maskRoleCredentials } from './secrets.js'
@@ -35,6 +35,11 @@ export interface AwsAccess {
   role?: { target: RoleTarget; credentials: RoleCredentials }
   /** The files written for `profile`/`roles`. */
   files?: AwsFilesRecord
+}
+
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+export function checkProfileNames(inputs: AwsAccessInputs): void {
+  if (inputs.profiles.length > 0) assertProfilesFree(awsConfigFile(process.env, homedir()), inputs.profiles)
 }
 
 export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAccess> {

@@ -113,24 +113,39 @@ function readConfig(file: string): string | undefined {
 }
 
 /**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+export function assertProfilesFree(configFile: string, profiles: readonly ProfileTarget[]): void {
+  const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }))
+  refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles)
+}
+
+/**
  * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice. One inside a block the action
- * wrote earlier (a run whose post step never ran, or an earlier step of this job) is replaced:
- * that whole block goes, with its token cache file.
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text: string, sections: readonly IniSection[], configFile: string, profiles: readonly ProfileTarget[]): void {
+  const wanted = new Set(sections.map((section) => sectionIdentity(section.header)))
+  const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity))
+  if (!owned) return
+  const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity)
+  const rename = target ? `choose another profile name in ${target.source}` : 'run the job again'
+  throw new ProfileConflictError(
+    `The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`
+  )
+}
+
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
  */
 function replaceStaleBlocks(text: string, sections: readonly IniSection[], setup: ProfileSetup): string {
-  const wanted = new Map(sections.map((section) => [sectionIdentity(section.header), section.header]))
-  const clashes = findSections(text).filter((found) => wanted.has(found.identity))
-  const owned = clashes.find((found) => found.block === undefined)
-  if (owned) {
-    const target = setup.profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity)
-    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again'
-    throw new ProfileConflictError(
-      `The AWS config file ${setup.configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`
-    )
-  }
+  refuseUserSections(text, sections, setup.configFile, setup.profiles)
+  const wanted = new Set(sections.map((section) => sectionIdentity(section.header)))
+  const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])))
   let result = text
-  for (const tag of new Set(clashes.map((found) => found.block!))) {
+  for (const tag of stale) {
     const removed = removeBlock(result, tag, false)
     if (removed.outcome !== 'removed') {
       throw new ProfileConflictError(
