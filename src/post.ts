@@ -1,5 +1,7 @@
-// The action's post step (runs.post): runs after the job's steps, even when one failed or the
-// run was cancelled. It revokes the token and removes what the action wrote; see cleanup/.
-import { runCleanup } from './cleanup/index.js'
+// The post step's entry point (runs.post): everything happens in runPostStep(); the process then
+// ends explicitly, as the main step's does (see exit.ts).
+import { runPostStep } from './cleanup/index.js'
+import { exitWhenFlushed } from './exit.js'
 
-await runCleanup()
+await runPostStep()
+await exitWhenFlushed()

@@ -41,16 +41,17 @@ const ACCOUNT_ID_EXAMPLE = '111122223333'
 const ROLE_NAME_EXAMPLE = 'Deployer'
 const ROLES_EXAMPLE = '111122223333:Deployer=prod'
 
-/**
- * Parses the access inputs. `region` is the (already valid) Identity Center region, the default
- * of `aws-region`; `parseRegion` checks a region value for a named input.
- */
-export function parseAwsAccessInputs(
-  read: InputReader,
-  region: string,
-  parseRegion: (raw: string, input: string) => string,
+/** What parseAwsAccessInputs shares with the other inputs' parsing (inputs.ts). */
+export interface AccessParsing {
+  /** The (already valid) Identity Center region: the default of `aws-region`. */
+  region: string
+  /** Suspicious but usable values, one line each. */
   warnings: string[]
-): AwsAccessInputs {
+  parseRegion: (raw: string, input: string) => string
+  parseBoolean: (input: string, raw: string, defaultValue: boolean) => boolean
+}
+
+export function parseAwsAccessInputs(read: InputReader, { region, warnings, parseRegion, parseBoolean }: AccessParsing): AwsAccessInputs {
   const role = parseRole(read('account-id'), read('role-name'))
   const profiles: ProfileTarget[] = []
   const profile = read('profile')
@@ -167,15 +168,4 @@ export function parseRoles(raw: string): ProfileTarget[] {
     targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` })
   })
   return targets
-}
-
-const TRUE_VALUES = ['true', 'True', 'TRUE']
-const FALSE_VALUES = ['false', 'False', 'FALSE']
-
-/** What core.getBooleanInput accepts (YAML 1.2 core booleans); '' means the default. */
-export function parseBoolean(input: string, raw: string, defaultValue: boolean): boolean {
-  if (raw === '') return defaultValue
-  if (TRUE_VALUES.includes(raw)) return true
-  if (FALSE_VALUES.includes(raw)) return false
-  throw new InputError(input, `Input '${input}' must be true or false; got ${JSON.stringify(raw)}.`)
 }

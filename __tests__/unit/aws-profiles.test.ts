@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { removeAwsFiles, type AwsFilesRecord } from '../../src/cleanup/aws-files.js'
-import type { CleanupLog } from '../../src/cleanup/log.js'
+import type { CleanupLog } from '../../src/cleanup/index.js'
 import { awsConfigFile, ProfileConflictError, sessionNameFor, writeAwsProfiles, type ProfileSetup } from '../../src/export/aws-profiles.js'
 import { tokenCacheEntry, tokenCacheFile } from '../../src/export/token-cache.js'
 import type { ClientRegistration, TokenSet } from '../../src/oidc/types.js'

@@ -4,8 +4,11 @@ import {
   defaultClientName,
   parseClientName,
   parseDuration,
+  maskSecretInputs,
+  parseBoolean,
   parseInputs,
   parseNotify,
+  parsePhase,
   parseRegion,
   parseScopes,
   parseStartUrl
@@ -17,7 +20,10 @@ const GOOD = {
   scopes: 'sso:account:access',
   'client-name': '',
   timeout: '',
-  notify: 'summary'
+  notify: 'summary',
+  phase: 'all',
+  'github-token': 'ghs_token',
+  'allow-forks': 'false'
 }
 
 function reader(overrides: Record<string, string> = {}) {
@@ -25,16 +31,19 @@ function reader(overrides: Record<string, string> = {}) {
   return (name: string) => values[name] ?? ''
 }
 
-
 describe('parseInputs', () => {
   it('reads every input, applying defaults for empty values', () => {
-    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '' }), 'octo/app')
+    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }), 'octo/app')
     expect(inputs).toEqual({
       startUrl: GOOD['start-url'],
       region: 'us-east-1',
       scopes: ['sso:account:access'],
       clientName: 'GitHub Actions octo/app',
-      notify: ['summary'],
+      notify: ['summary', 'pr-comment'],
+      phase: 'all',
+      githubToken: '',
+      allowForks: false,
+      cacheRegistration: true,
       // No role asked for: no AWS access to export, and the token is revoked at the end.
       profiles: [],
       awsRegion: 'us-east-1',
@@ -42,6 +51,12 @@ describe('parseInputs', () => {
       revoke: true
     })
     expect(warnings).toEqual([])
+  })
+
+  it('reads the registration cache inputs', () => {
+    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret' }), 'octo/app')
+    expect(inputs.cacheRegistration).toBe(false)
+    expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret')
   })
 
   it('keeps explicit values', () => {
@@ -203,15 +218,77 @@ describe('parseNotify', () => {
   it.each([
     ['summary', ['summary']],
     ['summary, summary', ['summary']],
-    ['', ['summary']]
+    ['pr-comment', ['pr-comment']],
+    ['pr-comment\nsummary', ['pr-comment', 'summary']],
+    ['', ['summary', 'pr-comment']]
   ])('parses %j', (raw, channels) => {
     expect(parseNotify(raw)).toEqual(channels)
   })
 
-  it.each(['pr-comment', 'slack', 'summary,email'])('rejects %j, listing the valid channels', (raw) => {
+  it.each(['slack', 'summary,email', 'pr-comments'])('rejects %j, listing the valid channels', (raw) => {
     const error = inputError(() => parseNotify(raw))
     expect(error.input).toBe('notify')
-    expect(error.message).toContain('from: summary')
+    expect(error.message).toContain('from: summary, pr-comment (the log is always used)')
+  })
+})
+
+describe('parsePhase', () => {
+  it.each([
+    ['', 'all'],
+    ['all', 'all'],
+    ['start', 'start'],
+    ['wait', 'wait']
+  ])('parses %j as %s', (raw, phase) => {
+    expect(parsePhase(raw)).toBe(phase)
+  })
+
+  it.each(['Start', 'poll', 'begin'])('rejects %j with the valid phases', (raw) => {
+    const error = inputError(() => parsePhase(raw))
+    expect(error.input).toBe('phase')
+    expect(error.message).toBe(`Input 'phase' must be one of all, start, wait, like start; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('allow-forks', () => {
+  it('is false unless set to true', () => {
+    expect(parseInputs(reader({ 'allow-forks': '' }), 'octo/app').inputs.allowForks).toBe(false)
+    expect(parseInputs(reader({ 'allow-forks': 'true' }), 'octo/app').inputs.allowForks).toBe(true)
+    expect(inputError(() => parseInputs(reader({ 'allow-forks': 'ture' }), 'octo/app')).input).toBe('allow-forks')
+  })
+})
+
+describe('parseBoolean (core.getBooleanInput semantics, empty means the default)', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false]
+  ])('parses %j', (raw, value) => {
+    expect(parseBoolean('cache-registration', raw, !value)).toBe(value)
+  })
+
+  it('takes the default for an empty value', () => {
+    expect(parseBoolean('cache-registration', '', true)).toBe(true)
+    expect(parseBoolean('cache-registration', '', false)).toBe(false)
+  })
+
+  it.each(['yes', 'no', '1', '0', 'tRUE', 'on'])('rejects %j with one line naming the input', (raw) => {
+    const error = inputError(() => parseBoolean('cache-registration', raw, true))
+    expect(error.input).toBe('cache-registration')
+    expect(error.message).toBe(`Input 'cache-registration' must be true or false; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('maskSecretInputs', () => {
+  it('masks the encryption key and the GitHub token when set, and nothing else', () => {
+    const masked: string[] = []
+    maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret' }), (secret) => masked.push(secret))
+    expect(masked).toEqual(['k3y-from-a-secret', 'ghs_token'])
+    masked.length = 0
+    maskSecretInputs(reader({ 'github-token': '' }), (secret) => masked.push(secret))
+    expect(masked).toEqual([])
   })
 })
 

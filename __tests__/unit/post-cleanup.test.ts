@@ -1,14 +1,13 @@
-// The post step's parts on their own: revocation against the emulator (revoked, already invalid,
-// expired, AWS failing, AWS unreachable: never a throw), and the hand-off file the main step leaves.
+// The revocation task on its own: against the emulator (revoked, already invalid, expired, AWS
+// failing, AWS unreachable: never a throw), and the refreshed token it finds in the token cache.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
-import type { CleanupLog } from '../../src/cleanup/log.js'
-import { revokeTokens } from '../../src/cleanup/revoke.js'
-import { HANDOFF_STATE, HandoffWriter, readHandoff, removeHandoff } from '../../src/handoff.js'
+import type { CleanupLog } from '../../src/cleanup/index.js'
+import { heldTokens, revokeTokens } from '../../src/cleanup/revoke.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 
 let emulator: Emulator | undefined
@@ -108,51 +107,27 @@ describe('revokeTokens', () => {
   })
 })
 
-describe('the hand-off to the post step', () => {
-  let stateFile: string
-  let saved: string | undefined
-  beforeEach(() => {
-    stateFile = join(dir, 'state')
-    writeFileSync(stateFile, '')
-    saved = process.env.GITHUB_STATE
-    process.env.GITHUB_STATE = stateFile
-  })
-  afterEach(() => {
-    if (saved === undefined) delete process.env.GITHUB_STATE
-    else process.env.GITHUB_STATE = saved
-  })
+describe('heldTokens', () => {
+  it('adds the token a tool refreshed into the token cache, masked first', () => {
+    const cache = join(dir, 'token.json')
+    const record = { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'first-token', expiresAt: 1, tokenCacheFile: cache }
+    // No cache file (or the same token in it): only the token the action received.
+    expect(heldTokens(record)).toEqual([{ accessToken: 'first-token', expiresAt: 1 }])
+    writeFileSync(cache, JSON.stringify({ accessToken: 'first-token', expiresAt: '2030-01-01T00:00:00Z' }))
+    expect(heldTokens(record)).toHaveLength(1)
 
-  it('keeps the record in a private file and only its path in GITHUB_STATE', () => {
-    const writer = new HandoffWriter(dir)
-    expect(readFileSync(stateFile, 'utf8')).toBe('')
-    writer.set('revoke', { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'secret-token', expiresAt: 1 })
-    const state = readFileSync(stateFile, 'utf8')
-    const path = /^handoff-file<<(ghadelimiter_[\w-]+)\n(.*)\n\1\n$/.exec(state)?.[2]
-    expect(path).toMatch(new RegExp(`^${dir}/aws-sso-device-auth-[0-9a-f-]{36}\\.json$`))
-    expect(state).not.toContain('secret-token')
-    expect(statSync(path!).mode & 0o777).toBe(0o600)
-
-    writer.set('awsFiles', {
-      configFile: '/c',
-      tag: 't',
-      profiles: ['p'],
-      createdConfigFile: false,
-      terminatedLastLine: false,
-      tokenCacheFile: '/t',
-      createdDirectories: []
-    })
-    // One file, one state entry, both records.
-    expect(readFileSync(stateFile, 'utf8')).toBe(state)
-    expect(readHandoff(path!)?.handoff).toEqual({
-      revoke: { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'secret-token', expiresAt: 1 },
-      awsFiles: expect.objectContaining({ tag: 't' })
-    })
-    removeHandoff(path!)
-    expect(() => statSync(path!)).toThrow()
-  })
-
-  it('is absent when the main step left none', () => {
-    expect(HANDOFF_STATE).toBe('handoff-file')
-    expect(readHandoff('')).toBeUndefined()
+    writeFileSync(cache, JSON.stringify({ accessToken: 'refreshed-token', expiresAt: '2030-01-01T00:00:00.000Z' }, null, 2))
+    const written: string[] = []
+    const write = process.stdout.write
+    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write
+    try {
+      expect(heldTokens(record)).toEqual([
+        { accessToken: 'first-token', expiresAt: 1 },
+        { accessToken: 'refreshed-token', expiresAt: Date.UTC(2030, 0, 1) }
+      ])
+    } finally {
+      process.stdout.write = write
+    }
+    expect(written.join('')).toContain('::add-mask::refreshed-token')
   })
 })

@@ -2,11 +2,11 @@
 // naming the input (and the `roles` line), before any call.
 import { describe, expect, it } from '@jest/globals'
 import { inputError } from './input-error.js'
-import { parseRegion } from '../../src/inputs.js'
-import { parseAccountId, parseAwsAccessInputs, parseBoolean, parseRoles } from '../../src/role-inputs.js'
+import { parseBoolean, parseRegion } from '../../src/inputs.js'
+import { parseAccountId, parseAwsAccessInputs, parseRoles } from '../../src/role-inputs.js'
 
 function parse(values: Record<string, string>, warnings: string[] = []) {
-  return parseAwsAccessInputs((name) => values[name] ?? '', 'us-east-1', parseRegion, warnings)
+  return parseAwsAccessInputs((name) => values[name] ?? '', { region: 'us-east-1', warnings, parseRegion, parseBoolean })
 }
 
 
@@ -106,11 +106,8 @@ describe('profile, aws-region and the switches', () => {
     ])
   })
 
-  it('reads booleans as core.getBooleanInput does', () => {
-    for (const yes of ['true', 'True', 'TRUE']) expect(parseBoolean('revoke', yes, false)).toBe(true)
-    for (const no of ['false', 'False', 'FALSE']) expect(parseBoolean('revoke', no, true)).toBe(false)
-    expect(parseBoolean('revoke', '', true)).toBe(true)
-    expect(inputError(() => parseBoolean('revoke', 'yes', true)).message).toBe('Input \'revoke\' must be true or false; got "yes".')
+  it('reads the switches as booleans, revoke on and output-credentials off by default', () => {
+    expect(inputError(() => parse({ revoke: 'yes' })).message).toBe('Input \'revoke\' must be true or false; got "yes".')
     expect(parse({ revoke: 'false', 'output-credentials': 'TRUE', 'account-id': '111122223333', 'role-name': 'D' })).toMatchObject({
       revoke: false,
       outputCredentials: true

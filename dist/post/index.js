@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -12,7 +12,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -24,10 +23,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -284,7 +283,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -312,29 +310,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-module.exports.g6 = Agent
-__webpack_unused_export__ = ProxyAgent
-module.exports.J2 = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,57 +401,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-module.exports.Em = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28370,19 +28368,65 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6741:
+/***/ 9881:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  K: () => (/* binding */ runCleanup)
+  U: () => (/* binding */ runPostStep)
 });
 
-// UNUSED EXPORTS: cleanUp
+// UNUSED EXPORTS: runCleanup
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (core_getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28390,7 +28434,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -28405,7 +28449,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -28455,12 +28499,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -28497,13 +28541,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -28513,8 +28557,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28523,20 +28567,20 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+function prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -28547,15 +28591,17 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -28648,7 +28694,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -28726,7 +28772,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -28772,7 +28818,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -29075,7 +29121,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -29086,7 +29132,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -29185,7 +29231,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -29200,7 +29246,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -29225,7 +29271,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -29248,7 +29294,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -29379,7 +29425,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -29437,13 +29483,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -29462,7 +29508,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -29481,13 +29527,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -29510,7 +29556,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29533,7 +29579,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29629,7 +29675,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -29776,8 +29822,8 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -29810,7 +29856,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -29833,7 +29879,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -29860,7 +29906,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -30353,13 +30399,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30650,7 +30696,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -30885,16 +30931,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -30914,8 +30960,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -30931,7 +30977,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -30956,10 +31002,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -30969,7 +31015,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -30980,7 +31026,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -30989,8 +31035,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -31085,8 +31131,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -31100,7 +31146,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -31171,7 +31217,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
+    process.stdout.write(external_os_.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
@@ -31207,8 +31253,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -31224,7 +31270,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31239,7 +31285,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -31301,7 +31347,7 @@ function saveState(name, value) {
  * @param     name     name of the state to get
  * @returns   string
  */
-function getState(name) {
+function core_getState(name) {
     return process.env[`STATE_${name}`] || '';
 }
 function getIDToken(aud) {
@@ -31326,123 +31372,113 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/http/dispatcher.ts
-// The one connection pool every AWS call shares, so keep-alive connections are reused across
-// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
-// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
-// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
-// set, so the common case stays a plain Agent.
-
-function proxySettingsFromEnv(env = process.env) {
-    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
-    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
-    if (httpProxy === '' && httpsProxy === '')
-        return undefined;
-    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
-}
-/**
- * A dispatcher for this environment. The proxy settings are read once, here, and passed to
- * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
- * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
- */
-function createDispatcher(env = process.env) {
-    const proxy = proxySettingsFromEnv(env);
-    if (proxy === undefined)
-        return new undici/* Agent */.g6();
-    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
-    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
-    return withoutExperimentalWarning(() => new undici/* EnvHttpProxyAgent */.J2(proxy));
-}
-let shared;
-/** The process-wide dispatcher, created on first use from process.env. */
-function sharedDispatcher() {
-    shared ??= createDispatcher(process.env);
-    return shared;
-}
-/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
-async function closeSharedDispatcher() {
-    const closing = shared;
-    shared = undefined;
-    await closing?.close();
-}
-function firstNonEmpty(...values) {
-    for (const value of values) {
-        const trimmed = value?.trim();
-        if (trimmed)
-            return trimmed;
-    }
-    return '';
-}
-// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
-// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
-// silenced, and only while the agent is constructed (synchronously).
-function withoutExperimentalWarning(create) {
-    const emitWarning = process.emitWarning;
-    process.emitWarning = function (...args) {
-        const [, options] = args;
-        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
-        if (code === 'UNDICI-EHPA')
-            return;
-        return Reflect.apply(emitWarning, this, args);
-    };
-    try {
-        return create();
-    }
-    finally {
-        process.emitWarning = emitWarning;
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/handoff.ts
-// What the main step leaves for the post step: the work only the post step can do (revoke the
-// token, remove the files the action wrote). The token is a secret and GITHUB_STATE is a plain
-// file the runner keeps, so the record lives in a mode-0600 file under RUNNER_TEMP (which the
-// runner empties after the job) and the state holds only that file's path.
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/private-files.ts
+// Where the action keeps what must outlive a step but not the job: the pending request between
+// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// client secret, a device code), so they live in a directory only the runner's user can enter,
+// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
 
 
 
 
-
-/** The state name (STATE_handoff-file in the post step's environment). */
-const HANDOFF_STATE = 'handoff-file';
+const DIRECTORY_NAME = 'aws-sso-device-auth';
+/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
+function private_files_privateDirectory(env = process.env) {
+    const directory = join(env.RUNNER_TEMP?.trim() || tmpdir(), DIRECTORY_NAME);
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
+    chmodSync(directory, 0o700);
+    return directory;
+}
 /**
- * Writes the record as it grows, so the post step can undo whatever the main step did before it
- * stopped, even when it crashed halfway. The file and the state appear with the first entry.
+ * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
+ * old version or the new one, never half a file.
  */
+function private_files_writePrivateFile(path, content) {
+    const partial = `${path}.${randomUUID()}.partial`;
+    try {
+        writeFileSync(partial, content, { mode: 0o600, flag: 'wx' });
+        renameSync(partial, path);
+    }
+    catch (error) {
+        rmSync(partial, { force: true });
+        throw error;
+    }
+}
+/** The file's text, or undefined when it does not exist. */
+function readPrivateFile(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/handoff.ts
+// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+// job even after a failure, a cancellation or a killed main step.
+//
+// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
+// private-files.ts). State values reach the post step as STATE_* environment variables, which are
+// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
+// has something new to hand over, so whenever it dies, the post step finds the latest version.
+//
+// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
+// over something new, add an optional field here, set it from the main step with `update`, and
+// add a task that reads it. Tasks must not depend on one another's fields.
+
+
+
+
+/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
+const HANDOFF_STATE = 'handoff';
+/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
 class HandoffWriter {
-    directory;
-    data = {};
-    file;
-    constructor(directory = process.env.RUNNER_TEMP || tmpdir()) {
-        this.directory = directory;
+    saveState;
+    data = { files: [] };
+    path;
+    constructor(saveState = core.saveState) {
+        this.saveState = saveState;
     }
-    set(task, record) {
-        this.data[task] = record;
-        if (this.file === undefined) {
-            this.file = join(this.directory, `aws-sso-device-auth-${randomUUID()}.json`);
-            core.saveState(HANDOFF_STATE, this.file);
-        }
-        writeFileSync(this.file, JSON.stringify(this.data), { mode: 0o600 });
-        // `mode` applies only when the file is created; the check costs nothing.
-        chmodSync(this.file, 0o600);
+    /** Applies `change` and rewrites the file. */
+    update(change) {
+        change(this.data);
+        const first = this.path === undefined;
+        this.path ??= join(privateDirectory(), `handoff-${randomUUID()}.json`);
+        writePrivateFile(this.path, JSON.stringify(this.data));
+        // Saved once the file exists: the post step never follows a path to nothing it could trust.
+        if (first)
+            this.saveState(HANDOFF_STATE, this.path);
+    }
+    /** Records a file the action wrote, for the post step to remove. */
+    addFile(path) {
+        this.update((handoff) => {
+            if (!handoff.files.includes(path))
+                handoff.files.push(path);
+        });
     }
 }
-/** The record the main step left, or undefined when it left none (it stopped before any token). */
-function readHandoff(file = getState(HANDOFF_STATE)) {
-    if (file === '')
+/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
+function readHandoff(getState = core_getState) {
+    const path = getState(HANDOFF_STATE);
+    if (path === '')
         return undefined;
-    return { file, handoff: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) };
-}
-function removeHandoff(file) {
-    (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+    const text = readPrivateFile(path);
+    if (text === undefined)
+        return undefined;
+    const parsed = JSON.parse(text);
+    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
 }
 
 ;// CONCATENATED MODULE: ./src/export/aws-config.ts
@@ -31555,6 +31591,14 @@ function splitLines(text) {
 // is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
 
 
+
+const removeAwsProfiles = {
+    name: 'remove the AWS profiles and token cache this action wrote',
+    async run(handoff) {
+        if (handoff.awsFiles)
+            removeAwsFiles(handoff.awsFiles, core_namespaceObject);
+    }
+};
 function removeAwsFiles(record, log) {
     removeConfigBlock(record, log);
     try {
@@ -31629,13 +31673,631 @@ function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
 }
 
-;// CONCATENATED MODULE: ./src/cleanup/log.ts
-// Where a cleanup task reports. Every problem is a warning: cleanup runs after the job's work,
-// and a leftover must never turn a good job red.
+;// CONCATENATED MODULE: ./src/notify/markdown.ts
+// Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
+// refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
+// that notify people, #references, or autolinked URLs into a message that asks for approval, which
+// is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
+// code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
+/** Bidirectional overrides and isolates, and zero-width characters: they can make text read as
+ *  something it is not (a ref that displays as another ref). Removed, not escaped. */
+// eslint-disable-next-line no-control-regex
+const DECEPTIVE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut). */
+function plainLine(text, maxLength = 200) {
+    const line = text.replace(DECEPTIVE, '').replace(/\s+/g, ' ').trim();
+    return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`;
+}
+/** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
+ *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&:@]/g;
+/**
+ * Prose that renders as exactly these characters: markup punctuation is backslash-escaped
+ * (CommonMark allows it for any ASCII punctuation), which also stops GFM autolinks
+ * (`https\://…`, `www\.`) because the parser never sees the raw trigger characters.
+ */
+function escapeText(text, maxLength = 500) {
+    return plainLine(text, maxLength).replace(MARKDOWN_PUNCTUATION, (char) => `\\${char}`);
+}
+/** A code span that holds any text: the fence is longer than any run of backticks inside. */
+function codeSpan(text, maxLength = 200) {
+    const content = plainLine(text, maxLength);
+    if (content === '')
+        return '` `';
+    const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A space on each side when the content touches a backtick or a space (CommonMark strips one).
+    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * A link destination we are willing to render: http(s) only (no javascript:, data:), serialized
+ * by the URL parser and with the characters that could end a Markdown destination encoded.
+ * Undefined when the text is not such a URL; render it as text instead.
+ */
+function safeUrl(text) {
+    let url;
+    try {
+        url = new URL(text.trim());
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    if (url.username || url.password)
+        return undefined;
+    // Only after the origin: an IPv6 host keeps its brackets.
+    const rest = url.href.slice(url.origin.length);
+    return url.origin + rest.replace(/[()<>\s"'`\\[\]|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** `[text](url)` when the URL is safe; otherwise the text and the URL as a code span. */
+function markdown_link(label, url) {
+    const href = safeUrl(url);
+    return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
+}
+/** An absolute time a reader anywhere understands: "2025-06-01 14:03:07 UTC". */
+function utcTime(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
 
-const coreLog = {
-    info: (message) => info(message),
-    warning: (message) => warning(message)
+;// CONCATENATED MODULE: ./src/notify/comment-body.ts
+// The PR comment an approver reads: while pending, everything needed to decide (where to approve,
+// the code to compare, until when, and which run is asking); once decided, what happened and what
+// to do, with the code and the link removed so nobody approves a request that is over.
+// Every value from the run or the inputs goes through markdown.ts: the comment must not become a
+// vehicle for someone else's link, HTML or @mention.
+
+/** GitHub rejects comment bodies longer than this (characters). */
+const MAX_COMMENT_LENGTH = 65_536;
+const TITLES = {
+    pending: '🔐 AWS sign-in waiting for approval',
+    approved: '✅ AWS sign-in approved',
+    denied: '⛔ AWS sign-in denied',
+    expired: '⌛ AWS sign-in expired',
+    'timed-out': '⌛ AWS sign-in timed out',
+    cancelled: '🚫 AWS sign-in cancelled',
+    error: '❌ AWS sign-in failed'
+};
+/**
+ * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
+ * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ */
+function renderComment(request, state, result) {
+    const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
+    sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
+    return `${sections.join('\n\n')}\n`;
+}
+function pendingSections(request) {
+    const sections = [
+        `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
+        `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+        `**Code:** ${codeSpan(request.userCode, 64)}`,
+        `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
+    ];
+    let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
+    if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
+        timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`;
+    }
+    sections.push(timing);
+    sections.push([
+        `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
+        `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
+        `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
+    ].join('\n'));
+    return sections;
+}
+function outcomeSections(request, outcome, result) {
+    const at = result?.at;
+    const when = (fallback) => {
+        const time = at ?? fallback;
+        return time ? ` at **${utcTime(time)}**` : '';
+    };
+    // `message` is, by contract, one line saying what happened and what to do; without one, each
+    // state has its own.
+    const message = result?.message ? escapeText(result.message, 1000) : undefined;
+    const runLog = markdown_link('the job log', request.context.runUrl);
+    switch (outcome) {
+        case 'approved': {
+            const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : '';
+            return [
+                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+                'The code and the verification link were removed from this comment; there is nothing left to do.'
+            ];
+        }
+        case 'denied':
+            return [
+                `Denied${when()} at the AWS verification page. The job got no AWS access and failed.`,
+                message ?? 'If that was a mistake, re-run the job to get a new code and approve it.'
+            ];
+        case 'expired':
+            return [
+                `The code expired${when(request.expiresAt)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job to get a new code, and approve it before it expires.'
+            ];
+        case 'timed-out':
+            return [
+                `The job stopped waiting${when(request.deadline)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job and approve sooner, or raise the `timeout` input.'
+            ];
+        case 'cancelled':
+            return [
+                `The run was cancelled${when()} while waiting for approval. The job got no AWS access.`,
+                'The old code is no longer waited for: do not approve it.',
+                message ?? 'Re-run the job to ask again.'
+            ];
+        case 'error':
+            return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
+    }
+}
+function contextSection(request) {
+    const context = request.context;
+    const lines = [
+        '**Request**',
+        `- Repository: ${codeSpan(context.repository)}`,
+        `- Workflow: ${codeSpan(context.workflow)}, job ${codeSpan(context.job)}`,
+        `- Run: ${markdown_link(runLabel(context), context.runUrl)}, started by ${codeSpan(context.actor, 64)} (event ${codeSpan(context.eventName, 64)})`,
+        `- Ref: ${codeSpan(context.ref, 256)} at commit ${commitReference(context)}`,
+        `- AWS access portal: ${codeSpan(request.startUrl, 300)} (region ${codeSpan(request.region, 64)})`
+    ];
+    if (request.accountId !== undefined || request.roleName !== undefined) {
+        lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
+    }
+    for (const { profile, accountId, roleName } of request.profiles ?? []) {
+        lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
+    }
+    lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
+    return lines.join('\n');
+}
+/** " on `host`": lets the approver see where the link leads before following it. */
+function hostNote(url) {
+    try {
+        return ` on ${codeSpan(new URL(url).host, 253)}`;
+    }
+    catch {
+        return '';
+    }
+}
+function runLabel(context) {
+    const attempt = context.runAttempt && context.runAttempt !== '1' ? `, attempt ${escapeText(context.runAttempt, 10)}` : '';
+    return `run ${escapeText(context.runId, 32)}${attempt}`;
+}
+/** The short commit as a link to the commit, when the SHA and the server look like what they are. */
+function commitReference(context) {
+    const short = codeSpan(context.sha.slice(0, 7), 7);
+    if (!/^[0-9a-f]{7,64}$/i.test(context.sha) || !/^[\w.-]+\/[\w.-]+$/.test(context.repository))
+        return short;
+    return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
+}
+
+;// CONCATENATED MODULE: ./src/github/retry.ts
+// When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
+// three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
+// Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
+// those is a permission problem and is never retried. The wait is bounded: a comment is a
+// courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+/** Reads status and headers without depending on Octokit's error class (a transitive package). */
+function failureFacts(error) {
+    if (typeof error !== 'object' || error === null)
+        return { headers: {} };
+    const response = 'response' in error ? error.response : undefined;
+    const status = typeof response?.status === 'number' ? response.status : undefined;
+    const headers = {};
+    if (typeof response?.headers === 'object' && response.headers !== null) {
+        for (const [name, value] of Object.entries(response.headers)) {
+            headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
+        }
+    }
+    // Octokit reports a request that got no response (network error, timeout) as status 500 with no
+    // `response`; treat it as "no status" so it is not mistaken for a server's 500.
+    return status === undefined ? { headers } : { status, headers };
+}
+function isRateLimited(facts) {
+    if (facts.status === 429)
+        return true;
+    return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
+}
+/** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
+function isTransient(facts) {
+    if (facts.status === undefined)
+        return true;
+    if (facts.status >= 500 && facts.status <= 599)
+        return true;
+    return isRateLimited(facts);
+}
+/**
+ * How long to wait before attempt `failedAttempt + 1`, or undefined to stop: the failure is not
+ * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
+ */
+function retryDelayMs(facts, failedAttempt, policy, now) {
+    if (!isTransient(facts) || failedAttempt >= policy.attempts)
+        return undefined;
+    const asked = serverRequestedDelayMs(facts, now);
+    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
+    return delay <= policy.maxDelayMs ? delay : undefined;
+}
+/** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
+function serverRequestedDelayMs(facts, now) {
+    const retryAfter = facts.headers['retry-after']?.trim();
+    if (retryAfter) {
+        if (/^\d+$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - now);
+    }
+    const reset = facts.headers['x-ratelimit-reset'];
+    if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
+        return Math.max(0, Number(reset) * 1000 - now);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/rest-client.ts
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
+function apiBaseUrl(apiUrl, env = process.env) {
+    const url = apiUrl?.trim() || env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    return url.replace(/\/+$/, '');
+}
+async function createGitHubClient(options) {
+    // Dynamic on purpose: the import costs tens of milliseconds and megabytes, paid only when a
+    // comment will actually be posted.
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = options.now ?? Date.now;
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const debug = options.debug ?? (() => { });
+    // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
+    // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
+    const octokit = getOctokit(options.token, {
+        baseUrl: apiBaseUrl(options.apiUrl),
+        log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
+    });
+    octokit.hook.wrap('request', async (request, endpoint) => {
+        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
+        for (let attempt = 1;; attempt++) {
+            // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
+            // from the client's defaults stays in place.
+            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            try {
+                return await request(endpoint);
+            }
+            catch (error) {
+                const facts = failureFacts(error);
+                const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
+                if (delay === undefined)
+                    throw error;
+                debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`);
+                await sleep(delay);
+            }
+        }
+    });
+    return octokit;
+}
+/** The path of a request URL, without query or host: what a debug line may show. */
+function routeOf(url) {
+    return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/notify/pr-comment.ts
+// One sticky PR comment per gate, edited in place through the request's life and across re-runs.
+// A comment is ours only if it starts with our marker for this gate AND was written by the token's
+// own identity: anyone can paste the marker into a comment of their own (with their own device
+// code, to phish an approver), so a marker alone never makes a comment editable.
+
+
+
+
+/** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
+const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+const PERMISSION = 'pull-requests: write';
+/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
+function gateId(parts) {
+    const key = JSON.stringify([
+        parts.workflow,
+        parts.job,
+        parts.startUrl.trim().replace(/\/+$/, ''),
+        parts.accountId ?? '',
+        parts.roleName ?? ''
+    ]);
+    return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+/** The hidden first line of every comment for `gate`. */
+function commentMarker(gate) {
+    return `<!-- aws-sso-device-auth:gate=${gate} -->`;
+}
+class PrCommentError extends Error {
+    reason;
+    status;
+    name = 'PrCommentError';
+    constructor(reason, message, 
+    /** The HTTP status, when GitHub answered. */
+    status) {
+        super(message);
+        this.reason = reason;
+        this.status = status;
+    }
+}
+/** 403/404: a read-only token (fork PRs) or a job without `pull-requests: write`. */
+class CommentPermissionError extends PrCommentError {
+    name = 'CommentPermissionError';
+    constructor(action, status, githubMessage) {
+        super('permission', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. ` +
+            `Give the job \`permissions: ${PERMISSION}\`; pull requests from forks only get a read-only token. ` +
+            'The approval request is in the step log.', status);
+    }
+}
+/** Only comments whose author is this login are ever edited. */
+function isSameLogin(a, b) {
+    // GitHub logins are case-insensitive; nothing else is normalised (a user named `foo` is not the
+    // app `foo[bot]`).
+    return a.toLowerCase() === b.toLowerCase();
+}
+class StickyComment {
+    github;
+    target;
+    gateId;
+    identity;
+    options;
+    existing;
+    constructor(github, target, gateId, 
+    /** The login the token acts as: the only author whose comments are edited. */
+    identity, options, existing) {
+        this.github = github;
+        this.target = target;
+        this.gateId = gateId;
+        this.identity = identity;
+        this.options = options;
+        this.existing = existing;
+    }
+    /**
+     * Finds this gate's comment (the oldest that carries the marker and was written by the token's
+     * identity), reading every page until it is found. No comment yet is not an error: `upsert`
+     * then creates one.
+     */
+    static async find(target, gate, options = {}) {
+        const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
+        const identity = target.authorLogin ?? (await authenticatedLogin(github));
+        const sticky = new StickyComment(github, target, gate, identity, options, undefined);
+        sticky.existing = await sticky.findOwn();
+        return sticky;
+    }
+    /** The comment's id and web URL once it exists. */
+    get comment() {
+        return this.existing;
+    }
+    /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
+    async upsert(body) {
+        const full = `${commentMarker(this.gateId)}\n${body}`;
+        if (full.length > MAX_COMMENT_LENGTH) {
+            throw new RangeError(`PR comment body is ${full.length} characters; GitHub accepts at most ${MAX_COMMENT_LENGTH}`);
+        }
+        if (this.existing) {
+            const updated = await this.update(this.existing.id, full);
+            if (updated)
+                return (this.existing = updated);
+            // Deleted since it was found (someone removed it): a new one takes its place.
+        }
+        return (this.existing = await this.create(full));
+    }
+    /** Undefined when the comment no longer exists. */
+    async update(id, body) {
+        try {
+            const { data } = await this.github.rest.issues.updateComment({ owner: this.target.owner, repo: this.target.repo, comment_id: id, body });
+            return { id: data.id, url: data.html_url };
+        }
+        catch (error) {
+            const facts = failureFacts(error);
+            if (facts.status === 404)
+                return undefined;
+            throw commentError('update', error, facts);
+        }
+    }
+    /**
+     * POST is not idempotent: when its answer is lost (a 502 after GitHub stored the comment) a plain
+     * retry would leave two comments. So before each new attempt, look again; if our comment now
+     * exists, edit it instead.
+     */
+    async create(body) {
+        const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
+        const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+        const now = this.options.now ?? Date.now;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const { data } = await this.github.rest.issues.createComment({
+                    owner: this.target.owner,
+                    repo: this.target.repo,
+                    issue_number: this.target.issueNumber,
+                    body
+                });
+                return { id: data.id, url: data.html_url };
+            }
+            catch (error) {
+                const facts = failureFacts(error);
+                const delay = retryDelayMs(facts, attempt, policy, now());
+                if (delay === undefined)
+                    throw commentError('create', error, facts);
+                this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
+                await sleep(delay);
+                const stored = await this.findOwn();
+                if (stored) {
+                    const updated = await this.update(stored.id, body);
+                    if (updated)
+                        return updated;
+                }
+            }
+        }
+    }
+    async findOwn() {
+        const marker = commentMarker(this.gateId);
+        let found;
+        try {
+            await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
+                // The marker must open the body: text from the run (a job name, say) quoted further down
+                // in some other gate's comment cannot make that comment ours.
+                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user !== null && isSameLogin(comment.user.login, this.identity));
+                if (own) {
+                    found = { id: own.id, url: own.html_url };
+                    done();
+                }
+                return [];
+            });
+        }
+        catch (error) {
+            throw commentError('read', error, failureFacts(error));
+        }
+        return found;
+    }
+}
+/** The token's login; `github-actions[bot]` for a token that may not ask (an installation token). */
+async function authenticatedLogin(github) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        // GITHUB_TOKEN answers 403 "Resource not accessible by integration"; its comments are
+        // github-actions[bot]'s. A rate-limited 403 is not that answer.
+        if (facts.status === 403 && !isRateLimited(facts))
+            return GITHUB_ACTIONS_BOT;
+        throw commentError('read', error, facts);
+    }
+}
+/** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
+function commentError(action, error, facts) {
+    const githubMessage = shortGitHubMessage(error);
+    const status = facts.status;
+    if (status !== undefined && (status === 403 || status === 404) && !isRateLimited(facts)) {
+        return new CommentPermissionError(action, status, githubMessage);
+    }
+    if (status === 401) {
+        return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
+    }
+    if (isTransient(facts)) {
+        const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
+        return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
+    }
+    return new PrCommentError('rejected', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. The approval request is in the step log.`, status);
+}
+/** GitHub's `message` field (e.g. "Resource not accessible by integration"), one short line. */
+function shortGitHubMessage(error) {
+    if (typeof error !== 'object' || error === null || !('response' in error))
+        return undefined;
+    const data = error.response?.data;
+    if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
+        return undefined;
+    // eslint-disable-next-line no-control-regex
+    const line = data.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+;// CONCATENATED MODULE: ./src/notify/request.ts
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+function storeRequest(request) {
+    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
+}
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+function restoreRequest(stored) {
+    const value = stored;
+    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
+    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+        throw new TypeError('not a stored approval request');
+    }
+    const expiresAt = new Date(value.expiresAt ?? '');
+    const deadline = new Date(value.deadline ?? '');
+    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+        throw new TypeError('stored approval request without valid times');
+    if (typeof value.context !== 'object' || value.context === null)
+        throw new TypeError('stored approval request without its run context');
+    return { ...value, expiresAt, deadline };
+}
+function storeResult(result) {
+    const { accessExpiresAt, at, ...rest } = result;
+    return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) };
+}
+function restoreResult(stored) {
+    const { accessExpiresAt, at, ...rest } = stored;
+    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/finalize-comment.ts
+// A PR comment must never keep asking for approval after nobody waits for it: an approver who
+// follows it would hand AWS access to a request that no job will use, or worse, to whoever holds
+// the device code. When the main step ended without recording the outcome (killed, or a start
+// step whose wait step never came), this task writes it.
+
+
+
+
+
+const finalizeComment = {
+    name: 'finalize the PR comment',
+    async run(handoff) {
+        const comment = handoff.comment;
+        if (comment === undefined || comment.recorded || handedToWaitStep(comment))
+            return;
+        const token = getInput('github-token');
+        if (token === '')
+            throw new Error("input 'github-token' is empty, so the comment still shows the request as pending");
+        const sticky = await StickyComment.find({ token, owner: comment.owner, repo: comment.repo, issueNumber: comment.issueNumber, apiUrl: comment.apiUrl }, comment.gate);
+        // Someone deleted it: there is nothing left that asks for approval.
+        if (sticky.comment === undefined)
+            return;
+        const result = comment.result === undefined ? abandonedResult(comment) : restoreResult(comment.result);
+        const { url } = await sticky.upsert(renderComment(restoreRequest(comment.request), result.outcome, result));
+        info(`Marked the PR comment ${result.outcome}: ${url}`);
+    }
+};
+/**
+ * A start step leaves its request open on purpose; the wait step takes it over and, when done,
+ * removes the pending-request file. The start step's post task runs after the wait step's, and
+ * finds the file gone unless no wait step finished the request.
+ */
+function handedToWaitStep(comment) {
+    return comment.phase === 'start' && comment.pendingFile !== undefined && !(0,external_node_fs_namespaceObject.existsSync)(comment.pendingFile);
+}
+/** What became of a request whose step ended without saying. */
+function abandonedResult(comment, at = new Date()) {
+    if (comment.phase === 'start') {
+        return {
+            outcome: 'error',
+            at,
+            message: 'The job ended before a phase: wait step waited for this request, so nobody will use an approval: do not approve the code. Re-run the job to ask again.'
+        };
+    }
+    return {
+        outcome: 'cancelled',
+        at,
+        message: 'The step was stopped while waiting for approval (cancelled, timed out or killed). Re-run the job to ask again.'
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/remove-files.ts
+// The files the action wrote for this job only (the pending request, and whatever else the main
+// step listed in the hand-off) must not outlive it, on a self-hosted runner least of all.
+
+const removeFiles = {
+    name: 'remove the files this action wrote',
+    async run(handoff) {
+        const failed = [];
+        for (const file of handoff.files) {
+            try {
+                (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+            }
+            catch (error) {
+                failed.push(`${file} (${error.code ?? String(error)})`);
+            }
+        }
+        if (failed.length > 0)
+            throw new Error(`${failed.join(', ')}; delete them by hand on a self-hosted runner`);
+    }
 };
 
 ;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
@@ -31824,7 +32486,7 @@ const THROTTLING_CODES = new Set([
 // On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
 const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
 /** Whether trying the same request again later can succeed. */
-function isTransient(error) {
+function errors_isTransient(error) {
     if (error instanceof errors_NetworkError)
         return error.retryable;
     if (!(error instanceof errors_AwsServiceError))
@@ -32009,6 +32671,73 @@ function stringField(record, key) {
     return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/http/dispatcher.ts
+// The one connection pool every AWS call shares, so keep-alive connections are reused across
+// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
+// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
+// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
+// set, so the common case stays a plain Agent.
+
+function proxySettingsFromEnv(env = process.env) {
+    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
+    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
+    if (httpProxy === '' && httpsProxy === '')
+        return undefined;
+    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
+}
+/**
+ * A dispatcher for this environment. The proxy settings are read once, here, and passed to
+ * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
+ * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
+ */
+function createDispatcher(env = process.env) {
+    const proxy = proxySettingsFromEnv(env);
+    if (proxy === undefined)
+        return new undici.Agent();
+    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
+    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
+    return withoutExperimentalWarning(() => new undici.EnvHttpProxyAgent(proxy));
+}
+let shared;
+/** The process-wide dispatcher, created on first use from process.env. */
+function sharedDispatcher() {
+    shared ??= createDispatcher(process.env);
+    return shared;
+}
+/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
+async function closeSharedDispatcher() {
+    const closing = shared;
+    shared = undefined;
+    await closing?.close();
+}
+function firstNonEmpty(...values) {
+    for (const value of values) {
+        const trimmed = value?.trim();
+        if (trimmed)
+            return trimmed;
+    }
+    return '';
+}
+// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
+// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
+// silenced, and only while the agent is constructed (synchronously).
+function withoutExperimentalWarning(create) {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (...args) {
+        const [, options] = args;
+        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
+        if (code === 'UNDICI-EHPA')
+            return;
+        return Reflect.apply(emitWarning, this, args);
+    };
+    try {
+        return create();
+    }
+    finally {
+        process.emitWarning = emitWarning;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/http/user-agent.ts
 // Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
 // Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
@@ -32025,7 +32754,7 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const request_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -32036,7 +32765,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 async function requestJson(options) {
     const { operation, method, url } = options;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
     // Errors and logs name the origin and path only: a query string may carry identifiers.
     const endpoint = `${url.origin}${url.pathname}`;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -32053,7 +32782,7 @@ async function requestJson(options) {
     let responseHeaders;
     let text;
     try {
-        const response = await (0,undici/* request */.Em)(url, {
+        const response = await (0,undici.request)(url, {
             method,
             headers,
             body: payload,
@@ -32071,10 +32800,10 @@ async function requestJson(options) {
         if (error instanceof errors_MalformedResponseError)
             throw error;
         const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        core_debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
         throw failure;
     }
-    core_debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
+    debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
     if (status < 200 || status > 299) {
         throw awsErrorFromResponse({
             operation,
@@ -32421,7 +33150,7 @@ function retryAfterOf(error) {
 }
 async function withRetry(attempt, options) {
     const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
+    const isRetryable = options.isRetryable ?? errors_isTransient;
     const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
     for (let n = 1;; n++) {
         options.signal?.throwIfAborted();
@@ -32451,6 +33180,26 @@ async function withRetry(attempt, options) {
 
 
 
+
+
+const revokeToken = {
+    name: 'revoke the IAM Identity Center token',
+    async run(handoff) {
+        if (handoff.revoke)
+            await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff.revoke) }, core_namespaceObject);
+    }
+};
+/** The token the action received, and the one in its token cache if a tool refreshed it since. */
+function heldTokens(record) {
+    const tokens = [{ accessToken: record.accessToken, expiresAt: record.expiresAt }];
+    const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
+    if (refreshed && refreshed.accessToken !== record.accessToken) {
+        // Issued to a tool, never seen by the runner: masked before anything could print it.
+        setSecret(refreshed.accessToken);
+        tokens.push(refreshed);
+    }
+    return tokens;
+}
 const DEFAULT_RETRY_WINDOW_MS = 20_000;
 /** Logs out every distinct, unexpired token; one line per token says how it went. */
 async function revokeTokens(options, log) {
@@ -32481,63 +33230,97 @@ async function revokeTokens(options, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cleanup/tasks.ts
+
+
+
+
+// The token goes before the files: revokeToken reads the token cache for a refreshed token.
+const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles];
+
 ;// CONCATENATED MODULE: ./src/cleanup/index.ts
-// The post step's cleanup (DESIGN.md step 8): revoke the token, then remove the files the action
-// wrote for the AWS tools. Each task runs on its own record from the main step and reports
-// through warnings, so one task's failure neither stops the others nor fails the job.
+// The post step (runs.post). The runner runs it at the end of the job whatever became of the main
+// step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
+// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
+// must not turn it red (nor stop the other tasks).
 
 
 
 
-
-
-async function runCleanup(log = coreLog) {
+/** Runs every task, in order, each whatever became of the ones before it. */
+async function runCleanup(tasks, handoff, log = core_namespaceObject) {
+    for (const task of tasks) {
+        try {
+            await task.run(handoff);
+        }
+        catch (error) {
+            log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`);
+        }
+    }
+}
+async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     let found;
     try {
         found = readHandoff();
     }
     catch (error) {
-        log.warning(`Could not read what the main step left for cleanup: ${error instanceof Error ? error.message : String(error)}. Nothing was revoked or removed.`);
+        log.warning(`Post step: could not read what the main step handed over: ${oneLineMessage(error)}`);
         return;
     }
-    if (!found) {
-        log.info('Nothing to clean up: the main step obtained no token and wrote no files.');
+    // Nothing handed over: the main step started no request and wrote no file.
+    if (found === undefined)
         return;
-    }
+    await runCleanup(tasks, found.handoff, log);
+    // Last: it holds what the tasks above needed, secrets included.
     try {
-        await cleanUp(found.handoff, log);
+        (0,external_node_fs_namespaceObject.rmSync)(found.path, { force: true });
     }
-    finally {
-        removeHandoff(found.file);
-        await closeSharedDispatcher();
-    }
-}
-/** Runs every task the hand-off names; each catches its own failures. */
-async function cleanUp(handoff, log) {
-    if (handoff.revoke) {
-        await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff) }, log).catch((error) => log.warning(`Revocation failed: ${error instanceof Error ? error.message : String(error)}.`));
-    }
-    if (handoff.awsFiles) {
-        try {
-            removeAwsFiles(handoff.awsFiles, log);
-        }
-        catch (error) {
-            log.warning(`Removing the AWS profiles failed: ${error instanceof Error ? error.message : String(error)}.`);
-        }
+    catch (error) {
+        log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`);
     }
 }
-/** The token the action received, and the one in its token cache if a tool refreshed it since. */
-function heldTokens(handoff) {
-    const tokens = [];
-    if (handoff.revoke)
-        tokens.push({ accessToken: handoff.revoke.accessToken, expiresAt: handoff.revoke.expiresAt });
-    const refreshed = handoff.awsFiles ? cachedToken(handoff.awsFiles.tokenCacheFile) : undefined;
-    if (refreshed && refreshed.accessToken !== handoff.revoke?.accessToken) {
-        // Issued to a tool, never seen by the runner: mask it before anything could print it.
-        core_setSecret(refreshed.accessToken);
-        tokens.push(refreshed);
-    }
-    return tokens;
+function oneLineMessage(error) {
+    // eslint-disable-next-line no-control-regex
+    return (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+
+/***/ }),
+
+/***/ 3139:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ exitWhenFlushed)
+/* harmony export */ });
+// Ends the action's process once run() is done, instead of waiting for the event loop to drain.
+//
+// Work the action gave up on can hold the loop open long after the outcome is known: a request to
+// the Actions cache that hangs past its deadline has no timeout inside @actions/cache, and its
+// socket would keep the step running until the job's own timeout. So the process exits explicitly,
+// with the exit code run() set (core.setFailed sets process.exitCode).
+//
+// Exiting at once could cut the log short: on Linux, stdout and stderr are asynchronous when they
+// are pipes (as the runner's are), and process.exit() drops what is still queued. An empty write
+// calls back only after everything queued before it, so the streams are flushed first. The file
+// commands (outputs, env, state, summary) are written synchronously or awaited by run().
+/** Longest wait for a reader that has stopped reading; the outcome is in the files by then. */
+const FLUSH_BOUND_MS = 10_000;
+async function exitWhenFlushed() {
+    let timer;
+    const bound = new Promise((resolve) => {
+        timer = setTimeout(resolve, FLUSH_BOUND_MS);
+    });
+    await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), bound]);
+    clearTimeout(timer);
+    process.exit();
+}
+function flushed(stream) {
+    return new Promise((resolve) => {
+        // The callback also runs when the write fails (a closed pipe): nothing more to wait for then.
+        stream.write('', () => resolve());
+    });
 }
 
 
@@ -32547,11 +33330,14 @@ function heldTokens(handoff) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6741);
-// The action's post step (runs.post): runs after the job's steps, even when one failed or the
-// run was cancelled. It revokes the token and removes what the action wrote; see cleanup/.
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9881);
+/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
+// The post step's entry point (runs.post): everything happens in runPostStep(); the process then
+// ends explicitly, as the main step's does (see exit.ts).
 
-await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runCleanup */ .K)();
+
+await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
+await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -32569,6 +33355,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -32733,6 +33526,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -32776,7 +33576,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -32785,6 +33585,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -32859,6 +33662,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -32871,9 +33704,105 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -1,9 +1,10 @@
 // Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
 // the token cache file, and the directories it had to create, when they are empty. Nothing else
 // is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+import * as core from '@actions/core'
 import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { removeBlock } from '../export/aws-config.js'
-import type { CleanupLog } from './log.js'
+import type { CleanupLog, CleanupTask } from './index.js'
 
 /** What the main step records before it writes anything (export/aws-profiles.ts). */
 export interface AwsFilesRecord {
@@ -20,6 +21,13 @@ export interface AwsFilesRecord {
   tokenCacheFile: string
   /** Directories the action created, deepest first: removed when empty. */
   createdDirectories: string[]
+}
+
+export const removeAwsProfiles: CleanupTask = {
+  name: 'remove the AWS profiles and token cache this action wrote',
+  async run(handoff) {
+    if (handoff.awsFiles) removeAwsFiles(handoff.awsFiles, core)
+  }
 }
 
 export function removeAwsFiles(record: AwsFilesRecord, log: CleanupLog): void {

@@ -1,58 +1,55 @@
-// The post step's cleanup (DESIGN.md step 8): revoke the token, then remove the files the action
-// wrote for the AWS tools. Each task runs on its own record from the main step and reports
-// through warnings, so one task's failure neither stops the others nor fails the job.
+// The post step (runs.post). The runner runs it at the end of the job whatever became of the main
+// step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
+// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
+// must not turn it red (nor stop the other tasks).
 import * as core from '@actions/core'
-import { closeSharedDispatcher } from '../http/dispatcher.js'
-import { readHandoff, removeHandoff, type Handoff } from '../handoff.js'
-import { cachedToken, removeAwsFiles } from './aws-files.js'
-import { coreLog, type CleanupLog } from './log.js'
-import { revokeTokens, type HeldToken } from './revoke.js'
+import { rmSync } from 'node:fs'
+import { readHandoff, type Handoff } from '../handoff.js'
+import { POST_TASKS } from './tasks.js'
 
-export async function runCleanup(log: CleanupLog = coreLog): Promise<void> {
-  let found: ReturnType<typeof readHandoff>
-  try {
-    found = readHandoff()
-  } catch (error) {
-    log.warning(`Could not read what the main step left for cleanup: ${error instanceof Error ? error.message : String(error)}. Nothing was revoked or removed.`)
-    return
-  }
-  if (!found) {
-    log.info('Nothing to clean up: the main step obtained no token and wrote no files.')
-    return
-  }
-  try {
-    await cleanUp(found.handoff, log)
-  } finally {
-    removeHandoff(found.file)
-    await closeSharedDispatcher()
-  }
+export interface CleanupTask {
+  /** What the task does, as it reads after "could not": `finalize the PR comment`. */
+  name: string
+  run(handoff: Handoff): Promise<void>
 }
 
-/** Runs every task the hand-off names; each catches its own failures. */
-export async function cleanUp(handoff: Handoff, log: CleanupLog): Promise<void> {
-  if (handoff.revoke) {
-    await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff) }, log).catch((error: unknown) =>
-      log.warning(`Revocation failed: ${error instanceof Error ? error.message : String(error)}.`)
-    )
-  }
-  if (handoff.awsFiles) {
+export interface CleanupLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+/** Runs every task, in order, each whatever became of the ones before it. */
+export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core): Promise<void> {
+  for (const task of tasks) {
     try {
-      removeAwsFiles(handoff.awsFiles, log)
+      await task.run(handoff)
     } catch (error) {
-      log.warning(`Removing the AWS profiles failed: ${error instanceof Error ? error.message : String(error)}.`)
+      log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`)
     }
   }
 }
 
-/** The token the action received, and the one in its token cache if a tool refreshed it since. */
-function heldTokens(handoff: Handoff): HeldToken[] {
-  const tokens: HeldToken[] = []
-  if (handoff.revoke) tokens.push({ accessToken: handoff.revoke.accessToken, expiresAt: handoff.revoke.expiresAt })
-  const refreshed = handoff.awsFiles ? cachedToken(handoff.awsFiles.tokenCacheFile) : undefined
-  if (refreshed && refreshed.accessToken !== handoff.revoke?.accessToken) {
-    // Issued to a tool, never seen by the runner: mask it before anything could print it.
-    core.setSecret(refreshed.accessToken)
-    tokens.push(refreshed)
+export async function runPostStep(tasks: readonly CleanupTask[] = POST_TASKS, log: CleanupLog = core): Promise<void> {
+  let found: ReturnType<typeof readHandoff>
+  try {
+    found = readHandoff()
+  } catch (error) {
+    log.warning(`Post step: could not read what the main step handed over: ${oneLineMessage(error)}`)
+    return
   }
-  return tokens
+  // Nothing handed over: the main step started no request and wrote no file.
+  if (found === undefined) return
+  await runCleanup(tasks, found.handoff, log)
+  // Last: it holds what the tasks above needed, secrets included.
+  try {
+    rmSync(found.path, { force: true })
+  } catch (error) {
+    log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`)
+  }
+}
+
+function oneLineMessage(error: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }

@@ -1,11 +1,13 @@
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
 // work is done, and the token still expires by itself.
+import * as core from '@actions/core'
 import { explainFailure } from '../errors.js'
 import { AwsServiceError } from '../http/errors.js'
 import { SsoPortalClient } from '../portal/client.js'
 import { withRetry } from '../retry.js'
-import type { CleanupLog } from './log.js'
+import { cachedToken } from './aws-files.js'
+import type { CleanupLog, CleanupTask } from './index.js'
 
 /** What the main step records for this task. */
 export interface RevokeRecord {
@@ -14,6 +16,27 @@ export interface RevokeRecord {
   accessToken: string
   /** Epoch ms. */
   expiresAt: number
+  /** The token cache the action wrote for profiles: a tool that refreshed the token left the new one there. */
+  tokenCacheFile?: string
+}
+
+export const revokeToken: CleanupTask = {
+  name: 'revoke the IAM Identity Center token',
+  async run(handoff) {
+    if (handoff.revoke) await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff.revoke) }, core)
+  }
+}
+
+/** The token the action received, and the one in its token cache if a tool refreshed it since. */
+export function heldTokens(record: RevokeRecord): HeldToken[] {
+  const tokens: HeldToken[] = [{ accessToken: record.accessToken, expiresAt: record.expiresAt }]
+  const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile)
+  if (refreshed && refreshed.accessToken !== record.accessToken) {
+    // Issued to a tool, never seen by the runner: masked before anything could print it.
+    core.setSecret(refreshed.accessToken)
+    tokens.push(refreshed)
+  }
+  return tokens
 }
 
 /** A token to log out: the one the action received, or one a tool refreshed from it. */

@@ -130,7 +130,12 @@ function writeProfiles(request: AwsAccessRequest): AwsFilesRecord {
     configFile: awsConfigFile(process.env, home),
     home,
     note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
-    beforeWrite: (record) => request.handoff.set('awsFiles', record),
+    beforeWrite: (record) =>
+      request.handoff.update((handoff) => {
+        handoff.awsFiles = record
+        // A tool may refresh the token in this file; the post step revokes that one too.
+        if (handoff.revoke) handoff.revoke.tokenCacheFile = record.tokenCacheFile
+      }),
     warn: (message) => core.warning(message)
   })
   const names = files.profiles.join(', ')

@@ -13,6 +13,7 @@ export const OUTPUT_NAMES = [
   'user-code',
   'verification-uri',
   'verification-uri-complete',
+  'comment-url',
   'aws-account-id',
   'aws-expiration',
   'aws-access-key-id',
@@ -35,6 +36,16 @@ export function exportRequestOutputs(request: ApprovalRequest): void {
   set('user-code', request.userCode)
   set('verification-uri', request.verificationUri)
   set('verification-uri-complete', request.verificationUriComplete)
+}
+
+/** `phase: start`: when the code stops working, so a later step knows how long it has. */
+export function exportCodeExpiry(request: ApprovalRequest): void {
+  set('expires-at', isoUtc(request.expiresAt.getTime()))
+}
+
+/** The PR comment that shows the request; set again each time the comment is written. */
+export function exportCommentUrl(url: string): void {
+  set('comment-url', url)
 }
 
 /** Masks every token in the set before the access token is written anywhere. */

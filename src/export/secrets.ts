@@ -27,6 +27,12 @@ export function maskTokenSet(token: TokenSet, setSecret: Mask = mask): void {
   if (token.idToken) setSecret(token.idToken)
 }
 
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+export function maskPendingRequest(pending: { registration: ClientRegistration; authorization: DeviceAuthorization }, setSecret: Mask = mask): void {
+  maskRegistration(pending.registration, setSecret)
+  maskDeviceAuthorization(pending.authorization, setSecret)
+}
+
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
 export function maskRoleCredentials(credentials: RoleCredentials, setSecret: Mask = mask): void {
   setSecret(credentials.accessKeyId)

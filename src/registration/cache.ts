@@ -39,7 +39,19 @@ export interface RegistrationCacheOptions {
   restoreTimeoutMs?: number
   /** Bound on the whole save. Default 15 s. */
   saveTimeoutMs?: number
+  /** Where the one warning goes. Default core.warning; the action passes a sink that keeps one per run. */
+  onWarning?: (message: string) => void
 }
+
+/**
+ * What a restore found. `timed-out` is told apart from a plain miss because the library may still be
+ * working after the deadline (and may yet unpack the file), and a service that did not answer one
+ * request is not worth a second wait for a save in the same run.
+ */
+export type RestoreResult =
+  | { status: 'restored'; registration: ClientRegistration }
+  | { status: 'not-restored' }
+  | { status: 'timed-out' }
 
 export const DEFAULT_RESTORE_TIMEOUT_MS = 10_000
 export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
@@ -47,18 +59,19 @@ export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
 export const MIN_REMAINING_VALIDITY_MS = 15 * 60 * 1000
 
 const SKIP_NOTE = 'a new client will be registered'
+const NOT_RESTORED: RestoreResult = { status: 'not-restored' }
 
 /**
  * The newest cached registration for these options, if it is usable: it decodes, matches the scopes
  * and client name, and stays valid for more than 15 minutes after `now` (epoch milliseconds).
  * Never throws; at most one warning.
  */
-export async function restoreRegistration(options: RegistrationCacheOptions, now: number = Date.now()): Promise<ClientRegistration | undefined> {
+export async function restoreRegistration(options: RegistrationCacheOptions, now: number = Date.now()): Promise<RestoreResult> {
   try {
     return await restore(options, now)
   } catch (error) {
-    core.warning(`Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
 }
 
@@ -70,18 +83,18 @@ export async function saveRegistration(registration: ClientRegistration, options
   try {
     await save(registration, options)
   } catch (error) {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(error)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(error)}).`)
   }
 }
 
-async function restore(options: RegistrationCacheOptions, now: number): Promise<ClientRegistration | undefined> {
+async function restore(options: RegistrationCacheOptions, now: number): Promise<RestoreResult> {
   if (!isCacheServiceAvailable()) {
     core.debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   if (!isCacheReadable()) {
     core.debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   const identity = identityOf(options)
   const encryptionKey = options.encryptionKey || undefined
@@ -104,19 +117,19 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   if (outcome.status !== 'done') {
     await rm(file, { force: true })
     if (outcome.status === 'timed-out') {
-      core.warning(`The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
-    } else {
-      core.warning(`Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+      warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
+      return { status: 'timed-out' }
     }
-    return undefined
+    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
   const matchedKey = outcome.value
   if (matchedKey === undefined) {
     // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
     const problem = output.problems[0]
-    if (problem) core.warning(`Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
+    if (problem) warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
     else core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
 
   let text: string
@@ -125,8 +138,8 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   } catch {
     // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
     // elsewhere relative to its workspace lands somewhere else.
-    core.warning(`The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   } finally {
     await rm(file, { force: true })
   }
@@ -137,21 +150,21 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
       decoded.failure === 'wrong-key'
         ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
         : ''
-    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
-    return undefined
+    warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
+    return NOT_RESTORED
   }
   const registration = decoded.registration
   if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
-    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
     core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`)
-  return registration
+  return { status: 'restored', registration }
 }
 
 async function save(registration: ClientRegistration, options: RegistrationCacheOptions): Promise<void> {
@@ -187,17 +200,17 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   }
 
   if (outcome.status === 'timed-out') {
-    core.warning(`The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
+    warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
     return
   }
   if (outcome.status === 'failed') {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
     return
   }
   // The returned id is not proof of success: over v1 a failed chunk upload is logged as a warning
   // and the id from the reservation is returned all the same. The library's warnings are.
   if (output.problems.length > 0 && !isAlreadyExists(output)) {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
     return
   }
   if (outcome.value !== -1) {
@@ -209,7 +222,12 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`)
     return
   }
-  core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+  warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+}
+
+function warn(options: RegistrationCacheOptions, message: string): void {
+  const sink = options.onWarning ?? core.warning
+  sink(message)
 }
 
 function identityOf(options: RegistrationCacheOptions): RegistrationIdentity {
