@@ -187,6 +187,39 @@ describe('role credentials (account-id, role-name)', () => {
   })
 })
 
+describe('two phases', () => {
+  it('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
+    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
+    started.push(() => backend.close())
+    const job = createJob({ env: backend.env })
+    started.push(() => job.dispose())
+    const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
+    const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
+    expect(start.code).toBe(0)
+    // The start step's prompt already names what will be handed over.
+    expect(start.stdout).toContain('staging: role Deploy in account 222222222222')
+    expect(start.env).toEqual({})
+    backend.emulator.approve(start.outputs['user-code']!)
+    const wait = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'wait' } })
+    expect(wait.errors).toEqual([])
+    expect(wait.code).toBe(0)
+    expect(wait.outputs['aws-account-id']).toBe('222222222222')
+    expect(wait.env.AWS_ACCESS_KEY_ID).toBe(backend.tap.secrets().accessKeyId)
+    expect(tokenCacheFiles(job.home)).toHaveLength(1)
+    expectNoSecretLeaks(wait, knownSecrets(backend, job), { maskedOutputs: ['access-token'], exportedEnv: ROLE_ENV, scanState: true })
+
+    // The runner runs post steps in reverse order: the wait step's first.
+    const waitPost = await job.run({ ...postEntry(), mainStep: wait })
+    const startPost = await job.run({ ...postEntry(), mainStep: start })
+    for (const post of [waitPost, startPost]) {
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+    }
+    expect(backend.emulator.isAccessTokenValid(backend.tap.secrets().accessToken!)).toBe(false)
+    expect(existsSync(join(job.home, '.aws'))).toBe(false)
+  })
+})
+
 describe('profiles for the AWS tools (profile, roles)', () => {
   it('writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step', async () => {
     const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n\n# staging keeps the default name\n222222222222:Deploy\n', 'aws-region': 'eu-central-1' })
