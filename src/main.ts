@@ -3,7 +3,8 @@
 // step with one line saying what happened and what to do.
 import * as core from '@actions/core'
 import { readRunContext } from './context.js'
-import { explainFailure, isUnexpected, unapprovedMessage } from './errors.js'
+import { attemptTimeoutMs, DEADLINE_GRACE_MS } from './deadline.js'
+import { explainFailure, formatDuration, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
 import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization } from './export/secrets.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
@@ -39,8 +40,14 @@ export async function run(): Promise<void> {
     warnings.forEach((warning) => core.warning(warning))
     Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
     notifiers = createNotifiers(inputs.notify)
-    const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    const client = new SsoOidcClient({
+      endpoint: oidcEndpoint(inputs.region),
+      signal: cancellation.signal,
+      // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
+    })
 
     // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
     const poll = await requestApproval({
@@ -93,7 +100,11 @@ interface ApprovalAttempt {
 async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
   const { client, inputs, signal } = attempt
   // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-  const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity), signal })
+  const retry = () => ({
+    deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity),
+    signal,
+    onRetry: ({ error, delayMs }: { error: unknown; delayMs: number }) => core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+  })
   let registration = await withRetry(() => obtainRegistration(client, inputs), retry())
   for (let restarted = false; ; restarted = true) {
     try {
@@ -155,9 +166,7 @@ async function waitForApproval(
       const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000))
       core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
     },
-    onTransientError: (error, delayMs) => {
-      core.info(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`)
-    }
+    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
   })
 }
 
@@ -168,10 +177,28 @@ function unapprovedResult(poll: PollResult, request: ApprovalRequest | undefined
     ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
     ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
   }
-  let message = unapprovedMessage(poll.outcome, details)
-  // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
-  if (poll.lastError !== undefined) message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`
-  return { outcome: poll.outcome, at: new Date(), message }
+  // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
+  // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
+  if (poll.lastError !== undefined) {
+    return { outcome: 'error', at: new Date(), message: `${explainFailure(poll.lastError)} ${deadlineNote(poll.outcome, details)}` }
+  }
+  return { outcome: poll.outcome, at: new Date(), message: unapprovedMessage(poll.outcome, details) }
+}
+
+/** What the deadline was, for a poll that kept failing until it came. */
+function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?: number }): string {
+  return outcome === 'timed-out' && details.timeoutSeconds !== undefined
+    ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
+    : 'No poll succeeded before the code expired.'
+}
+
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error))
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`
 }
 
 function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {
