@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7138);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2255);
 // The action's entry point (runs.main): everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7138:
+/***/ 2255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31396,6 +31396,30 @@ function pullRequestNumber(payload) {
     return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
 }
 
+;// CONCATENATED MODULE: ./src/deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+
 ;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
 // Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
 // (the services' endpoint rule sets over partitions.json, PROTOCOL.md §1 and §4), and the
@@ -31543,12 +31567,15 @@ class NetworkError extends Error {
         this.retryable = options.retryable ?? true;
     }
 }
-/** No complete answer within the per-attempt timeout: a hung connection or a stalled server. */
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
 class RequestTimeoutError extends NetworkError {
     name = 'RequestTimeoutError';
     timeoutMs;
     constructor(operation, endpoint, timeoutMs, options = {}) {
-        super(operation, endpoint, `no response within ${timeoutMs} ms`, options);
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
         this.timeoutMs = timeoutMs;
     }
 }
@@ -32330,7 +32357,8 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -32341,9 +32369,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 async function requestJson(options) {
     const { operation, method, url } = options;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // Errors and logs name the origin and path only: a query string may carry identifiers.
     const endpoint = `${url.origin}${url.pathname}`;
+    const timeoutMs = attemptLimit(options, endpoint);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
@@ -32399,6 +32427,16 @@ async function requestJson(options) {
         // The parser's message quotes the body; it stays out of the error.
         throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
     }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
 }
 async function readLimited(body, operation, endpoint) {
     const chunks = [];
@@ -32593,12 +32631,14 @@ const REFRESH_TOKEN_GRANT = 'refresh_token';
 class SsoOidcClient {
     base;
     requestTimeoutMs;
+    deadline;
     signal;
     now;
     dispatcher;
     constructor(options) {
         this.base = new URL(options.endpoint);
         this.requestTimeoutMs = options.requestTimeoutMs;
+        this.deadline = options.deadline;
         this.signal = options.signal;
         this.now = options.now ?? Date.now;
         this.dispatcher = options.dispatcher;
@@ -32638,6 +32678,7 @@ class SsoOidcClient {
             url,
             body,
             timeoutMs: this.requestTimeoutMs,
+            deadline: this.deadline,
             signal: combine(this.signal, signal),
             dispatcher: this.dispatcher,
             now: this.now
@@ -32733,10 +32774,10 @@ async function withRetry(attempt, options) {
 
 
 
+
 const SLOW_DOWN_STEP_MS = 5_000;
 /** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
 const MAX_TIMEOUT_INTERVAL_MS = 60_000;
-const DEFAULT_DEADLINE_GRACE_MS = 3_000;
 // Backoff for repeated transient failures; the interval is always the floor.
 const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
 function classifyPollError(error) {
@@ -32759,7 +32800,7 @@ async function pollForToken(options) {
     const deadline = Math.min(options.codeExpiresAt, options.timeoutAt ?? Number.POSITIVE_INFINITY);
     // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
     const deadlineOutcome = options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired';
-    const graceMs = options.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
+    const graceMs = options.deadlineGraceMs ?? DEADLINE_GRACE_MS;
     let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000;
     let waitMs = intervalMs;
     let consecutiveFailures = 0;
@@ -32905,6 +32946,7 @@ async function obtainRegistration(client, wanted, options = {}) {
 
 
 
+
 /** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -32924,8 +32966,14 @@ async function run() {
         warnings.forEach((warning) => core_warning(warning));
         Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes });
         notifiers = createNotifiers(inputs.notify);
-        const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+        const client = new SsoOidcClient({
+            endpoint: oidcEndpoint(inputs.region),
+            signal: cancellation.signal,
+            // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
+        });
         // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
         const poll = await requestApproval({
             client,
@@ -32967,7 +33015,11 @@ async function run() {
 async function requestApproval(attempt) {
     const { client, inputs, signal } = attempt;
     // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-    const retry = () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity), signal });
+    const retry = () => ({
+        deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity),
+        signal,
+        onRetry: ({ error, delayMs }) => info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+    });
     let registration = await withRetry(() => obtainRegistration(client, inputs), retry());
     for (let restarted = false;; restarted = true) {
         try {
@@ -33018,9 +33070,7 @@ async function waitForApproval(client, registration, authorization, request, tim
             const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000));
             info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
         },
-        onTransientError: (error, delayMs) => {
-            info(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`);
-        }
+        onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
     });
 }
 function unapprovedResult(poll, request, inputs) {
@@ -33031,11 +33081,25 @@ function unapprovedResult(poll, request, inputs) {
         ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
         ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
     };
-    let message = unapprovedMessage(poll.outcome, details);
-    // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
-    if (poll.lastError !== undefined)
-        message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`;
-    return { outcome: poll.outcome, at: new Date(), message };
+    // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
+    // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
+    if (poll.lastError !== undefined) {
+        return { outcome: 'error', at: new Date(), message: `${explainFailure(poll.lastError)} ${deadlineNote(poll.outcome, details)}` };
+    }
+    return { outcome: poll.outcome, at: new Date(), message: unapprovedMessage(poll.outcome, details) };
+}
+/** What the deadline was, for a poll that kept failing until it came. */
+function deadlineNote(outcome, details) {
+    return outcome === 'timed-out' && details.timeoutSeconds !== undefined
+        ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
+        : 'No poll succeeded before the code expired.';
+}
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error) {
+    return oneLine(error instanceof Error ? error.message : String(error));
+}
+function seconds(ms) {
+    return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`;
 }
 function failureResult(error, cancelled, request) {
     if (cancelled) {

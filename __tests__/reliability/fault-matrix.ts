@@ -1,0 +1,193 @@
+// The fault matrix (issue 6, item 4): every fault kind on every endpoint the action calls, run
+// through the bundled action, each case judged by the same rules:
+// - a transient fault (one 5xx, one reset, one hang, slow answers, throttling) ends approved;
+// - anything else ends with `outcome: error` and ONE error line naming the endpoint (operation
+//   and URL) and the cause; a permanent fault is not retried;
+// - either way within `timeout` plus the grace, with no stack trace and no secret in anything
+//   captured.
+// The tables grow by rows: a new endpoint is one ENDPOINTS entry, a new fault one FAULTS entry.
+// Checks return problems instead of throwing, so the same run feeds the test and the figures
+// in docs/reliability.md (scripts/bench-reliability.ts).
+import type { Fault } from '../../emulator/server.js'
+import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
+import type { ActionRun, Inputs } from '../harness/runner.js'
+import { findSecretLeaks } from '../harness/secrets.js'
+import { knownSecrets } from '../harness/sso-backend.js'
+import { FAULT_TIMEOUT_SECONDS, hasStackTrace, withGate, type Gate } from './support.js'
+
+/** An endpoint of the emulator the action calls, and how its URL shows in an error line. */
+export interface Endpoint {
+  /** The AWS operation, as the emulator and the error line name it. */
+  operation: string
+  /** The flow stage that calls it. */
+  stage: 'registering' | 'starting' | 'polling' | 'exporting' | 'revoking'
+  path: string
+  /** Inputs that make the action call it (e.g. account-id and role-name for GetRoleCredentials). */
+  inputs?: Inputs
+}
+
+export const ENDPOINTS: Endpoint[] = [
+  { operation: 'RegisterClient', stage: 'registering', path: '/client/register' },
+  { operation: 'StartDeviceAuthorization', stage: 'starting', path: '/device_authorization' },
+  { operation: 'CreateToken', stage: 'polling', path: '/token' }
+]
+
+export type Expectation =
+  | { outcome: 'approved' }
+  /** `retried`: a persistent transient fault is retried before it gives up; a permanent one is not. */
+  | { outcome: 'error'; cause: RegExp; retried: boolean }
+
+export interface FaultRow {
+  label: string
+  /** The fault for one endpoint; `Omit<Fault, 'operation'>` keeps rows endpoint-free. */
+  fault: Omit<Fault, 'operation'>
+  expect: Expectation
+  /** Endpoints the row applies to; default all. */
+  appliesTo?: (endpoint: Endpoint) => boolean
+}
+
+const ALWAYS = Infinity
+const approved: Expectation = { outcome: 'approved' }
+const persistent = (cause: RegExp): Expectation => ({ outcome: 'error', cause, retried: true })
+const permanent = (cause: RegExp): Expectation => ({ outcome: 'error', cause, retried: false })
+// On CreateToken these two are protocol answers, not faults: slow_down widens the interval
+// (5 s more, longer than these tests' timeout) and AccessDenied is the approver's "deny".
+const notPolling = (endpoint: Endpoint) => endpoint.operation !== 'CreateToken'
+const afterRegistration = (endpoint: Endpoint) => endpoint.operation !== 'RegisterClient'
+
+export const FAULTS: FaultRow[] = [
+  // Transient: retried with backoff (or, for invalid_client, a new registration), then approved.
+  { label: '500 once', fault: { kind: 'status', status: 500 }, expect: approved },
+  { label: '503 once', fault: { kind: 'status', status: 503 }, expect: approved },
+  { label: '429 with Retry-After: 1, once', fault: { kind: 'status', status: 429, retryAfter: 1 }, expect: approved },
+  { label: 'ThrottlingException once', fault: { kind: 'status', status: 400, errorType: 'ThrottlingException' }, expect: approved },
+  {
+    label: 'SlowDownException once',
+    fault: { kind: 'status', status: 400, errorType: 'SlowDownException' },
+    expect: approved,
+    appliesTo: notPolling
+  },
+  { label: 'connection reset once', fault: { kind: 'reset' }, expect: approved },
+  { label: 'no answer once (hang)', fault: { kind: 'hang' }, expect: approved },
+  { label: 'every answer 1 s late', fault: { kind: 'slow', delayMs: 1_000, times: ALWAYS }, expect: approved },
+  { label: 'one answer later than the attempt timeout', fault: { kind: 'slow', delayMs: 4_000 }, expect: approved },
+  {
+    label: 'InvalidClientException once',
+    fault: { kind: 'status', status: 401, errorType: 'InvalidClientException' },
+    expect: approved,
+    appliesTo: afterRegistration
+  },
+  // Persistent: retried within the deadline, then one line naming endpoint and cause.
+  { label: '500 always', fault: { kind: 'status', status: 500, times: ALWAYS }, expect: persistent(/InternalServerException \(HTTP 500/) },
+  {
+    label: '429 always',
+    fault: { kind: 'status', status: 429, times: ALWAYS },
+    expect: persistent(/TooManyRequestsException \(HTTP 429/)
+  },
+  { label: 'connection reset always', fault: { kind: 'reset', times: ALWAYS }, expect: persistent(/connection (reset|closed)/) },
+  { label: 'no answer ever (hang)', fault: { kind: 'hang', times: ALWAYS }, expect: persistent(/no response within \d+ ms|not sent/) },
+  // Permanent: not retried.
+  {
+    label: '400 InvalidRequestException',
+    fault: { kind: 'status', status: 400, errorType: 'InvalidRequestException' },
+    expect: permanent(/InvalidRequestException \(HTTP 400, invalid_request\)/)
+  },
+  {
+    label: '403 AccessDeniedException',
+    fault: { kind: 'status', status: 403, errorType: 'AccessDeniedException' },
+    expect: permanent(/AccessDeniedException \(HTTP 403, access_denied\)/),
+    appliesTo: notPolling
+  },
+  { label: '501 Not Implemented', fault: { kind: 'status', status: 501 }, expect: permanent(/\(HTTP 501/) },
+  {
+    label: 'InvalidClientException always',
+    fault: { kind: 'status', status: 401, errorType: 'InvalidClientException', times: ALWAYS },
+    // One new registration is tried, so the operation is called twice; then it gives up.
+    expect: { outcome: 'error', cause: /InvalidClientException \(HTTP 401, invalid_client\)/, retried: true },
+    appliesTo: afterRegistration
+  },
+  { label: 'malformed JSON', fault: { kind: 'malformed-json' }, expect: permanent(/unusable response: HTTP 200 body is not JSON/) },
+  { label: '200 missing fields', fault: { kind: 'missing-fields' }, expect: permanent(/unusable response: \w+ is missing/) }
+]
+
+export interface FaultCase {
+  endpoint: Endpoint
+  row: FaultRow
+  /** `Endpoint × fault`, as the test and the report name it. */
+  name: string
+}
+
+export function faultCases(endpoints: readonly Endpoint[] = ENDPOINTS, rows: readonly FaultRow[] = FAULTS): FaultCase[] {
+  return endpoints.flatMap((endpoint) =>
+    rows.filter((row) => row.appliesTo?.(endpoint) ?? true).map((row) => ({ endpoint, row, name: `${endpoint.operation} × ${row.label}` }))
+  )
+}
+
+export interface CaseResult {
+  name: string
+  endpoint: string
+  fault: string
+  expected: Expectation['outcome']
+  outcome: string | undefined
+  durationMs: number
+  /** The one error line, when the step failed. */
+  errorLine?: string
+  /** Every expectation the run broke; empty when the case held. */
+  problems: string[]
+}
+
+/** The bound every case must meet: `timeout`, the grace, and a little for starting and ending a process. */
+export const CASE_BOUND_MS = FAULT_TIMEOUT_SECONDS * 1000 + DEADLINE_GRACE_MS + 2_000
+
+export async function runFaultCase(testCase: FaultCase): Promise<CaseResult> {
+  const { endpoint, row } = testCase
+  const fault = { ...row.fault, operation: endpoint.operation } as Fault
+  return withGate({ faults: [fault], inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...endpoint.inputs } }, async (gate) => {
+    const run = await gate.step.result
+    return judge(testCase, run, gate)
+  })
+}
+
+function judge(testCase: FaultCase, run: ActionRun, gate: Gate): CaseResult {
+  const { endpoint, row } = testCase
+  const problems: string[] = []
+  const expected = row.expect
+  const outcome = run.outputs.outcome
+  const errorLine = run.errors[0]
+  if (outcome !== expected.outcome) problems.push(`outcome ${outcome ?? '(none)'}, expected ${expected.outcome}${errorLine ? `: ${errorLine}` : ''}`)
+  if (run.durationMs > CASE_BOUND_MS) problems.push(`took ${Math.round(run.durationMs)} ms, more than the bound of ${CASE_BOUND_MS} ms`)
+
+  if (expected.outcome === 'approved') {
+    if (run.code !== 0) problems.push(`exit code ${run.code}, expected 0`)
+    if (run.errors.length > 0) problems.push(`error lines: ${JSON.stringify(run.errors)}`)
+  } else {
+    if (run.code !== 1) problems.push(`exit code ${run.code}, expected 1`)
+    const errorCommands = run.stdout.split('\n').filter((line) => line.startsWith('::error'))
+    if (run.errors.length !== 1 || errorCommands.length !== 1) problems.push(`${run.errors.length} error lines, expected exactly one`)
+    const url = `${gate.backend.tap.endpoint}${endpoint.path}`
+    if (errorLine !== undefined) {
+      if (!errorLine.includes(`${endpoint.operation} at ${url}`)) problems.push(`the error line does not name ${endpoint.operation} at ${url}: ${errorLine}`)
+      if (!expected.cause.test(errorLine)) problems.push(`the error line does not give the cause ${expected.cause}: ${errorLine}`)
+    }
+    const faulted = gate.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined)
+    if (!expected.retried && faulted.length !== 1) problems.push(`${faulted.length} faulty answers from ${endpoint.operation}; a permanent fault must not be retried`)
+    if (expected.retried && faulted.length < 2) problems.push(`only ${faulted.length} attempt at ${endpoint.operation}; a transient fault must be retried`)
+  }
+  if (!gate.backend.emulator.requests.some((request) => request.operation === endpoint.operation && request.fault !== undefined)) {
+    problems.push(`the fault on ${endpoint.operation} never fired`)
+  }
+  if (hasStackTrace(run)) problems.push('a stack trace in the log')
+  const leaks = findSecretLeaks(run, knownSecrets(gate.backend, gate.job), { maskedOutputs: ['access-token'] })
+  for (const leak of leaks) problems.push(`secret ${leak.secret} leaked as ${leak.form} in ${leak.where}`)
+
+  return {
+    name: testCase.name,
+    endpoint: endpoint.operation,
+    fault: row.label,
+    expected: expected.outcome,
+    outcome,
+    durationMs: Math.round(run.durationMs),
+    ...(errorLine === undefined ? {} : { errorLine }),
+    problems
+  }
+}
