@@ -11,9 +11,7 @@
 import type { Fault } from '../../emulator/server.js'
 import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
 import type { ActionRun, Inputs } from '../harness/runner.js'
-import { findSecretLeaks } from '../harness/secrets.js'
-import { knownSecrets } from '../harness/sso-backend.js'
-import { FAULT_TIMEOUT_SECONDS, hasStackTrace, withGate, type Gate } from './support.js'
+import { FAULT_TIMEOUT_SECONDS, hasStackTrace, leaksIn, withGate, type Gate } from './support.js'
 
 /** An endpoint of the emulator the action calls, and how its URL shows in an error line. */
 export interface Endpoint {
@@ -177,8 +175,7 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate): CaseResult {
     problems.push(`the fault on ${endpoint.operation} never fired`)
   }
   if (hasStackTrace(run)) problems.push('a stack trace in the log')
-  const leaks = findSecretLeaks(run, knownSecrets(gate.backend, gate.job), { maskedOutputs: ['access-token'] })
-  for (const leak of leaks) problems.push(`secret ${leak.secret} leaked as ${leak.form} in ${leak.where}`)
+  for (const leak of leaksIn(run, gate)) problems.push(`secret leaked: ${leak}`)
 
   return {
     name: testCase.name,
