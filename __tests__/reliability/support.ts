@@ -25,6 +25,8 @@ export interface GateSpec {
   inputs?: Inputs
   /** The job's env on top of the endpoint overrides. */
   env?: EnvOverrides
+  /** More of the job's env, once the backend's addresses are known (e.g. endpoints behind a proxy). */
+  envFor?: (backend: SsoBackend) => EnvOverrides
   debug?: boolean
   /** The harness kills the step after this long (a failed bound, reported as such). */
   killAfterMs?: number
@@ -42,7 +44,7 @@ export interface Gate {
 export async function startGate(spec: GateSpec = {}): Promise<Gate> {
   const backend = await startSsoBackend({ ...FAST_APPROVAL, ...spec.emulator })
   for (const fault of spec.faults ?? []) backend.emulator.injectFault(fault)
-  const job = createJob({ env: { ...backend.env, ...spec.env }, debug: spec.debug ?? false })
+  const job = createJob({ env: { ...backend.env, ...spec.env, ...spec.envFor?.(backend) }, debug: spec.debug ?? false })
   const startedAt = Date.now()
   const step = job.start({
     ...actionEntry(),

@@ -1,0 +1,165 @@
+// Proxies end to end (issue 6, item 2): the bundled action behind a loopback forward proxy that
+// counts the requests it forwarded. Endpoints are named `*.test` hosts that only the proxy can
+// resolve, so every request that reached the emulator went through the proxy; `*.tls.test` ones
+// are https, terminated by the proxy with a certificate the step trusts through
+// NODE_EXTRA_CA_CERTS (as behind a TLS-inspecting corporate proxy). Each row is one way a runner's
+// environment sets HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case); rows grow with the clients.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ForwardProxy, testCertificate } from '../harness/forward-proxy.js'
+import type { ActionRun, EnvOverrides } from '../harness/runner.js'
+import type { SsoBackend } from '../harness/sso-backend.js'
+import { concurrency, hasStackTrace, inPool, leaksIn, withGate } from './support.js'
+
+interface Addresses {
+  proxyUrl: string
+  /** The wire tap's port: the emulator as the action reaches it. */
+  port: string
+  certPath: string
+}
+
+/** The AWS endpoints at `origin`, as a user points the action at them. */
+const awsAt = (origin: string): EnvOverrides => ({ AWS_ENDPOINT_URL_SSO_OIDC: origin, AWS_ENDPOINT_URL_SSO: origin })
+
+interface ProxyRow {
+  name: string
+  env: (at: Addresses) => EnvOverrides
+  /** Set on the proxy before the step starts. */
+  refuseWith?: number
+  expect:
+    | { outcome: 'approved'; proxied: boolean }
+    | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
+  /** Secrets in the environment the leak scan must also look for. */
+  secrets?: Record<string, string>
+}
+
+const PROXY_PASSWORD = 'proxy-pa55word-not-for-logs'
+
+const ROWS: ProxyRow[] = [
+  {
+    name: 'HTTPS_PROXY, https endpoints (TLS inspected by the proxy)',
+    env: (at) => ({ HTTPS_PROXY: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'https_proxy (lower case), https endpoints',
+    env: (at) => ({ https_proxy: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'HTTP_PROXY, http endpoints',
+    env: (at) => ({ HTTP_PROXY: at.proxyUrl, ...awsAt(`http://sso.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'http_proxy (lower case), http endpoints',
+    env: (at) => ({ http_proxy: at.proxyUrl, ...awsAt(`http://sso.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'NO_PROXY naming other hosts: still proxied',
+    env: (at) => ({ HTTP_PROXY: at.proxyUrl, NO_PROXY: 'example.com,.internal,sso.test:1', ...awsAt(`http://sso.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'NO_PROXY naming the endpoint host: direct',
+    env: (at) => ({ HTTP_PROXY: at.proxyUrl, NO_PROXY: '127.0.0.1', ...awsAt(`http://127.0.0.1:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: false }
+  },
+  {
+    name: 'no_proxy (lower case) naming host:port: direct',
+    env: (at) => ({ HTTPS_PROXY: at.proxyUrl, HTTP_PROXY: at.proxyUrl, no_proxy: `127.0.0.1:${at.port}`, ...awsAt(`http://127.0.0.1:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: false }
+  },
+  {
+    name: 'credentials in the proxy URL: sent to the proxy, never shown',
+    env: (at) => ({
+      HTTPS_PROXY: at.proxyUrl.replace('http://', `http://deploy:${PROXY_PASSWORD}@`),
+      NODE_EXTRA_CA_CERTS: at.certPath,
+      ...awsAt(`https://sso.tls.test:${at.port}`)
+    }),
+    expect: { outcome: 'approved', proxied: true },
+    secrets: { proxyPassword: PROXY_PASSWORD }
+  },
+  {
+    name: 'a proxy demanding credentials (407): one line, at once',
+    env: (at) => ({ HTTPS_PROXY: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
+    refuseWith: 407,
+    expect: {
+      outcome: 'error',
+      cause: /the proxy refused the connection with HTTP 407: check the credentials in the proxy URL/,
+      endpoint: (at) => `RegisterClient at https://sso.tls.test:${at.port}/client/register`
+    }
+  }
+]
+
+interface Observed {
+  run: ActionRun
+  proxy: ForwardProxy
+  /** AWS requests the emulator answered. */
+  received: number
+  leaks: string[]
+  at: Addresses
+}
+
+let certDir: string
+let certificate: ReturnType<typeof testCertificate>
+const observed: Observed[] = []
+
+beforeAll(async () => {
+  certDir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'))
+  certificate = testCertificate(certDir)
+  observed.push(
+    ...(await inPool(ROWS, concurrency(), async (row) => {
+      const proxy = new ForwardProxy({ tls: certificate })
+      const proxyUrl = await proxy.start()
+      if (row.refuseWith !== undefined) proxy.refuseWith = row.refuseWith
+      let at: Addresses | undefined
+      const addresses = (backend: SsoBackend): EnvOverrides => {
+        at = { proxyUrl, port: new URL(backend.tap.endpoint).port, certPath: certificate.certPath }
+        return row.env(at)
+      }
+      try {
+        return await withGate({ envFor: addresses, inputs: { timeout: '20' }, killAfterMs: 40_000 }, async (gate) => {
+          const run = await gate.step.result
+          return { run, proxy, received: gate.backend.emulator.requests.length, leaks: leaksIn(run, gate, { extraSecrets: row.secrets ?? {} }), at: at! }
+        })
+      } finally {
+        await proxy.stop()
+      }
+    }))
+  )
+}, 120_000)
+
+afterAll(() => rmSync(certDir, { recursive: true, force: true }))
+
+describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case', () => {
+  it.each(ROWS.map((row, index) => [row.name, index] as const))('%s', (_name, index) => {
+    const row = ROWS[index]!
+    const { run, proxy, received, leaks, at } = observed[index]!
+    expect(leaks).toEqual([])
+    expect(hasStackTrace(run)).toBe(false)
+    const aws = proxy.forwardedTo(/^sso\.(tls\.)?test$/)
+    if (row.expect.outcome === 'approved') {
+      expect(run.errors).toEqual([])
+      expect(run.outputs.outcome).toBe('approved')
+      expect(received).toBeGreaterThanOrEqual(3)
+      // Proxied: every request the emulator answered was one the proxy forwarded. Direct: none.
+      expect(aws.length).toBe(row.expect.proxied ? received : 0)
+      if (!row.expect.proxied) expect(proxy.requestsSeen).toBe(0)
+    } else {
+      expect(run.outputs.outcome).toBe('error')
+      expect(run.errors).toHaveLength(1)
+      expect(run.errors[0]).toContain(row.expect.endpoint(at))
+      expect(run.errors[0]).toMatch(row.expect.cause)
+      expect(received).toBe(0)
+      // Refused by policy, so not retried.
+      expect(proxy.tunnels).toHaveLength(1)
+    }
+    if (row.secrets?.proxyPassword) {
+      expect(proxy.tunnels.every((tunnel) => tunnel.authorization === `Basic ${Buffer.from(`deploy:${PROXY_PASSWORD}`).toString('base64')}`)).toBe(true)
+    }
+  })
+})
