@@ -137,10 +137,14 @@ export interface CaseResult {
 /** The bound every case must meet: `timeout`, the grace, and a little for starting and ending a process. */
 export const CASE_BOUND_MS = FAULT_TIMEOUT_SECONDS * 1000 + DEADLINE_GRACE_MS + 2_000
 
+/** The emulator fault a case arms. */
+export function faultOf(testCase: FaultCase): Fault {
+  return { ...testCase.row.fault, operation: testCase.endpoint.operation }
+}
+
 export async function runFaultCase(testCase: FaultCase): Promise<CaseResult> {
-  const { endpoint, row } = testCase
-  const fault = { ...row.fault, operation: endpoint.operation } as Fault
-  return withGate({ faults: [fault], inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...endpoint.inputs } }, async (gate) => {
+  const { endpoint } = testCase
+  return withGate({ faults: [faultOf(testCase)], inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...endpoint.inputs } }, async (gate) => {
     const run = await gate.step.result
     return judge(testCase, run, gate)
   })

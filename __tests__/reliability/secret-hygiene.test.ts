@@ -1,0 +1,87 @@
+// Secret hygiene as a property (issue 6, item 8): across generated flows (how the gate ends, a
+// fault on any endpoint, RUNNER_DEBUG=1, the inputs) no secret reaches stdout, stderr, the job
+// summary or an unmasked output. The secrets are learned independently of the action, from the
+// wire tap (client secret, device code, access and refresh tokens) plus the job's GitHub token,
+// so a secret the action forgets to mask is still found. Each flow is a real run of dist/, so
+// the number of runs is bounded (HYGIENE_RUNS, default 16); a failure prints fast-check's seed
+// and the shrunk flow to replay it.
+import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { faultCases, faultOf, type FaultCase } from './fault-matrix.js'
+import { leaksIn, until, withGate, type GateSpec } from './support.js'
+
+type Ending = 'approve' | 'deny' | 'expire' | 'time-out' | 'SIGINT' | 'SIGTERM'
+
+interface Flow {
+  ending: Ending
+  /** A fault on one endpoint, from the fault matrix's tables. */
+  fault: FaultCase | undefined
+  debug: boolean
+  clientName: string | undefined
+  scopes: string | undefined
+  notify: string | undefined
+  /**
+   * For the signals: how long after the start. From 250 ms: before Node has loaded the bundle
+   * (about 100 ms) no handler exists yet, and a signal ends the process as it ends any program.
+   */
+  signalAfterMs: number
+}
+
+const OUTCOMES = ['approved', 'denied', 'expired', 'timed-out', 'cancelled', 'error']
+
+const flows: fc.Arbitrary<Flow> = fc.record({
+  ending: fc.constantFrom<Ending>('approve', 'deny', 'expire', 'time-out', 'SIGINT', 'SIGTERM'),
+  fault: fc.option(fc.constantFrom(...faultCases()), { nil: undefined, freq: 2 }),
+  debug: fc.boolean(),
+  clientName: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$/), { nil: undefined }),
+  scopes: fc.constantFrom(undefined, 'sso:account:access', 'sso:account:access, codewhisperer:completions'),
+  notify: fc.constantFrom(undefined, '', 'summary'),
+  signalAfterMs: fc.integer({ min: 250, max: 2_000 })
+})
+
+/** The gate a flow runs: the emulator and inputs that make it end the way it asks. */
+function gateFor(flow: Flow): GateSpec {
+  return {
+    debug: flow.debug,
+    emulator: {
+      approveAfter: flow.ending === 'approve' ? 0 : undefined,
+      expiresIn: flow.ending === 'expire' ? 2 : 600
+    },
+    faults: flow.fault ? [faultOf(flow.fault)] : [],
+    inputs: {
+      timeout: flow.ending === 'time-out' ? '2' : '8',
+      'client-name': flow.clientName,
+      scopes: flow.scopes,
+      notify: flow.notify
+    },
+    killAfterMs: 40_000
+  }
+}
+
+const runs = Number(process.env.HYGIENE_RUNS ?? 16)
+
+describe('no secret reaches anything a user or another step can read', () => {
+  it(`holds across ${runs} generated flows (outcomes, faults, RUNNER_DEBUG, inputs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(flows, async (flow) =>
+        withGate(gateFor(flow), async (gate) => {
+          const { emulator } = gate.backend
+          if (flow.ending === 'deny') {
+            await until(() => emulator.pending().length > 0 || gate.step.child.exitCode !== null, 20_000, 'a request to deny')
+            for (const pending of emulator.pending()) emulator.deny(pending.userCode)
+          } else if (flow.ending === 'SIGINT' || flow.ending === 'SIGTERM') {
+            await new Promise((resolve) => setTimeout(resolve, flow.signalAfterMs))
+            gate.step.signal(flow.ending)
+          }
+          const run = await gate.step.result
+          expect(OUTCOMES).toContain(run.outputs.outcome)
+          expect(run.code).toBe(run.outputs.outcome === 'approved' ? 0 : 1)
+          // A flow that met no fault and was approved must have handled every kind of secret.
+          if (run.outputs.outcome === 'approved') expect(Object.keys(gate.backend.tap.secrets())).toEqual(expect.arrayContaining(['clientSecret', 'deviceCode', 'accessToken']))
+          expect(leaksIn(run, gate)).toEqual([])
+        })
+      ),
+      { numRuns: runs, endOnFailure: true }
+    )
+  }, 600_000)
+})
