@@ -22,6 +22,10 @@ export interface ActionInputs {
   /** How long to wait for approval, in seconds; absent: the code's own lifetime. */
   timeoutSeconds?: number
   notify: NotifyChannel[]
+  /** Reuse the OIDC client registration across runs through the Actions cache. */
+  cacheRegistration: boolean
+  /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
+  cacheEncryptionKey?: string
 }
 
 export interface ParsedInputs {
@@ -52,9 +56,26 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
   const notify = parseNotify(read('notify'))
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify }
+  const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
+  const cacheEncryptionKey = read('cache-encryption-key')
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, cacheRegistration }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
+  if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = cacheEncryptionKey
   return { inputs, warnings }
+}
+
+/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
+export const SECRET_INPUTS = ['cache-encryption-key'] as const
+
+/**
+ * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
+ * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
+ */
+export function maskSecretInputs(read: InputReader, setSecret: (secret: string) => void): void {
+  for (const name of SECRET_INPUTS) {
+    const value = read(name)
+    if (value !== '') setSecret(value)
+  }
 }
 
 function required(name: string, value: string, example: string): string {
@@ -181,6 +202,17 @@ export function parseDuration(name: string, raw: string): number {
   if (!Number.isSafeInteger(seconds)) return invalid('a reasonable duration')
   if (seconds < 1) return invalid('at least one second,')
   return seconds
+}
+
+// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
+const TRUE_VALUES = ['true', 'True', 'TRUE']
+const FALSE_VALUES = ['false', 'False', 'FALSE']
+
+export function parseBoolean(name: string, raw: string, defaultValue: boolean): boolean {
+  if (raw === '') return defaultValue
+  if (TRUE_VALUES.includes(raw)) return true
+  if (FALSE_VALUES.includes(raw)) return false
+  throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`)
 }
 
 export function parseNotify(raw: string): NotifyChannel[] {

@@ -8,7 +8,7 @@ import { explainFailure, formatDuration, isUnexpected, oneLine, unapprovedMessag
 import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization } from './export/secrets.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
-import { parseInputs, type ActionInputs } from './inputs.js'
+import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
 import { createNotifiers, notifyAll, type Notifier, type RequestSubject } from './notify/index.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
@@ -16,7 +16,7 @@ import { oidcEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
 import { pollForToken, type PollResult } from './poll.js'
-import { obtainRegistration } from './registration/index.js'
+import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 
 /** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
@@ -32,11 +32,14 @@ export async function run(): Promise<void> {
   // The default channels until the inputs are read, so even a bad input is recorded.
   let notifiers = createNotifiers(['summary'])
   let request: ApprovalRequest | undefined
+  let registrations: RegistrationSource | undefined
   let result: RequestResult
 
   try {
-    // 1. Inputs: all checked before any network call.
-    const { inputs, warnings } = parseInputs((name) => core.getInput(name), context.repository)
+    // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
+    const readInput = (name: string) => core.getInput(name)
+    maskSecretInputs(readInput, (secret) => core.setSecret(secret))
+    const { inputs, warnings } = parseInputs(readInput, context.repository)
     warnings.forEach((warning) => core.warning(warning))
     Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
     notifiers = createNotifiers(inputs.notify)
@@ -48,10 +51,28 @@ export async function run(): Promise<void> {
       requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
       ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
     })
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retrying: Retrying = (call) =>
+      withRetry(call, {
+        deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
+        signal: cancellation.signal,
+        onRetry: ({ error, delayMs }) => core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+      })
+    registrations = new RegistrationSource({
+      client,
+      wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+      cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+      retrying,
+      // The cache is a shortcut: it never holds the step past `timeout`, nor a cancelled run at all.
+      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt }),
+      signal: cancellation.signal
+    })
 
     // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
     const poll = await requestApproval({
       client,
+      registrations,
+      retrying,
       inputs,
       context,
       notifiers,
@@ -70,6 +91,8 @@ export async function run(): Promise<void> {
   } catch (error) {
     result = failureResult(error, cancellation.signal.aborted, request)
   } finally {
+    // A registration still being saved gets its (bounded) time, except when the run is cancelled.
+    await registrations?.settle({ wait: !cancellation.signal.aborted })
     // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
     await closeSharedDispatcher()
   }
@@ -83,6 +106,9 @@ export async function run(): Promise<void> {
 
 interface ApprovalAttempt {
   client: SsoOidcClient
+  registrations: RegistrationSource
+  /** The setup retry window, fresh for each call. */
+  retrying: Retrying
   inputs: ActionInputs
   context: RunContext
   notifiers: readonly Notifier[]
@@ -93,33 +119,32 @@ interface ApprovalAttempt {
 }
 
 /**
- * Registers, starts a device authorization (masking the device code), prompts and polls. When AWS
- * rejects the client (invalid_client), registers a new one and starts over once: a code issued to
- * a rejected client can never be approved.
+ * Obtains a registration (cached or new), starts a device authorization (masking the device code),
+ * prompts and polls. When AWS rejects the client (invalid_client) at any of these, registers a new
+ * one and starts over once: a code issued to a rejected client can never be approved.
  */
 async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
-  const { client, inputs, signal } = attempt
-  // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-  const retry = () => ({
-    deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, attempt.timeoutAt ?? Infinity),
-    signal,
-    onRetry: ({ error, delayMs }: { error: unknown; delayMs: number }) => core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
-  })
-  let registration = await withRetry(() => obtainRegistration(client, inputs), retry())
+  const { client, registrations, retrying, inputs, signal } = attempt
+  let registration = await registrations.obtain()
   for (let restarted = false; ; restarted = true) {
+    let prompted = false
     try {
-      const authorization = await withRetry(() => client.startDeviceAuthorization(registration, inputs.startUrl), retry())
+      const authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
       maskDeviceAuthorization(authorization)
       const request = approvalRequest(authorization, inputs, attempt.context, attempt.timeoutAt)
       attempt.onRequest(request)
       exportRequestOutputs(request)
       await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+      prompted = true
       return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal)
     } catch (error) {
       if (restarted || !isInvalidClient(error) || signal.aborted) throw error
-      core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
-      const rejected = registration
-      registration = await withRetry(() => obtainRegistration(client, inputs, { replacing: rejected }), retry())
+      // After a prompt the approver must know the code shown is void. Before one (a cached
+      // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
+      if (prompted) {
+        core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+      }
+      registration = await registrations.obtain({ replacing: registration })
     }
   }
 }

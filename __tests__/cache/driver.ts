@@ -22,6 +22,8 @@ export interface DriverResult {
   op: 'restore' | 'save'
   elapsedMs: number
   found?: boolean
+  /** restoreRegistration's status. */
+  status?: string
   clientId?: string
   clientSecretSha256?: string
   registration?: Omit<ClientRegistration, 'clientSecret'>
@@ -43,9 +45,11 @@ const request = JSON.parse(process.argv[2] ?? '{}') as DriverRequest
 const started = performance.now()
 const result: DriverResult = { op: request.op, elapsedMs: 0, libraryLoaded: false }
 if (request.op === 'restore') {
-  const registration = await restoreRegistration(request.options, request.now)
-  result.found = registration !== undefined
-  if (registration) {
+  const restored = await restoreRegistration(request.options, request.now)
+  result.status = restored.status
+  result.found = restored.status === 'restored'
+  if (restored.status === 'restored') {
+    const registration = restored.registration
     const { clientSecret, ...rest } = registration
     result.clientId = registration.clientId
     result.clientSecretSha256 = createHash('sha256').update(clientSecret).digest('hex')

@@ -6,13 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { zstdCompressSync } from 'node:zlib'
 import { findSecretLeaks, expectMaskedBeforeUse, type ScannableRun } from '../harness/secrets.js'
 import { startCacheService, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
 import { registrationFilePath } from '../../src/registration/key.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
-import { cacheOptions, createSandbox, makeRegistration, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
+import { cacheOptions, corruptEntry, createSandbox, makeRegistration, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
 
 // The bound under test, for the runs that meet a hang; every other run gets a generous one, so a
 // busy machine (several children start at once, each loading @actions/cache inside the bound) cannot
@@ -82,7 +81,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const first = await world.restore()
     expectQuiet(first)
-    expect(first.result).toMatchObject({ found: false, libraryLoaded: true })
+    expect(first.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: true })
     // Everything @actions/cache printed became debug lines: nothing else reaches the log.
     expect(first.info).toEqual([])
 
@@ -171,12 +170,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   it('ignores a corrupt entry with one warning, the secret masked all the same', async () => {
     const registration = makeRegistration()
     expectQuiet(await world.save(registration))
-    // Break the JSON inside the archive while keeping the tar valid (tar does not checksum contents).
-    const entry = world.fake.entries[0]!
-    const tar = openArchive(entry.archive)
-    const at = tar.indexOf('{"format"')
-    tar.write('#', at, 'latin1')
-    entry.archive = recompressLike(entry.archive, tar)
+    corruptEntry(world.fake.entries[0]!)
 
     const restored = await world.restore()
 
@@ -369,7 +363,7 @@ describe('the registration cache, protocol aside', () => {
 
       await world.fake.close()
       const run = await running
-      expect(run.result).toMatchObject({ found: false })
+      expect(run.result).toMatchObject({ found: false, status: 'timed-out' })
       expect(run.result!.elapsedMs).toBeLessThan(1_000 + SLACK_MS)
       expect(run.warnings).toEqual([expect.stringMatching(/did not answer within 1 s/)])
     } finally {
@@ -384,13 +378,6 @@ function sha256(text: string): string {
 
 function emptyRun(): ScannableRun {
   return { stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }
-}
-
-/** Compresses a modified tar as the original archive was (zstd: the zstd binary is on PATH here). */
-function recompressLike(original: Buffer, tar: Buffer): Buffer {
-  const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
-  if (!original.subarray(0, 4).equals(zstdMagic)) throw new Error('expected a zstd archive (is zstd installed?)')
-  return zstdCompressSync(tar)
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { gunzipSync, zstdDecompressSync } from 'node:zlib'
+import { gunzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import { repositoryRoot } from '../harness/action-manifest.js'
 import { parseWorkflowCommands, type WorkflowCommand } from '../harness/file-commands.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
@@ -106,6 +106,28 @@ export function openArchive(archive: Buffer): Buffer {
   if (archive.subarray(0, 4).equals(zstdMagic)) return zstdDecompressSync(archive)
   if (archive[0] === 0x1f && archive[1] === 0x8b) return gunzipSync(archive)
   throw new Error('The archive is neither zstd nor gzip')
+}
+
+const ENTRY_START = '{"format"'
+
+/** The stored document inside an entry's archive (the tar pads the file with NULs). */
+export function entryDocument(archive: Buffer): string {
+  const tar = openArchive(archive).toString('latin1')
+  const at = tar.indexOf(ENTRY_START)
+  if (at < 0) throw new Error('The archive holds no registration entry')
+  return tar.slice(at, tar.indexOf('\0', at))
+}
+
+/**
+ * Breaks the JSON inside an entry's archive while keeping the tar valid (tar does not checksum
+ * contents), compressed as before (zstd: the zstd binary is on PATH here).
+ */
+export function corruptEntry(entry: { archive: Buffer }): void {
+  const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd])
+  if (!entry.archive.subarray(0, 4).equals(zstdMagic)) throw new Error('expected a zstd archive (is zstd installed?)')
+  const tar = openArchive(entry.archive)
+  tar.write('#', tar.indexOf(ENTRY_START), 'latin1')
+  entry.archive = zstdCompressSync(tar)
 }
 
 let counter = 0

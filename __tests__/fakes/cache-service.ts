@@ -93,6 +93,11 @@ export interface FakeCacheService {
   /** A fault for the next `times` requests to `endpoint` (every request when `times` is omitted). */
   setFault(endpoint: CacheEndpoint, fault: CacheFault, times?: number): void
   clearFaults(): void
+  /**
+   * Holds requests to `endpoint` until `count` of them are waiting, then lets them all through at
+   * once (and later ones unheld): makes jobs that start together really meet, whatever their start-up.
+   */
+  holdUntilArrived(endpoint: CacheEndpoint, count: number): void
   /** Adds a committed entry directly, as if an earlier run had saved it. */
   seedEntry(entry: { key: string; version: string; archive: Buffer; createdAt?: number }): CacheEntry
   close(): Promise<void>
@@ -119,6 +124,7 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   const entries: CacheEntry[] = []
   const requests: RecordedCacheRequest[] = []
   const faults = new Map<CacheEndpoint, { fault: CacheFault; remaining: number }>()
+  const holds = new Map<CacheEndpoint, { count: number; waiting: Array<() => void> }>()
   // v2 blobs by name, with the signature issued for them; v1 archives are served by entry id.
   const blobs = new Map<string, PendingBlob & { entry: CacheEntry; sig: string }>()
   const sockets = new Set<Socket>()
@@ -152,10 +158,22 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     record.endpoint = route.endpoint
     if (route.twirpMethod) record.twirpMethod = route.twirpMethod
 
+    await passHold(route.endpoint)
     const fault = takeFault(route.endpoint)
     if (fault) return applyFault(res, record, fault, route.errorStyle)
 
     await route.run(req, res, record, body, url)
+  }
+
+  function passHold(endpoint: CacheEndpoint): Promise<void> {
+    const hold = holds.get(endpoint)
+    if (!hold) return Promise.resolve()
+    return new Promise((resolve) => {
+      hold.waiting.push(resolve)
+      if (hold.waiting.length < hold.count) return
+      holds.delete(endpoint)
+      for (const release of hold.waiting) release()
+    })
   }
 
   type ErrorStyle = 'twirp' | 'azure' | 'json' | 'plain'
@@ -533,6 +551,9 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     },
     clearFaults() {
       faults.clear()
+    },
+    holdUntilArrived(endpoint, count) {
+      holds.set(endpoint, { count, waiting: [] })
     },
     seedEntry({ key, version, archive, createdAt }) {
       const entry = addEntry(key, version, true, archive, createdAt)

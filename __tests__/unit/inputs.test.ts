@@ -4,6 +4,8 @@ import {
   defaultClientName,
   parseClientName,
   parseDuration,
+  maskSecretInputs,
+  parseBoolean,
   parseInputs,
   parseNotify,
   parseRegion,
@@ -44,9 +46,16 @@ describe('parseInputs', () => {
       region: 'us-east-1',
       scopes: ['sso:account:access'],
       clientName: 'GitHub Actions octo/app',
-      notify: ['summary']
+      notify: ['summary'],
+      cacheRegistration: true
     })
     expect(warnings).toEqual([])
+  })
+
+  it('reads the registration cache inputs', () => {
+    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret' }), 'octo/app')
+    expect(inputs.cacheRegistration).toBe(false)
+    expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret')
   })
 
   it('keeps explicit values', () => {
@@ -218,6 +227,41 @@ describe('parseNotify', () => {
     const error = inputError(() => parseNotify(raw))
     expect(error.input).toBe('notify')
     expect(error.message).toContain('from: summary')
+  })
+})
+
+describe('parseBoolean (core.getBooleanInput semantics, empty means the default)', () => {
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false]
+  ])('parses %j', (raw, value) => {
+    expect(parseBoolean('cache-registration', raw, !value)).toBe(value)
+  })
+
+  it('takes the default for an empty value', () => {
+    expect(parseBoolean('cache-registration', '', true)).toBe(true)
+    expect(parseBoolean('cache-registration', '', false)).toBe(false)
+  })
+
+  it.each(['yes', 'no', '1', '0', 'tRUE', 'on'])('rejects %j with one line naming the input', (raw) => {
+    const error = inputError(() => parseBoolean('cache-registration', raw, true))
+    expect(error.input).toBe('cache-registration')
+    expect(error.message).toBe(`Input 'cache-registration' must be true or false; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('maskSecretInputs', () => {
+  it('masks the encryption key when set, and nothing else', () => {
+    const masked: string[] = []
+    maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret' }), (secret) => masked.push(secret))
+    expect(masked).toEqual(['k3y-from-a-secret'])
+    masked.length = 0
+    maskSecretInputs(reader(), (secret) => masked.push(secret))
+    expect(masked).toEqual([])
   })
 })
 

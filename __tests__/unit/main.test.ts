@@ -284,6 +284,23 @@ describe('run: cancellation', () => {
   })
 })
 
+describe('run: the registration cache inputs', () => {
+  it('masks cache-encryption-key before anything else is printed, even when another input is bad', async () => {
+    process.env['INPUT_CACHE-ENCRYPTION-KEY'] = 'a-literal-key-in-the-workflow'
+    process.env.INPUT_REGION = 'useast1'
+    await run()
+    expect(stdout[0]).toBe('::add-mask::a-literal-key-in-the-workflow')
+    expect(stdout.slice(1).join('\n')).not.toContain('a-literal-key-in-the-workflow')
+  })
+
+  it('fails on a cache-registration value core.getBooleanInput would refuse', async () => {
+    process.env['INPUT_CACHE-REGISTRATION'] = 'yes'
+    await run()
+    expect(client.registerClient).not.toHaveBeenCalled()
+    expect(errors()).toEqual([`Input 'cache-registration' must be true or false; got "yes".`])
+  })
+})
+
 describe('run: AWS rejects the client (invalid_client)', () => {
   it('registers again once, restarts the device authorization and shows the new code', async () => {
     pollForToken.mockRejectedValueOnce(invalidClient())

@@ -36,7 +36,8 @@ function scripted(clock: FakeClock, answers: Answer[], latencyMs = 0) {
     signals.push(signal)
     const answer = answers[Math.min(index++, answers.length - 1)]!
     if (answer === 'hang') return new Promise<TokenSet>(() => {}) // ignores its signal on purpose
-    if (latencyMs > 0) await clock.sleep(latencyMs)
+    // A real request gives up when its signal aborts; so does the simulated latency.
+    if (latencyMs > 0) await clock.sleep(latencyMs, signal)
     if (answer instanceof Error) throw answer
     return answer
   }

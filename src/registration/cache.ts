@@ -39,7 +39,23 @@ export interface RegistrationCacheOptions {
   restoreTimeoutMs?: number
   /** Bound on the whole save. Default 15 s. */
   saveTimeoutMs?: number
+  /** Where the one warning goes. Default core.warning; the action passes a sink that keeps one per run. */
+  onWarning?: (message: string) => void
+  /** The run's cancellation: a restore or save in progress is given up at once, without a warning. */
+  signal?: AbortSignal
+  /** Epoch ms: a restore or save is cut short to what is left before it (the `timeout` input). */
+  deadline?: number
 }
+
+/**
+ * What a restore found. `timed-out` is told apart from a plain miss because the library may still be
+ * working after the deadline (and may yet unpack the file), and a service that did not answer one
+ * request is not worth a second wait for a save in the same run.
+ */
+export type RestoreResult =
+  | { status: 'restored'; registration: ClientRegistration }
+  | { status: 'not-restored' }
+  | { status: 'timed-out' }
 
 export const DEFAULT_RESTORE_TIMEOUT_MS = 10_000
 export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
@@ -47,18 +63,19 @@ export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
 export const MIN_REMAINING_VALIDITY_MS = 15 * 60 * 1000
 
 const SKIP_NOTE = 'a new client will be registered'
+const NOT_RESTORED: RestoreResult = { status: 'not-restored' }
 
 /**
  * The newest cached registration for these options, if it is usable: it decodes, matches the scopes
  * and client name, and stays valid for more than 15 minutes after `now` (epoch milliseconds).
  * Never throws; at most one warning.
  */
-export async function restoreRegistration(options: RegistrationCacheOptions, now: number = Date.now()): Promise<ClientRegistration | undefined> {
+export async function restoreRegistration(options: RegistrationCacheOptions, now: number = Date.now()): Promise<RestoreResult> {
   try {
     return await restore(options, now)
   } catch (error) {
-    core.warning(`Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
 }
 
@@ -70,29 +87,29 @@ export async function saveRegistration(registration: ClientRegistration, options
   try {
     await save(registration, options)
   } catch (error) {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(error)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(error)}).`)
   }
 }
 
-async function restore(options: RegistrationCacheOptions, now: number): Promise<ClientRegistration | undefined> {
+async function restore(options: RegistrationCacheOptions, now: number): Promise<RestoreResult> {
   if (!isCacheServiceAvailable()) {
     core.debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   if (!isCacheReadable()) {
     core.debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   const identity = identityOf(options)
   const encryptionKey = options.encryptionKey || undefined
   const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined)
   const file = registrationFilePath()
-  const timeoutMs = options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS
+  const timeoutMs = boundBy(options.deadline, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS)
   // A file left by an interrupted run must not pass for what this restore brings back.
   await rm(file, { force: true })
 
   const output = newLibraryOutput()
-  const outcome = await withDeadline(timeoutMs, async () => {
+  const outcome = await withDeadline(timeoutMs, options.signal, async () => {
     const cache = await loadCacheLibrary()
     // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
     // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
@@ -103,20 +120,22 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
 
   if (outcome.status !== 'done') {
     await rm(file, { force: true })
+    // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
+    if (outcome.status === 'cancelled') return { status: 'timed-out' }
     if (outcome.status === 'timed-out') {
-      core.warning(`The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
-    } else {
-      core.warning(`Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+      warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
+      return { status: 'timed-out' }
     }
-    return undefined
+    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
   const matchedKey = outcome.value
   if (matchedKey === undefined) {
     // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
     const problem = output.problems[0]
-    if (problem) core.warning(`Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
+    if (problem) warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
     else core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
 
   let text: string
@@ -125,8 +144,8 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   } catch {
     // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
     // elsewhere relative to its workspace lands somewhere else.
-    core.warning(`The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   } finally {
     await rm(file, { force: true })
   }
@@ -137,21 +156,21 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
       decoded.failure === 'wrong-key'
         ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
         : ''
-    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
-    return undefined
+    warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
+    return NOT_RESTORED
   }
   const registration = decoded.registration
   if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
-    core.warning(`Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
-    return undefined
+    warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
+    return NOT_RESTORED
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
     core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
-    return undefined
+    return NOT_RESTORED
   }
   core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`)
-  return registration
+  return { status: 'restored', registration }
 }
 
 async function save(registration: ClientRegistration, options: RegistrationCacheOptions): Promise<void> {
@@ -167,7 +186,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   const encryptionKey = options.encryptionKey || undefined
   const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration)
   const file = registrationFilePath()
-  const timeoutMs = options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS
+  const timeoutMs = boundBy(options.deadline, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
 
   const output = newLibraryOutput()
   let outcome: Outcome<number>
@@ -176,7 +195,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     // Removed first: `mode` applies only when the file is created.
     await rm(file, { force: true })
     await writeFile(file, document, { mode: 0o600 })
-    outcome = await withDeadline(timeoutMs, async () => {
+    outcome = await withDeadline(timeoutMs, options.signal, async () => {
       const cache = await loadCacheLibrary()
       return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key))
     })
@@ -186,18 +205,19 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     await rm(file, { force: true })
   }
 
+  if (outcome.status === 'cancelled') return
   if (outcome.status === 'timed-out') {
-    core.warning(`The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
+    warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
     return
   }
   if (outcome.status === 'failed') {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
     return
   }
   // The returned id is not proof of success: over v1 a failed chunk upload is logged as a warning
   // and the id from the reservation is returned all the same. The library's warnings are.
   if (output.problems.length > 0 && !isAlreadyExists(output)) {
-    core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+    warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
     return
   }
   if (outcome.value !== -1) {
@@ -209,7 +229,12 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`)
     return
   }
-  core.warning(`Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+  warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+}
+
+function warn(options: RegistrationCacheOptions, message: string): void {
+  const sink = options.onWarning ?? core.warning
+  sink(message)
 }
 
 function identityOf(options: RegistrationCacheOptions): RegistrationIdentity {
@@ -229,13 +254,25 @@ function loadCacheLibrary(): Promise<CacheLibrary> {
   return import('@actions/cache')
 }
 
-type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' }
+/** `ms`, or less when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(deadline: number | undefined, ms: number): number {
+  return deadline === undefined ? ms : Math.max(1, Math.min(ms, Math.floor(deadline - Date.now())))
+}
 
-/** Settles with `work`'s outcome or, after `ms`, with a timeout; `work` is left to finish on its own. */
-async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<Outcome<T>> {
+type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
+
+/**
+ * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
+ * `work` is left to finish on its own.
+ */
+async function withDeadline<T>(ms: number, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<Outcome<T>> {
   let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
   const deadline = new Promise<Outcome<T>>((resolve) => {
     timer = setTimeout(() => resolve({ status: 'timed-out' }), ms)
+    onAbort = () => resolve({ status: 'cancelled' })
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
   })
   // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
   const running = work().then(
@@ -246,6 +283,7 @@ async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<Outc
     return await Promise.race([running, deadline])
   } finally {
     clearTimeout(timer)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
 }
 

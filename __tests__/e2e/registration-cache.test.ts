@@ -1,0 +1,389 @@
+// The registration cache end to end (issue 3): the bundled dist/index.js run as the runner runs it,
+// against the emulator (which counts RegisterClient calls) and the fake Actions cache service over
+// both protocols, with the real @actions/cache inside the bundle. Every run is approved by the
+// emulator on its own shortly after the prompt, so what is checked is what the cache changes: how
+// many clients were registered, what the log says (at most one warning), how long the step took,
+// and that no secret reached the log, the outputs or the cache entries.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { EmulatorOptions } from '../../emulator/server.js'
+import { DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../src/registration/cache.js'
+import { registrationFilePath } from '../../src/registration/key.js'
+import { corruptEntry, entryDocument, openArchive } from '../cache/support.js'
+import { startCacheService, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { createJob, repositoryRoot, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
+import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
+import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+
+const ENCRYPTION_KEY = 'l6Qm3dV0b8yJ+Zx1w9RkT4pN2cH7sA5eF0gU3iO6rE8='
+const OTHER_KEY = 'Vw2s9XcJ1kQ4tB7nM0pL3zR6yH8dF5gA2eU1iO4rE7s='
+// What a step may take beyond the cache's own bound: node start-up, the approval (the emulator
+// approves 0.3 s after the prompt), polling, and a loaded machine running several steps at once.
+const FLOW_SLACK_MS = 12_000
+const STEP_TIMEOUT_MS = 90_000
+
+interface GateRun {
+  run: ActionRun
+  job: ActionJob
+  /** When the prompt's link reached stdout, in ms after the step started. */
+  promptAfterMs?: number
+}
+
+interface World {
+  fake: FakeCacheService
+  backend: SsoBackend
+  /** Runs one job with the action as its step, to its end. */
+  gate(inputs?: Inputs, options?: { action?: string }): Promise<GateRun>
+  /** Every secret any run handled, the encryption keys included. */
+  secrets(): Record<string, string>
+  close(): Promise<void>
+}
+
+// Closed after each test; tests that run concurrently close their own (an afterEach would close
+// the worlds of tests still running).
+const worlds: World[] = []
+afterEach(async () => {
+  await Promise.all(worlds.splice(0).map((world) => world.close()))
+})
+
+async function trackedWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}): Promise<World> {
+  const world = await createWorld(protocol, emulatorOptions)
+  worlds.push(world)
+  return world
+}
+
+async function createWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}): Promise<World> {
+  const fake = await startCacheService({ protocol })
+  const backend = await startSsoBackend({ interval: 0.5, approveAfter: 0.3, ...emulatorOptions })
+  const jobs: ActionJob[] = []
+  const world: World = {
+    fake,
+    backend,
+    async gate(inputs = {}, options = {}) {
+      const job = createJob({ env: { ...backend.env, ...fake.env } })
+      jobs.push(job)
+      const started = performance.now()
+      let promptAfterMs: number | undefined
+      const step = job.start({
+        ...actionEntry(),
+        ...(options.action ? { action: options.action } : {}),
+        inputs: { ...requiredInputs, timeout: '60', ...inputs },
+        timeoutMs: STEP_TIMEOUT_MS,
+        onStdout: (_text, _child, soFar) => {
+          if (promptAfterMs === undefined && soFar.includes('/device?user_code=')) promptAfterMs = performance.now() - started
+        }
+      })
+      const run = await step.result
+      return { run, job, ...(promptAfterMs === undefined ? {} : { promptAfterMs }) }
+    },
+    secrets() {
+      const all: Record<string, string> = { encryptionKey: ENCRYPTION_KEY, otherKey: OTHER_KEY }
+      for (const job of jobs) Object.assign(all, knownSecrets(backend, job), { [`githubToken@${job.dir}`]: job.githubToken })
+      return all
+    },
+    async close() {
+      await backend.close()
+      await fake.close()
+      for (const job of jobs) job.dispose()
+    }
+  }
+  return world
+}
+
+/** Approved, exit 0, no error, the given number of warnings, and no cache file left in HOME. */
+function expectApproved({ run, job }: GateRun, warnings = 0): void {
+  expect(run.errors).toEqual([])
+  expect(run.code).toBe(0)
+  expect(run.outputs.outcome).toBe('approved')
+  expect(run.warnings).toHaveLength(warnings)
+  expect(existsSync(registrationFilePath(job.home))).toBe(false)
+}
+
+/**
+ * Entry keys end in the second a client was issued. Runs here take about a second, so a run that
+ * registers anew waits for the next second first, as any two real runs are apart; otherwise its save
+ * would meet the earlier entry's key.
+ */
+function nextSecond(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 10))
+}
+
+function debugLines(run: ActionRun): string[] {
+  return run.commands.filter((command) => command.name === 'debug').map((command) => command.data)
+}
+
+function committed(fake: FakeCacheService) {
+  return fake.entries.filter((entry) => entry.committed)
+}
+
+/**
+ * No secret any run handled is in any run's log, outputs or summary, nor in any cache entry. A plain
+ * entry holds its client secret by design (README, "Registration cache"): `plainSecrets` says so.
+ */
+function expectNothingLeaked(world: World, runs: GateRun[], { plainSecrets = false } = {}): void {
+  const secrets = world.secrets()
+  for (const { run } of runs) expectNoSecretLeaks(run, secrets, { maskedOutputs: ['access-token'] })
+  const inEntries = plainSecrets ? Object.fromEntries(Object.entries(secrets).filter(([label]) => !label.startsWith('clientSecret'))) : secrets
+  const texts = Object.fromEntries(world.fake.entries.map((entry) => [entry.key, openArchive(entry.archive).toString('latin1')]))
+  expectNoSecretLeaks({ stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }, inEntries, { texts })
+}
+
+function clientIdOf(entry: { archive: Buffer }): string {
+  return (JSON.parse(entryDocument(entry.archive)) as { registration: { clientId: string } }).registration.clientId
+}
+
+describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/ over the %s protocol', (protocol) => {
+  it('run 1 registers and saves; run 2 reuses it, with zero RegisterClient calls', async () => {
+    const world = await trackedWorld(protocol)
+
+    const first = await world.gate()
+    expectApproved(first)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(1)
+    // Awaited before the step ended: the entry is there once the step is.
+    expect(committed(world.fake)).toHaveLength(1)
+    expect(first.run.stdout).toMatch(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-/m)
+
+    const second = await world.gate()
+    expectApproved(second)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(1)
+    expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
+    expect(world.fake.entries).toHaveLength(1)
+    expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
+    expectNothingLeaked(world, [first, second], { plainSecrets: true })
+    // The scan of the entries can find a client secret: the plain entry does hold it.
+    expect(openArchive(world.fake.entries[0]!.archive).toString('latin1')).toContain(world.secrets().clientSecret)
+  })
+
+  it('with cache-encryption-key: the key is masked, the entry holds no secret in clear, run 2 reuses it', async () => {
+    const world = await trackedWorld(protocol)
+    const inputs = { 'cache-encryption-key': ENCRYPTION_KEY }
+
+    const first = await world.gate(inputs)
+    expectApproved(first)
+    expectMaskedBeforeUse(first.run, ENCRYPTION_KEY, 'cache-encryption-key')
+    expect(committed(world.fake)).toEqual([expect.objectContaining({ key: expect.stringMatching(/-aes-/) })])
+    expect(entryDocument(world.fake.entries[0]!.archive)).toContain('"encrypted"')
+
+    const second = await world.gate(inputs)
+    expectApproved(second)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(1)
+    expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
+    expectNothingLeaked(world, [first, second])
+  })
+
+  it('a registration AWS no longer accepts is replaced within the run, approved, and the replacement saved', async () => {
+    const world = await trackedWorld(protocol)
+    expectApproved(await world.gate())
+    const stale = clientIdOf(world.fake.entries[0]!)
+    // As if its 90 days had passed at AWS: StartDeviceAuthorization still answers, CreateToken refuses.
+    world.backend.emulator.expireRegistration(stale)
+    await nextSecond()
+
+    const second = await world.gate()
+    expectApproved(second, 1)
+    expect(second.run.warnings[0]).toMatch(/invalid_client.*the code above is void/)
+    expect(second.run.stdout).toContain(`Registering a new OIDC client to replace ${stale}`)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    expect(world.backend.emulator.counts.StartDeviceAuthorization).toBe(3)
+    expect(committed(world.fake)).toHaveLength(2)
+
+    const third = await world.gate()
+    expectApproved(third)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    expect(third.run.stdout).not.toContain(stale)
+    expectNothingLeaked(world, [second, third], { plainSecrets: true })
+  })
+
+  it('a registration unknown to AWS (another emulator, a deleted client) is replaced before any prompt, without a warning', async () => {
+    const earlier = await trackedWorld(protocol)
+    expectApproved(await earlier.gate())
+    // A fresh emulator behind the same cache: what each CI run meets.
+    const world = await trackedWorld(protocol)
+    world.fake.seedEntry({ key: earlier.fake.entries[0]!.key, version: earlier.fake.entries[0]!.version, archive: earlier.fake.entries[0]!.archive })
+    await nextSecond()
+
+    const run = await world.gate()
+    expectApproved(run)
+    expect(run.run.stdout).toContain('Reusing the cached OIDC client registration')
+    expect(run.run.stdout).toContain('which AWS no longer accepts')
+    expect(world.backend.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 2 })
+    expect(run.run.stdout.match(/AWS access requested/g)).toHaveLength(1)
+    expect(committed(world.fake)).toHaveLength(2)
+  })
+
+  it('a registration expiring within 15 minutes is not reused, and that is said only in debug', async () => {
+    // Registrations live 10 minutes here: every cached one is too close to its end.
+    const world = await trackedWorld(protocol, { registrationTtl: 600 })
+    expectApproved(await world.gate())
+    await nextSecond()
+
+    const second = await world.gate()
+    expectApproved(second)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    expect(debugLines(second.run).some((line) => /within 15 minutes/.test(line))).toBe(true)
+    expect(committed(world.fake)).toHaveLength(2)
+  })
+
+  it('a corrupt entry costs one warning and a fresh registration, which is saved', async () => {
+    const world = await trackedWorld(protocol)
+    expectApproved(await world.gate())
+    corruptEntry(world.fake.entries[0]!)
+    await nextSecond()
+
+    const second = await world.gate()
+    expectApproved(second, 1)
+    expect(second.run.warnings[0]).toMatch(/^Ignoring the cached OIDC client registration .*: the entry is not JSON; a new client will be registered\.$/)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    expect(committed(world.fake)).toHaveLength(2)
+    expectNothingLeaked(world, [second], { plainSecrets: true })
+  })
+
+  it('an entry sealed with another key costs one warning and a fresh registration, saved under the new key', async () => {
+    const world = await trackedWorld(protocol)
+    expectApproved(await world.gate({ 'cache-encryption-key': ENCRYPTION_KEY }))
+    await nextSecond()
+
+    const second = await world.gate({ 'cache-encryption-key': OTHER_KEY })
+    expectApproved(second, 1)
+    expect(second.run.warnings[0]).toMatch(/does not decrypt with this key.*If cache-encryption-key was changed, this is expected once/)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+
+    const third = await world.gate({ 'cache-encryption-key': OTHER_KEY })
+    expectApproved(third)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    expectMaskedBeforeUse(third.run, OTHER_KEY, 'cache-encryption-key')
+    expectNothingLeaked(world, [second, third])
+  })
+
+  it('cache-registration: false never touches the cache service', async () => {
+    const world = await trackedWorld(protocol)
+    expectApproved(await world.gate({ 'cache-registration': true }))
+    const requestsBefore = world.fake.requests.length
+
+    const off = await world.gate({ 'cache-registration': false })
+    expectApproved(off)
+    expect(world.fake.requests).toHaveLength(requestsBefore)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+    // Only the debug line that says the cache is off mentions it.
+    expect(off.run.stdout.split('\n').filter((line) => /cache/i.test(line))).toEqual([
+      '::debug::cache-registration is false: registering a new OIDC client without looking in the Actions cache.'
+    ])
+  })
+
+  describe('a failing, throttling or silent service costs at most one warning and a bounded delay', () => {
+    const restoreBound = DEFAULT_RESTORE_TIMEOUT_MS + FLOW_SLACK_MS
+    const saveBound = DEFAULT_SAVE_TIMEOUT_MS + FLOW_SLACK_MS
+    const cases: Array<{ endpoint: CacheEndpoint; fault: CacheFault; boundMs: number }> = [
+      { endpoint: 'lookup', fault: { kind: 'status', status: 500 }, boundMs: restoreBound },
+      { endpoint: 'lookup', fault: { kind: 'status', status: 429, retryAfter: 60 }, boundMs: restoreBound },
+      { endpoint: 'lookup', fault: { kind: 'hang' }, boundMs: restoreBound },
+      { endpoint: 'download', fault: { kind: 'hang' }, boundMs: restoreBound },
+      { endpoint: 'reserve', fault: { kind: 'status', status: 500 }, boundMs: saveBound },
+      { endpoint: 'reserve', fault: { kind: 'status', status: 429 }, boundMs: saveBound },
+      { endpoint: 'reserve', fault: { kind: 'hang' }, boundMs: saveBound }
+    ]
+    const label = (fault: CacheFault): string => (fault.kind === 'status' ? String(fault.status) : fault.kind)
+
+    it.concurrent.each(cases.map((c) => [c.endpoint, label(c.fault), c] as const))('%s answering %s', async (endpoint, _label, { fault, boundMs }) => {
+      const world = await createWorld(protocol)
+      try {
+        // The download only happens when there is an entry to download.
+        if (endpoint === 'download') expectApproved(await world.gate())
+        const registrationsBefore = world.backend.emulator.counts.RegisterClient
+        const requestsBefore = world.fake.requests.length
+        world.fake.setFault(endpoint, fault)
+
+        const faulty = await world.gate()
+
+        expectApproved(faulty, 1)
+        expect(faulty.run.warnings[0]).toMatch(/Actions cache/)
+        expect(world.fake.requests.some((request) => request.endpoint === endpoint)).toBe(true)
+        expect(world.backend.emulator.counts.RegisterClient).toBe(registrationsBefore + 1)
+        expect(faulty.run.durationMs).toBeLessThan(boundMs)
+        if (endpoint === 'reserve') {
+          // The save runs beside the prompt, never before it: the prompt came long before the save gave up.
+          expect(faulty.promptAfterMs).toBeLessThan(faulty.run.durationMs)
+          if (fault.kind === 'hang') expect(faulty.run.durationMs - (faulty.promptAfterMs ?? Infinity)).toBeGreaterThan(DEFAULT_SAVE_TIMEOUT_MS / 2)
+        }
+        if (fault.kind === 'hang' && endpoint !== 'reserve') {
+          // A restore that timed out is not followed by a save to the same silent service.
+          expect(world.fake.requests.slice(requestsBefore).filter((request) => request.endpoint === 'reserve')).toHaveLength(0)
+        }
+        expectNothingLeaked(world, [faulty], { plainSecrets: true })
+      } finally {
+        await world.close()
+      }
+    }, 120_000)
+  })
+
+  it('8 jobs starting at once on an empty cache all approve; one save per key wins, the others say so only in debug', async () => {
+    const world = await trackedWorld(protocol)
+    // Their lookups meet at the service, so every job finds the cache empty, as when they start together.
+    world.fake.holdUntilArrived('lookup', 8)
+
+    const runs = await Promise.all(Array.from({ length: 8 }, () => world.gate()))
+
+    for (const run of runs) expectApproved(run)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(8)
+    // Keys carry the second a client was issued: jobs that registered in the same second race for
+    // one key, and the first save wins it. Released together, the eight register within a second or two.
+    const entries = committed(world.fake)
+    expect(world.fake.entries).toHaveLength(entries.length)
+    expect(new Set(entries.map((entry) => entry.key)).size).toBe(entries.length)
+    expect(entries.length).toBeLessThan(8)
+    const saved = runs.filter(({ run }) => /^Saved the OIDC client registration/m.test(run.stdout))
+    const lost = runs.filter(({ run }) => debugLines(run).some((line) => /another job saved it first/.test(line)))
+    expect(saved).toHaveLength(entries.length)
+    expect(lost).toHaveLength(8 - entries.length)
+
+    const later = await world.gate()
+    expectApproved(later)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(8)
+    expectNothingLeaked(world, [...runs, later], { plainSecrets: true })
+  }, 180_000)
+})
+
+describe('the registration cache: @actions/cache stays unloaded unless needed', () => {
+  let copy: string | undefined
+  afterEach(() => {
+    if (copy) rmSync(copy, { recursive: true, force: true })
+    copy = undefined
+  })
+
+  /** The action without the bundle chunk that holds @actions/cache: loading it would fail. */
+  function actionWithoutCacheLibrary(): string {
+    copy = mkdtempSync(join(tmpdir(), 'action-without-cache-'))
+    copyFileSync(join(repositoryRoot, 'action.yml'), join(copy, 'action.yml'))
+    cpSync(join(repositoryRoot, 'dist'), join(copy, 'dist'), { recursive: true })
+    const chunks = readdirSync(join(copy, 'dist')).filter((name) => /^\d+\.index\.js$/.test(name))
+    const library = chunks.filter((name) => readFileSync(join(copy!, 'dist', name), 'utf8').includes('GetCacheEntryDownloadURL'))
+    expect(library).toHaveLength(1)
+    rmSync(join(copy, 'dist', library[0]!))
+    return copy
+  }
+
+  it('is not loaded with cache-registration: false, nor when the service is not available', async () => {
+    const world = await trackedWorld('v2')
+    const action = actionWithoutCacheLibrary()
+
+    const off = await world.gate({ 'cache-registration': false }, { action })
+    expectApproved(off)
+
+    // The runner gives no cache service to this step: no variables at all.
+    const job = createJob({ env: { ...world.backend.env } })
+    try {
+      const unavailable = await job.run({ action, inputs: { ...requiredInputs, timeout: '60' }, timeoutMs: STEP_TIMEOUT_MS })
+      expectApproved({ run: unavailable, job })
+    } finally {
+      job.dispose()
+    }
+
+    // The control: with the service there, the missing chunk is noticed (one warning), and the gate still approves.
+    const on = await world.gate({}, { action })
+    expectApproved(on, 1)
+    expect(on.run.warnings[0]).toMatch(/Actions cache/)
+    expect(world.fake.requests).toEqual([])
+  })
+})
