@@ -30520,7 +30520,7 @@ async function restore(options, now) {
     const encryptionKey = options.encryptionKey || undefined;
     const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined);
     const file = registrationFilePath();
-    const timeoutMs = boundBy(options.deadline, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
+    const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
     // A file left by an interrupted run must not pass for what this restore brings back.
     await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
     const output = newLibraryOutput();
@@ -30599,7 +30599,7 @@ async function save(registration, options) {
     const encryptionKey = options.encryptionKey || undefined;
     const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration);
     const file = registrationFilePath();
-    const timeoutMs = boundBy(options.deadline, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
+    const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
     const output = newLibraryOutput();
     let outcome;
     try {
@@ -30660,9 +30660,10 @@ function sameScopes(a, b) {
 function loadCacheLibrary() {
     return __nccwpck_require__.e(/* import() */ 691).then(__nccwpck_require__.bind(__nccwpck_require__, 1691));
 }
-/** `ms`, or less when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
-function boundBy(deadline, ms) {
-    return deadline === undefined ? ms : Math.max(1, Math.min(ms, Math.floor(deadline - Date.now())));
+/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(options, ms) {
+    const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
+    return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
 }
 /**
  * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
@@ -30748,6 +30749,7 @@ class RegistrationSource {
             ...options.wanted,
             ...(encryptionKey ? { encryptionKey } : {}),
             ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+            ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
             ...(options.signal ? { signal: options.signal } : {}),
             onWarning: (message) => this.warnOnce(message)
         };
@@ -30875,8 +30877,9 @@ async function run() {
             wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
             cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
             retrying,
-            // The cache is a shortcut: it never holds the step past `timeout`, nor a cancelled run at all.
-            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt }),
+            // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+            // `timeout`, nor a cancelled run at all.
+            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
             signal: cancellation.signal
         });
         // 2. Registration, 3. device authorization, 4. prompt, 5. poll.

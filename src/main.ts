@@ -63,8 +63,9 @@ export async function run(): Promise<void> {
       wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
       cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
       retrying,
-      // The cache is a shortcut: it never holds the step past `timeout`, nor a cancelled run at all.
-      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt }),
+      // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+      // `timeout`, nor a cancelled run at all.
+      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
       signal: cancellation.signal
     })
 

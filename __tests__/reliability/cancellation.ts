@@ -7,7 +7,8 @@
 // reports their figures.
 import type { EmulatorOptions, Fault, RequestRecord } from '../../emulator/server.js'
 import type { ActionRun, Inputs } from '../harness/runner.js'
-import { leaksIn, until, withGate } from './support.js'
+import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
+import { leaksIn, until, withWorld, type World } from './support.js'
 
 /** Exit within this long of the signal. */
 export const EXIT_WITHIN_MS = 2_000
@@ -17,15 +18,25 @@ export interface Stage {
   /** What holds the flow in this stage. */
   hold: string
   faults: Fault[]
+  /** The Actions cache service at hand (v2), with this fault on every request to one of its steps. */
+  cache?: { endpoint: CacheEndpoint; fault: CacheFault }
   emulator?: EmulatorOptions
   inputs?: Inputs
-  /** The flow is in the stage once the emulator has seen this. */
-  reached: (requests: readonly RequestRecord[]) => boolean
+  /** The flow is in the stage once the services have seen this. */
+  reached: (world: World) => boolean
 }
 
-const seen = (operation: string) => (requests: readonly RequestRecord[]) => requests.some((request) => request.operation === operation)
+const seen = (operation: string) => (world: World) => world.backend.emulator.requests.some((request) => request.operation === operation)
+const cacheSaw = (endpoint: CacheEndpoint) => (world: World) => world.cache?.requests.some((request) => request.endpoint === endpoint) ?? false
 
 export const STAGES: Stage[] = [
+  {
+    name: 'registering',
+    hold: 'the Actions cache never answers the restore',
+    faults: [],
+    cache: { endpoint: 'lookup', fault: { kind: 'hang' } },
+    reached: cacheSaw('lookup')
+  },
   {
     name: 'registering',
     hold: 'RegisterClient never answers',
@@ -51,6 +62,14 @@ export const STAGES: Stage[] = [
     hold: 'a CreateToken poll never answers',
     faults: [{ operation: 'CreateToken', kind: 'hang', times: Infinity }],
     reached: seen('CreateToken')
+  },
+  {
+    name: 'polling',
+    hold: 'nobody approves while the cache never takes the save',
+    faults: [],
+    cache: { endpoint: 'reserve', fault: { kind: 'hang' } },
+    emulator: { interval: 1, approveAfter: undefined },
+    reached: (world) => cacheSaw('reserve')(world) && seen('CreateToken')(world)
   }
 ]
 
@@ -77,9 +96,12 @@ export function cancelCases(stages: readonly Stage[] = STAGES): CancelCase[] {
 
 /** Holds the flow in the stage, sends the signal, and reports what followed. */
 export function runCancelCase({ stage, signal }: CancelCase): Promise<CancelResult> {
-  return withGate({ faults: stage.faults, emulator: stage.emulator ?? {}, inputs: stage.inputs ?? {}, killAfterMs: 30_000 }, async (gate) => {
+  const spec = { faults: stage.faults, emulator: stage.emulator ?? {}, inputs: stage.inputs ?? {}, killAfterMs: 30_000, ...(stage.cache ? { cache: 'v2' as const } : {}) }
+  return withWorld(spec, async (world) => {
+    if (stage.cache) world.cache!.setFault(stage.cache.endpoint, stage.cache.fault)
+    const gate = world.start()
     const { emulator } = gate.backend
-    await until(() => stage.reached(emulator.requests), 15_000, `the ${stage.name} stage`)
+    await until(() => stage.reached(world), 15_000, `the ${stage.name} stage`)
     const signalledAt = Date.now()
     gate.step.signal(signal)
     const run = await gate.step.result

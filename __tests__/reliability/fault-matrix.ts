@@ -4,21 +4,27 @@
 // - anything else ends with `outcome: error` and ONE error line naming the endpoint (operation
 //   and URL) and the cause; a permanent fault is not retried;
 // - either way within `timeout` plus the grace, with no stack trace and no secret in anything
-//   captured.
-// The tables grow by rows: a new endpoint is one ENDPOINTS entry, a new fault one FAULTS entry.
+//   captured (cache entries included);
+// - the Actions cache is a shortcut: no fault of its service may fail the gate; it ends approved
+//   with at most one warning naming the cache.
+// The tables grow by rows: a new endpoint is one entry in its service's endpoint table, a new
+// fault one row in its service's fault table.
 // Checks return problems instead of throwing, so the same run feeds the test and the figures
 // in docs/reliability.md (scripts/bench-reliability.ts).
 import type { Fault } from '../../emulator/server.js'
 import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
+import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
 import type { ActionRun, Inputs } from '../harness/runner.js'
-import { FAULT_TIMEOUT_SECONDS, hasStackTrace, leaksIn, withGate, type Gate } from './support.js'
+import { FAULT_TIMEOUT_SECONDS, hasStackTrace, leaksIn, withWorld, type Gate, type World } from './support.js'
+
+export type Stage = 'registering' | 'starting' | 'polling' | 'saving' | 'exporting' | 'revoking'
 
 /** An endpoint of the emulator the action calls, and how its URL shows in an error line. */
 export interface Endpoint {
   /** The AWS operation, as the emulator and the error line name it. */
   operation: string
   /** The flow stage that calls it. */
-  stage: 'registering' | 'starting' | 'polling' | 'exporting' | 'revoking'
+  stage: Stage
   path: string
   /** Inputs that make the action call it (e.g. account-id and role-name for GetRoleCredentials). */
   inputs?: Inputs
@@ -30,8 +36,25 @@ export const ENDPOINTS: Endpoint[] = [
   { operation: 'CreateToken', stage: 'polling', path: '/token' }
 ]
 
+/** A step of the Actions cache protocol (v2, as on github.com) the action calls. */
+export interface CacheStep {
+  endpoint: CacheEndpoint
+  stage: Stage
+  /** Run a clean gate first, so the cache holds an entry (only a hit downloads). */
+  warmUp?: boolean
+}
+
+export const CACHE_STEPS: CacheStep[] = [
+  { endpoint: 'lookup', stage: 'registering' },
+  { endpoint: 'download', stage: 'registering', warmUp: true },
+  { endpoint: 'reserve', stage: 'saving' },
+  { endpoint: 'upload', stage: 'saving' },
+  { endpoint: 'commit', stage: 'saving' }
+]
+
 export type Expectation =
-  | { outcome: 'approved' }
+  /** `warning`: at most one warning, and it must match (the cache's faults cost one warning at most). */
+  | { outcome: 'approved'; warning?: RegExp }
   /** `retried`: a persistent transient fault is retried before it gives up; a permanent one is not. */
   | { outcome: 'error'; cause: RegExp; retried: boolean }
 
@@ -42,6 +65,13 @@ export interface FaultRow {
   expect: Expectation
   /** Endpoints the row applies to; default all. */
   appliesTo?: (endpoint: Endpoint) => boolean
+}
+
+export interface CacheFaultRow {
+  label: string
+  fault: CacheFault
+  /** How many requests it hits; default every one. */
+  times?: number
 }
 
 const ALWAYS = Infinity
@@ -108,17 +138,79 @@ export const FAULTS: FaultRow[] = [
   { label: '200 missing fields', fault: { kind: 'missing-fields' }, expect: permanent(/unusable response: \w+ is missing/) }
 ]
 
+// Every fault the fake cache service can inject, each on every request: the worst case.
+export const CACHE_FAULTS: CacheFaultRow[] = [
+  { label: '500 always', fault: { kind: 'status', status: 500 } },
+  { label: '429 with Retry-After: 1, always', fault: { kind: 'status', status: 429, retryAfter: 1 } },
+  { label: '403 always', fault: { kind: 'status', status: 403 } },
+  { label: 'connection reset always', fault: { kind: 'reset' } },
+  { label: 'no answer ever (hang)', fault: { kind: 'hang' } }
+]
+
+const CACHE_WARNING = /Actions cache/
+
 export interface FaultCase {
-  endpoint: Endpoint
-  row: FaultRow
-  /** `Endpoint × fault`, as the test and the report name it. */
+  /** `endpoint × fault`, as the test and the report name it. */
   name: string
+  service: 'aws' | 'actions cache'
+  /** The endpoint as the report names it. */
+  endpoint: string
+  stage: Stage
+  fault: string
+  expect: Expectation
+  inputs?: Inputs
+  warmUp?: boolean
+  /** Arms the fault in the world's services. */
+  arm(world: World): void
+  /** Requests the fault hit so far. */
+  fired(world: World): number
+  /** For an AWS endpoint: what the error line must name. */
+  aws?: Endpoint
+}
+
+/** The emulator fault a row arms on an endpoint. */
+export function faultOf(endpoint: Endpoint, row: FaultRow): Fault {
+  return { ...row.fault, operation: endpoint.operation }
 }
 
 export function faultCases(endpoints: readonly Endpoint[] = ENDPOINTS, rows: readonly FaultRow[] = FAULTS): FaultCase[] {
   return endpoints.flatMap((endpoint) =>
-    rows.filter((row) => row.appliesTo?.(endpoint) ?? true).map((row) => ({ endpoint, row, name: `${endpoint.operation} × ${row.label}` }))
+    rows
+      .filter((row) => row.appliesTo?.(endpoint) ?? true)
+      .map((row) => ({
+        name: `${endpoint.operation} × ${row.label}`,
+        service: 'aws' as const,
+        endpoint: endpoint.operation,
+        stage: endpoint.stage,
+        fault: row.label,
+        expect: row.expect,
+        ...(endpoint.inputs ? { inputs: endpoint.inputs } : {}),
+        aws: endpoint,
+        arm: (world: World) => world.backend.emulator.injectFault(faultOf(endpoint, row)),
+        fired: (world: World) => world.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined).length
+      }))
   )
+}
+
+export function cacheFaultCases(steps: readonly CacheStep[] = CACHE_STEPS, rows: readonly CacheFaultRow[] = CACHE_FAULTS): FaultCase[] {
+  return steps.flatMap((step) =>
+    rows.map((row) => ({
+      name: `cache ${step.endpoint} × ${row.label}`,
+      service: 'actions cache' as const,
+      endpoint: `cache ${step.endpoint}`,
+      stage: step.stage,
+      fault: row.label,
+      expect: { outcome: 'approved' as const, warning: CACHE_WARNING },
+      ...(step.warmUp ? { warmUp: true } : {}),
+      arm: (world: World) => world.cache!.setFault(step.endpoint, row.fault, row.times),
+      fired: (world: World) => world.cache!.requests.filter((request) => request.endpoint === step.endpoint && (request.status === 0 || request.status >= 400)).length
+    }))
+  )
+}
+
+/** The whole matrix: every AWS endpoint and every cache step, each with every fault of its service. */
+export function allFaultCases(): FaultCase[] {
+  return [...faultCases(), ...cacheFaultCases()]
 }
 
 export interface CaseResult {
@@ -137,23 +229,26 @@ export interface CaseResult {
 /** The bound every case must meet: `timeout`, the grace, and a little for starting and ending a process. */
 export const CASE_BOUND_MS = FAULT_TIMEOUT_SECONDS * 1000 + DEADLINE_GRACE_MS + 2_000
 
-/** The emulator fault a case arms. */
-export function faultOf(testCase: FaultCase): Fault {
-  return { ...testCase.row.fault, operation: testCase.endpoint.operation }
-}
-
+/** Every case runs with the cache service (v2) at hand, as on github.com, so the cache steps are real. */
 export async function runFaultCase(testCase: FaultCase): Promise<CaseResult> {
-  const { endpoint } = testCase
-  return withGate({ faults: [faultOf(testCase)], inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...endpoint.inputs } }, async (gate) => {
+  const spec = { cache: 'v2' as const, inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...testCase.inputs } }
+  return withWorld(spec, async (world) => {
+    if (testCase.warmUp) {
+      const warm = await world.start().step.result
+      if (warm.outputs.outcome !== 'approved') throw new Error(`The warm-up gate of ${testCase.name} ended ${warm.outputs.outcome}`)
+      // Entry keys end in the second a client was issued: the case's own save must not meet it.
+      await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 10))
+    }
+    testCase.arm(world)
+    const gate = world.start()
     const run = await gate.step.result
-    return judge(testCase, run, gate)
+    return judge(testCase, run, gate, world)
   })
 }
 
-function judge(testCase: FaultCase, run: ActionRun, gate: Gate): CaseResult {
-  const { endpoint, row } = testCase
+function judge(testCase: FaultCase, run: ActionRun, gate: Gate, world: World): CaseResult {
   const problems: string[] = []
-  const expected = row.expect
+  const expected = testCase.expect
   const outcome = run.outputs.outcome
   const errorLine = run.errors[0]
   if (outcome !== expected.outcome) problems.push(`outcome ${outcome ?? '(none)'}, expected ${expected.outcome}${errorLine ? `: ${errorLine}` : ''}`)
@@ -162,7 +257,11 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate): CaseResult {
   if (expected.outcome === 'approved') {
     if (run.code !== 0) problems.push(`exit code ${run.code}, expected 0`)
     if (run.errors.length > 0) problems.push(`error lines: ${JSON.stringify(run.errors)}`)
+    if (expected.warning && (run.warnings.length > 1 || run.warnings.some((warning) => !expected.warning!.test(warning)))) {
+      problems.push(`warnings ${JSON.stringify(run.warnings)}: at most one, matching ${expected.warning}`)
+    }
   } else {
+    const endpoint = testCase.aws!
     if (run.code !== 1) problems.push(`exit code ${run.code}, expected 1`)
     const errorCommands = run.stdout.split('\n').filter((line) => line.startsWith('::error'))
     if (run.errors.length !== 1 || errorCommands.length !== 1) problems.push(`${run.errors.length} error lines, expected exactly one`)
@@ -171,20 +270,18 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate): CaseResult {
       if (!errorLine.includes(`${endpoint.operation} at ${url}`)) problems.push(`the error line does not name ${endpoint.operation} at ${url}: ${errorLine}`)
       if (!expected.cause.test(errorLine)) problems.push(`the error line does not give the cause ${expected.cause}: ${errorLine}`)
     }
-    const faulted = gate.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined)
-    if (!expected.retried && faulted.length !== 1) problems.push(`${faulted.length} faulty answers from ${endpoint.operation}; a permanent fault must not be retried`)
-    if (expected.retried && faulted.length < 2) problems.push(`only ${faulted.length} attempt at ${endpoint.operation}; a transient fault must be retried`)
+    const faulted = testCase.fired(world)
+    if (!expected.retried && faulted !== 1) problems.push(`${faulted} faulty answers from ${endpoint.operation}; a permanent fault must not be retried`)
+    if (expected.retried && faulted < 2) problems.push(`only ${faulted} attempt at ${endpoint.operation}; a transient fault must be retried`)
   }
-  if (!gate.backend.emulator.requests.some((request) => request.operation === endpoint.operation && request.fault !== undefined)) {
-    problems.push(`the fault on ${endpoint.operation} never fired`)
-  }
+  if (testCase.fired(world) === 0) problems.push(`the fault on ${testCase.endpoint} never fired`)
   if (hasStackTrace(run)) problems.push('a stack trace in the log')
   for (const leak of leaksIn(run, gate)) problems.push(`secret leaked: ${leak}`)
 
   return {
     name: testCase.name,
-    endpoint: endpoint.operation,
-    fault: row.label,
+    endpoint: testCase.endpoint,
+    fault: testCase.fault,
     expected: expected.outcome,
     outcome,
     durationMs: Math.round(run.durationMs),

@@ -1,14 +1,15 @@
 // Secret hygiene as a property (issue 6, item 8): across generated flows (how the gate ends, a
-// fault on any endpoint, RUNNER_DEBUG=1, the inputs) no secret reaches stdout, stderr, the job
-// summary or an unmasked output. The secrets are learned independently of the action, from the
+// fault on any endpoint, RUNNER_DEBUG=1, the inputs, the registration cache with or without an
+// encryption key) no secret reaches stdout, stderr, the job summary, an unmasked output or a cache
+// entry in clear. The secrets are learned independently of the action, from the
 // wire tap (client secret, device code, access and refresh tokens) plus the job's GitHub token,
 // so a secret the action forgets to mask is still found. Each flow is a real run of dist/, so
 // the number of runs is bounded (HYGIENE_RUNS, default 16); a failure prints fast-check's seed
-// and the shrunk flow to replay it.
+// and path, which HYGIENE_SEED and HYGIENE_PATH replay.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { faultCases, faultOf, type FaultCase } from './fault-matrix.js'
-import { leaksIn, until, withGate, type GateSpec } from './support.js'
+import { allFaultCases, type FaultCase } from './fault-matrix.js'
+import { leaksIn, until, withWorld, type GateSpec } from './support.js'
 
 type Ending = 'approve' | 'deny' | 'expire' | 'time-out' | 'SIGINT' | 'SIGTERM'
 
@@ -20,6 +21,9 @@ interface Flow {
   clientName: string | undefined
   scopes: string | undefined
   notify: string | undefined
+  /** With the Actions cache service at hand (the registration is cached), and the key that encrypts it. */
+  cache: boolean
+  encryptionKey: string | undefined
   /**
    * For the signals: how long after the start. From 250 ms: before Node has loaded the bundle
    * (about 100 ms) no handler exists yet, and a signal ends the process as it ends any program.
@@ -31,11 +35,13 @@ const OUTCOMES = ['approved', 'denied', 'expired', 'timed-out', 'cancelled', 'er
 
 const flows: fc.Arbitrary<Flow> = fc.record({
   ending: fc.constantFrom<Ending>('approve', 'deny', 'expire', 'time-out', 'SIGINT', 'SIGTERM'),
-  fault: fc.option(fc.constantFrom(...faultCases()), { nil: undefined, freq: 2 }),
+  fault: fc.option(fc.constantFrom(...allFaultCases()), { nil: undefined, freq: 2 }),
   debug: fc.boolean(),
   clientName: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$/), { nil: undefined }),
   scopes: fc.constantFrom(undefined, 'sso:account:access', 'sso:account:access, codewhisperer:completions'),
   notify: fc.constantFrom(undefined, '', 'summary'),
+  cache: fc.boolean(),
+  encryptionKey: fc.option(fc.base64String({ minLength: 12, maxLength: 44 }).filter((key) => key.length >= 12), { nil: undefined }),
   signalAfterMs: fc.integer({ min: 250, max: 2_000 })
 })
 
@@ -47,24 +53,29 @@ function gateFor(flow: Flow): GateSpec {
       approveAfter: flow.ending === 'approve' ? 0 : undefined,
       expiresIn: flow.ending === 'expire' ? 2 : 600
     },
-    faults: flow.fault ? [faultOf(flow.fault)] : [],
+    // A cache fault needs the cache service.
+    ...(flow.cache || flow.fault?.service === 'actions cache' ? { cache: 'v2' as const } : {}),
     inputs: {
       timeout: flow.ending === 'time-out' ? '2' : '8',
       'client-name': flow.clientName,
       scopes: flow.scopes,
-      notify: flow.notify
+      notify: flow.notify,
+      'cache-encryption-key': flow.encryptionKey
     },
     killAfterMs: 40_000
   }
 }
 
 const runs = Number(process.env.HYGIENE_RUNS ?? 16)
+const replay = process.env.HYGIENE_SEED ? { seed: Number(process.env.HYGIENE_SEED), ...(process.env.HYGIENE_PATH ? { path: process.env.HYGIENE_PATH } : {}) } : {}
 
 describe('no secret reaches anything a user or another step can read', () => {
   it(`holds across ${runs} generated flows (outcomes, faults, RUNNER_DEBUG, inputs)`, async () => {
     await fc.assert(
       fc.asyncProperty(flows, async (flow) =>
-        withGate(gateFor(flow), async (gate) => {
+        withWorld(gateFor(flow), async (world) => {
+          flow.fault?.arm(world)
+          const gate = world.start()
           const { emulator } = gate.backend
           if (flow.ending === 'deny') {
             await until(() => emulator.pending().length > 0 || gate.step.child.exitCode !== null, 20_000, 'a request to deny')
@@ -78,10 +89,12 @@ describe('no secret reaches anything a user or another step can read', () => {
           expect(run.code).toBe(run.outputs.outcome === 'approved' ? 0 : 1)
           // A flow that met no fault and was approved must have handled every kind of secret.
           if (run.outputs.outcome === 'approved') expect(Object.keys(gate.backend.tap.secrets())).toEqual(expect.arrayContaining(['clientSecret', 'deviceCode', 'accessToken']))
-          expect(leaksIn(run, gate)).toEqual([])
+          expect(leaksIn(run, gate, { extraSecrets: flow.encryptionKey ? { encryptionKey: flow.encryptionKey } : {} })).toEqual([])
+          // An encrypted registration is stored only encrypted: the scan above looked inside every entry.
+          if (flow.encryptionKey) for (const entry of gate.cache?.entries ?? []) expect(entry.key).toContain('-aes-')
         })
       ),
-      { numRuns: runs, endOnFailure: true }
+      { numRuns: runs, endOnFailure: true, ...replay }
     )
   }, 600_000)
 })

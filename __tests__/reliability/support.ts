@@ -6,6 +6,8 @@ import type { EmulatorOptions, Fault } from '../../emulator/server.js'
 import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inputs, type RunningAction } from '../harness/runner.js'
 import { findSecretLeaks, type LeakScanOptions as HarnessScanOptions } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+import { openArchive } from '../cache/support.js'
+import { startCacheService, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
 
 export interface LeakScanOptions extends HarnessScanOptions {
   /** Secrets the tap cannot see (an encryption key given as an input), by label. */
@@ -22,6 +24,8 @@ export interface GateSpec {
   emulator?: EmulatorOptions
   /** Armed before the step starts. */
   faults?: Fault[]
+  /** A fake Actions cache service speaking this protocol, given to the step as the runner would. */
+  cache?: CacheProtocol
   inputs?: Inputs
   /** The job's env on top of the endpoint overrides. */
   env?: EnvOverrides
@@ -32,40 +36,60 @@ export interface GateSpec {
   killAfterMs?: number
 }
 
+/** The services a gate talks to, shared by the gates started in it (a warm-up, then the case). */
+export interface World {
+  backend: SsoBackend
+  cache?: FakeCacheService
+  /** Starts the action as a step of a new job, with the spec's inputs and env. */
+  start(): Gate
+}
+
 export interface Gate {
   backend: SsoBackend
+  cache?: FakeCacheService
   job: ActionJob
   step: RunningAction
   /** Epoch ms when the step was started. */
   startedAt: number
 }
 
-/** Starts an emulator with a wire tap, arms the faults and starts the action as a step. */
-export async function startGate(spec: GateSpec = {}): Promise<Gate> {
+/**
+ * Opens a world (emulator behind a wire tap, the cache fake if asked for), runs `use`, then kills
+ * any step still running, closes the services and removes the jobs, whatever happened. Faults
+ * in the spec are armed before `use` runs.
+ */
+export async function withWorld<T>(spec: GateSpec, use: (world: World) => Promise<T>): Promise<T> {
   const backend = await startSsoBackend({ ...FAST_APPROVAL, ...spec.emulator })
+  const cache = spec.cache ? await startCacheService({ protocol: spec.cache }) : undefined
   for (const fault of spec.faults ?? []) backend.emulator.injectFault(fault)
-  const job = createJob({ env: { ...backend.env, ...spec.env, ...spec.envFor?.(backend) }, debug: spec.debug ?? false })
-  const startedAt = Date.now()
-  const step = job.start({
-    ...actionEntry(),
-    inputs: { ...requiredInputs, ...spec.inputs },
-    timeoutMs: spec.killAfterMs ?? 60_000
-  })
-  return { backend, job, step, startedAt }
+  const gates: Gate[] = []
+  const world: World = {
+    backend,
+    ...(cache ? { cache } : {}),
+    start() {
+      const job = createJob({ env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(backend) }, debug: spec.debug ?? false })
+      const startedAt = Date.now()
+      const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...spec.inputs }, timeoutMs: spec.killAfterMs ?? 60_000 })
+      const gate: Gate = { backend, ...(cache ? { cache } : {}), job, step, startedAt }
+      gates.push(gate)
+      return gate
+    }
+  }
+  try {
+    return await use(world)
+  } finally {
+    // A step still running (a failed test) must not outlive its services.
+    for (const gate of gates) gate.step.signal('SIGKILL')
+    await Promise.all(gates.map((gate) => gate.step.result.catch(() => undefined)))
+    await backend.close()
+    await cache?.close()
+    for (const gate of gates) gate.job.dispose()
+  }
 }
 
-/** Runs `use` on a started gate, then closes the emulator and removes the job, whatever happened. */
-export async function withGate<T>(spec: GateSpec, use: (gate: Gate) => Promise<T>): Promise<T> {
-  const gate = await startGate(spec)
-  try {
-    return await use(gate)
-  } finally {
-    // A step still running (a failed test) must not outlive its emulator.
-    gate.step.signal('SIGKILL')
-    await gate.step.result.catch(() => undefined)
-    await gate.backend.close()
-    gate.job.dispose()
-  }
+/** One gate in a world of its own: the common case. */
+export function withGate<T>(spec: GateSpec, use: (gate: Gate) => Promise<T>): Promise<T> {
+  return withWorld(spec, (world) => use(world.start()))
 }
 
 /** A line of a V8 stack trace: `    at fn (file:1:2)` or `    at file:1:2`. */
@@ -78,11 +102,39 @@ export function hasStackTrace(run: Pick<ActionRun, 'stdout' | 'stderr'>): boolea
 
 /**
  * Where any secret the tap saw (or the job's GitHub token) appears in what the step left behind,
- * as `label as form in place` lines: empty when nothing leaked. Masked outputs are not scanned.
+ * cache entries included (unpacked), as `label as form in place` lines: empty when nothing leaked.
+ * Masked outputs are not scanned.
+ *
+ * One exception, by design (README, "Who can read the cache"; SECURITY.md): an entry saved without
+ * `cache-encryption-key` holds the OIDC client registration in plain JSON, client secret included.
+ * That, and nothing else, is allowed in a plain entry; an encrypted entry may hold nothing at all.
  */
-export function leaksIn(run: ActionRun, gate: Pick<Gate, 'backend' | 'job'>, options: LeakScanOptions = {}): string[] {
-  const secrets = { ...knownSecrets(gate.backend, gate.job), ...options.extraSecrets }
-  return findSecretLeaks(run, secrets, { maskedOutputs: ['access-token'], ...options }).map((leak) => `${leak.secret} as ${leak.form} in ${leak.where}`)
+export function leaksIn(run: ActionRun, gate: Pick<Gate, 'backend' | 'job' | 'cache'>, options: LeakScanOptions = {}): string[] {
+  const { extraSecrets, ...scan } = options
+  const secrets = { ...knownSecrets(gate.backend, gate.job), ...extraSecrets }
+  const texts: Record<string, string> = { ...scan.texts }
+  for (const [index, entry] of (gate.cache?.entries ?? []).entries()) {
+    texts[`${isPlainEntry(entry.key) ? PLAIN_ENTRY : 'cache entry'} ${index + 1}`] = unpacked(entry.archive)
+  }
+  return findSecretLeaks(run, secrets, { maskedOutputs: ['access-token'], ...scan, texts })
+    .filter((leak) => !(leak.where.startsWith(`text '${PLAIN_ENTRY}`) && leak.secret.startsWith('clientSecret')))
+    .map((leak) => `${leak.secret} as ${leak.form} in ${leak.where}`)
+}
+
+const PLAIN_ENTRY = 'plain cache entry'
+
+/** Keys say how the entry is stored: `…-plain-<digest>-<time>` or `…-aes-<digest>-<time>` (src/registration/key.ts). */
+function isPlainEntry(key: string): boolean {
+  return key.includes('-plain-')
+}
+
+/** An entry's archive as text: unpacked when it is one, as uploaded otherwise (an upload cut short). */
+function unpacked(archive: Buffer): string {
+  try {
+    return openArchive(archive).toString('latin1')
+  } catch {
+    return archive.toString('latin1')
+  }
 }
 
 /**

@@ -45,6 +45,8 @@ export interface RegistrationCacheOptions {
   signal?: AbortSignal
   /** Epoch ms: a restore or save is cut short to what is left before it (the `timeout` input). */
   deadline?: number
+  /** A ceiling on both bounds above: with a short `timeout`, the cache may use only a part of it. */
+  limitMs?: number
 }
 
 /**
@@ -104,7 +106,7 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   const encryptionKey = options.encryptionKey || undefined
   const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined)
   const file = registrationFilePath()
-  const timeoutMs = boundBy(options.deadline, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS)
+  const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS)
   // A file left by an interrupted run must not pass for what this restore brings back.
   await rm(file, { force: true })
 
@@ -186,7 +188,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   const encryptionKey = options.encryptionKey || undefined
   const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration)
   const file = registrationFilePath()
-  const timeoutMs = boundBy(options.deadline, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
+  const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
 
   const output = newLibraryOutput()
   let outcome: Outcome<number>
@@ -254,9 +256,10 @@ function loadCacheLibrary(): Promise<CacheLibrary> {
   return import('@actions/cache')
 }
 
-/** `ms`, or less when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
-function boundBy(deadline: number | undefined, ms: number): number {
-  return deadline === undefined ? ms : Math.max(1, Math.min(ms, Math.floor(deadline - Date.now())))
+/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(options: Pick<RegistrationCacheOptions, 'deadline' | 'limitMs'>, ms: number): number {
+  const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now())
+  return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left))
 }
 
 type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }

@@ -48,6 +48,8 @@ export interface RegistrationSourceOptions {
   cacheFile?: string
   /** Epoch ms: no restore or save runs past it (each is cut short to what is left). */
   deadline?: number
+  /** The longest a restore or a save may take, when shorter than their own bounds. */
+  limitMs?: number
   /** The run's cancellation: a restore or save in progress is given up at once. */
   signal?: AbortSignal
 }
@@ -69,6 +71,7 @@ export class RegistrationSource {
       ...options.wanted,
       ...(encryptionKey ? { encryptionKey } : {}),
       ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
       ...(options.signal ? { signal: options.signal } : {}),
       onWarning: (message) => this.warnOnce(message)
     }
