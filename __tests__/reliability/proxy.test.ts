@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ForwardProxy, testCertificate } from '../harness/forward-proxy.js'
 import type { ActionRun, EnvOverrides } from '../harness/runner.js'
-import type { SsoBackend } from '../harness/sso-backend.js'
-import { concurrency, hasStackTrace, inPool, leaksIn, withGate } from './support.js'
+import { concurrency, hasStackTrace, inPool, leaksIn, withGate, type World } from './support.js'
 
 interface Addresses {
   proxyUrl: string
   /** The wire tap's port: the emulator as the action reaches it. */
   port: string
+  /** The fake Actions cache service's port. */
+  cachePort: string
   certPath: string
 }
 
@@ -28,6 +29,8 @@ interface ProxyRow {
   env: (at: Addresses) => EnvOverrides
   /** Set on the proxy before the step starts. */
   refuseWith?: number
+  /** The Actions cache service (v2) at hand: its calls must go the same way. */
+  cache?: boolean
   expect:
     | { outcome: 'approved'; proxied: boolean }
     | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
@@ -84,6 +87,23 @@ const ROWS: ProxyRow[] = [
     secrets: { proxyPassword: PROXY_PASSWORD }
   },
   {
+    name: 'HTTPS_PROXY: the Actions cache service too (https, TLS inspected)',
+    cache: true,
+    env: (at) => ({
+      HTTPS_PROXY: at.proxyUrl,
+      NODE_EXTRA_CA_CERTS: at.certPath,
+      ACTIONS_RESULTS_URL: `https://cache.tls.test:${at.cachePort}/`,
+      ...awsAt(`https://sso.tls.test:${at.port}`)
+    }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'HTTP_PROXY: the Actions cache service too (http)',
+    cache: true,
+    env: (at) => ({ HTTP_PROXY: at.proxyUrl, ACTIONS_RESULTS_URL: `http://cache.test:${at.cachePort}/`, ...awsAt(`http://sso.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
     name: 'a proxy demanding credentials (407): one line, at once',
     env: (at) => ({ HTTPS_PROXY: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
     refuseWith: 407,
@@ -100,6 +120,9 @@ interface Observed {
   proxy: ForwardProxy
   /** AWS requests the emulator answered. */
   received: number
+  /** Calls to the cache service's API (Twirp), and entries it committed. */
+  cacheCalls: number
+  cacheEntries: number
   leaks: string[]
   at: Addresses
 }
@@ -117,14 +140,24 @@ beforeAll(async () => {
       const proxyUrl = await proxy.start()
       if (row.refuseWith !== undefined) proxy.refuseWith = row.refuseWith
       let at: Addresses | undefined
-      const addresses = (backend: SsoBackend): EnvOverrides => {
-        at = { proxyUrl, port: new URL(backend.tap.endpoint).port, certPath: certificate.certPath }
+      const addresses = (world: World): EnvOverrides => {
+        const port = (url: string | undefined) => (url ? new URL(url).port : '')
+        at = { proxyUrl, port: port(world.backend.tap.endpoint), cachePort: port(world.cache?.url), certPath: certificate.certPath }
         return row.env(at)
       }
       try {
-        return await withGate({ envFor: addresses, inputs: { timeout: '20' }, killAfterMs: 40_000 }, async (gate) => {
+        const spec = { envFor: addresses, inputs: { timeout: '20' }, killAfterMs: 40_000, ...(row.cache ? { cache: 'v2' as const } : {}) }
+        return await withGate(spec, async (gate) => {
           const run = await gate.step.result
-          return { run, proxy, received: gate.backend.emulator.requests.length, leaks: leaksIn(run, gate, { extraSecrets: row.secrets ?? {} }), at: at! }
+          return {
+            run,
+            proxy,
+            received: gate.backend.emulator.requests.length,
+            cacheCalls: gate.cache?.requests.filter((request) => request.twirpMethod !== undefined).length ?? 0,
+            cacheEntries: gate.cache?.entries.filter((entry) => entry.committed).length ?? 0,
+            leaks: leaksIn(run, gate, { extraSecrets: row.secrets ?? {} }),
+            at: at!
+          }
         })
       } finally {
         await proxy.stop()
@@ -138,7 +171,7 @@ afterAll(() => rmSync(certDir, { recursive: true, force: true }))
 describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case', () => {
   it.each(ROWS.map((row, index) => [row.name, index] as const))('%s', (_name, index) => {
     const row = ROWS[index]!
-    const { run, proxy, received, leaks, at } = observed[index]!
+    const { run, proxy, received, cacheCalls, cacheEntries, leaks, at } = observed[index]!
     expect(leaks).toEqual([])
     expect(hasStackTrace(run)).toBe(false)
     const aws = proxy.forwardedTo(/^sso\.(tls\.)?test$/)
@@ -149,6 +182,13 @@ describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either ca
       // Proxied: every request the emulator answered was one the proxy forwarded. Direct: none.
       expect(aws.length).toBe(row.expect.proxied ? received : 0)
       if (!row.expect.proxied) expect(proxy.requestsSeen).toBe(0)
+      if (row.cache) {
+        // A lookup (a miss), then the save: reserve and finalize, all through the proxy, and no warning.
+        expect(run.warnings).toEqual([])
+        expect(cacheEntries).toBe(1)
+        expect(cacheCalls).toBeGreaterThanOrEqual(3)
+        expect(proxy.forwardedTo(/^cache\.(tls\.)?test$/).length).toBe(cacheCalls)
+      }
     } else {
       expect(run.outputs.outcome).toBe('error')
       expect(run.errors).toHaveLength(1)

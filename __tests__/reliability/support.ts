@@ -29,8 +29,8 @@ export interface GateSpec {
   inputs?: Inputs
   /** The job's env on top of the endpoint overrides. */
   env?: EnvOverrides
-  /** More of the job's env, once the backend's addresses are known (e.g. endpoints behind a proxy). */
-  envFor?: (backend: SsoBackend) => EnvOverrides
+  /** More of the job's env, once the services' addresses are known (e.g. endpoints behind a proxy). */
+  envFor?: (world: World) => EnvOverrides
   debug?: boolean
   /** The harness kills the step after this long (a failed bound, reported as such). */
   killAfterMs?: number
@@ -67,7 +67,7 @@ export async function withWorld<T>(spec: GateSpec, use: (world: World) => Promis
     backend,
     ...(cache ? { cache } : {}),
     start() {
-      const job = createJob({ env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(backend) }, debug: spec.debug ?? false })
+      const job = createJob({ env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(world) }, debug: spec.debug ?? false })
       const startedAt = Date.now()
       const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...spec.inputs }, timeoutMs: spec.killAfterMs ?? 60_000 })
       const gate: Gate = { backend, ...(cache ? { cache } : {}), job, step, startedAt }
