@@ -90,6 +90,17 @@ export interface CancelResult {
   leaks: string[]
 }
 
+/** No new request for this long: nothing was in flight when the signal went. Shorter than any poll interval here. */
+const QUIET_MS = 300
+
+async function quiet(world: World, ms: number): Promise<void> {
+  for (;;) {
+    const seen = world.backend.emulator.requests.length + (world.cache?.requests.length ?? 0)
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    if (world.backend.emulator.requests.length + (world.cache?.requests.length ?? 0) === seen) return
+  }
+}
+
 export function cancelCases(stages: readonly Stage[] = STAGES): CancelCase[] {
   return stages.flatMap((stage) => SIGNALS.map((signal) => ({ stage, signal })))
 }
@@ -102,6 +113,9 @@ export function runCancelCase({ stage, signal }: CancelCase): Promise<CancelResu
     const gate = world.start()
     const { emulator } = gate.backend
     await until(() => stage.reached(world), 15_000, `the ${stage.name} stage`)
+    // A request the action sent just before reaching the stage (a retry) may still be on its way
+    // through the tap: let it arrive, so "after the signal" means after it.
+    await quiet(world, QUIET_MS)
     const signalledAt = Date.now()
     gate.step.signal(signal)
     const run = await gate.step.result
