@@ -12,7 +12,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -284,7 +283,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -312,29 +310,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-module.exports.g6 = Agent
-module.exports.kT = ProxyAgent
-module.exports.J2 = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,57 +401,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-module.exports.Em = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28413,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(713);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7874);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28426,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 713:
+/***/ 7874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28436,7 +28434,48 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
+var lib_core = __nccwpck_require__(3838);
+;// CONCATENATED MODULE: ./src/cancellation.ts
+// Cancellation: how the step hears that the runner wants it gone (a cancelled run, or
+// `timeout-minutes`), and the promise to be gone quickly.
+
+/**
+ * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
+ * soon anyway, and the post step records what this step could not.
+ */
+const CANCELLED_EXIT_MS = 1_800;
+/**
+ * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
+ * kill 2.5 s after that): stop
+ * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
+ * and leave no outcome behind. Recording may need GitHub, which can be slow: after
+ * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
+ */
+function abortOnTermination() {
+    const controller = new AbortController();
+    let deadline;
+    const cancel = (name) => {
+        if (controller.signal.aborted)
+            return;
+        lib_core/* info */.pq(`Received ${name}: cancelling the request.`);
+        controller.abort(new Error(`cancelled by ${name}`));
+        // unref: when everything is recorded sooner, the process ends without waiting for this.
+        deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
+    };
+    const onInterrupt = () => cancel('SIGINT');
+    const onTerminate = () => cancel('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+    return {
+        signal: controller.signal,
+        dispose() {
+            clearTimeout(deadline);
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
+        }
+    };
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -28825,7 +28864,7 @@ function formatDuration(seconds) {
 // The user code and the URLs are deliberately NOT masked: the approver must read them, and the
 // runner would otherwise print *** where the code belongs.
 
-const mask = (secret) => core/* setSecret */.Pq(secret);
+const mask = (secret) => lib_core/* setSecret */.Pq(secret);
 /** The client secret signs every later call of this registration. */
 function maskRegistration(registration, setSecret = mask) {
     setSecret(registration.clientSecret);
@@ -28842,6 +28881,11 @@ function maskTokenSet(token, setSecret = mask) {
     if (token.idToken)
         setSecret(token.idToken);
 }
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+function maskPendingRequest(pending, setSecret = mask) {
+    maskRegistration(pending.registration, setSecret);
+    maskDeviceAuthorization(pending.authorization, setSecret);
+}
 
 ;// CONCATENATED MODULE: ./src/export/outputs.ts
 // The one place that sets the action's outputs, so what action.yml declares and what the code
@@ -28854,10 +28898,11 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'expires-at',
     'user-code',
     'verification-uri',
-    'verification-uri-complete'
+    'verification-uri-complete',
+    'comment-url'
 ]));
 function set(name, value) {
-    core/* setOutput */.uH(name, value);
+    lib_core/* setOutput */.uH(name, value);
 }
 /** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
 function isoUtc(epochMs) {
@@ -28869,6 +28914,14 @@ function exportRequestOutputs(request) {
     set('verification-uri', request.verificationUri);
     set('verification-uri-complete', request.verificationUriComplete);
 }
+/** `phase: start`: when the code stops working, so a later step knows how long it has. */
+function exportCodeExpiry(request) {
+    set('expires-at', isoUtc(request.expiresAt.getTime()));
+}
+/** The PR comment that shows the request; set again each time the comment is written. */
+function exportCommentUrl(url) {
+    set('comment-url', url);
+}
 /** Masks every token in the set before the access token is written anywhere. */
 function exportToken(token) {
     maskTokenSet(token);
@@ -28877,6 +28930,113 @@ function exportToken(token) {
 }
 function exportOutcome(outcome) {
     set('outcome', outcome);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/private-files.ts
+// Where the action keeps what must outlive a step but not the job: the pending request between
+// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// client secret, a device code), so they live in a directory only the runner's user can enter,
+// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
+
+
+
+
+const DIRECTORY_NAME = 'aws-sso-device-auth';
+/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
+function privateDirectory(env = process.env) {
+    const directory = (0,external_node_path_.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_.tmpdir)(), DIRECTORY_NAME);
+    (0,external_node_fs_.mkdirSync)(directory, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
+    (0,external_node_fs_.chmodSync)(directory, 0o700);
+    return directory;
+}
+/**
+ * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
+ * old version or the new one, never half a file.
+ */
+function writePrivateFile(path, content) {
+    const partial = `${path}.${(0,external_node_crypto_.randomUUID)()}.partial`;
+    try {
+        (0,external_node_fs_.writeFileSync)(partial, content, { mode: 0o600, flag: 'wx' });
+        (0,external_node_fs_.renameSync)(partial, path);
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(partial, { force: true });
+        throw error;
+    }
+}
+/** The file's text, or undefined when it does not exist. */
+function private_files_readPrivateFile(path) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/handoff.ts
+// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+// job even after a failure, a cancellation or a killed main step.
+//
+// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
+// private-files.ts). State values reach the post step as STATE_* environment variables, which are
+// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
+// has something new to hand over, so whenever it dies, the post step finds the latest version.
+//
+// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
+// over something new, add an optional field here, set it from the main step with `update`, and
+// add a task that reads it. Tasks must not depend on one another's fields.
+
+
+
+
+/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
+const HANDOFF_STATE = 'handoff';
+/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
+class HandoffWriter {
+    saveState;
+    data = { files: [] };
+    path;
+    constructor(saveState = lib_core/* saveState */.LZ) {
+        this.saveState = saveState;
+    }
+    /** Applies `change` and rewrites the file. */
+    update(change) {
+        change(this.data);
+        const first = this.path === undefined;
+        this.path ??= (0,external_node_path_.join)(privateDirectory(), `handoff-${(0,external_node_crypto_.randomUUID)()}.json`);
+        writePrivateFile(this.path, JSON.stringify(this.data));
+        // Saved once the file exists: the post step never follows a path to nothing it could trust.
+        if (first)
+            this.saveState(HANDOFF_STATE, this.path);
+    }
+    /** Records a file the action wrote, for the post step to remove. */
+    addFile(path) {
+        this.update((handoff) => {
+            if (!handoff.files.includes(path))
+                handoff.files.push(path);
+        });
+    }
+}
+/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
+function readHandoff(getState = core.getState) {
+    const path = getState(HANDOFF_STATE);
+    if (path === '')
+        return undefined;
+    const text = readPrivateFile(path);
+    if (text === undefined)
+        return undefined;
+    const parsed = JSON.parse(text);
+    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -28903,10 +29063,10 @@ function proxySettingsFromEnv(env = process.env) {
 function createDispatcher(env = process.env) {
     const proxy = proxySettingsFromEnv(env);
     if (proxy === undefined)
-        return new undici/* Agent */.g6();
+        return new undici.Agent();
     // Empty strings are deliberate: they stop the agent from reading process.env on its own.
     // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
-    return withoutExperimentalWarning(() => new undici/* EnvHttpProxyAgent */.J2(proxy));
+    return withoutExperimentalWarning(() => new undici.EnvHttpProxyAgent(proxy));
 }
 let shared;
 /** The process-wide dispatcher, created on first use from process.env. */
@@ -28957,7 +29117,9 @@ function withoutExperimentalWarning(create) {
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 
-const NOTIFY_CHANNELS = ['summary'];
+const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
+const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
+const PHASES = ['all', 'start', 'wait'];
 const DEFAULT_SCOPES = ['sso:account:access'];
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 function defaultClientName(repository) {
@@ -28975,9 +29137,12 @@ function parseInputs(read, repository) {
     const clientName = parseClientName(read('client-name'), repository);
     const timeout = read('timeout');
     const notify = parseNotify(read('notify'));
+    const phase = parsePhase(read('phase'));
+    const githubToken = read('github-token');
+    const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
-    const inputs = { startUrl, region, scopes, clientName, notify, cacheRegistration };
+    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration };
     if (timeout !== '')
         inputs.timeoutSeconds = parseDuration('timeout', timeout);
     if (cacheEncryptionKey !== '')
@@ -28985,7 +29150,8 @@ function parseInputs(read, repository) {
     return { inputs, warnings };
 }
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
-const SECRET_INPUTS = ['cache-encryption-key'];
+// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
+const SECRET_INPUTS = ['cache-encryption-key', 'github-token'];
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
  * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
@@ -29132,17 +29298,25 @@ function parseBoolean(name, raw, defaultValue) {
 }
 function parseNotify(raw) {
     if (raw === '')
-        return ['summary'];
+        return [...DEFAULT_NOTIFY];
     const channels = [];
     for (const item of splitList(raw)) {
         const channel = NOTIFY_CHANNELS.find((known) => known === item);
         if (!channel) {
-            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like summary; got ${JSON.stringify(item)}.`);
+            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`);
         }
         if (!channels.includes(channel))
             channels.push(channel);
     }
     return channels;
+}
+function parsePhase(raw) {
+    if (raw === '')
+        return 'all';
+    const phase = PHASES.find((known) => known === raw);
+    if (phase)
+        return phase;
+    throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
 }
 function splitList(raw) {
     return raw.split(/[\s,]+/).filter((item) => item !== '');
@@ -29286,7 +29460,7 @@ function renderApprovedLine(result) {
     return `Approved at ${formatUtc(result.at)}.${expiry}`;
 }
 function createLogNotifier(options = {}) {
-    const write = options.write ?? ((text) => core/* info */.pq(text));
+    const write = options.write ?? ((text) => lib_core/* info */.pq(text));
     const now = options.now ?? (() => new Date());
     const qr = options.qr ?? renderQrCode;
     return {
@@ -29309,6 +29483,656 @@ function createLogNotifier(options = {}) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/retry.ts
+// When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
+// three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
+// Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
+// those is a permission problem and is never retried. The wait is bounded: a comment is a
+// courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+/** Reads status and headers without depending on Octokit's error class (a transitive package). */
+function failureFacts(error) {
+    if (typeof error !== 'object' || error === null)
+        return { headers: {} };
+    const response = 'response' in error ? error.response : undefined;
+    const status = typeof response?.status === 'number' ? response.status : undefined;
+    const headers = {};
+    if (typeof response?.headers === 'object' && response.headers !== null) {
+        for (const [name, value] of Object.entries(response.headers)) {
+            headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
+        }
+    }
+    // Octokit reports a request that got no response (network error, timeout) as status 500 with no
+    // `response`; treat it as "no status" so it is not mistaken for a server's 500.
+    return status === undefined ? { headers } : { status, headers };
+}
+function isRateLimited(facts) {
+    if (facts.status === 429)
+        return true;
+    return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
+}
+/** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
+function retry_isTransient(facts) {
+    if (facts.status === undefined)
+        return true;
+    if (facts.status >= 500 && facts.status <= 599)
+        return true;
+    return isRateLimited(facts);
+}
+/**
+ * How long to wait before attempt `failedAttempt + 1`, or undefined to stop: the failure is not
+ * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
+ */
+function retryDelayMs(facts, failedAttempt, policy, now) {
+    if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
+        return undefined;
+    const asked = serverRequestedDelayMs(facts, now);
+    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
+    return delay <= policy.maxDelayMs ? delay : undefined;
+}
+/** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
+function serverRequestedDelayMs(facts, now) {
+    const retryAfter = facts.headers['retry-after']?.trim();
+    if (retryAfter) {
+        if (/^\d+$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - now);
+    }
+    const reset = facts.headers['x-ratelimit-reset'];
+    if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
+        return Math.max(0, Number(reset) * 1000 - now);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/rest-client.ts
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
+function apiBaseUrl(apiUrl, env = process.env) {
+    const url = apiUrl?.trim() || env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    return url.replace(/\/+$/, '');
+}
+async function createGitHubClient(options) {
+    // Dynamic on purpose: the import costs tens of milliseconds and megabytes, paid only when a
+    // comment will actually be posted.
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = options.now ?? Date.now;
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const debug = options.debug ?? (() => { });
+    // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
+    // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
+    const octokit = getOctokit(options.token, {
+        baseUrl: apiBaseUrl(options.apiUrl),
+        log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
+    });
+    octokit.hook.wrap('request', async (request, endpoint) => {
+        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
+        for (let attempt = 1;; attempt++) {
+            // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
+            // from the client's defaults stays in place.
+            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            try {
+                return await request(endpoint);
+            }
+            catch (error) {
+                const facts = failureFacts(error);
+                const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
+                if (delay === undefined)
+                    throw error;
+                debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`);
+                await sleep(delay);
+            }
+        }
+    });
+    return octokit;
+}
+/** The path of a request URL, without query or host: what a debug line may show. */
+function routeOf(url) {
+    return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/notify/markdown.ts
+// Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
+// refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
+// that notify people, #references, or autolinked URLs into a message that asks for approval, which
+// is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
+// code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
+/** Bidirectional overrides and isolates, and zero-width characters: they can make text read as
+ *  something it is not (a ref that displays as another ref). Removed, not escaped. */
+// eslint-disable-next-line no-control-regex
+const DECEPTIVE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut). */
+function plainLine(text, maxLength = 200) {
+    const line = text.replace(DECEPTIVE, '').replace(/\s+/g, ' ').trim();
+    return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`;
+}
+/** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
+ *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&:@]/g;
+/**
+ * Prose that renders as exactly these characters: markup punctuation is backslash-escaped
+ * (CommonMark allows it for any ASCII punctuation), which also stops GFM autolinks
+ * (`https\://…`, `www\.`) because the parser never sees the raw trigger characters.
+ */
+function escapeText(text, maxLength = 500) {
+    return plainLine(text, maxLength).replace(MARKDOWN_PUNCTUATION, (char) => `\\${char}`);
+}
+/** A code span that holds any text: the fence is longer than any run of backticks inside. */
+function codeSpan(text, maxLength = 200) {
+    const content = plainLine(text, maxLength);
+    if (content === '')
+        return '` `';
+    const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A space on each side when the content touches a backtick or a space (CommonMark strips one).
+    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * A link destination we are willing to render: http(s) only (no javascript:, data:), serialized
+ * by the URL parser and with the characters that could end a Markdown destination encoded.
+ * Undefined when the text is not such a URL; render it as text instead.
+ */
+function safeUrl(text) {
+    let url;
+    try {
+        url = new URL(text.trim());
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    if (url.username || url.password)
+        return undefined;
+    // Only after the origin: an IPv6 host keeps its brackets.
+    const rest = url.href.slice(url.origin.length);
+    return url.origin + rest.replace(/[()<>\s"'`\\[\]|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** `[text](url)` when the URL is safe; otherwise the text and the URL as a code span. */
+function markdown_link(label, url) {
+    const href = safeUrl(url);
+    return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
+}
+/** An absolute time a reader anywhere understands: "2025-06-01 14:03:07 UTC". */
+function utcTime(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/comment-body.ts
+// The PR comment an approver reads: while pending, everything needed to decide (where to approve,
+// the code to compare, until when, and which run is asking); once decided, what happened and what
+// to do, with the code and the link removed so nobody approves a request that is over.
+// Every value from the run or the inputs goes through markdown.ts: the comment must not become a
+// vehicle for someone else's link, HTML or @mention.
+
+/** GitHub rejects comment bodies longer than this (characters). */
+const MAX_COMMENT_LENGTH = 65_536;
+const TITLES = {
+    pending: '🔐 AWS sign-in waiting for approval',
+    approved: '✅ AWS sign-in approved',
+    denied: '⛔ AWS sign-in denied',
+    expired: '⌛ AWS sign-in expired',
+    'timed-out': '⌛ AWS sign-in timed out',
+    cancelled: '🚫 AWS sign-in cancelled',
+    error: '❌ AWS sign-in failed'
+};
+/**
+ * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
+ * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ */
+function renderComment(request, state, result) {
+    const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
+    sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
+    return `${sections.join('\n\n')}\n`;
+}
+function pendingSections(request) {
+    const sections = [
+        `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
+        `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+        `**Code:** ${codeSpan(request.userCode, 64)}`,
+        `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
+    ];
+    let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
+    if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
+        timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`;
+    }
+    sections.push(timing);
+    sections.push([
+        `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
+        `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
+        `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
+    ].join('\n'));
+    return sections;
+}
+function outcomeSections(request, outcome, result) {
+    const at = result?.at;
+    const when = (fallback) => {
+        const time = at ?? fallback;
+        return time ? ` at **${utcTime(time)}**` : '';
+    };
+    // `message` is, by contract, one line saying what happened and what to do; without one, each
+    // state has its own.
+    const message = result?.message ? escapeText(result.message, 1000) : undefined;
+    const runLog = markdown_link('the job log', request.context.runUrl);
+    switch (outcome) {
+        case 'approved': {
+            const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : '';
+            return [
+                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+                'The code and the verification link were removed from this comment; there is nothing left to do.'
+            ];
+        }
+        case 'denied':
+            return [
+                `Denied${when()} at the AWS verification page. The job got no AWS access and failed.`,
+                message ?? 'If that was a mistake, re-run the job to get a new code and approve it.'
+            ];
+        case 'expired':
+            return [
+                `The code expired${when(request.expiresAt)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job to get a new code, and approve it before it expires.'
+            ];
+        case 'timed-out':
+            return [
+                `The job stopped waiting${when(request.deadline)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job and approve sooner, or raise the `timeout` input.'
+            ];
+        case 'cancelled':
+            return [
+                `The run was cancelled${when()} while waiting for approval. The job got no AWS access.`,
+                'The old code is no longer waited for: do not approve it.',
+                message ?? 'Re-run the job to ask again.'
+            ];
+        case 'error':
+            return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
+    }
+}
+function contextSection(request) {
+    const context = request.context;
+    const lines = [
+        '**Request**',
+        `- Repository: ${codeSpan(context.repository)}`,
+        `- Workflow: ${codeSpan(context.workflow)}, job ${codeSpan(context.job)}`,
+        `- Run: ${markdown_link(runLabel(context), context.runUrl)}, started by ${codeSpan(context.actor, 64)} (event ${codeSpan(context.eventName, 64)})`,
+        `- Ref: ${codeSpan(context.ref, 256)} at commit ${commitReference(context)}`,
+        `- AWS access portal: ${codeSpan(request.startUrl, 300)} (region ${codeSpan(request.region, 64)})`
+    ];
+    if (request.accountId !== undefined || request.roleName !== undefined) {
+        lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
+    }
+    lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
+    return lines.join('\n');
+}
+/** " on `host`": lets the approver see where the link leads before following it. */
+function hostNote(url) {
+    try {
+        return ` on ${codeSpan(new URL(url).host, 253)}`;
+    }
+    catch {
+        return '';
+    }
+}
+function runLabel(context) {
+    const attempt = context.runAttempt && context.runAttempt !== '1' ? `, attempt ${escapeText(context.runAttempt, 10)}` : '';
+    return `run ${escapeText(context.runId, 32)}${attempt}`;
+}
+/** The short commit as a link to the commit, when the SHA and the server look like what they are. */
+function commitReference(context) {
+    const short = codeSpan(context.sha.slice(0, 7), 7);
+    if (!/^[0-9a-f]{7,64}$/i.test(context.sha) || !/^[\w.-]+\/[\w.-]+$/.test(context.repository))
+        return short;
+    return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
+}
+
+;// CONCATENATED MODULE: ./src/notify/pr-comment.ts
+// One sticky PR comment per gate, edited in place through the request's life and across re-runs.
+// A comment is ours only if it starts with our marker for this gate AND was written by the token's
+// own identity: anyone can paste the marker into a comment of their own (with their own device
+// code, to phish an approver), so a marker alone never makes a comment editable.
+
+
+
+
+/** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
+const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+const PERMISSION = 'pull-requests: write';
+/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
+function gateId(parts) {
+    const key = JSON.stringify([
+        parts.workflow,
+        parts.job,
+        parts.startUrl.trim().replace(/\/+$/, ''),
+        parts.accountId ?? '',
+        parts.roleName ?? ''
+    ]);
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+}
+/** The hidden first line of every comment for `gate`. */
+function commentMarker(gate) {
+    return `<!-- aws-sso-device-auth:gate=${gate} -->`;
+}
+class PrCommentError extends Error {
+    reason;
+    status;
+    name = 'PrCommentError';
+    constructor(reason, message, 
+    /** The HTTP status, when GitHub answered. */
+    status) {
+        super(message);
+        this.reason = reason;
+        this.status = status;
+    }
+}
+/** 403/404: a read-only token (fork PRs) or a job without `pull-requests: write`. */
+class CommentPermissionError extends PrCommentError {
+    name = 'CommentPermissionError';
+    constructor(action, status, githubMessage) {
+        super('permission', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. ` +
+            `Give the job \`permissions: ${PERMISSION}\`; pull requests from forks only get a read-only token. ` +
+            'The approval request is in the step log.', status);
+    }
+}
+/** Only comments whose author is this login are ever edited. */
+function isSameLogin(a, b) {
+    // GitHub logins are case-insensitive; nothing else is normalised (a user named `foo` is not the
+    // app `foo[bot]`).
+    return a.toLowerCase() === b.toLowerCase();
+}
+class StickyComment {
+    github;
+    target;
+    gateId;
+    identity;
+    options;
+    existing;
+    constructor(github, target, gateId, 
+    /** The login the token acts as: the only author whose comments are edited. */
+    identity, options, existing) {
+        this.github = github;
+        this.target = target;
+        this.gateId = gateId;
+        this.identity = identity;
+        this.options = options;
+        this.existing = existing;
+    }
+    /**
+     * Finds this gate's comment (the oldest that carries the marker and was written by the token's
+     * identity), reading every page until it is found. No comment yet is not an error: `upsert`
+     * then creates one.
+     */
+    static async find(target, gate, options = {}) {
+        const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
+        const identity = target.authorLogin ?? (await authenticatedLogin(github));
+        const sticky = new StickyComment(github, target, gate, identity, options, undefined);
+        sticky.existing = await sticky.findOwn();
+        return sticky;
+    }
+    /** The comment's id and web URL once it exists. */
+    get comment() {
+        return this.existing;
+    }
+    /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
+    async upsert(body) {
+        const full = `${commentMarker(this.gateId)}\n${body}`;
+        if (full.length > MAX_COMMENT_LENGTH) {
+            throw new RangeError(`PR comment body is ${full.length} characters; GitHub accepts at most ${MAX_COMMENT_LENGTH}`);
+        }
+        if (this.existing) {
+            const updated = await this.update(this.existing.id, full);
+            if (updated)
+                return (this.existing = updated);
+            // Deleted since it was found (someone removed it): a new one takes its place.
+        }
+        return (this.existing = await this.create(full));
+    }
+    /** Undefined when the comment no longer exists. */
+    async update(id, body) {
+        try {
+            const { data } = await this.github.rest.issues.updateComment({ owner: this.target.owner, repo: this.target.repo, comment_id: id, body });
+            return { id: data.id, url: data.html_url };
+        }
+        catch (error) {
+            const facts = failureFacts(error);
+            if (facts.status === 404)
+                return undefined;
+            throw commentError('update', error, facts);
+        }
+    }
+    /**
+     * POST is not idempotent: when its answer is lost (a 502 after GitHub stored the comment) a plain
+     * retry would leave two comments. So before each new attempt, look again; if our comment now
+     * exists, edit it instead.
+     */
+    async create(body) {
+        const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
+        const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+        const now = this.options.now ?? Date.now;
+        for (let attempt = 1;; attempt++) {
+            try {
+                const { data } = await this.github.rest.issues.createComment({
+                    owner: this.target.owner,
+                    repo: this.target.repo,
+                    issue_number: this.target.issueNumber,
+                    body
+                });
+                return { id: data.id, url: data.html_url };
+            }
+            catch (error) {
+                const facts = failureFacts(error);
+                const delay = retryDelayMs(facts, attempt, policy, now());
+                if (delay === undefined)
+                    throw commentError('create', error, facts);
+                this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
+                await sleep(delay);
+                const stored = await this.findOwn();
+                if (stored) {
+                    const updated = await this.update(stored.id, body);
+                    if (updated)
+                        return updated;
+                }
+            }
+        }
+    }
+    async findOwn() {
+        const marker = commentMarker(this.gateId);
+        let found;
+        try {
+            await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
+                // The marker must open the body: text from the run (a job name, say) quoted further down
+                // in some other gate's comment cannot make that comment ours.
+                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user !== null && isSameLogin(comment.user.login, this.identity));
+                if (own) {
+                    found = { id: own.id, url: own.html_url };
+                    done();
+                }
+                return [];
+            });
+        }
+        catch (error) {
+            throw commentError('read', error, failureFacts(error));
+        }
+        return found;
+    }
+}
+/** The token's login; `github-actions[bot]` for a token that may not ask (an installation token). */
+async function authenticatedLogin(github) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        // GITHUB_TOKEN answers 403 "Resource not accessible by integration"; its comments are
+        // github-actions[bot]'s. A rate-limited 403 is not that answer.
+        if (facts.status === 403 && !isRateLimited(facts))
+            return GITHUB_ACTIONS_BOT;
+        throw commentError('read', error, facts);
+    }
+}
+/** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
+function commentError(action, error, facts) {
+    const githubMessage = shortGitHubMessage(error);
+    const status = facts.status;
+    if (status !== undefined && (status === 403 || status === 404) && !isRateLimited(facts)) {
+        return new CommentPermissionError(action, status, githubMessage);
+    }
+    if (status === 401) {
+        return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
+    }
+    if (retry_isTransient(facts)) {
+        const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
+        return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
+    }
+    return new PrCommentError('rejected', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. The approval request is in the step log.`, status);
+}
+/** GitHub's `message` field (e.g. "Resource not accessible by integration"), one short line. */
+function shortGitHubMessage(error) {
+    if (typeof error !== 'object' || error === null || !('response' in error))
+        return undefined;
+    const data = error.response?.data;
+    if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
+        return undefined;
+    // eslint-disable-next-line no-control-regex
+    const line = data.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+;// CONCATENATED MODULE: ./src/notify/request.ts
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+function storeRequest(request) {
+    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
+}
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+function restoreRequest(stored) {
+    const value = stored;
+    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
+    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+        throw new TypeError('not a stored approval request');
+    }
+    const expiresAt = new Date(value.expiresAt ?? '');
+    const deadline = new Date(value.deadline ?? '');
+    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+        throw new TypeError('stored approval request without valid times');
+    if (typeof value.context !== 'object' || value.context === null)
+        throw new TypeError('stored approval request without its run context');
+    return { ...value, expiresAt, deadline };
+}
+function storeResult(result) {
+    const { accessExpiresAt, at, ...rest } = result;
+    return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) };
+}
+function restoreResult(stored) {
+    const { accessExpiresAt, at, ...rest } = stored;
+    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
+}
+
+;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
+// The PR comment as a channel: posted the moment a request exists (the log is not where an
+// approver on the pull request looks), edited in place when it ends, and handed to the post step
+// while it still says "pending" so that a killed step cannot leave it asking for approval.
+// A comment that cannot be written costs one warning, never the gate: the log has the prompt.
+
+
+
+
+/**
+ * The gate a request belongs to: one comment (and one pending request between two phases) per
+ * workflow, job, start URL, account and role.
+ */
+function gateOf(request) {
+    return gateId({
+        workflow: request.context.workflow,
+        job: request.context.job,
+        startUrl: request.startUrl,
+        ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
+        ...(request.roleName === undefined ? {} : { roleName: request.roleName })
+    });
+}
+function createPrCommentNotifier(options) {
+    const { target, handoff } = options;
+    let sticky;
+    // After a permission or token problem every later call would fail the same way: one warning.
+    let disabled = false;
+    // Whether the post step knows about the comment (it does once a pending comment exists).
+    let handedOver = false;
+    const handOver = (change) => {
+        if (!handedOver)
+            return;
+        handoff.update((state) => {
+            if (state.comment)
+                change(state.comment);
+        });
+    };
+    async function write(request, body) {
+        if (disabled)
+            return false;
+        try {
+            sticky ??= await StickyComment.find(target, gateOf(request), options.sticky);
+            const { url } = await sticky.upsert(body);
+            options.onPosted(url);
+            return true;
+        }
+        catch (error) {
+            if (error instanceof PrCommentError && (error.reason === 'permission' || error.reason === 'credentials'))
+                disabled = true;
+            options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
+            return false;
+        }
+    }
+    return {
+        name: 'PR comment',
+        async prompt(request) {
+            if (!(await write(request, renderComment(request, 'pending'))))
+                return;
+            handoff.update((state) => {
+                state.comment = {
+                    owner: target.owner,
+                    repo: target.repo,
+                    issueNumber: target.issueNumber,
+                    apiUrl: target.apiUrl,
+                    gate: gateOf(request),
+                    request: storeRequest(request),
+                    phase: options.phase,
+                    recorded: false,
+                    ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
+                };
+            });
+            handedOver = true;
+        },
+        async record({ request, result }) {
+            // Nothing was shown to anyone: a failure before the request started needs no comment.
+            if (request === undefined)
+                return;
+            // Handed over first: if this step dies during the edit, the post step writes the same outcome.
+            handOver((comment) => (comment.result = storeResult(result)));
+            if (await write(request, renderComment(request, result.outcome, result)))
+                handOver((comment) => (comment.recorded = true));
+        }
+    };
+}
+/**
+ * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
+ * the run belongs to no pull request, or the workflow gave no token.
+ */
+function commentTarget(context, token, env = process.env) {
+    if (context.pullRequest === undefined)
+        return { reason: 'this run belongs to no pull request' };
+    if (token === '')
+        return { reason: "input 'github-token' is empty" };
+    const [owner, repo] = context.repository.split('/');
+    if (!owner || !repo)
+        return { reason: 'GITHUB_REPOSITORY is not owner/repo' };
+    return { target: { token, owner, repo, issueNumber: context.pullRequest, apiUrl: apiBaseUrl(undefined, env) } };
+}
+
 ;// CONCATENATED MODULE: ./src/notify/html.ts
 // core.summary writes its text and attributes raw, so everything we put in HTML passes here.
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -29323,8 +30147,9 @@ function html_link(href, text) {
 ;// CONCATENATED MODULE: ./src/notify/summary.ts
 // The job summary: the record of how the gate ended. The runner uploads a step's summary only
 // after the step's process exits, so in a single step it cannot prompt anyone; it records what was
-// requested, by which run, the outcome and when. core.summary escapes nothing: every value is
-// escaped here.
+// requested, by which run, the outcome and when. A `phase: start` step exits right after the
+// prompt, so there the summary is the prompt, visible while the job goes on.
+// core.summary escapes nothing: every value is escaped here.
 
 
 
@@ -29337,6 +30162,24 @@ const HEADINGS = {
     cancelled: '🚫 AWS access request cancelled',
     error: '❌ AWS access request failed'
 };
+/** The prompt, for a step that exits while the request is pending (`phase: start`). */
+function renderPendingSummary(request) {
+    const rows = [
+        ['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`],
+        ['Verification page', html_link(request.verificationUri, plain(request.verificationUri))],
+        ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
+    ];
+    if (request.deadline.getTime() < request.expiresAt.getTime())
+        rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))]);
+    const parts = [
+        '<h2>🔐 AWS access waiting for approval</h2>',
+        `<p><strong>${html_link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+        summary_table([...rows, ...subjectTableRows(request)]),
+        '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
+            "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
+    ];
+    return parts.join('\n');
+}
 function renderSummary({ subject, request, result }) {
     const rows = [
         ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
@@ -29349,23 +30192,32 @@ function renderSummary({ subject, request, result }) {
         rows.push(['Code expires', escapeHtml(formatUtc(request.expiresAt))]);
         rows.push(['Verification page', html_link(request.verificationUri, plain(request.verificationUri))]);
     }
-    for (const row of subjectRows(subject)) {
-        const value = row.href ? html_link(row.href, row.value) : escapeHtml(row.value);
-        rows.push([row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value]);
-    }
+    rows.push(...subjectTableRows(subject));
     const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`];
     if (result.message)
         parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
-    parts.push('<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>');
+    parts.push(summary_table(rows));
     return parts.join('\n');
 }
-function createSummaryNotifier() {
+function subjectTableRows(subject) {
+    return subjectRows(subject).map((row) => {
+        const value = row.href ? html_link(row.href, row.value) : escapeHtml(row.value);
+        return [row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value];
+    });
+}
+function summary_table(rows) {
+    return ['<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>'].join('\n');
+}
+function createSummaryNotifier(options = {}) {
     return {
         name: 'job summary',
-        // Nothing to show while waiting: nobody can see this step's summary before the step exits.
-        async prompt() { },
+        async prompt(request) {
+            // Otherwise nothing to show while waiting: nobody sees this step's summary before it exits.
+            if (options.showPrompt)
+                await lib_core/* summary */.z.addRaw(renderPendingSummary(request), true).write({ overwrite: true });
+        },
         async record(gate) {
-            await core/* summary */.z.addRaw(renderSummary(gate), true).write();
+            await lib_core/* summary */.z.addRaw(renderSummary(gate), true).write();
         }
     };
 }
@@ -29390,10 +30242,14 @@ async function notifyAll(notifiers, step, warn) {
 
 
 
-function createNotifiers(channels) {
+
+
+function createNotifiers(channels, settings = {}) {
     const notifiers = [createLogNotifier()];
     if (channels.includes('summary'))
-        notifiers.push(createSummaryNotifier());
+        notifiers.push(createSummaryNotifier({ showPrompt: settings.summaryShowsPrompt ?? false }));
+    if (channels.includes('pr-comment') && settings.prComment)
+        notifiers.push(createPrCommentNotifier(settings.prComment));
     return notifiers;
 }
 
@@ -29489,7 +30345,7 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 
 
-const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -29517,7 +30373,7 @@ async function requestJson(options) {
     let responseHeaders;
     let text;
     try {
-        const response = await (0,undici/* request */.Em)(url, {
+        const response = await (0,undici.request)(url, {
             method,
             headers,
             body: payload,
@@ -29535,10 +30391,10 @@ async function requestJson(options) {
         if (error instanceof MalformedResponseError)
             throw error;
         const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        core/* debug */.Yz(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        lib_core/* debug */.Yz(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
         throw failure;
     }
-    core/* debug */.Yz(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
+    lib_core/* debug */.Yz(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
     if (status < 200 || status > 299) {
         throw awsErrorFromResponse({
             operation,
@@ -29561,7 +30417,7 @@ async function requestJson(options) {
 }
 /** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
 function attemptLimit(options, endpoint) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
     if (options.deadline === undefined)
         return timeoutMs;
     const left = Math.floor(options.deadline - (options.now ?? Date.now)());
@@ -29823,6 +30679,67 @@ function combine(a, b) {
     return a ?? b;
 }
 
+;// CONCATENATED MODULE: ./src/pending.ts
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
+// and the device code, both secret) and to tell the channels how the request ended (the request
+// as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
+// readable by every later step and printed unmasked, and a masked one would not even arrive.
+// One file per gate (workflow, job, start URL, account, role), so the wait step with the same
+// inputs finds the request its start step made, and two gates in one job do not mix.
+
+
+
+
+
+/** The wait step found no request to wait for. */
+class NoPendingRequestError extends UserFacingError {
+    name = 'NoPendingRequestError';
+}
+/** Where the pending request of `gate` lives (the directory is created). */
+function pendingRequestPath(gate, env = process.env) {
+    return (0,external_node_path_.join)(privateDirectory(env), `pending-${gate}.json`);
+}
+function savePendingRequest(path, pending) {
+    const file = {
+        version: 1,
+        registration: pending.registration,
+        authorization: pending.authorization,
+        request: storeRequest(pending.request),
+        ...(pending.commentUrl === undefined ? {} : { commentUrl: pending.commentUrl })
+    };
+    writePrivateFile(path, JSON.stringify(file));
+}
+/**
+ * The request a start step left, or NoPendingRequestError (one line saying what to do). The caller
+ * masks its secrets before anything else: this is a new process, and the runner's masks are only
+ * as good as what each step registers.
+ */
+function loadPendingRequest(path) {
+    const text = private_files_readPrivateFile(path);
+    if (text === undefined) {
+        throw new NoPendingRequestError('phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.');
+    }
+    try {
+        const file = JSON.parse(text);
+        if (file.version !== 1 || typeof file.registration?.clientSecret !== 'string' || typeof file.authorization?.deviceCode !== 'string') {
+            throw new TypeError('unknown format');
+        }
+        return {
+            registration: file.registration,
+            authorization: file.authorization,
+            request: restoreRequest(file.request),
+            ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
+        };
+    }
+    catch (error) {
+        throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
+    }
+}
+/** The request is over (or abandoned): its device code and client secret leave the disk. */
+function removePendingRequest(path) {
+    (0,external_node_fs_.rmSync)(path, { force: true });
+}
+
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/clock.ts
@@ -30044,8 +30961,6 @@ async function attemptWithinDeadline(createToken, context) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/registration/crypto.ts
 // Authenticated encryption of the cached registration with a key taken from a secret input.
 //
@@ -30246,10 +31161,6 @@ function checkRegistration(candidate, mask) {
     };
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/registration/key.ts
 // Names in the Actions cache: the key an entry is saved under, and the file path it is archived from.
 //
@@ -30509,11 +31420,11 @@ async function saveRegistration(registration, options) {
 }
 async function restore(options, now) {
     if (!isCacheServiceAvailable()) {
-        core/* debug */.Yz(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
+        lib_core/* debug */.Yz(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     if (!isCacheReadable()) {
-        core/* debug */.Yz(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
+        lib_core/* debug */.Yz(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     const identity = identityOf(options);
@@ -30549,7 +31460,7 @@ async function restore(options, now) {
         if (problem)
             warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`);
         else
-            core/* debug */.Yz(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
+            lib_core/* debug */.Yz(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     let text;
@@ -30565,7 +31476,7 @@ async function restore(options, now) {
     finally {
         await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
     }
-    const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => core/* setSecret */.Pq(secret));
+    const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => lib_core/* setSecret */.Pq(secret));
     if (!decoded.ok) {
         const advice = decoded.failure === 'wrong-key'
             ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
@@ -30580,19 +31491,19 @@ async function restore(options, now) {
     }
     const expiresAt = registration.clientSecretExpiresAt * 1000;
     if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        core/* debug */.Yz(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        lib_core/* debug */.Yz(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    core/* info */.pq(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`);
+    lib_core/* info */.pq(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`);
     return { status: 'restored', registration };
 }
 async function save(registration, options) {
     if (!isCacheServiceAvailable()) {
-        core/* debug */.Yz('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
+        lib_core/* debug */.Yz('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
         return;
     }
     if (!isCacheWritable()) {
-        core/* debug */.Yz("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
+        lib_core/* debug */.Yz("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
         return;
     }
     const identity = identityOf(options);
@@ -30634,18 +31545,18 @@ async function save(registration, options) {
         return;
     }
     if (outcome.value !== -1) {
-        core/* info */.pq(`Saved the OIDC client registration to the Actions cache as ${key}.`);
+        lib_core/* info */.pq(`Saved the OIDC client registration to the Actions cache as ${key}.`);
         return;
     }
     if (isAlreadyExists(output)) {
         // Many jobs starting at once on an empty cache each register; the first save wins.
-        core/* debug */.Yz(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
+        lib_core/* debug */.Yz(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
         return;
     }
     warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`);
 }
 function warn(options, message) {
-    const sink = options.onWarning ?? core/* warning */.$e;
+    const sink = options.onWarning ?? lib_core/* warning */.$e;
     sink(message);
 }
 function identityOf(options) {
@@ -30761,7 +31672,7 @@ class RegistrationSource {
     async obtain(options = {}) {
         const { wanted, cache } = this.options;
         if (options.replacing) {
-            core/* info */.pq(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
+            lib_core/* info */.pq(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
         }
         else if (cache.enabled) {
             this.cacheTouched ||= isCacheServiceAvailable();
@@ -30774,13 +31685,13 @@ class RegistrationSource {
                 this.cacheHung = true;
         }
         else {
-            core/* debug */.Yz('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
+            lib_core/* debug */.Yz('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
         }
         const retrying = this.options.retrying ?? ((call) => call());
         const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
         // Masked before anything else runs: the client secret authenticates every later call.
         maskRegistration(registration);
-        core/* info */.pq(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+        lib_core/* info */.pq(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
         this.saveInBackground(registration);
         return registration;
     }
@@ -30799,7 +31710,7 @@ class RegistrationSource {
         if (!this.options.cache.enabled)
             return;
         if (this.cacheHung) {
-            core/* debug */.Yz('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
+            lib_core/* debug */.Yz('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
             return;
         }
         this.cacheTouched ||= isCacheServiceAvailable();
@@ -30809,18 +31720,74 @@ class RegistrationSource {
     /** One cache warning per run: a service that fails the restore will likely fail the save too. */
     warnOnce(message) {
         if (this.warned) {
-            core/* debug */.Yz(message);
+            lib_core/* debug */.Yz(message);
             return;
         }
         this.warned = true;
-        core/* warning */.$e(message);
+        lib_core/* warning */.$e(message);
     }
 }
 
+;// CONCATENATED MODULE: ./src/trust.ts
+// Step 2 of the flow: whose code is this run executing? A pull request from a fork runs code that
+// nobody with write access has reviewed, and `pull_request_target` runs with the base
+// repository's privileges for pull requests from anyone. Approving such a run's request hands the
+// approver's AWS access to that code, so it is refused before any AWS call unless the workflow
+// says, with `allow-forks: true`, that it never runs the pull request's code.
+
+/** Events whose run checks out the pull request's merge commit, fork code included. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+class UntrustedCodeError extends UserFacingError {
+    name = 'UntrustedCodeError';
+}
+/**
+ * Why this run may execute code from outside the repository, as the first half of the refusal;
+ * undefined when it runs the repository's own code.
+ */
+function forkCodeReason(eventName, payload) {
+    if (eventName === 'pull_request_target') {
+        return "this pull_request_target run has the repository's privileges for a pull request anyone can open, and a workflow that checks out its code runs that code";
+    }
+    if (!PULL_REQUEST_EVENTS.has(eventName))
+        return undefined;
+    const pullRequest = payload?.pull_request;
+    // Without the payload nothing proves the code is the repository's own: fail closed.
+    if (pullRequest === undefined)
+        return `this ${eventName} run has no readable event payload, so it may be running a fork's code`;
+    const base = repositoryName(pullRequest.base?.repo);
+    const head = repositoryName(pullRequest.head?.repo);
+    if (base !== undefined && head !== undefined && head.toLowerCase() === base.toLowerCase())
+        return undefined;
+    const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${head}`;
+    return `this ${eventName} run executes code from ${fork}`;
+}
+/** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code. */
+function refuseForkCode(eventName, payload, allowForks) {
+    if (allowForks)
+        return;
+    const reason = forkCodeReason(eventName, payload);
+    if (reason === undefined)
+        return;
+    throw new UntrustedCodeError(`Refusing to request AWS access: ${reason}, and approving would hand the approver's AWS access to code nobody with write access has reviewed. ` +
+        "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code.");
+}
+function repositoryName(repo) {
+    return typeof repo?.full_name === 'string' && repo.full_name !== '' ? repo.full_name : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
-// The single-step flow (DESIGN.md, "The flow"): inputs → registration → device authorization →
-// prompt → poll → export → record. Exit code 0 only when approved; every other outcome fails the
-// step with one line saying what happened and what to do.
+// The flow (DESIGN.md, "The flow" and "Two phases"): inputs → trust → registration → device
+// authorization → prompt → poll → export → record. `phase: all` does everything in one step;
+// `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
+// polls, exports and records. The step succeeds only when approved (or, for `start`, when the
+// request is pending); every other outcome fails it with one line saying what happened and what
+// to do.
+
+
+
+
+
+
 
 
 
@@ -30844,20 +31811,16 @@ async function run() {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
     const context = readRunContext();
-    const subject = { context };
     // The default channels until the inputs are read, so even a bad input is recorded.
-    let notifiers = createNotifiers(['summary']);
-    let request;
-    let registrations;
+    const gate = { subject: { context }, notifiers: createNotifiers(['summary']), handoff: new HandoffWriter() };
+    // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
     let result;
+    let registrations;
     try {
         // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
-        const readInput = (name) => core/* getInput */.V4(name);
-        maskSecretInputs(readInput, (secret) => core/* setSecret */.Pq(secret));
-        const { inputs, warnings } = parseInputs(readInput, context.repository);
-        warnings.forEach((warning) => core/* warning */.$e(warning));
-        Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes });
-        notifiers = createNotifiers(inputs.notify);
+        const inputs = readInputs(gate.subject);
+        // 2. Trust: a run that executes a fork's code asks nobody for anything.
+        refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks);
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
         const client = new SsoOidcClient({
             endpoint: oidcEndpoint(inputs.region),
@@ -30870,7 +31833,7 @@ async function run() {
         const retrying = (call) => withRetry(call, {
             deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
             signal: cancellation.signal,
-            onRetry: ({ error, delayMs }) => core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`)
+            onRetry: ({ error, delayMs }) => lib_core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`)
         });
         registrations = new RegistrationSource({
             client,
@@ -30882,29 +31845,14 @@ async function run() {
             ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
             signal: cancellation.signal
         });
-        // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
-        const poll = await requestApproval({
-            client,
-            registrations,
-            retrying,
-            inputs,
-            context,
-            notifiers,
-            timeoutAt,
-            signal: cancellation.signal,
-            onRequest: (started) => (request = started)
-        });
-        // 6. Export: the tokens are masked before anything else sees them.
-        if (poll.outcome === 'approved' && poll.token) {
-            exportToken(poll.token);
-            result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) };
-        }
-        else {
-            result = unapprovedResult(poll, request, inputs);
-        }
+        const flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal };
+        if (inputs.phase === 'start')
+            await startRequest(flow);
+        else
+            result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow);
     }
     catch (error) {
-        result = failureResult(error, cancellation.signal.aborted, request);
+        result = failureResult(error, cancellation.signal.aborted, gate.request);
     }
     finally {
         // A registration still being saved gets its (bounded) time, except when the run is cancelled.
@@ -30912,46 +31860,145 @@ async function run() {
         // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
         await closeSharedDispatcher();
     }
-    // 7. Record: the outcome output is always set, the channels record how it ended.
-    exportOutcome(result.outcome);
-    await record(notifiers, { subject, result, ...(request ? { request } : {}) });
-    if (result.outcome !== 'approved')
-        core/* setFailed */.C1(result.message ?? result.outcome);
+    if (result) {
+        // Record: the outcome output is always set, the channels record how it ended.
+        exportOutcome(result.outcome);
+        const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
+        await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => lib_core/* warning */.$e(warning));
+        gate.afterRecord?.();
+        if (result.outcome !== 'approved')
+            lib_core/* setFailed */.C1(result.message ?? result.outcome);
+    }
     cancellation.dispose();
 }
+function readInputs(subject) {
+    const readInput = (name) => lib_core/* getInput */.V4(name);
+    maskSecretInputs(readInput, (secret) => lib_core/* setSecret */.Pq(secret));
+    const { inputs, warnings } = parseInputs(readInput, subject.context.repository);
+    warnings.forEach((warning) => lib_core/* warning */.$e(warning));
+    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes });
+    return inputs;
+}
+/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+async function approveInOneStep(flow) {
+    useChannels(flow);
+    const poll = await requestApproval(flow, async (started) => {
+        await main_prompt(flow, started.request);
+        return waitForApproval(flow, started);
+    });
+    return settle(flow, poll);
+}
 /**
- * Obtains a registration (cached or new), starts a device authorization (masking the device code),
- * prompts and polls. When AWS rejects the client (invalid_client) at any of these, registers a new
- * one and starts over once: a code issued to a rejected client can never be approved.
+ * `phase: start`: steps 3 to 5, then the request waits on disk for a `phase: wait` step. The
+ * pending request is saved before anyone is prompted: a request someone can see always has a file
+ * that the wait step (or, if none comes, the post step) can close.
  */
-async function requestApproval(attempt) {
-    const { client, registrations, retrying, inputs, signal } = attempt;
+async function startRequest(flow) {
+    const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }));
+    flow.gate.handoff.addFile(pendingFile);
+    // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
+    flow.gate.afterRecord = () => removePendingRequest(pendingFile);
+    let commentUrl;
+    useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) });
+    const started = await requestApproval(flow, async (started) => {
+        savePendingRequest(pendingFile, started);
+        await main_prompt(flow, started.request);
+        return started;
+    });
+    if (commentUrl !== undefined)
+        savePendingRequest(pendingFile, { ...started, commentUrl });
+    exportCodeExpiry(started.request);
+    lib_core/* info */.pq(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
+}
+/** `phase: wait`: picks up the request its `phase: start` step left, then 6. poll and 7. export. */
+async function waitForStartedRequest(flow) {
+    const { inputs, gate } = flow;
+    const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }));
+    const pending = loadPendingRequest(pendingFile);
+    maskPendingRequest(pending);
+    if (pending.request.region !== inputs.region) {
+        throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
+    }
+    // From here this step owns the request: it closes it, or its post step does.
+    gate.handoff.addFile(pendingFile);
+    gate.afterRecord = () => removePendingRequest(pendingFile);
+    // The start step's `timeout` set the deadline; this step's own can only bring it closer.
+    const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
+    const request = { ...pending.request, deadline: new Date(deadline) };
+    // The comment is the start step's to begin with: without one, this step posts none either.
+    useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined });
+    // Shown again here, in the log of the step that now waits, and re-handed to the post step.
+    await main_prompt(flow, request);
+    return settle(flow, await waitForApproval(flow, { ...pending, request }));
+}
+/** 7. Export: the tokens are masked before anything else sees them. */
+function settle(flow, poll) {
+    if (poll.outcome === 'approved' && poll.token) {
+        exportToken(poll.token);
+        return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) };
+    }
+    return unapprovedResult(poll, flow.gate.request, flow.inputs);
+}
+/** The channels `notify` asks for, now that the inputs are known. */
+function useChannels(flow, options = {}) {
+    const { inputs, gate } = flow;
+    const settings = { summaryShowsPrompt: inputs.phase === 'start' };
+    if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
+        const where = commentTarget(flow.context, inputs.githubToken);
+        if ('reason' in where)
+            lib_core/* debug */.Yz(`No PR comment: ${where.reason}.`);
+        else {
+            settings.prComment = {
+                target: where.target,
+                handoff: gate.handoff,
+                phase: inputs.phase,
+                ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile }),
+                warn: (message) => lib_core/* warning */.$e(message),
+                onPosted: (url) => {
+                    exportCommentUrl(url);
+                    options.onPosted?.(url);
+                },
+                sticky: { debug: (line) => lib_core/* debug */.Yz(line) }
+            };
+        }
+    }
+    gate.notifiers = createNotifiers(inputs.notify, settings);
+}
+/** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
+async function main_prompt(flow, request) {
+    flow.gate.request = request;
+    exportRequestOutputs(request);
+    await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => lib_core/* warning */.$e(warning));
+}
+/**
+ * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
+ * then `next`, which prompts and polls or saves the request. When AWS rejects the client
+ * (invalid_client) at any of these, registers a new one and starts over once: a code issued to a
+ * rejected client can never be approved.
+ */
+async function requestApproval(flow, next) {
+    const { client, registrations, retrying, inputs, signal } = flow;
     let registration = await registrations.obtain();
     for (let restarted = false;; restarted = true) {
-        let prompted = false;
+        let authorization;
         try {
-            const authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl));
+            authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl));
             maskDeviceAuthorization(authorization);
-            const request = approvalRequest(authorization, inputs, attempt.context, attempt.timeoutAt);
-            attempt.onRequest(request);
-            exportRequestOutputs(request);
-            await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core/* warning */.$e(warning));
-            prompted = true;
-            return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal);
+            return await next({ registration, authorization, request: approvalRequest(authorization, flow) });
         }
         catch (error) {
             if (restarted || !isInvalidClient(error) || signal.aborted)
                 throw error;
             // After a prompt the approver must know the code shown is void. Before one (a cached
             // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
-            if (prompted) {
-                core/* warning */.$e('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
+            if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
+                lib_core/* warning */.$e('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
             }
             registration = await registrations.obtain({ replacing: registration });
         }
     }
 }
-function approvalRequest(authorization, inputs, context, timeoutAt) {
+function approvalRequest(authorization, { inputs, context, timeoutAt }) {
     const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
     return {
         userCode: authorization.userCode,
@@ -30966,22 +32013,25 @@ function approvalRequest(authorization, inputs, context, timeoutAt) {
         context
     };
 }
-async function waitForApproval(client, registration, authorization, request, timeoutAt, signal) {
+/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
+async function waitForApproval({ client, signal }, { registration, authorization, request }) {
     let lastHeartbeat = Date.now();
+    const codeExpiresAt = request.expiresAt.getTime();
+    const deadline = request.deadline.getTime();
     return pollForToken({
         createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
         interval: authorization.interval,
-        codeExpiresAt: request.expiresAt.getTime(),
-        ...(timeoutAt === undefined ? {} : { timeoutAt }),
+        codeExpiresAt,
+        ...(deadline < codeExpiresAt ? { timeoutAt: deadline } : {}),
         signal,
         onPoll: () => {
             if (Date.now() - lastHeartbeat < HEARTBEAT_MS)
                 return;
             lastHeartbeat = Date.now();
-            const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000));
-            core/* info */.pq(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
+            const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
+            lib_core/* info */.pq(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
         },
-        onTransientError: (error, delayMs) => core/* info */.pq(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
+        onTransientError: (error, delayMs) => lib_core/* info */.pq(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
     });
 }
 function unapprovedResult(poll, request, inputs) {
@@ -31017,39 +32067,11 @@ function failureResult(error, cancelled, request) {
         return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) };
     }
     if (isUnexpected(error) && error instanceof Error && error.stack)
-        core/* debug */.Yz(error.stack);
+        lib_core/* debug */.Yz(error.stack);
     return { outcome: 'error', at: new Date(), message: explainFailure(error) };
 }
 function isInvalidClient(error) {
     return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
-}
-async function record(notifiers, gate) {
-    await notifyAll(notifiers, (notifier) => notifier.record(gate), (warning) => core/* warning */.$e(warning));
-}
-/**
- * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
- * polling, record `cancelled`, exit non-zero. Without handlers Node would die mid-request and
- * leave no outcome behind.
- */
-function abortOnTermination() {
-    const controller = new AbortController();
-    const cancel = (name) => {
-        if (controller.signal.aborted)
-            return;
-        core/* info */.pq(`Received ${name}: cancelling the request.`);
-        controller.abort(new Error(`cancelled by ${name}`));
-    };
-    const onInterrupt = () => cancel('SIGINT');
-    const onTerminate = () => cancel('SIGTERM');
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onTerminate);
-    return {
-        signal: controller.signal,
-        dispose() {
-            process.off('SIGINT', onInterrupt);
-            process.off('SIGTERM', onTerminate);
-        }
-    };
 }
 
 
@@ -31360,6 +32382,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -31367,7 +32390,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -32283,9 +33306,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -33815,7 +34838,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;

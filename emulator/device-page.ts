@@ -153,7 +153,7 @@ function enterCodeForm(problem?: string, typedCode = ''): string {
     '<form method="get" action="/device">' +
     '<label for="user_code">Code</label>' +
     `<input id="user_code" name="user_code" value="${escapeHtml(typedCode)}" placeholder="ABCD-EFGH" ` +
-    'autocomplete="off" autocapitalize="characters" spellcheck="false" required>' +
+    'autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus>' +
     '<button type="submit">Next</button>' +
     '</form>'
   )
@@ -168,22 +168,28 @@ function confirmForm(authorization: Authorization, clientName: string): string {
     `<dt>Start URL</dt><dd>${escapeHtml(authorization.startUrl)}</dd>` +
     `<dt>Code</dt><dd><code class="code">${code}</code></dd>` +
     `<dt>Expires</dt><dd><time datetime="${new Date(authorization.expiresAt).toISOString()}">` +
-    `${new Date(authorization.expiresAt).toISOString()}</time></dd>` +
+    `${readableUtc(authorization.expiresAt)}</time></dd>` +
     '</dl>' +
     '<p class="warning">Approve only if you started this request and the code matches the one the application shows.</p>' +
     '<div class="actions">' +
     '<form method="post" action="/device/approve">' +
     `<input type="hidden" name="user_code" value="${code}">` +
     '<label for="user">Approve as</label>' +
-    `<input id="user" name="user" value="${DEFAULT_USER}" maxlength="${MAX_USER_LENGTH}" autocomplete="username">` +
+    `<input id="user" name="user" value="${DEFAULT_USER}" maxlength="${MAX_USER_LENGTH}" autocomplete="username" aria-describedby="user-hint">` +
     '<button type="submit" class="approve">Approve</button>' +
     '</form>' +
     '<form method="post" action="/device/deny">' +
     `<input type="hidden" name="user_code" value="${code}">` +
     '<button type="submit" class="deny">Deny</button>' +
     '</form>' +
-    '</div>'
+    '</div>' +
+    '<p id="user-hint" class="hint">The emulator has no sign-in: the name you approve as is recorded as the approver.</p>'
   )
+}
+
+/** "2026-05-01 12:10:00 UTC": what a person reads; the ISO form stays in the datetime attribute. */
+function readableUtc(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ')} UTC`
 }
 
 const STYLE = [
@@ -197,7 +203,10 @@ const STYLE = [
   'label{display:block;font-weight:600;margin:.8rem 0 .3rem}',
   'input{font-size:1rem;padding:.4rem;border:1px solid #879596;border-radius:4px}',
   'button{font-size:1rem;padding:.5rem 1.2rem;margin:.8rem .5rem 0 0;border-radius:4px;border:1px solid #545b64;background:#fff;cursor:pointer}',
-  'button.approve{background:#ec7211;border-color:#ec7211;color:#fff}',
+  // #b84d00 keeps white text above the 4.5:1 contrast WCAG asks for (AWS's #ec7211 does not).
+  'button.approve{background:#b84d00;border-color:#b84d00;color:#fff}',
+  '.brand{margin:0 0 1rem;font-size:.85rem;color:#545b64;text-transform:uppercase;letter-spacing:.05em}',
+  '.hint{font-size:.9rem;color:#545b64}',
   'button:focus,input:focus{outline:3px solid #0073bb;outline-offset:2px}',
   '.actions{display:flex;flex-wrap:wrap;align-items:flex-end;gap:1rem}'
 ].join('')
@@ -207,7 +216,8 @@ function htmlReply(status: number, title: string, content: string): Reply {
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
     `<title>${escapeHtml(title)} · IAM Identity Center emulator</title><style>${STYLE}</style></head>` +
-    `<body><main><h1>${escapeHtml(title)}</h1>${content}</main></body></html>`
+    // The banner says what this is: nobody should mistake a local emulator for AWS's page.
+    `<body><main><p class="brand">IAM Identity Center emulator</p><h1>${escapeHtml(title)}</h1>${content}</main></body></html>`
   return {
     status,
     headers: {

@@ -5,8 +5,13 @@ import { readFileSync } from 'node:fs'
 import type { RunContext } from './notify/request.js'
 
 /** The parts of the webhook payload the action reads; everything else is ignored. */
-interface EventPayload {
-  pull_request?: { number?: unknown }
+export interface EventPayload {
+  pull_request?: {
+    number?: unknown
+    /** `repo` is null when the fork has been deleted. */
+    head?: { repo?: { full_name?: unknown } | null }
+    base?: { repo?: { full_name?: unknown } | null }
+  }
   /** issue_comment events on a pull request carry the PR as an issue with a `pull_request` key. */
   issue?: { number?: unknown; pull_request?: unknown }
 }
@@ -44,7 +49,7 @@ function runLink(serverUrl: string, repository: string, runId: string, runAttemp
 }
 
 /** The payload, or undefined when there is none or it is unreadable: context is best effort. */
-function readEventPayload(path: string): EventPayload | undefined {
+export function readEventPayload(path: string): EventPayload | undefined {
   if (!path) return undefined
   try {
     const payload: unknown = JSON.parse(readFileSync(path, 'utf8'))

@@ -7,9 +7,21 @@
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
 
-/** Channels besides the step log, which is always used. */
-export type NotifyChannel = 'summary'
-const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary']
+/**
+ * Channels besides the step log, which is always used. `pr-comment` means "on the run's pull
+ * request": a run that belongs to none posts no comment, so the default can include it.
+ */
+export type NotifyChannel = 'summary' | 'pr-comment'
+const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
+export const DEFAULT_NOTIFY: readonly NotifyChannel[] = ['summary', 'pr-comment']
+
+/**
+ * `all`: one step that prompts, waits and exports. `start`: prompt, keep the request for a later
+ * step and exit at once (so the job summary shows the prompt while the job goes on). `wait`: pick
+ * that request up, wait and export.
+ */
+export type Phase = 'all' | 'start' | 'wait'
+const PHASES: readonly Phase[] = ['all', 'start', 'wait']
 
 export interface ActionInputs {
   /** The AWS access portal URL, as given (validated: https). */
@@ -22,6 +34,11 @@ export interface ActionInputs {
   /** How long to wait for approval, in seconds; absent: the code's own lifetime. */
   timeoutSeconds?: number
   notify: NotifyChannel[]
+  phase: Phase
+  /** For PR comments; empty when the workflow gives none (then no comment is posted). */
+  githubToken: string
+  /** Run even when the run executes a fork's code (see trust.ts). */
+  allowForks: boolean
   /** Reuse the OIDC client registration across runs through the Actions cache. */
   cacheRegistration: boolean
   /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
@@ -56,16 +73,20 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
   const notify = parseNotify(read('notify'))
+  const phase = parsePhase(read('phase'))
+  const githubToken = read('github-token')
+  const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, cacheRegistration }
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = cacheEncryptionKey
   return { inputs, warnings }
 }
 
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
-export const SECRET_INPUTS = ['cache-encryption-key'] as const
+// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
+export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
 
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
@@ -216,19 +237,26 @@ export function parseBoolean(name: string, raw: string, defaultValue: boolean): 
 }
 
 export function parseNotify(raw: string): NotifyChannel[] {
-  if (raw === '') return ['summary']
+  if (raw === '') return [...DEFAULT_NOTIFY]
   const channels: NotifyChannel[] = []
   for (const item of splitList(raw)) {
     const channel = NOTIFY_CHANNELS.find((known) => known === item)
     if (!channel) {
       throw new InputError(
         'notify',
-        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like summary; got ${JSON.stringify(item)}.`
+        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`
       )
     }
     if (!channels.includes(channel)) channels.push(channel)
   }
   return channels
+}
+
+export function parsePhase(raw: string): Phase {
+  if (raw === '') return 'all'
+  const phase = PHASES.find((known) => known === raw)
+  if (phase) return phase
+  throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`)
 }
 
 function splitList(raw: string): string[] {

@@ -1,48 +1,86 @@
-// The single-step flow (DESIGN.md, "The flow"): inputs → registration → device authorization →
-// prompt → poll → export → record. Exit code 0 only when approved; every other outcome fails the
-// step with one line saying what happened and what to do.
+// The flow (DESIGN.md, "The flow" and "Two phases"): inputs → trust → registration → device
+// authorization → prompt → poll → export → record. `phase: all` does everything in one step;
+// `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
+// polls, exports and records. The step succeeds only when approved (or, for `start`, when the
+// request is pending); every other outcome fails it with one line saying what happened and what
+// to do.
 import * as core from '@actions/core'
-import { readRunContext } from './context.js'
+import { abortOnTermination } from './cancellation.js'
+import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, DEADLINE_GRACE_MS } from './deadline.js'
-import { explainFailure, formatDuration, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
-import { exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
-import { maskDeviceAuthorization } from './export/secrets.js'
+import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
+import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import { maskDeviceAuthorization, maskPendingRequest } from './export/secrets.js'
+import { HandoffWriter } from './handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
-import { createNotifiers, notifyAll, type Notifier, type RequestSubject } from './notify/index.js'
+import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier, type RequestSubject } from './notify/index.js'
+import { formatUtc } from './notify/format.js'
+import { gateOf } from './notify/pr-comment-channel.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
 import { oidcEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import { loadPendingRequest, pendingRequestPath, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
+import { refuseForkCode } from './trust.js'
 
 /** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000
 
+/** What the flow knows about the gate so far: enough to record it however it ends. */
+interface Gate {
+  subject: RequestSubject
+  notifiers: Notifier[]
+  handoff: HandoffWriter
+  /** The last request shown to the approver. */
+  request?: ApprovalRequest
+  /** Once the outcome is recorded (the wait step then removes the pending request). */
+  afterRecord?: () => void
+}
+
+/** One step's run of the flow, once the inputs are known. */
+interface Flow {
+  client: SsoOidcClient
+  /** The OIDC client registration: cached or new (used by `all` and `start`). */
+  registrations: RegistrationSource
+  /** The setup retry window, fresh for each call. */
+  retrying: Retrying
+  inputs: ActionInputs
+  context: RunContext
+  gate: Gate
+  /** Epoch ms from this step's `timeout` input. */
+  timeoutAt: number | undefined
+  signal: AbortSignal
+}
+
+/** A device authorization shown to the approver. */
+interface StartedRequest {
+  registration: ClientRegistration
+  authorization: DeviceAuthorization
+  request: ApprovalRequest
+}
+
 export async function run(): Promise<void> {
   const startedAt = Date.now()
   const cancellation = abortOnTermination()
   const context = readRunContext()
-  const subject: RequestSubject = { context }
   // The default channels until the inputs are read, so even a bad input is recorded.
-  let notifiers = createNotifiers(['summary'])
-  let request: ApprovalRequest | undefined
+  const gate: Gate = { subject: { context }, notifiers: createNotifiers(['summary']), handoff: new HandoffWriter() }
+  // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
+  let result: RequestResult | undefined
   let registrations: RegistrationSource | undefined
-  let result: RequestResult
 
   try {
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
-    const readInput = (name: string) => core.getInput(name)
-    maskSecretInputs(readInput, (secret) => core.setSecret(secret))
-    const { inputs, warnings } = parseInputs(readInput, context.repository)
-    warnings.forEach((warning) => core.warning(warning))
-    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
-    notifiers = createNotifiers(inputs.notify)
+    const inputs = readInputs(gate.subject)
+    // 2. Trust: a run that executes a fork's code asks nobody for anything.
+    refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks)
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
     const client = new SsoOidcClient({
       endpoint: oidcEndpoint(inputs.region),
@@ -68,29 +106,11 @@ export async function run(): Promise<void> {
       ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
       signal: cancellation.signal
     })
-
-    // 2. Registration, 3. device authorization, 4. prompt, 5. poll.
-    const poll = await requestApproval({
-      client,
-      registrations,
-      retrying,
-      inputs,
-      context,
-      notifiers,
-      timeoutAt,
-      signal: cancellation.signal,
-      onRequest: (started) => (request = started)
-    })
-
-    // 6. Export: the tokens are masked before anything else sees them.
-    if (poll.outcome === 'approved' && poll.token) {
-      exportToken(poll.token)
-      result = { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) }
-    } else {
-      result = unapprovedResult(poll, request, inputs)
-    }
+    const flow: Flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
+    if (inputs.phase === 'start') await startRequest(flow)
+    else result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow)
   } catch (error) {
-    result = failureResult(error, cancellation.signal.aborted, request)
+    result = failureResult(error, cancellation.signal.aborted, gate.request)
   } finally {
     // A registration still being saved gets its (bounded) time, except when the run is cancelled.
     await registrations?.settle({ wait: !cancellation.signal.aborted })
@@ -98,51 +118,154 @@ export async function run(): Promise<void> {
     await closeSharedDispatcher()
   }
 
-  // 7. Record: the outcome output is always set, the channels record how it ended.
-  exportOutcome(result.outcome)
-  await record(notifiers, { subject, result, ...(request ? { request } : {}) })
-  if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
+  if (result) {
+    // Record: the outcome output is always set, the channels record how it ended.
+    exportOutcome(result.outcome)
+    const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) }
+    await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
+    gate.afterRecord?.()
+    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
+  }
   cancellation.dispose()
 }
 
-interface ApprovalAttempt {
-  client: SsoOidcClient
-  registrations: RegistrationSource
-  /** The setup retry window, fresh for each call. */
-  retrying: Retrying
-  inputs: ActionInputs
-  context: RunContext
-  notifiers: readonly Notifier[]
-  timeoutAt: number | undefined
-  signal: AbortSignal
-  /** Each request shown to the approver (a restart shows a new one). */
-  onRequest: (request: ApprovalRequest) => void
+function readInputs(subject: RequestSubject): ActionInputs {
+  const readInput = (name: string) => core.getInput(name)
+  maskSecretInputs(readInput, (secret) => core.setSecret(secret))
+  const { inputs, warnings } = parseInputs(readInput, subject.context.repository)
+  warnings.forEach((warning) => core.warning(warning))
+  Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
+  return inputs
+}
+
+/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+async function approveInOneStep(flow: Flow): Promise<RequestResult> {
+  useChannels(flow)
+  const poll = await requestApproval(flow, async (started) => {
+    await prompt(flow, started.request)
+    return waitForApproval(flow, started)
+  })
+  return settle(flow, poll)
 }
 
 /**
- * Obtains a registration (cached or new), starts a device authorization (masking the device code),
- * prompts and polls. When AWS rejects the client (invalid_client) at any of these, registers a new
- * one and starts over once: a code issued to a rejected client can never be approved.
+ * `phase: start`: steps 3 to 5, then the request waits on disk for a `phase: wait` step. The
+ * pending request is saved before anyone is prompted: a request someone can see always has a file
+ * that the wait step (or, if none comes, the post step) can close.
  */
-async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
-  const { client, registrations, retrying, inputs, signal } = attempt
+async function startRequest(flow: Flow): Promise<void> {
+  const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }))
+  flow.gate.handoff.addFile(pendingFile)
+  // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
+  flow.gate.afterRecord = () => removePendingRequest(pendingFile)
+  let commentUrl: string | undefined
+  useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) })
+  const started = await requestApproval(flow, async (started) => {
+    savePendingRequest(pendingFile, started)
+    await prompt(flow, started.request)
+    return started
+  })
+  if (commentUrl !== undefined) savePendingRequest(pendingFile, { ...started, commentUrl })
+  exportCodeExpiry(started.request)
+  core.info(
+    `The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`
+  )
+}
+
+/** `phase: wait`: picks up the request its `phase: start` step left, then 6. poll and 7. export. */
+async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
+  const { inputs, gate } = flow
+  const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }))
+  const pending = loadPendingRequest(pendingFile)
+  maskPendingRequest(pending)
+  if (pending.request.region !== inputs.region) {
+    throw new InputError(
+      'region',
+      `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`
+    )
+  }
+  // From here this step owns the request: it closes it, or its post step does.
+  gate.handoff.addFile(pendingFile)
+  gate.afterRecord = () => removePendingRequest(pendingFile)
+  // The start step's `timeout` set the deadline; this step's own can only bring it closer.
+  const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
+  const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline) }
+  // The comment is the start step's to begin with: without one, this step posts none either.
+  useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined })
+  // Shown again here, in the log of the step that now waits, and re-handed to the post step.
+  await prompt(flow, request)
+  return settle(flow, await waitForApproval(flow, { ...pending, request }))
+}
+
+/** 7. Export: the tokens are masked before anything else sees them. */
+function settle(flow: Flow, poll: PollResult): RequestResult {
+  if (poll.outcome === 'approved' && poll.token) {
+    exportToken(poll.token)
+    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) }
+  }
+  return unapprovedResult(poll, flow.gate.request, flow.inputs)
+}
+
+interface ChannelOptions {
+  /** Two phases: the pending request, whose existence tells the post step the request is open. */
+  pendingFile?: string
+  /** `false` turns the PR comment off even when `notify` lists it. */
+  prComment?: boolean
+  onPosted?: (url: string) => void
+}
+
+/** The channels `notify` asks for, now that the inputs are known. */
+function useChannels(flow: Flow, options: ChannelOptions = {}): void {
+  const { inputs, gate } = flow
+  const settings: ChannelSettings = { summaryShowsPrompt: inputs.phase === 'start' }
+  if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
+    const where = commentTarget(flow.context, inputs.githubToken)
+    if ('reason' in where) core.debug(`No PR comment: ${where.reason}.`)
+    else {
+      settings.prComment = {
+        target: where.target,
+        handoff: gate.handoff,
+        phase: inputs.phase,
+        ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile }),
+        warn: (message) => core.warning(message),
+        onPosted: (url) => {
+          exportCommentUrl(url)
+          options.onPosted?.(url)
+        },
+        sticky: { debug: (line) => core.debug(line) }
+      }
+    }
+  }
+  gate.notifiers = createNotifiers(inputs.notify, settings)
+}
+
+/** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
+async function prompt(flow: Flow, request: ApprovalRequest): Promise<void> {
+  flow.gate.request = request
+  exportRequestOutputs(request)
+  await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+}
+
+/**
+ * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
+ * then `next`, which prompts and polls or saves the request. When AWS rejects the client
+ * (invalid_client) at any of these, registers a new one and starts over once: a code issued to a
+ * rejected client can never be approved.
+ */
+async function requestApproval<T>(flow: Flow, next: (started: StartedRequest) => Promise<T>): Promise<T> {
+  const { client, registrations, retrying, inputs, signal } = flow
   let registration = await registrations.obtain()
   for (let restarted = false; ; restarted = true) {
-    let prompted = false
+    let authorization: DeviceAuthorization | undefined
     try {
-      const authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
+      authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
       maskDeviceAuthorization(authorization)
-      const request = approvalRequest(authorization, inputs, attempt.context, attempt.timeoutAt)
-      attempt.onRequest(request)
-      exportRequestOutputs(request)
-      await notifyAll(attempt.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
-      prompted = true
-      return await waitForApproval(client, registration, authorization, request, attempt.timeoutAt, signal)
+      return await next({ registration, authorization, request: approvalRequest(authorization, flow) })
     } catch (error) {
       if (restarted || !isInvalidClient(error) || signal.aborted) throw error
       // After a prompt the approver must know the code shown is void. Before one (a cached
       // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
-      if (prompted) {
+      if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
         core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
       }
       registration = await registrations.obtain({ replacing: registration })
@@ -150,12 +273,7 @@ async function requestApproval(attempt: ApprovalAttempt): Promise<PollResult> {
   }
 }
 
-function approvalRequest(
-  authorization: DeviceAuthorization,
-  inputs: ActionInputs,
-  context: RunContext,
-  timeoutAt: number | undefined
-): ApprovalRequest {
+function approvalRequest(authorization: DeviceAuthorization, { inputs, context, timeoutAt }: Flow): ApprovalRequest {
   const expiresAt = authorization.startedAt + authorization.expiresIn * 1000
   return {
     userCode: authorization.userCode,
@@ -171,25 +289,21 @@ function approvalRequest(
   }
 }
 
-async function waitForApproval(
-  client: SsoOidcClient,
-  registration: ClientRegistration,
-  authorization: DeviceAuthorization,
-  request: ApprovalRequest,
-  timeoutAt: number | undefined,
-  signal: AbortSignal
-): Promise<PollResult> {
+/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
+async function waitForApproval({ client, signal }: Flow, { registration, authorization, request }: StartedRequest): Promise<PollResult> {
   let lastHeartbeat = Date.now()
+  const codeExpiresAt = request.expiresAt.getTime()
+  const deadline = request.deadline.getTime()
   return pollForToken({
     createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
     interval: authorization.interval,
-    codeExpiresAt: request.expiresAt.getTime(),
-    ...(timeoutAt === undefined ? {} : { timeoutAt }),
+    codeExpiresAt,
+    ...(deadline < codeExpiresAt ? { timeoutAt: deadline } : {}),
     signal,
     onPoll: () => {
       if (Date.now() - lastHeartbeat < HEARTBEAT_MS) return
       lastHeartbeat = Date.now()
-      const left = Math.max(0, Math.round((request.deadline.getTime() - lastHeartbeat) / 60_000))
+      const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
       core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
     },
     onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
@@ -237,33 +351,4 @@ function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequ
 
 function isInvalidClient(error: unknown): boolean {
   return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
-}
-
-async function record(notifiers: readonly Notifier[], gate: Parameters<Notifier['record']>[0]): Promise<void> {
-  await notifyAll(notifiers, (notifier) => notifier.record(gate), (warning) => core.warning(warning))
-}
-
-/**
- * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later): stop
- * polling, record `cancelled`, exit non-zero. Without handlers Node would die mid-request and
- * leave no outcome behind.
- */
-function abortOnTermination(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController()
-  const cancel = (name: string) => {
-    if (controller.signal.aborted) return
-    core.info(`Received ${name}: cancelling the request.`)
-    controller.abort(new Error(`cancelled by ${name}`))
-  }
-  const onInterrupt = () => cancel('SIGINT')
-  const onTerminate = () => cancel('SIGTERM')
-  process.on('SIGINT', onInterrupt)
-  process.on('SIGTERM', onTerminate)
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', onInterrupt)
-      process.off('SIGTERM', onTerminate)
-    }
-  }
 }

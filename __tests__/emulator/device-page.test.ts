@@ -56,6 +56,11 @@ describe('verification page', () => {
     expect(html.match(new RegExp(`name="user_code" value="${started.userCode}"`, 'g'))).toHaveLength(2)
     expect(html).toMatch(/<button type="submit" class="approve">Approve<\/button>/)
     expect(html).toMatch(/<button type="submit" class="deny">Deny<\/button>/)
+    // Readable by a person, exact for a machine; and never mistaken for AWS's own page.
+    expect(html).toMatch(/<dt>Expires<\/dt><dd><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time><\/dd>/)
+    expect(html).toContain('<p class="brand">IAM Identity Center emulator</p>')
+    expect(html).toContain('aria-describedby="user-hint"')
+    expect(html).toContain('<p id="user-hint" class="hint">')
     // The device code is the client's secret: the page must never show it.
     expect(html).not.toContain(started.deviceCode)
   })

@@ -14,13 +14,16 @@ const GOOD_VALUE: Record<string, string> = {
   scopes: 'sso:account:access',
   'client-name': 'GitHub Actions octo-org/app',
   timeout: '600, 90s, 10m or 1h30m',
-  notify: 'summary',
-  'cache-registration': 'true or false'
+  notify: 'summary, pr-comment',
+  phase: 'like start',
+  'cache-registration': 'true or false',
+  'allow-forks': 'true or false'
 }
 
 /** Inputs no value of which is bad, and why: they have no rows. */
 const UNCONSTRAINED: Record<string, string> = {
-  'cache-encryption-key': 'any secret is a usable key (it is stretched with scrypt); empty means unencrypted'
+  'cache-encryption-key': 'any secret is a usable key (it is stretched with scrypt); empty means unencrypted',
+  'github-token': 'any token GitHub accepts; GitHub itself judges it (a refused one costs a warning, not the gate)'
 }
 
 interface BadValue {
@@ -84,10 +87,18 @@ const BAD_VALUES: BadValue[] = [
   bad('notify', 'email', 'an unknown channel'),
   bad('notify', 'summary,slack', 'one unknown among known'),
   bad('notify', 'SUMMARY', 'upper case'),
+  bad('notify', 'pr-comments', 'a near miss'),
+  // phase: all, start or wait
+  bad('phase', 'begin', 'an unknown phase'),
+  bad('phase', 'ALL', 'upper case'),
+  bad('phase', 'start,wait', 'two phases'),
+  bad('phase', 'poll', 'a step of the flow, not a phase'),
   // booleans: what core.getBooleanInput accepts, nothing else
   bad('cache-registration', 'yes', 'yes'),
   bad('cache-registration', '1', 'a number'),
   bad('cache-registration', 'enabled', 'a word'),
+  bad('allow-forks', 'yes', 'yes'),
+  bad('allow-forks', 'sometimes', 'a word'),
   // The endpoint settings of the environment, read before any call too.
   { input: 'AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, example: '"true" or "false"', why: 'not a boolean' },
   {

@@ -8,6 +8,7 @@ import {
   parseBoolean,
   parseInputs,
   parseNotify,
+  parsePhase,
   parseRegion,
   parseScopes,
   parseStartUrl
@@ -19,7 +20,10 @@ const GOOD = {
   scopes: 'sso:account:access',
   'client-name': '',
   timeout: '',
-  notify: 'summary'
+  notify: 'summary',
+  phase: 'all',
+  'github-token': 'ghs_token',
+  'allow-forks': 'false'
 }
 
 function reader(overrides: Record<string, string> = {}) {
@@ -40,13 +44,16 @@ function inputError(call: () => unknown): InputError {
 
 describe('parseInputs', () => {
   it('reads every input, applying defaults for empty values', () => {
-    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '' }), 'octo/app')
+    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }), 'octo/app')
     expect(inputs).toEqual({
       startUrl: GOOD['start-url'],
       region: 'us-east-1',
       scopes: ['sso:account:access'],
       clientName: 'GitHub Actions octo/app',
-      notify: ['summary'],
+      notify: ['summary', 'pr-comment'],
+      phase: 'all',
+      githubToken: '',
+      allowForks: false,
       cacheRegistration: true
     })
     expect(warnings).toEqual([])
@@ -218,15 +225,42 @@ describe('parseNotify', () => {
   it.each([
     ['summary', ['summary']],
     ['summary, summary', ['summary']],
-    ['', ['summary']]
+    ['pr-comment', ['pr-comment']],
+    ['pr-comment\nsummary', ['pr-comment', 'summary']],
+    ['', ['summary', 'pr-comment']]
   ])('parses %j', (raw, channels) => {
     expect(parseNotify(raw)).toEqual(channels)
   })
 
-  it.each(['pr-comment', 'slack', 'summary,email'])('rejects %j, listing the valid channels', (raw) => {
+  it.each(['slack', 'summary,email', 'pr-comments'])('rejects %j, listing the valid channels', (raw) => {
     const error = inputError(() => parseNotify(raw))
     expect(error.input).toBe('notify')
-    expect(error.message).toContain('from: summary')
+    expect(error.message).toContain('from: summary, pr-comment (the log is always used)')
+  })
+})
+
+describe('parsePhase', () => {
+  it.each([
+    ['', 'all'],
+    ['all', 'all'],
+    ['start', 'start'],
+    ['wait', 'wait']
+  ])('parses %j as %s', (raw, phase) => {
+    expect(parsePhase(raw)).toBe(phase)
+  })
+
+  it.each(['Start', 'poll', 'begin'])('rejects %j with the valid phases', (raw) => {
+    const error = inputError(() => parsePhase(raw))
+    expect(error.input).toBe('phase')
+    expect(error.message).toBe(`Input 'phase' must be one of all, start, wait, like start; got ${JSON.stringify(raw)}.`)
+  })
+})
+
+describe('allow-forks', () => {
+  it('is false unless set to true', () => {
+    expect(parseInputs(reader({ 'allow-forks': '' }), 'octo/app').inputs.allowForks).toBe(false)
+    expect(parseInputs(reader({ 'allow-forks': 'true' }), 'octo/app').inputs.allowForks).toBe(true)
+    expect(inputError(() => parseInputs(reader({ 'allow-forks': 'ture' }), 'octo/app')).input).toBe('allow-forks')
   })
 })
 
@@ -255,12 +289,12 @@ describe('parseBoolean (core.getBooleanInput semantics, empty means the default)
 })
 
 describe('maskSecretInputs', () => {
-  it('masks the encryption key when set, and nothing else', () => {
+  it('masks the encryption key and the GitHub token when set, and nothing else', () => {
     const masked: string[] = []
     maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret' }), (secret) => masked.push(secret))
-    expect(masked).toEqual(['k3y-from-a-secret'])
+    expect(masked).toEqual(['k3y-from-a-secret', 'ghs_token'])
     masked.length = 0
-    maskSecretInputs(reader(), (secret) => masked.push(secret))
+    maskSecretInputs(reader({ 'github-token': '' }), (secret) => masked.push(secret))
     expect(masked).toEqual([])
   })
 })

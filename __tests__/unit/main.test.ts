@@ -2,7 +2,7 @@
 // fakes; everything else (inputs, context, rendering, masking, outputs, summary) is the real code
 // writing the runner's real files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) and stdout.
 import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
@@ -390,5 +390,77 @@ describe('run: failures', () => {
     await run()
     expect(constructed).toEqual([])
     expect(errors()).toEqual([expect.stringContaining('Cannot use the AWS endpoint settings in the environment: AWS_ENDPOINT_URL_SSO_OIDC is not a URL')])
+  })
+})
+
+describe('run: trust', () => {
+  it('a pull request from a fork is refused before any AWS client exists', async () => {
+    const eventPath = join(dir, 'event.json')
+    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'mallory/app' } }, base: { repo: { full_name: 'octo/app' } } } }))
+    Object.assign(process.env, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath })
+    await run()
+    expect(constructed).toEqual([])
+    expect(outputs()).toEqual({ outcome: 'error' })
+    expect(errors()).toEqual([expect.stringMatching(/^Refusing to request AWS access: this pull_request run executes code from the fork mallory\/app, /)])
+  })
+
+  it('allow-forks: true runs it', async () => {
+    const eventPath = join(dir, 'event.json')
+    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { repo: null }, base: { repo: { full_name: 'octo/app' } } } }))
+    Object.assign(process.env, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, 'INPUT_ALLOW-FORKS': 'true' })
+    await run()
+    expect(outputs().outcome).toBe('approved')
+  })
+})
+
+describe('run: two phases', () => {
+  it('start saves the request and polls nothing; wait polls with the saved device code and removes it', async () => {
+    process.env.RUNNER_TEMP = join(dir, 'temp')
+    process.env.GITHUB_STATE = join(dir, 'state')
+    writeFileSync(process.env.GITHUB_STATE, '')
+    process.env.INPUT_PHASE = 'start'
+    await run()
+    expect(process.exitCode).toBeUndefined()
+    expect(pollForToken).not.toHaveBeenCalled()
+    const started = outputs()
+    expect(started).toEqual({
+      'user-code': 'CODE-0001',
+      'verification-uri': 'https://device.sso.us-east-1.amazonaws.com/',
+      'verification-uri-complete': 'https://device.sso.us-east-1.amazonaws.com/?user_code=CODE-0001',
+      'expires-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    })
+    const privateDir = join(process.env.RUNNER_TEMP, 'aws-sso-device-auth')
+    expect(readdirSync(privateDir).filter((name) => name.startsWith('pending-'))).toHaveLength(1)
+    expect(stdout.some((line) => line.includes('a later step with phase: wait and the same inputs waits for the approval'))).toBe(true)
+    expect(readFileSync(process.env.GITHUB_STATE, 'utf8')).toContain('handoff<<')
+
+    writeFileSync(process.env.GITHUB_OUTPUT!, '')
+    stdout.length = 0
+    process.env.INPUT_PHASE = 'wait'
+    await run()
+    expect(client.registerClient).toHaveBeenCalledTimes(1)
+    expect(client.startDeviceAuthorization).toHaveBeenCalledTimes(1)
+    expect(client.createToken).toHaveBeenCalledWith(registration(1), 'device-code-1', expect.any(AbortSignal))
+    expect(outputs().outcome).toBe('approved')
+    expect(process.exitCode).toBeUndefined()
+    // Masked again in this process before anything else could print them.
+    expect(indexOf('::add-mask::client-secret-1')).toBeGreaterThanOrEqual(0)
+    expect(indexOf('::add-mask::client-secret-1')).toBeLessThan(indexOf('AWS access requested'))
+    expect(indexOf('::add-mask::device-code-1')).toBeLessThan(indexOf('AWS access requested'))
+    expect(readdirSync(privateDir).filter((name) => name.startsWith('pending-'))).toEqual([])
+    expect(existsSync(privateDir)).toBe(true)
+  })
+
+  it('wait in another region than its start is an input error', async () => {
+    process.env.RUNNER_TEMP = join(dir, 'temp')
+    process.env.INPUT_PHASE = 'start'
+    await run()
+    process.env.INPUT_PHASE = 'wait'
+    process.env.INPUT_REGION = 'eu-west-1'
+    await run()
+    expect(pollForToken).not.toHaveBeenCalled()
+    expect(errors()).toEqual([
+      "Input 'region' is eu-west-1 but the phase: start step asked IAM Identity Center in us-east-1; give both phases the same inputs."
+    ])
   })
 })

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as core from '@actions/core'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GateRecord } from '../../src/notify/channel.js'
 import type { Outcome } from '../../src/notify/request.js'
-import { createSummaryNotifier, renderSummary } from '../../src/notify/summary.js'
+import { createSummaryNotifier, renderPendingSummary, renderSummary } from '../../src/notify/summary.js'
 import { approvalRequest, NOW, runContext } from './notify-fixtures.js'
 
 function approved(): GateRecord {
@@ -86,20 +86,53 @@ describe('renderSummary', () => {
   })
 })
 
+describe('renderPendingSummary (phase: start)', () => {
+  it('is the prompt: the link that fills in the code, the code, the expiry, who asks, the warning', () => {
+    const html = renderPendingSummary(approvalRequest({ deadline: new Date(NOW.getTime() + 5 * 60_000) }))
+    expect(html.startsWith('<h2>🔐 AWS access waiting for approval</h2>\n<p><strong><a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">Open the AWS verification page</a></strong>')).toBe(true)
+    const table = rows(html)
+    expect(table.get('User code')).toBe('<code>WDJB-MJHT</code>')
+    expect(table.get('Verification page')).toBe('<a href="https://device.sso.us-east-1.amazonaws.com/">https://device.sso.us-east-1.amazonaws.com/</a>')
+    expect(table.get('Code expires')).toBe('2026-05-01 12:10:00 UTC')
+    expect(table.get('The job stops waiting')).toBe('2026-05-01 12:05:00 UTC')
+    expect(table.get('Repository')).toBe('<a href="https://github.com/octo/app">octo/app</a>')
+    expect(html).toContain('<strong>Approve only a request you expect.</strong>')
+  })
+
+  it('leaves out the stop time when the code’s expiry is the deadline, and escapes what the run controls', () => {
+    const html = renderPendingSummary(approvalRequest({ userCode: '<b>X</b>', context: runContext({ job: '<img src=x>' }) }))
+    expect(rows(html).has('The job stops waiting')).toBe(false)
+    expect(html).not.toMatch(/<(img|b)\b/)
+    expect(rows(html).get('Job')).toBe('&lt;img src=x&gt;')
+  })
+})
+
 describe('the summary notifier', () => {
+  // core.summary keeps the first GITHUB_STEP_SUMMARY it sees (one step per process): one file for
+  // every test here, emptied before each.
   let dir: string
   let saved: string | undefined
-  beforeEach(() => {
+  const file = () => process.env.GITHUB_STEP_SUMMARY!
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'summary-test-'))
     saved = process.env.GITHUB_STEP_SUMMARY
     process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md')
-    writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+  })
+  beforeEach(() => {
+    writeFileSync(file(), '')
     core.summary.emptyBuffer()
   })
-  afterEach(() => {
+  afterAll(() => {
     if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
     else process.env.GITHUB_STEP_SUMMARY = saved
     rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('phase start: the prompt is the summary, replaced when a restart prompts again', async () => {
+    const notifier = createSummaryNotifier({ showPrompt: true })
+    await notifier.prompt(approvalRequest({ userCode: 'OLDC-ODE1' }))
+    await notifier.prompt(approvalRequest())
+    expect(readFileSync(file(), 'utf8')).toBe(`${renderPendingSummary(approvalRequest())}\n`)
   })
 
   it('writes nothing while waiting, and the record at the end to the step summary file', async () => {

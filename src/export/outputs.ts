@@ -11,7 +11,8 @@ export const OUTPUT_NAMES = [
   'expires-at',
   'user-code',
   'verification-uri',
-  'verification-uri-complete'
+  'verification-uri-complete',
+  'comment-url'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 
@@ -29,6 +30,16 @@ export function exportRequestOutputs(request: ApprovalRequest): void {
   set('user-code', request.userCode)
   set('verification-uri', request.verificationUri)
   set('verification-uri-complete', request.verificationUriComplete)
+}
+
+/** `phase: start`: when the code stops working, so a later step knows how long it has. */
+export function exportCodeExpiry(request: ApprovalRequest): void {
+  set('expires-at', isoUtc(request.expiresAt.getTime()))
+}
+
+/** The PR comment that shows the request; set again each time the comment is written. */
+export function exportCommentUrl(url: string): void {
+  set('comment-url', url)
 }
 
 /** Masks every token in the set before the access token is written anywhere. */

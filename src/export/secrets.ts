@@ -25,3 +25,9 @@ export function maskTokenSet(token: TokenSet, setSecret: Mask = mask): void {
   if (token.refreshToken) setSecret(token.refreshToken)
   if (token.idToken) setSecret(token.idToken)
 }
+
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+export function maskPendingRequest(pending: { registration: ClientRegistration; authorization: DeviceAuthorization }, setSecret: Mask = mask): void {
+  maskRegistration(pending.registration, setSecret)
+  maskDeviceAuthorization(pending.authorization, setSecret)
+}

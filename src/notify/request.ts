@@ -55,3 +55,37 @@ export interface RequestResult {
   /** When the token (or role credentials) stop working, for `approved`. */
   accessExpiresAt?: Date
 }
+
+/** An ApprovalRequest as JSON, times as ISO strings: how it travels between steps in a file. */
+export type StoredRequest = Omit<ApprovalRequest, 'expiresAt' | 'deadline'> & { expiresAt: string; deadline: string }
+
+export function storeRequest(request: ApprovalRequest): StoredRequest {
+  return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() }
+}
+
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+export function restoreRequest(stored: unknown): ApprovalRequest {
+  const value = stored as Partial<StoredRequest> | null
+  const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'] as const
+  if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+    throw new TypeError('not a stored approval request')
+  }
+  const expiresAt = new Date(value.expiresAt ?? '')
+  const deadline = new Date(value.deadline ?? '')
+  if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime())) throw new TypeError('stored approval request without valid times')
+  if (typeof value.context !== 'object' || value.context === null) throw new TypeError('stored approval request without its run context')
+  return { ...(value as StoredRequest), expiresAt, deadline }
+}
+
+/** A RequestResult as JSON, for the post step to finish recording it. */
+export type StoredResult = Omit<RequestResult, 'at' | 'accessExpiresAt'> & { at: string; accessExpiresAt?: string }
+
+export function storeResult(result: RequestResult): StoredResult {
+  const { accessExpiresAt, at, ...rest } = result
+  return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) }
+}
+
+export function restoreResult(stored: StoredResult): RequestResult {
+  const { accessExpiresAt, at, ...rest } = stored
+  return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) }
+}

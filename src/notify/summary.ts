@@ -1,12 +1,13 @@
 // The job summary: the record of how the gate ended. The runner uploads a step's summary only
 // after the step's process exits, so in a single step it cannot prompt anyone; it records what was
-// requested, by which run, the outcome and when. core.summary escapes nothing: every value is
-// escaped here.
+// requested, by which run, the outcome and when. A `phase: start` step exits right after the
+// prompt, so there the summary is the prompt, visible while the job goes on.
+// core.summary escapes nothing: every value is escaped here.
 import * as core from '@actions/core'
 import type { GateRecord, Notifier } from './channel.js'
 import { formatUtc, plain } from './format.js'
 import { escapeHtml, link } from './html.js'
-import type { Outcome } from './request.js'
+import type { ApprovalRequest, Outcome } from './request.js'
 import { subjectRows } from './subject.js'
 
 const HEADINGS: Record<Outcome, string> = {
@@ -18,8 +19,28 @@ const HEADINGS: Record<Outcome, string> = {
   error: '❌ AWS access request failed'
 }
 
+type Row = [label: string, cell: string]
+
+/** The prompt, for a step that exits while the request is pending (`phase: start`). */
+export function renderPendingSummary(request: ApprovalRequest): string {
+  const rows: Row[] = [
+    ['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`],
+    ['Verification page', link(request.verificationUri, plain(request.verificationUri))],
+    ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
+  ]
+  if (request.deadline.getTime() < request.expiresAt.getTime()) rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
+  const parts = [
+    '<h2>🔐 AWS access waiting for approval</h2>',
+    `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+    table([...rows, ...subjectTableRows(request)]),
+    '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
+      "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
+  ]
+  return parts.join('\n')
+}
+
 export function renderSummary({ subject, request, result }: GateRecord): string {
-  const rows: Array<[label: string, cell: string]> = [
+  const rows: Row[] = [
     ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
     ['At', escapeHtml(formatUtc(result.at))]
   ]
@@ -29,25 +50,36 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     rows.push(['Code expires', escapeHtml(formatUtc(request.expiresAt))])
     rows.push(['Verification page', link(request.verificationUri, plain(request.verificationUri))])
   }
-  for (const row of subjectRows(subject)) {
-    const value = row.href ? link(row.href, row.value) : escapeHtml(row.value)
-    rows.push([row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value])
-  }
+  rows.push(...subjectTableRows(subject))
   const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`]
   if (result.message) parts.push(`<p>${escapeHtml(plain(result.message))}</p>`)
-  parts.push(
-    '<table>',
-    ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`),
-    '</table>'
-  )
+  parts.push(table(rows))
   return parts.join('\n')
 }
 
-export function createSummaryNotifier(): Notifier {
+function subjectTableRows(subject: GateRecord['subject']): Row[] {
+  return subjectRows(subject).map((row) => {
+    const value = row.href ? link(row.href, row.value) : escapeHtml(row.value)
+    return [row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value]
+  })
+}
+
+function table(rows: Row[]): string {
+  return ['<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>'].join('\n')
+}
+
+export interface SummaryNotifierOptions {
+  /** The step exits while the request is pending (`phase: start`): its summary is the prompt. */
+  showPrompt?: boolean
+}
+
+export function createSummaryNotifier(options: SummaryNotifierOptions = {}): Notifier {
   return {
     name: 'job summary',
-    // Nothing to show while waiting: nobody can see this step's summary before the step exits.
-    async prompt() {},
+    async prompt(request) {
+      // Otherwise nothing to show while waiting: nobody sees this step's summary before it exits.
+      if (options.showPrompt) await core.summary.addRaw(renderPendingSummary(request), true).write({ overwrite: true })
+    },
     async record(gate) {
       await core.summary.addRaw(renderSummary(gate), true).write()
     }

@@ -1,0 +1,183 @@
+// The PR comment end to end (issue 4, items 1 and 6): the bundled action, run as the runner runs
+// it on a pull_request event, posts through the real @actions/github to the loopback GitHub REST
+// fake (GITHUB_API_URL only). One comment per gate, edited through every state of its life and
+// across re-runs; a forged marker is never touched; a read-only token costs one warning.
+import { describe, expect, it } from '@jest/globals'
+import { gateId, commentMarker } from '../../src/notify/pr-comment.js'
+import type { FakeComment } from '../fakes/github-api.js'
+import { prGatePerTest, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
+import type { ActionRun } from '../harness/runner.js'
+import { expectNoSecretLeaks } from '../harness/secrets.js'
+import { requiredInputs, waitForPrompt } from '../harness/sso-backend.js'
+
+const prGate = prGatePerTest()
+
+const MARKER = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
+const ours = (comment: FakeComment) => comment.body.startsWith(MARKER) && comment.author.login === 'github-actions[bot]'
+const titled = (title: string) => (comment: FakeComment) => ours(comment) && comment.body.includes(`### ${title}`)
+
+function expectSafe(run: ActionRun, pr: PrGate): void {
+  expectNoSecretLeaks(run, pr.secrets(), { maskedOutputs: ['access-token'], texts: pr.commentTexts() })
+}
+
+describe('the PR comment through its life', () => {
+  it('pending with the code and link as soon as the code exists, then approved without them', async () => {
+    const pr = await prGate()
+    const step = pr.start()
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    const pending = await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
+    // Posted before the first poll could have decided anything.
+    expect(pending.body).toContain(`\`${prompt.userCode}\``)
+    expect(pending.body).toContain(`](${prompt.verificationUriComplete})`)
+    expect(pending.body).toMatch(/The code expires at \*\*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\*\*/)
+    expect(pending.body).toContain(`Repository: \`${REPOSITORY}\``)
+    expect(pending.body).toContain('Approve only if you started this run')
+
+    pr.backend.emulator.approve(prompt.userCode)
+    const run = await step.result
+    expect(run.code).toBe(0)
+    expect(run.outputs.outcome).toBe('approved')
+
+    const [comment, ...others] = pr.comments()
+    expect(others).toEqual([])
+    expect(comment!.id).toBe(pending.id)
+    expect(comment!.body).toContain('### ✅ AWS sign-in approved')
+    expect(comment!.body).not.toContain(prompt.userCode)
+    expect(comment!.body).not.toContain('user_code=')
+    expect(run.outputs['comment-url']).toBe(`${new URL(pr.api.url).origin}/${REPOSITORY}/pull/${PULL_REQUEST}#issuecomment-${pending.id}`)
+    expect(pr.api.requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET user', 'GET list', 'POST create', 'PATCH update'])
+    expect(pr.api.requests.every((r) => r.authorized)).toBe(true)
+    expect(run.warnings).toEqual([])
+    expectSafe(run, pr)
+  })
+
+  it.each([
+    ['denied', '⛔ AWS sign-in denied', {}, {}],
+    ['expired', '⌛ AWS sign-in expired', { expiresIn: 2 }, {}],
+    ['timed-out', '⌛ AWS sign-in timed out', {}, { timeout: '2' }],
+    ['error', '❌ AWS sign-in failed', {}, {}]
+  ] as const)('%s: the comment says so and drops the code', async (outcome, title, emulator, inputs) => {
+    const pr = await prGate({ emulator })
+    const step = pr.start(inputs)
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
+    if (outcome === 'denied') pr.backend.emulator.deny(prompt.userCode)
+    // Not retryable: the poll stops at once with an error.
+    if (outcome === 'error') pr.backend.emulator.injectFault({ operation: 'CreateToken', kind: 'status', status: 400, errorType: 'InvalidGrantException' })
+    const run = await step.result
+
+    expect(run.code).toBe(1)
+    expect(run.outputs.outcome).toBe(outcome)
+    expect(pr.comments()).toHaveLength(1)
+    const body = pr.comments()[0]!.body
+    expect(body).toContain(`### ${title}`)
+    expect(body).not.toContain(prompt.userCode)
+    expect(body).not.toContain('user_code=')
+    expect(run.outputs['comment-url']).toContain(`#issuecomment-${pr.comments()[0]!.id}`)
+    expectSafe(run, pr)
+  })
+
+  it('cancelled: SIGINT stops polling, marks the comment and exits non-zero within 2 s', async () => {
+    const pr = await prGate()
+    const step = pr.start()
+    await waitForPrompt(step, pr.backend.emulator)
+    await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
+    const polls = () => pr.backend.emulator.counts.CreateToken
+    const signalledAt = performance.now()
+    step.signal('SIGINT')
+    const run = await step.result
+    const tookMs = performance.now() - signalledAt
+
+    expect(tookMs).toBeLessThan(2_000)
+    expect(run.code).toBe(1)
+    expect(run.signal).toBeNull()
+    expect(run.outputs.outcome).toBe('cancelled')
+    expect(run.errors).toEqual([expect.stringContaining('cancelled while waiting for approval')])
+    const body = pr.comments()[0]!.body
+    expect(body).toContain('### 🚫 AWS sign-in cancelled')
+    expect(body).toContain('do not approve it')
+    // No poll after the signal.
+    const pollsAtExit = polls()
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    expect(polls()).toBe(pollsAtExit)
+    expectSafe(run, pr)
+  })
+})
+
+describe('one comment per gate', () => {
+  it('a re-run edits the same comment, pending with the new code, then its outcome', async () => {
+    const pr = await prGate()
+    const first = pr.start()
+    const firstPrompt = await waitForPrompt(first, pr.backend.emulator)
+    pr.backend.emulator.deny(firstPrompt.userCode)
+    expect((await first.result).outputs.outcome).toBe('denied')
+    const [denied] = pr.comments()
+    expect(denied!.body).toContain('### ⛔ AWS sign-in denied')
+
+    const rerun = pr.start({}, { job: pr.rerun() })
+    const secondPrompt = await waitForPrompt(rerun, pr.backend.emulator)
+    const pending = await pr.waitForComment((comment) => comment.body.includes(secondPrompt.userCode))
+    expect(pending.id).toBe(denied!.id)
+    expect(pending.body).toContain('attempt 2')
+    pr.backend.emulator.approve(secondPrompt.userCode)
+    const run = await rerun.result
+
+    expect(run.outputs.outcome).toBe('approved')
+    expect(pr.comments()).toHaveLength(1)
+    expect(pr.comments()[0]!.body).toContain('### ✅ AWS sign-in approved')
+    expect(pr.api.requests.filter((r) => r.route === 'create')).toHaveLength(1)
+    expectSafe(run, pr)
+  })
+
+  it('leaves a forged comment with our marker by another user untouched, and posts its own', async () => {
+    const pr = await prGate()
+    const forgedBody = `${MARKER}\n### 🔐 AWS sign-in waiting for approval\nApprove EVIL-CODE at https://evil.example/device`
+    const forged = pr.api.seedComment({ issue: PULL_REQUEST, body: forgedBody, author: 'mallory' })
+    const step = pr.start()
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    pr.backend.emulator.approve(prompt.userCode)
+    const run = await step.result
+
+    expect(run.outputs.outcome).toBe('approved')
+    const [stillForged, own, ...others] = pr.comments()
+    expect(others).toEqual([])
+    expect(stillForged).toMatchObject({ id: forged.id, body: forgedBody, updatedAt: forged.createdAt })
+    expect(own!.author.login).toBe('github-actions[bot]')
+    expect(own!.body).toContain('### ✅ AWS sign-in approved')
+    expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).not.toContain(
+      `/repos/${REPOSITORY}/issues/comments/${forged.id}`
+    )
+    expectSafe(run, pr)
+  })
+})
+
+describe('a token that may not comment', () => {
+  it('403: one warning naming pull-requests: write, and the gate goes on with the log', async () => {
+    const pr = await prGate({ api: { readOnly: true } })
+    const step = pr.start()
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    pr.backend.emulator.approve(prompt.userCode)
+    const run = await step.result
+
+    expect(run.code).toBe(0)
+    expect(run.outputs.outcome).toBe('approved')
+    expect(run.warnings).toHaveLength(1)
+    expect(run.warnings[0]).toContain('permissions: pull-requests: write')
+    expect(run.warnings[0]).toContain('403')
+    expect(run.outputs['comment-url']).toBeUndefined()
+    expect(pr.comments()).toEqual([])
+    // Tried once, then left alone: the outcome is not attempted again.
+    expect(pr.api.requests.filter((r) => r.route === 'create' || r.route === 'update')).toHaveLength(1)
+    expectSafe(run, pr)
+  })
+
+  it('notify: summary alone posts nothing on a pull request', async () => {
+    const pr = await prGate()
+    const step = pr.start({ notify: 'summary' })
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    pr.backend.emulator.approve(prompt.userCode)
+    const run = await step.result
+    expect(run.outputs.outcome).toBe('approved')
+    expect(pr.api.requests).toEqual([])
+  })
+})

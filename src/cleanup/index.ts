@@ -1,0 +1,55 @@
+// The post step (runs.post). The runner runs it at the end of the job whatever became of the main
+// step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
+// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
+// must not turn it red (nor stop the other tasks).
+import * as core from '@actions/core'
+import { rmSync } from 'node:fs'
+import { readHandoff, type Handoff } from '../handoff.js'
+import { POST_TASKS } from './tasks.js'
+
+export interface CleanupTask {
+  /** What the task does, as it reads after "could not": `finalize the PR comment`. */
+  name: string
+  run(handoff: Handoff): Promise<void>
+}
+
+export interface CleanupLog {
+  info(message: string): void
+  warning(message: string): void
+}
+
+/** Runs every task, in order, each whatever became of the ones before it. */
+export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core): Promise<void> {
+  for (const task of tasks) {
+    try {
+      await task.run(handoff)
+    } catch (error) {
+      log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`)
+    }
+  }
+}
+
+export async function runPostStep(tasks: readonly CleanupTask[] = POST_TASKS, log: CleanupLog = core): Promise<void> {
+  let found: ReturnType<typeof readHandoff>
+  try {
+    found = readHandoff()
+  } catch (error) {
+    log.warning(`Post step: could not read what the main step handed over: ${oneLineMessage(error)}`)
+    return
+  }
+  // Nothing handed over: the main step started no request and wrote no file.
+  if (found === undefined) return
+  await runCleanup(tasks, found.handoff, log)
+  // Last: it holds what the tasks above needed, secrets included.
+  try {
+    rmSync(found.path, { force: true })
+  } catch (error) {
+    log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`)
+  }
+}
+
+function oneLineMessage(error: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+}

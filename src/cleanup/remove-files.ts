@@ -1,0 +1,19 @@
+// The files the action wrote for this job only (the pending request, and whatever else the main
+// step listed in the hand-off) must not outlive it, on a self-hosted runner least of all.
+import { rmSync } from 'node:fs'
+import type { CleanupTask } from './index.js'
+
+export const removeFiles: CleanupTask = {
+  name: 'remove the files this action wrote',
+  async run(handoff) {
+    const failed: string[] = []
+    for (const file of handoff.files) {
+      try {
+        rmSync(file, { force: true })
+      } catch (error) {
+        failed.push(`${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+      }
+    }
+    if (failed.length > 0) throw new Error(`${failed.join(', ')}; delete them by hand on a self-hosted runner`)
+  }
+}

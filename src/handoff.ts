@@ -1,0 +1,92 @@
+// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+// job even after a failure, a cancellation or a killed main step.
+//
+// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
+// private-files.ts). State values reach the post step as STATE_* environment variables, which are
+// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
+// has something new to hand over, so whenever it dies, the post step finds the latest version.
+//
+// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
+// over something new, add an optional field here, set it from the main step with `update`, and
+// add a task that reads it. Tasks must not depend on one another's fields.
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import type { Phase } from './inputs.js'
+import type { StoredRequest, StoredResult } from './notify/request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+
+/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
+export const HANDOFF_STATE = 'handoff'
+
+export interface Handoff {
+  /** The PR comment showing a request, for the post step to finalize if the main step could not. */
+  comment?: CommentHandoff
+  /** Files this action wrote that must not outlive the job; the post step removes them. */
+  files: string[]
+}
+
+/** Enough to find the comment again and render its last state; the token comes from the inputs. */
+export interface CommentHandoff {
+  owner: string
+  repo: string
+  issueNumber: number
+  /** GITHUB_API_URL of the main step. */
+  apiUrl: string
+  /** The gate id in the comment's marker (pr-comment.ts gateId). */
+  gate: string
+  request: StoredRequest
+  /** The step that wrote this hand-off: `start` leaves the request open for a `wait` step on purpose. */
+  phase: Phase
+  /** How the request ended, once this step knows: the post step writes it if the step could not. */
+  result?: StoredResult
+  /** Set once this step wrote the request's outcome into the comment: nothing left to finalize. */
+  recorded: boolean
+  /**
+   * Two phases: the pending-request file. While it exists no step has finished the request; the
+   * wait step removes it when it records the outcome, which tells the start step's post task
+   * (which runs after the wait step's) that there is nothing left to do.
+   */
+  pendingFile?: string
+}
+
+/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
+export class HandoffWriter {
+  private readonly data: Handoff = { files: [] }
+  private path: string | undefined
+
+  constructor(private readonly saveState: (name: string, value: string) => void = core.saveState) {}
+
+  /** Applies `change` and rewrites the file. */
+  update(change: (handoff: Handoff) => void): void {
+    change(this.data)
+    const first = this.path === undefined
+    this.path ??= join(privateDirectory(), `handoff-${randomUUID()}.json`)
+    writePrivateFile(this.path, JSON.stringify(this.data))
+    // Saved once the file exists: the post step never follows a path to nothing it could trust.
+    if (first) this.saveState(HANDOFF_STATE, this.path)
+  }
+
+  /** Records a file the action wrote, for the post step to remove. */
+  addFile(path: string): void {
+    this.update((handoff) => {
+      if (!handoff.files.includes(path)) handoff.files.push(path)
+    })
+  }
+}
+
+export interface ReadHandoff {
+  /** The hand-off file itself, removed last by the post step. */
+  path: string
+  handoff: Handoff
+}
+
+/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
+export function readHandoff(getState: (name: string) => string = core.getState): ReadHandoff | undefined {
+  const path = getState(HANDOFF_STATE)
+  if (path === '') return undefined
+  const text = readPrivateFile(path)
+  if (text === undefined) return undefined
+  const parsed = JSON.parse(text) as Partial<Handoff>
+  return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } }
+}

@@ -1,0 +1,111 @@
+// The PR comment as a channel: posted the moment a request exists (the log is not where an
+// approver on the pull request looks), edited in place when it ends, and handed to the post step
+// while it still says "pending" so that a killed step cannot leave it asking for approval.
+// A comment that cannot be written costs one warning, never the gate: the log has the prompt.
+import { apiBaseUrl } from '../github/rest-client.js'
+import type { CommentHandoff, HandoffWriter } from '../handoff.js'
+import type { Phase } from '../inputs.js'
+import type { Notifier } from './channel.js'
+import { renderComment } from './comment-body.js'
+import { gateId, PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
+import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from './request.js'
+
+export interface PrCommentChannelOptions {
+  /** Where the comment goes; the token is the `github-token` input. */
+  target: CommentTarget & { apiUrl: string }
+  handoff: HandoffWriter
+  phase: Phase
+  /** Two phases: the pending-request file whose existence means the request is still open. */
+  pendingFile?: string
+  warn: (message: string) => void
+  /** The comment's web URL, each time it is written (the `comment-url` output). */
+  onPosted: (url: string) => void
+  sticky?: StickyCommentOptions
+}
+
+/**
+ * The gate a request belongs to: one comment (and one pending request between two phases) per
+ * workflow, job, start URL, account and role.
+ */
+export function gateOf(request: Pick<ApprovalRequest, 'context' | 'startUrl' | 'accountId' | 'roleName'>): string {
+  return gateId({
+    workflow: request.context.workflow,
+    job: request.context.job,
+    startUrl: request.startUrl,
+    ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
+    ...(request.roleName === undefined ? {} : { roleName: request.roleName })
+  })
+}
+
+export function createPrCommentNotifier(options: PrCommentChannelOptions): Notifier {
+  const { target, handoff } = options
+  let sticky: StickyComment | undefined
+  // After a permission or token problem every later call would fail the same way: one warning.
+  let disabled = false
+  // Whether the post step knows about the comment (it does once a pending comment exists).
+  let handedOver = false
+  const handOver = (change: (comment: CommentHandoff) => void): void => {
+    if (!handedOver) return
+    handoff.update((state) => {
+      if (state.comment) change(state.comment)
+    })
+  }
+
+  async function write(request: ApprovalRequest, body: string): Promise<boolean> {
+    if (disabled) return false
+    try {
+      sticky ??= await StickyComment.find(target, gateOf(request), options.sticky)
+      const { url } = await sticky.upsert(body)
+      options.onPosted(url)
+      return true
+    } catch (error) {
+      if (error instanceof PrCommentError && (error.reason === 'permission' || error.reason === 'credentials')) disabled = true
+      options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`)
+      return false
+    }
+  }
+
+  return {
+    name: 'PR comment',
+    async prompt(request) {
+      if (!(await write(request, renderComment(request, 'pending')))) return
+      handoff.update((state) => {
+        state.comment = {
+          owner: target.owner,
+          repo: target.repo,
+          issueNumber: target.issueNumber,
+          apiUrl: target.apiUrl,
+          gate: gateOf(request),
+          request: storeRequest(request),
+          phase: options.phase,
+          recorded: false,
+          ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
+        }
+      })
+      handedOver = true
+    },
+    async record({ request, result }) {
+      // Nothing was shown to anyone: a failure before the request started needs no comment.
+      if (request === undefined) return
+      // Handed over first: if this step dies during the edit, the post step writes the same outcome.
+      handOver((comment) => (comment.result = storeResult(result)))
+      if (await write(request, renderComment(request, result.outcome, result))) handOver((comment) => (comment.recorded = true))
+    }
+  }
+}
+
+/**
+ * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
+ * the run belongs to no pull request, or the workflow gave no token.
+ */
+export function commentTarget(
+  context: RunContext,
+  token: string,
+  env: NodeJS.ProcessEnv = process.env
+): { target: PrCommentChannelOptions['target'] } | { reason: string } {
+  if (context.pullRequest === undefined) return { reason: 'this run belongs to no pull request' }
+  if (token === '') return { reason: "input 'github-token' is empty" }
+  const [owner, repo] = context.repository.split('/')
+  if (!owner || !repo) return { reason: 'GITHUB_REPOSITORY is not owner/repo' }
+  return { target: { token, owner, repo, issueNumber: context.pullRequest, apiUrl: apiBaseUrl(undefined, env) } }
+}

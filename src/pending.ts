@@ -1,0 +1,85 @@
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
+// and the device code, both secret) and to tell the channels how the request ended (the request
+// as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
+// readable by every later step and printed unmasked, and a masked one would not even arrive.
+// One file per gate (workflow, job, start URL, account, role), so the wait step with the same
+// inputs finds the request its start step made, and two gates in one job do not mix.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { UserFacingError } from './errors.js'
+import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './notify/request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+
+export interface PendingRequest {
+  registration: ClientRegistration
+  authorization: DeviceAuthorization
+  /** What the approver was shown; its `deadline` is when the wait step gives up. */
+  request: ApprovalRequest
+  /** The PR comment the start step posted: the wait step edits it, and posts none if there is none. */
+  commentUrl?: string
+}
+
+interface PendingFile {
+  version: 1
+  registration: ClientRegistration
+  authorization: DeviceAuthorization
+  request: StoredRequest
+  commentUrl?: string
+}
+
+/** The wait step found no request to wait for. */
+export class NoPendingRequestError extends UserFacingError {
+  override readonly name = 'NoPendingRequestError'
+}
+
+/** Where the pending request of `gate` lives (the directory is created). */
+export function pendingRequestPath(gate: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(privateDirectory(env), `pending-${gate}.json`)
+}
+
+export function savePendingRequest(path: string, pending: PendingRequest): void {
+  const file: PendingFile = {
+    version: 1,
+    registration: pending.registration,
+    authorization: pending.authorization,
+    request: storeRequest(pending.request),
+    ...(pending.commentUrl === undefined ? {} : { commentUrl: pending.commentUrl })
+  }
+  writePrivateFile(path, JSON.stringify(file))
+}
+
+/**
+ * The request a start step left, or NoPendingRequestError (one line saying what to do). The caller
+ * masks its secrets before anything else: this is a new process, and the runner's masks are only
+ * as good as what each step registers.
+ */
+export function loadPendingRequest(path: string): PendingRequest {
+  const text = readPrivateFile(path)
+  if (text === undefined) {
+    throw new NoPendingRequestError(
+      'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
+    )
+  }
+  try {
+    const file = JSON.parse(text) as PendingFile
+    if (file.version !== 1 || typeof file.registration?.clientSecret !== 'string' || typeof file.authorization?.deviceCode !== 'string') {
+      throw new TypeError('unknown format')
+    }
+    return {
+      registration: file.registration,
+      authorization: file.authorization,
+      request: restoreRequest(file.request),
+      ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
+    }
+  } catch (error) {
+    throw new NoPendingRequestError(
+      `phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`
+    )
+  }
+}
+
+/** The request is over (or abandoned): its device code and client secret leave the disk. */
+export function removePendingRequest(path: string): void {
+  rmSync(path, { force: true })
+}
