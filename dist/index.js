@@ -28444,6 +28444,8 @@ var lib_core = __nccwpck_require__(3838);
  * soon anyway, and the post step records what this step could not.
  */
 const CANCELLED_EXIT_MS = 1_800;
+/** What recording a cancelled gate on GitHub may take: well inside CANCELLED_EXIT_MS. */
+const CANCELLED_RECORD_MS = 1_000;
 /**
  * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
  * kill 2.5 s after that): stop
@@ -28556,6 +28558,17 @@ function attemptTimeoutMs(timeoutSeconds) {
     if (timeoutSeconds === undefined)
         return MAX_ATTEMPT_TIMEOUT_MS;
     return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
 }
 
 ;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
@@ -29574,13 +29587,18 @@ async function createGitHubClient(options) {
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
         for (let attempt = 1;; attempt++) {
+            const limit = options.limit?.();
+            limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
-            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            const timeout = AbortSignal.timeout(timeoutMs);
+            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
             try {
                 return await request(endpoint);
             }
             catch (error) {
+                if (limit?.aborted)
+                    throw error;
                 const facts = failureFacts(error);
                 const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
                 if (delay === undefined)
@@ -30059,6 +30077,8 @@ function gateOf(request) {
 function createPrCommentNotifier(options) {
     const { target, handoff } = options;
     let sticky;
+    /** The limit of the write in progress: the GitHub client checks it before and during each request. */
+    let limit;
     // After a permission or token problem every later call would fail the same way: one warning.
     let disabled = false;
     // Whether the post step knows about the comment (it does once a pending comment exists).
@@ -30071,17 +30091,27 @@ function createPrCommentNotifier(options) {
                 change(state.comment);
         });
     };
-    async function write(request, body) {
-        if (disabled)
+    async function write(request, body, cancellation) {
+        if (disabled || cancellation?.aborted)
             return false;
+        const withinMs = options.writeWithinMs?.();
+        const timeLimit = withinMs === undefined ? undefined : AbortSignal.timeout(withinMs);
+        limit = timeLimit && cancellation ? AbortSignal.any([timeLimit, cancellation]) : (timeLimit ?? cancellation);
         try {
-            sticky ??= await StickyComment.find(target, gateOf(request), options.sticky);
-            const { url } = await sticky.upsert(body);
+            const written = (async () => {
+                sticky ??= await StickyComment.find(target, gateOf(request), { ...options.sticky, limit: () => limit });
+                return sticky.upsert(body);
+            })();
+            const { url } = await withinLimit(written, limit, withinMs);
             options.onPosted(url);
             return true;
         }
         catch (error) {
-            if (error instanceof PrCommentError && (error.reason === 'permission' || error.reason === 'credentials'))
+            // Cancelled: the flow records `cancelled` next, with a write of its own.
+            if (cancellation?.aborted)
+                return false;
+            // Not answering is a reason to stop too: the next write would only wait as long again.
+            if (error instanceof PrCommentError && error.reason !== 'rejected')
                 disabled = true;
             options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
             return false;
@@ -30090,7 +30120,7 @@ function createPrCommentNotifier(options) {
     return {
         name: 'PR comment',
         async prompt(request) {
-            if (!(await write(request, renderComment(request, 'pending'))))
+            if (!(await write(request, renderComment(request, 'pending'), options.signal)))
                 return;
             handoff.update((state) => {
                 state.comment = {
@@ -30117,6 +30147,27 @@ function createPrCommentNotifier(options) {
                 handOver((comment) => (comment.recorded = true));
         }
     };
+}
+/** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
+async function withinLimit(written, limit, withinMs) {
+    if (!limit)
+        return written;
+    written.catch(() => undefined); // settles after the limit too, by then unheard
+    let onAbort;
+    const expired = new Promise((_, reject) => {
+        onAbort = () => reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`));
+        if (limit.aborted)
+            onAbort();
+        else
+            limit.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([written, expired]);
+    }
+    finally {
+        if (onAbort)
+            limit.removeEventListener('abort', onAbort);
+    }
 }
 /**
  * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
@@ -31863,11 +31914,12 @@ async function run() {
     if (result) {
         // Record: the outcome output is always set, the channels record how it ended.
         exportOutcome(result.outcome);
+        // The one error line before the channels: a cancelled step may be gone before GitHub answers.
+        if (result.outcome !== 'approved')
+            lib_core/* setFailed */.C1(result.message ?? result.outcome);
         const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
         await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => lib_core/* warning */.$e(warning));
         gate.afterRecord?.();
-        if (result.outcome !== 'approved')
-            lib_core/* setFailed */.C1(result.message ?? result.outcome);
     }
     cancellation.dispose();
 }
@@ -31958,7 +32010,11 @@ function useChannels(flow, options = {}) {
                     exportCommentUrl(url);
                     options.onPosted?.(url);
                 },
-                sticky: { debug: (line) => lib_core/* debug */.Yz(line) }
+                sticky: { debug: (line) => lib_core/* debug */.Yz(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
+                // Asked at each write: near the deadline, recording the outcome gets only the grace.
+                // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
+                writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+                signal: flow.signal
             };
         }
     }

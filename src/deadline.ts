@@ -22,3 +22,14 @@ export function attemptTimeoutMs(timeoutSeconds: number | undefined): number {
   if (timeoutSeconds === undefined) return MAX_ATTEMPT_TIMEOUT_MS
   return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)))
 }
+
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+export function commentWriteLimitMs(timeoutSeconds: number | undefined, deadline: number | undefined, now: number = Date.now()): number {
+  const perAttempt = attemptTimeoutMs(timeoutSeconds)
+  if (deadline === undefined) return perAttempt
+  return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now))
+}

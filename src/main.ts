@@ -5,9 +5,9 @@
 // request is pending); every other outcome fails it with one line saying what happened and what
 // to do.
 import * as core from '@actions/core'
-import { abortOnTermination } from './cancellation.js'
+import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { readEventPayload, readRunContext } from './context.js'
-import { attemptTimeoutMs, DEADLINE_GRACE_MS } from './deadline.js'
+import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS } from './deadline.js'
 import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization, maskPendingRequest } from './export/secrets.js'
@@ -121,10 +121,11 @@ export async function run(): Promise<void> {
   if (result) {
     // Record: the outcome output is always set, the channels record how it ended.
     exportOutcome(result.outcome)
+    // The one error line before the channels: a cancelled step may be gone before GitHub answers.
+    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
     const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) }
     await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
     gate.afterRecord?.()
-    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
   }
   cancellation.dispose()
 }
@@ -232,7 +233,12 @@ function useChannels(flow: Flow, options: ChannelOptions = {}): void {
           exportCommentUrl(url)
           options.onPosted?.(url)
         },
-        sticky: { debug: (line) => core.debug(line) }
+        sticky: { debug: (line) => core.debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
+        // Asked at each write: near the deadline, recording the outcome gets only the grace.
+        // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
+        writeWithinMs: () =>
+          flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+        signal: flow.signal
       }
     }
   }

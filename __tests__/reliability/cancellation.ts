@@ -8,6 +8,7 @@
 import type { EmulatorOptions, Fault, RequestRecord } from '../../emulator/server.js'
 import type { ActionRun, Inputs } from '../harness/runner.js'
 import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
+import type { FakeRoute } from '../fakes/github-api.js'
 import { leaksIn, until, withWorld, type World } from './support.js'
 
 /** Exit within this long of the signal. */
@@ -20,6 +21,8 @@ export interface Stage {
   faults: Fault[]
   /** The Actions cache service at hand (v2), with this fault on every request to one of its steps. */
   cache?: { endpoint: CacheEndpoint; fault: CacheFault }
+  /** A run on a pull request with a PR comment, GitHub never answering this route. */
+  githubHangs?: FakeRoute
   emulator?: EmulatorOptions
   inputs?: Inputs
   /** The flow is in the stage once the services have seen this. */
@@ -42,6 +45,13 @@ export const STAGES: Stage[] = [
     hold: 'RegisterClient never answers',
     faults: [{ operation: 'RegisterClient', kind: 'hang', times: Infinity }],
     reached: seen('RegisterClient')
+  },
+  {
+    name: 'prompting',
+    hold: 'GitHub never answers the pending PR comment',
+    faults: [],
+    githubHangs: 'create',
+    reached: (world) => world.github?.requests.some((request) => request.route === 'create') ?? false
   },
   {
     name: 'starting',
@@ -95,10 +105,14 @@ const QUIET_MS = 300
 
 async function quiet(world: World, ms: number): Promise<void> {
   for (;;) {
-    const seen = world.backend.emulator.requests.length + (world.cache?.requests.length ?? 0)
+    const seen = requestCount(world)
     await new Promise((resolve) => setTimeout(resolve, ms))
-    if (world.backend.emulator.requests.length + (world.cache?.requests.length ?? 0) === seen) return
+    if (requestCount(world) === seen) return
   }
+}
+
+function requestCount(world: World): number {
+  return world.backend.emulator.requests.length + (world.cache?.requests.length ?? 0) + (world.github?.requests.length ?? 0)
 }
 
 export function cancelCases(stages: readonly Stage[] = STAGES): CancelCase[] {
@@ -107,9 +121,17 @@ export function cancelCases(stages: readonly Stage[] = STAGES): CancelCase[] {
 
 /** Holds the flow in the stage, sends the signal, and reports what followed. */
 export function runCancelCase({ stage, signal }: CancelCase): Promise<CancelResult> {
-  const spec = { faults: stage.faults, emulator: stage.emulator ?? {}, inputs: stage.inputs ?? {}, killAfterMs: 30_000, ...(stage.cache ? { cache: 'v2' as const } : {}) }
+  const spec = {
+    faults: stage.faults,
+    emulator: stage.emulator ?? {},
+    inputs: stage.inputs ?? {},
+    killAfterMs: 30_000,
+    ...(stage.cache ? { cache: 'v2' as const } : {}),
+    ...(stage.githubHangs ? { github: true } : {})
+  }
   return withWorld(spec, async (world) => {
     if (stage.cache) world.cache!.setFault(stage.cache.endpoint, stage.cache.fault)
+    if (stage.githubHangs) world.github!.setFault({ route: stage.githubHangs, status: 'hang', count: Infinity })
     const gate = world.start()
     const { emulator } = gate.backend
     await until(() => stage.reached(world), 15_000, `the ${stage.name} stage`)

@@ -1,7 +1,7 @@
 // The fault matrix end to end (issue 6, item 4): see fault-matrix.ts for the rules and the tables.
 // All cases run first, a few at a time, then each is reported as its own test.
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { allFaultCases, CACHE_FAULTS, CACHE_STEPS, CASE_BOUND_MS, runFaultCase, type CaseResult } from './fault-matrix.js'
+import { allFaultCases, CACHE_FAULTS, CACHE_STEPS, CASE_BOUND_MS, GITHUB_FAULTS, GITHUB_STEPS, runFaultCase, type CaseResult } from './fault-matrix.js'
 import { concurrency, inPool } from './support.js'
 
 const cases = allFaultCases()
@@ -13,7 +13,7 @@ beforeAll(async () => {
 }, 300_000)
 
 describe('every fault on every endpoint ends approved, or as one error line naming endpoint and cause, in time', () => {
-  it('covers every AWS endpoint with transient, persistent and permanent faults, and every cache step with every cache fault', () => {
+  it('covers every AWS endpoint with transient, persistent and permanent faults, every cache step and GitHub route with every fault of its fake', () => {
     const aws = cases.filter((testCase) => testCase.service === 'aws')
     for (const endpoint of new Set(aws.map((testCase) => testCase.endpoint))) {
       const kinds = new Set(
@@ -25,6 +25,7 @@ describe('every fault on every endpoint ends approved, or as one error line nami
     }
     const cache = cases.filter((testCase) => testCase.service === 'actions cache')
     expect(cache).toHaveLength(CACHE_STEPS.length * CACHE_FAULTS.length)
+    expect(cases.filter((testCase) => testCase.service === 'github')).toHaveLength(GITHUB_STEPS.length * GITHUB_FAULTS.length)
     expect(cases.length).toBeGreaterThanOrEqual(40)
   })
 

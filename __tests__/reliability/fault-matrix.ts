@@ -14,6 +14,7 @@
 import type { Fault } from '../../emulator/server.js'
 import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
 import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
+import type { Fault as GitHubFault, FakeRoute } from '../fakes/github-api.js'
 import type { ActionRun, Inputs } from '../harness/runner.js'
 import { FAULT_TIMEOUT_SECONDS, hasStackTrace, leaksIn, withWorld, type Gate, type World } from './support.js'
 
@@ -50,6 +51,21 @@ export const CACHE_STEPS: CacheStep[] = [
   { endpoint: 'reserve', stage: 'saving' },
   { endpoint: 'upload', stage: 'saving' },
   { endpoint: 'commit', stage: 'saving' }
+]
+
+/** A GitHub REST route the PR comment uses (on a pull request, with `notify: pr-comment`). */
+export interface GitHubStep {
+  route: FakeRoute
+  stage: Stage
+  /** What the route does, for the report. */
+  does: string
+}
+
+export const GITHUB_STEPS: GitHubStep[] = [
+  { route: 'user', stage: 'starting', does: 'who the token is' },
+  { route: 'list', stage: 'starting', does: 'find the gate’s comment' },
+  { route: 'create', stage: 'starting', does: 'post the pending comment' },
+  { route: 'update', stage: 'polling', does: 'record the outcome' }
 ]
 
 export type Expectation =
@@ -149,10 +165,26 @@ export const CACHE_FAULTS: CacheFaultRow[] = [
 
 const CACHE_WARNING = /Actions cache/
 
+export interface GitHubFaultRow {
+  label: string
+  fault: Omit<GitHubFault, 'route'>
+}
+
+// What GitHub does when it misbehaves, each on every request to the route.
+export const GITHUB_FAULTS: GitHubFaultRow[] = [
+  { label: '502 always', fault: { status: 502 } },
+  { label: '429 with Retry-After: 1, always', fault: { status: 429, retryAfter: 1 } },
+  { label: '403 rate limited (remaining 0), always', fault: { status: 403, headers: { 'x-ratelimit-remaining': '0' }, retryAfter: 1 } },
+  { label: '401 bad credentials', fault: { status: 401 } },
+  { label: 'no answer ever (hang)', fault: { status: 'hang' } }
+]
+
+const COMMENT_WARNING = /PR comment/
+
 export interface FaultCase {
   /** `endpoint × fault`, as the test and the report name it. */
   name: string
-  service: 'aws' | 'actions cache'
+  service: 'aws' | 'actions cache' | 'github'
   /** The endpoint as the report names it. */
   endpoint: string
   stage: Stage
@@ -208,9 +240,24 @@ export function cacheFaultCases(steps: readonly CacheStep[] = CACHE_STEPS, rows:
   )
 }
 
-/** The whole matrix: every AWS endpoint and every cache step, each with every fault of its service. */
+export function githubFaultCases(steps: readonly GitHubStep[] = GITHUB_STEPS, rows: readonly GitHubFaultRow[] = GITHUB_FAULTS): FaultCase[] {
+  return steps.flatMap((step) =>
+    rows.map((row) => ({
+      name: `GitHub ${step.route} (${step.does}) × ${row.label}`,
+      service: 'github' as const,
+      endpoint: `GitHub ${step.route}`,
+      stage: step.stage,
+      fault: row.label,
+      expect: { outcome: 'approved' as const, warning: COMMENT_WARNING },
+      arm: (world: World) => world.github!.setFault({ route: step.route, count: Infinity, ...row.fault }),
+      fired: (world: World) => world.github!.requests.filter((request) => request.route === step.route && (request.status === 0 || request.status >= 400)).length
+    }))
+  )
+}
+
+/** The whole matrix: every AWS endpoint, cache step and GitHub route, each with every fault of its service. */
 export function allFaultCases(): FaultCase[] {
-  return [...faultCases(), ...cacheFaultCases()]
+  return [...faultCases(), ...cacheFaultCases(), ...githubFaultCases()]
 }
 
 export interface CaseResult {
@@ -229,9 +276,12 @@ export interface CaseResult {
 /** The bound every case must meet: `timeout`, the grace, and a little for starting and ending a process. */
 export const CASE_BOUND_MS = FAULT_TIMEOUT_SECONDS * 1000 + DEADLINE_GRACE_MS + 2_000
 
-/** Every case runs with the cache service (v2) at hand, as on github.com, so the cache steps are real. */
+/**
+ * Every case runs as on github.com, on a pull request: with the cache service (v2) at hand and a
+ * PR comment, so every service's steps are real.
+ */
 export async function runFaultCase(testCase: FaultCase): Promise<CaseResult> {
-  const spec = { cache: 'v2' as const, inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...testCase.inputs } }
+  const spec = { cache: 'v2' as const, github: true, inputs: { timeout: String(FAULT_TIMEOUT_SECONDS), ...testCase.inputs } }
   return withWorld(spec, async (world) => {
     if (testCase.warmUp) {
       const warm = await world.start().step.result

@@ -8,11 +8,16 @@ import { findSecretLeaks, type LeakScanOptions as HarnessScanOptions } from '../
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
 import { openArchive } from '../cache/support.js'
 import { startCacheService, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { startGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js'
 
 export interface LeakScanOptions extends HarnessScanOptions {
   /** Secrets the tap cannot see (an encryption key given as an input), by label. */
   extraSecrets?: Record<string, string>
 }
+
+// The pull request a `github` world's runs belong to (pr-gate.ts, which needs jest, uses the same).
+const PR_REPOSITORY = 'octo-org/deploy-service'
+const PULL_REQUEST = 42
 
 /** Polls every 0.2 s and approves at the first poll: a healthy gate ends in well under a second. */
 export const FAST_APPROVAL: EmulatorOptions = { interval: 0.2, approveAfter: 0 }
@@ -26,6 +31,11 @@ export interface GateSpec {
   faults?: Fault[]
   /** A fake Actions cache service speaking this protocol, given to the step as the runner would. */
   cache?: CacheProtocol
+  /**
+   * A run on a pull request, with the fake GitHub REST API as GITHUB_API_URL and its token as
+   * `github-token`, and `notify: summary, pr-comment` unless the inputs say otherwise.
+   */
+  github?: boolean
   inputs?: Inputs
   /** The job's env on top of the endpoint overrides. */
   env?: EnvOverrides
@@ -40,6 +50,7 @@ export interface GateSpec {
 export interface World {
   backend: SsoBackend
   cache?: FakeCacheService
+  github?: FakeGitHubApi
   /** Starts the action as a step of a new job, with the spec's inputs and env. */
   start(): Gate
 }
@@ -47,6 +58,7 @@ export interface World {
 export interface Gate {
   backend: SsoBackend
   cache?: FakeCacheService
+  github?: FakeGitHubApi
   job: ActionJob
   step: RunningAction
   /** Epoch ms when the step was started. */
@@ -61,16 +73,25 @@ export interface Gate {
 export async function withWorld<T>(spec: GateSpec, use: (world: World) => Promise<T>): Promise<T> {
   const backend = await startSsoBackend({ ...FAST_APPROVAL, ...spec.emulator })
   const cache = spec.cache ? await startCacheService({ protocol: spec.cache }) : undefined
+  const github = spec.github ? await startGitHubApi({ repository: PR_REPOSITORY }) : undefined
   for (const fault of spec.faults ?? []) backend.emulator.injectFault(fault)
+  const services = { ...(cache ? { cache } : {}), ...(github ? { github } : {}) }
   const gates: Gate[] = []
   const world: World = {
     backend,
-    ...(cache ? { cache } : {}),
+    ...services,
     start() {
-      const job = createJob({ env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(world) }, debug: spec.debug ?? false })
+      const job = createJob({
+        env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(world) },
+        debug: spec.debug ?? false,
+        ...(github
+          ? { githubToken: github.token, event: { name: 'pull_request', number: PULL_REQUEST }, context: { repository: PR_REPOSITORY, apiUrl: github.url } }
+          : {})
+      })
       const startedAt = Date.now()
-      const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...spec.inputs }, timeoutMs: spec.killAfterMs ?? 60_000 })
-      const gate: Gate = { backend, ...(cache ? { cache } : {}), job, step, startedAt }
+      const inputs = { ...requiredInputs, ...(github ? { notify: 'summary, pr-comment' } : {}), ...spec.inputs }
+      const step = job.start({ ...actionEntry(), inputs, timeoutMs: spec.killAfterMs ?? 60_000 })
+      const gate: Gate = { backend, ...services, job, step, startedAt }
       gates.push(gate)
       return gate
     }
@@ -83,6 +104,7 @@ export async function withWorld<T>(spec: GateSpec, use: (world: World) => Promis
     await Promise.all(gates.map((gate) => gate.step.result.catch(() => undefined)))
     await backend.close()
     await cache?.close()
+    await github?.close()
     for (const gate of gates) gate.job.dispose()
   }
 }
@@ -102,17 +124,19 @@ export function hasStackTrace(run: Pick<ActionRun, 'stdout' | 'stderr'>): boolea
 
 /**
  * Where any secret the tap saw (or the job's GitHub token) appears in what the step left behind,
- * cache entries included (unpacked), as `label as form in place` lines: empty when nothing leaked.
+ * PR comments and cache entries (unpacked) included, as `label as form in place` lines: empty
+ * when nothing leaked.
  * Masked outputs are not scanned.
  *
  * One exception, by design (README, "Who can read the cache"; SECURITY.md): an entry saved without
  * `cache-encryption-key` holds the OIDC client registration in plain JSON, client secret included.
  * That, and nothing else, is allowed in a plain entry; an encrypted entry may hold nothing at all.
  */
-export function leaksIn(run: ActionRun, gate: Pick<Gate, 'backend' | 'job' | 'cache'>, options: LeakScanOptions = {}): string[] {
+export function leaksIn(run: ActionRun, gate: Pick<Gate, 'backend' | 'job' | 'cache' | 'github'>, options: LeakScanOptions = {}): string[] {
   const { extraSecrets, ...scan } = options
   const secrets = { ...knownSecrets(gate.backend, gate.job), ...extraSecrets }
   const texts: Record<string, string> = { ...scan.texts }
+  for (const comment of gate.github?.commentsOn(PULL_REQUEST) ?? []) texts[`PR comment ${comment.id}`] = comment.body
   for (const [index, entry] of (gate.cache?.entries ?? []).entries()) {
     texts[`${isPlainEntry(entry.key) ? PLAIN_ENTRY : 'cache entry'} ${index + 1}`] = unpacked(entry.archive)
   }

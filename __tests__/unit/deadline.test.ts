@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { attemptTimeoutMs, MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS } from '../../src/deadline.js'
+import { attemptTimeoutMs, commentWriteLimitMs, MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS } from '../../src/deadline.js'
 
 describe('attemptTimeoutMs', () => {
   it('is 15 s without a timeout input', () => {
@@ -15,5 +15,21 @@ describe('attemptTimeoutMs', () => {
     [3600, MAX_ATTEMPT_TIMEOUT_MS]
   ])('timeout %i s → %i ms per attempt: a quarter, between 2 and 15 s', (timeoutSeconds, expected) => {
     expect(attemptTimeoutMs(timeoutSeconds)).toBe(expected)
+  })
+})
+
+describe('commentWriteLimitMs', () => {
+  const now = 1_000_000
+  it('is one attempt’s time while the deadline is far or unknown', () => {
+    expect(commentWriteLimitMs(undefined, undefined, now)).toBe(15_000)
+    expect(commentWriteLimitMs(600, now + 500_000, now)).toBe(15_000)
+    expect(commentWriteLimitMs(12, now + 10_000, now)).toBe(3_000)
+  })
+
+  it('near or past the deadline: what is left of the grace, never under the minimum', () => {
+    expect(commentWriteLimitMs(600, now + 1_000, now)).toBe(4_000)
+    expect(commentWriteLimitMs(600, now - 500, now)).toBe(2_500)
+    expect(commentWriteLimitMs(600, now - 2_000, now)).toBe(MIN_ATTEMPT_TIMEOUT_MS)
+    expect(commentWriteLimitMs(600, now - 60_000, now)).toBe(MIN_ATTEMPT_TIMEOUT_MS)
   })
 })

@@ -28374,10 +28374,10 @@ module.exports = {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  U: () => (/* binding */ runPostStep)
+  Uc: () => (/* binding */ runPostStep)
 });
 
-// UNUSED EXPORTS: runCleanup
+// UNUSED EXPORTS: POST_TASK_LIMIT_MS, runCleanup
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -31766,13 +31766,18 @@ async function createGitHubClient(options) {
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
         for (let attempt = 1;; attempt++) {
+            const limit = options.limit?.();
+            limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
-            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            const timeout = AbortSignal.timeout(timeoutMs);
+            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
             try {
                 return await request(endpoint);
             }
             catch (error) {
+                if (limit?.aborted)
+                    throw error;
                 const facts = failureFacts(error);
                 const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
                 if (delay === undefined)
@@ -32120,11 +32125,17 @@ const POST_TASKS = [finalizeComment, removeFiles];
 
 
 
-/** Runs every task, in order, each whatever became of the ones before it. */
-async function runCleanup(tasks, handoff, log = core_namespaceObject) {
+/**
+ * How long one task may take. The post step holds the job until it ends, and a service that does
+ * not answer must not hold it for long: the unfinished task ends with the process, which exits
+ * right after the post step (exit.ts).
+ */
+const POST_TASK_LIMIT_MS = 10_000;
+/** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
+async function runCleanup(tasks, handoff, log = core_namespaceObject, limitMs = POST_TASK_LIMIT_MS) {
     for (const task of tasks) {
         try {
-            await task.run(handoff);
+            await withinLimit(task.run(handoff), limitMs);
         }
         catch (error) {
             log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`);
@@ -32150,6 +32161,19 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     }
     catch (error) {
         log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`);
+    }
+}
+async function withinLimit(work, limitMs) {
+    work.catch(() => undefined); // settles after the limit too, by then unheard
+    let timer;
+    const expired = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs);
+    });
+    try {
+        await Promise.race([work, expired]);
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 function oneLineMessage(error) {
@@ -32208,7 +32232,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // ends explicitly, as the main step's does (see exit.ts).
 
 
-await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
+await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .Uc)();
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
