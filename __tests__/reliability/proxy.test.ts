@@ -18,6 +18,8 @@ interface Addresses {
   port: string
   /** The fake Actions cache service's port. */
   cachePort: string
+  /** The fake GitHub REST API's port. */
+  githubPort: string
   certPath: string
 }
 
@@ -31,6 +33,8 @@ interface ProxyRow {
   refuseWith?: number
   /** The Actions cache service (v2) at hand: its calls must go the same way. */
   cache?: boolean
+  /** A run on a pull request with a PR comment: GitHub's REST calls must go the same way. */
+  github?: boolean
   expect:
     | { outcome: 'approved'; proxied: boolean }
     | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
@@ -104,6 +108,23 @@ const ROWS: ProxyRow[] = [
     expect: { outcome: 'approved', proxied: true }
   },
   {
+    name: 'HTTPS_PROXY: GitHub’s REST API too (the PR comment, https)',
+    github: true,
+    env: (at) => ({
+      HTTPS_PROXY: at.proxyUrl,
+      NODE_EXTRA_CA_CERTS: at.certPath,
+      GITHUB_API_URL: `https://api.tls.test:${at.githubPort}`,
+      ...awsAt(`https://sso.tls.test:${at.port}`)
+    }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
+    name: 'HTTP_PROXY: GitHub’s REST API too (http)',
+    github: true,
+    env: (at) => ({ HTTP_PROXY: at.proxyUrl, GITHUB_API_URL: `http://api.test:${at.githubPort}`, ...awsAt(`http://sso.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
     name: 'a proxy demanding credentials (407): one line, at once',
     env: (at) => ({ HTTPS_PROXY: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
     refuseWith: 407,
@@ -123,6 +144,9 @@ interface Observed {
   /** Calls to the cache service's API (Twirp), and entries it committed. */
   cacheCalls: number
   cacheEntries: number
+  /** Requests the GitHub fake answered, and the comments it holds. */
+  githubCalls: number
+  comments: number
   leaks: string[]
   at: Addresses
 }
@@ -142,11 +166,23 @@ beforeAll(async () => {
       let at: Addresses | undefined
       const addresses = (world: World): EnvOverrides => {
         const port = (url: string | undefined) => (url ? new URL(url).port : '')
-        at = { proxyUrl, port: port(world.backend.tap.endpoint), cachePort: port(world.cache?.url), certPath: certificate.certPath }
+        at = {
+          proxyUrl,
+          port: port(world.backend.tap.endpoint),
+          cachePort: port(world.cache?.url),
+          githubPort: port(world.github?.url),
+          certPath: certificate.certPath
+        }
         return row.env(at)
       }
       try {
-        const spec = { envFor: addresses, inputs: { timeout: '20' }, killAfterMs: 40_000, ...(row.cache ? { cache: 'v2' as const } : {}) }
+        const spec = {
+          envFor: addresses,
+          inputs: { timeout: '20' },
+          killAfterMs: 40_000,
+          ...(row.cache ? { cache: 'v2' as const } : {}),
+          ...(row.github ? { github: true } : {})
+        }
         return await withGate(spec, async (gate) => {
           const run = await gate.step.result
           return {
@@ -155,6 +191,8 @@ beforeAll(async () => {
             received: gate.backend.emulator.requests.length,
             cacheCalls: gate.cache?.requests.filter((request) => request.twirpMethod !== undefined).length ?? 0,
             cacheEntries: gate.cache?.entries.filter((entry) => entry.committed).length ?? 0,
+            githubCalls: gate.github?.requests.length ?? 0,
+            comments: [...(gate.github?.comments.values() ?? [])].flat().length,
             leaks: leaksIn(run, gate, { extraSecrets: row.secrets ?? {} }),
             at: at!
           }
@@ -171,7 +209,7 @@ afterAll(() => rmSync(certDir, { recursive: true, force: true }))
 describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case', () => {
   it.each(ROWS.map((row, index) => [row.name, index] as const))('%s', (_name, index) => {
     const row = ROWS[index]!
-    const { run, proxy, received, cacheCalls, cacheEntries, leaks, at } = observed[index]!
+    const { run, proxy, received, cacheCalls, cacheEntries, githubCalls, comments, leaks, at } = observed[index]!
     expect(leaks).toEqual([])
     expect(hasStackTrace(run)).toBe(false)
     const aws = proxy.forwardedTo(/^sso\.(tls\.)?test$/)
@@ -188,6 +226,13 @@ describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either ca
         expect(cacheEntries).toBe(1)
         expect(cacheCalls).toBeGreaterThanOrEqual(3)
         expect(proxy.forwardedTo(/^cache\.(tls\.)?test$/).length).toBe(cacheCalls)
+      }
+      if (row.github) {
+        // The pending comment, then the outcome: every call through the proxy, and no warning.
+        expect(run.warnings).toEqual([])
+        expect(comments).toBe(1)
+        expect(githubCalls).toBeGreaterThanOrEqual(4)
+        expect(proxy.forwardedTo(/^api\.(tls\.)?test$/).length).toBe(githubCalls)
       }
     } else {
       expect(run.outputs.outcome).toBe('error')

@@ -1,7 +1,7 @@
 // Secret hygiene as a property (issue 6, item 8): across generated flows (how the gate ends, a
 // fault on any endpoint, RUNNER_DEBUG=1, the inputs, the registration cache with or without an
-// encryption key) no secret reaches stdout, stderr, the job summary, an unmasked output or a cache
-// entry in clear. The secrets are learned independently of the action, from the
+// encryption key, a PR comment) no secret reaches stdout, stderr, the job summary, an unmasked
+// output, a comment or a cache entry in clear. The secrets are learned independently of the action, from the
 // wire tap (client secret, device code, access and refresh tokens) plus the job's GitHub token,
 // so a secret the action forgets to mask is still found. Each flow is a real run of dist/, so
 // the number of runs is bounded (HYGIENE_RUNS, default 16); a failure prints fast-check's seed
@@ -23,6 +23,8 @@ interface Flow {
   notify: string | undefined
   /** With the Actions cache service at hand (the registration is cached), and the key that encrypts it. */
   cache: boolean
+  /** On a pull request, with a PR comment written through the fake GitHub. */
+  prComment: boolean
   encryptionKey: string | undefined
   /**
    * For the signals: how long after the start. From 250 ms: before Node has loaded the bundle
@@ -41,6 +43,7 @@ const flows: fc.Arbitrary<Flow> = fc.record({
   scopes: fc.constantFrom(undefined, 'sso:account:access', 'sso:account:access, codewhisperer:completions'),
   notify: fc.constantFrom(undefined, '', 'summary'),
   cache: fc.boolean(),
+  prComment: fc.boolean(),
   encryptionKey: fc.option(fc.base64String({ minLength: 12, maxLength: 44 }).filter((key) => key.length >= 12), { nil: undefined }),
   signalAfterMs: fc.integer({ min: 250, max: 2_000 })
 })
@@ -55,11 +58,13 @@ function gateFor(flow: Flow): GateSpec {
     },
     // A cache fault needs the cache service.
     ...(flow.cache || flow.fault?.service === 'actions cache' ? { cache: 'v2' as const } : {}),
+    ...(flow.prComment || flow.fault?.service === 'github' ? { github: true } : {}),
     inputs: {
       timeout: flow.ending === 'time-out' ? '2' : '8',
       'client-name': flow.clientName,
       scopes: flow.scopes,
-      notify: flow.notify,
+      // A PR comment needs `pr-comment` among the channels; otherwise the flow's own choice.
+      notify: flow.prComment || flow.fault?.service === 'github' ? 'summary, pr-comment' : flow.notify,
       'cache-encryption-key': flow.encryptionKey
     },
     killAfterMs: 40_000
