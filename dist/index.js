@@ -29496,12 +29496,83 @@ function createLogNotifier(options = {}) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/retry.ts
 // When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
 // three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
 function failureFacts(error) {
@@ -29540,8 +29611,10 @@ function retryDelayMs(facts, failedAttempt, policy, now) {
     if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
-    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
-    return delay <= policy.maxDelayMs ? delay : undefined;
+    if (asked !== undefined)
+        return asked <= policy.maxDelayMs ? asked : undefined;
+    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
@@ -30789,76 +30862,6 @@ function loadPendingRequest(path) {
 /** The request is over (or abandoned): its device code and client secret leave the disk. */
 function removePendingRequest(path) {
     (0,external_node_fs_.rmSync)(path, { force: true });
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
-// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
-// tests can run minutes of schedule in milliseconds with a fake one.
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        signal?.throwIfAborted();
-        try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
-        }
-        catch (error) {
-            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
-            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
-            if (signal?.aborted)
-                throw signal.reason;
-            throw error;
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./src/retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
-
-
-const DEFAULT_BACKOFF_BASE_MS = 500;
-const DEFAULT_BACKOFF_CAP_MS = 10_000;
-/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
-function backoffDelay(failures, options = {}) {
-    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
-    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
-function retryAfterOf(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const value = error.retryAfterMs;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-async function withRetry(attempt, options) {
-    const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
-    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    for (let n = 1;; n++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
-                throw error;
-            options.onRetry?.({ attempt: n, error, delayMs });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/poll.ts

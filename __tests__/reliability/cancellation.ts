@@ -47,17 +47,17 @@ export const STAGES: Stage[] = [
     reached: seen('RegisterClient')
   },
   {
+    name: 'starting',
+    hold: 'StartDeviceAuthorization never answers',
+    faults: [{ operation: 'StartDeviceAuthorization', kind: 'hang', times: Infinity }],
+    reached: seen('StartDeviceAuthorization')
+  },
+  {
     name: 'prompting',
     hold: 'GitHub never answers the pending PR comment',
     faults: [],
     githubHangs: 'create',
     reached: (world) => world.github?.requests.some((request) => request.route === 'create') ?? false
-  },
-  {
-    name: 'starting',
-    hold: 'StartDeviceAuthorization never answers',
-    faults: [{ operation: 'StartDeviceAuthorization', kind: 'hang', times: Infinity }],
-    reached: seen('StartDeviceAuthorization')
   },
   {
     name: 'polling',

@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3077:
+/***/ 2501:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31675,12 +31675,184 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const clock_systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/http/errors.ts
+// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
+// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
+// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
+// cause, and never carry a response body or anything sent in a request: those may hold secrets.
+/** An AWS error response (any non-2xx status). */
+class AwsServiceError extends Error {
+    name = 'AwsServiceError';
+    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
+    operation;
+    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
+    code;
+    status;
+    /** Origin and path only: never a query string. */
+    endpoint;
+    constructor(fields) {
+        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
+        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
+        this.operation = fields.operation;
+        this.code = fields.code;
+        this.status = fields.status;
+        this.endpoint = fields.endpoint;
+        if (fields.oauthError !== undefined)
+            this.oauthError = fields.oauthError;
+        if (fields.retryAfterMs !== undefined)
+            this.retryAfterMs = fields.retryAfterMs;
+        if (fields.description !== undefined)
+            this.description = fields.description;
+        if (fields.requestId !== undefined)
+            this.requestId = fields.requestId;
+    }
+}
+/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    operation;
+    endpoint;
+    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
+    retryable;
+    constructor(operation, endpoint, reason, options = {}) {
+        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
+        this.operation = operation;
+        this.endpoint = endpoint;
+        this.retryable = options.retryable ?? true;
+    }
+}
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
+class RequestTimeoutError extends NetworkError {
+    name = 'RequestTimeoutError';
+    timeoutMs;
+    constructor(operation, endpoint, timeoutMs, options = {}) {
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** A success status with a body we cannot use: not JSON, or a required field missing. */
+class MalformedResponseError extends Error {
+    name = 'MalformedResponseError';
+    operation;
+    endpoint;
+    constructor(operation, endpoint, problem, options = {}) {
+        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
+        this.operation = operation;
+        this.endpoint = endpoint;
+    }
+}
+// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
+// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
+const THROTTLING_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'PriorRequestNotComplete'
+]);
+// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
+// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
+const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
+/** Whether trying the same request again later can succeed. */
+function errors_isTransient(error) {
+    if (error instanceof NetworkError)
+        return error.retryable;
+    if (!(error instanceof AwsServiceError))
+        return false;
+    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
+        return true;
+    if (error.status === 429 || THROTTLING_CODES.has(error.code))
+        return true;
+    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/retry.ts
 // When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
 // three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
 function failureFacts(error) {
@@ -31704,7 +31876,7 @@ function isRateLimited(facts) {
     return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
 }
 /** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-function isTransient(facts) {
+function retry_isTransient(facts) {
     if (facts.status === undefined)
         return true;
     if (facts.status >= 500 && facts.status <= 599)
@@ -31716,11 +31888,13 @@ function isTransient(facts) {
  * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
  */
 function retryDelayMs(facts, failedAttempt, policy, now) {
-    if (!isTransient(facts) || failedAttempt >= policy.attempts)
+    if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
-    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
-    return delay <= policy.maxDelayMs ? delay : undefined;
+    if (asked !== undefined)
+        return asked <= policy.maxDelayMs ? asked : undefined;
+    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
@@ -31989,7 +32163,7 @@ function commentError(action, error, facts) {
     if (status === 401) {
         return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
     }
-    if (isTransient(facts)) {
+    if (retry_isTransient(facts)) {
         const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
         return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
     }
@@ -32226,7 +32400,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3077);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2501);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
