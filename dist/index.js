@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7874);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5153);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7874:
+/***/ 5153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28569,6 +28569,16 @@ function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
     if (deadline === undefined)
         return perAttempt;
     return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
 }
 
 ;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
@@ -28870,6 +28880,243 @@ function formatDuration(seconds) {
     return parts.join('');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/portal/assignments.ts
+// When the approver lacks a requested role, the step says which accounts and roles they do have,
+// so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
+
+
+/** The approver cannot use a requested role. The message lists what they can use. */
+class MissingRoleError extends UserFacingError {
+    name = 'MissingRoleError';
+}
+/** How many accounts the message lists (each costs a ListAccountRoles call). */
+const MAX_ACCOUNTS_LISTED = 25;
+/** GetRoleCredentials answers 404 for a role not assigned; 403 ForbiddenException for a stale assignment. */
+function isNotAssigned(error) {
+    return error instanceof AwsServiceError && (error.code === 'ResourceNotFoundException' || error.code === 'ForbiddenException');
+}
+/** The roles the approver has in `accountId`; none when the account is not assigned at all. */
+async function rolesIn(portal, accessToken, accountId, eachPage) {
+    try {
+        return (await portal.listAllAccountRoles(accessToken, accountId, eachPage)).map((role) => role.roleName);
+    }
+    catch (error) {
+        if (isNotAssigned(error))
+            return [];
+        throw error;
+    }
+}
+/**
+ * The one line for roles the approver lacks: which, from which input, what they have instead
+ * (ListAccounts and ListAccountRoles, every page), and what to do.
+ */
+async function missingRoleError(missing, portal, accessToken, eachPage) {
+    const lacks = missing.map((role) => `"${role.roleName}" in account ${role.accountId} (${role.source})`).join(', ');
+    const inputs = [...new Set(missing.map((role) => (role.source.includes("'roles'") ? "'roles'" : "'account-id' and 'role-name'")))].join(' or ');
+    let have;
+    try {
+        have = await describeAssignments(portal, accessToken, eachPage);
+    }
+    catch (error) {
+        have = `Their accounts could not be listed (${error instanceof Error ? error.message : String(error)}).`;
+    }
+    return new MissingRoleError(`The approver has no role ${lacks}. ${have} Set ${inputs} to a role they have, or ask an IAM Identity Center administrator to assign it to them.`);
+}
+/** "They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy." */
+async function describeAssignments(portal, accessToken, eachPage) {
+    const accounts = await portal.listAllAccounts(accessToken, eachPage);
+    if (accounts.length === 0)
+        return 'They have no AWS account assigned.';
+    const listed = [];
+    for (const account of accounts.slice(0, MAX_ACCOUNTS_LISTED)) {
+        const roles = await rolesIn(portal, accessToken, account.accountId, eachPage);
+        const name = account.accountName ? ` (${account.accountName})` : '';
+        listed.push(`${account.accountId}${name}: ${roles.length > 0 ? roles.join(', ') : 'no roles'}`);
+    }
+    const more = accounts.length > MAX_ACCOUNTS_LISTED ? `; and ${accounts.length - MAX_ACCOUNTS_LISTED} more accounts` : '';
+    return `They have: ${listed.join('; ')}${more}.`;
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/export/aws-config.ts
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
+}
+/**
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
+ */
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
+        }
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return splitLines(text).flatMap((line) => BEGIN.exec(line)?.[1] ?? []);
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
+}
+/**
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
+ */
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+    }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+
 ;// CONCATENATED MODULE: ./src/export/secrets.ts
 // Masking: the runner replaces a registered secret with *** in everything it shows afterwards
 // (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
@@ -28899,6 +29146,12 @@ function maskPendingRequest(pending, setSecret = mask) {
     maskRegistration(pending.registration, setSecret);
     maskDeviceAuthorization(pending.authorization, setSecret);
 }
+/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
+function maskRoleCredentials(credentials, setSecret = mask) {
+    setSecret(credentials.accessKeyId);
+    setSecret(credentials.secretAccessKey);
+    setSecret(credentials.sessionToken);
+}
 
 ;// CONCATENATED MODULE: ./src/export/outputs.ts
 // The one place that sets the action's outputs, so what action.yml declares and what the code
@@ -28912,7 +29165,12 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'user-code',
     'verification-uri',
     'verification-uri-complete',
-    'comment-url'
+    'comment-url',
+    'aws-account-id',
+    'aws-expiration',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token'
 ]));
 function set(name, value) {
     lib_core/* setOutput */.uH(name, value);
@@ -28944,13 +29202,320 @@ function exportToken(token) {
 function exportOutcome(outcome) {
     set('outcome', outcome);
 }
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+function exportRoleOutputs(accountId, credentials, withKeys) {
+    maskRoleCredentials(credentials);
+    set('aws-account-id', accountId);
+    set('aws-expiration', isoUtc(credentials.expiration));
+    if (!withKeys)
+        return;
+    set('aws-access-key-id', credentials.accessKeyId);
+    set('aws-secret-access-key', credentials.secretAccessKey);
+    set('aws-session-token', credentials.sessionToken);
+}
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/export/token-cache.ts
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (PROTOCOL.md §5):
+// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
+// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
+// refresh the access token by itself when it nears expiry.
+
+
+
+/** Where the tools look: always under the home directory (no variable moves it). */
+function tokenCacheDirectory(home) {
+    return (0,external_node_path_.join)(home, '.aws', 'sso', 'cache');
+}
+/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
+function tokenCacheFile(home, sessionName) {
+    return (0,external_node_path_.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
+}
+/** The entry in the CLI's field order; `refreshToken` only when AWS issued one. */
+function tokenCacheEntry(session, token, registration) {
+    const entry = {
+        startUrl: session.startUrl,
+        region: session.region,
+        accessToken: token.accessToken,
+        expiresAt: isoUtc(token.expiresAt),
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
+        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
+    };
+    if (token.refreshToken !== undefined)
+        entry.refreshToken = token.refreshToken;
+    return entry;
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
+// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
+// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
+// session. The tools then get role credentials (and refresh the token) without the action.
+
+
+
+
+
+/** A section the user wrote has a name the action needs. */
+class ProfileConflictError extends UserFacingError {
+    name = 'ProfileConflictError';
+}
+/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
+function awsConfigFile(env, home, cwd = process.cwd()) {
+    const configured = env.AWS_CONFIG_FILE?.trim();
+    if (!configured)
+        return (0,external_node_path_.join)(home, '.aws', 'config');
+    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_.join)(home, configured.slice(1)) : configured;
+    return (0,external_node_path_.isAbsolute)(expanded) ? expanded : (0,external_node_path_.resolve)(cwd, expanded);
+}
+/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
+function sessionNameFor(runId, random) {
+    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
+}
+/** Writes the token cache and the config block; returns what the post step must remove. */
+function writeAwsProfiles(setup) {
+    const { configFile, sessionName, home } = setup;
+    const sections = profileSections(setup);
+    const existing = readConfig(configFile);
+    const text = replaceStaleBlocks(existing ?? '', sections, setup);
+    const appended = appendBlock(text, sessionName, sections, setup.note);
+    const cacheFile = tokenCacheFile(home, sessionName);
+    const record = {
+        configFile,
+        tag: sessionName,
+        profiles: setup.profiles.map((target) => target.profile),
+        createdConfigFile: existing === undefined,
+        terminatedLastLine: appended.terminatedLastLine,
+        tokenCacheFile: cacheFile,
+        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
+    };
+    setup.beforeWrite(record);
+    // The token first: a profile whose token file is missing fails with "Token … does not exist".
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion }, setup.token, setup.registration);
+    (0,external_node_fs_.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+    (0,external_node_fs_.chmodSync)(cacheFile, 0o600);
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(configFile), { recursive: true, mode: 0o700 });
+    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
+    (0,external_node_fs_.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
+    return record;
+}
+function profileSections(setup) {
+    const profiles = setup.profiles.map((target) => ({
+        header: profileHeader(target.profile),
+        entries: [
+            ['sso_session', setup.sessionName],
+            ['sso_account_id', target.accountId],
+            ['sso_role_name', target.roleName],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    const session = {
+        header: ssoSessionHeader(setup.sessionName),
+        entries: [
+            ['sso_start_url', setup.startUrl],
+            ['sso_region', setup.ssoRegion],
+            ['sso_registration_scopes', setup.scopes.join(',')]
+        ]
+    };
+    return [...profiles, session];
+}
+function readConfig(file) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
+ * A section of the same name that the user wrote is refused: replacing it would change what their
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
+ */
+function replaceStaleBlocks(text, sections, setup) {
+    refuseUserSections(text, sections, setup.configFile, setup.profiles);
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
+    let result = text;
+    for (const tag of stale) {
+        const removed = removeBlock(result, tag, false);
+        if (removed.outcome !== 'removed') {
+            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
+        }
+        result = removed.text;
+        (0,external_node_fs_.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
+        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
+    }
+    return result;
+}
+/** `dir` and its missing ancestors, deepest first. */
+function missingDirectories(dir) {
+    const missing = [];
+    for (let current = dir; !(0,external_node_fs_.existsSync)(current); current = (0,external_node_path_.dirname)(current)) {
+        missing.push(current);
+        if ((0,external_node_path_.dirname)(current) === current)
+            break;
+    }
+    return missing;
+}
+
+;// CONCATENATED MODULE: ./src/export/environment.ts
+// Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
+// standard AWS_* names, so exporting them is all a later step needs.
+
+
+/** Role credentials, masked before they are written, and the region the calls go to. */
+function exportRoleEnvironment(credentials, awsRegion) {
+    maskRoleCredentials(credentials);
+    lib_core/* exportVariable */.dN('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    lib_core/* exportVariable */.dN('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    lib_core/* exportVariable */.dN('AWS_SESSION_TOKEN', credentials.sessionToken);
+    // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
+    lib_core/* exportVariable */.dN('AWS_REGION', awsRegion);
+    lib_core/* exportVariable */.dN('AWS_DEFAULT_REGION', awsRegion);
+}
+/** The profile later steps use without `--profile`. */
+function exportProfileEnvironment(profile) {
+    lib_core/* exportVariable */.dN('AWS_PROFILE', profile);
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-access.ts
+// From an approved token to the AWS access the job asked for (DESIGN.md step 7): role credentials
+// for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
+// obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
+// the step before any variable or output exists; exportAwsAccess then hands everything over.
+
+
+
+
+
+
+
+
+
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+function checkProfileNames(inputs) {
+    if (inputs.profiles.length > 0)
+        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_.homedir)()), inputs.profiles);
+}
+async function obtainAwsAccess(request) {
+    const { inputs, token, portal } = request;
+    const eachPage = (call) => withRetry(call, request.retry());
+    const access = {};
+    if (inputs.role) {
+        const target = inputs.role;
+        let credentials;
+        try {
+            credentials = await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
+        }
+        catch (error) {
+            if (!isNotAssigned(error))
+                throw error;
+            throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
+        }
+        maskRoleCredentials(credentials);
+        lib_core/* info */.pq(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`);
+        access.role = { target, credentials };
+    }
+    if (inputs.profiles.length > 0) {
+        // GetRoleCredentials proved the role of account-id/role-name; the others are checked here, so
+        // a typo fails now rather than in whichever later step first uses the profile.
+        const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)));
+        const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
+        if (missing.length > 0)
+            throw await missingRoleError(missing, portal, token.accessToken, eachPage);
+        access.files = writeProfiles(request);
+    }
+    return access;
+}
+/** Sets the variables and outputs. Call only once every part of the access is in hand. */
+function exportAwsAccess(access, inputs) {
+    if (access.role) {
+        const { target, credentials } = access.role;
+        exportRoleEnvironment(credentials, inputs.awsRegion);
+        exportRoleOutputs(target.accountId, credentials, inputs.outputCredentials);
+        lib_core/* info */.pq(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
+    }
+    const profiles = access.files?.profiles ?? [];
+    // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
+    // which wins, and with several profiles there is no one default.
+    if (!access.role && profiles.length === 1) {
+        exportProfileEnvironment(profiles[0]);
+        lib_core/* info */.pq(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
+    }
+}
+function sameRole(a, b) {
+    return a.accountId === b.accountId && a.roleName === b.roleName;
+}
+/** The targets whose role the approver does not have: one ListAccountRoles listing per account. */
+async function unassignedRoles(targets, portal, accessToken, eachPage) {
+    const missing = [];
+    const rolesByAccount = new Map();
+    for (const target of targets) {
+        let roles = rolesByAccount.get(target.accountId);
+        if (roles === undefined) {
+            roles = await rolesIn(portal, accessToken, target.accountId, eachPage);
+            rolesByAccount.set(target.accountId, roles);
+        }
+        if (!roles.includes(target.roleName))
+            missing.push({ accountId: target.accountId, roleName: target.roleName, source: target.source });
+    }
+    return missing;
+}
+function writeProfiles(request) {
+    const { inputs } = request;
+    const home = (0,external_node_os_.homedir)();
+    const files = writeAwsProfiles({
+        profiles: inputs.profiles,
+        sessionName: sessionNameFor(request.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
+        startUrl: inputs.startUrl,
+        ssoRegion: inputs.region,
+        awsRegion: inputs.awsRegion,
+        scopes: inputs.scopes,
+        token: request.token,
+        registration: request.registration,
+        configFile: awsConfigFile(process.env, home),
+        home,
+        note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
+        beforeWrite: (record) => request.handoff.update((handoff) => {
+            handoff.awsFiles = record;
+            // A tool may refresh the token in this file; the post step revokes that one too.
+            if (handoff.revoke)
+                handoff.revoke.tokenCacheFile = record.tokenCacheFile;
+        }),
+        warn: (message) => lib_core/* warning */.$e(message)
+    });
+    const names = files.profiles.join(', ');
+    lib_core/* info */.pq(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
+    return files;
+}
+
 ;// CONCATENATED MODULE: ./src/private-files.ts
 // Where the action keeps what must outlive a step but not the job: the pending request between
 // `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
@@ -29121,6 +29686,121 @@ function withoutExperimentalWarning(create) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/role-inputs.ts
+// The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
+// exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
+// profile per line, for a deploy across accounts), `aws-region`, `output-credentials`, `revoke`.
+// Checked with the other inputs, before any network call.
+//
+// How they combine (README, "Several roles"): `account-id` + `role-name` export AWS_* variables;
+// `profile` also writes that role as a named profile; every `roles` line writes one more profile.
+// What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
+// and a profile name used twice.
+
+const ACCOUNT_ID_EXAMPLE = '111122223333';
+const ROLE_NAME_EXAMPLE = 'Deployer';
+const ROLES_EXAMPLE = '111122223333:Deployer=prod';
+function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean }) {
+    const role = parseRole(read('account-id'), read('role-name'));
+    const profiles = [];
+    const profile = read('profile');
+    if (profile !== '') {
+        if (!role) {
+            throw new InputError('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push({ ...role, profile: parseProfileName('profile', profile, "Input 'profile'"), source: "input 'profile'" });
+    }
+    for (const target of parseRoles(read('roles'))) {
+        // A name used twice would make the second profile silently replace the first.
+        const earlier = profiles.find((other) => other.profile === target.profile);
+        if (earlier) {
+            throw new InputError('roles', `Input ${target.source.replace(/^input /, '')} uses the profile name "${target.profile}", already used by ${earlier.source}; give each profile its own name, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push(target);
+    }
+    const rawAwsRegion = read('aws-region');
+    const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
+    const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
+    if (outputCredentials && !role) {
+        warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
+    }
+    if (rawAwsRegion !== '' && !role && profiles.length === 0) {
+        warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
+    }
+    const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
+    if (role)
+        access.role = role;
+    return access;
+}
+function parseRole(rawAccountId, rawRoleName) {
+    if (rawAccountId === '' && rawRoleName === '')
+        return undefined;
+    if (rawRoleName === '') {
+        throw new InputError('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`);
+    }
+    if (rawAccountId === '') {
+        throw new InputError('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`);
+    }
+    return {
+        accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
+        roleName: parseRoleName(rawRoleName, "Input 'role-name'", 'role-name')
+    };
+}
+/** `what` starts the message ("Input 'account-id'", "Input 'roles' line 2 account id"). */
+function parseAccountId(raw, what, input) {
+    const value = raw.trim();
+    if (/^\d{12}$/.test(value))
+        return value;
+    const digits = value.replace(/[\s-]/g, '');
+    const hint = /^\d{12}$/.test(digits)
+        ? ' (without dashes or spaces)'
+        : /^\d{1,11}$/.test(value)
+            ? " (quote it in YAML, like '012345678901': an unquoted number loses its leading zeros)"
+            : '';
+    throw new InputError(input, `${what} must be a 12-digit AWS account ID${hint}, like ${ACCOUNT_ID_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// IAM role names and permission set names: letters, digits and +=,.@_- (IAM allows 64 characters).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+function parseRoleName(raw, what, input) {
+    const value = raw.trim();
+    if (ROLE_NAME.test(value))
+        return value;
+    throw new InputError(input, `${what} must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like ${ROLE_NAME_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// Profile names become `[profile NAME]` headers, AWS_PROFILE values and --profile arguments:
+// kept to characters no shell, INI reader or SDK treats specially.
+const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+function parseProfileName(input, raw, what) {
+    const value = raw.trim();
+    if (PROFILE_NAME.test(value))
+        return value;
+    throw new InputError(input, `${what} must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got ${JSON.stringify(value)}.`);
+}
+const ROLES_LINE = /^([^:\s]+):([^=\s]+)(?:=(\S*))?$/;
+/**
+ * One `ACCOUNT_ID:ROLE_NAME[=PROFILE]` per line; blank lines and `#` comments are skipped. Without
+ * `=PROFILE` the profile is named `ACCOUNT_ID-ROLE_NAME`.
+ */
+function parseRoles(raw) {
+    const targets = [];
+    raw.split(/\r?\n/).forEach((text, index) => {
+        const line = text.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const where = `line ${index + 1}`;
+        const match = ROLES_LINE.exec(line);
+        if (!match) {
+            throw new InputError('roles', `Input 'roles' ${where} must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like ${ROLES_EXAMPLE}; got ${JSON.stringify(line)}.`);
+        }
+        const [, rawAccountId = '', rawRoleName = '', rawProfile] = match;
+        const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles');
+        const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles');
+        const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`);
+        targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` });
+    });
+    return targets;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input is parsed and checked here, before any network call, so a typo fails the step in
 // a second with one line naming the input, the problem and a good value, instead of surfacing
@@ -29129,6 +29809,7 @@ function withoutExperimentalWarning(create) {
 // An empty value means the default, for every input: the runner applies action.yml defaults, but
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
+
 
 const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
 const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
@@ -29155,7 +29836,8 @@ function parseInputs(read, repository) {
     const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
-    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration };
+    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
+    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access };
     if (timeout !== '')
         inputs.timeoutSeconds = parseDuration('timeout', timeout);
     if (cacheEncryptionKey !== '')
@@ -29185,8 +29867,9 @@ function required(name, value, example) {
 // (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
 // (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
-function parseRegion(raw) {
-    const value = required('region', raw, 'us-east-1');
+/** Checks a region for `input` ('region' or 'aws-region'). */
+function parseRegion(raw, input = 'region') {
+    const value = required(input, raw, 'us-east-1');
     if (REGION.test(value))
         return value;
     const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
@@ -29194,7 +29877,7 @@ function parseRegion(raw) {
         : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
             ? ' (regions are lower case)'
             : '';
-    throw new InputError('region', `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
+    throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
 }
 // Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
 // GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
@@ -29412,6 +30095,9 @@ function subjectRows(subject) {
         rows.push({ label: 'Account', value: plain(subject.accountId) });
     if (subject.roleName !== undefined)
         rows.push({ label: 'Role', value: plain(subject.roleName) });
+    for (const { profile, accountId, roleName } of subject.profiles ?? []) {
+        rows.push({ label: 'Profile', value: plain(`${profile}: role ${roleName} in account ${accountId}`) });
+    }
     return rows;
 }
 function repositoryLink({ context }) {
@@ -29494,76 +30180,6 @@ function createLogNotifier(options = {}) {
                 write(renderApprovedLine(result));
         }
     };
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
-// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
-// tests can run minutes of schedule in milliseconds with a fake one.
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        signal?.throwIfAborted();
-        try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
-        }
-        catch (error) {
-            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
-            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
-            if (signal?.aborted)
-                throw signal.reason;
-            throw error;
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./src/retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
-
-
-const DEFAULT_BACKOFF_BASE_MS = 500;
-const DEFAULT_BACKOFF_CAP_MS = 10_000;
-/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
-function backoffDelay(failures, options = {}) {
-    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
-    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
-function retryAfterOf(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const value = error.retryAfterMs;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-async function withRetry(attempt, options) {
-    const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
-    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    for (let n = 1;; n++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
-                throw error;
-            options.onRetry?.({ attempt: n, error, delayMs });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/github/retry.ts
@@ -29857,6 +30473,9 @@ function contextSection(request) {
     ];
     if (request.accountId !== undefined || request.roleName !== undefined) {
         lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
+    }
+    for (const { profile, accountId, roleName } of request.profiles ?? []) {
+        lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
     }
     lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
     return lines.join('\n');
@@ -30639,6 +31258,59 @@ function firstLine(text) {
     return text.split('\n')[0].slice(0, 200);
 }
 
+;// CONCATENATED MODULE: ./src/http/response-fields.ts
+// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
+// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
+// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
+
+class Fields {
+    context;
+    path;
+    record;
+    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
+    constructor(body, context, path = '') {
+        this.context = context;
+        this.path = path;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
+        }
+        this.record = body;
+    }
+    malformed(problem) {
+        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
+    }
+    requiredString(name) {
+        const value = this.optionalString(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
+        return value;
+    }
+    optionalString(name) {
+        const value = this.record[name];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    requiredNumber(name) {
+        const value = this.optionalNumber(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a number`);
+        return value;
+    }
+    optionalNumber(name) {
+        const value = this.record[name];
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+    requiredObject(name) {
+        const value = this.record[name];
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
+        return value;
+    }
+    /** The raw value, for members whose shape the caller checks itself (lists). */
+    optionalValue(name) {
+        return this.record[name];
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/oidc/responses.ts
 // Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
 // every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
@@ -30699,39 +31371,6 @@ function parseTokenSet(body, context) {
     if (idToken !== undefined)
         token.idToken = idToken;
     return token;
-}
-class Fields {
-    context;
-    record;
-    constructor(body, context) {
-        this.context = context;
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-            throw this.malformed('body is not a JSON object');
-        this.record = body;
-    }
-    malformed(problem) {
-        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
-    }
-    requiredString(name) {
-        const value = this.optionalString(name);
-        if (value === undefined)
-            throw this.malformed(`${name} is missing or not a non-empty string`);
-        return value;
-    }
-    optionalString(name) {
-        const value = this.record[name];
-        return typeof value === 'string' && value !== '' ? value : undefined;
-    }
-    requiredNumber(name) {
-        const value = this.optionalNumber(name);
-        if (value === undefined)
-            throw this.malformed(`${name} is missing or not a number`);
-        return value;
-    }
-    optionalNumber(name) {
-        const value = this.record[name];
-        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/oidc/client.ts
@@ -30801,6 +31440,142 @@ function combine(a, b) {
     if (a && b)
         return AbortSignal.any([a, b]);
     return a ?? b;
+}
+
+;// CONCATENATED MODULE: ./src/portal/responses.ts
+// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
+// a MalformedResponseError naming the field, never its value (the values are credentials).
+
+function parseRoleCredentials(body, context) {
+    const outer = new Fields(body, context);
+    const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
+    const expiration = credentials.requiredNumber('expiration');
+    if (expiration <= 0)
+        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
+    return {
+        accessKeyId: credentials.requiredString('accessKeyId'),
+        secretAccessKey: credentials.requiredString('secretAccessKey'),
+        sessionToken: credentials.requiredString('sessionToken'),
+        expiration
+    };
+}
+function parseAccountPage(body, context) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'accountList', context, (entry) => {
+        const account = { accountId: entry.requiredString('accountId') };
+        const accountName = entry.optionalString('accountName');
+        if (accountName !== undefined)
+            account.accountName = accountName;
+        return account;
+    });
+    return withNextToken(items, fields);
+}
+function parseRolePage(body, context, accountId) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'roleList', context, (entry) => ({
+        // The portal repeats the account; the one asked for is the one that matters.
+        accountId: entry.optionalString('accountId') ?? accountId,
+        roleName: entry.requiredString('roleName')
+    }));
+    return withNextToken(items, fields);
+}
+/** The list a page is about: required, since a page without it would read as "no access at all". */
+function listOf(fields, name, context, read) {
+    const value = fields.optionalValue(name);
+    if (!Array.isArray(value))
+        throw fields.malformed(`${name} is missing or not a list`);
+    return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
+}
+function withNextToken(items, fields) {
+    const nextToken = fields.optionalString('nextToken');
+    return nextToken === undefined ? { items } : { items, nextToken };
+}
+
+;// CONCATENATED MODULE: ./src/portal/client.ts
+
+
+const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
+/** The largest page the portal serves (1–100). */
+const MAX_PAGE_SIZE = 100;
+/** A portal that keeps handing out next tokens must not keep the job forever. */
+const MAX_PAGES = 100;
+class SsoPortalClient {
+    options;
+    base;
+    constructor(options) {
+        this.options = options;
+        this.base = new URL(options.endpoint);
+    }
+    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
+    async getRoleCredentials(accessToken, accountId, roleName) {
+        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+            role_name: roleName,
+            account_id: accountId
+        });
+        return parseRoleCredentials(body, context);
+    }
+    async listAccounts(accessToken, page = {}) {
+        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
+        return parseAccountPage(body, context);
+    }
+    async listAccountRoles(accessToken, accountId, page = {}) {
+        const query = { ...pageQuery(page), account_id: accountId };
+        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
+        return parseRolePage(body, context, accountId);
+    }
+    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
+    async listAllAccounts(accessToken, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
+    }
+    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
+    }
+    /** Ends the token's session: the access token (and its refresh token) stop working. */
+    async logout(accessToken) {
+        await this.call('Logout', 'POST', '/logout', accessToken, {});
+    }
+    get pageSize() {
+        return this.options.pageSize ?? MAX_PAGE_SIZE;
+    }
+    async call(operation, method, path, accessToken, query) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        for (const [name, value] of Object.entries(query))
+            url.searchParams.set(name, value);
+        const now = this.options.now ?? Date.now;
+        const response = await requestJson({
+            operation,
+            method,
+            url,
+            headers: { [BEARER_TOKEN_HEADER]: accessToken },
+            timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
+            signal: this.options.signal,
+            dispatcher: this.options.dispatcher,
+            now
+        });
+        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+    }
+}
+function pageQuery(page) {
+    const query = {};
+    if (page.maxResults !== undefined)
+        query.max_result = String(page.maxResults);
+    if (page.nextToken !== undefined)
+        query.next_token = page.nextToken;
+    return query;
+}
+async function collectPages(maxResults, fetchPage) {
+    const items = [];
+    let nextToken;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
+        items.push(...page.items);
+        if (page.nextToken === undefined || page.nextToken === nextToken)
+            return items;
+        nextToken = page.nextToken;
+    }
+    return items;
 }
 
 ;// CONCATENATED MODULE: ./src/pending.ts
@@ -31857,7 +32632,9 @@ function repositoryName(repo) {
 
 
 
-/** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
+
+
+/** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000;
@@ -31887,7 +32664,7 @@ async function run() {
         const retrying = (call) => withRetry(call, {
             deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
             signal: cancellation.signal,
-            onRetry: ({ error, delayMs }) => lib_core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`)
+            onRetry: logRetry
         });
         registrations = new RegistrationSource({
             client,
@@ -31931,17 +32708,19 @@ function readInputs(subject) {
     maskSecretInputs(readInput, (secret) => lib_core/* setSecret */.Pq(secret));
     const { inputs, warnings } = parseInputs(readInput, subject.context.repository);
     warnings.forEach((warning) => lib_core/* warning */.$e(warning));
-    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes });
+    // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
+    checkProfileNames(inputs);
+    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs));
     return inputs;
 }
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
 async function approveInOneStep(flow) {
     useChannels(flow);
-    const poll = await requestApproval(flow, async (started) => {
+    const { poll, registration } = await requestApproval(flow, async (started) => {
         await main_prompt(flow, started.request);
-        return waitForApproval(flow, started);
+        return { poll: await waitForApproval(flow, started), registration: started.registration };
     });
-    return settle(flow, poll);
+    return settle(flow, poll, registration);
 }
 /**
  * `phase: start`: steps 3 to 5, then the request waits on disk for a `phase: wait` step. The
@@ -31984,15 +32763,44 @@ async function waitForStartedRequest(flow) {
     useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined });
     // Shown again here, in the log of the step that now waits, and re-handed to the post step.
     await main_prompt(flow, request);
-    return settle(flow, await waitForApproval(flow, { ...pending, request }));
+    return settle(flow, await waitForApproval(flow, { ...pending, request }), pending.registration);
 }
-/** 7. Export: the tokens are masked before anything else sees them. */
-function settle(flow, poll) {
-    if (poll.outcome === 'approved' && poll.token) {
-        exportToken(poll.token);
-        return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) };
-    }
-    return unapprovedResult(poll, flow.gate.request, flow.inputs);
+/**
+ * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
+ * to revoke before anything can fail. Every portal call and file write (role credentials, checked
+ * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
+ * nothing half exported.
+ */
+async function settle(flow, poll, registration) {
+    if (!(poll.outcome === 'approved' && poll.token))
+        return unapprovedResult(poll, flow.gate.request, flow.inputs);
+    const { inputs, context, gate, signal } = flow;
+    const token = poll.token;
+    maskTokenSet(token);
+    const endpoint = portalEndpoint(inputs.region);
+    if (inputs.revoke)
+        gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }));
+    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+    // that came in the grace; such an approval still gets one short attempt.
+    const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt);
+    const access = await obtainAwsAccess({
+        inputs,
+        token,
+        registration,
+        portal: new SsoPortalClient({
+            endpoint,
+            signal,
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            ...(deadline === undefined ? {} : { deadline })
+        }),
+        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+        handoff: gate.handoff,
+        runId: context.runId,
+        runUrl: context.runUrl
+    });
+    exportToken(token);
+    exportAwsAccess(access, inputs);
+    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
 }
 /** The channels `notify` asks for, now that the inputs are known. */
 function useChannels(flow, options = {}) {
@@ -32069,7 +32877,17 @@ function approvalRequest(authorization, { inputs, context, timeoutAt }) {
         region: inputs.region,
         clientName: inputs.clientName,
         scopes: inputs.scopes,
-        context
+        context,
+        ...requestedAccess(inputs)
+    };
+}
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs) {
+    return {
+        ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+        ...(inputs.profiles.length > 0
+            ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+            : {})
     };
 }
 /** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
@@ -32113,6 +32931,10 @@ function deadlineNote(outcome, details) {
     return outcome === 'timed-out' && details.timeoutSeconds !== undefined
         ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
         : 'No poll succeeded before the code expired.';
+}
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }) {
+    lib_core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`);
 }
 /** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
 function explainTransient(error) {
@@ -32438,6 +33260,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
+  dN: () => (/* binding */ exportVariable),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
@@ -32449,7 +33272,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -32460,7 +33283,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -32567,13 +33390,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -32601,13 +33424,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -33126,9 +33949,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    issueCommand('set-env', { name }, convertedVal);
+    command_issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -33243,10 +34066,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    command_issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -33365,9 +34188,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    command_issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

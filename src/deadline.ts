@@ -33,3 +33,13 @@ export function commentWriteLimitMs(timeoutSeconds: number | undefined, deadline
   if (deadline === undefined) return perAttempt
   return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now))
 }
+
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+export function exportDeadline(deadline: number | undefined, now: number = Date.now()): number | undefined {
+  if (deadline === undefined) return undefined
+  return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS)
+}

@@ -12,6 +12,8 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import * as core from '@actions/core'
+import type { AwsFilesRecord } from './cleanup/aws-files.js'
+import type { RevokeRecord } from './cleanup/revoke.js'
 import type { Phase } from './inputs.js'
 import type { StoredRequest, StoredResult } from './notify/request.js'
 import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
@@ -24,6 +26,10 @@ export interface Handoff {
   comment?: CommentHandoff
   /** Files this action wrote that must not outlive the job; the post step removes them. */
   files: string[]
+  /** The token to log out (sso:Logout), unless `revoke: false`. */
+  revoke?: RevokeRecord
+  /** The profiles and token cache written for the AWS tools, recorded before they are written. */
+  awsFiles?: AwsFilesRecord
 }
 
 /** Enough to find the comment again and render its last state; the token comes from the inputs. */

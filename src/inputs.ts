@@ -6,6 +6,7 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
 /**
  * Channels besides the step log, which is always used. `pr-comment` means "on the run's pull
@@ -23,7 +24,7 @@ export const DEFAULT_NOTIFY: readonly NotifyChannel[] = ['summary', 'pr-comment'
 export type Phase = 'all' | 'start' | 'wait'
 const PHASES: readonly Phase[] = ['all', 'start', 'wait']
 
-export interface ActionInputs {
+export interface ActionInputs extends AwsAccessInputs {
   /** The AWS access portal URL, as given (validated: https). */
   startUrl: string
   /** The IAM Identity Center region. */
@@ -78,7 +79,8 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration }
+  const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
+  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = cacheEncryptionKey
   return { inputs, warnings }
@@ -109,15 +111,16 @@ function required(name: string, value: string, example: string): string {
 // (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/
 
-export function parseRegion(raw: string): string {
-  const value = required('region', raw, 'us-east-1')
+/** Checks a region for `input` ('region' or 'aws-region'). */
+export function parseRegion(raw: string, input = 'region'): string {
+  const value = required(input, raw, 'us-east-1')
   if (REGION.test(value)) return value
   const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
     ? ' (that is an availability zone; drop the last letter)'
     : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
       ? ' (regions are lower case)'
       : ''
-  throw new InputError('region', `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
+  throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
 }
 
 // Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,

@@ -7,10 +7,11 @@
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { readEventPayload, readRunContext } from './context.js'
-import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS } from './deadline.js'
+import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
 import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
+import { checkProfileNames, exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
-import { maskDeviceAuthorization, maskPendingRequest } from './export/secrets.js'
+import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './export/secrets.js'
 import { HandoffWriter } from './handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
@@ -19,16 +20,17 @@ import { formatUtc } from './notify/format.js'
 import { gateOf } from './notify/pr-comment-channel.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
-import { oidcEndpoint } from './oidc/endpoints.js'
+import { oidcEndpoint, portalEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import { SsoPortalClient } from './portal/client.js'
 import { loadPendingRequest, pendingRequestPath, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 import { refuseForkCode } from './trust.js'
 
-/** How long RegisterClient and StartDeviceAuthorization may keep retrying transient failures. */
+/** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000
@@ -94,7 +96,7 @@ export async function run(): Promise<void> {
       withRetry(call, {
         deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
         signal: cancellation.signal,
-        onRetry: ({ error, delayMs }) => core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+        onRetry: logRetry
       })
     registrations = new RegistrationSource({
       client,
@@ -135,18 +137,20 @@ function readInputs(subject: RequestSubject): ActionInputs {
   maskSecretInputs(readInput, (secret) => core.setSecret(secret))
   const { inputs, warnings } = parseInputs(readInput, subject.context.repository)
   warnings.forEach((warning) => core.warning(warning))
-  Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes })
+  // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
+  checkProfileNames(inputs)
+  Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs))
   return inputs
 }
 
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
 async function approveInOneStep(flow: Flow): Promise<RequestResult> {
   useChannels(flow)
-  const poll = await requestApproval(flow, async (started) => {
+  const { poll, registration } = await requestApproval(flow, async (started) => {
     await prompt(flow, started.request)
-    return waitForApproval(flow, started)
+    return { poll: await waitForApproval(flow, started), registration: started.registration }
   })
-  return settle(flow, poll)
+  return settle(flow, poll, registration)
 }
 
 /**
@@ -195,16 +199,43 @@ async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
   useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined })
   // Shown again here, in the log of the step that now waits, and re-handed to the post step.
   await prompt(flow, request)
-  return settle(flow, await waitForApproval(flow, { ...pending, request }))
+  return settle(flow, await waitForApproval(flow, { ...pending, request }), pending.registration)
 }
 
-/** 7. Export: the tokens are masked before anything else sees them. */
-function settle(flow: Flow, poll: PollResult): RequestResult {
-  if (poll.outcome === 'approved' && poll.token) {
-    exportToken(poll.token)
-    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(poll.token.expiresAt) }
-  }
-  return unapprovedResult(poll, flow.gate.request, flow.inputs)
+/**
+ * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
+ * to revoke before anything can fail. Every portal call and file write (role credentials, checked
+ * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
+ * nothing half exported.
+ */
+async function settle(flow: Flow, poll: PollResult, registration: ClientRegistration): Promise<RequestResult> {
+  if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, flow.gate.request, flow.inputs)
+  const { inputs, context, gate, signal } = flow
+  const token = poll.token
+  maskTokenSet(token)
+  const endpoint = portalEndpoint(inputs.region)
+  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }))
+  // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+  // that came in the grace; such an approval still gets one short attempt.
+  const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt)
+  const access = await obtainAwsAccess({
+    inputs,
+    token,
+    registration,
+    portal: new SsoPortalClient({
+      endpoint,
+      signal,
+      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+      ...(deadline === undefined ? {} : { deadline })
+    }),
+    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+    handoff: gate.handoff,
+    runId: context.runId,
+    runUrl: context.runUrl
+  })
+  exportToken(token)
+  exportAwsAccess(access, inputs)
+  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
 }
 
 interface ChannelOptions {
@@ -291,7 +322,18 @@ function approvalRequest(authorization: DeviceAuthorization, { inputs, context, 
     region: inputs.region,
     clientName: inputs.clientName,
     scopes: inputs.scopes,
-    context
+    context,
+    ...requestedAccess(inputs)
+  }
+}
+
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs: ActionInputs): Pick<ApprovalRequest, 'accountId' | 'roleName' | 'profiles'> {
+  return {
+    ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+    ...(inputs.profiles.length > 0
+      ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+      : {})
   }
 }
 
@@ -336,6 +378,11 @@ function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?
   return outcome === 'timed-out' && details.timeoutSeconds !== undefined
     ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
     : 'No poll succeeded before the code expired.'
+}
+
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }: { error: unknown; delayMs: number }): void {
+  core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
 }
 
 /** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */

@@ -20,14 +20,9 @@ import {
   SSOOIDCClient,
   StartDeviceAuthorizationCommand
 } from '@aws-sdk/client-sso-oidc'
-import { startEmulator, type Account, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
+import { THREE_ACCOUNTS } from '../emulator/directory-fixture.js'
 import { manualClock } from '../emulator/clock.js'
-
-const DIRECTORY: Account[] = [
-  { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly', 'Admin'] },
-  { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] },
-  { accountId: '333333333333', accountName: 'Prod', emailAddress: 'prod@example.com', roles: ['ReadOnly'] }
-]
 
 let emulator: Emulator | undefined
 afterEach(async () => {
@@ -46,7 +41,7 @@ async function failure(call: Promise<unknown>): Promise<Error & { $metadata: { h
 
 /** An emulator, both SDK clients, and an approved token obtained through the device flow. */
 async function signedIn(options: EmulatorOptions = {}) {
-  emulator = await startEmulator({ directory: DIRECTORY, ...options })
+  emulator = await startEmulator({ directory: THREE_ACCOUNTS, ...options })
   const oidc = new SSOOIDCClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
   const sso = new SSOClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
   const registration = await oidc.send(new RegisterClientCommand({ clientName: 'portal test', clientType: 'public', scopes: ['sso:account:access'] }))

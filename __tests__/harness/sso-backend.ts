@@ -41,9 +41,18 @@ export const requiredInputs = { 'start-url': 'https://d-1234567890.awsapps.com/s
  * (CI runs the bundle, and checks it matches the sources).
  */
 export function actionEntry(): Pick<StepOptions, 'entry' | 'execArgv'> {
-  if (process.env.E2E_FROM_SOURCE !== '1') return { entry: 'main' }
+  return entryFor('main', 'index.ts')
+}
+
+/** The post step (runs.post, or src/post.ts with E2E_FROM_SOURCE=1); pass `mainStep` with it. */
+export function postEntry(): Pick<StepOptions, 'entry' | 'execArgv'> {
+  return entryFor('post', 'post.ts')
+}
+
+function entryFor(entry: 'main' | 'post', source: string): Pick<StepOptions, 'entry' | 'execArgv'> {
+  if (process.env.E2E_FROM_SOURCE !== '1') return { entry }
   const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx')), 'loader.mjs')).href
-  return { entry: join(repositoryRoot, 'src', 'index.ts'), execArgv: ['--import', tsxLoader] }
+  return { entry: join(repositoryRoot, 'src', source), execArgv: ['--import', tsxLoader] }
 }
 
 export interface Prompt {

@@ -17,7 +17,14 @@ const GOOD_VALUE: Record<string, string> = {
   notify: 'summary, pr-comment',
   phase: 'like start',
   'cache-registration': 'true or false',
-  'allow-forks': 'true or false'
+  'allow-forks': 'true or false',
+  'account-id': '111122223333',
+  'role-name': 'Deployer',
+  profile: 'prod',
+  roles: '111122223333:Deployer=prod',
+  'aws-region': 'us-east-1',
+  'output-credentials': 'true or false',
+  revoke: 'true or false'
 }
 
 /** Inputs no value of which is bad, and why: they have no rows. */
@@ -99,6 +106,29 @@ const BAD_VALUES: BadValue[] = [
   bad('cache-registration', 'enabled', 'a word'),
   bad('allow-forks', 'yes', 'yes'),
   bad('allow-forks', 'sometimes', 'a word'),
+  bad('output-credentials', 'yes', 'yes'),
+  bad('revoke', 'never', 'a word'),
+  // account-id and role-name: malformed
+  { input: 'account-id', inputs: { 'account-id': '12345', 'role-name': 'Deployer' }, why: 'too short (YAML ate the leading zeros)' },
+  { input: 'account-id', inputs: { 'account-id': '1111-2222-3333', 'role-name': 'Deployer' }, why: 'with dashes' },
+  { input: 'account-id', inputs: { 'account-id': '1111222233334', 'role-name': 'Deployer' }, why: '13 digits' },
+  { input: 'account-id', inputs: { 'account-id': 'production', 'role-name': 'Deployer' }, why: 'an alias, not an id' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'Deploy Role' }, why: 'a space' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'role/Deployer' }, why: 'an ARN path' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'R'.repeat(65) }, why: 'longer than 64' },
+  // contradictory combinations
+  { input: 'role-name', inputs: { 'account-id': '111122223333' }, why: 'an account without a role' },
+  { input: 'account-id', inputs: { 'role-name': 'Deployer' }, why: 'a role without an account' },
+  { input: 'profile', inputs: { profile: 'prod' }, why: 'a profile without a role' },
+  { input: 'roles', inputs: { roles: '111122223333:Deployer=prod\n222233334444:Admin=prod' }, why: 'one profile name for two roles' },
+  // profile, roles, aws-region: malformed
+  { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'my profile' }, why: 'a space in a profile name' },
+  { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: '-prod' }, why: 'a leading dash' },
+  bad('roles', 'Deployer', 'a role alone'),
+  { input: 'roles', inputs: { roles: '1234:Deployer' }, example: '111122223333', why: 'a short account' },
+  bad('roles', '111122223333:Deploy Role=prod', 'a space in the role'),
+  bad('aws-region', 'mars-1', 'not a region'),
+  bad('aws-region', 'EU-WEST-1', 'upper case'),
   // The endpoint settings of the environment, read before any call too.
   { input: 'AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, example: '"true" or "false"', why: 'not a boolean' },
   {

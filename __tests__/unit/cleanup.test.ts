@@ -62,8 +62,14 @@ describe('runCleanup', () => {
     expect(log.lines).toEqual(['warning: Post step: could not finalize the PR comment: it did not finish within 0.2 s'])
   })
 
-  it('finalizes the comment before removing files: the order the tasks list promises', () => {
-    expect(POST_TASKS.map((each) => each.name)).toEqual(['finalize the PR comment', 'remove the files this action wrote'])
+  it('finalizes the comment, then revokes the token before removing files: the order the tasks list promises', () => {
+    // The revocation reads the token cache (a refreshed token) that the profile removal deletes.
+    expect(POST_TASKS.map((each) => each.name)).toEqual([
+      'finalize the PR comment',
+      'revoke the IAM Identity Center token',
+      'remove the AWS profiles and token cache this action wrote',
+      'remove the files this action wrote'
+    ])
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { attemptTimeoutMs, commentWriteLimitMs, MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS } from '../../src/deadline.js'
+import { attemptTimeoutMs, commentWriteLimitMs, exportDeadline, MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS } from '../../src/deadline.js'
 
 describe('attemptTimeoutMs', () => {
   it('is 15 s without a timeout input', () => {
@@ -31,5 +31,15 @@ describe('commentWriteLimitMs', () => {
     expect(commentWriteLimitMs(600, now - 500, now)).toBe(2_500)
     expect(commentWriteLimitMs(600, now - 2_000, now)).toBe(MIN_ATTEMPT_TIMEOUT_MS)
     expect(commentWriteLimitMs(600, now - 60_000, now)).toBe(MIN_ATTEMPT_TIMEOUT_MS)
+  })
+})
+
+describe('exportDeadline', () => {
+  const now = 1_000_000
+  it('is the deadline plus the grace, at least one short attempt from now', () => {
+    expect(exportDeadline(undefined, now)).toBeUndefined()
+    expect(exportDeadline(now + 60_000, now)).toBe(now + 63_000)
+    // An approval in the grace still gets a short attempt at the portal.
+    expect(exportDeadline(now - 2_000, now)).toBe(now + MIN_ATTEMPT_TIMEOUT_MS)
   })
 })

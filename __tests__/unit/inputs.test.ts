@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../../src/errors.js'
+import { inputError } from './input-error.js'
 import {
   defaultClientName,
   parseClientName,
@@ -31,17 +31,6 @@ function reader(overrides: Record<string, string> = {}) {
   return (name: string) => values[name] ?? ''
 }
 
-/** The InputError a call throws (fails the test if it throws nothing or something else). */
-function inputError(call: () => unknown): InputError {
-  try {
-    call()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
-
 describe('parseInputs', () => {
   it('reads every input, applying defaults for empty values', () => {
     const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }), 'octo/app')
@@ -54,7 +43,12 @@ describe('parseInputs', () => {
       phase: 'all',
       githubToken: '',
       allowForks: false,
-      cacheRegistration: true
+      cacheRegistration: true,
+      // No role asked for: no AWS access to export, and the token is revoked at the end.
+      profiles: [],
+      awsRegion: 'us-east-1',
+      outputCredentials: false,
+      revoke: true
     })
     expect(warnings).toEqual([])
   })

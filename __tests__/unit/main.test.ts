@@ -95,6 +95,8 @@ beforeEach(() => {
   for (const key of Object.keys(process.env)) if (/^(INPUT_|GITHUB_|AWS_)/.test(key)) delete process.env[key]
   Object.assign(process.env, INPUTS, {
     GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    RUNNER_TEMP: dir,
     GITHUB_STEP_SUMMARY: SUMMARY,
     GITHUB_REPOSITORY: 'octo/app',
     GITHUB_RUN_ID: '42',
@@ -107,6 +109,7 @@ beforeEach(() => {
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567'
   })
   writeFileSync(process.env.GITHUB_OUTPUT!, '')
+  writeFileSync(process.env.GITHUB_STATE!, '')
   rmSync(SUMMARY, { recursive: true, force: true })
   writeFileSync(SUMMARY, '')
   stdout = []
@@ -165,6 +168,16 @@ describe('run: approved', () => {
     })
     expect(summary()).toContain('<h2>✅ AWS access approved</h2>')
     expect(summary()).toContain('<tr><th align="left">Token expires</th><td>2030-01-01 13:00:00 UTC</td></tr>')
+
+    // The post step gets the token to revoke through a private file; the state names only the file.
+    const state = readFileSync(process.env.GITHUB_STATE!, 'utf8')
+    const handoff = /^handoff<<(ghadelimiter_[\w-]+)\n(.+)\n\1\n$/.exec(state)?.[2]
+    expect(handoff?.startsWith(`${dir}/`)).toBe(true)
+    expect(state).not.toContain('access-token-secret')
+    expect(JSON.parse(readFileSync(handoff!, 'utf8'))).toEqual({
+      files: [],
+      revoke: { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'access-token-secret', expiresAt: TOKEN.expiresAt }
+    })
   })
 
   it('masks each secret as it arrives: before the prompt, before any output', async () => {

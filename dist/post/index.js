@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2501:
+/***/ 5416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31481,6 +31481,198 @@ function readHandoff(getState = core_getState) {
     return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
 }
 
+;// CONCATENATED MODULE: ./src/export/aws-config.ts
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
+}
+/**
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
+ */
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
+        }
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return splitLines(text).flatMap((line) => BEGIN.exec(line)?.[1] ?? []);
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
+}
+/**
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
+ */
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+    }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/aws-files.ts
+// Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
+// the token cache file, and the directories it had to create, when they are empty. Nothing else
+// is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+
+
+
+const removeAwsProfiles = {
+    name: 'remove the AWS profiles and token cache this action wrote',
+    async run(handoff) {
+        if (handoff.awsFiles)
+            removeAwsFiles(handoff.awsFiles, core_namespaceObject);
+    }
+};
+function removeAwsFiles(record, log) {
+    removeConfigBlock(record, log);
+    try {
+        (0,external_node_fs_namespaceObject.rmSync)(record.tokenCacheFile, { force: true });
+        log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`);
+    }
+    for (const directory of record.createdDirectories) {
+        try {
+            (0,external_node_fs_namespaceObject.rmdirSync)(directory);
+        }
+        catch (error) {
+            // Not empty: something else now lives there, and it is not ours to remove.
+            if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
+                log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
+        }
+    }
+}
+function removeConfigBlock(record, log) {
+    const { configFile } = record;
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(configFile, 'utf8');
+    }
+    catch (error) {
+        if (isCode(error, 'ENOENT'))
+            log.info(`The AWS config file ${configFile} is gone already; no profile to remove.`);
+        else
+            log.warning(`Could not read the AWS config file ${configFile} to remove the action's profiles: ${reason(error)}.`);
+        return;
+    }
+    const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine);
+    const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`;
+    if (outcome === 'absent') {
+        log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
+        return;
+    }
+    if (outcome === 'unterminated') {
+        log.warning(`Did not remove ${what} from ${configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`);
+        return;
+    }
+    try {
+        if (record.createdConfigFile && cleaned === '')
+            (0,external_node_fs_namespaceObject.rmSync)(configFile, { force: true });
+        else
+            (0,external_node_fs_namespaceObject.writeFileSync)(configFile, cleaned);
+        log.info(`Removed ${what} from ${configFile}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`);
+    }
+}
+/** The access token in a token cache file, when a tool refreshed it (post step revokes it too). */
+function cachedToken(file) {
+    try {
+        const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
+        if (typeof entry.accessToken !== 'string' || entry.accessToken === '' || Number.isNaN(expiresAt))
+            return undefined;
+        return { accessToken: entry.accessToken, expiresAt };
+    }
+    catch {
+        return undefined;
+    }
+}
+function isCode(error, ...codes) {
+    return typeof error === 'object' && error !== null && codes.includes(error.code ?? '');
+}
+function reason(error) {
+    return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+
 ;// CONCATENATED MODULE: ./src/notify/markdown.ts
 // Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
 // refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
@@ -31651,6 +31843,9 @@ function contextSection(request) {
     if (request.accountId !== undefined || request.roleName !== undefined) {
         lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
     }
+    for (const { profile, accountId, roleName } of request.profiles ?? []) {
+        lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
+    }
     lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
     return lines.join('\n');
 }
@@ -31681,7 +31876,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // Time as a dependency: polling and retries read the time and sleep only through a Clock, so
 // tests can run minutes of schedule in milliseconds with a fake one.
 
-const clock_systemClock = {
+const systemClock = {
     now: () => Date.now(),
     async sleep(ms, signal) {
         signal?.throwIfAborted();
@@ -31704,7 +31899,7 @@ const clock_systemClock = {
 // (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
 // cause, and never carry a response body or anything sent in a request: those may hold secrets.
 /** An AWS error response (any non-2xx status). */
-class AwsServiceError extends Error {
+class errors_AwsServiceError extends Error {
     name = 'AwsServiceError';
     /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
     operation;
@@ -31731,7 +31926,7 @@ class AwsServiceError extends Error {
     }
 }
 /** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
-class NetworkError extends Error {
+class errors_NetworkError extends Error {
     name = 'NetworkError';
     operation;
     endpoint;
@@ -31748,7 +31943,7 @@ class NetworkError extends Error {
  * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
  * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
  */
-class RequestTimeoutError extends NetworkError {
+class RequestTimeoutError extends errors_NetworkError {
     name = 'RequestTimeoutError';
     timeoutMs;
     constructor(operation, endpoint, timeoutMs, options = {}) {
@@ -31757,7 +31952,7 @@ class RequestTimeoutError extends NetworkError {
     }
 }
 /** A success status with a body we cannot use: not JSON, or a required field missing. */
-class MalformedResponseError extends Error {
+class errors_MalformedResponseError extends Error {
     name = 'MalformedResponseError';
     operation;
     endpoint;
@@ -31786,10 +31981,10 @@ const THROTTLING_CODES = new Set([
 // On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
 const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
 /** Whether trying the same request again later can succeed. */
-function errors_isTransient(error) {
-    if (error instanceof NetworkError)
+function isTransient(error) {
+    if (error instanceof errors_NetworkError)
         return error.retryable;
-    if (!(error instanceof AwsServiceError))
+    if (!(error instanceof errors_AwsServiceError))
         return false;
     // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
     if (error.status >= 500 && error.status !== 501 && error.status !== 505)
@@ -32284,10 +32479,832 @@ const removeFiles = {
     }
 };
 
+;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
+// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
+// (the services' endpoint rule sets over partitions.json, PROTOCOL.md §1 and §4), and the
+// environment overrides the SDKs honour.
+/** The endpoint settings in the environment cannot be used together or are malformed. */
+class endpoints_EndpointConfigurationError extends Error {
+    name = 'EndpointConfigurationError';
+}
+// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
+// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
+const PARTITIONS = [
+    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
+];
+function partitionOf(region) {
+    // Only the commercial partition is a fallback: a region no regex matches resolves there.
+    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
+    return specific ?? PARTITIONS[0];
+}
+/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
+function oidcEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] });
+}
+/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
+function portalEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] });
+}
+function resolveEndpoint(spec) {
+    const { env } = spec;
+    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
+    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override !== undefined) {
+        if (fips)
+            throw new endpoints_EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        if (dualStack)
+            throw new endpoints_EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        return parseCustomEndpoint(override.name, override.value);
+    }
+    const region = spec.region.trim();
+    // The region becomes part of a host name: anything but a DNS label could redirect the request.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+        throw new endpoints_EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
+    }
+    const partition = partitionOf(region);
+    if (fips && dualStack)
+        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
+    if (fips)
+        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+    if (dualStack)
+        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
+}
+function configuredEndpoint(env, names) {
+    // The SDKs' switch for ignoring every configured endpoint URL.
+    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
+        return undefined;
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseCustomEndpoint(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new endpoints_EndpointConfigurationError(`${name} is not a URL: "${value}" (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new endpoints_EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+        throw new endpoints_EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
+// guess what "1" or "yes" means for a compliance switch.
+function booleanSetting(env, name) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '')
+        return false;
+    const value = raw.toLowerCase();
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new endpoints_EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./src/oidc/errors.ts
+// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
+// client; this module is the place OIDC callers import them from.
+
+
+;// CONCATENATED MODULE: ./src/errors.ts
+// What the person reading a failed step sees. Every expected failure ends as ONE line that says
+// what happened and what to do; stack traces are for bugs only (and go to the debug log).
+
+
+/** A failure the user can fix; its message is already the one line to show. */
+class UserFacingError extends Error {
+    name = 'UserFacingError';
+    constructor(message) {
+        super(oneLine(message));
+    }
+}
+/** An input that cannot be used: names the input, the problem and an example of a good value. */
+class InputError extends UserFacingError {
+    input;
+    name = 'InputError';
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+/** Collapses any line breaks and control characters so a message stays one line in the log. */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+// Advice per AWS error shape: what a user can change so the next run works.
+const AWS_ADVICE = {
+    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
+    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
+    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
+    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
+    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
+    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
+    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+};
+const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
+/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
+function explainFailure(error) {
+    if (error instanceof UserFacingError)
+        return error.message;
+    if (error instanceof errors_AwsServiceError) {
+        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
+        return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
+    }
+    if (error instanceof errors_NetworkError) {
+        return oneLine(`${error.message}. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+    }
+    if (error instanceof errors_MalformedResponseError) {
+        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center OIDC (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL if set).`);
+    }
+    if (error instanceof endpoints_EndpointConfigurationError) {
+        return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
+function isUnexpected(error) {
+    return !(error instanceof UserFacingError ||
+        error instanceof EndpointConfigurationError ||
+        error instanceof AwsServiceError ||
+        error instanceof NetworkError ||
+        error instanceof MalformedResponseError);
+}
+function unapprovedMessage(outcome, details = {}) {
+    switch (outcome) {
+        case 'denied':
+            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
+        case 'expired': {
+            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
+            const when = details.codeExpiresAt ? ` at ${details.codeExpiresAt.toISOString().slice(11, 19)} UTC` : '';
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+        }
+        case 'timed-out': {
+            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
+        }
+        case 'cancelled':
+            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
+    }
+}
+/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
+function formatDuration(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
+    return parts.join('');
+}
+
+;// CONCATENATED MODULE: ./src/http/aws-error.ts
+// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
+// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
+// no `__type`; portal bodies carry `__type` and `message` (PROTOCOL.md §2, §4).
+
+/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
+const SHAPE_BY_OAUTH_ERROR = {
+    access_denied: 'AccessDeniedException',
+    authorization_pending: 'AuthorizationPendingException',
+    expired_token: 'ExpiredTokenException',
+    server_error: 'InternalServerException',
+    invalid_client: 'InvalidClientException',
+    invalid_client_metadata: 'InvalidClientMetadataException',
+    invalid_grant: 'InvalidGrantException',
+    invalid_redirect_uri: 'InvalidRedirectUriException',
+    invalid_request: 'InvalidRequestException',
+    invalid_scope: 'InvalidScopeException',
+    slow_down: 'SlowDownException',
+    unauthorized_client: 'UnauthorizedClientException',
+    unsupported_grant_type: 'UnsupportedGrantTypeException'
+};
+function awsErrorFromResponse(response) {
+    const body = isRecord(response.body) ? response.body : {};
+    const oauthError = stringField(body, 'error');
+    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
+        (oauthError !== undefined ? SHAPE_BY_OAUTH_ERROR[oauthError] : undefined) ??
+        shapeName(stringField(body, '__type')) ??
+        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
+        'UnknownError';
+    return new errors_AwsServiceError({
+        operation: response.operation,
+        endpoint: response.endpoint,
+        status: response.status,
+        code,
+        oauthError,
+        retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
+        description: stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message'),
+        requestId: header(response.headers, 'x-amzn-requestid')
+    });
+}
+/** `Shape:http://internal…` or `ns#Shape` or `Shape,…` → `Shape` (botocore and the JS SDK agree). */
+function shapeName(raw) {
+    if (raw === undefined)
+        return undefined;
+    let name = raw.split(':')[0].split(',')[0];
+    const hash = name.lastIndexOf('#');
+    if (hash >= 0)
+        name = name.slice(hash + 1);
+    name = name.trim();
+    return name === '' ? undefined : name;
+}
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(record, key) {
+    const value = record[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/http/dispatcher.ts
+// The one connection pool every AWS call shares, so keep-alive connections are reused across
+// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
+// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
+// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
+// set, so the common case stays a plain Agent.
+
+function proxySettingsFromEnv(env = process.env) {
+    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
+    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
+    if (httpProxy === '' && httpsProxy === '')
+        return undefined;
+    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
+}
+/**
+ * A dispatcher for this environment. The proxy settings are read once, here, and passed to
+ * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
+ * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
+ */
+function createDispatcher(env = process.env) {
+    const proxy = proxySettingsFromEnv(env);
+    if (proxy === undefined)
+        return new undici.Agent();
+    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
+    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
+    return withoutExperimentalWarning(() => new undici.EnvHttpProxyAgent(proxy));
+}
+let shared;
+/** The process-wide dispatcher, created on first use from process.env. */
+function sharedDispatcher() {
+    shared ??= createDispatcher(process.env);
+    return shared;
+}
+/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
+async function closeSharedDispatcher() {
+    const closing = shared;
+    shared = undefined;
+    await closing?.close();
+}
+function firstNonEmpty(...values) {
+    for (const value of values) {
+        const trimmed = value?.trim();
+        if (trimmed)
+            return trimmed;
+    }
+    return '';
+}
+// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
+// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
+// silenced, and only while the agent is constructed (synchronously).
+function withoutExperimentalWarning(create) {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (...args) {
+        const [, options] = args;
+        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
+        if (code === 'UNDICI-EHPA')
+            return;
+        return Reflect.apply(emitWarning, this, args);
+    };
+    try {
+        return create();
+    }
+    finally {
+        process.emitWarning = emitWarning;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
+;// CONCATENATED MODULE: ./src/http/user-agent.ts
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+;// CONCATENATED MODULE: ./src/http/request.ts
+// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
+// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
+// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
+
+
+
+
+
+
+
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const timeoutMs = attemptLimit(options, endpoint);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let status;
+    let responseHeaders;
+    let text;
+    try {
+        const response = await (0,undici.request)(url, {
+            method,
+            headers,
+            body: payload,
+            signal,
+            dispatcher: options.dispatcher ?? sharedDispatcher(),
+            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs
+        });
+        status = response.statusCode;
+        responseHeaders = response.headers;
+        text = await readLimited(response.body, operation, endpoint);
+    }
+    catch (error) {
+        if (error instanceof errors_MalformedResponseError)
+            throw error;
+        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
+        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        throw failure;
+    }
+    debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
+    if (status < 200 || status > 299) {
+        throw awsErrorFromResponse({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new errors_MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
+}
+async function readLimited(body, operation, endpoint) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            body.destroy();
+            throw new errors_MalformedResponseError(operation, endpoint, `body larger than ${MAX_BODY_BYTES} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
+const NETWORK_REASONS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection closed while sending',
+    ENOTFOUND: 'host not found (DNS)',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENETDOWN: 'network down',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    UND_ERR_CLOSED: 'connection closed',
+    UND_ERR_ABORTED: 'request aborted',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
+    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
+    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
+};
+// Certificate problems and a proxy refusing our credentials answer the same way every time.
+const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
+function requestFailure(error, context) {
+    const { operation, endpoint, timeoutMs } = context;
+    if (context.callerSignal?.aborted)
+        return context.callerSignal.reason;
+    const code = errorCode(error);
+    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
+    }
+    if (code === undefined)
+        return error; // not a network failure: a bug, let it surface as is
+    const proxyStatus = proxyRefusal(error);
+    if (proxyStatus !== undefined) {
+        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
+        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
+        return new errors_NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
+            cause: error,
+            retryable: proxyStatus >= 500
+        });
+    }
+    const known = NETWORK_REASONS[code];
+    const message = error instanceof Error ? firstLine(error.message) : code;
+    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
+    return new errors_NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
+}
+// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
+function proxyRefusal(error) {
+    const message = error instanceof Error ? error.message : '';
+    const match = /^Proxy response \((\d{3})\)/.exec(message);
+    return match ? Number(match[1]) : undefined;
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    if (typeof code === 'string')
+        return code;
+    // undici sometimes wraps the socket error
+    const cause = error.cause;
+    return cause === undefined ? undefined : errorCode(cause);
+}
+function firstLine(text) {
+    return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./src/http/response-fields.ts
+// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
+// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
+// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
+
+class Fields {
+    context;
+    path;
+    record;
+    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
+    constructor(body, context, path = '') {
+        this.context = context;
+        this.path = path;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
+        }
+        this.record = body;
+    }
+    malformed(problem) {
+        return new errors_MalformedResponseError(this.context.operation, this.context.endpoint, problem);
+    }
+    requiredString(name) {
+        const value = this.optionalString(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
+        return value;
+    }
+    optionalString(name) {
+        const value = this.record[name];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    requiredNumber(name) {
+        const value = this.optionalNumber(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a number`);
+        return value;
+    }
+    optionalNumber(name) {
+        const value = this.record[name];
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+    requiredObject(name) {
+        const value = this.record[name];
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
+        return value;
+    }
+    /** The raw value, for members whose shape the caller checks itself (lists). */
+    optionalValue(name) {
+        return this.record[name];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/portal/responses.ts
+// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
+// a MalformedResponseError naming the field, never its value (the values are credentials).
+
+function parseRoleCredentials(body, context) {
+    const outer = new Fields(body, context);
+    const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
+    const expiration = credentials.requiredNumber('expiration');
+    if (expiration <= 0)
+        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
+    return {
+        accessKeyId: credentials.requiredString('accessKeyId'),
+        secretAccessKey: credentials.requiredString('secretAccessKey'),
+        sessionToken: credentials.requiredString('sessionToken'),
+        expiration
+    };
+}
+function parseAccountPage(body, context) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'accountList', context, (entry) => {
+        const account = { accountId: entry.requiredString('accountId') };
+        const accountName = entry.optionalString('accountName');
+        if (accountName !== undefined)
+            account.accountName = accountName;
+        return account;
+    });
+    return withNextToken(items, fields);
+}
+function parseRolePage(body, context, accountId) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'roleList', context, (entry) => ({
+        // The portal repeats the account; the one asked for is the one that matters.
+        accountId: entry.optionalString('accountId') ?? accountId,
+        roleName: entry.requiredString('roleName')
+    }));
+    return withNextToken(items, fields);
+}
+/** The list a page is about: required, since a page without it would read as "no access at all". */
+function listOf(fields, name, context, read) {
+    const value = fields.optionalValue(name);
+    if (!Array.isArray(value))
+        throw fields.malformed(`${name} is missing or not a list`);
+    return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
+}
+function withNextToken(items, fields) {
+    const nextToken = fields.optionalString('nextToken');
+    return nextToken === undefined ? { items } : { items, nextToken };
+}
+
+;// CONCATENATED MODULE: ./src/portal/client.ts
+
+
+const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
+/** The largest page the portal serves (1–100). */
+const MAX_PAGE_SIZE = 100;
+/** A portal that keeps handing out next tokens must not keep the job forever. */
+const MAX_PAGES = 100;
+class SsoPortalClient {
+    options;
+    base;
+    constructor(options) {
+        this.options = options;
+        this.base = new URL(options.endpoint);
+    }
+    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
+    async getRoleCredentials(accessToken, accountId, roleName) {
+        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+            role_name: roleName,
+            account_id: accountId
+        });
+        return parseRoleCredentials(body, context);
+    }
+    async listAccounts(accessToken, page = {}) {
+        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
+        return parseAccountPage(body, context);
+    }
+    async listAccountRoles(accessToken, accountId, page = {}) {
+        const query = { ...pageQuery(page), account_id: accountId };
+        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
+        return parseRolePage(body, context, accountId);
+    }
+    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
+    async listAllAccounts(accessToken, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
+    }
+    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
+    }
+    /** Ends the token's session: the access token (and its refresh token) stop working. */
+    async logout(accessToken) {
+        await this.call('Logout', 'POST', '/logout', accessToken, {});
+    }
+    get pageSize() {
+        return this.options.pageSize ?? MAX_PAGE_SIZE;
+    }
+    async call(operation, method, path, accessToken, query) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        for (const [name, value] of Object.entries(query))
+            url.searchParams.set(name, value);
+        const now = this.options.now ?? Date.now;
+        const response = await requestJson({
+            operation,
+            method,
+            url,
+            headers: { [BEARER_TOKEN_HEADER]: accessToken },
+            timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
+            signal: this.options.signal,
+            dispatcher: this.options.dispatcher,
+            now
+        });
+        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+    }
+}
+function pageQuery(page) {
+    const query = {};
+    if (page.maxResults !== undefined)
+        query.max_result = String(page.maxResults);
+    if (page.nextToken !== undefined)
+        query.next_token = page.nextToken;
+    return query;
+}
+async function collectPages(maxResults, fetchPage) {
+    const items = [];
+    let nextToken;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
+        items.push(...page.items);
+        if (page.nextToken === undefined || page.nextToken === nextToken)
+            return items;
+        nextToken = page.nextToken;
+    }
+    return items;
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
+// Revocation (post step): sso:Logout with each access token the job held, so the approver's
+// access ends with the job instead of when the token expires. A failure only warns: the job's own
+// work is done, and the token still expires by itself.
+
+
+
+
+
+
+const revokeToken = {
+    name: 'revoke the IAM Identity Center token',
+    async run(handoff) {
+        if (handoff.revoke)
+            await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff.revoke) }, core_namespaceObject);
+    }
+};
+/** The token the action received, and the one in its token cache if a tool refreshed it since. */
+function heldTokens(record) {
+    const tokens = [{ accessToken: record.accessToken, expiresAt: record.expiresAt }];
+    const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
+    if (refreshed && refreshed.accessToken !== record.accessToken) {
+        // Issued to a tool, never seen by the runner: masked before anything could print it.
+        setSecret(refreshed.accessToken);
+        tokens.push(refreshed);
+    }
+    return tokens;
+}
+const DEFAULT_RETRY_WINDOW_MS = 20_000;
+/** Logs out every distinct, unexpired token; one line per token says how it went. */
+async function revokeTokens(options, log) {
+    const now = options.now ?? Date.now;
+    const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...(options.signal ? { signal: options.signal } : {}), now });
+    const seen = new Set();
+    for (const [index, token] of options.tokens.entries()) {
+        if (seen.has(token.accessToken))
+            continue;
+        seen.add(token.accessToken);
+        const which = index === 0 ? 'The IAM Identity Center token' : 'A refreshed IAM Identity Center token';
+        if (token.expiresAt <= now()) {
+            log.info(`${which} has expired already; nothing to revoke.`);
+            continue;
+        }
+        try {
+            const deadline = now() + (options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS);
+            await withRetry(() => portal.logout(token.accessToken), { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+            log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
+        }
+        catch (error) {
+            if (error instanceof errors_AwsServiceError && error.code === 'UnauthorizedException') {
+                log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`);
+                continue;
+            }
+            log.warning(`Could not revoke ${which.charAt(0).toLowerCase()}${which.slice(1)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(token.expiresAt).toISOString()}.`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup/tasks.ts
 
 
-const POST_TASKS = [finalizeComment, removeFiles];
+
+
+// The token goes before the files: revokeToken reads the token cache for a refreshed token.
+const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles];
 
 ;// CONCATENATED MODULE: ./src/cleanup/index.ts
 // The post step (runs.post). The runner runs it at the end of the job whatever became of the main
@@ -32400,7 +33417,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2501);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5416);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).

@@ -3,7 +3,10 @@
 // cleanup (revoking the SSO token, say) is a new entry here, before `removeFiles`, so that the
 // files it may need still exist when it runs.
 import type { CleanupTask } from './index.js'
+import { removeAwsProfiles } from './aws-files.js'
 import { finalizeComment } from './finalize-comment.js'
 import { removeFiles } from './remove-files.js'
+import { revokeToken } from './revoke.js'
 
-export const POST_TASKS: readonly CleanupTask[] = [finalizeComment, removeFiles]
+// The token goes before the files: revokeToken reads the token cache for a refreshed token.
+export const POST_TASKS: readonly CleanupTask[] = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles]

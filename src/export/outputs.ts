@@ -3,7 +3,8 @@
 import * as core from '@actions/core'
 import type { ApprovalRequest, Outcome } from '../notify/request.js'
 import type { TokenSet } from '../oidc/types.js'
-import { maskTokenSet } from './secrets.js'
+import type { RoleCredentials } from '../portal/types.js'
+import { maskRoleCredentials, maskTokenSet } from './secrets.js'
 
 export const OUTPUT_NAMES = [
   'outcome',
@@ -12,7 +13,12 @@ export const OUTPUT_NAMES = [
   'user-code',
   'verification-uri',
   'verification-uri-complete',
-  'comment-url'
+  'comment-url',
+  'aws-account-id',
+  'aws-expiration',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 
@@ -51,4 +57,18 @@ export function exportToken(token: TokenSet): void {
 
 export function exportOutcome(outcome: Outcome): void {
   set('outcome', outcome)
+}
+
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+export function exportRoleOutputs(accountId: string, credentials: RoleCredentials, withKeys: boolean): void {
+  maskRoleCredentials(credentials)
+  set('aws-account-id', accountId)
+  set('aws-expiration', isoUtc(credentials.expiration))
+  if (!withKeys) return
+  set('aws-access-key-id', credentials.accessKeyId)
+  set('aws-secret-access-key', credentials.secretAccessKey)
+  set('aws-session-token', credentials.sessionToken)
 }

@@ -5,6 +5,7 @@
 // runner would otherwise print *** where the code belongs.
 import * as core from '@actions/core'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from '../oidc/types.js'
+import type { RoleCredentials } from '../portal/types.js'
 
 type Mask = (secret: string) => void
 const mask: Mask = (secret) => core.setSecret(secret)
@@ -30,4 +31,11 @@ export function maskTokenSet(token: TokenSet, setSecret: Mask = mask): void {
 export function maskPendingRequest(pending: { registration: ClientRegistration; authorization: DeviceAuthorization }, setSecret: Mask = mask): void {
   maskRegistration(pending.registration, setSecret)
   maskDeviceAuthorization(pending.authorization, setSecret)
+}
+
+/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
+export function maskRoleCredentials(credentials: RoleCredentials, setSecret: Mask = mask): void {
+  setSecret(credentials.accessKeyId)
+  setSecret(credentials.secretAccessKey)
+  setSecret(credentials.sessionToken)
 }

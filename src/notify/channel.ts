@@ -5,7 +5,7 @@ import type { ApprovalRequest, RequestResult, RunContext } from './request.js'
 
 /** What was asked for and by which run: known even when the gate fails before a request exists. */
 export type RequestSubject = { context: RunContext } & Partial<
-  Pick<ApprovalRequest, 'startUrl' | 'region' | 'clientName' | 'scopes' | 'accountId' | 'roleName'>
+  Pick<ApprovalRequest, 'startUrl' | 'region' | 'clientName' | 'scopes' | 'accountId' | 'roleName' | 'profiles'>
 >
 
 /** Everything a channel records at the end. */

@@ -111,6 +111,9 @@ function contextSection(request: ApprovalRequest): string {
   if (request.accountId !== undefined || request.roleName !== undefined) {
     lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`)
   }
+  for (const { profile, accountId, roleName } of request.profiles ?? []) {
+    lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`)
+  }
   lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`)
   return lines.join('\n')
 }

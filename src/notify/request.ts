@@ -43,6 +43,8 @@ export interface ApprovalRequest {
   /** Requested account and role, when the job asks for role credentials. */
   accountId?: string
   roleName?: string
+  /** Named profiles the job asks for (`profile`, `roles`), each a role in an account. */
+  profiles?: Array<{ profile: string; accountId: string; roleName: string }>
 }
 
 /** The end of a request, for the channels that record it. */

@@ -32,6 +32,9 @@ export function subjectRows(subject: RequestSubject): SubjectRow[] {
   if (subject.scopes?.length) rows.push({ label: 'Scopes', value: plain(subject.scopes.join(' ')) })
   if (subject.accountId !== undefined) rows.push({ label: 'Account', value: plain(subject.accountId) })
   if (subject.roleName !== undefined) rows.push({ label: 'Role', value: plain(subject.roleName) })
+  for (const { profile, accountId, roleName } of subject.profiles ?? []) {
+    rows.push({ label: 'Profile', value: plain(`${profile}: role ${roleName} in account ${accountId}`) })
+  }
   return rows
 }
 

@@ -1,18 +1,11 @@
 // Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
 // every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
 // naming the field (never its value), not a crash three steps later.
-import { MalformedResponseError } from '../http/errors.js'
+import { Fields, type ParseContext } from '../http/response-fields.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from './types.js'
 
 /** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 5
-
-interface ParseContext {
-  operation: string
-  endpoint: string
-  /** Epoch ms when the response arrived. */
-  now: number
-}
 
 export function parseRegistration(body: unknown, context: ParseContext, request: { clientName: string; scopes: string[] }): ClientRegistration {
   const fields = new Fields(body, context)
@@ -66,42 +59,4 @@ export function parseTokenSet(body: unknown, context: ParseContext): TokenSet {
   const idToken = fields.optionalString('idToken')
   if (idToken !== undefined) token.idToken = idToken
   return token
-}
-
-class Fields {
-  private readonly record: Record<string, unknown>
-
-  constructor(
-    body: unknown,
-    private readonly context: ParseContext
-  ) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw this.malformed('body is not a JSON object')
-    this.record = body as Record<string, unknown>
-  }
-
-  malformed(problem: string): MalformedResponseError {
-    return new MalformedResponseError(this.context.operation, this.context.endpoint, problem)
-  }
-
-  requiredString(name: string): string {
-    const value = this.optionalString(name)
-    if (value === undefined) throw this.malformed(`${name} is missing or not a non-empty string`)
-    return value
-  }
-
-  optionalString(name: string): string | undefined {
-    const value = this.record[name]
-    return typeof value === 'string' && value !== '' ? value : undefined
-  }
-
-  requiredNumber(name: string): number {
-    const value = this.optionalNumber(name)
-    if (value === undefined) throw this.malformed(`${name} is missing or not a number`)
-    return value
-  }
-
-  optionalNumber(name: string): number | undefined {
-    const value = this.record[name]
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined
-  }
 }

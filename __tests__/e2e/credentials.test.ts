@@ -1,0 +1,374 @@
+// From token to work (issue 5), end to end: the bundled main and post steps, run as the runner
+// runs them, against the emulator. Role credentials in the exported environment, several roles as
+// profiles, an unknown role, the profiles and token cache the AWS tools read, revocation in the post
+// step, and a cleanup that leaves the user's own AWS config byte for byte. Every run is scanned for
+// every secret the wire tap saw, the role keys included.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadSharedConfigFiles } from '@smithy/core/config'
+import type { Account, EmulatorOptions } from '../../emulator/server.js'
+import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inputs } from '../harness/runner.js'
+import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
+import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend, waitForPrompt, type SsoBackend } from '../harness/sso-backend.js'
+
+const isoSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
+const ROLE_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const
+const KEY_OUTPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'] as const
+
+const DIRECTORY: Account[] = [
+  { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] },
+  { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] }
+]
+
+/** What each test started, undone after it, last first. */
+const started: Array<() => unknown> = []
+afterEach(async () => {
+  for (const undo of started.splice(0).reverse()) await undo()
+})
+
+interface Gate {
+  backend: SsoBackend
+  job: ActionJob
+  run: ActionRun
+}
+
+/** Runs the main step to its end, approving the request as soon as the log shows it. */
+async function approvedRun(
+  inputs: Inputs,
+  options: { emulator?: EmulatorOptions; env?: EnvOverrides; beforeRun?: (job: ActionJob) => void } = {}
+): Promise<Gate> {
+  const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY, ...options.emulator })
+  started.push(() => backend.close())
+  const job = createJob({ env: { ...backend.env, ...options.env } })
+  started.push(() => job.dispose())
+  options.beforeRun?.(job)
+  const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...inputs } })
+  const { userCode } = await waitForPrompt(step, backend.emulator)
+  backend.emulator.approve(userCode)
+  return { backend, job, run: await step.result }
+}
+
+function runPost(gate: Gate): Promise<ActionRun> {
+  return gate.job.run({ ...postEntry(), mainStep: gate.run })
+}
+
+/** The one token the emulator issued (the tap saw it cross). */
+function issuedToken(gate: Gate): string {
+  const token = gate.backend.tap.secrets().accessToken
+  expect(token).toEqual(expect.any(String))
+  return token!
+}
+
+/** No secret anywhere but in the masked outputs and exported variables named; the state holds none. */
+function expectNoLeaks(gate: Gate, run: ActionRun, allowed: { outputs?: readonly string[]; env?: readonly string[] } = {}): void {
+  expectNoSecretLeaks(run, knownSecrets(gate.backend, gate.job), {
+    maskedOutputs: ['access-token', ...(allowed.outputs ?? [])],
+    exportedEnv: allowed.env ?? [],
+    scanState: true
+  })
+}
+
+/** What a failed step must look like: one error line matching `message`, nothing exported. */
+function expectFailedWithoutAccess(run: ActionRun, message: RegExp): void {
+  expect(run.code).toBe(1)
+  expect(run.outputs.outcome).toBe('error')
+  expect(run.errors).toHaveLength(1)
+  expect(run.errors[0]).not.toMatch(/\n/)
+  expect(run.errors[0]).toMatch(message)
+  expect(run.outputs['access-token'] ?? '').toBe('')
+  expect(Object.keys(run.env).filter(name => name.startsWith('AWS_'))).toEqual([])
+}
+
+function home(gate: Gate): string {
+  return gate.job.home
+}
+
+function fileMode(path: string): number {
+  return statSync(path).mode & 0o777
+}
+
+function tokenCacheFiles(homeDir: string): string[] {
+  const dir = join(homeDir, '.aws', 'sso', 'cache')
+  return existsSync(dir) ? readdirSync(dir).map(name => join(dir, name)) : []
+}
+
+describe('role credentials (account-id, role-name)', () => {
+  it('exports the role keys masked before any trace, sets the outputs, and the post step revokes the token', async () => {
+    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy', 'aws-region': 'eu-west-1' })
+    const { run, backend: sso } = gate
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.outcome).toBe('approved')
+
+    const secrets = sso.tap.secrets()
+    expect(run.env.AWS_ACCESS_KEY_ID).toBe(secrets.accessKeyId)
+    expect(run.env.AWS_SECRET_ACCESS_KEY).toBe(secrets.secretAccessKey)
+    expect(run.env.AWS_SESSION_TOKEN).toBe(secrets.sessionToken)
+    expect(run.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA[A-Z2-7]{16}$/)
+    expect(run.env.AWS_REGION).toBe('eu-west-1')
+    expect(run.env.AWS_DEFAULT_REGION).toBe('eu-west-1')
+    expect(run.env.AWS_PROFILE).toBeUndefined()
+    for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken']) expectMaskedBeforeUse(run, secrets[field]!, field)
+
+    expect(run.outputs['aws-account-id']).toBe('111111111111')
+    expect(run.outputs['aws-expiration']).toMatch(isoSeconds)
+    const expiresIn = Date.parse(run.outputs['aws-expiration']!) - Date.now()
+    expect(expiresIn).toBeGreaterThan(3500_000)
+    expect(expiresIn).toBeLessThanOrEqual(3600_000)
+    for (const output of KEY_OUTPUTS) expect(run.outputs[output]).toBeUndefined()
+    expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 1, ListAccounts: 0, ListAccountRoles: 0, Logout: 0 })
+    // No profile was asked for: nothing written for the AWS tools.
+    expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+    expectNoLeaks(gate, run, { env: ROLE_ENV })
+
+    // The state names a private file; the token travels there, never through GITHUB_STATE.
+    expect(Object.keys(run.state)).toEqual(['handoff'])
+    const handoff = run.state.handoff!
+    expect(handoff.startsWith(`${gate.job.runnerTemp}/`)).toBe(true)
+    expect(fileMode(handoff)).toBe(0o600)
+
+    const token = issuedToken(gate)
+    expect(sso.emulator.isAccessTokenValid(token)).toBe(true)
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(post.stdout).toMatch(/token is revoked \(sso:Logout\)/)
+    expect(sso.emulator.counts.Logout).toBe(1)
+    expect(sso.emulator.isAccessTokenValid(token)).toBe(false)
+    expect(existsSync(handoff)).toBe(false)
+    expectNoLeaks(gate, post)
+  })
+
+  it('sets the keys as masked outputs too with output-credentials: true', async () => {
+    const gate = await approvedRun({ 'account-id': '222222222222', 'role-name': 'Deploy', 'output-credentials': true })
+    const { run } = gate
+    expect(run.code).toBe(0)
+    expect(run.outputs['aws-account-id']).toBe('222222222222')
+    expect(run.outputs['aws-access-key-id']).toBe(run.env.AWS_ACCESS_KEY_ID)
+    expect(run.outputs['aws-secret-access-key']).toBe(run.env.AWS_SECRET_ACCESS_KEY)
+    expect(run.outputs['aws-session-token']).toBe(run.env.AWS_SESSION_TOKEN)
+    // aws-region defaults to region.
+    expect(run.env.AWS_REGION).toBe('us-east-1')
+    expectNoLeaks(gate, run, { outputs: KEY_OUTPUTS, env: ROLE_ENV })
+  })
+
+  it('fails with one line listing every account and role the approver has (all pages) when the role is not theirs', async () => {
+    // 130 accounts: ListAccounts needs two pages of 100; the message lists the first 25.
+    const many: Account[] = Array.from({ length: 128 }, (_, index) => ({
+      accountId: String(300000000000 + index),
+      accountName: `Team ${index}`,
+      emailAddress: `team${index}@example.com`,
+      roles: ['ReadOnly']
+    }))
+    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Admin' }, { emulator: { directory: [...DIRECTORY, ...many] } })
+    const { run, backend: sso } = gate
+    expectFailedWithoutAccess(run, /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. /)
+    expect(run.errors[0]).toContain('They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy; 300000000000 (Team 0): ReadOnly;')
+    expect(run.errors[0]).toContain('300000000022 (Team 22): ReadOnly; and 105 more accounts.')
+    expect(run.errors[0]).toMatch(/Set 'account-id' and 'role-name' to a role they have, or ask an IAM Identity Center administrator/)
+    expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 1, ListAccounts: 2, ListAccountRoles: 25 })
+    expectNoLeaks(gate, run)
+
+    // The token was issued all the same: the post step still revokes it.
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(sso.emulator.isAccessTokenValid(issuedToken(gate))).toBe(false)
+  })
+
+  it('keeps the token valid with revoke: false', async () => {
+    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'ReadOnly', revoke: false })
+    expect(gate.run.code).toBe(0)
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(gate.backend.emulator.counts.Logout).toBe(0)
+    expect(gate.backend.emulator.isAccessTokenValid(issuedToken(gate))).toBe(true)
+  })
+})
+
+describe('two phases', () => {
+  it('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
+    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
+    started.push(() => backend.close())
+    const job = createJob({ env: backend.env })
+    started.push(() => job.dispose())
+    const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
+    const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
+    expect(start.code).toBe(0)
+    // The start step's prompt already names what will be handed over.
+    expect(start.stdout).toContain('staging: role Deploy in account 222222222222')
+    expect(start.env).toEqual({})
+    backend.emulator.approve(start.outputs['user-code']!)
+    const wait = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'wait' } })
+    expect(wait.errors).toEqual([])
+    expect(wait.code).toBe(0)
+    expect(wait.outputs['aws-account-id']).toBe('222222222222')
+    expect(wait.env.AWS_ACCESS_KEY_ID).toBe(backend.tap.secrets().accessKeyId)
+    expect(tokenCacheFiles(job.home)).toHaveLength(1)
+    expectNoSecretLeaks(wait, knownSecrets(backend, job), { maskedOutputs: ['access-token'], exportedEnv: ROLE_ENV, scanState: true })
+
+    // The runner runs post steps in reverse order: the wait step's first.
+    const waitPost = await job.run({ ...postEntry(), mainStep: wait })
+    const startPost = await job.run({ ...postEntry(), mainStep: start })
+    for (const post of [waitPost, startPost]) {
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+    }
+    expect(backend.emulator.isAccessTokenValid(backend.tap.secrets().accessToken!)).toBe(false)
+    expect(existsSync(join(job.home, '.aws'))).toBe(false)
+  })
+})
+
+describe('profiles for the AWS tools (profile, roles)', () => {
+  it('writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step', async () => {
+    const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n\n# staging keeps the default name\n222222222222:Deploy\n', 'aws-region': 'eu-central-1' })
+    const { run, backend: sso } = gate
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    // The approver saw every role they were about to hand over; the summary keeps the record.
+    for (const text of [run.stdout, run.summary]) {
+      expect(text).toContain('sandbox: role Deploy in account 111111111111')
+      expect(text).toContain('222222222222-Deploy: role Deploy in account 222222222222')
+    }
+    // Several profiles: no default to export, and no role keys were asked for.
+    expect(run.env).toEqual({})
+    expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 0, ListAccountRoles: 2 })
+
+    const configFile = join(home(gate), '.aws', 'config')
+    const { configFile: config } = await loadSharedConfigFiles({ configFilepath: configFile, filepath: join(home(gate), 'none'), ignoreCache: true })
+    const sessionName = config.sandbox?.sso_session
+    expect(sessionName).toMatch(new RegExp(`^aws-sso-device-auth-${gate.run.context.runId}-[0-9a-f]{8}$`))
+    expect(config.sandbox).toEqual({ sso_session: sessionName, sso_account_id: '111111111111', sso_role_name: 'Deploy', region: 'eu-central-1' })
+    expect(config['222222222222-Deploy']).toEqual({ sso_session: sessionName, sso_account_id: '222222222222', sso_role_name: 'Deploy', region: 'eu-central-1' })
+    expect(config[`sso-session.${sessionName}`]).toEqual({
+      sso_start_url: requiredInputs['start-url'],
+      sso_region: 'us-east-1',
+      sso_registration_scopes: 'sso:account:access'
+    })
+
+    const [cacheFile, ...others] = tokenCacheFiles(home(gate))
+    expect(others).toEqual([])
+    expect(cacheFile).toMatch(/\/[0-9a-f]{40}\.json$/)
+    expect(fileMode(cacheFile!)).toBe(0o600)
+    const entry = JSON.parse(readFileSync(cacheFile!, 'utf8')) as Record<string, string>
+    const secrets = sso.tap.secrets()
+    expect(Object.keys(entry)).toEqual(['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken'])
+    expect(entry).toMatchObject({
+      startUrl: requiredInputs['start-url'],
+      region: 'us-east-1',
+      accessToken: secrets.accessToken,
+      clientSecret: secrets.clientSecret,
+      refreshToken: secrets.refreshToken
+    })
+    expect(entry.expiresAt).toMatch(isoSeconds)
+    expect(entry.registrationExpiresAt).toMatch(isoSeconds)
+    expect(Date.parse(entry.registrationExpiresAt!)).toBeGreaterThan(Date.now() + 80 * 86400_000)
+    // Not a secret anywhere else, and the config file holds none.
+    expectNoLeaks(gate, run)
+    expectNoSecretLeaks(run, knownSecrets(sso, gate.job), { maskedOutputs: ['access-token'], texts: { config: readFileSync(configFile, 'utf8') } })
+
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    // The action created ~/.aws: all of it goes, nothing else was there.
+    expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+    expect(sso.emulator.isAccessTokenValid(secrets.accessToken!)).toBe(false)
+  })
+
+  it('exports AWS_PROFILE for a single profile and no role keys', async () => {
+    const gate = await approvedRun({ roles: '111111111111:ReadOnly=audit' })
+    expect(gate.run.code).toBe(0)
+    expect(gate.run.env).toEqual({ AWS_PROFILE: 'audit' })
+  })
+
+  it('fails with one line naming each roles line the approver lacks, before writing anything', async () => {
+    const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n222222222222:ReadOnly=staging\n333333333333:Deploy' })
+    const { run, backend: sso } = gate
+    expectFailedWithoutAccess(
+      run,
+      /^The approver has no role "ReadOnly" in account 222222222222 \(input 'roles' line 2\), "Deploy" in account 333333333333 \(input 'roles' line 3\)\. They have: 111111111111 \(Sandbox\): Deploy, ReadOnly; 222222222222 \(Staging\): Deploy\. Set 'roles' to a role they have/
+    )
+    expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+    expect(sso.emulator.counts.ListAccounts).toBe(1)
+    expectNoLeaks(gate, run)
+  })
+
+  it('merges into the user’s config and restores it byte for byte, keeping their token cache', async () => {
+    // Comments, odd spacing, CRLF line endings and no final line break: all must survive.
+    const userConfig = '# my settings\r\n[default]\r\nregion = us-west-2\r\n\r\n; work\r\n[profile  mine]\r\nsso_session = corp\r\nsso_account_id = 999999999999'
+    const userToken = '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}'
+    let configFile = ''
+    let userTokenFile = ''
+    const gate = await approvedRun(
+      { 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' },
+      {
+        beforeRun: job => {
+          mkdirSync(join(job.home, '.aws', 'sso', 'cache'), { recursive: true })
+          configFile = join(job.home, '.aws', 'config')
+          userTokenFile = join(job.home, '.aws', 'sso', 'cache', 'c0ffee.json')
+          writeFileSync(configFile, userConfig)
+          writeFileSync(userTokenFile, userToken)
+        }
+      }
+    )
+    const { run } = gate
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    // Keys and a profile: no AWS_PROFILE, whose precedence over the keys differs between tools.
+    expect(Object.keys(run.env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+    const merged = readFileSync(configFile, 'utf8')
+    expect(merged.startsWith(`${userConfig}\r\n# >>> aws-sso-device-auth `)).toBe(true)
+    expect(merged).toMatch(/\r\n\[profile deploy\]\r\nsso_session = aws-sso-device-auth-\S+\r\nsso_account_id = 111111111111\r\nsso_role_name = Deploy\r\nregion = us-east-1\r\n/)
+    const { configFile: config } = await loadSharedConfigFiles({ configFilepath: configFile, filepath: join(home(gate), 'none'), ignoreCache: true })
+    expect(config.default).toEqual({ region: 'us-west-2' })
+    expect(config.deploy?.sso_role_name).toBe('Deploy')
+    expect(tokenCacheFiles(home(gate))).toHaveLength(2)
+    expectNoLeaks(gate, run, { env: ROLE_ENV })
+
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
+    expect(tokenCacheFiles(home(gate))).toEqual([userTokenFile])
+    expect(readFileSync(userTokenFile, 'utf8')).toBe(userToken)
+    expectNoLeaks(gate, post)
+  })
+
+  it('refuses a profile name the user’s config already has before asking anyone, and leaves the file alone', async () => {
+    const userConfig = '[profile deploy]\nregion = eu-west-1\n'
+    const backend = await startSsoBackend({ directory: DIRECTORY })
+    started.push(() => backend.close())
+    const job = createJob({ env: { ...backend.env, AWS_CONFIG_FILE: 'ci/aws-config' } })
+    started.push(() => job.dispose())
+    const configFile = join(job.workspace, 'ci', 'aws-config')
+    mkdirSync(join(job.workspace, 'ci'))
+    writeFileSync(configFile, userConfig)
+    const run = await job.run({ ...actionEntry(), inputs: { ...requiredInputs, 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' } })
+    expectFailedWithoutAccess(
+      run,
+      /^The AWS config file \S+\/ci\/aws-config already has \[profile deploy\] \(line 1\), which this action did not write; choose another profile name in input 'profile', or remove that section from the file\.$/
+    )
+    // Nobody was asked to approve a request the job could not use.
+    expect(backend.emulator.requests).toEqual([])
+    expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
+    expect(Object.keys(run.state)).toEqual([])
+    const post = await job.run({ ...postEntry(), mainStep: run })
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+  })
+
+  it('writes where AWS_CONFIG_FILE points (relative to the workspace) and cleans up there', async () => {
+    let configFile = ''
+    const gate = await approvedRun(
+      { roles: '111111111111:Deploy=deploy' },
+      { env: { AWS_CONFIG_FILE: 'build/aws/config' }, beforeRun: job => (configFile = join(job.workspace, 'build', 'aws', 'config')) }
+    )
+    expect(gate.run.code).toBe(0)
+    expect(readFileSync(configFile, 'utf8')).toMatch(/^# >>> aws-sso-device-auth \S+: written by the aws-sso-device-auth action for https:\/\/github\.com\/\S+\/actions\/runs\/\d+; its post step removes this block\n\[profile deploy\]\n/)
+    expect(existsSync(join(home(gate), '.aws', 'config'))).toBe(false)
+    await runPost(gate)
+    expect(existsSync(join(gate.job.workspace, 'build'))).toBe(false)
+    expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+  })
+})

@@ -1,0 +1,100 @@
+// Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
+// the token cache file, and the directories it had to create, when they are empty. Nothing else
+// is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+import * as core from '@actions/core'
+import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import { removeBlock } from '../export/aws-config.js'
+import type { CleanupLog, CleanupTask } from './index.js'
+
+/** What the main step records before it writes anything (export/aws-profiles.ts). */
+export interface AwsFilesRecord {
+  /** Absolute path of the AWS config file. */
+  configFile: string
+  /** The tag of the action's block in it (the sso-session name). */
+  tag: string
+  /** The profiles in the block, for the log. */
+  profiles: string[]
+  /** The file did not exist before: removed when nothing else is left in it. */
+  createdConfigFile: boolean
+  /** A line break was added at the end of the user's last line (removed with the block). */
+  terminatedLastLine: boolean
+  tokenCacheFile: string
+  /** Directories the action created, deepest first: removed when empty. */
+  createdDirectories: string[]
+}
+
+export const removeAwsProfiles: CleanupTask = {
+  name: 'remove the AWS profiles and token cache this action wrote',
+  async run(handoff) {
+    if (handoff.awsFiles) removeAwsFiles(handoff.awsFiles, core)
+  }
+}
+
+export function removeAwsFiles(record: AwsFilesRecord, log: CleanupLog): void {
+  removeConfigBlock(record, log)
+  try {
+    rmSync(record.tokenCacheFile, { force: true })
+    log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`)
+  } catch (error) {
+    log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`)
+  }
+  for (const directory of record.createdDirectories) {
+    try {
+      rmdirSync(directory)
+    } catch (error) {
+      // Not empty: something else now lives there, and it is not ours to remove.
+      if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`)
+    }
+  }
+}
+
+function removeConfigBlock(record: AwsFilesRecord, log: CleanupLog): void {
+  const { configFile } = record
+  let text: string
+  try {
+    text = readFileSync(configFile, 'utf8')
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) log.info(`The AWS config file ${configFile} is gone already; no profile to remove.`)
+    else log.warning(`Could not read the AWS config file ${configFile} to remove the action's profiles: ${reason(error)}.`)
+    return
+  }
+  const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine)
+  const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`
+  if (outcome === 'absent') {
+    log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`)
+    return
+  }
+  if (outcome === 'unterminated') {
+    log.warning(
+      `Did not remove ${what} from ${configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`
+    )
+    return
+  }
+  try {
+    if (record.createdConfigFile && cleaned === '') rmSync(configFile, { force: true })
+    else writeFileSync(configFile, cleaned)
+    log.info(`Removed ${what} from ${configFile}.`)
+  } catch (error) {
+    log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`)
+  }
+}
+
+/** The access token in a token cache file, when a tool refreshed it (post step revokes it too). */
+export function cachedToken(file: string): { accessToken: string; expiresAt: number } | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { accessToken?: unknown; expiresAt?: unknown }
+    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN
+    if (typeof entry.accessToken !== 'string' || entry.accessToken === '' || Number.isNaN(expiresAt)) return undefined
+    return { accessToken: entry.accessToken, expiresAt }
+  } catch {
+    return undefined
+  }
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '')
+}
+
+function reason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
+}

@@ -1,0 +1,32 @@
+// The shapes the SSO portal returns (PROTOCOL.md §4), normalised to what the action needs.
+
+/** Temporary AWS credentials for one role in one account (GetRoleCredentials). */
+export interface RoleCredentials {
+  /** Secret (masked like the others: it identifies the approver's session). */
+  accessKeyId: string
+  /** Secret. */
+  secretAccessKey: string
+  /** Secret. */
+  sessionToken: string
+  /** Epoch milliseconds: the portal sends milliseconds, unlike every time in the OIDC API. */
+  expiration: number
+}
+
+/** An AWS account assigned to the signed-in user (ListAccounts). */
+export interface AccountInfo {
+  accountId: string
+  /** Absent when the portal sends none. */
+  accountName?: string
+}
+
+/** One role (permission set) the signed-in user has in an account (ListAccountRoles). */
+export interface RoleInfo {
+  accountId: string
+  roleName: string
+}
+
+/** One page of a listing; `nextToken` is absent on the last page. */
+export interface Page<T> {
+  items: T[]
+  nextToken?: string
+}
