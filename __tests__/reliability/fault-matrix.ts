@@ -31,10 +31,17 @@ export interface Endpoint {
   inputs?: Inputs
 }
 
+// The account and roles the emulator's default directory assigns to every approver.
+const ROLE = { 'account-id': '111111111111', 'role-name': 'Deploy' }
+const PROFILE_ROLES = { roles: '111111111111:ReadOnly=readonly' }
+
 export const ENDPOINTS: Endpoint[] = [
   { operation: 'RegisterClient', stage: 'registering', path: '/client/register' },
   { operation: 'StartDeviceAuthorization', stage: 'starting', path: '/device_authorization' },
-  { operation: 'CreateToken', stage: 'polling', path: '/token' }
+  { operation: 'CreateToken', stage: 'polling', path: '/token' },
+  { operation: 'GetRoleCredentials', stage: 'exporting', path: '/federation/credentials', inputs: ROLE },
+  // `roles` checks each profile's role against the approver's assignments, one listing per account.
+  { operation: 'ListAccountRoles', stage: 'exporting', path: '/assignment/roles', inputs: PROFILE_ROLES }
 ]
 
 /** A step of the Actions cache protocol (v2, as on github.com) the action calls. */
@@ -97,7 +104,10 @@ const permanent = (cause: RegExp): Expectation => ({ outcome: 'error', cause, re
 // On CreateToken these two are protocol answers, not faults: slow_down widens the interval
 // (5 s more, longer than these tests' timeout) and AccessDenied is the approver's "deny".
 const notPolling = (endpoint: Endpoint) => endpoint.operation !== 'CreateToken'
-const afterRegistration = (endpoint: Endpoint) => endpoint.operation !== 'RegisterClient'
+// SlowDownException means "too many requests" only where nothing is polled (PROTOCOL.md §2).
+const beforePolling = (endpoint: Endpoint) => ['RegisterClient', 'StartDeviceAuthorization'].includes(endpoint.operation)
+// invalid_client makes the action register anew and start over: an OIDC answer about the client.
+const aboutTheClient = (endpoint: Endpoint) => ['StartDeviceAuthorization', 'CreateToken'].includes(endpoint.operation)
 
 export const FAULTS: FaultRow[] = [
   // Transient: retried with backoff (or, for invalid_client, a new registration), then approved.
@@ -109,7 +119,7 @@ export const FAULTS: FaultRow[] = [
     label: 'SlowDownException once',
     fault: { kind: 'status', status: 400, errorType: 'SlowDownException' },
     expect: approved,
-    appliesTo: notPolling
+    appliesTo: beforePolling
   },
   { label: 'connection reset once', fault: { kind: 'reset' }, expect: approved },
   { label: 'no answer once (hang)', fault: { kind: 'hang' }, expect: approved },
@@ -119,7 +129,7 @@ export const FAULTS: FaultRow[] = [
     label: 'InvalidClientException once',
     fault: { kind: 'status', status: 401, errorType: 'InvalidClientException' },
     expect: approved,
-    appliesTo: afterRegistration
+    appliesTo: aboutTheClient
   },
   // Persistent: retried within the deadline, then one line naming endpoint and cause.
   { label: '500 always', fault: { kind: 'status', status: 500, times: ALWAYS }, expect: persistent(/InternalServerException \(HTTP 500/) },
@@ -134,12 +144,12 @@ export const FAULTS: FaultRow[] = [
   {
     label: '400 InvalidRequestException',
     fault: { kind: 'status', status: 400, errorType: 'InvalidRequestException' },
-    expect: permanent(/InvalidRequestException \(HTTP 400, invalid_request\)/)
+    expect: permanent(/InvalidRequestException \(HTTP 400/)
   },
   {
     label: '403 AccessDeniedException',
     fault: { kind: 'status', status: 403, errorType: 'AccessDeniedException' },
-    expect: permanent(/AccessDeniedException \(HTTP 403, access_denied\)/),
+    expect: permanent(/AccessDeniedException \(HTTP 403/),
     appliesTo: notPolling
   },
   { label: '501 Not Implemented', fault: { kind: 'status', status: 501 }, expect: permanent(/\(HTTP 501/) },
@@ -148,10 +158,10 @@ export const FAULTS: FaultRow[] = [
     fault: { kind: 'status', status: 401, errorType: 'InvalidClientException', times: ALWAYS },
     // One new registration is tried, so the operation is called twice; then it gives up.
     expect: { outcome: 'error', cause: /InvalidClientException \(HTTP 401, invalid_client\)/, retried: true },
-    appliesTo: afterRegistration
+    appliesTo: aboutTheClient
   },
   { label: 'malformed JSON', fault: { kind: 'malformed-json' }, expect: permanent(/unusable response: HTTP 200 body is not JSON/) },
-  { label: '200 missing fields', fault: { kind: 'missing-fields' }, expect: permanent(/unusable response: \w+ is missing/) }
+  { label: '200 missing fields', fault: { kind: 'missing-fields' }, expect: permanent(/unusable response: [\w.]+ is missing/) }
 ]
 
 // Every fault the fake cache service can inject, each on every request: the worst case.

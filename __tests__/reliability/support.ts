@@ -126,7 +126,7 @@ export function hasStackTrace(run: Pick<ActionRun, 'stdout' | 'stderr'>): boolea
  * Where any secret the tap saw (or the job's GitHub token) appears in what the step left behind,
  * PR comments and cache entries (unpacked) included, as `label as form in place` lines: empty
  * when nothing leaked.
- * Masked outputs are not scanned.
+ * The outputs and variables that carry a secret by design (masked) are not scanned.
  *
  * One exception, by design (README, "Who can read the cache"; SECURITY.md): an entry saved without
  * `cache-encryption-key` holds the OIDC client registration in plain JSON, client secret included.
@@ -140,12 +140,16 @@ export function leaksIn(run: ActionRun, gate: Pick<Gate, 'backend' | 'job' | 'ca
   for (const [index, entry] of (gate.cache?.entries ?? []).entries()) {
     texts[`${isPlainEntry(entry.key) ? PLAIN_ENTRY : 'cache entry'} ${index + 1}`] = unpacked(entry.archive)
   }
-  return findSecretLeaks(run, secrets, { maskedOutputs: ['access-token'], ...scan, texts })
+  return findSecretLeaks(run, secrets, { maskedOutputs: MASKED_OUTPUTS, exportedEnv: EXPORTED_SECRETS, ...scan, texts })
     .filter((leak) => !(leak.where.startsWith(`text '${PLAIN_ENTRY}`) && leak.secret.startsWith('clientSecret')))
     .map((leak) => `${leak.secret} as ${leak.form} in ${leak.where}`)
 }
 
 const PLAIN_ENTRY = 'plain cache entry'
+
+/** Where the action hands secrets on by design, masked: these outputs and variables. */
+const MASKED_OUTPUTS = ['access-token', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token']
+const EXPORTED_SECRETS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']
 
 /** Keys say how the entry is stored: `…-plain-<digest>-<time>` or `…-aes-<digest>-<time>` (src/registration/key.ts). */
 function isPlainEntry(key: string): boolean {
