@@ -80,6 +80,20 @@ export const STAGES: Stage[] = [
     cache: { endpoint: 'reserve', fault: { kind: 'hang' } },
     emulator: { interval: 1, approveAfter: undefined },
     reached: (world) => cacheSaw('reserve')(world) && seen('CreateToken')(world)
+  },
+  {
+    name: 'exporting',
+    hold: 'GetRoleCredentials never answers (account-id and role-name)',
+    faults: [{ operation: 'GetRoleCredentials', kind: 'hang', times: Infinity }],
+    inputs: { 'account-id': '111111111111', 'role-name': 'Deploy' },
+    reached: seen('GetRoleCredentials')
+  },
+  {
+    name: 'exporting',
+    hold: 'ListAccountRoles never answers (roles)',
+    faults: [{ operation: 'ListAccountRoles', kind: 'hang', times: Infinity }],
+    inputs: { roles: '111111111111:ReadOnly=readonly' },
+    reached: seen('ListAccountRoles')
   }
 ]
 

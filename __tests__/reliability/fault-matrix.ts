@@ -12,6 +12,7 @@
 // Checks return problems instead of throwing, so the same run feeds the test and the figures
 // in docs/reliability.md (scripts/bench-reliability.ts).
 import type { Fault } from '../../emulator/server.js'
+import { POST_TASK_LIMIT_MS } from '../../src/cleanup/index.js'
 import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
 import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
 import type { Fault as GitHubFault, FakeRoute } from '../fakes/github-api.js'
@@ -75,17 +76,26 @@ export const GITHUB_STEPS: GitHubStep[] = [
   { route: 'update', stage: 'polling', does: 'record the outcome' }
 ]
 
-export type Expectation =
+/** The post step's call: sso:Logout with the approved token, after an approved main step. */
+export const POST_ENDPOINTS: Endpoint[] = [{ operation: 'Logout', stage: 'revoking', path: '/logout' }]
+
+/** How a main step must end. */
+export type MainExpectation =
   /** `warning`: at most one warning, and it must match (the cache's faults cost one warning at most). */
   | { outcome: 'approved'; warning?: RegExp }
   /** `retried`: a persistent transient fault is retried before it gives up; a permanent one is not. */
   | { outcome: 'error'; cause: RegExp; retried: boolean }
 
+/** The post step succeeds whatever happens: the token is revoked, or one warning names endpoint and cause. */
+export type PostExpectation = { outcome: 'revoked' } | { outcome: 'revocation warned'; cause: RegExp }
+
+export type Expectation = MainExpectation | PostExpectation
+
 export interface FaultRow {
   label: string
   /** The fault for one endpoint; `Omit<Fault, 'operation'>` keeps rows endpoint-free. */
   fault: Omit<Fault, 'operation'>
-  expect: Expectation
+  expect: MainExpectation
   /** Endpoints the row applies to; default all. */
   appliesTo?: (endpoint: Endpoint) => boolean
 }
@@ -98,9 +108,9 @@ export interface CacheFaultRow {
 }
 
 const ALWAYS = Infinity
-const approved: Expectation = { outcome: 'approved' }
-const persistent = (cause: RegExp): Expectation => ({ outcome: 'error', cause, retried: true })
-const permanent = (cause: RegExp): Expectation => ({ outcome: 'error', cause, retried: false })
+const approved: MainExpectation = { outcome: 'approved' }
+const persistent = (cause: RegExp): MainExpectation => ({ outcome: 'error', cause, retried: true })
+const permanent = (cause: RegExp): MainExpectation => ({ outcome: 'error', cause, retried: false })
 // On CreateToken these two are protocol answers, not faults: slow_down widens the interval
 // (5 s more, longer than these tests' timeout) and AccessDenied is the approver's "deny".
 const notPolling = (endpoint: Endpoint) => endpoint.operation !== 'CreateToken'
@@ -208,6 +218,8 @@ export interface FaultCase {
   fired(world: World): number
   /** For an AWS endpoint: what the error line must name. */
   aws?: Endpoint
+  /** Which step meets the fault; the post step runs after an approved main step. */
+  step: 'main' | 'post'
 }
 
 /** The emulator fault a row arms on an endpoint. */
@@ -228,6 +240,7 @@ export function faultCases(endpoints: readonly Endpoint[] = ENDPOINTS, rows: rea
         expect: row.expect,
         ...(endpoint.inputs ? { inputs: endpoint.inputs } : {}),
         aws: endpoint,
+        step: 'main' as const,
         arm: (world: World) => world.backend.emulator.injectFault(faultOf(endpoint, row)),
         fired: (world: World) => world.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined).length
       }))
@@ -243,6 +256,7 @@ export function cacheFaultCases(steps: readonly CacheStep[] = CACHE_STEPS, rows:
       stage: step.stage,
       fault: row.label,
       expect: { outcome: 'approved' as const, warning: CACHE_WARNING },
+      step: 'main' as const,
       ...(step.warmUp ? { warmUp: true } : {}),
       arm: (world: World) => world.cache!.setFault(step.endpoint, row.fault, row.times),
       fired: (world: World) => world.cache!.requests.filter((request) => request.endpoint === step.endpoint && (request.status === 0 || request.status >= 400)).length
@@ -259,15 +273,25 @@ export function githubFaultCases(steps: readonly GitHubStep[] = GITHUB_STEPS, ro
       stage: step.stage,
       fault: row.label,
       expect: { outcome: 'approved' as const, warning: COMMENT_WARNING },
+      step: 'main' as const,
       arm: (world: World) => world.github!.setFault({ route: step.route, count: Infinity, ...row.fault }),
       fired: (world: World) => world.github!.requests.filter((request) => request.route === step.route && (request.status === 0 || request.status >= 400)).length
     }))
   )
 }
 
+/** The AWS faults on the post step's calls: a transient one still revokes, any other is one warning. */
+export function postFaultCases(endpoints: readonly Endpoint[] = POST_ENDPOINTS, rows: readonly FaultRow[] = FAULTS): FaultCase[] {
+  return faultCases(endpoints, rows.filter((row) => row.fault.kind !== 'missing-fields')).map((testCase) => {
+    const main = testCase.expect as MainExpectation
+    const expect: PostExpectation = main.outcome === 'approved' ? { outcome: 'revoked' } : { outcome: 'revocation warned', cause: main.cause }
+    return { ...testCase, step: 'post' as const, expect }
+  })
+}
+
 /** The whole matrix: every AWS endpoint, cache step and GitHub route, each with every fault of its service. */
 export function allFaultCases(): FaultCase[] {
-  return [...faultCases(), ...cacheFaultCases(), ...githubFaultCases()]
+  return [...faultCases(), ...cacheFaultCases(), ...githubFaultCases(), ...postFaultCases()]
 }
 
 export interface CaseResult {
@@ -302,8 +326,49 @@ export async function runFaultCase(testCase: FaultCase): Promise<CaseResult> {
     testCase.arm(world)
     const gate = world.start()
     const run = await gate.step.result
-    return judge(testCase, run, gate, world)
+    if (testCase.step === 'main') return judge(testCase, run, gate, world)
+    const post = await gate.job.run({ entry: 'post', timeoutMs: 60_000 })
+    return judgePost(testCase, run, post, gate, world)
   })
+}
+
+/** The bound on a post step: its task limit, and a little for starting and ending a process. */
+export const POST_BOUND_MS = POST_TASK_LIMIT_MS + 2_000
+
+function judgePost(testCase: FaultCase, main: ActionRun, post: ActionRun, gate: Gate, world: World): CaseResult {
+  const problems: string[] = []
+  const expected = testCase.expect
+  const token = main.outputs['access-token'] ?? ''
+  if (main.outputs.outcome !== 'approved') problems.push(`the main step ended ${main.outputs.outcome}, not approved: ${main.errors.join(' | ')}`)
+  if (post.code !== 0) problems.push(`the post step exited ${post.code}, expected 0`)
+  if (post.errors.length > 0) problems.push(`error lines in the post step: ${JSON.stringify(post.errors)}`)
+  if (post.durationMs > POST_BOUND_MS) problems.push(`the post step took ${Math.round(post.durationMs)} ms, more than the bound of ${POST_BOUND_MS} ms`)
+  const revocationWarnings = post.warnings.filter((warning) => /revoke/i.test(warning))
+  if (expected.outcome === 'revoked') {
+    if (token === '' || gate.backend.emulator.isAccessTokenValid(token)) problems.push('the token still works after the post step')
+    if (post.warnings.length > 0) problems.push(`warnings: ${JSON.stringify(post.warnings)}`)
+  } else if (expected.outcome === 'revocation warned') {
+    const url = `${gate.backend.tap.endpoint}${testCase.aws!.path}`
+    const [warning] = revocationWarnings
+    if (revocationWarnings.length !== 1 || post.warnings.length !== 1) problems.push(`warnings ${JSON.stringify(post.warnings)}: exactly one, about the revocation`)
+    else {
+      if (!warning!.includes(`Logout at ${url}`)) problems.push(`the warning does not name Logout at ${url}: ${warning}`)
+      if (!expected.cause.test(warning!)) problems.push(`the warning does not give the cause ${expected.cause}: ${warning}`)
+    }
+  }
+  if (testCase.fired(world) === 0) problems.push(`the fault on ${testCase.endpoint} never fired`)
+  if (hasStackTrace(post)) problems.push('a stack trace in the post step log')
+  for (const leak of [...leaksIn(main, gate), ...leaksIn(post, gate)]) problems.push(`secret leaked: ${leak}`)
+  return {
+    name: testCase.name,
+    endpoint: `${testCase.endpoint} (post step)`,
+    fault: testCase.fault,
+    expected: expected.outcome,
+    outcome: revocationWarnings.length > 0 ? 'revocation warned' : 'revoked',
+    durationMs: Math.round(post.durationMs),
+    ...(revocationWarnings[0] === undefined ? {} : { errorLine: revocationWarnings[0] }),
+    problems
+  }
 }
 
 function judge(testCase: FaultCase, run: ActionRun, gate: Gate, world: World): CaseResult {
@@ -320,7 +385,7 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate, world: World): C
     if (expected.warning && (run.warnings.length > 1 || run.warnings.some((warning) => !expected.warning!.test(warning)))) {
       problems.push(`warnings ${JSON.stringify(run.warnings)}: at most one, matching ${expected.warning}`)
     }
-  } else {
+  } else if (expected.outcome === 'error') {
     const endpoint = testCase.aws!
     if (run.code !== 1) problems.push(`exit code ${run.code}, expected 1`)
     const errorCommands = run.stdout.split('\n').filter((line) => line.startsWith('::error'))

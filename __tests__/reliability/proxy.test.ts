@@ -40,6 +40,8 @@ interface ProxyRow {
     | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
   /** Secrets in the environment the leak scan must also look for. */
   secrets?: Record<string, string>
+  /** More inputs: a role, so the portal is called too. */
+  inputs?: Record<string, string>
 }
 
 const PROXY_PASSWORD = 'proxy-pa55word-not-for-logs'
@@ -91,6 +93,12 @@ const ROWS: ProxyRow[] = [
     secrets: { proxyPassword: PROXY_PASSWORD }
   },
   {
+    name: 'HTTPS_PROXY: the portal too (role credentials, https)',
+    inputs: { 'account-id': '111111111111', 'role-name': 'Deploy' },
+    env: (at) => ({ HTTPS_PROXY: at.proxyUrl, NODE_EXTRA_CA_CERTS: at.certPath, ...awsAt(`https://sso.tls.test:${at.port}`) }),
+    expect: { outcome: 'approved', proxied: true }
+  },
+  {
     name: 'HTTPS_PROXY: the Actions cache service too (https, TLS inspected)',
     cache: true,
     env: (at) => ({
@@ -139,8 +147,9 @@ const ROWS: ProxyRow[] = [
 interface Observed {
   run: ActionRun
   proxy: ForwardProxy
-  /** AWS requests the emulator answered. */
+  /** AWS requests the emulator answered, and those to the portal. */
   received: number
+  portalCalls: number
   /** Calls to the cache service's API (Twirp), and entries it committed. */
   cacheCalls: number
   cacheEntries: number
@@ -178,7 +187,7 @@ beforeAll(async () => {
       try {
         const spec = {
           envFor: addresses,
-          inputs: { timeout: '20' },
+          inputs: { timeout: '20', ...row.inputs },
           killAfterMs: 40_000,
           ...(row.cache ? { cache: 'v2' as const } : {}),
           ...(row.github ? { github: true } : {})
@@ -189,6 +198,7 @@ beforeAll(async () => {
             run,
             proxy,
             received: gate.backend.emulator.requests.length,
+            portalCalls: gate.backend.emulator.requests.filter((request) => request.operation === 'GetRoleCredentials').length,
             cacheCalls: gate.cache?.requests.filter((request) => request.twirpMethod !== undefined).length ?? 0,
             cacheEntries: gate.cache?.entries.filter((entry) => entry.committed).length ?? 0,
             githubCalls: gate.github?.requests.length ?? 0,
@@ -209,7 +219,7 @@ afterAll(() => rmSync(certDir, { recursive: true, force: true }))
 describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either case', () => {
   it.each(ROWS.map((row, index) => [row.name, index] as const))('%s', (_name, index) => {
     const row = ROWS[index]!
-    const { run, proxy, received, cacheCalls, cacheEntries, githubCalls, comments, leaks, at } = observed[index]!
+    const { run, proxy, received, portalCalls, cacheCalls, cacheEntries, githubCalls, comments, leaks, at } = observed[index]!
     expect(leaks).toEqual([])
     expect(hasStackTrace(run)).toBe(false)
     const aws = proxy.forwardedTo(/^sso\.(tls\.)?test$/)
@@ -220,6 +230,10 @@ describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either ca
       // Proxied: every request the emulator answered was one the proxy forwarded. Direct: none.
       expect(aws.length).toBe(row.expect.proxied ? received : 0)
       if (!row.expect.proxied) expect(proxy.requestsSeen).toBe(0)
+      if (row.inputs?.['role-name']) {
+        expect(portalCalls).toBe(1)
+        expect(run.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/)
+      }
       if (row.cache) {
         // A lookup (a miss), then the save: reserve and finalize, all through the proxy, and no warning.
         expect(run.warnings).toEqual([])

@@ -1,11 +1,12 @@
 // Secret hygiene as a property (issue 6, item 8): across generated flows (how the gate ends, a
 // fault on any endpoint, RUNNER_DEBUG=1, the inputs, the registration cache with or without an
-// encryption key, a PR comment) no secret reaches stdout, stderr, the job summary, an unmasked
-// output, a comment or a cache entry in clear. The secrets are learned independently of the action, from the
-// wire tap (client secret, device code, access and refresh tokens) plus the job's GitHub token,
-// so a secret the action forgets to mask is still found. Each flow is a real run of dist/, so
-// the number of runs is bounded (HYGIENE_RUNS, default 16); a failure prints fast-check's seed
-// and path, which HYGIENE_SEED and HYGIENE_PATH replay.
+// encryption key, a PR comment, role credentials or a profile) no secret reaches stdout, stderr,
+// the job summary, an unmasked output, a comment or a cache entry in clear, in the main step or
+// the post step. The secrets are learned independently of the action, from the wire tap (client
+// secret, device code, access and refresh tokens, role keys) plus the job's GitHub token and the
+// encryption key, so a secret the action forgets to mask is still found. Each flow is a real run
+// of dist/, so the number of runs is bounded (HYGIENE_RUNS, default 16); a failure prints
+// fast-check's seed and path, which HYGIENE_SEED and HYGIENE_PATH replay.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { allFaultCases, type FaultCase } from './fault-matrix.js'
@@ -25,6 +26,8 @@ interface Flow {
   cache: boolean
   /** On a pull request, with a PR comment written through the fake GitHub. */
   prComment: boolean
+  /** Role credentials exported (and as outputs), or a profile written, or neither. */
+  access: 'none' | 'role' | 'role-outputs' | 'profile'
   encryptionKey: string | undefined
   /**
    * For the signals: how long after the start. From 250 ms: before Node has loaded the bundle
@@ -44,9 +47,18 @@ const flows: fc.Arbitrary<Flow> = fc.record({
   notify: fc.constantFrom(undefined, '', 'summary'),
   cache: fc.boolean(),
   prComment: fc.boolean(),
+  access: fc.constantFrom<Flow['access']>('none', 'role', 'role-outputs', 'profile'),
   encryptionKey: fc.option(fc.base64String({ minLength: 12, maxLength: 44 }).filter((key) => key.length >= 12), { nil: undefined }),
   signalAfterMs: fc.integer({ min: 250, max: 2_000 })
 })
+
+// The account and roles the emulator's default directory assigns to every approver.
+const ACCESS_INPUTS: Record<Flow['access'], Record<string, string>> = {
+  none: {},
+  role: { 'account-id': '111111111111', 'role-name': 'Deploy' },
+  'role-outputs': { 'account-id': '111111111111', 'role-name': 'Deploy', 'output-credentials': 'true' },
+  profile: { roles: '111111111111:ReadOnly=readonly' }
+}
 
 /** The gate a flow runs: the emulator and inputs that make it end the way it asks. */
 function gateFor(flow: Flow): GateSpec {
@@ -65,7 +77,8 @@ function gateFor(flow: Flow): GateSpec {
       scopes: flow.scopes,
       // A PR comment needs `pr-comment` among the channels; otherwise the flow's own choice.
       notify: flow.prComment || flow.fault?.service === 'github' ? 'summary, pr-comment' : flow.notify,
-      'cache-encryption-key': flow.encryptionKey
+      'cache-encryption-key': flow.encryptionKey,
+      ...ACCESS_INPUTS[flow.access]
     },
     killAfterMs: 40_000
   }
@@ -94,9 +107,14 @@ describe('no secret reaches anything a user or another step can read', () => {
           expect(run.code).toBe(run.outputs.outcome === 'approved' ? 0 : 1)
           // A flow that met no fault and was approved must have handled every kind of secret.
           if (run.outputs.outcome === 'approved') expect(Object.keys(gate.backend.tap.secrets())).toEqual(expect.arrayContaining(['clientSecret', 'deviceCode', 'accessToken']))
-          expect(leaksIn(run, gate, { extraSecrets: flow.encryptionKey ? { encryptionKey: flow.encryptionKey } : {} })).toEqual([])
+          const extraSecrets: Record<string, string> = flow.encryptionKey ? { encryptionKey: flow.encryptionKey } : {}
+          expect(leaksIn(run, gate, { extraSecrets })).toEqual([])
           // An encrypted registration is stored only encrypted: the scan above looked inside every entry.
           if (flow.encryptionKey) for (const entry of gate.cache?.entries ?? []) expect(entry.key).toContain('-aes-')
+          // The post step (revocation, finalizing the comment, cleanup) handles the same secrets.
+          const post = await gate.job.run({ entry: 'post', timeoutMs: 30_000 })
+          expect(post.code).toBe(0)
+          expect(leaksIn(post, gate, { extraSecrets })).toEqual([])
         })
       ),
       { numRuns: runs, endOnFailure: true, ...replay }
