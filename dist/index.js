@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1115);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5153);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1115:
+/***/ 5153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28444,6 +28444,8 @@ var lib_core = __nccwpck_require__(3838);
  * soon anyway, and the post step records what this step could not.
  */
 const CANCELLED_EXIT_MS = 1_800;
+/** What recording a cancelled gate on GitHub may take: well inside CANCELLED_EXIT_MS. */
+const CANCELLED_RECORD_MS = 1_000;
 /**
  * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
  * kill 2.5 s after that): stop
@@ -28532,6 +28534,51 @@ function pullRequestNumber(payload) {
         return undefined;
     const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
     return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
+}
+
+;// CONCATENATED MODULE: ./src/deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
 }
 
 ;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
@@ -28681,12 +28728,15 @@ class NetworkError extends Error {
         this.retryable = options.retryable ?? true;
     }
 }
-/** No complete answer within the per-attempt timeout: a hung connection or a stalled server. */
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
 class RequestTimeoutError extends NetworkError {
     name = 'RequestTimeoutError';
     timeoutMs;
     constructor(operation, endpoint, timeoutMs, options = {}) {
-        super(operation, endpoint, `no response within ${timeoutMs} ms`, options);
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
         this.timeoutMs = timeoutMs;
     }
 }
@@ -28785,16 +28835,25 @@ function explainFailure(error) {
         return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
     }
     if (error instanceof NetworkError) {
-        return oneLine(`${error.message}. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+        const { setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
     }
     if (error instanceof MalformedResponseError) {
-        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center OIDC (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL if set).`);
+        const { service, setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
     }
     if (error instanceof EndpointConfigurationError) {
         return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
     }
     const detail = error instanceof Error ? error.message : String(error);
     return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
+/** Which service an operation belongs to, and the variable that overrides its endpoint. */
+function serviceOf(operation) {
+    return PORTAL_OPERATIONS.has(operation)
+        ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+        : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
 }
 /** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
 function isUnexpected(error) {
@@ -29831,15 +29890,17 @@ function parseRegion(raw, input = 'region') {
 }
 // Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
 // GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
-// newer https://<id>.portal.<region>.app.aws. Any other https host only warns: an emulator, a private
-// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
+// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
+// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
+// host only warns: an emulator, a private endpoint or a partition this list does not know may be
+// right, and AWS itself will reject a bad one.
 const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
 const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/;
 const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
 /**
- * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces); warns
- * about a host or path that does not look like an AWS access portal, and about a portal host
- * whose region differs from `region`.
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
+ * path other than /start); warns about a host that does not look like an AWS access portal, and
+ * about a portal host whose region differs from `region`.
  */
 function parseStartUrl(raw, region, warnings) {
     const value = required('start-url', raw, START_URL_EXAMPLE);
@@ -29863,9 +29924,8 @@ function parseStartUrl(raw, region, warnings) {
     const portal = APP_AWS_HOST.exec(host);
     if (AWSAPPS_HOST.test(host)) {
         const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
-        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) {
-            warnings.push(`Input 'start-url' (${value}) has the path ${JSON.stringify(url.pathname)}; AWS access portal URLs end in /start, like ${START_URL_EXAMPLE}.`);
-        }
+        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
+            reject(`must be the portal's start URL, ending in /start`);
     }
     else if (portal) {
         if (portal[1] !== region) {
@@ -30137,6 +30197,7 @@ function createLogNotifier(options = {}) {
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
 function failureFacts(error) {
@@ -30175,8 +30236,10 @@ function retryDelayMs(facts, failedAttempt, policy, now) {
     if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
-    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
-    return delay <= policy.maxDelayMs ? delay : undefined;
+    if (asked !== undefined)
+        return asked <= policy.maxDelayMs ? asked : undefined;
+    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
@@ -30222,13 +30285,18 @@ async function createGitHubClient(options) {
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
         for (let attempt = 1;; attempt++) {
+            const limit = options.limit?.();
+            limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
-            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            const timeout = AbortSignal.timeout(timeoutMs);
+            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
             try {
                 return await request(endpoint);
             }
             catch (error) {
+                if (limit?.aborted)
+                    throw error;
                 const facts = failureFacts(error);
                 const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
                 if (delay === undefined)
@@ -30710,6 +30778,8 @@ function gateOf(request) {
 function createPrCommentNotifier(options) {
     const { target, handoff } = options;
     let sticky;
+    /** The limit of the write in progress: the GitHub client checks it before and during each request. */
+    let limit;
     // After a permission or token problem every later call would fail the same way: one warning.
     let disabled = false;
     // Whether the post step knows about the comment (it does once a pending comment exists).
@@ -30722,17 +30792,27 @@ function createPrCommentNotifier(options) {
                 change(state.comment);
         });
     };
-    async function write(request, body) {
-        if (disabled)
+    async function write(request, body, cancellation) {
+        if (disabled || cancellation?.aborted)
             return false;
+        const withinMs = options.writeWithinMs?.();
+        const timeLimit = withinMs === undefined ? undefined : AbortSignal.timeout(withinMs);
+        limit = timeLimit && cancellation ? AbortSignal.any([timeLimit, cancellation]) : (timeLimit ?? cancellation);
         try {
-            sticky ??= await StickyComment.find(target, gateOf(request), options.sticky);
-            const { url } = await sticky.upsert(body);
+            const written = (async () => {
+                sticky ??= await StickyComment.find(target, gateOf(request), { ...options.sticky, limit: () => limit });
+                return sticky.upsert(body);
+            })();
+            const { url } = await withinLimit(written, limit, withinMs);
             options.onPosted(url);
             return true;
         }
         catch (error) {
-            if (error instanceof PrCommentError && (error.reason === 'permission' || error.reason === 'credentials'))
+            // Cancelled: the flow records `cancelled` next, with a write of its own.
+            if (cancellation?.aborted)
+                return false;
+            // Not answering is a reason to stop too: the next write would only wait as long again.
+            if (error instanceof PrCommentError && error.reason !== 'rejected')
                 disabled = true;
             options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
             return false;
@@ -30741,7 +30821,7 @@ function createPrCommentNotifier(options) {
     return {
         name: 'PR comment',
         async prompt(request) {
-            if (!(await write(request, renderComment(request, 'pending'))))
+            if (!(await write(request, renderComment(request, 'pending'), options.signal)))
                 return;
             handoff.update((state) => {
                 state.comment = {
@@ -30768,6 +30848,27 @@ function createPrCommentNotifier(options) {
                 handOver((comment) => (comment.recorded = true));
         }
     };
+}
+/** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
+async function withinLimit(written, limit, withinMs) {
+    if (!limit)
+        return written;
+    written.catch(() => undefined); // settles after the limit too, by then unheard
+    let onAbort;
+    const expired = new Promise((_, reject) => {
+        onAbort = () => reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`));
+        if (limit.aborted)
+            onAbort();
+        else
+            limit.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([written, expired]);
+    }
+    finally {
+        if (onAbort)
+            limit.removeEventListener('abort', onAbort);
+    }
 }
 /**
  * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
@@ -30995,7 +31096,8 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 
 
-const request_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -31006,9 +31108,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 async function requestJson(options) {
     const { operation, method, url } = options;
-    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
     // Errors and logs name the origin and path only: a query string may carry identifiers.
     const endpoint = `${url.origin}${url.pathname}`;
+    const timeoutMs = attemptLimit(options, endpoint);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
@@ -31064,6 +31166,16 @@ async function requestJson(options) {
         // The parser's message quotes the body; it stays out of the error.
         throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
     }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
 }
 async function readLimited(body, operation, endpoint) {
     const chunks = [];
@@ -31278,12 +31390,14 @@ const REFRESH_TOKEN_GRANT = 'refresh_token';
 class SsoOidcClient {
     base;
     requestTimeoutMs;
+    deadline;
     signal;
     now;
     dispatcher;
     constructor(options) {
         this.base = new URL(options.endpoint);
         this.requestTimeoutMs = options.requestTimeoutMs;
+        this.deadline = options.deadline;
         this.signal = options.signal;
         this.now = options.now ?? Date.now;
         this.dispatcher = options.dispatcher;
@@ -31323,6 +31437,7 @@ class SsoOidcClient {
             url,
             body,
             timeoutMs: this.requestTimeoutMs,
+            deadline: this.deadline,
             signal: combine(this.signal, signal),
             dispatcher: this.dispatcher,
             now: this.now
@@ -31443,6 +31558,7 @@ class SsoPortalClient {
             url,
             headers: { [BEARER_TOKEN_HEADER]: accessToken },
             timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
             signal: this.options.signal,
             dispatcher: this.options.dispatcher,
             now
@@ -31544,10 +31660,10 @@ function removePendingRequest(path) {
 
 
 
+
 const SLOW_DOWN_STEP_MS = 5_000;
 /** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
 const MAX_TIMEOUT_INTERVAL_MS = 60_000;
-const DEFAULT_DEADLINE_GRACE_MS = 3_000;
 // Backoff for repeated transient failures; the interval is always the floor.
 const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
 function classifyPollError(error) {
@@ -31570,7 +31686,7 @@ async function pollForToken(options) {
     const deadline = Math.min(options.codeExpiresAt, options.timeoutAt ?? Number.POSITIVE_INFINITY);
     // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
     const deadlineOutcome = options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired';
-    const graceMs = options.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
+    const graceMs = options.deadlineGraceMs ?? DEADLINE_GRACE_MS;
     let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000;
     let waitMs = intervalMs;
     let consecutiveFailures = 0;
@@ -32153,11 +32269,11 @@ async function restore(options, now) {
     const encryptionKey = options.encryptionKey || undefined;
     const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined);
     const file = registrationFilePath();
-    const timeoutMs = options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS;
+    const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
     // A file left by an interrupted run must not pass for what this restore brings back.
     await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
     const output = newLibraryOutput();
-    const outcome = await withDeadline(timeoutMs, async () => {
+    const outcome = await withDeadline(timeoutMs, options.signal, async () => {
         const cache = await loadCacheLibrary();
         // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
         // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
@@ -32165,6 +32281,9 @@ async function restore(options, now) {
     });
     if (outcome.status !== 'done') {
         await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
+        // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
+        if (outcome.status === 'cancelled')
+            return { status: 'timed-out' };
         if (outcome.status === 'timed-out') {
             warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`);
             return { status: 'timed-out' };
@@ -32229,7 +32348,7 @@ async function save(registration, options) {
     const encryptionKey = options.encryptionKey || undefined;
     const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration);
     const file = registrationFilePath();
-    const timeoutMs = options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS;
+    const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
     const output = newLibraryOutput();
     let outcome;
     try {
@@ -32237,7 +32356,7 @@ async function save(registration, options) {
         // Removed first: `mode` applies only when the file is created.
         await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
         await (0,external_node_fs_promises_namespaceObject.writeFile)(file, document, { mode: 0o600 });
-        outcome = await withDeadline(timeoutMs, async () => {
+        outcome = await withDeadline(timeoutMs, options.signal, async () => {
             const cache = await loadCacheLibrary();
             return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key));
         });
@@ -32247,6 +32366,8 @@ async function save(registration, options) {
         // and after a deadline it must not linger with the secret in it.
         await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
     }
+    if (outcome.status === 'cancelled')
+        return;
     if (outcome.status === 'timed-out') {
         warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`);
         return;
@@ -32288,11 +32409,25 @@ function sameScopes(a, b) {
 function loadCacheLibrary() {
     return __nccwpck_require__.e(/* import() */ 691).then(__nccwpck_require__.bind(__nccwpck_require__, 1691));
 }
-/** Settles with `work`'s outcome or, after `ms`, with a timeout; `work` is left to finish on its own. */
-async function withDeadline(ms, work) {
+/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(options, ms) {
+    const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
+    return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
+}
+/**
+ * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
+ * `work` is left to finish on its own.
+ */
+async function withDeadline(ms, signal, work) {
     let timer;
+    let onAbort;
     const deadline = new Promise((resolve) => {
         timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
+        onAbort = () => resolve({ status: 'cancelled' });
+        if (signal?.aborted)
+            onAbort();
+        else
+            signal?.addEventListener('abort', onAbort, { once: true });
     });
     // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
     const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
@@ -32301,6 +32436,8 @@ async function withDeadline(ms, work) {
     }
     finally {
         clearTimeout(timer);
+        if (onAbort)
+            signal?.removeEventListener('abort', onAbort);
     }
 }
 /** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
@@ -32360,6 +32497,9 @@ class RegistrationSource {
         this.cacheOptions = {
             ...options.wanted,
             ...(encryptionKey ? { encryptionKey } : {}),
+            ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+            ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
+            ...(options.signal ? { signal: options.signal } : {}),
             onWarning: (message) => this.warnOnce(message)
         };
     }
@@ -32502,6 +32642,7 @@ function repositoryName(repo) {
 
 
 
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -32520,15 +32661,29 @@ async function run() {
         const inputs = readInputs(gate.subject);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
         refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks);
-        const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal });
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+        const client = new SsoOidcClient({
+            endpoint: oidcEndpoint(inputs.region),
+            signal: cancellation.signal,
+            // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
+        });
         // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-        const retrying = (call) => withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal });
+        const retrying = (call) => withRetry(call, {
+            deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
+            signal: cancellation.signal,
+            onRetry: logRetry
+        });
         registrations = new RegistrationSource({
             client,
             wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
             cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
-            retrying
+            retrying,
+            // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+            // `timeout`, nor a cancelled run at all.
+            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+            signal: cancellation.signal
         });
         const flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal };
         if (inputs.phase === 'start')
@@ -32548,11 +32703,12 @@ async function run() {
     if (result) {
         // Record: the outcome output is always set, the channels record how it ended.
         exportOutcome(result.outcome);
+        // The one error line before the channels: a cancelled step may be gone before GitHub answers.
+        if (result.outcome !== 'approved')
+            lib_core/* setFailed */.C1(result.message ?? result.outcome);
         const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
         await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => lib_core/* warning */.$e(warning));
         gate.afterRecord?.();
-        if (result.outcome !== 'approved')
-            lib_core/* setFailed */.C1(result.message ?? result.outcome);
     }
     cancellation.dispose();
 }
@@ -32633,12 +32789,20 @@ async function settle(flow, poll, registration) {
     const endpoint = portalEndpoint(inputs.region);
     if (inputs.revoke)
         gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }));
+    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+    // that came in the grace; such an approval still gets one short attempt.
+    const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt);
     const access = await obtainAwsAccess({
         inputs,
         token,
         registration,
-        portal: new SsoPortalClient({ endpoint, signal }),
-        retry: () => ({ deadline: Date.now() + SETUP_RETRY_WINDOW_MS, signal }),
+        portal: new SsoPortalClient({
+            endpoint,
+            signal,
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            ...(deadline === undefined ? {} : { deadline })
+        }),
+        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
         handoff: gate.handoff,
         runId: context.runId,
         runUrl: context.runUrl
@@ -32666,7 +32830,11 @@ function useChannels(flow, options = {}) {
                     exportCommentUrl(url);
                     options.onPosted?.(url);
                 },
-                sticky: { debug: (line) => lib_core/* debug */.Yz(line) }
+                sticky: { debug: (line) => lib_core/* debug */.Yz(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
+                // Asked at each write: near the deadline, recording the outcome gets only the grace.
+                // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
+                writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+                signal: flow.signal
             };
         }
     }
@@ -32749,9 +32917,7 @@ async function waitForApproval({ client, signal }, { registration, authorization
             const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
             lib_core/* info */.pq(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
         },
-        onTransientError: (error, delayMs) => {
-            lib_core/* info */.pq(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`);
-        }
+        onTransientError: (error, delayMs) => lib_core/* info */.pq(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
     });
 }
 function unapprovedResult(poll, request, inputs) {
@@ -32762,11 +32928,29 @@ function unapprovedResult(poll, request, inputs) {
         ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
         ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
     };
-    let message = unapprovedMessage(poll.outcome, details);
-    // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
-    if (poll.lastError !== undefined)
-        message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`;
-    return { outcome: poll.outcome, at: new Date(), message };
+    // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
+    // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
+    if (poll.lastError !== undefined) {
+        return { outcome: 'error', at: new Date(), message: `${explainFailure(poll.lastError)} ${deadlineNote(poll.outcome, details)}` };
+    }
+    return { outcome: poll.outcome, at: new Date(), message: unapprovedMessage(poll.outcome, details) };
+}
+/** What the deadline was, for a poll that kept failing until it came. */
+function deadlineNote(outcome, details) {
+    return outcome === 'timed-out' && details.timeoutSeconds !== undefined
+        ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
+        : 'No poll succeeded before the code expired.';
+}
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }) {
+    lib_core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`);
+}
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error) {
+    return oneLine(error instanceof Error ? error.message : String(error));
+}
+function main_seconds(ms) {
+    return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`;
 }
 function failureResult(error, cancelled, request) {
     if (cancelled) {

@@ -160,14 +160,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests.push(entry)
   }
 
-  /** Waits for a 'slow' fault; close() cancels the wait, and the answer is then never sent. */
-  const delay = (ms: number): Promise<void> =>
+  /**
+   * Waits for a 'slow' fault: true when the delay ran out, false as soon as the client hung up (it
+   * gave up waiting). close() cancels the wait, and the answer is then never sent.
+   */
+  const delay = (ms: number, res: ServerResponse): Promise<boolean> =>
     new Promise((resolve) => {
+      const onClose = (): void => {
+        clearTimeout(timer)
+        timers.delete(timer)
+        resolve(false)
+      }
       const timer = setTimeout(() => {
         timers.delete(timer)
-        resolve()
+        res.off('close', onClose)
+        resolve(true)
       }, ms)
       timers.add(timer)
+      res.once('close', onClose)
     })
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -223,7 +233,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return
         case 'slow':
           faults.spend(fault)
-          await delay(fault.delayMs ?? 0)
+          if (!(await delay(fault.delayMs ?? 0, res))) {
+            // Recorded now, like a hang: the client gave up before the answer was due.
+            record(route, at, 0, undefined, 'slow')
+            logLine('abandoned', 'slow')
+            return
+          }
           break
         case 'missing-fields':
           break

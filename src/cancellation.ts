@@ -8,6 +8,9 @@ import * as core from '@actions/core'
  */
 export const CANCELLED_EXIT_MS = 1_800
 
+/** What recording a cancelled gate on GitHub may take: well inside CANCELLED_EXIT_MS. */
+export const CANCELLED_RECORD_MS = 1_000
+
 /**
  * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
  * kill 2.5 s after that): stop

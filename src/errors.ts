@@ -53,20 +53,27 @@ export function explainFailure(error: unknown): string {
     return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`)
   }
   if (error instanceof NetworkError) {
-    return oneLine(
-      `${error.message}. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`
-    )
+    const { setting } = serviceOf(error.operation)
+    return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`)
   }
   if (error instanceof MalformedResponseError) {
-    return oneLine(
-      `${error.message}. Check that the endpoint is IAM Identity Center OIDC (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL if set).`
-    )
+    const { service, setting } = serviceOf(error.operation)
+    return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`)
   }
   if (error instanceof EndpointConfigurationError) {
     return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`)
   }
   const detail = error instanceof Error ? error.message : String(error)
   return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`)
+}
+
+const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout'])
+
+/** Which service an operation belongs to, and the variable that overrides its endpoint. */
+function serviceOf(operation: string): { service: string; setting: string } {
+  return PORTAL_OPERATIONS.has(operation)
+    ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+    : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' }
 }
 
 /** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */

@@ -125,16 +125,18 @@ export function parseRegion(raw: string, input = 'region'): string {
 
 // Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
 // GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
-// newer https://<id>.portal.<region>.app.aws. Any other https host only warns: an emulator, a private
-// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
+// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
+// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
+// host only warns: an emulator, a private endpoint or a partition this list does not know may be
+// right, and AWS itself will reject a bad one.
 const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/
 const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/
 const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start'
 
 /**
- * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces); warns
- * about a host or path that does not look like an AWS access portal, and about a portal host
- * whose region differs from `region`.
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
+ * path other than /start); warns about a host that does not look like an AWS access portal, and
+ * about a portal host whose region differs from `region`.
  */
 export function parseStartUrl(raw: string, region: string, warnings: string[]): string {
   const value = required('start-url', raw, START_URL_EXAMPLE)
@@ -155,11 +157,7 @@ export function parseStartUrl(raw: string, region: string, warnings: string[]): 
   const portal = APP_AWS_HOST.exec(host)
   if (AWSAPPS_HOST.test(host)) {
     const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname)
-    if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) {
-      warnings.push(
-        `Input 'start-url' (${value}) has the path ${JSON.stringify(url.pathname)}; AWS access portal URLs end in /start, like ${START_URL_EXAMPLE}.`
-      )
-    }
+    if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) reject(`must be the portal's start URL, ending in /start`)
   } else if (portal) {
     if (portal[1] !== region) {
       warnings.push(

@@ -5,9 +5,10 @@
 // request is pending); every other outcome fails it with one line saying what happened and what
 // to do.
 import * as core from '@actions/core'
-import { abortOnTermination } from './cancellation.js'
+import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { readEventPayload, readRunContext } from './context.js'
-import { explainFailure, InputError, isUnexpected, unapprovedMessage } from './errors.js'
+import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
+import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
 import { checkProfileNames, exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './export/secrets.js'
@@ -82,16 +83,30 @@ export async function run(): Promise<void> {
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
     refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks)
-    const client = new SsoOidcClient({ endpoint: oidcEndpoint(inputs.region), signal: cancellation.signal })
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    const client = new SsoOidcClient({
+      endpoint: oidcEndpoint(inputs.region),
+      signal: cancellation.signal,
+      // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
+    })
     // Transient failures of the calls before polling are retried for a while, never past `timeout`.
     const retrying: Retrying = (call) =>
-      withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal: cancellation.signal })
+      withRetry(call, {
+        deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
+        signal: cancellation.signal,
+        onRetry: logRetry
+      })
     registrations = new RegistrationSource({
       client,
       wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
       cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
-      retrying
+      retrying,
+      // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+      // `timeout`, nor a cancelled run at all.
+      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+      signal: cancellation.signal
     })
     const flow: Flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
     if (inputs.phase === 'start') await startRequest(flow)
@@ -108,10 +123,11 @@ export async function run(): Promise<void> {
   if (result) {
     // Record: the outcome output is always set, the channels record how it ended.
     exportOutcome(result.outcome)
+    // The one error line before the channels: a cancelled step may be gone before GitHub answers.
+    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
     const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) }
     await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
     gate.afterRecord?.()
-    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
   }
   cancellation.dispose()
 }
@@ -199,12 +215,20 @@ async function settle(flow: Flow, poll: PollResult, registration: ClientRegistra
   maskTokenSet(token)
   const endpoint = portalEndpoint(inputs.region)
   if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }))
+  // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+  // that came in the grace; such an approval still gets one short attempt.
+  const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt)
   const access = await obtainAwsAccess({
     inputs,
     token,
     registration,
-    portal: new SsoPortalClient({ endpoint, signal }),
-    retry: () => ({ deadline: Date.now() + SETUP_RETRY_WINDOW_MS, signal }),
+    portal: new SsoPortalClient({
+      endpoint,
+      signal,
+      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+      ...(deadline === undefined ? {} : { deadline })
+    }),
+    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
     handoff: gate.handoff,
     runId: context.runId,
     runUrl: context.runUrl
@@ -240,7 +264,12 @@ function useChannels(flow: Flow, options: ChannelOptions = {}): void {
           exportCommentUrl(url)
           options.onPosted?.(url)
         },
-        sticky: { debug: (line) => core.debug(line) }
+        sticky: { debug: (line) => core.debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
+        // Asked at each write: near the deadline, recording the outcome gets only the grace.
+        // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
+        writeWithinMs: () =>
+          flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+        signal: flow.signal
       }
     }
   }
@@ -325,9 +354,7 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
       const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
       core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
     },
-    onTransientError: (error, delayMs) => {
-      core.info(`${error instanceof Error ? error.message : String(error)}; polling again in ${Math.ceil(delayMs / 1000)} s.`)
-    }
+    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
   })
 }
 
@@ -338,10 +365,33 @@ function unapprovedResult(poll: PollResult, request: ApprovalRequest | undefined
     ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
     ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
   }
-  let message = unapprovedMessage(poll.outcome, details)
-  // The deadline came while AWS could not be reached: that, not the approver, is the likely cause.
-  if (poll.lastError !== undefined) message = `${message} The last poll failed: ${explainFailure(poll.lastError)}`
-  return { outcome: poll.outcome, at: new Date(), message }
+  // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
+  // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
+  if (poll.lastError !== undefined) {
+    return { outcome: 'error', at: new Date(), message: `${explainFailure(poll.lastError)} ${deadlineNote(poll.outcome, details)}` }
+  }
+  return { outcome: poll.outcome, at: new Date(), message: unapprovedMessage(poll.outcome, details) }
+}
+
+/** What the deadline was, for a poll that kept failing until it came. */
+function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?: number }): string {
+  return outcome === 'timed-out' && details.timeoutSeconds !== undefined
+    ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
+    : 'No poll succeeded before the code expired.'
+}
+
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }: { error: unknown; delayMs: number }): void {
+  core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+}
+
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error))
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`
 }
 
 function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {

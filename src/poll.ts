@@ -7,6 +7,7 @@
 // - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
 // The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
 import { systemClock, type Clock } from './clock.js'
+import { DEADLINE_GRACE_MS } from './deadline.js'
 import { AwsServiceError, RequestTimeoutError, isTransient } from './http/errors.js'
 import type { TokenSet } from './oidc/types.js'
 import { backoffDelay, retryAfterOf } from './retry.js'
@@ -53,7 +54,6 @@ export interface PollOptions {
 const SLOW_DOWN_STEP_MS = 5_000
 /** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
 const MAX_TIMEOUT_INTERVAL_MS = 60_000
-const DEFAULT_DEADLINE_GRACE_MS = 3_000
 // Backoff for repeated transient failures; the interval is always the floor.
 const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 }
 
@@ -77,7 +77,7 @@ export async function pollForToken(options: PollOptions): Promise<PollResult> {
   // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
   const deadlineOutcome: PollOutcome =
     options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired'
-  const graceMs = options.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS
+  const graceMs = options.deadlineGraceMs ?? DEADLINE_GRACE_MS
 
   let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000
   let waitMs = intervalMs

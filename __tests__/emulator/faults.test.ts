@@ -123,6 +123,17 @@ describe('fault: slow', () => {
     expect(typeof response.json.clientSecret).toBe('string')
     expect(emu.requests[0]).toMatchObject({ status: 200, fault: 'slow' })
   })
+
+  it('records a slow answer the client gave up on when it hangs up, with status 0', async () => {
+    const emu = await start()
+    emu.injectFault({ operation: 'RegisterClient', kind: 'slow', delayMs: 60_000 })
+    const attempt = fetch(`${emu.endpoint}/client/register`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(200) })
+    await expect(attempt).rejects.toThrow()
+    const began = Date.now()
+    while (emu.requests.length === 0 && Date.now() - began < 2_000) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(emu.requests).toEqual([expect.objectContaining({ operation: 'RegisterClient', status: 0, fault: 'slow' })])
+    expect(emu.counts.RegisterClient).toBe(1)
+  })
 })
 
 describe('fault: malformed-json', () => {

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { startWireTap, type WireTap } from './wire-tap.js'
 
 let upstream: Server | undefined
+/** Requests to /hang whose connection the tap closed. */
+const hungUp: string[] = []
 let tap: WireTap | undefined
 afterEach(async () => {
   await tap?.close()
@@ -20,6 +22,7 @@ async function startUpstream(): Promise<string> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
       if (request.url === '/reset') return request.socket.destroy()
+      if (request.url === '/hang') return response.once('close', () => hungUp.push(request.url ?? ''))
       if (request.url === '/token') {
         response.writeHead(400, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'AuthorizationPendingException:' })
         return response.end(JSON.stringify({ error: 'authorization_pending' }))
@@ -77,5 +80,13 @@ describe('startWireTap', () => {
     tap = await startWireTap(await startUpstream())
     await expect(fetch(`${tap.endpoint}/reset`, { method: 'POST', body: '{}' })).rejects.toThrow()
     expect(tap.exchanges).toEqual([{ method: 'POST', path: '/reset', status: 0 }])
+  })
+
+  it('hangs up upstream when the client gives up, as a proxy does', async () => {
+    tap = await startWireTap(await startUpstream())
+    await expect(fetch(`${tap.endpoint}/hang`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(200) })).rejects.toThrow()
+    const began = Date.now()
+    while (hungUp.length === 0 && Date.now() - began < 2_000) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(hungUp).toEqual(['/hang'])
   })
 })

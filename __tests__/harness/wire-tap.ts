@@ -115,6 +115,10 @@ export async function startWireTap(upstream: string): Promise<WireTap> {
       exchanges.push({ method: incoming.method ?? 'GET', path, status: 0 })
       outgoing.socket?.destroy()
     })
+    // The client gave up (its timeout, a cancelled run): hang up upstream too, as a proxy does.
+    outgoing.once('close', () => {
+      if (!outgoing.writableFinished) upstreamRequest.destroy()
+    })
     upstreamRequest.end(body)
   }
 

@@ -27,7 +27,7 @@ afterEach(async () => {
   else process.env.RUNNER_TEMP = savedRunnerTemp
 })
 
-async function channel(options: { readOnly?: boolean } = {}) {
+async function channel(options: { readOnly?: boolean; writeWithinMs?: number; signal?: AbortSignal } = {}) {
   api = await startGitHubApi({ readOnly: options.readOnly ?? false })
   const state: Record<string, string> = {}
   const warnings: string[] = []
@@ -38,7 +38,9 @@ async function channel(options: { readOnly?: boolean } = {}) {
     phase: 'all',
     warn: (message) => warnings.push(message),
     onPosted: (url) => posted.push(url),
-    sticky: { retry: { attempts: 1 } }
+    sticky: { retry: { attempts: 1 } },
+    ...(options.writeWithinMs === undefined ? {} : { writeWithinMs: () => options.writeWithinMs! }),
+    ...(options.signal ? { signal: options.signal } : {})
   }
   const handedOver = (): Handoff | undefined => readHandoff((name) => state[name] ?? '')?.handoff
   return { api, notifier: createPrCommentNotifier(settings), warnings, posted, handedOver }
@@ -67,6 +69,35 @@ describe('the PR comment channel', () => {
     expect(restoreResult(recorded.result!)).toEqual(DENIED)
     expect(api.commentsOn(7)[0]!.body).toContain('### ⛔ AWS sign-in denied')
     expect(posted).toHaveLength(2)
+  })
+
+  it('gives up a write GitHub does not answer within its limit: one warning, nothing more tried', async () => {
+    const { api, notifier, warnings, handedOver } = await channel({ writeWithinMs: 300 })
+    api.setFault({ route: 'create', status: 'hang' })
+    const started = Date.now()
+    await notifier.prompt(REQUEST)
+    expect(Date.now() - started).toBeLessThan(1_500)
+    await notifier.record({ subject: REQUEST, request: REQUEST, result: DENIED })
+    expect(warnings).toEqual(['Could not update the PR comment: GitHub did not answer within 0.3 s. The approval request is in the step log.'])
+    expect(api.requests.filter((request) => request.route === 'create')).toHaveLength(1)
+    expect(api.commentsOn(7)).toEqual([])
+    expect(handedOver()).toBeUndefined()
+  })
+
+  it('gives up the pending comment at once when the run is cancelled, silently, and still records the outcome', async () => {
+    const cancellation = new AbortController()
+    const { api, notifier, warnings } = await channel({ writeWithinMs: 10_000, signal: cancellation.signal })
+    api.setFault({ route: 'create', status: 'hang' })
+    const prompting = notifier.prompt(REQUEST)
+    while (!api.requests.some((request) => request.route === 'create')) await new Promise((resolve) => setTimeout(resolve, 10))
+    const cancelledAt = Date.now()
+    cancellation.abort(new Error('cancelled by SIGINT'))
+    await prompting
+    expect(Date.now() - cancelledAt).toBeLessThan(500)
+    expect(warnings).toEqual([])
+    api.clearFaults()
+    await notifier.record({ subject: REQUEST, request: REQUEST, result: { outcome: 'cancelled', at: new Date('2025-06-01T14:03:07Z') } })
+    expect(api.commentsOn(7).map((comment) => comment.body)).toEqual([expect.stringContaining('cancelled')])
   })
 
   it('keeps the outcome for the post step when GitHub fails the edit', async () => {

@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 import { failureFacts, isTransient, retryDelayMs, serverRequestedDelayMs, type FailureFacts } from '../../src/github/retry.js'
 import { PrCommentError, StickyComment } from '../../src/notify/pr-comment.js'
 
-const POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 }
+// The jitter pinned to the top of its range.
+const POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000, random: () => 0.999_999 }
 const NOW = Date.parse('2025-06-01T14:00:00Z')
 const facts = (status: number | undefined, headers: Record<string, string> = {}): FailureFacts =>
   status === undefined ? { headers } : { status, headers }
@@ -21,8 +22,9 @@ describe('retry rules', () => {
     }
   })
 
-  it('doubles the wait and stops after the last attempt', () => {
-    expect([1, 2, 3].map((attempt) => retryDelayMs(facts(502), attempt, POLICY, NOW))).toEqual([1000, 2000, undefined])
+  it('waits a random part of a doubling ceiling (full jitter) and stops after the last attempt', () => {
+    expect([1, 2, 3].map((attempt) => retryDelayMs(facts(502), attempt, POLICY, NOW))).toEqual([999, 1999, undefined])
+    expect([1, 2].map((attempt) => retryDelayMs(facts(502), attempt, { ...POLICY, random: () => 0.25 }, NOW))).toEqual([250, 500])
   })
 
   it('reads Retry-After as seconds or as an HTTP date, and the rate-limit reset', () => {
@@ -53,7 +55,7 @@ describe('a GitHub API that cannot be reached', () => {
     const error = await StickyComment.find(
       { token: 'ghs_x', owner: 'o', repo: 'r', issueNumber: 1, apiUrl: `http://127.0.0.1:${port}` },
       '0123456789abcdef',
-      { retry: { baseDelayMs: 5 }, sleep: async (ms) => void sleeps.push(ms) }
+      { retry: { baseDelayMs: 8, random: () => 0.5 }, sleep: async (ms) => void sleeps.push(ms) }
     ).catch((e: unknown) => e)
 
     expect(error).toBeInstanceOf(PrCommentError)
@@ -61,6 +63,6 @@ describe('a GitHub API that cannot be reached', () => {
     expect((error as PrCommentError).message).toBe(
       'Could not read the PR comment: GitHub could not be reached or did not answer, even after retries. The approval request is in the step log.'
     )
-    expect(sleeps).toEqual([5, 10])
+    expect(sleeps).toEqual([4, 8])
   })
 })

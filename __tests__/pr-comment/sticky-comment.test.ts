@@ -34,12 +34,12 @@ function targetOf(api: FakeGitHubApi, overrides: Partial<CommentTarget> = {}): C
   return { token: api.token, owner: 'octo-org', repo: 'octo-repo', issueNumber: ISSUE, apiUrl: api.url, ...overrides }
 }
 
-/** Options with recorded, instant sleeps and recorded debug lines. */
+/** Options with recorded, instant sleeps (the jitter pinned at half its range) and recorded debug lines. */
 function recordingOptions(extra: StickyCommentOptions = {}): StickyCommentOptions & { sleeps: number[]; debugLines: string[] } {
   const sleeps: number[] = []
   const debugLines: string[] = []
   return {
-    retry: { baseDelayMs: 10 },
+    retry: { baseDelayMs: 10, random: () => 0.5 },
     sleep: async (ms: number) => void sleeps.push(ms),
     debug: (line: string) => void debugLines.push(line),
     ...extra,
@@ -297,7 +297,7 @@ describe('StickyComment failures', () => {
     const sticky = await StickyComment.find(targetOf(api), GATE, options)
     await sticky.upsert('approved')
 
-    expect(options.sleeps).toEqual([10, 20, 10])
+    expect(options.sleeps).toEqual([5, 10, 5])
     expect(api.commentsOn(ISSUE).map((c) => c.body)).toEqual([`${commentMarker(GATE)}\napproved`])
     expect(routes(api).slice(-5)).toEqual(['GET list 502', 'GET list 502', 'GET list 200', 'PATCH update 503', 'PATCH update 200'])
     for (const line of options.debugLines) {
@@ -370,7 +370,7 @@ describe('StickyComment failures', () => {
     expect((error as PrCommentError).reason).toBe('unavailable')
     expect((error as PrCommentError).status).toBe(503)
     expect(api.requests.filter((r) => r.route === 'create')).toHaveLength(3)
-    expect(options.sleeps).toEqual([10, 20])
+    expect(options.sleeps).toEqual([5, 10])
   })
 
   it('abandons a request that never answers and tries again', async () => {
@@ -382,6 +382,6 @@ describe('StickyComment failures', () => {
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(sticky.comment).toBeUndefined()
     expect(api.requests.filter((r) => r.route === 'list')).toHaveLength(2)
-    expect(options.sleeps).toEqual([10])
+    expect(options.sleeps).toEqual([5])
   })
 })

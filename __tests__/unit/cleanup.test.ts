@@ -51,6 +51,17 @@ describe('runCleanup', () => {
     expect(log.lines).toEqual(['warning: Post step: could not finalize the PR comment: GitHub answered 502 retry later'])
   })
 
+  it('gives a task that does not finish its time, then goes on', async () => {
+    const calls: string[] = []
+    const log = recordingLog()
+    const hung: CleanupTask = { name: 'finalize the PR comment', run: () => new Promise<void>(() => calls.push('hung')) }
+    const started = Date.now()
+    await runCleanup([hung, task('remove the files', calls)], { files: [] }, log, 200)
+    expect(Date.now() - started).toBeLessThan(1_000)
+    expect(calls).toEqual(['hung', 'remove the files'])
+    expect(log.lines).toEqual(['warning: Post step: could not finalize the PR comment: it did not finish within 0.2 s'])
+  })
+
   it('finalizes the comment, then revokes the token before removing files: the order the tasks list promises', () => {
     // The revocation reads the token cache (a refreshed token) that the profile removal deletes.
     expect(POST_TASKS.map((each) => each.name)).toEqual([

@@ -5,71 +5,17 @@
 // every proxied request with CONNECT, plain http targets included.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { closeSharedDispatcher, createDispatcher, proxySettingsFromEnv } from '../../src/http/dispatcher.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 import { NetworkError, isTransient } from '../../src/oidc/errors.js'
+import { ForwardProxy } from '../harness/forward-proxy.js'
 
 const CLIENT = { clientId: 'client-id', clientSecret: 'client-secret-value' }
 
-/** A forward proxy: CONNECT tunnels and absolute-form requests, recording what it was asked for. */
-class LoopbackProxy {
-  readonly tunnels: Array<{ target: string; authorization?: string }> = []
-  readonly forwarded: string[] = []
-  refuseWith?: number
-  private server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    this.forwarded.push(req.url ?? '')
-    const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
-    upstream.on('error', () => res.destroy())
-    req.pipe(upstream)
-  })
-
-  constructor() {
-    this.server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-      this.tunnels.push({ target: req.url ?? '', authorization: req.headers['proxy-authorization'] })
-      if (this.refuseWith !== undefined) {
-        client.end(`HTTP/1.1 ${this.refuseWith} Refused\r\nContent-Length: 0\r\n\r\n`)
-        return
-      }
-      const [host, port] = (req.url ?? '').split(':')
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        upstream.write(head)
-        upstream.pipe(client)
-        client.pipe(upstream)
-      })
-      upstream.on('error', () => client.destroy())
-      client.on('error', () => upstream.destroy())
-    })
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
-
-  reset(): void {
-    this.tunnels.length = 0
-    this.forwarded.length = 0
-    this.refuseWith = undefined
-  }
-
-  get requestsSeen(): number {
-    return this.tunnels.length + this.forwarded.length
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
-  }
-}
-
-const proxy = new LoopbackProxy()
+const proxy = new ForwardProxy()
 let proxyUrl: string
 let target: Server
 let targetEndpoint: string

@@ -148,7 +148,9 @@ describe('parseStartUrl', () => {
     ['ftp://d-1234567890.awsapps.com/start', 'https://'],
     ['https://user:pass@d-1234567890.awsapps.com/start', 'user name or password'],
     ['https://d-1234567890.awsapps.com/start https://other', 'without spaces'],
-    ['https://', 'the AWS access portal URL']
+    ['https://', 'the AWS access portal URL'],
+    ['https://d-1234567890.awsapps.com/', 'ending in /start'],
+    ['https://my-company.awsapps.com/start/console', 'ending in /start']
   ])('rejects %j', (url, problem) => {
     const error = inputError(() => parseStartUrl(url, 'us-east-1', []))
     expect(error.input).toBe('start-url')
@@ -160,7 +162,6 @@ describe('parseStartUrl', () => {
 
   it.each([
     ['https://127.0.0.1:8443/start', 'us-east-1', 'not an AWS access portal host'],
-    ['https://d-1234567890.awsapps.com/', 'us-east-1', 'end in /start'],
     ['https://d-1234567890.awsapps.com/start/#/', 'us-east-1', 'query or fragment'],
     ['https://d-1234567890.awsapps.com/start?x=1', 'us-east-1', 'query or fragment'],
     ['https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', 'names the region eu-west-1']

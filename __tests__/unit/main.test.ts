@@ -151,7 +151,7 @@ describe('run: approved', () => {
 
     expect(process.exitCode).toBeUndefined()
     expect(errors()).toEqual([])
-    expect(constructed).toEqual([{ endpoint: OIDC, signal: expect.any(AbortSignal) }])
+    expect(constructed).toEqual([{ endpoint: OIDC, signal: expect.any(AbortSignal), requestTimeoutMs: 15_000 }])
     expect(client.registerClient).toHaveBeenCalledWith({ clientName: 'GitHub Actions octo/app', scopes: ['sso:account:access'] })
     expect(client.startDeviceAuthorization).toHaveBeenCalledWith(registration(1), 'https://d-1234567890.awsapps.com/start')
     expect(client.createToken).toHaveBeenCalledWith(registration(1), 'device-code-1', expect.any(AbortSignal))
@@ -207,6 +207,14 @@ describe('run: approved', () => {
     const { timeoutAt } = pollForToken.mock.calls[0]![0]
     expect(timeoutAt).toBeGreaterThanOrEqual(before + 300_000)
     expect(timeoutAt).toBeLessThanOrEqual(Date.now() + 300_000)
+    // No AWS call outlives the timeout by more than the grace, and a hung one leaves room to retry.
+    expect(constructed[0]).toMatchObject({ deadline: timeoutAt! + 3_000, requestTimeoutMs: 15_000 })
+  })
+
+  it('a short timeout shortens each attempt, so a hung call can be retried within it', async () => {
+    process.env.INPUT_TIMEOUT = '12'
+    await run()
+    expect(constructed[0]).toMatchObject({ requestTimeoutMs: 3_000 })
   })
 })
 
@@ -236,11 +244,23 @@ describe('run: the approver does not approve', () => {
     ])
   })
 
-  it('timed-out while AWS was unreachable: says so', async () => {
+  it('the code expired while AWS was unreachable: an error naming the endpoint and cause', async () => {
     pollForToken.mockResolvedValue(polled('expired', { lastError: new NetworkError('CreateToken', `${OIDC}/token`, 'connection refused') }))
     await run()
+    expect(outputs().outcome).toBe('error')
+    expect(errors()).toEqual([
+      `CreateToken at ${OIDC}/token failed: connection refused. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS. No poll succeeded before the code expired.`
+    ])
+    expect(summary()).toContain('<code>error</code>')
+  })
+
+  it('the timeout came while AWS kept failing: an error that names the timeout too', async () => {
+    process.env.INPUT_TIMEOUT = '2m'
+    pollForToken.mockResolvedValue(polled('timed-out', { lastError: awsError('CreateToken', 'InternalServerException', undefined, 500) }))
+    await run()
+    expect(outputs().outcome).toBe('error')
     expect(errors()).toHaveLength(1)
-    expect(errors()[0]).toMatch(/expired at .* The last poll failed: CreateToken at .* failed: connection refused\. Check 'region'/)
+    expect(errors()[0]).toMatch(/^CreateToken at .* failed: InternalServerException \(HTTP 500\)\. .* No poll succeeded before the timeout of 2m \(input 'timeout'\)\.$/)
   })
 })
 

@@ -72,7 +72,7 @@ afterAll(async () => {
   await server.stop()
 })
 
-function client(options: { requestTimeoutMs?: number; signal?: AbortSignal; base?: string } = {}): SsoOidcClient {
+function client(options: { requestTimeoutMs?: number; signal?: AbortSignal; base?: string; deadline?: number; now?: () => number } = {}): SsoOidcClient {
   return new SsoOidcClient({ endpoint: options.base ?? endpoint, now: () => NOW, dispatcher, ...options })
 }
 
@@ -275,6 +275,25 @@ describe('network failures', () => {
     expect((error as Error).message).toBe(`CreateToken at ${endpoint}/token failed: no response within 300 ms`)
     expect(isTransient(error)).toBe(true)
   }, 3_000)
+
+  it('cuts an attempt off at the deadline when that comes before its own timeout', async () => {
+    server.handler = () => {}
+    const started = Date.now()
+    const error = await client({ requestTimeoutMs: 10_000, now: Date.now, deadline: started + 300 })
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RequestTimeoutError)
+    expect((error as RequestTimeoutError).timeoutMs).toBeLessThanOrEqual(300)
+    expect(Date.now() - started).toBeLessThan(2_000)
+  }, 3_000)
+
+  it('sends nothing once the deadline has passed', async () => {
+    server.handler = (_req, res) => json(res, 200, { accessToken: 'token', expiresIn: 60 })
+    const error = await client({ now: Date.now, deadline: Date.now() - 1 }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RequestTimeoutError)
+    expect((error as Error).message).toBe(`CreateToken at ${endpoint}/token failed: not sent: the time allowed had run out`)
+    expect(server.requests).toHaveLength(0)
+  })
 
   it('times out a body that stalls after the headers', async () => {
     server.handler = (_req, res) => {

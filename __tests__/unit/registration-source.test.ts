@@ -68,6 +68,15 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 describe('RegistrationSource', () => {
+  it("bounds the cache by the flow's deadline and cancellation", async () => {
+    const controller = new AbortController()
+    const registrations = new RegistrationSource({ client: { registerClient }, wanted, cache: { enabled: true }, cacheFile, deadline: 1_234, signal: controller.signal })
+    await registrations.obtain()
+    await registrations.settle({ wait: true })
+    expect(restoreRegistration).toHaveBeenCalledWith(expect.objectContaining({ deadline: 1_234, signal: controller.signal }))
+    expect(saveRegistration).toHaveBeenCalledWith(registration(1), expect.objectContaining({ deadline: 1_234, signal: controller.signal }))
+  })
+
   it('reuses a restored registration: no RegisterClient, no save', async () => {
     restoreRegistration.mockResolvedValue({ status: 'restored', registration: registration(7) })
     const registrations = source({ enabled: true, encryptionKey: 'k3y' })

@@ -28368,16 +28368,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9881:
+/***/ 5416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  U: () => (/* binding */ runPostStep)
+  Uc: () => (/* binding */ runPostStep)
 });
 
-// UNUSED EXPORTS: runCleanup
+// UNUSED EXPORTS: POST_TASK_LIMIT_MS, runCleanup
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -31870,12 +31870,184 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./src/http/errors.ts
+// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
+// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
+// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
+// cause, and never carry a response body or anything sent in a request: those may hold secrets.
+/** An AWS error response (any non-2xx status). */
+class errors_AwsServiceError extends Error {
+    name = 'AwsServiceError';
+    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
+    operation;
+    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
+    code;
+    status;
+    /** Origin and path only: never a query string. */
+    endpoint;
+    constructor(fields) {
+        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
+        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
+        this.operation = fields.operation;
+        this.code = fields.code;
+        this.status = fields.status;
+        this.endpoint = fields.endpoint;
+        if (fields.oauthError !== undefined)
+            this.oauthError = fields.oauthError;
+        if (fields.retryAfterMs !== undefined)
+            this.retryAfterMs = fields.retryAfterMs;
+        if (fields.description !== undefined)
+            this.description = fields.description;
+        if (fields.requestId !== undefined)
+            this.requestId = fields.requestId;
+    }
+}
+/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
+class errors_NetworkError extends Error {
+    name = 'NetworkError';
+    operation;
+    endpoint;
+    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
+    retryable;
+    constructor(operation, endpoint, reason, options = {}) {
+        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
+        this.operation = operation;
+        this.endpoint = endpoint;
+        this.retryable = options.retryable ?? true;
+    }
+}
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
+class RequestTimeoutError extends errors_NetworkError {
+    name = 'RequestTimeoutError';
+    timeoutMs;
+    constructor(operation, endpoint, timeoutMs, options = {}) {
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** A success status with a body we cannot use: not JSON, or a required field missing. */
+class errors_MalformedResponseError extends Error {
+    name = 'MalformedResponseError';
+    operation;
+    endpoint;
+    constructor(operation, endpoint, problem, options = {}) {
+        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
+        this.operation = operation;
+        this.endpoint = endpoint;
+    }
+}
+// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
+// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
+const THROTTLING_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'PriorRequestNotComplete'
+]);
+// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
+// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
+const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
+/** Whether trying the same request again later can succeed. */
+function isTransient(error) {
+    if (error instanceof errors_NetworkError)
+        return error.retryable;
+    if (!(error instanceof errors_AwsServiceError))
+        return false;
+    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
+        return true;
+    if (error.status === 429 || THROTTLING_CODES.has(error.code))
+        return true;
+    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/retry.ts
 // When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
 // three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
 function failureFacts(error) {
@@ -31899,7 +32071,7 @@ function isRateLimited(facts) {
     return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
 }
 /** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-function isTransient(facts) {
+function retry_isTransient(facts) {
     if (facts.status === undefined)
         return true;
     if (facts.status >= 500 && facts.status <= 599)
@@ -31911,11 +32083,13 @@ function isTransient(facts) {
  * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
  */
 function retryDelayMs(facts, failedAttempt, policy, now) {
-    if (!isTransient(facts) || failedAttempt >= policy.attempts)
+    if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
-    const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1);
-    return delay <= policy.maxDelayMs ? delay : undefined;
+    if (asked !== undefined)
+        return asked <= policy.maxDelayMs ? asked : undefined;
+    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
@@ -31961,13 +32135,18 @@ async function createGitHubClient(options) {
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
         for (let attempt = 1;; attempt++) {
+            const limit = options.limit?.();
+            limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
-            endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) };
+            const timeout = AbortSignal.timeout(timeoutMs);
+            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
             try {
                 return await request(endpoint);
             }
             catch (error) {
+                if (limit?.aborted)
+                    throw error;
                 const facts = failureFacts(error);
                 const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
                 if (delay === undefined)
@@ -32179,7 +32358,7 @@ function commentError(action, error, facts) {
     if (status === 401) {
         return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
     }
-    if (isTransient(facts)) {
+    if (retry_isTransient(facts)) {
         const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
         return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
     }
@@ -32401,104 +32580,6 @@ function booleanSetting(env, name) {
     throw new endpoints_EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
 }
 
-;// CONCATENATED MODULE: ./src/http/errors.ts
-// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
-// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
-// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
-// cause, and never carry a response body or anything sent in a request: those may hold secrets.
-/** An AWS error response (any non-2xx status). */
-class errors_AwsServiceError extends Error {
-    name = 'AwsServiceError';
-    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
-    operation;
-    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
-    code;
-    status;
-    /** Origin and path only: never a query string. */
-    endpoint;
-    constructor(fields) {
-        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
-        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
-        this.operation = fields.operation;
-        this.code = fields.code;
-        this.status = fields.status;
-        this.endpoint = fields.endpoint;
-        if (fields.oauthError !== undefined)
-            this.oauthError = fields.oauthError;
-        if (fields.retryAfterMs !== undefined)
-            this.retryAfterMs = fields.retryAfterMs;
-        if (fields.description !== undefined)
-            this.description = fields.description;
-        if (fields.requestId !== undefined)
-            this.requestId = fields.requestId;
-    }
-}
-/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
-class errors_NetworkError extends Error {
-    name = 'NetworkError';
-    operation;
-    endpoint;
-    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
-    retryable;
-    constructor(operation, endpoint, reason, options = {}) {
-        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
-        this.operation = operation;
-        this.endpoint = endpoint;
-        this.retryable = options.retryable ?? true;
-    }
-}
-/** No complete answer within the per-attempt timeout: a hung connection or a stalled server. */
-class RequestTimeoutError extends errors_NetworkError {
-    name = 'RequestTimeoutError';
-    timeoutMs;
-    constructor(operation, endpoint, timeoutMs, options = {}) {
-        super(operation, endpoint, `no response within ${timeoutMs} ms`, options);
-        this.timeoutMs = timeoutMs;
-    }
-}
-/** A success status with a body we cannot use: not JSON, or a required field missing. */
-class errors_MalformedResponseError extends Error {
-    name = 'MalformedResponseError';
-    operation;
-    endpoint;
-    constructor(operation, endpoint, problem, options = {}) {
-        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
-        this.operation = operation;
-        this.endpoint = endpoint;
-    }
-}
-// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
-// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
-const THROTTLING_CODES = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottledException',
-    'RequestThrottled',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'PriorRequestNotComplete'
-]);
-// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
-// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
-const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
-/** Whether trying the same request again later can succeed. */
-function errors_isTransient(error) {
-    if (error instanceof errors_NetworkError)
-        return error.retryable;
-    if (!(error instanceof errors_AwsServiceError))
-        return false;
-    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
-    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
-        return true;
-    if (error.status === 429 || THROTTLING_CODES.has(error.code))
-        return true;
-    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
-}
-
 ;// CONCATENATED MODULE: ./src/oidc/errors.ts
 // The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
 // client; this module is the place OIDC callers import them from.
@@ -32551,16 +32632,25 @@ function explainFailure(error) {
         return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
     }
     if (error instanceof errors_NetworkError) {
-        return oneLine(`${error.message}. Check 'region' (and AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+        const { setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
     }
     if (error instanceof errors_MalformedResponseError) {
-        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center OIDC (AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL if set).`);
+        const { service, setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
     }
     if (error instanceof endpoints_EndpointConfigurationError) {
         return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
     }
     const detail = error instanceof Error ? error.message : String(error);
     return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
+/** Which service an operation belongs to, and the variable that overrides its endpoint. */
+function serviceOf(operation) {
+    return PORTAL_OPERATIONS.has(operation)
+        ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+        : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
 }
 /** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
 function isUnexpected(error) {
@@ -32738,6 +32828,51 @@ function withoutExperimentalWarning(create) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
 ;// CONCATENATED MODULE: ./src/http/user-agent.ts
 // Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
 // Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
@@ -32754,7 +32889,8 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 
 
-const request_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -32765,9 +32901,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 async function requestJson(options) {
     const { operation, method, url } = options;
-    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
     // Errors and logs name the origin and path only: a query string may carry identifiers.
     const endpoint = `${url.origin}${url.pathname}`;
+    const timeoutMs = attemptLimit(options, endpoint);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
@@ -32823,6 +32959,16 @@ async function requestJson(options) {
         // The parser's message quotes the body; it stays out of the error.
         throw new errors_MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
     }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
 }
 async function readLimited(body, operation, endpoint) {
     const chunks = [];
@@ -33074,6 +33220,7 @@ class SsoPortalClient {
             url,
             headers: { [BEARER_TOKEN_HEADER]: accessToken },
             timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
             signal: this.options.signal,
             dispatcher: this.options.dispatcher,
             now
@@ -33100,76 +33247,6 @@ async function collectPages(maxResults, fetchPage) {
         nextToken = page.nextToken;
     }
     return items;
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
-// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
-// tests can run minutes of schedule in milliseconds with a fake one.
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        signal?.throwIfAborted();
-        try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
-        }
-        catch (error) {
-            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
-            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
-            if (signal?.aborted)
-                throw signal.reason;
-            throw error;
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./src/retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
-
-
-const DEFAULT_BACKOFF_BASE_MS = 500;
-const DEFAULT_BACKOFF_CAP_MS = 10_000;
-/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
-function backoffDelay(failures, options = {}) {
-    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
-    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
-function retryAfterOf(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const value = error.retryAfterMs;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-async function withRetry(attempt, options) {
-    const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? errors_isTransient;
-    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    for (let n = 1;; n++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
-                throw error;
-            options.onRetry?.({ attempt: n, error, delayMs });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
@@ -33200,11 +33277,23 @@ function heldTokens(record) {
     }
     return tokens;
 }
-const DEFAULT_RETRY_WINDOW_MS = 20_000;
+// Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
+// ends as this task's own warning, naming the endpoint and the cause.
+const DEFAULT_RETRY_WINDOW_MS = 8_000;
+/** At least two attempts fit in the window. */
+const ATTEMPT_TIMEOUT_MS = 3_000;
 /** Logs out every distinct, unexpired token; one line per token says how it went. */
 async function revokeTokens(options, log) {
     const now = options.now ?? Date.now;
-    const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...(options.signal ? { signal: options.signal } : {}), now });
+    const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    const deadline = now() + windowMs;
+    const portal = new SsoPortalClient({
+        endpoint: options.portalEndpoint,
+        ...(options.signal ? { signal: options.signal } : {}),
+        now,
+        requestTimeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, windowMs),
+        deadline
+    });
     const seen = new Set();
     for (const [index, token] of options.tokens.entries()) {
         if (seen.has(token.accessToken))
@@ -33216,7 +33305,6 @@ async function revokeTokens(options, log) {
             continue;
         }
         try {
-            const deadline = now() + (options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS);
             await withRetry(() => portal.logout(token.accessToken), { deadline, ...(options.signal ? { signal: options.signal } : {}) });
             log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
         }
@@ -33248,11 +33336,17 @@ const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles
 
 
 
-/** Runs every task, in order, each whatever became of the ones before it. */
-async function runCleanup(tasks, handoff, log = core_namespaceObject) {
+/**
+ * How long one task may take. The post step holds the job until it ends, and a service that does
+ * not answer must not hold it for long: the unfinished task ends with the process, which exits
+ * right after the post step (exit.ts).
+ */
+const POST_TASK_LIMIT_MS = 10_000;
+/** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
+async function runCleanup(tasks, handoff, log = core_namespaceObject, limitMs = POST_TASK_LIMIT_MS) {
     for (const task of tasks) {
         try {
-            await task.run(handoff);
+            await withinLimit(task.run(handoff), limitMs);
         }
         catch (error) {
             log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`);
@@ -33278,6 +33372,19 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     }
     catch (error) {
         log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`);
+    }
+}
+async function withinLimit(work, limitMs) {
+    work.catch(() => undefined); // settles after the limit too, by then unheard
+    let timer;
+    const expired = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs);
+    });
+    try {
+        await Promise.race([work, expired]);
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 function oneLineMessage(error) {
@@ -33330,13 +33437,13 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9881);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5416);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
 
 
-await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
+await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .Uc)();
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();

@@ -19,11 +19,18 @@ export interface CleanupLog {
   warning(message: string): void
 }
 
-/** Runs every task, in order, each whatever became of the ones before it. */
-export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core): Promise<void> {
+/**
+ * How long one task may take. The post step holds the job until it ends, and a service that does
+ * not answer must not hold it for long: the unfinished task ends with the process, which exits
+ * right after the post step (exit.ts).
+ */
+export const POST_TASK_LIMIT_MS = 10_000
+
+/** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
+export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
   for (const task of tasks) {
     try {
-      await task.run(handoff)
+      await withinLimit(task.run(handoff), limitMs)
     } catch (error) {
       log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`)
     }
@@ -46,6 +53,19 @@ export async function runPostStep(tasks: readonly CleanupTask[] = POST_TASKS, lo
     rmSync(found.path, { force: true })
   } catch (error) {
     log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`)
+  }
+}
+
+async function withinLimit(work: Promise<void>, limitMs: number): Promise<void> {
+  work.catch(() => undefined) // settles after the limit too, by then unheard
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs)
+  })
+  try {
+    await Promise.race([work, expired])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

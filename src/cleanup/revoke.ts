@@ -49,18 +49,30 @@ export interface HeldToken {
 export interface RevokeOptions {
   portalEndpoint: string
   tokens: readonly HeldToken[]
-  /** How long transient failures are retried, per token. */
+  /** How long revoking every token may take, transient failures retried; no request outlives it. */
   retryWindowMs?: number
   now?: () => number
   signal?: AbortSignal
 }
 
-const DEFAULT_RETRY_WINDOW_MS = 20_000
+// Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
+// ends as this task's own warning, naming the endpoint and the cause.
+const DEFAULT_RETRY_WINDOW_MS = 8_000
+/** At least two attempts fit in the window. */
+const ATTEMPT_TIMEOUT_MS = 3_000
 
 /** Logs out every distinct, unexpired token; one line per token says how it went. */
 export async function revokeTokens(options: RevokeOptions, log: CleanupLog): Promise<void> {
   const now = options.now ?? Date.now
-  const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...(options.signal ? { signal: options.signal } : {}), now })
+  const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS
+  const deadline = now() + windowMs
+  const portal = new SsoPortalClient({
+    endpoint: options.portalEndpoint,
+    ...(options.signal ? { signal: options.signal } : {}),
+    now,
+    requestTimeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, windowMs),
+    deadline
+  })
   const seen = new Set<string>()
   for (const [index, token] of options.tokens.entries()) {
     if (seen.has(token.accessToken)) continue
@@ -71,7 +83,6 @@ export async function revokeTokens(options: RevokeOptions, log: CleanupLog): Pro
       continue
     }
     try {
-      const deadline = now() + (options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS)
       await withRetry(() => portal.logout(token.accessToken), { deadline, ...(options.signal ? { signal: options.signal } : {}) })
       log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`)
     } catch (error) {

@@ -20,6 +20,11 @@ export interface GitHubClientOptions {
   requestTimeoutMs?: number
   /** Where retries are reported: method, route and status only, never bodies or the token. */
   debug?: (line: string) => void
+  /**
+   * The caller's limit on the work in progress, asked for at every attempt: once the signal it
+   * returns has aborted, the request in flight is cut off and nothing more is tried.
+   */
+  limit?: () => AbortSignal | undefined
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
@@ -51,12 +56,16 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   octokit.hook.wrap('request', async (request, endpoint) => {
     const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase())
     for (let attempt = 1; ; attempt++) {
+      const limit = options.limit?.()
+      limit?.throwIfAborted()
       // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
       // from the client's defaults stays in place.
-      endpoint.request = { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) }
+      const timeout = AbortSignal.timeout(timeoutMs)
+      endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout }
       try {
         return await request(endpoint)
       } catch (error) {
+        if (limit?.aborted) throw error
         const facts = failureFacts(error)
         const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined
         if (delay === undefined) throw error

@@ -3,14 +3,17 @@
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+import { backoffDelay } from '../retry.js'
 
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */
   attempts: number
-  /** The wait before the second attempt; it doubles for each further one. */
+  /** The ceiling of the wait before the second attempt; it doubles for each further one. */
   baseDelayMs: number
   /** The longest single wait accepted; a server asking for more ends the retries. */
   maxDelayMs: number
+  /** Uniform in [0, 1) for the jitter; injectable so tests can pin it. Default Math.random. */
+  random?: () => number
 }
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 }
@@ -57,8 +60,9 @@ export function isTransient(facts: FailureFacts): boolean {
 export function retryDelayMs(facts: FailureFacts, failedAttempt: number, policy: RetryPolicy, now: number): number | undefined {
   if (!isTransient(facts) || failedAttempt >= policy.attempts) return undefined
   const asked = serverRequestedDelayMs(facts, now)
-  const delay = asked ?? policy.baseDelayMs * 2 ** (failedAttempt - 1)
-  return delay <= policy.maxDelayMs ? delay : undefined
+  if (asked !== undefined) return asked <= policy.maxDelayMs ? asked : undefined
+  // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+  return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) })
 }
 
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */

@@ -61,13 +61,16 @@ export class NetworkError extends Error {
   }
 }
 
-/** No complete answer within the per-attempt timeout: a hung connection or a stalled server. */
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
 export class RequestTimeoutError extends NetworkError {
   override readonly name = 'RequestTimeoutError'
   readonly timeoutMs: number
 
   constructor(operation: string, endpoint: string, timeoutMs: number, options: { cause?: unknown } = {}) {
-    super(operation, endpoint, `no response within ${timeoutMs} ms`, options)
+    super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options)
     this.timeoutMs = timeoutMs
   }
 }

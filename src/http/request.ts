@@ -5,10 +5,11 @@ import * as core from '@actions/core'
 import { request, type Dispatcher } from 'undici'
 import { awsErrorFromResponse } from './aws-error.js'
 import { sharedDispatcher } from './dispatcher.js'
+import { MAX_ATTEMPT_TIMEOUT_MS } from '../deadline.js'
 import { MalformedResponseError, NetworkError, RequestTimeoutError } from './errors.js'
 import { USER_AGENT } from './user-agent.js'
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024
 
@@ -23,6 +24,8 @@ export interface JsonRequest {
   headers?: Record<string, string>
   /** Limit for the whole attempt: connect, headers and body. Default 15 s. */
   timeoutMs?: number
+  /** Epoch ms (on `now`) after which no request may run, whatever `timeoutMs` says: the flow's hard stop. */
+  deadline?: number
   /** The caller's cancellation: when it aborts, the request is torn down and its reason thrown. */
   signal?: AbortSignal
   /** Defaults to the shared dispatcher (proxy-aware, keep-alive). */
@@ -46,9 +49,9 @@ export interface JsonResponse {
  */
 export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
   const { operation, method, url } = options
-  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   // Errors and logs name the origin and path only: a query string may carry identifiers.
   const endpoint = `${url.origin}${url.pathname}`
+  const timeoutMs = attemptLimit(options, endpoint)
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers }
@@ -102,6 +105,15 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
     // The parser's message quotes the body; it stays out of the error.
     throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`)
   }
+}
+
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options: JsonRequest, endpoint: string): number {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  if (options.deadline === undefined) return timeoutMs
+  const left = Math.floor(options.deadline - (options.now ?? Date.now)())
+  if (left <= 0) throw new RequestTimeoutError(options.operation, endpoint, 0)
+  return Math.min(timeoutMs, left)
 }
 
 async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, operation: string, endpoint: string): Promise<string> {

@@ -21,6 +21,13 @@ export interface PrCommentChannelOptions {
   /** The comment's web URL, each time it is written (the `comment-url` output). */
   onPosted: (url: string) => void
   sticky?: StickyCommentOptions
+  /**
+   * How long one write (the prompt, the outcome) may take, asked for at each write: GitHub that
+   * does not answer must not hold the gate past its `timeout`. Default: no limit but the client's.
+   */
+  writeWithinMs?: () => number
+  /** The run's cancellation: the pending comment being posted is given up at once (the outcome is still written). */
+  signal?: AbortSignal
 }
 
 /**
@@ -40,6 +47,8 @@ export function gateOf(request: Pick<ApprovalRequest, 'context' | 'startUrl' | '
 export function createPrCommentNotifier(options: PrCommentChannelOptions): Notifier {
   const { target, handoff } = options
   let sticky: StickyComment | undefined
+  /** The limit of the write in progress: the GitHub client checks it before and during each request. */
+  let limit: AbortSignal | undefined
   // After a permission or token problem every later call would fail the same way: one warning.
   let disabled = false
   // Whether the post step knows about the comment (it does once a pending comment exists).
@@ -51,15 +60,24 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
     })
   }
 
-  async function write(request: ApprovalRequest, body: string): Promise<boolean> {
-    if (disabled) return false
+  async function write(request: ApprovalRequest, body: string, cancellation?: AbortSignal): Promise<boolean> {
+    if (disabled || cancellation?.aborted) return false
+    const withinMs = options.writeWithinMs?.()
+    const timeLimit = withinMs === undefined ? undefined : AbortSignal.timeout(withinMs)
+    limit = timeLimit && cancellation ? AbortSignal.any([timeLimit, cancellation]) : (timeLimit ?? cancellation)
     try {
-      sticky ??= await StickyComment.find(target, gateOf(request), options.sticky)
-      const { url } = await sticky.upsert(body)
+      const written = (async () => {
+        sticky ??= await StickyComment.find(target, gateOf(request), { ...options.sticky, limit: () => limit })
+        return sticky.upsert(body)
+      })()
+      const { url } = await withinLimit(written, limit, withinMs)
       options.onPosted(url)
       return true
     } catch (error) {
-      if (error instanceof PrCommentError && (error.reason === 'permission' || error.reason === 'credentials')) disabled = true
+      // Cancelled: the flow records `cancelled` next, with a write of its own.
+      if (cancellation?.aborted) return false
+      // Not answering is a reason to stop too: the next write would only wait as long again.
+      if (error instanceof PrCommentError && error.reason !== 'rejected') disabled = true
       options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`)
       return false
     }
@@ -68,7 +86,7 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
   return {
     name: 'PR comment',
     async prompt(request) {
-      if (!(await write(request, renderComment(request, 'pending')))) return
+      if (!(await write(request, renderComment(request, 'pending'), options.signal))) return
       handoff.update((state) => {
         state.comment = {
           owner: target.owner,
@@ -91,6 +109,24 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
       handOver((comment) => (comment.result = storeResult(result)))
       if (await write(request, renderComment(request, result.outcome, result))) handOver((comment) => (comment.recorded = true))
     }
+  }
+}
+
+/** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
+async function withinLimit<T>(written: Promise<T>, limit: AbortSignal | undefined, withinMs: number | undefined): Promise<T> {
+  if (!limit) return written
+  written.catch(() => undefined) // settles after the limit too, by then unheard
+  let onAbort: (() => void) | undefined
+  const expired = new Promise<never>((_, reject) => {
+    onAbort = () =>
+      reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`))
+    if (limit.aborted) onAbort()
+    else limit.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([written, expired])
+  } finally {
+    if (onAbort) limit.removeEventListener('abort', onAbort)
   }
 }
 

@@ -17,6 +17,8 @@ export interface SsoOidcClientOptions {
   endpoint: string
   /** Per-attempt limit for connect, headers and body. Default 15 000 ms. */
   requestTimeoutMs?: number
+  /** Epoch ms (on `now`): no call through this client runs past it (see requestJson). */
+  deadline?: number
   /** Cancels every call made through this client. */
   signal?: AbortSignal
   /** Epoch ms; stamps DeviceAuthorization.startedAt and TokenSet.expiresAt. */
@@ -28,6 +30,7 @@ export interface SsoOidcClientOptions {
 export class SsoOidcClient {
   private readonly base: URL
   private readonly requestTimeoutMs: number | undefined
+  private readonly deadline: number | undefined
   private readonly signal: AbortSignal | undefined
   private readonly now: () => number
   private readonly dispatcher: Dispatcher | undefined
@@ -35,6 +38,7 @@ export class SsoOidcClient {
   constructor(options: SsoOidcClientOptions) {
     this.base = new URL(options.endpoint)
     this.requestTimeoutMs = options.requestTimeoutMs
+    this.deadline = options.deadline
     this.signal = options.signal
     this.now = options.now ?? Date.now
     this.dispatcher = options.dispatcher
@@ -78,6 +82,7 @@ export class SsoOidcClient {
       url,
       body,
       timeoutMs: this.requestTimeoutMs,
+      deadline: this.deadline,
       signal: combine(this.signal, signal),
       dispatcher: this.dispatcher,
       now: this.now

@@ -19,6 +19,8 @@ export interface SsoPortalClientOptions {
   endpoint: string
   /** Per-attempt limit for connect, headers and body. Default 15 000 ms. */
   requestTimeoutMs?: number
+  /** Epoch ms (on `now`): no call through this client runs past it (see requestJson). */
+  deadline?: number
   /** Cancels every call made through this client. */
   signal?: AbortSignal
   /** Defaults to the shared, proxy-aware dispatcher. */
@@ -91,6 +93,7 @@ export class SsoPortalClient {
       url,
       headers: { [BEARER_TOKEN_HEADER]: accessToken },
       timeoutMs: this.options.requestTimeoutMs,
+      deadline: this.options.deadline,
       signal: this.options.signal,
       dispatcher: this.options.dispatcher,
       now

@@ -41,6 +41,12 @@ export interface RegistrationCacheOptions {
   saveTimeoutMs?: number
   /** Where the one warning goes. Default core.warning; the action passes a sink that keeps one per run. */
   onWarning?: (message: string) => void
+  /** The run's cancellation: a restore or save in progress is given up at once, without a warning. */
+  signal?: AbortSignal
+  /** Epoch ms: a restore or save is cut short to what is left before it (the `timeout` input). */
+  deadline?: number
+  /** A ceiling on both bounds above: with a short `timeout`, the cache may use only a part of it. */
+  limitMs?: number
 }
 
 /**
@@ -100,12 +106,12 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   const encryptionKey = options.encryptionKey || undefined
   const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined)
   const file = registrationFilePath()
-  const timeoutMs = options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS
+  const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS)
   // A file left by an interrupted run must not pass for what this restore brings back.
   await rm(file, { force: true })
 
   const output = newLibraryOutput()
-  const outcome = await withDeadline(timeoutMs, async () => {
+  const outcome = await withDeadline(timeoutMs, options.signal, async () => {
     const cache = await loadCacheLibrary()
     // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
     // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
@@ -116,6 +122,8 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
 
   if (outcome.status !== 'done') {
     await rm(file, { force: true })
+    // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
+    if (outcome.status === 'cancelled') return { status: 'timed-out' }
     if (outcome.status === 'timed-out') {
       warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
       return { status: 'timed-out' }
@@ -180,7 +188,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   const encryptionKey = options.encryptionKey || undefined
   const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration)
   const file = registrationFilePath()
-  const timeoutMs = options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS
+  const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
 
   const output = newLibraryOutput()
   let outcome: Outcome<number>
@@ -189,7 +197,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     // Removed first: `mode` applies only when the file is created.
     await rm(file, { force: true })
     await writeFile(file, document, { mode: 0o600 })
-    outcome = await withDeadline(timeoutMs, async () => {
+    outcome = await withDeadline(timeoutMs, options.signal, async () => {
       const cache = await loadCacheLibrary()
       return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key))
     })
@@ -199,6 +207,7 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     await rm(file, { force: true })
   }
 
+  if (outcome.status === 'cancelled') return
   if (outcome.status === 'timed-out') {
     warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
     return
@@ -247,13 +256,26 @@ function loadCacheLibrary(): Promise<CacheLibrary> {
   return import('@actions/cache')
 }
 
-type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' }
+/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(options: Pick<RegistrationCacheOptions, 'deadline' | 'limitMs'>, ms: number): number {
+  const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now())
+  return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left))
+}
 
-/** Settles with `work`'s outcome or, after `ms`, with a timeout; `work` is left to finish on its own. */
-async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<Outcome<T>> {
+type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
+
+/**
+ * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
+ * `work` is left to finish on its own.
+ */
+async function withDeadline<T>(ms: number, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<Outcome<T>> {
   let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
   const deadline = new Promise<Outcome<T>>((resolve) => {
     timer = setTimeout(() => resolve({ status: 'timed-out' }), ms)
+    onAbort = () => resolve({ status: 'cancelled' })
+    if (signal?.aborted) onAbort()
+    else signal?.addEventListener('abort', onAbort, { once: true })
   })
   // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
   const running = work().then(
@@ -264,6 +286,7 @@ async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<Outc
     return await Promise.race([running, deadline])
   } finally {
     clearTimeout(timer)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
 }
 

@@ -46,6 +46,12 @@ export interface RegistrationSourceOptions {
   retrying?: Retrying
   /** The file the cache archives and unpacks (registrationFilePath()); tests point it elsewhere. */
   cacheFile?: string
+  /** Epoch ms: no restore or save runs past it (each is cut short to what is left). */
+  deadline?: number
+  /** The longest a restore or a save may take, when shorter than their own bounds. */
+  limitMs?: number
+  /** The run's cancellation: a restore or save in progress is given up at once. */
+  signal?: AbortSignal
 }
 
 export class RegistrationSource {
@@ -64,6 +70,9 @@ export class RegistrationSource {
     this.cacheOptions = {
       ...options.wanted,
       ...(encryptionKey ? { encryptionKey } : {}),
+      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
+      ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
       onWarning: (message) => this.warnOnce(message)
     }
   }

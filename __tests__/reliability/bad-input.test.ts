@@ -1,0 +1,195 @@
+// Bad input end to end (issue 6, item 5): each bad value, given to the bundled action as a
+// workflow's `with:` (or `env:`) gives it, must fail the step before any network call (the
+// emulator behind the wire tap sees nothing), with ONE error line that names the input and shows a
+// good value. The table grows by rows; every input action.yml declares has rows of its own.
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { ActionRun, EnvOverrides, Inputs } from '../harness/runner.js'
+import { readActionYml } from '../harness/runner.js'
+import { concurrency, hasStackTrace, inPool, withGate } from './support.js'
+
+/** What the error line must show for each input: its name and a good value. */
+const GOOD_VALUE: Record<string, string> = {
+  'start-url': 'https://d-1234567890.awsapps.com/start',
+  region: 'us-east-1',
+  scopes: 'sso:account:access',
+  'client-name': 'GitHub Actions octo-org/app',
+  timeout: '600, 90s, 10m or 1h30m',
+  notify: 'summary, pr-comment',
+  phase: 'like start',
+  'cache-registration': 'true or false',
+  'allow-forks': 'true or false',
+  'account-id': '111122223333',
+  'role-name': 'Deployer',
+  profile: 'prod',
+  roles: '111122223333:Deployer=prod',
+  'aws-region': 'us-east-1',
+  'output-credentials': 'true or false',
+  revoke: 'true or false'
+}
+
+/** Inputs no value of which is bad, and why: they have no rows. */
+const UNCONSTRAINED: Record<string, string> = {
+  'cache-encryption-key': 'any secret is a usable key (it is stretched with scrypt); empty means unencrypted',
+  'github-token': 'any token GitHub accepts; GitHub itself judges it (a refused one costs a warning, not the gate)'
+}
+
+interface BadValue {
+  /** The input (or environment variable) at fault: the error line must name it. */
+  input: string
+  inputs?: Inputs
+  env?: EnvOverrides
+  /** What the line must show as a good value; default GOOD_VALUE[input]. */
+  example?: string
+  why: string
+}
+
+const bad = (input: string, value: string, why: string): BadValue => ({ input, inputs: { [input]: value }, why })
+
+const BAD_VALUES: BadValue[] = [
+  // start-url: not https, not a URL, not a start URL
+  bad('start-url', '', 'missing'),
+  bad('start-url', 'http://d-1234567890.awsapps.com/start', 'plain http'),
+  bad('start-url', 'ftp://d-1234567890.awsapps.com/start', 'ftp'),
+  bad('start-url', 'ws://d-1234567890.awsapps.com/start', 'websocket'),
+  bad('start-url', 'file:///etc/passwd', 'a file URL'),
+  bad('start-url', 'javascript:alert(1)', 'a script URL'),
+  bad('start-url', 'd-1234567890.awsapps.com/start', 'no scheme'),
+  bad('start-url', 'not a url', 'not a URL'),
+  bad('start-url', 'https://', 'a scheme alone'),
+  bad('start-url', 'https://user:secret@d-1234567890.awsapps.com/start', 'credentials in it'),
+  bad('start-url', 'https://d-1234567890.awsapps.com/start https://evil.example/start', 'two URLs'),
+  bad('start-url', 'https://d-1234567890.awsapps.com/', "the portal's root, not its start URL"),
+  bad('start-url', 'https://my-company.awsapps.com/start/console', 'a page inside the portal'),
+  // region: malformed
+  bad('region', '', 'missing'),
+  bad('region', 'useast1', 'no dashes'),
+  bad('region', 'US-EAST-1', 'upper case'),
+  bad('region', 'us-east-1a', 'an availability zone'),
+  bad('region', 'us_east_1', 'underscores'),
+  bad('region', 'us-east-1,eu-west-1', 'two regions'),
+  bad('region', 'east', 'a word'),
+  bad('region', 'us-east-123', 'a three-digit number'),
+  bad('region', '../../etc', 'a path'),
+  bad('region', 'oidc.us-east-1.amazonaws.com', 'a host name'),
+  // scopes
+  bad('scopes', 'sso', 'no colon'),
+  bad('scopes', 'openid', 'an OpenID scope'),
+  bad('scopes', 'sso:account:access;rm -rf', 'shell syntax'),
+  bad('scopes', ':account', 'no service'),
+  // client-name: must be one line
+  bad('client-name', 'GitHub Actions\nEvil Corp', 'two lines'),
+  bad('client-name', 'tab\there', 'a control character'),
+  // timeout: durations
+  bad('timeout', '0', 'zero'),
+  bad('timeout', '0s', 'zero seconds'),
+  bad('timeout', '-5', 'negative'),
+  bad('timeout', '1.5', 'a fraction'),
+  bad('timeout', '10x', 'an unknown unit'),
+  bad('timeout', '1d', 'days'),
+  bad('timeout', 'ten minutes', 'words'),
+  bad('timeout', '1h-30m', 'a negative part'),
+  bad('timeout', 'm', 'a unit alone'),
+  bad('timeout', '99999999999999999999', 'beyond any integer'),
+  // notify: unknown channels
+  bad('notify', 'email', 'an unknown channel'),
+  bad('notify', 'summary,slack', 'one unknown among known'),
+  bad('notify', 'SUMMARY', 'upper case'),
+  bad('notify', 'pr-comments', 'a near miss'),
+  // phase: all, start or wait
+  bad('phase', 'begin', 'an unknown phase'),
+  bad('phase', 'ALL', 'upper case'),
+  bad('phase', 'start,wait', 'two phases'),
+  bad('phase', 'poll', 'a step of the flow, not a phase'),
+  // booleans: what core.getBooleanInput accepts, nothing else
+  bad('cache-registration', 'yes', 'yes'),
+  bad('cache-registration', '1', 'a number'),
+  bad('cache-registration', 'enabled', 'a word'),
+  bad('allow-forks', 'yes', 'yes'),
+  bad('allow-forks', 'sometimes', 'a word'),
+  bad('output-credentials', 'yes', 'yes'),
+  bad('revoke', 'never', 'a word'),
+  // account-id and role-name: malformed
+  { input: 'account-id', inputs: { 'account-id': '12345', 'role-name': 'Deployer' }, why: 'too short (YAML ate the leading zeros)' },
+  { input: 'account-id', inputs: { 'account-id': '1111-2222-3333', 'role-name': 'Deployer' }, why: 'with dashes' },
+  { input: 'account-id', inputs: { 'account-id': '1111222233334', 'role-name': 'Deployer' }, why: '13 digits' },
+  { input: 'account-id', inputs: { 'account-id': 'production', 'role-name': 'Deployer' }, why: 'an alias, not an id' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'Deploy Role' }, why: 'a space' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'role/Deployer' }, why: 'an ARN path' },
+  { input: 'role-name', inputs: { 'account-id': '111122223333', 'role-name': 'R'.repeat(65) }, why: 'longer than 64' },
+  // contradictory combinations
+  { input: 'role-name', inputs: { 'account-id': '111122223333' }, why: 'an account without a role' },
+  { input: 'account-id', inputs: { 'role-name': 'Deployer' }, why: 'a role without an account' },
+  { input: 'profile', inputs: { profile: 'prod' }, why: 'a profile without a role' },
+  { input: 'roles', inputs: { roles: '111122223333:Deployer=prod\n222233334444:Admin=prod' }, why: 'one profile name for two roles' },
+  // profile, roles, aws-region: malformed
+  { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'my profile' }, why: 'a space in a profile name' },
+  { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: '-prod' }, why: 'a leading dash' },
+  bad('roles', 'Deployer', 'a role alone'),
+  { input: 'roles', inputs: { roles: '1234:Deployer' }, example: '111122223333', why: 'a short account' },
+  bad('roles', '111122223333:Deploy Role=prod', 'a space in the role'),
+  bad('aws-region', 'mars-1', 'not a region'),
+  bad('aws-region', 'EU-WEST-1', 'upper case'),
+  // The endpoint settings of the environment, read before any call too.
+  { input: 'AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, example: '"true" or "false"', why: 'not a boolean' },
+  {
+    input: 'AWS_ENDPOINT_URL_SSO_OIDC',
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: 'oidc.example' },
+    example: 'https://oidc.us-east-1.amazonaws.com',
+    why: 'not a URL'
+  },
+  {
+    input: 'AWS_ENDPOINT_URL_SSO_OIDC',
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: 'ftp://127.0.0.1:1' },
+    example: 'https://oidc.us-east-1.amazonaws.com',
+    why: 'not http(s)'
+  },
+  {
+    input: 'AWS_USE_FIPS_ENDPOINT',
+    env: { AWS_USE_FIPS_ENDPOINT: 'true' },
+    example: 'unset one of them',
+    why: 'FIPS together with a custom endpoint (contradictory)'
+  }
+]
+
+interface Outcome {
+  row: BadValue
+  run: ActionRun
+  /** Requests the wire tap forwarded and the emulator received: both must stay zero. */
+  tapped: number
+  received: number
+}
+
+const outcomes: Outcome[] = []
+
+beforeAll(async () => {
+  outcomes.push(
+    ...(await inPool(BAD_VALUES, concurrency(), (row) =>
+      withGate({ inputs: row.inputs ?? {}, env: row.env ?? {}, killAfterMs: 20_000 }, async (gate) => {
+        const run = await gate.step.result
+        return { row, run, tapped: gate.backend.tap.exchanges.length, received: gate.backend.emulator.requests.length }
+      })
+    ))
+  )
+}, 180_000)
+
+describe('bad input fails before any network call, with one line naming the input and a good value', () => {
+  it('has at least 40 bad values, and rows for every input action.yml declares', () => {
+    expect(BAD_VALUES.length).toBeGreaterThanOrEqual(40)
+    const covered = new Set(BAD_VALUES.map((row) => row.input))
+    expect(Object.keys(readActionYml().inputs).filter((input) => !covered.has(input) && !(input in UNCONSTRAINED))).toEqual([])
+  })
+
+  it.each(BAD_VALUES.map((row, index) => [row.input, row.why, index] as const))('%s: %s', (input, _why, index) => {
+    const { row, run, tapped, received } = outcomes[index]!
+    expect(row.input).toBe(input)
+    expect({ tapped, received }).toEqual({ tapped: 0, received: 0 })
+    expect(run.code).toBe(1)
+    expect(run.outputs.outcome).toBe('error')
+    expect(run.errors).toHaveLength(1)
+    const line = run.errors[0]!
+    expect(line).not.toMatch(/[\r\n]/)
+    expect(line).toContain(input)
+    expect(line).toContain(row.example ?? GOOD_VALUE[input]!)
+    expect(hasStackTrace(run)).toBe(false)
+  })
+})
