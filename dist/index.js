@@ -28410,14 +28410,17 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
+/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3139);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5153);
+/* harmony import */ var _wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8441);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
 
+
+(0,_wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__/* .keepWasmAtBaselineTier */ .u)();
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
+await (0,_exit_js__WEBPACK_IMPORTED_MODULE_2__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -32962,6 +32965,33 @@ function failureResult(error, cancelled, request) {
 }
 function isInvalidClient(error) {
     return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
+}
+
+
+/***/ }),
+
+/***/ 8441:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ keepWasmAtBaselineTier)
+});
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/wasm-tiering.ts
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
+// compiler (Liftoff); once the parser is hot (about the third response) it recompiles it with
+// TurboFan, which costs 15-19 MiB of peak memory in a process that only makes a handful of requests.
+// The baseline code is fast enough for that many responses (docs/performance.md), so the tiering
+// budget is set out of reach. Call this after the modules are loaded and before the first request:
+// a flag change invalidates V8's code cache, and Node's built-in modules loaded after it would be
+// compiled from scratch (about 20 ms here).
+
+function keepWasmAtBaselineTier() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)('--wasm-tiering-budget=2000000000');
 }
 
 

@@ -2,6 +2,8 @@
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 import { exitWhenFlushed } from './exit.js'
 import { run } from './main.js'
+import { keepWasmAtBaselineTier } from './wasm-tiering.js'
 
+keepWasmAtBaselineTier()
 await run()
 await exitWhenFlushed()

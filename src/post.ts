@@ -2,6 +2,8 @@
 // ends explicitly, as the main step's does (see exit.ts).
 import { runPostStep } from './cleanup/index.js'
 import { exitWhenFlushed } from './exit.js'
+import { keepWasmAtBaselineTier } from './wasm-tiering.js'
 
+keepWasmAtBaselineTier()
 await runPostStep()
 await exitWhenFlushed()
