@@ -3,7 +3,6 @@
 // short run of `npm run bench -- --runs 2 --quick` from start to results.json. No figure it
 // measures is asserted (figures come from the bench, never from timed assertions); the protocol
 // facts it records (polls within the interval, no slow_down, one registration) are.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { DEFAULT_OUT, DEFAULT_RUNS, HelpRequested, parseBenchOptions, UsageError } from '../../bench/options.js'
 import { renderTable, summarizeCounts, withVerdicts, type BenchResults, type MeasuredResults } from '../../bench/report.js'
 import { countBy, maxPollsAllowed, ratio, smallestGap, summarize, type Summary } from '../../bench/stats.js'
+import { runTsxScript } from '../harness/run-script.js'
 import { repositoryRoot } from '../harness/runner.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-test-'))
@@ -169,18 +169,7 @@ describe('npm run bench -- --runs 2 --quick', () => {
 
   it('runs every scenario against the emulator and writes results.json', async () => {
     const out = join(scratch, 'results.json')
-    const tsxCli = join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')
-    const child = spawn(process.execPath, [tsxCli, 'bench/run.ts', '--runs', '2', '--quick', '--out', out], {
-      cwd: repositoryRoot,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
-    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000)
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    clearTimeout(killer)
+    const { code, stdout, stderr } = await runTsxScript(repositoryRoot, 'bench/run.ts', ['--runs', '2', '--quick', '--out', out], 150_000)
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' })
 
     const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults

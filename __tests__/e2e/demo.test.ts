@@ -2,27 +2,12 @@
 // about 3 s, exit code 0, the outputs printed with the token shortened, no workflow command or
 // secret in what a person reads.
 import { describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { runTsxScript, type ScriptRun } from '../harness/run-script.js'
 import { repositoryRoot } from '../harness/runner.js'
 
-function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const tsxCli = join(repositoryRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs')
-  const child = spawn(process.execPath, [tsxCli, join(repositoryRoot, 'scripts', 'demo.ts'), ...args], {
-    cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text))
-  const killer = setTimeout(() => child.kill('SIGKILL'), 45_000)
-  return new Promise(resolve =>
-    child.on('close', code => {
-      clearTimeout(killer)
-      resolve({ code, stdout, stderr })
-    })
-  )
+function runDemo(args: string[]): Promise<ScriptRun> {
+  return runTsxScript(repositoryRoot, join(repositoryRoot, 'scripts', 'demo.ts'), args, 45_000)
 }
 
 describe('npm run demo', () => {

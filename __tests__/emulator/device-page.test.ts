@@ -1,20 +1,11 @@
 // The verification page as a person (HTML forms) and as CI (`curl -d user_code=…`) use it.
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
+import { describe, expect, it } from '@jest/globals'
+import { emulatorPerTest } from './lifecycle.js'
 import { escapeHtml } from '../../emulator/device-page.js'
 import { manualClock } from './clock.js'
 import { createToken, registerAndStart } from './requests.js'
 
-let emulator: Emulator | undefined
-afterEach(async () => {
-  await emulator?.close()
-  emulator = undefined
-})
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
+const start = emulatorPerTest()
 
 /** What `curl -d user_code=X URL` sends. */
 function curlPost(url: string, form: Record<string, string>, accept = '*/*'): Promise<Response> {

@@ -1,22 +1,14 @@
 // Fault injection: each kind of misbehaviour, per operation and count, from code and over HTTP.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { InternalServerException, SSOOIDCClient, RegisterClientCommand } from '@aws-sdk/client-sso-oidc'
 import { GetRoleCredentialsCommand, SSOClient, TooManyRequestsException } from '@aws-sdk/client-sso'
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
+import type { Emulator } from '../../emulator/server.js'
+import { emulatorPerTest } from './lifecycle.js'
 import { parseFaultSpec } from '../../emulator/faults.js'
 import { AWS_OPERATIONS } from '../../emulator/server.js'
 import { createToken, postJson, registerAndStart } from './requests.js'
 
-let emulator: Emulator | undefined
-afterEach(async () => {
-  await emulator?.close()
-  emulator = undefined
-})
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator(options)
-  return emulator
-}
+const start = emulatorPerTest()
 
 const register = (endpoint: string) => postJson(`${endpoint}/client/register`, { clientName: 'faulty', clientType: 'public', scopes: ['sso:account:access'] })
 
@@ -106,7 +98,6 @@ describe('fault: hang', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(settled).toBe(false)
     await emu.close()
-    emulator = undefined
     await expect(stillHanging).rejects.toThrow()
     expect(emu.counts.StartDeviceAuthorization).toBe(2)
   })
