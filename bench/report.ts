@@ -186,6 +186,8 @@ export function renderTable(results: BenchResults): string {
       ({ library, chunks, inMainChunk }) =>
         `  ${library.padEnd(34)}${inMainChunk ? 'IN THE MAIN CHUNK' : chunks.length === 0 ? 'not bundled (no code path uses it)' : `lazy: ${chunks.join(', ')}`}`
     ),
+    ...bundle.unwantedLibraries.map(({ library, chunks }) => `  ${library.padEnd(34)}BUNDLED, UNUSED: ${chunks.join(', ')}`),
+    `  ${'characters'.padEnd(34)}${bundle.nonAsciiChunks.length === 0 ? 'all ASCII' : `NOT ASCII: ${bundle.nonAsciiChunks.join(', ')}`}`,
     '',
     'Ratios (medians)',
     ...Object.entries(results.ratios).map(([name, value]) => `  ${name.padEnd(34)}${times(value).padStart(12)}`),

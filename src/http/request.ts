@@ -2,7 +2,7 @@
 // timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
 // secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
 import * as core from '@actions/core'
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { awsErrorFromResponse } from './aws-error.js'
 import { sharedDispatcher } from './dispatcher.js'
 import { MAX_ATTEMPT_TIMEOUT_MS } from '../deadline.js'
@@ -67,12 +67,14 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
   let responseHeaders: JsonResponse['headers']
   let text: string
   try {
-    const response = await request(url, {
+    // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
+    const response = await (options.dispatcher ?? sharedDispatcher()).request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method,
       headers,
       body: payload,
       signal,
-      dispatcher: options.dispatcher ?? sharedDispatcher(),
       // Belt and braces with the signal: undici's own timers also cover a stalled socket.
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs
