@@ -2,11 +2,14 @@
 // trustworthy for the registration tests. The library reads its environment at call time (config.ts,
 // the runtime token, HOME for `~`), so one process can switch protocols between calls; paths here
 // are absolute because os.homedir() reads the real process environment, not jest's copy of it.
+// The proxy variables are part of that environment: the Azure SDK reads them each time a client is made.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { join } from 'node:path'
 import { BlockBlobClient } from '@azure/storage-blob'
-import { startCacheService, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
 import { createSandbox, openArchive, type Sandbox } from './support.js'
 
 const cache = await import('@actions/cache')
@@ -19,7 +22,9 @@ const RUNNER_VARIABLES = [
   'ACTIONS_CACHE_MODE',
   'GITHUB_SERVER_URL',
   'GITHUB_WORKSPACE',
-  'RUNNER_TEMP'
+  'RUNNER_TEMP',
+  // Set by the fake for Azure's blob host; cleared otherwise, so no proxy of the host's takes part.
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [name, name.toLowerCase()])
 ]
 let savedEnv: Record<string, string | undefined>
 let stdout: string[]
@@ -48,6 +53,16 @@ afterEach(() => {
 })
 
 const serviceEndpoints = (fake: FakeCacheService): string[] => fake.requests.map((request) => request.endpoint ?? `unrouted ${request.path}`)
+
+/** A Twirp call to a v2 fake, as @actions/cache makes it. */
+async function twirp(fake: FakeCacheService, method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${fake.url}/twirp/github.actions.results.api.v1.CacheService/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${fake.token}` },
+    body: JSON.stringify(body)
+  })
+  return (await response.json()) as Record<string, unknown>
+}
 
 describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol', (protocol) => {
   let fake: FakeCacheService
@@ -85,6 +100,9 @@ describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol'
     expect(matched).toBe('payload-1')
     expect(readFileSync(file, 'utf8')).toBe('{"payload":"first"}')
     expect(serviceEndpoints(fake).slice(3)).toEqual(['lookup', 'download'])
+    // A loopback URL is not Azure's: the library's one plain GET, no HEAD, no range, no proxy.
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', proxied: false, status: 200 })
+    expect(fake.requests.at(-1)?.range).toBeUndefined()
   })
 
   it('restores the newest entry under a prefix, and an exact primary key before any prefix match', async () => {
@@ -200,19 +218,12 @@ describe('the fake blob store, driven by the Azure SDK that @actions/cache uploa
     await fake.close()
   })
 
-  async function twirp(method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await fetch(`${fake.url}/twirp/github.actions.results.api.v1.CacheService/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${fake.token}` },
-      body: JSON.stringify(body)
-    })
-    return (await response.json()) as Record<string, unknown>
-  }
+  const twirpCall = (method: string, body: Record<string, unknown>) => twirp(fake, method, body)
 
   it('assembles a blob uploaded in blocks and serves it with its Content-Length', async () => {
     // @actions/cache switches to blocks above 128 MiB; the same SDK path, with small limits.
     const data = Buffer.from(Array.from({ length: 5000 }, (_, index) => index % 251))
-    const created = await twirp('CreateCacheEntry', { key: 'big', version: 'v' })
+    const created = await twirpCall('CreateCacheEntry', { key: 'big', version: 'v' })
     expect(created.ok).toBe(true)
     const blob = new BlockBlobClient(String(created.signed_upload_url))
     await blob.uploadData(data, { maxSingleShotSize: 1024, blockSize: 1024, concurrency: 2 })
@@ -221,8 +232,8 @@ describe('the fake blob store, driven by the Azure SDK that @actions/cache uploa
     expect(modes.filter((mode) => mode === 'block')).toHaveLength(5)
     expect(modes.at(-1)).toBe('blocklist')
 
-    expect(await twirp('FinalizeCacheEntryUpload', { key: 'big', version: 'v', size_bytes: String(data.length) })).toMatchObject({ ok: true })
-    const found = await twirp('GetCacheEntryDownloadURL', { key: 'bi', restore_keys: [], version: 'v' })
+    expect(await twirpCall('FinalizeCacheEntryUpload', { key: 'big', version: 'v', size_bytes: String(data.length) })).toMatchObject({ ok: true })
+    const found = await twirpCall('GetCacheEntryDownloadURL', { key: 'bi', restore_keys: [], version: 'v' })
     expect(found).toMatchObject({ ok: true, matched_key: 'big' })
     const download = await fetch(String(found.signed_download_url))
     expect(download.headers.get('content-length')).toBe(String(data.length))
@@ -230,11 +241,189 @@ describe('the fake blob store, driven by the Azure SDK that @actions/cache uploa
   })
 
   it('refuses blob requests without the issued signature and finalize before any upload', async () => {
-    const created = await twirp('CreateCacheEntry', { key: 'k', version: 'v' })
+    const created = await twirpCall('CreateCacheEntry', { key: 'k', version: 'v' })
     const unsigned = String(created.signed_upload_url).replace(/sig=[^&]+/, 'sig=forged')
     await expect(new BlockBlobClient(unsigned).uploadData(Buffer.from('x'))).rejects.toThrow(/signature/i)
 
-    expect(await twirp('FinalizeCacheEntryUpload', { key: 'k', version: 'v', size_bytes: '1' })).toMatchObject({ ok: false })
-    expect(await twirp('GetCacheEntryDownloadURL', { key: 'k', version: 'v' })).toEqual({ ok: false })
+    expect(await twirpCall('FinalizeCacheEntryUpload', { key: 'k', version: 'v', size_bytes: '1' })).toMatchObject({ ok: false })
+    expect(await twirpCall('GetCacheEntryDownloadURL', { key: 'k', version: 'v' })).toEqual({ ok: false })
+  })
+})
+
+interface RawAnswer {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+/** One request to the fake as a client speaks to a forward proxy: `METHOD http://host/path`. */
+function throughProxy(fake: FakeCacheService, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  const proxy = new URL(fake.url)
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: proxy.hostname, port: proxy.port, method, path: target, headers: { host: new URL(target).host, ...headers } }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK download, the fake as its proxy", () => {
+  let fake: FakeCacheService
+  let sandbox: Sandbox
+  let file: string
+
+  beforeEach(async () => {
+    fake = await startCacheService({ protocol: 'v2', blobHost: 'azure' })
+    sandbox = createSandbox()
+    file = join(sandbox.home, 'payload.json')
+    useEnv(fake.env, { GITHUB_WORKSPACE: sandbox.workspace, RUNNER_TEMP: sandbox.temp })
+  })
+
+  afterEach(async () => {
+    await fake.close()
+    sandbox.dispose()
+  })
+
+  const proxied = () => fake.requests.filter((request) => request.proxied)
+  const direct = () => fake.requests.filter((request) => !request.proxied)
+
+  it("names itself as HTTP_PROXY, with loopback exempt: the action's AWS and GitHub calls stay direct", () => {
+    expect(fake.env).toMatchObject({ HTTP_PROXY: fake.url, NO_PROXY: '127.0.0.1,localhost', ACTIONS_RESULTS_URL: `${fake.url}/` })
+  })
+
+  it('saves through the SDK upload, restores through the SDK download (HEAD, then one ranged GET), blob requests only via the proxy', async () => {
+    writeFileSync(file, '{"payload":"azure"}')
+    expect(await cache.saveCache([file], 'payload-1')).toBeGreaterThan(0)
+    rmSync(file)
+
+    expect(await cache.restoreCache([file], 'payload-', ['payload-'])).toBe('payload-1')
+
+    expect(readFileSync(file, 'utf8')).toBe('{"payload":"azure"}')
+    const size = fake.entries[0]!.archive.length
+    expect(fake.requests.map(({ method, endpoint, status, range }) => ({ method, endpoint, status, range }))).toEqual([
+      { method: 'POST', endpoint: 'reserve', status: 200, range: undefined },
+      { method: 'PUT', endpoint: 'upload', status: 201, range: undefined },
+      { method: 'POST', endpoint: 'commit', status: 200, range: undefined },
+      { method: 'POST', endpoint: 'lookup', status: 200, range: undefined },
+      { method: 'HEAD', endpoint: 'download', status: 200, range: undefined },
+      { method: 'GET', endpoint: 'download', status: 206, range: `bytes=0-${size - 1}` }
+    ])
+    // The blob host's requests came through the proxy; the Twirp calls went straight to the service.
+    expect(proxied().map((request) => [request.host, request.endpoint])).toEqual([
+      [AZURE_BLOB_HOST, 'upload'],
+      [AZURE_BLOB_HOST, 'download'],
+      [AZURE_BLOB_HOST, 'download']
+    ])
+    expect(new Set(direct().map((request) => request.host))).toEqual(new Set([new URL(fake.url).host]))
+    expect(direct().every((request) => request.authorized && request.twirpMethod !== undefined)).toBe(true)
+  })
+
+  it('downloads a blob of several 4 MiB blocks in ranges that cover it exactly once', async () => {
+    // Random bytes do not compress: the archive stays above 8 MiB, so three blocks.
+    writeFileSync(file, randomBytes(9 * 1024 * 1024))
+    const original = readFileSync(file)
+    await cache.saveCache([file], 'large')
+    rmSync(file)
+
+    expect(await cache.restoreCache([file], 'large')).toBe('large')
+
+    expect(readFileSync(file).equals(original)).toBe(true)
+    const size = fake.entries[0]!.archive.length
+    const block = 4 * 1024 * 1024
+    expect(size).toBeGreaterThan(2 * block)
+    const reads = fake.requests.filter((request) => request.method === 'GET')
+    expect(reads.every((request) => request.status === 206 && request.proxied)).toBe(true)
+    expect(reads.map((request) => request.range).sort()).toEqual([`bytes=0-${block - 1}`, `bytes=${block}-${2 * block - 1}`, `bytes=${2 * block}-${size - 1}`].sort())
+  })
+
+  it('reports a miss without touching the blob host', async () => {
+    expect(await cache.restoreCache([file], 'absent-', ['absent-'])).toBeUndefined()
+
+    expect(serviceEndpoints(fake)).toEqual(['lookup'])
+    expect(proxied()).toEqual([])
+  })
+
+  it('refuses a forged signature on the HEAD and on a ranged GET: the SDK sees 403 AuthenticationFailed', async () => {
+    writeFileSync(file, 'content')
+    await cache.saveCache([file], 'signed')
+    const found = await twirp(fake, 'GetCacheEntryDownloadURL', { key: 'signed', version: fake.entries[0]!.version })
+    const url = String(found.signed_download_url)
+    expect(new URL(url).host).toBe(AZURE_BLOB_HOST)
+    const forged = new BlockBlobClient(url.replace(/sig=[^&]+/, 'sig=forged'), undefined, { retryOptions: { maxTries: 1 } })
+
+    await expect(forged.getProperties()).rejects.toMatchObject({ statusCode: 403 })
+    await expect(forged.downloadToBuffer(0, 4)).rejects.toMatchObject({ statusCode: 403, code: 'AuthenticationFailed' })
+    // The issued signature still works: the refusal was the signature's.
+    expect((await new BlockBlobClient(url).downloadToBuffer(0, 4)).equals(fake.entries[0]!.archive.subarray(0, 4))).toBe(true)
+    expect(fake.requests.slice(-3).map(({ method, status, proxied: viaProxy }) => [method, status, viaProxy])).toEqual([
+      ['HEAD', 403, true],
+      ['GET', 403, true],
+      ['GET', 206, true]
+    ])
+  })
+
+  it('answers reads as Azure does: 200 whole, 206 slices, 416 past the end, 412 on another ETag', async () => {
+    writeFileSync(file, 'content')
+    await cache.saveCache([file], 'ranges')
+    const url = String((await twirp(fake, 'GetCacheEntryDownloadURL', { key: 'ranges', version: fake.entries[0]!.version })).signed_download_url)
+    const archive = fake.entries[0]!.archive
+
+    const head = await throughProxy(fake, 'HEAD', url)
+    expect(head).toMatchObject({ status: 200, body: Buffer.alloc(0) })
+    expect(head.headers).toMatchObject({
+      'content-length': String(archive.length),
+      'content-type': 'application/octet-stream',
+      'x-ms-blob-type': 'BlockBlob',
+      'accept-ranges': 'bytes',
+      'x-ms-version': expect.any(String),
+      'x-ms-request-id': expect.any(String),
+      'last-modified': expect.any(String),
+      etag: expect.stringMatching(/^"0x[0-9A-F]+"$/)
+    })
+    const whole = await throughProxy(fake, 'GET', url)
+    expect(whole.status).toBe(200)
+    expect(whole.body.equals(archive)).toBe(true)
+    const slice = await throughProxy(fake, 'GET', url, { 'x-ms-range': 'bytes=2-5' })
+    expect(slice).toMatchObject({ status: 206, headers: expect.objectContaining({ 'content-range': `bytes 2-5/${archive.length}`, 'content-length': '4' }) })
+    expect(slice.body.equals(archive.subarray(2, 6))).toBe(true)
+    // x-ms-range wins over Range, as Azure documents; an open end runs to the last byte.
+    const tail = await throughProxy(fake, 'GET', url, { 'x-ms-range': `bytes=${archive.length - 3}-`, range: 'bytes=0-0' })
+    expect(tail.body.equals(archive.subarray(-3))).toBe(true)
+    expect(await throughProxy(fake, 'GET', url, { range: `bytes=${archive.length}-${archive.length + 9}` })).toMatchObject({
+      status: 416,
+      headers: expect.objectContaining({ 'x-ms-error-code': 'InvalidRange', 'content-range': `bytes */${archive.length}` })
+    })
+    expect(await throughProxy(fake, 'GET', url, { 'x-ms-range': 'bytes=0-1', 'if-match': '"0xOTHER"' })).toMatchObject({
+      status: 412,
+      headers: expect.objectContaining({ 'x-ms-error-code': 'ConditionNotMet' })
+    })
+    expect((await throughProxy(fake, 'GET', url, { 'x-ms-range': 'bytes=0-1', 'if-match': String(head.headers.etag) })).status).toBe(206)
+  })
+
+  it('forwards nothing to any other host, and serves no blob on its own origin', async () => {
+    const elsewhere = await throughProxy(fake, 'GET', 'http://example.com/anything')
+    expect(elsewhere.status).toBe(502)
+    expect(elsewhere.body.toString()).toBe(`The fake Actions cache service proxies only ${AZURE_BLOB_HOST}; it does not forward to example.com.`)
+    // A tunnel (what an https target would ask for) is refused the same way.
+    const proxy = new URL(fake.url)
+    const tunnel = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: `${AZURE_BLOB_HOST}:443` })
+      request.on('connect', (response, socket) => {
+        socket.destroy()
+        resolve(response.statusCode ?? 0)
+      })
+      request.on('error', reject)
+      request.end()
+    })
+    expect(tunnel).toBe(502)
+    expect((await fetch(`${fake.url}/devstoreaccount1/actions-cache/1-00000000.tar`)).status).toBe(404)
+    expect(fake.requests.map(({ method, host, proxied: viaProxy, status }) => [method, host, viaProxy, status])).toEqual([
+      ['GET', 'example.com', true, 502],
+      ['CONNECT', `${AZURE_BLOB_HOST}:443`, true, 502],
+      ['GET', proxy.host, false, 404]
+    ])
   })
 })

@@ -3,7 +3,8 @@
 // both protocols, with the real @actions/cache inside the bundle. Every run is approved by the
 // emulator on its own shortly after the prompt, so what is checked is what the cache changes: how
 // many clients were registered, what the log says (at most one warning), how long the step took,
-// and that no secret reached the log, the outputs or the cache entries.
+// and that no secret reached the log, the outputs or the cache entries. v2 runs once more with its
+// blobs on Azure's host, so the bundled Azure SDK downloads them as on a hosted runner.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +13,15 @@ import type { EmulatorOptions } from '../../emulator/server.js'
 import { DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../src/registration/cache.js'
 import { registrationFilePath } from '../../src/registration/key.js'
 import { corruptEntry, entryDocument, openArchive } from '../cache/support.js'
-import { startCacheService, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import {
+  AZURE_BLOB_HOST,
+  startCacheService,
+  type BlobHost,
+  type CacheEndpoint,
+  type CacheFault,
+  type CacheProtocol,
+  type FakeCacheService
+} from '../fakes/cache-service.js'
 import { createJob, repositoryRoot, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
@@ -48,14 +57,14 @@ afterEach(async () => {
   await Promise.all(worlds.splice(0).map((world) => world.close()))
 })
 
-async function trackedWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}): Promise<World> {
-  const world = await createWorld(protocol, emulatorOptions)
+async function trackedWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}, blobHost?: BlobHost): Promise<World> {
+  const world = await createWorld(protocol, emulatorOptions, blobHost)
   worlds.push(world)
   return world
 }
 
-async function createWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}): Promise<World> {
-  const fake = await startCacheService({ protocol })
+async function createWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}, blobHost?: BlobHost): Promise<World> {
+  const fake = await startCacheService({ protocol, ...(blobHost ? { blobHost } : {}) })
   const backend = await startSsoBackend({ interval: 0.5, approveAfter: 0.3, ...emulatorOptions })
   const jobs: ActionJob[] = []
   const world: World = {
@@ -132,6 +141,41 @@ function expectNothingLeaked(world: World, runs: GateRun[], { plainSecrets = fal
 
 function clientIdOf(entry: { archive: Buffer }): string {
   return (JSON.parse(entryDocument(entry.archive)) as { registration: { clientId: string } }).registration.clientId
+}
+
+const RESTORE_BOUND_MS = DEFAULT_RESTORE_TIMEOUT_MS + FLOW_SLACK_MS
+const SAVE_BOUND_MS = DEFAULT_SAVE_TIMEOUT_MS + FLOW_SLACK_MS
+
+/**
+ * One run against a service with `fault` set on `endpoint` (after a first run that fills the cache,
+ * when the fault is on the download): approved all the same, with one warning, a fresh
+ * registration, within `boundMs`, and nothing leaked.
+ */
+async function expectFaultBounded(world: World, endpoint: CacheEndpoint, fault: CacheFault, boundMs: number): Promise<GateRun> {
+  // The download only happens when there is an entry to download.
+  if (endpoint === 'download') expectApproved(await world.gate())
+  const registrationsBefore = world.backend.emulator.counts.RegisterClient
+  const requestsBefore = world.fake.requests.length
+  world.fake.setFault(endpoint, fault)
+
+  const faulty = await world.gate()
+
+  expectApproved(faulty, 1)
+  expect(faulty.run.warnings[0]).toMatch(/Actions cache/)
+  expect(world.fake.requests.some((request) => request.endpoint === endpoint)).toBe(true)
+  expect(world.backend.emulator.counts.RegisterClient).toBe(registrationsBefore + 1)
+  expect(faulty.run.durationMs).toBeLessThan(boundMs)
+  if (endpoint === 'reserve') {
+    // The save runs beside the prompt, never before it: the prompt came long before the save gave up.
+    expect(faulty.promptAfterMs).toBeLessThan(faulty.run.durationMs)
+    if (fault.kind === 'hang') expect(faulty.run.durationMs - (faulty.promptAfterMs ?? Infinity)).toBeGreaterThan(DEFAULT_SAVE_TIMEOUT_MS / 2)
+  }
+  if (fault.kind === 'hang' && endpoint !== 'reserve') {
+    // A restore that timed out is not followed by a save to the same silent service.
+    expect(world.fake.requests.slice(requestsBefore).filter((request) => request.endpoint === 'reserve')).toHaveLength(0)
+  }
+  expectNothingLeaked(world, [faulty], { plainSecrets: true })
+  return faulty
 }
 
 describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/ over the %s protocol', (protocol) => {
@@ -273,45 +317,21 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
   })
 
   describe('a failing, throttling or silent service costs at most one warning and a bounded delay', () => {
-    const restoreBound = DEFAULT_RESTORE_TIMEOUT_MS + FLOW_SLACK_MS
-    const saveBound = DEFAULT_SAVE_TIMEOUT_MS + FLOW_SLACK_MS
     const cases: Array<{ endpoint: CacheEndpoint; fault: CacheFault; boundMs: number }> = [
-      { endpoint: 'lookup', fault: { kind: 'status', status: 500 }, boundMs: restoreBound },
-      { endpoint: 'lookup', fault: { kind: 'status', status: 429, retryAfter: 60 }, boundMs: restoreBound },
-      { endpoint: 'lookup', fault: { kind: 'hang' }, boundMs: restoreBound },
-      { endpoint: 'download', fault: { kind: 'hang' }, boundMs: restoreBound },
-      { endpoint: 'reserve', fault: { kind: 'status', status: 500 }, boundMs: saveBound },
-      { endpoint: 'reserve', fault: { kind: 'status', status: 429 }, boundMs: saveBound },
-      { endpoint: 'reserve', fault: { kind: 'hang' }, boundMs: saveBound }
+      { endpoint: 'lookup', fault: { kind: 'status', status: 500 }, boundMs: RESTORE_BOUND_MS },
+      { endpoint: 'lookup', fault: { kind: 'status', status: 429, retryAfter: 60 }, boundMs: RESTORE_BOUND_MS },
+      { endpoint: 'lookup', fault: { kind: 'hang' }, boundMs: RESTORE_BOUND_MS },
+      { endpoint: 'download', fault: { kind: 'hang' }, boundMs: RESTORE_BOUND_MS },
+      { endpoint: 'reserve', fault: { kind: 'status', status: 500 }, boundMs: SAVE_BOUND_MS },
+      { endpoint: 'reserve', fault: { kind: 'status', status: 429 }, boundMs: SAVE_BOUND_MS },
+      { endpoint: 'reserve', fault: { kind: 'hang' }, boundMs: SAVE_BOUND_MS }
     ]
     const label = (fault: CacheFault): string => (fault.kind === 'status' ? String(fault.status) : fault.kind)
 
     it.concurrent.each(cases.map((c) => [c.endpoint, label(c.fault), c] as const))('%s answering %s', async (endpoint, _label, { fault, boundMs }) => {
       const world = await createWorld(protocol)
       try {
-        // The download only happens when there is an entry to download.
-        if (endpoint === 'download') expectApproved(await world.gate())
-        const registrationsBefore = world.backend.emulator.counts.RegisterClient
-        const requestsBefore = world.fake.requests.length
-        world.fake.setFault(endpoint, fault)
-
-        const faulty = await world.gate()
-
-        expectApproved(faulty, 1)
-        expect(faulty.run.warnings[0]).toMatch(/Actions cache/)
-        expect(world.fake.requests.some((request) => request.endpoint === endpoint)).toBe(true)
-        expect(world.backend.emulator.counts.RegisterClient).toBe(registrationsBefore + 1)
-        expect(faulty.run.durationMs).toBeLessThan(boundMs)
-        if (endpoint === 'reserve') {
-          // The save runs beside the prompt, never before it: the prompt came long before the save gave up.
-          expect(faulty.promptAfterMs).toBeLessThan(faulty.run.durationMs)
-          if (fault.kind === 'hang') expect(faulty.run.durationMs - (faulty.promptAfterMs ?? Infinity)).toBeGreaterThan(DEFAULT_SAVE_TIMEOUT_MS / 2)
-        }
-        if (fault.kind === 'hang' && endpoint !== 'reserve') {
-          // A restore that timed out is not followed by a save to the same silent service.
-          expect(world.fake.requests.slice(requestsBefore).filter((request) => request.endpoint === 'reserve')).toHaveLength(0)
-        }
-        expectNothingLeaked(world, [faulty], { plainSecrets: true })
+        await expectFaultBounded(world, endpoint, fault, boundMs)
       } finally {
         await world.close()
       }
@@ -343,6 +363,57 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expect(world.backend.emulator.counts.RegisterClient).toBe(8)
     expectNothingLeaked(world, [...runs, later], { plainSecrets: true })
   }, 180_000)
+})
+
+describe("the registration cache through dist/ with v2 blobs on Azure's host: the Azure SDK download of a hosted runner", () => {
+  const blobRequests = (fake: FakeCacheService) => fake.requests.filter((request) => request.endpoint === 'upload' || request.endpoint === 'download')
+
+  it('run 2 restores with a HEAD and a ranged GET through the proxy, and zero RegisterClient calls', async () => {
+    const world = await trackedWorld('v2', {}, 'azure')
+
+    const first = await world.gate()
+    expectApproved(first)
+    expect(committed(world.fake)).toHaveLength(1)
+    const second = await world.gate()
+
+    expectApproved(second)
+    expect(world.backend.emulator.counts.RegisterClient).toBe(1)
+    expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
+    const size = world.fake.entries[0]!.archive.length
+    expect(blobRequests(world.fake).map(({ method, host, proxied, status, range }) => ({ method, host, proxied, status, range }))).toEqual([
+      { method: 'PUT', host: AZURE_BLOB_HOST, proxied: true, status: 201, range: undefined },
+      { method: 'HEAD', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined },
+      { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 206, range: `bytes=0-${size - 1}` }
+    ])
+    // Only the blob host went through the proxy (anything else would have met a 502): the Twirp
+    // calls went direct, and so did every AWS call, or the emulator would not have approved.
+    const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request))
+    expect(others.every((request) => !request.proxied && request.twirpMethod !== undefined && request.status === 200)).toBe(true)
+    expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
+    expectNothingLeaked(world, [first, second], { plainSecrets: true })
+  })
+
+  // The SDK's own per-try timeout is the restore's bound too; the action's deadline must end the
+  // wait wherever the download stops: at its HEAD, or at the ranged GET after a good HEAD.
+  it.concurrent.each<[string, CacheFault]>([
+    ['its HEAD', { kind: 'hang' }],
+    ['its ranged GET', { kind: 'hang', method: 'GET' }]
+  ])('a download that hangs at %s is given up within the restore bound', async (_where, fault) => {
+    const world = await createWorld('v2', {}, 'azure')
+    try {
+      const faulty = await expectFaultBounded(world, 'download', fault, RESTORE_BOUND_MS)
+      expect(faulty.run.warnings[0]).toBe(`The Actions cache did not answer within ${DEFAULT_RESTORE_TIMEOUT_MS / 1000} s; a new client will be registered.`)
+      // Only the faulty run downloaded (the first found the cache empty). Never answered: status 0;
+      // the SDK may have retried before the step ended, with the same fate.
+      const downloads = world.fake.requests.filter((request) => request.endpoint === 'download').map(({ method, status }) => `${method} ${status}`)
+      const hung = fault.method === 'GET' ? downloads.slice(1) : downloads
+      if (fault.method === 'GET') expect(downloads[0]).toBe('HEAD 200')
+      expect(hung.length).toBeGreaterThan(0)
+      expect(new Set(hung)).toEqual(new Set([`${fault.method ?? 'HEAD'} 0`]))
+    } finally {
+      await world.close()
+    }
+  }, 120_000)
 })
 
 describe('the registration cache: @actions/cache stays unloaded unless needed', () => {

@@ -1,5 +1,5 @@
 // A loopback fake of the GitHub Actions cache service, close enough to the real one that the real
-// @actions/cache (and, for uploads, the Azure Storage SDK inside it) can save and restore through it.
+// @actions/cache (and the Azure Storage SDK inside it) can save and restore through it.
 // Both protocols the runner can hand a node action:
 //
 // v2 (github.com since 2025-02): Twirp JSON at `/twirp/github.actions.results.api.v1.CacheService/<M>`
@@ -8,9 +8,27 @@
 //   SDK (one PUT up to 128 MiB, else `?comp=block` PUTs and a `?comp=blocklist` PUT), then calls
 //   FinalizeCacheEntryUpload. GetCacheEntryDownloadURL answers `ok:false` on a miss. A duplicate
 //   key+version is a Twirp 409 `already_exists`, which the client reports as "another job may be
-//   creating this cache". Blob URLs have the shape `http://127.0.0.1:P/devstoreaccount1/<container>/
-//   <blob>`: for an IP host the SDK takes the first path segment as the account and throws
-//   "Provided containerName is invalid" without a container segment.
+//   creating this cache".
+//   Blob URLs, by `blobHost`:
+//   - 'loopback' (default): `http://127.0.0.1:P/devstoreaccount1/<container>/<blob>?...&sig=`. For an
+//     IP host the SDK takes the first path segment as the account (and throws "Provided
+//     containerName is invalid" without a container segment). @actions/cache downloads these with
+//     one plain GET (its http-client), as it does any host but Azure's.
+//   - 'azure': `http://devstoreaccount1.blob.core.windows.net/<container>/<blob>?...&sig=` (the
+//     account comes from the host name), which is what a hosted runner is given (over https). For
+//     a host ending in `.blob.core.windows.net` @actions/cache downloads with the Azure SDK: a HEAD
+//     (getProperties) for the length, then ranged GETs (`x-ms-range: bytes=a-b`, 4 MiB each, up to
+//     8 at once; later ones `If-Match` the first ETag). The name must reach this server, so it is
+//     also an HTTP forward proxy for that one host: `env` adds HTTP_PROXY (its origin; the SDK reads
+//     HTTPS_PROXY, ALL_PROXY, then HTTP_PROXY, each upper case first, and sends an http target in
+//     absolute form, `GET http://host/path`) and NO_PROXY=127.0.0.1,localhost (the action's own
+//     AWS, GitHub and Twirp traffic stays direct). Any other host asked of the proxy, absolute form
+//     or CONNECT, gets a 502 and never leaves the machine. Plain http because TLS would need a
+//     certificate the action trusts; the SDK accepts http URLs as they are.
+//   Blob reads answer as Azure does: HEAD 200 with Content-Length, ETag, Last-Modified,
+//   x-ms-blob-type, Accept-Ranges; GET with `x-ms-range` (else `Range`) 206 with Content-Range and
+//   exactly that slice, 416 past the end, 412 when If-Match names another ETag; GET without one 200
+//   with the whole blob. Errors are Azure XML with `x-ms-error-code` (HEAD: the header alone).
 // v1 REST (GitHub Enterprise Server): `<ACTIONS_CACHE_URL>_apis/artifactcache/...`, where the base
 //   path is kept (the fake checks it): `GET cache?keys=a,b&version=` (204 on a miss), `POST caches`
 //   to reserve (409 on a duplicate), `PATCH caches/{id}` chunks with `Content-Range`, `POST
@@ -20,14 +38,19 @@
 // tried first exactly, then as a prefix, and among several prefix matches the newest entry wins.
 // Only committed entries with the same version match. One scope only.
 //
-// Faults can be set per endpoint (a status with a Twirp/JSON error body, a hang that never answers,
-// or a TCP reset), for a number of requests or until cleared. The request log records method, path,
-// endpoint, status and whether the bearer token was right; it never keeps bodies.
-import { randomBytes } from 'node:crypto'
+// Faults can be set per endpoint (a status with a Twirp/JSON/Azure error body, a hang that never
+// answers, or a TCP reset), for a number of requests or until cleared, optionally for one HTTP
+// method only (the Azure download's HEAD or its GETs). The request log records method, host,
+// whether it came through the proxy, path, endpoint, range, status and whether the bearer token was
+// right; it never keeps bodies.
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
 export type CacheProtocol = 'v2' | 'v1'
+
+/** Where v2 blob URLs point (see the header): this server's origin, or Azure's host through this server as a proxy. */
+export type BlobHost = 'loopback' | 'azure'
 
 /**
  * The five steps of either protocol, named by what they do:
@@ -35,17 +58,21 @@ export type CacheProtocol = 'v2' | 'v1'
  * - reserve:  v2 CreateCacheEntry,         v1 `POST caches`
  * - upload:   v2 blob PUT (single or block/blocklist), v1 `PATCH caches/{id}`
  * - commit:   v2 FinalizeCacheEntryUpload, v1 `POST caches/{id}`
- * - download: the archive GET of either protocol
+ * - download: the archive GET of either protocol (v2: the blob's HEAD and GETs)
  */
 export type CacheEndpoint = 'lookup' | 'reserve' | 'upload' | 'commit' | 'download'
 
-export type CacheFault =
+export type CacheFault = (
   /** Answer with this status and the protocol's error body (Retry-After when given). */
   | { kind: 'status'; status: number; retryAfter?: number; message?: string }
   /** Read the request, then never answer: the client's own timeout (if any) must fire. */
   | { kind: 'hang' }
   /** Read the request, then reset the TCP connection (the client sees ECONNRESET). */
   | { kind: 'reset' }
+) & {
+  /** Only requests with this method (e.g. 'GET': the Azure download's ranged reads, not its HEAD); others pass. */
+  method?: string
+}
 
 export interface CacheEntry {
   id: number
@@ -60,6 +87,10 @@ export interface CacheEntry {
 
 export interface RecordedCacheRequest {
   method: string
+  /** The host the client addressed: this server's `127.0.0.1:P`, or another host through the proxy. */
+  host: string
+  /** Whether it came through this server as a forward proxy (absolute form or CONNECT). */
+  proxied: boolean
   /** Path without the query string. */
   path: string
   endpoint?: CacheEndpoint
@@ -71,19 +102,27 @@ export interface RecordedCacheRequest {
   authorized: boolean
   /** For v2 uploads: 'single', 'block' or 'blocklist'. */
   uploadMode?: 'single' | 'block' | 'blocklist'
+  /** For v2 blob GETs: the range asked for (`x-ms-range`, else `Range`), as sent. */
+  range?: string
 }
 
 export interface FakeCacheServiceOptions {
   protocol: CacheProtocol
   /** The ACTIONS_RUNTIME_TOKEN the client must present. */
   token?: string
+  /** v2 only: where blob URLs point. Default 'loopback'. */
+  blobHost?: BlobHost
 }
 
 export interface FakeCacheService {
   protocol: CacheProtocol
+  blobHost: BlobHost
   /** The origin, `http://127.0.0.1:P`. */
   url: string
-  /** What the runner gives a node action for this protocol (merge it into a child's env). */
+  /**
+   * What the runner gives a node action for this protocol (merge it into a child's env); with the
+   * 'azure' blob host, also the proxy variables that route Azure's host name here.
+   */
   env: Record<string, string>
   token: string
   /** Every entry, committed or not, in creation order. Live. */
@@ -107,6 +146,9 @@ export const DEFAULT_RUNTIME_TOKEN = 'fake-actions-runtime-token'
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.CacheService/'
 const BLOB_ACCOUNT = 'devstoreaccount1'
 const BLOB_CONTAINER = 'actions-cache'
+/** The blob host for `blobHost: 'azure'`; @actions/cache keys its Azure SDK download on the suffix. */
+export const AZURE_BLOB_HOST = `${BLOB_ACCOUNT}.blob.core.windows.net`
+const STORAGE_VERSION = '2025-01-05'
 const V1_ACCEPT = 'application/json;api-version=6.0-preview.1'
 
 interface PendingBlob {
@@ -119,6 +161,8 @@ interface PendingBlob {
 export async function startCacheService(options: FakeCacheServiceOptions): Promise<FakeCacheService> {
   const protocol = options.protocol
   const token = options.token ?? DEFAULT_RUNTIME_TOKEN
+  const blobHost = options.blobHost ?? 'loopback'
+  if (protocol === 'v1' && blobHost !== 'loopback') throw new Error('blobHost applies to the v2 protocol only: v1 serves its archives itself')
   // v1 base URLs carry an opaque path on GHES; a random one proves the client keeps it.
   const v1Base = `/${randomBytes(6).toString('hex')}/`
   const entries: CacheEntry[] = []
@@ -130,6 +174,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   const sockets = new Set<Socket>()
   let nextId = 1
   let origin = ''
+  /** `127.0.0.1:P`: requests for any other host came through the proxy. */
+  let ownHost = ''
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
@@ -143,23 +189,34 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
+  // Tunnels (https targets) are never opened: nothing the fake serves needs one, and nothing may leave.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    requests.push({ method: 'CONNECT', host: req.url ?? '', proxied: true, path: '', status: 502, authorized: false })
+    const text = refusal(req.url ?? '')
+    socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+  })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Absolute form (`GET http://host/path`) is how a client speaks to a forward proxy.
+    const proxied = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url ?? '')
     const url = new URL(req.url ?? '/', origin)
     const method = req.method ?? 'GET'
     const authorized = req.headers.authorization === `Bearer ${token}`
-    const record: RecordedCacheRequest = { method, path: url.pathname, status: 0, authorized }
+    const record: RecordedCacheRequest = { method, host: url.host, proxied, path: url.pathname, status: 0, authorized }
     requests.push(record)
     // The whole body is read before routing, so a fault never leaves a client blocked on a write.
     const body = await readBody(req)
 
+    if (url.host !== ownHost && !(blobHost === 'azure' && url.host === AZURE_BLOB_HOST)) {
+      return send(res, record, 502, 'text/plain', refusal(url.host))
+    }
     const route = protocol === 'v2' ? routeV2(method, url) : routeV1(method, url)
     if (route === undefined) return send(res, record, 404, 'text/plain', 'Not Found')
     record.endpoint = route.endpoint
     if (route.twirpMethod) record.twirpMethod = route.twirpMethod
 
     await passHold(route.endpoint)
-    const fault = takeFault(route.endpoint)
+    const fault = takeFault(route.endpoint, method)
     if (fault) return applyFault(res, record, fault, route.errorStyle)
 
     await route.run(req, res, record, body, url)
@@ -186,8 +243,13 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
 
   // ---- v2: Twirp service plus Azure-style blob storage -------------------------------------------
 
+  function refusal(host: string): string {
+    const served = blobHost === 'azure' ? `only ${AZURE_BLOB_HOST}` : 'no host'
+    return `The fake Actions cache service proxies ${served}; it does not forward to ${host}.`
+  }
+
   function routeV2(method: string, url: URL): Route | undefined {
-    if (method === 'POST' && url.pathname.startsWith(TWIRP_PREFIX)) {
+    if (url.host === ownHost && method === 'POST' && url.pathname.startsWith(TWIRP_PREFIX)) {
       const twirpMethod = url.pathname.slice(TWIRP_PREFIX.length)
       const endpoint = (
         {
@@ -199,13 +261,18 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
       if (!endpoint) return undefined
       return { endpoint, twirpMethod, errorStyle: 'twirp', run: (req, res, record, body) => twirp(twirpMethod, req, res, record, body) }
     }
-    const blobPrefix = `/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/`
-    if (url.pathname.startsWith(blobPrefix)) {
-      const name = decodeURIComponent(url.pathname.slice(blobPrefix.length))
-      if (method === 'PUT') return { endpoint: 'upload', errorStyle: 'azure', run: (req, res, record, body) => putBlob(name, req, res, record, body, url) }
-      if (method === 'GET') return { endpoint: 'download', errorStyle: 'azure', run: (_req, res, record) => getBlob(name, res, record, url) }
-    }
+    const name = blobNameIn(url)
+    if (name === undefined) return undefined
+    if (method === 'PUT') return { endpoint: 'upload', errorStyle: 'azure', run: (req, res, record, body) => putBlob(name, req, res, record, body, url) }
+    if (method === 'GET' || method === 'HEAD') return { endpoint: 'download', errorStyle: 'azure', run: (req, res, record) => readBlob(name, req, res, record, url) }
     return undefined
+  }
+
+  /** The blob a URL names, if it is one of this fake's blob URLs (see blobUrl). */
+  function blobNameIn(url: URL): string | undefined {
+    const [host, prefix] = blobHost === 'azure' ? [AZURE_BLOB_HOST, `/${BLOB_CONTAINER}/`] : [ownHost, `/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/`]
+    if (url.host !== host || !url.pathname.startsWith(prefix)) return undefined
+    return decodeURIComponent(url.pathname.slice(prefix.length))
   }
 
   function twirp(twirpMethod: string, req: IncomingMessage, res: ServerResponse, record: RecordedCacheRequest, body: Buffer): void {
@@ -296,16 +363,46 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     return azureCreated(res, record)
   }
 
-  function getBlob(name: string, res: ServerResponse, record: RecordedCacheRequest, url: URL): void {
+  /** Get Blob Properties (HEAD) and Get Blob (GET, whole or one range), as Azure answers them. */
+  function readBlob(name: string, req: IncomingMessage, res: ServerResponse, record: RecordedCacheRequest, url: URL): void {
     const blob = blobs.get(name)
     if (!blob || url.searchParams.get('sig') !== blob.sig) return azureError(res, record, 403, 'AuthenticationFailed', 'The signature does not match.')
     if (!blob.entry.committed) return azureError(res, record, 404, 'BlobNotFound', 'The specified blob does not exist.')
-    return sendBytes(res, record, blob.entry.archive)
+    const data = blob.entry.archive
+    // Derived from the content: a test that rewrites an entry's archive changes its ETag too.
+    const etag = `"0x${createHash('sha256').update(data).digest('hex').slice(0, 16).toUpperCase()}"`
+    const ifMatch = req.headers['if-match']
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etag) {
+      return azureError(res, record, 412, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.')
+    }
+    const headers: Record<string, string> = {
+      ...storageHeaders(),
+      'content-type': 'application/octet-stream',
+      etag,
+      'last-modified': new Date(blob.entry.createdAt).toUTCString(),
+      'x-ms-creation-time': new Date(blob.entry.createdAt).toUTCString(),
+      'x-ms-blob-type': 'BlockBlob',
+      'x-ms-server-encrypted': 'true',
+      'accept-ranges': 'bytes'
+    }
+    if (req.method === 'HEAD') return sendBlob(res, record, 200, headers, data, { bodyless: true })
+    const asked = header(req, 'x-ms-range') ?? header(req, 'range')
+    if (asked === undefined) return sendBlob(res, record, 200, headers, data)
+    record.range = asked
+    const range = /^bytes=(\d+)-(\d*)$/.exec(asked)
+    if (!range) return azureError(res, record, 400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.')
+    const start = Number(range[1])
+    const end = Math.min(range[2] === '' ? Infinity : Number(range[2]), data.length - 1)
+    if (start >= data.length || end < start) {
+      return azureError(res, record, 416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.', { 'content-range': `bytes */${data.length}` })
+    }
+    return sendBlob(res, record, 206, { ...headers, 'content-range': `bytes ${start}-${end}/${data.length}` }, data.subarray(start, end + 1))
   }
 
   function blobUrl(name: string, sig: string): string {
     const expiry = new Date(Date.now() + 3_600_000).toISOString()
-    return `${origin}/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/${encodeURIComponent(name)}?sv=2025-01-05&se=${encodeURIComponent(expiry)}&sr=b&sp=rw&sig=${encodeURIComponent(sig)}`
+    const base = blobHost === 'azure' ? `http://${AZURE_BLOB_HOST}/${BLOB_CONTAINER}` : `${origin}/${BLOB_ACCOUNT}/${BLOB_CONTAINER}`
+    return `${base}/${encodeURIComponent(name)}?sv=${STORAGE_VERSION}&se=${encodeURIComponent(expiry)}&sr=b&sp=rw&sig=${encodeURIComponent(sig)}`
   }
 
   /** A seeded entry gets a blob on first lookup, so it downloads the same way as an uploaded one. */
@@ -434,7 +531,7 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   function v1Download(id: number, res: ServerResponse, record: RecordedCacheRequest, url: URL): void {
     const entry = entries.find((candidate) => candidate.id === id && candidate.committed)
     if (!entry || url.searchParams.get('sig') !== v1Signatures.get(id)) return send(res, record, 404, 'text/plain', 'Not Found')
-    return sendBytes(res, record, entry.archive)
+    return sendBlob(res, record, 200, { 'content-type': 'application/octet-stream' }, entry.archive)
   }
 
   // ---- shared: entries, matching, faults, responses ----------------------------------------------
@@ -462,9 +559,9 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     return undefined
   }
 
-  function takeFault(endpoint: CacheEndpoint): CacheFault | undefined {
+  function takeFault(endpoint: CacheEndpoint, method: string): CacheFault | undefined {
     const slot = faults.get(endpoint)
-    if (!slot) return undefined
+    if (!slot || (slot.fault.method !== undefined && slot.fault.method !== method)) return undefined
     if (slot.remaining !== Infinity) {
       slot.remaining -= 1
       if (slot.remaining <= 0) faults.delete(endpoint)
@@ -498,28 +595,32 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
 
   function azureError(res: ServerResponse, record: RecordedCacheRequest, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
     const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
-    send(res, record, status, 'application/xml', xml, { 'x-ms-error-code': code, ...headers })
+    send(res, record, status, 'application/xml', xml, { ...storageHeaders(), 'x-ms-error-code': code, ...headers })
   }
 
   function azureCreated(res: ServerResponse, record: RecordedCacheRequest): void {
     send(res, record, 201, undefined, undefined, {
+      ...storageHeaders(),
       etag: `"0x${randomBytes(8).toString('hex').toUpperCase()}"`,
       'last-modified': new Date().toUTCString(),
-      'x-ms-request-id': randomBytes(16).toString('hex'),
-      'x-ms-version': '2025-01-05',
       'x-ms-request-server-encrypted': 'true'
     })
+  }
+
+  /** What every Azure Storage answer carries. */
+  function storageHeaders(): Record<string, string> {
+    return { 'x-ms-request-id': randomUUID(), 'x-ms-version': STORAGE_VERSION, date: new Date().toUTCString() }
   }
 
   function sendJson(res: ServerResponse, record: RecordedCacheRequest, status: number, json: unknown, headers: Record<string, string> = {}): void {
     send(res, record, status, 'application/json', JSON.stringify(json), headers)
   }
 
-  function sendBytes(res: ServerResponse, record: RecordedCacheRequest, bytes: Buffer): void {
-    record.status = 200
-    // The toolkit's plain GET compares Content-Length with what it wrote to disk.
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) })
-    res.end(bytes)
+  /** Bytes with their Content-Length: the toolkit's plain GET compares it with what it wrote, the SDK's HEAD reads the size from it. */
+  function sendBlob(res: ServerResponse, record: RecordedCacheRequest, status: number, headers: Record<string, string>, bytes: Buffer, { bodyless = false } = {}): void {
+    record.status = status
+    res.writeHead(status, { ...headers, 'content-length': String(bytes.length) })
+    res.end(bodyless ? undefined : bytes)
   }
 
   function send(res: ServerResponse, record: RecordedCacheRequest, status: number, contentType?: string, text?: string, headers: Record<string, string> = {}): void {
@@ -532,15 +633,20 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  ownHost = `127.0.0.1:${(server.address() as AddressInfo).port}`
+  origin = `http://${ownHost}`
 
   const env: Record<string, string> =
     protocol === 'v2'
       ? { ACTIONS_CACHE_SERVICE_V2: 'True', ACTIONS_RESULTS_URL: `${origin}/`, ACTIONS_RUNTIME_TOKEN: token }
       : { ACTIONS_CACHE_URL: `${origin}${v1Base}`, ACTIONS_RUNTIME_TOKEN: token }
+  // Upper case only: every client involved (the Azure SDK, @actions/http-client, the action's
+  // dispatcher) reads either case; HTTP_PROXY alone because the blob URLs are http.
+  if (blobHost === 'azure') Object.assign(env, { HTTP_PROXY: origin, NO_PROXY: '127.0.0.1,localhost' })
 
   return {
     protocol,
+    blobHost,
     url: origin,
     env,
     token,
@@ -577,6 +683,12 @@ function twirpCodeFor(status: number): string {
   if (status === 503) return 'unavailable'
   if (status >= 500) return 'internal'
   return 'invalid_argument'
+}
+
+/** A request header that was sent once (Node joins repeats of most headers; ranges are never repeated). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
