@@ -14319,6 +14319,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */   Agent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_2___default.a),
 /* harmony export */   Dispatcher: () => (/* reexport default from dynamic */ undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_0___default.a),
 /* harmony export */   EnvHttpProxyAgent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default.a),
+/* harmony export */   FormData: () => (/* binding */ FormData),
 /* harmony export */   ProxyAgent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default.a),
 /* harmony export */   fetch: () => (/* binding */ fetch)
 /* harmony export */ });
@@ -14331,6 +14332,8 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5579);
 /* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1112);
+/* harmony import */ var undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5__);
 // What the bundle takes from undici, in place of undici's index.
 //
 // undici's index loads all of undici as soon as anything imports it: fetch and its body parsers,
@@ -14342,6 +14345,8 @@ __nccwpck_require__.r(__webpack_exports__);
 // script runs ncc from src/ so that it reads that tsconfig). It loads what the bundle uses:
 // - Agent and EnvHttpProxyAgent: the action's AWS calls (src/http/dispatcher.ts);
 // - ProxyAgent: @actions/http-client, behind a proxy;
+// - FormData: already in the bundle (undici's HTTP client needs it), it stands in for Node's
+//   global FormData while the cache runs (src/registration/bundled-form-data.ts);
 // - fetch: @actions/github, behind a proxy only; undici's fetch is big, so it is a chunk of its
 //   own, loaded on the first call.
 // Every import of undici by a bundled package must name only these; a test reads them all
@@ -14352,10 +14357,12 @@ __nccwpck_require__.r(__webpack_exports__);
 
 
 
+
 // As undici's index does: every dispatcher gets request(), stream(), pipeline(), connect() and
 // upgrade().
 Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_0___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_1__);
 
+const FormData = (undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5___default().FormData);
 async function fetch(...args) {
     const { fetch: undiciFetch } = await __nccwpck_require__.e(/* import() */ 532).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7532, 23));
     return undiciFetch(...args);
@@ -14369,7 +14376,7 @@ async function fetch(...args) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7433);
 /* harmony import */ var _wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7334);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
@@ -14385,7 +14392,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2:
+/***/ 7433:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -18013,6 +18020,23 @@ function registrationFilePath(home = (0,external_node_os_.homedir)()) {
     return (0,external_node_path_.join)(home, REGISTRATION_CACHE_PATH.slice(2));
 }
 
+;// CONCATENATED MODULE: ./registration/bundled-form-data.ts
+// The Azure Storage SDK inside @actions/cache asks `typeof FormData` and `body instanceof
+// FormData` of every request it sends (@typespec/ts-http-runtime), to turn a FormData body into a
+// multipart one. In Node the global FormData is a lazy property: the first read loads Node's own
+// copy of undici, fetch and all, about 15 MiB and 20-50 ms, in a process that never sends a form.
+// The bundle already holds undici's FormData (its HTTP client needs it), so before the cache
+// library loads, the global is given that class. The SDK's check answers as it did: @actions/cache
+// sends Buffers and streams, which are no FormData under either class.
+// An assignment replaces the lazy property without loading it, and it cannot be put back without
+// loading it: the global stays the bundled class for the rest of the process. Nothing in the action
+// builds a FormData, and Node's own fetch (Octokit's) keeps its internal class.
+
+function useBundledFormData() {
+    ;
+    globalThis.FormData = undici_parts.FormData;
+}
+
 // EXTERNAL MODULE: external "node:async_hooks"
 var external_node_async_hooks_ = __nccwpck_require__(6698);
 ;// CONCATENATED MODULE: ./registration/library-output.ts
@@ -18179,6 +18203,7 @@ function isCacheWritable(env = process.env) {
 //   *.blob.core.windows.net, honours the download timeouts passed below), so its socket can keep
 //   the event loop alive after the deadline; the main flow exits the process explicitly when done.
 //   Whatever the library prints late is demoted to debug lines (library-output.ts).
+
 
 
 
@@ -18369,6 +18394,7 @@ function sameScopes(a, b) {
 }
 /** Loaded on first use only: the bundler keeps it in a chunk of its own, off the path to the prompt. */
 function loadCacheLibrary() {
+    useBundledFormData();
     return __nccwpck_require__.e(/* import() */ 825).then(__nccwpck_require__.bind(__nccwpck_require__, 9825));
 }
 /** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */

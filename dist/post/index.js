@@ -19347,6 +19347,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */   Agent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_agent_js__WEBPACK_IMPORTED_MODULE_2___default.a),
 /* harmony export */   Dispatcher: () => (/* reexport default from dynamic */ undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_0___default.a),
 /* harmony export */   EnvHttpProxyAgent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default.a),
+/* harmony export */   FormData: () => (/* binding */ FormData),
 /* harmony export */   ProxyAgent: () => (/* reexport default from dynamic */ undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default.a),
 /* harmony export */   fetch: () => (/* binding */ fetch)
 /* harmony export */ });
@@ -19359,6 +19360,8 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_proxy_agent_js__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5579);
 /* harmony import */ var undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_dispatcher_env_http_proxy_agent_js__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1112);
+/* harmony import */ var undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5__);
 // What the bundle takes from undici, in place of undici's index.
 //
 // undici's index loads all of undici as soon as anything imports it: fetch and its body parsers,
@@ -19370,6 +19373,8 @@ __nccwpck_require__.r(__webpack_exports__);
 // script runs ncc from src/ so that it reads that tsconfig). It loads what the bundle uses:
 // - Agent and EnvHttpProxyAgent: the action's AWS calls (src/http/dispatcher.ts);
 // - ProxyAgent: @actions/http-client, behind a proxy;
+// - FormData: already in the bundle (undici's HTTP client needs it), it stands in for Node's
+//   global FormData while the cache runs (src/registration/bundled-form-data.ts);
 // - fetch: @actions/github, behind a proxy only; undici's fetch is big, so it is a chunk of its
 //   own, loaded on the first call.
 // Every import of undici by a bundled package must name only these; a test reads them all
@@ -19380,10 +19385,12 @@ __nccwpck_require__.r(__webpack_exports__);
 
 
 
+
 // As undici's index does: every dispatcher gets request(), stream(), pipeline(), connect() and
 // upgrade().
 Object.assign((undici_lib_dispatcher_dispatcher_js__WEBPACK_IMPORTED_MODULE_0___default().prototype), undici_lib_api_index_js__WEBPACK_IMPORTED_MODULE_1__);
 
+const FormData = (undici_lib_web_fetch_formdata_js__WEBPACK_IMPORTED_MODULE_5___default().FormData);
 async function fetch(...args) {
     const { fetch: undiciFetch } = await __nccwpck_require__.e(/* import() */ 532).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7532, 23));
     return undiciFetch(...args);

@@ -24,3 +24,8 @@ declare module 'undici/lib/api/index.js' {
 declare module 'undici/lib/web/fetch/index.js' {
   export { fetch } from 'undici/index.js'
 }
+declare module 'undici/lib/web/fetch/formdata.js' {
+  import { FormData } from 'undici/index.js'
+  const formData: { FormData: typeof FormData }
+  export default formData
+}

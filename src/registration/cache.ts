@@ -23,6 +23,7 @@ import {
   registrationKeyPrefix,
   type RegistrationIdentity
 } from './key.js'
+import { useBundledFormData } from './bundled-form-data.js'
 import { newLibraryOutput, runWithLibraryOutputDemoted, type LibraryOutput } from './library-output.js'
 import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
 
@@ -253,6 +254,7 @@ type CacheLibrary = typeof import('@actions/cache')
 
 /** Loaded on first use only: the bundler keeps it in a chunk of its own, off the path to the prompt. */
 function loadCacheLibrary(): Promise<CacheLibrary> {
+  useBundledFormData()
   return import('@actions/cache')
 }
 
