@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSharedConfigFiles } from '@smithy/core/config'
-import type { Account, EmulatorOptions } from '../../emulator/server.js'
+import type { Account, EmulatorOptions, Fault } from '../../emulator/server.js'
 import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend, waitForPrompt, type SsoBackend } from '../harness/sso-backend.js'
@@ -36,10 +36,11 @@ interface Gate {
 /** Runs the main step to its end, approving the request as soon as the log shows it. */
 async function approvedRun(
   inputs: Inputs,
-  options: { emulator?: EmulatorOptions; env?: EnvOverrides; beforeRun?: (job: ActionJob) => void } = {}
+  options: { emulator?: EmulatorOptions; env?: EnvOverrides; beforeRun?: (job: ActionJob) => void; faults?: readonly Fault[] } = {}
 ): Promise<Gate> {
   const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY, ...options.emulator })
   started.push(() => backend.close())
+  for (const fault of options.faults ?? []) backend.emulator.injectFault(fault)
   const job = createJob({ env: { ...backend.env, ...options.env } })
   started.push(() => job.dispose())
   options.beforeRun?.(job)
@@ -174,6 +175,32 @@ describe('role credentials (account-id, role-name)', () => {
     const post = await runPost(gate)
     expect(post.code).toBe(0)
     expect(sso.emulator.isAccessTokenValid(issuedToken(gate))).toBe(false)
+  })
+
+  it('still fails with one line naming the role when the accounts cannot be listed (ListAccounts refused)', async () => {
+    const gate = await approvedRun(
+      { 'account-id': '111111111111', 'role-name': 'Admin' },
+      { faults: [{ operation: 'ListAccounts', kind: 'status', status: 403, errorType: 'AccessDeniedException', times: Infinity }] }
+    )
+    const { run, backend: sso } = gate
+    expectFailedWithoutAccess(
+      run,
+      /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. Their accounts could not be listed \(ListAccounts at \S+ failed: AccessDeniedException \(HTTP 403\)[^)]*\)\. Set 'account-id' and 'role-name' to a role they have/
+    )
+    // A refusal is not retried.
+    expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 1, ListAccounts: 1 })
+    expectNoLeaks(gate, run)
+  })
+
+  it('retries a transient ListAccounts failure and lists the accounts all the same', async () => {
+    const gate = await approvedRun(
+      { 'account-id': '111111111111', 'role-name': 'Admin' },
+      { faults: [{ operation: 'ListAccounts', kind: 'status', status: 500, times: 1 }] }
+    )
+    const { run, backend: sso } = gate
+    expectFailedWithoutAccess(run, /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. They have: 111111111111 \(Sandbox\): Deploy, ReadOnly; 222222222222 \(Staging\): Deploy\. /)
+    expect(sso.emulator.counts).toMatchObject({ ListAccounts: 2 })
+    expectNoLeaks(gate, run)
   })
 
   it('keeps the token valid with revoke: false', async () => {
