@@ -14375,16 +14375,15 @@ async function fetch(...args) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7433);
-/* harmony import */ var _wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7334);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6193);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
+ // first: V8 settings before any other module runs (read why there)
 
 
-
-(0,_wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__/* .keepWasmAtBaselineTier */ .u)();
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_2__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
@@ -14392,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7433:
+/***/ 6193:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14918,8 +14917,8 @@ async function describeAssignments(portal, accessToken, eachPage) {
     return `They have: ${listed.join('; ')}${more}.`;
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./clock.ts
 // Time as a dependency: polling and retries read the time and sleep only through a Clock, so
 // tests can run minutes of schedule in milliseconds with a fake one.
@@ -14929,7 +14928,7 @@ const systemClock = {
     async sleep(ms, signal) {
         signal?.throwIfAborted();
         try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+            await (0,promises_.setTimeout)(Math.max(0, ms), undefined, { signal });
         }
         catch (error) {
             // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
@@ -17766,8 +17765,8 @@ async function attemptWithinDeadline(createToken, context) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var external_node_fs_promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./registration/crypto.ts
 // Authenticated encryption of the cached registration with a key taken from a secret input.
 //
@@ -18258,7 +18257,7 @@ async function restore(options, now) {
     const file = registrationFilePath();
     const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
     // A file left by an interrupted run must not pass for what this restore brings back.
-    await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
+    await (0,external_node_fs_promises_.rm)(file, { force: true });
     const output = newLibraryOutput();
     const outcome = await withDeadline(timeoutMs, options.signal, async () => {
         const cache = await loadCacheLibrary();
@@ -18267,7 +18266,7 @@ async function restore(options, now) {
         return runWithLibraryOutputDemoted(output, () => cache.restoreCache([REGISTRATION_CACHE_PATH], prefix, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
     });
     if (outcome.status !== 'done') {
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
+        await (0,external_node_fs_promises_.rm)(file, { force: true });
         // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
         if (outcome.status === 'cancelled')
             return { status: 'timed-out' };
@@ -18290,7 +18289,7 @@ async function restore(options, now) {
     }
     let text;
     try {
-        text = await (0,external_node_fs_promises_namespaceObject.readFile)(file, 'utf8');
+        text = await (0,external_node_fs_promises_.readFile)(file, 'utf8');
     }
     catch {
         // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
@@ -18299,7 +18298,7 @@ async function restore(options, now) {
         return NOT_RESTORED;
     }
     finally {
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
+        await (0,external_node_fs_promises_.rm)(file, { force: true });
     }
     const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => lib_core/* setSecret */.Pq(secret));
     if (!decoded.ok) {
@@ -18341,8 +18340,8 @@ async function save(registration, options) {
     try {
         const document = await encodeEntry(registration, identityDigest(identity), encryptionKey);
         // Removed first: `mode` applies only when the file is created.
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
-        await (0,external_node_fs_promises_namespaceObject.writeFile)(file, document, { mode: 0o600 });
+        await (0,external_node_fs_promises_.rm)(file, { force: true });
+        await (0,external_node_fs_promises_.writeFile)(file, document, { mode: 0o600 });
         outcome = await withDeadline(timeoutMs, options.signal, async () => {
             const cache = await loadCacheLibrary();
             return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key));
@@ -18351,7 +18350,7 @@ async function save(registration, options) {
     finally {
         // The archive is made in the first moments of the save; the file is not needed after that,
         // and after a deadline it must not linger with the secret in it.
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
+        await (0,external_node_fs_promises_.rm)(file, { force: true });
     }
     if (outcome.status === 'cancelled')
         return;
@@ -18530,7 +18529,7 @@ class RegistrationSource {
         if (wait)
             await this.saves;
         if (this.cacheTouched)
-            await (0,external_node_fs_promises_namespaceObject.rm)(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined);
+            await (0,external_node_fs_promises_.rm)(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined);
     }
     saveInBackground(registration) {
         if (!this.options.cache.enabled)
@@ -18955,29 +18954,132 @@ function isInvalidClient(error) {
 
 /***/ }),
 
-/***/ 7334:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 999:
+/***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ keepWasmAtBaselineTier)
-});
-
+// EXTERNAL MODULE: external "node:assert"
+var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:diagnostics_channel"
+var external_node_diagnostics_channel_ = __nccwpck_require__(3053);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:http2"
+var external_node_http2_ = __nccwpck_require__(2467);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(8995);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+// EXTERNAL MODULE: external "node:process"
+var external_node_process_ = __nccwpck_require__(1708);
+// EXTERNAL MODULE: external "node:querystring"
+var external_node_querystring_ = __nccwpck_require__(1792);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "node:timers"
+const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __nccwpck_require__(8500);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: external "node:tty"
+const external_node_tty_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tty");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:util/types"
+var types_ = __nccwpck_require__(3429);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./wasm-tiering.ts
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
-// compiler (Liftoff); once the parser is hot (about the third response) it recompiles it with
-// TurboFan, which costs 15-19 MiB of peak memory in a process that only makes a handful of requests.
-// The baseline code is fast enough for that many responses (docs/performance.md), so the tiering
-// budget is set out of reach. Call this after the modules are loaded and before the first request:
-// a flag change invalidates V8's code cache, and Node's built-in modules loaded after it would be
-// compiled from scratch (about 20 ms here).
+;// CONCATENATED MODULE: ./v8-flags.ts
+// V8 settings for this short-lived process, made before any module of the bundle runs. Imported
+// first by each entry (index.ts, post.ts) for this side effect.
+//
+// - JavaScript stays in V8's interpreter: no Sparkplug, Maglev or TurboFan. The action makes a
+//   handful of requests and renders one QR code; compiled code saves it nothing, while compiling
+//   (and paging in the compilers' own machine code from the node binary) cost about 3 MiB of peak
+//   memory, 5 MiB more in the runs where V8 found something hot enough for TurboFan, and CPU time.
+//   With them off: 68 -> 65 MiB (cache off), 83 -> 80 MiB (cached registration), the spread from
+//   5 MiB to under 1, 14 ms less CPU, the same time to prompt. (`--max-opt` would say it in one
+//   flag, but V8 reads that one only at start-up.)
+// - Functions compile when first called, whatever V8's eager-compilation hints say (`--max-lazy`):
+//   ncc wraps every module in a parenthesized function, which V8 takes for a hint to compile it
+//   with the code around it, whether or not it is ever called. About 0.6 MiB less with a cached
+//   registration (the @actions/cache chunk), no time lost.
+// - WebAssembly stays at its baseline tier: undici parses HTTP with llhttp compiled to WebAssembly;
+//   V8 compiles it with Liftoff and, once hot (about the third response), again with TurboFan, for
+//   15 to 19 MiB more. Liftoff is fast enough for this many responses.
+// Figures in docs/performance.md.
+//
+// Why the imports: changing a flag invalidates V8's code cache for Node's built-in modules, so one
+// loaded afterwards is compiled from its source (about 20 ms for the set the bundle needs). So every
+// built-in the bundle's main chunk requires is loaded here first, with its code cache, before the
+// flags change; __tests__/lint/v8-flags.test.ts checks that it covers what dist/ requires.
 
-function keepWasmAtBaselineTier() {
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--wasm-tiering-budget=2000000000');
-}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-sparkplug');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-maglev');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-turbofan');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--max-lazy');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--wasm-tiering-budget=2000000000');
 
 
 /***/ }),
@@ -19087,6 +19189,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -19161,6 +19270,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 

@@ -14273,7 +14273,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1839:
+/***/ 7804:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17277,14 +17277,14 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./private-files.ts
 // Where the action keeps what must outlive a step but not the job: the pending request between
 // `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
@@ -17321,7 +17321,7 @@ function private_files_writePrivateFile(path, content) {
 /** The file's text, or undefined when it does not exist. */
 function readPrivateFile(path) {
     try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -17507,7 +17507,7 @@ const removeAwsProfiles = {
 function removeAwsFiles(record, log) {
     removeConfigBlock(record, log);
     try {
-        (0,external_node_fs_namespaceObject.rmSync)(record.tokenCacheFile, { force: true });
+        (0,external_node_fs_.rmSync)(record.tokenCacheFile, { force: true });
         log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`);
     }
     catch (error) {
@@ -17515,7 +17515,7 @@ function removeAwsFiles(record, log) {
     }
     for (const directory of record.createdDirectories) {
         try {
-            (0,external_node_fs_namespaceObject.rmdirSync)(directory);
+            (0,external_node_fs_.rmdirSync)(directory);
         }
         catch (error) {
             // Not empty: something else now lives there, and it is not ours to remove.
@@ -17528,7 +17528,7 @@ function removeConfigBlock(record, log) {
     const { configFile } = record;
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(configFile, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(configFile, 'utf8');
     }
     catch (error) {
         if (isCode(error, 'ENOENT'))
@@ -17549,9 +17549,9 @@ function removeConfigBlock(record, log) {
     }
     try {
         if (record.createdConfigFile && cleaned === '')
-            (0,external_node_fs_namespaceObject.rmSync)(configFile, { force: true });
+            (0,external_node_fs_.rmSync)(configFile, { force: true });
         else
-            (0,external_node_fs_namespaceObject.writeFileSync)(configFile, cleaned);
+            (0,external_node_fs_.writeFileSync)(configFile, cleaned);
         log.info(`Removed ${what} from ${configFile}.`);
     }
     catch (error) {
@@ -17561,7 +17561,7 @@ function removeConfigBlock(record, log) {
 /** The access token in a token cache file, when a tool refreshed it (post step revokes it too). */
 function cachedToken(file) {
     try {
-        const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        const entry = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
         const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
         if (typeof entry.accessToken !== 'string' || entry.accessToken === '' || Number.isNaN(expiresAt))
             return undefined;
@@ -17775,8 +17775,8 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./clock.ts
 // Time as a dependency: polling and retries read the time and sleep only through a Clock, so
 // tests can run minutes of schedule in milliseconds with a fake one.
@@ -17786,7 +17786,7 @@ const systemClock = {
     async sleep(ms, signal) {
         signal?.throwIfAborted();
         try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+            await (0,promises_.setTimeout)(Math.max(0, ms), undefined, { signal });
         }
         catch (error) {
             // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
@@ -18345,7 +18345,7 @@ const finalizeComment = {
  * finds the file gone unless no wait step finished the request.
  */
 function handedToWaitStep(comment) {
-    return comment.phase === 'start' && comment.pendingFile !== undefined && !(0,external_node_fs_namespaceObject.existsSync)(comment.pendingFile);
+    return comment.phase === 'start' && comment.pendingFile !== undefined && !(0,external_node_fs_.existsSync)(comment.pendingFile);
 }
 /** What became of a request whose step ended without saying. */
 function abandonedResult(comment, at = new Date()) {
@@ -18373,7 +18373,7 @@ const removeFiles = {
         const failed = [];
         for (const file of handoff.files) {
             try {
-                (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+                (0,external_node_fs_.rmSync)(file, { force: true });
             }
             catch (error) {
                 failed.push(`${file} (${error.code ?? String(error)})`);
@@ -19274,7 +19274,7 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     await runCleanup(tasks, found.handoff, log);
     // Last: it holds what the tasks above needed, secrets included.
     try {
-        (0,external_node_fs_namespaceObject.rmSync)(found.path, { force: true });
+        (0,external_node_fs_.rmSync)(found.path, { force: true });
     }
     catch (error) {
         log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`);
@@ -19403,16 +19403,15 @@ async function fetch(...args) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
+/* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5937);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7804);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7334);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
+ // first: V8 settings before any other module runs (read why there)
 
 
-
-(0,_wasm_tiering_js__WEBPACK_IMPORTED_MODULE_1__/* .keepWasmAtBaselineTier */ .u)();
-await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .Uc)();
+await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__/* .runPostStep */ .Uc)();
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_2__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
@@ -19420,29 +19419,132 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7334:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 5937:
+/***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ keepWasmAtBaselineTier)
-});
-
+// EXTERNAL MODULE: external "node:assert"
+var external_node_assert_ = __nccwpck_require__(4589);
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:diagnostics_channel"
+var external_node_diagnostics_channel_ = __nccwpck_require__(3053);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:http2"
+var external_node_http2_ = __nccwpck_require__(2467);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+;// CONCATENATED MODULE: external "node:process"
+const external_node_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+// EXTERNAL MODULE: external "node:querystring"
+var external_node_querystring_ = __nccwpck_require__(1792);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "node:timers"
+const external_node_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: external "node:tty"
+const external_node_tty_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tty");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:util/types"
+var types_ = __nccwpck_require__(3429);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./wasm-tiering.ts
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with its baseline
-// compiler (Liftoff); once the parser is hot (about the third response) it recompiles it with
-// TurboFan, which costs 15-19 MiB of peak memory in a process that only makes a handful of requests.
-// The baseline code is fast enough for that many responses (docs/performance.md), so the tiering
-// budget is set out of reach. Call this after the modules are loaded and before the first request:
-// a flag change invalidates V8's code cache, and Node's built-in modules loaded after it would be
-// compiled from scratch (about 20 ms here).
+;// CONCATENATED MODULE: ./v8-flags.ts
+// V8 settings for this short-lived process, made before any module of the bundle runs. Imported
+// first by each entry (index.ts, post.ts) for this side effect.
+//
+// - JavaScript stays in V8's interpreter: no Sparkplug, Maglev or TurboFan. The action makes a
+//   handful of requests and renders one QR code; compiled code saves it nothing, while compiling
+//   (and paging in the compilers' own machine code from the node binary) cost about 3 MiB of peak
+//   memory, 5 MiB more in the runs where V8 found something hot enough for TurboFan, and CPU time.
+//   With them off: 68 -> 65 MiB (cache off), 83 -> 80 MiB (cached registration), the spread from
+//   5 MiB to under 1, 14 ms less CPU, the same time to prompt. (`--max-opt` would say it in one
+//   flag, but V8 reads that one only at start-up.)
+// - Functions compile when first called, whatever V8's eager-compilation hints say (`--max-lazy`):
+//   ncc wraps every module in a parenthesized function, which V8 takes for a hint to compile it
+//   with the code around it, whether or not it is ever called. About 0.6 MiB less with a cached
+//   registration (the @actions/cache chunk), no time lost.
+// - WebAssembly stays at its baseline tier: undici parses HTTP with llhttp compiled to WebAssembly;
+//   V8 compiles it with Liftoff and, once hot (about the third response), again with TurboFan, for
+//   15 to 19 MiB more. Liftoff is fast enough for this many responses.
+// Figures in docs/performance.md.
+//
+// Why the imports: changing a flag invalidates V8's code cache for Node's built-in modules, so one
+// loaded afterwards is compiled from its source (about 20 ms for the set the bundle needs). So every
+// built-in the bundle's main chunk requires is loaded here first, with its code cache, before the
+// flags change; __tests__/lint/v8-flags.test.ts checks that it covers what dist/ requires.
 
-function keepWasmAtBaselineTier() {
-    (0,external_node_v8_namespaceObject.setFlagsFromString)('--wasm-tiering-budget=2000000000');
-}
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-sparkplug');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-maglev');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--no-turbofan');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--max-lazy');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--wasm-tiering-budget=2000000000');
 
 
 /***/ }),
@@ -19531,6 +19633,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -19552,6 +19661,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -19570,6 +19693,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
