@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { join } from 'node:path'
 import { BlockBlobClient } from '@azure/storage-blob'
-import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService, type FakeCacheServiceOptions } from '../fakes/cache-service.js'
 import { createSandbox, openArchive, type Sandbox } from './support.js'
 
 const cache = await import('@actions/cache')
@@ -64,22 +64,37 @@ async function twirp(fake: FakeCacheService, method: string, body: Record<string
   return (await response.json()) as Record<string, unknown>
 }
 
+interface ServiceAndSandbox {
+  fake: FakeCacheService
+  sandbox: Sandbox
+  /** A file path in the sandbox's home, for the tests to write and the cache to save. */
+  file: string
+}
+
+/**
+ * Before each test of the calling describe block: a fake service with `options`, a sandbox, the
+ * runner's variables pointing at them, handed to `use`; after it, both gone.
+ */
+function serviceForEachTest(options: FakeCacheServiceOptions, use: (made: ServiceAndSandbox) => void): void {
+  let made: ServiceAndSandbox
+  beforeEach(async () => {
+    const fake = await startCacheService(options)
+    const sandbox = createSandbox()
+    made = { fake, sandbox, file: join(sandbox.home, 'payload.json') }
+    useEnv(fake.env, { GITHUB_WORKSPACE: sandbox.workspace, RUNNER_TEMP: sandbox.temp })
+    use(made)
+  })
+  afterEach(async () => {
+    await made.fake.close()
+    made.sandbox.dispose()
+  })
+}
+
 describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol', (protocol) => {
   let fake: FakeCacheService
   let sandbox: Sandbox
   let file: string
-
-  beforeEach(async () => {
-    fake = await startCacheService({ protocol })
-    sandbox = createSandbox()
-    file = join(sandbox.home, 'payload.json')
-    useEnv(fake.env, { GITHUB_WORKSPACE: sandbox.workspace, RUNNER_TEMP: sandbox.temp })
-  })
-
-  afterEach(async () => {
-    await fake.close()
-    sandbox.dispose()
-  })
+  serviceForEachTest({ protocol }, (made) => ({ fake, sandbox, file } = made))
 
   it('saves a file and restores it by key prefix', async () => {
     writeFileSync(file, '{"payload":"first"}')
@@ -272,20 +287,8 @@ function throughProxy(fake: FakeCacheService, method: string, target: string, he
 
 describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK download, the fake as its proxy", () => {
   let fake: FakeCacheService
-  let sandbox: Sandbox
   let file: string
-
-  beforeEach(async () => {
-    fake = await startCacheService({ protocol: 'v2', blobHost: 'azure' })
-    sandbox = createSandbox()
-    file = join(sandbox.home, 'payload.json')
-    useEnv(fake.env, { GITHUB_WORKSPACE: sandbox.workspace, RUNNER_TEMP: sandbox.temp })
-  })
-
-  afterEach(async () => {
-    await fake.close()
-    sandbox.dispose()
-  })
+  serviceForEachTest({ protocol: 'v2', blobHost: 'azure' }, (made) => ({ fake, file } = made))
 
   const proxied = () => fake.requests.filter((request) => request.proxied)
   const direct = () => fake.requests.filter((request) => !request.proxied)
