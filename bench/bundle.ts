@@ -13,6 +13,7 @@
 // string is still in the installed library, so a library update cannot make a check vacuous.
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { isAscii } from '../scripts/ascii-only.js'
 
 export interface LibraryMarker {
   /** The npm package, as imported. */
@@ -106,7 +107,7 @@ export function inspectBundle(distDir: string, mainChunk = 'index.js'): BundleRe
     unwantedLibraries: ABSENT_LIBRARIES.map(({ library, marker }) => ({ library, chunks: ordered.filter((file) => texts.get(file)!.includes(marker)) })).filter(
       ({ chunks }) => chunks.length > 0
     ),
-    nonAsciiChunks: ordered.filter((file) => /[^\x00-\x7f]/.test(texts.get(file)!))
+    nonAsciiChunks: ordered.filter((file) => !isAscii(texts.get(file)!))
   }
 }
 
