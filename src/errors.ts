@@ -1,6 +1,7 @@
 // What the person reading a failed step sees. Every expected failure ends as ONE line that says
 // what happened and what to do; stack traces are for bugs only (and go to the debug log).
 import { EndpointConfigurationError } from './oidc/endpoints.js'
+import { sanitize } from './text/sanitize.js'
 import { AwsServiceError, MalformedResponseError, NetworkError } from './oidc/errors.js'
 
 /** A failure the user can fix; its message is already the one line to show. */
@@ -22,10 +23,9 @@ export class InputError extends UserFacingError {
   }
 }
 
-/** Collapses any line breaks and control characters so a message stays one line in the log. */
+/** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim()
+  return sanitize(text, { maxLength: 2000 })
 }
 
 // Advice per AWS error shape: what a user can change so the next run works.

@@ -44,13 +44,31 @@ describe('parseWorkflowCommands', () => {
   it('parses names, properties and data with their escapes', () => {
     const commands = parseWorkflowCommands('text\n  ::error file=a%3Ab.ts,line=3::bad%0Athing 100%25\n::add-mask::s3cret\n::unknown::x\n')
     expect(commands).toEqual([
-      { name: 'error', properties: { file: 'a:b.ts', line: '3' }, data: 'bad\nthing 100%', line: 1 },
-      { name: 'add-mask', properties: {}, data: 's3cret', line: 2 }
+      { name: 'error', properties: { file: 'a:b.ts', line: '3' }, data: 'bad\nthing 100%', line: 1, syntax: 'v2' },
+      { name: 'add-mask', properties: {}, data: 's3cret', line: 2, syntax: 'v2' }
     ])
   })
 
   it('ignores commands between ::stop-commands::TOKEN and ::TOKEN::', () => {
     const commands = parseWorkflowCommands('::stop-commands::pause\n::add-mask::hidden\n::pause::\n::warning::after\n')
     expect(commands.map(c => c.name)).toEqual(['stop-commands', 'warning'])
+  })
+
+  it('reads the legacy ##[name]data form anywhere in a line, names in any case', () => {
+    const commands = parseWorkflowCommands('user code: ##[add-mask]abc\n::ADD-MASK::def\n##[unknown]x\n')
+    expect(commands.map(c => [c.name, c.data, c.syntax])).toEqual([
+      ['add-mask', 'abc', 'legacy'],
+      ['ADD-MASK', 'def', 'v2']
+    ])
+  })
+
+  it('ends a line at a bare CR as the runner does, and trims non-ASCII white space', () => {
+    const commands = parseWorkflowCommands('text\r::add-mask::a\n\u00a0\u2003::warning::b\n')
+    expect(commands.map(c => c.name)).toEqual(['add-mask', 'warning'])
+  })
+
+  it('resumes on a command named after the stop token, in either syntax', () => {
+    const commands = parseWorkflowCommands('::stop-commands::tok\n::add-mask::hidden\n##[TOK]\n::add-mask::seen\n')
+    expect(commands.map(c => `${c.name}:${c.data}`)).toEqual(['stop-commands:tok', 'add-mask:seen'])
   })
 })

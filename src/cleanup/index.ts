@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import { rmSync } from 'node:fs'
 import { readHandoff, type Handoff } from '../handoff.js'
 import { POST_TASKS } from './tasks.js'
+import { sanitize } from '../text/sanitize.js'
 
 export interface CleanupTask {
   /** What the task does, as it reads after "could not": `finalize the PR comment`. */
@@ -71,5 +72,5 @@ async function withinLimit(work: Promise<void>, limitMs: number): Promise<void> 
 
 function oneLineMessage(error: unknown): string {
   // eslint-disable-next-line no-control-regex
-  return (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+  return sanitize(error instanceof Error ? error.message : String(error))
 }

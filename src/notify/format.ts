@@ -1,6 +1,7 @@
 // Text helpers shared by the channels: times a person reads at a glance, and values from the
 // environment made safe to put on one line (a value with a line break could otherwise start a
 // `::workflow-command::` line in the log, or break a table row).
+import { sanitize } from '../text/sanitize.js'
 
 /** 2026-05-01 12:10:00 UTC */
 export function formatUtc(date: Date): string {
@@ -22,10 +23,9 @@ function plural(n: number, unit: string): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`
 }
 
-/** One line of printable text: control characters (including line breaks) become spaces. */
+/** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
 export function plain(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim()
+  return sanitize(value)
 }
 
 /** A value for display, or a placeholder when the runner did not provide it. */

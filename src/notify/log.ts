@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import type { Notifier } from './channel.js'
 import { formatRelative, formatUtc, plain } from './format.js'
 import { renderQrCode } from './qr.js'
+import { safeLogText } from '../text/sanitize.js'
 import type { ApprovalRequest, RequestResult } from './request.js'
 import { subjectRows, type SubjectRow } from './subject.js'
 
@@ -63,7 +64,9 @@ export interface LogNotifierOptions {
 }
 
 export function createLogNotifier(options: LogNotifierOptions = {}): Notifier {
-  const write = options.write ?? ((text: string) => core.info(text))
+  // The last guard: a line the runner would read as a workflow command never reaches stdout.
+  const print = options.write ?? ((text: string) => core.info(text))
+  const write = (text: string): void => print(safeLogText(text))
   const now = options.now ?? (() => new Date())
   const qr = options.qr ?? renderQrCode
   return {

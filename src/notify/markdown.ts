@@ -3,16 +3,12 @@
 // that notify people, #references, or autolinked URLs into a message that asks for approval, which
 // is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
 // code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
+import { sanitize } from '../text/sanitize.js'
 
-/** Bidirectional overrides and isolates, and zero-width characters: they can make text read as
- *  something it is not (a ref that displays as another ref). Removed, not escaped. */
-// eslint-disable-next-line no-control-regex
-const DECEPTIVE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
-
-/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut). */
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
+ *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 export function plainLine(text: string, maxLength = 200): string {
-  const line = text.replace(DECEPTIVE, '').replace(/\s+/g, ' ').trim()
-  return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}…`
+  return sanitize(text, { maxLength })
 }
 
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
 import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isTransient, retryDelayMs, type FailureFacts } from '../github/retry.js'
 import { MAX_COMMENT_LENGTH } from './comment-body.js'
+import { sanitize } from '../text/sanitize.js'
 
 /** Where the comment goes and with which token. */
 export interface CommentTarget {
@@ -261,6 +262,6 @@ function shortGitHubMessage(error: unknown): string | undefined {
   const data = (error.response as { data?: unknown } | undefined)?.data
   if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string') return undefined
   // eslint-disable-next-line no-control-regex
-  const line = data.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+  const line = sanitize(data.message)
   return line.length > 120 ? `${line.slice(0, 119)}…` : line
 }

@@ -15,9 +15,11 @@
 //
 // What is removed is replaced by a space or dropped, never escaped: a person reads the result.
 
-/** Controls (C0, C1, DEL), format characters (bidi, zero-width, BOM, soft hyphen, tags), line and
- *  paragraph separators, lone surrogates and private-use code points. */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]+/gu
+/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu
+/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
+ *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu
 
 /** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
 const LEADING_SPACE = /^[\s\u0085\u180e]+/u
@@ -38,7 +40,8 @@ export interface SanitizeOptions {
 export function sanitize(value: unknown, options: SanitizeOptions = {}): string {
   const maxLength = options.maxLength ?? 1000
   const text = typeof value === 'string' ? value : String(value)
-  let line = text.replace(UNSAFE, ' ').replace(/\s+/gu, ' ').trim()
+  // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
+  let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim()
   line = line.replace(LEGACY_PREFIX, '##\u0020[')
   if (line.length > maxLength) line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`
   return neutralizeCommandStart(line)
