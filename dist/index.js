@@ -14377,7 +14377,7 @@ async function fetch(...args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6193);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(213);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
  // first: V8 settings before any other module runs (read why there)
@@ -14391,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6193:
+/***/ 213:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14625,7 +14625,8 @@ function parseCustomEndpoint(name, value) {
         url = new URL(value);
     }
     catch {
-        throw new EndpointConfigurationError(`${name} is not a URL: "${value}" (for example https://oidc.us-east-1.amazonaws.com)`);
+        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@\u2026).
+        throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
@@ -14647,6 +14648,67 @@ function booleanSetting(env, name) {
     if (value === 'false')
         return false;
     throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./text/sanitize.ts
+// The one way out for text this action did not write itself: AWS answers, cache contents, the
+// event payload, inputs and environment variables. Everything such a value says passes through
+// `sanitize` before it reaches a log line, the job summary or a PR comment.
+//
+// Why each rule exists:
+// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
+// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
+//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
+//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
+//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
+//   `::` (it may be printed at the start of a line) and never carries `##[`.
+// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
+// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
+//   as something it is not (a ref that displays as another ref, a code that looks like another).
+//
+// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
+/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
+ *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
+/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
+const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
+/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
+const LEGACY_PREFIX = /##\[/g;
+/**
+ * One line of printable text a person can trust to show what it is: no line breaks, controls,
+ * bidi or zero-width characters, no workflow command (`::\u2026` at its start, `##[` anywhere),
+ * white space folded, at most `maxLength` characters.
+ */
+function sanitize(value, options = {}) {
+    const maxLength = options.maxLength ?? 1000;
+    const text = typeof value === 'string' ? value : String(value);
+    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
+    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+    line = line.replace(LEGACY_PREFIX, '##\u0020[');
+    if (line.length > maxLength)
+        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
+    return neutralizeCommandStart(line);
+}
+/**
+ * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
+ * line that the runner would read as a workflow command gets a visible marker in front. The
+ * action's own commands never pass through here (they are issued by @actions/core).
+ */
+function safeLogText(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
+        .join('\n');
+}
+/** True when the runner would read this stdout line as a workflow command (either syntax). */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
+function neutralizeCommandStart(line) {
+    const trimmed = line.replace(LEADING_SPACE, '');
+    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
 }
 
 ;// CONCATENATED MODULE: ./http/errors.ts
@@ -14760,6 +14822,7 @@ function isTransient(error) {
 // what happened and what to do; stack traces are for bugs only (and go to the debug log).
 
 
+
 /** A failure the user can fix; its message is already the one line to show. */
 class UserFacingError extends Error {
     name = 'UserFacingError';
@@ -14776,10 +14839,9 @@ class InputError extends UserFacingError {
         this.input = input;
     }
 }
-/** Collapses any line breaks and control characters so a message stays one line in the log. */
+/** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+    return sanitize(text, { maxLength: 2000 });
 }
 // Advice per AWS error shape: what a user can change so the next run works.
 const AWS_ADVICE = {
@@ -15817,8 +15879,27 @@ function parseInputs(read, repository) {
     if (timeout !== '')
         inputs.timeoutSeconds = parseDuration('timeout', timeout);
     if (cacheEncryptionKey !== '')
-        inputs.cacheEncryptionKey = cacheEncryptionKey;
+        inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
     return { inputs, warnings };
+}
+/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+const MIN_KEY_BITS = 128;
+/**
+ * The key protects a client secret against anyone who can read the repository's cache, who can try
+ * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
+ * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
+ * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
+ * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ */
+function checkEncryptionKeyStrength(key) {
+    const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
+    const distinct = new Set(key).size;
+    if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+        throw new InputError('cache-encryption-key', `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+            `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
+            `or leave the input empty to cache unencrypted.`);
+    }
+    return key;
 }
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
@@ -15998,6 +16079,7 @@ function splitList(raw) {
 // Text helpers shared by the channels: times a person reads at a glance, and values from the
 // environment made safe to put on one line (a value with a line break could otherwise start a
 // `::workflow-command::` line in the log, or break a table row).
+
 /** 2026-05-01 12:10:00 UTC */
 function formatUtc(date) {
     return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -16016,10 +16098,9 @@ function formatRelative(date, now) {
 function plural(n, unit) {
     return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
-/** One line of printable text: control characters (including line breaks) become spaces. */
+/** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
 function plain(value) {
-    // eslint-disable-next-line no-control-regex
-    return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+    return sanitize(value);
 }
 /** A value for display, or a placeholder when the runner did not provide it. */
 function shown(value) {
@@ -16096,6 +16177,7 @@ function runRow({ context }) {
 
 
 
+
 const RULE = '='.repeat(78);
 /** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
 function renderLogPrompt(request, now) {
@@ -16135,7 +16217,9 @@ function renderApprovedLine(result) {
     return `Approved at ${formatUtc(result.at)}.${expiry}`;
 }
 function createLogNotifier(options = {}) {
-    const write = options.write ?? ((text) => lib_core/* info */.pq(text));
+    // The last guard: a line the runner would read as a workflow command never reaches stdout.
+    const print = options.write ?? ((text) => lib_core/* info */.pq(text));
+    const write = (text) => print(safeLogText(text));
     const now = options.now ?? (() => new Date());
     const qr = options.qr ?? renderQrCode;
     return {
@@ -16286,14 +16370,11 @@ function routeOf(url) {
 // that notify people, #references, or autolinked URLs into a message that asks for approval, which
 // is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
 // code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
-/** Bidirectional overrides and isolates, and zero-width characters: they can make text read as
- *  something it is not (a ref that displays as another ref). Removed, not escaped. */
-// eslint-disable-next-line no-control-regex
-const DECEPTIVE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut). */
+
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
+ *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 function plainLine(text, maxLength = 200) {
-    const line = text.replace(DECEPTIVE, '').replace(/\s+/g, ' ').trim();
-    return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}\u2026`;
+    return sanitize(text, { maxLength });
 }
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
  *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
@@ -16482,6 +16563,7 @@ function commitReference(context) {
 // A comment is ours only if it starts with our marker for this gate AND was written by the token's
 // own identity: anyone can paste the marker into a comment of their own (with their own device
 // code, to phish an approver), so a marker alone never makes a comment editable.
+
 
 
 
@@ -16686,7 +16768,7 @@ function shortGitHubMessage(error) {
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
     // eslint-disable-next-line no-control-regex
-    const line = data.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    const line = sanitize(data.message);
     return line.length > 120 ? `${line.slice(0, 119)}\u2026` : line;
 }
 

@@ -82,8 +82,32 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
   const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
-  if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = cacheEncryptionKey
+  if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey)
   return { inputs, warnings }
+}
+
+/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+export const MIN_KEY_BITS = 128
+
+/**
+ * The key protects a client secret against anyone who can read the repository's cache, who can try
+ * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
+ * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
+ * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
+ * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ */
+export function checkEncryptionKeyStrength(key: string): string {
+  const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6
+  const distinct = new Set(key).size
+  if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+    throw new InputError(
+      'cache-encryption-key',
+      `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+        `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
+        `or leave the input empty to cache unencrypted.`
+    )
+  }
+  return key
 }
 
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */

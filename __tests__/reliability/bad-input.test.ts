@@ -17,6 +17,7 @@ const GOOD_VALUE: Record<string, string> = {
   notify: 'summary, pr-comment',
   phase: 'like start',
   'cache-registration': 'true or false',
+  'cache-encryption-key': 'openssl rand -base64 32',
   'allow-forks': 'true or false',
   'account-id': '111122223333',
   'role-name': 'Deployer',
@@ -29,7 +30,6 @@ const GOOD_VALUE: Record<string, string> = {
 
 /** Inputs no value of which is bad, and why: they have no rows. */
 const UNCONSTRAINED: Record<string, string> = {
-  'cache-encryption-key': 'any secret is a usable key (it is stretched with scrypt); empty means unencrypted',
   'github-token': 'any token GitHub accepts; GitHub itself judges it (a refused one costs a warning, not the gate)'
 }
 
@@ -128,6 +128,11 @@ const BAD_VALUES: BadValue[] = [
   { input: 'roles', inputs: { roles: '1234:Deployer' }, example: '111122223333', why: 'a short account' },
   bad('roles', '111122223333:Deploy Role=prod', 'a space in the role'),
   bad('aws-region', 'mars-1', 'not a region'),
+  // A key whoever reads the cache could guess offline: under 128 bits.
+  bad('cache-encryption-key', 'k', 'one character'),
+  bad('cache-encryption-key', 'correct-horse', 'a short passphrase'),
+  bad('cache-encryption-key', '0123456789abcdef0123456789abcde', '31 hex characters (124 bits)'),
+  bad('cache-encryption-key', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'long but one repeated character'),
   bad('aws-region', 'EU-WEST-1', 'upper case'),
   // The endpoint settings of the environment, read before any call too.
   { input: 'AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, example: '"true" or "false"', why: 'not a boolean' },
@@ -136,6 +141,13 @@ const BAD_VALUES: BadValue[] = [
     env: { AWS_ENDPOINT_URL_SSO_OIDC: 'oidc.example' },
     example: 'https://oidc.us-east-1.amazonaws.com',
     why: 'not a URL'
+  },
+  {
+    // An unparseable value may still hold credentials: the line must not echo it (checked below).
+    input: 'AWS_ENDPOINT_URL_SSO_OIDC',
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: 'https://admin:hunter2-endpoint-secret@[oidc.example' },
+    example: 'https://oidc.us-east-1.amazonaws.com',
+    why: 'not a URL, with credentials in it'
   },
   {
     input: 'AWS_ENDPOINT_URL_SSO_OIDC',
@@ -191,5 +203,9 @@ describe('bad input fails before any network call, with one line naming the inpu
     expect(line).toContain(input)
     expect(line).toContain(row.example ?? GOOD_VALUE[input]!)
     expect(hasStackTrace(run)).toBe(false)
+    // Neither a rejected key (masked first) nor credentials in an endpoint variable are ever echoed.
+    const key = row.inputs?.['cache-encryption-key']
+    if (key !== undefined && key.length > 3) expect(line).not.toContain(key)
+    expect(run.stdout).not.toContain('hunter2-endpoint-secret')
   })
 })

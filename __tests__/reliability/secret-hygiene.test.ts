@@ -48,7 +48,7 @@ const flows: fc.Arbitrary<Flow> = fc.record({
   cache: fc.boolean(),
   prComment: fc.boolean(),
   access: fc.constantFrom<Flow['access']>('none', 'role', 'role-outputs', 'profile'),
-  encryptionKey: fc.option(fc.base64String({ minLength: 12, maxLength: 44 }).filter((key) => key.length >= 12), { nil: undefined }),
+  encryptionKey: fc.option(fc.base64String({ minLength: 24, maxLength: 44 }).filter((key) => key.length >= 22 && new Set(key).size >= 8), { nil: undefined }),
   signalAfterMs: fc.integer({ min: 250, max: 2_000 })
 })
 

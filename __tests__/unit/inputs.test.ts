@@ -6,6 +6,7 @@ import {
   parseDuration,
   maskSecretInputs,
   parseBoolean,
+  checkEncryptionKeyStrength,
   parseInputs,
   parseNotify,
   parsePhase,
@@ -54,9 +55,9 @@ describe('parseInputs', () => {
   })
 
   it('reads the registration cache inputs', () => {
-    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret' }), 'octo/app')
+    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret-Zq8Lr2Wx' }), 'octo/app')
     expect(inputs.cacheRegistration).toBe(false)
-    expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret')
+    expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret-Zq8Lr2Wx')
   })
 
   it('keeps explicit values', () => {
@@ -285,8 +286,8 @@ describe('parseBoolean (core.getBooleanInput semantics, empty means the default)
 describe('maskSecretInputs', () => {
   it('masks the encryption key and the GitHub token when set, and nothing else', () => {
     const masked: string[] = []
-    maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret' }), (secret) => masked.push(secret))
-    expect(masked).toEqual(['k3y-from-a-secret', 'ghs_token'])
+    maskSecretInputs(reader({ 'cache-encryption-key': 'k3y-from-a-secret-Zq8Lr2Wx' }), (secret) => masked.push(secret))
+    expect(masked).toEqual(['k3y-from-a-secret-Zq8Lr2Wx', 'ghs_token'])
     masked.length = 0
     maskSecretInputs(reader({ 'github-token': '' }), (secret) => masked.push(secret))
     expect(masked).toEqual([])
@@ -302,5 +303,30 @@ describe('client name', () => {
 
   it('rejects a multi-line name', () => {
     expect(inputError(() => parseClientName('a\nb', 'octo/app')).input).toBe('client-name')
+  })
+})
+
+describe('cache-encryption-key strength', () => {
+  it.each([
+    ['openssl rand -base64 32', 'q1xV4m2lJH6nS0r8T3yZ5cW7bN9kA2dF4gH6jK8lM0o='],
+    ['openssl rand -hex 16', '9f86d081884c7d659a2feaa0c55ad015'],
+    ['22 base64 characters', 'q1xV4m2lJH6nS0r8T3yZ5c']
+  ])('accepts %s', (_what, key) => {
+    expect(checkEncryptionKeyStrength(key)).toBe(key)
+  })
+
+  it.each([
+    ['one character', 'k'],
+    ['21 base64 characters (126 bits)', 'q1xV4m2lJH6nS0r8T3yZ5'],
+    ['31 hex characters', '9f86d081884c7d659a2feaa0c55ad01'],
+    ['seven distinct characters', 'abcdefgabcdefgabcdefgabcdefg']
+  ])('refuses %s, with an example and without the key', (_what, key) => {
+    expect(() => checkEncryptionKeyStrength(key)).toThrow(/cache-encryption-key.*openssl rand -base64 32/)
+    try {
+      checkEncryptionKeyStrength(key)
+    } catch (error) {
+      // A one-character key is in any sentence; longer ones must not be echoed.
+      if (key.length > 3) expect((error as Error).message).not.toContain(key)
+    }
   })
 })

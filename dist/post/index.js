@@ -14273,7 +14273,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7804:
+/***/ 1341:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17578,20 +17578,78 @@ function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
 }
 
+;// CONCATENATED MODULE: ./text/sanitize.ts
+// The one way out for text this action did not write itself: AWS answers, cache contents, the
+// event payload, inputs and environment variables. Everything such a value says passes through
+// `sanitize` before it reaches a log line, the job summary or a PR comment.
+//
+// Why each rule exists:
+// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
+// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
+//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
+//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
+//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
+//   `::` (it may be printed at the start of a line) and never carries `##[`.
+// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
+// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
+//   as something it is not (a ref that displays as another ref, a code that looks like another).
+//
+// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
+/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
+ *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
+/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
+const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
+/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
+const LEGACY_PREFIX = /##\[/g;
+/**
+ * One line of printable text a person can trust to show what it is: no line breaks, controls,
+ * bidi or zero-width characters, no workflow command (`::\u2026` at its start, `##[` anywhere),
+ * white space folded, at most `maxLength` characters.
+ */
+function sanitize(value, options = {}) {
+    const maxLength = options.maxLength ?? 1000;
+    const text = typeof value === 'string' ? value : String(value);
+    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
+    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+    line = line.replace(LEGACY_PREFIX, '##\u0020[');
+    if (line.length > maxLength)
+        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
+    return neutralizeCommandStart(line);
+}
+/**
+ * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
+ * line that the runner would read as a workflow command gets a visible marker in front. The
+ * action's own commands never pass through here (they are issued by @actions/core).
+ */
+function safeLogText(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
+        .join('\n');
+}
+/** True when the runner would read this stdout line as a workflow command (either syntax). */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
+function neutralizeCommandStart(line) {
+    const trimmed = line.replace(LEADING_SPACE, '');
+    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
+}
+
 ;// CONCATENATED MODULE: ./notify/markdown.ts
 // Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
 // refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
 // that notify people, #references, or autolinked URLs into a message that asks for approval, which
 // is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
 // code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
-/** Bidirectional overrides and isolates, and zero-width characters: they can make text read as
- *  something it is not (a ref that displays as another ref). Removed, not escaped. */
-// eslint-disable-next-line no-control-regex
-const DECEPTIVE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut). */
+
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
+ *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 function plainLine(text, maxLength = 200) {
-    const line = text.replace(DECEPTIVE, '').replace(/\s+/g, ' ').trim();
-    return line.length <= maxLength ? line : `${line.slice(0, maxLength - 1)}\u2026`;
+    return sanitize(text, { maxLength });
 }
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
  *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
@@ -18077,6 +18135,7 @@ function routeOf(url) {
 
 
 
+
 /** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
 const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
 const PERMISSION = 'pull-requests: write';
@@ -18277,7 +18336,7 @@ function shortGitHubMessage(error) {
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
     // eslint-disable-next-line no-control-regex
-    const line = data.message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    const line = sanitize(data.message);
     return line.length > 120 ? `${line.slice(0, 119)}\u2026` : line;
 }
 
@@ -18461,7 +18520,8 @@ function parseCustomEndpoint(name, value) {
         url = new URL(value);
     }
     catch {
-        throw new endpoints_EndpointConfigurationError(`${name} is not a URL: "${value}" (for example https://oidc.us-east-1.amazonaws.com)`);
+        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@\u2026).
+        throw new endpoints_EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new endpoints_EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
@@ -18495,6 +18555,7 @@ function booleanSetting(env, name) {
 // what happened and what to do; stack traces are for bugs only (and go to the debug log).
 
 
+
 /** A failure the user can fix; its message is already the one line to show. */
 class UserFacingError extends Error {
     name = 'UserFacingError';
@@ -18511,10 +18572,9 @@ class InputError extends UserFacingError {
         this.input = input;
     }
 }
-/** Collapses any line breaks and control characters so a message stays one line in the log. */
+/** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+    return sanitize(text, { maxLength: 2000 });
 }
 // Advice per AWS error shape: what a user can change so the next run works.
 const AWS_ADVICE = {
@@ -19242,6 +19302,7 @@ const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles
 
 
 
+
 /**
  * How long one task may take. The post step holds the job until it ends, and a service that does
  * not answer must not hold it for long: the unfinished task ends with the process, which exits
@@ -19295,7 +19356,7 @@ async function withinLimit(work, limitMs) {
 }
 function oneLineMessage(error) {
     // eslint-disable-next-line no-control-regex
-    return (error instanceof Error ? error.message : String(error)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+    return sanitize(error instanceof Error ? error.message : String(error));
 }
 
 
@@ -19404,7 +19465,7 @@ async function fetch(...args) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5937);
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7804);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1341);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).

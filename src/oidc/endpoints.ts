@@ -89,7 +89,8 @@ function parseCustomEndpoint(name: string, value: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new EndpointConfigurationError(`${name} is not a URL: "${value}" (for example https://oidc.us-east-1.amazonaws.com)`)
+    // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
+    throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`)
