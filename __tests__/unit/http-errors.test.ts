@@ -15,18 +15,19 @@ describe('awsErrorFromResponse', () => {
   it('keys on x-amzn-ErrorType, as AWS sends it (aws/aws-cli#5878)', () => {
     const error = fromResponse(
       400,
-      { 'x-amzn-errortype': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/', 'x-amzn-requestid': 'req-1' },
-      { error: 'authorization_pending', error_description: 'Authorization is still pending' }
+      { 'x-amzn-errortype': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/', 'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001' },
+      // The body says slow_down: only a parser that reads the header first finds the pending shape.
+      { error: 'slow_down', error_description: 'Authorization is still pending' }
     )
     expect(error).toBeInstanceOf(AwsServiceError)
     expect(error).toMatchObject({
       operation: 'CreateToken',
       code: 'AuthorizationPendingException',
-      oauthError: 'authorization_pending',
+      oauthError: 'slow_down',
       status: 400,
       endpoint: ENDPOINT,
       description: 'Authorization is still pending',
-      requestId: 'req-1'
+      requestId: 'e1f2a3b4-0000-4000-8000-000000000001'
     })
   })
 
@@ -151,5 +152,38 @@ describe('User-Agent', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
     expect(ACTION_VERSION).toBe(pkg.version)
     expect(USER_AGENT).toBe(`aws-sso-device-auth/${pkg.version}`)
+  })
+})
+
+describe('awsErrorFromResponse: an answer that is not AWS-shaped is not believed', () => {
+  const SECRET = 'dXNlcjpjbGllbnQtc2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA='
+  it.each([
+    ['a base64 echo in error_description', {}, { error: 'invalid_request', error_description: `bad request ${SECRET}` }],
+    ['a URL-encoded echo', {}, { error: 'invalid_request', error_description: 'client_secret%3Dsecret-value-1234567890abcdef' }],
+    ['a JSON echo', {}, { error: 'invalid_request', error_description: '{"clientSecret":"abcdefghijklmnopqrstuvwxyz0123"}' }],
+    ['a line break', {}, { error: 'invalid_request', error_description: 'fine\n::stop-commands::x' }],
+    ['an overlong description', {}, { error: 'invalid_request', error_description: 'word '.repeat(100) }]
+  ])('drops %s but keeps the code', (_what, headers, body) => {
+    const error = fromResponse(400, headers, body)
+    expect(error).toMatchObject({ code: 'InvalidRequestException', oauthError: 'invalid_request' })
+    expect(error.description).toBeUndefined()
+    expect(error.message).not.toMatch(/dXNlcj|secret-value|clientSecret|stop-commands/)
+  })
+
+  it.each([
+    ['an echoed header', { 'x-amzn-errortype': SECRET }, {}],
+    ['a command in the header', { 'x-amzn-errortype': '::stop-commands::x' }, {}],
+    ['an unknown OAuth error', {}, { error: 'client_secret=abcdef' }],
+    ['a __type with spaces', {}, { __type: 'Invalid Client Exception' }]
+  ])('reports %s as UnknownError with the HTTP status', (_what, headers, body) => {
+    const error = fromResponse(418, headers, body)
+    expect(error).toMatchObject({ code: 'UnknownError', status: 418 })
+    expect(error.oauthError).toBeUndefined()
+    expect(error.message).toContain('418')
+  })
+
+  it('keeps a request ID only in its shape', () => {
+    expect(fromResponse(400, { 'x-amzn-requestid': 'x\n::add-mask::' }, {}).requestId).toBeUndefined()
+    expect(fromResponse(400, { 'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001' }, {}).requestId).toBe('e1f2a3b4-0000-4000-8000-000000000001')
   })
 })

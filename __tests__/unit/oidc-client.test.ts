@@ -190,12 +190,13 @@ describe('wire format (PROTOCOL.md §1)', () => {
 describe('AWS errors', () => {
   it('parses the x-amzn-ErrorType header (aws/aws-cli#5878)', async () => {
     server.handler = (_req, res) =>
-      json(res, 400, { error: 'authorization_pending', error_description: 'Authorization is still pending' }, {
+      // The body disagrees (invalid_grant): only a client that reads the header first gets the pending shape.
+      json(res, 400, { error: 'invalid_grant', error_description: 'Authorization is still pending' }, {
         'x-amzn-ErrorType': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/'
       })
     const error = await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AwsServiceError)
-    expect(error).toMatchObject({ operation: 'CreateToken', code: 'AuthorizationPendingException', oauthError: 'authorization_pending', status: 400, endpoint: `${endpoint}/token` })
+    expect(error).toMatchObject({ operation: 'CreateToken', code: 'AuthorizationPendingException', oauthError: 'invalid_grant', status: 400, endpoint: `${endpoint}/token` })
   })
 
   it('falls back to the body when the header is missing', async () => {

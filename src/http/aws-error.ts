@@ -31,12 +31,29 @@ export interface ErrorResponse {
   now: number
 }
 
+// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
+// every byte of an error response, and could echo our own request back in it, base64-, URL- or
+// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
+// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
+// anything else is dropped and the error reported as UnknownError with its HTTP status.
+
+/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
+const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/
+/** A request ID: a UUID, or AWS's older base32-like IDs. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
+/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/
+/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
+ *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
+const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/
+
 export function awsErrorFromResponse(response: ErrorResponse): AwsServiceError {
   const body = isRecord(response.body) ? response.body : {}
-  const oauthError = stringField(body, 'error')
+  const claimedOauthError = stringField(body, 'error')
+  const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined
   const code =
     shapeName(header(response.headers, 'x-amzn-errortype')) ??
-    (oauthError !== undefined ? SHAPE_BY_OAUTH_ERROR[oauthError] : undefined) ??
+    (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
     shapeName(stringField(body, '__type')) ??
     shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
     'UnknownError'
@@ -47,9 +64,19 @@ export function awsErrorFromResponse(response: ErrorResponse): AwsServiceError {
     code,
     oauthError,
     retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
-    description: stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message'),
-    requestId: header(response.headers, 'x-amzn-requestid')
+    description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
+    requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
   })
+}
+
+/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
+export function awsDescription(raw: string | undefined): string | undefined {
+  if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw)) return undefined
+  return raw
+}
+
+function matching(pattern: RegExp, value: string | undefined): string | undefined {
+  return value !== undefined && pattern.test(value) ? value : undefined
 }
 
 /** `Shape:http://internal…` or `ns#Shape` or `Shape,…` → `Shape` (botocore and the JS SDK agree). */
@@ -59,7 +86,7 @@ export function shapeName(raw: string | undefined): string | undefined {
   const hash = name.lastIndexOf('#')
   if (hash >= 0) name = name.slice(hash + 1)
   name = name.trim()
-  return name === '' ? undefined : name
+  return SHAPE.test(name) ? name : undefined
 }
 
 /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
