@@ -143,22 +143,24 @@ describe('the pending request', () => {
     expect(loadPendingRequest(path).request).toMatchObject(access)
   })
 
+  type PendingJson = { registration: Record<string, unknown>; authorization: Record<string, unknown> | null; request: Record<string, unknown> }
+
   // The file is on disk between two steps: whatever it holds, a wrong type is one clear error,
   // never access that passes the wait step's check because it reads as "nothing was shown".
   it.each([
-    ['registration without a valid clientSecret', (file: Record<string, any>) => (file.registration.clientSecret = 7)],
-    ['authorization without a valid interval', (file: Record<string, any>) => (file.authorization.interval = '5')],
-    ['no authorization', (file: Record<string, any>) => (file.authorization = null)],
-    ['an account-id and role-name that are not a role', (file: Record<string, any>) => (file.request.accountId = 111122223333)],
-    ['an account-id and role-name that are not a role', (file: Record<string, any>) => delete file.request.roleName],
-    ['profiles that are not a list', (file: Record<string, any>) => (file.request.profiles = { profile: 'prod' })],
-    ['a profile that is not a profile name and a role', (file: Record<string, any>) => (file.request.profiles = [{ profile: 'prod', accountId: '1', roleName: 'Deployer' }])],
-    ['a profile that is not a profile name and a role', (file: Record<string, any>) => (file.request.profiles = [null])],
-    ['scopes that are not a list of text', (file: Record<string, any>) => (file.request.scopes = 'sso:account:access')]
+    ['registration without a valid clientSecret', (file: PendingJson) => (file.registration.clientSecret = 7)],
+    ['authorization without a valid interval', (file: PendingJson) => (file.authorization!.interval = '5')],
+    ['no authorization', (file: PendingJson) => (file.authorization = null)],
+    ['an account-id and role-name that are not a role', (file: PendingJson) => (file.request.accountId = 111122223333)],
+    ['an account-id and role-name that are not a role', (file: PendingJson) => delete file.request.roleName],
+    ['profiles that are not a list', (file: PendingJson) => (file.request.profiles = { profile: 'prod' })],
+    ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [{ profile: 'prod', accountId: '1', roleName: 'Deployer' }])],
+    ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [null])],
+    ['scopes that are not a list of text', (file: PendingJson) => (file.request.scopes = 'sso:account:access')]
   ])('a file with %s: one line saying so', (problem, damage) => {
     const path = pendingRequestPath('0123456789abcdef')
     const request = approvalRequest({ accountId: '111122223333', roleName: 'Deployer', profiles: [{ profile: 'prod', accountId: '111122223333', roleName: 'Deployer' }] })
-    const file = { version: 1, registration: { ...registration }, authorization: { ...authorization }, request: storeRequest(request) }
+    const file: PendingJson & { version: number } = { version: 1, registration: { ...registration }, authorization: { ...authorization }, request: { ...storeRequest(request) } }
     damage(file)
     writeFileSync(path, JSON.stringify(file))
     expect(() => loadPendingRequest(path)).toThrow(NoPendingRequestError)
