@@ -24,7 +24,7 @@ import { oidcEndpoint, portalEndpoint } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
-import { loadPendingRequest, pendingRequestPath, removePendingRequest, savePendingRequest } from './pending.js'
+import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
@@ -189,6 +189,8 @@ async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
       `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`
     )
   }
+  // Before this step owns the request, polls or exports: only what the approver saw.
+  refuseAccessNotShown(pending.request, requestedAccess(inputs))
   // From here this step owns the request: it closes it, or its post step does.
   gate.handoff.addFile(pendingFile)
   gate.afterRecord = () => removePendingRequest(pendingFile)

@@ -63,9 +63,17 @@ export function loadPendingRequest(path: string): PendingRequest {
   }
   try {
     const file = JSON.parse(text) as PendingFile
-    if (file.version !== 1 || typeof file.registration?.clientSecret !== 'string' || typeof file.authorization?.deviceCode !== 'string') {
-      throw new TypeError('unknown format')
-    }
+    if (typeof file !== 'object' || file === null || file.version !== 1) throw new TypeError('unknown format')
+    checkFields(file.registration, 'registration', { clientId: 'string', clientSecret: 'string', clientIdIssuedAt: 'number', clientSecretExpiresAt: 'number', clientName: 'string' })
+    checkFields(file.authorization, 'authorization', {
+      deviceCode: 'string',
+      userCode: 'string',
+      verificationUri: 'string',
+      verificationUriComplete: 'string',
+      expiresIn: 'number',
+      interval: 'number',
+      startedAt: 'number'
+    })
     return {
       registration: file.registration,
       authorization: file.authorization,
@@ -76,6 +84,43 @@ export function loadPendingRequest(path: string): PendingRequest {
     throw new NoPendingRequestError(
       `phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`
     )
+  }
+}
+
+/** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
+function checkFields(value: unknown, what: string, fields: Record<string, 'string' | 'number'>): void {
+  const record = value as Record<string, unknown> | null
+  const wrong = typeof record !== 'object' || record === null ? what : Object.keys(fields).find((key) => typeof record[key] !== fields[key])
+  if (wrong !== undefined) throw new TypeError(wrong === what ? `no ${what}` : `${what} without a valid ${wrong}`)
+}
+
+/** The wait step asked for access its start step did not show the approver. */
+export class AccessNotShownError extends UserFacingError {
+  override readonly name = 'AccessNotShownError'
+}
+
+type Access = Pick<ApprovalRequest, 'accountId' | 'roleName' | 'profiles'>
+
+/**
+ * The approver approved what the start step showed them, nothing more: a wait step with another
+ * account, role or profile (an edited workflow, a second wait step) is refused before it polls.
+ * Less is fine: every role the wait step exports was shown, it just leaves some out, and the token
+ * itself is the same whichever roles a step exports.
+ */
+export function refuseAccessNotShown(shown: Access, asked: Access): void {
+  const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
+  if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
+    throw new AccessNotShownError(
+      `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`
+    )
+  }
+  for (const target of asked.profiles ?? []) {
+    const same = (other: typeof target) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName
+    if (!(shown.profiles ?? []).some(same)) {
+      throw new AccessNotShownError(
+        `The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver; ${fix}`
+      )
+    }
   }
 }
 

@@ -2,13 +2,14 @@
 // sets the public outputs, keeps the pending request in a mode-0600 file under RUNNER_TEMP and
 // exits 0; a later step approves; `phase: wait` picks the request up, polls and exports, editing
 // the same comment. The post steps then find nothing left to finalize and leave no file behind.
-import { describe, expect, it } from '@jest/globals'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { AWS_OPERATIONS } from '../../emulator/server.js'
+import { AWS_OPERATIONS, type Account } from '../../emulator/server.js'
 import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
-import type { ActionRun } from '../harness/runner.js'
+import { createJob, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
+import { actionEntry, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
 
 const prGate = prGatePerTest()
 
@@ -189,5 +190,77 @@ describe('phase: start, then phase: wait', () => {
     expect(pr.api.requests.filter((r) => r.route === 'update').length).toBe(updates)
     expect(pr.comments()[0]!.body).toContain('### 🚫 AWS sign-in cancelled')
     expect(filesLeft(pr)).toEqual([])
+  })
+})
+
+// The approver approves what the start step showed them. A wait step that asks for more (an edited
+// workflow, a copied step) is refused before it polls, with nothing exported. The request is
+// approved before each refused wait step runs: without the guard, it would export.
+describe('phase: wait gets no access its start step did not show the approver', () => {
+  const directory: Account[] = [
+    { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] },
+    { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] }
+  ]
+  const undo: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const step of undo.splice(0).reverse()) await step()
+  })
+
+  /** Runs `phase: start` with `startInputs`, approves, then `phase: wait` with `waitInputs`. */
+  async function startApproveWait(startInputs: Inputs, waitInputs: Inputs): Promise<{ wait: ActionRun; backend: SsoBackend; job: ActionJob }> {
+    const backend = await startSsoBackend({ interval: 0.5, directory })
+    undo.push(() => backend.close())
+    const job = createJob({ env: backend.env })
+    undo.push(() => job.dispose())
+    const base = { ...requiredInputs, 'cache-registration': false }
+    const start = await job.run({ ...actionEntry(), inputs: { ...base, ...startInputs, phase: 'start' } })
+    expect(start.code).toBe(0)
+    backend.emulator.approve(start.outputs['user-code']!)
+    const wait = await job.run({ ...actionEntry(), inputs: { ...base, ...waitInputs, phase: 'wait' } })
+    return { wait, backend, job }
+  }
+
+  function expectRefused({ wait, backend, job }: { wait: ActionRun; backend: SsoBackend; job: ActionJob }, message: string): void {
+    expect(wait.code).toBe(1)
+    expect(wait.outputs).toEqual({ outcome: 'error' })
+    expect(wait.errors).toEqual([message])
+    // Refused before polling: no token was asked for, no role, no variable or profile written.
+    expect(backend.emulator.counts).toMatchObject({ CreateToken: 0, GetRoleCredentials: 0, ListAccountRoles: 0 })
+    expect(Object.keys(wait.env).filter((name) => name.startsWith('AWS_'))).toEqual([])
+    expect(existsSync(join(job.home, '.aws'))).toBe(false)
+  }
+
+  const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
+
+  it('more roles at wait: refused, naming the role', async () => {
+    const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '111111111111:Deploy=sandbox\n222222222222:Deploy=staging' })
+    expectRefused(run, `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
+  })
+
+  it('a roles line in another account at wait: refused', async () => {
+    const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '222222222222:Deploy=sandbox' })
+    expectRefused(run, `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
+  })
+
+  it('another account-id at wait: refused (it belongs to another gate, which has no pending request)', async () => {
+    const run = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { 'account-id': '222222222222', 'role-name': 'Deploy' })
+    expectRefused(
+      run,
+      'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
+    )
+  })
+
+  it('the same roles, or fewer: exported', async () => {
+    const roles = '111111111111:Deploy=sandbox\n222222222222:Deploy=staging'
+    for (const waitRoles of [roles, '222222222222:Deploy=staging']) {
+      const { wait, job } = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'ReadOnly', roles }, { 'account-id': '111111111111', 'role-name': 'ReadOnly', roles: waitRoles })
+      expect(wait.errors).toEqual([])
+      expect(wait.code).toBe(0)
+      expect(wait.outputs['aws-account-id']).toBe('111111111111')
+      expect(wait.env.AWS_ACCESS_KEY_ID).toEqual(expect.any(String))
+      const config = readFileSync(join(job.home, '.aws', 'config'), 'utf8')
+      expect(config).toContain('[profile staging]')
+      expect(config.includes('[profile sandbox]')).toBe(waitRoles === roles)
+    }
   })
 })

@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HANDOFF_STATE, HandoffWriter, readHandoff } from '../../src/handoff.js'
 import type { ClientRegistration, DeviceAuthorization } from '../../src/oidc/types.js'
-import { loadPendingRequest, NoPendingRequestError, pendingRequestPath, removePendingRequest, savePendingRequest } from '../../src/pending.js'
+import {
+  AccessNotShownError,
+  loadPendingRequest,
+  NoPendingRequestError,
+  pendingRequestPath,
+  refuseAccessNotShown,
+  removePendingRequest,
+  savePendingRequest
+} from '../../src/pending.js'
+import { storeRequest } from '../../src/notify/request.js'
 import { approvalRequest } from './notify-fixtures.js'
 
 let runnerTemp: string
@@ -118,5 +127,81 @@ describe('the pending request', () => {
     )
     writeFileSync(path, '{')
     expect(() => loadPendingRequest(path)).toThrow(NoPendingRequestError)
+  })
+
+  it('keeps the access the approver was shown: account-id, role-name, every profile', () => {
+    const path = pendingRequestPath('0123456789abcdef')
+    const access = {
+      accountId: '111122223333',
+      roleName: 'Deployer',
+      profiles: [
+        { profile: 'prod', accountId: '111122223333', roleName: 'Deployer' },
+        { profile: 'staging', accountId: '444455556666', roleName: 'ReadOnly' }
+      ]
+    }
+    savePendingRequest(path, { registration, authorization, request: approvalRequest(access) })
+    expect(loadPendingRequest(path).request).toMatchObject(access)
+  })
+
+  type PendingJson = { registration: Record<string, unknown>; authorization: Record<string, unknown> | null; request: Record<string, unknown> }
+
+  // The file is on disk between two steps: whatever it holds, a wrong type is one clear error,
+  // never access that passes the wait step's check because it reads as "nothing was shown".
+  it.each([
+    ['registration without a valid clientSecret', (file: PendingJson) => (file.registration.clientSecret = 7)],
+    ['authorization without a valid interval', (file: PendingJson) => (file.authorization!.interval = '5')],
+    ['no authorization', (file: PendingJson) => (file.authorization = null)],
+    ['an account-id and role-name that are not a role', (file: PendingJson) => (file.request.accountId = 111122223333)],
+    ['an account-id and role-name that are not a role', (file: PendingJson) => delete file.request.roleName],
+    ['profiles that are not a list', (file: PendingJson) => (file.request.profiles = { profile: 'prod' })],
+    ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [{ profile: 'prod', accountId: '1', roleName: 'Deployer' }])],
+    ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [null])],
+    ['scopes that are not a list of text', (file: PendingJson) => (file.request.scopes = 'sso:account:access')]
+  ])('a file with %s: one line saying so', (problem, damage) => {
+    const path = pendingRequestPath('0123456789abcdef')
+    const request = approvalRequest({ accountId: '111122223333', roleName: 'Deployer', profiles: [{ profile: 'prod', accountId: '111122223333', roleName: 'Deployer' }] })
+    const file: PendingJson & { version: number } = { version: 1, registration: { ...registration }, authorization: { ...authorization }, request: { ...storeRequest(request) } }
+    damage(file)
+    writeFileSync(path, JSON.stringify(file))
+    expect(() => loadPendingRequest(path)).toThrow(NoPendingRequestError)
+    expect(() => loadPendingRequest(path)).toThrow(new RegExp(`^phase: wait cannot read the pending request its start step left \\([a-z ]*${problem}\\)`))
+  })
+})
+
+describe('refuseAccessNotShown', () => {
+  const shown = {
+    accountId: '111122223333',
+    roleName: 'Deployer',
+    profiles: [
+      { profile: 'prod', accountId: '111122223333', roleName: 'Deployer' },
+      { profile: 'staging', accountId: '444455556666', roleName: 'ReadOnly' }
+    ]
+  }
+  const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
+
+  it('lets through the same access, and less of it (every role exported was shown)', () => {
+    expect(() => refuseAccessNotShown(shown, shown)).not.toThrow()
+    expect(() => refuseAccessNotShown(shown, { ...shown, profiles: [shown.profiles[1]!] })).not.toThrow()
+    expect(() => refuseAccessNotShown(shown, {})).not.toThrow()
+  })
+
+  it('refuses another account or role for account-id and role-name, naming it', () => {
+    for (const asked of [{ ...shown, accountId: '999988887777' }, { ...shown, roleName: 'Admin' }]) {
+      expect(() => refuseAccessNotShown(shown, asked)).toThrow(AccessNotShownError)
+      expect(() => refuseAccessNotShown(shown, asked)).toThrow(
+        `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`
+      )
+    }
+    expect(() => refuseAccessNotShown({ profiles: shown.profiles }, { accountId: '111122223333', roleName: 'Deployer' })).toThrow(AccessNotShownError)
+  })
+
+  it('refuses a profile not shown, or shown with another role', () => {
+    const extra = { profile: 'admin', accountId: '111122223333', roleName: 'Admin' }
+    expect(() => refuseAccessNotShown(shown, { ...shown, profiles: [...shown.profiles, extra] })).toThrow(
+      `The wait step asks for profile "admin" with role Admin in 111122223333, which its start step did not show the approver; ${fix}`
+    )
+    expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '444455556666', roleName: 'Admin' }] })).toThrow(AccessNotShownError)
+    expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '111122223333', roleName: 'ReadOnly' }] })).toThrow(AccessNotShownError)
+    expect(() => refuseAccessNotShown({ accountId: '111122223333', roleName: 'Deployer' }, { profiles: [shown.profiles[0]!] })).toThrow(AccessNotShownError)
   })
 })

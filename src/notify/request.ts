@@ -76,7 +76,36 @@ export function restoreRequest(stored: unknown): ApprovalRequest {
   const deadline = new Date(value.deadline ?? '')
   if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime())) throw new TypeError('stored approval request without valid times')
   if (typeof value.context !== 'object' || value.context === null) throw new TypeError('stored approval request without its run context')
+  if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+    throw new TypeError('stored approval request with scopes that are not a list of text')
+  }
+  restoreAccess(value)
   return { ...(value as StoredRequest), expiresAt, deadline }
+}
+
+const ACCOUNT_ID = /^\d{12}$/
+
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value: Partial<StoredRequest>): void {
+  const { accountId, roleName, profiles } = value
+  if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+    throw new TypeError('stored approval request with an account-id and role-name that are not a role')
+  }
+  if (profiles === undefined) return
+  if (!Array.isArray(profiles)) throw new TypeError('stored approval request with profiles that are not a list')
+  for (const entry of profiles as unknown[]) {
+    const target = entry as Record<string, unknown> | null
+    if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+      throw new TypeError('stored approval request with a profile that is not a profile name and a role')
+    }
+  }
+}
+
+function isRole(accountId: unknown, roleName: unknown): boolean {
+  return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== ''
 }
 
 /** A RequestResult as JSON, for the post step to finish recording it. */
