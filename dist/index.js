@@ -16791,7 +16791,35 @@ function restoreRequest(stored) {
         throw new TypeError('stored approval request without valid times');
     if (typeof value.context !== 'object' || value.context === null)
         throw new TypeError('stored approval request without its run context');
+    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+        throw new TypeError('stored approval request with scopes that are not a list of text');
+    }
+    restoreAccess(value);
     return { ...value, expiresAt, deadline };
+}
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value) {
+    const { accountId, roleName, profiles } = value;
+    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
+    }
+    if (profiles === undefined)
+        return;
+    if (!Array.isArray(profiles))
+        throw new TypeError('stored approval request with profiles that are not a list');
+    for (const entry of profiles) {
+        const target = entry;
+        if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
+        }
+    }
+}
+function isRole(accountId, roleName) {
+    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
@@ -17075,11 +17103,26 @@ const SHAPE_BY_OAUTH_ERROR = {
     unauthorized_client: 'UnauthorizedClientException',
     unsupported_grant_type: 'UnsupportedGrantTypeException'
 };
+// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
+// every byte of an error response, and could echo our own request back in it, base64-, URL- or
+// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
+// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
+// anything else is dropped and the error reported as UnknownError with its HTTP status.
+/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
+const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
+/** A request ID: a UUID, or AWS's older base32-like IDs. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
+/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
+ *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
+const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
 function awsErrorFromResponse(response) {
     const body = isRecord(response.body) ? response.body : {};
-    const oauthError = stringField(body, 'error');
+    const claimedOauthError = stringField(body, 'error');
+    const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
     const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
-        (oauthError !== undefined ? SHAPE_BY_OAUTH_ERROR[oauthError] : undefined) ??
+        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
         shapeName(stringField(body, '__type')) ??
         shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
         'UnknownError';
@@ -17090,9 +17133,18 @@ function awsErrorFromResponse(response) {
         code,
         oauthError,
         retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
-        description: stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message'),
-        requestId: header(response.headers, 'x-amzn-requestid')
+        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
+        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
     });
+}
+/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
+function awsDescription(raw) {
+    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
+        return undefined;
+    return raw;
+}
+function matching(pattern, value) {
+    return value !== undefined && pattern.test(value) ? value : undefined;
 }
 /** `Shape:http://internal\u2026` or `ns#Shape` or `Shape,\u2026` \u2192 `Shape` (botocore and the JS SDK agree). */
 function shapeName(raw) {
@@ -17103,7 +17155,7 @@ function shapeName(raw) {
     if (hash >= 0)
         name = name.slice(hash + 1);
     name = name.trim();
-    return name === '' ? undefined : name;
+    return SHAPE.test(name) ? name : undefined;
 }
 /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 \u00a710.2.3). */
 function parseRetryAfter(value, now) {
@@ -17679,9 +17731,18 @@ function loadPendingRequest(path) {
     }
     try {
         const file = JSON.parse(text);
-        if (file.version !== 1 || typeof file.registration?.clientSecret !== 'string' || typeof file.authorization?.deviceCode !== 'string') {
+        if (typeof file !== 'object' || file === null || file.version !== 1)
             throw new TypeError('unknown format');
-        }
+        checkFields(file.registration, 'registration', { clientId: 'string', clientSecret: 'string', clientIdIssuedAt: 'number', clientSecretExpiresAt: 'number', clientName: 'string' });
+        checkFields(file.authorization, 'authorization', {
+            deviceCode: 'string',
+            userCode: 'string',
+            verificationUri: 'string',
+            verificationUriComplete: 'string',
+            expiresIn: 'number',
+            interval: 'number',
+            startedAt: 'number'
+        });
         return {
             registration: file.registration,
             authorization: file.authorization,
@@ -17691,6 +17752,35 @@ function loadPendingRequest(path) {
     }
     catch (error) {
         throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
+    }
+}
+/** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
+function checkFields(value, what, fields) {
+    const record = value;
+    const wrong = typeof record !== 'object' || record === null ? what : Object.keys(fields).find((key) => typeof record[key] !== fields[key]);
+    if (wrong !== undefined)
+        throw new TypeError(wrong === what ? `no ${what}` : `${what} without a valid ${wrong}`);
+}
+/** The wait step asked for access its start step did not show the approver. */
+class AccessNotShownError extends UserFacingError {
+    name = 'AccessNotShownError';
+}
+/**
+ * The approver approved what the start step showed them, nothing more: a wait step with another
+ * account, role or profile (an edited workflow, a second wait step) is refused before it polls.
+ * Less is fine: every role the wait step exports was shown, it just leaves some out, and the token
+ * itself is the same whichever roles a step exports.
+ */
+function refuseAccessNotShown(shown, asked) {
+    const fix = 'give both steps the same account-id/role-name/roles/profile inputs.';
+    if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
+        throw new AccessNotShownError(`The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`);
+    }
+    for (const target of asked.profiles ?? []) {
+        const same = (other) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName;
+        if (!(shown.profiles ?? []).some(same)) {
+            throw new AccessNotShownError(`The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver; ${fix}`);
+        }
     }
 }
 /** The request is over (or abandoned): its device code and client secret leave the disk. */
@@ -18831,6 +18921,8 @@ async function waitForStartedRequest(flow) {
     if (pending.request.region !== inputs.region) {
         throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
     }
+    // Before this step owns the request, polls or exports: only what the approver saw.
+    refuseAccessNotShown(pending.request, requestedAccess(inputs));
     // From here this step owns the request: it closes it, or its post step does.
     gate.handoff.addFile(pendingFile);
     gate.afterRecord = () => removePendingRequest(pendingFile);

@@ -18359,7 +18359,35 @@ function restoreRequest(stored) {
         throw new TypeError('stored approval request without valid times');
     if (typeof value.context !== 'object' || value.context === null)
         throw new TypeError('stored approval request without its run context');
+    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+        throw new TypeError('stored approval request with scopes that are not a list of text');
+    }
+    restoreAccess(value);
     return { ...value, expiresAt, deadline };
+}
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value) {
+    const { accountId, roleName, profiles } = value;
+    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
+    }
+    if (profiles === undefined)
+        return;
+    if (!Array.isArray(profiles))
+        throw new TypeError('stored approval request with profiles that are not a list');
+    for (const entry of profiles) {
+        const target = entry;
+        if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
+        }
+    }
+}
+function isRole(accountId, roleName) {
+    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
@@ -18672,11 +18700,26 @@ const SHAPE_BY_OAUTH_ERROR = {
     unauthorized_client: 'UnauthorizedClientException',
     unsupported_grant_type: 'UnsupportedGrantTypeException'
 };
+// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
+// every byte of an error response, and could echo our own request back in it, base64-, URL- or
+// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
+// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
+// anything else is dropped and the error reported as UnknownError with its HTTP status.
+/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
+const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
+/** A request ID: a UUID, or AWS's older base32-like IDs. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
+/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
+ *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
+const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
 function awsErrorFromResponse(response) {
     const body = isRecord(response.body) ? response.body : {};
-    const oauthError = stringField(body, 'error');
+    const claimedOauthError = stringField(body, 'error');
+    const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
     const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
-        (oauthError !== undefined ? SHAPE_BY_OAUTH_ERROR[oauthError] : undefined) ??
+        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
         shapeName(stringField(body, '__type')) ??
         shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
         'UnknownError';
@@ -18687,9 +18730,18 @@ function awsErrorFromResponse(response) {
         code,
         oauthError,
         retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
-        description: stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message'),
-        requestId: header(response.headers, 'x-amzn-requestid')
+        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
+        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
     });
+}
+/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
+function awsDescription(raw) {
+    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
+        return undefined;
+    return raw;
+}
+function matching(pattern, value) {
+    return value !== undefined && pattern.test(value) ? value : undefined;
 }
 /** `Shape:http://internal\u2026` or `ns#Shape` or `Shape,\u2026` \u2192 `Shape` (botocore and the JS SDK agree). */
 function shapeName(raw) {
@@ -18700,7 +18752,7 @@ function shapeName(raw) {
     if (hash >= 0)
         name = name.slice(hash + 1);
     name = name.trim();
-    return name === '' ? undefined : name;
+    return SHAPE.test(name) ? name : undefined;
 }
 /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 \u00a710.2.3). */
 function parseRetryAfter(value, now) {
