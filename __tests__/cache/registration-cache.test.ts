@@ -122,6 +122,19 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     expectMaskedBeforeUse(restored.stdout, registration.clientSecret, 'clientSecret')
   })
 
+  it('writes the registration file owner-only: the archive records mode 0600 for it', async () => {
+    expectQuiet(await world.save(makeRegistration()))
+    const tar = openArchive(world.fake.entries[0]!.archive)
+    // ustar: every 512-byte header has the name at 0 and the octal mode at 100.
+    const modes: string[] = []
+    for (let at = 0; at + 512 <= tar.length; at += 512) {
+      const name = tar.subarray(at, at + 100).toString('latin1').replace(/\0.*$/s, '')
+      if (name.endsWith('.aws-sso-device-auth-registration.json')) modes.push(tar.subarray(at + 100, at + 107).toString('latin1'))
+    }
+    expect(modes).toHaveLength(1)
+    expect(parseInt(modes[0]!, 8) & 0o777).toBe(0o600)
+  })
+
   it('ignores an entry sealed with another key, with one warning', async () => {
     expectQuiet(await world.save(makeRegistration(), { encryptionKey: 'the old key' }))
 

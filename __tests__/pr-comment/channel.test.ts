@@ -137,3 +137,13 @@ describe('gateOf', () => {
     expect(gateOf({ ...REQUEST, context: { ...REQUEST.context, runAttempt: '2', runId: '1' } })).toBe(gateOf(REQUEST))
   })
 })
+
+describe('gateOf: one comment per gate, the account included', () => {
+  it('gives the same role in two accounts two gates, and the same request one', () => {
+    const prod = approvalRequest({ accountId: '111122223333', roleName: 'Deployer' })
+    const staging = approvalRequest({ accountId: '444455556666', roleName: 'Deployer' })
+    expect(gateOf(prod)).not.toBe(gateOf(staging))
+    expect(gateOf(prod)).toBe(gateOf(approvalRequest({ accountId: '111122223333', roleName: 'Deployer' })))
+    expect(gateOf(prod)).not.toBe(gateOf(approvalRequest({ accountId: '111122223333', roleName: 'Reader' })))
+  })
+})

@@ -330,3 +330,17 @@ describe('cache-encryption-key strength', () => {
     }
   })
 })
+
+describe('parseStartUrl: the portal host is anchored at both ends', () => {
+  it.each([
+    'https://d-1.awsapps.com.evil.example/start',
+    'https://d-1234567890.awsapps.com.evil.example/start',
+    'https://evil.example/d-1234567890.awsapps.com/start',
+    'https://d-1234567890.awsapps.community/start',
+    'https://x.portal.us-east-1.app.aws.evil.example/start'
+  ])('does not take %s for a portal: it warns that the host is not one', (url) => {
+    const warnings: string[] = []
+    parseStartUrl(url, 'us-east-1', warnings)
+    expect(warnings).toEqual([expect.stringContaining('is not an AWS access portal host')])
+  })
+})
