@@ -115,6 +115,8 @@ describe('refuseForkCode', () => {
   it('allow-forks: true lets fork code run', () => {
     expect(() => refuseForkCode('pull_request', pullRequest('mallory/app'), true)).not.toThrow()
     expect(() => refuseForkCode('pull_request_target', undefined, true)).not.toThrow()
+    expect(() => refuseForkCode('issue_comment', { issue: { number: 7, pull_request: {} } }, true)).not.toThrow()
+    expect(() => refuseForkCode('workflow_run', workflowRun('mallory/app'), true)).not.toThrow()
   })
 
   it('lets the repository’s own code run', () => {
