@@ -14,6 +14,9 @@ export interface EventPayload {
   }
   /** issue_comment events on a pull request carry the PR as an issue with a `pull_request` key. */
   issue?: { number?: unknown; pull_request?: unknown }
+  /** workflow_run events: the triggering run, with its head_repository and repository. */
+  workflow_run?: unknown
+  repository?: unknown
 }
 
 export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {

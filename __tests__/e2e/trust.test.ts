@@ -10,12 +10,39 @@ import { waitForPrompt } from '../harness/sso-backend.js'
 
 const prGate = prGatePerTest()
 
+/** A review on a pull request from mallory's fork: the payload GitHub sends, in the parts that matter. */
+const FORK_REVIEW: EventSpec = {
+  name: 'pull_request_review',
+  payload: {
+    action: 'submitted',
+    pull_request: {
+      number: PULL_REQUEST,
+      head: { ref: 'feature/rotate-keys', repo: { full_name: 'mallory/deploy-service', fork: true } },
+      base: { ref: 'main', repo: { full_name: 'octo-org/deploy-service' } }
+    },
+    repository: { full_name: 'octo-org/deploy-service' }
+  }
+}
+
+/** A comment on a pull request: the payload does not say where the pull request's head lives. */
+const PR_COMMENT: EventSpec = {
+  name: 'issue_comment',
+  payload: {
+    action: 'created',
+    issue: { number: PULL_REQUEST, pull_request: { url: `https://api.github.com/repos/octo-org/deploy-service/pulls/${PULL_REQUEST}` } },
+    comment: { body: '/deploy' },
+    repository: { full_name: 'octo-org/deploy-service' }
+  }
+}
+
 const NO_CALLS = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
 
 describe('a run that executes code from a fork', () => {
   it.each<[string, EventSpec, RegExp]>([
     ['pull_request from a fork', { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' }, /this pull_request run executes code from the fork mallory\/deploy-service/],
-    ['pull_request_target', { name: 'pull_request_target', number: PULL_REQUEST }, /this pull_request_target run has the repository's privileges/]
+    ['pull_request_target', { name: 'pull_request_target', number: PULL_REQUEST }, /this pull_request_target run has the repository's privileges/],
+    ['pull_request_review on a pull request from a fork', FORK_REVIEW, /this pull_request_review run executes code from the fork mallory\/deploy-service/],
+    ['issue_comment on a pull request', PR_COMMENT, /this issue_comment run is on a pull request whose head repository the event does not name/]
   ])('%s: refused before any AWS call, with one line saying why', async (_name, event, reason) => {
     const gate = await prGate({ event })
     const run = await gate.start().result
