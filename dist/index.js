@@ -17444,21 +17444,40 @@ function parseRegistration(body, context, request) {
         clientName: request.clientName
     };
 }
+// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
+// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
+// https (http only to a loopback host, which is an emulator the user pointed the action at), and
+// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
+// naming the field, never echoing it.
+const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
+/** A device code AWS issues is a few hundred characters of base64url-like text. */
+const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
+/** AWS: 600 s. More than a day cannot be a device code's life. */
+const MAX_CODE_LIFETIME_SECONDS = 86_400;
+/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
+const MAX_POLL_INTERVAL_SECONDS = 60;
 function parseDeviceAuthorization(body, context) {
     const fields = new Fields(body, context);
     const deviceCode = fields.requiredString('deviceCode');
+    if (!OPAQUE_TOKEN.test(deviceCode))
+        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
     const userCode = fields.requiredString('userCode');
-    const verificationUri = fields.requiredString('verificationUri');
+    if (!USER_CODE.test(userCode))
+        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
+    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
+    const complete = fields.optionalString('verificationUriComplete');
     const expiresIn = fields.requiredNumber('expiresIn');
-    if (expiresIn <= 0)
-        throw fields.malformed('expiresIn is not a positive number of seconds');
+    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
     const interval = fields.optionalNumber('interval');
+    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
+        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
     return {
         deviceCode,
         userCode,
         verificationUri,
         // The complete URL only saves typing; the prompt always shows the user code separately.
-        verificationUriComplete: fields.optionalString('verificationUriComplete') ?? verificationUri,
+        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
         expiresIn,
         // A zero or negative interval would mean polling flat out: treat it as absent.
         interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
@@ -17482,6 +17501,22 @@ function parseTokenSet(body, context) {
     if (idToken !== undefined)
         token.idToken = idToken;
     return token;
+}
+/** An https link (http only to a loopback host), without credentials, of a sane length. */
+function verificationLink(fields, name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw fields.malformed(`${name} is not a URL`);
+    }
+    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw fields.malformed(`${name} is not an https URL`);
+    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
+        throw fields.malformed(`${name} is not a plain link`);
+    return value;
 }
 
 ;// CONCATENATED MODULE: ./oidc/client.ts

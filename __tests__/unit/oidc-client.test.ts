@@ -241,8 +241,8 @@ describe('malformed responses', () => {
   it.each([
     ['RegisterClient', 'clientSecret', { clientId: 'id', clientIdIssuedAt: 1, clientSecretExpiresAt: 2 }],
     ['RegisterClient', 'clientSecretExpiresAt', { clientId: 'id', clientSecret: 's' }],
-    ['StartDeviceAuthorization', 'deviceCode', { userCode: 'A', verificationUri: 'https://x', expiresIn: 600 }],
-    ['StartDeviceAuthorization', 'expiresIn', { deviceCode: 'd', userCode: 'A', verificationUri: 'https://x', expiresIn: '600' }],
+    ['StartDeviceAuthorization', 'deviceCode', { userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: 600 }],
+    ['StartDeviceAuthorization', 'expiresIn', { deviceCode: 'd', userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: '600' }],
     ['CreateToken', 'accessToken', { tokenType: 'Bearer', expiresIn: 3600 }],
     ['CreateToken', 'expiresIn', { accessToken: 'leaked-token' }]
   ])('rejects a 200 from %s without %s, naming the field but no value', async (operation, field, body) => {
@@ -378,5 +378,31 @@ describe('debug log', () => {
     const output = written.join('')
     expect(output).toMatch(/^::debug::POST \/token 200 \d+ ms$/m)
     for (const secret of [CLIENT.clientSecret, DEVICE_CODE, 'access-token-xyz', CLIENT.clientId]) expect(output).not.toContain(secret)
+  })
+})
+
+describe('StartDeviceAuthorization answers are checked before anything is shown', () => {
+  const GOOD = { deviceCode: DEVICE_CODE, userCode: 'WXYZ-1234', verificationUri: 'https://device.sso.us-east-1.amazonaws.com/', expiresIn: 600, interval: 1 }
+  it.each([
+    ['a user code that is a command', { userCode: '::stop-commands::x' }, 'userCode'],
+    ['a user code with a line break', { userCode: 'ABCD\nEFGH' }, 'userCode'],
+    ['a javascript: link', { verificationUri: 'javascript:alert(1)' }, 'verificationUri'],
+    ['a plain-http link to another host', { verificationUri: 'http://evil.example/device' }, 'verificationUri'],
+    ['a link with credentials', { verificationUriComplete: 'https://u:p@device.example/' }, 'verificationUriComplete'],
+    ['a link with a line break', { verificationUriComplete: 'https://device.example/\n::add-mask::' }, 'verificationUriComplete'],
+    ['a code that lives a year', { expiresIn: 31_536_000 }, 'expiresIn'],
+    ['an interval of an hour', { interval: 3600 }, 'interval'],
+    ['a device code with spaces', { deviceCode: 'a b' }, 'deviceCode']
+  ])('refuses %s, naming the field', async (_what, change, field) => {
+    server.handler = (_req, res) => json(res, 200, { ...GOOD, ...change })
+    const error = await client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MalformedResponseError)
+    expect((error as Error).message).toContain(field)
+    expect((error as Error).message).not.toMatch(/stop-commands|add-mask|evil\.example|javascript/)
+  })
+
+  it('accepts an http link to a loopback emulator', async () => {
+    server.handler = (_req, res) => json(res, 200, { ...GOOD, verificationUri: 'http://127.0.0.1:8787/device' })
+    await expect(client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start')).resolves.toMatchObject({ verificationUri: 'http://127.0.0.1:8787/device' })
   })
 })
