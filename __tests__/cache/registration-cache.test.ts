@@ -125,11 +125,14 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   it('writes the registration file owner-only: the archive records mode 0600 for it', async () => {
     expectQuiet(await world.save(makeRegistration()))
     const tar = openArchive(world.fake.entries[0]!.archive)
-    // ustar: every 512-byte header has the name at 0 and the octal mode at 100.
+    // ustar: every 512-byte header has the name at 0, the octal mode at 100 and the type at 156
+    // ('0' or NUL for a regular file; a PAX header 'x' names the same file with a mode of its own).
     const modes: string[] = []
     for (let at = 0; at + 512 <= tar.length; at += 512) {
       const name = tar.subarray(at, at + 100).toString('latin1').replace(/\0.*$/s, '')
-      if (name.endsWith('.aws-sso-device-auth-registration.json')) modes.push(tar.subarray(at + 100, at + 107).toString('latin1'))
+      const type = tar[at + 156]
+      const regular = type === 0x30 || type === 0
+      if (regular && name.endsWith('.aws-sso-device-auth-registration.json')) modes.push(tar.subarray(at + 100, at + 107).toString('latin1'))
     }
     expect(modes).toHaveLength(1)
     expect(parseInt(modes[0]!, 8) & 0o777).toBe(0o600)
