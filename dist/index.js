@@ -14550,7 +14550,7 @@ function exportDeadline(deadline, now = Date.now()) {
 
 ;// CONCATENATED MODULE: ./oidc/endpoints.ts
 // Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, PROTOCOL.md \u00a71 and \u00a74), and the
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md \u00a71 and \u00a74), and the
 // environment overrides the SDKs honour.
 /** The endpoint settings in the environment cannot be used together or are malformed. */
 class EndpointConfigurationError extends Error {
@@ -15256,7 +15256,7 @@ function exportRoleOutputs(accountId, credentials, withKeys) {
 }
 
 ;// CONCATENATED MODULE: ./export/token-cache.ts
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (PROTOCOL.md \u00a75):
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md \u00a75):
 // ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
 // ending in Z without a fraction. With the registration and the refresh token in it, a tool can
 // refresh the access token by itself when it nears expiry.
@@ -15444,7 +15444,7 @@ function exportProfileEnvironment(profile) {
 }
 
 ;// CONCATENATED MODULE: ./export/aws-access.ts
-// From an approved token to the AWS access the job asked for (DESIGN.md step 7): role credentials
+// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
 // for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
 // obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
 // the step before any variable or output exists; exportAwsAccess then hands everything over.
@@ -17085,7 +17085,7 @@ function createNotifiers(channels, settings = {}) {
 ;// CONCATENATED MODULE: ./http/aws-error.ts
 // Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
-// no `__type`; portal bodies carry `__type` and `message` (PROTOCOL.md \u00a72, \u00a74).
+// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md \u00a72, \u00a74).
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
 const SHAPE_BY_OAUTH_ERROR = {
@@ -17825,7 +17825,7 @@ function removePendingRequest(path) {
 
 ;// CONCATENATED MODULE: ./poll.ts
 // Polls CreateToken until the approver decides, the code expires, the `timeout` input runs out,
-// or the run is cancelled, following RFC 8628 \u00a73.5 (PROTOCOL.md \u00a73, DESIGN.md step 6):
+// or the run is cancelled, following RFC 8628 \u00a73.5 (docs/protocol.md \u00a73):
 // - wait `interval` before every poll; `slow_down` adds 5 s to this and every later wait;
 // - `authorization_pending` goes on; `access_denied` \u2192 denied; `expired_token` \u2192 expired;
 // - transient failures (network, 5xx, 429) are retried inside the deadline with backoff, and a
@@ -18858,7 +18858,7 @@ function member(value, key) {
 }
 
 ;// CONCATENATED MODULE: ./main.ts
-// The flow (DESIGN.md, "The flow" and "Two phases"): inputs \u2192 trust \u2192 registration \u2192 device
+// The flow (README, "Usage" and "Two phases"): inputs \u2192 trust \u2192 registration \u2192 device
 // authorization \u2192 prompt \u2192 poll \u2192 export \u2192 record. `phase: all` does everything in one step;
 // `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
 // polls, exports and records. The step succeeds only when approved (or, for `start`, when the

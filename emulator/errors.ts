@@ -1,7 +1,7 @@
-// The two error dialects of IAM Identity Center (PROTOCOL.md §2 and §4). Handlers throw these;
+// The two error dialects of IAM Identity Center (docs/protocol.md §2 and §4). Handlers throw these;
 // the server turns them into wire replies, so every error leaves with exactly AWS's shape.
 
-/** The OIDC shapes and their status and OAuth `error` code (PROTOCOL.md §2, "OIDC error shapes"). */
+/** The OIDC shapes and their status and OAuth `error` code (docs/protocol.md §2, "OIDC error shapes"). */
 export const OIDC_ERROR_SHAPES = {
   AccessDeniedException: { status: 400, error: 'access_denied' },
   AuthorizationPendingException: { status: 400, error: 'authorization_pending' },

@@ -1,5 +1,5 @@
 // Fault injection: scripted misbehaviour per operation and count, so clients can be tested against
-// what real networks and services do (PROTOCOL.md §2 errors, resets, stalls, slowness, bad bodies).
+// what real networks and services do (docs/protocol.md §2 errors, resets, stalls, slowness, bad bodies).
 import { OidcError, PortalError, type Reply } from './errors.js'
 
 export const FAULT_KINDS = ['status', 'reset', 'hang', 'slow', 'malformed-json', 'missing-fields'] as const

@@ -31,7 +31,7 @@ export function newClientId(): string {
   return base64url(16) + 'dXMtZWFzdC0x' // AWS client ids end in the base64 of their region
 }
 
-/** AWS client secrets are ~1 KB JWT-like strings (PROTOCOL.md §1): clients must cope with the size. */
+/** AWS client secrets are ~1 KB JWT-like strings (docs/protocol.md §1): clients must cope with the size. */
 export function newClientSecret(): string {
   const header = Buffer.from(JSON.stringify({ kid: `key-${randomUUID()}`, alg: 'HS384' })).toString('base64url')
   return `${header}.${base64url(640)}.${base64url(48)}`

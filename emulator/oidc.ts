@@ -1,4 +1,4 @@
-// The three unsigned SSO OIDC operations (PROTOCOL.md §1), with AWS's field names, validation
+// The three unsigned SSO OIDC operations (docs/protocol.md §1), with AWS's field names, validation
 // and error shapes. Each handler takes the parsed JSON body and returns the JSON response object,
 // or throws an OidcError that the server writes in AWS's wire shape.
 import { OidcError } from './errors.js'

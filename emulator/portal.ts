@@ -1,4 +1,4 @@
-// The SSO portal API (PROTOCOL.md §4): what an access token is worth. Authenticated only by the
+// The SSO portal API (docs/protocol.md §4): what an access token is worth. Authenticated only by the
 // `x-amz-sso_bearer_token` header; errors in the portal dialect ({message, __type}).
 import type { IncomingHttpHeaders } from 'node:http'
 import { PortalError } from './errors.js'

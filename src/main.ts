@@ -1,4 +1,4 @@
-// The flow (DESIGN.md, "The flow" and "Two phases"): inputs → trust → registration → device
+// The flow (README, "Usage" and "Two phases"): inputs → trust → registration → device
 // authorization → prompt → poll → export → record. `phase: all` does everything in one step;
 // `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
 // polls, exports and records. The step succeeds only when approved (or, for `start`, when the

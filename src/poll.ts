@@ -1,5 +1,5 @@
 // Polls CreateToken until the approver decides, the code expires, the `timeout` input runs out,
-// or the run is cancelled, following RFC 8628 §3.5 (PROTOCOL.md §3, DESIGN.md step 6):
+// or the run is cancelled, following RFC 8628 §3.5 (docs/protocol.md §3):
 // - wait `interval` before every poll; `slow_down` adds 5 s to this and every later wait;
 // - `authorization_pending` goes on; `access_denied` → denied; `expired_token` → expired;
 // - transient failures (network, 5xx, 429) are retried inside the deadline with backoff, and a

@@ -242,7 +242,7 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
   })
 })
 
-describe('SSO OIDC error wire shape (PROTOCOL.md §2)', () => {
+describe('SSO OIDC error wire shape (docs/protocol.md §2)', () => {
   it('sends status, JSON content type, the coral x-amzn-ErrorType and a body of exactly error and error_description', async () => {
     const { registration, start } = await setup()
     const { deviceCode } = await start()

@@ -198,7 +198,7 @@ describe('refresh grant (@aws-sdk/client-sso-oidc)', () => {
   })
 })
 
-describe('SSO portal error wire shape (PROTOCOL.md §4)', () => {
+describe('SSO portal error wire shape (docs/protocol.md §4)', () => {
   it('sends the x-amzn-ErrorType header and a body of exactly message and __type', async () => {
     emulator = await startEmulator()
     const response = await fetch(`${emulator.endpoint}/assignment/accounts`, { headers: { 'x-amz-sso_bearer_token': 'nope' } })

@@ -114,7 +114,7 @@ const permanent = (cause: RegExp): MainExpectation => ({ outcome: 'error', cause
 // On CreateToken these two are protocol answers, not faults: slow_down widens the interval
 // (5 s more, longer than these tests' timeout) and AccessDenied is the approver's "deny".
 const notPolling = (endpoint: Endpoint) => endpoint.operation !== 'CreateToken'
-// SlowDownException means "too many requests" only where nothing is polled (PROTOCOL.md §2).
+// SlowDownException means "too many requests" only where nothing is polled (docs/protocol.md §2).
 const beforePolling = (endpoint: Endpoint) => ['RegisterClient', 'StartDeviceAuthorization'].includes(endpoint.operation)
 // invalid_client makes the action register anew and start over: an OIDC answer about the client.
 const aboutTheClient = (endpoint: Endpoint) => ['StartDeviceAuthorization', 'CreateToken'].includes(endpoint.operation)

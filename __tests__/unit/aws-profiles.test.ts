@@ -64,7 +64,7 @@ function setup(overrides: Partial<ProfileSetup> = {}): ProfileSetup & { records:
 }
 
 describe('the token cache entry', () => {
-  it('is named by the SHA-1 of the session name (PROTOCOL.md §5 example)', () => {
+  it('is named by the SHA-1 of the session name (docs/protocol.md §5 example)', () => {
     expect(tokenCacheFile('/home/runner', 'my-sso')).toBe('/home/runner/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json')
   })
 

@@ -6,7 +6,7 @@ import { EndpointConfigurationError, oidcEndpoint, portalEndpoint } from '../../
 const FIPS = { AWS_USE_FIPS_ENDPOINT: 'true' }
 const DUAL = { AWS_USE_DUALSTACK_ENDPOINT: 'true' }
 
-describe('oidcEndpoint: PROTOCOL.md §1 host table', () => {
+describe('oidcEndpoint: docs/protocol.md §1 host table', () => {
   it.each([
     ['us-east-1', {}, 'https://oidc.us-east-1.amazonaws.com'],
     ['eu-west-2', {}, 'https://oidc.eu-west-2.amazonaws.com'],
@@ -27,7 +27,7 @@ describe('oidcEndpoint: PROTOCOL.md §1 host table', () => {
   })
 })
 
-describe('portalEndpoint: PROTOCOL.md §4 hosts', () => {
+describe('portalEndpoint: docs/protocol.md §4 hosts', () => {
   it.each([
     ['us-east-1', {}, 'https://portal.sso.us-east-1.amazonaws.com'],
     ['us-east-1', FIPS, 'https://portal.sso-fips.us-east-1.amazonaws.com'],

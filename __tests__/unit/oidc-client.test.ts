@@ -81,7 +81,7 @@ function only(): Recorded {
   return server.requests[0]!
 }
 
-describe('wire format (PROTOCOL.md §1)', () => {
+describe('wire format (docs/protocol.md §1)', () => {
   it('RegisterClient: POST /client/register, public client, scopes, unsigned JSON', async () => {
     server.handler = (_req, res) =>
       json(res, 200, {

@@ -18473,7 +18473,7 @@ const removeFiles = {
 
 ;// CONCATENATED MODULE: ./oidc/endpoints.ts
 // Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, PROTOCOL.md \u00a71 and \u00a74), and the
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md \u00a71 and \u00a74), and the
 // environment overrides the SDKs honour.
 /** The endpoint settings in the environment cannot be used together or are malformed. */
 class endpoints_EndpointConfigurationError extends Error {
@@ -18682,7 +18682,7 @@ function formatDuration(seconds) {
 ;// CONCATENATED MODULE: ./http/aws-error.ts
 // Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
-// no `__type`; portal bodies carry `__type` and `message` (PROTOCOL.md \u00a72, \u00a74).
+// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md \u00a72, \u00a74).
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
 const SHAPE_BY_OAUTH_ERROR = {

@@ -1,4 +1,4 @@
-// From an approved token to the AWS access the job asked for (DESIGN.md step 7): role credentials
+// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
 // for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
 // obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
 // the step before any variable or output exists; exportAwsAccess then hands everything over.

@@ -1,4 +1,4 @@
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (PROTOCOL.md §5):
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
 // ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
 // ending in Z without a fraction. With the registration and the refresh token in it, a tool can
 // refresh the access token by itself when it nears expiry.

@@ -1,6 +1,6 @@
 // Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
-// no `__type`; portal bodies carry `__type` and `message` (PROTOCOL.md §2, §4).
+// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
 import { AwsServiceError } from './errors.js'
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */

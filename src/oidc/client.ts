@@ -1,4 +1,4 @@
-// The SSO OIDC calls of the device flow (PROTOCOL.md §1): RegisterClient,
+// The SSO OIDC calls of the device flow (docs/protocol.md §1): RegisterClient,
 // StartDeviceAuthorization, CreateToken. They are unsigned: no Authorization header, no AWS
 // credentials; the client secret travels in the JSON body. One attempt per call; wrap calls in
 // withRetry (src/retry.ts) for transient failures.

@@ -1,5 +1,5 @@
 // Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, PROTOCOL.md §1 and §4), and the
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md §1 and §4), and the
 // environment overrides the SDKs honour.
 
 /** The endpoint settings in the environment cannot be used together or are malformed. */

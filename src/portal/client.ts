@@ -1,4 +1,4 @@
-// The SSO portal calls (PROTOCOL.md §4): GetRoleCredentials, ListAccounts, ListAccountRoles,
+// The SSO portal calls (docs/protocol.md §4): GetRoleCredentials, ListAccounts, ListAccountRoles,
 // Logout. Unsigned: the only credential is the access token in the `x-amz-sso_bearer_token`
 // header, which requestJson never logs. One attempt per call, like the OIDC client; wrap calls in
 // withRetry (src/retry.ts) for transient failures. The listings also come as whole lists, paged

@@ -1,4 +1,4 @@
-// The shapes the SSO portal returns (PROTOCOL.md §4), normalised to what the action needs.
+// The shapes the SSO portal returns (docs/protocol.md §4), normalised to what the action needs.
 
 /** Temporary AWS credentials for one role in one account (GetRoleCredentials). */
 export interface RoleCredentials {
