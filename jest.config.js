@@ -9,6 +9,8 @@ export default {
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   clearMocks: true,
+  // Drops the ::debug:: lines modules under test print (the file says why).
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/quiet-debug.ts'],
   testTimeout: 60000,
   // e2e tests spawn processes and servers; two cores here, so keep workers modest.
   maxWorkers: 2
