@@ -2,7 +2,8 @@
 // and job names, refs, the actor, inputs) from turning into links, HTML or mentions.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { MAX_COMMENT_LENGTH, renderComment, type CommentState } from '../../src/notify/comment-body.js'
+import { renderComment, type CommentState } from '../../src/notify/comment-body.js'
+import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
 import type { Outcome, RequestResult } from '../../src/notify/request.js'
 import { approvalRequest, USER_CODE, VERIFICATION_URI, VERIFICATION_URI_COMPLETE } from '../pr-comment/approval-request.js'
@@ -230,7 +231,7 @@ describe('renderComment: text from the run cannot inject markup', () => {
             { workflow: text, job: text, ref: text, actor: text, eventName: text, repository: text, runId: text, runAttempt: text, sha: text }
           )
           const body = renderComment(request, state, { outcome: state === 'pending' ? 'error' : state, at: AT, message })
-          expect(`${commentMarker('0123456789abcdef')}\n${body}`.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
+          expect(commentSize(`${commentMarker('0123456789abcdef')}\n${body}`)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
           // Whatever the text, the workflow line keeps its shape: the value never leaves its code span.
           expect(withoutCodeSpans(lineStartingWith(body, '- Workflow: '))).toBe('- Workflow: , job ')
         }
