@@ -244,7 +244,7 @@ describe('whose token it is: only that writer\'s comments are edited', () => {
 })
 
 describe('a request too long for one comment', () => {
-  // 700 roles with long names: about 150 KB of profile lines, over twice what GitHub takes.
+  // 700 roles with long names: about 140 KB of profile lines, over twice what GitHub takes.
   const ROLES = Array.from({ length: 700 }, (_, i) => `${String(100000000000 + i)}:${'DeployRole'.padEnd(60, 'x')}${i}=profile-${i}-${'p'.repeat(40)}`).join('\n')
 
   it.each(['denied', 'cancelled'] as const)('%s: pending and outcome both shortened to fit, the code and link kept while pending', async (outcome) => {
