@@ -178,6 +178,8 @@ export class StickyComment {
         if (delay === undefined) throw commentError('create', error, facts)
         this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`)
         await sleep(delay)
+        // With the identity unknown nothing can be found, and a lost answer may leave a second
+        // comment: a duplicate is the price of never editing a comment that may not be ours.
         const stored = await this.findOwn()
         if (stored) {
           const updated = await this.update(stored.id, body)
