@@ -363,6 +363,18 @@ describe('StickyComment failures', () => {
     }
   })
 
+  it('retries the GraphQL viewer query (a read, though a POST) after a 502', async () => {
+    const api = await fakeApi({ kind: 'app' })
+    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: api.identity })
+    api.setFault({ route: 'graphql', status: 502 })
+    const options = recordingOptions()
+    const sticky = await StickyComment.find(targetOf(api), GATE, options)
+    expect(sticky.identity?.id).toBe(api.identity.id)
+    expect(sticky.comment?.id).toBe(ours.id)
+    expect(routes(api)).toEqual(['GET user 403', 'POST graphql 502', 'POST graphql 200', 'GET list 200'])
+    expect(options.sleeps).toEqual([5])
+  })
+
   it('does not duplicate a comment whose creation answer was lost', async () => {
     const api = await fakeApi()
     api.setFault({ route: 'create', status: 502, afterEffect: true })
