@@ -48,7 +48,8 @@ function pullRequestReason(eventName: string, payload: EventPayload | undefined)
 
 /**
  * A comment on a pull request: the workflow may check out the pull request's head, and the
- * payload does not say where that head lives. Until it is looked up, fail closed.
+ * payload does not say where that head lives. By the payload alone that fails closed;
+ * refuseUntrustedCode asks GitHub instead when the payload names the pull request's number.
  */
 function issueCommentReason(payload: EventPayload | undefined): string | undefined {
   if (payload === undefined) return "this issue_comment run has no readable event payload, so it may be running a fork's code"
