@@ -41,6 +41,11 @@ export interface CommentHandoff {
   apiUrl: string
   /** The gate id in the comment's marker (pr-comment.ts gateId). */
   gate: string
+  /**
+   * Whose token wrote the comment, as the main step learned it: the post step edits only that
+   * author's comment, even when GitHub does not tell it again who the token is.
+   */
+  author?: { id: number; login: string }
   request: StoredRequest
   /** The step that wrote this hand-off: `start` leaves the request open for a `wait` step on purpose. */
   phase: Phase

@@ -28,7 +28,8 @@ import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePen
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
-import { refuseForkCode } from './trust.js'
+import { refuseUntrustedCode, type PullRequestLookup } from './trust.js'
+import { lookUpPullRequest, PullRequestLookupError } from './github/pull-request.js'
 
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000
@@ -82,7 +83,13 @@ export async function run(): Promise<void> {
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
-    refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks)
+    await refuseUntrustedCode(
+      context.eventName,
+      readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''),
+      inputs.allowForks,
+      context.repository,
+      pullRequestLookup(context, inputs, cancellation.signal)
+    )
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
     const client = new SsoOidcClient({
       endpoint: oidcEndpoint(inputs.region),
@@ -130,6 +137,19 @@ export async function run(): Promise<void> {
     gate.afterRecord?.()
   }
   cancellation.dispose()
+}
+
+/** How step 2 asks GitHub where a pull request's head lives: with `github-token`, bounded like every call. */
+function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: AbortSignal): PullRequestLookup {
+  return async (number) => {
+    if (inputs.githubToken === '') throw new PullRequestLookupError("input 'github-token' is empty")
+    const [owner, repo] = context.repository.split('/')
+    if (!owner || !repo) throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo')
+    return lookUpPullRequest(
+      { owner, repo, number },
+      { token: inputs.githubToken, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), debug: (line) => core.debug(line), limit: () => signal }
+    )
+  }
 }
 
 function readInputs(subject: RequestSubject): ActionInputs {

@@ -6,9 +6,13 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
+import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
+import { commentMarker, gateId } from '../../src/notify/pr-comment.js'
+import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID } from '../fakes/github-api.js'
+import { prGatePerTest, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
+import type { Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
-import { waitForPrompt } from '../harness/sso-backend.js'
+import { requiredInputs, waitForPrompt } from '../harness/sso-backend.js'
 
 const prGate = prGatePerTest()
 
@@ -18,8 +22,8 @@ function filesLeft(pr: PrGate): string[] {
 }
 
 /** Starts a gate, waits until it polls with its comment pending, and kills it as the runner would. */
-async function killedWhilePending(pr: PrGate) {
-  const step = pr.start()
+async function killedWhilePending(pr: PrGate, inputs: Inputs = {}) {
+  const step = pr.start(inputs)
   const prompt = await waitForPrompt(step, pr.backend.emulator)
   await pr.waitForComment((comment) => comment.body.includes(prompt.userCode))
   while ((pr.backend.emulator.counts.CreateToken ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -51,6 +55,28 @@ describe('the post step', () => {
     expect(post.stdout).toContain(`Marked the PR comment cancelled: `)
     expect(existsSync(main.state.handoff!)).toBe(false)
     expect(filesLeft(pr)).toEqual([])
+    expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
+  })
+
+  it("an App token GitHub will not name, a 600-role request: finalizes its own comment, shortened, by the main step's word on who wrote it", async () => {
+    const pr = await prGate({ api: { kind: 'app', graphql: 'off' } })
+    const marker = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
+    const lookalike = pr.api.seedComment({ issue: PULL_REQUEST, body: `${marker}\nplanted`, author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' } })
+    const roles = Array.from({ length: 600 }, (_, i) => `${String(100000000000 + i)}:${'Role'.padEnd(58, 'r')}${i}=profile-${i}-${'p'.repeat(40)}`).join('\n')
+    const { prompt } = await killedWhilePending(pr, { roles })
+
+    const post = await pr.job.run({ entry: 'post' })
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    const [planted, own, ...others] = pr.comments()
+    expect(others).toEqual([])
+    expect(planted).toMatchObject({ id: lookalike.id, body: `${marker}\nplanted` })
+    expect(own!.author).toEqual(pr.api.identity)
+    expect(own!.body).toContain('### 🚫 AWS sign-in cancelled')
+    expect(own!.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
+    expect(commentSize(own!.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
+    expect(own!.body).not.toContain(prompt.userCode)
+    expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([`/repos/octo-org/deploy-service/issues/comments/${own!.id}`])
     expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
   })
 

@@ -1,11 +1,18 @@
-// A loopback fake of the slice of the GitHub REST API the action uses: the authenticated user and
-// issue comments (list with Link-header pagination, create, update). It answers with GitHub's
-// status codes, JSON error shapes and headers, so the real @actions/github (Octokit) can be pointed
-// at it through GITHUB_API_URL, exactly as on GitHub Enterprise Server.
+// A loopback fake of the slice of the GitHub API the action uses: who the token is (GET /user,
+// GraphQL `viewer`), issue comments (list with Link-header pagination, create, update) and one
+// pull request (GET /repos/{owner}/{repo}/pulls/{number}). It answers with GitHub's status codes,
+// JSON error shapes and headers, so the real @actions/github (Octokit) can be pointed at it
+// through GITHUB_API_URL, exactly as on GitHub Enterprise Server.
 //
-// Behaviours copied from GitHub on purpose:
-// - `GET /user` with an installation token (GITHUB_TOKEN) is 403 "Resource not accessible by
-//   integration"; comments made with it are authored by `github-actions[bot]` (type Bot).
+// Behaviours copied from GitHub on purpose, by kind of token (`kind`):
+// - `github-token` (the job's GITHUB_TOKEN, an installation token of the github-actions app):
+//   `GET /user` is 403 "Resource not accessible by integration"; GraphQL `viewer` answers the
+//   bot (login without `[bot]`, as GraphQL shows bots, and its databaseId); comments are
+//   authored by `github-actions[bot]`, id 41898282, type Bot.
+// - `app` (a GitHub App's installation token): the same answers, for `<app-slug>[bot]`.
+// - `pat` (a personal access token): `GET /user` is 200 with the user; GraphQL `viewer` too.
+//   `graphql: 'off'` answers the GraphQL endpoint 404, as a server without it would, and
+//   `graphql: 'error'` answers 200 with an `errors` list, as GitHub does for a query it refuses.
 // - Listing is ascending by id, `per_page` defaults to 30 and is capped at 100, and the Link
 //   header points at `/repositories/{id}/...` (not `/repos/{owner}/{repo}/...`), which a client
 //   must follow as given.
@@ -20,7 +27,25 @@ import type { AddressInfo } from 'node:net'
 export const MAX_COMMENT_LENGTH = 65_536
 export const DEFAULT_TOKEN = 'ghs_fakeInstallationToken0123456789'
 export const DEFAULT_LOGIN = 'github-actions[bot]'
-const REPOSITORY_ID = 1296269
+/** github-actions[bot]'s user id on github.com. */
+export const GITHUB_ACTIONS_BOT_ID = 41898282
+export const REPOSITORY_ID = 1296269
+
+export type TokenKind = 'github-token' | 'app' | 'pat'
+
+/** The token's writer when the options name none, by kind. */
+const DEFAULT_WRITERS: Record<TokenKind, { login: string; id: number }> = {
+  'github-token': { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID },
+  app: { login: 'deploy-gate[bot]', id: 149_130_343 },
+  pat: { login: 'octo-deployer', id: 5_832_310 }
+}
+
+/**
+ * A pull request as GET /repos/{owner}/{repo}/pulls/{number} shows it: its head in `head` (owner/name,
+ * or null for a deleted fork), its base the fake's repository. `answer` replaces the whole body,
+ * for hostile or malformed answers.
+ */
+export type FakePullRequest = { head: string | null } | { answer: unknown }
 
 export interface FakeUser {
   login: string
@@ -37,7 +62,7 @@ export interface FakeComment {
   updatedAt: string
 }
 
-export type FakeRoute = 'user' | 'list' | 'create' | 'update'
+export type FakeRoute = 'user' | 'graphql' | 'pull' | 'list' | 'create' | 'update'
 
 export interface RecordedRequest {
   method: string
@@ -68,10 +93,16 @@ export interface Fault {
 }
 
 export interface FakeGitHubApiOptions {
-  /** The token's own identity: the author of every comment it creates. */
+  /** What kind of token `token` is, which decides what GET /user and GraphQL answer. Default github-token. */
+  kind?: TokenKind
+  /** The token's own identity (REST login): the author of every comment it creates. Default by kind. */
   login?: string
-  /** 'forbidden' like GITHUB_TOKEN and app installation tokens; 'ok' like a personal access token. */
-  userEndpoint?: 'forbidden' | 'ok'
+  /** Its user id. Default by kind. */
+  userId?: number
+  /** The GraphQL endpoint: 'on' (default), 'off' (404), 'error' (200 with an errors list). */
+  graphql?: 'on' | 'off' | 'error'
+  /** Pull requests by number; any other number is a 404. */
+  pullRequests?: Record<number, FakePullRequest>
   /** Every write answers 403 "Resource not accessible by integration". */
   readOnly?: boolean
   /** The token the client must present; anything else is a 401 "Bad credentials". */
@@ -94,6 +125,7 @@ export interface FakeGitHubApi {
   commentsOn(issue: number): readonly FakeComment[]
   /** Every request received, in order. */
   requests: readonly RecordedRequest[]
+  /** A comment by `author`: a login (the same login, the same account) or a user given in full. */
   seedComment(comment: { issue: number; body: string; author: string | FakeUser }): FakeComment
   /** Deletes a comment, as a person might between two runs. */
   removeComment(id: number): void
@@ -106,8 +138,9 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
   const token = options.token ?? DEFAULT_TOKEN
   const repository = options.repository ?? 'octo-org/octo-repo'
   const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '')
-  const userEndpoint = options.userEndpoint ?? 'forbidden'
-  const identity = userFor(options.login ?? DEFAULT_LOGIN, 41898282)
+  const kind = options.kind ?? 'github-token'
+  const writer = DEFAULT_WRITERS[kind]
+  const identity = userFor(options.login ?? writer.login, options.userId ?? writer.id)
 
   const comments = new Map<number, FakeComment[]>()
   const requests: RecordedRequest[] = []
@@ -115,6 +148,19 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
   let nextCommentId = 1_000_001
   let origin = ''
   const hanging = new Set<ServerResponse>()
+
+  // A login names one account, whatever its case: the same login always has the same id.
+  const users = new Map<string, FakeUser>([
+    [identity.login.toLowerCase(), identity],
+    [DEFAULT_LOGIN, userFor(DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID)]
+  ])
+  function userNamed(login: string): FakeUser {
+    const known = users.get(login.toLowerCase())
+    if (known) return known
+    const user = userFor(login, 5_000_000 + users.size)
+    users.set(login.toLowerCase(), user)
+    return user
+  }
 
   function addComment(issue: number, body: string, author: FakeUser): FakeComment {
     const now = new Date().toISOString()
@@ -186,8 +232,25 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
 
     switch (match.route) {
       case 'user':
-        if (userEndpoint === 'forbidden') return fail(403, 'Resource not accessible by integration')
-        return respond(200, { login: identity.login, id: identity.id, type: identity.type })
+        if (kind !== 'pat') return fail(403, 'Resource not accessible by integration')
+        return respond(200, { login: identity.login, id: identity.id, node_id: `U_${identity.id}`, type: identity.type, site_admin: false })
+
+      case 'graphql': {
+        if (options.graphql === 'off') return fail(404, 'Not Found')
+        const query = queryField(body)
+        if (options.graphql === 'error' || query === undefined || !/\bviewer\s*\{/.test(query)) {
+          return respond(200, { errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['viewer'] }], data: null })
+        }
+        // GraphQL names a bot without the `[bot]` the REST API shows.
+        const login = identity.type === 'Bot' ? identity.login.replace(/\[bot\]$/, '') : identity.login
+        return respond(200, { data: { viewer: { login, databaseId: identity.id } } })
+      }
+
+      case 'pull': {
+        const pull = options.pullRequests?.[match.number]
+        if (pull === undefined) return fail(404, 'Not Found')
+        return respond(200, 'answer' in pull ? pull.answer : pullRequestJson(match.number, pull.head))
+      }
 
       case 'list': {
         const perPage = clamp(integer(query.per_page) ?? 30, 1, 100)
@@ -202,7 +265,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         if (options.readOnly) return fail(403, 'Resource not accessible by integration')
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
-        if (text.length > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        if (codePoints(text) > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
         return respond(201, toJson(addComment(match.issue, text, identity)), {
           location: `${origin}${prefix}/repos/${repository}/issues/comments/${nextCommentId - 1}`
         })
@@ -212,16 +275,44 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         if (options.readOnly) return fail(403, 'Resource not accessible by integration')
         const comment = findComment(match.commentId)
         if (comment === undefined) return fail(404, 'Not Found')
-        if (comment.author.login.toLowerCase() !== identity.login.toLowerCase()) {
+        if (comment.author.id !== identity.id) {
           return fail(403, 'Resource not accessible by integration')
         }
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
-        if (text.length > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        if (codePoints(text) > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
         comment.body = text
         comment.updatedAt = new Date().toISOString()
         return respond(200, toJson(comment))
       }
+    }
+  }
+
+  function repositoryJson(fullName: string): Record<string, unknown> {
+    const own = fullName.toLowerCase() === repository.toLowerCase()
+    const [owner, name] = fullName.split('/')
+    return {
+      id: own ? REPOSITORY_ID : 9_000_000 + (fullName.length * 7919) % 1_000_000,
+      node_id: 'R_kgDO',
+      name,
+      full_name: fullName,
+      private: false,
+      fork: !own,
+      owner: { login: owner, id: own ? 9_919 : 8_118, type: own ? 'Organization' : 'User' },
+      html_url: `${origin}/${fullName}`
+    }
+  }
+
+  function pullRequestJson(number: number, head: string | null): Record<string, unknown> {
+    return {
+      url: `${origin}${prefix}/repos/${repository}/pulls/${number}`,
+      id: 1_000_000_000 + number,
+      number,
+      state: 'open',
+      title: 'Rotate deploy keys',
+      user: { login: head?.split('/')[0] ?? 'ghost', id: 583_231, type: 'User' },
+      head: { label: `${head?.split('/')[0] ?? 'unknown'}:feature`, ref: 'feature', sha: 'a'.repeat(40), repo: head === null ? null : repositoryJson(head) },
+      base: { label: `${repository.split('/')[0]}:main`, ref: 'main', sha: 'b'.repeat(40), repo: repositoryJson(repository) }
     }
   }
 
@@ -260,8 +351,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
     commentsOn: (issue) => comments.get(issue) ?? [],
     requests,
     seedComment({ issue, body, author }) {
-      const user = typeof author === 'string' ? userFor(author, 5_000_000 + nextCommentId) : author
-      return addComment(issue, body, user)
+      return addComment(issue, body, typeof author === 'string' ? userNamed(author) : author)
     },
     removeComment(id) {
       for (const [issue, list] of comments) comments.set(issue, list.filter((comment) => comment.id !== id))
@@ -281,14 +371,20 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
 }
 
 type RouteMatch =
-  | { route: 'user' }
+  | { route: 'user' | 'graphql' }
+  | { route: 'pull'; number: number }
   | { route: 'list' | 'create'; issue: number }
   | { route: 'update'; commentId: number }
 
 function matchRoute(method: string, path: string, prefix: string, repository: string): RouteMatch | undefined {
+  // GitHub Enterprise Server serves GraphQL at /api/graphql beside the REST API's /api/v3.
+  if (prefix.endsWith('/api/v3') && path === `${prefix.slice(0, -'/v3'.length)}/graphql` && method === 'POST') return { route: 'graphql' }
   if (!path.startsWith(`${prefix}/`)) return undefined
   const rest = path.slice(prefix.length)
   if (rest === '/user' && method === 'GET') return { route: 'user' }
+  if (rest === '/graphql' && method === 'POST') return { route: 'graphql' }
+  const pull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(rest)
+  if (pull && `${pull[1]}/${pull[2]}`.toLowerCase() === repository.toLowerCase() && method === 'GET') return { route: 'pull', number: Number(pull[3]) }
 
   // Both spellings GitHub uses for a repository: by name, and by id in Link headers.
   const comments = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/issues\/(\d+)\/comments$/.exec(rest)
@@ -344,6 +440,16 @@ function bodyField(raw: string): string | undefined {
   return undefined
 }
 
+function queryField(raw: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (typeof parsed === 'object' && parsed !== null && 'query' in parsed && typeof parsed.query === 'string') return parsed.query
+  } catch {
+    // A body that is not JSON has no query.
+  }
+  return undefined
+}
+
 function tooLong(): Record<string, unknown> {
   return {
     errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)` }]
@@ -383,6 +489,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** GitHub counts a comment's characters as code points (its servers are Ruby). */
+function codePoints(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
 }
 
 function integer(value: string | undefined): number | undefined {

@@ -18,6 +18,8 @@ export interface PrGateOptions {
   api?: FakeGitHubApiOptions
   /** Default: a pull_request from a branch of the repository itself. */
   event?: EventSpec
+  /** RUNNER_DEBUG=1 for every job, so `core.debug` lines are captured. */
+  debug?: boolean
 }
 
 export interface PrGate {
@@ -45,7 +47,7 @@ export async function startPrGate(options: PrGateOptions = {}): Promise<PrGate> 
   const event = options.event ?? { name: 'pull_request', number: PULL_REQUEST }
   const jobs: ActionJob[] = []
   const newJob = (context: Partial<GitHubContext> = {}): ActionJob => {
-    const job = createJob({ githubToken: api.token, env: backend.env, event, context: { repository: REPOSITORY, apiUrl: api.url, ...context } })
+    const job = createJob({ githubToken: api.token, env: backend.env, event, debug: options.debug ?? false, context: { repository: REPOSITORY, apiUrl: api.url, ...context } })
     jobs.push(job)
     return job
   }

@@ -115,7 +115,7 @@ describe('the PR comment channel', () => {
     await notifier.record({ subject: REQUEST, request: REQUEST, result: DENIED })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/^Could not create the PR comment: GitHub answered 403 \(Resource not accessible by integration\)\. Give the job `permissions: pull-requests: write`/)
-    expect(api.requests.map((r) => r.route)).toEqual(['user', 'list', 'create'])
+    expect(api.requests.map((r) => r.route)).toEqual(['user', 'graphql', 'list', 'create'])
     expect(posted).toEqual([])
     expect(handedOver()).toBeUndefined()
   })

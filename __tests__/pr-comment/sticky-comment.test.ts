@@ -2,7 +2,7 @@
 // GitHub REST fake: creation, editing in place across runs, pagination, forged markers, gates that
 // must not collide, permission failures and retries.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_LOGIN, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
+import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
 import {
   CommentPermissionError,
   PrCommentError,
@@ -56,7 +56,8 @@ describe('StickyComment', () => {
   it('creates one comment, marked for the gate and authored by github-actions[bot]', async () => {
     const api = await fakeApi()
     const sticky = await StickyComment.find(targetOf(api), GATE)
-    expect(sticky.identity).toBe('github-actions[bot]')
+    // GET /user refuses an installation token; GraphQL's viewer says which bot it is.
+    expect(sticky.identity).toEqual({ id: GITHUB_ACTIONS_BOT_ID, login: 'github-actions', source: 'GraphQL viewer' })
     expect(sticky.comment).toBeUndefined()
 
     const body = renderComment(approvalRequest(), 'pending')
@@ -69,7 +70,7 @@ describe('StickyComment', () => {
     expect(stored[0]!.body).toBe(`${commentMarker(GATE)}\n${body}`)
     expect(posted.url).toBe(`${new URL(api.url).origin}/octo-org/octo-repo/pull/${ISSUE}#issuecomment-${posted.id}`)
     expect(sticky.comment).toEqual(posted)
-    expect(routes(api)).toEqual(['GET user 403', 'GET list 200', 'POST create 201'])
+    expect(routes(api)).toEqual(['GET user 403', 'POST graphql 200', 'GET list 200', 'POST create 201'])
     expect(api.requests.every((request) => request.authorized)).toBe(true)
     expect(api.requests.find((request) => request.route === 'list')!.query.per_page).toBe('100')
   })
@@ -193,25 +194,78 @@ describe('StickyComment', () => {
     expect(ids.size).toBe(variants.length + 1)
   })
 
-  it("uses GET /user's login when the token may ask, compared case-insensitively", async () => {
-    const api = await fakeApi({ userEndpoint: 'ok', login: 'Deploy-Bot' })
-    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: { login: 'deploy-bot', id: 1, type: 'User' } })
+  it('a personal access token: GET /user says who it is, and comments are matched by its id', async () => {
+    const api = await fakeApi({ kind: 'pat', login: 'Deploy-Bot', userId: 777 })
+    // Same login in another case, another id: a renamed or look-alike account, not this token.
+    const lookalike = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: { login: 'deploy-bot', id: 1, type: 'User' } })
+    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: { login: 'Deploy-Bot', id: 777, type: 'User' } })
 
     const sticky = await StickyComment.find(targetOf(api), GATE)
-    expect(sticky.identity).toBe('Deploy-Bot')
+    expect(sticky.identity).toEqual({ id: 777, login: 'Deploy-Bot', source: 'GET /user' })
     expect(sticky.comment?.id).toBe(ours.id)
     await sticky.upsert('new')
-    expect(api.commentsOn(ISSUE)).toHaveLength(1)
+    expect(api.commentsOn(ISSUE).find((c) => c.id === lookalike.id)!.body).toBe(`${commentMarker(GATE)}\nold`)
+    expect(routes(api)).toEqual(['GET user 200', 'GET list 200', 'PATCH update 200'])
   })
 
-  it('takes the identity from the target without asking GitHub (an app installation token)', async () => {
-    const api = await fakeApi({ login: 'my-deploy-app[bot]' })
-    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: 'my-deploy-app[bot]' })
-    api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nforged`, author: 'github-actions[bot]' })
+  it("a GitHub App's token: edits the app's comment, never github-actions[bot]'s with the same marker", async () => {
+    const api = await fakeApi({ kind: 'app' })
+    const planted = api.seedComment({
+      issue: ISSUE,
+      body: `${commentMarker(GATE)}\nApprove EVIL-CODE`,
+      author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' }
+    })
+    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: api.identity })
 
-    const sticky = await StickyComment.find(targetOf(api, { authorLogin: 'my-deploy-app[bot]' }), GATE)
+    const sticky = await StickyComment.find(targetOf(api), GATE)
+    expect(sticky.identity).toEqual({ id: api.identity.id, login: 'deploy-gate', source: 'GraphQL viewer' })
     expect(sticky.comment?.id).toBe(ours.id)
-    expect(api.requests.some((r) => r.route === 'user')).toBe(false)
+    await sticky.upsert('new')
+    expect(api.commentsOn(ISSUE).find((c) => c.id === planted.id)!.body).toBe(`${commentMarker(GATE)}\nApprove EVIL-CODE`)
+    expect(api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([`/repos/octo-org/octo-repo/issues/comments/${ours.id}`])
+  })
+
+  it.each(['off', 'error'] as const)(
+    'GraphQL %s: whose token it is stays unknown, so no existing comment is edited; the new one teaches it',
+    async (graphql) => {
+      const api = await fakeApi({ kind: 'app', graphql })
+      // Even the token's own old comment cannot be told from a look-alike: left alone too.
+      const old = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: api.identity })
+      const planted = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nplanted`, author: 'other-app[bot]' })
+      const options = recordingOptions()
+
+      const sticky = await StickyComment.find(targetOf(api), GATE, options)
+      expect(sticky.identity).toBeUndefined()
+      expect(sticky.comment).toBeUndefined()
+      expect(options.debugLines).toContain('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.')
+      const created = await sticky.upsert('pending')
+      expect(sticky.identity).toEqual({ id: api.identity.id, login: api.identity.login, source: 'a comment it wrote' })
+      const edited = await sticky.upsert('approved')
+
+      expect(edited.id).toBe(created.id)
+      expect(api.commentsOn(ISSUE).map((c) => [c.id, c.body])).toEqual([
+        [old.id, `${commentMarker(GATE)}\nold`],
+        [planted.id, `${commentMarker(GATE)}\nplanted`],
+        [created.id, `${commentMarker(GATE)}\napproved`]
+      ])
+      expect(routes(api).filter((r) => r.startsWith('PATCH'))).toEqual(['PATCH update 200'])
+    }
+  )
+
+  it('GraphQL off: the identity the main step handed over finds the comment; a malformed one is not believed', async () => {
+    const api = await fakeApi({ kind: 'app', graphql: 'off' })
+    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\npending`, author: api.identity })
+    api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nplanted`, author: 'github-actions[bot]' })
+
+    const known = await StickyComment.find(targetOf(api, { knownIdentity: { id: api.identity.id, login: api.identity.login } }), GATE)
+    expect(known.identity?.source).toBe('the main step')
+    expect(known.comment?.id).toBe(ours.id)
+
+    for (const knownIdentity of [{ id: -1, login: 'x' }, { id: api.identity.id, login: 'evil\n::stop-commands::' }, { id: '149130343', login: 'deploy-gate[bot]' }]) {
+      const sticky = await StickyComment.find(targetOf(api, { knownIdentity: knownIdentity as { id: number; login: string } }), GATE)
+      expect(sticky.identity).toBeUndefined()
+      expect(sticky.comment).toBeUndefined()
+    }
   })
 
   it('creates a new comment when its comment was deleted since it was found', async () => {
@@ -238,15 +292,18 @@ describe('StickyComment', () => {
       if (saved === undefined) delete process.env.GITHUB_API_URL
       else process.env.GITHUB_API_URL = saved
     }
-    expect(api.requests.every((r) => r.path.startsWith('/api/v3/') && r.status < 400 === (r.route !== 'user'))).toBe(true)
+    // GraphQL lives at /api/graphql on GHES, beside /api/v3.
+    expect(api.requests.every((r) => r.path.startsWith(r.route === 'graphql' ? '/api/graphql' : '/api/v3/') && r.status < 400 === (r.route !== 'user'))).toBe(true)
     expect(api.commentsOn(ISSUE)).toHaveLength(1)
   })
 
-  it('refuses a body GitHub would reject, before sending anything', async () => {
+  it('refuses a body over the limit it keeps (UTF-8 bytes), before sending anything', async () => {
     const api = await fakeApi()
     const sticky = await StickyComment.find(targetOf(api), GATE)
     const sent = api.requests.length
     await expect(sticky.upsert('x'.repeat(65_536))).rejects.toThrow(RangeError)
+    // 20,000 code points, but 80,000 bytes: over the strictest reading of GitHub's limit.
+    await expect(sticky.upsert('🌈'.repeat(20_000))).rejects.toThrow(RangeError)
     expect(api.requests).toHaveLength(sent)
   })
 })
@@ -306,6 +363,18 @@ describe('StickyComment failures', () => {
     }
   })
 
+  it('retries the GraphQL viewer query (a read, though a POST) after a 502', async () => {
+    const api = await fakeApi({ kind: 'app' })
+    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: api.identity })
+    api.setFault({ route: 'graphql', status: 502 })
+    const options = recordingOptions()
+    const sticky = await StickyComment.find(targetOf(api), GATE, options)
+    expect(sticky.identity?.id).toBe(api.identity.id)
+    expect(sticky.comment?.id).toBe(ours.id)
+    expect(routes(api)).toEqual(['GET user 403', 'POST graphql 502', 'POST graphql 200', 'GET list 200'])
+    expect(options.sleeps).toEqual([5])
+  })
+
   it('does not duplicate a comment whose creation answer was lost', async () => {
     const api = await fakeApi()
     api.setFault({ route: 'create', status: 502, afterEffect: true })
@@ -316,7 +385,7 @@ describe('StickyComment failures', () => {
 
     expect(api.commentsOn(ISSUE)).toHaveLength(1)
     expect(api.commentsOn(ISSUE)[0]!.id).toBe(posted.id)
-    expect(routes(api)).toEqual(['GET user 403', 'GET list 200', 'POST create 502', 'GET list 200', 'PATCH update 200'])
+    expect(routes(api)).toEqual(['GET user 403', 'POST graphql 200', 'GET list 200', 'POST create 502', 'GET list 200', 'PATCH update 200'])
   })
 
   it('retries a create that failed before storing anything', async () => {
@@ -325,7 +394,7 @@ describe('StickyComment failures', () => {
     const sticky = await StickyComment.find(targetOf(api), GATE, recordingOptions())
     await sticky.upsert('pending')
     expect(api.commentsOn(ISSUE)).toHaveLength(1)
-    expect(routes(api).slice(2)).toEqual(['POST create 500', 'GET list 200', 'POST create 201'])
+    expect(routes(api).slice(3)).toEqual(['POST create 500', 'GET list 200', 'POST create 201'])
   })
 
   it('honours Retry-After on 429 and on a secondary-rate-limit 403', async () => {

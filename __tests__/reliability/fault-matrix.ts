@@ -61,7 +61,7 @@ export const CACHE_STEPS: CacheStep[] = [
   { endpoint: 'commit', stage: 'saving' }
 ]
 
-/** A GitHub REST route the PR comment uses (on a pull request, with `notify: pr-comment`). */
+/** A GitHub route (REST, and GraphQL's viewer) the PR comment uses (on a pull request, with `notify: pr-comment`). */
 export interface GitHubStep {
   route: FakeRoute
   stage: Stage
@@ -71,6 +71,8 @@ export interface GitHubStep {
 
 export const GITHUB_STEPS: GitHubStep[] = [
   { route: 'user', stage: 'starting', does: 'who the token is' },
+  // GET /user refuses the job's GITHUB_TOKEN, so every default run asks GraphQL next.
+  { route: 'graphql', stage: 'starting', does: 'who an installation token is' },
   { route: 'list', stage: 'starting', does: 'find the gate’s comment' },
   { route: 'create', stage: 'starting', does: 'post the pending comment' },
   { route: 'update', stage: 'polling', does: 'record the outcome' }

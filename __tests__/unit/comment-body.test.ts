@@ -2,7 +2,8 @@
 // and job names, refs, the actor, inputs) from turning into links, HTML or mentions.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { MAX_COMMENT_LENGTH, renderComment, type CommentState } from '../../src/notify/comment-body.js'
+import { renderComment, type CommentState } from '../../src/notify/comment-body.js'
+import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
 import type { Outcome, RequestResult } from '../../src/notify/request.js'
 import { approvalRequest, USER_CODE, VERIFICATION_URI, VERIFICATION_URI_COMPLETE } from '../pr-comment/approval-request.js'
@@ -230,7 +231,7 @@ describe('renderComment: text from the run cannot inject markup', () => {
             { workflow: text, job: text, ref: text, actor: text, eventName: text, repository: text, runId: text, runAttempt: text, sha: text }
           )
           const body = renderComment(request, state, { outcome: state === 'pending' ? 'error' : state, at: AT, message })
-          expect(`${commentMarker('0123456789abcdef')}\n${body}`.length).toBeLessThanOrEqual(MAX_COMMENT_LENGTH)
+          expect(commentSize(`${commentMarker('0123456789abcdef')}\n${body}`)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
           // Whatever the text, the workflow line keeps its shape: the value never leaves its code span.
           expect(withoutCodeSpans(lineStartingWith(body, '- Workflow: '))).toBe('- Workflow: , job ')
         }
@@ -247,5 +248,54 @@ describe('renderComment: text from the run cannot inject markup', () => {
       { outcome: 'error', at: AT, message: huge }
     )
     expect(body.length).toBeLessThan(10_000)
+  })
+})
+
+describe('renderComment: a request too long for one comment', () => {
+  /** `count` profiles with long names, and role names of two-byte characters: bytes, not characters, decide. */
+  const manyProfiles = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ profile: `profile-${i}-${'p'.repeat(50)}`, accountId: String(100000000000 + i), roleName: `Rôle${i}-${'é'.repeat(100)}` }))
+  const STATES: CommentState[] = ['pending', ...OUTCOMES]
+
+  it.each(STATES)('%s: shortened to fit, keeping the code, the link, the warning and who is asking', (state) => {
+    const request = approvalRequest({ profiles: manyProfiles(2000) })
+    const body = renderComment(request, state, state === 'pending' ? undefined : { outcome: state, at: AT, message: 'One line of what to do.' })
+
+    expect(commentSize(`${commentMarker('0123456789abcdef')}\n${body}`)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
+    // Not cut far below the limit either: the list is filled up to it.
+    expect(commentSize(body)).toBeGreaterThan(MAX_COMMENT_SIZE - 1000)
+    const listed = body.split('\n').filter((line) => line.startsWith('- AWS profile ')).length
+    expect(listed).toBeGreaterThan(50)
+    expect(listed).toBeLessThan(2000)
+    expect(body).toContain(`- **…and ${2000 - listed} more AWS profiles, not listed here** (too long for one comment): [the job log](https://github.com/octo-org/octo-repo/actions/runs/9876543210) lists every role asked for.`)
+    expect(body).toContain("This comment was shortened to fit GitHub's limit")
+    // The profiles listed are the first ones, in order.
+    expect(body).toContain('`profile-0-')
+    expect(body).not.toContain(`\`profile-${listed}-`)
+    expect(body).toContain('- Repository: `octo-org/octo-repo`')
+    expect(body).toContain('- AWS account and role: `123456789012` / `DeployRole`')
+    expect(body.endsWith('This comment is updated in place as the request changes.</sub>\n')).toBe(true)
+    if (state === 'pending') {
+      expect(body).toContain(`**Code:** \`${USER_CODE}\``)
+      expect(body).toContain(`](${VERIFICATION_URI_COMPLETE})`)
+      expect(body).toContain('Approve only if you started this run')
+    }
+  })
+
+  it('one byte over: the list goes, because the line saying so is longer than a profile line kept', () => {
+    const request = approvalRequest({ profiles: manyProfiles(2) })
+    const whole = renderComment(request, 'pending')
+    const budget = commentSize(whole) - 1
+    const body = renderComment(request, 'pending', undefined, budget)
+    expect(commentSize(body)).toBeLessThanOrEqual(budget)
+    expect(body).not.toContain('- AWS profile ')
+    expect(body).toContain('- **…and 2 more AWS profiles, not listed here**')
+  })
+
+  it('a request that fits is not touched', () => {
+    const body = renderComment(approvalRequest({ profiles: manyProfiles(20) }), 'pending')
+    expect(body.split('\n').filter((line) => line.startsWith('- AWS profile '))).toHaveLength(20)
+    expect(body).not.toContain('shortened')
+    expect(body).not.toContain('more AWS profile')
   })
 })

@@ -18,8 +18,17 @@ export const finalizeComment: CleanupTask = {
     const token = core.getInput('github-token')
     if (token === '') throw new Error("input 'github-token' is empty, so the comment still shows the request as pending")
     const sticky = await StickyComment.find(
-      { token, owner: comment.owner, repo: comment.repo, issueNumber: comment.issueNumber, apiUrl: comment.apiUrl },
-      comment.gate
+      {
+        token,
+        owner: comment.owner,
+        repo: comment.repo,
+        issueNumber: comment.issueNumber,
+        apiUrl: comment.apiUrl,
+        // Checked again by StickyComment (a positive id, a login's shape) before it is believed.
+        ...(comment.author === undefined ? {} : { knownIdentity: comment.author })
+      },
+      comment.gate,
+      { debug: (line) => core.debug(line) }
     )
     // Someone deleted it: there is nothing left that asks for approval.
     if (sticky.comment === undefined) return

@@ -54,7 +54,7 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
   })
 
   octokit.hook.wrap('request', async (request, endpoint) => {
-    const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase())
+    const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint)
     for (let attempt = 1; ; attempt++) {
       const limit = options.limit?.()
       limit?.throwIfAborted()
@@ -75,6 +75,14 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
     }
   })
   return octokit
+}
+
+/**
+ * A GraphQL query (not a mutation) reads only, so it is as safe to repeat as a GET, though it is a
+ * POST. Octokit's graphql() puts the document in the `query` option.
+ */
+function isGraphqlQuery(endpoint: { url: string; query?: unknown }): boolean {
+  return routeOf(endpoint.url).endsWith('/graphql') && typeof endpoint.query === 'string' && /^\s*(?:query\b|\{)/.test(endpoint.query)
 }
 
 /** The path of a request URL, without query or host: what a debug line may show. */

@@ -3,11 +3,9 @@
 // to do, with the code and the link removed so nobody approves a request that is over.
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
+import { COMMENT_BODY_BUDGET, commentSize } from './comment-size.js'
 import { codeSpan, escapeText, link, utcTime } from './markdown.js'
 import type { ApprovalRequest, Outcome, RequestResult, RunContext } from './request.js'
-
-/** GitHub rejects comment bodies longer than this (characters). */
-export const MAX_COMMENT_LENGTH = 65_536
 
 export type CommentState = 'pending' | Outcome
 
@@ -24,10 +22,39 @@ const TITLES: Record<CommentState, string> = {
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ *
+ * GitHub refuses a longer comment outright, which would leave the approver with none, so a body
+ * over `budget` (UTF-8 bytes, comment-size.ts) is shortened. The one part without a bound of its
+ * own is the list of profiles (`roles` may name hundreds); every other part is cut to its own
+ * length where it is rendered. So the title, the code, the link, the warning and who is asking
+ * always stay, the profile list is cut to what fits, and the comment says so and where the whole
+ * list is (the job log).
  */
-export function renderComment(request: ApprovalRequest, state: CommentState, result?: RequestResult): string {
+export function renderComment(request: ApprovalRequest, state: CommentState, result?: RequestResult, budget = COMMENT_BODY_BUDGET): string {
+  const profiles = request.profiles?.length ?? 0
+  const whole = composeComment(request, state, result, profiles)
+  if (commentSize(whole) <= budget) return whole
+  // The most profiles that fit: the size grows with the count, so a binary search finds it.
+  let fits = 0
+  for (let low = 0, high = profiles - 1; low <= high; ) {
+    const middle = Math.floor((low + high) / 2)
+    if (commentSize(composeComment(request, state, result, middle)) <= budget) {
+      fits = middle
+      low = middle + 1
+    } else high = middle - 1
+  }
+  return composeComment(request, state, result, fits)
+}
+
+/** The body listing the first `shownProfiles` profiles; a shortened list is said to be one. */
+function composeComment(request: ApprovalRequest, state: CommentState, result: RequestResult | undefined, shownProfiles: number): string {
   const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))]
-  sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>')
+  const shortened = shownProfiles < (request.profiles?.length ?? 0)
+  sections.push(contextSection(request, shownProfiles))
+  if (shortened) {
+    sections.push("<sub>This comment was shortened to fit GitHub's limit on a comment's length; the job log has the whole request.</sub>")
+  }
+  sections.push('<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>')
   return `${sections.join('\n\n')}\n`
 }
 
@@ -98,7 +125,7 @@ function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: Req
   }
 }
 
-function contextSection(request: ApprovalRequest): string {
+function contextSection(request: ApprovalRequest, shownProfiles: number): string {
   const context: RunContext = request.context
   const lines = [
     '**Request**',
@@ -111,8 +138,15 @@ function contextSection(request: ApprovalRequest): string {
   if (request.accountId !== undefined || request.roleName !== undefined) {
     lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`)
   }
-  for (const { profile, accountId, roleName } of request.profiles ?? []) {
+  const profiles = request.profiles ?? []
+  for (const { profile, accountId, roleName } of profiles.slice(0, shownProfiles)) {
     lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`)
+  }
+  const hidden = profiles.length - shownProfiles
+  if (hidden > 0) {
+    lines.push(
+      `- **…and ${hidden} more AWS ${hidden === 1 ? 'profile' : 'profiles'}, not listed here** (too long for one comment): ${link('the job log', request.context.runUrl)} lists every role asked for. Check them there before approving.`
+    )
   }
   lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`)
   return lines.join('\n')

@@ -94,6 +94,7 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
           issueNumber: target.issueNumber,
           apiUrl: target.apiUrl,
           gate: gateOf(request),
+          ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
           request: storeRequest(request),
           phase: options.phase,
           recorded: false,

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
 import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isTransient, retryDelayMs, type FailureFacts } from '../github/retry.js'
-import { MAX_COMMENT_LENGTH } from './comment-body.js'
+import { commentAuthor, IdentityLookupError, learnTokenIdentity, type TokenIdentity } from '../github/identity.js'
+import { commentSize, MAX_COMMENT_SIZE } from './comment-size.js'
 import { sanitize } from '../text/sanitize.js'
 
 /** Where the comment goes and with which token. */
@@ -18,17 +19,14 @@ export interface CommentTarget {
   /** GITHUB_API_URL; read from the environment when absent. */
   apiUrl?: string
   /**
-   * The login the token acts as, when known in advance (a GitHub App installation token:
-   * `<app-slug>[bot]`). Otherwise `GET /user` tells, and a token it refuses (GITHUB_TOKEN) acts
-   * as `github-actions[bot]`.
+   * Whose token it is, as the main step learned it (the hand-off): the post step's fallback when
+   * GitHub does not say again. Never a guess: a login alone is not enough.
    */
-  authorLogin?: string
+  knownIdentity?: { id: number; login: string }
 }
 
 export type StickyCommentOptions = Omit<GitHubClientOptions, 'token' | 'apiUrl'>
 
-/** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
-export const GITHUB_ACTIONS_BOT = 'github-actions[bot]'
 const PERMISSION = 'pull-requests: write'
 
 /** What identifies a gate across runs and re-runs: the same gate edits the same comment. */
@@ -86,13 +84,6 @@ export class CommentPermissionError extends PrCommentError {
   }
 }
 
-/** Only comments whose author is this login are ever edited. */
-function isSameLogin(a: string, b: string): boolean {
-  // GitHub logins are case-insensitive; nothing else is normalised (a user named `foo` is not the
-  // app `foo[bot]`).
-  return a.toLowerCase() === b.toLowerCase()
-}
-
 interface CommentRef {
   id: number
   url: string
@@ -103,11 +94,15 @@ export class StickyComment {
     private readonly github: GitHubRest,
     private readonly target: CommentTarget,
     readonly gateId: string,
-    /** The login the token acts as: the only author whose comments are edited. */
-    readonly identity: string,
+    /** Whose token it is: the only author whose comments are edited. Undefined: nobody's are. */
+    private knownIdentity: TokenIdentity | undefined,
     private readonly options: StickyCommentOptions,
     private existing: CommentRef | undefined
   ) {}
+
+  get identity(): Readonly<TokenIdentity> | undefined {
+    return this.knownIdentity
+  }
 
   /**
    * Finds this gate's comment (the oldest that carries the marker and was written by the token's
@@ -116,7 +111,7 @@ export class StickyComment {
    */
   static async find(target: CommentTarget, gate: string, options: StickyCommentOptions = {}): Promise<StickyComment> {
     const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl })
-    const identity = target.authorLogin ?? (await authenticatedLogin(github))
+    const identity = await tokenIdentity(github, target, options.debug ?? (() => {}))
     const sticky = new StickyComment(github, target, gate, identity, options, undefined)
     sticky.existing = await sticky.findOwn()
     return sticky
@@ -130,8 +125,9 @@ export class StickyComment {
   /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
   async upsert(body: string): Promise<{ id: number; url: string }> {
     const full = `${commentMarker(this.gateId)}\n${body}`
-    if (full.length > MAX_COMMENT_LENGTH) {
-      throw new RangeError(`PR comment body is ${full.length} characters; GitHub accepts at most ${MAX_COMMENT_LENGTH}`)
+    // The renderer shortens every body to fit; this is the last guard, before anything is sent.
+    if (commentSize(full) > MAX_COMMENT_SIZE) {
+      throw new RangeError(`PR comment body is ${commentSize(full)} bytes; the limit kept is ${MAX_COMMENT_SIZE}`)
     }
     if (this.existing) {
       const updated = await this.update(this.existing.id, full)
@@ -170,6 +166,11 @@ export class StickyComment {
           issue_number: this.target.issueNumber,
           body
         })
+        // Unknown until now: the comment this token just wrote says who it is.
+        if (this.knownIdentity === undefined) {
+          this.knownIdentity = commentAuthor(data.user, 'a comment it wrote')
+          if (this.knownIdentity) this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`)
+        }
         return { id: data.id, url: data.html_url }
       } catch (error) {
         const facts = failureFacts(error)
@@ -177,6 +178,8 @@ export class StickyComment {
         if (delay === undefined) throw commentError('create', error, facts)
         this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`)
         await sleep(delay)
+        // With the identity unknown nothing can be found, and a lost answer may leave a second
+        // comment: a duplicate is the price of never editing a comment that may not be ours.
         const stored = await this.findOwn()
         if (stored) {
           const updated = await this.update(stored.id, body)
@@ -187,6 +190,9 @@ export class StickyComment {
   }
 
   private async findOwn(): Promise<CommentRef | undefined> {
+    const identity = this.knownIdentity
+    // Nobody's comment can be shown to be ours: a new one is posted (see tokenIdentity's line).
+    if (identity === undefined) return undefined
     const marker = commentMarker(this.gateId)
     let found: CommentRef | undefined
     try {
@@ -196,9 +202,10 @@ export class StickyComment {
         (response, done) => {
           // The marker must open the body: text from the run (a job name, say) quoted further down
           // in some other gate's comment cannot make that comment ours.
-          const own = response.data.find(
-            (comment) => comment.body?.startsWith(marker) === true && comment.user !== null && isSameLogin(comment.user.login, this.identity)
-          )
+          // By user id, never by login: a login is matched case-insensitively, a bot's may be
+          // shown with or without `[bot]`, and `github-actions[bot]` is also every other
+          // GITHUB_TOKEN's author, not only this gate's.
+          const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user?.id === identity.id)
           if (own) {
             found = { id: own.id, url: own.html_url }
             done()
@@ -213,18 +220,26 @@ export class StickyComment {
   }
 }
 
-/** The token's login; `github-actions[bot]` for a token that may not ask (an installation token). */
-async function authenticatedLogin(github: GitHubRest): Promise<string> {
+/**
+ * Whose token it is: what GitHub says, else what the main step learned; undefined (said in a
+ * debug line) when neither knows, and then no existing comment is edited.
+ */
+async function tokenIdentity(github: GitHubRest, target: CommentTarget, debug: (line: string) => void): Promise<TokenIdentity | undefined> {
+  let learned: TokenIdentity | undefined
   try {
-    const { data } = await github.rest.users.getAuthenticated()
-    return data.login
+    learned = await learnTokenIdentity(github, debug)
   } catch (error) {
-    const facts = failureFacts(error)
-    // GITHUB_TOKEN answers 403 "Resource not accessible by integration"; its comments are
-    // github-actions[bot]'s. A rate-limited 403 is not that answer.
-    if (facts.status === 403 && !isRateLimited(facts)) return GITHUB_ACTIONS_BOT
-    throw commentError('read', error, facts)
+    if (error instanceof IdentityLookupError) throw commentError('read', error.failure, error.facts)
+    throw error
   }
+  const known = target.knownIdentity === undefined ? undefined : commentAuthor(target.knownIdentity, 'the main step')
+  const identity = learned ?? known
+  if (identity === undefined) {
+    debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.')
+  } else {
+    debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`)
+  }
+  return identity
 }
 
 /** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
