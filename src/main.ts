@@ -6,6 +6,7 @@
 // to do.
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
+import type { RevokeRecord } from './cleanup/revoke.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
 import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
@@ -23,7 +24,7 @@ import type { ApprovalRequest, RequestResult, RunContext } from './notify/reques
 import { SsoOidcClient } from './oidc/client.js'
 import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
-import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import type { ClientRegistration, DeviceAuthorization, TokenSet } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
 import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
@@ -220,7 +221,7 @@ async function settle(flow: Flow, poll: PollResult, registration: ClientRegistra
   const token = poll.token
   maskTokenSet(token)
   const endpoint = flow.endpoints.portal
-  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }))
+  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = revokeRecord(flow, token, registration)))
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
   const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt)
@@ -242,6 +243,25 @@ async function settle(flow: Flow, poll: PollResult, registration: ClientRegistra
   exportToken(token)
   exportAwsAccess(access, inputs)
   return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+}
+
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
+ * file (handoff.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: ClientRegistration): RevokeRecord {
+  const record: RevokeRecord = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt }
+  if (token.refreshToken !== undefined) {
+    record.refresh = {
+      oidcEndpoint: endpoints.oidc,
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+      refreshToken: token.refreshToken
+    }
+  }
+  return record
 }
 
 interface ChannelOptions {

@@ -141,6 +141,48 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, post)
   })
 
+  it('post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works', async () => {
+    // The emulator's clock is moved past the token's life below, as if the job ran longer than it.
+    let offsetMs = 0
+    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { emulator: { tokenTtl: 30, now: () => Date.now() + offsetMs } })
+    const { run, backend: sso } = gate
+    expect(run.code).toBe(0)
+    const issued = sso.tap.secrets()
+    // The hand-off (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
+    const handoff = JSON.parse(readFileSync(run.state.handoff!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
+    expect(handoff.revoke.refresh).toEqual({
+      oidcEndpoint: sso.tap.endpoint,
+      clientId: expect.any(String),
+      clientSecret: issued.clientSecret,
+      registrationExpiresAt: expect.any(Number),
+      refreshToken: issued.refreshToken
+    })
+
+    offsetMs = 31_000
+    expect(sso.emulator.isAccessTokenValid(issued.accessToken!)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(true)
+    const before = { ...sso.emulator.counts }
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(post.stdout).toContain('The IAM Identity Center token has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.')
+    expect(post.stdout).toContain('The token refreshed to end the session is revoked (sso:Logout): it no longer works anywhere.')
+    expect(post.stdout).not.toContain('nothing to revoke')
+    expect(sso.emulator.counts.CreateToken - before.CreateToken!).toBe(1)
+    expect(sso.emulator.counts.Logout - before.Logout!).toBe(1)
+
+    // The tokens the refresh brought: masked before any trace, and dead after the Logout.
+    const renewed = sso.tap.secrets()
+    const newAccess = renewed['accessToken#2']!
+    const newRefresh = renewed['refreshToken#2']!
+    expectMaskedBeforeUse(post, newAccess, 'accessToken#2')
+    expectMaskedBeforeUse(post, newRefresh, 'refreshToken#2')
+    expect(sso.emulator.isAccessTokenValid(newAccess)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(newRefresh)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(false)
+    expectNoLeaks(gate, post)
+  })
+
   it('sets the keys as masked outputs too with output-credentials: true', async () => {
     const gate = await approvedRun({ 'account-id': '222222222222', 'role-name': 'Deploy', 'output-credentials': true })
     const { run } = gate
