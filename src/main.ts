@@ -6,6 +6,7 @@
 // to do.
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
+import { removeEarlierLeftovers } from './cleanup/leftovers.js'
 import type { RevokeRecord } from './cleanup/revoke.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
@@ -83,6 +84,8 @@ export async function run(): Promise<void> {
   let registrations: RegistrationSource | undefined
 
   try {
+    // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
+    removeEarlierLeftovers(core)
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
