@@ -50,6 +50,15 @@ async function approvedRun(
   return { backend, job, run: await step.result }
 }
 
+/** An emulator and a job pointed at it, both undone after the test. */
+async function emulatorAndJob(): Promise<{ backend: SsoBackend; job: ActionJob }> {
+  const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
+  started.push(() => backend.close())
+  const job = createJob({ env: backend.env })
+  started.push(() => job.dispose())
+  return { backend, job }
+}
+
 function runPost(gate: Gate): Promise<ActionRun> {
   return gate.job.run({ ...postEntry(), mainStep: gate.run })
 }
@@ -258,10 +267,7 @@ describe('role credentials (account-id, role-name)', () => {
 
 describe('two phases', () => {
   it('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
-    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
-    started.push(() => backend.close())
-    const job = createJob({ env: backend.env })
-    started.push(() => job.dispose())
+    const { backend, job } = await emulatorAndJob()
     const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
     const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
     expect(start.code).toBe(0)
@@ -448,10 +454,7 @@ describe('profiles for the AWS tools (profile, roles)', () => {
 
 describe('leftovers of a killed job on a self-hosted runner', () => {
   it('the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use', async () => {
-    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
-    started.push(() => backend.close())
-    const job = createJob({ env: backend.env })
-    started.push(() => job.dispose())
+    const { backend, job } = await emulatorAndJob()
     const configFile = join(job.home, '.aws', 'config')
     const cacheDir = join(job.home, '.aws', 'sso', 'cache')
     mkdirSync(cacheDir, { recursive: true })
