@@ -161,6 +161,14 @@ describe('revokeTokens: an expired token with its refresh token', () => {
     expect(emu.isRefreshTokenValid(token.refreshToken!)).toBe(false)
   })
 
+  it('without a refresh token, still logs out a token with moments left', async () => {
+    const { emulator: emu, token } = await session()
+    const log = recordingLog()
+    await revokeTokens({ portalEndpoint: emu.endpoint, tokens: [{ accessToken: token.accessToken, expiresAt: Date.now() + 30_000 }] }, log)
+    expect(log.infos).toEqual(['The IAM Identity Center token is revoked (sso:Logout): it no longer works anywhere.'])
+    expect(emu.isAccessTokenValid(token.accessToken)).toBe(false)
+  })
+
   it('uses only the newest token’s refresh token: an older one was spent on it', async () => {
     const { emulator: emu, token, client } = await session()
     const log = recordingLog()

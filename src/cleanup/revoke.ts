@@ -127,7 +127,9 @@ export async function revokeTokens(options: RevokeOptions, log: CleanupLog): Pro
     // An older token's refresh token was spent on the newer one: only the newest can end the session.
     const refreshToken = index === tokens.length - 1 ? token.refreshToken : undefined
     if (refreshToken === undefined || options.client === undefined) {
-      log.info(`${which} has expired already; nothing to revoke.`)
+      // No way to end the session otherwise: a token with moments left still gets its Logout.
+      if (token.expiresAt > now()) await logout(token.accessToken, token.expiresAt, which)
+      else log.info(`${which} has expired already; nothing to revoke.`)
       continue
     }
     await endExpiredSession({ ...options, client: options.client, refreshToken, which, deadline, attemptTimeoutMs, now, logout }, log)
