@@ -71,6 +71,8 @@ export interface Emulator {
   deny(userCode: string): void
   pending(): PendingAuthorization[]
   isAccessTokenValid(accessToken: string): boolean
+  /** False once the refresh token was exchanged (rotation) or its session logged out. */
+  isRefreshTokenValid(refreshToken: string): boolean
   /** Makes a registration stale, as if its 90 days had passed. */
   expireRegistration(clientId: string): void
   /** Arms a fault for the next matching requests (see Fault); throws on an invalid fault. */
@@ -279,6 +281,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     pending,
     isAccessTokenValid(accessToken) {
       return store.validToken(accessToken) !== undefined
+    },
+    isRefreshTokenValid(refreshToken) {
+      return store.isRefreshTokenValid(refreshToken)
     },
     expireRegistration(clientId) {
       store.expireRegistration(clientId)

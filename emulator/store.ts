@@ -222,6 +222,11 @@ export class Store {
     return token
   }
 
+  /** Whether a refresh token would still be exchanged: known, not rotated away, not revoked by Logout. */
+  isRefreshTokenValid(refreshToken: string): boolean {
+    return this.refreshTokens.get(refreshToken)?.valid === true
+  }
+
   /** Logout: the access token and the refresh token paired with it both stop working. */
   revoke(accessToken: string): void {
     const token = this.accessTokens.get(accessToken)

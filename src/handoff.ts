@@ -10,6 +10,7 @@
 // over something new, add an optional field here, set it from the main step with `update`, and
 // add a task that reads it. Tasks must not depend on one another's fields.
 import { randomUUID } from 'node:crypto'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import type { AwsFilesRecord } from './cleanup/aws-files.js'
@@ -100,4 +101,24 @@ export function readHandoff(getState: (name: string) => string = core.getState):
   if (text === undefined) return undefined
   const parsed = JSON.parse(text) as Partial<Handoff>
   return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } }
+}
+
+/**
+ * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
+ * runner empties at the start of each job, so whatever is there belongs to this job. A file that
+ * does not read as a hand-off is skipped: it claims nothing.
+ */
+export function handoffsOfThisJob(): Handoff[] {
+  const directory = privateDirectory()
+  return readdirSync(directory)
+    .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+    .flatMap((name) => {
+      try {
+        const parsed = JSON.parse(readPrivateFile(join(directory, name)) ?? 'null') as Partial<Handoff> | null
+        return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed } as Handoff] : []
+      } catch {
+        return []
+      }
+    })
 }

@@ -6,6 +6,8 @@
 // to do.
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
+import { removeEarlierLeftovers } from './cleanup/leftovers.js'
+import type { RevokeRecord } from './cleanup/revoke.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
 import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
@@ -16,13 +18,14 @@ import { HandoffWriter } from './handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
 import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier, type RequestSubject } from './notify/index.js'
+import { noticeFor, noticeLine } from './notify/endpoint-notice.js'
 import { formatUtc } from './notify/format.js'
 import { gateOf } from './notify/pr-comment-channel.js'
 import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
 import { SsoOidcClient } from './oidc/client.js'
-import { oidcEndpoint, portalEndpoint } from './oidc/endpoints.js'
+import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
-import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
+import type { ClientRegistration, DeviceAuthorization, TokenSet } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
 import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './pending.js'
 import { pollForToken, type PollResult } from './poll.js'
@@ -50,6 +53,8 @@ interface Gate {
 /** One step's run of the flow, once the inputs are known. */
 interface Flow {
   client: SsoOidcClient
+  /** Both endpoints, resolved before anyone is asked: a bad override fails before a prompt. */
+  endpoints: { oidc: string; portal: string; overrides: EndpointOverride[] }
   /** The OIDC client registration: cached or new (used by `all` and `start`). */
   registrations: RegistrationSource
   /** The setup retry window, fresh for each call. */
@@ -80,6 +85,8 @@ export async function run(): Promise<void> {
   let registrations: RegistrationSource | undefined
 
   try {
+    // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
+    removeEarlierLeftovers(core)
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
@@ -91,8 +98,9 @@ export async function run(): Promise<void> {
       pullRequestLookup(context, inputs, cancellation.signal)
     )
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+    const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
     const client = new SsoOidcClient({
-      endpoint: oidcEndpoint(inputs.region),
+      endpoint: endpoints.oidc,
       signal: cancellation.signal,
       // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
       requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
@@ -115,7 +123,7 @@ export async function run(): Promise<void> {
       ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
       signal: cancellation.signal
     })
-    const flow: Flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
+    const flow: Flow = { client, endpoints, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
     if (inputs.phase === 'start') await startRequest(flow)
     else result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow)
   } catch (error) {
@@ -216,7 +224,7 @@ async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
   gate.afterRecord = () => removePendingRequest(pendingFile)
   // The start step's `timeout` set the deadline; this step's own can only bring it closer.
   const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
-  const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline) }
+  const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) }
   // The comment is the start step's to begin with: without one, this step posts none either.
   useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined })
   // Shown again here, in the log of the step that now waits, and re-handed to the post step.
@@ -235,8 +243,8 @@ async function settle(flow: Flow, poll: PollResult, registration: ClientRegistra
   const { inputs, context, gate, signal } = flow
   const token = poll.token
   maskTokenSet(token)
-  const endpoint = portalEndpoint(inputs.region)
-  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }))
+  const endpoint = flow.endpoints.portal
+  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = revokeRecord(flow, token, registration)))
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
   const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt)
@@ -258,6 +266,25 @@ async function settle(flow: Flow, poll: PollResult, registration: ClientRegistra
   exportToken(token)
   exportAwsAccess(access, inputs)
   return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+}
+
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
+ * file (handoff.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: ClientRegistration): RevokeRecord {
+  const record: RevokeRecord = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt }
+  if (token.refreshToken !== undefined) {
+    record.refresh = {
+      oidcEndpoint: endpoints.oidc,
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+      refreshToken: token.refreshToken
+    }
+  }
+  return record
 }
 
 interface ChannelOptions {
@@ -302,6 +329,7 @@ function useChannels(flow: Flow, options: ChannelOptions = {}): void {
 async function prompt(flow: Flow, request: ApprovalRequest): Promise<void> {
   flow.gate.request = request
   exportRequestOutputs(request)
+  if (request.endpointNotice) core.warning(noticeLine(request.endpointNotice))
   await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
 }
 
@@ -332,9 +360,11 @@ async function requestApproval<T>(flow: Flow, next: (started: StartedRequest) =>
   }
 }
 
-function approvalRequest(authorization: DeviceAuthorization, { inputs, context, timeoutAt }: Flow): ApprovalRequest {
+function approvalRequest(authorization: DeviceAuthorization, flow: Flow): ApprovalRequest {
+  const { inputs, context, timeoutAt } = flow
   const expiresAt = authorization.startedAt + authorization.expiresIn * 1000
   return {
+    ...endpointNoticeOf(authorization, flow),
     userCode: authorization.userCode,
     verificationUri: authorization.verificationUri,
     verificationUriComplete: authorization.verificationUriComplete,
@@ -347,6 +377,12 @@ function approvalRequest(authorization: DeviceAuthorization, { inputs, context, 
     context,
     ...requestedAccess(inputs)
   }
+}
+
+/** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
+function endpointNoticeOf(links: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>, flow: Flow): Pick<ApprovalRequest, 'endpointNotice'> {
+  const notice = noticeFor(links, flow.endpoints.overrides)
+  return notice ? { endpointNotice: notice } : {}
 }
 
 /** The roles the approver hands over, for the prompt: the approver must see what they grant. */

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { createJob, runUrl, type ActionJob, type ActionRun, type Inputs, type RunningAction, type StreamListener } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, waitForPrompt, type Prompt, type SsoBackend } from '../harness/sso-backend.js'
+import { actionEntry, ENDPOINT_WARNING, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, waitForPrompt, type Prompt, type SsoBackend } from '../harness/sso-backend.js'
 
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/
 
@@ -84,6 +84,36 @@ describe('the action against the emulator', () => {
     expect(gate.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 1 })
     expect(gate.emulator.counts.CreateToken).toBeGreaterThanOrEqual(1)
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken'])
+  })
+
+  it('overridden endpoints: the log, the summary and a warning annotation say where the request goes, beside the code', async () => {
+    const gate = await startGate({}, { notify: 'summary' })
+    const prompt = await waitForPrompt(gate.step, gate.emulator)
+    gate.emulator.deny(prompt.userCode)
+    const run = await gate.step.result
+    const tap = new URL(gate.backend.tap.endpoint).origin
+    const linkHost = new URL(gate.emulator.endpoint).host
+    const sentences = [
+      `AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to ${tap}, not to AWS.`,
+      `AWS_ENDPOINT_URL_SSO sends the SSO portal calls to ${tap}, not to AWS.`,
+      `The verification link goes to ${linkHost}, which is not an AWS host.`
+    ]
+    // The annotation: one line, naming each variable, its origin and the link's host.
+    const [warning, ...more] = run.warnings.filter((line) => ENDPOINT_WARNING.test(line))
+    expect(more).toEqual([])
+    expect(warning).toBe(`This request does not go to AWS's own endpoints. ${sentences.join(' ')} The approval prompt tells the approver not to approve unless they expect this.`)
+    expect(otherWarnings(run)).toEqual([])
+    // The log: right under the link that fills in the code.
+    const lines = run.stdout.split('\n')
+    const link = lines.findIndex((line) => line.trim() === prompt.verificationUriComplete)
+    expect(lines.slice(link + 2, link + 7)).toEqual([
+      "  !!! WARNING: This request does not go to AWS's own endpoints.",
+      ...sentences.map((sentence) => `  !!! ${sentence}`),
+      '  !!! If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
+    ])
+    // The summary records it beside the code.
+    expect(run.summary).toContain(`<p>🛑 <strong>This request does not go to AWS&#39;s own endpoints.</strong> ${sentences.join(' ')}`)
+    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
   it('denied: fails with one line, outcome denied, and no token', async () => {

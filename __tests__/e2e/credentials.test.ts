@@ -4,7 +4,7 @@
 // step, and a cleanup that leaves the user's own AWS config byte for byte. Every run is scanned for
 // every secret the wire tap saw, the role keys included.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSharedConfigFiles } from '@smithy/core/config'
 import type { Account, EmulatorOptions, Fault } from '../../emulator/server.js'
@@ -48,6 +48,15 @@ async function approvedRun(
   const { userCode } = await waitForPrompt(step, backend.emulator)
   backend.emulator.approve(userCode)
   return { backend, job, run: await step.result }
+}
+
+/** An emulator and a job pointed at it, both undone after the test. */
+async function emulatorAndJob(): Promise<{ backend: SsoBackend; job: ActionJob }> {
+  const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
+  started.push(() => backend.close())
+  const job = createJob({ env: backend.env })
+  started.push(() => job.dispose())
+  return { backend, job }
 }
 
 function runPost(gate: Gate): Promise<ActionRun> {
@@ -141,6 +150,48 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, post)
   })
 
+  it('post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works', async () => {
+    // The emulator's clock is moved past the token's life below, as if the job ran longer than it.
+    let offsetMs = 0
+    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { emulator: { tokenTtl: 30, now: () => Date.now() + offsetMs } })
+    const { run, backend: sso } = gate
+    expect(run.code).toBe(0)
+    const issued = sso.tap.secrets()
+    // The hand-off (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
+    const handoff = JSON.parse(readFileSync(run.state.handoff!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
+    expect(handoff.revoke.refresh).toEqual({
+      oidcEndpoint: sso.tap.endpoint,
+      clientId: expect.any(String),
+      clientSecret: issued.clientSecret,
+      registrationExpiresAt: expect.any(Number),
+      refreshToken: issued.refreshToken
+    })
+
+    offsetMs = 31_000
+    expect(sso.emulator.isAccessTokenValid(issued.accessToken!)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(true)
+    const before = { ...sso.emulator.counts }
+    const post = await runPost(gate)
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(post.stdout).toContain('The IAM Identity Center token has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.')
+    expect(post.stdout).toContain('The token refreshed to end the session is revoked (sso:Logout): it no longer works anywhere.')
+    expect(post.stdout).not.toContain('nothing to revoke')
+    expect(sso.emulator.counts.CreateToken - before.CreateToken!).toBe(1)
+    expect(sso.emulator.counts.Logout - before.Logout!).toBe(1)
+
+    // The tokens the refresh brought: masked before any trace, and dead after the Logout.
+    const renewed = sso.tap.secrets()
+    const newAccess = renewed['accessToken#2']!
+    const newRefresh = renewed['refreshToken#2']!
+    expectMaskedBeforeUse(post, newAccess, 'accessToken#2')
+    expectMaskedBeforeUse(post, newRefresh, 'refreshToken#2')
+    expect(sso.emulator.isAccessTokenValid(newAccess)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(newRefresh)).toBe(false)
+    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(false)
+    expectNoLeaks(gate, post)
+  })
+
   it('sets the keys as masked outputs too with output-credentials: true', async () => {
     const gate = await approvedRun({ 'account-id': '222222222222', 'role-name': 'Deploy', 'output-credentials': true })
     const { run } = gate
@@ -216,10 +267,7 @@ describe('role credentials (account-id, role-name)', () => {
 
 describe('two phases', () => {
   it('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
-    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
-    started.push(() => backend.close())
-    const job = createJob({ env: backend.env })
-    started.push(() => job.dispose())
+    const { backend, job } = await emulatorAndJob()
     const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
     const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
     expect(start.code).toBe(0)
@@ -280,7 +328,9 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expect(fileMode(cacheFile!)).toBe(0o600)
     const entry = JSON.parse(readFileSync(cacheFile!, 'utf8')) as Record<string, string>
     const secrets = sso.tap.secrets()
-    expect(Object.keys(entry)).toEqual(['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken'])
+    expect(Object.keys(entry)).toEqual(['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken', 'awsSsoDeviceAuth'])
+    // The mark a later run on this runner knows its leftovers by; no AWS tool reads it.
+    expect(entry.awsSsoDeviceAuth).toEqual({ session: sessionName, runner: expect.stringMatching(/^GitHub-Actions-1000000002-[0-9a-f]{8}$/) })
     expect(entry).toMatchObject({
       startUrl: requiredInputs['start-url'],
       region: 'us-east-1',
@@ -392,10 +442,72 @@ describe('profiles for the AWS tools (profile, roles)', () => {
       { env: { AWS_CONFIG_FILE: 'build/aws/config' }, beforeRun: job => (configFile = join(job.workspace, 'build', 'aws', 'config')) }
     )
     expect(gate.run.code).toBe(0)
-    expect(readFileSync(configFile, 'utf8')).toMatch(/^# >>> aws-sso-device-auth \S+: written by the aws-sso-device-auth action for https:\/\/github\.com\/\S+\/actions\/runs\/\d+; its post step removes this block\n\[profile deploy\]\n/)
+    expect(readFileSync(configFile, 'utf8')).toMatch(
+      /^# >>> aws-sso-device-auth \S+: written by the aws-sso-device-auth action for https:\/\/github\.com\/\S+\/actions\/runs\/\d+; its post step removes this block \(runner GitHub-Actions-1000000002-[0-9a-f]{8}\)\n\[profile deploy\]\n/
+    )
     expect(existsSync(join(home(gate), '.aws', 'config'))).toBe(false)
     await runPost(gate)
     expect(existsSync(join(gate.job.workspace, 'build'))).toBe(false)
     expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+  })
+})
+
+describe('leftovers of a killed job on a self-hosted runner', () => {
+  it('the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use', async () => {
+    const { backend, job } = await emulatorAndJob()
+    const configFile = join(job.home, '.aws', 'config')
+    const cacheDir = join(job.home, '.aws', 'sso', 'cache')
+    mkdirSync(cacheDir, { recursive: true })
+    // The user's own config and token, and another runner's block and token on the same HOME.
+    const othersBlock = '# >>> aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f: written by the aws-sso-device-auth action (runner other-box-0123abcd)\n[profile theirs]\nsso_session = aws-sso-device-auth-7-0f0f0f0f\n# <<< aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f\n'
+    const userConfig = `# mine\n[profile mine]\nregion = eu-west-1\n${othersBlock}`
+    const userToken = join(cacheDir, 'c0ffee0000000000000000000000000000000000.json')
+    const othersToken = join(cacheDir, 'beef000000000000000000000000000000000000.json')
+    writeFileSync(configFile, userConfig)
+    writeFileSync(userToken, '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}')
+    writeFileSync(othersToken, JSON.stringify({ accessToken: 'their-token', expiresAt: '2030-01-01T00:00:00Z', awsSsoDeviceAuth: { session: 'aws-sso-device-auth-7-0f0f0f0f', runner: 'other-box-0123abcd' } }))
+    const gate = async (roles: string) => {
+      const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, roles } })
+      backend.emulator.approve((await waitForPrompt(step, backend.emulator)).userCode)
+      const run = await step.result
+      expect(run.code).toBe(0)
+      return run
+    }
+    const ours = () => readdirSync(cacheDir).map(name => join(cacheDir, name)).filter(file => ![userToken, othersToken].includes(file))
+
+    // Two gates in one job: the second keeps the first's profile, which later steps still use.
+    const first = await gate('111111111111:Deploy=deploy')
+    const second = await gate('111111111111:ReadOnly=audit')
+    expect(second.stdout).not.toContain('Removed what an earlier run')
+    expect(readFileSync(configFile, 'utf8')).toContain('[profile deploy]')
+    const killed = ours()
+    expect(killed).toHaveLength(2)
+
+    // The runner dies: no post step. The next job on it starts with RUNNER_TEMP emptied.
+    rmSync(job.runnerTemp, { recursive: true, force: true })
+    mkdirSync(job.runnerTemp, { recursive: true })
+    const next = await gate('222222222222:Deploy=staging')
+    const infos = next.stdout.split('\n').filter(line => line.startsWith('Removed what an earlier run'))
+    expect(infos).toHaveLength(1)
+    expect(infos[0]).toMatch(
+      new RegExp(`^Removed what an earlier run of this action on this runner left behind \\(its post step never ran\\): 2 AWS config blocks \\(sso-session aws-sso-device-auth-\\S+, aws-sso-device-auth-\\S+\\) from ${configFile.replace(/[.]/g, '\\.')} and 2 SSO token cache files \\(.+\\)\\.$`)
+    )
+    for (const file of killed) expect(existsSync(file)).toBe(false)
+    const config = readFileSync(configFile, 'utf8')
+    expect(config).not.toContain('[profile deploy]')
+    expect(config).not.toContain('[profile audit]')
+    expect(config.startsWith(userConfig)).toBe(true)
+    expect(config).toContain('[profile staging]')
+    expect(readFileSync(userToken, 'utf8')).toContain('users-own-token')
+    expect(existsSync(othersToken)).toBe(true)
+    for (const run of [first, second, next]) expectNoSecretLeaks(run, knownSecrets(backend, job), { maskedOutputs: ['access-token'], scanState: true })
+
+    // Its own post step then leaves exactly what was there before this action ever ran.
+    const post = await job.run({ ...postEntry(), mainStep: next })
+    expect(post.code).toBe(0)
+    expect(post.warnings).toEqual([])
+    expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
+    expect(readdirSync(cacheDir).sort()).toEqual([othersToken, userToken].map(file => file.slice(cacheDir.length + 1)).sort())
+    expectNoSecretLeaks(post, knownSecrets(backend, job), { scanState: true })
   })
 })

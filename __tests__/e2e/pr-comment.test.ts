@@ -9,7 +9,7 @@ import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, type FakeComment } from '../fakes
 import { prGatePerTest, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'
 import type { ActionRun } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
-import { requiredInputs, waitForPrompt } from '../harness/sso-backend.js'
+import { otherWarnings, requiredInputs, waitForPrompt } from '../harness/sso-backend.js'
 
 const prGate = prGatePerTest()
 
@@ -33,6 +33,10 @@ describe('the PR comment through its life', () => {
     expect(pending.body).toMatch(/The code expires at \*\*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\*\*/)
     expect(pending.body).toContain(`Repository: \`${REPOSITORY}\``)
     expect(pending.body).toContain('Approve only if you started this run')
+    // The harness points the action at a loopback emulator: the approver is told, under the code.
+    const emulatorHost = new URL(pr.backend.emulator.endpoint).host
+    expect(pending.body).toContain(`\`${prompt.userCode}\`\n\n> 🛑 **This request does not go to AWS's own endpoints\\.**\n`)
+    expect(pending.body).toContain(`> The verification link goes to ${emulatorHost.replace(/[.:]/g, '\\$&')}, which is not an AWS host\\.`)
 
     pr.backend.emulator.approve(prompt.userCode)
     const run = await step.result
@@ -48,7 +52,7 @@ describe('the PR comment through its life', () => {
     expect(run.outputs['comment-url']).toBe(`${new URL(pr.api.url).origin}/${REPOSITORY}/pull/${PULL_REQUEST}#issuecomment-${pending.id}`)
     expect(pr.api.requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET user', 'POST graphql', 'GET list', 'POST create', 'PATCH update'])
     expect(pr.api.requests.every((r) => r.authorized)).toBe(true)
-    expect(run.warnings).toEqual([])
+    expect(otherWarnings(run)).toEqual([])
     expectSafe(run, pr)
   })
 
@@ -162,9 +166,9 @@ describe('a token that may not comment', () => {
 
     expect(run.code).toBe(0)
     expect(run.outputs.outcome).toBe('approved')
-    expect(run.warnings).toHaveLength(1)
-    expect(run.warnings[0]).toContain('permissions: pull-requests: write')
-    expect(run.warnings[0]).toContain('403')
+    expect(otherWarnings(run)).toHaveLength(1)
+    expect(otherWarnings(run)[0]).toContain('permissions: pull-requests: write')
+    expect(otherWarnings(run)[0]).toContain('403')
     expect(run.outputs['comment-url']).toBeUndefined()
     expect(pr.comments()).toEqual([])
     // Tried once, then left alone: the outcome is not attempted again.

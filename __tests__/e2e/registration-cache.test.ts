@@ -24,7 +24,7 @@ import {
 } from '../fakes/cache-service.js'
 import { createJob, repositoryRoot, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+import { actionEntry, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
 
 const ENCRYPTION_KEY = 'l6Qm3dV0b8yJ+Zx1w9RkT4pN2cH7sA5eF0gU3iO6rE8='
 const OTHER_KEY = 'Vw2s9XcJ1kQ4tB7nM0pL3zR6yH8dF5gA2eU1iO4rE7s='
@@ -101,12 +101,12 @@ async function createWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOpt
   return world
 }
 
-/** Approved, exit 0, no error, the given number of warnings, and no cache file left in HOME. */
+/** Approved, exit 0, no error, the given number of warnings (besides the emulator's endpoint notice), and no cache file left in HOME. */
 function expectApproved({ run, job }: GateRun, warnings = 0): void {
   expect(run.errors).toEqual([])
   expect(run.code).toBe(0)
   expect(run.outputs.outcome).toBe('approved')
-  expect(run.warnings).toHaveLength(warnings)
+  expect(otherWarnings(run)).toHaveLength(warnings)
   expect(existsSync(registrationFilePath(job.home))).toBe(false)
 }
 
@@ -161,7 +161,7 @@ async function expectFaultBounded(world: World, endpoint: CacheEndpoint, fault: 
   const faulty = await world.gate()
 
   expectApproved(faulty, 1)
-  expect(faulty.run.warnings[0]).toMatch(/Actions cache/)
+  expect(otherWarnings(faulty.run)[0]).toMatch(/Actions cache/)
   expect(world.fake.requests.some((request) => request.endpoint === endpoint)).toBe(true)
   expect(world.backend.emulator.counts.RegisterClient).toBe(registrationsBefore + 1)
   expect(faulty.run.durationMs).toBeLessThan(boundMs)
@@ -227,7 +227,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 
     const second = await world.gate()
     expectApproved(second, 1)
-    expect(second.run.warnings[0]).toMatch(/invalid_client.*the code above is void/)
+    expect(otherWarnings(second.run)[0]).toMatch(/invalid_client.*the code above is void/)
     expect(second.run.stdout).toContain(`Registering a new OIDC client to replace ${stale}`)
     expect(world.backend.emulator.counts.RegisterClient).toBe(2)
     expect(world.backend.emulator.counts.StartDeviceAuthorization).toBe(3)
@@ -278,7 +278,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 
     const second = await world.gate()
     expectApproved(second, 1)
-    expect(second.run.warnings[0]).toMatch(/^Ignoring the cached OIDC client registration .*: the entry is not JSON; a new client will be registered\.$/)
+    expect(otherWarnings(second.run)[0]).toMatch(/^Ignoring the cached OIDC client registration .*: the entry is not JSON; a new client will be registered\.$/)
     expect(world.backend.emulator.counts.RegisterClient).toBe(2)
     expect(committed(world.fake)).toHaveLength(2)
     expectNothingLeaked(world, [second], { plainSecrets: true })
@@ -291,7 +291,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 
     const second = await world.gate({ 'cache-encryption-key': OTHER_KEY })
     expectApproved(second, 1)
-    expect(second.run.warnings[0]).toMatch(/does not decrypt with this key.*If cache-encryption-key was changed, this is expected once/)
+    expect(otherWarnings(second.run)[0]).toMatch(/does not decrypt with this key.*If cache-encryption-key was changed, this is expected once/)
     expect(world.backend.emulator.counts.RegisterClient).toBe(2)
 
     const third = await world.gate({ 'cache-encryption-key': OTHER_KEY })
@@ -402,7 +402,7 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host: th
     const world = await createWorld('v2', {}, 'azure')
     try {
       const faulty = await expectFaultBounded(world, 'download', fault, RESTORE_BOUND_MS)
-      expect(faulty.run.warnings[0]).toBe(`The Actions cache did not answer within ${DEFAULT_RESTORE_TIMEOUT_MS / 1000} s; a new client will be registered.`)
+      expect(otherWarnings(faulty.run)[0]).toBe(`The Actions cache did not answer within ${DEFAULT_RESTORE_TIMEOUT_MS / 1000} s; a new client will be registered.`)
       // Only the faulty run downloaded (the first found the cache empty). Never answered: status 0;
       // the SDK may have retried before the step ended, with the same fate.
       const downloads = world.fake.requests.filter((request) => request.endpoint === 'download').map(({ method, status }) => `${method} ${status}`)
@@ -454,7 +454,7 @@ describe('the registration cache: @actions/cache stays unloaded unless needed', 
     // The control: with the service there, the missing chunk is noticed (one warning), and the gate still approves.
     const on = await world.gate({}, { action })
     expectApproved(on, 1)
-    expect(on.run.warnings[0]).toMatch(/Actions cache/)
+    expect(otherWarnings(on.run)[0]).toMatch(/Actions cache/)
     expect(world.fake.requests).toEqual([])
   })
 })

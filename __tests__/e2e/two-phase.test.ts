@@ -9,7 +9,7 @@ import { AWS_OPERATIONS, type Account } from '../../emulator/server.js'
 import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
 import { createJob, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+import { actionEntry, otherWarnings, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
 
 const prGate = prGatePerTest()
 
@@ -59,7 +59,7 @@ describe('phase: start, then phase: wait', () => {
     // start: exit 0 at once with the public outputs, nothing secret, no outcome yet.
     expect(start.code).toBe(0)
     expect(start.errors).toEqual([])
-    expect(start.warnings).toEqual([])
+    expect(otherWarnings(start)).toEqual([])
     const userCode = start.outputs['user-code']!
     expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/)
     expect(start.outputs['verification-uri']).toBe(`${pr.backend.emulator.endpoint}/device`)

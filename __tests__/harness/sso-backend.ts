@@ -76,3 +76,15 @@ export async function waitForPrompt(step: RunningAction, emulator: Emulator, tim
 export function knownSecrets(backend: SsoBackend, job: ActionJob): Record<string, string> {
   return { ...backend.tap.secrets(), githubToken: job.githubToken }
 }
+
+/**
+ * The warning annotation of every step that shows a prompt against the emulator: the harness
+ * points the action at it through AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL_SSO, which is
+ * exactly what the action warns the approver about (src/notify/endpoint-notice.ts).
+ */
+export const ENDPOINT_WARNING = /^This request does not go to AWS's own endpoints\. /
+
+/** A run's warnings but the endpoint notice, for tests about other warnings. */
+export function otherWarnings(run: { warnings: string[] }): string[] {
+  return run.warnings.filter((warning) => !ENDPOINT_WARNING.test(warning))
+}

@@ -93,6 +93,9 @@ describe('@aws-sdk/credential-provider-sso reads the profiles the action wrote',
     expect(refreshed.entry.accessToken).not.toBe(original)
     expect(refreshed.entry.refreshToken).not.toBe(written.entry.refreshToken)
     expect(refreshed.entry).toMatchObject({ startUrl: written.entry.startUrl, clientId: written.entry.clientId, region: 'us-east-1' })
+    // The action's mark too (src/export/marks.ts): a later run on this runner still knows the file.
+    expect(refreshed.entry.awsSsoDeviceAuth).toEqual(written.entry.awsSsoDeviceAuth)
+    expect(written.entry.awsSsoDeviceAuth).toEqual(expect.objectContaining({ session: expect.any(String) }))
     expect(Date.parse(refreshed.entry.expiresAt!)).toBeGreaterThan(Date.parse(written.entry.expiresAt!))
     expect(emulator.isAccessTokenValid(refreshed.entry.accessToken!)).toBe(true)
     expect(emulator.isAccessTokenValid(original)).toBe(true)

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ForwardProxy, testCertificate } from '../harness/forward-proxy.js'
 import type { ActionRun, EnvOverrides } from '../harness/runner.js'
+import { otherWarnings } from '../harness/sso-backend.js'
 import { concurrency, hasStackTrace, inPool, leaksIn, withGate, type World } from './support.js'
 
 interface Addresses {
@@ -236,14 +237,14 @@ describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either ca
       }
       if (row.cache) {
         // A lookup (a miss), then the save: reserve and finalize, all through the proxy, and no warning.
-        expect(run.warnings).toEqual([])
+        expect(otherWarnings(run)).toEqual([])
         expect(cacheEntries).toBe(1)
         expect(cacheCalls).toBeGreaterThanOrEqual(3)
         expect(proxy.forwardedTo(/^cache\.(tls\.)?test$/).length).toBe(cacheCalls)
       }
       if (row.github) {
         // The pending comment, then the outcome: every call through the proxy, and no warning.
-        expect(run.warnings).toEqual([])
+        expect(otherWarnings(run)).toEqual([])
         expect(comments).toBe(1)
         expect(githubCalls).toBeGreaterThanOrEqual(4)
         expect(proxy.forwardedTo(/^api\.(tls\.)?test$/).length).toBe(githubCalls)

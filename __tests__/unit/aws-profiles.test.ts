@@ -55,6 +55,7 @@ function setup(overrides: Partial<ProfileSetup> = {}): ProfileSetup & { records:
     configFile: join(home, '.aws', 'config'),
     home,
     note: 'written by a test',
+    runner: 'runner-1-0a0b0c0d',
     beforeWrite: (record) => records.push(record),
     warn: (message) => warnings.push(message),
     records,
@@ -68,13 +69,15 @@ describe('the token cache entry', () => {
     expect(tokenCacheFile('/home/runner', 'my-sso')).toBe('/home/runner/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json')
   })
 
-  it('has the eight fields in the CLI’s order, dates in UTC with Z and no fraction', () => {
-    expect(JSON.stringify(tokenCacheEntry({ startUrl: 'https://x.awsapps.com/start', region: 'us-east-1' }, TOKEN, REGISTRATION))).toBe(
+  it('has the eight fields in the CLI’s order, dates in UTC with Z and no fraction, then the action’s mark', () => {
+    const mark = { session: 'aws-sso-device-auth-42-0a0b0c0d', runner: 'runner-1-0a0b0c0d' }
+    expect(JSON.stringify(tokenCacheEntry({ startUrl: 'https://x.awsapps.com/start', region: 'us-east-1', mark }, TOKEN, REGISTRATION))).toBe(
       '{"startUrl":"https://x.awsapps.com/start","region":"us-east-1","accessToken":"access-token-secret","expiresAt":"2030-01-01T13:00:00Z",' +
-        '"clientId":"client-id","clientSecret":"client-secret","registrationExpiresAt":"2030-06-01T00:00:00Z","refreshToken":"refresh-token-secret"}'
+        '"clientId":"client-id","clientSecret":"client-secret","registrationExpiresAt":"2030-06-01T00:00:00Z","refreshToken":"refresh-token-secret",' +
+        '"awsSsoDeviceAuth":{"session":"aws-sso-device-auth-42-0a0b0c0d","runner":"runner-1-0a0b0c0d"}}'
     )
     const { refreshToken: _, ...withoutRefresh } = TOKEN
-    expect(tokenCacheEntry({ startUrl: 's', region: 'r' }, withoutRefresh, REGISTRATION)).not.toHaveProperty('refreshToken')
+    expect(tokenCacheEntry({ startUrl: 's', region: 'r', mark }, withoutRefresh, REGISTRATION)).not.toHaveProperty('refreshToken')
   })
 })
 
@@ -118,7 +121,7 @@ describe('writeAwsProfiles', () => {
     expect(statSync(record.tokenCacheFile).mode & 0o777).toBe(0o600)
     expect(statSync(record.configFile).mode & 0o777).toBe(0o600)
     expect(readFileSync(record.configFile, 'utf8')).toBe(
-      '# >>> aws-sso-device-auth aws-sso-device-auth-42-0a0b0c0d: written by a test\n' +
+      '# >>> aws-sso-device-auth aws-sso-device-auth-42-0a0b0c0d: written by a test (runner runner-1-0a0b0c0d)\n' +
         '[profile deploy]\nsso_session = aws-sso-device-auth-42-0a0b0c0d\nsso_account_id = 111111111111\nsso_role_name = Deploy\nregion = eu-west-1\n\n' +
         '[sso-session aws-sso-device-auth-42-0a0b0c0d]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n' +
         'sso_registration_scopes = sso:account:access,codecatalyst:read_write\n' +

@@ -2,7 +2,7 @@
 // fakes; everything else (inputs, context, rendering, masking, outputs, summary) is the real code
 // writing the runner's real files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) and stdout.
 import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
@@ -173,10 +173,23 @@ describe('run: approved', () => {
     const state = readFileSync(process.env.GITHUB_STATE!, 'utf8')
     const handoff = /^handoff<<(ghadelimiter_[\w-]+)\n(.+)\n\1\n$/.exec(state)?.[2]
     expect(handoff?.startsWith(`${dir}/`)).toBe(true)
-    expect(state).not.toContain('access-token-secret')
+    for (const secret of ['access-token-secret', 'refresh-token-secret', 'client-secret-1']) expect(state).not.toContain(secret)
+    expect(statSync(handoff!).mode & 0o777).toBe(0o600)
     expect(JSON.parse(readFileSync(handoff!, 'utf8'))).toEqual({
       files: [],
-      revoke: { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'access-token-secret', expiresAt: TOKEN.expiresAt }
+      revoke: {
+        portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com',
+        accessToken: 'access-token-secret',
+        expiresAt: TOKEN.expiresAt,
+        // Should the token have expired by the post step: its session is ended through these.
+        refresh: {
+          oidcEndpoint: 'https://oidc.us-east-1.amazonaws.com',
+          clientId: 'client-id-1',
+          clientSecret: 'client-secret-1',
+          registrationExpiresAt: 1900000000000,
+          refreshToken: 'refresh-token-secret'
+        }
+      }
     })
   })
 

@@ -79,16 +79,24 @@ function removeConfigBlock(record: AwsFilesRecord, log: CleanupLog): void {
   }
 }
 
-/** The access token in a token cache file, when a tool refreshed it (post step revokes it too). */
-export function cachedToken(file: string): { accessToken: string; expiresAt: number } | undefined {
+/**
+ * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
+ * The file is in HOME, where any step of the job could write: only plain printable strings count.
+ */
+export function cachedToken(file: string): { accessToken: string; expiresAt: number; refreshToken?: string } | undefined {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as { accessToken?: unknown; expiresAt?: unknown }
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as { accessToken?: unknown; expiresAt?: unknown; refreshToken?: unknown }
     const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN
-    if (typeof entry.accessToken !== 'string' || entry.accessToken === '' || Number.isNaN(expiresAt)) return undefined
-    return { accessToken: entry.accessToken, expiresAt }
+    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt)) return undefined
+    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) }
   } catch {
     return undefined
   }
+}
+
+/** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
+function isOpaqueToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value)
 }
 
 function isCode(error: unknown, ...codes: string[]): boolean {

@@ -14,6 +14,7 @@ import type { RoleCredentials } from '../portal/types.js'
 import { withRetry, type RetryOptions } from '../retry.js'
 import type { AwsAccessInputs, ProfileTarget, RoleTarget } from '../role-inputs.js'
 import { assertProfilesFree, awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
+import { runnerLabel } from './marks.js'
 import { exportProfileEnvironment, exportRoleEnvironment } from './environment.js'
 import { exportRoleOutputs, isoUtc } from './outputs.js'
 import { maskRoleCredentials } from './secrets.js'
@@ -130,6 +131,7 @@ function writeProfiles(request: AwsAccessRequest): AwsFilesRecord {
     configFile: awsConfigFile(process.env, home),
     home,
     note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
+    runner: runnerLabel(),
     beforeWrite: (record) =>
       request.handoff.update((handoff) => {
         handoff.awsFiles = record

@@ -4,6 +4,8 @@
 // sso-session name, unique per run); removing that block restores the file exactly.
 // INI libraries were no help: they drop comments and re-serialise the whole file.
 
+import { runnerInBlockLine } from './marks.js'
+
 /** One `[header]` and its `key = value` lines. */
 export interface IniSection {
   header: string
@@ -64,7 +66,17 @@ export function findSections(text: string): FoundSection[] {
 
 /** The tags of the action's blocks in the file, in order. */
 export function blockTags(text: string): string[] {
-  return splitLines(text).flatMap((line) => BEGIN.exec(line)?.[1] ?? [])
+  return markedBlocks(text).map((block) => block.tag)
+}
+
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+export function markedBlocks(text: string): Array<{ tag: string; runner?: string }> {
+  return splitLines(text).flatMap((line) => {
+    const tag = BEGIN.exec(line)?.[1]
+    if (tag === undefined) return []
+    const runner = runnerInBlockLine(line)
+    return [runner === undefined ? { tag } : { tag, runner }]
+  })
 }
 
 export interface AppendedBlock {

@@ -8,6 +8,7 @@ import { UserFacingError } from '../errors.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import type { ProfileTarget } from '../role-inputs.js'
 import { appendBlock, findSections, profileHeader, removeBlock, sectionIdentity, ssoSessionHeader, type IniSection } from './aws-config.js'
+import { blockRunnerNote } from './marks.js'
 import { tokenCacheDirectory, tokenCacheEntry, tokenCacheFile } from './token-cache.js'
 
 export interface ProfileSetup {
@@ -27,6 +28,8 @@ export interface ProfileSetup {
   home: string
   /** Said in the block's first line: who wrote it. */
   note: string
+  /** runnerLabel(): named in the block's first line and the token cache's mark. */
+  runner: string
   /** Told what is about to be written before anything is, so a crash midway can still be undone. */
   beforeWrite: (record: AwsFilesRecord) => void
   warn: (message: string) => void
@@ -56,7 +59,7 @@ export function writeAwsProfiles(setup: ProfileSetup): AwsFilesRecord {
   const sections = profileSections(setup)
   const existing = readConfig(configFile)
   const text = replaceStaleBlocks(existing ?? '', sections, setup)
-  const appended = appendBlock(text, sessionName, sections, setup.note)
+  const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`)
   const cacheFile = tokenCacheFile(home, sessionName)
   const record: AwsFilesRecord = {
     configFile,
@@ -73,7 +76,7 @@ export function writeAwsProfiles(setup: ProfileSetup): AwsFilesRecord {
 
   // The token first: a profile whose token file is missing fails with "Token … does not exist".
   mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
-  const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion }, setup.token, setup.registration)
+  const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration)
   writeFileSync(cacheFile, JSON.stringify(entry), { mode: 0o600 })
   chmodSync(cacheFile, 0o600)
   mkdirSync(dirname(configFile), { recursive: true, mode: 0o700 })

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
+import { TOKEN_CACHE_MARK, type TokenCacheMark } from './marks.js'
 import { isoUtc } from './outputs.js'
 
 /** Where the tools look: always under the home directory (no variable moves it). */
@@ -26,10 +27,16 @@ export interface TokenCacheEntry {
   clientSecret: string
   registrationExpiresAt: string
   refreshToken?: string
+  /** Not read by any AWS tool: tells a later run of the action on this runner that the file is its own (marks.ts). */
+  [TOKEN_CACHE_MARK]: TokenCacheMark
 }
 
-/** The entry in the CLI's field order; `refreshToken` only when AWS issued one. */
-export function tokenCacheEntry(session: { startUrl: string; region: string }, token: TokenSet, registration: ClientRegistration): TokenCacheEntry {
+/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
+export function tokenCacheEntry(
+  session: { startUrl: string; region: string; mark: TokenCacheMark },
+  token: TokenSet,
+  registration: ClientRegistration
+): TokenCacheEntry {
   const entry: TokenCacheEntry = {
     startUrl: session.startUrl,
     region: session.region,
@@ -39,7 +46,8 @@ export function tokenCacheEntry(session: { startUrl: string; region: string }, t
     clientSecret: registration.clientSecret,
     // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
     registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
-  }
+  } as TokenCacheEntry
   if (token.refreshToken !== undefined) entry.refreshToken = token.refreshToken
+  entry[TOKEN_CACHE_MARK] = { session: session.mark.session, runner: session.mark.runner }
   return entry
 }

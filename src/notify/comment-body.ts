@@ -4,6 +4,7 @@
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
 import { COMMENT_BODY_BUDGET, commentSize } from './comment-size.js'
+import { noticeText } from './endpoint-notice.js'
 import { codeSpan, escapeText, link, utcTime } from './markdown.js'
 import type { ApprovalRequest, Outcome, RequestResult, RunContext } from './request.js'
 
@@ -63,6 +64,7 @@ function pendingSections(request: ApprovalRequest): string[] {
     `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
     `**${link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
     `**Code:** ${codeSpan(request.userCode, 64)}`,
+    ...noticeQuote(request),
     `If the page asks for the code, enter it at ${link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
   ]
   let timing = `The code expires at **${utcTime(request.expiresAt)}**.`
@@ -150,6 +152,13 @@ function contextSection(request: ApprovalRequest, shownProfiles: number): string
   }
   lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`)
   return lines.join('\n')
+}
+
+/** Right under the code: where the request goes when that is not AWS's own endpoints. */
+function noticeQuote(request: ApprovalRequest): string[] {
+  if (!request.endpointNotice) return []
+  const { heading, details } = noticeText(request.endpointNotice)
+  return [[`> 🛑 **${escapeText(heading)}**`, ...details.map((detail) => `> ${escapeText(detail)}`)].join('\n')]
 }
 
 /** " on `host`": lets the approver see where the link leads before following it. */

@@ -6,7 +6,8 @@ import type { Notifier } from './channel.js'
 import { formatRelative, formatUtc, plain } from './format.js'
 import { renderQrCode } from './qr.js'
 import { safeLogText } from '../text/sanitize.js'
-import type { ApprovalRequest, RequestResult } from './request.js'
+import { noticeText } from './endpoint-notice.js'
+import type { ApprovalRequest, EndpointNotice, RequestResult } from './request.js'
 import { subjectRows, type SubjectRow } from './subject.js'
 
 const RULE = '='.repeat(78)
@@ -28,6 +29,7 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
     ''
   ]
   if (complete) lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '')
+  if (request.endpointNotice) lines.push(...noticeLines(request.endpointNotice), '')
   lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
   if (request.deadline.getTime() < request.expiresAt.getTime()) {
     lines.push(
@@ -42,6 +44,12 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
     RULE
   )
   return lines.join('\n')
+}
+
+/** Right under the code and the links: the approver reads it before opening either. */
+function noticeLines(notice: EndpointNotice): string[] {
+  const { heading, details } = noticeText(notice)
+  return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)]
 }
 
 function table(rows: SubjectRow[]): string[] {

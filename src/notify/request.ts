@@ -45,6 +45,16 @@ export interface ApprovalRequest {
   roleName?: string
   /** Named profiles the job asks for (`profile`, `roles`), each a role in an account. */
   profiles?: Array<{ profile: string; accountId: string; roleName: string }>
+  /** Set when the request does not go to AWS's own endpoints: every channel warns next to the code. */
+  endpointNotice?: EndpointNotice
+}
+
+/** Where a request goes that is not AWS's own (notify/endpoint-notice.ts decides). */
+export interface EndpointNotice {
+  /** Endpoint variables in effect: which one, for which service, to which origin. */
+  overrides: Array<{ variable: string; service: string; origin: string }>
+  /** Hosts (host[:port]) of verification links that are not AWS's. */
+  linkHosts: string[]
 }
 
 /** The end of a request, for the channels that record it. */
@@ -80,7 +90,10 @@ export function restoreRequest(stored: unknown): ApprovalRequest {
     throw new TypeError('stored approval request with scopes that are not a list of text')
   }
   restoreAccess(value)
-  return { ...(value as StoredRequest), expiresAt, deadline }
+  // Not taken from the file: the step that shows the request again decides it from its own
+  // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+  const { endpointNotice: _notice, ...request } = value as StoredRequest
+  return { ...request, expiresAt, deadline }
 }
 
 const ACCOUNT_ID = /^\d{12}$/

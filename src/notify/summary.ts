@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import type { GateRecord, Notifier } from './channel.js'
 import { formatUtc, plain } from './format.js'
+import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
 import type { ApprovalRequest, Outcome } from './request.js'
 import { subjectRows } from './subject.js'
@@ -32,6 +33,7 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   const parts = [
     '<h2>🔐 AWS access waiting for approval</h2>',
     `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+    ...noticeParagraph(request),
     table([...rows, ...subjectTableRows(request)]),
     '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
       "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
@@ -53,8 +55,16 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
   rows.push(...subjectTableRows(subject))
   const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`]
   if (result.message) parts.push(`<p>${escapeHtml(plain(result.message))}</p>`)
+  // The record shows the code too: it keeps the warning the approver was given beside it.
+  if (request) parts.push(...noticeParagraph(request))
   parts.push(table(rows))
   return parts.join('\n')
+}
+
+function noticeParagraph(request: ApprovalRequest): string[] {
+  if (!request.endpointNotice) return []
+  const { heading, details } = noticeText(request.endpointNotice)
+  return [`<p>🛑 <strong>${escapeHtml(heading)}</strong> ${details.map(escapeHtml).join(' ')}</p>`]
 }
 
 function subjectTableRows(subject: GateRecord['subject']): Row[] {

@@ -33,23 +33,53 @@ export function partitionOf(region: string): Partition {
   return specific ?? PARTITIONS[0]!
 }
 
+/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
+export function partitionDnsSuffixes(): string[] {
+  return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))]
+}
+
+interface ServiceSpec {
+  /** As the approver reads it. */
+  service: string
+  hostPrefix: string
+  fipsHostPrefix: string
+  /** The variables that move it, most specific first, as the SDKs read them. */
+  overrides: readonly string[]
+}
+
+const OIDC: ServiceSpec = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] }
+const PORTAL: ServiceSpec = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] }
+
 /** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
 export function oidcEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolveEndpoint({ region, env, hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] })
+  return resolveEndpoint({ region, env, ...OIDC })
 }
 
 /** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
 export function portalEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolveEndpoint({ region, env, hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] })
+  return resolveEndpoint({ region, env, ...PORTAL })
 }
 
-function resolveEndpoint(spec: {
-  region: string
-  env: NodeJS.ProcessEnv
-  hostPrefix: string
-  fipsHostPrefix: string
-  overrides: readonly string[]
-}): string {
+/** An endpoint the environment moves away from AWS's own, for telling the approver. */
+export interface EndpointOverride {
+  /** The variable in effect: AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL. */
+  variable: string
+  /** `SSO OIDC` or `SSO portal`. */
+  service: string
+  /** Scheme, host and port only: a path could carry a token, and credentials are refused anyway. */
+  origin: string
+}
+
+/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
+export function endpointOverrides(env: NodeJS.ProcessEnv = process.env): EndpointOverride[] {
+  return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
+    const override = configuredEndpoint(env, overrides)
+    if (override === undefined) return []
+    return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }]
+  })
+}
+
+function resolveEndpoint(spec: ServiceSpec & { region: string; env: NodeJS.ProcessEnv }): string {
   const { env } = spec
   const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT')
   const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT')
