@@ -14377,7 +14377,7 @@ async function fetch(...args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(213);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3964);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
  // first: V8 settings before any other module runs (read why there)
@@ -14391,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 213:
+/***/ 3964:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14426,7 +14426,7 @@ function abortOnTermination() {
     const cancel = (name) => {
         if (controller.signal.aborted)
             return;
-        lib_core/* info */.pq(`Received ${name}: cancelling the request.`);
+        lib_core.info(`Received ${name}: cancelling the request.`);
         controller.abort(new Error(`cancelled by ${name}`));
         // unref: when everything is recorded sooner, the process ends without waiting for this.
         deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
@@ -14447,105 +14447,168 @@ function abortOnTermination() {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./context.ts
-// Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
-// event payload. Read directly rather than through @actions/github's context, which would pull
-// Octokit into the bundle for a handful of environment variables.
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./export/marks.ts
+// The marks that make what this action writes in HOME recognisable later, to its own main step
+// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
+// block's first line names the runner, and the token cache entry carries a field naming the
+// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
+// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
+// token; botocore drops it, which is why the config block's tag names the cache file too).
 
-function readRunContext(env = process.env) {
-    const get = (name) => env[name]?.trim() ?? '';
-    const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
-    const repository = get('GITHUB_REPOSITORY');
-    const runId = get('GITHUB_RUN_ID');
-    const runAttempt = get('GITHUB_RUN_ATTEMPT');
-    const context = {
-        repository,
-        workflow: get('GITHUB_WORKFLOW'),
-        job: get('GITHUB_JOB'),
-        runId,
-        runAttempt,
-        runUrl: runLink(serverUrl, repository, runId, runAttempt),
-        actor: get('GITHUB_ACTOR'),
-        eventName: get('GITHUB_EVENT_NAME'),
-        ref: get('GITHUB_REF'),
-        sha: get('GITHUB_SHA'),
-        serverUrl
-    };
-    const pullRequest = pullRequestNumber(readEventPayload(get('GITHUB_EVENT_PATH')));
-    if (pullRequest !== undefined)
-        context.pullRequest = pullRequest;
-    return context;
+/** The token cache member that marks an entry as this action's. */
+const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
+/**
+ * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
+ * name so that two names that read alike stay apart. Several runners can share one machine and
+ * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
+ */
+function runnerLabel(env = process.env) {
+    const name = env.RUNNER_NAME?.trim() ?? '';
+    if (name === '')
+        return 'local';
+    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
+    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
 }
-/** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
-function runLink(serverUrl, repository, runId, runAttempt) {
-    if (!repository || !runId)
-        return '';
-    const attempt = Number(runAttempt);
-    const base = `${serverUrl}/${repository}/actions/runs/${runId}`;
-    return Number.isInteger(attempt) && attempt > 1 ? `${base}/attempts/${attempt}` : base;
+/** The part of the block's first line that names the runner: `(runner LABEL)`. */
+function blockRunnerNote(runner) {
+    return `(runner ${runner})`;
 }
-/** The payload, or undefined when there is none or it is unreadable: context is best effort. */
-function readEventPayload(path) {
-    if (!path)
-        return undefined;
-    try {
-        const payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-        return typeof payload === 'object' && payload !== null ? payload : undefined;
-    }
-    catch {
-        return undefined;
-    }
+/** The runner a block's first line names, if any. */
+function runnerInBlockLine(line) {
+    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
 }
-function pullRequestNumber(payload) {
-    if (!payload)
+/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
+function tokenCacheMarkOf(entry) {
+    if (typeof entry !== 'object' || entry === null)
         return undefined;
-    const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
-    return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
+    const mark = entry[TOKEN_CACHE_MARK];
+    if (typeof mark !== 'object' || mark === null)
+        return undefined;
+    const word = /^[\w.-]{1,200}$/;
+    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
+        ? { session: mark.session, runner: mark.runner }
+        : undefined;
 }
 
-;// CONCATENATED MODULE: ./deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
-/**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
- */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+;// CONCATENATED MODULE: ./export/aws-config.ts
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
 }
 /**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
  */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
+        }
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return markedBlocks(text).map((block) => block.tag);
+}
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+function markedBlocks(text) {
+    return splitLines(text).flatMap((line) => {
+        const tag = BEGIN.exec(line)?.[1];
+        if (tag === undefined)
+            return [];
+        const runner = runnerInBlockLine(line);
+        return [runner === undefined ? { tag } : { tag, runner }];
+    });
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
 }
 /**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
  */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+    }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
 }
 
 ;// CONCATENATED MODULE: ./oidc/endpoints.ts
@@ -14573,13 +14636,28 @@ function partitionOf(region) {
     const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
     return specific ?? PARTITIONS[0];
 }
+/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
+function partitionDnsSuffixes() {
+    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
+}
+const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
+const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
 /** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
 function oidcEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] });
+    return resolveEndpoint({ region, env, ...OIDC });
 }
 /** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
 function portalEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] });
+    return resolveEndpoint({ region, env, ...PORTAL });
+}
+/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
+function endpointOverrides(env = process.env) {
+    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
+        const override = configuredEndpoint(env, overrides);
+        if (override === undefined)
+            return [];
+        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
+    });
 }
 function resolveEndpoint(spec) {
     const { env } = spec;
@@ -14918,10 +14996,657 @@ function formatDuration(seconds) {
     return parts.join('');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./export/secrets.ts
+// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
+// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
+// registered the moment it arrives, before any code path could print, output or record it.
+// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
+// runner would otherwise print *** where the code belongs.
+
+const mask = (secret) => lib_core.setSecret(secret);
+/** The client secret signs every later call of this registration. */
+function maskRegistration(registration, setSecret = mask) {
+    setSecret(registration.clientSecret);
+}
+/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
+function maskDeviceAuthorization(authorization, setSecret = mask) {
+    setSecret(authorization.deviceCode);
+}
+/** Every token in the set, including those the action does not use (they still grant access). */
+function maskTokenSet(token, setSecret = mask) {
+    setSecret(token.accessToken);
+    if (token.refreshToken)
+        setSecret(token.refreshToken);
+    if (token.idToken)
+        setSecret(token.idToken);
+}
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+function maskPendingRequest(pending, setSecret = mask) {
+    maskRegistration(pending.registration, setSecret);
+    maskDeviceAuthorization(pending.authorization, setSecret);
+}
+/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
+function maskRoleCredentials(credentials, setSecret = mask) {
+    setSecret(credentials.accessKeyId);
+    setSecret(credentials.secretAccessKey);
+    setSecret(credentials.sessionToken);
+}
+
+;// CONCATENATED MODULE: ./export/outputs.ts
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+
+
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'outcome',
+    'access-token',
+    'expires-at',
+    'user-code',
+    'verification-uri',
+    'verification-uri-complete',
+    'comment-url',
+    'aws-account-id',
+    'aws-expiration',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token'
+]));
+function set(name, value) {
+    lib_core.setOutput(name, value);
+}
+/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
+function isoUtc(epochMs) {
+    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+function exportRequestOutputs(request) {
+    set('user-code', request.userCode);
+    set('verification-uri', request.verificationUri);
+    set('verification-uri-complete', request.verificationUriComplete);
+}
+/** `phase: start`: when the code stops working, so a later step knows how long it has. */
+function exportCodeExpiry(request) {
+    set('expires-at', isoUtc(request.expiresAt.getTime()));
+}
+/** The PR comment that shows the request; set again each time the comment is written. */
+function exportCommentUrl(url) {
+    set('comment-url', url);
+}
+/** Masks every token in the set before the access token is written anywhere. */
+function exportToken(token) {
+    maskTokenSet(token);
+    set('access-token', token.accessToken);
+    set('expires-at', isoUtc(token.expiresAt));
+}
+function exportOutcome(outcome) {
+    set('outcome', outcome);
+}
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+function exportRoleOutputs(accountId, credentials, withKeys) {
+    maskRoleCredentials(credentials);
+    set('aws-account-id', accountId);
+    set('aws-expiration', isoUtc(credentials.expiration));
+    if (!withKeys)
+        return;
+    set('aws-access-key-id', credentials.accessKeyId);
+    set('aws-secret-access-key', credentials.secretAccessKey);
+    set('aws-session-token', credentials.sessionToken);
+}
+
+;// CONCATENATED MODULE: ./export/token-cache.ts
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md \u00a75):
+// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
+// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
+// refresh the access token by itself when it nears expiry.
+
+
+
+
+/** Where the tools look: always under the home directory (no variable moves it). */
+function tokenCacheDirectory(home) {
+    return (0,external_node_path_.join)(home, '.aws', 'sso', 'cache');
+}
+/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
+function tokenCacheFile(home, sessionName) {
+    return (0,external_node_path_.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
+}
+/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
+function tokenCacheEntry(session, token, registration) {
+    const entry = {
+        startUrl: session.startUrl,
+        region: session.region,
+        accessToken: token.accessToken,
+        expiresAt: isoUtc(token.expiresAt),
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
+        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
+    };
+    if (token.refreshToken !== undefined)
+        entry.refreshToken = token.refreshToken;
+    entry[TOKEN_CACHE_MARK] = { session: session.mark.session, runner: session.mark.runner };
+    return entry;
+}
+
+;// CONCATENATED MODULE: ./export/aws-profiles.ts
+// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
+// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
+// session. The tools then get role credentials (and refresh the token) without the action.
+
+
+
+
+
+
+/** A section the user wrote has a name the action needs. */
+class ProfileConflictError extends UserFacingError {
+    name = 'ProfileConflictError';
+}
+/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
+function awsConfigFile(env, home, cwd = process.cwd()) {
+    const configured = env.AWS_CONFIG_FILE?.trim();
+    if (!configured)
+        return (0,external_node_path_.join)(home, '.aws', 'config');
+    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_.join)(home, configured.slice(1)) : configured;
+    return (0,external_node_path_.isAbsolute)(expanded) ? expanded : (0,external_node_path_.resolve)(cwd, expanded);
+}
+/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
+function sessionNameFor(runId, random) {
+    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
+}
+/** Writes the token cache and the config block; returns what the post step must remove. */
+function writeAwsProfiles(setup) {
+    const { configFile, sessionName, home } = setup;
+    const sections = profileSections(setup);
+    const existing = readConfig(configFile);
+    const text = replaceStaleBlocks(existing ?? '', sections, setup);
+    const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
+    const cacheFile = tokenCacheFile(home, sessionName);
+    const record = {
+        configFile,
+        tag: sessionName,
+        profiles: setup.profiles.map((target) => target.profile),
+        createdConfigFile: existing === undefined,
+        terminatedLastLine: appended.terminatedLastLine,
+        tokenCacheFile: cacheFile,
+        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
+    };
+    setup.beforeWrite(record);
+    // The token first: a profile whose token file is missing fails with "Token \u2026 does not exist".
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
+    (0,external_node_fs_.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+    (0,external_node_fs_.chmodSync)(cacheFile, 0o600);
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(configFile), { recursive: true, mode: 0o700 });
+    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
+    (0,external_node_fs_.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
+    return record;
+}
+function profileSections(setup) {
+    const profiles = setup.profiles.map((target) => ({
+        header: profileHeader(target.profile),
+        entries: [
+            ['sso_session', setup.sessionName],
+            ['sso_account_id', target.accountId],
+            ['sso_role_name', target.roleName],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    const session = {
+        header: ssoSessionHeader(setup.sessionName),
+        entries: [
+            ['sso_start_url', setup.startUrl],
+            ['sso_region', setup.ssoRegion],
+            ['sso_registration_scopes', setup.scopes.join(',')]
+        ]
+    };
+    return [...profiles, session];
+}
+function readConfig(file) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
+ * A section of the same name that the user wrote is refused: replacing it would change what their
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
+ */
+function replaceStaleBlocks(text, sections, setup) {
+    refuseUserSections(text, sections, setup.configFile, setup.profiles);
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
+    let result = text;
+    for (const tag of stale) {
+        const removed = removeBlock(result, tag, false);
+        if (removed.outcome !== 'removed') {
+            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
+        }
+        result = removed.text;
+        (0,external_node_fs_.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
+        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
+    }
+    return result;
+}
+/** `dir` and its missing ancestors, deepest first. */
+function missingDirectories(dir) {
+    const missing = [];
+    for (let current = dir; !(0,external_node_fs_.existsSync)(current); current = (0,external_node_path_.dirname)(current)) {
+        missing.push(current);
+        if ((0,external_node_path_.dirname)(current) === current)
+            break;
+    }
+    return missing;
+}
+
+;// CONCATENATED MODULE: ./private-files.ts
+// Where the action keeps what must outlive a step but not the job: the pending request between
+// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// client secret, a device code), so they live in a directory only the runner's user can enter,
+// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
+
+
+
+
+const DIRECTORY_NAME = 'aws-sso-device-auth';
+/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
+function privateDirectory(env = process.env) {
+    const directory = (0,external_node_path_.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_.tmpdir)(), DIRECTORY_NAME);
+    (0,external_node_fs_.mkdirSync)(directory, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
+    (0,external_node_fs_.chmodSync)(directory, 0o700);
+    return directory;
+}
+/**
+ * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
+ * old version or the new one, never half a file.
+ */
+function writePrivateFile(path, content) {
+    const partial = `${path}.${(0,external_node_crypto_.randomUUID)()}.partial`;
+    try {
+        (0,external_node_fs_.writeFileSync)(partial, content, { mode: 0o600, flag: 'wx' });
+        (0,external_node_fs_.renameSync)(partial, path);
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(partial, { force: true });
+        throw error;
+    }
+}
+/** The file's text, or undefined when it does not exist. */
+function private_files_readPrivateFile(path) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./handoff.ts
+// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+// job even after a failure, a cancellation or a killed main step.
+//
+// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
+// private-files.ts). State values reach the post step as STATE_* environment variables, which are
+// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
+// has something new to hand over, so whenever it dies, the post step finds the latest version.
+//
+// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
+// over something new, add an optional field here, set it from the main step with `update`, and
+// add a task that reads it. Tasks must not depend on one another's fields.
+
+
+
+
+
+/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
+const HANDOFF_STATE = 'handoff';
+/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
+class HandoffWriter {
+    saveState;
+    data = { files: [] };
+    path;
+    constructor(saveState = lib_core.saveState) {
+        this.saveState = saveState;
+    }
+    /** Applies `change` and rewrites the file. */
+    update(change) {
+        change(this.data);
+        const first = this.path === undefined;
+        this.path ??= (0,external_node_path_.join)(privateDirectory(), `handoff-${(0,external_node_crypto_.randomUUID)()}.json`);
+        writePrivateFile(this.path, JSON.stringify(this.data));
+        // Saved once the file exists: the post step never follows a path to nothing it could trust.
+        if (first)
+            this.saveState(HANDOFF_STATE, this.path);
+    }
+    /** Records a file the action wrote, for the post step to remove. */
+    addFile(path) {
+        this.update((handoff) => {
+            if (!handoff.files.includes(path))
+                handoff.files.push(path);
+        });
+    }
+}
+/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
+function readHandoff(getState = core.getState) {
+    const path = getState(HANDOFF_STATE);
+    if (path === '')
+        return undefined;
+    const text = readPrivateFile(path);
+    if (text === undefined)
+        return undefined;
+    const parsed = JSON.parse(text);
+    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
+}
+/**
+ * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
+ * runner empties at the start of each job, so whatever is there belongs to this job. A file that
+ * does not read as a hand-off is skipped: it claims nothing.
+ */
+function handoffsOfThisJob() {
+    const directory = privateDirectory();
+    return (0,external_node_fs_.readdirSync)(directory)
+        .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+        .flatMap((name) => {
+        try {
+            const parsed = JSON.parse(private_files_readPrivateFile((0,external_node_path_.join)(directory, name)) ?? 'null');
+            return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed }] : [];
+        }
+        catch {
+            return [];
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./cleanup/leftovers.ts
+// Leftovers of earlier runs (main step, before anything else). On a self-hosted runner a job can
+// die without its post step (the runner killed, the machine rebooted), and what this action wrote
+// for the AWS tools stays in HOME for the next job: its block in the AWS config file and the token
+// cache entry with an access token, a refresh token and the client secret. So each main step first
+// removes what an earlier run of this action on this runner left:
+// - the blocks between the action's markers (`# >>> aws-sso-device-auth TAG (runner R)` through
+//   `# <<< aws-sso-device-auth TAG`) whose first line names this runner, each with the token cache
+//   file named after its tag (a tool that refreshed the token may have dropped the file's mark);
+// - token cache files whose mark (marks.ts) names this runner, whose block may be gone already.
+// Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
+// machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
+// known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
+// its hand-off claims it (handoff.ts handoffsOfThisJob).
+// Only the config file this step's environment names is looked at: a block written where another
+// job's AWS_CONFIG_FILE pointed stays there.
+
+
+
+
+
+
+
+
+
+/** A token cache entry is a few KiB: a larger file is not one the action wrote. */
+const MAX_CACHE_FILE_BYTES = 64 * 1024;
+function removeLeftovers(scope) {
+    const removed = { blocks: [], cacheFiles: [], problems: [] };
+    const sessions = removeConfigBlocks(scope, removed);
+    const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)]);
+    for (const file of candidates) {
+        if (scope.claimed.files.has(file))
+            continue;
+        try {
+            if (!isRegularFile(file))
+                continue;
+            (0,external_node_fs_.rmSync)(file, { force: true });
+            removed.cacheFiles.push(file);
+        }
+        catch (error) {
+            removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`);
+        }
+    }
+    return removed;
+}
+/** Removes this runner's unclaimed blocks; returns their sessions, for their token cache files. */
+function removeConfigBlocks(scope, removed) {
+    const { configFile } = scope;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(configFile, 'utf8');
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${reason(error)}.`);
+        return [];
+    }
+    const stale = markedBlocks(text).filter((block) => block.runner === scope.runner && !scope.claimed.sessions.has(block.tag));
+    let cleaned = text;
+    for (const { tag } of stale) {
+        const result = removeBlock(cleaned, tag, false);
+        if (result.outcome === 'unterminated') {
+            removed.problems.push(`The AWS config file ${configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line "# <<< aws-sso-device-auth ${tag}"; remove that block by hand.`);
+        }
+        if (result.outcome !== 'removed')
+            continue;
+        cleaned = result.text;
+        removed.blocks.push(tag);
+    }
+    if (cleaned === text)
+        return removed.blocks;
+    try {
+        // In place, as the block was written: the file keeps its mode, owner and a symlink to it.
+        (0,external_node_fs_.writeFileSync)(configFile, cleaned);
+    }
+    catch (error) {
+        removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${reason(error)}. Remove them by hand.`);
+        return [];
+    }
+    return removed.blocks;
+}
+/** Token cache files whose mark names this runner and a session no hand-off of this job holds. */
+function markedCacheFiles(scope) {
+    const directory = tokenCacheDirectory(scope.home);
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)(directory);
+    }
+    catch {
+        return [];
+    }
+    return names.flatMap((name) => {
+        if (!/^[0-9a-f]{40}\.json$/.test(name))
+            return [];
+        const file = (0,external_node_path_.join)(directory, name);
+        try {
+            if (!isRegularFile(file) || (0,external_node_fs_.lstatSync)(file).size > MAX_CACHE_FILE_BYTES)
+                return [];
+            const mark = tokenCacheMarkOf(JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')));
+            return mark && mark.runner === scope.runner && !scope.claimed.sessions.has(mark.session) ? [file] : [];
+        }
+        catch {
+            // Unreadable or not JSON: not a file this action wrote.
+            return [];
+        }
+    });
+}
+/** Only a regular file: a link or a directory in the cache is nobody's entry the action wrote. */
+function isRegularFile(file) {
+    try {
+        return (0,external_node_fs_.lstatSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function reason(error) {
+    return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+/** The one line that says what was removed, or undefined when nothing was. */
+function leftoversLine(removed, configFile) {
+    const parts = [];
+    if (removed.blocks.length > 0) {
+        parts.push(`${removed.blocks.length} AWS config block${removed.blocks.length === 1 ? '' : 's'} (sso-session ${removed.blocks.join(', ')}) from ${configFile}`);
+    }
+    if (removed.cacheFiles.length > 0)
+        parts.push(`${removed.cacheFiles.length} SSO token cache file${removed.cacheFiles.length === 1 ? '' : 's'} (${removed.cacheFiles.join(', ')})`);
+    if (parts.length === 0)
+        return undefined;
+    return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`;
+}
+/**
+ * The main step's first act: removes this runner's leftovers, sparing what this job's hand-offs
+ * hold, and says so in one line. Never fails the step: a problem is a warning saying what to do.
+ */
+function removeEarlierLeftovers(log, env = process.env) {
+    try {
+        const home = (0,external_node_os_.homedir)();
+        const configFile = awsConfigFile(env, home);
+        const records = handoffsOfThisJob().flatMap((handoff) => (handoff.awsFiles ? [handoff.awsFiles] : []));
+        const claimed = {
+            sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
+            files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
+        };
+        const removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed });
+        for (const problem of removed.problems)
+            log.warning(sanitize(problem));
+        const line = leftoversLine(removed, configFile);
+        if (line !== undefined)
+            log.info(sanitize(line, { maxLength: 4000 }));
+    }
+    catch (error) {
+        log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
+    }
+}
+
+;// CONCATENATED MODULE: ./context.ts
+// Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
+// event payload. Read directly rather than through @actions/github's context, which would pull
+// Octokit into the bundle for a handful of environment variables.
+
+function readRunContext(env = process.env) {
+    const get = (name) => env[name]?.trim() ?? '';
+    const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
+    const repository = get('GITHUB_REPOSITORY');
+    const runId = get('GITHUB_RUN_ID');
+    const runAttempt = get('GITHUB_RUN_ATTEMPT');
+    const context = {
+        repository,
+        workflow: get('GITHUB_WORKFLOW'),
+        job: get('GITHUB_JOB'),
+        runId,
+        runAttempt,
+        runUrl: runLink(serverUrl, repository, runId, runAttempt),
+        actor: get('GITHUB_ACTOR'),
+        eventName: get('GITHUB_EVENT_NAME'),
+        ref: get('GITHUB_REF'),
+        sha: get('GITHUB_SHA'),
+        serverUrl
+    };
+    const pullRequest = pullRequestNumber(readEventPayload(get('GITHUB_EVENT_PATH')));
+    if (pullRequest !== undefined)
+        context.pullRequest = pullRequest;
+    return context;
+}
+/** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
+function runLink(serverUrl, repository, runId, runAttempt) {
+    if (!repository || !runId)
+        return '';
+    const attempt = Number(runAttempt);
+    const base = `${serverUrl}/${repository}/actions/runs/${runId}`;
+    return Number.isInteger(attempt) && attempt > 1 ? `${base}/attempts/${attempt}` : base;
+}
+/** The payload, or undefined when there is none or it is unreadable: context is best effort. */
+function readEventPayload(path) {
+    if (!path)
+        return undefined;
+    try {
+        const payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+        return typeof payload === 'object' && payload !== null ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function pullRequestNumber(payload) {
+    if (!payload)
+        return undefined;
+    const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
+    return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
+}
+
+;// CONCATENATED MODULE: ./deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
 ;// CONCATENATED MODULE: ./portal/assignments.ts
 // When the approver lacks a requested role, the step says which accounts and roles they do have,
 // so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
@@ -15049,380 +15774,6 @@ async function withRetry(attempt, options) {
     }
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./export/aws-config.ts
-// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
-// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
-// go at the end inside one block between two marker comments that name the block's tag (the
-// sso-session name, unique per run); removing that block restores the file exactly.
-// INI libraries were no help: they drop comments and re-serialise the whole file.
-const MARKER = 'aws-sso-device-auth';
-const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
-const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
-/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
-function profileHeader(profile) {
-    return profile === 'default' ? 'default' : `profile ${profile}`;
-}
-function ssoSessionHeader(session) {
-    return `sso-session ${session}`;
-}
-/**
- * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
- * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
- * a file with two sections of the same header, so this is what a conflict is judged by.
- */
-function sectionIdentity(header) {
-    const trimmed = header.trim();
-    if (trimmed === 'default')
-        return 'profile:default';
-    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
-    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
-}
-/** Every section header in the file, with the action block it belongs to, if any. */
-function findSections(text) {
-    const found = [];
-    let block;
-    splitLines(text).forEach((line, index) => {
-        const begin = BEGIN.exec(line);
-        if (begin)
-            block = begin[1];
-        const header = /^\s*\[([^\]]+)\]/.exec(line);
-        if (header) {
-            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
-            if (block !== undefined)
-                section.block = block;
-            found.push(section);
-        }
-        if (END.test(line))
-            block = undefined;
-    });
-    return found;
-}
-/** The tags of the action's blocks in the file, in order. */
-function blockTags(text) {
-    return splitLines(text).flatMap((line) => BEGIN.exec(line)?.[1] ?? []);
-}
-/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
-function appendBlock(text, tag, sections, note) {
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const terminatedLastLine = text !== '' && !text.endsWith('\n');
-    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
-    sections.forEach((section, index) => {
-        if (index > 0)
-            lines.push('');
-        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
-    });
-    lines.push(`# <<< ${MARKER} ${tag}`);
-    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
-}
-/**
- * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
- * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
- * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
- * appendBlock) also removes the line break added before a block that is still last in the file.
- */
-function removeBlock(text, tag, terminatedLastLine) {
-    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
-    if (begin === undefined)
-        return { text, outcome: 'absent' };
-    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
-    if (endLine === undefined)
-        return { text, outcome: 'unterminated' };
-    const lineBreak = text.indexOf('\n', endLine);
-    const end = lineBreak < 0 ? text.length : lineBreak + 1;
-    let start = begin;
-    if (terminatedLastLine && end === text.length && start > 0) {
-        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
-    }
-    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
-}
-/** The offset of the first line at or after `from` for which `test` holds. */
-function lineStartMatching(text, from, test) {
-    let start = from;
-    while (start < text.length) {
-        const lineBreak = text.indexOf('\n', start);
-        const end = lineBreak < 0 ? text.length : lineBreak;
-        if (test(text.slice(start, end).replace(/\r$/, '')))
-            return start;
-        if (lineBreak < 0)
-            return undefined;
-        start = lineBreak + 1;
-    }
-    return undefined;
-}
-function splitLines(text) {
-    return text.split(/\r?\n/);
-}
-
-;// CONCATENATED MODULE: ./export/secrets.ts
-// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
-// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
-// registered the moment it arrives, before any code path could print, output or record it.
-// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
-// runner would otherwise print *** where the code belongs.
-
-const mask = (secret) => lib_core/* setSecret */.Pq(secret);
-/** The client secret signs every later call of this registration. */
-function maskRegistration(registration, setSecret = mask) {
-    setSecret(registration.clientSecret);
-}
-/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
-function maskDeviceAuthorization(authorization, setSecret = mask) {
-    setSecret(authorization.deviceCode);
-}
-/** Every token in the set, including those the action does not use (they still grant access). */
-function maskTokenSet(token, setSecret = mask) {
-    setSecret(token.accessToken);
-    if (token.refreshToken)
-        setSecret(token.refreshToken);
-    if (token.idToken)
-        setSecret(token.idToken);
-}
-/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
-function maskPendingRequest(pending, setSecret = mask) {
-    maskRegistration(pending.registration, setSecret);
-    maskDeviceAuthorization(pending.authorization, setSecret);
-}
-/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
-function maskRoleCredentials(credentials, setSecret = mask) {
-    setSecret(credentials.accessKeyId);
-    setSecret(credentials.secretAccessKey);
-    setSecret(credentials.sessionToken);
-}
-
-;// CONCATENATED MODULE: ./export/outputs.ts
-// The one place that sets the action's outputs, so what action.yml declares and what the code
-// sets cannot drift apart unnoticed.
-
-
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'outcome',
-    'access-token',
-    'expires-at',
-    'user-code',
-    'verification-uri',
-    'verification-uri-complete',
-    'comment-url',
-    'aws-account-id',
-    'aws-expiration',
-    'aws-access-key-id',
-    'aws-secret-access-key',
-    'aws-session-token'
-]));
-function set(name, value) {
-    lib_core/* setOutput */.uH(name, value);
-}
-/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
-function isoUtc(epochMs) {
-    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
-function exportRequestOutputs(request) {
-    set('user-code', request.userCode);
-    set('verification-uri', request.verificationUri);
-    set('verification-uri-complete', request.verificationUriComplete);
-}
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-function exportCodeExpiry(request) {
-    set('expires-at', isoUtc(request.expiresAt.getTime()));
-}
-/** The PR comment that shows the request; set again each time the comment is written. */
-function exportCommentUrl(url) {
-    set('comment-url', url);
-}
-/** Masks every token in the set before the access token is written anywhere. */
-function exportToken(token) {
-    maskTokenSet(token);
-    set('access-token', token.accessToken);
-    set('expires-at', isoUtc(token.expiresAt));
-}
-function exportOutcome(outcome) {
-    set('outcome', outcome);
-}
-/**
- * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
- * the exported environment is how later steps should get them.
- */
-function exportRoleOutputs(accountId, credentials, withKeys) {
-    maskRoleCredentials(credentials);
-    set('aws-account-id', accountId);
-    set('aws-expiration', isoUtc(credentials.expiration));
-    if (!withKeys)
-        return;
-    set('aws-access-key-id', credentials.accessKeyId);
-    set('aws-secret-access-key', credentials.secretAccessKey);
-    set('aws-session-token', credentials.sessionToken);
-}
-
-;// CONCATENATED MODULE: ./export/token-cache.ts
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md \u00a75):
-// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
-// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
-// refresh the access token by itself when it nears expiry.
-
-
-
-/** Where the tools look: always under the home directory (no variable moves it). */
-function tokenCacheDirectory(home) {
-    return (0,external_node_path_.join)(home, '.aws', 'sso', 'cache');
-}
-/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
-function tokenCacheFile(home, sessionName) {
-    return (0,external_node_path_.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
-}
-/** The entry in the CLI's field order; `refreshToken` only when AWS issued one. */
-function tokenCacheEntry(session, token, registration) {
-    const entry = {
-        startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: isoUtc(token.expiresAt),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
-        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
-    };
-    if (token.refreshToken !== undefined)
-        entry.refreshToken = token.refreshToken;
-    return entry;
-}
-
-;// CONCATENATED MODULE: ./export/aws-profiles.ts
-// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
-// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
-// session. The tools then get role credentials (and refresh the token) without the action.
-
-
-
-
-
-/** A section the user wrote has a name the action needs. */
-class ProfileConflictError extends UserFacingError {
-    name = 'ProfileConflictError';
-}
-/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
-function awsConfigFile(env, home, cwd = process.cwd()) {
-    const configured = env.AWS_CONFIG_FILE?.trim();
-    if (!configured)
-        return (0,external_node_path_.join)(home, '.aws', 'config');
-    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_.join)(home, configured.slice(1)) : configured;
-    return (0,external_node_path_.isAbsolute)(expanded) ? expanded : (0,external_node_path_.resolve)(cwd, expanded);
-}
-/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
-function sessionNameFor(runId, random) {
-    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
-}
-/** Writes the token cache and the config block; returns what the post step must remove. */
-function writeAwsProfiles(setup) {
-    const { configFile, sessionName, home } = setup;
-    const sections = profileSections(setup);
-    const existing = readConfig(configFile);
-    const text = replaceStaleBlocks(existing ?? '', sections, setup);
-    const appended = appendBlock(text, sessionName, sections, setup.note);
-    const cacheFile = tokenCacheFile(home, sessionName);
-    const record = {
-        configFile,
-        tag: sessionName,
-        profiles: setup.profiles.map((target) => target.profile),
-        createdConfigFile: existing === undefined,
-        terminatedLastLine: appended.terminatedLastLine,
-        tokenCacheFile: cacheFile,
-        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
-    };
-    setup.beforeWrite(record);
-    // The token first: a profile whose token file is missing fails with "Token \u2026 does not exist".
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(cacheFile), { recursive: true, mode: 0o700 });
-    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion }, setup.token, setup.registration);
-    (0,external_node_fs_.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
-    (0,external_node_fs_.chmodSync)(cacheFile, 0o600);
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(configFile), { recursive: true, mode: 0o700 });
-    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
-    (0,external_node_fs_.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
-    return record;
-}
-function profileSections(setup) {
-    const profiles = setup.profiles.map((target) => ({
-        header: profileHeader(target.profile),
-        entries: [
-            ['sso_session', setup.sessionName],
-            ['sso_account_id', target.accountId],
-            ['sso_role_name', target.roleName],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    const session = {
-        header: ssoSessionHeader(setup.sessionName),
-        entries: [
-            ['sso_start_url', setup.startUrl],
-            ['sso_region', setup.ssoRegion],
-            ['sso_registration_scopes', setup.scopes.join(',')]
-        ]
-    };
-    return [...profiles, session];
-}
-function readConfig(file) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Fails when the user's AWS config file already has a section one of `profiles` would write:
- * checked with the inputs, so nobody approves a request for a job that cannot use it.
- */
-function assertProfilesFree(configFile, profiles) {
-    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
-    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
-}
-/**
- * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice.
- */
-function refuseUserSections(text, sections, configFile, profiles) {
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
-    if (!owned)
-        return;
-    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
-    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
-    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
-}
-/**
- * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
- * step of this job) is replaced: that whole block goes, with its token cache file.
- */
-function replaceStaleBlocks(text, sections, setup) {
-    refuseUserSections(text, sections, setup.configFile, setup.profiles);
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
-    let result = text;
-    for (const tag of stale) {
-        const removed = removeBlock(result, tag, false);
-        if (removed.outcome !== 'removed') {
-            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
-        }
-        result = removed.text;
-        (0,external_node_fs_.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
-        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
-    }
-    return result;
-}
-/** `dir` and its missing ancestors, deepest first. */
-function missingDirectories(dir) {
-    const missing = [];
-    for (let current = dir; !(0,external_node_fs_.existsSync)(current); current = (0,external_node_path_.dirname)(current)) {
-        missing.push(current);
-        if ((0,external_node_path_.dirname)(current) === current)
-            break;
-    }
-    return missing;
-}
-
 ;// CONCATENATED MODULE: ./export/environment.ts
 // Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
 // standard AWS_* names, so exporting them is all a later step needs.
@@ -15431,16 +15782,16 @@ function missingDirectories(dir) {
 /** Role credentials, masked before they are written, and the region the calls go to. */
 function exportRoleEnvironment(credentials, awsRegion) {
     maskRoleCredentials(credentials);
-    lib_core/* exportVariable */.dN('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    lib_core/* exportVariable */.dN('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    lib_core/* exportVariable */.dN('AWS_SESSION_TOKEN', credentials.sessionToken);
+    lib_core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    lib_core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    lib_core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken);
     // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
-    lib_core/* exportVariable */.dN('AWS_REGION', awsRegion);
-    lib_core/* exportVariable */.dN('AWS_DEFAULT_REGION', awsRegion);
+    lib_core.exportVariable('AWS_REGION', awsRegion);
+    lib_core.exportVariable('AWS_DEFAULT_REGION', awsRegion);
 }
 /** The profile later steps use without `--profile`. */
 function exportProfileEnvironment(profile) {
-    lib_core/* exportVariable */.dN('AWS_PROFILE', profile);
+    lib_core.exportVariable('AWS_PROFILE', profile);
 }
 
 ;// CONCATENATED MODULE: ./export/aws-access.ts
@@ -15448,6 +15799,7 @@ function exportProfileEnvironment(profile) {
 // for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
 // obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
 // the step before any variable or output exists; exportAwsAccess then hands everything over.
+
 
 
 
@@ -15478,7 +15830,7 @@ async function obtainAwsAccess(request) {
             throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
         }
         maskRoleCredentials(credentials);
-        lib_core/* info */.pq(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`);
+        lib_core.info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`);
         access.role = { target, credentials };
     }
     if (inputs.profiles.length > 0) {
@@ -15498,14 +15850,14 @@ function exportAwsAccess(access, inputs) {
         const { target, credentials } = access.role;
         exportRoleEnvironment(credentials, inputs.awsRegion);
         exportRoleOutputs(target.accountId, credentials, inputs.outputCredentials);
-        lib_core/* info */.pq(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
+        lib_core.info(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
     }
     const profiles = access.files?.profiles ?? [];
     // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
     // which wins, and with several profiles there is no one default.
     if (!access.role && profiles.length === 1) {
         exportProfileEnvironment(profiles[0]);
-        lib_core/* info */.pq(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
+        lib_core.info(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
     }
 }
 function sameRole(a, b) {
@@ -15541,118 +15893,18 @@ function writeProfiles(request) {
         configFile: awsConfigFile(process.env, home),
         home,
         note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
+        runner: runnerLabel(),
         beforeWrite: (record) => request.handoff.update((handoff) => {
             handoff.awsFiles = record;
             // A tool may refresh the token in this file; the post step revokes that one too.
             if (handoff.revoke)
                 handoff.revoke.tokenCacheFile = record.tokenCacheFile;
         }),
-        warn: (message) => lib_core/* warning */.$e(message)
+        warn: (message) => lib_core.warning(message)
     });
     const names = files.profiles.join(', ');
-    lib_core/* info */.pq(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
+    lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
     return files;
-}
-
-;// CONCATENATED MODULE: ./private-files.ts
-// Where the action keeps what must outlive a step but not the job: the pending request between
-// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
-// client secret, a device code), so they live in a directory only the runner's user can enter,
-// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
-
-
-
-
-const DIRECTORY_NAME = 'aws-sso-device-auth';
-/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
-function privateDirectory(env = process.env) {
-    const directory = (0,external_node_path_.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_.tmpdir)(), DIRECTORY_NAME);
-    (0,external_node_fs_.mkdirSync)(directory, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
-    (0,external_node_fs_.chmodSync)(directory, 0o700);
-    return directory;
-}
-/**
- * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
- * old version or the new one, never half a file.
- */
-function writePrivateFile(path, content) {
-    const partial = `${path}.${(0,external_node_crypto_.randomUUID)()}.partial`;
-    try {
-        (0,external_node_fs_.writeFileSync)(partial, content, { mode: 0o600, flag: 'wx' });
-        (0,external_node_fs_.renameSync)(partial, path);
-    }
-    catch (error) {
-        (0,external_node_fs_.rmSync)(partial, { force: true });
-        throw error;
-    }
-}
-/** The file's text, or undefined when it does not exist. */
-function private_files_readPrivateFile(path) {
-    try {
-        return (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./handoff.ts
-// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
-// job even after a failure, a cancellation or a killed main step.
-//
-// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
-// private-files.ts). State values reach the post step as STATE_* environment variables, which are
-// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
-// has something new to hand over, so whenever it dies, the post step finds the latest version.
-//
-// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
-// over something new, add an optional field here, set it from the main step with `update`, and
-// add a task that reads it. Tasks must not depend on one another's fields.
-
-
-
-
-/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
-const HANDOFF_STATE = 'handoff';
-/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
-class HandoffWriter {
-    saveState;
-    data = { files: [] };
-    path;
-    constructor(saveState = lib_core/* saveState */.LZ) {
-        this.saveState = saveState;
-    }
-    /** Applies `change` and rewrites the file. */
-    update(change) {
-        change(this.data);
-        const first = this.path === undefined;
-        this.path ??= (0,external_node_path_.join)(privateDirectory(), `handoff-${(0,external_node_crypto_.randomUUID)()}.json`);
-        writePrivateFile(this.path, JSON.stringify(this.data));
-        // Saved once the file exists: the post step never follows a path to nothing it could trust.
-        if (first)
-            this.saveState(HANDOFF_STATE, this.path);
-    }
-    /** Records a file the action wrote, for the post step to remove. */
-    addFile(path) {
-        this.update((handoff) => {
-            if (!handoff.files.includes(path))
-                handoff.files.push(path);
-        });
-    }
-}
-/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
-function readHandoff(getState = core.getState) {
-    const path = getState(HANDOFF_STATE);
-    if (path === '')
-        return undefined;
-    const text = readPrivateFile(path);
-    if (text === undefined)
-        return undefined;
-    const parsed = JSON.parse(text);
-    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
 }
 
 // EXTERNAL MODULE: ./http/undici-parts.ts
@@ -16124,6 +16376,85 @@ async function renderQrCode(text) {
     return renderUnicodeCompact(text, { ecc: 'M', border: 2 });
 }
 
+;// CONCATENATED MODULE: ./oidc/aws-hosts.ts
+// Which hosts are AWS's own, so the approver can be told when a verification link leads anywhere
+// else. A device authorization answer names the page the approver opens; whoever answers in AWS's
+// place (an endpoint variable pointed elsewhere, a proxy) chooses it. The rules are narrow on
+// purpose: a host that is AWS's but not listed only costs a warning the approver can read past,
+// while a host on a shared AWS domain that anyone can rent (an S3 website, an API Gateway stage,
+// both under amazonaws.com) must not pass as "AWS".
+
+/** A region as it appears in a host name: us-east-1, cn-north-1, us-gov-west-1. */
+const aws_hosts_REGION = '[a-z]{2,}(?:-[a-z]+)+-\\d+';
+/** One DNS label: a directory's subdomain (d-1234567890), a portal instance (ssoins-\u2026). */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+function escaped(suffix) {
+    return suffix.replace(/\./g, '\\.');
+}
+const AWS_HOSTS = [
+    // StartDeviceAuthorization's classic page: device.sso.<region>.<partition suffix> (docs/protocol.md \u00a71).
+    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^device\\.sso(?:-fips)?\\.${aws_hosts_REGION}\\.${escaped(suffix)}$`)),
+    // The access portal's device page: <directory>.awsapps.com/start/#/device, and the newer
+    // portal hosts (ssoins-\u2026.portal.<region>.app.aws).
+    new RegExp(`^${LABEL}\\.awsapps\\.com$`),
+    new RegExp(`^${LABEL}\\.portal\\.${aws_hosts_REGION}\\.app\\.aws$`),
+    // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
+    new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
+    new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
+];
+/** True for an https URL on one of AWS's own sign-in hosts. */
+function isAwsLink(url) {
+    return url.protocol === 'https:' && url.port === '' && isAwsHost(url.hostname);
+}
+/** True when `hostname` (as URL.hostname gives it) is one of AWS's own sign-in hosts. */
+function isAwsHost(hostname) {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    return AWS_HOSTS.some((pattern) => pattern.test(host));
+}
+
+;// CONCATENATED MODULE: ./notify/endpoint-notice.ts
+
+
+/**
+ * The notice for a request, or undefined when everything is AWS's own. `overrides` come from
+ * endpointOverrides(); the links are the verification URIs AWS (or whoever answered) sent.
+ */
+function endpointNotice(overrides, links) {
+    const linkHosts = [...new Set(links.flatMap((link) => foreignHost(link) ?? []))];
+    if (overrides.length === 0 && linkHosts.length === 0)
+        return undefined;
+    return { overrides: overrides.map(({ variable, service, origin }) => ({ variable, service, origin })), linkHosts };
+}
+/** The host of a link that is not AWS's (without credentials, path or query), else undefined. */
+function foreignHost(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return '(a link that does not parse)';
+    }
+    return isAwsLink(url) ? undefined : url.host;
+}
+/** The notice for the request's own links, with the overrides in effect. */
+function noticeFor(request, overrides) {
+    return endpointNotice(overrides, [request.verificationUri, request.verificationUriComplete]);
+}
+/** The notice in words, every outside value through the sanitiser. */
+function noticeText(notice) {
+    const details = [
+        ...notice.overrides.map(({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`),
+        ...notice.linkHosts.map((host) => `The verification link goes to ${plain(host)}, which is not an AWS host.`),
+        'If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
+    ];
+    return { heading: "This request does not go to AWS's own endpoints.", details };
+}
+/** The notice as one line, for the step's warning annotation. */
+function noticeLine(notice) {
+    const { heading, details } = noticeText(notice);
+    return `${heading} ${details.slice(0, -1).join(' ')} The approval prompt tells the approver not to approve unless they expect this.`;
+}
+
 ;// CONCATENATED MODULE: ./notify/subject.ts
 
 function subjectRows(subject) {
@@ -16178,6 +16509,7 @@ function runRow({ context }) {
 
 
 
+
 const RULE = '='.repeat(78);
 /** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
 function renderLogPrompt(request, now) {
@@ -16197,6 +16529,8 @@ function renderLogPrompt(request, now) {
     ];
     if (complete)
         lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '');
+    if (request.endpointNotice)
+        lines.push(...noticeLines(request.endpointNotice), '');
     lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
     if (request.deadline.getTime() < request.expiresAt.getTime()) {
         lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
@@ -16204,6 +16538,11 @@ function renderLogPrompt(request, now) {
     lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
     lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
     return lines.join('\n');
+}
+/** Right under the code and the links: the approver reads it before opening either. */
+function noticeLines(notice) {
+    const { heading, details } = noticeText(notice);
+    return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)];
 }
 function table(rows) {
     const width = Math.max(...rows.map(({ label }) => label.length));
@@ -16218,7 +16557,7 @@ function renderApprovedLine(result) {
 }
 function createLogNotifier(options = {}) {
     // The last guard: a line the runner would read as a workflow command never reaches stdout.
-    const print = options.write ?? ((text) => lib_core/* info */.pq(text));
+    const print = options.write ?? ((text) => lib_core.info(text));
     const write = (text) => print(safeLogText(text));
     const now = options.now ?? (() => new Date());
     const qr = options.qr ?? renderQrCode;
@@ -16334,7 +16673,7 @@ async function createGitHubClient(options) {
         log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
     });
     octokit.hook.wrap('request', async (request, endpoint) => {
-        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
+        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
         for (let attempt = 1;; attempt++) {
             const limit = options.limit?.();
             limit?.throwIfAborted();
@@ -16359,9 +16698,35 @@ async function createGitHubClient(options) {
     });
     return octokit;
 }
+/**
+ * A GraphQL query (not a mutation) reads only, so it is as safe to repeat as a GET, though it is a
+ * POST. Octokit's graphql() puts the document in the `query` option.
+ */
+function isGraphqlQuery(endpoint) {
+    return routeOf(endpoint.url).endsWith('/graphql') && typeof endpoint.query === 'string' && /^\s*(?:query\b|\{)/.test(endpoint.query);
+}
 /** The path of a request URL, without query or host: what a debug line may show. */
 function routeOf(url) {
     return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+;// CONCATENATED MODULE: ./notify/comment-size.ts
+// How long a PR comment may be. GitHub's error says "body is too long (maximum is 65536
+// characters)" without saying what a character is: its servers count code points, and one
+// measurement (github-limits, "Add limits for issue comments") found issue comments accepting
+// 65,536 four-byte emoji but not one ASCII character more, i.e. 262,144 UTF-8 bytes. JavaScript's
+// `length` counts UTF-16 units, which is never fewer than code points; UTF-8 bytes are never fewer
+// than either. So the size kept here is the UTF-8 byte count against 65,536: within every reading
+// of the limit, at the cost of a few bytes for the emoji in the titles.
+/** The most any comment body (marker included) may hold, in UTF-8 bytes. */
+const MAX_COMMENT_SIZE = 65_536;
+/** Room kept for the hidden marker line StickyComment puts before every body. */
+const MARKER_ROOM = 64;
+/** What a rendered body (without the marker) may hold. */
+const COMMENT_BODY_BUDGET = MAX_COMMENT_SIZE - MARKER_ROOM;
+/** The size as counted against the limit: UTF-8 bytes, the strictest count. */
+function commentSize(text) {
+    return Buffer.byteLength(text, 'utf8');
 }
 
 ;// CONCATENATED MODULE: ./notify/markdown.ts
@@ -16436,8 +16801,8 @@ function utcTime(date) {
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
 
-/** GitHub rejects comment bodies longer than this (characters). */
-const MAX_COMMENT_LENGTH = 65_536;
+
+
 const TITLES = {
     pending: '\ud83d\udd10 AWS sign-in waiting for approval',
     approved: '\u2705 AWS sign-in approved',
@@ -16450,10 +16815,41 @@ const TITLES = {
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ *
+ * GitHub refuses a longer comment outright, which would leave the approver with none, so a body
+ * over `budget` (UTF-8 bytes, comment-size.ts) is shortened. The one part without a bound of its
+ * own is the list of profiles (`roles` may name hundreds); every other part is cut to its own
+ * length where it is rendered. So the title, the code, the link, the warning and who is asking
+ * always stay, the profile list is cut to what fits, and the comment says so and where the whole
+ * list is (the job log).
  */
-function renderComment(request, state, result) {
+function renderComment(request, state, result, budget = COMMENT_BODY_BUDGET) {
+    const profiles = request.profiles?.length ?? 0;
+    const whole = composeComment(request, state, result, profiles);
+    if (commentSize(whole) <= budget)
+        return whole;
+    // The most profiles that fit: the size grows with the count, so a binary search finds it.
+    let fits = 0;
+    for (let low = 0, high = profiles - 1; low <= high;) {
+        const middle = Math.floor((low + high) / 2);
+        if (commentSize(composeComment(request, state, result, middle)) <= budget) {
+            fits = middle;
+            low = middle + 1;
+        }
+        else
+            high = middle - 1;
+    }
+    return composeComment(request, state, result, fits);
+}
+/** The body listing the first `shownProfiles` profiles; a shortened list is said to be one. */
+function composeComment(request, state, result, shownProfiles) {
     const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
-    sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
+    const shortened = shownProfiles < (request.profiles?.length ?? 0);
+    sections.push(contextSection(request, shownProfiles));
+    if (shortened) {
+        sections.push("<sub>This comment was shortened to fit GitHub's limit on a comment's length; the job log has the whole request.</sub>");
+    }
+    sections.push('<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
     return `${sections.join('\n\n')}\n`;
 }
 function pendingSections(request) {
@@ -16461,6 +16857,7 @@ function pendingSections(request) {
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
+        ...noticeQuote(request),
         `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
     ];
     let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
@@ -16518,7 +16915,7 @@ function outcomeSections(request, outcome, result) {
             return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
     }
 }
-function contextSection(request) {
+function contextSection(request, shownProfiles) {
     const context = request.context;
     const lines = [
         '**Request**',
@@ -16531,11 +16928,23 @@ function contextSection(request) {
     if (request.accountId !== undefined || request.roleName !== undefined) {
         lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
     }
-    for (const { profile, accountId, roleName } of request.profiles ?? []) {
+    const profiles = request.profiles ?? [];
+    for (const { profile, accountId, roleName } of profiles.slice(0, shownProfiles)) {
         lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
+    }
+    const hidden = profiles.length - shownProfiles;
+    if (hidden > 0) {
+        lines.push(`- **\u2026and ${hidden} more AWS ${hidden === 1 ? 'profile' : 'profiles'}, not listed here** (too long for one comment): ${markdown_link('the job log', request.context.runUrl)} lists every role asked for. Check them there before approving.`);
     }
     lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
     return lines.join('\n');
+}
+/** Right under the code: where the request goes when that is not AWS's own endpoints. */
+function noticeQuote(request) {
+    if (!request.endpointNotice)
+        return [];
+    const { heading, details } = noticeText(request.endpointNotice);
+    return [[`> \ud83d\uded1 **${escapeText(heading)}**`, ...details.map((detail) => `> ${escapeText(detail)}`)].join('\n')];
 }
 /** " on `host`": lets the approver see where the link leads before following it. */
 function hostNote(url) {
@@ -16558,6 +16967,84 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
+;// CONCATENATED MODULE: ./text/shape.ts
+// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
+// an array or of another type than documented: one key at a time, never a cast that trusts it.
+/** A JSON object: not null, not an array. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** One key of a value that may not be an object at all. */
+function member(value, key) {
+    return isRecord(value) ? value[key] : undefined;
+}
+/** A positive safe integer (a GitHub id or number), or undefined. */
+function positiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./github/identity.ts
+
+
+/** A failure of GET /user that is not "an installation token may not ask": 401, 5xx after retries. */
+class IdentityLookupError extends Error {
+    failure;
+    facts;
+    name = 'IdentityLookupError';
+    constructor(failure, facts) {
+        super('GET /user failed');
+        this.failure = failure;
+        this.facts = facts;
+    }
+}
+const VIEWER_QUERY = 'query { viewer { login databaseId } }';
+/**
+ * The token's identity, or undefined when GitHub does not say (with the reason in a debug line).
+ * Throws IdentityLookupError when GitHub rejects the token or cannot be reached at all.
+ */
+async function learnTokenIdentity(github, debug = () => { }) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        const identity = asIdentity(data, 'GET /user');
+        if (identity === undefined)
+            debug('GitHub answered GET /user without a usable login and id.');
+        return identity;
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        // 403 without a rate limit is the installation token's answer; anything else is not.
+        if (facts.status !== 403 || isRateLimited(facts))
+            throw new IdentityLookupError(error, facts);
+    }
+    try {
+        const answer = await github.graphql(VIEWER_QUERY);
+        const viewer = member(answer, 'viewer');
+        const identity = asIdentity({ login: member(viewer, 'login'), id: member(viewer, 'databaseId') }, 'GraphQL viewer');
+        if (identity === undefined)
+            debug('GitHub answered the GraphQL viewer query without a usable login and databaseId.');
+        return identity;
+    }
+    catch (error) {
+        debug(`GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`);
+        return undefined;
+    }
+}
+/** The author of a comment GitHub just returned, as an identity; undefined when it has no valid id. */
+function commentAuthor(user, source) {
+    return asIdentity(user, source);
+}
+/** A GitHub login (a user's, or a bot's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function asIdentity(value, source) {
+    const id = positiveInteger(member(value, 'id'));
+    const login = member(value, 'login');
+    if (id === undefined)
+        return undefined;
+    if (typeof login !== 'string' || !LOGIN.test(login))
+        return undefined;
+    return { id, login, source };
+}
+
 ;// CONCATENATED MODULE: ./notify/pr-comment.ts
 // One sticky PR comment per gate, edited in place through the request's life and across re-runs.
 // A comment is ours only if it starts with our marker for this gate AND was written by the token's
@@ -16568,8 +17055,7 @@ function commitReference(context) {
 
 
 
-/** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
-const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+
 const PERMISSION = 'pull-requests: write';
 /** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
 function gateId(parts) {
@@ -16607,28 +17093,25 @@ class CommentPermissionError extends PrCommentError {
             'The approval request is in the step log.', status);
     }
 }
-/** Only comments whose author is this login are ever edited. */
-function isSameLogin(a, b) {
-    // GitHub logins are case-insensitive; nothing else is normalised (a user named `foo` is not the
-    // app `foo[bot]`).
-    return a.toLowerCase() === b.toLowerCase();
-}
 class StickyComment {
     github;
     target;
     gateId;
-    identity;
+    knownIdentity;
     options;
     existing;
     constructor(github, target, gateId, 
-    /** The login the token acts as: the only author whose comments are edited. */
-    identity, options, existing) {
+    /** Whose token it is: the only author whose comments are edited. Undefined: nobody's are. */
+    knownIdentity, options, existing) {
         this.github = github;
         this.target = target;
         this.gateId = gateId;
-        this.identity = identity;
+        this.knownIdentity = knownIdentity;
         this.options = options;
         this.existing = existing;
+    }
+    get identity() {
+        return this.knownIdentity;
     }
     /**
      * Finds this gate's comment (the oldest that carries the marker and was written by the token's
@@ -16637,7 +17120,7 @@ class StickyComment {
      */
     static async find(target, gate, options = {}) {
         const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
-        const identity = target.authorLogin ?? (await authenticatedLogin(github));
+        const identity = await tokenIdentity(github, target, options.debug ?? (() => { }));
         const sticky = new StickyComment(github, target, gate, identity, options, undefined);
         sticky.existing = await sticky.findOwn();
         return sticky;
@@ -16649,8 +17132,9 @@ class StickyComment {
     /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
     async upsert(body) {
         const full = `${commentMarker(this.gateId)}\n${body}`;
-        if (full.length > MAX_COMMENT_LENGTH) {
-            throw new RangeError(`PR comment body is ${full.length} characters; GitHub accepts at most ${MAX_COMMENT_LENGTH}`);
+        // The renderer shortens every body to fit; this is the last guard, before anything is sent.
+        if (commentSize(full) > MAX_COMMENT_SIZE) {
+            throw new RangeError(`PR comment body is ${commentSize(full)} bytes; the limit kept is ${MAX_COMMENT_SIZE}`);
         }
         if (this.existing) {
             const updated = await this.update(this.existing.id, full);
@@ -16690,6 +17174,12 @@ class StickyComment {
                     issue_number: this.target.issueNumber,
                     body
                 });
+                // Unknown until now: the comment this token just wrote says who it is.
+                if (this.knownIdentity === undefined) {
+                    this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
+                    if (this.knownIdentity)
+                        this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
+                }
                 return { id: data.id, url: data.html_url };
             }
             catch (error) {
@@ -16699,6 +17189,8 @@ class StickyComment {
                     throw commentError('create', error, facts);
                 this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
                 await sleep(delay);
+                // With the identity unknown nothing can be found, and a lost answer may leave a second
+                // comment: a duplicate is the price of never editing a comment that may not be ours.
                 const stored = await this.findOwn();
                 if (stored) {
                     const updated = await this.update(stored.id, body);
@@ -16709,13 +17201,20 @@ class StickyComment {
         }
     }
     async findOwn() {
+        const identity = this.knownIdentity;
+        // Nobody's comment can be shown to be ours: a new one is posted (see tokenIdentity's line).
+        if (identity === undefined)
+            return undefined;
         const marker = commentMarker(this.gateId);
         let found;
         try {
             await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
                 // The marker must open the body: text from the run (a job name, say) quoted further down
                 // in some other gate's comment cannot make that comment ours.
-                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user !== null && isSameLogin(comment.user.login, this.identity));
+                // By user id, never by login: a login is matched case-insensitively, a bot's may be
+                // shown with or without `[bot]`, and `github-actions[bot]` is also every other
+                // GITHUB_TOKEN's author, not only this gate's.
+                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user?.id === identity.id);
                 if (own) {
                     found = { id: own.id, url: own.html_url };
                     done();
@@ -16729,20 +17228,29 @@ class StickyComment {
         return found;
     }
 }
-/** The token's login; `github-actions[bot]` for a token that may not ask (an installation token). */
-async function authenticatedLogin(github) {
+/**
+ * Whose token it is: what GitHub says, else what the main step learned; undefined (said in a
+ * debug line) when neither knows, and then no existing comment is edited.
+ */
+async function tokenIdentity(github, target, debug) {
+    let learned;
     try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
+        learned = await learnTokenIdentity(github, debug);
     }
     catch (error) {
-        const facts = failureFacts(error);
-        // GITHUB_TOKEN answers 403 "Resource not accessible by integration"; its comments are
-        // github-actions[bot]'s. A rate-limited 403 is not that answer.
-        if (facts.status === 403 && !isRateLimited(facts))
-            return GITHUB_ACTIONS_BOT;
-        throw commentError('read', error, facts);
+        if (error instanceof IdentityLookupError)
+            throw commentError('read', error.failure, error.facts);
+        throw error;
     }
+    const known = target.knownIdentity === undefined ? undefined : commentAuthor(target.knownIdentity, 'the main step');
+    const identity = learned ?? known;
+    if (identity === undefined) {
+        debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.');
+    }
+    else {
+        debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`);
+    }
+    return identity;
 }
 /** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
 function commentError(action, error, facts) {
@@ -16795,7 +17303,10 @@ function restoreRequest(stored) {
         throw new TypeError('stored approval request with scopes that are not a list of text');
     }
     restoreAccess(value);
-    return { ...value, expiresAt, deadline };
+    // Not taken from the file: the step that shows the request again decides it from its own
+    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+    const { endpointNotice: _notice, ...request } = value;
+    return { ...request, expiresAt, deadline };
 }
 const ACCOUNT_ID = /^\d{12}$/;
 /**
@@ -16907,6 +17418,7 @@ function createPrCommentNotifier(options) {
                     issueNumber: target.issueNumber,
                     apiUrl: target.apiUrl,
                     gate: gateOf(request),
+                    ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
                     request: storeRequest(request),
                     phase: options.phase,
                     recorded: false,
@@ -16983,6 +17495,7 @@ function html_link(href, text) {
 
 
 
+
 const HEADINGS = {
     approved: '\u2705 AWS access approved',
     denied: '\u26d4 AWS access denied',
@@ -17003,6 +17516,7 @@ function renderPendingSummary(request) {
     const parts = [
         '<h2>\ud83d\udd10 AWS access waiting for approval</h2>',
         `<p><strong>${html_link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+        ...noticeParagraph(request),
         summary_table([...rows, ...subjectTableRows(request)]),
         '<p>\u26a0\ufe0f <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
             "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
@@ -17025,8 +17539,17 @@ function renderSummary({ subject, request, result }) {
     const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`];
     if (result.message)
         parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
+    // The record shows the code too: it keeps the warning the approver was given beside it.
+    if (request)
+        parts.push(...noticeParagraph(request));
     parts.push(summary_table(rows));
     return parts.join('\n');
+}
+function noticeParagraph(request) {
+    if (!request.endpointNotice)
+        return [];
+    const { heading, details } = noticeText(request.endpointNotice);
+    return [`<p>\ud83d\uded1 <strong>${escapeHtml(heading)}</strong> ${details.map(escapeHtml).join(' ')}</p>`];
 }
 function subjectTableRows(subject) {
     return subjectRows(subject).map((row) => {
@@ -17043,10 +17566,10 @@ function createSummaryNotifier(options = {}) {
         async prompt(request) {
             // Otherwise nothing to show while waiting: nobody sees this step's summary before it exits.
             if (options.showPrompt)
-                await lib_core/* summary */.z.addRaw(renderPendingSummary(request), true).write({ overwrite: true });
+                await lib_core.summary.addRaw(renderPendingSummary(request), true).write({ overwrite: true });
         },
         async record(gate) {
-            await lib_core/* summary */.z.addRaw(renderSummary(gate), true).write();
+            await lib_core.summary.addRaw(renderSummary(gate), true).write();
         }
     };
 }
@@ -17118,7 +17641,7 @@ const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
 function awsErrorFromResponse(response) {
-    const body = isRecord(response.body) ? response.body : {};
+    const body = aws_error_isRecord(response.body) ? response.body : {};
     const claimedOauthError = stringField(body, 'error');
     const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
     const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
@@ -17173,7 +17696,7 @@ function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-function isRecord(value) {
+function aws_error_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function stringField(record, key) {
@@ -17245,10 +17768,10 @@ async function requestJson(options) {
         if (error instanceof MalformedResponseError)
             throw error;
         const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        lib_core/* debug */.Yz(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        lib_core.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
         throw failure;
     }
-    lib_core/* debug */.Yz(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
+    lib_core.debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
     if (status < 200 || status > 299) {
         throw awsErrorFromResponse({
             operation,
@@ -18451,11 +18974,11 @@ async function saveRegistration(registration, options) {
 }
 async function restore(options, now) {
     if (!isCacheServiceAvailable()) {
-        lib_core/* debug */.Yz(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
+        lib_core.debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     if (!isCacheReadable()) {
-        lib_core/* debug */.Yz(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
+        lib_core.debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     const identity = identityOf(options);
@@ -18491,7 +19014,7 @@ async function restore(options, now) {
         if (problem)
             warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`);
         else
-            lib_core/* debug */.Yz(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
+            lib_core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
     let text;
@@ -18507,7 +19030,7 @@ async function restore(options, now) {
     finally {
         await (0,external_node_fs_promises_.rm)(file, { force: true });
     }
-    const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => lib_core/* setSecret */.Pq(secret));
+    const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => lib_core.setSecret(secret));
     if (!decoded.ok) {
         const advice = decoded.failure === 'wrong-key'
             ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
@@ -18522,19 +19045,19 @@ async function restore(options, now) {
     }
     const expiresAt = registration.clientSecretExpiresAt * 1000;
     if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        lib_core/* debug */.Yz(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        lib_core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    lib_core/* info */.pq(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`);
+    lib_core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`);
     return { status: 'restored', registration };
 }
 async function save(registration, options) {
     if (!isCacheServiceAvailable()) {
-        lib_core/* debug */.Yz('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
+        lib_core.debug('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
         return;
     }
     if (!isCacheWritable()) {
-        lib_core/* debug */.Yz("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
+        lib_core.debug("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
         return;
     }
     const identity = identityOf(options);
@@ -18576,18 +19099,18 @@ async function save(registration, options) {
         return;
     }
     if (outcome.value !== -1) {
-        lib_core/* info */.pq(`Saved the OIDC client registration to the Actions cache as ${key}.`);
+        lib_core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`);
         return;
     }
     if (isAlreadyExists(output)) {
         // Many jobs starting at once on an empty cache each register; the first save wins.
-        lib_core/* debug */.Yz(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
+        lib_core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
         return;
     }
     warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`);
 }
 function warn(options, message) {
-    const sink = options.onWarning ?? lib_core/* warning */.$e;
+    const sink = options.onWarning ?? lib_core.warning;
     sink(message);
 }
 function identityOf(options) {
@@ -18704,7 +19227,7 @@ class RegistrationSource {
     async obtain(options = {}) {
         const { wanted, cache } = this.options;
         if (options.replacing) {
-            lib_core/* info */.pq(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
+            lib_core.info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
         }
         else if (cache.enabled) {
             this.cacheTouched ||= isCacheServiceAvailable();
@@ -18717,13 +19240,13 @@ class RegistrationSource {
                 this.cacheHung = true;
         }
         else {
-            lib_core/* debug */.Yz('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
+            lib_core.debug('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
         }
         const retrying = this.options.retrying ?? ((call) => call());
         const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
         // Masked before anything else runs: the client secret authenticates every later call.
         maskRegistration(registration);
-        lib_core/* info */.pq(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+        lib_core.info(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
         this.saveInBackground(registration);
         return registration;
     }
@@ -18742,7 +19265,7 @@ class RegistrationSource {
         if (!this.options.cache.enabled)
             return;
         if (this.cacheHung) {
-            lib_core/* debug */.Yz('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
+            lib_core.debug('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
             return;
         }
         this.cacheTouched ||= isCacheServiceAvailable();
@@ -18752,12 +19275,83 @@ class RegistrationSource {
     /** One cache warning per run: a service that fails the restore will likely fail the save too. */
     warnOnce(message) {
         if (this.warned) {
-            lib_core/* debug */.Yz(message);
+            lib_core.debug(message);
             return;
         }
         this.warned = true;
-        lib_core/* warning */.$e(message);
+        lib_core.warning(message);
     }
+}
+
+;// CONCATENATED MODULE: ./github/pull-request.ts
+// Where a pull request's head lives, asked of GitHub (GET /repos/{owner}/{repo}/pulls/{number}):
+// an issue_comment event names the pull request but not its head, and a workflow that checks
+// out the pull request's code runs whatever that head holds. The answer is outside data like any
+// other: it is believed only in GitHub's own shape, and anything else is a failure, so the caller
+// (trust.ts) refuses rather than guesses.
+
+
+
+/** Why the head could not be learned: one clause, for the refusal's line. */
+class PullRequestLookupError extends Error {
+    name = 'PullRequestLookupError';
+}
+/** owner/name as GitHub allows them; anything else in an answer is not believed. */
+const FULL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+async function lookUpPullRequest(query, client) {
+    const github = await createGitHubClient(client);
+    let data;
+    try {
+        ;
+        ({ data } = await github.rest.pulls.get({ owner: query.owner, repo: query.repo, pull_number: query.number }));
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        const status = facts.status;
+        if (status === undefined)
+            throw new PullRequestLookupError('GitHub could not be reached or did not answer, even after retries');
+        throw new PullRequestLookupError(`GitHub answered ${status}${isRateLimited(facts) ? ' (rate limited)' : statusNote(status)}`);
+    }
+    return readPullRequest(data, query.number);
+}
+/** The repositories of a pull request answer, or a PullRequestLookupError naming what is wrong. */
+function readPullRequest(data, number) {
+    if (!isRecord(data))
+        throw new PullRequestLookupError('GitHub answered with something that is not a pull request');
+    if (member(data, 'number') !== number)
+        throw new PullRequestLookupError(`GitHub answered with another pull request than #${number}`);
+    const head = member(data, 'head');
+    const base = member(data, 'base');
+    if (!isRecord(head) || !isRecord(base))
+        throw new PullRequestLookupError("GitHub's answer names no head and base");
+    const headRepo = member(head, 'repo');
+    const baseRepo = repositoryFacts(member(base, 'repo'));
+    if (baseRepo === undefined)
+        throw new PullRequestLookupError("GitHub's answer names no valid base repository");
+    if (headRepo === null)
+        return { head: null, base: baseRepo };
+    const headFacts = repositoryFacts(headRepo);
+    if (headFacts === undefined)
+        throw new PullRequestLookupError("GitHub's answer names no valid head repository");
+    return { head: headFacts, base: baseRepo };
+}
+function repositoryFacts(repo) {
+    const id = positiveInteger(member(repo, 'id'));
+    const fullName = member(repo, 'full_name');
+    const fork = member(repo, 'fork');
+    if (id === undefined || typeof fullName !== 'string' || !FULL_NAME.test(fullName) || typeof fork !== 'boolean')
+        return undefined;
+    return { id, fullName, fork };
+}
+/** What the status means for this call, for the person who must mend it. */
+function statusNote(status) {
+    if (status === 401)
+        return ' (the token was rejected)';
+    if (status === 403)
+        return ' (the token may not read pull requests)';
+    if (status === 404)
+        return ' (no such pull request, or the token may not see it)';
+    return '';
 }
 
 ;// CONCATENATED MODULE: ./trust.ts
@@ -18767,6 +19361,10 @@ class RegistrationSource {
 // workflow_run after a fork's run, when the workflow checks out the pull request's head.
 // Approving such a run's request hands the approver's AWS access to that code, so it is refused
 // before any AWS call unless the workflow says, with `allow-forks: true`, that it never runs the pull request's code.
+// An issue_comment event does not say where the pull request's head lives: GitHub is asked
+// (github/pull-request.ts), and any doubt about the answer is a refusal.
+
+
 
 
 /** Events whose run checks out the pull request's merge commit, fork code included. */
@@ -18794,25 +19392,26 @@ function forkCodeReason(eventName, payload) {
 function pullRequestReason(eventName, payload) {
     const pullRequest = member(payload, 'pull_request');
     // Without the payload nothing proves the code is the repository's own: fail closed.
-    if (!isObject(pullRequest))
+    if (!isRecord(pullRequest))
         return `this ${eventName} run has no readable event payload, so it may be running a fork's code`;
     const base = member(pullRequest, 'base');
     const head = member(pullRequest, 'head');
-    if (!isObject(base) || !isObject(head)) {
+    if (!isRecord(base) || !isRecord(head)) {
         return `this ${eventName} run's event payload does not name the pull request's head and base, so it may be running a fork's code`;
     }
     return repositoryReason(eventName, member(head, 'repo'), member(base, 'repo'));
 }
 /**
  * A comment on a pull request: the workflow may check out the pull request's head, and the
- * payload does not say where that head lives. Until it is looked up, fail closed.
+ * payload does not say where that head lives. By the payload alone that fails closed;
+ * refuseUntrustedCode asks GitHub instead when the payload names the pull request's number.
  */
 function issueCommentReason(payload) {
     if (payload === undefined)
         return "this issue_comment run has no readable event payload, so it may be running a fork's code";
     const issue = member(payload, 'issue');
-    const onPullRequest = isObject(issue) ? member(issue, 'pull_request') : undefined;
-    if (!isObject(issue))
+    const onPullRequest = isRecord(issue) ? member(issue, 'pull_request') : undefined;
+    if (!isRecord(issue))
         return "this issue_comment run's event payload names no issue, so it may be running a fork's code";
     if (onPullRequest === undefined || onPullRequest === null)
         return undefined;
@@ -18821,7 +19420,7 @@ function issueCommentReason(payload) {
 /** workflow_run runs with the repository's privileges after a run that may have been a fork's. */
 function workflowRunReason(payload) {
     const run = member(payload, 'workflow_run');
-    if (!isObject(run))
+    if (!isRecord(run))
         return "this workflow_run run has no readable event payload, so it may be running a fork's code";
     const base = member(run, 'repository') ?? member(payload, 'repository');
     return repositoryReason('workflow_run', member(run, 'head_repository'), base);
@@ -18835,26 +19434,70 @@ function repositoryReason(eventName, headRepo, baseRepo) {
     const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${sanitize(head, { maxLength: 200 })}`;
     return `this ${eventName} run executes code from ${fork}`;
 }
-/** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code. */
+/** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code, judged by the payload alone. */
 function refuseForkCode(eventName, payload, allowForks) {
     if (allowForks)
         return;
     const reason = forkCodeReason(eventName, payload);
-    if (reason === undefined)
+    if (reason !== undefined)
+        throw refusal(reason, RUN_ON_A_BRANCH);
+}
+/**
+ * refuseForkCode, and for a comment on a pull request, GitHub's word on where its head lives:
+ * the run proceeds only when the head repository is the base repository, which is `repository`
+ * (GITHUB_REPOSITORY). A lookup that fails, or an answer about another repository, is a refusal.
+ */
+async function refuseUntrustedCode(eventName, payload, allowForks, repository, lookUp) {
+    if (allowForks)
         return;
-    throw new UntrustedCodeError(`Refusing to request AWS access: ${reason}, and approving would hand the approver's AWS access to code nobody with write access has reviewed. ` +
-        "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code.");
+    const number = pullRequestToLookUp(eventName, payload);
+    if (number === undefined)
+        return refuseForkCode(eventName, payload, false);
+    let repositories;
+    try {
+        repositories = await lookUp(number);
+    }
+    catch (error) {
+        // The lookup's own errors are one clause of plain words; anything else is not shown.
+        const why = error instanceof PullRequestLookupError ? sanitize(error.message, { maxLength: 300 }) : 'an unexpected error';
+        throw refusal(`this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`, GRANT_LOOKUP);
+    }
+    const reason = headReason(number, repositories, repository);
+    if (reason !== undefined)
+        throw refusal(reason.text, reason.remedy);
+}
+/** The pull request an issue_comment run is on, when its head must be asked for. */
+function pullRequestToLookUp(eventName, payload) {
+    if (eventName !== 'issue_comment')
+        return undefined;
+    const issue = member(payload, 'issue');
+    const onPullRequest = member(issue, 'pull_request');
+    if (onPullRequest === undefined || onPullRequest === null)
+        return undefined;
+    return positiveInteger(member(issue, 'number'));
+}
+/** Why the looked-up pull request may run a fork's code; undefined when its head is the repository itself. */
+function headReason(number, { head, base }, repository) {
+    if (base.fullName.toLowerCase() !== repository.toLowerCase()) {
+        return {
+            text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${sanitize(repository, { maxLength: 200 })}, so it may be running a fork's code`,
+            remedy: GRANT_LOOKUP
+        };
+    }
+    // The same repository by id, name and fork flag: a fork has its own id, whatever it is named.
+    if (head !== null && head.id === base.id && head.fullName.toLowerCase() === base.fullName.toLowerCase() && head.fork === base.fork)
+        return undefined;
+    const fork = head === null ? 'a fork (since deleted)' : `the fork ${head.fullName}`;
+    return { text: `this issue_comment run is on pull request #${number}, whose code comes from ${fork}`, remedy: RUN_ON_A_BRANCH };
+}
+const RUN_ON_A_BRANCH = "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code.";
+const GRANT_LOOKUP = "Give the job permissions: pull-requests: read and a github-token that can read this repository's pull requests, or set allow-forks: true only if the workflow never runs the pull request's code.";
+function refusal(reason, remedy) {
+    return new UntrustedCodeError(`Refusing to request AWS access: ${reason}, and approving would hand the approver's AWS access to code nobody with write access has reviewed. ${remedy}`);
 }
 function repositoryName(repo) {
     const name = member(repo, 'full_name');
     return typeof name === 'string' && name !== '' ? name : undefined;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** One key of a value that may not be an object at all. */
-function member(value, key) {
-    return isObject(value) ? value[key] : undefined;
 }
 
 ;// CONCATENATED MODULE: ./main.ts
@@ -18864,6 +19507,9 @@ function member(value, key) {
 // polls, exports and records. The step succeeds only when approved (or, for `start`, when the
 // request is pending); every other outcome fails it with one line saying what happened and what
 // to do.
+
+
+
 
 
 
@@ -18901,13 +19547,16 @@ async function run() {
     let result;
     let registrations;
     try {
+        // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
+        removeEarlierLeftovers(lib_core);
         // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
         const inputs = readInputs(gate.subject);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
-        refuseForkCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks);
+        await refuseUntrustedCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks, context.repository, pullRequestLookup(context, inputs, cancellation.signal));
         const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+        const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
         const client = new SsoOidcClient({
-            endpoint: oidcEndpoint(inputs.region),
+            endpoint: endpoints.oidc,
             signal: cancellation.signal,
             // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
             requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
@@ -18929,7 +19578,7 @@ async function run() {
             ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
             signal: cancellation.signal
         });
-        const flow = { client, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal };
+        const flow = { client, endpoints, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal };
         if (inputs.phase === 'start')
             await startRequest(flow);
         else
@@ -18949,18 +19598,29 @@ async function run() {
         exportOutcome(result.outcome);
         // The one error line before the channels: a cancelled step may be gone before GitHub answers.
         if (result.outcome !== 'approved')
-            lib_core/* setFailed */.C1(result.message ?? result.outcome);
+            lib_core.setFailed(result.message ?? result.outcome);
         const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
-        await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => lib_core/* warning */.$e(warning));
+        await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => lib_core.warning(warning));
         gate.afterRecord?.();
     }
     cancellation.dispose();
 }
+/** How step 2 asks GitHub where a pull request's head lives: with `github-token`, bounded like every call. */
+function pullRequestLookup(context, inputs, signal) {
+    return async (number) => {
+        if (inputs.githubToken === '')
+            throw new PullRequestLookupError("input 'github-token' is empty");
+        const [owner, repo] = context.repository.split('/');
+        if (!owner || !repo)
+            throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo');
+        return lookUpPullRequest({ owner, repo, number }, { token: inputs.githubToken, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), debug: (line) => lib_core.debug(line), limit: () => signal });
+    };
+}
 function readInputs(subject) {
-    const readInput = (name) => lib_core/* getInput */.V4(name);
-    maskSecretInputs(readInput, (secret) => lib_core/* setSecret */.Pq(secret));
+    const readInput = (name) => lib_core.getInput(name);
+    maskSecretInputs(readInput, (secret) => lib_core.setSecret(secret));
     const { inputs, warnings } = parseInputs(readInput, subject.context.repository);
-    warnings.forEach((warning) => lib_core/* warning */.$e(warning));
+    warnings.forEach((warning) => lib_core.warning(warning));
     // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
     checkProfileNames(inputs);
     Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs));
@@ -18995,7 +19655,7 @@ async function startRequest(flow) {
     if (commentUrl !== undefined)
         savePendingRequest(pendingFile, { ...started, commentUrl });
     exportCodeExpiry(started.request);
-    lib_core/* info */.pq(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
+    lib_core.info(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
 }
 /** `phase: wait`: picks up the request its `phase: start` step left, then 6. poll and 7. export. */
 async function waitForStartedRequest(flow) {
@@ -19013,7 +19673,7 @@ async function waitForStartedRequest(flow) {
     gate.afterRecord = () => removePendingRequest(pendingFile);
     // The start step's `timeout` set the deadline; this step's own can only bring it closer.
     const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
-    const request = { ...pending.request, deadline: new Date(deadline) };
+    const request = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) };
     // The comment is the start step's to begin with: without one, this step posts none either.
     useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined });
     // Shown again here, in the log of the step that now waits, and re-handed to the post step.
@@ -19032,9 +19692,9 @@ async function settle(flow, poll, registration) {
     const { inputs, context, gate, signal } = flow;
     const token = poll.token;
     maskTokenSet(token);
-    const endpoint = portalEndpoint(inputs.region);
+    const endpoint = flow.endpoints.portal;
     if (inputs.revoke)
-        gate.handoff.update((handoff) => (handoff.revoke = { portalEndpoint: endpoint, accessToken: token.accessToken, expiresAt: token.expiresAt }));
+        gate.handoff.update((handoff) => (handoff.revoke = revokeRecord(flow, token, registration)));
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
     const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt);
@@ -19057,6 +19717,24 @@ async function settle(flow, poll, registration) {
     exportAwsAccess(access, inputs);
     return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
 }
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
+ * file (handoff.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }, token, registration) {
+    const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };
+    if (token.refreshToken !== undefined) {
+        record.refresh = {
+            oidcEndpoint: endpoints.oidc,
+            clientId: registration.clientId,
+            clientSecret: registration.clientSecret,
+            registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+            refreshToken: token.refreshToken
+        };
+    }
+    return record;
+}
 /** The channels `notify` asks for, now that the inputs are known. */
 function useChannels(flow, options = {}) {
     const { inputs, gate } = flow;
@@ -19064,19 +19742,19 @@ function useChannels(flow, options = {}) {
     if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
         const where = commentTarget(flow.context, inputs.githubToken);
         if ('reason' in where)
-            lib_core/* debug */.Yz(`No PR comment: ${where.reason}.`);
+            lib_core.debug(`No PR comment: ${where.reason}.`);
         else {
             settings.prComment = {
                 target: where.target,
                 handoff: gate.handoff,
                 phase: inputs.phase,
                 ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile }),
-                warn: (message) => lib_core/* warning */.$e(message),
+                warn: (message) => lib_core.warning(message),
                 onPosted: (url) => {
                     exportCommentUrl(url);
                     options.onPosted?.(url);
                 },
-                sticky: { debug: (line) => lib_core/* debug */.Yz(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
+                sticky: { debug: (line) => lib_core.debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
                 // Asked at each write: near the deadline, recording the outcome gets only the grace.
                 // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
                 writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
@@ -19090,7 +19768,9 @@ function useChannels(flow, options = {}) {
 async function main_prompt(flow, request) {
     flow.gate.request = request;
     exportRequestOutputs(request);
-    await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => lib_core/* warning */.$e(warning));
+    if (request.endpointNotice)
+        lib_core.warning(noticeLine(request.endpointNotice));
+    await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => lib_core.warning(warning));
 }
 /**
  * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
@@ -19114,15 +19794,17 @@ async function requestApproval(flow, next) {
             // After a prompt the approver must know the code shown is void. Before one (a cached
             // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
             if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
-                lib_core/* warning */.$e('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
+                lib_core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
             }
             registration = await registrations.obtain({ replacing: registration });
         }
     }
 }
-function approvalRequest(authorization, { inputs, context, timeoutAt }) {
+function approvalRequest(authorization, flow) {
+    const { inputs, context, timeoutAt } = flow;
     const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
     return {
+        ...endpointNoticeOf(authorization, flow),
         userCode: authorization.userCode,
         verificationUri: authorization.verificationUri,
         verificationUriComplete: authorization.verificationUriComplete,
@@ -19135,6 +19817,11 @@ function approvalRequest(authorization, { inputs, context, timeoutAt }) {
         context,
         ...requestedAccess(inputs)
     };
+}
+/** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
+function endpointNoticeOf(links, flow) {
+    const notice = noticeFor(links, flow.endpoints.overrides);
+    return notice ? { endpointNotice: notice } : {};
 }
 /** The roles the approver hands over, for the prompt: the approver must see what they grant. */
 function requestedAccess(inputs) {
@@ -19161,9 +19848,9 @@ async function waitForApproval({ client, signal }, { registration, authorization
                 return;
             lastHeartbeat = Date.now();
             const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
-            lib_core/* info */.pq(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
+            lib_core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
         },
-        onTransientError: (error, delayMs) => lib_core/* info */.pq(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
+        onTransientError: (error, delayMs) => lib_core.info(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
     });
 }
 function unapprovedResult(poll, request, inputs) {
@@ -19189,7 +19876,7 @@ function deadlineNote(outcome, details) {
 }
 /** Logs a failure that will be retried: the error's own line, and when. */
 function logRetry({ error, delayMs }) {
-    lib_core/* info */.pq(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`);
+    lib_core.info(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`);
 }
 /** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
 function explainTransient(error) {
@@ -19203,7 +19890,7 @@ function failureResult(error, cancelled, request) {
         return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) };
     }
     if (isUnexpected(error) && error instanceof Error && error.stack)
-        lib_core/* debug */.Yz(error.stack);
+        lib_core.debug(error.stack);
     return { outcome: 'error', at: new Date(), message: explainFailure(error) };
 }
 function isInvalidClient(error) {
@@ -19633,24 +20320,52 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ 5360:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  dN: () => (/* binding */ exportVariable),
-  V4: () => (/* binding */ getInput),
-  pq: () => (/* binding */ info),
-  _o: () => (/* binding */ isDebug),
-  LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ../node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -19676,7 +20391,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -19726,12 +20441,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -19794,7 +20509,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -19840,13 +20555,13 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new auth/* BearerCredentialHandler */.tZ(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -19865,7 +20580,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return __awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -19884,13 +20599,13 @@ class oidc_utils_OidcClient {
         return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -20179,7 +20894,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
@@ -20213,11 +20928,11 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 4 modules
-var lib_exec = __nccwpck_require__(5604);
+var exec = __nccwpck_require__(5604);
 ;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -20231,10 +20946,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -20244,7 +20959,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec/* getExecOutput */.H('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -20255,7 +20970,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec/* getExecOutput */.H('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -20327,9 +21042,9 @@ function exportVariable(name, val) {
     process.env[name] = convertedVal;
     const filePath = process.env['GITHUB_ENV'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
     }
-    command_issueCommand('set-env', { name }, convertedVal);
+    issueCommand('set-env', { name }, convertedVal);
 }
 /**
  * Registers a secret which will get masked from logs
@@ -20360,8 +21075,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -20375,7 +21090,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -20444,10 +21159,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -20482,8 +21197,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -20491,7 +21206,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -20499,7 +21214,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -20566,9 +21281,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -20610,10 +21325,9 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec)
+  m: () => (/* binding */ exec),
+  H: () => (/* binding */ getExecOutput)
 });
-
-// UNUSED EXPORTS: getExecOutput
 
 ;// CONCATENATED MODULE: external "string_decoder"
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
@@ -21270,8 +21984,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_namespaceObject.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {

@@ -14273,7 +14273,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1341:
+/***/ 6018:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17319,7 +17319,7 @@ function private_files_writePrivateFile(path, content) {
     }
 }
 /** The file's text, or undefined when it does not exist. */
-function readPrivateFile(path) {
+function private_files_readPrivateFile(path) {
     try {
         return (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
@@ -17342,6 +17342,7 @@ function readPrivateFile(path) {
 // Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
 // over something new, add an optional field here, set it from the main step with `update`, and
 // add a task that reads it. Tasks must not depend on one another's fields.
+
 
 
 
@@ -17379,11 +17380,74 @@ function readHandoff(getState = core_getState) {
     const path = getState(HANDOFF_STATE);
     if (path === '')
         return undefined;
-    const text = readPrivateFile(path);
+    const text = private_files_readPrivateFile(path);
     if (text === undefined)
         return undefined;
     const parsed = JSON.parse(text);
     return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
+}
+/**
+ * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
+ * runner empties at the start of each job, so whatever is there belongs to this job. A file that
+ * does not read as a hand-off is skipped: it claims nothing.
+ */
+function handoffsOfThisJob() {
+    const directory = privateDirectory();
+    return readdirSync(directory)
+        .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+        .flatMap((name) => {
+        try {
+            const parsed = JSON.parse(readPrivateFile(join(directory, name)) ?? 'null');
+            return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed }] : [];
+        }
+        catch {
+            return [];
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./export/marks.ts
+// The marks that make what this action writes in HOME recognisable later, to its own main step
+// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
+// block's first line names the runner, and the token cache entry carries a field naming the
+// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
+// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
+// token; botocore drops it, which is why the config block's tag names the cache file too).
+
+/** The token cache member that marks an entry as this action's. */
+const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
+/**
+ * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
+ * name so that two names that read alike stay apart. Several runners can share one machine and
+ * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
+ */
+function runnerLabel(env = process.env) {
+    const name = env.RUNNER_NAME?.trim() ?? '';
+    if (name === '')
+        return 'local';
+    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
+    return `${readable}-${createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
+}
+/** The part of the block's first line that names the runner: `(runner LABEL)`. */
+function blockRunnerNote(runner) {
+    return `(runner ${runner})`;
+}
+/** The runner a block's first line names, if any. */
+function marks_runnerInBlockLine(line) {
+    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
+}
+/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
+function tokenCacheMarkOf(entry) {
+    if (typeof entry !== 'object' || entry === null)
+        return undefined;
+    const mark = entry[TOKEN_CACHE_MARK];
+    if (typeof mark !== 'object' || mark === null)
+        return undefined;
+    const word = /^[\w.-]{1,200}$/;
+    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
+        ? { session: mark.session, runner: mark.runner }
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./export/aws-config.ts
@@ -17392,6 +17456,7 @@ function readHandoff(getState = core_getState) {
 // go at the end inside one block between two marker comments that name the block's tag (the
 // sso-session name, unique per run); removing that block restores the file exactly.
 // INI libraries were no help: they drop comments and re-serialise the whole file.
+
 const MARKER = 'aws-sso-device-auth';
 const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
 const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
@@ -17436,7 +17501,17 @@ function findSections(text) {
 }
 /** The tags of the action's blocks in the file, in order. */
 function blockTags(text) {
-    return splitLines(text).flatMap((line) => BEGIN.exec(line)?.[1] ?? []);
+    return markedBlocks(text).map((block) => block.tag);
+}
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+function markedBlocks(text) {
+    return splitLines(text).flatMap((line) => {
+        const tag = BEGIN.exec(line)?.[1];
+        if (tag === undefined)
+            return [];
+        const runner = runnerInBlockLine(line);
+        return [runner === undefined ? { tag } : { tag, runner }];
+    });
 }
 /** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
 function appendBlock(text, tag, sections, note) {
@@ -17558,24 +17633,203 @@ function removeConfigBlock(record, log) {
         log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`);
     }
 }
-/** The access token in a token cache file, when a tool refreshed it (post step revokes it too). */
+/**
+ * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
+ * The file is in HOME, where any step of the job could write: only plain printable strings count.
+ */
 function cachedToken(file) {
     try {
         const entry = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
         const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
-        if (typeof entry.accessToken !== 'string' || entry.accessToken === '' || Number.isNaN(expiresAt))
+        if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
             return undefined;
-        return { accessToken: entry.accessToken, expiresAt };
+        return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
     }
     catch {
         return undefined;
     }
+}
+/** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
+function isOpaqueToken(value) {
+    return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value);
 }
 function isCode(error, ...codes) {
     return typeof error === 'object' && error !== null && codes.includes(error.code ?? '');
 }
 function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+;// CONCATENATED MODULE: ./notify/comment-size.ts
+// How long a PR comment may be. GitHub's error says "body is too long (maximum is 65536
+// characters)" without saying what a character is: its servers count code points, and one
+// measurement (github-limits, "Add limits for issue comments") found issue comments accepting
+// 65,536 four-byte emoji but not one ASCII character more, i.e. 262,144 UTF-8 bytes. JavaScript's
+// `length` counts UTF-16 units, which is never fewer than code points; UTF-8 bytes are never fewer
+// than either. So the size kept here is the UTF-8 byte count against 65,536: within every reading
+// of the limit, at the cost of a few bytes for the emoji in the titles.
+/** The most any comment body (marker included) may hold, in UTF-8 bytes. */
+const MAX_COMMENT_SIZE = 65_536;
+/** Room kept for the hidden marker line StickyComment puts before every body. */
+const MARKER_ROOM = 64;
+/** What a rendered body (without the marker) may hold. */
+const COMMENT_BODY_BUDGET = MAX_COMMENT_SIZE - MARKER_ROOM;
+/** The size as counted against the limit: UTF-8 bytes, the strictest count. */
+function commentSize(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+;// CONCATENATED MODULE: ./oidc/endpoints.ts
+// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md \u00a71 and \u00a74), and the
+// environment overrides the SDKs honour.
+/** The endpoint settings in the environment cannot be used together or are malformed. */
+class endpoints_EndpointConfigurationError extends Error {
+    name = 'EndpointConfigurationError';
+}
+// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
+// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
+const PARTITIONS = [
+    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
+];
+function partitionOf(region) {
+    // Only the commercial partition is a fallback: a region no regex matches resolves there.
+    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
+    return specific ?? PARTITIONS[0];
+}
+/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
+function partitionDnsSuffixes() {
+    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
+}
+const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
+const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
+/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
+function oidcEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...OIDC });
+}
+/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
+function portalEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...PORTAL });
+}
+/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
+function endpointOverrides(env = process.env) {
+    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
+        const override = configuredEndpoint(env, overrides);
+        if (override === undefined)
+            return [];
+        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
+    });
+}
+function resolveEndpoint(spec) {
+    const { env } = spec;
+    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
+    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override !== undefined) {
+        if (fips)
+            throw new endpoints_EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        if (dualStack)
+            throw new endpoints_EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        return parseCustomEndpoint(override.name, override.value);
+    }
+    const region = spec.region.trim();
+    // The region becomes part of a host name: anything but a DNS label could redirect the request.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+        throw new endpoints_EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
+    }
+    const partition = partitionOf(region);
+    if (fips && dualStack)
+        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
+    if (fips)
+        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+    if (dualStack)
+        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
+}
+function configuredEndpoint(env, names) {
+    // The SDKs' switch for ignoring every configured endpoint URL.
+    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
+        return undefined;
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseCustomEndpoint(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@\u2026).
+        throw new endpoints_EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new endpoints_EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+        throw new endpoints_EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
+// guess what "1" or "yes" means for a compliance switch.
+function booleanSetting(env, name) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '')
+        return false;
+    const value = raw.toLowerCase();
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new endpoints_EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+;// CONCATENATED MODULE: ./oidc/aws-hosts.ts
+// Which hosts are AWS's own, so the approver can be told when a verification link leads anywhere
+// else. A device authorization answer names the page the approver opens; whoever answers in AWS's
+// place (an endpoint variable pointed elsewhere, a proxy) chooses it. The rules are narrow on
+// purpose: a host that is AWS's but not listed only costs a warning the approver can read past,
+// while a host on a shared AWS domain that anyone can rent (an S3 website, an API Gateway stage,
+// both under amazonaws.com) must not pass as "AWS".
+
+/** A region as it appears in a host name: us-east-1, cn-north-1, us-gov-west-1. */
+const REGION = '[a-z]{2,}(?:-[a-z]+)+-\\d+';
+/** One DNS label: a directory's subdomain (d-1234567890), a portal instance (ssoins-\u2026). */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+function escaped(suffix) {
+    return suffix.replace(/\./g, '\\.');
+}
+const AWS_HOSTS = [
+    // StartDeviceAuthorization's classic page: device.sso.<region>.<partition suffix> (docs/protocol.md \u00a71).
+    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^device\\.sso(?:-fips)?\\.${REGION}\\.${escaped(suffix)}$`)),
+    // The access portal's device page: <directory>.awsapps.com/start/#/device, and the newer
+    // portal hosts (ssoins-\u2026.portal.<region>.app.aws).
+    new RegExp(`^${LABEL}\\.awsapps\\.com$`),
+    new RegExp(`^${LABEL}\\.portal\\.${REGION}\\.app\\.aws$`),
+    // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
+    new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
+    new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
+];
+/** True for an https URL on one of AWS's own sign-in hosts. */
+function aws_hosts_isAwsLink(url) {
+    return url.protocol === 'https:' && url.port === '' && isAwsHost(url.hostname);
+}
+/** True when `hostname` (as URL.hostname gives it) is one of AWS's own sign-in hosts. */
+function isAwsHost(hostname) {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    return AWS_HOSTS.some((pattern) => pattern.test(host));
 }
 
 ;// CONCATENATED MODULE: ./text/sanitize.ts
@@ -17637,6 +17891,86 @@ function looksLikeCommand(line) {
 function neutralizeCommandStart(line) {
     const trimmed = line.replace(LEADING_SPACE, '');
     return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
+}
+
+;// CONCATENATED MODULE: ./notify/format.ts
+// Text helpers shared by the channels: times a person reads at a glance, and values from the
+// environment made safe to put on one line (a value with a line break could otherwise start a
+// `::workflow-command::` line in the log, or break a table row).
+
+/** 2026-05-01 12:10:00 UTC */
+function formatUtc(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
+function formatRelative(date, now) {
+    const ms = date.getTime() - now.getTime();
+    const minutes = Math.round(Math.abs(ms) / 60_000);
+    if (minutes === 0)
+        return ms >= 0 ? 'in under a minute' : 'less than a minute ago';
+    const hours = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    const span = [hours ? plural(hours, 'hour') : '', rest ? plural(rest, 'minute') : ''].filter(Boolean).join(' ');
+    return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+function plural(n, unit) {
+    return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+/** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
+function plain(value) {
+    return sanitize(value);
+}
+/** A value for display, or a placeholder when the runner did not provide it. */
+function shown(value) {
+    const text = value === undefined ? '' : plain(value);
+    return text === '' ? '(unknown)' : text;
+}
+/** The first 12 characters of a commit: enough to compare with what GitHub shows. */
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 12) : sha;
+}
+
+;// CONCATENATED MODULE: ./notify/endpoint-notice.ts
+
+
+/**
+ * The notice for a request, or undefined when everything is AWS's own. `overrides` come from
+ * endpointOverrides(); the links are the verification URIs AWS (or whoever answered) sent.
+ */
+function endpointNotice(overrides, links) {
+    const linkHosts = [...new Set(links.flatMap((link) => foreignHost(link) ?? []))];
+    if (overrides.length === 0 && linkHosts.length === 0)
+        return undefined;
+    return { overrides: overrides.map(({ variable, service, origin }) => ({ variable, service, origin })), linkHosts };
+}
+/** The host of a link that is not AWS's (without credentials, path or query), else undefined. */
+function foreignHost(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return '(a link that does not parse)';
+    }
+    return isAwsLink(url) ? undefined : url.host;
+}
+/** The notice for the request's own links, with the overrides in effect. */
+function noticeFor(request, overrides) {
+    return endpointNotice(overrides, [request.verificationUri, request.verificationUriComplete]);
+}
+/** The notice in words, every outside value through the sanitiser. */
+function noticeText(notice) {
+    const details = [
+        ...notice.overrides.map(({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`),
+        ...notice.linkHosts.map((host) => `The verification link goes to ${plain(host)}, which is not an AWS host.`),
+        'If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
+    ];
+    return { heading: "This request does not go to AWS's own endpoints.", details };
+}
+/** The notice as one line, for the step's warning annotation. */
+function noticeLine(notice) {
+    const { heading, details } = noticeText(notice);
+    return `${heading} ${details.slice(0, -1).join(' ')} The approval prompt tells the approver not to approve unless they expect this.`;
 }
 
 ;// CONCATENATED MODULE: ./notify/markdown.ts
@@ -17711,8 +18045,8 @@ function utcTime(date) {
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
 
-/** GitHub rejects comment bodies longer than this (characters). */
-const MAX_COMMENT_LENGTH = 65_536;
+
+
 const TITLES = {
     pending: '\ud83d\udd10 AWS sign-in waiting for approval',
     approved: '\u2705 AWS sign-in approved',
@@ -17725,10 +18059,41 @@ const TITLES = {
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ *
+ * GitHub refuses a longer comment outright, which would leave the approver with none, so a body
+ * over `budget` (UTF-8 bytes, comment-size.ts) is shortened. The one part without a bound of its
+ * own is the list of profiles (`roles` may name hundreds); every other part is cut to its own
+ * length where it is rendered. So the title, the code, the link, the warning and who is asking
+ * always stay, the profile list is cut to what fits, and the comment says so and where the whole
+ * list is (the job log).
  */
-function renderComment(request, state, result) {
+function renderComment(request, state, result, budget = COMMENT_BODY_BUDGET) {
+    const profiles = request.profiles?.length ?? 0;
+    const whole = composeComment(request, state, result, profiles);
+    if (commentSize(whole) <= budget)
+        return whole;
+    // The most profiles that fit: the size grows with the count, so a binary search finds it.
+    let fits = 0;
+    for (let low = 0, high = profiles - 1; low <= high;) {
+        const middle = Math.floor((low + high) / 2);
+        if (commentSize(composeComment(request, state, result, middle)) <= budget) {
+            fits = middle;
+            low = middle + 1;
+        }
+        else
+            high = middle - 1;
+    }
+    return composeComment(request, state, result, fits);
+}
+/** The body listing the first `shownProfiles` profiles; a shortened list is said to be one. */
+function composeComment(request, state, result, shownProfiles) {
     const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
-    sections.push(contextSection(request), '<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
+    const shortened = shownProfiles < (request.profiles?.length ?? 0);
+    sections.push(contextSection(request, shownProfiles));
+    if (shortened) {
+        sections.push("<sub>This comment was shortened to fit GitHub's limit on a comment's length; the job log has the whole request.</sub>");
+    }
+    sections.push('<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
     return `${sections.join('\n\n')}\n`;
 }
 function pendingSections(request) {
@@ -17736,6 +18101,7 @@ function pendingSections(request) {
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
+        ...noticeQuote(request),
         `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
     ];
     let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
@@ -17793,7 +18159,7 @@ function outcomeSections(request, outcome, result) {
             return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
     }
 }
-function contextSection(request) {
+function contextSection(request, shownProfiles) {
     const context = request.context;
     const lines = [
         '**Request**',
@@ -17806,11 +18172,23 @@ function contextSection(request) {
     if (request.accountId !== undefined || request.roleName !== undefined) {
         lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
     }
-    for (const { profile, accountId, roleName } of request.profiles ?? []) {
+    const profiles = request.profiles ?? [];
+    for (const { profile, accountId, roleName } of profiles.slice(0, shownProfiles)) {
         lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
+    }
+    const hidden = profiles.length - shownProfiles;
+    if (hidden > 0) {
+        lines.push(`- **\u2026and ${hidden} more AWS ${hidden === 1 ? 'profile' : 'profiles'}, not listed here** (too long for one comment): ${markdown_link('the job log', request.context.runUrl)} lists every role asked for. Check them there before approving.`);
     }
     lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
     return lines.join('\n');
+}
+/** Right under the code: where the request goes when that is not AWS's own endpoints. */
+function noticeQuote(request) {
+    if (!request.endpointNotice)
+        return [];
+    const { heading, details } = noticeText(request.endpointNotice);
+    return [[`> \ud83d\uded1 **${escapeText(heading)}**`, ...details.map((detail) => `> ${escapeText(detail)}`)].join('\n')];
 }
 /** " on `host`": lets the approver see where the link leads before following it. */
 function hostNote(url) {
@@ -18096,7 +18474,7 @@ async function createGitHubClient(options) {
         log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
     });
     octokit.hook.wrap('request', async (request, endpoint) => {
-        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase());
+        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
         for (let attempt = 1;; attempt++) {
             const limit = options.limit?.();
             limit?.throwIfAborted();
@@ -18121,9 +18499,94 @@ async function createGitHubClient(options) {
     });
     return octokit;
 }
+/**
+ * A GraphQL query (not a mutation) reads only, so it is as safe to repeat as a GET, though it is a
+ * POST. Octokit's graphql() puts the document in the `query` option.
+ */
+function isGraphqlQuery(endpoint) {
+    return routeOf(endpoint.url).endsWith('/graphql') && typeof endpoint.query === 'string' && /^\s*(?:query\b|\{)/.test(endpoint.query);
+}
 /** The path of a request URL, without query or host: what a debug line may show. */
 function routeOf(url) {
     return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+;// CONCATENATED MODULE: ./text/shape.ts
+// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
+// an array or of another type than documented: one key at a time, never a cast that trusts it.
+/** A JSON object: not null, not an array. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** One key of a value that may not be an object at all. */
+function member(value, key) {
+    return isRecord(value) ? value[key] : undefined;
+}
+/** A positive safe integer (a GitHub id or number), or undefined. */
+function positiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./github/identity.ts
+
+
+/** A failure of GET /user that is not "an installation token may not ask": 401, 5xx after retries. */
+class IdentityLookupError extends Error {
+    failure;
+    facts;
+    name = 'IdentityLookupError';
+    constructor(failure, facts) {
+        super('GET /user failed');
+        this.failure = failure;
+        this.facts = facts;
+    }
+}
+const VIEWER_QUERY = 'query { viewer { login databaseId } }';
+/**
+ * The token's identity, or undefined when GitHub does not say (with the reason in a debug line).
+ * Throws IdentityLookupError when GitHub rejects the token or cannot be reached at all.
+ */
+async function learnTokenIdentity(github, debug = () => { }) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        const identity = asIdentity(data, 'GET /user');
+        if (identity === undefined)
+            debug('GitHub answered GET /user without a usable login and id.');
+        return identity;
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        // 403 without a rate limit is the installation token's answer; anything else is not.
+        if (facts.status !== 403 || isRateLimited(facts))
+            throw new IdentityLookupError(error, facts);
+    }
+    try {
+        const answer = await github.graphql(VIEWER_QUERY);
+        const viewer = member(answer, 'viewer');
+        const identity = asIdentity({ login: member(viewer, 'login'), id: member(viewer, 'databaseId') }, 'GraphQL viewer');
+        if (identity === undefined)
+            debug('GitHub answered the GraphQL viewer query without a usable login and databaseId.');
+        return identity;
+    }
+    catch (error) {
+        debug(`GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`);
+        return undefined;
+    }
+}
+/** The author of a comment GitHub just returned, as an identity; undefined when it has no valid id. */
+function commentAuthor(user, source) {
+    return asIdentity(user, source);
+}
+/** A GitHub login (a user's, or a bot's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function asIdentity(value, source) {
+    const id = positiveInteger(member(value, 'id'));
+    const login = member(value, 'login');
+    if (id === undefined)
+        return undefined;
+    if (typeof login !== 'string' || !LOGIN.test(login))
+        return undefined;
+    return { id, login, source };
 }
 
 ;// CONCATENATED MODULE: ./notify/pr-comment.ts
@@ -18136,8 +18599,7 @@ function routeOf(url) {
 
 
 
-/** The author of comments made with the workflow's GITHUB_TOKEN (also on GHES). */
-const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+
 const PERMISSION = 'pull-requests: write';
 /** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
 function gateId(parts) {
@@ -18175,28 +18637,25 @@ class CommentPermissionError extends PrCommentError {
             'The approval request is in the step log.', status);
     }
 }
-/** Only comments whose author is this login are ever edited. */
-function isSameLogin(a, b) {
-    // GitHub logins are case-insensitive; nothing else is normalised (a user named `foo` is not the
-    // app `foo[bot]`).
-    return a.toLowerCase() === b.toLowerCase();
-}
 class StickyComment {
     github;
     target;
     gateId;
-    identity;
+    knownIdentity;
     options;
     existing;
     constructor(github, target, gateId, 
-    /** The login the token acts as: the only author whose comments are edited. */
-    identity, options, existing) {
+    /** Whose token it is: the only author whose comments are edited. Undefined: nobody's are. */
+    knownIdentity, options, existing) {
         this.github = github;
         this.target = target;
         this.gateId = gateId;
-        this.identity = identity;
+        this.knownIdentity = knownIdentity;
         this.options = options;
         this.existing = existing;
+    }
+    get identity() {
+        return this.knownIdentity;
     }
     /**
      * Finds this gate's comment (the oldest that carries the marker and was written by the token's
@@ -18205,7 +18664,7 @@ class StickyComment {
      */
     static async find(target, gate, options = {}) {
         const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
-        const identity = target.authorLogin ?? (await authenticatedLogin(github));
+        const identity = await tokenIdentity(github, target, options.debug ?? (() => { }));
         const sticky = new StickyComment(github, target, gate, identity, options, undefined);
         sticky.existing = await sticky.findOwn();
         return sticky;
@@ -18217,8 +18676,9 @@ class StickyComment {
     /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
     async upsert(body) {
         const full = `${commentMarker(this.gateId)}\n${body}`;
-        if (full.length > MAX_COMMENT_LENGTH) {
-            throw new RangeError(`PR comment body is ${full.length} characters; GitHub accepts at most ${MAX_COMMENT_LENGTH}`);
+        // The renderer shortens every body to fit; this is the last guard, before anything is sent.
+        if (commentSize(full) > MAX_COMMENT_SIZE) {
+            throw new RangeError(`PR comment body is ${commentSize(full)} bytes; the limit kept is ${MAX_COMMENT_SIZE}`);
         }
         if (this.existing) {
             const updated = await this.update(this.existing.id, full);
@@ -18258,6 +18718,12 @@ class StickyComment {
                     issue_number: this.target.issueNumber,
                     body
                 });
+                // Unknown until now: the comment this token just wrote says who it is.
+                if (this.knownIdentity === undefined) {
+                    this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
+                    if (this.knownIdentity)
+                        this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
+                }
                 return { id: data.id, url: data.html_url };
             }
             catch (error) {
@@ -18267,6 +18733,8 @@ class StickyComment {
                     throw commentError('create', error, facts);
                 this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
                 await sleep(delay);
+                // With the identity unknown nothing can be found, and a lost answer may leave a second
+                // comment: a duplicate is the price of never editing a comment that may not be ours.
                 const stored = await this.findOwn();
                 if (stored) {
                     const updated = await this.update(stored.id, body);
@@ -18277,13 +18745,20 @@ class StickyComment {
         }
     }
     async findOwn() {
+        const identity = this.knownIdentity;
+        // Nobody's comment can be shown to be ours: a new one is posted (see tokenIdentity's line).
+        if (identity === undefined)
+            return undefined;
         const marker = commentMarker(this.gateId);
         let found;
         try {
             await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
                 // The marker must open the body: text from the run (a job name, say) quoted further down
                 // in some other gate's comment cannot make that comment ours.
-                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user !== null && isSameLogin(comment.user.login, this.identity));
+                // By user id, never by login: a login is matched case-insensitively, a bot's may be
+                // shown with or without `[bot]`, and `github-actions[bot]` is also every other
+                // GITHUB_TOKEN's author, not only this gate's.
+                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user?.id === identity.id);
                 if (own) {
                     found = { id: own.id, url: own.html_url };
                     done();
@@ -18297,20 +18772,29 @@ class StickyComment {
         return found;
     }
 }
-/** The token's login; `github-actions[bot]` for a token that may not ask (an installation token). */
-async function authenticatedLogin(github) {
+/**
+ * Whose token it is: what GitHub says, else what the main step learned; undefined (said in a
+ * debug line) when neither knows, and then no existing comment is edited.
+ */
+async function tokenIdentity(github, target, debug) {
+    let learned;
     try {
-        const { data } = await github.rest.users.getAuthenticated();
-        return data.login;
+        learned = await learnTokenIdentity(github, debug);
     }
     catch (error) {
-        const facts = failureFacts(error);
-        // GITHUB_TOKEN answers 403 "Resource not accessible by integration"; its comments are
-        // github-actions[bot]'s. A rate-limited 403 is not that answer.
-        if (facts.status === 403 && !isRateLimited(facts))
-            return GITHUB_ACTIONS_BOT;
-        throw commentError('read', error, facts);
+        if (error instanceof IdentityLookupError)
+            throw commentError('read', error.failure, error.facts);
+        throw error;
     }
+    const known = target.knownIdentity === undefined ? undefined : commentAuthor(target.knownIdentity, 'the main step');
+    const identity = learned ?? known;
+    if (identity === undefined) {
+        debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.');
+    }
+    else {
+        debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`);
+    }
+    return identity;
 }
 /** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
 function commentError(action, error, facts) {
@@ -18363,7 +18847,10 @@ function restoreRequest(stored) {
         throw new TypeError('stored approval request with scopes that are not a list of text');
     }
     restoreAccess(value);
-    return { ...value, expiresAt, deadline };
+    // Not taken from the file: the step that shows the request again decides it from its own
+    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+    const { endpointNotice: _notice, ...request } = value;
+    return { ...request, expiresAt, deadline };
 }
 const ACCOUNT_ID = /^\d{12}$/;
 /**
@@ -18417,7 +18904,15 @@ const finalizeComment = {
         const token = getInput('github-token');
         if (token === '')
             throw new Error("input 'github-token' is empty, so the comment still shows the request as pending");
-        const sticky = await StickyComment.find({ token, owner: comment.owner, repo: comment.repo, issueNumber: comment.issueNumber, apiUrl: comment.apiUrl }, comment.gate);
+        const sticky = await StickyComment.find({
+            token,
+            owner: comment.owner,
+            repo: comment.repo,
+            issueNumber: comment.issueNumber,
+            apiUrl: comment.apiUrl,
+            // Checked again by StickyComment (a positive id, a login's shape) before it is believed.
+            ...(comment.author === undefined ? {} : { knownIdentity: comment.author })
+        }, comment.gate, { debug: (line) => debug(line) });
         // Someone deleted it: there is nothing left that asks for approval.
         if (sticky.comment === undefined)
             return;
@@ -18470,108 +18965,6 @@ const removeFiles = {
             throw new Error(`${failed.join(', ')}; delete them by hand on a self-hosted runner`);
     }
 };
-
-;// CONCATENATED MODULE: ./oidc/endpoints.ts
-// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, docs/protocol.md \u00a71 and \u00a74), and the
-// environment overrides the SDKs honour.
-/** The endpoint settings in the environment cannot be used together or are malformed. */
-class endpoints_EndpointConfigurationError extends Error {
-    name = 'EndpointConfigurationError';
-}
-// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
-// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
-const PARTITIONS = [
-    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
-    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
-    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
-    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
-    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
-    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
-];
-function partitionOf(region) {
-    // Only the commercial partition is a fallback: a region no regex matches resolves there.
-    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
-    return specific ?? PARTITIONS[0];
-}
-/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
-function oidcEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] });
-}
-/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
-function portalEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] });
-}
-function resolveEndpoint(spec) {
-    const { env } = spec;
-    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
-    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
-    const override = configuredEndpoint(env, spec.overrides);
-    if (override !== undefined) {
-        if (fips)
-            throw new endpoints_EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        if (dualStack)
-            throw new endpoints_EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        return parseCustomEndpoint(override.name, override.value);
-    }
-    const region = spec.region.trim();
-    // The region becomes part of a host name: anything but a DNS label could redirect the request.
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
-        throw new endpoints_EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
-    }
-    const partition = partitionOf(region);
-    if (fips && dualStack)
-        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
-    if (fips)
-        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
-    if (dualStack)
-        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
-}
-function configuredEndpoint(env, names) {
-    // The SDKs' switch for ignoring every configured endpoint URL.
-    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
-        return undefined;
-    for (const name of names) {
-        const value = env[name]?.trim();
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-function parseCustomEndpoint(name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@\u2026).
-        throw new endpoints_EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new endpoints_EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
-    }
-    if (url.search || url.hash || url.username || url.password) {
-        throw new endpoints_EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
-// guess what "1" or "yes" means for a compliance switch.
-function booleanSetting(env, name) {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '')
-        return false;
-    const value = raw.toLowerCase();
-    if (value === 'true')
-        return true;
-    if (value === 'false')
-        return false;
-    throw new endpoints_EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
-}
 
 ;// CONCATENATED MODULE: ./oidc/errors.ts
 // The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
@@ -18715,7 +19108,7 @@ const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
 function awsErrorFromResponse(response) {
-    const body = isRecord(response.body) ? response.body : {};
+    const body = aws_error_isRecord(response.body) ? response.body : {};
     const claimedOauthError = stringField(body, 'error');
     const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
     const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
@@ -18770,7 +19163,7 @@ function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-function isRecord(value) {
+function aws_error_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function stringField(record, key) {
@@ -19267,6 +19660,251 @@ async function collectPages(maxResults, fetchPage) {
     return items;
 }
 
+;// CONCATENATED MODULE: ./export/secrets.ts
+// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
+// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
+// registered the moment it arrives, before any code path could print, output or record it.
+// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
+// runner would otherwise print *** where the code belongs.
+
+const mask = (secret) => setSecret(secret);
+/** The client secret signs every later call of this registration. */
+function maskRegistration(registration, setSecret = mask) {
+    setSecret(registration.clientSecret);
+}
+/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
+function maskDeviceAuthorization(authorization, setSecret = mask) {
+    setSecret(authorization.deviceCode);
+}
+/** Every token in the set, including those the action does not use (they still grant access). */
+function maskTokenSet(token, setSecret = mask) {
+    setSecret(token.accessToken);
+    if (token.refreshToken)
+        setSecret(token.refreshToken);
+    if (token.idToken)
+        setSecret(token.idToken);
+}
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+function maskPendingRequest(pending, setSecret = mask) {
+    maskRegistration(pending.registration, setSecret);
+    maskDeviceAuthorization(pending.authorization, setSecret);
+}
+/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
+function maskRoleCredentials(credentials, setSecret = mask) {
+    setSecret(credentials.accessKeyId);
+    setSecret(credentials.secretAccessKey);
+    setSecret(credentials.sessionToken);
+}
+
+;// CONCATENATED MODULE: ./oidc/responses.ts
+// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
+// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
+// naming the field (never its value), not a crash three steps later.
+
+/** RFC 8628 \u00a73.2: "If no value is provided, clients MUST use 5 as the default." */
+const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+function parseRegistration(body, context, request) {
+    const fields = new Fields(body, context);
+    const clientId = fields.requiredString('clientId');
+    const clientSecret = fields.requiredString('clientSecret');
+    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
+    return {
+        clientId,
+        clientSecret,
+        // Informational only; when absent, the arrival time is the best estimate.
+        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+        clientSecretExpiresAt,
+        scopes: [...request.scopes],
+        clientName: request.clientName
+    };
+}
+// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
+// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
+// https (http only to a loopback host, which is an emulator the user pointed the action at), and
+// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
+// naming the field, never echoing it.
+const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
+/** A device code AWS issues is a few hundred characters of base64url-like text. */
+const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
+/** AWS: 600 s. More than a day cannot be a device code's life. */
+const MAX_CODE_LIFETIME_SECONDS = 86_400;
+/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
+const MAX_POLL_INTERVAL_SECONDS = 60;
+function parseDeviceAuthorization(body, context) {
+    const fields = new Fields(body, context);
+    const deviceCode = fields.requiredString('deviceCode');
+    if (!OPAQUE_TOKEN.test(deviceCode))
+        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
+    const userCode = fields.requiredString('userCode');
+    if (!USER_CODE.test(userCode))
+        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
+    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
+    const complete = fields.optionalString('verificationUriComplete');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
+    const interval = fields.optionalNumber('interval');
+    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
+        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
+    return {
+        deviceCode,
+        userCode,
+        verificationUri,
+        // The complete URL only saves typing; the prompt always shows the user code separately.
+        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
+        expiresIn,
+        // A zero or negative interval would mean polling flat out: treat it as absent.
+        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
+        startedAt: context.now
+    };
+}
+function parseTokenSet(body, context) {
+    const fields = new Fields(body, context);
+    const accessToken = fields.requiredString('accessToken');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    const token = {
+        accessToken,
+        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
+        expiresIn,
+        expiresAt: context.now + expiresIn * 1000
+    };
+    const refreshToken = fields.optionalString('refreshToken');
+    if (refreshToken !== undefined)
+        token.refreshToken = refreshToken;
+    const idToken = fields.optionalString('idToken');
+    if (idToken !== undefined)
+        token.idToken = idToken;
+    return token;
+}
+/** An https link (http only to a loopback host), without credentials, of a sane length. */
+function verificationLink(fields, name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw fields.malformed(`${name} is not a URL`);
+    }
+    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw fields.malformed(`${name} is not an https URL`);
+    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
+        throw fields.malformed(`${name} is not a plain link`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./oidc/client.ts
+
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const REFRESH_TOKEN_GRANT = 'refresh_token';
+class SsoOidcClient {
+    base;
+    requestTimeoutMs;
+    deadline;
+    signal;
+    now;
+    dispatcher;
+    constructor(options) {
+        this.base = new URL(options.endpoint);
+        this.requestTimeoutMs = options.requestTimeoutMs;
+        this.deadline = options.deadline;
+        this.signal = options.signal;
+        this.now = options.now ?? Date.now;
+        this.dispatcher = options.dispatcher;
+    }
+    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
+    async registerClient(request) {
+        const body = { clientName: request.clientName, clientType: 'public' };
+        if (request.scopes.length > 0)
+            body.scopes = request.scopes;
+        const { response, context } = await this.post('RegisterClient', '/client/register', body);
+        return parseRegistration(response, context, request);
+    }
+    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
+    async startDeviceAuthorization(client, startUrl) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
+        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
+        return parseDeviceAuthorization(response, context);
+    }
+    /** One poll (RFC 8628 \u00a73.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
+    async createToken(client, deviceCode, signal) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
+        const { response, context } = await this.post('CreateToken', '/token', body, signal);
+        return parseTokenSet(response, context);
+    }
+    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
+    async refreshToken(client, refreshToken) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
+        const { response, context } = await this.post('CreateToken', '/token', body);
+        return parseTokenSet(response, context);
+    }
+    async post(operation, path, body, signal) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        const response = await requestJson({
+            operation,
+            method: 'POST',
+            url,
+            body,
+            timeoutMs: this.requestTimeoutMs,
+            deadline: this.deadline,
+            signal: combine(this.signal, signal),
+            dispatcher: this.dispatcher,
+            now: this.now
+        });
+        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
+    }
+}
+function combine(a, b) {
+    if (a && b)
+        return AbortSignal.any([a, b]);
+    return a ?? b;
+}
+
+;// CONCATENATED MODULE: ./cleanup/refresh.ts
+// An expired access token cannot be logged out, but its refresh token still lives server-side
+// until the approver's IAM Identity Center session ends (8 hours by default): whoever holds it
+// (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
+// once more (CreateToken, refresh_token grant, docs/protocol.md \u00a71) and logs out the token it gets,
+// which ends the session and its refresh token with it.
+
+
+
+
+/** Exchanges the refresh token, transient failures retried; throws on any other failure. */
+async function refreshForLogout(options) {
+    const { client, now } = options;
+    if (client.registrationExpiresAt <= now())
+        return { kind: 'registration-expired' };
+    const oidc = new SsoOidcClient({
+        endpoint: client.oidcEndpoint,
+        now,
+        requestTimeoutMs: options.attemptTimeoutMs,
+        deadline: options.deadline,
+        ...(options.signal ? { signal: options.signal } : {})
+    });
+    try {
+        const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
+            deadline: options.deadline,
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+        maskTokenSet(token, options.mask);
+        return { kind: 'refreshed', token };
+    }
+    catch (error) {
+        if (isSessionOver(error))
+            return { kind: 'session-over' };
+        throw error;
+    }
+}
+/** invalid_grant: the refresh token was revoked, rotated away or its session ended; invalid_client: the client is gone. */
+function isSessionOver(error) {
+    if (!(error instanceof errors_AwsServiceError))
+        return false;
+    return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) || ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '');
+}
+
 ;// CONCATENATED MODULE: ./cleanup/revoke.ts
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
@@ -19277,63 +19915,122 @@ async function collectPages(maxResults, fetchPage) {
 
 
 
+
 const revokeToken = {
     name: 'revoke the IAM Identity Center token',
     async run(handoff) {
-        if (handoff.revoke)
-            await revokeTokens({ portalEndpoint: handoff.revoke.portalEndpoint, tokens: heldTokens(handoff.revoke) }, core_namespaceObject);
+        const record = handoff.revoke;
+        if (!record)
+            return;
+        const client = record.refresh ? sessionClient(record.refresh) : undefined;
+        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, core_namespaceObject);
     }
 };
+function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
+    return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
+}
 /** The token the action received, and the one in its token cache if a tool refreshed it since. */
 function heldTokens(record) {
-    const tokens = [{ accessToken: record.accessToken, expiresAt: record.expiresAt }];
+    const tokens = [withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)];
     const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
     if (refreshed && refreshed.accessToken !== record.accessToken) {
-        // Issued to a tool, never seen by the runner: masked before anything could print it.
+        // Issued to a tool, never seen by the runner: masked before anything could print them.
         setSecret(refreshed.accessToken);
+        if (refreshed.refreshToken !== undefined)
+            setSecret(refreshed.refreshToken);
         tokens.push(refreshed);
     }
     return tokens;
+}
+function withRefreshToken(token, refreshToken) {
+    return refreshToken === undefined ? token : { ...token, refreshToken };
 }
 // Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
 // ends as this task's own warning, naming the endpoint and the cause.
 const DEFAULT_RETRY_WINDOW_MS = 8_000;
 /** At least two attempts fit in the window. */
 const ATTEMPT_TIMEOUT_MS = 3_000;
-/** Logs out every distinct, unexpired token; one line per token says how it went. */
+/**
+ * A token this close to its expiry is treated as expired: it could lapse between the check and
+ * the Logout (retries included), and refreshing one that still works costs nothing.
+ */
+const EXPIRY_MARGIN_MS = 60_000;
+/**
+ * Logs out every distinct token that still works. When the newest has expired (or is about to),
+ * ends its session through its refresh token instead. One line per token says how it went.
+ */
 async function revokeTokens(options, log) {
     const now = options.now ?? Date.now;
     const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
     const deadline = now() + windowMs;
-    const portal = new SsoPortalClient({
-        endpoint: options.portalEndpoint,
-        ...(options.signal ? { signal: options.signal } : {}),
-        now,
-        requestTimeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, windowMs),
-        deadline
-    });
-    const seen = new Set();
-    for (const [index, token] of options.tokens.entries()) {
-        if (seen.has(token.accessToken))
-            continue;
-        seen.add(token.accessToken);
-        const which = index === 0 ? 'The IAM Identity Center token' : 'A refreshed IAM Identity Center token';
-        if (token.expiresAt <= now()) {
-            log.info(`${which} has expired already; nothing to revoke.`);
-            continue;
-        }
+    const attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, windowMs);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...signal, now, requestTimeoutMs: attemptTimeoutMs, deadline });
+    const logout = async (accessToken, expiresAt, which) => {
         try {
-            await withRetry(() => portal.logout(token.accessToken), { deadline, ...(options.signal ? { signal: options.signal } : {}) });
+            await withRetry(() => portal.logout(accessToken), { deadline, ...signal });
             log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
         }
         catch (error) {
             if (error instanceof errors_AwsServiceError && error.code === 'UnauthorizedException') {
                 log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`);
-                continue;
+                return;
             }
-            log.warning(`Could not revoke ${which.charAt(0).toLowerCase()}${which.slice(1)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(token.expiresAt).toISOString()}.`);
+            log.warning(`Could not revoke ${lowerFirst(which)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`);
         }
+    };
+    const seen = new Set();
+    const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken));
+    for (const [index, token] of tokens.entries()) {
+        const which = index === 0 ? 'The IAM Identity Center token' : 'A refreshed IAM Identity Center token';
+        if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
+            await logout(token.accessToken, token.expiresAt, which);
+            continue;
+        }
+        // An older token's refresh token was spent on the newer one: only the newest can end the session.
+        const refreshToken = index === tokens.length - 1 ? token.refreshToken : undefined;
+        if (refreshToken === undefined || options.client === undefined) {
+            // No way to end the session otherwise: a token with moments left still gets its Logout.
+            if (token.expiresAt > now())
+                await logout(token.accessToken, token.expiresAt, which);
+            else
+                log.info(`${which} has expired already; nothing to revoke.`);
+            continue;
+        }
+        await endExpiredSession({ ...options, client: options.client, refreshToken, which, deadline, attemptTimeoutMs, now, logout }, log);
     }
+}
+async function endExpiredSession(options, log) {
+    const { client, which } = options;
+    let result;
+    try {
+        result = await refreshForLogout({
+            client,
+            refreshToken: options.refreshToken,
+            deadline: options.deadline,
+            attemptTimeoutMs: options.attemptTimeoutMs,
+            now: options.now,
+            mask: options.mask ?? ((secret) => setSecret(secret)),
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+    }
+    catch (error) {
+        log.warning(`${which} has expired, and ending its session with its refresh token failed (CreateToken): ${explainFailure(error)} The refresh token stays usable until the approver's IAM Identity Center session ends; an administrator can end it sooner.`);
+        return;
+    }
+    if (result.kind === 'registration-expired') {
+        log.info(`${which} has expired, and so has the OIDC client registration (at ${new Date(client.registrationExpiresAt).toISOString()}): AWS accepts its refresh token from nobody any more; nothing to revoke.`);
+        return;
+    }
+    if (result.kind === 'session-over') {
+        log.info(`${which} has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.`);
+        return;
+    }
+    log.info(`${which} has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.`);
+    await options.logout(result.token.accessToken, result.token.expiresAt, 'The token refreshed to end the session');
+}
+function lowerFirst(text) {
+    return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
 ;// CONCATENATED MODULE: ./cleanup/tasks.ts
@@ -19517,7 +20214,7 @@ async function fetch(...args) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5937);
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1341);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6018);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
