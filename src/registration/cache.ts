@@ -121,18 +121,19 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
     fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal })
   )
 
-  // A request torn down by the cutoff fails at the moment the deadline passes: that is the deadline too.
-  const status = outcome.status === 'failed' && signal.aborted ? (options.signal?.aborted ? 'cancelled' : 'timed-out') : outcome.status
-  if (status === 'cancelled') return { status: 'timed-out' }
-  if (status === 'timed-out') {
-    warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
-    return { status: 'timed-out' }
-  }
-  if (outcome.status === 'failed') {
-    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+  if (outcome.status !== 'done') {
+    // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
+    const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true)
+    const timedOut = outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)
+    if (cancelled) return { status: 'timed-out' }
+    if (timedOut) {
+      warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
+      return { status: 'timed-out' }
+    }
+    const error = outcome.status === 'failed' ? outcome.error : undefined
+    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(error)}); ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  if (outcome.status !== 'done') return { status: 'timed-out' }
   const fetched: FetchedEntry = outcome.value
   if (fetched.status === 'miss') {
     core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)

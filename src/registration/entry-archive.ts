@@ -11,7 +11,7 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024
 export const MAX_TAR_BYTES = 1024 * 1024
 export const MAX_ENTRY_FILE_BYTES = 64 * 1024
 
-// @actions/cache compresses with `zstdmt` (window up to 8 MiB at level 3), older versions and
+// @actions/cache compresses with `zstdmt` (a window of a few MiB at most), older versions and
 // other runners with `zstd --long=30` (a 1 GiB window), or gzip when zstd is missing
 // (docs/protocol.md §6). The decoder must accept a 2^30 window to read the long-mode frames;
 // the output bound, not the window, is what keeps memory small.

@@ -26,12 +26,12 @@ export type FetchedEntry =
   | { status: 'refused'; key: string; reason: string; misplaced: boolean }
 
 /** Throws what the service or the network did wrong (CacheServiceError, NetworkError, …); a bad archive is `refused`. */
-export async function fetchEntry(fetch: EntryFetch): Promise<FetchedEntry> {
+export async function fetchEntry(request: EntryFetch): Promise<FetchedEntry> {
   const started = Date.now()
-  const left = (): number => Math.max(1, fetch.timeoutMs - (Date.now() - started))
-  const signal = fetch.signal ? { signal: fetch.signal } : {}
-  const version = cacheVersion([fetch.cachePath], compressionMethodOfThisRunner())
-  const found = await lookUpCacheEntry({ prefix: fetch.prefix, version, timeoutMs: left(), ...signal })
+  const left = (): number => Math.max(1, request.timeoutMs - (Date.now() - started))
+  const signal = request.signal ? { signal: request.signal } : {}
+  const version = cacheVersion([request.cachePath], compressionMethodOfThisRunner())
+  const found = await lookUpCacheEntry({ prefix: request.prefix, version, timeoutMs: left(), ...signal })
   if (!found.found) return { status: 'miss' }
 
   let archive: Buffer
@@ -41,7 +41,7 @@ export async function fetchEntry(fetch: EntryFetch): Promise<FetchedEntry> {
     if (error instanceof ArchiveTooLargeError) return { status: 'refused', key: found.matchedKey, reason: error.message, misplaced: false }
     throw error
   }
-  const entry = entryFromArchive(archive, fetch.archivedName)
+  const entry = entryFromArchive(archive, request.archivedName)
   if (!entry.ok) return { status: 'refused', key: found.matchedKey, reason: entry.reason, misplaced: entry.misplaced === true }
   return { status: 'found', key: found.matchedKey, text: entry.text }
 }
