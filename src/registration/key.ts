@@ -60,7 +60,7 @@ export function registrationKey(prefix: string, registration: Pick<ClientRegistr
  */
 export const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json'
 
-/** Where that path is on this machine (the file exists only while a save or restore runs). */
+/** Where that path is on this machine (the file exists only while a save runs: a restore writes no file). */
 export function registrationFilePath(home: string = homedir()): string {
   return join(home, REGISTRATION_CACHE_PATH.slice(2))
 }
