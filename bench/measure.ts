@@ -52,8 +52,8 @@ export async function startBackend(options: { intervalSeconds: number; approveAf
     }
   })
   // Its own cache service: a registration cached from one emulator means nothing to another.
-  // Blobs on Azure's host, as github.com hands them out: the restore takes the Azure SDK's HEAD and
-  // ranged GET (through the fake as HTTP_PROXY, loopback exempt), not the plain GET a loopback URL gets.
+  // Blobs on Azure's host, as github.com hands them out: the restore's one plain GET goes through
+  // the fake as HTTP_PROXY (a tunnel, as undici's proxy agent opens one), the lookup direct.
   const cache = await startCacheService({ protocol: 'v2', blobHost: 'azure' })
   return {
     emulator,
@@ -224,7 +224,7 @@ export function readUsage(file: string): ResourceUsage {
 export interface FullRun {
   /** AWS requests per operation (from the emulator). */
   aws: Record<string, number>
-  /** Actions cache service requests per endpoint (lookup, reserve, upload, commit), downloads per method ('download HEAD', 'download GET'). */
+  /** Actions cache service requests per endpoint (lookup, reserve, upload, commit), downloads per method ('download GET'), proxy tunnels ('proxy tunnel'). */
   cache: Record<string, number>
   slowDowns: number
   /** Smallest time between two CreateToken calls of the run, ms; undefined with one poll. */
@@ -258,9 +258,10 @@ export async function fullRun(backend: Backend, subject: Subject): Promise<FullR
   }
 }
 
-/** What the bench counts a cache request as: its endpoint; a download also by method (the SDK's HEAD is a request of its own). */
+/** What the bench counts a cache request as: its endpoint; a download also by method; a proxy tunnel as one. */
 function cacheRequestName(request: RecordedCacheRequest): string {
   if (request.endpoint === 'download') return `download ${request.method}`
+  if (request.method === 'CONNECT') return 'proxy tunnel'
   return request.endpoint ?? 'other'
 }
 

@@ -6,7 +6,7 @@ import { ratio, summarize, type Summary } from './stats.js'
 export interface RequestFigures {
   /** AWS requests per operation, per run. */
   aws: Record<string, Summary>
-  /** Actions cache service requests per endpoint, per run; downloads per method ('download HEAD', 'download GET'). */
+  /** Actions cache service requests per endpoint, per run; downloads per method ('download GET'), proxy tunnels ('proxy tunnel'). */
   cache: Record<string, Summary>
   /** slow_down answers over all runs. */
   slowDowns: number

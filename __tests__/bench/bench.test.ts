@@ -77,7 +77,7 @@ describe('command line', () => {
 function planted(overrides: Partial<MeasuredResults> = {}): MeasuredResults {
   const s = (median: number, min = median, max = median): Summary => ({ median, min, max, runs: 10 })
   const requests = { aws: { RegisterClient: s(1), StartDeviceAuthorization: s(1), CreateToken: s(3) }, cache: {}, slowDowns: 0, smallestPollGapMs: s(1002, 1001, 1010) }
-  const cachedRequests = { ...requests, aws: { StartDeviceAuthorization: s(1), CreateToken: s(3) }, cache: { lookup: s(1), 'download HEAD': s(1), 'download GET': s(1) } }
+  const cachedRequests = { ...requests, aws: { StartDeviceAuthorization: s(1), CreateToken: s(3) }, cache: { lookup: s(1), 'proxy tunnel': s(1), 'download GET': s(1) } }
   return {
     generatedAt: '2026-01-01T00:00:00.000Z',
     machine: { node: 'v24.0.0', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', loadAverage: { start: 0.5, end: 0.7 } },
@@ -114,7 +114,7 @@ describe('report', () => {
     const table = renderTable(results)
     expect(table).toMatch(/action, cache off +80\.0 ms +\[70 … 120\] +3\.20× floor, 0\.27× SDK/)
     expect(table).toMatch(/action, cached registration +150 ms +\[140 … 170\] +6\.00× floor, 0\.50× SDK/)
-    expect(table).toContain('StartDeviceAuthorization 1, CreateToken 3, cache lookup 1, cache download HEAD 1, cache download GET 1, slow_down 0')
+    expect(table).toContain('StartDeviceAuthorization 1, CreateToken 3, cache lookup 1, cache proxy tunnel 1, cache download GET 1, slow_down 0')
     expect(table).toMatch(/action, cache off +1020 ms +\[1010 … 1100\] +interval \+ 20\.0 ms/)
     expect(table).toContain('RegisterClient 1, StartDeviceAuthorization 1, CreateToken 3, slow_down 0, smallest poll gap 1001 ms')
     expect(table).toContain('undici copies: 1 in index.js')
@@ -192,8 +192,9 @@ describe('npm run bench -- --runs 2 --quick', () => {
     // The cached registration is restored from the cache service instead of registered.
     expect(actionCached.aws.RegisterClient).toBeUndefined()
     expect(actionCached.cache.lookup).toMatchObject({ min: 1, max: 1 })
-    // Through the Azure SDK, as on a hosted runner: its HEAD, then one ranged GET for a registration.
-    expect(actionCached.cache['download HEAD']).toMatchObject({ min: 1, max: 1 })
+    // The action's own download, through the proxy as on a hosted runner: one tunnel, one plain GET, no HEAD.
+    expect(actionCached.cache['download HEAD']).toBeUndefined()
+    expect(actionCached.cache['proxy tunnel']).toMatchObject({ min: 1, max: 1 })
     expect(actionCached.cache['download GET']).toMatchObject({ min: 1, max: 1 })
     expect(results.timeToPromptMs.actionCached.runs).toBe(2)
     expect(results.resources.action.peakRssMiB.min).toBeGreaterThan(results.resources.floor.peakRssMiB.min / 2)

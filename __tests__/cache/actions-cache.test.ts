@@ -5,12 +5,14 @@
 // The proxy variables are part of that environment: the Azure SDK reads them each time a client is made.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { BlockBlobClient } from '@azure/storage-blob'
 import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService, type FakeCacheServiceOptions } from '../fakes/cache-service.js'
+import { cacheVersion, compressionMethodOfThisRunner } from '../../src/registration/cache-version.js'
 import { createSandbox, openArchive, type Sandbox } from './support.js'
+import { libraryShapedTar, zstd } from './tar-builder.js'
 
 const cache = await import('@actions/cache')
 
@@ -157,6 +159,19 @@ describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol'
     await cache.saveCache([file], 'payload-1')
 
     expect(await cache.restoreCache([join(sandbox.home, '.', 'other.json')], 'payload-', ['payload-'])).toBeUndefined()
+  })
+
+  it("extracts whatever a planted archive holds, absolute paths included: why the action's restore never uses it", async () => {
+    // What a poisoned entry does to a runner that restores with the library (issue #12): the
+    // member's absolute path is written as it stands, outside the paths asked for.
+    const victim = join(sandbox.home, 'work', '_actions', 'dist', 'post', 'index.js')
+    mkdirSync(dirname(victim), { recursive: true })
+    writeFileSync(victim, '// the real post step')
+    fake.seedEntry({ key: 'planted-1', version: cacheVersion([file], compressionMethodOfThisRunner()), archive: zstd(libraryShapedTar(victim, 'evil()')) })
+
+    expect(await cache.restoreCache([file], 'planted-', ['planted-'])).toBe('planted-1')
+
+    expect(readFileSync(victim, 'utf8')).toBe('evil()')
   })
 
   it('rejects a wrong runtime token, and the library treats that as a failed restore', async () => {

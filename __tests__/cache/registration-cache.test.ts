@@ -4,11 +4,12 @@
 // warning, never an error annotation), the masks, and what ends up in the cache entry.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findSecretLeaks, expectMaskedBeforeUse, type ScannableRun } from '../harness/secrets.js'
-import { startCacheService, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
-import { registrationFilePath } from '../../src/registration/key.js'
+import { AZURE_BLOB_HOST, startCacheService, type BlobHost, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import { cacheVersion } from '../../src/registration/cache-version.js'
+import { REGISTRATION_CACHE_PATH, registrationFilePath } from '../../src/registration/key.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
 import { cacheOptions, corruptEntry, createSandbox, makeRegistration, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
@@ -29,8 +30,8 @@ interface World {
   dispose(): Promise<void>
 }
 
-async function createWorld(protocol: CacheProtocol, extraEnv: Record<string, string> = {}): Promise<World> {
-  const fake = await startCacheService({ protocol })
+async function createWorld(protocol: CacheProtocol, extraEnv: Record<string, string> = {}, blobHost?: BlobHost): Promise<World> {
+  const fake = await startCacheService({ protocol, ...(blobHost ? { blobHost } : {}) })
   const sandbox = createSandbox()
   const env = (): Record<string, string> => ({ ...fake.env, ...sandbox.env, ...extraEnv })
   const bounded = { restoreTimeoutMs: GENEROUS_MS, saveTimeoutMs: GENEROUS_MS }
@@ -81,19 +82,25 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const first = await world.restore()
     expectQuiet(first)
-    expect(first.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: true })
-    // Everything @actions/cache printed became debug lines: nothing else reaches the log.
+    // The restore is the action's own: @actions/cache is not even loaded for it.
+    expect(first.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
     expect(first.info).toEqual([])
 
     const saved = await world.save(registration)
     expectQuiet(saved)
+    expect(saved.result).toMatchObject({ libraryLoaded: true })
+    // Everything @actions/cache printed during the save became debug lines: nothing else reaches the log.
     expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/)])
     expect(world.fake.entries).toHaveLength(1)
     expect(world.fake.entries[0]).toMatchObject({ committed: true, key: expect.stringMatching(new RegExp(`-${registration.clientIdIssuedAt}$`)) })
     expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
+    // The version the library saved under is the one the action's restore computes: zstd is on
+    // PATH here, so the library compressed with zstd without long mode.
+    expect(world.fake.entries[0]!.version).toBe(cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long'))
 
     const second = await world.restore()
     expectQuiet(second)
+    expect(second.result).toMatchObject({ libraryLoaded: false })
     expect(second.result).toMatchObject({ found: true, clientId: registration.clientId, registration: { clientSecretExpiresAt: registration.clientSecretExpiresAt } })
     expect(second.result?.clientSecretSha256).toBe(sha256(registration.clientSecret))
     expect(second.info).toEqual([expect.stringMatching(new RegExp(`^Reusing the cached OIDC client registration ${registration.clientId}, valid until `))])
@@ -195,13 +202,13 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
   })
 
-  it('ignores an archive that does not unpack, with one warning', async () => {
+  it('refuses an archive that does not decompress, with one warning that points to SECURITY.md', async () => {
     expectQuiet(await world.save(makeRegistration()))
     world.fake.entries[0]!.archive = Buffer.from('this is not a zstd or gzip stream')
 
     const restored = await world.restore()
 
-    expectOneWarning(restored, /Could not restore the OIDC client registration from the Actions cache \(Failed to restore: /)
+    expectOneWarning(restored, /: the cache entry is not one this action wrote \(the archive is neither zstd nor gzip\); a new client will be registered\. .*see SECURITY\.md\.$/)
     expect(restored.result?.found).toBe(false)
   })
 
@@ -320,25 +327,27 @@ describe('the registration cache, protocol aside', () => {
     }
   })
 
-  it('does not pass off a file left by an interrupted run as a restored registration', async () => {
+  it('does not pass off a file left by an interrupted run as a restored registration, nor touch it', async () => {
     const world = await createWorld('v2')
     try {
       const leftover = registrationFilePath(world.sandbox.home)
-      writeFileSync(leftover, JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: makeRegistration() }))
+      const document = JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: makeRegistration() })
+      writeFileSync(leftover, document)
 
       const restored = await world.restore()
 
       expectQuiet(restored)
       expect(restored.result?.found).toBe(false)
-      expect(existsSync(leftover)).toBe(false)
+      // The restore reads nothing from disk and writes nothing to it: the file is as it was.
+      expect(readFileSync(leftover, 'utf8')).toBe(document)
     } finally {
       await world.dispose()
     }
   })
 
-  it('warns once when an entry unpacks elsewhere because the workspace sits at another depth below HOME', async () => {
+  it('warns once, without the security advice, when an entry was saved from a workspace at another depth below HOME', async () => {
     // tar stores the file relative to GITHUB_WORKSPACE (../../../.aws-sso-device-auth-registration.json
-    // on hosted runners); a runner with another layout unpacks it somewhere else.
+    // on hosted runners); on a runner with another layout that name is not the expected one.
     const world = await createWorld('v2')
     const other = createSandbox(['actions-runner', '_work', 'repo', 'repo'])
     try {
@@ -350,38 +359,61 @@ describe('the registration cache, protocol aside', () => {
         other.workspace
       )
 
-      expectOneWarning(restored, /was restored, but not to /)
+      expectOneWarning(restored, /was saved on a runner of another layout \(it holds \.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json, not \.\.\/\.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json\); a new client will be registered\.$/)
       expect(restored.result?.found).toBe(false)
-      expect(existsSync(join(other.home, 'actions-runner', '.aws-sso-device-auth-registration.json'))).toBe(true)
+      // @actions/cache would have unpacked it one level down; nothing is unpacked now.
+      expect(existsSync(join(other.home, 'actions-runner', '.aws-sso-device-auth-registration.json'))).toBe(false)
     } finally {
       other.dispose()
       await world.dispose()
     }
   })
 
-  it('returns at the deadline while a hung request keeps the process alive, which is why the action exits explicitly', async () => {
+  it("restores over v2 with blobs on Azure's host: one plain GET through HTTP_PROXY, the library's save read back", async () => {
+    const world = await createWorld('v2', {}, 'azure')
+    try {
+      const registration = makeRegistration()
+      expectQuiet(await world.save(registration))
+      const before = world.fake.requests.length
+
+      const restored = await world.restore()
+
+      expectQuiet(restored)
+      expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId, libraryLoaded: false })
+      // undici's proxy agent tunnels the http blob URL through the proxy; the lookup goes direct (NO_PROXY).
+      expect(world.fake.requests.slice(before).map(({ method, host, proxied, endpoint, status }) => ({ method, host, proxied, endpoint, status }))).toEqual([
+        { method: 'POST', host: new URL(world.fake.url).host, proxied: false, endpoint: 'lookup', status: 200 },
+        { method: 'CONNECT', host: `${AZURE_BLOB_HOST}:80`, proxied: true, endpoint: undefined, status: 200 },
+        { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, endpoint: 'download', status: 200 }
+      ])
+      // No runtime token goes to the blob host: the signed URL is the credential.
+      expect(world.fake.requests.at(-1)?.authorized).toBe(false)
+      expect(findSecretLeaks(scannable(restored), { clientSecret: registration.clientSecret })).toEqual([])
+    } finally {
+      await world.dispose()
+    }
+  })
+
+  it('returns at the deadline and tears the hung request down: the process can end on its own', async () => {
     const world = await createWorld('v2')
     try {
       expectQuiet(await world.save(makeRegistration()))
       world.fake.setFault('lookup', { kind: 'hang' })
-      let exited = false
-      const running = runDriver(
+
+      // Lingering: nothing exits the process but an empty event loop. The fake stays open and
+      // never answers, so only the action's own abort can let the process end.
+      const run = await runDriver(
         { op: 'restore', options: cacheOptions({ restoreTimeoutMs: 1_000 }), linger: true },
         { ...world.fake.env, ...world.sandbox.env },
-        world.sandbox.workspace
-      ).then((run) => {
-        exited = true
-        return run
-      })
-      await waitFor(() => world.fake.requests.some((request) => request.endpoint === 'lookup'), 10_000)
-      await new Promise((resolve) => setTimeout(resolve, 3_000))
-      expect(exited).toBe(false)
+        world.sandbox.workspace,
+        20_000
+      )
 
-      await world.fake.close()
-      const run = await running
+      expect(run.code).toBe(0)
       expect(run.result).toMatchObject({ found: false, status: 'timed-out' })
       expect(run.result!.elapsedMs).toBeLessThan(1_000 + SLACK_MS)
       expect(run.warnings).toEqual([expect.stringMatching(/did not answer within 1 s/)])
+      expect(world.fake.requests.filter((request) => request.endpoint === 'lookup')).toEqual([expect.objectContaining({ status: 0 })])
     } finally {
       await world.dispose()
     }
@@ -394,12 +426,4 @@ function sha256(text: string): string {
 
 function emptyRun(): ScannableRun {
   return { stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }

