@@ -14377,7 +14377,7 @@ async function fetch(...args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3964);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1161);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
  // first: V8 settings before any other module runs (read why there)
@@ -14391,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3964:
+/***/ 1161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17704,65 +17704,44 @@ function stringField(record, key) {
     return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-;// CONCATENATED MODULE: ./http/user-agent.ts
-// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
-// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
-const ACTION_VERSION = '0.1.0';
-const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
-
-;// CONCATENATED MODULE: ./http/request.ts
-// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
-// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
-// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
+;// CONCATENATED MODULE: ./http/bounded-request.ts
+// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
+// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
+// a response body read only up to a limit, a debug line without query string, headers or bodies,
+// and the network failure named as a typed error. It knows nothing of what the body means: the
+// AWS clients (request.ts) and the Actions cache lookup and download build on it.
 
 
 
-
-
-
-const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
-/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
 /**
- * Sends one request and returns a 2xx response's parsed body.
- * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
- * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
- * `signal.reason` when the caller cancelled.
+ * Sends one request and returns whatever status came back with its (bounded) body.
+ * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
+ * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
  */
-async function requestJson(options) {
-    const { operation, method, url } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers.
+async function requestBounded(options) {
+    const { operation, method, url, timeoutMs } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
     const endpoint = `${url.origin}${url.pathname}`;
-    const timeoutMs = attemptLimit(options, endpoint);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
-    let payload;
-    if (options.body !== undefined) {
-        payload = JSON.stringify(options.body);
-        headers['content-type'] = 'application/json';
-    }
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let status;
-    let responseHeaders;
-    let text;
+    let response;
     try {
         // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
-        const response = await (options.dispatcher ?? sharedDispatcher()).request({
+        const answer = await (options.dispatcher ?? sharedDispatcher()).request({
             origin: url.origin,
             path: `${url.pathname}${url.search}`,
             method,
-            headers,
-            body: payload,
+            headers: options.headers,
+            body: options.body,
             signal,
             // Belt and braces with the signal: undici's own timers also cover a stalled socket.
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs
         });
-        status = response.statusCode;
-        responseHeaders = response.headers;
-        text = await readLimited(response.body, operation, endpoint);
+        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
+        response = { status: answer.statusCode, headers: answer.headers, body };
     }
     catch (error) {
         if (error instanceof MalformedResponseError)
@@ -17771,57 +17750,22 @@ async function requestJson(options) {
         lib_core.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
         throw failure;
     }
-    lib_core.debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
-    if (status < 200 || status > 299) {
-        throw awsErrorFromResponse({
-            operation,
-            endpoint,
-            status,
-            headers: responseHeaders,
-            body: tryParseJson(text),
-            now: (options.now ?? Date.now)()
-        });
-    }
-    if (text.trim() === '')
-        return { status, headers: responseHeaders, body: undefined };
-    try {
-        return { status, headers: responseHeaders, body: JSON.parse(text) };
-    }
-    catch {
-        // The parser's message quotes the body; it stays out of the error.
-        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
-    }
+    lib_core.debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
+    return response;
 }
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-function attemptLimit(options, endpoint) {
-    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
-    if (options.deadline === undefined)
-        return timeoutMs;
-    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
-    if (left <= 0)
-        throw new RequestTimeoutError(options.operation, endpoint, 0);
-    return Math.min(timeoutMs, left);
-}
-async function readLimited(body, operation, endpoint) {
+/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
+async function readLimited(body, max, operation, endpoint) {
     const chunks = [];
     let size = 0;
     for await (const chunk of body) {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > max) {
             body.destroy();
-            throw new MalformedResponseError(operation, endpoint, `body larger than ${MAX_BODY_BYTES} bytes`);
+            throw new MalformedResponseError(operation, endpoint, `body larger than ${max} bytes`);
         }
         chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString('utf8');
-}
-function tryParseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
+    return Buffer.concat(chunks);
 }
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
@@ -17890,6 +17834,89 @@ function errorCode(error) {
 }
 function firstLine(text) {
     return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./http/user-agent.ts
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+;// CONCATENATED MODULE: ./http/request.ts
+
+
+
+
+
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const response = await requestBounded({
+        operation,
+        method,
+        url,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        timeoutMs: attemptLimit(options, endpoint),
+        maxBodyBytes: MAX_BODY_BYTES,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+    });
+    const { status, headers: responseHeaders } = response;
+    const text = response.body.toString('utf8');
+    if (status < 200 || status > 299) {
+        throw awsErrorFromResponse({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./http/response-fields.ts
@@ -18697,6 +18724,580 @@ function checkRegistration(candidate, mask) {
     };
 }
 
+;// CONCATENATED MODULE: ./registration/service.ts
+// Whether this step can reach the Actions cache service, decided from the environment alone so the
+// answer costs nothing: @actions/cache is several megabytes and is loaded only when this says yes.
+//
+// The rules mirror @actions/cache 6 (internal/config.ts, cache.ts isFeatureAvailable), plus the
+// runtime token, without which v2 throws instead of reporting a miss:
+// - GitHub Enterprise Server (GITHUB_SERVER_URL not github.com, *.ghe.com or *.localhost) always
+//   uses the v1 REST service at ACTIONS_CACHE_URL, even when ACTIONS_CACHE_SERVICE_V2 is set.
+// - Otherwise a non-empty ACTIONS_CACHE_SERVICE_V2 selects the v2 (Twirp) service at
+//   ACTIONS_RESULTS_URL; without it, v1 at ACTIONS_CACHE_URL.
+// - ACTIONS_CACHE_MODE (none/read/write/write-only) may forbid reads or writes; unknown values allow both.
+// The runner gives these variables to node actions only, never to `run:` steps.
+/** The protocol @actions/cache will speak, or undefined when GITHUB_SERVER_URL is not a URL (it would throw). */
+function cacheServiceProtocol(env = process.env) {
+    let host;
+    try {
+        host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.trimEnd().toUpperCase();
+    }
+    catch {
+        return undefined;
+    }
+    const isGhes = host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
+    if (isGhes)
+        return 'v1';
+    return env.ACTIONS_CACHE_SERVICE_V2 ? 'v2' : 'v1';
+}
+/** True when @actions/cache has a service URL and a token to use in this environment. */
+function isCacheServiceAvailable(env = process.env) {
+    const protocol = cacheServiceProtocol(env);
+    if (protocol === undefined || !env.ACTIONS_RUNTIME_TOKEN)
+        return false;
+    return protocol === 'v2' ? Boolean(env.ACTIONS_RESULTS_URL) : Boolean(env.ACTIONS_CACHE_URL);
+}
+const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
+function cacheMode(env) {
+    return (env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
+}
+/** Whether the runner's cache mode allows restoring (unset or unknown modes allow it). */
+function isCacheReadable(env = process.env) {
+    const mode = cacheMode(env);
+    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'read' || mode === 'write';
+}
+/** Whether the runner's cache mode allows saving (unset or unknown modes allow it). */
+function isCacheWritable(env = process.env) {
+    const mode = cacheMode(env);
+    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'write' || mode === 'write-only';
+}
+
+;// CONCATENATED MODULE: ./registration/cache-lookup.ts
+// Finds the newest Actions cache entry under a key prefix, over the protocol @actions/cache 6
+// would speak in this environment (service.ts), without downloading anything
+// (docs/protocol.md \u00a76):
+// - v2: Twirp JSON `POST <ACTIONS_RESULTS_URL origin>/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`
+//   with `{key, restore_keys, version}`; `{ok: false}` is a miss, `{ok: true, signed_download_url,
+//   matched_key}` a hit.
+// - v1 (GHES): `GET <ACTIONS_CACHE_URL>_apis/artifactcache/cache?keys=<k,\u2026>&version=<v>`; 204 is a
+//   miss, 200 `{cacheKey, archiveLocation}` a hit.
+// Both carry `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>`. The answer is checked before use:
+// the key must be one under the prefix asked for, the archive URL plain http(s) without
+// credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
+// read and never logged; errors name the endpoint's origin and path only.
+
+
+
+
+
+/** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
+class CacheServiceError extends Error {
+    name = 'CacheServiceError';
+}
+const TWIRP_PATH = '/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL';
+const V1_ACCEPT = 'application/json;api-version=6.0-preview.1';
+/** A lookup answer is a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/** What the service allows in a key (@actions/cache checkKey): at most 512 characters, no comma. */
+const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
+async function lookUpCacheEntry(lookup, env = process.env) {
+    const protocol = cacheServiceProtocol(env);
+    const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
+    if (protocol === undefined || token === '')
+        throw new CacheServiceError('the Actions cache service is not configured for this step');
+    return protocol === 'v2' ? lookUpV2(lookup, env.ACTIONS_RESULTS_URL ?? '', token) : lookUpV1(lookup, env.ACTIONS_CACHE_URL ?? '', token);
+}
+async function lookUpV2(lookup, resultsUrl, token) {
+    const operation = 'GetCacheEntryDownloadURL';
+    // As the library resolves it: against the origin, any base path discarded.
+    const url = new URL(TWIRP_PATH, serviceUrl(resultsUrl, 'ACTIONS_RESULTS_URL'));
+    const response = await requestBounded({
+        operation,
+        method: 'POST',
+        url,
+        headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version }),
+        timeoutMs: lookup.timeoutMs,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        ...(lookup.signal ? { signal: lookup.signal } : {})
+    });
+    const endpoint = `${url.origin}${url.pathname}`;
+    if (response.status !== 200)
+        throw new CacheServiceError(`${operation} at ${endpoint} answered HTTP ${response.status}`);
+    const answer = jsonObject(response.body, operation, endpoint);
+    if (answer.ok !== true)
+        return { found: false };
+    return hit(answer.matched_key, answer.signed_download_url, lookup.prefix, operation, endpoint);
+}
+async function lookUpV1(lookup, cacheUrl, token) {
+    const operation = 'artifactcache lookup';
+    // The base path is kept: GHES serves the cache under an opaque path of its own.
+    const base = serviceUrl(cacheUrl, 'ACTIONS_CACHE_URL');
+    const url = new URL(`${base.href}_apis/artifactcache/cache?keys=${encodeURIComponent(lookup.prefix)}&version=${encodeURIComponent(lookup.version)}`);
+    const response = await requestBounded({
+        operation,
+        method: 'GET',
+        url,
+        headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, accept: V1_ACCEPT },
+        timeoutMs: lookup.timeoutMs,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        ...(lookup.signal ? { signal: lookup.signal } : {})
+    });
+    const endpoint = `${url.origin}${url.pathname}`;
+    if (response.status === 204)
+        return { found: false };
+    if (response.status !== 200)
+        throw new CacheServiceError(`${operation} at ${endpoint} answered HTTP ${response.status}`);
+    const answer = jsonObject(response.body, operation, endpoint);
+    return hit(answer.cacheKey, answer.archiveLocation, lookup.prefix, operation, endpoint);
+}
+function serviceUrl(value, variable) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new CacheServiceError(`${variable} is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new CacheServiceError(`${variable} is not an http(s) URL`);
+    return url;
+}
+function jsonObject(body, operation, endpoint) {
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new MalformedResponseError(operation, endpoint, 'the body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new MalformedResponseError(operation, endpoint, 'the body is not a JSON object');
+    return parsed;
+}
+function hit(key, location, prefix, operation, endpoint) {
+    // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
+    if (typeof location === 'string' && location !== '')
+        lib_core.setSecret(location);
+    if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
+        throw new MalformedResponseError(operation, endpoint, 'the matched key is not one under the prefix asked for');
+    }
+    if (typeof location !== 'string')
+        throw new MalformedResponseError(operation, endpoint, 'the archive URL is missing');
+    let archiveUrl;
+    try {
+        archiveUrl = new URL(location);
+    }
+    catch {
+        throw new MalformedResponseError(operation, endpoint, 'the archive URL is not a URL');
+    }
+    if ((archiveUrl.protocol !== 'https:' && archiveUrl.protocol !== 'http:') || archiveUrl.username !== '' || archiveUrl.password !== '') {
+        throw new MalformedResponseError(operation, endpoint, 'the archive URL is not a plain http(s) URL');
+    }
+    // The signature alone, too: the runner masks exact strings, and a log may quote it decoded or apart.
+    for (const [, value] of archiveUrl.searchParams)
+        if (value.length >= 8)
+            lib_core.setSecret(value);
+    return { found: true, matchedKey: key, archiveUrl };
+}
+
+;// CONCATENATED MODULE: ./registration/archive-download.ts
+// Downloads a cache entry's archive into memory: one plain GET of the signed URL the lookup
+// returned (an Azure SAS URL serves the whole blob to a GET without a range; GHES serves its
+// archives the same way), through the shared dispatcher, so HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply
+// as to every other request of the action. Bounded in size (the body is not read past the
+// limit) and in time (the caller's signal tears the request down). No runtime token is sent: the
+// URL is its own credential, and it is never logged (the lookup masked it).
+
+
+
+
+/** The archive is longer than the bound: no entry this action wrote is. */
+class ArchiveTooLargeError extends Error {
+    name = 'ArchiveTooLargeError';
+}
+async function downloadArchive(download) {
+    const operation = 'cache archive download';
+    const response = await requestBounded({
+        operation,
+        method: 'GET',
+        url: download.url,
+        headers: { 'user-agent': USER_AGENT, accept: 'application/octet-stream' },
+        timeoutMs: download.timeoutMs,
+        maxBodyBytes: download.maxBytes,
+        ...(download.signal ? { signal: download.signal } : {})
+    }).catch((error) => {
+        // The only answer requestBounded calls malformed is one longer than the bound.
+        throw error instanceof MalformedResponseError ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`) : error;
+    });
+    if (response.status !== 200)
+        throw new CacheServiceError(`${operation} from ${download.url.origin} answered HTTP ${response.status}`);
+    return response.body;
+}
+
+;// CONCATENATED MODULE: ./registration/cache-version.ts
+// The `version` an Actions cache entry is saved and looked up under. The service matches it
+// exactly, so a restore must compute what @actions/cache computed when it saved the entry
+// (docs/protocol.md \u00a76): sha256 of the cache paths exactly as passed, the compression method,
+// `windows-only` on Windows (unless cross-OS archives are enabled, which this action never
+// does), and the library's salt `1.0`, joined by `|`.
+
+
+
+const VERSION_SALT = '1.0';
+function cacheVersion(paths, method, platform = process.platform) {
+    const components = [...paths, method];
+    if (platform === 'win32')
+        components.push('windows-only');
+    components.push(VERSION_SALT);
+    return (0,external_node_crypto_.createHash)('sha256').update(components.join('|')).digest('hex');
+}
+/**
+ * The method saveCache on this runner uses, and so the version the entries this runner's jobs
+ * saved carry: @actions/cache 6 runs `zstd --quiet --version` and compresses with zstd (without
+ * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
+ * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
+ */
+function compressionMethodOfThisRunner(env = process.env, platform = process.platform) {
+    return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip';
+}
+/** Whether `command` resolves on PATH as @actions/io's which() resolves it (PATHEXT on Windows, an executable file elsewhere). */
+function isOnPath(command, env, platform) {
+    const pathVariable = platform === 'win32' ? (env.Path ?? env.PATH ?? '') : (env.PATH ?? '');
+    const separator = platform === 'win32' ? ';' : external_node_path_.delimiter;
+    const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
+    for (const directory of pathVariable.split(separator)) {
+        if (directory === '')
+            continue;
+        for (const extension of extensions) {
+            const candidate = (0,external_node_path_.join)(directory, command + extension);
+            try {
+                if (!(0,external_node_fs_.statSync)(candidate).isFile())
+                    continue;
+                if (platform !== 'win32')
+                    (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
+                return true;
+            }
+            catch {
+                // Not here: the next directory.
+            }
+        }
+    }
+    return false;
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./registration/tar-reader.ts
+// A strict, in-memory reader for the one tar shape a registration cache entry has: exactly one
+// regular file, as `tar --posix -cf \u2026 -P` (what @actions/cache runs to save, GNU tar on Linux and
+// Windows, bsdtar or gtar on macOS) writes it:
+//
+//   [PAX extended header 'x' (mtime/atime/ctime, maybe path/size)] [ustar header '0'] [content,
+//   padded to 512] [zero blocks to the end]
+//
+// Why not a tar library: the libraries are extractors. They write to disk, follow or create
+// links, honour absolute and `..` paths, and accept dozens of member kinds, which is the very
+// attack surface a poisoned cache entry aims at (SECURITY.md, "Cache poisoning"). What is needed
+// here is the opposite: a reader that touches no file, accepts exactly one shape and refuses
+// everything else with a reason. It returns the member's name and bytes; the caller decides
+// whether the name is the one it expects.
+//
+// Header layout (POSIX ustar; the GNU format shares it up to the magic): name 0..100, mode
+// 100..108, uid, gid, size 124..136 (octal), mtime, chksum 148..156, typeflag 156, linkname
+// 157..257, magic 257..263 ("ustar\0" POSIX, "ustar " GNU), version 263..265, \u2026, prefix 345..500
+// (POSIX only). docs/protocol.md \u00a76.
+const BLOCK = 512;
+/** The PAX keys tar writes for a plain file that mean nothing to an in-memory reader. */
+const IGNORED_PAX_KEYS = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+/** Vendor keys bsdtar writes on macOS (device, inode, link count, flags, creation time): ignored. */
+const IGNORED_PAX_PREFIXES = ['SCHILY.', 'LIBARCHIVE.'];
+/** The largest PAX header accepted: the records tar writes for one file fit in a few hundred bytes. */
+const MAX_PAX_BYTES = 8 * 1024;
+class Refused extends Error {
+}
+/**
+ * The single regular file in `tar`, or why the archive is not of the one accepted shape. Never
+ * throws; reads nothing but `tar`.
+ */
+function readSingleFileTar(tar, limits) {
+    try {
+        return { ok: true, ...readMember(tar, limits) };
+    }
+    catch (error) {
+        if (error instanceof Refused)
+            return { ok: false, reason: error.message };
+        throw error;
+    }
+}
+function readMember(tar, limits) {
+    let offset = 0;
+    let pax;
+    let gnuLongName;
+    for (;;) {
+        const header = headerAt(tar, offset);
+        if (header === undefined)
+            throw new Refused('the archive holds no file');
+        const type = header[156];
+        const typeChar = String.fromCharCode(type);
+        if (typeChar === 'x') {
+            if (pax !== undefined)
+                throw new Refused('the archive has two extended headers for one member');
+            const size = sizeOf(header, MAX_PAX_BYTES, 'extended header');
+            pax = parsePax(dataAt(tar, offset, size));
+            offset += BLOCK + padded(size);
+            continue;
+        }
+        if (typeChar === 'L' && isGnu(header)) {
+            if (gnuLongName !== undefined)
+                throw new Refused('the archive has two long-name headers for one member');
+            const size = sizeOf(header, MAX_PAX_BYTES, 'long-name header');
+            gnuLongName = cString(dataAt(tar, offset, size), 'long name');
+            offset += BLOCK + padded(size);
+            continue;
+        }
+        if (type !== 0x30 && type !== 0)
+            throw new Refused(`the archive holds a ${memberKind(typeChar)}, not only a regular file`);
+        if (pax?.has('linkpath') || cString(header.subarray(157, 257), 'link name') !== '')
+            throw new Refused('the file member names a link target');
+        const size = pax?.has('size') ? paxSize(pax.get('size'), limits.maxFileBytes) : sizeOf(header, limits.maxFileBytes, 'file');
+        const name = pax?.get('path') ?? gnuLongName ?? ustarName(header);
+        if (name === '')
+            throw new Refused('the file member has no name');
+        const content = Buffer.from(dataAt(tar, offset, size));
+        const end = offset + BLOCK + padded(size);
+        // GNU tar and bsdtar end with two zero blocks, padded to the record size: nothing else may follow.
+        const rest = tar.subarray(end);
+        if (rest.length < 2 * BLOCK)
+            throw new Refused('the archive is truncated (no end-of-archive marker)');
+        if (rest.some((byte) => byte !== 0))
+            throw new Refused('the archive holds more than one member');
+        return { name, content };
+    }
+}
+/** The header block at `offset`, checksum verified; undefined at a zero block (the end of the archive). */
+function headerAt(tar, offset) {
+    if (offset + BLOCK > tar.length)
+        throw new Refused('the archive is truncated (a header is cut short)');
+    const header = tar.subarray(offset, offset + BLOCK);
+    if (header.every((byte) => byte === 0))
+        return undefined;
+    const magic = header.subarray(257, 263).toString('latin1');
+    if (magic !== 'ustar\0' && magic !== 'ustar ')
+        throw new Refused('a header is not a ustar, PAX or GNU tar header');
+    const stored = octal(header.subarray(148, 156), 'checksum');
+    let sum = 0;
+    for (let index = 0; index < BLOCK; index++)
+        sum += index >= 148 && index < 156 ? 0x20 : header[index];
+    if (stored !== sum)
+        throw new Refused('a header checksum does not match');
+    return header;
+}
+function isGnu(header) {
+    return header.subarray(257, 263).toString('latin1') === 'ustar ';
+}
+function dataAt(tar, headerOffset, size) {
+    const start = headerOffset + BLOCK;
+    if (start + padded(size) > tar.length)
+        throw new Refused('the archive is truncated (a member is cut short)');
+    return tar.subarray(start, start + size);
+}
+function padded(size) {
+    return Math.ceil(size / BLOCK) * BLOCK;
+}
+function sizeOf(header, max, what) {
+    // GNU's base-256 sizes (high bit set) exist for members over 8 GiB: never a registration.
+    if ((header[124] & 0x80) !== 0)
+        throw new Refused(`the ${what} member is larger than ${max} bytes`);
+    const size = octal(header.subarray(124, 136), 'size');
+    if (size > max)
+        throw new Refused(`the ${what} member is larger than ${max} bytes`);
+    return size;
+}
+function paxSize(value, max) {
+    if (!/^\d{1,12}$/.test(value))
+        throw new Refused('the extended header has a malformed size');
+    const size = Number(value);
+    if (size > max)
+        throw new Refused(`the file member is larger than ${max} bytes`);
+    return size;
+}
+/** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
+function octal(field, what) {
+    const text = field.toString('latin1').replace(/^ +/, '').replace(/[ \0]+$/, '');
+    if (!/^[0-7]{1,12}$/.test(text))
+        throw new Refused(`a header has a malformed ${what} field`);
+    return parseInt(text, 8);
+}
+/** A NUL-terminated (or full-width) text field, printable only: a name with a control character is no name we wrote. */
+function cString(field, what) {
+    const end = field.indexOf(0);
+    const raw = end < 0 ? field : field.subarray(0, end);
+    if (end >= 0 && field.subarray(end).some((byte) => byte !== 0))
+        throw new Refused(`a header's ${what} has bytes after its end`);
+    return printable(raw, what);
+}
+function printable(bytes, what) {
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes) || /[\p{Cc}\p{Cf}]/u.test(text))
+        throw new Refused(`the ${what} is not printable UTF-8`);
+    return text;
+}
+function ustarName(header) {
+    const name = cString(header.subarray(0, 100), 'name');
+    if (isGnu(header))
+        return name;
+    const prefix = cString(header.subarray(345, 500), 'name prefix');
+    return prefix === '' ? name : `${prefix}/${name}`;
+}
+/** PAX records, `<length> <key>=<value>\n` each, the length counting the whole record. */
+function parsePax(data) {
+    const records = new Map();
+    let at = 0;
+    while (at < data.length) {
+        const space = data.indexOf(0x20, at);
+        const lengthText = space < 0 ? '' : data.subarray(at, space).toString('latin1');
+        if (!/^[1-9]\d{0,5}$/.test(lengthText))
+            throw new Refused('the extended header is malformed');
+        const length = Number(lengthText);
+        const record = data.subarray(at, at + length);
+        if (record.length !== length || record[length - 1] !== 0x0a)
+            throw new Refused('the extended header is malformed');
+        const body = record.subarray(space - at + 1, length - 1);
+        const equals = body.indexOf(0x3d);
+        if (equals <= 0)
+            throw new Refused('the extended header is malformed');
+        const key = printable(body.subarray(0, equals), 'extended header key');
+        const value = printable(body.subarray(equals + 1), `extended header ${key}`);
+        if (key === 'path' || key === 'size' || key === 'linkpath') {
+            if (records.has(key))
+                throw new Refused(`the extended header sets ${key} twice`);
+            records.set(key, value);
+        }
+        else if (!IGNORED_PAX_KEYS.has(key) && !IGNORED_PAX_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+            // hdrcharset, GNU.sparse.*, anything else: not what tar writes for a small plain file.
+            throw new Refused('the extended header has a key tar does not write for a plain file');
+        }
+        at += length;
+    }
+    return records;
+}
+function memberKind(type) {
+    switch (type) {
+        case '1':
+            return 'hard link';
+        case '2':
+            return 'symbolic link';
+        case '3':
+        case '4':
+            return 'device';
+        case '5':
+            return 'directory';
+        case '6':
+            return 'FIFO';
+        case 'g':
+            return 'global extended header';
+        default:
+            return 'member of another kind';
+    }
+}
+
+;// CONCATENATED MODULE: ./registration/entry-archive.ts
+// The registration file out of a downloaded cache archive, in memory: decompressed with bounds,
+// read by the strict tar reader, and accepted only under the name this action archives it as.
+// Nothing here touches the filesystem: the archive may have been written by anyone who can write
+// the repository's Actions cache (SECURITY.md, "Cache poisoning"), so it is data to check, never
+// something to unpack.
+
+
+/** An entry is a few KB; anything near these bounds was not written by this action. */
+const MAX_ARCHIVE_BYTES = 1024 * 1024;
+const MAX_TAR_BYTES = 1024 * 1024;
+const MAX_ENTRY_FILE_BYTES = 64 * 1024;
+// @actions/cache compresses with `zstdmt` (a window of a few MiB at most), older versions and
+// other runners with `zstd --long=30` (a 1 GiB window), or gzip when zstd is missing
+// (docs/protocol.md \u00a76). The decoder must accept a 2^30 window to read the long-mode frames;
+// the output bound, not the window, is what keeps memory small.
+const ZSTD_WINDOW_LOG_MAX = 30;
+/**
+ * The registration document inside `archive`, when the archive is exactly one regular file named
+ * `expectedName` (as @actions/cache archives it: relative to GITHUB_WORKSPACE, `/`-separated).
+ */
+function entryFromArchive(archive, expectedName) {
+    if (archive.length > MAX_ARCHIVE_BYTES)
+        return { ok: false, reason: `the archive is larger than ${MAX_ARCHIVE_BYTES} bytes` };
+    const tar = decompress(archive);
+    if (!tar.ok)
+        return tar;
+    const member = readSingleFileTar(tar.bytes, { maxFileBytes: MAX_ENTRY_FILE_BYTES });
+    if (!member.ok)
+        return member;
+    if (member.name !== expectedName) {
+        if (isOurFileElsewhere(member.name, expectedName))
+            return { ok: false, reason: `it holds ${member.name}, not ${expectedName}`, misplaced: true };
+        return { ok: false, reason: 'the archive holds a file other than the registration' };
+    }
+    return { ok: true, text: member.content.toString('utf8') };
+}
+function decompress(archive) {
+    const options = { maxOutputLength: MAX_TAR_BYTES };
+    try {
+        if (archive.subarray(0, 4).equals(ZSTD_MAGIC)) {
+            return { ok: true, bytes: (0,external_node_zlib_.zstdDecompressSync)(archive, { ...options, params: { [external_node_zlib_.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } }) };
+        }
+        if (archive[0] === 0x1f && archive[1] === 0x8b)
+            return { ok: true, bytes: (0,external_node_zlib_.gunzipSync)(archive, options) };
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ERR_BUFFER_TOO_LARGE')
+            return { ok: false, reason: `the archive decompresses to more than ${MAX_TAR_BYTES} bytes` };
+        return { ok: false, reason: 'the archive does not decompress' };
+    }
+    return { ok: false, reason: 'the archive is neither zstd nor gzip' };
+}
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+/** `../\u2026/<our file name>`: only the number of `../` differs, which is a runner layout, not an attack. */
+function isOurFileElsewhere(name, expectedName) {
+    const base = expectedName.slice(expectedName.lastIndexOf('/') + 1);
+    return new RegExp(`^(\\.\\./)*${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(name);
+}
+
+;// CONCATENATED MODULE: ./registration/entry-fetch.ts
+// The registration entry's text from the Actions cache, without @actions/cache and without
+// extracting anything: look up the newest entry under the prefix (cache-lookup.ts), download its
+// archive into memory (archive-download.ts), and take the one file out of it (entry-archive.ts).
+// @actions/cache would instead unpack the archive with `tar -xf \u2026 -P` before anyone could check
+// it, so whoever can write the cache could overwrite any file the runner user can
+// (SECURITY.md, "Cache poisoning"). Here nothing the entry says reaches the filesystem.
+
+
+
+
+/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, \u2026); a bad archive is `refused`. */
+async function fetchEntry(request) {
+    const started = Date.now();
+    const left = () => Math.max(1, request.timeoutMs - (Date.now() - started));
+    const signal = request.signal ? { signal: request.signal } : {};
+    const version = cacheVersion([request.cachePath], compressionMethodOfThisRunner());
+    const found = await lookUpCacheEntry({ prefix: request.prefix, version, timeoutMs: left(), ...signal });
+    if (!found.found)
+        return { status: 'miss' };
+    let archive;
+    try {
+        archive = await downloadArchive({ url: found.archiveUrl, maxBytes: MAX_ARCHIVE_BYTES, timeoutMs: left(), ...signal });
+    }
+    catch (error) {
+        if (error instanceof ArchiveTooLargeError)
+            return { status: 'refused', key: found.matchedKey, reason: error.message, misplaced: false };
+        throw error;
+    }
+    const entry = entryFromArchive(archive, request.archivedName);
+    if (!entry.ok)
+        return { status: 'refused', key: found.matchedKey, reason: entry.reason, misplaced: entry.misplaced === true };
+    return { status: 'found', key: found.matchedKey, text: entry.text };
+}
+
 ;// CONCATENATED MODULE: ./registration/key.ts
 // Names in the Actions cache: the key an entry is saved under, and the file path it is archived from.
 //
@@ -18744,9 +19345,17 @@ function registrationKey(prefix, registration) {
  * stable, where an absolute path would differ between runners and users.
  */
 const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json';
-/** Where that path is on this machine (the file exists only while a save or restore runs). */
+/** Where that path is on this machine (the file exists only while a save runs: a restore writes no file). */
 function registrationFilePath(home = (0,external_node_os_.homedir)()) {
     return (0,external_node_path_.join)(home, REGISTRATION_CACHE_PATH.slice(2));
+}
+/**
+ * The name the registration file has inside the archive: @actions/cache stores every path
+ * relative to GITHUB_WORKSPACE (else the working directory), `/`-separated, so on a hosted runner
+ * it reads `../../../.aws-sso-device-auth-registration.json`.
+ */
+function archivedFileName(file = registrationFilePath(), workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
+    return (0,external_node_path_.relative)(workspace, file).split(external_node_path_.sep).join('/');
 }
 
 ;// CONCATENATED MODULE: ./registration/bundled-form-data.ts
@@ -18871,67 +19480,25 @@ function library_output_firstLine(text) {
     return text.split(/\r?\n/, 1)[0] ?? '';
 }
 
-;// CONCATENATED MODULE: ./registration/service.ts
-// Whether this step can reach the Actions cache service, decided from the environment alone so the
-// answer costs nothing: @actions/cache is several megabytes and is loaded only when this says yes.
-//
-// The rules mirror @actions/cache 6 (internal/config.ts, cache.ts isFeatureAvailable), plus the
-// runtime token, without which v2 throws instead of reporting a miss:
-// - GitHub Enterprise Server (GITHUB_SERVER_URL not github.com, *.ghe.com or *.localhost) always
-//   uses the v1 REST service at ACTIONS_CACHE_URL, even when ACTIONS_CACHE_SERVICE_V2 is set.
-// - Otherwise a non-empty ACTIONS_CACHE_SERVICE_V2 selects the v2 (Twirp) service at
-//   ACTIONS_RESULTS_URL; without it, v1 at ACTIONS_CACHE_URL.
-// - ACTIONS_CACHE_MODE (none/read/write/write-only) may forbid reads or writes; unknown values allow both.
-// The runner gives these variables to node actions only, never to `run:` steps.
-/** The protocol @actions/cache will speak, or undefined when GITHUB_SERVER_URL is not a URL (it would throw). */
-function cacheServiceProtocol(env = process.env) {
-    let host;
-    try {
-        host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.trimEnd().toUpperCase();
-    }
-    catch {
-        return undefined;
-    }
-    const isGhes = host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
-    if (isGhes)
-        return 'v1';
-    return env.ACTIONS_CACHE_SERVICE_V2 ? 'v2' : 'v1';
-}
-/** True when @actions/cache has a service URL and a token to use in this environment. */
-function isCacheServiceAvailable(env = process.env) {
-    const protocol = cacheServiceProtocol(env);
-    if (protocol === undefined || !env.ACTIONS_RUNTIME_TOKEN)
-        return false;
-    return protocol === 'v2' ? Boolean(env.ACTIONS_RESULTS_URL) : Boolean(env.ACTIONS_CACHE_URL);
-}
-const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
-function cacheMode(env) {
-    return (env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
-}
-/** Whether the runner's cache mode allows restoring (unset or unknown modes allow it). */
-function isCacheReadable(env = process.env) {
-    const mode = cacheMode(env);
-    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'read' || mode === 'write';
-}
-/** Whether the runner's cache mode allows saving (unset or unknown modes allow it). */
-function isCacheWritable(env = process.env) {
-    const mode = cacheMode(env);
-    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'write' || mode === 'write-only';
-}
-
 ;// CONCATENATED MODULE: ./registration/cache.ts
 // The client registration in the Actions cache: restored before RegisterClient, saved after it.
 //
 // Caching is an optimisation, never a reason to fail or to stall the gate:
 // - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
 //   unavailable service or an expiring registration only a debug line) and the caller registers.
-// - @actions/cache (megabytes) is imported only when the service is available and caching is wanted.
-// - Both calls are bounded in time. What a deadline cannot do: stop the library's work. A request
-//   that hangs inside @actions/cache has no timeout of its own (the Twirp and v1 REST calls, the
-//   plain archive GET and the Azure SDK upload set none; only the Azure SDK download, used for
-//   *.blob.core.windows.net, honours the download timeouts passed below), so its socket can keep
-//   the event loop alive after the deadline; the main flow exits the process explicitly when done.
-//   Whatever the library prints late is demoted to debug lines (library-output.ts).
+// - Restoring never extracts anything (entry-fetch.ts): the entry is looked up and downloaded by
+//   the action itself and read in memory, because an archive in the cache may have been written by
+//   someone else (SECURITY.md, "Cache poisoning"). An entry of any other shape is refused with one
+//   warning. Saving goes through @actions/cache saveCache, which archives the action's own file.
+// - @actions/cache (megabytes) is imported only to save, and only when the service is available.
+// - Both calls are bounded in time. The restore's requests are torn down at its deadline. What a
+//   deadline cannot do: stop the library's work during a save. A request that hangs inside
+//   @actions/cache has no timeout of its own (the Twirp and v1 REST calls and the Azure SDK upload
+//   set none), so its socket can keep the event loop alive after the deadline; the main flow exits
+//   the process explicitly when done. Whatever the library prints late is demoted to debug lines
+//   (library-output.ts).
+
+
 
 
 
@@ -18984,53 +19551,43 @@ async function restore(options, now) {
     const identity = identityOf(options);
     const encryptionKey = options.encryptionKey || undefined;
     const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined);
-    const file = registrationFilePath();
     const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
-    // A file left by an interrupted run must not pass for what this restore brings back.
-    await (0,external_node_fs_promises_.rm)(file, { force: true });
-    const output = newLibraryOutput();
-    const outcome = await withDeadline(timeoutMs, options.signal, async () => {
-        const cache = await loadCacheLibrary();
-        // The prefix goes in both places: GitHub matches the primary key exactly first and then as a
-        // prefix, restore keys as prefixes; either way the newest entry under the prefix wins.
-        return runWithLibraryOutputDemoted(output, () => cache.restoreCache([REGISTRATION_CACHE_PATH], prefix, [prefix], { timeoutInMs: timeoutMs, segmentTimeoutInMs: timeoutMs }));
-    });
+    // The requests end for real at the deadline or on cancellation, not only our wait for them.
+    const cutoff = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
+    const outcome = await withDeadline(timeoutMs, options.signal, () => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }));
     if (outcome.status !== 'done') {
-        await (0,external_node_fs_promises_.rm)(file, { force: true });
-        // Given up on (cancelled or timed out), the library may still be working: a timeout, as far as the caller is concerned.
-        if (outcome.status === 'cancelled')
+        // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
+        const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
+        const timedOut = outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted);
+        if (cancelled)
             return { status: 'timed-out' };
-        if (outcome.status === 'timed-out') {
+        if (timedOut) {
             warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`);
             return { status: 'timed-out' };
         }
-        warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`);
+        const error = outcome.status === 'failed' ? outcome.error : undefined;
+        warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(error)}); ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    const matchedKey = outcome.value;
-    if (matchedKey === undefined) {
-        // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
-        const problem = output.problems[0];
-        if (problem)
-            warn(options, `Could not restore the OIDC client registration from the Actions cache (${clip(problem)}); ${SKIP_NOTE}.`);
-        else
-            lib_core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
+    const fetched = outcome.value;
+    if (fetched.status === 'miss') {
+        lib_core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    let text;
-    try {
-        text = await (0,external_node_fs_promises_.readFile)(file, 'utf8');
-    }
-    catch {
-        // tar extracts relative to GITHUB_WORKSPACE; an entry saved on a runner whose home sits
-        // elsewhere relative to its workspace lands somewhere else.
-        warn(options, `The cached OIDC client registration ${matchedKey} was restored, but not to ${file}; ${SKIP_NOTE}.`);
+    const matchedKey = fetched.key;
+    if (fetched.status === 'refused') {
+        if (fetched.misplaced) {
+            // An entry this action saved on a runner whose workspace sits at another depth below HOME.
+            warn(options, `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`);
+        }
+        else {
+            warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: the cache entry is not one this action wrote (${fetched.reason}); ${SKIP_NOTE}. ` +
+                "If this repeats, someone may be writing to this repository's Actions cache: see SECURITY.md.");
+        }
         return NOT_RESTORED;
     }
-    finally {
-        await (0,external_node_fs_promises_.rm)(file, { force: true });
-    }
-    const decoded = await decodeEntry(text, identityDigest(identity), encryptionKey, (secret) => lib_core.setSecret(secret));
+    const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => lib_core.setSecret(secret));
     if (!decoded.ok) {
         const advice = decoded.failure === 'wrong-key'
             ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
@@ -19045,10 +19602,10 @@ async function restore(options, now) {
     }
     const expiresAt = registration.clientSecretExpiresAt * 1000;
     if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        lib_core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        lib_core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    lib_core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`);
+    lib_core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoTime(expiresAt)}.`);
     return { status: 'restored', registration };
 }
 async function save(registration, options) {
@@ -19109,9 +19666,10 @@ async function save(registration, options) {
     }
     warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`);
 }
+/** Every warning passes the sanitiser: it quotes the service's key, the library's words and the entry's member names. */
 function warn(options, message) {
     const sink = options.onWarning ?? lib_core.warning;
-    sink(message);
+    sink(sanitize(message));
 }
 function identityOf(options) {
     return { startUrl: options.startUrl, region: options.region, scopes: options.scopes, clientName: options.clientName };
@@ -19204,7 +19762,7 @@ class RegistrationSource {
     cacheOptions;
     /** Saves run one after another: they share the one file the library archives. */
     saves = Promise.resolve();
-    /** Whether this run may have left the cache's file in HOME (only if it reached the service). */
+    /** Whether a save of this run may have left the cache's file in HOME (only if it reached the service). */
     cacheTouched = false;
     cacheHung = false;
     warned = false;
@@ -19230,12 +19788,10 @@ class RegistrationSource {
             lib_core.info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
         }
         else if (cache.enabled) {
-            this.cacheTouched ||= isCacheServiceAvailable();
             const restored = await restoreRegistration(this.cacheOptions);
             if (restored.status === 'restored')
                 return restored.registration;
-            // Its requests may still be pending (and may yet unpack the file): a save now would race
-            // with them, and wait on the same silent service a second time.
+            // A service that did not answer the restore in time: a save would wait on it a second time.
             if (restored.status === 'timed-out')
                 this.cacheHung = true;
         }
@@ -19252,8 +19808,7 @@ class RegistrationSource {
     }
     /**
      * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
-     * and removes the file the cache works with, which a restore that timed out may still unpack.
-     * Never throws.
+     * and removes the file a save given up on may have left (restoring writes no file). Never throws.
      */
     async settle({ wait }) {
         if (wait)

@@ -14273,7 +14273,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6018:
+/***/ 6124:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -19238,110 +19238,44 @@ function withoutExperimentalWarning(create) {
     }
 }
 
-;// CONCATENATED MODULE: ./deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
+;// CONCATENATED MODULE: ./http/bounded-request.ts
+// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
+// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
+// a response body read only up to a limit, a debug line without query string, headers or bodies,
+// and the network failure named as a typed error. It knows nothing of what the body means: the
+// AWS clients (request.ts) and the Actions cache lookup and download build on it.
+
+
+
 /**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
+ * Sends one request and returns whatever status came back with its (bounded) body.
+ * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
+ * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
  */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
-}
-/**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
- */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
-}
-/**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
- */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
-}
-
-;// CONCATENATED MODULE: ./http/user-agent.ts
-// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
-// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
-const ACTION_VERSION = '0.1.0';
-const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
-
-;// CONCATENATED MODULE: ./http/request.ts
-// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
-// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
-// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
-
-
-
-
-
-
-const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
-/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/**
- * Sends one request and returns a 2xx response's parsed body.
- * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
- * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
- * `signal.reason` when the caller cancelled.
- */
-async function requestJson(options) {
-    const { operation, method, url } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers.
+async function requestBounded(options) {
+    const { operation, method, url, timeoutMs } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
     const endpoint = `${url.origin}${url.pathname}`;
-    const timeoutMs = attemptLimit(options, endpoint);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
-    let payload;
-    if (options.body !== undefined) {
-        payload = JSON.stringify(options.body);
-        headers['content-type'] = 'application/json';
-    }
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let status;
-    let responseHeaders;
-    let text;
+    let response;
     try {
         // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
-        const response = await (options.dispatcher ?? sharedDispatcher()).request({
+        const answer = await (options.dispatcher ?? sharedDispatcher()).request({
             origin: url.origin,
             path: `${url.pathname}${url.search}`,
             method,
-            headers,
-            body: payload,
+            headers: options.headers,
+            body: options.body,
             signal,
             // Belt and braces with the signal: undici's own timers also cover a stalled socket.
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs
         });
-        status = response.statusCode;
-        responseHeaders = response.headers;
-        text = await readLimited(response.body, operation, endpoint);
+        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
+        response = { status: answer.statusCode, headers: answer.headers, body };
     }
     catch (error) {
         if (error instanceof errors_MalformedResponseError)
@@ -19350,57 +19284,22 @@ async function requestJson(options) {
         debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
         throw failure;
     }
-    debug(`${method} ${url.pathname} ${status} ${elapsed()} ms`);
-    if (status < 200 || status > 299) {
-        throw awsErrorFromResponse({
-            operation,
-            endpoint,
-            status,
-            headers: responseHeaders,
-            body: tryParseJson(text),
-            now: (options.now ?? Date.now)()
-        });
-    }
-    if (text.trim() === '')
-        return { status, headers: responseHeaders, body: undefined };
-    try {
-        return { status, headers: responseHeaders, body: JSON.parse(text) };
-    }
-    catch {
-        // The parser's message quotes the body; it stays out of the error.
-        throw new errors_MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
-    }
+    debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
+    return response;
 }
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-function attemptLimit(options, endpoint) {
-    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
-    if (options.deadline === undefined)
-        return timeoutMs;
-    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
-    if (left <= 0)
-        throw new RequestTimeoutError(options.operation, endpoint, 0);
-    return Math.min(timeoutMs, left);
-}
-async function readLimited(body, operation, endpoint) {
+/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
+async function readLimited(body, max, operation, endpoint) {
     const chunks = [];
     let size = 0;
     for await (const chunk of body) {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > max) {
             body.destroy();
-            throw new errors_MalformedResponseError(operation, endpoint, `body larger than ${MAX_BODY_BYTES} bytes`);
+            throw new errors_MalformedResponseError(operation, endpoint, `body larger than ${max} bytes`);
         }
         chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString('utf8');
-}
-function tryParseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
+    return Buffer.concat(chunks);
 }
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
@@ -19469,6 +19368,134 @@ function errorCode(error) {
 }
 function firstLine(text) {
     return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
+;// CONCATENATED MODULE: ./http/user-agent.ts
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+;// CONCATENATED MODULE: ./http/request.ts
+
+
+
+
+
+const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const response = await requestBounded({
+        operation,
+        method,
+        url,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        timeoutMs: attemptLimit(options, endpoint),
+        maxBodyBytes: MAX_BODY_BYTES,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+    });
+    const { status, headers: responseHeaders } = response;
+    const text = response.body.toString('utf8');
+    if (status < 200 || status > 299) {
+        throw awsErrorFromResponse({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new errors_MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./http/response-fields.ts
@@ -20214,7 +20241,7 @@ async function fetch(...args) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5937);
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6018);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6124);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
