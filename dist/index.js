@@ -14377,7 +14377,7 @@ async function fetch(...args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1161);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1740);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
  // first: V8 settings before any other module runs (read why there)
@@ -14391,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1161:
+/***/ 1740:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14451,166 +14451,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./export/marks.ts
-// The marks that make what this action writes in HOME recognisable later, to its own main step
-// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
-// block's first line names the runner, and the token cache entry carries a field naming the
-// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
-// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
-// token; botocore drops it, which is why the config block's tag names the cache file too).
-
-/** The token cache member that marks an entry as this action's. */
-const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
-/**
- * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
- * name so that two names that read alike stay apart. Several runners can share one machine and
- * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
- */
-function runnerLabel(env = process.env) {
-    const name = env.RUNNER_NAME?.trim() ?? '';
-    if (name === '')
-        return 'local';
-    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
-    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
-}
-/** The part of the block's first line that names the runner: `(runner LABEL)`. */
-function blockRunnerNote(runner) {
-    return `(runner ${runner})`;
-}
-/** The runner a block's first line names, if any. */
-function runnerInBlockLine(line) {
-    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
-}
-/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
-function tokenCacheMarkOf(entry) {
-    if (typeof entry !== 'object' || entry === null)
-        return undefined;
-    const mark = entry[TOKEN_CACHE_MARK];
-    if (typeof mark !== 'object' || mark === null)
-        return undefined;
-    const word = /^[\w.-]{1,200}$/;
-    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
-        ? { session: mark.session, runner: mark.runner }
-        : undefined;
-}
-
-;// CONCATENATED MODULE: ./export/aws-config.ts
-// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
-// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
-// go at the end inside one block between two marker comments that name the block's tag (the
-// sso-session name, unique per run); removing that block restores the file exactly.
-// INI libraries were no help: they drop comments and re-serialise the whole file.
-
-const MARKER = 'aws-sso-device-auth';
-const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
-const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
-/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
-function profileHeader(profile) {
-    return profile === 'default' ? 'default' : `profile ${profile}`;
-}
-function ssoSessionHeader(session) {
-    return `sso-session ${session}`;
-}
-/**
- * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
- * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
- * a file with two sections of the same header, so this is what a conflict is judged by.
- */
-function sectionIdentity(header) {
-    const trimmed = header.trim();
-    if (trimmed === 'default')
-        return 'profile:default';
-    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
-    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
-}
-/** Every section header in the file, with the action block it belongs to, if any. */
-function findSections(text) {
-    const found = [];
-    let block;
-    splitLines(text).forEach((line, index) => {
-        const begin = BEGIN.exec(line);
-        if (begin)
-            block = begin[1];
-        const header = /^\s*\[([^\]]+)\]/.exec(line);
-        if (header) {
-            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
-            if (block !== undefined)
-                section.block = block;
-            found.push(section);
-        }
-        if (END.test(line))
-            block = undefined;
-    });
-    return found;
-}
-/** The tags of the action's blocks in the file, in order. */
-function blockTags(text) {
-    return markedBlocks(text).map((block) => block.tag);
-}
-/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
-function markedBlocks(text) {
-    return splitLines(text).flatMap((line) => {
-        const tag = BEGIN.exec(line)?.[1];
-        if (tag === undefined)
-            return [];
-        const runner = runnerInBlockLine(line);
-        return [runner === undefined ? { tag } : { tag, runner }];
-    });
-}
-/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
-function appendBlock(text, tag, sections, note) {
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const terminatedLastLine = text !== '' && !text.endsWith('\n');
-    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
-    sections.forEach((section, index) => {
-        if (index > 0)
-            lines.push('');
-        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
-    });
-    lines.push(`# <<< ${MARKER} ${tag}`);
-    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
-}
-/**
- * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
- * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
- * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
- * appendBlock) also removes the line break added before a block that is still last in the file.
- */
-function removeBlock(text, tag, terminatedLastLine) {
-    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
-    if (begin === undefined)
-        return { text, outcome: 'absent' };
-    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
-    if (endLine === undefined)
-        return { text, outcome: 'unterminated' };
-    const lineBreak = text.indexOf('\n', endLine);
-    const end = lineBreak < 0 ? text.length : lineBreak + 1;
-    let start = begin;
-    if (terminatedLastLine && end === text.length && start > 0) {
-        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
-    }
-    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
-}
-/** The offset of the first line at or after `from` for which `test` holds. */
-function lineStartMatching(text, from, test) {
-    let start = from;
-    while (start < text.length) {
-        const lineBreak = text.indexOf('\n', start);
-        const end = lineBreak < 0 ? text.length : lineBreak;
-        if (test(text.slice(start, end).replace(/\r$/, '')))
-            return start;
-        if (lineBreak < 0)
-            return undefined;
-        start = lineBreak + 1;
-    }
-    return undefined;
-}
-function splitLines(text) {
-    return text.split(/\r?\n/);
-}
-
 ;// CONCATENATED MODULE: ./oidc/endpoints.ts
 // Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
 // (the services' endpoint rule sets over partitions.json, docs/protocol.md \u00a71 and \u00a74), and the
@@ -14996,6 +14836,1325 @@ function formatDuration(seconds) {
     return parts.join('');
 }
 
+;// CONCATENATED MODULE: ./role-inputs.ts
+// The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
+// exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
+// profile per line, for a deploy across accounts), `aws-region`, `output-credentials`, `revoke`.
+// Checked with the other inputs, before any network call.
+//
+// How they combine (README, "Several roles"): `account-id` + `role-name` export AWS_* variables;
+// `profile` also writes that role as a named profile; every `roles` line writes one more profile.
+// What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
+// and a profile name used twice.
+
+const ACCOUNT_ID_EXAMPLE = '111122223333';
+const ROLE_NAME_EXAMPLE = 'Deployer';
+const ROLES_EXAMPLE = '111122223333:Deployer=prod';
+function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean }) {
+    const role = parseRole(read('account-id'), read('role-name'));
+    const profiles = [];
+    const profile = read('profile');
+    if (profile !== '') {
+        if (!role) {
+            throw new InputError('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push({ ...role, profile: parseProfileName('profile', profile, "Input 'profile'"), source: "input 'profile'" });
+    }
+    for (const target of parseRoles(read('roles'))) {
+        // A name used twice would make the second profile silently replace the first.
+        const earlier = profiles.find((other) => other.profile === target.profile);
+        if (earlier) {
+            throw new InputError('roles', `Input ${target.source.replace(/^input /, '')} uses the profile name "${target.profile}", already used by ${earlier.source}; give each profile its own name, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push(target);
+    }
+    const rawAwsRegion = read('aws-region');
+    const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
+    const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
+    if (outputCredentials && !role) {
+        warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
+    }
+    if (rawAwsRegion !== '' && !role && profiles.length === 0) {
+        warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
+    }
+    const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
+    if (role)
+        access.role = role;
+    return access;
+}
+function parseRole(rawAccountId, rawRoleName) {
+    if (rawAccountId === '' && rawRoleName === '')
+        return undefined;
+    if (rawRoleName === '') {
+        throw new InputError('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`);
+    }
+    if (rawAccountId === '') {
+        throw new InputError('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`);
+    }
+    return {
+        accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
+        roleName: parseRoleName(rawRoleName, "Input 'role-name'", 'role-name')
+    };
+}
+/** `what` starts the message ("Input 'account-id'", "Input 'roles' line 2 account id"). */
+function parseAccountId(raw, what, input) {
+    const value = raw.trim();
+    if (/^\d{12}$/.test(value))
+        return value;
+    const digits = value.replace(/[\s-]/g, '');
+    const hint = /^\d{12}$/.test(digits)
+        ? ' (without dashes or spaces)'
+        : /^\d{1,11}$/.test(value)
+            ? " (quote it in YAML, like '012345678901': an unquoted number loses its leading zeros)"
+            : '';
+    throw new InputError(input, `${what} must be a 12-digit AWS account ID${hint}, like ${ACCOUNT_ID_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// IAM role names and permission set names: letters, digits and +=,.@_- (IAM allows 64 characters).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+function parseRoleName(raw, what, input) {
+    const value = raw.trim();
+    if (ROLE_NAME.test(value))
+        return value;
+    throw new InputError(input, `${what} must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like ${ROLE_NAME_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// Profile names become `[profile NAME]` headers, AWS_PROFILE values and --profile arguments:
+// kept to characters no shell, INI reader or SDK treats specially.
+const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+function parseProfileName(input, raw, what) {
+    const value = raw.trim();
+    if (PROFILE_NAME.test(value))
+        return value;
+    throw new InputError(input, `${what} must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got ${JSON.stringify(value)}.`);
+}
+const ROLES_LINE = /^([^:\s]+):([^=\s]+)(?:=(\S*))?$/;
+/**
+ * One `ACCOUNT_ID:ROLE_NAME[=PROFILE]` per line; blank lines and `#` comments are skipped. Without
+ * `=PROFILE` the profile is named `ACCOUNT_ID-ROLE_NAME`.
+ */
+function parseRoles(raw) {
+    const targets = [];
+    raw.split(/\r?\n/).forEach((text, index) => {
+        const line = text.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const where = `line ${index + 1}`;
+        const match = ROLES_LINE.exec(line);
+        if (!match) {
+            throw new InputError('roles', `Input 'roles' ${where} must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like ${ROLES_EXAMPLE}; got ${JSON.stringify(line)}.`);
+        }
+        const [, rawAccountId = '', rawRoleName = '', rawProfile] = match;
+        const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles');
+        const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles');
+        const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`);
+        targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` });
+    });
+    return targets;
+}
+
+;// CONCATENATED MODULE: ./inputs.ts
+// Every input is parsed and checked here, before any network call, so a typo fails the step in
+// a second with one line naming the input, the problem and a good value, instead of surfacing
+// minutes later as an AWS error or a confused approver.
+//
+// An empty value means the default, for every input: the runner applies action.yml defaults, but
+// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
+// input out, and that should behave like leaving it out here too.
+
+
+const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
+const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
+const PHASES = ['all', 'start', 'wait'];
+const DEFAULT_SCOPES = ['sso:account:access'];
+/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
+function defaultClientName(repository) {
+    return repository ? `GitHub Actions ${repository}` : 'GitHub Actions';
+}
+/**
+ * Parses all inputs. Throws InputError for the first unusable one.
+ * `repository` (owner/repo) supplies the default client name.
+ */
+function parseInputs(read, repository) {
+    const warnings = [];
+    const region = parseRegion(read('region'));
+    const startUrl = parseStartUrl(read('start-url'), region, warnings);
+    const scopes = parseScopes(read('scopes'));
+    const clientName = parseClientName(read('client-name'), repository);
+    const timeout = read('timeout');
+    const notify = parseNotify(read('notify'));
+    const phase = parsePhase(read('phase'));
+    const githubToken = read('github-token');
+    const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
+    const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
+    const cacheEncryptionKey = read('cache-encryption-key');
+    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
+    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access };
+    if (timeout !== '')
+        inputs.timeoutSeconds = parseDuration('timeout', timeout);
+    if (cacheEncryptionKey !== '')
+        inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
+    return { inputs, warnings };
+}
+/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+const MIN_KEY_BITS = 128;
+/**
+ * The key protects a client secret against anyone who can read the repository's cache, who can try
+ * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
+ * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
+ * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
+ * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ */
+function checkEncryptionKeyStrength(key) {
+    const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
+    const distinct = new Set(key).size;
+    if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+        throw new InputError('cache-encryption-key', `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+            `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
+            `or leave the input empty to cache unencrypted.`);
+    }
+    return key;
+}
+/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
+// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
+const SECRET_INPUTS = ['cache-encryption-key', 'github-token'];
+/**
+ * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
+ * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
+ */
+function maskSecretInputs(read, setSecret) {
+    for (const name of SECRET_INPUTS) {
+        const value = read(name);
+        if (value !== '')
+            setSecret(value);
+    }
+}
+function required(name, value, example) {
+    if (value === '')
+        throw new InputError(name, `Input '${name}' is required; set it to a value like ${example}.`);
+    return value;
+}
+// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
+// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
+// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** Whether a value has the shape of an AWS region (REGION above). */
+function isRegionName(value) {
+    return REGION.test(value);
+}
+/** Checks a region for `input` ('region' or 'aws-region'). */
+function parseRegion(raw, input = 'region') {
+    const value = required(input, raw, 'us-east-1');
+    if (REGION.test(value))
+        return value;
+    const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
+        ? ' (that is an availability zone; drop the last letter)'
+        : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
+            ? ' (regions are lower case)'
+            : '';
+    throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
+}
+// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
+// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
+// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
+// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
+// host only warns: an emulator, a private endpoint or a partition this list does not know may be
+// right, and AWS itself will reject a bad one.
+const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
+const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/;
+const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
+/**
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
+ * path other than /start); warns about a host that does not look like an AWS access portal, and
+ * about a portal host whose region differs from `region`.
+ */
+function parseStartUrl(raw, region, warnings) {
+    const value = required('start-url', raw, START_URL_EXAMPLE);
+    const reject = (problem) => {
+        throw new InputError('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`);
+    };
+    if (/\s/.test(value))
+        reject('must be one URL without spaces');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return reject('must be the AWS access portal URL');
+    }
+    if (url.protocol !== 'https:')
+        reject('must be an https:// URL');
+    if (url.username || url.password)
+        reject('must not contain a user name or password');
+    const host = url.hostname;
+    const portal = APP_AWS_HOST.exec(host);
+    if (AWSAPPS_HOST.test(host)) {
+        const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
+        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
+            reject(`must be the portal's start URL, ending in /start`);
+    }
+    else if (portal) {
+        if (portal[1] !== region) {
+            warnings.push(`Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`);
+        }
+    }
+    else {
+        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`);
+    }
+    if (url.search || url.hash) {
+        warnings.push(`Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
+    }
+    return value;
+}
+// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
+const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/;
+/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
+function parseScopes(raw) {
+    if (raw === '')
+        return [...DEFAULT_SCOPES];
+    const scopes = [...new Set(splitList(raw))];
+    for (const scope of scopes) {
+        if (!SCOPE.test(scope)) {
+            throw new InputError('scopes', `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`);
+        }
+    }
+    return scopes;
+}
+function parseClientName(raw, repository) {
+    if (raw === '')
+        return defaultClientName(repository);
+    // It is sent to AWS and shown on the consent page: one readable line.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(raw)) {
+        throw new InputError('client-name', `Input 'client-name' must be one line of text, like "GitHub Actions octo-org/app"; got ${JSON.stringify(raw)}.`);
+    }
+    return raw;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m';
+/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
+function parseDuration(name, raw) {
+    const invalid = (problem) => {
+        throw new InputError(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`);
+    };
+    const value = raw.trim();
+    let seconds;
+    if (/^\d+$/.test(value)) {
+        seconds = Number(value);
+    }
+    else {
+        const match = DURATION.exec(value);
+        if (!match || value === '')
+            return invalid('a number of seconds or a duration');
+        const [, h = '0', m = '0', s = '0'] = match;
+        seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    }
+    if (!Number.isSafeInteger(seconds))
+        return invalid('a reasonable duration');
+    if (seconds < 1)
+        return invalid('at least one second,');
+    return seconds;
+}
+// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
+const TRUE_VALUES = ['true', 'True', 'TRUE'];
+const FALSE_VALUES = ['false', 'False', 'FALSE'];
+function parseBoolean(name, raw, defaultValue) {
+    if (raw === '')
+        return defaultValue;
+    if (TRUE_VALUES.includes(raw))
+        return true;
+    if (FALSE_VALUES.includes(raw))
+        return false;
+    throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`);
+}
+function parseNotify(raw) {
+    if (raw === '')
+        return [...DEFAULT_NOTIFY];
+    const channels = [];
+    for (const item of splitList(raw)) {
+        const channel = NOTIFY_CHANNELS.find((known) => known === item);
+        if (!channel) {
+            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`);
+        }
+        if (!channels.includes(channel))
+            channels.push(channel);
+    }
+    return channels;
+}
+function parsePhase(raw) {
+    if (raw === '')
+        return 'all';
+    const phase = PHASES.find((known) => known === raw);
+    if (phase)
+        return phase;
+    throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
+}
+function splitList(raw) {
+    return raw.split(/[\s,]+/).filter((item) => item !== '');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./export/marks.ts
+// The marks that make what this action writes in HOME recognisable later, to its own main step
+// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
+// block's first line names the runner, and the token cache entry carries a field naming the
+// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
+// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
+// token; botocore drops it, which is why the config block's tag names the cache file too).
+
+/** The token cache member that marks an entry as this action's. */
+const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
+/**
+ * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
+ * name so that two names that read alike stay apart. Several runners can share one machine and
+ * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
+ */
+function runnerLabel(env = process.env) {
+    const name = env.RUNNER_NAME?.trim() ?? '';
+    if (name === '')
+        return 'local';
+    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
+    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
+}
+/** The part of the block's first line that names the runner: `(runner LABEL)`. */
+function blockRunnerNote(runner) {
+    return `(runner ${runner})`;
+}
+/** The runner a block's first line names, if any. */
+function runnerInBlockLine(line) {
+    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
+}
+/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
+function tokenCacheMarkOf(entry) {
+    if (typeof entry !== 'object' || entry === null)
+        return undefined;
+    const mark = entry[TOKEN_CACHE_MARK];
+    if (typeof mark !== 'object' || mark === null)
+        return undefined;
+    const word = /^[\w.-]{1,200}$/;
+    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
+        ? { session: mark.session, runner: mark.runner }
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./export/aws-config.ts
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
+}
+/**
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
+ */
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
+        }
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return markedBlocks(text).map((block) => block.tag);
+}
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+function markedBlocks(text) {
+    return splitLines(text).flatMap((line) => {
+        const tag = BEGIN.exec(line)?.[1];
+        if (tag === undefined)
+            return [];
+        const runner = runnerInBlockLine(line);
+        return [runner === undefined ? { tag } : { tag, runner }];
+    });
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
+}
+/**
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
+ */
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+    }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+
+;// CONCATENATED MODULE: ./cleanup/aws-files.ts
+// Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
+// the token cache file, and the directories it had to create, when they are empty. Nothing else
+// is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+
+
+
+const removeAwsProfiles = {
+    name: 'remove the AWS profiles and token cache this action wrote',
+    async run(handoff) {
+        if (handoff.awsFiles)
+            removeAwsFiles(handoff.awsFiles, lib_core);
+    }
+};
+function removeAwsFiles(record, log) {
+    removeConfigBlock(record, log);
+    try {
+        (0,external_node_fs_.rmSync)(record.tokenCacheFile, { force: true });
+        log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`);
+    }
+    for (const directory of record.createdDirectories) {
+        try {
+            (0,external_node_fs_.rmdirSync)(directory);
+        }
+        catch (error) {
+            // Not empty: something else now lives there, and it is not ours to remove.
+            if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
+                log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
+        }
+    }
+}
+function removeConfigBlock(record, log) {
+    const { configFile } = record;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(configFile, 'utf8');
+    }
+    catch (error) {
+        if (isCode(error, 'ENOENT'))
+            log.info(`The AWS config file ${configFile} is gone already; no profile to remove.`);
+        else
+            log.warning(`Could not read the AWS config file ${configFile} to remove the action's profiles: ${reason(error)}.`);
+        return;
+    }
+    const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine);
+    const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`;
+    if (outcome === 'absent') {
+        log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
+        return;
+    }
+    if (outcome === 'unterminated') {
+        log.warning(`Did not remove ${what} from ${configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`);
+        return;
+    }
+    try {
+        if (record.createdConfigFile && cleaned === '')
+            (0,external_node_fs_.rmSync)(configFile, { force: true });
+        else
+            (0,external_node_fs_.writeFileSync)(configFile, cleaned);
+        log.info(`Removed ${what} from ${configFile}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`);
+    }
+}
+/**
+ * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
+ * The file is in HOME, where any step of the job could write: only plain printable strings count.
+ */
+function cachedToken(file) {
+    try {
+        const entry = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
+        if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
+            return undefined;
+        return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
+ * or undefined when it names no valid token and region. Like cachedToken, only plain printable
+ * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
+ */
+function leftoverSession(file, isRegion) {
+    const token = cachedToken(file);
+    if (token === undefined)
+        return undefined;
+    try {
+        const entry = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        const { region, clientId, clientSecret } = entry;
+        if (typeof region !== 'string' || !isRegion(region))
+            return undefined;
+        const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
+        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined;
+        return { file, region, ...token, ...(client ? { client } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
+function isOpaqueToken(value) {
+    return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value);
+}
+function isCode(error, ...codes) {
+    return typeof error === 'object' && error !== null && codes.includes(error.code ?? '');
+}
+function reason(error) {
+    return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+;// CONCATENATED MODULE: ./http/aws-error.ts
+// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
+// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
+// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md \u00a72, \u00a74).
+
+/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
+const SHAPE_BY_OAUTH_ERROR = {
+    access_denied: 'AccessDeniedException',
+    authorization_pending: 'AuthorizationPendingException',
+    expired_token: 'ExpiredTokenException',
+    server_error: 'InternalServerException',
+    invalid_client: 'InvalidClientException',
+    invalid_client_metadata: 'InvalidClientMetadataException',
+    invalid_grant: 'InvalidGrantException',
+    invalid_redirect_uri: 'InvalidRedirectUriException',
+    invalid_request: 'InvalidRequestException',
+    invalid_scope: 'InvalidScopeException',
+    slow_down: 'SlowDownException',
+    unauthorized_client: 'UnauthorizedClientException',
+    unsupported_grant_type: 'UnsupportedGrantTypeException'
+};
+// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
+// every byte of an error response, and could echo our own request back in it, base64-, URL- or
+// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
+// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
+// anything else is dropped and the error reported as UnknownError with its HTTP status.
+/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
+const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
+/** A request ID: a UUID, or AWS's older base32-like IDs. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
+/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
+ *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
+const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
+function awsErrorFromResponse(response) {
+    const body = isRecord(response.body) ? response.body : {};
+    const claimedOauthError = stringField(body, 'error');
+    const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
+    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
+        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
+        shapeName(stringField(body, '__type')) ??
+        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
+        'UnknownError';
+    return new AwsServiceError({
+        operation: response.operation,
+        endpoint: response.endpoint,
+        status: response.status,
+        code,
+        oauthError,
+        retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
+        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
+        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
+    });
+}
+/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
+function awsDescription(raw) {
+    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
+        return undefined;
+    return raw;
+}
+function matching(pattern, value) {
+    return value !== undefined && pattern.test(value) ? value : undefined;
+}
+/** `Shape:http://internal\u2026` or `ns#Shape` or `Shape,\u2026` \u2192 `Shape` (botocore and the JS SDK agree). */
+function shapeName(raw) {
+    if (raw === undefined)
+        return undefined;
+    let name = raw.split(':')[0].split(',')[0];
+    const hash = name.lastIndexOf('#');
+    if (hash >= 0)
+        name = name.slice(hash + 1);
+    name = name.trim();
+    return SHAPE.test(name) ? name : undefined;
+}
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 \u00a710.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(record, key) {
+    const value = record[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+// EXTERNAL MODULE: ./http/undici-parts.ts
+var undici_parts = __nccwpck_require__(5786);
+;// CONCATENATED MODULE: ./http/dispatcher.ts
+// The one connection pool every AWS call shares, so keep-alive connections are reused across
+// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
+// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
+// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
+// set, so the common case stays a plain Agent.
+
+function proxySettingsFromEnv(env = process.env) {
+    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
+    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
+    if (httpProxy === '' && httpsProxy === '')
+        return undefined;
+    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
+}
+/**
+ * A dispatcher for this environment. The proxy settings are read once, here, and passed to
+ * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
+ * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
+ */
+function createDispatcher(env = process.env) {
+    const proxy = proxySettingsFromEnv(env);
+    if (proxy === undefined)
+        return new undici_parts.Agent();
+    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
+    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
+    return withoutExperimentalWarning(() => new undici_parts.EnvHttpProxyAgent(proxy));
+}
+let shared;
+/** The process-wide dispatcher, created on first use from process.env. */
+function sharedDispatcher() {
+    shared ??= createDispatcher(process.env);
+    return shared;
+}
+/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
+async function closeSharedDispatcher() {
+    const closing = shared;
+    shared = undefined;
+    await closing?.close();
+}
+function firstNonEmpty(...values) {
+    for (const value of values) {
+        const trimmed = value?.trim();
+        if (trimmed)
+            return trimmed;
+    }
+    return '';
+}
+// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
+// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
+// silenced, and only while the agent is constructed (synchronously).
+function withoutExperimentalWarning(create) {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (...args) {
+        const [, options] = args;
+        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
+        if (code === 'UNDICI-EHPA')
+            return;
+        return Reflect.apply(emitWarning, this, args);
+    };
+    try {
+        return create();
+    }
+    finally {
+        process.emitWarning = emitWarning;
+    }
+}
+
+;// CONCATENATED MODULE: ./http/bounded-request.ts
+// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
+// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
+// a response body read only up to a limit, a debug line without query string, headers or bodies,
+// and the network failure named as a typed error. It knows nothing of what the body means: the
+// AWS clients (request.ts) and the Actions cache lookup and download build on it.
+
+
+
+/**
+ * Sends one request and returns whatever status came back with its (bounded) body.
+ * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
+ * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
+ */
+async function requestBounded(options) {
+    const { operation, method, url, timeoutMs } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let response;
+    try {
+        // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
+        const answer = await (options.dispatcher ?? sharedDispatcher()).request({
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method,
+            headers: options.headers,
+            body: options.body,
+            signal,
+            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs
+        });
+        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
+        response = { status: answer.statusCode, headers: answer.headers, body };
+    }
+    catch (error) {
+        if (error instanceof MalformedResponseError)
+            throw error;
+        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
+        lib_core.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        throw failure;
+    }
+    lib_core.debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
+    return response;
+}
+/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
+async function readLimited(body, max, operation, endpoint) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > max) {
+            body.destroy();
+            throw new MalformedResponseError(operation, endpoint, `body larger than ${max} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
+const NETWORK_REASONS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection closed while sending',
+    ENOTFOUND: 'host not found (DNS)',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENETDOWN: 'network down',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    UND_ERR_CLOSED: 'connection closed',
+    UND_ERR_ABORTED: 'request aborted',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
+    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
+    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
+};
+// Certificate problems and a proxy refusing our credentials answer the same way every time.
+const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
+function requestFailure(error, context) {
+    const { operation, endpoint, timeoutMs } = context;
+    if (context.callerSignal?.aborted)
+        return context.callerSignal.reason;
+    const code = errorCode(error);
+    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
+    }
+    if (code === undefined)
+        return error; // not a network failure: a bug, let it surface as is
+    const proxyStatus = proxyRefusal(error);
+    if (proxyStatus !== undefined) {
+        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
+        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
+        return new NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
+            cause: error,
+            retryable: proxyStatus >= 500
+        });
+    }
+    const known = NETWORK_REASONS[code];
+    const message = error instanceof Error ? firstLine(error.message) : code;
+    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
+    return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
+}
+// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
+function proxyRefusal(error) {
+    const message = error instanceof Error ? error.message : '';
+    const match = /^Proxy response \((\d{3})\)/.exec(message);
+    return match ? Number(match[1]) : undefined;
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    if (typeof code === 'string')
+        return code;
+    // undici sometimes wraps the socket error
+    const cause = error.cause;
+    return cause === undefined ? undefined : errorCode(cause);
+}
+function firstLine(text) {
+    return text.split('\n')[0].slice(0, 200);
+}
+
+;// CONCATENATED MODULE: ./deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
+;// CONCATENATED MODULE: ./http/user-agent.ts
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+;// CONCATENATED MODULE: ./http/request.ts
+
+
+
+
+
+const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const response = await requestBounded({
+        operation,
+        method,
+        url,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        timeoutMs: attemptLimit(options, endpoint),
+        maxBodyBytes: MAX_BODY_BYTES,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+    });
+    const { status, headers: responseHeaders } = response;
+    const text = response.body.toString('utf8');
+    if (status < 200 || status > 299) {
+        throw awsErrorFromResponse({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new RequestTimeoutError(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./http/response-fields.ts
+// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
+// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
+// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
+
+class Fields {
+    context;
+    path;
+    record;
+    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
+    constructor(body, context, path = '') {
+        this.context = context;
+        this.path = path;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
+        }
+        this.record = body;
+    }
+    malformed(problem) {
+        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
+    }
+    requiredString(name) {
+        const value = this.optionalString(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
+        return value;
+    }
+    optionalString(name) {
+        const value = this.record[name];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    requiredNumber(name) {
+        const value = this.optionalNumber(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a number`);
+        return value;
+    }
+    optionalNumber(name) {
+        const value = this.record[name];
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+    requiredObject(name) {
+        const value = this.record[name];
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
+        return value;
+    }
+    /** The raw value, for members whose shape the caller checks itself (lists). */
+    optionalValue(name) {
+        return this.record[name];
+    }
+}
+
+;// CONCATENATED MODULE: ./portal/responses.ts
+// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
+// a MalformedResponseError naming the field, never its value (the values are credentials).
+
+function parseRoleCredentials(body, context) {
+    const outer = new Fields(body, context);
+    const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
+    const expiration = credentials.requiredNumber('expiration');
+    if (expiration <= 0)
+        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
+    return {
+        accessKeyId: credentials.requiredString('accessKeyId'),
+        secretAccessKey: credentials.requiredString('secretAccessKey'),
+        sessionToken: credentials.requiredString('sessionToken'),
+        expiration
+    };
+}
+function parseAccountPage(body, context) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'accountList', context, (entry) => {
+        const account = { accountId: entry.requiredString('accountId') };
+        const accountName = entry.optionalString('accountName');
+        if (accountName !== undefined)
+            account.accountName = accountName;
+        return account;
+    });
+    return withNextToken(items, fields);
+}
+function parseRolePage(body, context, accountId) {
+    const fields = new Fields(body, context);
+    const items = listOf(fields, 'roleList', context, (entry) => ({
+        // The portal repeats the account; the one asked for is the one that matters.
+        accountId: entry.optionalString('accountId') ?? accountId,
+        roleName: entry.requiredString('roleName')
+    }));
+    return withNextToken(items, fields);
+}
+/** The list a page is about: required, since a page without it would read as "no access at all". */
+function listOf(fields, name, context, read) {
+    const value = fields.optionalValue(name);
+    if (!Array.isArray(value))
+        throw fields.malformed(`${name} is missing or not a list`);
+    return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
+}
+function withNextToken(items, fields) {
+    const nextToken = fields.optionalString('nextToken');
+    return nextToken === undefined ? { items } : { items, nextToken };
+}
+
+;// CONCATENATED MODULE: ./portal/client.ts
+
+
+const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
+/** The largest page the portal serves (1\u2013100). */
+const MAX_PAGE_SIZE = 100;
+/** A portal that keeps handing out next tokens must not keep the job forever. */
+const MAX_PAGES = 100;
+class SsoPortalClient {
+    options;
+    base;
+    constructor(options) {
+        this.options = options;
+        this.base = new URL(options.endpoint);
+    }
+    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
+    async getRoleCredentials(accessToken, accountId, roleName) {
+        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+            role_name: roleName,
+            account_id: accountId
+        });
+        return parseRoleCredentials(body, context);
+    }
+    async listAccounts(accessToken, page = {}) {
+        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
+        return parseAccountPage(body, context);
+    }
+    async listAccountRoles(accessToken, accountId, page = {}) {
+        const query = { ...pageQuery(page), account_id: accountId };
+        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
+        return parseRolePage(body, context, accountId);
+    }
+    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
+    async listAllAccounts(accessToken, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
+    }
+    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
+    }
+    /** Ends the token's session: the access token (and its refresh token) stop working. */
+    async logout(accessToken) {
+        await this.call('Logout', 'POST', '/logout', accessToken, {});
+    }
+    get pageSize() {
+        return this.options.pageSize ?? MAX_PAGE_SIZE;
+    }
+    async call(operation, method, path, accessToken, query) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        for (const [name, value] of Object.entries(query))
+            url.searchParams.set(name, value);
+        const now = this.options.now ?? Date.now;
+        const response = await requestJson({
+            operation,
+            method,
+            url,
+            headers: { [BEARER_TOKEN_HEADER]: accessToken },
+            timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
+            signal: this.options.signal,
+            dispatcher: this.options.dispatcher,
+            now
+        });
+        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+    }
+}
+function pageQuery(page) {
+    const query = {};
+    if (page.maxResults !== undefined)
+        query.max_result = String(page.maxResults);
+    if (page.nextToken !== undefined)
+        query.next_token = page.nextToken;
+    return query;
+}
+async function collectPages(maxResults, fetchPage) {
+    const items = [];
+    let nextToken;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
+        items.push(...page.items);
+        if (page.nextToken === undefined || page.nextToken === nextToken)
+            return items;
+        nextToken = page.nextToken;
+    }
+    return items;
+}
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
+;// CONCATENATED MODULE: ./clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./retry.ts
+// Retries an operation that failed transiently, with exponential backoff and full jitter
+// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
+// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
+
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base \u00b7 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? systemClock;
+    const isRetryable = options.isRetryable ?? isTransient;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (n >= maxAttempts || !isRetryable(error))
+                throw error;
+            // A server asking for a longer pause gets it; jitter never shortens its request.
+            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+            if (clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./export/secrets.ts
 // Masking: the runner replaces a registered secret with *** in everything it shows afterwards
 // (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
@@ -15030,6 +16189,343 @@ function maskRoleCredentials(credentials, setSecret = mask) {
     setSecret(credentials.accessKeyId);
     setSecret(credentials.secretAccessKey);
     setSecret(credentials.sessionToken);
+}
+
+;// CONCATENATED MODULE: ./oidc/responses.ts
+// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
+// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
+// naming the field (never its value), not a crash three steps later.
+
+/** RFC 8628 \u00a73.2: "If no value is provided, clients MUST use 5 as the default." */
+const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+function parseRegistration(body, context, request) {
+    const fields = new Fields(body, context);
+    const clientId = fields.requiredString('clientId');
+    const clientSecret = fields.requiredString('clientSecret');
+    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
+    return {
+        clientId,
+        clientSecret,
+        // Informational only; when absent, the arrival time is the best estimate.
+        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+        clientSecretExpiresAt,
+        scopes: [...request.scopes],
+        clientName: request.clientName
+    };
+}
+// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
+// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
+// https (http only to a loopback host, which is an emulator the user pointed the action at), and
+// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
+// naming the field, never echoing it.
+const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
+/** A device code AWS issues is a few hundred characters of base64url-like text. */
+const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
+/** AWS: 600 s. More than a day cannot be a device code's life. */
+const MAX_CODE_LIFETIME_SECONDS = 86_400;
+/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
+const MAX_POLL_INTERVAL_SECONDS = 60;
+function parseDeviceAuthorization(body, context) {
+    const fields = new Fields(body, context);
+    const deviceCode = fields.requiredString('deviceCode');
+    if (!OPAQUE_TOKEN.test(deviceCode))
+        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
+    const userCode = fields.requiredString('userCode');
+    if (!USER_CODE.test(userCode))
+        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
+    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
+    const complete = fields.optionalString('verificationUriComplete');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
+    const interval = fields.optionalNumber('interval');
+    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
+        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
+    return {
+        deviceCode,
+        userCode,
+        verificationUri,
+        // The complete URL only saves typing; the prompt always shows the user code separately.
+        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
+        expiresIn,
+        // A zero or negative interval would mean polling flat out: treat it as absent.
+        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
+        startedAt: context.now
+    };
+}
+function parseTokenSet(body, context) {
+    const fields = new Fields(body, context);
+    const accessToken = fields.requiredString('accessToken');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    const token = {
+        accessToken,
+        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
+        expiresIn,
+        expiresAt: context.now + expiresIn * 1000
+    };
+    const refreshToken = fields.optionalString('refreshToken');
+    if (refreshToken !== undefined)
+        token.refreshToken = refreshToken;
+    const idToken = fields.optionalString('idToken');
+    if (idToken !== undefined)
+        token.idToken = idToken;
+    return token;
+}
+/** An https link (http only to a loopback host), without credentials, of a sane length. */
+function verificationLink(fields, name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw fields.malformed(`${name} is not a URL`);
+    }
+    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw fields.malformed(`${name} is not an https URL`);
+    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
+        throw fields.malformed(`${name} is not a plain link`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./oidc/client.ts
+
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const REFRESH_TOKEN_GRANT = 'refresh_token';
+class SsoOidcClient {
+    base;
+    requestTimeoutMs;
+    deadline;
+    signal;
+    now;
+    dispatcher;
+    constructor(options) {
+        this.base = new URL(options.endpoint);
+        this.requestTimeoutMs = options.requestTimeoutMs;
+        this.deadline = options.deadline;
+        this.signal = options.signal;
+        this.now = options.now ?? Date.now;
+        this.dispatcher = options.dispatcher;
+    }
+    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
+    async registerClient(request) {
+        const body = { clientName: request.clientName, clientType: 'public' };
+        if (request.scopes.length > 0)
+            body.scopes = request.scopes;
+        const { response, context } = await this.post('RegisterClient', '/client/register', body);
+        return parseRegistration(response, context, request);
+    }
+    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
+    async startDeviceAuthorization(client, startUrl) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
+        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
+        return parseDeviceAuthorization(response, context);
+    }
+    /** One poll (RFC 8628 \u00a73.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
+    async createToken(client, deviceCode, signal) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
+        const { response, context } = await this.post('CreateToken', '/token', body, signal);
+        return parseTokenSet(response, context);
+    }
+    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
+    async refreshToken(client, refreshToken) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
+        const { response, context } = await this.post('CreateToken', '/token', body);
+        return parseTokenSet(response, context);
+    }
+    async post(operation, path, body, signal) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        const response = await requestJson({
+            operation,
+            method: 'POST',
+            url,
+            body,
+            timeoutMs: this.requestTimeoutMs,
+            deadline: this.deadline,
+            signal: combine(this.signal, signal),
+            dispatcher: this.dispatcher,
+            now: this.now
+        });
+        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
+    }
+}
+function combine(a, b) {
+    if (a && b)
+        return AbortSignal.any([a, b]);
+    return a ?? b;
+}
+
+;// CONCATENATED MODULE: ./cleanup/refresh.ts
+// An expired access token cannot be logged out, but its refresh token still lives server-side
+// until the approver's IAM Identity Center session ends (8 hours by default): whoever holds it
+// (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
+// once more (CreateToken, refresh_token grant, docs/protocol.md \u00a71) and logs out the token it gets,
+// which ends the session and its refresh token with it.
+
+
+
+
+/** Exchanges the refresh token, transient failures retried; throws on any other failure. */
+async function refreshForLogout(options) {
+    const { client, now } = options;
+    if (client.registrationExpiresAt <= now())
+        return { kind: 'registration-expired' };
+    const oidc = new SsoOidcClient({
+        endpoint: client.oidcEndpoint,
+        now,
+        requestTimeoutMs: options.attemptTimeoutMs,
+        deadline: options.deadline,
+        ...(options.signal ? { signal: options.signal } : {})
+    });
+    try {
+        const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
+            deadline: options.deadline,
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+        maskTokenSet(token, options.mask);
+        return { kind: 'refreshed', token };
+    }
+    catch (error) {
+        if (isSessionOver(error))
+            return { kind: 'session-over' };
+        throw error;
+    }
+}
+/** invalid_grant: the refresh token was revoked, rotated away or its session ended; invalid_client: the client is gone. */
+function isSessionOver(error) {
+    if (!(error instanceof AwsServiceError))
+        return false;
+    return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) || ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '');
+}
+
+;// CONCATENATED MODULE: ./cleanup/revoke.ts
+// Revocation (post step): sso:Logout with each access token the job held, so the approver's
+// access ends with the job instead of when the token expires. A failure only warns: the job's own
+// work is done, and the token still expires by itself.
+
+
+
+
+
+
+
+const revokeToken = {
+    name: 'revoke the IAM Identity Center token',
+    async run(handoff) {
+        const record = handoff.revoke;
+        if (!record)
+            return;
+        const client = record.refresh ? sessionClient(record.refresh) : undefined;
+        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, lib_core);
+    }
+};
+function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
+    return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
+}
+/** The token the action received, and the one in its token cache if a tool refreshed it since. */
+function heldTokens(record) {
+    const tokens = [withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)];
+    const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
+    if (refreshed && refreshed.accessToken !== record.accessToken) {
+        // Issued to a tool, never seen by the runner: masked before anything could print them.
+        lib_core.setSecret(refreshed.accessToken);
+        if (refreshed.refreshToken !== undefined)
+            lib_core.setSecret(refreshed.refreshToken);
+        tokens.push(refreshed);
+    }
+    return tokens;
+}
+function withRefreshToken(token, refreshToken) {
+    return refreshToken === undefined ? token : { ...token, refreshToken };
+}
+// Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
+// ends as this task's own warning, naming the endpoint and the cause.
+const DEFAULT_RETRY_WINDOW_MS = 8_000;
+/** At least two attempts fit in the window. */
+const ATTEMPT_TIMEOUT_MS = 3_000;
+/**
+ * A token this close to its expiry is treated as expired: it could lapse between the check and
+ * the Logout (retries included), and refreshing one that still works costs nothing.
+ */
+const EXPIRY_MARGIN_MS = 60_000;
+/**
+ * Logs out every distinct token that still works. When the newest has expired (or is about to),
+ * ends its session through its refresh token instead. One line per token says how it went.
+ */
+async function revokeTokens(options, log) {
+    const now = options.now ?? Date.now;
+    const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    const deadline = now() + windowMs;
+    const attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, windowMs);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...signal, now, requestTimeoutMs: attemptTimeoutMs, deadline });
+    const logout = async (accessToken, expiresAt, which) => {
+        try {
+            await withRetry(() => portal.logout(accessToken), { deadline, ...signal });
+            log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
+        }
+        catch (error) {
+            if (error instanceof AwsServiceError && error.code === 'UnauthorizedException') {
+                log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`);
+                return;
+            }
+            log.warning(`Could not revoke ${lowerFirst(which)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`);
+        }
+    };
+    const seen = new Set();
+    const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken));
+    for (const [index, token] of tokens.entries()) {
+        const which = index === 0 ? (options.label ?? 'The IAM Identity Center token') : 'A refreshed IAM Identity Center token';
+        if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
+            await logout(token.accessToken, token.expiresAt, which);
+            continue;
+        }
+        // An older token's refresh token was spent on the newer one: only the newest can end the session.
+        const refreshToken = index === tokens.length - 1 ? token.refreshToken : undefined;
+        if (refreshToken === undefined || options.client === undefined) {
+            // No way to end the session otherwise: a token with moments left still gets its Logout.
+            if (token.expiresAt > now())
+                await logout(token.accessToken, token.expiresAt, which);
+            else
+                log.info(`${which} has expired already; nothing to revoke.`);
+            continue;
+        }
+        await endExpiredSession({ ...options, client: options.client, refreshToken, which, deadline, attemptTimeoutMs, now, logout }, log);
+    }
+}
+async function endExpiredSession(options, log) {
+    const { client, which } = options;
+    let result;
+    try {
+        result = await refreshForLogout({
+            client,
+            refreshToken: options.refreshToken,
+            deadline: options.deadline,
+            attemptTimeoutMs: options.attemptTimeoutMs,
+            now: options.now,
+            mask: options.mask ?? ((secret) => lib_core.setSecret(secret)),
+            ...(options.signal ? { signal: options.signal } : {})
+        });
+    }
+    catch (error) {
+        log.warning(`${which} has expired, and ending its session with its refresh token failed (CreateToken): ${explainFailure(error)} The refresh token stays usable until the approver's IAM Identity Center session ends; an administrator can end it sooner.`);
+        return;
+    }
+    if (result.kind === 'registration-expired') {
+        log.info(`${which} has expired, and so has the OIDC client registration (at ${new Date(client.registrationExpiresAt).toISOString()}): AWS accepts its refresh token from nobody any more; nothing to revoke.`);
+        return;
+    }
+    if (result.kind === 'session-over') {
+        log.info(`${which} has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.`);
+        return;
+    }
+    log.info(`${which} has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.`);
+    await options.logout(result.token.accessToken, result.token.expiresAt, 'The token refreshed to end the session');
+}
+function lowerFirst(text) {
+    return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
 
 ;// CONCATENATED MODULE: ./export/outputs.ts
@@ -15405,6 +16901,17 @@ function handoffsOfThisJob() {
 // its hand-off claims it (handoff.ts handoffsOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
+// Removing the files is not enough: until then any job on the runner could have copied them, and
+// the tokens in them work until they expire (the refresh token for as long as the approver's
+// session lasts). So each removed token cache's session is ended too, as the post step would have
+// ended it (revoke.ts: sso:Logout, or a refresh first when the access token has expired), within a
+// few seconds, on the path to the prompt only when there are leftovers at all.
+
+
+
+
+
+
 
 
 
@@ -15417,7 +16924,7 @@ function handoffsOfThisJob() {
 /** A token cache entry is a few KiB: a larger file is not one the action wrote. */
 const MAX_CACHE_FILE_BYTES = 64 * 1024;
 function removeLeftovers(scope) {
-    const removed = { blocks: [], cacheFiles: [], problems: [] };
+    const removed = { blocks: [], cacheFiles: [], sessions: [], problems: [] };
     const sessions = removeConfigBlocks(scope, removed);
     const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)]);
     for (const file of candidates) {
@@ -15426,11 +16933,14 @@ function removeLeftovers(scope) {
         try {
             if (!isRegularFile(file))
                 continue;
+            const session = leftoverSession(file, isRegionName);
             (0,external_node_fs_.rmSync)(file, { force: true });
             removed.cacheFiles.push(file);
+            if (session)
+                removed.sessions.push(session);
         }
         catch (error) {
-            removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`);
+            removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${leftovers_reason(error)}. Delete it: it holds a token.`);
         }
     }
     return removed;
@@ -15444,7 +16954,7 @@ function removeConfigBlocks(scope, removed) {
     }
     catch (error) {
         if (error.code !== 'ENOENT')
-            removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${reason(error)}.`);
+            removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${leftovers_reason(error)}.`);
         return [];
     }
     const stale = markedBlocks(text).filter((block) => block.runner === scope.runner && !scope.claimed.sessions.has(block.tag));
@@ -15466,7 +16976,7 @@ function removeConfigBlocks(scope, removed) {
         (0,external_node_fs_.writeFileSync)(configFile, cleaned);
     }
     catch (error) {
-        removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${reason(error)}. Remove them by hand.`);
+        removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${leftovers_reason(error)}. Remove them by hand.`);
         return [];
     }
     return removed.blocks;
@@ -15506,7 +17016,7 @@ function isRegularFile(file) {
         return false;
     }
 }
-function reason(error) {
+function leftovers_reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
 }
 /** The one line that says what was removed, or undefined when nothing was. */
@@ -15521,11 +17031,17 @@ function leftoversLine(removed, configFile) {
         return undefined;
     return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`;
 }
+/** How long ending the leftover sessions may take in all: they run at once, each within this. */
+const LEFTOVER_REVOKE_WINDOW_MS = 5_000;
+/** More than a few dead sessions of one runner is not a killed job but something else; the rest only expire. */
+const MAX_LEFTOVER_SESSIONS = 4;
 /**
  * The main step's first act: removes this runner's leftovers, sparing what this job's hand-offs
- * hold, and says so in one line. Never fails the step: a problem is a warning saying what to do.
+ * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
+ * step: a problem is a warning saying what to do.
  */
-function removeEarlierLeftovers(log, env = process.env) {
+async function removeEarlierLeftovers(log, env = process.env, mask = lib_core.setSecret) {
+    let removed;
     try {
         const home = (0,external_node_os_.homedir)();
         const configFile = awsConfigFile(env, home);
@@ -15534,7 +17050,10 @@ function removeEarlierLeftovers(log, env = process.env) {
             sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
             files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
         };
-        const removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed });
+        removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed });
+        // Before any line: a problem or the summary line must not be the first to carry a token.
+        for (const session of removed.sessions)
+            maskSession(session, mask);
         for (const problem of removed.problems)
             log.warning(sanitize(problem));
         const line = leftoversLine(removed, configFile);
@@ -15542,8 +17061,40 @@ function removeEarlierLeftovers(log, env = process.env) {
             log.info(sanitize(line, { maxLength: 4000 }));
     }
     catch (error) {
-        log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
+        log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${leftovers_reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
+        return;
     }
+    await endLeftoverSessions(removed.sessions, log, env);
+}
+function maskSession(session, mask) {
+    mask(session.accessToken);
+    if (session.refreshToken !== undefined)
+        mask(session.refreshToken);
+    if (session.client)
+        mask(session.client.clientSecret);
+}
+/** Each session as the post step would end it; concurrently, so a silent portal costs one window. */
+async function endLeftoverSessions(sessions, log, env = process.env) {
+    const ended = sessions.slice(0, MAX_LEFTOVER_SESSIONS);
+    if (sessions.length > ended.length) {
+        log.info(`Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`);
+    }
+    await Promise.all(ended.map(async (session) => {
+        const token = `IAM Identity Center token an earlier run left in ${(0,external_node_path_.basename)(session.file)}`;
+        try {
+            const { client } = session;
+            await revokeTokens({
+                portalEndpoint: portalEndpoint(session.region, env),
+                tokens: [{ accessToken: session.accessToken, expiresAt: session.expiresAt, ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }) }],
+                ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
+                retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
+                label: `The ${token}`
+            }, { info: (line) => log.info(sanitize(line)), warning: (line) => log.warning(sanitize(line)) });
+        }
+        catch (error) {
+            log.warning(sanitize(`Could not end the session of the ${token}: ${leftovers_reason(error)}. Its tokens stay valid until they expire.`));
+        }
+    }));
 }
 
 ;// CONCATENATED MODULE: ./context.ts
@@ -15602,51 +17153,6 @@ function pullRequestNumber(payload) {
     return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
 }
 
-;// CONCATENATED MODULE: ./deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
-/**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
- */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
-}
-/**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
- */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
-}
-/**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
- */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
-}
-
 ;// CONCATENATED MODULE: ./portal/assignments.ts
 // When the approver lacks a requested role, the step says which accounts and roles they do have,
 // so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
@@ -15702,76 +17208,6 @@ async function describeAssignments(portal, accessToken, eachPage) {
     }
     const more = accounts.length > MAX_ACCOUNTS_LISTED ? `; and ${accounts.length - MAX_ACCOUNTS_LISTED} more accounts` : '';
     return `They have: ${listed.join('; ')}${more}.`;
-}
-
-// EXTERNAL MODULE: external "node:timers/promises"
-var promises_ = __nccwpck_require__(8500);
-;// CONCATENATED MODULE: ./clock.ts
-// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
-// tests can run minutes of schedule in milliseconds with a fake one.
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        signal?.throwIfAborted();
-        try {
-            await (0,promises_.setTimeout)(Math.max(0, ms), undefined, { signal });
-        }
-        catch (error) {
-            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
-            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
-            if (signal?.aborted)
-                throw signal.reason;
-            throw error;
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
-
-
-const DEFAULT_BACKOFF_BASE_MS = 500;
-const DEFAULT_BACKOFF_CAP_MS = 10_000;
-/** Full jitter: uniform in [0, min(cap, base \u00b7 2^(failures-1))). */
-function backoffDelay(failures, options = {}) {
-    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
-    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
-function retryAfterOf(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const value = error.retryAfterMs;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-async function withRetry(attempt, options) {
-    const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
-    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    for (let n = 1;; n++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
-                throw error;
-            options.onRetry?.({ attempt: n, error, delayMs });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./export/environment.ts
@@ -15905,426 +17341,6 @@ function writeProfiles(request) {
     const names = files.profiles.join(', ');
     lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
     return files;
-}
-
-// EXTERNAL MODULE: ./http/undici-parts.ts
-var undici_parts = __nccwpck_require__(5786);
-;// CONCATENATED MODULE: ./http/dispatcher.ts
-// The one connection pool every AWS call shares, so keep-alive connections are reused across
-// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
-// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
-// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
-// set, so the common case stays a plain Agent.
-
-function proxySettingsFromEnv(env = process.env) {
-    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
-    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
-    if (httpProxy === '' && httpsProxy === '')
-        return undefined;
-    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
-}
-/**
- * A dispatcher for this environment. The proxy settings are read once, here, and passed to
- * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
- * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
- */
-function createDispatcher(env = process.env) {
-    const proxy = proxySettingsFromEnv(env);
-    if (proxy === undefined)
-        return new undici_parts.Agent();
-    // Empty strings are deliberate: they stop the agent from reading process.env on its own.
-    // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
-    return withoutExperimentalWarning(() => new undici_parts.EnvHttpProxyAgent(proxy));
-}
-let shared;
-/** The process-wide dispatcher, created on first use from process.env. */
-function sharedDispatcher() {
-    shared ??= createDispatcher(process.env);
-    return shared;
-}
-/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
-async function closeSharedDispatcher() {
-    const closing = shared;
-    shared = undefined;
-    await closing?.close();
-}
-function firstNonEmpty(...values) {
-    for (const value of values) {
-        const trimmed = value?.trim();
-        if (trimmed)
-            return trimmed;
-    }
-    return '';
-}
-// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
-// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
-// silenced, and only while the agent is constructed (synchronously).
-function withoutExperimentalWarning(create) {
-    const emitWarning = process.emitWarning;
-    process.emitWarning = function (...args) {
-        const [, options] = args;
-        const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined;
-        if (code === 'UNDICI-EHPA')
-            return;
-        return Reflect.apply(emitWarning, this, args);
-    };
-    try {
-        return create();
-    }
-    finally {
-        process.emitWarning = emitWarning;
-    }
-}
-
-;// CONCATENATED MODULE: ./role-inputs.ts
-// The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
-// exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
-// profile per line, for a deploy across accounts), `aws-region`, `output-credentials`, `revoke`.
-// Checked with the other inputs, before any network call.
-//
-// How they combine (README, "Several roles"): `account-id` + `role-name` export AWS_* variables;
-// `profile` also writes that role as a named profile; every `roles` line writes one more profile.
-// What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
-// and a profile name used twice.
-
-const ACCOUNT_ID_EXAMPLE = '111122223333';
-const ROLE_NAME_EXAMPLE = 'Deployer';
-const ROLES_EXAMPLE = '111122223333:Deployer=prod';
-function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean }) {
-    const role = parseRole(read('account-id'), read('role-name'));
-    const profiles = [];
-    const profile = read('profile');
-    if (profile !== '') {
-        if (!role) {
-            throw new InputError('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
-        }
-        profiles.push({ ...role, profile: parseProfileName('profile', profile, "Input 'profile'"), source: "input 'profile'" });
-    }
-    for (const target of parseRoles(read('roles'))) {
-        // A name used twice would make the second profile silently replace the first.
-        const earlier = profiles.find((other) => other.profile === target.profile);
-        if (earlier) {
-            throw new InputError('roles', `Input ${target.source.replace(/^input /, '')} uses the profile name "${target.profile}", already used by ${earlier.source}; give each profile its own name, like ${ROLES_EXAMPLE}.`);
-        }
-        profiles.push(target);
-    }
-    const rawAwsRegion = read('aws-region');
-    const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
-    const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
-    if (outputCredentials && !role) {
-        warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
-    }
-    if (rawAwsRegion !== '' && !role && profiles.length === 0) {
-        warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
-    }
-    const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
-    if (role)
-        access.role = role;
-    return access;
-}
-function parseRole(rawAccountId, rawRoleName) {
-    if (rawAccountId === '' && rawRoleName === '')
-        return undefined;
-    if (rawRoleName === '') {
-        throw new InputError('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`);
-    }
-    if (rawAccountId === '') {
-        throw new InputError('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`);
-    }
-    return {
-        accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
-        roleName: parseRoleName(rawRoleName, "Input 'role-name'", 'role-name')
-    };
-}
-/** `what` starts the message ("Input 'account-id'", "Input 'roles' line 2 account id"). */
-function parseAccountId(raw, what, input) {
-    const value = raw.trim();
-    if (/^\d{12}$/.test(value))
-        return value;
-    const digits = value.replace(/[\s-]/g, '');
-    const hint = /^\d{12}$/.test(digits)
-        ? ' (without dashes or spaces)'
-        : /^\d{1,11}$/.test(value)
-            ? " (quote it in YAML, like '012345678901': an unquoted number loses its leading zeros)"
-            : '';
-    throw new InputError(input, `${what} must be a 12-digit AWS account ID${hint}, like ${ACCOUNT_ID_EXAMPLE}; got ${JSON.stringify(value)}.`);
-}
-// IAM role names and permission set names: letters, digits and +=,.@_- (IAM allows 64 characters).
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-function parseRoleName(raw, what, input) {
-    const value = raw.trim();
-    if (ROLE_NAME.test(value))
-        return value;
-    throw new InputError(input, `${what} must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like ${ROLE_NAME_EXAMPLE}; got ${JSON.stringify(value)}.`);
-}
-// Profile names become `[profile NAME]` headers, AWS_PROFILE values and --profile arguments:
-// kept to characters no shell, INI reader or SDK treats specially.
-const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
-function parseProfileName(input, raw, what) {
-    const value = raw.trim();
-    if (PROFILE_NAME.test(value))
-        return value;
-    throw new InputError(input, `${what} must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got ${JSON.stringify(value)}.`);
-}
-const ROLES_LINE = /^([^:\s]+):([^=\s]+)(?:=(\S*))?$/;
-/**
- * One `ACCOUNT_ID:ROLE_NAME[=PROFILE]` per line; blank lines and `#` comments are skipped. Without
- * `=PROFILE` the profile is named `ACCOUNT_ID-ROLE_NAME`.
- */
-function parseRoles(raw) {
-    const targets = [];
-    raw.split(/\r?\n/).forEach((text, index) => {
-        const line = text.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const where = `line ${index + 1}`;
-        const match = ROLES_LINE.exec(line);
-        if (!match) {
-            throw new InputError('roles', `Input 'roles' ${where} must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like ${ROLES_EXAMPLE}; got ${JSON.stringify(line)}.`);
-        }
-        const [, rawAccountId = '', rawRoleName = '', rawProfile] = match;
-        const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles');
-        const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles');
-        const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`);
-        targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` });
-    });
-    return targets;
-}
-
-;// CONCATENATED MODULE: ./inputs.ts
-// Every input is parsed and checked here, before any network call, so a typo fails the step in
-// a second with one line naming the input, the problem and a good value, instead of surfacing
-// minutes later as an AWS error or a confused approver.
-//
-// An empty value means the default, for every input: the runner applies action.yml defaults, but
-// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
-// input out, and that should behave like leaving it out here too.
-
-
-const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
-const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
-const PHASES = ['all', 'start', 'wait'];
-const DEFAULT_SCOPES = ['sso:account:access'];
-/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
-function defaultClientName(repository) {
-    return repository ? `GitHub Actions ${repository}` : 'GitHub Actions';
-}
-/**
- * Parses all inputs. Throws InputError for the first unusable one.
- * `repository` (owner/repo) supplies the default client name.
- */
-function parseInputs(read, repository) {
-    const warnings = [];
-    const region = parseRegion(read('region'));
-    const startUrl = parseStartUrl(read('start-url'), region, warnings);
-    const scopes = parseScopes(read('scopes'));
-    const clientName = parseClientName(read('client-name'), repository);
-    const timeout = read('timeout');
-    const notify = parseNotify(read('notify'));
-    const phase = parsePhase(read('phase'));
-    const githubToken = read('github-token');
-    const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
-    const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
-    const cacheEncryptionKey = read('cache-encryption-key');
-    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
-    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access };
-    if (timeout !== '')
-        inputs.timeoutSeconds = parseDuration('timeout', timeout);
-    if (cacheEncryptionKey !== '')
-        inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
-    return { inputs, warnings };
-}
-/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
-const MIN_KEY_BITS = 128;
-/**
- * The key protects a client secret against anyone who can read the repository's cache, who can try
- * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
- * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
- * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
- * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
- */
-function checkEncryptionKeyStrength(key) {
-    const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
-    const distinct = new Set(key).size;
-    if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
-        throw new InputError('cache-encryption-key', `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
-            `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
-            `or leave the input empty to cache unencrypted.`);
-    }
-    return key;
-}
-/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
-// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-const SECRET_INPUTS = ['cache-encryption-key', 'github-token'];
-/**
- * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
- * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
- */
-function maskSecretInputs(read, setSecret) {
-    for (const name of SECRET_INPUTS) {
-        const value = read(name);
-        if (value !== '')
-            setSecret(value);
-    }
-}
-function required(name, value, example) {
-    if (value === '')
-        throw new InputError(name, `Input '${name}' is required; set it to a value like ${example}.`);
-    return value;
-}
-// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
-// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
-// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
-/** Checks a region for `input` ('region' or 'aws-region'). */
-function parseRegion(raw, input = 'region') {
-    const value = required(input, raw, 'us-east-1');
-    if (REGION.test(value))
-        return value;
-    const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
-        ? ' (that is an availability zone; drop the last letter)'
-        : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
-            ? ' (regions are lower case)'
-            : '';
-    throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
-}
-// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
-// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
-// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
-// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
-// host only warns: an emulator, a private endpoint or a partition this list does not know may be
-// right, and AWS itself will reject a bad one.
-const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
-const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/;
-const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
-/**
- * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
- * path other than /start); warns about a host that does not look like an AWS access portal, and
- * about a portal host whose region differs from `region`.
- */
-function parseStartUrl(raw, region, warnings) {
-    const value = required('start-url', raw, START_URL_EXAMPLE);
-    const reject = (problem) => {
-        throw new InputError('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`);
-    };
-    if (/\s/.test(value))
-        reject('must be one URL without spaces');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        return reject('must be the AWS access portal URL');
-    }
-    if (url.protocol !== 'https:')
-        reject('must be an https:// URL');
-    if (url.username || url.password)
-        reject('must not contain a user name or password');
-    const host = url.hostname;
-    const portal = APP_AWS_HOST.exec(host);
-    if (AWSAPPS_HOST.test(host)) {
-        const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
-        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
-            reject(`must be the portal's start URL, ending in /start`);
-    }
-    else if (portal) {
-        if (portal[1] !== region) {
-            warnings.push(`Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`);
-        }
-    }
-    else {
-        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`);
-    }
-    if (url.search || url.hash) {
-        warnings.push(`Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
-    }
-    return value;
-}
-// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
-const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/;
-/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
-function parseScopes(raw) {
-    if (raw === '')
-        return [...DEFAULT_SCOPES];
-    const scopes = [...new Set(splitList(raw))];
-    for (const scope of scopes) {
-        if (!SCOPE.test(scope)) {
-            throw new InputError('scopes', `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`);
-        }
-    }
-    return scopes;
-}
-function parseClientName(raw, repository) {
-    if (raw === '')
-        return defaultClientName(repository);
-    // It is sent to AWS and shown on the consent page: one readable line.
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(raw)) {
-        throw new InputError('client-name', `Input 'client-name' must be one line of text, like "GitHub Actions octo-org/app"; got ${JSON.stringify(raw)}.`);
-    }
-    return raw;
-}
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m';
-/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
-function parseDuration(name, raw) {
-    const invalid = (problem) => {
-        throw new InputError(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`);
-    };
-    const value = raw.trim();
-    let seconds;
-    if (/^\d+$/.test(value)) {
-        seconds = Number(value);
-    }
-    else {
-        const match = DURATION.exec(value);
-        if (!match || value === '')
-            return invalid('a number of seconds or a duration');
-        const [, h = '0', m = '0', s = '0'] = match;
-        seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
-    }
-    if (!Number.isSafeInteger(seconds))
-        return invalid('a reasonable duration');
-    if (seconds < 1)
-        return invalid('at least one second,');
-    return seconds;
-}
-// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
-const TRUE_VALUES = ['true', 'True', 'TRUE'];
-const FALSE_VALUES = ['false', 'False', 'FALSE'];
-function parseBoolean(name, raw, defaultValue) {
-    if (raw === '')
-        return defaultValue;
-    if (TRUE_VALUES.includes(raw))
-        return true;
-    if (FALSE_VALUES.includes(raw))
-        return false;
-    throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`);
-}
-function parseNotify(raw) {
-    if (raw === '')
-        return [...DEFAULT_NOTIFY];
-    const channels = [];
-    for (const item of splitList(raw)) {
-        const channel = NOTIFY_CHANNELS.find((known) => known === item);
-        if (!channel) {
-            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`);
-        }
-        if (!channels.includes(channel))
-            channels.push(channel);
-    }
-    return channels;
-}
-function parsePhase(raw) {
-    if (raw === '')
-        return 'all';
-    const phase = PHASES.find((known) => known === raw);
-    if (phase)
-        return phase;
-    throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
-}
-function splitList(raw) {
-    return raw.split(/[\s,]+/).filter((item) => item !== '');
 }
 
 ;// CONCATENATED MODULE: ./notify/format.ts
@@ -16650,7 +17666,7 @@ function serverRequestedDelayMs(facts, now) {
 
 ;// CONCATENATED MODULE: ./github/rest-client.ts
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const rest_client_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
 function apiBaseUrl(apiUrl, env = process.env) {
@@ -16664,7 +17680,7 @@ async function createGitHubClient(options) {
     const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     const now = options.now ?? Date.now;
-    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const timeoutMs = options.requestTimeoutMs ?? rest_client_DEFAULT_REQUEST_TIMEOUT_MS;
     const debug = options.debug ?? (() => { });
     // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
     // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
@@ -16971,12 +17987,12 @@ function commitReference(context) {
 // Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
 // an array or of another type than documented: one key at a time, never a cast that trusts it.
 /** A JSON object: not null, not an array. */
-function isRecord(value) {
+function shape_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** One key of a value that may not be an object at all. */
 function member(value, key) {
-    return isRecord(value) ? value[key] : undefined;
+    return shape_isRecord(value) ? value[key] : undefined;
 }
 /** A positive safe integer (a GitHub id or number), or undefined. */
 function positiveInteger(value) {
@@ -17603,675 +18619,6 @@ function createNotifiers(channels, settings = {}) {
     if (channels.includes('pr-comment') && settings.prComment)
         notifiers.push(createPrCommentNotifier(settings.prComment));
     return notifiers;
-}
-
-;// CONCATENATED MODULE: ./http/aws-error.ts
-// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
-// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
-// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md \u00a72, \u00a74).
-
-/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
-const SHAPE_BY_OAUTH_ERROR = {
-    access_denied: 'AccessDeniedException',
-    authorization_pending: 'AuthorizationPendingException',
-    expired_token: 'ExpiredTokenException',
-    server_error: 'InternalServerException',
-    invalid_client: 'InvalidClientException',
-    invalid_client_metadata: 'InvalidClientMetadataException',
-    invalid_grant: 'InvalidGrantException',
-    invalid_redirect_uri: 'InvalidRedirectUriException',
-    invalid_request: 'InvalidRequestException',
-    invalid_scope: 'InvalidScopeException',
-    slow_down: 'SlowDownException',
-    unauthorized_client: 'UnauthorizedClientException',
-    unsupported_grant_type: 'UnsupportedGrantTypeException'
-};
-// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
-// every byte of an error response, and could echo our own request back in it, base64-, URL- or
-// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
-// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
-// anything else is dropped and the error reported as UnknownError with its HTTP status.
-/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
-const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
-/** A request ID: a UUID, or AWS's older base32-like IDs. */
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
-/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
-const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
-/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
- *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
-const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
-function awsErrorFromResponse(response) {
-    const body = aws_error_isRecord(response.body) ? response.body : {};
-    const claimedOauthError = stringField(body, 'error');
-    const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
-    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
-        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
-        shapeName(stringField(body, '__type')) ??
-        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
-        'UnknownError';
-    return new AwsServiceError({
-        operation: response.operation,
-        endpoint: response.endpoint,
-        status: response.status,
-        code,
-        oauthError,
-        retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
-        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
-    });
-}
-/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
-function awsDescription(raw) {
-    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
-        return undefined;
-    return raw;
-}
-function matching(pattern, value) {
-    return value !== undefined && pattern.test(value) ? value : undefined;
-}
-/** `Shape:http://internal\u2026` or `ns#Shape` or `Shape,\u2026` \u2192 `Shape` (botocore and the JS SDK agree). */
-function shapeName(raw) {
-    if (raw === undefined)
-        return undefined;
-    let name = raw.split(':')[0].split(',')[0];
-    const hash = name.lastIndexOf('#');
-    if (hash >= 0)
-        name = name.slice(hash + 1);
-    name = name.trim();
-    return SHAPE.test(name) ? name : undefined;
-}
-/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 \u00a710.2.3). */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-function aws_error_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringField(record, key) {
-    const value = record[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./http/bounded-request.ts
-// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
-// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
-// a response body read only up to a limit, a debug line without query string, headers or bodies,
-// and the network failure named as a typed error. It knows nothing of what the body means: the
-// AWS clients (request.ts) and the Actions cache lookup and download build on it.
-
-
-
-/**
- * Sends one request and returns whatever status came back with its (bounded) body.
- * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
- * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
- */
-async function requestBounded(options) {
-    const { operation, method, url, timeoutMs } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
-    const endpoint = `${url.origin}${url.pathname}`;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    let response;
-    try {
-        // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
-        const answer = await (options.dispatcher ?? sharedDispatcher()).request({
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method,
-            headers: options.headers,
-            body: options.body,
-            signal,
-            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs
-        });
-        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
-        response = { status: answer.statusCode, headers: answer.headers, body };
-    }
-    catch (error) {
-        if (error instanceof MalformedResponseError)
-            throw error;
-        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        lib_core.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
-        throw failure;
-    }
-    lib_core.debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
-    return response;
-}
-/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
-async function readLimited(body, max, operation, endpoint) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > max) {
-            body.destroy();
-            throw new MalformedResponseError(operation, endpoint, `body larger than ${max} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
-const NETWORK_REASONS = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    EPIPE: 'connection closed while sending',
-    ENOTFOUND: 'host not found (DNS)',
-    EAI_AGAIN: 'DNS lookup failed (temporary)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ENETDOWN: 'network down',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    UND_ERR_CLOSED: 'connection closed',
-    UND_ERR_ABORTED: 'request aborted',
-    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
-    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
-    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
-    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
-};
-// Certificate problems and a proxy refusing our credentials answer the same way every time.
-const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
-function requestFailure(error, context) {
-    const { operation, endpoint, timeoutMs } = context;
-    if (context.callerSignal?.aborted)
-        return context.callerSignal.reason;
-    const code = errorCode(error);
-    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
-    }
-    if (code === undefined)
-        return error; // not a network failure: a bug, let it surface as is
-    const proxyStatus = proxyRefusal(error);
-    if (proxyStatus !== undefined) {
-        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
-        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
-        return new NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
-            cause: error,
-            retryable: proxyStatus >= 500
-        });
-    }
-    const known = NETWORK_REASONS[code];
-    const message = error instanceof Error ? firstLine(error.message) : code;
-    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
-    return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
-}
-// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
-function proxyRefusal(error) {
-    const message = error instanceof Error ? error.message : '';
-    const match = /^Proxy response \((\d{3})\)/.exec(message);
-    return match ? Number(match[1]) : undefined;
-}
-function errorCode(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const code = error.code;
-    if (typeof code === 'string')
-        return code;
-    // undici sometimes wraps the socket error
-    const cause = error.cause;
-    return cause === undefined ? undefined : errorCode(cause);
-}
-function firstLine(text) {
-    return text.split('\n')[0].slice(0, 200);
-}
-
-;// CONCATENATED MODULE: ./http/user-agent.ts
-// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
-// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
-const ACTION_VERSION = '0.1.0';
-const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
-
-;// CONCATENATED MODULE: ./http/request.ts
-
-
-
-
-
-const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
-/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/**
- * Sends one request and returns a 2xx response's parsed body.
- * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
- * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
- * `signal.reason` when the caller cancelled.
- */
-async function requestJson(options) {
-    const { operation, method, url } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers.
-    const endpoint = `${url.origin}${url.pathname}`;
-    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
-    let payload;
-    if (options.body !== undefined) {
-        payload = JSON.stringify(options.body);
-        headers['content-type'] = 'application/json';
-    }
-    const response = await requestBounded({
-        operation,
-        method,
-        url,
-        headers,
-        ...(payload === undefined ? {} : { body: payload }),
-        timeoutMs: attemptLimit(options, endpoint),
-        maxBodyBytes: MAX_BODY_BYTES,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
-    });
-    const { status, headers: responseHeaders } = response;
-    const text = response.body.toString('utf8');
-    if (status < 200 || status > 299) {
-        throw awsErrorFromResponse({
-            operation,
-            endpoint,
-            status,
-            headers: responseHeaders,
-            body: tryParseJson(text),
-            now: (options.now ?? Date.now)()
-        });
-    }
-    if (text.trim() === '')
-        return { status, headers: responseHeaders, body: undefined };
-    try {
-        return { status, headers: responseHeaders, body: JSON.parse(text) };
-    }
-    catch {
-        // The parser's message quotes the body; it stays out of the error.
-        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
-    }
-}
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-function attemptLimit(options, endpoint) {
-    const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
-    if (options.deadline === undefined)
-        return timeoutMs;
-    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
-    if (left <= 0)
-        throw new RequestTimeoutError(options.operation, endpoint, 0);
-    return Math.min(timeoutMs, left);
-}
-function tryParseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./http/response-fields.ts
-// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
-// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
-// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
-
-class Fields {
-    context;
-    path;
-    record;
-    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
-    constructor(body, context, path = '') {
-        this.context = context;
-        this.path = path;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
-        }
-        this.record = body;
-    }
-    malformed(problem) {
-        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
-    }
-    requiredString(name) {
-        const value = this.optionalString(name);
-        if (value === undefined)
-            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
-        return value;
-    }
-    optionalString(name) {
-        const value = this.record[name];
-        return typeof value === 'string' && value !== '' ? value : undefined;
-    }
-    requiredNumber(name) {
-        const value = this.optionalNumber(name);
-        if (value === undefined)
-            throw this.malformed(`${this.path}${name} is missing or not a number`);
-        return value;
-    }
-    optionalNumber(name) {
-        const value = this.record[name];
-        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-    }
-    requiredObject(name) {
-        const value = this.record[name];
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
-        return value;
-    }
-    /** The raw value, for members whose shape the caller checks itself (lists). */
-    optionalValue(name) {
-        return this.record[name];
-    }
-}
-
-;// CONCATENATED MODULE: ./oidc/responses.ts
-// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
-// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
-// naming the field (never its value), not a crash three steps later.
-
-/** RFC 8628 \u00a73.2: "If no value is provided, clients MUST use 5 as the default." */
-const DEFAULT_POLL_INTERVAL_SECONDS = 5;
-function parseRegistration(body, context, request) {
-    const fields = new Fields(body, context);
-    const clientId = fields.requiredString('clientId');
-    const clientSecret = fields.requiredString('clientSecret');
-    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
-    return {
-        clientId,
-        clientSecret,
-        // Informational only; when absent, the arrival time is the best estimate.
-        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
-        clientSecretExpiresAt,
-        scopes: [...request.scopes],
-        clientName: request.clientName
-    };
-}
-// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
-// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
-// https (http only to a loopback host, which is an emulator the user pointed the action at), and
-// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
-// naming the field, never echoing it.
-const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
-/** A device code AWS issues is a few hundred characters of base64url-like text. */
-const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
-/** AWS: 600 s. More than a day cannot be a device code's life. */
-const MAX_CODE_LIFETIME_SECONDS = 86_400;
-/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
-const MAX_POLL_INTERVAL_SECONDS = 60;
-function parseDeviceAuthorization(body, context) {
-    const fields = new Fields(body, context);
-    const deviceCode = fields.requiredString('deviceCode');
-    if (!OPAQUE_TOKEN.test(deviceCode))
-        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
-    const userCode = fields.requiredString('userCode');
-    if (!USER_CODE.test(userCode))
-        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
-    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
-    const complete = fields.optionalString('verificationUriComplete');
-    const expiresIn = fields.requiredNumber('expiresIn');
-    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
-        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
-    const interval = fields.optionalNumber('interval');
-    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
-        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
-    return {
-        deviceCode,
-        userCode,
-        verificationUri,
-        // The complete URL only saves typing; the prompt always shows the user code separately.
-        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
-        expiresIn,
-        // A zero or negative interval would mean polling flat out: treat it as absent.
-        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
-        startedAt: context.now
-    };
-}
-function parseTokenSet(body, context) {
-    const fields = new Fields(body, context);
-    const accessToken = fields.requiredString('accessToken');
-    const expiresIn = fields.requiredNumber('expiresIn');
-    const token = {
-        accessToken,
-        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
-        expiresIn,
-        expiresAt: context.now + expiresIn * 1000
-    };
-    const refreshToken = fields.optionalString('refreshToken');
-    if (refreshToken !== undefined)
-        token.refreshToken = refreshToken;
-    const idToken = fields.optionalString('idToken');
-    if (idToken !== undefined)
-        token.idToken = idToken;
-    return token;
-}
-/** An https link (http only to a loopback host), without credentials, of a sane length. */
-function verificationLink(fields, name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw fields.malformed(`${name} is not a URL`);
-    }
-    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-        throw fields.malformed(`${name} is not an https URL`);
-    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
-        throw fields.malformed(`${name} is not a plain link`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./oidc/client.ts
-
-
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const REFRESH_TOKEN_GRANT = 'refresh_token';
-class SsoOidcClient {
-    base;
-    requestTimeoutMs;
-    deadline;
-    signal;
-    now;
-    dispatcher;
-    constructor(options) {
-        this.base = new URL(options.endpoint);
-        this.requestTimeoutMs = options.requestTimeoutMs;
-        this.deadline = options.deadline;
-        this.signal = options.signal;
-        this.now = options.now ?? Date.now;
-        this.dispatcher = options.dispatcher;
-    }
-    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
-    async registerClient(request) {
-        const body = { clientName: request.clientName, clientType: 'public' };
-        if (request.scopes.length > 0)
-            body.scopes = request.scopes;
-        const { response, context } = await this.post('RegisterClient', '/client/register', body);
-        return parseRegistration(response, context, request);
-    }
-    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
-    async startDeviceAuthorization(client, startUrl) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
-        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
-        return parseDeviceAuthorization(response, context);
-    }
-    /** One poll (RFC 8628 \u00a73.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
-    async createToken(client, deviceCode, signal) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
-        const { response, context } = await this.post('CreateToken', '/token', body, signal);
-        return parseTokenSet(response, context);
-    }
-    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
-    async refreshToken(client, refreshToken) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
-        const { response, context } = await this.post('CreateToken', '/token', body);
-        return parseTokenSet(response, context);
-    }
-    async post(operation, path, body, signal) {
-        const url = new URL(this.base);
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-        const response = await requestJson({
-            operation,
-            method: 'POST',
-            url,
-            body,
-            timeoutMs: this.requestTimeoutMs,
-            deadline: this.deadline,
-            signal: combine(this.signal, signal),
-            dispatcher: this.dispatcher,
-            now: this.now
-        });
-        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
-    }
-}
-function combine(a, b) {
-    if (a && b)
-        return AbortSignal.any([a, b]);
-    return a ?? b;
-}
-
-;// CONCATENATED MODULE: ./portal/responses.ts
-// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
-// a MalformedResponseError naming the field, never its value (the values are credentials).
-
-function parseRoleCredentials(body, context) {
-    const outer = new Fields(body, context);
-    const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
-    const expiration = credentials.requiredNumber('expiration');
-    if (expiration <= 0)
-        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
-    return {
-        accessKeyId: credentials.requiredString('accessKeyId'),
-        secretAccessKey: credentials.requiredString('secretAccessKey'),
-        sessionToken: credentials.requiredString('sessionToken'),
-        expiration
-    };
-}
-function parseAccountPage(body, context) {
-    const fields = new Fields(body, context);
-    const items = listOf(fields, 'accountList', context, (entry) => {
-        const account = { accountId: entry.requiredString('accountId') };
-        const accountName = entry.optionalString('accountName');
-        if (accountName !== undefined)
-            account.accountName = accountName;
-        return account;
-    });
-    return withNextToken(items, fields);
-}
-function parseRolePage(body, context, accountId) {
-    const fields = new Fields(body, context);
-    const items = listOf(fields, 'roleList', context, (entry) => ({
-        // The portal repeats the account; the one asked for is the one that matters.
-        accountId: entry.optionalString('accountId') ?? accountId,
-        roleName: entry.requiredString('roleName')
-    }));
-    return withNextToken(items, fields);
-}
-/** The list a page is about: required, since a page without it would read as "no access at all". */
-function listOf(fields, name, context, read) {
-    const value = fields.optionalValue(name);
-    if (!Array.isArray(value))
-        throw fields.malformed(`${name} is missing or not a list`);
-    return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
-}
-function withNextToken(items, fields) {
-    const nextToken = fields.optionalString('nextToken');
-    return nextToken === undefined ? { items } : { items, nextToken };
-}
-
-;// CONCATENATED MODULE: ./portal/client.ts
-
-
-const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
-/** The largest page the portal serves (1\u2013100). */
-const MAX_PAGE_SIZE = 100;
-/** A portal that keeps handing out next tokens must not keep the job forever. */
-const MAX_PAGES = 100;
-class SsoPortalClient {
-    options;
-    base;
-    constructor(options) {
-        this.options = options;
-        this.base = new URL(options.endpoint);
-    }
-    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
-    async getRoleCredentials(accessToken, accountId, roleName) {
-        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
-            role_name: roleName,
-            account_id: accountId
-        });
-        return parseRoleCredentials(body, context);
-    }
-    async listAccounts(accessToken, page = {}) {
-        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
-        return parseAccountPage(body, context);
-    }
-    async listAccountRoles(accessToken, accountId, page = {}) {
-        const query = { ...pageQuery(page), account_id: accountId };
-        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
-        return parseRolePage(body, context, accountId);
-    }
-    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
-    async listAllAccounts(accessToken, eachPage = (call) => call()) {
-        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
-    }
-    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
-        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
-    }
-    /** Ends the token's session: the access token (and its refresh token) stop working. */
-    async logout(accessToken) {
-        await this.call('Logout', 'POST', '/logout', accessToken, {});
-    }
-    get pageSize() {
-        return this.options.pageSize ?? MAX_PAGE_SIZE;
-    }
-    async call(operation, method, path, accessToken, query) {
-        const url = new URL(this.base);
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-        for (const [name, value] of Object.entries(query))
-            url.searchParams.set(name, value);
-        const now = this.options.now ?? Date.now;
-        const response = await requestJson({
-            operation,
-            method,
-            url,
-            headers: { [BEARER_TOKEN_HEADER]: accessToken },
-            timeoutMs: this.options.requestTimeoutMs,
-            deadline: this.options.deadline,
-            signal: this.options.signal,
-            dispatcher: this.options.dispatcher,
-            now
-        });
-        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
-    }
-}
-function pageQuery(page) {
-    const query = {};
-    if (page.maxResults !== undefined)
-        query.max_result = String(page.maxResults);
-    if (page.nextToken !== undefined)
-        query.next_token = page.nextToken;
-    return query;
-}
-async function collectPages(maxResults, fetchPage) {
-    const items = [];
-    let nextToken;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
-        items.push(...page.items);
-        if (page.nextToken === undefined || page.nextToken === nextToken)
-            return items;
-        nextToken = page.nextToken;
-    }
-    return items;
 }
 
 ;// CONCATENATED MODULE: ./pending.ts
@@ -19871,13 +20218,13 @@ async function lookUpPullRequest(query, client) {
 }
 /** The repositories of a pull request answer, or a PullRequestLookupError naming what is wrong. */
 function readPullRequest(data, number) {
-    if (!isRecord(data))
+    if (!shape_isRecord(data))
         throw new PullRequestLookupError('GitHub answered with something that is not a pull request');
     if (member(data, 'number') !== number)
         throw new PullRequestLookupError(`GitHub answered with another pull request than #${number}`);
     const head = member(data, 'head');
     const base = member(data, 'base');
-    if (!isRecord(head) || !isRecord(base))
+    if (!shape_isRecord(head) || !shape_isRecord(base))
         throw new PullRequestLookupError("GitHub's answer names no head and base");
     const headRepo = member(head, 'repo');
     const baseRepo = repositoryFacts(member(base, 'repo'));
@@ -19947,11 +20294,11 @@ function forkCodeReason(eventName, payload) {
 function pullRequestReason(eventName, payload) {
     const pullRequest = member(payload, 'pull_request');
     // Without the payload nothing proves the code is the repository's own: fail closed.
-    if (!isRecord(pullRequest))
+    if (!shape_isRecord(pullRequest))
         return `this ${eventName} run has no readable event payload, so it may be running a fork's code`;
     const base = member(pullRequest, 'base');
     const head = member(pullRequest, 'head');
-    if (!isRecord(base) || !isRecord(head)) {
+    if (!shape_isRecord(base) || !shape_isRecord(head)) {
         return `this ${eventName} run's event payload does not name the pull request's head and base, so it may be running a fork's code`;
     }
     return repositoryReason(eventName, member(head, 'repo'), member(base, 'repo'));
@@ -19965,8 +20312,8 @@ function issueCommentReason(payload) {
     if (payload === undefined)
         return "this issue_comment run has no readable event payload, so it may be running a fork's code";
     const issue = member(payload, 'issue');
-    const onPullRequest = isRecord(issue) ? member(issue, 'pull_request') : undefined;
-    if (!isRecord(issue))
+    const onPullRequest = shape_isRecord(issue) ? member(issue, 'pull_request') : undefined;
+    if (!shape_isRecord(issue))
         return "this issue_comment run's event payload names no issue, so it may be running a fork's code";
     if (onPullRequest === undefined || onPullRequest === null)
         return undefined;
@@ -19975,7 +20322,7 @@ function issueCommentReason(payload) {
 /** workflow_run runs with the repository's privileges after a run that may have been a fork's. */
 function workflowRunReason(payload) {
     const run = member(payload, 'workflow_run');
-    if (!isRecord(run))
+    if (!shape_isRecord(run))
         return "this workflow_run run has no readable event payload, so it may be running a fork's code";
     const base = member(run, 'repository') ?? member(payload, 'repository');
     return repositoryReason('workflow_run', member(run, 'head_repository'), base);
@@ -20103,7 +20450,7 @@ async function run() {
     let registrations;
     try {
         // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
-        removeEarlierLeftovers(lib_core);
+        await removeEarlierLeftovers(lib_core);
         // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
         const inputs = readInputs(gate.subject);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.

@@ -135,6 +135,11 @@ function required(name: string, value: string, example: string): string {
 // (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
 const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/
 
+/** Whether a value has the shape of an AWS region (REGION above). */
+export function isRegionName(value: string): boolean {
+  return REGION.test(value)
+}
+
 /** Checks a region for `input` ('region' or 'aws-region'). */
 export function parseRegion(raw: string, input = 'region'): string {
   const value = required(input, raw, 'us-east-1')

@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
 
   try {
     // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
-    removeEarlierLeftovers(core)
+    await removeEarlierLeftovers(core)
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
     const inputs = readInputs(gate.subject)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.

@@ -482,6 +482,8 @@ describe('leftovers of a killed job on a self-hosted runner', () => {
     expect(readFileSync(configFile, 'utf8')).toContain('[profile deploy]')
     const killed = ours()
     expect(killed).toHaveLength(2)
+    const killedTokens = killed.map((file) => (JSON.parse(readFileSync(file, 'utf8')) as { accessToken: string }).accessToken)
+    for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(true)
 
     // The runner dies: no post step. The next job on it starts with RUNNER_TEMP emptied.
     rmSync(job.runnerTemp, { recursive: true, force: true })
@@ -493,6 +495,12 @@ describe('leftovers of a killed job on a self-hosted runner', () => {
       new RegExp(`^Removed what an earlier run of this action on this runner left behind \\(its post step never ran\\): 2 AWS config blocks \\(sso-session aws-sso-device-auth-\\S+, aws-sso-device-auth-\\S+\\) from ${configFile.replace(/[.]/g, '\\.')} and 2 SSO token cache files \\(.+\\)\\.$`)
     )
     for (const file of killed) expect(existsSync(file)).toBe(false)
+    // Removing the files is not enough: whoever copied them before still holds working tokens.
+    for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(false)
+    const revoked = next.stdout.split('\n').filter(line => / IAM Identity Center token an earlier run left in [0-9a-f]{40}\.json is revoked \(sso:Logout\)/.test(line))
+    expect(revoked).toHaveLength(2)
+    // The user's own token and the other runner's were never sent anywhere.
+    expect(readFileSync(othersToken, 'utf8')).toContain('their-token')
     const config = readFileSync(configFile, 'utf8')
     expect(config).not.toContain('[profile deploy]')
     expect(config).not.toContain('[profile audit]')

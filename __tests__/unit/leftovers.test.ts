@@ -70,7 +70,7 @@ describe('removeLeftovers', () => {
     const live = cacheFile('aws-sso-device-auth-5-live0005', { session: 'aws-sso-device-auth-5-live0005', runner: RUNNER })
     const before = readFileSync(configFile, 'utf8')
     const removed = removeLeftovers(scope({ sessions: new Set(['aws-sso-device-auth-5-live0005']), files: new Set([live]) }))
-    expect(removed).toEqual({ blocks: [], cacheFiles: [], problems: [] })
+    expect(removed).toEqual({ blocks: [], cacheFiles: [], sessions: [], problems: [] })
     expect(readFileSync(configFile, 'utf8')).toBe(before)
     expect(existsSync(live)).toBe(true)
   })
@@ -95,22 +95,49 @@ describe('removeLeftovers', () => {
     writeFileSync(tokenCacheFile(home, 'huge'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER }, pad: 'x'.repeat(70_000) }))
     writeFileSync(tokenCacheFile(home, 'odd'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 'a b\n', runner: RUNNER } }))
     writeFileSync(join(tokenCacheDirectory(home), 'notes.json'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER } }))
-    expect(removeLeftovers(scope())).toEqual({ blocks: [], cacheFiles: [], problems: [] })
+    expect(removeLeftovers(scope())).toEqual({ blocks: [], cacheFiles: [], sessions: [], problems: [] })
     expect(existsSync(target)).toBe(true)
+  })
+
+  it('keeps the sessions of the removed token caches, to end them; only whole, well-formed ones', () => {
+    const session = (name: string, fields: Record<string, unknown>): string => {
+      const file = tokenCacheFile(home, name)
+      writeFileSync(file, JSON.stringify({ startUrl: 's', region: 'eu-west-1', accessToken: `token-of-${name}`, expiresAt: '2030-01-01T00:00:00Z', ...fields, [TOKEN_CACHE_MARK]: { session: name, runner: RUNNER } }))
+      return file
+    }
+    const whole = session('whole', { refreshToken: 'refresh-of-whole', clientId: 'client-1', clientSecret: 'secret-1', registrationExpiresAt: '2030-02-01T00:00:00Z' })
+    const noClient = session('no-client', { clientId: 'client-2' })
+    session('bad-region', { region: 'eu-west-1\n::stop-commands::x' })
+    session('bad-token', { accessToken: 'two words' })
+    const removed = removeLeftovers(scope())
+    expect(removed.cacheFiles).toHaveLength(4)
+    expect(removed.sessions.sort((a, b) => a.file.localeCompare(b.file))).toEqual(
+      [
+        {
+          file: whole,
+          region: 'eu-west-1',
+          accessToken: 'token-of-whole',
+          expiresAt: Date.parse('2030-01-01T00:00:00Z'),
+          refreshToken: 'refresh-of-whole',
+          client: { clientId: 'client-1', clientSecret: 'secret-1', registrationExpiresAt: Date.parse('2030-02-01T00:00:00Z') }
+        },
+        { file: noClient, region: 'eu-west-1', accessToken: 'token-of-no-client', expiresAt: Date.parse('2030-01-01T00:00:00Z') }
+      ].sort((a, b) => a.file.localeCompare(b.file))
+    )
   })
 
   it('has nothing to do without a config file or a cache directory', () => {
     rmSync(join(home, '.aws'), { recursive: true })
-    expect(removeLeftovers(scope())).toEqual({ blocks: [], cacheFiles: [], problems: [] })
+    expect(removeLeftovers(scope())).toEqual({ blocks: [], cacheFiles: [], sessions: [], problems: [] })
   })
 })
 
 describe('leftoversLine', () => {
   it('says what went and how many, in one line; nothing when nothing went', () => {
-    expect(leftoversLine({ blocks: ['a', 'b'], cacheFiles: ['/h/1.json'], problems: [] }, '/h/.aws/config')).toBe(
+    expect(leftoversLine({ blocks: ['a', 'b'], cacheFiles: ['/h/1.json'], sessions: [], problems: [] }, '/h/.aws/config')).toBe(
       'Removed what an earlier run of this action on this runner left behind (its post step never ran): 2 AWS config blocks (sso-session a, b) from /h/.aws/config and 1 SSO token cache file (/h/1.json).'
     )
-    expect(leftoversLine({ blocks: [], cacheFiles: [], problems: ['x'] }, '/c')).toBeUndefined()
+    expect(leftoversLine({ blocks: [], cacheFiles: [], sessions: [], problems: ['x'] }, '/c')).toBeUndefined()
   })
 })
 

@@ -17649,6 +17649,28 @@ function cachedToken(file) {
         return undefined;
     }
 }
+/**
+ * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
+ * or undefined when it names no valid token and region. Like cachedToken, only plain printable
+ * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
+ */
+function leftoverSession(file, isRegion) {
+    const token = cachedToken(file);
+    if (token === undefined)
+        return undefined;
+    try {
+        const entry = JSON.parse(readFileSync(file, 'utf8'));
+        const { region, clientId, clientSecret } = entry;
+        if (typeof region !== 'string' || !isRegion(region))
+            return undefined;
+        const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
+        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined;
+        return { file, region, ...token, ...(client ? { client } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value) {
     return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value);
@@ -20009,7 +20031,7 @@ async function revokeTokens(options, log) {
     const seen = new Set();
     const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken));
     for (const [index, token] of tokens.entries()) {
-        const which = index === 0 ? 'The IAM Identity Center token' : 'A refreshed IAM Identity Center token';
+        const which = index === 0 ? (options.label ?? 'The IAM Identity Center token') : 'A refreshed IAM Identity Center token';
         if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
             await logout(token.accessToken, token.expiresAt, which);
             continue;

@@ -94,6 +94,39 @@ export function cachedToken(file: string): { accessToken: string; expiresAt: num
   }
 }
 
+/** What a leftover token cache held: enough to end its session (revoke.ts), read before the file goes. */
+export interface LeftoverSession {
+  file: string
+  region: string
+  accessToken: string
+  /** Epoch ms. */
+  expiresAt: number
+  refreshToken?: string
+  /** The registration the refresh token belongs to, when the file names it whole. */
+  client?: { clientId: string; clientSecret: string; registrationExpiresAt: number }
+}
+
+/**
+ * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
+ * or undefined when it names no valid token and region. Like cachedToken, only plain printable
+ * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
+ */
+export function leftoverSession(file: string, isRegion: (value: string) => boolean): LeftoverSession | undefined {
+  const token = cachedToken(file)
+  if (token === undefined) return undefined
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    const { region, clientId, clientSecret } = entry
+    if (typeof region !== 'string' || !isRegion(region)) return undefined
+    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN
+    const client =
+      isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined
+    return { file, region, ...token, ...(client ? { client } : {}) }
+  } catch {
+    return undefined
+  }
+}
+
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value: unknown): value is string {
   return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value)

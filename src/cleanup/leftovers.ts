@@ -13,9 +13,20 @@
 // its hand-off claims it (handoff.ts handoffsOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
+// Removing the files is not enough: until then any job on the runner could have copied them, and
+// the tokens in them work until they expire (the refresh token for as long as the approver's
+// session lasts). So each removed token cache's session is ended too, as the post step would have
+// ended it (revoke.ts: sso:Logout, or a refresh first when the access token has expired), within a
+// few seconds, on the path to the prompt only when there are leftovers at all.
+import * as core from '@actions/core'
 import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { isRegionName } from '../inputs.js'
+import { oidcEndpoint, portalEndpoint } from '../oidc/endpoints.js'
+import { leftoverSession, type LeftoverSession } from './aws-files.js'
+import { revokeTokens } from './revoke.js'
+import { basename } from 'node:path'
 import { markedBlocks, removeBlock } from '../export/aws-config.js'
 import { awsConfigFile } from '../export/aws-profiles.js'
 import { runnerLabel, tokenCacheMarkOf } from '../export/marks.js'
@@ -42,20 +53,24 @@ export interface LeftoversRemoved {
   blocks: string[]
   /** Token cache files removed. */
   cacheFiles: string[]
+  /** The sessions those files held (unmasked: the caller masks them before it logs anything). */
+  sessions: LeftoverSession[]
   /** One line each: what could not be removed, and what to do. */
   problems: string[]
 }
 
 export function removeLeftovers(scope: LeftoverScope): LeftoversRemoved {
-  const removed: LeftoversRemoved = { blocks: [], cacheFiles: [], problems: [] }
+  const removed: LeftoversRemoved = { blocks: [], cacheFiles: [], sessions: [], problems: [] }
   const sessions = removeConfigBlocks(scope, removed)
   const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)])
   for (const file of candidates) {
     if (scope.claimed.files.has(file)) continue
     try {
       if (!isRegularFile(file)) continue
+      const session = leftoverSession(file, isRegionName)
       rmSync(file, { force: true })
       removed.cacheFiles.push(file)
+      if (session) removed.sessions.push(session)
     } catch (error) {
       removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`)
     }
@@ -144,11 +159,18 @@ export function leftoversLine(removed: LeftoversRemoved, configFile: string): st
   return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`
 }
 
+/** How long ending the leftover sessions may take in all: they run at once, each within this. */
+export const LEFTOVER_REVOKE_WINDOW_MS = 5_000
+/** More than a few dead sessions of one runner is not a killed job but something else; the rest only expire. */
+const MAX_LEFTOVER_SESSIONS = 4
+
 /**
  * The main step's first act: removes this runner's leftovers, sparing what this job's hand-offs
- * hold, and says so in one line. Never fails the step: a problem is a warning saying what to do.
+ * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
+ * step: a problem is a warning saying what to do.
  */
-export function removeEarlierLeftovers(log: CleanupLog, env: NodeJS.ProcessEnv = process.env): void {
+export async function removeEarlierLeftovers(log: CleanupLog, env: NodeJS.ProcessEnv = process.env, mask: (secret: string) => void = core.setSecret): Promise<void> {
+  let removed: LeftoversRemoved
   try {
     const home = homedir()
     const configFile = awsConfigFile(env, home)
@@ -157,11 +179,49 @@ export function removeEarlierLeftovers(log: CleanupLog, env: NodeJS.ProcessEnv =
       sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
       files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
     }
-    const removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed })
+    removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed })
+    // Before any line: a problem or the summary line must not be the first to carry a token.
+    for (const session of removed.sessions) maskSession(session, mask)
     for (const problem of removed.problems) log.warning(sanitize(problem))
     const line = leftoversLine(removed, configFile)
     if (line !== undefined) log.info(sanitize(line, { maxLength: 4000 }))
   } catch (error) {
     log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`))
+    return
   }
+  await endLeftoverSessions(removed.sessions, log, env)
+}
+
+function maskSession(session: LeftoverSession, mask: (secret: string) => void): void {
+  mask(session.accessToken)
+  if (session.refreshToken !== undefined) mask(session.refreshToken)
+  if (session.client) mask(session.client.clientSecret)
+}
+
+/** Each session as the post step would end it; concurrently, so a silent portal costs one window. */
+export async function endLeftoverSessions(sessions: readonly LeftoverSession[], log: CleanupLog, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const ended = sessions.slice(0, MAX_LEFTOVER_SESSIONS)
+  if (sessions.length > ended.length) {
+    log.info(`Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`)
+  }
+  await Promise.all(
+    ended.map(async (session) => {
+      const token = `IAM Identity Center token an earlier run left in ${basename(session.file)}`
+      try {
+        const { client } = session
+        await revokeTokens(
+          {
+            portalEndpoint: portalEndpoint(session.region, env),
+            tokens: [{ accessToken: session.accessToken, expiresAt: session.expiresAt, ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }) }],
+            ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
+            retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
+            label: `The ${token}`
+          },
+          { info: (line) => log.info(sanitize(line)), warning: (line) => log.warning(sanitize(line)) }
+        )
+      } catch (error) {
+        log.warning(sanitize(`Could not end the session of the ${token}: ${reason(error)}. Its tokens stay valid until they expire.`))
+      }
+    })
+  )
 }

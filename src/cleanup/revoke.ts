@@ -79,6 +79,8 @@ export interface RevokeOptions {
   signal?: AbortSignal
   /** Registers a new secret with the runner; default core.setSecret. */
   mask?: (secret: string) => void
+  /** How the log names the first token; default "The IAM Identity Center token". */
+  label?: string
 }
 
 // Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
@@ -119,7 +121,7 @@ export async function revokeTokens(options: RevokeOptions, log: CleanupLog): Pro
   const seen = new Set<string>()
   const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken))
   for (const [index, token] of tokens.entries()) {
-    const which = index === 0 ? 'The IAM Identity Center token' : 'A refreshed IAM Identity Center token'
+    const which = index === 0 ? (options.label ?? 'The IAM Identity Center token') : 'A refreshed IAM Identity Center token'
     if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
       await logout(token.accessToken, token.expiresAt, which)
       continue
