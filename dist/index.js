@@ -14377,7 +14377,7 @@ async function fetch(...args) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _v8_flags_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(999);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2610);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1740);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(940);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
  // first: V8 settings before any other module runs (read why there)
@@ -14391,7 +14391,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1740:
+/***/ 940:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17097,10 +17097,105 @@ async function endLeftoverSessions(sessions, log, env = process.env) {
     }));
 }
 
+;// CONCATENATED MODULE: ./text/shape.ts
+// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
+// an array or of another type than documented: one key at a time, never a cast that trusts it.
+/** A JSON object: not null, not an array. */
+function shape_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** One key of a value that may not be an object at all. */
+function member(value, key) {
+    return shape_isRecord(value) ? value[key] : undefined;
+}
+/** A positive safe integer (a GitHub id or number), or undefined. */
+function positiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+/** A GitHub login (a user's, or an app's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function isGitHubLogin(value) {
+    return typeof value === 'string' && LOGIN.test(value);
+}
+
+;// CONCATENATED MODULE: ./trigger.ts
+// What started this run, in the words an approver checks it by: "a comment on PR #7 by alice",
+// "a push to main by bob", "a re-run by carol". The event name alone ("issue_comment") does not say
+// who wrote the comment that asks for production access, nor that a re-run was started by someone
+// other than the run's actor; an approver should not have to open the payload to find out.
+//
+// Everything here comes from the event payload and the runner's variables, which the person who
+// triggered the run partly controls (a branch name, a workflow name): logins and numbers are
+// believed only in GitHub's shapes, names pass the sanitiser and are cut short. What cannot be
+// read is left out rather than guessed.
+
+
+/** One phrase, or undefined when the event is not one the action knows how to name. */
+function describeTrigger(facts) {
+    const phrase = eventPhrase(facts);
+    if (phrase === undefined)
+        return undefined;
+    const rerunBy = isGitHubLogin(facts.triggeringActor) && facts.triggeringActor !== facts.actor ? facts.triggeringActor : undefined;
+    return rerunBy === undefined ? phrase : `${phrase}; this attempt started by ${rerunBy}`;
+}
+function eventPhrase({ eventName, actor, ref, payload }) {
+    const sender = loginOf(member(payload, 'sender')) ?? (isGitHubLogin(actor) ? actor : undefined);
+    const by = (login) => (login === undefined ? '' : ` by ${login}`);
+    const pullRequest = positiveInteger(member(member(payload, 'pull_request'), 'number'));
+    switch (eventName) {
+        case 'issue_comment': {
+            const issue = member(payload, 'issue');
+            const number = positiveInteger(member(issue, 'number'));
+            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
+            if (number === undefined)
+                return `a comment${by(author)}`;
+            return `a comment on ${shape_isRecord(member(issue, 'pull_request')) ? 'PR' : 'issue'} #${number}${by(author)}`;
+        }
+        case 'pull_request':
+        case 'pull_request_target': {
+            const action = member(payload, 'action');
+            const what = typeof action === 'string' && /^[a-z_]{1,40}$/.test(action) ? ` (${action.replace(/_/g, ' ')})` : '';
+            return pullRequest === undefined ? `a pull request event${by(sender)}` : `PR #${pullRequest}${what}${by(sender)}`;
+        }
+        case 'pull_request_review': {
+            const reviewer = loginOf(member(member(payload, 'review'), 'user')) ?? sender;
+            return pullRequest === undefined ? `a review${by(reviewer)}` : `a review of PR #${pullRequest}${by(reviewer)}`;
+        }
+        case 'pull_request_review_comment': {
+            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
+            return pullRequest === undefined ? `a review comment${by(author)}` : `a review comment on PR #${pullRequest}${by(author)}`;
+        }
+        case 'push': {
+            const branch = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref)?.[1];
+            const where = branch === undefined ? '' : ` to ${sanitize(branch, { maxLength: 100 })}`;
+            return `a push${where}${by(sender)}`;
+        }
+        case 'workflow_dispatch':
+            return `a manual run${by(sender)}`;
+        case 'repository_dispatch':
+            return `a repository dispatch${by(sender)}`;
+        case 'schedule':
+            return 'the schedule';
+        case 'workflow_run': {
+            const run = member(payload, 'workflow_run');
+            const name = member(run, 'name');
+            const shown = typeof name === 'string' && name.trim() ? ` "${sanitize(name, { maxLength: 100 })}"` : '';
+            return `the end of the workflow run${shown}${by(sender)}`;
+        }
+        default:
+            return /^[a-z_]{1,60}$/.test(eventName) ? `a ${eventName.replace(/_/g, ' ')} event${by(sender)}` : undefined;
+    }
+}
+function loginOf(user) {
+    const login = member(user, 'login');
+    return isGitHubLogin(login) ? login : undefined;
+}
+
 ;// CONCATENATED MODULE: ./context.ts
 // Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
 // event payload. Read directly rather than through @actions/github's context, which would pull
 // Octokit into the bundle for a handful of environment variables.
+
 
 function readRunContext(env = process.env) {
     const get = (name) => env[name]?.trim() ?? '';
@@ -17121,9 +17216,13 @@ function readRunContext(env = process.env) {
         sha: get('GITHUB_SHA'),
         serverUrl
     };
-    const pullRequest = pullRequestNumber(readEventPayload(get('GITHUB_EVENT_PATH')));
+    const payload = readEventPayload(get('GITHUB_EVENT_PATH'));
+    const pullRequest = pullRequestNumber(payload);
     if (pullRequest !== undefined)
         context.pullRequest = pullRequest;
+    const trigger = describeTrigger({ eventName: context.eventName, actor: context.actor, triggeringActor: get('GITHUB_TRIGGERING_ACTOR'), ref: context.ref, payload });
+    if (trigger !== undefined)
+        context.trigger = trigger;
     return context;
 }
 /** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
@@ -17480,6 +17579,7 @@ function subjectRows(subject) {
         { label: 'Workflow', value: shown(c.workflow) },
         { label: 'Job', value: shown(c.job) },
         runRow(subject),
+        ...(c.trigger === undefined ? [] : [{ label: 'Trigger', value: plain(c.trigger) }]),
         { label: 'Actor', value: shown(c.actor) },
         { label: 'Event', value: shown(c.eventName) },
         { label: 'Ref', value: shown(c.ref) },
@@ -17983,22 +18083,6 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
-;// CONCATENATED MODULE: ./text/shape.ts
-// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
-// an array or of another type than documented: one key at a time, never a cast that trusts it.
-/** A JSON object: not null, not an array. */
-function shape_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** One key of a value that may not be an object at all. */
-function member(value, key) {
-    return shape_isRecord(value) ? value[key] : undefined;
-}
-/** A positive safe integer (a GitHub id or number), or undefined. */
-function positiveInteger(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
 ;// CONCATENATED MODULE: ./github/identity.ts
 
 
@@ -18049,14 +18133,12 @@ async function learnTokenIdentity(github, debug = () => { }) {
 function commentAuthor(user, source) {
     return asIdentity(user, source);
 }
-/** A GitHub login (a user's, or a bot's with `[bot]`), as GitHub allows them; nothing else is believed. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 function asIdentity(value, source) {
     const id = positiveInteger(member(value, 'id'));
     const login = member(value, 'login');
     if (id === undefined)
         return undefined;
-    if (typeof login !== 'string' || !LOGIN.test(login))
+    if (!isGitHubLogin(login))
         return undefined;
     return { id, login, source };
 }

@@ -3,6 +3,7 @@
 // Octokit into the bundle for a handful of environment variables.
 import { readFileSync } from 'node:fs'
 import type { RunContext } from './notify/request.js'
+import { describeTrigger } from './trigger.js'
 
 /** The parts of the webhook payload the action reads; everything else is ignored. */
 export interface EventPayload {
@@ -38,8 +39,11 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     sha: get('GITHUB_SHA'),
     serverUrl
   }
-  const pullRequest = pullRequestNumber(readEventPayload(get('GITHUB_EVENT_PATH')))
+  const payload = readEventPayload(get('GITHUB_EVENT_PATH'))
+  const pullRequest = pullRequestNumber(payload)
   if (pullRequest !== undefined) context.pullRequest = pullRequest
+  const trigger = describeTrigger({ eventName: context.eventName, actor: context.actor, triggeringActor: get('GITHUB_TRIGGERING_ACTOR'), ref: context.ref, payload })
+  if (trigger !== undefined) context.trigger = trigger
   return context
 }
 

@@ -32,7 +32,8 @@ const PR_COMMENT: EventSpec & { payload: Record<string, unknown> } = {
   payload: {
     action: 'created',
     issue: { number: PULL_REQUEST, pull_request: { url: `https://api.github.com/repos/octo-org/deploy-service/pulls/${PULL_REQUEST}` } },
-    comment: { body: '/deploy' },
+    comment: { body: '/deploy', user: { login: 'dana-ops', id: 4242 } },
+    sender: { login: 'dana-ops', id: 4242 },
     repository: { full_name: 'octo-org/deploy-service' }
   }
 }
@@ -128,6 +129,9 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     const run = await step.result
 
     expect(run.outputs.outcome).toBe('denied')
+    // The approver is told who asked, not just the event's name: the comment's author.
+    expect(run.stdout).toMatch(/^ {2}Trigger +a comment on PR #42 by dana-ops$/m)
+    expect(run.summary).toContain('a comment on PR #42 by dana-ops')
     expect(gate.api.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`GET ${PULL_PATH} 200`])
     expect(gate.api.requests[0]!.authorized).toBe(true)
     expectNoSecretLeaks(run, gate.secrets(), { texts: gate.commentTexts() })

@@ -42,7 +42,8 @@ describe('readRunContext', () => {
       eventName: 'push',
       ref: 'refs/heads/main',
       sha: '0123456789abcdef0123456789abcdef01234567',
-      serverUrl: 'https://github.com'
+      serverUrl: 'https://github.com',
+      trigger: 'a push to main by alice'
     })
   })
 

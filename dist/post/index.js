@@ -18548,6 +18548,11 @@ function member(value, key) {
 function positiveInteger(value) {
     return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
+/** A GitHub login (a user's, or an app's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function isGitHubLogin(value) {
+    return typeof value === 'string' && LOGIN.test(value);
+}
 
 ;// CONCATENATED MODULE: ./github/identity.ts
 
@@ -18599,14 +18604,12 @@ async function learnTokenIdentity(github, debug = () => { }) {
 function commentAuthor(user, source) {
     return asIdentity(user, source);
 }
-/** A GitHub login (a user's, or a bot's with `[bot]`), as GitHub allows them; nothing else is believed. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 function asIdentity(value, source) {
     const id = positiveInteger(member(value, 'id'));
     const login = member(value, 'login');
     if (id === undefined)
         return undefined;
-    if (typeof login !== 'string' || !LOGIN.test(login))
+    if (!isGitHubLogin(login))
         return undefined;
     return { id, login, source };
 }

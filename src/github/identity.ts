@@ -11,7 +11,7 @@
 // unknown, and the caller then edits nothing it did not create in this run.
 import type { GitHubRest } from './rest-client.js'
 import { failureFacts, isRateLimited, type FailureFacts } from './retry.js'
-import { member, positiveInteger } from '../text/shape.js'
+import { isGitHubLogin, member, positiveInteger } from '../text/shape.js'
 
 /** Who writes with the token: the numeric user id (what comments are matched by) and the login. */
 export interface TokenIdentity {
@@ -66,14 +66,11 @@ export function commentAuthor(user: unknown, source: TokenIdentity['source']): T
   return asIdentity(user, source)
 }
 
-/** A GitHub login (a user's, or a bot's with `[bot]`), as GitHub allows them; nothing else is believed. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/
-
 function asIdentity(value: unknown, source: TokenIdentity['source']): TokenIdentity | undefined {
   const id = positiveInteger(member(value, 'id'))
   const login = member(value, 'login')
   if (id === undefined) return undefined
-  if (typeof login !== 'string' || !LOGIN.test(login)) return undefined
+  if (!isGitHubLogin(login)) return undefined
   return { id, login, source }
 }
 

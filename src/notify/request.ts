@@ -18,6 +18,8 @@ export interface RunContext {
   serverUrl: string
   /** The pull request number when the run belongs to one. */
   pullRequest?: number
+  /** What started the run, as a phrase ("a comment on PR #7 by alice"; trigger.ts). */
+  trigger?: string
 }
 
 /** What becomes of a request. `error` is any failure that is not the approver's answer. */

@@ -20,6 +20,7 @@ export function subjectRows(subject: RequestSubject): SubjectRow[] {
     { label: 'Workflow', value: shown(c.workflow) },
     { label: 'Job', value: shown(c.job) },
     runRow(subject),
+    ...(c.trigger === undefined ? [] : [{ label: 'Trigger', value: plain(c.trigger) }]),
     { label: 'Actor', value: shown(c.actor) },
     { label: 'Event', value: shown(c.eventName) },
     { label: 'Ref', value: shown(c.ref) },

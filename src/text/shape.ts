@@ -15,3 +15,10 @@ export function member(value: unknown, key: string): unknown {
 export function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined
 }
+
+/** A GitHub login (a user's, or an app's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/
+
+export function isGitHubLogin(value: unknown): value is string {
+  return typeof value === 'string' && LOGIN.test(value)
+}
