@@ -390,6 +390,9 @@ describe('StartDeviceAuthorization answers are checked before anything is shown'
     ['a plain-http link to another host', { verificationUri: 'http://evil.example/device' }, 'verificationUri'],
     ['a link with credentials', { verificationUriComplete: 'https://u:p@device.example/' }, 'verificationUriComplete'],
     ['a link with a line break', { verificationUriComplete: 'https://device.example/\n::add-mask::' }, 'verificationUriComplete'],
+    ['a link with a bidi override', { verificationUri: 'https://device.example/\u202egnp.exe' }, 'verificationUri'],
+    ['a link with a zero-width space', { verificationUriComplete: 'https://device.example/?user_code=WXYZ-\u200b1234' }, 'verificationUriComplete'],
+    ['a link with a terminal escape', { verificationUri: 'https://device.example/\u001b[2K' }, 'verificationUri'],
     ['a code that lives a year', { expiresIn: 31_536_000 }, 'expiresIn'],
     ['an interval of an hour', { interval: 3600 }, 'interval'],
     ['a device code with spaces', { deviceCode: 'a b' }, 'deviceCode']

@@ -88,6 +88,8 @@ function verificationLink(fields: Fields, name: string, value: string): string {
   }
   const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw fields.malformed(`${name} is not an https URL`)
-  if (url.username || url.password || value.length > 2048 || /\s/.test(value)) throw fields.malformed(`${name} is not a plain link`)
+  // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
+  // zero-width characters, which the parser would keep or silently drop and a reader not see.
+  if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value)) throw fields.malformed(`${name} is not a plain link`)
   return value
 }
