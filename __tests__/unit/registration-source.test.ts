@@ -130,6 +130,13 @@ describe('RegistrationSource', () => {
     expect(saveRegistration).not.toHaveBeenCalled()
   })
 
+  it('names the rejected client through the sanitiser: a client id from AWS or the cache cannot start a command line', async () => {
+    const registrations = source({ enabled: false })
+    await registrations.obtain({ replacing: { ...registration(1), clientId: 'evil\n::stop-commands::x\u202e' } })
+    expect(stdout).toContain('Registering a new OIDC client to replace evil ::stop-commands::x, which AWS no longer accepts.')
+    expect(stdout.some((line) => line.startsWith('::stop-commands'))).toBe(false)
+  })
+
   it('replaces a rejected registration without looking in the cache again, and saves the replacement after the first save', async () => {
     const first = deferred()
     saveRegistration.mockReturnValueOnce(first.promise)

@@ -13,6 +13,7 @@
 import * as core from '@actions/core'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import type { ClientRegistration } from '../oidc/types.js'
+import { sanitize } from '../text/sanitize.js'
 import { decodeEntry, encodeEntry } from './entry.js'
 import {
   identityDigest,
@@ -132,7 +133,9 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
     warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(outcome.error)}); ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  const matchedKey = outcome.value
+  // The key and the entry are whoever saved them's choice (a restore key matches by prefix): they
+  // reach the log only through the one sanitiser.
+  const matchedKey = outcome.value === undefined ? undefined : sanitize(outcome.value, { maxLength: 512 })
   if (matchedKey === undefined) {
     // The library warns (or errors) on every failure; a miss it reports at most in debug lines.
     const problem = output.problems[0]
@@ -169,10 +172,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-    core.debug(`The cached OIDC client registration ${registration.clientId} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  core.info(`Reusing the cached OIDC client registration ${registration.clientId}, valid until ${isoTime(expiresAt)}.`)
+  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoTime(expiresAt)}.`)
   return { status: 'restored', registration }
 }
 
