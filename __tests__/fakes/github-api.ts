@@ -94,6 +94,8 @@ export interface FakeGitHubApi {
   commentsOn(issue: number): readonly FakeComment[]
   /** Every request received, in order. */
   requests: readonly RecordedRequest[]
+  /** Every comment body the client wrote (create and update), in order: states a later edit replaced included. */
+  written: readonly string[]
   seedComment(comment: { issue: number; body: string; author: string | FakeUser }): FakeComment
   /** Deletes a comment, as a person might between two runs. */
   removeComment(id: number): void
@@ -111,6 +113,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
 
   const comments = new Map<number, FakeComment[]>()
   const requests: RecordedRequest[] = []
+  const written: string[] = []
   let faults: Array<Fault & { remaining: number }> = []
   let nextCommentId = 1_000_001
   let origin = ''
@@ -203,6 +206,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
         if (text.length > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        written.push(text)
         return respond(201, toJson(addComment(match.issue, text, identity)), {
           location: `${origin}${prefix}/repos/${repository}/issues/comments/${nextCommentId - 1}`
         })
@@ -218,6 +222,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
         if (text.length > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        written.push(text)
         comment.body = text
         comment.updatedAt = new Date().toISOString()
         return respond(200, toJson(comment))
@@ -259,6 +264,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
     comments,
     commentsOn: (issue) => comments.get(issue) ?? [],
     requests,
+    written,
     seedComment({ issue, body, author }) {
       const user = typeof author === 'string' ? userFor(author, 5_000_000 + nextCommentId) : author
       return addComment(issue, body, user)
