@@ -313,9 +313,9 @@ function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
 }
 
+/** The first line of a library or service message, through the one sanitiser: it may echo a key. */
 function clip(text: string): string {
-  const line = text.split(/\r?\n/, 1)[0] ?? ''
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+  return sanitize(text.split(/\r?\n/, 1)[0] ?? '', { maxLength: 300 })
 }
 
 function seconds(ms: number): string {
