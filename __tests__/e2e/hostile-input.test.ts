@@ -22,8 +22,10 @@ import {
   expectSummaryInert,
   expectValuesOneLine,
   HOSTILE_FIXED,
-  hostileString
+  hostileString,
+  withStoredClientId
 } from '../harness/hostile.js'
+import { startCacheService } from '../fakes/cache-service.js'
 import { createJob, type ActionRun, type EnvOverrides, type EventSpec, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
@@ -44,6 +46,8 @@ interface Scenario {
   event?: EventSpec
   /** Comments already on the PR (someone else's, hostile). */
   seed?: (api: FakeGitHubApi) => void
+  /** The job's environment (the Actions cache service's variables). */
+  jobEnv?: EnvOverrides
 }
 
 interface Outcome {
@@ -57,7 +61,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const backend = await startSsoBackend({ interval: 0.1, approveAfter: 0 })
   const api = await startGitHubApi({ repository: REPOSITORY })
   const event: EventSpec = scenario.event ?? { name: 'pull_request', number: PULL_REQUEST }
-  const job = createJob({ githubToken: api.token, env: backend.env, event, context: { repository: REPOSITORY, apiUrl: api.url } })
+  const job = createJob({ githubToken: api.token, env: { ...backend.env, ...scenario.jobEnv }, event, context: { repository: REPOSITORY, apiUrl: api.url } })
   try {
     scenario.inject?.(backend.emulator)
     scenario.seed?.(api)
@@ -84,6 +88,12 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     await backend.close()
     job.dispose()
   }
+}
+
+/** The run got through, and the PR comment was written (so its checks had something to check). */
+function expectApprovedWithComment({ ending, comments }: Outcome): void {
+  expect(ending).toBe('approved')
+  expect(comments.length).toBeGreaterThanOrEqual(2)
 }
 
 /** fast-check over one group of fields: the fixed values first, then RUNS random ones; the seed is in the test's name. */
@@ -117,8 +127,14 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
       const scenario = fc.record({ field, value: hostileString, link: fc.boolean() })
       const examples = fields.flatMap((name) => HOSTILE_FIXED.flatMap((value) => [{ field: name, value, link: false }, { field: name, value, link: true }]))
       await property(scenario, examples.slice(0, 8), async ({ field: name, value, link }) => {
-        const text = link && name !== 'deviceCode' && name !== 'userCode' ? asLink(value) : value
-        await runScenario({ inject: (emulator) => emulator.injectFault({ operation: 'StartDeviceAuthorization', kind: 'override', fields: { [name]: text } }) })
+        const linked = link && name !== 'deviceCode' && name !== 'userCode'
+        const text = linked ? asLink(value) : value
+        const outcome = await runScenario({
+          inject: (emulator) => emulator.injectFault({ operation: 'StartDeviceAuthorization', kind: 'override', fields: { [name]: text } })
+        })
+        // A plain link of a sane length is shown (in every channel, the PR comment included); anything else is refused by name.
+        if (linked && text.length <= 2048) expectApprovedWithComment(outcome)
+        else expect(outcome.run.errors[0]).toContain(name)
       })
     },
     TIMEOUT
@@ -130,10 +146,12 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
       const scenario = fc.record({ status: fc.constantFrom(400, 401, 403, 500), body: hostileFields(['error', 'error_description']), header: hostileString })
       const examples = fixedFields(['error', 'error_description']).map((body, index) => ({ status: index ? 500 : 400, body, header: HOSTILE_FIXED[index] }))
       await property(scenario, examples, async ({ status, body, header }) => {
-        await runScenario({
+        const outcome = await runScenario({
           inject: (emulator) =>
             emulator.injectFault({ operation: 'CreateToken', kind: 'override', status, fields: body, headers: { 'x-amzn-errortype': asHeaderValue(header) } })
         })
+        // A server error is retried, and the approval then goes through.
+        if (status === 500) expectApprovedWithComment(outcome)
       })
     },
     TIMEOUT
@@ -143,13 +161,44 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     'RegisterClient clientId, echoed when AWS rejects the client and it is replaced',
     async () => {
       await property(hostileString, [...HOSTILE_FIXED], async (clientId) => {
-        await runScenario({
+        const outcome = await runScenario({
           inject: (emulator) => {
             emulator.injectFault({ operation: 'RegisterClient', kind: 'override', fields: { clientId } })
             emulator.injectFault({ operation: 'StartDeviceAuthorization', kind: 'status', status: 401, errorType: 'InvalidClientException' })
           }
         })
+        expectApprovedWithComment(outcome)
+        expect(outcome.run.stdout).toMatch(/^Registering a new OIDC client to replace /m)
       })
+    },
+    TIMEOUT
+  )
+
+  it(
+    'cache entries: the client id inside a valid plain entry, and the key it is stored under',
+    async () => {
+      const cache = await startCacheService({ protocol: 'v2' })
+      try {
+        // One real run saves a real entry; each run below restores a copy of it, newer than
+        // anything else, with the hostile client id inside and a hostile tail on its key.
+        await runScenario({ inputs: { 'cache-registration': 'true' }, jobEnv: cache.env })
+        const saved = cache.entries.find((entry) => entry.committed)
+        expect(saved).toBeDefined()
+        let newest = Date.now() + 1_000_000_000
+        const scenario = fc.record({ clientId: hostileString, key: hostileString })
+        const examples = HOSTILE_FIXED.map((value) => ({ clientId: value, key: value.slice(0, 300) }))
+        await property(scenario, examples, async ({ clientId, key }) => {
+          // (The cache library refuses a key with a lone surrogate: such an entry is never restored.)
+          cache.seedEntry({ key: `${saved!.key}${asEnvironmentValue(key).slice(0, 300)}`, version: saved!.version, archive: withStoredClientId(saved!.archive, clientId), createdAt: (newest += 1) })
+          const outcome = await runScenario({ inputs: { 'cache-registration': 'true' }, jobEnv: cache.env })
+          // Restored and used; AWS does not know the client, so a new one replaces it.
+          expect(outcome.run.stdout).toMatch(/^Reusing the cached OIDC client registration /m)
+          expect(outcome.run.stdout).toMatch(/^Registering a new OIDC client to replace /m)
+          expectApprovedWithComment(outcome)
+        })
+      } finally {
+        await cache.close()
+      }
     },
     TIMEOUT
   )
@@ -223,7 +272,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
           }
         }
         const name = event === 'fork' ? 'pull_request' : event
-        await runScenario({
+        const outcome = await runScenario({
           event: { name, payload: payloads[event] },
           env: { GITHUB_HEAD_REF: asEnvironmentValue(values.headRef), GITHUB_EVENT_NAME: name },
           seed: (api) => {
@@ -231,6 +280,9 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
             api.seedComment({ issue: PULL_REQUEST, body: `${commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))}\n${values.otherBody}`, author: values.otherLogin })
           }
         })
+        // The repository's own pull request is approved; a fork's code, or code the payload cannot vouch for, is refused.
+        if (event === 'pull_request') expectApprovedWithComment(outcome)
+        else expect(outcome.run.errors[0]).toMatch(/fork/)
       })
     },
     TIMEOUT
@@ -259,17 +311,24 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         'AWS_CONFIG_FILE'
       ] as const
       // Endpoint variables keep the emulator reachable unless drawn; the others are all hostile at once.
-      const scenario = fc.record({ input: fc.constantFrom(...inputNames), inputValue: hostileString, endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'), env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_'))) })
+      const scenario = fc.record({ input: fc.constantFrom(...inputNames), inputValue: hostileString, urlShaped: fc.boolean(), endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'), env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_'))) })
       const examples = inputNames.slice(0, 4).map((input, index) => ({
         input,
         inputValue: HOSTILE_FIXED[index % 2],
+        urlShaped: index % 2 === 1,
         endpoint: index === 3 ? ('AWS_ENDPOINT_URL_SSO_OIDC' as const) : undefined,
         env: fixedFields(envNames.filter((name) => !name.startsWith('AWS_')))[index % 2]
       }))
-      await property(scenario, examples, async ({ input, inputValue, endpoint, env }) => {
+      await property(scenario, examples, async ({ input, inputValue, urlShaped, endpoint, env }) => {
         const roleInputs: Inputs = input === 'role-name' || input === 'account-id' ? { 'account-id': ACCOUNT, 'role-name': 'Deploy' } : {}
-        const value = asEnvironmentValue(inputValue)
-        const variables = Object.fromEntries(Object.entries(env).map(([name, text]) => [name, asEnvironmentValue(text)]))
+        // URL-shaped: a value that parses, with the hostile text in its path and query.
+        const url = (base: string, text: string) => (urlShaped ? `${base}/${text.replace(/[\s?#]/g, '')}?${text}` : text)
+        // A start URL gets past its checks with the text in its query (which only warns), without white space.
+        const startUrl = (text: string) => (urlShaped ? `https://d-1234567890.awsapps.com/start?${text.replace(/\s/g, '')}` : text)
+        const value = asEnvironmentValue(input === 'start-url' ? startUrl(inputValue) : inputValue)
+        const variables = Object.fromEntries(
+          Object.entries(env).map(([name, text]) => [name, asEnvironmentValue(name === 'GITHUB_SERVER_URL' ? url('https://github.example', text) : text)])
+        )
         await runScenario({
           inputs: { ...roleInputs, [input]: value },
           env: { ...variables, ...(endpoint ? { [endpoint]: value } : {}) }
