@@ -6,6 +6,7 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import { sanitize } from './text/sanitize.js'
 import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
 /**
@@ -195,7 +196,8 @@ export function parseStartUrl(raw: string, region: string, warnings: string[]): 
   }
   if (url.search || url.hash) {
     warnings.push(
-      `Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`
+      // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
+      `Input 'start-url' (${sanitize(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`
     )
   }
   return value
