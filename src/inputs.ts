@@ -60,7 +60,9 @@ export const DEFAULT_SCOPES = ['sso:account:access']
 
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 export function defaultClientName(repository: string): string {
-  return repository ? `GitHub Actions ${repository}` : 'GitHub Actions'
+  // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
+  const name = sanitize(repository, { maxLength: 200 })
+  return name ? `GitHub Actions ${name}` : 'GitHub Actions'
 }
 
 /**

@@ -306,6 +306,8 @@ describe('client name', () => {
   it('defaults to the repository', () => {
     expect(defaultClientName('octo/app')).toBe('GitHub Actions octo/app')
     expect(defaultClientName('')).toBe('GitHub Actions')
+    // GITHUB_REPOSITORY is outside text: one readable line, as an explicit client-name must be.
+    expect(defaultClientName('octo/app\n::stop-commands::x\u202e')).toBe('GitHub Actions octo/app ::stop-commands::x')
     expect(parseClientName('', 'octo/app')).toBe('GitHub Actions octo/app')
   })
 

@@ -103,7 +103,7 @@ export class RegistrationSource {
     // Masked before anything else runs: the client secret authenticates every later call.
     maskRegistration(registration)
     core.info(
-      `Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`
+      `Registered OIDC client "${sanitize(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`
     )
     this.saveInBackground(registration)
     return registration
