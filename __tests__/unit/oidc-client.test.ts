@@ -244,7 +244,12 @@ describe('malformed responses', () => {
     ['StartDeviceAuthorization', 'deviceCode', { userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: 600 }],
     ['StartDeviceAuthorization', 'expiresIn', { deviceCode: 'd', userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: '600' }],
     ['CreateToken', 'accessToken', { tokenType: 'Bearer', expiresIn: 3600 }],
-    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token' }]
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token' }],
+    // Numbers no Date holds (toISOString would throw), or no lifetime a token has.
+    ['RegisterClient', 'clientSecretExpiresAt', { clientId: 'id', clientSecret: 's', clientSecretExpiresAt: 1e20 }],
+    ['RegisterClient', 'clientSecretExpiresAt', { clientId: 'id', clientSecret: 's', clientSecretExpiresAt: -1 }],
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token', expiresIn: 1e20 }],
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token', expiresIn: 0 }]
   ])('rejects a 200 from %s without %s, naming the field but no value', async (operation, field, body) => {
     server.handler = (_req, res) => json(res, 200, body)
     const c = client()
