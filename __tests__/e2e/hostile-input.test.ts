@@ -106,7 +106,7 @@ async function property<T>(arbitrary: fc.Arbitrary<T>, examples: T[], check: (va
 
 /** Every field of a group hostile at once: a record of hostile strings. */
 function hostileFields<K extends string>(names: readonly K[]): fc.Arbitrary<Record<K, string>> {
-  return fc.record(Object.fromEntries(names.map((name) => [name, hostileString])) as Record<K, fc.Arbitrary<string>>)
+  return fc.record(Object.fromEntries(names.map((name) => [name, hostileString])) as Record<K, fc.Arbitrary<string>>) as fc.Arbitrary<Record<K, string>>
 }
 
 function fixedFields<K extends string>(names: readonly K[]): Array<Record<K, string>> {
@@ -169,6 +169,29 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         })
         expectApprovedWithComment(outcome)
         expect(outcome.run.stdout).toMatch(/^Registering a new OIDC client to replace /m)
+      })
+    },
+    TIMEOUT
+  )
+
+  it(
+    'numbers from AWS: registration and token lifetimes, role credential expiry',
+    async () => {
+      const number = fc.oneof(fc.constantFrom(1e20, -1, 0, 1.5, Number.MAX_VALUE, -Number.MAX_VALUE, 8.64e15, 2 ** 53), fc.double({ noNaN: true, noDefaultInfinity: true }))
+      // One answer at a time: a refused registration would end the run before the token is seen.
+      const faults = {
+        RegisterClient: (n: number) => ({ clientSecretExpiresAt: n, clientIdIssuedAt: n }),
+        CreateToken: (n: number) => ({ expiresIn: n }),
+        GetRoleCredentials: (n: number) => ({ 'roleCredentials.expiration': n })
+      }
+      const operations = Object.keys(faults) as Array<keyof typeof faults>
+      const scenario = fc.record({ operation: fc.constantFrom(...operations), value: number })
+      const examples = operations.flatMap((operation) => [1e20, -1].map((value) => ({ operation, value })))
+      await property(scenario, examples, async ({ operation, value }) => {
+        await runScenario({
+          inputs: { 'account-id': ACCOUNT, 'role-name': 'Deploy' },
+          inject: (emulator) => emulator.injectFault({ operation, kind: 'override', fields: faults[operation](value) })
+        })
       })
     },
     TIMEOUT
@@ -311,16 +334,18 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         'AWS_CONFIG_FILE'
       ] as const
       // Endpoint variables keep the emulator reachable unless drawn; the others are all hostile at once.
-      const scenario = fc.record({ input: fc.constantFrom(...inputNames), inputValue: hostileString, urlShaped: fc.boolean(), endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'), env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_'))) })
-      const examples = inputNames.slice(0, 4).map((input, index) => ({
+      // Often no hostile input at all: a refused input would end the run before the variables are shown.
+      const input = fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: fc.constantFrom(...inputNames), weight: 3 })
+      const scenario = fc.record({ input, inputValue: hostileString, urlShaped: fc.boolean(), endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'), env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_'))) })
+      const examples = ([undefined, 'client-name', 'start-url', 'role-name', 'profile'] as const).map((input, index) => ({
         input,
         inputValue: HOSTILE_FIXED[index % 2],
-        urlShaped: index % 2 === 1,
-        endpoint: index === 3 ? ('AWS_ENDPOINT_URL_SSO_OIDC' as const) : undefined,
+        urlShaped: index < 3,
+        endpoint: index === 4 ? ('AWS_ENDPOINT_URL_SSO_OIDC' as const) : undefined,
         env: fixedFields(envNames.filter((name) => !name.startsWith('AWS_')))[index % 2]
       }))
       await property(scenario, examples, async ({ input, inputValue, urlShaped, endpoint, env }) => {
-        const roleInputs: Inputs = input === 'role-name' || input === 'account-id' ? { 'account-id': ACCOUNT, 'role-name': 'Deploy' } : {}
+        const roleInputs: Inputs = input === 'role-name' || input === 'account-id' || input === undefined ? { 'account-id': ACCOUNT, 'role-name': 'Deploy' } : {}
         // URL-shaped: a value that parses, with the hostile text in its path and query.
         const url = (base: string, text: string) => (urlShaped ? `${base}/${text.replace(/[\s?#]/g, '')}?${text}` : text)
         // A start URL gets past its checks with the text in its query (which only warns), without white space.
@@ -330,7 +355,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
           Object.entries(env).map(([name, text]) => [name, asEnvironmentValue(name === 'GITHUB_SERVER_URL' ? url('https://github.example', text) : text)])
         )
         await runScenario({
-          inputs: { ...roleInputs, [input]: value },
+          inputs: { ...roleInputs, ...(input === undefined ? {} : { [input]: value }) },
           env: { ...variables, ...(endpoint ? { [endpoint]: value } : {}) }
         })
       })

@@ -74,7 +74,7 @@ export function secretForms(secret: string): Array<{ form: string; value: string
   }
   candidates.push(
     // A lone surrogate cannot be URL-encoded; it travels as U+FFFD's bytes.
-    { form: 'url', value: encodeURIComponent(secret.toWellFormed()) },
+    { form: 'url', value: encodeURIComponent(secret.replace(/\p{Cs}/gu, '\ufffd')) },
     { form: 'form-url', value: new URLSearchParams({ x: secret }).toString().slice(2) },
     { form: 'json', value: JSON.stringify(secret).slice(1, -1) },
     { form: 'html', value: htmlEscape(secret) },
