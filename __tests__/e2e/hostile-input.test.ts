@@ -12,7 +12,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { Emulator } from '../../emulator/server.js'
 import { commentMarker, gateId } from '../../src/notify/pr-comment.js'
-import { startGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js'
+import { startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
 import {
   asEnvironmentValue,
   asHeaderValue,
@@ -28,7 +28,7 @@ import {
 import { startCacheService } from '../fakes/cache-service.js'
 import { createJob, type ActionRun, type EnvOverrides, type EventSpec, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, knownSecrets, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
+import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
 
 const SEED = process.env.HOSTILE_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.HOSTILE_SEED)
 const RUNS = process.env.HOSTILE_RUNS === undefined ? 12 : Number(process.env.HOSTILE_RUNS)
@@ -48,18 +48,22 @@ interface Scenario {
   seed?: (api: FakeGitHubApi) => void
   /** The job's environment (the Actions cache service's variables). */
   jobEnv?: EnvOverrides
+  /** How the GitHub API fake answers. */
+  api?: FakeGitHubApiOptions
+  /** Runs the post step after the main step, and checks it the same way. */
+  post?: boolean
 }
 
 interface Outcome {
   run: ActionRun
-  ending: 'approved' | 'failed'
+  ending: 'approved' | 'pending' | 'failed'
   comments: string[]
 }
 
 /** One run of the action in a pull request job, every channel on, approved at once by the emulator. */
 async function runScenario(scenario: Scenario): Promise<Outcome> {
   const backend = await startSsoBackend({ interval: 0.1, approveAfter: 0 })
-  const api = await startGitHubApi({ repository: REPOSITORY })
+  const api = await startGitHubApi({ repository: REPOSITORY, ...scenario.api })
   const event: EventSpec = scenario.event ?? { name: 'pull_request', number: PULL_REQUEST }
   const job = createJob({ githubToken: api.token, env: { ...backend.env, ...scenario.jobEnv }, event, context: { repository: REPOSITORY, apiUrl: api.url } })
   try {
@@ -71,13 +75,21 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       env: scenario.env ?? {},
       timeoutMs: 45_000
     })
+    const post = scenario.post ? await job.run({ ...postEntry(), mainStep: run, timeoutMs: 45_000 }) : undefined
     const comments = [...api.written]
     // (c) Every secret that crossed the wire, and the job's token, in every form, everywhere.
     const secrets = Object.fromEntries(Object.entries(knownSecrets(backend, job)).filter(([, value]) => value.length >= 6))
     const texts = Object.fromEntries(comments.map((body, index) => [`comment write ${index + 1}`, body]))
-    expectNoSecretLeaks(run, secrets, { maskedOutputs: ['access-token', 'aws-secret-access-key', 'aws-session-token', 'aws-access-key-id'], exportedEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'], texts })
+    const masked = { maskedOutputs: ['access-token', 'aws-secret-access-key', 'aws-session-token', 'aws-access-key-id'], exportedEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] }
+    expectNoSecretLeaks(run, secrets, { ...masked, texts })
     // (a), (d), (b)
     expectOnlyOwnCommands(run)
+    if (post) {
+      expectNoSecretLeaks(post, secrets, masked)
+      expectOnlyOwnCommands(post)
+      expect({ code: post.code, errors: post.errors }).toEqual({ code: 0, errors: [] })
+      expectValuesOneLine(post)
+    }
     const ending = expectOneClearEnding(run)
     expectSummaryInert(run.summary)
     expectValuesOneLine(run)
@@ -297,6 +309,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         const name = event === 'fork' ? 'pull_request' : event
         const outcome = await runScenario({
           event: { name, payload: payloads[event] },
+          post: true,
           env: { GITHUB_HEAD_REF: asEnvironmentValue(values.headRef), GITHUB_EVENT_NAME: name },
           seed: (api) => {
             api.seedComment({ issue: PULL_REQUEST, body: values.otherBody, author: values.otherLogin })
@@ -306,6 +319,22 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         // The repository's own pull request is approved; a fork's code, or code the payload cannot vouch for, is refused.
         if (event === 'pull_request') expectApprovedWithComment(outcome)
         else expect(outcome.run.errors[0]).toMatch(/fork/)
+      })
+    },
+    TIMEOUT
+  )
+
+  it(
+    "the GitHub API's comment link (html_url), through the main step and the post step that closes the comment",
+    async () => {
+      // A start step with no wait step: its post step marks the comment failed and names its link.
+      const scenario = fc.record({ htmlUrl: hostileString, urlShaped: fc.boolean() })
+      const examples = HOSTILE_FIXED.map((htmlUrl, index) => ({ htmlUrl, urlShaped: index === 0 }))
+      await property(scenario, examples, async ({ htmlUrl, urlShaped }) => {
+        const link = urlShaped ? `https://github.com/${REPOSITORY}/pull/${PULL_REQUEST}#${htmlUrl}` : htmlUrl
+        const outcome = await runScenario({ inputs: { phase: 'start' }, api: { htmlUrl: () => link }, post: true })
+        expect(outcome.ending).toBe('pending')
+        expect(outcome.comments.length).toBeGreaterThanOrEqual(2)
       })
     },
     TIMEOUT
@@ -356,6 +385,8 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         )
         await runScenario({
           inputs: { ...roleInputs, ...(input === undefined ? {} : { [input]: value }) },
+          // The post step reads the same variables (and revokes, and removes files).
+          post: true,
           env: { ...variables, ...(endpoint ? { [endpoint]: value } : {}) }
         })
       })

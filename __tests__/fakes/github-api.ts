@@ -80,6 +80,8 @@ export interface FakeGitHubApiOptions {
   repository?: string
   /** Serve under a path prefix, as GitHub Enterprise Server does with '/api/v3'. */
   pathPrefix?: string
+  /** The `html_url` answered for a comment, for tests of what a client does with it; default GitHub's link. */
+  htmlUrl?: (comment: FakeComment) => string
 }
 
 export interface FakeGitHubApi {
@@ -142,7 +144,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
       id: comment.id,
       node_id: `IC_${comment.id}`,
       url: `${origin}${prefix}/repos/${repository}/issues/comments/${comment.id}`,
-      html_url: `${origin}/${owner}/${repo}/pull/${comment.issue}#issuecomment-${comment.id}`,
+      html_url: options.htmlUrl?.(comment) ?? `${origin}/${owner}/${repo}/pull/${comment.issue}#issuecomment-${comment.id}`,
       issue_url: `${origin}${prefix}/repos/${repository}/issues/${comment.issue}`,
       body: comment.body,
       user: { login: comment.author.login, id: comment.author.id, type: comment.author.type },

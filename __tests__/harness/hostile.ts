@@ -110,12 +110,18 @@ export function expectOnlyOwnCommands(run: ActionRun): void {
 }
 
 /** (d) One clear line: approved, or exactly one error line; never a crash or a stack trace. */
-export function expectOneClearEnding(run: ActionRun): 'approved' | 'failed' {
+export function expectOneClearEnding(run: ActionRun): 'approved' | 'pending' | 'failed' {
   expect(run.signal).toBeNull()
   expect(run.stderr).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)|TypeError|ReferenceError|RangeError|Unhandled|ERR_[A-Z_]+/)
   expect(run.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
   expect(run.stdout).not.toMatch(/Unexpected error/)
   for (const command of run.commands) expect(command.data).not.toMatch(/\n\s+at \S.*:\d+:\d+\)?(\n|$)/)
+  if (run.code === 0 && run.outputs.outcome === undefined) {
+    // phase: start ends with the request pending, in one line saying until when.
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toMatch(/^The request is pending until .+: a later step with phase: wait/m)
+    return 'pending'
+  }
   if (run.code === 0) {
     expect(run.errors).toEqual([])
     expect(run.outputs.outcome).toBe('approved')
