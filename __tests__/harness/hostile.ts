@@ -220,12 +220,12 @@ export function expectValuesOneLine(run: ActionRun): void {
 }
 
 /**
- * What an input or an environment variable can carry: the runner hands them over as UTF-8, so a
- * lone surrogate arrives as U+FFFD, which is an ordinary character then (and the scan's sign of a
- * surrogate that got through elsewhere): such values get no surrogates.
+ * What an input or an environment variable can carry: the runner hands them over as UTF-8 C
+ * strings, so a lone surrogate arrives as U+FFFD, which is an ordinary character then (and the
+ * scan's sign of a surrogate that got through elsewhere), and NUL cannot be in one at all.
  */
 export function asEnvironmentValue(text: string): string {
-  return text.replace(/\p{Cs}/gu, '')
+  return text.replace(/[\p{Cs}\0]/gu, '')
 }
 
 const ENTRY_START = Buffer.from('{"format"')
