@@ -234,16 +234,17 @@ const ENTRY_START = Buffer.from('{"format"')
  * A cache entry's archive with the registration inside its plain JSON document changed: a valid
  * entry, as whoever can save to the cache could store it. The tar stays valid because the new
  * document has the old one's length in bytes (the hostile client id is cut to fit, JSON white
- * space pads it); the client secret is replaced by a short random one to make room.
+ * space pads it); the client secret is replaced by a short random one to make room, and
+ * `changes` set other fields.
  */
-export function withStoredClientId(archive: Buffer, clientId: string): Buffer {
+export function withStoredClientId(archive: Buffer, clientId: string, changes: Record<string, unknown> = {}): Buffer {
   const tar = Buffer.from(openArchive(archive))
   const at = tar.indexOf(ENTRY_START)
   const end = tar.indexOf(0, at)
   if (at < 0 || end < 0) throw new Error('The archive holds no registration entry')
   const document = JSON.parse(tar.subarray(at, end).toString('utf8')) as { registration?: Record<string, unknown> }
   if (!document.registration) throw new Error('The entry is not a plain one')
-  document.registration.clientSecret = randomBytes(24).toString('base64url')
+  Object.assign(document.registration, changes, { clientSecret: randomBytes(24).toString('base64url') })
   let id = clientId
   const encode = () => Buffer.from(JSON.stringify({ ...document, registration: { ...document.registration, clientId: id } }), 'utf8')
   while (encode().length > end - at) id = id.slice(0, Math.max(0, id.length - Math.max(1, Math.ceil((encode().length - (end - at)) / 2))))
