@@ -31,7 +31,7 @@ import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
 
 const SEED = process.env.HOSTILE_SEED === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.HOSTILE_SEED)
-const RUNS = process.env.HOSTILE_RUNS === undefined ? 12 : Number(process.env.HOSTILE_RUNS)
+const RUNS = process.env.HOSTILE_RUNS === undefined ? 10 : Number(process.env.HOSTILE_RUNS)
 const REPOSITORY = 'octo-org/deploy-service'
 const PULL_REQUEST = 42
 const ACCOUNT = '111111111111'
