@@ -26,6 +26,7 @@ import {
   withStoredClientId
 } from '../harness/hostile.js'
 import { startCacheService } from '../fakes/cache-service.js'
+import { parseWorkflowCommands } from '../harness/file-commands.js'
 import { createJob, type ActionRun, type EnvOverrides, type EventSpec, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
@@ -401,16 +402,23 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
 
 // Keeps the file honest about what it proves: the checks reject what they are meant to reject.
 describe('the checks themselves', () => {
-  it('reject a forged command, an unsafe character, raw HTML and a forged marker', async () => {
-    const { expectSummaryInert: summary, expectCommentInert: comment } = await import('../harness/hostile.js')
-    expect(() => summary('<h2>x</h2>\n<img src=x onerror=alert(1)>')).toThrow()
-    expect(() => summary('<a href="javascript:alert(1)">x</a>')).toThrow()
+  const runWith = (stdout: string) => ({ stdout, commands: parseWorkflowCommands(stdout) }) as unknown as ActionRun
+
+  it('reject a forged command, an unsafe character, raw HTML, a javascript: link and a forged marker', () => {
+    expect(() => expectOnlyOwnCommands(runWith('::debug::ok\n::stop-commands::x\n'))).toThrow()
+    expect(() => expectOnlyOwnCommands(runWith('text ##[set-output name=a]b\n'))).toThrow()
+    expect(() => expectOnlyOwnCommands(runWith('::warning::evil\u202e\n'))).toThrow()
+    expect(() => expectOnlyOwnCommands(runWith('plain \u200b text\n'))).toThrow()
+    expect(() => expectOnlyOwnCommands(runWith("::debug::ok\n::add-mask::any\u202e\nA line with ' quotes\n"))).not.toThrow()
+    expect(() => expectSummaryInert('<h2>x</h2>\n<img src=x onerror=alert(1)>')).toThrow()
+    expect(() => expectSummaryInert('<a href="javascript:alert(1)">x</a>')).toThrow()
+    expect(() => expectSummaryInert('<h2>x</h2>\n<p>&lt;img src=x&gt; javascript:alert(1)</p>')).not.toThrow()
     const marker = commentMarker('0123456789abcdef')
-    expect(() => comment(`${marker}\n- Ref: <!-- x -->`)).toThrow()
-    expect(() => comment(`${marker}\n- Ref: @octocat`)).toThrow()
-    expect(() => comment(`${marker}\n- Ref: [x](javascript:alert(1))`)).toThrow()
-    expect(() => comment(`${marker}\n| a | b |`)).toThrow()
-    expect(() => comment(`- Ref: x`)).toThrow()
-    expect(() => comment(`${marker}\n- Ref: \`@octocat <img>\` \\@x`)).not.toThrow()
+    expect(() => expectCommentInert(`${marker}\n- Ref: <!-- x -->`)).toThrow()
+    expect(() => expectCommentInert(`${marker}\n- Ref: @octocat`)).toThrow()
+    expect(() => expectCommentInert(`${marker}\n- Ref: [x](javascript:alert(1))`)).toThrow()
+    expect(() => expectCommentInert(`${marker}\n| a | b |`)).toThrow()
+    expect(() => expectCommentInert('- Ref: x')).toThrow()
+    expect(() => expectCommentInert(`${marker}\n- Ref: \`@octocat <img>\` \\@x [y](https://e.example/@z)`)).not.toThrow()
   })
 })
