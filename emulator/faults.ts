@@ -2,7 +2,7 @@
 // what real networks and services do (docs/protocol.md §2 errors, resets, stalls, slowness, bad bodies).
 import { OidcError, PortalError, type Reply } from './errors.js'
 
-export const FAULT_KINDS = ['status', 'reset', 'hang', 'slow', 'malformed-json', 'missing-fields'] as const
+export const FAULT_KINDS = ['status', 'reset', 'hang', 'slow', 'malformed-json', 'missing-fields', 'override'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
 export interface Fault {
@@ -10,7 +10,9 @@ export interface Fault {
   operation: string
   /** status: an AWS error reply; reset: the socket is destroyed; hang: no answer until close();
    *  slow: the real answer after delayMs; malformed-json: a 200 whose JSON is cut short;
-   *  missing-fields: the real 200 answer without the fields a client needs (errors pass untouched). */
+   *  missing-fields: the real 200 answer without the fields a client needs (errors pass untouched);
+   *  override: the real answer (success or error), or with `status` an injected error, with the
+   *  `fields` and `headers` given set in it: a hostile or buggy server's values, one field at a time. */
   kind: FaultKind
   /** For 'status', default 500. */
   status?: number
@@ -22,6 +24,11 @@ export interface Fault {
   times?: number
   /** Adds a Retry-After header (seconds) to a 'status' reply. */
   retryAfter?: number
+  /** For 'override': JSON body members to set, by dotted path (`roleCredentials.accessKeyId`,
+   *  `accountList.0.accountName`); a path whose parent is missing is created. Any JSON value. */
+  fields?: Record<string, unknown>
+  /** For 'override': response headers to set (lower-case names, e.g. `x-amzn-errortype`). */
+  headers?: Record<string, string>
 }
 
 /** The fields a client cannot do without, per operation: what 'missing-fields' removes. */
@@ -133,6 +140,18 @@ export function validateFault(value: unknown, operations: readonly string[]): Fa
     }
     fault.retryAfter = input.retryAfter
   }
+  if (input.fields !== undefined || input.headers !== undefined || kind === 'override') {
+    const { fields, headers } = input
+    const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+    if (kind !== 'override') throw new FaultError(`fault.fields and fault.headers belong to 'override'; got kind ${JSON.stringify(kind)}`)
+    if (fields !== undefined && !isRecord(fields)) throw new FaultError(`fault.fields must be an object of dotted paths to JSON values; got ${JSON.stringify(fields)}`)
+    if (headers !== undefined && !(isRecord(headers) && Object.values(headers).every((v) => typeof v === 'string'))) {
+      throw new FaultError(`fault.headers must be an object of header names to text; got ${JSON.stringify(headers)}`)
+    }
+    if (fields === undefined && headers === undefined) throw new FaultError("fault 'override' needs fields or headers to set")
+    if (fields !== undefined) fault.fields = fields
+    if (headers !== undefined) fault.headers = Object.fromEntries(Object.entries(headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]))
+  }
   if (kind === 'missing-fields' && operation !== '*' && ESSENTIAL_FIELDS[operation]?.length === 0) {
     throw new FaultError(`fault 'missing-fields' does not apply to ${operation}: its answer has no fields`)
   }
@@ -211,4 +230,29 @@ export function withoutEssentialFields(operation: string, reply: Reply): Reply |
     else if (body[head] && typeof body[head] === 'object') delete (body[head] as Record<string, unknown>)[tail]
   }
   return { ...reply, body: JSON.stringify(body) }
+}
+
+/** The reply with an 'override' fault's fields set in its JSON body and its headers set. */
+export function withOverrides(fault: Fault, reply: Reply): Reply {
+  let body = reply.body
+  if (fault.fields !== undefined) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(reply.body)
+    } catch {
+      parsed = {}
+    }
+    const root = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>
+    for (const [path, value] of Object.entries(fault.fields)) {
+      const parts = path.split('.')
+      let node = root
+      for (const part of parts.slice(0, -1)) {
+        if (typeof node[part] !== 'object' || node[part] === null) node[part] = {}
+        node = node[part] as Record<string, unknown>
+      }
+      node[parts[parts.length - 1]] = value
+    }
+    body = JSON.stringify(root)
+  }
+  return { ...reply, headers: { ...reply.headers, ...fault.headers }, body }
 }

@@ -9,7 +9,7 @@ import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
 import { DEFAULT_USER } from './device-page.js'
 import { parseDirectory } from './directory.js'
 import { controlRoutes } from './control.js'
-import { FaultPlan, malformedJsonReply, statusFaultReply, withoutEssentialFields, type Fault, type FaultKind } from './faults.js'
+import { FaultPlan, malformedJsonReply, statusFaultReply, withOverrides, withoutEssentialFields, type Fault, type FaultKind } from './faults.js'
 import type { OidcSettings } from './oidc.js'
 import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
@@ -242,6 +242,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             return
           }
           break
+        case 'override':
+          if (fault.status !== undefined) {
+            faults.spend(fault)
+            finish(withOverrides(fault, statusFaultReply(fault, route.api)), 'override')
+            return
+          }
+          break
         case 'missing-fields':
           break
       }
@@ -261,6 +268,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         finish(stripped, 'missing-fields')
         return
       }
+    }
+    if (fault?.kind === 'override') {
+      faults.spend(fault)
+      finish(withOverrides(fault, reply), 'override')
+      return
     }
     finish(reply, fault?.kind === 'slow' ? 'slow' : undefined)
   }

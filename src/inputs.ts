@@ -6,6 +6,7 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import { sanitize } from './text/sanitize.js'
 import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
 /**
@@ -59,7 +60,9 @@ export const DEFAULT_SCOPES = ['sso:account:access']
 
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 export function defaultClientName(repository: string): string {
-  return repository ? `GitHub Actions ${repository}` : 'GitHub Actions'
+  // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
+  const name = sanitize(repository, { maxLength: 200 })
+  return name ? `GitHub Actions ${name}` : 'GitHub Actions'
 }
 
 /**
@@ -200,7 +203,8 @@ export function parseStartUrl(raw: string, region: string, warnings: string[]): 
   }
   if (url.search || url.hash) {
     warnings.push(
-      `Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`
+      // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
+      `Input 'start-url' (${sanitize(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`
     )
   }
   return value

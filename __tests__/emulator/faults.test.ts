@@ -6,7 +6,7 @@ import type { Emulator } from '../../emulator/server.js'
 import { emulatorPerTest } from './lifecycle.js'
 import { parseFaultSpec } from '../../emulator/faults.js'
 import { AWS_OPERATIONS } from '../../emulator/server.js'
-import { createToken, postJson, registerAndStart } from './requests.js'
+import { createToken, DEVICE_GRANT, postJson, registerAndStart } from './requests.js'
 
 const start = emulatorPerTest()
 
@@ -172,6 +172,45 @@ describe('fault: missing-fields', () => {
       headers: { 'x-amz-sso_bearer_token': accessToken }
     })
     expect(await response.json()).toEqual({ roleCredentials: { accessKeyId: expect.stringMatching(/^ASIA/), expiration: expect.any(Number) } })
+  })
+})
+
+describe('fault: override', () => {
+  it('sets fields (dotted paths, created when missing) in the real answer, success or error, then serves normally', async () => {
+    const emu = await start()
+    emu.injectFault({ operation: 'RegisterClient', kind: 'override', fields: { clientId: '\n::stop-commands::x', 'extra.deep': 1 } })
+    const overridden = await register(emu.endpoint)
+    expect(overridden.status).toBe(200)
+    expect(overridden.json).toMatchObject({ clientId: '\n::stop-commands::x', clientSecret: expect.any(String), extra: { deep: 1 } })
+    expect(typeof (await register(emu.endpoint)).json.clientId).toBe('string')
+    expect((await register(emu.endpoint)).json.clientId).not.toBe('\n::stop-commands::x')
+
+    const started = await registerAndStart(emu.endpoint)
+    emu.injectFault({ operation: 'CreateToken', kind: 'override', fields: { error_description: '<img src=x>' }, headers: { 'X-Amzn-ErrorType': 'Evil:x' } })
+    const pending = await fetch(`${emu.endpoint}/token`, {
+      method: 'POST',
+      body: JSON.stringify({ clientId: started.clientId, clientSecret: started.clientSecret, grantType: DEVICE_GRANT, deviceCode: started.deviceCode })
+    })
+    expect(pending.status).toBe(400)
+    expect(pending.headers.get('x-amzn-errortype')).toBe('Evil:x')
+    expect(await pending.json()).toEqual({ error: 'authorization_pending', error_description: '<img src=x>' })
+    expect(emu.requests.at(-1)).toMatchObject({ operation: 'CreateToken', status: 400, fault: 'override' })
+  })
+
+  it('with a status, overrides an injected error instead of the real answer', async () => {
+    const emu = await start()
+    emu.injectFault({ operation: 'RegisterClient', kind: 'override', status: 400, errorType: 'InvalidRequestException', fields: { error: '##[set-output name=x]y' } })
+    const answer = await register(emu.endpoint)
+    expect(answer).toEqual({ status: 400, json: { error: '##[set-output name=x]y', error_description: 'Injected fault' } })
+    expect(emu.counts.RegisterClient).toBe(1)
+  })
+
+  it('needs something to set, and only override takes fields or headers', async () => {
+    const emu = await start()
+    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override' })).toThrow(/needs fields or headers/)
+    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override', fields: [] as unknown as Record<string, unknown> })).toThrow(/fault\.fields/)
+    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override', headers: { a: 1 } as unknown as Record<string, string> })).toThrow(/fault\.headers/)
+    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'reset', fields: { a: 1 } })).toThrow(/belong to 'override'/)
   })
 })
 

@@ -111,6 +111,8 @@ export interface FakeGitHubApiOptions {
   repository?: string
   /** Serve under a path prefix, as GitHub Enterprise Server does with '/api/v3'. */
   pathPrefix?: string
+  /** The `html_url` answered for a comment, for tests of what a client does with it; default GitHub's link. */
+  htmlUrl?: (comment: FakeComment) => string
 }
 
 export interface FakeGitHubApi {
@@ -126,6 +128,8 @@ export interface FakeGitHubApi {
   /** Every request received, in order. */
   requests: readonly RecordedRequest[]
   /** A comment by `author`: a login (the same login, the same account) or a user given in full. */
+  /** Every comment body the client wrote (create and update), in order: states a later edit replaced included. */
+  written: readonly string[]
   seedComment(comment: { issue: number; body: string; author: string | FakeUser }): FakeComment
   /** Deletes a comment, as a person might between two runs. */
   removeComment(id: number): void
@@ -144,6 +148,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
 
   const comments = new Map<number, FakeComment[]>()
   const requests: RecordedRequest[] = []
+  const written: string[] = []
   let faults: Array<Fault & { remaining: number }> = []
   let nextCommentId = 1_000_001
   let origin = ''
@@ -185,7 +190,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
       id: comment.id,
       node_id: `IC_${comment.id}`,
       url: `${origin}${prefix}/repos/${repository}/issues/comments/${comment.id}`,
-      html_url: `${origin}/${owner}/${repo}/pull/${comment.issue}#issuecomment-${comment.id}`,
+      html_url: options.htmlUrl?.(comment) ?? `${origin}/${owner}/${repo}/pull/${comment.issue}#issuecomment-${comment.id}`,
       issue_url: `${origin}${prefix}/repos/${repository}/issues/${comment.issue}`,
       body: comment.body,
       user: { login: comment.author.login, id: comment.author.id, type: comment.author.type },
@@ -266,6 +271,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
         if (codePoints(text) > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        written.push(text)
         return respond(201, toJson(addComment(match.issue, text, identity)), {
           location: `${origin}${prefix}/repos/${repository}/issues/comments/${nextCommentId - 1}`
         })
@@ -281,6 +287,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         const text = bodyField(body)
         if (text === undefined) return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.')
         if (codePoints(text) > MAX_COMMENT_LENGTH) return fail(422, 'Validation Failed', tooLong())
+        written.push(text)
         comment.body = text
         comment.updatedAt = new Date().toISOString()
         return respond(200, toJson(comment))
@@ -350,6 +357,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
     comments,
     commentsOn: (issue) => comments.get(issue) ?? [],
     requests,
+    written,
     seedComment({ issue, body, author }) {
       return addComment(issue, body, typeof author === 'string' ? userNamed(author) : author)
     },

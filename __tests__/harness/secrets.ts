@@ -73,7 +73,8 @@ export function secretForms(secret: string): Array<{ form: string; value: string
     candidates.push({ form: 'base64', value }, { form: 'base64url', value: value.replace(/\+/g, '-').replace(/\//g, '_') })
   }
   candidates.push(
-    { form: 'url', value: encodeURIComponent(secret) },
+    // A lone surrogate cannot be URL-encoded; it travels as U+FFFD's bytes.
+    { form: 'url', value: encodeURIComponent(secret.replace(/\p{Cs}/gu, '\ufffd')) },
     { form: 'form-url', value: new URLSearchParams({ x: secret }).toString().slice(2) },
     { form: 'json', value: JSON.stringify(secret).slice(1, -1) },
     { form: 'html', value: htmlEscape(secret) },

@@ -1,6 +1,6 @@
 // The post step as a list of independent tasks: each failure is one warning and the others still
 // run; the hand-off file goes last; a comment that some step already finished is left alone.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,8 @@ import { removeFiles } from '../../src/cleanup/remove-files.js'
 import { POST_TASKS } from '../../src/cleanup/tasks.js'
 import { HandoffWriter, type CommentHandoff, type Handoff } from '../../src/handoff.js'
 import { storeRequest } from '../../src/notify/request.js'
+import { commentMarker } from '../../src/notify/pr-comment.js'
+import { DEFAULT_LOGIN, startGitHubApi } from '../fakes/github-api.js'
 import { approvalRequest } from './notify-fixtures.js'
 
 let dir: string
@@ -151,6 +153,26 @@ describe('finalizeComment', () => {
     } finally {
       if (saved !== undefined) process.env['INPUT_GITHUB-TOKEN'] = saved
     }
+  })
+
+  it("names the comment's link (the GitHub API's answer) through the sanitiser", async () => {
+    const api = await startGitHubApi({ repository: 'octo/app', htmlUrl: () => 'https://github.com/x\n::stop-commands::x\u202e' })
+    const savedToken = process.env['INPUT_GITHUB-TOKEN']
+    const writes: string[] = []
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true))
+    try {
+      process.env['INPUT_GITHUB-TOKEN'] = api.token
+      api.seedComment({ issue: 7, body: `${commentMarker('0123456789abcdef')}\npending`, author: DEFAULT_LOGIN })
+      await finalizeComment.run({ files: [], comment: comment({ apiUrl: api.url }) })
+    } finally {
+      spy.mockRestore()
+      if (savedToken === undefined) delete process.env['INPUT_GITHUB-TOKEN']
+      else process.env['INPUT_GITHUB-TOKEN'] = savedToken
+      await api.close()
+    }
+    const lines = writes.join('').split('\n')
+    expect(lines).toContain('Marked the PR comment cancelled: https://github.com/x ::stop-commands::x')
+    expect(lines.some((line) => line.startsWith('::stop-commands'))).toBe(false)
   })
 
   it('an abandoned request: cancelled when its step was stopped, failed when no wait step came', () => {

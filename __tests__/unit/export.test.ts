@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { exportOutcome, exportRequestOutputs, exportToken, isoUtc, OUTPUT_NAMES } from '../../src/export/outputs.js'
+import { exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken, isoUtc, OUTPUT_NAMES } from '../../src/export/outputs.js'
 import { maskDeviceAuthorization, maskRegistration, maskTokenSet } from '../../src/export/secrets.js'
 import type { TokenSet } from '../../src/oidc/types.js'
 import { approvalRequest } from './notify-fixtures.js'
@@ -82,6 +82,11 @@ describe('outputs over the runner file protocol', () => {
       'verification-uri-complete': 'https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT',
       outcome: 'denied'
     })
+  })
+
+  it('sets the comment link as one sanitised line: it is the GitHub API\'s answer', () => {
+    exportCommentUrl('https://github.com/o/r/pull/1#c\n::stop-commands::x\u202e')
+    expect(parseOutputs(readFileSync(outputFile, 'utf8'))).toEqual({ 'comment-url': 'https://github.com/o/r/pull/1#c ::stop-commands::x' })
   })
 
   it('declares in action.yml exactly the outputs it sets', () => {

@@ -173,6 +173,14 @@ describe('parseStartUrl', () => {
     expect(warnings[0]).toContain(warning)
     expect(warnings[0]).toContain("Input 'start-url'")
   })
+
+  it('echoes a start URL in a warning only through the sanitiser', () => {
+    const warnings: string[] = []
+    parseStartUrl('https://d-1234567890.awsapps.com/start?\u0085::stop-commands::x\u202e\u200b##[add-mask]y', 'us-east-1', warnings)
+    expect(warnings).toEqual([
+      "Input 'start-url' (https://d-1234567890.awsapps.com/start? ::stop-commands::x## [add-mask]y) has a query or fragment; AWS access portal URLs have neither, like https://d-1234567890.awsapps.com/start."
+    ])
+  })
 })
 
 describe('parseScopes', () => {
@@ -298,6 +306,8 @@ describe('client name', () => {
   it('defaults to the repository', () => {
     expect(defaultClientName('octo/app')).toBe('GitHub Actions octo/app')
     expect(defaultClientName('')).toBe('GitHub Actions')
+    // GITHUB_REPOSITORY is outside text: one readable line, as an explicit client-name must be.
+    expect(defaultClientName('octo/app\n::stop-commands::x\u202e')).toBe('GitHub Actions octo/app ::stop-commands::x')
     expect(parseClientName('', 'octo/app')).toBe('GitHub Actions octo/app')
   })
 

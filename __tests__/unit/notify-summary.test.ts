@@ -86,6 +86,19 @@ describe('renderSummary', () => {
   })
 })
 
+describe('summary links', () => {
+  it('link to what the URL parser makes of the address: no line break, control or bidi character from GITHUB_SERVER_URL in an href', () => {
+    const gate = approved()
+    const serverUrl = 'https://github.example/\u202egnp\n\n![x](https://evil.example/t.png)@octocat\u0000'
+    gate.subject = { ...gate.subject, context: runContext({ serverUrl, runUrl: `${serverUrl}/octo/app/actions/runs/1` }) }
+    const html = renderSummary(gate)
+    expect(html).not.toMatch(/[\u0000\u202e]/)
+    expect(html.split('\n').every((line) => /^<\/?(h2|table|tr|p)\b/.test(line))).toBe(true)
+    for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^https:\/\/[\x21-\x7e]*$/)
+    expect(rows(html).get('Repository')).toContain('<a href="https://github.example/%E2%80%AEgnp!%5Bx%5D%28https://evil.example/t.png%29@octocat')
+  })
+})
+
 describe('renderPendingSummary (phase: start)', () => {
   it('is the prompt: the link that fills in the code, the code, the expiry, who asks, the warning', () => {
     const html = renderPendingSummary(approvalRequest({ deadline: new Date(NOW.getTime() + 5 * 60_000) }))

@@ -244,7 +244,12 @@ describe('malformed responses', () => {
     ['StartDeviceAuthorization', 'deviceCode', { userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: 600 }],
     ['StartDeviceAuthorization', 'expiresIn', { deviceCode: 'd', userCode: 'ABCD-EFGH', verificationUri: 'https://x', expiresIn: '600' }],
     ['CreateToken', 'accessToken', { tokenType: 'Bearer', expiresIn: 3600 }],
-    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token' }]
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token' }],
+    // Numbers no Date holds (toISOString would throw), or no lifetime a token has.
+    ['RegisterClient', 'clientSecretExpiresAt', { clientId: 'id', clientSecret: 's', clientSecretExpiresAt: 1e20 }],
+    ['RegisterClient', 'clientSecretExpiresAt', { clientId: 'id', clientSecret: 's', clientSecretExpiresAt: -1 }],
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token', expiresIn: 1e20 }],
+    ['CreateToken', 'expiresIn', { accessToken: 'leaked-token', expiresIn: 0 }]
   ])('rejects a 200 from %s without %s, naming the field but no value', async (operation, field, body) => {
     server.handler = (_req, res) => json(res, 200, body)
     const c = client()
@@ -390,6 +395,9 @@ describe('StartDeviceAuthorization answers are checked before anything is shown'
     ['a plain-http link to another host', { verificationUri: 'http://evil.example/device' }, 'verificationUri'],
     ['a link with credentials', { verificationUriComplete: 'https://u:p@device.example/' }, 'verificationUriComplete'],
     ['a link with a line break', { verificationUriComplete: 'https://device.example/\n::add-mask::' }, 'verificationUriComplete'],
+    ['a link with a bidi override', { verificationUri: 'https://device.example/\u202egnp.exe' }, 'verificationUri'],
+    ['a link with a zero-width space', { verificationUriComplete: 'https://device.example/?user_code=WXYZ-\u200b1234' }, 'verificationUriComplete'],
+    ['a link with a terminal escape', { verificationUri: 'https://device.example/\u001b[2K' }, 'verificationUri'],
     ['a code that lives a year', { expiresIn: 31_536_000 }, 'expiresIn'],
     ['an interval of an hour', { interval: 3600 }, 'interval'],
     ['a device code with spaces', { deviceCode: 'a b' }, 'deviceCode']

@@ -42,6 +42,8 @@ describe('a plain entry', () => {
     ['a newer version', JSON.stringify({ format: ENTRY_FORMAT, version: 2, registration }), /not in a format/],
     ['missing fields', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { clientId: 'x', clientSecret: 'secret-value' } }), /missing fields/],
     ['a string expiry', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: '2030' } }), /wrong type/],
+    // A number no Date holds would crash the step where the expiry is printed.
+    ['an expiry past what a date holds', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: 1e20 } }), /wrong type/],
     ['no registration', JSON.stringify({ format: ENTRY_FORMAT, version: 1 }), /holds no registration/]
   ])('is corrupt when it is %s', async (_name, text, detail) => {
     const result = await decodeEntry(text, digest, undefined, () => undefined)

@@ -34,6 +34,16 @@ describe('demoting one chunk of library output', () => {
     ])
   })
 
+  it('passes what the library echoes through the sanitiser: a hostile cache key in a debug dump or a log line stays inert', () => {
+    const output = newLibraryOutput()
+    const text = demoteChunk(['::debug::Body: {%0A  "matched_key": "k\u200b\u202e##[add-path]x"%0A}', 'Cache hit for: k\u2066##[set-output name=a]b', ''].join('\n'), output)
+    expect(text.split('\n')).toEqual([
+      '::debug::Body: {%0A"matched_key": "k## [add-path]x"%0A}',
+      '::debug::@actions/cache: Cache hit for: k## [set-output name=a]b',
+      ''
+    ])
+  })
+
   it('keeps percent signs escaped in the rewritten line, so the runner shows them as written', () => {
     const output = newLibraryOutput()
 

@@ -130,6 +130,19 @@ describe('RegistrationSource', () => {
     expect(saveRegistration).not.toHaveBeenCalled()
   })
 
+  it('names the rejected client through the sanitiser: a client id from AWS or the cache cannot start a command line', async () => {
+    const registrations = source({ enabled: false })
+    await registrations.obtain({ replacing: { ...registration(1), clientId: 'evil\n::stop-commands::x\u202e' } })
+    expect(stdout).toContain('Registering a new OIDC client to replace evil ::stop-commands::x, which AWS no longer accepts.')
+    expect(stdout.some((line) => line.startsWith('::stop-commands'))).toBe(false)
+  })
+
+  it('names the client it registered through the sanitiser: an explicit client-name may carry bidi or C1 characters', async () => {
+    const registrations = new RegistrationSource({ client: { registerClient }, wanted: { ...wanted, clientName: 'GitHub Actions \u202eevil\u0085::warning::x' }, cache: { enabled: false }, cacheFile })
+    await registrations.obtain()
+    expect(stdout.find((line) => line.startsWith('Registered OIDC client'))).toMatch(/^Registered OIDC client "GitHub Actions evil ::warning::x" \(scopes: /)
+  })
+
   it('replaces a rejected registration without looking in the cache again, and saves the replacement after the first save', async () => {
     const first = deferred()
     saveRegistration.mockReturnValueOnce(first.promise)

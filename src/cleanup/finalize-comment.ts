@@ -9,6 +9,7 @@ import { renderComment } from '../notify/comment-body.js'
 import { StickyComment } from '../notify/pr-comment.js'
 import { restoreRequest, restoreResult, type RequestResult } from '../notify/request.js'
 import type { CleanupTask } from './index.js'
+import { sanitize } from '../text/sanitize.js'
 
 export const finalizeComment: CleanupTask = {
   name: 'finalize the PR comment',
@@ -34,7 +35,8 @@ export const finalizeComment: CleanupTask = {
     if (sticky.comment === undefined) return
     const result = comment.result === undefined ? abandonedResult(comment) : restoreResult(comment.result)
     const { url } = await sticky.upsert(renderComment(restoreRequest(comment.request), result.outcome, result))
-    core.info(`Marked the PR comment ${result.outcome}: ${url}`)
+    // The link is the GitHub API's answer: outside text, through the one sanitiser.
+    core.info(`Marked the PR comment ${result.outcome}: ${sanitize(url)}`)
   }
 }
 

@@ -5,6 +5,7 @@ import type { ApprovalRequest, Outcome } from '../notify/request.js'
 import type { TokenSet } from '../oidc/types.js'
 import type { RoleCredentials } from '../portal/types.js'
 import { maskRoleCredentials, maskTokenSet } from './secrets.js'
+import { sanitize } from '../text/sanitize.js'
 
 export const OUTPUT_NAMES = [
   'outcome',
@@ -45,7 +46,8 @@ export function exportCodeExpiry(request: ApprovalRequest): void {
 
 /** The PR comment that shows the request; set again each time the comment is written. */
 export function exportCommentUrl(url: string): void {
-  set('comment-url', url)
+  // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
+  set('comment-url', sanitize(url, { maxLength: 2048 }))
 }
 
 /** Masks every token in the set before the access token is written anywhere. */

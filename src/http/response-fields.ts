@@ -51,6 +51,16 @@ export class Fields {
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined
   }
 
+  /**
+   * A point in time, in epoch seconds or milliseconds (`unitMs` 1000 or 1), that a Date can hold and
+   * that is after 1970: anything else would throw (toISOString) or mislead far from where it came in.
+   */
+  requiredTime(name: string, unitMs: 1 | 1000): number {
+    const value = this.requiredNumber(name)
+    if (!isTime(value * unitMs)) throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`)
+    return value
+  }
+
   requiredObject(name: string): unknown {
     const value = this.record[name]
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.malformed(`${this.path}${name} is missing or not a JSON object`)
@@ -61,4 +71,9 @@ export class Fields {
   optionalValue(name: string): unknown {
     return this.record[name]
   }
+}
+
+/** Epoch milliseconds after 1970 that a Date can represent (at most 8.64e15). */
+export function isTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15
 }

@@ -1,7 +1,7 @@
 // Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
 // every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
 // naming the field (never its value), not a crash three steps later.
-import { Fields, type ParseContext } from '../http/response-fields.js'
+import { Fields, isTime, type ParseContext } from '../http/response-fields.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from './types.js'
 
 /** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
@@ -11,12 +11,13 @@ export function parseRegistration(body: unknown, context: ParseContext, request:
   const fields = new Fields(body, context)
   const clientId = fields.requiredString('clientId')
   const clientSecret = fields.requiredString('clientSecret')
-  const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt')
+  const clientSecretExpiresAt = fields.requiredTime('clientSecretExpiresAt', 1000)
+  const issuedAt = fields.optionalNumber('clientIdIssuedAt')
   return {
     clientId,
     clientSecret,
-    // Informational only; when absent, the arrival time is the best estimate.
-    clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+    // Informational only (it names the cache entry); when absent or implausible, the arrival time is the best estimate.
+    clientIdIssuedAt: issuedAt !== undefined && isTime(issuedAt * 1000) ? issuedAt : Math.floor(context.now / 1000),
     clientSecretExpiresAt,
     scopes: [...request.scopes],
     clientName: request.clientName
@@ -35,6 +36,8 @@ const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/
 const MAX_CODE_LIFETIME_SECONDS = 86_400
 /** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
 const MAX_POLL_INTERVAL_SECONDS = 60
+/** A year: far beyond any access token's life, within what a Date holds. */
+const MAX_TOKEN_LIFETIME_SECONDS = 31_536_000
 
 export function parseDeviceAuthorization(body: unknown, context: ParseContext): DeviceAuthorization {
   const fields = new Fields(body, context)
@@ -65,6 +68,8 @@ export function parseTokenSet(body: unknown, context: ParseContext): TokenSet {
   const fields = new Fields(body, context)
   const accessToken = fields.requiredString('accessToken')
   const expiresIn = fields.requiredNumber('expiresIn')
+  // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
+  if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS) throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)')
   const token: TokenSet = {
     accessToken,
     tokenType: fields.optionalString('tokenType') ?? 'Bearer',
@@ -88,6 +93,8 @@ function verificationLink(fields: Fields, name: string, value: string): string {
   }
   const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw fields.malformed(`${name} is not an https URL`)
-  if (url.username || url.password || value.length > 2048 || /\s/.test(value)) throw fields.malformed(`${name} is not a plain link`)
+  // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
+  // zero-width characters, which the parser would keep or silently drop and a reader not see.
+  if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value)) throw fields.malformed(`${name} is not a plain link`)
   return value
 }

@@ -6,8 +6,7 @@ import type { AccountInfo, Page, RoleCredentials, RoleInfo } from './types.js'
 export function parseRoleCredentials(body: unknown, context: ParseContext): RoleCredentials {
   const outer = new Fields(body, context)
   const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.')
-  const expiration = credentials.requiredNumber('expiration')
-  if (expiration <= 0) throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds')
+  const expiration = credentials.requiredTime('expiration', 1)
   return {
     accessKeyId: credentials.requiredString('accessKeyId'),
     secretAccessKey: credentials.requiredString('secretAccessKey'),

@@ -139,7 +139,9 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
     core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  const matchedKey = fetched.key
+  // The key is whoever saved the entry's choice (a restore key matches by prefix): it reaches
+  // the log only through the one sanitiser.
+  const matchedKey = sanitize(fetched.key, { maxLength: 512 })
   if (fetched.status === 'refused') {
     if (fetched.misplaced) {
       // An entry this action saved on a runner whose workspace sits at another depth below HOME.
@@ -312,9 +314,9 @@ function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
 }
 
+/** The first line of a library or service message, through the one sanitiser: it may echo a key. */
 function clip(text: string): string {
-  const line = text.split(/\r?\n/, 1)[0] ?? ''
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+  return sanitize(text.split(/\r?\n/, 1)[0] ?? '', { maxLength: 300 })
 }
 
 function seconds(ms: number): string {

@@ -6,6 +6,7 @@
 // device flows under this client's name, never obtain a token without an approver.
 import type { ClientRegistration } from '../oidc/types.js'
 import { DecryptionError, open, seal } from './crypto.js'
+import { isTime } from '../http/response-fields.js'
 
 export const ENTRY_FORMAT = 'aws-sso-device-auth/registration'
 export const ENTRY_VERSION = 1
@@ -107,7 +108,9 @@ function checkRegistration(candidate: unknown, mask: (secret: string) => void): 
     typeof r.clientSecret === 'string' &&
     r.clientSecret !== '' &&
     Number.isFinite(r.clientIdIssuedAt) &&
-    Number.isFinite(r.clientSecretExpiresAt) &&
+    // A time a Date holds: the expiry is printed and compared (whoever saves the entry chooses it).
+    typeof r.clientSecretExpiresAt === 'number' &&
+    isTime(r.clientSecretExpiresAt * 1000) &&
     Array.isArray(r.scopes) &&
     r.scopes.every((scope) => typeof scope === 'string') &&
     typeof r.clientName === 'string'

@@ -13,6 +13,7 @@ import { rm } from 'node:fs/promises'
 import { maskRegistration } from '../export/secrets.js'
 import type { SsoOidcClient } from '../oidc/client.js'
 import type { ClientRegistration } from '../oidc/types.js'
+import { sanitize } from '../text/sanitize.js'
 import { isCacheServiceAvailable, restoreRegistration, saveRegistration, type RegistrationCacheOptions } from './cache.js'
 import { registrationFilePath } from './key.js'
 
@@ -84,7 +85,8 @@ export class RegistrationSource {
   async obtain(options: ObtainOptions = {}): Promise<ClientRegistration> {
     const { wanted, cache } = this.options
     if (options.replacing) {
-      core.info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`)
+      // The client id is AWS's answer (or a cache entry's): outside text, so through the one sanitiser.
+      core.info(`Registering a new OIDC client to replace ${sanitize(options.replacing.clientId)}, which AWS no longer accepts.`)
     } else if (cache.enabled) {
       const restored = await restoreRegistration(this.cacheOptions)
       if (restored.status === 'restored') return restored.registration
@@ -99,7 +101,7 @@ export class RegistrationSource {
     // Masked before anything else runs: the client secret authenticates every later call.
     maskRegistration(registration)
     core.info(
-      `Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`
+      `Registered OIDC client "${sanitize(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`
     )
     this.saveInBackground(registration)
     return registration

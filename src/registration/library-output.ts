@@ -13,6 +13,7 @@
 // inside `runWithLibraryOutputDemoted`, including timers, child-process output and socket callbacks
 // it started, carries the context; our own code around it does not.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { sanitize } from '../text/sanitize.js'
 
 /** What the library said during one call, unescaped, in order. */
 export interface LibraryOutput {
@@ -56,12 +57,12 @@ export function demoteChunk(text: string, output: LibraryOutput): string {
       const message = unescapeData(data)
       output.messages.push(firstLine(message))
       if (name === 'warning' || name === 'error') output.problems.push(firstLine(message))
-      if (name === 'debug') rewritten += `${line}\n`
-      else rewritten += `::debug::${escapeData(`@actions/cache ${name}: ${message}`)}\n`
+      if (name === 'debug') rewritten += `::debug::${escapeData(sanitizeLines(message))}\n`
+      else rewritten += `::debug::${escapeData(`@actions/cache ${name}: ${sanitizeLines(message)}`)}\n`
       continue
     }
     output.messages.push(line)
-    rewritten += `::debug::${escapeData(`@actions/cache: ${line}`)}\n`
+    rewritten += `::debug::${escapeData(`@actions/cache: ${sanitizeLines(line)}`)}\n`
   }
   return rewritten
 }
@@ -106,6 +107,15 @@ function escapeData(text: string): string {
 
 function unescapeData(text: string): string {
   return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%')
+}
+
+/** The library echoes the cache service's answers (a matched key is whoever saved it's choice):
+ *  each line through the one sanitiser, the lines kept apart. */
+function sanitizeLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => sanitize(line, { maxLength: 4000 }))
+    .join('\n')
 }
 
 function firstLine(text: string): string {
