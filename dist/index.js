@@ -14961,13 +14961,16 @@ function parseRoles(raw) {
 // input out, and that should behave like leaving it out here too.
 
 
+
 const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
 const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
 const PHASES = ['all', 'start', 'wait'];
 const DEFAULT_SCOPES = ['sso:account:access'];
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 function defaultClientName(repository) {
-    return repository ? `GitHub Actions ${repository}` : 'GitHub Actions';
+    // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
+    const name = sanitize(repository, { maxLength: 200 });
+    return name ? `GitHub Actions ${name}` : 'GitHub Actions';
 }
 /**
  * Parses all inputs. Throws InputError for the first unusable one.
@@ -15100,7 +15103,9 @@ function parseStartUrl(raw, region, warnings) {
         warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`);
     }
     if (url.search || url.hash) {
-        warnings.push(`Input 'start-url' (${value}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
+        warnings.push(
+        // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
+        `Input 'start-url' (${sanitize(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
     }
     return value;
 }
@@ -15937,6 +15942,16 @@ class Fields {
         const value = this.record[name];
         return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
     }
+    /**
+     * A point in time, in epoch seconds or milliseconds (`unitMs` 1000 or 1), that a Date can hold and
+     * that is after 1970: anything else would throw (toISOString) or mislead far from where it came in.
+     */
+    requiredTime(name, unitMs) {
+        const value = this.requiredNumber(name);
+        if (!isTime(value * unitMs))
+            throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`);
+        return value;
+    }
     requiredObject(name) {
         const value = this.record[name];
         if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -15948,6 +15963,10 @@ class Fields {
         return this.record[name];
     }
 }
+/** Epoch milliseconds after 1970 that a Date can represent (at most 8.64e15). */
+function isTime(ms) {
+    return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15;
+}
 
 ;// CONCATENATED MODULE: ./portal/responses.ts
 // Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
@@ -15956,9 +15975,7 @@ class Fields {
 function parseRoleCredentials(body, context) {
     const outer = new Fields(body, context);
     const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
-    const expiration = credentials.requiredNumber('expiration');
-    if (expiration <= 0)
-        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
+    const expiration = credentials.requiredTime('expiration', 1);
     return {
         accessKeyId: credentials.requiredString('accessKeyId'),
         secretAccessKey: credentials.requiredString('secretAccessKey'),
@@ -16202,12 +16219,13 @@ function parseRegistration(body, context, request) {
     const fields = new Fields(body, context);
     const clientId = fields.requiredString('clientId');
     const clientSecret = fields.requiredString('clientSecret');
-    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
+    const clientSecretExpiresAt = fields.requiredTime('clientSecretExpiresAt', 1000);
+    const issuedAt = fields.optionalNumber('clientIdIssuedAt');
     return {
         clientId,
         clientSecret,
-        // Informational only; when absent, the arrival time is the best estimate.
-        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+        // Informational only (it names the cache entry); when absent or implausible, the arrival time is the best estimate.
+        clientIdIssuedAt: issuedAt !== undefined && isTime(issuedAt * 1000) ? issuedAt : Math.floor(context.now / 1000),
         clientSecretExpiresAt,
         scopes: [...request.scopes],
         clientName: request.clientName
@@ -16225,6 +16243,8 @@ const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
 const MAX_CODE_LIFETIME_SECONDS = 86_400;
 /** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
 const MAX_POLL_INTERVAL_SECONDS = 60;
+/** A year: far beyond any access token's life, within what a Date holds. */
+const MAX_TOKEN_LIFETIME_SECONDS = 31_536_000;
 function parseDeviceAuthorization(body, context) {
     const fields = new Fields(body, context);
     const deviceCode = fields.requiredString('deviceCode');
@@ -16257,6 +16277,9 @@ function parseTokenSet(body, context) {
     const fields = new Fields(body, context);
     const accessToken = fields.requiredString('accessToken');
     const expiresIn = fields.requiredNumber('expiresIn');
+    // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
+    if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)');
     const token = {
         accessToken,
         tokenType: fields.optionalString('tokenType') ?? 'Bearer',
@@ -16283,7 +16306,9 @@ function verificationLink(fields, name, value) {
     const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
         throw fields.malformed(`${name} is not an https URL`);
-    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
+    // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
+    // zero-width characters, which the parser would keep or silently drop and a reader not see.
+    if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value))
         throw fields.malformed(`${name} is not a plain link`);
     return value;
 }
@@ -16533,6 +16558,7 @@ function lowerFirst(text) {
 // sets cannot drift apart unnoticed.
 
 
+
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'outcome',
     'access-token',
@@ -16566,7 +16592,8 @@ function exportCodeExpiry(request) {
 }
 /** The PR comment that shows the request; set again each time the comment is written. */
 function exportCommentUrl(url) {
-    set('comment-url', url);
+    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
+    set('comment-url', sanitize(url, { maxLength: 2048 }));
 }
 /** Masks every token in the set before the access token is written anywhere. */
 function exportToken(token) {
@@ -18574,13 +18601,19 @@ function commentTarget(context, token, env = process.env) {
 
 ;// CONCATENATED MODULE: ./notify/html.ts
 // core.summary writes its text and attributes raw, so everything we put in HTML passes here.
+
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 function escapeHtml(text) {
     return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
-/** A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. */
+/**
+ * A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. The href is
+ * the URL parser's serialisation (markdown.ts safeUrl), never the raw text: a line break, control
+ * or bidi character from GITHUB_SERVER_URL or an AWS answer would otherwise stand in the summary.
+ */
 function html_link(href, text) {
-    return /^https?:\/\//i.test(href) ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text);
+    const url = /^https?:\/\//i.test(href.trim()) ? safeUrl(href) : undefined;
+    return url === undefined ? escapeHtml(text) : `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
 }
 
 ;// CONCATENATED MODULE: ./notify/summary.ts
@@ -19050,6 +19083,7 @@ function deriveKey(passphrase, salt) {
 
 ;// CONCATENATED MODULE: ./registration/entry.ts
 
+
 const ENTRY_FORMAT = 'aws-sso-device-auth/registration';
 const ENTRY_VERSION = 1;
 /** What the entry is bound to (the identity digest): a sealed entry moved under another key does not open. */
@@ -19134,7 +19168,9 @@ function checkRegistration(candidate, mask) {
         typeof r.clientSecret === 'string' &&
         r.clientSecret !== '' &&
         Number.isFinite(r.clientIdIssuedAt) &&
-        Number.isFinite(r.clientSecretExpiresAt) &&
+        // A time a Date holds: the expiry is printed and compared (whoever saves the entry chooses it).
+        typeof r.clientSecretExpiresAt === 'number' &&
+        isTime(r.clientSecretExpiresAt * 1000) &&
         Array.isArray(r.scopes) &&
         r.scopes.every((scope) => typeof scope === 'string') &&
         typeof r.clientName === 'string';
@@ -19309,7 +19345,7 @@ function hit(key, location, prefix, operation, endpoint) {
     if (typeof location === 'string' && location !== '')
         lib_core.setSecret(location);
     if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
-        throw new MalformedResponseError(operation, endpoint, 'the matched key is not one under the prefix asked for');
+        throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for');
     }
     if (typeof location !== 'string')
         throw new MalformedResponseError(operation, endpoint, 'the archive URL is missing');
@@ -19822,6 +19858,7 @@ var external_node_async_hooks_ = __nccwpck_require__(6698);
 // inside `runWithLibraryOutputDemoted`, including timers, child-process output and socket callbacks
 // it started, carries the context; our own code around it does not.
 
+
 function newLibraryOutput() {
     return { messages: [], problems: [] };
 }
@@ -19854,13 +19891,13 @@ function demoteChunk(text, output) {
             if (name === 'warning' || name === 'error')
                 output.problems.push(library_output_firstLine(message));
             if (name === 'debug')
-                rewritten += `${line}\n`;
+                rewritten += `::debug::${escapeData(sanitizeLines(message))}\n`;
             else
-                rewritten += `::debug::${escapeData(`@actions/cache ${name}: ${message}`)}\n`;
+                rewritten += `::debug::${escapeData(`@actions/cache ${name}: ${sanitizeLines(message)}`)}\n`;
             continue;
         }
         output.messages.push(line);
-        rewritten += `::debug::${escapeData(`@actions/cache: ${line}`)}\n`;
+        rewritten += `::debug::${escapeData(`@actions/cache: ${sanitizeLines(line)}`)}\n`;
     }
     return rewritten;
 }
@@ -19904,6 +19941,14 @@ function escapeData(text) {
 }
 function unescapeData(text) {
     return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
+}
+/** The library echoes the cache service's answers (a matched key is whoever saved it's choice):
+ *  each line through the one sanitiser, the lines kept apart. */
+function sanitizeLines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line) => sanitize(line, { maxLength: 4000 }))
+        .join('\n');
 }
 function library_output_firstLine(text) {
     return text.split(/\r?\n/, 1)[0] ?? '';
@@ -20004,7 +20049,9 @@ async function restore(options, now) {
         lib_core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    const matchedKey = fetched.key;
+    // The key is whoever saved the entry's choice (a restore key matches by prefix): it reaches
+    // the log only through the one sanitiser.
+    const matchedKey = sanitize(fetched.key, { maxLength: 512 });
     if (fetched.status === 'refused') {
         if (fetched.misplaced) {
             // An entry this action saved on a runner whose workspace sits at another depth below HOME.
@@ -20159,9 +20206,9 @@ function saveProblem(output) {
 function describe(error) {
     return clip(error instanceof Error ? error.message : String(error));
 }
+/** The first line of a library or service message, through the one sanitiser: it may echo a key. */
 function clip(text) {
-    const line = text.split(/\r?\n/, 1)[0] ?? '';
-    return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+    return sanitize(text.split(/\r?\n/, 1)[0] ?? '', { maxLength: 300 });
 }
 function seconds(ms) {
     return `${Math.round(ms / 100) / 10} s`;
@@ -20181,6 +20228,7 @@ function isoTime(epochMs) {
 // The restore sits on the path to the prompt (nothing can be shown before a registration exists),
 // bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
 // and the polling, and `settle()` waits for it before the step ends.
+
 
 
 
@@ -20214,7 +20262,8 @@ class RegistrationSource {
     async obtain(options = {}) {
         const { wanted, cache } = this.options;
         if (options.replacing) {
-            lib_core.info(`Registering a new OIDC client to replace ${options.replacing.clientId}, which AWS no longer accepts.`);
+            // The client id is AWS's answer (or a cache entry's): outside text, so through the one sanitiser.
+            lib_core.info(`Registering a new OIDC client to replace ${sanitize(options.replacing.clientId)}, which AWS no longer accepts.`);
         }
         else if (cache.enabled) {
             const restored = await restoreRegistration(this.cacheOptions);
@@ -20231,7 +20280,7 @@ class RegistrationSource {
         const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
         // Masked before anything else runs: the client secret authenticates every later call.
         maskRegistration(registration);
-        lib_core.info(`Registered OIDC client "${wanted.clientName}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+        lib_core.info(`Registered OIDC client "${sanitize(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
         this.saveInBackground(registration);
         return registration;
     }

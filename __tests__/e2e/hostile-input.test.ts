@@ -228,9 +228,19 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         await property(scenario, examples, async ({ clientId, key, expiry }) => {
           const archive = withStoredClientId(saved!.archive, clientId, expiry === null ? {} : { clientSecretExpiresAt: expiry })
           // (The cache library refuses a key with a lone surrogate: such an entry is never restored.)
-          cache.seedEntry({ key: `${saved!.key}${asEnvironmentValue(key).slice(0, 300)}`, version: saved!.version, archive, createdAt: (newest += 1) })
+          const storedKey = `${saved!.key}${asEnvironmentValue(key).slice(0, 300)}`
+          cache.seedEntry({ key: storedKey, version: saved!.version, archive, createdAt: (newest += 1) })
           const outcome = await runScenario({ inputs: { 'cache-registration': 'true' }, jobEnv: cache.env })
           expectApprovedWithComment(outcome)
+          // A key of another shape than the action saves (printable ASCII, no comma, at most 512)
+          // is refused at the lookup, in one warning, before anything of the entry is read.
+          if (!/^[\x21-\x2b\x2d-\x7e]{1,512}$/.test(storedKey)) {
+            expect(outcome.run.stdout).not.toMatch(/^Reusing the cached OIDC client registration /m)
+            expect(outcome.run.warnings.filter((warning) => /Actions cache/.test(warning))).toEqual([
+              expect.stringMatching(/the matched key is not a key of the shape this action saves/)
+            ])
+            return
+          }
           if (expiry !== null) return
           // Restored and used; AWS does not know the client, so a new one replaces it.
           expect(outcome.run.stdout).toMatch(/^Reusing the cached OIDC client registration /m)

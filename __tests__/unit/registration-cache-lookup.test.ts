@@ -110,7 +110,7 @@ describe('lookUpCacheEntry over v1', () => {
     expect(await lookUpCacheEntry(lookup, v1())).toMatchObject({ found: true, matchedKey: `${PREFIX}7` })
 
     answer = { status: 200, body: JSON.stringify({ cacheKey: 'setup-node-cache', archiveLocation: `${origin}/archives/7` }) }
-    await expect(lookUpCacheEntry(lookup, v1())).rejects.toThrow(/not one under the prefix/)
+    await expect(lookUpCacheEntry(lookup, v1())).rejects.toThrow(/not a key of the shape this action saves, under the prefix/)
   })
 
   it('refuses to run without a runtime token', async () => {

@@ -18920,6 +18920,7 @@ function restoreResult(stored) {
 
 
 
+
 const finalizeComment = {
     name: 'finalize the PR comment',
     async run(handoff) {
@@ -18943,7 +18944,8 @@ const finalizeComment = {
             return;
         const result = comment.result === undefined ? abandonedResult(comment) : restoreResult(comment.result);
         const { url } = await sticky.upsert(renderComment(restoreRequest(comment.request), result.outcome, result));
-        info(`Marked the PR comment ${result.outcome}: ${url}`);
+        // The link is the GitHub API's answer: outside text, through the one sanitiser.
+        info(`Marked the PR comment ${result.outcome}: ${sanitize(url)}`);
     }
 };
 /**
@@ -19564,6 +19566,16 @@ class Fields {
         const value = this.record[name];
         return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
     }
+    /**
+     * A point in time, in epoch seconds or milliseconds (`unitMs` 1000 or 1), that a Date can hold and
+     * that is after 1970: anything else would throw (toISOString) or mislead far from where it came in.
+     */
+    requiredTime(name, unitMs) {
+        const value = this.requiredNumber(name);
+        if (!isTime(value * unitMs))
+            throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`);
+        return value;
+    }
     requiredObject(name) {
         const value = this.record[name];
         if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -19575,6 +19587,10 @@ class Fields {
         return this.record[name];
     }
 }
+/** Epoch milliseconds after 1970 that a Date can represent (at most 8.64e15). */
+function isTime(ms) {
+    return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15;
+}
 
 ;// CONCATENATED MODULE: ./portal/responses.ts
 // Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
@@ -19583,9 +19599,7 @@ class Fields {
 function parseRoleCredentials(body, context) {
     const outer = new Fields(body, context);
     const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
-    const expiration = credentials.requiredNumber('expiration');
-    if (expiration <= 0)
-        throw credentials.malformed('roleCredentials.expiration is not a positive number of milliseconds');
+    const expiration = credentials.requiredTime('expiration', 1);
     return {
         accessKeyId: credentials.requiredString('accessKeyId'),
         secretAccessKey: credentials.requiredString('secretAccessKey'),
@@ -19759,12 +19773,13 @@ function parseRegistration(body, context, request) {
     const fields = new Fields(body, context);
     const clientId = fields.requiredString('clientId');
     const clientSecret = fields.requiredString('clientSecret');
-    const clientSecretExpiresAt = fields.requiredNumber('clientSecretExpiresAt');
+    const clientSecretExpiresAt = fields.requiredTime('clientSecretExpiresAt', 1000);
+    const issuedAt = fields.optionalNumber('clientIdIssuedAt');
     return {
         clientId,
         clientSecret,
-        // Informational only; when absent, the arrival time is the best estimate.
-        clientIdIssuedAt: fields.optionalNumber('clientIdIssuedAt') ?? Math.floor(context.now / 1000),
+        // Informational only (it names the cache entry); when absent or implausible, the arrival time is the best estimate.
+        clientIdIssuedAt: issuedAt !== undefined && isTime(issuedAt * 1000) ? issuedAt : Math.floor(context.now / 1000),
         clientSecretExpiresAt,
         scopes: [...request.scopes],
         clientName: request.clientName
@@ -19782,6 +19797,8 @@ const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
 const MAX_CODE_LIFETIME_SECONDS = 86_400;
 /** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
 const MAX_POLL_INTERVAL_SECONDS = 60;
+/** A year: far beyond any access token's life, within what a Date holds. */
+const MAX_TOKEN_LIFETIME_SECONDS = 31_536_000;
 function parseDeviceAuthorization(body, context) {
     const fields = new Fields(body, context);
     const deviceCode = fields.requiredString('deviceCode');
@@ -19814,6 +19831,9 @@ function parseTokenSet(body, context) {
     const fields = new Fields(body, context);
     const accessToken = fields.requiredString('accessToken');
     const expiresIn = fields.requiredNumber('expiresIn');
+    // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
+    if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)');
     const token = {
         accessToken,
         tokenType: fields.optionalString('tokenType') ?? 'Bearer',
@@ -19840,7 +19860,9 @@ function verificationLink(fields, name, value) {
     const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
         throw fields.malformed(`${name} is not an https URL`);
-    if (url.username || url.password || value.length > 2048 || /\s/.test(value))
+    // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
+    // zero-width characters, which the parser would keep or silently drop and a reader not see.
+    if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value))
         throw fields.malformed(`${name} is not a plain link`);
     return value;
 }

@@ -113,7 +113,7 @@ function hit(key: unknown, location: unknown, prefix: string, operation: string,
   // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
   if (typeof location === 'string' && location !== '') core.setSecret(location)
   if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
-    throw new MalformedResponseError(operation, endpoint, 'the matched key is not one under the prefix asked for')
+    throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for')
   }
   if (typeof location !== 'string') throw new MalformedResponseError(operation, endpoint, 'the archive URL is missing')
   let archiveUrl: URL
