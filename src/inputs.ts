@@ -230,10 +230,15 @@ export function parseScopes(raw: string): string[] {
 
 export function parseClientName(raw: string, repository: string): string {
   if (raw === '') return defaultClientName(repository)
-  // It is sent to AWS and shown on the consent page: one readable line.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(raw)) {
-    throw new InputError('client-name', `Input 'client-name' must be one line of text, like "GitHub Actions octo-org/app"; got ${JSON.stringify(raw)}.`)
+  // It is sent to AWS and shown on the consent page, which renders it as given: one readable line,
+  // so no control (C0 or C1), line or paragraph separator, and none of the invisible format
+  // characters (bidi overrides, zero-width) that could make the page show another name than the
+  // log does. Lone surrogates and private-use characters have no reading at all.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u.test(raw)) {
+    throw new InputError(
+      'client-name',
+      `Input 'client-name' must be one line of visible text, like "GitHub Actions octo-org/app", without control, bidi or zero-width characters; got ${JSON.stringify(raw)}.`
+    )
   }
   return raw
 }

@@ -79,6 +79,7 @@ const BAD_VALUES: BadValue[] = [
   // client-name: must be one line
   bad('client-name', 'GitHub Actions\nEvil Corp', 'two lines'),
   bad('client-name', 'tab\there', 'a control character'),
+  bad('client-name', 'GitHub Actions \u202eppa/gro-otco', 'a bidi override'),
   // timeout: durations
   bad('timeout', '0', 'zero'),
   bad('timeout', '0s', 'zero seconds'),

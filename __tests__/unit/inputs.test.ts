@@ -314,6 +314,25 @@ describe('client name', () => {
   it('rejects a multi-line name', () => {
     expect(inputError(() => parseClientName('a\nb', 'octo/app')).input).toBe('client-name')
   })
+
+  // The consent page shows the name as given: nothing invisible may make it read otherwise.
+  it.each([
+    ['a C1 control', 'GitHub\u0085Actions'],
+    ['a bidi override', 'GitHub Actions \u202eppa/otco'],
+    ['a bidi isolate', 'GitHub \u2066Actions'],
+    ['a zero-width space', 'Git\u200bHub Actions'],
+    ['a line separator', 'GitHub\u2028Actions'],
+    ['a lone surrogate', 'GitHub \ud800 Actions'],
+    ['a private-use character', 'GitHub \ue000 Actions']
+  ])('rejects %s', (_what, name) => {
+    const error = inputError(() => parseClientName(name, 'octo/app'))
+    expect(error.input).toBe('client-name')
+    expect(error.message).toMatch(/without control, bidi or zero-width characters/)
+  })
+
+  it('accepts visible text in any script', () => {
+    expect(parseClientName('Déploiement — équipe 東京', 'octo/app')).toBe('Déploiement — équipe 東京')
+  })
 })
 
 describe('cache-encryption-key strength', () => {
