@@ -4,16 +4,13 @@
 // - one copy of undici per entry (@actions/core loads it through @actions/http-client; the
 //   action's own AWS calls must use that copy, not bundle a second one);
 // - the heavy libraries that only some runs need (@actions/cache, @actions/github, the QR code
-//   library, undici's fetch) only in chunks of their own, which ncc emits for a dynamic `import()`;
-// - the parts of undici nothing uses (mock agents, WebSocket, EventSource) nowhere at all: the
-//   bundle takes undici through src/http/undici-parts.ts, not through undici's index;
-// - every file pure ASCII (scripts/ascii-only.ts: V8 keeps such a source at one byte a character).
+//   library) only in chunks of their own, which ncc emits for a dynamic `import()`, or in an entry
+//   of their own (@actions/cache, in the save's worker: dist/save-worker/).
 // Each library is recognised by a string from its own code (ncc keeps comments, so names that
 // appear in this repository's comments or imports would not do); staleMarkers() proves each
 // string is still in the installed library, so a library update cannot make a check vacuous.
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { isAscii } from '../scripts/ascii-only.js'
 
 export interface LibraryMarker {
   /** The npm package, as imported. */
@@ -28,15 +25,7 @@ export interface LibraryMarker {
 export const LAZY_LIBRARIES: readonly LibraryMarker[] = [
   { library: '@actions/cache', source: '@actions/cache/lib/internal/cacheHttpClient.js', marker: 'Cache Service Url not found' },
   { library: '@actions/github', source: '@octokit/core/dist-src/index.js', marker: 'octokit-core.js/' },
-  { library: 'uqr', source: 'uqr/dist/index.mjs', marker: 'QrCodeDataType' },
-  { library: 'undici/lib/web/fetch/index.js', source: 'undici/lib/web/fetch/index.js', marker: 'class Fetch extends EE' }
-]
-
-/** In no chunk at all: what undici's index would bring and nothing in the bundle uses. */
-export const ABSENT_LIBRARIES: readonly LibraryMarker[] = [
-  { library: 'undici MockAgent', source: 'undici/lib/mock/mock-agent.js', marker: 'class MockAgent extends Dispatcher' },
-  { library: 'undici WebSocket', source: 'undici/lib/web/websocket/websocket.js', marker: 'class WebSocket extends EventTarget' },
-  { library: 'undici EventSource', source: 'undici/lib/web/eventsource/eventsource.js', marker: 'class EventSource extends EventTarget' }
+  { library: 'uqr', source: 'uqr/dist/index.mjs', marker: 'QrCodeDataType' }
 ]
 
 /** Must be bundled exactly once. */
@@ -62,10 +51,6 @@ export interface BundleReport {
   undiciCopies: Record<string, number>
   /** Per lazy library: the chunks that hold it (empty when no code path uses it yet). */
   lazyLibraries: { library: string; chunks: string[]; inMainChunk: boolean }[]
-  /** The ABSENT_LIBRARIES found anyway, with the chunks that hold them. */
-  unwantedLibraries: { library: string; chunks: string[] }[]
-  /** JavaScript files with a character above U+007F. */
-  nonAsciiChunks: string[]
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -103,17 +88,13 @@ export function inspectBundle(distDir: string, mainChunk = 'index.js'): BundleRe
     lazyLibraries: LAZY_LIBRARIES.map(({ library, marker }) => {
       const chunks = ordered.filter((file) => texts.get(file)!.includes(marker))
       return { library, chunks, inMainChunk: chunks.includes(mainChunk) }
-    }),
-    unwantedLibraries: ABSENT_LIBRARIES.map(({ library, marker }) => ({ library, chunks: ordered.filter((file) => texts.get(file)!.includes(marker)) })).filter(
-      ({ chunks }) => chunks.length > 0
-    ),
-    nonAsciiChunks: ordered.filter((file) => !isAscii(texts.get(file)!))
+    })
   }
 }
 
 /** The markers whose string is missing from the installed library (should be none). */
 export function staleMarkers(nodeModules: string): LibraryMarker[] {
-  return [UNDICI, ...LAZY_LIBRARIES, ...ABSENT_LIBRARIES].filter(({ source, marker }) => {
+  return [UNDICI, ...LAZY_LIBRARIES].filter(({ source, marker }) => {
     try {
       return !readFileSync(join(nodeModules, source), 'utf8').includes(marker)
     } catch {

@@ -1,32 +1,26 @@
-// Builds dist/ with ncc: the main entry and the post entry, each an ESM bundle.
+// Builds dist/ with ncc: one ESM bundle per entry, each with its dependencies and their licenses.
 // dist/package.json marks the output as ESM so Node loads it as the runner does.
-// - ncc runs from src/, so that its module resolver reads src/tsconfig.json, whose `paths` puts
-//   src/http/undici-parts.ts in the place of undici's index (read why there).
-// - Every emitted file is then made pure ASCII (scripts/ascii-only.ts: half the memory for the
-//   source Node keeps of each file).
+// - dist/index.js: the main step (runs.main);
+// - dist/post/index.js: the post step (runs.post);
+// - dist/save-worker/index.js: the worker thread the main step saves a new registration in, so
+//   that @actions/cache's log lines reach the action, not the step log
+//   (src/registration/save-worker.ts; src/registration/cache.ts starts it).
+// Modules loaded with a dynamic import() become chunks of their own beside their entry.
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { asciiOnly } from './ascii-only.js'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 
 const entries = [
-  ['index.ts', 'dist'],
-  ['post.ts', 'dist/post']
+  ['src/index.ts', 'dist'],
+  ['src/post.ts', 'dist/post'],
+  ['src/registration/save-worker.ts', 'dist/save-worker']
 ]
 rmSync('dist', { recursive: true, force: true })
 for (const [entry, out] of entries) {
-  if (!existsSync(join('src', entry))) continue
+  if (!existsSync(entry)) continue
   execFileSync(
     process.execPath,
-    [join('..', 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', join('..', out), '--license', 'licenses.txt', '--quiet', '--target', 'es2023'],
-    { stdio: 'inherit', cwd: 'src' }
+    ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet', '--target', 'es2023'],
+    { stdio: 'inherit' }
   )
-}
-for (const file of readdirSync('dist', { recursive: true }).map(String)) {
-  if (!file.endsWith('.js')) continue
-  const path = join('dist', file)
-  const source = readFileSync(path, 'utf8')
-  const ascii = asciiOnly(source, path)
-  if (ascii !== source) writeFileSync(path, ascii)
 }
 writeFileSync('dist/package.json', JSON.stringify({ type: 'module' }, null, 2) + '\n')

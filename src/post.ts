@@ -1,6 +1,5 @@
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
-import './v8-flags.js' // first: V8 settings before any other module runs (read why there)
 import { runPostStep } from './cleanup/index.js'
 import { exitWhenFlushed } from './exit.js'
 

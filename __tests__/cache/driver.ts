@@ -32,11 +32,13 @@ export interface DriverResult {
 }
 
 // Records whether anything from @actions/cache gets resolved: it must not be when the service is unavailable.
+// The save loads it in a worker thread of its own, where this thread's hooks do not reach: loading
+// the module that starts that worker (src/registration/save-in-worker.ts) counts as loading it.
 let libraryLoaded = false
 registerHooks({
   resolve(specifier, context, nextResolve) {
     const resolved = nextResolve(specifier, context)
-    if (resolved.url.includes('/node_modules/@actions/cache/')) libraryLoaded = true
+    if (resolved.url.includes('/node_modules/@actions/cache/') || resolved.url.endsWith('/src/registration/save-in-worker.ts')) libraryLoaded = true
     return resolved
   }
 })

@@ -467,7 +467,8 @@ describe('the registration cache: @actions/cache stays unloaded unless needed', 
     copy = mkdtempSync(join(tmpdir(), 'action-without-cache-'))
     copyFileSync(join(repositoryRoot, 'action.yml'), join(copy, 'action.yml'))
     cpSync(join(repositoryRoot, 'dist'), join(copy, 'dist'), { recursive: true })
-    const chunks = readdirSync(join(copy, 'dist')).filter((name) => /^\d+\.index\.js$/.test(name))
+    // The library is loaded by the save's worker (dist/save-worker/), from a chunk of its own.
+    const chunks = readdirSync(join(copy, 'dist'), { recursive: true }).map(String).filter((name) => /(^|\/)\d+\.index\.js$/.test(name))
     const library = chunks.filter((name) => readFileSync(join(copy!, 'dist', name), 'utf8').includes('GetCacheEntryDownloadURL'))
     expect(library).toHaveLength(1)
     rmSync(join(copy, 'dist', library[0]!))

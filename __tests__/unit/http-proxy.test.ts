@@ -1,5 +1,6 @@
-// Proxies through a loopback proxy. Finding, checked in undici 6.29's EnvHttpProxyAgent source and
-// proved below: it does NOT exempt loopback addresses by default. NO_PROXY is applied literally
+// Proxies through a loopback proxy. The action's ProxyRouter keeps the rules of undici 6.29's
+// EnvHttpProxyAgent (checked in its source, and proved below): they do NOT exempt loopback
+// addresses by default. NO_PROXY is applied literally
 // (exact host, `.suffix`/`*.suffix`, optional `:port`, `*` for all), so with NO_PROXY unset a
 // request to 127.0.0.1 goes through the proxy, which is what lets this test see it. undici tunnels
 // every proxied request with CONNECT, plain http targets included.
@@ -7,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
-import { closeSharedDispatcher, createDispatcher, proxySettingsFromEnv } from '../../src/http/dispatcher.js'
+import { Agent, type Dispatcher } from 'undici'
+import { closeSharedDispatcher, createDispatcher, proxySettingsFromEnv, ProxyRouter } from '../../src/http/dispatcher.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 import { NetworkError, isTransient } from '../../src/oidc/errors.js'
 import { ForwardProxy } from '../harness/forward-proxy.js'
@@ -63,8 +64,8 @@ describe('proxy selection from the environment', () => {
     expect(createDispatcher({ HTTP_PROXY: '  ' })).toBeInstanceOf(Agent)
   })
 
-  it('uses EnvHttpProxyAgent when one is, lower case first', () => {
-    expect(createDispatcher({ HTTPS_PROXY: proxyUrl })).toBeInstanceOf(EnvHttpProxyAgent)
+  it('uses the proxy router when one is, lower case first', () => {
+    expect(createDispatcher({ HTTPS_PROXY: proxyUrl })).toBeInstanceOf(ProxyRouter)
     expect(proxySettingsFromEnv({ http_proxy: 'http://lower:1', HTTP_PROXY: 'http://upper:2', NO_PROXY: 'a', no_proxy: 'b' })).toEqual({
       httpProxy: 'http://lower:1',
       httpsProxy: '',
@@ -83,7 +84,7 @@ describe('proxy selection from the environment', () => {
     })
     expect(run.status).toBe(0)
     expect(run.stderr).not.toContain('EnvHttpProxyAgent')
-    // and the same process without the guard does print it, so the check above can fail
+    // and undici's EnvHttpProxyAgent, which the router stands in for, does print it, so the check above can fail
     const unguarded = spawnSync(process.execPath, ['-e', `new (require('undici').EnvHttpProxyAgent)({ httpProxy: '${proxyUrl}' }).close()`], {
       cwd: new URL('../..', import.meta.url),
       encoding: 'utf8',
@@ -112,7 +113,7 @@ describe('requests through a loopback proxy', () => {
     expect(seen.tunnels).toEqual([targetHost])
   })
 
-  it.each([['127.0.0.1'], ['127.0.0.1:PORT'], ['*'], ['example.com 127.0.0.1']])('go direct when NO_PROXY is %s', async (noProxy) => {
+  it.each([['127.0.0.1'], ['127.0.0.1:PORT'], ['*'], ['example.com 127.0.0.1'], ['.0.0.1'], ['*.0.0.1:PORT']])('go direct when NO_PROXY is %s', async (noProxy) => {
     const seen = await callWith({ HTTP_PROXY: proxyUrl, no_proxy: noProxy.replace('PORT', targetHost.split(':')[1]!) })
     expect(seen.proxied).toBe(0)
     expect(seen.targetHits).toBe(1)

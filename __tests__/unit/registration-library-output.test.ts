@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import * as core from '@actions/core'
-import { demoteChunk, newLibraryOutput, runWithLibraryOutputDemoted } from '../../src/registration/library-output.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { demoteChunk, newLibraryOutput } from '../../src/registration/library-output.js'
+import { saveCacheInWorker } from '../../src/registration/save-in-worker.js'
 
 describe('demoting one chunk of library output', () => {
   it('turns log lines, warnings and errors into debug lines and records them', () => {
@@ -52,55 +53,59 @@ describe('demoting one chunk of library output', () => {
   })
 })
 
-describe('running library code with its output demoted', () => {
+describe('saving in a worker whose output the action reads', () => {
+  const stub = new URL('../fixtures/save-worker-stub.mjs', import.meta.url)
   let stdout: string[]
-  let stderr: string[]
 
   beforeEach(() => {
     stdout = []
-    stderr = []
-    // Installed before the wrapper, so they see what would reach the runner.
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (stdout.push(String(chunk)), true))
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true))
   })
 
   afterEach(() => {
     jest.restoreAllMocks()
   })
 
-  it('demotes what the work writes, late writes included, and leaves other writes alone', async () => {
+  /** Resolves once `count` chunks have reached this process's stdout. */
+  async function written(count: number): Promise<void> {
+    for (let waited = 0; stdout.length < count && waited < 5_000; waited += 10) await sleep(10)
+  }
+
+  it("answers with the worker's cache id; demotes what it writes, late writes included, and records it", async () => {
     const output = newLibraryOutput()
-    let late: Promise<void> | undefined
 
-    const value = await runWithLibraryOutputDemoted(output, async () => {
-      core.info('library info')
-      core.warning('library warning')
-      process.stderr.write('library stderr\n')
-      // Work the library leaves running (a retry after our deadline) still belongs to it.
-      late = new Promise((resolve) => setTimeout(() => (core.error('late library error'), resolve()), 20))
-      return 42
-    })
-    core.warning('our own warning')
-    await late
+    const cacheId = await saveCacheInWorker(['path'], 'talks', output, stub)
+    await written(6)
 
-    expect(value).toBe(42)
-    expect(stdout.join('')).toBe(
+    expect(cacheId).toBe(42)
+    // Everything written before the answer is recorded by the time it comes.
+    expect(output.problems).toEqual(['library warning', 'late library error'])
+    expect(stdout.join('').split('\n').sort()).toEqual(
       [
         '::debug::@actions/cache: library info',
         '::debug::@actions/cache warning: library warning',
+        '::add-mask::signed-url-signature',
         '::debug::@actions/cache: library stderr',
-        '::warning::our own warning',
+        '::debug::@actions/cache: a line in two writes',
         '::debug::@actions/cache error: late library error',
         ''
-      ].join('\n')
+      ].sort()
     )
-    expect(stderr).toEqual([])
-    expect(output.problems).toEqual(['library warning', 'late library error'])
+    // The mask goes out before anything the library wrote after it on the same stream.
+    expect(stdout.findIndex((chunk) => chunk.startsWith('::add-mask::'))).toBeLessThan(stdout.findIndex((chunk) => chunk.includes('a line in two')))
   })
 
-  it('lets masks through at once, so the runner can hide what the library masks', async () => {
-    await runWithLibraryOutputDemoted(newLibraryOutput(), async () => core.setSecret('signed-url-signature'))
+  it("rejects with the worker's error, the library's warning recorded first", async () => {
+    const output = newLibraryOutput()
 
-    expect(stdout.join('')).toBe('::add-mask::signed-url-signature\n')
+    await expect(saveCacheInWorker(['path'], 'fails', output, stub)).rejects.toThrow(/^Cache service responded with 500$/)
+    expect(output.problems).toEqual(['Failed to save: (500) Internal'])
+    expect(stdout).toEqual(['::debug::@actions/cache warning: Failed to save: (500) Internal\n'])
+  })
+
+  it('rejects when the worker ends without an answer, or cannot start', async () => {
+    await expect(saveCacheInWorker(['path'], 'exits', newLibraryOutput(), stub)).rejects.toThrow(/ended without an answer/)
+    await expect(saveCacheInWorker(['path'], 'talks', newLibraryOutput(), new URL('../fixtures/no-such-worker.mjs', import.meta.url))).rejects.toThrow()
+    expect(stdout).toEqual([])
   })
 })

@@ -48,7 +48,7 @@ export async function requestBounded(options: BoundedRequest): Promise<BoundedRe
   const elapsed = (): number => Math.round(performance.now() - started)
   let response: BoundedResponse
   try {
-    // The dispatcher's own request(): the bundle's undici has no top-level request() (undici-parts.ts).
+    // The dispatcher's own request() (undici's public Dispatcher API): the one the caller gave, or the shared one.
     const answer = await (options.dispatcher ?? sharedDispatcher()).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,

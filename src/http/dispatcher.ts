@@ -1,9 +1,9 @@
 // The one connection pool every AWS call shares, so keep-alive connections are reused across
 // RegisterClient, StartDeviceAuthorization and every CreateToken poll.
 // Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
-// undici's EnvHttpProxyAgent implements that convention; it is used only when a proxy variable is
-// set, so the common case stays a plain Agent.
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
+// ProxyRouter (below) follows that convention over undici's Agent and ProxyAgent; it is used only
+// when a proxy variable is set, so the common case stays a plain Agent.
+import { Agent, Dispatcher, ProxyAgent } from 'undici'
 
 /** The proxy settings found in an environment, lower-case names first as curl and undici read them. */
 export interface ProxySettings {
@@ -20,16 +20,99 @@ export function proxySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Prox
 }
 
 /**
- * A dispatcher for this environment. The proxy settings are read once, here, and passed to
- * EnvHttpProxyAgent explicitly, so what the log says about the proxy is what the agent uses.
- * Note: EnvHttpProxyAgent applies NO_PROXY literally; it does NOT exempt loopback addresses.
+ * A dispatcher for this environment. The proxy settings are read once, here, so what the log says
+ * about the proxy is what the dispatcher uses.
+ * Note: NO_PROXY is applied literally; it does NOT exempt loopback addresses.
  */
 export function createDispatcher(env: NodeJS.ProcessEnv = process.env): Dispatcher {
   const proxy = proxySettingsFromEnv(env)
   if (proxy === undefined) return new Agent()
-  // Empty strings are deliberate: they stop the agent from reading process.env on its own.
-  // An https target then uses HTTPS_PROXY, else HTTP_PROXY (undici's fallback).
-  return withoutExperimentalWarning(() => new EnvHttpProxyAgent(proxy))
+  return new ProxyRouter(proxy)
+}
+
+/**
+ * Sends each request direct or through a proxy, by its origin: NO_PROXY's hosts direct, an https
+ * target through HTTPS_PROXY, else HTTP_PROXY (an https target with only HTTP_PROXY set uses it).
+ * The rules are those of undici 6's EnvHttpProxyAgent, which is marked experimental (and says so
+ * on stderr, into every proxied user's step log); this keeps them over undici's stable Agent and
+ * ProxyAgent, through the public Dispatcher interface (dispatch, close, destroy).
+ */
+export class ProxyRouter extends Dispatcher {
+  readonly #direct = new Agent()
+  readonly #http: Dispatcher
+  readonly #https: Dispatcher
+  readonly #noProxy: NoProxyEntry[]
+
+  constructor(settings: ProxySettings) {
+    super()
+    this.#http = settings.httpProxy ? new ProxyAgent(settings.httpProxy) : this.#direct
+    this.#https = settings.httpsProxy ? new ProxyAgent(settings.httpsProxy) : this.#http
+    this.#noProxy = parseNoProxy(settings.noProxy)
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+    return this.#route(new URL(String(options.origin))).dispatch(options, handler)
+  }
+
+  override close(): Promise<void>
+  override close(callback: () => void): void
+  override close(callback?: () => void): Promise<void> | void {
+    const closed = Promise.all(this.#agents().map((agent) => agent.close())).then(() => undefined)
+    if (callback === undefined) return closed
+    void closed.then(callback, callback)
+  }
+
+  override destroy(): Promise<void>
+  override destroy(error: Error | null): Promise<void>
+  override destroy(callback: () => void): void
+  override destroy(error: Error | null, callback: () => void): void
+  override destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+    const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null)
+    const done = typeof errorOrCallback === 'function' ? errorOrCallback : callback
+    const destroyed = Promise.all(this.#agents().map((agent) => agent.destroy(error))).then(() => undefined)
+    if (done === undefined) return destroyed
+    void destroyed.then(done, done)
+  }
+
+  #agents(): Dispatcher[] {
+    return [...new Set([this.#direct, this.#http, this.#https])]
+  }
+
+  #route(url: URL): Dispatcher {
+    // The port stripped from `host`, not `hostname`, keeps an IPv6 address's brackets.
+    const host = url.host.replace(/:\d*$/, '').toLowerCase()
+    const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0
+    if (!shouldProxy(this.#noProxy, host, port)) return this.#direct
+    return url.protocol === 'https:' ? this.#https : this.#http
+  }
+}
+
+interface NoProxyEntry {
+  host: string
+  /** 0: any port. */
+  port: number
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 }
+
+/** NO_PROXY's entries: separated by commas or white space, each a host with an optional `:port`. */
+function parseNoProxy(value: string): NoProxyEntry[] {
+  return value
+    .split(/[,\s]/)
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const withPort = /^(.+):(\d+)$/.exec(entry)
+      return { host: (withPort?.[1] ?? entry).toLowerCase(), port: withPort ? Number.parseInt(withPort[2]!, 10) : 0 }
+    })
+}
+
+/** An exact host is exempt by name, `.suffix` and `*.suffix` by ending (`*` alone: every host), each on its port if it names one. */
+function shouldProxy(noProxy: NoProxyEntry[], host: string, port: number): boolean {
+  for (const entry of noProxy) {
+    if (entry.port !== 0 && entry.port !== port) continue
+    if (/^[.*]/.test(entry.host) ? host.endsWith(entry.host.replace(/^\*/, '')) : host === entry.host) return false
+  }
+  return true
 }
 
 let shared: Dispatcher | undefined
@@ -53,22 +136,4 @@ function firstNonEmpty(...values: Array<string | undefined>): string {
     if (trimmed) return trimmed
   }
   return ''
-}
-
-// undici 6 prints "EnvHttpProxyAgent is experimental" to stderr on first use. In an action that
-// line lands in every proxied user's step log, where nobody can act on it; it is the only warning
-// silenced, and only while the agent is constructed (synchronously).
-function withoutExperimentalWarning<T>(create: () => T): T {
-  const emitWarning = process.emitWarning
-  process.emitWarning = function (this: NodeJS.Process, ...args: Parameters<NodeJS.Process['emitWarning']>) {
-    const [, options] = args
-    const code = typeof options === 'object' && options !== null && 'code' in options ? options.code : undefined
-    if (code === 'UNDICI-EHPA') return
-    return Reflect.apply(emitWarning, this, args)
-  } as NodeJS.Process['emitWarning']
-  try {
-    return create()
-  } finally {
-    process.emitWarning = emitWarning
-  }
 }

@@ -7,13 +7,15 @@
 //   the action itself and read in memory, because an archive in the cache may have been written by
 //   someone else (SECURITY.md, "Cache poisoning"). An entry of any other shape is refused with one
 //   warning. Saving goes through @actions/cache saveCache, which archives the action's own file.
-// - @actions/cache (megabytes) is imported only to save, and only when the service is available.
+// - @actions/cache (megabytes) is loaded only to save, in the save's worker thread, and only when
+//   the service is available.
 // - Both calls are bounded in time. The restore's requests are torn down at its deadline. What a
 //   deadline cannot do: stop the library's work during a save. A request that hangs inside
 //   @actions/cache has no timeout of its own (the Twirp and v1 REST calls and the Azure SDK upload
 //   set none), so its socket can keep the event loop alive after the deadline; the main flow exits
-//   the process explicitly when done. Whatever the library prints late is demoted to debug lines
-//   (library-output.ts).
+//   the process explicitly when done.
+// - The save runs in a worker thread whose output the action reads (save-in-worker.ts): whatever
+//   the library prints, late lines included, becomes debug lines (library-output.ts).
 import * as core from '@actions/core'
 import { rm, writeFile } from 'node:fs/promises'
 import type { ClientRegistration } from '../oidc/types.js'
@@ -30,8 +32,7 @@ import {
   registrationKeyPrefix,
   type RegistrationIdentity
 } from './key.js'
-import { useBundledFormData } from './bundled-form-data.js'
-import { newLibraryOutput, runWithLibraryOutputDemoted, type LibraryOutput } from './library-output.js'
+import { newLibraryOutput, type LibraryOutput } from './library-output.js'
 import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
 
 export { isCacheServiceAvailable } from './service.js'
@@ -202,8 +203,9 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     await rm(file, { force: true })
     await writeFile(file, document, { mode: 0o600 })
     outcome = await withDeadline(timeoutMs, options.signal, async () => {
-      const cache = await loadCacheLibrary()
-      return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key))
+      // Loaded on first use only, as the library it starts: nothing of the save is on the path to the prompt.
+      const { saveCacheInWorker } = await import('./save-in-worker.js')
+      return saveCacheInWorker([REGISTRATION_CACHE_PATH], key, output)
     })
   } finally {
     // The archive is made in the first moments of the save; the file is not needed after that,
@@ -252,14 +254,6 @@ function sameScopes(a: readonly string[], b: readonly string[]): boolean {
   const left = normalizeScopes(a)
   const right = normalizeScopes(b)
   return left.length === right.length && left.every((scope, index) => scope === right[index])
-}
-
-type CacheLibrary = typeof import('@actions/cache')
-
-/** Loaded on first use only: the bundler keeps it in a chunk of its own, off the path to the prompt. */
-function loadCacheLibrary(): Promise<CacheLibrary> {
-  useBundledFormData()
-  return import('@actions/cache')
 }
 
 /** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */

@@ -1,18 +1,15 @@
 // Keeps @actions/cache quiet. The library writes to the step log on its own: info lines ("Cache
-// hit for …", the tar command line, upload progress), warnings for 4xx and network failures, and
-// even `::error::` annotations for 5xx. For a best-effort cache in front of an approval prompt that
-// is noise at best and alarming at worst, and it would break the promise of at most one warning.
-// Worse, work the library keeps doing after our deadline (retries, a hung request finishing late)
-// would print into the middle of the prompt.
+// size: …", upload progress), warnings for 4xx and network failures, and even `::error::`
+// annotations for 5xx. For a best-effort cache in front of an approval prompt that is noise at
+// best and alarming at worst, and it would break the promise of at most one warning. Worse, work
+// the library keeps doing after our deadline (retries, a hung request finishing late) would print
+// into the middle of the prompt.
 //
-// So every write the library makes, however late, is turned into a `::debug::` line (visible with
-// step debug logging) and recorded for the caller, who then decides what, if anything, to say.
-// `::add-mask::` lines pass through untouched: the library masks signed URLs with them.
-//
-// The library's writes are recognised by asynchronous context (AsyncLocalStorage): whatever runs
-// inside `runWithLibraryOutputDemoted`, including timers, child-process output and socket callbacks
-// it started, carries the context; our own code around it does not.
-import { AsyncLocalStorage } from 'node:async_hooks'
+// So the library runs where its output is contained: in a worker thread whose stdout and stderr
+// the action reads (save-in-worker.ts). Every line it writes, however late, is turned here into a
+// `::debug::` line (visible with step debug logging) and recorded for the caller, who then
+// decides what, if anything, to say. `::add-mask::` lines pass through untouched: the library
+// masks signed URLs with them.
 import { sanitize } from '../text/sanitize.js'
 
 /** What the library said during one call, unescaped, in order. */
@@ -27,21 +24,9 @@ export function newLibraryOutput(): LibraryOutput {
   return { messages: [], problems: [] }
 }
 
-const scope = new AsyncLocalStorage<LibraryOutput>()
-
-type Write = typeof process.stdout.write
-let stdoutWrapper: Write | undefined
-let stderrWrapper: Write | undefined
-
-/** Runs `work` with everything it writes to stdout or stderr demoted to debug lines and recorded in `output`. */
-export function runWithLibraryOutputDemoted<T>(output: LibraryOutput, work: () => Promise<T>): Promise<T> {
-  ensureInstalled()
-  return scope.run(output, work)
-}
-
 /**
- * The rewrite of one chunk written inside the scope: the text to write instead (possibly empty) and
- * what to record. Exported for tests.
+ * The rewrite of what the library wrote (one or more lines): the text to write instead (possibly
+ * empty), with what it said recorded in `output`.
  */
 export function demoteChunk(text: string, output: LibraryOutput): string {
   let rewritten = ''
@@ -65,39 +50,6 @@ export function demoteChunk(text: string, output: LibraryOutput): string {
     rewritten += `::debug::${escapeData(`@actions/cache: ${sanitizeLines(line)}`)}\n`
   }
   return rewritten
-}
-
-function ensureInstalled(): void {
-  // Re-checked on every call: something else (a test spy, another library) may have replaced
-  // the stream's write since, and then the library's output would reach the log raw again.
-  if (process.stdout.write !== stdoutWrapper) stdoutWrapper = process.stdout.write = wrap(process.stdout.write, process.stdout)
-  if (process.stderr.write !== stderrWrapper) {
-    // Demoted stderr goes to stdout: a debug command is honoured there, whatever the stream.
-    stderrWrapper = process.stderr.write = wrap(process.stderr.write, process.stderr, () => stdoutWrapper ?? process.stdout.write)
-  }
-}
-
-function wrap(original: Write, stream: NodeJS.WriteStream, demotedTarget?: () => Write): Write {
-  const wrapped = function (this: unknown, chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean {
-    const output = scope.getStore()
-    if (output === undefined) return (original as (...args: unknown[]) => boolean).apply(stream, [chunk, encodingOrCallback, callback].slice(0, arguments.length))
-    const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : typeof callback === 'function' ? callback : undefined
-    const encoding = typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8'
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(encoding)
-    const rewritten = demoteChunk(text, output)
-    if (rewritten === '') {
-      if (done) process.nextTick(done as () => void)
-      return true
-    }
-    // Written outside the scope, so the write is not demoted a second time.
-    return scope.exit(() => {
-      const target = demotedTarget ? demotedTarget() : original
-      const targetStream = demotedTarget ? process.stdout : stream
-      const write = target as (this: NodeJS.WriteStream, text: string, callback?: (error?: Error | null) => void) => boolean
-      return write.call(targetStream, rewritten, done as ((error?: Error | null) => void) | undefined)
-    })
-  }
-  return wrapped as Write
 }
 
 // The runner's command data escaping (@actions/core escapeData), and its inverse.
