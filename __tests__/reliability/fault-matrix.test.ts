@@ -18,7 +18,8 @@ const cases = allFaultCases()
 const results = new Map<string, CaseResult>()
 
 beforeAll(async () => {
-  const done = await inPool(cases, concurrency(), runFaultCase)
+  // Six at a time: each case mostly waits (timeouts, backoff, polls).
+  const done = await inPool(cases, concurrency(6), runFaultCase)
   for (const result of done) results.set(result.name, result)
 }, 300_000)
 
