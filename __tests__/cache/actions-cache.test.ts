@@ -13,6 +13,7 @@ import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheS
 import { cacheVersion, compressionMethodOfThisRunner } from '../../src/registration/cache-version.js'
 import { createSandbox, openArchive, type Sandbox } from './support.js'
 import { libraryShapedTar, zstd } from './tar-builder.js'
+import { captureStdout } from '../support/capture.js'
 
 const cache = await import('@actions/cache')
 
@@ -38,12 +39,8 @@ function useEnv(...sources: Array<Record<string, string>>): void {
 
 beforeEach(() => {
   savedEnv = Object.fromEntries(RUNNER_VARIABLES.map((name) => [name, process.env[name]]))
-  stdout = []
   // The library logs through @actions/core to stdout; keep it out of the test report, but keep it.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout().chunks
 })
 
 afterEach(() => {

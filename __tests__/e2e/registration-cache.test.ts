@@ -8,8 +8,7 @@
 // uploads them, the action's own restore downloads them. Poisoned entries (issue #12) are planted
 // into the fake and must be refused without a byte reaching the filesystem.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../src/registration/cache.js'
@@ -28,6 +27,7 @@ import {
 import { createJob, repositoryRoot, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+import { tempDir } from '../support/temp.js'
 
 const ENCRYPTION_KEY = 'l6Qm3dV0b8yJ+Zx1w9RkT4pN2cH7sA5eF0gU3iO6rE8='
 const OTHER_KEY = 'Vw2s9XcJ1kQ4tB7nM0pL3zR6yH8dF5gA2eU1iO4rE7s='
@@ -469,7 +469,7 @@ describe('a poisoned registration cache entry through dist/ (issue #12)', () => 
       const genuine = world.fake.entries[0]!
       // What the attacker aims at, in a directory of the test's own: with @actions/cache restoring,
       // `tar -xf … -P` would have written the archive's absolute path.
-      const target = mkdtempSync(join(tmpdir(), 'poison-target-'))
+      const target = tempDir('poison-target')
       targets.push(target)
       const postStep = join(target, 'dist', 'post', 'index.js')
       mkdirSync(dirname(postStep), { recursive: true })
@@ -508,7 +508,7 @@ describe('the registration cache: @actions/cache stays unloaded unless needed', 
 
   /** The action without the bundle chunk that holds @actions/cache: loading it would fail. */
   function actionWithoutCacheLibrary(): string {
-    copy = mkdtempSync(join(tmpdir(), 'action-without-cache-'))
+    copy = tempDir('action-without-cache')
     copyFileSync(join(repositoryRoot, 'action.yml'), join(copy, 'action.yml'))
     cpSync(join(repositoryRoot, 'dist'), join(copy, 'dist'), { recursive: true })
     const chunks = readdirSync(join(copy, 'dist')).filter((name) => /^\d+\.index\.js$/.test(name))
