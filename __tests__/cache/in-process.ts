@@ -12,21 +12,10 @@
 import { captureStdout, capture } from '../support/capture.js'
 import { mockHomeDirectory } from '../support/home.js'
 import { performOperation, type DriverRequest } from './operation.js'
-import { readCacheLog, type DriverRun, type Sandbox } from './support.js'
+import { readCacheLog, RUNNER_CACHE_VARIABLES, setEnv, snapshotEnv, type DriverRun, type Sandbox } from './support.js'
 
-/** The variables a run sets; any other value they had is put back after it. */
-const RUNNER_VARIABLES = [
-  'ACTIONS_CACHE_SERVICE_V2',
-  'ACTIONS_RESULTS_URL',
-  'ACTIONS_CACHE_URL',
-  'ACTIONS_RUNTIME_TOKEN',
-  'ACTIONS_CACHE_MODE',
-  'GITHUB_SERVER_URL',
-  'GITHUB_WORKSPACE',
-  'RUNNER_TEMP',
-  'HOME',
-  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [name, name.toLowerCase()])
-]
+/** The variables a run sets; the values they had are put back after it. */
+const RUN_VARIABLES = [...RUNNER_CACHE_VARIABLES, 'HOME']
 
 export type InProcessRun = (request: DriverRequest, env: Record<string, string>, sandbox: Pick<Sandbox, 'home'>) => Promise<DriverRun>
 
@@ -39,9 +28,8 @@ export async function loadInProcessCache(): Promise<InProcessRun> {
   return async (request, env, sandbox) => {
     if (running) throw new Error('in-process cache runs are one at a time (one process environment): await the previous one')
     running = true
-    const saved = Object.fromEntries(RUNNER_VARIABLES.map((name) => [name, process.env[name]]))
-    for (const name of RUNNER_VARIABLES) delete process.env[name]
-    Object.assign(process.env, env)
+    const restoreEnv = snapshotEnv(RUN_VARIABLES)
+    setEnv(RUN_VARIABLES, env)
     home.set(sandbox.home)
     const started = performance.now()
     const stdout = captureStdout()
@@ -53,10 +41,7 @@ export async function loadInProcessCache(): Promise<InProcessRun> {
       stdout.restore()
       stderr.restore()
       await closeSharedDispatcher()
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name]
-        else process.env[name] = value
-      }
+      restoreEnv()
       running = false
     }
   }

@@ -15,6 +15,40 @@ import { removeTempDir, tempDir } from '../support/temp.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
 import type { DriverRequest, DriverResult } from './operation.js'
 
+/**
+ * The runner's variables that @actions/cache and the action read, at call time: the service, the
+ * cache mode, the workspace and temp directory, and the proxies (set by the fake for Azure's blob
+ * host; cleared otherwise, so no proxy of the host's takes part).
+ */
+export const RUNNER_CACHE_VARIABLES = [
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_MODE',
+  'GITHUB_SERVER_URL',
+  'GITHUB_WORKSPACE',
+  'RUNNER_TEMP',
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [name, name.toLowerCase()])
+]
+
+/** Clears `names` in process.env, then sets what `sources` give (later ones win). */
+export function setEnv(names: readonly string[], ...sources: Array<Record<string, string>>): void {
+  for (const name of names) delete process.env[name]
+  for (const source of sources) Object.assign(process.env, source)
+}
+
+/** What puts `names` back in process.env as they are now. */
+export function snapshotEnv(names: readonly string[]): () => void {
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]))
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
+}
+
 export interface Sandbox {
   root: string
   home: string
