@@ -18,8 +18,7 @@ const cases = allFaultCases()
 const results = new Map<string, CaseResult>()
 
 beforeAll(async () => {
-  // Six at a time: each case mostly waits (timeouts, backoff, polls).
-  const done = await inPool(cases, concurrency(6), runFaultCase)
+  const done = await inPool(cases, concurrency(), runFaultCase)
   for (const result of done) results.set(result.name, result)
 }, 300_000)
 
