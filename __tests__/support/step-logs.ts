@@ -14,10 +14,16 @@ export interface StepLog {
   stderr: string
 }
 
-type TestRecord = { [STEP_LOGS]?: StepLog[] }
 interface ExpectState {
   /** jest-circus: the running test, found by async context (right for concurrent tests too). */
   currentTestIdentity?: () => unknown
+}
+
+/** jest-circus's record of the test running in this async context; undefined outside a test or outside jest. */
+export function currentTest(): Record<symbol, unknown> | undefined {
+  const expectGlobal = (globalThis as { expect?: { getState?: () => ExpectState } }).expect
+  const test = expectGlobal?.getState?.().currentTestIdentity?.()
+  return typeof test === 'object' && test !== null ? (test as Record<symbol, unknown>) : undefined
 }
 
 /**
@@ -25,11 +31,9 @@ interface ExpectState {
  * the finished process's log on that test (a no-op outside a test, e.g. in a beforeAll).
  */
 export function stepLogRecorder(): (log: StepLog) => void {
-  const expectGlobal = (globalThis as { expect?: { getState?: () => ExpectState } }).expect
-  const test = expectGlobal?.getState?.().currentTestIdentity?.()
-  if (typeof test !== 'object' || test === null) return () => undefined
-  const record = test as TestRecord
+  const test = currentTest()
+  if (!test) return () => undefined
   return (log) => {
-    ;(record[STEP_LOGS] ??= []).push(log)
+    ;((test[STEP_LOGS] ??= []) as StepLog[]).push(log)
   }
 }
