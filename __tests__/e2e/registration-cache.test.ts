@@ -28,6 +28,7 @@ import { createJob, repositoryRoot, type ActionJob, type ActionRun, type Inputs 
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
 import { tempDir } from '../support/temp.js'
+import { afterThisTest } from '../support/after-test.js'
 
 const ENCRYPTION_KEY = 'l6Qm3dV0b8yJ+Zx1w9RkT4pN2cH7sA5eF0gU3iO6rE8='
 const OTHER_KEY = 'Vw2s9XcJ1kQ4tB7nM0pL3zR6yH8dF5gA2eU1iO4rE7s='
@@ -53,43 +54,10 @@ interface World {
   close(): Promise<void>
 }
 
-// Closed after each test; tests that run concurrently close their own (an afterEach would close
-// the worlds of tests still running).
-const worlds: World[] = []
-/** Directories standing for what a poisoned archive aims at; removed after each test. */
-const targets: string[] = []
-afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((world) => world.close()))
-  for (const target of targets.splice(0)) rmSync(target, { recursive: true, force: true })
-})
-
-/**
- * A test run beside the others of its block (jest runs up to maxConcurrency at once: each gate
- * mostly waits on polls and approvals). jest runs no afterEach for concurrent tests, so the worlds
- * the body opens with its own `trackedWorld` are closed at its end.
- */
-function concurrently(name: string, body: (trackedWorld: typeof createWorld) => Promise<void>, timeoutMs?: number): void {
-  it.concurrent(
-    name,
-    async () => {
-      const mine: World[] = []
-      try {
-        await body(async (...args) => {
-          const world = await createWorld(...args)
-          mine.push(world)
-          return world
-        })
-      } finally {
-        await Promise.all(mine.map((world) => world.close()))
-      }
-    },
-    timeoutMs
-  )
-}
-
+/** A world closed when its test ends (concurrent tests included). */
 async function trackedWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOptions = {}, blobHost?: BlobHost): Promise<World> {
   const world = await createWorld(protocol, emulatorOptions, blobHost)
-  worlds.push(world)
+  afterThisTest(() => world.close())
   return world
 }
 
@@ -224,7 +192,7 @@ async function expectFaultBounded(world: World, endpoint: CacheEndpoint, fault: 
 }
 
 describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/ over the %s protocol', (protocol) => {
-  concurrently('run 1 registers and saves; run 2 reuses it, with zero RegisterClient calls', async (trackedWorld) => {
+  it.concurrent('run 1 registers and saves; run 2 reuses it, with zero RegisterClient calls', async () => {
     const world = await trackedWorld(protocol)
 
     const first = await world.gate()
@@ -245,7 +213,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expect(openArchive(world.fake.entries[0]!.archive).toString('latin1')).toContain(world.secrets().clientSecret)
   })
 
-  concurrently('with cache-encryption-key: the key is masked, the entry holds no secret in clear, run 2 reuses it', async (trackedWorld) => {
+  it.concurrent('with cache-encryption-key: the key is masked, the entry holds no secret in clear, run 2 reuses it', async () => {
     const world = await trackedWorld(protocol)
     const inputs = { 'cache-encryption-key': ENCRYPTION_KEY }
 
@@ -262,7 +230,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expectNothingLeaked(world, [first, second])
   })
 
-  concurrently('a registration AWS no longer accepts is replaced within the run, approved, and the replacement saved', async (trackedWorld) => {
+  it.concurrent('a registration AWS no longer accepts is replaced within the run, approved, and the replacement saved', async () => {
     const world = await trackedWorld(protocol)
     expectApproved(await world.gate())
     const stale = clientIdOf(world.fake.entries[0]!)
@@ -285,7 +253,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expectNothingLeaked(world, [second, third], { plainSecrets: true })
   })
 
-  concurrently('a registration unknown to AWS (another emulator, a deleted client) is replaced before any prompt, without a warning', async (trackedWorld) => {
+  it.concurrent('a registration unknown to AWS (another emulator, a deleted client) is replaced before any prompt, without a warning', async () => {
     const earlier = await trackedWorld(protocol)
     expectApproved(await earlier.gate())
     // A fresh emulator behind the same cache: what each CI run meets.
@@ -302,7 +270,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expect(committed(world.fake)).toHaveLength(2)
   })
 
-  concurrently('a registration expiring within 15 minutes is not reused, and that is said only in debug', async (trackedWorld) => {
+  it.concurrent('a registration expiring within 15 minutes is not reused, and that is said only in debug', async () => {
     // Registrations live 10 minutes here: every cached one is too close to its end.
     const world = await trackedWorld(protocol, { registrationTtl: 600 })
     expectApproved(await world.gate())
@@ -315,7 +283,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expect(committed(world.fake)).toHaveLength(2)
   })
 
-  concurrently('a corrupt entry costs one warning and a fresh registration, which is saved', async (trackedWorld) => {
+  it.concurrent('a corrupt entry costs one warning and a fresh registration, which is saved', async () => {
     const world = await trackedWorld(protocol)
     expectApproved(await world.gate())
     corruptEntry(world.fake.entries[0]!)
@@ -329,7 +297,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expectNothingLeaked(world, [second], { plainSecrets: true })
   })
 
-  concurrently('an entry sealed with another key costs one warning and a fresh registration, saved under the new key', async (trackedWorld) => {
+  it.concurrent('an entry sealed with another key costs one warning and a fresh registration, saved under the new key', async () => {
     const world = await trackedWorld(protocol)
     expectApproved(await world.gate({ 'cache-encryption-key': ENCRYPTION_KEY }))
     await nextSecond()
@@ -346,7 +314,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expectNothingLeaked(world, [second, third])
   })
 
-  concurrently('cache-registration: false never touches the cache service', async (trackedWorld) => {
+  it.concurrent('cache-registration: false never touches the cache service', async () => {
     const world = await trackedWorld(protocol)
     expectApproved(await world.gate({ 'cache-registration': true }))
     const requestsBefore = world.fake.requests.length
@@ -378,12 +346,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
       `${fault.kind === 'status' ? String(fault.status) : fault.kind}${bounds === REAL_BOUNDS ? ' (the real bound)' : ` (timeout ${SHORT_TIMEOUT_SECONDS} s)`}`
 
     it.concurrent.each(cases.map((c) => [c.endpoint, label(c), c] as const))('%s answering %s', async (endpoint, _label, { fault, bounds }) => {
-      const world = await createWorld(protocol)
-      try {
-        await expectFaultBounded(world, endpoint, fault, bounds)
-      } finally {
-        await world.close()
-      }
+      await expectFaultBounded(await trackedWorld(protocol), endpoint, fault, bounds)
     }, 120_000)
   })
 
@@ -419,7 +382,7 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host, re
   const blobRequests = (fake: FakeCacheService) => fake.requests.filter((request) => request.endpoint === 'upload' || request.endpoint === 'download')
   const tunnels = (fake: FakeCacheService) => fake.requests.filter((request) => request.method === 'CONNECT').map(({ host, status }) => ({ host, status }))
 
-  concurrently("run 2 restores with one plain GET through the proxy (the action's own download), and zero RegisterClient calls", async (trackedWorld) => {
+  it.concurrent("run 2 restores with one plain GET through the proxy (the action's own download), and zero RegisterClient calls", async () => {
     const world = await trackedWorld('v2', {}, 'azure')
 
     const first = await world.gate()
@@ -446,7 +409,7 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host, re
   })
 
   // The action's deadline must end the wait, and the request, wherever the download stops.
-  concurrently('a download that hangs is given up within the restore bound', async (trackedWorld) => {
+  it.concurrent('a download that hangs is given up within the restore bound', async () => {
     const world = await trackedWorld('v2', {}, 'azure')
     const faulty = await expectFaultBounded(world, 'download', { kind: 'hang' }, SHORT_BOUNDS)
     expect(otherWarnings(faulty.run)[0]).toBe(`The Actions cache did not answer within ${SHORT_BOUNDS.restoreMs / 1000} s; a new client will be registered.`)
@@ -457,7 +420,7 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host, re
 })
 
 describe('a poisoned registration cache entry through dist/ (issue #12)', () => {
-  it.each<[CacheProtocol, BlobHost | undefined]>([
+  it.concurrent.each<[CacheProtocol, BlobHost | undefined]>([
     ['v2', undefined],
     ['v1', undefined],
     ['v2', 'azure']
@@ -470,7 +433,6 @@ describe('a poisoned registration cache entry through dist/ (issue #12)', () => 
       // What the attacker aims at, in a directory of the test's own: with @actions/cache restoring,
       // `tar -xf … -P` would have written the archive's absolute path.
       const target = tempDir('poison-target')
-      targets.push(target)
       const postStep = join(target, 'dist', 'post', 'index.js')
       mkdirSync(dirname(postStep), { recursive: true })
       writeFileSync(postStep, '// the action: its post step revokes the token\n')
