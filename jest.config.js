@@ -1,6 +1,8 @@
 // ESM + TypeScript through ts-jest; run with NODE_OPTIONS=--experimental-vm-modules (see package.json).
 export default {
-  testEnvironment: 'node',
+  // jest's node environment, which also runs afterThisTest() cleanups and appends the logs of the
+  // processes a failing test ran (__tests__/support/environment.js).
+  testEnvironment: '<rootDir>/__tests__/support/environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   resolver: 'ts-jest-resolver',
   transform: {
@@ -9,9 +11,14 @@ export default {
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   clearMocks: true,
-  // Drops the ::debug:: lines modules under test print (the file says why).
-  setupFilesAfterEnv: ['<rootDir>/__tests__/support/quiet-debug.ts'],
+  // Drop the ::debug:: lines modules under test print (the file says why), remove tempDir()s.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/quiet-debug.ts', '<rootDir>/__tests__/support/setup.ts'],
+  // A test that hangs fails after a minute; the slow ones (e2e with real bounds, the fault matrix)
+  // set their own, longer timeouts.
   testTimeout: 60000,
-  // e2e tests spawn processes and servers; two cores here, so keep workers modest.
-  maxWorkers: 2
+  // Two workers on two cores. Most files wait on child processes, but the fault matrix and the
+  // tests that time an exit hold the action to its time bounds, which need CPU to spare; tests
+  // that mostly wait run side by side within their file instead (it.concurrent, up to five).
+  maxWorkers: 2,
+  maxConcurrency: 5
 }

@@ -11,47 +11,28 @@ import { dirname, join } from 'node:path'
 import { BlockBlobClient } from '@azure/storage-blob'
 import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService, type FakeCacheServiceOptions } from '../fakes/cache-service.js'
 import { cacheVersion, compressionMethodOfThisRunner } from '../../src/registration/cache-version.js'
-import { createSandbox, openArchive, type Sandbox } from './support.js'
+import { createSandbox, openArchive, RUNNER_CACHE_VARIABLES, setEnv, snapshotEnv, type Sandbox } from './support.js'
 import { libraryShapedTar, zstd } from './tar-builder.js'
+import { captureStdout } from '../support/capture.js'
 
 const cache = await import('@actions/cache')
 
-const RUNNER_VARIABLES = [
-  'ACTIONS_CACHE_SERVICE_V2',
-  'ACTIONS_RESULTS_URL',
-  'ACTIONS_CACHE_URL',
-  'ACTIONS_RUNTIME_TOKEN',
-  'ACTIONS_CACHE_MODE',
-  'GITHUB_SERVER_URL',
-  'GITHUB_WORKSPACE',
-  'RUNNER_TEMP',
-  // Set by the fake for Azure's blob host; cleared otherwise, so no proxy of the host's takes part.
-  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [name, name.toLowerCase()])
-]
-let savedEnv: Record<string, string | undefined>
+let restoreEnv: () => void
 let stdout: string[]
 
 function useEnv(...sources: Array<Record<string, string>>): void {
-  for (const name of RUNNER_VARIABLES) delete process.env[name]
-  for (const source of sources) Object.assign(process.env, source)
+  setEnv(RUNNER_CACHE_VARIABLES, ...sources)
 }
 
 beforeEach(() => {
-  savedEnv = Object.fromEntries(RUNNER_VARIABLES.map((name) => [name, process.env[name]]))
-  stdout = []
+  restoreEnv = snapshotEnv(RUNNER_CACHE_VARIABLES)
   // The library logs through @actions/core to stdout; keep it out of the test report, but keep it.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk))
-    return true
-  })
+  stdout = captureStdout().chunks
 })
 
 afterEach(() => {
   jest.restoreAllMocks()
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name]
-    else process.env[name] = value
-  }
+  restoreEnv()
 })
 
 const serviceEndpoints = (fake: FakeCacheService): string[] => fake.requests.map((request) => request.endpoint ?? `unrouted ${request.path}`)

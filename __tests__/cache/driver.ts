@@ -1,35 +1,13 @@
-// Runs one restoreRegistration or saveRegistration in a process of its own, as the action's main
-// step would: the environment (the fake service's variables, HOME, RUNNER_TEMP, GITHUB_WORKSPACE)
-// comes from the parent, the log goes to stdout where the parent reads it like the runner does.
-// The last line is `RESULT <json>`; it never carries the client secret, only a digest of it.
-// Unless told to linger, the process exits right after, as the action's main flow will.
-import { createHash } from 'node:crypto'
+// Runs one restoreRegistration or saveRegistration (operation.ts) in a process of its own, as the
+// action's main step would: the environment (the fake service's variables, HOME, RUNNER_TEMP,
+// GITHUB_WORKSPACE) comes from the parent, the log goes to stdout where the parent reads it like
+// the runner does. The last line is `RESULT <json>`. Unless told to linger, the process exits
+// right after, as the action's main flow does. What only a process of its own shows: whether
+// @actions/cache was loaded at all, that nothing keeps the event loop alive after a restore's
+// deadline, and a save whose hung request the library keeps alive past its bound.
 import { registerHooks } from 'node:module'
-import { restoreRegistration, saveRegistration, type RegistrationCacheOptions } from '../../src/registration/cache.js'
-import type { ClientRegistration } from '../../src/oidc/types.js'
-
-export interface DriverRequest {
-  op: 'restore' | 'save'
-  options: RegistrationCacheOptions
-  registration?: ClientRegistration
-  /** Epoch milliseconds passed to restoreRegistration. */
-  now?: number
-  /** Leave the process to end by itself (to see what keeps the event loop alive). */
-  linger?: boolean
-}
-
-export interface DriverResult {
-  op: 'restore' | 'save'
-  elapsedMs: number
-  found?: boolean
-  /** restoreRegistration's status. */
-  status?: string
-  clientId?: string
-  clientSecretSha256?: string
-  registration?: Omit<ClientRegistration, 'clientSecret'>
-  /** Whether the library was imported (it must not be when the service is unavailable). */
-  libraryLoaded: boolean
-}
+import { restoreRegistration, saveRegistration } from '../../src/registration/cache.js'
+import { performOperation, type DriverRequest } from './operation.js'
 
 // Records whether anything from @actions/cache gets resolved: it must not be when the service is unavailable.
 // The save loads it in a worker thread of its own, where this thread's hooks do not reach: loading
@@ -44,24 +22,8 @@ registerHooks({
 })
 
 const request = JSON.parse(process.argv[2] ?? '{}') as DriverRequest
-const started = performance.now()
-const result: DriverResult = { op: request.op, elapsedMs: 0, libraryLoaded: false }
-if (request.op === 'restore') {
-  const restored = await restoreRegistration(request.options, request.now)
-  result.status = restored.status
-  result.found = restored.status === 'restored'
-  if (restored.status === 'restored') {
-    const registration = restored.registration
-    const { clientSecret, ...rest } = registration
-    result.clientId = registration.clientId
-    result.clientSecretSha256 = createHash('sha256').update(clientSecret).digest('hex')
-    result.registration = rest
-  }
-} else {
-  if (!request.registration) throw new Error('save needs a registration')
-  await saveRegistration(request.registration, request.options)
-}
-result.elapsedMs = Math.round(performance.now() - started)
+if (request.preloadLibrary) await import('@actions/cache')
+const result = await performOperation(request, { restoreRegistration, saveRegistration })
 result.libraryLoaded = libraryLoaded
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 if (!request.linger) process.exit(0)

@@ -3,7 +3,8 @@
 // under the action's key prefix, which anyone can derive from the source. @actions/cache would
 // extract its archive with `tar -xf … -P` before the action saw a byte. Each entry here is
 // planted directly into the fake service, with the version the action looks up, and restored by
-// restoreRegistration in a process of its own as the action runs it. Every time: the sandbox
+// restoreRegistration: in this process (in-process.ts), and for the other protocols in a process
+// of its own as the action runs it, which also shows @actions/cache is never loaded. Every time: the sandbox
 // (HOME, the workspace, a file standing for the action's own dist/post/index.js, ~/.aws/config)
 // is byte for byte as before, there is exactly one warning, and no registration is returned, so
 // the caller registers a fresh client.
@@ -13,11 +14,16 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { cacheVersion, compressionMethodOfThisRunner } from '../../src/registration/cache-version.js'
 import { MAX_ARCHIVE_BYTES, MAX_ENTRY_FILE_BYTES, MAX_TAR_BYTES } from '../../src/registration/entry-archive.js'
-import { REGISTRATION_CACHE_PATH, registrationKeyPrefix } from '../../src/registration/key.js'
 import { startCacheService, type BlobHost, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
 import { expectMaskedBeforeUse, findSecretLeaks } from '../harness/secrets.js'
-import { cacheOptions, createSandbox, makeRegistration, runDriver, snapshotTree, type Sandbox } from './support.js'
+import { freshRegistration } from '../support/registrations.js'
+import { loadInProcessCache } from './in-process.js'
+import { cacheOptions, createSandbox, runDriver, snapshotTree, type Sandbox } from './support.js'
 import { libraryShapedTar, systemTar, tarArchive, tarMember, zstd } from './tar-builder.js'
+
+// Before anything imports src/registration/key.ts: os.homedir() is the sandbox's from here on.
+const runInProcess = await loadInProcessCache()
+const { REGISTRATION_CACHE_PATH, registrationKeyPrefix } = await import('../../src/registration/key.js')
 
 /** The registration file's name in an archive saved on this layout (HOME/work/repo/repo). */
 const ARCHIVED_NAME = '../../../.aws-sso-device-auth-registration.json'
@@ -34,7 +40,7 @@ interface Poison {
 
 /** A well-formed registration document: every refusal below is for the archive's shape alone. */
 function document(): string {
-  return JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: makeRegistration() })
+  return JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: freshRegistration() })
 }
 
 const poisons: Poison[] = [
@@ -153,13 +159,12 @@ function plant(world: PoisonWorld, archive: Buffer): void {
   world.fake.seedEntry({ key: world.key, version: cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long'), archive })
 }
 
-async function expectRefusedUntouched(world: PoisonWorld, reason: RegExp): Promise<void> {
+/** Restored in this process, or in a process of its own (`driver`), which also tells whether @actions/cache was loaded. */
+async function expectRefusedUntouched(world: PoisonWorld, reason: RegExp, where: 'in-process' | 'driver' = 'in-process'): Promise<void> {
   const before = snapshotTree(world.sandbox.root)
-  const run = await runDriver(
-    { op: 'restore', options: cacheOptions({ restoreTimeoutMs: 30_000 }) },
-    { ...world.fake.env, ...world.sandbox.env },
-    world.sandbox.workspace
-  )
+  const request = { op: 'restore', options: cacheOptions({ restoreTimeoutMs: 30_000 }) } as const
+  const env = { ...world.fake.env, ...world.sandbox.env }
+  const run = where === 'driver' ? await runDriver(request, env, world.sandbox.workspace) : await runInProcess(request, env, world.sandbox)
 
   expect(snapshotTree(world.sandbox.root)).toEqual(before)
   expect(run.code).toBe(0)
@@ -170,7 +175,9 @@ async function expectRefusedUntouched(world: PoisonWorld, reason: RegExp): Promi
   expect(warning).toMatch(new RegExp(`^Ignoring the cached OIDC client registration ${world.key}: the cache entry is not one this action wrote \\(`))
   expect(warning).toMatch(reason)
   expect(warning).toMatch(/\); a new client will be registered\. If this repeats, someone may be writing to this repository's Actions cache: see SECURITY\.md\.$/)
-  expect(run.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
+  expect(run.result).toMatchObject({ found: false, status: 'not-restored' })
+  // The library, which would have extracted the archive, is not even loaded.
+  if (where === 'driver') expect(run.result).toMatchObject({ libraryLoaded: false })
   // The entry was really looked up and downloaded: the refusal is the reader's, not a miss.
   expect(world.fake.requests.map((request) => request.endpoint).filter(Boolean)).toEqual(['lookup', 'download'])
   // The signed URL is a credential to the blob: masked before anything else, and with it its signature.
@@ -227,7 +234,7 @@ describe.each<[CacheProtocol, BlobHost | undefined]>([
     const world = await poisonWorld(protocol, blobHost)
     try {
       plant(world, poisons[0]!.archive(world.sandbox))
-      await expectRefusedUntouched(world, poisons[0]!.reason)
+      await expectRefusedUntouched(world, poisons[0]!.reason, 'driver')
     } finally {
       await world.fake.close()
       world.sandbox.dispose()

@@ -1,32 +1,54 @@
-// restoreRegistration and saveRegistration, each in a process of its own as the action runs them,
-// against the fake cache service over both protocols, with the real @actions/cache underneath.
-// What is checked is what the runner would show: the workflow commands on stdout (at most one
-// warning, never an error annotation), the masks, and what ends up in the cache entry.
+// restoreRegistration and saveRegistration against the fake cache service over both protocols,
+// with the real @actions/cache underneath for saving. What is checked is what the runner would
+// show: the workflow commands on stdout (at most one warning, never an error annotation), the
+// masks, and what ends up in the cache entry.
+// Most runs are in this process (in-process.ts), one at a time, with bounds of a fraction of a
+// second where a run meets a hang. What only a process of its own can show runs in one (the
+// driver, as the action's main step): that @actions/cache is not even loaded for a restore, that a
+// restore's deadline leaves nothing holding the event loop, concurrent saves from jobs of their
+// own, and a save that hangs inside the library (its request outlives the bound; the process
+// exits, as the action's does). The real 10 s and 15 s bounds are exercised through dist/ by
+// __tests__/e2e/registration-cache.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findSecretLeaks, expectMaskedBeforeUse, type ScannableRun } from '../harness/secrets.js'
 import { AZURE_BLOB_HOST, startCacheService, type BlobHost, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
-import { cacheVersion } from '../../src/registration/cache-version.js'
-import { REGISTRATION_CACHE_PATH, registrationFilePath } from '../../src/registration/key.js'
+import { freshRegistration } from '../support/registrations.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
-import { cacheOptions, corruptEntry, createSandbox, makeRegistration, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
+import { loadInProcessCache } from './in-process.js'
+import type { DriverRequest } from './operation.js'
+import { cacheOptions, corruptEntry, createSandbox, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
 
-// The bound under test, for the runs that meet a hang; every other run gets a generous one, so a
-// busy machine (several children start at once, each loading @actions/cache inside the bound) cannot
-// turn a slow success into a warning, nor time out before the request that meets the fault.
-const BOUND_MS = 8_000
+// Before anything imports src/registration: os.homedir() is the sandbox's from here on.
+const runInProcess = await loadInProcessCache()
+const { cacheVersion } = await import('../../src/registration/cache-version.js')
+const { REGISTRATION_CACHE_PATH, registrationFilePath } = await import('../../src/registration/key.js')
+
+// The bound under test, for the runs that meet a hang: in this process a fraction of a second
+// (the deadline is a timer, whatever the bound); in a driver process a second, as node and the
+// library load inside it. Every other run gets a generous bound, so a busy machine cannot turn a
+// slow success into a warning, nor time out before the request that meets the fault.
+const BOUND_MS = 500
+const DRIVER_BOUND_MS = 1_000
 const GENEROUS_MS = 30_000
-// Slack for a loaded machine: the deadline timer fires late under load, never early.
-const SLACK_MS = 2_000
+// Slack for a loaded machine: the deadline timer fires late under load, never early. Generous, yet
+// far below GENEROUS_MS: a bound that is not applied still fails the test.
+const SLACK_MS = 5_000
 
 interface World {
   fake: FakeCacheService
   sandbox: Sandbox
+  /** In this process. */
   restore(options?: Partial<RegistrationCacheOptions>, now?: number): Promise<DriverRun>
   save(registration: ClientRegistration, options?: Partial<RegistrationCacheOptions>): Promise<DriverRun>
+  /** In a process of its own (the driver). */
+  driver: {
+    restore(options?: Partial<RegistrationCacheOptions>): Promise<DriverRun>
+    save(registration: ClientRegistration, options?: Partial<RegistrationCacheOptions>, request?: Pick<DriverRequest, 'preloadLibrary'>): Promise<DriverRun>
+  }
   dispose(): Promise<void>
 }
 
@@ -38,8 +60,13 @@ async function createWorld(protocol: CacheProtocol, extraEnv: Record<string, str
   return {
     fake,
     sandbox,
-    restore: (options = {}, now) => runDriver({ op: 'restore', options: cacheOptions({ ...bounded, ...options }), now }, env(), sandbox.workspace),
-    save: (registration, options = {}) => runDriver({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration }, env(), sandbox.workspace),
+    restore: (options = {}, now) => runInProcess({ op: 'restore', options: cacheOptions({ ...bounded, ...options }), now }, env(), sandbox),
+    save: (registration, options = {}) => runInProcess({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration }, env(), sandbox),
+    driver: {
+      restore: (options = {}) => runDriver({ op: 'restore', options: cacheOptions({ ...bounded, ...options }) }, env(), sandbox.workspace),
+      save: (registration, options = {}, request = {}) =>
+        runDriver({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration, ...request }, env(), sandbox.workspace)
+    },
     async dispose() {
       await fake.close()
       sandbox.dispose()
@@ -78,17 +105,16 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('misses quietly, saves, and the next run gets the same registration back masked, leaving no file behind', async () => {
-    const registration = makeRegistration()
+    const registration = freshRegistration()
 
     const first = await world.restore()
     expectQuiet(first)
-    // The restore is the action's own: @actions/cache is not even loaded for it.
-    expect(first.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
+    // (That @actions/cache is not even loaded for a restore is checked in a process of its own, below.)
+    expect(first.result).toMatchObject({ found: false, status: 'not-restored' })
     expect(first.info).toEqual([])
 
     const saved = await world.save(registration)
     expectQuiet(saved)
-    expect(saved.result).toMatchObject({ libraryLoaded: true })
     // Everything @actions/cache printed during the save became debug lines: nothing else reaches the log.
     expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/)])
     expect(world.fake.entries).toHaveLength(1)
@@ -100,7 +126,6 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const second = await world.restore()
     expectQuiet(second)
-    expect(second.result).toMatchObject({ libraryLoaded: false })
     expect(second.result).toMatchObject({ found: true, clientId: registration.clientId, registration: { clientSecretExpiresAt: registration.clientSecretExpiresAt } })
     expect(second.result?.clientSecretSha256).toBe(sha256(registration.clientSecret))
     expect(second.info).toEqual([expect.stringMatching(new RegExp(`^Reusing the cached OIDC client registration ${registration.clientId}, valid until `))])
@@ -112,7 +137,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('encrypts the entry with the cache-encryption-key: no trace of the secret in the archive, restored with the same key', async () => {
-    const registration = makeRegistration()
+    const registration = freshRegistration()
     const encryptionKey = 'correct horse battery staple'
 
     expectQuiet(await world.save(registration, { encryptionKey }))
@@ -130,7 +155,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('writes the registration file owner-only: the archive records mode 0600 for it', async () => {
-    expectQuiet(await world.save(makeRegistration()))
+    expectQuiet(await world.save(freshRegistration()))
     const tar = openArchive(world.fake.entries[0]!.archive)
     // ustar: every 512-byte header has the name at 0, the octal mode at 100 and the type at 156
     // ('0' or NUL for a regular file; a PAX header 'x' names the same file with a mode of its own).
@@ -146,7 +171,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('ignores an entry sealed with another key, with one warning', async () => {
-    expectQuiet(await world.save(makeRegistration(), { encryptionKey: 'the old key' }))
+    expectQuiet(await world.save(freshRegistration(), { encryptionKey: 'the old key' }))
 
     const restored = await world.restore({ encryptionKey: 'the new key' })
 
@@ -155,8 +180,8 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('restores the newest registration under the prefix', async () => {
-    const older = makeRegistration({ clientIdIssuedAt: Math.floor(Date.now() / 1000) - 3600 })
-    const newer = makeRegistration()
+    const older = freshRegistration({ clientIdIssuedAt: Math.floor(Date.now() / 1000) - 3600 })
+    const newer = freshRegistration()
     expectQuiet(await world.save(older))
     expectQuiet(await world.save(newer))
 
@@ -167,7 +192,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('does not reuse a registration expiring within 15 minutes, and says so only in debug', async () => {
-    const registration = makeRegistration()
+    const registration = freshRegistration()
     expectQuiet(await world.save(registration))
     const expiresAtMs = registration.clientSecretExpiresAt * 1000
 
@@ -182,7 +207,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
   it('ignores an entry whose registration was made for other scopes, with one warning', async () => {
     // Saved under the key for sso:account:access, but holding a registration with other scopes.
-    expectQuiet(await world.save(makeRegistration({ scopes: ['sso:account:access', 'codewhisperer:completions'] })))
+    expectQuiet(await world.save(freshRegistration({ scopes: ['sso:account:access', 'codewhisperer:completions'] })))
 
     const restored = await world.restore()
 
@@ -191,7 +216,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('ignores a corrupt entry with one warning, the secret masked all the same', async () => {
-    const registration = makeRegistration()
+    const registration = freshRegistration()
     expectQuiet(await world.save(registration))
     corruptEntry(world.fake.entries[0]!)
 
@@ -203,7 +228,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('refuses an archive that does not decompress, with one warning that points to SECURITY.md', async () => {
-    expectQuiet(await world.save(makeRegistration()))
+    expectQuiet(await world.save(freshRegistration()))
     world.fake.entries[0]!.archive = Buffer.from('this is not a zstd or gzip stream')
 
     const restored = await world.restore()
@@ -213,7 +238,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
   })
 
   it('lets concurrent saves of the same key race: one wins, the others only say so in debug', async () => {
-    const registration = makeRegistration()
+    const registration = freshRegistration()
     const sandboxes = Array.from({ length: 4 }, () => createSandbox())
     try {
       const runs = await Promise.all(
@@ -254,12 +279,14 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     // Only a hang runs into the bound; an answered fault must end on its own, long before it.
     const boundFor = (fault: CacheFault): number => (fault.kind === 'hang' ? BOUND_MS : GENEROUS_MS)
 
-    it.concurrent.each(restoreFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
+    // In this process, one at a time: the restore is the action's own code, and its deadline tears
+    // its requests down, so nothing of a run outlives it.
+    it.each(restoreFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
       'restore, %s answering %s',
       async (endpoint, _label, fault) => {
         const own = await createWorld(protocol)
         try {
-          expectQuiet(await own.save(makeRegistration()))
+          expectQuiet(await own.save(freshRegistration()))
           own.fake.setFault(endpoint, fault)
 
           const restored = await own.restore({ restoreTimeoutMs: boundFor(fault) })
@@ -277,21 +304,26 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
       }
     )
 
+    // Each in a driver process of its own, several at once: the library retries a failed request
+    // (backoff of seconds) and a hung one has no timeout, so its work goes on after the bound. The
+    // process exits after the save, as the action's does; in this process that work would reach
+    // the next test's service.
     it.concurrent.each(saveFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
       'save, %s answering %s',
       async (endpoint, _label, fault) => {
         const own = await createWorld(protocol)
         try {
-          const registration = makeRegistration()
+          const registration = freshRegistration()
           own.fake.setFault(endpoint, fault)
 
-          const saved = await own.save(registration, { saveTimeoutMs: BOUND_MS })
+          // The library is loaded before the save: the bound under test is the save's own.
+          const saved = await own.driver.save(registration, { saveTimeoutMs: DRIVER_BOUND_MS }, { preloadLibrary: true })
 
           expect(saved.code).toBe(0)
           expect(saved.errors).toEqual([])
           expect(saved.warnings).toHaveLength(1)
           expect(saved.warnings[0]).not.toMatch(/already/)
-          expect(saved.result!.elapsedMs).toBeLessThan(BOUND_MS + SLACK_MS)
+          expect(saved.result!.elapsedMs).toBeLessThan(DRIVER_BOUND_MS + SLACK_MS)
           expect(own.fake.entries.filter((entry) => entry.committed)).toHaveLength(0)
           expect(existsSync(registrationFilePath(own.sandbox.home))).toBe(false)
           expect(findSecretLeaks(scannable(saved), { clientSecret: registration.clientSecret })).toEqual([])
@@ -312,7 +344,7 @@ describe('the registration cache, protocol aside', () => {
       expectQuiet(absent)
       expect(absent.result).toMatchObject({ found: false, libraryLoaded: false })
 
-      const unsaved = await runDriver({ op: 'save', options: cacheOptions(), registration: makeRegistration() }, sandbox.env, sandbox.workspace)
+      const unsaved = await runDriver({ op: 'save', options: cacheOptions(), registration: freshRegistration() }, sandbox.env, sandbox.workspace)
       expectQuiet(unsaved)
       expect(unsaved.result).toMatchObject({ libraryLoaded: false })
 
@@ -327,11 +359,31 @@ describe('the registration cache, protocol aside', () => {
     }
   })
 
+  it.concurrent.each<CacheProtocol>(['v2', 'v1'])('over %s, a restore never loads @actions/cache, a miss nor a hit; a save does', async (protocol) => {
+    const world = await createWorld(protocol)
+    try {
+      const registration = freshRegistration()
+      const miss = await world.driver.restore()
+      expectQuiet(miss)
+      expect(miss.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
+
+      const saved = await world.driver.save(registration)
+      expectQuiet(saved)
+      expect(saved.result).toMatchObject({ libraryLoaded: true })
+
+      const hit = await world.driver.restore()
+      expectQuiet(hit)
+      expect(hit.result).toMatchObject({ found: true, clientId: registration.clientId, libraryLoaded: false })
+    } finally {
+      await world.dispose()
+    }
+  })
+
   it('does not pass off a file left by an interrupted run as a restored registration, nor touch it', async () => {
     const world = await createWorld('v2')
     try {
       const leftover = registrationFilePath(world.sandbox.home)
-      const document = JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: makeRegistration() })
+      const document = JSON.stringify({ format: 'aws-sso-device-auth/registration', version: 1, registration: freshRegistration() })
       writeFileSync(leftover, document)
 
       const restored = await world.restore()
@@ -351,13 +403,9 @@ describe('the registration cache, protocol aside', () => {
     const world = await createWorld('v2')
     const other = createSandbox(['actions-runner', '_work', 'repo', 'repo'])
     try {
-      expectQuiet(await world.save(makeRegistration()))
+      expectQuiet(await world.save(freshRegistration()))
 
-      const restored = await runDriver(
-        { op: 'restore', options: cacheOptions({ restoreTimeoutMs: GENEROUS_MS }) },
-        { ...world.fake.env, ...other.env },
-        other.workspace
-      )
+      const restored = await runInProcess({ op: 'restore', options: cacheOptions({ restoreTimeoutMs: GENEROUS_MS }) }, { ...world.fake.env, ...other.env }, other)
 
       expectOneWarning(restored, /was saved on a runner of another layout \(it holds \.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json, not \.\.\/\.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json\); a new client will be registered\.$/)
       expect(restored.result?.found).toBe(false)
@@ -372,14 +420,14 @@ describe('the registration cache, protocol aside', () => {
   it("restores over v2 with blobs on Azure's host: one plain GET through HTTP_PROXY, the library's save read back", async () => {
     const world = await createWorld('v2', {}, 'azure')
     try {
-      const registration = makeRegistration()
+      const registration = freshRegistration()
       expectQuiet(await world.save(registration))
       const before = world.fake.requests.length
 
       const restored = await world.restore()
 
       expectQuiet(restored)
-      expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId, libraryLoaded: false })
+      expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId })
       // undici's proxy agent tunnels the http blob URL through the proxy; the lookup goes direct (NO_PROXY).
       expect(world.fake.requests.slice(before).map(({ method, host, proxied, endpoint, status }) => ({ method, host, proxied, endpoint, status }))).toEqual([
         { method: 'POST', host: new URL(world.fake.url).host, proxied: false, endpoint: 'lookup', status: 200 },
@@ -397,7 +445,7 @@ describe('the registration cache, protocol aside', () => {
   it('returns at the deadline and tears the hung request down: the process can end on its own', async () => {
     const world = await createWorld('v2')
     try {
-      expectQuiet(await world.save(makeRegistration()))
+      expectQuiet(await world.save(freshRegistration()))
       world.fake.setFault('lookup', { kind: 'hang' })
 
       // Lingering: nothing exits the process but an empty event loop. The fake stays open and

@@ -1,18 +1,53 @@
 // Shared by the cache tests: a runner-like sandbox (HOME with the workspace three levels below it,
-// as on hosted runners, and RUNNER_TEMP), a child process per restore or save (the driver), the
-// log it printed read back as the runner reads it, and the archive of an entry opened for scanning.
+// as on hosted runners, and RUNNER_TEMP), a restore or save run in a process of its own (the
+// driver) or in the test's own (in-process.ts), the log it printed read back as the runner reads
+// it, and the archive of an entry opened for scanning.
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { gunzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import { repositoryRoot } from '../harness/action-manifest.js'
 import { parseWorkflowCommands, type WorkflowCommand } from '../harness/file-commands.js'
-import type { ClientRegistration } from '../../src/oidc/types.js'
+import { stepLogRecorder } from '../support/step-logs.js'
+import { removeTempDir, tempDir } from '../support/temp.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
-import type { DriverRequest, DriverResult } from './driver.js'
+import type { DriverRequest, DriverResult } from './operation.js'
+
+/**
+ * The runner's variables that @actions/cache and the action read, at call time: the service, the
+ * cache mode, the workspace and temp directory, and the proxies (set by the fake for Azure's blob
+ * host; cleared otherwise, so no proxy of the host's takes part).
+ */
+export const RUNNER_CACHE_VARIABLES = [
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_MODE',
+  'GITHUB_SERVER_URL',
+  'GITHUB_WORKSPACE',
+  'RUNNER_TEMP',
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [name, name.toLowerCase()])
+]
+
+/** Clears `names` in process.env, then sets what `sources` give (later ones win). */
+export function setEnv(names: readonly string[], ...sources: Array<Record<string, string>>): void {
+  for (const name of names) delete process.env[name]
+  for (const source of sources) Object.assign(process.env, source)
+}
+
+/** What puts `names` back in process.env as they are now. */
+export function snapshotEnv(names: readonly string[]): () => void {
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]))
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
+}
 
 export interface Sandbox {
   root: string
@@ -26,7 +61,7 @@ export interface Sandbox {
 
 /** A runner-like layout: $HOME/work/<repo>/<repo> is the workspace, as on GitHub-hosted Linux runners. */
 export function createSandbox(workspaceBelowHome: string[] = ['work', 'repo', 'repo']): Sandbox {
-  const root = mkdtempSync(join(tmpdir(), 'registration-cache-'))
+  const root = tempDir('registration-cache')
   const home = join(root, 'home')
   const workspace = join(home, ...workspaceBelowHome)
   const temp = join(root, 'temp')
@@ -38,7 +73,7 @@ export function createSandbox(workspaceBelowHome: string[] = ['work', 'repo', 'r
     workspace,
     temp,
     env: { HOME: home, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp },
-    dispose: () => rmSync(root, { recursive: true, force: true })
+    dispose: () => removeTempDir(root)
   }
 }
 
@@ -54,7 +89,7 @@ export interface DriverRun {
   info: string[]
   masks: string[]
   result?: DriverResult
-  /** Wall time of the whole child process, start-up included. */
+  /** Wall time of the whole run (a child process: start-up included). */
   wallMs: number
 }
 
@@ -67,6 +102,7 @@ const tsxLoader = pathToFileURL(join(repositoryRoot, 'node_modules', 'tsx', 'dis
  */
 export function runDriver(request: DriverRequest, env: Record<string, string>, cwd: string, killAfterMs = 60_000): Promise<DriverRun> {
   const started = performance.now()
+  const recordLog = stepLogRecorder()
   const child = spawn(process.execPath, ['--import', tsxLoader, driverPath, JSON.stringify(request)], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -79,26 +115,40 @@ export function runDriver(request: DriverRequest, env: Record<string, string>, c
   const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)
   return new Promise((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(killer)
-      const commands = parseWorkflowCommands(stdout)
-      const resultLine = stdout.split('\n').find((line) => line.startsWith('RESULT '))
-      const of = (name: string): string[] => commands.filter((command) => command.name === name).map((command) => command.data)
-      resolve({
-        code,
-        stdout,
-        stderr,
-        commands,
-        warnings: of('warning'),
-        errors: of('error'),
-        debug: of('debug'),
-        masks: of('add-mask'),
-        info: stdout.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('::') && !line.startsWith('RESULT ')),
-        result: resultLine ? (JSON.parse(resultLine.slice('RESULT '.length)) as DriverResult) : undefined,
-        wallMs: Math.round(performance.now() - started)
-      })
+      const run = readCacheLog({ code, stdout, stderr, wallMs: performance.now() - started })
+      recordLog({ label: `cache driver: ${request.op}`, code, signal, stdout: redact(stdout, run.masks), stderr: redact(stderr, run.masks) })
+      resolve(run)
     })
   })
+}
+
+/** A restore's or save's log read as the runner reads it; the result from its `RESULT` line, or given. */
+export function readCacheLog(log: { code: number | null; stdout: string; stderr: string; wallMs: number; result?: DriverResult }): DriverRun {
+  const { stdout } = log
+  const commands = parseWorkflowCommands(stdout)
+  const resultLine = stdout.split('\n').find((line) => line.startsWith('RESULT '))
+  const of = (name: string): string[] => commands.filter((command) => command.name === name).map((command) => command.data)
+  return {
+    code: log.code,
+    stdout,
+    stderr: log.stderr,
+    commands,
+    warnings: of('warning'),
+    errors: of('error'),
+    debug: of('debug'),
+    masks: of('add-mask'),
+    info: stdout.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('::') && !line.startsWith('RESULT ')),
+    result: log.result ?? (resultLine ? (JSON.parse(resultLine.slice('RESULT '.length)) as DriverResult) : undefined),
+    wallMs: Math.round(log.wallMs)
+  }
+}
+
+function redact(text: string, masks: readonly string[]): string {
+  let redacted = text
+  for (const mask of [...masks].sort((a, b) => b.length - a.length)) if (mask !== '') redacted = redacted.split(mask).join('***')
+  return redacted
 }
 
 /** The tar inside an entry's archive (zstd when the zstd binary was found, gzip otherwise). */
@@ -129,23 +179,6 @@ export function corruptEntry(entry: { archive: Buffer }): void {
   const tar = openArchive(entry.archive)
   tar.write('#', tar.indexOf(ENTRY_START), 'latin1')
   entry.archive = zstdCompressSync(tar)
-}
-
-let counter = 0
-
-/** A registration as RegisterClient returns it, with a secret long enough to scan for. */
-export function makeRegistration(overrides: Partial<ClientRegistration> = {}): ClientRegistration {
-  const issuedAt = Math.floor(Date.now() / 1000)
-  counter += 1
-  return {
-    clientId: `client-${counter}-${Math.random().toString(36).slice(2, 10)}`,
-    clientSecret: `eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.secret-${counter}-${Math.random().toString(36).slice(2)}`,
-    clientIdIssuedAt: issuedAt,
-    clientSecretExpiresAt: issuedAt + 90 * 24 * 3600,
-    scopes: ['sso:account:access'],
-    clientName: 'GitHub Actions octo-org/octo-repo',
-    ...overrides
-  }
 }
 
 export function cacheOptions(overrides: Partial<RegistrationCacheOptions> = {}): RegistrationCacheOptions {

@@ -2,10 +2,10 @@
 // every field is the test's to set (a link target, a wrong checksum, a size that lies), which
 // neither the system tar nor a library would write on purpose.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync, zstdCompressSync } from 'node:zlib'
+import { tempDir } from '../support/temp.js'
 
 export interface TarMember {
   name: string
@@ -87,7 +87,7 @@ export const gzip = (tar: Buffer): Buffer => gzipSync(tar)
  * library's flags: `tar --posix -cf - -P -C <dir> <names…>` after `prepare(dir)`.
  */
 export function systemTar(prepare: (dir: string) => void, names: string[], cwd = '.'): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'poisoned-tar-'))
+  const dir = tempDir('poisoned-tar')
   try {
     prepare(dir)
     const made = spawnSync('tar', ['--posix', '-cf', '-', '-P', '-C', join(dir, cwd), ...names], { maxBuffer: 64 * 1024 * 1024 })

@@ -2,27 +2,23 @@
 // runs it, against the local IAM Identity Center emulator. Each outcome is checked where a
 // workflow would see it (exit code, outputs file, job summary, the step log's one error line) and
 // everything captured is scanned for every secret that crossed the wire.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { createJob, runUrl, type ActionJob, type ActionRun, type Inputs, type RunningAction, type StreamListener } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, ENDPOINT_WARNING, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, waitForPrompt, type Prompt, type SsoBackend } from '../harness/sso-backend.js'
+import { afterThisTest } from '../support/after-test.js'
 
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/
 
-let backend: SsoBackend | undefined
-let job: ActionJob | undefined
-afterEach(async () => {
-  await backend?.close()
-  job?.dispose()
-  backend = undefined
-  job = undefined
-})
 
 /** An emulator, a job pointed at it, and the action started as a step of that job. */
 async function startGate(emulatorOptions: EmulatorOptions, inputs: Inputs = {}, stepOptions: { onStdout?: StreamListener } = {}) {
-  backend = await startSsoBackend({ interval: 0.5, ...emulatorOptions })
-  job = createJob({ env: backend.env })
+  // Closed when the test ends, job first: the tests run side by side (afterThisTest).
+  const backend = await startSsoBackend({ interval: 0.5, ...emulatorOptions })
+  afterThisTest(() => backend.close())
+  const job = createJob({ env: backend.env })
+  afterThisTest(() => job.dispose())
   const step: RunningAction = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...inputs }, ...stepOptions })
   return { backend, job, step, emulator: backend.emulator }
 }
@@ -56,7 +52,7 @@ function expectPromptFields(run: ActionRun, prompt: Prompt, endpoint: string): v
 }
 
 describe('the action against the emulator', () => {
-  it('approved: exits 0 with a valid token, masked before any trace, and records the outcome', async () => {
+  it.concurrent('approved: exits 0 with a valid token, masked before any trace, and records the outcome', async () => {
     const gate = await startGate({ tokenTtl: 3600 })
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const lines = gate.step.stdout.split('\n')
@@ -86,7 +82,7 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken'])
   })
 
-  it('overridden endpoints: the log, the summary and a warning annotation say where the request goes, beside the code', async () => {
+  it.concurrent('overridden endpoints: the log, the summary and a warning annotation say where the request goes, beside the code', async () => {
     const gate = await startGate({}, { notify: 'summary' })
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     gate.emulator.deny(prompt.userCode)
@@ -116,7 +112,7 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
-  it('denied: fails with one line, outcome denied, and no token', async () => {
+  it.concurrent('denied: fails with one line, outcome denied, and no token', async () => {
     const gate = await startGate({})
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     gate.emulator.deny(prompt.userCode)
@@ -126,7 +122,7 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
-  it('expired: fails with one line naming the expired code when nobody approves in time', async () => {
+  it.concurrent('expired: fails with one line naming the expired code when nobody approves in time', async () => {
     const gate = await startGate({ expiresIn: 2 })
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const run = await gate.step.result
@@ -136,7 +132,7 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
-  it('timed out: stops at the timeout input, well before the code expires', async () => {
+  it.concurrent('timed out: stops at the timeout input, well before the code expires', async () => {
     const gate = await startGate({ expiresIn: 600 }, { timeout: '2' })
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const run = await gate.step.result
@@ -146,7 +142,7 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
-  it('cancelled: stops on the runner’s SIGINT without needing SIGTERM', async () => {
+  it.concurrent('cancelled: stops on the runner’s SIGINT without needing SIGTERM', async () => {
     const gate = await startGate({})
     await waitForPrompt(gate.step, gate.emulator)
     const run = await gate.step.cancel({ sigtermAfterMs: 5_000, killAfterMs: 1_000 })
@@ -155,21 +151,24 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
-  it('shows the prompt (URL and code) on stdout before the first CreateToken poll', async () => {
+  it.concurrent('shows the prompt (URL and code) on stdout before the first CreateToken poll', async () => {
     let pollsWhenPromptSeen: number | undefined
     let promptSeenAt: number | undefined
-    const gate = await startGate(
+    // Assigned before the step can print anything (its output arrives after this await).
+    let started: Awaited<ReturnType<typeof startGate>> | undefined
+    started = await startGate(
       { interval: 1 },
       {},
       {
         onStdout: (_text, _child, soFar) => {
           if (pollsWhenPromptSeen === undefined && /\/device\?user_code=[A-Z0-9-]+/.test(soFar)) {
-            pollsWhenPromptSeen = backend?.emulator.counts.CreateToken
+            pollsWhenPromptSeen = started?.emulator.counts.CreateToken
             promptSeenAt = Date.now()
           }
         }
       }
     )
+    const gate = started
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     expect(gate.step.stdout).toContain(`${gate.emulator.endpoint}/device`)
     expect(gate.step.stdout).toContain(prompt.userCode)

@@ -3,7 +3,7 @@
 // profiles, an unknown role, the profiles and token cache the AWS tools read, revocation in the post
 // step, and a cleanup that leaves the user's own AWS config byte for byte. Every run is scanned for
 // every secret the wire tap saw, the role keys included.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSharedConfigFiles } from '@smithy/core/config'
@@ -11,6 +11,7 @@ import type { Account, EmulatorOptions, Fault } from '../../emulator/server.js'
 import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend, waitForPrompt, type SsoBackend } from '../harness/sso-backend.js'
+import { afterThisTest } from '../support/after-test.js'
 
 const isoSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
 const ROLE_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const
@@ -21,11 +22,6 @@ const DIRECTORY: Account[] = [
   { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] }
 ]
 
-/** What each test started, undone after it, last first. */
-const started: Array<() => unknown> = []
-afterEach(async () => {
-  for (const undo of started.splice(0).reverse()) await undo()
-})
 
 interface Gate {
   backend: SsoBackend
@@ -39,10 +35,10 @@ async function approvedRun(
   options: { emulator?: EmulatorOptions; env?: EnvOverrides; beforeRun?: (job: ActionJob) => void; faults?: readonly Fault[] } = {}
 ): Promise<Gate> {
   const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY, ...options.emulator })
-  started.push(() => backend.close())
+  afterThisTest(() => backend.close())
   for (const fault of options.faults ?? []) backend.emulator.injectFault(fault)
   const job = createJob({ env: { ...backend.env, ...options.env } })
-  started.push(() => job.dispose())
+  afterThisTest(() => job.dispose())
   options.beforeRun?.(job)
   const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...inputs } })
   const { userCode } = await waitForPrompt(step, backend.emulator)
@@ -53,9 +49,9 @@ async function approvedRun(
 /** An emulator and a job pointed at it, both undone after the test. */
 async function emulatorAndJob(): Promise<{ backend: SsoBackend; job: ActionJob }> {
   const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
-  started.push(() => backend.close())
+  afterThisTest(() => backend.close())
   const job = createJob({ env: backend.env })
-  started.push(() => job.dispose())
+  afterThisTest(() => job.dispose())
   return { backend, job }
 }
 
@@ -104,7 +100,7 @@ function tokenCacheFiles(homeDir: string): string[] {
 }
 
 describe('role credentials (account-id, role-name)', () => {
-  it('exports the role keys masked before any trace, sets the outputs, and the post step revokes the token', async () => {
+  it.concurrent('exports the role keys masked before any trace, sets the outputs, and the post step revokes the token', async () => {
     const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy', 'aws-region': 'eu-west-1' })
     const { run, backend: sso } = gate
     expect(run.errors).toEqual([])
@@ -150,7 +146,7 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, post)
   })
 
-  it('post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works', async () => {
+  it.concurrent('post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works', async () => {
     // The emulator's clock is moved past the token's life below, as if the job ran longer than it.
     let offsetMs = 0
     const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { emulator: { tokenTtl: 30, now: () => Date.now() + offsetMs } })
@@ -192,7 +188,7 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, post)
   })
 
-  it('sets the keys as masked outputs too with output-credentials: true', async () => {
+  it.concurrent('sets the keys as masked outputs too with output-credentials: true', async () => {
     const gate = await approvedRun({ 'account-id': '222222222222', 'role-name': 'Deploy', 'output-credentials': true })
     const { run } = gate
     expect(run.code).toBe(0)
@@ -205,7 +201,7 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, run, { outputs: KEY_OUTPUTS, env: ROLE_ENV })
   })
 
-  it('fails with one line listing every account and role the approver has (all pages) when the role is not theirs', async () => {
+  it.concurrent('fails with one line listing every account and role the approver has (all pages) when the role is not theirs', async () => {
     // 130 accounts: ListAccounts needs two pages of 100; the message lists the first 25.
     const many: Account[] = Array.from({ length: 128 }, (_, index) => ({
       accountId: String(300000000000 + index),
@@ -228,7 +224,7 @@ describe('role credentials (account-id, role-name)', () => {
     expect(sso.emulator.isAccessTokenValid(issuedToken(gate))).toBe(false)
   })
 
-  it('still fails with one line naming the role when the accounts cannot be listed (ListAccounts refused)', async () => {
+  it.concurrent('still fails with one line naming the role when the accounts cannot be listed (ListAccounts refused)', async () => {
     const gate = await approvedRun(
       { 'account-id': '111111111111', 'role-name': 'Admin' },
       { faults: [{ operation: 'ListAccounts', kind: 'status', status: 403, errorType: 'AccessDeniedException', times: Infinity }] }
@@ -243,7 +239,7 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, run)
   })
 
-  it('retries a transient ListAccounts failure and lists the accounts all the same', async () => {
+  it.concurrent('retries a transient ListAccounts failure and lists the accounts all the same', async () => {
     const gate = await approvedRun(
       { 'account-id': '111111111111', 'role-name': 'Admin' },
       { faults: [{ operation: 'ListAccounts', kind: 'status', status: 500, times: 1 }] }
@@ -254,7 +250,7 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, run)
   })
 
-  it('keeps the token valid with revoke: false', async () => {
+  it.concurrent('keeps the token valid with revoke: false', async () => {
     const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'ReadOnly', revoke: false })
     expect(gate.run.code).toBe(0)
     const post = await runPost(gate)
@@ -266,7 +262,7 @@ describe('role credentials (account-id, role-name)', () => {
 })
 
 describe('two phases', () => {
-  it('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
+  it.concurrent('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
     const { backend, job } = await emulatorAndJob()
     const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
     const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
@@ -296,7 +292,7 @@ describe('two phases', () => {
 })
 
 describe('profiles for the AWS tools (profile, roles)', () => {
-  it('writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step', async () => {
+  it.concurrent('writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step', async () => {
     const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n\n# staging keeps the default name\n222222222222:Deploy\n', 'aws-region': 'eu-central-1' })
     const { run, backend: sso } = gate
     expect(run.errors).toEqual([])
@@ -353,13 +349,13 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expect(sso.emulator.isAccessTokenValid(secrets.accessToken!)).toBe(false)
   })
 
-  it('exports AWS_PROFILE for a single profile and no role keys', async () => {
+  it.concurrent('exports AWS_PROFILE for a single profile and no role keys', async () => {
     const gate = await approvedRun({ roles: '111111111111:ReadOnly=audit' })
     expect(gate.run.code).toBe(0)
     expect(gate.run.env).toEqual({ AWS_PROFILE: 'audit' })
   })
 
-  it('fails with one line naming each roles line the approver lacks, before writing anything', async () => {
+  it.concurrent('fails with one line naming each roles line the approver lacks, before writing anything', async () => {
     const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n222222222222:ReadOnly=staging\n333333333333:Deploy' })
     const { run, backend: sso } = gate
     expectFailedWithoutAccess(
@@ -371,7 +367,7 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expectNoLeaks(gate, run)
   })
 
-  it('merges into the user’s config and restores it byte for byte, keeping their token cache', async () => {
+  it.concurrent('merges into the user’s config and restores it byte for byte, keeping their token cache', async () => {
     // Comments, odd spacing, CRLF line endings and no final line break: all must survive.
     const userConfig = '# my settings\r\n[default]\r\nregion = us-west-2\r\n\r\n; work\r\n[profile  mine]\r\nsso_session = corp\r\nsso_account_id = 999999999999'
     const userToken = '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}'
@@ -412,12 +408,12 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expectNoLeaks(gate, post)
   })
 
-  it('refuses a profile name the user’s config already has before asking anyone, and leaves the file alone', async () => {
+  it.concurrent('refuses a profile name the user’s config already has before asking anyone, and leaves the file alone', async () => {
     const userConfig = '[profile deploy]\nregion = eu-west-1\n'
     const backend = await startSsoBackend({ directory: DIRECTORY })
-    started.push(() => backend.close())
+    afterThisTest(() => backend.close())
     const job = createJob({ env: { ...backend.env, AWS_CONFIG_FILE: 'ci/aws-config' } })
-    started.push(() => job.dispose())
+    afterThisTest(() => job.dispose())
     const configFile = join(job.workspace, 'ci', 'aws-config')
     mkdirSync(join(job.workspace, 'ci'))
     writeFileSync(configFile, userConfig)
@@ -435,7 +431,7 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expect(post.warnings).toEqual([])
   })
 
-  it('writes where AWS_CONFIG_FILE points (relative to the workspace) and cleans up there', async () => {
+  it.concurrent('writes where AWS_CONFIG_FILE points (relative to the workspace) and cleans up there', async () => {
     let configFile = ''
     const gate = await approvedRun(
       { roles: '111111111111:Deploy=deploy' },
@@ -453,7 +449,7 @@ describe('profiles for the AWS tools (profile, roles)', () => {
 })
 
 describe('leftovers of a killed job on a self-hosted runner', () => {
-  it('the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use', async () => {
+  it.concurrent('the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use', async () => {
     const { backend, job } = await emulatorAndJob()
     const configFile = join(job.home, '.aws', 'config')
     const cacheDir = join(job.home, '.aws', 'sso', 'cache')

@@ -37,7 +37,7 @@ async function killedWhilePending(pr: PrGate, inputs: Inputs = {}) {
 }
 
 describe('the post step', () => {
-  it('after a killed main step: marks the pending comment cancelled and removes the files', async () => {
+  it.concurrent('after a killed main step: marks the pending comment cancelled and removes the files', async () => {
     const pr = await prGate()
     const { main, prompt } = await killedWhilePending(pr)
     expect(pr.comments()[0]!.body).toContain('### 🔐 AWS sign-in waiting for approval')
@@ -58,7 +58,7 @@ describe('the post step', () => {
     expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
   })
 
-  it("an App token GitHub will not name, a 600-role request: finalizes its own comment, shortened, by the main step's word on who wrote it", async () => {
+  it.concurrent("an App token GitHub will not name, a 600-role request: finalizes its own comment, shortened, by the main step's word on who wrote it", async () => {
     const pr = await prGate({ api: { kind: 'app', graphql: 'off' } })
     const marker = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
     const lookalike = pr.api.seedComment({ issue: PULL_REQUEST, body: `${marker}\nplanted`, author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' } })
@@ -80,7 +80,7 @@ describe('the post step', () => {
     expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
   })
 
-  it('after a main step that recorded its outcome: touches nothing on GitHub, removes its file', async () => {
+  it.concurrent('after a main step that recorded its outcome: touches nothing on GitHub, removes its file', async () => {
     const pr = await prGate()
     const step = pr.start()
     const prompt = await waitForPrompt(step, pr.backend.emulator)
@@ -97,7 +97,7 @@ describe('the post step', () => {
     expect(filesLeft(pr)).toEqual([])
   })
 
-  it('a cleanup that fails is one warning, and the step still succeeds', async () => {
+  it.concurrent('a cleanup that fails is one warning, and the step still succeeds', async () => {
     const pr = await prGate()
     await killedWhilePending(pr)
     // GitHub refuses the edit (say, the token expired); the files are removed all the same.
@@ -110,6 +110,7 @@ describe('the post step', () => {
     expect(filesLeft(pr)).toEqual([])
   })
 
+  // Alone: it times the exit.
   it('SIGINT while GitHub hangs: the step exits within 2 s all the same, and the post step records the cancellation', async () => {
     const pr = await prGate()
     const step = pr.start()
@@ -133,7 +134,7 @@ describe('the post step', () => {
     expect(filesLeft(pr)).toEqual([])
   })
 
-  it('with nothing handed over (a refused fork run), does nothing and says nothing', async () => {
+  it.concurrent('with nothing handed over (a refused fork run), does nothing and says nothing', async () => {
     const pr = await prGate({ event: { name: 'pull_request_target', number: 42 } })
     const main = await pr.start().result
     expect(main.code).toBe(1)

@@ -2,6 +2,8 @@
 // it on a pull_request event, posts through the real @actions/github to the loopback GitHub REST
 // fake (GITHUB_API_URL only). One comment per gate, edited through every state of its life and
 // across re-runs; a forged marker is never touched; a read-only token costs one warning.
+// Each test has a gate of its own and mostly waits on it: they run side by side, but for the one
+// that times an exit.
 import { describe, expect, it } from '@jest/globals'
 import { gateId, commentMarker } from '../../src/notify/pr-comment.js'
 import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
@@ -22,7 +24,7 @@ function expectSafe(run: ActionRun, pr: PrGate): void {
 }
 
 describe('the PR comment through its life', () => {
-  it('pending with the code and link as soon as the code exists, then approved without them', async () => {
+  it.concurrent('pending with the code and link as soon as the code exists, then approved without them', async () => {
     const pr = await prGate()
     const step = pr.start()
     const prompt = await waitForPrompt(step, pr.backend.emulator)
@@ -56,7 +58,7 @@ describe('the PR comment through its life', () => {
     expectSafe(run, pr)
   })
 
-  it.each([
+  it.concurrent.each([
     ['denied', '⛔ AWS sign-in denied', {}, {}],
     ['expired', '⌛ AWS sign-in expired', { expiresIn: 2 }, {}],
     ['timed-out', '⌛ AWS sign-in timed out', {}, { timeout: '2' }],
@@ -82,6 +84,7 @@ describe('the PR comment through its life', () => {
     expectSafe(run, pr)
   })
 
+  // Alone: it times the exit.
   it('cancelled: SIGINT stops polling, marks the comment and exits non-zero within 2 s', async () => {
     const pr = await prGate()
     const step = pr.start()
@@ -110,7 +113,7 @@ describe('the PR comment through its life', () => {
 })
 
 describe('one comment per gate', () => {
-  it('a re-run edits the same comment, pending with the new code, then its outcome', async () => {
+  it.concurrent('a re-run edits the same comment, pending with the new code, then its outcome', async () => {
     const pr = await prGate()
     const first = pr.start()
     const firstPrompt = await waitForPrompt(first, pr.backend.emulator)
@@ -134,7 +137,7 @@ describe('one comment per gate', () => {
     expectSafe(run, pr)
   })
 
-  it('leaves a forged comment with our marker by another user untouched, and posts its own', async () => {
+  it.concurrent('leaves a forged comment with our marker by another user untouched, and posts its own', async () => {
     const pr = await prGate()
     const forgedBody = `${MARKER}\n### 🔐 AWS sign-in waiting for approval\nApprove EVIL-CODE at https://evil.example/device`
     const forged = pr.api.seedComment({ issue: PULL_REQUEST, body: forgedBody, author: 'mallory' })
@@ -157,7 +160,7 @@ describe('one comment per gate', () => {
 })
 
 describe('a token that may not comment', () => {
-  it('403: one warning naming pull-requests: write, and the gate goes on with the log', async () => {
+  it.concurrent('403: one warning naming pull-requests: write, and the gate goes on with the log', async () => {
     const pr = await prGate({ api: { readOnly: true } })
     const step = pr.start()
     const prompt = await waitForPrompt(step, pr.backend.emulator)
@@ -176,7 +179,7 @@ describe('a token that may not comment', () => {
     expectSafe(run, pr)
   })
 
-  it('notify: summary alone posts nothing on a pull request', async () => {
+  it.concurrent('notify: summary alone posts nothing on a pull request', async () => {
     const pr = await prGate()
     const step = pr.start({ notify: 'summary' })
     const prompt = await waitForPrompt(step, pr.backend.emulator)
@@ -197,7 +200,7 @@ describe('whose token it is: only that writer\'s comments are edited', () => {
   }
   const debugLines = (run: ActionRun) => run.commands.filter((command) => command.name === 'debug').map((command) => command.data)
 
-  it.each([
+  it.concurrent.each([
     ['a GitHub App installation token', 'app', /^PR comment: the token writes as deploy-gate \(user id 149130343, from GraphQL viewer\)/, ['GET user 403', 'POST graphql 200']],
     ['a personal access token', 'pat', /^PR comment: the token writes as octo-deployer \(user id 5832310, from GET \/user\)/, ['GET user 200']]
   ] as const)('%s: its own comment is edited across re-runs; a look-alike by another bot is never touched', async (_name, kind, identityLine, identityCalls) => {
@@ -230,7 +233,7 @@ describe('whose token it is: only that writer\'s comments are edited', () => {
     }
   })
 
-  it('GraphQL unavailable: no existing comment is edited, a new one is posted and said so in a debug line', async () => {
+  it.concurrent('GraphQL unavailable: no existing comment is edited, a new one is posted and said so in a debug line', async () => {
     const pr = await prGate({ debug: true, api: { kind: 'app', graphql: 'off' } })
     const earlier = pr.api.seedComment({ issue: PULL_REQUEST, body: `${MARKER}\nan earlier run's comment`, author: pr.api.identity })
     const run = await approvedRun(pr)
@@ -251,7 +254,7 @@ describe('a request too long for one comment', () => {
   // 700 roles with long names: about 140 KB of profile lines, over twice what GitHub takes.
   const ROLES = Array.from({ length: 700 }, (_, i) => `${String(100000000000 + i)}:${'DeployRole'.padEnd(60, 'x')}${i}=profile-${i}-${'p'.repeat(40)}`).join('\n')
 
-  it.each(['denied', 'cancelled'] as const)('%s: pending and outcome both shortened to fit, the code and link kept while pending', async (outcome) => {
+  it.concurrent.each(['denied', 'cancelled'] as const)('%s: pending and outcome both shortened to fit, the code and link kept while pending', async (outcome) => {
     const pr = await prGate()
     const step = pr.start({ roles: ROLES })
     const prompt = await waitForPrompt(step, pr.backend.emulator)

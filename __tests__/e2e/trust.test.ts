@@ -60,7 +60,7 @@ function workflowRun(head: string | null): EventSpec {
 const NO_CALLS = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
 
 describe('a run that executes code from a fork', () => {
-  it.each<[string, EventSpec, RegExp]>([
+  it.concurrent.each<[string, EventSpec, RegExp]>([
     ['pull_request from a fork', { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' }, /this pull_request run executes code from the fork mallory\/deploy-service/],
     ['pull_request_target', { name: 'pull_request_target', number: PULL_REQUEST }, /this pull_request_target run has the repository's privileges/],
     ['pull_request_review on a pull request from a fork', FORK_REVIEW, /this pull_request_review run executes code from the fork mallory\/deploy-service/],
@@ -85,7 +85,7 @@ describe('a run that executes code from a fork', () => {
     expect(run.state).toEqual({})
   })
 
-  it('allow-forks: true lets it run', async () => {
+  it.concurrent('allow-forks: true lets it run', async () => {
     const gate = await prGate({ event: { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' } })
     const step = gate.start({ 'allow-forks': true })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
@@ -96,7 +96,7 @@ describe('a run that executes code from a fork', () => {
     expectNoSecretLeaks(run, gate.secrets(), { maskedOutputs: ['access-token'], texts: gate.commentTexts() })
   })
 
-  it('a pull_request from a branch of the repository itself runs', async () => {
+  it.concurrent('a pull_request from a branch of the repository itself runs', async () => {
     const gate = await prGate()
     const step = gate.start({ notify: 'summary' })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
@@ -106,7 +106,7 @@ describe('a run that executes code from a fork', () => {
 })
 
 describe('workflow_run from the repository itself', () => {
-  it('proceeds to the prompt', async () => {
+  it.concurrent('proceeds to the prompt', async () => {
     const gate = await prGate({ event: workflowRun('octo-org/deploy-service') })
     const step = gate.start({ notify: 'summary' })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
@@ -121,7 +121,7 @@ describe('workflow_run from the repository itself', () => {
 describe('issue_comment on a pull request: GitHub is asked where its head lives', () => {
   const PULL_PATH = `/repos/octo-org/deploy-service/pulls/${PULL_REQUEST}`
 
-  it('a pull request from a branch of the repository: proceeds to the prompt, after one lookup', async () => {
+  it.concurrent('a pull request from a branch of the repository: proceeds to the prompt, after one lookup', async () => {
     const gate = await prGate({ event: PR_COMMENT, api: { pullRequests: { [PULL_REQUEST]: { head: 'octo-org/deploy-service' } } } })
     const step = gate.start({ notify: 'summary' })
     const prompt = await waitForPrompt(step, gate.backend.emulator)
@@ -137,7 +137,7 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     expectNoSecretLeaks(run, gate.secrets(), { texts: gate.commentTexts() })
   })
 
-  it.each<[string, Parameters<typeof prGate>[0], RegExp]>([
+  it.concurrent.each<[string, Parameters<typeof prGate>[0], RegExp]>([
     ['from a fork', { api: { pullRequests: { [PULL_REQUEST]: { head: 'mallory/deploy-service' } } } }, /pull request #42, whose code comes from the fork mallory\/deploy-service, and approving .*Run the workflow on a branch of this repository/],
     ['from a deleted fork', { api: { pullRequests: { [PULL_REQUEST]: { head: null } } } }, /whose code comes from a fork \(since deleted\)/],
     ['GitHub has no such pull request (404)', { api: {} }, /whose head could not be looked up \(GitHub answered 404 \(no such pull request, or the token may not see it\)\), so it may be running a fork's code, .*Give the job permissions: pull-requests: read/],
@@ -164,7 +164,7 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     expectNoSecretLeaks(run, gate.secrets(), { texts: gate.commentTexts() })
   })
 
-  it('GitHub failing (502 on every attempt): refused, saying so', async () => {
+  it.concurrent('GitHub failing (502 on every attempt): refused, saying so', async () => {
     const gate = await prGate({ event: PR_COMMENT, api: { pullRequests: { [PULL_REQUEST]: { head: 'octo-org/deploy-service' } } } })
     gate.api.setFault({ route: 'pull', status: 502, count: 10 })
     const run = await gate.start().result
@@ -173,7 +173,7 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     expect(gate.api.requests.filter((r) => r.route === 'pull')).toHaveLength(3)
   })
 
-  it("an empty github-token: refused without asking, naming the input", async () => {
+  it.concurrent("an empty github-token: refused without asking, naming the input", async () => {
     const gate = await prGate({ event: PR_COMMENT, api: { pullRequests: { [PULL_REQUEST]: { head: 'octo-org/deploy-service' } } } })
     const run = await gate.start({ 'github-token': '' }).result
     expect(run.errors).toEqual([expect.stringMatching(/whose head could not be looked up \(input 'github-token' is empty\)/)])
@@ -181,7 +181,7 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     expect(gate.backend.emulator.counts).toEqual(NO_CALLS)
   })
 
-  it('allow-forks: true does not ask', async () => {
+  it.concurrent('allow-forks: true does not ask', async () => {
     const gate = await prGate({ event: PR_COMMENT })
     const step = gate.start({ 'allow-forks': true, notify: 'summary' })
     const prompt = await waitForPrompt(step, gate.backend.emulator)

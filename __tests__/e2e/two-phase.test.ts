@@ -2,7 +2,7 @@
 // sets the public outputs, keeps the pending request in a mode-0600 file under RUNNER_TEMP and
 // exits 0; a later step approves; `phase: wait` picks the request up, polls and exports, editing
 // the same comment. The post steps then find nothing left to finalize and leave no file behind.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { AWS_OPERATIONS, type Account } from '../../emulator/server.js'
@@ -10,6 +10,7 @@ import { prGatePerTest, type PrGate } from '../harness/pr-gate.js'
 import { createJob, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectNoSecretLeaks } from '../harness/secrets.js'
 import { actionEntry, otherWarnings, requiredInputs, startSsoBackend, type SsoBackend } from '../harness/sso-backend.js'
+import { afterThisTest } from '../support/after-test.js'
 
 const prGate = prGatePerTest()
 
@@ -51,7 +52,7 @@ async function decide(pr: PrGate, userCode: string, decision: 'approve' | 'deny'
 }
 
 describe('phase: start, then phase: wait', () => {
-  it('start prompts and exits; wait picks the request up, polls, exports and edits the same comment', async () => {
+  it.concurrent('start prompts and exits; wait picks the request up, polls, exports and edits the same comment', async () => {
     const pr = await prGate()
     const before = Date.now()
     const start = await pr.start({ phase: 'start' }).result
@@ -131,6 +132,7 @@ describe('phase: start, then phase: wait', () => {
     expect(filesLeft(pr)).toEqual([])
   })
 
+  // Alone: it times the wait step.
   it("the start step's timeout holds in the wait step", async () => {
     const pr = await prGate({ emulator: { expiresIn: 600 } })
     const start = await pr.start({ phase: 'start', timeout: '2' }).result
@@ -142,7 +144,7 @@ describe('phase: start, then phase: wait', () => {
     expectSafe(wait, pr)
   })
 
-  it('wait without a start fails with one clear line, before any AWS call', async () => {
+  it.concurrent('wait without a start fails with one clear line, before any AWS call', async () => {
     const pr = await prGate()
     const wait = await pr.start({ phase: 'wait' }).result
     expect(wait.code).toBe(1)
@@ -154,7 +156,7 @@ describe('phase: start, then phase: wait', () => {
     expect(pr.comments()).toEqual([])
   })
 
-  it('start without a wait: its post step marks the comment failed and removes the pending request', async () => {
+  it.concurrent('start without a wait: its post step marks the comment failed and removes the pending request', async () => {
     const pr = await prGate()
     const start = await pr.start({ phase: 'start' }).result
     expect(start.code).toBe(0)
@@ -171,7 +173,7 @@ describe('phase: start, then phase: wait', () => {
     expectSafe(post, pr)
   })
 
-  it("a killed wait step: its post step marks the comment cancelled, the start step's post step leaves it", async () => {
+  it.concurrent("a killed wait step: its post step marks the comment cancelled, the start step's post step leaves it", async () => {
     const pr = await prGate()
     const start = await pr.start({ phase: 'start' }).result
     const waiting = pr.start({ phase: 'wait' })
@@ -201,17 +203,13 @@ describe('phase: wait gets no access its start step did not show the approver', 
     { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] },
     { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] }
   ]
-  const undo: Array<() => unknown> = []
-  afterEach(async () => {
-    for (const step of undo.splice(0).reverse()) await step()
-  })
 
   /** Runs `phase: start` with `startInputs`, approves, then `phase: wait` with `waitInputs`. */
   async function startApproveWait(startInputs: Inputs, waitInputs: Inputs): Promise<{ wait: ActionRun; backend: SsoBackend; job: ActionJob }> {
     const backend = await startSsoBackend({ interval: 0.5, directory })
-    undo.push(() => backend.close())
+    afterThisTest(() => backend.close())
     const job = createJob({ env: backend.env })
-    undo.push(() => job.dispose())
+    afterThisTest(() => job.dispose())
     const base = { ...requiredInputs, 'cache-registration': false }
     const start = await job.run({ ...actionEntry(), inputs: { ...base, ...startInputs, phase: 'start' } })
     expect(start.code).toBe(0)
@@ -232,17 +230,17 @@ describe('phase: wait gets no access its start step did not show the approver', 
 
   const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
 
-  it('more roles at wait: refused, naming the role', async () => {
+  it.concurrent('more roles at wait: refused, naming the role', async () => {
     const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '111111111111:Deploy=sandbox\n222222222222:Deploy=staging' })
     expectRefused(run, `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
   })
 
-  it('a roles line in another account at wait: refused', async () => {
+  it.concurrent('a roles line in another account at wait: refused', async () => {
     const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '222222222222:Deploy=sandbox' })
     expectRefused(run, `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
   })
 
-  it('another account-id at wait: refused (it belongs to another gate, which has no pending request)', async () => {
+  it.concurrent('another account-id at wait: refused (it belongs to another gate, which has no pending request)', async () => {
     const run = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { 'account-id': '222222222222', 'role-name': 'Deploy' })
     expectRefused(
       run,
@@ -250,7 +248,7 @@ describe('phase: wait gets no access its start step did not show the approver', 
     )
   })
 
-  it('the same roles, or fewer: exported', async () => {
+  it.concurrent('the same roles, or fewer: exported', async () => {
     const roles = '111111111111:Deploy=sandbox\n222222222222:Deploy=staging'
     for (const waitRoles of [roles, '222222222222:Deploy=staging']) {
       const { wait, job } = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'ReadOnly', roles }, { 'account-id': '111111111111', 'role-name': 'ReadOnly', roles: waitRoles })

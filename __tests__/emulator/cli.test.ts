@@ -1,11 +1,11 @@
 // The emulator as scripts and CI run it: `npx tsx emulator/cli.ts`, one JSON line on stdout,
 // the request log on stderr, a clean exit on SIGTERM/SIGINT, exit 2 on a bad flag.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { tempDir } from '../support/temp.js'
 import { createToken, registerAndStart } from './requests.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -31,9 +31,12 @@ function run(args: string[]): { child: ChildProcessWithoutNullStreams; stdout: (
   return { child, stdout: () => stdout, stderr: () => stderr, exit }
 }
 
-/** Emulator pids still running, stopped after each test even when it fails midway. */
+/**
+ * Emulator pids still running, stopped after the tests even when one fails midway. (The tests run
+ * concurrently, each an emulator of its own on port 0; jest runs no afterEach for those.)
+ */
 const live = new Set<number>()
-afterEach(() => {
+afterAll(() => {
   for (const pid of live) {
     try {
       process.kill(pid, 'SIGKILL')
@@ -58,8 +61,10 @@ async function launch(args: string[]): Promise<Running> {
   return { child: running.child, line, signal: (signal) => process.kill(pid, signal), stderr: running.stderr, exit: running.exit }
 }
 
+// Each test starts an emulator through npx and tsx (a second or two of start-up, mostly waiting),
+// so they run side by side.
 describe('emulator CLI', () => {
-  it('prints one JSON line once listening, serves, logs to stderr without secrets, and exits 0 on SIGTERM', async () => {
+  it.concurrent('prints one JSON line once listening, serves, logs to stderr without secrets, and exits 0 on SIGTERM', async () => {
     const emulator = await launch(['--port', '0', '--interval', '0.2', '--approve-after', '0'])
     const endpoint = emulator.line.endpoint as string
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -80,14 +85,14 @@ describe('emulator CLI', () => {
     }
   })
 
-  it('exits 0 on SIGINT too', async () => {
+  it.concurrent('exits 0 on SIGINT too', async () => {
     const emulator = await launch(['--port', '0'])
     emulator.signal('SIGINT')
     expect((await emulator.exit).code).toBe(0)
   })
 
-  it('applies --expires-in and --token-ttl and serves a --directory file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+  it.concurrent('applies --expires-in and --token-ttl and serves a --directory file', async () => {
+    const dir = tempDir('emulator-cli')
     const file = join(dir, 'directory.json')
     writeFileSync(file, JSON.stringify([{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com', roles: ['Admin'] }]))
     const emulator = await launch(['--port', '0', '--expires-in', '30', '--token-ttl', '120', '--directory', file, '--approve-after', '0'])
@@ -102,8 +107,8 @@ describe('emulator CLI', () => {
     expect((await emulator.exit).code).toBe(0)
   })
 
-  it('arms --fault in every form: short, inline JSON and a JSON file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+  it.concurrent('arms --fault in every form: short, inline JSON and a JSON file', async () => {
+    const dir = tempDir('emulator-cli')
     const file = join(dir, 'faults.json')
     writeFileSync(file, JSON.stringify([{ operation: 'RegisterClient', kind: 'status', status: 400, errorType: 'InvalidRequestException' }]))
     const emulator = await launch([
@@ -133,7 +138,7 @@ describe('emulator CLI', () => {
     expect(emulator.stderr()).toMatch(/POST \/client\/register RegisterClient 503 ServiceUnavailableException fault=status \d+ms/)
   })
 
-  it.each([
+  it.concurrent.each([
     [['--port', 'eighty'], /^emulator: --port must be 0-65535, got "eighty"\n$/],
     [['--interval', 'soon'], /^emulator: --interval must be a positive number of seconds, e\.g\. 5 or 0\.5, got "soon"\n$/],
     [['--approve-after=-1'], /^emulator: --approve-after must be a non-negative number of seconds, e\.g\. 5 or 0\.5, got "-1"\n$/],
@@ -151,8 +156,8 @@ describe('emulator CLI', () => {
     expect(running.stdout()).toBe('')
   })
 
-  it('rejects a malformed directory file, naming the entry', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'))
+  it.concurrent('rejects a malformed directory file, naming the entry', async () => {
+    const dir = tempDir('emulator-cli')
     const file = join(dir, 'directory.json')
     writeFileSync(file, JSON.stringify([{ accountId: '12', accountName: 'x', emailAddress: 'x@example.com', roles: [] }]))
     const running = run(['--directory', file])

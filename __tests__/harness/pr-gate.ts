@@ -3,12 +3,12 @@
 // job whose event is a pull request, whose `${{ github.token }}` is the fake's token and whose
 // repository is the fake's. Everything the action posts lands in `api`, for assertions and for
 // the leak scan.
-import { afterEach } from '@jest/globals'
 import { performance } from 'node:perf_hooks'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { startGitHubApi, type FakeComment, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
 import { createJob, type ActionJob, type EventSpec, type GitHubContext, type Inputs, type RunningAction, type StepOptions } from './runner.js'
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from './sso-backend.js'
+import { afterThisTest } from '../support/after-test.js'
 
 export const REPOSITORY = 'octo-org/deploy-service'
 export const PULL_REQUEST = 42
@@ -93,14 +93,13 @@ export async function startPrGate(options: PrGateOptions = {}): Promise<PrGate> 
 }
 
 /**
- * For a test file: a function that starts a PrGate, each closed (servers, job directories) after
- * its test.
+ * For a test file: a function that starts a PrGate, each closed (servers, job directories) when
+ * its test ends (afterThisTest: concurrent tests included).
  */
 export function prGatePerTest(): (options?: PrGateOptions) => Promise<PrGate> {
-  let gate: PrGate | undefined
-  afterEach(async () => {
-    await gate?.close()
-    gate = undefined
-  })
-  return async (options) => (gate = await startPrGate(options))
+  return async (options) => {
+    const gate = await startPrGate(options)
+    afterThisTest(() => gate.close())
+    return gate
+  }
 }

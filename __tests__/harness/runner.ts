@@ -23,6 +23,7 @@ import {
   type ContextOptions,
   type GitHubContext
 } from './github-context.js'
+import { stepLogRecorder } from '../support/step-logs.js'
 
 export { readActionYml, repositoryRoot, inputEnvName } from './action-manifest.js'
 export type { ActionManifest, ActionInput, ActionOutput } from './action-manifest.js'
@@ -415,6 +416,8 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
   const label = `${entryPath.startsWith(repositoryRoot) ? entryPath.slice(repositoryRoot.length + 1) : entryPath}`
 
+  // A failing test shows this step's log (support/step-logs.ts).
+  const recordLog = stepLogRecorder()
   const startedAt = performance.now()
   // Its own process group, so a hung step can be killed with everything it started.
   const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath], { cwd: job.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
@@ -486,6 +489,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
       notifyWaiters()
+      recordLog({ label, code, signal, stdout: redact(stdout, stepMasks()), stderr: redact(stderr, stepMasks()) })
       if (failure) return reject(failure)
       try {
         const commands = parseWorkflowCommands(stdout)

@@ -2,21 +2,20 @@
 // what it hands to the post step at each moment (so a kill at any point leaves the right thing to
 // finalize), and one warning, then silence, for a token that may not comment.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { HandoffWriter, readHandoff, type Handoff } from '../../src/handoff.js'
 import { createPrCommentNotifier, gateOf, type PrCommentChannelOptions } from '../../src/notify/pr-comment-channel.js'
 import { commentMarker, gateId } from '../../src/notify/pr-comment.js'
 import { restoreRequest, restoreResult, type RequestResult } from '../../src/notify/request.js'
 import { startGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js'
 import { approvalRequest } from './approval-request.js'
+import { tempDir } from '../support/temp.js'
 
 let api: FakeGitHubApi | undefined
 let runnerTemp: string
 const savedRunnerTemp = process.env.RUNNER_TEMP
 beforeEach(() => {
-  runnerTemp = mkdtempSync(join(tmpdir(), 'channel-test-'))
+  runnerTemp = tempDir('channel-test')
   process.env.RUNNER_TEMP = runnerTemp
 })
 afterEach(async () => {

@@ -5,13 +5,12 @@
 // NODE_EXTRA_CA_CERTS (as behind a TLS-inspecting corporate proxy). Each row is one way a runner's
 // environment sets HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case); rows grow with the clients.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { ForwardProxy, testCertificate } from '../harness/forward-proxy.js'
 import type { ActionRun, EnvOverrides } from '../harness/runner.js'
 import { otherWarnings } from '../harness/sso-backend.js'
 import { concurrency, hasStackTrace, inPool, leaksIn, withGate, type World } from './support.js'
+import { tempDir } from '../support/temp.js'
 
 interface Addresses {
   proxyUrl: string
@@ -166,7 +165,7 @@ let certificate: ReturnType<typeof testCertificate>
 const observed: Observed[] = []
 
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'))
+  certDir = tempDir('proxy-e2e')
   certificate = testCertificate(certDir)
   observed.push(
     ...(await inPool(ROWS, concurrency(), async (row) => {

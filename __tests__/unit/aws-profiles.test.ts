@@ -2,14 +2,14 @@
 // expect, the record the post step gets before anything is written, refusal of a user's section,
 // replacement of a leftover of the action, and a cleanup that warns instead of failing.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { removeAwsFiles, type AwsFilesRecord } from '../../src/cleanup/aws-files.js'
 import type { CleanupLog } from '../../src/cleanup/index.js'
 import { awsConfigFile, ProfileConflictError, sessionNameFor, writeAwsProfiles, type ProfileSetup } from '../../src/export/aws-profiles.js'
 import { tokenCacheEntry, tokenCacheFile } from '../../src/export/token-cache.js'
 import type { ClientRegistration, TokenSet } from '../../src/oidc/types.js'
+import { tempDir } from '../support/temp.js'
 
 const TOKEN: TokenSet = {
   accessToken: 'access-token-secret',
@@ -29,7 +29,7 @@ const REGISTRATION: ClientRegistration = {
 
 let home: string
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'aws-profiles-test-'))
+  home = tempDir('aws-profiles-test')
 })
 afterEach(() => rmSync(home, { recursive: true, force: true }))
 

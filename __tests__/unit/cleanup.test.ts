@@ -1,8 +1,7 @@
 // The post step as a list of independent tasks: each failure is one warning and the others still
 // run; the hand-off file goes last; a comment that some step already finished is left alone.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { abandonedResult, finalizeComment } from '../../src/cleanup/finalize-comment.js'
 import { runCleanup, runPostStep, type CleanupTask } from '../../src/cleanup/index.js'
@@ -13,11 +12,12 @@ import { storeRequest } from '../../src/notify/request.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
 import { DEFAULT_LOGIN, startGitHubApi } from '../fakes/github-api.js'
 import { approvalRequest } from './notify-fixtures.js'
+import { tempDir } from '../support/temp.js'
 
 let dir: string
 const saved = { RUNNER_TEMP: process.env.RUNNER_TEMP, STATE_handoff: process.env.STATE_handoff }
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cleanup-test-'))
+  dir = tempDir('cleanup-test')
   process.env.RUNNER_TEMP = dir
   delete process.env.STATE_handoff
 })

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readRunContext } from '../../src/context.js'
+import { tempDir } from '../support/temp.js'
 
 let dir: string
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'context-test-'))
+  dir = tempDir('context-test')
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken, isoUtc, OUTPUT_NAMES } from '../../src/export/outputs.js'
 import { maskDeviceAuthorization, maskRegistration, maskTokenSet } from '../../src/export/secrets.js'
 import type { TokenSet } from '../../src/oidc/types.js'
 import { approvalRequest } from './notify-fixtures.js'
+import { tempDir } from '../support/temp.js'
+import { captureStdout } from '../support/capture.js'
 
 const TOKEN: TokenSet = {
   accessToken: 'access-token-secret',
@@ -32,16 +33,16 @@ describe('outputs over the runner file protocol', () => {
   let stdout: Array<{ line: string; outputsThen: string }>
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'export-test-'))
+    dir = tempDir('export-test')
     outputFile = join(dir, 'output')
     writeFileSync(outputFile, '')
     saved = process.env.GITHUB_OUTPUT
     process.env.GITHUB_OUTPUT = outputFile
     stdout = []
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    // Each line with what GITHUB_OUTPUT held when it was written.
+    captureStdout((chunk) => {
       const outputsThen = readFileSync(outputFile, 'utf8')
-      for (const line of String(chunk).split('\n').filter(Boolean)) stdout.push({ line, outputsThen })
-      return true
+      for (const line of chunk.split('\n').filter(Boolean)) stdout.push({ line, outputsThen })
     })
   })
   afterEach(() => {

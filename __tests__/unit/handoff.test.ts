@@ -2,8 +2,7 @@
 // private files under RUNNER_TEMP (directory 0700, files 0600), written atomically, found again by
 // path (state) or by gate, and clear about what to do when they are missing.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HANDOFF_STATE, HandoffWriter, readHandoff } from '../../src/handoff.js'
 import type { ClientRegistration, DeviceAuthorization } from '../../src/oidc/types.js'
@@ -18,11 +17,12 @@ import {
 } from '../../src/pending.js'
 import { storeRequest } from '../../src/notify/request.js'
 import { approvalRequest } from './notify-fixtures.js'
+import { tempDir } from '../support/temp.js'
 
 let runnerTemp: string
 const savedRunnerTemp = process.env.RUNNER_TEMP
 beforeEach(() => {
-  runnerTemp = mkdtempSync(join(tmpdir(), 'handoff-test-'))
+  runnerTemp = tempDir('handoff-test')
   process.env.RUNNER_TEMP = runnerTemp
 })
 afterEach(() => {

@@ -2,13 +2,13 @@
 // the next main step when it carries this runner's mark and no hand-off of this job holds it;
 // everything else (the user's sections and token files, another runner's, this job's) untouched.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { leftoversLine, removeLeftovers, type LeftoverScope } from '../../src/cleanup/leftovers.js'
 import { appendBlock } from '../../src/export/aws-config.js'
 import { blockRunnerNote, runnerLabel, TOKEN_CACHE_MARK } from '../../src/export/marks.js'
 import { tokenCacheDirectory, tokenCacheFile } from '../../src/export/token-cache.js'
+import { tempDir } from '../support/temp.js'
 
 const RUNNER = runnerLabel({ RUNNER_NAME: 'build box 1' })
 const OTHER = runnerLabel({ RUNNER_NAME: 'build box 2' })
@@ -17,7 +17,7 @@ const USER_CONFIG = '# mine\n[default]\nregion = eu-west-1\n\n[profile corp]\nss
 let home: string
 let configFile: string
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'leftovers-test-'))
+  home = tempDir('leftovers-test')
   configFile = join(home, '.aws', 'config')
   mkdirSync(tokenCacheDirectory(home), { recursive: true })
 })

@@ -2,25 +2,16 @@
 // fakes; everything else (inputs, context, rendering, masking, outputs, summary) is the real code
 // writing the runner's real files (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) and stdout.
 import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from '../../src/oidc/types.js'
 import type { PollOptions, PollResult } from '../../src/poll.js'
+import { tempDir } from '../support/temp.js'
+import { captureStdout } from '../support/capture.js'
+import { registration } from '../support/registrations.js'
 
 const OIDC = 'https://oidc.us-east-1.amazonaws.com'
-
-function registration(n: number): ClientRegistration {
-  return {
-    clientId: `client-id-${n}`,
-    clientSecret: `client-secret-${n}`,
-    clientIdIssuedAt: 1_700_000_000,
-    clientSecretExpiresAt: 1_900_000_000,
-    scopes: ['sso:account:access'],
-    clientName: 'GitHub Actions octo/app'
-  }
-}
 
 function authorization(n: number): DeviceAuthorization {
   return {
@@ -77,7 +68,7 @@ let stdout: string[]
 const savedEnv = { ...process.env }
 // core.summary remembers the first GITHUB_STEP_SUMMARY path it sees (one step per process), so
 // every test writes the same file, emptied before each.
-const summaryDir = mkdtempSync(join(tmpdir(), 'main-test-summary-'))
+const summaryDir = tempDir('main-test-summary')
 const SUMMARY = join(summaryDir, 'summary')
 afterAll(() => rmSync(summaryDir, { recursive: true, force: true }))
 
@@ -91,7 +82,7 @@ const INPUTS = {
 }
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'main-test-'))
+  dir = tempDir('main-test')
   for (const key of Object.keys(process.env)) if (/^(INPUT_|GITHUB_|AWS_)/.test(key)) delete process.env[key]
   Object.assign(process.env, INPUTS, {
     GITHUB_OUTPUT: join(dir, 'output'),
@@ -112,11 +103,7 @@ beforeEach(() => {
   writeFileSync(process.env.GITHUB_STATE!, '')
   rmSync(SUMMARY, { recursive: true, force: true })
   writeFileSync(SUMMARY, '')
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(...String(chunk).split('\n').filter(Boolean))
-    return true
-  })
+  stdout = captureStdout().lines
   constructed.length = 0
   let registered = 0
   let started = 0

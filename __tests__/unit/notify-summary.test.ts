@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as core from '@actions/core'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { GateRecord } from '../../src/notify/channel.js'
 import type { Outcome } from '../../src/notify/request.js'
 import { createSummaryNotifier, renderPendingSummary, renderSummary } from '../../src/notify/summary.js'
 import { approvalRequest, NOW, runContext } from './notify-fixtures.js'
+import { tempDir } from '../support/temp.js'
 
 function approved(): GateRecord {
   const request = approvalRequest()
@@ -127,7 +127,7 @@ describe('the summary notifier', () => {
   let saved: string | undefined
   const file = () => process.env.GITHUB_STEP_SUMMARY!
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'summary-test-'))
+    dir = tempDir('summary-test')
     saved = process.env.GITHUB_STEP_SUMMARY
     process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary.md')
   })

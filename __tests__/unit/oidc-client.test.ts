@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,6 +10,8 @@ import { closeSharedDispatcher } from '../../src/http/dispatcher.js'
 import { USER_AGENT } from '../../src/http/user-agent.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isTransient } from '../../src/oidc/errors.js'
+import { tempDir } from '../support/temp.js'
+import { captureStdout } from '../support/capture.js'
 
 // Values shaped like AWS's (the client secret is a ~1 KB JWT-like string).
 const CLIENT = { clientId: 'client-id-123', clientSecret: 'eyJraWQiOiJrZXktMTU2Njk2ODA4OCJ9.' + 's'.repeat(900) }
@@ -331,7 +332,7 @@ describe('network failures', () => {
 
   it('reports an untrusted certificate as a network error that a retry cannot fix', async () => {
     // A throwaway self-signed certificate, made with the openssl every runner image has.
-    const dir = mkdtempSync(join(tmpdir(), 'oidc-tls-'))
+    const dir = tempDir('oidc-tls')
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
         '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
@@ -369,18 +370,13 @@ describe('network failures', () => {
 describe('debug log', () => {
   it('shows method, path, status and duration, never a secret', async () => {
     server.handler = (_req, res) => json(res, 200, { accessToken: 'access-token-xyz', expiresIn: 3600 })
-    const written: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      written.push(String(chunk))
-      return true
-    }) as typeof process.stdout.write
+    const stdout = captureStdout()
     try {
       await client().createToken(CLIENT, DEVICE_CODE)
     } finally {
-      process.stdout.write = write
+      stdout.restore()
     }
-    const output = written.join('')
+    const output = stdout.text()
     expect(output).toMatch(/^::debug::POST \/token 200 \d+ ms$/m)
     for (const secret of [CLIENT.clientSecret, DEVICE_CODE, 'access-token-xyz', CLIENT.clientId]) expect(output).not.toContain(secret)
   })

@@ -1,19 +1,20 @@
 // The revocation task on its own: against the emulator (revoked, already invalid, expired, AWS
 // failing, AWS unreachable: never a throw), and the refreshed token it finds in the token cache.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import type { CleanupLog } from '../../src/cleanup/index.js'
 import { heldTokens, revokeTokens } from '../../src/cleanup/revoke.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
+import { tempDir } from '../support/temp.js'
+import { captureStdout } from '../support/capture.js'
 
 let emulator: Emulator | undefined
 let dir: string
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'post-cleanup-test-'))
+  dir = tempDir('post-cleanup-test')
 })
 afterEach(async () => {
   await emulator?.close()
@@ -226,19 +227,17 @@ describe('heldTokens', () => {
     expect(heldTokens(record)).toHaveLength(1)
 
     writeFileSync(cache, JSON.stringify({ accessToken: 'refreshed-token', expiresAt: '2030-01-01T00:00:00.000Z', refreshToken: 'refreshed-refresh-token' }, null, 2))
-    const written: string[] = []
-    const write = process.stdout.write
-    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write
+    const stdout = captureStdout()
     try {
       expect(heldTokens(record)).toEqual([
         { accessToken: 'first-token', expiresAt: 1 },
         { accessToken: 'refreshed-token', expiresAt: Date.UTC(2030, 0, 1), refreshToken: 'refreshed-refresh-token' }
       ])
     } finally {
-      process.stdout.write = write
+      stdout.restore()
     }
-    expect(written.join('')).toContain('::add-mask::refreshed-token')
-    expect(written.join('')).toContain('::add-mask::refreshed-refresh-token')
+    expect(stdout.text()).toContain('::add-mask::refreshed-token')
+    expect(stdout.text()).toContain('::add-mask::refreshed-refresh-token')
   })
 
   it('hands the refresh token the main step recorded to the token it belongs to', () => {

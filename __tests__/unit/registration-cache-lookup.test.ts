@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CacheServiceError, lookUpCacheEntry } from '../../src/registration/cache-lookup.js'
 import { MalformedResponseError } from '../../src/http/errors.js'
+import { captureStdout } from '../support/capture.js'
 
 const PREFIX = 'aws-sso-device-auth-registration-v1-plain-abc-'
 let server: Server
@@ -34,8 +35,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   seen = []
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (stdout.push(String(chunk)), true))
+  stdout = captureStdout().chunks
 })
 
 afterEach(() => {

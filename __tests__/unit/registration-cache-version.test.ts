@@ -2,13 +2,13 @@
 // The library's own function is loaded here from its file (the package exports only its entry
 // point; the action never imports it at run time). __tests__/cache proves the same end to end.
 import { describe, expect, it } from '@jest/globals'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { cacheVersion, compressionMethodOfThisRunner, type CompressionMethod } from '../../src/registration/cache-version.js'
 import { REGISTRATION_CACHE_PATH } from '../../src/registration/key.js'
 import { repositoryRoot } from '../harness/action-manifest.js'
+import { tempDir } from '../support/temp.js'
 
 const libraryUtils = (await import(pathToFileURL(join(repositoryRoot, 'node_modules/@actions/cache/lib/internal/cacheUtils.js')).href)) as {
   getCacheVersion(paths: string[], method?: string, crossOs?: boolean): string
@@ -30,7 +30,7 @@ describe('cacheVersion', () => {
 
 describe('compressionMethodOfThisRunner', () => {
   it('is zstd-without-long with an executable zstd on PATH and gzip without, as the library decides', () => {
-    const root = mkdtempSync(join(tmpdir(), 'zstd-on-path-'))
+    const root = tempDir('zstd-on-path')
     try {
       const withZstd = join(root, 'with')
       const notExecutable = join(root, 'not-executable')

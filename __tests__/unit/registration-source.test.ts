@@ -2,11 +2,13 @@
 // The cache functions are module fakes here (their own tests drive the real @actions/cache); what
 // is checked is the decision, the order of the log lines, and that a save never blocks obtain().
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions, RestoreResult } from '../../src/registration/cache.js'
+import { tempDir } from '../support/temp.js'
+import { captureStdout } from '../support/capture.js'
+import { FIXED_ISSUED_AT, registration as fixedRegistration } from '../support/registrations.js'
 
 const restoreRegistration = jest.fn<(options: RegistrationCacheOptions) => Promise<RestoreResult>>()
 const saveRegistration = jest.fn<(registration: ClientRegistration, options: RegistrationCacheOptions) => Promise<void>>()
@@ -17,16 +19,8 @@ jest.unstable_mockModule('../../src/registration/cache.js', () => ({
 }))
 const { RegistrationSource } = await import('../../src/registration/index.js')
 
-function registration(n: number): ClientRegistration {
-  return {
-    clientId: `client-id-${n}`,
-    clientSecret: `client-secret-${n}`,
-    clientIdIssuedAt: 1_700_000_000 + n,
-    clientSecretExpiresAt: 1_900_000_000,
-    scopes: ['sso:account:access'],
-    clientName: 'GitHub Actions octo/app'
-  }
-}
+// Each registered client is issued a second after the one before.
+const registration = (n: number): ClientRegistration => fixedRegistration(n, { clientIdIssuedAt: FIXED_ISSUED_AT + n })
 
 const wanted = { startUrl: 'https://d-1234567890.awsapps.com/start', region: 'eu-west-1', clientName: 'GitHub Actions octo/app', scopes: ['sso:account:access'] }
 const registerClient = jest.fn<(request: { clientName: string; scopes: string[] }) => Promise<ClientRegistration>>()
@@ -35,13 +29,9 @@ let stdout: string[]
 let home: string
 let cacheFile: string
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), 'registration-source-'))
+  home = tempDir('registration-source')
   cacheFile = join(home, '.aws-sso-device-auth-registration.json')
-  stdout = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(...String(chunk).split('\n').filter(Boolean))
-    return true
-  })
+  stdout = captureStdout().lines
   let registered = 0
   registerClient.mockImplementation(async () => registration(++registered))
   restoreRegistration.mockResolvedValue({ status: 'not-restored' })
