@@ -6,22 +6,13 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import type { InputReader, NotifyChannel, Phase } from './model/inputs.js'
 import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
-/**
- * Channels besides the step log, which is always used. `pr-comment` means "on the run's pull
- * request": a run that belongs to none posts no comment, so the default can include it.
- */
-export type NotifyChannel = 'summary' | 'pr-comment'
+
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
 export const DEFAULT_NOTIFY: readonly NotifyChannel[] = ['summary', 'pr-comment']
 
-/**
- * `all`: one step that prompts, waits and exports. `start`: prompt, keep the request for a later
- * step and exit at once (so the job summary shows the prompt while the job goes on). `wait`: pick
- * that request up, wait and export.
- */
-export type Phase = 'all' | 'start' | 'wait'
 const PHASES: readonly Phase[] = ['all', 'start', 'wait']
 
 export interface ActionInputs extends AwsAccessInputs {
@@ -51,9 +42,6 @@ export interface ParsedInputs {
   /** Suspicious but usable values: one line each, for core.warning. */
   warnings: string[]
 }
-
-/** Reads one input by its action.yml name; `core.getInput` semantics (trimmed, '' when unset). */
-export type InputReader = (name: string) => string
 
 export const DEFAULT_SCOPES = ['sso:account:access']
 

@@ -7,27 +7,27 @@
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { removeEarlierLeftovers } from './cleanup/leftovers.js'
-import type { RevokeRecord } from './cleanup/revoke.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
-import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
+import { InputError, oneLine } from './errors.js'
+import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
+import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { checkProfileNames, exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
-import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './export/secrets.js'
-import { HandoffWriter } from './handoff.js'
+import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
+import { HandoffWriter, type RevokeRecord } from './model/handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
-import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier, type RequestSubject } from './notify/index.js'
+import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier } from './notify/index.js'
 import { noticeFor, noticeLine } from './notify/endpoint-notice.js'
-import { formatUtc } from './notify/format.js'
-import { gateOf } from './notify/pr-comment-channel.js'
-import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
+import { gateOf } from './model/gate.js'
+import type { ApprovalRequest, RequestResult, RequestSubject, RunContext } from './model/request.js'
 import { SsoOidcClient } from './oidc/client.js'
 import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
-import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './pending.js'
+import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './model/pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
@@ -412,7 +412,7 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
       const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
       core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
     },
-    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
+    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
   })
 }
 
@@ -440,16 +440,12 @@ function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?
 
 /** Logs a failure that will be retried: the error's own line, and when. */
 function logRetry({ error, delayMs }: { error: unknown; delayMs: number }): void {
-  core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
+  core.info(`${explainTransient(error)}; trying again in ${seconds(Math.max(100, delayMs))}.`)
 }
 
 /** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
 function explainTransient(error: unknown): string {
   return oneLine(error instanceof Error ? error.message : String(error))
-}
-
-function seconds(ms: number): string {
-  return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`
 }
 
 function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {

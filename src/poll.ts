@@ -6,7 +6,7 @@
 //   timed-out request doubles the interval (§3.5: "the client MUST slow down");
 // - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
 // The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from './time/clock.js'
 import { DEADLINE_GRACE_MS } from './deadline.js'
 import { AwsServiceError, RequestTimeoutError, isTransient } from './http/errors.js'
 import type { TokenSet } from './oidc/types.js'

@@ -1,11 +1,11 @@
 // Retries an operation that failed transiently, with exponential backoff and full jitter
 // (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
 // sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from './time/clock.js'
 import { isTransient } from './http/errors.js'
 
-export type { Clock } from './clock.js'
-export { systemClock } from './clock.js'
+export type { Clock } from './time/clock.js'
+export { systemClock } from './time/clock.js'
 
 export const DEFAULT_BACKOFF_BASE_MS = 500
 export const DEFAULT_BACKOFF_CAP_MS = 10_000

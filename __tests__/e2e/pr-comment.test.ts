@@ -3,7 +3,8 @@
 // fake (GITHUB_API_URL only). One comment per gate, edited through every state of its life and
 // across re-runs; a forged marker is never touched; a read-only token costs one warning.
 import { describe, expect, it } from '@jest/globals'
-import { gateId, commentMarker } from '../../src/notify/pr-comment.js'
+import { gateId } from '../../src/model/gate.js'
+import { commentMarker } from '../../src/notify/pr-comment.js'
 import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, type FakeComment } from '../fakes/github-api.js'
 import { prGatePerTest, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'

@@ -5,11 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { abandonedResult, finalizeComment } from '../../src/cleanup/finalize-comment.js'
-import { runCleanup, runPostStep, type CleanupTask } from '../../src/cleanup/index.js'
+import { runCleanup, runPostStep } from '../../src/cleanup/index.js'
+import type { CleanupTask } from '../../src/cleanup/task.js'
 import { removeFiles } from '../../src/cleanup/remove-files.js'
 import { POST_TASKS } from '../../src/cleanup/tasks.js'
-import { HandoffWriter, type CommentHandoff, type Handoff } from '../../src/handoff.js'
-import { storeRequest } from '../../src/notify/request.js'
+import { HandoffWriter, type CommentHandoff, type Handoff } from '../../src/model/handoff.js'
+import { storeRequest } from '../../src/model/request.js'
 import { approvalRequest } from './notify-fixtures.js'
 
 let dir: string

@@ -74,7 +74,7 @@ describe('proxy selection from the environment', () => {
 
   it("does not print undici's experimental warning into the step log", () => {
     // A real process: under jest, `process` is a stand-in whose warnings never reach stderr.
-    const script = `import { createDispatcher } from './src/http/dispatcher.ts'; await createDispatcher({ HTTP_PROXY: '${proxyUrl}' }).close()`
+    const script = `import { createDispatcher } from './src/http/dispatcher'; await createDispatcher({ HTTP_PROXY: '${proxyUrl}' }).close()`
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: new URL('../..', import.meta.url),
       encoding: 'utf8',

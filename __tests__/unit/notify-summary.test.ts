@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GateRecord } from '../../src/notify/channel.js'
-import type { Outcome } from '../../src/notify/request.js'
+import type { Outcome } from '../../src/model/request.js'
 import { createSummaryNotifier, renderPendingSummary, renderSummary } from '../../src/notify/summary.js'
 import { approvalRequest, NOW, runContext } from './notify-fixtures.js'
 

@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
-import type { CleanupLog } from '../../src/cleanup/index.js'
+import type { CleanupLog } from '../../src/cleanup/task.js'
 import { heldTokens, revokeTokens } from '../../src/cleanup/revoke.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 

@@ -4,11 +4,11 @@
 // step whose wait step never came), this task writes it.
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
-import type { CommentHandoff } from '../handoff.js'
+import type { CommentHandoff } from '../model/handoff.js'
 import { renderComment } from '../notify/comment-body.js'
 import { StickyComment } from '../notify/pr-comment.js'
-import { restoreRequest, restoreResult, type RequestResult } from '../notify/request.js'
-import type { CleanupTask } from './index.js'
+import { restoreRequest, restoreResult, type RequestResult } from '../model/request.js'
+import type { CleanupTask } from './task.js'
 
 export const finalizeComment: CleanupTask = {
   name: 'finalize the PR comment',

@@ -5,27 +5,11 @@
 // must not turn it red (nor stop the other tasks).
 import * as core from '@actions/core'
 import { rmSync } from 'node:fs'
-import { readHandoff, type Handoff } from '../handoff.js'
+import { readHandoff, type Handoff } from '../model/handoff.js'
+import { POST_TASK_LIMIT_MS, type CleanupLog, type CleanupTask } from './task.js'
 import { POST_TASKS } from './tasks.js'
 import { sanitize } from '../text/sanitize.js'
 
-export interface CleanupTask {
-  /** What the task does, as it reads after "could not": `finalize the PR comment`. */
-  name: string
-  run(handoff: Handoff): Promise<void>
-}
-
-export interface CleanupLog {
-  info(message: string): void
-  warning(message: string): void
-}
-
-/**
- * How long one task may take. The post step holds the job until it ends, and a service that does
- * not answer must not hold it for long: the unfinished task ends with the process, which exits
- * right after the post step (exit.ts).
- */
-export const POST_TASK_LIMIT_MS = 10_000
 
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
 export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
@@ -71,6 +55,5 @@ async function withinLimit(work: Promise<void>, limitMs: number): Promise<void> 
 }
 
 function oneLineMessage(error: unknown): string {
-  // eslint-disable-next-line no-control-regex
   return sanitize(error instanceof Error ? error.message : String(error))
 }

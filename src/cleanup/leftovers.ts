@@ -20,9 +20,9 @@ import { markedBlocks, removeBlock } from '../export/aws-config.js'
 import { awsConfigFile } from '../export/aws-profiles.js'
 import { runnerLabel, tokenCacheMarkOf } from '../export/marks.js'
 import { tokenCacheDirectory, tokenCacheFile } from '../export/token-cache.js'
-import { handoffsOfThisJob } from '../handoff.js'
+import { handoffsOfThisJob } from '../model/handoff.js'
 import { sanitize } from '../text/sanitize.js'
-import type { CleanupLog } from './index.js'
+import type { CleanupLog } from './task.js'
 
 /** A token cache entry is a few KiB: a larger file is not one the action wrote. */
 const MAX_CACHE_FILE_BYTES = 64 * 1024

@@ -3,12 +3,13 @@
 // while it still says "pending" so that a killed step cannot leave it asking for approval.
 // A comment that cannot be written costs one warning, never the gate: the log has the prompt.
 import { apiBaseUrl } from '../github/rest-client.js'
-import type { CommentHandoff, HandoffWriter } from '../handoff.js'
-import type { Phase } from '../inputs.js'
+import type { CommentHandoff, HandoffWriter } from '../model/handoff.js'
+import type { Phase } from '../model/inputs.js'
 import type { Notifier } from './channel.js'
 import { renderComment } from './comment-body.js'
-import { gateId, PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
-import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from './request.js'
+import { gateOf } from '../model/gate.js'
+import { PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
+import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from '../model/request.js'
 
 export interface PrCommentChannelOptions {
   /** Where the comment goes; the token is the `github-token` input. */
@@ -28,20 +29,6 @@ export interface PrCommentChannelOptions {
   writeWithinMs?: () => number
   /** The run's cancellation: the pending comment being posted is given up at once (the outcome is still written). */
   signal?: AbortSignal
-}
-
-/**
- * The gate a request belongs to: one comment (and one pending request between two phases) per
- * workflow, job, start URL, account and role.
- */
-export function gateOf(request: Pick<ApprovalRequest, 'context' | 'startUrl' | 'accountId' | 'roleName'>): string {
-  return gateId({
-    workflow: request.context.workflow,
-    job: request.context.job,
-    startUrl: request.startUrl,
-    ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-    ...(request.roleName === undefined ? {} : { roleName: request.roleName })
-  })
 }
 
 export function createPrCommentNotifier(options: PrCommentChannelOptions): Notifier {

@@ -2,7 +2,6 @@
 // A comment is ours only if it starts with our marker for this gate AND was written by the token's
 // own identity: anyone can paste the marker into a comment of their own (with their own device
 // code, to phish an approver), so a marker alone never makes a comment editable.
-import { createHash } from 'node:crypto'
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
 import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isTransient, retryDelayMs, type FailureFacts } from '../github/retry.js'
 import { commentAuthor, IdentityLookupError, learnTokenIdentity, type TokenIdentity } from '../github/identity.js'
@@ -28,27 +27,6 @@ export interface CommentTarget {
 export type StickyCommentOptions = Omit<GitHubClientOptions, 'token' | 'apiUrl'>
 
 const PERMISSION = 'pull-requests: write'
-
-/** What identifies a gate across runs and re-runs: the same gate edits the same comment. */
-export interface GateParts {
-  workflow: string
-  job: string
-  startUrl: string
-  accountId?: string
-  roleName?: string
-}
-
-/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
-export function gateId(parts: GateParts): string {
-  const key = JSON.stringify([
-    parts.workflow,
-    parts.job,
-    parts.startUrl.trim().replace(/\/+$/, ''),
-    parts.accountId ?? '',
-    parts.roleName ?? ''
-  ])
-  return createHash('sha256').update(key).digest('hex').slice(0, 16)
-}
 
 /** The hidden first line of every comment for `gate`. */
 export function commentMarker(gate: string): string {
@@ -276,7 +254,5 @@ function shortGitHubMessage(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('response' in error)) return undefined
   const data = (error.response as { data?: unknown } | undefined)?.data
   if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string') return undefined
-  // eslint-disable-next-line no-control-regex
-  const line = sanitize(data.message)
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line
+  return sanitize(data.message, { maxLength: 120 })
 }

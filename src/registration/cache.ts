@@ -33,6 +33,8 @@ import {
 import { useBundledFormData } from './bundled-form-data.js'
 import { newLibraryOutput, runWithLibraryOutputDemoted, type LibraryOutput } from './library-output.js'
 import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
+import { clip } from '../text/lines.js'
+import { isoUtc, seconds } from '../time/format.js'
 
 export { isCacheServiceAvailable } from './service.js'
 
@@ -170,10 +172,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoTime(expiresAt)}.`)
+  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`)
   return { status: 'restored', registration }
 }
 
@@ -310,17 +312,4 @@ function saveProblem(output: LibraryOutput): string {
 
 function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
-}
-
-function clip(text: string): string {
-  const line = text.split(/\r?\n/, 1)[0] ?? ''
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`
-}
-
-function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }

@@ -10,7 +10,7 @@
 // and the polling, and `settle()` waits for it before the step ends.
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
-import { maskRegistration } from '../export/secrets.js'
+import { maskRegistration } from '../model/secrets.js'
 import type { SsoOidcClient } from '../oidc/client.js'
 import type { ClientRegistration } from '../oidc/types.js'
 import { isCacheServiceAvailable, restoreRegistration, saveRegistration, type RegistrationCacheOptions } from './cache.js'

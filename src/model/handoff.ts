@@ -13,11 +13,9 @@ import { randomUUID } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import type { AwsFilesRecord } from './cleanup/aws-files.js'
-import type { RevokeRecord } from './cleanup/revoke.js'
 import type { Phase } from './inputs.js'
-import type { StoredRequest, StoredResult } from './notify/request.js'
-import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+import type { StoredRequest, StoredResult } from './request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
 /** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
 export const HANDOFF_STATE = 'handoff'
@@ -31,6 +29,50 @@ export interface Handoff {
   revoke?: RevokeRecord
   /** The profiles and token cache written for the AWS tools, recorded before they are written. */
   awsFiles?: AwsFilesRecord
+}
+
+/** What the main step records for the post step to revoke the token (cleanup/revoke.ts). */
+export interface RevokeRecord {
+  /** The portal endpoint the token came for, resolved in the main step. */
+  portalEndpoint: string
+  accessToken: string
+  /** Epoch ms. */
+  expiresAt: number
+  /** The token cache the action wrote for profiles: a tool that refreshed the token left the new one there. */
+  tokenCacheFile?: string
+  /**
+   * When AWS issued a refresh token: it and the registration that can use it, so that a token
+   * that has expired by the end of the job can still have its session ended (refresh.ts). In the
+   * hand-off file, which only the runner's user can read, like the access token beside it.
+   */
+  refresh?: SessionClient & { refreshToken: string }
+}
+
+/** The registration a refresh token belongs to, as the main step hands it over. */
+export interface SessionClient {
+  /** The SSO OIDC endpoint the token came from, resolved in the main step. */
+  oidcEndpoint: string
+  clientId: string
+  clientSecret: string
+  /** Epoch ms: past it AWS refuses the client, and every refresh token issued to it. */
+  registrationExpiresAt: number
+}
+
+/** What the main step records before it writes anything (export/aws-profiles.ts), for the post step to remove (cleanup/aws-files.ts). */
+export interface AwsFilesRecord {
+  /** Absolute path of the AWS config file. */
+  configFile: string
+  /** The tag of the action's block in it (the sso-session name). */
+  tag: string
+  /** The profiles in the block, for the log. */
+  profiles: string[]
+  /** The file did not exist before: removed when nothing else is left in it. */
+  createdConfigFile: boolean
+  /** A line break was added at the end of the user's last line (removed with the block). */
+  terminatedLastLine: boolean
+  tokenCacheFile: string
+  /** Directories the action created, deepest first: removed when empty. */
+  createdDirectories: string[]
 }
 
 /** Enough to find the comment again and render its last state; the token comes from the inputs. */

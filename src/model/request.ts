@@ -57,6 +57,11 @@ export interface EndpointNotice {
   linkHosts: string[]
 }
 
+/** What was asked for and by which run: known even when the gate fails before a request exists. */
+export type RequestSubject = { context: RunContext } & Partial<
+  Pick<ApprovalRequest, 'startUrl' | 'region' | 'clientName' | 'scopes' | 'accountId' | 'roleName' | 'profiles'>
+>
+
 /** The end of a request, for the channels that record it. */
 export interface RequestResult {
   outcome: Outcome

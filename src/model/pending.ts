@@ -6,10 +6,10 @@
 // inputs finds the request its start step made, and two gates in one job do not mix.
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { UserFacingError } from './errors.js'
-import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
-import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './notify/request.js'
-import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+import { UserFacingError } from '../errors.js'
+import type { ClientRegistration, DeviceAuthorization } from '../oidc/types.js'
+import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
 export interface PendingRequest {
   registration: ClientRegistration
