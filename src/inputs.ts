@@ -6,8 +6,10 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
-import type { InputReader, NotifyChannel, Phase } from './model/inputs.js'
-import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
+import { homedir } from 'node:os'
+import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
+import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
+import { parseAwsAccessInputs } from './role-inputs.js'
 
 
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
@@ -101,6 +103,11 @@ export function checkEncryptionKeyStrength(key: string): string {
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
 export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
+
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+export function checkProfileNames(inputs: AwsAccessInputs): void {
+  if (inputs.profiles.length > 0) assertProfilesFree(awsConfigFile(process.env, homedir()), inputs.profiles)
+}
 
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming

@@ -11,9 +11,8 @@ import { isNotAssigned, missingRoleError, rolesIn, type RequestedRole } from '..
 import type { PageWrapper, SsoPortalClient } from '../portal/client.js'
 import type { RoleCredentials } from '../portal/types.js'
 import { withRetry, type RetryOptions } from '../retry.js'
-import type { ProfileTarget, RoleTarget } from '../model/inputs.js'
-import type { AwsAccessInputs } from '../role-inputs.js'
-import { assertProfilesFree, awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
+import type { AwsAccessInputs, ProfileTarget, RoleTarget } from '../model/inputs.js'
+import { awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
 import { runnerLabel } from './marks.js'
 import { exportProfileEnvironment, exportRoleEnvironment } from './environment.js'
 import { exportRoleOutputs } from './outputs.js'
@@ -37,11 +36,6 @@ export interface AwsAccess {
   role?: { target: RoleTarget; credentials: RoleCredentials }
   /** The files written for `profile`/`roles`. */
   files?: AwsFilesRecord
-}
-
-/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
-export function checkProfileNames(inputs: AwsAccessInputs): void {
-  if (inputs.profiles.length > 0) assertProfilesFree(awsConfigFile(process.env, homedir()), inputs.profiles)
 }
 
 export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAccess> {

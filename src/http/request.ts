@@ -4,11 +4,11 @@
 import type { Dispatcher } from 'undici'
 import { awsErrorFromResponse } from './aws-error.js'
 import { requestBounded } from './bounded-request.js'
-import { MAX_ATTEMPT_TIMEOUT_MS } from '../deadline.js'
 import { MalformedResponseError, RequestTimeoutError } from './errors.js'
 import { USER_AGENT } from './user-agent.js'
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024
 

@@ -104,6 +104,9 @@ export interface CommentHandoff {
   pendingFile?: string
 }
 
+/** What the PR comment channel may do with the hand-off: keep its own record, nothing else. */
+export type CommentHandover = Pick<HandoffWriter, 'updateComment'>
+
 /** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
 export class HandoffWriter {
   private readonly data: Handoff = { files: [] }
@@ -119,6 +122,14 @@ export class HandoffWriter {
     writePrivateFile(this.path, JSON.stringify(this.data))
     // Saved once the file exists: the post step never follows a path to nothing it could trust.
     if (first) this.saveState(HANDOFF_STATE, this.path)
+  }
+
+  /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+  updateComment(change: (comment: CommentHandoff | undefined) => CommentHandoff | undefined): void {
+    this.update((handoff) => {
+      const comment = change(handoff.comment)
+      if (comment !== undefined) handoff.comment = comment
+    })
   }
 
   /** Records a file the action wrote, for the post step to remove. */

@@ -3,7 +3,7 @@
 // while it still says "pending" so that a killed step cannot leave it asking for approval.
 // A comment that cannot be written costs one warning, never the gate: the log has the prompt.
 import { apiBaseUrl } from '../github/rest-client.js'
-import type { CommentHandoff, HandoffWriter } from '../model/handoff.js'
+import type { CommentHandoff, CommentHandover } from '../model/handoff.js'
 import type { Phase } from '../model/inputs.js'
 import type { Notifier } from './channel.js'
 import { renderComment } from './comment-body.js'
@@ -14,7 +14,8 @@ import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from
 export interface PrCommentChannelOptions {
   /** Where the comment goes; the token is the `github-token` input. */
   target: CommentTarget & { apiUrl: string }
-  handoff: HandoffWriter
+  /** The comment's record in the hand-off, for the post step to finalize. */
+  handoff: CommentHandover
   phase: Phase
   /** Two phases: the pending-request file whose existence means the request is still open. */
   pendingFile?: string
@@ -42,8 +43,9 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
   let handedOver = false
   const handOver = (change: (comment: CommentHandoff) => void): void => {
     if (!handedOver) return
-    handoff.update((state) => {
-      if (state.comment) change(state.comment)
+    handoff.updateComment((comment) => {
+      if (comment) change(comment)
+      return comment
     })
   }
 
@@ -74,20 +76,18 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
     name: 'PR comment',
     async prompt(request) {
       if (!(await write(request, renderComment(request, 'pending'), options.signal))) return
-      handoff.update((state) => {
-        state.comment = {
-          owner: target.owner,
-          repo: target.repo,
-          issueNumber: target.issueNumber,
-          apiUrl: target.apiUrl,
-          gate: gateOf(request),
-          ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
-          request: storeRequest(request),
-          phase: options.phase,
-          recorded: false,
-          ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
-        }
-      })
+      handoff.updateComment(() => ({
+        owner: target.owner,
+        repo: target.repo,
+        issueNumber: target.issueNumber,
+        apiUrl: target.apiUrl,
+        gate: gateOf(request),
+        ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
+        request: storeRequest(request),
+        phase: options.phase,
+        recorded: false,
+        ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
+      }))
       handedOver = true
     },
     async record({ request, result }) {
