@@ -41,7 +41,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     ]
   },
   { name: 'model and wire clients', paths: ['model/', 'oidc/', 'portal/', 'github/'] },
-  { name: 'http and utilities', paths: ['http/', 'text/', 'time/', 'retry.ts', 'errors.ts', 'private-files.ts'] }
+  { name: 'http and utilities', paths: ['http/', 'text/', 'time/', 'retry.ts', 'errors.ts', 'private-files.ts', 'defined.ts'] }
 ]
 
 interface Edge {

@@ -7,7 +7,7 @@
 //
 // The restore sits on the path to the prompt (nothing can be shown before a registration exists),
 // bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
-// and the polling, and `settle()` waits for it before the step ends.
+// and the polling, and `finishSaving()` waits for it before the step ends.
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import { maskRegistration } from '../model/secrets.js'
@@ -109,7 +109,7 @@ export class RegistrationSource {
    * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
    * and removes the file a save given up on may have left (restoring writes no file). Never throws.
    */
-  async settle({ wait }: { wait: boolean }): Promise<void> {
+  async finishSaving({ wait }: { wait: boolean }): Promise<void> {
     if (wait) await this.saves
     if (this.cacheTouched) await rm(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined)
   }
