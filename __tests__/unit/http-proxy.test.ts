@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { closeSharedDispatcher, createDispatcher, proxySettingsFromEnv } from '../../src/http/dispatcher.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
-import { NetworkError, isTransient } from '../../src/oidc/errors.js'
+import { NetworkError, isRetryableAwsError } from '../../src/oidc/errors.js'
 import { ForwardProxy } from '../harness/forward-proxy.js'
 
 const CLIENT = { clientId: 'client-id', clientSecret: 'client-secret-value' }
@@ -144,7 +144,7 @@ describe('requests through a loopback proxy', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as Error).message).toBe(`CreateToken at ${targetEndpoint}/token failed: ${reason}`)
-    expect(isTransient(error)).toBe(retryable)
+    expect(isRetryableAwsError(error)).toBe(retryable)
     expect(proxy.tunnels).toHaveLength(1)
   }, 5_000)
 

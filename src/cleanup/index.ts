@@ -9,13 +9,16 @@ import { readHandoff, type Handoff } from '../model/handoff.js'
 import { POST_TASK_LIMIT_MS, type CleanupLog, type CleanupTask } from './task.js'
 import { POST_TASKS } from './tasks.js'
 import { sanitize } from '../text/sanitize.js'
+import { settleWithin } from '../time/limit.js'
 
 
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
 export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
   for (const task of tasks) {
     try {
-      await withinLimit(task.run(handoff), limitMs)
+      const outcome = await settleWithin(task.run(handoff), limitMs)
+      if (outcome.status === 'failed') throw outcome.error
+      if (outcome.status === 'timed-out') throw new Error(`it did not finish within ${limitMs / 1000} s`)
     } catch (error) {
       log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`)
     }
@@ -38,19 +41,6 @@ export async function runPostStep(tasks: readonly CleanupTask[] = POST_TASKS, lo
     rmSync(found.path, { force: true })
   } catch (error) {
     log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`)
-  }
-}
-
-async function withinLimit(work: Promise<void>, limitMs: number): Promise<void> {
-  work.catch(() => undefined) // settles after the limit too, by then unheard
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs)
-  })
-  try {
-    await Promise.race([work, expired])
-  } finally {
-    clearTimeout(timer)
   }
 }
 

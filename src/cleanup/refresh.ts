@@ -3,6 +3,7 @@
 // (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
 // once more (CreateToken, refresh_token grant, docs/protocol.md §1) and logs out the token it gets,
 // which ends the session and its refresh token with it.
+import { definedFields } from '../defined.js'
 import { maskTokenSet } from '../model/secrets.js'
 import { AwsServiceError } from '../http/errors.js'
 import { SsoOidcClient } from '../oidc/client.js'
@@ -38,12 +39,12 @@ export async function refreshForLogout(options: RefreshOptions): Promise<Refresh
     now,
     requestTimeoutMs: options.attemptTimeoutMs,
     deadline: options.deadline,
-    ...(options.signal ? { signal: options.signal } : {})
+    ...definedFields({ signal: options.signal })
   })
   try {
     const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
       deadline: options.deadline,
-      ...(options.signal ? { signal: options.signal } : {})
+      ...definedFields({ signal: options.signal })
     })
     maskTokenSet(token, options.mask)
     return { kind: 'refreshed', token }

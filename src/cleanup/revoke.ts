@@ -1,6 +1,7 @@
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
 // work is done, and the token still expires by itself.
+import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
 import { explainFailure } from '../failure.js'
 import { AwsServiceError } from '../http/errors.js'
@@ -142,7 +143,7 @@ async function endExpiredSession(
       attemptTimeoutMs: options.attemptTimeoutMs,
       now: options.now,
       mask: options.mask ?? ((secret) => core.setSecret(secret)),
-      ...(options.signal ? { signal: options.signal } : {})
+      ...definedFields({ signal: options.signal })
     })
   } catch (error) {
     log.warning(

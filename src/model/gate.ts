@@ -1,6 +1,7 @@
 // A gate: one approval a workflow's job asks for, the same across runs and re-runs. Its id names
 // the PR comment that shows it (the comment's hidden marker) and the pending request between two
 // phases (model/pending.ts), so both are found again by the step that needs them.
+import { definedFields } from '../defined.js'
 import { createHash } from 'node:crypto'
 import type { ApprovalRequest } from './request.js'
 
@@ -34,7 +35,6 @@ export function gateOf(request: Pick<ApprovalRequest, 'context' | 'startUrl' | '
     workflow: request.context.workflow,
     job: request.context.job,
     startUrl: request.startUrl,
-    ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-    ...(request.roleName === undefined ? {} : { roleName: request.roleName })
+    ...definedFields({ accountId: request.accountId, roleName: request.roleName })
   })
 }

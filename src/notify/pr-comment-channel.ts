@@ -2,6 +2,7 @@
 // approver on the pull request looks), edited in place when it ends, and handed to the post step
 // while it still says "pending" so that a killed step cannot leave it asking for approval.
 // A comment that cannot be written costs one warning, never the gate: the log has the prompt.
+import { definedFields } from '../defined.js'
 import { apiBaseUrl } from '../github/rest-client.js'
 import type { CommentHandoff, CommentHandover } from '../model/handoff.js'
 import type { Phase } from '../model/inputs.js'
@@ -9,6 +10,8 @@ import type { Notifier } from './channel.js'
 import { renderComment } from './comment-body.js'
 import { gateOf } from '../model/gate.js'
 import { PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
+import { seconds } from '../time/format.js'
+import { settleWithin } from '../time/limit.js'
 import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from '../model/request.js'
 
 export interface PrCommentChannelOptions {
@@ -86,7 +89,7 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
         request: storeRequest(request),
         phase: options.phase,
         recorded: false,
-        ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
+        ...definedFields({ pendingFile: options.pendingFile })
       }))
       handedOver = true
     },
@@ -103,19 +106,10 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
 /** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
 async function withinLimit<T>(written: Promise<T>, limit: AbortSignal | undefined, withinMs: number | undefined): Promise<T> {
   if (!limit) return written
-  written.catch(() => undefined) // settles after the limit too, by then unheard
-  let onAbort: (() => void) | undefined
-  const expired = new Promise<never>((_, reject) => {
-    onAbort = () =>
-      reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`))
-    if (limit.aborted) onAbort()
-    else limit.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([written, expired])
-  } finally {
-    if (onAbort) limit.removeEventListener('abort', onAbort)
-  }
+  const outcome = await settleWithin(written, undefined, limit)
+  if (outcome.status === 'done') return outcome.value
+  if (outcome.status === 'failed') throw outcome.error
+  throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`)
 }
 
 /**

@@ -3,7 +3,7 @@
 // own identity: anyone can paste the marker into a comment of their own (with their own device
 // code, to phish an approver), so a marker alone never makes a comment editable.
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
-import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isTransient, retryDelayMs, type FailureFacts } from '../github/retry.js'
+import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isRetryableGitHubFailure, retryDelayMs, type FailureFacts } from '../github/retry.js'
 import { commentAuthor, IdentityLookupError, learnTokenIdentity, type TokenIdentity } from '../github/identity.js'
 import { commentSize, MAX_COMMENT_SIZE } from './comment-size.js'
 import { sanitize } from '../text/sanitize.js'
@@ -234,7 +234,7 @@ function commentError(action: 'read' | 'create' | 'update', error: unknown, fact
       status
     )
   }
-  if (isTransient(facts)) {
+  if (isRetryableGitHubFailure(facts)) {
     const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`
     return new PrCommentError(
       'unavailable',
