@@ -7,9 +7,6 @@
 import { systemClock, type Clock } from './time/clock.js'
 import { isRetryableAwsError } from './http/errors.js'
 
-export type { Clock } from './time/clock.js'
-export { systemClock } from './time/clock.js'
-
 export const DEFAULT_BACKOFF_BASE_MS = 500
 export const DEFAULT_BACKOFF_CAP_MS = 10_000
 

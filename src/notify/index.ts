@@ -7,7 +7,7 @@ import { createLogNotifier } from './log.js'
 import { createPrCommentNotifier, type PrCommentChannelOptions } from './pr-comment-channel.js'
 import { createSummaryNotifier } from './summary.js'
 
-export type { GateRecord, Notifier } from './channel.js'
+export type { Notifier } from './channel.js'
 export { notifyAll } from './channel.js'
 export { commentTarget } from './pr-comment-channel.js'
 
