@@ -16,7 +16,7 @@ import { settleWithin } from '../time/limit.js'
 export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
   for (const task of tasks) {
     try {
-      const outcome = await settleWithin(task.run(handoff), limitMs)
+      const outcome = await settleWithin(() => task.run(handoff), limitMs)
       if (outcome.status === 'failed') throw outcome.error
       if (outcome.status === 'timed-out') throw new Error(`it did not finish within ${limitMs / 1000} s`)
     } catch (error) {

@@ -106,7 +106,7 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
 /** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
 async function withinLimit<T>(written: Promise<T>, limit: AbortSignal | undefined, withinMs: number | undefined): Promise<T> {
   if (!limit) return written
-  const outcome = await settleWithin(written, undefined, limit)
+  const outcome = await settleWithin(() => written, undefined, limit)
   if (outcome.status === 'done') return outcome.value
   if (outcome.status === 'failed') throw outcome.error
   throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`)

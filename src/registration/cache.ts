@@ -117,7 +117,7 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   const cutoff = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff
   const outcome = await settleWithin(
-    fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }),
+    () => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }),
     timeoutMs,
     options.signal
   )
@@ -200,10 +200,10 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     // Removed first: `mode` applies only when the file is created.
     await rm(file, { force: true })
     await writeFile(file, document, { mode: 0o600 })
-    const saving = (async () => {
+    const saving = async () => {
       const cache = await loadCacheLibrary()
       return runWithLibraryOutputDemoted(output, () => cache.saveCache([REGISTRATION_CACHE_PATH], key))
-    })()
+    }
     outcome = await settleWithin(saving, timeoutMs, options.signal)
   } finally {
     // The archive is made in the first moments of the save; the file is not needed after that,

@@ -6,10 +6,11 @@
 export type Bounded<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
 
 /**
- * Settles with `work`'s outcome, with `timed-out` after `ms` (no limit when undefined), or with
- * `cancelled` as soon as `signal` aborts (at once when it has already).
+ * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
+ * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
+ * clock starts before the work does: its first synchronous moments count against the limit too.
  */
-export async function settleWithin<T>(work: Promise<T>, ms: number | undefined, signal?: AbortSignal): Promise<Bounded<T>> {
+export async function settleWithin<T>(work: () => Promise<T>, ms: number | undefined, signal?: AbortSignal): Promise<Bounded<T>> {
   let timer: NodeJS.Timeout | undefined
   let onAbort: (() => void) | undefined
   const limit = new Promise<Bounded<T>>((resolve) => {
@@ -19,7 +20,7 @@ export async function settleWithin<T>(work: Promise<T>, ms: number | undefined, 
     else signal?.addEventListener('abort', onAbort, { once: true })
   })
   // Mapped to a value, so a failure after the limit is not an unhandled rejection.
-  const running = work.then(
+  const running = work().then(
     (value): Bounded<T> => ({ status: 'done', value }),
     (error: unknown): Bounded<T> => ({ status: 'failed', error })
   )
