@@ -1,6 +1,6 @@
 // The post step (runs.post). The runner runs it at the end of the job whatever became of the main
 // step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
-// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// the main step handed over (model/handoff.ts) and runs a list of independent cleanup tasks. A task that
 // fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
 // must not turn it red (nor stop the other tasks).
 import * as core from '@actions/core'

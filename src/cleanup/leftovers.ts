@@ -10,7 +10,7 @@
 // Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
 // machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
 // known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its hand-off claims it (handoff.ts handoffsOfThisJob).
+// its hand-off claims it (model/handoff.ts handoffsOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
 import { lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -82,7 +82,7 @@ export interface CommentHandoff {
   issueNumber: number
   /** GITHUB_API_URL of the main step. */
   apiUrl: string
-  /** The gate id in the comment's marker (pr-comment.ts gateId). */
+  /** The gate id in the comment's marker (model/gate.ts gateId). */
   gate: string
   /**
    * Whose token wrote the comment, as the main step learned it: the post step edits only that
