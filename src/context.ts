@@ -2,7 +2,7 @@
 // event payload. Read directly rather than through @actions/github's context, which would pull
 // Octokit into the bundle for a handful of environment variables.
 import { readFileSync } from 'node:fs'
-import type { RunContext } from './notify/request.js'
+import type { RunContext } from './model/request.js'
 import { describeTrigger } from './trigger.js'
 
 /** The parts of the webhook payload the action reads; everything else is ignored. */

@@ -1,6 +1,7 @@
 // The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
 // ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
 // how long one request may go unanswered, and how far past the deadline a request may still run.
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './http/request.js'
 
 /**
  * A request in flight when the deadline passes may still finish for this long: the poll in flight
@@ -8,8 +9,8 @@
  */
 export const DEADLINE_GRACE_MS = 3_000
 
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-export const MAX_ATTEMPT_TIMEOUT_MS = 15_000
+/** What one AWS call may take when nothing shorter is asked for: the HTTP layer's own default. */
+export const MAX_ATTEMPT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS
 /** Below this, a slow but healthy connection from a far region would be cut off. */
 export const MIN_ATTEMPT_TIMEOUT_MS = 2_000
 

@@ -6,23 +6,15 @@
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
 import { InputError } from './errors.js'
+import { homedir } from 'node:os'
+import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
+import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
+import { parseAwsAccessInputs } from './role-inputs.js'
 import { sanitize } from './text/sanitize.js'
-import { parseAwsAccessInputs, type AwsAccessInputs } from './role-inputs.js'
 
-/**
- * Channels besides the step log, which is always used. `pr-comment` means "on the run's pull
- * request": a run that belongs to none posts no comment, so the default can include it.
- */
-export type NotifyChannel = 'summary' | 'pr-comment'
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
 export const DEFAULT_NOTIFY: readonly NotifyChannel[] = ['summary', 'pr-comment']
 
-/**
- * `all`: one step that prompts, waits and exports. `start`: prompt, keep the request for a later
- * step and exit at once (so the job summary shows the prompt while the job goes on). `wait`: pick
- * that request up, wait and export.
- */
-export type Phase = 'all' | 'start' | 'wait'
 const PHASES: readonly Phase[] = ['all', 'start', 'wait']
 
 export interface ActionInputs extends AwsAccessInputs {
@@ -52,9 +44,6 @@ export interface ParsedInputs {
   /** Suspicious but usable values: one line each, for core.warning. */
   warnings: string[]
 }
-
-/** Reads one input by its action.yml name; `core.getInput` semantics (trimmed, '' when unset). */
-export type InputReader = (name: string) => string
 
 export const DEFAULT_SCOPES = ['sso:account:access']
 
@@ -116,6 +105,11 @@ export function checkEncryptionKeyStrength(key: string): string {
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
 export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
+
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+export function checkProfileNames(inputs: AwsAccessInputs): void {
+  if (inputs.profiles.length > 0) assertProfilesFree(awsConfigFile(process.env, homedir()), inputs.profiles)
+}
 
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming

@@ -7,30 +7,31 @@
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { removeEarlierLeftovers } from './cleanup/leftovers.js'
-import type { RevokeRecord } from './cleanup/revoke.js'
 import { readEventPayload, readRunContext } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
-import { explainFailure, formatDuration, InputError, isUnexpected, oneLine, unapprovedMessage } from './errors.js'
-import { checkProfileNames, exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
+import { InputError, oneLine } from './errors.js'
+import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
+import { formatDuration, formatUtc, seconds } from './time/format.js'
+import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
-import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './export/secrets.js'
-import { HandoffWriter } from './handoff.js'
+import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
+import { HandoffWriter, type RevokeRecord } from './model/handoff.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
-import { maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
-import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier, type RequestSubject } from './notify/index.js'
+import { checkProfileNames, maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
+import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier } from './notify/index.js'
 import { noticeFor, noticeLine } from './notify/endpoint-notice.js'
-import { formatUtc } from './notify/format.js'
-import { gateOf } from './notify/pr-comment-channel.js'
-import type { ApprovalRequest, RequestResult, RunContext } from './notify/request.js'
+import { gateOf } from './model/gate.js'
+import type { ApprovalRequest, RequestResult, RequestSubject, RunContext } from './model/request.js'
 import { SsoOidcClient } from './oidc/client.js'
 import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
-import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest } from './pending.js'
+import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest, type PendingRequest } from './model/pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
+import { definedFields } from './defined.js'
 import { refuseUntrustedCode, type PullRequestLookup } from './trust.js'
 import { lookUpPullRequest, PullRequestLookupError } from './github/pull-request.js'
 
@@ -39,19 +40,10 @@ const SETUP_RETRY_WINDOW_MS = 60_000
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000
 
-/** What the flow knows about the gate so far: enough to record it however it ends. */
-interface Gate {
-  subject: RequestSubject
-  notifiers: Notifier[]
-  handoff: HandoffWriter
-  /** The last request shown to the approver. */
-  request?: ApprovalRequest
-  /** Once the outcome is recorded (the wait step then removes the pending request). */
-  afterRecord?: () => void
-}
-
-/** One step's run of the flow, once the inputs are known. */
+/** One step's run of the flow, once the inputs are known and trusted. */
 interface Flow {
+  inputs: ActionInputs
+  context: RunContext
   client: SsoOidcClient
   /** Both endpoints, resolved before anyone is asked: a bad override fails before a prompt. */
   endpoints: { oidc: string; portal: string; overrides: EndpointOverride[] }
@@ -59,27 +51,34 @@ interface Flow {
   registrations: RegistrationSource
   /** The setup retry window, fresh for each call. */
   retrying: Retrying
-  inputs: ActionInputs
-  context: RunContext
-  gate: Gate
+  /** What the post step finishes: the files to remove, the token to revoke, the comment to finalize. */
+  handoff: HandoffWriter
   /** Epoch ms from this step's `timeout` input. */
   timeoutAt: number | undefined
   signal: AbortSignal
 }
 
-/** A device authorization shown to the approver. */
+/** A device authorization, and the request it shows the approver. */
 interface StartedRequest {
   registration: ClientRegistration
   authorization: DeviceAuthorization
   request: ApprovalRequest
+  /** It replaced a client AWS rejected (invalid_client): there is no second new start. */
+  startedOver: boolean
 }
 
 export async function run(): Promise<void> {
   const startedAt = Date.now()
   const cancellation = abortOnTermination()
+  const { signal } = cancellation
   const context = readRunContext()
-  // The default channels until the inputs are read, so even a bad input is recorded.
-  const gate: Gate = { subject: { context }, notifiers: createNotifiers(['summary']), handoff: new HandoffWriter() }
+  const handoff = new HandoffWriter()
+  // What recording the outcome needs, each set below by the step that learns it. Until the inputs
+  // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
+  let subject: RequestSubject = { context }
+  let channels = new Channels(createNotifiers(['summary']))
+  /** The pending request this step owns: removed once its outcome is recorded. */
+  let ownedPendingFile: string | undefined
   // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
   let result: RequestResult | undefined
   let registrations: RegistrationSource | undefined
@@ -88,66 +87,90 @@ export async function run(): Promise<void> {
     // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
     await removeEarlierLeftovers(core)
     // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
-    const inputs = readInputs(gate.subject)
+    const inputs = readInputs(context)
+    subject = requestSubject(context, inputs)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
-    await refuseUntrustedCode(
-      context.eventName,
-      readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''),
-      inputs.allowForks,
-      context.repository,
-      pullRequestLookup(context, inputs, cancellation.signal)
-    )
-    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
-    const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
-    const client = new SsoOidcClient({
-      endpoint: endpoints.oidc,
-      signal: cancellation.signal,
-      // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
-      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
-    })
-    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-    const retrying: Retrying = (call) =>
-      withRetry(call, {
-        deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
-        signal: cancellation.signal,
-        onRetry: logRetry
-      })
-    registrations = new RegistrationSource({
-      client,
-      wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
-      cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
-      retrying,
-      // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
-      // `timeout`, nor a cancelled run at all.
-      ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
-      signal: cancellation.signal
-    })
-    const flow: Flow = { client, endpoints, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal }
-    if (inputs.phase === 'start') await startRequest(flow)
-    else result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow)
+    await refuseUntrustedRun(context, inputs, signal)
+    const flow = prepareFlow(inputs, context, handoff, startedAt, signal)
+    registrations = flow.registrations
+    switch (inputs.phase) {
+      case 'all':
+        channels = openChannels(flow)
+        result = await approveInOneStep(flow, channels)
+        break
+      case 'start': {
+        const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
+        // Owned before anyone is prompted: a request someone can see always has a file that this
+        // step (failing), the wait step or, if none comes, the post step closes.
+        handoff.addFile(pendingFile)
+        ownedPendingFile = pendingFile
+        channels = openChannels(flow, { pendingFile })
+        await startRequest(flow, channels, pendingFile)
+        // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
+        break
+      }
+      case 'wait': {
+        const pending = pickUpStartedRequest(flow, subject)
+        // From here this step owns the request: it closes it, or its post step does.
+        handoff.addFile(pending.file)
+        ownedPendingFile = pending.file
+        // The comment is the start step's to begin with: without one, this step posts none either.
+        channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined })
+        result = await waitForStartedRequest(flow, channels, pending)
+        break
+      }
+    }
   } catch (error) {
-    result = failureResult(error, cancellation.signal.aborted, gate.request)
+    result = failureResult(error, signal.aborted, channels.shown)
   } finally {
     // A registration still being saved gets its (bounded) time, except when the run is cancelled.
-    await registrations?.settle({ wait: !cancellation.signal.aborted })
+    await registrations?.finishSaving({ wait: !signal.aborted })
     // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
     await closeSharedDispatcher()
   }
 
-  if (result) {
-    // Record: the outcome output is always set, the channels record how it ended.
-    exportOutcome(result.outcome)
-    // The one error line before the channels: a cancelled step may be gone before GitHub answers.
-    if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
-    const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) }
-    await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
-    gate.afterRecord?.()
-  }
+  if (result) await recordOutcome(channels, subject, result, ownedPendingFile)
   cancellation.dispose()
 }
 
-/** How step 2 asks GitHub where a pull request's head lives: with `github-token`, bounded like every call. */
+/** 1. Inputs: secrets masked first, every input checked, warnings logged. */
+function readInputs(context: RunContext): ActionInputs {
+  const readInput = (name: string) => core.getInput(name)
+  maskSecretInputs(readInput, (secret) => core.setSecret(secret))
+  const { inputs, warnings } = parseInputs(readInput, context.repository)
+  warnings.forEach((warning) => core.warning(warning))
+  // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
+  checkProfileNames(inputs)
+  return inputs
+}
+
+/** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
+function requestSubject(context: RunContext, inputs: ActionInputs): RequestSubject {
+  return { context, startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes, ...requestedAccess(inputs) }
+}
+
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs: ActionInputs): Pick<ApprovalRequest, 'accountId' | 'roleName' | 'profiles'> {
+  return {
+    ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+    ...(inputs.profiles.length > 0
+      ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+      : {})
+  }
+}
+
+/** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
+async function refuseUntrustedRun(context: RunContext, inputs: ActionInputs, signal: AbortSignal): Promise<void> {
+  await refuseUntrustedCode(
+    context.eventName,
+    readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''),
+    inputs.allowForks,
+    context.repository,
+    pullRequestLookup(context, inputs, signal)
+  )
+}
+
+/** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
 function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: AbortSignal): PullRequestLookup {
   return async (number) => {
     if (inputs.githubToken === '') throw new PullRequestLookupError("input 'github-token' is empty")
@@ -160,56 +183,64 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
   }
 }
 
-function readInputs(subject: RequestSubject): ActionInputs {
-  const readInput = (name: string) => core.getInput(name)
-  maskSecretInputs(readInput, (secret) => core.setSecret(secret))
-  const { inputs, warnings } = parseInputs(readInput, subject.context.repository)
-  warnings.forEach((warning) => core.warning(warning))
-  // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
-  checkProfileNames(inputs)
-  Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs))
-  return inputs
+/** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
+function prepareFlow(inputs: ActionInputs, context: RunContext, handoff: HandoffWriter, startedAt: number, signal: AbortSignal): Flow {
+  const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+  const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
+  const client = new SsoOidcClient({
+    endpoint: endpoints.oidc,
+    signal,
+    // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+    requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+    ...definedFields({ deadline: timeoutAt === undefined ? undefined : timeoutAt + DEADLINE_GRACE_MS })
+  })
+  // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+  const retrying: Retrying = (call) =>
+    withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal, onRetry: logRetry })
+  const registrations = new RegistrationSource({
+    client,
+    wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+    cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+    retrying,
+    // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+    // `timeout`, nor a cancelled run at all.
+    ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+    signal
+  })
+  return { inputs, context, client, endpoints, registrations, retrying, handoff, timeoutAt, signal }
 }
 
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
-async function approveInOneStep(flow: Flow): Promise<RequestResult> {
-  useChannels(flow)
-  const { poll, registration } = await requestApproval(flow, async (started) => {
-    await prompt(flow, started.request)
-    return { poll: await waitForApproval(flow, started), registration: started.registration }
-  })
-  return settle(flow, poll, registration)
+async function approveInOneStep(flow: Flow, channels: Channels): Promise<RequestResult> {
+  const started = await authorizeDevice(flow)
+  await channels.prompt(started.request)
+  const polled = await pollOrStartOver(flow, channels, started)
+  return exportAccess(flow, polled.poll, polled.started)
 }
 
 /**
- * `phase: start`: steps 3 to 5, then the request waits on disk for a `phase: wait` step. The
- * pending request is saved before anyone is prompted: a request someone can see always has a file
- * that the wait step (or, if none comes, the post step) can close.
+ * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
+ * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
+ * comment's link once the comment is posted.
  */
-async function startRequest(flow: Flow): Promise<void> {
-  const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }))
-  flow.gate.handoff.addFile(pendingFile)
-  // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
-  flow.gate.afterRecord = () => removePendingRequest(pendingFile)
-  let commentUrl: string | undefined
-  useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) })
-  const started = await requestApproval(flow, async (started) => {
-    savePendingRequest(pendingFile, started)
-    await prompt(flow, started.request)
-    return started
-  })
-  if (commentUrl !== undefined) savePendingRequest(pendingFile, { ...started, commentUrl })
+async function startRequest(flow: Flow, channels: Channels, pendingFile: string): Promise<void> {
+  const started = await authorizeDevice(flow)
+  savePendingRequest(pendingFile, started)
+  await channels.prompt(started.request)
+  if (channels.commentUrl !== undefined) savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl })
   exportCodeExpiry(started.request)
   core.info(
     `The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`
   )
 }
 
-/** `phase: wait`: picks up the request its `phase: start` step left, then 6. poll and 7. export. */
-async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
-  const { inputs, gate } = flow
-  const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }))
-  const pending = loadPendingRequest(pendingFile)
+/**
+ * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
+ * these inputs. Only what the approver saw may be polled for and exported.
+ */
+function pickUpStartedRequest({ inputs }: Flow, subject: RequestSubject): PendingRequest & { file: string } {
+  const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
+  const pending = loadPendingRequest(file)
   maskPendingRequest(pending)
   if (pending.request.region !== inputs.region) {
     throw new InputError(
@@ -217,74 +248,18 @@ async function waitForStartedRequest(flow: Flow): Promise<RequestResult> {
       `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`
     )
   }
-  // Before this step owns the request, polls or exports: only what the approver saw.
   refuseAccessNotShown(pending.request, requestedAccess(inputs))
-  // From here this step owns the request: it closes it, or its post step does.
-  gate.handoff.addFile(pendingFile)
-  gate.afterRecord = () => removePendingRequest(pendingFile)
+  return { ...pending, file }
+}
+
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
+async function waitForStartedRequest(flow: Flow, channels: Channels, pending: PendingRequest): Promise<RequestResult> {
   // The start step's `timeout` set the deadline; this step's own can only bring it closer.
   const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
   const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) }
-  // The comment is the start step's to begin with: without one, this step posts none either.
-  useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined })
-  // Shown again here, in the log of the step that now waits, and re-handed to the post step.
-  await prompt(flow, request)
-  return settle(flow, await waitForApproval(flow, { ...pending, request }), pending.registration)
-}
-
-/**
- * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
- * to revoke before anything can fail. Every portal call and file write (role credentials, checked
- * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
- * nothing half exported.
- */
-async function settle(flow: Flow, poll: PollResult, registration: ClientRegistration): Promise<RequestResult> {
-  if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, flow.gate.request, flow.inputs)
-  const { inputs, context, gate, signal } = flow
-  const token = poll.token
-  maskTokenSet(token)
-  const endpoint = flow.endpoints.portal
-  if (inputs.revoke) gate.handoff.update((handoff) => (handoff.revoke = revokeRecord(flow, token, registration)))
-  // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
-  // that came in the grace; such an approval still gets one short attempt.
-  const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt)
-  const access = await obtainAwsAccess({
-    inputs,
-    token,
-    registration,
-    portal: new SsoPortalClient({
-      endpoint,
-      signal,
-      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-      ...(deadline === undefined ? {} : { deadline })
-    }),
-    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
-    handoff: gate.handoff,
-    runId: context.runId,
-    runUrl: context.runUrl
-  })
-  exportToken(token)
-  exportAwsAccess(access, inputs)
-  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
-}
-
-/**
- * What the post step needs to log out the token, and, should it have expired by then, to end its
- * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
- * file (handoff.ts), never into GITHUB_STATE.
- */
-function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: ClientRegistration): RevokeRecord {
-  const record: RevokeRecord = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt }
-  if (token.refreshToken !== undefined) {
-    record.refresh = {
-      oidcEndpoint: endpoints.oidc,
-      clientId: registration.clientId,
-      clientSecret: registration.clientSecret,
-      registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
-      refreshToken: token.refreshToken
-    }
-  }
-  return record
+  await channels.prompt(request)
+  const started: StartedRequest = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false }
+  return exportAccess(flow, await waitForApproval(flow, started), started)
 }
 
 interface ChannelOptions {
@@ -292,12 +267,11 @@ interface ChannelOptions {
   pendingFile?: string
   /** `false` turns the PR comment off even when `notify` lists it. */
   prComment?: boolean
-  onPosted?: (url: string) => void
 }
 
 /** The channels `notify` asks for, now that the inputs are known. */
-function useChannels(flow: Flow, options: ChannelOptions = {}): void {
-  const { inputs, gate } = flow
+function openChannels(flow: Flow, options: ChannelOptions = {}): Channels {
+  const { inputs } = flow
   const settings: ChannelSettings = { summaryShowsPrompt: inputs.phase === 'start' }
   if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
     const where = commentTarget(flow.context, inputs.githubToken)
@@ -305,59 +279,70 @@ function useChannels(flow: Flow, options: ChannelOptions = {}): void {
     else {
       settings.prComment = {
         target: where.target,
-        handoff: gate.handoff,
+        handoff: flow.handoff,
         phase: inputs.phase,
-        ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile }),
+        ...definedFields({ pendingFile: options.pendingFile }),
         warn: (message) => core.warning(message),
         onPosted: (url) => {
           exportCommentUrl(url)
-          options.onPosted?.(url)
+          channels.commentUrl = url
         },
         sticky: { debug: (line) => core.debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
         // Asked at each write: near the deadline, recording the outcome gets only the grace.
         // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
         writeWithinMs: () =>
-          flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+          flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
         signal: flow.signal
       }
     }
   }
-  gate.notifiers = createNotifiers(inputs.notify, settings)
+  const channels = new Channels(createNotifiers(inputs.notify, settings))
+  return channels
 }
 
-/** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
-async function prompt(flow: Flow, request: ApprovalRequest): Promise<void> {
-  flow.gate.request = request
-  exportRequestOutputs(request)
-  if (request.endpointNotice) core.warning(noticeLine(request.endpointNotice))
-  await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+/** The step's channels, and what they have shown: the prompt and the record go through them. */
+class Channels {
+  /** The last request shown to the approver. */
+  shown: ApprovalRequest | undefined
+  /** The PR comment's web URL, once posted. */
+  commentUrl: string | undefined
+
+  constructor(private readonly notifiers: readonly Notifier[]) {}
+
+  /** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
+  async prompt(request: ApprovalRequest): Promise<void> {
+    this.shown = request
+    exportRequestOutputs(request)
+    if (request.endpointNotice) core.warning(noticeLine(request.endpointNotice))
+    await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+  }
+
+  async record(subject: RequestSubject, result: RequestResult): Promise<void> {
+    const record = { subject, result, ...definedFields({ request: this.shown }) }
+    await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
+  }
 }
 
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
- * then `next`, which prompts and polls or saves the request. When AWS rejects the client
- * (invalid_client) at any of these, registers a new one and starts over once: a code issued to a
- * rejected client can never be approved.
+ * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
+ * When AWS rejects a cached client (invalid_client), a new one is registered and the
+ * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
  */
-async function requestApproval<T>(flow: Flow, next: (started: StartedRequest) => Promise<T>): Promise<T> {
-  const { client, registrations, retrying, inputs, signal } = flow
-  let registration = await registrations.obtain()
-  for (let restarted = false; ; restarted = true) {
-    let authorization: DeviceAuthorization | undefined
-    try {
-      authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl))
-      maskDeviceAuthorization(authorization)
-      return await next({ registration, authorization, request: approvalRequest(authorization, flow) })
-    } catch (error) {
-      if (restarted || !isInvalidClient(error) || signal.aborted) throw error
-      // After a prompt the approver must know the code shown is void. Before one (a cached
-      // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
-      if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
-        core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
-      }
-      registration = await registrations.obtain({ replacing: registration })
-    }
+async function authorizeDevice(flow: Flow): Promise<StartedRequest> {
+  const registration = await flow.registrations.obtain()
+  try {
+    return await startAuthorization(flow, registration)
+  } catch (error) {
+    if (!mayStartOver(error, flow.signal)) throw error
+    return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true)
   }
+}
+
+/** 4. Device authorization with `registration`: the request to show the approver. */
+async function startAuthorization(flow: Flow, registration: ClientRegistration, startedOver = false): Promise<StartedRequest> {
+  const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl))
+  maskDeviceAuthorization(authorization)
+  return { registration, authorization, request: approvalRequest(authorization, flow), startedOver }
 }
 
 function approvalRequest(authorization: DeviceAuthorization, flow: Flow): ApprovalRequest {
@@ -381,17 +366,22 @@ function approvalRequest(authorization: DeviceAuthorization, flow: Flow): Approv
 
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>, flow: Flow): Pick<ApprovalRequest, 'endpointNotice'> {
-  const notice = noticeFor(links, flow.endpoints.overrides)
-  return notice ? { endpointNotice: notice } : {}
+  return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) })
 }
 
-/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
-function requestedAccess(inputs: ActionInputs): Pick<ApprovalRequest, 'accountId' | 'roleName' | 'profiles'> {
-  return {
-    ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
-    ...(inputs.profiles.length > 0
-      ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
-      : {})
+/**
+ * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
+ * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
+ */
+async function pollOrStartOver(flow: Flow, channels: Channels, started: StartedRequest): Promise<{ started: StartedRequest; poll: PollResult }> {
+  try {
+    return { started, poll: await waitForApproval(flow, started) }
+  } catch (error) {
+    if (started.startedOver || !mayStartOver(error, flow.signal)) throw error
+    core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+    const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true)
+    await channels.prompt(again.request)
+    return { started: again, poll: await waitForApproval(flow, again) }
   }
 }
 
@@ -412,17 +402,63 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
       const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
       core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
     },
-    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(delayMs)}.`)
+    onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
   })
 }
 
-function unapprovedResult(poll: PollResult, request: ApprovalRequest | undefined, inputs: ActionInputs): RequestResult {
+/**
+ * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
+ * to revoke before anything can fail. Every portal call and file write (role credentials, checked
+ * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
+ * nothing half exported.
+ */
+async function exportAccess(flow: Flow, poll: PollResult, { registration, request }: StartedRequest): Promise<RequestResult> {
+  if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, request, flow.inputs)
+  const { inputs, context, handoff, signal } = flow
+  const token = poll.token
+  maskTokenSet(token)
+  if (inputs.revoke) handoff.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
+  // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+  // that came in the grace; such an approval still gets one short attempt.
+  const deadline = exportDeadline(request.deadline.getTime())
+  const access = await obtainAwsAccess({
+    inputs,
+    token,
+    registration,
+    portal: new SsoPortalClient({ endpoint: flow.endpoints.portal, signal, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), ...definedFields({ deadline }) }),
+    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+    handoff,
+    runId: context.runId,
+    runUrl: context.runUrl
+  })
+  exportToken(token)
+  exportAwsAccess(access, inputs)
+  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+}
+
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
+ * file (model/handoff.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: ClientRegistration): RevokeRecord {
+  const record: RevokeRecord = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt }
+  if (token.refreshToken !== undefined) {
+    record.refresh = {
+      oidcEndpoint: endpoints.oidc,
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+      refreshToken: token.refreshToken
+    }
+  }
+  return record
+}
+
+function unapprovedResult(poll: PollResult, request: ApprovalRequest, inputs: ActionInputs): RequestResult {
   // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
   if (poll.outcome === 'approved') return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
-  const details = {
-    ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
-    ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
-  }
+  const details = { userCode: request.userCode, codeExpiresAt: request.expiresAt, ...definedFields({ timeoutSeconds: inputs.timeoutSeconds }) }
   // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
   // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
   if (poll.lastError !== undefined) {
@@ -438,18 +474,16 @@ function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?
     : 'No poll succeeded before the code expired.'
 }
 
-/** Logs a failure that will be retried: the error's own line, and when. */
-function logRetry({ error, delayMs }: { error: unknown; delayMs: number }): void {
-  core.info(`${explainTransient(error)}; trying again in ${seconds(delayMs)}.`)
-}
-
-/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
-function explainTransient(error: unknown): string {
-  return oneLine(error instanceof Error ? error.message : String(error))
-}
-
-function seconds(ms: number): string {
-  return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`
+/**
+ * 8. Record: the outcome output is always set, the error line comes before the channels (a
+ * cancelled step may be gone before GitHub answers), and the channels record how it ended. Then the
+ * pending request this step owned is over: no wait step may pick it up again.
+ */
+async function recordOutcome(channels: Channels, subject: RequestSubject, result: RequestResult, ownedPendingFile: string | undefined): Promise<void> {
+  exportOutcome(result.outcome)
+  if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
+  await channels.record(subject, result)
+  if (ownedPendingFile !== undefined) removePendingRequest(ownedPendingFile)
 }
 
 function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {
@@ -460,6 +494,18 @@ function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequ
   return { outcome: 'error', at: new Date(), message: explainFailure(error) }
 }
 
-function isInvalidClient(error: unknown): boolean {
-  return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }: { error: unknown; delayMs: number }): void {
+  core.info(`${explainTransient(error)}; trying again in ${seconds(Math.max(100, delayMs))}.`)
+}
+
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error))
+}
+
+/** AWS rejected the OIDC client (invalid_client): a new registration may succeed, unless the run is cancelled. */
+function mayStartOver(error: unknown, signal: AbortSignal): boolean {
+  const invalidClient = error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
+  return invalidClient && !signal.aborted
 }

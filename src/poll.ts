@@ -6,9 +6,9 @@
 //   timed-out request doubles the interval (§3.5: "the client MUST slow down");
 // - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
 // The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from './time/clock.js'
 import { DEADLINE_GRACE_MS } from './deadline.js'
-import { AwsServiceError, RequestTimeoutError, isTransient } from './http/errors.js'
+import { AwsServiceError, RequestTimeoutError, isRetryableAwsError } from './http/errors.js'
 import type { TokenSet } from './oidc/types.js'
 import { backoffDelay, retryAfterOf } from './retry.js'
 
@@ -67,7 +67,7 @@ export function classifyPollError(error: unknown): PollAnswer {
     if (is('AccessDeniedException', 'access_denied')) return 'denied'
     if (is('ExpiredTokenException', 'expired_token')) return 'expired'
   }
-  return isTransient(error) ? 'transient' : 'fatal'
+  return isRetryableAwsError(error) ? 'transient' : 'fatal'
 }
 
 export async function pollForToken(options: PollOptions): Promise<PollResult> {

@@ -1,11 +1,11 @@
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-import { systemClock, type Clock } from './clock.js'
-import { isTransient } from './http/errors.js'
-
-export type { Clock } from './clock.js'
-export { systemClock } from './clock.js'
+// The one retry loop: an operation that failed transiently is tried again, by default with
+// exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+// honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
+// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
+// default, retryDelayMs (github/retry.ts) for the GitHub API.
+import { systemClock, type Clock } from './time/clock.js'
+import { isRetryableAwsError } from './http/errors.js'
 
 export const DEFAULT_BACKOFF_BASE_MS = 500
 export const DEFAULT_BACKOFF_CAP_MS = 10_000
@@ -13,8 +13,14 @@ export const DEFAULT_BACKOFF_CAP_MS = 10_000
 export interface RetryOptions {
   /** Epoch ms (on `clock`) after which no new attempt starts. */
   deadline: number
-  /** Which failures are worth another attempt. Default: isTransient. */
+  /** Which failures are worth another attempt. Default: isRetryableAwsError. */
   isRetryable?: (error: unknown) => boolean
+  /**
+   * The whole decision instead, for a service with rules of its own: the wait before attempt
+   * `failedAttempt + 1`, or undefined to throw `error`. Replaces isRetryable, the backoff and
+   * maxAttempts; the deadline still holds.
+   */
+  delayBeforeRetry?: (error: unknown, failedAttempt: number, now: number) => number | undefined
   /** First backoff ceiling; it doubles per failure up to capMs. */
   baseMs?: number
   capMs?: number
@@ -46,18 +52,21 @@ export function retryAfterOf(error: unknown): number | undefined {
 
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const clock = options.clock ?? systemClock
-  const isRetryable = options.isRetryable ?? isTransient
+  const isRetryable = options.isRetryable ?? isRetryableAwsError
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
+  const backoffAfter = (error: unknown, n: number): number | undefined => {
+    if (n >= maxAttempts || !isRetryable(error)) return undefined
+    // A server asking for a longer pause gets it; jitter never shortens its request.
+    return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0)
+  }
   for (let n = 1; ; n++) {
     options.signal?.throwIfAborted()
     try {
       return await attempt(n)
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason
-      if (n >= maxAttempts || !isRetryable(error)) throw error
-      // A server asking for a longer pause gets it; jitter never shortens its request.
-      const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0)
-      if (clock.now() + delayMs >= options.deadline) throw error
+      const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n)
+      if (delayMs === undefined || clock.now() + delayMs >= options.deadline) throw error
       options.onRetry?.({ attempt: n, error, delayMs })
       await clock.sleep(delayMs, options.signal)
     }

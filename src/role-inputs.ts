@@ -8,34 +8,8 @@
 // What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
 // and a profile name used twice.
 import { InputError } from './errors.js'
+import type { AwsAccessInputs, InputReader, ProfileTarget, RoleTarget } from './model/inputs.js'
 
-export interface RoleTarget {
-  /** 12 digits. */
-  accountId: string
-  /** The IAM Identity Center permission set, as the portal names the role. */
-  roleName: string
-}
-
-/** A role written to the AWS config file as `[profile <profile>]`. */
-export interface ProfileTarget extends RoleTarget {
-  profile: string
-  /** Which input asked for it, for messages: `input 'profile'` or `input 'roles' line 2`. */
-  source: string
-}
-
-export interface AwsAccessInputs {
-  /** From `account-id` + `role-name`: the role whose credentials are exported as AWS_* variables. */
-  role?: RoleTarget
-  /** `profile` (for `role`) and each `roles` line, in that order; names are unique. */
-  profiles: ProfileTarget[]
-  /** AWS_REGION/AWS_DEFAULT_REGION with `role`, and `region` in each profile; default: `region`. */
-  awsRegion: string
-  outputCredentials: boolean
-  /** sso:Logout in the post step. */
-  revoke: boolean
-}
-
-export type InputReader = (name: string) => string
 
 const ACCOUNT_ID_EXAMPLE = '111122223333'
 const ROLE_NAME_EXAMPLE = 'Deployer'

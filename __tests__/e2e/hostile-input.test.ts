@@ -11,7 +11,8 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { Emulator } from '../../emulator/server.js'
-import { commentMarker, gateId } from '../../src/notify/pr-comment.js'
+import { gateId } from '../../src/model/gate.js'
+import { commentMarker } from '../../src/notify/pr-comment.js'
 import { startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
 import {
   asEnvironmentValue,

@@ -5,7 +5,8 @@
 // Each test has a gate of its own and mostly waits on it: they run side by side, but for the one
 // that times an exit.
 import { describe, expect, it } from '@jest/globals'
-import { gateId, commentMarker } from '../../src/notify/pr-comment.js'
+import { gateId } from '../../src/model/gate.js'
+import { commentMarker } from '../../src/notify/pr-comment.js'
 import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, type FakeComment } from '../fakes/github-api.js'
 import { prGatePerTest, REPOSITORY, PULL_REQUEST, type PrGate } from '../harness/pr-gate.js'

@@ -1,7 +1,7 @@
 // The request the README's example PR comment shows: the test that compares the README with the
 // renderer uses it, and `npx tsx __tests__/lint/readme-examples.ts` prints the block to paste.
 import { renderComment } from '../../src/notify/comment-body.js'
-import type { ApprovalRequest } from '../../src/notify/request.js'
+import type { ApprovalRequest } from '../../src/model/request.js'
 
 export const EXAMPLE_REQUEST: ApprovalRequest = {
   userCode: 'WDJB-MJHT',

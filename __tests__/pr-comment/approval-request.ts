@@ -1,7 +1,7 @@
 // A realistic approval request for rendering and comment tests. Every field can be overridden,
 // and context fields separately, to inject hostile text where a workflow author or a branch name
 // could put it.
-import type { ApprovalRequest, RunContext } from '../../src/notify/request.js'
+import type { ApprovalRequest, RunContext } from '../../src/model/request.js'
 
 export const USER_CODE = 'WDJB-MJHT'
 export const VERIFICATION_URI = 'https://device.sso.us-east-1.amazonaws.com/'

@@ -2,7 +2,7 @@
 // through the real client.
 import { describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:net'
-import { failureFacts, isTransient, retryDelayMs, serverRequestedDelayMs, type FailureFacts } from '../../src/github/retry.js'
+import { failureFacts, isRetryableGitHubFailure, retryDelayMs, serverRequestedDelayMs, type FailureFacts } from '../../src/github/retry.js'
 import { PrCommentError, StickyComment } from '../../src/notify/pr-comment.js'
 
 // The jitter pinned to the top of its range.
@@ -14,10 +14,10 @@ const facts = (status: number | undefined, headers: Record<string, string> = {})
 describe('retry rules', () => {
   it('retries no answer, 5xx, 429 and rate-limit 403s; nothing else', () => {
     for (const transient of [facts(undefined), facts(500), facts(502), facts(503), facts(504), facts(429), facts(403, { 'retry-after': '1' }), facts(403, { 'x-ratelimit-remaining': '0' })]) {
-      expect(isTransient(transient)).toBe(true)
+      expect(isRetryableGitHubFailure(transient)).toBe(true)
     }
     for (const final of [facts(400), facts(401), facts(403), facts(404), facts(410), facts(422), facts(403, { 'x-ratelimit-remaining': '12' })]) {
-      expect(isTransient(final)).toBe(false)
+      expect(isRetryableGitHubFailure(final)).toBe(false)
       expect(retryDelayMs(final, 1, POLICY, NOW)).toBeUndefined()
     }
   })

@@ -8,10 +8,10 @@ import {
   PrCommentError,
   StickyComment,
   commentMarker,
-  gateId,
   type CommentTarget,
   type StickyCommentOptions
 } from '../../src/notify/pr-comment.js'
+import { gateId } from '../../src/model/gate.js'
 import { renderComment } from '../../src/notify/comment-body.js'
 import { approvalRequest, USER_CODE, VERIFICATION_URI_COMPLETE } from './approval-request.js'
 

@@ -12,7 +12,7 @@
 // Checks return problems instead of throwing, so the same run feeds the test and the figures
 // in docs/reliability.md (scripts/bench-reliability.ts).
 import type { Fault } from '../../emulator/server.js'
-import { POST_TASK_LIMIT_MS } from '../../src/cleanup/index.js'
+import { POST_TASK_LIMIT_MS } from '../../src/cleanup/task.js'
 import { DEADLINE_GRACE_MS } from '../../src/deadline.js'
 import type { CacheEndpoint, CacheFault } from '../fakes/cache-service.js'
 import type { Fault as GitHubFault, FakeRoute } from '../fakes/github-api.js'

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { renderComment, type CommentState } from '../../src/notify/comment-body.js'
 import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
-import type { Outcome, RequestResult } from '../../src/notify/request.js'
+import type { Outcome, RequestResult } from '../../src/model/request.js'
 import { approvalRequest, USER_CODE, VERIFICATION_URI, VERIFICATION_URI_COMPLETE } from '../pr-comment/approval-request.js'
 
 const OUTCOMES: Outcome[] = ['approved', 'denied', 'expired', 'timed-out', 'cancelled', 'error']

@@ -1,7 +1,8 @@
 // The Markdown building blocks for untrusted text: what they produce is what GitHub shows.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { codeSpan, escapeText, link, plainLine, safeUrl, utcTime } from '../../src/notify/markdown.js'
+import { codeSpan, escapeText, link, plainLine, safeUrl } from '../../src/notify/markdown.js'
+import { formatUtc as utcTime } from '../../src/time/format.js'
 
 describe('codeSpan', () => {
   it('fences with more backticks than any run inside, padding when the text touches a backtick', () => {

@@ -1,7 +1,7 @@
 // The one line for a network or malformed-answer failure names the variable that overrides the
 // failing service's endpoint: the OIDC one for the device flow, the portal one for role credentials.
 import { describe, expect, it } from '@jest/globals'
-import { explainFailure } from '../../src/errors.js'
+import { explainFailure } from '../../src/failure.js'
 import { MalformedResponseError, NetworkError } from '../../src/oidc/errors.js'
 
 describe('explainFailure', () => {

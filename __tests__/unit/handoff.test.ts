@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { HANDOFF_STATE, HandoffWriter, readHandoff } from '../../src/handoff.js'
+import { HANDOFF_STATE, HandoffWriter, readHandoff } from '../../src/model/handoff.js'
 import type { ClientRegistration, DeviceAuthorization } from '../../src/oidc/types.js'
 import {
   AccessNotShownError,
@@ -14,8 +14,8 @@ import {
   refuseAccessNotShown,
   removePendingRequest,
   savePendingRequest
-} from '../../src/pending.js'
-import { storeRequest } from '../../src/notify/request.js'
+} from '../../src/model/pending.js'
+import { storeRequest } from '../../src/model/request.js'
 import { approvalRequest } from './notify-fixtures.js'
 import { tempDir } from '../support/temp.js'
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { awsErrorFromResponse, parseRetryAfter, shapeName } from '../../src/http/aws-error.js'
+import { awsErrorFromResponse, shapeName } from '../../src/http/aws-error.js'
+import { parseRetryAfter } from '../../src/http/retry-after.js'
 import { ACTION_VERSION, USER_AGENT } from '../../src/http/user-agent.js'
-import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isTransient } from '../../src/oidc/errors.js'
+import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isRetryableAwsError } from '../../src/oidc/errors.js'
 
 const ENDPOINT = 'https://oidc.us-east-1.amazonaws.com/token'
 const NOW = Date.UTC(2026, 0, 1, 12)
@@ -100,7 +101,7 @@ describe('parseRetryAfter', () => {
   })
 })
 
-describe('isTransient', () => {
+describe('isRetryableAwsError', () => {
   const service = (code: string, status: number, operation = 'CreateToken') => new AwsServiceError({ operation, endpoint: ENDPOINT, code, status })
 
   it.each([
@@ -126,7 +127,7 @@ describe('isTransient', () => {
     ['a plain Error', new Error('bug'), false],
     ['not an error', 'ECONNRESET', false]
   ].map(([name, error, expected]) => [name, expected, error] as const))('%s → %s', (_name, expected, error) => {
-    expect(isTransient(error)).toBe(expected)
+    expect(isRetryableAwsError(error)).toBe(expected)
   })
 })
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { Agent, type Dispatcher } from 'undici'
 import { closeSharedDispatcher, createDispatcher, proxySettingsFromEnv, ProxyRouter } from '../../src/http/dispatcher.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
-import { NetworkError, isTransient } from '../../src/oidc/errors.js'
+import { NetworkError, isRetryableAwsError } from '../../src/oidc/errors.js'
 import { ForwardProxy } from '../harness/forward-proxy.js'
 
 const CLIENT = { clientId: 'client-id', clientSecret: 'client-secret-value' }
@@ -75,7 +75,7 @@ describe('proxy selection from the environment', () => {
 
   it("does not print undici's experimental warning into the step log", () => {
     // A real process: under jest, `process` is a stand-in whose warnings never reach stderr.
-    const script = `import { createDispatcher } from './src/http/dispatcher.ts'; await createDispatcher({ HTTP_PROXY: '${proxyUrl}' }).close()`
+    const script = `import { createDispatcher } from './src/http/dispatcher'; await createDispatcher({ HTTP_PROXY: '${proxyUrl}' }).close()`
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: new URL('../..', import.meta.url),
       encoding: 'utf8',
@@ -145,7 +145,7 @@ describe('requests through a loopback proxy', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as Error).message).toBe(`CreateToken at ${targetEndpoint}/token failed: ${reason}`)
-    expect(isTransient(error)).toBe(retryable)
+    expect(isRetryableAwsError(error)).toBe(retryable)
     expect(proxy.tunnels).toHaveLength(1)
   }, 5_000)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { notifyAll, type Notifier } from '../../src/notify/channel.js'
-import { HandoffWriter } from '../../src/handoff.js'
+import { HandoffWriter } from '../../src/model/handoff.js'
 import { commentTarget, createNotifiers } from '../../src/notify/index.js'
 import { runContext } from './notify-fixtures.js'
 

@@ -1,5 +1,5 @@
 // One approval request and its context, shared by the notify tests.
-import type { ApprovalRequest, RunContext } from '../../src/notify/request.js'
+import type { ApprovalRequest, RunContext } from '../../src/model/request.js'
 
 export const NOW = new Date(Date.UTC(2026, 4, 1, 12, 0, 0))
 

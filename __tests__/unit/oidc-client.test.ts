@@ -9,7 +9,7 @@ import { Agent } from 'undici'
 import { closeSharedDispatcher } from '../../src/http/dispatcher.js'
 import { USER_AGENT } from '../../src/http/user-agent.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
-import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isTransient } from '../../src/oidc/errors.js'
+import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isRetryableAwsError } from '../../src/oidc/errors.js'
 import { tempDir } from '../support/temp.js'
 import { captureStdout } from '../support/capture.js'
 
@@ -223,7 +223,7 @@ describe('AWS errors', () => {
     }
     const error = await client().registerClient({ clientName: 'x', scopes: [] }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'UnknownError', status: 503, retryAfterMs: 2_000 })
-    expect(isTransient(error)).toBe(true)
+    expect(isRetryableAwsError(error)).toBe(true)
   })
 })
 
@@ -236,7 +236,7 @@ describe('malformed responses', () => {
     const error = (await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)) as Error
     expect(error).toBeInstanceOf(MalformedResponseError)
     expect(error.message).toBe(`CreateToken at ${endpoint}/token returned an unusable response: HTTP 200 body is not JSON`)
-    expect(isTransient(error)).toBe(false)
+    expect(isRetryableAwsError(error)).toBe(false)
   })
 
   it.each([
@@ -280,7 +280,7 @@ describe('network failures', () => {
     expect(error).toBeInstanceOf(RequestTimeoutError)
     expect(error).toMatchObject({ operation: 'CreateToken', endpoint: `${endpoint}/token`, timeoutMs: 300 })
     expect((error as Error).message).toBe(`CreateToken at ${endpoint}/token failed: no response within 300 ms`)
-    expect(isTransient(error)).toBe(true)
+    expect(isRetryableAwsError(error)).toBe(true)
   }, 3_000)
 
   it('cuts an attempt off at the deadline when that comes before its own timeout', async () => {
@@ -317,7 +317,7 @@ describe('network failures', () => {
     expect(error).not.toBeInstanceOf(RequestTimeoutError)
     expect((error as Error).message).toMatch(new RegExp(`^CreateToken at ${endpoint}/token failed: .+\\((UND_ERR_SOCKET|ECONNRESET)\\)$`))
     expect((error as Error).cause).toBeDefined()
-    expect(isTransient(error)).toBe(true)
+    expect(isRetryableAwsError(error)).toBe(true)
   })
 
   it('reports a refused connection as a transient network error', async () => {
@@ -327,7 +327,7 @@ describe('network failures', () => {
     const error = await client({ base: closedEndpoint }).registerClient({ clientName: 'x', scopes: [] }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as Error).message).toBe(`RegisterClient at ${closedEndpoint}/client/register failed: connection refused (ECONNREFUSED)`)
-    expect(isTransient(error)).toBe(true)
+    expect(isRetryableAwsError(error)).toBe(true)
   })
 
   it('reports an untrusted certificate as a network error that a retry cannot fix', async () => {
@@ -343,7 +343,7 @@ describe('network failures', () => {
         const error = await client({ base: tlsEndpoint }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
         expect(error).toBeInstanceOf(NetworkError)
         expect((error as Error).message).toMatch(new RegExp(`^CreateToken at ${tlsEndpoint}/token failed: the server presented a self-signed TLS certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)$`))
-        expect(isTransient(error)).toBe(false)
+        expect(isRetryableAwsError(error)).toBe(false)
       } finally {
         tls.closeAllConnections()
         await new Promise<void>((resolve) => tls.close(() => resolve()))

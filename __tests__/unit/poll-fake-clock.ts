@@ -1,7 +1,7 @@
 // A virtual clock for schedule tests: sleeps are timers on a virtual timeline, and run() moves
 // time straight to the next timer whenever nothing else can happen, so minutes of polling take
 // milliseconds and concurrent timers (a wait and a deadline) fire in the right order.
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/time/clock.js'
 
 interface Timer {
   due: number

@@ -62,7 +62,7 @@ describe('RegistrationSource', () => {
     const controller = new AbortController()
     const registrations = new RegistrationSource({ client: { registerClient }, wanted, cache: { enabled: true }, cacheFile, deadline: 1_234, signal: controller.signal })
     await registrations.obtain()
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
     expect(restoreRegistration).toHaveBeenCalledWith(expect.objectContaining({ deadline: 1_234, signal: controller.signal }))
     expect(saveRegistration).toHaveBeenCalledWith(registration(1), expect.objectContaining({ deadline: 1_234, signal: controller.signal }))
   })
@@ -72,7 +72,7 @@ describe('RegistrationSource', () => {
     const registrations = source({ enabled: true, encryptionKey: 'k3y' })
 
     await expect(registrations.obtain()).resolves.toEqual(registration(7))
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
 
     expect(registerClient).not.toHaveBeenCalled()
     expect(saveRegistration).not.toHaveBeenCalled()
@@ -90,7 +90,7 @@ describe('RegistrationSource', () => {
     expect(stdout[0]).toBe('::add-mask::client-secret-1')
     expect(saveRegistration).toHaveBeenCalledWith(registration(1), expect.objectContaining(wanted))
     let settled = false
-    const settling = registrations.settle({ wait: true }).then(() => (settled = true))
+    const settling = registrations.finishSaving({ wait: true }).then(() => (settled = true))
     await new Promise((resolve) => setImmediate(resolve))
     expect(settled).toBe(false)
     save.resolve()
@@ -102,7 +102,7 @@ describe('RegistrationSource', () => {
     const registrations = source({ enabled: false })
 
     await expect(registrations.obtain()).resolves.toEqual(registration(1))
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
 
     expect(restoreRegistration).not.toHaveBeenCalled()
     expect(saveRegistration).not.toHaveBeenCalled()
@@ -148,7 +148,7 @@ describe('RegistrationSource', () => {
     await new Promise((resolve) => setImmediate(resolve))
     expect(saveRegistration).toHaveBeenCalledTimes(1)
     first.resolve()
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
     expect(saveRegistration.mock.calls.map(([saved]) => saved.clientId)).toEqual(['client-id-1', 'client-id-2'])
   })
 
@@ -161,7 +161,7 @@ describe('RegistrationSource', () => {
     const registrations = source({ enabled: true })
 
     await registrations.obtain()
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
 
     expect(lines('::warning::')).toEqual(['the restore failed'])
     expect(lines('::debug::')).toContain('the save failed')
@@ -186,7 +186,7 @@ describe('RegistrationSource', () => {
     await registrations.obtain()
     writeFileSync(cacheFile, '{}')
 
-    await registrations.settle({ wait: false })
+    await registrations.finishSaving({ wait: false })
 
     expect(existsSync(cacheFile)).toBe(false)
   })
@@ -196,7 +196,7 @@ describe('RegistrationSource', () => {
     const registrations = source({ enabled: true })
     await registrations.obtain()
 
-    await registrations.settle({ wait: true })
+    await registrations.finishSaving({ wait: true })
 
     expect(existsSync(cacheFile)).toBe(true)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { systemClock } from '../../src/clock.js'
+import { systemClock } from '../../src/time/clock.js'
 import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
 import { backoffDelay, withRetry } from '../../src/retry.js'
 import { FakeClock } from './poll-fake-clock.js'

@@ -4,24 +4,8 @@
 import * as core from '@actions/core'
 import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { removeBlock } from '../export/aws-config.js'
-import type { CleanupLog, CleanupTask } from './index.js'
-
-/** What the main step records before it writes anything (export/aws-profiles.ts). */
-export interface AwsFilesRecord {
-  /** Absolute path of the AWS config file. */
-  configFile: string
-  /** The tag of the action's block in it (the sso-session name). */
-  tag: string
-  /** The profiles in the block, for the log. */
-  profiles: string[]
-  /** The file did not exist before: removed when nothing else is left in it. */
-  createdConfigFile: boolean
-  /** A line break was added at the end of the user's last line (removed with the block). */
-  terminatedLastLine: boolean
-  tokenCacheFile: string
-  /** Directories the action created, deepest first: removed when empty. */
-  createdDirectories: string[]
-}
+import type { AwsFilesRecord } from '../model/handoff.js'
+import type { CleanupLog, CleanupTask } from './task.js'
 
 export const removeAwsProfiles: CleanupTask = {
   name: 'remove the AWS profiles and token cache this action wrote',

@@ -2,13 +2,14 @@
 // follows it would hand AWS access to a request that no job will use, or worse, to whoever holds
 // the device code. When the main step ended without recording the outcome (killed, or a start
 // step whose wait step never came), this task writes it.
+import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
-import type { CommentHandoff } from '../handoff.js'
+import type { CommentHandoff } from '../model/handoff.js'
 import { renderComment } from '../notify/comment-body.js'
 import { StickyComment } from '../notify/pr-comment.js'
-import { restoreRequest, restoreResult, type RequestResult } from '../notify/request.js'
-import type { CleanupTask } from './index.js'
+import { restoreRequest, restoreResult, type RequestResult } from '../model/request.js'
+import type { CleanupTask } from './task.js'
 import { sanitize } from '../text/sanitize.js'
 
 export const finalizeComment: CleanupTask = {
@@ -26,7 +27,7 @@ export const finalizeComment: CleanupTask = {
         issueNumber: comment.issueNumber,
         apiUrl: comment.apiUrl,
         // Checked again by StickyComment (a positive id, a login's shape) before it is believed.
-        ...(comment.author === undefined ? {} : { knownIdentity: comment.author })
+        ...definedFields({ knownIdentity: comment.author })
       },
       comment.gate,
       { debug: (line) => core.debug(line) }

@@ -1,37 +1,24 @@
 // The post step (runs.post). The runner runs it at the end of the job whatever became of the main
 // step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
-// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// the main step handed over (model/handoff.ts) and runs a list of independent cleanup tasks. A task that
 // fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
 // must not turn it red (nor stop the other tasks).
 import * as core from '@actions/core'
 import { rmSync } from 'node:fs'
-import { readHandoff, type Handoff } from '../handoff.js'
+import { readHandoff, type Handoff } from '../model/handoff.js'
+import { POST_TASK_LIMIT_MS, type CleanupLog, type CleanupTask } from './task.js'
 import { POST_TASKS } from './tasks.js'
 import { sanitize } from '../text/sanitize.js'
+import { settleWithin } from '../time/limit.js'
 
-export interface CleanupTask {
-  /** What the task does, as it reads after "could not": `finalize the PR comment`. */
-  name: string
-  run(handoff: Handoff): Promise<void>
-}
-
-export interface CleanupLog {
-  info(message: string): void
-  warning(message: string): void
-}
-
-/**
- * How long one task may take. The post step holds the job until it ends, and a service that does
- * not answer must not hold it for long: the unfinished task ends with the process, which exits
- * right after the post step (exit.ts).
- */
-export const POST_TASK_LIMIT_MS = 10_000
 
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
 export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
   for (const task of tasks) {
     try {
-      await withinLimit(task.run(handoff), limitMs)
+      const outcome = await settleWithin(() => task.run(handoff), limitMs)
+      if (outcome.status === 'failed') throw outcome.error
+      if (outcome.status === 'timed-out') throw new Error(`it did not finish within ${limitMs / 1000} s`)
     } catch (error) {
       log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`)
     }
@@ -57,20 +44,6 @@ export async function runPostStep(tasks: readonly CleanupTask[] = POST_TASKS, lo
   }
 }
 
-async function withinLimit(work: Promise<void>, limitMs: number): Promise<void> {
-  work.catch(() => undefined) // settles after the limit too, by then unheard
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs)
-  })
-  try {
-    await Promise.race([work, expired])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 function oneLineMessage(error: unknown): string {
-  // eslint-disable-next-line no-control-regex
   return sanitize(error instanceof Error ? error.message : String(error))
 }

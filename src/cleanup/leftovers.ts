@@ -10,7 +10,7 @@
 // Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
 // machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
 // known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its hand-off claims it (handoff.ts handoffsOfThisJob).
+// its hand-off claims it (model/handoff.ts handoffsOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
 // Removing the files is not enough: until then any job on the runner could have copied them, and
@@ -31,9 +31,9 @@ import { markedBlocks, removeBlock } from '../export/aws-config.js'
 import { awsConfigFile } from '../export/aws-profiles.js'
 import { runnerLabel, tokenCacheMarkOf } from '../export/marks.js'
 import { tokenCacheDirectory, tokenCacheFile } from '../export/token-cache.js'
-import { handoffsOfThisJob } from '../handoff.js'
+import { handoffsOfThisJob } from '../model/handoff.js'
 import { sanitize } from '../text/sanitize.js'
-import type { CleanupLog } from './index.js'
+import type { CleanupLog } from './task.js'
 
 /** A token cache entry is a few KiB: a larger file is not one the action wrote. */
 const MAX_CACHE_FILE_BYTES = 64 * 1024

@@ -3,21 +3,13 @@
 // (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
 // once more (CreateToken, refresh_token grant, docs/protocol.md §1) and logs out the token it gets,
 // which ends the session and its refresh token with it.
-import { maskTokenSet } from '../export/secrets.js'
+import { definedFields } from '../defined.js'
+import { maskTokenSet } from '../model/secrets.js'
 import { AwsServiceError } from '../http/errors.js'
 import { SsoOidcClient } from '../oidc/client.js'
+import type { SessionClient } from '../model/handoff.js'
 import type { TokenSet } from '../oidc/types.js'
 import { withRetry } from '../retry.js'
-
-/** The registration a refresh token belongs to, as the main step hands it over. */
-export interface SessionClient {
-  /** The SSO OIDC endpoint the token came from, resolved in the main step. */
-  oidcEndpoint: string
-  clientId: string
-  clientSecret: string
-  /** Epoch ms: past it AWS refuses the client, and every refresh token issued to it. */
-  registrationExpiresAt: number
-}
 
 export interface RefreshOptions {
   client: SessionClient
@@ -47,12 +39,12 @@ export async function refreshForLogout(options: RefreshOptions): Promise<Refresh
     now,
     requestTimeoutMs: options.attemptTimeoutMs,
     deadline: options.deadline,
-    ...(options.signal ? { signal: options.signal } : {})
+    ...definedFields({ signal: options.signal })
   })
   try {
     const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
       deadline: options.deadline,
-      ...(options.signal ? { signal: options.signal } : {})
+      ...definedFields({ signal: options.signal })
     })
     maskTokenSet(token, options.mask)
     return { kind: 'refreshed', token }

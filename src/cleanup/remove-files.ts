@@ -1,7 +1,7 @@
 // The files the action wrote for this job only (the pending request, and whatever else the main
 // step listed in the hand-off) must not outlive it, on a self-hosted runner least of all.
 import { rmSync } from 'node:fs'
-import type { CleanupTask } from './index.js'
+import type { CleanupTask } from './task.js'
 
 export const removeFiles: CleanupTask = {
   name: 'remove the files this action wrote',

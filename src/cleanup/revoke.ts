@@ -1,31 +1,16 @@
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
 // work is done, and the token still expires by itself.
+import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
-import { explainFailure } from '../errors.js'
+import { explainFailure } from '../failure.js'
 import { AwsServiceError } from '../http/errors.js'
 import { SsoPortalClient } from '../portal/client.js'
 import { withRetry } from '../retry.js'
 import { cachedToken } from './aws-files.js'
-import type { CleanupLog, CleanupTask } from './index.js'
-import { refreshForLogout, type RefreshResult, type SessionClient } from './refresh.js'
-
-/** What the main step records for this task. */
-export interface RevokeRecord {
-  /** The portal endpoint the token came for, resolved in the main step. */
-  portalEndpoint: string
-  accessToken: string
-  /** Epoch ms. */
-  expiresAt: number
-  /** The token cache the action wrote for profiles: a tool that refreshed the token left the new one there. */
-  tokenCacheFile?: string
-  /**
-   * When AWS issued a refresh token: it and the registration that can use it, so that a token
-   * that has expired by the end of the job can still have its session ended (refresh.ts). In the
-   * hand-off file, which only the runner's user can read, like the access token beside it.
-   */
-  refresh?: SessionClient & { refreshToken: string }
-}
+import type { RevokeRecord, SessionClient } from '../model/handoff.js'
+import type { CleanupLog, CleanupTask } from './task.js'
+import { refreshForLogout, type RefreshResult } from './refresh.js'
 
 export const revokeToken: CleanupTask = {
   name: 'revoke the IAM Identity Center token',
@@ -160,7 +145,7 @@ async function endExpiredSession(
       attemptTimeoutMs: options.attemptTimeoutMs,
       now: options.now,
       mask: options.mask ?? ((secret) => core.setSecret(secret)),
-      ...(options.signal ? { signal: options.signal } : {})
+      ...definedFields({ signal: options.signal })
     })
   } catch (error) {
     log.warning(

@@ -5,19 +5,19 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { homedir } from 'node:os'
-import type { AwsFilesRecord } from '../cleanup/aws-files.js'
-import type { HandoffWriter } from '../handoff.js'
+import type { AwsFilesRecord, HandoffWriter } from '../model/handoff.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import { isNotAssigned, missingRoleError, rolesIn, type RequestedRole } from '../portal/assignments.js'
 import type { PageWrapper, SsoPortalClient } from '../portal/client.js'
 import type { RoleCredentials } from '../portal/types.js'
 import { withRetry, type RetryOptions } from '../retry.js'
-import type { AwsAccessInputs, ProfileTarget, RoleTarget } from '../role-inputs.js'
-import { assertProfilesFree, awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
+import type { AwsAccessInputs, ProfileTarget, RoleTarget } from '../model/inputs.js'
+import { awsConfigFile, sessionNameFor, writeAwsProfiles } from './aws-profiles.js'
 import { runnerLabel } from './marks.js'
 import { exportProfileEnvironment, exportRoleEnvironment } from './environment.js'
-import { exportRoleOutputs, isoUtc } from './outputs.js'
-import { maskRoleCredentials } from './secrets.js'
+import { exportRoleOutputs } from './outputs.js'
+import { isoUtc } from '../time/format.js'
+import { maskRoleCredentials } from '../model/secrets.js'
 
 export interface AwsAccessRequest {
   inputs: AwsAccessInputs & { startUrl: string; region: string; scopes: string[] }
@@ -36,11 +36,6 @@ export interface AwsAccess {
   role?: { target: RoleTarget; credentials: RoleCredentials }
   /** The files written for `profile`/`roles`. */
   files?: AwsFilesRecord
-}
-
-/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
-export function checkProfileNames(inputs: AwsAccessInputs): void {
-  if (inputs.profiles.length > 0) assertProfilesFree(awsConfigFile(process.env, homedir()), inputs.profiles)
 }
 
 export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAccess> {

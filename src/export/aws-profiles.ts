@@ -3,10 +3,10 @@
 // session. The tools then get role credentials (and refresh the token) without the action.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import type { AwsFilesRecord } from '../cleanup/aws-files.js'
+import type { AwsFilesRecord } from '../model/handoff.js'
 import { UserFacingError } from '../errors.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
-import type { ProfileTarget } from '../role-inputs.js'
+import type { ProfileTarget } from '../model/inputs.js'
 import { appendBlock, findSections, profileHeader, removeBlock, sectionIdentity, ssoSessionHeader, type IniSection } from './aws-config.js'
 import { blockRunnerNote } from './marks.js'
 import { tokenCacheDirectory, tokenCacheEntry, tokenCacheFile } from './token-cache.js'

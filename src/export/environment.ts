@@ -2,7 +2,7 @@
 // standard AWS_* names, so exporting them is all a later step needs.
 import * as core from '@actions/core'
 import type { RoleCredentials } from '../portal/types.js'
-import { maskRoleCredentials } from './secrets.js'
+import { maskRoleCredentials } from '../model/secrets.js'
 
 /** Role credentials, masked before they are written, and the region the calls go to. */
 export function exportRoleEnvironment(credentials: RoleCredentials, awsRegion: string): void {

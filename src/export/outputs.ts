@@ -1,11 +1,12 @@
 // The one place that sets the action's outputs, so what action.yml declares and what the code
 // sets cannot drift apart unnoticed.
 import * as core from '@actions/core'
-import type { ApprovalRequest, Outcome } from '../notify/request.js'
+import type { ApprovalRequest, Outcome } from '../model/request.js'
 import type { TokenSet } from '../oidc/types.js'
 import type { RoleCredentials } from '../portal/types.js'
-import { maskRoleCredentials, maskTokenSet } from './secrets.js'
+import { maskRoleCredentials, maskTokenSet } from '../model/secrets.js'
 import { sanitize } from '../text/sanitize.js'
+import { isoUtc } from '../time/format.js'
 
 export const OUTPUT_NAMES = [
   'outcome',
@@ -25,11 +26,6 @@ export type OutputName = (typeof OUTPUT_NAMES)[number]
 
 function set(name: OutputName, value: string): void {
   core.setOutput(name, value)
-}
-
-/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
-export function isoUtc(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 /** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import { TOKEN_CACHE_MARK, type TokenCacheMark } from './marks.js'
-import { isoUtc } from './outputs.js'
+import { isoUtc } from '../time/format.js'
 
 /** Where the tools look: always under the home directory (no variable moves it). */
 export function tokenCacheDirectory(home: string): string {

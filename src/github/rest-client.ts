@@ -3,6 +3,7 @@
 // per-request timeout and bounded retries of idempotent requests. POSTs are not retried here: a
 // POST whose response was lost may have succeeded, so its caller decides how to repeat it safely.
 import type { getOctokit } from '@actions/github'
+import { withRetry } from '../retry.js'
 import { DEFAULT_RETRY_POLICY, failureFacts, retryDelayMs, type RetryPolicy } from './retry.js'
 
 export type GitHubRest = ReturnType<typeof getOctokit>
@@ -55,24 +56,25 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
 
   octokit.hook.wrap('request', async (request, endpoint) => {
     const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint)
-    for (let attempt = 1; ; attempt++) {
-      const limit = options.limit?.()
-      limit?.throwIfAborted()
-      // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
-      // from the client's defaults stays in place.
-      const timeout = AbortSignal.timeout(timeoutMs)
-      endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout }
-      try {
-        return await request(endpoint)
-      } catch (error) {
-        if (limit?.aborted) throw error
-        const facts = failureFacts(error)
-        const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined
-        if (delay === undefined) throw error
-        debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`)
-        await sleep(delay)
+    let limit: AbortSignal | undefined
+    return withRetry(
+      async () => {
+        limit = options.limit?.()
+        limit?.throwIfAborted()
+        // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
+        // from the client's defaults stays in place.
+        const timeout = AbortSignal.timeout(timeoutMs)
+        endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout }
+        return request(endpoint)
+      },
+      {
+        deadline: Number.POSITIVE_INFINITY,
+        clock: { now, sleep: (ms) => sleep(ms) },
+        delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+        onRetry: ({ error, delayMs }) =>
+          debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
       }
-    }
+    )
   })
   return octokit
 }

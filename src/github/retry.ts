@@ -3,6 +3,8 @@
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+import { definedFields } from '../defined.js'
+import { parseRetryAfter } from '../http/retry-after.js'
 import { backoffDelay } from '../retry.js'
 
 export interface RetryPolicy {
@@ -47,7 +49,7 @@ export function isRateLimited(facts: FailureFacts): boolean {
 }
 
 /** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-export function isTransient(facts: FailureFacts): boolean {
+export function isRetryableGitHubFailure(facts: FailureFacts): boolean {
   if (facts.status === undefined) return true
   if (facts.status >= 500 && facts.status <= 599) return true
   return isRateLimited(facts)
@@ -58,21 +60,17 @@ export function isTransient(facts: FailureFacts): boolean {
  * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
  */
 export function retryDelayMs(facts: FailureFacts, failedAttempt: number, policy: RetryPolicy, now: number): number | undefined {
-  if (!isTransient(facts) || failedAttempt >= policy.attempts) return undefined
+  if (!isRetryableGitHubFailure(facts) || failedAttempt >= policy.attempts) return undefined
   const asked = serverRequestedDelayMs(facts, now)
   if (asked !== undefined) return asked <= policy.maxDelayMs ? asked : undefined
   // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
-  return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) })
+  return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...definedFields({ random: policy.random }) })
 }
 
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 export function serverRequestedDelayMs(facts: FailureFacts, now: number): number | undefined {
-  const retryAfter = facts.headers['retry-after']?.trim()
-  if (retryAfter) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000
-    const date = Date.parse(retryAfter)
-    if (!Number.isNaN(date)) return Math.max(0, date - now)
-  }
+  const asked = parseRetryAfter(facts.headers['retry-after'], now)
+  if (asked !== undefined) return asked
   const reset = facts.headers['x-ratelimit-reset']
   if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
     return Math.max(0, Number(reset) * 1000 - now)

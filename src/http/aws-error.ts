@@ -2,6 +2,7 @@
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
 // no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
 import { AwsServiceError } from './errors.js'
+import { parseRetryAfter } from './retry-after.js'
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
 const SHAPE_BY_OAUTH_ERROR: Readonly<Record<string, string>> = {
@@ -87,16 +88,6 @@ export function shapeName(raw: string | undefined): string | undefined {
   if (hash >= 0) name = name.slice(hash + 1)
   name = name.trim()
   return SHAPE.test(name) ? name : undefined
-}
-
-/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now)
 }
 
 function header(headers: ErrorResponse['headers'], name: string): string | undefined {

@@ -7,6 +7,7 @@ import * as core from '@actions/core'
 import type { Dispatcher } from 'undici'
 import { sharedDispatcher } from './dispatcher.js'
 import { MalformedResponseError, NetworkError, RequestTimeoutError } from './errors.js'
+import { firstLine } from '../text/lines.js'
 
 export interface BoundedRequest {
   /** The operation name, for messages and logs: 'CreateToken', 'GetCacheEntryDownloadURL'. */
@@ -137,7 +138,7 @@ function requestFailure(
     })
   }
   const known = NETWORK_REASONS[code]
-  const message = error instanceof Error ? firstLine(error.message) : code
+  const message = error instanceof Error ? firstLine(error.message, 200) : code
   const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`
   return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) })
 }
@@ -156,8 +157,4 @@ function errorCode(error: unknown): string | undefined {
   // undici sometimes wraps the socket error
   const cause = (error as { cause?: unknown }).cause
   return cause === undefined ? undefined : errorCode(cause)
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.slice(0, 200)
 }

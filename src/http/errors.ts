@@ -109,7 +109,7 @@ const THROTTLING_CODES = new Set([
 const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization'])
 
 /** Whether trying the same request again later can succeed. */
-export function isTransient(error: unknown): boolean {
+export function isRetryableAwsError(error: unknown): boolean {
   if (error instanceof NetworkError) return error.retryable
   if (!(error instanceof AwsServiceError)) return false
   // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.

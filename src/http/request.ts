@@ -1,14 +1,15 @@
 // One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
 // timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
 // secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
+import { definedFields } from '../defined.js'
 import type { Dispatcher } from 'undici'
 import { awsErrorFromResponse } from './aws-error.js'
 import { requestBounded } from './bounded-request.js'
-import { MAX_ATTEMPT_TIMEOUT_MS } from '../deadline.js'
 import { MalformedResponseError, RequestTimeoutError } from './errors.js'
 import { USER_AGENT } from './user-agent.js'
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024
 
@@ -61,11 +62,10 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
     method,
     url,
     headers,
-    ...(payload === undefined ? {} : { body: payload }),
+    ...definedFields({ body: payload }),
     timeoutMs: attemptLimit(options, endpoint),
     maxBodyBytes: MAX_BODY_BYTES,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+    ...definedFields({ signal: options.signal, dispatcher: options.dispatcher })
   })
   const { status, headers: responseHeaders } = response
   const text = response.body.toString('utf8')

@@ -1,12 +1,7 @@
 // A channel tells people about a gate: when the approver must act (`prompt`) and how it ended
 // (`record`). main.ts talks to a list of them, so a new channel (a PR comment, chat) is one more
 // entry in createNotifiers, not a change to the flow.
-import type { ApprovalRequest, RequestResult, RunContext } from './request.js'
-
-/** What was asked for and by which run: known even when the gate fails before a request exists. */
-export type RequestSubject = { context: RunContext } & Partial<
-  Pick<ApprovalRequest, 'startUrl' | 'region' | 'clientName' | 'scopes' | 'accountId' | 'roleName' | 'profiles'>
->
+import type { ApprovalRequest, RequestResult, RequestSubject } from '../model/request.js'
 
 /** Everything a channel records at the end. */
 export interface GateRecord {

@@ -5,8 +5,9 @@
 // vehicle for someone else's link, HTML or @mention.
 import { COMMENT_BODY_BUDGET, commentSize } from './comment-size.js'
 import { noticeText } from './endpoint-notice.js'
-import { codeSpan, escapeText, link, utcTime } from './markdown.js'
-import type { ApprovalRequest, Outcome, RequestResult, RunContext } from './request.js'
+import { codeSpan, escapeText, link } from './markdown.js'
+import { formatUtc } from '../time/format.js'
+import type { ApprovalRequest, Outcome, RequestResult, RunContext } from '../model/request.js'
 
 export type CommentState = 'pending' | Outcome
 
@@ -67,9 +68,9 @@ function pendingSections(request: ApprovalRequest): string[] {
     ...noticeQuote(request),
     `If the page asks for the code, enter it at ${link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
   ]
-  let timing = `The code expires at **${utcTime(request.expiresAt)}**.`
+  let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`
   if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
-    timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`
+    timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`
   }
   sections.push(timing)
   sections.push(
@@ -86,7 +87,7 @@ function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: Req
   const at = result?.at
   const when = (fallback?: Date): string => {
     const time = at ?? fallback
-    return time ? ` at **${utcTime(time)}**` : ''
+    return time ? ` at **${formatUtc(time)}**` : ''
   }
   // `message` is, by contract, one line saying what happened and what to do; without one, each
   // state has its own.
@@ -95,7 +96,7 @@ function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: Req
 
   switch (outcome) {
     case 'approved': {
-      const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : ''
+      const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : ''
       return [
         `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
         'The code and the verification link were removed from this comment; there is nothing left to do.'

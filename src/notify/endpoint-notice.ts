@@ -7,7 +7,7 @@
 import type { EndpointOverride } from '../oidc/endpoints.js'
 import { isAwsLink } from '../oidc/aws-hosts.js'
 import { plain } from './format.js'
-import type { ApprovalRequest, EndpointNotice } from './request.js'
+import type { ApprovalRequest, EndpointNotice } from '../model/request.js'
 
 /**
  * The notice for a request, or undefined when everything is AWS's own. `overrides` come from

@@ -3,11 +3,6 @@
 // `::workflow-command::` line in the log, or break a table row).
 import { sanitize } from '../text/sanitize.js'
 
-/** 2026-05-01 12:10:00 UTC */
-export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`
-}
-
 /** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
 export function formatRelative(date: Date, now: Date): string {
   const ms = date.getTime() - now.getTime()

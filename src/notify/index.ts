@@ -1,13 +1,13 @@
 // The channels a gate uses: the step log always, then those the `notify` input lists. The job
 // summary comes before the PR comment: it is a local file, and when a cancelled step has little
 // time left, the network call should be the one that runs out of it.
-import type { NotifyChannel } from '../inputs.js'
+import type { NotifyChannel } from '../model/inputs.js'
 import type { Notifier } from './channel.js'
 import { createLogNotifier } from './log.js'
 import { createPrCommentNotifier, type PrCommentChannelOptions } from './pr-comment-channel.js'
 import { createSummaryNotifier } from './summary.js'
 
-export type { GateRecord, Notifier, RequestSubject } from './channel.js'
+export type { Notifier } from './channel.js'
 export { notifyAll } from './channel.js'
 export { commentTarget } from './pr-comment-channel.js'
 

@@ -3,11 +3,12 @@
 // the code on a line of its own, and a QR code of the link that fills the code in.
 import * as core from '@actions/core'
 import type { Notifier } from './channel.js'
-import { formatRelative, formatUtc, plain } from './format.js'
+import { formatRelative, plain } from './format.js'
+import { formatUtc } from '../time/format.js'
 import { renderQrCode } from './qr.js'
 import { safeLogText } from '../text/sanitize.js'
 import { noticeText } from './endpoint-notice.js'
-import type { ApprovalRequest, EndpointNotice, RequestResult } from './request.js'
+import type { ApprovalRequest, EndpointNotice, RequestResult } from '../model/request.js'
 import { subjectRows, type SubjectRow } from './subject.js'
 
 const RULE = '='.repeat(78)

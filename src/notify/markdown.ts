@@ -60,7 +60,3 @@ export function link(label: string, url: string): string {
   return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`
 }
 
-/** An absolute time a reader anywhere understands: "2025-06-01 14:03:07 UTC". */
-export function utcTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`
-}

@@ -2,18 +2,23 @@
 // approver on the pull request looks), edited in place when it ends, and handed to the post step
 // while it still says "pending" so that a killed step cannot leave it asking for approval.
 // A comment that cannot be written costs one warning, never the gate: the log has the prompt.
+import { definedFields } from '../defined.js'
 import { apiBaseUrl } from '../github/rest-client.js'
-import type { CommentHandoff, HandoffWriter } from '../handoff.js'
-import type { Phase } from '../inputs.js'
+import type { CommentHandoff, CommentHandover } from '../model/handoff.js'
+import type { Phase } from '../model/inputs.js'
 import type { Notifier } from './channel.js'
 import { renderComment } from './comment-body.js'
-import { gateId, PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
-import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from './request.js'
+import { gateOf } from '../model/gate.js'
+import { PrCommentError, StickyComment, type CommentTarget, type StickyCommentOptions } from './pr-comment.js'
+import { seconds } from '../time/format.js'
+import { settleWithin } from '../time/limit.js'
+import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from '../model/request.js'
 
 export interface PrCommentChannelOptions {
   /** Where the comment goes; the token is the `github-token` input. */
   target: CommentTarget & { apiUrl: string }
-  handoff: HandoffWriter
+  /** The comment's record in the hand-off, for the post step to finalize. */
+  handoff: CommentHandover
   phase: Phase
   /** Two phases: the pending-request file whose existence means the request is still open. */
   pendingFile?: string
@@ -30,20 +35,6 @@ export interface PrCommentChannelOptions {
   signal?: AbortSignal
 }
 
-/**
- * The gate a request belongs to: one comment (and one pending request between two phases) per
- * workflow, job, start URL, account and role.
- */
-export function gateOf(request: Pick<ApprovalRequest, 'context' | 'startUrl' | 'accountId' | 'roleName'>): string {
-  return gateId({
-    workflow: request.context.workflow,
-    job: request.context.job,
-    startUrl: request.startUrl,
-    ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-    ...(request.roleName === undefined ? {} : { roleName: request.roleName })
-  })
-}
-
 export function createPrCommentNotifier(options: PrCommentChannelOptions): Notifier {
   const { target, handoff } = options
   let sticky: StickyComment | undefined
@@ -55,8 +46,9 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
   let handedOver = false
   const handOver = (change: (comment: CommentHandoff) => void): void => {
     if (!handedOver) return
-    handoff.update((state) => {
-      if (state.comment) change(state.comment)
+    handoff.updateComment((comment) => {
+      if (comment) change(comment)
+      return comment
     })
   }
 
@@ -87,20 +79,18 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
     name: 'PR comment',
     async prompt(request) {
       if (!(await write(request, renderComment(request, 'pending'), options.signal))) return
-      handoff.update((state) => {
-        state.comment = {
-          owner: target.owner,
-          repo: target.repo,
-          issueNumber: target.issueNumber,
-          apiUrl: target.apiUrl,
-          gate: gateOf(request),
-          ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
-          request: storeRequest(request),
-          phase: options.phase,
-          recorded: false,
-          ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
-        }
-      })
+      handoff.updateComment(() => ({
+        owner: target.owner,
+        repo: target.repo,
+        issueNumber: target.issueNumber,
+        apiUrl: target.apiUrl,
+        gate: gateOf(request),
+        ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
+        request: storeRequest(request),
+        phase: options.phase,
+        recorded: false,
+        ...definedFields({ pendingFile: options.pendingFile })
+      }))
       handedOver = true
     },
     async record({ request, result }) {
@@ -116,19 +106,10 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
 /** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
 async function withinLimit<T>(written: Promise<T>, limit: AbortSignal | undefined, withinMs: number | undefined): Promise<T> {
   if (!limit) return written
-  written.catch(() => undefined) // settles after the limit too, by then unheard
-  let onAbort: (() => void) | undefined
-  const expired = new Promise<never>((_, reject) => {
-    onAbort = () =>
-      reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`))
-    if (limit.aborted) onAbort()
-    else limit.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([written, expired])
-  } finally {
-    if (onAbort) limit.removeEventListener('abort', onAbort)
-  }
+  const outcome = await settleWithin(() => written, undefined, limit)
+  if (outcome.status === 'done') return outcome.value
+  if (outcome.status === 'failed') throw outcome.error
+  throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`)
 }
 
 /**

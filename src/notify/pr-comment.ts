@@ -2,9 +2,9 @@
 // A comment is ours only if it starts with our marker for this gate AND was written by the token's
 // own identity: anyone can paste the marker into a comment of their own (with their own device
 // code, to phish an approver), so a marker alone never makes a comment editable.
-import { createHash } from 'node:crypto'
+import { withRetry } from '../retry.js'
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
-import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isTransient, retryDelayMs, type FailureFacts } from '../github/retry.js'
+import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isRetryableGitHubFailure, retryDelayMs, type FailureFacts } from '../github/retry.js'
 import { commentAuthor, IdentityLookupError, learnTokenIdentity, type TokenIdentity } from '../github/identity.js'
 import { commentSize, MAX_COMMENT_SIZE } from './comment-size.js'
 import { sanitize } from '../text/sanitize.js'
@@ -28,27 +28,6 @@ export interface CommentTarget {
 export type StickyCommentOptions = Omit<GitHubClientOptions, 'token' | 'apiUrl'>
 
 const PERMISSION = 'pull-requests: write'
-
-/** What identifies a gate across runs and re-runs: the same gate edits the same comment. */
-export interface GateParts {
-  workflow: string
-  job: string
-  startUrl: string
-  accountId?: string
-  roleName?: string
-}
-
-/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
-export function gateId(parts: GateParts): string {
-  const key = JSON.stringify([
-    parts.workflow,
-    parts.job,
-    parts.startUrl.trim().replace(/\/+$/, ''),
-    parts.accountId ?? '',
-    parts.roleName ?? ''
-  ])
-  return createHash('sha256').update(key).digest('hex').slice(0, 16)
-}
 
 /** The hidden first line of every comment for `gate`. */
 export function commentMarker(gate: string): string {
@@ -158,35 +137,49 @@ export class StickyComment {
     const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry }
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
     const now = this.options.now ?? Date.now
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { data } = await this.github.rest.issues.createComment({
-          owner: this.target.owner,
-          repo: this.target.repo,
-          issue_number: this.target.issueNumber,
-          body
-        })
-        // Unknown until now: the comment this token just wrote says who it is.
-        if (this.knownIdentity === undefined) {
-          this.knownIdentity = commentAuthor(data.user, 'a comment it wrote')
-          if (this.knownIdentity) this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`)
+    // Only the POST's own failures are retried; looking for the comment again fails as it is.
+    let posting = false
+    try {
+      return await withRetry(
+        async (attempt) => {
+          if (attempt > 1) {
+            posting = false
+            // With the identity unknown nothing can be found, and a lost answer may leave a second
+            // comment: a duplicate is the price of never editing a comment that may not be ours.
+            const stored = await this.findOwn()
+            const updated = stored && (await this.update(stored.id, body))
+            if (updated) return updated
+          }
+          posting = true
+          return await this.post(body)
+        },
+        {
+          deadline: Number.POSITIVE_INFINITY,
+          clock: { now, sleep: (ms) => sleep(ms) },
+          delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+          onRetry: ({ error, delayMs }) =>
+            this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
         }
-        return { id: data.id, url: data.html_url }
-      } catch (error) {
-        const facts = failureFacts(error)
-        const delay = retryDelayMs(facts, attempt, policy, now())
-        if (delay === undefined) throw commentError('create', error, facts)
-        this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`)
-        await sleep(delay)
-        // With the identity unknown nothing can be found, and a lost answer may leave a second
-        // comment: a duplicate is the price of never editing a comment that may not be ours.
-        const stored = await this.findOwn()
-        if (stored) {
-          const updated = await this.update(stored.id, body)
-          if (updated) return updated
-        }
-      }
+      )
+    } catch (error) {
+      throw posting ? commentError('create', error, failureFacts(error)) : error
     }
+  }
+
+  /** One POST of a new comment. */
+  private async post(body: string): Promise<CommentRef> {
+    const { data } = await this.github.rest.issues.createComment({
+      owner: this.target.owner,
+      repo: this.target.repo,
+      issue_number: this.target.issueNumber,
+      body
+    })
+    // Unknown until now: the comment this token just wrote says who it is.
+    if (this.knownIdentity === undefined) {
+      this.knownIdentity = commentAuthor(data.user, 'a comment it wrote')
+      if (this.knownIdentity) this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`)
+    }
+    return { id: data.id, url: data.html_url }
   }
 
   private async findOwn(): Promise<CommentRef | undefined> {
@@ -256,7 +249,7 @@ function commentError(action: 'read' | 'create' | 'update', error: unknown, fact
       status
     )
   }
-  if (isTransient(facts)) {
+  if (isRetryableGitHubFailure(facts)) {
     const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`
     return new PrCommentError(
       'unavailable',
@@ -276,7 +269,5 @@ function shortGitHubMessage(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('response' in error)) return undefined
   const data = (error.response as { data?: unknown } | undefined)?.data
   if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string') return undefined
-  // eslint-disable-next-line no-control-regex
-  const line = sanitize(data.message)
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line
+  return sanitize(data.message, { maxLength: 120 })
 }

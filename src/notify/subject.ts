@@ -1,6 +1,6 @@
 // Who asks for what, as rows every channel shows in the same order: the order in which an approver
 // checks a request (which repository, which run, who started it, which code, then what AWS access).
-import type { RequestSubject } from './channel.js'
+import type { RequestSubject } from '../model/request.js'
 import { plain, shortSha, shown } from './format.js'
 
 export interface SubjectRow {

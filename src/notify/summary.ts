@@ -5,10 +5,11 @@
 // core.summary escapes nothing: every value is escaped here.
 import * as core from '@actions/core'
 import type { GateRecord, Notifier } from './channel.js'
-import { formatUtc, plain } from './format.js'
+import { plain } from './format.js'
+import { formatUtc } from '../time/format.js'
 import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
-import type { ApprovalRequest, Outcome } from './request.js'
+import type { ApprovalRequest, Outcome } from '../model/request.js'
 import { subjectRows } from './subject.js'
 
 const HEADINGS: Record<Outcome, string> = {

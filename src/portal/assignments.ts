@@ -2,7 +2,7 @@
 // so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
 import { UserFacingError } from '../errors.js'
 import { AwsServiceError } from '../http/errors.js'
-import type { RoleTarget } from '../role-inputs.js'
+import type { RoleTarget } from './types.js'
 import type { PageWrapper, SsoPortalClient } from './client.js'
 
 /** A requested role and the input that asked for it (`input 'role-name'`, `input 'roles' line 2`). */

@@ -1,5 +1,13 @@
 // The shapes the SSO portal returns (docs/protocol.md §4), normalised to what the action needs.
 
+/** A role in an account: what GetRoleCredentials and the assignment lists name. */
+export interface RoleTarget {
+  /** 12 digits. */
+  accountId: string
+  /** The IAM Identity Center permission set, as the portal names the role. */
+  roleName: string
+}
+
 /** Temporary AWS credentials for one role in one account (GetRoleCredentials). */
 export interface RoleCredentials {
   /** Secret (masked like the others: it identifies the approver's session). */

@@ -4,6 +4,7 @@
 // as to every other request of the action. Bounded in size (the body is not read past the
 // limit) and in time (the caller's signal tears the request down). No runtime token is sent: the
 // URL is its own credential, and it is never logged (the lookup masked it).
+import { definedFields } from '../defined.js'
 import { requestBounded } from '../http/bounded-request.js'
 import { MalformedResponseError } from '../http/errors.js'
 import { USER_AGENT } from '../http/user-agent.js'
@@ -30,7 +31,7 @@ export async function downloadArchive(download: ArchiveDownload): Promise<Buffer
     headers: { 'user-agent': USER_AGENT, accept: 'application/octet-stream' },
     timeoutMs: download.timeoutMs,
     maxBodyBytes: download.maxBytes,
-    ...(download.signal ? { signal: download.signal } : {})
+    ...definedFields({ signal: download.signal })
   }).catch((error: unknown) => {
     // The only answer requestBounded calls malformed is one longer than the bound.
     throw error instanceof MalformedResponseError ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`) : error

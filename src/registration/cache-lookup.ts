@@ -10,6 +10,7 @@
 // the key must be one under the prefix asked for, the archive URL plain http(s) without
 // credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
 // read and never logged; errors name the endpoint's origin and path only.
+import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
 import { requestBounded } from '../http/bounded-request.js'
 import { MalformedResponseError } from '../http/errors.js'
@@ -57,7 +58,7 @@ async function lookUpV2(lookup: CacheLookup, resultsUrl: string, token: string):
     body: JSON.stringify({ key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version }),
     timeoutMs: lookup.timeoutMs,
     maxBodyBytes: MAX_ANSWER_BYTES,
-    ...(lookup.signal ? { signal: lookup.signal } : {})
+    ...definedFields({ signal: lookup.signal })
   })
   const endpoint = `${url.origin}${url.pathname}`
   if (response.status !== 200) throw new CacheServiceError(`${operation} at ${endpoint} answered HTTP ${response.status}`)
@@ -78,7 +79,7 @@ async function lookUpV1(lookup: CacheLookup, cacheUrl: string, token: string): P
     headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, accept: V1_ACCEPT },
     timeoutMs: lookup.timeoutMs,
     maxBodyBytes: MAX_ANSWER_BYTES,
-    ...(lookup.signal ? { signal: lookup.signal } : {})
+    ...definedFields({ signal: lookup.signal })
   })
   const endpoint = `${url.origin}${url.pathname}`
   if (response.status === 204) return { found: false }

@@ -34,14 +34,13 @@ import {
 } from './key.js'
 import { newLibraryOutput, type LibraryOutput } from './library-output.js'
 import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
+import { clip } from '../text/lines.js'
+import { isoUtc, seconds } from '../time/format.js'
+import { settleWithin, type Bounded } from '../time/limit.js'
 
 export { isCacheServiceAvailable } from './service.js'
 
-export interface RegistrationCacheOptions {
-  startUrl: string
-  region: string
-  scopes: string[]
-  clientName: string
+export interface RegistrationCacheOptions extends RegistrationIdentity {
   /** From the `cache-encryption-key` input (a secret); empty or absent stores the entry in plain JSON. */
   encryptionKey?: string
   /** Bound on the whole restore, library loading included. Default 10 s. */
@@ -118,8 +117,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   // The requests end for real at the deadline or on cancellation, not only our wait for them.
   const cutoff = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff
-  const outcome = await withDeadline(timeoutMs, options.signal, () =>
-    fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal })
+  const outcome = await settleWithin(
+    () => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }),
+    timeoutMs,
+    options.signal
   )
 
   if (outcome.status !== 'done') {
@@ -173,10 +174,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
     return NOT_RESTORED
   }
-  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoTime(expiresAt)}.`)
+  core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`)
   return { status: 'restored', registration }
 }
 
@@ -196,17 +197,18 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
 
   const output = newLibraryOutput()
-  let outcome: Outcome<number>
+  let outcome: Bounded<number>
   try {
     const document = await encodeEntry(registration, identityDigest(identity), encryptionKey)
     // Removed first: `mode` applies only when the file is created.
     await rm(file, { force: true })
     await writeFile(file, document, { mode: 0o600 })
-    outcome = await withDeadline(timeoutMs, options.signal, async () => {
+    const saving = async () => {
       // Loaded on first use only, as the library it starts: nothing of the save is on the path to the prompt.
       const { saveCacheInWorker } = await import('./save-in-worker.js')
       return saveCacheInWorker([REGISTRATION_CACHE_PATH], key, output)
-    })
+    }
+    outcome = await settleWithin(saving, timeoutMs, options.signal)
   } finally {
     // The archive is made in the first moments of the save; the file is not needed after that,
     // and after a deadline it must not linger with the secret in it.
@@ -262,34 +264,6 @@ function boundBy(options: Pick<RegistrationCacheOptions, 'deadline' | 'limitMs'>
   return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left))
 }
 
-type Outcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
-
-/**
- * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
- * `work` is left to finish on its own.
- */
-async function withDeadline<T>(ms: number, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<Outcome<T>> {
-  let timer: NodeJS.Timeout | undefined
-  let onAbort: (() => void) | undefined
-  const deadline = new Promise<Outcome<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'timed-out' }), ms)
-    onAbort = () => resolve({ status: 'cancelled' })
-    if (signal?.aborted) onAbort()
-    else signal?.addEventListener('abort', onAbort, { once: true })
-  })
-  // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
-  const running = work().then(
-    (value): Outcome<T> => ({ status: 'done', value }),
-    (error: unknown): Outcome<T> => ({ status: 'failed', error })
-  )
-  try {
-    return await Promise.race([running, deadline])
-  } finally {
-    clearTimeout(timer)
-    if (onAbort) signal?.removeEventListener('abort', onAbort)
-  }
-}
-
 /** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
 function isAlreadyExists(output: LibraryOutput): boolean {
   return output.messages.some((message) => /already exists|\(409\) Conflict/i.test(message))
@@ -306,17 +280,4 @@ function saveProblem(output: LibraryOutput): string {
 
 function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
-}
-
-/** The first line of a library or service message, through the one sanitiser: it may echo a key. */
-function clip(text: string): string {
-  return sanitize(text.split(/\r?\n/, 1)[0] ?? '', { maxLength: 300 })
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`
-}
-
-function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }

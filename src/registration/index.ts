@@ -7,23 +7,16 @@
 //
 // The restore sits on the path to the prompt (nothing can be shown before a registration exists),
 // bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
-// and the polling, and `settle()` waits for it before the step ends.
+// and the polling, and `finishSaving()` waits for it before the step ends.
+import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
-import { maskRegistration } from '../export/secrets.js'
+import { maskRegistration } from '../model/secrets.js'
 import type { SsoOidcClient } from '../oidc/client.js'
 import type { ClientRegistration } from '../oidc/types.js'
 import { sanitize } from '../text/sanitize.js'
 import { isCacheServiceAvailable, restoreRegistration, saveRegistration, type RegistrationCacheOptions } from './cache.js'
-import { registrationFilePath } from './key.js'
-
-export interface WantedRegistration {
-  startUrl: string
-  region: string
-  /** Shown to the approver on the AWS consent page. */
-  clientName: string
-  scopes: string[]
-}
+import { registrationFilePath, type RegistrationIdentity } from './key.js'
 
 export interface RegistrationCachePolicy {
   /** The `cache-registration` input. */
@@ -42,7 +35,8 @@ export type Retrying = <T>(call: () => Promise<T>) => Promise<T>
 
 export interface RegistrationSourceOptions {
   client: Pick<SsoOidcClient, 'registerClient'>
-  wanted: WantedRegistration
+  /** The registration wanted: a cached one is used only for exactly the same. */
+  wanted: RegistrationIdentity
   cache: RegistrationCachePolicy
   retrying?: Retrying
   /** The file the cache's save archives (registrationFilePath()); tests point it elsewhere. */
@@ -71,9 +65,7 @@ export class RegistrationSource {
     this.cacheOptions = {
       ...options.wanted,
       ...(encryptionKey ? { encryptionKey } : {}),
-      ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-      ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...definedFields({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
       onWarning: (message) => this.warnOnce(message)
     }
   }
@@ -111,7 +103,7 @@ export class RegistrationSource {
    * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
    * and removes the file a save given up on may have left (restoring writes no file). Never throws.
    */
-  async settle({ wait }: { wait: boolean }): Promise<void> {
+  async finishSaving({ wait }: { wait: boolean }): Promise<void> {
     if (wait) await this.saves
     if (this.cacheTouched) await rm(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined)
   }

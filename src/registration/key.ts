@@ -13,6 +13,7 @@ export interface RegistrationIdentity {
   startUrl: string
   region: string
   scopes: string[]
+  /** Shown to the approver on the AWS consent page. */
   clientName: string
 }
 

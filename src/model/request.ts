@@ -1,5 +1,7 @@
 // One model of an approval request, rendered by every channel (log, job summary, PR comment),
 // so that all of them tell the approver the same story.
+import { definedFields } from '../defined.js'
+
 
 /** Where the request comes from: shown to the approver so they approve only what they expect. */
 export interface RunContext {
@@ -58,6 +60,11 @@ export interface EndpointNotice {
   /** Hosts (host[:port]) of verification links that are not AWS's. */
   linkHosts: string[]
 }
+
+/** What was asked for and by which run: known even when the gate fails before a request exists. */
+export type RequestSubject = { context: RunContext } & Partial<
+  Pick<ApprovalRequest, 'startUrl' | 'region' | 'clientName' | 'scopes' | 'accountId' | 'roleName' | 'profiles'>
+>
 
 /** The end of a request, for the channels that record it. */
 export interface RequestResult {
@@ -128,7 +135,7 @@ export type StoredResult = Omit<RequestResult, 'at' | 'accessExpiresAt'> & { at:
 
 export function storeResult(result: RequestResult): StoredResult {
   const { accessExpiresAt, at, ...rest } = result
-  return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) }
+  return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) }
 }
 
 export function restoreResult(stored: StoredResult): RequestResult {

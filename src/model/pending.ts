@@ -4,12 +4,13 @@
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
 // inputs finds the request its start step made, and two gates in one job do not mix.
+import { definedFields } from '../defined.js'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { UserFacingError } from './errors.js'
-import type { ClientRegistration, DeviceAuthorization } from './oidc/types.js'
-import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './notify/request.js'
-import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+import { UserFacingError } from '../errors.js'
+import type { ClientRegistration, DeviceAuthorization } from '../oidc/types.js'
+import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
 export interface PendingRequest {
   registration: ClientRegistration
@@ -44,7 +45,7 @@ export function savePendingRequest(path: string, pending: PendingRequest): void 
     registration: pending.registration,
     authorization: pending.authorization,
     request: storeRequest(pending.request),
-    ...(pending.commentUrl === undefined ? {} : { commentUrl: pending.commentUrl })
+    ...definedFields({ commentUrl: pending.commentUrl })
   }
   writePrivateFile(path, JSON.stringify(file))
 }

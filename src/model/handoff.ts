@@ -13,11 +13,9 @@ import { randomUUID } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import type { AwsFilesRecord } from './cleanup/aws-files.js'
-import type { RevokeRecord } from './cleanup/revoke.js'
 import type { Phase } from './inputs.js'
-import type { StoredRequest, StoredResult } from './notify/request.js'
-import { privateDirectory, readPrivateFile, writePrivateFile } from './private-files.js'
+import type { StoredRequest, StoredResult } from './request.js'
+import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
 /** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
 export const HANDOFF_STATE = 'handoff'
@@ -33,6 +31,50 @@ export interface Handoff {
   awsFiles?: AwsFilesRecord
 }
 
+/** What the main step records for the post step to revoke the token (cleanup/revoke.ts). */
+export interface RevokeRecord {
+  /** The portal endpoint the token came for, resolved in the main step. */
+  portalEndpoint: string
+  accessToken: string
+  /** Epoch ms. */
+  expiresAt: number
+  /** The token cache the action wrote for profiles: a tool that refreshed the token left the new one there. */
+  tokenCacheFile?: string
+  /**
+   * When AWS issued a refresh token: it and the registration that can use it, so that a token
+   * that has expired by the end of the job can still have its session ended (refresh.ts). In the
+   * hand-off file, which only the runner's user can read, like the access token beside it.
+   */
+  refresh?: SessionClient & { refreshToken: string }
+}
+
+/** The registration a refresh token belongs to, as the main step hands it over. */
+export interface SessionClient {
+  /** The SSO OIDC endpoint the token came from, resolved in the main step. */
+  oidcEndpoint: string
+  clientId: string
+  clientSecret: string
+  /** Epoch ms: past it AWS refuses the client, and every refresh token issued to it. */
+  registrationExpiresAt: number
+}
+
+/** What the main step records before it writes anything (export/aws-profiles.ts), for the post step to remove (cleanup/aws-files.ts). */
+export interface AwsFilesRecord {
+  /** Absolute path of the AWS config file. */
+  configFile: string
+  /** The tag of the action's block in it (the sso-session name). */
+  tag: string
+  /** The profiles in the block, for the log. */
+  profiles: string[]
+  /** The file did not exist before: removed when nothing else is left in it. */
+  createdConfigFile: boolean
+  /** A line break was added at the end of the user's last line (removed with the block). */
+  terminatedLastLine: boolean
+  tokenCacheFile: string
+  /** Directories the action created, deepest first: removed when empty. */
+  createdDirectories: string[]
+}
+
 /** Enough to find the comment again and render its last state; the token comes from the inputs. */
 export interface CommentHandoff {
   owner: string
@@ -40,7 +82,7 @@ export interface CommentHandoff {
   issueNumber: number
   /** GITHUB_API_URL of the main step. */
   apiUrl: string
-  /** The gate id in the comment's marker (pr-comment.ts gateId). */
+  /** The gate id in the comment's marker (model/gate.ts gateId). */
   gate: string
   /**
    * Whose token wrote the comment, as the main step learned it: the post step edits only that
@@ -62,6 +104,9 @@ export interface CommentHandoff {
   pendingFile?: string
 }
 
+/** What the PR comment channel may do with the hand-off: keep its own record, nothing else. */
+export type CommentHandover = Pick<HandoffWriter, 'updateComment'>
+
 /** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
 export class HandoffWriter {
   private readonly data: Handoff = { files: [] }
@@ -77,6 +122,14 @@ export class HandoffWriter {
     writePrivateFile(this.path, JSON.stringify(this.data))
     // Saved once the file exists: the post step never follows a path to nothing it could trust.
     if (first) this.saveState(HANDOFF_STATE, this.path)
+  }
+
+  /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+  updateComment(change: (comment: CommentHandoff | undefined) => CommentHandoff | undefined): void {
+    this.update((handoff) => {
+      const comment = change(handoff.comment)
+      if (comment !== undefined) handoff.comment = comment
+    })
   }
 
   /** Records a file the action wrote, for the post step to remove. */
