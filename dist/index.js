@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3172);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6715);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3172:
+/***/ 6715:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31475,236 +31475,12 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
-// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, docs/protocol.md §1 and §4), and the
-// environment overrides the SDKs honour.
-/** The endpoint settings in the environment cannot be used together or are malformed. */
-class EndpointConfigurationError extends Error {
-    name = 'EndpointConfigurationError';
-}
-// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
-// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
-const PARTITIONS = [
-    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
-    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
-    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
-    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
-    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
-    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
-];
-function partitionOf(region) {
-    // Only the commercial partition is a fallback: a region no regex matches resolves there.
-    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
-    return specific ?? PARTITIONS[0];
-}
-/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
-function partitionDnsSuffixes() {
-    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
-}
-const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
-const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
-/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
-function oidcEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, ...OIDC });
-}
-/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
-function portalEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, ...PORTAL });
-}
-/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
-function endpointOverrides(env = process.env) {
-    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
-        const override = configuredEndpoint(env, overrides);
-        if (override === undefined)
-            return [];
-        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
-    });
-}
-function resolveEndpoint(spec) {
-    const { env } = spec;
-    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
-    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
-    const override = configuredEndpoint(env, spec.overrides);
-    if (override !== undefined) {
-        if (fips)
-            throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        if (dualStack)
-            throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        return parseCustomEndpoint(override.name, override.value);
-    }
-    const region = spec.region.trim();
-    // The region becomes part of a host name: anything but a DNS label could redirect the request.
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
-        throw new EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
-    }
-    const partition = partitionOf(region);
-    if (fips && dualStack)
-        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
-    if (fips)
-        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
-    if (dualStack)
-        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
-}
-function configuredEndpoint(env, names) {
-    // The SDKs' switch for ignoring every configured endpoint URL.
-    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
-        return undefined;
-    for (const name of names) {
-        const value = env[name]?.trim();
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-function parseCustomEndpoint(name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
-        throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
-    }
-    if (url.search || url.hash || url.username || url.password) {
-        throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
-// guess what "1" or "yes" means for a compliance switch.
-function booleanSetting(env, name) {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '')
-        return false;
-    const value = raw.toLowerCase();
-    if (value === 'true')
-        return true;
-    if (value === 'false')
-        return false;
-    throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
-}
-
 // EXTERNAL MODULE: ./src/text/sanitize.ts
 var sanitize = __nccwpck_require__(4212);
-;// CONCATENATED MODULE: ./src/http/errors.ts
-// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
-// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
-// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
-// cause, and never carry a response body or anything sent in a request: those may hold secrets.
-/** An AWS error response (any non-2xx status). */
-class AwsServiceError extends Error {
-    name = 'AwsServiceError';
-    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
-    operation;
-    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
-    code;
-    status;
-    /** Origin and path only: never a query string. */
-    endpoint;
-    constructor(fields) {
-        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
-        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
-        this.operation = fields.operation;
-        this.code = fields.code;
-        this.status = fields.status;
-        this.endpoint = fields.endpoint;
-        if (fields.oauthError !== undefined)
-            this.oauthError = fields.oauthError;
-        if (fields.retryAfterMs !== undefined)
-            this.retryAfterMs = fields.retryAfterMs;
-        if (fields.description !== undefined)
-            this.description = fields.description;
-        if (fields.requestId !== undefined)
-            this.requestId = fields.requestId;
-    }
-}
-/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
-class NetworkError extends Error {
-    name = 'NetworkError';
-    operation;
-    endpoint;
-    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
-    retryable;
-    constructor(operation, endpoint, reason, options = {}) {
-        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
-        this.operation = operation;
-        this.endpoint = endpoint;
-        this.retryable = options.retryable ?? true;
-    }
-}
-/**
- * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
- * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
- */
-class RequestTimeoutError extends NetworkError {
-    name = 'RequestTimeoutError';
-    timeoutMs;
-    constructor(operation, endpoint, timeoutMs, options = {}) {
-        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
-        this.timeoutMs = timeoutMs;
-    }
-}
-/** A success status with a body we cannot use: not JSON, or a required field missing. */
-class MalformedResponseError extends Error {
-    name = 'MalformedResponseError';
-    operation;
-    endpoint;
-    constructor(operation, endpoint, problem, options = {}) {
-        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
-        this.operation = operation;
-        this.endpoint = endpoint;
-    }
-}
-// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
-// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
-const THROTTLING_CODES = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottledException',
-    'RequestThrottled',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'PriorRequestNotComplete'
-]);
-// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
-// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
-const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
-/** Whether trying the same request again later can succeed. */
-function isTransient(error) {
-    if (error instanceof NetworkError)
-        return error.retryable;
-    if (!(error instanceof AwsServiceError))
-        return false;
-    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
-    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
-        return true;
-    if (error.status === 429 || THROTTLING_CODES.has(error.code))
-        return true;
-    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
-}
-
-;// CONCATENATED MODULE: ./src/oidc/errors.ts
-// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
-// client; this module is the place OIDC callers import them from.
-
-
 ;// CONCATENATED MODULE: ./src/errors.ts
-// What the person reading a failed step sees. Every expected failure ends as ONE line that says
-// what happened and what to do; stack traces are for bugs only (and go to the debug log).
-
-
+// The errors a user can fix, each with its one line to show (failure.ts explains every other
+// failure the same way). Every expected failure ends as ONE line that says what happened and what
+// to do; stack traces are for bugs only (and go to the debug log).
 
 /** A failure the user can fix; its message is already the one line to show. */
 class UserFacingError extends Error {
@@ -31726,71 +31502,181 @@ class InputError extends UserFacingError {
 function oneLine(text) {
     return (0,sanitize/* sanitize */.aj)(text, { maxLength: 2000 });
 }
-// Advice per AWS error shape: what a user can change so the next run works.
-const AWS_ADVICE = {
-    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
-    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
-    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
-    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
-    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
-    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
-    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
-    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
-};
-const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
-/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
-function explainFailure(error) {
-    if (error instanceof UserFacingError)
-        return error.message;
-    if (error instanceof AwsServiceError) {
-        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
-        return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
-    }
-    if (error instanceof NetworkError) {
-        const { setting } = serviceOf(error.operation);
-        return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
-    }
-    if (error instanceof MalformedResponseError) {
-        const { service, setting } = serviceOf(error.operation);
-        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
-    }
-    if (error instanceof EndpointConfigurationError) {
-        return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
-    }
-    const detail = error instanceof Error ? error.message : String(error);
-    return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/export/marks.ts
+// The marks that make what this action writes in HOME recognisable later, to its own main step
+// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
+// block's first line names the runner, and the token cache entry carries a field naming the
+// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
+// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
+// token; botocore drops it, which is why the config block's tag names the cache file too).
+
+/** The token cache member that marks an entry as this action's. */
+const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
+/**
+ * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
+ * name so that two names that read alike stay apart. Several runners can share one machine and
+ * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
+ */
+function runnerLabel(env = process.env) {
+    const name = env.RUNNER_NAME?.trim() ?? '';
+    if (name === '')
+        return 'local';
+    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
+    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
 }
-const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
-/** Which service an operation belongs to, and the variable that overrides its endpoint. */
-function serviceOf(operation) {
-    return PORTAL_OPERATIONS.has(operation)
-        ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
-        : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
+/** The part of the block's first line that names the runner: `(runner LABEL)`. */
+function blockRunnerNote(runner) {
+    return `(runner ${runner})`;
 }
-/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
-function isUnexpected(error) {
-    return !(error instanceof UserFacingError ||
-        error instanceof EndpointConfigurationError ||
-        error instanceof AwsServiceError ||
-        error instanceof NetworkError ||
-        error instanceof MalformedResponseError);
+/** The runner a block's first line names, if any. */
+function runnerInBlockLine(line) {
+    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
 }
-function unapprovedMessage(outcome, details = {}) {
-    switch (outcome) {
-        case 'denied':
-            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
-        case 'expired': {
-            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
-            const when = details.codeExpiresAt ? ` at ${details.codeExpiresAt.toISOString().slice(11, 19)} UTC` : '';
-            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
+function tokenCacheMarkOf(entry) {
+    if (typeof entry !== 'object' || entry === null)
+        return undefined;
+    const mark = entry[TOKEN_CACHE_MARK];
+    if (typeof mark !== 'object' || mark === null)
+        return undefined;
+    const word = /^[\w.-]{1,200}$/;
+    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
+        ? { session: mark.session, runner: mark.runner }
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-config.ts
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
+}
+/**
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
+ */
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
         }
-        case 'timed-out': {
-            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
-            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
-        }
-        case 'cancelled':
-            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return markedBlocks(text).map((block) => block.tag);
+}
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+function markedBlocks(text) {
+    return splitLines(text).flatMap((line) => {
+        const tag = BEGIN.exec(line)?.[1];
+        if (tag === undefined)
+            return [];
+        const runner = runnerInBlockLine(line);
+        return [runner === undefined ? { tag } : { tag, runner }];
+    });
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
+}
+/**
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
+ */
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
     }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+
+;// CONCATENATED MODULE: ./src/time/format.ts
+// Times and durations as the action writes them for people and for the AWS tools: one function for
+// each notation, so every log line, summary, comment and file says a time the same way.
+/** "2026-05-01 12:10:00 UTC": an absolute time a reader anywhere understands at a glance. */
+function formatUtc(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** "12:10:00 UTC": the time of day, for a time within the job's own hour or so. */
+function formatUtcTimeOfDay(date) {
+    return `${date.toISOString().slice(11, 19)} UTC`;
+}
+/** "2026-05-01T12:10:00Z": ISO 8601 without milliseconds, as the AWS tools write it (docs/protocol.md §5). */
+function isoUtc(epochMs) {
+    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 /** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
 function formatDuration(seconds) {
@@ -31799,6 +31685,181 @@ function formatDuration(seconds) {
     const s = seconds % 60;
     const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
     return parts.join('');
+}
+/** 1234 → "1.2 s": a short wait or limit, to a tenth of a second. */
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+
+;// CONCATENATED MODULE: ./src/export/token-cache.ts
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
+// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
+// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
+// refresh the access token by itself when it nears expiry.
+
+
+
+
+/** Where the tools look: always under the home directory (no variable moves it). */
+function tokenCacheDirectory(home) {
+    return (0,external_node_path_namespaceObject.join)(home, '.aws', 'sso', 'cache');
+}
+/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
+function tokenCacheFile(home, sessionName) {
+    return (0,external_node_path_namespaceObject.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
+}
+/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
+function tokenCacheEntry(session, token, registration) {
+    const entry = {
+        startUrl: session.startUrl,
+        region: session.region,
+        accessToken: token.accessToken,
+        expiresAt: isoUtc(token.expiresAt),
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
+        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
+    };
+    if (token.refreshToken !== undefined)
+        entry.refreshToken = token.refreshToken;
+    entry[TOKEN_CACHE_MARK] = { session: session.mark.session, runner: session.mark.runner };
+    return entry;
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
+// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
+// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
+// session. The tools then get role credentials (and refresh the token) without the action.
+
+
+
+
+
+
+/** A section the user wrote has a name the action needs. */
+class ProfileConflictError extends UserFacingError {
+    name = 'ProfileConflictError';
+}
+/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
+function awsConfigFile(env, home, cwd = process.cwd()) {
+    const configured = env.AWS_CONFIG_FILE?.trim();
+    if (!configured)
+        return (0,external_node_path_namespaceObject.join)(home, '.aws', 'config');
+    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_namespaceObject.join)(home, configured.slice(1)) : configured;
+    return (0,external_node_path_namespaceObject.isAbsolute)(expanded) ? expanded : (0,external_node_path_namespaceObject.resolve)(cwd, expanded);
+}
+/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
+function sessionNameFor(runId, random) {
+    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
+}
+/** Writes the token cache and the config block; returns what the post step must remove. */
+function writeAwsProfiles(setup) {
+    const { configFile, sessionName, home } = setup;
+    const sections = profileSections(setup);
+    const existing = readConfig(configFile);
+    const text = replaceStaleBlocks(existing ?? '', sections, setup);
+    const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
+    const cacheFile = tokenCacheFile(home, sessionName);
+    const record = {
+        configFile,
+        tag: sessionName,
+        profiles: setup.profiles.map((target) => target.profile),
+        createdConfigFile: existing === undefined,
+        terminatedLastLine: appended.terminatedLastLine,
+        tokenCacheFile: cacheFile,
+        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_namespaceObject.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
+    };
+    setup.beforeWrite(record);
+    // The token first: a profile whose token file is missing fails with "Token … does not exist".
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
+    (0,external_node_fs_namespaceObject.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+    (0,external_node_fs_namespaceObject.chmodSync)(cacheFile, 0o600);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(configFile), { recursive: true, mode: 0o700 });
+    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
+    (0,external_node_fs_namespaceObject.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
+    return record;
+}
+function profileSections(setup) {
+    const profiles = setup.profiles.map((target) => ({
+        header: profileHeader(target.profile),
+        entries: [
+            ['sso_session', setup.sessionName],
+            ['sso_account_id', target.accountId],
+            ['sso_role_name', target.roleName],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    const session = {
+        header: ssoSessionHeader(setup.sessionName),
+        entries: [
+            ['sso_start_url', setup.startUrl],
+            ['sso_region', setup.ssoRegion],
+            ['sso_registration_scopes', setup.scopes.join(',')]
+        ]
+    };
+    return [...profiles, session];
+}
+function readConfig(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
+ * A section of the same name that the user wrote is refused: replacing it would change what their
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
+ */
+function replaceStaleBlocks(text, sections, setup) {
+    refuseUserSections(text, sections, setup.configFile, setup.profiles);
+    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
+    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
+    let result = text;
+    for (const tag of stale) {
+        const removed = removeBlock(result, tag, false);
+        if (removed.outcome !== 'removed') {
+            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
+        }
+        result = removed.text;
+        (0,external_node_fs_namespaceObject.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
+        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
+    }
+    return result;
+}
+/** `dir` and its missing ancestors, deepest first. */
+function missingDirectories(dir) {
+    const missing = [];
+    for (let current = dir; !(0,external_node_fs_namespaceObject.existsSync)(current); current = (0,external_node_path_namespaceObject.dirname)(current)) {
+        missing.push(current);
+        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
+            break;
+    }
+    return missing;
 }
 
 ;// CONCATENATED MODULE: ./src/role-inputs.ts
@@ -31927,6 +31988,8 @@ function parseRoles(raw) {
 
 
 
+
+
 const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
 const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
 const PHASES = ['all', 'start', 'wait'];
@@ -31984,6 +32047,11 @@ function checkEncryptionKeyStrength(key) {
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
 const SECRET_INPUTS = ['cache-encryption-key', 'github-token'];
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+function checkProfileNames(inputs) {
+    if (inputs.profiles.length > 0)
+        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_namespaceObject.homedir)()), inputs.profiles);
+}
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
  * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
@@ -32163,164 +32231,121 @@ function splitList(raw) {
     return raw.split(/[\s,]+/).filter((item) => item !== '');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/export/marks.ts
-// The marks that make what this action writes in HOME recognisable later, to its own main step
-// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
-// block's first line names the runner, and the token cache entry carries a field naming the
-// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
-// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
-// token; botocore drops it, which is why the config block's tag names the cache file too).
-
-/** The token cache member that marks an entry as this action's. */
-const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
-/**
- * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
- * name so that two names that read alike stay apart. Several runners can share one machine and
- * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
- */
-function runnerLabel(env = process.env) {
-    const name = env.RUNNER_NAME?.trim() ?? '';
-    if (name === '')
-        return 'local';
-    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
-    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
+;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
+// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md §1 and §4), and the
+// environment overrides the SDKs honour.
+/** The endpoint settings in the environment cannot be used together or are malformed. */
+class EndpointConfigurationError extends Error {
+    name = 'EndpointConfigurationError';
 }
-/** The part of the block's first line that names the runner: `(runner LABEL)`. */
-function blockRunnerNote(runner) {
-    return `(runner ${runner})`;
+// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
+// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
+const PARTITIONS = [
+    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
+];
+function partitionOf(region) {
+    // Only the commercial partition is a fallback: a region no regex matches resolves there.
+    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
+    return specific ?? PARTITIONS[0];
 }
-/** The runner a block's first line names, if any. */
-function runnerInBlockLine(line) {
-    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
+/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
+function partitionDnsSuffixes() {
+    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
 }
-/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
-function tokenCacheMarkOf(entry) {
-    if (typeof entry !== 'object' || entry === null)
-        return undefined;
-    const mark = entry[TOKEN_CACHE_MARK];
-    if (typeof mark !== 'object' || mark === null)
-        return undefined;
-    const word = /^[\w.-]{1,200}$/;
-    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
-        ? { session: mark.session, runner: mark.runner }
-        : undefined;
+const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
+const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
+/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
+function oidcEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...OIDC });
 }
-
-;// CONCATENATED MODULE: ./src/export/aws-config.ts
-// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
-// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
-// go at the end inside one block between two marker comments that name the block's tag (the
-// sso-session name, unique per run); removing that block restores the file exactly.
-// INI libraries were no help: they drop comments and re-serialise the whole file.
-
-const MARKER = 'aws-sso-device-auth';
-const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
-const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
-/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
-function profileHeader(profile) {
-    return profile === 'default' ? 'default' : `profile ${profile}`;
+/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
+function portalEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...PORTAL });
 }
-function ssoSessionHeader(session) {
-    return `sso-session ${session}`;
-}
-/**
- * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
- * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
- * a file with two sections of the same header, so this is what a conflict is judged by.
- */
-function sectionIdentity(header) {
-    const trimmed = header.trim();
-    if (trimmed === 'default')
-        return 'profile:default';
-    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
-    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
-}
-/** Every section header in the file, with the action block it belongs to, if any. */
-function findSections(text) {
-    const found = [];
-    let block;
-    splitLines(text).forEach((line, index) => {
-        const begin = BEGIN.exec(line);
-        if (begin)
-            block = begin[1];
-        const header = /^\s*\[([^\]]+)\]/.exec(line);
-        if (header) {
-            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
-            if (block !== undefined)
-                section.block = block;
-            found.push(section);
-        }
-        if (END.test(line))
-            block = undefined;
-    });
-    return found;
-}
-/** The tags of the action's blocks in the file, in order. */
-function blockTags(text) {
-    return markedBlocks(text).map((block) => block.tag);
-}
-/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
-function markedBlocks(text) {
-    return splitLines(text).flatMap((line) => {
-        const tag = BEGIN.exec(line)?.[1];
-        if (tag === undefined)
+/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
+function endpointOverrides(env = process.env) {
+    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
+        const override = configuredEndpoint(env, overrides);
+        if (override === undefined)
             return [];
-        const runner = runnerInBlockLine(line);
-        return [runner === undefined ? { tag } : { tag, runner }];
+        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
     });
 }
-/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
-function appendBlock(text, tag, sections, note) {
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const terminatedLastLine = text !== '' && !text.endsWith('\n');
-    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
-    sections.forEach((section, index) => {
-        if (index > 0)
-            lines.push('');
-        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
-    });
-    lines.push(`# <<< ${MARKER} ${tag}`);
-    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
-}
-/**
- * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
- * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
- * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
- * appendBlock) also removes the line break added before a block that is still last in the file.
- */
-function removeBlock(text, tag, terminatedLastLine) {
-    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
-    if (begin === undefined)
-        return { text, outcome: 'absent' };
-    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
-    if (endLine === undefined)
-        return { text, outcome: 'unterminated' };
-    const lineBreak = text.indexOf('\n', endLine);
-    const end = lineBreak < 0 ? text.length : lineBreak + 1;
-    let start = begin;
-    if (terminatedLastLine && end === text.length && start > 0) {
-        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+function resolveEndpoint(spec) {
+    const { env } = spec;
+    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
+    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override !== undefined) {
+        if (fips)
+            throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        if (dualStack)
+            throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        return parseCustomEndpoint(override.name, override.value);
     }
-    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+    const region = spec.region.trim();
+    // The region becomes part of a host name: anything but a DNS label could redirect the request.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+        throw new EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
+    }
+    const partition = partitionOf(region);
+    if (fips && dualStack)
+        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
+    if (fips)
+        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+    if (dualStack)
+        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
 }
-/** The offset of the first line at or after `from` for which `test` holds. */
-function lineStartMatching(text, from, test) {
-    let start = from;
-    while (start < text.length) {
-        const lineBreak = text.indexOf('\n', start);
-        const end = lineBreak < 0 ? text.length : lineBreak;
-        if (test(text.slice(start, end).replace(/\r$/, '')))
-            return start;
-        if (lineBreak < 0)
-            return undefined;
-        start = lineBreak + 1;
+function configuredEndpoint(env, names) {
+    // The SDKs' switch for ignoring every configured endpoint URL.
+    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
+        return undefined;
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
     }
     return undefined;
 }
-function splitLines(text) {
-    return text.split(/\r?\n/);
+function parseCustomEndpoint(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
+        throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+        throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
+// guess what "1" or "yes" means for a compliance switch.
+function booleanSetting(env, name) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '')
+        return false;
+    const value = raw.toLowerCase();
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/aws-files.ts
@@ -32440,10 +32465,211 @@ function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
 }
 
+;// CONCATENATED MODULE: ./src/defined.ts
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/http/errors.ts
+// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
+// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
+// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
+// cause, and never carry a response body or anything sent in a request: those may hold secrets.
+/** An AWS error response (any non-2xx status). */
+class AwsServiceError extends Error {
+    name = 'AwsServiceError';
+    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
+    operation;
+    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
+    code;
+    status;
+    /** Origin and path only: never a query string. */
+    endpoint;
+    constructor(fields) {
+        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
+        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
+        this.operation = fields.operation;
+        this.code = fields.code;
+        this.status = fields.status;
+        this.endpoint = fields.endpoint;
+        if (fields.oauthError !== undefined)
+            this.oauthError = fields.oauthError;
+        if (fields.retryAfterMs !== undefined)
+            this.retryAfterMs = fields.retryAfterMs;
+        if (fields.description !== undefined)
+            this.description = fields.description;
+        if (fields.requestId !== undefined)
+            this.requestId = fields.requestId;
+    }
+}
+/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    operation;
+    endpoint;
+    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
+    retryable;
+    constructor(operation, endpoint, reason, options = {}) {
+        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
+        this.operation = operation;
+        this.endpoint = endpoint;
+        this.retryable = options.retryable ?? true;
+    }
+}
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
+class RequestTimeoutError extends NetworkError {
+    name = 'RequestTimeoutError';
+    timeoutMs;
+    constructor(operation, endpoint, timeoutMs, options = {}) {
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** A success status with a body we cannot use: not JSON, or a required field missing. */
+class MalformedResponseError extends Error {
+    name = 'MalformedResponseError';
+    operation;
+    endpoint;
+    constructor(operation, endpoint, problem, options = {}) {
+        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
+        this.operation = operation;
+        this.endpoint = endpoint;
+    }
+}
+// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
+// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
+const THROTTLING_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'PriorRequestNotComplete'
+]);
+// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
+// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
+const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
+/** Whether trying the same request again later can succeed. */
+function isRetryableAwsError(error) {
+    if (error instanceof NetworkError)
+        return error.retryable;
+    if (!(error instanceof AwsServiceError))
+        return false;
+    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
+        return true;
+    if (error.status === 429 || THROTTLING_CODES.has(error.code))
+        return true;
+    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
+}
+
+;// CONCATENATED MODULE: ./src/failure.ts
+// What the person reading a failed step sees: the one line for every failure that is not the
+// approver's answer (explainFailure), and for every answer that is not an approval
+// (unapprovedMessage). Stack traces are for bugs only (isUnexpected), and go to the debug log.
+
+
+
+
+// Advice per AWS error shape: what a user can change so the next run works.
+const AWS_ADVICE = {
+    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
+    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
+    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
+    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
+    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
+    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
+    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+};
+const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
+/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
+function explainFailure(error) {
+    if (error instanceof UserFacingError)
+        return error.message;
+    if (error instanceof AwsServiceError) {
+        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
+        return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
+    }
+    if (error instanceof NetworkError) {
+        const { setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+    }
+    if (error instanceof MalformedResponseError) {
+        const { service, setting } = serviceOf(error.operation);
+        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
+    }
+    if (error instanceof EndpointConfigurationError) {
+        return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
+/** Which service an operation belongs to, and the variable that overrides its endpoint. */
+function serviceOf(operation) {
+    return PORTAL_OPERATIONS.has(operation)
+        ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+        : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
+}
+/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
+function isUnexpected(error) {
+    return !(error instanceof UserFacingError ||
+        error instanceof EndpointConfigurationError ||
+        error instanceof AwsServiceError ||
+        error instanceof NetworkError ||
+        error instanceof MalformedResponseError);
+}
+function unapprovedMessage(outcome, details = {}) {
+    switch (outcome) {
+        case 'denied':
+            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
+        case 'expired': {
+            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
+            const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : '';
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+        }
+        case 'timed-out': {
+            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
+        }
+        case 'cancelled':
+            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/retry-after.ts
+// The Retry-After header, as AWS and GitHub send it: how long a server asks to be left alone.
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
 ;// CONCATENATED MODULE: ./src/http/aws-error.ts
 // Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
 // no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
+
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
 const SHAPE_BY_OAUTH_ERROR = {
@@ -32514,18 +32740,6 @@ function shapeName(raw) {
         name = name.slice(hash + 1);
     name = name.trim();
     return SHAPE.test(name) ? name : undefined;
-}
-/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
 }
 function header(headers, name) {
     const value = headers[name];
@@ -32653,12 +32867,29 @@ function firstNonEmpty(...values) {
     return '';
 }
 
+;// CONCATENATED MODULE: ./src/text/lines.ts
+// Cutting outside text (an error message, a library's log line) down to what one line may show.
+
+/** The text up to its first line break, at most `maxLength` characters. */
+function firstLine(text, maxLength = Number.POSITIVE_INFINITY) {
+    return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, maxLength);
+}
+/**
+ * The first line, through the one sanitiser (a library or service message may echo a key or a
+ * request), at most `maxLength` characters, a cut marked with "...".
+ */
+function clip(text, maxLength = 300) {
+    const line = (0,sanitize/* sanitize */.aj)(firstLine(text));
+    return line.length > maxLength ? `${line.slice(0, maxLength - 3)}...` : line;
+}
+
 ;// CONCATENATED MODULE: ./src/http/bounded-request.ts
 // One HTTP request with everything outside the action's control bounded: a per-attempt timeout
 // that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
 // a response body read only up to a limit, a debug line without query string, headers or bodies,
 // and the network failure named as a typed error. It knows nothing of what the body means: the
 // AWS clients (request.ts) and the Actions cache lookup and download build on it.
+
 
 
 
@@ -32761,7 +32992,7 @@ function requestFailure(error, context) {
         });
     }
     const known = NETWORK_REASONS[code];
-    const message = error instanceof Error ? firstLine(error.message) : code;
+    const message = error instanceof Error ? firstLine(error.message, 200) : code;
     const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
     return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
 }
@@ -32781,54 +33012,6 @@ function errorCode(error) {
     const cause = error.cause;
     return cause === undefined ? undefined : errorCode(cause);
 }
-function firstLine(text) {
-    return text.split('\n')[0].slice(0, 200);
-}
-
-;// CONCATENATED MODULE: ./src/deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
-/**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
- */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
-}
-/**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
- */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
-}
-/**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
- */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
-}
 
 ;// CONCATENATED MODULE: ./src/http/user-agent.ts
 // Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
@@ -32837,12 +33020,16 @@ const ACTION_VERSION = '0.1.0';
 const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/http/request.ts
+// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
+// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
+// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
 
 
 
 
 
-const DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -32866,11 +33053,10 @@ async function requestJson(options) {
         method,
         url,
         headers,
-        ...(payload === undefined ? {} : { body: payload }),
+        ...definedFields({ body: payload }),
         timeoutMs: attemptLimit(options, endpoint),
         maxBodyBytes: MAX_BODY_BYTES,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+        ...definedFields({ signal: options.signal, dispatcher: options.dispatcher })
     });
     const { status, headers: responseHeaders } = response;
     const text = response.body.toString('utf8');
@@ -33116,7 +33302,7 @@ async function collectPages(maxResults, fetchPage) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/time/clock.ts
 // Time as a dependency: polling and retries read the time and sleep only through a Clock, so
 // tests can run minutes of schedule in milliseconds with a fake one.
 
@@ -33138,10 +33324,12 @@ const systemClock = {
 };
 
 ;// CONCATENATED MODULE: ./src/retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
+// The one retry loop: an operation that failed transiently is tried again, by default with
+// exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+// honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
+// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
+// default, retryDelayMs (github/retry.ts) for the GitHub API.
 
 
 const DEFAULT_BACKOFF_BASE_MS = 500;
@@ -33162,8 +33350,14 @@ function retryAfterOf(error) {
 }
 async function withRetry(attempt, options) {
     const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
+    const isRetryable = options.isRetryable ?? isRetryableAwsError;
     const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const backoffAfter = (error, n) => {
+        if (n >= maxAttempts || !isRetryable(error))
+            return undefined;
+        // A server asking for a longer pause gets it; jitter never shortens its request.
+        return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+    };
     for (let n = 1;; n++) {
         options.signal?.throwIfAborted();
         try {
@@ -33172,11 +33366,8 @@ async function withRetry(attempt, options) {
         catch (error) {
             if (options.signal?.aborted)
                 throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
+            const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n);
+            if (delayMs === undefined || clock.now() + delayMs >= options.deadline)
                 throw error;
             options.onRetry?.({ attempt: n, error, delayMs });
             await clock.sleep(delayMs, options.signal);
@@ -33184,7 +33375,7 @@ async function withRetry(attempt, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/export/secrets.ts
+;// CONCATENATED MODULE: ./src/model/secrets.ts
 // Masking: the runner replaces a registered secret with *** in everything it shows afterwards
 // (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
 // registered the moment it arrives, before any code path could print, output or record it.
@@ -33404,6 +33595,7 @@ function combine(a, b) {
 
 
 
+
 /** Exchanges the refresh token, transient failures retried; throws on any other failure. */
 async function refreshForLogout(options) {
     const { client, now } = options;
@@ -33414,12 +33606,12 @@ async function refreshForLogout(options) {
         now,
         requestTimeoutMs: options.attemptTimeoutMs,
         deadline: options.deadline,
-        ...(options.signal ? { signal: options.signal } : {})
+        ...definedFields({ signal: options.signal })
     });
     try {
         const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
             deadline: options.deadline,
-            ...(options.signal ? { signal: options.signal } : {})
+            ...definedFields({ signal: options.signal })
         });
         maskTokenSet(token, options.mask);
         return { kind: 'refreshed', token };
@@ -33441,6 +33633,7 @@ function isSessionOver(error) {
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
 // work is done, and the token still expires by itself.
+
 
 
 
@@ -33543,7 +33736,7 @@ async function endExpiredSession(options, log) {
             attemptTimeoutMs: options.attemptTimeoutMs,
             now: options.now,
             mask: options.mask ?? ((secret) => setSecret(secret)),
-            ...(options.signal ? { signal: options.signal } : {})
+            ...definedFields({ signal: options.signal })
         });
     }
     catch (error) {
@@ -33563,243 +33756,6 @@ async function endExpiredSession(options, log) {
 }
 function lowerFirst(text) {
     return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/export/outputs.ts
-// The one place that sets the action's outputs, so what action.yml declares and what the code
-// sets cannot drift apart unnoticed.
-
-
-
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'outcome',
-    'access-token',
-    'expires-at',
-    'user-code',
-    'verification-uri',
-    'verification-uri-complete',
-    'comment-url',
-    'aws-account-id',
-    'aws-expiration',
-    'aws-access-key-id',
-    'aws-secret-access-key',
-    'aws-session-token'
-]));
-function set(name, value) {
-    setOutput(name, value);
-}
-/** ISO 8601 in UTC to the second: what `date -d`, jq and every SDK parse. */
-function isoUtc(epochMs) {
-    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
-function exportRequestOutputs(request) {
-    set('user-code', request.userCode);
-    set('verification-uri', request.verificationUri);
-    set('verification-uri-complete', request.verificationUriComplete);
-}
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-function exportCodeExpiry(request) {
-    set('expires-at', isoUtc(request.expiresAt.getTime()));
-}
-/** The PR comment that shows the request; set again each time the comment is written. */
-function exportCommentUrl(url) {
-    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-    set('comment-url', (0,sanitize/* sanitize */.aj)(url, { maxLength: 2048 }));
-}
-/** Masks every token in the set before the access token is written anywhere. */
-function exportToken(token) {
-    maskTokenSet(token);
-    set('access-token', token.accessToken);
-    set('expires-at', isoUtc(token.expiresAt));
-}
-function exportOutcome(outcome) {
-    set('outcome', outcome);
-}
-/**
- * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
- * the exported environment is how later steps should get them.
- */
-function exportRoleOutputs(accountId, credentials, withKeys) {
-    maskRoleCredentials(credentials);
-    set('aws-account-id', accountId);
-    set('aws-expiration', isoUtc(credentials.expiration));
-    if (!withKeys)
-        return;
-    set('aws-access-key-id', credentials.accessKeyId);
-    set('aws-secret-access-key', credentials.secretAccessKey);
-    set('aws-session-token', credentials.sessionToken);
-}
-
-;// CONCATENATED MODULE: ./src/export/token-cache.ts
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
-// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
-// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
-// refresh the access token by itself when it nears expiry.
-
-
-
-
-/** Where the tools look: always under the home directory (no variable moves it). */
-function tokenCacheDirectory(home) {
-    return (0,external_node_path_namespaceObject.join)(home, '.aws', 'sso', 'cache');
-}
-/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
-function tokenCacheFile(home, sessionName) {
-    return (0,external_node_path_namespaceObject.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
-}
-/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
-function tokenCacheEntry(session, token, registration) {
-    const entry = {
-        startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: isoUtc(token.expiresAt),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
-        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
-    };
-    if (token.refreshToken !== undefined)
-        entry.refreshToken = token.refreshToken;
-    entry[TOKEN_CACHE_MARK] = { session: session.mark.session, runner: session.mark.runner };
-    return entry;
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
-// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
-// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
-// session. The tools then get role credentials (and refresh the token) without the action.
-
-
-
-
-
-
-/** A section the user wrote has a name the action needs. */
-class ProfileConflictError extends UserFacingError {
-    name = 'ProfileConflictError';
-}
-/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
-function awsConfigFile(env, home, cwd = process.cwd()) {
-    const configured = env.AWS_CONFIG_FILE?.trim();
-    if (!configured)
-        return (0,external_node_path_namespaceObject.join)(home, '.aws', 'config');
-    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_namespaceObject.join)(home, configured.slice(1)) : configured;
-    return (0,external_node_path_namespaceObject.isAbsolute)(expanded) ? expanded : (0,external_node_path_namespaceObject.resolve)(cwd, expanded);
-}
-/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
-function sessionNameFor(runId, random) {
-    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
-}
-/** Writes the token cache and the config block; returns what the post step must remove. */
-function writeAwsProfiles(setup) {
-    const { configFile, sessionName, home } = setup;
-    const sections = profileSections(setup);
-    const existing = readConfig(configFile);
-    const text = replaceStaleBlocks(existing ?? '', sections, setup);
-    const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
-    const cacheFile = tokenCacheFile(home, sessionName);
-    const record = {
-        configFile,
-        tag: sessionName,
-        profiles: setup.profiles.map((target) => target.profile),
-        createdConfigFile: existing === undefined,
-        terminatedLastLine: appended.terminatedLastLine,
-        tokenCacheFile: cacheFile,
-        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_namespaceObject.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
-    };
-    setup.beforeWrite(record);
-    // The token first: a profile whose token file is missing fails with "Token … does not exist".
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(cacheFile), { recursive: true, mode: 0o700 });
-    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
-    (0,external_node_fs_namespaceObject.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
-    (0,external_node_fs_namespaceObject.chmodSync)(cacheFile, 0o600);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(configFile), { recursive: true, mode: 0o700 });
-    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
-    (0,external_node_fs_namespaceObject.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
-    return record;
-}
-function profileSections(setup) {
-    const profiles = setup.profiles.map((target) => ({
-        header: profileHeader(target.profile),
-        entries: [
-            ['sso_session', setup.sessionName],
-            ['sso_account_id', target.accountId],
-            ['sso_role_name', target.roleName],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    const session = {
-        header: ssoSessionHeader(setup.sessionName),
-        entries: [
-            ['sso_start_url', setup.startUrl],
-            ['sso_region', setup.ssoRegion],
-            ['sso_registration_scopes', setup.scopes.join(',')]
-        ]
-    };
-    return [...profiles, session];
-}
-function readConfig(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Fails when the user's AWS config file already has a section one of `profiles` would write:
- * checked with the inputs, so nobody approves a request for a job that cannot use it.
- */
-function assertProfilesFree(configFile, profiles) {
-    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
-    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
-}
-/**
- * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice.
- */
-function refuseUserSections(text, sections, configFile, profiles) {
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
-    if (!owned)
-        return;
-    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
-    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
-    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
-}
-/**
- * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
- * step of this job) is replaced: that whole block goes, with its token cache file.
- */
-function replaceStaleBlocks(text, sections, setup) {
-    refuseUserSections(text, sections, setup.configFile, setup.profiles);
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
-    let result = text;
-    for (const tag of stale) {
-        const removed = removeBlock(result, tag, false);
-        if (removed.outcome !== 'removed') {
-            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
-        }
-        result = removed.text;
-        (0,external_node_fs_namespaceObject.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
-        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
-    }
-    return result;
-}
-/** `dir` and its missing ancestors, deepest first. */
-function missingDirectories(dir) {
-    const missing = [];
-    for (let current = dir; !(0,external_node_fs_namespaceObject.existsSync)(current); current = (0,external_node_path_namespaceObject.dirname)(current)) {
-        missing.push(current);
-        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
-            break;
-    }
-    return missing;
 }
 
 ;// CONCATENATED MODULE: ./src/private-files.ts
@@ -33847,7 +33803,7 @@ function private_files_readPrivateFile(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/handoff.ts
+;// CONCATENATED MODULE: ./src/model/handoff.ts
 // The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
 // job even after a failure, a cancellation or a killed main step.
 //
@@ -33883,6 +33839,14 @@ class HandoffWriter {
         // Saved once the file exists: the post step never follows a path to nothing it could trust.
         if (first)
             this.saveState(HANDOFF_STATE, this.path);
+    }
+    /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+    updateComment(change) {
+        this.update((handoff) => {
+            const comment = change(handoff.comment);
+            if (comment !== undefined)
+                handoff.comment = comment;
+        });
     }
     /** Records a file the action wrote, for the post step to remove. */
     addFile(path) {
@@ -33937,7 +33901,7 @@ function handoffsOfThisJob() {
 // Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
 // machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
 // known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its hand-off claims it (handoff.ts handoffsOfThisJob).
+// its hand-off claims it (model/handoff.ts handoffsOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
 // Removing the files is not enough: until then any job on the runner could have copied them, and
@@ -34291,6 +34255,52 @@ function pullRequestNumber(payload) {
     return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
 }
 
+;// CONCATENATED MODULE: ./src/deadline.ts
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: the HTTP layer's own default. */
+const MAX_ATTEMPT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
 ;// CONCATENATED MODULE: ./src/portal/assignments.ts
 // When the approver lacks a requested role, the step says which accounts and roles they do have,
 // so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
@@ -34368,6 +34378,69 @@ function exportProfileEnvironment(profile) {
     exportVariable('AWS_PROFILE', profile);
 }
 
+;// CONCATENATED MODULE: ./src/export/outputs.ts
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+
+
+
+
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'outcome',
+    'access-token',
+    'expires-at',
+    'user-code',
+    'verification-uri',
+    'verification-uri-complete',
+    'comment-url',
+    'aws-account-id',
+    'aws-expiration',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token'
+]));
+function set(name, value) {
+    setOutput(name, value);
+}
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+function exportRequestOutputs(request) {
+    set('user-code', request.userCode);
+    set('verification-uri', request.verificationUri);
+    set('verification-uri-complete', request.verificationUriComplete);
+}
+/** `phase: start`: when the code stops working, so a later step knows how long it has. */
+function exportCodeExpiry(request) {
+    set('expires-at', isoUtc(request.expiresAt.getTime()));
+}
+/** The PR comment that shows the request; set again each time the comment is written. */
+function exportCommentUrl(url) {
+    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
+    set('comment-url', (0,sanitize/* sanitize */.aj)(url, { maxLength: 2048 }));
+}
+/** Masks every token in the set before the access token is written anywhere. */
+function exportToken(token) {
+    maskTokenSet(token);
+    set('access-token', token.accessToken);
+    set('expires-at', isoUtc(token.expiresAt));
+}
+function exportOutcome(outcome) {
+    set('outcome', outcome);
+}
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+function exportRoleOutputs(accountId, credentials, withKeys) {
+    maskRoleCredentials(credentials);
+    set('aws-account-id', accountId);
+    set('aws-expiration', isoUtc(credentials.expiration));
+    if (!withKeys)
+        return;
+    set('aws-access-key-id', credentials.accessKeyId);
+    set('aws-secret-access-key', credentials.secretAccessKey);
+    set('aws-session-token', credentials.sessionToken);
+}
+
 ;// CONCATENATED MODULE: ./src/export/aws-access.ts
 // From an approved token to the AWS access the job asked for (the flow's export step): role credentials
 // for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
@@ -34383,11 +34456,7 @@ function exportProfileEnvironment(profile) {
 
 
 
-/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
-function checkProfileNames(inputs) {
-    if (inputs.profiles.length > 0)
-        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_namespaceObject.homedir)()), inputs.profiles);
-}
+
 async function obtainAwsAccess(request) {
     const { inputs, token, portal } = request;
     const eachPage = (call) => withRetry(call, request.retry());
@@ -34486,10 +34555,6 @@ function writeProfiles(request) {
 // environment made safe to put on one line (a value with a line break could otherwise start a
 // `::workflow-command::` line in the log, or break a table row).
 
-/** 2026-05-01 12:10:00 UTC */
-function formatUtc(date) {
-    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
 /** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
 function formatRelative(date, now) {
     const ms = date.getTime() - now.getTime();
@@ -34665,6 +34730,7 @@ function runRow({ context }) {
 
 
 
+
 const RULE = '='.repeat(78);
 /** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
 function renderLogPrompt(request, now) {
@@ -34743,6 +34809,8 @@ function createLogNotifier(options = {}) {
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
 
+
+
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
 function failureFacts(error) {
@@ -34766,7 +34834,7 @@ function isRateLimited(facts) {
     return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
 }
 /** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-function retry_isTransient(facts) {
+function isRetryableGitHubFailure(facts) {
     if (facts.status === undefined)
         return true;
     if (facts.status >= 500 && facts.status <= 599)
@@ -34778,24 +34846,19 @@ function retry_isTransient(facts) {
  * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
  */
 function retryDelayMs(facts, failedAttempt, policy, now) {
-    if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
+    if (!isRetryableGitHubFailure(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
     if (asked !== undefined)
         return asked <= policy.maxDelayMs ? asked : undefined;
     // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
-    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...definedFields({ random: policy.random }) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
-    const retryAfter = facts.headers['retry-after']?.trim();
-    if (retryAfter) {
-        if (/^\d+$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - now);
-    }
+    const asked = parseRetryAfter(facts.headers['retry-after'], now);
+    if (asked !== undefined)
+        return asked;
     const reset = facts.headers['x-ratelimit-reset'];
     if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
         return Math.max(0, Number(reset) * 1000 - now);
@@ -34804,6 +34867,7 @@ function serverRequestedDelayMs(facts, now) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/rest-client.ts
+
 
 const rest_client_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -34829,27 +34893,21 @@ async function createGitHubClient(options) {
     });
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
-        for (let attempt = 1;; attempt++) {
-            const limit = options.limit?.();
+        let limit;
+        return withRetry(async () => {
+            limit = options.limit?.();
             limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
             const timeout = AbortSignal.timeout(timeoutMs);
             endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
-            try {
-                return await request(endpoint);
-            }
-            catch (error) {
-                if (limit?.aborted)
-                    throw error;
-                const facts = failureFacts(error);
-                const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
-                if (delay === undefined)
-                    throw error;
-                debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`);
-                await sleep(delay);
-            }
-        }
+            return request(endpoint);
+        }, {
+            deadline: Number.POSITIVE_INFINITY,
+            clock: { now, sleep: (ms) => sleep(ms) },
+            delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+            onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
+        });
     });
     return octokit;
 }
@@ -34944,10 +35002,6 @@ function markdown_link(label, url) {
     const href = safeUrl(url);
     return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
 }
-/** An absolute time a reader anywhere understands: "2025-06-01 14:03:07 UTC". */
-function utcTime(date) {
-    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
 
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
 // The PR comment an approver reads: while pending, everything needed to decide (where to approve,
@@ -34955,6 +35009,7 @@ function utcTime(date) {
 // to do, with the code and the link removed so nobody approves a request that is over.
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
+
 
 
 
@@ -35015,9 +35070,9 @@ function pendingSections(request) {
         ...noticeQuote(request),
         `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
     ];
-    let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
+    let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`;
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
-        timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`;
+        timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
     sections.push(timing);
     sections.push([
@@ -35031,7 +35086,7 @@ function outcomeSections(request, outcome, result) {
     const at = result?.at;
     const when = (fallback) => {
         const time = at ?? fallback;
-        return time ? ` at **${utcTime(time)}**` : '';
+        return time ? ` at **${formatUtc(time)}**` : '';
     };
     // `message` is, by contract, one line saying what happened and what to do; without one, each
     // state has its own.
@@ -35039,7 +35094,7 @@ function outcomeSections(request, outcome, result) {
     const runLog = markdown_link('the job log', request.context.runUrl);
     switch (outcome) {
         case 'approved': {
-            const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : '';
+            const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
             return [
                 `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
@@ -35122,6 +35177,36 @@ function commitReference(context) {
     return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
 }
 
+;// CONCATENATED MODULE: ./src/model/gate.ts
+// A gate: one approval a workflow's job asks for, the same across runs and re-runs. Its id names
+// the PR comment that shows it (the comment's hidden marker) and the pending request between two
+// phases (model/pending.ts), so both are found again by the step that needs them.
+
+
+/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
+function gateId(parts) {
+    const key = JSON.stringify([
+        parts.workflow,
+        parts.job,
+        parts.startUrl.trim().replace(/\/+$/, ''),
+        parts.accountId ?? '',
+        parts.roleName ?? ''
+    ]);
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+}
+/**
+ * The gate a request belongs to: one comment (and one pending request between two phases) per
+ * workflow, job, start URL, account and role.
+ */
+function gateOf(request) {
+    return gateId({
+        workflow: request.context.workflow,
+        job: request.context.job,
+        startUrl: request.startUrl,
+        ...definedFields({ accountId: request.accountId, roleName: request.roleName })
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/github/identity.ts
 
 
@@ -35194,17 +35279,6 @@ function asIdentity(value, source) {
 
 
 const PERMISSION = 'pull-requests: write';
-/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
-function gateId(parts) {
-    const key = JSON.stringify([
-        parts.workflow,
-        parts.job,
-        parts.startUrl.trim().replace(/\/+$/, ''),
-        parts.accountId ?? '',
-        parts.roleName ?? ''
-    ]);
-    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
-}
 /** The hidden first line of every comment for `gate`. */
 function commentMarker(gate) {
     return `<!-- aws-sso-device-auth:gate=${gate} -->`;
@@ -35303,39 +35377,47 @@ class StickyComment {
         const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
         const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
         const now = this.options.now ?? Date.now;
-        for (let attempt = 1;; attempt++) {
-            try {
-                const { data } = await this.github.rest.issues.createComment({
-                    owner: this.target.owner,
-                    repo: this.target.repo,
-                    issue_number: this.target.issueNumber,
-                    body
-                });
-                // Unknown until now: the comment this token just wrote says who it is.
-                if (this.knownIdentity === undefined) {
-                    this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
-                    if (this.knownIdentity)
-                        this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
-                }
-                return { id: data.id, url: data.html_url };
-            }
-            catch (error) {
-                const facts = failureFacts(error);
-                const delay = retryDelayMs(facts, attempt, policy, now());
-                if (delay === undefined)
-                    throw commentError('create', error, facts);
-                this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
-                await sleep(delay);
-                // With the identity unknown nothing can be found, and a lost answer may leave a second
-                // comment: a duplicate is the price of never editing a comment that may not be ours.
-                const stored = await this.findOwn();
-                if (stored) {
-                    const updated = await this.update(stored.id, body);
+        // Only the POST's own failures are retried; looking for the comment again fails as it is.
+        let posting = false;
+        try {
+            return await withRetry(async (attempt) => {
+                if (attempt > 1) {
+                    posting = false;
+                    // With the identity unknown nothing can be found, and a lost answer may leave a second
+                    // comment: a duplicate is the price of never editing a comment that may not be ours.
+                    const stored = await this.findOwn();
+                    const updated = stored && (await this.update(stored.id, body));
                     if (updated)
                         return updated;
                 }
-            }
+                posting = true;
+                return await this.post(body);
+            }, {
+                deadline: Number.POSITIVE_INFINITY,
+                clock: { now, sleep: (ms) => sleep(ms) },
+                delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+                onRetry: ({ error, delayMs }) => this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
+            });
         }
+        catch (error) {
+            throw posting ? commentError('create', error, failureFacts(error)) : error;
+        }
+    }
+    /** One POST of a new comment. */
+    async post(body) {
+        const { data } = await this.github.rest.issues.createComment({
+            owner: this.target.owner,
+            repo: this.target.repo,
+            issue_number: this.target.issueNumber,
+            body
+        });
+        // Unknown until now: the comment this token just wrote says who it is.
+        if (this.knownIdentity === undefined) {
+            this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
+            if (this.knownIdentity)
+                this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
+        }
+        return { id: data.id, url: data.html_url };
     }
     async findOwn() {
         const identity = this.knownIdentity;
@@ -35399,7 +35481,7 @@ function commentError(action, error, facts) {
     if (status === 401) {
         return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
     }
-    if (retry_isTransient(facts)) {
+    if (isRetryableGitHubFailure(facts)) {
         const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
         return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
     }
@@ -35412,14 +35494,46 @@ function shortGitHubMessage(error) {
     const data = error.response?.data;
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
-    // eslint-disable-next-line no-control-regex
-    const line = (0,sanitize/* sanitize */.aj)(data.message);
-    return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+    return (0,sanitize/* sanitize */.aj)(data.message, { maxLength: 120 });
 }
 
-;// CONCATENATED MODULE: ./src/notify/request.ts
+;// CONCATENATED MODULE: ./src/time/limit.ts
+// Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
+// short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
+// it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+/**
+ * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
+ * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
+ * clock starts before the work does: its first synchronous moments count against the limit too.
+ */
+async function settleWithin(work, ms, signal) {
+    let timer;
+    let onAbort;
+    const limit = new Promise((resolve) => {
+        if (ms !== undefined)
+            timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
+        onAbort = () => resolve({ status: 'cancelled' });
+        if (signal?.aborted)
+            onAbort();
+        else
+            signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // Mapped to a value, so a failure after the limit is not an unhandled rejection.
+    const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
+    try {
+        return await Promise.race([running, limit]);
+    }
+    finally {
+        clearTimeout(timer);
+        if (onAbort)
+            signal?.removeEventListener('abort', onAbort);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/model/request.ts
 // One model of an approval request, rendered by every channel (log, job summary, PR comment),
 // so that all of them tell the approver the same story.
+
 function storeRequest(request) {
     return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
 }
@@ -35471,7 +35585,7 @@ function isRole(accountId, roleName) {
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) };
+    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
 }
 function restoreResult(stored) {
     const { accessExpiresAt, at, ...rest } = stored;
@@ -35487,19 +35601,10 @@ function restoreResult(stored) {
 
 
 
-/**
- * The gate a request belongs to: one comment (and one pending request between two phases) per
- * workflow, job, start URL, account and role.
- */
-function gateOf(request) {
-    return gateId({
-        workflow: request.context.workflow,
-        job: request.context.job,
-        startUrl: request.startUrl,
-        ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-        ...(request.roleName === undefined ? {} : { roleName: request.roleName })
-    });
-}
+
+
+
+
 function createPrCommentNotifier(options) {
     const { target, handoff } = options;
     let sticky;
@@ -35512,9 +35617,10 @@ function createPrCommentNotifier(options) {
     const handOver = (change) => {
         if (!handedOver)
             return;
-        handoff.update((state) => {
-            if (state.comment)
-                change(state.comment);
+        handoff.updateComment((comment) => {
+            if (comment)
+                change(comment);
+            return comment;
         });
     };
     async function write(request, body, cancellation) {
@@ -35548,20 +35654,18 @@ function createPrCommentNotifier(options) {
         async prompt(request) {
             if (!(await write(request, renderComment(request, 'pending'), options.signal)))
                 return;
-            handoff.update((state) => {
-                state.comment = {
-                    owner: target.owner,
-                    repo: target.repo,
-                    issueNumber: target.issueNumber,
-                    apiUrl: target.apiUrl,
-                    gate: gateOf(request),
-                    ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
-                    request: storeRequest(request),
-                    phase: options.phase,
-                    recorded: false,
-                    ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile })
-                };
-            });
+            handoff.updateComment(() => ({
+                owner: target.owner,
+                repo: target.repo,
+                issueNumber: target.issueNumber,
+                apiUrl: target.apiUrl,
+                gate: gateOf(request),
+                ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
+                request: storeRequest(request),
+                phase: options.phase,
+                recorded: false,
+                ...definedFields({ pendingFile: options.pendingFile })
+            }));
             handedOver = true;
         },
         async record({ request, result }) {
@@ -35579,22 +35683,12 @@ function createPrCommentNotifier(options) {
 async function withinLimit(written, limit, withinMs) {
     if (!limit)
         return written;
-    written.catch(() => undefined); // settles after the limit too, by then unheard
-    let onAbort;
-    const expired = new Promise((_, reject) => {
-        onAbort = () => reject(new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${Math.round((withinMs ?? 0) / 100) / 10} s. The approval request is in the step log.`));
-        if (limit.aborted)
-            onAbort();
-        else
-            limit.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-        return await Promise.race([written, expired]);
-    }
-    finally {
-        if (onAbort)
-            limit.removeEventListener('abort', onAbort);
-    }
+    const outcome = await settleWithin(() => written, undefined, limit);
+    if (outcome.status === 'done')
+        return outcome.value;
+    if (outcome.status === 'failed')
+        throw outcome.error;
+    throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`);
 }
 /**
  * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
@@ -35634,6 +35728,7 @@ function html_link(href, text) {
 // requested, by which run, the outcome and when. A `phase: start` step exits right after the
 // prompt, so there the summary is the prompt, visible while the job goes on.
 // core.summary escapes nothing: every value is escaped here.
+
 
 
 
@@ -35748,13 +35843,19 @@ function createNotifiers(channels, settings = {}) {
     return notifiers;
 }
 
-;// CONCATENATED MODULE: ./src/pending.ts
+;// CONCATENATED MODULE: ./src/oidc/errors.ts
+// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
+// client; this module is the place OIDC callers import them from.
+
+
+;// CONCATENATED MODULE: ./src/model/pending.ts
 // From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
 // and the device code, both secret) and to tell the channels how the request ended (the request
 // as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
 // inputs finds the request its start step made, and two gates in one job do not mix.
+
 
 
 
@@ -35774,7 +35875,7 @@ function savePendingRequest(path, pending) {
         registration: pending.registration,
         authorization: pending.authorization,
         request: storeRequest(pending.request),
-        ...(pending.commentUrl === undefined ? {} : { commentUrl: pending.commentUrl })
+        ...definedFields({ commentUrl: pending.commentUrl })
     };
     writePrivateFile(path, JSON.stringify(file));
 }
@@ -35877,7 +35978,7 @@ function classifyPollError(error) {
         if (is('ExpiredTokenException', 'expired_token'))
             return 'expired';
     }
-    return isTransient(error) ? 'transient' : 'fatal';
+    return isRetryableAwsError(error) ? 'transient' : 'fatal';
 }
 async function pollForToken(options) {
     const clock = options.clock ?? systemClock;
@@ -36267,6 +36368,7 @@ function isCacheWritable(env = process.env) {
 
 
 
+
 /** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
 class CacheServiceError extends Error {
     name = 'CacheServiceError';
@@ -36296,7 +36398,7 @@ async function lookUpV2(lookup, resultsUrl, token) {
         body: JSON.stringify({ key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version }),
         timeoutMs: lookup.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...(lookup.signal ? { signal: lookup.signal } : {})
+        ...definedFields({ signal: lookup.signal })
     });
     const endpoint = `${url.origin}${url.pathname}`;
     if (response.status !== 200)
@@ -36318,7 +36420,7 @@ async function lookUpV1(lookup, cacheUrl, token) {
         headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, accept: V1_ACCEPT },
         timeoutMs: lookup.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...(lookup.signal ? { signal: lookup.signal } : {})
+        ...definedFields({ signal: lookup.signal })
     });
     const endpoint = `${url.origin}${url.pathname}`;
     if (response.status === 204)
@@ -36389,6 +36491,7 @@ function hit(key, location, prefix, operation, endpoint) {
 
 
 
+
 /** The archive is longer than the bound: no entry this action wrote is. */
 class ArchiveTooLargeError extends Error {
     name = 'ArchiveTooLargeError';
@@ -36402,7 +36505,7 @@ async function downloadArchive(download) {
         headers: { 'user-agent': USER_AGENT, accept: 'application/octet-stream' },
         timeoutMs: download.timeoutMs,
         maxBodyBytes: download.maxBytes,
-        ...(download.signal ? { signal: download.signal } : {})
+        ...definedFields({ signal: download.signal })
     }).catch((error) => {
         // The only answer requestBounded calls malformed is one longer than the bound.
         throw error instanceof MalformedResponseError ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`) : error;
@@ -36865,6 +36968,9 @@ var library_output = __nccwpck_require__(3486);
 
 
 
+
+
+
 const DEFAULT_RESTORE_TIMEOUT_MS = 10_000;
 const DEFAULT_SAVE_TIMEOUT_MS = 15_000;
 /** A registration this close to its expiry is not reused: the device flow itself can take that long. */
@@ -36913,7 +37019,7 @@ async function restore(options, now) {
     // The requests end for real at the deadline or on cancellation, not only our wait for them.
     const cutoff = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
-    const outcome = await withDeadline(timeoutMs, options.signal, () => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }));
+    const outcome = await settleWithin(() => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }), timeoutMs, options.signal);
     if (outcome.status !== 'done') {
         // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
         const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
@@ -36962,10 +37068,10 @@ async function restore(options, now) {
     }
     const expiresAt = registration.clientSecretExpiresAt * 1000;
     if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        debug(`The cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)} expires at ${isoTime(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        debug(`The cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    info(`Reusing the cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)}, valid until ${isoTime(expiresAt)}.`);
+    info(`Reusing the cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`);
     return { status: 'restored', registration };
 }
 async function save(registration, options) {
@@ -36989,11 +37095,12 @@ async function save(registration, options) {
         // Removed first: `mode` applies only when the file is created.
         await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
         await (0,external_node_fs_promises_namespaceObject.writeFile)(file, document, { mode: 0o600 });
-        outcome = await withDeadline(timeoutMs, options.signal, async () => {
+        const saving = async () => {
             // Loaded on first use only, as the library it starts: nothing of the save is on the path to the prompt.
             const { saveCacheInWorker } = await __nccwpck_require__.e(/* import() */ 149).then(__nccwpck_require__.bind(__nccwpck_require__, 2149));
             return saveCacheInWorker([REGISTRATION_CACHE_PATH], key, output);
-        });
+        };
+        outcome = await settleWithin(saving, timeoutMs, options.signal);
     }
     finally {
         // The archive is made in the first moments of the save; the file is not needed after that,
@@ -37045,32 +37152,6 @@ function boundBy(options, ms) {
     const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
     return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
 }
-/**
- * Settles with `work`'s outcome, after `ms` with a timeout, or when `signal` aborts as cancelled;
- * `work` is left to finish on its own.
- */
-async function withDeadline(ms, signal, work) {
-    let timer;
-    let onAbort;
-    const deadline = new Promise((resolve) => {
-        timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
-        onAbort = () => resolve({ status: 'cancelled' });
-        if (signal?.aborted)
-            onAbort();
-        else
-            signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    // Mapped to a value, so a failure after the deadline is not an unhandled rejection.
-    const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
-    try {
-        return await Promise.race([running, deadline]);
-    }
-    finally {
-        clearTimeout(timer);
-        if (onAbort)
-            signal?.removeEventListener('abort', onAbort);
-    }
-}
 /** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
 function isAlreadyExists(output) {
     return output.messages.some((message) => /already exists|\(409\) Conflict/i.test(message));
@@ -37086,16 +37167,6 @@ function saveProblem(output) {
 function describe(error) {
     return clip(error instanceof Error ? error.message : String(error));
 }
-/** The first line of a library or service message, through the one sanitiser: it may echo a key. */
-function clip(text) {
-    return (0,sanitize/* sanitize */.aj)(text.split(/\r?\n/, 1)[0] ?? '', { maxLength: 300 });
-}
-function seconds(ms) {
-    return `${Math.round(ms / 100) / 10} s`;
-}
-function isoTime(epochMs) {
-    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 ;// CONCATENATED MODULE: ./src/registration/index.ts
 // Where the OIDC client registration comes from. This is the single place that decides whether to
@@ -37107,7 +37178,8 @@ function isoTime(epochMs) {
 //
 // The restore sits on the path to the prompt (nothing can be shown before a registration exists),
 // bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
-// and the polling, and `settle()` waits for it before the step ends.
+// and the polling, and `finishSaving()` waits for it before the step ends.
+
 
 
 
@@ -37129,9 +37201,7 @@ class RegistrationSource {
         this.cacheOptions = {
             ...options.wanted,
             ...(encryptionKey ? { encryptionKey } : {}),
-            ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-            ...(options.limitMs === undefined ? {} : { limitMs: options.limitMs }),
-            ...(options.signal ? { signal: options.signal } : {}),
+            ...definedFields({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
             onWarning: (message) => this.warnOnce(message)
         };
     }
@@ -37168,7 +37238,7 @@ class RegistrationSource {
      * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
      * and removes the file a save given up on may have left (restoring writes no file). Never throws.
      */
-    async settle({ wait }) {
+    async finishSaving({ wait }) {
         if (wait)
             await this.saves;
         if (this.cacheTouched)
@@ -37446,6 +37516,8 @@ function repositoryName(repo) {
 
 
 
+
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -37453,9 +37525,15 @@ const HEARTBEAT_MS = 60_000;
 async function run() {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
+    const { signal } = cancellation;
     const context = readRunContext();
-    // The default channels until the inputs are read, so even a bad input is recorded.
-    const gate = { subject: { context }, notifiers: createNotifiers(['summary']), handoff: new HandoffWriter() };
+    const handoff = new HandoffWriter();
+    // What recording the outcome needs, each set below by the step that learns it. Until the inputs
+    // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
+    let subject = { context };
+    let channels = new Channels(createNotifiers(['summary']));
+    /** The pending request this step owns: removed once its outcome is recorded. */
+    let ownedPendingFile;
     // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
     let result;
     let registrations;
@@ -37463,62 +37541,81 @@ async function run() {
         // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
         await removeEarlierLeftovers(core_namespaceObject);
         // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
-        const inputs = readInputs(gate.subject);
+        const inputs = readInputs(context);
+        subject = requestSubject(context, inputs);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
-        await refuseUntrustedCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks, context.repository, pullRequestLookup(context, inputs, cancellation.signal));
-        const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-        const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
-        const client = new SsoOidcClient({
-            endpoint: endpoints.oidc,
-            signal: cancellation.signal,
-            // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
-            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt + DEADLINE_GRACE_MS })
-        });
-        // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-        const retrying = (call) => withRetry(call, {
-            deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity),
-            signal: cancellation.signal,
-            onRetry: logRetry
-        });
-        registrations = new RegistrationSource({
-            client,
-            wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
-            cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
-            retrying,
-            // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
-            // `timeout`, nor a cancelled run at all.
-            ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
-            signal: cancellation.signal
-        });
-        const flow = { client, endpoints, registrations, retrying, inputs, context, gate, timeoutAt, signal: cancellation.signal };
-        if (inputs.phase === 'start')
-            await startRequest(flow);
-        else
-            result = inputs.phase === 'wait' ? await waitForStartedRequest(flow) : await approveInOneStep(flow);
+        await refuseUntrustedRun(context, inputs, signal);
+        const flow = prepareFlow(inputs, context, handoff, startedAt, signal);
+        registrations = flow.registrations;
+        switch (inputs.phase) {
+            case 'all':
+                channels = openChannels(flow);
+                result = await approveInOneStep(flow, channels);
+                break;
+            case 'start': {
+                const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
+                // Owned before anyone is prompted: a request someone can see always has a file that this
+                // step (failing), the wait step or, if none comes, the post step closes.
+                handoff.addFile(pendingFile);
+                ownedPendingFile = pendingFile;
+                channels = openChannels(flow, { pendingFile });
+                await startRequest(flow, channels, pendingFile);
+                // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
+                break;
+            }
+            case 'wait': {
+                const pending = pickUpStartedRequest(flow, subject);
+                // From here this step owns the request: it closes it, or its post step does.
+                handoff.addFile(pending.file);
+                ownedPendingFile = pending.file;
+                // The comment is the start step's to begin with: without one, this step posts none either.
+                channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
+                result = await waitForStartedRequest(flow, channels, pending);
+                break;
+            }
+        }
     }
     catch (error) {
-        result = failureResult(error, cancellation.signal.aborted, gate.request);
+        result = failureResult(error, signal.aborted, channels.shown);
     }
     finally {
         // A registration still being saved gets its (bounded) time, except when the run is cancelled.
-        await registrations?.settle({ wait: !cancellation.signal.aborted });
+        await registrations?.finishSaving({ wait: !signal.aborted });
         // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
         await closeSharedDispatcher();
     }
-    if (result) {
-        // Record: the outcome output is always set, the channels record how it ended.
-        exportOutcome(result.outcome);
-        // The one error line before the channels: a cancelled step may be gone before GitHub answers.
-        if (result.outcome !== 'approved')
-            setFailed(result.message ?? result.outcome);
-        const record = { subject: gate.subject, result, ...(gate.request ? { request: gate.request } : {}) };
-        await notifyAll(gate.notifiers, (notifier) => notifier.record(record), (warning) => core_warning(warning));
-        gate.afterRecord?.();
-    }
+    if (result)
+        await recordOutcome(channels, subject, result, ownedPendingFile);
     cancellation.dispose();
 }
-/** How step 2 asks GitHub where a pull request's head lives: with `github-token`, bounded like every call. */
+/** 1. Inputs: secrets masked first, every input checked, warnings logged. */
+function readInputs(context) {
+    const readInput = (name) => getInput(name);
+    maskSecretInputs(readInput, (secret) => setSecret(secret));
+    const { inputs, warnings } = parseInputs(readInput, context.repository);
+    warnings.forEach((warning) => core_warning(warning));
+    // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
+    checkProfileNames(inputs);
+    return inputs;
+}
+/** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
+function requestSubject(context, inputs) {
+    return { context, startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes, ...requestedAccess(inputs) };
+}
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs) {
+    return {
+        ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+        ...(inputs.profiles.length > 0
+            ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+            : {})
+    };
+}
+/** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
+async function refuseUntrustedRun(context, inputs, signal) {
+    await refuseUntrustedCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal));
+}
+/** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
 function pullRequestLookup(context, inputs, signal) {
     return async (number) => {
         if (inputs.githubToken === '')
@@ -37529,128 +37626,78 @@ function pullRequestLookup(context, inputs, signal) {
         return lookUpPullRequest({ owner, repo, number }, { token: inputs.githubToken, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), debug: (line) => debug(line), limit: () => signal });
     };
 }
-function readInputs(subject) {
-    const readInput = (name) => getInput(name);
-    maskSecretInputs(readInput, (secret) => setSecret(secret));
-    const { inputs, warnings } = parseInputs(readInput, subject.context.repository);
-    warnings.forEach((warning) => core_warning(warning));
-    // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
-    checkProfileNames(inputs);
-    Object.assign(subject, { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes }, requestedAccess(inputs));
-    return inputs;
+/** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
+function prepareFlow(inputs, context, handoff, startedAt, signal) {
+    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+    const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
+    const client = new SsoOidcClient({
+        endpoint: endpoints.oidc,
+        signal,
+        // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+        requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+        ...definedFields({ deadline: timeoutAt === undefined ? undefined : timeoutAt + DEADLINE_GRACE_MS })
+    });
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retrying = (call) => withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal, onRetry: logRetry });
+    const registrations = new RegistrationSource({
+        client,
+        wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+        cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+        retrying,
+        // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+        // `timeout`, nor a cancelled run at all.
+        ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+        signal
+    });
+    return { inputs, context, client, endpoints, registrations, retrying, handoff, timeoutAt, signal };
 }
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
-async function approveInOneStep(flow) {
-    useChannels(flow);
-    const { poll, registration } = await requestApproval(flow, async (started) => {
-        await main_prompt(flow, started.request);
-        return { poll: await waitForApproval(flow, started), registration: started.registration };
-    });
-    return settle(flow, poll, registration);
+async function approveInOneStep(flow, channels) {
+    const started = await authorizeDevice(flow);
+    await channels.prompt(started.request);
+    const polled = await pollOrStartOver(flow, channels, started);
+    return exportAccess(flow, polled.poll, polled.started);
 }
 /**
- * `phase: start`: steps 3 to 5, then the request waits on disk for a `phase: wait` step. The
- * pending request is saved before anyone is prompted: a request someone can see always has a file
- * that the wait step (or, if none comes, the post step) can close.
+ * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
+ * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
+ * comment's link once the comment is posted.
  */
-async function startRequest(flow) {
-    const pendingFile = pendingRequestPath(gateOf({ ...flow.gate.subject, startUrl: flow.inputs.startUrl }));
-    flow.gate.handoff.addFile(pendingFile);
-    // Runs only when this step ends with an outcome, i.e. it failed: no wait step may pick that up.
-    flow.gate.afterRecord = () => removePendingRequest(pendingFile);
-    let commentUrl;
-    useChannels(flow, { pendingFile, onPosted: (url) => (commentUrl = url) });
-    const started = await requestApproval(flow, async (started) => {
-        savePendingRequest(pendingFile, started);
-        await main_prompt(flow, started.request);
-        return started;
-    });
-    if (commentUrl !== undefined)
-        savePendingRequest(pendingFile, { ...started, commentUrl });
+async function startRequest(flow, channels, pendingFile) {
+    const started = await authorizeDevice(flow);
+    savePendingRequest(pendingFile, started);
+    await channels.prompt(started.request);
+    if (channels.commentUrl !== undefined)
+        savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl });
     exportCodeExpiry(started.request);
     info(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
 }
-/** `phase: wait`: picks up the request its `phase: start` step left, then 6. poll and 7. export. */
-async function waitForStartedRequest(flow) {
-    const { inputs, gate } = flow;
-    const pendingFile = pendingRequestPath(gateOf({ ...gate.subject, startUrl: inputs.startUrl }));
-    const pending = loadPendingRequest(pendingFile);
+/**
+ * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
+ * these inputs. Only what the approver saw may be polled for and exported.
+ */
+function pickUpStartedRequest({ inputs }, subject) {
+    const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
+    const pending = loadPendingRequest(file);
     maskPendingRequest(pending);
     if (pending.request.region !== inputs.region) {
         throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
     }
-    // Before this step owns the request, polls or exports: only what the approver saw.
     refuseAccessNotShown(pending.request, requestedAccess(inputs));
-    // From here this step owns the request: it closes it, or its post step does.
-    gate.handoff.addFile(pendingFile);
-    gate.afterRecord = () => removePendingRequest(pendingFile);
+    return { ...pending, file };
+}
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
+async function waitForStartedRequest(flow, channels, pending) {
     // The start step's `timeout` set the deadline; this step's own can only bring it closer.
     const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
     const request = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) };
-    // The comment is the start step's to begin with: without one, this step posts none either.
-    useChannels(flow, { pendingFile, prComment: pending.commentUrl !== undefined });
-    // Shown again here, in the log of the step that now waits, and re-handed to the post step.
-    await main_prompt(flow, request);
-    return settle(flow, await waitForApproval(flow, { ...pending, request }), pending.registration);
-}
-/**
- * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
- * to revoke before anything can fail. Every portal call and file write (role credentials, checked
- * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
- * nothing half exported.
- */
-async function settle(flow, poll, registration) {
-    if (!(poll.outcome === 'approved' && poll.token))
-        return unapprovedResult(poll, flow.gate.request, flow.inputs);
-    const { inputs, context, gate, signal } = flow;
-    const token = poll.token;
-    maskTokenSet(token);
-    const endpoint = flow.endpoints.portal;
-    if (inputs.revoke)
-        gate.handoff.update((handoff) => (handoff.revoke = revokeRecord(flow, token, registration)));
-    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
-    // that came in the grace; such an approval still gets one short attempt.
-    const deadline = exportDeadline(gate.request?.deadline.getTime() ?? flow.timeoutAt);
-    const access = await obtainAwsAccess({
-        inputs,
-        token,
-        registration,
-        portal: new SsoPortalClient({
-            endpoint,
-            signal,
-            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            ...(deadline === undefined ? {} : { deadline })
-        }),
-        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
-        handoff: gate.handoff,
-        runId: context.runId,
-        runUrl: context.runUrl
-    });
-    exportToken(token);
-    exportAwsAccess(access, inputs);
-    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
-}
-/**
- * What the post step needs to log out the token, and, should it have expired by then, to end its
- * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
- * file (handoff.ts), never into GITHUB_STATE.
- */
-function revokeRecord({ endpoints }, token, registration) {
-    const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };
-    if (token.refreshToken !== undefined) {
-        record.refresh = {
-            oidcEndpoint: endpoints.oidc,
-            clientId: registration.clientId,
-            clientSecret: registration.clientSecret,
-            registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
-            refreshToken: token.refreshToken
-        };
-    }
-    return record;
+    await channels.prompt(request);
+    const started = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false };
+    return exportAccess(flow, await waitForApproval(flow, started), started);
 }
 /** The channels `notify` asks for, now that the inputs are known. */
-function useChannels(flow, options = {}) {
-    const { inputs, gate } = flow;
+function openChannels(flow, options = {}) {
+    const { inputs } = flow;
     const settings = { summaryShowsPrompt: inputs.phase === 'start' };
     if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
         const where = commentTarget(flow.context, inputs.githubToken);
@@ -37659,59 +37706,69 @@ function useChannels(flow, options = {}) {
         else {
             settings.prComment = {
                 target: where.target,
-                handoff: gate.handoff,
+                handoff: flow.handoff,
                 phase: inputs.phase,
-                ...(options.pendingFile === undefined ? {} : { pendingFile: options.pendingFile }),
+                ...definedFields({ pendingFile: options.pendingFile }),
                 warn: (message) => core_warning(message),
                 onPosted: (url) => {
                     exportCommentUrl(url);
-                    options.onPosted?.(url);
+                    channels.commentUrl = url;
                 },
                 sticky: { debug: (line) => debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
                 // Asked at each write: near the deadline, recording the outcome gets only the grace.
                 // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
-                writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, gate.request?.deadline.getTime() ?? flow.timeoutAt),
+                writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
                 signal: flow.signal
             };
         }
     }
-    gate.notifiers = createNotifiers(inputs.notify, settings);
+    const channels = new Channels(createNotifiers(inputs.notify, settings));
+    return channels;
 }
-/** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
-async function main_prompt(flow, request) {
-    flow.gate.request = request;
-    exportRequestOutputs(request);
-    if (request.endpointNotice)
-        core_warning(noticeLine(request.endpointNotice));
-    await notifyAll(flow.gate.notifiers, (notifier) => notifier.prompt(request), (warning) => core_warning(warning));
+/** The step's channels, and what they have shown: the prompt and the record go through them. */
+class Channels {
+    notifiers;
+    /** The last request shown to the approver. */
+    shown;
+    /** The PR comment's web URL, once posted. */
+    commentUrl;
+    constructor(notifiers) {
+        this.notifiers = notifiers;
+    }
+    /** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
+    async prompt(request) {
+        this.shown = request;
+        exportRequestOutputs(request);
+        if (request.endpointNotice)
+            core_warning(noticeLine(request.endpointNotice));
+        await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => core_warning(warning));
+    }
+    async record(subject, result) {
+        const record = { subject, result, ...definedFields({ request: this.shown }) };
+        await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => core_warning(warning));
+    }
 }
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once),
- * then `next`, which prompts and polls or saves the request. When AWS rejects the client
- * (invalid_client) at any of these, registers a new one and starts over once: a code issued to a
- * rejected client can never be approved.
+ * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
+ * When AWS rejects a cached client (invalid_client), a new one is registered and the
+ * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
  */
-async function requestApproval(flow, next) {
-    const { client, registrations, retrying, inputs, signal } = flow;
-    let registration = await registrations.obtain();
-    for (let restarted = false;; restarted = true) {
-        let authorization;
-        try {
-            authorization = await retrying(() => client.startDeviceAuthorization(registration, inputs.startUrl));
-            maskDeviceAuthorization(authorization);
-            return await next({ registration, authorization, request: approvalRequest(authorization, flow) });
-        }
-        catch (error) {
-            if (restarted || !isInvalidClient(error) || signal.aborted)
-                throw error;
-            // After a prompt the approver must know the code shown is void. Before one (a cached
-            // registration AWS has since dropped, say) nobody saw anything: obtain() says what happens.
-            if (authorization !== undefined && flow.gate.request?.userCode === authorization.userCode) {
-                core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
-            }
-            registration = await registrations.obtain({ replacing: registration });
-        }
+async function authorizeDevice(flow) {
+    const registration = await flow.registrations.obtain();
+    try {
+        return await startAuthorization(flow, registration);
     }
+    catch (error) {
+        if (!mayStartOver(error, flow.signal))
+            throw error;
+        return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+    }
+}
+/** 4. Device authorization with `registration`: the request to show the approver. */
+async function startAuthorization(flow, registration, startedOver = false) {
+    const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl));
+    maskDeviceAuthorization(authorization);
+    return { registration, authorization, request: approvalRequest(authorization, flow), startedOver };
 }
 function approvalRequest(authorization, flow) {
     const { inputs, context, timeoutAt } = flow;
@@ -37733,17 +37790,24 @@ function approvalRequest(authorization, flow) {
 }
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links, flow) {
-    const notice = noticeFor(links, flow.endpoints.overrides);
-    return notice ? { endpointNotice: notice } : {};
+    return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
 }
-/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
-function requestedAccess(inputs) {
-    return {
-        ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
-        ...(inputs.profiles.length > 0
-            ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
-            : {})
-    };
+/**
+ * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
+ * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
+ */
+async function pollOrStartOver(flow, channels, started) {
+    try {
+        return { started, poll: await waitForApproval(flow, started) };
+    }
+    catch (error) {
+        if (started.startedOver || !mayStartOver(error, flow.signal))
+            throw error;
+        core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
+        const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true);
+        await channels.prompt(again.request);
+        return { started: again, poll: await waitForApproval(flow, again) };
+    }
 }
 /** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
 async function waitForApproval({ client, signal }, { registration, authorization, request }) {
@@ -37763,17 +37827,63 @@ async function waitForApproval({ client, signal }, { registration, authorization
             const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
             info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
         },
-        onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${main_seconds(delayMs)}.`)
+        onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
     });
+}
+/**
+ * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
+ * to revoke before anything can fail. Every portal call and file write (role credentials, checked
+ * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
+ * nothing half exported.
+ */
+async function exportAccess(flow, poll, { registration, request }) {
+    if (!(poll.outcome === 'approved' && poll.token))
+        return unapprovedResult(poll, request, flow.inputs);
+    const { inputs, context, handoff, signal } = flow;
+    const token = poll.token;
+    maskTokenSet(token);
+    if (inputs.revoke)
+        handoff.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
+    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+    // that came in the grace; such an approval still gets one short attempt.
+    const deadline = exportDeadline(request.deadline.getTime());
+    const access = await obtainAwsAccess({
+        inputs,
+        token,
+        registration,
+        portal: new SsoPortalClient({ endpoint: flow.endpoints.portal, signal, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), ...definedFields({ deadline }) }),
+        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+        handoff,
+        runId: context.runId,
+        runUrl: context.runUrl
+    });
+    exportToken(token);
+    exportAwsAccess(access, inputs);
+    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
+}
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
+ * file (model/handoff.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }, token, registration) {
+    const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };
+    if (token.refreshToken !== undefined) {
+        record.refresh = {
+            oidcEndpoint: endpoints.oidc,
+            clientId: registration.clientId,
+            clientSecret: registration.clientSecret,
+            registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+            refreshToken: token.refreshToken
+        };
+    }
+    return record;
 }
 function unapprovedResult(poll, request, inputs) {
     // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
     if (poll.outcome === 'approved')
         return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
-    const details = {
-        ...(request ? { userCode: request.userCode, codeExpiresAt: request.expiresAt } : {}),
-        ...(inputs.timeoutSeconds === undefined ? {} : { timeoutSeconds: inputs.timeoutSeconds })
-    };
+    const details = { userCode: request.userCode, codeExpiresAt: request.expiresAt, ...definedFields({ timeoutSeconds: inputs.timeoutSeconds }) };
     // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
     // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
     if (poll.lastError !== undefined) {
@@ -37787,16 +37897,18 @@ function deadlineNote(outcome, details) {
         ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
         : 'No poll succeeded before the code expired.';
 }
-/** Logs a failure that will be retried: the error's own line, and when. */
-function logRetry({ error, delayMs }) {
-    info(`${explainTransient(error)}; trying again in ${main_seconds(delayMs)}.`);
-}
-/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
-function explainTransient(error) {
-    return oneLine(error instanceof Error ? error.message : String(error));
-}
-function main_seconds(ms) {
-    return `${Math.max(0.1, Math.round(ms / 100) / 10)} s`;
+/**
+ * 8. Record: the outcome output is always set, the error line comes before the channels (a
+ * cancelled step may be gone before GitHub answers), and the channels record how it ended. Then the
+ * pending request this step owned is over: no wait step may pick it up again.
+ */
+async function recordOutcome(channels, subject, result, ownedPendingFile) {
+    exportOutcome(result.outcome);
+    if (result.outcome !== 'approved')
+        setFailed(result.message ?? result.outcome);
+    await channels.record(subject, result);
+    if (ownedPendingFile !== undefined)
+        removePendingRequest(ownedPendingFile);
 }
 function failureResult(error, cancelled, request) {
     if (cancelled) {
@@ -37806,8 +37918,18 @@ function failureResult(error, cancelled, request) {
         debug(error.stack);
     return { outcome: 'error', at: new Date(), message: explainFailure(error) };
 }
-function isInvalidClient(error) {
-    return error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }) {
+    info(`${explainTransient(error)}; trying again in ${seconds(Math.max(100, delayMs))}.`);
+}
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error) {
+    return oneLine(error instanceof Error ? error.message : String(error));
+}
+/** AWS rejected the OIDC client (invalid_client): a new registration may succeed, unless the run is cancelled. */
+function mayStartOver(error, signal) {
+    const invalidClient = error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
+    return invalidClient && !signal.aborted;
 }
 
 

@@ -28368,16 +28368,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 130:
+/***/ 5993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Uc: () => (/* binding */ runPostStep)
+  U: () => (/* binding */ runPostStep)
 });
 
-// UNUSED EXPORTS: POST_TASK_LIMIT_MS, runCleanup
+// UNUSED EXPORTS: runCleanup
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -31425,7 +31425,7 @@ function private_files_readPrivateFile(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/handoff.ts
+;// CONCATENATED MODULE: ./src/model/handoff.ts
 // The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
 // job even after a failure, a cancellation or a killed main step.
 //
@@ -31461,6 +31461,14 @@ class HandoffWriter {
         // Saved once the file exists: the post step never follows a path to nothing it could trust.
         if (first)
             this.saveState(HANDOFF_STATE, this.path);
+    }
+    /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+    updateComment(change) {
+        this.update((handoff) => {
+            const comment = change(handoff.comment);
+            if (comment !== undefined)
+                handoff.comment = comment;
+        });
     }
     /** Records a file the action wrote, for the post step to remove. */
     addFile(path) {
@@ -31501,6 +31509,14 @@ function handoffsOfThisJob() {
         }
     });
 }
+
+;// CONCATENATED MODULE: ./src/cleanup/task.ts
+/**
+ * How long one task may take. The post step holds the job until it ends, and a service that does
+ * not answer must not hold it for long: the unfinished task ends with the process, which exits
+ * right after the post step (exit.ts).
+ */
+const POST_TASK_LIMIT_MS = 10_000;
 
 ;// CONCATENATED MODULE: ./src/export/marks.ts
 // The marks that make what this action writes in HOME recognisable later, to its own main step
@@ -31777,6 +31793,15 @@ function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
 }
 
+;// CONCATENATED MODULE: ./src/defined.ts
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function defined_definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
 ;// CONCATENATED MODULE: ./src/notify/comment-size.ts
 // How long a PR comment may be. GitHub's error says "body is too long (maximum is 65536
 // characters)" without saying what a character is: its servers count code points, and one
@@ -31980,7 +32005,7 @@ const LEGACY_PREFIX = /##\[/g;
  * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
  * white space folded, at most `maxLength` characters.
  */
-function sanitize(value, options = {}) {
+function sanitize_sanitize(value, options = {}) {
     const maxLength = options.maxLength ?? 1000;
     const text = typeof value === 'string' ? value : String(value);
     // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
@@ -32015,10 +32040,6 @@ function neutralizeCommandStart(line) {
 // environment made safe to put on one line (a value with a line break could otherwise start a
 // `::workflow-command::` line in the log, or break a table row).
 
-/** 2026-05-01 12:10:00 UTC */
-function formatUtc(date) {
-    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
 /** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
 function formatRelative(date, now) {
     const ms = date.getTime() - now.getTime();
@@ -32035,7 +32056,7 @@ function plural(n, unit) {
 }
 /** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
 function plain(value) {
-    return sanitize(value);
+    return sanitize_sanitize(value);
 }
 /** A value for display, or a placeholder when the runner did not provide it. */
 function shown(value) {
@@ -32100,7 +32121,7 @@ function noticeLine(notice) {
 /** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
  *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 function plainLine(text, maxLength = 200) {
-    return sanitize(text, { maxLength });
+    return sanitize_sanitize(text, { maxLength });
 }
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
  *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
@@ -32150,9 +32171,33 @@ function markdown_link(label, url) {
     const href = safeUrl(url);
     return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
 }
-/** An absolute time a reader anywhere understands: "2025-06-01 14:03:07 UTC". */
-function utcTime(date) {
+
+;// CONCATENATED MODULE: ./src/time/format.ts
+// Times and durations as the action writes them for people and for the AWS tools: one function for
+// each notation, so every log line, summary, comment and file says a time the same way.
+/** "2026-05-01 12:10:00 UTC": an absolute time a reader anywhere understands at a glance. */
+function formatUtc(date) {
     return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** "12:10:00 UTC": the time of day, for a time within the job's own hour or so. */
+function format_formatUtcTimeOfDay(date) {
+    return `${date.toISOString().slice(11, 19)} UTC`;
+}
+/** "2026-05-01T12:10:00Z": ISO 8601 without milliseconds, as the AWS tools write it (docs/protocol.md §5). */
+function isoUtc(epochMs) {
+    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
+function format_formatDuration(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
+    return parts.join('');
+}
+/** 1234 → "1.2 s": a short wait or limit, to a tenth of a second. */
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
@@ -32161,6 +32206,7 @@ function utcTime(date) {
 // to do, with the code and the link removed so nobody approves a request that is over.
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
+
 
 
 
@@ -32221,9 +32267,9 @@ function pendingSections(request) {
         ...noticeQuote(request),
         `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
     ];
-    let timing = `The code expires at **${utcTime(request.expiresAt)}**.`;
+    let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`;
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
-        timing += ` The job stops waiting at **${utcTime(request.deadline)}**.`;
+        timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
     sections.push(timing);
     sections.push([
@@ -32237,7 +32283,7 @@ function outcomeSections(request, outcome, result) {
     const at = result?.at;
     const when = (fallback) => {
         const time = at ?? fallback;
-        return time ? ` at **${utcTime(time)}**` : '';
+        return time ? ` at **${formatUtc(time)}**` : '';
     };
     // `message` is, by contract, one line saying what happened and what to do; without one, each
     // state has its own.
@@ -32245,7 +32291,7 @@ function outcomeSections(request, outcome, result) {
     const runLog = markdown_link('the job log', request.context.runUrl);
     switch (outcome) {
         case 'approved': {
-            const until = result?.accessExpiresAt ? ` until **${utcTime(result.accessExpiresAt)}**` : '';
+            const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
             return [
                 `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
@@ -32330,7 +32376,7 @@ function commitReference(context) {
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/time/clock.ts
 // Time as a dependency: polling and retries read the time and sleep only through a Clock, so
 // tests can run minutes of schedule in milliseconds with a fake one.
 
@@ -32439,7 +32485,7 @@ const THROTTLING_CODES = new Set([
 // On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
 const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
 /** Whether trying the same request again later can succeed. */
-function isTransient(error) {
+function isRetryableAwsError(error) {
     if (error instanceof errors_NetworkError)
         return error.retryable;
     if (!(error instanceof errors_AwsServiceError))
@@ -32453,10 +32499,12 @@ function isTransient(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
-// Retries an operation that failed transiently, with exponential backoff and full jitter
-// (AWS Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, and never
-// sleeping past the caller's deadline: when the next wait would cross it, the last error is thrown.
-
+// The one retry loop: an operation that failed transiently is tried again, by default with
+// exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+// honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
+// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
+// default, retryDelayMs (github/retry.ts) for the GitHub API.
 
 
 const DEFAULT_BACKOFF_BASE_MS = 500;
@@ -32477,8 +32525,14 @@ function retryAfterOf(error) {
 }
 async function withRetry(attempt, options) {
     const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isTransient;
+    const isRetryable = options.isRetryable ?? isRetryableAwsError;
     const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const backoffAfter = (error, n) => {
+        if (n >= maxAttempts || !isRetryable(error))
+            return undefined;
+        // A server asking for a longer pause gets it; jitter never shortens its request.
+        return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+    };
     for (let n = 1;; n++) {
         options.signal?.throwIfAborted();
         try {
@@ -32487,16 +32541,28 @@ async function withRetry(attempt, options) {
         catch (error) {
             if (options.signal?.aborted)
                 throw options.signal.reason;
-            if (n >= maxAttempts || !isRetryable(error))
-                throw error;
-            // A server asking for a longer pause gets it; jitter never shortens its request.
-            const delayMs = Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-            if (clock.now() + delayMs >= options.deadline)
+            const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n);
+            if (delayMs === undefined || clock.now() + delayMs >= options.deadline)
                 throw error;
             options.onRetry?.({ attempt: n, error, delayMs });
             await clock.sleep(delayMs, options.signal);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/http/retry-after.ts
+// The Retry-After header, as AWS and GitHub send it: how long a server asks to be left alone.
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
 }
 
 ;// CONCATENATED MODULE: ./src/github/retry.ts
@@ -32505,6 +32571,8 @@ async function withRetry(attempt, options) {
 // Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
 // those is a permission problem and is never retried. The wait is bounded: a comment is a
 // courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
+
 
 const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
 /** Reads status and headers without depending on Octokit's error class (a transitive package). */
@@ -32529,7 +32597,7 @@ function isRateLimited(facts) {
     return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
 }
 /** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-function retry_isTransient(facts) {
+function isRetryableGitHubFailure(facts) {
     if (facts.status === undefined)
         return true;
     if (facts.status >= 500 && facts.status <= 599)
@@ -32541,24 +32609,19 @@ function retry_isTransient(facts) {
  * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
  */
 function retryDelayMs(facts, failedAttempt, policy, now) {
-    if (!retry_isTransient(facts) || failedAttempt >= policy.attempts)
+    if (!isRetryableGitHubFailure(facts) || failedAttempt >= policy.attempts)
         return undefined;
     const asked = serverRequestedDelayMs(facts, now);
     if (asked !== undefined)
         return asked <= policy.maxDelayMs ? asked : undefined;
     // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
-    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(policy.random ? { random: policy.random } : {}) });
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...defined_definedFields({ random: policy.random }) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
-    const retryAfter = facts.headers['retry-after']?.trim();
-    if (retryAfter) {
-        if (/^\d+$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - now);
-    }
+    const asked = parseRetryAfter(facts.headers['retry-after'], now);
+    if (asked !== undefined)
+        return asked;
     const reset = facts.headers['x-ratelimit-reset'];
     if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
         return Math.max(0, Number(reset) * 1000 - now);
@@ -32567,6 +32630,7 @@ function serverRequestedDelayMs(facts, now) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/rest-client.ts
+
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -32592,27 +32656,21 @@ async function createGitHubClient(options) {
     });
     octokit.hook.wrap('request', async (request, endpoint) => {
         const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
-        for (let attempt = 1;; attempt++) {
-            const limit = options.limit?.();
+        let limit;
+        return withRetry(async () => {
+            limit = options.limit?.();
             limit?.throwIfAborted();
             // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
             // from the client's defaults stays in place.
             const timeout = AbortSignal.timeout(timeoutMs);
             endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
-            try {
-                return await request(endpoint);
-            }
-            catch (error) {
-                if (limit?.aborted)
-                    throw error;
-                const facts = failureFacts(error);
-                const delay = retryable ? retryDelayMs(facts, attempt, policy, now()) : undefined;
-                if (delay === undefined)
-                    throw error;
-                debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${facts.status ?? 'no response'}; retrying in ${delay} ms`);
-                await sleep(delay);
-            }
-        }
+            return request(endpoint);
+        }, {
+            deadline: Number.POSITIVE_INFINITY,
+            clock: { now, sleep: (ms) => sleep(ms) },
+            delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+            onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
+        });
     });
     return octokit;
 }
@@ -32721,17 +32779,6 @@ function asIdentity(value, source) {
 
 
 const PERMISSION = 'pull-requests: write';
-/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
-function gateId(parts) {
-    const key = JSON.stringify([
-        parts.workflow,
-        parts.job,
-        parts.startUrl.trim().replace(/\/+$/, ''),
-        parts.accountId ?? '',
-        parts.roleName ?? ''
-    ]);
-    return createHash('sha256').update(key).digest('hex').slice(0, 16);
-}
 /** The hidden first line of every comment for `gate`. */
 function commentMarker(gate) {
     return `<!-- aws-sso-device-auth:gate=${gate} -->`;
@@ -32830,39 +32877,47 @@ class StickyComment {
         const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
         const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
         const now = this.options.now ?? Date.now;
-        for (let attempt = 1;; attempt++) {
-            try {
-                const { data } = await this.github.rest.issues.createComment({
-                    owner: this.target.owner,
-                    repo: this.target.repo,
-                    issue_number: this.target.issueNumber,
-                    body
-                });
-                // Unknown until now: the comment this token just wrote says who it is.
-                if (this.knownIdentity === undefined) {
-                    this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
-                    if (this.knownIdentity)
-                        this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
-                }
-                return { id: data.id, url: data.html_url };
-            }
-            catch (error) {
-                const facts = failureFacts(error);
-                const delay = retryDelayMs(facts, attempt, policy, now());
-                if (delay === undefined)
-                    throw commentError('create', error, facts);
-                this.options.debug?.(`GitHub POST issue comment: ${facts.status ?? 'no response'}; checking for it, then retrying in ${delay} ms`);
-                await sleep(delay);
-                // With the identity unknown nothing can be found, and a lost answer may leave a second
-                // comment: a duplicate is the price of never editing a comment that may not be ours.
-                const stored = await this.findOwn();
-                if (stored) {
-                    const updated = await this.update(stored.id, body);
+        // Only the POST's own failures are retried; looking for the comment again fails as it is.
+        let posting = false;
+        try {
+            return await withRetry(async (attempt) => {
+                if (attempt > 1) {
+                    posting = false;
+                    // With the identity unknown nothing can be found, and a lost answer may leave a second
+                    // comment: a duplicate is the price of never editing a comment that may not be ours.
+                    const stored = await this.findOwn();
+                    const updated = stored && (await this.update(stored.id, body));
                     if (updated)
                         return updated;
                 }
-            }
+                posting = true;
+                return await this.post(body);
+            }, {
+                deadline: Number.POSITIVE_INFINITY,
+                clock: { now, sleep: (ms) => sleep(ms) },
+                delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+                onRetry: ({ error, delayMs }) => this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
+            });
         }
+        catch (error) {
+            throw posting ? commentError('create', error, failureFacts(error)) : error;
+        }
+    }
+    /** One POST of a new comment. */
+    async post(body) {
+        const { data } = await this.github.rest.issues.createComment({
+            owner: this.target.owner,
+            repo: this.target.repo,
+            issue_number: this.target.issueNumber,
+            body
+        });
+        // Unknown until now: the comment this token just wrote says who it is.
+        if (this.knownIdentity === undefined) {
+            this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
+            if (this.knownIdentity)
+                this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
+        }
+        return { id: data.id, url: data.html_url };
     }
     async findOwn() {
         const identity = this.knownIdentity;
@@ -32926,7 +32981,7 @@ function commentError(action, error, facts) {
     if (status === 401) {
         return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
     }
-    if (retry_isTransient(facts)) {
+    if (isRetryableGitHubFailure(facts)) {
         const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
         return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
     }
@@ -32939,14 +32994,13 @@ function shortGitHubMessage(error) {
     const data = error.response?.data;
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
-    // eslint-disable-next-line no-control-regex
-    const line = sanitize(data.message);
-    return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+    return sanitize_sanitize(data.message, { maxLength: 120 });
 }
 
-;// CONCATENATED MODULE: ./src/notify/request.ts
+;// CONCATENATED MODULE: ./src/model/request.ts
 // One model of an approval request, rendered by every channel (log, job summary, PR comment),
 // so that all of them tell the approver the same story.
+
 function storeRequest(request) {
     return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
 }
@@ -32998,7 +33052,7 @@ function isRole(accountId, roleName) {
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: accessExpiresAt.toISOString() }) };
+    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
 }
 function restoreResult(stored) {
     const { accessExpiresAt, at, ...rest } = stored;
@@ -33010,6 +33064,7 @@ function restoreResult(stored) {
 // follows it would hand AWS access to a request that no job will use, or worse, to whoever holds
 // the device code. When the main step ended without recording the outcome (killed, or a start
 // step whose wait step never came), this task writes it.
+
 
 
 
@@ -33032,7 +33087,7 @@ const finalizeComment = {
             issueNumber: comment.issueNumber,
             apiUrl: comment.apiUrl,
             // Checked again by StickyComment (a positive id, a login's shape) before it is believed.
-            ...(comment.author === undefined ? {} : { knownIdentity: comment.author })
+            ...defined_definedFields({ knownIdentity: comment.author })
         }, comment.gate, { debug: (line) => debug(line) });
         // Someone deleted it: there is nothing left that asks for approval.
         if (sticky.comment === undefined)
@@ -33040,7 +33095,7 @@ const finalizeComment = {
         const result = comment.result === undefined ? abandonedResult(comment) : restoreResult(comment.result);
         const { url } = await sticky.upsert(renderComment(restoreRequest(comment.request), result.outcome, result));
         // The link is the GitHub API's answer: outside text, through the one sanitiser.
-        info(`Marked the PR comment ${result.outcome}: ${sanitize(url)}`);
+        info(`Marked the PR comment ${result.outcome}: ${sanitize_sanitize(url)}`);
     }
 };
 /**
@@ -33088,26 +33143,20 @@ const removeFiles = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/oidc/errors.ts
-// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
-// client; this module is the place OIDC callers import them from.
-
-
 ;// CONCATENATED MODULE: ./src/errors.ts
-// What the person reading a failed step sees. Every expected failure ends as ONE line that says
-// what happened and what to do; stack traces are for bugs only (and go to the debug log).
-
-
+// The errors a user can fix, each with its one line to show (failure.ts explains every other
+// failure the same way). Every expected failure ends as ONE line that says what happened and what
+// to do; stack traces are for bugs only (and go to the debug log).
 
 /** A failure the user can fix; its message is already the one line to show. */
-class UserFacingError extends Error {
+class errors_UserFacingError extends Error {
     name = 'UserFacingError';
     constructor(message) {
         super(oneLine(message));
     }
 }
 /** An input that cannot be used: names the input, the problem and an example of a good value. */
-class InputError extends UserFacingError {
+class InputError extends errors_UserFacingError {
     input;
     name = 'InputError';
     constructor(input, message) {
@@ -33117,8 +33166,17 @@ class InputError extends UserFacingError {
 }
 /** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 function oneLine(text) {
-    return sanitize(text, { maxLength: 2000 });
+    return sanitize_sanitize(text, { maxLength: 2000 });
 }
+
+;// CONCATENATED MODULE: ./src/failure.ts
+// What the person reading a failed step sees: the one line for every failure that is not the
+// approver's answer (explainFailure), and for every answer that is not an approval
+// (unapprovedMessage). Stack traces are for bugs only (isUnexpected), and go to the debug log.
+
+
+
+
 // Advice per AWS error shape: what a user can change so the next run works.
 const AWS_ADVICE = {
     InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
@@ -33133,7 +33191,7 @@ const AWS_ADVICE = {
 const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
 /** The one line to show for a failure that is not the approver's answer (outcome `error`). */
 function explainFailure(error) {
-    if (error instanceof UserFacingError)
+    if (error instanceof errors_UserFacingError)
         return error.message;
     if (error instanceof errors_AwsServiceError) {
         const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
@@ -33174,7 +33232,7 @@ function unapprovedMessage(outcome, details = {}) {
             return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
         case 'expired': {
             const code = details.userCode ? `The code ${details.userCode}` : 'The code';
-            const when = details.codeExpiresAt ? ` at ${details.codeExpiresAt.toISOString().slice(11, 19)} UTC` : '';
+            const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : '';
             return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
         }
         case 'timed-out': {
@@ -33185,19 +33243,12 @@ function unapprovedMessage(outcome, details = {}) {
             return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
     }
 }
-/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
-function formatDuration(seconds) {
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
-    return parts.join('');
-}
 
 ;// CONCATENATED MODULE: ./src/http/aws-error.ts
 // Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
 // the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
 // no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
+
 
 /** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
 const SHAPE_BY_OAUTH_ERROR = {
@@ -33268,18 +33319,6 @@ function shapeName(raw) {
         name = name.slice(hash + 1);
     name = name.trim();
     return SHAPE.test(name) ? name : undefined;
-}
-/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
 }
 function header(headers, name) {
     const value = headers[name];
@@ -33407,12 +33446,29 @@ function firstNonEmpty(...values) {
     return '';
 }
 
+;// CONCATENATED MODULE: ./src/text/lines.ts
+// Cutting outside text (an error message, a library's log line) down to what one line may show.
+
+/** The text up to its first line break, at most `maxLength` characters. */
+function firstLine(text, maxLength = Number.POSITIVE_INFINITY) {
+    return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, maxLength);
+}
+/**
+ * The first line, through the one sanitiser (a library or service message may echo a key or a
+ * request), at most `maxLength` characters, a cut marked with "...".
+ */
+function clip(text, maxLength = 300) {
+    const line = sanitize(firstLine(text));
+    return line.length > maxLength ? `${line.slice(0, maxLength - 3)}...` : line;
+}
+
 ;// CONCATENATED MODULE: ./src/http/bounded-request.ts
 // One HTTP request with everything outside the action's control bounded: a per-attempt timeout
 // that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
 // a response body read only up to a limit, a debug line without query string, headers or bodies,
 // and the network failure named as a typed error. It knows nothing of what the body means: the
 // AWS clients (request.ts) and the Actions cache lookup and download build on it.
+
 
 
 
@@ -33515,7 +33571,7 @@ function requestFailure(error, context) {
         });
     }
     const known = NETWORK_REASONS[code];
-    const message = error instanceof Error ? firstLine(error.message) : code;
+    const message = error instanceof Error ? firstLine(error.message, 200) : code;
     const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
     return new errors_NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
 }
@@ -33535,54 +33591,6 @@ function errorCode(error) {
     const cause = error.cause;
     return cause === undefined ? undefined : errorCode(cause);
 }
-function firstLine(text) {
-    return text.split('\n')[0].slice(0, 200);
-}
-
-;// CONCATENATED MODULE: ./src/deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
-/**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
- */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const MAX_ATTEMPT_TIMEOUT_MS = 15_000;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
-}
-/**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
- */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
-}
-/**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
- */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
-}
 
 ;// CONCATENATED MODULE: ./src/http/user-agent.ts
 // Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
@@ -33591,12 +33599,16 @@ const ACTION_VERSION = '0.1.0';
 const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/http/request.ts
+// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
+// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
+// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
 
 
 
 
 
-const request_DEFAULT_REQUEST_TIMEOUT_MS = MAX_ATTEMPT_TIMEOUT_MS;
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const request_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -33620,11 +33632,10 @@ async function requestJson(options) {
         method,
         url,
         headers,
-        ...(payload === undefined ? {} : { body: payload }),
+        ...defined_definedFields({ body: payload }),
         timeoutMs: attemptLimit(options, endpoint),
         maxBodyBytes: MAX_BODY_BYTES,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+        ...defined_definedFields({ signal: options.signal, dispatcher: options.dispatcher })
     });
     const { status, headers: responseHeaders } = response;
     const text = response.body.toString('utf8');
@@ -33868,7 +33879,7 @@ async function collectPages(maxResults, fetchPage) {
     return items;
 }
 
-;// CONCATENATED MODULE: ./src/export/secrets.ts
+;// CONCATENATED MODULE: ./src/model/secrets.ts
 // Masking: the runner replaces a registered secret with *** in everything it shows afterwards
 // (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
 // registered the moment it arrives, before any code path could print, output or record it.
@@ -34088,6 +34099,7 @@ function combine(a, b) {
 
 
 
+
 /** Exchanges the refresh token, transient failures retried; throws on any other failure. */
 async function refreshForLogout(options) {
     const { client, now } = options;
@@ -34098,12 +34110,12 @@ async function refreshForLogout(options) {
         now,
         requestTimeoutMs: options.attemptTimeoutMs,
         deadline: options.deadline,
-        ...(options.signal ? { signal: options.signal } : {})
+        ...defined_definedFields({ signal: options.signal })
     });
     try {
         const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
             deadline: options.deadline,
-            ...(options.signal ? { signal: options.signal } : {})
+            ...defined_definedFields({ signal: options.signal })
         });
         maskTokenSet(token, options.mask);
         return { kind: 'refreshed', token };
@@ -34125,6 +34137,7 @@ function isSessionOver(error) {
 // Revocation (post step): sso:Logout with each access token the job held, so the approver's
 // access ends with the job instead of when the token expires. A failure only warns: the job's own
 // work is done, and the token still expires by itself.
+
 
 
 
@@ -34227,7 +34240,7 @@ async function endExpiredSession(options, log) {
             attemptTimeoutMs: options.attemptTimeoutMs,
             now: options.now,
             mask: options.mask ?? ((secret) => setSecret(secret)),
-            ...(options.signal ? { signal: options.signal } : {})
+            ...defined_definedFields({ signal: options.signal })
         });
     }
     catch (error) {
@@ -34257,10 +34270,43 @@ function lowerFirst(text) {
 // The token goes before the files: revokeToken reads the token cache for a refreshed token.
 const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles];
 
+;// CONCATENATED MODULE: ./src/time/limit.ts
+// Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
+// short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
+// it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+/**
+ * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
+ * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
+ * clock starts before the work does: its first synchronous moments count against the limit too.
+ */
+async function settleWithin(work, ms, signal) {
+    let timer;
+    let onAbort;
+    const limit = new Promise((resolve) => {
+        if (ms !== undefined)
+            timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
+        onAbort = () => resolve({ status: 'cancelled' });
+        if (signal?.aborted)
+            onAbort();
+        else
+            signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // Mapped to a value, so a failure after the limit is not an unhandled rejection.
+    const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
+    try {
+        return await Promise.race([running, limit]);
+    }
+    finally {
+        clearTimeout(timer);
+        if (onAbort)
+            signal?.removeEventListener('abort', onAbort);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup/index.ts
 // The post step (runs.post). The runner runs it at the end of the job whatever became of the main
 // step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
-// the main step handed over (handoff.ts) and runs a list of independent cleanup tasks. A task that
+// the main step handed over (model/handoff.ts) and runs a list of independent cleanup tasks. A task that
 // fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
 // must not turn it red (nor stop the other tasks).
 
@@ -34268,17 +34314,17 @@ const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles
 
 
 
-/**
- * How long one task may take. The post step holds the job until it ends, and a service that does
- * not answer must not hold it for long: the unfinished task ends with the process, which exits
- * right after the post step (exit.ts).
- */
-const POST_TASK_LIMIT_MS = 10_000;
+
+
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
 async function runCleanup(tasks, handoff, log = core_namespaceObject, limitMs = POST_TASK_LIMIT_MS) {
     for (const task of tasks) {
         try {
-            await withinLimit(task.run(handoff), limitMs);
+            const outcome = await settleWithin(() => task.run(handoff), limitMs);
+            if (outcome.status === 'failed')
+                throw outcome.error;
+            if (outcome.status === 'timed-out')
+                throw new Error(`it did not finish within ${limitMs / 1000} s`);
         }
         catch (error) {
             log.warning(`Post step: could not ${task.name}: ${oneLineMessage(error)}`);
@@ -34306,22 +34352,8 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
         log.warning(`Post step: could not remove ${found.path}: ${oneLineMessage(error)}`);
     }
 }
-async function withinLimit(work, limitMs) {
-    work.catch(() => undefined); // settles after the limit too, by then unheard
-    let timer;
-    const expired = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`it did not finish within ${limitMs / 1000} s`)), limitMs);
-    });
-    try {
-        await Promise.race([work, expired]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
 function oneLineMessage(error) {
-    // eslint-disable-next-line no-control-regex
-    return sanitize(error instanceof Error ? error.message : String(error));
+    return sanitize_sanitize(error instanceof Error ? error.message : String(error));
 }
 
 
@@ -34369,13 +34401,13 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(130);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5993);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
 
 
-await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .Uc)();
+await (0,_cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
