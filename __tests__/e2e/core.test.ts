@@ -155,7 +155,9 @@ describe('the action against the emulator', () => {
     let pollsWhenPromptSeen: number | undefined
     let promptSeenAt: number | undefined
     // Assigned before the step can print anything (its output arrives after this await).
+    // A `let`, not a const: the callback may run before the await ends, and must then see undefined.
     let started: Awaited<ReturnType<typeof startGate>> | undefined
+    // eslint-disable-next-line prefer-const
     started = await startGate(
       { interval: 1 },
       {},

@@ -43,7 +43,7 @@ const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/
 /** A request ID: a UUID, or AWS's older base32-like IDs. */
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
 /** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
-const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/
 /** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/
