@@ -27,18 +27,17 @@ export interface DriverResult {
   clientId?: string
   clientSecretSha256?: string
   registration?: Omit<ClientRegistration, 'clientSecret'>
-  /** Whether the library was imported (it must not be when the service is unavailable). */
+  /** Whether anything of @actions/cache was resolved: the action never loads it. */
   libraryLoaded: boolean
 }
 
-// Records whether anything from @actions/cache gets resolved: it must not be when the service is unavailable.
-// The save loads it in a worker thread of its own, where this thread's hooks do not reach: loading
-// the module that starts that worker (src/registration/save-in-worker.ts) counts as loading it.
+// Records whether anything from @actions/cache gets resolved: neither the restore nor the save may
+// load it (the save used to, in a worker thread; there is none now).
 let libraryLoaded = false
 registerHooks({
   resolve(specifier, context, nextResolve) {
     const resolved = nextResolve(specifier, context)
-    if (resolved.url.includes('/node_modules/@actions/cache/') || resolved.url.endsWith('/src/registration/save-in-worker.ts')) libraryLoaded = true
+    if (resolved.url.includes('/node_modules/@actions/cache/')) libraryLoaded = true
     return resolved
   }
 })
