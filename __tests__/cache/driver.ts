@@ -4,12 +4,16 @@
 // The last line is `RESULT <json>`; it never carries the client secret, only a digest of it.
 // Unless told to linger, the process exits right after, as the action's main flow will.
 import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { registerHooks } from 'node:module'
+import { decodeEntry, encodeEntry } from '../../src/registration/entry.js'
+import { identityDigest, REGISTRATION_CACHE_PATH, registrationFilePath, registrationKey, registrationKeyPrefix } from '../../src/registration/key.js'
 import { restoreRegistration, saveRegistration, type RegistrationCacheOptions } from '../../src/registration/cache.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 
 export interface DriverRequest {
-  op: 'restore' | 'save'
+  /** `library-save` / `library-restore`: the same entry through the real @actions/cache, for interop.test.ts. */
+  op: 'restore' | 'save' | 'library-save' | 'library-restore'
   options: RegistrationCacheOptions
   registration?: ClientRegistration
   /** Epoch milliseconds passed to restoreRegistration. */
@@ -19,10 +23,10 @@ export interface DriverRequest {
 }
 
 export interface DriverResult {
-  op: 'restore' | 'save'
+  op: DriverRequest['op']
   elapsedMs: number
   found?: boolean
-  /** restoreRegistration's status. */
+  /** restoreRegistration's status; for library-restore, the key restoreCache matched ('' for none). */
   status?: string
   clientId?: string
   clientSecretSha256?: string
@@ -56,9 +60,31 @@ if (request.op === 'restore') {
     result.clientSecretSha256 = createHash('sha256').update(clientSecret).digest('hex')
     result.registration = rest
   }
-} else {
+} else if (request.op === 'save') {
   if (!request.registration) throw new Error('save needs a registration')
   await saveRegistration(request.registration, request.options)
+} else {
+  // As the action saved before it had its own save: the file written owner-only, then saveCache of
+  // its path; and as a job would restore it with the library: restoreCache extracts the file.
+  const { restoreCache, saveCache } = await import('@actions/cache')
+  const identity = { startUrl: request.options.startUrl, region: request.options.region, scopes: request.options.scopes, clientName: request.options.clientName }
+  const prefix = registrationKeyPrefix(identity, Boolean(request.options.encryptionKey))
+  const file = registrationFilePath()
+  if (request.op === 'library-save') {
+    if (!request.registration) throw new Error('library-save needs a registration')
+    writeFileSync(file, await encodeEntry(request.registration, identityDigest(identity), request.options.encryptionKey || undefined), { mode: 0o600 })
+    await saveCache([REGISTRATION_CACHE_PATH], registrationKey(prefix, request.registration))
+    rmSync(file, { force: true })
+  } else {
+    result.status = (await restoreCache([REGISTRATION_CACHE_PATH], prefix, [prefix])) ?? ''
+    result.found = existsSync(file)
+    if (result.found) {
+      const decoded = await decodeEntry(readFileSync(file, 'utf8'), identityDigest(identity), request.options.encryptionKey || undefined, () => {})
+      if (!decoded.ok) throw new Error(`the restored file does not decode: ${decoded.detail}`)
+      result.clientId = decoded.registration.clientId
+      result.clientSecretSha256 = createHash('sha256').update(decoded.registration.clientSecret).digest('hex')
+    }
+  }
 }
 result.elapsedMs = Math.round(performance.now() - started)
 result.libraryLoaded = libraryLoaded
