@@ -3,7 +3,7 @@
 // that the library's own restore can read an entry this action saved as well as tar-reader.ts
 // can (both are tested against the real library, __tests__/cache/interop.test.ts):
 //
-//   [PAX extended header 'x' (mtime; path when the name is longer than ustar's 100 bytes)]
+//   [PAX extended header 'x' (mtime, atime, ctime; path when the name is longer than ustar's 100 bytes)]
 //   [ustar header '0', mode 0600] [content, padded to 512] [two zero blocks, padded to the
 //   10 KiB record GNU tar writes]
 //
@@ -32,12 +32,13 @@ export async function entryArchive(name: string, content: Buffer, method: Compre
 
 export function singleFileTar(name: string, content: Buffer, mtime: number): Buffer {
   const nameBytes = Buffer.from(name, 'utf8')
-  const records = [paxRecord('mtime', String(mtime))]
+  const records = ['mtime', 'atime', 'ctime'].map((key) => paxRecord(key, String(mtime)))
   if (nameBytes.length > USTAR_NAME_BYTES) records.push(paxRecord('path', name))
   const pax = Buffer.concat(records)
   // As GNU tar names it: the directory of the file, PaxHeaders, and the base name.
-  const base = name.slice(name.lastIndexOf('/') + 1)
-  const paxHeader = header({ name: truncate(`PaxHeaders/${base}`), mode: 0o600, size: pax.length, mtime, type: 'x' })
+  const slash = name.lastIndexOf('/')
+  const paxName = slash < 0 ? `PaxHeaders/${name}` : `${name.slice(0, slash)}/PaxHeaders/${name.slice(slash + 1)}`
+  const paxHeader = header({ name: truncate(paxName), mode: 0o600, size: pax.length, mtime, type: 'x' })
   const fileHeader = header({ name: truncate(name), mode: 0o600, size: content.length, mtime, type: '0' })
   const body = Buffer.concat([paxHeader, padded(pax), fileHeader, padded(content), Buffer.alloc(2 * BLOCK)])
   return Buffer.concat([body, Buffer.alloc(Math.ceil(body.length / RECORD) * RECORD - body.length)])
