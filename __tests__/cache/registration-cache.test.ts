@@ -419,6 +419,28 @@ describe('the registration cache, protocol aside', () => {
       await world.dispose()
     }
   })
+
+  it('gives a hung save up at its deadline and tears the request down: the process can end on its own', async () => {
+    const world = await createWorld('v2')
+    try {
+      world.fake.setFault('upload', { kind: 'hang' })
+
+      const run = await runDriver(
+        { op: 'save', options: cacheOptions({ saveTimeoutMs: 1_000 }), registration: makeRegistration(), linger: true },
+        { ...world.fake.env, ...world.sandbox.env },
+        world.sandbox.workspace,
+        20_000
+      )
+
+      expect(run.code).toBe(0)
+      expect(run.result!.elapsedMs).toBeLessThan(1_000 + SLACK_MS)
+      expect(run.warnings).toEqual([expect.stringMatching(/did not take the OIDC client registration within 1 s; it is not saved\.$/)])
+      expect(world.fake.requests.filter((request) => request.endpoint === 'upload')).toEqual([expect.objectContaining({ status: 0 })])
+      expect(world.fake.entries.filter((entry) => entry.committed)).toHaveLength(0)
+    } finally {
+      await world.dispose()
+    }
+  })
 })
 
 function sha256(text: string): string {

@@ -101,13 +101,19 @@ export function jsonObject(answer: CacheAnswer, operation: string): Record<strin
 }
 
 /**
- * A signed URL from an answer (an Azure SAS or a GHES token), masked before anything is checked,
- * so that whatever goes wrong it cannot reach the log; then required to be plain http(s) without
- * credentials. The signature is masked apart too: the runner masks exact strings, and a log may
+ * Masks a signed URL from an answer (an Azure SAS or a GHES token), once, before anything else is
+ * done with it: whatever goes wrong after, it cannot reach the log.
+ */
+export function maskSignedUrl(value: unknown): void {
+  if (typeof value === 'string' && value !== '') core.setSecret(value)
+}
+
+/**
+ * The signed URL (masked already, maskSignedUrl), required to be plain http(s) without
+ * credentials. Its signature is masked apart too: the runner masks exact strings, and a log may
  * quote it decoded or alone.
  */
 export function signedUrl(value: unknown, operation: string, endpoint: string, what: string): URL {
-  if (typeof value === 'string' && value !== '') core.setSecret(value)
   if (typeof value !== 'string') throw new MalformedResponseError(operation, endpoint, `the ${what} is missing`)
   let url: URL
   try {

@@ -10,9 +10,8 @@
 // the key must be one under the prefix asked for, the archive URL plain http(s) without
 // credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
 // read and never logged; errors name the endpoint's origin and path only.
-import * as core from '@actions/core'
 import { MalformedResponseError } from '../http/errors.js'
-import { artifactCacheCall, cacheService, jsonObject, signedUrl, twirpCall, unexpectedStatus, type CacheService } from './cache-client.js'
+import { artifactCacheCall, cacheService, jsonObject, maskSignedUrl, signedUrl, twirpCall, unexpectedStatus, type CacheService } from './cache-client.js'
 
 export { CacheServiceError } from './cache-client.js'
 
@@ -60,7 +59,7 @@ function call(lookup: CacheLookup): { timeoutMs: number; signal?: AbortSignal } 
 
 function hit(key: unknown, location: unknown, prefix: string, operation: string, endpoint: string): CacheLookupResult {
   // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
-  if (typeof location === 'string' && location !== '') core.setSecret(location)
+  maskSignedUrl(location)
   if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
     throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for')
   }

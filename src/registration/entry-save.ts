@@ -23,7 +23,7 @@
 // variables apply). No body is ever logged; the signed upload URL is masked the moment it is read.
 import { requestBounded } from '../http/bounded-request.js'
 import { USER_AGENT } from '../http/user-agent.js'
-import { artifactCacheCall, CacheServiceError, cacheService, jsonObject, signedUrl, twirpCall, unexpectedStatus, type CacheCall, type CacheService } from './cache-client.js'
+import { artifactCacheCall, CacheServiceError, cacheService, jsonObject, maskSignedUrl, signedUrl, twirpCall, unexpectedStatus, type CacheCall, type CacheService } from './cache-client.js'
 
 export interface EntrySave {
   key: string
@@ -56,7 +56,7 @@ async function saveV2(save: EntrySave, service: CacheService, call: () => CacheC
   if (created.status !== 200) throw unexpectedStatus(create, created)
   const reservation = jsonObject(created, create)
   // Masked before anything else is looked at, even when the answer says it is not ok.
-  if (typeof reservation.signed_upload_url === 'string' && reservation.signed_upload_url !== '') signedUrl(reservation.signed_upload_url, create, created.endpoint, 'upload URL')
+  maskSignedUrl(reservation.signed_upload_url)
   if (reservation.ok !== true) throw new CacheServiceError(`${create} at ${created.endpoint} did not accept the entry`)
   const uploadUrl = signedUrl(reservation.signed_upload_url, create, created.endpoint, 'upload URL')
 
