@@ -3,9 +3,10 @@
 // to prompt are structural, so they are checked here rather than timed:
 // - one copy of undici per entry (@actions/core loads it through @actions/http-client; the
 //   action's own AWS calls must use that copy, not bundle a second one);
-// - the heavy libraries that only some runs need (@actions/cache, @actions/github, the QR code
-//   library) only in chunks of their own, which ncc emits for a dynamic `import()`, or in an entry
-//   of their own (@actions/cache, in the save's worker: dist/save-worker/).
+// - the heavy libraries that only some runs need (@actions/github, the QR code library) only in
+//   chunks of their own, which ncc emits for a dynamic `import()`;
+// - @actions/cache nowhere: the action restores and saves the cache with its own requests
+//   (src/registration/entry-fetch.ts, entry-save.ts), the library is a dev dependency for the tests.
 // Each library is recognised by a string from its own code (ncc keeps comments, so names that
 // appear in this repository's comments or imports would not do); staleMarkers() proves each
 // string is still in the installed library, so a library update cannot make a check vacuous.
@@ -23,9 +24,13 @@ export interface LibraryMarker {
 
 /** Loaded with import() only when used: never in the main chunk. */
 export const LAZY_LIBRARIES: readonly LibraryMarker[] = [
-  { library: '@actions/cache', source: '@actions/cache/lib/internal/cacheHttpClient.js', marker: 'Cache Service Url not found' },
   { library: '@actions/github', source: '@octokit/core/dist-src/index.js', marker: 'octokit-core.js/' },
   { library: 'uqr', source: 'uqr/dist/index.mjs', marker: 'QrCodeDataType' }
+]
+
+/** Never bundled at all. */
+export const ABSENT_LIBRARIES: readonly LibraryMarker[] = [
+  { library: '@actions/cache', source: '@actions/cache/lib/internal/cacheHttpClient.js', marker: 'Cache Service Url not found' }
 ]
 
 /** Must be bundled exactly once. */
@@ -51,6 +56,8 @@ export interface BundleReport {
   undiciCopies: Record<string, number>
   /** Per lazy library: the chunks that hold it (empty when no code path uses it yet). */
   lazyLibraries: { library: string; chunks: string[]; inMainChunk: boolean }[]
+  /** Per library that must not be bundled: the chunks that hold it all the same (should be none). */
+  absentLibraries: { library: string; chunks: string[] }[]
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -88,13 +95,14 @@ export function inspectBundle(distDir: string, mainChunk = 'index.js'): BundleRe
     lazyLibraries: LAZY_LIBRARIES.map(({ library, marker }) => {
       const chunks = ordered.filter((file) => texts.get(file)!.includes(marker))
       return { library, chunks, inMainChunk: chunks.includes(mainChunk) }
-    })
+    }),
+    absentLibraries: ABSENT_LIBRARIES.map(({ library, marker }) => ({ library, chunks: ordered.filter((file) => texts.get(file)!.includes(marker)) }))
   }
 }
 
 /** The markers whose string is missing from the installed library (should be none). */
 export function staleMarkers(nodeModules: string): LibraryMarker[] {
-  return [UNDICI, ...LAZY_LIBRARIES].filter(({ source, marker }) => {
+  return [UNDICI, ...LAZY_LIBRARIES, ...ABSENT_LIBRARIES].filter(({ source, marker }) => {
     try {
       return !readFileSync(join(nodeModules, source), 'utf8').includes(marker)
     } catch {

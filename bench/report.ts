@@ -187,6 +187,7 @@ export function renderTable(results: BenchResults): string {
       ({ library, chunks, inMainChunk }) =>
         `  ${library.padEnd(34)}${inMainChunk ? 'IN THE MAIN CHUNK' : chunks.length === 0 ? 'not bundled (no code path uses it)' : `lazy: ${chunks.join(', ')}`}`
     ),
+    ...(bundle.absentLibraries ?? []).map(({ library, chunks }) => `  ${library.padEnd(34)}${chunks.length === 0 ? 'not bundled (never used)' : `BUNDLED: ${chunks.join(', ')}`}`),
     '',
     'Ratios (medians)',
     ...Object.entries(results.ratios).map(([name, value]) => `  ${name.padEnd(34)}${times(value).padStart(12)}`),

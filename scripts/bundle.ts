@@ -1,18 +1,14 @@
 // Builds dist/ with ncc: one ESM bundle per entry, each with its dependencies and their licenses.
 // dist/package.json marks the output as ESM so Node loads it as the runner does.
 // - dist/index.js: the main step (runs.main);
-// - dist/post/index.js: the post step (runs.post);
-// - dist/save-worker/index.js: the worker thread the main step saves a new registration in, so
-//   that @actions/cache's log lines reach the action, not the step log
-//   (src/registration/save-worker.ts; src/registration/cache.ts starts it).
+// - dist/post/index.js: the post step (runs.post).
 // Modules loaded with a dynamic import() become chunks of their own beside their entry.
 import { execFileSync } from 'node:child_process'
 import { existsSync, rmSync, writeFileSync } from 'node:fs'
 
 const entries = [
   ['src/index.ts', 'dist'],
-  ['src/post.ts', 'dist/post'],
-  ['src/registration/save-worker.ts', 'dist/save-worker']
+  ['src/post.ts', 'dist/post']
 ]
 rmSync('dist', { recursive: true, force: true })
 for (const [entry, out] of entries) {

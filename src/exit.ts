@@ -1,8 +1,8 @@
 // Ends the action's process once run() is done, instead of waiting for the event loop to drain.
 //
-// Work the action gave up on can hold the loop open long after the outcome is known: a request to
-// the Actions cache that hangs past its deadline has no timeout inside @actions/cache, and its
-// socket would keep the step running until the job's own timeout. So the process exits explicitly,
+// Work the action gave up on can hold the loop open long after the outcome is known: the action's
+// own requests are torn down at their deadlines, but a socket a dependency keeps open (a PR comment
+// through @actions/github, say) would keep the step running until the job's own timeout. So the process exits explicitly,
 // with the exit code run() set (core.setFailed sets process.exitCode).
 //
 // Exiting at once could cut the log short: on Linux, stdout and stderr are asynchronous when they

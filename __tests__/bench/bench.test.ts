@@ -96,7 +96,8 @@ function planted(overrides: Partial<MeasuredResults> = {}): MeasuredResults {
       mainChunkBytes: 1_150_000,
       chunks: [{ file: 'index.js', bytes: 1_150_000 }, { file: '905.index.js', bytes: 27_000 }],
       undiciCopies: { 'index.js': 1 },
-      lazyLibraries: [{ library: 'uqr', chunks: ['905.index.js'], inMainChunk: false }]
+      lazyLibraries: [{ library: 'uqr', chunks: ['905.index.js'], inMainChunk: false }],
+      absentLibraries: [{ library: '@actions/cache', chunks: [] }]
     },
     ...overrides
   }

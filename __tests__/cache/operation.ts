@@ -6,30 +6,26 @@ import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { restoreRegistration, saveRegistration, RegistrationCacheOptions } from '../../src/registration/cache.js'
 
 export interface DriverRequest {
-  op: 'restore' | 'save'
+  /** Driver only, `library-save` / `library-restore`: the same entry through the real @actions/cache, for interop.test.ts. */
+  op: 'restore' | 'save' | 'library-save' | 'library-restore'
   options: RegistrationCacheOptions
   registration?: ClientRegistration
   /** Epoch milliseconds passed to restoreRegistration. */
   now?: number
   /** Driver only: leave the process to end by itself (to see what keeps the event loop alive). */
   linger?: boolean
-  /**
-   * Driver only: import @actions/cache before the save starts, so its bound is spent on the save
-   * and not on loading megabytes of modules (seconds on a busy machine).
-   */
-  preloadLibrary?: boolean
 }
 
 export interface DriverResult {
-  op: 'restore' | 'save'
+  op: DriverRequest['op']
   elapsedMs: number
   found?: boolean
-  /** restoreRegistration's status. */
+  /** restoreRegistration's status; for library-restore, the key restoreCache matched ('' for none). */
   status?: string
   clientId?: string
   clientSecretSha256?: string
   registration?: Omit<ClientRegistration, 'clientSecret'>
-  /** Driver only: whether @actions/cache was imported (it must not be for a restore, nor when the service is unavailable). */
+  /** Driver only: whether anything of @actions/cache was resolved (the action never loads it). */
   libraryLoaded?: boolean
 }
 
@@ -51,9 +47,11 @@ export async function performOperation(request: DriverRequest, cache: CacheFunct
       result.clientSecretSha256 = createHash('sha256').update(clientSecret).digest('hex')
       result.registration = rest
     }
-  } else {
+  } else if (request.op === 'save') {
     if (!request.registration) throw new Error('save needs a registration')
     await cache.saveRegistration(request.registration, request.options)
+  } else {
+    throw new Error(`${request.op} runs only in the driver (driver.ts)`)
   }
   result.elapsedMs = Math.round(performance.now() - started)
   return result

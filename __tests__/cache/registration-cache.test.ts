@@ -1,13 +1,11 @@
 // restoreRegistration and saveRegistration against the fake cache service over both protocols,
-// with the real @actions/cache underneath for saving. What is checked is what the runner would
-// show: the workflow commands on stdout (at most one warning, never an error annotation), the
+// both the action's own requests (interop.test.ts proves the same entries against the real
+// @actions/cache). What is checked is what the runner would show: the workflow commands on stdout (at most one warning, never an error annotation), the
 // masks, and what ends up in the cache entry.
 // Most runs are in this process (in-process.ts), one at a time, with bounds of a fraction of a
 // second where a run meets a hang. What only a process of its own can show runs in one (the
-// driver, as the action's main step): that @actions/cache is not even loaded for a restore, that a
-// restore's deadline leaves nothing holding the event loop, concurrent saves from jobs of their
-// own, and a save that hangs inside the library (its request outlives the bound; the process
-// exits, as the action's does). The real 10 s and 15 s bounds are exercised through dist/ by
+// driver, as the action's main step): that @actions/cache is never loaded, that a deadline leaves
+// nothing holding the event loop, and concurrent saves from jobs of their own. The real 10 s and 15 s bounds are exercised through dist/ by
 // __tests__/e2e/registration-cache.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
@@ -19,7 +17,6 @@ import { freshRegistration } from '../support/registrations.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
 import { loadInProcessCache } from './in-process.js'
-import type { DriverRequest } from './operation.js'
 import { cacheOptions, corruptEntry, createSandbox, openArchive, runDriver, type DriverRun, type Sandbox } from './support.js'
 
 // Before anything imports src/registration: os.homedir() is the sandbox's from here on.
@@ -29,7 +26,7 @@ const { REGISTRATION_CACHE_PATH, registrationFilePath } = await import('../../sr
 
 // The bound under test, for the runs that meet a hang: in this process a fraction of a second
 // (the deadline is a timer, whatever the bound); in a driver process a second, as node and the
-// library load inside it. Every other run gets a generous bound, so a busy machine cannot turn a
+// modules load inside it. Every other run gets a generous bound, so a busy machine cannot turn a
 // slow success into a warning, nor time out before the request that meets the fault.
 const BOUND_MS = 500
 const DRIVER_BOUND_MS = 1_000
@@ -47,7 +44,7 @@ interface World {
   /** In a process of its own (the driver). */
   driver: {
     restore(options?: Partial<RegistrationCacheOptions>): Promise<DriverRun>
-    save(registration: ClientRegistration, options?: Partial<RegistrationCacheOptions>, request?: Pick<DriverRequest, 'preloadLibrary'>): Promise<DriverRun>
+    save(registration: ClientRegistration, options?: Partial<RegistrationCacheOptions>): Promise<DriverRun>
   }
   dispose(): Promise<void>
 }
@@ -115,13 +112,13 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const saved = await world.save(registration)
     expectQuiet(saved)
-    // Everything @actions/cache printed during the save became debug lines: nothing else reaches the log.
+    // The save is the action's own too: only its one line reaches the log.
     expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/)])
     expect(world.fake.entries).toHaveLength(1)
     expect(world.fake.entries[0]).toMatchObject({ committed: true, key: expect.stringMatching(new RegExp(`-${registration.clientIdIssuedAt}$`)) })
     expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
-    // The version the library saved under is the one the action's restore computes: zstd is on
-    // PATH here, so the library compressed with zstd without long mode.
+    // The version the save used is the one the restore computes (and the library would): zstd is
+    // on PATH here, so the archive is zstd without long mode.
     expect(world.fake.entries[0]!.version).toBe(cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long'))
 
     const second = await world.restore()
@@ -304,10 +301,8 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
       }
     )
 
-    // Each in a driver process of its own, several at once: the library retries a failed request
-    // (backoff of seconds) and a hung one has no timeout, so its work goes on after the bound. The
-    // process exits after the save, as the action's does; in this process that work would reach
-    // the next test's service.
+    // Each in a driver process of its own, several at once, as jobs of their own would save: the
+    // bound is the save's whole wait, the process exits after it as the action's does.
     it.concurrent.each(saveFaults.map(([endpoint, fault]) => [endpoint, label(fault), fault] as const))(
       'save, %s answering %s',
       async (endpoint, _label, fault) => {
@@ -316,8 +311,7 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
           const registration = freshRegistration()
           own.fake.setFault(endpoint, fault)
 
-          // The library is loaded before the save: the bound under test is the save's own.
-          const saved = await own.driver.save(registration, { saveTimeoutMs: DRIVER_BOUND_MS }, { preloadLibrary: true })
+          const saved = await own.driver.save(registration, { saveTimeoutMs: DRIVER_BOUND_MS })
 
           expect(saved.code).toBe(0)
           expect(saved.errors).toEqual([])
@@ -359,7 +353,7 @@ describe('the registration cache, protocol aside', () => {
     }
   })
 
-  it.concurrent.each<CacheProtocol>(['v2', 'v1'])('over %s, a restore never loads @actions/cache, a miss nor a hit; a save does', async (protocol) => {
+  it.concurrent.each<CacheProtocol>(['v2', 'v1'])('over %s, @actions/cache is never loaded: not by a restore, a miss nor a hit, nor by a save', async (protocol) => {
     const world = await createWorld(protocol)
     try {
       const registration = freshRegistration()
@@ -369,7 +363,7 @@ describe('the registration cache, protocol aside', () => {
 
       const saved = await world.driver.save(registration)
       expectQuiet(saved)
-      expect(saved.result).toMatchObject({ libraryLoaded: true })
+      expect(saved.result).toMatchObject({ libraryLoaded: false })
 
       const hit = await world.driver.restore()
       expectQuiet(hit)
@@ -462,6 +456,27 @@ describe('the registration cache, protocol aside', () => {
       expect(run.result!.elapsedMs).toBeLessThan(1_000 + SLACK_MS)
       expect(run.warnings).toEqual([expect.stringMatching(/did not answer within 1 s/)])
       expect(world.fake.requests.filter((request) => request.endpoint === 'lookup')).toEqual([expect.objectContaining({ status: 0 })])
+    } finally {
+      await world.dispose()
+    }
+  })
+  it('gives a hung save up at its deadline and tears the request down: the process can end on its own', async () => {
+    const world = await createWorld('v2')
+    try {
+      world.fake.setFault('upload', { kind: 'hang' })
+
+      const run = await runDriver(
+        { op: 'save', options: cacheOptions({ saveTimeoutMs: DRIVER_BOUND_MS }), registration: freshRegistration(), linger: true },
+        { ...world.fake.env, ...world.sandbox.env },
+        world.sandbox.workspace,
+        20_000
+      )
+
+      expect(run.code).toBe(0)
+      expect(run.result!.elapsedMs).toBeLessThan(DRIVER_BOUND_MS + SLACK_MS)
+      expect(run.warnings).toEqual([expect.stringMatching(/did not take the OIDC client registration within 1 s; it is not saved\.$/)])
+      expect(world.fake.requests.filter((request) => request.endpoint === 'upload')).toEqual([expect.objectContaining({ status: 0 })])
+      expect(world.fake.entries.filter((entry) => entry.committed)).toHaveLength(0)
     } finally {
       await world.dispose()
     }

@@ -1,14 +1,14 @@
 // The registration cache end to end (issue 3): the bundled dist/index.js run as the runner runs it,
 // against the emulator (which counts RegisterClient calls) and the fake Actions cache service over
-// both protocols, with the real @actions/cache inside the bundle for saving. Every run is approved by the
+// both protocols; the action saves and restores with its own requests. Every run is approved by the
 // emulator on its own shortly after the prompt, so what is checked is what the cache changes: how
 // many clients were registered, what the log says (at most one warning), how long the step took,
 // and that no secret reached the log, the outputs or the cache entries. v2 runs once more with its
-// blobs on Azure's host, reached through HTTP_PROXY as on a hosted runner: the bundled Azure SDK
-// uploads them, the action's own restore downloads them. Poisoned entries (issue #12) are planted
+// blobs on Azure's host, reached through HTTP_PROXY as on a hosted runner: the action's own save
+// uploads them and its own restore downloads them. Poisoned entries (issue #12) are planted
 // into the fake and must be refused without a byte reaching the filesystem.
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { describe, expect, it } from '@jest/globals'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS } from '../../src/registration/cache.js'
@@ -393,13 +393,16 @@ describe("the registration cache through dist/ with v2 blobs on Azure's host, re
     expectApproved(second)
     expect(world.backend.emulator.counts.RegisterClient).toBe(1)
     expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
-    // The library's save uploads through the proxy in absolute form; the action's restore tunnels
-    // (undici's proxy agent tunnels http targets too) and reads the whole blob with one GET.
+    // The action's save and its restore both tunnel through the proxy (undici's proxy agent tunnels
+    // http targets too, one tunnel per run): one Put Blob, then one GET of the whole blob.
     expect(blobRequests(world.fake).map(({ method, host, proxied, status, range }) => ({ method, host, proxied, status, range }))).toEqual([
       { method: 'PUT', host: AZURE_BLOB_HOST, proxied: true, status: 201, range: undefined },
       { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined }
     ])
-    expect(tunnels(world.fake)).toEqual([{ host: `${AZURE_BLOB_HOST}:80`, status: 200 }])
+    expect(tunnels(world.fake)).toEqual([
+      { host: `${AZURE_BLOB_HOST}:80`, status: 200 },
+      { host: `${AZURE_BLOB_HOST}:80`, status: 200 }
+    ])
     // Only the blob host went through the proxy (anything else would have met a 502): the Twirp
     // calls went direct, and so did every AWS call, or the emulator would not have approved.
     const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request) && request.method !== 'CONNECT')
@@ -461,47 +464,17 @@ describe('a poisoned registration cache entry through dist/ (issue #12)', () => 
   )
 })
 
-describe('the registration cache: @actions/cache stays unloaded unless needed', () => {
-  let copy: string | undefined
-  afterEach(() => {
-    if (copy) rmSync(copy, { recursive: true, force: true })
-    copy = undefined
-  })
+describe('the registration cache: the action never loads @actions/cache', () => {
+  it('bundles none of it, and saves a miss with its own three requests: reserve, one Put Blob, commit', async () => {
+    // The library's own string, as bench/bundle.ts recognises it: in no file of dist/.
+    const files = readdirSync(join(repositoryRoot, 'dist'), { recursive: true }).map(String).filter((name) => name.endsWith('.js'))
+    expect(files.filter((name) => readFileSync(join(repositoryRoot, 'dist', name), 'utf8').includes('Cache Service Url not found'))).toEqual([])
 
-  /** The action without the bundle chunk that holds @actions/cache: loading it would fail. */
-  function actionWithoutCacheLibrary(): string {
-    copy = tempDir('action-without-cache')
-    copyFileSync(join(repositoryRoot, 'action.yml'), join(copy, 'action.yml'))
-    cpSync(join(repositoryRoot, 'dist'), join(copy, 'dist'), { recursive: true })
-    // The library is loaded by the save's worker (dist/save-worker/), from a chunk of its own.
-    const chunks = readdirSync(join(copy, 'dist'), { recursive: true }).map(String).filter((name) => /(^|\/)\d+\.index\.js$/.test(name))
-    const library = chunks.filter((name) => readFileSync(join(copy!, 'dist', name), 'utf8').includes('GetCacheEntryDownloadURL'))
-    expect(library).toHaveLength(1)
-    rmSync(join(copy, 'dist', library[0]!))
-    return copy
-  }
-
-  it('is not loaded with cache-registration: false, nor when the service is not available', async () => {
     const world = await trackedWorld('v2')
-    const action = actionWithoutCacheLibrary()
-
-    const off = await world.gate({ 'cache-registration': false }, { action })
-    expectApproved(off)
-
-    // The runner gives no cache service to this step: no variables at all.
-    const job = createJob({ env: { ...world.backend.env } })
-    try {
-      const unavailable = await job.run({ action, inputs: { ...requiredInputs, timeout: '60' }, timeoutMs: STEP_TIMEOUT_MS })
-      expectApproved({ run: unavailable, job })
-    } finally {
-      job.dispose()
-    }
-
-    // The control: with the service there, the restore (the action's own, no chunk needed) looks
-    // up, and the save notices the missing chunk (one warning); the gate still approves.
-    const on = await world.gate({}, { action })
-    expectApproved(on, 1)
-    expect(otherWarnings(on.run)[0]).toMatch(/^Could not save the OIDC client registration to the Actions cache/)
-    expect(world.fake.requests.map((request) => request.endpoint)).toEqual(['lookup'])
+    const miss = await world.gate()
+    expectApproved(miss)
+    expect(world.fake.requests.map((request) => request.endpoint)).toEqual(['lookup', 'reserve', 'upload', 'commit'])
+    expect(world.fake.requests.find((request) => request.endpoint === 'upload')).toMatchObject({ uploadMode: 'single', authorized: false })
+    expect(world.fake.entries.filter((entry) => entry.committed)).toHaveLength(1)
   })
 })

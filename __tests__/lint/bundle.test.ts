@@ -1,13 +1,14 @@
 // The bundle stays lean (issue 7) by public means only (issue 16): one copy of undici per entry,
-// and the libraries only some runs need (@actions/cache, @actions/github, the QR code library) out
-// of the main chunk, which Node parses and runs before the first AWS call. Checked on the
+// the libraries only some runs need (@actions/github, the QR code library) out of the main chunk,
+// which Node parses and runs before the first AWS call, and @actions/cache out of the bundle
+// altogether (the action speaks the cache protocol itself; the library only tests it). Checked on the
 // committed dist/, which CI proves is what the sources build; the reading of dist/ itself is
 // tested on a planted bundle so the check can fail.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { inspectBundle, LAZY_LIBRARIES, staleMarkers, UNDICI } from '../../bench/bundle.js'
+import { ABSENT_LIBRARIES, inspectBundle, LAZY_LIBRARIES, staleMarkers, UNDICI } from '../../bench/bundle.js'
 import { repositoryRoot } from '../harness/runner.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'bundle-test-'))
@@ -19,7 +20,7 @@ function importsInSrc(): Map<string, Set<'dynamic' | 'static'>> {
   const files = readdirSync(join(repositoryRoot, 'src'), { recursive: true }).map(String).filter((file) => file.endsWith('.ts'))
   for (const file of files) {
     const text = readFileSync(join(repositoryRoot, 'src', file), 'utf8')
-    for (const { library } of LAZY_LIBRARIES) {
+    for (const { library } of [...LAZY_LIBRARIES, ...ABSENT_LIBRARIES]) {
       const quoted = `['"]${library.replace(/[/.]/g, '\\$&')}['"]`
       // `import type` and `typeof import()` in types vanish from the bundle; they do not count.
       if (new RegExp(`^import\\s+(?!type\\b)[^'"]*?from\\s+${quoted}`, 'm').test(text)) found.set(library, (found.get(library) ?? new Set()).add('static'))
@@ -41,8 +42,18 @@ describe('dist/', () => {
     for (const [entry, copies] of Object.entries(report.undiciCopies)) expect({ entry, copies }).toEqual({ entry, copies: 1 })
   })
 
-  it('keeps @actions/cache, @actions/github and the QR code library out of the main chunk', () => {
+  it('keeps @actions/github and the QR code library out of the main chunk', () => {
     expect(report.lazyLibraries.filter(({ inMainChunk }) => inMainChunk).map(({ library }) => library)).toEqual([])
+  })
+
+  it('holds no @actions/cache in any chunk, and src/ never imports it, not even with import()', () => {
+    expect(report.absentLibraries).toEqual([{ library: '@actions/cache', chunks: [] }])
+    expect(importsInSrc().get('@actions/cache')).toBeUndefined()
+  })
+
+  it('has the two entries only: the main step and the post step (no worker)', () => {
+    const entries = report.chunks.map(({ file }) => file).filter((file) => file === 'index.js' || file.endsWith('/index.js'))
+    expect(entries).toEqual(['index.js', 'post/index.js'])
   })
 
   it('is loaded by src/ only with import(), never a static import', () => {
@@ -65,9 +76,9 @@ describe('reading a bundle', () => {
     return dir
   }
 
-  it('counts undici copies across chunks and finds a lazy library in the main chunk', () => {
+  it('counts undici copies across chunks, finds a lazy library in the main chunk and a library that must be absent', () => {
     const qr = LAZY_LIBRARIES.find(({ library }) => library === 'uqr')!.marker
-    const cache = LAZY_LIBRARIES.find(({ library }) => library === '@actions/cache')!.marker
+    const cache = ABSENT_LIBRARIES.find(({ library }) => library === '@actions/cache')!.marker
     const dir = plantDist('fat', {
       'index.js': `${UNDICI.marker} {}\nconst ${qr} = 1\n`,
       '12.index.js': `${UNDICI.marker} {}\nthrow new Error('${cache}')\n`,
@@ -79,10 +90,10 @@ describe('reading a bundle', () => {
     expect(report.chunks.map(({ file }) => file)).toEqual(['index.js', '12.index.js', 'post/index.js'])
     expect(report.totalBytes).toBe(report.chunks.reduce((sum, { bytes }) => sum + bytes, 0) + 'MIT\n'.length)
     expect(report.lazyLibraries).toEqual([
-      { library: '@actions/cache', chunks: ['12.index.js'], inMainChunk: false },
       { library: '@actions/github', chunks: [], inMainChunk: false },
       { library: 'uqr', chunks: ['index.js'], inMainChunk: true }
     ])
+    expect(report.absentLibraries).toEqual([{ library: '@actions/cache', chunks: ['12.index.js'] }])
   })
 
   it('fails clearly when there is no main chunk', () => {
@@ -93,7 +104,8 @@ describe('reading a bundle', () => {
     const modules = plantDist('node_modules', { 'undici/lib/dispatcher/agent.js': 'class Agent extends Base {}\n' })
     expect(staleMarkers(modules).map(({ library }) => library)).toEqual([
       'undici',
-      ...LAZY_LIBRARIES.map(({ library }) => library)
+      ...LAZY_LIBRARIES.map(({ library }) => library),
+      ...ABSENT_LIBRARIES.map(({ library }) => library)
     ])
   })
 })

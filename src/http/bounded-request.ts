@@ -12,12 +12,12 @@ import { firstLine } from '../text/lines.js'
 export interface BoundedRequest {
   /** The operation name, for messages and logs: 'CreateToken', 'GetCacheEntryDownloadURL'. */
   operation: string
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH'
   url: URL
   /** Never logged. */
   headers: Record<string, string>
   /** Never logged. */
-  body?: string
+  body?: string | Buffer
   /** Limit for the whole attempt: connect, headers and body. */
   timeoutMs: number
   /** A body longer than this is not read further: the request fails with MalformedResponseError. */

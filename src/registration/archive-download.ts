@@ -8,7 +8,7 @@ import { definedFields } from '../defined.js'
 import { requestBounded } from '../http/bounded-request.js'
 import { MalformedResponseError } from '../http/errors.js'
 import { USER_AGENT } from '../http/user-agent.js'
-import { CacheServiceError } from './cache-lookup.js'
+import { CacheServiceError } from './cache-client.js'
 
 export interface ArchiveDownload {
   url: URL

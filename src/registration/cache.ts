@@ -2,41 +2,37 @@
 //
 // Caching is an optimisation, never a reason to fail or to stall the gate:
 // - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
-//   unavailable service or an expiring registration only a debug line) and the caller registers.
-// - Restoring never extracts anything (entry-fetch.ts): the entry is looked up and downloaded by
-//   the action itself and read in memory, because an archive in the cache may have been written by
-//   someone else (SECURITY.md, "Cache poisoning"). An entry of any other shape is refused with one
-//   warning. Saving goes through @actions/cache saveCache, which archives the action's own file.
-// - @actions/cache (megabytes) is loaded only to save, in the save's worker thread, and only when
-//   the service is available.
-// - Both calls are bounded in time. The restore's requests are torn down at its deadline. What a
-//   deadline cannot do: stop the library's work during a save. A request that hangs inside
-//   @actions/cache has no timeout of its own (the Twirp and v1 REST calls and the Azure SDK upload
-//   set none), so its socket can keep the event loop alive after the deadline; the main flow exits
-//   the process explicitly when done.
-// - The save runs in a worker thread whose output the action reads (save-in-worker.ts): whatever
-//   the library prints, late lines included, becomes debug lines (library-output.ts).
+//   unavailable service, a key another job saved first or an expiring registration only a debug
+//   line) and the caller registers.
+// - Both directions are the action's own requests; @actions/cache is never loaded. Restoring never
+//   extracts anything (entry-fetch.ts): the entry is looked up and downloaded into memory and read
+//   there, because an archive in the cache may have been written by someone else (SECURITY.md,
+//   "Cache poisoning"); an entry of any other shape is refused with one warning. Saving builds the
+//   archive in memory, as the library would have, and uploads it (entry-save.ts, which says why
+//   not the library): no file with the secret in it is written.
+// - Both are bounded in time: their requests are torn down at the deadline or on cancellation,
+//   so nothing of the cache keeps the process alive after it.
 import * as core from '@actions/core'
-import { rm, writeFile } from 'node:fs/promises'
 import type { ClientRegistration } from '../oidc/types.js'
 import { sanitize } from '../text/sanitize.js'
+import { entryArchive } from './archive-write.js'
+import { cacheVersion, compressionMethodOfThisRunner } from './cache-version.js'
 import { decodeEntry, encodeEntry } from './entry.js'
 import { fetchEntry, type FetchedEntry } from './entry-fetch.js'
+import { saveCacheEntry } from './entry-save.js'
 import {
   archivedFileName,
   identityDigest,
   normalizeScopes,
   REGISTRATION_CACHE_PATH,
-  registrationFilePath,
   registrationKey,
   registrationKeyPrefix,
   type RegistrationIdentity
 } from './key.js'
-import { newLibraryOutput, type LibraryOutput } from './library-output.js'
 import { isCacheReadable, isCacheServiceAvailable, isCacheWritable } from './service.js'
 import { clip } from '../text/lines.js'
 import { isoUtc, seconds } from '../time/format.js'
-import { settleWithin, type Bounded } from '../time/limit.js'
+import { settleWithin } from '../time/limit.js'
 
 export { isCacheServiceAvailable } from './service.js'
 
@@ -193,30 +189,22 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   const identity = identityOf(options)
   const encryptionKey = options.encryptionKey || undefined
   const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration)
-  const file = registrationFilePath()
   const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS)
 
-  const output = newLibraryOutput()
-  let outcome: Bounded<number>
-  try {
-    const document = await encodeEntry(registration, identityDigest(identity), encryptionKey)
-    // Removed first: `mode` applies only when the file is created.
-    await rm(file, { force: true })
-    await writeFile(file, document, { mode: 0o600 })
-    const saving = async () => {
-      // Loaded on first use only, as the library it starts: nothing of the save is on the path to the prompt.
-      const { saveCacheInWorker } = await import('./save-in-worker.js')
-      return saveCacheInWorker([REGISTRATION_CACHE_PATH], key, output)
-    }
-    outcome = await settleWithin(saving, timeoutMs, options.signal)
-  } finally {
-    // The archive is made in the first moments of the save; the file is not needed after that,
-    // and after a deadline it must not linger with the secret in it.
-    await rm(file, { force: true })
-  }
+  // Built in memory: no file with the secret in it is ever written (entry-save.ts says why not @actions/cache).
+  const method = compressionMethodOfThisRunner()
+  const document = await encodeEntry(registration, identityDigest(identity), encryptionKey)
+  const archive = await entryArchive(archivedFileName(), Buffer.from(document, 'utf8'), method)
+  const version = cacheVersion([REGISTRATION_CACHE_PATH], method)
 
-  if (outcome.status === 'cancelled') return
-  if (outcome.status === 'timed-out') {
+  // As the restore: the requests end for real at the deadline or on cancellation.
+  const cutoff = AbortSignal.timeout(timeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff
+  const outcome = await settleWithin(() => saveCacheEntry({ key, version, archive, timeoutMs, signal }), timeoutMs, options.signal)
+
+  const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true)
+  if (cancelled) return
+  if (outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)) {
     warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`)
     return
   }
@@ -224,25 +212,15 @@ async function save(registration: ClientRegistration, options: RegistrationCache
     warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`)
     return
   }
-  // The returned id is not proof of success: over v1 a failed chunk upload is logged as a warning
-  // and the id from the reservation is returned all the same. The library's warnings are.
-  if (output.problems.length > 0 && !isAlreadyExists(output)) {
-    warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
-    return
-  }
-  if (outcome.value !== -1) {
-    core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`)
-    return
-  }
-  if (isAlreadyExists(output)) {
+  if (outcome.value.status === 'exists') {
     // Many jobs starting at once on an empty cache each register; the first save wins.
     core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`)
     return
   }
-  warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`)
+  core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`)
 }
 
-/** Every warning passes the sanitiser: it quotes the service's key, the library's words and the entry's member names. */
+/** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
 function warn(options: RegistrationCacheOptions, message: string): void {
   const sink = options.onWarning ?? core.warning
   sink(sanitize(message))
@@ -264,20 +242,7 @@ function boundBy(options: Pick<RegistrationCacheOptions, 'deadline' | 'limitMs'>
   return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left))
 }
 
-/** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
-function isAlreadyExists(output: LibraryOutput): boolean {
-  return output.messages.some((message) => /already exists|\(409\) Conflict/i.test(message))
-}
-
-/**
- * The library's own account of a failed save: its first warning or error, else the reason it gave
- * for not reserving (it reports a refused reservation, a 429 included, only as info and debug lines).
- */
-function saveProblem(output: LibraryOutput): string {
-  const problem = output.problems[0] ?? output.messages.find((message) => /^Failed to (reserve|save)\b/.test(message))
-  return problem === undefined ? 'the service did not accept it' : clip(problem)
-}
-
 function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
 }
+

@@ -55,13 +55,13 @@ export function registrationKey(prefix: string, registration: Pick<ClientRegistr
 }
 
 /**
- * The path handed to @actions/cache. It is part of the cache version (hashed verbatim), so it must
- * read the same on every runner: `~` is expanded by @actions/glob on save and keeps the string
- * stable, where an absolute path would differ between runners and users.
+ * The path as @actions/cache would be handed it. It is part of the cache version (hashed
+ * verbatim), so it must read the same on every runner: `~` (which the library expands on save)
+ * keeps the string stable, where an absolute path would differ between runners and users.
  */
 export const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json'
 
-/** Where that path is on this machine (the file exists only while a save runs: a restore writes no file). */
+/** Where that path is on this machine. Nothing writes it: the action's save and restore keep the file in memory. */
 export function registrationFilePath(home: string = homedir()): string {
   return join(home, REGISTRATION_CACHE_PATH.slice(2))
 }
