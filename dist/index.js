@@ -28376,9 +28376,9 @@ module.exports = {
 /* harmony export */ });
 // Ends the action's process once run() is done, instead of waiting for the event loop to drain.
 //
-// Work the action gave up on can hold the loop open long after the outcome is known: a request to
-// the Actions cache that hangs past its deadline has no timeout inside @actions/cache, and its
-// socket would keep the step running until the job's own timeout. So the process exits explicitly,
+// Work the action gave up on can hold the loop open long after the outcome is known: the action's
+// own requests are torn down at their deadlines, but a socket a dependency keeps open (a PR comment
+// through @actions/github, say) would keep the step running until the job's own timeout. So the process exits explicitly,
 // with the exit code run() set (core.setFailed sets process.exitCode).
 //
 // Exiting at once could cut the log short: on Linux, stdout and stderr are asynchronous when they
@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6715);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1240);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6715:
+/***/ 1240:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31475,8 +31475,67 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/text/sanitize.ts
-var sanitize = __nccwpck_require__(4212);
+;// CONCATENATED MODULE: ./src/text/sanitize.ts
+// The one way out for text this action did not write itself: AWS answers, cache contents, the
+// event payload, inputs and environment variables. Everything such a value says passes through
+// `sanitize` before it reaches a log line, the job summary or a PR comment.
+//
+// Why each rule exists:
+// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
+// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
+//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
+//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
+//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
+//   `::` (it may be printed at the start of a line) and never carries `##[`.
+// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
+// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
+//   as something it is not (a ref that displays as another ref, a code that looks like another).
+//
+// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
+/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
+ *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
+/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
+const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
+/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
+const LEGACY_PREFIX = /##\[/g;
+/**
+ * One line of printable text a person can trust to show what it is: no line breaks, controls,
+ * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
+ * white space folded, at most `maxLength` characters.
+ */
+function sanitize(value, options = {}) {
+    const maxLength = options.maxLength ?? 1000;
+    const text = typeof value === 'string' ? value : String(value);
+    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
+    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+    line = line.replace(LEGACY_PREFIX, '##\u0020[');
+    if (line.length > maxLength)
+        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
+    return neutralizeCommandStart(line);
+}
+/**
+ * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
+ * line that the runner would read as a workflow command gets a visible marker in front. The
+ * action's own commands never pass through here (they are issued by @actions/core).
+ */
+function safeLogText(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
+        .join('\n');
+}
+/** True when the runner would read this stdout line as a workflow command (either syntax). */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
+function neutralizeCommandStart(line) {
+    const trimmed = line.replace(LEADING_SPACE, '');
+    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 // The errors a user can fix, each with its one line to show (failure.ts explains every other
 // failure the same way). Every expected failure ends as ONE line that says what happened and what
@@ -31500,7 +31559,7 @@ class InputError extends UserFacingError {
 }
 /** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 function oneLine(text) {
-    return (0,sanitize/* sanitize */.aj)(text, { maxLength: 2000 });
+    return sanitize(text, { maxLength: 2000 });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -31997,7 +32056,7 @@ const DEFAULT_SCOPES = ['sso:account:access'];
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 function defaultClientName(repository) {
     // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
-    const name = (0,sanitize/* sanitize */.aj)(repository, { maxLength: 200 });
+    const name = sanitize(repository, { maxLength: 200 });
     return name ? `GitHub Actions ${name}` : 'GitHub Actions';
 }
 /**
@@ -32138,7 +32197,7 @@ function parseStartUrl(raw, region, warnings) {
     if (url.search || url.hash) {
         warnings.push(
         // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
-        `Input 'start-url' (${(0,sanitize/* sanitize */.aj)(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
+        `Input 'start-url' (${sanitize(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
     }
     return value;
 }
@@ -32697,7 +32756,7 @@ const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
 /** A request ID: a UUID, or AWS's older base32-like IDs. */
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 /** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
-const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/;
 /** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
@@ -32879,7 +32938,7 @@ function firstLine(text, maxLength = Number.POSITIVE_INFINITY) {
  * request), at most `maxLength` characters, a cut marked with "...".
  */
 function clip(text, maxLength = 300) {
-    const line = (0,sanitize/* sanitize */.aj)(firstLine(text));
+    const line = sanitize(firstLine(text));
     return line.length > maxLength ? `${line.slice(0, maxLength - 3)}...` : line;
 }
 
@@ -34058,13 +34117,13 @@ async function removeEarlierLeftovers(log, env = process.env, mask = setSecret) 
         for (const session of removed.sessions)
             maskSession(session, mask);
         for (const problem of removed.problems)
-            log.warning((0,sanitize/* sanitize */.aj)(problem));
+            log.warning(sanitize(problem));
         const line = leftoversLine(removed, configFile);
         if (line !== undefined)
-            log.info((0,sanitize/* sanitize */.aj)(line, { maxLength: 4000 }));
+            log.info(sanitize(line, { maxLength: 4000 }));
     }
     catch (error) {
-        log.warning((0,sanitize/* sanitize */.aj)(`Could not look for files an earlier run of this action left in HOME: ${leftovers_reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
+        log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${leftovers_reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
         return;
     }
     await endLeftoverSessions(removed.sessions, log, env);
@@ -34092,10 +34151,10 @@ async function endLeftoverSessions(sessions, log, env = process.env) {
                 ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
                 retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
                 label: `The ${token}`
-            }, { info: (line) => log.info((0,sanitize/* sanitize */.aj)(line)), warning: (line) => log.warning((0,sanitize/* sanitize */.aj)(line)) });
+            }, { info: (line) => log.info(sanitize(line)), warning: (line) => log.warning(sanitize(line)) });
         }
         catch (error) {
-            log.warning((0,sanitize/* sanitize */.aj)(`Could not end the session of the ${token}: ${leftovers_reason(error)}. Its tokens stay valid until they expire.`));
+            log.warning(sanitize(`Could not end the session of the ${token}: ${leftovers_reason(error)}. Its tokens stay valid until they expire.`));
         }
     }));
 }
@@ -34170,7 +34229,7 @@ function eventPhrase({ eventName, actor, ref, payload }) {
         }
         case 'push': {
             const branch = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref)?.[1];
-            const where = branch === undefined ? '' : ` to ${(0,sanitize/* sanitize */.aj)(branch, { maxLength: 100 })}`;
+            const where = branch === undefined ? '' : ` to ${sanitize(branch, { maxLength: 100 })}`;
             return `a push${where}${by(sender)}`;
         }
         case 'workflow_dispatch':
@@ -34182,7 +34241,7 @@ function eventPhrase({ eventName, actor, ref, payload }) {
         case 'workflow_run': {
             const run = member(payload, 'workflow_run');
             const name = member(run, 'name');
-            const shown = typeof name === 'string' && name.trim() ? ` "${(0,sanitize/* sanitize */.aj)(name, { maxLength: 100 })}"` : '';
+            const shown = typeof name === 'string' && name.trim() ? ` "${sanitize(name, { maxLength: 100 })}"` : '';
             return `the end of the workflow run${shown}${by(sender)}`;
         }
         default:
@@ -34415,7 +34474,7 @@ function exportCodeExpiry(request) {
 /** The PR comment that shows the request; set again each time the comment is written. */
 function exportCommentUrl(url) {
     // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-    set('comment-url', (0,sanitize/* sanitize */.aj)(url, { maxLength: 2048 }));
+    set('comment-url', sanitize(url, { maxLength: 2048 }));
 }
 /** Masks every token in the set before the access token is written anywhere. */
 function exportToken(token) {
@@ -34571,7 +34630,7 @@ function plural(n, unit) {
 }
 /** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
 function plain(value) {
-    return (0,sanitize/* sanitize */.aj)(value);
+    return sanitize(value);
 }
 /** A value for display, or a placeholder when the runner did not provide it. */
 function shown(value) {
@@ -34779,7 +34838,7 @@ function renderApprovedLine(result) {
 function createLogNotifier(options = {}) {
     // The last guard: a line the runner would read as a workflow command never reaches stdout.
     const print = options.write ?? ((text) => info(text));
-    const write = (text) => print((0,sanitize/* safeLogText */.Ht)(text));
+    const write = (text) => print(safeLogText(text));
     const now = options.now ?? (() => new Date());
     const qr = options.qr ?? renderQrCode;
     return {
@@ -34952,7 +35011,7 @@ function commentSize(text) {
 /** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
  *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 function plainLine(text, maxLength = 200) {
-    return (0,sanitize/* sanitize */.aj)(text, { maxLength });
+    return sanitize(text, { maxLength });
 }
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
  *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
@@ -35494,7 +35553,7 @@ function shortGitHubMessage(error) {
     const data = error.response?.data;
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
-    return (0,sanitize/* sanitize */.aj)(data.message, { maxLength: 120 });
+    return sanitize(data.message, { maxLength: 120 });
 }
 
 ;// CONCATENATED MODULE: ./src/time/limit.ts
@@ -36099,6 +36158,143 @@ async function attemptWithinDeadline(createToken, context) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/registration/archive-write.ts
+// The archive a registration entry is saved as, built in memory: what @actions/cache 6 would
+// write for this one file (`tar --posix -cf … -P -C <workspace> <file>`, then compressed), so
+// that the library's own restore can read an entry this action saved as well as tar-reader.ts
+// can (both are tested against the real library, __tests__/cache/interop.test.ts):
+//
+//   [PAX extended header 'x' (mtime, atime, ctime; path when the name is longer than ustar's 100 bytes)]
+//   [ustar header '0', mode 0600] [content, padded to 512] [two zero blocks, padded to the
+//   10 KiB record GNU tar writes]
+//
+// compressed with zstd (no long mode) when the version names `zstd-without-long`, else gzip:
+// the version hashes the method, so it must be the one the bytes are in.
+
+
+const BLOCK = 512;
+/** GNU tar's default record: 20 blocks. */
+const RECORD = 20 * BLOCK;
+const USTAR_NAME_BYTES = 100;
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+const zstdAsync = (0,external_node_util_.promisify)(external_node_zlib_.zstdCompress);
+/** One regular file named `name` (relative, `/`-separated), owner-only, in a compressed tar. */
+async function entryArchive(name, content, method, now = Date.now()) {
+    const tar = singleFileTar(name, content, Math.floor(now / 1000));
+    if (method === 'gzip')
+        return gzipAsync(tar);
+    // `zstd` (long mode) is what older library versions wrote; this action never saves under it.
+    if (method !== 'zstd-without-long')
+        throw new Error(`the compression method ${method} is not one this action saves with`);
+    return zstdAsync(tar);
+}
+function singleFileTar(name, content, mtime) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const records = ['mtime', 'atime', 'ctime'].map((key) => paxRecord(key, String(mtime)));
+    if (nameBytes.length > USTAR_NAME_BYTES)
+        records.push(paxRecord('path', name));
+    const pax = Buffer.concat(records);
+    // As GNU tar names it: the directory of the file, PaxHeaders, and the base name.
+    const slash = name.lastIndexOf('/');
+    const paxName = slash < 0 ? `PaxHeaders/${name}` : `${name.slice(0, slash)}/PaxHeaders/${name.slice(slash + 1)}`;
+    const paxHeader = archive_write_header({ name: truncate(paxName), mode: 0o600, size: pax.length, mtime, type: 'x' });
+    const fileHeader = archive_write_header({ name: truncate(name), mode: 0o600, size: content.length, mtime, type: '0' });
+    const body = Buffer.concat([paxHeader, padded(pax), fileHeader, padded(content), Buffer.alloc(2 * BLOCK)]);
+    return Buffer.concat([body, Buffer.alloc(Math.ceil(body.length / RECORD) * RECORD - body.length)]);
+}
+function archive_write_header(fields) {
+    const block = Buffer.alloc(BLOCK);
+    fields.name.copy(block, 0);
+    block.write(octal(fields.mode, 8), 100, 'latin1');
+    block.write(octal(0, 8), 108, 'latin1'); // uid: nobody's business; tar -x as a user ignores it
+    block.write(octal(0, 8), 116, 'latin1'); // gid
+    block.write(octal(fields.size, 12), 124, 'latin1');
+    block.write(octal(fields.mtime, 12), 136, 'latin1');
+    block.write(fields.type, 156, 'latin1');
+    block.write('ustar\u000000', 257, 'latin1'); // POSIX magic and version
+    block.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
+    return block;
+}
+/** `width - 1` octal digits and a NUL, as tar writes numeric fields. */
+function octal(value, width) {
+    return `${value.toString(8).padStart(width - 1, '0')}\u0000`;
+}
+/** `<length> <key>=<value>\n`, the length counting itself. */
+function paxRecord(key, value) {
+    const rest = Buffer.byteLength(` ${key}=${value}\n`);
+    let length = rest + 1;
+    while (String(length).length + rest !== length)
+        length += 1;
+    return Buffer.from(`${length} ${key}=${value}\n`, 'utf8');
+}
+/** The name field: the name itself when it fits, else its last 100 bytes' worth (the PAX path is what counts). */
+function truncate(name) {
+    const bytes = Buffer.from(name, 'utf8');
+    return bytes.length <= USTAR_NAME_BYTES ? bytes : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES);
+}
+function padded(bytes) {
+    return Buffer.concat([bytes, Buffer.alloc(Math.ceil(bytes.length / BLOCK) * BLOCK - bytes.length)]);
+}
+
+;// CONCATENATED MODULE: ./src/registration/cache-version.ts
+// The `version` an Actions cache entry is saved and looked up under. The service matches it
+// exactly, so a restore must compute what @actions/cache computed when it saved the entry
+// (docs/protocol.md §6): sha256 of the cache paths exactly as passed, the compression method,
+// `windows-only` on Windows (unless cross-OS archives are enabled, which this action never
+// does), and the library's salt `1.0`, joined by `|`.
+
+
+
+const VERSION_SALT = '1.0';
+function cacheVersion(paths, method, platform = process.platform) {
+    const components = [...paths, method];
+    if (platform === 'win32')
+        components.push('windows-only');
+    components.push(VERSION_SALT);
+    return (0,external_node_crypto_.createHash)('sha256').update(components.join('|')).digest('hex');
+}
+/**
+ * The method saveCache on this runner uses, and so the version the entries this runner's jobs
+ * saved carry: @actions/cache 6 runs `zstd --quiet --version` and compresses with zstd (without
+ * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
+ * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
+ */
+function compressionMethodOfThisRunner(env = process.env, platform = process.platform) {
+    return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip';
+}
+/** Whether `command` resolves on PATH as @actions/io's which() resolves it (PATHEXT on Windows, an executable file elsewhere). */
+function isOnPath(command, env, platform) {
+    const pathVariable = platform === 'win32' ? (env.Path ?? env.PATH ?? '') : (env.PATH ?? '');
+    const separator = platform === 'win32' ? ';' : external_node_path_namespaceObject.delimiter;
+    const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
+    for (const directory of pathVariable.split(separator)) {
+        if (directory === '')
+            continue;
+        for (const extension of extensions) {
+            const candidate = (0,external_node_path_namespaceObject.join)(directory, command + extension);
+            try {
+                if (!(0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
+                    continue;
+                if (platform !== 'win32')
+                    (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
+                return true;
+            }
+            catch {
+                // Not here: the next directory.
+            }
+        }
+    }
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./src/registration/crypto.ts
 // Authenticated encryption of the cached registration with a key taken from a secret input.
 //
@@ -36350,20 +36546,12 @@ function isCacheWritable(env = process.env) {
     return !KNOWN_CACHE_MODES.includes(mode) || mode === 'write' || mode === 'write-only';
 }
 
-;// CONCATENATED MODULE: ./src/registration/cache-lookup.ts
-// Finds the newest Actions cache entry under a key prefix, over the protocol @actions/cache 6
-// would speak in this environment (service.ts), without downloading anything
-// (docs/protocol.md §6):
-// - v2: Twirp JSON `POST <ACTIONS_RESULTS_URL origin>/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`
-//   with `{key, restore_keys, version}`; `{ok: false}` is a miss, `{ok: true, signed_download_url,
-//   matched_key}` a hit.
-// - v1 (GHES): `GET <ACTIONS_CACHE_URL>_apis/artifactcache/cache?keys=<k,…>&version=<v>`; 204 is a
-//   miss, 200 `{cacheKey, archiveLocation}` a hit.
-// Both carry `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>`. The answer is checked before use:
-// the key must be one under the prefix asked for, the archive URL plain http(s) without
-// credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
-// read and never logged; errors name the endpoint's origin and path only.
-
+;// CONCATENATED MODULE: ./src/registration/cache-client.ts
+// What the lookup (cache-lookup.ts) and the save (entry-save.ts) share of the two Actions cache
+// protocols (docs/protocol.md §6): where the service is, one Twirp JSON call (v2) or one REST
+// call under `_apis/artifactcache/` (v1) with the runtime token, the answer read as a JSON
+// object, and a signed URL masked the moment it is read. Errors name the endpoint's origin and
+// path only, never a body, a query string or a header.
 
 
 
@@ -36373,62 +36561,101 @@ function isCacheWritable(env = process.env) {
 class CacheServiceError extends Error {
     name = 'CacheServiceError';
 }
-const TWIRP_PATH = '/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL';
+const TWIRP_SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 const V1_ACCEPT = 'application/json;api-version=6.0-preview.1';
-/** A lookup answer is a few hundred bytes. */
+/** A service answer is a few hundred bytes. */
 const MAX_ANSWER_BYTES = 64 * 1024;
-/** What the service allows in a key (@actions/cache checkKey): at most 512 characters, no comma. */
-const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
-async function lookUpCacheEntry(lookup, env = process.env) {
+function cacheService(env = process.env) {
     const protocol = cacheServiceProtocol(env);
     const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
     if (protocol === undefined || token === '')
         throw new CacheServiceError('the Actions cache service is not configured for this step');
-    return protocol === 'v2' ? lookUpV2(lookup, env.ACTIONS_RESULTS_URL ?? '', token) : lookUpV1(lookup, env.ACTIONS_CACHE_URL ?? '', token);
+    const base = protocol === 'v2' ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL') : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL');
+    return { protocol, base, token };
 }
-async function lookUpV2(lookup, resultsUrl, token) {
-    const operation = 'GetCacheEntryDownloadURL';
-    // As the library resolves it: against the origin, any base path discarded.
-    const url = new URL(TWIRP_PATH, serviceUrl(resultsUrl, 'ACTIONS_RESULTS_URL'));
+/** One Twirp JSON call: `POST <origin>/twirp/…CacheService/<method>` (resolved as the library resolves it: any base path discarded). */
+async function twirpCall(service, method, request, call) {
+    const url = new URL(`${TWIRP_SERVICE}${method}`, service.base);
     const response = await requestBounded({
-        operation,
+        operation: method,
         method: 'POST',
         url,
-        headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version }),
-        timeoutMs: lookup.timeoutMs,
+        headers: { ...authorized(service), 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        timeoutMs: call.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...definedFields({ signal: lookup.signal })
+        ...(call.signal ? { signal: call.signal } : {})
     });
-    const endpoint = `${url.origin}${url.pathname}`;
-    if (response.status !== 200)
-        throw new CacheServiceError(`${operation} at ${endpoint} answered HTTP ${response.status}`);
-    const answer = jsonObject(response.body, operation, endpoint);
-    if (answer.ok !== true)
-        return { found: false };
-    return hit(answer.matched_key, answer.signed_download_url, lookup.prefix, operation, endpoint);
+    return answer(response, url);
 }
-async function lookUpV1(lookup, cacheUrl, token) {
-    const operation = 'artifactcache lookup';
-    // The base path is kept: GHES serves the cache under an opaque path of its own.
-    const base = serviceUrl(cacheUrl, 'ACTIONS_CACHE_URL');
-    const url = new URL(`${base.href}_apis/artifactcache/cache?keys=${encodeURIComponent(lookup.prefix)}&version=${encodeURIComponent(lookup.version)}`);
+/** One v1 REST call at `<ACTIONS_CACHE_URL>_apis/artifactcache/<resource>` (the base path kept: GHES serves the cache under one of its own). */
+async function artifactCacheCall(service, operation, call) {
+    const url = new URL(`${service.base.href}_apis/artifactcache/${call.resource}`);
+    const contentType = call.json !== undefined ? { 'content-type': 'application/json' } : {};
     const response = await requestBounded({
         operation,
-        method: 'GET',
+        method: call.method,
         url,
-        headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${token}`, accept: V1_ACCEPT },
-        timeoutMs: lookup.timeoutMs,
+        headers: { ...authorized(service), accept: V1_ACCEPT, ...contentType, ...call.headers },
+        ...(call.json !== undefined ? { body: JSON.stringify(call.json) } : call.bytes !== undefined ? { body: call.bytes } : {}),
+        timeoutMs: call.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...definedFields({ signal: lookup.signal })
+        ...(call.signal ? { signal: call.signal } : {})
     });
-    const endpoint = `${url.origin}${url.pathname}`;
-    if (response.status === 204)
-        return { found: false };
-    if (response.status !== 200)
-        throw new CacheServiceError(`${operation} at ${endpoint} answered HTTP ${response.status}`);
-    const answer = jsonObject(response.body, operation, endpoint);
-    return hit(answer.cacheKey, answer.archiveLocation, lookup.prefix, operation, endpoint);
+    return answer(response, url);
+}
+/** The error for an answer that is neither success nor a status the caller knows. */
+function unexpectedStatus(operation, answer) {
+    return new CacheServiceError(`${operation} at ${answer.endpoint} answered HTTP ${answer.status}`);
+}
+function jsonObject(answer, operation) {
+    let parsed;
+    try {
+        parsed = JSON.parse(answer.body.toString('utf8'));
+    }
+    catch {
+        throw new MalformedResponseError(operation, answer.endpoint, 'the body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new MalformedResponseError(operation, answer.endpoint, 'the body is not a JSON object');
+    return parsed;
+}
+/**
+ * Masks a signed URL from an answer (an Azure SAS or a GHES token), once, before anything else is
+ * done with it: whatever goes wrong after, it cannot reach the log.
+ */
+function maskSignedUrl(value) {
+    if (typeof value === 'string' && value !== '')
+        setSecret(value);
+}
+/**
+ * The signed URL (masked already, maskSignedUrl), required to be plain http(s) without
+ * credentials. Its signature is masked apart too: the runner masks exact strings, and a log may
+ * quote it decoded or alone.
+ */
+function signedUrl(value, operation, endpoint, what) {
+    if (typeof value !== 'string')
+        throw new MalformedResponseError(operation, endpoint, `the ${what} is missing`);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new MalformedResponseError(operation, endpoint, `the ${what} is not a URL`);
+    }
+    for (const [, parameter] of url.searchParams)
+        if (parameter.length >= 8)
+            setSecret(parameter);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+        throw new MalformedResponseError(operation, endpoint, `the ${what} is not a plain http(s) URL`);
+    }
+    return url;
+}
+function authorized(service) {
+    return { 'user-agent': USER_AGENT, authorization: `Bearer ${service.token}` };
+}
+function answer(response, url) {
+    return { status: response.status, body: response.body, endpoint: `${url.origin}${url.pathname}` };
 }
 function serviceUrl(value, variable) {
     let url;
@@ -36441,43 +36668,6 @@ function serviceUrl(value, variable) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
         throw new CacheServiceError(`${variable} is not an http(s) URL`);
     return url;
-}
-function jsonObject(body, operation, endpoint) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new MalformedResponseError(operation, endpoint, 'the body is not JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new MalformedResponseError(operation, endpoint, 'the body is not a JSON object');
-    return parsed;
-}
-function hit(key, location, prefix, operation, endpoint) {
-    // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
-    if (typeof location === 'string' && location !== '')
-        setSecret(location);
-    if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
-        throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for');
-    }
-    if (typeof location !== 'string')
-        throw new MalformedResponseError(operation, endpoint, 'the archive URL is missing');
-    let archiveUrl;
-    try {
-        archiveUrl = new URL(location);
-    }
-    catch {
-        throw new MalformedResponseError(operation, endpoint, 'the archive URL is not a URL');
-    }
-    if ((archiveUrl.protocol !== 'https:' && archiveUrl.protocol !== 'http:') || archiveUrl.username !== '' || archiveUrl.password !== '') {
-        throw new MalformedResponseError(operation, endpoint, 'the archive URL is not a plain http(s) URL');
-    }
-    // The signature alone, too: the runner masks exact strings, and a log may quote it decoded or apart.
-    for (const [, value] of archiveUrl.searchParams)
-        if (value.length >= 8)
-            setSecret(value);
-    return { found: true, matchedKey: key, archiveUrl };
 }
 
 ;// CONCATENATED MODULE: ./src/registration/archive-download.ts
@@ -36515,59 +36705,62 @@ async function downloadArchive(download) {
     return response.body;
 }
 
-;// CONCATENATED MODULE: ./src/registration/cache-version.ts
-// The `version` an Actions cache entry is saved and looked up under. The service matches it
-// exactly, so a restore must compute what @actions/cache computed when it saved the entry
-// (docs/protocol.md §6): sha256 of the cache paths exactly as passed, the compression method,
-// `windows-only` on Windows (unless cross-OS archives are enabled, which this action never
-// does), and the library's salt `1.0`, joined by `|`.
+;// CONCATENATED MODULE: ./src/registration/cache-lookup.ts
+// Finds the newest Actions cache entry under a key prefix, over the protocol @actions/cache 6
+// would speak in this environment (service.ts), without downloading anything
+// (docs/protocol.md §6):
+// - v2: Twirp JSON `POST <ACTIONS_RESULTS_URL origin>/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`
+//   with `{key, restore_keys, version}`; `{ok: false}` is a miss, `{ok: true, signed_download_url,
+//   matched_key}` a hit.
+// - v1 (GHES): `GET <ACTIONS_CACHE_URL>_apis/artifactcache/cache?keys=<k,…>&version=<v>`; 204 is a
+//   miss, 200 `{cacheKey, archiveLocation}` a hit.
+// Both carry `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>`. The answer is checked before use:
+// the key must be one under the prefix asked for, the archive URL plain http(s) without
+// credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
+// read and never logged; errors name the endpoint's origin and path only.
 
 
 
-const VERSION_SALT = '1.0';
-function cacheVersion(paths, method, platform = process.platform) {
-    const components = [...paths, method];
-    if (platform === 'win32')
-        components.push('windows-only');
-    components.push(VERSION_SALT);
-    return (0,external_node_crypto_.createHash)('sha256').update(components.join('|')).digest('hex');
+/** What the service allows in a key (@actions/cache checkKey): at most 512 characters, no comma. */
+const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
+async function lookUpCacheEntry(lookup, env = process.env) {
+    const service = cacheService(env);
+    return service.protocol === 'v2' ? lookUpV2(lookup, service) : lookUpV1(lookup, service);
 }
-/**
- * The method saveCache on this runner uses, and so the version the entries this runner's jobs
- * saved carry: @actions/cache 6 runs `zstd --quiet --version` and compresses with zstd (without
- * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
- * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
- */
-function compressionMethodOfThisRunner(env = process.env, platform = process.platform) {
-    return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip';
+async function lookUpV2(lookup, service) {
+    const operation = 'GetCacheEntryDownloadURL';
+    const request = { key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version };
+    const answer = await twirpCall(service, operation, request, call(lookup));
+    if (answer.status !== 200)
+        throw unexpectedStatus(operation, answer);
+    const body = jsonObject(answer, operation);
+    if (body.ok !== true)
+        return { found: false };
+    return hit(body.matched_key, body.signed_download_url, lookup.prefix, operation, answer.endpoint);
 }
-/** Whether `command` resolves on PATH as @actions/io's which() resolves it (PATHEXT on Windows, an executable file elsewhere). */
-function isOnPath(command, env, platform) {
-    const pathVariable = platform === 'win32' ? (env.Path ?? env.PATH ?? '') : (env.PATH ?? '');
-    const separator = platform === 'win32' ? ';' : external_node_path_namespaceObject.delimiter;
-    const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
-    for (const directory of pathVariable.split(separator)) {
-        if (directory === '')
-            continue;
-        for (const extension of extensions) {
-            const candidate = (0,external_node_path_namespaceObject.join)(directory, command + extension);
-            try {
-                if (!(0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
-                    continue;
-                if (platform !== 'win32')
-                    (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-                return true;
-            }
-            catch {
-                // Not here: the next directory.
-            }
-        }
+async function lookUpV1(lookup, service) {
+    const operation = 'artifactcache lookup';
+    const resource = `cache?keys=${encodeURIComponent(lookup.prefix)}&version=${encodeURIComponent(lookup.version)}`;
+    const answer = await artifactCacheCall(service, operation, { ...call(lookup), method: 'GET', resource });
+    if (answer.status === 204)
+        return { found: false };
+    if (answer.status !== 200)
+        throw unexpectedStatus(operation, answer);
+    const body = jsonObject(answer, operation);
+    return hit(body.cacheKey, body.archiveLocation, lookup.prefix, operation, answer.endpoint);
+}
+function call(lookup) {
+    return { timeoutMs: lookup.timeoutMs, ...(lookup.signal ? { signal: lookup.signal } : {}) };
+}
+function hit(key, location, prefix, operation, endpoint) {
+    // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
+    maskSignedUrl(location);
+    if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
+        throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for');
     }
-    return false;
+    return { found: true, matchedKey: key, archiveUrl: signedUrl(location, operation, endpoint, 'archive URL') };
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/registration/tar-reader.ts
 // A strict, in-memory reader for the one tar shape a registration cache entry has: exactly one
 // regular file, as `tar --posix -cf … -P` (what @actions/cache runs to save, GNU tar on Linux and
@@ -36587,7 +36780,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 // 100..108, uid, gid, size 124..136 (octal), mtime, chksum 148..156, typeflag 156, linkname
 // 157..257, magic 257..263 ("ustar\0" POSIX, "ustar " GNU), version 263..265, …, prefix 345..500
 // (POSIX only). docs/protocol.md §6.
-const BLOCK = 512;
+const tar_reader_BLOCK = 512;
 /** The PAX keys tar writes for a plain file that mean nothing to an in-memory reader. */
 const IGNORED_PAX_KEYS = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
 /** Vendor keys bsdtar writes on macOS (device, inode, link count, flags, creation time): ignored. */
@@ -36625,7 +36818,7 @@ function readMember(tar, limits) {
                 throw new Refused('the archive has two extended headers for one member');
             const size = sizeOf(header, MAX_PAX_BYTES, 'extended header');
             pax = parsePax(dataAt(tar, offset, size));
-            offset += BLOCK + padded(size);
+            offset += tar_reader_BLOCK + tar_reader_padded(size);
             continue;
         }
         if (typeChar === 'L' && isGnu(header)) {
@@ -36633,7 +36826,7 @@ function readMember(tar, limits) {
                 throw new Refused('the archive has two long-name headers for one member');
             const size = sizeOf(header, MAX_PAX_BYTES, 'long-name header');
             gnuLongName = cString(dataAt(tar, offset, size), 'long name');
-            offset += BLOCK + padded(size);
+            offset += tar_reader_BLOCK + tar_reader_padded(size);
             continue;
         }
         if (type !== 0x30 && type !== 0)
@@ -36645,10 +36838,10 @@ function readMember(tar, limits) {
         if (name === '')
             throw new Refused('the file member has no name');
         const content = Buffer.from(dataAt(tar, offset, size));
-        const end = offset + BLOCK + padded(size);
+        const end = offset + tar_reader_BLOCK + tar_reader_padded(size);
         // GNU tar and bsdtar end with two zero blocks, padded to the record size: nothing else may follow.
         const rest = tar.subarray(end);
-        if (rest.length < 2 * BLOCK)
+        if (rest.length < 2 * tar_reader_BLOCK)
             throw new Refused('the archive is truncated (no end-of-archive marker)');
         if (rest.some((byte) => byte !== 0))
             throw new Refused('the archive holds more than one member');
@@ -36657,17 +36850,17 @@ function readMember(tar, limits) {
 }
 /** The header block at `offset`, checksum verified; undefined at a zero block (the end of the archive). */
 function headerAt(tar, offset) {
-    if (offset + BLOCK > tar.length)
+    if (offset + tar_reader_BLOCK > tar.length)
         throw new Refused('the archive is truncated (a header is cut short)');
-    const header = tar.subarray(offset, offset + BLOCK);
+    const header = tar.subarray(offset, offset + tar_reader_BLOCK);
     if (header.every((byte) => byte === 0))
         return undefined;
     const magic = header.subarray(257, 263).toString('latin1');
     if (magic !== 'ustar\0' && magic !== 'ustar ')
         throw new Refused('a header is not a ustar, PAX or GNU tar header');
-    const stored = octal(header.subarray(148, 156), 'checksum');
+    const stored = tar_reader_octal(header.subarray(148, 156), 'checksum');
     let sum = 0;
-    for (let index = 0; index < BLOCK; index++)
+    for (let index = 0; index < tar_reader_BLOCK; index++)
         sum += index >= 148 && index < 156 ? 0x20 : header[index];
     if (stored !== sum)
         throw new Refused('a header checksum does not match');
@@ -36677,19 +36870,19 @@ function isGnu(header) {
     return header.subarray(257, 263).toString('latin1') === 'ustar ';
 }
 function dataAt(tar, headerOffset, size) {
-    const start = headerOffset + BLOCK;
-    if (start + padded(size) > tar.length)
+    const start = headerOffset + tar_reader_BLOCK;
+    if (start + tar_reader_padded(size) > tar.length)
         throw new Refused('the archive is truncated (a member is cut short)');
     return tar.subarray(start, start + size);
 }
-function padded(size) {
-    return Math.ceil(size / BLOCK) * BLOCK;
+function tar_reader_padded(size) {
+    return Math.ceil(size / tar_reader_BLOCK) * tar_reader_BLOCK;
 }
 function sizeOf(header, max, what) {
     // GNU's base-256 sizes (high bit set) exist for members over 8 GiB: never a registration.
     if ((header[124] & 0x80) !== 0)
         throw new Refused(`the ${what} member is larger than ${max} bytes`);
-    const size = octal(header.subarray(124, 136), 'size');
+    const size = tar_reader_octal(header.subarray(124, 136), 'size');
     if (size > max)
         throw new Refused(`the ${what} member is larger than ${max} bytes`);
     return size;
@@ -36703,7 +36896,7 @@ function paxSize(value, max) {
     return size;
 }
 /** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
-function octal(field, what) {
+function tar_reader_octal(field, what) {
     const text = field.toString('latin1').replace(/^ +/, '').replace(/[ \0]+$/, '');
     if (!/^[0-7]{1,12}$/.test(text))
         throw new Refused(`a header has a malformed ${what} field`);
@@ -36878,6 +37071,121 @@ async function fetchEntry(request) {
     return { status: 'found', key: found.matchedKey, text: entry.text };
 }
 
+;// CONCATENATED MODULE: ./src/registration/entry-save.ts
+// Saves a registration entry's archive (archive-write.ts) to the Actions cache, over the protocol
+// @actions/cache 6 would speak in this environment (service.ts), with the action's own requests
+// (docs/protocol.md §6):
+// - v2: Twirp `CreateCacheEntry {key, version}` → `{ok, signed_upload_url}`; one Azure Blob
+//   `PUT` of the archive to that URL (`x-ms-blob-type: BlockBlob`; an entry is a few KB, far under
+//   the single-PUT limit, so never blocks); Twirp `FinalizeCacheEntryUpload {key, version,
+//   size_bytes}` → `{ok, entry_id}`.
+// - v1 (GHES): `POST caches {key, version, cacheSize}` → `{cacheId}`; one `PATCH caches/{id}`
+//   with `Content-Range: bytes 0-<last>/*`; `POST caches/{id} {size}`.
+// A duplicate key (Twirp 409 `already_exists`, v1 409) is its own outcome: another job saved first.
+//
+// Why not @actions/cache saveCache, as this action did before: for one file of a few KB it cost
+// about 64 MiB of memory (the library with the Azure Storage SDK, and Node's own undici, which
+// the SDK's FormData check loads), more than the action's whole bound allows on top of the rest;
+// it prints to the step log on its own, so it had to run in a worker thread whose output the
+// action read back and demoted; and its requests have no timeout a deadline could stop. Its restore
+// was already not used, for safety (SECURITY.md, "Cache poisoning"). The protocol is five small
+// calls, and the tests prove both ways against the real library: what this saves, its
+// restoreCache extracts; what its saveCache saved, this action's restore reads.
+//
+// Every request is bounded by what is left of the caller's time and torn down by its signal;
+// the blob upload goes through the shared dispatcher like every other request (the proxy
+// variables apply). No body is ever logged; the signed upload URL is masked the moment it is read.
+
+
+
+/** Azure's version of the Blob REST API the upload speaks (the one the Storage SDK in @actions/cache 6 sends). */
+const AZURE_API_VERSION = '2026-02-06';
+/** Azure answers a Put Blob with a short XML body at most. */
+const MAX_UPLOAD_ANSWER_BYTES = 64 * 1024;
+/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, RequestTimeoutError, …). */
+async function saveCacheEntry(save, env = process.env) {
+    const service = cacheService(env);
+    const started = Date.now();
+    const call = () => ({ timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)), ...(save.signal ? { signal: save.signal } : {}) });
+    return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call);
+}
+async function saveV2(save, service, call) {
+    const create = 'CreateCacheEntry';
+    const created = await twirpCall(service, create, { key: save.key, version: save.version }, call());
+    if (created.status === 409)
+        return { status: 'exists' };
+    if (created.status !== 200)
+        throw unexpectedStatus(create, created);
+    const reservation = jsonObject(created, create);
+    // Masked before anything else is looked at, even when the answer says it is not ok.
+    maskSignedUrl(reservation.signed_upload_url);
+    if (reservation.ok !== true)
+        throw new CacheServiceError(`${create} at ${created.endpoint} did not accept the entry`);
+    const uploadUrl = signedUrl(reservation.signed_upload_url, create, created.endpoint, 'upload URL');
+    await uploadBlob(uploadUrl, save.archive, call());
+    const finalize = 'FinalizeCacheEntryUpload';
+    const finalized = await twirpCall(service, finalize, { key: save.key, version: save.version, size_bytes: String(save.archive.length) }, call());
+    if (finalized.status !== 200)
+        throw unexpectedStatus(finalize, finalized);
+    const commit = jsonObject(finalized, finalize);
+    if (commit.ok !== true)
+        throw new CacheServiceError(`${finalize} at ${finalized.endpoint} did not accept the entry`);
+    return { status: 'saved', entryId: String(commit.entry_id ?? '') };
+}
+/** Azure Put Blob: the whole archive in one request. No runtime token: the signed URL is the credential. */
+async function uploadBlob(url, archive, call) {
+    const operation = 'cache archive upload';
+    const response = await requestBounded({
+        operation,
+        method: 'PUT',
+        url,
+        headers: {
+            'user-agent': USER_AGENT,
+            'x-ms-blob-type': 'BlockBlob',
+            'x-ms-version': AZURE_API_VERSION,
+            'content-type': 'application/octet-stream',
+            'content-length': String(archive.length)
+        },
+        body: archive,
+        timeoutMs: call.timeoutMs,
+        maxBodyBytes: MAX_UPLOAD_ANSWER_BYTES,
+        ...(call.signal ? { signal: call.signal } : {})
+    });
+    if (response.status !== 201)
+        throw new CacheServiceError(`${operation} to ${url.origin} answered HTTP ${response.status}`);
+}
+async function saveV1(save, service, call) {
+    const reserve = 'artifactcache reserve';
+    const reserved = await artifactCacheCall(service, reserve, {
+        ...call(),
+        method: 'POST',
+        resource: 'caches',
+        json: { key: save.key, version: save.version, cacheSize: save.archive.length }
+    });
+    if (reserved.status === 409)
+        return { status: 'exists' };
+    if (reserved.status !== 200 && reserved.status !== 201)
+        throw unexpectedStatus(reserve, reserved);
+    const cacheId = jsonObject(reserved, reserve).cacheId;
+    if (typeof cacheId !== 'number' || !Number.isSafeInteger(cacheId) || cacheId <= 0)
+        throw new CacheServiceError(`${reserve} at ${reserved.endpoint} answered without a cache id`);
+    const upload = 'artifactcache upload';
+    const uploaded = await artifactCacheCall(service, upload, {
+        ...call(),
+        method: 'PATCH',
+        resource: `caches/${cacheId}`,
+        bytes: save.archive,
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${save.archive.length - 1}/*` }
+    });
+    if (uploaded.status < 200 || uploaded.status > 299)
+        throw unexpectedStatus(upload, uploaded);
+    const commit = 'artifactcache commit';
+    const committed = await artifactCacheCall(service, commit, { ...call(), method: 'POST', resource: `caches/${cacheId}`, json: { size: save.archive.length } });
+    if (committed.status < 200 || committed.status > 299)
+        throw unexpectedStatus(commit, committed);
+    return { status: 'saved', entryId: String(cacheId) };
+}
+
 ;// CONCATENATED MODULE: ./src/registration/key.ts
 // Names in the Actions cache: the key an entry is saved under, and the file path it is archived from.
 //
@@ -36920,12 +37228,12 @@ function registrationKey(prefix, registration) {
     return `${prefix}${Math.trunc(registration.clientIdIssuedAt)}`;
 }
 /**
- * The path handed to @actions/cache. It is part of the cache version (hashed verbatim), so it must
- * read the same on every runner: `~` is expanded by @actions/glob on save and keeps the string
- * stable, where an absolute path would differ between runners and users.
+ * The path as @actions/cache would be handed it. It is part of the cache version (hashed
+ * verbatim), so it must read the same on every runner: `~` (which the library expands on save)
+ * keeps the string stable, where an absolute path would differ between runners and users.
  */
 const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json';
-/** Where that path is on this machine (the file exists only while a save runs: a restore writes no file). */
+/** Where that path is on this machine. Nothing writes it: the action's save and restore keep the file in memory. */
 function registrationFilePath(home = (0,external_node_os_namespaceObject.homedir)()) {
     return (0,external_node_path_namespaceObject.join)(home, REGISTRATION_CACHE_PATH.slice(2));
 }
@@ -36938,27 +37246,22 @@ function archivedFileName(file = registrationFilePath(), workspace = process.env
     return (0,external_node_path_namespaceObject.relative)(workspace, file).split(external_node_path_namespaceObject.sep).join('/');
 }
 
-// EXTERNAL MODULE: ./src/registration/library-output.ts
-var library_output = __nccwpck_require__(3486);
 ;// CONCATENATED MODULE: ./src/registration/cache.ts
 // The client registration in the Actions cache: restored before RegisterClient, saved after it.
 //
 // Caching is an optimisation, never a reason to fail or to stall the gate:
 // - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
-//   unavailable service or an expiring registration only a debug line) and the caller registers.
-// - Restoring never extracts anything (entry-fetch.ts): the entry is looked up and downloaded by
-//   the action itself and read in memory, because an archive in the cache may have been written by
-//   someone else (SECURITY.md, "Cache poisoning"). An entry of any other shape is refused with one
-//   warning. Saving goes through @actions/cache saveCache, which archives the action's own file.
-// - @actions/cache (megabytes) is loaded only to save, in the save's worker thread, and only when
-//   the service is available.
-// - Both calls are bounded in time. The restore's requests are torn down at its deadline. What a
-//   deadline cannot do: stop the library's work during a save. A request that hangs inside
-//   @actions/cache has no timeout of its own (the Twirp and v1 REST calls and the Azure SDK upload
-//   set none), so its socket can keep the event loop alive after the deadline; the main flow exits
-//   the process explicitly when done.
-// - The save runs in a worker thread whose output the action reads (save-in-worker.ts): whatever
-//   the library prints, late lines included, becomes debug lines (library-output.ts).
+//   unavailable service, a key another job saved first or an expiring registration only a debug
+//   line) and the caller registers.
+// - Both directions are the action's own requests; @actions/cache is never loaded. Restoring never
+//   extracts anything (entry-fetch.ts): the entry is looked up and downloaded into memory and read
+//   there, because an archive in the cache may have been written by someone else (SECURITY.md,
+//   "Cache poisoning"); an entry of any other shape is refused with one warning. Saving builds the
+//   archive in memory, as the library would have, and uploads it (entry-save.ts, which says why
+//   not the library): no file with the secret in it is written.
+// - Both are bounded in time: their requests are torn down at the deadline or on cancellation,
+//   so nothing of the cache keeps the process alive after it.
+
 
 
 
@@ -37041,7 +37344,7 @@ async function restore(options, now) {
     }
     // The key is whoever saved the entry's choice (a restore key matches by prefix): it reaches
     // the log only through the one sanitiser.
-    const matchedKey = (0,sanitize/* sanitize */.aj)(fetched.key, { maxLength: 512 });
+    const matchedKey = sanitize(fetched.key, { maxLength: 512 });
     if (fetched.status === 'refused') {
         if (fetched.misplaced) {
             // An entry this action saved on a runner whose workspace sits at another depth below HOME.
@@ -37068,10 +37371,10 @@ async function restore(options, now) {
     }
     const expiresAt = registration.clientSecretExpiresAt * 1000;
     if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        debug(`The cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
         return NOT_RESTORED;
     }
-    info(`Reusing the cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`);
+    info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`);
     return { status: 'restored', registration };
 }
 async function save(registration, options) {
@@ -37086,30 +37389,20 @@ async function save(registration, options) {
     const identity = identityOf(options);
     const encryptionKey = options.encryptionKey || undefined;
     const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration);
-    const file = registrationFilePath();
     const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
-    const output = (0,library_output/* newLibraryOutput */.V)();
-    let outcome;
-    try {
-        const document = await encodeEntry(registration, identityDigest(identity), encryptionKey);
-        // Removed first: `mode` applies only when the file is created.
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
-        await (0,external_node_fs_promises_namespaceObject.writeFile)(file, document, { mode: 0o600 });
-        const saving = async () => {
-            // Loaded on first use only, as the library it starts: nothing of the save is on the path to the prompt.
-            const { saveCacheInWorker } = await __nccwpck_require__.e(/* import() */ 149).then(__nccwpck_require__.bind(__nccwpck_require__, 2149));
-            return saveCacheInWorker([REGISTRATION_CACHE_PATH], key, output);
-        };
-        outcome = await settleWithin(saving, timeoutMs, options.signal);
-    }
-    finally {
-        // The archive is made in the first moments of the save; the file is not needed after that,
-        // and after a deadline it must not linger with the secret in it.
-        await (0,external_node_fs_promises_namespaceObject.rm)(file, { force: true });
-    }
-    if (outcome.status === 'cancelled')
+    // Built in memory: no file with the secret in it is ever written (entry-save.ts says why not @actions/cache).
+    const method = compressionMethodOfThisRunner();
+    const document = await encodeEntry(registration, identityDigest(identity), encryptionKey);
+    const archive = await entryArchive(archivedFileName(), Buffer.from(document, 'utf8'), method);
+    const version = cacheVersion([REGISTRATION_CACHE_PATH], method);
+    // As the restore: the requests end for real at the deadline or on cancellation.
+    const cutoff = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
+    const outcome = await settleWithin(() => saveCacheEntry({ key, version, archive, timeoutMs, signal }), timeoutMs, options.signal);
+    const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
+    if (cancelled)
         return;
-    if (outcome.status === 'timed-out') {
+    if (outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)) {
         warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`);
         return;
     }
@@ -37117,27 +37410,17 @@ async function save(registration, options) {
         warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`);
         return;
     }
-    // The returned id is not proof of success: over v1 a failed chunk upload is logged as a warning
-    // and the id from the reservation is returned all the same. The library's warnings are.
-    if (output.problems.length > 0 && !isAlreadyExists(output)) {
-        warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`);
-        return;
-    }
-    if (outcome.value !== -1) {
-        info(`Saved the OIDC client registration to the Actions cache as ${key}.`);
-        return;
-    }
-    if (isAlreadyExists(output)) {
+    if (outcome.value.status === 'exists') {
         // Many jobs starting at once on an empty cache each register; the first save wins.
         debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
         return;
     }
-    warn(options, `Could not save the OIDC client registration to the Actions cache (${saveProblem(output)}).`);
+    info(`Saved the OIDC client registration to the Actions cache as ${key}.`);
 }
-/** Every warning passes the sanitiser: it quotes the service's key, the library's words and the entry's member names. */
+/** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
 function warn(options, message) {
     const sink = options.onWarning ?? core_warning;
-    sink((0,sanitize/* sanitize */.aj)(message));
+    sink(sanitize(message));
 }
 function identityOf(options) {
     return { startUrl: options.startUrl, region: options.region, scopes: options.scopes, clientName: options.clientName };
@@ -37151,18 +37434,6 @@ function sameScopes(a, b) {
 function boundBy(options, ms) {
     const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
     return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
-}
-/** The library reports a duplicate key only in its text: Twirp 409 already_exists (v2), "Cache already exists" (v1). */
-function isAlreadyExists(output) {
-    return output.messages.some((message) => /already exists|\(409\) Conflict/i.test(message));
-}
-/**
- * The library's own account of a failed save: its first warning or error, else the reason it gave
- * for not reserving (it reports a refused reservation, a 429 included, only as info and debug lines).
- */
-function saveProblem(output) {
-    const problem = output.problems[0] ?? output.messages.find((message) => /^Failed to (reserve|save)\b/.test(message));
-    return problem === undefined ? 'the service did not accept it' : clip(problem);
 }
 function describe(error) {
     return clip(error instanceof Error ? error.message : String(error));
@@ -37213,7 +37484,7 @@ class RegistrationSource {
         const { wanted, cache } = this.options;
         if (options.replacing) {
             // The client id is AWS's answer (or a cache entry's): outside text, so through the one sanitiser.
-            info(`Registering a new OIDC client to replace ${(0,sanitize/* sanitize */.aj)(options.replacing.clientId)}, which AWS no longer accepts.`);
+            info(`Registering a new OIDC client to replace ${sanitize(options.replacing.clientId)}, which AWS no longer accepts.`);
         }
         else if (cache.enabled) {
             const restored = await restoreRegistration(this.cacheOptions);
@@ -37230,7 +37501,7 @@ class RegistrationSource {
         const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
         // Masked before anything else runs: the client secret authenticates every later call.
         maskRegistration(registration);
-        info(`Registered OIDC client "${(0,sanitize/* sanitize */.aj)(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+        info(`Registered OIDC client "${sanitize(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
         this.saveInBackground(registration);
         return registration;
     }
@@ -37414,7 +37685,7 @@ function repositoryReason(eventName, headRepo, baseRepo) {
     if (base !== undefined && head !== undefined && head.toLowerCase() === base.toLowerCase())
         return undefined;
     // The name is the fork owner's choice: it reaches the log only through sanitize.
-    const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${(0,sanitize/* sanitize */.aj)(head, { maxLength: 200 })}`;
+    const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${sanitize(head, { maxLength: 200 })}`;
     return `this ${eventName} run executes code from ${fork}`;
 }
 /** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code, judged by the payload alone. */
@@ -37442,7 +37713,7 @@ async function refuseUntrustedCode(eventName, payload, allowForks, repository, l
     }
     catch (error) {
         // The lookup's own errors are one clause of plain words; anything else is not shown.
-        const why = error instanceof PullRequestLookupError ? (0,sanitize/* sanitize */.aj)(error.message, { maxLength: 300 }) : 'an unexpected error';
+        const why = error instanceof PullRequestLookupError ? sanitize(error.message, { maxLength: 300 }) : 'an unexpected error';
         throw refusal(`this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`, GRANT_LOOKUP);
     }
     const reason = headReason(number, repositories, repository);
@@ -37463,7 +37734,7 @@ function pullRequestToLookUp(eventName, payload) {
 function headReason(number, { head, base }, repository) {
     if (base.fullName.toLowerCase() !== repository.toLowerCase()) {
         return {
-            text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${(0,sanitize/* sanitize */.aj)(repository, { maxLength: 200 })}, so it may be running a fork's code`,
+            text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${sanitize(repository, { maxLength: 200 })}, so it may be running a fork's code`,
             remedy: GRANT_LOOKUP
         };
     }
@@ -37935,154 +38206,6 @@ function mayStartOver(error, signal) {
 
 /***/ }),
 
-/***/ 3486:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ newLibraryOutput),
-/* harmony export */   o: () => (/* binding */ demoteChunk)
-/* harmony export */ });
-/* harmony import */ var _text_sanitize_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4212);
-// Keeps @actions/cache quiet. The library writes to the step log on its own: info lines ("Cache
-// size: …", upload progress), warnings for 4xx and network failures, and even `::error::`
-// annotations for 5xx. For a best-effort cache in front of an approval prompt that is noise at
-// best and alarming at worst, and it would break the promise of at most one warning. Worse, work
-// the library keeps doing after our deadline (retries, a hung request finishing late) would print
-// into the middle of the prompt.
-//
-// So the library runs where its output is contained: in a worker thread whose stdout and stderr
-// the action reads (save-in-worker.ts). Every line it writes, however late, is turned here into a
-// `::debug::` line (visible with step debug logging) and recorded for the caller, who then
-// decides what, if anything, to say. `::add-mask::` lines pass through untouched: the library
-// masks signed URLs with them.
-
-function newLibraryOutput() {
-    return { messages: [], problems: [] };
-}
-/**
- * The rewrite of what the library wrote (one or more lines): the text to write instead (possibly
- * empty), with what it said recorded in `output`.
- */
-function demoteChunk(text, output) {
-    let rewritten = '';
-    for (const line of text.split(/\r?\n/)) {
-        if (line.trim() === '')
-            continue;
-        const command = /^::([A-Za-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
-        if (command) {
-            const [, name = '', data = ''] = command;
-            if (name === 'add-mask') {
-                rewritten += `${line}\n`;
-                continue;
-            }
-            const message = unescapeData(data);
-            output.messages.push(firstLine(message));
-            if (name === 'warning' || name === 'error')
-                output.problems.push(firstLine(message));
-            if (name === 'debug')
-                rewritten += `::debug::${escapeData(sanitizeLines(message))}\n`;
-            else
-                rewritten += `::debug::${escapeData(`@actions/cache ${name}: ${sanitizeLines(message)}`)}\n`;
-            continue;
-        }
-        output.messages.push(line);
-        rewritten += `::debug::${escapeData(`@actions/cache: ${sanitizeLines(line)}`)}\n`;
-    }
-    return rewritten;
-}
-// The runner's command data escaping (@actions/core escapeData), and its inverse.
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function unescapeData(text) {
-    return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
-}
-/** The library echoes the cache service's answers (a matched key is whoever saved it's choice):
- *  each line through the one sanitiser, the lines kept apart. */
-function sanitizeLines(text) {
-    return text
-        .split(/\r?\n/)
-        .map((line) => (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_0__/* .sanitize */ .aj)(line, { maxLength: 4000 }))
-        .join('\n');
-}
-function firstLine(text) {
-    return text.split(/\r?\n/, 1)[0] ?? '';
-}
-
-
-/***/ }),
-
-/***/ 4212:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ht: () => (/* binding */ safeLogText),
-/* harmony export */   aj: () => (/* binding */ sanitize)
-/* harmony export */ });
-/* unused harmony export looksLikeCommand */
-// The one way out for text this action did not write itself: AWS answers, cache contents, the
-// event payload, inputs and environment variables. Everything such a value says passes through
-// `sanitize` before it reaches a log line, the job summary or a PR comment.
-//
-// Why each rule exists:
-// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
-// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
-//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
-//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
-//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
-//   `::` (it may be printed at the start of a line) and never carries `##[`.
-// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
-// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
-//   as something it is not (a ref that displays as another ref, a code that looks like another).
-//
-// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
-/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
-const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
-/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
- *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
-const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
-/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
-const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
-/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
-const LEGACY_PREFIX = /##\[/g;
-/**
- * One line of printable text a person can trust to show what it is: no line breaks, controls,
- * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
- * white space folded, at most `maxLength` characters.
- */
-function sanitize(value, options = {}) {
-    const maxLength = options.maxLength ?? 1000;
-    const text = typeof value === 'string' ? value : String(value);
-    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
-    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
-    line = line.replace(LEGACY_PREFIX, '##\u0020[');
-    if (line.length > maxLength)
-        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
-    return neutralizeCommandStart(line);
-}
-/**
- * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
- * line that the runner would read as a workflow command gets a visible marker in front. The
- * action's own commands never pass through here (they are issued by @actions/core).
- */
-function safeLogText(text) {
-    return text
-        .split(/\r\n|\r|\n/)
-        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
-        .join('\n');
-}
-/** True when the runner would read this stdout line as a workflow command (either syntax). */
-function looksLikeCommand(line) {
-    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
-}
-function neutralizeCommandStart(line) {
-    const trimmed = line.replace(LEADING_SPACE, '');
-    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
-}
-
-
-/***/ }),
-
 /***/ 2613:
 /***/ ((module) => {
 
@@ -38398,18 +38521,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

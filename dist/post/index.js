@@ -33276,7 +33276,7 @@ const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
 /** A request ID: a UUID, or AWS's older base32-like IDs. */
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 /** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
-const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()\[\]{}!?@#&*+=/_-]{1,300}$/;
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/;
 /** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
@@ -34367,9 +34367,9 @@ function oneLineMessage(error) {
 /* harmony export */ });
 // Ends the action's process once run() is done, instead of waiting for the event loop to drain.
 //
-// Work the action gave up on can hold the loop open long after the outcome is known: a request to
-// the Actions cache that hangs past its deadline has no timeout inside @actions/cache, and its
-// socket would keep the step running until the job's own timeout. So the process exits explicitly,
+// Work the action gave up on can hold the loop open long after the outcome is known: the action's
+// own requests are torn down at their deadlines, but a socket a dependency keeps open (a PR comment
+// through @actions/github, say) would keep the step running until the job's own timeout. So the process exits explicitly,
 // with the exit code run() set (core.setFailed sets process.exitCode).
 //
 // Exiting at once could cut the log short: on Linux, stdout and stderr are asynchronous when they
