@@ -63,3 +63,37 @@ describe('safeLogText', () => {
     expect(safeLogText('plain\n  ::add-mask::x')).toBe("plain\n  '::add-mask::x")
   })
 })
+
+describe('sanitize of values that are not strings', () => {
+  it.each<[unknown, string]>([
+    [42, '42'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [new Error('bad\nthing'), 'Error: bad thing'],
+    [{ toString: () => '::add-mask::x' }, "'::add-mask::x"]
+  ])('prints %p as its text, sanitised: %j', (value, expected) => {
+    expect(sanitize(value)).toBe(expected)
+  })
+})
+
+describe('safeLogText, line by line', () => {
+  it('breaks the legacy prefix anywhere in a line with a space, keeping the rest as it was', () => {
+    expect(safeLogText('code ##[add-mask]x\nok ##[')).toBe('code ## [add-mask]x\nok ## [')
+  })
+})
+
+describe('looksLikeCommand', () => {
+  it.each<[string, boolean]>([
+    ['::add-mask::x', true],
+    [' \t\u00a0::warning::x', true],
+    ['\u0085::stop-commands::t', true],
+    ['text ##[add-mask]x', true],
+    ['##[group]', true],
+    ['a ::add-mask::x', false],
+    [': :x', false],
+    ['## [add-mask]x', false],
+    ['', false]
+  ])('%j: %p', (line, expected) => {
+    expect(looksLikeCommand(line)).toBe(expected)
+  })
+})
