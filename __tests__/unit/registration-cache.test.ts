@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import * as os from 'node:os'
+import { getEventListeners } from 'node:events'
 import { join } from 'node:path'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { EntryFetch, FetchedEntry } from '../../src/registration/entry-fetch.js'
@@ -193,6 +194,16 @@ describe('restoreRegistration', () => {
     expect(warnings).toEqual([])
   })
 
+  it('leaves no listener on the run signal once done, whatever the outcome', async () => {
+    const controller = new AbortController()
+    fetchEntry.mockResolvedValueOnce({ status: 'miss' }).mockRejectedValueOnce(new Error('down'))
+    await restoreRegistration(options({ signal: controller.signal }), NOW)
+    await restoreRegistration(options({ signal: controller.signal }), NOW)
+    saveCache.mockResolvedValue(3)
+    await saveRegistration(registration, options({ signal: controller.signal }))
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+
   it('stops without a warning when the lookup fails because the run was cancelled', async () => {
     const controller = new AbortController()
     fetchEntry.mockImplementation(async () => {
@@ -279,6 +290,17 @@ describe('restoreRegistration', () => {
   ])('ignores a registration made for %s', async (_what, change) => {
     fetchEntry.mockResolvedValue(await found({ ...registration, ...change }))
     await expect(restoreRegistration(options(), NOW)).resolves.toEqual({ status: 'not-restored' })
+    expect(warnings).toEqual([`Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`])
+  })
+
+  it('ignores a registration whose scopes share only the first of the same number', async () => {
+    const scopes = ['a:first', 'b:second']
+    fetchEntry.mockResolvedValue({
+      status: 'found',
+      key: KEY,
+      text: await encodeEntry({ ...registration, scopes: ['a:first', 'c:third'] }, identityDigest({ ...identity, scopes }), undefined)
+    })
+    await expect(restoreRegistration(options({ scopes }), NOW)).resolves.toEqual({ status: 'not-restored' })
     expect(warnings).toEqual([`Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`])
   })
 
@@ -373,6 +395,7 @@ describe('saveRegistration', () => {
     saveCache.mockImplementation(() => (controller.abort(), hang()))
     await saveRegistration(registration, options({ signal: controller.signal }))
     expect(warnings).toEqual([])
+    expect(log.filter((line) => !line.startsWith('debug:'))).toEqual([])
     expect(existsSync(file())).toBe(false)
   })
 
@@ -405,7 +428,7 @@ describe('saveRegistration', () => {
   it('takes a duplicate key as another job having saved first: a debug line', async () => {
     for (const said of ['::warning::Failed to save: Cache already exists.', '::error::(409) Conflict: another']) {
       log.length = 0
-      saveCache.mockImplementation(async () => (process.stdout.write(`${said}\n`), -1))
+      saveCache.mockImplementation(async () => (process.stdout.write(`Cache Size: ~0 MB\n${said}\n`), -1))
       await saveRegistration(registration, options())
       expect(log).toEqual([`debug: The Actions cache already holds ${key()} (another job saved it first); nothing to do.`])
     }
@@ -416,7 +439,7 @@ describe('saveRegistration', () => {
 
   it("warns with the library's reason for not reserving, or a plain word when it gave none", async () => {
     saveCache.mockImplementationOnce(async () => (process.stdout.write('Failed to reserve cache: 429 Too Many Requests\n'), -1))
-    saveCache.mockImplementationOnce(async () => (process.stdout.write('Failed to reserved x\nnot failing\n'), -1))
+    saveCache.mockImplementationOnce(async () => (process.stdout.write('Failed to reserved x\nNot Failed to save: a note\n'), -1))
     await saveRegistration(registration, options())
     await saveRegistration(registration, options())
     expect(warnings).toEqual([
