@@ -31,8 +31,16 @@ describe('sanitize', () => {
     expect(sanitize(input)).toBe(expected)
   })
 
-  it('cuts long values with an ellipsis', () => {
+  it('cuts long values with an ellipsis, and keeps one of exactly the maximum length', () => {
     expect(sanitize('x'.repeat(50), { maxLength: 10 })).toBe(`${'x'.repeat(9)}\u2026`)
+    expect(sanitize('x'.repeat(11), { maxLength: 10 })).toBe(`${'x'.repeat(9)}\u2026`)
+    expect(sanitize('x'.repeat(10), { maxLength: 10 })).toBe('x'.repeat(10))
+    expect(sanitize('y'.repeat(1000))).toBe('y'.repeat(1000))
+    expect(sanitize('y'.repeat(1001))).toBe(`${'y'.repeat(999)}\u2026`)
+  })
+
+  it('folds every run of white space into one space', () => {
+    expect(sanitize('a  \t\u00a0 b\u3000\u3000c')).toBe('a b c')
   })
 
   it('never yields a line the runner reads as a command, nor a line break, control, bidi or zero-width character', () => {
