@@ -104,6 +104,7 @@ describe('octal fields as tars write them', () => {
   it.each([
     ['a digit 8', '00000000018\0'],
     ['a space inside', '000000 0013\0'],
+    ['a space inside a full-width field', '00000 000013'],
     ['only spaces', '            '],
     ['a letter after the digits', '00000000013x']
   ])('refuses a size field with %s', (_what, field) => {
@@ -221,7 +222,11 @@ describe('PAX records', () => {
     ['a length past the data', '99 mtime=1\n'],
     ['a record that does not end in a line feed', '11 mtime=12x'],
     ['a record without =', '10 mtime1\n'],
-    ['an empty key', '9 =value\n']
+    ['an empty key', '9 =value\n'],
+    // Each of these is refused by the length check alone: the record is whole and its key ignored.
+    ['a length with a leading zero that counts right', '012 mtime=1\n'],
+    ['a length in exponent notation', '1e1 uid=1\n'],
+    ['a whole record that ends without a line feed', '11 mtime=1x']
   ])('refuses %s as malformed', (_what, records) => {
     expect(read(tarArchive(paxWith(records), file()))).toEqual(refused('the extended header is malformed'))
   })

@@ -117,6 +117,15 @@ describe('refusals', () => {
     expect(error.message).toBe(`Refusing to request AWS access: this workflow_run run executes code from the fork mallory/app, ${DANGER} ${RUN_ON_A_BRANCH}`)
   })
 
+  it("judges a workflow_run by its run's repository before the payload's", () => {
+    const payload = (runRepository: string, repository: string) => ({
+      workflow_run: { head_repository: { full_name: 'octo-org/app' }, repository: { full_name: runRepository } },
+      repository: { full_name: repository }
+    })
+    expect(forkCodeReason('workflow_run', payload('octo-org/app', 'other-org/app'))).toBeUndefined()
+    expect(forkCodeReason('workflow_run', payload('other-org/app', 'octo-org/app'))).toBe('this workflow_run run executes code from the fork octo-org/app')
+  })
+
   it('none for a comment on an issue whose pull_request is null, without asking', async () => {
     let asked = 0
     await expect(
