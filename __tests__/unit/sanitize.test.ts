@@ -31,8 +31,16 @@ describe('sanitize', () => {
     expect(sanitize(input)).toBe(expected)
   })
 
-  it('cuts long values with an ellipsis', () => {
+  it('cuts long values with an ellipsis, and keeps one of exactly the maximum length', () => {
     expect(sanitize('x'.repeat(50), { maxLength: 10 })).toBe(`${'x'.repeat(9)}\u2026`)
+    expect(sanitize('x'.repeat(11), { maxLength: 10 })).toBe(`${'x'.repeat(9)}\u2026`)
+    expect(sanitize('x'.repeat(10), { maxLength: 10 })).toBe('x'.repeat(10))
+    expect(sanitize('y'.repeat(1000))).toBe('y'.repeat(1000))
+    expect(sanitize('y'.repeat(1001))).toBe(`${'y'.repeat(999)}\u2026`)
+  })
+
+  it('folds every run of white space into one space', () => {
+    expect(sanitize('a  \t\u00a0 b\u3000\u3000c')).toBe('a b c')
   })
 
   it('never yields a line the runner reads as a command, nor a line break, control, bidi or zero-width character', () => {
@@ -61,5 +69,39 @@ describe('safeLogText', () => {
       { numRuns: 500 }
     )
     expect(safeLogText('plain\n  ::add-mask::x')).toBe("plain\n  '::add-mask::x")
+  })
+})
+
+describe('sanitize of values that are not strings', () => {
+  it.each<[unknown, string]>([
+    [42, '42'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [new Error('bad\nthing'), 'Error: bad thing'],
+    [{ toString: () => '::add-mask::x' }, "'::add-mask::x"]
+  ])('prints %p as its text, sanitised: %j', (value, expected) => {
+    expect(sanitize(value)).toBe(expected)
+  })
+})
+
+describe('safeLogText, line by line', () => {
+  it('breaks the legacy prefix anywhere in a line with a space, keeping the rest as it was', () => {
+    expect(safeLogText('code ##[add-mask]x\nok ##[')).toBe('code ## [add-mask]x\nok ## [')
+  })
+})
+
+describe('looksLikeCommand', () => {
+  it.each<[string, boolean]>([
+    ['::add-mask::x', true],
+    [' \t\u00a0::warning::x', true],
+    ['\u0085::stop-commands::t', true],
+    ['text ##[add-mask]x', true],
+    ['##[group]', true],
+    ['a ::add-mask::x', false],
+    [': :x', false],
+    ['## [add-mask]x', false],
+    ['', false]
+  ])('%j: %p', (line, expected) => {
+    expect(looksLikeCommand(line)).toBe(expected)
   })
 })
