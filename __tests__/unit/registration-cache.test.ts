@@ -1,22 +1,23 @@
-// restoreRegistration and saveRegistration in this process, with the entry lookup and
-// @actions/cache replaced by fakes: every decision of the cache module (when to ask, which key,
+// restoreRegistration and saveRegistration in this process, with the entry lookup and the entry
+// save (the action's own requests) replaced by fakes: every decision of the cache module (when to ask, which key,
 // which bound, what each outcome costs: a debug line, one warning, the registration) and every
 // line it prints. The real service and library are driven by __tests__/cache, in child processes.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
 import { getEventListeners } from 'node:events'
 import { join } from 'node:path'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { EntryFetch, FetchedEntry } from '../../src/registration/entry-fetch.js'
+import type { EntrySave, EntrySaveResult } from '../../src/registration/entry-save.js'
 
 // Jest gives each test file a copy of process.env, which os.homedir() does not read: HOME is faked here.
 let home = ''
 jest.unstable_mockModule('node:os', () => ({ ...os, default: { ...os, homedir: () => home }, homedir: () => home }))
 const fetchEntry = jest.fn<(request: EntryFetch) => Promise<FetchedEntry>>()
 jest.unstable_mockModule('../../src/registration/entry-fetch.js', () => ({ fetchEntry }))
-const saveCache = jest.fn<(paths: string[], key: string) => Promise<number>>()
-jest.unstable_mockModule('@actions/cache', () => ({ saveCache }))
+const saveCacheEntry = jest.fn<(save: EntrySave) => Promise<EntrySaveResult>>()
+jest.unstable_mockModule('../../src/registration/entry-save.js', () => ({ saveCacheEntry }))
 const log: string[] = []
 const record = (kind: string) => (message: string) => void log.push(`${kind}: ${message}`)
 jest.unstable_mockModule('@actions/core', () => ({
@@ -34,6 +35,8 @@ const { restoreRegistration, saveRegistration, DEFAULT_RESTORE_TIMEOUT_MS, DEFAU
 )
 const { encodeEntry, decodeEntry } = await import('../../src/registration/entry.js')
 const { identityDigest, registrationKey, registrationKeyPrefix, REGISTRATION_CACHE_PATH, archivedFileName } = await import('../../src/registration/key.js')
+const { cacheVersion, compressionMethodOfThisRunner } = await import('../../src/registration/cache-version.js')
+const { entryFromArchive } = await import('../../src/registration/entry-archive.js')
 
 const NOW = Date.UTC(2030, 0, 1)
 const identity = { startUrl: 'https://d-1234567890.awsapps.com/start', region: 'eu-west-1', scopes: ['sso:account:access'], clientName: 'GitHub Actions octo/app' }
@@ -69,7 +72,7 @@ beforeEach(() => {
   log.length = 0
   warnings = []
   fetchEntry.mockReset()
-  saveCache.mockReset()
+  saveCacheEntry.mockReset()
 })
 
 afterEach(() => {
@@ -199,7 +202,7 @@ describe('restoreRegistration', () => {
     fetchEntry.mockResolvedValueOnce({ status: 'miss' }).mockRejectedValueOnce(new Error('down'))
     await restoreRegistration(options({ signal: controller.signal }), NOW)
     await restoreRegistration(options({ signal: controller.signal }), NOW)
-    saveCache.mockResolvedValue(3)
+    saveCacheEntry.mockResolvedValue({ status: 'saved', entryId: '3' })
     await saveRegistration(registration, options({ signal: controller.signal }))
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
@@ -332,33 +335,39 @@ describe('restoreRegistration', () => {
 describe('saveRegistration', () => {
   const file = () => join(home, '.aws-sso-device-auth-registration.json')
   const key = () => registrationKey(PLAIN_PREFIX, registration)
+  const SAVED: EntrySaveResult = { status: 'saved', entryId: '42' }
+  /** The entry text inside the archive the save was handed, read as the restore reads it. */
+  const entryText = (call = 0): string => {
+    const { archive } = saveCacheEntry.mock.calls[call]![0]
+    const read = entryFromArchive(archive, archivedFileName())
+    if (!read.ok) throw new Error(`the archive does not read back: ${JSON.stringify(read)}`)
+    return read.text
+  }
 
-  it('archives the entry file (created 0600) under its own key, then removes the file', async () => {
-    let during: { mode: number; text: string } | undefined
-    saveCache.mockImplementation(async () => {
-      during = { mode: statSync(file()).mode & 0o777, text: readFileSync(file(), 'utf8') }
-      return 42
-    })
-    writeFileSync(file(), 'left over', { mode: 0o644 })
+  it("saves the entry, archived in memory, under its own key and this runner's version; no file is written", async () => {
+    saveCacheEntry.mockResolvedValue(SAVED)
+    writeFileSync(file(), 'left over by an older version', { mode: 0o644 })
 
     await saveRegistration(registration, options())
 
-    expect(saveCache).toHaveBeenCalledWith([REGISTRATION_CACHE_PATH], key())
-    expect(during?.mode).toBe(0o600)
-    expect(await decodeEntry(during!.text, identityDigest(identity), undefined, () => undefined)).toEqual({ ok: true, registration })
-    expect(existsSync(file())).toBe(false)
+    expect(saveCacheEntry).toHaveBeenCalledTimes(1)
+    const request = saveCacheEntry.mock.calls[0]![0]
+    expect(request.key).toBe(key())
+    expect(request.version).toBe(cacheVersion([REGISTRATION_CACHE_PATH], compressionMethodOfThisRunner()))
+    expect(await decodeEntry(entryText(), identityDigest(identity), undefined, () => undefined)).toEqual({ ok: true, registration })
+    // The file an older version left is not what the save reads: it is untouched, and none is made.
+    expect(readFileSync(file(), 'utf8')).toBe('left over by an older version')
     expect(log).toContain(`info: Saved the OIDC client registration to the Actions cache as ${key()}.`)
     expect(warnings).toEqual([])
   })
 
   it('encrypts with the key under the encrypted prefix', async () => {
-    let text = ''
-    saveCache.mockImplementation(async () => ((text = readFileSync(file(), 'utf8')), 1))
+    saveCacheEntry.mockResolvedValue(SAVED)
     await saveRegistration(registration, options({ encryptionKey: 'secret' }))
 
-    expect(saveCache).toHaveBeenCalledWith([REGISTRATION_CACHE_PATH], registrationKey(registrationKeyPrefix(identity, true), registration))
-    expect(text).not.toContain(registration.clientSecret)
-    expect(await decodeEntry(text, identityDigest(identity), 'secret', () => undefined)).toEqual({ ok: true, registration })
+    expect(saveCacheEntry.mock.calls[0]![0].key).toBe(registrationKey(registrationKeyPrefix(identity, true), registration))
+    expect(entryText()).not.toContain(registration.clientSecret)
+    expect(await decodeEntry(entryText(), identityDigest(identity), 'secret', () => undefined)).toEqual({ ok: true, registration })
   })
 
   it('does not save when the service is unavailable or the cache mode forbids writing', async () => {
@@ -368,7 +377,7 @@ describe('saveRegistration', () => {
     process.env.ACTIONS_CACHE_MODE = 'read'
     await saveRegistration(registration, options())
 
-    expect(saveCache).not.toHaveBeenCalled()
+    expect(saveCacheEntry).not.toHaveBeenCalled()
     expect(warnings).toEqual([])
     expect(log).toEqual([
       'debug: The Actions cache service is not available to this step; the OIDC client registration is not saved.',
@@ -378,74 +387,42 @@ describe('saveRegistration', () => {
 
   it('saves in the write-only mode', async () => {
     process.env.ACTIONS_CACHE_MODE = 'write-only'
-    saveCache.mockResolvedValue(7)
+    saveCacheEntry.mockResolvedValue(SAVED)
     await saveRegistration(registration, options())
-    expect(saveCache).toHaveBeenCalledTimes(1)
+    expect(saveCacheEntry).toHaveBeenCalledTimes(1)
   })
 
-  it('gives up at its bound with one warning and removes the file', async () => {
-    saveCache.mockImplementation(hang)
+  it('gives up at its bound with one warning, and ends the requests with it', async () => {
+    let signal: AbortSignal | undefined
+    saveCacheEntry.mockImplementation((request) => ((signal = request.signal), hang()))
     await saveRegistration(registration, options({ saveTimeoutMs: 300 }))
     expect(warnings).toEqual(['The Actions cache did not take the OIDC client registration within 0.3 s; it is not saved.'])
-    expect(existsSync(file())).toBe(false)
+    expect(saveCacheEntry.mock.calls[0]![0].timeoutMs).toBe(300)
+    // The signal the requests carry is aborted by the deadline: they are torn down, not left to run.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(signal?.aborted).toBe(true)
   })
 
   it('gives up without a warning when the run is cancelled', async () => {
     const controller = new AbortController()
-    saveCache.mockImplementation(() => (controller.abort(), hang()))
+    saveCacheEntry.mockImplementation(() => (controller.abort(), hang()))
     await saveRegistration(registration, options({ signal: controller.signal }))
     expect(warnings).toEqual([])
     expect(log.filter((line) => !line.startsWith('debug:'))).toEqual([])
-    expect(existsSync(file())).toBe(false)
   })
 
-  it('warns once when the library throws', async () => {
-    saveCache.mockRejectedValue(new Error('Unable to reserve cache\nstack'))
+  it('warns once, with the first line of the reason, when the service or the network fails', async () => {
+    saveCacheEntry.mockRejectedValue(new Error('CreateCacheEntry answered HTTP 500\n::stop-commands::x'))
     await saveRegistration(registration, options())
-    expect(warnings).toEqual(['Could not save the OIDC client registration to the Actions cache (Unable to reserve cache).'])
-  })
-
-  it('warns once when the entry file cannot be written, and never throws', async () => {
-    rmSync(home, { recursive: true, force: true })
-    await expect(saveRegistration(registration, options())).resolves.toBeUndefined()
-    expect(warnings).toHaveLength(1)
-    // Node's fs errors are of another realm than jest's Error, so they print as `Error: …` here.
-    expect(warnings[0]).toMatch(/^Could not save the OIDC client registration to the Actions cache \((Error: )?ENOENT: no such file or directory, open '.+'\)\.$/)
-    expect(saveCache).not.toHaveBeenCalled()
-  })
-
-  it("takes the library's warning as the failure even when it returns an id", async () => {
-    saveCache.mockImplementation(async () => {
-      process.stdout.write('::warning::Failed to save: upload chunk failed%0Amore\n')
-      process.stdout.write('::warning::second problem\n')
-      return 42
-    })
-    await saveRegistration(registration, options())
-    expect(warnings).toEqual(['Could not save the OIDC client registration to the Actions cache (Failed to save: upload chunk failed).'])
+    expect(warnings).toEqual(['Could not save the OIDC client registration to the Actions cache (CreateCacheEntry answered HTTP 500).'])
     expect(log.some((line) => line.startsWith('info: Saved'))).toBe(false)
   })
 
   it('takes a duplicate key as another job having saved first: a debug line', async () => {
-    for (const said of ['::warning::Failed to save: Cache already exists.', '::error::(409) Conflict: another']) {
-      log.length = 0
-      saveCache.mockImplementation(async () => (process.stdout.write(`Cache Size: ~0 MB\n${said}\n`), -1))
-      await saveRegistration(registration, options())
-      expect(log).toEqual([`debug: The Actions cache already holds ${key()} (another job saved it first); nothing to do.`])
-    }
-    saveCache.mockImplementation(async () => (process.stdout.write('Unable to reserve cache with key x, another job may be creating this cache: ALREADY EXISTS\n'), -1))
+    saveCacheEntry.mockResolvedValue({ status: 'exists' })
     await saveRegistration(registration, options())
+    expect(log).toEqual([`debug: The Actions cache already holds ${key()} (another job saved it first); nothing to do.`])
     expect(warnings).toEqual([])
-  })
-
-  it("warns with the library's reason for not reserving, or a plain word when it gave none", async () => {
-    saveCache.mockImplementationOnce(async () => (process.stdout.write('Failed to reserve cache: 429 Too Many Requests\n'), -1))
-    saveCache.mockImplementationOnce(async () => (process.stdout.write('Failed to reserved x\nNot Failed to save: a note\n'), -1))
-    await saveRegistration(registration, options())
-    await saveRegistration(registration, options())
-    expect(warnings).toEqual([
-      'Could not save the OIDC client registration to the Actions cache (Failed to reserve cache: 429 Too Many Requests).',
-      'Could not save the OIDC client registration to the Actions cache (the service did not accept it).'
-    ])
   })
 
   it('bounds the save by saveTimeoutMs by default 15 s', () => {
