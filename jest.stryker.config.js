@@ -7,7 +7,10 @@
 // most of the unit suites for every mutant. The score is then a lower bound.
 import base from './jest.config.js'
 
-const only = process.env.MUTATE_TESTS?.split(',').map((glob) => glob.trim()).filter(Boolean) ?? []
+const only =
+  process.env.MUTATE_TESTS?.split(',')
+    .map((glob) => glob.trim())
+    .filter(Boolean) ?? []
 
 export default {
   ...base,

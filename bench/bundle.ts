@@ -34,7 +34,11 @@ export const ABSENT_LIBRARIES: readonly LibraryMarker[] = [
 ]
 
 /** Must be bundled exactly once. */
-export const UNDICI: LibraryMarker = { library: 'undici', source: 'undici/lib/dispatcher/agent.js', marker: 'class Agent extends DispatcherBase' }
+export const UNDICI: LibraryMarker = {
+  library: 'undici',
+  source: 'undici/lib/dispatcher/agent.js',
+  marker: 'class Agent extends DispatcherBase'
+}
 
 export interface ChunkInfo {
   /** Path relative to dist/. */
@@ -96,7 +100,10 @@ export function inspectBundle(distDir: string, mainChunk = 'index.js'): BundleRe
       const chunks = ordered.filter((file) => texts.get(file)!.includes(marker))
       return { library, chunks, inMainChunk: chunks.includes(mainChunk) }
     }),
-    absentLibraries: ABSENT_LIBRARIES.map(({ library, marker }) => ({ library, chunks: ordered.filter((file) => texts.get(file)!.includes(marker)) }))
+    absentLibraries: ABSENT_LIBRARIES.map(({ library, marker }) => ({
+      library,
+      chunks: ordered.filter((file) => texts.get(file)!.includes(marker))
+    }))
   }
 }
 

@@ -153,7 +153,8 @@ export function renderTable(results: BenchResults): string {
   const sdk = prompt.sdk.median
   const promptNote = (summary: Summary) => `${times(summary.median / floor)} floor, ${times(summary.median / sdk)} SDK`
   const interval = settings.intervalSeconds * 1000
-  const usageRow = (label: string, usage: UsageFigures) => row(label, range(usage.peakRssMiB, 'MiB'), `CPU ${range(usage.cpuMs, 'ms').trim()}`)
+  const usageRow = (label: string, usage: UsageFigures) =>
+    row(label, range(usage.peakRssMiB, 'MiB'), `CPU ${range(usage.cpuMs, 'ms').trim()}`)
   const lines = [
     `Bench: Node ${machine.node}, ${machine.platform} ${machine.arch}, ${machine.cpus} × ${machine.cpuModel}, ` +
       `load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`,
@@ -167,7 +168,11 @@ export function renderTable(results: BenchResults): string {
     row('AWS SDK script', range(prompt.sdk, 'ms'), `${times(sdk / floor)} floor`),
     '',
     `Approval → exit (interval ${settings.intervalSeconds} s, approved right after a pending poll)`,
-    row('action, cache off', range(results.approvalToExitMs, 'ms'), `interval + ${number(results.approvalToExitMs.median - interval, 'ms')}`),
+    row(
+      'action, cache off',
+      range(results.approvalToExitMs, 'ms'),
+      `interval + ${number(results.approvalToExitMs.median - interval, 'ms')}`
+    ),
     '',
     `Requests per run (approved ${settings.approveAfterSeconds} s after the device authorization: at most ${settings.maxPollsAllowed} polls)`,
     row('action, cache off', requestCells(results.requestsPerApproval.action)),
@@ -181,13 +186,18 @@ export function renderTable(results: BenchResults): string {
     usageRow('AWS SDK script', resources.sdk),
     '',
     `dist/: ${bytes(bundle.totalBytes)} in all; main chunk ${bytes(bundle.mainChunkBytes)}; undici copies: ` +
-      Object.entries(bundle.undiciCopies).map(([entry, copies]) => `${copies} in ${entry}`).join(', '),
+      Object.entries(bundle.undiciCopies)
+        .map(([entry, copies]) => `${copies} in ${entry}`)
+        .join(', '),
     ...bundle.chunks.map((chunk) => `  ${chunk.file.padEnd(34)}${bytes(chunk.bytes).padStart(12)}`),
     ...bundle.lazyLibraries.map(
       ({ library, chunks, inMainChunk }) =>
         `  ${library.padEnd(34)}${inMainChunk ? 'IN THE MAIN CHUNK' : chunks.length === 0 ? 'not bundled (no code path uses it)' : `lazy: ${chunks.join(', ')}`}`
     ),
-    ...(bundle.absentLibraries ?? []).map(({ library, chunks }) => `  ${library.padEnd(34)}${chunks.length === 0 ? 'not bundled (never used)' : `BUNDLED: ${chunks.join(', ')}`}`),
+    ...(bundle.absentLibraries ?? []).map(
+      ({ library, chunks }) =>
+        `  ${library.padEnd(34)}${chunks.length === 0 ? 'not bundled (never used)' : `BUNDLED: ${chunks.join(', ')}`}`
+    ),
     '',
     'Ratios (medians)',
     ...Object.entries(results.ratios).map(([name, value]) => `  ${name.padEnd(34)}${times(value).padStart(12)}`),

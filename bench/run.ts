@@ -76,7 +76,8 @@ async function measureWholeRuns(options: BenchOptions, backend: Backend, scratch
     floor.push(readUsage(probeFile))
     runs.action.push(await fullRun(backend, 'action'))
     const cached = await fullRun(backend, 'action-cached')
-    if ((cached.aws.RegisterClient ?? 0) > 0) throw new Error('a run with a cached registration called RegisterClient: it did not use the cache')
+    if ((cached.aws.RegisterClient ?? 0) > 0)
+      throw new Error('a run with a cached registration called RegisterClient: it did not use the cache')
     runs['action-cached'].push(cached)
     runs.sdk.push(await fullRun(backend, 'sdk'))
   }

@@ -3,12 +3,7 @@
 // The bench runs it beside the action, the same way. Like the action, it takes the OIDC endpoint
 // from AWS_ENDPOINT_URL_SSO_OIDC (the SDK reads it itself); the start URL and region come from
 // SSO_START_URL and SSO_REGION.
-import {
-  CreateTokenCommand,
-  RegisterClientCommand,
-  SSOOIDCClient,
-  StartDeviceAuthorizationCommand
-} from '@aws-sdk/client-sso-oidc'
+import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc'
 
 const client = new SSOOIDCClient({ region: process.env.SSO_REGION })
 const registration = await client.send(

@@ -32077,7 +32077,18 @@ function parseInputs(read, repository) {
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
     const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
-    const inputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access };
+    const inputs = {
+        startUrl,
+        region,
+        scopes,
+        clientName,
+        notify,
+        phase,
+        githubToken,
+        allowForks,
+        cacheRegistration,
+        ...access
+    };
     if (timeout !== '')
         inputs.timeoutSeconds = parseDuration('timeout', timeout);
     if (cacheEncryptionKey !== '')
@@ -32319,8 +32330,18 @@ function partitionOf(region) {
 function partitionDnsSuffixes() {
     return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
 }
-const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
-const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
+const OIDC = {
+    service: 'SSO OIDC',
+    hostPrefix: 'oidc',
+    fipsHostPrefix: 'oidc-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL']
+};
+const PORTAL = {
+    service: 'SSO portal',
+    hostPrefix: 'portal.sso',
+    fipsHostPrefix: 'portal.sso-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL']
+};
 /** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
 function oidcEndpoint(region, env = process.env) {
     return resolveEndpoint({ region, env, ...OIDC });
@@ -32360,7 +32381,9 @@ function resolveEndpoint(spec) {
         return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
     // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
     if (fips)
-        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+        return partition.name === 'aws-us-gov'
+            ? `https://${spec.hostPrefix}.${region}.amazonaws.com`
+            : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
     if (dualStack)
         return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
     return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
@@ -32506,7 +32529,9 @@ function leftoverSession(file, isRegion) {
         if (typeof region !== 'string' || !isRegion(region))
             return undefined;
         const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
-        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined;
+        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+            ? { clientId, clientSecret, registrationExpiresAt }
+            : undefined;
         return { file, region, ...token, ...(client ? { client } : {}) };
     }
     catch {
@@ -33685,7 +33710,8 @@ async function refreshForLogout(options) {
 function isSessionOver(error) {
     if (!(error instanceof AwsServiceError))
         return false;
-    return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) || ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '');
+    return (['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) ||
+        ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? ''));
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
@@ -33715,7 +33741,9 @@ function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpir
 }
 /** The token the action received, and the one in its token cache if a tool refreshed it since. */
 function heldTokens(record) {
-    const tokens = [withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)];
+    const tokens = [
+        withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)
+    ];
     const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
     if (refreshed && refreshed.accessToken !== record.accessToken) {
         // Issued to a tool, never seen by the runner: masked before anything could print them.
@@ -34147,7 +34175,13 @@ async function endLeftoverSessions(sessions, log, env = process.env) {
             const { client } = session;
             await revokeTokens({
                 portalEndpoint: portalEndpoint(session.region, env),
-                tokens: [{ accessToken: session.accessToken, expiresAt: session.expiresAt, ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }) }],
+                tokens: [
+                    {
+                        accessToken: session.accessToken,
+                        expiresAt: session.expiresAt,
+                        ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken })
+                    }
+                ],
                 ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
                 retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
                 label: `The ${token}`
@@ -34282,7 +34316,13 @@ function readRunContext(env = process.env) {
     const pullRequest = pullRequestNumber(payload);
     if (pullRequest !== undefined)
         context.pullRequest = pullRequest;
-    const trigger = describeTrigger({ eventName: context.eventName, actor: context.actor, triggeringActor: get('GITHUB_TRIGGERING_ACTOR'), ref: context.ref, payload });
+    const trigger = describeTrigger({
+        eventName: context.eventName,
+        actor: context.actor,
+        triggeringActor: get('GITHUB_TRIGGERING_ACTOR'),
+        ref: context.ref,
+        payload
+    });
     if (trigger !== undefined)
         context.trigger = trigger;
     return context;
@@ -34964,7 +35004,7 @@ async function createGitHubClient(options) {
         }, {
             deadline: Number.POSITIVE_INFINITY,
             clock: { now, sleep: (ms) => sleep(ms) },
-            delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+            delayBeforeRetry: (error, attempt, at) => retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined,
             onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
         });
     });
@@ -35181,7 +35221,10 @@ function outcomeSections(request, outcome, result) {
                 message ?? 'Re-run the job to ask again.'
             ];
         case 'error':
-            return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
+            return [
+                `The sign-in failed${when()}. The job got no AWS access.`,
+                message ?? `See ${runLog} for what went wrong, then re-run the job.`
+            ];
     }
 }
 function contextSection(request, shownProfiles) {
@@ -35417,7 +35460,12 @@ class StickyComment {
     /** Undefined when the comment no longer exists. */
     async update(id, body) {
         try {
-            const { data } = await this.github.rest.issues.updateComment({ owner: this.target.owner, repo: this.target.repo, comment_id: id, body });
+            const { data } = await this.github.rest.issues.updateComment({
+                owner: this.target.owner,
+                repo: this.target.repo,
+                comment_id: id,
+                body
+            });
             return { id: data.id, url: data.html_url };
         }
         catch (error) {
@@ -35634,7 +35682,11 @@ function restoreAccess(value) {
         throw new TypeError('stored approval request with profiles that are not a list');
     for (const entry of profiles) {
         const target = entry;
-        if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+        if (typeof target !== 'object' ||
+            target === null ||
+            typeof target.profile !== 'string' ||
+            target.profile === '' ||
+            !isRole(target.accountId, target.roleName)) {
             throw new TypeError('stored approval request with a profile that is not a profile name and a role');
         }
     }
@@ -35704,7 +35756,9 @@ function createPrCommentNotifier(options) {
             // Not answering is a reason to stop too: the next write would only wait as long again.
             if (error instanceof PrCommentError && error.reason !== 'rejected')
                 disabled = true;
-            options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
+            options.warn(error instanceof PrCommentError
+                ? error.message
+                : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
             return false;
         }
     }
@@ -35855,7 +35909,11 @@ function subjectTableRows(subject) {
     });
 }
 function summary_table(rows) {
-    return ['<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>'].join('\n');
+    return [
+        '<table>',
+        ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`),
+        '</table>'
+    ].join('\n');
 }
 function createSummaryNotifier(options = {}) {
     return {
@@ -35952,7 +36010,13 @@ function loadPendingRequest(path) {
         const file = JSON.parse(text);
         if (typeof file !== 'object' || file === null || file.version !== 1)
             throw new TypeError('unknown format');
-        checkFields(file.registration, 'registration', { clientId: 'string', clientSecret: 'string', clientIdIssuedAt: 'number', clientSecretExpiresAt: 'number', clientName: 'string' });
+        checkFields(file.registration, 'registration', {
+            clientId: 'string',
+            clientSecret: 'string',
+            clientIdIssuedAt: 'number',
+            clientSecretExpiresAt: 'number',
+            clientName: 'string'
+        });
         checkFields(file.authorization, 'authorization', {
             deviceCode: 'string',
             userCode: 'string',
@@ -36238,7 +36302,9 @@ function paxRecord(key, value) {
 /** The name field: the name itself when it fits, else its last 100 bytes' worth (the PAX path is what counts). */
 function truncate(name) {
     const bytes = Buffer.from(name, 'utf8');
-    return bytes.length <= USTAR_NAME_BYTES ? bytes : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES);
+    return bytes.length <= USTAR_NAME_BYTES
+        ? bytes
+        : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES);
 }
 function padded(bytes) {
     return Buffer.concat([bytes, Buffer.alloc(Math.ceil(bytes.length / BLOCK) * BLOCK - bytes.length)]);
@@ -36570,7 +36636,9 @@ function cacheService(env = process.env) {
     const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
     if (protocol === undefined || token === '')
         throw new CacheServiceError('the Actions cache service is not configured for this step');
-    const base = protocol === 'v2' ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL') : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL');
+    const base = protocol === 'v2'
+        ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL')
+        : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL');
     return { protocol, base, token };
 }
 /** One Twirp JSON call: `POST <origin>/twirp/…CacheService/<method>` (resolved as the library resolves it: any base path discarded). */
@@ -36698,7 +36766,9 @@ async function downloadArchive(download) {
         ...definedFields({ signal: download.signal })
     }).catch((error) => {
         // The only answer requestBounded calls malformed is one longer than the bound.
-        throw error instanceof MalformedResponseError ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`) : error;
+        throw error instanceof MalformedResponseError
+            ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`)
+            : error;
     });
     if (response.status !== 200)
         throw new CacheServiceError(`${operation} from ${download.url.origin} answered HTTP ${response.status}`);
@@ -36897,7 +36967,10 @@ function paxSize(value, max) {
 }
 /** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
 function tar_reader_octal(field, what) {
-    const text = field.toString('latin1').replace(/^ +/, '').replace(/[ \0]+$/, '');
+    const text = field
+        .toString('latin1')
+        .replace(/^ +/, '')
+        .replace(/[ \0]+$/, '');
     if (!/^[0-7]{1,12}$/.test(text))
         throw new Refused(`a header has a malformed ${what} field`);
     return parseInt(text, 8);
@@ -37016,7 +37089,10 @@ function decompress(archive) {
     const options = { maxOutputLength: MAX_TAR_BYTES };
     try {
         if (archive.subarray(0, 4).equals(ZSTD_MAGIC)) {
-            return { ok: true, bytes: (0,external_node_zlib_.zstdDecompressSync)(archive, { ...options, params: { [external_node_zlib_.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } }) };
+            return {
+                ok: true,
+                bytes: (0,external_node_zlib_.zstdDecompressSync)(archive, { ...options, params: { [external_node_zlib_.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } })
+            };
         }
         if (archive[0] === 0x1f && archive[1] === 0x8b)
             return { ok: true, bytes: (0,external_node_zlib_.gunzipSync)(archive, options) };
@@ -37106,7 +37182,10 @@ const MAX_UPLOAD_ANSWER_BYTES = 64 * 1024;
 async function saveCacheEntry(save, env = process.env) {
     const service = cacheService(env);
     const started = Date.now();
-    const call = () => ({ timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)), ...(save.signal ? { signal: save.signal } : {}) });
+    const call = () => ({
+        timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
+        ...(save.signal ? { signal: save.signal } : {})
+    });
     return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call);
 }
 async function saveV2(save, service, call) {
@@ -37180,7 +37259,12 @@ async function saveV1(save, service, call) {
     if (uploaded.status < 200 || uploaded.status > 299)
         throw unexpectedStatus(upload, uploaded);
     const commit = 'artifactcache commit';
-    const committed = await artifactCacheCall(service, commit, { ...call(), method: 'POST', resource: `caches/${cacheId}`, json: { size: save.archive.length } });
+    const committed = await artifactCacheCall(service, commit, {
+        ...call(),
+        method: 'POST',
+        resource: `caches/${cacheId}`,
+        json: { size: save.archive.length }
+    });
     if (committed.status < 200 || committed.status > 299)
         throw unexpectedStatus(commit, committed);
     return { status: 'saved', entryId: String(cacheId) };
@@ -37358,9 +37442,7 @@ async function restore(options, now) {
     }
     const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => setSecret(secret));
     if (!decoded.ok) {
-        const advice = decoded.failure === 'wrong-key'
-            ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
-            : '';
+        const advice = decoded.failure === 'wrong-key' ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.' : '';
         warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`);
         return NOT_RESTORED;
     }
@@ -37871,7 +37953,14 @@ function readInputs(context) {
 }
 /** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
 function requestSubject(context, inputs) {
-    return { context, startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes, ...requestedAccess(inputs) };
+    return {
+        context,
+        startUrl: inputs.startUrl,
+        region: inputs.region,
+        clientName: inputs.clientName,
+        scopes: inputs.scopes,
+        ...requestedAccess(inputs)
+    };
 }
 /** The roles the approver hands over, for the prompt: the approver must see what they grant. */
 function requestedAccess(inputs) {
@@ -37894,7 +37983,12 @@ function pullRequestLookup(context, inputs, signal) {
         const [owner, repo] = context.repository.split('/');
         if (!owner || !repo)
             throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo');
-        return lookUpPullRequest({ owner, repo, number }, { token: inputs.githubToken, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), debug: (line) => debug(line), limit: () => signal });
+        return lookUpPullRequest({ owner, repo, number }, {
+            token: inputs.githubToken,
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            debug: (line) => debug(line),
+            limit: () => signal
+        });
     };
 }
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
@@ -37988,7 +38082,9 @@ function openChannels(flow, options = {}) {
                 sticky: { debug: (line) => debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
                 // Asked at each write: near the deadline, recording the outcome gets only the grace.
                 // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
-                writeWithinMs: () => flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
+                writeWithinMs: () => flow.signal.aborted
+                    ? CANCELLED_RECORD_MS
+                    : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
                 signal: flow.signal
             };
         }
@@ -38122,7 +38218,12 @@ async function exportAccess(flow, poll, { registration, request }) {
         inputs,
         token,
         registration,
-        portal: new SsoPortalClient({ endpoint: flow.endpoints.portal, signal, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), ...definedFields({ deadline }) }),
+        portal: new SsoPortalClient({
+            endpoint: flow.endpoints.portal,
+            signal,
+            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+            ...definedFields({ deadline })
+        }),
         retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
         handoff,
         runId: context.runId,
@@ -38154,7 +38255,11 @@ function unapprovedResult(poll, request, inputs) {
     // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
     if (poll.outcome === 'approved')
         return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
-    const details = { userCode: request.userCode, codeExpiresAt: request.expiresAt, ...definedFields({ timeoutSeconds: inputs.timeoutSeconds }) };
+    const details = {
+        userCode: request.userCode,
+        codeExpiresAt: request.expiresAt,
+        ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
+    };
     // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
     // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
     if (poll.lastError !== undefined) {

@@ -88,7 +88,8 @@ function readFaults(value: string): Fault[] {
     }
     return (Array.isArray(parsed) ? parsed : [parsed]).map((fault) => validateFault(fault, AWS_OPERATIONS))
   } catch (error) {
-    if (error instanceof FaultError) throw new UsageError(`--fault: ${error.message}; e.g. --fault 'CreateToken:status:500:InternalServerException:2'`)
+    if (error instanceof FaultError)
+      throw new UsageError(`--fault: ${error.message}; e.g. --fault 'CreateToken:status:500:InternalServerException:2'`)
     throw error
   }
 }
@@ -97,7 +98,9 @@ function seconds(flag: string, value: string | undefined, zeroAllowed: boolean):
   if (value === undefined) return undefined
   const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
   if (!Number.isFinite(number) || (!zeroAllowed && number === 0)) {
-    throw new UsageError(`--${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, e.g. 5 or 0.5, got "${value}"`)
+    throw new UsageError(
+      `--${flag} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, e.g. 5 or 0.5, got "${value}"`
+    )
   }
   return number
 }

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  process.stdout.write(JSON.stringify({ endpoint: emulator.endpoint, verificationUri: `${emulator.endpoint}/device`, pid: process.pid }) + '\n')
+  process.stdout.write(
+    JSON.stringify({ endpoint: emulator.endpoint, verificationUri: `${emulator.endpoint}/device`, pid: process.pid }) + '\n'
+  )
 }
 
 main().catch((error: unknown) => {

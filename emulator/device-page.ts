@@ -31,12 +31,7 @@ export function showDevicePage(store: Store, request: PageRequest, userCode: str
 }
 
 /** `POST /device/approve` and `POST /device/deny`, from the page's forms, curl or a script. */
-export function decideFromPage(
-  store: Store,
-  request: PageRequest,
-  decision: 'approve' | 'deny',
-  form: Record<string, string>
-): Reply {
+export function decideFromPage(store: Store, request: PageRequest, decision: 'approve' | 'deny', form: Record<string, string>): Reply {
   const json = wantsJson(request.accept)
   const userCode = form.user_code?.trim() ?? ''
   if (userCode === '') {
@@ -73,12 +68,7 @@ export function parseForm(contentType: string | undefined, body: Buffer): Record
 }
 
 export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;')
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;')
 }
 
 function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedCode: string): Reply {
@@ -124,7 +114,8 @@ function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedC
     }
     case 'invalid-client': {
       // What AWS shows for a request made with an expired client registration.
-      const message = 'Invalid client. The application that made this request is no longer registered; it must register again and start a new request.'
+      const message =
+        'Invalid client. The application that made this request is no longer registered; it must register again and start a new request.'
       return json
         ? jsonReply(400, { result: 'invalid-client', userCode: result.authorization.userCode, message })
         : htmlReply(400, 'Invalid client', `<p role="alert">${escapeHtml(message)}</p>`)

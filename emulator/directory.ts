@@ -17,7 +17,8 @@ export function parseDirectory(value: unknown, source = 'directory'): Account[] 
     if (seen.has(accountId)) throw new Error(`${where}.accountId: ${accountId} appears twice`)
     seen.add(accountId)
     if (typeof accountName !== 'string' || accountName === '') throw new Error(`${where}.accountName: expected a non-empty string`)
-    if (typeof emailAddress !== 'string' || !emailAddress.includes('@')) throw new Error(`${where}.emailAddress: expected an e-mail address`)
+    if (typeof emailAddress !== 'string' || !emailAddress.includes('@'))
+      throw new Error(`${where}.emailAddress: expected an e-mail address`)
     if (!Array.isArray(roles) || !roles.every((role): role is string => typeof role === 'string' && role !== '')) {
       throw new Error(`${where}.roles: expected a list of role names, e.g. ["Deploy"]`)
     }

@@ -117,7 +117,9 @@ export function validateFault(value: unknown, operations: readonly string[]): Fa
   }
   if (input.errorType !== undefined) {
     if (typeof input.errorType !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(input.errorType)) {
-      throw new FaultError(`fault.errorType must be an AWS shape name such as InternalServerException; got ${JSON.stringify(input.errorType)}`)
+      throw new FaultError(
+        `fault.errorType must be an AWS shape name such as InternalServerException; got ${JSON.stringify(input.errorType)}`
+      )
     }
     fault.errorType = input.errorType
   }
@@ -144,13 +146,15 @@ export function validateFault(value: unknown, operations: readonly string[]): Fa
     const { fields, headers } = input
     const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
     if (kind !== 'override') throw new FaultError(`fault.fields and fault.headers belong to 'override'; got kind ${JSON.stringify(kind)}`)
-    if (fields !== undefined && !isRecord(fields)) throw new FaultError(`fault.fields must be an object of dotted paths to JSON values; got ${JSON.stringify(fields)}`)
+    if (fields !== undefined && !isRecord(fields))
+      throw new FaultError(`fault.fields must be an object of dotted paths to JSON values; got ${JSON.stringify(fields)}`)
     if (headers !== undefined && !(isRecord(headers) && Object.values(headers).every((v) => typeof v === 'string'))) {
       throw new FaultError(`fault.headers must be an object of header names to text; got ${JSON.stringify(headers)}`)
     }
     if (fields === undefined && headers === undefined) throw new FaultError("fault 'override' needs fields or headers to set")
     if (fields !== undefined) fault.fields = fields
-    if (headers !== undefined) fault.headers = Object.fromEntries(Object.entries(headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]))
+    if (headers !== undefined)
+      fault.headers = Object.fromEntries(Object.entries(headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]))
   }
   if (kind === 'missing-fields' && operation !== '*' && ESSENTIAL_FIELDS[operation]?.length === 0) {
     throw new FaultError(`fault 'missing-fields' does not apply to ${operation}: its answer has no fields`)
@@ -202,9 +206,7 @@ export function statusFaultReply(fault: Fault, api: 'oidc' | 'portal'): Reply {
   const status = fault.status ?? 500
   const shape = fault.errorType ?? defaultErrorType(status)
   const reply =
-    api === 'oidc'
-      ? new OidcError(shape, 'Injected fault', status).toReply()
-      : new PortalError(shape, 'Injected fault', status).toReply()
+    api === 'oidc' ? new OidcError(shape, 'Injected fault', status).toReply() : new PortalError(shape, 'Injected fault', status).toReply()
   if (fault.retryAfter !== undefined) reply.headers['retry-after'] = String(fault.retryAfter)
   return reply
 }

@@ -34,19 +34,29 @@ export interface RouteContext {
 export const OIDC_OPERATIONS = ['RegisterClient', 'StartDeviceAuthorization', 'CreateToken'] as const
 
 export function oidcRoutes(ctx: RouteContext): Route[] {
-  const json = (operation: (oidc: OidcContext, body: Record<string, unknown>) => Record<string, unknown>) =>
-    (exchange: Exchange): Reply => jsonReply(200, operation(ctx.oidc, parseJsonObject(exchange.body)))
+  const json =
+    (operation: (oidc: OidcContext, body: Record<string, unknown>) => Record<string, unknown>) =>
+    (exchange: Exchange): Reply =>
+      jsonReply(200, operation(ctx.oidc, parseJsonObject(exchange.body)))
   return [
     { method: 'POST', path: '/client/register', operation: 'RegisterClient', api: 'oidc', handle: json(registerClient) },
-    { method: 'POST', path: '/device_authorization', operation: 'StartDeviceAuthorization', api: 'oidc', handle: json(startDeviceAuthorization) },
+    {
+      method: 'POST',
+      path: '/device_authorization',
+      operation: 'StartDeviceAuthorization',
+      api: 'oidc',
+      handle: json(startDeviceAuthorization)
+    },
     { method: 'POST', path: '/token', operation: 'CreateToken', api: 'oidc', handle: json(createToken) }
   ]
 }
 
 export function portalRoutes(ctx: RouteContext): Route[] {
   const request = (exchange: Exchange): PortalRequest => ({ query: exchange.url.searchParams, headers: exchange.headers })
-  const json = (operation: (portal: PortalContext, request: PortalRequest) => Record<string, unknown>) =>
-    (exchange: Exchange): Reply => jsonReply(200, operation(ctx.portal, request(exchange)))
+  const json =
+    (operation: (portal: PortalContext, request: PortalRequest) => Record<string, unknown>) =>
+    (exchange: Exchange): Reply =>
+      jsonReply(200, operation(ctx.portal, request(exchange)))
   return [
     { method: 'GET', path: '/federation/credentials', operation: 'GetRoleCredentials', api: 'portal', handle: json(getRoleCredentials) },
     { method: 'GET', path: '/assignment/accounts', operation: 'ListAccounts', api: 'portal', handle: json(listAccounts) },
@@ -65,8 +75,10 @@ export function portalRoutes(ctx: RouteContext): Route[] {
 }
 
 export function pageRoutes(ctx: RouteContext): Route[] {
-  const decide = (decision: 'approve' | 'deny') => (exchange: Exchange): Reply =>
-    decideFromPage(ctx.store, { accept: exchange.headers.accept }, decision, parseForm(exchange.headers['content-type'], exchange.body))
+  const decide =
+    (decision: 'approve' | 'deny') =>
+    (exchange: Exchange): Reply =>
+      decideFromPage(ctx.store, { accept: exchange.headers.accept }, decision, parseForm(exchange.headers['content-type'], exchange.body))
   return [
     {
       method: 'GET',

@@ -9,7 +9,15 @@ import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
 import { DEFAULT_USER } from './device-page.js'
 import { parseDirectory } from './directory.js'
 import { controlRoutes } from './control.js'
-import { FaultPlan, malformedJsonReply, statusFaultReply, withOverrides, withoutEssentialFields, type Fault, type FaultKind } from './faults.js'
+import {
+  FaultPlan,
+  malformedJsonReply,
+  statusFaultReply,
+  withOverrides,
+  withoutEssentialFields,
+  type Fault,
+  type FaultKind
+} from './faults.js'
 import type { OidcSettings } from './oidc.js'
 import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
@@ -190,7 +198,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const operation = route?.operation ?? 'UnknownOperation'
     // The path without its query, the operation, the status, the time: never a body or a header value.
     const logLine = (outcome: string, fault?: FaultKind): void =>
-      log(`${req.method} ${url.pathname} ${operation} ${outcome}${fault ? ` fault=${fault}` : ''} ${Math.round(performance.now() - startedMs)}ms`)
+      log(
+        `${req.method} ${url.pathname} ${operation} ${outcome}${fault ? ` fault=${fault}` : ''} ${Math.round(performance.now() - startedMs)}ms`
+      )
     const finish = (reply: Reply, fault?: FaultKind): void => {
       writeReply(res, reply)
       const error = errorShapeOf(reply)
@@ -327,7 +337,8 @@ function validateSettings(options: EmulatorOptions): OidcSettings {
     registrationTtl: options.registrationTtl ?? DEFAULTS.registrationTtl
   }
   for (const [name, value] of Object.entries(settings)) {
-    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`Emulator option ${name} must be a positive number of seconds, got ${value}`)
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`Emulator option ${name} must be a positive number of seconds, got ${value}`)
   }
   if (options.approveAfter !== undefined && !(Number.isFinite(options.approveAfter) && options.approveAfter >= 0)) {
     throw new RangeError(`Emulator option approveAfter must be zero or more seconds, got ${options.approveAfter}`)

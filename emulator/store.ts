@@ -2,15 +2,7 @@
 // authorizations, and the tokens issued from them. Pure state and rules, no HTTP: the OIDC
 // handlers, the portal, the verification page and the programmatic API all go through it, so
 // they can never disagree about whether a code is pending or a token is valid.
-import {
-  newAccessToken,
-  newClientId,
-  newClientSecret,
-  newDeviceCode,
-  newRefreshToken,
-  newUserCode,
-  normalizeUserCode
-} from './ids.js'
+import { newAccessToken, newClientId, newClientSecret, newDeviceCode, newRefreshToken, newUserCode, normalizeUserCode } from './ids.js'
 
 /** A portal assignment: an account and the roles (permission sets) the signed-in user has in it. */
 export interface Account {

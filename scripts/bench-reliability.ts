@@ -28,7 +28,9 @@ async function matrix(): Promise<void> {
   failed ||= held.length !== results.length
 
   console.log('## Fault matrix\n')
-  console.log(`${cases.length} cases tried, ${held.length} held, in ${seconds(wallMs)} (${concurrency()} at a time; bound per case ${seconds(CASE_BOUND_MS)}).\n`)
+  console.log(
+    `${cases.length} cases tried, ${held.length} held, in ${seconds(wallMs)} (${concurrency()} at a time; bound per case ${seconds(CASE_BOUND_MS)}).\n`
+  )
   console.log('| Endpoint | Faults | Expected | Held | Slowest |')
   console.log('| --- | --- | --- | --- | --- |')
   const groups = new Map<string, CaseResult[]>()
@@ -40,9 +42,12 @@ async function matrix(): Promise<void> {
     const [endpoint, expected] = key.split('\u0000')
     const slowest = Math.max(...group.map((result) => result.durationMs))
     const ok = group.filter((result) => result.problems.length === 0).length
-    console.log(`| ${endpoint} | ${group.map((result) => result.fault).join('; ')} | ${expected} | ${ok}/${group.length} | ${seconds(slowest)} |`)
+    console.log(
+      `| ${endpoint} | ${group.map((result) => result.fault).join('; ')} | ${expected} | ${ok}/${group.length} | ${seconds(slowest)} |`
+    )
   }
-  for (const result of results.filter((r) => r.problems.length > 0)) console.log(`\nDID NOT HOLD: ${result.name}: ${result.problems.join('; ')}`)
+  for (const result of results.filter((r) => r.problems.length > 0))
+    console.log(`\nDID NOT HOLD: ${result.name}: ${result.problems.join('; ')}`)
   console.log()
 }
 
@@ -57,9 +62,15 @@ async function cancel(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- | --- |')
   results.forEach((result, index) => {
     const { stage, signal } = cases[index]!
-    const ok = result.run.outputs.outcome === 'cancelled' && result.exitMs <= EXIT_WITHIN_MS && result.after.length === 0 && result.leaks.length === 0
+    const ok =
+      result.run.outputs.outcome === 'cancelled' &&
+      result.exitMs <= EXIT_WITHIN_MS &&
+      result.after.length === 0 &&
+      result.leaks.length === 0
     failed ||= !ok
-    console.log(`| ${stage.name} | ${stage.hold} | ${signal} | ${result.run.outputs.outcome} | ${result.exitMs} ms | ${result.after.length} |`)
+    console.log(
+      `| ${stage.name} | ${stage.hold} | ${signal} | ${result.run.outputs.outcome} | ${result.exitMs} ms | ${result.after.length} |`
+    )
   })
   console.log()
 }
@@ -69,10 +80,16 @@ async function load(): Promise<void> {
   const pollers = Number(process.env.LOAD_POLLERS ?? 200)
   const gateFigures = await runConcurrentGates(gates)
   const pollerFigures = await withoutDebugLines(() => runConcurrentPollers(pollers))
-  failed ||= gateFigures.approved !== gates || gateFigures.distinctTokens !== gates || gateFigures.unexpectedAnswers > 0 || gateFigures.leaks.length > 0
+  failed ||=
+    gateFigures.approved !== gates ||
+    gateFigures.distinctTokens !== gates ||
+    gateFigures.unexpectedAnswers > 0 ||
+    gateFigures.leaks.length > 0
   failed ||= pollerFigures.approved !== pollers || pollerFigures.unexpectedAnswers > 0 || pollerFigures.transientErrors > 0
   console.log('## Load\n')
-  console.log(`On ${cpus().length} CPU(s), Node ${process.version}; the emulator approves each request 1 s after it starts, interval 0.5 s.\n`)
+  console.log(
+    `On ${cpus().length} CPU(s), Node ${process.version}; the emulator approves each request 1 s after it starts, interval 0.5 s.\n`
+  )
   console.log('| Measurement | Figures |')
   console.log('| --- | --- |')
   const g = gateFigures

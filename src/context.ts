@@ -42,7 +42,13 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
   const payload = readEventPayload(get('GITHUB_EVENT_PATH'))
   const pullRequest = pullRequestNumber(payload)
   if (pullRequest !== undefined) context.pullRequest = pullRequest
-  const trigger = describeTrigger({ eventName: context.eventName, actor: context.actor, triggeringActor: get('GITHUB_TRIGGERING_ACTOR'), ref: context.ref, payload })
+  const trigger = describeTrigger({
+    eventName: context.eventName,
+    actor: context.actor,
+    triggeringActor: get('GITHUB_TRIGGERING_ACTOR'),
+    ref: context.ref,
+    payload
+  })
   if (trigger !== undefined) context.trigger = trigger
   return context
 }

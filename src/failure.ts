@@ -12,8 +12,7 @@ const AWS_ADVICE: Record<string, string> = {
     "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
   InvalidClientException:
     'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
-  UnauthorizedClientException:
-    "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
+  UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
   InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
   InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
   InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',

@@ -72,7 +72,18 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
   const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
-  const inputs: ActionInputs = { startUrl, region, scopes, clientName, notify, phase, githubToken, allowForks, cacheRegistration, ...access }
+  const inputs: ActionInputs = {
+    startUrl,
+    region,
+    scopes,
+    clientName,
+    notify,
+    phase,
+    githubToken,
+    allowForks,
+    cacheRegistration,
+    ...access
+  }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey)
   return { inputs, warnings }

@@ -27,7 +27,14 @@ import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride 
 import { AwsServiceError } from './oidc/errors.js'
 import type { ClientRegistration, DeviceAuthorization, TokenSet } from './oidc/types.js'
 import { SsoPortalClient } from './portal/client.js'
-import { loadPendingRequest, pendingRequestPath, refuseAccessNotShown, removePendingRequest, savePendingRequest, type PendingRequest } from './model/pending.js'
+import {
+  loadPendingRequest,
+  pendingRequestPath,
+  refuseAccessNotShown,
+  removePendingRequest,
+  savePendingRequest,
+  type PendingRequest
+} from './model/pending.js'
 import { pollForToken, type PollResult } from './poll.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
@@ -146,7 +153,14 @@ function readInputs(context: RunContext): ActionInputs {
 
 /** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
 function requestSubject(context: RunContext, inputs: ActionInputs): RequestSubject {
-  return { context, startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes, ...requestedAccess(inputs) }
+  return {
+    context,
+    startUrl: inputs.startUrl,
+    region: inputs.region,
+    clientName: inputs.clientName,
+    scopes: inputs.scopes,
+    ...requestedAccess(inputs)
+  }
 }
 
 /** The roles the approver hands over, for the prompt: the approver must see what they grant. */
@@ -178,7 +192,12 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
     if (!owner || !repo) throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo')
     return lookUpPullRequest(
       { owner, repo, number },
-      { token: inputs.githubToken, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), debug: (line) => core.debug(line), limit: () => signal }
+      {
+        token: inputs.githubToken,
+        requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+        debug: (line) => core.debug(line),
+        limit: () => signal
+      }
     )
   }
 }
@@ -291,7 +310,9 @@ function openChannels(flow: Flow, options: ChannelOptions = {}): Channels {
         // Asked at each write: near the deadline, recording the outcome gets only the grace.
         // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
         writeWithinMs: () =>
-          flow.signal.aborted ? CANCELLED_RECORD_MS : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
+          flow.signal.aborted
+            ? CANCELLED_RECORD_MS
+            : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
         signal: flow.signal
       }
     }
@@ -314,12 +335,20 @@ class Channels {
     this.shown = request
     exportRequestOutputs(request)
     if (request.endpointNotice) core.warning(noticeLine(request.endpointNotice))
-    await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => core.warning(warning))
+    await notifyAll(
+      this.notifiers,
+      (notifier) => notifier.prompt(request),
+      (warning) => core.warning(warning)
+    )
   }
 
   async record(subject: RequestSubject, result: RequestResult): Promise<void> {
     const record = { subject, result, ...definedFields({ request: this.shown }) }
-    await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => core.warning(warning))
+    await notifyAll(
+      this.notifiers,
+      (notifier) => notifier.record(record),
+      (warning) => core.warning(warning)
+    )
   }
 }
 
@@ -365,7 +394,10 @@ function approvalRequest(authorization: DeviceAuthorization, flow: Flow): Approv
 }
 
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
-function endpointNoticeOf(links: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>, flow: Flow): Pick<ApprovalRequest, 'endpointNotice'> {
+function endpointNoticeOf(
+  links: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>,
+  flow: Flow
+): Pick<ApprovalRequest, 'endpointNotice'> {
   return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) })
 }
 
@@ -373,12 +405,18 @@ function endpointNoticeOf(links: Pick<ApprovalRequest, 'verificationUri' | 'veri
  * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
  * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
  */
-async function pollOrStartOver(flow: Flow, channels: Channels, started: StartedRequest): Promise<{ started: StartedRequest; poll: PollResult }> {
+async function pollOrStartOver(
+  flow: Flow,
+  channels: Channels,
+  started: StartedRequest
+): Promise<{ started: StartedRequest; poll: PollResult }> {
   try {
     return { started, poll: await waitForApproval(flow, started) }
   } catch (error) {
     if (started.startedOver || !mayStartOver(error, flow.signal)) throw error
-    core.warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.')
+    core.warning(
+      'AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.'
+    )
     const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true)
     await channels.prompt(again.request)
     return { started: again, poll: await waitForApproval(flow, again) }
@@ -425,7 +463,12 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
     inputs,
     token,
     registration,
-    portal: new SsoPortalClient({ endpoint: flow.endpoints.portal, signal, requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds), ...definedFields({ deadline }) }),
+    portal: new SsoPortalClient({
+      endpoint: flow.endpoints.portal,
+      signal,
+      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
+      ...definedFields({ deadline })
+    }),
     retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
     handoff,
     runId: context.runId,
@@ -457,8 +500,13 @@ function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: Client
 
 function unapprovedResult(poll: PollResult, request: ApprovalRequest, inputs: ActionInputs): RequestResult {
   // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
-  if (poll.outcome === 'approved') return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
-  const details = { userCode: request.userCode, codeExpiresAt: request.expiresAt, ...definedFields({ timeoutSeconds: inputs.timeoutSeconds }) }
+  if (poll.outcome === 'approved')
+    return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
+  const details = {
+    userCode: request.userCode,
+    codeExpiresAt: request.expiresAt,
+    ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
+  }
   // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
   // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
   if (poll.lastError !== undefined) {
@@ -479,7 +527,12 @@ function deadlineNote(outcome: PollResult['outcome'], details: { timeoutSeconds?
  * cancelled step may be gone before GitHub answers), and the channels record how it ended. Then the
  * pending request this step owned is over: no wait step may pick it up again.
  */
-async function recordOutcome(channels: Channels, subject: RequestSubject, result: RequestResult, ownedPendingFile: string | undefined): Promise<void> {
+async function recordOutcome(
+  channels: Channels,
+  subject: RequestSubject,
+  result: RequestResult,
+  ownedPendingFile: string | undefined
+): Promise<void> {
   exportOutcome(result.outcome)
   if (result.outcome !== 'approved') core.setFailed(result.message ?? result.outcome)
   await channels.record(subject, result)
@@ -506,6 +559,7 @@ function explainTransient(error: unknown): string {
 
 /** AWS rejected the OIDC client (invalid_client): a new registration may succeed, unless the run is cancelled. */
 function mayStartOver(error: unknown, signal: AbortSignal): boolean {
-  const invalidClient = error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
+  const invalidClient =
+    error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client')
   return invalidClient && !signal.aborted
 }

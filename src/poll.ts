@@ -145,11 +145,7 @@ export async function pollForToken(options: PollOptions): Promise<PollResult> {
   }
 }
 
-type Attempt =
-  | { kind: 'token'; token: TokenSet }
-  | { kind: 'error'; error: unknown }
-  | { kind: 'cancelled' }
-  | { kind: 'cut-off' }
+type Attempt = { kind: 'token'; token: TokenSet } | { kind: 'error'; error: unknown } | { kind: 'cancelled' } | { kind: 'cut-off' }
 
 /**
  * Runs one CreateToken call that ends at the latest at `cutoff` or when `signal` aborts, even if

@@ -10,7 +10,6 @@
 import { InputError } from './errors.js'
 import type { AwsAccessInputs, InputReader, ProfileTarget, RoleTarget } from './model/inputs.js'
 
-
 const ACCOUNT_ID_EXAMPLE = '111122223333'
 const ROLE_NAME_EXAMPLE = 'Deployer'
 const ROLES_EXAMPLE = '111122223333:Deployer=prod'
@@ -54,7 +53,9 @@ export function parseAwsAccessInputs(read: InputReader, { region, warnings, pars
   const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region')
   const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false)
   if (outputCredentials && !role) {
-    warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.")
+    warnings.push(
+      "Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output."
+    )
   }
   if (rawAwsRegion !== '' && !role && profiles.length === 0) {
     warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.")
@@ -67,10 +68,16 @@ export function parseAwsAccessInputs(read: InputReader, { region, warnings, pars
 function parseRole(rawAccountId: string, rawRoleName: string): RoleTarget | undefined {
   if (rawAccountId === '' && rawRoleName === '') return undefined
   if (rawRoleName === '') {
-    throw new InputError('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`)
+    throw new InputError(
+      'role-name',
+      `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`
+    )
   }
   if (rawAccountId === '') {
-    throw new InputError('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`)
+    throw new InputError(
+      'account-id',
+      `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`
+    )
   }
   return {
     accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
@@ -138,7 +145,8 @@ export function parseRoles(raw: string): ProfileTarget[] {
     const [, rawAccountId = '', rawRoleName = '', rawProfile] = match
     const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles')
     const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles')
-    const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`)
+    const profile =
+      rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`)
     targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` })
   })
   return targets

@@ -108,7 +108,10 @@ export async function refuseUntrustedCode(
   } catch (error) {
     // The lookup's own errors are one clause of plain words; anything else is not shown.
     const why = error instanceof PullRequestLookupError ? sanitize(error.message, { maxLength: 300 }) : 'an unexpected error'
-    throw refusal(`this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`, GRANT_LOOKUP)
+    throw refusal(
+      `this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`,
+      GRANT_LOOKUP
+    )
   }
   const reason = headReason(number, repositories, repository)
   if (reason !== undefined) throw refusal(reason.text, reason.remedy)
@@ -124,7 +127,11 @@ export function pullRequestToLookUp(eventName: string, payload: EventPayload | u
 }
 
 /** Why the looked-up pull request may run a fork's code; undefined when its head is the repository itself. */
-export function headReason(number: number, { head, base }: PullRequestRepositories, repository: string): { text: string; remedy: string } | undefined {
+export function headReason(
+  number: number,
+  { head, base }: PullRequestRepositories,
+  repository: string
+): { text: string; remedy: string } | undefined {
   if (base.fullName.toLowerCase() !== repository.toLowerCase()) {
     return {
       text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${sanitize(repository, { maxLength: 200 })}, so it may be running a fork's code`,
@@ -132,12 +139,14 @@ export function headReason(number: number, { head, base }: PullRequestRepositori
     }
   }
   // The same repository by id, name and fork flag: a fork has its own id, whatever it is named.
-  if (head !== null && head.id === base.id && head.fullName.toLowerCase() === base.fullName.toLowerCase() && head.fork === base.fork) return undefined
+  if (head !== null && head.id === base.id && head.fullName.toLowerCase() === base.fullName.toLowerCase() && head.fork === base.fork)
+    return undefined
   const fork = head === null ? 'a fork (since deleted)' : `the fork ${head.fullName}`
   return { text: `this issue_comment run is on pull request #${number}, whose code comes from ${fork}`, remedy: RUN_ON_A_BRANCH }
 }
 
-const RUN_ON_A_BRANCH = "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code."
+const RUN_ON_A_BRANCH =
+  "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code."
 const GRANT_LOOKUP =
   "Give the job permissions: pull-requests: read and a github-token that can read this repository's pull requests, or set allow-forks: true only if the workflow never runs the pull request's code."
 

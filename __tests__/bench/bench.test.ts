@@ -76,8 +76,17 @@ describe('command line', () => {
 
 function planted(overrides: Partial<MeasuredResults> = {}): MeasuredResults {
   const s = (median: number, min = median, max = median): Summary => ({ median, min, max, runs: 10 })
-  const requests = { aws: { RegisterClient: s(1), StartDeviceAuthorization: s(1), CreateToken: s(3) }, cache: {}, slowDowns: 0, smallestPollGapMs: s(1002, 1001, 1010) }
-  const cachedRequests = { ...requests, aws: { StartDeviceAuthorization: s(1), CreateToken: s(3) }, cache: { lookup: s(1), 'proxy tunnel': s(1), 'download GET': s(1) } }
+  const requests = {
+    aws: { RegisterClient: s(1), StartDeviceAuthorization: s(1), CreateToken: s(3) },
+    cache: {},
+    slowDowns: 0,
+    smallestPollGapMs: s(1002, 1001, 1010)
+  }
+  const cachedRequests = {
+    ...requests,
+    aws: { StartDeviceAuthorization: s(1), CreateToken: s(3) },
+    cache: { lookup: s(1), 'proxy tunnel': s(1), 'download GET': s(1) }
+  }
   return {
     generatedAt: '2026-01-01T00:00:00.000Z',
     machine: { node: 'v24.0.0', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', loadAverage: { start: 0.5, end: 0.7 } },
@@ -94,7 +103,10 @@ function planted(overrides: Partial<MeasuredResults> = {}): MeasuredResults {
     bundle: {
       totalBytes: 1_200_000,
       mainChunkBytes: 1_150_000,
-      chunks: [{ file: 'index.js', bytes: 1_150_000 }, { file: '905.index.js', bytes: 27_000 }],
+      chunks: [
+        { file: 'index.js', bytes: 1_150_000 },
+        { file: '905.index.js', bytes: 27_000 }
+      ],
       undiciCopies: { 'index.js': 1 },
       lazyLibraries: [{ library: 'uqr', chunks: ['905.index.js'], inMainChunk: false }],
       absentLibraries: [{ library: '@actions/cache', chunks: [] }]
@@ -113,7 +125,9 @@ describe('report', () => {
     const table = renderTable(results)
     expect(table).toMatch(/action, cache off +80\.0 ms +\[70 … 120\] +3\.20× floor, 0\.27× SDK/)
     expect(table).toMatch(/action, cached registration +150 ms +\[140 … 170\] +6\.00× floor, 0\.50× SDK/)
-    expect(table).toContain('StartDeviceAuthorization 1, CreateToken 3, cache lookup 1, cache proxy tunnel 1, cache download GET 1, slow_down 0')
+    expect(table).toContain(
+      'StartDeviceAuthorization 1, CreateToken 3, cache lookup 1, cache proxy tunnel 1, cache download GET 1, slow_down 0'
+    )
     expect(table).toMatch(/action, cache off +1020 ms +\[1010 … 1100\] +interval \+ 20\.0 ms/)
     expect(table).toContain('RegisterClient 1, StartDeviceAuthorization 1, CreateToken 3, slow_down 0, smallest poll gap 1001 ms')
     expect(table).toContain('undici copies: 1 in index.js')
@@ -133,7 +147,10 @@ describe('report', () => {
       planted({
         timeToPromptMs: { ...base.timeToPromptMs, action: { median: 320, min: 300, max: 400, runs: 10 } },
         approvalToExitMs: { median: 1400, min: 1300, max: 1500, runs: 10 },
-        resources: { ...base.resources, action: { peakRssMiB: { median: 98, min: 96, max: 101, runs: 10 }, cpuMs: base.resources.action.cpuMs } }
+        resources: {
+          ...base.resources,
+          action: { peakRssMiB: { median: 98, min: 96, max: 101, runs: 10 }, cpuMs: base.resources.action.cpuMs }
+        }
       })
     )
     expect(results.targets.filter((goal) => !goal.met).map((goal) => goal.name)).toEqual([
@@ -149,7 +166,10 @@ describe('report', () => {
     const base = planted()
     const results = withVerdicts(
       planted({
-        resources: { ...base.resources, actionCached: { peakRssMiB: { median: 105, min: 104, max: 106, runs: 10 }, cpuMs: base.resources.actionCached.cpuMs } },
+        resources: {
+          ...base.resources,
+          actionCached: { peakRssMiB: { median: 105, min: 104, max: 106, runs: 10 }, cpuMs: base.resources.actionCached.cpuMs }
+        },
         requestsPerApproval: { ...base.requestsPerApproval, actionCached: { ...base.requestsPerApproval.actionCached, slowDowns: 1 } }
       })
     )
@@ -175,7 +195,12 @@ describe('npm run bench -- --runs 2 --quick', () => {
 
     const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults
     expect(results.settings).toMatchObject({ runs: 2, quick: true, intervalSeconds: 1 })
-    for (const figure of [results.timeToPromptMs.floor, results.timeToPromptMs.action, results.timeToPromptMs.sdk, results.approvalToExitMs]) {
+    for (const figure of [
+      results.timeToPromptMs.floor,
+      results.timeToPromptMs.action,
+      results.timeToPromptMs.sdk,
+      results.approvalToExitMs
+    ]) {
       expect(figure.runs).toBe(2)
       expect(figure.min).toBeGreaterThan(0)
     }
@@ -187,7 +212,10 @@ describe('npm run bench -- --runs 2 --quick', () => {
       expect(requests.aws.CreateToken.max).toBeLessThanOrEqual(results.settings.maxPollsAllowed)
       expect(requests.slowDowns).toBe(0)
     }
-    expect([action.aws.RegisterClient, sdk.aws.RegisterClient]).toEqual([expect.objectContaining({ min: 1, max: 1 }), expect.objectContaining({ min: 1, max: 1 })])
+    expect([action.aws.RegisterClient, sdk.aws.RegisterClient]).toEqual([
+      expect.objectContaining({ min: 1, max: 1 }),
+      expect.objectContaining({ min: 1, max: 1 })
+    ])
     // The cached registration is restored from the cache service instead of registered.
     expect(actionCached.aws.RegisterClient).toBeUndefined()
     expect(actionCached.cache.lookup).toMatchObject({ min: 1, max: 1 })

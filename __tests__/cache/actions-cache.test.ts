@@ -9,7 +9,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { dirname, join } from 'node:path'
 import { BlockBlobClient } from '@azure/storage-blob'
-import { AZURE_BLOB_HOST, startCacheService, type CacheProtocol, type FakeCacheService, type FakeCacheServiceOptions } from '../fakes/cache-service.js'
+import {
+  AZURE_BLOB_HOST,
+  startCacheService,
+  type CacheProtocol,
+  type FakeCacheService,
+  type FakeCacheServiceOptions
+} from '../fakes/cache-service.js'
 import { cacheVersion, compressionMethodOfThisRunner } from '../../src/registration/cache-version.js'
 import { createSandbox, openArchive, RUNNER_CACHE_VARIABLES, setEnv, snapshotEnv, type Sandbox } from './support.js'
 import { libraryShapedTar, zstd } from './tar-builder.js'
@@ -35,7 +41,8 @@ afterEach(() => {
   restoreEnv()
 })
 
-const serviceEndpoints = (fake: FakeCacheService): string[] => fake.requests.map((request) => request.endpoint ?? `unrouted ${request.path}`)
+const serviceEndpoints = (fake: FakeCacheService): string[] =>
+  fake.requests.map((request) => request.endpoint ?? `unrouted ${request.path}`)
 
 /** A Twirp call to a v2 fake, as @actions/cache makes it. */
 async function twirp(fake: FakeCacheService, method: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -87,7 +94,9 @@ describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol'
     expect(serviceEndpoints(fake)).toEqual(['reserve', 'upload', 'commit'])
     if (protocol === 'v2') expect(fake.requests[1]?.uploadMode).toBe('single')
     // Service calls carry the runtime token; v2 blob calls carry a signature instead.
-    expect(fake.requests.filter((request) => request.endpoint !== 'upload' || protocol === 'v1').every((request) => request.authorized)).toBe(true)
+    expect(
+      fake.requests.filter((request) => request.endpoint !== 'upload' || protocol === 'v1').every((request) => request.authorized)
+    ).toBe(true)
     expect(fake.entries).toHaveLength(1)
     expect(fake.entries[0]).toMatchObject({ key: 'payload-1', committed: true })
     expect(openArchive(fake.entries[0]!.archive).toString('latin1')).toContain('{"payload":"first"}')
@@ -148,7 +157,11 @@ describe.each<CacheProtocol>(['v2', 'v1'])('@actions/cache over the %s protocol'
     const victim = join(sandbox.home, 'work', '_actions', 'dist', 'post', 'index.js')
     mkdirSync(dirname(victim), { recursive: true })
     writeFileSync(victim, '// the real post step')
-    fake.seedEntry({ key: 'planted-1', version: cacheVersion([file], compressionMethodOfThisRunner()), archive: zstd(libraryShapedTar(victim, 'evil()')) })
+    fake.seedEntry({
+      key: 'planted-1',
+      version: cacheVersion([file], compressionMethodOfThisRunner()),
+      archive: zstd(libraryShapedTar(victim, 'evil()'))
+    })
 
     expect(await cache.restoreCache([file], 'planted-', ['planted-'])).toBe('planted-1')
 
@@ -243,7 +256,9 @@ describe('the fake blob store, driven by the Azure SDK that @actions/cache uploa
     expect(modes.filter((mode) => mode === 'block')).toHaveLength(5)
     expect(modes.at(-1)).toBe('blocklist')
 
-    expect(await twirpCall('FinalizeCacheEntryUpload', { key: 'big', version: 'v', size_bytes: String(data.length) })).toMatchObject({ ok: true })
+    expect(await twirpCall('FinalizeCacheEntryUpload', { key: 'big', version: 'v', size_bytes: String(data.length) })).toMatchObject({
+      ok: true
+    })
     const found = await twirpCall('GetCacheEntryDownloadURL', { key: 'bi', restore_keys: [], version: 'v' })
     expect(found).toMatchObject({ ok: true, matched_key: 'big' })
     const download = await fetch(String(found.signed_download_url))
@@ -271,11 +286,14 @@ interface RawAnswer {
 function throughProxy(fake: FakeCacheService, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   const proxy = new URL(fake.url)
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: proxy.hostname, port: proxy.port, method, path: target, headers: { host: new URL(target).host, ...headers } }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
-    })
+    const request = httpRequest(
+      { host: proxy.hostname, port: proxy.port, method, path: target, headers: { host: new URL(target).host, ...headers } },
+      (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      }
+    )
     request.on('error', reject)
     request.end()
   })
@@ -335,7 +353,9 @@ describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK downl
     expect(size).toBeGreaterThan(2 * block)
     const reads = fake.requests.filter((request) => request.method === 'GET')
     expect(reads.every((request) => request.status === 206 && request.proxied)).toBe(true)
-    expect(reads.map((request) => request.range).sort()).toEqual([`bytes=0-${block - 1}`, `bytes=${block}-${2 * block - 1}`, `bytes=${2 * block}-${size - 1}`].sort())
+    expect(reads.map((request) => request.range).sort()).toEqual(
+      [`bytes=0-${block - 1}`, `bytes=${block}-${2 * block - 1}`, `bytes=${2 * block}-${size - 1}`].sort()
+    )
   })
 
   it('reports a miss without touching the blob host', async () => {
@@ -367,7 +387,9 @@ describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK downl
   it('answers reads as Azure does: 200 whole, 206 slices, 416 past the end, 412 on another ETag', async () => {
     writeFileSync(file, 'content')
     await cache.saveCache([file], 'ranges')
-    const url = String((await twirp(fake, 'GetCacheEntryDownloadURL', { key: 'ranges', version: fake.entries[0]!.version })).signed_download_url)
+    const url = String(
+      (await twirp(fake, 'GetCacheEntryDownloadURL', { key: 'ranges', version: fake.entries[0]!.version })).signed_download_url
+    )
     const archive = fake.entries[0]!.archive
 
     const head = await throughProxy(fake, 'HEAD', url)
@@ -386,7 +408,10 @@ describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK downl
     expect(whole.status).toBe(200)
     expect(whole.body.equals(archive)).toBe(true)
     const slice = await throughProxy(fake, 'GET', url, { 'x-ms-range': 'bytes=2-5' })
-    expect(slice).toMatchObject({ status: 206, headers: expect.objectContaining({ 'content-range': `bytes 2-5/${archive.length}`, 'content-length': '4' }) })
+    expect(slice).toMatchObject({
+      status: 206,
+      headers: expect.objectContaining({ 'content-range': `bytes 2-5/${archive.length}`, 'content-length': '4' })
+    })
     expect(slice.body.equals(archive.subarray(2, 6))).toBe(true)
     // x-ms-range wins over Range, as Azure documents; an open end runs to the last byte.
     const tail = await throughProxy(fake, 'GET', url, { 'x-ms-range': `bytes=${archive.length - 3}-`, range: 'bytes=0-0' })
@@ -405,7 +430,9 @@ describe("@actions/cache over v2 with blobs on Azure's host: the Azure SDK downl
   it('forwards nothing to any other host, and serves no blob on its own origin', async () => {
     const elsewhere = await throughProxy(fake, 'GET', 'http://example.com/anything')
     expect(elsewhere.status).toBe(502)
-    expect(elsewhere.body.toString()).toBe(`The fake Actions cache service proxies only ${AZURE_BLOB_HOST}; it does not forward to example.com.`)
+    expect(elsewhere.body.toString()).toBe(
+      `The fake Actions cache service proxies only ${AZURE_BLOB_HOST}; it does not forward to example.com.`
+    )
     // A tunnel (what an https target would ask for) is refused the same way.
     const proxy = new URL(fake.url)
     const tunnel = await new Promise<number>((resolve, reject) => {

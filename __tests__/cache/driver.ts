@@ -10,7 +10,13 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { registerHooks } from 'node:module'
 import { restoreRegistration, saveRegistration } from '../../src/registration/cache.js'
 import { decodeEntry, encodeEntry } from '../../src/registration/entry.js'
-import { identityDigest, REGISTRATION_CACHE_PATH, registrationFilePath, registrationKey, registrationKeyPrefix } from '../../src/registration/key.js'
+import {
+  identityDigest,
+  REGISTRATION_CACHE_PATH,
+  registrationFilePath,
+  registrationKey,
+  registrationKeyPrefix
+} from '../../src/registration/key.js'
 import { performOperation, type DriverRequest, type DriverResult } from './operation.js'
 
 // Records whether anything from @actions/cache gets resolved: neither the restore nor the save may
@@ -25,7 +31,10 @@ registerHooks({
 })
 
 const request = JSON.parse(process.argv[2] ?? '{}') as DriverRequest
-const result = request.op === 'library-save' || request.op === 'library-restore' ? await throughLibrary(request) : await performOperation(request, { restoreRegistration, saveRegistration })
+const result =
+  request.op === 'library-save' || request.op === 'library-restore'
+    ? await throughLibrary(request)
+    : await performOperation(request, { restoreRegistration, saveRegistration })
 result.libraryLoaded = libraryLoaded
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
 if (!request.linger) process.exit(0)
@@ -44,7 +53,9 @@ async function throughLibrary(request: DriverRequest): Promise<DriverResult> {
   const file = registrationFilePath()
   if (request.op === 'library-save') {
     if (!request.registration) throw new Error('library-save needs a registration')
-    writeFileSync(file, await encodeEntry(request.registration, identityDigest(identity), options.encryptionKey || undefined), { mode: 0o600 })
+    writeFileSync(file, await encodeEntry(request.registration, identityDigest(identity), options.encryptionKey || undefined), {
+      mode: 0o600
+    })
     await saveCache([REGISTRATION_CACHE_PATH], registrationKey(prefix, request.registration))
     rmSync(file, { force: true })
   } else {

@@ -56,16 +56,36 @@ describe.each<[CacheProtocol, BlobHost | undefined]>([
     const saved = quiet(await runDriver({ op: 'save', options, registration }, env(saver), saver.workspace))
     expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as /)])
     expect(saved.result?.libraryLoaded).toBe(false)
-    expect(fake.entries).toEqual([expect.objectContaining({ committed: true, version: cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long') })])
+    expect(fake.entries).toEqual([
+      expect.objectContaining({ committed: true, version: cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long') })
+    ])
     // One request each: reserve, one upload (a single Put Blob over v2), commit.
-    expect(fake.requests.filter((request) => request.endpoint !== undefined).map((request) => request.endpoint)).toEqual(['reserve', 'upload', 'commit'])
+    expect(fake.requests.filter((request) => request.endpoint !== undefined).map((request) => request.endpoint)).toEqual([
+      'reserve',
+      'upload',
+      'commit'
+    ])
     expect(fake.requests.every((request) => request.status >= 200 && request.status < 300)).toBe(true)
-    if (protocol === 'v2') expect(fake.requests.find((request) => request.endpoint === 'upload')).toMatchObject({ authorized: false, ...(blobHost === 'azure' ? { proxied: true } : {}) })
-    expect(findSecretLeaks({ stdout: saved.stdout, stderr: saved.stderr, summary: '', outputs: {}, env: {}, path: [], state: {} }, { clientSecret: registration.clientSecret })).toEqual([])
+    if (protocol === 'v2')
+      expect(fake.requests.find((request) => request.endpoint === 'upload')).toMatchObject({
+        authorized: false,
+        ...(blobHost === 'azure' ? { proxied: true } : {})
+      })
+    expect(
+      findSecretLeaks(
+        { stdout: saved.stdout, stderr: saved.stderr, summary: '', outputs: {}, env: {}, path: [], state: {} },
+        { clientSecret: registration.clientSecret }
+      )
+    ).toEqual([])
 
     const restored = quiet(await runDriver({ op: 'library-restore', options }, env(restorer), restorer.workspace))
 
-    expect(restored.result).toMatchObject({ found: true, status: fake.entries[0]!.key, clientId: registration.clientId, clientSecretSha256: sha256(registration.clientSecret) })
+    expect(restored.result).toMatchObject({
+      found: true,
+      status: fake.entries[0]!.key,
+      clientId: registration.clientId,
+      clientSecretSha256: sha256(registration.clientSecret)
+    })
     const file = registrationFilePath(restorer.home)
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(readFileSync(file, 'utf8')).toContain(registration.clientId)
@@ -74,11 +94,18 @@ describe.each<[CacheProtocol, BlobHost | undefined]>([
   it("saved by the library's saveCache, restored by the action: found, decoded, the library never loaded", async () => {
     const registration = makeRegistration()
     quiet(await runDriver({ op: 'library-save', options, registration }, env(saver), saver.workspace))
-    expect(fake.entries).toEqual([expect.objectContaining({ committed: true, version: cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long') })])
+    expect(fake.entries).toEqual([
+      expect.objectContaining({ committed: true, version: cacheVersion([REGISTRATION_CACHE_PATH], 'zstd-without-long') })
+    ])
 
     const restored = quiet(await runDriver({ op: 'restore', options }, env(restorer), restorer.workspace))
 
-    expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId, clientSecretSha256: sha256(registration.clientSecret), libraryLoaded: false })
+    expect(restored.result).toMatchObject({
+      found: true,
+      clientId: registration.clientId,
+      clientSecretSha256: sha256(registration.clientSecret),
+      libraryLoaded: false
+    })
     expect(existsSync(registrationFilePath(restorer.home))).toBe(false)
   })
 })

@@ -172,9 +172,13 @@ async function expectRefusedUntouched(world: PoisonWorld, reason: RegExp, where:
   expect(run.stderr).toBe('')
   expect(run.warnings).toHaveLength(1)
   const [warning] = run.warnings
-  expect(warning).toMatch(new RegExp(`^Ignoring the cached OIDC client registration ${world.key}: the cache entry is not one this action wrote \\(`))
+  expect(warning).toMatch(
+    new RegExp(`^Ignoring the cached OIDC client registration ${world.key}: the cache entry is not one this action wrote \\(`)
+  )
   expect(warning).toMatch(reason)
-  expect(warning).toMatch(/\); a new client will be registered\. If this repeats, someone may be writing to this repository's Actions cache: see SECURITY\.md\.$/)
+  expect(warning).toMatch(
+    /\); a new client will be registered\. If this repeats, someone may be writing to this repository's Actions cache: see SECURITY\.md\.$/
+  )
   expect(run.result).toMatchObject({ found: false, status: 'not-restored' })
   // The library, which would have extracted the archive, is not even loaded.
   if (where === 'driver') expect(run.result).toMatchObject({ libraryLoaded: false })
@@ -202,9 +206,12 @@ async function signedDownloadUrl({ fake, key }: PoisonWorld): Promise<string> {
     })
     return String(((await response.json()) as { signed_download_url: string }).signed_download_url)
   }
-  const response = await fetch(`${fake.env.ACTIONS_CACHE_URL}_apis/artifactcache/cache?keys=${encodeURIComponent(key)}&version=${version}`, {
-    headers: { authorization, accept: 'application/json;api-version=6.0-preview.1' }
-  })
+  const response = await fetch(
+    `${fake.env.ACTIONS_CACHE_URL}_apis/artifactcache/cache?keys=${encodeURIComponent(key)}&version=${version}`,
+    {
+      headers: { authorization, accept: 'application/json;api-version=6.0-preview.1' }
+    }
+  )
   return String(((await response.json()) as { archiveLocation: string }).archiveLocation)
 }
 

@@ -12,7 +12,15 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findSecretLeaks, expectMaskedBeforeUse, type ScannableRun } from '../harness/secrets.js'
-import { AZURE_BLOB_HOST, startCacheService, type BlobHost, type CacheEndpoint, type CacheFault, type CacheProtocol, type FakeCacheService } from '../fakes/cache-service.js'
+import {
+  AZURE_BLOB_HOST,
+  startCacheService,
+  type BlobHost,
+  type CacheEndpoint,
+  type CacheFault,
+  type CacheProtocol,
+  type FakeCacheService
+} from '../fakes/cache-service.js'
 import { freshRegistration } from '../support/registrations.js'
 import type { ClientRegistration } from '../../src/oidc/types.js'
 import type { RegistrationCacheOptions } from '../../src/registration/cache.js'
@@ -58,7 +66,8 @@ async function createWorld(protocol: CacheProtocol, extraEnv: Record<string, str
     fake,
     sandbox,
     restore: (options = {}, now) => runInProcess({ op: 'restore', options: cacheOptions({ ...bounded, ...options }), now }, env(), sandbox),
-    save: (registration, options = {}) => runInProcess({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration }, env(), sandbox),
+    save: (registration, options = {}) =>
+      runInProcess({ op: 'save', options: cacheOptions({ ...bounded, ...options }), registration }, env(), sandbox),
     driver: {
       restore: (options = {}) => runDriver({ op: 'restore', options: cacheOptions({ ...bounded, ...options }) }, env(), sandbox.workspace),
       save: (registration, options = {}, request = {}) =>
@@ -113,9 +122,16 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     const saved = await world.save(registration)
     expectQuiet(saved)
     // The save is the action's own too: only its one line reaches the log.
-    expect(saved.info).toEqual([expect.stringMatching(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/)])
+    expect(saved.info).toEqual([
+      expect.stringMatching(
+        /^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-[0-9a-f]{64}-\d+\.$/
+      )
+    ])
     expect(world.fake.entries).toHaveLength(1)
-    expect(world.fake.entries[0]).toMatchObject({ committed: true, key: expect.stringMatching(new RegExp(`-${registration.clientIdIssuedAt}$`)) })
+    expect(world.fake.entries[0]).toMatchObject({
+      committed: true,
+      key: expect.stringMatching(new RegExp(`-${registration.clientIdIssuedAt}$`))
+    })
     expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
     // The version the save used is the one the restore computes (and the library would): zstd is
     // on PATH here, so the archive is zstd without long mode.
@@ -123,9 +139,15 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const second = await world.restore()
     expectQuiet(second)
-    expect(second.result).toMatchObject({ found: true, clientId: registration.clientId, registration: { clientSecretExpiresAt: registration.clientSecretExpiresAt } })
+    expect(second.result).toMatchObject({
+      found: true,
+      clientId: registration.clientId,
+      registration: { clientSecretExpiresAt: registration.clientSecretExpiresAt }
+    })
     expect(second.result?.clientSecretSha256).toBe(sha256(registration.clientSecret))
-    expect(second.info).toEqual([expect.stringMatching(new RegExp(`^Reusing the cached OIDC client registration ${registration.clientId}, valid until `))])
+    expect(second.info).toEqual([
+      expect.stringMatching(new RegExp(`^Reusing the cached OIDC client registration ${registration.clientId}, valid until `))
+    ])
     expectMaskedBeforeUse(second.stdout, registration.clientSecret, 'clientSecret')
     expect(findSecretLeaks(scannable(second), { clientSecret: registration.clientSecret })).toEqual([])
     expect(existsSync(registrationFilePath(world.sandbox.home))).toBe(false)
@@ -158,10 +180,14 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     // ('0' or NUL for a regular file; a PAX header 'x' names the same file with a mode of its own).
     const modes: string[] = []
     for (let at = 0; at + 512 <= tar.length; at += 512) {
-      const name = tar.subarray(at, at + 100).toString('latin1').replace(/\0.*$/s, '')
+      const name = tar
+        .subarray(at, at + 100)
+        .toString('latin1')
+        .replace(/\0.*$/s, '')
       const type = tar[at + 156]
       const regular = type === 0x30 || type === 0
-      if (regular && name.endsWith('.aws-sso-device-auth-registration.json')) modes.push(tar.subarray(at + 100, at + 107).toString('latin1'))
+      if (regular && name.endsWith('.aws-sso-device-auth-registration.json'))
+        modes.push(tar.subarray(at + 100, at + 107).toString('latin1'))
     }
     expect(modes).toHaveLength(1)
     expect(parseInt(modes[0]!, 8) & 0o777).toBe(0o600)
@@ -230,7 +256,10 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
 
     const restored = await world.restore()
 
-    expectOneWarning(restored, /: the cache entry is not one this action wrote \(the archive is neither zstd nor gzip\); a new client will be registered\. .*see SECURITY\.md\.$/)
+    expectOneWarning(
+      restored,
+      /: the cache entry is not one this action wrote \(the archive is neither zstd nor gzip\); a new client will be registered\. .*see SECURITY\.md\.$/
+    )
     expect(restored.result?.found).toBe(false)
   })
 
@@ -240,7 +269,11 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache over the %s p
     try {
       const runs = await Promise.all(
         sandboxes.map((sandbox) =>
-          runDriver({ op: 'save', options: cacheOptions({ saveTimeoutMs: GENEROUS_MS }), registration }, { ...world.fake.env, ...sandbox.env }, sandbox.workspace)
+          runDriver(
+            { op: 'save', options: cacheOptions({ saveTimeoutMs: GENEROUS_MS }), registration },
+            { ...world.fake.env, ...sandbox.env },
+            sandbox.workspace
+          )
         )
       )
       for (const run of runs) expectQuiet(run)
@@ -338,7 +371,11 @@ describe('the registration cache, protocol aside', () => {
       expectQuiet(absent)
       expect(absent.result).toMatchObject({ found: false, libraryLoaded: false })
 
-      const unsaved = await runDriver({ op: 'save', options: cacheOptions(), registration: freshRegistration() }, sandbox.env, sandbox.workspace)
+      const unsaved = await runDriver(
+        { op: 'save', options: cacheOptions(), registration: freshRegistration() },
+        sandbox.env,
+        sandbox.workspace
+      )
       expectQuiet(unsaved)
       expect(unsaved.result).toMatchObject({ libraryLoaded: false })
 
@@ -353,25 +390,28 @@ describe('the registration cache, protocol aside', () => {
     }
   })
 
-  it.concurrent.each<CacheProtocol>(['v2', 'v1'])('over %s, @actions/cache is never loaded: not by a restore, a miss nor a hit, nor by a save', async (protocol) => {
-    const world = await createWorld(protocol)
-    try {
-      const registration = freshRegistration()
-      const miss = await world.driver.restore()
-      expectQuiet(miss)
-      expect(miss.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
+  it.concurrent.each<CacheProtocol>(['v2', 'v1'])(
+    'over %s, @actions/cache is never loaded: not by a restore, a miss nor a hit, nor by a save',
+    async (protocol) => {
+      const world = await createWorld(protocol)
+      try {
+        const registration = freshRegistration()
+        const miss = await world.driver.restore()
+        expectQuiet(miss)
+        expect(miss.result).toMatchObject({ found: false, status: 'not-restored', libraryLoaded: false })
 
-      const saved = await world.driver.save(registration)
-      expectQuiet(saved)
-      expect(saved.result).toMatchObject({ libraryLoaded: false })
+        const saved = await world.driver.save(registration)
+        expectQuiet(saved)
+        expect(saved.result).toMatchObject({ libraryLoaded: false })
 
-      const hit = await world.driver.restore()
-      expectQuiet(hit)
-      expect(hit.result).toMatchObject({ found: true, clientId: registration.clientId, libraryLoaded: false })
-    } finally {
-      await world.dispose()
+        const hit = await world.driver.restore()
+        expectQuiet(hit)
+        expect(hit.result).toMatchObject({ found: true, clientId: registration.clientId, libraryLoaded: false })
+      } finally {
+        await world.dispose()
+      }
     }
-  })
+  )
 
   it('does not pass off a file left by an interrupted run as a restored registration, nor touch it', async () => {
     const world = await createWorld('v2')
@@ -399,9 +439,16 @@ describe('the registration cache, protocol aside', () => {
     try {
       expectQuiet(await world.save(freshRegistration()))
 
-      const restored = await runInProcess({ op: 'restore', options: cacheOptions({ restoreTimeoutMs: GENEROUS_MS }) }, { ...world.fake.env, ...other.env }, other)
+      const restored = await runInProcess(
+        { op: 'restore', options: cacheOptions({ restoreTimeoutMs: GENEROUS_MS }) },
+        { ...world.fake.env, ...other.env },
+        other
+      )
 
-      expectOneWarning(restored, /was saved on a runner of another layout \(it holds \.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json, not \.\.\/\.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json\); a new client will be registered\.$/)
+      expectOneWarning(
+        restored,
+        /was saved on a runner of another layout \(it holds \.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json, not \.\.\/\.\.\/\.\.\/\.\.\/\.aws-sso-device-auth-registration\.json\); a new client will be registered\.$/
+      )
       expect(restored.result?.found).toBe(false)
       // @actions/cache would have unpacked it one level down; nothing is unpacked now.
       expect(existsSync(join(other.home, 'actions-runner', '.aws-sso-device-auth-registration.json'))).toBe(false)
@@ -423,7 +470,11 @@ describe('the registration cache, protocol aside', () => {
       expectQuiet(restored)
       expect(restored.result).toMatchObject({ found: true, clientId: registration.clientId })
       // undici's proxy agent tunnels the http blob URL through the proxy; the lookup goes direct (NO_PROXY).
-      expect(world.fake.requests.slice(before).map(({ method, host, proxied, endpoint, status }) => ({ method, host, proxied, endpoint, status }))).toEqual([
+      expect(
+        world.fake.requests
+          .slice(before)
+          .map(({ method, host, proxied, endpoint, status }) => ({ method, host, proxied, endpoint, status }))
+      ).toEqual([
         { method: 'POST', host: new URL(world.fake.url).host, proxied: false, endpoint: 'lookup', status: 200 },
         { method: 'CONNECT', host: `${AZURE_BLOB_HOST}:80`, proxied: true, endpoint: undefined, status: 200 },
         { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, endpoint: 'download', status: 200 }

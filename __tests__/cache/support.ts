@@ -118,14 +118,26 @@ export function runDriver(request: DriverRequest, env: Record<string, string>, c
     child.on('close', (code, signal) => {
       clearTimeout(killer)
       const run = readCacheLog({ code, stdout, stderr, wallMs: performance.now() - started })
-      recordLog({ label: `cache driver: ${request.op}`, code, signal, stdout: redact(stdout, run.masks), stderr: redact(stderr, run.masks) })
+      recordLog({
+        label: `cache driver: ${request.op}`,
+        code,
+        signal,
+        stdout: redact(stdout, run.masks),
+        stderr: redact(stderr, run.masks)
+      })
       resolve(run)
     })
   })
 }
 
 /** A restore's or save's log read as the runner reads it; the result from its `RESULT` line, or given. */
-export function readCacheLog(log: { code: number | null; stdout: string; stderr: string; wallMs: number; result?: DriverResult }): DriverRun {
+export function readCacheLog(log: {
+  code: number | null
+  stdout: string
+  stderr: string
+  wallMs: number
+  result?: DriverResult
+}): DriverRun {
   const { stdout } = log
   const commands = parseWorkflowCommands(stdout)
   const resultLine = stdout.split('\n').find((line) => line.startsWith('RESULT '))

@@ -31,14 +31,25 @@ afterEach(async () => {
 async function setup(options: EmulatorOptions = {}, scopes: string[] | null = ['sso:account:access']) {
   emulator = await startEmulator(options)
   const client = new SSOOIDCClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
-  const registration = await client.send(new RegisterClientCommand({ clientName: 'GitHub Actions acme/web', clientType: 'public', scopes: scopes ?? undefined }))
+  const registration = await client.send(
+    new RegisterClientCommand({ clientName: 'GitHub Actions acme/web', clientType: 'public', scopes: scopes ?? undefined })
+  )
   const start = () =>
     client.send(
-      new StartDeviceAuthorizationCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, startUrl: START_URL })
+      new StartDeviceAuthorizationCommand({
+        clientId: registration.clientId!,
+        clientSecret: registration.clientSecret!,
+        startUrl: START_URL
+      })
     )
   const poll = (deviceCode: string) =>
     client.send(
-      new CreateTokenCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, grantType: DEVICE_GRANT, deviceCode })
+      new CreateTokenCommand({
+        clientId: registration.clientId!,
+        clientSecret: registration.clientSecret!,
+        grantType: DEVICE_GRANT,
+        deviceCode
+      })
     )
   return { emu: emulator, client, registration, start, poll }
 }
@@ -111,7 +122,7 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
     expect(token.refreshToken).toBeUndefined()
   })
 
-  it('answers slow_down when polled faster than the interval, and adds 5 s to that code\'s interval', async () => {
+  it("answers slow_down when polled faster than the interval, and adds 5 s to that code's interval", async () => {
     const clock = manualClock()
     const { start, poll } = await setup({ interval: 1, now: clock.now })
     const authorization = await start()
@@ -173,7 +184,9 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
   it('answers invalid_client (401) for a wrong secret, an unknown client and an expired registration', async () => {
     const { emu, client, registration, start, poll } = await setup()
     const wrongSecret = await failure(
-      client.send(new StartDeviceAuthorizationCommand({ clientId: registration.clientId!, clientSecret: 'not-the-secret', startUrl: START_URL }))
+      client.send(
+        new StartDeviceAuthorizationCommand({ clientId: registration.clientId!, clientSecret: 'not-the-secret', startUrl: START_URL })
+      )
     )
     expect(wrongSecret).toBeInstanceOf(InvalidClientException)
     expect(wrongSecret.$metadata.httpStatusCode).toBe(401)
@@ -208,7 +221,11 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
     const { client, registration } = await setup()
     const unsupported = await failure(
       client.send(
-        new CreateTokenCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, grantType: 'client_credentials' })
+        new CreateTokenCommand({
+          clientId: registration.clientId!,
+          clientSecret: registration.clientSecret!,
+          grantType: 'client_credentials'
+        })
       )
     )
     expect(unsupported).toBeInstanceOf(UnsupportedGrantTypeException)
@@ -217,7 +234,9 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
 
   it('answers invalid_request for missing fields and invalid_client_metadata for a non-public client', async () => {
     const { client, registration } = await setup()
-    const missingName = await failure(client.send(new RegisterClientCommand({ clientType: 'public' } as { clientName: string; clientType: string })))
+    const missingName = await failure(
+      client.send(new RegisterClientCommand({ clientType: 'public' } as { clientName: string; clientType: string }))
+    )
     expect(missingName).toBeInstanceOf(InvalidRequestException)
     expect(missingName.$metadata.httpStatusCode).toBe(400)
 
@@ -225,7 +244,9 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
     expect(confidential).toBeInstanceOf(InvalidClientMetadataException)
 
     const missingDeviceCode = await failure(
-      client.send(new CreateTokenCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, grantType: DEVICE_GRANT }))
+      client.send(
+        new CreateTokenCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, grantType: DEVICE_GRANT })
+      )
     )
     expect(missingDeviceCode).toBeInstanceOf(InvalidRequestException)
 
@@ -249,7 +270,12 @@ describe('SSO OIDC error wire shape (docs/protocol.md §2)', () => {
     const response = await fetch(`${emulator!.endpoint}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientId: registration.clientId, clientSecret: registration.clientSecret, grantType: DEVICE_GRANT, deviceCode })
+      body: JSON.stringify({
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        grantType: DEVICE_GRANT,
+        deviceCode
+      })
     })
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toBe('application/json')

@@ -44,14 +44,17 @@ async function signedIn(options: EmulatorOptions = {}) {
   emulator = await startEmulator({ directory: THREE_ACCOUNTS, ...options })
   const oidc = new SSOOIDCClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
   const sso = new SSOClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
-  const registration = await oidc.send(new RegisterClientCommand({ clientName: 'portal test', clientType: 'public', scopes: ['sso:account:access'] }))
+  const registration = await oidc.send(
+    new RegisterClientCommand({ clientName: 'portal test', clientType: 'public', scopes: ['sso:account:access'] })
+  )
   const client = { clientId: registration.clientId!, clientSecret: registration.clientSecret! }
   const authorization = await oidc.send(new StartDeviceAuthorizationCommand({ ...client, startUrl: 'https://my-org.awsapps.com/start' }))
   emulator.approve(authorization.userCode!)
   const token = await oidc.send(
     new CreateTokenCommand({ ...client, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: authorization.deviceCode! })
   )
-  const refresh = (refreshToken: string, as = client) => oidc.send(new CreateTokenCommand({ ...as, grantType: 'refresh_token', refreshToken }))
+  const refresh = (refreshToken: string, as = client) =>
+    oidc.send(new CreateTokenCommand({ ...as, grantType: 'refresh_token', refreshToken }))
   return { emu: emulator, oidc, sso, client, accessToken: token.accessToken!, refreshToken: token.refreshToken!, refresh }
 }
 
@@ -59,7 +62,9 @@ describe('SSO portal contract (@aws-sdk/client-sso)', () => {
   it('GetRoleCredentials returns temporary AWS keys that expire in epoch milliseconds', async () => {
     const { sso, accessToken } = await signedIn()
     const before = Date.now()
-    const { roleCredentials } = await sso.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' }))
+    const { roleCredentials } = await sso.send(
+      new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' })
+    )
     expect(roleCredentials!.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/)
     expect(roleCredentials!.secretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/)
     expect(roleCredentials!.sessionToken!.length).toBeGreaterThan(500)

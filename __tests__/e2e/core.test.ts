@@ -4,13 +4,30 @@
 // everything captured is scanned for every secret that crossed the wire.
 import { describe, expect, it } from '@jest/globals'
 import type { EmulatorOptions } from '../../emulator/server.js'
-import { createJob, runUrl, type ActionJob, type ActionRun, type Inputs, type RunningAction, type StreamListener } from '../harness/runner.js'
+import {
+  createJob,
+  runUrl,
+  type ActionJob,
+  type ActionRun,
+  type Inputs,
+  type RunningAction,
+  type StreamListener
+} from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, ENDPOINT_WARNING, knownSecrets, otherWarnings, requiredInputs, startSsoBackend, waitForPrompt, type Prompt, type SsoBackend } from '../harness/sso-backend.js'
+import {
+  actionEntry,
+  ENDPOINT_WARNING,
+  knownSecrets,
+  otherWarnings,
+  requiredInputs,
+  startSsoBackend,
+  waitForPrompt,
+  type Prompt,
+  type SsoBackend
+} from '../harness/sso-backend.js'
 import { afterThisTest } from '../support/after-test.js'
 
 const isoUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/
-
 
 /** An emulator, a job pointed at it, and the action started as a step of that job. */
 async function startGate(emulatorOptions: EmulatorOptions, inputs: Inputs = {}, stepOptions: { onStdout?: StreamListener } = {}) {
@@ -32,7 +49,7 @@ function expectUnapproved(run: ActionRun, outcome: string, message: RegExp): voi
   expect(run.errors).toHaveLength(1)
   expect(run.errors[0]).not.toMatch(/\n/)
   expect(run.errors[0]).toMatch(message)
-  expect(run.stdout.split('\n').filter(line => line.startsWith('::error')).length).toBe(1)
+  expect(run.stdout.split('\n').filter((line) => line.startsWith('::error')).length).toBe(1)
   expect(run.summary).toContain(`<code>${outcome}</code>`)
   expect(run.summary).toContain(runUrl(run.context))
 }
@@ -57,8 +74,8 @@ describe('the action against the emulator', () => {
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const lines = gate.step.stdout.split('\n')
     // The code stands on its own too: newer AWS verification URLs do not contain it.
-    expect(lines.some(line => line.includes(prompt.userCode) && !line.includes('user_code='))).toBe(true)
-    expect(lines.some(line => line.includes(`${gate.emulator.endpoint}/device`) && !line.includes('user_code='))).toBe(true)
+    expect(lines.some((line) => line.includes(prompt.userCode) && !line.includes('user_code='))).toBe(true)
+    expect(lines.some((line) => line.includes(`${gate.emulator.endpoint}/device`) && !line.includes('user_code='))).toBe(true)
     const approvedAt = Date.now()
     gate.emulator.approve(prompt.userCode)
     const run = await gate.step.result
@@ -82,35 +99,40 @@ describe('the action against the emulator', () => {
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken'])
   })
 
-  it.concurrent('overridden endpoints: the log, the summary and a warning annotation say where the request goes, beside the code', async () => {
-    const gate = await startGate({}, { notify: 'summary' })
-    const prompt = await waitForPrompt(gate.step, gate.emulator)
-    gate.emulator.deny(prompt.userCode)
-    const run = await gate.step.result
-    const tap = new URL(gate.backend.tap.endpoint).origin
-    const linkHost = new URL(gate.emulator.endpoint).host
-    const sentences = [
-      `AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to ${tap}, not to AWS.`,
-      `AWS_ENDPOINT_URL_SSO sends the SSO portal calls to ${tap}, not to AWS.`,
-      `The verification link goes to ${linkHost}, which is not an AWS host.`
-    ]
-    // The annotation: one line, naming each variable, its origin and the link's host.
-    const [warning, ...more] = run.warnings.filter((line) => ENDPOINT_WARNING.test(line))
-    expect(more).toEqual([])
-    expect(warning).toBe(`This request does not go to AWS's own endpoints. ${sentences.join(' ')} The approval prompt tells the approver not to approve unless they expect this.`)
-    expect(otherWarnings(run)).toEqual([])
-    // The log: right under the link that fills in the code.
-    const lines = run.stdout.split('\n')
-    const link = lines.findIndex((line) => line.trim() === prompt.verificationUriComplete)
-    expect(lines.slice(link + 2, link + 7)).toEqual([
-      "  !!! WARNING: This request does not go to AWS's own endpoints.",
-      ...sentences.map((sentence) => `  !!! ${sentence}`),
-      '  !!! If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
-    ])
-    // The summary records it beside the code.
-    expect(run.summary).toContain(`<p>🛑 <strong>This request does not go to AWS&#39;s own endpoints.</strong> ${sentences.join(' ')}`)
-    expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
-  })
+  it.concurrent(
+    'overridden endpoints: the log, the summary and a warning annotation say where the request goes, beside the code',
+    async () => {
+      const gate = await startGate({}, { notify: 'summary' })
+      const prompt = await waitForPrompt(gate.step, gate.emulator)
+      gate.emulator.deny(prompt.userCode)
+      const run = await gate.step.result
+      const tap = new URL(gate.backend.tap.endpoint).origin
+      const linkHost = new URL(gate.emulator.endpoint).host
+      const sentences = [
+        `AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to ${tap}, not to AWS.`,
+        `AWS_ENDPOINT_URL_SSO sends the SSO portal calls to ${tap}, not to AWS.`,
+        `The verification link goes to ${linkHost}, which is not an AWS host.`
+      ]
+      // The annotation: one line, naming each variable, its origin and the link's host.
+      const [warning, ...more] = run.warnings.filter((line) => ENDPOINT_WARNING.test(line))
+      expect(more).toEqual([])
+      expect(warning).toBe(
+        `This request does not go to AWS's own endpoints. ${sentences.join(' ')} The approval prompt tells the approver not to approve unless they expect this.`
+      )
+      expect(otherWarnings(run)).toEqual([])
+      // The log: right under the link that fills in the code.
+      const lines = run.stdout.split('\n')
+      const link = lines.findIndex((line) => line.trim() === prompt.verificationUriComplete)
+      expect(lines.slice(link + 2, link + 7)).toEqual([
+        "  !!! WARNING: This request does not go to AWS's own endpoints.",
+        ...sentences.map((sentence) => `  !!! ${sentence}`),
+        '  !!! If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
+      ])
+      // The summary records it beside the code.
+      expect(run.summary).toContain(`<p>🛑 <strong>This request does not go to AWS&#39;s own endpoints.</strong> ${sentences.join(' ')}`)
+      expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
+    }
+  )
 
   it.concurrent('denied: fails with one line, outcome denied, and no token', async () => {
     const gate = await startGate({})
@@ -138,7 +160,7 @@ describe('the action against the emulator', () => {
     const run = await gate.step.result
     expectUnapproved(run, 'timed-out', /timeout/)
     expect(run.durationMs).toBeLessThan(15_000)
-    expect(gate.emulator.pending().map(p => p.userCode)).toContain(prompt.userCode)
+    expect(gate.emulator.pending().map((p) => p.userCode)).toContain(prompt.userCode)
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
   })
 
@@ -175,10 +197,10 @@ describe('the action against the emulator', () => {
     expect(gate.step.stdout).toContain(`${gate.emulator.endpoint}/device`)
     expect(gate.step.stdout).toContain(prompt.userCode)
     // Let at least one poll happen, then end the request.
-    await new Promise(resolve => setTimeout(resolve, 1_300))
+    await new Promise((resolve) => setTimeout(resolve, 1_300))
     gate.emulator.deny(prompt.userCode)
     await gate.step.result
-    const firstPoll = gate.emulator.requests.find(request => request.operation === 'CreateToken')
+    const firstPoll = gate.emulator.requests.find((request) => request.operation === 'CreateToken')
     expect(pollsWhenPromptSeen).toBe(0)
     expect(firstPoll).toBeDefined()
     expect(firstPoll?.at).toBeGreaterThanOrEqual(promptSeenAt ?? Infinity)

@@ -10,7 +10,15 @@ import { loadSharedConfigFiles } from '@smithy/core/config'
 import type { Account, EmulatorOptions, Fault } from '../../emulator/server.js'
 import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
-import { actionEntry, knownSecrets, postEntry, requiredInputs, startSsoBackend, waitForPrompt, type SsoBackend } from '../harness/sso-backend.js'
+import {
+  actionEntry,
+  knownSecrets,
+  postEntry,
+  requiredInputs,
+  startSsoBackend,
+  waitForPrompt,
+  type SsoBackend
+} from '../harness/sso-backend.js'
 import { afterThisTest } from '../support/after-test.js'
 
 const isoSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/
@@ -21,7 +29,6 @@ const DIRECTORY: Account[] = [
   { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] },
   { accountId: '222222222222', accountName: 'Staging', emailAddress: 'staging@example.com', roles: ['Deploy'] }
 ]
-
 
 interface Gate {
   backend: SsoBackend
@@ -83,7 +90,7 @@ function expectFailedWithoutAccess(run: ActionRun, message: RegExp): void {
   expect(run.errors[0]).not.toMatch(/\n/)
   expect(run.errors[0]).toMatch(message)
   expect(run.outputs['access-token'] ?? '').toBe('')
-  expect(Object.keys(run.env).filter(name => name.startsWith('AWS_'))).toEqual([])
+  expect(Object.keys(run.env).filter((name) => name.startsWith('AWS_'))).toEqual([])
 }
 
 function home(gate: Gate): string {
@@ -96,7 +103,7 @@ function fileMode(path: string): number {
 
 function tokenCacheFiles(homeDir: string): string[] {
   const dir = join(homeDir, '.aws', 'sso', 'cache')
-  return existsSync(dir) ? readdirSync(dir).map(name => join(dir, name)) : []
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : []
 }
 
 describe('role credentials (account-id, role-name)', () => {
@@ -146,47 +153,55 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, post)
   })
 
-  it.concurrent('post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works', async () => {
-    // The emulator's clock is moved past the token's life below, as if the job ran longer than it.
-    let offsetMs = 0
-    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { emulator: { tokenTtl: 30, now: () => Date.now() + offsetMs } })
-    const { run, backend: sso } = gate
-    expect(run.code).toBe(0)
-    const issued = sso.tap.secrets()
-    // The hand-off (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
-    const handoff = JSON.parse(readFileSync(run.state.handoff!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
-    expect(handoff.revoke.refresh).toEqual({
-      oidcEndpoint: sso.tap.endpoint,
-      clientId: expect.any(String),
-      clientSecret: issued.clientSecret,
-      registrationExpiresAt: expect.any(Number),
-      refreshToken: issued.refreshToken
-    })
+  it.concurrent(
+    'post step after the token expired: refreshes it once, logs out the new token, and the refresh token no longer works',
+    async () => {
+      // The emulator's clock is moved past the token's life below, as if the job ran longer than it.
+      let offsetMs = 0
+      const gate = await approvedRun(
+        { 'account-id': '111111111111', 'role-name': 'Deploy' },
+        { emulator: { tokenTtl: 30, now: () => Date.now() + offsetMs } }
+      )
+      const { run, backend: sso } = gate
+      expect(run.code).toBe(0)
+      const issued = sso.tap.secrets()
+      // The hand-off (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
+      const handoff = JSON.parse(readFileSync(run.state.handoff!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
+      expect(handoff.revoke.refresh).toEqual({
+        oidcEndpoint: sso.tap.endpoint,
+        clientId: expect.any(String),
+        clientSecret: issued.clientSecret,
+        registrationExpiresAt: expect.any(Number),
+        refreshToken: issued.refreshToken
+      })
 
-    offsetMs = 31_000
-    expect(sso.emulator.isAccessTokenValid(issued.accessToken!)).toBe(false)
-    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(true)
-    const before = { ...sso.emulator.counts }
-    const post = await runPost(gate)
-    expect(post.code).toBe(0)
-    expect(post.warnings).toEqual([])
-    expect(post.stdout).toContain('The IAM Identity Center token has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.')
-    expect(post.stdout).toContain('The token refreshed to end the session is revoked (sso:Logout): it no longer works anywhere.')
-    expect(post.stdout).not.toContain('nothing to revoke')
-    expect(sso.emulator.counts.CreateToken - before.CreateToken!).toBe(1)
-    expect(sso.emulator.counts.Logout - before.Logout!).toBe(1)
+      offsetMs = 31_000
+      expect(sso.emulator.isAccessTokenValid(issued.accessToken!)).toBe(false)
+      expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(true)
+      const before = { ...sso.emulator.counts }
+      const post = await runPost(gate)
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+      expect(post.stdout).toContain(
+        'The IAM Identity Center token has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.'
+      )
+      expect(post.stdout).toContain('The token refreshed to end the session is revoked (sso:Logout): it no longer works anywhere.')
+      expect(post.stdout).not.toContain('nothing to revoke')
+      expect(sso.emulator.counts.CreateToken - before.CreateToken!).toBe(1)
+      expect(sso.emulator.counts.Logout - before.Logout!).toBe(1)
 
-    // The tokens the refresh brought: masked before any trace, and dead after the Logout.
-    const renewed = sso.tap.secrets()
-    const newAccess = renewed['accessToken#2']!
-    const newRefresh = renewed['refreshToken#2']!
-    expectMaskedBeforeUse(post, newAccess, 'accessToken#2')
-    expectMaskedBeforeUse(post, newRefresh, 'refreshToken#2')
-    expect(sso.emulator.isAccessTokenValid(newAccess)).toBe(false)
-    expect(sso.emulator.isRefreshTokenValid(newRefresh)).toBe(false)
-    expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(false)
-    expectNoLeaks(gate, post)
-  })
+      // The tokens the refresh brought: masked before any trace, and dead after the Logout.
+      const renewed = sso.tap.secrets()
+      const newAccess = renewed['accessToken#2']!
+      const newRefresh = renewed['refreshToken#2']!
+      expectMaskedBeforeUse(post, newAccess, 'accessToken#2')
+      expectMaskedBeforeUse(post, newRefresh, 'refreshToken#2')
+      expect(sso.emulator.isAccessTokenValid(newAccess)).toBe(false)
+      expect(sso.emulator.isRefreshTokenValid(newRefresh)).toBe(false)
+      expect(sso.emulator.isRefreshTokenValid(issued.refreshToken!)).toBe(false)
+      expectNoLeaks(gate, post)
+    }
+  )
 
   it.concurrent('sets the keys as masked outputs too with output-credentials: true', async () => {
     const gate = await approvedRun({ 'account-id': '222222222222', 'role-name': 'Deploy', 'output-credentials': true })
@@ -209,10 +224,15 @@ describe('role credentials (account-id, role-name)', () => {
       emailAddress: `team${index}@example.com`,
       roles: ['ReadOnly']
     }))
-    const gate = await approvedRun({ 'account-id': '111111111111', 'role-name': 'Admin' }, { emulator: { directory: [...DIRECTORY, ...many] } })
+    const gate = await approvedRun(
+      { 'account-id': '111111111111', 'role-name': 'Admin' },
+      { emulator: { directory: [...DIRECTORY, ...many] } }
+    )
     const { run, backend: sso } = gate
     expectFailedWithoutAccess(run, /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. /)
-    expect(run.errors[0]).toContain('They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy; 300000000000 (Team 0): ReadOnly;')
+    expect(run.errors[0]).toContain(
+      'They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy; 300000000000 (Team 0): ReadOnly;'
+    )
     expect(run.errors[0]).toContain('300000000022 (Team 22): ReadOnly; and 105 more accounts.')
     expect(run.errors[0]).toMatch(/Set 'account-id' and 'role-name' to a role they have, or ask an IAM Identity Center administrator/)
     expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 1, ListAccounts: 2, ListAccountRoles: 25 })
@@ -245,7 +265,10 @@ describe('role credentials (account-id, role-name)', () => {
       { faults: [{ operation: 'ListAccounts', kind: 'status', status: 500, times: 1 }] }
     )
     const { run, backend: sso } = gate
-    expectFailedWithoutAccess(run, /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. They have: 111111111111 \(Sandbox\): Deploy, ReadOnly; 222222222222 \(Staging\): Deploy\. /)
+    expectFailedWithoutAccess(
+      run,
+      /^The approver has no role "Admin" in account 111111111111 \(input 'role-name'\)\. They have: 111111111111 \(Sandbox\): Deploy, ReadOnly; 222222222222 \(Staging\): Deploy\. /
+    )
     expect(sso.emulator.counts).toMatchObject({ ListAccounts: 2 })
     expectNoLeaks(gate, run)
   })
@@ -264,7 +287,13 @@ describe('role credentials (account-id, role-name)', () => {
 describe('two phases', () => {
   it.concurrent('exports the role and writes the profile in the wait step; each step’s post step cleans up after itself', async () => {
     const { backend, job } = await emulatorAndJob()
-    const inputs = { ...requiredInputs, 'account-id': '222222222222', 'role-name': 'Deploy', profile: 'staging', 'cache-registration': false }
+    const inputs = {
+      ...requiredInputs,
+      'account-id': '222222222222',
+      'role-name': 'Deploy',
+      profile: 'staging',
+      'cache-registration': false
+    }
     const start = await job.run({ ...actionEntry(), inputs: { ...inputs, phase: 'start' } })
     expect(start.code).toBe(0)
     // The start step's prompt already names what will be handed over.
@@ -292,62 +321,98 @@ describe('two phases', () => {
 })
 
 describe('profiles for the AWS tools (profile, roles)', () => {
-  it.concurrent('writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step', async () => {
-    const gate = await approvedRun({ roles: '111111111111:Deploy=sandbox\n\n# staging keeps the default name\n222222222222:Deploy\n', 'aws-region': 'eu-central-1' })
-    const { run, backend: sso } = gate
-    expect(run.errors).toEqual([])
-    expect(run.code).toBe(0)
-    // The approver saw every role they were about to hand over; the summary keeps the record.
-    for (const text of [run.stdout, run.summary]) {
-      expect(text).toContain('sandbox: role Deploy in account 111111111111')
-      expect(text).toContain('222222222222-Deploy: role Deploy in account 222222222222')
+  it.concurrent(
+    'writes one profile per roles line, one sso-session and its token cache, and removes them all in the post step',
+    async () => {
+      const gate = await approvedRun({
+        roles: '111111111111:Deploy=sandbox\n\n# staging keeps the default name\n222222222222:Deploy\n',
+        'aws-region': 'eu-central-1'
+      })
+      const { run, backend: sso } = gate
+      expect(run.errors).toEqual([])
+      expect(run.code).toBe(0)
+      // The approver saw every role they were about to hand over; the summary keeps the record.
+      for (const text of [run.stdout, run.summary]) {
+        expect(text).toContain('sandbox: role Deploy in account 111111111111')
+        expect(text).toContain('222222222222-Deploy: role Deploy in account 222222222222')
+      }
+      // Several profiles: no default to export, and no role keys were asked for.
+      expect(run.env).toEqual({})
+      expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 0, ListAccountRoles: 2 })
+
+      const configFile = join(home(gate), '.aws', 'config')
+      const { configFile: config } = await loadSharedConfigFiles({
+        configFilepath: configFile,
+        filepath: join(home(gate), 'none'),
+        ignoreCache: true
+      })
+      const sessionName = config.sandbox?.sso_session
+      expect(sessionName).toMatch(new RegExp(`^aws-sso-device-auth-${gate.run.context.runId}-[0-9a-f]{8}$`))
+      expect(config.sandbox).toEqual({
+        sso_session: sessionName,
+        sso_account_id: '111111111111',
+        sso_role_name: 'Deploy',
+        region: 'eu-central-1'
+      })
+      expect(config['222222222222-Deploy']).toEqual({
+        sso_session: sessionName,
+        sso_account_id: '222222222222',
+        sso_role_name: 'Deploy',
+        region: 'eu-central-1'
+      })
+      expect(config[`sso-session.${sessionName}`]).toEqual({
+        sso_start_url: requiredInputs['start-url'],
+        sso_region: 'us-east-1',
+        sso_registration_scopes: 'sso:account:access'
+      })
+
+      const [cacheFile, ...others] = tokenCacheFiles(home(gate))
+      expect(others).toEqual([])
+      expect(cacheFile).toMatch(/\/[0-9a-f]{40}\.json$/)
+      expect(fileMode(cacheFile!)).toBe(0o600)
+      const entry = JSON.parse(readFileSync(cacheFile!, 'utf8')) as Record<string, string>
+      const secrets = sso.tap.secrets()
+      expect(Object.keys(entry)).toEqual([
+        'startUrl',
+        'region',
+        'accessToken',
+        'expiresAt',
+        'clientId',
+        'clientSecret',
+        'registrationExpiresAt',
+        'refreshToken',
+        'awsSsoDeviceAuth'
+      ])
+      // The mark a later run on this runner knows its leftovers by; no AWS tool reads it.
+      expect(entry.awsSsoDeviceAuth).toEqual({
+        session: sessionName,
+        runner: expect.stringMatching(/^GitHub-Actions-1000000002-[0-9a-f]{8}$/)
+      })
+      expect(entry).toMatchObject({
+        startUrl: requiredInputs['start-url'],
+        region: 'us-east-1',
+        accessToken: secrets.accessToken,
+        clientSecret: secrets.clientSecret,
+        refreshToken: secrets.refreshToken
+      })
+      expect(entry.expiresAt).toMatch(isoSeconds)
+      expect(entry.registrationExpiresAt).toMatch(isoSeconds)
+      expect(Date.parse(entry.registrationExpiresAt!)).toBeGreaterThan(Date.now() + 80 * 86400_000)
+      // Not a secret anywhere else, and the config file holds none.
+      expectNoLeaks(gate, run)
+      expectNoSecretLeaks(run, knownSecrets(sso, gate.job), {
+        maskedOutputs: ['access-token'],
+        texts: { config: readFileSync(configFile, 'utf8') }
+      })
+
+      const post = await runPost(gate)
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+      // The action created ~/.aws: all of it goes, nothing else was there.
+      expect(existsSync(join(home(gate), '.aws'))).toBe(false)
+      expect(sso.emulator.isAccessTokenValid(secrets.accessToken!)).toBe(false)
     }
-    // Several profiles: no default to export, and no role keys were asked for.
-    expect(run.env).toEqual({})
-    expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 0, ListAccountRoles: 2 })
-
-    const configFile = join(home(gate), '.aws', 'config')
-    const { configFile: config } = await loadSharedConfigFiles({ configFilepath: configFile, filepath: join(home(gate), 'none'), ignoreCache: true })
-    const sessionName = config.sandbox?.sso_session
-    expect(sessionName).toMatch(new RegExp(`^aws-sso-device-auth-${gate.run.context.runId}-[0-9a-f]{8}$`))
-    expect(config.sandbox).toEqual({ sso_session: sessionName, sso_account_id: '111111111111', sso_role_name: 'Deploy', region: 'eu-central-1' })
-    expect(config['222222222222-Deploy']).toEqual({ sso_session: sessionName, sso_account_id: '222222222222', sso_role_name: 'Deploy', region: 'eu-central-1' })
-    expect(config[`sso-session.${sessionName}`]).toEqual({
-      sso_start_url: requiredInputs['start-url'],
-      sso_region: 'us-east-1',
-      sso_registration_scopes: 'sso:account:access'
-    })
-
-    const [cacheFile, ...others] = tokenCacheFiles(home(gate))
-    expect(others).toEqual([])
-    expect(cacheFile).toMatch(/\/[0-9a-f]{40}\.json$/)
-    expect(fileMode(cacheFile!)).toBe(0o600)
-    const entry = JSON.parse(readFileSync(cacheFile!, 'utf8')) as Record<string, string>
-    const secrets = sso.tap.secrets()
-    expect(Object.keys(entry)).toEqual(['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken', 'awsSsoDeviceAuth'])
-    // The mark a later run on this runner knows its leftovers by; no AWS tool reads it.
-    expect(entry.awsSsoDeviceAuth).toEqual({ session: sessionName, runner: expect.stringMatching(/^GitHub-Actions-1000000002-[0-9a-f]{8}$/) })
-    expect(entry).toMatchObject({
-      startUrl: requiredInputs['start-url'],
-      region: 'us-east-1',
-      accessToken: secrets.accessToken,
-      clientSecret: secrets.clientSecret,
-      refreshToken: secrets.refreshToken
-    })
-    expect(entry.expiresAt).toMatch(isoSeconds)
-    expect(entry.registrationExpiresAt).toMatch(isoSeconds)
-    expect(Date.parse(entry.registrationExpiresAt!)).toBeGreaterThan(Date.now() + 80 * 86400_000)
-    // Not a secret anywhere else, and the config file holds none.
-    expectNoLeaks(gate, run)
-    expectNoSecretLeaks(run, knownSecrets(sso, gate.job), { maskedOutputs: ['access-token'], texts: { config: readFileSync(configFile, 'utf8') } })
-
-    const post = await runPost(gate)
-    expect(post.code).toBe(0)
-    expect(post.warnings).toEqual([])
-    // The action created ~/.aws: all of it goes, nothing else was there.
-    expect(existsSync(join(home(gate), '.aws'))).toBe(false)
-    expect(sso.emulator.isAccessTokenValid(secrets.accessToken!)).toBe(false)
-  })
+  )
 
   it.concurrent('exports AWS_PROFILE for a single profile and no role keys', async () => {
     const gate = await approvedRun({ roles: '111111111111:ReadOnly=audit' })
@@ -369,14 +434,15 @@ describe('profiles for the AWS tools (profile, roles)', () => {
 
   it.concurrent('merges into the user’s config and restores it byte for byte, keeping their token cache', async () => {
     // Comments, odd spacing, CRLF line endings and no final line break: all must survive.
-    const userConfig = '# my settings\r\n[default]\r\nregion = us-west-2\r\n\r\n; work\r\n[profile  mine]\r\nsso_session = corp\r\nsso_account_id = 999999999999'
+    const userConfig =
+      '# my settings\r\n[default]\r\nregion = us-west-2\r\n\r\n; work\r\n[profile  mine]\r\nsso_session = corp\r\nsso_account_id = 999999999999'
     const userToken = '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}'
     let configFile = ''
     let userTokenFile = ''
     const gate = await approvedRun(
       { 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' },
       {
-        beforeRun: job => {
+        beforeRun: (job) => {
           mkdirSync(join(job.home, '.aws', 'sso', 'cache'), { recursive: true })
           configFile = join(job.home, '.aws', 'config')
           userTokenFile = join(job.home, '.aws', 'sso', 'cache', 'c0ffee.json')
@@ -389,11 +455,23 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     // Keys and a profile: no AWS_PROFILE, whose precedence over the keys differs between tools.
-    expect(Object.keys(run.env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+    expect(Object.keys(run.env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_DEFAULT_REGION',
+      'AWS_REGION',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN'
+    ])
     const merged = readFileSync(configFile, 'utf8')
     expect(merged.startsWith(`${userConfig}\r\n# >>> aws-sso-device-auth `)).toBe(true)
-    expect(merged).toMatch(/\r\n\[profile deploy\]\r\nsso_session = aws-sso-device-auth-\S+\r\nsso_account_id = 111111111111\r\nsso_role_name = Deploy\r\nregion = us-east-1\r\n/)
-    const { configFile: config } = await loadSharedConfigFiles({ configFilepath: configFile, filepath: join(home(gate), 'none'), ignoreCache: true })
+    expect(merged).toMatch(
+      /\r\n\[profile deploy\]\r\nsso_session = aws-sso-device-auth-\S+\r\nsso_account_id = 111111111111\r\nsso_role_name = Deploy\r\nregion = us-east-1\r\n/
+    )
+    const { configFile: config } = await loadSharedConfigFiles({
+      configFilepath: configFile,
+      filepath: join(home(gate), 'none'),
+      ignoreCache: true
+    })
     expect(config.default).toEqual({ region: 'us-west-2' })
     expect(config.deploy?.sso_role_name).toBe('Deploy')
     expect(tokenCacheFiles(home(gate))).toHaveLength(2)
@@ -417,7 +495,10 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     const configFile = join(job.workspace, 'ci', 'aws-config')
     mkdirSync(join(job.workspace, 'ci'))
     writeFileSync(configFile, userConfig)
-    const run = await job.run({ ...actionEntry(), inputs: { ...requiredInputs, 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' } })
+    const run = await job.run({
+      ...actionEntry(),
+      inputs: { ...requiredInputs, 'account-id': '111111111111', 'role-name': 'Deploy', profile: 'deploy' }
+    })
     expectFailedWithoutAccess(
       run,
       /^The AWS config file \S+\/ci\/aws-config already has \[profile deploy\] \(line 1\), which this action did not write; choose another profile name in input 'profile', or remove that section from the file\.$/
@@ -435,7 +516,7 @@ describe('profiles for the AWS tools (profile, roles)', () => {
     let configFile = ''
     const gate = await approvedRun(
       { roles: '111111111111:Deploy=deploy' },
-      { env: { AWS_CONFIG_FILE: 'build/aws/config' }, beforeRun: job => (configFile = join(job.workspace, 'build', 'aws', 'config')) }
+      { env: { AWS_CONFIG_FILE: 'build/aws/config' }, beforeRun: (job) => (configFile = join(job.workspace, 'build', 'aws', 'config')) }
     )
     expect(gate.run.code).toBe(0)
     expect(readFileSync(configFile, 'utf8')).toMatch(
@@ -449,69 +530,88 @@ describe('profiles for the AWS tools (profile, roles)', () => {
 })
 
 describe('leftovers of a killed job on a self-hosted runner', () => {
-  it.concurrent('the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use', async () => {
-    const { backend, job } = await emulatorAndJob()
-    const configFile = join(job.home, '.aws', 'config')
-    const cacheDir = join(job.home, '.aws', 'sso', 'cache')
-    mkdirSync(cacheDir, { recursive: true })
-    // The user's own config and token, and another runner's block and token on the same HOME.
-    const othersBlock = '# >>> aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f: written by the aws-sso-device-auth action (runner other-box-0123abcd)\n[profile theirs]\nsso_session = aws-sso-device-auth-7-0f0f0f0f\n# <<< aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f\n'
-    const userConfig = `# mine\n[profile mine]\nregion = eu-west-1\n${othersBlock}`
-    const userToken = join(cacheDir, 'c0ffee0000000000000000000000000000000000.json')
-    const othersToken = join(cacheDir, 'beef000000000000000000000000000000000000.json')
-    writeFileSync(configFile, userConfig)
-    writeFileSync(userToken, '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}')
-    writeFileSync(othersToken, JSON.stringify({ accessToken: 'their-token', expiresAt: '2030-01-01T00:00:00Z', awsSsoDeviceAuth: { session: 'aws-sso-device-auth-7-0f0f0f0f', runner: 'other-box-0123abcd' } }))
-    const gate = async (roles: string) => {
-      const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, roles } })
-      backend.emulator.approve((await waitForPrompt(step, backend.emulator)).userCode)
-      const run = await step.result
-      expect(run.code).toBe(0)
-      return run
+  it.concurrent(
+    'the next job’s main step removes this runner’s marked blocks and token caches, and nothing unmarked or still in use',
+    async () => {
+      const { backend, job } = await emulatorAndJob()
+      const configFile = join(job.home, '.aws', 'config')
+      const cacheDir = join(job.home, '.aws', 'sso', 'cache')
+      mkdirSync(cacheDir, { recursive: true })
+      // The user's own config and token, and another runner's block and token on the same HOME.
+      const othersBlock =
+        '# >>> aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f: written by the aws-sso-device-auth action (runner other-box-0123abcd)\n[profile theirs]\nsso_session = aws-sso-device-auth-7-0f0f0f0f\n# <<< aws-sso-device-auth aws-sso-device-auth-7-0f0f0f0f\n'
+      const userConfig = `# mine\n[profile mine]\nregion = eu-west-1\n${othersBlock}`
+      const userToken = join(cacheDir, 'c0ffee0000000000000000000000000000000000.json')
+      const othersToken = join(cacheDir, 'beef000000000000000000000000000000000000.json')
+      writeFileSync(configFile, userConfig)
+      writeFileSync(userToken, '{"accessToken":"users-own-token","expiresAt":"2030-01-01T00:00:00Z"}')
+      writeFileSync(
+        othersToken,
+        JSON.stringify({
+          accessToken: 'their-token',
+          expiresAt: '2030-01-01T00:00:00Z',
+          awsSsoDeviceAuth: { session: 'aws-sso-device-auth-7-0f0f0f0f', runner: 'other-box-0123abcd' }
+        })
+      )
+      const gate = async (roles: string) => {
+        const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, roles } })
+        backend.emulator.approve((await waitForPrompt(step, backend.emulator)).userCode)
+        const run = await step.result
+        expect(run.code).toBe(0)
+        return run
+      }
+      const ours = () =>
+        readdirSync(cacheDir)
+          .map((name) => join(cacheDir, name))
+          .filter((file) => ![userToken, othersToken].includes(file))
+
+      // Two gates in one job: the second keeps the first's profile, which later steps still use.
+      const first = await gate('111111111111:Deploy=deploy')
+      const second = await gate('111111111111:ReadOnly=audit')
+      expect(second.stdout).not.toContain('Removed what an earlier run')
+      expect(readFileSync(configFile, 'utf8')).toContain('[profile deploy]')
+      const killed = ours()
+      expect(killed).toHaveLength(2)
+      const killedTokens = killed.map((file) => (JSON.parse(readFileSync(file, 'utf8')) as { accessToken: string }).accessToken)
+      for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(true)
+
+      // The runner dies: no post step. The next job on it starts with RUNNER_TEMP emptied.
+      rmSync(job.runnerTemp, { recursive: true, force: true })
+      mkdirSync(job.runnerTemp, { recursive: true })
+      const next = await gate('222222222222:Deploy=staging')
+      const infos = next.stdout.split('\n').filter((line) => line.startsWith('Removed what an earlier run'))
+      expect(infos).toHaveLength(1)
+      expect(infos[0]).toMatch(
+        new RegExp(
+          `^Removed what an earlier run of this action on this runner left behind \\(its post step never ran\\): 2 AWS config blocks \\(sso-session aws-sso-device-auth-\\S+, aws-sso-device-auth-\\S+\\) from ${configFile.replace(/[.]/g, '\\.')} and 2 SSO token cache files \\(.+\\)\\.$`
+        )
+      )
+      for (const file of killed) expect(existsSync(file)).toBe(false)
+      // Removing the files is not enough: whoever copied them before still holds working tokens.
+      for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(false)
+      const revoked = next.stdout
+        .split('\n')
+        .filter((line) => / IAM Identity Center token an earlier run left in [0-9a-f]{40}\.json is revoked \(sso:Logout\)/.test(line))
+      expect(revoked).toHaveLength(2)
+      // The user's own token and the other runner's were never sent anywhere.
+      expect(readFileSync(othersToken, 'utf8')).toContain('their-token')
+      const config = readFileSync(configFile, 'utf8')
+      expect(config).not.toContain('[profile deploy]')
+      expect(config).not.toContain('[profile audit]')
+      expect(config.startsWith(userConfig)).toBe(true)
+      expect(config).toContain('[profile staging]')
+      expect(readFileSync(userToken, 'utf8')).toContain('users-own-token')
+      expect(existsSync(othersToken)).toBe(true)
+      for (const run of [first, second, next])
+        expectNoSecretLeaks(run, knownSecrets(backend, job), { maskedOutputs: ['access-token'], scanState: true })
+
+      // Its own post step then leaves exactly what was there before this action ever ran.
+      const post = await job.run({ ...postEntry(), mainStep: next })
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+      expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
+      expect(readdirSync(cacheDir).sort()).toEqual([othersToken, userToken].map((file) => file.slice(cacheDir.length + 1)).sort())
+      expectNoSecretLeaks(post, knownSecrets(backend, job), { scanState: true })
     }
-    const ours = () => readdirSync(cacheDir).map(name => join(cacheDir, name)).filter(file => ![userToken, othersToken].includes(file))
-
-    // Two gates in one job: the second keeps the first's profile, which later steps still use.
-    const first = await gate('111111111111:Deploy=deploy')
-    const second = await gate('111111111111:ReadOnly=audit')
-    expect(second.stdout).not.toContain('Removed what an earlier run')
-    expect(readFileSync(configFile, 'utf8')).toContain('[profile deploy]')
-    const killed = ours()
-    expect(killed).toHaveLength(2)
-    const killedTokens = killed.map((file) => (JSON.parse(readFileSync(file, 'utf8')) as { accessToken: string }).accessToken)
-    for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(true)
-
-    // The runner dies: no post step. The next job on it starts with RUNNER_TEMP emptied.
-    rmSync(job.runnerTemp, { recursive: true, force: true })
-    mkdirSync(job.runnerTemp, { recursive: true })
-    const next = await gate('222222222222:Deploy=staging')
-    const infos = next.stdout.split('\n').filter(line => line.startsWith('Removed what an earlier run'))
-    expect(infos).toHaveLength(1)
-    expect(infos[0]).toMatch(
-      new RegExp(`^Removed what an earlier run of this action on this runner left behind \\(its post step never ran\\): 2 AWS config blocks \\(sso-session aws-sso-device-auth-\\S+, aws-sso-device-auth-\\S+\\) from ${configFile.replace(/[.]/g, '\\.')} and 2 SSO token cache files \\(.+\\)\\.$`)
-    )
-    for (const file of killed) expect(existsSync(file)).toBe(false)
-    // Removing the files is not enough: whoever copied them before still holds working tokens.
-    for (const token of killedTokens) expect(backend.emulator.isAccessTokenValid(token)).toBe(false)
-    const revoked = next.stdout.split('\n').filter(line => / IAM Identity Center token an earlier run left in [0-9a-f]{40}\.json is revoked \(sso:Logout\)/.test(line))
-    expect(revoked).toHaveLength(2)
-    // The user's own token and the other runner's were never sent anywhere.
-    expect(readFileSync(othersToken, 'utf8')).toContain('their-token')
-    const config = readFileSync(configFile, 'utf8')
-    expect(config).not.toContain('[profile deploy]')
-    expect(config).not.toContain('[profile audit]')
-    expect(config.startsWith(userConfig)).toBe(true)
-    expect(config).toContain('[profile staging]')
-    expect(readFileSync(userToken, 'utf8')).toContain('users-own-token')
-    expect(existsSync(othersToken)).toBe(true)
-    for (const run of [first, second, next]) expectNoSecretLeaks(run, knownSecrets(backend, job), { maskedOutputs: ['access-token'], scanState: true })
-
-    // Its own post step then leaves exactly what was there before this action ever ran.
-    const post = await job.run({ ...postEntry(), mainStep: next })
-    expect(post.code).toBe(0)
-    expect(post.warnings).toEqual([])
-    expect(readFileSync(configFile, 'utf8')).toBe(userConfig)
-    expect(readdirSync(cacheDir).sort()).toEqual([othersToken, userToken].map(file => file.slice(cacheDir.length + 1)).sort())
-    expectNoSecretLeaks(post, knownSecrets(backend, job), { scanState: true })
-  })
+  )
 })

@@ -67,7 +67,12 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
   const backend = await startSsoBackend({ interval: 0.1, approveAfter: 0 })
   const api = await startGitHubApi({ repository: REPOSITORY, ...scenario.api })
   const event: EventSpec = scenario.event ?? { name: 'pull_request', number: PULL_REQUEST }
-  const job = createJob({ githubToken: api.token, env: { ...backend.env, ...scenario.jobEnv }, event, context: { repository: REPOSITORY, apiUrl: api.url } })
+  const job = createJob({
+    githubToken: api.token,
+    env: { ...backend.env, ...scenario.jobEnv },
+    event,
+    context: { repository: REPOSITORY, apiUrl: api.url }
+  })
   try {
     scenario.inject?.(backend.emulator)
     scenario.seed?.(api)
@@ -82,7 +87,10 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     // (c) Every secret that crossed the wire, and the job's token, in every form, everywhere.
     const secrets = Object.fromEntries(Object.entries(knownSecrets(backend, job)).filter(([, value]) => value.length >= 6))
     const texts = Object.fromEntries(comments.map((body, index) => [`comment write ${index + 1}`, body]))
-    const masked = { maskedOutputs: ['access-token', 'aws-secret-access-key', 'aws-session-token', 'aws-access-key-id'], exportedEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] }
+    const masked = {
+      maskedOutputs: ['access-token', 'aws-secret-access-key', 'aws-session-token', 'aws-access-key-id'],
+      exportedEnv: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']
+    }
     expectNoSecretLeaks(run, secrets, { ...masked, texts })
     // (a), (d), (b)
     expectOnlyOwnCommands(run)
@@ -112,15 +120,19 @@ function expectApprovedWithComment({ ending, comments }: Outcome): void {
 
 /** fast-check over one group of fields: the fixed values first, then RUNS random ones; the seed is in the test's name. */
 async function property<T>(arbitrary: fc.Arbitrary<T>, examples: T[], check: (value: T) => Promise<void>): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(arbitrary, check),
-    { seed: SEED, numRuns: RUNS + examples.length, examples: examples.map((example) => [example] as [T]), endOnFailure: true }
-  )
+  await fc.assert(fc.asyncProperty(arbitrary, check), {
+    seed: SEED,
+    numRuns: RUNS + examples.length,
+    examples: examples.map((example) => [example] as [T]),
+    endOnFailure: true
+  })
 }
 
 /** Every field of a group hostile at once: a record of hostile strings. */
 function hostileFields<K extends string>(names: readonly K[]): fc.Arbitrary<Record<K, string>> {
-  return fc.record(Object.fromEntries(names.map((name) => [name, hostileString])) as Record<K, fc.Arbitrary<string>>) as fc.Arbitrary<Record<K, string>>
+  return fc.record(Object.fromEntries(names.map((name) => [name, hostileString])) as Record<K, fc.Arbitrary<string>>) as fc.Arbitrary<
+    Record<K, string>
+  >
 }
 
 function fixedFields<K extends string>(names: readonly K[]): Array<Record<K, string>> {
@@ -139,7 +151,12 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
       // (Links are printable ASCII only: the rest of the hostile text goes in raw.)
       const asLink = (text: string) => `http://127.0.0.1:9/device?user_code=ABCD-EFGH&x=${text.replace(/[^\x21-\x7e]/g, '')}`
       const scenario = fc.record({ field, value: hostileString, link: fc.boolean() })
-      const examples = fields.flatMap((name) => HOSTILE_FIXED.flatMap((value) => [{ field: name, value, link: false }, { field: name, value, link: true }]))
+      const examples = fields.flatMap((name) =>
+        HOSTILE_FIXED.flatMap((value) => [
+          { field: name, value, link: false },
+          { field: name, value, link: true }
+        ])
+      )
       await property(scenario, examples.slice(0, 8), async ({ field: name, value, link }) => {
         const linked = link && name !== 'deviceCode' && name !== 'userCode'
         const text = linked ? asLink(value) : value
@@ -157,12 +174,26 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
   it(
     'CreateToken errors: error, error_description and x-amzn-ErrorType',
     async () => {
-      const scenario = fc.record({ status: fc.constantFrom(400, 401, 403, 500), body: hostileFields(['error', 'error_description']), header: hostileString })
-      const examples = fixedFields(['error', 'error_description']).map((body, index) => ({ status: index ? 500 : 400, body, header: HOSTILE_FIXED[index] }))
+      const scenario = fc.record({
+        status: fc.constantFrom(400, 401, 403, 500),
+        body: hostileFields(['error', 'error_description']),
+        header: hostileString
+      })
+      const examples = fixedFields(['error', 'error_description']).map((body, index) => ({
+        status: index ? 500 : 400,
+        body,
+        header: HOSTILE_FIXED[index]
+      }))
       await property(scenario, examples, async ({ status, body, header }) => {
         const outcome = await runScenario({
           inject: (emulator) =>
-            emulator.injectFault({ operation: 'CreateToken', kind: 'override', status, fields: body, headers: { 'x-amzn-errortype': asHeaderValue(header) } })
+            emulator.injectFault({
+              operation: 'CreateToken',
+              kind: 'override',
+              status,
+              fields: body,
+              headers: { 'x-amzn-errortype': asHeaderValue(header) }
+            })
         })
         // A server error is retried, and the approval then goes through.
         if (status === 500) expectApprovedWithComment(outcome)
@@ -178,7 +209,12 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         const outcome = await runScenario({
           inject: (emulator) => {
             emulator.injectFault({ operation: 'RegisterClient', kind: 'override', fields: { clientId } })
-            emulator.injectFault({ operation: 'StartDeviceAuthorization', kind: 'status', status: 401, errorType: 'InvalidClientException' })
+            emulator.injectFault({
+              operation: 'StartDeviceAuthorization',
+              kind: 'status',
+              status: 401,
+              errorType: 'InvalidClientException'
+            })
           }
         })
         expectApprovedWithComment(outcome)
@@ -191,7 +227,10 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
   it(
     'numbers from AWS: registration and token lifetimes, role credential expiry',
     async () => {
-      const number = fc.oneof(fc.constantFrom(1e20, -1, 0, 1.5, Number.MAX_VALUE, -Number.MAX_VALUE, 8.64e15, 2 ** 53), fc.double({ noNaN: true, noDefaultInfinity: true }))
+      const number = fc.oneof(
+        fc.constantFrom(1e20, -1, 0, 1.5, Number.MAX_VALUE, -Number.MAX_VALUE, 8.64e15, 2 ** 53),
+        fc.double({ noNaN: true, noDefaultInfinity: true })
+      )
       // One answer at a time: a refused registration would end the run before the token is seen.
       const faults = {
         RegisterClient: (n: number) => ({ clientSecretExpiresAt: n, clientIdIssuedAt: n }),
@@ -260,11 +299,17 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
       const credentialFields = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration'] as const
       const scenario = fc.oneof(
         fc.record({ kind: fc.constant('credentials' as const), values: hostileFields(credentialFields) }),
-        fc.record({ kind: fc.constant('unassigned' as const), values: hostileFields(['message', 'type', 'accountId', 'accountName', 'emailAddress', 'roleName']) })
+        fc.record({
+          kind: fc.constant('unassigned' as const),
+          values: hostileFields(['message', 'type', 'accountId', 'accountName', 'emailAddress', 'roleName'])
+        })
       )
       const examples = [
         ...fixedFields(credentialFields).map((values) => ({ kind: 'credentials' as const, values })),
-        ...fixedFields(['message', 'type', 'accountId', 'accountName', 'emailAddress', 'roleName'] as const).map((values) => ({ kind: 'unassigned' as const, values }))
+        ...fixedFields(['message', 'type', 'accountId', 'accountName', 'emailAddress', 'roleName'] as const).map((values) => ({
+          kind: 'unassigned' as const,
+          values
+        }))
       ]
       await property(scenario as fc.Arbitrary<(typeof examples)[number]>, examples, async ({ kind, values }) => {
         await runScenario({
@@ -276,13 +321,29 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
               return
             }
             const v = values as Record<string, string>
-            emulator.injectFault({ operation: 'GetRoleCredentials', kind: 'override', status: 404, errorType: 'ResourceNotFoundException', fields: { message: v.message, __type: v.type } })
+            emulator.injectFault({
+              operation: 'GetRoleCredentials',
+              kind: 'override',
+              status: 404,
+              errorType: 'ResourceNotFoundException',
+              fields: { message: v.message, __type: v.type }
+            })
             emulator.injectFault({
               operation: 'ListAccounts',
               kind: 'override',
-              fields: { accountList: [{ accountId: ACCOUNT, accountName: v.accountName, emailAddress: v.emailAddress }, { accountId: v.accountId, accountName: v.accountName, emailAddress: v.emailAddress }] }
+              fields: {
+                accountList: [
+                  { accountId: ACCOUNT, accountName: v.accountName, emailAddress: v.emailAddress },
+                  { accountId: v.accountId, accountName: v.accountName, emailAddress: v.emailAddress }
+                ]
+              }
             })
-            emulator.injectFault({ operation: 'ListAccountRoles', kind: 'override', fields: { roleList: [{ accountId: ACCOUNT, roleName: v.roleName }] }, times: Infinity })
+            emulator.injectFault({
+              operation: 'ListAccountRoles',
+              kind: 'override',
+              fields: { roleList: [{ accountId: ACCOUNT, roleName: v.roleName }] },
+              times: Infinity
+            })
           }
         })
       })
@@ -294,20 +355,48 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     'the event payload and the GitHub API: PR title, head ref and label, repository and fork names, comment body, sender, existing comments',
     async () => {
       const names = ['title', 'headRef', 'label', 'fullName', 'forkName', 'commentBody', 'sender', 'otherLogin', 'otherBody'] as const
-      const scenario = fc.record({ event: fc.constantFrom('pull_request', 'fork', 'issue_comment', 'workflow_run'), values: hostileFields(names) })
-      const examples = fixedFields(names).flatMap((values) => [{ event: 'pull_request', values }, { event: 'fork', values }])
+      const scenario = fc.record({
+        event: fc.constantFrom('pull_request', 'fork', 'issue_comment', 'workflow_run'),
+        values: hostileFields(names)
+      })
+      const examples = fixedFields(names).flatMap((values) => [
+        { event: 'pull_request', values },
+        { event: 'fork', values }
+      ])
       await property(scenario, examples, async ({ event, values }) => {
-        const repo = (fullName: string) => ({ full_name: fullName, name: fullName.split('/')[1] ?? fullName, fork: fullName !== REPOSITORY, owner: { login: values.sender } })
+        const repo = (fullName: string) => ({
+          full_name: fullName,
+          name: fullName.split('/')[1] ?? fullName,
+          fork: fullName !== REPOSITORY,
+          owner: { login: values.sender }
+        })
         const pullRequest = {
           number: PULL_REQUEST,
           title: values.title,
           user: { login: values.sender },
-          head: { ref: values.headRef, label: values.label, sha: 'a'.repeat(40), repo: repo(event === 'fork' ? values.forkName : REPOSITORY) },
+          head: {
+            ref: values.headRef,
+            label: values.label,
+            sha: 'a'.repeat(40),
+            repo: repo(event === 'fork' ? values.forkName : REPOSITORY)
+          },
           base: { ref: 'main', label: 'octo-org:main', repo: repo(REPOSITORY) }
         }
         const payloads: Record<string, Record<string, unknown>> = {
-          pull_request: { action: 'opened', number: PULL_REQUEST, pull_request: pullRequest, repository: repo(REPOSITORY), sender: { login: values.sender } },
-          fork: { action: 'opened', number: PULL_REQUEST, pull_request: pullRequest, repository: repo(REPOSITORY), sender: { login: values.sender } },
+          pull_request: {
+            action: 'opened',
+            number: PULL_REQUEST,
+            pull_request: pullRequest,
+            repository: repo(REPOSITORY),
+            sender: { login: values.sender }
+          },
+          fork: {
+            action: 'opened',
+            number: PULL_REQUEST,
+            pull_request: pullRequest,
+            repository: repo(REPOSITORY),
+            sender: { login: values.sender }
+          },
           issue_comment: {
             action: 'created',
             issue: { number: PULL_REQUEST, title: values.title, pull_request: { url: 'https://api.github.com/x' } },
@@ -317,7 +406,12 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
           },
           workflow_run: {
             action: 'completed',
-            workflow_run: { head_branch: values.headRef, display_title: values.title, head_repository: repo(values.forkName), repository: repo(REPOSITORY) },
+            workflow_run: {
+              head_branch: values.headRef,
+              display_title: values.title,
+              head_repository: repo(values.forkName),
+              repository: repo(REPOSITORY)
+            },
             repository: repo(REPOSITORY),
             sender: { login: values.sender }
           }
@@ -329,7 +423,11 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
           env: { GITHUB_HEAD_REF: asEnvironmentValue(values.headRef), GITHUB_EVENT_NAME: name },
           seed: (api) => {
             api.seedComment({ issue: PULL_REQUEST, body: values.otherBody, author: values.otherLogin })
-            api.seedComment({ issue: PULL_REQUEST, body: `${commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))}\n${values.otherBody}`, author: values.otherLogin })
+            api.seedComment({
+              issue: PULL_REQUEST,
+              body: `${commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))}\n${values.otherBody}`,
+              author: values.otherLogin
+            })
           }
         })
         // The repository's own pull request is approved; a fork's code, or code the payload cannot vouch for, is refused.
@@ -359,7 +457,20 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
   it(
     'inputs and the environment: echoed inputs, GITHUB_* variables, endpoint overrides',
     async () => {
-      const inputNames = ['client-name', 'role-name', 'account-id', 'profile', 'roles', 'start-url', 'region', 'aws-region', 'scopes', 'timeout', 'notify', 'phase'] as const
+      const inputNames = [
+        'client-name',
+        'role-name',
+        'account-id',
+        'profile',
+        'roles',
+        'start-url',
+        'region',
+        'aws-region',
+        'scopes',
+        'timeout',
+        'notify',
+        'phase'
+      ] as const
       const envNames = [
         'GITHUB_REPOSITORY',
         'GITHUB_REF',
@@ -381,7 +492,13 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
       // Endpoint variables keep the emulator reachable unless drawn; the others are all hostile at once.
       // Often no hostile input at all: a refused input would end the run before the variables are shown.
       const input = fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: fc.constantFrom(...inputNames), weight: 3 })
-      const scenario = fc.record({ input, inputValue: hostileString, urlShaped: fc.boolean(), endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'), env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_'))) })
+      const scenario = fc.record({
+        input,
+        inputValue: hostileString,
+        urlShaped: fc.boolean(),
+        endpoint: fc.constantFrom(undefined, 'AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'),
+        env: hostileFields(envNames.filter((name) => !name.startsWith('AWS_')))
+      })
       const examples = ([undefined, 'client-name', 'start-url', 'role-name', 'profile'] as const).map((input, index) => ({
         input,
         inputValue: HOSTILE_FIXED[index % 2],
@@ -390,14 +507,18 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
         env: fixedFields(envNames.filter((name) => !name.startsWith('AWS_')))[index % 2]
       }))
       await property(scenario, examples, async ({ input, inputValue, urlShaped, endpoint, env }) => {
-        const roleInputs: Inputs = input === 'role-name' || input === 'account-id' || input === undefined ? { 'account-id': ACCOUNT, 'role-name': 'Deploy' } : {}
+        const roleInputs: Inputs =
+          input === 'role-name' || input === 'account-id' || input === undefined ? { 'account-id': ACCOUNT, 'role-name': 'Deploy' } : {}
         // URL-shaped: a value that parses, with the hostile text in its path and query.
         const url = (base: string, text: string) => (urlShaped ? `${base}/${text.replace(/[\s?#]/g, '')}?${text}` : text)
         // A start URL gets past its checks with the text in its query (which only warns), without white space.
         const startUrl = (text: string) => (urlShaped ? `https://d-1234567890.awsapps.com/start?${text.replace(/\s/g, '')}` : text)
         const value = asEnvironmentValue(input === 'start-url' ? startUrl(inputValue) : inputValue)
         const variables = Object.fromEntries(
-          Object.entries(env).map(([name, text]) => [name, asEnvironmentValue(name === 'GITHUB_SERVER_URL' ? url('https://github.example', text) : text)])
+          Object.entries(env).map(([name, text]) => [
+            name,
+            asEnvironmentValue(name === 'GITHUB_SERVER_URL' ? url('https://github.example', text) : text)
+          ])
         )
         await runScenario({
           inputs: { ...roleInputs, ...(input === undefined ? {} : { [input]: value }) },

@@ -59,27 +59,39 @@ describe('the post step', () => {
     expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
   })
 
-  it.concurrent("an App token GitHub will not name, a 600-role request: finalizes its own comment, shortened, by the main step's word on who wrote it", async () => {
-    const pr = await prGate({ api: { kind: 'app', graphql: 'off' } })
-    const marker = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
-    const lookalike = pr.api.seedComment({ issue: PULL_REQUEST, body: `${marker}\nplanted`, author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' } })
-    const roles = Array.from({ length: 600 }, (_, i) => `${String(100000000000 + i)}:${'Role'.padEnd(58, 'r')}${i}=profile-${i}-${'p'.repeat(40)}`).join('\n')
-    const { prompt } = await killedWhilePending(pr, { roles })
+  it.concurrent(
+    "an App token GitHub will not name, a 600-role request: finalizes its own comment, shortened, by the main step's word on who wrote it",
+    async () => {
+      const pr = await prGate({ api: { kind: 'app', graphql: 'off' } })
+      const marker = commentMarker(gateId({ workflow: 'Deploy', job: 'deploy', startUrl: requiredInputs['start-url'] }))
+      const lookalike = pr.api.seedComment({
+        issue: PULL_REQUEST,
+        body: `${marker}\nplanted`,
+        author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' }
+      })
+      const roles = Array.from(
+        { length: 600 },
+        (_, i) => `${String(100000000000 + i)}:${'Role'.padEnd(58, 'r')}${i}=profile-${i}-${'p'.repeat(40)}`
+      ).join('\n')
+      const { prompt } = await killedWhilePending(pr, { roles })
 
-    const post = await pr.job.run({ entry: 'post' })
-    expect(post.code).toBe(0)
-    expect(post.warnings).toEqual([])
-    const [planted, own, ...others] = pr.comments()
-    expect(others).toEqual([])
-    expect(planted).toMatchObject({ id: lookalike.id, body: `${marker}\nplanted` })
-    expect(own!.author).toEqual(pr.api.identity)
-    expect(own!.body).toContain('### 🚫 AWS sign-in cancelled')
-    expect(own!.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
-    expect(commentSize(own!.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
-    expect(own!.body).not.toContain(prompt.userCode)
-    expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([`/repos/octo-org/deploy-service/issues/comments/${own!.id}`])
-    expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
-  })
+      const post = await pr.job.run({ entry: 'post' })
+      expect(post.code).toBe(0)
+      expect(post.warnings).toEqual([])
+      const [planted, own, ...others] = pr.comments()
+      expect(others).toEqual([])
+      expect(planted).toMatchObject({ id: lookalike.id, body: `${marker}\nplanted` })
+      expect(own!.author).toEqual(pr.api.identity)
+      expect(own!.body).toContain('### 🚫 AWS sign-in cancelled')
+      expect(own!.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
+      expect(commentSize(own!.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
+      expect(own!.body).not.toContain(prompt.userCode)
+      expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([
+        `/repos/octo-org/deploy-service/issues/comments/${own!.id}`
+      ])
+      expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
+    }
+  )
 
   it.concurrent('after a main step that recorded its outcome: touches nothing on GitHub, removes its file', async () => {
     const pr = await prGate()
@@ -107,7 +119,9 @@ describe('the post step', () => {
     const post = await pr.job.run({ entry: 'post' })
     expect(post.code).toBe(0)
     expect(post.errors).toEqual([])
-    expect(post.warnings).toEqual([expect.stringMatching(/^Post step: could not finalize the PR comment: Could not read the PR comment: GitHub rejected the token \(401/)])
+    expect(post.warnings).toEqual([
+      expect.stringMatching(/^Post step: could not finalize the PR comment: Could not read the PR comment: GitHub rejected the token \(401/)
+    ])
     expect(filesLeft(pr)).toEqual([])
   })
 
@@ -131,7 +145,9 @@ describe('the post step', () => {
     expect(post.warnings).toEqual([])
     expect(pr.comments()[0]!.body).toContain('### 🚫 AWS sign-in cancelled')
     // The outcome the main step handed over, with its own message, not a guess.
-    expect(pr.comments()[0]!.body).toContain('The run was cancelled while waiting for approval; no AWS access was exported\\. Re\\-run the job')
+    expect(pr.comments()[0]!.body).toContain(
+      'The run was cancelled while waiting for approval; no AWS access was exported\\. Re\\-run the job'
+    )
     expect(filesLeft(pr)).toEqual([])
   })
 

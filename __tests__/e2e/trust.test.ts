@@ -49,7 +49,10 @@ function workflowRun(head: string | null): EventSpec {
         id: 30433642,
         event: 'pull_request',
         head_branch: 'feature/rotate-keys',
-        head_repository: head === null ? null : { id: head === repository.full_name ? repository.id : 7777777, full_name: head, fork: head !== repository.full_name },
+        head_repository:
+          head === null
+            ? null
+            : { id: head === repository.full_name ? repository.id : 7777777, full_name: head, fork: head !== repository.full_name },
         repository
       },
       repository
@@ -61,11 +64,27 @@ const NO_CALLS = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation
 
 describe('a run that executes code from a fork', () => {
   it.concurrent.each<[string, EventSpec, RegExp]>([
-    ['pull_request from a fork', { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' }, /this pull_request run executes code from the fork mallory\/deploy-service/],
-    ['pull_request_target', { name: 'pull_request_target', number: PULL_REQUEST }, /this pull_request_target run has the repository's privileges/],
-    ['pull_request_review on a pull request from a fork', FORK_REVIEW, /this pull_request_review run executes code from the fork mallory\/deploy-service/],
-    ['workflow_run after a fork\'s run', workflowRun('mallory/deploy-service'), /this workflow_run run executes code from the fork mallory\/deploy-service/],
-    ['workflow_run after a deleted fork\'s run', workflowRun(null), /this workflow_run run executes code from a fork \(since deleted\)/]
+    [
+      'pull_request from a fork',
+      { name: 'pull_request', number: PULL_REQUEST, fork: true, author: 'mallory' },
+      /this pull_request run executes code from the fork mallory\/deploy-service/
+    ],
+    [
+      'pull_request_target',
+      { name: 'pull_request_target', number: PULL_REQUEST },
+      /this pull_request_target run has the repository's privileges/
+    ],
+    [
+      'pull_request_review on a pull request from a fork',
+      FORK_REVIEW,
+      /this pull_request_review run executes code from the fork mallory\/deploy-service/
+    ],
+    [
+      "workflow_run after a fork's run",
+      workflowRun('mallory/deploy-service'),
+      /this workflow_run run executes code from the fork mallory\/deploy-service/
+    ],
+    ["workflow_run after a deleted fork's run", workflowRun(null), /this workflow_run run executes code from a fork \(since deleted\)/]
   ])('%s: refused before any AWS call, with one line saying why', async (_name, event, reason) => {
     const gate = await prGate({ event })
     const run = await gate.start().result
@@ -138,12 +157,36 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
   })
 
   it.concurrent.each<[string, Parameters<typeof prGate>[0], RegExp]>([
-    ['from a fork', { api: { pullRequests: { [PULL_REQUEST]: { head: 'mallory/deploy-service' } } } }, /pull request #42, whose code comes from the fork mallory\/deploy-service, and approving .*Run the workflow on a branch of this repository/],
-    ['from a deleted fork', { api: { pullRequests: { [PULL_REQUEST]: { head: null } } } }, /whose code comes from a fork \(since deleted\)/],
-    ['GitHub has no such pull request (404)', { api: {} }, /whose head could not be looked up \(GitHub answered 404 \(no such pull request, or the token may not see it\)\), so it may be running a fork's code, .*Give the job permissions: pull-requests: read/],
+    [
+      'from a fork',
+      { api: { pullRequests: { [PULL_REQUEST]: { head: 'mallory/deploy-service' } } } },
+      /pull request #42, whose code comes from the fork mallory\/deploy-service, and approving .*Run the workflow on a branch of this repository/
+    ],
+    [
+      'from a deleted fork',
+      { api: { pullRequests: { [PULL_REQUEST]: { head: null } } } },
+      /whose code comes from a fork \(since deleted\)/
+    ],
+    [
+      'GitHub has no such pull request (404)',
+      { api: {} },
+      /whose head could not be looked up \(GitHub answered 404 \(no such pull request, or the token may not see it\)\), so it may be running a fork's code, .*Give the job permissions: pull-requests: read/
+    ],
     [
       'a hostile answer',
-      { api: { pullRequests: { [PULL_REQUEST]: { answer: { number: PULL_REQUEST, head: { repo: { id: 1296269, full_name: 'octo-org/deploy-service\n::stop-commands::x', fork: false } }, base: { repo: { id: 1296269, full_name: 'octo-org/deploy-service', fork: false } } } } } } },
+      {
+        api: {
+          pullRequests: {
+            [PULL_REQUEST]: {
+              answer: {
+                number: PULL_REQUEST,
+                head: { repo: { id: 1296269, full_name: 'octo-org/deploy-service\n::stop-commands::x', fork: false } },
+                base: { repo: { id: 1296269, full_name: 'octo-org/deploy-service', fork: false } }
+              }
+            }
+          }
+        }
+      },
       /whose head could not be looked up \(GitHub's answer names no valid head repository\)/
     ]
   ])('%s: refused before any AWS call, in one line', async (_name, options, reason) => {
@@ -173,7 +216,7 @@ describe('issue_comment on a pull request: GitHub is asked where its head lives'
     expect(gate.api.requests.filter((r) => r.route === 'pull')).toHaveLength(3)
   })
 
-  it.concurrent("an empty github-token: refused without asking, naming the input", async () => {
+  it.concurrent('an empty github-token: refused without asking, naming the input', async () => {
     const gate = await prGate({ event: PR_COMMENT, api: { pullRequests: { [PULL_REQUEST]: { head: 'octo-org/deploy-service' } } } })
     const run = await gate.start({ 'github-token': '' }).result
     expect(run.errors).toEqual([expect.stringMatching(/whose head could not be looked up \(input 'github-token' is empty\)/)])

@@ -205,7 +205,10 @@ describe('phase: wait gets no access its start step did not show the approver', 
   ]
 
   /** Runs `phase: start` with `startInputs`, approves, then `phase: wait` with `waitInputs`. */
-  async function startApproveWait(startInputs: Inputs, waitInputs: Inputs): Promise<{ wait: ActionRun; backend: SsoBackend; job: ActionJob }> {
+  async function startApproveWait(
+    startInputs: Inputs,
+    waitInputs: Inputs
+  ): Promise<{ wait: ActionRun; backend: SsoBackend; job: ActionJob }> {
     const backend = await startSsoBackend({ interval: 0.5, directory })
     afterThisTest(() => backend.close())
     const job = createJob({ env: backend.env })
@@ -231,17 +234,29 @@ describe('phase: wait gets no access its start step did not show the approver', 
   const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
 
   it.concurrent('more roles at wait: refused, naming the role', async () => {
-    const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '111111111111:Deploy=sandbox\n222222222222:Deploy=staging' })
-    expectRefused(run, `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
+    const run = await startApproveWait(
+      { roles: '111111111111:Deploy=sandbox' },
+      { roles: '111111111111:Deploy=sandbox\n222222222222:Deploy=staging' }
+    )
+    expectRefused(
+      run,
+      `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`
+    )
   })
 
   it.concurrent('a roles line in another account at wait: refused', async () => {
     const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '222222222222:Deploy=sandbox' })
-    expectRefused(run, `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`)
+    expectRefused(
+      run,
+      `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`
+    )
   })
 
   it.concurrent('another account-id at wait: refused (it belongs to another gate, which has no pending request)', async () => {
-    const run = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { 'account-id': '222222222222', 'role-name': 'Deploy' })
+    const run = await startApproveWait(
+      { 'account-id': '111111111111', 'role-name': 'Deploy' },
+      { 'account-id': '222222222222', 'role-name': 'Deploy' }
+    )
     expectRefused(
       run,
       'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
@@ -251,7 +266,10 @@ describe('phase: wait gets no access its start step did not show the approver', 
   it.concurrent('the same roles, or fewer: exported', async () => {
     const roles = '111111111111:Deploy=sandbox\n222222222222:Deploy=staging'
     for (const waitRoles of [roles, '222222222222:Deploy=staging']) {
-      const { wait, job } = await startApproveWait({ 'account-id': '111111111111', 'role-name': 'ReadOnly', roles }, { 'account-id': '111111111111', 'role-name': 'ReadOnly', roles: waitRoles })
+      const { wait, job } = await startApproveWait(
+        { 'account-id': '111111111111', 'role-name': 'ReadOnly', roles },
+        { 'account-id': '111111111111', 'role-name': 'ReadOnly', roles: waitRoles }
+      )
       expect(wait.errors).toEqual([])
       expect(wait.code).toBe(0)
       expect(wait.outputs['aws-account-id']).toBe('111111111111')

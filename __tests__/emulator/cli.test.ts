@@ -94,15 +94,22 @@ describe('emulator CLI', () => {
   it.concurrent('applies --expires-in and --token-ttl and serves a --directory file', async () => {
     const dir = tempDir('emulator-cli')
     const file = join(dir, 'directory.json')
-    writeFileSync(file, JSON.stringify([{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com', roles: ['Admin'] }]))
+    writeFileSync(
+      file,
+      JSON.stringify([{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com', roles: ['Admin'] }])
+    )
     const emulator = await launch(['--port', '0', '--expires-in', '30', '--token-ttl', '120', '--directory', file, '--approve-after', '0'])
     const endpoint = emulator.line.endpoint as string
     const started = await registerAndStart(endpoint)
     await new Promise((resolve) => setTimeout(resolve, 100))
     const token = await createToken(endpoint, started)
     expect(token.json.expiresIn).toBe(120)
-    const accounts = await fetch(`${endpoint}/assignment/accounts`, { headers: { 'x-amz-sso_bearer_token': token.json.accessToken as string } })
-    expect(await accounts.json()).toEqual({ accountList: [{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com' }] })
+    const accounts = await fetch(`${endpoint}/assignment/accounts`, {
+      headers: { 'x-amz-sso_bearer_token': token.json.accessToken as string }
+    })
+    expect(await accounts.json()).toEqual({
+      accountList: [{ accountId: '222222222222', accountName: 'Prod', emailAddress: 'prod@example.com' }]
+    })
     emulator.signal('SIGTERM')
     expect((await emulator.exit).code).toBe(0)
   })
@@ -110,7 +117,10 @@ describe('emulator CLI', () => {
   it.concurrent('arms --fault in every form: short, inline JSON and a JSON file', async () => {
     const dir = tempDir('emulator-cli')
     const file = join(dir, 'faults.json')
-    writeFileSync(file, JSON.stringify([{ operation: 'RegisterClient', kind: 'status', status: 400, errorType: 'InvalidRequestException' }]))
+    writeFileSync(
+      file,
+      JSON.stringify([{ operation: 'RegisterClient', kind: 'status', status: 400, errorType: 'InvalidRequestException' }])
+    )
     const emulator = await launch([
       '--port',
       '0',
@@ -144,7 +154,10 @@ describe('emulator CLI', () => {
     [['--approve-after=-1'], /^emulator: --approve-after must be a non-negative number of seconds, e\.g\. 5 or 0\.5, got "-1"\n$/],
     [['--expires-in', '0'], /^emulator: --expires-in must be a positive number/],
     [['--bogus'], /^emulator: Unknown option '--bogus'/],
-    [['--fault', 'CreateToken:explode'], /^emulator: --fault: fault\.kind must be one of .*; e\.g\. --fault 'CreateToken:status:500:InternalServerException:2'\n$/],
+    [
+      ['--fault', 'CreateToken:explode'],
+      /^emulator: --fault: fault\.kind must be one of .*; e\.g\. --fault 'CreateToken:status:500:InternalServerException:2'\n$/
+    ],
     [['--fault', '{"operation":'], /^emulator: --fault: inline fault is not valid JSON/],
     [['--directory', '/nonexistent/directory.json'], /^emulator: --directory: cannot read \/nonexistent\/directory\.json: ENOENT\n$/]
   ])('rejects %j with one line and exit 2', async (args, message) => {

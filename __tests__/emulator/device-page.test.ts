@@ -33,7 +33,10 @@ describe('verification page', () => {
 
   it('the confirm page shows the client name, the start URL and the code, with Approve and Deny forms', async () => {
     const emu = await start()
-    const started = await registerAndStart(emu.endpoint, { clientName: 'GitHub Actions acme/web', startUrl: 'https://acme.awsapps.com/start' })
+    const started = await registerAndStart(emu.endpoint, {
+      clientName: 'GitHub Actions acme/web',
+      startUrl: 'https://acme.awsapps.com/start'
+    })
     const response = await fetch(started.verificationUriComplete)
     expect(response.status).toBe(200)
     const html = await response.text()
@@ -48,7 +51,9 @@ describe('verification page', () => {
     expect(html).toMatch(/<button type="submit" class="approve">Approve<\/button>/)
     expect(html).toMatch(/<button type="submit" class="deny">Deny<\/button>/)
     // Readable by a person, exact for a machine; and never mistaken for AWS's own page.
-    expect(html).toMatch(/<dt>Expires<\/dt><dd><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time><\/dd>/)
+    expect(html).toMatch(
+      /<dt>Expires<\/dt><dd><time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time><\/dd>/
+    )
     expect(html).toContain('<p class="brand">IAM Identity Center emulator</p>')
     expect(html).toContain('aria-describedby="user-hint"')
     expect(html).toContain('<p id="user-hint" class="hint">')
@@ -67,7 +72,10 @@ describe('verification page', () => {
   it('escapes what the client controls', async () => {
     const emu = await start()
     const clientName = `<script>alert("x")</script>&'`
-    const started = await registerAndStart(emu.endpoint, { clientName, startUrl: 'https://acme.awsapps.com/start?"><img src=x onerror=alert(1)>' })
+    const started = await registerAndStart(emu.endpoint, {
+      clientName,
+      startUrl: 'https://acme.awsapps.com/start?"><img src=x onerror=alert(1)>'
+    })
     const html = await (await fetch(started.verificationUriComplete)).text()
     expect(html).not.toContain('<script>')
     expect(html).not.toContain('<img')

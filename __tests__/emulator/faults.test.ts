@@ -10,7 +10,8 @@ import { createToken, DEVICE_GRANT, postJson, registerAndStart } from './request
 
 const start = emulatorPerTest()
 
-const register = (endpoint: string) => postJson(`${endpoint}/client/register`, { clientName: 'faulty', clientType: 'public', scopes: ['sso:account:access'] })
+const register = (endpoint: string) =>
+  postJson(`${endpoint}/client/register`, { clientName: 'faulty', clientType: 'public', scopes: ['sso:account:access'] })
 
 /** An approved token, for portal calls. */
 async function accessTokenFrom(emu: Emulator): Promise<string> {
@@ -27,7 +28,9 @@ describe('fault: status', () => {
     for (let i = 0; i < 2; i++) {
       const response = await fetch(`${emu.endpoint}/client/register`, { method: 'POST', body: '{}' })
       expect(response.status).toBe(500)
-      expect(response.headers.get('x-amzn-errortype')).toBe('InternalServerException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/')
+      expect(response.headers.get('x-amzn-errortype')).toBe(
+        'InternalServerException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/'
+      )
       expect(await response.json()).toEqual({ error: 'server_error', error_description: 'Injected fault' })
     }
     expect((await register(emu.endpoint)).status).toBe(200)
@@ -42,7 +45,9 @@ describe('fault: status', () => {
     const emu = await start()
     emu.injectFault({ operation: 'RegisterClient', kind: 'status', status: 500 })
     const oidc = new SSOOIDCClient({ region: 'us-east-1', endpoint: emu.endpoint, maxAttempts: 1 })
-    await expect(oidc.send(new RegisterClientCommand({ clientName: 'x', clientType: 'public' }))).rejects.toBeInstanceOf(InternalServerException)
+    await expect(oidc.send(new RegisterClientCommand({ clientName: 'x', clientType: 'public' }))).rejects.toBeInstanceOf(
+      InternalServerException
+    )
 
     const accessToken = await accessTokenFrom(emu)
     emu.injectFault({ operation: 'GetRoleCredentials', kind: 'status', status: 429, retryAfter: 7 })
@@ -55,9 +60,9 @@ describe('fault: status', () => {
 
     emu.injectFault({ operation: 'GetRoleCredentials', kind: 'status', status: 429 })
     const sso = new SSOClient({ region: 'us-east-1', endpoint: emu.endpoint, maxAttempts: 1 })
-    await expect(sso.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' }))).rejects.toBeInstanceOf(
-      TooManyRequestsException
-    )
+    await expect(
+      sso.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' }))
+    ).rejects.toBeInstanceOf(TooManyRequestsException)
   })
 
   it('can answer a polling client with slow_down on demand, leaving the code pending', async () => {
@@ -85,7 +90,11 @@ describe('fault: hang', () => {
     const emu = await start()
     emu.injectFault({ operation: 'StartDeviceAuthorization', kind: 'hang', times: Infinity })
     const registration = (await register(emu.endpoint)).json
-    const body = JSON.stringify({ clientId: registration.clientId, clientSecret: registration.clientSecret, startUrl: 'https://x.awsapps.com/start' })
+    const body = JSON.stringify({
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret,
+      startUrl: 'https://x.awsapps.com/start'
+    })
     const post = (signal?: AbortSignal) => fetch(`${emu.endpoint}/device_authorization`, { method: 'POST', body, signal })
 
     await expect(post(AbortSignal.timeout(200))).rejects.toThrow(/aborted|timeout/i)
@@ -135,7 +144,12 @@ describe('fault: malformed-json', () => {
     emu.injectFault({ operation: 'CreateToken', kind: 'malformed-json' })
     const response = await fetch(`${emu.endpoint}/token`, {
       method: 'POST',
-      body: JSON.stringify({ clientId: started.clientId, clientSecret: started.clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: started.deviceCode })
+      body: JSON.stringify({
+        clientId: started.clientId,
+        clientSecret: started.clientSecret,
+        grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+        deviceCode: started.deviceCode
+      })
     })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('application/json')
@@ -171,7 +185,9 @@ describe('fault: missing-fields', () => {
     const response = await fetch(`${emu.endpoint}/federation/credentials?role_name=Deploy&account_id=111111111111`, {
       headers: { 'x-amz-sso_bearer_token': accessToken }
     })
-    expect(await response.json()).toEqual({ roleCredentials: { accessKeyId: expect.stringMatching(/^ASIA/), expiration: expect.any(Number) } })
+    expect(await response.json()).toEqual({
+      roleCredentials: { accessKeyId: expect.stringMatching(/^ASIA/), expiration: expect.any(Number) }
+    })
   })
 })
 
@@ -186,10 +202,20 @@ describe('fault: override', () => {
     expect((await register(emu.endpoint)).json.clientId).not.toBe('\n::stop-commands::x')
 
     const started = await registerAndStart(emu.endpoint)
-    emu.injectFault({ operation: 'CreateToken', kind: 'override', fields: { error_description: '<img src=x>' }, headers: { 'X-Amzn-ErrorType': 'Evil:x' } })
+    emu.injectFault({
+      operation: 'CreateToken',
+      kind: 'override',
+      fields: { error_description: '<img src=x>' },
+      headers: { 'X-Amzn-ErrorType': 'Evil:x' }
+    })
     const pending = await fetch(`${emu.endpoint}/token`, {
       method: 'POST',
-      body: JSON.stringify({ clientId: started.clientId, clientSecret: started.clientSecret, grantType: DEVICE_GRANT, deviceCode: started.deviceCode })
+      body: JSON.stringify({
+        clientId: started.clientId,
+        clientSecret: started.clientSecret,
+        grantType: DEVICE_GRANT,
+        deviceCode: started.deviceCode
+      })
     })
     expect(pending.status).toBe(400)
     expect(pending.headers.get('x-amzn-errortype')).toBe('Evil:x')
@@ -199,7 +225,13 @@ describe('fault: override', () => {
 
   it('with a status, overrides an injected error instead of the real answer', async () => {
     const emu = await start()
-    emu.injectFault({ operation: 'RegisterClient', kind: 'override', status: 400, errorType: 'InvalidRequestException', fields: { error: '##[set-output name=x]y' } })
+    emu.injectFault({
+      operation: 'RegisterClient',
+      kind: 'override',
+      status: 400,
+      errorType: 'InvalidRequestException',
+      fields: { error: '##[set-output name=x]y' }
+    })
     const answer = await register(emu.endpoint)
     expect(answer).toEqual({ status: 400, json: { error: '##[set-output name=x]y', error_description: 'Injected fault' } })
     expect(emu.counts.RegisterClient).toBe(1)
@@ -208,8 +240,12 @@ describe('fault: override', () => {
   it('needs something to set, and only override takes fields or headers', async () => {
     const emu = await start()
     expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override' })).toThrow(/needs fields or headers/)
-    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override', fields: [] as unknown as Record<string, unknown> })).toThrow(/fault\.fields/)
-    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override', headers: { a: 1 } as unknown as Record<string, string> })).toThrow(/fault\.headers/)
+    expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'override', fields: [] as unknown as Record<string, unknown> })).toThrow(
+      /fault\.fields/
+    )
+    expect(() =>
+      emu.injectFault({ operation: 'CreateToken', kind: 'override', headers: { a: 1 } as unknown as Record<string, string> })
+    ).toThrow(/fault\.headers/)
     expect(() => emu.injectFault({ operation: 'CreateToken', kind: 'reset', fields: { a: 1 } })).toThrow(/belong to 'override'/)
   })
 })
@@ -284,7 +320,10 @@ describe('control API over HTTP', () => {
     expect((await register(emu.endpoint)).status).toBe(500)
 
     // All or nothing: one bad fault arms none.
-    const refused = await postJson(control, [{ operation: 'Logout', kind: 'hang' }, { operation: 'Logout', kind: 'sideways' }])
+    const refused = await postJson(control, [
+      { operation: 'Logout', kind: 'hang' },
+      { operation: 'Logout', kind: 'sideways' }
+    ])
     expect(refused.status).toBe(400)
     expect(refused.json.message).toMatch(/fault\.kind/)
     expect((await postJson(control, 'not a fault')).status).toBe(400)
@@ -298,7 +337,12 @@ describe('control API over HTTP', () => {
     await registerAndStart(emu.endpoint, { clientName: 'still pending' })
 
     const stateText = await (await fetch(`${emu.endpoint}/__emulator/state`)).text()
-    const state = JSON.parse(stateText) as { counts: Record<string, number>; requests: unknown[]; pending: Array<{ clientName: string }>; faults: unknown[] }
+    const state = JSON.parse(stateText) as {
+      counts: Record<string, number>
+      requests: unknown[]
+      pending: Array<{ clientName: string }>
+      faults: unknown[]
+    }
     expect(state.counts).toMatchObject({ RegisterClient: 3, StartDeviceAuthorization: 2, CreateToken: 1 })
     expect(state.requests).toHaveLength(6)
     expect(state.pending.map((entry) => entry.clientName)).toEqual(['still pending'])

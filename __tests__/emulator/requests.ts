@@ -25,7 +25,11 @@ export async function registerAndStart(
   const { clientId, clientSecret } = registration.json as { clientId: string; clientSecret: string }
   const started = await postJson(`${endpoint}/device_authorization`, { clientId, clientSecret, startUrl })
   if (started.status !== 200) throw new Error(`StartDeviceAuthorization answered ${started.status}`)
-  const { deviceCode, userCode, verificationUriComplete } = started.json as { deviceCode: string; userCode: string; verificationUriComplete: string }
+  const { deviceCode, userCode, verificationUriComplete } = started.json as {
+    deviceCode: string
+    userCode: string
+    verificationUriComplete: string
+  }
   return { clientId, clientSecret, deviceCode, userCode, verificationUriComplete }
 }
 

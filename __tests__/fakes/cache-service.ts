@@ -64,17 +64,18 @@ export type BlobHost = 'loopback' | 'azure'
  */
 export type CacheEndpoint = 'lookup' | 'reserve' | 'upload' | 'commit' | 'download'
 
-export type CacheFault = (
+export type CacheFault =
   /** Answer with this status and the protocol's error body (Retry-After when given). */
-  | { kind: 'status'; status: number; retryAfter?: number; message?: string }
-  /** Read the request, then never answer: the client's own timeout (if any) must fire. */
-  | { kind: 'hang' }
-  /** Read the request, then reset the TCP connection (the client sees ECONNRESET). */
-  | { kind: 'reset' }
-) & {
-  /** Only requests with this method (e.g. 'GET': the Azure download's ranged reads, not its HEAD); others pass. */
-  method?: string
-}
+  (
+    | { kind: 'status'; status: number; retryAfter?: number; message?: string }
+    /** Read the request, then never answer: the client's own timeout (if any) must fire. */
+    | { kind: 'hang' }
+    /** Read the request, then reset the TCP connection (the client sees ECONNRESET). */
+    | { kind: 'reset' }
+  ) & {
+    /** Only requests with this method (e.g. 'GET': the Azure download's ranged reads, not its HEAD); others pass. */
+    method?: string
+  }
 
 export interface CacheEntry {
   id: number
@@ -167,7 +168,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   const protocol = options.protocol
   const token = options.token ?? DEFAULT_RUNTIME_TOKEN
   const blobHost = options.blobHost ?? 'loopback'
-  if (protocol === 'v1' && blobHost !== 'loopback') throw new Error('blobHost applies to the v2 protocol only: v1 serves its archives itself')
+  if (protocol === 'v1' && blobHost !== 'loopback')
+    throw new Error('blobHost applies to the v2 protocol only: v1 serves its archives itself')
   // v1 base URLs carry an opaque path on GHES; a random one proves the client keeps it.
   const v1Base = `/${randomBytes(6).toString('hex')}/`
   const entries: CacheEntry[] = []
@@ -204,7 +206,9 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     requests.push({ method: 'CONNECT', host: target, proxied: true, path: '', status: open ? 200 : 502, authorized: false })
     if (!open) {
       const text = refusal(target)
-      socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`)
+      socket.end(
+        `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`
+      )
       return
     }
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
@@ -281,14 +285,17 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     }
     const name = blobNameIn(url)
     if (name === undefined) return undefined
-    if (method === 'PUT') return { endpoint: 'upload', errorStyle: 'azure', run: (req, res, record, body) => putBlob(name, req, res, record, body, url) }
-    if (method === 'GET' || method === 'HEAD') return { endpoint: 'download', errorStyle: 'azure', run: (req, res, record) => readBlob(name, req, res, record, url) }
+    if (method === 'PUT')
+      return { endpoint: 'upload', errorStyle: 'azure', run: (req, res, record, body) => putBlob(name, req, res, record, body, url) }
+    if (method === 'GET' || method === 'HEAD')
+      return { endpoint: 'download', errorStyle: 'azure', run: (req, res, record) => readBlob(name, req, res, record, url) }
     return undefined
   }
 
   /** The blob a URL names, if it is one of this fake's blob URLs (see blobUrl). */
   function blobNameIn(url: URL): string | undefined {
-    const [host, prefix] = blobHost === 'azure' ? [AZURE_BLOB_HOST, `/${BLOB_CONTAINER}/`] : [ownHost, `/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/`]
+    const [host, prefix] =
+      blobHost === 'azure' ? [AZURE_BLOB_HOST, `/${BLOB_CONTAINER}/`] : [ownHost, `/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/`]
     if (url.host !== host || !url.pathname.startsWith(prefix)) return undefined
     return decodeURIComponent(url.pathname.slice(prefix.length))
   }
@@ -329,7 +336,10 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
         const size = Number(request.size_bytes)
         if (!blob?.data) return sendJson(res, record, 200, { ok: false, message: 'no blob was uploaded for this cache entry' })
         if (size !== blob.data.length) {
-          return sendJson(res, record, 200, { ok: false, message: `size_bytes ${size} does not match the uploaded ${blob.data.length} bytes` })
+          return sendJson(res, record, 200, {
+            ok: false,
+            message: `size_bytes ${size} does not match the uploaded ${blob.data.length} bytes`
+          })
         }
         entry.archive = blob.data
         entry.committed = true
@@ -337,7 +347,9 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
         return sendJson(res, record, 200, { ok: true, entry_id: String(entry.id) })
       }
       case 'GetCacheEntryDownloadURL': {
-        const restoreKeys = Array.isArray(request.restore_keys) ? request.restore_keys.filter((k): k is string => typeof k === 'string') : []
+        const restoreKeys = Array.isArray(request.restore_keys)
+          ? request.restore_keys.filter((k): k is string => typeof k === 'string')
+          : []
         const entry = match([key, ...restoreKeys], version)
         if (!entry) return sendJson(res, record, 200, { ok: false })
         const blob = [...blobs.entries()].find(([, candidate]) => candidate.entry === entry)
@@ -350,7 +362,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
 
   function putBlob(name: string, req: IncomingMessage, res: ServerResponse, record: RecordedCacheRequest, body: Buffer, url: URL): void {
     const blob = blobs.get(name)
-    if (!blob || url.searchParams.get('sig') !== blob.sig) return azureError(res, record, 403, 'AuthenticationFailed', 'The signature does not match.')
+    if (!blob || url.searchParams.get('sig') !== blob.sig)
+      return azureError(res, record, 403, 'AuthenticationFailed', 'The signature does not match.')
     const comp = url.searchParams.get('comp')
     if (comp === 'block') {
       record.uploadMode = 'block'
@@ -375,7 +388,13 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     if (comp !== null) return azureError(res, record, 400, 'InvalidQueryParameterValue', `comp=${comp} is not supported by the fake.`)
     record.uploadMode = 'single'
     if (req.headers['x-ms-blob-type'] !== 'BlockBlob') {
-      return azureError(res, record, 400, 'MissingRequiredHeader', 'An HTTP header that is mandatory for this request is not specified: x-ms-blob-type.')
+      return azureError(
+        res,
+        record,
+        400,
+        'MissingRequiredHeader',
+        'An HTTP header that is mandatory for this request is not specified: x-ms-blob-type.'
+      )
     }
     blob.data = body
     return azureCreated(res, record)
@@ -384,7 +403,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
   /** Get Blob Properties (HEAD) and Get Blob (GET, whole or one range), as Azure answers them. */
   function readBlob(name: string, req: IncomingMessage, res: ServerResponse, record: RecordedCacheRequest, url: URL): void {
     const blob = blobs.get(name)
-    if (!blob || url.searchParams.get('sig') !== blob.sig) return azureError(res, record, 403, 'AuthenticationFailed', 'The signature does not match.')
+    if (!blob || url.searchParams.get('sig') !== blob.sig)
+      return azureError(res, record, 403, 'AuthenticationFailed', 'The signature does not match.')
     if (!blob.entry.committed) return azureError(res, record, 404, 'BlobNotFound', 'The specified blob does not exist.')
     const data = blob.entry.archive
     // Derived from the content: a test that rewrites an entry's archive changes its ETag too.
@@ -408,13 +428,22 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     if (asked === undefined) return sendBlob(res, record, 200, headers, data)
     record.range = asked
     const range = /^bytes=(\d+)-(\d*)$/.exec(asked)
-    if (!range) return azureError(res, record, 400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.')
+    if (!range)
+      return azureError(res, record, 400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format.')
     const start = Number(range[1])
     const end = Math.min(range[2] === '' ? Infinity : Number(range[2]), data.length - 1)
     if (start >= data.length || end < start) {
-      return azureError(res, record, 416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.', { 'content-range': `bytes */${data.length}` })
+      return azureError(res, record, 416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.', {
+        'content-range': `bytes */${data.length}`
+      })
     }
-    return sendBlob(res, record, 206, { ...headers, 'content-range': `bytes ${start}-${end}/${data.length}` }, data.subarray(start, end + 1))
+    return sendBlob(
+      res,
+      record,
+      206,
+      { ...headers, 'content-range': `bytes ${start}-${end}/${data.length}` },
+      data.subarray(start, end + 1)
+    )
   }
 
   function blobUrl(name: string, sig: string): string {
@@ -440,13 +469,17 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     }
     if (!url.pathname.startsWith(apiPrefix)) return undefined
     const resource = url.pathname.slice(apiPrefix.length)
-    if (resource === 'cache' && method === 'GET') return { endpoint: 'lookup', errorStyle: 'json', run: (req, res, record) => v1Lookup(req, res, record, url) }
-    if (resource === 'caches' && method === 'POST') return { endpoint: 'reserve', errorStyle: 'json', run: (req, res, record, body) => v1Reserve(req, res, record, body) }
+    if (resource === 'cache' && method === 'GET')
+      return { endpoint: 'lookup', errorStyle: 'json', run: (req, res, record) => v1Lookup(req, res, record, url) }
+    if (resource === 'caches' && method === 'POST')
+      return { endpoint: 'reserve', errorStyle: 'json', run: (req, res, record, body) => v1Reserve(req, res, record, body) }
     const idMatch = /^caches\/(\d+)$/.exec(resource)
     if (idMatch) {
       const id = Number(idMatch[1])
-      if (method === 'PATCH') return { endpoint: 'upload', errorStyle: 'json', run: (req, res, record, body) => v1Upload(id, req, res, record, body) }
-      if (method === 'POST') return { endpoint: 'commit', errorStyle: 'json', run: (req, res, record, body) => v1Commit(id, req, res, record, body) }
+      if (method === 'PATCH')
+        return { endpoint: 'upload', errorStyle: 'json', run: (req, res, record, body) => v1Upload(id, req, res, record, body) }
+      if (method === 'POST')
+        return { endpoint: 'commit', errorStyle: 'json', run: (req, res, record, body) => v1Commit(id, req, res, record, body) }
     }
     return undefined
   }
@@ -501,7 +534,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
         $id: '1',
         innerException: null,
         message: `Cache already exists. Scope: refs/heads/main, Key: ${request.key}, Version: ${request.version}`,
-        typeName: 'Microsoft.Azure.DevOps.PipelineCache.WebApi.ArtifactCacheAlreadyExistsException, Microsoft.Azure.DevOps.PipelineCache.WebApi',
+        typeName:
+          'Microsoft.Azure.DevOps.PipelineCache.WebApi.ArtifactCacheAlreadyExistsException, Microsoft.Azure.DevOps.PipelineCache.WebApi',
         typeKey: 'ArtifactCacheAlreadyExistsException',
         errorCode: 0,
         eventId: 3000
@@ -539,7 +573,8 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     }
     const archive = Buffer.alloc(chunks.reduce((total, chunk) => Math.max(total, chunk.start + chunk.data.length), 0))
     for (const chunk of chunks) chunk.data.copy(archive, chunk.start)
-    if (size !== archive.length) return sendJson(res, record, 400, { message: `size ${String(size)} does not match the ${archive.length} bytes uploaded` })
+    if (size !== archive.length)
+      return sendJson(res, record, 400, { message: `size ${String(size)} does not match the ${archive.length} bytes uploaded` })
     entry.archive = archive
     entry.committed = true
     v1Chunks.delete(id)
@@ -554,10 +589,23 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
 
   // ---- shared: entries, matching, faults, responses ----------------------------------------------
 
-  function addEntry(key: string, version: string, committed: boolean, archive: Buffer = Buffer.alloc(0), createdAt = Date.now()): CacheEntry {
+  function addEntry(
+    key: string,
+    version: string,
+    committed: boolean,
+    archive: Buffer = Buffer.alloc(0),
+    createdAt = Date.now()
+  ): CacheEntry {
     // Entries created in the same millisecond still order by creation.
     const last = entries.at(-1)
-    const entry: CacheEntry = { id: nextId++, key, version, archive, createdAt: Math.max(createdAt, last ? last.createdAt + 1 : 0), committed }
+    const entry: CacheEntry = {
+      id: nextId++,
+      key,
+      version,
+      archive,
+      createdAt: Math.max(createdAt, last ? last.createdAt + 1 : 0),
+      committed
+    }
     entries.push(entry)
     return entry
   }
@@ -607,11 +655,25 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     }
   }
 
-  function twirpError(res: ServerResponse, record: RecordedCacheRequest, status: number, code: string, msg: string, headers: Record<string, string> = {}): void {
+  function twirpError(
+    res: ServerResponse,
+    record: RecordedCacheRequest,
+    status: number,
+    code: string,
+    msg: string,
+    headers: Record<string, string> = {}
+  ): void {
     sendJson(res, record, status, { code, msg }, headers)
   }
 
-  function azureError(res: ServerResponse, record: RecordedCacheRequest, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  function azureError(
+    res: ServerResponse,
+    record: RecordedCacheRequest,
+    status: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {}
+  ): void {
     const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
     send(res, record, status, 'application/xml', xml, { ...storageHeaders(), 'x-ms-error-code': code, ...headers })
   }
@@ -630,18 +692,38 @@ export async function startCacheService(options: FakeCacheServiceOptions): Promi
     return { 'x-ms-request-id': randomUUID(), 'x-ms-version': STORAGE_VERSION, date: new Date().toUTCString() }
   }
 
-  function sendJson(res: ServerResponse, record: RecordedCacheRequest, status: number, json: unknown, headers: Record<string, string> = {}): void {
+  function sendJson(
+    res: ServerResponse,
+    record: RecordedCacheRequest,
+    status: number,
+    json: unknown,
+    headers: Record<string, string> = {}
+  ): void {
     send(res, record, status, 'application/json', JSON.stringify(json), headers)
   }
 
   /** Bytes with their Content-Length: the toolkit's plain GET compares it with what it wrote, the SDK's HEAD reads the size from it. */
-  function sendBlob(res: ServerResponse, record: RecordedCacheRequest, status: number, headers: Record<string, string>, bytes: Buffer, { bodyless = false } = {}): void {
+  function sendBlob(
+    res: ServerResponse,
+    record: RecordedCacheRequest,
+    status: number,
+    headers: Record<string, string>,
+    bytes: Buffer,
+    { bodyless = false } = {}
+  ): void {
     record.status = status
     res.writeHead(status, { ...headers, 'content-length': String(bytes.length) })
     res.end(bodyless ? undefined : bytes)
   }
 
-  function send(res: ServerResponse, record: RecordedCacheRequest, status: number, contentType?: string, text?: string, headers: Record<string, string> = {}): void {
+  function send(
+    res: ServerResponse,
+    record: RecordedCacheRequest,
+    status: number,
+    contentType?: string,
+    text?: string,
+    headers: Record<string, string> = {}
+  ): void {
     record.status = status
     const all: Record<string, string> = { ...headers }
     if (contentType) all['content-type'] = contentType

@@ -244,7 +244,10 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         if (options.graphql === 'off') return fail(404, 'Not Found')
         const query = queryField(body)
         if (options.graphql === 'error' || query === undefined || !/\bviewer\s*\{/.test(query)) {
-          return respond(200, { errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['viewer'] }], data: null })
+          return respond(200, {
+            errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['viewer'] }],
+            data: null
+          })
         }
         // GraphQL names a bot without the `[bot]` the REST API shows.
         const login = identity.type === 'Bot' ? identity.login.replace(/\[bot\]$/, '') : identity.login
@@ -262,7 +265,12 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
         const page = Math.max(1, integer(query.page) ?? 1)
         const all = comments.get(match.issue) ?? []
         const slice = all.slice((page - 1) * perPage, page * perPage)
-        const link = linkHeader(`${origin}${prefix}/repositories/${REPOSITORY_ID}/issues/${match.issue}/comments`, perPage, page, all.length)
+        const link = linkHeader(
+          `${origin}${prefix}/repositories/${REPOSITORY_ID}/issues/${match.issue}/comments`,
+          perPage,
+          page,
+          all.length
+        )
         return respond(200, slice.map(toJson), link ? { link } : {})
       }
 
@@ -299,7 +307,7 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
     const own = fullName.toLowerCase() === repository.toLowerCase()
     const [owner, name] = fullName.split('/')
     return {
-      id: own ? REPOSITORY_ID : 9_000_000 + (fullName.length * 7919) % 1_000_000,
+      id: own ? REPOSITORY_ID : 9_000_000 + ((fullName.length * 7919) % 1_000_000),
       node_id: 'R_kgDO',
       name,
       full_name: fullName,
@@ -318,7 +326,12 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
       state: 'open',
       title: 'Rotate deploy keys',
       user: { login: head?.split('/')[0] ?? 'ghost', id: 583_231, type: 'User' },
-      head: { label: `${head?.split('/')[0] ?? 'unknown'}:feature`, ref: 'feature', sha: 'a'.repeat(40), repo: head === null ? null : repositoryJson(head) },
+      head: {
+        label: `${head?.split('/')[0] ?? 'unknown'}:feature`,
+        ref: 'feature',
+        sha: 'a'.repeat(40),
+        repo: head === null ? null : repositoryJson(head)
+      },
       base: { label: `${repository.split('/')[0]}:main`, ref: 'main', sha: 'b'.repeat(40), repo: repositoryJson(repository) }
     }
   }
@@ -362,7 +375,11 @@ export async function startGitHubApi(options: FakeGitHubApiOptions = {}): Promis
       return addComment(issue, body, typeof author === 'string' ? userNamed(author) : author)
     },
     removeComment(id) {
-      for (const [issue, list] of comments) comments.set(issue, list.filter((comment) => comment.id !== id))
+      for (const [issue, list] of comments)
+        comments.set(
+          issue,
+          list.filter((comment) => comment.id !== id)
+        )
     },
     setFault(fault) {
       faults.push({ ...fault, remaining: fault.count ?? 1 })
@@ -392,7 +409,8 @@ function matchRoute(method: string, path: string, prefix: string, repository: st
   if (rest === '/user' && method === 'GET') return { route: 'user' }
   if (rest === '/graphql' && method === 'POST') return { route: 'graphql' }
   const pull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(rest)
-  if (pull && `${pull[1]}/${pull[2]}`.toLowerCase() === repository.toLowerCase() && method === 'GET') return { route: 'pull', number: Number(pull[3]) }
+  if (pull && `${pull[1]}/${pull[2]}`.toLowerCase() === repository.toLowerCase() && method === 'GET')
+    return { route: 'pull', number: Number(pull[3]) }
 
   // Both spellings GitHub uses for a repository: by name, and by id in Link headers.
   const comments = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/issues\/(\d+)\/comments$/.exec(rest)
@@ -460,7 +478,9 @@ function queryField(raw: string): string | undefined {
 
 function tooLong(): Record<string, unknown> {
   return {
-    errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)` }]
+    errors: [
+      { resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)` }
+    ]
   }
 }
 

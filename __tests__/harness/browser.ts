@@ -24,7 +24,9 @@ const ARGS = [
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath()
   if (!existsSync(executablePath)) {
-    throw new Error(`No Chromium at ${executablePath}: install it with \`apt-get install -y chromium\` (as .ci/run does), or set CHROMIUM_PATH.`)
+    throw new Error(
+      `No Chromium at ${executablePath}: install it with \`apt-get install -y chromium\` (as .ci/run does), or set CHROMIUM_PATH.`
+    )
   }
   return chromium.launch({ executablePath, args: ARGS })
 }

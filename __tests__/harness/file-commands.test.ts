@@ -51,12 +51,12 @@ describe('parseWorkflowCommands', () => {
 
   it('ignores commands between ::stop-commands::TOKEN and ::TOKEN::', () => {
     const commands = parseWorkflowCommands('::stop-commands::pause\n::add-mask::hidden\n::pause::\n::warning::after\n')
-    expect(commands.map(c => c.name)).toEqual(['stop-commands', 'warning'])
+    expect(commands.map((c) => c.name)).toEqual(['stop-commands', 'warning'])
   })
 
   it('reads the legacy ##[name]data form anywhere in a line, names in any case', () => {
     const commands = parseWorkflowCommands('user code: ##[add-mask]abc\n::ADD-MASK::def\n##[unknown]x\n')
-    expect(commands.map(c => [c.name, c.data, c.syntax])).toEqual([
+    expect(commands.map((c) => [c.name, c.data, c.syntax])).toEqual([
       ['add-mask', 'abc', 'legacy'],
       ['ADD-MASK', 'def', 'v2']
     ])
@@ -64,11 +64,11 @@ describe('parseWorkflowCommands', () => {
 
   it('ends a line at a bare CR as the runner does, and trims non-ASCII white space', () => {
     const commands = parseWorkflowCommands('text\r::add-mask::a\n\u00a0\u2003::warning::b\n')
-    expect(commands.map(c => c.name)).toEqual(['add-mask', 'warning'])
+    expect(commands.map((c) => c.name)).toEqual(['add-mask', 'warning'])
   })
 
   it('resumes on a command named after the stop token, in either syntax', () => {
     const commands = parseWorkflowCommands('::stop-commands::tok\n::add-mask::hidden\n##[TOK]\n::add-mask::seen\n')
-    expect(commands.map(c => `${c.name}:${c.data}`)).toEqual(['stop-commands:tok', 'add-mask:seen'])
+    expect(commands.map((c) => `${c.name}:${c.data}`)).toEqual(['stop-commands:tok', 'add-mask:seen'])
   })
 })

@@ -67,7 +67,7 @@ export function parseKeyValueFile(text: string, file = 'file command'): Record<s
 
 /** Parses GITHUB_PATH: one directory per non-empty line, in the order written. */
 export function parsePathFile(text: string): string[] {
-  return text.split(/\r?\n/).filter(line => line.trim() !== '')
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '')
 }
 
 /** One workflow command found on stdout, in either syntax the runner reads. */
@@ -83,8 +83,21 @@ export interface WorkflowCommand {
 
 /** The commands the runner knows (matched case-insensitively); other lines are just log text. */
 const registeredCommands = new Set([
-  'add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error', 'group', 'notice',
-  'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning'
 ])
 
 function unescapeData(value: string): string {
@@ -126,7 +139,11 @@ function parseV2(raw: string, registered: Set<string>): ParsedCommand | null {
   if (!registered.has(name.toLowerCase())) return null
   const properties: Record<string, string> = {}
   if (space > 0) {
-    for (const pair of info.slice(space + 1).trim().split(',').filter(Boolean)) {
+    for (const pair of info
+      .slice(space + 1)
+      .trim()
+      .split(',')
+      .filter(Boolean)) {
       const eq = pair.indexOf('=')
       if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1))
     }
@@ -146,7 +163,10 @@ function parseLegacy(line: string, registered: Set<string>): ParsedCommand | nul
   if (!registered.has(name.toLowerCase())) return null
   const properties: Record<string, string> = {}
   if (space > 0) {
-    for (const pair of info.slice(space + 1).split(';').filter(Boolean)) {
+    for (const pair of info
+      .slice(space + 1)
+      .split(';')
+      .filter(Boolean)) {
       const eq = pair.indexOf('=')
       if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescapeLegacy(pair.slice(eq + 1))
     }
@@ -184,4 +204,3 @@ export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
   const read = createCommandReader()
   return stdoutLines(stdout).flatMap((line, index) => read(line, index) ?? [])
 }
-

@@ -136,7 +136,14 @@ export class ForwardProxy {
     const url = via === 'absolute-form' ? new URL(target) : new URL(req.url ?? '/', `http://${target}`)
     this.forwarded.push({ target: url.host, method: req.method ?? 'GET', path: url.pathname, via })
     const upstream = httpRequest(
-      { host: resolveHost(url.hostname), port: Number(url.port || 80), method: req.method, path: `${url.pathname}${url.search}`, headers: req.headers, agent: false },
+      {
+        host: resolveHost(url.hostname),
+        port: Number(url.port || 80),
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: req.headers,
+        agent: false
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
@@ -162,8 +169,25 @@ export function testCertificate(dir: string): { key: string; cert: string; certP
   const certPath = join(dir, 'tls-test.pem')
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=tls.test',
-      '-addext', 'subjectAltName=DNS:*.tls.test', '-keyout', keyPath, '-out', certPath],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=tls.test',
+      '-addext',
+      'subjectAltName=DNS:*.tls.test',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath
+    ],
     { stdio: 'ignore' }
   )
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath }

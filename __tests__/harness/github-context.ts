@@ -162,7 +162,13 @@ export function buildGitHubContext(options: ContextOptions = {}): { context: Git
       sender
     }
   } else if (event.name === 'workflow_dispatch') {
-    payload = { inputs: 'inputs' in event ? (event.inputs ?? {}) : {}, ref: context.ref, repository, sender, workflow: context.workflowPath }
+    payload = {
+      inputs: 'inputs' in event ? (event.inputs ?? {}) : {},
+      ref: context.ref,
+      repository,
+      sender,
+      workflow: context.workflowPath
+    }
   } else {
     payload = {
       ref: context.ref,

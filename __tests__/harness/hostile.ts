@@ -98,7 +98,11 @@ export function expectOnlyOwnCommands(run: ActionRun): void {
     // Debug lines may span lines (the cache library's request dumps, demoted to debug): the runner
     // shows them only in a debug log, as text. Everything else is one line.
     const data = command.name === 'debug' ? command.data.replace(/\r?\n/g, ' ') : command.data
-    expect({ command: command.name, starts: command.data.slice(0, 60), problem: describeCharacter(data) }).toEqual({ command: command.name, starts: command.data.slice(0, 60), problem: '' })
+    expect({ command: command.name, starts: command.data.slice(0, 60), problem: describeCharacter(data) }).toEqual({
+      command: command.name,
+      starts: command.data.slice(0, 60),
+      problem: ''
+    })
     expect(command.data).not.toContain('##[')
     for (const value of Object.values(command.properties)) expect(describeCharacter(value)).toBe('')
   }
@@ -208,7 +212,9 @@ export function expectCommentInert(body: string): void {
   expect(text).not.toMatch(/\|/)
   for (const line of text.split('\n')) {
     if (line === '') continue
-    expect(line).not.toMatch(/^\s*(#(?!## )|<(?!sub>)|=|\+|\*(?!\*)|\d+[.)]|>(?! ⚠️| Check| Anyone| 🛑 \*\*This request does not go| AWS\S* sends the | The verification link goes to | If you did not expect this))/)
+    expect(line).not.toMatch(
+      /^\s*(#(?!## )|<(?!sub>)|=|\+|\*(?!\*)|\d+[.)]|>(?! ⚠️| Check| Anyone| 🛑 \*\*This request does not go| AWS\S* sends the | The verification link goes to | If you did not expect this))/
+    )
   }
   expect(describeCharacter(body.replace(/\n/g, ' '))).toBe('')
 }

@@ -37,7 +37,7 @@ describe('LogView', () => {
 
   it('gives the same lines however the stream is split', () => {
     const lines: string[] = []
-    const view = new LogView({ write: line => lines.push(line) })
+    const view = new LogView({ write: (line) => lines.push(line) })
     for (let i = 0; i < stdout.length; i += 7) view.push(stdout.slice(i, i + 7))
     view.end()
     expect(lines.join('\n')).toBe(renderLog(stdout))

@@ -75,7 +75,7 @@ export class LogView {
 /** Renders a whole stdout at once. */
 export function renderLog(stdout: string, options: Omit<LogViewOptions, 'write'> = {}): string {
   const lines: string[] = []
-  const view = new LogView({ ...options, write: line => lines.push(line) })
+  const view = new LogView({ ...options, write: (line) => lines.push(line) })
   view.push(stdout)
   view.end()
   return lines.join('\n')

@@ -6,7 +6,15 @@
 import { performance } from 'node:perf_hooks'
 import type { EmulatorOptions } from '../../emulator/server.js'
 import { startGitHubApi, type FakeComment, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
-import { createJob, type ActionJob, type EventSpec, type GitHubContext, type Inputs, type RunningAction, type StepOptions } from './runner.js'
+import {
+  createJob,
+  type ActionJob,
+  type EventSpec,
+  type GitHubContext,
+  type Inputs,
+  type RunningAction,
+  type StepOptions
+} from './runner.js'
 import { actionEntry, knownSecrets, requiredInputs, startSsoBackend, type SsoBackend } from './sso-backend.js'
 import { afterThisTest } from '../support/after-test.js'
 
@@ -47,7 +55,13 @@ export async function startPrGate(options: PrGateOptions = {}): Promise<PrGate> 
   const event = options.event ?? { name: 'pull_request', number: PULL_REQUEST }
   const jobs: ActionJob[] = []
   const newJob = (context: Partial<GitHubContext> = {}): ActionJob => {
-    const job = createJob({ githubToken: api.token, env: backend.env, event, debug: options.debug ?? false, context: { repository: REPOSITORY, apiUrl: api.url, ...context } })
+    const job = createJob({
+      githubToken: api.token,
+      env: backend.env,
+      event,
+      debug: options.debug ?? false,
+      context: { repository: REPOSITORY, apiUrl: api.url, ...context }
+    })
     jobs.push(job)
     return job
   }
@@ -73,7 +87,9 @@ export async function startPrGate(options: PrGateOptions = {}): Promise<PrGate> 
         const found = comments().find(predicate)
         if (found) return found
         if (performance.now() > until) {
-          throw new Error(`No PR comment matched within ${timeoutMs} ms; comments: ${JSON.stringify(comments().map((c) => c.body.slice(0, 120)))}`)
+          throw new Error(
+            `No PR comment matched within ${timeoutMs} ms; comments: ${JSON.stringify(comments().map((c) => c.body.slice(0, 120)))}`
+          )
         }
         await new Promise((resolve) => setTimeout(resolve, 20))
       }

@@ -21,7 +21,7 @@ const job = (options: Parameters<typeof createJob>[0] = {}): ActionJob => {
   jobs.push(created)
   return created
 }
-afterAll(() => jobs.forEach(j => j.dispose()))
+afterAll(() => jobs.forEach((j) => j.dispose()))
 
 const environmentOf = (run: ActionRun): Record<string, string> => JSON.parse(run.outputs.environment) as Record<string, string>
 
@@ -99,13 +99,13 @@ describe('environment', () => {
   beforeEach(() => {
     Object.assign(process.env, planted)
   })
-  afterEach(() => Object.keys(planted).forEach(name => delete process.env[name]))
+  afterEach(() => Object.keys(planted).forEach((name) => delete process.env[name]))
 
   it('inherits nothing from the host but PATH, with its own HOME and a github.com context', async () => {
     const j = job()
     const run = await runAction({ action: probe, job: j })
     const env = environmentOf(run)
-    for (const name of Object.keys(planted).filter(n => n !== 'INPUT_GREETING' && n !== 'GITHUB_SERVER_URL')) {
+    for (const name of Object.keys(planted).filter((n) => n !== 'INPUT_GREETING' && n !== 'GITHUB_SERVER_URL')) {
       expect(env[name]).toBeUndefined()
     }
     expect(env.INPUT_GREETING).toBe('hello from the defaults')
@@ -138,7 +138,12 @@ describe('environment', () => {
     const j = job({ context: { apiUrl: 'http://127.0.0.1:9/api' }, debug: true, env: { AWS_REGION: 'eu-west-1', SHARED: 'job' } })
     const run = await runAction({ action: probe, job: j, env: { SHARED: 'step', AWS_REGION: undefined } })
     const env = environmentOf(run)
-    expect(env).toMatchObject({ GITHUB_API_URL: 'http://127.0.0.1:9/api', GITHUB_SERVER_URL: 'https://github.com', RUNNER_DEBUG: '1', SHARED: 'step' })
+    expect(env).toMatchObject({
+      GITHUB_API_URL: 'http://127.0.0.1:9/api',
+      GITHUB_SERVER_URL: 'https://github.com',
+      RUNNER_DEBUG: '1',
+      SHARED: 'step'
+    })
     expect(env.AWS_REGION).toBeUndefined()
   })
 
@@ -146,7 +151,12 @@ describe('environment', () => {
     const j = job({ event: { name: 'pull_request', number: 42, fork: true, author: 'outsider' } })
     const run = await runAction({ action: probe, job: j })
     const env = environmentOf(run)
-    expect(env).toMatchObject({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/42/merge', GITHUB_HEAD_REF: 'feature/rotate-keys', GITHUB_BASE_REF: 'main' })
+    expect(env).toMatchObject({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_REF: 'refs/pull/42/merge',
+      GITHUB_HEAD_REF: 'feature/rotate-keys',
+      GITHUB_BASE_REF: 'main'
+    })
     const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
       number: number
       pull_request: { head: { repo: { full_name: string; fork: boolean } }; base: { repo: { full_name: string } }; user: { login: string } }
@@ -254,7 +264,9 @@ describe('streaming, signals and timeouts', () => {
 
   it('rejects a wait when the step exits without printing the pattern', async () => {
     const step = startAction({ action: probe, job: job() })
-    await expect(step.waitForStdout('never printed')).rejects.toThrow(/exited \(code 0, signal null\) before stdout matched \/never printed\//)
+    await expect(step.waitForStdout('never printed')).rejects.toThrow(
+      /exited \(code 0, signal null\) before stdout matched \/never printed\//
+    )
     expect((await step.result).code).toBe(0)
   })
 
@@ -272,7 +284,7 @@ describe('streaming, signals and timeouts', () => {
     expect(failure.message).toContain('grandchild')
     expect(failure.message).not.toContain(secret)
     expect(Date.now() - started).toBeLessThan(5000)
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 100))
     expect(isAlive(Number(pid))).toBe(false)
   })
 })

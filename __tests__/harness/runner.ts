@@ -16,13 +16,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { evaluateDefault, inputEnvName, readActionYml, repositoryRoot, type ActionManifest } from './action-manifest.js'
 import { parseKeyValueFile, parsePathFile, parseWorkflowCommands, type WorkflowCommand } from './file-commands.js'
-import {
-  buildGitHubContext,
-  githubEnvironment,
-  githubExpressionValues,
-  type ContextOptions,
-  type GitHubContext
-} from './github-context.js'
+import { buildGitHubContext, githubEnvironment, githubExpressionValues, type ContextOptions, type GitHubContext } from './github-context.js'
 import { stepLogRecorder } from '../support/step-logs.js'
 
 export { readActionYml, repositoryRoot, inputEnvName } from './action-manifest.js'
@@ -287,8 +281,8 @@ function resolveEntry(actionDir: string, manifest: ActionManifest, entry: StepOp
 /** INPUT_* for the step: given values, then action.yml defaults with `${{ }}` evaluated. */
 function inputEnvironment(job: ActionJob, manifest: ActionManifest, given: Inputs, allowUnknown: boolean): Record<string, string> {
   const env: Record<string, string> = {}
-  const declared = new Map(Object.keys(manifest.inputs).map(name => [name.toLowerCase(), name]))
-  const unknown = Object.keys(given).filter(name => !declared.has(name.toLowerCase()) && given[name] !== undefined)
+  const declared = new Map(Object.keys(manifest.inputs).map((name) => [name.toLowerCase(), name]))
+  const unknown = Object.keys(given).filter((name) => !declared.has(name.toLowerCase()) && given[name] !== undefined)
   if (unknown.length > 0 && !allowUnknown) {
     throw new Error(
       `Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${Object.keys(manifest.inputs).join("', '")}'] (${manifest.path})`
@@ -388,15 +382,15 @@ function redact(text: string, masks: readonly string[]): string {
 
 function tail(text: string, masks: readonly string[], lines = 15): string {
   const kept = redact(text, masks).trimEnd().split('\n').slice(-lines)
-  return kept.length === 1 && kept[0] === '' ? '(nothing)' : kept.map(line => `    ${line}`).join('\n')
+  return kept.length === 1 && kept[0] === '' ? '(nothing)' : kept.map((line) => `    ${line}`).join('\n')
 }
 
 function masksIn(stdout: string): string[] {
   return parseWorkflowCommands(stdout)
-    .filter(command => command.name === 'add-mask' && command.data.trim() !== '')
-    .flatMap(command => {
+    .filter((command) => command.name === 'add-mask' && command.data.trim() !== '')
+    .flatMap((command) => {
       // The runner masks the whole value and each of its lines.
-      const lines = command.data.split(/\r?\n/).filter(line => line.trim() !== '')
+      const lines = command.data.split(/\r?\n/).filter((line) => line.trim() !== '')
       return lines.length > 1 ? [command.data, ...lines] : [command.data]
     })
 }
@@ -420,7 +414,12 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
   const recordLog = stepLogRecorder()
   const startedAt = performance.now()
   // Its own process group, so a hung step can be killed with everything it started.
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath], { cwd: job.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath], {
+    cwd: job.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true
+  })
   let stdout = ''
   let stderr = ''
   let exited = false
@@ -483,7 +482,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
   )
 
   const result = new Promise<ActionRun>((resolvePromise, reject) => {
-    child.on('error', error => fail(error))
+    child.on('error', (error) => fail(error))
     child.on('close', (code, signal) => {
       exited = true
       for (const timer of timers) clearTimeout(timer)
@@ -494,7 +493,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
       try {
         const commands = parseWorkflowCommands(stdout)
         const legacy = (name: string): Record<string, string> =>
-          Object.fromEntries(commands.filter(c => c.name === name && c.properties.name).map(c => [c.properties.name, c.data]))
+          Object.fromEntries(commands.filter((c) => c.name === name && c.properties.name).map((c) => [c.properties.name, c.data]))
         const run: ActionRun = {
           code,
           signal,
@@ -510,8 +509,8 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
           files,
           commands,
           masks: masksIn(stdout),
-          errors: commands.filter(c => c.name === 'error').map(c => c.data),
-          warnings: commands.filter(c => c.name === 'warning').map(c => c.data),
+          errors: commands.filter((c) => c.name === 'error').map((c) => c.data),
+          warnings: commands.filter((c) => c.name === 'warning').map((c) => c.data),
           inputs,
           inputEnv,
           actionDir,
@@ -541,7 +540,8 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
       return stderr
     },
     waitForStdout(pattern, waitOptions = {}) {
-      const regex = typeof pattern === 'string' ? new RegExp(escapeRegExp(pattern)) : new RegExp(pattern.source, pattern.flags.replace('g', ''))
+      const regex =
+        typeof pattern === 'string' ? new RegExp(escapeRegExp(pattern)) : new RegExp(pattern.source, pattern.flags.replace('g', ''))
       const waitMs = waitOptions.timeoutMs ?? timeoutMs
       return new Promise<RegExpMatchArray>((resolveWait, rejectWait) => {
         let timer: NodeJS.Timeout | undefined
@@ -567,7 +567,11 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
         timer = setTimeout(
           () =>
             settle(() =>
-              rejectWait(new HarnessTimeoutError(`${label}: stdout did not match ${regex} within ${waitMs} ms.\n  last stdout:\n${tail(stdout, stepMasks())}`))
+              rejectWait(
+                new HarnessTimeoutError(
+                  `${label}: stdout did not match ${regex} within ${waitMs} ms.\n  last stdout:\n${tail(stdout, stepMasks())}`
+                )
+              )
             ),
           waitMs
         )

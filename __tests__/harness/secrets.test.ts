@@ -9,7 +9,7 @@ import { expectMaskedBeforeUse, expectNoSecretLeaks, findSecretLeaks, secretForm
 const probe = join(repositoryRoot, '__tests__', 'fixtures', 'probe-action')
 const secret = 'probe-Secret/Value+With=Signs_0123'
 const jobs: ActionJob[] = []
-afterAll(() => jobs.forEach(job => job.dispose()))
+afterAll(() => jobs.forEach((job) => job.dispose()))
 
 async function probeRun(leak: string): Promise<ActionRun> {
   const job = createJob()
@@ -37,7 +37,9 @@ describe('expectNoSecretLeaks', () => {
 
   it('flags a secret in an output that is not declared masked', async () => {
     const run = await probeRun('')
-    expect(findSecretLeaks(run, { secret })).toEqual([expect.objectContaining({ secret: 'secret', form: 'raw', where: "output 'secret-output'" })])
+    expect(findSecretLeaks(run, { secret })).toEqual([
+      expect.objectContaining({ secret: 'secret', form: 'raw', where: "output 'secret-output'" })
+    ])
   })
 
   it.each([
@@ -66,7 +68,9 @@ describe('expectNoSecretLeaks', () => {
     ])
     const withState = { ...run, state: { token: secret } }
     expect(findSecretLeaks(withState, [secret], { maskedOutputs: ['secret-output'] })).toEqual([])
-    expect(findSecretLeaks(withState, [secret], { maskedOutputs: ['secret-output'], scanState: true })[0].where).toBe("GITHUB_STATE 'token'")
+    expect(findSecretLeaks(withState, [secret], { maskedOutputs: ['secret-output'], scanState: true })[0].where).toBe(
+      "GITHUB_STATE 'token'"
+    )
   })
 
   it('allows named exported variables to carry a secret', () => {
@@ -85,19 +89,21 @@ describe('expectNoSecretLeaks', () => {
 
 describe('secretForms', () => {
   it('finds base64 of the secret at every byte offset inside a longer encoded string', () => {
-    const forms = secretForms(secret).filter(form => form.form === 'base64').map(form => form.value)
+    const forms = secretForms(secret)
+      .filter((form) => form.form === 'base64')
+      .map((form) => form.value)
     for (const prefix of ['', 'a', 'ab', 'abc', 'Bearer ']) {
       for (const suffix of ['', 'z', 'zz']) {
         const encoded = Buffer.from(`${prefix}${secret}${suffix}`).toString('base64')
-        expect(forms.some(form => encoded.includes(form))).toBe(true)
+        expect(forms.some((form) => encoded.includes(form))).toBe(true)
       }
     }
   })
 
   it('includes the URL, JSON and HTML escapes that differ from the raw value', () => {
     const forms = secretForms('a"b<c>d&e/f+g h')
-    expect(forms.map(f => f.form)).toEqual(expect.arrayContaining(['raw', 'url', 'form-url', 'json', 'html']))
-    expect(forms.find(f => f.form === 'html')?.value).toBe('a&quot;b&lt;c&gt;d&amp;e/f+g h')
+    expect(forms.map((f) => f.form)).toEqual(expect.arrayContaining(['raw', 'url', 'form-url', 'json', 'html']))
+    expect(forms.find((f) => f.form === 'html')?.value).toBe('a&quot;b&lt;c&gt;d&amp;e/f+g h')
   })
 })
 

@@ -98,7 +98,8 @@ function labelled(secrets: Secrets): Array<[string, string]> {
   if (entries.length === 0) throw new Error('No secrets given to scan for: a leak scan without secrets proves nothing')
   return entries.map(([label, value]) => {
     // A missing secret usually means the test failed to capture it; scanning without it would pass vacuously.
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`Secret '${label}' is empty or missing: the test did not capture it`)
+    if (typeof value !== 'string' || value.length === 0)
+      throw new Error(`Secret '${label}' is empty or missing: the test did not capture it`)
     if (value.length < minimumSecretLength) {
       throw new Error(`Secret '${label}' is shorter than ${minimumSecretLength} characters: too short to scan for without false alarms`)
     }
@@ -114,7 +115,7 @@ interface KnownSecret {
 /** The line around the first hit of `label`, with every form of every known secret replaced by «its label». */
 function excerptOf(line: string, label: string, known: readonly KnownSecret[]): string {
   const replacements = known
-    .flatMap(secret => secret.forms.map(form => ({ value: form.value, label: secret.label })))
+    .flatMap((secret) => secret.forms.map((form) => ({ value: form.value, label: secret.label })))
     .sort((a, b) => b.value.length - a.value.length)
   let replaced = line
   for (const replacement of replacements) replaced = replaced.split(replacement.value).join(`«${replacement.label}»`)
@@ -137,7 +138,7 @@ function capturesOf(run: ScannableRun, options: LeakScanOptions): Capture[] {
   const maskedOutputs = new Set(options.maskedOutputs ?? [])
   const exportedEnv = new Set(options.exportedEnv ?? [])
   const captures: Capture[] = [
-    { where: 'stdout', text: run.stdout, lineNumbers: true, skipLine: line => line.trimStart().startsWith('::add-mask::') },
+    { where: 'stdout', text: run.stdout, lineNumbers: true, skipLine: (line) => line.trimStart().startsWith('::add-mask::') },
     { where: 'stderr', text: run.stderr, lineNumbers: true },
     { where: 'summary', text: run.summary, lineNumbers: true },
     { where: 'GITHUB_PATH', text: run.path.join('\n'), lineNumbers: true }
@@ -186,7 +187,9 @@ export function expectNoSecretLeaks(run: ScannableRun, secrets: Secrets, options
   const values = new Map(labelled(secrets))
   const report = leaks
     .slice(0, 20)
-    .map(leak => `  - ${leak.secret} [${describeSecret(values.get(leak.secret) ?? '')}] as ${leak.form} in ${leak.where}: ${leak.excerpt}`)
+    .map(
+      (leak) => `  - ${leak.secret} [${describeSecret(values.get(leak.secret) ?? '')}] as ${leak.form} in ${leak.where}: ${leak.excerpt}`
+    )
   if (leaks.length > 20) report.push(`  … and ${leaks.length - 20} more`)
   throw new Error(`Secret leak${leaks.length > 1 ? 's' : ''} found:\n${report.join('\n')}`)
 }
@@ -201,9 +204,11 @@ export function expectMaskedBeforeUse(source: string | Pick<ActionRun, 'stdout'>
   const [[, value]] = labelled({ [label]: secret })
   const maskLine = `::add-mask::${escapeCommandData(value)}`
   const lines = stdout.split(/\r?\n/)
-  const maskedAt = lines.findIndex(line => line.trimStart() === maskLine)
+  const maskedAt = lines.findIndex((line) => line.trimStart() === maskLine)
   const forms = secretForms(value)
-  const tracedAt = lines.findIndex(line => !line.trimStart().startsWith('::add-mask::') && forms.some(form => line.includes(form.value)))
+  const tracedAt = lines.findIndex(
+    (line) => !line.trimStart().startsWith('::add-mask::') && forms.some((form) => line.includes(form.value))
+  )
   if (maskedAt < 0) {
     throw new Error(
       `${label} [${describeSecret(value)}] is never masked: no '::add-mask::' line for it in stdout` +
@@ -211,7 +216,7 @@ export function expectMaskedBeforeUse(source: string | Pick<ActionRun, 'stdout'>
     )
   }
   if (tracedAt >= 0 && tracedAt < maskedAt) {
-    const form = forms.find(f => lines[tracedAt].includes(f.value))
+    const form = forms.find((f) => lines[tracedAt].includes(f.value))
     throw new Error(
       `${label} [${describeSecret(value)}] appears on stdout line ${tracedAt + 1} (as ${form?.form}) before it is masked on line ${maskedAt + 1}: ` +
         excerptOf(lines[tracedAt], label, [{ label, forms }])

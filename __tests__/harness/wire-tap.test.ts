@@ -11,7 +11,7 @@ const hungUp: string[] = []
 let tap: WireTap | undefined
 afterEach(async () => {
   await tap?.close()
-  await new Promise<void>(resolve => (upstream ? upstream.close(() => resolve()) : resolve()))
+  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()))
   upstream = undefined
   tap = undefined
 })
@@ -37,7 +37,7 @@ async function startUpstream(): Promise<string> {
       )
     })
   })
-  await new Promise<void>(resolve => upstream?.listen(0, '127.0.0.1', () => resolve()))
+  await new Promise<void>((resolve) => upstream?.listen(0, '127.0.0.1', () => resolve()))
   return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
 }
 
@@ -86,7 +86,7 @@ describe('startWireTap', () => {
     tap = await startWireTap(await startUpstream())
     await expect(fetch(`${tap.endpoint}/hang`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(200) })).rejects.toThrow()
     const began = Date.now()
-    while (hungUp.length === 0 && Date.now() - began < 2_000) await new Promise(resolve => setTimeout(resolve, 20))
+    while (hungUp.length === 0 && Date.now() - began < 2_000) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(hungUp).toEqual(['/hang'])
   })
 })

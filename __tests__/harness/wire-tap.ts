@@ -8,12 +8,23 @@ import type { AddressInfo, Socket } from 'node:net'
 
 /** Field names (case and `_` ignored) whose values are secrets, in JSON or form bodies, at any depth. */
 const secretFields = new Map(
-  ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken', 'idToken', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'codeVerifier'].map(
-    name => [name.toLowerCase(), name]
-  )
+  [
+    'clientSecret',
+    'deviceCode',
+    'accessToken',
+    'refreshToken',
+    'idToken',
+    'accessKeyId',
+    'secretAccessKey',
+    'sessionToken',
+    'codeVerifier'
+  ].map((name) => [name.toLowerCase(), name])
 )
 /** Request headers that carry a secret (the SSO portal's bearer token). */
-const secretHeaders = new Map([['x-amz-sso_bearer_token', 'accessToken'], ['authorization', 'authorization']])
+const secretHeaders = new Map([
+  ['x-amz-sso_bearer_token', 'accessToken'],
+  ['authorization', 'authorization']
+])
 
 export interface WireTap {
   /** Point the action here instead of at the upstream. */
@@ -30,7 +41,7 @@ function canonical(field: string): string | undefined {
 }
 
 function collectFromJson(value: unknown, found: (field: string, value: string) => void): void {
-  if (Array.isArray(value)) value.forEach(item => collectFromJson(item, found))
+  if (Array.isArray(value)) value.forEach((item) => collectFromJson(item, found))
   else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) {
       const field = canonical(key)
@@ -98,9 +109,9 @@ export async function startWireTap(upstream: string): Promise<WireTap> {
       headers,
       agent: false
     })
-    upstreamRequest.on('response', response => {
+    upstreamRequest.on('response', (response) => {
       void readAll(response).then(
-        responseBody => {
+        (responseBody) => {
           collectFromBody(responseBody.toString('utf8'), response.headers['content-type'], found)
           exchanges.push({ method: incoming.method ?? 'GET', path, status: response.statusCode ?? 0 })
           const { 'transfer-encoding': _chunked, connection: _connection, ...passed } = response.headers
@@ -125,7 +136,7 @@ export async function startWireTap(upstream: string): Promise<WireTap> {
   const server = createServer((incoming, outgoing) => {
     forward(incoming, outgoing).catch(() => outgoing.socket?.destroy())
   })
-  server.on('connection', socket => {
+  server.on('connection', (socket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
@@ -140,7 +151,7 @@ export async function startWireTap(upstream: string): Promise<WireTap> {
     secrets: () => Object.fromEntries([...byValue].map(([value, label]) => [label, value])),
     exchanges,
     async close() {
-      const closed = new Promise<void>(resolve => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const socket of sockets) socket.destroy()
       await closed
     }

@@ -7,14 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import { BRANDING_COLORS, BRANDING_ICONS } from './branding.js'
-import {
-  cellText,
-  compareNames,
-  nameInCell,
-  normalizeDefault,
-  tableUnderHeading,
-  type MarkdownTable
-} from './markdown-tables.js'
+import { cellText, compareNames, nameInCell, normalizeDefault, tableUnderHeading, type MarkdownTable } from './markdown-tables.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -67,7 +60,10 @@ function requireTable(markdown: string, heading: RegExp, what: string): Markdown
 
 function columnIndex(table: MarkdownTable, header: RegExp, what: string): number {
   const index = table.header.findIndex((cell) => header.test(cellText(cell)))
-  if (index < 0) throw new Error(`README.md line ${table.line}: the ${what} table has no column matching ${header}; columns: ${table.header.join(' | ')}`)
+  if (index < 0)
+    throw new Error(
+      `README.md line ${table.line}: the ${what} table has no column matching ${header}; columns: ${table.header.join(' | ')}`
+    )
   return index
 }
 
@@ -167,7 +163,12 @@ describe('README tables match action.yml', () => {
   it('lists exactly the outputs of action.yml', () => {
     const outputs = section(readManifest(), 'outputs')
     const table = requireTable(readme(), /^outputs\b/i, 'outputs')
-    expect(compareNames(Object.keys(outputs), table.rows.map((row) => nameInCell(row[0] ?? '')))).toEqual({
+    expect(
+      compareNames(
+        Object.keys(outputs),
+        table.rows.map((row) => nameInCell(row[0] ?? ''))
+      )
+    ).toEqual({
       undocumented: [],
       unknown: []
     })

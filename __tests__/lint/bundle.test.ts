@@ -17,14 +17,18 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 /** Library → how src/ imports it at run time: with import() (lazy) or a static import. */
 function importsInSrc(): Map<string, Set<'dynamic' | 'static'>> {
   const found = new Map<string, Set<'dynamic' | 'static'>>()
-  const files = readdirSync(join(repositoryRoot, 'src'), { recursive: true }).map(String).filter((file) => file.endsWith('.ts'))
+  const files = readdirSync(join(repositoryRoot, 'src'), { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith('.ts'))
   for (const file of files) {
     const text = readFileSync(join(repositoryRoot, 'src', file), 'utf8')
     for (const { library } of [...LAZY_LIBRARIES, ...ABSENT_LIBRARIES]) {
       const quoted = `['"]${library.replace(/[/.]/g, '\\$&')}['"]`
       // `import type` and `typeof import()` in types vanish from the bundle; they do not count.
-      if (new RegExp(`^import\\s+(?!type\\b)[^'"]*?from\\s+${quoted}`, 'm').test(text)) found.set(library, (found.get(library) ?? new Set()).add('static'))
-      if (new RegExp(`(?<!typeof\\s)\\bimport\\(\\s*${quoted}\\s*\\)`).test(text)) found.set(library, (found.get(library) ?? new Set()).add('dynamic'))
+      if (new RegExp(`^import\\s+(?!type\\b)[^'"]*?from\\s+${quoted}`, 'm').test(text))
+        found.set(library, (found.get(library) ?? new Set()).add('static'))
+      if (new RegExp(`(?<!typeof\\s)\\bimport\\(\\s*${quoted}\\s*\\)`).test(text))
+        found.set(library, (found.get(library) ?? new Set()).add('dynamic'))
     }
   }
   return found

@@ -135,7 +135,14 @@ describe('the import direction in src/', () => {
     // A dynamic import() counts like a static one.
     const dynamic = ts.preProcessFile("const m = await import('./late.js')\nimport type { T } from './types.js'", true, true)
     expect(dynamic.importedFiles.map(({ fileName }) => fileName)).toEqual(['./late.js', './types.js'])
-    expect(cycles([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }, { from: 'c', to: 'd' }])).toEqual([['a', 'b', 'c']])
+    expect(
+      cycles([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+        { from: 'c', to: 'd' }
+      ])
+    ).toEqual([['a', 'b', 'c']])
     expect(layerOf('cleanup/index.ts')).toBe(1)
     expect(layerOf('cleanup/revoke.ts')).toBe(2)
   })

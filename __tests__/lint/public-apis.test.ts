@@ -38,7 +38,13 @@ const PATCHED_PROPERTIES = ['process.emitWarning', 'process.stdout', 'process.st
 
 /** `a.b.c`, `(a as T).b['c']` → 'a.b.c'; undefined for anything that is not such a chain. */
 function chainOf(node: ts.Node): string | undefined {
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) {
+  if (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isTypeAssertionExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isSatisfiesExpression(node)
+  ) {
     return chainOf(node.expression)
   }
   if (ts.isIdentifier(node)) return node.text
@@ -84,7 +90,11 @@ function offences(file: string, text: string): string[] {
     if (target !== undefined && !isExported(...target)) report(node, `imports ${specifier}, a file ${target[0]} does not export`)
   }
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       checkSpecifier(node, node.moduleSpecifier.text)
     } else if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
       checkSpecifier(node, node.name.text)
@@ -93,9 +103,15 @@ function offences(file: string, text: string): string[] {
     } else if (ts.isCallExpression(node)) {
       const callee = chainOf(node.expression)
       const [first] = node.arguments
-      if ((node.expression.kind === ts.SyntaxKind.ImportKeyword || callee === 'require') && first !== undefined && ts.isStringLiteralLike(first)) checkSpecifier(node, first.text)
+      if (
+        (node.expression.kind === ts.SyntaxKind.ImportKeyword || callee === 'require') &&
+        first !== undefined &&
+        ts.isStringLiteralLike(first)
+      )
+        checkSpecifier(node, first.text)
       if (callee !== undefined && /(^|\.)setFlagsFromString$/.test(callee)) report(node, 'sets V8 flags at run time')
-      if (callee !== undefined && DEFINERS.has(callee) && first !== undefined && isPatched(chainOf(first), true)) report(node, `patches ${chainOf(first)} with ${callee}`)
+      if (callee !== undefined && DEFINERS.has(callee) && first !== undefined && isPatched(chainOf(first), true))
+        report(node, `patches ${chainOf(first)} with ${callee}`)
     } else if (ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind) && isPatched(chainOf(node.left), false)) {
       report(node, `assigns to ${chainOf(node.left)}`)
     }
@@ -123,7 +139,10 @@ describe('src/ uses public interfaces and patches nothing', () => {
   it('maps no module name to another file (tsconfig paths)', () => {
     for (const config of ['tsconfig.json', 'src/tsconfig.json']) {
       const { config: parsed } = ts.readConfigFile(join(repositoryRoot, config), ts.sys.readFile)
-      expect({ config, paths: (parsed as { compilerOptions?: { paths?: unknown } }).compilerOptions?.paths }).toEqual({ config, paths: undefined })
+      expect({ config, paths: (parsed as { compilerOptions?: { paths?: unknown } }).compilerOptions?.paths }).toEqual({
+        config,
+        paths: undefined
+      })
     }
   })
 })

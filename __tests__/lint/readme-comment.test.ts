@@ -15,7 +15,12 @@ describe('the README', () => {
 
   it('shows screenshots that exist in docs/', () => {
     const images = [...readme.matchAll(/!\[[^\]]+\]\((docs\/[^)]+\.png)\)/g)].map((match) => match[1]!)
-    expect(images.sort()).toEqual(['docs/emulator-approved.png', 'docs/emulator-confirm.png', 'docs/emulator-denied.png', 'docs/emulator-enter-code.png'])
+    expect(images.sort()).toEqual([
+      'docs/emulator-approved.png',
+      'docs/emulator-confirm.png',
+      'docs/emulator-denied.png',
+      'docs/emulator-enter-code.png'
+    ])
     for (const image of images) {
       const bytes = readFileSync(join(process.cwd(), image))
       expect(existsSync(join(process.cwd(), image))).toBe(true)

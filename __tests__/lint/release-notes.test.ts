@@ -64,7 +64,7 @@ function notes(version: string, changelog = CHANGELOG): { status: number | null;
 }
 
 describe('release notes from CHANGELOG.md', () => {
-  it('prints only that version\'s section, without its heading', () => {
+  it("prints only that version's section, without its heading", () => {
     expect(notes('1.1.0')).toEqual({
       status: 0,
       stdout: '### Added\n\n- Profiles for the AWS CLI.\n\n### Fixed\n\n- A fix.\n',

@@ -79,7 +79,7 @@ describe('the repository', () => {
 })
 
 describe('planted mistakes', () => {
-  it('fails a broken workflow file at the right place with actionlint\'s message', async () => {
+  it("fails a broken workflow file at the right place with actionlint's message", async () => {
     const dir = plantRepository('broken-file', { '.github/workflows/deploy.yml': BROKEN_WORKFLOW })
     const { problems } = await lintRepository(dir)
     expect(where(problems)).toEqual(['.github/workflows/deploy.yml:1:5 events', '.github/workflows/deploy.yml:8:24 expression'])
@@ -88,8 +88,10 @@ describe('planted mistakes', () => {
     expect(problems.map((problem) => textAt(BROKEN_WORKFLOW, problem).slice(0, 10))).toEqual(['pusx', 'steps.gaet'])
   })
 
-  it('maps a README example\'s problem to the README line and column, inside an indented list fence', async () => {
-    const indented = BROKEN_WORKFLOW.split('\n').map((line) => (line ? `   ${line}` : line)).join('\n')
+  it("maps a README example's problem to the README line and column, inside an indented list fence", async () => {
+    const indented = BROKEN_WORKFLOW.split('\n')
+      .map((line) => (line ? `   ${line}` : line))
+      .join('\n')
     const readme = ['# Usage', '', '```yaml', GOOD_WORKFLOW, '```', '', '1. Or:', '', '   ```yml', indented, '   ```', ''].join('\n')
     const dir = plantRepository('broken-readme', { 'README.md': readme })
     const report = await lintRepository(dir)
@@ -119,7 +121,7 @@ describe('planted mistakes', () => {
   })
 })
 
-describe("steps that use this action, held to action.yml (actionlint cannot read it offline)", () => {
+describe('steps that use this action, held to action.yml (actionlint cannot read it offline)', () => {
   const ACTION_YML = `name: x
 description: x
 inputs:
@@ -152,7 +154,9 @@ jobs:
     const { problems } = await lintRepository(dir)
     expect(where(problems)).toEqual(['docs/deploy.md:12:11 action-contract', 'docs/deploy.md:18:43 action-contract'])
     expect(problems[0].message).toBe('input "start_url" is not defined in action.yml. available inputs are "start-url", "region"')
-    expect(problems[1].message).toBe('output "outcom" of step "gate" is not defined in action.yml. available outputs are "outcome", "access-token"')
+    expect(problems[1].message).toBe(
+      'output "outcom" of step "gate" is not defined in action.yml. available outputs are "outcome", "access-token"'
+    )
     const markdown = '# Deploy\n\n```yaml\n' + USING_IT
     expect(problems.map((problem) => textAt(markdown, problem).slice(0, 9))).toEqual(['start_url', 'outcom }}'])
   })
@@ -196,8 +200,13 @@ jobs:
 
   it('checks `uses: ./` the same way, and nothing when the repository has no action.yml', async () => {
     const local = USING_IT.replace('<owner>/aws-sso-device-auth@v1', './')
-    const withAction = await lintRepository(plantRepository('contract-local', { 'action.yml': ACTION_YML, '.github/workflows/e2e.yml': local }))
-    expect(where(withAction.problems)).toEqual(['.github/workflows/e2e.yml:9:11 action-contract', '.github/workflows/e2e.yml:15:43 action-contract'])
+    const withAction = await lintRepository(
+      plantRepository('contract-local', { 'action.yml': ACTION_YML, '.github/workflows/e2e.yml': local })
+    )
+    expect(where(withAction.problems)).toEqual([
+      '.github/workflows/e2e.yml:9:11 action-contract',
+      '.github/workflows/e2e.yml:15:43 action-contract'
+    ])
     const withoutAction = await lintRepository(plantRepository('contract-none', { '.github/workflows/e2e.yml': local }))
     expect(withoutAction.problems).toEqual([])
   })
@@ -206,11 +215,28 @@ jobs:
 describe('finding workflow examples in Markdown', () => {
   it('takes yaml/yml fences with top-level on: and jobs:, and skips fragments and other languages', () => {
     const markdown = [
-      '```yaml', 'steps:', '  - run: true', '```',
-      '~~~yml', 'on: push', 'jobs: {}', '~~~',
-      '````YAML', '"on": workflow_dispatch', 'jobs:', '  a: {}', '```', 'still inside', '````',
-      '```json', '{"on": 1, "jobs": 2}', '```',
-      '```sh', 'on: push', 'jobs:', '```'
+      '```yaml',
+      'steps:',
+      '  - run: true',
+      '```',
+      '~~~yml',
+      'on: push',
+      'jobs: {}',
+      '~~~',
+      '````YAML',
+      '"on": workflow_dispatch',
+      'jobs:',
+      '  a: {}',
+      '```',
+      'still inside',
+      '````',
+      '```json',
+      '{"on": 1, "jobs": 2}',
+      '```',
+      '```sh',
+      'on: push',
+      'jobs:',
+      '```'
     ].join('\n')
     const examples = extractWorkflowExamples(markdown, 'x.md')
     expect(examples.map(({ firstLine, text }) => [firstLine, text])).toEqual([

@@ -7,7 +7,10 @@ export const USER_CODE = 'WDJB-MJHT'
 export const VERIFICATION_URI = 'https://device.sso.us-east-1.amazonaws.com/'
 export const VERIFICATION_URI_COMPLETE = `${VERIFICATION_URI}?user_code=${USER_CODE}`
 
-export function approvalRequest(overrides: Partial<Omit<ApprovalRequest, 'context'>> = {}, context: Partial<RunContext> = {}): ApprovalRequest {
+export function approvalRequest(
+  overrides: Partial<Omit<ApprovalRequest, 'context'>> = {},
+  context: Partial<RunContext> = {}
+): ApprovalRequest {
   return {
     userCode: USER_CODE,
     verificationUri: VERIFICATION_URI,

@@ -59,7 +59,15 @@ describe('the PR comment channel', () => {
     expect(comment!.body.startsWith(commentMarker(gateOf(REQUEST)))).toBe(true)
     expect(posted).toEqual([expect.stringContaining(`#issuecomment-${comment!.id}`)])
     const pending = handedOver()!.comment!
-    expect(pending).toMatchObject({ owner: 'octo-org', repo: 'octo-repo', issueNumber: 7, apiUrl: api.url, gate: gateOf(REQUEST), phase: 'all', recorded: false })
+    expect(pending).toMatchObject({
+      owner: 'octo-org',
+      repo: 'octo-repo',
+      issueNumber: 7,
+      apiUrl: api.url,
+      gate: gateOf(REQUEST),
+      phase: 'all',
+      recorded: false
+    })
     expect(pending.result).toBeUndefined()
     expect(restoreRequest(pending.request)).toEqual(REQUEST)
 
@@ -78,7 +86,9 @@ describe('the PR comment channel', () => {
     await notifier.prompt(REQUEST)
     expect(Date.now() - started).toBeLessThan(1_500)
     await notifier.record({ subject: REQUEST, request: REQUEST, result: DENIED })
-    expect(warnings).toEqual(['Could not update the PR comment: GitHub did not answer within 0.3 s. The approval request is in the step log.'])
+    expect(warnings).toEqual([
+      'Could not update the PR comment: GitHub did not answer within 0.3 s. The approval request is in the step log.'
+    ])
     expect(api.requests.filter((request) => request.route === 'create')).toHaveLength(1)
     expect(api.commentsOn(7)).toEqual([])
     expect(handedOver()).toBeUndefined()
@@ -114,7 +124,9 @@ describe('the PR comment channel', () => {
     await notifier.prompt(REQUEST)
     await notifier.record({ subject: REQUEST, request: REQUEST, result: DENIED })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(/^Could not create the PR comment: GitHub answered 403 \(Resource not accessible by integration\)\. Give the job `permissions: pull-requests: write`/)
+    expect(warnings[0]).toMatch(
+      /^Could not create the PR comment: GitHub answered 403 \(Resource not accessible by integration\)\. Give the job `permissions: pull-requests: write`/
+    )
     expect(api.requests.map((r) => r.route)).toEqual(['user', 'graphql', 'list', 'create'])
     expect(posted).toEqual([])
     expect(handedOver()).toBeUndefined()
@@ -131,7 +143,13 @@ describe('the PR comment channel', () => {
 describe('gateOf', () => {
   it('is the gate of the workflow, job, start URL, account and role', () => {
     expect(gateOf(REQUEST)).toBe(
-      gateId({ workflow: 'Deploy', job: 'deploy', startUrl: 'https://d-1234567890.awsapps.com/start', accountId: '123456789012', roleName: 'DeployRole' })
+      gateId({
+        workflow: 'Deploy',
+        job: 'deploy',
+        startUrl: 'https://d-1234567890.awsapps.com/start',
+        accountId: '123456789012',
+        roleName: 'DeployRole'
+      })
     )
     expect(gateOf({ ...REQUEST, roleName: 'ReadOnly' })).not.toBe(gateOf(REQUEST))
     expect(gateOf({ ...REQUEST, context: { ...REQUEST.context, runAttempt: '2', runId: '1' } })).toBe(gateOf(REQUEST))

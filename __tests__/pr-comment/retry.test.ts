@@ -13,10 +13,27 @@ const facts = (status: number | undefined, headers: Record<string, string> = {})
 
 describe('retry rules', () => {
   it('retries no answer, 5xx, 429 and rate-limit 403s; nothing else', () => {
-    for (const transient of [facts(undefined), facts(500), facts(502), facts(503), facts(504), facts(429), facts(403, { 'retry-after': '1' }), facts(403, { 'x-ratelimit-remaining': '0' })]) {
+    for (const transient of [
+      facts(undefined),
+      facts(500),
+      facts(502),
+      facts(503),
+      facts(504),
+      facts(429),
+      facts(403, { 'retry-after': '1' }),
+      facts(403, { 'x-ratelimit-remaining': '0' })
+    ]) {
       expect(isRetryableGitHubFailure(transient)).toBe(true)
     }
-    for (const final of [facts(400), facts(401), facts(403), facts(404), facts(410), facts(422), facts(403, { 'x-ratelimit-remaining': '12' })]) {
+    for (const final of [
+      facts(400),
+      facts(401),
+      facts(403),
+      facts(404),
+      facts(410),
+      facts(422),
+      facts(403, { 'x-ratelimit-remaining': '12' })
+    ]) {
       expect(isRetryableGitHubFailure(final)).toBe(false)
       expect(retryDelayMs(final, 1, POLICY, NOW)).toBeUndefined()
     }
@@ -31,12 +48,17 @@ describe('retry rules', () => {
     expect(serverRequestedDelayMs(facts(429, { 'retry-after': '7' }), NOW)).toBe(7000)
     expect(serverRequestedDelayMs(facts(503, { 'retry-after': new Date(NOW + 4000).toUTCString() }), NOW)).toBe(4000)
     expect(serverRequestedDelayMs(facts(503, { 'retry-after': new Date(NOW - 4000).toUTCString() }), NOW)).toBe(0)
-    expect(serverRequestedDelayMs(facts(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 9) }), NOW)).toBe(9000)
+    expect(serverRequestedDelayMs(facts(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 9) }), NOW)).toBe(
+      9000
+    )
     expect(retryDelayMs(facts(429, { 'retry-after': '11' }), 1, POLICY, NOW)).toBeUndefined()
   })
 
   it("reads Octokit's error shape: a response means a status, none means no answer", () => {
-    expect(failureFacts({ status: 502, response: { status: 502, headers: { 'Retry-After': '3' } } })).toEqual({ status: 502, headers: { 'retry-after': '3' } })
+    expect(failureFacts({ status: 502, response: { status: 502, headers: { 'Retry-After': '3' } } })).toEqual({
+      status: 502,
+      headers: { 'retry-after': '3' }
+    })
     // Octokit reports a connection failure as status 500 with no response.
     expect(failureFacts({ status: 500, message: 'connect ECONNREFUSED' })).toEqual({ headers: {} })
     expect(failureFacts('boom')).toEqual({ headers: {} })

@@ -16,8 +16,20 @@ import { renderComment } from '../../src/notify/comment-body.js'
 import { approvalRequest, USER_CODE, VERIFICATION_URI_COMPLETE } from './approval-request.js'
 
 const ISSUE = 7
-const GATE = gateId({ workflow: 'Deploy', job: 'deploy', startUrl: 'https://d-1234567890.awsapps.com/start', accountId: '123456789012', roleName: 'DeployRole' })
-const OTHER_GATE = gateId({ workflow: 'Deploy', job: 'deploy', startUrl: 'https://d-1234567890.awsapps.com/start', accountId: '123456789012', roleName: 'ReadOnly' })
+const GATE = gateId({
+  workflow: 'Deploy',
+  job: 'deploy',
+  startUrl: 'https://d-1234567890.awsapps.com/start',
+  accountId: '123456789012',
+  roleName: 'DeployRole'
+})
+const OTHER_GATE = gateId({
+  workflow: 'Deploy',
+  job: 'deploy',
+  startUrl: 'https://d-1234567890.awsapps.com/start',
+  accountId: '123456789012',
+  roleName: 'ReadOnly'
+})
 
 const apis: FakeGitHubApi[] = []
 afterEach(async () => {
@@ -197,8 +209,16 @@ describe('StickyComment', () => {
   it('a personal access token: GET /user says who it is, and comments are matched by its id', async () => {
     const api = await fakeApi({ kind: 'pat', login: 'Deploy-Bot', userId: 777 })
     // Same login in another case, another id: a renamed or look-alike account, not this token.
-    const lookalike = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: { login: 'deploy-bot', id: 1, type: 'User' } })
-    const ours = api.seedComment({ issue: ISSUE, body: `${commentMarker(GATE)}\nold`, author: { login: 'Deploy-Bot', id: 777, type: 'User' } })
+    const lookalike = api.seedComment({
+      issue: ISSUE,
+      body: `${commentMarker(GATE)}\nold`,
+      author: { login: 'deploy-bot', id: 1, type: 'User' }
+    })
+    const ours = api.seedComment({
+      issue: ISSUE,
+      body: `${commentMarker(GATE)}\nold`,
+      author: { login: 'Deploy-Bot', id: 777, type: 'User' }
+    })
 
     const sticky = await StickyComment.find(targetOf(api), GATE)
     expect(sticky.identity).toEqual({ id: 777, login: 'Deploy-Bot', source: 'GET /user' })
@@ -222,7 +242,9 @@ describe('StickyComment', () => {
     expect(sticky.comment?.id).toBe(ours.id)
     await sticky.upsert('new')
     expect(api.commentsOn(ISSUE).find((c) => c.id === planted.id)!.body).toBe(`${commentMarker(GATE)}\nApprove EVIL-CODE`)
-    expect(api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([`/repos/octo-org/octo-repo/issues/comments/${ours.id}`])
+    expect(api.requests.filter((r) => r.route === 'update').map((r) => r.path)).toEqual([
+      `/repos/octo-org/octo-repo/issues/comments/${ours.id}`
+    ])
   })
 
   it.each(['off', 'error'] as const)(
@@ -237,7 +259,9 @@ describe('StickyComment', () => {
       const sticky = await StickyComment.find(targetOf(api), GATE, options)
       expect(sticky.identity).toBeUndefined()
       expect(sticky.comment).toBeUndefined()
-      expect(options.debugLines).toContain('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.')
+      expect(options.debugLines).toContain(
+        'PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.'
+      )
       const created = await sticky.upsert('pending')
       expect(sticky.identity).toEqual({ id: api.identity.id, login: api.identity.login, source: 'a comment it wrote' })
       const edited = await sticky.upsert('approved')
@@ -261,7 +285,11 @@ describe('StickyComment', () => {
     expect(known.identity?.source).toBe('the main step')
     expect(known.comment?.id).toBe(ours.id)
 
-    for (const knownIdentity of [{ id: -1, login: 'x' }, { id: api.identity.id, login: 'evil\n::stop-commands::' }, { id: '149130343', login: 'deploy-gate[bot]' }]) {
+    for (const knownIdentity of [
+      { id: -1, login: 'x' },
+      { id: api.identity.id, login: 'evil\n::stop-commands::' },
+      { id: '149130343', login: 'deploy-gate[bot]' }
+    ]) {
       const sticky = await StickyComment.find(targetOf(api, { knownIdentity: knownIdentity as { id: number; login: string } }), GATE)
       expect(sticky.identity).toBeUndefined()
       expect(sticky.comment).toBeUndefined()
@@ -293,7 +321,11 @@ describe('StickyComment', () => {
       else process.env.GITHUB_API_URL = saved
     }
     // GraphQL lives at /api/graphql on GHES, beside /api/v3.
-    expect(api.requests.every((r) => r.path.startsWith(r.route === 'graphql' ? '/api/graphql' : '/api/v3/') && r.status < 400 === (r.route !== 'user'))).toBe(true)
+    expect(
+      api.requests.every(
+        (r) => r.path.startsWith(r.route === 'graphql' ? '/api/graphql' : '/api/v3/') && r.status < 400 === (r.route !== 'user')
+      )
+    ).toBe(true)
     expect(api.commentsOn(ISSUE)).toHaveLength(1)
   })
 

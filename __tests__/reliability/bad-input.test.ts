@@ -123,7 +123,11 @@ const BAD_VALUES: BadValue[] = [
   { input: 'profile', inputs: { profile: 'prod' }, why: 'a profile without a role' },
   { input: 'roles', inputs: { roles: '111122223333:Deployer=prod\n222233334444:Admin=prod' }, why: 'one profile name for two roles' },
   // profile, roles, aws-region: malformed
-  { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'my profile' }, why: 'a space in a profile name' },
+  {
+    input: 'profile',
+    inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'my profile' },
+    why: 'a space in a profile name'
+  },
   { input: 'profile', inputs: { 'account-id': '111122223333', 'role-name': 'Deployer', profile: '-prod' }, why: 'a leading dash' },
   bad('roles', 'Deployer', 'a role alone'),
   { input: 'roles', inputs: { roles: '1234:Deployer' }, example: '111122223333', why: 'a short account' },

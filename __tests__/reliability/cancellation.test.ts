@@ -17,7 +17,10 @@ describe('cancelled at every stage: no further AWS call, outcome cancelled, exit
     (_stage, _hold, signal, index) => {
       const { run, exitMs, after, leaks } = observed[index]!
       // What the action logged about retries, should a late request need explaining.
-      expect({ after, retries: run.stdout.split('\n').filter((line) => /trying again|polling again/.test(line)) }).toEqual({ after: [], retries: [] })
+      expect({ after, retries: run.stdout.split('\n').filter((line) => /trying again|polling again/.test(line)) }).toEqual({
+        after: [],
+        retries: []
+      })
       expect(exitMs).toBeLessThanOrEqual(EXIT_WITHIN_MS)
       expect(run.signal).toBeNull()
       expect(run.code).toBe(1)

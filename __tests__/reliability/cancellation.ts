@@ -30,7 +30,8 @@ export interface Stage {
 }
 
 const seen = (operation: string) => (world: World) => world.backend.emulator.requests.some((request) => request.operation === operation)
-const cacheSaw = (endpoint: CacheEndpoint) => (world: World) => world.cache?.requests.some((request) => request.endpoint === endpoint) ?? false
+const cacheSaw = (endpoint: CacheEndpoint) => (world: World) =>
+  world.cache?.requests.some((request) => request.endpoint === endpoint) ?? false
 
 export const STAGES: Stage[] = [
   {

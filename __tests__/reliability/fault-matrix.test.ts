@@ -36,7 +36,9 @@ describe('every fault on every endpoint ends approved, or as one error line nami
     const cache = cases.filter((testCase) => testCase.service === 'actions cache')
     expect(cache).toHaveLength(CACHE_STEPS.length * CACHE_FAULTS.length)
     expect(cases.filter((testCase) => testCase.service === 'github')).toHaveLength(GITHUB_STEPS.length * GITHUB_FAULTS.length)
-    expect(new Set(cases.filter((testCase) => testCase.step === 'post').map((testCase) => testCase.expect.outcome))).toEqual(new Set(['revoked', 'revocation warned']))
+    expect(new Set(cases.filter((testCase) => testCase.step === 'post').map((testCase) => testCase.expect.outcome))).toEqual(
+      new Set(['revoked', 'revocation warned'])
+    )
     expect(cases.length).toBeGreaterThanOrEqual(40)
   })
 

@@ -245,7 +245,9 @@ export function faultCases(endpoints: readonly Endpoint[] = ENDPOINTS, rows: rea
         aws: endpoint,
         step: 'main' as const,
         arm: (world: World) => world.backend.emulator.injectFault(faultOf(endpoint, row)),
-        fired: (world: World) => world.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined).length
+        fired: (world: World) =>
+          world.backend.emulator.requests.filter((request) => request.operation === endpoint.operation && request.fault !== undefined)
+            .length
       }))
   )
 }
@@ -262,12 +264,17 @@ export function cacheFaultCases(steps: readonly CacheStep[] = CACHE_STEPS, rows:
       step: 'main' as const,
       ...(step.warmUp ? { warmUp: true } : {}),
       arm: (world: World) => world.cache!.setFault(step.endpoint, row.fault, row.times),
-      fired: (world: World) => world.cache!.requests.filter((request) => request.endpoint === step.endpoint && (request.status === 0 || request.status >= 400)).length
+      fired: (world: World) =>
+        world.cache!.requests.filter((request) => request.endpoint === step.endpoint && (request.status === 0 || request.status >= 400))
+          .length
     }))
   )
 }
 
-export function githubFaultCases(steps: readonly GitHubStep[] = GITHUB_STEPS, rows: readonly GitHubFaultRow[] = GITHUB_FAULTS): FaultCase[] {
+export function githubFaultCases(
+  steps: readonly GitHubStep[] = GITHUB_STEPS,
+  rows: readonly GitHubFaultRow[] = GITHUB_FAULTS
+): FaultCase[] {
   return steps.flatMap((step) =>
     rows.map((row) => ({
       name: `GitHub ${step.route} (${step.does}) × ${row.label}`,
@@ -278,16 +285,21 @@ export function githubFaultCases(steps: readonly GitHubStep[] = GITHUB_STEPS, ro
       expect: { outcome: 'approved' as const, warning: COMMENT_WARNING },
       step: 'main' as const,
       arm: (world: World) => world.github!.setFault({ route: step.route, count: Infinity, ...row.fault }),
-      fired: (world: World) => world.github!.requests.filter((request) => request.route === step.route && (request.status === 0 || request.status >= 400)).length
+      fired: (world: World) =>
+        world.github!.requests.filter((request) => request.route === step.route && (request.status === 0 || request.status >= 400)).length
     }))
   )
 }
 
 /** The AWS faults on the post step's calls: a transient one still revokes, any other is one warning. */
 export function postFaultCases(endpoints: readonly Endpoint[] = POST_ENDPOINTS, rows: readonly FaultRow[] = FAULTS): FaultCase[] {
-  return faultCases(endpoints, rows.filter((row) => row.fault.kind !== 'missing-fields')).map((testCase) => {
+  return faultCases(
+    endpoints,
+    rows.filter((row) => row.fault.kind !== 'missing-fields')
+  ).map((testCase) => {
     const main = testCase.expect as MainExpectation
-    const expect: PostExpectation = main.outcome === 'approved' ? { outcome: 'revoked' } : { outcome: 'revocation warned', cause: main.cause }
+    const expect: PostExpectation =
+      main.outcome === 'approved' ? { outcome: 'revoked' } : { outcome: 'revocation warned', cause: main.cause }
     return { ...testCase, step: 'post' as const, expect }
   })
 }
@@ -342,10 +354,12 @@ function judgePost(testCase: FaultCase, main: ActionRun, post: ActionRun, gate: 
   const problems: string[] = []
   const expected = testCase.expect
   const token = main.outputs['access-token'] ?? ''
-  if (main.outputs.outcome !== 'approved') problems.push(`the main step ended ${main.outputs.outcome}, not approved: ${main.errors.join(' | ')}`)
+  if (main.outputs.outcome !== 'approved')
+    problems.push(`the main step ended ${main.outputs.outcome}, not approved: ${main.errors.join(' | ')}`)
   if (post.code !== 0) problems.push(`the post step exited ${post.code}, expected 0`)
   if (post.errors.length > 0) problems.push(`error lines in the post step: ${JSON.stringify(post.errors)}`)
-  if (post.durationMs > POST_BOUND_MS) problems.push(`the post step took ${Math.round(post.durationMs)} ms, more than the bound of ${POST_BOUND_MS} ms`)
+  if (post.durationMs > POST_BOUND_MS)
+    problems.push(`the post step took ${Math.round(post.durationMs)} ms, more than the bound of ${POST_BOUND_MS} ms`)
   const revocationWarnings = post.warnings.filter((warning) => /revoke/i.test(warning))
   if (expected.outcome === 'revoked') {
     if (token === '' || gate.backend.emulator.isAccessTokenValid(token)) problems.push('the token still works after the post step')
@@ -353,7 +367,8 @@ function judgePost(testCase: FaultCase, main: ActionRun, post: ActionRun, gate: 
   } else if (expected.outcome === 'revocation warned') {
     const url = `${gate.backend.tap.endpoint}${testCase.aws!.path}`
     const [warning] = revocationWarnings
-    if (revocationWarnings.length !== 1 || post.warnings.length !== 1) problems.push(`warnings ${JSON.stringify(post.warnings)}: exactly one, about the revocation`)
+    if (revocationWarnings.length !== 1 || post.warnings.length !== 1)
+      problems.push(`warnings ${JSON.stringify(post.warnings)}: exactly one, about the revocation`)
     else {
       if (!warning!.includes(`Logout at ${url}`)) problems.push(`the warning does not name Logout at ${url}: ${warning}`)
       if (!expected.cause.test(warning!)) problems.push(`the warning does not give the cause ${expected.cause}: ${warning}`)
@@ -379,7 +394,8 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate, world: World): C
   const expected = testCase.expect
   const outcome = run.outputs.outcome
   const errorLine = run.errors[0]
-  if (outcome !== expected.outcome) problems.push(`outcome ${outcome ?? '(none)'}, expected ${expected.outcome}${errorLine ? `: ${errorLine}` : ''}`)
+  if (outcome !== expected.outcome)
+    problems.push(`outcome ${outcome ?? '(none)'}, expected ${expected.outcome}${errorLine ? `: ${errorLine}` : ''}`)
   if (run.durationMs > CASE_BOUND_MS) problems.push(`took ${Math.round(run.durationMs)} ms, more than the bound of ${CASE_BOUND_MS} ms`)
 
   if (expected.outcome === 'approved') {
@@ -397,12 +413,15 @@ function judge(testCase: FaultCase, run: ActionRun, gate: Gate, world: World): C
     if (run.errors.length !== 1 || errorCommands.length !== 1) problems.push(`${run.errors.length} error lines, expected exactly one`)
     const url = `${gate.backend.tap.endpoint}${endpoint.path}`
     if (errorLine !== undefined) {
-      if (!errorLine.includes(`${endpoint.operation} at ${url}`)) problems.push(`the error line does not name ${endpoint.operation} at ${url}: ${errorLine}`)
+      if (!errorLine.includes(`${endpoint.operation} at ${url}`))
+        problems.push(`the error line does not name ${endpoint.operation} at ${url}: ${errorLine}`)
       if (!expected.cause.test(errorLine)) problems.push(`the error line does not give the cause ${expected.cause}: ${errorLine}`)
     }
     const faulted = testCase.fired(world)
-    if (!expected.retried && faulted !== 1) problems.push(`${faulted} faulty answers from ${endpoint.operation}; a permanent fault must not be retried`)
-    if (expected.retried && faulted < 2) problems.push(`only ${faulted} attempt at ${endpoint.operation}; a transient fault must be retried`)
+    if (!expected.retried && faulted !== 1)
+      problems.push(`${faulted} faulty answers from ${endpoint.operation}; a permanent fault must not be retried`)
+    if (expected.retried && faulted < 2)
+      problems.push(`only ${faulted} attempt at ${endpoint.operation}; a transient fault must be retried`)
   }
   if (testCase.fired(world) === 0) problems.push(`the fault on ${testCase.endpoint} never fired`)
   if (hasStackTrace(run)) problems.push('a stack trace in the log')

@@ -51,7 +51,8 @@ export async function runConcurrentGates(gates: number): Promise<GateLoadFigures
       result.status === 'rejected' ? [`gate ${index}: ${String(result.reason).split('\n')[0]}`] : []
     )
     const approved = runs.filter((run) => run.outputs.outcome === 'approved')
-    for (const run of runs) if (run.outputs.outcome !== 'approved') failures.push(`outcome ${run.outputs.outcome}: ${run.errors.join(' | ')}`)
+    for (const run of runs)
+      if (run.outputs.outcome !== 'approved') failures.push(`outcome ${run.outputs.outcome}: ${run.errors.join(' | ')}`)
     const tokens = approved.map((run) => run.outputs['access-token'] ?? '')
     const durations = runs.map((run) => run.durationMs).sort((a, b) => a - b)
     const leaks = runs.flatMap((run) => leaksIn(run, { backend, job: run.job }))

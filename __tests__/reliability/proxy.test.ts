@@ -35,9 +35,7 @@ interface ProxyRow {
   cache?: boolean
   /** A run on a pull request with a PR comment: GitHub's REST calls must go the same way. */
   github?: boolean
-  expect:
-    | { outcome: 'approved'; proxied: boolean }
-    | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
+  expect: { outcome: 'approved'; proxied: boolean } | { outcome: 'error'; cause: RegExp; endpoint: (at: Addresses) => string }
   /** Secrets in the environment the leak scan must also look for. */
   secrets?: Record<string, string>
   /** More inputs: a role, so the portal is called too. */
@@ -79,7 +77,12 @@ const ROWS: ProxyRow[] = [
   },
   {
     name: 'no_proxy (lower case) naming host:port: direct',
-    env: (at) => ({ HTTPS_PROXY: at.proxyUrl, HTTP_PROXY: at.proxyUrl, no_proxy: `127.0.0.1:${at.port}`, ...awsAt(`http://127.0.0.1:${at.port}`) }),
+    env: (at) => ({
+      HTTPS_PROXY: at.proxyUrl,
+      HTTP_PROXY: at.proxyUrl,
+      no_proxy: `127.0.0.1:${at.port}`,
+      ...awsAt(`http://127.0.0.1:${at.port}`)
+    }),
     expect: { outcome: 'approved', proxied: false }
   },
   {
@@ -112,7 +115,11 @@ const ROWS: ProxyRow[] = [
   {
     name: 'HTTP_PROXY: the Actions cache service too (http)',
     cache: true,
-    env: (at) => ({ HTTP_PROXY: at.proxyUrl, ACTIONS_RESULTS_URL: `http://cache.test:${at.cachePort}/`, ...awsAt(`http://sso.test:${at.port}`) }),
+    env: (at) => ({
+      HTTP_PROXY: at.proxyUrl,
+      ACTIONS_RESULTS_URL: `http://cache.test:${at.cachePort}/`,
+      ...awsAt(`http://sso.test:${at.port}`)
+    }),
     expect: { outcome: 'approved', proxied: true }
   },
   {
@@ -258,7 +265,9 @@ describe('every client honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY in either ca
       expect(proxy.tunnels).toHaveLength(1)
     }
     if (row.secrets?.proxyPassword) {
-      expect(proxy.tunnels.every((tunnel) => tunnel.authorization === `Basic ${Buffer.from(`deploy:${PROXY_PASSWORD}`).toString('base64')}`)).toBe(true)
+      expect(
+        proxy.tunnels.every((tunnel) => tunnel.authorization === `Basic ${Buffer.from(`deploy:${PROXY_PASSWORD}`).toString('base64')}`)
+      ).toBe(true)
     }
   })
 })

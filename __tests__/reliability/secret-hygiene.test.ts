@@ -52,7 +52,10 @@ const flows: fc.Arbitrary<Flow> = fc.record({
   cache: fc.boolean(),
   prComment: fc.boolean(),
   access: fc.constantFrom<Flow['access']>('none', 'role', 'role-outputs', 'profile'),
-  encryptionKey: fc.option(fc.base64String({ minLength: 24, maxLength: 44 }).filter((key) => key.length >= 22 && new Set(key).size >= 8), { nil: undefined }),
+  encryptionKey: fc.option(
+    fc.base64String({ minLength: 24, maxLength: 44 }).filter((key) => key.length >= 22 && new Set(key).size >= 8),
+    { nil: undefined }
+  ),
   signalAfterMs: fc.integer({ min: 0, max: 1_750 })
 })
 
@@ -89,7 +92,9 @@ function gateFor(flow: Flow): GateSpec {
 }
 
 const runs = Number(process.env.HYGIENE_RUNS ?? 16)
-const replay = process.env.HYGIENE_SEED ? { seed: Number(process.env.HYGIENE_SEED), ...(process.env.HYGIENE_PATH ? { path: process.env.HYGIENE_PATH } : {}) } : undefined
+const replay = process.env.HYGIENE_SEED
+  ? { seed: Number(process.env.HYGIENE_SEED), ...(process.env.HYGIENE_PATH ? { path: process.env.HYGIENE_PATH } : {}) }
+  : undefined
 /** Properties run side by side, each with its share of the runs; a replay is one. */
 const PARTS = replay ? 1 : Math.min(4, runs)
 const parts = Array.from({ length: PARTS }, (_, index) => [index + 1, Math.floor(runs / PARTS) + (index < runs % PARTS ? 1 : 0)] as const)
@@ -113,7 +118,8 @@ function checkFlow(flow: Flow): Promise<void> {
     expect(OUTCOMES).toContain(run.outputs.outcome)
     expect(run.code).toBe(run.outputs.outcome === 'approved' ? 0 : 1)
     // A flow that met no fault and was approved must have handled every kind of secret.
-    if (run.outputs.outcome === 'approved') expect(Object.keys(gate.backend.tap.secrets())).toEqual(expect.arrayContaining(['clientSecret', 'deviceCode', 'accessToken']))
+    if (run.outputs.outcome === 'approved')
+      expect(Object.keys(gate.backend.tap.secrets())).toEqual(expect.arrayContaining(['clientSecret', 'deviceCode', 'accessToken']))
     const extraSecrets: Record<string, string> = flow.encryptionKey ? { encryptionKey: flow.encryptionKey } : {}
     expect(leaksIn(run, gate, { extraSecrets })).toEqual([])
     // An encrypted registration is stored only encrypted: the scan above looked inside every entry.
@@ -126,7 +132,11 @@ function checkFlow(flow: Flow): Promise<void> {
 }
 
 describe('no secret reaches anything a user or another step can read', () => {
-  it.concurrent.each(parts)(`holds across generated flows (outcomes, faults, RUNNER_DEBUG, inputs): part %i of ${PARTS}, %i of ${runs} runs`, async (_part, numRuns) => {
-    await fc.assert(fc.asyncProperty(flows, checkFlow), { numRuns, endOnFailure: true, ...replay })
-  }, 600_000)
+  it.concurrent.each(parts)(
+    `holds across generated flows (outcomes, faults, RUNNER_DEBUG, inputs): part %i of ${PARTS}, %i of ${runs} runs`,
+    async (_part, numRuns) => {
+      await fc.assert(fc.asyncProperty(flows, checkFlow), { numRuns, endOnFailure: true, ...replay })
+    },
+    600_000
+  )
 })

@@ -85,7 +85,11 @@ export async function withWorld<T>(spec: GateSpec, use: (world: World) => Promis
         env: { ...backend.env, ...cache?.env, ...spec.env, ...spec.envFor?.(world) },
         debug: spec.debug ?? false,
         ...(github
-          ? { githubToken: github.token, event: { name: 'pull_request', number: PULL_REQUEST }, context: { repository: PR_REPOSITORY, apiUrl: github.url } }
+          ? {
+              githubToken: github.token,
+              event: { name: 'pull_request', number: PULL_REQUEST },
+              context: { repository: PR_REPOSITORY, apiUrl: github.url }
+            }
           : {})
       })
       const startedAt = Date.now()

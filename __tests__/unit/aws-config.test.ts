@@ -3,10 +3,24 @@
 // text added after the block while the job ran).
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { appendBlock, blockTags, findSections, profileHeader, removeBlock, sectionIdentity, type IniSection } from '../../src/export/aws-config.js'
+import {
+  appendBlock,
+  blockTags,
+  findSections,
+  profileHeader,
+  removeBlock,
+  sectionIdentity,
+  type IniSection
+} from '../../src/export/aws-config.js'
 
 const SECTIONS: IniSection[] = [
-  { header: 'profile deploy', entries: [['sso_session', 'run-1'], ['sso_account_id', '111111111111']] },
+  {
+    header: 'profile deploy',
+    entries: [
+      ['sso_session', 'run-1'],
+      ['sso_account_id', '111111111111']
+    ]
+  },
   { header: 'sso-session run-1', entries: [['sso_start_url', 'https://d-1234567890.awsapps.com/start']] }
 ]
 
@@ -91,7 +105,8 @@ describe('sections', () => {
   })
 
   it('finds every header, with the block it sits in', () => {
-    const text = appendBlock('[default]\n# [not a header]\n[profile  mine]\nregion = x\n', 'run-1', SECTIONS, 'note').text + '[profile after]\n'
+    const text =
+      appendBlock('[default]\n# [not a header]\n[profile  mine]\nregion = x\n', 'run-1', SECTIONS, 'note').text + '[profile after]\n'
     expect(findSections(text)).toEqual([
       { header: 'default', identity: 'profile:default', line: 1 },
       { header: 'profile  mine', identity: 'profile:mine', line: 3 },

@@ -72,7 +72,9 @@ describe('the token cache entry', () => {
 
   it('has the eight fields in the CLI’s order, dates in UTC with Z and no fraction, then the action’s mark', () => {
     const mark = { session: 'aws-sso-device-auth-42-0a0b0c0d', runner: 'runner-1-0a0b0c0d' }
-    expect(JSON.stringify(tokenCacheEntry({ startUrl: 'https://x.awsapps.com/start', region: 'us-east-1', mark }, TOKEN, REGISTRATION))).toBe(
+    expect(
+      JSON.stringify(tokenCacheEntry({ startUrl: 'https://x.awsapps.com/start', region: 'us-east-1', mark }, TOKEN, REGISTRATION))
+    ).toBe(
       '{"startUrl":"https://x.awsapps.com/start","region":"us-east-1","accessToken":"access-token-secret","expiresAt":"2030-01-01T13:00:00Z",' +
         '"clientId":"client-id","clientSecret":"client-secret","registrationExpiresAt":"2030-06-01T00:00:00Z","refreshToken":"refresh-token-secret",' +
         '"awsSsoDeviceAuth":{"session":"aws-sso-device-auth-42-0a0b0c0d","runner":"runner-1-0a0b0c0d"}}'
@@ -131,12 +133,16 @@ describe('writeAwsProfiles', () => {
   })
 
   it('writes [default] for the profile named default', () => {
-    const record = writeAwsProfiles(setup({ profiles: [{ accountId: '111111111111', roleName: 'Deploy', profile: 'default', source: "input 'roles' line 1" }] }))
+    const record = writeAwsProfiles(
+      setup({ profiles: [{ accountId: '111111111111', roleName: 'Deploy', profile: 'default', source: "input 'roles' line 1" }] })
+    )
     expect(readFileSync(record.configFile, 'utf8')).toMatch(/\n\[default\]\nsso_session = /)
   })
 
   it('refuses a section the user wrote, naming the line and the input to change, and writes nothing', () => {
-    const given = setup({ profiles: [{ accountId: '111111111111', roleName: 'Deploy', profile: 'default', source: "input 'roles' line 2" }] })
+    const given = setup({
+      profiles: [{ accountId: '111111111111', roleName: 'Deploy', profile: 'default', source: "input 'roles' line 2" }]
+    })
     mkdirSync(join(home, '.aws'))
     writeFileSync(given.configFile, '# mine\n[default]\nregion = us-west-2\n')
     let error: unknown
@@ -157,7 +163,10 @@ describe('writeAwsProfiles', () => {
   it('replaces a block an earlier run left with the same profile, and its token cache, with a warning', () => {
     const earlier = writeAwsProfiles(setup({ sessionName: 'aws-sso-device-auth-41-ffffffff' }))
     const other = writeAwsProfiles(
-      setup({ sessionName: 'aws-sso-device-auth-41-eeeeeeee', profiles: [{ accountId: '1'.repeat(12), roleName: 'X', profile: 'other', source: 's' }] })
+      setup({
+        sessionName: 'aws-sso-device-auth-41-eeeeeeee',
+        profiles: [{ accountId: '1'.repeat(12), roleName: 'X', profile: 'other', source: 's' }]
+      })
     )
     const given = setup()
     const record = writeAwsProfiles(given)
@@ -216,7 +225,9 @@ describe('removeAwsFiles', () => {
     writeFileSync(record.configFile, '[default]\n')
     const again = recordingLog()
     removeAwsFiles(record, again)
-    expect(again.infos[0]).toBe(`The AWS config file ${record.configFile} no longer holds the profile deploy and the sso-session ${record.tag}; nothing to remove.`)
+    expect(again.infos[0]).toBe(
+      `The AWS config file ${record.configFile} no longer holds the profile deploy and the sso-session ${record.tag}; nothing to remove.`
+    )
     rmSync(record.configFile)
     const gone = recordingLog()
     removeAwsFiles(record, gone)

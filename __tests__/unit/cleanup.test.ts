@@ -32,7 +32,11 @@ afterEach(() => {
 
 function recordingLog() {
   const lines: string[] = []
-  return { lines, info: (message: string) => void lines.push(`info: ${message}`), warning: (message: string) => void lines.push(`warning: ${message}`) }
+  return {
+    lines,
+    info: (message: string) => void lines.push(`info: ${message}`),
+    warning: (message: string) => void lines.push(`warning: ${message}`)
+  }
 }
 
 function task(name: string, calls: string[], failure?: Error): CleanupTask {
@@ -49,7 +53,11 @@ describe('runCleanup', () => {
   it('runs every task in order; a failure is one warning and the next task runs', async () => {
     const calls: string[] = []
     const log = recordingLog()
-    await runCleanup([task('finalize the PR comment', calls, new Error('GitHub answered 502\nretry later')), task('remove the files', calls)], { files: [] }, log)
+    await runCleanup(
+      [task('finalize the PR comment', calls, new Error('GitHub answered 502\nretry later')), task('remove the files', calls)],
+      { files: [] },
+      log
+    )
     expect(calls).toEqual(['finalize the PR comment', 'remove the files'])
     expect(log.lines).toEqual(['warning: Post step: could not finalize the PR comment: GitHub answered 502 retry later'])
   })

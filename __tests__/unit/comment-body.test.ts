@@ -89,7 +89,9 @@ describe('renderComment: pending', () => {
 
   it('warns to approve only a run one started, and to compare the code with the log', () => {
     expect(body).toContain('> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**')
-    expect(body).toContain('> Check that the code matches the one in the job log of [this run](https://github.com/octo-org/octo-repo/actions/runs/9876543210).')
+    expect(body).toContain(
+      '> Check that the code matches the one in the job log of [this run](https://github.com/octo-org/octo-repo/actions/runs/9876543210).'
+    )
   })
 
   it('does not carry the marker (StickyComment adds it) and ends with a newline', () => {
@@ -114,7 +116,8 @@ describe('renderComment: outcomes', () => {
   const expected: Record<Outcome, { title: string; happened: string; todo: string }> = {
     approved: {
       title: '### ✅ AWS sign-in approved',
-      happened: "Approved at **2025-06-01 14:03:07 UTC**. The job goes on with the approver's AWS access until **2025-06-01 22:03:07 UTC**.",
+      happened:
+        "Approved at **2025-06-01 14:03:07 UTC**. The job goes on with the approver's AWS access until **2025-06-01 22:03:07 UTC**.",
       todo: 'there is nothing left to do'
     },
     denied: {
@@ -145,7 +148,11 @@ describe('renderComment: outcomes', () => {
   }
 
   it.each(OUTCOMES)('%s says what happened and what to do', (outcome) => {
-    const result: RequestResult = { outcome, at: AT, ...(outcome === 'approved' ? { accessExpiresAt: new Date('2025-06-01T22:03:07Z') } : {}) }
+    const result: RequestResult = {
+      outcome,
+      at: AT,
+      ...(outcome === 'approved' ? { accessExpiresAt: new Date('2025-06-01T22:03:07Z') } : {})
+    }
     const body = renderComment(request, outcome, result)
     expect(body.startsWith(`${expected[outcome].title}\n`)).toBe(true)
     expect(body).toContain(expected[outcome].happened)
@@ -184,7 +191,9 @@ describe('renderComment: text from the run cannot inject markup', () => {
 
   it('keeps every run value inside code spans', () => {
     expect(withoutCodeSpans(lineStartingWith(body, '- Workflow: '))).toBe('- Workflow: , job ')
-    expect(withoutCodeSpans(lineStartingWith(body, '- Ref: '))).toMatch(/^- Ref: {2}at commit \[\]\(https:\/\/github\.com\/octo-org\/octo-repo\/commit\/[0-9a-f]{40}\)$/)
+    expect(withoutCodeSpans(lineStartingWith(body, '- Ref: '))).toMatch(
+      /^- Ref: {2}at commit \[\]\(https:\/\/github\.com\/octo-org\/octo-repo\/commit\/[0-9a-f]{40}\)$/
+    )
     expect(withoutCodeSpans(lineStartingWith(body, '- Client name on the AWS page: '))).toBe('- Client name on the AWS page: ')
     expect(lineStartingWith(body, '- Run: ')).toContain('started by ``mallory`<script>`` (event `pull_request #1`)')
   })
@@ -198,7 +207,10 @@ describe('renderComment: text from the run cannot inject markup', () => {
   })
 
   it('removes characters that make text read as something else', () => {
-    const spoofed = renderComment(approvalRequest({}, { ref: 'refs/heads/main\u202e\u200bgnp.exe', workflow: 'A\u0000B\u2066C' }), 'pending')
+    const spoofed = renderComment(
+      approvalRequest({}, { ref: 'refs/heads/main\u202e\u200bgnp.exe', workflow: 'A\u0000B\u2066C' }),
+      'pending'
+    )
     expect(spoofed).toContain('`refs/heads/maingnp.exe`')
     expect(spoofed).toContain('`A BC`')
     // eslint-disable-next-line no-control-regex -- the NUL is what the test looks for
@@ -207,7 +219,10 @@ describe('renderComment: text from the run cannot inject markup', () => {
 
   it('links only http(s) URLs and encodes characters that would end a link', () => {
     const body = renderComment(
-      approvalRequest({ verificationUriComplete: 'javascript:alert(document.cookie)' }, { runUrl: 'https://github.com/o/r/actions/runs/1)](https://evil.example' }),
+      approvalRequest(
+        { verificationUriComplete: 'javascript:alert(document.cookie)' },
+        { runUrl: 'https://github.com/o/r/actions/runs/1)](https://evil.example' }
+      ),
       'pending'
     )
     expect(body).not.toContain('](javascript:')
@@ -228,8 +243,26 @@ describe('renderComment: text from the run cannot inject markup', () => {
         fc.constantFrom<CommentState>('pending', ...OUTCOMES),
         (text, message, state) => {
           const request = approvalRequest(
-            { clientName: text, startUrl: text, userCode: text, accountId: text, roleName: text, verificationUriComplete: text, region: text },
-            { workflow: text, job: text, ref: text, actor: text, eventName: text, repository: text, runId: text, runAttempt: text, sha: text }
+            {
+              clientName: text,
+              startUrl: text,
+              userCode: text,
+              accountId: text,
+              roleName: text,
+              verificationUriComplete: text,
+              region: text
+            },
+            {
+              workflow: text,
+              job: text,
+              ref: text,
+              actor: text,
+              eventName: text,
+              repository: text,
+              runId: text,
+              runAttempt: text,
+              sha: text
+            }
           )
           const body = renderComment(request, state, { outcome: state === 'pending' ? 'error' : state, at: AT, message })
           expect(commentSize(`${commentMarker('0123456789abcdef')}\n${body}`)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
@@ -255,12 +288,20 @@ describe('renderComment: text from the run cannot inject markup', () => {
 describe('renderComment: a request too long for one comment', () => {
   /** `count` profiles with long names, and role names of two-byte characters: bytes, not characters, decide. */
   const manyProfiles = (count: number) =>
-    Array.from({ length: count }, (_, i) => ({ profile: `profile-${i}-${'p'.repeat(50)}`, accountId: String(100000000000 + i), roleName: `Rôle${i}-${'é'.repeat(100)}` }))
+    Array.from({ length: count }, (_, i) => ({
+      profile: `profile-${i}-${'p'.repeat(50)}`,
+      accountId: String(100000000000 + i),
+      roleName: `Rôle${i}-${'é'.repeat(100)}`
+    }))
   const STATES: CommentState[] = ['pending', ...OUTCOMES]
 
   it.each(STATES)('%s: shortened to fit, keeping the code, the link, the warning and who is asking', (state) => {
     const request = approvalRequest({ profiles: manyProfiles(2000) })
-    const body = renderComment(request, state, state === 'pending' ? undefined : { outcome: state, at: AT, message: 'One line of what to do.' })
+    const body = renderComment(
+      request,
+      state,
+      state === 'pending' ? undefined : { outcome: state, at: AT, message: 'One line of what to do.' }
+    )
 
     expect(commentSize(`${commentMarker('0123456789abcdef')}\n${body}`)).toBeLessThanOrEqual(MAX_COMMENT_SIZE)
     // Not cut far below the limit either: the list is filled up to it.
@@ -268,7 +309,9 @@ describe('renderComment: a request too long for one comment', () => {
     const listed = body.split('\n').filter((line) => line.startsWith('- AWS profile ')).length
     expect(listed).toBeGreaterThan(50)
     expect(listed).toBeLessThan(2000)
-    expect(body).toContain(`- **…and ${2000 - listed} more AWS profiles, not listed here** (too long for one comment): [the job log](https://github.com/octo-org/octo-repo/actions/runs/9876543210) lists every role asked for.`)
+    expect(body).toContain(
+      `- **…and ${2000 - listed} more AWS profiles, not listed here** (too long for one comment): [the job log](https://github.com/octo-org/octo-repo/actions/runs/9876543210) lists every role asked for.`
+    )
     expect(body).toContain("This comment was shortened to fit GitHub's limit")
     // The profiles listed are the first ones, in order.
     expect(body).toContain('`profile-0-')

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { attemptTimeoutMs, commentWriteLimitMs, exportDeadline, MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS } from '../../src/deadline.js'
+import {
+  attemptTimeoutMs,
+  commentWriteLimitMs,
+  exportDeadline,
+  MAX_ATTEMPT_TIMEOUT_MS,
+  MIN_ATTEMPT_TIMEOUT_MS
+} from '../../src/deadline.js'
 
 describe('attemptTimeoutMs', () => {
   it('is 15 s without a timeout input', () => {

@@ -60,7 +60,9 @@ describe('isAwsHost / endpointNotice: which links are AWS’s', () => {
 
 describe('endpointOverrides: which variables move an endpoint', () => {
   it('names the variable in effect per service, as origin only', () => {
-    expect(endpointOverrides({ AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:8787/prefix/', AWS_ENDPOINT_URL_SSO: 'https://proxy.example.com' })).toEqual([
+    expect(
+      endpointOverrides({ AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:8787/prefix/', AWS_ENDPOINT_URL_SSO: 'https://proxy.example.com' })
+    ).toEqual([
       { variable: 'AWS_ENDPOINT_URL_SSO_OIDC', service: 'SSO OIDC', origin: 'http://127.0.0.1:8787' },
       { variable: 'AWS_ENDPOINT_URL_SSO', service: 'SSO portal', origin: 'https://proxy.example.com' }
     ])
@@ -85,10 +87,16 @@ describe('endpointOverrides: which variables move an endpoint', () => {
 })
 
 describe('the notice in every channel', () => {
-  const notice = { overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', service: 'SSO OIDC', origin: 'http://127.0.0.1:8787' }], linkHosts: ['127.0.0.1:8787'] }
+  const notice = {
+    overrides: [{ variable: 'AWS_ENDPOINT_URL_SSO_OIDC', service: 'SSO OIDC', origin: 'http://127.0.0.1:8787' }],
+    linkHosts: ['127.0.0.1:8787']
+  }
   const warned = approvalRequest({ endpointNotice: notice })
   const plainAws = approvalRequest()
-  const sentences = ['AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to http://127.0.0.1:8787, not to AWS.', 'The verification link goes to 127.0.0.1:8787, which is not an AWS host.']
+  const sentences = [
+    'AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to http://127.0.0.1:8787, not to AWS.',
+    'The verification link goes to 127.0.0.1:8787, which is not an AWS host.'
+  ]
 
   it('the log: right under the code and the link, before anything else', () => {
     const lines = renderLogPrompt(warned, NOW).split('\n')
@@ -102,8 +110,13 @@ describe('the notice in every channel', () => {
   })
 
   it('the job summary: the pending prompt and the record, both beside the code', () => {
-    for (const html of [renderPendingSummary(warned), renderSummary({ subject: warned, request: warned, result: { outcome: 'denied', at: NOW } })]) {
-      expect(html).toContain('<p>🛑 <strong>This request does not go to AWS&#39;s own endpoints.</strong> AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to http://127.0.0.1:8787, not to AWS.')
+    for (const html of [
+      renderPendingSummary(warned),
+      renderSummary({ subject: warned, request: warned, result: { outcome: 'denied', at: NOW } })
+    ]) {
+      expect(html).toContain(
+        '<p>🛑 <strong>This request does not go to AWS&#39;s own endpoints.</strong> AWS_ENDPOINT_URL_SSO_OIDC sends the SSO OIDC calls to http://127.0.0.1:8787, not to AWS.'
+      )
       expect(html).toContain('do not approve')
     }
   })
@@ -113,7 +126,9 @@ describe('the notice in every channel', () => {
     const lines = body.split('\n')
     const code = lines.findIndex((line) => line.startsWith('**Code:**'))
     expect(lines[code + 2]).toBe("> 🛑 **This request does not go to AWS's own endpoints\\.**")
-    expect(lines[code + 3]).toBe('> AWS\\_ENDPOINT\\_URL\\_SSO\\_OIDC sends the SSO OIDC calls to http\\://127\\.0\\.0\\.1\\:8787, not to AWS\\.')
+    expect(lines[code + 3]).toBe(
+      '> AWS\\_ENDPOINT\\_URL\\_SSO\\_OIDC sends the SSO OIDC calls to http\\://127\\.0\\.0\\.1\\:8787, not to AWS\\.'
+    )
     // Outcomes show no code and no link: nothing to warn about.
     expect(renderComment(warned, 'denied')).not.toContain('🛑')
   })
@@ -133,7 +148,10 @@ describe('the notice in every channel', () => {
   })
 
   it('outside text in a notice is sanitised: no line break, no workflow command', () => {
-    const hostile = { overrides: [{ variable: 'X', service: 'SSO OIDC', origin: 'https://a.example\n::stop-commands::x' }], linkHosts: ['b.example\u202e\r\n##[add-mask]y'] }
+    const hostile = {
+      overrides: [{ variable: 'X', service: 'SSO OIDC', origin: 'https://a.example\n::stop-commands::x' }],
+      linkHosts: ['b.example\u202e\r\n##[add-mask]y']
+    }
     const log = renderLogPrompt(approvalRequest({ endpointNotice: hostile }), NOW)
     for (const line of log.split('\n')) expect(looksLikeCommand(line)).toBe(false)
     expect(noticeLine(hostile)).not.toMatch(/[\n\r\u202e]|##\[/)

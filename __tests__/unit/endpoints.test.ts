@@ -45,9 +45,25 @@ describe('agreement with the AWS SDK endpoint rule sets', () => {
   const oidcRules = new SSOOIDCClient({ region: 'us-east-1' }).config.endpointProvider
   const portalRules = new SSOClient({ region: 'us-east-1' }).config.endpointProvider
   const regions = [
-    'us-east-1', 'us-west-2', 'eu-central-1', 'ap-southeast-2', 'ca-west-1', 'il-central-1', 'mx-central-1', 'sa-east-1',
-    'cn-north-1', 'cn-northwest-1', 'us-gov-west-1', 'us-gov-east-1', 'us-iso-east-1', 'us-iso-west-1', 'us-isob-east-1',
-    'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1', 'xx-unknown-1'
+    'us-east-1',
+    'us-west-2',
+    'eu-central-1',
+    'ap-southeast-2',
+    'ca-west-1',
+    'il-central-1',
+    'mx-central-1',
+    'sa-east-1',
+    'cn-north-1',
+    'cn-northwest-1',
+    'us-gov-west-1',
+    'us-gov-east-1',
+    'us-iso-east-1',
+    'us-iso-west-1',
+    'us-isob-east-1',
+    'eu-isoe-west-1',
+    'us-isof-south-1',
+    'eusc-de-east-1',
+    'xx-unknown-1'
   ]
   const cases = regions.flatMap((region) =>
     [false, true].flatMap((fips) => [false, true].map((dualStack) => [region, fips, dualStack] as const))
@@ -63,7 +79,11 @@ describe('agreement with the AWS SDK endpoint rule sets', () => {
 
 describe('endpoint overrides', () => {
   it('prefers the service variable, then the global one', () => {
-    const env = { AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000', AWS_ENDPOINT_URL_SSO: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL: 'http://127.0.0.1:6000' }
+    const env = {
+      AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000',
+      AWS_ENDPOINT_URL_SSO: 'http://127.0.0.1:5000',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:6000'
+    }
     expect(oidcEndpoint('us-east-1', env)).toBe('http://127.0.0.1:4000')
     expect(portalEndpoint('us-east-1', env)).toBe('http://127.0.0.1:5000')
     expect(oidcEndpoint('us-east-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:6000/' })).toBe('http://127.0.0.1:6000')
@@ -71,18 +91,24 @@ describe('endpoint overrides', () => {
   })
 
   it('ignores empty overrides', () => {
-    expect(oidcEndpoint('us-east-1', { AWS_ENDPOINT_URL_SSO_OIDC: '  ', AWS_ENDPOINT_URL: '' })).toBe('https://oidc.us-east-1.amazonaws.com')
-  })
-
-  it('ignores every override when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true', () => {
-    expect(oidcEndpoint('us-east-1', { AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe(
+    expect(oidcEndpoint('us-east-1', { AWS_ENDPOINT_URL_SSO_OIDC: '  ', AWS_ENDPOINT_URL: '' })).toBe(
       'https://oidc.us-east-1.amazonaws.com'
     )
   })
 
+  it('ignores every override when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true', () => {
+    expect(
+      oidcEndpoint('us-east-1', { AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })
+    ).toBe('https://oidc.us-east-1.amazonaws.com')
+  })
+
   it('refuses FIPS or dual-stack with a custom endpoint, as the SDKs do', () => {
-    expect(() => oidcEndpoint('us-east-1', { ...FIPS, AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000' })).toThrow(EndpointConfigurationError)
-    expect(() => portalEndpoint('us-east-1', { ...DUAL, AWS_ENDPOINT_URL: 'http://127.0.0.1:4000' })).toThrow(/AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint \(AWS_ENDPOINT_URL\)/)
+    expect(() => oidcEndpoint('us-east-1', { ...FIPS, AWS_ENDPOINT_URL_SSO_OIDC: 'http://127.0.0.1:4000' })).toThrow(
+      EndpointConfigurationError
+    )
+    expect(() => portalEndpoint('us-east-1', { ...DUAL, AWS_ENDPOINT_URL: 'http://127.0.0.1:4000' })).toThrow(
+      /AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint \(AWS_ENDPOINT_URL\)/
+    )
   })
 
   it.each([
@@ -99,7 +125,9 @@ describe('settings that cannot be used', () => {
   it('accepts true/false in any case and refuses anything else', () => {
     expect(oidcEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'TRUE' })).toBe('https://oidc-fips.us-east-1.amazonaws.com')
     expect(oidcEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'False' })).toBe('https://oidc.us-east-1.amazonaws.com')
-    expect(() => oidcEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: '1' })).toThrow('AWS_USE_FIPS_ENDPOINT must be "true" or "false", got "1"')
+    expect(() => oidcEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: '1' })).toThrow(
+      'AWS_USE_FIPS_ENDPOINT must be "true" or "false", got "1"'
+    )
   })
 
   it.each(['', 'US-EAST-1', 'us-east-1.evil.com', 'us-east-1/', 'us east 1', '-us-east-1'])('refuses the region %j', (region) => {

@@ -86,7 +86,7 @@ describe('outputs over the runner file protocol', () => {
     })
   })
 
-  it('sets the comment link as one sanitised line: it is the GitHub API\'s answer', () => {
+  it("sets the comment link as one sanitised line: it is the GitHub API's answer", () => {
     exportCommentUrl('https://github.com/o/r/pull/1#c\n::stop-commands::x\u202e')
     expect(parseOutputs(readFileSync(outputFile, 'utf8'))).toEqual({ 'comment-url': 'https://github.com/o/r/pull/1#c ::stop-commands::x' })
   })

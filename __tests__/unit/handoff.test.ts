@@ -59,7 +59,10 @@ describe('HandoffWriter', () => {
     const writer = new HandoffWriter((name, value) => (state[name] = value))
     writer.addFile('/tmp/pending.json')
     writer.update((handoff) => (handoff.files = [...handoff.files, '/tmp/other']))
-    expect(readHandoff((name) => state[name] ?? '')).toEqual({ path: state.handoff, handoff: { files: ['/tmp/pending.json', '/tmp/other'] } })
+    expect(readHandoff((name) => state[name] ?? '')).toEqual({
+      path: state.handoff,
+      handoff: { files: ['/tmp/pending.json', '/tmp/other'] }
+    })
   })
 
   it('reads no hand-off when none was saved or its file is gone', () => {
@@ -99,7 +102,12 @@ describe('the pending request', () => {
     const request = approvalRequest({ deadline: new Date(Date.UTC(2026, 4, 1, 12, 5)) })
     savePendingRequest(path, { registration, authorization, request, commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1' })
     expect(mode(path)).toBe(0o600)
-    expect(loadPendingRequest(path)).toEqual({ registration, authorization, request, commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1' })
+    expect(loadPendingRequest(path)).toEqual({
+      registration,
+      authorization,
+      request,
+      commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1'
+    })
     removePendingRequest(path)
     expect(readdirSync(privateDirectory())).toEqual([])
   })
@@ -143,7 +151,11 @@ describe('the pending request', () => {
     expect(loadPendingRequest(path).request).toMatchObject(access)
   })
 
-  type PendingJson = { registration: Record<string, unknown>; authorization: Record<string, unknown> | null; request: Record<string, unknown> }
+  type PendingJson = {
+    registration: Record<string, unknown>
+    authorization: Record<string, unknown> | null
+    request: Record<string, unknown>
+  }
 
   // The file is on disk between two steps: whatever it holds, a wrong type is one clear error,
   // never access that passes the wait step's check because it reads as "nothing was shown".
@@ -154,17 +166,31 @@ describe('the pending request', () => {
     ['an account-id and role-name that are not a role', (file: PendingJson) => (file.request.accountId = 111122223333)],
     ['an account-id and role-name that are not a role', (file: PendingJson) => delete file.request.roleName],
     ['profiles that are not a list', (file: PendingJson) => (file.request.profiles = { profile: 'prod' })],
-    ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [{ profile: 'prod', accountId: '1', roleName: 'Deployer' }])],
+    [
+      'a profile that is not a profile name and a role',
+      (file: PendingJson) => (file.request.profiles = [{ profile: 'prod', accountId: '1', roleName: 'Deployer' }])
+    ],
     ['a profile that is not a profile name and a role', (file: PendingJson) => (file.request.profiles = [null])],
     ['scopes that are not a list of text', (file: PendingJson) => (file.request.scopes = 'sso:account:access')]
   ])('a file with %s: one line saying so', (problem, damage) => {
     const path = pendingRequestPath('0123456789abcdef')
-    const request = approvalRequest({ accountId: '111122223333', roleName: 'Deployer', profiles: [{ profile: 'prod', accountId: '111122223333', roleName: 'Deployer' }] })
-    const file: PendingJson & { version: number } = { version: 1, registration: { ...registration }, authorization: { ...authorization }, request: { ...storeRequest(request) } }
+    const request = approvalRequest({
+      accountId: '111122223333',
+      roleName: 'Deployer',
+      profiles: [{ profile: 'prod', accountId: '111122223333', roleName: 'Deployer' }]
+    })
+    const file: PendingJson & { version: number } = {
+      version: 1,
+      registration: { ...registration },
+      authorization: { ...authorization },
+      request: { ...storeRequest(request) }
+    }
     damage(file)
     writeFileSync(path, JSON.stringify(file))
     expect(() => loadPendingRequest(path)).toThrow(NoPendingRequestError)
-    expect(() => loadPendingRequest(path)).toThrow(new RegExp(`^phase: wait cannot read the pending request its start step left \\([a-z ]*${problem}\\)`))
+    expect(() => loadPendingRequest(path)).toThrow(
+      new RegExp(`^phase: wait cannot read the pending request its start step left \\([a-z ]*${problem}\\)`)
+    )
   })
 })
 
@@ -186,13 +212,18 @@ describe('refuseAccessNotShown', () => {
   })
 
   it('refuses another account or role for account-id and role-name, naming it', () => {
-    for (const asked of [{ ...shown, accountId: '999988887777' }, { ...shown, roleName: 'Admin' }]) {
+    for (const asked of [
+      { ...shown, accountId: '999988887777' },
+      { ...shown, roleName: 'Admin' }
+    ]) {
       expect(() => refuseAccessNotShown(shown, asked)).toThrow(AccessNotShownError)
       expect(() => refuseAccessNotShown(shown, asked)).toThrow(
         `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`
       )
     }
-    expect(() => refuseAccessNotShown({ profiles: shown.profiles }, { accountId: '111122223333', roleName: 'Deployer' })).toThrow(AccessNotShownError)
+    expect(() => refuseAccessNotShown({ profiles: shown.profiles }, { accountId: '111122223333', roleName: 'Deployer' })).toThrow(
+      AccessNotShownError
+    )
   })
 
   it('refuses a profile not shown, or shown with another role', () => {
@@ -200,8 +231,14 @@ describe('refuseAccessNotShown', () => {
     expect(() => refuseAccessNotShown(shown, { ...shown, profiles: [...shown.profiles, extra] })).toThrow(
       `The wait step asks for profile "admin" with role Admin in 111122223333, which its start step did not show the approver; ${fix}`
     )
-    expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '444455556666', roleName: 'Admin' }] })).toThrow(AccessNotShownError)
-    expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '111122223333', roleName: 'ReadOnly' }] })).toThrow(AccessNotShownError)
-    expect(() => refuseAccessNotShown({ accountId: '111122223333', roleName: 'Deployer' }, { profiles: [shown.profiles[0]!] })).toThrow(AccessNotShownError)
+    expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '444455556666', roleName: 'Admin' }] })).toThrow(
+      AccessNotShownError
+    )
+    expect(() =>
+      refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '111122223333', roleName: 'ReadOnly' }] })
+    ).toThrow(AccessNotShownError)
+    expect(() => refuseAccessNotShown({ accountId: '111122223333', roleName: 'Deployer' }, { profiles: [shown.profiles[0]!] })).toThrow(
+      AccessNotShownError
+    )
   })
 })

@@ -16,7 +16,10 @@ describe('awsErrorFromResponse', () => {
   it('keys on x-amzn-ErrorType, as AWS sends it (aws/aws-cli#5878)', () => {
     const error = fromResponse(
       400,
-      { 'x-amzn-errortype': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/', 'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001' },
+      {
+        'x-amzn-errortype': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/',
+        'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001'
+      },
       // The body says slow_down: only a parser that reads the header first finds the pending shape.
       { error: 'slow_down', error_description: 'Authorization is still pending' }
     )
@@ -75,7 +78,11 @@ describe('awsErrorFromResponse', () => {
 
   it('says operation, endpoint and cause in one line, and never the body', () => {
     const secret = 'eyJraWQiOiJrZXktMTU2Njk2ODA4OCIsImFsZyI6IkhTMzg0In0-secret'
-    const error = fromResponse(401, { 'x-amzn-errortype': 'InvalidClientException' }, { error: 'invalid_client', error_description: `bad client ${secret}` })
+    const error = fromResponse(
+      401,
+      { 'x-amzn-errortype': 'InvalidClientException' },
+      { error: 'invalid_client', error_description: `bad client ${secret}` }
+    )
     expect(error.message).toBe(`CreateToken at ${ENDPOINT} failed: InvalidClientException (HTTP 401, invalid_client)`)
     expect(error.message).not.toContain(secret)
   })
@@ -102,31 +109,34 @@ describe('parseRetryAfter', () => {
 })
 
 describe('isRetryableAwsError', () => {
-  const service = (code: string, status: number, operation = 'CreateToken') => new AwsServiceError({ operation, endpoint: ENDPOINT, code, status })
+  const service = (code: string, status: number, operation = 'CreateToken') =>
+    new AwsServiceError({ operation, endpoint: ENDPOINT, code, status })
 
-  it.each([
-    ['a network error', new NetworkError('CreateToken', ENDPOINT, 'connection reset (ECONNRESET)'), true],
-    ['a request timeout', new RequestTimeoutError('CreateToken', ENDPOINT, 15_000), true],
-    ['a certificate error', new NetworkError('CreateToken', ENDPOINT, 'bad certificate', { retryable: false }), false],
-    ['InternalServerException 500', service('InternalServerException', 500), true],
-    ['502 from a proxy', service('UnknownError', 502), true],
-    ['503', service('UnknownError', 503), true],
-    ['504', service('UnknownError', 504), true],
-    ['501 Not Implemented', service('UnknownError', 501), false],
-    ['429', service('UnknownError', 429), true],
-    ['TooManyRequestsException', service('TooManyRequestsException', 429, 'GetRoleCredentials'), true],
-    ['ThrottlingException on 400', service('ThrottlingException', 400), true],
-    ['SlowDownException on RegisterClient', service('SlowDownException', 400, 'RegisterClient'), true],
-    ['SlowDownException on StartDeviceAuthorization', service('SlowDownException', 400, 'StartDeviceAuthorization'), true],
-    ['SlowDownException on CreateToken (the poll loop owns it)', service('SlowDownException', 400, 'CreateToken'), false],
-    ['AuthorizationPendingException', service('AuthorizationPendingException', 400), false],
-    ['InvalidClientException', service('InvalidClientException', 401), false],
-    ['InvalidGrantException', service('InvalidGrantException', 400), false],
-    ['a malformed response', new MalformedResponseError('CreateToken', ENDPOINT, 'body is not JSON'), false],
-    ['a cancellation', new DOMException('This operation was aborted', 'AbortError'), false],
-    ['a plain Error', new Error('bug'), false],
-    ['not an error', 'ECONNRESET', false]
-  ].map(([name, error, expected]) => [name, expected, error] as const))('%s → %s', (_name, expected, error) => {
+  it.each(
+    [
+      ['a network error', new NetworkError('CreateToken', ENDPOINT, 'connection reset (ECONNRESET)'), true],
+      ['a request timeout', new RequestTimeoutError('CreateToken', ENDPOINT, 15_000), true],
+      ['a certificate error', new NetworkError('CreateToken', ENDPOINT, 'bad certificate', { retryable: false }), false],
+      ['InternalServerException 500', service('InternalServerException', 500), true],
+      ['502 from a proxy', service('UnknownError', 502), true],
+      ['503', service('UnknownError', 503), true],
+      ['504', service('UnknownError', 504), true],
+      ['501 Not Implemented', service('UnknownError', 501), false],
+      ['429', service('UnknownError', 429), true],
+      ['TooManyRequestsException', service('TooManyRequestsException', 429, 'GetRoleCredentials'), true],
+      ['ThrottlingException on 400', service('ThrottlingException', 400), true],
+      ['SlowDownException on RegisterClient', service('SlowDownException', 400, 'RegisterClient'), true],
+      ['SlowDownException on StartDeviceAuthorization', service('SlowDownException', 400, 'StartDeviceAuthorization'), true],
+      ['SlowDownException on CreateToken (the poll loop owns it)', service('SlowDownException', 400, 'CreateToken'), false],
+      ['AuthorizationPendingException', service('AuthorizationPendingException', 400), false],
+      ['InvalidClientException', service('InvalidClientException', 401), false],
+      ['InvalidGrantException', service('InvalidGrantException', 400), false],
+      ['a malformed response', new MalformedResponseError('CreateToken', ENDPOINT, 'body is not JSON'), false],
+      ['a cancellation', new DOMException('This operation was aborted', 'AbortError'), false],
+      ['a plain Error', new Error('bug'), false],
+      ['not an error', 'ECONNRESET', false]
+    ].map(([name, error, expected]) => [name, expected, error] as const)
+  )('%s → %s', (_name, expected, error) => {
     expect(isRetryableAwsError(error)).toBe(expected)
   })
 })
@@ -185,6 +195,8 @@ describe('awsErrorFromResponse: an answer that is not AWS-shaped is not believed
 
   it('keeps a request ID only in its shape', () => {
     expect(fromResponse(400, { 'x-amzn-requestid': 'x\n::add-mask::' }, {}).requestId).toBeUndefined()
-    expect(fromResponse(400, { 'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001' }, {}).requestId).toBe('e1f2a3b4-0000-4000-8000-000000000001')
+    expect(fromResponse(400, { 'x-amzn-requestid': 'e1f2a3b4-0000-4000-8000-000000000001' }, {}).requestId).toBe(
+      'e1f2a3b4-0000-4000-8000-000000000001'
+    )
   })
 })

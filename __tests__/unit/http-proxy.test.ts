@@ -85,12 +85,16 @@ describe('proxy selection from the environment', () => {
     expect(run.status).toBe(0)
     expect(run.stderr).not.toContain('EnvHttpProxyAgent')
     // and undici's EnvHttpProxyAgent, which the router stands in for, does print it, so the check above can fail
-    const unguarded = spawnSync(process.execPath, ['-e', `new (require('undici').EnvHttpProxyAgent)({ httpProxy: '${proxyUrl}' }).close()`], {
-      cwd: new URL('../..', import.meta.url),
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH },
-      timeout: 30_000
-    })
+    const unguarded = spawnSync(
+      process.execPath,
+      ['-e', `new (require('undici').EnvHttpProxyAgent)({ httpProxy: '${proxyUrl}' }).close()`],
+      {
+        cwd: new URL('../..', import.meta.url),
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+        timeout: 30_000
+      }
+    )
     expect(unguarded.stderr).toContain('EnvHttpProxyAgent is experimental')
   }, 40_000)
 })
@@ -113,11 +117,14 @@ describe('requests through a loopback proxy', () => {
     expect(seen.tunnels).toEqual([targetHost])
   })
 
-  it.each([['127.0.0.1'], ['127.0.0.1:PORT'], ['*'], ['example.com 127.0.0.1'], ['.0.0.1'], ['*.0.0.1:PORT']])('go direct when NO_PROXY is %s', async (noProxy) => {
-    const seen = await callWith({ HTTP_PROXY: proxyUrl, no_proxy: noProxy.replace('PORT', targetHost.split(':')[1]!) })
-    expect(seen.proxied).toBe(0)
-    expect(seen.targetHits).toBe(1)
-  })
+  it.each([['127.0.0.1'], ['127.0.0.1:PORT'], ['*'], ['example.com 127.0.0.1'], ['.0.0.1'], ['*.0.0.1:PORT']])(
+    'go direct when NO_PROXY is %s',
+    async (noProxy) => {
+      const seen = await callWith({ HTTP_PROXY: proxyUrl, no_proxy: noProxy.replace('PORT', targetHost.split(':')[1]!) })
+      expect(seen.proxied).toBe(0)
+      expect(seen.targetHits).toBe(1)
+    }
+  )
 
   it('go direct for an http endpoint when only HTTPS_PROXY is set', async () => {
     const seen = await callWith({ HTTPS_PROXY: proxyUrl })
@@ -135,22 +142,31 @@ describe('requests through a loopback proxy', () => {
     [407, false, 'the proxy refused the connection with HTTP 407: check the credentials in the proxy URL'],
     [403, false, 'the proxy refused the connection with HTTP 403'],
     [502, true, 'the proxy refused the connection with HTTP 502']
-  ])('fail with a NetworkError naming the endpoint when the proxy answers CONNECT with %s', async (status, retryable, reason) => {
-    proxy.reset()
-    proxy.refuseWith = status
-    const dispatcher = createDispatcher({ HTTP_PROXY: proxyUrl })
-    dispatchers.push(dispatcher)
-    const error = await new SsoOidcClient({ endpoint: targetEndpoint, dispatcher, requestTimeoutMs: 2_000 })
-      .createToken(CLIENT, 'device-code')
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(NetworkError)
-    expect((error as Error).message).toBe(`CreateToken at ${targetEndpoint}/token failed: ${reason}`)
-    expect(isRetryableAwsError(error)).toBe(retryable)
-    expect(proxy.tunnels).toHaveLength(1)
-  }, 5_000)
+  ])(
+    'fail with a NetworkError naming the endpoint when the proxy answers CONNECT with %s',
+    async (status, retryable, reason) => {
+      proxy.reset()
+      proxy.refuseWith = status
+      const dispatcher = createDispatcher({ HTTP_PROXY: proxyUrl })
+      dispatchers.push(dispatcher)
+      const error = await new SsoOidcClient({ endpoint: targetEndpoint, dispatcher, requestTimeoutMs: 2_000 })
+        .createToken(CLIENT, 'device-code')
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(NetworkError)
+      expect((error as Error).message).toBe(`CreateToken at ${targetEndpoint}/token failed: ${reason}`)
+      expect(isRetryableAwsError(error)).toBe(retryable)
+      expect(proxy.tunnels).toHaveLength(1)
+    },
+    5_000
+  )
 
   it('go through the proxy in process.env by default (the shared dispatcher)', async () => {
-    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy }
+    const saved = {
+      HTTP_PROXY: process.env.HTTP_PROXY,
+      NO_PROXY: process.env.NO_PROXY,
+      http_proxy: process.env.http_proxy,
+      no_proxy: process.env.no_proxy
+    }
     await closeSharedDispatcher()
     process.env.HTTP_PROXY = proxyUrl
     delete process.env.NO_PROXY

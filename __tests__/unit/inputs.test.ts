@@ -34,7 +34,10 @@ function reader(overrides: Record<string, string> = {}) {
 
 describe('parseInputs', () => {
   it('reads every input, applying defaults for empty values', () => {
-    const { inputs, warnings } = parseInputs(reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }), 'octo/app')
+    const { inputs, warnings } = parseInputs(
+      reader({ scopes: '', notify: '', phase: '', 'github-token': '', 'allow-forks': '' }),
+      'octo/app'
+    )
     expect(inputs).toEqual({
       startUrl: GOOD['start-url'],
       region: 'us-east-1',
@@ -55,7 +58,10 @@ describe('parseInputs', () => {
   })
 
   it('reads the registration cache inputs', () => {
-    const { inputs } = parseInputs(reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret-Zq8Lr2Wx' }), 'octo/app')
+    const { inputs } = parseInputs(
+      reader({ 'cache-registration': 'false', 'cache-encryption-key': 'k3y-from-a-secret-Zq8Lr2Wx' }),
+      'octo/app'
+    )
     expect(inputs.cacheRegistration).toBe(false)
     expect(inputs.cacheEncryptionKey).toBe('k3y-from-a-secret-Zq8Lr2Wx')
   })

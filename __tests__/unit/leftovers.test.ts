@@ -24,13 +24,25 @@ beforeEach(() => {
 afterEach(() => rmSync(home, { recursive: true, force: true }))
 
 function block(text: string, session: string, runner: string): string {
-  const sections = [{ header: `profile p-${session}`, entries: [['sso_session', session]] as const }, { header: `sso-session ${session}`, entries: [['sso_region', 'us-east-1']] as const }]
+  const sections = [
+    { header: `profile p-${session}`, entries: [['sso_session', session]] as const },
+    { header: `sso-session ${session}`, entries: [['sso_region', 'us-east-1']] as const }
+  ]
   return appendBlock(text, session, sections, `written by a test; its post step removes this block ${blockRunnerNote(runner)}`).text
 }
 
 function cacheFile(session: string, mark?: { session: string; runner: string }): string {
   const file = tokenCacheFile(home, session)
-  writeFileSync(file, JSON.stringify({ startUrl: 's', region: 'us-east-1', accessToken: `token-of-${session}`, expiresAt: '2030-01-01T00:00:00Z', ...(mark ? { [TOKEN_CACHE_MARK]: mark } : {}) }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      startUrl: 's',
+      region: 'us-east-1',
+      accessToken: `token-of-${session}`,
+      expiresAt: '2030-01-01T00:00:00Z',
+      ...(mark ? { [TOKEN_CACHE_MARK]: mark } : {})
+    })
+  )
   return file
 }
 
@@ -88,11 +100,17 @@ describe('removeLeftovers', () => {
   })
 
   it('ignores what only looks like a leftover: a link, a file too large, a forged mark of another shape, a user block without a runner', () => {
-    writeFileSync(configFile, `${USER_CONFIG}# >>> aws-sso-device-auth mine: a block the user copied\n[profile x]\n# <<< aws-sso-device-auth mine\n`)
+    writeFileSync(
+      configFile,
+      `${USER_CONFIG}# >>> aws-sso-device-auth mine: a block the user copied\n[profile x]\n# <<< aws-sso-device-auth mine\n`
+    )
     const target = join(home, 'precious.json')
     writeFileSync(target, JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER } }))
     symlinkSync(target, tokenCacheFile(home, 'linked'))
-    writeFileSync(tokenCacheFile(home, 'huge'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER }, pad: 'x'.repeat(70_000) }))
+    writeFileSync(
+      tokenCacheFile(home, 'huge'),
+      JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER }, pad: 'x'.repeat(70_000) })
+    )
     writeFileSync(tokenCacheFile(home, 'odd'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 'a b\n', runner: RUNNER } }))
     writeFileSync(join(tokenCacheDirectory(home), 'notes.json'), JSON.stringify({ [TOKEN_CACHE_MARK]: { session: 's', runner: RUNNER } }))
     expect(removeLeftovers(scope())).toEqual({ blocks: [], cacheFiles: [], sessions: [], problems: [] })
@@ -102,10 +120,25 @@ describe('removeLeftovers', () => {
   it('keeps the sessions of the removed token caches, to end them; only whole, well-formed ones', () => {
     const session = (name: string, fields: Record<string, unknown>): string => {
       const file = tokenCacheFile(home, name)
-      writeFileSync(file, JSON.stringify({ startUrl: 's', region: 'eu-west-1', accessToken: `token-of-${name}`, expiresAt: '2030-01-01T00:00:00Z', ...fields, [TOKEN_CACHE_MARK]: { session: name, runner: RUNNER } }))
+      writeFileSync(
+        file,
+        JSON.stringify({
+          startUrl: 's',
+          region: 'eu-west-1',
+          accessToken: `token-of-${name}`,
+          expiresAt: '2030-01-01T00:00:00Z',
+          ...fields,
+          [TOKEN_CACHE_MARK]: { session: name, runner: RUNNER }
+        })
+      )
       return file
     }
-    const whole = session('whole', { refreshToken: 'refresh-of-whole', clientId: 'client-1', clientSecret: 'secret-1', registrationExpiresAt: '2030-02-01T00:00:00Z' })
+    const whole = session('whole', {
+      refreshToken: 'refresh-of-whole',
+      clientId: 'client-1',
+      clientSecret: 'secret-1',
+      registrationExpiresAt: '2030-02-01T00:00:00Z'
+    })
     const noClient = session('no-client', { clientId: 'client-2' })
     session('bad-region', { region: 'eu-west-1\n::stop-commands::x' })
     session('bad-token', { accessToken: 'two words' })

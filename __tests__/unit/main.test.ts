@@ -260,7 +260,9 @@ describe('run: the approver does not approve', () => {
     await run()
     expect(outputs().outcome).toBe('error')
     expect(errors()).toHaveLength(1)
-    expect(errors()[0]).toMatch(/^CreateToken at .* failed: InternalServerException \(HTTP 500\)\. .* No poll succeeded before the timeout of 2m \(input 'timeout'\)\.$/)
+    expect(errors()[0]).toMatch(
+      /^CreateToken at .* failed: InternalServerException \(HTTP 500\)\. .* No poll succeeded before the timeout of 2m \(input 'timeout'\)\.$/
+    )
   })
 })
 
@@ -333,7 +335,9 @@ describe('run: AWS rejects the client (invalid_client)', () => {
     await run()
     expect(client.registerClient).toHaveBeenCalledTimes(2)
     expect(outputs().outcome).toBe('error')
-    expect(errors()).toEqual([expect.stringMatching(/^CreateToken at .* failed: InvalidClientException \(HTTP 401, invalid_client\)\. AWS rejected/)])
+    expect(errors()).toEqual([
+      expect.stringMatching(/^CreateToken at .* failed: InvalidClientException \(HTTP 401, invalid_client\)\. AWS rejected/)
+    ])
   })
 })
 
@@ -356,7 +360,9 @@ describe('run: failures', () => {
   })
 
   it('an AWS error says what failed and what to check, without a stack trace', async () => {
-    client.startDeviceAuthorization.mockRejectedValue(awsError('StartDeviceAuthorization', 'InvalidRequestException', 'invalid_request', 400))
+    client.startDeviceAuthorization.mockRejectedValue(
+      awsError('StartDeviceAuthorization', 'InvalidRequestException', 'invalid_request', 400)
+    )
     await run()
     expect(outputs().outcome).toBe('error')
     expect(errors()).toEqual([
@@ -374,7 +380,9 @@ describe('run: failures', () => {
   })
 
   it('a transient failure before polling is retried', async () => {
-    client.registerClient.mockRejectedValueOnce(new NetworkError('RegisterClient', `${OIDC}/client/register`, 'connection reset (ECONNRESET)'))
+    client.registerClient.mockRejectedValueOnce(
+      new NetworkError('RegisterClient', `${OIDC}/client/register`, 'connection reset (ECONNRESET)')
+    )
     await run()
     expect(client.registerClient).toHaveBeenCalledTimes(2)
     expect(outputs().outcome).toBe('approved')
@@ -402,24 +410,36 @@ describe('run: failures', () => {
     process.env.AWS_ENDPOINT_URL_SSO_OIDC = 'not a url'
     await run()
     expect(constructed).toEqual([])
-    expect(errors()).toEqual([expect.stringContaining('Cannot use the AWS endpoint settings in the environment: AWS_ENDPOINT_URL_SSO_OIDC is not a URL')])
+    expect(errors()).toEqual([
+      expect.stringContaining('Cannot use the AWS endpoint settings in the environment: AWS_ENDPOINT_URL_SSO_OIDC is not a URL')
+    ])
   })
 })
 
 describe('run: trust', () => {
   it('a pull request from a fork is refused before any AWS client exists', async () => {
     const eventPath = join(dir, 'event.json')
-    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'mallory/app' } }, base: { repo: { full_name: 'octo/app' } } } }))
+    writeFileSync(
+      eventPath,
+      JSON.stringify({
+        pull_request: { number: 7, head: { repo: { full_name: 'mallory/app' } }, base: { repo: { full_name: 'octo/app' } } }
+      })
+    )
     Object.assign(process.env, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath })
     await run()
     expect(constructed).toEqual([])
     expect(outputs()).toEqual({ outcome: 'error' })
-    expect(errors()).toEqual([expect.stringMatching(/^Refusing to request AWS access: this pull_request run executes code from the fork mallory\/app, /)])
+    expect(errors()).toEqual([
+      expect.stringMatching(/^Refusing to request AWS access: this pull_request run executes code from the fork mallory\/app, /)
+    ])
   })
 
   it('allow-forks: true runs it', async () => {
     const eventPath = join(dir, 'event.json')
-    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7, head: { repo: null }, base: { repo: { full_name: 'octo/app' } } } }))
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ pull_request: { number: 7, head: { repo: null }, base: { repo: { full_name: 'octo/app' } } } })
+    )
     Object.assign(process.env, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, 'INPUT_ALLOW-FORKS': 'true' })
     await run()
     expect(outputs().outcome).toBe('approved')

@@ -20,7 +20,11 @@ describe('notifyAll', () => {
     const calls: string[] = []
     const warnings: string[] = []
     const channels = [notifier('step log', calls), notifier('job summary', calls, true), notifier('pr comment', calls)]
-    await notifyAll(channels, (n) => n.prompt({} as never), (w) => warnings.push(w))
+    await notifyAll(
+      channels,
+      (n) => n.prompt({} as never),
+      (w) => warnings.push(w)
+    )
     expect(calls).toEqual(['step log', 'job summary', 'pr comment'])
     expect(warnings).toEqual(['Could not update the job summary: HTTP 403'])
   })

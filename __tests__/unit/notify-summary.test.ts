@@ -65,7 +65,7 @@ describe('renderSummary', () => {
     expect(table.has('User code')).toBe(false)
     expect(table.has('Start URL')).toBe(false)
     expect(table.get('Region')).toBe('us-east-1')
-    expect(html).toContain("<p>Input &#39;start-url&#39; is required.</p>")
+    expect(html).toContain('<p>Input &#39;start-url&#39; is required.</p>')
   })
 
   it('escapes every value: nothing from the run can add HTML or links', () => {
@@ -96,17 +96,25 @@ describe('summary links', () => {
     expect(html).not.toMatch(/[\u0000\u202e]/)
     expect(html.split('\n').every((line) => /^<\/?(h2|table|tr|p)\b/.test(line))).toBe(true)
     for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^https:\/\/[\x21-\x7e]*$/)
-    expect(rows(html).get('Repository')).toContain('<a href="https://github.example/%E2%80%AEgnp!%5Bx%5D%28https://evil.example/t.png%29@octocat')
+    expect(rows(html).get('Repository')).toContain(
+      '<a href="https://github.example/%E2%80%AEgnp!%5Bx%5D%28https://evil.example/t.png%29@octocat'
+    )
   })
 })
 
 describe('renderPendingSummary (phase: start)', () => {
   it('is the prompt: the link that fills in the code, the code, the expiry, who asks, the warning', () => {
     const html = renderPendingSummary(approvalRequest({ deadline: new Date(NOW.getTime() + 5 * 60_000) }))
-    expect(html.startsWith('<h2>🔐 AWS access waiting for approval</h2>\n<p><strong><a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">Open the AWS verification page</a></strong>')).toBe(true)
+    expect(
+      html.startsWith(
+        '<h2>🔐 AWS access waiting for approval</h2>\n<p><strong><a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">Open the AWS verification page</a></strong>'
+      )
+    ).toBe(true)
     const table = rows(html)
     expect(table.get('User code')).toBe('<code>WDJB-MJHT</code>')
-    expect(table.get('Verification page')).toBe('<a href="https://device.sso.us-east-1.amazonaws.com/">https://device.sso.us-east-1.amazonaws.com/</a>')
+    expect(table.get('Verification page')).toBe(
+      '<a href="https://device.sso.us-east-1.amazonaws.com/">https://device.sso.us-east-1.amazonaws.com/</a>'
+    )
     expect(table.get('Code expires')).toBe('2026-05-01 12:10:00 UTC')
     expect(table.get('The job stops waiting')).toBe('2026-05-01 12:05:00 UTC')
     expect(table.get('Repository')).toBe('<a href="https://github.com/octo/app">octo/app</a>')

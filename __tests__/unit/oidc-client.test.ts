@@ -73,7 +73,9 @@ afterAll(async () => {
   await server.stop()
 })
 
-function client(options: { requestTimeoutMs?: number; signal?: AbortSignal; base?: string; deadline?: number; now?: () => number } = {}): SsoOidcClient {
+function client(
+  options: { requestTimeoutMs?: number; signal?: AbortSignal; base?: string; deadline?: number; now?: () => number } = {}
+): SsoOidcClient {
   return new SsoOidcClient({ endpoint: options.base ?? endpoint, now: () => NOW, dispatcher, ...options })
 }
 
@@ -101,7 +103,11 @@ describe('wire format (docs/protocol.md §1)', () => {
     expect(request.headers['content-type']).toBe('application/json')
     expect(request.headers['user-agent']).toBe(USER_AGENT)
     expect(request.headers.authorization).toBeUndefined()
-    expect(JSON.parse(request.body)).toEqual({ clientName: 'GitHub Actions acme/deploy', clientType: 'public', scopes: ['sso:account:access'] })
+    expect(JSON.parse(request.body)).toEqual({
+      clientName: 'GitHub Actions acme/deploy',
+      clientType: 'public',
+      scopes: ['sso:account:access']
+    })
     expect(registration).toEqual({
       clientId: CLIENT.clientId,
       clientSecret: CLIENT.clientSecret,
@@ -133,7 +139,11 @@ describe('wire format (docs/protocol.md §1)', () => {
     const request = only()
     expect([request.method, request.url, request.headers['content-type']]).toEqual(['POST', '/device_authorization', 'application/json'])
     expect(request.headers.authorization).toBeUndefined()
-    expect(JSON.parse(request.body)).toEqual({ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, startUrl: 'https://acme.awsapps.com/start' })
+    expect(JSON.parse(request.body)).toEqual({
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      startUrl: 'https://acme.awsapps.com/start'
+    })
     expect(authorization).toEqual({
       deviceCode: DEVICE_CODE,
       userCode: 'ABCD-EFGH',
@@ -146,14 +156,27 @@ describe('wire format (docs/protocol.md §1)', () => {
   })
 
   it('StartDeviceAuthorization: interval defaults to 5 s (RFC 8628 §3.2); a missing complete URL falls back to the plain one', async () => {
-    server.handler = (_req, res) => json(res, 200, { deviceCode: DEVICE_CODE, userCode: 'WXYZ-1234', verificationUri: 'https://acme.awsapps.com/start/#/device', expiresIn: 600 })
+    server.handler = (_req, res) =>
+      json(res, 200, {
+        deviceCode: DEVICE_CODE,
+        userCode: 'WXYZ-1234',
+        verificationUri: 'https://acme.awsapps.com/start/#/device',
+        expiresIn: 600
+      })
     const authorization = await client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start')
     expect(authorization.interval).toBe(5)
     expect(authorization.verificationUriComplete).toBe('https://acme.awsapps.com/start/#/device')
   })
 
   it('CreateToken: POST /token with the device_code grant, camelCase, as boto/boto3#3891 observed', async () => {
-    server.handler = (_req, res) => json(res, 200, { accessToken: 'access-token-xyz', tokenType: 'Bearer', expiresIn: 3600, refreshToken: 'refresh-token-xyz', idToken: null })
+    server.handler = (_req, res) =>
+      json(res, 200, {
+        accessToken: 'access-token-xyz',
+        tokenType: 'Bearer',
+        expiresIn: 3600,
+        refreshToken: 'refresh-token-xyz',
+        idToken: null
+      })
     const token = await client().createToken(CLIENT, DEVICE_CODE)
 
     const request = only()
@@ -165,13 +188,24 @@ describe('wire format (docs/protocol.md §1)', () => {
       grantType: 'urn:ietf:params:oauth:grant-type:device_code',
       deviceCode: DEVICE_CODE
     })
-    expect(token).toEqual({ accessToken: 'access-token-xyz', tokenType: 'Bearer', expiresIn: 3600, expiresAt: NOW + 3_600_000, refreshToken: 'refresh-token-xyz' })
+    expect(token).toEqual({
+      accessToken: 'access-token-xyz',
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      expiresAt: NOW + 3_600_000,
+      refreshToken: 'refresh-token-xyz'
+    })
   })
 
   it('CreateToken: refresh grant', async () => {
     server.handler = (_req, res) => json(res, 200, { accessToken: 'access-2', expiresIn: 3600 })
     const token = await client().refreshToken(CLIENT, 'refresh-token-xyz')
-    expect(JSON.parse(only().body)).toEqual({ clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret, grantType: 'refresh_token', refreshToken: 'refresh-token-xyz' })
+    expect(JSON.parse(only().body)).toEqual({
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      grantType: 'refresh_token',
+      refreshToken: 'refresh-token-xyz'
+    })
     expect(token).toEqual({ accessToken: 'access-2', tokenType: 'Bearer', expiresIn: 3600, expiresAt: NOW + 3_600_000 })
   })
 
@@ -192,12 +226,25 @@ describe('AWS errors', () => {
   it('parses the x-amzn-ErrorType header (aws/aws-cli#5878)', async () => {
     server.handler = (_req, res) =>
       // The body disagrees (invalid_grant): only a client that reads the header first gets the pending shape.
-      json(res, 400, { error: 'invalid_grant', error_description: 'Authorization is still pending' }, {
-        'x-amzn-ErrorType': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/'
-      })
-    const error = await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+      json(
+        res,
+        400,
+        { error: 'invalid_grant', error_description: 'Authorization is still pending' },
+        {
+          'x-amzn-ErrorType': 'AuthorizationPendingException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/'
+        }
+      )
+    const error = await client()
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AwsServiceError)
-    expect(error).toMatchObject({ operation: 'CreateToken', code: 'AuthorizationPendingException', oauthError: 'invalid_grant', status: 400, endpoint: `${endpoint}/token` })
+    expect(error).toMatchObject({
+      operation: 'CreateToken',
+      code: 'AuthorizationPendingException',
+      oauthError: 'invalid_grant',
+      status: 400,
+      endpoint: `${endpoint}/token`
+    })
   })
 
   it('falls back to the body when the header is missing', async () => {
@@ -211,7 +258,9 @@ describe('AWS errors', () => {
 
   it('keeps secrets and bodies out of the message', async () => {
     server.handler = (_req, res, body) => json(res, 400, { error: 'invalid_grant', error_description: `echo ${body}` })
-    const error = (await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)) as Error
+    const error = (await client()
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)) as Error
     expect(error.message).toBe(`CreateToken at ${endpoint}/token failed: InvalidGrantException (HTTP 400, invalid_grant)`)
     for (const secret of [CLIENT.clientSecret, DEVICE_CODE, 'echo']) expect(error.message).not.toContain(secret)
   })
@@ -221,7 +270,9 @@ describe('AWS errors', () => {
       res.writeHead(503, { 'content-type': 'text/html', 'retry-after': '2' })
       res.end('<html>Service Unavailable</html>')
     }
-    const error = await client().registerClient({ clientName: 'x', scopes: [] }).catch((e: unknown) => e)
+    const error = await client()
+      .registerClient({ clientName: 'x', scopes: [] })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'UnknownError', status: 503, retryAfterMs: 2_000 })
     expect(isRetryableAwsError(error)).toBe(true)
   })
@@ -233,7 +284,9 @@ describe('malformed responses', () => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end('{"accessToken": "leaked-token", ')
     }
-    const error = (await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)) as Error
+    const error = (await client()
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)) as Error
     expect(error).toBeInstanceOf(MalformedResponseError)
     expect(error.message).toBe(`CreateToken at ${endpoint}/token returned an unusable response: HTTP 200 body is not JSON`)
     expect(isRetryableAwsError(error)).toBe(false)
@@ -276,7 +329,9 @@ describe('malformed responses', () => {
 describe('network failures', () => {
   it('times out a server that never answers, per attempt', async () => {
     server.handler = () => {} // accepts, reads the request, never answers
-    const error = await client({ requestTimeoutMs: 300 }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+    const error = await client({ requestTimeoutMs: 300 })
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RequestTimeoutError)
     expect(error).toMatchObject({ operation: 'CreateToken', endpoint: `${endpoint}/token`, timeoutMs: 300 })
     expect((error as Error).message).toBe(`CreateToken at ${endpoint}/token failed: no response within 300 ms`)
@@ -296,7 +351,9 @@ describe('network failures', () => {
 
   it('sends nothing once the deadline has passed', async () => {
     server.handler = (_req, res) => json(res, 200, { accessToken: 'token', expiresIn: 60 })
-    const error = await client({ now: Date.now, deadline: Date.now() - 1 }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+    const error = await client({ now: Date.now, deadline: Date.now() - 1 })
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RequestTimeoutError)
     expect((error as Error).message).toBe(`CreateToken at ${endpoint}/token failed: not sent: the time allowed had run out`)
     expect(server.requests).toHaveLength(0)
@@ -312,7 +369,9 @@ describe('network failures', () => {
 
   it('reports a reset connection as a transient network error', async () => {
     server.handler = (req) => req.socket.destroy()
-    const error = await client().createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+    const error = await client()
+      .createToken(CLIENT, DEVICE_CODE)
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NetworkError)
     expect(error).not.toBeInstanceOf(RequestTimeoutError)
     expect((error as Error).message).toMatch(new RegExp(`^CreateToken at ${endpoint}/token failed: .+\\((UND_ERR_SOCKET|ECONNRESET)\\)$`))
@@ -324,7 +383,9 @@ describe('network failures', () => {
     const closed = new LoopbackServer()
     const closedEndpoint = await closed.start()
     await closed.stop()
-    const error = await client({ base: closedEndpoint }).registerClient({ clientName: 'x', scopes: [] }).catch((e: unknown) => e)
+    const error = await client({ base: closedEndpoint })
+      .registerClient({ clientName: 'x', scopes: [] })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(NetworkError)
     expect((error as Error).message).toBe(`RegisterClient at ${closedEndpoint}/client/register failed: connection refused (ECONNREFUSED)`)
     expect(isRetryableAwsError(error)).toBe(true)
@@ -334,15 +395,42 @@ describe('network failures', () => {
     // A throwaway self-signed certificate, made with the openssl every runner image has.
     const dir = tempDir('oidc-tls')
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-      const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'))
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem')
+        ],
+        { stdio: 'ignore' }
+      )
+      const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
+        res.end('{}')
+      )
       await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
       const tlsEndpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
       try {
-        const error = await client({ base: tlsEndpoint }).createToken(CLIENT, DEVICE_CODE).catch((e: unknown) => e)
+        const error = await client({ base: tlsEndpoint })
+          .createToken(CLIENT, DEVICE_CODE)
+          .catch((e: unknown) => e)
         expect(error).toBeInstanceOf(NetworkError)
-        expect((error as Error).message).toMatch(new RegExp(`^CreateToken at ${tlsEndpoint}/token failed: the server presented a self-signed TLS certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)$`))
+        expect((error as Error).message).toMatch(
+          new RegExp(
+            `^CreateToken at ${tlsEndpoint}/token failed: the server presented a self-signed TLS certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)$`
+          )
+        )
         expect(isRetryableAwsError(error)).toBe(false)
       } finally {
         tls.closeAllConnections()
@@ -383,7 +471,13 @@ describe('debug log', () => {
 })
 
 describe('StartDeviceAuthorization answers are checked before anything is shown', () => {
-  const GOOD = { deviceCode: DEVICE_CODE, userCode: 'WXYZ-1234', verificationUri: 'https://device.sso.us-east-1.amazonaws.com/', expiresIn: 600, interval: 1 }
+  const GOOD = {
+    deviceCode: DEVICE_CODE,
+    userCode: 'WXYZ-1234',
+    verificationUri: 'https://device.sso.us-east-1.amazonaws.com/',
+    expiresIn: 600,
+    interval: 1
+  }
   it.each([
     ['a user code that is a command', { userCode: '::stop-commands::x' }, 'userCode'],
     ['a user code with a line break', { userCode: 'ABCD\nEFGH' }, 'userCode'],
@@ -392,14 +486,20 @@ describe('StartDeviceAuthorization answers are checked before anything is shown'
     ['a link with credentials', { verificationUriComplete: 'https://u:p@device.example/' }, 'verificationUriComplete'],
     ['a link with a line break', { verificationUriComplete: 'https://device.example/\n::add-mask::' }, 'verificationUriComplete'],
     ['a link with a bidi override', { verificationUri: 'https://device.example/\u202egnp.exe' }, 'verificationUri'],
-    ['a link with a zero-width space', { verificationUriComplete: 'https://device.example/?user_code=WXYZ-\u200b1234' }, 'verificationUriComplete'],
+    [
+      'a link with a zero-width space',
+      { verificationUriComplete: 'https://device.example/?user_code=WXYZ-\u200b1234' },
+      'verificationUriComplete'
+    ],
     ['a link with a terminal escape', { verificationUri: 'https://device.example/\u001b[2K' }, 'verificationUri'],
     ['a code that lives a year', { expiresIn: 31_536_000 }, 'expiresIn'],
     ['an interval of an hour', { interval: 3600 }, 'interval'],
     ['a device code with spaces', { deviceCode: 'a b' }, 'deviceCode']
   ])('refuses %s, naming the field', async (_what, change, field) => {
     server.handler = (_req, res) => json(res, 200, { ...GOOD, ...change })
-    const error = await client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start').catch((e: unknown) => e)
+    const error = await client()
+      .startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start')
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(MalformedResponseError)
     expect((error as Error).message).toContain(field)
     expect((error as Error).message).not.toMatch(/stop-commands|add-mask|evil\.example|javascript/)
@@ -407,6 +507,8 @@ describe('StartDeviceAuthorization answers are checked before anything is shown'
 
   it('accepts an http link to a loopback emulator', async () => {
     server.handler = (_req, res) => json(res, 200, { ...GOOD, verificationUri: 'http://127.0.0.1:8787/device' })
-    await expect(client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start')).resolves.toMatchObject({ verificationUri: 'http://127.0.0.1:8787/device' })
+    await expect(client().startDeviceAuthorization(CLIENT, 'https://acme.awsapps.com/start')).resolves.toMatchObject({
+      verificationUri: 'http://127.0.0.1:8787/device'
+    })
   })
 })

@@ -28,10 +28,14 @@ export class FakeClock implements Clock {
     this.sleeps.push(ms)
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
-      const timer: Timer = { due: this.current + Math.max(0, ms), order: this.created++, resolve: () => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve()
-      } }
+      const timer: Timer = {
+        due: this.current + Math.max(0, ms),
+        order: this.created++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        }
+      }
       const onAbort = () => {
         this.timers = this.timers.filter((t) => t !== timer)
         reject(signal?.reason)

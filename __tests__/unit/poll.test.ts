@@ -139,7 +139,12 @@ describe('pollForToken: deadline', () => {
   it('ends as expired when the timeout input is later than the code expiry', async () => {
     const clock = new FakeClock(START)
     const script = scripted(clock, [pending()])
-    const result = await poll(clock, { createToken: script.createToken, interval: 5, codeExpiresAt: START + 11_000, timeoutAt: START + MINUTE })
+    const result = await poll(clock, {
+      createToken: script.createToken,
+      interval: 5,
+      codeExpiresAt: START + 11_000,
+      timeoutAt: START + MINUTE
+    })
     expect(result.outcome).toBe('expired')
     expect(script.calls).toEqual([5_000, 10_000])
   })
@@ -231,7 +236,10 @@ describe('pollForToken: other errors stop the poll', () => {
     ['unauthorized_client', () => oidcError('UnauthorizedClientException', 'unauthorized_client')],
     ['unsupported_grant_type', () => oidcError('UnsupportedGrantTypeException', 'unsupported_grant_type')],
     ['a malformed 200', () => new MalformedResponseError('CreateToken', ENDPOINT, 'accessToken is missing or not a non-empty string')],
-    ['a non-retryable network error', () => new NetworkError('CreateToken', ENDPOINT, 'certificate has expired (CERT_HAS_EXPIRED)', { retryable: false })],
+    [
+      'a non-retryable network error',
+      () => new NetworkError('CreateToken', ENDPOINT, 'certificate has expired (CERT_HAS_EXPIRED)', { retryable: false })
+    ],
     ['a bug', () => new TypeError('x is not a function')]
   ]
   it.each(fatal)('%s is thrown as is', async (_name, make) => {

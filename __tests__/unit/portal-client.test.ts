@@ -10,7 +10,6 @@ import { describeAssignments, isNotAssigned, missingRoleError, rolesIn } from '.
 import { SsoPortalClient, type PageWrapper } from '../../src/portal/client.js'
 import { withRetry } from '../../src/retry.js'
 
-
 let emulator: Emulator | undefined
 afterEach(async () => {
   await emulator?.close()
@@ -149,7 +148,12 @@ describe('what the approver has', () => {
   it('still names the missing role when the listing fails', async () => {
     const { emu, portal, accessToken } = await signedIn()
     emu.injectFault({ operation: 'ListAccounts', kind: 'status', status: 500 })
-    const error = await missingRoleError([{ accountId: '222222222222', roleName: 'Admin', source: "input 'role-name'" }], portal, accessToken, once)
+    const error = await missingRoleError(
+      [{ accountId: '222222222222', roleName: 'Admin', source: "input 'role-name'" }],
+      portal,
+      accessToken,
+      once
+    )
     expect(error.message).toMatch(
       /^The approver has no role "Admin" in account 222222222222 \(input 'role-name'\)\. Their accounts could not be listed \(ListAccounts at \S+ failed: InternalServerException \(HTTP 500\)\)\. Set 'account-id' and 'role-name'/
     )

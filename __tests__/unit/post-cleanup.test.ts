@@ -102,9 +102,14 @@ describe('revokeTokens', () => {
     const { port } = server.address() as { port: number }
     await new Promise((resolve) => server.close(resolve))
     const log = recordingLog()
-    await revokeTokens({ portalEndpoint: `http://127.0.0.1:${port}`, tokens: [{ accessToken: 'token-x', expiresAt: inAnHour() }], retryWindowMs: 200 }, log)
+    await revokeTokens(
+      { portalEndpoint: `http://127.0.0.1:${port}`, tokens: [{ accessToken: 'token-x', expiresAt: inAnHour() }], retryWindowMs: 200 },
+      log
+    )
     expect(log.warnings).toHaveLength(1)
-    expect(log.warnings[0]).toMatch(/^Could not revoke the IAM Identity Center token \(sso:Logout\): Logout at http:\/\/127\.0\.0\.1:\d+\/logout failed: connection refused/)
+    expect(log.warnings[0]).toMatch(
+      /^Could not revoke the IAM Identity Center token \(sso:Logout\): Logout at http:\/\/127\.0\.0\.1:\d+\/logout failed: connection refused/
+    )
   })
 })
 
@@ -185,7 +190,10 @@ describe('revokeTokens: an expired token with its refresh token', () => {
     const { emulator: emu, token, client } = await session()
     const log = recordingLog()
     const expired = { accessToken: token.accessToken, expiresAt: Date.now() - 1, refreshToken: token.refreshToken! }
-    await revokeTokens({ portalEndpoint: emu.endpoint, tokens: [expired], client: { ...client, registrationExpiresAt: Date.UTC(2026, 0, 1) } }, log)
+    await revokeTokens(
+      { portalEndpoint: emu.endpoint, tokens: [expired], client: { ...client, registrationExpiresAt: Date.UTC(2026, 0, 1) } },
+      log
+    )
     expect(log.infos).toEqual([
       'The IAM Identity Center token has expired, and so has the OIDC client registration (at 2026-01-01T00:00:00.000Z): AWS accepts its refresh token from nobody any more; nothing to revoke.'
     ])
@@ -194,12 +202,17 @@ describe('revokeTokens: an expired token with its refresh token', () => {
 
   it('a refresh token AWS refuses (the session was logged out) is the end of it, calmly', async () => {
     const { emulator: emu, token, client } = await session()
-    await revokeTokens({ portalEndpoint: emu.endpoint, tokens: [{ accessToken: token.accessToken, expiresAt: inAnHour() }] }, recordingLog())
+    await revokeTokens(
+      { portalEndpoint: emu.endpoint, tokens: [{ accessToken: token.accessToken, expiresAt: inAnHour() }] },
+      recordingLog()
+    )
     const log = recordingLog()
     const expired = { accessToken: token.accessToken, expiresAt: Date.now() - 1, refreshToken: token.refreshToken! }
     await revokeTokens({ portalEndpoint: emu.endpoint, tokens: [expired], client, mask: () => undefined }, log)
     expect(log.warnings).toEqual([])
-    expect(log.infos).toEqual(['The IAM Identity Center token has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.'])
+    expect(log.infos).toEqual([
+      'The IAM Identity Center token has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.'
+    ])
   })
 
   it('warns in one line, saying what stays usable, when CreateToken keeps failing', async () => {
@@ -220,13 +233,25 @@ describe('revokeTokens: an expired token with its refresh token', () => {
 describe('heldTokens', () => {
   it('adds the token a tool refreshed into the token cache, masked first', () => {
     const cache = join(dir, 'token.json')
-    const record = { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'first-token', expiresAt: 1, tokenCacheFile: cache }
+    const record = {
+      portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com',
+      accessToken: 'first-token',
+      expiresAt: 1,
+      tokenCacheFile: cache
+    }
     // No cache file (or the same token in it): only the token the action received.
     expect(heldTokens(record)).toEqual([{ accessToken: 'first-token', expiresAt: 1 }])
     writeFileSync(cache, JSON.stringify({ accessToken: 'first-token', expiresAt: '2030-01-01T00:00:00Z' }))
     expect(heldTokens(record)).toHaveLength(1)
 
-    writeFileSync(cache, JSON.stringify({ accessToken: 'refreshed-token', expiresAt: '2030-01-01T00:00:00.000Z', refreshToken: 'refreshed-refresh-token' }, null, 2))
+    writeFileSync(
+      cache,
+      JSON.stringify(
+        { accessToken: 'refreshed-token', expiresAt: '2030-01-01T00:00:00.000Z', refreshToken: 'refreshed-refresh-token' },
+        null,
+        2
+      )
+    )
     const stdout = captureStdout()
     try {
       expect(heldTokens(record)).toEqual([
@@ -241,14 +266,25 @@ describe('heldTokens', () => {
   })
 
   it('hands the refresh token the main step recorded to the token it belongs to', () => {
-    const refresh = { oidcEndpoint: 'https://oidc.us-east-1.amazonaws.com', clientId: 'c', clientSecret: 's', registrationExpiresAt: 1, refreshToken: 'first-refresh' }
+    const refresh = {
+      oidcEndpoint: 'https://oidc.us-east-1.amazonaws.com',
+      clientId: 'c',
+      clientSecret: 's',
+      registrationExpiresAt: 1,
+      refreshToken: 'first-refresh'
+    }
     const record = { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'first-token', expiresAt: 1, refresh }
     expect(heldTokens(record)).toEqual([{ accessToken: 'first-token', expiresAt: 1, refreshToken: 'first-refresh' }])
   })
 
   it('ignores a token cache whose tokens are not plain tokens', () => {
     const cache = join(dir, 'token.json')
-    const record = { portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com', accessToken: 'first-token', expiresAt: 1, tokenCacheFile: cache }
+    const record = {
+      portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com',
+      accessToken: 'first-token',
+      expiresAt: 1,
+      tokenCacheFile: cache
+    }
     writeFileSync(cache, JSON.stringify({ accessToken: 'two words\n::stop-commands::x', expiresAt: '2030-01-01T00:00:00Z' }))
     expect(heldTokens(record)).toEqual([{ accessToken: 'first-token', expiresAt: 1 }])
   })

@@ -22,7 +22,10 @@ async function lookUp(options: FakeGitHubApiOptions, number = 7, token?: string)
 describe('lookUpPullRequest', () => {
   it('a pull request from a branch of the repository: head and base are the same repository', async () => {
     const { api, result } = await lookUp({ pullRequests: { 7: { head: 'octo-org/app' } } })
-    expect(result).toEqual({ head: { id: REPOSITORY_ID, fullName: 'octo-org/app', fork: false }, base: { id: REPOSITORY_ID, fullName: 'octo-org/app', fork: false } })
+    expect(result).toEqual({
+      head: { id: REPOSITORY_ID, fullName: 'octo-org/app', fork: false },
+      base: { id: REPOSITORY_ID, fullName: 'octo-org/app', fork: false }
+    })
     expect(api.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /repos/octo-org/app/pulls/7 200'])
     expect(api.requests[0]!.authorized).toBe(true)
   })
@@ -35,8 +38,18 @@ describe('lookUpPullRequest', () => {
 
   it.each<[string, FakeGitHubApiOptions, string | undefined, string]>([
     ['no such pull request', {}, undefined, 'GitHub answered 404 (no such pull request, or the token may not see it)'],
-    ['a rejected token', { pullRequests: { 7: { head: 'octo-org/app' } } }, 'ghs_notTheTokenAtAll0000', 'GitHub answered 401 (the token was rejected)'],
-    ['a hostile answer', { pullRequests: { 7: { answer: { number: 7, head: { repo: { id: 1, full_name: '::stop-commands::x', fork: false } }, base: {} } } } }, undefined, "GitHub's answer names no valid base repository"]
+    [
+      'a rejected token',
+      { pullRequests: { 7: { head: 'octo-org/app' } } },
+      'ghs_notTheTokenAtAll0000',
+      'GitHub answered 401 (the token was rejected)'
+    ],
+    [
+      'a hostile answer',
+      { pullRequests: { 7: { answer: { number: 7, head: { repo: { id: 1, full_name: '::stop-commands::x', fork: false } }, base: {} } } } },
+      undefined,
+      "GitHub's answer names no valid base repository"
+    ]
   ])('%s: one clause saying so', async (_name, options, token, message) => {
     const { result } = await lookUp(options, 7, token)
     expect(result).toBeInstanceOf(PullRequestLookupError)
@@ -48,7 +61,9 @@ describe('lookUpPullRequest', () => {
     apis.push(api)
     api.setFault({ route: 'pull', status: 403, message: 'Resource not accessible by integration' })
     const client = { token: api.token, apiUrl: api.url, retry: { baseDelayMs: 1 }, sleep: async () => {} }
-    await expect(lookUpPullRequest({ owner: 'octo-org', repo: 'app', number: 7 }, client)).rejects.toThrow('GitHub answered 403 (the token may not read pull requests)')
+    await expect(lookUpPullRequest({ owner: 'octo-org', repo: 'app', number: 7 }, client)).rejects.toThrow(
+      'GitHub answered 403 (the token may not read pull requests)'
+    )
     api.setFault({ route: 'pull', status: 502, count: 3 })
     await expect(lookUpPullRequest({ owner: 'octo-org', repo: 'app', number: 7 }, client)).rejects.toThrow('GitHub answered 502')
     expect(api.requests.map((r) => r.status)).toEqual([403, 502, 502, 502])

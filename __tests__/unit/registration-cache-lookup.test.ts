@@ -42,7 +42,11 @@ afterEach(() => {
   jest.restoreAllMocks()
 })
 
-const v2 = (): NodeJS.ProcessEnv => ({ ACTIONS_CACHE_SERVICE_V2: 'True', ACTIONS_RESULTS_URL: `${origin}/ignored/base/`, ACTIONS_RUNTIME_TOKEN: 'runtime-token' })
+const v2 = (): NodeJS.ProcessEnv => ({
+  ACTIONS_CACHE_SERVICE_V2: 'True',
+  ACTIONS_RESULTS_URL: `${origin}/ignored/base/`,
+  ACTIONS_RUNTIME_TOKEN: 'runtime-token'
+})
 const v1 = (): NodeJS.ProcessEnv => ({ ACTIONS_CACHE_URL: `${origin}/opaque/`, ACTIONS_RUNTIME_TOKEN: 'runtime-token' })
 const lookup = { prefix: PREFIX, version: 'f'.repeat(64), timeoutMs: 5_000 }
 const hit = (fields: Record<string, unknown>): string => JSON.stringify({ ok: true, ...fields })
@@ -87,7 +91,9 @@ describe('lookUpCacheEntry over v2', () => {
     answer = { status: 429, body: JSON.stringify({ code: 'resource_exhausted', msg: 'token=leaked-secret' }) }
     const error = await lookUpCacheEntry(lookup, v2()).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(CacheServiceError)
-    expect((error as Error).message).toBe(`GetCacheEntryDownloadURL at ${origin}/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL answered HTTP 429`)
+    expect((error as Error).message).toBe(
+      `GetCacheEntryDownloadURL at ${origin}/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL answered HTTP 429`
+    )
 
     answer = { status: 200, body: 'not json' }
     await expect(lookUpCacheEntry(lookup, v2())).rejects.toThrow(/the body is not JSON/)

@@ -16,7 +16,9 @@ const libraryUtils = (await import(pathToFileURL(join(repositoryRoot, 'node_modu
 
 describe('cacheVersion', () => {
   it.each<CompressionMethod>(['zstd', 'zstd-without-long', 'gzip'])("equals the library's getCacheVersion for %s", (method) => {
-    expect(cacheVersion([REGISTRATION_CACHE_PATH], method, process.platform)).toBe(libraryUtils.getCacheVersion([REGISTRATION_CACHE_PATH], method))
+    expect(cacheVersion([REGISTRATION_CACHE_PATH], method, process.platform)).toBe(
+      libraryUtils.getCacheVersion([REGISTRATION_CACHE_PATH], method)
+    )
   })
 
   it('is the sha256 of the paths, the method, windows-only on Windows, and the salt 1.0, joined by |', async () => {

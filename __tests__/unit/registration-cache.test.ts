@@ -30,16 +30,21 @@ jest.unstable_mockModule('@actions/core', () => ({
   isDebug: () => false
 }))
 
-const { restoreRegistration, saveRegistration, DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS, MIN_REMAINING_VALIDITY_MS } = await import(
-  '../../src/registration/cache.js'
-)
+const { restoreRegistration, saveRegistration, DEFAULT_RESTORE_TIMEOUT_MS, DEFAULT_SAVE_TIMEOUT_MS, MIN_REMAINING_VALIDITY_MS } =
+  await import('../../src/registration/cache.js')
 const { encodeEntry, decodeEntry } = await import('../../src/registration/entry.js')
-const { identityDigest, registrationKey, registrationKeyPrefix, REGISTRATION_CACHE_PATH, archivedFileName } = await import('../../src/registration/key.js')
+const { identityDigest, registrationKey, registrationKeyPrefix, REGISTRATION_CACHE_PATH, archivedFileName } =
+  await import('../../src/registration/key.js')
 const { cacheVersion, compressionMethodOfThisRunner } = await import('../../src/registration/cache-version.js')
 const { entryFromArchive } = await import('../../src/registration/entry-archive.js')
 
 const NOW = Date.UTC(2030, 0, 1)
-const identity = { startUrl: 'https://d-1234567890.awsapps.com/start', region: 'eu-west-1', scopes: ['sso:account:access'], clientName: 'GitHub Actions octo/app' }
+const identity = {
+  startUrl: 'https://d-1234567890.awsapps.com/start',
+  region: 'eu-west-1',
+  scopes: ['sso:account:access'],
+  clientName: 'GitHub Actions octo/app'
+}
 const registration: ClientRegistration = {
   clientId: 'client-id-1',
   clientSecret: 'client-secret-that-is-long-enough',
@@ -54,7 +59,15 @@ const KEY = `${PLAIN_PREFIX}1893452400`
 
 let warnings: string[]
 const saved: Record<string, string | undefined> = {}
-const ENV = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_CACHE_MODE', 'GITHUB_SERVER_URL', 'GITHUB_WORKSPACE']
+const ENV = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_CACHE_MODE',
+  'GITHUB_SERVER_URL',
+  'GITHUB_WORKSPACE'
+]
 
 beforeEach(() => {
   for (const name of ENV) saved[name] = process.env[name]
@@ -83,7 +96,11 @@ afterEach(() => {
   rmSync(home, { recursive: true, force: true })
 })
 
-const options = (extra: Record<string, unknown> = {}) => ({ ...identity, onWarning: (message: string) => void warnings.push(message), ...extra })
+const options = (extra: Record<string, unknown> = {}) => ({
+  ...identity,
+  onWarning: (message: string) => void warnings.push(message),
+  ...extra
+})
 const found = async (entry: ClientRegistration = registration, key?: string): Promise<FetchedEntry> => ({
   status: 'found',
   key: KEY,
@@ -99,7 +116,13 @@ describe('restoreRegistration', () => {
 
     expect(fetchEntry).toHaveBeenCalledTimes(1)
     const request = fetchEntry.mock.calls[0]![0]
-    expect(request).toEqual({ prefix: PLAIN_PREFIX, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs: DEFAULT_RESTORE_TIMEOUT_MS, signal: expect.any(AbortSignal) })
+    expect(request).toEqual({
+      prefix: PLAIN_PREFIX,
+      cachePath: REGISTRATION_CACHE_PATH,
+      archivedName: archivedFileName(),
+      timeoutMs: DEFAULT_RESTORE_TIMEOUT_MS,
+      signal: expect.any(AbortSignal)
+    })
     expect(request.archivedName).toBe('../../../.aws-sso-device-auth-registration.json')
     expect(request.signal?.aborted).toBe(false)
     expect(log).toContain(`mask: ${registration.clientSecret}`)
@@ -176,7 +199,8 @@ describe('restoreRegistration', () => {
 
   it('takes a lookup that fails as its bound tears it down as the same time-out', async () => {
     fetchEntry.mockImplementation(
-      (request) => new Promise((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))
+      (request) =>
+        new Promise((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))
     )
     await expect(restoreRegistration(options({ restoreTimeoutMs: 200 }), NOW)).resolves.toEqual({ status: 'timed-out' })
     expect(warnings).toEqual([`The Actions cache did not answer within 0.2 s; ${SKIP}.`])
@@ -220,7 +244,9 @@ describe('restoreRegistration', () => {
   it('warns once, with the first line of the error, when the lookup fails', async () => {
     fetchEntry.mockRejectedValue(new Error('Cache service responded with 503\nat line two'))
     await expect(restoreRegistration(options(), NOW)).resolves.toEqual({ status: 'not-restored' })
-    expect(warnings).toEqual([`Could not restore the OIDC client registration from the Actions cache (Cache service responded with 503); ${SKIP}.`])
+    expect(warnings).toEqual([
+      `Could not restore the OIDC client registration from the Actions cache (Cache service responded with 503); ${SKIP}.`
+    ])
   })
 
   it('clips a long error to 300 characters, and prints a thrown non-error as text', async () => {
@@ -277,10 +303,14 @@ describe('restoreRegistration', () => {
     fetchEntry.mockResolvedValueOnce(await found(registration, 'old key'))
     await restoreRegistration(options({ encryptionKey: 'new key' }), NOW)
 
-    const detail = (await decodeEntry('{"format":"something else"}', identityDigest(identity), undefined, () => undefined)) as { detail: string }
+    const detail = (await decodeEntry('{"format":"something else"}', identityDigest(identity), undefined, () => undefined)) as {
+      detail: string
+    }
     expect(warnings[0]).toBe(`Ignoring the cached OIDC client registration ${KEY}: ${detail.detail}; ${SKIP}.`)
     expect(warnings[1]).toMatch(
-      new RegExp(`^Ignoring the cached OIDC client registration ${KEY}: .+; ${SKIP}\\. If cache-encryption-key was changed, this is expected once; the next save uses the new key\\.$`)
+      new RegExp(
+        `^Ignoring the cached OIDC client registration ${KEY}: .+; ${SKIP}\\. If cache-encryption-key was changed, this is expected once; the next save uses the new key\\.$`
+      )
     )
     expect(warnings).toHaveLength(2)
   })
@@ -293,7 +323,9 @@ describe('restoreRegistration', () => {
   ])('ignores a registration made for %s', async (_what, change) => {
     fetchEntry.mockResolvedValue(await found({ ...registration, ...change }))
     await expect(restoreRegistration(options(), NOW)).resolves.toEqual({ status: 'not-restored' })
-    expect(warnings).toEqual([`Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`])
+    expect(warnings).toEqual([
+      `Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`
+    ])
   })
 
   it('ignores a registration whose scopes share only the first of the same number', async () => {
@@ -304,7 +336,9 @@ describe('restoreRegistration', () => {
       text: await encodeEntry({ ...registration, scopes: ['a:first', 'c:third'] }, identityDigest({ ...identity, scopes }), undefined)
     })
     await expect(restoreRegistration(options({ scopes }), NOW)).resolves.toEqual({ status: 'not-restored' })
-    expect(warnings).toEqual([`Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`])
+    expect(warnings).toEqual([
+      `Ignoring the cached OIDC client registration ${KEY}: it was made for other scopes or another client name; ${SKIP}.`
+    ])
   })
 
   it('reuses a registration whose scopes differ only in order and repeats', async () => {
@@ -318,7 +352,9 @@ describe('restoreRegistration', () => {
     const expiresAt = registration.clientSecretExpiresAt * 1000
     fetchEntry.mockResolvedValue(await found())
     await expect(restoreRegistration(options(), expiresAt - MIN_REMAINING_VALIDITY_MS)).resolves.toEqual({ status: 'not-restored' })
-    expect(log).toContain(`debug: The cached OIDC client registration client-id-1 expires at 2030-04-01T00:00:00Z, within 15 minutes; ${SKIP}.`)
+    expect(log).toContain(
+      `debug: The cached OIDC client registration client-id-1 expires at 2030-04-01T00:00:00Z, within 15 minutes; ${SKIP}.`
+    )
     await expect(restoreRegistration(options(), expiresAt - MIN_REMAINING_VALIDITY_MS - 1)).resolves.toMatchObject({ status: 'restored' })
     expect(warnings).toEqual([])
     expect(MIN_REMAINING_VALIDITY_MS).toBe(15 * 60 * 1000)

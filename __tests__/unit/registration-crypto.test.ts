@@ -23,7 +23,12 @@ const KNOWN_KEY = '7a8e34241db898d59175c696538c417467a975ffe569068425f16188d3159
 
 /** Opens a box without the module: what another implementation reading our entries would do. */
 function openIndependently(box: SealedBox, passphrase: string, aad: string): Buffer {
-  const key = scryptSync(passphrase, Buffer.from(box.kdf.salt, 'base64'), 32, { N: box.kdf.N, r: box.kdf.r, p: box.kdf.p, maxmem: 64 * 1024 * 1024 })
+  const key = scryptSync(passphrase, Buffer.from(box.kdf.salt, 'base64'), 32, {
+    N: box.kdf.N,
+    r: box.kdf.r,
+    p: box.kdf.p,
+    maxmem: 64 * 1024 * 1024
+  })
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(box.iv, 'base64'), { authTagLength: 16 })
   decipher.setAAD(Buffer.from(aad, 'utf8'))
   decipher.setAuthTag(Buffer.from(box.tag, 'base64'))
@@ -60,7 +65,9 @@ describe('the known-answer vector', () => {
     ['another salt', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: 'AAECAwQFBgcICQoLDA0ODg==' } }, PASSPHRASE, AAD],
     ['another IV', { ...KNOWN_BOX, iv: 'oKGio6Slpqeoqaqq' }, PASSPHRASE, AAD]
   ])('refuses %s with a DecryptionError', async (_what, box, passphrase, aad) => {
-    await expect(open(box, passphrase, aad)).rejects.toThrow(new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)'))
+    await expect(open(box, passphrase, aad)).rejects.toThrow(
+      new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)')
+    )
   })
 })
 
@@ -122,8 +129,16 @@ describe('open refuses a box this version did not write, before any key derivati
     ['N as a string', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, N: '32768' } }, 'unsupported key derivation parameters'],
     ['no salt', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: undefined } }, 'salt is not base64'],
     ['a salt that is not base64', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: 'AAECAwQFBgcICQoLDA0ODw==!' } }, 'salt is not base64'],
-    ['a salt with text before the base64', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: '!AAECAwQFBgcICQoLDA0ODw==' } }, 'salt is not base64'],
-    ['a salt with three pad characters', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: 'AAECAwQFBgcICQoLDA0ODw===' } }, 'salt is not base64'],
+    [
+      'a salt with text before the base64',
+      { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: '!AAECAwQFBgcICQoLDA0ODw==' } },
+      'salt is not base64'
+    ],
+    [
+      'a salt with three pad characters',
+      { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: 'AAECAwQFBgcICQoLDA0ODw===' } },
+      'salt is not base64'
+    ],
     ['a short salt', { ...KNOWN_BOX, kdf: { ...KNOWN_BOX.kdf, salt: 'AAECAwQFBgcICQoLDA0O' } }, 'salt must be 16 bytes'],
     ['an iv that is a number', { ...KNOWN_BOX, iv: 12 }, 'iv is not base64'],
     ['a 16-byte iv', { ...KNOWN_BOX, iv: 'AAECAwQFBgcICQoLDA0ODw==' }, 'iv must be 12 bytes'],

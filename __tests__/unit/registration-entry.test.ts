@@ -32,7 +32,14 @@ describe('a plain entry', () => {
     const stored = JSON.parse(await encodeEntry(withToken, digest)) as { format: string; registration: Record<string, unknown> }
 
     expect(stored.format).toBe(ENTRY_FORMAT)
-    expect(Object.keys(stored.registration).sort()).toEqual(['clientId', 'clientIdIssuedAt', 'clientName', 'clientSecret', 'clientSecretExpiresAt', 'scopes'])
+    expect(Object.keys(stored.registration).sort()).toEqual([
+      'clientId',
+      'clientIdIssuedAt',
+      'clientName',
+      'clientSecret',
+      'clientSecretExpiresAt',
+      'scopes'
+    ])
   })
 
   it.each([
@@ -40,10 +47,22 @@ describe('a plain entry', () => {
     ['a JSON array', '[1,2]', /not in a format/],
     ['another format', JSON.stringify({ format: 'something-else', version: 1, registration }), /not in a format/],
     ['a newer version', JSON.stringify({ format: ENTRY_FORMAT, version: 2, registration }), /not in a format/],
-    ['missing fields', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { clientId: 'x', clientSecret: 'secret-value' } }), /missing fields/],
-    ['a string expiry', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: '2030' } }), /wrong type/],
+    [
+      'missing fields',
+      JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { clientId: 'x', clientSecret: 'secret-value' } }),
+      /missing fields/
+    ],
+    [
+      'a string expiry',
+      JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: '2030' } }),
+      /wrong type/
+    ],
     // A number no Date holds would crash the step where the expiry is printed.
-    ['an expiry past what a date holds', JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: 1e20 } }), /wrong type/],
+    [
+      'an expiry past what a date holds',
+      JSON.stringify({ format: ENTRY_FORMAT, version: 1, registration: { ...registration, clientSecretExpiresAt: 1e20 } }),
+      /wrong type/
+    ],
     ['no registration', JSON.stringify({ format: ENTRY_FORMAT, version: 1 }), /holds no registration/]
   ])('is corrupt when it is %s', async (_name, text, detail) => {
     const result = await decodeEntry(text, digest, undefined, () => undefined)
@@ -62,7 +81,10 @@ describe('a plain entry', () => {
   it('is refused (and its secret masked) when a key is configured', async () => {
     const { mask, masked } = masks()
 
-    expect(await decodeEntry(await encodeEntry(registration, digest), digest, 'some key', mask)).toMatchObject({ ok: false, failure: 'plain-with-key' })
+    expect(await decodeEntry(await encodeEntry(registration, digest), digest, 'some key', mask)).toMatchObject({
+      ok: false,
+      failure: 'plain-with-key'
+    })
     expect(masked).toEqual([registration.clientSecret])
   })
 })
@@ -73,7 +95,11 @@ describe('an encrypted entry', () => {
     const { mask, masked } = masks()
 
     for (const value of [registration.clientSecret, registration.clientId, registration.clientName]) expect(text).not.toContain(value)
-    expect(JSON.parse(text)).toMatchObject({ format: ENTRY_FORMAT, version: 1, encrypted: { cipher: 'aes-256-gcm', kdf: { name: 'scrypt', ...SCRYPT_PARAMS } } })
+    expect(JSON.parse(text)).toMatchObject({
+      format: ENTRY_FORMAT,
+      version: 1,
+      encrypted: { cipher: 'aes-256-gcm', kdf: { name: 'scrypt', ...SCRYPT_PARAMS } }
+    })
     expect(await decodeEntry(text, digest, 'correct horse battery staple', mask)).toEqual({ ok: true, registration })
     expect(masked).toEqual([registration.clientSecret])
   })
@@ -113,12 +139,22 @@ describe('an encrypted entry', () => {
   })
 
   it('is corrupt when its parameters are not the ones this version writes (an entry cannot ask for a huge scrypt)', async () => {
-    const document = JSON.parse(await encodeEntry(registration, digest, 'key')) as { encrypted: { kdf: Record<string, unknown>; iv: string } }
+    const document = JSON.parse(await encodeEntry(registration, digest, 'key')) as {
+      encrypted: { kdf: Record<string, unknown>; iv: string }
+    }
     const greedy = JSON.stringify({ ...document, encrypted: { ...document.encrypted, kdf: { ...document.encrypted.kdf, N: 2 ** 30 } } })
     const shortIv = JSON.stringify({ ...document, encrypted: { ...document.encrypted, iv: Buffer.alloc(8).toString('base64') } })
 
-    expect(await decodeEntry(greedy, digest, 'key', () => undefined)).toEqual({ ok: false, failure: 'corrupt', detail: expect.stringMatching(/key derivation parameters/) })
-    expect(await decodeEntry(shortIv, digest, 'key', () => undefined)).toEqual({ ok: false, failure: 'corrupt', detail: expect.stringMatching(/iv must be 12 bytes/) })
+    expect(await decodeEntry(greedy, digest, 'key', () => undefined)).toEqual({
+      ok: false,
+      failure: 'corrupt',
+      detail: expect.stringMatching(/key derivation parameters/)
+    })
+    expect(await decodeEntry(shortIv, digest, 'key', () => undefined)).toEqual({
+      ok: false,
+      failure: 'corrupt',
+      detail: expect.stringMatching(/iv must be 12 bytes/)
+    })
   })
 })
 

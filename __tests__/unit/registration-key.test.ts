@@ -62,7 +62,12 @@ describe('registration cache keys', () => {
   it('stay within the cache service rules (at most 512 characters, no comma) whatever the inputs', () => {
     fc.assert(
       fc.property(
-        fc.record({ startUrl: fc.string({ maxLength: 2000 }), region: fc.string(), scopes: fc.array(fc.string()), clientName: fc.string({ maxLength: 2000 }) }),
+        fc.record({
+          startUrl: fc.string({ maxLength: 2000 }),
+          region: fc.string(),
+          scopes: fc.array(fc.string()),
+          clientName: fc.string({ maxLength: 2000 })
+        }),
         fc.boolean(),
         fc.integer({ min: 0, max: 2 ** 40 }),
         (anyIdentity, encrypted, issuedAt) => {

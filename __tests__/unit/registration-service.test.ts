@@ -11,7 +11,12 @@ describe('whether the Actions cache service is available', () => {
   it.each<[string, Record<string, string>, 'v1' | 'v2' | undefined, boolean]>([
     ['github.com with the v2 flag and a results URL', v2, 'v2', true],
     ['github.com with the v2 flag but no results URL', { ...v2, ACTIONS_RESULTS_URL: '' }, 'v2', false],
-    ['the v2 flag with only a v1 URL (the library would look for ACTIONS_RESULTS_URL)', { ...token, ACTIONS_CACHE_SERVICE_V2: 'True', ACTIONS_CACHE_URL: v1.ACTIONS_CACHE_URL }, 'v2', false],
+    [
+      'the v2 flag with only a v1 URL (the library would look for ACTIONS_RESULTS_URL)',
+      { ...token, ACTIONS_CACHE_SERVICE_V2: 'True', ACTIONS_CACHE_URL: v1.ACTIONS_CACHE_URL },
+      'v2',
+      false
+    ],
     ['no v2 flag, a v1 URL', v1, 'v1', true],
     ['GHES: v1 even with the v2 flag', { ...v2, ...v1, GITHUB_SERVER_URL: 'https://ghes.example.com' }, 'v1', true],
     ['GHES without a v1 URL', { ...v2, GITHUB_SERVER_URL: 'https://ghes.example.com' }, 'v1', false],
@@ -26,7 +31,13 @@ describe('whether the Actions cache service is available', () => {
   })
 })
 
-const LIBRARY_VARIABLES = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'GITHUB_SERVER_URL']
+const LIBRARY_VARIABLES = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_URL',
+  'GITHUB_SERVER_URL'
+]
 const saved = Object.fromEntries(LIBRARY_VARIABLES.map((name) => [name, process.env[name]]))
 afterEach(() => {
   for (const [name, value] of Object.entries(saved)) {

@@ -22,7 +22,12 @@ const { RegistrationSource } = await import('../../src/registration/index.js')
 // Each registered client is issued a second after the one before.
 const registration = (n: number): ClientRegistration => fixedRegistration(n, { clientIdIssuedAt: FIXED_ISSUED_AT + n })
 
-const wanted = { startUrl: 'https://d-1234567890.awsapps.com/start', region: 'eu-west-1', clientName: 'GitHub Actions octo/app', scopes: ['sso:account:access'] }
+const wanted = {
+  startUrl: 'https://d-1234567890.awsapps.com/start',
+  region: 'eu-west-1',
+  clientName: 'GitHub Actions octo/app',
+  scopes: ['sso:account:access']
+}
 const registerClient = jest.fn<(request: { clientName: string; scopes: string[] }) => Promise<ClientRegistration>>()
 
 let stdout: string[]
@@ -60,7 +65,14 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 describe('RegistrationSource', () => {
   it("bounds the cache by the flow's deadline and cancellation", async () => {
     const controller = new AbortController()
-    const registrations = new RegistrationSource({ client: { registerClient }, wanted, cache: { enabled: true }, cacheFile, deadline: 1_234, signal: controller.signal })
+    const registrations = new RegistrationSource({
+      client: { registerClient },
+      wanted,
+      cache: { enabled: true },
+      cacheFile,
+      deadline: 1_234,
+      signal: controller.signal
+    })
     await registrations.obtain()
     await registrations.finishSaving({ wait: true })
     expect(restoreRegistration).toHaveBeenCalledWith(expect.objectContaining({ deadline: 1_234, signal: controller.signal }))
@@ -128,9 +140,16 @@ describe('RegistrationSource', () => {
   })
 
   it('names the client it registered through the sanitiser: an explicit client-name may carry bidi or C1 characters', async () => {
-    const registrations = new RegistrationSource({ client: { registerClient }, wanted: { ...wanted, clientName: 'GitHub Actions \u202eevil\u0085::warning::x' }, cache: { enabled: false }, cacheFile })
+    const registrations = new RegistrationSource({
+      client: { registerClient },
+      wanted: { ...wanted, clientName: 'GitHub Actions \u202eevil\u0085::warning::x' },
+      cache: { enabled: false },
+      cacheFile
+    })
     await registrations.obtain()
-    expect(stdout.find((line) => line.startsWith('Registered OIDC client'))).toMatch(/^Registered OIDC client "GitHub Actions evil ::warning::x" \(scopes: /)
+    expect(stdout.find((line) => line.startsWith('Registered OIDC client'))).toMatch(
+      /^Registered OIDC client "GitHub Actions evil ::warning::x" \(scopes: /
+    )
   })
 
   it('replaces a rejected registration without looking in the cache again, and saves the replacement after the first save', async () => {

@@ -48,7 +48,8 @@ describe('sizes, to the byte', () => {
     expect(read(tarArchive(file('x'.repeat(64))))).toEqual(accepted(NAME, 'x'.repeat(64)))
     expect(read(tarArchive(file('x'.repeat(65))))).toEqual(refused('the file member is larger than 64 bytes'))
 
-    const paxSized = (size: number) => tarArchive(paxMember('p', { size: String(size) }), tarMember({ name: NAME, content: 'y'.repeat(size), sizeField: 0 }))
+    const paxSized = (size: number) =>
+      tarArchive(paxMember('p', { size: String(size) }), tarMember({ name: NAME, content: 'y'.repeat(size), sizeField: 0 }))
     expect(read(paxSized(64))).toEqual(accepted(NAME, 'y'.repeat(64)))
     expect(read(paxSized(65))).toEqual(refused('the file member is larger than 64 bytes'))
   })
@@ -117,7 +118,9 @@ describe('octal fields as tars write them', () => {
     const notOctal = Buffer.from(good)
     notOctal.write('0x1234\0 ', 148, 'latin1')
     expect(read(tarArchive(memberWith(notOctal, DOCUMENT)))).toEqual(refused('a header has a malformed checksum field'))
-    expect(read(tarArchive(tarMember({ name: NAME, content: DOCUMENT, checksumOffset: -1 })))).toEqual(refused('a header checksum does not match'))
+    expect(read(tarArchive(tarMember({ name: NAME, content: DOCUMENT, checksumOffset: -1 })))).toEqual(
+      refused('a header checksum does not match')
+    )
   })
 
   it('counts the checksum field itself as spaces, whatever it holds', () => {
@@ -146,7 +149,9 @@ describe('member kinds and names', () => {
     ['7', 'member of another kind'],
     ['K', 'member of another kind']
   ])('refuses typeflag %s as a %s', (type, kind) => {
-    expect(read(tarArchive(tarMember({ name: NAME, type, content: '' })))).toEqual(refused(`the archive holds a ${kind}, not only a regular file`))
+    expect(read(tarArchive(tarMember({ name: NAME, type, content: '' })))).toEqual(
+      refused(`the archive holds a ${kind}, not only a regular file`)
+    )
   })
 
   it('refuses a long-name header in a POSIX (not GNU) archive as a member of another kind', () => {
@@ -158,9 +163,13 @@ describe('member kinds and names', () => {
     const longName = (name: string) => tarMember({ name: '././@LongLink', type: 'L', content: name, format: 'gnu' })
     const gnuFile = tarMember({ name: 'short', content: DOCUMENT, format: 'gnu' })
     expect(read(tarArchive(longName(`${NAME}\0`), gnuFile))).toEqual(accepted(NAME))
-    expect(read(tarArchive(longName(`${NAME}\0`), longName(`${NAME}\0`), gnuFile))).toEqual(refused('the archive has two long-name headers for one member'))
+    expect(read(tarArchive(longName(`${NAME}\0`), longName(`${NAME}\0`), gnuFile))).toEqual(
+      refused('the archive has two long-name headers for one member')
+    )
     expect(read(tarArchive(longName(`${NAME}\0x`), gnuFile))).toEqual(refused("a header's long name has bytes after its end"))
-    expect(read(tarArchive(longName('n'.repeat(MAX_PAX + 1)), gnuFile))).toEqual(refused('the long-name header member is larger than 8192 bytes'))
+    expect(read(tarArchive(longName('n'.repeat(MAX_PAX + 1)), gnuFile))).toEqual(
+      refused('the long-name header member is larger than 8192 bytes')
+    )
   })
 
   it('reads the ustar prefix of a POSIX member only: a GNU header keeps other fields there', () => {
@@ -181,24 +190,33 @@ describe('member kinds and names', () => {
     expect(read(tarArchive(memberWith(invalid, DOCUMENT)))).toEqual(refused('the name is not printable UTF-8'))
     expect(read(tarArchive(tarMember({ name: 'a\u200bb', content: DOCUMENT })))).toEqual(refused('the name is not printable UTF-8'))
     expect(read(tarArchive(tarMember({ name: 'a\tb', content: DOCUMENT })))).toEqual(refused('the name is not printable UTF-8'))
-    expect(read(tarArchive(tarMember({ name: NAME, prefix: 'd\u0007', content: DOCUMENT })))).toEqual(refused('the name prefix is not printable UTF-8'))
+    expect(read(tarArchive(tarMember({ name: NAME, prefix: 'd\u0007', content: DOCUMENT })))).toEqual(
+      refused('the name prefix is not printable UTF-8')
+    )
   })
 
   it('refuses a link name with bytes after its end as such, and any link target on a file', () => {
     const header = patched(tarHeader({ name: NAME, content: DOCUMENT }), 157, '\0x')
     expect(read(tarArchive(memberWith(header, DOCUMENT)))).toEqual(refused("a header's link name has bytes after its end"))
-    expect(read(tarArchive(tarMember({ name: NAME, content: DOCUMENT, linkname: 'x' })))).toEqual(refused('the file member names a link target'))
+    expect(read(tarArchive(tarMember({ name: NAME, content: DOCUMENT, linkname: 'x' })))).toEqual(
+      refused('the file member names a link target')
+    )
     expect(read(tarArchive(paxMember('p', { linkpath: 'x' }), file()))).toEqual(refused('the file member names a link target'))
   })
 })
 
 describe('PAX records', () => {
-  it.each(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'SCHILY.dev', 'SCHILY.ino', 'LIBARCHIVE.creationtime'])('ignores %s', (key) => {
-    expect(read(tarArchive(paxMember('p', { [key]: '1' }), file()))).toEqual(accepted(NAME))
-  })
+  it.each(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'SCHILY.dev', 'SCHILY.ino', 'LIBARCHIVE.creationtime'])(
+    'ignores %s',
+    (key) => {
+      expect(read(tarArchive(paxMember('p', { [key]: '1' }), file()))).toEqual(accepted(NAME))
+    }
+  )
 
   it.each(['hdrcharset', 'GNU.sparse.size', 'comment', 'x.SCHILY.', 'schily.dev', 'mtimes'])('refuses %s', (key) => {
-    expect(read(tarArchive(paxMember('p', { [key]: '1' }), file()))).toEqual(refused('the extended header has a key tar does not write for a plain file'))
+    expect(read(tarArchive(paxMember('p', { [key]: '1' }), file()))).toEqual(
+      refused('the extended header has a key tar does not write for a plain file')
+    )
   })
 
   it('takes path over the ustar name, and refuses it or size set twice', () => {
@@ -232,12 +250,18 @@ describe('PAX records', () => {
   })
 
   it('refuses a key or a value that is not printable UTF-8, naming which', () => {
-    expect(read(tarArchive(paxWith(paxRecord('mt\u0007ime', '1')), file()))).toEqual(refused('the extended header key is not printable UTF-8'))
-    expect(read(tarArchive(paxWith(paxRecord('path', 'a\u202eb')), file()))).toEqual(refused('the extended header path is not printable UTF-8'))
+    expect(read(tarArchive(paxWith(paxRecord('mt\u0007ime', '1')), file()))).toEqual(
+      refused('the extended header key is not printable UTF-8')
+    )
+    expect(read(tarArchive(paxWith(paxRecord('path', 'a\u202eb')), file()))).toEqual(
+      refused('the extended header path is not printable UTF-8')
+    )
   })
 
   it('refuses two extended headers for one member', () => {
-    expect(read(tarArchive(paxMember('p', {}), paxMember('p', {}), file()))).toEqual(refused('the archive has two extended headers for one member'))
+    expect(read(tarArchive(paxMember('p', {}), paxMember('p', {}), file()))).toEqual(
+      refused('the archive has two extended headers for one member')
+    )
   })
 })
 

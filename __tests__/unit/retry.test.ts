@@ -27,7 +27,9 @@ function failing(errors: Error[]) {
 describe('backoffDelay', () => {
   it('is full jitter under a doubling ceiling, capped', () => {
     const top = () => 0.999_999
-    expect([1, 2, 3, 4, 5, 6].map((f) => backoffDelay(f, { baseMs: 100, capMs: 1_000, random: top }))).toEqual([99, 199, 399, 799, 999, 999])
+    expect([1, 2, 3, 4, 5, 6].map((f) => backoffDelay(f, { baseMs: 100, capMs: 1_000, random: top }))).toEqual([
+      99, 199, 399, 799, 999, 999
+    ])
     expect(backoffDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0 })).toBe(0)
     expect(backoffDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0.5 })).toBe(200)
   })
@@ -133,7 +135,13 @@ describe('withRetry', () => {
     const reason = new Error('cancelled by SIGTERM')
     void clock.sleep(100).then(() => controller.abort(reason))
     const script = failing([networkError(1), networkError(2)])
-    const run = withRetry(script.run(clock), { deadline: START + 60_000, clock, baseMs: 10_000, random: () => 0.5, signal: controller.signal })
+    const run = withRetry(script.run(clock), {
+      deadline: START + 60_000,
+      clock,
+      baseMs: 10_000,
+      random: () => 0.5,
+      signal: controller.signal
+    })
     await expect(clock.run(run)).rejects.toBe(reason)
     expect(script.attempts).toHaveLength(1)
     expect(clock.now() - START).toBe(100)

@@ -9,7 +9,6 @@ function parse(values: Record<string, string>, warnings: string[] = []) {
   return parseAwsAccessInputs((name) => values[name] ?? '', { region: 'us-east-1', warnings, parseRegion, parseBoolean })
 }
 
-
 describe('account-id and role-name', () => {
   it('make the role whose credentials are exported', () => {
     expect(parse({ 'account-id': ' 111122223333 ', 'role-name': 'Deployer' })).toEqual({
@@ -43,7 +42,9 @@ describe('account-id and role-name', () => {
     for (const bad of ['Deploy er', 'Deploy/er', 'x'.repeat(65)]) {
       expect(inputError(() => parse({ 'account-id': '111122223333', 'role-name': bad })).input).toBe('role-name')
     }
-    expect(parse({ 'account-id': '111122223333', 'role-name': 'AWSReservedSSO_Admin+=,.@-1' }).role?.roleName).toBe('AWSReservedSSO_Admin+=,.@-1')
+    expect(parse({ 'account-id': '111122223333', 'role-name': 'AWSReservedSSO_Admin+=,.@-1' }).role?.roleName).toBe(
+      'AWSReservedSSO_Admin+=,.@-1'
+    )
   })
 })
 
@@ -59,17 +60,23 @@ describe('roles', () => {
     expect(inputError(() => parseRoles('111122223333:Deployer\n111122223333 Deployer')).message).toBe(
       'Input \'roles\' line 2 must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like 111122223333:Deployer=prod; got "111122223333 Deployer".'
     )
-    expect(inputError(() => parseRoles('11112222333:Deployer')).message).toMatch(/^Input 'roles' line 1: the account must be a 12-digit AWS account ID/)
-    expect(inputError(() => parseRoles('111122223333:Deployer=')).message).toMatch(/^Input 'roles' line 1: the profile must be a profile name/)
+    expect(inputError(() => parseRoles('11112222333:Deployer')).message).toMatch(
+      /^Input 'roles' line 1: the account must be a 12-digit AWS account ID/
+    )
+    expect(inputError(() => parseRoles('111122223333:Deployer=')).message).toMatch(
+      /^Input 'roles' line 1: the profile must be a profile name/
+    )
     expect(inputError(() => parseRoles('111122223333:Deployer=[x]')).input).toBe('roles')
   })
 
   it('refuses a profile name used twice, in roles or against profile', () => {
     expect(inputError(() => parse({ roles: '111122223333:Deployer=prod\n444455556666:Deployer=prod' })).message).toBe(
-      'Input \'roles\' line 2 uses the profile name "prod", already used by input \'roles\' line 1; give each profile its own name, like 111122223333:Deployer=prod.'
+      "Input 'roles' line 2 uses the profile name \"prod\", already used by input 'roles' line 1; give each profile its own name, like 111122223333:Deployer=prod."
     )
     expect(
-      inputError(() => parse({ 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'prod', roles: '444455556666:ReadOnly=prod' })).message
+      inputError(() =>
+        parse({ 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'prod', roles: '444455556666:ReadOnly=prod' })
+      ).message
     ).toMatch(/^Input 'roles' line 1 uses the profile name "prod", already used by input 'profile';/)
   })
 

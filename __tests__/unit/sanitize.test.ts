@@ -4,11 +4,40 @@ import { parseWorkflowCommands } from '../harness/file-commands.js'
 
 /** Characters an attacker reaches for: line breaks of every kind, controls, bidi, zero-width. */
 const HOSTILE = [
-  '\n', '\r', '\r\n', '\u0085', '\u2028', '\u2029', '\u0000', '\u001b[2K', '\u007f', '\u009b',
-  '\u202e', '\u2066', '\u200b', '\u200d', '\u2060', '\ufeff', '\u00ad', '\ud800', '\ue000',
-  '::', '::stop-commands::x', '::add-mask::', '##[', '##[add-mask]', '##[stop-commands]t', ' ', '\u00a0', '\u3000', '%0A', 'a'
+  '\n',
+  '\r',
+  '\r\n',
+  '\u0085',
+  '\u2028',
+  '\u2029',
+  '\u0000',
+  '\u001b[2K',
+  '\u007f',
+  '\u009b',
+  '\u202e',
+  '\u2066',
+  '\u200b',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  '\ud800',
+  '\ue000',
+  '::',
+  '::stop-commands::x',
+  '::add-mask::',
+  '##[',
+  '##[add-mask]',
+  '##[stop-commands]t',
+  ' ',
+  '\u00a0',
+  '\u3000',
+  '%0A',
+  'a'
 ]
-const hostileString = fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string(), fc.string({ unit: 'binary' })), { maxLength: 12 }).map(parts => parts.join(''))
+const hostileString = fc
+  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string(), fc.string({ unit: 'binary' })), { maxLength: 12 })
+  .map((parts) => parts.join(''))
 
 describe('sanitize', () => {
   it('keeps ordinary text as it is', () => {
@@ -62,7 +91,7 @@ describe('sanitize', () => {
 describe('safeLogText', () => {
   it('marks every line that would be a command, and leaves others alone', () => {
     fc.assert(
-      fc.property(fc.array(hostileString, { maxLength: 6 }), lines => {
+      fc.property(fc.array(hostileString, { maxLength: 6 }), (lines) => {
         const text = safeLogText(lines.join('\n'))
         expect(parseWorkflowCommands(text)).toEqual([])
       }),

@@ -4,9 +4,17 @@ import { describe, expect, it } from '@jest/globals'
 import type { EventPayload } from '../../src/context.js'
 import { UserFacingError } from '../../src/errors.js'
 import { PullRequestLookupError, type PullRequestRepositories } from '../../src/github/pull-request.js'
-import { forkCodeReason, headReason, pullRequestToLookUp, refuseForkCode, refuseUntrustedCode, UntrustedCodeError } from '../../src/trust.js'
+import {
+  forkCodeReason,
+  headReason,
+  pullRequestToLookUp,
+  refuseForkCode,
+  refuseUntrustedCode,
+  UntrustedCodeError
+} from '../../src/trust.js'
 
-const RUN_ON_A_BRANCH = "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code."
+const RUN_ON_A_BRANCH =
+  "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code."
 const GRANT_LOOKUP =
   "Give the job permissions: pull-requests: read and a github-token that can read this repository's pull requests, or set allow-forks: true only if the workflow never runs the pull request's code."
 const DANGER = "and approving would hand the approver's AWS access to code nobody with write access has reviewed."
@@ -42,9 +50,16 @@ describe('headReason', () => {
     ['a deleted fork', { head: null, base: OWN.base }, 'a fork (since deleted)'],
     ['another name with the same id', { head: repo('octo-org/app2', 11), base: OWN.base }, 'the fork octo-org/app2'],
     ['the same name, another id', { head: repo('octo-org/app', 12), base: OWN.base }, 'the fork octo-org/app'],
-    ['the base marked a fork, the head not', { head: repo('octo-org/app', 11), base: repo('octo-org/app', 11, true) }, 'the fork octo-org/app']
+    [
+      'the base marked a fork, the head not',
+      { head: repo('octo-org/app', 11), base: repo('octo-org/app', 11, true) },
+      'the fork octo-org/app'
+    ]
   ])('asks to run on a branch for %s', (_what, answer, fork) => {
-    expect(headReason(7, answer, 'octo-org/app')).toEqual({ text: `this issue_comment run is on pull request #7, whose code comes from ${fork}`, remedy: RUN_ON_A_BRANCH })
+    expect(headReason(7, answer, 'octo-org/app')).toEqual({
+      text: `this issue_comment run is on pull request #7, whose code comes from ${fork}`,
+      remedy: RUN_ON_A_BRANCH
+    })
   })
 
   it('sanitises the repository it names, to at most 200 characters', () => {
@@ -90,7 +105,9 @@ describe('refusals', () => {
   })
 
   it('for a fork found by the lookup, with the branch remedy', async () => {
-    const error = await refusalOf(() => refuseUntrustedCode('issue_comment', ON_PR_7, false, 'octo-org/app', async () => ({ head: null, base: OWN.base })))
+    const error = await refusalOf(() =>
+      refuseUntrustedCode('issue_comment', ON_PR_7, false, 'octo-org/app', async () => ({ head: null, base: OWN.base }))
+    )
     expect(error.message).toBe(
       `Refusing to request AWS access: this issue_comment run is on pull request #7, whose code comes from a fork (since deleted), ${DANGER} ${RUN_ON_A_BRANCH}`
     )
@@ -106,15 +123,27 @@ describe('refusals', () => {
   })
 
   it('clip a fork name from the payload to 200 characters', () => {
-    const payload = { pull_request: { head: { repo: { full_name: `mallory/${'a'.repeat(300)}` } }, base: { repo: { full_name: 'octo-org/app' } } } }
-    expect(forkCodeReason('pull_request', payload)).toBe(`this pull_request run executes code from the fork mallory/${'a'.repeat(191)}\u2026`)
+    const payload = {
+      pull_request: { head: { repo: { full_name: `mallory/${'a'.repeat(300)}` } }, base: { repo: { full_name: 'octo-org/app' } } }
+    }
+    expect(forkCodeReason('pull_request', payload)).toBe(
+      `this pull_request run executes code from the fork mallory/${'a'.repeat(191)}\u2026`
+    )
   })
 
   it('for a fork, judged by the payload alone when there is nothing to look up', async () => {
     const error = await refusalOf(() =>
-      refuseUntrustedCode('workflow_run', { workflow_run: { head_repository: { full_name: 'mallory/app' }, repository: { full_name: 'octo-org/app' } } }, false, 'octo-org/app', async () => OWN)
+      refuseUntrustedCode(
+        'workflow_run',
+        { workflow_run: { head_repository: { full_name: 'mallory/app' }, repository: { full_name: 'octo-org/app' } } },
+        false,
+        'octo-org/app',
+        async () => OWN
+      )
     )
-    expect(error.message).toBe(`Refusing to request AWS access: this workflow_run run executes code from the fork mallory/app, ${DANGER} ${RUN_ON_A_BRANCH}`)
+    expect(error.message).toBe(
+      `Refusing to request AWS access: this workflow_run run executes code from the fork mallory/app, ${DANGER} ${RUN_ON_A_BRANCH}`
+    )
   })
 
   it("judges a workflow_run by its run's repository before the payload's", () => {
@@ -123,7 +152,9 @@ describe('refusals', () => {
       repository: { full_name: repository }
     })
     expect(forkCodeReason('workflow_run', payload('octo-org/app', 'other-org/app'))).toBeUndefined()
-    expect(forkCodeReason('workflow_run', payload('other-org/app', 'octo-org/app'))).toBe('this workflow_run run executes code from the fork octo-org/app')
+    expect(forkCodeReason('workflow_run', payload('other-org/app', 'octo-org/app'))).toBe(
+      'this workflow_run run executes code from the fork octo-org/app'
+    )
   })
 
   it('none for a comment on an issue whose pull_request is null, without asking', async () => {
@@ -135,12 +166,14 @@ describe('refusals', () => {
   })
 
   it('none for a head that is the repository, by the payload, with an empty head name refused', () => {
-    const payload = (head: unknown) => ({ pull_request: { head: { repo: { full_name: head } }, base: { repo: { full_name: 'octo-org/app' } } } })
+    const payload = (head: unknown) => ({
+      pull_request: { head: { repo: { full_name: head } }, base: { repo: { full_name: 'octo-org/app' } } }
+    })
     expect(forkCodeReason('pull_request', payload('OCTO-org/app'))).toBeUndefined()
     expect(forkCodeReason('pull_request', payload(''))).toBe('this pull_request run executes code from a fork (since deleted)')
-    expect(forkCodeReason('pull_request', { pull_request: { head: { repo: { full_name: 'octo-org/app' } }, base: { repo: { full_name: '' } } } })).toBe(
-      'this pull_request run executes code from the fork octo-org/app'
-    )
+    expect(
+      forkCodeReason('pull_request', { pull_request: { head: { repo: { full_name: 'octo-org/app' } }, base: { repo: { full_name: '' } } } })
+    ).toBe('this pull_request run executes code from the fork octo-org/app')
   })
 
   it('none for events that run the repository code', () => {

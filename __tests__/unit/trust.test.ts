@@ -26,7 +26,8 @@ function workflowRun(head: string | null, base = 'octo-org/app'): EventPayload {
   }
 }
 
-const ISSUE_COMMENT_ON_PR = "this issue_comment run is on a pull request whose head repository the event does not name, so it may be running a fork's code"
+const ISSUE_COMMENT_ON_PR =
+  "this issue_comment run is on a pull request whose head repository the event does not name, so it may be running a fork's code"
 const NO_HEAD_OR_BASE = (eventName: string): string =>
   `this ${eventName} run's event payload does not name the pull request's head and base, so it may be running a fork's code`
 
@@ -54,18 +55,38 @@ describe('forkCodeReason', () => {
     ['pull_request', pullRequest('octo-org/app', 'octo-org/other'), 'this pull_request run executes code from the fork octo-org/app'],
     ['workflow_run', workflowRun('mallory/app'), 'this workflow_run run executes code from the fork mallory/app'],
     ['workflow_run', workflowRun(null), 'this workflow_run run executes code from a fork (since deleted)'],
-    ['workflow_run', { workflow_run: { head_repository: { full_name: 'mallory/app' } }, repository: { full_name: 'octo-org/app' } }, 'this workflow_run run executes code from the fork mallory/app'],
-    ['workflow_run', { workflow_run: { head_repository: { full_name: 'octo-org/app' } } }, 'this workflow_run run executes code from the fork octo-org/app'],
+    [
+      'workflow_run',
+      { workflow_run: { head_repository: { full_name: 'mallory/app' } }, repository: { full_name: 'octo-org/app' } },
+      'this workflow_run run executes code from the fork mallory/app'
+    ],
+    [
+      'workflow_run',
+      { workflow_run: { head_repository: { full_name: 'octo-org/app' } } },
+      'this workflow_run run executes code from the fork octo-org/app'
+    ],
     ['workflow_run', { workflow_run: 'x' }, "this workflow_run run has no readable event payload, so it may be running a fork's code"],
     ['workflow_run', undefined, "this workflow_run run has no readable event payload, so it may be running a fork's code"],
-    ['issue_comment', { issue: { number: 7, pull_request: { url: 'https://api.github.com/repos/octo-org/app/pulls/7' } } }, ISSUE_COMMENT_ON_PR],
+    [
+      'issue_comment',
+      { issue: { number: 7, pull_request: { url: 'https://api.github.com/repos/octo-org/app/pulls/7' } } },
+      ISSUE_COMMENT_ON_PR
+    ],
     ['issue_comment', { issue: { number: 7, pull_request: {} } }, ISSUE_COMMENT_ON_PR],
-    ['issue_comment', { issue: 'x' } as unknown as EventPayload, "this issue_comment run's event payload names no issue, so it may be running a fork's code"],
+    [
+      'issue_comment',
+      { issue: 'x' } as unknown as EventPayload,
+      "this issue_comment run's event payload names no issue, so it may be running a fork's code"
+    ],
     ['issue_comment', undefined, "this issue_comment run has no readable event payload, so it may be running a fork's code"],
-    ['pull_request_review_comment', pullRequest('mallory/app'), 'this pull_request_review_comment run executes code from the fork mallory/app'],
+    [
+      'pull_request_review_comment',
+      pullRequest('mallory/app'),
+      'this pull_request_review_comment run executes code from the fork mallory/app'
+    ],
     ['pull_request', pullRequest(null), 'this pull_request run executes code from a fork (since deleted)'],
-    ['pull_request', {}, 'this pull_request run has no readable event payload, so it may be running a fork\'s code'],
-    ['pull_request', undefined, 'this pull_request run has no readable event payload, so it may be running a fork\'s code']
+    ['pull_request', {}, "this pull_request run has no readable event payload, so it may be running a fork's code"],
+    ['pull_request', undefined, "this pull_request run has no readable event payload, so it may be running a fork's code"]
   ])('%s: %s', (eventName, payload, reason) => {
     expect(forkCodeReason(eventName, payload)).toBe(reason)
   })
@@ -84,9 +105,21 @@ describe('forkCodeReason', () => {
 
   it.each<[string, unknown, string]>([
     ['pull_request: "x"', { pull_request: 'x' }, "this pull_request run has no readable event payload, so it may be running a fork's code"],
-    ['head.repo: "x"', { pull_request: { head: { repo: 'x' }, base: { repo: { full_name: 'octo-org/app' } } } }, 'this pull_request run executes code from a fork (since deleted)'],
-    ['base.repo: null', { pull_request: { head: { repo: { full_name: 'octo-org/app' } }, base: { repo: null } } }, 'this pull_request run executes code from the fork octo-org/app'],
-    ['full_name: 5', { pull_request: { head: { repo: { full_name: 5 } }, base: { repo: { full_name: 'octo-org/app' } } } }, 'this pull_request run executes code from a fork (since deleted)']
+    [
+      'head.repo: "x"',
+      { pull_request: { head: { repo: 'x' }, base: { repo: { full_name: 'octo-org/app' } } } },
+      'this pull_request run executes code from a fork (since deleted)'
+    ],
+    [
+      'base.repo: null',
+      { pull_request: { head: { repo: { full_name: 'octo-org/app' } }, base: { repo: null } } },
+      'this pull_request run executes code from the fork octo-org/app'
+    ],
+    [
+      'full_name: 5',
+      { pull_request: { head: { repo: { full_name: 5 } }, base: { repo: { full_name: 'octo-org/app' } } } },
+      'this pull_request run executes code from a fork (since deleted)'
+    ]
   ])('a pull request payload with %s: refused', (_name, payload, reason) => {
     expect(forkCodeReason('pull_request', payload as EventPayload)).toBe(reason)
   })
@@ -99,7 +132,9 @@ describe('forkCodeReason', () => {
   })
 
   it('pull_request_target, even from the repository itself: the workflow may check out anyone’s code', () => {
-    expect(forkCodeReason('pull_request_target', pullRequest('octo-org/app'))).toMatch(/^this pull_request_target run has the repository's privileges/)
+    expect(forkCodeReason('pull_request_target', pullRequest('octo-org/app'))).toMatch(
+      /^this pull_request_target run has the repository's privileges/
+    )
   })
 })
 
@@ -131,7 +166,11 @@ describe('refuseUntrustedCode: an issue_comment on a pull request asks GitHub wh
   const repo = (fullName: string, id: number, fork: boolean) => ({ id, fullName, fork })
   const OWN = { head: repo('octo-org/app', 11, false), base: repo('octo-org/app', 11, false) }
 
-  async function outcome(lookUp: PullRequestLookup, payload: EventPayload = ON_PR_7, repository = 'octo-org/app'): Promise<string | undefined> {
+  async function outcome(
+    lookUp: PullRequestLookup,
+    payload: EventPayload = ON_PR_7,
+    repository = 'octo-org/app'
+  ): Promise<string | undefined> {
     try {
       await refuseUntrustedCode('issue_comment', payload, false, repository, lookUp)
       return undefined
@@ -152,12 +191,20 @@ describe('refuseUntrustedCode: an issue_comment on a pull request asks GitHub wh
   })
 
   it.each<[string, PullRequestRepositories, RegExp]>([
-    ['a fork', { head: repo('mallory/app', 99, true), base: OWN.base }, /pull request #7, whose code comes from the fork mallory\/app, and approving/],
+    [
+      'a fork',
+      { head: repo('mallory/app', 99, true), base: OWN.base },
+      /pull request #7, whose code comes from the fork mallory\/app, and approving/
+    ],
     ['a deleted fork', { head: null, base: OWN.base }, /whose code comes from a fork \(since deleted\)/],
     // Renamed to the base's name, or an id that is another repository's: not the repository itself.
     ['a head with the base name but another id', { head: repo('octo-org/app', 12, false), base: OWN.base }, /the fork octo-org\/app/],
     ['a head with the base id but marked a fork', { head: repo('octo-org/app', 11, true), base: OWN.base }, /the fork octo-org\/app/],
-    ['another base repository', { head: repo('octo-org/other', 13, false), base: repo('octo-org/other', 13, false) }, /names another base repository \(octo-org\/other\) than octo-org\/app/]
+    [
+      'another base repository',
+      { head: repo('octo-org/other', 13, false), base: repo('octo-org/other', 13, false) },
+      /names another base repository \(octo-org\/other\) than octo-org\/app/
+    ]
   ])('%s: refused in one line', async (_name, answer, reason) => {
     const message = await outcome(async () => answer)
     expect(message).toMatch(/^Refusing to request AWS access: this issue_comment run is on pull request #7/)
@@ -193,7 +240,9 @@ describe('refuseUntrustedCode: an issue_comment on a pull request asks GitHub wh
     await expect(refuseUntrustedCode('push', undefined, false, 'octo-org/app', never)).resolves.toBeUndefined()
     await expect(refuseUntrustedCode('issue_comment', ON_PR_7, true, 'octo-org/app', never)).resolves.toBeUndefined()
     // A fork's pull_request is refused from the payload, without asking.
-    await expect(refuseUntrustedCode('pull_request', pullRequest('mallory/app'), false, 'octo-org/app', never)).rejects.toThrow(/the fork mallory\/app/)
+    await expect(refuseUntrustedCode('pull_request', pullRequest('mallory/app'), false, 'octo-org/app', never)).rejects.toThrow(
+      /the fork mallory\/app/
+    )
   })
 
   it.each<[string, unknown]>([
@@ -222,7 +271,10 @@ describe('readPullRequest: GitHub answers believed only in their own shape', () 
   }
 
   it('reads a valid answer, and a deleted fork as a null head', () => {
-    expect(readPullRequest(valid(), 7)).toEqual({ head: { id: 11, fullName: 'octo-org/app', fork: false }, base: { id: 11, fullName: 'octo-org/app', fork: false } })
+    expect(readPullRequest(valid(), 7)).toEqual({
+      head: { id: 11, fullName: 'octo-org/app', fork: false },
+      base: { id: 11, fullName: 'octo-org/app', fork: false }
+    })
     expect(readPullRequest(withPath(['head', 'repo'], null), 7).head).toBeNull()
   })
 

@@ -31775,7 +31775,9 @@ function leftoverSession(file, isRegion) {
         if (typeof region !== 'string' || !isRegion(region))
             return undefined;
         const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
-        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined;
+        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+            ? { clientId, clientSecret, registrationExpiresAt }
+            : undefined;
         return { file, region, ...token, ...(client ? { client } : {}) };
     }
     catch {
@@ -31850,8 +31852,18 @@ function partitionOf(region) {
 function partitionDnsSuffixes() {
     return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
 }
-const OIDC = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] };
-const PORTAL = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] };
+const OIDC = {
+    service: 'SSO OIDC',
+    hostPrefix: 'oidc',
+    fipsHostPrefix: 'oidc-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL']
+};
+const PORTAL = {
+    service: 'SSO portal',
+    hostPrefix: 'portal.sso',
+    fipsHostPrefix: 'portal.sso-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL']
+};
 /** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
 function oidcEndpoint(region, env = process.env) {
     return resolveEndpoint({ region, env, ...OIDC });
@@ -31891,7 +31903,9 @@ function resolveEndpoint(spec) {
         return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
     // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
     if (fips)
-        return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+        return partition.name === 'aws-us-gov'
+            ? `https://${spec.hostPrefix}.${region}.amazonaws.com`
+            : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
     if (dualStack)
         return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
     return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
@@ -32319,7 +32333,10 @@ function outcomeSections(request, outcome, result) {
                 message ?? 'Re-run the job to ask again.'
             ];
         case 'error':
-            return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`];
+            return [
+                `The sign-in failed${when()}. The job got no AWS access.`,
+                message ?? `See ${runLog} for what went wrong, then re-run the job.`
+            ];
     }
 }
 function contextSection(request, shownProfiles) {
@@ -32668,7 +32685,7 @@ async function createGitHubClient(options) {
         }, {
             deadline: Number.POSITIVE_INFINITY,
             clock: { now, sleep: (ms) => sleep(ms) },
-            delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+            delayBeforeRetry: (error, attempt, at) => retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined,
             onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
         });
     });
@@ -32858,7 +32875,12 @@ class StickyComment {
     /** Undefined when the comment no longer exists. */
     async update(id, body) {
         try {
-            const { data } = await this.github.rest.issues.updateComment({ owner: this.target.owner, repo: this.target.repo, comment_id: id, body });
+            const { data } = await this.github.rest.issues.updateComment({
+                owner: this.target.owner,
+                repo: this.target.repo,
+                comment_id: id,
+                body
+            });
             return { id: data.id, url: data.html_url };
         }
         catch (error) {
@@ -33042,7 +33064,11 @@ function restoreAccess(value) {
         throw new TypeError('stored approval request with profiles that are not a list');
     for (const entry of profiles) {
         const target = entry;
-        if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+        if (typeof target !== 'object' ||
+            target === null ||
+            typeof target.profile !== 'string' ||
+            target.profile === '' ||
+            !isRole(target.accountId, target.roleName)) {
             throw new TypeError('stored approval request with a profile that is not a profile name and a role');
         }
     }
@@ -34130,7 +34156,8 @@ async function refreshForLogout(options) {
 function isSessionOver(error) {
     if (!(error instanceof errors_AwsServiceError))
         return false;
-    return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) || ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '');
+    return (['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) ||
+        ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? ''));
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
@@ -34160,7 +34187,9 @@ function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpir
 }
 /** The token the action received, and the one in its token cache if a tool refreshed it since. */
 function heldTokens(record) {
-    const tokens = [withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)];
+    const tokens = [
+        withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)
+    ];
     const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
     if (refreshed && refreshed.accessToken !== record.accessToken) {
         // Issued to a tool, never seen by the runner: masked before anything could print them.

@@ -104,7 +104,9 @@ export function leftoverSession(file: string, isRegion: (value: string) => boole
     if (typeof region !== 'string' || !isRegion(region)) return undefined
     const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN
     const client =
-      isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt) ? { clientId, clientSecret, registrationExpiresAt } : undefined
+      isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+        ? { clientId, clientSecret, registrationExpiresAt }
+        : undefined
     return { file, region, ...token, ...(client ? { client } : {}) }
   } catch {
     return undefined

@@ -11,9 +11,13 @@ import { POST_TASKS } from './tasks.js'
 import { sanitize } from '../text/sanitize.js'
 import { settleWithin } from '../time/limit.js'
 
-
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
-export async function runCleanup(tasks: readonly CleanupTask[], handoff: Handoff, log: CleanupLog = core, limitMs = POST_TASK_LIMIT_MS): Promise<void> {
+export async function runCleanup(
+  tasks: readonly CleanupTask[],
+  handoff: Handoff,
+  log: CleanupLog = core,
+  limitMs = POST_TASK_LIMIT_MS
+): Promise<void> {
   for (const task of tasks) {
     try {
       const outcome = await settleWithin(() => task.run(handoff), limitMs)

@@ -72,7 +72,9 @@ export function removeLeftovers(scope: LeftoverScope): LeftoversRemoved {
       removed.cacheFiles.push(file)
       if (session) removed.sessions.push(session)
     } catch (error) {
-      removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`)
+      removed.problems.push(
+        `Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`
+      )
     }
   }
   return removed
@@ -85,7 +87,10 @@ function removeConfigBlocks(scope: LeftoverScope, removed: LeftoversRemoved): st
   try {
     text = readFileSync(configFile, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${reason(error)}.`)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      removed.problems.push(
+        `Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${reason(error)}.`
+      )
     return []
   }
   const stale = markedBlocks(text).filter((block) => block.runner === scope.runner && !scope.claimed.sessions.has(block.tag))
@@ -106,7 +111,9 @@ function removeConfigBlocks(scope: LeftoverScope, removed: LeftoversRemoved): st
     // In place, as the block was written: the file keeps its mode, owner and a symlink to it.
     writeFileSync(configFile, cleaned)
   } catch (error) {
-    removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${reason(error)}. Remove them by hand.`)
+    removed.problems.push(
+      `Could not remove the blocks an earlier run of this action left in ${configFile}: ${reason(error)}. Remove them by hand.`
+    )
     return []
   }
   return removed.blocks
@@ -152,9 +159,14 @@ function reason(error: unknown): string {
 export function leftoversLine(removed: LeftoversRemoved, configFile: string): string | undefined {
   const parts: string[] = []
   if (removed.blocks.length > 0) {
-    parts.push(`${removed.blocks.length} AWS config block${removed.blocks.length === 1 ? '' : 's'} (sso-session ${removed.blocks.join(', ')}) from ${configFile}`)
+    parts.push(
+      `${removed.blocks.length} AWS config block${removed.blocks.length === 1 ? '' : 's'} (sso-session ${removed.blocks.join(', ')}) from ${configFile}`
+    )
   }
-  if (removed.cacheFiles.length > 0) parts.push(`${removed.cacheFiles.length} SSO token cache file${removed.cacheFiles.length === 1 ? '' : 's'} (${removed.cacheFiles.join(', ')})`)
+  if (removed.cacheFiles.length > 0)
+    parts.push(
+      `${removed.cacheFiles.length} SSO token cache file${removed.cacheFiles.length === 1 ? '' : 's'} (${removed.cacheFiles.join(', ')})`
+    )
   if (parts.length === 0) return undefined
   return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`
 }
@@ -169,7 +181,11 @@ const MAX_LEFTOVER_SESSIONS = 4
  * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
  * step: a problem is a warning saying what to do.
  */
-export async function removeEarlierLeftovers(log: CleanupLog, env: NodeJS.ProcessEnv = process.env, mask: (secret: string) => void = core.setSecret): Promise<void> {
+export async function removeEarlierLeftovers(
+  log: CleanupLog,
+  env: NodeJS.ProcessEnv = process.env,
+  mask: (secret: string) => void = core.setSecret
+): Promise<void> {
   let removed: LeftoversRemoved
   try {
     const home = homedir()
@@ -186,7 +202,11 @@ export async function removeEarlierLeftovers(log: CleanupLog, env: NodeJS.Proces
     const line = leftoversLine(removed, configFile)
     if (line !== undefined) log.info(sanitize(line, { maxLength: 4000 }))
   } catch (error) {
-    log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`))
+    log.warning(
+      sanitize(
+        `Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`
+      )
+    )
     return
   }
   await endLeftoverSessions(removed.sessions, log, env)
@@ -199,10 +219,16 @@ function maskSession(session: LeftoverSession, mask: (secret: string) => void): 
 }
 
 /** Each session as the post step would end it; concurrently, so a silent portal costs one window. */
-export async function endLeftoverSessions(sessions: readonly LeftoverSession[], log: CleanupLog, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function endLeftoverSessions(
+  sessions: readonly LeftoverSession[],
+  log: CleanupLog,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<void> {
   const ended = sessions.slice(0, MAX_LEFTOVER_SESSIONS)
   if (sessions.length > ended.length) {
-    log.info(`Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`)
+    log.info(
+      `Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`
+    )
   }
   await Promise.all(
     ended.map(async (session) => {
@@ -212,7 +238,13 @@ export async function endLeftoverSessions(sessions: readonly LeftoverSession[], 
         await revokeTokens(
           {
             portalEndpoint: portalEndpoint(session.region, env),
-            tokens: [{ accessToken: session.accessToken, expiresAt: session.expiresAt, ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken }) }],
+            tokens: [
+              {
+                accessToken: session.accessToken,
+                expiresAt: session.expiresAt,
+                ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken })
+              }
+            ],
             ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
             retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
             label: `The ${token}`

@@ -57,5 +57,8 @@ export async function refreshForLogout(options: RefreshOptions): Promise<Refresh
 /** invalid_grant: the refresh token was revoked, rotated away or its session ended; invalid_client: the client is gone. */
 function isSessionOver(error: unknown): boolean {
   if (!(error instanceof AwsServiceError)) return false
-  return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) || ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '')
+  return (
+    ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) ||
+    ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? '')
+  )
 }

@@ -28,7 +28,9 @@ function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpir
 
 /** The token the action received, and the one in its token cache if a tool refreshed it since. */
 export function heldTokens(record: RevokeRecord): HeldToken[] {
-  const tokens: HeldToken[] = [withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)]
+  const tokens: HeldToken[] = [
+    withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)
+  ]
   const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile)
   if (refreshed && refreshed.accessToken !== record.accessToken) {
     // Issued to a tool, never seen by the runner: masked before anything could print them.
@@ -99,7 +101,9 @@ export async function revokeTokens(options: RevokeOptions, log: CleanupLog): Pro
         log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`)
         return
       }
-      log.warning(`Could not revoke ${lowerFirst(which)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`)
+      log.warning(
+        `Could not revoke ${lowerFirst(which)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`
+      )
     }
   }
 

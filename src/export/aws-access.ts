@@ -53,7 +53,9 @@ export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAcc
       throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage)
     }
     maskRoleCredentials(credentials)
-    core.info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`)
+    core.info(
+      `Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`
+    )
     access.role = { target, credentials }
   }
 
@@ -136,6 +138,8 @@ function writeProfiles(request: AwsAccessRequest): AwsFilesRecord {
     warn: (message) => core.warning(message)
   })
   const names = files.profiles.join(', ')
-  core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`)
+  core.info(
+    `Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`
+  )
   return files
 }

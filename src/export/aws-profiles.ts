@@ -76,7 +76,11 @@ export function writeAwsProfiles(setup: ProfileSetup): AwsFilesRecord {
 
   // The token first: a profile whose token file is missing fails with "Token … does not exist".
   mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
-  const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration)
+  const entry = tokenCacheEntry(
+    { startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } },
+    setup.token,
+    setup.registration
+  )
   writeFileSync(cacheFile, JSON.stringify(entry), { mode: 0o600 })
   chmodSync(cacheFile, 0o600)
   mkdirSync(dirname(configFile), { recursive: true, mode: 0o700 })
@@ -146,7 +150,9 @@ function refuseUserSections(text: string, sections: readonly IniSection[], confi
 function replaceStaleBlocks(text: string, sections: readonly IniSection[], setup: ProfileSetup): string {
   refuseUserSections(text, sections, setup.configFile, setup.profiles)
   const wanted = new Set(sections.map((section) => sectionIdentity(section.header)))
-  const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])))
+  const stale = new Set(
+    findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : []))
+  )
   let result = text
   for (const tag of stale) {
     const removed = removeBlock(result, tag, false)
@@ -157,7 +163,9 @@ function replaceStaleBlocks(text: string, sections: readonly IniSection[], setup
     }
     result = removed.text
     rmSync(tokenCacheFile(setup.home, tag), { force: true })
-    setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`)
+    setup.warn(
+      `Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`
+    )
   }
   return result
 }

@@ -56,7 +56,9 @@ export async function learnTokenIdentity(github: GitHubRest, debug: (line: strin
     if (identity === undefined) debug('GitHub answered the GraphQL viewer query without a usable login and databaseId.')
     return identity
   } catch (error) {
-    debug(`GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`)
+    debug(
+      `GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`
+    )
     return undefined
   }
 }
@@ -73,4 +75,3 @@ function asIdentity(value: unknown, source: TokenIdentity['source']): TokenIdent
   if (!isGitHubLogin(login)) return undefined
   return { id, login, source }
 }
-

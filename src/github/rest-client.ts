@@ -70,9 +70,12 @@ export async function createGitHubClient(options: GitHubClientOptions): Promise<
       {
         deadline: Number.POSITIVE_INFINITY,
         clock: { now, sleep: (ms) => sleep(ms) },
-        delayBeforeRetry: (error, attempt, at) => (retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+        delayBeforeRetry: (error, attempt, at) =>
+          retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined,
         onRetry: ({ error, delayMs }) =>
-          debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
+          debug(
+            `GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`
+          )
       }
     )
   })

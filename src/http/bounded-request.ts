@@ -74,7 +74,12 @@ export async function requestBounded(options: BoundedRequest): Promise<BoundedRe
 }
 
 /** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number, operation: string, endpoint: string): Promise<Buffer> {
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  max: number,
+  operation: string,
+  endpoint: string
+): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {

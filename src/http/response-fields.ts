@@ -57,13 +57,15 @@ export class Fields {
    */
   requiredTime(name: string, unitMs: 1 | 1000): number {
     const value = this.requiredNumber(name)
-    if (!isTime(value * unitMs)) throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`)
+    if (!isTime(value * unitMs))
+      throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`)
     return value
   }
 
   requiredObject(name: string): unknown {
     const value = this.record[name]
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.malformed(`${this.path}${name} is missing or not a JSON object`)
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw this.malformed(`${this.path}${name} is missing or not a JSON object`)
     return value
   }
 

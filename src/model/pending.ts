@@ -65,7 +65,13 @@ export function loadPendingRequest(path: string): PendingRequest {
   try {
     const file = JSON.parse(text) as PendingFile
     if (typeof file !== 'object' || file === null || file.version !== 1) throw new TypeError('unknown format')
-    checkFields(file.registration, 'registration', { clientId: 'string', clientSecret: 'string', clientIdIssuedAt: 'number', clientSecretExpiresAt: 'number', clientName: 'string' })
+    checkFields(file.registration, 'registration', {
+      clientId: 'string',
+      clientSecret: 'string',
+      clientIdIssuedAt: 'number',
+      clientSecretExpiresAt: 'number',
+      clientName: 'string'
+    })
     checkFields(file.authorization, 'authorization', {
       deviceCode: 'string',
       userCode: 'string',
@@ -116,7 +122,8 @@ export function refuseAccessNotShown(shown: Access, asked: Access): void {
     )
   }
   for (const target of asked.profiles ?? []) {
-    const same = (other: typeof target) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName
+    const same = (other: typeof target) =>
+      other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName
     if (!(shown.profiles ?? []).some(same)) {
       throw new AccessNotShownError(
         `The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver; ${fix}`

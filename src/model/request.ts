@@ -2,7 +2,6 @@
 // so that all of them tell the approver the same story.
 import { definedFields } from '../defined.js'
 
-
 /** Where the request comes from: shown to the approver so they approve only what they expect. */
 export interface RunContext {
   /** owner/repo */
@@ -93,7 +92,8 @@ export function restoreRequest(stored: unknown): ApprovalRequest {
   }
   const expiresAt = new Date(value.expiresAt ?? '')
   const deadline = new Date(value.deadline ?? '')
-  if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime())) throw new TypeError('stored approval request without valid times')
+  if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+    throw new TypeError('stored approval request without valid times')
   if (typeof value.context !== 'object' || value.context === null) throw new TypeError('stored approval request without its run context')
   if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
     throw new TypeError('stored approval request with scopes that are not a list of text')
@@ -120,7 +120,13 @@ function restoreAccess(value: Partial<StoredRequest>): void {
   if (!Array.isArray(profiles)) throw new TypeError('stored approval request with profiles that are not a list')
   for (const entry of profiles as unknown[]) {
     const target = entry as Record<string, unknown> | null
-    if (typeof target !== 'object' || target === null || typeof target.profile !== 'string' || target.profile === '' || !isRole(target.accountId, target.roleName)) {
+    if (
+      typeof target !== 'object' ||
+      target === null ||
+      typeof target.profile !== 'string' ||
+      target.profile === '' ||
+      !isRole(target.accountId, target.roleName)
+    ) {
       throw new TypeError('stored approval request with a profile that is not a profile name and a role')
     }
   }

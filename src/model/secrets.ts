@@ -28,7 +28,10 @@ export function maskTokenSet(token: TokenSet, setSecret: Mask = mask): void {
 }
 
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
-export function maskPendingRequest(pending: { registration: ClientRegistration; authorization: DeviceAuthorization }, setSecret: Mask = mask): void {
+export function maskPendingRequest(
+  pending: { registration: ClientRegistration; authorization: DeviceAuthorization },
+  setSecret: Mask = mask
+): void {
   maskRegistration(pending.registration, setSecret)
   maskDeviceAuthorization(pending.authorization, setSecret)
 }

@@ -38,7 +38,7 @@ export function renderComment(request: ApprovalRequest, state: CommentState, res
   if (commentSize(whole) <= budget) return whole
   // The most profiles that fit: the size grows with the count, so a binary search finds it.
   let fits = 0
-  for (let low = 0, high = profiles - 1; low <= high; ) {
+  for (let low = 0, high = profiles - 1; low <= high;) {
     const middle = Math.floor((low + high) / 2)
     if (commentSize(composeComment(request, state, result, middle)) <= budget) {
       fits = middle
@@ -124,7 +124,10 @@ function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: Req
         message ?? 'Re-run the job to ask again.'
       ]
     case 'error':
-      return [`The sign-in failed${when()}. The job got no AWS access.`, message ?? `See ${runLog} for what went wrong, then re-run the job.`]
+      return [
+        `The sign-in failed${when()}. The job got no AWS access.`,
+        message ?? `See ${runLog} for what went wrong, then re-run the job.`
+      ]
   }
 }
 

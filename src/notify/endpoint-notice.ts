@@ -31,7 +31,10 @@ function foreignHost(link: string): string | undefined {
 }
 
 /** The notice for the request's own links, with the overrides in effect. */
-export function noticeFor(request: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>, overrides: readonly EndpointOverride[]): EndpointNotice | undefined {
+export function noticeFor(
+  request: Pick<ApprovalRequest, 'verificationUri' | 'verificationUriComplete'>,
+  overrides: readonly EndpointOverride[]
+): EndpointNotice | undefined {
   return endpointNotice(overrides, [request.verificationUri, request.verificationUriComplete])
 }
 
@@ -45,7 +48,9 @@ export interface NoticeText {
 /** The notice in words, every outside value through the sanitiser. */
 export function noticeText(notice: EndpointNotice): NoticeText {
   const details = [
-    ...notice.overrides.map(({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`),
+    ...notice.overrides.map(
+      ({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`
+    ),
     ...notice.linkHosts.map((host) => `The verification link goes to ${plain(host)}, which is not an AWS host.`),
     'If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
   ]

@@ -33,9 +33,7 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
   if (request.endpointNotice) lines.push(...noticeLines(request.endpointNotice), '')
   lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
   if (request.deadline.getTime() < request.expiresAt.getTime()) {
-    lines.push(
-      `  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`
-    )
+    lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`)
   }
   lines.push('', 'Who is asking', ...table(subjectRows(request)), '')
   lines.push(
@@ -85,7 +83,9 @@ export function createLogNotifier(options: LogNotifierOptions = {}): Notifier {
       write(renderLogPrompt(request, now()))
       const target = plain(request.verificationUriComplete) || plain(request.verificationUri)
       try {
-        write(`Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`)
+        write(
+          `Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`
+        )
       } catch (error) {
         write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`)
       }

@@ -59,4 +59,3 @@ export function link(label: string, url: string): string {
   const href = safeUrl(url)
   return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`
 }
-

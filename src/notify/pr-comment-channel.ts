@@ -70,7 +70,11 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
       if (cancellation?.aborted) return false
       // Not answering is a reason to stop too: the next write would only wait as long again.
       if (error instanceof PrCommentError && error.reason !== 'rejected') disabled = true
-      options.warn(error instanceof PrCommentError ? error.message : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`)
+      options.warn(
+        error instanceof PrCommentError
+          ? error.message
+          : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`
+      )
       return false
     }
   }
@@ -109,7 +113,10 @@ async function withinLimit<T>(written: Promise<T>, limit: AbortSignal | undefine
   const outcome = await settleWithin(() => written, undefined, limit)
   if (outcome.status === 'done') return outcome.value
   if (outcome.status === 'failed') throw outcome.error
-  throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`)
+  throw new PrCommentError(
+    'unavailable',
+    `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`
+  )
 }
 
 /**

@@ -4,7 +4,14 @@
 // code, to phish an approver), so a marker alone never makes a comment editable.
 import { withRetry } from '../retry.js'
 import { createGitHubClient, type GitHubClientOptions, type GitHubRest } from '../github/rest-client.js'
-import { DEFAULT_RETRY_POLICY, failureFacts, isRateLimited, isRetryableGitHubFailure, retryDelayMs, type FailureFacts } from '../github/retry.js'
+import {
+  DEFAULT_RETRY_POLICY,
+  failureFacts,
+  isRateLimited,
+  isRetryableGitHubFailure,
+  retryDelayMs,
+  type FailureFacts
+} from '../github/retry.js'
 import { commentAuthor, IdentityLookupError, learnTokenIdentity, type TokenIdentity } from '../github/identity.js'
 import { commentSize, MAX_COMMENT_SIZE } from './comment-size.js'
 import { sanitize } from '../text/sanitize.js'
@@ -119,7 +126,12 @@ export class StickyComment {
   /** Undefined when the comment no longer exists. */
   private async update(id: number, body: string): Promise<CommentRef | undefined> {
     try {
-      const { data } = await this.github.rest.issues.updateComment({ owner: this.target.owner, repo: this.target.repo, comment_id: id, body })
+      const { data } = await this.github.rest.issues.updateComment({
+        owner: this.target.owner,
+        repo: this.target.repo,
+        comment_id: id,
+        body
+      })
       return { id: data.id, url: data.html_url }
     } catch (error) {
       const facts = failureFacts(error)
@@ -158,7 +170,9 @@ export class StickyComment {
           clock: { now, sleep: (ms) => sleep(ms) },
           delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
           onRetry: ({ error, delayMs }) =>
-            this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
+            this.options.debug?.(
+              `GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`
+            )
         }
       )
     } catch (error) {
@@ -177,7 +191,10 @@ export class StickyComment {
     // Unknown until now: the comment this token just wrote says who it is.
     if (this.knownIdentity === undefined) {
       this.knownIdentity = commentAuthor(data.user, 'a comment it wrote')
-      if (this.knownIdentity) this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`)
+      if (this.knownIdentity)
+        this.options.debug?.(
+          `PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`
+        )
     }
     return { id: data.id, url: data.html_url }
   }
@@ -230,7 +247,9 @@ async function tokenIdentity(github: GitHubRest, target: CommentTarget, debug: (
   if (identity === undefined) {
     debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.')
   } else {
-    debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`)
+    debug(
+      `PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`
+    )
   }
   return identity
 }

@@ -30,7 +30,8 @@ export function renderPendingSummary(request: ApprovalRequest): string {
     ['Verification page', link(request.verificationUri, plain(request.verificationUri))],
     ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
   ]
-  if (request.deadline.getTime() < request.expiresAt.getTime()) rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
+  if (request.deadline.getTime() < request.expiresAt.getTime())
+    rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
   const parts = [
     '<h2>🔐 AWS access waiting for approval</h2>',
     `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
@@ -76,7 +77,11 @@ function subjectTableRows(subject: GateRecord['subject']): Row[] {
 }
 
 function table(rows: Row[]): string {
-  return ['<table>', ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`), '</table>'].join('\n')
+  return [
+    '<table>',
+    ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`),
+    '</table>'
+  ].join('\n')
 }
 
 export interface SummaryNotifierOptions {

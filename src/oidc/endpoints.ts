@@ -47,8 +47,18 @@ interface ServiceSpec {
   overrides: readonly string[]
 }
 
-const OIDC: ServiceSpec = { service: 'SSO OIDC', hostPrefix: 'oidc', fipsHostPrefix: 'oidc-fips', overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL'] }
-const PORTAL: ServiceSpec = { service: 'SSO portal', hostPrefix: 'portal.sso', fipsHostPrefix: 'portal.sso-fips', overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL'] }
+const OIDC: ServiceSpec = {
+  service: 'SSO OIDC',
+  hostPrefix: 'oidc',
+  fipsHostPrefix: 'oidc-fips',
+  overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL']
+}
+const PORTAL: ServiceSpec = {
+  service: 'SSO portal',
+  hostPrefix: 'portal.sso',
+  fipsHostPrefix: 'portal.sso-fips',
+  overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL']
+}
 
 /** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
 export function oidcEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -86,8 +96,14 @@ function resolveEndpoint(spec: ServiceSpec & { region: string; env: NodeJS.Proce
 
   const override = configuredEndpoint(env, spec.overrides)
   if (override !== undefined) {
-    if (fips) throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`)
-    if (dualStack) throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`)
+    if (fips)
+      throw new EndpointConfigurationError(
+        `AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`
+      )
+    if (dualStack)
+      throw new EndpointConfigurationError(
+        `AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`
+      )
     return parseCustomEndpoint(override.name, override.value)
   }
 
@@ -99,7 +115,10 @@ function resolveEndpoint(spec: ServiceSpec & { region: string; env: NodeJS.Proce
   const partition = partitionOf(region)
   if (fips && dualStack) return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`
   // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
-  if (fips) return partition.name === 'aws-us-gov' ? `https://${spec.hostPrefix}.${region}.amazonaws.com` : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`
+  if (fips)
+    return partition.name === 'aws-us-gov'
+      ? `https://${spec.hostPrefix}.${region}.amazonaws.com`
+      : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`
   if (dualStack) return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`
   return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`
 }
@@ -120,10 +139,14 @@ function parseCustomEndpoint(name: string, value: string): string {
     url = new URL(value)
   } catch {
     // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
-    throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`)
+    throw new EndpointConfigurationError(
+      `${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`
+    )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`)
+    throw new EndpointConfigurationError(
+      `${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`
+    )
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`)

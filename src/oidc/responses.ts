@@ -7,7 +7,11 @@ import type { ClientRegistration, DeviceAuthorization, TokenSet } from './types.
 /** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 5
 
-export function parseRegistration(body: unknown, context: ParseContext, request: { clientName: string; scopes: string[] }): ClientRegistration {
+export function parseRegistration(
+  body: unknown,
+  context: ParseContext,
+  request: { clientName: string; scopes: string[] }
+): ClientRegistration {
   const fields = new Fields(body, context)
   const clientId = fields.requiredString('clientId')
   const clientSecret = fields.requiredString('clientSecret')
@@ -48,9 +52,11 @@ export function parseDeviceAuthorization(body: unknown, context: ParseContext): 
   const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'))
   const complete = fields.optionalString('verificationUriComplete')
   const expiresIn = fields.requiredNumber('expiresIn')
-  if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS) throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)')
+  if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
+    throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)')
   const interval = fields.optionalNumber('interval')
-  if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS) throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`)
+  if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
+    throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`)
   return {
     deviceCode,
     userCode,
@@ -69,7 +75,8 @@ export function parseTokenSet(body: unknown, context: ParseContext): TokenSet {
   const accessToken = fields.requiredString('accessToken')
   const expiresIn = fields.requiredNumber('expiresIn')
   // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
-  if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS) throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)')
+  if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS)
+    throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)')
   const token: TokenSet = {
     accessToken,
     tokenType: fields.optionalString('tokenType') ?? 'Bearer',
@@ -95,6 +102,7 @@ function verificationLink(fields: Fields, name: string, value: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw fields.malformed(`${name} is not an https URL`)
   // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
   // zero-width characters, which the parser would keep or silently drop and a reader not see.
-  if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value)) throw fields.malformed(`${name} is not a plain link`)
+  if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value))
+    throw fields.malformed(`${name} is not a plain link`)
   return value
 }

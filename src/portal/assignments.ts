@@ -44,7 +44,9 @@ export async function missingRoleError(
   eachPage: PageWrapper
 ): Promise<MissingRoleError> {
   const lacks = missing.map((role) => `"${role.roleName}" in account ${role.accountId} (${role.source})`).join(', ')
-  const inputs = [...new Set(missing.map((role) => (role.source.includes("'roles'") ? "'roles'" : "'account-id' and 'role-name'")))].join(' or ')
+  const inputs = [...new Set(missing.map((role) => (role.source.includes("'roles'") ? "'roles'" : "'account-id' and 'role-name'")))].join(
+    ' or '
+  )
   let have: string
   try {
     have = await describeAssignments(portal, accessToken, eachPage)

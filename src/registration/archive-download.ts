@@ -34,7 +34,9 @@ export async function downloadArchive(download: ArchiveDownload): Promise<Buffer
     ...definedFields({ signal: download.signal })
   }).catch((error: unknown) => {
     // The only answer requestBounded calls malformed is one longer than the bound.
-    throw error instanceof MalformedResponseError ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`) : error
+    throw error instanceof MalformedResponseError
+      ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`)
+      : error
   })
   if (response.status !== 200) throw new CacheServiceError(`${operation} from ${download.url.origin} answered HTTP ${response.status}`)
   return response.body

@@ -77,7 +77,9 @@ function paxRecord(key: string, value: string): Buffer {
 /** The name field: the name itself when it fits, else its last 100 bytes' worth (the PAX path is what counts). */
 function truncate(name: string): Buffer {
   const bytes = Buffer.from(name, 'utf8')
-  return bytes.length <= USTAR_NAME_BYTES ? bytes : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES)
+  return bytes.length <= USTAR_NAME_BYTES
+    ? bytes
+    : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES)
 }
 
 function padded(bytes: Buffer): Buffer {

@@ -43,12 +43,20 @@ export function cacheService(env: NodeJS.ProcessEnv = process.env): CacheService
   const protocol = cacheServiceProtocol(env)
   const token = env.ACTIONS_RUNTIME_TOKEN ?? ''
   if (protocol === undefined || token === '') throw new CacheServiceError('the Actions cache service is not configured for this step')
-  const base = protocol === 'v2' ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL') : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL')
+  const base =
+    protocol === 'v2'
+      ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL')
+      : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL')
   return { protocol, base, token }
 }
 
 /** One Twirp JSON call: `POST <origin>/twirp/…CacheService/<method>` (resolved as the library resolves it: any base path discarded). */
-export async function twirpCall(service: CacheService, method: string, request: Record<string, unknown>, call: CacheCall): Promise<CacheAnswer> {
+export async function twirpCall(
+  service: CacheService,
+  method: string,
+  request: Record<string, unknown>,
+  call: CacheCall
+): Promise<CacheAnswer> {
   const url = new URL(`${TWIRP_SERVICE}${method}`, service.base)
   const response = await requestBounded({
     operation: method,
@@ -67,7 +75,13 @@ export async function twirpCall(service: CacheService, method: string, request: 
 export async function artifactCacheCall(
   service: CacheService,
   operation: string,
-  call: CacheCall & { method: 'GET' | 'POST' | 'PATCH'; resource: string; json?: Record<string, unknown>; bytes?: Buffer; headers?: Record<string, string> }
+  call: CacheCall & {
+    method: 'GET' | 'POST' | 'PATCH'
+    resource: string
+    json?: Record<string, unknown>
+    bytes?: Buffer
+    headers?: Record<string, string>
+  }
 ): Promise<CacheAnswer> {
   const url = new URL(`${service.base.href}_apis/artifactcache/${call.resource}`)
   const contentType: Record<string, string> = call.json !== undefined ? { 'content-type': 'application/json' } : {}
@@ -96,7 +110,8 @@ export function jsonObject(answer: CacheAnswer, operation: string): Record<strin
   } catch {
     throw new MalformedResponseError(operation, answer.endpoint, 'the body is not JSON')
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MalformedResponseError(operation, answer.endpoint, 'the body is not a JSON object')
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new MalformedResponseError(operation, answer.endpoint, 'the body is not a JSON object')
   return parsed as Record<string, unknown>
 }
 

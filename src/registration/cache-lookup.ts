@@ -11,7 +11,16 @@
 // credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
 // read and never logged; errors name the endpoint's origin and path only.
 import { MalformedResponseError } from '../http/errors.js'
-import { artifactCacheCall, cacheService, jsonObject, maskSignedUrl, signedUrl, twirpCall, unexpectedStatus, type CacheService } from './cache-client.js'
+import {
+  artifactCacheCall,
+  cacheService,
+  jsonObject,
+  maskSignedUrl,
+  signedUrl,
+  twirpCall,
+  unexpectedStatus,
+  type CacheService
+} from './cache-client.js'
 
 export { CacheServiceError } from './cache-client.js'
 
@@ -61,7 +70,11 @@ function hit(key: unknown, location: unknown, prefix: string, operation: string,
   // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
   maskSignedUrl(location)
   if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
-    throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for')
+    throw new MalformedResponseError(
+      operation,
+      endpoint,
+      'the matched key is not a key of the shape this action saves, under the prefix asked for'
+    )
   }
   return { found: true, matchedKey: key, archiveUrl: signedUrl(location, operation, endpoint, 'archive URL') }
 }

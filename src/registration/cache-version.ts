@@ -25,7 +25,10 @@ export function cacheVersion(paths: readonly string[], method: CompressionMethod
  * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
  * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
  */
-export function compressionMethodOfThisRunner(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): CompressionMethod {
+export function compressionMethodOfThisRunner(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform
+): CompressionMethod {
   return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip'
 }
 

@@ -57,10 +57,7 @@ export interface RegistrationCacheOptions extends RegistrationIdentity {
  * What a restore found. `timed-out` is told apart from a plain miss because a service that did not
  * answer one request is not worth a second wait for a save in the same run.
  */
-export type RestoreResult =
-  | { status: 'restored'; registration: ClientRegistration }
-  | { status: 'not-restored' }
-  | { status: 'timed-out' }
+export type RestoreResult = { status: 'restored'; registration: ClientRegistration } | { status: 'not-restored' } | { status: 'timed-out' }
 
 export const DEFAULT_RESTORE_TIMEOUT_MS = 10_000
 export const DEFAULT_SAVE_TIMEOUT_MS = 15_000
@@ -143,7 +140,10 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   if (fetched.status === 'refused') {
     if (fetched.misplaced) {
       // An entry this action saved on a runner whose workspace sits at another depth below HOME.
-      warn(options, `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`)
+      warn(
+        options,
+        `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`
+      )
     } else {
       warn(
         options,
@@ -157,20 +157,23 @@ async function restore(options: RegistrationCacheOptions, now: number): Promise<
   const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => core.setSecret(secret))
   if (!decoded.ok) {
     const advice =
-      decoded.failure === 'wrong-key'
-        ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.'
-        : ''
+      decoded.failure === 'wrong-key' ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.' : ''
     warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`)
     return NOT_RESTORED
   }
   const registration = decoded.registration
   if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
-    warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`)
+    warn(
+      options,
+      `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`
+    )
     return NOT_RESTORED
   }
   const expiresAt = registration.clientSecretExpiresAt * 1000
   if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-    core.debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`)
+    core.debug(
+      `The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`
+    )
     return NOT_RESTORED
   }
   core.info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`)
@@ -245,4 +248,3 @@ function boundBy(options: Pick<RegistrationCacheOptions, 'deadline' | 'limitMs'>
 function describe(error: unknown): string {
   return clip(error instanceof Error ? error.message : String(error))
 }
-

@@ -33,7 +33,8 @@ export function entryFromArchive(archive: Buffer, expectedName: string): EntryAr
   const member = readSingleFileTar(tar.bytes, { maxFileBytes: MAX_ENTRY_FILE_BYTES })
   if (!member.ok) return member
   if (member.name !== expectedName) {
-    if (isOurFileElsewhere(member.name, expectedName)) return { ok: false, reason: `it holds ${member.name}, not ${expectedName}`, misplaced: true }
+    if (isOurFileElsewhere(member.name, expectedName))
+      return { ok: false, reason: `it holds ${member.name}, not ${expectedName}`, misplaced: true }
     return { ok: false, reason: 'the archive holds a file other than the registration' }
   }
   return { ok: true, text: member.content.toString('utf8') }
@@ -45,7 +46,10 @@ function decompress(archive: Buffer): Decompressed {
   const options = { maxOutputLength: MAX_TAR_BYTES }
   try {
     if (archive.subarray(0, 4).equals(ZSTD_MAGIC)) {
-      return { ok: true, bytes: zstdDecompressSync(archive, { ...options, params: { [zlibConstants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } }) }
+      return {
+        ok: true,
+        bytes: zstdDecompressSync(archive, { ...options, params: { [zlibConstants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } })
+      }
     }
     if (archive[0] === 0x1f && archive[1] === 0x8b) return { ok: true, bytes: gunzipSync(archive, options) }
   } catch (error) {

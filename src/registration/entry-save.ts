@@ -23,7 +23,18 @@
 // variables apply). No body is ever logged; the signed upload URL is masked the moment it is read.
 import { requestBounded } from '../http/bounded-request.js'
 import { USER_AGENT } from '../http/user-agent.js'
-import { artifactCacheCall, CacheServiceError, cacheService, jsonObject, maskSignedUrl, signedUrl, twirpCall, unexpectedStatus, type CacheCall, type CacheService } from './cache-client.js'
+import {
+  artifactCacheCall,
+  CacheServiceError,
+  cacheService,
+  jsonObject,
+  maskSignedUrl,
+  signedUrl,
+  twirpCall,
+  unexpectedStatus,
+  type CacheCall,
+  type CacheService
+} from './cache-client.js'
 
 export interface EntrySave {
   key: string
@@ -45,7 +56,10 @@ const MAX_UPLOAD_ANSWER_BYTES = 64 * 1024
 export async function saveCacheEntry(save: EntrySave, env: NodeJS.ProcessEnv = process.env): Promise<EntrySaveResult> {
   const service = cacheService(env)
   const started = Date.now()
-  const call = (): CacheCall => ({ timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)), ...(save.signal ? { signal: save.signal } : {}) })
+  const call = (): CacheCall => ({
+    timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
+    ...(save.signal ? { signal: save.signal } : {})
+  })
   return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call)
 }
 
@@ -63,7 +77,12 @@ async function saveV2(save: EntrySave, service: CacheService, call: () => CacheC
   await uploadBlob(uploadUrl, save.archive, call())
 
   const finalize = 'FinalizeCacheEntryUpload'
-  const finalized = await twirpCall(service, finalize, { key: save.key, version: save.version, size_bytes: String(save.archive.length) }, call())
+  const finalized = await twirpCall(
+    service,
+    finalize,
+    { key: save.key, version: save.version, size_bytes: String(save.archive.length) },
+    call()
+  )
   if (finalized.status !== 200) throw unexpectedStatus(finalize, finalized)
   const commit = jsonObject(finalized, finalize)
   if (commit.ok !== true) throw new CacheServiceError(`${finalize} at ${finalized.endpoint} did not accept the entry`)
@@ -103,7 +122,8 @@ async function saveV1(save: EntrySave, service: CacheService, call: () => CacheC
   if (reserved.status === 409) return { status: 'exists' }
   if (reserved.status !== 200 && reserved.status !== 201) throw unexpectedStatus(reserve, reserved)
   const cacheId = jsonObject(reserved, reserve).cacheId
-  if (typeof cacheId !== 'number' || !Number.isSafeInteger(cacheId) || cacheId <= 0) throw new CacheServiceError(`${reserve} at ${reserved.endpoint} answered without a cache id`)
+  if (typeof cacheId !== 'number' || !Number.isSafeInteger(cacheId) || cacheId <= 0)
+    throw new CacheServiceError(`${reserve} at ${reserved.endpoint} answered without a cache id`)
 
   const upload = 'artifactcache upload'
   const uploaded = await artifactCacheCall(service, upload, {
@@ -116,7 +136,12 @@ async function saveV1(save: EntrySave, service: CacheService, call: () => CacheC
   if (uploaded.status < 200 || uploaded.status > 299) throw unexpectedStatus(upload, uploaded)
 
   const commit = 'artifactcache commit'
-  const committed = await artifactCacheCall(service, commit, { ...call(), method: 'POST', resource: `caches/${cacheId}`, json: { size: save.archive.length } })
+  const committed = await artifactCacheCall(service, commit, {
+    ...call(),
+    method: 'POST',
+    resource: `caches/${cacheId}`,
+    json: { size: save.archive.length }
+  })
   if (committed.status < 200 || committed.status > 299) throw unexpectedStatus(commit, committed)
   return { status: 'saved', entryId: String(cacheId) }
 }

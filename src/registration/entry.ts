@@ -100,7 +100,8 @@ function maskSecretIn(candidate: unknown, mask: (secret: string) => void): void 
 
 function checkRegistration(candidate: unknown, mask: (secret: string) => void): DecodeResult {
   maskSecretIn(candidate, mask)
-  if (typeof candidate !== 'object' || candidate === null) return { ok: false, failure: 'corrupt', detail: 'the entry holds no registration' }
+  if (typeof candidate !== 'object' || candidate === null)
+    return { ok: false, failure: 'corrupt', detail: 'the entry holds no registration' }
   const r = candidate as Record<string, unknown>
   const valid =
     typeof r.clientId === 'string' &&

@@ -71,6 +71,9 @@ export function registrationFilePath(home: string = homedir()): string {
  * relative to GITHUB_WORKSPACE (else the working directory), `/`-separated, so on a hosted runner
  * it reads `../../../.aws-sso-device-auth-registration.json`.
  */
-export function archivedFileName(file: string = registrationFilePath(), workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()): string {
+export function archivedFileName(
+  file: string = registrationFilePath(),
+  workspace: string = process.env.GITHUB_WORKSPACE ?? process.cwd()
+): string {
   return relative(workspace, file).split(sep).join('/')
 }

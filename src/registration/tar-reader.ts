@@ -72,7 +72,8 @@ function readMember(tar: Buffer, limits: TarLimits): { name: string; content: Bu
       continue
     }
     if (type !== 0x30 && type !== 0) throw new Refused(`the archive holds a ${memberKind(typeChar)}, not only a regular file`)
-    if (pax?.has('linkpath') || cString(header.subarray(157, 257), 'link name') !== '') throw new Refused('the file member names a link target')
+    if (pax?.has('linkpath') || cString(header.subarray(157, 257), 'link name') !== '')
+      throw new Refused('the file member names a link target')
 
     const size = pax?.has('size') ? paxSize(pax.get('size')!, limits.maxFileBytes) : sizeOf(header, limits.maxFileBytes, 'file')
     const name = pax?.get('path') ?? gnuLongName ?? ustarName(header)
@@ -132,7 +133,10 @@ function paxSize(value: string, max: number): number {
 
 /** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
 function octal(field: Buffer, what: string): number {
-  const text = field.toString('latin1').replace(/^ +/, '').replace(/[ \0]+$/, '')
+  const text = field
+    .toString('latin1')
+    .replace(/^ +/, '')
+    .replace(/[ \0]+$/, '')
   if (!/^[0-7]{1,12}$/.test(text)) throw new Refused(`a header has a malformed ${what} field`)
   return parseInt(text, 8)
 }

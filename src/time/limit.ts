@@ -3,7 +3,8 @@
 // it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
 
 /** How bounded work ended. */
-export type Bounded<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
+export type Bounded<T> =
+  { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'timed-out' } | { status: 'cancelled' }
 
 /**
  * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
