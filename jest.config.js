@@ -1,8 +1,11 @@
 // ESM + TypeScript through ts-jest; run with NODE_OPTIONS=--experimental-vm-modules (see package.json).
+import { fileURLToPath } from 'node:url'
+
 export default {
   // jest's node environment, which also runs afterThisTest() cleanups and appends the logs of the
-  // processes a failing test ran (__tests__/support/environment.js).
-  testEnvironment: '<rootDir>/__tests__/support/environment.js',
+  // processes a failing test ran (__tests__/support/environment.js). An absolute path, not
+  // <rootDir>: Stryker's jest runner (npm run mutate) wraps the environment and resolves it as given.
+  testEnvironment: fileURLToPath(new URL('./__tests__/support/environment.js', import.meta.url)),
   extensionsToTreatAsEsm: ['.ts'],
   resolver: 'ts-jest-resolver',
   transform: {
