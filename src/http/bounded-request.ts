@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import type { Dispatcher } from 'undici'
 import { sharedDispatcher } from './dispatcher.js'
 import { MalformedResponseError, NetworkError, RequestTimeoutError } from './errors.js'
-import { firstLine } from '../text/lines.js'
+import { clip, firstLine } from '../text/lines.js'
 
 export interface BoundedRequest {
   /** The operation name, for messages and logs: 'CreateToken', 'GetCacheEntryDownloadURL'. */
@@ -66,7 +66,11 @@ export async function requestBounded(options: BoundedRequest): Promise<BoundedRe
   } catch (error) {
     if (error instanceof MalformedResponseError) throw error
     const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout })
-    core.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`)
+    // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
+    // what the network or a proxy said, so it passes the one sanitiser.
+    core.debug(
+      `${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`
+    )
     throw failure
   }
   core.debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`)

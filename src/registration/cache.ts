@@ -217,10 +217,10 @@ async function save(registration: ClientRegistration, options: RegistrationCache
   }
   if (outcome.value.status === 'exists') {
     // Many jobs starting at once on an empty cache each register; the first save wins.
-    core.debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`)
+    core.debug(`The Actions cache already holds ${sanitize(key)} (another job saved it first); nothing to do.`)
     return
   }
-  core.info(`Saved the OIDC client registration to the Actions cache as ${key}.`)
+  core.info(`Saved the OIDC client registration to the Actions cache as ${sanitize(key)}.`)
 }
 
 /** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
