@@ -67,15 +67,27 @@ function removeConfigBlock(record: AwsFilesRecord, log: CleanupLog): void {
  * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
  * The file is in HOME, where any step of the job could write: only plain printable strings count.
  */
-export function cachedToken(file: string): { accessToken: string; expiresAt: number; refreshToken?: string } | undefined {
+export function cachedToken(file: string): CachedToken | undefined {
+  const entry = readTokenCache(file)
+  return entry && tokenOf(entry)
+}
+
+type CachedToken = { accessToken: string; expiresAt: number; refreshToken?: string }
+
+/** The file as a JSON object, or undefined when it is unreadable or not one. */
+function readTokenCache(file: string): Record<string, unknown> | undefined {
   try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as { accessToken?: unknown; expiresAt?: unknown; refreshToken?: unknown }
-    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN
-    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt)) return undefined
-    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) }
+    const entry: unknown = JSON.parse(readFileSync(file, 'utf8'))
+    return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined
   } catch {
     return undefined
   }
+}
+
+function tokenOf(entry: Record<string, unknown>): CachedToken | undefined {
+  const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN
+  if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt)) return undefined
+  return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) }
 }
 
 /** What a leftover token cache held: enough to end its session (revoke.ts), read before the file goes. */
@@ -96,21 +108,17 @@ export interface LeftoverSession {
  * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
  */
 export function leftoverSession(file: string, isRegion: (value: string) => boolean): LeftoverSession | undefined {
-  const token = cachedToken(file)
-  if (token === undefined) return undefined
-  try {
-    const entry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-    const { region, clientId, clientSecret } = entry
-    if (typeof region !== 'string' || !isRegion(region)) return undefined
-    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN
-    const client =
-      isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
-        ? { clientId, clientSecret, registrationExpiresAt }
-        : undefined
-    return { file, region, ...token, ...(client ? { client } : {}) }
-  } catch {
-    return undefined
-  }
+  const entry = readTokenCache(file)
+  const token = entry && tokenOf(entry)
+  if (entry === undefined || token === undefined) return undefined
+  const { region, clientId, clientSecret } = entry
+  if (typeof region !== 'string' || !isRegion(region)) return undefined
+  const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN
+  const client =
+    isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+      ? { clientId, clientSecret, registrationExpiresAt }
+      : undefined
+  return { file, region, ...token, ...(client ? { client } : {}) }
 }
 
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
