@@ -20,7 +20,11 @@ export interface EventPayload {
   repository?: unknown
 }
 
-export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+/** `payload`: the event payload, when the caller has read it already (it is read once per step). */
+export function readRunContext(
+  env: NodeJS.ProcessEnv = process.env,
+  payload: EventPayload | undefined = readEventPayload(env.GITHUB_EVENT_PATH?.trim() ?? '')
+): RunContext {
   const get = (name: string): string => env[name]?.trim() ?? ''
   const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '')
   const repository = get('GITHUB_REPOSITORY')
@@ -39,7 +43,6 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     sha: get('GITHUB_SHA'),
     serverUrl
   }
-  const payload = readEventPayload(get('GITHUB_EVENT_PATH'))
   const pullRequest = pullRequestNumber(payload)
   if (pullRequest !== undefined) context.pullRequest = pullRequest
   const trigger = describeTrigger({

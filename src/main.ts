@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { removeEarlierLeftovers } from './cleanup/leftovers.js'
-import { readEventPayload, readRunContext } from './context.js'
+import { readEventPayload, readRunContext, type EventPayload } from './context.js'
 import { attemptTimeoutMs, commentWriteLimitMs, DEADLINE_GRACE_MS, exportDeadline } from './deadline.js'
 import { InputError, oneLine } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
@@ -78,7 +78,9 @@ export async function run(): Promise<void> {
   const startedAt = Date.now()
   const cancellation = abortOnTermination()
   const { signal } = cancellation
-  const context = readRunContext()
+  // Read once: the run's context and the trust check both need it, and a push's payload can be large.
+  const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '')
+  const context = readRunContext(process.env, payload)
   const handoff = new HandoffWriter()
   // What recording the outcome needs, each set below by the step that learns it. Until the inputs
   // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
@@ -97,7 +99,7 @@ export async function run(): Promise<void> {
     const inputs = readInputs(context)
     subject = requestSubject(context, inputs)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
-    await refuseUntrustedRun(context, inputs, signal)
+    await refuseUntrustedRun(context, payload, inputs, signal)
     const flow = prepareFlow(inputs, context, handoff, startedAt, signal)
     registrations = flow.registrations
     switch (inputs.phase) {
@@ -174,14 +176,13 @@ function requestedAccess(inputs: ActionInputs): Pick<ApprovalRequest, 'accountId
 }
 
 /** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
-async function refuseUntrustedRun(context: RunContext, inputs: ActionInputs, signal: AbortSignal): Promise<void> {
-  await refuseUntrustedCode(
-    context.eventName,
-    readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''),
-    inputs.allowForks,
-    context.repository,
-    pullRequestLookup(context, inputs, signal)
-  )
+async function refuseUntrustedRun(
+  context: RunContext,
+  payload: EventPayload | undefined,
+  inputs: ActionInputs,
+  signal: AbortSignal
+): Promise<void> {
+  await refuseUntrustedCode(context.eventName, payload, inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal))
 }
 
 /** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
