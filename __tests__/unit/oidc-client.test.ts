@@ -1,8 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
-import { join } from 'node:path'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent } from 'undici'
@@ -12,6 +10,7 @@ import { SsoOidcClient } from '../../src/oidc/client.js'
 import { AwsServiceError, MalformedResponseError, NetworkError, RequestTimeoutError, isRetryableAwsError } from '../../src/oidc/errors.js'
 import { tempDir } from '../support/temp.js'
 import { captureStdout } from '../support/capture.js'
+import { testCertificate } from '../harness/forward-proxy.js'
 
 // Values shaped like AWS's (the client secret is a ~1 KB JWT-like string).
 const CLIENT = { clientId: 'client-id-123', clientSecret: 'eyJraWQiOiJrZXktMTU2Njk2ODA4OCJ9.' + 's'.repeat(900) }
@@ -392,33 +391,11 @@ describe('network failures', () => {
   })
 
   it('reports an untrusted certificate as a network error that a retry cannot fix', async () => {
-    // A throwaway self-signed certificate, made with the openssl every runner image has.
+    // Any self-signed certificate will do: the client refuses it before it looks at the name.
     const dir = tempDir('oidc-tls')
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem')
-        ],
-        { stdio: 'ignore' }
-      )
-      const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
-        res.end('{}')
-      )
+      const { key, cert } = testCertificate(dir)
+      const tls = createHttpsServer({ key, cert }, (_req, res) => res.end('{}'))
       await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
       const tlsEndpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
       try {
