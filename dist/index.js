@@ -32503,16 +32503,24 @@ function removeConfigBlock(record, log) {
  * The file is in HOME, where any step of the job could write: only plain printable strings count.
  */
 function cachedToken(file) {
+    const entry = readTokenCache(file);
+    return entry && tokenOf(entry);
+}
+/** The file as a JSON object, or undefined when it is unreadable or not one. */
+function readTokenCache(file) {
     try {
         const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-        const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
-        if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
-            return undefined;
-        return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
+        return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;
     }
     catch {
         return undefined;
     }
+}
+function tokenOf(entry) {
+    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
+    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
+        return undefined;
+    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
 }
 /**
  * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
@@ -32520,23 +32528,18 @@ function cachedToken(file) {
  * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
  */
 function leftoverSession(file, isRegion) {
-    const token = cachedToken(file);
-    if (token === undefined)
+    const entry = readTokenCache(file);
+    const token = entry && tokenOf(entry);
+    if (entry === undefined || token === undefined)
         return undefined;
-    try {
-        const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-        const { region, clientId, clientSecret } = entry;
-        if (typeof region !== 'string' || !isRegion(region))
-            return undefined;
-        const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
-        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
-            ? { clientId, clientSecret, registrationExpiresAt }
-            : undefined;
-        return { file, region, ...token, ...(client ? { client } : {}) };
-    }
-    catch {
+    const { region, clientId, clientSecret } = entry;
+    if (typeof region !== 'string' || !isRegion(region))
         return undefined;
-    }
+    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
+    const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+        ? { clientId, clientSecret, registrationExpiresAt }
+        : undefined;
+    return { file, region, ...token, ...(client ? { client } : {}) };
 }
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value) {
@@ -33011,7 +33014,9 @@ async function requestBounded(options) {
         if (error instanceof MalformedResponseError)
             throw error;
         const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
+        // what the network or a proxy said, so it passes the one sanitiser.
+        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`);
         throw failure;
     }
     debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
@@ -34293,7 +34298,8 @@ function loginOf(user) {
 // Octokit into the bundle for a handful of environment variables.
 
 
-function readRunContext(env = process.env) {
+/** `payload`: the event payload, when the caller has read it already (it is read once per step). */
+function readRunContext(env = process.env, payload = readEventPayload(env.GITHUB_EVENT_PATH?.trim() ?? '')) {
     const get = (name) => env[name]?.trim() ?? '';
     const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
     const repository = get('GITHUB_REPOSITORY');
@@ -34312,7 +34318,6 @@ function readRunContext(env = process.env) {
         sha: get('GITHUB_SHA'),
         serverUrl
     };
-    const payload = readEventPayload(get('GITHUB_EVENT_PATH'));
     const pullRequest = pullRequestNumber(payload);
     if (pullRequest !== undefined)
         context.pullRequest = pullRequest;
@@ -37494,10 +37499,10 @@ async function save(registration, options) {
     }
     if (outcome.value.status === 'exists') {
         // Many jobs starting at once on an empty cache each register; the first save wins.
-        debug(`The Actions cache already holds ${key} (another job saved it first); nothing to do.`);
+        debug(`The Actions cache already holds ${sanitize(key)} (another job saved it first); nothing to do.`);
         return;
     }
-    info(`Saved the OIDC client registration to the Actions cache as ${key}.`);
+    info(`Saved the OIDC client registration to the Actions cache as ${sanitize(key)}.`);
 }
 /** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
 function warn(options, message) {
@@ -37879,7 +37884,9 @@ async function run() {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
     const { signal } = cancellation;
-    const context = readRunContext();
+    // Read once: the run's context and the trust check both need it, and a push's payload can be large.
+    const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '');
+    const context = readRunContext(process.env, payload);
     const handoff = new HandoffWriter();
     // What recording the outcome needs, each set below by the step that learns it. Until the inputs
     // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
@@ -37897,7 +37904,7 @@ async function run() {
         const inputs = readInputs(context);
         subject = requestSubject(context, inputs);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
-        await refuseUntrustedRun(context, inputs, signal);
+        await refuseUntrustedRun(context, payload, inputs, signal);
         const flow = prepareFlow(inputs, context, handoff, startedAt, signal);
         registrations = flow.registrations;
         switch (inputs.phase) {
@@ -37972,8 +37979,8 @@ function requestedAccess(inputs) {
     };
 }
 /** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
-async function refuseUntrustedRun(context, inputs, signal) {
-    await refuseUntrustedCode(context.eventName, readEventPayload(process.env.GITHUB_EVENT_PATH ?? ''), inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal));
+async function refuseUntrustedRun(context, payload, inputs, signal) {
+    await refuseUntrustedCode(context.eventName, payload, inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal));
 }
 /** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
 function pullRequestLookup(context, inputs, signal) {

@@ -31749,16 +31749,24 @@ function removeConfigBlock(record, log) {
  * The file is in HOME, where any step of the job could write: only plain printable strings count.
  */
 function cachedToken(file) {
+    const entry = readTokenCache(file);
+    return entry && tokenOf(entry);
+}
+/** The file as a JSON object, or undefined when it is unreadable or not one. */
+function readTokenCache(file) {
     try {
         const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-        const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
-        if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
-            return undefined;
-        return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
+        return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;
     }
     catch {
         return undefined;
     }
+}
+function tokenOf(entry) {
+    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
+    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
+        return undefined;
+    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
 }
 /**
  * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
@@ -31766,23 +31774,18 @@ function cachedToken(file) {
  * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
  */
 function leftoverSession(file, isRegion) {
-    const token = cachedToken(file);
-    if (token === undefined)
+    const entry = readTokenCache(file);
+    const token = entry && tokenOf(entry);
+    if (entry === undefined || token === undefined)
         return undefined;
-    try {
-        const entry = JSON.parse(readFileSync(file, 'utf8'));
-        const { region, clientId, clientSecret } = entry;
-        if (typeof region !== 'string' || !isRegion(region))
-            return undefined;
-        const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
-        const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
-            ? { clientId, clientSecret, registrationExpiresAt }
-            : undefined;
-        return { file, region, ...token, ...(client ? { client } : {}) };
-    }
-    catch {
+    const { region, clientId, clientSecret } = entry;
+    if (typeof region !== 'string' || !isRegion(region))
         return undefined;
-    }
+    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
+    const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+        ? { clientId, clientSecret, registrationExpiresAt }
+        : undefined;
+    return { file, region, ...token, ...(client ? { client } : {}) };
 }
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value) {
@@ -32019,7 +32022,7 @@ const LEGACY_PREFIX = /##\[/g;
  * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
  * white space folded, at most `maxLength` characters.
  */
-function sanitize_sanitize(value, options = {}) {
+function sanitize(value, options = {}) {
     const maxLength = options.maxLength ?? 1000;
     const text = typeof value === 'string' ? value : String(value);
     // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
@@ -32070,7 +32073,7 @@ function plural(n, unit) {
 }
 /** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
 function plain(value) {
-    return sanitize_sanitize(value);
+    return sanitize(value);
 }
 /** A value for display, or a placeholder when the runner did not provide it. */
 function shown(value) {
@@ -32135,7 +32138,7 @@ function noticeLine(notice) {
 /** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
  *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
 function plainLine(text, maxLength = 200) {
-    return sanitize_sanitize(text, { maxLength });
+    return sanitize(text, { maxLength });
 }
 /** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
  *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
@@ -33016,7 +33019,7 @@ function shortGitHubMessage(error) {
     const data = error.response?.data;
     if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
         return undefined;
-    return sanitize_sanitize(data.message, { maxLength: 120 });
+    return sanitize(data.message, { maxLength: 120 });
 }
 
 ;// CONCATENATED MODULE: ./src/model/request.ts
@@ -33121,7 +33124,7 @@ const finalizeComment = {
         const result = comment.result === undefined ? abandonedResult(comment) : restoreResult(comment.result);
         const { url } = await sticky.upsert(renderComment(restoreRequest(comment.request), result.outcome, result));
         // The link is the GitHub API's answer: outside text, through the one sanitiser.
-        info(`Marked the PR comment ${result.outcome}: ${sanitize_sanitize(url)}`);
+        info(`Marked the PR comment ${result.outcome}: ${sanitize(url)}`);
     }
 };
 /**
@@ -33192,7 +33195,7 @@ class InputError extends errors_UserFacingError {
 }
 /** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
 function oneLine(text) {
-    return sanitize_sanitize(text, { maxLength: 2000 });
+    return sanitize(text, { maxLength: 2000 });
 }
 
 ;// CONCATENATED MODULE: ./src/failure.ts
@@ -33532,7 +33535,9 @@ async function requestBounded(options) {
         if (error instanceof errors_MalformedResponseError)
             throw error;
         const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? failure.message : 'cancelled'}`);
+        // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
+        // what the network or a proxy said, so it passes the one sanitiser.
+        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`);
         throw failure;
     }
     debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
@@ -34382,7 +34387,7 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     }
 }
 function oneLineMessage(error) {
-    return sanitize_sanitize(error instanceof Error ? error.message : String(error));
+    return sanitize(error instanceof Error ? error.message : String(error));
 }
 
 
