@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1240);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1240:
+/***/ 3663:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32439,9 +32439,9 @@ function booleanSetting(env, name) {
 
 const removeAwsProfiles = {
     name: 'remove the AWS profiles and token cache this action wrote',
-    async run(handoff) {
-        if (handoff.awsFiles)
-            removeAwsFiles(handoff.awsFiles, core_namespaceObject);
+    async run(postStep) {
+        if (postStep.awsFiles)
+            removeAwsFiles(postStep.awsFiles, core_namespaceObject);
     }
 };
 function removeAwsFiles(record, log) {
@@ -33733,8 +33733,8 @@ function isSessionOver(error) {
 
 const revokeToken = {
     name: 'revoke the IAM Identity Center token',
-    async run(handoff) {
-        const record = handoff.revoke;
+    async run(postStep) {
+        const record = postStep.revoke;
         if (!record)
             return;
         const client = record.refresh ? sessionClient(record.refresh) : undefined;
@@ -33852,7 +33852,7 @@ function lowerFirst(text) {
 
 ;// CONCATENATED MODULE: ./src/private-files.ts
 // Where the action keeps what must outlive a step but not the job: the pending request between
-// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
 // client secret, a device code), so they live in a directory only the runner's user can enter,
 // in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
 
@@ -33895,8 +33895,8 @@ function private_files_readPrivateFile(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/model/handoff.ts
-// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+;// CONCATENATED MODULE: ./src/model/post-step-state.ts
+// The main step's post-step state to the post step (runs.post), which the runner runs at the end of the
 // job even after a failure, a cancellation or a killed main step.
 //
 // core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
@@ -33912,10 +33912,10 @@ function private_files_readPrivateFile(path) {
 
 
 
-/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
-const HANDOFF_STATE = 'handoff';
-/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
-class HandoffWriter {
+/** The state name (STATE_post_step in the post step); its value is the post-step state file's path. */
+const POST_STEP_STATE = 'post_step';
+/** Writes the post-step state file, creating it (and saving its path as state) on the first update. */
+class PostStepWriter {
     saveState;
     data = { files: [] };
     path;
@@ -33926,49 +33926,52 @@ class HandoffWriter {
     update(change) {
         change(this.data);
         const first = this.path === undefined;
-        this.path ??= (0,external_node_path_namespaceObject.join)(privateDirectory(), `handoff-${(0,external_node_crypto_.randomUUID)()}.json`);
+        this.path ??= (0,external_node_path_namespaceObject.join)(privateDirectory(), `post-step-${(0,external_node_crypto_.randomUUID)()}.json`);
         writePrivateFile(this.path, JSON.stringify(this.data));
         // Saved once the file exists: the post step never follows a path to nothing it could trust.
         if (first)
-            this.saveState(HANDOFF_STATE, this.path);
+            this.saveState(POST_STEP_STATE, this.path);
     }
-    /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+    /** Sets or changes the PR comment's record: the one part of the post-step state the PR comment channel writes. */
     updateComment(change) {
-        this.update((handoff) => {
-            const comment = change(handoff.comment);
+        this.update((postStep) => {
+            const comment = change(postStep.comment);
             if (comment !== undefined)
-                handoff.comment = comment;
+                postStep.comment = comment;
         });
     }
     /** Records a file the action wrote, for the post step to remove. */
     addFile(path) {
-        this.update((handoff) => {
-            if (!handoff.files.includes(path))
-                handoff.files.push(path);
+        this.update((postStep) => {
+            if (!postStep.files.includes(path))
+                postStep.files.push(path);
         });
     }
 }
-/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
-function readHandoff(getState = core.getState) {
-    const path = getState(HANDOFF_STATE);
+/** The main step's post-step state, or undefined when it left none (or the file is already gone). */
+function readPostStepState(getState = core.getState) {
+    const path = getState(POST_STEP_STATE);
     if (path === '')
         return undefined;
     const text = readPrivateFile(path);
     if (text === undefined)
         return undefined;
     const parsed = JSON.parse(text);
-    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
+    return {
+        path,
+        postStep: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] }
+    };
 }
 /**
- * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * Every post-step state an earlier step of this job left (two gates in one job, a start step): what they
  * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
  * runner empties at the start of each job, so whatever is there belongs to this job. A file that
- * does not read as a hand-off is skipped: it claims nothing.
+ * does not read as a post-step state is skipped: it claims nothing.
  */
-function handoffsOfThisJob() {
+function postStepStatesOfThisJob() {
     const directory = privateDirectory();
     return (0,external_node_fs_namespaceObject.readdirSync)(directory)
-        .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+        .filter((name) => /^post-step-[0-9a-f-]{36}\.json$/.test(name))
         .flatMap((name) => {
         try {
             const parsed = JSON.parse(private_files_readPrivateFile((0,external_node_path_namespaceObject.join)(directory, name)) ?? 'null');
@@ -33993,7 +33996,7 @@ function handoffsOfThisJob() {
 // Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
 // machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
 // known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its hand-off claims it (model/handoff.ts handoffsOfThisJob).
+// its post-step state claims it (model/post-step-state.ts postStepStatesOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
 // Removing the files is not enough: until then any job on the runner could have copied them, and
@@ -34076,7 +34079,7 @@ function removeConfigBlocks(scope, removed) {
     }
     return removed.blocks;
 }
-/** Token cache files whose mark names this runner and a session no hand-off of this job holds. */
+/** Token cache files whose mark names this runner and a session no post-step state of this job holds. */
 function markedCacheFiles(scope) {
     const directory = tokenCacheDirectory(scope.home);
     let names;
@@ -34131,7 +34134,7 @@ const LEFTOVER_REVOKE_WINDOW_MS = 5_000;
 /** More than a few dead sessions of one runner is not a killed job but something else; the rest only expire. */
 const MAX_LEFTOVER_SESSIONS = 4;
 /**
- * The main step's first act: removes this runner's leftovers, sparing what this job's hand-offs
+ * The main step's first act: removes this runner's leftovers, sparing what this job's post-step states
  * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
  * step: a problem is a warning saying what to do.
  */
@@ -34140,7 +34143,7 @@ async function removeEarlierLeftovers(log, env = process.env, mask = setSecret) 
     try {
         const home = (0,external_node_os_namespaceObject.homedir)();
         const configFile = awsConfigFile(env, home);
-        const records = handoffsOfThisJob().flatMap((handoff) => (handoff.awsFiles ? [handoff.awsFiles] : []));
+        const records = postStepStatesOfThisJob().flatMap((postStep) => (postStep.awsFiles ? [postStep.awsFiles] : []));
         const claimed = {
             sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
             files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
@@ -34641,11 +34644,11 @@ function writeProfiles(request) {
         home,
         note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
         runner: runnerLabel(),
-        beforeWrite: (record) => request.handoff.update((handoff) => {
-            handoff.awsFiles = record;
+        beforeWrite: (record) => request.postStep.update((postStep) => {
+            postStep.awsFiles = record;
             // A tool may refresh the token in this file; the post step revokes that one too.
-            if (handoff.revoke)
-                handoff.revoke.tokenCacheFile = record.tokenCacheFile;
+            if (postStep.revoke)
+                postStep.revoke.tokenCacheFile = record.tokenCacheFile;
         }),
         warn: (message) => core_warning(message)
     });
@@ -35722,7 +35725,7 @@ function restoreResult(stored) {
 
 
 function createPrCommentNotifier(options) {
-    const { target, handoff } = options;
+    const { target, postStep } = options;
     let sticky;
     /** The limit of the write in progress: the GitHub client checks it before and during each request. */
     let limit;
@@ -35733,7 +35736,7 @@ function createPrCommentNotifier(options) {
     const handOver = (change) => {
         if (!handedOver)
             return;
-        handoff.updateComment((comment) => {
+        postStep.updateComment((comment) => {
             if (comment)
                 change(comment);
             return comment;
@@ -35772,7 +35775,7 @@ function createPrCommentNotifier(options) {
         async prompt(request) {
             if (!(await write(request, renderComment(request, 'pending'), options.signal)))
                 return;
-            handoff.updateComment(() => ({
+            postStep.updateComment(() => ({
                 owner: target.owner,
                 repo: target.repo,
                 issueNumber: target.issueNumber,
@@ -37887,7 +37890,7 @@ async function run() {
     // Read once: the run's context and the trust check both need it, and a push's payload can be large.
     const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '');
     const context = readRunContext(process.env, payload);
-    const handoff = new HandoffWriter();
+    const postStep = new PostStepWriter();
     // What recording the outcome needs, each set below by the step that learns it. Until the inputs
     // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
     let subject = { context };
@@ -37905,7 +37908,7 @@ async function run() {
         subject = requestSubject(context, inputs);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
         await refuseUntrustedRun(context, payload, inputs, signal);
-        const flow = prepareFlow(inputs, context, handoff, startedAt, signal);
+        const flow = prepareFlow(inputs, context, postStep, startedAt, signal);
         registrations = flow.registrations;
         switch (inputs.phase) {
             case 'all':
@@ -37916,7 +37919,7 @@ async function run() {
                 const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
                 // Owned before anyone is prompted: a request someone can see always has a file that this
                 // step (failing), the wait step or, if none comes, the post step closes.
-                handoff.addFile(pendingFile);
+                postStep.addFile(pendingFile);
                 ownedPendingFile = pendingFile;
                 channels = openChannels(flow, { pendingFile });
                 await startRequest(flow, channels, pendingFile);
@@ -37926,7 +37929,7 @@ async function run() {
             case 'wait': {
                 const pending = pickUpStartedRequest(flow, subject);
                 // From here this step owns the request: it closes it, or its post step does.
-                handoff.addFile(pending.file);
+                postStep.addFile(pending.file);
                 ownedPendingFile = pending.file;
                 // The comment is the start step's to begin with: without one, this step posts none either.
                 channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
@@ -37999,7 +38002,7 @@ function pullRequestLookup(context, inputs, signal) {
     };
 }
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
-function prepareFlow(inputs, context, handoff, startedAt, signal) {
+function prepareFlow(inputs, context, postStep, startedAt, signal) {
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
     const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
     const client = new SsoOidcClient({
@@ -38021,7 +38024,7 @@ function prepareFlow(inputs, context, handoff, startedAt, signal) {
         ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
         signal
     });
-    return { inputs, context, client, endpoints, registrations, retrying, handoff, timeoutAt, signal };
+    return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal };
 }
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
 async function approveInOneStep(flow, channels) {
@@ -38078,7 +38081,7 @@ function openChannels(flow, options = {}) {
         else {
             settings.prComment = {
                 target: where.target,
-                handoff: flow.handoff,
+                postStep: flow.postStep,
                 phase: inputs.phase,
                 ...definedFields({ pendingFile: options.pendingFile }),
                 warn: (message) => core_warning(message),
@@ -38213,11 +38216,11 @@ async function waitForApproval({ client, signal }, { registration, authorization
 async function exportAccess(flow, poll, { registration, request }) {
     if (!(poll.outcome === 'approved' && poll.token))
         return unapprovedResult(poll, request, flow.inputs);
-    const { inputs, context, handoff, signal } = flow;
+    const { inputs, context, postStep, signal } = flow;
     const token = poll.token;
     maskTokenSet(token);
     if (inputs.revoke)
-        handoff.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
+        postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
     const deadline = exportDeadline(request.deadline.getTime());
@@ -38232,7 +38235,7 @@ async function exportAccess(flow, poll, { registration, request }) {
             ...definedFields({ deadline })
         }),
         retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
-        handoff,
+        postStep,
         runId: context.runId,
         runUrl: context.runUrl
     });
@@ -38242,8 +38245,8 @@ async function exportAccess(flow, poll, { registration, request }) {
 }
 /**
  * What the post step needs to log out the token, and, should it have expired by then, to end its
- * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
- * file (model/handoff.ts), never into GITHUB_STATE.
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the post-step state
+ * file (model/post-step-state.ts), never into GITHUB_STATE.
  */
 function revokeRecord({ endpoints }, token, registration) {
     const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };

@@ -15,7 +15,7 @@ import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
 import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
-import { HandoffWriter, type RevokeRecord } from './model/handoff.js'
+import { PostStepWriter, type RevokeRecord } from './model/post-step-state.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
 import { checkProfileNames, maskSecretInputs, parseInputs, type ActionInputs } from './inputs.js'
 import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier } from './notify/index.js'
@@ -59,7 +59,7 @@ interface Flow {
   /** The setup retry window, fresh for each call. */
   retrying: Retrying
   /** What the post step finishes: the files to remove, the token to revoke, the comment to finalize. */
-  handoff: HandoffWriter
+  postStep: PostStepWriter
   /** Epoch ms from this step's `timeout` input. */
   timeoutAt: number | undefined
   signal: AbortSignal
@@ -81,7 +81,7 @@ export async function run(): Promise<void> {
   // Read once: the run's context and the trust check both need it, and a push's payload can be large.
   const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '')
   const context = readRunContext(process.env, payload)
-  const handoff = new HandoffWriter()
+  const postStep = new PostStepWriter()
   // What recording the outcome needs, each set below by the step that learns it. Until the inputs
   // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
   let subject: RequestSubject = { context }
@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
     subject = requestSubject(context, inputs)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
     await refuseUntrustedRun(context, payload, inputs, signal)
-    const flow = prepareFlow(inputs, context, handoff, startedAt, signal)
+    const flow = prepareFlow(inputs, context, postStep, startedAt, signal)
     registrations = flow.registrations
     switch (inputs.phase) {
       case 'all':
@@ -111,7 +111,7 @@ export async function run(): Promise<void> {
         const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
         // Owned before anyone is prompted: a request someone can see always has a file that this
         // step (failing), the wait step or, if none comes, the post step closes.
-        handoff.addFile(pendingFile)
+        postStep.addFile(pendingFile)
         ownedPendingFile = pendingFile
         channels = openChannels(flow, { pendingFile })
         await startRequest(flow, channels, pendingFile)
@@ -121,7 +121,7 @@ export async function run(): Promise<void> {
       case 'wait': {
         const pending = pickUpStartedRequest(flow, subject)
         // From here this step owns the request: it closes it, or its post step does.
-        handoff.addFile(pending.file)
+        postStep.addFile(pending.file)
         ownedPendingFile = pending.file
         // The comment is the start step's to begin with: without one, this step posts none either.
         channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined })
@@ -204,7 +204,7 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
 }
 
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
-function prepareFlow(inputs: ActionInputs, context: RunContext, handoff: HandoffWriter, startedAt: number, signal: AbortSignal): Flow {
+function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostStepWriter, startedAt: number, signal: AbortSignal): Flow {
   const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
   const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
   const client = new SsoOidcClient({
@@ -227,7 +227,7 @@ function prepareFlow(inputs: ActionInputs, context: RunContext, handoff: Handoff
     ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
     signal
   })
-  return { inputs, context, client, endpoints, registrations, retrying, handoff, timeoutAt, signal }
+  return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal }
 }
 
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
@@ -299,7 +299,7 @@ function openChannels(flow: Flow, options: ChannelOptions = {}): Channels {
     else {
       settings.prComment = {
         target: where.target,
-        handoff: flow.handoff,
+        postStep: flow.postStep,
         phase: inputs.phase,
         ...definedFields({ pendingFile: options.pendingFile }),
         warn: (message) => core.warning(message),
@@ -453,10 +453,10 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
  */
 async function exportAccess(flow: Flow, poll: PollResult, { registration, request }: StartedRequest): Promise<RequestResult> {
   if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, request, flow.inputs)
-  const { inputs, context, handoff, signal } = flow
+  const { inputs, context, postStep, signal } = flow
   const token = poll.token
   maskTokenSet(token)
-  if (inputs.revoke) handoff.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
+  if (inputs.revoke) postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
   const deadline = exportDeadline(request.deadline.getTime())
@@ -471,7 +471,7 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
       ...definedFields({ deadline })
     }),
     retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
-    handoff,
+    postStep,
     runId: context.runId,
     runUrl: context.runUrl
   })
@@ -482,8 +482,8 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
 
 /**
  * What the post step needs to log out the token, and, should it have expired by then, to end its
- * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the hand-off
- * file (model/handoff.ts), never into GITHUB_STATE.
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the post-step state
+ * file (model/post-step-state.ts), never into GITHUB_STATE.
  */
 function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: ClientRegistration): RevokeRecord {
   const record: RevokeRecord = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt }

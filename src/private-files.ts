@@ -1,5 +1,5 @@
 // Where the action keeps what must outlive a step but not the job: the pending request between
-// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
 // client secret, a device code), so they live in a directory only the runner's user can enter,
 // in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
 import { randomUUID } from 'node:crypto'

@@ -136,10 +136,10 @@ describe('role credentials (account-id, role-name)', () => {
     expectNoLeaks(gate, run, { env: ROLE_ENV })
 
     // The state names a private file; the token travels there, never through GITHUB_STATE.
-    expect(Object.keys(run.state)).toEqual(['handoff'])
-    const handoff = run.state.handoff!
-    expect(handoff.startsWith(`${gate.job.runnerTemp}/`)).toBe(true)
-    expect(fileMode(handoff)).toBe(0o600)
+    expect(Object.keys(run.state)).toEqual(['post_step'])
+    const postStep = run.state.post_step!
+    expect(postStep.startsWith(`${gate.job.runnerTemp}/`)).toBe(true)
+    expect(fileMode(postStep)).toBe(0o600)
 
     const token = issuedToken(gate)
     expect(sso.emulator.isAccessTokenValid(token)).toBe(true)
@@ -149,7 +149,7 @@ describe('role credentials (account-id, role-name)', () => {
     expect(post.stdout).toMatch(/token is revoked \(sso:Logout\)/)
     expect(sso.emulator.counts.Logout).toBe(1)
     expect(sso.emulator.isAccessTokenValid(token)).toBe(false)
-    expect(existsSync(handoff)).toBe(false)
+    expect(existsSync(postStep)).toBe(false)
     expectNoLeaks(gate, post)
   })
 
@@ -165,9 +165,9 @@ describe('role credentials (account-id, role-name)', () => {
       const { run, backend: sso } = gate
       expect(run.code).toBe(0)
       const issued = sso.tap.secrets()
-      // The hand-off (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
-      const handoff = JSON.parse(readFileSync(run.state.handoff!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
-      expect(handoff.revoke.refresh).toEqual({
+      // The post-step state (mode 0600, never GITHUB_STATE) carries the refresh token and its registration.
+      const postStep = JSON.parse(readFileSync(run.state.post_step!, 'utf8')) as { revoke: { refresh?: Record<string, unknown> } }
+      expect(postStep.revoke.refresh).toEqual({
         oidcEndpoint: sso.tap.endpoint,
         clientId: expect.any(String),
         clientSecret: issued.clientSecret,

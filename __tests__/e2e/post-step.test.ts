@@ -31,9 +31,9 @@ async function killedWhilePending(pr: PrGate, inputs: Inputs = {}) {
   step.signal('SIGKILL')
   const main = await step.result
   expect(main.signal).toBe('SIGKILL')
-  // The runner reads the state file after any exit: the hand-off's path is there.
-  expect(Object.keys(main.state)).toEqual(['handoff'])
-  expect(existsSync(main.state.handoff!)).toBe(true)
+  // The runner reads the state file after any exit: the post-step state's path is there.
+  expect(Object.keys(main.state)).toEqual(['post_step'])
+  expect(existsSync(main.state.post_step!)).toBe(true)
   return { main, prompt }
 }
 
@@ -54,7 +54,7 @@ describe('the post step', () => {
     expect(comment!.body).toContain('The step was stopped while waiting for approval')
     expect(comment!.body).not.toContain(prompt.userCode)
     expect(post.stdout).toContain(`Marked the PR comment cancelled: `)
-    expect(existsSync(main.state.handoff!)).toBe(false)
+    expect(existsSync(main.state.post_step!)).toBe(false)
     expect(filesLeft(pr)).toEqual([])
     expectNoSecretLeaks(post, pr.secrets(), { texts: pr.commentTexts(), scanState: true })
   })
@@ -106,7 +106,7 @@ describe('the post step', () => {
     expect(post.warnings).toEqual([])
     expect(pr.api.requests.length).toBe(requests)
     expect(pr.comments()[0]!.body).toContain('### ⛔ AWS sign-in denied')
-    expect(existsSync(main.state.handoff!)).toBe(false)
+    expect(existsSync(main.state.post_step!)).toBe(false)
     expect(filesLeft(pr)).toEqual([])
   })
 

@@ -87,9 +87,9 @@ describe('phase: start, then phase: wait', () => {
     const secrets = pr.backend.tap.secrets()
     expect(readFileSync(pendingPath, 'utf8')).toContain(secrets.deviceCode)
     expect(readFileSync(pendingPath, 'utf8')).toContain(secrets.clientSecret)
-    expect(Object.keys(start.state)).toEqual(['handoff'])
-    expect(start.state.handoff!.startsWith(privateDirectory(pr))).toBe(true)
-    expect(statSync(start.state.handoff!).mode & 0o777).toBe(0o600)
+    expect(Object.keys(start.state)).toEqual(['post_step'])
+    expect(start.state.post_step!.startsWith(privateDirectory(pr))).toBe(true)
+    expect(statSync(start.state.post_step!).mode & 0o777).toBe(0o600)
 
     const [pending] = pr.comments()
     expect(pending!.body).toContain('### 🔐 AWS sign-in waiting for approval')

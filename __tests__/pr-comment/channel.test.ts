@@ -3,7 +3,7 @@
 // finalize), and one warning, then silence, for a token that may not comment.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { rmSync } from 'node:fs'
-import { HandoffWriter, readHandoff, type Handoff } from '../../src/model/handoff.js'
+import { PostStepWriter, readPostStepState, type PostStepState } from '../../src/model/post-step-state.js'
 import { gateId, gateOf } from '../../src/model/gate.js'
 import { createPrCommentNotifier, type PrCommentChannelOptions } from '../../src/notify/pr-comment-channel.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
@@ -34,7 +34,7 @@ async function channel(options: { readOnly?: boolean; writeWithinMs?: number; si
   const posted: string[] = []
   const settings: PrCommentChannelOptions = {
     target: { token: api.token, owner: 'octo-org', repo: 'octo-repo', issueNumber: 7, apiUrl: api.url },
-    handoff: new HandoffWriter((name, value) => (state[name] = value)),
+    postStep: new PostStepWriter((name, value) => (state[name] = value)),
     phase: 'all',
     warn: (message) => warnings.push(message),
     onPosted: (url) => posted.push(url),
@@ -42,7 +42,7 @@ async function channel(options: { readOnly?: boolean; writeWithinMs?: number; si
     ...(options.writeWithinMs === undefined ? {} : { writeWithinMs: () => options.writeWithinMs! }),
     ...(options.signal ? { signal: options.signal } : {})
   }
-  const handedOver = (): Handoff | undefined => readHandoff((name) => state[name] ?? '')?.handoff
+  const handedOver = (): PostStepState | undefined => readPostStepState((name) => state[name] ?? '')?.postStep
   return { api, notifier: createPrCommentNotifier(settings), warnings, posted, handedOver }
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path'
 import { removeAwsFiles } from '../../src/cleanup/aws-files.js'
 import type { CleanupLog } from '../../src/cleanup/task.js'
-import type { AwsFilesRecord } from '../../src/model/handoff.js'
+import type { AwsFilesRecord } from '../../src/model/post-step-state.js'
 import { awsConfigFile, ProfileConflictError, sessionNameFor, writeAwsProfiles, type ProfileSetup } from '../../src/export/aws-profiles.js'
 import { tokenCacheEntry, tokenCacheFile } from '../../src/export/token-cache.js'
 import type { ClientRegistration, TokenSet } from '../../src/oidc/types.js'

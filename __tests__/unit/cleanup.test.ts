@@ -1,5 +1,5 @@
 // The post step as a list of independent tasks: each failure is one warning and the others still
-// run; the hand-off file goes last; a comment that some step already finished is left alone.
+// run; the post-step state file goes last; a comment that some step already finished is left alone.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -8,7 +8,7 @@ import { runCleanup, runPostStep } from '../../src/cleanup/index.js'
 import type { CleanupTask } from '../../src/cleanup/task.js'
 import { removeFiles } from '../../src/cleanup/remove-files.js'
 import { POST_TASKS } from '../../src/cleanup/tasks.js'
-import { HandoffWriter, type CommentHandoff, type Handoff } from '../../src/model/handoff.js'
+import { PostStepWriter, type CommentForPostStep, type PostStepState } from '../../src/model/post-step-state.js'
 import { storeRequest } from '../../src/model/request.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
 import { DEFAULT_LOGIN, startGitHubApi } from '../fakes/github-api.js'
@@ -16,11 +16,11 @@ import { approvalRequest } from './notify-fixtures.js'
 import { tempDir } from '../support/temp.js'
 
 let dir: string
-const saved = { RUNNER_TEMP: process.env.RUNNER_TEMP, STATE_handoff: process.env.STATE_handoff }
+const saved = { RUNNER_TEMP: process.env.RUNNER_TEMP, STATE_post_step: process.env.STATE_post_step }
 beforeEach(() => {
   dir = tempDir('cleanup-test')
   process.env.RUNNER_TEMP = dir
-  delete process.env.STATE_handoff
+  delete process.env.STATE_post_step
 })
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
@@ -85,26 +85,26 @@ describe('runCleanup', () => {
 })
 
 describe('runPostStep', () => {
-  it('hands the main step’s hand-off to every task, then removes the hand-off file', async () => {
-    const writer = new HandoffWriter((name, value) => (process.env[`STATE_${name}`] = value))
+  it('hands the main step’s post-step state to every task, then removes the post-step state file', async () => {
+    const writer = new PostStepWriter((name, value) => (process.env[`STATE_${name}`] = value))
     writer.addFile(join(dir, 'some-file'))
-    const seen: Handoff[] = []
+    const seen: PostStepState[] = []
     const log = recordingLog()
-    await runPostStep([{ name: 'look', run: async (handoff) => void seen.push(handoff) }], log)
+    await runPostStep([{ name: 'look', run: async (postStep) => void seen.push(postStep) }], log)
     expect(seen).toEqual([{ files: [join(dir, 'some-file')] }])
-    expect(existsSync(process.env.STATE_handoff!)).toBe(false)
+    expect(existsSync(process.env.STATE_post_step!)).toBe(false)
     expect(log.lines).toEqual([])
   })
 
-  it('with no hand-off, runs nothing', async () => {
+  it('with no post-step state, runs nothing', async () => {
     const calls: string[] = []
     await runPostStep([task('anything', calls)], recordingLog())
     expect(calls).toEqual([])
   })
 
-  it('an unreadable hand-off is one warning, not a failed job', async () => {
-    process.env.STATE_handoff = join(dir, 'handoff.json')
-    writeFileSync(process.env.STATE_handoff, '{"files": [')
+  it('an unreadable post-step state is one warning, not a failed job', async () => {
+    process.env.STATE_post_step = join(dir, 'post-step.json')
+    writeFileSync(process.env.STATE_post_step, '{"files": [')
     const calls: string[] = []
     const log = recordingLog()
     await runPostStep([task('anything', calls)], log)
@@ -134,7 +134,7 @@ describe('removeFiles', () => {
 })
 
 describe('finalizeComment', () => {
-  const comment = (overrides: Partial<CommentHandoff> = {}): CommentHandoff => ({
+  const comment = (overrides: Partial<CommentForPostStep> = {}): CommentForPostStep => ({
     owner: 'octo',
     repo: 'app',
     issueNumber: 7,

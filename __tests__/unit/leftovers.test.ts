@@ -1,5 +1,5 @@
 // What a killed job of this action left in HOME on a self-hosted runner: removed at the start of
-// the next main step when it carries this runner's mark and no hand-off of this job holds it;
+// the next main step when it carries this runner's mark and no post-step state of this job holds it;
 // everything else (the user's sections and token files, another runner's, this job's) untouched.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -77,7 +77,7 @@ describe('removeLeftovers', () => {
     expect(readFileSync(users, 'utf8')).toBe(usersText)
   })
 
-  it('spares what a hand-off of this job holds: an earlier step’s profiles are still in use', () => {
+  it('spares what a post-step state of this job holds: an earlier step’s profiles are still in use', () => {
     writeFileSync(configFile, block(USER_CONFIG, 'aws-sso-device-auth-5-live0005', RUNNER))
     const live = cacheFile('aws-sso-device-auth-5-live0005', { session: 'aws-sso-device-auth-5-live0005', runner: RUNNER })
     const before = readFileSync(configFile, 'utf8')

@@ -158,11 +158,11 @@ describe('run: approved', () => {
 
     // The post step gets the token to revoke through a private file; the state names only the file.
     const state = readFileSync(process.env.GITHUB_STATE!, 'utf8')
-    const handoff = /^handoff<<(ghadelimiter_[\w-]+)\n(.+)\n\1\n$/.exec(state)?.[2]
-    expect(handoff?.startsWith(`${dir}/`)).toBe(true)
+    const postStep = /^post_step<<(ghadelimiter_[\w-]+)\n(.+)\n\1\n$/.exec(state)?.[2]
+    expect(postStep?.startsWith(`${dir}/`)).toBe(true)
     for (const secret of ['access-token-secret', 'refresh-token-secret', 'client-secret-1']) expect(state).not.toContain(secret)
-    expect(statSync(handoff!).mode & 0o777).toBe(0o600)
-    expect(JSON.parse(readFileSync(handoff!, 'utf8'))).toEqual({
+    expect(statSync(postStep!).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(postStep!, 'utf8'))).toEqual({
       files: [],
       revoke: {
         portalEndpoint: 'https://portal.sso.us-east-1.amazonaws.com',
@@ -465,7 +465,7 @@ describe('run: two phases', () => {
     const privateDir = join(process.env.RUNNER_TEMP, 'aws-sso-device-auth')
     expect(readdirSync(privateDir).filter((name) => name.startsWith('pending-'))).toHaveLength(1)
     expect(stdout.some((line) => line.includes('a later step with phase: wait and the same inputs waits for the approval'))).toBe(true)
-    expect(readFileSync(process.env.GITHUB_STATE, 'utf8')).toContain('handoff<<')
+    expect(readFileSync(process.env.GITHUB_STATE, 'utf8')).toContain('post_step<<')
 
     writeFileSync(process.env.GITHUB_OUTPUT!, '')
     stdout.length = 0

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { notifyAll, type Notifier } from '../../src/notify/channel.js'
-import { HandoffWriter } from '../../src/model/handoff.js'
+import { PostStepWriter } from '../../src/model/post-step-state.js'
 import { commentTarget, createNotifiers } from '../../src/notify/index.js'
 import { runContext } from './notify-fixtures.js'
 
@@ -40,7 +40,7 @@ describe('createNotifiers', () => {
     expect(createNotifiers(['pr-comment', 'summary']).map((n) => n.name)).toEqual(['step log', 'job summary'])
     const prComment = {
       target: { token: 't', owner: 'octo', repo: 'app', issueNumber: 7, apiUrl: 'https://api.github.com' },
-      handoff: new HandoffWriter(() => {}),
+      postStep: new PostStepWriter(() => {}),
       phase: 'all' as const,
       warn: () => {},
       onPosted: () => {}

@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5993:
+/***/ 2364:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31382,7 +31382,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/private-files.ts
 // Where the action keeps what must outlive a step but not the job: the pending request between
-// `phase: start` and `phase: wait`, and the hand-off to the post step. Both can hold secrets (a
+// `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
 // client secret, a device code), so they live in a directory only the runner's user can enter,
 // in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
 
@@ -31425,8 +31425,8 @@ function private_files_readPrivateFile(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/model/handoff.ts
-// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+;// CONCATENATED MODULE: ./src/model/post-step-state.ts
+// The main step's post-step state to the post step (runs.post), which the runner runs at the end of the
 // job even after a failure, a cancellation or a killed main step.
 //
 // core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
@@ -31442,10 +31442,10 @@ function private_files_readPrivateFile(path) {
 
 
 
-/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
-const HANDOFF_STATE = 'handoff';
-/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
-class HandoffWriter {
+/** The state name (STATE_post_step in the post step); its value is the post-step state file's path. */
+const POST_STEP_STATE = 'post_step';
+/** Writes the post-step state file, creating it (and saving its path as state) on the first update. */
+class PostStepWriter {
     saveState;
     data = { files: [] };
     path;
@@ -31456,49 +31456,52 @@ class HandoffWriter {
     update(change) {
         change(this.data);
         const first = this.path === undefined;
-        this.path ??= join(privateDirectory(), `handoff-${randomUUID()}.json`);
+        this.path ??= join(privateDirectory(), `post-step-${randomUUID()}.json`);
         writePrivateFile(this.path, JSON.stringify(this.data));
         // Saved once the file exists: the post step never follows a path to nothing it could trust.
         if (first)
-            this.saveState(HANDOFF_STATE, this.path);
+            this.saveState(POST_STEP_STATE, this.path);
     }
-    /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
+    /** Sets or changes the PR comment's record: the one part of the post-step state the PR comment channel writes. */
     updateComment(change) {
-        this.update((handoff) => {
-            const comment = change(handoff.comment);
+        this.update((postStep) => {
+            const comment = change(postStep.comment);
             if (comment !== undefined)
-                handoff.comment = comment;
+                postStep.comment = comment;
         });
     }
     /** Records a file the action wrote, for the post step to remove. */
     addFile(path) {
-        this.update((handoff) => {
-            if (!handoff.files.includes(path))
-                handoff.files.push(path);
+        this.update((postStep) => {
+            if (!postStep.files.includes(path))
+                postStep.files.push(path);
         });
     }
 }
-/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
-function readHandoff(getState = core_getState) {
-    const path = getState(HANDOFF_STATE);
+/** The main step's post-step state, or undefined when it left none (or the file is already gone). */
+function readPostStepState(getState = core_getState) {
+    const path = getState(POST_STEP_STATE);
     if (path === '')
         return undefined;
     const text = private_files_readPrivateFile(path);
     if (text === undefined)
         return undefined;
     const parsed = JSON.parse(text);
-    return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } };
+    return {
+        path,
+        postStep: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] }
+    };
 }
 /**
- * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * Every post-step state an earlier step of this job left (two gates in one job, a start step): what they
  * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
  * runner empties at the start of each job, so whatever is there belongs to this job. A file that
- * does not read as a hand-off is skipped: it claims nothing.
+ * does not read as a post-step state is skipped: it claims nothing.
  */
-function handoffsOfThisJob() {
+function postStepStatesOfThisJob() {
     const directory = privateDirectory();
     return readdirSync(directory)
-        .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+        .filter((name) => /^post-step-[0-9a-f-]{36}\.json$/.test(name))
         .flatMap((name) => {
         try {
             const parsed = JSON.parse(readPrivateFile(join(directory, name)) ?? 'null');
@@ -31685,9 +31688,9 @@ function splitLines(text) {
 
 const removeAwsProfiles = {
     name: 'remove the AWS profiles and token cache this action wrote',
-    async run(handoff) {
-        if (handoff.awsFiles)
-            removeAwsFiles(handoff.awsFiles, core_namespaceObject);
+    async run(postStep) {
+        if (postStep.awsFiles)
+            removeAwsFiles(postStep.awsFiles, core_namespaceObject);
     }
 };
 function removeAwsFiles(record, log) {
@@ -33102,8 +33105,8 @@ function restoreResult(stored) {
 
 const finalizeComment = {
     name: 'finalize the PR comment',
-    async run(handoff) {
-        const comment = handoff.comment;
+    async run(postStep) {
+        const comment = postStep.comment;
         if (comment === undefined || comment.recorded || handedToWaitStep(comment))
             return;
         const token = getInput('github-token');
@@ -33153,13 +33156,13 @@ function abandonedResult(comment, at = new Date()) {
 
 ;// CONCATENATED MODULE: ./src/cleanup/remove-files.ts
 // The files the action wrote for this job only (the pending request, and whatever else the main
-// step listed in the hand-off) must not outlive it, on a self-hosted runner least of all.
+// step listed in the post-step state) must not outlive it, on a self-hosted runner least of all.
 
 const removeFiles = {
     name: 'remove the files this action wrote',
-    async run(handoff) {
+    async run(postStep) {
         const failed = [];
-        for (const file of handoff.files) {
+        for (const file of postStep.files) {
             try {
                 (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
             }
@@ -34179,8 +34182,8 @@ function isSessionOver(error) {
 
 const revokeToken = {
     name: 'revoke the IAM Identity Center token',
-    async run(handoff) {
-        const record = handoff.revoke;
+    async run(postStep) {
+        const record = postStep.revoke;
         if (!record)
             return;
         const client = record.refresh ? sessionClient(record.refresh) : undefined;
@@ -34340,7 +34343,7 @@ async function settleWithin(work, ms, signal) {
 ;// CONCATENATED MODULE: ./src/cleanup/index.ts
 // The post step (runs.post). The runner runs it at the end of the job whatever became of the main
 // step: success, failure, cancellation, or a kill that left no chance to tidy up. It reads what
-// the main step handed over (model/handoff.ts) and runs a list of independent cleanup tasks. A task that
+// the main step handed over (model/post-step-state.ts) and runs a list of independent cleanup tasks. A task that
 // fails is a warning, never a failed job: the job's work is done by now, and a cleanup problem
 // must not turn it red (nor stop the other tasks).
 
@@ -34351,10 +34354,10 @@ async function settleWithin(work, ms, signal) {
 
 
 /** Runs every task, in order, each whatever became of the ones before it, each within `limitMs`. */
-async function runCleanup(tasks, handoff, log = core_namespaceObject, limitMs = POST_TASK_LIMIT_MS) {
+async function runCleanup(tasks, postStep, log = core_namespaceObject, limitMs = POST_TASK_LIMIT_MS) {
     for (const task of tasks) {
         try {
-            const outcome = await settleWithin(() => task.run(handoff), limitMs);
+            const outcome = await settleWithin(() => task.run(postStep), limitMs);
             if (outcome.status === 'failed')
                 throw outcome.error;
             if (outcome.status === 'timed-out')
@@ -34368,7 +34371,7 @@ async function runCleanup(tasks, handoff, log = core_namespaceObject, limitMs = 
 async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     let found;
     try {
-        found = readHandoff();
+        found = readPostStepState();
     }
     catch (error) {
         log.warning(`Post step: could not read what the main step handed over: ${oneLineMessage(error)}`);
@@ -34377,7 +34380,7 @@ async function runPostStep(tasks = POST_TASKS, log = core_namespaceObject) {
     // Nothing handed over: the main step started no request and wrote no file.
     if (found === undefined)
         return;
-    await runCleanup(tasks, found.handoff, log);
+    await runCleanup(tasks, found.postStep, log);
     // Last: it holds what the tasks above needed, secrets included.
     try {
         (0,external_node_fs_namespaceObject.rmSync)(found.path, { force: true });
@@ -34435,7 +34438,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5993);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2364);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).

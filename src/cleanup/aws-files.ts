@@ -4,13 +4,13 @@
 import * as core from '@actions/core'
 import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { removeBlock } from '../export/aws-config.js'
-import type { AwsFilesRecord } from '../model/handoff.js'
+import type { AwsFilesRecord } from '../model/post-step-state.js'
 import type { CleanupLog, CleanupTask } from './task.js'
 
 export const removeAwsProfiles: CleanupTask = {
   name: 'remove the AWS profiles and token cache this action wrote',
-  async run(handoff) {
-    if (handoff.awsFiles) removeAwsFiles(handoff.awsFiles, core)
+  async run(postStep) {
+    if (postStep.awsFiles) removeAwsFiles(postStep.awsFiles, core)
   }
 }
 

@@ -5,7 +5,7 @@
 import { definedFields } from '../defined.js'
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
-import type { CommentHandoff } from '../model/handoff.js'
+import type { CommentForPostStep } from '../model/post-step-state.js'
 import { renderComment } from '../notify/comment-body.js'
 import { StickyComment } from '../notify/pr-comment.js'
 import { restoreRequest, restoreResult, type RequestResult } from '../model/request.js'
@@ -14,8 +14,8 @@ import { sanitize } from '../text/sanitize.js'
 
 export const finalizeComment: CleanupTask = {
   name: 'finalize the PR comment',
-  async run(handoff) {
-    const comment = handoff.comment
+  async run(postStep) {
+    const comment = postStep.comment
     if (comment === undefined || comment.recorded || handedToWaitStep(comment)) return
     const token = core.getInput('github-token')
     if (token === '') throw new Error("input 'github-token' is empty, so the comment still shows the request as pending")
@@ -46,12 +46,12 @@ export const finalizeComment: CleanupTask = {
  * removes the pending-request file. The start step's post task runs after the wait step's, and
  * finds the file gone unless no wait step finished the request.
  */
-function handedToWaitStep(comment: CommentHandoff): boolean {
+function handedToWaitStep(comment: CommentForPostStep): boolean {
   return comment.phase === 'start' && comment.pendingFile !== undefined && !existsSync(comment.pendingFile)
 }
 
 /** What became of a request whose step ended without saying. */
-export function abandonedResult(comment: Pick<CommentHandoff, 'phase'>, at = new Date()): RequestResult {
+export function abandonedResult(comment: Pick<CommentForPostStep, 'phase'>, at = new Date()): RequestResult {
   if (comment.phase === 'start') {
     return {
       outcome: 'error',

@@ -10,7 +10,7 @@
 // Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
 // machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
 // known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its hand-off claims it (model/handoff.ts handoffsOfThisJob).
+// its post-step state claims it (model/post-step-state.ts postStepStatesOfThisJob).
 // Only the config file this step's environment names is looked at: a block written where another
 // job's AWS_CONFIG_FILE pointed stays there.
 // Removing the files is not enough: until then any job on the runner could have copied them, and
@@ -31,7 +31,7 @@ import { markedBlocks, removeBlock } from '../export/aws-config.js'
 import { awsConfigFile } from '../export/aws-profiles.js'
 import { runnerLabel, tokenCacheMarkOf } from '../export/marks.js'
 import { tokenCacheDirectory, tokenCacheFile } from '../export/token-cache.js'
-import { handoffsOfThisJob } from '../model/handoff.js'
+import { postStepStatesOfThisJob } from '../model/post-step-state.js'
 import { sanitize } from '../text/sanitize.js'
 import type { CleanupLog } from './task.js'
 
@@ -44,7 +44,7 @@ export interface LeftoverScope {
   configFile: string
   /** runnerLabel() of this runner. */
   runner: string
-  /** Sessions (block tags) and files the hand-offs of this job still hold. */
+  /** Sessions (block tags) and files the post-step states of this job still hold. */
   claimed: { sessions: ReadonlySet<string>; files: ReadonlySet<string> }
 }
 
@@ -119,7 +119,7 @@ function removeConfigBlocks(scope: LeftoverScope, removed: LeftoversRemoved): st
   return removed.blocks
 }
 
-/** Token cache files whose mark names this runner and a session no hand-off of this job holds. */
+/** Token cache files whose mark names this runner and a session no post-step state of this job holds. */
 function markedCacheFiles(scope: LeftoverScope): string[] {
   const directory = tokenCacheDirectory(scope.home)
   let names: string[]
@@ -177,7 +177,7 @@ export const LEFTOVER_REVOKE_WINDOW_MS = 5_000
 const MAX_LEFTOVER_SESSIONS = 4
 
 /**
- * The main step's first act: removes this runner's leftovers, sparing what this job's hand-offs
+ * The main step's first act: removes this runner's leftovers, sparing what this job's post-step states
  * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
  * step: a problem is a warning saying what to do.
  */
@@ -190,7 +190,7 @@ export async function removeEarlierLeftovers(
   try {
     const home = homedir()
     const configFile = awsConfigFile(env, home)
-    const records = handoffsOfThisJob().flatMap((handoff) => (handoff.awsFiles ? [handoff.awsFiles] : []))
+    const records = postStepStatesOfThisJob().flatMap((postStep) => (postStep.awsFiles ? [postStep.awsFiles] : []))
     const claimed = {
       sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
       files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))

@@ -7,7 +7,7 @@ import { definedFields } from '../defined.js'
 import { maskTokenSet } from '../model/secrets.js'
 import { AwsServiceError } from '../http/errors.js'
 import { SsoOidcClient } from '../oidc/client.js'
-import type { SessionClient } from '../model/handoff.js'
+import type { SessionClient } from '../model/post-step-state.js'
 import type { TokenSet } from '../oidc/types.js'
 import { withRetry } from '../retry.js'
 

@@ -1,13 +1,13 @@
 // The files the action wrote for this job only (the pending request, and whatever else the main
-// step listed in the hand-off) must not outlive it, on a self-hosted runner least of all.
+// step listed in the post-step state) must not outlive it, on a self-hosted runner least of all.
 import { rmSync } from 'node:fs'
 import type { CleanupTask } from './task.js'
 
 export const removeFiles: CleanupTask = {
   name: 'remove the files this action wrote',
-  async run(handoff) {
+  async run(postStep) {
     const failed: string[] = []
-    for (const file of handoff.files) {
+    for (const file of postStep.files) {
       try {
         rmSync(file, { force: true })
       } catch (error) {

@@ -8,14 +8,14 @@ import { AwsServiceError } from '../http/errors.js'
 import { SsoPortalClient } from '../portal/client.js'
 import { withRetry } from '../retry.js'
 import { cachedToken } from './aws-files.js'
-import type { RevokeRecord, SessionClient } from '../model/handoff.js'
+import type { RevokeRecord, SessionClient } from '../model/post-step-state.js'
 import type { CleanupLog, CleanupTask } from './task.js'
 import { refreshForLogout, type RefreshResult } from './refresh.js'
 
 export const revokeToken: CleanupTask = {
   name: 'revoke the IAM Identity Center token',
-  async run(handoff) {
-    const record = handoff.revoke
+  async run(postStep) {
+    const record = postStep.revoke
     if (!record) return
     const client = record.refresh ? sessionClient(record.refresh) : undefined
     await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, core)

@@ -1,10 +1,10 @@
 // What a post-step task is (the post flow, cleanup/index.ts, runs a list of them: cleanup/tasks.ts).
-import type { Handoff } from '../model/handoff.js'
+import type { PostStepState } from '../model/post-step-state.js'
 
 export interface CleanupTask {
   /** What the task does, as it reads after "could not": `finalize the PR comment`. */
   name: string
-  run(handoff: Handoff): Promise<void>
+  run(postStep: PostStepState): Promise<void>
 }
 
 export interface CleanupLog {

@@ -1,5 +1,5 @@
-// The post step's tasks, in the order they run. Each reads its own part of the hand-off
-// (model/handoff.ts), does its own cleanup and throws when it cannot; none depends on another. A new
+// The post step's tasks, in the order they run. Each reads its own part of the post-step state
+// (model/post-step-state.ts), does its own cleanup and throws when it cannot; none depends on another. A new
 // cleanup (revoking the SSO token, say) is a new entry here, before `removeFiles`, so that the
 // files it may need still exist when it runs.
 import type { CleanupTask } from './task.js'

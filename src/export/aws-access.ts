@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { homedir } from 'node:os'
-import type { AwsFilesRecord, HandoffWriter } from '../model/handoff.js'
+import type { AwsFilesRecord, PostStepWriter } from '../model/post-step-state.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import { isNotAssigned, missingRoleError, rolesIn, type RequestedRole } from '../portal/assignments.js'
 import type { PageWrapper, SsoPortalClient } from '../portal/client.js'
@@ -26,7 +26,7 @@ export interface AwsAccessRequest {
   portal: SsoPortalClient
   /** Fresh retry options for one portal call. */
   retry: () => RetryOptions
-  handoff: HandoffWriter
+  postStep: PostStepWriter
   /** GITHUB_RUN_ID and the run's link, to name and explain the profiles' block. */
   runId: string
   runUrl: string
@@ -130,10 +130,10 @@ function writeProfiles(request: AwsAccessRequest): AwsFilesRecord {
     note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
     runner: runnerLabel(),
     beforeWrite: (record) =>
-      request.handoff.update((handoff) => {
-        handoff.awsFiles = record
+      request.postStep.update((postStep) => {
+        postStep.awsFiles = record
         // A tool may refresh the token in this file; the post step revokes that one too.
-        if (handoff.revoke) handoff.revoke.tokenCacheFile = record.tokenCacheFile
+        if (postStep.revoke) postStep.revoke.tokenCacheFile = record.tokenCacheFile
       }),
     warn: (message) => core.warning(message)
   })

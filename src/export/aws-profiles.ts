@@ -3,7 +3,7 @@
 // session. The tools then get role credentials (and refresh the token) without the action.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import type { AwsFilesRecord } from '../model/handoff.js'
+import type { AwsFilesRecord } from '../model/post-step-state.js'
 import { UserFacingError } from '../errors.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import type { ProfileTarget } from '../model/inputs.js'

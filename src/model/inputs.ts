@@ -1,4 +1,4 @@
-// The shapes of parsed inputs that other parts act on (the channels, the export, the hand-off),
+// The shapes of parsed inputs that other parts act on (the channels, the export, the post-step state),
 // so that none of them needs the input parsers (inputs.ts, role-inputs.ts) to name them.
 import type { RoleTarget } from '../portal/types.js'
 

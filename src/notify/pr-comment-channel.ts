@@ -4,7 +4,7 @@
 // A comment that cannot be written costs one warning, never the gate: the log has the prompt.
 import { definedFields } from '../defined.js'
 import { apiBaseUrl } from '../github/rest-client.js'
-import type { CommentHandoff, CommentHandover } from '../model/handoff.js'
+import type { CommentForPostStep, CommentHandover } from '../model/post-step-state.js'
 import type { Phase } from '../model/inputs.js'
 import type { Notifier } from './channel.js'
 import { renderComment } from './comment-body.js'
@@ -17,8 +17,8 @@ import { storeRequest, storeResult, type ApprovalRequest, type RunContext } from
 export interface PrCommentChannelOptions {
   /** Where the comment goes; the token is the `github-token` input. */
   target: CommentTarget & { apiUrl: string }
-  /** The comment's record in the hand-off, for the post step to finalize. */
-  handoff: CommentHandover
+  /** The comment's record in the post-step state, for the post step to finalize. */
+  postStep: CommentHandover
   phase: Phase
   /** Two phases: the pending-request file whose existence means the request is still open. */
   pendingFile?: string
@@ -36,7 +36,7 @@ export interface PrCommentChannelOptions {
 }
 
 export function createPrCommentNotifier(options: PrCommentChannelOptions): Notifier {
-  const { target, handoff } = options
+  const { target, postStep } = options
   let sticky: StickyComment | undefined
   /** The limit of the write in progress: the GitHub client checks it before and during each request. */
   let limit: AbortSignal | undefined
@@ -44,9 +44,9 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
   let disabled = false
   // Whether the post step knows about the comment (it does once a pending comment exists).
   let handedOver = false
-  const handOver = (change: (comment: CommentHandoff) => void): void => {
+  const handOver = (change: (comment: CommentForPostStep) => void): void => {
     if (!handedOver) return
-    handoff.updateComment((comment) => {
+    postStep.updateComment((comment) => {
       if (comment) change(comment)
       return comment
     })
@@ -83,7 +83,7 @@ export function createPrCommentNotifier(options: PrCommentChannelOptions): Notif
     name: 'PR comment',
     async prompt(request) {
       if (!(await write(request, renderComment(request, 'pending'), options.signal))) return
-      handoff.updateComment(() => ({
+      postStep.updateComment(() => ({
         owner: target.owner,
         repo: target.repo,
         issueNumber: target.issueNumber,

@@ -26,7 +26,7 @@ export interface CommentTarget {
   /** GITHUB_API_URL; read from the environment when absent. */
   apiUrl?: string
   /**
-   * Whose token it is, as the main step learned it (the hand-off): the post step's fallback when
+   * Whose token it is, as the main step learned it (the post-step state): the post step's fallback when
    * GitHub does not say again. Never a guess: a login alone is not enough.
    */
   knownIdentity?: { id: number; login: string }

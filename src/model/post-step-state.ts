@@ -1,4 +1,4 @@
-// The main step's hand-off to the post step (runs.post), which the runner runs at the end of the
+// The main step's post-step state to the post step (runs.post), which the runner runs at the end of the
 // job even after a failure, a cancellation or a killed main step.
 //
 // core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
@@ -17,12 +17,12 @@ import type { Phase } from './inputs.js'
 import type { StoredRequest, StoredResult } from './request.js'
 import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
-/** The state name (STATE_handoff in the post step); its value is the hand-off file's path. */
-export const HANDOFF_STATE = 'handoff'
+/** The state name (STATE_post_step in the post step); its value is the post-step state file's path. */
+export const POST_STEP_STATE = 'post_step'
 
-export interface Handoff {
+export interface PostStepState {
   /** The PR comment showing a request, for the post step to finalize if the main step could not. */
-  comment?: CommentHandoff
+  comment?: CommentForPostStep
   /** Files this action wrote that must not outlive the job; the post step removes them. */
   files: string[]
   /** The token to log out (sso:Logout), unless `revoke: false`. */
@@ -43,7 +43,7 @@ export interface RevokeRecord {
   /**
    * When AWS issued a refresh token: it and the registration that can use it, so that a token
    * that has expired by the end of the job can still have its session ended (refresh.ts). In the
-   * hand-off file, which only the runner's user can read, like the access token beside it.
+   * post-step state file, which only the runner's user can read, like the access token beside it.
    */
   refresh?: SessionClient & { refreshToken: string }
 }
@@ -76,7 +76,7 @@ export interface AwsFilesRecord {
 }
 
 /** Enough to find the comment again and render its last state; the token comes from the inputs. */
-export interface CommentHandoff {
+export interface CommentForPostStep {
   owner: string
   repo: string
   issueNumber: number
@@ -90,7 +90,7 @@ export interface CommentHandoff {
    */
   author?: { id: number; login: string }
   request: StoredRequest
-  /** The step that wrote this hand-off: `start` leaves the request open for a `wait` step on purpose. */
+  /** The step that wrote this post-step state: `start` leaves the request open for a `wait` step on purpose. */
   phase: Phase
   /** How the request ended, once this step knows: the post step writes it if the step could not. */
   result?: StoredResult
@@ -104,72 +104,75 @@ export interface CommentHandoff {
   pendingFile?: string
 }
 
-/** What the PR comment channel may do with the hand-off: keep its own record, nothing else. */
-export type CommentHandover = Pick<HandoffWriter, 'updateComment'>
+/** What the PR comment channel may do with the post-step state: keep its own record, nothing else. */
+export type CommentHandover = Pick<PostStepWriter, 'updateComment'>
 
-/** Writes the hand-off file, creating it (and saving its path as state) on the first update. */
-export class HandoffWriter {
-  private readonly data: Handoff = { files: [] }
+/** Writes the post-step state file, creating it (and saving its path as state) on the first update. */
+export class PostStepWriter {
+  private readonly data: PostStepState = { files: [] }
   private path: string | undefined
 
   constructor(private readonly saveState: (name: string, value: string) => void = core.saveState) {}
 
   /** Applies `change` and rewrites the file. */
-  update(change: (handoff: Handoff) => void): void {
+  update(change: (postStep: PostStepState) => void): void {
     change(this.data)
     const first = this.path === undefined
-    this.path ??= join(privateDirectory(), `handoff-${randomUUID()}.json`)
+    this.path ??= join(privateDirectory(), `post-step-${randomUUID()}.json`)
     writePrivateFile(this.path, JSON.stringify(this.data))
     // Saved once the file exists: the post step never follows a path to nothing it could trust.
-    if (first) this.saveState(HANDOFF_STATE, this.path)
+    if (first) this.saveState(POST_STEP_STATE, this.path)
   }
 
-  /** Sets or changes the PR comment's record: the one part of the hand-off the PR comment channel writes. */
-  updateComment(change: (comment: CommentHandoff | undefined) => CommentHandoff | undefined): void {
-    this.update((handoff) => {
-      const comment = change(handoff.comment)
-      if (comment !== undefined) handoff.comment = comment
+  /** Sets or changes the PR comment's record: the one part of the post-step state the PR comment channel writes. */
+  updateComment(change: (comment: CommentForPostStep | undefined) => CommentForPostStep | undefined): void {
+    this.update((postStep) => {
+      const comment = change(postStep.comment)
+      if (comment !== undefined) postStep.comment = comment
     })
   }
 
   /** Records a file the action wrote, for the post step to remove. */
   addFile(path: string): void {
-    this.update((handoff) => {
-      if (!handoff.files.includes(path)) handoff.files.push(path)
+    this.update((postStep) => {
+      if (!postStep.files.includes(path)) postStep.files.push(path)
     })
   }
 }
 
-export interface ReadHandoff {
-  /** The hand-off file itself, removed last by the post step. */
+export interface ReadPostStepState {
+  /** The post-step state file itself, removed last by the post step. */
   path: string
-  handoff: Handoff
+  postStep: PostStepState
 }
 
-/** The main step's hand-off, or undefined when it left none (or the file is already gone). */
-export function readHandoff(getState: (name: string) => string = core.getState): ReadHandoff | undefined {
-  const path = getState(HANDOFF_STATE)
+/** The main step's post-step state, or undefined when it left none (or the file is already gone). */
+export function readPostStepState(getState: (name: string) => string = core.getState): ReadPostStepState | undefined {
+  const path = getState(POST_STEP_STATE)
   if (path === '') return undefined
   const text = readPrivateFile(path)
   if (text === undefined) return undefined
-  const parsed = JSON.parse(text) as Partial<Handoff>
-  return { path, handoff: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] } }
+  const parsed = JSON.parse(text) as Partial<PostStepState>
+  return {
+    path,
+    postStep: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] }
+  }
 }
 
 /**
- * Every hand-off an earlier step of this job left (two gates in one job, a start step): what they
+ * Every post-step state an earlier step of this job left (two gates in one job, a start step): what they
  * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
  * runner empties at the start of each job, so whatever is there belongs to this job. A file that
- * does not read as a hand-off is skipped: it claims nothing.
+ * does not read as a post-step state is skipped: it claims nothing.
  */
-export function handoffsOfThisJob(): Handoff[] {
+export function postStepStatesOfThisJob(): PostStepState[] {
   const directory = privateDirectory()
   return readdirSync(directory)
-    .filter((name) => /^handoff-[0-9a-f-]{36}\.json$/.test(name))
+    .filter((name) => /^post-step-[0-9a-f-]{36}\.json$/.test(name))
     .flatMap((name) => {
       try {
-        const parsed = JSON.parse(readPrivateFile(join(directory, name)) ?? 'null') as Partial<Handoff> | null
-        return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed } as Handoff] : []
+        const parsed = JSON.parse(readPrivateFile(join(directory, name)) ?? 'null') as Partial<PostStepState> | null
+        return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed } as PostStepState] : []
       } catch {
         return []
       }

@@ -1,10 +1,10 @@
-// The hand-off from the main step to the post step, and the pending request between two phases:
+// The post-step state from the main step to the post step, and the pending request between two phases:
 // private files under RUNNER_TEMP (directory 0700, files 0600), written atomically, found again by
 // path (state) or by gate, and clear about what to do when they are missing.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { HANDOFF_STATE, HandoffWriter, readHandoff } from '../../src/model/handoff.js'
+import { POST_STEP_STATE, PostStepWriter, readPostStepState } from '../../src/model/post-step-state.js'
 import type { ClientRegistration, DeviceAuthorization } from '../../src/oidc/types.js'
 import {
   AccessNotShownError,
@@ -22,7 +22,7 @@ import { tempDir } from '../support/temp.js'
 let runnerTemp: string
 const savedRunnerTemp = process.env.RUNNER_TEMP
 beforeEach(() => {
-  runnerTemp = tempDir('handoff-test')
+  runnerTemp = tempDir('post-step-state-test')
   process.env.RUNNER_TEMP = runnerTemp
 })
 afterEach(() => {
@@ -34,10 +34,10 @@ afterEach(() => {
 const privateDirectory = () => join(runnerTemp, 'aws-sso-device-auth')
 const mode = (path: string) => statSync(path).mode & 0o777
 
-describe('HandoffWriter', () => {
+describe('PostStepWriter', () => {
   it('writes nothing until there is something to hand over, then saves the path once', () => {
     const saved: Array<[string, string]> = []
-    const writer = new HandoffWriter((name, value) => saved.push([name, value]))
+    const writer = new PostStepWriter((name, value) => saved.push([name, value]))
     expect(saved).toEqual([])
 
     writer.addFile('/tmp/one')
@@ -45,8 +45,8 @@ describe('HandoffWriter', () => {
     writer.addFile('/tmp/one')
     expect(saved).toHaveLength(1)
     const [[name, path]] = saved as [[string, string]]
-    expect(name).toBe(HANDOFF_STATE)
-    expect(path.startsWith(`${privateDirectory()}/handoff-`)).toBe(true)
+    expect(name).toBe(POST_STEP_STATE)
+    expect(path.startsWith(`${privateDirectory()}/post-step-`)).toBe(true)
     expect(mode(path)).toBe(0o600)
     expect(mode(privateDirectory())).toBe(0o700)
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ files: ['/tmp/one', '/tmp/two'] })
@@ -56,24 +56,24 @@ describe('HandoffWriter', () => {
 
   it('is read back by the post step from the state', () => {
     const state: Record<string, string> = {}
-    const writer = new HandoffWriter((name, value) => (state[name] = value))
+    const writer = new PostStepWriter((name, value) => (state[name] = value))
     writer.addFile('/tmp/pending.json')
-    writer.update((handoff) => (handoff.files = [...handoff.files, '/tmp/other']))
-    expect(readHandoff((name) => state[name] ?? '')).toEqual({
-      path: state.handoff,
-      handoff: { files: ['/tmp/pending.json', '/tmp/other'] }
+    writer.update((postStep) => (postStep.files = [...postStep.files, '/tmp/other']))
+    expect(readPostStepState((name) => state[name] ?? '')).toEqual({
+      path: state.post_step,
+      postStep: { files: ['/tmp/pending.json', '/tmp/other'] }
     })
   })
 
-  it('reads no hand-off when none was saved or its file is gone', () => {
-    expect(readHandoff(() => '')).toBeUndefined()
-    expect(readHandoff(() => join(runnerTemp, 'gone.json'))).toBeUndefined()
+  it('reads no post-step state when none was saved or its file is gone', () => {
+    expect(readPostStepState(() => '')).toBeUndefined()
+    expect(readPostStepState(() => join(runnerTemp, 'gone.json'))).toBeUndefined()
   })
 
-  it('reads a hand-off without a file list as one with none', () => {
+  it('reads a post-step state without a file list as one with none', () => {
     const path = join(runnerTemp, 'old.json')
     writeFileSync(path, '{"files":"not a list"}')
-    expect(readHandoff(() => path)?.handoff).toEqual({ files: [] })
+    expect(readPostStepState(() => path)?.postStep).toEqual({ files: [] })
   })
 })
 
