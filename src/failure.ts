@@ -71,6 +71,18 @@ export interface UnapprovedDetails {
   codeExpiresAt?: Date
   /** The `timeout` input, when it set the deadline. */
   timeoutSeconds?: number
+  /** The `region` input: a wrong one is the commonest reason nobody could approve (regionNote). */
+  region?: string
+}
+
+/**
+ * With a `region` other than the instance's home region AWS still hands out a code, but its page
+ * shows the approver an error instead of the request, and the client is never told: the wait ends
+ * as if nobody approved. So every unapproved end that is not an answer names the likelier cause.
+ */
+function regionNote(region: string | undefined): string {
+  const named = region === undefined ? "input 'region'" : `input 'region' (${region})`
+  return ` If the approver saw an error on the AWS page instead of the code, check that ${named} is the home region of your IAM Identity Center instance.`
 }
 
 export function unapprovedMessage(outcome: 'denied' | 'expired' | 'timed-out' | 'cancelled', details: UnapprovedDetails = {}): string {
@@ -80,11 +92,11 @@ export function unapprovedMessage(outcome: 'denied' | 'expired' | 'timed-out' | 
     case 'expired': {
       const code = details.userCode ? `The code ${details.userCode}` : 'The code'
       const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : ''
-      return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`
+      return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.${regionNote(details.region)}`
     }
     case 'timed-out': {
       const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`
-      return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`
+      return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.${regionNote(details.region)}`
     }
     case 'cancelled':
       return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.'

@@ -506,6 +506,7 @@ function unapprovedResult(poll: PollResult, request: ApprovalRequest, inputs: Ac
   const details = {
     userCode: request.userCode,
     codeExpiresAt: request.expiresAt,
+    region: request.region,
     ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
   }
   // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the

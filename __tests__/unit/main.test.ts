@@ -240,7 +240,8 @@ describe('run: the approver does not approve', () => {
     await run()
     expect(outputs().outcome).toBe('timed-out')
     expect(errors()).toEqual([
-      "No approval arrived within the timeout of 1m30s (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'."
+      "No approval arrived within the timeout of 1m30s (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'. " +
+        "If the approver saw an error on the AWS page instead of the code, check that input 'region' (us-east-1) is the home region of your IAM Identity Center instance."
     ])
   })
 

@@ -113,7 +113,7 @@ describe('renderPendingSummary (phase: start)', () => {
     const table = rows(html)
     expect(table.get('User code')).toBe('<code>WDJB-MJHT</code>')
     expect(table.get('Verification page')).toBe(
-      '<a href="https://device.sso.us-east-1.amazonaws.com/">https://device.sso.us-east-1.amazonaws.com/</a>'
+      '<a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT</a>'
     )
     expect(table.get('Code expires')).toBe('2026-05-01 12:10:00 UTC')
     expect(table.get('The job stops waiting')).toBe('2026-05-01 12:05:00 UTC')

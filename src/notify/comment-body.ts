@@ -6,6 +6,7 @@
 import { COMMENT_BODY_BUDGET, commentSize } from './comment-size.js'
 import { noticeText } from './endpoint-notice.js'
 import { codeSpan, escapeText, link } from './markdown.js'
+import { pageInstruction, regionHint, verificationStep } from './verification.js'
 import { formatUtc } from '../time/format.js'
 import type { ApprovalRequest, Outcome, RequestResult, RunContext } from '../model/request.js'
 
@@ -61,12 +62,13 @@ function composeComment(request: ApprovalRequest, state: CommentState, result: R
 }
 
 function pendingSections(request: ApprovalRequest): string[] {
+  const step = verificationStep(request)
   const sections = [
     `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
-    `**${link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+    `**${link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
     `**Code:** ${codeSpan(request.userCode, 64)}`,
     ...noticeQuote(request),
-    `If the page asks for the code, enter it at ${link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
+    escapeText(regionHint(request.region), 1000)
   ]
   let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`
   if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {

@@ -1,6 +1,6 @@
 // The step log: the one channel that is always there and streams live, so it carries the whole
 // prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
-// the code on a line of its own, and a QR code of the link that fills the code in.
+// one link, the code on a line of its own, and a QR code of that link.
 import * as core from '@actions/core'
 import type { Notifier } from './channel.js'
 import { formatRelative, plain } from './format.js'
@@ -10,26 +10,42 @@ import { safeLogText } from '../text/sanitize.js'
 import { noticeText } from './endpoint-notice.js'
 import type { ApprovalRequest, EndpointNotice, RequestResult } from '../model/request.js'
 import { subjectRows, type SubjectRow } from './subject.js'
+import { regionHint, verificationStep, type VerificationForm } from './verification.js'
 
 const RULE = '='.repeat(78)
+
+/** Step 2 of the prompt, right above the code: what the page asks of the approver. */
+const CODE_STEP: Record<VerificationForm, string> = {
+  prefilled: '  2. The link fills in the code. Check that the page shows:',
+  confirm: '  2. The page asks you to confirm a code. Confirm only if it is:',
+  enter: '  2. Enter the code:'
+}
+
+/** What the QR code opens, in the words of its caption. */
+const QR_TARGET: Record<VerificationForm, string> = {
+  prefilled: 'the link that fills in the code',
+  confirm: 'the AWS page that asks you to confirm the code',
+  enter: 'the verification page'
+}
 
 /** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
 export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
   const userCode = plain(request.userCode)
-  const complete = plain(request.verificationUriComplete)
+  const { form, link } = verificationStep(request)
   const lines = [
     RULE,
     'AWS access requested: approval needed in IAM Identity Center',
     RULE,
     'This job is waiting for someone with AWS access to approve its request.',
     '',
-    `  1. Open ${plain(request.verificationUri)}`,
-    '  2. Enter the code:',
+    `  1. Open ${plain(link)}`,
+    CODE_STEP[form],
     '',
     `         ${userCode}`,
+    '',
+    `  ${regionHint(request.region)}`,
     ''
   ]
-  if (complete) lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '')
   if (request.endpointNotice) lines.push(...noticeLines(request.endpointNotice), '')
   lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
   if (request.deadline.getTime() < request.expiresAt.getTime()) {
@@ -81,11 +97,9 @@ export function createLogNotifier(options: LogNotifierOptions = {}): Notifier {
     async prompt(request) {
       // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
       write(renderLogPrompt(request, now()))
-      const target = plain(request.verificationUriComplete) || plain(request.verificationUri)
+      const { form, link } = verificationStep(request)
       try {
-        write(
-          `Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`
-        )
+        write(`Scan to open ${QR_TARGET[form]}:\n${await qr(plain(link))}`)
       } catch (error) {
         write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`)
       }

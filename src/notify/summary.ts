@@ -11,6 +11,7 @@ import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
 import type { ApprovalRequest, Outcome } from '../model/request.js'
 import { subjectRows } from './subject.js'
+import { pageInstruction, regionHint, verificationStep } from './verification.js'
 
 const HEADINGS: Record<Outcome, string> = {
   approved: '✅ AWS access approved',
@@ -25,16 +26,19 @@ type Row = [label: string, cell: string]
 
 /** The prompt, for a step that exits while the request is pending (`phase: start`). */
 export function renderPendingSummary(request: ApprovalRequest): string {
+  const code = `<code>${escapeHtml(plain(request.userCode))}</code>`
+  const step = verificationStep(request)
   const rows: Row[] = [
-    ['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`],
-    ['Verification page', link(request.verificationUri, plain(request.verificationUri))],
+    ['User code', code],
+    ['Verification page', link(step.link, plain(step.link))],
     ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
   ]
   if (request.deadline.getTime() < request.expiresAt.getTime())
     rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
   const parts = [
     '<h2>🔐 AWS access waiting for approval</h2>',
-    `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+    `<p><strong>${link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
+    `<p>${escapeHtml(regionHint(request.region))}</p>`,
     ...noticeParagraph(request),
     table([...rows, ...subjectTableRows(request)]),
     '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
