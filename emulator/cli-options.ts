@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseDirectory } from './directory.js'
 import { FaultError, parseFaultSpec, validateFault, type Fault } from './faults.js'
+import { VERIFICATION_FORMS, type VerificationForm } from './oidc.js'
 import { AWS_OPERATIONS, type EmulatorOptions } from './server.js'
 
 export const USAGE =
   'usage: npm run emulator -- [--host H] [--port N] [--interval S] [--expires-in S] [--token-ttl S] ' +
-  '[--registration-ttl S] [--approve-after S] [--directory file.json] ' +
+  '[--registration-ttl S] [--approve-after S] [--directory file.json] [--verification-form current|legacy] ' +
   "[--fault 'OP:KIND[:...]' | --fault faults.json | --fault '{json}']..."
 
 export interface CliConfig {
@@ -38,6 +39,7 @@ export function parseCliOptions(argv: string[]): CliConfig {
         'registration-ttl': { type: 'string' },
         'approve-after': { type: 'string' },
         directory: { type: 'string' },
+        'verification-form': { type: 'string' },
         fault: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' }
       }
@@ -60,6 +62,13 @@ export function parseCliOptions(argv: string[]): CliConfig {
   options.tokenTtl = seconds('token-ttl', str('token-ttl'), false)
   options.registrationTtl = seconds('registration-ttl', str('registration-ttl'), false)
   options.approveAfter = seconds('approve-after', str('approve-after'), true)
+  const form = str('verification-form')
+  if (form !== undefined) {
+    if (!(VERIFICATION_FORMS as readonly string[]).includes(form)) {
+      throw new UsageError(`--verification-form must be ${VERIFICATION_FORMS.join(' or ')}, got "${form}"`)
+    }
+    options.verificationForm = form as VerificationForm
+  }
   const directory = str('directory')
   if (directory !== undefined) options.directory = readDirectory(directory)
   for (const key of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[key] === undefined) delete options[key]

@@ -30,6 +30,21 @@ export function showDevicePage(store: Store, request: PageRequest, userCode: str
   return outcomeReply(json, lookup, userCode)
 }
 
+/**
+ * `GET /platform/authorize?request_uri=…`: today's verification link (VerificationForm `current`).
+ * The link names the request, not the code, so the page shows the request's code and asks the
+ * approver to confirm it; an unknown or missing reference is a link that is not (or no longer) valid.
+ */
+export function showRequestPage(store: Store, request: PageRequest, requestUri: string | null): Reply {
+  const json = wantsJson(request.accept)
+  const lookup = requestUri === null || requestUri === '' ? ({ kind: 'unknown-code' } as const) : store.lookupRequestUri(requestUri)
+  if (lookup.kind === 'unknown-code') {
+    const message = 'This link does not name a request the emulator knows. Ask the application for its link, or enter the code.'
+    return json ? jsonReply(404, { result: 'unknown-request', message }) : htmlReply(404, 'Request not found', enterCodeForm(message))
+  }
+  return outcomeReply(json, lookup, '')
+}
+
 /** `POST /device/approve` and `POST /device/deny`, from the page's forms, curl or a script. */
 export function decideFromPage(store: Store, request: PageRequest, decision: 'approve' | 'deny', form: Record<string, string>): Reply {
   const json = wantsJson(request.accept)
@@ -154,6 +169,7 @@ function confirmForm(authorization: Authorization, clientName: string): string {
   const code = escapeHtml(authorization.userCode)
   return (
     `<p><strong>${escapeHtml(clientName)}</strong> asks for access to your AWS accounts through IAM Identity Center.</p>` +
+    '<p class="confirm">Confirm that this code matches the one the application shows.</p>' +
     '<dl>' +
     `<dt>Application</dt><dd>${escapeHtml(clientName)}</dd>` +
     `<dt>Start URL</dt><dd>${escapeHtml(authorization.startUrl)}</dd>` +

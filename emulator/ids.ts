@@ -41,6 +41,14 @@ export function newDeviceCode(): string {
   return base64url(96)
 }
 
+/**
+ * The per-request reference in today's verification link (`…/platform/authorize?request_uri=…`,
+ * docs/protocol.md §1): opaque, random, and unrelated to the device or user code.
+ */
+export function newRequestUri(): string {
+  return `urn:ietf:params:oauth:request_uri:${base64url(24)}`
+}
+
 export function newAccessToken(): string {
   return 'aoa' + base64url(192)
 }

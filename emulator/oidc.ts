@@ -2,6 +2,7 @@
 // and error shapes. Each handler takes the parsed JSON body and returns the JSON response object,
 // or throws an OidcError that the server writes in AWS's wire shape.
 import { OidcError } from './errors.js'
+import { isAccessPortalUrl } from './start-url.js'
 import type { Authorization, Registration, Store } from './store.js'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -21,12 +22,24 @@ export interface OidcSettings {
   registrationTtl: number
 }
 
+/**
+ * How StartDeviceAuthorization names the verification page (docs/protocol.md §1):
+ * - `current`, what AWS answers today: one opaque per-request link,
+ *   `<endpoint>/platform/authorize?request_uri=…`, as both verificationUri and
+ *   verificationUriComplete; the page shows the request's code and asks to confirm it.
+ * - `legacy`, what AWS answered before: the page `<endpoint>/device`, where the code is typed, and
+ *   `<endpoint>/device?user_code=<code>`, which fills it in.
+ */
+export type VerificationForm = 'current' | 'legacy'
+export const VERIFICATION_FORMS: readonly VerificationForm[] = ['current', 'legacy']
+
 export interface OidcContext {
   store: Store
   settings: OidcSettings
   now: () => number
-  /** Where the verification page is served, e.g. http://127.0.0.1:PORT/device. */
-  verificationUri: string
+  /** Where the emulator serves its pages, e.g. http://127.0.0.1:PORT. */
+  endpoint: string
+  verificationForm: VerificationForm
   /** Told of every new authorization, e.g. to schedule an automatic approval. */
   onAuthorizationStarted?: (authorization: Authorization) => void
 }
@@ -62,7 +75,8 @@ export function startDeviceAuthorization(ctx: OidcContext, body: JsonObject): Js
   const clientId = requiredString(body, 'clientId')
   const clientSecret = requiredString(body, 'clientSecret')
   const startUrl = requiredString(body, 'startUrl')
-  if (!URL.canParse(startUrl)) throw new OidcError('InvalidRequestException', 'Invalid start URL')
+  // AWS answers a start URL that is not an access portal with an empty description.
+  if (!isAccessPortalUrl(startUrl)) throw new OidcError('InvalidRequestException', '')
   // Like AWS, an expired registration is NOT refused here: the approver meets "Invalid client"
   // on the verification page, and CreateToken refuses it.
   const registration = ctx.store.authenticate(clientId, clientSecret)
@@ -73,11 +87,19 @@ export function startDeviceAuthorization(ctx: OidcContext, body: JsonObject): Js
   return {
     deviceCode: authorization.deviceCode,
     userCode: authorization.userCode,
-    verificationUri: ctx.verificationUri,
-    verificationUriComplete: `${ctx.verificationUri}?user_code=${encodeURIComponent(authorization.userCode)}`,
+    ...verificationLinks(ctx, authorization),
     expiresIn: ctx.settings.expiresIn,
     interval: ctx.settings.interval
   }
+}
+
+function verificationLinks(ctx: OidcContext, authorization: Authorization): JsonObject {
+  if (ctx.verificationForm === 'legacy') {
+    const page = `${ctx.endpoint}/device`
+    return { verificationUri: page, verificationUriComplete: `${page}?user_code=${encodeURIComponent(authorization.userCode)}` }
+  }
+  const link = `${ctx.endpoint}/platform/authorize?request_uri=${encodeURIComponent(authorization.requestUri)}`
+  return { verificationUri: link, verificationUriComplete: link }
 }
 
 export function createToken(ctx: OidcContext, body: JsonObject): JsonObject {

@@ -6,6 +6,8 @@ import { newAccessKeyId, newSecretAccessKey, newSessionToken } from './ids.js'
 import type { Account, IssuedToken, Store } from './store.js'
 
 export const BEARER_HEADER = 'x-amz-sso_bearer_token'
+/** The scope that lets a token see and use account assignments. */
+export const ACCOUNT_ACCESS_SCOPE = 'sso:account:access'
 /** Role sessions last an hour, the permission-set default. */
 export const ROLE_SESSION_SECONDS = 3600
 const DEFAULT_PAGE_SIZE = 20
@@ -25,7 +27,7 @@ export interface PortalRequest {
 type JsonObject = Record<string, unknown>
 
 export function getRoleCredentials(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
+  authorizeAccountAccess(authenticate(ctx, request))
   const roleName = requiredParameter(request, 'role_name')
   const accountId = requiredParameter(request, 'account_id')
   const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
@@ -42,14 +44,14 @@ export function getRoleCredentials(ctx: PortalContext, request: PortalRequest): 
 }
 
 export function listAccounts(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
+  authorizeAccountAccess(authenticate(ctx, request))
   const accounts = ctx.directory.map(({ accountId, accountName, emailAddress }) => ({ accountId, accountName, emailAddress }))
   const { items, nextToken } = page(request, 'accounts', accounts)
   return withNextToken({ accountList: items }, nextToken)
 }
 
 export function listAccountRoles(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
+  authorizeAccountAccess(authenticate(ctx, request))
   const accountId = requiredParameter(request, 'account_id')
   const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
   if (!account) throw new PortalError('ResourceNotFoundException', 'No access')
@@ -71,6 +73,19 @@ function authenticate(ctx: PortalContext, request: PortalRequest): IssuedToken {
   // The same answer for missing, unknown, expired and revoked: the caller learns nothing more.
   if (!token) throw new PortalError('UnauthorizedException', 'Session token not found or invalid')
   return token
+}
+
+/**
+ * Accounts, roles and role credentials need a token with sso:account:access. A token registered
+ * with other scopes only (say codewhisperer:completions) is refused with the portal's modelled
+ * "not authorized" shape, UnauthorizedException 401 (docs/protocol.md §4). A token registered with
+ * no scopes at all is the legacy kind the AWS CLI still gets for profiles without an sso-session,
+ * and keeps its account access. Logout needs no scope: any token may end its own session.
+ */
+function authorizeAccountAccess(token: IssuedToken): void {
+  if (token.scopes.length > 0 && !token.scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+    throw new PortalError('UnauthorizedException', 'Session token not found or invalid')
+  }
 }
 
 function requiredParameter(request: PortalRequest, name: string): string {

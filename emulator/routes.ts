@@ -1,6 +1,6 @@
 // The emulator's route table: which method and path is which operation, and how its body is read.
 import type { IncomingHttpHeaders } from 'node:http'
-import { decideFromPage, parseForm, showDevicePage } from './device-page.js'
+import { decideFromPage, parseForm, showDevicePage, showRequestPage } from './device-page.js'
 import { OidcError, type Reply } from './errors.js'
 import { jsonReply } from './http.js'
 import { createToken, registerClient, startDeviceAuthorization, type OidcContext } from './oidc.js'
@@ -85,6 +85,12 @@ export function pageRoutes(ctx: RouteContext): Route[] {
       path: '/device',
       operation: 'VerificationPage',
       handle: (exchange) => showDevicePage(ctx.store, { accept: exchange.headers.accept }, exchange.url.searchParams.get('user_code'))
+    },
+    {
+      method: 'GET',
+      path: '/platform/authorize',
+      operation: 'AuthorizeRequestPage',
+      handle: (exchange) => showRequestPage(ctx.store, { accept: exchange.headers.accept }, exchange.url.searchParams.get('request_uri'))
     },
     { method: 'POST', path: '/device/approve', operation: 'ApproveDevice', handle: decide('approve') },
     { method: 'POST', path: '/device/deny', operation: 'DenyDevice', handle: decide('deny') }

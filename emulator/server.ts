@@ -18,12 +18,13 @@ import {
   type Fault,
   type FaultKind
 } from './faults.js'
-import type { OidcSettings } from './oidc.js'
+import { VERIFICATION_FORMS, type OidcSettings, type VerificationForm } from './oidc.js'
 import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
 
 export type { Account } from './store.js'
 export type { Fault, FaultKind } from './faults.js'
+export type { VerificationForm } from './oidc.js'
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -38,6 +39,12 @@ export interface EmulatorOptions {
   tokenTtl?: number
   /** Client registration lifetime in seconds, default 90 days. */
   registrationTtl?: number
+  /**
+   * How StartDeviceAuthorization names the verification page: 'current' (default, what AWS answers
+   * today: one per-request link whose page asks to confirm the code) or 'legacy' (`/device` and
+   * `/device?user_code=…`, which fills the code in). See VerificationForm in oidc.ts.
+   */
+  verificationForm?: VerificationForm
   /** Approve each device authorization this many seconds after it starts, as user 'demo-user'. */
   approveAfter?: number
   /** Portal assignments. */
@@ -146,7 +153,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const ctx: RouteContext = {
     store,
-    oidc: { store, settings, now, verificationUri: `${endpoint}/device`, onAuthorizationStarted: scheduleApproval },
+    oidc: {
+      store,
+      settings,
+      now,
+      endpoint,
+      verificationForm: options.verificationForm ?? 'current',
+      onAuthorizationStarted: scheduleApproval
+    },
     portal: { store, directory, now }
   }
   const routes: Route[] = [...oidcRoutes(ctx), ...portalRoutes(ctx), ...pageRoutes(ctx)]
@@ -339,6 +353,11 @@ function validateSettings(options: EmulatorOptions): OidcSettings {
   for (const [name, value] of Object.entries(settings)) {
     if (!Number.isFinite(value) || value <= 0)
       throw new RangeError(`Emulator option ${name} must be a positive number of seconds, got ${value}`)
+  }
+  if (options.verificationForm !== undefined && !VERIFICATION_FORMS.includes(options.verificationForm)) {
+    throw new RangeError(
+      `Emulator option verificationForm must be one of ${VERIFICATION_FORMS.join(', ')}, got ${String(options.verificationForm)}`
+    )
   }
   if (options.approveAfter !== undefined && !(Number.isFinite(options.approveAfter) && options.approveAfter >= 0)) {
     throw new RangeError(`Emulator option approveAfter must be zero or more seconds, got ${options.approveAfter}`)

@@ -2,7 +2,16 @@
 // authorizations, and the tokens issued from them. Pure state and rules, no HTTP: the OIDC
 // handlers, the portal, the verification page and the programmatic API all go through it, so
 // they can never disagree about whether a code is pending or a token is valid.
-import { newAccessToken, newClientId, newClientSecret, newDeviceCode, newRefreshToken, newUserCode, normalizeUserCode } from './ids.js'
+import {
+  newAccessToken,
+  newClientId,
+  newClientSecret,
+  newDeviceCode,
+  newRefreshToken,
+  newRequestUri,
+  newUserCode,
+  normalizeUserCode
+} from './ids.js'
 
 /** A portal assignment: an account and the roles (permission sets) the signed-in user has in it. */
 export interface Account {
@@ -28,6 +37,8 @@ export type AuthorizationState = 'pending' | 'approved' | 'denied' | 'redeemed'
 export interface Authorization {
   deviceCode: string
   userCode: string
+  /** What today's verification link names the request by: the page shows its code to confirm. */
+  requestUri: string
   clientId: string
   startUrl: string
   /** Epoch ms. */
@@ -83,6 +94,7 @@ export class Store {
   private readonly registrations = new Map<string, Registration>()
   private readonly byDeviceCode = new Map<string, Authorization>()
   private readonly byUserCode = new Map<string, Authorization>()
+  private readonly byRequestUri = new Map<string, Authorization>()
   private readonly accessTokens = new Map<string, IssuedToken>()
   private readonly refreshTokens = new Map<string, IssuedRefreshToken>()
 
@@ -126,6 +138,7 @@ export class Store {
     const authorization: Authorization = {
       deviceCode: newDeviceCode(),
       userCode,
+      requestUri: newRequestUri(),
       clientId,
       startUrl,
       startedAt,
@@ -135,6 +148,7 @@ export class Store {
     }
     this.byDeviceCode.set(authorization.deviceCode, authorization)
     this.byUserCode.set(userCode, authorization)
+    this.byRequestUri.set(authorization.requestUri, authorization)
     return authorization
   }
 
@@ -156,6 +170,12 @@ export class Store {
     return authorization.state === 'pending'
       ? { kind: 'pending', authorization, clientName }
       : { kind: 'already-decided', authorization, clientName }
+  }
+
+  /** The request a verification link names, looked up like its user code. */
+  lookupRequestUri(requestUri: string): CodeLookup {
+    const authorization = this.byRequestUri.get(requestUri)
+    return authorization ? this.lookupUserCode(authorization.userCode) : { kind: 'unknown-code' }
   }
 
   decide(userCode: string, decision: 'approve' | 'deny', user: string): DecisionResult {

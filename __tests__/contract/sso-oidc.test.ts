@@ -54,6 +54,10 @@ async function setup(options: EmulatorOptions = {}, scopes: string[] | null = ['
   return { emu: emulator, client, registration, start, poll }
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 /** Runs a call that must fail and returns the error, so the test can assert its SDK class. */
 async function failure(call: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
   try {
@@ -80,8 +84,10 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
     const authorization = await start()
     expect(authorization.userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/)
     expect(authorization.deviceCode!.length).toBeGreaterThan(60)
-    expect(authorization.verificationUri).toBe(`${emu.endpoint}/device`)
-    expect(authorization.verificationUriComplete).toBe(`${emu.endpoint}/device?user_code=${authorization.userCode}`)
+    // Today's form by default: one opaque link naming the request, the same in both members.
+    expect(authorization.verificationUri).toMatch(new RegExp(`^${escapeRegExp(emu.endpoint)}/platform/authorize\\?request_uri=[\\w%.-]+$`))
+    expect(authorization.verificationUriComplete).toBe(authorization.verificationUri)
+    expect(authorization.verificationUri).not.toContain(authorization.userCode)
     expect(authorization.expiresIn).toBe(600)
     expect(authorization.interval).toBe(0.1)
     expect(emu.pending()).toEqual([
@@ -111,6 +117,54 @@ describe('SSO OIDC contract (@aws-sdk/client-sso-oidc)', () => {
       { operation: 'CreateToken', status: 400, error: 'AuthorizationPendingException' },
       { operation: 'CreateToken', status: 200, error: undefined }
     ])
+  })
+
+  it('answers in the legacy form when asked: the page, and the link that fills in the code', async () => {
+    const { emu, start } = await setup({ verificationForm: 'legacy' })
+    const authorization = await start()
+    expect(authorization.verificationUri).toBe(`${emu.endpoint}/device`)
+    expect(authorization.verificationUriComplete).toBe(`${emu.endpoint}/device?user_code=${authorization.userCode}`)
+  })
+
+  it('gives each request a link of its own in the current form', async () => {
+    const { start } = await setup()
+    const [first, second] = [await start(), await start()]
+    expect(first.verificationUri).not.toBe(second.verificationUri)
+  })
+
+  it.each([
+    'https://my-org.awsapps.com/start',
+    'https://my-org.awsapps.com/start/',
+    'https://start.us-gov-home.awsapps.com/directory/d-1234567890',
+    'https://ssoins-111111h2222j33pp.portal.eu-west-1.app.aws',
+    'https://ssoins-111111h2222j33pp.eu-west-1.portal.amazonaws.com/',
+    'https://d-1234567890.awsapps.com/start?query=is-not-judged'
+  ])('accepts the access portal URL %s', async (startUrl) => {
+    const { client, registration } = await setup()
+    const answer = await client.send(
+      new StartDeviceAuthorizationCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, startUrl })
+    )
+    expect(answer.userCode).toBeDefined()
+  })
+
+  it.each([
+    ['not a URL', 'my-org'],
+    ['the OIDC endpoint', 'https://oidc.us-east-1.amazonaws.com'],
+    ["the portal's root", 'https://my-org.awsapps.com/'],
+    ['a page inside the portal', 'https://my-org.awsapps.com/start/console'],
+    ['a look-alike host', 'https://my-org.awsapps.com.evil.example/start'],
+    ['plain http', 'http://my-org.awsapps.com/start'],
+    ['a regional portal with a path', 'https://ssoins-1.portal.eu-west-1.app.aws/start']
+  ])('answers InvalidRequestException (400) with an empty description for %s, as AWS does', async (_name, startUrl) => {
+    const { client, registration } = await setup()
+    const error = await failure(
+      client.send(
+        new StartDeviceAuthorizationCommand({ clientId: registration.clientId!, clientSecret: registration.clientSecret!, startUrl })
+      )
+    )
+    expect(error).toBeInstanceOf(InvalidRequestException)
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    expect((error as InvalidRequestException).error_description).toBe('')
   })
 
   it('gives no refresh token to a registration without scopes', async () => {

@@ -58,6 +58,52 @@ async function signedIn(options: EmulatorOptions = {}) {
   return { emu: emulator, oidc, sso, client, accessToken: token.accessToken!, refreshToken: token.refreshToken!, refresh }
 }
 
+/** A token approved through the device flow for a registration with `scopes` (none: the legacy kind). */
+async function tokenWithScopes(scopes: string[] | undefined) {
+  emulator = await startEmulator({ directory: THREE_ACCOUNTS })
+  const oidc = new SSOOIDCClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
+  const sso = new SSOClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
+  const registration = await oidc.send(new RegisterClientCommand({ clientName: 'scope test', clientType: 'public', scopes }))
+  const client = { clientId: registration.clientId!, clientSecret: registration.clientSecret! }
+  const authorization = await oidc.send(new StartDeviceAuthorizationCommand({ ...client, startUrl: 'https://my-org.awsapps.com/start' }))
+  emulator.approve(authorization.userCode!)
+  const token = await oidc.send(
+    new CreateTokenCommand({ ...client, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: authorization.deviceCode! })
+  )
+  return { emu: emulator, sso, accessToken: token.accessToken! }
+}
+
+describe('SSO portal scopes: accounts, roles and role credentials need sso:account:access', () => {
+  it('refuses a token without that scope with UnauthorizedException (401) on every account call; Logout still works', async () => {
+    const { emu, sso, accessToken } = await tokenWithScopes(['codewhisperer:completions'])
+    const calls = [
+      new ListAccountsCommand({ accessToken }),
+      new ListAccountRolesCommand({ accessToken, accountId: '111111111111' }),
+      new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' })
+    ]
+    for (const command of calls) {
+      const error = await failure(sso.send(command as GetRoleCredentialsCommand))
+      expect(error).toBeInstanceOf(UnauthorizedException)
+      expect(error.$metadata.httpStatusCode).toBe(401)
+    }
+    await sso.send(new LogoutCommand({ accessToken }))
+    expect(emu.isAccessTokenValid(accessToken)).toBe(false)
+  })
+
+  it.each([
+    ['sso:account:access among others', ['codewhisperer:completions', 'sso:account:access']],
+    ['no scopes at all (a legacy token)', undefined]
+  ])('serves a token with %s', async (_name, scopes) => {
+    const { sso, accessToken } = await tokenWithScopes(scopes)
+    const accounts = await sso.send(new ListAccountsCommand({ accessToken }))
+    expect(accounts.accountList!.length).toBeGreaterThan(0)
+    const { roleCredentials } = await sso.send(
+      new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' })
+    )
+    expect(roleCredentials!.accessKeyId).toMatch(/^ASIA/)
+  })
+})
+
 describe('SSO portal contract (@aws-sdk/client-sso)', () => {
   it('GetRoleCredentials returns temporary AWS keys that expire in epoch milliseconds', async () => {
     const { sso, accessToken } = await signedIn()

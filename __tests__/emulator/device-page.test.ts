@@ -193,3 +193,55 @@ describe('verification page', () => {
     for (const secret of [started.clientSecret, started.deviceCode]) expect(lines.join('\n')).not.toContain(secret)
   })
 })
+
+describe('the verification page in each form StartDeviceAuthorization answers in', () => {
+  it('current (default): the link names the request, and its page shows the code and asks to confirm it', async () => {
+    const emu = await start()
+    const started = await registerAndStart(emu.endpoint)
+    expect(started.verificationUriComplete).toMatch(/\/platform\/authorize\?request_uri=/)
+    expect(started.verificationUriComplete).not.toContain(started.userCode)
+    const response = await fetch(started.verificationUriComplete)
+    expect(response.status).toBe(200)
+    const html = await response.text()
+    expect(html).toContain('<h1>Authorize request</h1>')
+    expect(html).toContain('<p class="confirm">Confirm that this code matches the one the application shows.</p>')
+    expect(html).toContain(`<code class="code">${started.userCode}</code>`)
+    expect(html).toContain('<form method="post" action="/device/approve">')
+    const json = await (await fetch(started.verificationUriComplete, { headers: { accept: 'application/json' } })).json()
+    expect(json).toMatchObject({ result: 'pending', userCode: started.userCode })
+  })
+
+  it('current: a link naming no known request is refused, and offers to enter the code', async () => {
+    const emu = await start()
+    for (const link of [`${emu.endpoint}/platform/authorize`, `${emu.endpoint}/platform/authorize?request_uri=urn%3Aforged`]) {
+      const response = await fetch(link)
+      expect(response.status).toBe(404)
+      const html = await response.text()
+      expect(html).toContain('<h1>Request not found</h1>')
+      expect(html).toContain('<form method="get" action="/device">')
+    }
+  })
+
+  it('current: once decided, the link says so instead of offering Approve again', async () => {
+    const emu = await start()
+    const started = await registerAndStart(emu.endpoint)
+    emu.approve(started.userCode)
+    const response = await fetch(started.verificationUriComplete)
+    expect(response.status).toBe(409)
+    expect(await response.text()).not.toContain('action="/device/approve"')
+  })
+
+  it('legacy: the complete link fills in the code on /device', async () => {
+    const emu = await start({ verificationForm: 'legacy' })
+    const started = await registerAndStart(emu.endpoint)
+    expect(started.verificationUriComplete).toBe(`${emu.endpoint}/device?user_code=${started.userCode}`)
+    const html = await (await fetch(started.verificationUriComplete)).text()
+    expect(html).toContain(`<code class="code">${started.userCode}</code>`)
+  })
+
+  it('refuses an unknown form', async () => {
+    await expect(start({ verificationForm: 'newest' as 'current' })).rejects.toThrow(
+      'Emulator option verificationForm must be one of current, legacy, got newest'
+    )
+  })
+})

@@ -63,13 +63,16 @@ export interface Prompt {
 }
 
 /**
- * Waits until the log shows the complete verification URL of `emulator` and returns the code in
- * it. The emulator's complete URL is `<endpoint>/device?user_code=<code>`.
+ * Waits until the log's prompt shows a verification link of `emulator` and returns it with the
+ * code on its own line below it. Either form the emulator answers in: today's
+ * `<endpoint>/platform/authorize?request_uri=…` (the page asks to confirm the code) or the legacy
+ * `<endpoint>/device?user_code=<code>`.
  */
 export async function waitForPrompt(step: RunningAction, emulator: Emulator, timeoutMs?: number): Promise<Prompt> {
-  const escaped = `${emulator.endpoint}/device?user_code=`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const match = await step.waitForStdout(new RegExp(`${escaped}([A-Z0-9-]+)`), timeoutMs === undefined ? {} : { timeoutMs })
-  return { userCode: match[1], verificationUriComplete: match[0], seenAt: Date.now() }
+  const escaped = emulator.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const prompt = new RegExp(`^ {2}1\\. Open (${escaped}/\\S+)\\n.*\\n\\n {9}([A-Z0-9-]+)$`, 'm')
+  const match = await step.waitForStdout(prompt, timeoutMs === undefined ? {} : { timeoutMs })
+  return { userCode: match[2]!, verificationUriComplete: match[1]!, seenAt: Date.now() }
 }
 
 /** Every secret the action handled (from the tap) plus the job's GitHub token, for the leak scan. */
