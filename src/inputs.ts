@@ -45,7 +45,9 @@ export interface ParsedInputs {
   warnings: string[]
 }
 
-export const DEFAULT_SCOPES = ['sso:account:access']
+/** The scope that lets a token list accounts and roles and get role credentials (the portal calls). */
+export const ACCOUNT_ACCESS_SCOPE = 'sso:account:access'
+export const DEFAULT_SCOPES = [ACCOUNT_ACCESS_SCOPE]
 
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 export function defaultClientName(repository: string): string {
@@ -72,6 +74,11 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
   const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
+  if ((access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+    warnings.push(
+      `Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`
+    )
+  }
   const inputs: ActionInputs = {
     startUrl,
     region,
@@ -160,20 +167,42 @@ export function parseRegion(raw: string, input = 'region'): string {
   throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`)
 }
 
-// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
-// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
-// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
-// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
-// host only warns: an emulator, a private endpoint or a partition this list does not know may be
-// right, and AWS itself will reject a bad one.
+// Start URLs AWS hands out (docs/protocol.md §1, "Start URLs"): the classic and alias portals
+// https://d-1234567890.awsapps.com/start and https://<alias>.awsapps.com/start, GovCloud
+// https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn; and the regional
+// portals every instance has in its home region and each additional (Multi-Region) one, without
+// /start: dual-stack https://ssoins-<id>.portal.<region>.app.aws and the alternative IPv4
+// https://ssoins-<id>.<region>.portal.amazonaws.com (and their China and EU sovereign variants).
+// On an awsapps host any other path is not a start URL (the portal's root or a page inside it,
+// copied from the browser) and is refused. Any other https host only warns: an emulator, a private
+// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
 const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/
-const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/
+/** Regional portal hosts, each with the region it names as its first group. */
+const REGIONAL_PORTAL_HOSTS: readonly RegExp[] = [
+  /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.(?:app\.aws|app\.amazonwebservices\.com\.cn|api\.amazonwebservices\.eu)$/,
+  /^[a-z0-9][a-z0-9-]*\.([a-z0-9-]+)\.portal\.amazonaws\.(?:com|com\.cn|eu)$/
+]
 const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start'
+
+/** The region a regional portal host names (ssoins-….portal.eu-west-1.app.aws: eu-west-1), if it is one. */
+export function startUrlRegion(host: string): string | undefined {
+  for (const pattern of REGIONAL_PORTAL_HOSTS) {
+    const match = pattern.exec(host)
+    if (match) return match[1]
+  }
+  return undefined
+}
 
 /**
  * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
- * path other than /start); warns about a host that does not look like an AWS access portal, and
- * about a portal host whose region differs from `region`.
+ * path other than /start), and a regional portal whose region is not `region`; warns about a host
+ * that does not look like an AWS access portal.
+ *
+ * Why a region mismatch fails rather than warns: a regional portal URL names the one region whose
+ * IAM Identity Center serves it (the home region, or an additional region of a Multi-Region
+ * instance, where device authorizations are made and approved separately). With another `region`,
+ * AWS still hands out a code, but the approver's page shows an error, the action is never told,
+ * and the job waits out the code blaming the approver. Nothing useful can come of that run.
  */
 export function parseStartUrl(raw: string, region: string, warnings: string[]): string {
   const value = required('start-url', raw, START_URL_EXAMPLE)
@@ -191,19 +220,25 @@ export function parseStartUrl(raw: string, region: string, warnings: string[]): 
   if (url.username || url.password) reject('must not contain a user name or password')
 
   const host = url.hostname
-  const portal = APP_AWS_HOST.exec(host)
+  const portalRegion = startUrlRegion(host)
   if (AWSAPPS_HOST.test(host)) {
     const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname)
     if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath) reject(`must be the portal's start URL, ending in /start`)
-  } else if (portal) {
-    if (portal[1] !== region) {
+  } else if (portalRegion !== undefined) {
+    if (portalRegion !== region) {
+      throw new InputError(
+        'start-url',
+        `Input 'start-url' is the access portal of region ${portalRegion}, but input 'region' is ${region}: set 'region' to ${portalRegion} (the region of that portal's IAM Identity Center), or use the start URL of region ${region}.`
+      )
+    }
+    if (url.pathname !== '/') {
       warnings.push(
-        `Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`
+        `Input 'start-url' has the path ${sanitize(url.pathname, { maxLength: 100 })}; AWS's regional portal URLs have none, like https://ssoins-1234567890abcdef.portal.${region}.app.aws.`
       )
     }
   } else {
     warnings.push(
-      `Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`
+      `Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws, *.<region>.portal.amazonaws.com); continuing in case it is right.`
     )
   }
   if (url.search || url.hash) {

@@ -62,20 +62,58 @@ function expectSecretsSafe(run: ActionRun, gate: { backend: SsoBackend; job: Act
   expectNoSecretLeaks(run, secrets, { maskedOutputs: ['access-token'] })
 }
 
-function expectPromptFields(run: ActionRun, prompt: Prompt, endpoint: string): void {
+/** The outputs name the links AWS sent: in today's form (the emulator's default) one link for both. */
+function expectPromptFields(run: ActionRun, prompt: Prompt, endpoint: string, form: 'current' | 'legacy' = 'current'): void {
   expect(run.outputs['user-code']).toBe(prompt.userCode)
-  expect(run.outputs['verification-uri']).toBe(`${endpoint}/device`)
+  expect(run.outputs['verification-uri']).toBe(form === 'current' ? prompt.verificationUriComplete : `${endpoint}/device`)
   expect(run.outputs['verification-uri-complete']).toBe(prompt.verificationUriComplete)
 }
 
+/** The link in the log, in the form the emulator answered in. */
+function expectedLink(endpoint: string, form: 'current' | 'legacy', userCode: string): RegExp {
+  const base = endpoint.replace(/[.]/g, '\\.')
+  return form === 'current'
+    ? new RegExp(`^${base}/platform/authorize\\?request_uri=[\\w%.-]+$`)
+    : new RegExp(`^${base}/device\\?user_code=${userCode}$`)
+}
+
 describe('the action against the emulator', () => {
+  it.concurrent.each([
+    [
+      'current',
+      '  2. The page asks you to confirm a code. Confirm only if it is:',
+      'Scan to open the AWS page that asks you to confirm the code:'
+    ],
+    ['legacy', '  2. The link fills in the code. Check that the page shows:', 'Scan to open the link that fills in the code:']
+  ] as const)(
+    '%s verification form: the log shows one link, the words for that form, and the code on its own line',
+    async (form, step, caption) => {
+      const gate = await startGate({ verificationForm: form })
+      const prompt = await waitForPrompt(gate.step, gate.emulator)
+      gate.emulator.approve(prompt.userCode)
+      const run = await gate.step.result
+      expect(run.code).toBe(0)
+      expect(prompt.verificationUriComplete).toMatch(expectedLink(gate.emulator.endpoint, form, prompt.userCode))
+      const lines = run.stdout.split('\n')
+      const open = lines.indexOf(`  1. Open ${prompt.verificationUriComplete}`)
+      expect(lines.slice(open + 1, open + 4)).toEqual([step, '', `         ${prompt.userCode}`])
+      expect(run.stdout).toContain(`${caption}\n`)
+      // One link: the page and the complete link are never both offered.
+      expect(run.stdout).not.toMatch(/Or open this link|Enter the code/)
+      if (form === 'current') expect(run.stdout).not.toContain('fills in the code')
+      expect(run.stdout).toContain(`the workflow's 'region' input (us-east-1) must be the home region of the IAM Identity Center instance.`)
+      expectPromptFields(run, prompt, gate.emulator.endpoint, form)
+      expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode', 'accessToken', 'refreshToken'])
+    }
+  )
+
   it.concurrent('approved: exits 0 with a valid token, masked before any trace, and records the outcome', async () => {
     const gate = await startGate({ tokenTtl: 3600 })
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const lines = gate.step.stdout.split('\n')
-    // The code stands on its own too: newer AWS verification URLs do not contain it.
-    expect(lines.some((line) => line.includes(prompt.userCode) && !line.includes('user_code='))).toBe(true)
-    expect(lines.some((line) => line.includes(`${gate.emulator.endpoint}/device`) && !line.includes('user_code='))).toBe(true)
+    // The code stands on its own: today's AWS verification links do not contain it.
+    expect(lines).toContain(`         ${prompt.userCode}`)
+    expect(prompt.verificationUriComplete).not.toContain(prompt.userCode)
     const approvedAt = Date.now()
     gate.emulator.approve(prompt.userCode)
     const run = await gate.step.result
@@ -120,10 +158,10 @@ describe('the action against the emulator', () => {
         `This request does not go to AWS's own endpoints. ${sentences.join(' ')} The approval prompt tells the approver not to approve unless they expect this.`
       )
       expect(otherWarnings(run)).toEqual([])
-      // The log: right under the link that fills in the code.
+      // The log: right under the link and the code.
       const lines = run.stdout.split('\n')
-      const link = lines.findIndex((line) => line.trim() === prompt.verificationUriComplete)
-      expect(lines.slice(link + 2, link + 7)).toEqual([
+      const code = lines.indexOf(`         ${prompt.userCode}`, lines.indexOf(`  1. Open ${prompt.verificationUriComplete}`))
+      expect(lines.slice(code + 2, code + 7)).toEqual([
         "  !!! WARNING: This request does not go to AWS's own endpoints.",
         ...sentences.map((sentence) => `  !!! ${sentence}`),
         '  !!! If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
@@ -149,6 +187,10 @@ describe('the action against the emulator', () => {
     const prompt = await waitForPrompt(gate.step, gate.emulator)
     const run = await gate.step.result
     expectUnapproved(run, 'expired', new RegExp(`${prompt.userCode}.*expired`))
+    // The commonest reason nobody could approve, said in the failure line too.
+    expect(run.errors[0]).toContain(
+      "If the approver saw an error on the AWS page instead of the code, check that input 'region' (us-east-1)"
+    )
     expect(run.durationMs).toBeGreaterThanOrEqual(1_500)
     expectPromptFields(run, prompt, gate.emulator.endpoint)
     expectSecretsSafe(run, gate, ['clientSecret', 'deviceCode'])
@@ -185,7 +227,7 @@ describe('the action against the emulator', () => {
       {},
       {
         onStdout: (_text, _child, soFar) => {
-          if (pollsWhenPromptSeen === undefined && /\/device\?user_code=[A-Z0-9-]+/.test(soFar)) {
+          if (pollsWhenPromptSeen === undefined && /\n {9}[A-Z0-9]{4}-[A-Z0-9]{4}\n/.test(soFar)) {
             pollsWhenPromptSeen = started?.emulator.counts.CreateToken
             promptSeenAt = Date.now()
           }
@@ -194,7 +236,7 @@ describe('the action against the emulator', () => {
     )
     const gate = started
     const prompt = await waitForPrompt(gate.step, gate.emulator)
-    expect(gate.step.stdout).toContain(`${gate.emulator.endpoint}/device`)
+    expect(gate.step.stdout).toContain(`  1. Open ${prompt.verificationUriComplete}`)
     expect(gate.step.stdout).toContain(prompt.userCode)
     // Let at least one poll happen, then end the request.
     await new Promise((resolve) => setTimeout(resolve, 1_300))

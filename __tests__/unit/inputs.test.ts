@@ -12,7 +12,8 @@ import {
   parsePhase,
   parseRegion,
   parseScopes,
-  parseStartUrl
+  parseStartUrl,
+  startUrlRegion
 } from '../../src/inputs.js'
 
 const GOOD = {
@@ -91,6 +92,24 @@ describe('parseInputs', () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain('sso.example.test')
   })
+
+  it.each([
+    ["'account-id' and 'role-name'", { 'account-id': '111122223333', 'role-name': 'Deploy' }],
+    ["'roles'", { roles: '111122223333:Deploy=prod' }]
+  ])('warns when %s ask for role credentials but the scopes leave out sso:account:access', (_name, access) => {
+    const { warnings } = parseInputs(reader({ ...access, scopes: 'codewhisperer:completions' }), 'octo/app')
+    expect(warnings).toEqual([
+      "Input 'scopes' (codewhisperer:completions) does not include sso:account:access, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add sso:account:access to 'scopes'."
+    ])
+  })
+
+  it.each([
+    ['the default scopes and a role', { 'account-id': '111122223333', 'role-name': 'Deploy' }],
+    ['other scopes and no role (a token for another service)', { scopes: 'codewhisperer:completions' }],
+    ['sso:account:access among others, and a role', { scopes: 'codewhisperer:completions sso:account:access', roles: '111122223333:Deploy=prod' }]
+  ])('does not warn about scopes for %s', (_name, values) => {
+    expect(parseInputs(reader(values), 'octo/app').warnings).toEqual([])
+  })
 })
 
 describe('parseRegion', () => {
@@ -142,7 +161,14 @@ describe('parseStartUrl', () => {
     ['https://my-company.awsapps.com/start', 'eu-west-1'],
     ['https://start.us-gov-home.awsapps.com/directory/d-906769aa66', 'us-gov-west-1'],
     ['https://d-1234567890.awsapps.cn/start', 'cn-north-1'],
-    ['https://ssoins-1234567890abcdef.portal.us-east-1.app.aws', 'us-east-1']
+    ['https://ssoins-1234567890abcdef.portal.us-east-1.app.aws', 'us-east-1'],
+    ['https://ssoins-1234567890abcdef.portal.us-east-1.app.aws/', 'us-east-1'],
+    // Multi-Region: an additional region's portal, with that region.
+    ['https://ssoins-111111h2222j33pp.eu-west-1.portal.amazonaws.com', 'eu-west-1'],
+    ['https://ssoins-111111h2222j33pp.portal.eu-west-1.app.aws', 'eu-west-1'],
+    ['https://ssoins-1.cn-north-1.portal.amazonaws.com.cn', 'cn-north-1'],
+    ['https://ssoins-1.portal.cn-north-1.app.amazonwebservices.com.cn', 'cn-north-1'],
+    ['https://ssoins-1.us-gov-west-1.portal.amazonaws.com', 'us-gov-west-1']
   ])('accepts %s without warnings', (url, region) => {
     const warnings: string[] = []
     expect(parseStartUrl(url, region, warnings)).toBe(url)
@@ -171,13 +197,36 @@ describe('parseStartUrl', () => {
     ['https://127.0.0.1:8443/start', 'us-east-1', 'not an AWS access portal host'],
     ['https://d-1234567890.awsapps.com/start/#/', 'us-east-1', 'query or fragment'],
     ['https://d-1234567890.awsapps.com/start?x=1', 'us-east-1', 'query or fragment'],
-    ['https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', 'names the region eu-west-1']
+    ['https://ssoins-1.portal.eu-west-1.app.aws/start', 'eu-west-1', "has the path /start; AWS's regional portal URLs have none"]
   ])('warns about %s (region %s) but accepts it', (url, region, warning) => {
     const warnings: string[] = []
     expect(parseStartUrl(url, region, warnings)).toBe(url)
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(warning)
     expect(warnings[0]).toContain("Input 'start-url'")
+  })
+
+  it.each([
+    ['https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', 'eu-west-1'],
+    ['https://ssoins-111111h2222j33pp.eu-west-1.portal.amazonaws.com', 'us-east-1', 'eu-west-1'],
+    ['https://ssoins-1.us-east-2.portal.amazonaws.com/', 'us-east-1', 'us-east-2']
+  ])('refuses the regional portal %s with region %s: that region cannot approve it', (url, region, named) => {
+    const error = inputError(() => parseStartUrl(url, region, []))
+    expect(error.input).toBe('start-url')
+    expect(error.message).toBe(
+      `Input 'start-url' is the access portal of region ${named}, but input 'region' is ${region}: set 'region' to ${named} (the region of that portal's IAM Identity Center), or use the start URL of region ${region}.`
+    )
+  })
+
+  it.each([
+    ['ssoins-1.portal.eu-west-1.app.aws', 'eu-west-1'],
+    ['ssoins-1.eu-west-1.portal.amazonaws.com', 'eu-west-1'],
+    ['ssoins-1.portal.eusc-de-east-1.api.amazonwebservices.eu', 'eusc-de-east-1'],
+    ['d-1234567890.awsapps.com', undefined],
+    ['portal.eu-west-1.app.aws', undefined],
+    ['x.eu-west-1.portal.amazonaws.com.evil.example', undefined]
+  ])('startUrlRegion(%s) is %s', (host, region) => {
+    expect(startUrlRegion(host)).toBe(region)
   })
 
   it('echoes a start URL in a warning only through the sanitiser', () => {

@@ -42,11 +42,10 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
     CODE_STEP[form],
     '',
     `         ${userCode}`,
-    '',
-    `  ${regionHint(request.region)}`,
     ''
   ]
   if (request.endpointNotice) lines.push(...noticeLines(request.endpointNotice), '')
+  lines.push(`  ${regionHint(request.region)}`, '')
   lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
   if (request.deadline.getTime() < request.expiresAt.getTime()) {
     lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`)

@@ -38,8 +38,8 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   const parts = [
     '<h2>🔐 AWS access waiting for approval</h2>',
     `<p><strong>${link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
-    `<p>${escapeHtml(regionHint(request.region))}</p>`,
     ...noticeParagraph(request),
+    `<p>${escapeHtml(regionHint(request.region))}</p>`,
     table([...rows, ...subjectTableRows(request)]),
     '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
       "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"

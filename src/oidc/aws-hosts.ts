@@ -22,6 +22,8 @@ const AWS_HOSTS: readonly RegExp[] = [
   // portal hosts (ssoins-….portal.<region>.app.aws).
   new RegExp(`^${LABEL}\\.awsapps\\.com$`),
   new RegExp(`^${LABEL}\\.portal\\.${REGION}\\.app\\.aws$`),
+  // The alternative IPv4 regional portal: ssoins-….<region>.portal.amazonaws.com (and .com.cn).
+  ...partitionDnsSuffixes().map((suffix) => new RegExp(`^${LABEL}\\.${REGION}\\.portal\\.${escaped(suffix)}$`)),
   // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
   new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
   new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
