@@ -17,7 +17,10 @@ const AWS_ADVICE: Record<string, string> = {
   InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
   InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
   AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
-  ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+  ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.',
+  // The portal's answer to a token it does not accept, among them one without sso:account:access.
+  UnauthorizedException:
+    "AWS did not accept the approved token for this call; if 'scopes' is set, it must include sso:account:access to get accounts, roles and role credentials."
 }
 
 const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.'
