@@ -1,6 +1,6 @@
 // `npm run screenshots`: the emulator's verification page as an approver sees it, photographed by
-// headless Chromium (the browser the tests use) into docs/: the enter-code page, the confirm page,
-// and the result of Approve and of Deny. The README shows them. Needs Chromium
+// headless Chromium (the browser the tests use) into docs/: the confirm page today's link opens,
+// the enter-code page, and the result of Approve and of Deny. The README shows them. Needs Chromium
 // (`apt-get install -y chromium`, or CHROMIUM_PATH).
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,21 +27,22 @@ try {
   mkdirSync(DOCS, { recursive: true })
   const page = await browser.newPage({ viewport: VIEWPORT })
 
-  // Approve: typed by hand, as from the bare verification URL.
+  // Approve: from the link, as AWS answers today (the page shows the request's code to confirm),
+  // and as the PR comment and the log give it.
   const toApprove = await registerAndStart(emulator.endpoint, REQUEST)
-  await page.goto(`${emulator.endpoint}/device`)
-  await page.getByLabel('Code').fill(toApprove.userCode)
-  await shoot(page, 'emulator-enter-code.png')
-  await page.getByRole('button', { name: 'Next' }).click()
+  await page.goto(toApprove.verificationUriComplete)
   await page.getByRole('button', { name: 'Approve' }).waitFor()
   await shoot(page, 'emulator-confirm.png')
   await page.getByRole('button', { name: 'Approve' }).click()
   await page.getByRole('status').waitFor()
   await shoot(page, 'emulator-approved.png')
 
-  // Deny: from the complete URL, as from the PR comment's link.
+  // Deny: typed by hand on the bare page (/device), where the older form's link fills the code in.
   const toDeny = await registerAndStart(emulator.endpoint, REQUEST)
-  await page.goto(toDeny.verificationUriComplete)
+  await page.goto(`${emulator.endpoint}/device`)
+  await page.getByLabel('Code').fill(toDeny.userCode)
+  await shoot(page, 'emulator-enter-code.png')
+  await page.getByRole('button', { name: 'Next' }).click()
   await page.getByRole('button', { name: 'Deny' }).click()
   await page.getByRole('status').waitFor()
   await shoot(page, 'emulator-denied.png')
