@@ -15,7 +15,9 @@ describe('npm run demo', () => {
     const demo = await runDemo([])
     expect(demo.stderr).toBe('')
     expect(demo.code).toBe(0)
-    const code = /user_code=([A-Z0-9-]+)/.exec(demo.stdout)?.[1]
+    // The code the demo approves, which the step's prompt shows on a line of its own.
+    const code = /Approving code ([A-Z0-9-]+) at the verification page/.exec(demo.stdout)?.[1]
+    expect(demo.stdout).toMatch(new RegExp(`^\\W* {9}${code}$`, 'm'))
     expect(code).toBeDefined()
     expect(demo.stdout).toContain(`Approved ${code} as demo-approver.`)
     const outcome = /Outcome: approved \(exit code 0, ([\d.]+) s\)/.exec(demo.stdout)

@@ -63,8 +63,9 @@ describe('phase: start, then phase: wait', () => {
     expect(otherWarnings(start)).toEqual([])
     const userCode = start.outputs['user-code']!
     expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/)
-    expect(start.outputs['verification-uri']).toBe(`${pr.backend.emulator.endpoint}/device`)
-    expect(start.outputs['verification-uri-complete']).toBe(`${pr.backend.emulator.endpoint}/device?user_code=${userCode}`)
+    // Today's form: one link naming the request, in both outputs.
+    expect(start.outputs['verification-uri']).toMatch(new RegExp(`^${pr.backend.emulator.endpoint}/platform/authorize\\?request_uri=`))
+    expect(start.outputs['verification-uri-complete']).toBe(start.outputs['verification-uri'])
     expect(start.outputs['expires-at']).toMatch(isoUtc)
     const codeExpiresAt = Date.parse(start.outputs['expires-at']!)
     expect(codeExpiresAt).toBeGreaterThanOrEqual(before + 600_000 - 2_000)
