@@ -60,6 +60,12 @@ const BAD_VALUES: BadValue[] = [
   bad('start-url', 'https://d-1234567890.awsapps.com/start https://evil.example/start', 'two URLs'),
   bad('start-url', 'https://d-1234567890.awsapps.com/', "the portal's root, not its start URL"),
   bad('start-url', 'https://my-company.awsapps.com/start/console', 'a page inside the portal'),
+  {
+    input: 'start-url',
+    inputs: { 'start-url': 'https://ssoins-111111h2222j33pp.eu-west-1.portal.amazonaws.com' },
+    example: "set 'region' to eu-west-1",
+    why: "a regional portal of another region than 'region'"
+  },
   // region: malformed
   bad('region', '', 'missing'),
   bad('region', 'useast1', 'no dashes'),
