@@ -20,6 +20,10 @@ const AWS_LINKS = [
   'https://d-1234567890.awsapps.com/start/#/device?user_code=WDJB-MJHT',
   'https://ssoins-7223a1f6a6b00aa1.portal.eu-west-1.app.aws/#/device',
   'https://us-east-1.signin.aws/platform/device',
+  // Today's link (docs/protocol.md §1), and the alternative IPv4 regional portal's device page.
+  'https://us-east-1.signin.aws/platform/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AQkFTRTY0',
+  'https://ssoins-111111h2222j33pp.eu-west-1.portal.amazonaws.com/#/device',
+  'https://ssoins-1.cn-north-1.portal.amazonaws.com.cn/#/device',
   'https://view.awsapps.com/start/#/device'
 ]
 
@@ -36,6 +40,8 @@ describe('isAwsHost / endpointNotice: which links are AWS’s', () => {
     ['https://device.sso.us-east-1.amazonaws.com.evil.example/', 'device.sso.us-east-1.amazonaws.com.evil.example'],
     ['https://d-1234567890.awsapps.com.evil.example/start', 'd-1234567890.awsapps.com.evil.example'],
     ['https://a.b.awsapps.com/start', 'a.b.awsapps.com'],
+    ['https://x.eu-west-1.portal.amazonaws.com.evil.example/', 'x.eu-west-1.portal.amazonaws.com.evil.example'],
+    ['https://a.b.eu-west-1.portal.amazonaws.com/', 'a.b.eu-west-1.portal.amazonaws.com'],
     ['https://amazonaws.com/', 'amazonaws.com'],
     // Not https, or another port: not the page AWS serves.
     ['http://device.sso.us-east-1.amazonaws.com/', 'device.sso.us-east-1.amazonaws.com'],
