@@ -7,7 +7,8 @@ export const EXAMPLE_REQUEST: ApprovalRequest = {
   userCode: 'WDJB-MJHT',
   // What AWS answers today: one opaque link per request, the same in both fields (docs/protocol.md §1).
   verificationUri: 'https://us-east-1.signin.aws/platform/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AExAmPlE',
-  verificationUriComplete: 'https://us-east-1.signin.aws/platform/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AExAmPlE',
+  verificationUriComplete:
+    'https://us-east-1.signin.aws/platform/authorize?request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3AExAmPlE',
   expiresAt: new Date('2026-05-01T12:10:00Z'),
   deadline: new Date('2026-05-01T12:10:00Z'),
   startUrl: 'https://d-1234567890.awsapps.com/start',

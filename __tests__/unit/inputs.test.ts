@@ -106,7 +106,10 @@ describe('parseInputs', () => {
   it.each([
     ['the default scopes and a role', { 'account-id': '111122223333', 'role-name': 'Deploy' }],
     ['other scopes and no role (a token for another service)', { scopes: 'codewhisperer:completions' }],
-    ['sso:account:access among others, and a role', { scopes: 'codewhisperer:completions sso:account:access', roles: '111122223333:Deploy=prod' }]
+    [
+      'sso:account:access among others, and a role',
+      { scopes: 'codewhisperer:completions sso:account:access', roles: '111122223333:Deploy=prod' }
+    ]
   ])('does not warn about scopes for %s', (_name, values) => {
     expect(parseInputs(reader(values), 'octo/app').warnings).toEqual([])
   })
