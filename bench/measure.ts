@@ -73,7 +73,9 @@ export async function startBackend(options: { intervalSeconds: number; approveAf
 
 function promptPattern(emulator: Emulator): RegExp {
   const origin = emulator.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`${origin}/device\\?user_code=([A-Z]{4}-[A-Z]{4})\\s`)
+  // Today's link names the request, not the code: the code is the first one after the link (on the
+  // action's prompt a line below it, on the SDK script's line beside it).
+  return new RegExp(`${origin}/platform/authorize\\?request_uri=\\S+[\\s\\S]*?\\b([A-Z]{4}-[A-Z]{4})\\s`)
 }
 
 interface StartedRun {

@@ -79,7 +79,7 @@ async function createWorld(protocol: CacheProtocol, emulatorOptions: EmulatorOpt
         inputs: { ...requiredInputs, timeout: '60', ...inputs },
         timeoutMs: STEP_TIMEOUT_MS,
         onStdout: (_text, _child, soFar) => {
-          if (promptAfterMs === undefined && soFar.includes('/device?user_code=')) promptAfterMs = performance.now() - started
+          if (promptAfterMs === undefined && soFar.includes('/platform/authorize?request_uri=')) promptAfterMs = performance.now() - started
         }
       })
       const run = await step.result
