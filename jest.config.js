@@ -21,7 +21,9 @@ export default {
   testTimeout: 60000,
   // Two workers on two cores. Most files wait on child processes, but the fault matrix and the
   // tests that time an exit hold the action to its time bounds, which need CPU to spare; tests
-  // that mostly wait run side by side within their file instead (it.concurrent, up to five).
+  // that mostly wait run side by side within their file instead (it.concurrent, up to five). jest
+  // runs a describe block's concurrent tests together and the blocks one after another: tests
+  // meant to share the pool share a block.
   maxWorkers: 2,
   maxConcurrency: 5
 }

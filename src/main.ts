@@ -5,6 +5,7 @@
 // request is pending); every other outcome fails it with one line saying what happened and what
 // to do.
 import * as core from '@actions/core'
+import { parseArgs } from 'node:util'
 import { abortOnTermination, CANCELLED_RECORD_MS } from './cancellation.js'
 import { removeEarlierLeftovers } from './cleanup/leftovers.js'
 import { readEventPayload, readRunContext, type EventPayload } from './context.js'
@@ -74,7 +75,25 @@ interface StartedRequest {
   startedOver: boolean
 }
 
-export async function run(): Promise<void> {
+/**
+ * What only whoever starts the process can ask for, never a workflow (index.ts says why): the
+ * test harness's short bounds, so its tests of a silent cache service take seconds.
+ */
+export interface RunOptions {
+  /** A ceiling in ms on the cache's restore and save bounds: it can only shorten them. */
+  cacheLimitMs?: number
+}
+
+/** RunOptions from the process's arguments (`--cache-limit-ms=<ms>`); none when the runner starts it. */
+export function runOptionsFrom(args: readonly string[]): RunOptions {
+  const { values } = parseArgs({ args: [...args], options: { 'cache-limit-ms': { type: 'string' } }, strict: true })
+  const limit = values['cache-limit-ms']
+  if (limit === undefined) return {}
+  if (!/^[1-9]\d{0,6}$/.test(limit)) throw new Error(`--cache-limit-ms takes a whole number of milliseconds, not '${limit}'`)
+  return { cacheLimitMs: Number(limit) }
+}
+
+export async function run(options: RunOptions = {}): Promise<void> {
   const startedAt = Date.now()
   const cancellation = abortOnTermination()
   const { signal } = cancellation
@@ -100,7 +119,7 @@ export async function run(): Promise<void> {
     subject = requestSubject(context, inputs)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
     await refuseUntrustedRun(context, payload, inputs, signal)
-    const flow = prepareFlow(inputs, context, postStep, startedAt, signal)
+    const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options)
     registrations = flow.registrations
     switch (inputs.phase) {
       case 'all':
@@ -204,7 +223,14 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
 }
 
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
-function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostStepWriter, startedAt: number, signal: AbortSignal): Flow {
+function prepareFlow(
+  inputs: ActionInputs,
+  context: RunContext,
+  postStep: PostStepWriter,
+  startedAt: number,
+  signal: AbortSignal,
+  options: RunOptions
+): Flow {
   const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
   const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
   const client = new SsoOidcClient({
@@ -224,10 +250,17 @@ function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostSt
     retrying,
     // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
     // `timeout`, nor a cancelled run at all.
-    ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+    ...definedFields({ deadline: timeoutAt, limitMs: cacheLimitMs(inputs.timeoutSeconds, options) }),
     signal
   })
   return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal }
+}
+
+/** The most a restore or a save may take: one attempt's time under `timeout`, or the harness's ceiling if lower. */
+function cacheLimitMs(timeoutSeconds: number | undefined, options: RunOptions): number | undefined {
+  const limits = [timeoutSeconds === undefined ? undefined : attemptTimeoutMs(timeoutSeconds), options.cacheLimitMs]
+  const given = limits.filter((limit) => limit !== undefined)
+  return given.length === 0 ? undefined : Math.min(...given)
 }
 
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
@@ -543,7 +576,7 @@ async function recordOutcome(
 
 function failureResult(error: unknown, cancelled: boolean, request: ApprovalRequest | undefined): RequestResult {
   if (cancelled) {
-    return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) }
+    return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', definedFields({ userCode: request?.userCode })) }
   }
   if (isUnexpected(error) && error instanceof Error && error.stack) core.debug(error.stack)
   return { outcome: 'error', at: new Date(), message: explainFailure(error) }

@@ -7,6 +7,7 @@
 // - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
 // The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
 import { systemClock, type Clock } from './time/clock.js'
+import { settleWithin } from './time/limit.js'
 import { DEADLINE_GRACE_MS } from './deadline.js'
 import { AwsServiceError, RequestTimeoutError, isRetryableAwsError } from './http/errors.js'
 import type { TokenSet } from './oidc/types.js'
@@ -156,32 +157,19 @@ async function attemptWithinDeadline(
   context: { clock: Clock; signal?: AbortSignal; cutoff: number }
 ): Promise<Attempt> {
   const request = new AbortController()
-  const watcher = new AbortController()
-  const stop = new Promise<Attempt>((resolve) => {
-    const onCancel = () => {
-      request.abort(context.signal?.reason)
-      resolve({ kind: 'cancelled' })
-    }
-    if (context.signal?.aborted) return onCancel()
-    context.signal?.addEventListener('abort', onCancel, { once: true, signal: watcher.signal })
-    context.clock.sleep(Math.max(0, context.cutoff - context.clock.now()), watcher.signal).then(
-      () => {
-        request.abort(new Error('the polling deadline passed'))
-        resolve({ kind: 'cut-off' })
-      },
-      () => {} // the watcher was stopped because the attempt settled
-    )
-  })
-  const call = (async (): Promise<Attempt> => {
-    try {
-      return { kind: 'token', token: await createToken(request.signal) }
-    } catch (error) {
-      return { kind: 'error', error }
-    }
-  })()
-  try {
-    return await Promise.race([call, stop])
-  } finally {
-    watcher.abort()
+  const bounded = await settleWithin(
+    async () => createToken(request.signal),
+    Math.max(0, context.cutoff - context.clock.now()),
+    context.signal,
+    context.clock
+  )
+  if (bounded.status === 'done') return { kind: 'token', token: bounded.value }
+  if (bounded.status === 'failed') return { kind: 'error', error: bounded.error }
+  // Given up on: the request is torn down too, not only the wait for it.
+  if (bounded.status === 'cancelled') {
+    request.abort(context.signal?.reason)
+    return { kind: 'cancelled' }
   }
+  request.abort(new Error('the polling deadline passed'))
+  return { kind: 'cut-off' }
 }

@@ -8,6 +8,9 @@
 //
 // Rerun a failure with its seed: HOSTILE_SEED=<seed> npm test -- __tests__/e2e/hostile-input.test.ts
 // (HOSTILE_RUNS=<n> sets the random runs per group; the fixed list always runs).
+// The groups run side by side (it.concurrent, jest.config.js's maxConcurrency at a time): a run
+// mostly waits on its processes. Within a group the runs stay one after another, as fast-check
+// shrinks a failure.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { Emulator } from '../../emulator/server.js'
@@ -142,7 +145,7 @@ function fixedFields<K extends string>(names: readonly K[]): Array<Record<K, str
 const TIMEOUT = 180_000
 
 describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} reruns it)`, () => {
-  it(
+  it.concurrent(
     'StartDeviceAuthorization: userCode, verificationUri, verificationUriComplete, deviceCode',
     async () => {
       const fields = ['userCode', 'verificationUri', 'verificationUriComplete', 'deviceCode'] as const
@@ -171,7 +174,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'CreateToken errors: error, error_description and x-amzn-ErrorType',
     async () => {
       const scenario = fc.record({
@@ -202,7 +205,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'RegisterClient clientId, echoed when AWS rejects the client and it is replaced',
     async () => {
       await property(hostileString, [...HOSTILE_FIXED], async (clientId) => {
@@ -224,7 +227,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'numbers from AWS: registration and token lifetimes, role credential expiry',
     async () => {
       const number = fc.oneof(
@@ -250,7 +253,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'cache entries: the client id inside a valid plain entry, and the key it is stored under',
     async () => {
       const cache = await startCacheService({ protocol: 'v2' })
@@ -293,7 +296,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'portal: GetRoleCredentials fields, its error message, ListAccounts and ListAccountRoles names',
     async () => {
       const credentialFields = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration'] as const
@@ -351,7 +354,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'the event payload and the GitHub API: PR title, head ref and label, repository and fork names, comment body, sender, existing comments',
     async () => {
       const names = ['title', 'headRef', 'label', 'fullName', 'forkName', 'commentBody', 'sender', 'otherLogin', 'otherBody'] as const
@@ -438,7 +441,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     "the GitHub API's comment link (html_url), through the main step and the post step that closes the comment",
     async () => {
       // A start step with no wait step: its post step marks the comment failed and names its link.
@@ -454,7 +457,7 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
     TIMEOUT
   )
 
-  it(
+  it.concurrent(
     'inputs and the environment: echoed inputs, GITHUB_* variables, endpoint overrides',
     async () => {
       const inputNames = [

@@ -65,6 +65,11 @@ export interface StepOptions {
    * The runner passes none: end-to-end tests leave this empty.
    */
   execArgv?: string[]
+  /**
+   * Arguments after the script. The runner passes none, and no workflow can add one: the action
+   * takes them only from a harness, to shorten a bound for a test (src/index.ts).
+   */
+  args?: string[]
   /** Kill the step and fail after this long; default 30 s. */
   timeoutMs?: number
   onStdout?: StreamListener
@@ -414,7 +419,7 @@ function startStep(job: ActionJob, options: StepOptions): RunningAction {
   const recordLog = stepLogRecorder()
   const startedAt = performance.now()
   // Its own process group, so a hung step can be killed with everything it started.
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), entryPath, ...(options.args ?? [])], {
     cwd: job.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { removeBlock } from '../export/aws-config.js'
 import type { AwsFilesRecord } from '../model/post-step-state.js'
 import type { CleanupLog, CleanupTask } from './task.js'
+import { definedFields } from '../defined.js'
 
 export const removeAwsProfiles: CleanupTask = {
   name: 'remove the AWS profiles and token cache this action wrote',
@@ -118,7 +119,7 @@ export function leftoverSession(file: string, isRegion: (value: string) => boole
     isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
       ? { clientId, clientSecret, registrationExpiresAt }
       : undefined
-  return { file, region, ...token, ...(client ? { client } : {}) }
+  return { file, region, ...token, ...definedFields({ client }) }
 }
 
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */

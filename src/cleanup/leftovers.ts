@@ -34,6 +34,7 @@ import { tokenCacheDirectory, tokenCacheFile } from '../export/token-cache.js'
 import { postStepStatesOfThisJob } from '../model/post-step-state.js'
 import { sanitize } from '../text/sanitize.js'
 import type { CleanupLog } from './task.js'
+import { definedFields } from '../defined.js'
 
 /** A token cache entry is a few KiB: a larger file is not one the action wrote. */
 const MAX_CACHE_FILE_BYTES = 64 * 1024
@@ -242,7 +243,7 @@ export async function endLeftoverSessions(
               {
                 accessToken: session.accessToken,
                 expiresAt: session.expiresAt,
-                ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken })
+                ...definedFields({ refreshToken: session.refreshToken })
               }
             ],
             ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),

@@ -18,7 +18,7 @@ export const revokeToken: CleanupTask = {
     const record = postStep.revoke
     if (!record) return
     const client = record.refresh ? sessionClient(record.refresh) : undefined
-    await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, core)
+    await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...definedFields({ client }) }, core)
   }
 }
 

@@ -146,5 +146,9 @@ export function storeResult(result: RequestResult): StoredResult {
 
 export function restoreResult(stored: StoredResult): RequestResult {
   const { accessExpiresAt, at, ...rest } = stored
-  return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) }
+  return {
+    ...rest,
+    at: new Date(at),
+    ...definedFields({ accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt) })
+  }
 }

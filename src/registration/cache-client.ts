@@ -8,6 +8,7 @@ import { requestBounded, type BoundedResponse } from '../http/bounded-request.js
 import { MalformedResponseError } from '../http/errors.js'
 import { USER_AGENT } from '../http/user-agent.js'
 import { cacheServiceProtocol, type CacheServiceProtocol } from './service.js'
+import { definedFields } from '../defined.js'
 
 /** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
 export class CacheServiceError extends Error {
@@ -66,7 +67,7 @@ export async function twirpCall(
     body: JSON.stringify(request),
     timeoutMs: call.timeoutMs,
     maxBodyBytes: MAX_ANSWER_BYTES,
-    ...(call.signal ? { signal: call.signal } : {})
+    ...definedFields({ signal: call.signal })
   })
   return answer(response, url)
 }
@@ -90,10 +91,10 @@ export async function artifactCacheCall(
     method: call.method,
     url,
     headers: { ...authorized(service), accept: V1_ACCEPT, ...contentType, ...call.headers },
-    ...(call.json !== undefined ? { body: JSON.stringify(call.json) } : call.bytes !== undefined ? { body: call.bytes } : {}),
+    ...definedFields({ body: call.json !== undefined ? JSON.stringify(call.json) : call.bytes }),
     timeoutMs: call.timeoutMs,
     maxBodyBytes: MAX_ANSWER_BYTES,
-    ...(call.signal ? { signal: call.signal } : {})
+    ...definedFields({ signal: call.signal })
   })
   return answer(response, url)
 }

@@ -21,6 +21,7 @@ import {
   unexpectedStatus,
   type CacheService
 } from './cache-client.js'
+import { definedFields } from '../defined.js'
 
 export { CacheServiceError } from './cache-client.js'
 
@@ -63,7 +64,7 @@ async function lookUpV1(lookup: CacheLookup, service: CacheService): Promise<Cac
 }
 
 function call(lookup: CacheLookup): { timeoutMs: number; signal?: AbortSignal } {
-  return { timeoutMs: lookup.timeoutMs, ...(lookup.signal ? { signal: lookup.signal } : {}) }
+  return { timeoutMs: lookup.timeoutMs, ...definedFields({ signal: lookup.signal }) }
 }
 
 function hit(key: unknown, location: unknown, prefix: string, operation: string, endpoint: string): CacheLookupResult {

@@ -35,6 +35,7 @@ import {
   type CacheCall,
   type CacheService
 } from './cache-client.js'
+import { definedFields } from '../defined.js'
 
 export interface EntrySave {
   key: string
@@ -58,7 +59,7 @@ export async function saveCacheEntry(save: EntrySave, env: NodeJS.ProcessEnv = p
   const started = Date.now()
   const call = (): CacheCall => ({
     timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
-    ...(save.signal ? { signal: save.signal } : {})
+    ...definedFields({ signal: save.signal })
   })
   return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call)
 }
@@ -106,7 +107,7 @@ async function uploadBlob(url: URL, archive: Buffer, call: CacheCall): Promise<v
     body: archive,
     timeoutMs: call.timeoutMs,
     maxBodyBytes: MAX_UPLOAD_ANSWER_BYTES,
-    ...(call.signal ? { signal: call.signal } : {})
+    ...definedFields({ signal: call.signal })
   })
   if (response.status !== 201) throw new CacheServiceError(`${operation} to ${url.origin} answered HTTP ${response.status}`)
 }

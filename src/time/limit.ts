@@ -1,6 +1,7 @@
 // Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
 // short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
 // it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+import { systemClock, type Clock } from './clock.js'
 
 /** How bounded work ended. */
 export type Bounded<T> =
@@ -10,15 +11,26 @@ export type Bounded<T> =
  * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
  * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
  * clock starts before the work does: its first synchronous moments count against the limit too.
+ * The limit is kept on `clock`: the system's, or a test's virtual one (the poll's schedule tests).
  */
-export async function settleWithin<T>(work: () => Promise<T>, ms: number | undefined, signal?: AbortSignal): Promise<Bounded<T>> {
-  let timer: NodeJS.Timeout | undefined
-  let onAbort: (() => void) | undefined
+export async function settleWithin<T>(
+  work: () => Promise<T>,
+  ms: number | undefined,
+  signal?: AbortSignal,
+  clock: Pick<Clock, 'sleep'> = systemClock
+): Promise<Bounded<T>> {
+  // Ends the limit's own wait and listener once the race is over, whoever won it.
+  const settled = new AbortController()
   const limit = new Promise<Bounded<T>>((resolve) => {
-    if (ms !== undefined) timer = setTimeout(() => resolve({ status: 'timed-out' }), ms)
-    onAbort = () => resolve({ status: 'cancelled' })
+    if (ms !== undefined) {
+      clock.sleep(ms, settled.signal).then(
+        () => resolve({ status: 'timed-out' }),
+        () => {} // the work settled first
+      )
+    }
+    const onAbort = () => resolve({ status: 'cancelled' })
     if (signal?.aborted) onAbort()
-    else signal?.addEventListener('abort', onAbort, { once: true })
+    else signal?.addEventListener('abort', onAbort, { once: true, signal: settled.signal })
   })
   // Mapped to a value, so a failure after the limit is not an unhandled rejection.
   const running = work().then(
@@ -28,7 +40,6 @@ export async function settleWithin<T>(work: () => Promise<T>, ms: number | undef
   try {
     return await Promise.race([running, limit])
   } finally {
-    clearTimeout(timer)
-    if (onAbort) signal?.removeEventListener('abort', onAbort)
+    settled.abort()
   }
 }
