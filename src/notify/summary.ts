@@ -9,17 +9,9 @@ import { plain } from './format.js'
 import { formatUtc } from '../time/format.js'
 import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
-import type { ApprovalRequest, Outcome } from '../model/request.js'
+import type { ApprovalRequest } from '../model/request.js'
 import { subjectRows } from './subject.js'
-
-const HEADINGS: Record<Outcome, string> = {
-  approved: '✅ AWS access approved',
-  denied: '⛔ AWS access denied',
-  expired: '⌛ AWS access request expired',
-  'timed-out': '⏱️ AWS access request timed out',
-  cancelled: '🚫 AWS access request cancelled',
-  error: '❌ AWS access request failed'
-}
+import { TITLES } from './titles.js'
 
 type Row = [label: string, cell: string]
 
@@ -33,7 +25,7 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   if (request.deadline.getTime() < request.expiresAt.getTime())
     rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
   const parts = [
-    '<h2>🔐 AWS access waiting for approval</h2>',
+    `<h2>${TITLES.pending}</h2>`,
     `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
     ...noticeParagraph(request),
     table([...rows, ...subjectTableRows(request)]),
@@ -55,7 +47,7 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     rows.push(['Verification page', link(request.verificationUri, plain(request.verificationUri))])
   }
   rows.push(...subjectTableRows(subject))
-  const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`]
+  const parts = [`<h2>${TITLES[result.outcome]}</h2>`]
   if (result.message) parts.push(`<p>${escapeHtml(plain(result.message))}</p>`)
   // The record shows the code too: it keeps the warning the approver was given beside it.
   if (request) parts.push(...noticeParagraph(request))
