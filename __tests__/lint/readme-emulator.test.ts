@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parse } from 'yaml'
 import { DEFAULT_DIRECTORY } from '../../emulator/server.js'
 import { repositoryRoot } from '../harness/runner.js'
 
@@ -43,5 +44,30 @@ describe("the README's examples and the emulator's default directory", () => {
         roles: match[3]
       })
     }
+  })
+})
+
+describe('the start-emulator action in the README', () => {
+  const manifest = parse(readFileSync(join(repositoryRoot, '.github', 'actions', 'start-emulator', 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+    outputs: Record<string, unknown>
+  }
+  const section = readme.slice(readme.indexOf('## Test your workflow offline'), readme.indexOf('## Inputs\n'))
+  /** First cells and second cells of the section's table rows that start with a code span. */
+  const rows = [...section.matchAll(/^\| `([\w-]+)` \| ([^|]+) \|/gm)].map((match) => [match[1]!, match[2]!.trim()] as const)
+
+  it('lists every input with its default, and nothing else', () => {
+    const inputs = rows.filter(([name]) => name in manifest.inputs)
+    expect(inputs).toEqual(
+      Object.entries(manifest.inputs).map(([name, input]) => [name, `\`${input.default === '' ? "''" : input.default}\``])
+    )
+  })
+
+  it('lists every output, and nothing else', () => {
+    expect(rows.map(([name]) => name).filter((name) => !(name in manifest.inputs))).toEqual(Object.keys(manifest.outputs))
+  })
+
+  it('shows it in a workflow by the path other repositories use', () => {
+    expect(section).toContain('uses: <owner>/aws-sso-device-auth/.github/actions/start-emulator@v1')
   })
 })
