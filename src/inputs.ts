@@ -292,7 +292,7 @@ export function parseNotify(raw: string): NotifyChannel[] {
     if (items.some((item) => item !== NO_NOTIFY)) {
       throw new InputError(
         'notify',
-        `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel; remove one.`
+        `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`
       )
     }
     return []

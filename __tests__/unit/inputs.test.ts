@@ -255,7 +255,9 @@ describe('parseNotify', () => {
   it('rejects none beside a channel, saying which to remove', () => {
     const error = inputError(() => parseNotify('none, summary'))
     expect(error.input).toBe('notify')
-    expect(error.message).toBe(`Input 'notify' is "none, summary": "none" (the log only) cannot be combined with a channel; remove one.`)
+    expect(error.message).toBe(
+      `Input 'notify' is "none, summary": "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`
+    )
   })
 })
 
