@@ -1,7 +1,6 @@
-// `npm run emulator -- [--port N] [--interval S] [--expires-in S] [--token-ttl S] [--approve-after S]
-// [--directory file.json] [--fault SPEC]...`: runs the emulator until SIGINT/SIGTERM. Prints exactly one JSON line on
+// `npm run emulator -- [options]` (`--help` lists them): runs the emulator until SIGINT/SIGTERM. Prints exactly one JSON line on
 // stdout once listening (scripts wait for it); everything else, the request log included, goes to stderr.
-import { HelpRequested, UsageError, parseCliOptions, type CliConfig } from './cli-options.js'
+import { HelpRequested, USAGE, UsageError, parseCliOptions, type CliConfig } from './cli-options.js'
 import { startEmulator } from './server.js'
 
 async function main(): Promise<void> {
@@ -14,7 +13,7 @@ async function main(): Promise<void> {
       process.exit(0)
     }
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`emulator: ${error.message}\n`)
+    process.stderr.write(`emulator: ${error.message}\n${error.showUsage ? `\n${USAGE}\n` : ''}`)
     process.exit(2)
   }
   const emulator = await startEmulator({ ...config.options, log: (line) => process.stderr.write(`emulator: ${line}\n`) })

@@ -107,11 +107,18 @@ export const AWS_OPERATIONS = [
   'Logout'
 ] as const
 
+/**
+ * Without --directory: the accounts and roles the README's examples ask for (111122223333 and
+ * 444455556666, role Deployer), so they run against the emulator as written, and a sandbox.
+ */
 export const DEFAULT_DIRECTORY: Account[] = [
-  { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] }
+  { accountId: '111111111111', accountName: 'Sandbox', emailAddress: 'sandbox@example.com', roles: ['Deploy', 'ReadOnly'] },
+  { accountId: '111122223333', accountName: 'Production', emailAddress: 'aws-prod@example.com', roles: ['Deployer', 'ReadOnly'] },
+  { accountId: '444455556666', accountName: 'Staging', emailAddress: 'aws-staging@example.com', roles: ['Deployer'] }
 ]
 
-const DEFAULTS = { interval: 5, expiresIn: 600, tokenTtl: 3600, registrationTtl: 90 * 24 * 3600 }
+/** What the options default to; `npm run emulator -- --help` shows them. */
+export const EMULATOR_DEFAULTS = { interval: 5, expiresIn: 600, tokenTtl: 3600, registrationTtl: 90 * 24 * 3600 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const settings = validateSettings(options)
@@ -345,10 +352,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 function validateSettings(options: EmulatorOptions): OidcSettings {
   const settings: OidcSettings = {
-    interval: options.interval ?? DEFAULTS.interval,
-    expiresIn: options.expiresIn ?? DEFAULTS.expiresIn,
-    tokenTtl: options.tokenTtl ?? DEFAULTS.tokenTtl,
-    registrationTtl: options.registrationTtl ?? DEFAULTS.registrationTtl
+    interval: options.interval ?? EMULATOR_DEFAULTS.interval,
+    expiresIn: options.expiresIn ?? EMULATOR_DEFAULTS.expiresIn,
+    tokenTtl: options.tokenTtl ?? EMULATOR_DEFAULTS.tokenTtl,
+    registrationTtl: options.registrationTtl ?? EMULATOR_DEFAULTS.registrationTtl
   }
   for (const [name, value] of Object.entries(settings)) {
     if (!Number.isFinite(value) || value <= 0)

@@ -1,41 +1,68 @@
-// `npm run demo [-- --manual]`: the whole gate on one machine, without AWS or GitHub. Starts the
-// local IAM Identity Center emulator, runs the bundled action (dist/index.js) exactly as the
-// GitHub runner would (the test harness's runner), streams its log as github.com shows it, then
-// approves at the verification page after 3 s, or, with --manual, waits for you to approve in a
-// browser at the printed URL. Prints the outcome and the outputs (secrets shortened) and exits:
-// 0 when approved.
+// `npm run demo [-- --manual | --deny | --timeout D]`: the whole life of the gate on one machine,
+// without AWS or GitHub. Starts the local IAM Identity Center emulator, runs the bundled action
+// (dist/index.js) exactly as the GitHub runner would (the test harness's runner), streams its log
+// as github.com shows it, approves at the verification page after 3 s (or denies with --deny, or
+// lets nobody answer with --timeout, or waits for you with --manual), then runs the post step
+// (dist/post/index.js) as the runner does at the end of the job: it revokes the token and removes
+// the AWS profile the main step wrote. Prints the outcome, the outputs (secrets shortened) and what
+// the post step left, and exits with the main step's exit code: 0 when approved.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { startEmulator } from '../emulator/server.js'
+import { startEmulator, type Emulator } from '../emulator/server.js'
 import { LogView } from '../__tests__/harness/log-view.js'
-import { createJob, readActionYml, repositoryRoot, type ActionRun } from '../__tests__/harness/runner.js'
-import { actionEntry, requiredInputs, waitForPrompt } from '../__tests__/harness/sso-backend.js'
+import { createJob, readActionYml, repositoryRoot, type ActionJob, type ActionRun } from '../__tests__/harness/runner.js'
+import { actionEntry, postEntry, requiredInputs, waitForPrompt } from '../__tests__/harness/sso-backend.js'
 
-const AUTO_APPROVE_AFTER_MS = 3_000
+const AUTO_DECIDE_AFTER_MS = 3_000
 /** Polls every second: quick enough to see the approval land, slow enough to read the log. */
 const DEMO_INTERVAL_SECONDS = 1
 const CODE_LIFETIME_SECONDS = 600
 
-const usage = `Usage: npm run demo [-- --manual]
+/** The role the demo asks for: in the emulator's default directory, as in the README's examples. */
+const DEMO_ACCESS = { 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'demo' } as const
 
-Runs the bundled action against a local IAM Identity Center emulator, as the GitHub runner would.
-  (default)  approves the request at the verification page after 3 seconds
-  --manual   waits for you to open the printed URL in a browser and approve (or deny) it`
+const usage = `Usage: npm run demo [-- --manual | --deny | --timeout D]
 
-function parseArguments(argv: string[]): { manual: boolean } {
-  let manual = false
-  for (const argument of argv) {
-    if (argument === '--manual') manual = true
-    else if (argument === '--help' || argument === '-h') {
+Runs the bundled action against a local IAM Identity Center emulator, as the GitHub runner would,
+then its post step (revocation and cleanup), as the runner does at the end of the job.
+  (default)     approves the request at the verification page after 3 seconds
+  --deny        denies it there after 3 seconds instead
+  --timeout D   sets the action's timeout input (e.g. 10s, 2m) and answers nothing: the step times out
+  --manual      waits for you to open the printed URL in a browser and approve (or deny) it
+The demo exits with the main step's exit code: 0 when approved.`
+
+type Decision = 'approve' | 'deny' | 'none' | 'manual'
+
+interface DemoOptions {
+  decision: Decision
+  /** The action's `timeout` input, as given. */
+  timeout?: string
+}
+
+function parseArguments(argv: string[]): DemoOptions {
+  const fail = (message: string): never => {
+    console.error(`demo: ${message}\n\n${usage}`)
+    process.exit(2)
+  }
+  const decisions: Decision[] = []
+  let timeout: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i]!
+    if (argument === '--manual') decisions.push('manual')
+    else if (argument === '--deny') decisions.push('deny')
+    else if (argument === '--timeout' || argument.startsWith('--timeout=')) {
+      timeout = argument.startsWith('--timeout=') ? argument.slice('--timeout='.length) : argv[++i]
+      // The action checks the value itself; the demo only needs one.
+      if (!timeout) fail('--timeout needs a duration, e.g. --timeout 10s')
+    } else if (argument === '--help' || argument === '-h') {
       console.log(usage)
       process.exit(0)
-    } else {
-      console.error(`demo: unknown argument '${argument}'\n\n${usage}`)
-      process.exit(2)
-    }
+    } else fail(`unknown argument '${argument}'`)
   }
-  return { manual }
+  if (decisions.length > 1) fail('--manual and --deny exclude each other')
+  const decision = decisions[0] ?? (timeout === undefined ? 'approve' : 'none')
+  return { decision, ...(timeout === undefined ? {} : { timeout }) }
 }
 
 const say = (text: string): void => {
@@ -57,9 +84,9 @@ function ensureBundle(): void {
   }
 }
 
-/** Approves as a person would: the form post behind the page's Approve button. */
-async function approveAtPage(endpoint: string, userCode: string): Promise<void> {
-  const response = await fetch(`${endpoint}/device/approve`, {
+/** Decides as a person would: the form post behind the page's Approve or Deny button. */
+async function decideAtPage(endpoint: string, userCode: string, decision: 'approve' | 'deny'): Promise<void> {
+  const response = await fetch(`${endpoint}/device/${decision}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ user_code: userCode, user: 'demo-approver' }).toString()
@@ -94,7 +121,8 @@ function printResult(run: ActionRun): void {
 }
 
 async function main(): Promise<void> {
-  const { manual } = parseArguments(process.argv.slice(2))
+  const options = parseArguments(process.argv.slice(2))
+  const manual = options.decision === 'manual'
   const fromSource = process.env.E2E_FROM_SOURCE === '1'
   if (!fromSource) ensureBundle()
 
@@ -103,18 +131,19 @@ async function main(): Promise<void> {
   say(`Local IAM Identity Center emulator listening at ${emulator.endpoint}`)
 
   const entry = fromSource ? 'src/index.ts (E2E_FROM_SOURCE=1)' : 'dist/index.js'
+  const inputs = { ...requiredInputs, ...DEMO_ACCESS, ...(options.timeout === undefined ? {} : { timeout: options.timeout }) }
   say(`Running ${entry} as the GitHub runner would, for ${job.context.repository} (step log below):`)
   const log = new LogView({ write: (line) => process.stdout.write(`  │ ${line}\n`) })
   const step = job.start({
     // dist/index.js from action.yml; E2E_FROM_SOURCE=1 runs src/ through tsx, as the e2e tests do.
     ...actionEntry(),
-    inputs: requiredInputs,
+    inputs,
     onStdout: (text) => log.push(text),
     onStderr: (text) => {
       process.stderr.write(text)
     },
-    // The action stops by itself at the code's expiry; the harness's limit is only a backstop.
-    timeoutMs: (manual ? CODE_LIFETIME_SECONDS + 60 : 60) * 1000
+    // The action stops by itself at the code's expiry or its timeout; the harness's limit is only a backstop.
+    timeoutMs: (manual || options.timeout !== undefined ? CODE_LIFETIME_SECONDS + 60 : 60) * 1000
   })
 
   // The step runs in its own process group, so Ctrl+C reaches only the demo: cancel the step the
@@ -127,21 +156,27 @@ async function main(): Promise<void> {
     void step.cancel()
   })
 
-  let approval: NodeJS.Timeout | undefined
+  let decision: NodeJS.Timeout | undefined
   waitForPrompt(step, emulator).then(
     (prompt) => {
-      if (manual) {
+      if (options.decision === 'manual') {
         say(`Open ${prompt.verificationUriComplete} in a browser on this machine, and approve or deny.`)
         say(`Waiting until the code expires (${CODE_LIFETIME_SECONDS / 60} minutes); Ctrl+C cancels.`)
         return
       }
-      say(`Approving code ${prompt.userCode} at the verification page in ${AUTO_APPROVE_AFTER_MS / 1000} s, as a person would…`)
-      approval = setTimeout(() => {
-        approveAtPage(emulator.endpoint, prompt.userCode).then(
-          () => say(`Approved ${prompt.userCode} as demo-approver.`),
-          (error: unknown) => say(`Could not approve: ${error instanceof Error ? error.message : String(error)}`)
+      if (options.decision === 'none') {
+        say(`Nobody answers code ${prompt.userCode}: the step gives up at its timeout (${options.timeout}).`)
+        return
+      }
+      const act = options.decision
+      const [verb, done] = act === 'approve' ? ['Approving', 'Approved'] : ['Denying', 'Denied']
+      say(`${verb} code ${prompt.userCode} at the verification page in ${AUTO_DECIDE_AFTER_MS / 1000} s, as a person would…`)
+      decision = setTimeout(() => {
+        decideAtPage(emulator.endpoint, prompt.userCode, act).then(
+          () => say(`${done} ${prompt.userCode} as demo-approver.`),
+          (error: unknown) => say(`Could not ${act}: ${error instanceof Error ? error.message : String(error)}`)
         )
-      }, AUTO_APPROVE_AFTER_MS)
+      }, AUTO_DECIDE_AFTER_MS)
     },
     () => say('The action ended without showing a prompt (is dist/ current? `npm run bundle` rebuilds it).')
   )
@@ -152,15 +187,48 @@ async function main(): Promise<void> {
     log.end()
     printResult(run)
     exitCode = run.code === 0 ? 0 : 1
+    await runPostStep(job, run, emulator)
   } catch (error) {
     log.end()
     say(`The step did not finish: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
-    clearTimeout(approval)
+    clearTimeout(decision)
     await emulator.close()
     job.dispose()
   }
   process.exit(exitCode)
+}
+
+/** The post step, as the runner runs it when the job ends: then what it left behind. */
+async function runPostStep(job: ActionJob, main: ActionRun, emulator: Emulator): Promise<void> {
+  const configFile = join(job.home, '.aws', 'config')
+  const wroteConfig = existsSync(configFile)
+  say(
+    `The job's last step is done: the runner runs the post step (${process.env.E2E_FROM_SOURCE === '1' ? 'src/post.ts' : 'dist/post/index.js'}):`
+  )
+  let lines = 0
+  const log = new LogView({
+    masks: job.masks,
+    write: (line) => {
+      lines++
+      process.stdout.write(`  │ ${line}\n`)
+    }
+  })
+  const post = await job.run({
+    ...postEntry(),
+    mainStep: main,
+    onStdout: (text) => log.push(text),
+    onStderr: (text) => {
+      process.stderr.write(text)
+    },
+    timeoutMs: 60_000
+  })
+  log.end()
+  if (lines === 0) say('The post step had nothing to do: no token was issued and no file written.')
+  say(`Post step: exit code ${post.code ?? `signal ${post.signal}`}, ${post.warnings.length} warning(s)`)
+  const token = main.outputs['access-token']
+  if (token) say(`The approver's token ${emulator.isAccessTokenValid(token) ? 'STILL WORKS' : 'is revoked: the emulator refuses it'}.`)
+  if (wroteConfig) say(`The AWS profile the main step wrote (${configFile}) is ${existsSync(configFile) ? 'STILL THERE' : 'removed'}.`)
 }
 
 await main()

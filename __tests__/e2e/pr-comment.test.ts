@@ -5,6 +5,7 @@
 // Each test has a gate of its own and mostly waits on it: they run side by side, but for the one
 // that times an exit.
 import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import { gateId } from '../../src/model/gate.js'
 import { commentMarker } from '../../src/notify/pr-comment.js'
 import { commentSize, MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
@@ -52,7 +53,13 @@ describe('the PR comment through its life', () => {
     expect(comment!.body).toContain('### ✅ AWS sign-in approved')
     expect(comment!.body).not.toContain(prompt.userCode)
     expect(comment!.body).not.toContain('user_code=')
-    expect(run.outputs['comment-url']).toBe(`${new URL(pr.api.url).origin}/${REPOSITORY}/pull/${PULL_REQUEST}#issuecomment-${pending.id}`)
+    const commentUrl = `${new URL(pr.api.url).origin}/${REPOSITORY}/pull/${PULL_REQUEST}#issuecomment-${pending.id}`
+    expect(run.outputs['comment-url']).toBe(commentUrl)
+    // Posted, then edited: the output is written once, and the log says where the comment is, once.
+    expect(readFileSync(run.files.output, 'utf8').match(/^comment-url<</gm)).toHaveLength(1)
+    expect(run.stdout.split('\n').filter((line) => line.includes('shown in the PR comment'))).toEqual([
+      `The request is shown in the PR comment ${commentUrl}`
+    ])
     expect(pr.api.requests.map((r) => `${r.method} ${r.route}`)).toEqual([
       'GET user',
       'POST graphql',
@@ -195,6 +202,20 @@ describe('a token that may not comment', () => {
     const run = await step.result
     expect(run.outputs.outcome).toBe('approved')
     expect(pr.api.requests).toEqual([])
+  })
+
+  it.concurrent('notify: None (any case) leaves the step log only: no comment, no job summary', async () => {
+    const pr = await prGate()
+    const step = pr.start({ notify: 'None', phase: 'ALL' })
+    const prompt = await waitForPrompt(step, pr.backend.emulator)
+    pr.backend.emulator.approve(prompt.userCode)
+    const run = await step.result
+    expect(run.code).toBe(0)
+    expect(run.outputs.outcome).toBe('approved')
+    expect(run.stdout).toContain(prompt.userCode)
+    expect(run.summary).toBe('')
+    expect(pr.api.requests).toEqual([])
+    expect(run.outputs['comment-url']).toBeUndefined()
   })
 })
 

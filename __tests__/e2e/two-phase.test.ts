@@ -75,7 +75,7 @@ describe('phase: start, then phase: wait', () => {
     expect(pr.backend.emulator.counts).toMatchObject({ RegisterClient: 1, StartDeviceAuthorization: 1, CreateToken: 0 })
 
     // The job summary is the prompt, readable while the job goes on.
-    expect(start.summary).toContain('<h2>🔐 AWS access waiting for approval</h2>')
+    expect(start.summary).toContain('<h2>🔐 AWS sign-in waiting for approval</h2>')
     expect(start.summary).toContain(`<code>${userCode}</code>`)
     expect(start.summary).toContain(`<a href="${start.outputs['verification-uri-complete']}">Open the AWS verification page</a>`)
 
@@ -241,7 +241,7 @@ describe('phase: wait gets no access its start step did not show the approver', 
     )
     expectRefused(
       run,
-      `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`
+      `The wait step asks for profile "staging" with role Deploy in 222222222222, which its start step did not show the approver (it showed profile "sandbox" with role Deploy in 111111111111); ${fix}`
     )
   })
 
@@ -249,18 +249,40 @@ describe('phase: wait gets no access its start step did not show the approver', 
     const run = await startApproveWait({ roles: '111111111111:Deploy=sandbox' }, { roles: '222222222222:Deploy=sandbox' })
     expectRefused(
       run,
-      `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver; ${fix}`
+      `The wait step asks for profile "sandbox" with role Deploy in 222222222222, which its start step did not show the approver (it showed profile "sandbox" with role Deploy in 111111111111); ${fix}`
     )
   })
 
-  it.concurrent('another account-id at wait: refused (it belongs to another gate, which has no pending request)', async () => {
+  // Another account, role or start URL names another gate, which has no pending request: the
+  // start step's request beside it says which input differs, as the region's check does.
+  it.concurrent('another account-id at wait: refused, naming what the start step asked for', async () => {
     const run = await startApproveWait(
       { 'account-id': '111111111111', 'role-name': 'Deploy' },
       { 'account-id': '222222222222', 'role-name': 'Deploy' }
     )
     expectRefused(
       run,
-      'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
+      "phase: wait asks for role Deploy in account 222222222222 (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for role Deploy in account 111111111111; give both phases the same inputs."
+    )
+  })
+
+  it.concurrent('another role-name, or none, at wait: refused, naming what the start step asked for', async () => {
+    const start = { 'account-id': '111111111111', 'role-name': 'Deploy' }
+    expectRefused(
+      await startApproveWait(start, { 'account-id': '111111111111', 'role-name': 'ReadOnly' }),
+      "phase: wait asks for role ReadOnly in account 111111111111 (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for role Deploy in account 111111111111; give both phases the same inputs."
+    )
+    expectRefused(
+      await startApproveWait(start, {}),
+      "phase: wait asks for no role (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for role Deploy in account 111111111111; give both phases the same inputs."
+    )
+  })
+
+  it.concurrent('another start-url at wait: refused, naming both', async () => {
+    const run = await startApproveWait({}, { 'start-url': 'https://d-0987654321.awsapps.com/start' })
+    expectRefused(
+      run,
+      `Input 'start-url' is https://d-0987654321.awsapps.com/start but the phase: start step of this job used ${requiredInputs['start-url']}; give both phases the same inputs.`
     )
   })
 

@@ -5,6 +5,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { USAGE } from '../../emulator/cli-options.js'
+import { DEFAULT_DIRECTORY, EMULATOR_DEFAULTS } from '../../emulator/server.js'
+import { FAULT_KINDS } from '../../emulator/faults.js'
 import { tempDir } from '../support/temp.js'
 import { createToken, registerAndStart } from './requests.js'
 
@@ -153,7 +156,6 @@ describe('emulator CLI', () => {
     [['--interval', 'soon'], /^emulator: --interval must be a positive number of seconds, e\.g\. 5 or 0\.5, got "soon"\n$/],
     [['--approve-after=-1'], /^emulator: --approve-after must be a non-negative number of seconds, e\.g\. 5 or 0\.5, got "-1"\n$/],
     [['--expires-in', '0'], /^emulator: --expires-in must be a positive number/],
-    [['--bogus'], /^emulator: Unknown option '--bogus'/],
     [
       ['--fault', 'CreateToken:explode'],
       /^emulator: --fault: fault\.kind must be one of .*; e\.g\. --fault 'CreateToken:status:500:InternalServerException:2'\n$/
@@ -169,6 +171,26 @@ describe('emulator CLI', () => {
     expect(running.stdout()).toBe('')
   })
 
+  it.concurrent.each([[['--bogus']], [['--bogus', '--port', '0']], [['stray']]])(
+    'rejects %j: one line naming it, then the usage, exit 2 without listening',
+    async (args) => {
+      const running = run(args)
+      expect((await running.exit).code).toBe(2)
+      const [first, blank, ...usage] = running.stderr().split('\n')
+      expect(first).toMatch(/^emulator: (Unknown option '--bogus'|Unexpected argument 'stray')/)
+      expect(blank).toBe('')
+      expect(usage.join('\n')).toBe(`${USAGE}\n`)
+      expect(running.stdout()).toBe('')
+    }
+  )
+
+  it.concurrent.each([['--help'], ['-h']])('%s prints the usage on stdout and exits 0 without listening', async (flag) => {
+    const running = run([flag])
+    expect((await running.exit).code).toBe(0)
+    expect(running.stdout()).toBe(`${USAGE}\n`)
+    expect(running.stderr()).toBe('')
+  })
+
   it.concurrent('rejects a malformed directory file, naming the entry', async () => {
     const dir = tempDir('emulator-cli')
     const file = join(dir, 'directory.json')
@@ -176,5 +198,45 @@ describe('emulator CLI', () => {
     const running = run(['--directory', file])
     expect((await running.exit).code).toBe(2)
     expect(running.stderr()).toContain(`${file}[0].accountId: expected 12 digits`)
+  })
+})
+
+// What `--help` must tell someone who never read the source: every flag with its meaning and
+// default, the directory file's format and what it holds by default, every fault kind.
+describe('emulator usage', () => {
+  const lines = USAGE.split('\n')
+  const flags = ['host', 'port', 'interval', 'expires-in', 'token-ttl', 'registration-ttl', 'approve-after', 'directory', 'fault']
+
+  it.each(flags)('lists --%s with its meaning and, on the next line, its default', (flag) => {
+    const at = lines.findIndex((line) => new RegExp(`^  --${flag} \\S+ +\\S`).test(line))
+    expect(at).toBeGreaterThan(0)
+    expect(lines[at + 1]).toMatch(/^ +default: \S/)
+  })
+
+  it('lists exactly the flags the parser takes, in order', () => {
+    const listed = lines.flatMap((line) => /^ {2}(?:-\w, )?--([a-z-]+)/.exec(line)?.[1] ?? [])
+    expect(listed).toEqual([...flags, 'help'])
+  })
+
+  it('states the defaults the emulator uses', () => {
+    expect(USAGE).toContain(`default: ${EMULATOR_DEFAULTS.interval}\n`)
+    expect(USAGE).toContain(`default: ${EMULATOR_DEFAULTS.expiresIn} `)
+    expect(USAGE).toContain(`default: ${EMULATOR_DEFAULTS.tokenTtl}\n`)
+    expect(USAGE).toContain(`default: ${EMULATOR_DEFAULTS.registrationTtl} `)
+  })
+
+  it('gives the directory format and every default account with its roles', () => {
+    expect(USAGE).toContain('"accountId"')
+    expect(USAGE).toContain('"roles"')
+    for (const account of DEFAULT_DIRECTORY)
+      expect(USAGE).toContain(`${account.accountId} (${account.accountName}, ${account.emailAddress}): ${account.roles.join(', ')}`)
+  })
+
+  it.each([...FAULT_KINDS])('explains the fault kind %s', (kind) => {
+    expect(lines.some((line) => new RegExp(`^  ${kind} +\\S`).test(line))).toBe(true)
+  })
+
+  it('fits a terminal: no line over 100 characters', () => {
+    expect(lines.filter((line) => line.length > 100)).toEqual([])
   })
 })

@@ -21,7 +21,7 @@ const SRC = join(ROOT, 'src')
  * takes its place here when it is written.
  */
 export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
-  { name: 'entry', paths: ['index.ts', 'post.ts', 'exit.ts'] },
+  { name: 'entry', paths: ['index.ts', 'post.ts', 'post-run.ts', 'exit.ts'] },
   { name: 'flow', paths: ['main.ts', 'cleanup/index.ts', 'cleanup/tasks.ts'] },
   {
     name: 'domain',

@@ -212,6 +212,48 @@ jobs:
   })
 })
 
+describe('composite actions under .github/actions', () => {
+  const composite = [
+    'name: Helper',
+    'description: A composite action',
+    'inputs:',
+    '  args:',
+    '    description: flags',
+    'runs:',
+    '  using: composite',
+    '  steps:',
+    '    - id: start',
+    '      shell: bash',
+    '      env:',
+    '        ARGS: ${{ inputs.args }}',
+    '        WRONG: ${{ inputs.nope }}',
+    '      run: echo "$ARGS"',
+    '    - run: echo "${{ steps.strat.outputs.x }}"',
+    '      shell: bash',
+    ''
+  ].join('\n')
+
+  it("are linted by actionlint with the action's inputs, each problem at its line and column in action.yml", async () => {
+    const dir = plantRepository('composite', { '.github/actions/helper/action.yml': composite })
+    const report = await lintRepository(dir)
+    expect(report.sources.map(({ file, origin }) => `${file} ${origin}`)).toEqual(['.github/actions/helper/action.yml composite-action'])
+    const problems = report.problems.filter((problem) => problem.kind === 'expression')
+    expect(problems.map((problem) => textAt(composite, problem).split(' ')[0])).toEqual(['inputs.nope', 'steps.strat.outputs.x'])
+    expect(where(problems)).toEqual([
+      '.github/actions/helper/action.yml:13:20 expression',
+      '.github/actions/helper/action.yml:15:22 expression'
+    ])
+    expect(summarize(report)).toMatch(/, 1 composite action in \.github\/actions, \d+ problems$/)
+  })
+
+  it('leave a JavaScript action under .github/actions alone', async () => {
+    const dir = plantRepository('javascript-helper', {
+      '.github/actions/js/action.yml': 'name: JS\ndescription: d\nruns:\n  using: node24\n  main: index.js\n'
+    })
+    expect((await lintRepository(dir)).sources).toEqual([])
+  })
+})
+
 describe('finding workflow examples in Markdown', () => {
   it('takes yaml/yml fences with top-level on: and jobs:, and skips fragments and other languages', () => {
     const markdown = [

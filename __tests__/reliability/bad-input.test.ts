@@ -100,11 +100,11 @@ const BAD_VALUES: BadValue[] = [
   // notify: unknown channels
   bad('notify', 'email', 'an unknown channel'),
   bad('notify', 'summary,slack', 'one unknown among known'),
-  bad('notify', 'SUMMARY', 'upper case'),
+  bad('notify', 'none, summary', 'none beside a channel'),
   bad('notify', 'pr-comments', 'a near miss'),
   // phase: all, start or wait
   bad('phase', 'begin', 'an unknown phase'),
-  bad('phase', 'ALL', 'upper case'),
+  bad('phase', 'alll', 'a typo'),
   bad('phase', 'start,wait', 'two phases'),
   bad('phase', 'poll', 'a step of the flow, not a phase'),
   // booleans: what core.getBooleanInput accepts, nothing else

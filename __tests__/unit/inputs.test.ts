@@ -288,15 +288,28 @@ describe('parseNotify', () => {
     ['summary, summary', ['summary']],
     ['pr-comment', ['pr-comment']],
     ['pr-comment\nsummary', ['pr-comment', 'summary']],
-    ['', ['summary', 'pr-comment']]
+    ['Summary, PR-Comment', ['summary', 'pr-comment']],
+    ['', ['summary', 'pr-comment']],
+    ['none', []],
+    ['None', []],
+    [' NONE\n', []]
   ])('parses %j', (raw, channels) => {
     expect(parseNotify(raw)).toEqual(channels)
   })
 
-  it.each(['slack', 'summary,email', 'pr-comments'])('rejects %j, listing the valid channels', (raw) => {
+  it.each(['slack', 'summary,email', 'pr-comments', 'nothing'])('rejects %j, listing the valid channels', (raw) => {
     const error = inputError(() => parseNotify(raw))
     expect(error.input).toBe('notify')
     expect(error.message).toContain('from: summary, pr-comment (the log is always used)')
+    expect(error.message).toContain('or be none for the log only')
+  })
+
+  it('rejects none beside a channel, saying which to remove', () => {
+    const error = inputError(() => parseNotify('none, summary'))
+    expect(error.input).toBe('notify')
+    expect(error.message).toBe(
+      `Input 'notify' is "none, summary": "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`
+    )
   })
 })
 
@@ -305,12 +318,15 @@ describe('parsePhase', () => {
     ['', 'all'],
     ['all', 'all'],
     ['start', 'start'],
-    ['wait', 'wait']
+    ['wait', 'wait'],
+    ['Start', 'start'],
+    ['WAIT', 'wait'],
+    ['All', 'all']
   ])('parses %j as %s', (raw, phase) => {
     expect(parsePhase(raw)).toBe(phase)
   })
 
-  it.each(['Start', 'poll', 'begin'])('rejects %j with the valid phases', (raw) => {
+  it.each(['poll', 'begin', 'starts'])('rejects %j with the valid phases', (raw) => {
     const error = inputError(() => parsePhase(raw))
     expect(error.input).toBe('phase')
     expect(error.message).toBe(`Input 'phase' must be one of all, start, wait, like start; got ${JSON.stringify(raw)}.`)

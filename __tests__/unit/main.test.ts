@@ -153,7 +153,7 @@ describe('run: approved', () => {
       'expires-at': '2030-01-01T13:00:00Z',
       outcome: 'approved'
     })
-    expect(summary()).toContain('<h2>✅ AWS access approved</h2>')
+    expect(summary()).toContain('<h2>✅ AWS sign-in approved</h2>')
     expect(summary()).toContain('<tr><th align="left">Token expires</th><td>2030-01-01 13:00:00 UTC</td></tr>')
 
     // The post step gets the token to revoke through a private file; the state names only the file.
@@ -350,7 +350,7 @@ describe('run: failures', () => {
     expect(client.registerClient).not.toHaveBeenCalled()
     expect(outputs()).toEqual({ outcome: 'error' })
     expect(errors()).toEqual([`Input 'region' must be an AWS region like us-east-1; got "useast1".`])
-    expect(summary()).toContain('❌ AWS access request failed')
+    expect(summary()).toContain('❌ AWS sign-in failed')
   })
 
   it('a start URL host that is not AWS only warns', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { GateRecord } from '../../src/notify/channel.js'
 import type { Outcome } from '../../src/model/request.js'
 import { createSummaryNotifier, renderPendingSummary, renderSummary } from '../../src/notify/summary.js'
+import { renderComment } from '../../src/notify/comment-body.js'
 import { approvalRequest, NOW, runContext } from './notify-fixtures.js'
 import { tempDir } from '../support/temp.js'
 
@@ -22,10 +23,33 @@ function rows(html: string): Map<string, string> {
   return new Map([...html.matchAll(/<tr><th align="left">(.*?)<\/th><td>(.*?)<\/td><\/tr>/g)].map((m) => [m[1]!, m[2]!]))
 }
 
+describe('the summary and the PR comment', () => {
+  const title = (html: string): string | undefined => /^<h2>(.*)<\/h2>/.exec(html)?.[1]
+  const commentTitle = (markdown: string): string | undefined => /^### (.*)\n/.exec(markdown)?.[1]
+
+  it.each<Outcome>(['approved', 'denied', 'expired', 'timed-out', 'cancelled', 'error'])(
+    'title a %s request in the same words',
+    (outcome) => {
+      const gate = approved()
+      gate.result = { outcome, at: NOW }
+      const summary = title(renderSummary(gate))
+      expect(summary).toMatch(/AWS sign-in/)
+      expect(commentTitle(renderComment(gate.request!, outcome, gate.result))).toBe(summary)
+    }
+  )
+
+  it('title a pending request in the same words', () => {
+    const request = approvalRequest()
+    const summary = title(renderPendingSummary(request))
+    expect(summary).toBe('🔐 AWS sign-in waiting for approval')
+    expect(commentTitle(renderComment(request, 'pending'))).toBe(summary)
+  })
+})
+
 describe('renderSummary', () => {
   it('records the outcome, when, the token expiry, the request and the run', () => {
     const html = renderSummary(approved())
-    expect(html.startsWith('<h2>✅ AWS access approved</h2>\n<table>')).toBe(true)
+    expect(html.startsWith('<h2>✅ AWS sign-in approved</h2>\n<table>')).toBe(true)
     const table = rows(html)
     expect(table.get('Outcome')).toBe('<code>approved</code>')
     expect(table.get('At')).toBe('2026-05-01 12:00:00 UTC')
@@ -43,11 +67,11 @@ describe('renderSummary', () => {
   })
 
   it.each<[Outcome, string]>([
-    ['denied', '⛔ AWS access denied'],
-    ['expired', '⌛ AWS access request expired'],
-    ['timed-out', '⏱️ AWS access request timed out'],
-    ['cancelled', '🚫 AWS access request cancelled'],
-    ['error', '❌ AWS access request failed']
+    ['denied', '⛔ AWS sign-in denied'],
+    ['expired', '⌛ AWS sign-in expired'],
+    ['timed-out', '⌛ AWS sign-in timed out'],
+    ['cancelled', '🚫 AWS sign-in cancelled'],
+    ['error', '❌ AWS sign-in failed']
   ])('heads a %s gate with what happened and says what to do', (outcome, heading) => {
     const gate = approved()
     gate.result = { outcome, at: NOW, message: 'What happened. What to do.' }
@@ -107,7 +131,7 @@ describe('renderPendingSummary (phase: start)', () => {
     const html = renderPendingSummary(approvalRequest({ deadline: new Date(NOW.getTime() + 5 * 60_000) }))
     expect(
       html.startsWith(
-        '<h2>🔐 AWS access waiting for approval</h2>\n<p><strong><a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">Open the AWS verification page</a></strong>'
+        '<h2>🔐 AWS sign-in waiting for approval</h2>\n<p><strong><a href="https://device.sso.us-east-1.amazonaws.com/?user_code=WDJB-MJHT">Open the AWS verification page</a></strong>'
       )
     ).toBe(true)
     const table = rows(html)

@@ -218,7 +218,7 @@ describe('refuseAccessNotShown', () => {
     ]) {
       expect(() => refuseAccessNotShown(shown, asked)).toThrow(AccessNotShownError)
       expect(() => refuseAccessNotShown(shown, asked)).toThrow(
-        `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`
+        `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver (it showed role Deployer in 111122223333, profile "prod" with role Deployer in 111122223333, profile "staging" with role ReadOnly in 444455556666); ${fix}`
       )
     }
     expect(() => refuseAccessNotShown({ profiles: shown.profiles }, { accountId: '111122223333', roleName: 'Deployer' })).toThrow(
@@ -229,7 +229,7 @@ describe('refuseAccessNotShown', () => {
   it('refuses a profile not shown, or shown with another role', () => {
     const extra = { profile: 'admin', accountId: '111122223333', roleName: 'Admin' }
     expect(() => refuseAccessNotShown(shown, { ...shown, profiles: [...shown.profiles, extra] })).toThrow(
-      `The wait step asks for profile "admin" with role Admin in 111122223333, which its start step did not show the approver; ${fix}`
+      `The wait step asks for profile "admin" with role Admin in 111122223333, which its start step did not show the approver (it showed role Deployer in 111122223333, profile "prod" with role Deployer in 111122223333, profile "staging" with role ReadOnly in 444455556666); ${fix}`
     )
     expect(() => refuseAccessNotShown(shown, { profiles: [{ profile: 'staging', accountId: '444455556666', roleName: 'Admin' }] })).toThrow(
       AccessNotShownError

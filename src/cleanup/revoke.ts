@@ -16,10 +16,20 @@ export const revokeToken: CleanupTask = {
   name: 'revoke the IAM Identity Center token',
   async run(postStep) {
     const record = postStep.revoke
-    if (!record) return
+    if (!record) {
+      if (postStep.notRevoked) core.info(notRevokedLine(postStep.notRevoked.expiresAt))
+      return
+    }
     const client = record.refresh ? sessionClient(record.refresh) : undefined
     await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...definedFields({ client }) }, core)
   }
+}
+
+/** Why the approver's access outlives the job, and until when: the reader may not know the input was set. */
+export function notRevokedLine(expiresAt: unknown): string {
+  const until =
+    typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? ` It stays valid until ${new Date(expiresAt).toISOString()}.` : ''
+  return `Not revoking the IAM Identity Center token (input 'revoke' is false): the approver's access does not end with the job.${until}`
 }
 
 function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }: SessionClient): SessionClient {

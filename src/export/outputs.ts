@@ -40,10 +40,12 @@ export function exportCodeExpiry(request: ApprovalRequest): void {
   set('expires-at', isoUtc(request.expiresAt.getTime()))
 }
 
-/** The PR comment that shows the request; set again each time the comment is written. */
-export function exportCommentUrl(url: string): void {
+/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
+export function exportCommentUrl(url: string): string {
   // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-  set('comment-url', sanitize(url, { maxLength: 2048 }))
+  const shown = sanitize(url, { maxLength: 2048 })
+  set('comment-url', shown)
+  return shown
 }
 
 /** Masks every token in the set before the access token is written anywhere. */

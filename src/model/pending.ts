@@ -5,12 +5,13 @@
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
 // inputs finds the request its start step made, and two gates in one job do not mix.
 import { definedFields } from '../defined.js'
-import { rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { readdirSync, rmSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { UserFacingError } from '../errors.js'
 import type { ClientRegistration, DeviceAuthorization } from '../oidc/types.js'
 import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './request.js'
 import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
+import { sanitize } from '../text/sanitize.js'
 
 export interface PendingRequest {
   registration: ClientRegistration
@@ -55,11 +56,12 @@ export function savePendingRequest(path: string, pending: PendingRequest): void 
  * masks its secrets before anything else: this is a new process, and the runner's masks are only
  * as good as what each step registers.
  */
-export function loadPendingRequest(path: string): PendingRequest {
+export function loadPendingRequest(path: string, asked?: AskedGate): PendingRequest {
   const text = readPrivateFile(path)
   if (text === undefined) {
     throw new NoPendingRequestError(
-      'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
+      (asked && mismatchWithStartStep(path, asked)) ??
+        'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.'
     )
   }
   try {
@@ -94,6 +96,44 @@ export function loadPendingRequest(path: string): PendingRequest {
   }
 }
 
+/** What a wait step asks for that names its gate (model/gate.ts): the start step's must be the same. */
+export type AskedGate = Pick<ApprovalRequest, 'context' | 'startUrl' | 'accountId' | 'roleName'>
+
+/**
+ * A wait step whose start URL, account or role differs from its start step's looks for another
+ * gate's file and finds none. The start step's request for the same workflow and job, if there is
+ * one beside it, says which input differs: "no pending request" alone would send the user looking
+ * for a missing step.
+ */
+function mismatchWithStartStep(path: string, asked: AskedGate): string | undefined {
+  let names: string[]
+  try {
+    names = readdirSync(dirname(path))
+  } catch {
+    return undefined
+  }
+  for (const name of names) {
+    if (!/^pending-[0-9a-f]+\.json$/.test(name) || name === basename(path)) continue
+    let started: ApprovalRequest
+    try {
+      started = loadPendingRequest(join(dirname(path), name)).request
+    } catch {
+      continue
+    }
+    if (started.context.workflow !== asked.context.workflow || started.context.job !== asked.context.job) continue
+    const fix = 'give both phases the same inputs.'
+    if (started.startUrl !== asked.startUrl) {
+      return `Input 'start-url' is ${sanitize(asked.startUrl)} but the phase: start step of this job used ${sanitize(started.startUrl)}; ${fix}`
+    }
+    return `phase: wait asks for ${describeRole(asked)} (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for ${describeRole(started)}; ${fix}`
+  }
+  return undefined
+}
+
+function describeRole(access: Pick<Access, 'accountId' | 'roleName'>): string {
+  return access.accountId === undefined ? 'no role' : `role ${sanitize(access.roleName)} in account ${sanitize(access.accountId)}`
+}
+
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
 function checkFields(value: unknown, what: string, fields: Record<string, 'string' | 'number'>): void {
   const record = value as Record<string, unknown> | null
@@ -118,7 +158,7 @@ export function refuseAccessNotShown(shown: Access, asked: Access): void {
   const fix = 'give both steps the same account-id/role-name/roles/profile inputs.'
   if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
     throw new AccessNotShownError(
-      `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`
+      `The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`
     )
   }
   for (const target of asked.profiles ?? []) {
@@ -126,10 +166,18 @@ export function refuseAccessNotShown(shown: Access, asked: Access): void {
       other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName
     if (!(shown.profiles ?? []).some(same)) {
       throw new AccessNotShownError(
-        `The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver; ${fix}`
+        `The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`
       )
     }
   }
+}
+
+/** What a start step showed, for the line that refuses more: "role Deployer in 111122223333, profile "prod" …". */
+function describeShown(shown: Access): string {
+  const parts = shown.accountId === undefined ? [] : [`role ${sanitize(shown.roleName)} in ${sanitize(shown.accountId)}`]
+  for (const target of shown.profiles ?? [])
+    parts.push(`profile "${sanitize(target.profile)}" with role ${sanitize(target.roleName)} in ${sanitize(target.accountId)}`)
+  return parts.length === 0 ? 'no role' : parts.join(', ')
 }
 
 /** The request is over (or abandoned): its device code and client secret leave the disk. */

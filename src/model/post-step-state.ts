@@ -27,6 +27,8 @@ export interface PostStepState {
   files: string[]
   /** The token to log out (sso:Logout), unless `revoke: false`. */
   revoke?: RevokeRecord
+  /** `revoke: false`: the token is left valid on purpose, and the post step says until when. */
+  notRevoked?: { expiresAt: number }
   /** The profiles and token cache written for the AWS tools, recorded before they are written. */
   awsFiles?: AwsFilesRecord
 }

@@ -9,18 +9,9 @@ import { codeSpan, escapeText, link } from './markdown.js'
 import { pageInstruction, regionHint, verificationStep } from './verification.js'
 import { formatUtc } from '../time/format.js'
 import type { ApprovalRequest, Outcome, RequestResult, RunContext } from '../model/request.js'
+import { TITLES, type RequestState } from './titles.js'
 
-export type CommentState = 'pending' | Outcome
-
-const TITLES: Record<CommentState, string> = {
-  pending: '🔐 AWS sign-in waiting for approval',
-  approved: '✅ AWS sign-in approved',
-  denied: '⛔ AWS sign-in denied',
-  expired: '⌛ AWS sign-in expired',
-  'timed-out': '⌛ AWS sign-in timed out',
-  cancelled: '🚫 AWS sign-in cancelled',
-  error: '❌ AWS sign-in failed'
-}
+export type CommentState = RequestState
 
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the

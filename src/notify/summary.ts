@@ -9,18 +9,10 @@ import { plain } from './format.js'
 import { formatUtc } from '../time/format.js'
 import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
-import type { ApprovalRequest, Outcome } from '../model/request.js'
+import type { ApprovalRequest } from '../model/request.js'
 import { subjectRows } from './subject.js'
 import { pageInstruction, regionHint, verificationStep } from './verification.js'
-
-const HEADINGS: Record<Outcome, string> = {
-  approved: '✅ AWS access approved',
-  denied: '⛔ AWS access denied',
-  expired: '⌛ AWS access request expired',
-  'timed-out': '⏱️ AWS access request timed out',
-  cancelled: '🚫 AWS access request cancelled',
-  error: '❌ AWS access request failed'
-}
+import { TITLES } from './titles.js'
 
 type Row = [label: string, cell: string]
 
@@ -36,7 +28,7 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   if (request.deadline.getTime() < request.expiresAt.getTime())
     rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
   const parts = [
-    '<h2>🔐 AWS access waiting for approval</h2>',
+    `<h2>${TITLES.pending}</h2>`,
     `<p><strong>${link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
     ...noticeParagraph(request),
     `<p>${escapeHtml(regionHint(request.region))}</p>`,
@@ -59,7 +51,7 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     rows.push(['Verification page', link(request.verificationUri, plain(request.verificationUri))])
   }
   rows.push(...subjectTableRows(subject))
-  const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`]
+  const parts = [`<h2>${TITLES[result.outcome]}</h2>`]
   if (result.message) parts.push(`<p>${escapeHtml(plain(result.message))}</p>`)
   // The record shows the code too: it keeps the warning the approver was given beside it.
   if (request) parts.push(...noticeParagraph(request))
