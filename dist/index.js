@@ -28411,12 +28411,16 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8146);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+// Arguments are the test harness's alone. The runner starts runs.main as `node <file>` with none,
+// from the action's own action.yml, and nothing a workflow controls can add one: inputs and `env:`
+// reach the step as variables, and NODE_OPTIONS takes Node's options, never the script's. The one
+// argument understood only shortens the cache's bounds, which costs at most a warning.
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)((0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runOptionsFrom */ ._)(process.argv.slice(2)));
 await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
@@ -28424,13 +28428,14 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3663:
+/***/ 8146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ run),
+  _: () => (/* binding */ runOptionsFrom)
 });
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
@@ -31426,6 +31431,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cancellation.ts
 // Cancellation: how the step hears that the runner wants it gone (a cancelled run, or
 // `timeout-minutes`), and the promise to be gone quickly.
@@ -32052,7 +32059,9 @@ function parseRoles(raw) {
 const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
 const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
 const PHASES = ['all', 'start', 'wait'];
-const DEFAULT_SCOPES = ['sso:account:access'];
+/** The scope that lets a token list accounts and roles and get role credentials (the portal calls). */
+const ACCOUNT_ACCESS_SCOPE = 'sso:account:access';
+const DEFAULT_SCOPES = [ACCOUNT_ACCESS_SCOPE];
 /** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
 function defaultClientName(repository) {
     // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
@@ -32077,6 +32086,9 @@ function parseInputs(read, repository) {
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
     const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
+    if ((access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+        warnings.push(`Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`);
+    }
     const inputs = {
         startUrl,
         region,
@@ -32158,19 +32170,41 @@ function parseRegion(raw, input = 'region') {
             : '';
     throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
 }
-// Start URLs AWS hands out: https://d-1234567890.awsapps.com/start, https://<alias>.awsapps.com/start,
-// GovCloud https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn, and the
-// newer https://<id>.portal.<region>.app.aws. On an awsapps host any other path is not a start URL
-// (the portal's root or a page inside it, copied from the browser) and is refused. Any other https
-// host only warns: an emulator, a private endpoint or a partition this list does not know may be
-// right, and AWS itself will reject a bad one.
+// Start URLs AWS hands out (docs/protocol.md §1, "Start URLs"): the classic and alias portals
+// https://d-1234567890.awsapps.com/start and https://<alias>.awsapps.com/start, GovCloud
+// https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn; and the regional
+// portals every instance has in its home region and each additional (Multi-Region) one, without
+// /start: dual-stack https://ssoins-<id>.portal.<region>.app.aws and the alternative IPv4
+// https://ssoins-<id>.<region>.portal.amazonaws.com (and their China and EU sovereign variants).
+// On an awsapps host any other path is not a start URL (the portal's root or a page inside it,
+// copied from the browser) and is refused. Any other https host only warns: an emulator, a private
+// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
 const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
-const APP_AWS_HOST = /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.app\.aws$/;
+/** Regional portal hosts, each with the region it names as its first group. */
+const REGIONAL_PORTAL_HOSTS = [
+    /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.(?:app\.aws|app\.amazonwebservices\.com\.cn|api\.amazonwebservices\.eu)$/,
+    /^[a-z0-9][a-z0-9-]*\.([a-z0-9-]+)\.portal\.amazonaws\.(?:com|com\.cn|eu)$/
+];
 const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
+/** The region a regional portal host names (ssoins-….portal.eu-west-1.app.aws: eu-west-1), if it is one. */
+function startUrlRegion(host) {
+    for (const pattern of REGIONAL_PORTAL_HOSTS) {
+        const match = pattern.exec(host);
+        if (match)
+            return match[1];
+    }
+    return undefined;
+}
 /**
  * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
- * path other than /start); warns about a host that does not look like an AWS access portal, and
- * about a portal host whose region differs from `region`.
+ * path other than /start), and a regional portal whose region is not `region`; warns about a host
+ * that does not look like an AWS access portal.
+ *
+ * Why a region mismatch fails rather than warns: a regional portal URL names the one region whose
+ * IAM Identity Center serves it (the home region, or an additional region of a Multi-Region
+ * instance, where device authorizations are made and approved separately). With another `region`,
+ * AWS still hands out a code, but the approver's page shows an error, the action is never told,
+ * and the job waits out the code blaming the approver. Nothing useful can come of that run.
  */
 function parseStartUrl(raw, region, warnings) {
     const value = required('start-url', raw, START_URL_EXAMPLE);
@@ -32191,19 +32225,22 @@ function parseStartUrl(raw, region, warnings) {
     if (url.username || url.password)
         reject('must not contain a user name or password');
     const host = url.hostname;
-    const portal = APP_AWS_HOST.exec(host);
+    const portalRegion = startUrlRegion(host);
     if (AWSAPPS_HOST.test(host)) {
         const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
         if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
             reject(`must be the portal's start URL, ending in /start`);
     }
-    else if (portal) {
-        if (portal[1] !== region) {
-            warnings.push(`Input 'start-url' names the region ${portal[1]} but input 'region' is ${region}; IAM Identity Center usually lives in the portal's region.`);
+    else if (portalRegion !== undefined) {
+        if (portalRegion !== region) {
+            throw new InputError('start-url', `Input 'start-url' is the access portal of region ${portalRegion}, but input 'region' is ${region}: set 'region' to ${portalRegion} (the region of that portal's IAM Identity Center), or use the start URL of region ${region}.`);
+        }
+        if (url.pathname !== '/') {
+            warnings.push(`Input 'start-url' has the path ${sanitize(url.pathname, { maxLength: 100 })}; AWS's regional portal URLs have none, like https://ssoins-1234567890abcdef.portal.${region}.app.aws.`);
         }
     }
     else {
-        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.`);
+        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws, *.<region>.portal.amazonaws.com); continuing in case it is right.`);
     }
     if (url.search || url.hash) {
         warnings.push(
@@ -32275,14 +32312,23 @@ function parseBoolean(name, raw, defaultValue) {
         return false;
     throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`);
 }
+/** `none`: the log only. Channel and phase names are matched in any case, as booleans are. */
+const NO_NOTIFY = 'none';
 function parseNotify(raw) {
     if (raw === '')
         return [...DEFAULT_NOTIFY];
+    const items = splitList(raw).map((item) => item.toLowerCase());
+    if (items.includes(NO_NOTIFY)) {
+        if (items.some((item) => item !== NO_NOTIFY)) {
+            throw new InputError('notify', `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`);
+        }
+        return [];
+    }
     const channels = [];
-    for (const item of splitList(raw)) {
+    for (const item of items) {
         const channel = NOTIFY_CHANNELS.find((known) => known === item);
         if (!channel) {
-            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment"; got ${JSON.stringify(item)}.`);
+            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment", or be none for the log only; got ${JSON.stringify(item)}.`);
         }
         if (!channels.includes(channel))
             channels.push(channel);
@@ -32292,7 +32338,7 @@ function parseNotify(raw) {
 function parsePhase(raw) {
     if (raw === '')
         return 'all';
-    const phase = PHASES.find((known) => known === raw);
+    const phase = PHASES.find((known) => known === raw.toLowerCase());
     if (phase)
         return phase;
     throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
@@ -32430,10 +32476,20 @@ function booleanSetting(env, name) {
     throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
 }
 
+;// CONCATENATED MODULE: ./src/defined.ts
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function defined_definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup/aws-files.ts
 // Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
 // the token cache file, and the directories it had to create, when they are empty. Nothing else
 // is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+
 
 
 
@@ -32539,7 +32595,7 @@ function leftoverSession(file, isRegion) {
     const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
         ? { clientId, clientSecret, registrationExpiresAt }
         : undefined;
-    return { file, region, ...token, ...(client ? { client } : {}) };
+    return { file, region, ...token, ...defined_definedFields({ client }) };
 }
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value) {
@@ -32550,15 +32606,6 @@ function isCode(error, ...codes) {
 }
 function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
-}
-
-;// CONCATENATED MODULE: ./src/defined.ts
-// Optional properties that are absent rather than undefined. A record written to a file, handed to
-// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
-// from spelling `...(x === undefined ? {} : { x })` for each such property.
-/** `fields` without those whose value is undefined. */
-function definedFields(fields) {
-    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 ;// CONCATENATED MODULE: ./src/http/errors.ts
@@ -32679,7 +32726,9 @@ const AWS_ADVICE = {
     InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
     InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
     AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
-    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.',
+    // The portal's answer to a token it does not accept, among them one without sso:account:access.
+    UnauthorizedException: "AWS did not accept the approved token for this call; if 'scopes' is set, it must include sso:account:access to get accounts, roles and role credentials."
 };
 const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
 /** The one line to show for a failure that is not the approver's answer (outcome `error`). */
@@ -32719,6 +32768,15 @@ function isUnexpected(error) {
         error instanceof NetworkError ||
         error instanceof MalformedResponseError);
 }
+/**
+ * With a `region` other than the instance's home region AWS still hands out a code, but its page
+ * shows the approver an error instead of the request, and the client is never told: the wait ends
+ * as if nobody approved. So every unapproved end that is not an answer names the likelier cause.
+ */
+function regionNote(region) {
+    const named = region === undefined ? "input 'region'" : `input 'region' (${region})`;
+    return ` If the approver saw an error on the AWS page instead of the code, check that ${named} is the home region of your IAM Identity Center instance.`;
+}
 function unapprovedMessage(outcome, details = {}) {
     switch (outcome) {
         case 'denied':
@@ -32726,11 +32784,11 @@ function unapprovedMessage(outcome, details = {}) {
         case 'expired': {
             const code = details.userCode ? `The code ${details.userCode}` : 'The code';
             const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : '';
-            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.${regionNote(details.region)}`;
         }
         case 'timed-out': {
             const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
-            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.${regionNote(details.region)}`;
         }
         case 'cancelled':
             return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
@@ -33142,10 +33200,10 @@ async function requestJson(options) {
         method,
         url,
         headers,
-        ...definedFields({ body: payload }),
+        ...defined_definedFields({ body: payload }),
         timeoutMs: attemptLimit(options, endpoint),
         maxBodyBytes: MAX_BODY_BYTES,
-        ...definedFields({ signal: options.signal, dispatcher: options.dispatcher })
+        ...defined_definedFields({ signal: options.signal, dispatcher: options.dispatcher })
     });
     const { status, headers: responseHeaders } = response;
     const text = response.body.toString('utf8');
@@ -33695,12 +33753,12 @@ async function refreshForLogout(options) {
         now,
         requestTimeoutMs: options.attemptTimeoutMs,
         deadline: options.deadline,
-        ...definedFields({ signal: options.signal })
+        ...defined_definedFields({ signal: options.signal })
     });
     try {
         const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
             deadline: options.deadline,
-            ...definedFields({ signal: options.signal })
+            ...defined_definedFields({ signal: options.signal })
         });
         maskTokenSet(token, options.mask);
         return { kind: 'refreshed', token };
@@ -33735,12 +33793,20 @@ const revokeToken = {
     name: 'revoke the IAM Identity Center token',
     async run(postStep) {
         const record = postStep.revoke;
-        if (!record)
+        if (!record) {
+            if (postStep.notRevoked)
+                info(notRevokedLine(postStep.notRevoked.expiresAt));
             return;
+        }
         const client = record.refresh ? sessionClient(record.refresh) : undefined;
-        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, core_namespaceObject);
+        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...defined_definedFields({ client }) }, core_namespaceObject);
     }
 };
+/** Why the approver's access outlives the job, and until when: the reader may not know the input was set. */
+function notRevokedLine(expiresAt) {
+    const until = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? ` It stays valid until ${new Date(expiresAt).toISOString()}.` : '';
+    return `Not revoking the IAM Identity Center token (input 'revoke' is false): the approver's access does not end with the job.${until}`;
+}
 function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
     return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
 }
@@ -33828,7 +33894,7 @@ async function endExpiredSession(options, log) {
             attemptTimeoutMs: options.attemptTimeoutMs,
             now: options.now,
             mask: options.mask ?? ((secret) => setSecret(secret)),
-            ...definedFields({ signal: options.signal })
+            ...defined_definedFields({ signal: options.signal })
         });
     }
     catch (error) {
@@ -34019,6 +34085,7 @@ function postStepStatesOfThisJob() {
 
 
 
+
 /** A token cache entry is a few KiB: a larger file is not one the action wrote. */
 const MAX_CACHE_FILE_BYTES = 64 * 1024;
 function removeLeftovers(scope) {
@@ -34187,7 +34254,7 @@ async function endLeftoverSessions(sessions, log, env = process.env) {
                     {
                         accessToken: session.accessToken,
                         expiresAt: session.expiresAt,
-                        ...(session.refreshToken === undefined ? {} : { refreshToken: session.refreshToken })
+                        ...defined_definedFields({ refreshToken: session.refreshToken })
                     }
                 ],
                 ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
@@ -34519,10 +34586,12 @@ function exportRequestOutputs(request) {
 function exportCodeExpiry(request) {
     set('expires-at', isoUtc(request.expiresAt.getTime()));
 }
-/** The PR comment that shows the request; set again each time the comment is written. */
+/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
 function exportCommentUrl(url) {
     // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-    set('comment-url', sanitize(url, { maxLength: 2048 }));
+    const shown = sanitize(url, { maxLength: 2048 });
+    set('comment-url', shown);
+    return shown;
 }
 /** Masks every token in the set before the access token is written anywhere. */
 function exportToken(token) {
@@ -34724,6 +34793,8 @@ const AWS_HOSTS = [
     // portal hosts (ssoins-….portal.<region>.app.aws).
     new RegExp(`^${LABEL}\\.awsapps\\.com$`),
     new RegExp(`^${LABEL}\\.portal\\.${aws_hosts_REGION}\\.app\\.aws$`),
+    // The alternative IPv4 regional portal: ssoins-….<region>.portal.amazonaws.com (and .com.cn).
+    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^${LABEL}\\.${aws_hosts_REGION}\\.portal\\.${escaped(suffix)}$`)),
     // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
     new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
     new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
@@ -34827,10 +34898,67 @@ function runRow({ context }) {
     return row;
 }
 
+;// CONCATENATED MODULE: ./src/notify/verification.ts
+
+/** The link to open and what its page asks of the approver. */
+function verificationStep(request) {
+    // The complete link is the one AWS designed for opening; responses.ts makes it the plain link when absent.
+    const link = request.verificationUriComplete || request.verificationUri;
+    return { form: formOf(link, request.userCode), link };
+}
+function formOf(link, userCode) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return 'enter';
+    }
+    // Only what follows the host: a host name that happens to spell the code carries nothing.
+    if (userCode !== '' && carries(`${url.pathname}${url.search}${url.hash}`, userCode))
+        return 'prefilled';
+    return url.search.length > 1 ? 'confirm' : 'enter';
+}
+function carries(text, userCode) {
+    let decoded = text;
+    try {
+        decoded = decodeURIComponent(text.replaceAll('+', ' '));
+    }
+    catch {
+        // A malformed escape: compare the text as it is.
+    }
+    return decoded.toUpperCase().includes(userCode.toUpperCase());
+}
+/**
+ * What to do on the page: the start of one sentence of plain text that ends with the code, so that
+ * each channel sets the code in its own way (a code span, <code>) and escapes the rest:
+ * `${pageInstruction(form)} ${code}.`
+ */
+function pageInstruction(form) {
+    switch (form) {
+        case 'prefilled':
+            return 'The link fills in the code: before you approve, check that the page shows';
+        case 'confirm':
+            return 'The page asks you to confirm a code: confirm only if it is';
+        case 'enter':
+            return 'The page asks for a code: enter';
+    }
+}
+/**
+ * The commonest misconfiguration, in words the approver can act on: with a `region` that is not the
+ * Identity Center instance's home region, AWS still hands out a code, but its page cannot find the
+ * request and shows an error instead; the job is never told and waits until the code expires.
+ */
+function regionHint(region) {
+    return (`If the AWS page shows an error (such as "invalid_grant") instead of the code, the request cannot be approved: ` +
+        `the workflow's 'region' input (${plain(region)}) must be the home region of the IAM Identity Center instance. Tell whoever runs this workflow.`);
+}
+
 ;// CONCATENATED MODULE: ./src/notify/log.ts
 // The step log: the one channel that is always there and streams live, so it carries the whole
 // prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
-// the code on a line of its own, and a QR code of the link that fills the code in.
+// one link, the code on a line of its own, and a QR code of that link.
+
 
 
 
@@ -34839,26 +34967,37 @@ function runRow({ context }) {
 
 
 const RULE = '='.repeat(78);
+/** Step 2 of the prompt, right above the code: what the page asks of the approver. */
+const CODE_STEP = {
+    prefilled: '  2. The link fills in the code. Check that the page shows:',
+    confirm: '  2. The page asks you to confirm a code. Confirm only if it is:',
+    enter: '  2. Enter the code:'
+};
+/** What the QR code opens, in the words of its caption. */
+const QR_TARGET = {
+    prefilled: 'the link that fills in the code',
+    confirm: 'the AWS page that asks you to confirm the code',
+    enter: 'the verification page'
+};
 /** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
 function renderLogPrompt(request, now) {
     const userCode = plain(request.userCode);
-    const complete = plain(request.verificationUriComplete);
+    const { form, link } = verificationStep(request);
     const lines = [
         RULE,
         'AWS access requested: approval needed in IAM Identity Center',
         RULE,
         'This job is waiting for someone with AWS access to approve its request.',
         '',
-        `  1. Open ${plain(request.verificationUri)}`,
-        '  2. Enter the code:',
+        `  1. Open ${plain(link)}`,
+        CODE_STEP[form],
         '',
         `         ${userCode}`,
         ''
     ];
-    if (complete)
-        lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '');
     if (request.endpointNotice)
         lines.push(...noticeLines(request.endpointNotice), '');
+    lines.push(`  ${regionHint(request.region)}`, '');
     lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
     if (request.deadline.getTime() < request.expiresAt.getTime()) {
         lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
@@ -34894,9 +35033,9 @@ function createLogNotifier(options = {}) {
         async prompt(request) {
             // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
             write(renderLogPrompt(request, now()));
-            const target = plain(request.verificationUriComplete) || plain(request.verificationUri);
+            const { form, link } = verificationStep(request);
             try {
-                write(`Scan to open ${target === plain(request.verificationUri) ? 'the verification page' : 'the link that fills in the code'}:\n${await qr(target)}`);
+                write(`Scan to open ${QR_TARGET[form]}:\n${await qr(plain(link))}`);
             }
             catch (error) {
                 write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`);
@@ -34959,7 +35098,7 @@ function retryDelayMs(facts, failedAttempt, policy, now) {
     if (asked !== undefined)
         return asked <= policy.maxDelayMs ? asked : undefined;
     // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
-    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...definedFields({ random: policy.random }) });
+    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...defined_definedFields({ random: policy.random }) });
 }
 /** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
 function serverRequestedDelayMs(facts, now) {
@@ -35110,6 +35249,17 @@ function markdown_link(label, url) {
     return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
 }
 
+;// CONCATENATED MODULE: ./src/notify/titles.ts
+const TITLES = {
+    pending: '🔐 AWS sign-in waiting for approval',
+    approved: '✅ AWS sign-in approved',
+    denied: '⛔ AWS sign-in denied',
+    expired: '⌛ AWS sign-in expired',
+    'timed-out': '⌛ AWS sign-in timed out',
+    cancelled: '🚫 AWS sign-in cancelled',
+    error: '❌ AWS sign-in failed'
+};
+
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
 // The PR comment an approver reads: while pending, everything needed to decide (where to approve,
 // the code to compare, until when, and which run is asking); once decided, what happened and what
@@ -35120,15 +35270,8 @@ function markdown_link(label, url) {
 
 
 
-const TITLES = {
-    pending: '🔐 AWS sign-in waiting for approval',
-    approved: '✅ AWS sign-in approved',
-    denied: '⛔ AWS sign-in denied',
-    expired: '⌛ AWS sign-in expired',
-    'timed-out': '⌛ AWS sign-in timed out',
-    cancelled: '🚫 AWS sign-in cancelled',
-    error: '❌ AWS sign-in failed'
-};
+
+
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
@@ -35170,12 +35313,13 @@ function composeComment(request, state, result, shownProfiles) {
     return `${sections.join('\n\n')}\n`;
 }
 function pendingSections(request) {
+    const step = verificationStep(request);
     const sections = [
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
-        `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+        `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
         ...noticeQuote(request),
-        `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
+        escapeText(regionHint(request.region), 1000)
     ];
     let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`;
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
@@ -35313,7 +35457,7 @@ function gateOf(request) {
         workflow: request.context.workflow,
         job: request.context.job,
         startUrl: request.startUrl,
-        ...definedFields({ accountId: request.accountId, roleName: request.roleName })
+        ...defined_definedFields({ accountId: request.accountId, roleName: request.roleName })
     });
 }
 
@@ -35616,22 +35760,26 @@ function shortGitHubMessage(error) {
 // Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
 // short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
 // it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+
 /**
  * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
  * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
  * clock starts before the work does: its first synchronous moments count against the limit too.
+ * The limit is kept on `clock`: the system's, or a test's virtual one (the poll's schedule tests).
  */
-async function settleWithin(work, ms, signal) {
-    let timer;
-    let onAbort;
+async function settleWithin(work, ms, signal, clock = systemClock) {
+    // Ends the limit's own wait and listener once the race is over, whoever won it.
+    const settled = new AbortController();
     const limit = new Promise((resolve) => {
-        if (ms !== undefined)
-            timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
-        onAbort = () => resolve({ status: 'cancelled' });
+        if (ms !== undefined) {
+            clock.sleep(ms, settled.signal).then(() => resolve({ status: 'timed-out' }), () => { } // the work settled first
+            );
+        }
+        const onAbort = () => resolve({ status: 'cancelled' });
         if (signal?.aborted)
             onAbort();
         else
-            signal?.addEventListener('abort', onAbort, { once: true });
+            signal?.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
     });
     // Mapped to a value, so a failure after the limit is not an unhandled rejection.
     const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
@@ -35639,9 +35787,7 @@ async function settleWithin(work, ms, signal) {
         return await Promise.race([running, limit]);
     }
     finally {
-        clearTimeout(timer);
-        if (onAbort)
-            signal?.removeEventListener('abort', onAbort);
+        settled.abort();
     }
 }
 
@@ -35704,11 +35850,15 @@ function isRole(accountId, roleName) {
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
+    return { ...rest, at: at.toISOString(), ...defined_definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
 }
 function restoreResult(stored) {
     const { accessExpiresAt, at, ...rest } = stored;
-    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
+    return {
+        ...rest,
+        at: new Date(at),
+        ...definedFields({ accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt) })
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
@@ -35785,7 +35935,7 @@ function createPrCommentNotifier(options) {
                 request: storeRequest(request),
                 phase: options.phase,
                 recorded: false,
-                ...definedFields({ pendingFile: options.pendingFile })
+                ...defined_definedFields({ pendingFile: options.pendingFile })
             }));
             handedOver = true;
         },
@@ -35855,27 +36005,24 @@ function html_link(href, text) {
 
 
 
-const HEADINGS = {
-    approved: '✅ AWS access approved',
-    denied: '⛔ AWS access denied',
-    expired: '⌛ AWS access request expired',
-    'timed-out': '⏱️ AWS access request timed out',
-    cancelled: '🚫 AWS access request cancelled',
-    error: '❌ AWS access request failed'
-};
+
+
 /** The prompt, for a step that exits while the request is pending (`phase: start`). */
 function renderPendingSummary(request) {
+    const code = `<code>${escapeHtml(plain(request.userCode))}</code>`;
+    const step = verificationStep(request);
     const rows = [
-        ['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`],
-        ['Verification page', html_link(request.verificationUri, plain(request.verificationUri))],
+        ['User code', code],
+        ['Verification page', html_link(step.link, plain(step.link))],
         ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
     ];
     if (request.deadline.getTime() < request.expiresAt.getTime())
         rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))]);
     const parts = [
-        '<h2>🔐 AWS access waiting for approval</h2>',
-        `<p><strong>${html_link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
+        `<h2>${TITLES.pending}</h2>`,
+        `<p><strong>${html_link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
         ...noticeParagraph(request),
+        `<p>${escapeHtml(regionHint(request.region))}</p>`,
         summary_table([...rows, ...subjectTableRows(request)]),
         '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
             "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
@@ -35895,7 +36042,7 @@ function renderSummary({ subject, request, result }) {
         rows.push(['Verification page', html_link(request.verificationUri, plain(request.verificationUri))]);
     }
     rows.push(...subjectTableRows(subject));
-    const parts = [`<h2>${HEADINGS[result.outcome]}</h2>`];
+    const parts = [`<h2>${TITLES[result.outcome]}</h2>`];
     if (result.message)
         parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
     // The record shows the code too: it keeps the warning the approver was given beside it.
@@ -35986,6 +36133,7 @@ function createNotifiers(channels, settings = {}) {
 
 
 
+
 /** The wait step found no request to wait for. */
 class NoPendingRequestError extends UserFacingError {
     name = 'NoPendingRequestError';
@@ -36000,7 +36148,7 @@ function savePendingRequest(path, pending) {
         registration: pending.registration,
         authorization: pending.authorization,
         request: storeRequest(pending.request),
-        ...definedFields({ commentUrl: pending.commentUrl })
+        ...defined_definedFields({ commentUrl: pending.commentUrl })
     };
     writePrivateFile(path, JSON.stringify(file));
 }
@@ -36009,10 +36157,11 @@ function savePendingRequest(path, pending) {
  * masks its secrets before anything else: this is a new process, and the runner's masks are only
  * as good as what each step registers.
  */
-function loadPendingRequest(path) {
+function loadPendingRequest(path, asked) {
     const text = private_files_readPrivateFile(path);
     if (text === undefined) {
-        throw new NoPendingRequestError('phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.');
+        throw new NoPendingRequestError((asked && mismatchWithStartStep(path, asked)) ??
+            'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.');
     }
     try {
         const file = JSON.parse(text);
@@ -36045,6 +36194,43 @@ function loadPendingRequest(path) {
         throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
     }
 }
+/**
+ * A wait step whose start URL, account or role differs from its start step's looks for another
+ * gate's file and finds none. The start step's request for the same workflow and job, if there is
+ * one beside it, says which input differs: "no pending request" alone would send the user looking
+ * for a missing step.
+ */
+function mismatchWithStartStep(path, asked) {
+    let names;
+    try {
+        names = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.dirname)(path));
+    }
+    catch {
+        return undefined;
+    }
+    for (const name of names) {
+        if (!/^pending-[0-9a-f]+\.json$/.test(name) || name === (0,external_node_path_namespaceObject.basename)(path))
+            continue;
+        let started;
+        try {
+            started = loadPendingRequest((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), name)).request;
+        }
+        catch {
+            continue;
+        }
+        if (started.context.workflow !== asked.context.workflow || started.context.job !== asked.context.job)
+            continue;
+        const fix = 'give both phases the same inputs.';
+        if (started.startUrl !== asked.startUrl) {
+            return `Input 'start-url' is ${sanitize(asked.startUrl)} but the phase: start step of this job used ${sanitize(started.startUrl)}; ${fix}`;
+        }
+        return `phase: wait asks for ${describeRole(asked)} (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for ${describeRole(started)}; ${fix}`;
+    }
+    return undefined;
+}
+function describeRole(access) {
+    return access.accountId === undefined ? 'no role' : `role ${sanitize(access.roleName)} in account ${sanitize(access.accountId)}`;
+}
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
 function checkFields(value, what, fields) {
     const record = value;
@@ -36065,14 +36251,21 @@ class AccessNotShownError extends UserFacingError {
 function refuseAccessNotShown(shown, asked) {
     const fix = 'give both steps the same account-id/role-name/roles/profile inputs.';
     if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
-        throw new AccessNotShownError(`The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver; ${fix}`);
+        throw new AccessNotShownError(`The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
     }
     for (const target of asked.profiles ?? []) {
         const same = (other) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName;
         if (!(shown.profiles ?? []).some(same)) {
-            throw new AccessNotShownError(`The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver; ${fix}`);
+            throw new AccessNotShownError(`The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
         }
     }
+}
+/** What a start step showed, for the line that refuses more: "role Deployer in 111122223333, profile "prod" …". */
+function describeShown(shown) {
+    const parts = shown.accountId === undefined ? [] : [`role ${sanitize(shown.roleName)} in ${sanitize(shown.accountId)}`];
+    for (const target of shown.profiles ?? [])
+        parts.push(`profile "${sanitize(target.profile)}" with role ${sanitize(target.roleName)} in ${sanitize(target.accountId)}`);
+    return parts.length === 0 ? 'no role' : parts.join(', ');
 }
 /** The request is over (or abandoned): its device code and client secret leave the disk. */
 function removePendingRequest(path) {
@@ -36088,6 +36281,7 @@ function removePendingRequest(path) {
 //   timed-out request doubles the interval (§3.5: "the client MUST slow down");
 // - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
 // The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
+
 
 
 
@@ -36197,41 +36391,22 @@ async function pollForToken(options) {
  */
 async function attemptWithinDeadline(createToken, context) {
     const request = new AbortController();
-    const watcher = new AbortController();
-    const stop = new Promise((resolve) => {
-        const onCancel = () => {
-            request.abort(context.signal?.reason);
-            resolve({ kind: 'cancelled' });
-        };
-        if (context.signal?.aborted)
-            return onCancel();
-        context.signal?.addEventListener('abort', onCancel, { once: true, signal: watcher.signal });
-        context.clock.sleep(Math.max(0, context.cutoff - context.clock.now()), watcher.signal).then(() => {
-            request.abort(new Error('the polling deadline passed'));
-            resolve({ kind: 'cut-off' });
-        }, () => { } // the watcher was stopped because the attempt settled
-        );
-    });
-    const call = (async () => {
-        try {
-            return { kind: 'token', token: await createToken(request.signal) };
-        }
-        catch (error) {
-            return { kind: 'error', error };
-        }
-    })();
-    try {
-        return await Promise.race([call, stop]);
+    const bounded = await settleWithin(async () => createToken(request.signal), Math.max(0, context.cutoff - context.clock.now()), context.signal, context.clock);
+    if (bounded.status === 'done')
+        return { kind: 'token', token: bounded.value };
+    if (bounded.status === 'failed')
+        return { kind: 'error', error: bounded.error };
+    // Given up on: the request is torn down too, not only the wait for it.
+    if (bounded.status === 'cancelled') {
+        request.abort(context.signal?.reason);
+        return { kind: 'cancelled' };
     }
-    finally {
-        watcher.abort();
-    }
+    request.abort(new Error('the polling deadline passed'));
+    return { kind: 'cut-off' };
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/registration/archive-write.ts
@@ -36631,6 +36806,7 @@ function isCacheWritable(env = process.env) {
 
 
 
+
 /** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
 class CacheServiceError extends Error {
     name = 'CacheServiceError';
@@ -36660,7 +36836,7 @@ async function twirpCall(service, method, request, call) {
         body: JSON.stringify(request),
         timeoutMs: call.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...(call.signal ? { signal: call.signal } : {})
+        ...defined_definedFields({ signal: call.signal })
     });
     return answer(response, url);
 }
@@ -36673,10 +36849,10 @@ async function artifactCacheCall(service, operation, call) {
         method: call.method,
         url,
         headers: { ...authorized(service), accept: V1_ACCEPT, ...contentType, ...call.headers },
-        ...(call.json !== undefined ? { body: JSON.stringify(call.json) } : call.bytes !== undefined ? { body: call.bytes } : {}),
+        ...defined_definedFields({ body: call.json !== undefined ? JSON.stringify(call.json) : call.bytes }),
         timeoutMs: call.timeoutMs,
         maxBodyBytes: MAX_ANSWER_BYTES,
-        ...(call.signal ? { signal: call.signal } : {})
+        ...defined_definedFields({ signal: call.signal })
     });
     return answer(response, url);
 }
@@ -36771,7 +36947,7 @@ async function downloadArchive(download) {
         headers: { 'user-agent': USER_AGENT, accept: 'application/octet-stream' },
         timeoutMs: download.timeoutMs,
         maxBodyBytes: download.maxBytes,
-        ...definedFields({ signal: download.signal })
+        ...defined_definedFields({ signal: download.signal })
     }).catch((error) => {
         // The only answer requestBounded calls malformed is one longer than the bound.
         throw error instanceof MalformedResponseError
@@ -36796,6 +36972,7 @@ async function downloadArchive(download) {
 // the key must be one under the prefix asked for, the archive URL plain http(s) without
 // credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
 // read and never logged; errors name the endpoint's origin and path only.
+
 
 
 
@@ -36828,7 +37005,7 @@ async function lookUpV1(lookup, service) {
     return hit(body.cacheKey, body.archiveLocation, lookup.prefix, operation, answer.endpoint);
 }
 function call(lookup) {
-    return { timeoutMs: lookup.timeoutMs, ...(lookup.signal ? { signal: lookup.signal } : {}) };
+    return { timeoutMs: lookup.timeoutMs, ...defined_definedFields({ signal: lookup.signal }) };
 }
 function hit(key, location, prefix, operation, endpoint) {
     // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
@@ -37182,6 +37359,7 @@ async function fetchEntry(request) {
 
 
 
+
 /** Azure's version of the Blob REST API the upload speaks (the one the Storage SDK in @actions/cache 6 sends). */
 const AZURE_API_VERSION = '2026-02-06';
 /** Azure answers a Put Blob with a short XML body at most. */
@@ -37192,7 +37370,7 @@ async function saveCacheEntry(save, env = process.env) {
     const started = Date.now();
     const call = () => ({
         timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
-        ...(save.signal ? { signal: save.signal } : {})
+        ...defined_definedFields({ signal: save.signal })
     });
     return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call);
 }
@@ -37236,7 +37414,7 @@ async function uploadBlob(url, archive, call) {
         body: archive,
         timeoutMs: call.timeoutMs,
         maxBodyBytes: MAX_UPLOAD_ANSWER_BYTES,
-        ...(call.signal ? { signal: call.signal } : {})
+        ...defined_definedFields({ signal: call.signal })
     });
     if (response.status !== 201)
         throw new CacheServiceError(`${operation} to ${url.origin} answered HTTP ${response.status}`);
@@ -37562,7 +37740,7 @@ class RegistrationSource {
         this.cacheOptions = {
             ...options.wanted,
             ...(encryptionKey ? { encryptionKey } : {}),
-            ...definedFields({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
+            ...defined_definedFields({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
             onWarning: (message) => this.warnOnce(message)
         };
     }
@@ -37879,11 +38057,22 @@ function repositoryName(repo) {
 
 
 
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
 const HEARTBEAT_MS = 60_000;
-async function run() {
+/** RunOptions from the process's arguments (`--cache-limit-ms=<ms>`); none when the runner starts it. */
+function runOptionsFrom(args) {
+    const { values } = (0,external_node_util_.parseArgs)({ args: [...args], options: { 'cache-limit-ms': { type: 'string' } }, strict: true });
+    const limit = values['cache-limit-ms'];
+    if (limit === undefined)
+        return {};
+    if (!/^[1-9]\d{0,6}$/.test(limit))
+        throw new Error(`--cache-limit-ms takes a whole number of milliseconds, not '${limit}'`);
+    return { cacheLimitMs: Number(limit) };
+}
+async function run(options = {}) {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
     const { signal } = cancellation;
@@ -37908,7 +38097,7 @@ async function run() {
         subject = requestSubject(context, inputs);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
         await refuseUntrustedRun(context, payload, inputs, signal);
-        const flow = prepareFlow(inputs, context, postStep, startedAt, signal);
+        const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options);
         registrations = flow.registrations;
         switch (inputs.phase) {
             case 'all':
@@ -38002,7 +38191,7 @@ function pullRequestLookup(context, inputs, signal) {
     };
 }
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
-function prepareFlow(inputs, context, postStep, startedAt, signal) {
+function prepareFlow(inputs, context, postStep, startedAt, signal, options) {
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
     const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
     const client = new SsoOidcClient({
@@ -38010,7 +38199,7 @@ function prepareFlow(inputs, context, postStep, startedAt, signal) {
         signal,
         // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
         requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-        ...definedFields({ deadline: timeoutAt === undefined ? undefined : timeoutAt + DEADLINE_GRACE_MS })
+        ...defined_definedFields({ deadline: timeoutAt === undefined ? undefined : timeoutAt + DEADLINE_GRACE_MS })
     });
     // Transient failures of the calls before polling are retried for a while, never past `timeout`.
     const retrying = (call) => withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal, onRetry: logRetry });
@@ -38021,10 +38210,16 @@ function prepareFlow(inputs, context, postStep, startedAt, signal) {
         retrying,
         // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
         // `timeout`, nor a cancelled run at all.
-        ...(timeoutAt === undefined ? {} : { deadline: timeoutAt, limitMs: attemptTimeoutMs(inputs.timeoutSeconds) }),
+        ...defined_definedFields({ deadline: timeoutAt, limitMs: cacheLimitMs(inputs.timeoutSeconds, options) }),
         signal
     });
     return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal };
+}
+/** The most a restore or a save may take: one attempt's time under `timeout`, or the harness's ceiling if lower. */
+function cacheLimitMs(timeoutSeconds, options) {
+    const limits = [timeoutSeconds === undefined ? undefined : attemptTimeoutMs(timeoutSeconds), options.cacheLimitMs];
+    const given = limits.filter((limit) => limit !== undefined);
+    return given.length === 0 ? undefined : Math.min(...given);
 }
 /** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
 async function approveInOneStep(flow, channels) {
@@ -38053,7 +38248,7 @@ async function startRequest(flow, channels, pendingFile) {
  */
 function pickUpStartedRequest({ inputs }, subject) {
     const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
-    const pending = loadPendingRequest(file);
+    const pending = loadPendingRequest(file, { ...subject, startUrl: inputs.startUrl });
     maskPendingRequest(pending);
     if (pending.request.region !== inputs.region) {
         throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
@@ -38083,11 +38278,14 @@ function openChannels(flow, options = {}) {
                 target: where.target,
                 postStep: flow.postStep,
                 phase: inputs.phase,
-                ...definedFields({ pendingFile: options.pendingFile }),
+                ...defined_definedFields({ pendingFile: options.pendingFile }),
                 warn: (message) => core_warning(message),
+                // The comment is written at each change of the request; its URL is news only once.
                 onPosted: (url) => {
-                    exportCommentUrl(url);
+                    if (url === channels.commentUrl)
+                        return;
                     channels.commentUrl = url;
+                    info(`The request is shown in the PR comment ${exportCommentUrl(url)}`);
                 },
                 sticky: { debug: (line) => debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
                 // Asked at each write: near the deadline, recording the outcome gets only the grace.
@@ -38121,7 +38319,7 @@ class Channels {
         await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => core_warning(warning));
     }
     async record(subject, result) {
-        const record = { subject, result, ...definedFields({ request: this.shown }) };
+        const record = { subject, result, ...defined_definedFields({ request: this.shown }) };
         await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => core_warning(warning));
     }
 }
@@ -38167,7 +38365,7 @@ function approvalRequest(authorization, flow) {
 }
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links, flow) {
-    return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
+    return defined_definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
 }
 /**
  * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
@@ -38221,6 +38419,8 @@ async function exportAccess(flow, poll, { registration, request }) {
     maskTokenSet(token);
     if (inputs.revoke)
         postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
+    else
+        postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }));
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
     const deadline = exportDeadline(request.deadline.getTime());
@@ -38232,7 +38432,7 @@ async function exportAccess(flow, poll, { registration, request }) {
             endpoint: flow.endpoints.portal,
             signal,
             requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            ...definedFields({ deadline })
+            ...defined_definedFields({ deadline })
         }),
         retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
         postStep,
@@ -38268,7 +38468,8 @@ function unapprovedResult(poll, request, inputs) {
     const details = {
         userCode: request.userCode,
         codeExpiresAt: request.expiresAt,
-        ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
+        region: request.region,
+        ...defined_definedFields({ timeoutSeconds: inputs.timeoutSeconds })
     };
     // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
     // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
@@ -38298,7 +38499,7 @@ async function recordOutcome(channels, subject, result, ownedPendingFile) {
 }
 function failureResult(error, cancelled, request) {
     if (cancelled) {
-        return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', request ? { userCode: request.userCode } : {}) };
+        return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', defined_definedFields({ userCode: request?.userCode })) };
     }
     if (isUnexpected(error) && error instanceof Error && error.stack)
         debug(error.stack);

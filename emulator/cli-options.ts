@@ -40,9 +40,9 @@ const FLAGS: ReadonlyArray<{ name: string; value?: string; short?: string; multi
   },
   {
     name: 'verification-form',
-    value: 'current|legacy',
-    meaning: "the verification links StartDeviceAuthorization answers: current (AWS today: an opaque /platform/authorize?request_uri= link, the page asks to confirm the code) or legacy (/device?user_code=, the code filled in)",
-    default: 'current'
+    value: 'FORM',
+    meaning: 'links: current (AWS today; the page asks to confirm the code) or legacy',
+    default: 'current (legacy: /device?user_code=CODE links)'
   },
   {
     name: 'fault',

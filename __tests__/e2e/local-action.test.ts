@@ -25,7 +25,11 @@ function runLocalAction(args: string[], home: string): Promise<{ code: number | 
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+  // A missing local-action (no `npm ci`) fails at once, not at the test's timeout.
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
 }
 
 describe('@github/local-action', () => {

@@ -205,7 +205,18 @@ describe('emulator CLI', () => {
 // default, the directory file's format and what it holds by default, every fault kind.
 describe('emulator usage', () => {
   const lines = USAGE.split('\n')
-  const flags = ['host', 'port', 'interval', 'expires-in', 'token-ttl', 'registration-ttl', 'approve-after', 'directory', 'fault']
+  const flags = [
+    'host',
+    'port',
+    'interval',
+    'expires-in',
+    'token-ttl',
+    'registration-ttl',
+    'approve-after',
+    'directory',
+    'verification-form',
+    'fault'
+  ]
 
   it.each(flags)('lists --%s with its meaning and, on the next line, its default', (flag) => {
     const at = lines.findIndex((line) => new RegExp(`^  --${flag} \\S+ +\\S`).test(line))

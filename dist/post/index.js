@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2364:
+/***/ 7892:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31686,6 +31686,7 @@ function splitLines(text) {
 
 
 
+
 const removeAwsProfiles = {
     name: 'remove the AWS profiles and token cache this action wrote',
     async run(postStep) {
@@ -31788,7 +31789,7 @@ function leftoverSession(file, isRegion) {
     const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
         ? { clientId, clientSecret, registrationExpiresAt }
         : undefined;
-    return { file, region, ...token, ...(client ? { client } : {}) };
+    return { file, region, ...token, ...definedFields({ client }) };
 }
 /** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
 function isOpaqueToken(value) {
@@ -31980,6 +31981,8 @@ const AWS_HOSTS = [
     // portal hosts (ssoins-….portal.<region>.app.aws).
     new RegExp(`^${LABEL}\\.awsapps\\.com$`),
     new RegExp(`^${LABEL}\\.portal\\.${REGION}\\.app\\.aws$`),
+    // The alternative IPv4 regional portal: ssoins-….<region>.portal.amazonaws.com (and .com.cn).
+    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^${LABEL}\\.${REGION}\\.portal\\.${escaped(suffix)}$`)),
     // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
     new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
     new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
@@ -32192,6 +32195,62 @@ function markdown_link(label, url) {
     return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
 }
 
+;// CONCATENATED MODULE: ./src/notify/verification.ts
+
+/** The link to open and what its page asks of the approver. */
+function verificationStep(request) {
+    // The complete link is the one AWS designed for opening; responses.ts makes it the plain link when absent.
+    const link = request.verificationUriComplete || request.verificationUri;
+    return { form: formOf(link, request.userCode), link };
+}
+function formOf(link, userCode) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return 'enter';
+    }
+    // Only what follows the host: a host name that happens to spell the code carries nothing.
+    if (userCode !== '' && carries(`${url.pathname}${url.search}${url.hash}`, userCode))
+        return 'prefilled';
+    return url.search.length > 1 ? 'confirm' : 'enter';
+}
+function carries(text, userCode) {
+    let decoded = text;
+    try {
+        decoded = decodeURIComponent(text.replaceAll('+', ' '));
+    }
+    catch {
+        // A malformed escape: compare the text as it is.
+    }
+    return decoded.toUpperCase().includes(userCode.toUpperCase());
+}
+/**
+ * What to do on the page: the start of one sentence of plain text that ends with the code, so that
+ * each channel sets the code in its own way (a code span, <code>) and escapes the rest:
+ * `${pageInstruction(form)} ${code}.`
+ */
+function pageInstruction(form) {
+    switch (form) {
+        case 'prefilled':
+            return 'The link fills in the code: before you approve, check that the page shows';
+        case 'confirm':
+            return 'The page asks you to confirm a code: confirm only if it is';
+        case 'enter':
+            return 'The page asks for a code: enter';
+    }
+}
+/**
+ * The commonest misconfiguration, in words the approver can act on: with a `region` that is not the
+ * Identity Center instance's home region, AWS still hands out a code, but its page cannot find the
+ * request and shows an error instead; the job is never told and waits until the code expires.
+ */
+function regionHint(region) {
+    return (`If the AWS page shows an error (such as "invalid_grant") instead of the code, the request cannot be approved: ` +
+        `the workflow's 'region' input (${plain(region)}) must be the home region of the IAM Identity Center instance. Tell whoever runs this workflow.`);
+}
+
 ;// CONCATENATED MODULE: ./src/time/format.ts
 // Times and durations as the action writes them for people and for the AWS tools: one function for
 // each notation, so every log line, summary, comment and file says a time the same way.
@@ -32220,6 +32279,17 @@ function seconds(ms) {
     return `${Math.round(ms / 100) / 10} s`;
 }
 
+;// CONCATENATED MODULE: ./src/notify/titles.ts
+const TITLES = {
+    pending: '🔐 AWS sign-in waiting for approval',
+    approved: '✅ AWS sign-in approved',
+    denied: '⛔ AWS sign-in denied',
+    expired: '⌛ AWS sign-in expired',
+    'timed-out': '⌛ AWS sign-in timed out',
+    cancelled: '🚫 AWS sign-in cancelled',
+    error: '❌ AWS sign-in failed'
+};
+
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
 // The PR comment an approver reads: while pending, everything needed to decide (where to approve,
 // the code to compare, until when, and which run is asking); once decided, what happened and what
@@ -32230,15 +32300,8 @@ function seconds(ms) {
 
 
 
-const TITLES = {
-    pending: '🔐 AWS sign-in waiting for approval',
-    approved: '✅ AWS sign-in approved',
-    denied: '⛔ AWS sign-in denied',
-    expired: '⌛ AWS sign-in expired',
-    'timed-out': '⌛ AWS sign-in timed out',
-    cancelled: '🚫 AWS sign-in cancelled',
-    error: '❌ AWS sign-in failed'
-};
+
+
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
@@ -32280,12 +32343,13 @@ function composeComment(request, state, result, shownProfiles) {
     return `${sections.join('\n\n')}\n`;
 }
 function pendingSections(request) {
+    const step = verificationStep(request);
     const sections = [
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
-        `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
+        `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
         ...noticeQuote(request),
-        `If the page asks for the code, enter it at ${markdown_link(codeSpan(request.verificationUri, 300), request.verificationUri)}.`
+        escapeText(regionHint(request.region), 1000)
     ];
     let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`;
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
@@ -33088,7 +33152,11 @@ function storeResult(result) {
 }
 function restoreResult(stored) {
     const { accessExpiresAt, at, ...rest } = stored;
-    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
+    return {
+        ...rest,
+        at: new Date(at),
+        ...defined_definedFields({ accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt) })
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/finalize-comment.ts
@@ -33218,7 +33286,9 @@ const AWS_ADVICE = {
     InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
     InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
     AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
-    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.'
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.',
+    // The portal's answer to a token it does not accept, among them one without sso:account:access.
+    UnauthorizedException: "AWS did not accept the approved token for this call; if 'scopes' is set, it must include sso:account:access to get accounts, roles and role credentials."
 };
 const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
 /** The one line to show for a failure that is not the approver's answer (outcome `error`). */
@@ -33258,6 +33328,15 @@ function isUnexpected(error) {
         error instanceof NetworkError ||
         error instanceof MalformedResponseError);
 }
+/**
+ * With a `region` other than the instance's home region AWS still hands out a code, but its page
+ * shows the approver an error instead of the request, and the client is never told: the wait ends
+ * as if nobody approved. So every unapproved end that is not an answer names the likelier cause.
+ */
+function regionNote(region) {
+    const named = region === undefined ? "input 'region'" : `input 'region' (${region})`;
+    return ` If the approver saw an error on the AWS page instead of the code, check that ${named} is the home region of your IAM Identity Center instance.`;
+}
 function unapprovedMessage(outcome, details = {}) {
     switch (outcome) {
         case 'denied':
@@ -33265,11 +33344,11 @@ function unapprovedMessage(outcome, details = {}) {
         case 'expired': {
             const code = details.userCode ? `The code ${details.userCode}` : 'The code';
             const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : '';
-            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.`;
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.${regionNote(details.region)}`;
         }
         case 'timed-out': {
             const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
-            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.${regionNote(details.region)}`;
         }
         case 'cancelled':
             return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
@@ -34184,12 +34263,20 @@ const revokeToken = {
     name: 'revoke the IAM Identity Center token',
     async run(postStep) {
         const record = postStep.revoke;
-        if (!record)
+        if (!record) {
+            if (postStep.notRevoked)
+                info(notRevokedLine(postStep.notRevoked.expiresAt));
             return;
+        }
         const client = record.refresh ? sessionClient(record.refresh) : undefined;
-        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(client ? { client } : {}) }, core_namespaceObject);
+        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...defined_definedFields({ client }) }, core_namespaceObject);
     }
 };
+/** Why the approver's access outlives the job, and until when: the reader may not know the input was set. */
+function notRevokedLine(expiresAt) {
+    const until = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? ` It stays valid until ${new Date(expiresAt).toISOString()}.` : '';
+    return `Not revoking the IAM Identity Center token (input 'revoke' is false): the approver's access does not end with the job.${until}`;
+}
 function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
     return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
 }
@@ -34311,22 +34398,26 @@ const POST_TASKS = [finalizeComment, revokeToken, removeAwsProfiles, removeFiles
 // Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
 // short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
 // it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+
 /**
  * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
  * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
  * clock starts before the work does: its first synchronous moments count against the limit too.
+ * The limit is kept on `clock`: the system's, or a test's virtual one (the poll's schedule tests).
  */
-async function settleWithin(work, ms, signal) {
-    let timer;
-    let onAbort;
+async function settleWithin(work, ms, signal, clock = systemClock) {
+    // Ends the limit's own wait and listener once the race is over, whoever won it.
+    const settled = new AbortController();
     const limit = new Promise((resolve) => {
-        if (ms !== undefined)
-            timer = setTimeout(() => resolve({ status: 'timed-out' }), ms);
-        onAbort = () => resolve({ status: 'cancelled' });
+        if (ms !== undefined) {
+            clock.sleep(ms, settled.signal).then(() => resolve({ status: 'timed-out' }), () => { } // the work settled first
+            );
+        }
+        const onAbort = () => resolve({ status: 'cancelled' });
         if (signal?.aborted)
             onAbort();
         else
-            signal?.addEventListener('abort', onAbort, { once: true });
+            signal?.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
     });
     // Mapped to a value, so a failure after the limit is not an unhandled rejection.
     const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
@@ -34334,9 +34425,7 @@ async function settleWithin(work, ms, signal) {
         return await Promise.race([running, limit]);
     }
     finally {
-        clearTimeout(timer);
-        if (onAbort)
-            signal?.removeEventListener('abort', onAbort);
+        settled.abort();
     }
 }
 
@@ -34438,7 +34527,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2364);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7892);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
