@@ -55,7 +55,9 @@ export function decideFromPage(store: Store, request: PageRequest, decision: 'ap
   }
   if (decision === 'approve' && !request.directory.accountsOf(user)) {
     const message = `The directory has no user ${user}: approve as one of ${request.directory.users.map((known) => known.userName).join(', ')}.`
-    return json ? jsonReply(400, { result: 'unknown-user', message }) : htmlReply(400, 'Unknown user', `<p role="alert">${escapeHtml(message)}</p>`)
+    return json
+      ? jsonReply(400, { result: 'unknown-user', message })
+      : htmlReply(400, 'Unknown user', `<p role="alert">${escapeHtml(message)}</p>`)
   }
   return outcomeReply(json, store.decide(userCode, decision, user), userCode, request.directory)
 }

@@ -38,7 +38,9 @@ export function parseDirectory(value: unknown, source = 'directory'): Directory 
     return { defaultUser: DEFAULT_USER, users: [{ userName: DEFAULT_USER, accounts }], shared: true, accountsOf: () => accounts }
   }
   if (!value || typeof value !== 'object' || !Array.isArray((value as { users?: unknown }).users)) {
-    throw new Error(`${source}: expected a non-empty JSON array of {accountId, accountName, emailAddress, roles}, or {"users": [{userName, accounts}]}`)
+    throw new Error(
+      `${source}: expected a non-empty JSON array of {accountId, accountName, emailAddress, roles}, or {"users": [{userName, accounts}]}`
+    )
   }
   const list = (value as { users: unknown[] }).users
   if (list.length === 0) throw new Error(`${source}.users: expected at least one user`)
@@ -48,10 +50,15 @@ export function parseDirectory(value: unknown, source = 'directory'): Directory 
     if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new Error(`${where}: expected an object`)
     const { userName, accounts } = entry as Record<string, unknown>
     if (typeof userName !== 'string' || !USER_NAME.test(userName)) {
-      throw new Error(`${where}.userName: expected 2 to 64 letters, digits or + = , . @ _ - (a role session name), e.g. "alice@example.com"`)
+      throw new Error(
+        `${where}.userName: expected 2 to 64 letters, digits or + = , . @ _ - (a role session name), e.g. "alice@example.com"`
+      )
     }
     if (byName.has(userName)) throw new Error(`${where}.userName: ${userName} appears twice`)
-    const user = { userName, accounts: Array.isArray(accounts) && accounts.length === 0 ? [] : parseAccounts(accounts, `${where}.accounts`) }
+    const user = {
+      userName,
+      accounts: Array.isArray(accounts) && accounts.length === 0 ? [] : parseAccounts(accounts, `${where}.accounts`)
+    }
     byName.set(userName, user)
     return user
   })

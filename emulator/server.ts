@@ -375,7 +375,10 @@ function errorReply(api: Api | undefined, error: unknown): Reply {
   if (error instanceof OidcError || error instanceof PortalError) return error.toReply()
   if (error instanceof StsError) return error.toReply(newRequestId())
   if (api === 'sts') {
-    const shape = error instanceof BodyTooLargeError ? new StsError('InvalidRequest', error.message, 400) : new StsError('InternalFailure', 'An internal error occurred')
+    const shape =
+      error instanceof BodyTooLargeError
+        ? new StsError('InvalidRequest', error.message, 400)
+        : new StsError('InternalFailure', 'An internal error occurred')
     return shape.toReply(newRequestId())
   }
   if (error instanceof BodyTooLargeError) {

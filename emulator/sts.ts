@@ -31,7 +31,8 @@ export interface StsRequest {
   body: Buffer
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/
 
 /** `POST /`: the Query action in the form body; only GetCallerIdentity is served. */
 export async function handleQuery(ctx: StsContext, request: StsRequest): Promise<Reply> {
@@ -66,12 +67,14 @@ async function authenticate(ctx: StsContext, request: StsRequest) {
   const session = ctx.store.findRoleSession(accessKeyId!)
   const token = single(request.headers['x-amz-security-token'])
   // The same answer for an unknown key and a session token that is not the key's: nothing more is learned.
-  if (!session || token !== session.sessionToken) throw new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.')
+  if (!session || token !== session.sessionToken)
+    throw new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.')
   if (ctx.store.isRoleSessionExpired(session)) throw new StsError('ExpiredToken', 'The security token included in the request is expired')
 
   const amzDate = single(request.headers['x-amz-date'])
   const signingDate = amzDate === undefined ? undefined : parseAmzDate(amzDate)
-  if (signingDate === undefined) throw new StsError('IncompleteSignature', 'Authorization header requires existence of either a X-Amz-Date or a Date header.')
+  if (signingDate === undefined)
+    throw new StsError('IncompleteSignature', 'Authorization header requires existence of either a X-Amz-Date or a Date header.')
   const now = ctx.now()
   if (Math.abs(now - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
     throw new StsError(
@@ -80,11 +83,19 @@ async function authenticate(ctx: StsContext, request: StsRequest) {
     )
   }
   if (service !== 'sts') throw new StsError('SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'.")
-  if (scopeDate !== amzDate!.slice(0, 8)) throw new StsError('SignatureDoesNotMatch', 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.')
+  if (scopeDate !== amzDate!.slice(0, 8))
+    throw new StsError('SignatureDoesNotMatch', 'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.')
 
   const signedHeaders = signedHeaderList!.split(';')
-  if (!signedHeaders.includes('host')) throw new StsError('SignatureDoesNotMatch', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
-  const expected = await expectedSignature(request, { accessKeyId: accessKeyId!, secretAccessKey: session.secretAccessKey, sessionToken: token }, region!, signedHeaders, signingDate)
+  if (!signedHeaders.includes('host'))
+    throw new StsError('SignatureDoesNotMatch', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+  const expected = await expectedSignature(
+    request,
+    { accessKeyId: accessKeyId!, secretAccessKey: session.secretAccessKey, sessionToken: token },
+    region!,
+    signedHeaders,
+    signingDate
+  )
   const given = Buffer.from(signature!, 'hex')
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new StsError(
@@ -112,7 +123,9 @@ async function expectedSignature(
   const signer = new SignatureV4({
     service: 'sts',
     region,
-    credentials: signedHeaders.includes('x-amz-security-token') ? credentials : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    credentials: signedHeaders.includes('x-amz-security-token')
+      ? credentials
+      : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
     sha256: Hash.bind(null, 'sha256'),
     applyChecksum: false
   })
@@ -141,7 +154,10 @@ function parseAmzDate(value: string): Date | undefined {
 }
 
 function basicIso(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
 
 function single(value: string | string[] | undefined): string | undefined {

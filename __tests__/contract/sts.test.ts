@@ -33,10 +33,17 @@ async function roleCredentials(user: string, accountId: string, roleName: string
   const accessToken = await approvedToken(emulator, user)
   const sso = new SSOClient({ region: 'us-east-1', endpoint: emulator.endpoint, maxAttempts: 1 })
   const { roleCredentials: credentials } = await sso.send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }))
-  return { accessKeyId: credentials!.accessKeyId!, secretAccessKey: credentials!.secretAccessKey!, sessionToken: credentials!.sessionToken! }
+  return {
+    accessKeyId: credentials!.accessKeyId!,
+    secretAccessKey: credentials!.secretAccessKey!,
+    sessionToken: credentials!.sessionToken!
+  }
 }
 
-function sts(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, extra: { systemClockOffset?: number } = {}) {
+function sts(
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+  extra: { systemClockOffset?: number } = {}
+) {
   return new STSClient({ region: 'eu-west-1', endpoint: emulator!.endpoint, credentials, maxAttempts: 1, ...extra })
 }
 
@@ -58,7 +65,9 @@ describe('STS GetCallerIdentity against the emulator, with @aws-sdk/client-sts',
     const arns: string[] = []
     for (const user of ['alice@example.com', 'alice@example.com']) {
       const accessToken = await approvedToken(emulator, user)
-      const { roleCredentials: c } = await sso.send(new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' }))
+      const { roleCredentials: c } = await sso.send(
+        new GetRoleCredentialsCommand({ accessToken, accountId: '111111111111', roleName: 'Deploy' })
+      )
       const client = sts({ accessKeyId: c!.accessKeyId!, secretAccessKey: c!.secretAccessKey!, sessionToken: c!.sessionToken! })
       arns.push((await client.send(new GetCallerIdentityCommand({}))).Arn!)
     }
@@ -112,7 +121,9 @@ describe('STS GetCallerIdentity against the emulator, with @aws-sdk/client-sts',
 
   it("refuses another session's token with a key: InvalidClientTokenId, 403", async () => {
     const credentials = await roleCredentials('bob', '222222222222', 'ReadOnly')
-    const error = await failure(sts({ ...credentials, sessionToken: `${credentials.sessionToken}x` }).send(new GetCallerIdentityCommand({})))
+    const error = await failure(
+      sts({ ...credentials, sessionToken: `${credentials.sessionToken}x` }).send(new GetCallerIdentityCommand({}))
+    )
     expect(error.name).toBe('InvalidClientTokenId')
     expect(error.$metadata.httpStatusCode).toBe(403)
   })
