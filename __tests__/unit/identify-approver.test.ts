@@ -3,6 +3,7 @@
 // is its session name; the credentials come back masked. A hostile STS that names someone else
 // (another account, another role, fields that disagree) identifies nobody.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { failure } from '../support/failure.js'
 import { startEmulator, type Emulator, type Fault } from '../../emulator/server.js'
 import { ApproverIdentityError, identifyApprover, NoRoleToIdentifyError, type IdentifyDependencies } from '../../src/identity/approver.js'
 import { MalformedResponseError } from '../../src/http/errors.js'
@@ -16,15 +17,6 @@ afterEach(async () => {
   await emulator?.close()
   emulator = undefined
 })
-
-async function failure(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
-}
 
 /** A token of `user` and the dependencies identifyApprover needs, recording what it logs and masks. */
 async function signedIn(user: string, faults: Fault[] = []) {
