@@ -70,6 +70,15 @@ describe('identifyApprover', () => {
     expect(emulator!.counts).toMatchObject({ ListAccounts: 1, ListAccountRoles: 1, GetRoleCredentials: 1, GetCallerIdentity: 1 })
   })
 
+  it('passes over an account whose roles can no longer be listed (an assignment removed meanwhile)', async () => {
+    const { token, deps } = await signedIn('alice@example.com', [
+      { operation: 'ListAccountRoles', kind: 'status', status: 404, errorType: 'ResourceNotFoundException' }
+    ])
+    const { approver } = await identifyApprover(token, undefined, deps)
+    expect(approver).toMatchObject({ userName: 'alice@example.com', accountId: '222222222222' })
+    expect(emulator!.counts.ListAccountRoles).toBe(2)
+  })
+
   it('names who approved: two users through the same account are told apart', async () => {
     const alice = await signedIn('alice@example.com')
     const asAlice = await identifyApprover(alice.token, { accountId: '222222222222', roleName: 'Deploy' }, alice.deps)
