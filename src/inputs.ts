@@ -89,25 +89,40 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   return { inputs, warnings }
 }
 
-/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+/** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
 export const MIN_KEY_BITS = 128
 
+/** What a key input protects, for its error line. */
+interface KeyUse {
+  /** "the cached registration", "the role credentials handed to later jobs". */
+  protects: string
+  /** What leaving the input empty means instead. */
+  whenEmpty: string
+}
+
+const KEY_USES: Record<'cache-encryption-key' | 'handoff-key', KeyUse> = {
+  'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
+  'handoff-key': { protects: 'the role credentials handed to later jobs', whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off' }
+}
+
 /**
- * The key protects a client secret against anyone who can read the repository's cache, who can try
- * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
- * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
- * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
- * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ * A key protects what it seals against anyone who can read the sealed text (the repository's
+ * cache, a job output), who can try keys offline at leisure: scrypt slows each guess, it does not
+ * make a short key long. So the key must carry at least 128 bits. What a value carries is estimated
+ * from the alphabet it draws on (hex 4 bits a character, base64 6, anything else 6 as well, which is
+ * generous for a passphrase), so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16`
+ * (32) pass, a word does not.
  */
-export function checkEncryptionKeyStrength(key: string): string {
+export function checkEncryptionKeyStrength(key: string, input: keyof typeof KEY_USES = 'cache-encryption-key'): string {
   const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6
   const distinct = new Set(key).size
   if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+    const use = KEY_USES[input]
     throw new InputError(
-      'cache-encryption-key',
-      `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+      input,
+      `Input '${input}' is too weak to protect ${use.protects} (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
         `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
-        `or leave the input empty to cache unencrypted.`
+        `${use.whenEmpty}.`
     )
   }
   return key
@@ -115,7 +130,7 @@ export function checkEncryptionKeyStrength(key: string): string {
 
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
+export const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'] as const
 
 /** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
 export function checkProfileNames(inputs: AwsAccessInputs): void {
