@@ -9,7 +9,7 @@ import { InputError } from './errors.js'
 import { homedir } from 'node:os'
 import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
 import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
-import { parseAwsAccessInputs } from './role-inputs.js'
+import { parseAwsAccessInputs, parseProfileName } from './role-inputs.js'
 import { sanitize } from './text/sanitize.js'
 
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
@@ -37,6 +37,12 @@ export interface ActionInputs extends AwsAccessInputs {
   cacheRegistration: boolean
   /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
   cacheEncryptionKey?: string
+  /** Seals the role credentials as the `handoff` output, or opens `handoff`; masked before parsing. */
+  handoffKey?: string
+  /** A gate job's sealed value: this step opens it and asks nobody anything (handoff/open.ts). */
+  handoff?: string
+  /** Opening only: `profile` without `account-id`/`role-name` picks the gate's profile of that name. */
+  handoffProfile?: string
 }
 
 export interface ParsedInputs {
@@ -60,8 +66,11 @@ export function defaultClientName(repository: string): string {
  */
 export function parseInputs(read: InputReader, repository: string): ParsedInputs {
   const warnings: string[] = []
-  const region = parseRegion(read('region'))
-  const startUrl = parseStartUrl(read('start-url'), region, warnings)
+  const handoff = read('handoff')
+  // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
+  const opening = handoff !== ''
+  const region = opening && read('region') === '' ? '' : parseRegion(read('region'))
+  const startUrl = opening && read('start-url') === '' ? '' : parseStartUrl(read('start-url'), region, warnings)
   const scopes = parseScopes(read('scopes'))
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
@@ -71,7 +80,9 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
-  const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
+  const handoffProfile = opening && read('account-id') === '' && read('role-name') === '' ? read('profile') : ''
+  const readAccess: InputReader = (name) => (name === 'profile' && handoffProfile !== '' ? '' : read(name))
+  const access = parseAwsAccessInputs(readAccess, { region, warnings, parseRegion, parseBoolean })
   const inputs: ActionInputs = {
     startUrl,
     region,
@@ -86,7 +97,52 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey)
+  Object.assign(inputs, parseHandoffInputs(read, inputs, handoffProfile))
   return { inputs, warnings }
+}
+
+/** `handoff-key` (seal, or open with `handoff`), `handoff` and the profile it picks. */
+function parseHandoffInputs(
+  read: InputReader,
+  inputs: ActionInputs,
+  handoffProfile: string
+): Pick<ActionInputs, 'handoffKey' | 'handoff' | 'handoffProfile'> {
+  const handoff = read('handoff')
+  const rawKey = read('handoff-key')
+  if (rawKey === '') {
+    if (handoff === '') return {}
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff' needs 'handoff-key', the secret the gate job sealed it with; pass the same secret to both, like handoff-key: ${{ secrets.HANDOFF_KEY }}."
+    )
+  }
+  const handoffKey = checkEncryptionKeyStrength(rawKey, 'handoff-key')
+  if (handoff !== '') {
+    if (inputs.phase !== 'all') {
+      throw new InputError(
+        'phase',
+        `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`
+      )
+    }
+    return {
+      handoffKey,
+      handoff,
+      ...(handoffProfile === '' ? {} : { handoffProfile: parseProfileName('profile', handoffProfile, "Input 'profile'") })
+    }
+  }
+  if (inputs.phase === 'start') {
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff-key' seals role credentials, which a phase: start step never gets; set it on the phase: wait step."
+    )
+  }
+  if (!inputs.role && inputs.profiles.length === 0) {
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff-key' seals the credentials of the requested roles for later jobs, but no role is requested; set 'account-id' and 'role-name', or 'roles'."
+    )
+  }
+  return { handoffKey }
 }
 
 /** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
@@ -102,7 +158,10 @@ interface KeyUse {
 
 const KEY_USES: Record<'cache-encryption-key' | 'handoff-key', KeyUse> = {
   'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
-  'handoff-key': { protects: 'the role credentials handed to later jobs', whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off' }
+  'handoff-key': {
+    protects: 'the role credentials handed to later jobs',
+    whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off'
+  }
 }
 
 /**

@@ -114,7 +114,7 @@ export function parseRoleName(raw: string, what: string, input: string): string 
 // kept to characters no shell, INI reader or SDK treats specially.
 const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/
 
-function parseProfileName(input: string, raw: string, what: string): string {
+export function parseProfileName(input: string, raw: string, what: string): string {
   const value = raw.trim()
   if (PROFILE_NAME.test(value)) return value
   throw new InputError(
