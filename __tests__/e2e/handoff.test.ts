@@ -245,7 +245,7 @@ describe('refusals: one line, nothing written', () => {
         expectRefusedWithoutWriting(run, job, line)
         expectNoLeaks(gate, run)
       } catch (error) {
-        throw new Error(`${name}: ${(error as Error).message}`)
+        throw new Error(`${name}: ${(error as Error).message}`, { cause: error })
       }
     }
   })
