@@ -69,6 +69,13 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const handoff = read('handoff')
   // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
   const opening = handoff !== ''
+  if (!opening && read('handoff-key') !== '' && (read('start-url') === '' || read('region') === '')) {
+    // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
+    throw new InputError(
+      'handoff',
+      `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`
+    )
+  }
   const region = opening && read('region') === '' ? '' : parseRegion(read('region'))
   const startUrl = opening && read('start-url') === '' ? '' : parseStartUrl(read('start-url'), region, warnings)
   const scopes = parseScopes(read('scopes'))
