@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadSharedConfigFiles } from '@smithy/core/config'
-import type { Account } from '../../emulator/server.js'
+import type { Account, EmulatorOptions } from '../../emulator/server.js'
 import { createJob, type ActionJob, type ActionRun, type Inputs } from '../harness/runner.js'
 import { expectMaskedBeforeUse, expectNoSecretLeaks, findSecretLeaks } from '../harness/secrets.js'
 import {
@@ -37,8 +37,8 @@ interface Gate {
 }
 
 /** The gate job: approved as soon as the prompt shows, `handoff-key` set. */
-async function gateJob(inputs: Inputs): Promise<Gate> {
-  const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY })
+async function gateJob(inputs: Inputs, emulator: EmulatorOptions = {}): Promise<Gate> {
+  const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY, ...emulator })
   afterThisTest(() => backend.close())
   const job = createJob({ env: backend.env })
   afterThisTest(() => job.dispose())
@@ -117,26 +117,30 @@ describe('sealing in the gate job', () => {
 })
 
 describe('opening in another job', () => {
-  it.concurrent('exports AWS_* for the role of account-id/role-name without asking anyone, and writes no file', async () => {
-    const gate = await gateJob({ 'account-id': '111111111111', 'role-name': 'Deploy', 'aws-region': 'eu-west-1' })
-    const job = deployJob(gate)
-    const before = { ...gate.backend.emulator.counts }
-    const run = await openIn(job, gate.run.outputs.handoff!)
-    expect(run.errors).toEqual([])
-    expect(run.code).toBe(0)
-    expect(run.outputs.outcome).toBe('approved')
-    for (const name of [...ROLE_ENV, 'AWS_REGION', 'AWS_DEFAULT_REGION']) expect(run.env[name]).toBe(gate.run.env[name])
-    expect(run.env.AWS_REGION).toBe('eu-west-1')
-    expect(run.outputs['aws-account-id']).toBe('111111111111')
-    expect(run.outputs['aws-expiration']).toBe(gate.run.outputs['aws-expiration'])
-    const secrets = gate.backend.tap.secrets()
-    for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken']) expectMaskedBeforeUse(run, secrets[field]!, field)
-    // Nobody asked: the emulator saw no call from this job, and there is no prompt.
-    expect(gate.backend.emulator.counts).toEqual(before)
-    expect(run.stdout).not.toMatch(/user code|verification/i)
-    expect(existsSync(join(job.home, '.aws'))).toBe(false)
-    expectNoLeaks(gate, run, ROLE_ENV)
-  })
+  it.concurrent(
+    'exports AWS_* for the role of account-id/role-name without asking anyone, in a later attempt too, and writes no file',
+    async () => {
+      const gate = await gateJob({ 'account-id': '111111111111', 'role-name': 'Deploy', 'aws-region': 'eu-west-1' })
+      // A re-run of the failed deploy job: the same run, its next attempt.
+      const job = deployJob(gate, { runAttempt: '2' })
+      const before = { ...gate.backend.emulator.counts }
+      const run = await openIn(job, gate.run.outputs.handoff!)
+      expect(run.errors).toEqual([])
+      expect(run.code).toBe(0)
+      expect(run.outputs.outcome).toBe('approved')
+      for (const name of [...ROLE_ENV, 'AWS_REGION', 'AWS_DEFAULT_REGION']) expect(run.env[name]).toBe(gate.run.env[name])
+      expect(run.env.AWS_REGION).toBe('eu-west-1')
+      expect(run.outputs['aws-account-id']).toBe('111111111111')
+      expect(run.outputs['aws-expiration']).toBe(gate.run.outputs['aws-expiration'])
+      const secrets = gate.backend.tap.secrets()
+      for (const field of ['accessKeyId', 'secretAccessKey', 'sessionToken']) expectMaskedBeforeUse(run, secrets[field]!, field)
+      // Nobody asked: the emulator saw no call from this job, and there is no prompt.
+      expect(gate.backend.emulator.counts).toEqual(before)
+      expect(run.stdout).not.toMatch(/user code|verification/i)
+      expect(existsSync(join(job.home, '.aws'))).toBe(false)
+      expectNoLeaks(gate, run, ROLE_ENV)
+    }
+  )
 
   it.concurrent('writes the profiles the gate wrote, holding their own keys, and its post step removes them', async () => {
     const gate = await gateJob({ roles: TWO_ROLES })
@@ -252,18 +256,8 @@ describe('refusals: one line, nothing written', () => {
 
   it.concurrent('an expired value: refused once the earliest credentials expire', async () => {
     // The emulator's clock runs an hour less 3 s behind: the role credentials it issues (valid an hour) expire 3 s from now.
-    const backend = await startSsoBackend({ interval: 0.5, directory: DIRECTORY, now: () => Date.now() - 3_597_000 })
-    afterThisTest(() => backend.close())
-    const job = createJob({ env: backend.env })
-    afterThisTest(() => job.dispose())
-    const step = job.start({
-      ...actionEntry(),
-      inputs: { ...requiredInputs, 'handoff-key': KEY, 'account-id': '111111111111', 'role-name': 'Deploy' }
-    })
-    backend.emulator.approve((await waitForPrompt(step, backend.emulator)).userCode)
-    const run = await step.result
-    expect(run.code).toBe(0)
-    const gate = { backend, job, run }
+    const gate = await gateJob({ 'account-id': '111111111111', 'role-name': 'Deploy' }, { now: () => Date.now() - 3_597_000 })
+    const { run } = gate
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(run.outputs['aws-expiration']!) - Date.now() + 1000)))
     const deploy = deployJob(gate)
     const opened = await openIn(deploy, run.outputs.handoff!)
