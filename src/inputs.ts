@@ -9,7 +9,7 @@ import { InputError } from './errors.js'
 import { homedir } from 'node:os'
 import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
 import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
-import { parseAwsAccessInputs, parseProfileName } from './role-inputs.js'
+import { parseAwsAccessInputs } from './role-inputs.js'
 import { sanitize } from './text/sanitize.js'
 
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
@@ -41,8 +41,6 @@ export interface ActionInputs extends AwsAccessInputs {
   handoffKey?: string
   /** A gate job's sealed value: this step opens it and asks nobody anything (handoff/open.ts). */
   handoff?: string
-  /** Opening only: `profile` without `account-id`/`role-name` picks the gate's profile of that name. */
-  handoffProfile?: string
 }
 
 export interface ParsedInputs {
@@ -67,17 +65,20 @@ export function defaultClientName(repository: string): string {
 export function parseInputs(read: InputReader, repository: string): ParsedInputs {
   const warnings: string[] = []
   const handoff = read('handoff')
+  const rawHandoffKey = read('handoff-key')
+  const rawStartUrl = read('start-url')
+  const rawRegion = read('region')
   // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
   const opening = handoff !== ''
-  if (!opening && read('handoff-key') !== '' && (read('start-url') === '' || read('region') === '')) {
+  if (!opening && rawHandoffKey !== '' && (rawStartUrl === '' || rawRegion === '')) {
     // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
     throw new InputError(
       'handoff',
       `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`
     )
   }
-  const region = opening && read('region') === '' ? '' : parseRegion(read('region'))
-  const startUrl = opening && read('start-url') === '' ? '' : parseStartUrl(read('start-url'), region, warnings)
+  const region = opening && rawRegion === '' ? '' : parseRegion(rawRegion)
+  const startUrl = opening && rawStartUrl === '' ? '' : parseStartUrl(rawStartUrl, region, warnings)
   const scopes = parseScopes(read('scopes'))
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
@@ -87,9 +88,7 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
-  const handoffProfile = opening && read('account-id') === '' && read('role-name') === '' ? read('profile') : ''
-  const readAccess: InputReader = (name) => (name === 'profile' && handoffProfile !== '' ? '' : read(name))
-  const access = parseAwsAccessInputs(readAccess, { region, warnings, parseRegion, parseBoolean })
+  const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening })
   const inputs: ActionInputs = {
     startUrl,
     region,
@@ -104,18 +103,12 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey)
-  Object.assign(inputs, parseHandoffInputs(read, inputs, handoffProfile))
+  Object.assign(inputs, parseHandoffInputs(handoff, rawHandoffKey, inputs))
   return { inputs, warnings }
 }
 
-/** `handoff-key` (seal, or open with `handoff`), `handoff` and the profile it picks. */
-function parseHandoffInputs(
-  read: InputReader,
-  inputs: ActionInputs,
-  handoffProfile: string
-): Pick<ActionInputs, 'handoffKey' | 'handoff' | 'handoffProfile'> {
-  const handoff = read('handoff')
-  const rawKey = read('handoff-key')
+/** `handoff-key` (seal, or open with `handoff`) and `handoff`, checked against the other inputs. */
+function parseHandoffInputs(handoff: string, rawKey: string, inputs: ActionInputs): Pick<ActionInputs, 'handoffKey' | 'handoff'> {
   if (rawKey === '') {
     if (handoff === '') return {}
     throw new InputError(
@@ -131,11 +124,7 @@ function parseHandoffInputs(
         `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`
       )
     }
-    return {
-      handoffKey,
-      handoff,
-      ...(handoffProfile === '' ? {} : { handoffProfile: parseProfileName('profile', handoffProfile, "Input 'profile'") })
-    }
+    return { handoffKey, handoff }
   }
   if (inputs.phase === 'start') {
     throw new InputError(
