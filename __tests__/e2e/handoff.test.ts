@@ -172,6 +172,7 @@ describe('opening in another job', () => {
     const byProfile = deployJob(gate)
     const picked = await openIn(byProfile, gate.run.outputs.handoff!, { profile: 'staging' })
     expect(picked.code).toBe(0)
+    expect(picked.warnings).toEqual([])
     expect(picked.env.AWS_PROFILE).toBe('staging')
     const { configFile: profiles } = await loadSharedConfigFiles({
       filepath: join(byProfile.home, 'credentials'),
