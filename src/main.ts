@@ -104,6 +104,8 @@ export async function run(): Promise<void> {
     await refuseUntrustedRun(context, payload, inputs, signal)
     if (inputs.handoff !== undefined && inputs.handoffKey !== undefined) {
       // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
+      // The record names the run alone: this step has no request, start URL or token of its own.
+      subject = { context }
       result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context)
     } else {
       const flow = prepareFlow(inputs, context, postStep, startedAt, signal)

@@ -47,7 +47,8 @@ export async function openHandedOffAccess(inputs: OpeningInputs, postStep: PostS
   core.info(
     `Opened the hand-off of this run's gate job: ${roles.length === 1 ? 'one role' : `${roles.length} roles`}, valid until ${isoUtc(expiresAt)}; nobody was asked again.`
   )
-  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(expiresAt) }
+  // No accessExpiresAt: the record would call it the token's, and this step holds no token.
+  return { outcome: 'approved', at: new Date() }
 }
 
 /**
