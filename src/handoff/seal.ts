@@ -216,12 +216,23 @@ async function deriveKeys(key: string, salt: Buffer): Promise<{ encryption: Buff
   return { encryption, check }
 }
 
-/** Each secret as the runner masks it: as given, and base64 (standard and URL-safe, unpadded). */
+/**
+ * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
+ * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
+ * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
+ */
 function maskedForms(secrets: readonly string[]): string[] {
-  return secrets
-    .filter((secret) => secret !== '')
-    .flatMap((secret) => {
-      const bytes = Buffer.from(secret, 'utf8')
-      return [secret, bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')]
-    })
+  const forms = new Set<string>()
+  for (const secret of secrets.filter((value) => value !== '')) {
+    for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+      if (text !== '') forms.add(text)
+    }
+    const bytes = Buffer.from(secret, 'utf8')
+    for (const shift of [0, 1, 2]) {
+      // Whole 3-byte groups only: their characters do not depend on what follows.
+      const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3)
+      if (groups.length > 0) forms.add(groups.toString('base64')).add(groups.toString('base64url'))
+    }
+  }
+  return [...forms]
 }
