@@ -5,7 +5,9 @@
 //    hits every subject alike;
 // 2. approval to exit: the action approved right after a pending poll (interval 1 s);
 // 3. whole runs approved a known time after the device authorization: requests per endpoint,
-//    and peak RSS and CPU time of the process (beside the SDK script and bare Node).
+//    and peak RSS and CPU time of the process (beside the SDK script and bare Node);
+// 4. the hand-off (bench/handoff.ts): deploy-runner minutes while a person approves, the gate in
+//    each deploy job against one small gate job, and approval to credentials in the consumer step.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -26,6 +28,8 @@ import {
 import { HelpRequested, parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options.js'
 import { renderTable, summarizeCounts, withVerdicts, type MeasuredResults, type RequestFigures, type UsageFigures } from './report.js'
 import { maxPollsAllowed, summarize } from './stats.js'
+import { measureHandoff } from './handoff.js'
+import { handoffCost, renderHandoffTable } from './handoff-cost.js'
 
 const INTERVAL_SECONDS = 1
 /** The known wait before approval in whole runs: a few polls, never a round number of intervals. */
@@ -161,10 +165,14 @@ async function main(): Promise<number> {
     throw error
   }
   const results = withVerdicts(await bench(options))
+  // 4. the hand-off: what waiting for a person costs the deploy jobs, gate inside them or beside them.
+  const handoff = await measureHandoff({ runs: options.runs, approverDelaySeconds: options.quick ? 1 : 5, matrix: 3 }, progress)
+  const handoffFigures = { ...handoff, cost: handoffCost(handoff) }
   const out = resolve(options.out)
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(out, `${JSON.stringify({ ...results, handoff: handoffFigures }, null, 2)}\n`)
   console.log(renderTable(results))
+  console.log(`\n${renderHandoffTable(handoff, handoffFigures.cost)}`)
   console.log(`\nWrote ${out}`)
   return 0
 }

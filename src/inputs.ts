@@ -37,6 +37,10 @@ export interface ActionInputs extends AwsAccessInputs {
   cacheRegistration: boolean
   /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
   cacheEncryptionKey?: string
+  /** Seals the role credentials as the `handoff` output, or opens `handoff`; masked before parsing. */
+  handoffKey?: string
+  /** A gate job's sealed value: this step opens it and asks nobody anything (handoff/open.ts). */
+  handoff?: string
 }
 
 export interface ParsedInputs {
@@ -62,8 +66,21 @@ export function defaultClientName(repository: string): string {
  */
 export function parseInputs(read: InputReader, repository: string): ParsedInputs {
   const warnings: string[] = []
-  const region = parseRegion(read('region'))
-  const startUrl = parseStartUrl(read('start-url'), region, warnings)
+  const handoff = read('handoff')
+  const rawHandoffKey = read('handoff-key')
+  const rawStartUrl = read('start-url')
+  const rawRegion = read('region')
+  // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
+  const opening = handoff !== ''
+  if (!opening && rawHandoffKey !== '' && (rawStartUrl === '' || rawRegion === '')) {
+    // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
+    throw new InputError(
+      'handoff',
+      `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`
+    )
+  }
+  const region = opening && rawRegion === '' ? '' : parseRegion(rawRegion)
+  const startUrl = opening && rawStartUrl === '' ? '' : parseStartUrl(rawStartUrl, region, warnings)
   const scopes = parseScopes(read('scopes'))
   const clientName = parseClientName(read('client-name'), repository)
   const timeout = read('timeout')
@@ -73,8 +90,8 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const allowForks = parseBoolean('allow-forks', read('allow-forks'), false)
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
-  const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
-  if ((access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+  const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening })
+  if (!opening && (access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
     warnings.push(
       `Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`
     )
@@ -93,28 +110,81 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)
   if (cacheEncryptionKey !== '') inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey)
+  Object.assign(inputs, parseHandoffInputs(handoff, rawHandoffKey, inputs))
   return { inputs, warnings }
 }
 
-/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+/** `handoff-key` (seal, or open with `handoff`) and `handoff`, checked against the other inputs. */
+function parseHandoffInputs(handoff: string, rawKey: string, inputs: ActionInputs): Pick<ActionInputs, 'handoffKey' | 'handoff'> {
+  if (rawKey === '') {
+    if (handoff === '') return {}
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff' needs 'handoff-key', the secret the gate job sealed it with; pass the same secret to both, like handoff-key: ${{ secrets.HANDOFF_KEY }}."
+    )
+  }
+  const handoffKey = checkEncryptionKeyStrength(rawKey, 'handoff-key')
+  if (handoff !== '') {
+    if (inputs.phase !== 'all') {
+      throw new InputError(
+        'phase',
+        `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`
+      )
+    }
+    return { handoffKey, handoff }
+  }
+  if (inputs.phase === 'start') {
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff-key' seals role credentials, which a phase: start step never gets; set it on the phase: wait step."
+    )
+  }
+  if (!inputs.role && inputs.profiles.length === 0) {
+    throw new InputError(
+      'handoff-key',
+      "Input 'handoff-key' seals the credentials of the requested roles for later jobs, but no role is requested; set 'account-id' and 'role-name', or 'roles'."
+    )
+  }
+  return { handoffKey }
+}
+
+/** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
 export const MIN_KEY_BITS = 128
 
+/** What a key input protects, for its error line. */
+interface KeyUse {
+  /** "the cached registration", "the role credentials handed to later jobs". */
+  protects: string
+  /** What leaving the input empty means instead. */
+  whenEmpty: string
+}
+
+const KEY_USES: Record<'cache-encryption-key' | 'handoff-key', KeyUse> = {
+  'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
+  'handoff-key': {
+    protects: 'the role credentials handed to later jobs',
+    whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off'
+  }
+}
+
 /**
- * The key protects a client secret against anyone who can read the repository's cache, who can try
- * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
- * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
- * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
- * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ * A key protects what it seals against anyone who can read the sealed text (the repository's
+ * cache, a job output), who can try keys offline at leisure: scrypt slows each guess, it does not
+ * make a short key long. So the key must carry at least 128 bits. What a value carries is estimated
+ * from the alphabet it draws on (hex 4 bits a character, base64 6, anything else 6 as well, which is
+ * generous for a passphrase), so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16`
+ * (32) pass, a word does not.
  */
-export function checkEncryptionKeyStrength(key: string): string {
+export function checkEncryptionKeyStrength(key: string, input: keyof typeof KEY_USES = 'cache-encryption-key'): string {
   const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6
   const distinct = new Set(key).size
   if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+    const use = KEY_USES[input]
     throw new InputError(
-      'cache-encryption-key',
-      `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+      input,
+      `Input '${input}' is too weak to protect ${use.protects} (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
         `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
-        `or leave the input empty to cache unencrypted.`
+        `${use.whenEmpty}.`
     )
   }
   return key
@@ -122,7 +192,7 @@ export function checkEncryptionKeyStrength(key: string): string {
 
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-export const SECRET_INPUTS = ['cache-encryption-key', 'github-token'] as const
+export const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'] as const
 
 /** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
 export function checkProfileNames(inputs: AwsAccessInputs): void {

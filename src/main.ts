@@ -14,7 +14,9 @@ import { InputError, oneLine } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
 import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
-import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import { exportCodeExpiry, exportCommentUrl, exportHandoff, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import { sealAccess, type GateSeal } from './handoff/gate.js'
+import { openHandedOffAccess } from './handoff/open.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
 import { PostStepWriter, type RevokeRecord } from './model/post-step-state.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
@@ -119,33 +121,40 @@ export async function run(options: RunOptions = {}): Promise<void> {
     subject = requestSubject(context, inputs)
     // 2. Trust: a run that executes a fork's code asks nobody for anything.
     await refuseUntrustedRun(context, payload, inputs, signal)
-    const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options)
-    registrations = flow.registrations
-    switch (inputs.phase) {
-      case 'all':
-        channels = openChannels(flow)
-        result = await approveInOneStep(flow, channels)
-        break
-      case 'start': {
-        const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
-        // Owned before anyone is prompted: a request someone can see always has a file that this
-        // step (failing), the wait step or, if none comes, the post step closes.
-        postStep.addFile(pendingFile)
-        ownedPendingFile = pendingFile
-        channels = openChannels(flow, { pendingFile })
-        await startRequest(flow, channels, pendingFile)
-        // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
-        break
-      }
-      case 'wait': {
-        const pending = pickUpStartedRequest(flow, subject)
-        // From here this step owns the request: it closes it, or its post step does.
-        postStep.addFile(pending.file)
-        ownedPendingFile = pending.file
-        // The comment is the start step's to begin with: without one, this step posts none either.
-        channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined })
-        result = await waitForStartedRequest(flow, channels, pending)
-        break
+    if (inputs.handoff !== undefined && inputs.handoffKey !== undefined) {
+      // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
+      // The record names the run alone: this step has no request, start URL or token of its own.
+      subject = { context }
+      result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context)
+    } else {
+      const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options)
+      registrations = flow.registrations
+      switch (inputs.phase) {
+        case 'all':
+          channels = openChannels(flow)
+          result = await approveInOneStep(flow, channels)
+          break
+        case 'start': {
+          const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }))
+          // Owned before anyone is prompted: a request someone can see always has a file that this
+          // step (failing), the wait step or, if none comes, the post step closes.
+          postStep.addFile(pendingFile)
+          ownedPendingFile = pendingFile
+          channels = openChannels(flow, { pendingFile })
+          await startRequest(flow, channels, pendingFile)
+          // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
+          break
+        }
+        case 'wait': {
+          const pending = pickUpStartedRequest(flow, subject)
+          // From here this step owns the request: it closes it, or its post step does.
+          postStep.addFile(pending.file)
+          ownedPendingFile = pending.file
+          // The comment is the start step's to begin with: without one, this step posts none either.
+          channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined })
+          result = await waitForStartedRequest(flow, channels, pending)
+          break
+        }
       }
     }
   } catch (error) {
@@ -486,7 +495,11 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(flow: Flow, poll: PollResult, { registration, request }: StartedRequest): Promise<RequestResult> {
+async function exportAccess(
+  flow: Flow,
+  poll: PollResult,
+  { registration, authorization, request }: StartedRequest
+): Promise<RequestResult> {
   if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, request, flow.inputs)
   const { inputs, context, postStep, signal } = flow
   const token = poll.token
@@ -509,11 +522,32 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
     retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
     postStep,
     runId: context.runId,
-    runUrl: context.runUrl
+    runUrl: context.runUrl,
+    profileCredentials: inputs.handoffKey !== undefined
   })
+  // Sealing is the export's last part that can fail: before the first variable or output.
+  const handoff =
+    inputs.handoffKey === undefined
+      ? undefined
+      : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [registration.clientSecret, authorization.deviceCode]))
   exportToken(token)
   exportAwsAccess(access, inputs)
+  if (handoff !== undefined) exportHandoff(handoff)
   return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+}
+
+/** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
+function gateSeal(inputs: ActionInputs, key: string, token: TokenSet, clientSecrets: string[]): GateSeal {
+  const secrets = [
+    token.accessToken,
+    token.refreshToken,
+    token.idToken,
+    ...clientSecrets,
+    inputs.cacheEncryptionKey,
+    inputs.githubToken,
+    key
+  ]
+  return { key, awsRegion: inputs.awsRegion, secrets: secrets.filter((secret): secret is string => secret !== undefined && secret !== '') }
 }
 
 /**

@@ -22,13 +22,21 @@ export interface AccessParsing {
   warnings: string[]
   parseRegion: (raw: string, input: string) => string
   parseBoolean: (input: string, raw: string, defaultValue: boolean) => boolean
+  /** Opening a hand-off: `profile` alone picks the gate's profile of that name (handoff/open.ts). */
+  opening?: boolean
 }
 
-export function parseAwsAccessInputs(read: InputReader, { region, warnings, parseRegion, parseBoolean }: AccessParsing): AwsAccessInputs {
+export function parseAwsAccessInputs(
+  read: InputReader,
+  { region, warnings, parseRegion, parseBoolean, opening = false }: AccessParsing
+): AwsAccessInputs {
   const role = parseRole(read('account-id'), read('role-name'))
   const profiles: ProfileTarget[] = []
   const profile = read('profile')
-  if (profile !== '') {
+  let handoffProfile: string | undefined
+  if (profile !== '' && opening && !role) {
+    handoffProfile = parseProfileName('profile', profile, "Input 'profile'")
+  } else if (profile !== '') {
     if (!role) {
       throw new InputError(
         'profile',
@@ -52,16 +60,18 @@ export function parseAwsAccessInputs(read: InputReader, { region, warnings, pars
   const rawAwsRegion = read('aws-region')
   const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region')
   const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false)
-  if (outputCredentials && !role) {
+  // Opening a hand-off without a role picks what the gate sealed: these may well apply.
+  if (outputCredentials && !role && !opening) {
     warnings.push(
       "Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output."
     )
   }
-  if (rawAwsRegion !== '' && !role && profiles.length === 0) {
+  if (rawAwsRegion !== '' && !role && profiles.length === 0 && !opening) {
     warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.")
   }
   const access: AwsAccessInputs = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) }
   if (role) access.role = role
+  if (handoffProfile !== undefined) access.handoffProfile = handoffProfile
   return access
 }
 

@@ -458,6 +458,33 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
   )
 
   it.concurrent(
+    'a hand-off to open: the handoff input and the binding variables (GITHUB_REPOSITORY, _ID, GITHUB_RUN_ID)',
+    async () => {
+      // Nothing to approve: every hostile value must end in one error line, with nothing exported.
+      const KEY = 'aG9zdGlsZS1oYW5kb2ZmLWtleS0wMTIzNDU2Nzg5'
+      const fields = ['handoff', 'GITHUB_REPOSITORY', 'GITHUB_REPOSITORY_ID', 'GITHUB_RUN_ID'] as const
+      const scenario = fc.record({ field: fc.constantFrom(...fields), value: hostileString })
+      const examples = fields.flatMap((field) => HOSTILE_FIXED.slice(0, 2).map((value) => ({ field, value })))
+      await property(scenario, examples, async ({ field, value }) => {
+        const job = createJob()
+        try {
+          const handoff = field === 'handoff' ? value : 'h1.e30.AAAA'
+          const env: EnvOverrides = field === 'handoff' ? {} : { [field]: asEnvironmentValue(value) }
+          const run = await job.run({ ...actionEntry(), inputs: { handoff, 'handoff-key': KEY }, env })
+          expectOnlyOwnCommands(run)
+          expect(expectOneClearEnding(run)).toBe('failed')
+          expectSummaryInert(run.summary)
+          expectValuesOneLine(run)
+          expect(Object.keys(run.env)).toEqual([])
+        } finally {
+          job.dispose()
+        }
+      })
+    },
+    TIMEOUT
+  )
+
+  it.concurrent(
     'inputs and the environment: echoed inputs, GITHUB_* variables, endpoint overrides',
     async () => {
       const inputNames = [

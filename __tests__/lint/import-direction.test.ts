@@ -38,6 +38,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'registration/',
       'notify/',
       'export/',
+      'handoff/',
       'cleanup/',
       'identity/'
     ]

@@ -106,7 +106,7 @@ describe('writeAwsProfiles', () => {
       beforeWrite: (record) => {
         // Nothing exists yet when the record is handed over.
         expect(existsSync(record.configFile)).toBe(false)
-        expect(existsSync(record.tokenCacheFile)).toBe(false)
+        expect(existsSync(record.tokenCacheFile!)).toBe(false)
         given.records.push(record)
       }
     })
@@ -121,7 +121,7 @@ describe('writeAwsProfiles', () => {
       tokenCacheFile: tokenCacheFile(home, 'aws-sso-device-auth-42-0a0b0c0d'),
       createdDirectories: [join(home, '.aws', 'sso', 'cache'), join(home, '.aws', 'sso'), join(home, '.aws')]
     })
-    expect(statSync(record.tokenCacheFile).mode & 0o777).toBe(0o600)
+    expect(statSync(record.tokenCacheFile!).mode & 0o777).toBe(0o600)
     expect(statSync(record.configFile).mode & 0o777).toBe(0o600)
     expect(readFileSync(record.configFile, 'utf8')).toBe(
       '# >>> aws-sso-device-auth aws-sso-device-auth-42-0a0b0c0d: written by a test (runner runner-1-0a0b0c0d)\n' +
@@ -173,9 +173,9 @@ describe('writeAwsProfiles', () => {
     expect(given.warnings).toEqual([
       `Replaced the profiles an earlier run or step of this action left in ${given.configFile} (sso-session aws-sso-device-auth-41-ffffffff); they had the same names.`
     ])
-    expect(existsSync(earlier.tokenCacheFile)).toBe(false)
+    expect(existsSync(earlier.tokenCacheFile!)).toBe(false)
     // A leftover that does not clash is not this run's business.
-    expect(existsSync(other.tokenCacheFile)).toBe(true)
+    expect(existsSync(other.tokenCacheFile!)).toBe(true)
     const text = readFileSync(record.configFile, 'utf8')
     expect(text).not.toContain('aws-sso-device-auth-41-ffffffff')
     expect(text.match(/\[profile deploy\]/g)).toHaveLength(1)
@@ -204,7 +204,7 @@ describe('removeAwsFiles', () => {
     const log = recordingLog()
     removeAwsFiles(record, log)
     expect(readFileSync(record.configFile, 'utf8')).toBe('[profile later]\nregion = x\n')
-    expect(existsSync(record.tokenCacheFile)).toBe(false)
+    expect(existsSync(record.tokenCacheFile!)).toBe(false)
     expect(existsSync(join(home, '.aws', 'sso', 'cache', 'someone-else.json'))).toBe(true)
     expect(log.warnings).toEqual([])
   })
@@ -220,7 +220,7 @@ describe('removeAwsFiles', () => {
       `Did not remove the profile deploy and the sso-session ${record.tag} from ${record.configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`
     ])
     // The token cache goes regardless: it holds a token.
-    expect(existsSync(record.tokenCacheFile)).toBe(false)
+    expect(existsSync(record.tokenCacheFile!)).toBe(false)
 
     writeFileSync(record.configFile, '[default]\n')
     const again = recordingLog()

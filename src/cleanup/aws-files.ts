@@ -17,12 +17,7 @@ export const removeAwsProfiles: CleanupTask = {
 
 export function removeAwsFiles(record: AwsFilesRecord, log: CleanupLog): void {
   removeConfigBlock(record, log)
-  try {
-    rmSync(record.tokenCacheFile, { force: true })
-    log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`)
-  } catch (error) {
-    log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`)
-  }
+  if (record.tokenCacheFile !== undefined) removeTokenCache(record.tokenCacheFile, log)
   for (const directory of record.createdDirectories) {
     try {
       rmdirSync(directory)
@@ -30,6 +25,15 @@ export function removeAwsFiles(record: AwsFilesRecord, log: CleanupLog): void {
       // Not empty: something else now lives there, and it is not ours to remove.
       if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`)
     }
+  }
+}
+
+function removeTokenCache(file: string, log: CleanupLog): void {
+  try {
+    rmSync(file, { force: true })
+    log.info(`Removed the SSO token cache ${file}.`)
+  } catch (error) {
+    log.warning(`Could not remove the SSO token cache ${file}: ${reason(error)}. Delete it: it holds a token.`)
   }
 }
 
@@ -44,7 +48,9 @@ function removeConfigBlock(record: AwsFilesRecord, log: CleanupLog): void {
     return
   }
   const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine)
-  const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`
+  const profiles = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')}`
+  // Profiles with their own keys (a hand-off) have no sso-session; the block's tag still names them.
+  const what = record.tokenCacheFile === undefined ? `${profiles} (block ${record.tag})` : `${profiles} and the sso-session ${record.tag}`
   if (outcome === 'absent') {
     log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`)
     return

@@ -30,12 +30,16 @@ export interface AwsAccessRequest {
   /** GITHUB_RUN_ID and the run's link, to name and explain the profiles' block. */
   runId: string
   runUrl: string
+  /** Also get each profile's role credentials (`handoff-key`: they are sealed for later jobs). */
+  profileCredentials?: boolean
 }
 
 export interface AwsAccess {
   role?: { target: RoleTarget; credentials: RoleCredentials }
   /** The files written for `profile`/`roles`. */
   files?: AwsFilesRecord
+  /** With `profileCredentials`: each profile's role credentials, in the order of `profiles`. */
+  profiles?: Array<{ target: ProfileTarget; credentials: RoleCredentials }>
 }
 
 export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAccess> {
@@ -65,9 +69,24 @@ export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAcc
     const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)))
     const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage)
     if (missing.length > 0) throw await missingRoleError(missing, portal, token.accessToken, eachPage)
+    if (request.profileCredentials) access.profiles = await profileCredentials(request, access)
     access.files = writeProfiles(request)
   }
   return access
+}
+
+/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
+async function profileCredentials(request: AwsAccessRequest, access: AwsAccess): Promise<NonNullable<AwsAccess['profiles']>> {
+  const { inputs, token, portal } = request
+  const profiles: NonNullable<AwsAccess['profiles']> = []
+  for (const target of inputs.profiles) {
+    const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined
+    const credentials =
+      same ?? (await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()))
+    maskRoleCredentials(credentials)
+    profiles.push({ target, credentials })
+  }
+  return profiles
 }
 
 /** Sets the variables and outputs. Call only once every part of the access is in hand. */

@@ -6,12 +6,13 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { AwsFilesRecord } from '../model/post-step-state.js'
 import { UserFacingError } from '../errors.js'
 import type { ClientRegistration, TokenSet } from '../oidc/types.js'
+import type { RoleCredentials } from '../portal/types.js'
 import type { ProfileTarget } from '../model/inputs.js'
 import { appendBlock, findSections, profileHeader, removeBlock, sectionIdentity, ssoSessionHeader, type IniSection } from './aws-config.js'
 import { blockRunnerNote } from './marks.js'
 import { tokenCacheDirectory, tokenCacheEntry, tokenCacheFile } from './token-cache.js'
 
-export interface ProfileSetup {
+export interface ProfileSetup extends BlockFiles {
   profiles: readonly ProfileTarget[]
   /** The sso-session name, unique to this run: also the config block's tag and the cache key. */
   sessionName: string
@@ -23,16 +24,6 @@ export interface ProfileSetup {
   scopes: readonly string[]
   token: TokenSet
   registration: ClientRegistration
-  /** From awsConfigFile(). */
-  configFile: string
-  home: string
-  /** Said in the block's first line: who wrote it. */
-  note: string
-  /** runnerLabel(): named in the block's first line and the token cache's mark. */
-  runner: string
-  /** Told what is about to be written before anything is, so a crash midway can still be undone. */
-  beforeWrite: (record: AwsFilesRecord) => void
-  warn: (message: string) => void
 }
 
 /** A section the user wrote has a name the action needs. */
@@ -55,34 +46,80 @@ export function sessionNameFor(runId: string, random: string): string {
 
 /** Writes the token cache and the config block; returns what the post step must remove. */
 export function writeAwsProfiles(setup: ProfileSetup): AwsFilesRecord {
-  const { configFile, sessionName, home } = setup
-  const sections = profileSections(setup)
+  const { sessionName, home } = setup
+  const cacheFile = tokenCacheFile(home, sessionName)
+  return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
+    // The token first: a profile whose token file is missing fails with "Token … does not exist".
+    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
+    const entry = tokenCacheEntry(
+      { startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } },
+      setup.token,
+      setup.registration
+    )
+    writeFileSync(cacheFile, JSON.stringify(entry), { mode: 0o600 })
+    chmodSync(cacheFile, 0o600)
+  })
+}
+
+/** Profiles that hold role credentials themselves (a hand-off: no token travels to this job). */
+export interface CredentialProfileSetup extends BlockFiles {
+  profiles: ReadonlyArray<{ target: ProfileTarget; credentials: RoleCredentials }>
+  /** The block's tag, unique to this step (sessionNameFor). */
+  tag: string
+  awsRegion: string
+}
+
+/**
+ * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
+ * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
+ */
+export function writeCredentialProfiles(setup: CredentialProfileSetup): AwsFilesRecord {
+  const sections = setup.profiles.map(({ target, credentials }) => ({
+    header: profileHeader(target.profile),
+    entries: [
+      ['aws_access_key_id', credentials.accessKeyId],
+      ['aws_secret_access_key', credentials.secretAccessKey],
+      ['aws_session_token', credentials.sessionToken],
+      ['region', setup.awsRegion]
+    ] as const
+  }))
+  return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => {})
+}
+
+/** What every block of profiles needs to be written, recorded and cleaned up. */
+interface BlockFiles {
+  /** From awsConfigFile(). */
+  configFile: string
+  home: string
+  /** Said in the block's first line: who wrote it. */
+  note: string
+  /** runnerLabel(): named in the block's first line and the token cache's mark. */
+  runner: string
+  /** Told what is about to be written before anything is, so a crash midway can still be undone. */
+  beforeWrite: (record: AwsFilesRecord) => void
+  warn: (message: string) => void
+}
+
+type BlockSetup = BlockFiles & { tag: string; targets: readonly ProfileTarget[] }
+
+/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
+function writeBlock(setup: BlockSetup, sections: IniSection[], cacheFile: string | undefined, beforeFile: () => void): AwsFilesRecord {
+  const { configFile, tag, home } = setup
   const existing = readConfig(configFile)
   const text = replaceStaleBlocks(existing ?? '', sections, setup)
-  const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`)
-  const cacheFile = tokenCacheFile(home, sessionName)
+  const appended = appendBlock(text, tag, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`)
+  const directories = [...missingDirectories(dirname(configFile)), ...(cacheFile ? missingDirectories(tokenCacheDirectory(home)) : [])]
   const record: AwsFilesRecord = {
     configFile,
-    tag: sessionName,
-    profiles: setup.profiles.map((target) => target.profile),
+    tag,
+    profiles: setup.targets.map((target) => target.profile),
     createdConfigFile: existing === undefined,
     terminatedLastLine: appended.terminatedLastLine,
-    tokenCacheFile: cacheFile,
-    createdDirectories: [...new Set([...missingDirectories(dirname(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort(
-      (a, b) => b.length - a.length
-    )
+    ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
+    createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
   }
   setup.beforeWrite(record)
-
-  // The token first: a profile whose token file is missing fails with "Token … does not exist".
-  mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
-  const entry = tokenCacheEntry(
-    { startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } },
-    setup.token,
-    setup.registration
-  )
-  writeFileSync(cacheFile, JSON.stringify(entry), { mode: 0o600 })
-  chmodSync(cacheFile, 0o600)
+  beforeFile()
   mkdirSync(dirname(configFile), { recursive: true, mode: 0o700 })
   // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
   writeFileSync(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {})
@@ -147,8 +184,8 @@ function refuseUserSections(text: string, sections: readonly IniSection[], confi
  * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
  * step of this job) is replaced: that whole block goes, with its token cache file.
  */
-function replaceStaleBlocks(text: string, sections: readonly IniSection[], setup: ProfileSetup): string {
-  refuseUserSections(text, sections, setup.configFile, setup.profiles)
+function replaceStaleBlocks(text: string, sections: readonly IniSection[], setup: BlockSetup): string {
+  refuseUserSections(text, sections, setup.configFile, setup.targets)
   const wanted = new Set(sections.map((section) => sectionIdentity(section.header)))
   const stale = new Set(
     findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : []))

@@ -20,7 +20,8 @@ export const OUTPUT_NAMES = [
   'aws-expiration',
   'aws-access-key-id',
   'aws-secret-access-key',
-  'aws-session-token'
+  'aws-session-token',
+  'handoff'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 
@@ -71,4 +72,12 @@ export function exportRoleOutputs(accountId: string, credentials: RoleCredential
   set('aws-access-key-id', credentials.accessKeyId)
   set('aws-secret-access-key', credentials.secretAccessKey)
   set('aws-session-token', credentials.sessionToken)
+}
+
+/**
+ * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
+ * output, and without the key it is not a secret.
+ */
+export function exportHandoff(sealed: string): void {
+  set('handoff', sealed)
 }

@@ -38,4 +38,6 @@ export interface AwsAccessInputs {
   outputCredentials: boolean
   /** sso:Logout in the post step. */
   revoke: boolean
+  /** Opening a hand-off: `profile` without `account-id`/`role-name` picks the gate's profile of that name. */
+  handoffProfile?: string
 }

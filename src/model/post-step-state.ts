@@ -64,7 +64,7 @@ export interface SessionClient {
 export interface AwsFilesRecord {
   /** Absolute path of the AWS config file. */
   configFile: string
-  /** The tag of the action's block in it (the sso-session name). */
+  /** The tag of the action's block in it (the sso-session name, when it has one). */
   tag: string
   /** The profiles in the block, for the log. */
   profiles: string[]
@@ -72,7 +72,8 @@ export interface AwsFilesRecord {
   createdConfigFile: boolean
   /** A line break was added at the end of the user's last line (removed with the block). */
   terminatedLastLine: boolean
-  tokenCacheFile: string
+  /** Absent for profiles that hold role credentials themselves (a hand-off): no token cache then. */
+  tokenCacheFile?: string
   /** Directories the action created, deepest first: removed when empty. */
   createdDirectories: string[]
 }

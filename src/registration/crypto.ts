@@ -98,7 +98,8 @@ function base64Field(value: unknown, name: string, length?: number): Buffer {
   return bytes
 }
 
-function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
+/** scrypt with this version's parameters: the cache's key, and the hand-off's master key (handoff/seal.ts). */
+export function deriveKey(passphrase: string, salt: Buffer): Promise<Buffer> {
   const options: ScryptOptions = { ...SCRYPT_PARAMS, maxmem: SCRYPT_MAXMEM }
   // The async form runs on the thread pool: the event loop (and the log) keeps moving meanwhile.
   return new Promise((resolve, reject) => {
