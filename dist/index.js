@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8146);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8351);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28428,7 +28428,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8146:
+/***/ 8351:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31820,27 +31820,50 @@ function sessionNameFor(runId, random) {
 }
 /** Writes the token cache and the config block; returns what the post step must remove. */
 function writeAwsProfiles(setup) {
-    const { configFile, sessionName, home } = setup;
-    const sections = profileSections(setup);
+    const { sessionName, home } = setup;
+    const cacheFile = tokenCacheFile(home, sessionName);
+    return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
+        // The token first: a profile whose token file is missing fails with "Token … does not exist".
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+        const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
+        (0,external_node_fs_namespaceObject.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+        (0,external_node_fs_namespaceObject.chmodSync)(cacheFile, 0o600);
+    });
+}
+/**
+ * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
+ * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
+ */
+function writeCredentialProfiles(setup) {
+    const sections = setup.profiles.map(({ target, credentials }) => ({
+        header: profileHeader(target.profile),
+        entries: [
+            ['aws_access_key_id', credentials.accessKeyId],
+            ['aws_secret_access_key', credentials.secretAccessKey],
+            ['aws_session_token', credentials.sessionToken],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => { });
+}
+/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
+function writeBlock(setup, sections, cacheFile, beforeFile) {
+    const { configFile, tag, home } = setup;
     const existing = readConfig(configFile);
     const text = replaceStaleBlocks(existing ?? '', sections, setup);
-    const appended = appendBlock(text, sessionName, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
-    const cacheFile = tokenCacheFile(home, sessionName);
+    const appended = appendBlock(text, tag, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
+    const directories = [...missingDirectories((0,external_node_path_namespaceObject.dirname)(configFile)), ...(cacheFile ? missingDirectories(tokenCacheDirectory(home)) : [])];
     const record = {
         configFile,
-        tag: sessionName,
-        profiles: setup.profiles.map((target) => target.profile),
+        tag,
+        profiles: setup.targets.map((target) => target.profile),
         createdConfigFile: existing === undefined,
         terminatedLastLine: appended.terminatedLastLine,
-        tokenCacheFile: cacheFile,
-        createdDirectories: [...new Set([...missingDirectories((0,external_node_path_namespaceObject.dirname)(configFile)), ...missingDirectories(tokenCacheDirectory(home))])].sort((a, b) => b.length - a.length)
+        ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
+        createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
     };
     setup.beforeWrite(record);
-    // The token first: a profile whose token file is missing fails with "Token … does not exist".
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(cacheFile), { recursive: true, mode: 0o700 });
-    const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
-    (0,external_node_fs_namespaceObject.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
-    (0,external_node_fs_namespaceObject.chmodSync)(cacheFile, 0o600);
+    beforeFile();
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(configFile), { recursive: true, mode: 0o700 });
     // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
     (0,external_node_fs_namespaceObject.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
@@ -31902,7 +31925,7 @@ function refuseUserSections(text, sections, configFile, profiles) {
  * step of this job) is replaced: that whole block goes, with its token cache file.
  */
 function replaceStaleBlocks(text, sections, setup) {
-    refuseUserSections(text, sections, setup.configFile, setup.profiles);
+    refuseUserSections(text, sections, setup.configFile, setup.targets);
     const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
     const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
     let result = text;
@@ -31942,11 +31965,15 @@ function missingDirectories(dir) {
 const ACCOUNT_ID_EXAMPLE = '111122223333';
 const ROLE_NAME_EXAMPLE = 'Deployer';
 const ROLES_EXAMPLE = '111122223333:Deployer=prod';
-function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean }) {
+function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening = false }) {
     const role = parseRole(read('account-id'), read('role-name'));
     const profiles = [];
     const profile = read('profile');
-    if (profile !== '') {
+    let handoffProfile;
+    if (profile !== '' && opening && !role) {
+        handoffProfile = parseProfileName('profile', profile, "Input 'profile'");
+    }
+    else if (profile !== '') {
         if (!role) {
             throw new InputError('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
         }
@@ -31963,15 +31990,18 @@ function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolea
     const rawAwsRegion = read('aws-region');
     const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
     const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
-    if (outputCredentials && !role) {
+    // Opening a hand-off without a role picks what the gate sealed: these may well apply.
+    if (outputCredentials && !role && !opening) {
         warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
     }
-    if (rawAwsRegion !== '' && !role && profiles.length === 0) {
+    if (rawAwsRegion !== '' && !role && profiles.length === 0 && !opening) {
         warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
     }
     const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
     if (role)
         access.role = role;
+    if (handoffProfile !== undefined)
+        access.handoffProfile = handoffProfile;
     return access;
 }
 function parseRole(rawAccountId, rawRoleName) {
@@ -32074,8 +32104,18 @@ function defaultClientName(repository) {
  */
 function parseInputs(read, repository) {
     const warnings = [];
-    const region = parseRegion(read('region'));
-    const startUrl = parseStartUrl(read('start-url'), region, warnings);
+    const handoff = read('handoff');
+    const rawHandoffKey = read('handoff-key');
+    const rawStartUrl = read('start-url');
+    const rawRegion = read('region');
+    // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
+    const opening = handoff !== '';
+    if (!opening && rawHandoffKey !== '' && (rawStartUrl === '' || rawRegion === '')) {
+        // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
+        throw new InputError('handoff', `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`);
+    }
+    const region = opening && rawRegion === '' ? '' : parseRegion(rawRegion);
+    const startUrl = opening && rawStartUrl === '' ? '' : parseStartUrl(rawStartUrl, region, warnings);
     const scopes = parseScopes(read('scopes'));
     const clientName = parseClientName(read('client-name'), repository);
     const timeout = read('timeout');
@@ -32085,8 +32125,8 @@ function parseInputs(read, repository) {
     const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
-    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
-    if ((access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening });
+    if (!opening && (access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
         warnings.push(`Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`);
     }
     const inputs = {
@@ -32105,30 +32145,62 @@ function parseInputs(read, repository) {
         inputs.timeoutSeconds = parseDuration('timeout', timeout);
     if (cacheEncryptionKey !== '')
         inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
+    Object.assign(inputs, parseHandoffInputs(handoff, rawHandoffKey, inputs));
     return { inputs, warnings };
 }
-/** 128 bits: the least a key may carry when whoever reads the cache can try guesses offline. */
+/** `handoff-key` (seal, or open with `handoff`) and `handoff`, checked against the other inputs. */
+function parseHandoffInputs(handoff, rawKey, inputs) {
+    if (rawKey === '') {
+        if (handoff === '')
+            return {};
+        throw new InputError('handoff-key', "Input 'handoff' needs 'handoff-key', the secret the gate job sealed it with; pass the same secret to both, like handoff-key: ${{ secrets.HANDOFF_KEY }}.");
+    }
+    const handoffKey = checkEncryptionKeyStrength(rawKey, 'handoff-key');
+    if (handoff !== '') {
+        if (inputs.phase !== 'all') {
+            throw new InputError('phase', `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`);
+        }
+        return { handoffKey, handoff };
+    }
+    if (inputs.phase === 'start') {
+        throw new InputError('handoff-key', "Input 'handoff-key' seals role credentials, which a phase: start step never gets; set it on the phase: wait step.");
+    }
+    if (!inputs.role && inputs.profiles.length === 0) {
+        throw new InputError('handoff-key', "Input 'handoff-key' seals the credentials of the requested roles for later jobs, but no role is requested; set 'account-id' and 'role-name', or 'roles'.");
+    }
+    return { handoffKey };
+}
+/** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
 const MIN_KEY_BITS = 128;
+const KEY_USES = {
+    'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
+    'handoff-key': {
+        protects: 'the role credentials handed to later jobs',
+        whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off'
+    }
+};
 /**
- * The key protects a client secret against anyone who can read the repository's cache, who can try
- * keys offline at leisure: scrypt slows each guess, it does not make a short key long. So the key
- * must carry at least 128 bits. What a value carries is estimated from the alphabet it draws on
- * (hex 4 bits a character, base64 6, anything else 6 as well, which is generous for a passphrase),
- * so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16` (32) pass, a word does not.
+ * A key protects what it seals against anyone who can read the sealed text (the repository's
+ * cache, a job output), who can try keys offline at leisure: scrypt slows each guess, it does not
+ * make a short key long. So the key must carry at least 128 bits. What a value carries is estimated
+ * from the alphabet it draws on (hex 4 bits a character, base64 6, anything else 6 as well, which is
+ * generous for a passphrase), so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16`
+ * (32) pass, a word does not.
  */
-function checkEncryptionKeyStrength(key) {
+function checkEncryptionKeyStrength(key, input = 'cache-encryption-key') {
     const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
     const distinct = new Set(key).size;
     if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
-        throw new InputError('cache-encryption-key', `Input 'cache-encryption-key' is too weak to protect the cached registration (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+        const use = KEY_USES[input];
+        throw new InputError(input, `Input '${input}' is too weak to protect ${use.protects} (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
             `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
-            `or leave the input empty to cache unencrypted.`);
+            `${use.whenEmpty}.`);
     }
     return key;
 }
 /** Inputs whose values are secrets: registered with the runner before anything else reads them. */
 // github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-const SECRET_INPUTS = ['cache-encryption-key', 'github-token'];
+const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'];
 /** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
 function checkProfileNames(inputs) {
     if (inputs.profiles.length > 0)
@@ -32512,13 +32584,8 @@ const removeAwsProfiles = {
 };
 function removeAwsFiles(record, log) {
     removeConfigBlock(record, log);
-    try {
-        (0,external_node_fs_namespaceObject.rmSync)(record.tokenCacheFile, { force: true });
-        log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`);
-    }
-    catch (error) {
-        log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`);
-    }
+    if (record.tokenCacheFile !== undefined)
+        removeTokenCache(record.tokenCacheFile, log);
     for (const directory of record.createdDirectories) {
         try {
             (0,external_node_fs_namespaceObject.rmdirSync)(directory);
@@ -32528,6 +32595,15 @@ function removeAwsFiles(record, log) {
             if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
                 log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
         }
+    }
+}
+function removeTokenCache(file, log) {
+    try {
+        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+        log.info(`Removed the SSO token cache ${file}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove the SSO token cache ${file}: ${reason(error)}. Delete it: it holds a token.`);
     }
 }
 function removeConfigBlock(record, log) {
@@ -32544,7 +32620,9 @@ function removeConfigBlock(record, log) {
         return;
     }
     const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine);
-    const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`;
+    const profiles = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')}`;
+    // Profiles with their own keys (a hand-off) have no sso-session; the block's tag still names them.
+    const what = record.tokenCacheFile === undefined ? `${profiles} (block ${record.tag})` : `${profiles} and the sso-session ${record.tag}`;
     if (outcome === 'absent') {
         log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
         return;
@@ -34588,7 +34666,8 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'aws-expiration',
     'aws-access-key-id',
     'aws-secret-access-key',
-    'aws-session-token'
+    'aws-session-token',
+    'handoff'
 ]));
 function set(name, value) {
     setOutput(name, value);
@@ -34633,6 +34712,13 @@ function exportRoleOutputs(accountId, credentials, withKeys) {
     set('aws-secret-access-key', credentials.secretAccessKey);
     set('aws-session-token', credentials.sessionToken);
 }
+/**
+ * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
+ * output, and without the key it is not a secret.
+ */
+function exportHandoff(sealed) {
+    set('handoff', sealed);
+}
 
 ;// CONCATENATED MODULE: ./src/export/aws-access.ts
 // From an approved token to the AWS access the job asked for (the flow's export step): role credentials
@@ -34676,9 +34762,23 @@ async function obtainAwsAccess(request) {
         const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
         if (missing.length > 0)
             throw await missingRoleError(missing, portal, token.accessToken, eachPage);
+        if (request.profileCredentials)
+            access.profiles = await profileCredentials(request, access);
         access.files = writeProfiles(request);
     }
     return access;
+}
+/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
+async function profileCredentials(request, access) {
+    const { inputs, token, portal } = request;
+    const profiles = [];
+    for (const target of inputs.profiles) {
+        const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined;
+        const credentials = same ?? (await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()));
+        maskRoleCredentials(credentials);
+        profiles.push({ target, credentials });
+    }
+    return profiles;
 }
 /** Sets the variables and outputs. Call only once every part of the access is in hand. */
 function exportAwsAccess(access, inputs) {
@@ -34740,6 +34840,558 @@ function writeProfiles(request) {
     });
     const names = files.profiles.join(', ');
     info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/model/handoff.ts
+/** The format of the sealed value and of this record; a different one is refused with one line. */
+const HANDOFF_VERSION = 1;
+/** The decrypted text is not a record this version wrote. */
+class MalformedHandoffError extends Error {
+    name = 'MalformedHandoffError';
+}
+const ACCOUNT_ID = /^\d{12}$/;
+const handoff_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const handoff_PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+const handoff_REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** Access key ids, secret keys and session tokens: printable ASCII without spaces. */
+const OPAQUE = /^[\x21-\x7e]{1,8192}$/;
+/** The earliest expiry of the record's credentials. */
+function earliestExpiry(roles) {
+    return Math.min(...roles.map((role) => role.credentials.expiration));
+}
+/** Every role in the record, the `account-id`/`role-name` one first. */
+function handedOffRoles(record) {
+    return [...(record.role ? [record.role] : []), ...record.profiles];
+}
+/** Reads a decrypted record field by field; throws MalformedHandoffError for anything else. */
+function parseHandoffRecord(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new MalformedHandoffError('the sealed text is not JSON');
+    }
+    const record = object(parsed, 'the record');
+    if (record.v !== HANDOFF_VERSION)
+        throw new MalformedHandoffError('the record has another version');
+    const awsRegion = string(record.awsRegion, handoff_REGION, 'awsRegion');
+    const expiresAt = time(record.expiresAt, 'expiresAt');
+    const role = record.role === undefined ? undefined : handedOffRole(record.role, false);
+    if (!Array.isArray(record.profiles) || record.profiles.length > 100)
+        throw new MalformedHandoffError('profiles is not a list');
+    const profiles = record.profiles.map((entry) => handedOffRole(entry, true));
+    if (new Set(profiles.map((entry) => entry.profile)).size !== profiles.length)
+        throw new MalformedHandoffError('a profile name repeats');
+    if (!role && profiles.length === 0)
+        throw new MalformedHandoffError('the record holds no role');
+    return { ...(role ? { role } : {}), profiles, awsRegion, expiresAt };
+}
+/** The text that is sealed: the record with its version. */
+function serializeHandoffRecord(record) {
+    return JSON.stringify({ v: HANDOFF_VERSION, ...record });
+}
+function handedOffRole(value, named) {
+    const entry = object(value, 'a role');
+    const credentials = object(entry.credentials, 'credentials');
+    const role = {
+        accountId: string(entry.accountId, ACCOUNT_ID, 'accountId'),
+        roleName: string(entry.roleName, handoff_ROLE_NAME, 'roleName'),
+        credentials: {
+            accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
+            secretAccessKey: string(credentials.secretAccessKey, OPAQUE, 'secretAccessKey'),
+            sessionToken: string(credentials.sessionToken, OPAQUE, 'sessionToken'),
+            expiration: time(credentials.expiration, 'expiration')
+        }
+    };
+    if (named)
+        role.profile = string(entry.profile, handoff_PROFILE_NAME, 'profile');
+    return role;
+}
+function object(value, what) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new MalformedHandoffError(`${what} is not an object`);
+    return value;
+}
+function string(value, shape, what) {
+    if (typeof value !== 'string' || !shape.test(value))
+        throw new MalformedHandoffError(`${what} has the wrong shape`);
+    return value;
+}
+function time(value, what) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+        throw new MalformedHandoffError(`${what} is not a time`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/handoff/binding.ts
+// What a hand-off is bound to, read from the runner's environment: the repository and the
+// workflow run. These variables are set by the runner, but a step before this one can change them
+// for the steps after it (GITHUB_ENV), so they are read as outside input: exactly the shapes GitHub
+// gives them, or the step stops with one line. A binding is never guessed: a missing run id would
+// bind every run at once.
+
+/** The environment cannot name this run: neither sealing nor opening can go on. */
+class HandoffBindingError extends UserFacingError {
+    name = 'HandoffBindingError';
+}
+// GitHub's owner (39 characters) and repository (100) names: letters, digits, - _ and .
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/;
+const NUMERIC_ID = /^[1-9]\d{0,19}$/;
+function handoffBinding(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    const repositoryId = env.GITHUB_REPOSITORY_ID ?? '';
+    const refuse = (variable, shape) => {
+        throw new HandoffBindingError(`The hand-off needs ${variable} as the runner sets it (${shape}), and it is missing or not of that shape; run the action on a GitHub Actions runner and leave ${variable} alone.`);
+    };
+    if (!REPOSITORY.test(repository))
+        refuse('GITHUB_REPOSITORY', 'owner/repo');
+    if (!NUMERIC_ID.test(runId))
+        refuse('GITHUB_RUN_ID', 'a number');
+    if (repositoryId !== '' && !NUMERIC_ID.test(repositoryId))
+        refuse('GITHUB_REPOSITORY_ID', 'a number');
+    return { repository, runId, ...(repositoryId === '' ? {} : { repositoryId }) };
+}
+
+;// CONCATENATED MODULE: ./src/registration/crypto.ts
+// Authenticated encryption of the cached registration with a key taken from a secret input.
+//
+// Anyone who can open a pull request can read the repository's caches, and the stored text is all
+// they get, so the key is stretched with scrypt (a person may well choose a short passphrase) and a
+// fresh random salt and 12-byte IV go with every entry. AES-256-GCM authenticates the ciphertext and
+// the additional data (what the entry is for), so a wrong key, an edited entry or an entry copied to
+// another key all fail the same way: the tag does not verify.
+
+/** The scrypt parameters of every entry this version writes: about 32 MiB and ~100 ms once per run. */
+const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+// scrypt needs 128 * N * r bytes; Node's default ceiling (32 MiB) is exactly that, so allow headroom.
+const SCRYPT_MAXMEM = 64 * 1024 * 1024;
+/** The key does not open this box: a different key, or the box was altered. */
+class DecryptionError extends Error {
+    name = 'DecryptionError';
+}
+async function seal(plaintext, passphrase, associatedData) {
+    const salt = (0,external_node_crypto_.randomBytes)(SALT_LENGTH);
+    const iv = (0,external_node_crypto_.randomBytes)(IV_LENGTH);
+    const key = await deriveKey(passphrase, salt);
+    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return {
+        cipher: 'aes-256-gcm',
+        kdf: { name: 'scrypt', ...SCRYPT_PARAMS, salt: salt.toString('base64') },
+        iv: iv.toString('base64'),
+        tag: cipher.getAuthTag().toString('base64'),
+        ciphertext: ciphertext.toString('base64')
+    };
+}
+/**
+ * Opens a box. The box comes from a cache anyone with a pull request can write to their own scope,
+ * so its parameters are checked against the ones this version writes before any work is done: an
+ * entry must not be able to ask for a gigabyte of scrypt memory.
+ */
+async function crypto_open(box, passphrase, associatedData) {
+    const checked = checkBox(box);
+    const key = await deriveKey(passphrase, checked.salt);
+    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', key, checked.iv, { authTagLength: TAG_LENGTH });
+    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    decipher.setAuthTag(checked.tag);
+    try {
+        return Buffer.concat([decipher.update(checked.ciphertext), decipher.final()]);
+    }
+    catch {
+        throw new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)');
+    }
+}
+/** The box's shape is wrong: not something this version wrote. */
+class MalformedBoxError extends Error {
+    name = 'MalformedBoxError';
+}
+function checkBox(box) {
+    if (typeof box !== 'object' || box === null)
+        throw new MalformedBoxError('the encrypted part is missing');
+    const candidate = box;
+    const kdf = candidate.kdf;
+    if (candidate.cipher !== 'aes-256-gcm')
+        throw new MalformedBoxError(`unsupported cipher ${JSON.stringify(candidate.cipher)}`);
+    if (typeof kdf !== 'object' ||
+        kdf === null ||
+        kdf.name !== 'scrypt' ||
+        kdf.N !== SCRYPT_PARAMS.N ||
+        kdf.r !== SCRYPT_PARAMS.r ||
+        kdf.p !== SCRYPT_PARAMS.p) {
+        throw new MalformedBoxError('unsupported key derivation parameters');
+    }
+    const salt = base64Field(kdf.salt, 'salt', SALT_LENGTH);
+    const iv = base64Field(candidate.iv, 'iv', IV_LENGTH);
+    const tag = base64Field(candidate.tag, 'tag', TAG_LENGTH);
+    const ciphertext = base64Field(candidate.ciphertext, 'ciphertext');
+    return { salt, iv, tag, ciphertext };
+}
+function base64Field(value, name, length) {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+        throw new MalformedBoxError(`${name} is not base64`);
+    const bytes = Buffer.from(value, 'base64');
+    if (length !== undefined && bytes.length !== length)
+        throw new MalformedBoxError(`${name} must be ${length} bytes`);
+    return bytes;
+}
+/** scrypt with this version's parameters: the cache's key, and the hand-off's master key (handoff/seal.ts). */
+function deriveKey(passphrase, salt) {
+    const options = { ...SCRYPT_PARAMS, maxmem: SCRYPT_MAXMEM };
+    // The async form runs on the thread pool: the event loop (and the log) keeps moving meanwhile.
+    return new Promise((resolve, reject) => {
+        (0,external_node_crypto_.scrypt)(passphrase.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/handoff/seal.ts
+// The sealed hand-off: a hand-off record (model/handoff.ts) encrypted with AES-256-GCM under a key
+// derived from the `handoff-key` input, bound to the repository and the workflow run, and written
+// as one line of plain text so that it can travel as a job output.
+//
+//   h1.<header>.<body>         (each part base64url, no padding)
+//   header: {"repository","repositoryId"?,"runId","expiresAt"}  (JSON, in the clear)
+//   body:   salt (16) | iv (12) | key check (16) | ciphertext | GCM tag (16)
+//
+// The header is in the clear so that a value from another repository or run, or an expired one,
+// is refused with its own line before any key is derived; it is the GCM additional data, so a
+// header changed to fit this run makes the tag fail. The key check is a second value derived from
+// the same key: it tells a wrong key apart from an altered value. It gives an attacker nothing the
+// tag does not already give (both let a guess be verified offline), which is why the key must carry
+// at least 128 bits (inputs.ts checkEncryptionKeyStrength).
+//
+// The key: scrypt over the input with a fresh salt (as the cache's key, registration/crypto.ts),
+// then HKDF-SHA256 with a label of its own, so a passphrase used for both purposes never gives the
+// same key twice.
+//
+// Not a secret without the key, so no mask is registered for it: the runner drops a job output in
+// which any masked value appears ("Skip output … since it may contain secret", JobExtension.cs).
+// base64url of random bytes cannot hold a long secret except by chance (a 20-character one about
+// once in 10^33 values), and sealing checks the value against every secret this step knows and
+// seals again with fresh randomness in the unlikely case one appears. A SHORT workflow secret
+// (a few characters) is what could still appear: docs/handoff.md explains why and what to do.
+
+
+
+
+
+const PREFIX = `h${HANDOFF_VERSION}`;
+/** HKDF's info: what the key is for, apart from the cache's scrypt key of the same passphrase. */
+const PURPOSE = `aws-sso-device-auth handoff v${HANDOFF_VERSION}`;
+const SALT = 16;
+const IV = 12;
+const CHECK = 16;
+const TAG = 16;
+const HEADER_LIMIT = 1024;
+/** Job outputs may be up to 1 MB a job; a hand-off of 100 roles is well under 1 MB. */
+const SEALED_LIMIT = 512 * 1024;
+/** Fresh randomness tried when a known secret appears in the value by chance. */
+const SEAL_ATTEMPTS = 8;
+/** The value cannot be opened here; the message is the one line to show. */
+class HandoffRefusedError extends InputError {
+    constructor(message) {
+        super('handoff', message);
+    }
+}
+async function sealHandoff(record, key, binding, options) {
+    const header = Buffer.from(JSON.stringify({ ...binding, expiresAt: record.expiresAt }), 'utf8');
+    const plaintext = Buffer.from(serializeHandoffRecord(record), 'utf8');
+    const masked = maskedForms(options.avoid);
+    for (let attempt = 0; attempt < SEAL_ATTEMPTS; attempt++) {
+        const salt = (0,external_node_crypto_.randomBytes)(SALT);
+        const iv = (0,external_node_crypto_.randomBytes)(IV);
+        const keys = await deriveKeys(key, salt);
+        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', keys.encryption, iv, { authTagLength: TAG });
+        cipher.setAAD(additionalData(header));
+        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+        const body = Buffer.concat([salt, iv, keys.check, ciphertext, cipher.getAuthTag()]);
+        const value = `${PREFIX}.${header.toString('base64url')}.${body.toString('base64url')}`;
+        if (!masked.some((secret) => value.includes(secret)))
+            return value;
+    }
+    const shortest = Math.min(...options.avoid.filter((secret) => secret !== '').map((secret) => secret.length));
+    throw new UserFacingError(`Could not seal the hand-off without a masked value in it (a secret of ${shortest} characters keeps appearing), and the runner would drop such a job output; use longer secrets in this job.`);
+}
+/**
+ * Opens a sealed value in the job that needs it. Everything is checked before anything is
+ * returned, each refusal its own line: the format, the repository and run, the expiry, the key,
+ * the seal, the record.
+ */
+async function openHandoff(value, key, binding, now = Date.now()) {
+    const parsed = parseSealed(value);
+    refuseOtherBinding(parsed.binding, binding);
+    if (now >= parsed.expiresAt) {
+        throw new HandoffRefusedError(`Input 'handoff' expired at ${isoUtc(parsed.expiresAt)}, when the role credentials it holds expire; run the gate job again for a new approval.`);
+    }
+    const keys = await deriveKeys(key, parsed.salt);
+    if (!(0,external_node_crypto_.timingSafeEqual)(keys.check, parsed.check)) {
+        throw new HandoffRefusedError("Input 'handoff-key' does not open input 'handoff': the gate job sealed it with another key (or the value was altered); give this job the same handoff-key secret as the gate job.");
+    }
+    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', keys.encryption, parsed.iv, { authTagLength: TAG });
+    decipher.setAAD(additionalData(parsed.header));
+    decipher.setAuthTag(parsed.tag);
+    let plaintext;
+    try {
+        plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
+    }
+    catch {
+        throw altered('its seal does not verify');
+    }
+    let record;
+    try {
+        record = parseHandoffRecord(plaintext.toString('utf8'));
+    }
+    catch (error) {
+        if (error instanceof MalformedHandoffError)
+            throw altered(error.message);
+        throw error;
+    }
+    // The header's expiry is authenticated now; the record's own must agree with it.
+    if (record.expiresAt !== parsed.expiresAt)
+        throw altered('its expiry does not match');
+    return record;
+}
+function parseSealed(value) {
+    const notHandoff = (problem) => {
+        throw new HandoffRefusedError(`Input 'handoff' is not a hand-off sealed by this action (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+    };
+    if (value.length > SEALED_LIMIT)
+        notHandoff('too long');
+    const parts = value.split('.');
+    const version = /^h(\d{1,4})$/.exec(parts[0] ?? '');
+    if (parts.length !== 3 || !version)
+        notHandoff('not three parts starting with h1');
+    if (version[1] !== String(HANDOFF_VERSION)) {
+        throw new HandoffRefusedError(`Input 'handoff' has format version ${version[1]}, and this version of the action reads version ${HANDOFF_VERSION}; use the same version of the action in the gate job and in this job.`);
+    }
+    const [, headerText = '', bodyText = ''] = parts;
+    if (!/^[\w-]+$/.test(headerText) || !/^[\w-]+$/.test(bodyText))
+        notHandoff('not base64url');
+    const header = Buffer.from(headerText, 'base64url');
+    const body = Buffer.from(bodyText, 'base64url');
+    if (header.length > HEADER_LIMIT)
+        notHandoff('its header is too long');
+    if (body.length < SALT + IV + CHECK + 1 + TAG)
+        notHandoff('too short');
+    const fields = readHeader(header) ?? notHandoff('its header is not one this version writes');
+    let at = 0;
+    const take = (length) => body.subarray(at, (at += length));
+    const salt = take(SALT);
+    const iv = take(IV);
+    const check = take(CHECK);
+    const ciphertext = take(body.length - at - TAG);
+    return { header, ...fields, salt, iv, check, ciphertext, tag: take(TAG) };
+}
+/** The header's fields, of exactly the shapes sealing writes, or undefined. */
+function readHeader(header) {
+    let parsed;
+    try {
+        parsed = JSON.parse(header.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return undefined;
+    const { repository, repositoryId, runId, expiresAt, ...rest } = parsed;
+    const id = /^[1-9]\d{0,19}$/;
+    if (Object.keys(rest).length > 0)
+        return undefined;
+    if (typeof repository !== 'string' || !/^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/.test(repository))
+        return undefined;
+    if (typeof runId !== 'string' || !id.test(runId))
+        return undefined;
+    if (repositoryId !== undefined && (typeof repositoryId !== 'string' || !id.test(repositoryId)))
+        return undefined;
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0)
+        return undefined;
+    return { binding: { repository, runId, ...(repositoryId === undefined ? {} : { repositoryId }) }, expiresAt };
+}
+/** Another repository's or run's value: refused before any key is derived. Names only what it checked. */
+function refuseOtherBinding(sealed, here) {
+    const otherRepository = sealed.repository.toLowerCase() !== here.repository.toLowerCase() ||
+        (sealed.repositoryId !== undefined && here.repositoryId !== undefined && sealed.repositoryId !== here.repositoryId) ||
+        (sealed.repositoryId === undefined) !== (here.repositoryId === undefined);
+    if (otherRepository) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another repository (${sealed.repository}) and only opens in the workflow run that sealed it; pass this run's gate job output.`);
+    }
+    if (sealed.runId !== here.runId) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another workflow run (${sealed.runId}, this is ${here.runId}) and only opens in the run that sealed it; pass this run's gate job output, like \${{ needs.gate.outputs.handoff }}.`);
+    }
+}
+function altered(problem) {
+    return new HandoffRefusedError(`Input 'handoff' was altered after the gate job sealed it (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+}
+function additionalData(header) {
+    return Buffer.concat([Buffer.from(`${PURPOSE}\n`, 'utf8'), header]);
+}
+async function deriveKeys(key, salt) {
+    const master = await deriveKey(key, salt);
+    const encryption = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} encryption`, 32));
+    const check = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} key check`, CHECK));
+    return { encryption, check };
+}
+/**
+ * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
+ * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
+ * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
+ */
+function maskedForms(secrets) {
+    const forms = new Set();
+    for (const secret of secrets.filter((value) => value !== '')) {
+        for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+            if (text !== '')
+                forms.add(text);
+        }
+        const bytes = Buffer.from(secret, 'utf8');
+        for (const shift of [0, 1, 2]) {
+            // Whole 3-byte groups only: their characters do not depend on what follows.
+            const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+            if (groups.length > 0)
+                forms.add(groups.toString('base64')).add(groups.toString('base64url'));
+        }
+    }
+    return [...forms];
+}
+
+;// CONCATENATED MODULE: ./src/handoff/gate.ts
+// The gate's side of the hand-off (part of the export step, `handoff-key`): the credentials of
+// every requested role, with account, role, profile name and expiry, sealed for the jobs that need
+// this one. The access token stays here: the gate's post step revokes it as without a hand-off.
+
+
+
+
+
+/** Seals what `access` holds; call before any variable or output is set, like every other part of the export. */
+async function sealAccess(access, seal) {
+    const record = handoffRecordOf(access, seal.awsRegion);
+    const roles = [...(record.role ? [record.role] : []), ...record.profiles];
+    const credentialSecrets = roles.flatMap(({ credentials }) => [
+        credentials.accessKeyId,
+        credentials.secretAccessKey,
+        credentials.sessionToken
+    ]);
+    const sealed = await sealHandoff(record, seal.key, handoffBinding(), { avoid: [...seal.secrets, ...credentialSecrets] });
+    info(`Sealed the credentials of ${roles.length === 1 ? 'one role' : `${roles.length} roles`} as the handoff output, for the jobs of this run that need this job, valid until ${isoUtc(record.expiresAt)}.`);
+    return sealed;
+}
+function handoffRecordOf(access, awsRegion) {
+    const role = access.role && { ...access.role.target, credentials: access.role.credentials };
+    const profiles = (access.profiles ?? []).map(({ target, credentials }) => ({
+        accountId: target.accountId,
+        roleName: target.roleName,
+        profile: target.profile,
+        credentials
+    }));
+    const roles = [...(role ? [role] : []), ...profiles];
+    return {
+        ...(role ? { role: { accountId: role.accountId, roleName: role.roleName, credentials: role.credentials } } : {}),
+        profiles,
+        awsRegion,
+        expiresAt: earliestExpiry(roles)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/handoff/open.ts
+// The opening job's step (`handoff` with `handoff-key`): asks nobody anything. The sealed value is
+// checked (format, repository and run, expiry, key, seal, record), the roles this step asks for
+// are picked from it, and only then is anything written: the profiles (recorded for the post step
+// first, as the gate records its own), then the variables and outputs, through the same export
+// code as the gate (export/), so the job sees exactly what the gate's own later steps would.
+
+
+
+
+
+
+
+
+
+
+
+async function openHandedOffAccess(inputs, postStep, context) {
+    const binding = handoffBinding();
+    const record = await openHandoff(inputs.handoff, inputs.handoffKey, binding);
+    // Masked before anything else can print them, as the gate masked them when AWS sent them.
+    handedOffRoles(record).forEach((role) => maskRoleCredentials(role.credentials));
+    const picked = pickRoles(record, inputs);
+    const awsRegion = inputs.awsRegion === '' ? record.awsRegion : inputs.awsRegion;
+    const access = {};
+    if (picked.role)
+        access.role = picked.role;
+    if (picked.profiles.length > 0)
+        access.files = open_writeProfiles(picked.profiles, awsRegion, postStep, context);
+    exportAwsAccess(access, { ...inputs, awsRegion });
+    const roles = [...(picked.role ? [picked.role] : []), ...picked.profiles];
+    const expiresAt = Math.min(...roles.map(({ credentials }) => credentials.expiration));
+    info(`Opened the hand-off of this run's gate job: ${roles.length === 1 ? 'one role' : `${roles.length} roles`}, valid until ${isoUtc(expiresAt)}; nobody was asked again.`);
+    // No accessExpiresAt: the record would call it the token's, and this step holds no token.
+    return { outcome: 'approved', at: new Date() };
+}
+/**
+ * The roles this step asks for, each one the gate sealed, or one line naming what is missing and
+ * what was approved. Nothing asked for: everything, as the gate exported it.
+ */
+function pickRoles(record, inputs) {
+    const asSealed = (role) => ({
+        accountId: role.accountId,
+        roleName: role.roleName,
+        profile: role.profile,
+        source: `the gate job's profile ${role.profile}`
+    });
+    if (!inputs.role && inputs.profiles.length === 0 && inputs.handoffProfile === undefined) {
+        return {
+            ...(record.role ? { role: { target: record.role, credentials: record.role.credentials } } : {}),
+            profiles: record.profiles.map((role) => ({ target: asSealed(role), credentials: role.credentials }))
+        };
+    }
+    const all = handedOffRoles(record);
+    const find = (target, asked) => {
+        const found = all.find((role) => role.accountId === target.accountId && role.roleName === target.roleName);
+        if (!found)
+            throw notApproved(`the role ${target.roleName} in account ${target.accountId} (${asked})`, record);
+        return found.credentials;
+    };
+    const picked = { profiles: [] };
+    if (inputs.role)
+        picked.role = { target: inputs.role, credentials: find(inputs.role, "inputs 'account-id' and 'role-name'") };
+    for (const target of inputs.profiles)
+        picked.profiles.push({ target, credentials: find(target, target.source) });
+    if (inputs.handoffProfile !== undefined) {
+        const name = inputs.handoffProfile;
+        const found = record.profiles.find((role) => role.profile === name);
+        if (!found)
+            throw notApproved(`the profile ${name} (input 'profile')`, record);
+        picked.profiles.push({ target: asSealed(found), credentials: found.credentials });
+    }
+    return picked;
+}
+function notApproved(what, record) {
+    const approved = handedOffRoles(record).map((role) => role.profile === undefined ? `${role.accountId}:${role.roleName}` : `${role.accountId}:${role.roleName}=${role.profile}`);
+    return new HandoffRefusedError(`Input 'handoff' holds no credentials for ${what}: the gate job sealed only ${approved.join(', ')}; request it in the gate job too, or ask for one of those.`);
+}
+function open_writeProfiles(profiles, awsRegion, postStep, context) {
+    const home = (0,external_node_os_namespaceObject.homedir)();
+    const files = writeCredentialProfiles({
+        profiles,
+        tag: sessionNameFor(context.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
+        awsRegion,
+        configFile: awsConfigFile(process.env, home),
+        home,
+        note: `role credentials handed off by the aws-sso-device-auth action${context.runUrl ? ` for ${context.runUrl}` : ''}; its post step removes this block`,
+        runner: runnerLabel(),
+        beforeWrite: (record) => postStep.update((state) => (state.awsFiles = record)),
+        warn: (message) => core_warning(message)
+    });
+    info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${files.profiles.join(', ')} to ${files.configFile}.`);
     return files;
 }
 
@@ -35837,7 +36489,7 @@ function restoreRequest(stored) {
     const { endpointNotice: _notice, ...request } = value;
     return { ...request, expiresAt, deadline };
 }
-const ACCOUNT_ID = /^\d{12}$/;
+const request_ACCOUNT_ID = /^\d{12}$/;
 /**
  * Checks the access a stored request names: the wait step compares it with its own inputs to
  * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
@@ -35863,7 +36515,7 @@ function restoreAccess(value) {
     }
 }
 function isRole(accountId, roleName) {
-    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
+    return typeof accountId === 'string' && request_ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
 }
 function storeResult(result) {
     const { accessExpiresAt, at, ...rest } = result;
@@ -36559,101 +37211,6 @@ function isOnPath(command, env, platform) {
         }
     }
     return false;
-}
-
-;// CONCATENATED MODULE: ./src/registration/crypto.ts
-// Authenticated encryption of the cached registration with a key taken from a secret input.
-//
-// Anyone who can open a pull request can read the repository's caches, and the stored text is all
-// they get, so the key is stretched with scrypt (a person may well choose a short passphrase) and a
-// fresh random salt and 12-byte IV go with every entry. AES-256-GCM authenticates the ciphertext and
-// the additional data (what the entry is for), so a wrong key, an edited entry or an entry copied to
-// another key all fail the same way: the tag does not verify.
-
-/** The scrypt parameters of every entry this version writes: about 32 MiB and ~100 ms once per run. */
-const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 };
-const KEY_LENGTH = 32;
-const SALT_LENGTH = 16;
-const IV_LENGTH = 12;
-const TAG_LENGTH = 16;
-// scrypt needs 128 * N * r bytes; Node's default ceiling (32 MiB) is exactly that, so allow headroom.
-const SCRYPT_MAXMEM = 64 * 1024 * 1024;
-/** The key does not open this box: a different key, or the box was altered. */
-class DecryptionError extends Error {
-    name = 'DecryptionError';
-}
-async function seal(plaintext, passphrase, associatedData) {
-    const salt = (0,external_node_crypto_.randomBytes)(SALT_LENGTH);
-    const iv = (0,external_node_crypto_.randomBytes)(IV_LENGTH);
-    const key = await deriveKey(passphrase, salt);
-    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
-    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return {
-        cipher: 'aes-256-gcm',
-        kdf: { name: 'scrypt', ...SCRYPT_PARAMS, salt: salt.toString('base64') },
-        iv: iv.toString('base64'),
-        tag: cipher.getAuthTag().toString('base64'),
-        ciphertext: ciphertext.toString('base64')
-    };
-}
-/**
- * Opens a box. The box comes from a cache anyone with a pull request can write to their own scope,
- * so its parameters are checked against the ones this version writes before any work is done: an
- * entry must not be able to ask for a gigabyte of scrypt memory.
- */
-async function crypto_open(box, passphrase, associatedData) {
-    const checked = checkBox(box);
-    const key = await deriveKey(passphrase, checked.salt);
-    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', key, checked.iv, { authTagLength: TAG_LENGTH });
-    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    decipher.setAuthTag(checked.tag);
-    try {
-        return Buffer.concat([decipher.update(checked.ciphertext), decipher.final()]);
-    }
-    catch {
-        throw new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)');
-    }
-}
-/** The box's shape is wrong: not something this version wrote. */
-class MalformedBoxError extends Error {
-    name = 'MalformedBoxError';
-}
-function checkBox(box) {
-    if (typeof box !== 'object' || box === null)
-        throw new MalformedBoxError('the encrypted part is missing');
-    const candidate = box;
-    const kdf = candidate.kdf;
-    if (candidate.cipher !== 'aes-256-gcm')
-        throw new MalformedBoxError(`unsupported cipher ${JSON.stringify(candidate.cipher)}`);
-    if (typeof kdf !== 'object' ||
-        kdf === null ||
-        kdf.name !== 'scrypt' ||
-        kdf.N !== SCRYPT_PARAMS.N ||
-        kdf.r !== SCRYPT_PARAMS.r ||
-        kdf.p !== SCRYPT_PARAMS.p) {
-        throw new MalformedBoxError('unsupported key derivation parameters');
-    }
-    const salt = base64Field(kdf.salt, 'salt', SALT_LENGTH);
-    const iv = base64Field(candidate.iv, 'iv', IV_LENGTH);
-    const tag = base64Field(candidate.tag, 'tag', TAG_LENGTH);
-    const ciphertext = base64Field(candidate.ciphertext, 'ciphertext');
-    return { salt, iv, tag, ciphertext };
-}
-function base64Field(value, name, length) {
-    if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
-        throw new MalformedBoxError(`${name} is not base64`);
-    const bytes = Buffer.from(value, 'base64');
-    if (length !== undefined && bytes.length !== length)
-        throw new MalformedBoxError(`${name} must be ${length} bytes`);
-    return bytes;
-}
-function deriveKey(passphrase, salt) {
-    const options = { ...SCRYPT_PARAMS, maxmem: SCRYPT_MAXMEM };
-    // The async form runs on the thread pool: the event loop (and the log) keeps moving meanwhile.
-    return new Promise((resolve, reject) => {
-        (0,external_node_crypto_.scrypt)(passphrase.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/registration/entry.ts
@@ -38075,6 +38632,8 @@ function repositoryName(repo) {
 
 
 
+
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -38114,33 +38673,41 @@ async function run(options = {}) {
         subject = requestSubject(context, inputs);
         // 2. Trust: a run that executes a fork's code asks nobody for anything.
         await refuseUntrustedRun(context, payload, inputs, signal);
-        const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options);
-        registrations = flow.registrations;
-        switch (inputs.phase) {
-            case 'all':
-                channels = openChannels(flow);
-                result = await approveInOneStep(flow, channels);
-                break;
-            case 'start': {
-                const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
-                // Owned before anyone is prompted: a request someone can see always has a file that this
-                // step (failing), the wait step or, if none comes, the post step closes.
-                postStep.addFile(pendingFile);
-                ownedPendingFile = pendingFile;
-                channels = openChannels(flow, { pendingFile });
-                await startRequest(flow, channels, pendingFile);
-                // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
-                break;
-            }
-            case 'wait': {
-                const pending = pickUpStartedRequest(flow, subject);
-                // From here this step owns the request: it closes it, or its post step does.
-                postStep.addFile(pending.file);
-                ownedPendingFile = pending.file;
-                // The comment is the start step's to begin with: without one, this step posts none either.
-                channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
-                result = await waitForStartedRequest(flow, channels, pending);
-                break;
+        if (inputs.handoff !== undefined && inputs.handoffKey !== undefined) {
+            // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
+            // The record names the run alone: this step has no request, start URL or token of its own.
+            subject = { context };
+            result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context);
+        }
+        else {
+            const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options);
+            registrations = flow.registrations;
+            switch (inputs.phase) {
+                case 'all':
+                    channels = openChannels(flow);
+                    result = await approveInOneStep(flow, channels);
+                    break;
+                case 'start': {
+                    const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
+                    // Owned before anyone is prompted: a request someone can see always has a file that this
+                    // step (failing), the wait step or, if none comes, the post step closes.
+                    postStep.addFile(pendingFile);
+                    ownedPendingFile = pendingFile;
+                    channels = openChannels(flow, { pendingFile });
+                    await startRequest(flow, channels, pendingFile);
+                    // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
+                    break;
+                }
+                case 'wait': {
+                    const pending = pickUpStartedRequest(flow, subject);
+                    // From here this step owns the request: it closes it, or its post step does.
+                    postStep.addFile(pending.file);
+                    ownedPendingFile = pending.file;
+                    // The comment is the start step's to begin with: without one, this step posts none either.
+                    channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
+                    result = await waitForStartedRequest(flow, channels, pending);
+                    break;
+                }
             }
         }
     }
@@ -38428,7 +38995,7 @@ async function waitForApproval({ client, signal }, { registration, authorization
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(flow, poll, { registration, request }) {
+async function exportAccess(flow, poll, { registration, authorization, request }) {
     if (!(poll.outcome === 'approved' && poll.token))
         return unapprovedResult(poll, request, flow.inputs);
     const { inputs, context, postStep, signal } = flow;
@@ -38454,11 +39021,31 @@ async function exportAccess(flow, poll, { registration, request }) {
         retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
         postStep,
         runId: context.runId,
-        runUrl: context.runUrl
+        runUrl: context.runUrl,
+        profileCredentials: inputs.handoffKey !== undefined
     });
+    // Sealing is the export's last part that can fail: before the first variable or output.
+    const handoff = inputs.handoffKey === undefined
+        ? undefined
+        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [registration.clientSecret, authorization.deviceCode]));
     exportToken(token);
     exportAwsAccess(access, inputs);
+    if (handoff !== undefined)
+        exportHandoff(handoff);
     return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
+}
+/** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
+function gateSeal(inputs, key, token, clientSecrets) {
+    const secrets = [
+        token.accessToken,
+        token.refreshToken,
+        token.idToken,
+        ...clientSecrets,
+        inputs.cacheEncryptionKey,
+        inputs.githubToken,
+        key
+    ];
+    return { key, awsRegion: inputs.awsRegion, secrets: secrets.filter((secret) => secret !== undefined && secret !== '') };
 }
 /**
  * What the post step needs to log out the token, and, should it have expired by then, to end its

@@ -31696,13 +31696,8 @@ const removeAwsProfiles = {
 };
 function removeAwsFiles(record, log) {
     removeConfigBlock(record, log);
-    try {
-        (0,external_node_fs_namespaceObject.rmSync)(record.tokenCacheFile, { force: true });
-        log.info(`Removed the SSO token cache ${record.tokenCacheFile}.`);
-    }
-    catch (error) {
-        log.warning(`Could not remove the SSO token cache ${record.tokenCacheFile}: ${reason(error)}. Delete it: it holds a token.`);
-    }
+    if (record.tokenCacheFile !== undefined)
+        removeTokenCache(record.tokenCacheFile, log);
     for (const directory of record.createdDirectories) {
         try {
             (0,external_node_fs_namespaceObject.rmdirSync)(directory);
@@ -31712,6 +31707,15 @@ function removeAwsFiles(record, log) {
             if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
                 log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
         }
+    }
+}
+function removeTokenCache(file, log) {
+    try {
+        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+        log.info(`Removed the SSO token cache ${file}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove the SSO token cache ${file}: ${reason(error)}. Delete it: it holds a token.`);
     }
 }
 function removeConfigBlock(record, log) {
@@ -31728,7 +31732,9 @@ function removeConfigBlock(record, log) {
         return;
     }
     const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine);
-    const what = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')} and the sso-session ${record.tag}`;
+    const profiles = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')}`;
+    // Profiles with their own keys (a hand-off) have no sso-session; the block's tag still names them.
+    const what = record.tokenCacheFile === undefined ? `${profiles} (block ${record.tag})` : `${profiles} and the sso-session ${record.tag}`;
     if (outcome === 'absent') {
         log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
         return;
