@@ -20,7 +20,20 @@ describe('markers count only at the start of a line', () => {
     const text = '; see # >>> aws-sso-device-auth run-1: quoted\n[profile mine]\n'
     expect(blockTags(text)).toEqual([])
     expect(findSections(text)).toEqual([{ header: 'profile mine', identity: 'profile:mine', line: 2 }])
+    // the user's own section has no block at all, not an empty one
+    expect(Object.keys(findSections(text)[0]!)).toEqual(['header', 'identity', 'line'])
     expect(removeBlock(text, 'run-1', false)).toEqual({ text, outcome: 'absent' })
+  })
+
+  it('a marker whose tag a stray carriage return cuts short is not that tag', () => {
+    const text = '# >>> aws-sso-device-auth run\r-1: note\n[profile x]\n# <<< aws-sso-device-auth run-1\n'
+    expect(removeBlock(text, 'run-1', false)).toEqual({ text, outcome: 'absent' })
+  })
+
+  it('looks no further than the last line when no marker is there', () => {
+    expect(removeBlock('[default]', 'run-1', false)).toEqual({ text: '[default]', outcome: 'absent' })
+    const open = '# >>> aws-sso-device-auth run-1: note\n[profile x]'
+    expect(removeBlock(open, 'run-1', false)).toEqual({ text: open, outcome: 'unterminated' })
   })
 
   it('an end marker quoted inside the block does not end it', () => {
@@ -59,6 +72,11 @@ describe('blocks at the edges of the file', () => {
   it('takes the added line break away only while the block is last in the file', () => {
     const appended = appendBlock('[default]', 'run-1', SECTIONS, 'note')
     expect(removeBlock(`${appended.text}# a comment added later`, 'run-1', true).text).toBe('[default]\n# a comment added later')
+  })
+
+  it('takes exactly the line break before the block, whichever the block itself uses', () => {
+    const text = '[a]\n# >>> aws-sso-device-auth run-1: note\r\n# <<< aws-sso-device-auth run-1\r\n'
+    expect(removeBlock(text, 'run-1', true)).toEqual({ text: '[a]', outcome: 'removed' })
   })
 
   it('finds the block in a file with CRLF line endings', () => {
@@ -102,5 +120,7 @@ describe('headers', () => {
     expect(sectionIdentity('profileprod')).toBe('profileprod')
     expect(sectionIdentity('my profile prod')).toBe('my profile prod')
     expect(sectionIdentity('profile prod extra')).toBe('profile:prod extra')
+    expect(sectionIdentity('profile  "prod"')).toBe('profile:prod')
+    expect(sectionIdentity('profile "prod" extra')).toBe('profile:"prod" extra')
   })
 })
