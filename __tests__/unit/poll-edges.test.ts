@@ -3,9 +3,10 @@
 // counters that reset when AWS answers, an interval longer than the timeout ceiling, and a clock
 // that fails for a reason of its own.
 import { describe, expect, it } from '@jest/globals'
+import { getEventListeners } from 'node:events'
 import { AwsServiceError, NetworkError, RequestTimeoutError } from '../../src/oidc/errors.js'
 import type { TokenSet } from '../../src/oidc/types.js'
-import { pollForToken, type PollOptions } from '../../src/poll.js'
+import { classifyPollError, pollForToken, type PollOptions } from '../../src/poll.js'
 import { FakeClock } from './poll-fake-clock.js'
 
 const ENDPOINT = 'https://oidc.us-east-1.amazonaws.com/token'
@@ -35,6 +36,44 @@ function answers(clock: FakeClock, list: Array<Error | TokenSet | 'hang'>) {
 function run(clock: FakeClock, options: Omit<PollOptions, 'clock' | 'codeExpiresAt'> & { codeExpiresAt?: number }) {
   return clock.run(pollForToken({ codeExpiresAt: START + 30 * 60_000, ...options, clock }))
 }
+
+describe('classifyPollError: only AWS answers count', () => {
+  it('knows each answer by its OAuth code alone and by its shape name alone', () => {
+    expect(classifyPollError(answer('UnknownError', 'slow_down'))).toBe('slow-down')
+    expect(classifyPollError(answer('AccessDeniedException', 'unknown'))).toBe('denied')
+    expect(classifyPollError(answer('UnknownError', 'expired_token'))).toBe('expired')
+  })
+
+  it('does not take an error that merely carries the same code for an answer', () => {
+    const lookalike = Object.assign(new Error('not from AWS'), { code: 'AuthorizationPendingException', oauthError: 'slow_down' })
+    expect(classifyPollError(lookalike)).toBe('fatal')
+  })
+})
+
+describe('pollForToken: the result', () => {
+  it('carries no token key unless approved, and none of the last error unless the deadline came', async () => {
+    const clock = new FakeClock(START)
+    const script = answers(clock, [REFUSED(), DENIED()])
+    const result = await run(clock, { createToken: script.createToken, interval: 5, random: () => 0 })
+    expect(Object.keys(result).sort()).toEqual(['outcome', 'polls', 'slowDowns', 'transientErrors'])
+  })
+
+  it('is cancelled, not timed out, when the run was cancelled before a wait that would not fit', async () => {
+    const clock = new FakeClock(START)
+    const script = answers(clock, [TOKEN])
+    const result = await run(clock, { createToken: script.createToken, interval: 5, timeoutAt: START + 1_000, signal: AbortSignal.abort() })
+    expect(result.outcome).toBe('cancelled')
+  })
+
+  it("leaves no listener on the run's signal once each call has settled", async () => {
+    const clock = new FakeClock(START)
+    const controller = new AbortController()
+    const script = answers(clock, [PENDING(), PENDING(), REFUSED(), TOKEN])
+    const result = await run(clock, { createToken: script.createToken, interval: 5, random: () => 0, signal: controller.signal })
+    expect(result.outcome).toBe('approved')
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+})
 
 describe('pollForToken: what the call in flight is told', () => {
   it('a call cut off at the deadline is aborted with the reason "the polling deadline passed"', async () => {
