@@ -1,8 +1,95 @@
 // Input checks at their edges: the key-strength estimate's alphabets and thresholds, the start
 // URL's paths and credentials, durations with white space, and the default client name's length.
-import { describe, expect, it } from '@jest/globals'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { inputError } from './input-error.js'
-import { checkEncryptionKeyStrength, defaultClientName, parseDuration, parseStartUrl } from '../../src/inputs.js'
+import { tempDir } from '../support/temp.js'
+import {
+  checkEncryptionKeyStrength,
+  checkProfileNames,
+  defaultClientName,
+  isRegionName,
+  parseDuration,
+  parseInputs,
+  parseRegion,
+  parseScopes,
+  parseStartUrl
+} from '../../src/inputs.js'
+
+const REQUIRED: Record<string, string> = { 'start-url': 'https://d-1234567890.awsapps.com/start', region: 'us-east-1' }
+const parse = (values: Record<string, string>) => parseInputs((name) => ({ ...REQUIRED, ...values })[name] ?? '', 'octo/app')
+
+describe('parseInputs reads each input by its own name', () => {
+  it('notify, phase, github-token', () => {
+    expect(parse({ notify: 'pr-comment', phase: 'wait', 'github-token': 'ghs_token' }).inputs).toMatchObject({
+      notify: ['pr-comment'],
+      phase: 'wait',
+      githubToken: 'ghs_token'
+    })
+  })
+
+  it.each([
+    ['cache-registration', 'yes'],
+    ['timeout', 'soon']
+  ])('%s, named in its error', (name, value) => {
+    expect(inputError(() => parse({ [name]: value })).input).toBe(name)
+  })
+})
+
+describe('checkProfileNames', () => {
+  const saved = process.env.AWS_CONFIG_FILE
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_CONFIG_FILE
+    else process.env.AWS_CONFIG_FILE = saved
+  })
+  const target = { accountId: '111122223333', roleName: 'Deployer', profile: 'prod', source: "input 'roles' line 1" }
+
+  it("refuses a profile name the user's config file already has", () => {
+    const file = join(tempDir('inputs-profiles'), 'config')
+    writeFileSync(file, '[profile prod]\nregion = eu-west-1\n')
+    process.env.AWS_CONFIG_FILE = file
+    expect(() => checkProfileNames({ profiles: [target], awsRegion: 'us-east-1', outputCredentials: false, revoke: true })).toThrow(/prod/)
+    expect(() =>
+      checkProfileNames({ profiles: [{ ...target, profile: 'other' }], awsRegion: 'us-east-1', outputCredentials: false, revoke: true })
+    ).not.toThrow()
+  })
+
+  it('does not read the config file when no profile is asked for', () => {
+    // a directory in the file's place cannot be read: only a call that reads it fails
+    process.env.AWS_CONFIG_FILE = tempDir('inputs-profiles')
+    expect(() => checkProfileNames({ profiles: [], awsRegion: 'us-east-1', outputCredentials: false, revoke: true })).not.toThrow()
+    expect(() => checkProfileNames({ profiles: [target], awsRegion: 'us-east-1', outputCredentials: false, revoke: true })).toThrow()
+  })
+})
+
+describe('regions: the whole value, one or two digits', () => {
+  it.each(['us-east-10', 'us-gov-west-1'])('accepts %s', (region) => {
+    expect(parseRegion(region)).toBe(region)
+    expect(isRegionName(region)).toBe(true)
+  })
+
+  it.each(['abcde-east-1', '1us-east-1', 'us-east-100'])('refuses %s', (region) => {
+    expect(inputError(() => parseRegion(region)).input).toBe('region')
+    expect(isRegionName(region)).toBe(false)
+  })
+
+  it.each(['us-east-10a', 'us-gov-west-1a'])('names %s an availability zone', (zone) => {
+    expect(inputError(() => parseRegion(zone)).message).toContain('(that is an availability zone; drop the last letter)')
+  })
+
+  it.each(['my.us-east-1a', 'us-east-1a.example', 'US_EAST_1', 'Useast1'])('gives %s no hint', (value) => {
+    expect(inputError(() => parseRegion(value)).message).toBe(
+      `Input 'region' must be an AWS region like us-east-1; got ${JSON.stringify(value)}.`
+    )
+  })
+})
+
+describe('scopes: the whole scope', () => {
+  it('refuses a scope with a character before the service', () => {
+    expect(inputError(() => parseScopes('!sso:account:access')).input).toBe('scopes')
+  })
+})
 
 describe('cache-encryption-key strength: the alphabet is judged on the whole key', () => {
   it.each([
@@ -38,6 +125,28 @@ describe('parseStartUrl: paths and credentials', () => {
     expect(inputError(() => parseStartUrl(url, 'us-gov-west-1', [])).message).toContain(problem)
   })
 
+  it('says an http URL must be https', () => {
+    expect(inputError(() => parseStartUrl('http://d-1234567890.awsapps.com/start', 'us-east-1', [])).message).toBe(
+      'Input \'start-url\' must be an https:// URL, like https://d-1234567890.awsapps.com/start; got "http://d-1234567890.awsapps.com/start".'
+    )
+  })
+
+  it.each(['https://a_b.d-1234567890.awsapps.com/start', 'https://a_b.portal.us-east-1.app.aws'])(
+    'takes a host for a portal only from its first character: %s',
+    (url) => {
+      const warnings: string[] = []
+      parseStartUrl(url, 'us-east-1', warnings)
+      expect(warnings).toEqual([expect.stringContaining('is not an AWS access portal host')])
+    }
+  )
+
+  it('quotes at most 300 characters of a start URL with a query', () => {
+    const warnings: string[] = []
+    const url = `https://d-1234567890.awsapps.com/start?${'q'.repeat(400)}`
+    parseStartUrl(url, 'us-east-1', warnings)
+    expect(warnings[0]).toContain(`(${url.slice(0, 299)}\u2026)`)
+  })
+
   it('accepts a directory start URL with a trailing slash', () => {
     const warnings: string[] = []
     const url = 'https://start.us-gov-home.awsapps.com/directory/d-906769aa66/'
@@ -64,6 +173,14 @@ describe('parseStartUrl: paths and credentials', () => {
 })
 
 describe('parseDuration: white space', () => {
+  it('reads hours of more than one digit', () => {
+    expect(parseDuration('timeout', '12h')).toBe(43_200)
+  })
+
+  it('takes digits as seconds only when they are the whole value', () => {
+    expect(inputError(() => parseDuration('timeout', '1h30')).message).toContain('must be a number of seconds or a duration')
+  })
+
   it('trims the value', () => {
     expect(parseDuration('timeout', ' 90s ')).toBe(90)
     expect(parseDuration('timeout', ' 600 ')).toBe(600)
