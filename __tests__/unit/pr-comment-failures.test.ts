@@ -1,0 +1,124 @@
+// The sticky PR comment's failures, word for word: each is the one warning a user sees, so each
+// says what GitHub did and what to do (against the loopback GitHub REST fake, in-process).
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { GITHUB_ACTIONS_BOT_ID, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
+import { PrCommentError, StickyComment, commentMarker, type CommentTarget, type StickyCommentOptions } from '../../src/notify/pr-comment.js'
+
+const ISSUE = 7
+const GATE = 'gate-1'
+const STEP_LOG = 'The approval request is in the step log.'
+
+const apis: FakeGitHubApi[] = []
+afterEach(async () => {
+  await Promise.all(apis.splice(0).map((api) => api.close()))
+})
+
+async function fakeApi(options: FakeGitHubApiOptions = {}): Promise<FakeGitHubApi> {
+  const api = await startGitHubApi(options)
+  apis.push(api)
+  return api
+}
+
+function targetOf(api: FakeGitHubApi, overrides: Partial<CommentTarget> = {}): CommentTarget {
+  return { token: api.token, owner: 'octo-org', repo: 'octo-repo', issueNumber: ISSUE, apiUrl: api.url, ...overrides }
+}
+
+function quick(debugLines: string[] = []): StickyCommentOptions {
+  return { retry: { baseDelayMs: 10, random: () => 0.5 }, sleep: async () => {}, debug: (line) => void debugLines.push(line) }
+}
+
+async function failure(promise: Promise<unknown>): Promise<PrCommentError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e
+  )
+  if (!(error instanceof PrCommentError)) throw new Error(`expected a PrCommentError, got ${String(error)}`)
+  return error
+}
+
+describe('PR comment failures, as the warning reads', () => {
+  it('a read-only token on create: the status, GitHub’s words and the permission to give', async () => {
+    const api = await fakeApi({ readOnly: true })
+    const error = await failure((await StickyComment.find(targetOf(api), GATE, quick())).upsert('pending'))
+    expect(error).toMatchObject({ name: 'CommentPermissionError', reason: 'permission', status: 403 })
+    expect(error.message).toBe(
+      'Could not create the PR comment: GitHub answered 403 (Resource not accessible by integration). ' +
+        'Give the job `permissions: pull-requests: write`; pull requests from forks only get a read-only token. ' +
+        STEP_LOG
+    )
+  })
+
+  it('a 404 on reading the comments is a permission problem too, named as a read', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'list', status: 404, message: 'Not Found' })
+    const error = await failure(StickyComment.find(targetOf(api), GATE, quick()))
+    expect(error).toMatchObject({ reason: 'permission', status: 404 })
+    expect(error.message).toMatch(/^Could not read the PR comment: GitHub answered 404 \(Not Found\)\. Give the job/)
+  })
+
+  it('a rejected token: a credentials problem, pointing at the input', async () => {
+    const api = await fakeApi()
+    const error = await failure(StickyComment.find(targetOf(api, { token: 'ghs_wrongTokenValue123' }), GATE, quick()))
+    expect(error).toMatchObject({ name: 'PrCommentError', reason: 'credentials', status: 401 })
+    expect(error.message).toBe(
+      `Could not read the PR comment: GitHub rejected the token (401 Bad credentials). Check the \`github-token\` input. ${STEP_LOG}`
+    )
+  })
+
+  it('a GitHub that keeps failing: unavailable, with the status it kept answering', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 503, count: 10 })
+    const error = await failure((await StickyComment.find(targetOf(api), GATE, quick())).upsert('pending'))
+    expect(error).toMatchObject({ reason: 'unavailable', status: 503 })
+    expect(error.message).toBe(`Could not create the PR comment: GitHub kept answering 503, even after retries. ${STEP_LOG}`)
+  })
+
+  it('a GitHub that cannot be reached: unavailable, without a status', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const target: CommentTarget = { token: 'ghs_x', owner: 'o', repo: 'r', issueNumber: ISSUE, apiUrl: `http://127.0.0.1:${port}` }
+    const error = await failure(StickyComment.find(target, GATE, quick()))
+    expect(error.reason).toBe('unavailable')
+    expect(error.status).toBeUndefined()
+    expect(error.message).toBe(
+      `Could not read the PR comment: GitHub could not be reached or did not answer, even after retries. ${STEP_LOG}`
+    )
+  })
+
+  it('any other refusal: rejected, with the status and GitHub’s words, and no retry', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 422, message: 'Validation Failed' })
+    const error = await failure((await StickyComment.find(targetOf(api), GATE, quick())).upsert('pending'))
+    expect(error).toMatchObject({ reason: 'rejected', status: 422 })
+    expect(error.message).toBe(`Could not create the PR comment: GitHub answered 422 (Validation Failed). ${STEP_LOG}`)
+    expect(api.requests.filter((request) => request.route === 'create')).toHaveLength(1)
+  })
+
+  it('GitHub’s words pass the sanitiser and are cut to one short line', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 422, message: `Validation\n::stop-commands::x ${'y'.repeat(200)}` })
+    const error = await failure((await StickyComment.find(targetOf(api), GATE, quick())).upsert('pending'))
+    const quoted = /answered 422 \((.*)\)\. The approval/.exec(error.message)?.[1]
+    expect(quoted).toMatch(/^Validation ::stop-commands::x y+…$/)
+    expect(quoted).toHaveLength(120)
+  })
+})
+
+describe('PR comment debug lines', () => {
+  it('say whose token it is, and how a lost create is retried', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 502, afterEffect: true })
+    const lines: string[] = []
+    const sticky = await StickyComment.find(targetOf(api), GATE, quick(lines))
+    await sticky.upsert('pending')
+    expect(lines).toContain(
+      `PR comment: the token writes as github-actions (user id ${GITHUB_ACTIONS_BOT_ID}, from GraphQL viewer); only its comments are edited.`
+    )
+    expect(lines).toContain('GitHub POST issue comment: 502; checking for it, then retrying in 5 ms')
+    expect(api.commentsOn(ISSUE).map((comment) => comment.body)).toEqual([`${commentMarker(GATE)}\npending`])
+  })
+})
