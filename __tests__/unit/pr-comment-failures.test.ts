@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { GITHUB_ACTIONS_BOT_ID, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
 import { PrCommentError, StickyComment, commentMarker, type CommentTarget, type StickyCommentOptions } from '../../src/notify/pr-comment.js'
+import { MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 
 const ISSUE = 7
 const GATE = 'gate-1'
@@ -120,5 +121,80 @@ describe('PR comment debug lines', () => {
     )
     expect(lines).toContain('GitHub POST issue comment: 502; checking for it, then retrying in 5 ms')
     expect(api.commentsOn(ISSUE).map((comment) => comment.body)).toEqual([`${commentMarker(GATE)}\npending`])
+  })
+})
+
+describe('PR comment: what is sent and when', () => {
+  it('sends a body of exactly the limit it keeps, and refuses one byte more, saying both sizes', async () => {
+    const api = await fakeApi()
+    const sticky = await StickyComment.find(targetOf(api), GATE, quick())
+    const room = MAX_COMMENT_SIZE - `${commentMarker(GATE)}\n`.length
+    await expect(sticky.upsert('x'.repeat(room))).resolves.toMatchObject({ id: expect.any(Number) })
+    await expect(sticky.upsert('x'.repeat(room + 1))).rejects.toThrow(
+      new RangeError(`PR comment body is ${MAX_COMMENT_SIZE + 1} bytes; the limit kept is ${MAX_COMMENT_SIZE}`)
+    )
+  })
+
+  it('waits between attempts on real time when no sleep is given', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 500 })
+    const sticky = await StickyComment.find(targetOf(api), GATE, { retry: { baseDelayMs: 200, random: () => 0.5 } })
+    const started = Date.now()
+    await sticky.upsert('pending')
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90)
+    expect(api.commentsOn(ISSUE)).toHaveLength(1)
+  })
+
+  it('a lookup that fails between two POSTs is reported as the read it was, not retried as a POST', async () => {
+    const api = await fakeApi()
+    const sticky = await StickyComment.find(targetOf(api), GATE, quick())
+    api.setFault({ route: 'create', status: 502, afterEffect: true })
+    api.setFault({ route: 'list', status: 404, message: 'Not Found' })
+    const error = await failure(sticky.upsert('pending'))
+    expect(error.message).toMatch(/^Could not read the PR comment: GitHub answered 404/)
+    expect(api.requests.filter((request) => request.route === 'create')).toHaveLength(1)
+  })
+
+  it('a POST with no answer is retried, said as "no response", and works without a debug sink', async () => {
+    const api = await fakeApi()
+    api.setFault({ route: 'create', status: 'hang' })
+    const lines: string[] = []
+    const sticky = await StickyComment.find(targetOf(api), GATE, { ...quick(lines), requestTimeoutMs: 300 })
+    await sticky.upsert('pending')
+    expect(lines).toContain('GitHub POST issue comment: no response; checking for it, then retrying in 5 ms')
+
+    const silent = await fakeApi()
+    silent.setFault({ route: 'create', status: 502 })
+    const { debug: _none, ...withoutDebug } = quick()
+    await expect((await StickyComment.find(targetOf(silent), GATE, withoutDebug)).upsert('pending')).resolves.toMatchObject({
+      id: expect.any(Number)
+    })
+  })
+
+  it('learns whose token it is from the comment it wrote when nothing else says, and then edits that comment', async () => {
+    const api = await fakeApi({ graphql: 'off' })
+    const lines: string[] = []
+    const sticky = await StickyComment.find(targetOf(api), GATE, quick(lines))
+    expect(sticky.identity).toBeUndefined()
+    expect(lines).toContain(
+      'PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.'
+    )
+    const first = await sticky.upsert('pending')
+    expect(sticky.identity).toMatchObject({ id: GITHUB_ACTIONS_BOT_ID })
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^PR comment: the token writes as \\S+ \\(user id ${GITHUB_ACTIONS_BOT_ID}\\), as its new comment shows\\.$`)
+    )
+    expect((await sticky.upsert('approved')).id).toBe(first.id)
+
+    const { debug: _none, ...withoutDebug } = quick()
+    const silent = await StickyComment.find(targetOf(api), 'gate-2', withoutDebug)
+    await expect(silent.upsert('pending')).resolves.toMatchObject({ id: expect.any(Number) })
+  })
+
+  it('says nothing of not knowing the token when it knows, and learns nothing more from its comment', async () => {
+    const api = await fakeApi()
+    const lines: string[] = []
+    await (await StickyComment.find(targetOf(api), GATE, quick(lines))).upsert('pending')
+    expect(lines.filter((line) => line.includes('could not learn') || line.includes('as its new comment shows'))).toEqual([])
   })
 })
