@@ -109,6 +109,28 @@ describe('PR comment failures, as the warning reads', () => {
   })
 })
 
+describe('PR comment failures without GitHub’s words', () => {
+  it('say the status alone', async () => {
+    const readOnly = await fakeApi()
+    readOnly.setFault({ route: 'create', status: 403, message: '' })
+    expect((await failure((await StickyComment.find(targetOf(readOnly), GATE, quick())).upsert('pending'))).message).toMatch(
+      /^Could not create the PR comment: GitHub answered 403\. Give the job/
+    )
+
+    const refusing = await fakeApi()
+    refusing.setFault({ route: 'create', status: 422, message: '' })
+    expect((await failure((await StickyComment.find(targetOf(refusing), GATE, quick())).upsert('pending'))).message).toBe(
+      `Could not create the PR comment: GitHub answered 422. ${STEP_LOG}`
+    )
+
+    const rejecting = await fakeApi()
+    rejecting.setFault({ route: 'user', status: 401, message: '' })
+    expect((await failure(StickyComment.find(targetOf(rejecting), GATE, quick()))).message).toBe(
+      `Could not read the PR comment: GitHub rejected the token (401). Check the \`github-token\` input. ${STEP_LOG}`
+    )
+  })
+})
+
 describe('PR comment debug lines', () => {
   it('say whose token it is, and how a lost create is retried', async () => {
     const api = await fakeApi()
