@@ -58,6 +58,14 @@ describe('pollForToken: the result', () => {
     expect(Object.keys(result).sort()).toEqual(['outcome', 'polls', 'slowDowns', 'transientErrors'])
   })
 
+  it('carries no last-error key when the deadline comes after answers only', async () => {
+    const clock = new FakeClock(START)
+    const script = answers(clock, [PENDING()])
+    const result = await run(clock, { createToken: script.createToken, interval: 5, timeoutAt: START + 12_000 })
+    expect(result.outcome).toBe('timed-out')
+    expect(Object.keys(result)).not.toContain('lastError')
+  })
+
   it('is cancelled, not timed out, when the run was cancelled before a wait that would not fit', async () => {
     const clock = new FakeClock(START)
     const script = answers(clock, [TOKEN])
