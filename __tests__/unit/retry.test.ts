@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { systemClock } from '../../src/time/clock.js'
 import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
-import { backoffDelay, withRetry } from '../../src/retry.js'
+import { backoffDelay, retryAfterOf, withRetry } from '../../src/retry.js'
 import { FakeClock } from './poll-fake-clock.js'
 
 const ENDPOINT = 'https://oidc.us-east-1.amazonaws.com/client/register'
@@ -32,6 +32,26 @@ describe('backoffDelay', () => {
     ])
     expect(backoffDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0 })).toBe(0)
     expect(backoffDelay(3, { baseMs: 100, capMs: 1_000, random: () => 0.5 })).toBe(200)
+  })
+})
+
+describe('retryAfterOf', () => {
+  it("takes the error's Retry-After when it is a finite number of ms, zero included", () => {
+    expect(retryAfterOf(serviceError('TooManyRequestsException', 429, 7_000))).toBe(7_000)
+    expect(retryAfterOf({ retryAfterMs: 0 })).toBe(0)
+  })
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'retry later'],
+    ['an error without one', networkError()],
+    ['a string value', { retryAfterMs: '7000' }],
+    ['NaN', { retryAfterMs: Number.NaN }],
+    ['Infinity', { retryAfterMs: Number.POSITIVE_INFINITY }],
+    ['a negative value', { retryAfterMs: -1 }]
+  ])('has none for %s', (_name, error) => {
+    expect(retryAfterOf(error)).toBeUndefined()
   })
 })
 
@@ -113,6 +133,16 @@ describe('withRetry', () => {
     expect(clock.now()).toBeLessThanOrEqual(START + 1_000)
   })
 
+  it('does not start a wait that would end exactly at the deadline', async () => {
+    const clock = new FakeClock(START)
+    const errors = [networkError(1), networkError(2)]
+    const script = failing(errors)
+    // the first wait is 50 ms (0.5 × 100): it would end on the deadline, when no attempt may start
+    const run = withRetry(script.run(clock), { deadline: START + 50, clock, baseMs: 100, random: () => 0.5 })
+    await expect(clock.run(run)).rejects.toBe(errors[0])
+    expect(clock.sleeps).toEqual([])
+  })
+
   it('gives up at once when Retry-After reaches past the deadline', async () => {
     const clock = new FakeClock(START)
     const throttled = serviceError('TooManyRequestsException', 429, 120_000)
@@ -155,6 +185,27 @@ describe('withRetry', () => {
       throw networkError(1)
     }
     await expect(clock.run(withRetry(attempt, { deadline: START + 60_000, clock, signal: controller.signal }))).rejects.toThrow('stop')
+  })
+
+  it('throws the cancellation reason, not the failure, and announces no retry, whatever the attempt threw', async () => {
+    const clock = new FakeClock(START)
+    const controller = new AbortController()
+    const reason = new Error('cancelled by SIGTERM')
+    const retried: number[] = []
+    const attempt = async () => {
+      controller.abort(reason)
+      throw serviceError('InvalidClientMetadataException', 400)
+    }
+    const run = withRetry(attempt, {
+      deadline: START + 60_000,
+      clock,
+      signal: controller.signal,
+      delayBeforeRetry: () => 10,
+      onRetry: ({ attempt: n }) => retried.push(n)
+    })
+    await expect(clock.run(run)).rejects.toBe(reason)
+    expect(retried).toEqual([])
+    expect(clock.sleeps).toEqual([])
   })
 })
 

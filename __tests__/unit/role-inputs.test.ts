@@ -121,3 +121,74 @@ describe('profile, aws-region and the switches', () => {
     })
   })
 })
+
+describe('each failure names its input and the value it refused', () => {
+  it('a missing account-id, in its own words', () => {
+    expect(inputError(() => parse({ 'role-name': 'Deployer' })).message).toBe(
+      "Input 'account-id' is required with 'role-name': set the AWS account of that role, like 111122223333."
+    )
+  })
+
+  it('a bad account-id or role-name', () => {
+    expect(inputError(() => parse({ 'account-id': 'prod', 'role-name': 'Deployer' }))).toMatchObject({
+      input: 'account-id',
+      message: 'Input \'account-id\' must be a 12-digit AWS account ID, like 111122223333; got "prod".'
+    })
+    expect(inputError(() => parse({ 'account-id': '111122223333', 'role-name': 'Deploy/er' }))).toMatchObject({
+      input: 'role-name',
+      message:
+        'Input \'role-name\' must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like Deployer; got "Deploy/er".'
+    })
+  })
+
+  it('a bad profile', () => {
+    expect(inputError(() => parse({ 'account-id': '111122223333', 'role-name': 'Deployer', profile: 'my profile' })).message).toBe(
+      'Input \'profile\' must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got "my profile".'
+    )
+  })
+
+  it('a bad roles line, named by the roles input', () => {
+    const malformed = inputError(() => parseRoles('111122223333 Deployer'))
+    expect(malformed.input).toBe('roles')
+    expect(inputError(() => parseRoles('11112222333:Deployer'))).toMatchObject({
+      input: 'roles',
+      message: expect.stringMatching(/^Input 'roles' line 1: the account must be a 12-digit AWS account ID/)
+    })
+    expect(inputError(() => parseRoles('\n111122223333:Deploy/er'))).toMatchObject({
+      input: 'roles',
+      message: expect.stringMatching(/^Input 'roles' line 2: the role must be a role \(permission set\) name of up to 64 letters/)
+    })
+    expect(inputError(() => parse({ roles: '111122223333:Deployer=prod\n444455556666:Deployer=prod' })).input).toBe('roles')
+  })
+
+  it('output-credentials by its name', () => {
+    expect(inputError(() => parse({ 'output-credentials': 'yes' }))).toMatchObject({
+      input: 'output-credentials',
+      message: 'Input \'output-credentials\' must be true or false; got "yes".'
+    })
+  })
+})
+
+describe('the values as given', () => {
+  it('trims the role name and the profile name', () => {
+    const access = parse({ 'account-id': '111122223333', 'role-name': ' Deployer ', profile: ' deploy ' })
+    expect(access.role).toEqual({ accountId: '111122223333', roleName: 'Deployer' })
+    expect(access.profiles.map((target) => target.profile)).toEqual(['deploy'])
+  })
+
+  it('takes a roles line only as a whole: nothing before the account, nothing after the profile', () => {
+    for (const line of ['x 111122223333:Deployer', '111122223333:Deployer=prod extra', '111122223333:Deployer extra']) {
+      expect(inputError(() => parseRoles(line)).message).toMatch(/^Input 'roles' line 1 must be ACCOUNT_ID:ROLE_NAME or/)
+    }
+  })
+
+  it('has no role at all without account-id and role-name', () => {
+    expect(Object.keys(parse({ roles: '111122223333:Deployer' }))).not.toContain('role')
+  })
+
+  it('does not warn about aws-region when only roles are set: the profiles get the region', () => {
+    const warnings: string[] = []
+    expect(parse({ roles: '111122223333:Deployer', 'aws-region': 'eu-west-1' }, warnings).awsRegion).toBe('eu-west-1')
+    expect(warnings).toEqual([])
+  })
+})
