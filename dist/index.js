@@ -28411,7 +28411,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6182);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28424,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3663:
+/***/ 6182:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32036,6 +32036,233 @@ function parseRoles(raw) {
     return targets;
 }
 
+;// CONCATENATED MODULE: ./src/defined.ts
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/model/request.ts
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+
+function storeRequest(request) {
+    const { approvals, otherCodes, refusal, ...rest } = request;
+    return {
+        ...rest,
+        expiresAt: request.expiresAt.toISOString(),
+        deadline: request.deadline.toISOString(),
+        ...definedFields({
+            approvals: approvals?.map(storeApproval),
+            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
+            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
+        })
+    };
+}
+function storeApproval(approval) {
+    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
+}
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+function restoreRequest(stored) {
+    const value = stored;
+    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
+    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+        throw new TypeError('not a stored approval request');
+    }
+    const expiresAt = new Date(value.expiresAt ?? '');
+    const deadline = new Date(value.deadline ?? '');
+    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+        throw new TypeError('stored approval request without valid times');
+    if (typeof value.context !== 'object' || value.context === null)
+        throw new TypeError('stored approval request without its run context');
+    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+        throw new TypeError('stored approval request with scopes that are not a list of text');
+    }
+    restoreAccess(value);
+    // Not taken from the file: the step that shows the request again decides it from its own
+    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
+    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
+        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
+    }
+    return {
+        ...request,
+        expiresAt,
+        deadline,
+        ...definedFields({
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
+            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
+            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
+        })
+    };
+}
+/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
+const MAX_REQUIRED_APPROVALS = 5;
+function isApprovalCount(value) {
+    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
+}
+function restoredDate(value, what) {
+    const date = new Date(typeof value === 'string' ? value : '');
+    if (Number.isNaN(date.getTime()))
+        throw new TypeError(`stored ${what} without a valid time`);
+    return date;
+}
+function restoreApprovals(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored approvals that are not a list');
+    return value.map((entry) => {
+        const approval = entry;
+        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
+            throw new TypeError('stored approval without a user name and ARN');
+        }
+        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
+    });
+}
+function restoreOtherCodes(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored codes that are not a list');
+    return value.map((entry) => {
+        const code = entry;
+        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
+        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
+            throw new TypeError('stored code without its code and links');
+        }
+        return {
+            userCode: code.userCode,
+            verificationUri: code.verificationUri,
+            verificationUriComplete: code.verificationUriComplete,
+            expiresAt: restoredDate(code.expiresAt, 'code')
+        };
+    });
+}
+function restoreRefusal(value) {
+    const refusal = value;
+    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
+        throw new TypeError('stored refusal without who and why');
+    }
+    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
+}
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value) {
+    const { accountId, roleName, profiles } = value;
+    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
+    }
+    if (profiles === undefined)
+        return;
+    if (!Array.isArray(profiles))
+        throw new TypeError('stored approval request with profiles that are not a list');
+    for (const entry of profiles) {
+        const target = entry;
+        if (typeof target !== 'object' ||
+            target === null ||
+            typeof target.profile !== 'string' ||
+            target.profile === '' ||
+            !isRole(target.accountId, target.roleName)) {
+            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
+        }
+    }
+}
+function isRole(accountId, roleName) {
+    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
+}
+function storeResult(result) {
+    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
+    return {
+        ...rest,
+        at: at.toISOString(),
+        ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
+    };
+}
+function restoreResult(stored) {
+    const { accessExpiresAt, at, approvals, ...rest } = stored;
+    return {
+        ...rest,
+        at: new Date(at),
+        ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }),
+        ...(approvals === undefined ? {} : { approvals: restoreApprovals(approvals) })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/policy.ts
+// Who may approve a request: the `approvers` and `excluded-approvers` inputs, and the two-person
+// rule (`required-approvals`). The approver is the IAM Identity Center user AWS names in the role
+// session their approval opens (identity/), so the policy holds whatever GitHub or the run says.
+//
+// The pattern language, as the README documents it: a pattern is a user name in which `*` stands
+// for any run of characters, none included (`*@example.com`, `deploy-*`); there is no other
+// wildcard and no escape. Names and patterns are compared without regard to case, so
+// `Alice@Example.com` is `alice@example.com`: an allow-list or an exclusion must not be dodged by
+// capital letters. A pattern holds the characters a role session name may (letters, digits and
+// `+=,.@_-`) and `*`; anything else (a space, `?`, a bracket) is refused when the inputs are read.
+
+
+const ANYONE = { approvers: [], excluded: [], requiredApprovals: 1 };
+/** What may stand in a pattern: a role session name's characters, and `*`. */
+const PATTERN = /^[\w+=,.@*-]+$/;
+const MAX_PATTERN_LENGTH = 128;
+const MAX_PATTERNS = 100;
+/** Patterns from `input`: one per line or separated by commas; blank entries skipped. */
+function parsePatterns(input, raw) {
+    const patterns = raw
+        .split(/[\n,]/)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+    if (patterns.length > MAX_PATTERNS) {
+        throw new InputError(input, `Input '${input}' lists ${patterns.length} patterns; at most ${MAX_PATTERNS} are allowed.`);
+    }
+    for (const pattern of patterns) {
+        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN.test(pattern)) {
+            throw new InputError(input, `Input '${input}' must list IAM Identity Center user names or patterns with * (like alice@example.com or *@example.com), one per line or separated by commas, ` +
+                `each at most ${MAX_PATTERN_LENGTH} characters of letters, digits, +=,.@_- and *; got ${JSON.stringify(pattern.slice(0, MAX_PATTERN_LENGTH + 1))}.`);
+        }
+        if (input === 'approvers' && /^\*+$/.test(pattern)) {
+            throw new InputError(input, `Input 'approvers' has the pattern ${JSON.stringify(pattern)}, which allows anyone; leave the input empty for that.`);
+        }
+    }
+    return [...new Set(patterns)];
+}
+/** `required-approvals`: a whole number from 1 to MAX_REQUIRED_APPROVALS; empty means 1. */
+function parseRequiredApprovals(raw) {
+    if (raw === '')
+        return 1;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!isApprovalCount(value)) {
+        throw new InputError('required-approvals', `Input 'required-approvals' must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, like 2; got ${JSON.stringify(raw)}.`);
+    }
+    return value;
+}
+/** Whether `userName` matches `pattern` (the language above). */
+function matchesPattern(userName, pattern) {
+    const parts = pattern.toLowerCase().split('*');
+    const expression = parts.map((part) => part.replace(/[.+=,@\\^$|()[\]{}?-]/g, '\\$&')).join('.*');
+    return new RegExp(`^${expression}$`, 'su').test(userName.toLowerCase());
+}
+/** The policy asks who approved: only then does a run without a requested role look the identity up. */
+function needsIdentity(policy) {
+    return policy.approvers.length > 0 || policy.excluded.length > 0 || policy.requiredApprovals > 1;
+}
+/** Whether `userName` may approve, given those accepted so far: undefined if so, else why not (one phrase). */
+function refusalReason(userName, policy, approvedSoFar) {
+    if (policy.excluded.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is excluded from approving this run (input 'excluded-approvers')";
+    }
+    if (policy.approvers.length > 0 && !policy.approvers.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is not one of the approvers (input 'approvers')";
+    }
+    if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
+        return 'has approved this request already; another person must approve';
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input is parsed and checked here, before any network call, so a typo fails the step in
 // a second with one line naming the input, the problem and a good value, instead of surfacing
@@ -32044,6 +32271,7 @@ function parseRoles(raw) {
 // An empty value means the default, for every input: the runner applies action.yml defaults, but
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
+
 
 
 
@@ -32077,6 +32305,11 @@ function parseInputs(read, repository) {
     const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
     const cacheEncryptionKey = read('cache-encryption-key');
     const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean });
+    const policy = {
+        approvers: parsePatterns('approvers', read('approvers')),
+        excluded: parsePatterns('excluded-approvers', read('excluded-approvers')),
+        requiredApprovals: parseRequiredApprovals(read('required-approvals'))
+    };
     const inputs = {
         startUrl,
         region,
@@ -32087,6 +32320,7 @@ function parseInputs(read, repository) {
         githubToken,
         allowForks,
         cacheRegistration,
+        policy,
         ...access
     };
     if (timeout !== '')
@@ -32550,15 +32784,6 @@ function isCode(error, ...codes) {
 }
 function reason(error) {
     return error.code ?? (error instanceof Error ? error.message : String(error));
-}
-
-;// CONCATENATED MODULE: ./src/defined.ts
-// Optional properties that are absent rather than undefined. A record written to a file, handed to
-// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
-// from spelling `...(x === undefined ? {} : { x })` for each such property.
-/** `fields` without those whose value is undefined. */
-function definedFields(fields) {
-    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 ;// CONCATENATED MODULE: ./src/http/errors.ts
@@ -33490,8 +33715,10 @@ function maskTokenSet(token, setSecret = mask) {
 }
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
 function maskPendingRequest(pending, setSecret = mask) {
-    maskRegistration(pending.registration, setSecret);
-    maskDeviceAuthorization(pending.authorization, setSecret);
+    for (const round of pending.rounds) {
+        maskRegistration(round.registration, setSecret);
+        maskDeviceAuthorization(round.authorization, setSecret);
+    }
 }
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
 function maskRoleCredentials(credentials, setSecret = mask) {
@@ -34515,9 +34742,12 @@ function exportRequestOutputs(request) {
     set('verification-uri', request.verificationUri);
     set('verification-uri-complete', request.verificationUriComplete);
 }
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-function exportCodeExpiry(request) {
-    set('expires-at', isoUtc(request.expiresAt.getTime()));
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+function exportRequestDeadline(request) {
+    set('expires-at', isoUtc(request.deadline.getTime()));
 }
 /** The PR comment that shows the request; set again each time the comment is written. */
 function exportCommentUrl(url) {
@@ -34827,10 +35057,44 @@ function runRow({ context }) {
     return row;
 }
 
+;// CONCATENATED MODULE: ./src/notify/approvals.ts
+
+
+/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
+function renewalSentence(request) {
+    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
+        return undefined;
+    return `When this code expires, a new one is shown here; the job waits until ${formatUtc(request.deadline)} (input 'timeout').`;
+}
+/** With several approvers: how many, and who has approved so far. */
+function approvalsSentence(request) {
+    const required = request.requiredApprovals ?? 1;
+    if (required < 2)
+        return undefined;
+    const done = request.approvals ?? [];
+    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
+    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
+}
+/** Who tried and may not: the token of that approval was revoked at once. */
+function refusalSentence(refusal) {
+    return `Not accepted: ${plain(refusal.userName)} approved at ${formatUtc(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
+}
+/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
+function approverList(approvals) {
+    return approvals.map((approval) => `${plain(approval.userName)} at ${formatUtc(approval.approvedAt)}`).join(', ');
+}
+/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
+function approvedBySentence(approvals) {
+    if (approvals === undefined || approvals.length === 0)
+        return undefined;
+    return `Approved by ${approverList(approvals)}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/notify/log.ts
 // The step log: the one channel that is always there and streams live, so it carries the whole
 // prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
 // the code on a line of its own, and a QR code of the link that fills the code in.
+
 
 
 
@@ -34848,6 +35112,7 @@ function renderLogPrompt(request, now) {
         'AWS access requested: approval needed in IAM Identity Center',
         RULE,
         'This job is waiting for someone with AWS access to approve its request.',
+        ...(request.refusal ? ['', `  !!! ${refusalSentence(request.refusal)}`] : []),
         '',
         `  1. Open ${plain(request.verificationUri)}`,
         '  2. Enter the code:',
@@ -34859,10 +35124,14 @@ function renderLogPrompt(request, now) {
         lines.push('  Or open this link, which fills in the code:', `     ${complete}`, '');
     if (request.endpointNotice)
         lines.push(...noticeLines(request.endpointNotice), '');
+    lines.push(...progressLines(request));
     lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
     if (request.deadline.getTime() < request.expiresAt.getTime()) {
         lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
     }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        lines.push(`  ${renewal}`);
     lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
     lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
     return lines.join('\n');
@@ -34871,6 +35140,17 @@ function renderLogPrompt(request, now) {
 function noticeLines(notice) {
     const { heading, details } = noticeText(notice);
     return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)];
+}
+/** Several approvers: the other codes, each for another person, and who has approved. */
+function progressLines(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const lines = [`  ${sentence}`];
+    for (const code of request.otherCodes ?? []) {
+        lines.push(`  Another approver's code: ${plain(code.userCode)}  (${plain(code.verificationUriComplete) || plain(code.verificationUri)})`);
+    }
+    return [...lines, ''];
 }
 function table(rows) {
     const width = Math.max(...rows.map(({ label }) => label.length));
@@ -34881,7 +35161,7 @@ function renderApprovedLine(result) {
     const expiry = result.accessExpiresAt
         ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
         : '';
-    return `Approved at ${formatUtc(result.at)}.${expiry}`;
+    return `${approvedBySentence(result.approvals) ?? `Approved at ${formatUtc(result.at)}.`}${expiry}`;
 }
 function createLogNotifier(options = {}) {
     // The last guard: a line the runner would read as a workflow command never reaches stdout.
@@ -35120,6 +35400,7 @@ function markdown_link(label, url) {
 
 
 
+
 const TITLES = {
     pending: '🔐 AWS sign-in waiting for approval',
     approved: '✅ AWS sign-in approved',
@@ -35171,6 +35452,7 @@ function composeComment(request, state, result, shownProfiles) {
 }
 function pendingSections(request) {
     const sections = [
+        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
@@ -35181,13 +35463,25 @@ function pendingSections(request) {
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
         timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        timing += ` ${escapeText(renewal)}`;
     sections.push(timing);
+    sections.push(...approvalSections(request));
     sections.push([
         `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
         `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
         `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
     ].join('\n'));
     return sections;
+}
+/** Several approvers: how many and who approved, and the other codes, each for another person. */
+function approvalSections(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
+    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
 }
 function outcomeSections(request, outcome, result) {
     const at = result?.at;
@@ -35202,8 +35496,9 @@ function outcomeSections(request, outcome, result) {
     switch (outcome) {
         case 'approved': {
             const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
+            const by = approvedBySentence(result?.approvals);
             return [
-                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
             ];
         }
@@ -35645,72 +35940,6 @@ async function settleWithin(work, ms, signal) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/model/request.ts
-// One model of an approval request, rendered by every channel (log, job summary, PR comment),
-// so that all of them tell the approver the same story.
-
-function storeRequest(request) {
-    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
-}
-/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
-function restoreRequest(stored) {
-    const value = stored;
-    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
-    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
-        throw new TypeError('not a stored approval request');
-    }
-    const expiresAt = new Date(value.expiresAt ?? '');
-    const deadline = new Date(value.deadline ?? '');
-    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
-        throw new TypeError('stored approval request without valid times');
-    if (typeof value.context !== 'object' || value.context === null)
-        throw new TypeError('stored approval request without its run context');
-    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
-        throw new TypeError('stored approval request with scopes that are not a list of text');
-    }
-    restoreAccess(value);
-    // Not taken from the file: the step that shows the request again decides it from its own
-    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
-    const { endpointNotice: _notice, ...request } = value;
-    return { ...request, expiresAt, deadline };
-}
-const ACCOUNT_ID = /^\d{12}$/;
-/**
- * Checks the access a stored request names: the wait step compares it with its own inputs to
- * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
- */
-function restoreAccess(value) {
-    const { accountId, roleName, profiles } = value;
-    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
-        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
-    }
-    if (profiles === undefined)
-        return;
-    if (!Array.isArray(profiles))
-        throw new TypeError('stored approval request with profiles that are not a list');
-    for (const entry of profiles) {
-        const target = entry;
-        if (typeof target !== 'object' ||
-            target === null ||
-            typeof target.profile !== 'string' ||
-            target.profile === '' ||
-            !isRole(target.accountId, target.roleName)) {
-            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
-        }
-    }
-}
-function isRole(accountId, roleName) {
-    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
-}
-function storeResult(result) {
-    const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
-}
-function restoreResult(stored) {
-    const { accessExpiresAt, at, ...rest } = stored;
-    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
-}
-
 ;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
 // The PR comment as a channel: posted the moment a request exists (the log is not where an
 // approver on the pull request looks), edited in place when it ends, and handed to the post step
@@ -35855,6 +36084,7 @@ function html_link(href, text) {
 
 
 
+
 const HEADINGS = {
     approved: '✅ AWS access approved',
     denied: '⛔ AWS access denied',
@@ -35872,8 +36102,13 @@ function renderPendingSummary(request) {
     ];
     if (request.deadline.getTime() < request.expiresAt.getTime())
         rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))]);
+    for (const code of request.otherCodes ?? []) {
+        rows.push(["Another approver's code", `<code>${html_link(code.verificationUriComplete, plain(code.userCode))}</code>`]);
+    }
+    const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)];
     const parts = [
         '<h2>🔐 AWS access waiting for approval</h2>',
+        ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
         `<p><strong>${html_link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
         ...noticeParagraph(request),
         summary_table([...rows, ...subjectTableRows(request)]),
@@ -35887,6 +36122,8 @@ function renderSummary({ subject, request, result }) {
         ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
         ['At', escapeHtml(formatUtc(result.at))]
     ];
+    if (result.approvals?.length)
+        rows.push(['Approved by', escapeHtml(approverList(result.approvals))]);
     if (result.accessExpiresAt)
         rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))]);
     if (request) {
@@ -35974,8 +36211,8 @@ function createNotifiers(channels, settings = {}) {
 
 
 ;// CONCATENATED MODULE: ./src/model/pending.ts
-// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
-// and the device code, both secret) and to tell the channels how the request ended (the request
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
+// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
 // as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
@@ -35996,9 +36233,8 @@ function pendingRequestPath(gate, env = process.env) {
 }
 function savePendingRequest(path, pending) {
     const file = {
-        version: 1,
-        registration: pending.registration,
-        authorization: pending.authorization,
+        version: 2,
+        rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
         request: storeRequest(pending.request),
         ...definedFields({ commentUrl: pending.commentUrl })
     };
@@ -36016,27 +36252,12 @@ function loadPendingRequest(path) {
     }
     try {
         const file = JSON.parse(text);
-        if (typeof file !== 'object' || file === null || file.version !== 1)
+        if (typeof file !== 'object' || file === null || file.version !== 2)
             throw new TypeError('unknown format');
-        checkFields(file.registration, 'registration', {
-            clientId: 'string',
-            clientSecret: 'string',
-            clientIdIssuedAt: 'number',
-            clientSecretExpiresAt: 'number',
-            clientName: 'string'
-        });
-        checkFields(file.authorization, 'authorization', {
-            deviceCode: 'string',
-            userCode: 'string',
-            verificationUri: 'string',
-            verificationUriComplete: 'string',
-            expiresIn: 'number',
-            interval: 'number',
-            startedAt: 'number'
-        });
+        if (!Array.isArray(file.rounds) || file.rounds.length === 0)
+            throw new TypeError('no device authorization');
         return {
-            registration: file.registration,
-            authorization: file.authorization,
+            rounds: file.rounds.map(checkRound),
             request: restoreRequest(file.request),
             ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
         };
@@ -36044,6 +36265,27 @@ function loadPendingRequest(path) {
     catch (error) {
         throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
     }
+}
+function checkRound(value) {
+    checkFields(value, 'round', {});
+    const round = value;
+    checkFields(round.registration, 'registration', {
+        clientId: 'string',
+        clientSecret: 'string',
+        clientIdIssuedAt: 'number',
+        clientSecretExpiresAt: 'number',
+        clientName: 'string'
+    });
+    checkFields(round.authorization, 'authorization', {
+        deviceCode: 'string',
+        userCode: 'string',
+        verificationUri: 'string',
+        verificationUriComplete: 'string',
+        expiresIn: 'number',
+        interval: 'number',
+        startedAt: 'number'
+    });
+    return { registration: round.registration, authorization: round.authorization };
 }
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
 function checkFields(value, what, fields) {
@@ -36225,6 +36467,81 @@ async function attemptWithinDeadline(createToken, context) {
     }
     finally {
         watcher.abort();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/rounds.ts
+/** Less than this before the deadline, a new code would expire unread: the request ends instead. */
+const MIN_ROUND_MS = 3_000;
+/** Starts `count` rounds one after the other (a `phase: start` step opens every round it needs). */
+async function openRounds(count, start) {
+    const rounds = [];
+    while (rounds.length < count)
+        rounds.push(await start('first'));
+    return rounds;
+}
+async function waitInRounds(options) {
+    const now = options.now ?? Date.now;
+    // Ends every poll still running once the request is decided (a denial, the last approval).
+    const stop = new AbortController();
+    const signal = AbortSignal.any([options.signal, stop.signal]);
+    const rounds = [...(options.open ?? [])];
+    rounds.push(...(await openRounds(options.required - rounds.length, (cause) => options.start(cause))));
+    const approvals = [];
+    const polling = new Map();
+    const pollRound = (round) => {
+        polling.set(round, options.poll(round, signal).then((result) => ({ round, result }), (error) => ({ round, error })));
+    };
+    /** A new round in place of `previous`, shown first in every channel, then polled. */
+    const renew = async (previous, cause, refusal) => {
+        const next = await options.start(cause, previous);
+        rounds.splice(rounds.indexOf(previous), 1);
+        rounds.unshift(next);
+        await options.show({ rounds, approvals, ...(refusal === undefined ? {} : { refusal }) });
+        pollRound(next);
+    };
+    const timeLeft = () => now() + MIN_ROUND_MS < options.deadline;
+    await options.show({ rounds, approvals });
+    rounds.forEach(pollRound);
+    try {
+        for (;;) {
+            const ended = await Promise.race(polling.values());
+            polling.delete(ended.round);
+            const { round } = ended;
+            if ('error' in ended) {
+                if (!options.startsOver(ended.error, round))
+                    throw ended.error;
+                await renew(round, 'start-over');
+                continue;
+            }
+            const poll = ended.result;
+            if (poll.outcome === 'approved' && poll.token) {
+                const verdict = await options.judge(round, poll.token, approvals);
+                if ('accepted' in verdict) {
+                    approvals.push(verdict.accepted);
+                    rounds.splice(rounds.indexOf(round), 1);
+                    if (rounds.length === 0)
+                        return { outcome: 'approved', approvals, round };
+                    await options.show({ rounds, approvals });
+                    continue;
+                }
+                if (!timeLeft())
+                    return { outcome: 'unapproved', poll: { ...poll, outcome: options.endsAs }, round, approvals };
+                await renew(round, 'refused', verdict.refused);
+                continue;
+            }
+            if (poll.outcome === 'expired' && timeLeft()) {
+                await renew(round, 'expired');
+                continue;
+            }
+            // A code that expired with no time left for another ends the request as its deadline says.
+            const outcome = poll.outcome === 'expired' ? options.endsAs : poll.outcome;
+            return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals };
+        }
+    }
+    finally {
+        stop.abort();
+        await Promise.allSettled(polling.values());
     }
 }
 
@@ -37879,6 +38196,8 @@ function repositoryName(repo) {
 
 
 
+
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -38026,26 +38345,33 @@ function prepareFlow(inputs, context, postStep, startedAt, signal) {
     });
     return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal };
 }
-/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
 async function approveInOneStep(flow, channels) {
-    const started = await authorizeDevice(flow);
-    await channels.prompt(started.request);
-    const polled = await pollOrStartOver(flow, channels, started);
-    return exportAccess(flow, polled.poll, polled.started);
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const gate = openGate(flow, rounds);
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
 }
 /**
- * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
- * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
- * comment's link once the comment is posted.
+ * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
+ * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
+ * prompted, and again with the PR comment's link once the comment is posted.
  */
 async function startRequest(flow, channels, pendingFile) {
-    const started = await authorizeDevice(flow);
-    savePendingRequest(pendingFile, started);
-    await channels.prompt(started.request);
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const { base } = openGate(flow, rounds);
+    const request = requestOf(flow, base, { rounds, approvals: [] });
+    savePendingRequest(pendingFile, { rounds, request });
+    await channels.prompt(request);
     if (channels.commentUrl !== undefined)
-        savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl });
-    exportCodeExpiry(started.request);
-    info(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
+        savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl });
+    exportRequestDeadline(request);
+    info(`The request is pending until ${formatUtc(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`);
+}
+/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
+function openGate(flow, [first]) {
+    const deadline = flow.timeoutAt ?? codeExpiry(first.authorization);
+    return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' };
 }
 /**
  * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
@@ -38061,14 +38387,57 @@ function pickUpStartedRequest({ inputs }, subject) {
     refuseAccessNotShown(pending.request, requestedAccess(inputs));
     return { ...pending, file };
 }
-/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
 async function waitForStartedRequest(flow, channels, pending) {
     // The start step's `timeout` set the deadline; this step's own can only bring it closer.
     const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
-    const request = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) };
+    const { userCode: _code, verificationUri: _uri, verificationUriComplete: _link, expiresAt, endpointNotice: _notice, ...shown } = pending.request;
+    const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown;
+    const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out';
+    const gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs };
+    const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }));
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
+}
+/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
+function roundsOptions(flow, channels, gate, open) {
+    return {
+        required: flow.inputs.policy.requiredApprovals,
+        open,
+        deadline: gate.base.deadline.getTime(),
+        endsAs: gate.endsAs,
+        start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
+        poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+        startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
+        judge: (round, token, approvals) => judgeApproval(flow, round, token, approvals),
+        show: (progress) => showProgress(flow, channels, gate, progress),
+        signal: flow.signal
+    };
+}
+/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
+async function showProgress(flow, channels, gate, progress) {
+    const request = requestOf(flow, gate.base, progress);
+    if (gate.pendingFile !== undefined) {
+        savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...definedFields({ commentUrl: channels.commentUrl }) });
+    }
     await channels.prompt(request);
-    const started = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false };
-    return exportAccess(flow, await waitForApproval(flow, started), started);
+}
+/**
+ * An approval arrived. The token is masked at once; the first accepted approval is the one the job
+ * acts with, so the post step learns to revoke it before anything else can fail.
+ */
+async function judgeApproval(flow, round, token, approvals) {
+    maskTokenSet(token);
+    const approval = { token, round };
+    if (approvals.length === 0 && flow.inputs.revoke)
+        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
+    return { accepted: approval };
+}
+/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
+async function revokeAtOnce(flow, tokens) {
+    for (const { token, label } of tokens) {
+        await revokeTokens({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core_namespaceObject);
+    }
 }
 /** The channels `notify` asks for, now that the inputs are known. */
 function openChannels(flow, options = {}) {
@@ -38126,71 +38495,91 @@ class Channels {
     }
 }
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
- * When AWS rejects a cached client (invalid_client), a new one is registered and the
- * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
+ * 4. A round: a new device authorization, the device code masked at once. The first of a request
+ * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
+ * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
+ * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
+ * while polling is replaced, and the approver told the code shown is void.
  */
-async function authorizeDevice(flow) {
-    const registration = await flow.registrations.obtain();
-    try {
-        return await startAuthorization(flow, registration);
+async function startRound(flow, cause, previous, deadline) {
+    if (cause === 'first' || previous === undefined) {
+        const registration = await flow.registrations.obtain();
+        try {
+            return await startAuthorization(flow, registration);
+        }
+        catch (error) {
+            if (!mayStartOver(error, flow.signal))
+                throw error;
+            return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+        }
     }
-    catch (error) {
-        if (!mayStartOver(error, flow.signal))
-            throw error;
-        return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+    const code = previous.authorization.userCode;
+    if (cause === 'start-over') {
+        core_warning(`AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`);
+        return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true);
     }
+    if (cause === 'expired') {
+        info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${formatUtc(deadline)})` : ''}.`);
+    }
+    return startAuthorization(flow, previous.registration, previous.startedOver);
 }
-/** 4. Device authorization with `registration`: the request to show the approver. */
+/** 4. Device authorization with `registration`. */
 async function startAuthorization(flow, registration, startedOver = false) {
     const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl));
     maskDeviceAuthorization(authorization);
-    return { registration, authorization, request: approvalRequest(authorization, flow), startedOver };
+    return { registration, authorization, startedOver };
 }
-function approvalRequest(authorization, flow) {
-    const { inputs, context, timeoutAt } = flow;
-    const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
+function codeExpiry(authorization) {
+    return authorization.startedAt + authorization.expiresIn * 1000;
+}
+/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
+function requestBase(flow, deadline) {
+    const { inputs, context } = flow;
     return {
-        ...endpointNoticeOf(authorization, flow),
-        userCode: authorization.userCode,
-        verificationUri: authorization.verificationUri,
-        verificationUriComplete: authorization.verificationUriComplete,
-        expiresAt: new Date(expiresAt),
-        deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+        deadline,
         startUrl: inputs.startUrl,
         region: inputs.region,
         clientName: inputs.clientName,
         scopes: inputs.scopes,
         context,
-        ...requestedAccess(inputs)
+        ...requestedAccess(inputs),
+        ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
     };
+}
+/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
+function requestOf(flow, base, { rounds, approvals, refusal }) {
+    const [first, ...others] = rounds;
+    const code = codeOf(first.authorization);
+    const records = approvals.flatMap(approvalRecord);
+    return {
+        ...base,
+        ...code,
+        ...endpointNoticeOf(code, flow),
+        ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
+        ...(records.length > 0 ? { approvals: records } : {}),
+        ...definedFields({ refusal })
+    };
+}
+function codeOf(authorization) {
+    return {
+        userCode: authorization.userCode,
+        verificationUri: authorization.verificationUri,
+        verificationUriComplete: authorization.verificationUriComplete,
+        expiresAt: new Date(codeExpiry(authorization))
+    };
+}
+/** Who approved, for the channels: known once the identity was looked up. */
+function approvalRecord(_approval) {
+    return [];
 }
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links, flow) {
     return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
 }
-/**
- * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
- * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
- */
-async function pollOrStartOver(flow, channels, started) {
-    try {
-        return { started, poll: await waitForApproval(flow, started) };
-    }
-    catch (error) {
-        if (started.startedOver || !mayStartOver(error, flow.signal))
-            throw error;
-        core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
-        const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true);
-        await channels.prompt(again.request);
-        return { started: again, poll: await waitForApproval(flow, again) };
-    }
-}
-/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
-async function waitForApproval({ client, signal }, { registration, authorization, request }) {
+/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
+async function waitForApproval({ client }, { registration, authorization }, deadline, signal) {
     let lastHeartbeat = Date.now();
-    const codeExpiresAt = request.expiresAt.getTime();
-    const deadline = request.deadline.getTime();
+    const codeExpiresAt = codeExpiry(authorization);
     return pollForToken({
         createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
         interval: authorization.interval,
@@ -38202,7 +38591,7 @@ async function waitForApproval({ client, signal }, { registration, authorization
                 return;
             lastHeartbeat = Date.now();
             const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
-            info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
+            info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`);
         },
         onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
     });
@@ -38213,17 +38602,18 @@ async function waitForApproval({ client, signal }, { registration, authorization
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(flow, poll, { registration, request }) {
-    if (!(poll.outcome === 'approved' && poll.token))
-        return unapprovedResult(poll, request, flow.inputs);
+async function exportAccess(flow, ended, { base }) {
+    if (ended.outcome === 'unapproved') {
+        // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
+        await revokeHeld(flow, ended.approvals);
+        return unapprovedResult(ended.poll, ended.round, flow.inputs);
+    }
     const { inputs, context, postStep, signal } = flow;
-    const token = poll.token;
-    maskTokenSet(token);
-    if (inputs.revoke)
-        postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
+    const [{ token, round }] = ended.approvals;
+    const { registration } = round;
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
-    const deadline = exportDeadline(request.deadline.getTime());
+    const deadline = exportDeadline(base.deadline.getTime());
     const access = await obtainAwsAccess({
         inputs,
         token,
@@ -38241,7 +38631,15 @@ async function exportAccess(flow, poll, { registration, request }) {
     });
     exportToken(token);
     exportAwsAccess(access, inputs);
-    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
+    const approvals = ended.approvals.flatMap(approvalRecord);
+    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt), ...(approvals.length > 0 ? { approvals } : {}) };
+}
+/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
+async function revokeHeld(flow, approvals) {
+    if (approvals.length === 0)
+        return;
+    await revokeAtOnce(flow, approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' })));
+    flow.postStep.update((state) => delete state.revoke);
 }
 /**
  * What the post step needs to log out the token, and, should it have expired by then, to end its
@@ -38261,13 +38659,13 @@ function revokeRecord({ endpoints }, token, registration) {
     }
     return record;
 }
-function unapprovedResult(poll, request, inputs) {
+function unapprovedResult(poll, { authorization }, inputs) {
     // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
     if (poll.outcome === 'approved')
         return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
     const details = {
-        userCode: request.userCode,
-        codeExpiresAt: request.expiresAt,
+        userCode: authorization.userCode,
+        codeExpiresAt: new Date(codeExpiry(authorization)),
         ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
     };
     // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the

@@ -10,6 +10,7 @@ import { homedir } from 'node:os'
 import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
 import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
 import { parseAwsAccessInputs } from './role-inputs.js'
+import { parsePatterns, parseRequiredApprovals, type ApproverPolicy } from './gate/policy.js'
 import { sanitize } from './text/sanitize.js'
 
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
@@ -37,6 +38,8 @@ export interface ActionInputs extends AwsAccessInputs {
   cacheRegistration: boolean
   /** Encrypts the cached registration; masked before parsing (see maskSecretInputs). */
   cacheEncryptionKey?: string
+  /** Who may approve, and how many (`approvers`, `excluded-approvers`, `required-approvals`). */
+  policy: ApproverPolicy
 }
 
 export interface ParsedInputs {
@@ -72,6 +75,11 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
   const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true)
   const cacheEncryptionKey = read('cache-encryption-key')
   const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean })
+  const policy: ApproverPolicy = {
+    approvers: parsePatterns('approvers', read('approvers')),
+    excluded: parsePatterns('excluded-approvers', read('excluded-approvers')),
+    requiredApprovals: parseRequiredApprovals(read('required-approvals'))
+  }
   const inputs: ActionInputs = {
     startUrl,
     region,
@@ -82,6 +90,7 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
     githubToken,
     allowForks,
     cacheRegistration,
+    policy,
     ...access
   }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)

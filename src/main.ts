@@ -13,7 +13,7 @@ import { InputError, oneLine } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
 import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
-import { exportCodeExpiry, exportCommentUrl, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import { exportCommentUrl, exportOutcome, exportRequestDeadline, exportRequestOutputs, exportToken } from './export/outputs.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
 import { PostStepWriter, type RevokeRecord } from './model/post-step-state.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
@@ -21,7 +21,7 @@ import { checkProfileNames, maskSecretInputs, parseInputs, type ActionInputs } f
 import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier } from './notify/index.js'
 import { noticeFor, noticeLine } from './notify/endpoint-notice.js'
 import { gateOf } from './model/gate.js'
-import type { ApprovalRequest, RequestResult, RequestSubject, RunContext } from './model/request.js'
+import type { ApprovalRecord, ApprovalRequest, OtherCode, Refusal, RequestResult, RequestSubject, RunContext } from './model/request.js'
 import { SsoOidcClient } from './oidc/client.js'
 import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
@@ -33,9 +33,20 @@ import {
   refuseAccessNotShown,
   removePendingRequest,
   savePendingRequest,
-  type PendingRequest
+  type PendingRequest,
+  type PendingRound
 } from './model/pending.js'
 import { pollForToken, type PollResult } from './poll.js'
+import {
+  openRounds,
+  waitInRounds,
+  type Progress,
+  type RoundCause,
+  type RoundsEnd,
+  type RoundsOptions,
+  type Verdict
+} from './gate/rounds.js'
+import { revokeTokens } from './cleanup/revoke.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 import { definedFields } from './defined.js'
@@ -65,13 +76,34 @@ interface Flow {
   signal: AbortSignal
 }
 
-/** A device authorization, and the request it shows the approver. */
-interface StartedRequest {
-  registration: ClientRegistration
-  authorization: DeviceAuthorization
-  request: ApprovalRequest
-  /** It replaced a client AWS rejected (invalid_client): there is no second new start. */
+/** One round: a device authorization (one code), and the client registration it belongs to. */
+interface Round extends PendingRound {
+  /** Its client replaced one AWS rejected (invalid_client): there is no second new start. */
   startedOver: boolean
+}
+
+/** An approval the gate accepted: the token, from which round. */
+interface Approval {
+  token: TokenSet
+  round: Round
+}
+
+/** How the request ended: the rounds' end (gate/rounds.ts). */
+type GateEnd = RoundsEnd<Round, Approval>
+
+/** What every request of a step shows besides its codes: the run, the access asked for, the deadline. */
+type RequestBase = Omit<
+  ApprovalRequest,
+  'userCode' | 'verificationUri' | 'verificationUriComplete' | 'expiresAt' | 'endpointNotice' | 'otherCodes' | 'approvals' | 'refusal'
+>
+
+/** One step's request: what it shows, and where a two-phase request keeps its current codes. */
+interface Gate {
+  base: RequestBase
+  /** Two phases: the pending-request file, rewritten with every new round. */
+  pendingFile?: string
+  /** What an end at the deadline is called: `timed-out` when `timeout` set it, else `expired`. */
+  endsAs: 'timed-out' | 'expired'
 }
 
 export async function run(): Promise<void> {
@@ -230,28 +262,36 @@ function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostSt
   return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal }
 }
 
-/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
 async function approveInOneStep(flow: Flow, channels: Channels): Promise<RequestResult> {
-  const started = await authorizeDevice(flow)
-  await channels.prompt(started.request)
-  const polled = await pollOrStartOver(flow, channels, started)
-  return exportAccess(flow, polled.poll, polled.started)
+  const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause))
+  const gate = openGate(flow, rounds)
+  const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds))
+  return exportAccess(flow, ended, gate)
 }
 
 /**
- * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
- * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
- * comment's link once the comment is posted.
+ * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
+ * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
+ * prompted, and again with the PR comment's link once the comment is posted.
  */
 async function startRequest(flow: Flow, channels: Channels, pendingFile: string): Promise<void> {
-  const started = await authorizeDevice(flow)
-  savePendingRequest(pendingFile, started)
-  await channels.prompt(started.request)
-  if (channels.commentUrl !== undefined) savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl })
-  exportCodeExpiry(started.request)
+  const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause))
+  const { base } = openGate(flow, rounds)
+  const request = requestOf(flow, base, { rounds, approvals: [] })
+  savePendingRequest(pendingFile, { rounds, request })
+  await channels.prompt(request)
+  if (channels.commentUrl !== undefined) savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl })
+  exportRequestDeadline(request)
   core.info(
-    `The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`
+    `The request is pending until ${formatUtc(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`
   )
+}
+
+/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
+function openGate(flow: Flow, [first]: Round[]): Gate {
+  const deadline = flow.timeoutAt ?? codeExpiry(first!.authorization)
+  return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' }
 }
 
 /**
@@ -272,14 +312,73 @@ function pickUpStartedRequest({ inputs }: Flow, subject: RequestSubject): Pendin
   return { ...pending, file }
 }
 
-/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
-async function waitForStartedRequest(flow: Flow, channels: Channels, pending: PendingRequest): Promise<RequestResult> {
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
+async function waitForStartedRequest(flow: Flow, channels: Channels, pending: PendingRequest & { file: string }): Promise<RequestResult> {
   // The start step's `timeout` set the deadline; this step's own can only bring it closer.
   const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
-  const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) }
+  const {
+    userCode: _code,
+    verificationUri: _uri,
+    verificationUriComplete: _link,
+    expiresAt,
+    endpointNotice: _notice,
+    ...shown
+  } = pending.request
+  const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown
+  const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out'
+  const gate: Gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs }
+  const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }))
+  const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds))
+  return exportAccess(flow, ended, gate)
+}
+
+/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
+function roundsOptions(flow: Flow, channels: Channels, gate: Gate, open: Round[]): RoundsOptions<Round, Approval, Refusal> {
+  return {
+    required: flow.inputs.policy.requiredApprovals,
+    open,
+    deadline: gate.base.deadline.getTime(),
+    endsAs: gate.endsAs,
+    start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
+    poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+    startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
+    judge: (round, token, approvals) => judgeApproval(flow, round, token, approvals),
+    show: (progress) => showProgress(flow, channels, gate, progress),
+    signal: flow.signal
+  }
+}
+
+/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
+async function showProgress(flow: Flow, channels: Channels, gate: Gate, progress: Progress<Round, Approval, Refusal>): Promise<void> {
+  const request = requestOf(flow, gate.base, progress)
+  if (gate.pendingFile !== undefined) {
+    savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...definedFields({ commentUrl: channels.commentUrl }) })
+  }
   await channels.prompt(request)
-  const started: StartedRequest = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false }
-  return exportAccess(flow, await waitForApproval(flow, started), started)
+}
+
+/**
+ * An approval arrived. The token is masked at once; the first accepted approval is the one the job
+ * acts with, so the post step learns to revoke it before anything else can fail.
+ */
+async function judgeApproval(
+  flow: Flow,
+  round: Round,
+  token: TokenSet,
+  approvals: readonly Approval[]
+): Promise<Verdict<Approval, Refusal>> {
+  maskTokenSet(token)
+  const approval: Approval = { token, round }
+  if (approvals.length === 0 && flow.inputs.revoke)
+    flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)))
+  return { accepted: approval }
+}
+
+/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
+async function revokeAtOnce(flow: Flow, tokens: ReadonlyArray<{ token: TokenSet; label: string }>): Promise<void> {
+  for (const { token, label } of tokens) {
+    await revokeTokens({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core)
+  }
 }
 
 interface ChannelOptions {
@@ -354,44 +453,88 @@ class Channels {
 }
 
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
- * When AWS rejects a cached client (invalid_client), a new one is registered and the
- * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
+ * 4. A round: a new device authorization, the device code masked at once. The first of a request
+ * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
+ * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
+ * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
+ * while polling is replaced, and the approver told the code shown is void.
  */
-async function authorizeDevice(flow: Flow): Promise<StartedRequest> {
-  const registration = await flow.registrations.obtain()
-  try {
-    return await startAuthorization(flow, registration)
-  } catch (error) {
-    if (!mayStartOver(error, flow.signal)) throw error
-    return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true)
+async function startRound(flow: Flow, cause: RoundCause, previous?: Round, deadline?: Date): Promise<Round> {
+  if (cause === 'first' || previous === undefined) {
+    const registration = await flow.registrations.obtain()
+    try {
+      return await startAuthorization(flow, registration)
+    } catch (error) {
+      if (!mayStartOver(error, flow.signal)) throw error
+      return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true)
+    }
   }
+  const code = previous.authorization.userCode
+  if (cause === 'start-over') {
+    core.warning(
+      `AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`
+    )
+    return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true)
+  }
+  if (cause === 'expired') {
+    core.info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${formatUtc(deadline)})` : ''}.`)
+  }
+  return startAuthorization(flow, previous.registration, previous.startedOver)
 }
 
-/** 4. Device authorization with `registration`: the request to show the approver. */
-async function startAuthorization(flow: Flow, registration: ClientRegistration, startedOver = false): Promise<StartedRequest> {
+/** 4. Device authorization with `registration`. */
+async function startAuthorization(flow: Flow, registration: ClientRegistration, startedOver = false): Promise<Round> {
   const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl))
   maskDeviceAuthorization(authorization)
-  return { registration, authorization, request: approvalRequest(authorization, flow), startedOver }
+  return { registration, authorization, startedOver }
 }
 
-function approvalRequest(authorization: DeviceAuthorization, flow: Flow): ApprovalRequest {
-  const { inputs, context, timeoutAt } = flow
-  const expiresAt = authorization.startedAt + authorization.expiresIn * 1000
+function codeExpiry(authorization: DeviceAuthorization): number {
+  return authorization.startedAt + authorization.expiresIn * 1000
+}
+
+/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
+function requestBase(flow: Flow, deadline: Date): RequestBase {
+  const { inputs, context } = flow
   return {
-    ...endpointNoticeOf(authorization, flow),
-    userCode: authorization.userCode,
-    verificationUri: authorization.verificationUri,
-    verificationUriComplete: authorization.verificationUriComplete,
-    expiresAt: new Date(expiresAt),
-    deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+    deadline,
     startUrl: inputs.startUrl,
     region: inputs.region,
     clientName: inputs.clientName,
     scopes: inputs.scopes,
     context,
-    ...requestedAccess(inputs)
+    ...requestedAccess(inputs),
+    ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
   }
+}
+
+/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
+function requestOf(flow: Flow, base: RequestBase, { rounds, approvals, refusal }: Progress<Round, Approval, Refusal>): ApprovalRequest {
+  const [first, ...others] = rounds
+  const code = codeOf(first!.authorization)
+  const records = approvals.flatMap(approvalRecord)
+  return {
+    ...base,
+    ...code,
+    ...endpointNoticeOf(code, flow),
+    ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
+    ...(records.length > 0 ? { approvals: records } : {}),
+    ...definedFields({ refusal })
+  }
+}
+
+function codeOf(authorization: DeviceAuthorization): OtherCode {
+  return {
+    userCode: authorization.userCode,
+    verificationUri: authorization.verificationUri,
+    verificationUriComplete: authorization.verificationUriComplete,
+    expiresAt: new Date(codeExpiry(authorization))
+  }
+}
+
+/** Who approved, for the channels: known once the identity was looked up. */
+function approvalRecord(_approval: Approval): ApprovalRecord[] {
+  return []
 }
 
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
@@ -402,33 +545,15 @@ function endpointNoticeOf(
   return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) })
 }
 
-/**
- * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
- * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
- */
-async function pollOrStartOver(
-  flow: Flow,
-  channels: Channels,
-  started: StartedRequest
-): Promise<{ started: StartedRequest; poll: PollResult }> {
-  try {
-    return { started, poll: await waitForApproval(flow, started) }
-  } catch (error) {
-    if (started.startedOver || !mayStartOver(error, flow.signal)) throw error
-    core.warning(
-      'AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.'
-    )
-    const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true)
-    await channels.prompt(again.request)
-    return { started: again, poll: await waitForApproval(flow, again) }
-  }
-}
-
-/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
-async function waitForApproval({ client, signal }: Flow, { registration, authorization, request }: StartedRequest): Promise<PollResult> {
+/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
+async function waitForApproval(
+  { client }: Flow,
+  { registration, authorization }: Round,
+  deadline: number,
+  signal: AbortSignal
+): Promise<PollResult> {
   let lastHeartbeat = Date.now()
-  const codeExpiresAt = request.expiresAt.getTime()
-  const deadline = request.deadline.getTime()
+  const codeExpiresAt = codeExpiry(authorization)
   return pollForToken({
     createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
     interval: authorization.interval,
@@ -439,7 +564,7 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
       if (Date.now() - lastHeartbeat < HEARTBEAT_MS) return
       lastHeartbeat = Date.now()
       const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
-      core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
+      core.info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`)
     },
     onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
   })
@@ -451,15 +576,18 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(flow: Flow, poll: PollResult, { registration, request }: StartedRequest): Promise<RequestResult> {
-  if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, request, flow.inputs)
+async function exportAccess(flow: Flow, ended: GateEnd, { base }: Gate): Promise<RequestResult> {
+  if (ended.outcome === 'unapproved') {
+    // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
+    await revokeHeld(flow, ended.approvals)
+    return unapprovedResult(ended.poll, ended.round, flow.inputs)
+  }
   const { inputs, context, postStep, signal } = flow
-  const token = poll.token
-  maskTokenSet(token)
-  if (inputs.revoke) postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
+  const [{ token, round }] = ended.approvals as [Approval, ...Approval[]]
+  const { registration } = round
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
-  const deadline = exportDeadline(request.deadline.getTime())
+  const deadline = exportDeadline(base.deadline.getTime())
   const access = await obtainAwsAccess({
     inputs,
     token,
@@ -477,7 +605,18 @@ async function exportAccess(flow: Flow, poll: PollResult, { registration, reques
   })
   exportToken(token)
   exportAwsAccess(access, inputs)
-  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+  const approvals = ended.approvals.flatMap(approvalRecord)
+  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt), ...(approvals.length > 0 ? { approvals } : {}) }
+}
+
+/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
+async function revokeHeld(flow: Flow, approvals: readonly Approval[]): Promise<void> {
+  if (approvals.length === 0) return
+  await revokeAtOnce(
+    flow,
+    approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' }))
+  )
+  flow.postStep.update((state) => delete state.revoke)
 }
 
 /**
@@ -499,13 +638,13 @@ function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: Client
   return record
 }
 
-function unapprovedResult(poll: PollResult, request: ApprovalRequest, inputs: ActionInputs): RequestResult {
+function unapprovedResult(poll: PollResult, { authorization }: Round, inputs: ActionInputs): RequestResult {
   // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
   if (poll.outcome === 'approved')
     return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
   const details = {
-    userCode: request.userCode,
-    codeExpiresAt: request.expiresAt,
+    userCode: authorization.userCode,
+    codeExpiresAt: new Date(codeExpiry(authorization)),
     ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
   }
   // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the

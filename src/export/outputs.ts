@@ -35,9 +35,12 @@ export function exportRequestOutputs(request: ApprovalRequest): void {
   set('verification-uri-complete', request.verificationUriComplete)
 }
 
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-export function exportCodeExpiry(request: ApprovalRequest): void {
-  set('expires-at', isoUtc(request.expiresAt.getTime()))
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+export function exportRequestDeadline(request: ApprovalRequest): void {
+  set('expires-at', isoUtc(request.deadline.getTime()))
 }
 
 /** The PR comment that shows the request; set again each time the comment is written. */

@@ -1,5 +1,5 @@
-// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
-// and the device code, both secret) and to tell the channels how the request ended (the request
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
+// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
 // as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
@@ -12,9 +12,15 @@ import type { ClientRegistration, DeviceAuthorization } from '../oidc/types.js'
 import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest } from './request.js'
 import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 
-export interface PendingRequest {
+/** One round of the request: a device authorization and the registration it belongs to. */
+export interface PendingRound {
   registration: ClientRegistration
   authorization: DeviceAuthorization
+}
+
+export interface PendingRequest {
+  /** The rounds waiting for an approver (one per approver still needed), the current codes. */
+  rounds: PendingRound[]
   /** What the approver was shown; its `deadline` is when the wait step gives up. */
   request: ApprovalRequest
   /** The PR comment the start step posted: the wait step edits it, and posts none if there is none. */
@@ -22,9 +28,8 @@ export interface PendingRequest {
 }
 
 interface PendingFile {
-  version: 1
-  registration: ClientRegistration
-  authorization: DeviceAuthorization
+  version: 2
+  rounds: PendingRound[]
   request: StoredRequest
   commentUrl?: string
 }
@@ -41,9 +46,8 @@ export function pendingRequestPath(gate: string, env: NodeJS.ProcessEnv = proces
 
 export function savePendingRequest(path: string, pending: PendingRequest): void {
   const file: PendingFile = {
-    version: 1,
-    registration: pending.registration,
-    authorization: pending.authorization,
+    version: 2,
+    rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
     request: storeRequest(pending.request),
     ...definedFields({ commentUrl: pending.commentUrl })
   }
@@ -64,26 +68,10 @@ export function loadPendingRequest(path: string): PendingRequest {
   }
   try {
     const file = JSON.parse(text) as PendingFile
-    if (typeof file !== 'object' || file === null || file.version !== 1) throw new TypeError('unknown format')
-    checkFields(file.registration, 'registration', {
-      clientId: 'string',
-      clientSecret: 'string',
-      clientIdIssuedAt: 'number',
-      clientSecretExpiresAt: 'number',
-      clientName: 'string'
-    })
-    checkFields(file.authorization, 'authorization', {
-      deviceCode: 'string',
-      userCode: 'string',
-      verificationUri: 'string',
-      verificationUriComplete: 'string',
-      expiresIn: 'number',
-      interval: 'number',
-      startedAt: 'number'
-    })
+    if (typeof file !== 'object' || file === null || file.version !== 2) throw new TypeError('unknown format')
+    if (!Array.isArray(file.rounds) || file.rounds.length === 0) throw new TypeError('no device authorization')
     return {
-      registration: file.registration,
-      authorization: file.authorization,
+      rounds: file.rounds.map(checkRound),
       request: restoreRequest(file.request),
       ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
     }
@@ -92,6 +80,28 @@ export function loadPendingRequest(path: string): PendingRequest {
       `phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`
     )
   }
+}
+
+function checkRound(value: unknown): PendingRound {
+  checkFields(value, 'round', {})
+  const round = value as PendingRound
+  checkFields(round.registration, 'registration', {
+    clientId: 'string',
+    clientSecret: 'string',
+    clientIdIssuedAt: 'number',
+    clientSecretExpiresAt: 'number',
+    clientName: 'string'
+  })
+  checkFields(round.authorization, 'authorization', {
+    deviceCode: 'string',
+    userCode: 'string',
+    verificationUri: 'string',
+    verificationUriComplete: 'string',
+    expiresIn: 'number',
+    interval: 'number',
+    startedAt: 'number'
+  })
+  return { registration: round.registration, authorization: round.authorization }
 }
 
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */

@@ -11,6 +11,7 @@ import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
 import type { ApprovalRequest, Outcome } from '../model/request.js'
 import { subjectRows } from './subject.js'
+import { approvalsSentence, approverList, refusalSentence, renewalSentence } from './approvals.js'
 
 const HEADINGS: Record<Outcome, string> = {
   approved: '✅ AWS access approved',
@@ -32,8 +33,13 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   ]
   if (request.deadline.getTime() < request.expiresAt.getTime())
     rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
+  for (const code of request.otherCodes ?? []) {
+    rows.push(["Another approver's code", `<code>${link(code.verificationUriComplete, plain(code.userCode))}</code>`])
+  }
+  const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)]
   const parts = [
     '<h2>🔐 AWS access waiting for approval</h2>',
+    ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
     `<p><strong>${link(request.verificationUriComplete, 'Open the AWS verification page')}</strong> and check that it shows the code <code>${escapeHtml(plain(request.userCode))}</code>.</p>`,
     ...noticeParagraph(request),
     table([...rows, ...subjectTableRows(request)]),
@@ -48,6 +54,7 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
     ['At', escapeHtml(formatUtc(result.at))]
   ]
+  if (result.approvals?.length) rows.push(['Approved by', escapeHtml(approverList(result.approvals))])
   if (result.accessExpiresAt) rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))])
   if (request) {
     rows.push(['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`])
