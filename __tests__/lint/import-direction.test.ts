@@ -39,10 +39,11 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'registration/',
       'notify/',
       'export/',
-      'cleanup/'
+      'cleanup/',
+      'identity/'
     ]
   },
-  { name: 'model and wire clients', paths: ['model/', 'oidc/', 'portal/', 'github/'] },
+  { name: 'model and wire clients', paths: ['model/', 'oidc/', 'portal/', 'github/', 'sts/'] },
   { name: 'http and utilities', paths: ['http/', 'text/', 'time/', 'retry.ts', 'errors.ts', 'private-files.ts', 'defined.ts'] }
 ]
 

@@ -41,7 +41,7 @@ export interface ErrorResponse {
 /** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
 const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/
 /** A request ID: a UUID, or AWS's older base32-like IDs. */
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
+export const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/
 /** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
 const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/
 /** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
@@ -66,8 +66,13 @@ export function awsErrorFromResponse(response: ErrorResponse): AwsServiceError {
     oauthError,
     retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
     description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-    requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
+    requestId: requestIdOf(response.headers)
   })
+}
+
+/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
+export function requestIdOf(headers: ErrorResponse['headers']): string | undefined {
+  return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'))
 }
 
 /** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */

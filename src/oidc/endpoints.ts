@@ -38,7 +38,8 @@ export function partitionDnsSuffixes(): string[] {
   return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))]
 }
 
-interface ServiceSpec {
+/** A service's hosts and override variables: what resolveServiceEndpoint needs to place it. */
+export interface ServiceSpec {
   /** As the approver reads it. */
   service: string
   hostPrefix: string
@@ -72,9 +73,9 @@ export function portalEndpoint(region: string, env: NodeJS.ProcessEnv = process.
 
 /** An endpoint the environment moves away from AWS's own, for telling the approver. */
 export interface EndpointOverride {
-  /** The variable in effect: AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL. */
+  /** The variable in effect: AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL. */
   variable: string
-  /** `SSO OIDC` or `SSO portal`. */
+  /** `SSO OIDC`, `SSO portal` or `STS`. */
   service: string
   /** Scheme, host and port only: a path could carry a token, and credentials are refused anyway. */
   origin: string
@@ -82,11 +83,23 @@ export interface EndpointOverride {
 
 /** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
 export function endpointOverrides(env: NodeJS.ProcessEnv = process.env): EndpointOverride[] {
-  return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
-    const override = configuredEndpoint(env, overrides)
-    if (override === undefined) return []
-    return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }]
-  })
+  return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? [])
+}
+
+/**
+ * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
+ * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
+ * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
+ */
+export function resolveServiceEndpoint(spec: ServiceSpec, region: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolveEndpoint({ ...spec, region, env })
+}
+
+/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
+export function serviceEndpointOverride(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env): EndpointOverride | undefined {
+  const override = configuredEndpoint(env, spec.overrides)
+  if (override === undefined) return undefined
+  return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }
 }
 
 function resolveEndpoint(spec: ServiceSpec & { region: string; env: NodeJS.ProcessEnv }): string {

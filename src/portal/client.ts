@@ -4,6 +4,7 @@
 // withRetry (src/retry.ts) for transient failures. The listings also come as whole lists, paged
 // with `max_result` (singular on the wire) and `next_token` until no token comes back.
 import type { Dispatcher } from 'undici'
+import { requestIdOf } from '../http/aws-error.js'
 import { requestJson } from '../http/request.js'
 import { parseAccountPage, parseRolePage, parseRoleCredentials } from './responses.js'
 import type { AccountInfo, Page, RoleCredentials, RoleInfo } from './types.js'
@@ -46,11 +47,13 @@ export class SsoPortalClient {
 
   /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
   async getRoleCredentials(accessToken: string, accountId: string, roleName: string): Promise<RoleCredentials> {
-    const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+    const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
       role_name: roleName,
       account_id: accountId
     })
-    return parseRoleCredentials(body, context)
+    const credentials = parseRoleCredentials(body, context)
+    const requestId = requestIdOf(headers)
+    return requestId === undefined ? credentials : { ...credentials, requestId }
   }
 
   async listAccounts(accessToken: string, page: PageRequest = {}): Promise<Page<AccountInfo>> {
@@ -98,7 +101,7 @@ export class SsoPortalClient {
       dispatcher: this.options.dispatcher,
       now
     })
-    return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } }
+    return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } }
   }
 }
 

@@ -18,6 +18,8 @@ export interface RoleCredentials {
   sessionToken: string
   /** Epoch milliseconds: the portal sends milliseconds, unlike every time in the OIDC API. */
   expiration: number
+  /** The GetRoleCredentials call's x-amzn-RequestId, for finding it in CloudTrail; absent when none of that shape came. */
+  requestId?: string
 }
 
 /** An AWS account assigned to the signed-in user (ListAccounts). */
