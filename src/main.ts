@@ -13,7 +13,14 @@ import { InputError, oneLine } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
 import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
-import { exportCommentUrl, exportOutcome, exportRequestDeadline, exportRequestOutputs, exportToken } from './export/outputs.js'
+import {
+  exportApprovers,
+  exportCommentUrl,
+  exportOutcome,
+  exportRequestDeadline,
+  exportRequestOutputs,
+  exportToken
+} from './export/outputs.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
 import { PostStepWriter, type RevokeRecord } from './model/post-step-state.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
@@ -47,6 +54,13 @@ import {
   type Verdict
 } from './gate/rounds.js'
 import { revokeTokens } from './cleanup/revoke.js'
+import { needsIdentity, refusalReason } from './gate/policy.js'
+import { approvalReceipt } from './gate/receipt.js'
+import { identifyApprover } from './identity/approver.js'
+import type { Approver } from './model/approver.js'
+import type { RoleCredentials, RoleTarget } from './portal/types.js'
+import { stsEndpoint, type StsEndpoint } from './sts/endpoint.js'
+import { sanitize } from './text/sanitize.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 import { definedFields } from './defined.js'
@@ -63,8 +77,8 @@ interface Flow {
   inputs: ActionInputs
   context: RunContext
   client: SsoOidcClient
-  /** Both endpoints, resolved before anyone is asked: a bad override fails before a prompt. */
-  endpoints: { oidc: string; portal: string; overrides: EndpointOverride[] }
+  /** The endpoints, resolved before anyone is asked: a bad override fails before a prompt. STS only when the approver is looked up. */
+  endpoints: { oidc: string; portal: string; sts?: StsEndpoint; overrides: EndpointOverride[] }
   /** The OIDC client registration: cached or new (used by `all` and `start`). */
   registrations: RegistrationSource
   /** The setup retry window, fresh for each call. */
@@ -82,10 +96,13 @@ interface Round extends PendingRound {
   startedOver: boolean
 }
 
-/** An approval the gate accepted: the token, from which round. */
+/** An approval the gate accepted: the token, from which round, and who approved when that was looked up. */
 interface Approval {
   token: TokenSet
   round: Round
+  approver?: Approver
+  /** The credentials the lookup opened, with their role: the export reuses them for the same role. */
+  lookup?: { target: RoleTarget; credentials: RoleCredentials }
 }
 
 /** How the request ended: the rounds' end (gate/rounds.ts). */
@@ -238,7 +255,12 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
 function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostStepWriter, startedAt: number, signal: AbortSignal): Flow {
   const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
-  const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
+  const endpoints = {
+    oidc: oidcEndpoint(inputs.region),
+    portal: portalEndpoint(inputs.region),
+    ...(identifiedThrough(inputs) !== false ? { sts: stsEndpoint(inputs.region) } : {}),
+    overrides: endpointOverrides()
+  }
   const client = new SsoOidcClient({
     endpoint: endpoints.oidc,
     signal,
@@ -342,7 +364,7 @@ function roundsOptions(flow: Flow, channels: Channels, gate: Gate, open: Round[]
     start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
     poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
     startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
-    judge: (round, token, approvals) => judgeApproval(flow, round, token, approvals),
+    judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
     show: (progress) => showProgress(flow, channels, gate, progress),
     signal: flow.signal
   }
@@ -358,20 +380,96 @@ async function showProgress(flow: Flow, channels: Channels, gate: Gate, progress
 }
 
 /**
- * An approval arrived. The token is masked at once; the first accepted approval is the one the job
- * acts with, so the post step learns to revoke it before anything else can fail.
+ * An approval arrived. The token is masked at once, and the approver looked up when anything needs
+ * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
+ * is revoked at once; so is every accepted one but the first, which the job acts with and the
+ * post step revokes.
  */
 async function judgeApproval(
   flow: Flow,
+  gate: Gate,
   round: Round,
   token: TokenSet,
   approvals: readonly Approval[]
 ): Promise<Verdict<Approval, Refusal>> {
   maskTokenSet(token)
-  const approval: Approval = { token, round }
-  if (approvals.length === 0 && flow.inputs.revoke)
+  const approvedAt = new Date()
+  let identified: Pick<Approval, 'approver' | 'lookup'>
+  try {
+    identified = await identify(flow, gate, token, approvedAt)
+  } catch (error) {
+    // Unknown, so not acting with it: the token goes before the failure ends the request.
+    await revokeAtOnce(flow, [{ token, label: 'The token of the approval that could not be identified' }])
+    throw error
+  }
+  const approval: Approval = { token, round, ...identified }
+  const userName = approval.approver?.userName
+  const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []))
+  const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar)
+  if (userName !== undefined && reason !== undefined) {
+    await revokeAtOnce(flow, [{ token, label: `The token of ${sanitize(userName, { maxLength: 128 })}, whose approval was not accepted,` }])
+    core.warning(
+      `${sanitize(userName, { maxLength: 128 })} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`
+    )
+    return { refused: { userName, reason, at: approvedAt } }
+  }
+  if (approvals.length > 0) {
+    await revokeAtOnce(flow, [
+      { token, label: `The token of the approval by ${sanitize(userName ?? 'another approver', { maxLength: 128 })}` }
+    ])
+  } else if (flow.inputs.revoke) {
     flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)))
+  }
   return { accepted: approval }
+}
+
+/**
+ * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
+ * else the first `roles` line); undefined for "the first role they have", when only the policy
+ * needs the identity; false when nothing needs it.
+ */
+function identifiedThrough(inputs: ActionInputs): RoleTarget | undefined | false {
+  const requested = inputs.role ?? inputs.profiles[0]
+  if (requested) return { accountId: requested.accountId, roleName: requested.roleName }
+  return needsIdentity(inputs.policy) ? undefined : false
+}
+
+/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
+async function identify(flow: Flow, gate: Gate, token: TokenSet, approvedAt: Date): Promise<Pick<Approval, 'approver' | 'lookup'>> {
+  const through = identifiedThrough(flow.inputs)
+  if (through === false || flow.endpoints.sts === undefined) return {}
+  const deadline = exportDeadline(gate.base.deadline.getTime())
+  const { approver, credentials } = await identifyApprover(token, through, {
+    portal: portalClient(flow, deadline),
+    sts: flow.endpoints.sts,
+    signal: flow.signal,
+    ...definedFields({ deadline }),
+    log: (line) => core.info(line),
+    retry: () => setupRetry(flow, deadline),
+    approvedAt,
+    requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
+  })
+  const target = through ?? { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
+  return { approver, lookup: { target, credentials } }
+}
+
+/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
+function roleOfArn(arn: string): string {
+  return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? ''
+}
+
+/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
+function portalClient(flow: Flow, deadline: number | undefined): SsoPortalClient {
+  return new SsoPortalClient({
+    endpoint: flow.endpoints.portal,
+    signal: flow.signal,
+    requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds),
+    ...definedFields({ deadline })
+  })
+}
+
+function setupRetry(flow: Flow, deadline: number | undefined) {
+  return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry }
 }
 
 /** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
@@ -533,8 +631,8 @@ function codeOf(authorization: DeviceAuthorization): OtherCode {
 }
 
 /** Who approved, for the channels: known once the identity was looked up. */
-function approvalRecord(_approval: Approval): ApprovalRecord[] {
-  return []
+function approvalRecord({ approver }: Approval): ApprovalRecord[] {
+  return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : []
 }
 
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
@@ -582,31 +680,37 @@ async function exportAccess(flow: Flow, ended: GateEnd, { base }: Gate): Promise
     await revokeHeld(flow, ended.approvals)
     return unapprovedResult(ended.poll, ended.round, flow.inputs)
   }
-  const { inputs, context, postStep, signal } = flow
-  const [{ token, round }] = ended.approvals as [Approval, ...Approval[]]
-  const { registration } = round
+  const { inputs, context, postStep } = flow
+  const [first] = ended.approvals as [Approval, ...Approval[]]
+  const { token, round } = first
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
   const deadline = exportDeadline(base.deadline.getTime())
   const access = await obtainAwsAccess({
     inputs,
     token,
-    registration,
-    portal: new SsoPortalClient({
-      endpoint: flow.endpoints.portal,
-      signal,
-      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-      ...definedFields({ deadline })
-    }),
-    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+    registration: round.registration,
+    portal: portalClient(flow, deadline),
+    retry: () => setupRetry(flow, deadline),
     postStep,
     runId: context.runId,
-    runUrl: context.runUrl
+    runUrl: context.runUrl,
+    // The lookup opened the requested role already: its credentials are the ones exported.
+    ...definedFields({ openedRole: first.lookup })
   })
   exportToken(token)
   exportAwsAccess(access, inputs)
+  const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []))
+  const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined
+  if (receipt) exportApprovers(approvers[0]!, receipt)
   const approvals = ended.approvals.flatMap(approvalRecord)
-  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt), ...(approvals.length > 0 ? { approvals } : {}) }
+  return {
+    outcome: 'approved',
+    at: new Date(),
+    accessExpiresAt: new Date(token.expiresAt),
+    ...(approvals.length > 0 ? { approvals } : {}),
+    ...definedFields({ receipt })
+  }
 }
 
 /** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */

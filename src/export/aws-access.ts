@@ -30,6 +30,8 @@ export interface AwsAccessRequest {
   /** GITHUB_RUN_ID and the run's link, to name and explain the profiles' block. */
   runId: string
   runUrl: string
+  /** A role the approver's identity was looked up through (identity/), with its credentials: not asked for twice. */
+  openedRole?: { target: RoleTarget; credentials: RoleCredentials }
 }
 
 export interface AwsAccess {
@@ -46,8 +48,12 @@ export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAcc
   if (inputs.role) {
     const target = inputs.role
     let credentials: RoleCredentials
+    const opened = request.openedRole
     try {
-      credentials = await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry())
+      credentials =
+        opened && sameRole(opened.target, target)
+          ? opened.credentials
+          : await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry())
     } catch (error) {
       if (!isNotAssigned(error)) throw error
       throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage)

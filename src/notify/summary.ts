@@ -9,7 +9,7 @@ import { plain } from './format.js'
 import { formatUtc } from '../time/format.js'
 import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
-import type { ApprovalRequest, Outcome } from '../model/request.js'
+import type { ApprovalRequest, Outcome, Receipt } from '../model/request.js'
 import { subjectRows } from './subject.js'
 import { approvalsSentence, approverList, refusalSentence, renewalSentence } from './approvals.js'
 
@@ -67,7 +67,24 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
   // The record shows the code too: it keeps the warning the approver was given beside it.
   if (request) parts.push(...noticeParagraph(request))
   parts.push(table(rows))
+  if (result.receipt) parts.push(receiptTable(result.receipt))
   return parts.join('\n')
+}
+
+/** The approval receipt (the `receipt` output): one row per approver, for an audit in CloudTrail. */
+function receiptTable(receipt: Receipt): string {
+  const cell = (value: string) => `<td>${escapeHtml(plain(value))}</td>`
+  return [
+    `<h3>Approval receipt</h3>`,
+    `<p>Run ${escapeHtml(plain(receipt.runId))} (attempt ${escapeHtml(plain(receipt.runAttempt))}) of ${escapeHtml(plain(receipt.repository))} at commit <code>${escapeHtml(plain(receipt.commit))}</code>; ${receipt.approvers.length} of ${receipt.requiredApprovals} required ${receipt.requiredApprovals === 1 ? 'approval' : 'approvals'}.</p>`,
+    '<table>',
+    '<tr><th align="left">Approver</th><th align="left">ARN</th><th align="left">Approved at</th><th align="left">CloudTrail request IDs</th></tr>',
+    ...receipt.approvers.map(
+      (approver) =>
+        `<tr>${cell(approver.userName)}${cell(approver.arn)}${cell(approver.approvedAt)}${cell(approver.requestIds.join(', '))}</tr>`
+    ),
+    '</table>'
+  ].join('\n')
 }
 
 function noticeParagraph(request: ApprovalRequest): string[] {
