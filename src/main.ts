@@ -363,6 +363,7 @@ function roundsOptions(flow: Flow, channels: Channels, gate: Gate, open: Round[]
     endsAs: gate.endsAs,
     start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
     poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+    expiredOnTime: (round, poll) => expiredOnTime(round, poll),
     startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
     judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
     show: (progress) => showProgress(flow, channels, gate, progress),
@@ -585,6 +586,15 @@ async function startAuthorization(flow: Flow, registration: ClientRegistration, 
   const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl))
   maskDeviceAuthorization(authorization)
   return { registration, authorization, startedOver }
+}
+
+/**
+ * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
+ * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
+ */
+function expiredOnTime({ authorization }: Round, poll: PollResult): boolean {
+  const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000
+  return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000
 }
 
 function codeExpiry(authorization: DeviceAuthorization): number {

@@ -100,11 +100,14 @@ describe('the pending request', () => {
     const path = pendingRequestPath('0123456789abcdef')
     expect(path).toBe(join(privateDirectory(), 'pending-0123456789abcdef.json'))
     const request = approvalRequest({ deadline: new Date(Date.UTC(2026, 4, 1, 12, 5)) })
-    savePendingRequest(path, { registration, authorization, request, commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1' })
+    savePendingRequest(path, {
+      rounds: [{ registration, authorization }],
+      request,
+      commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1'
+    })
     expect(mode(path)).toBe(0o600)
     expect(loadPendingRequest(path)).toEqual({
-      registration,
-      authorization,
+      rounds: [{ registration, authorization }],
       request,
       commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1'
     })

@@ -67,11 +67,22 @@ export function parseRequiredApprovals(raw: string): number {
   return value
 }
 
-/** Whether `userName` matches `pattern` (the language above). */
+/** Whether `userName` matches `pattern` (the language above): literal parts in order, `*` between them. */
 export function matchesPattern(userName: string, pattern: string): boolean {
-  const parts = pattern.toLowerCase().split('*')
-  const expression = parts.map((part) => part.replace(/[.+=,@\\^$|()[\]{}?-]/g, '\\$&')).join('.*')
-  return new RegExp(`^${expression}$`, 'su').test(userName.toLowerCase())
+  const name = userName.toLowerCase()
+  const [head = '', ...rest] = pattern.toLowerCase().split('*')
+  if (rest.length === 0) return name === head
+  const tail = rest.pop() ?? ''
+  if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail)) return false
+  // The middle parts, each at its earliest place: any match leaves the most room for the next.
+  let at = head.length
+  const end = name.length - tail.length
+  for (const part of rest) {
+    const found = name.indexOf(part, at)
+    if (found === -1 || found + part.length > end) return false
+    at = found + part.length
+  }
+  return true
 }
 
 /** The policy asks who approved: only then does a run without a requested role look the identity up. */

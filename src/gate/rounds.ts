@@ -37,6 +37,11 @@ export interface RoundsOptions<Round, Approval, Refusal> {
   start(cause: RoundCause, previous?: Round): Promise<Round>
   /** Polls one round until a decision, its code's expiry or the deadline (poll.ts). */
   poll(round: Round, signal: AbortSignal): Promise<PollResult>
+  /**
+   * The round's code expired when it should have (not early: AWS calling a code expired minutes
+   * before its time would otherwise make the loop start round after round until the deadline).
+   */
+  expiredOnTime(round: Round, poll: PollResult): boolean
   /** A poll failed (it threw): whether a new round may succeed (AWS rejected the client, once). */
   startsOver(error: unknown, round: Round): boolean
   /** An approval arrived: who approved, and does it count? `approvals` are those accepted so far. */
@@ -120,12 +125,13 @@ export async function waitInRounds<Round, Approval, Refusal>(
         await renew(round, 'refused', verdict.refused)
         continue
       }
-      if (poll.outcome === 'expired' && timeLeft()) {
+      if (poll.outcome === 'expired' && timeLeft() && options.expiredOnTime(round, poll)) {
         await renew(round, 'expired')
         continue
       }
-      // A code that expired with no time left for another ends the request as its deadline says.
-      const outcome = poll.outcome === 'expired' ? options.endsAs : poll.outcome
+      // A code that expired with no time left for another ends the request as its deadline says;
+      // one AWS expired early ends it as expired.
+      const outcome = poll.outcome === 'expired' && !timeLeft() ? options.endsAs : poll.outcome
       return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals }
     }
   } finally {
