@@ -87,7 +87,11 @@ for (const [name, source] of Object.entries(CANDIDATES)) {
   const dir = join(WORK, name)
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'entry.mjs'), source)
-  execFileSync(process.execPath, ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', join(dir, 'entry.mjs'), '-o', join(dir, 'out'), '--quiet', '--target', 'es2023'], { stdio: 'inherit' })
+  execFileSync(
+    process.execPath,
+    ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', join(dir, 'entry.mjs'), '-o', join(dir, 'out'), '--quiet', '--target', 'es2023'],
+    { stdio: 'inherit' }
+  )
   writeFileSync(join(dir, 'out', 'package.json'), '{"type":"module"}\n')
   const samples = Array.from({ length: runs }, () => timeInFreshNode(join(dir, 'out')))
   const bytes = bundleBytes(join(dir, 'out'))
@@ -100,7 +104,11 @@ for (const [name, source] of Object.entries(CANDIDATES)) {
     addedLoadMs: Number((loadMs - baseline.loadMs).toFixed(2)),
     signMs: Number(median(samples.map((sample) => sample.signMs)).toFixed(2))
   }
-  if (name !== 'baseline' && !samples[0]!.signed.startsWith('AWS4-HMAC-SHA256')) throw new Error(`${name} did not sign: ${samples[0]!.signed}`)
+  if (name !== 'baseline' && !samples[0]!.signed.startsWith('AWS4-HMAC-SHA256'))
+    throw new Error(`${name} did not sign: ${samples[0]!.signed}`)
 }
-writeFileSync('bench/signers.json', JSON.stringify({ node: process.version, runs, loadavg: (await import('node:os')).loadavg()[0], results }, null, 2) + '\n')
+writeFileSync(
+  'bench/signers.json',
+  JSON.stringify({ node: process.version, runs, loadavg: (await import('node:os')).loadavg()[0], results }, null, 2) + '\n'
+)
 console.table(results)

@@ -113,7 +113,10 @@ function readDirectory(path: string): EmulatorOptions['directory'] {
     throw new UsageError(`--directory: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
   try {
-    return parseDirectory(JSON.parse(text), path)
+    const value: unknown = JSON.parse(text)
+    // Checked here, with the file's name in the message; startEmulator reads the same value again.
+    parseDirectory(value, path)
+    return value as EmulatorOptions['directory']
   } catch (error) {
     throw new UsageError(`--directory: ${(error as Error).message}`)
   }

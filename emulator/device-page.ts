@@ -2,15 +2,18 @@
 // stand-in for the AWS consent page. Plain semantic HTML with labels and inline CSS, no script and
 // no external asset, so it works in any browser, from curl, and under a strict CSP. Every value
 // that reaches the HTML is escaped: the client name and start URL come from the requesting client.
+import { USER_NAME, type Directory } from './directory.js'
 import type { Reply } from './errors.js'
 import type { Authorization, CodeLookup, DecisionResult, Store } from './store.js'
 
-export const DEFAULT_USER = 'demo-user'
+export { DEFAULT_USER } from './directory.js'
 const MAX_USER_LENGTH = 64
 
 export interface PageRequest {
   /** The request's Accept header: JSON replies for scripts that ask for them, HTML otherwise. */
   accept: string | undefined
+  /** Who may approve, and who approves when the form names nobody. */
+  directory: Directory
 }
 
 /** `GET /device` and `GET /device?user_code=…`. */
@@ -25,9 +28,9 @@ export function showDevicePage(store: Store, request: PageRequest, userCode: str
   if (lookup.kind === 'pending') {
     return json
       ? jsonReply(200, { result: 'pending', ...describe(lookup.authorization, lookup.clientName) })
-      : htmlReply(200, 'Authorize request', confirmForm(lookup.authorization, lookup.clientName))
+      : htmlReply(200, 'Authorize request', confirmForm(lookup.authorization, lookup.clientName, request.directory))
   }
-  return outcomeReply(json, lookup, userCode)
+  return outcomeReply(json, lookup, userCode, request.directory)
 }
 
 /** `POST /device/approve` and `POST /device/deny`, from the page's forms, curl or a script. */
@@ -39,13 +42,24 @@ export function decideFromPage(store: Store, request: PageRequest, decision: 'ap
       ? jsonReply(400, { result: 'missing-code', message: 'Pass the code as user_code.' })
       : htmlReply(400, 'Enter your code', enterCodeForm('Enter the code shown by the application.'))
   }
-  const user = form.user?.trim() || DEFAULT_USER
+  const user = form.user?.trim() || request.directory.defaultUser
   if (user.length > MAX_USER_LENGTH) {
     return json
       ? jsonReply(400, { result: 'invalid-user', message: `The user name is longer than ${MAX_USER_LENGTH} characters.` })
       : htmlReply(400, 'Invalid user name', `<p>The user name is longer than ${MAX_USER_LENGTH} characters.</p>`)
   }
-  return outcomeReply(json, store.decide(userCode, decision, user), userCode)
+  // The name becomes the role session's name, which STS allows only these characters.
+  if (!USER_NAME.test(user)) {
+    const message = 'A user name is 2 to 64 letters, digits or + = , . @ _ - (it names the role session).'
+    return json ? jsonReply(400, { result: 'invalid-user', message }) : htmlReply(400, 'Invalid user name', `<p>${escapeHtml(message)}</p>`)
+  }
+  if (decision === 'approve' && !request.directory.accountsOf(user)) {
+    const message = `The directory has no user ${user}: approve as one of ${request.directory.users.map((known) => known.userName).join(', ')}.`
+    return json
+      ? jsonReply(400, { result: 'unknown-user', message })
+      : htmlReply(400, 'Unknown user', `<p role="alert">${escapeHtml(message)}</p>`)
+  }
+  return outcomeReply(json, store.decide(userCode, decision, user), userCode, request.directory)
 }
 
 /** Parses a form post body: urlencoded (browsers, `curl -d`) or a JSON object (scripts). */
@@ -71,7 +85,7 @@ export function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;')
 }
 
-function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedCode: string): Reply {
+function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedCode: string, directory: Directory): Reply {
   switch (result.kind) {
     case 'approved':
       return json
@@ -81,7 +95,7 @@ function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedC
             'Request approved',
             `<p role="status">You approved the request from <strong>${escapeHtml(result.clientName)}</strong> ` +
               `(code <code>${escapeHtml(result.authorization.userCode)}</code>) as ` +
-              `<strong>${escapeHtml(result.authorization.user ?? DEFAULT_USER)}</strong>.</p>` +
+              `<strong>${escapeHtml(result.authorization.user ?? directory.defaultUser)}</strong>.</p>` +
               '<p>You can close this window: the application continues by itself.</p>'
           )
     case 'denied':
@@ -123,7 +137,7 @@ function outcomeReply(json: boolean, result: DecisionResult | CodeLookup, typedC
     case 'pending':
       return json
         ? jsonReply(200, { result: 'pending', ...describe(result.authorization, result.clientName) })
-        : htmlReply(200, 'Authorize request', confirmForm(result.authorization, result.clientName))
+        : htmlReply(200, 'Authorize request', confirmForm(result.authorization, result.clientName, directory))
   }
 }
 
@@ -150,7 +164,7 @@ function enterCodeForm(problem?: string, typedCode = ''): string {
   )
 }
 
-function confirmForm(authorization: Authorization, clientName: string): string {
+function confirmForm(authorization: Authorization, clientName: string, directory: Directory): string {
   const code = escapeHtml(authorization.userCode)
   return (
     `<p><strong>${escapeHtml(clientName)}</strong> asks for access to your AWS accounts through IAM Identity Center.</p>` +
@@ -166,7 +180,7 @@ function confirmForm(authorization: Authorization, clientName: string): string {
     '<form method="post" action="/device/approve">' +
     `<input type="hidden" name="user_code" value="${code}">` +
     '<label for="user">Approve as</label>' +
-    `<input id="user" name="user" value="${DEFAULT_USER}" maxlength="${MAX_USER_LENGTH}" autocomplete="username" aria-describedby="user-hint">` +
+    `<input id="user" name="user" value="${escapeHtml(directory.defaultUser)}" maxlength="${MAX_USER_LENGTH}" autocomplete="username" aria-describedby="user-hint">` +
     '<button type="submit" class="approve">Approve</button>' +
     '</form>' +
     '<form method="post" action="/device/deny">' +
@@ -174,7 +188,10 @@ function confirmForm(authorization: Authorization, clientName: string): string {
     '<button type="submit" class="deny">Deny</button>' +
     '</form>' +
     '</div>' +
-    '<p id="user-hint" class="hint">The emulator has no sign-in: the name you approve as is recorded as the approver.</p>'
+    '<p id="user-hint" class="hint">The emulator has no sign-in: the name you approve as is recorded as the approver' +
+    (directory.shared
+      ? '.</p>'
+      : `; its directory lists ${directory.users.map((user) => `<code>${escapeHtml(user.userName)}</code>`).join(', ')}.</p>`)
   )
 }
 

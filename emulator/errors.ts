@@ -38,6 +38,8 @@ export interface Reply {
   status: number
   headers: Record<string, string>
   body: string
+  /** The AWS error shape, for the request record, when no x-amzn-ErrorType header names it (STS). Never sent. */
+  error?: string
 }
 
 export class OidcError extends Error {
@@ -85,6 +87,52 @@ export class PortalError extends Error {
       status: this.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': `${this.shape}:${PORTAL_CORAL_NAMESPACE}` },
       body: JSON.stringify({ message: this.message, __type: `${PORTAL_NAMESPACE}#${this.shape}` })
+    }
+  }
+}
+
+/** STS's error codes (Query protocol) and their statuses, as STS answers them. */
+export const STS_ERROR_STATUS: Readonly<Record<string, number>> = {
+  MissingAuthenticationToken: 403,
+  IncompleteSignature: 400,
+  InvalidClientTokenId: 403,
+  SignatureDoesNotMatch: 403,
+  ExpiredToken: 400,
+  InvalidAction: 400,
+  AccessDenied: 403,
+  Throttling: 400,
+  InternalFailure: 500
+}
+
+const STS_XML_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
+
+/** An STS error in the Query protocol's XML: ErrorResponse > Error (Type, Code, Message), RequestId. */
+export class StsError extends Error {
+  readonly shape: string
+  readonly status: number
+
+  constructor(shape: string, message: string, status?: number) {
+    super(message)
+    this.name = 'StsError'
+    this.shape = shape
+    this.status = status ?? STS_ERROR_STATUS[shape] ?? 500
+  }
+
+  toReply(requestId: string): Reply {
+    const escape = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+    return {
+      status: this.status,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body:
+        `<ErrorResponse xmlns="${STS_XML_NAMESPACE}">\n` +
+        '  <Error>\n' +
+        `    <Type>${this.status >= 500 ? 'Receiver' : 'Sender'}</Type>\n` +
+        `    <Code>${escape(this.shape)}</Code>\n` +
+        `    <Message>${escape(this.message)}</Message>\n` +
+        '  </Error>\n' +
+        `  <RequestId>${requestId}</RequestId>\n` +
+        '</ErrorResponse>\n',
+      error: this.shape
     }
   }
 }

@@ -1,6 +1,7 @@
 // Fault injection: scripted misbehaviour per operation and count, so clients can be tested against
 // what real networks and services do (docs/protocol.md §2 errors, resets, stalls, slowness, bad bodies).
-import { OidcError, PortalError, type Reply } from './errors.js'
+import { OidcError, PortalError, StsError, type Reply } from './errors.js'
+import { newRequestId } from './ids.js'
 
 export const FAULT_KINDS = ['status', 'reset', 'hang', 'slow', 'malformed-json', 'missing-fields', 'override'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
@@ -39,7 +40,9 @@ export const ESSENTIAL_FIELDS: Record<string, string[]> = {
   GetRoleCredentials: ['roleCredentials.secretAccessKey', 'roleCredentials.sessionToken'],
   ListAccounts: ['accountList'],
   ListAccountRoles: ['roleList'],
-  Logout: []
+  Logout: [],
+  // XML elements, by name.
+  GetCallerIdentity: ['Arn']
 }
 
 interface ActiveFault {
@@ -202,11 +205,15 @@ export function defaultErrorType(status: number): string {
 }
 
 /** A 'status' fault's reply, in the error dialect of the operation's service. */
-export function statusFaultReply(fault: Fault, api: 'oidc' | 'portal'): Reply {
+export function statusFaultReply(fault: Fault, api: 'oidc' | 'portal' | 'sts'): Reply {
   const status = fault.status ?? 500
   const shape = fault.errorType ?? defaultErrorType(status)
   const reply =
-    api === 'oidc' ? new OidcError(shape, 'Injected fault', status).toReply() : new PortalError(shape, 'Injected fault', status).toReply()
+    api === 'oidc'
+      ? new OidcError(shape, 'Injected fault', status).toReply()
+      : api === 'portal'
+        ? new PortalError(shape, 'Injected fault', status).toReply()
+        : new StsError(shape, 'Injected fault', status).toReply(newRequestId())
   if (fault.retryAfter !== undefined) reply.headers['retry-after'] = String(fault.retryAfter)
   return reply
 }
@@ -220,6 +227,11 @@ export function malformedJsonReply(): Reply {
 export function withoutEssentialFields(operation: string, reply: Reply): Reply | undefined {
   const fields = ESSENTIAL_FIELDS[operation] ?? []
   if (reply.status !== 200 || fields.length === 0) return undefined
+  if (isXml(reply)) {
+    let body = reply.body
+    for (const name of fields) body = body.replace(new RegExp(`\\s*<${name}>[^<]*</${name}>`), '')
+    return { ...reply, body }
+  }
   let body: Record<string, unknown>
   try {
     body = JSON.parse(reply.body) as Record<string, unknown>
@@ -237,7 +249,14 @@ export function withoutEssentialFields(operation: string, reply: Reply): Reply |
 /** The reply with an 'override' fault's fields set in its JSON body and its headers set. */
 export function withOverrides(fault: Fault, reply: Reply): Reply {
   let body = reply.body
-  if (fault.fields !== undefined) {
+  if (fault.fields !== undefined && isXml(reply)) {
+    // An XML answer (STS): each field names an element (the last part of its path) whose text is
+    // replaced by the value, as given: a hostile server's markup is part of what a test can set.
+    for (const [path, value] of Object.entries(fault.fields)) {
+      const name = path.split('.').pop()!
+      body = body.replace(new RegExp(`<${name}>[^<]*</${name}>`), () => `<${name}>${String(value)}</${name}>`)
+    }
+  } else if (fault.fields !== undefined) {
     let parsed: unknown
     try {
       parsed = JSON.parse(reply.body)
@@ -257,4 +276,8 @@ export function withOverrides(fault: Fault, reply: Reply): Reply {
     body = JSON.stringify(root)
   }
   return { ...reply, headers: { ...reply.headers, ...fault.headers }, body }
+}
+
+function isXml(reply: Reply): boolean {
+  return reply.headers['content-type']?.startsWith('text/xml') === true
 }

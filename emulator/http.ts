@@ -40,6 +40,7 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   if (res.writableEnded || res.destroyed) return
   const body = Buffer.from(reply.body, 'utf8')
   res.writeHead(reply.status, {
+    // An answer that carries its own (STS, whose body repeats it) keeps it.
     'x-amzn-requestid': newRequestId(),
     ...reply.headers,
     'content-length': String(body.length)

@@ -65,6 +65,16 @@ export function newSessionToken(): string {
   return 'IQoJb3JpZ2luX2Vj' + randomBytes(600).toString('base64')
 }
 
+/** A role's unique id, as IAM shows it in `aws:userid`: AROA and 17 upper-case letters and digits. */
+export function newRoleId(): string {
+  return 'AROA' + fromAlphabet(UPPER_ALNUM, 17)
+}
+
+/** The 16 hex digits IAM Identity Center appends to a permission set's role name. */
+export function newRoleSuffix(): string {
+  return randomBytes(8).toString('hex')
+}
+
 export function newRequestId(): string {
   return randomUUID()
 }

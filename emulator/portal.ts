@@ -2,7 +2,7 @@
 // `x-amz-sso_bearer_token` header; errors in the portal dialect ({message, __type}).
 import type { IncomingHttpHeaders } from 'node:http'
 import { PortalError } from './errors.js'
-import { newAccessKeyId, newSecretAccessKey, newSessionToken } from './ids.js'
+import type { Directory } from './directory.js'
 import type { Account, IssuedToken, Store } from './store.js'
 
 export const BEARER_HEADER = 'x-amz-sso_bearer_token'
@@ -13,7 +13,7 @@ const MAX_PAGE_SIZE = 100
 
 export interface PortalContext {
   store: Store
-  directory: Account[]
+  directory: Directory
   now: () => number
 }
 
@@ -25,33 +25,35 @@ export interface PortalRequest {
 type JsonObject = Record<string, unknown>
 
 export function getRoleCredentials(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
+  const token = authenticate(ctx, request)
   const roleName = requiredParameter(request, 'role_name')
   const accountId = requiredParameter(request, 'account_id')
-  const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
+  const account = accountsOf(ctx, token).find((candidate) => candidate.accountId === accountId)
   if (!account || !account.roles.includes(roleName)) throw new PortalError('ResourceNotFoundException', 'No access')
+  // A role session named after the user, as IAM Identity Center opens it: STS names it back.
+  const session = ctx.store.openRoleSession(token.user, accountId, roleName, ROLE_SESSION_SECONDS)
   return {
     roleCredentials: {
-      accessKeyId: newAccessKeyId(),
-      secretAccessKey: newSecretAccessKey(),
-      sessionToken: newSessionToken(),
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
       // Milliseconds, unlike every time in the OIDC API.
-      expiration: ctx.now() + ROLE_SESSION_SECONDS * 1000
+      expiration: session.expiresAt
     }
   }
 }
 
 export function listAccounts(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
-  const accounts = ctx.directory.map(({ accountId, accountName, emailAddress }) => ({ accountId, accountName, emailAddress }))
+  const token = authenticate(ctx, request)
+  const accounts = accountsOf(ctx, token).map(({ accountId, accountName, emailAddress }) => ({ accountId, accountName, emailAddress }))
   const { items, nextToken } = page(request, 'accounts', accounts)
   return withNextToken({ accountList: items }, nextToken)
 }
 
 export function listAccountRoles(ctx: PortalContext, request: PortalRequest): JsonObject {
-  authenticate(ctx, request)
+  const token = authenticate(ctx, request)
   const accountId = requiredParameter(request, 'account_id')
-  const account = ctx.directory.find((candidate) => candidate.accountId === accountId)
+  const account = accountsOf(ctx, token).find((candidate) => candidate.accountId === accountId)
   if (!account) throw new PortalError('ResourceNotFoundException', 'No access')
   const roles = account.roles.map((roleName) => ({ roleName, accountId }))
   const { items, nextToken } = page(request, `roles:${accountId}`, roles)
@@ -62,6 +64,11 @@ export function listAccountRoles(ctx: PortalContext, request: PortalRequest): Js
 export function logout(ctx: PortalContext, request: PortalRequest): void {
   const token = authenticate(ctx, request)
   ctx.store.revoke(token.accessToken)
+}
+
+/** What the token's user is assigned: nothing for a user the directory does not list. */
+function accountsOf(ctx: PortalContext, token: IssuedToken): Account[] {
+  return ctx.directory.accountsOf(token.user) ?? []
 }
 
 function authenticate(ctx: PortalContext, request: PortalRequest): IssuedToken {

@@ -5,6 +5,8 @@ import { OidcError, type Reply } from './errors.js'
 import { jsonReply } from './http.js'
 import { createToken, registerClient, startDeviceAuthorization, type OidcContext } from './oidc.js'
 import { getRoleCredentials, listAccountRoles, listAccounts, logout, type PortalContext, type PortalRequest } from './portal.js'
+import { handleQuery, type StsContext } from './sts.js'
+import type { Directory } from './directory.js'
 import type { Store } from './store.js'
 
 export interface Exchange {
@@ -14,7 +16,7 @@ export interface Exchange {
 }
 
 /** Which AWS service an operation belongs to: it decides the error dialect. */
-export type Api = 'oidc' | 'portal'
+export type Api = 'oidc' | 'portal' | 'sts'
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE'
@@ -29,6 +31,8 @@ export interface RouteContext {
   store: Store
   oidc: OidcContext
   portal: PortalContext
+  sts: StsContext
+  directory: Directory
 }
 
 export const OIDC_OPERATIONS = ['RegisterClient', 'StartDeviceAuthorization', 'CreateToken'] as const
@@ -74,17 +78,36 @@ export function portalRoutes(ctx: RouteContext): Route[] {
   ]
 }
 
+/** STS on the emulator's own origin, so AWS_ENDPOINT_URL_STS can point at it: `POST /` (Query protocol). */
+export function stsRoutes(ctx: RouteContext): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/',
+      operation: 'GetCallerIdentity',
+      api: 'sts',
+      handle: (exchange) => handleQuery(ctx.sts, { method: 'POST', ...exchange })
+    }
+  ]
+}
+
 export function pageRoutes(ctx: RouteContext): Route[] {
   const decide =
     (decision: 'approve' | 'deny') =>
     (exchange: Exchange): Reply =>
-      decideFromPage(ctx.store, { accept: exchange.headers.accept }, decision, parseForm(exchange.headers['content-type'], exchange.body))
+      decideFromPage(
+        ctx.store,
+        { accept: exchange.headers.accept, directory: ctx.directory },
+        decision,
+        parseForm(exchange.headers['content-type'], exchange.body)
+      )
   return [
     {
       method: 'GET',
       path: '/device',
       operation: 'VerificationPage',
-      handle: (exchange) => showDevicePage(ctx.store, { accept: exchange.headers.accept }, exchange.url.searchParams.get('user_code'))
+      handle: (exchange) =>
+        showDevicePage(ctx.store, { accept: exchange.headers.accept, directory: ctx.directory }, exchange.url.searchParams.get('user_code'))
     },
     { method: 'POST', path: '/device/approve', operation: 'ApproveDevice', handle: decide('approve') },
     { method: 'POST', path: '/device/deny', operation: 'DenyDevice', handle: decide('deny') }

@@ -4,10 +4,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { OidcError, PortalError, type Reply } from './errors.js'
+import { OidcError, PortalError, StsError, type Reply } from './errors.js'
 import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
-import { DEFAULT_USER } from './device-page.js'
-import { parseDirectory } from './directory.js'
+import { parseDirectory, type DirectoryInput } from './directory.js'
+import { newRequestId } from './ids.js'
 import { controlRoutes } from './control.js'
 import {
   FaultPlan,
@@ -19,10 +19,11 @@ import {
   type FaultKind
 } from './faults.js'
 import type { OidcSettings } from './oidc.js'
-import { findRoute, oidcRoutes, pageRoutes, portalRoutes, type Api, type Route, type RouteContext } from './routes.js'
+import { findRoute, oidcRoutes, pageRoutes, portalRoutes, stsRoutes, type Api, type Route, type RouteContext } from './routes.js'
 import { Store, type Account, type Authorization } from './store.js'
 
 export type { Account } from './store.js'
+export type { DirectoryInput, DirectoryUser } from './directory.js'
 export type { Fault, FaultKind } from './faults.js'
 
 export interface EmulatorOptions {
@@ -38,10 +39,10 @@ export interface EmulatorOptions {
   tokenTtl?: number
   /** Client registration lifetime in seconds, default 90 days. */
   registrationTtl?: number
-  /** Approve each device authorization this many seconds after it starts, as user 'demo-user'. */
+  /** Approve each device authorization this many seconds after it starts, as the directory's first user. */
   approveAfter?: number
-  /** Portal assignments. */
-  directory?: Account[]
+  /** Users and their portal assignments: a list of accounts everyone shares, or `{ users: [...] }` (emulator/README.md). */
+  directory?: DirectoryInput
   /** Clock in epoch ms, default Date.now: lets tests fast-forward expiry. */
   now?: () => number
   /** One line per request: method, path, operation, status, ms. Never bodies or secrets. */
@@ -74,7 +75,10 @@ export interface Emulator {
   /** Requests per AWS operation. */
   counts: Record<string, number>
   requests: RequestRecord[]
-  /** Approves a pending authorization; throws if the code is unknown, expired, decided or its client invalid. */
+  /**
+   * Approves a pending authorization as `user` (default: the directory's first user); throws if the
+   * code is unknown, expired, decided or its client invalid, or the directory does not list the user.
+   */
   approve(userCode: string, user?: string): void
   deny(userCode: string): void
   pending(): PendingAuthorization[]
@@ -83,6 +87,10 @@ export interface Emulator {
   isRefreshTokenValid(refreshToken: string): boolean
   /** Makes a registration stale, as if its 90 days had passed. */
   expireRegistration(clientId: string): void
+  /** Makes role credentials stale, as if their hour had passed: STS then answers ExpiredToken. */
+  expireRoleCredentials(accessKeyId: string): void
+  /** Who approves when nobody is named: the directory's first user (`demo-user` for a shared directory). */
+  defaultUser: string
   /** Arms a fault for the next matching requests (see Fault); throws on an invalid fault. */
   injectFault(fault: Fault): void
   clearFaults(): void
@@ -97,7 +105,8 @@ export const AWS_OPERATIONS = [
   'GetRoleCredentials',
   'ListAccounts',
   'ListAccountRoles',
-  'Logout'
+  'Logout',
+  'GetCallerIdentity'
 ] as const
 
 export const DEFAULT_DIRECTORY: Account[] = [
@@ -111,7 +120,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const now = options.now ?? Date.now
   const log = options.log ?? (() => {})
   const host = options.host ?? '127.0.0.1'
-  const directory = options.directory ? parseDirectory(options.directory) : DEFAULT_DIRECTORY
+  const directory = parseDirectory(options.directory ?? DEFAULT_DIRECTORY)
   const store = new Store(now)
   const counts: Record<string, number> = Object.fromEntries(AWS_OPERATIONS.map((operation) => [operation, 0]))
   const requests: RequestRecord[] = []
@@ -138,7 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const timer = setTimeout(() => {
       timers.delete(timer)
       // A code that was denied, expired or whose client went stale meanwhile stays as it is.
-      store.decide(authorization.userCode, 'approve', DEFAULT_USER)
+      store.decide(authorization.userCode, 'approve', directory.defaultUser)
     }, options.approveAfter * 1000)
     timer.unref()
     timers.add(timer)
@@ -147,9 +156,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: RouteContext = {
     store,
     oidc: { store, settings, now, verificationUri: `${endpoint}/device`, onAuthorizationStarted: scheduleApproval },
-    portal: { store, directory, now }
+    portal: { store, directory, now },
+    sts: { store, now },
+    directory
   }
-  const routes: Route[] = [...oidcRoutes(ctx), ...portalRoutes(ctx), ...pageRoutes(ctx)]
+  const routes: Route[] = [...oidcRoutes(ctx), ...portalRoutes(ctx), ...stsRoutes(ctx), ...pageRoutes(ctx)]
 
   const faults = new FaultPlan(AWS_OPERATIONS)
   const pending = (): PendingAuthorization[] =>
@@ -292,12 +303,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint,
     counts,
     requests,
-    approve(userCode, user = DEFAULT_USER) {
+    defaultUser: directory.defaultUser,
+    approve(userCode, user = directory.defaultUser) {
+      if (!directory.accountsOf(user)) throw new Error(`Cannot approve ${userCode} as ${user}: the directory has no such user`)
       const result = store.decide(userCode, 'approve', user)
       if (result.kind !== 'approved') throw new Error(`Cannot approve ${userCode}: ${result.kind}`)
     },
     deny(userCode) {
-      const result = store.decide(userCode, 'deny', DEFAULT_USER)
+      const result = store.decide(userCode, 'deny', directory.defaultUser)
       if (result.kind !== 'denied') throw new Error(`Cannot deny ${userCode}: ${result.kind}`)
     },
     pending,
@@ -309,6 +322,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     expireRegistration(clientId) {
       store.expireRegistration(clientId)
+    },
+    expireRoleCredentials(accessKeyId) {
+      store.expireRoleSession(accessKeyId)
     },
     injectFault(fault) {
       faults.add(fault)
@@ -357,6 +373,14 @@ function unknownOperation(): Reply {
 /** A thrown error as the wire reply of the route's service. */
 function errorReply(api: Api | undefined, error: unknown): Reply {
   if (error instanceof OidcError || error instanceof PortalError) return error.toReply()
+  if (error instanceof StsError) return error.toReply(newRequestId())
+  if (api === 'sts') {
+    const shape =
+      error instanceof BodyTooLargeError
+        ? new StsError('InvalidRequest', error.message, 400)
+        : new StsError('InternalFailure', 'An internal error occurred')
+    return shape.toReply(newRequestId())
+  }
   if (error instanceof BodyTooLargeError) {
     return api === 'portal'
       ? new PortalError('InvalidRequestException', error.message).toReply()
@@ -369,6 +393,7 @@ function errorReply(api: Api | undefined, error: unknown): Reply {
 }
 
 function errorShapeOf(reply: Reply): string | undefined {
+  if (reply.error !== undefined) return reply.error
   const header = reply.headers['x-amzn-errortype']
   return header ? header.split(':')[0] : undefined
 }

@@ -2,7 +2,20 @@
 // authorizations, and the tokens issued from them. Pure state and rules, no HTTP: the OIDC
 // handlers, the portal, the verification page and the programmatic API all go through it, so
 // they can never disagree about whether a code is pending or a token is valid.
-import { newAccessToken, newClientId, newClientSecret, newDeviceCode, newRefreshToken, newUserCode, normalizeUserCode } from './ids.js'
+import {
+  newAccessKeyId,
+  newAccessToken,
+  newClientId,
+  newClientSecret,
+  newDeviceCode,
+  newRefreshToken,
+  newRoleId,
+  newRoleSuffix,
+  newSecretAccessKey,
+  newSessionToken,
+  newUserCode,
+  normalizeUserCode
+} from './ids.js'
 
 /** A portal assignment: an account and the roles (permission sets) the signed-in user has in it. */
 export interface Account {
@@ -55,6 +68,27 @@ export interface IssuedToken {
   refreshToken?: string
 }
 
+/** The IAM role IAM Identity Center keeps in an account for a permission set. */
+export interface ProvisionedRole {
+  /** `AWSReservedSSO_<permission set>_<16 hex>`. */
+  roleName: string
+  /** `AROA…`, the role's unique id. */
+  roleId: string
+}
+
+/** Role credentials GetRoleCredentials handed out: a role session named after the user. */
+export interface RoleSession extends ProvisionedRole {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken: string
+  /** Epoch ms. */
+  expiresAt: number
+  /** The user whose token asked: the session's name. */
+  user: string
+  accountId: string
+  permissionSet: string
+}
+
 interface IssuedRefreshToken {
   clientId: string
   user: string
@@ -85,6 +119,8 @@ export class Store {
   private readonly byUserCode = new Map<string, Authorization>()
   private readonly accessTokens = new Map<string, IssuedToken>()
   private readonly refreshTokens = new Map<string, IssuedRefreshToken>()
+  private readonly roles = new Map<string, ProvisionedRole>()
+  private readonly roleSessions = new Map<string, RoleSession>()
 
   constructor(private readonly now: () => number) {}
 
@@ -228,5 +264,48 @@ export class Store {
       const refresh = this.refreshTokens.get(token.refreshToken)
       if (refresh) refresh.valid = false
     }
+  }
+
+  /** New role credentials for `user` in `permissionSet` of `accountId`, valid `ttlSeconds`. */
+  openRoleSession(user: string, accountId: string, permissionSet: string, ttlSeconds: number): RoleSession {
+    const session: RoleSession = {
+      ...this.provisionedRole(accountId, permissionSet),
+      accessKeyId: newAccessKeyId(),
+      secretAccessKey: newSecretAccessKey(),
+      sessionToken: newSessionToken(),
+      expiresAt: this.now() + ttlSeconds * 1000,
+      user,
+      accountId,
+      permissionSet
+    }
+    this.roleSessions.set(session.accessKeyId, session)
+    return session
+  }
+
+  /** The session an access key id belongs to, expired or not. */
+  findRoleSession(accessKeyId: string): RoleSession | undefined {
+    return this.roleSessions.get(accessKeyId)
+  }
+
+  isRoleSessionExpired(session: RoleSession): boolean {
+    return this.now() >= session.expiresAt
+  }
+
+  /** Makes role credentials stale, as if their hour had passed. */
+  expireRoleSession(accessKeyId: string): void {
+    const session = this.roleSessions.get(accessKeyId)
+    if (!session) throw new Error('No role session with that access key id')
+    session.expiresAt = this.now() - 1
+  }
+
+  /** One role per permission set and account, made on first use and the same for every user after. */
+  private provisionedRole(accountId: string, permissionSet: string): ProvisionedRole {
+    const key = `${accountId}/${permissionSet}`
+    let role = this.roles.get(key)
+    if (!role) {
+      role = { roleName: `AWSReservedSSO_${permissionSet}_${newRoleSuffix()}`, roleId: newRoleId() }
+      this.roles.set(key, role)
+    }
+    return role
   }
 }

@@ -90,10 +90,7 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
 }
 
 /** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-export function attemptLimit(
-  options: Pick<JsonRequest, 'operation' | 'timeoutMs' | 'deadline' | 'now'>,
-  endpoint: string
-): number {
+export function attemptLimit(options: Pick<JsonRequest, 'operation' | 'timeoutMs' | 'deadline' | 'now'>, endpoint: string): number {
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   if (options.deadline === undefined) return timeoutMs
   const left = Math.floor(options.deadline - (options.now ?? Date.now)())

@@ -68,7 +68,14 @@ export class StsClient {
     })
     const text = response.body.toString('utf8')
     if (response.status < 200 || response.status > 299) {
-      throw awsErrorFromResponse({ operation, endpoint, status: response.status, headers: response.headers, body: stsErrorBody(text), now: now() })
+      throw awsErrorFromResponse({
+        operation,
+        endpoint,
+        status: response.status,
+        headers: response.headers,
+        body: stsErrorBody(text),
+        now: now()
+      })
     }
     const header = response.headers['x-amzn-requestid']
     const requestId = Array.isArray(header) ? header[0] : header

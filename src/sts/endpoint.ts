@@ -12,7 +12,11 @@
 //   working when us-east-1 does not, and it is what the SDKs now send).
 import {
   EndpointConfigurationError,
-  resolveServiceEndpoint, serviceEndpointOverride, type EndpointOverride, type ServiceSpec } from '../oidc/endpoints.js'
+  resolveServiceEndpoint,
+  serviceEndpointOverride,
+  type EndpointOverride,
+  type ServiceSpec
+} from '../oidc/endpoints.js'
 
 const STS: ServiceSpec = {
   service: 'STS',
@@ -35,7 +39,9 @@ export interface StsEndpoint {
 export function stsEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): StsEndpoint {
   const trimmed = region.trim()
   if (trimmed === GLOBAL_REGION) {
-    throw new EndpointConfigurationError(`region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`)
+    throw new EndpointConfigurationError(
+      `region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`
+    )
   }
   return { url: resolveServiceEndpoint(STS, trimmed, env), signingRegion: trimmed }
 }

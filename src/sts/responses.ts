@@ -20,8 +20,7 @@ export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
 
 /** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
 export function parseCallerIdentity(text: string, context: ParseContext, headerRequestId: string | undefined): CallerIdentity {
-  const malformed = (problem: string): MalformedResponseError =>
-    new MalformedResponseError(context.operation, context.endpoint, problem)
+  const malformed = (problem: string): MalformedResponseError => new MalformedResponseError(context.operation, context.endpoint, problem)
   const root = readDocument(text, malformed)
   if (root.name !== 'GetCallerIdentityResponse') throw malformed('the XML root is not GetCallerIdentityResponse')
   if (root.attributes.xmlns !== STS_NAMESPACE) throw malformed('the XML root is not in the STS 2011-06-15 namespace')

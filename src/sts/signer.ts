@@ -42,5 +42,8 @@ export function signQueryRequest(request: QueryRequest): Record<string, string> 
 
 /** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
 function amzDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
