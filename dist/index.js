@@ -1,6 +1,499 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 8832:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var aws4 = exports,
+    url = __nccwpck_require__(7016),
+    querystring = __nccwpck_require__(3480),
+    crypto = __nccwpck_require__(6982),
+    lru = __nccwpck_require__(2638),
+    credentialsCache = lru(1000)
+
+// http://docs.amazonwebservices.com/general/latest/gr/signature-version-4.html
+
+function hmac(key, string, encoding) {
+  return crypto.createHmac('sha256', key).update(string, 'utf8').digest(encoding)
+}
+
+function hash(string, encoding) {
+  return crypto.createHash('sha256').update(string, 'utf8').digest(encoding)
+}
+
+// This function assumes the string has already been percent encoded
+function encodeRfc3986(urlEncodedString) {
+  return urlEncodedString.replace(/[!'()*]/g, function(c) {
+    return '%' + c.charCodeAt(0).toString(16).toUpperCase()
+  })
+}
+
+function encodeRfc3986Full(str) {
+  return encodeRfc3986(encodeURIComponent(str))
+}
+
+// A bit of a combination of:
+// https://github.com/aws/aws-sdk-java-v2/blob/dc695de6ab49ad03934e1b02e7263abbd2354be0/core/auth/src/main/java/software/amazon/awssdk/auth/signer/internal/AbstractAws4Signer.java#L59
+// https://github.com/aws/aws-sdk-js/blob/18cb7e5b463b46239f9fdd4a65e2ff8c81831e8f/lib/signers/v4.js#L191-L199
+// https://github.com/mhart/aws4fetch/blob/b3aed16b6f17384cf36ea33bcba3c1e9f3bdfefd/src/main.js#L25-L34
+var HEADERS_TO_IGNORE = {
+  'authorization': true,
+  'connection': true,
+  'x-amzn-trace-id': true,
+  'user-agent': true,
+  'expect': true,
+  'presigned-expires': true,
+  'range': true,
+}
+
+// request: { path | body, [host], [method], [headers], [service], [region] }
+// credentials: { accessKeyId, secretAccessKey, [sessionToken] }
+function RequestSigner(request, credentials) {
+
+  if (typeof request === 'string') request = url.parse(request)
+
+  var headers = request.headers = Object.assign({}, (request.headers || {})),
+      hostParts = (!this.service || !this.region) && this.matchHost(request.hostname || request.host || headers.Host || headers.host)
+
+  this.request = request
+  this.credentials = credentials || this.defaultCredentials()
+
+  this.service = request.service || hostParts[0] || ''
+  this.region = request.region || hostParts[1] || 'us-east-1'
+
+  // SES uses a different domain from the service name
+  if (this.service === 'email') this.service = 'ses'
+
+  if (!request.method && request.body)
+    request.method = 'POST'
+
+  if (!headers.Host && !headers.host) {
+    headers.Host = request.hostname || request.host || this.createHost()
+
+    // If a port is specified explicitly, use it as is
+    if (request.port)
+      headers.Host += ':' + request.port
+  }
+  if (!request.hostname && !request.host)
+    request.hostname = headers.Host || headers.host
+
+  this.isCodeCommitGit = this.service === 'codecommit' && request.method === 'GIT'
+
+  this.extraHeadersToIgnore = request.extraHeadersToIgnore || Object.create(null)
+  this.extraHeadersToInclude = request.extraHeadersToInclude || Object.create(null)
+}
+
+RequestSigner.prototype.matchHost = function(host) {
+  var match = (host || '').match(/([^\.]{1,63})\.(?:([^\.]{0,63})\.)?amazonaws\.com(\.cn)?$/)
+  var hostParts = (match || []).slice(1, 3)
+
+  // ES's hostParts are sometimes the other way round, if the value that is expected
+  // to be region equals ‘es’ switch them back
+  // e.g. search-cluster-name-aaaa00aaaa0aaa0aaaaaaa0aaa.us-east-1.es.amazonaws.com
+  if (hostParts[1] === 'es' || hostParts[1] === 'aoss')
+    hostParts = hostParts.reverse()
+
+  if (hostParts[1] == 's3') {
+    hostParts[0] = 's3'
+    hostParts[1] = 'us-east-1'
+  } else {
+    for (var i = 0; i < 2; i++) {
+      if (/^s3-/.test(hostParts[i])) {
+        hostParts[1] = hostParts[i].slice(3)
+        hostParts[0] = 's3'
+        break
+      }
+    }
+  }
+
+  return hostParts
+}
+
+// http://docs.aws.amazon.com/general/latest/gr/rande.html
+RequestSigner.prototype.isSingleRegion = function() {
+  // Special case for S3 and SimpleDB in us-east-1
+  if (['s3', 'sdb'].indexOf(this.service) >= 0 && this.region === 'us-east-1') return true
+
+  return ['cloudfront', 'ls', 'route53', 'iam', 'importexport', 'sts']
+    .indexOf(this.service) >= 0
+}
+
+RequestSigner.prototype.createHost = function() {
+  var region = this.isSingleRegion() ? '' : '.' + this.region,
+      subdomain = this.service === 'ses' ? 'email' : this.service
+  return subdomain + region + '.amazonaws.com'
+}
+
+RequestSigner.prototype.prepareRequest = function() {
+  this.parsePath()
+
+  var request = this.request, headers = request.headers, query
+
+  if (request.signQuery) {
+
+    this.parsedPath.query = query = this.parsedPath.query || {}
+
+    if (this.credentials.sessionToken)
+      query['X-Amz-Security-Token'] = this.credentials.sessionToken
+
+    if (this.service === 's3' && !query['X-Amz-Expires'])
+      query['X-Amz-Expires'] = 86400
+
+    if (query['X-Amz-Date'])
+      this.datetime = query['X-Amz-Date']
+    else
+      query['X-Amz-Date'] = this.getDateTime()
+
+    query['X-Amz-Algorithm'] = 'AWS4-HMAC-SHA256'
+    query['X-Amz-Credential'] = this.credentials.accessKeyId + '/' + this.credentialString()
+    query['X-Amz-SignedHeaders'] = this.signedHeaders()
+
+  } else {
+
+    if (!request.doNotModifyHeaders && !this.isCodeCommitGit) {
+      if (request.body && !headers['Content-Type'] && !headers['content-type'])
+        headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8'
+
+      if (request.body && !headers['Content-Length'] && !headers['content-length'])
+        headers['Content-Length'] = Buffer.byteLength(request.body)
+
+      if (this.credentials.sessionToken && !headers['X-Amz-Security-Token'] && !headers['x-amz-security-token'])
+        headers['X-Amz-Security-Token'] = this.credentials.sessionToken
+
+      if (this.service === 's3' && !headers['X-Amz-Content-Sha256'] && !headers['x-amz-content-sha256'])
+        headers['X-Amz-Content-Sha256'] = hash(this.request.body || '', 'hex')
+
+      if (headers['X-Amz-Date'] || headers['x-amz-date'])
+        this.datetime = headers['X-Amz-Date'] || headers['x-amz-date']
+      else
+        headers['X-Amz-Date'] = this.getDateTime()
+    }
+
+    delete headers.Authorization
+    delete headers.authorization
+  }
+}
+
+RequestSigner.prototype.sign = function() {
+  if (!this.parsedPath) this.prepareRequest()
+
+  if (this.request.signQuery) {
+    this.parsedPath.query['X-Amz-Signature'] = this.signature()
+  } else {
+    this.request.headers.Authorization = this.authHeader()
+  }
+
+  this.request.path = this.formatPath()
+
+  return this.request
+}
+
+RequestSigner.prototype.getDateTime = function() {
+  if (!this.datetime) {
+    var headers = this.request.headers,
+      date = new Date(headers.Date || headers.date || new Date)
+
+    this.datetime = date.toISOString().replace(/[:\-]|\.\d{3}/g, '')
+
+    // Remove the trailing 'Z' on the timestamp string for CodeCommit git access
+    if (this.isCodeCommitGit) this.datetime = this.datetime.slice(0, -1)
+  }
+  return this.datetime
+}
+
+RequestSigner.prototype.getDate = function() {
+  return this.getDateTime().substr(0, 8)
+}
+
+RequestSigner.prototype.authHeader = function() {
+  return [
+    'AWS4-HMAC-SHA256 Credential=' + this.credentials.accessKeyId + '/' + this.credentialString(),
+    'SignedHeaders=' + this.signedHeaders(),
+    'Signature=' + this.signature(),
+  ].join(', ')
+}
+
+RequestSigner.prototype.signature = function() {
+  var date = this.getDate(),
+      cacheKey = [this.credentials.secretAccessKey, date, this.region, this.service].join(),
+      kDate, kRegion, kService, kCredentials = credentialsCache.get(cacheKey)
+  if (!kCredentials) {
+    kDate = hmac('AWS4' + this.credentials.secretAccessKey, date)
+    kRegion = hmac(kDate, this.region)
+    kService = hmac(kRegion, this.service)
+    kCredentials = hmac(kService, 'aws4_request')
+    credentialsCache.set(cacheKey, kCredentials)
+  }
+  return hmac(kCredentials, this.stringToSign(), 'hex')
+}
+
+RequestSigner.prototype.stringToSign = function() {
+  return [
+    'AWS4-HMAC-SHA256',
+    this.getDateTime(),
+    this.credentialString(),
+    hash(this.canonicalString(), 'hex'),
+  ].join('\n')
+}
+
+RequestSigner.prototype.canonicalString = function() {
+  if (!this.parsedPath) this.prepareRequest()
+
+  var pathStr = this.parsedPath.path,
+      query = this.parsedPath.query,
+      headers = this.request.headers,
+      queryStr = '',
+      normalizePath = this.service !== 's3',
+      decodePath = this.service === 's3' || this.request.doNotEncodePath,
+      decodeSlashesInPath = this.service === 's3',
+      firstValOnly = this.service === 's3',
+      bodyHash
+
+  if (this.service === 's3' && this.request.signQuery) {
+    bodyHash = 'UNSIGNED-PAYLOAD'
+  } else if (this.isCodeCommitGit) {
+    bodyHash = ''
+  } else {
+    bodyHash = headers['X-Amz-Content-Sha256'] || headers['x-amz-content-sha256'] ||
+      hash(this.request.body || '', 'hex')
+  }
+
+  if (query) {
+    var reducedQuery = Object.keys(query).reduce(function(obj, key) {
+      if (!key) return obj
+      obj[encodeRfc3986Full(key)] = !Array.isArray(query[key]) ? query[key] :
+        (firstValOnly ? query[key][0] : query[key])
+      return obj
+    }, {})
+    var encodedQueryPieces = []
+    Object.keys(reducedQuery).sort().forEach(function(key) {
+      if (!Array.isArray(reducedQuery[key])) {
+        encodedQueryPieces.push(key + '=' + encodeRfc3986Full(reducedQuery[key]))
+      } else {
+        reducedQuery[key].map(encodeRfc3986Full).sort()
+          .forEach(function(val) { encodedQueryPieces.push(key + '=' + val) })
+      }
+    })
+    queryStr = encodedQueryPieces.join('&')
+  }
+  if (pathStr !== '/') {
+    if (normalizePath) pathStr = pathStr.replace(/\/{2,}/g, '/')
+    pathStr = pathStr.split('/').reduce(function(path, piece) {
+      if (normalizePath && piece === '..') {
+        path.pop()
+      } else if (!normalizePath || piece !== '.') {
+        if (decodePath) piece = decodeURIComponent(piece.replace(/\+/g, ' '))
+        path.push(encodeRfc3986Full(piece))
+      }
+      return path
+    }, []).join('/')
+    if (pathStr[0] !== '/') pathStr = '/' + pathStr
+    if (decodeSlashesInPath) pathStr = pathStr.replace(/%2F/g, '/')
+  }
+
+  return [
+    this.request.method || 'GET',
+    pathStr,
+    queryStr,
+    this.canonicalHeaders() + '\n',
+    this.signedHeaders(),
+    bodyHash,
+  ].join('\n')
+}
+
+RequestSigner.prototype.filterHeaders = function() {
+  var headers = this.request.headers,
+      extraHeadersToInclude = this.extraHeadersToInclude,
+      extraHeadersToIgnore = this.extraHeadersToIgnore
+  this.filteredHeaders = Object.keys(headers)
+    .map(function(key) { return [key.toLowerCase(), headers[key]] })
+    .filter(function(entry) {
+      return extraHeadersToInclude[entry[0]] ||
+        (HEADERS_TO_IGNORE[entry[0]] == null && !extraHeadersToIgnore[entry[0]])
+    })
+    .sort(function(a, b) { return a[0] < b[0] ? -1 : 1 })
+}
+
+RequestSigner.prototype.canonicalHeaders = function() {
+  if (!this.filteredHeaders) this.filterHeaders()
+
+  return this.filteredHeaders.map(function(entry) {
+    return entry[0] + ':' + entry[1].toString().trim().replace(/\s+/g, ' ')
+  }).join('\n')
+}
+
+RequestSigner.prototype.signedHeaders = function() {
+  if (!this.filteredHeaders) this.filterHeaders()
+
+  return this.filteredHeaders.map(function(entry) { return entry[0] }).join(';')
+}
+
+RequestSigner.prototype.credentialString = function() {
+  return [
+    this.getDate(),
+    this.region,
+    this.service,
+    'aws4_request',
+  ].join('/')
+}
+
+RequestSigner.prototype.defaultCredentials = function() {
+  var env = process.env
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID || env.AWS_ACCESS_KEY,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY || env.AWS_SECRET_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN,
+  }
+}
+
+RequestSigner.prototype.parsePath = function() {
+  var path = this.request.path || '/'
+
+  // S3 doesn't always encode characters > 127 correctly and
+  // all services don't encode characters > 255 correctly
+  // So if there are non-reserved chars (and it's not already all % encoded), just encode them all
+  if (/[^0-9A-Za-z;,/?:@&=+$\-_.!~*'()#%]/.test(path)) {
+    path = encodeURI(decodeURI(path))
+  }
+
+  var queryIx = path.indexOf('?'),
+      query = null
+
+  if (queryIx >= 0) {
+    query = querystring.parse(path.slice(queryIx + 1))
+    path = path.slice(0, queryIx)
+  }
+
+  this.parsedPath = {
+    path: path,
+    query: query,
+  }
+}
+
+RequestSigner.prototype.formatPath = function() {
+  var path = this.parsedPath.path,
+      query = this.parsedPath.query
+
+  if (!query) return path
+
+  // Services don't support empty query string keys
+  if (query[''] != null) delete query['']
+
+  return path + '?' + encodeRfc3986(querystring.stringify(query))
+}
+
+aws4.RequestSigner = RequestSigner
+
+aws4.sign = function(request, credentials) {
+  return new RequestSigner(request, credentials).sign()
+}
+
+
+/***/ }),
+
+/***/ 2638:
+/***/ ((module) => {
+
+module.exports = function(size) {
+  return new LruCache(size)
+}
+
+function LruCache(size) {
+  this.capacity = size | 0
+  this.map = Object.create(null)
+  this.list = new DoublyLinkedList()
+}
+
+LruCache.prototype.get = function(key) {
+  var node = this.map[key]
+  if (node == null) return undefined
+  this.used(node)
+  return node.val
+}
+
+LruCache.prototype.set = function(key, val) {
+  var node = this.map[key]
+  if (node != null) {
+    node.val = val
+  } else {
+    if (!this.capacity) this.prune()
+    if (!this.capacity) return false
+    node = new DoublyLinkedNode(key, val)
+    this.map[key] = node
+    this.capacity--
+  }
+  this.used(node)
+  return true
+}
+
+LruCache.prototype.used = function(node) {
+  this.list.moveToFront(node)
+}
+
+LruCache.prototype.prune = function() {
+  var node = this.list.pop()
+  if (node != null) {
+    delete this.map[node.key]
+    this.capacity++
+  }
+}
+
+
+function DoublyLinkedList() {
+  this.firstNode = null
+  this.lastNode = null
+}
+
+DoublyLinkedList.prototype.moveToFront = function(node) {
+  if (this.firstNode == node) return
+
+  this.remove(node)
+
+  if (this.firstNode == null) {
+    this.firstNode = node
+    this.lastNode = node
+    node.prev = null
+    node.next = null
+  } else {
+    node.prev = null
+    node.next = this.firstNode
+    node.next.prev = node
+    this.firstNode = node
+  }
+}
+
+DoublyLinkedList.prototype.pop = function() {
+  var lastNode = this.lastNode
+  if (lastNode != null) {
+    this.remove(lastNode)
+  }
+  return lastNode
+}
+
+DoublyLinkedList.prototype.remove = function(node) {
+  if (this.firstNode == node) {
+    this.firstNode = node.next
+  } else if (node.prev != null) {
+    node.prev.next = node.next
+  }
+  if (this.lastNode == node) {
+    this.lastNode = node.prev
+  } else if (node.next != null) {
+    node.next.prev = node.prev
+  }
+}
+
+
+function DoublyLinkedNode(key, val) {
+  this.key = key
+  this.val = val
+  this.prev = null
+  this.next = null
+}
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28411,7 +28904,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2716);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28424,7 +28917,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6182:
+/***/ 2716:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28609,8 +29102,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -28634,7 +29127,7 @@ function issueFileCommand(command, message) {
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -32239,11 +32732,25 @@ function parseRequiredApprovals(raw) {
     }
     return value;
 }
-/** Whether `userName` matches `pattern` (the language above). */
+/** Whether `userName` matches `pattern` (the language above): literal parts in order, `*` between them. */
 function matchesPattern(userName, pattern) {
-    const parts = pattern.toLowerCase().split('*');
-    const expression = parts.map((part) => part.replace(/[.+=,@\\^$|()[\]{}?-]/g, '\\$&')).join('.*');
-    return new RegExp(`^${expression}$`, 'su').test(userName.toLowerCase());
+    const name = userName.toLowerCase();
+    const [head = '', ...rest] = pattern.toLowerCase().split('*');
+    if (rest.length === 0)
+        return name === head;
+    const tail = rest.pop() ?? '';
+    if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail))
+        return false;
+    // The middle parts, each at its earliest place: any match leaves the most room for the next.
+    let at = head.length;
+    const end = name.length - tail.length;
+    for (const part of rest) {
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end)
+            return false;
+        at = found + part.length;
+    }
+    return true;
 }
 /** The policy asks who approved: only then does a run without a requested role look the identity up. */
 function needsIdentity(policy) {
@@ -32586,12 +33093,22 @@ function portalEndpoint(region, env = process.env) {
 }
 /** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
 function endpointOverrides(env = process.env) {
-    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
-        const override = configuredEndpoint(env, overrides);
-        if (override === undefined)
-            return [];
-        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
-    });
+    return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? []);
+}
+/**
+ * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
+ * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
+ * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
+ */
+function resolveServiceEndpoint(spec, region, env = process.env) {
+    return resolveEndpoint({ ...spec, region, env });
+}
+/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
+function serviceEndpointOverride(spec, env = process.env) {
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override === undefined)
+        return undefined;
+    return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin };
 }
 function resolveEndpoint(spec) {
     const { env } = spec;
@@ -33030,8 +33547,12 @@ function awsErrorFromResponse(response) {
         oauthError,
         retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
         description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
+        requestId: requestIdOf(response.headers)
     });
+}
+/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
+function requestIdOf(headers) {
+    return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'));
 }
 /** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
 function awsDescription(raw) {
@@ -33530,6 +34051,7 @@ function withNextToken(items, fields) {
 ;// CONCATENATED MODULE: ./src/portal/client.ts
 
 
+
 const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
 /** The largest page the portal serves (1–100). */
 const MAX_PAGE_SIZE = 100;
@@ -33544,11 +34066,13 @@ class SsoPortalClient {
     }
     /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
     async getRoleCredentials(accessToken, accountId, roleName) {
-        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+        const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
             role_name: roleName,
             account_id: accountId
         });
-        return parseRoleCredentials(body, context);
+        const credentials = parseRoleCredentials(body, context);
+        const requestId = requestIdOf(headers);
+        return requestId === undefined ? credentials : { ...credentials, requestId };
     }
     async listAccounts(accessToken, page = {}) {
         const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
@@ -33590,7 +34114,7 @@ class SsoPortalClient {
             dispatcher: this.options.dispatcher,
             now
         });
-        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+        return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
     }
 }
 function pageQuery(page) {
@@ -34727,6 +35251,9 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'verification-uri',
     'verification-uri-complete',
     'comment-url',
+    'approver',
+    'approver-arn',
+    'receipt',
     'aws-account-id',
     'aws-expiration',
     'aws-access-key-id',
@@ -34759,6 +35286,13 @@ function exportToken(token) {
     maskTokenSet(token);
     set('access-token', token.accessToken);
     set('expires-at', isoUtc(token.expiresAt));
+}
+/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
+function exportApprovers(first, receipt) {
+    // From STS, through the sanitiser like every other answer from outside.
+    set('approver', sanitize(first.userName, { maxLength: 128 }));
+    set('approver-arn', sanitize(first.arn, { maxLength: 2048 }));
+    set('receipt', JSON.stringify(receipt));
 }
 function exportOutcome(outcome) {
     set('outcome', outcome);
@@ -34801,8 +35335,12 @@ async function obtainAwsAccess(request) {
     if (inputs.role) {
         const target = inputs.role;
         let credentials;
+        const opened = request.openedRole;
         try {
-            credentials = await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
+            credentials =
+                opened && sameRole(opened.target, target)
+                    ? opened.credentials
+                    : await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
         }
         catch (error) {
             if (!isNotAssigned(error))
@@ -36139,7 +36677,21 @@ function renderSummary({ subject, request, result }) {
     if (request)
         parts.push(...noticeParagraph(request));
     parts.push(summary_table(rows));
+    if (result.receipt)
+        parts.push(receiptTable(result.receipt));
     return parts.join('\n');
+}
+/** The approval receipt (the `receipt` output): one row per approver, for an audit in CloudTrail. */
+function receiptTable(receipt) {
+    const cell = (value) => `<td>${escapeHtml(plain(value))}</td>`;
+    return [
+        `<h3>Approval receipt</h3>`,
+        `<p>Run ${escapeHtml(plain(receipt.runId))} (attempt ${escapeHtml(plain(receipt.runAttempt))}) of ${escapeHtml(plain(receipt.repository))} at commit <code>${escapeHtml(plain(receipt.commit))}</code>; ${receipt.approvers.length} of ${receipt.requiredApprovals} required ${receipt.requiredApprovals === 1 ? 'approval' : 'approvals'}.</p>`,
+        '<table>',
+        '<tr><th align="left">Approver</th><th align="left">ARN</th><th align="left">Approved at</th><th align="left">CloudTrail request IDs</th></tr>',
+        ...receipt.approvers.map((approver) => `<tr>${cell(approver.userName)}${cell(approver.arn)}${cell(approver.approvedAt)}${cell(approver.requestIds.join(', '))}</tr>`),
+        '</table>'
+    ].join('\n');
 }
 function noticeParagraph(request) {
     if (!request.endpointNotice)
@@ -36530,12 +37082,13 @@ async function waitInRounds(options) {
                 await renew(round, 'refused', verdict.refused);
                 continue;
             }
-            if (poll.outcome === 'expired' && timeLeft()) {
+            if (poll.outcome === 'expired' && timeLeft() && options.expiredOnTime(round, poll)) {
                 await renew(round, 'expired');
                 continue;
             }
-            // A code that expired with no time left for another ends the request as its deadline says.
-            const outcome = poll.outcome === 'expired' ? options.endsAs : poll.outcome;
+            // A code that expired with no time left for another ends the request as its deadline says;
+            // one AWS expired early ends it as expired.
+            const outcome = poll.outcome === 'expired' && !timeLeft() ? options.endsAs : poll.outcome;
             return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals };
         }
     }
@@ -36543,6 +37096,517 @@ async function waitInRounds(options) {
         stop.abort();
         await Promise.allSettled(polling.values());
     }
+}
+
+;// CONCATENATED MODULE: ./src/gate/receipt.ts
+
+
+const receipt_text = (value, maxLength = 256) => sanitize(value, { maxLength });
+function approvalReceipt(context, requested, approvers) {
+    return {
+        repository: receipt_text(context.repository),
+        runId: receipt_text(context.runId, 32),
+        runAttempt: receipt_text(context.runAttempt, 10),
+        commit: receipt_text(context.sha, 64),
+        requested: {
+            startUrl: receipt_text(requested.startUrl, 300),
+            region: receipt_text(requested.region, 64),
+            ...(requested.accountId === undefined ? {} : { accountId: receipt_text(requested.accountId, 12) }),
+            ...(requested.roleName === undefined ? {} : { roleName: receipt_text(requested.roleName, 128) }),
+            ...(requested.profiles?.length
+                ? {
+                    profiles: requested.profiles.map(({ profile, accountId, roleName }) => ({
+                        profile: receipt_text(profile, 64),
+                        accountId: receipt_text(accountId, 12),
+                        roleName: receipt_text(roleName, 128)
+                    }))
+                }
+                : {})
+        },
+        requiredApprovals: requested.requiredApprovals ?? 1,
+        approvers: approvers.map((approver) => ({
+            userName: receipt_text(approver.userName, 128),
+            arn: receipt_text(approver.arn, 2048),
+            approvedAt: isoUtc(approver.approvedAt.getTime()),
+            accountId: receipt_text(approver.accountId, 12),
+            requestIds: approver.requestIds.map((id) => receipt_text(id, 128))
+        }))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sts/xml.ts
+// A strict reader for the small XML documents STS answers with (the Query protocol): elements,
+// attributes, text and the five predefined entities, after an optional XML declaration. Anything
+// else (a DOCTYPE, entity declarations, CDATA, comments, processing instructions, numeric
+// character references, mixed content, more than a few levels or elements) makes it throw: an AWS
+// answer never has them, and each is a way for whoever answers in AWS's place to make one
+// document read two ways. Hand-written because the action needs only this much; a general XML
+// library would bring DTD handling that is exactly what must not run on a hostile answer.
+/** The document is not the plain XML an AWS answer is. Its message never quotes the document. */
+class XmlSyntaxError extends Error {
+    name = 'XmlSyntaxError';
+}
+const MAX_DEPTH = 8;
+const MAX_ELEMENTS = 200;
+const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/;
+const xml_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The root element of `text`; throws XmlSyntaxError for anything but one well-formed element. */
+function parseXml(text) {
+    const reader = new Reader(text.replace(/^\uFEFF/, ''));
+    reader.skipSpace();
+    if (reader.rest().startsWith('<?xml')) {
+        const end = reader.rest().indexOf('?>');
+        if (end < 0)
+            throw new XmlSyntaxError('unterminated XML declaration');
+        reader.advance(end + 2);
+    }
+    reader.skipSpace();
+    const root = reader.element(1);
+    reader.skipSpace();
+    if (!reader.atEnd())
+        throw new XmlSyntaxError('content after the root element');
+    return root;
+}
+/** The only child of `parent` named `name`; undefined when there is none, an error when there are several. */
+function onlyChild(parent, name) {
+    const matches = parent.children.filter((child) => child.name === name);
+    if (matches.length > 1)
+        throw new XmlSyntaxError(`${parent.name} has ${matches.length} ${name} elements`);
+    return matches[0];
+}
+class Reader {
+    text;
+    position = 0;
+    elements = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    rest() {
+        return this.text.slice(this.position);
+    }
+    advance(count) {
+        this.position += count;
+    }
+    atEnd() {
+        return this.position >= this.text.length;
+    }
+    skipSpace() {
+        while (/[ \t\r\n]/.test(this.text[this.position] ?? ''))
+            this.position++;
+    }
+    element(depth) {
+        if (depth > MAX_DEPTH)
+            throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
+        if (++this.elements > MAX_ELEMENTS)
+            throw new XmlSyntaxError(`more than ${MAX_ELEMENTS} elements`);
+        this.expect('<');
+        const name = this.name();
+        const attributes = {};
+        for (;;) {
+            this.skipSpace();
+            if (this.take('/>'))
+                return { name, attributes, children: [], text: '' };
+            if (this.take('>'))
+                break;
+            const attribute = this.name();
+            if (attribute in attributes)
+                throw new XmlSyntaxError(`attribute ${attribute} repeated`);
+            this.skipSpace();
+            this.expect('=');
+            this.skipSpace();
+            const quote = this.text[this.position];
+            if (quote !== '"' && quote !== "'")
+                throw new XmlSyntaxError('attribute value not quoted');
+            const end = this.text.indexOf(quote, this.position + 1);
+            if (end < 0)
+                throw new XmlSyntaxError('unterminated attribute value');
+            attributes[attribute] = xml_unescape(this.text.slice(this.position + 1, end));
+            this.position = end + 1;
+        }
+        const children = [];
+        let text = '';
+        for (;;) {
+            const next = this.text.indexOf('<', this.position);
+            if (next < 0)
+                throw new XmlSyntaxError(`element ${name} is not closed`);
+            text += this.text.slice(this.position, next);
+            this.position = next;
+            if (this.take('</')) {
+                if (this.name() !== name)
+                    throw new XmlSyntaxError(`element ${name} closed by another name`);
+                this.skipSpace();
+                this.expect('>');
+                break;
+            }
+            if (/^<[!?]/.test(this.rest()))
+                throw new XmlSyntaxError('comments, CDATA, declarations and processing instructions are not accepted');
+            children.push(this.element(depth + 1));
+        }
+        if (children.length > 0) {
+            // Only layout between child elements: text beside an element is not an AWS shape.
+            if (text.trim() !== '')
+                throw new XmlSyntaxError(`element ${name} mixes text and elements`);
+            return { name, attributes, children, text: '' };
+        }
+        return { name, attributes, children, text: xml_unescape(text) };
+    }
+    name() {
+        const match = NAME.exec(this.rest());
+        if (!match)
+            throw new XmlSyntaxError('expected an element or attribute name');
+        this.position += match[0].length;
+        return match[0];
+    }
+    take(token) {
+        if (!this.text.startsWith(token, this.position))
+            return false;
+        this.position += token.length;
+        return true;
+    }
+    expect(token) {
+        if (!this.take(token))
+            throw new XmlSyntaxError(`expected "${token}"`);
+    }
+}
+function xml_unescape(raw) {
+    if (raw.includes('<'))
+        throw new XmlSyntaxError('"<" inside a value');
+    return raw.replace(/&([^;&]*);?/g, (whole, entity) => {
+        const value = whole.endsWith(';') ? xml_ENTITIES[entity] : undefined;
+        if (value === undefined)
+            throw new XmlSyntaxError('an entity other than &amp; &lt; &gt; &quot; &apos;');
+        return value;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sts/responses.ts
+// Reads STS's Query-protocol answers (XML). A success names the caller; everything the action will
+// believe about the approver comes from here, so every value is held to the shape AWS gives it
+// and the parts of the ARN must agree with the other fields. A problem is a MalformedResponseError
+// that names the field, never its value.
+
+
+
+/** The partitions an STS ARN can name (src/oidc/endpoints.ts lists their hosts). */
+const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+/** IAM's role and role-session name alphabet: role names 1–64, session names 2–64 characters. */
+const ASSUMED_ROLE_ARN = new RegExp(`^arn:${PARTITION}:sts::(\\d{12}):assumed-role/([\\w+=,.@-]{1,64})/([\\w+=,.@-]{2,64})$`);
+/** A role's unique id (AROA…) and the session name. */
+const ROLE_USER_ID = /^AROA[A-Z0-9]{12,28}:([\w+=,.@-]{2,64})$/;
+const ACCOUNT = /^\d{12}$/;
+const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+/** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
+function parseCallerIdentity(text, context, headerRequestId) {
+    const malformed = (problem) => new MalformedResponseError(context.operation, context.endpoint, problem);
+    const root = readDocument(text, malformed);
+    if (root.name !== 'GetCallerIdentityResponse')
+        throw malformed('the XML root is not GetCallerIdentityResponse');
+    if (root.attributes.xmlns !== STS_NAMESPACE)
+        throw malformed('the XML root is not in the STS 2011-06-15 namespace');
+    const result = child(root, 'GetCallerIdentityResult', malformed);
+    const arn = value(result, 'Arn', malformed);
+    const account = value(result, 'Account', malformed);
+    const userId = value(result, 'UserId', malformed);
+    const requestId = value(child(root, 'ResponseMetadata', malformed), 'RequestId', malformed);
+    const parts = ASSUMED_ROLE_ARN.exec(arn);
+    if (!parts)
+        throw malformed('Arn is not an assumed-role session ARN (arn:<partition>:sts::<account>:assumed-role/<role>/<session>)');
+    const [, partition, arnAccount, roleName, sessionName] = parts;
+    if (!ACCOUNT.test(account))
+        throw malformed('Account is not 12 digits');
+    if (account !== arnAccount)
+        throw malformed('Account differs from the account in Arn');
+    const session = ROLE_USER_ID.exec(userId);
+    if (!session)
+        throw malformed('UserId is not <role id>:<session name>');
+    if (session[1] !== sessionName)
+        throw malformed('UserId names another session than Arn');
+    if (!REQUEST_ID.test(requestId))
+        throw malformed('RequestId is not a request ID');
+    if (headerRequestId !== undefined && headerRequestId !== requestId)
+        throw malformed('RequestId differs from the x-amzn-RequestId header');
+    return { arn, partition, account, roleName, sessionName, userId, requestId };
+}
+/**
+ * An STS error answer's code and message as the record awsErrorFromResponse reads
+ * (`Code`, `Message`), or undefined when the body is not AWS's `ErrorResponse` shape.
+ */
+function stsErrorBody(text) {
+    let root;
+    try {
+        root = parseXml(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (root.name !== 'ErrorResponse')
+        return undefined;
+    try {
+        const error = onlyChild(root, 'Error');
+        if (!error)
+            return undefined;
+        const code = onlyChild(error, 'Code')?.text;
+        const message = onlyChild(error, 'Message')?.text;
+        return { ...(code ? { Code: code } : {}), ...(message ? { Message: message } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+function readDocument(text, malformed) {
+    try {
+        return parseXml(text);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(`the body is not plain XML (${error.message})`);
+        throw error;
+    }
+}
+function child(parent, name, malformed) {
+    let found;
+    try {
+        found = onlyChild(parent, name);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(error.message);
+        throw error;
+    }
+    if (!found)
+        throw malformed(`${parent.name}.${name} is missing`);
+    return found;
+}
+function value(parent, name, malformed) {
+    const element = child(parent, name, malformed);
+    if (element.children.length > 0 || element.text === '')
+        throw malformed(`${parent.name}.${name} is not a non-empty text`);
+    return element.text;
+}
+
+// EXTERNAL MODULE: ./node_modules/aws4/aws4.js
+var aws4 = __nccwpck_require__(8832);
+var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
+;// CONCATENATED MODULE: ./src/sts/signer.ts
+// SigV4 for the one STS call, through aws4 (the library that signs for many AWS clients; its
+// figures against AWS's own @smithy/signature-v4 and aws4fetch are in docs/identity.md, "The
+// signer", and `npm run bench:signers` measures them again): 17 KB and about 10 ms to load where
+// @smithy/signature-v4 brings @smithy/core, 400 KB and about 70 ms, for one signature a run.
+// The credentials are always passed in: aws4 would otherwise read AWS_ACCESS_KEY_ID from the
+// environment, which here could be a previous step's keys, not the approver's.
+
+const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+/** The headers that send `request` signed for STS: Host, Content-Type, Content-Length, X-Amz-Date, X-Amz-Security-Token, Authorization. */
+function signQueryRequest(request) {
+    const { url, credentials } = request;
+    const signed = aws4_default().sign({
+        service: 'sts',
+        region: request.region,
+        method: 'POST',
+        host: url.host,
+        path: url.pathname,
+        body: request.body,
+        headers: { 'Content-Type': QUERY_CONTENT_TYPE, 'X-Amz-Date': amzDate(request.now) }
+    }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
+    const headers = {};
+    for (const [name, value] of Object.entries(signed.headers ?? {}))
+        headers[name.toLowerCase()] = String(value);
+    return headers;
+}
+/** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
+function amzDate(epochMs) {
+    return new Date(epochMs)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+
+;// CONCATENATED MODULE: ./src/sts/client.ts
+
+
+
+
+
+
+
+const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
+/** An STS answer is under a kilobyte; anything much bigger is not one. */
+const client_MAX_BODY_BYTES = 64 * 1024;
+class StsClient {
+    options;
+    url;
+    constructor(options) {
+        this.options = options;
+        this.url = new URL(options.endpoint.url);
+        this.url.pathname = `${this.url.pathname.replace(/\/+$/, '')}/`;
+    }
+    /** Who `credentials` belong to. AwsServiceError when STS refuses them (InvalidClientTokenId, ExpiredToken, …). */
+    async getCallerIdentity(credentials) {
+        const operation = 'GetCallerIdentity';
+        const now = this.options.now ?? Date.now;
+        const endpoint = `${this.url.origin}${this.url.pathname}`;
+        const timeoutMs = attemptLimit({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
+        const signed = signQueryRequest({
+            url: this.url,
+            body: GET_CALLER_IDENTITY_BODY,
+            region: this.options.endpoint.signingRegion,
+            credentials,
+            now: now()
+        });
+        const response = await requestBounded({
+            operation,
+            method: 'POST',
+            url: this.url,
+            headers: { ...signed, 'user-agent': USER_AGENT, accept: 'text/xml' },
+            body: GET_CALLER_IDENTITY_BODY,
+            timeoutMs,
+            maxBodyBytes: client_MAX_BODY_BYTES,
+            ...definedFields({ signal: this.options.signal, dispatcher: this.options.dispatcher })
+        });
+        const text = response.body.toString('utf8');
+        if (response.status < 200 || response.status > 299) {
+            throw awsErrorFromResponse({
+                operation,
+                endpoint,
+                status: response.status,
+                headers: response.headers,
+                body: stsErrorBody(text),
+                now: now()
+            });
+        }
+        const header = response.headers['x-amzn-requestid'];
+        const requestId = Array.isArray(header) ? header[0] : header;
+        // A header that disagrees with the body's RequestId fails the parse: one answer, one request.
+        return parseCallerIdentity(text, { operation, endpoint, now: now() }, requestId);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/identity/approver.ts
+
+
+
+
+
+
+
+/** The identity STS named cannot be the approver's IAM Identity Center role session. */
+class ApproverIdentityError extends UserFacingError {
+    name = 'ApproverIdentityError';
+}
+/** The approver has no role at all to be looked up through. */
+class NoRoleToIdentifyError extends UserFacingError {
+    name = 'NoRoleToIdentifyError';
+}
+/** IAM Identity Center's role for a permission set: AWSReservedSSO_<permission set>_<16 hex digits>. */
+function isIdentityCenterRole(roleName, permissionSet) {
+    const prefix = `AWSReservedSSO_${permissionSet}_`;
+    return roleName.startsWith(prefix) && /^[0-9a-f]{16}$/.test(roleName.slice(prefix.length));
+}
+/**
+ * The approver, learned through `through` (account and permission set), or, when none is given,
+ * through the first role the approver has (ListAccounts, then ListAccountRoles). Returns the role
+ * credentials too, masked.
+ */
+async function identifyApprover(token, through, deps) {
+    const now = deps.now ?? Date.now;
+    const approvedAt = deps.approvedAt ?? new Date(now());
+    const retrying = (call) => {
+        const options = deps.retry?.() ?? (deps.deadline === undefined ? undefined : defaultRetry(deps.deadline, deps.signal));
+        return options === undefined ? call() : withRetry(call, options);
+    };
+    const eachPage = (call) => retrying(call);
+    const target = through ?? (await firstRole(token.accessToken, deps, eachPage));
+    let credentials;
+    try {
+        credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName));
+    }
+    catch (error) {
+        if (!isNotAssigned(error))
+            throw error;
+        // The input that asked for the role, when the caller names it: that is what the user fixes.
+        const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role';
+        throw await missingRoleError([{ ...target, source }], deps.portal, token.accessToken, eachPage);
+    }
+    maskRoleCredentials(credentials, deps.mask);
+    const sts = new StsClient({
+        endpoint: deps.sts,
+        now,
+        ...definedFields({ deadline: deps.deadline, signal: deps.signal, requestTimeoutMs: deps.requestTimeoutMs, dispatcher: deps.dispatcher })
+    });
+    const identity = await retrying(() => sts.getCallerIdentity(credentials));
+    checkSession(identity, target);
+    const approver = {
+        userName: identity.sessionName,
+        arn: identity.arn,
+        accountId: target.accountId,
+        approvedAt,
+        requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
+    };
+    deps.log(sanitize(`Approved by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+        `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
+    return { approver, credentials };
+}
+/** The first role of the first account that has one; logged, since these calls show in CloudTrail. */
+async function firstRole(accessToken, deps, eachPage) {
+    deps.log('No role was requested: the approver is identified through the first role they have (ListAccounts, ListAccountRoles, ' +
+        "GetRoleCredentials and STS GetCallerIdentity: these calls show in CloudTrail under the approver's name).");
+    const accounts = await deps.portal.listAllAccounts(accessToken, eachPage);
+    for (const account of accounts) {
+        const page = await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }));
+        const role = page.items[0];
+        if (role !== undefined)
+            return { accountId: account.accountId, roleName: role.roleName };
+    }
+    throw new NoRoleToIdentifyError(accounts.length === 0
+        ? 'The approver has no AWS account assigned, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set, or approve as someone who has one.'
+        : `The approver has no role in any of their ${accounts.length} accounts, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set.`);
+}
+/** The session must be the one GetRoleCredentials opened: the same account, the permission set's role. */
+function checkSession(identity, target) {
+    if (identity.account !== target.accountId) {
+        throw new ApproverIdentityError(`STS named a caller in account ${identity.account}, not ${target.accountId} whose role the approver's access opened: the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+    if (!isIdentityCenterRole(identity.roleName, target.roleName)) {
+        throw new ApproverIdentityError(`STS named the role ${identity.roleName}, not the IAM Identity Center role of the permission set ${target.roleName} (AWSReservedSSO_${target.roleName}_…): the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+}
+function defaultRetry(deadline, signal) {
+    return signal === undefined ? { deadline } : { deadline, signal };
+}
+
+;// CONCATENATED MODULE: ./src/sts/endpoint.ts
+// Where STS lives for a region, as the AWS SDKs (v3, and every SDK since STS regional endpoints
+// became the default) resolve it: the STS endpoint rule set over partitions.json, through the
+// same machinery as the OIDC and portal endpoints (src/oidc/endpoints.ts), with STS's own
+// override variable. The rule set, in the order it decides:
+// - AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (not with FIPS or dual-stack);
+// - region `aws-global` (the SDKs' name for the legacy global host) is refused: every lookup here
+//   goes through a real region, and the global host has no FIPS or dual-stack form;
+// - FIPS and dual-stack: https://sts-fips.<region>.<dual-stack suffix>;
+// - FIPS: https://sts-fips.<region>.<suffix>, except GovCloud, whose regional hosts are FIPS already;
+// - dual-stack: https://sts.<region>.<dual-stack suffix>;
+// - else the regional https://sts.<region>.<suffix> (never the global host: a regional call keeps
+//   working when us-east-1 does not, and it is what the SDKs now send).
+
+const STS = {
+    service: 'STS',
+    hostPrefix: 'sts',
+    fipsHostPrefix: 'sts-fips',
+    overrides: ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']
+};
+/** The pseudo-region of STS's legacy global endpoint. */
+const GLOBAL_REGION = 'aws-global';
+/** The STS endpoint for `region`; throws EndpointConfigurationError as oidcEndpoint does. */
+function stsEndpoint(region, env = process.env) {
+    const trimmed = region.trim();
+    if (trimmed === GLOBAL_REGION) {
+        throw new EndpointConfigurationError(`region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`);
+    }
+    return { url: resolveServiceEndpoint(STS, trimmed, env), signingRegion: trimmed };
+}
+/** AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when one moves STS away from AWS's own host. */
+function stsEndpointOverride(env = process.env) {
+    return serviceEndpointOverride(STS, env);
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -38198,6 +39262,11 @@ function repositoryName(repo) {
 
 
 
+
+
+
+
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -38323,7 +39392,16 @@ function pullRequestLookup(context, inputs, signal) {
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
 function prepareFlow(inputs, context, postStep, startedAt, signal) {
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-    const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
+    // STS only when the approver is looked up: the lookup sends the approver's role session there,
+    // so an override of it is one more thing the approver is warned about.
+    const sts = identifiedThrough(inputs) === false ? undefined : stsEndpoint(inputs.region);
+    const stsOverride = sts === undefined ? undefined : stsEndpointOverride();
+    const endpoints = {
+        oidc: oidcEndpoint(inputs.region),
+        portal: portalEndpoint(inputs.region),
+        ...definedFields({ sts }),
+        overrides: [...endpointOverrides(), ...(stsOverride ? [stsOverride] : [])]
+    };
     const client = new SsoOidcClient({
         endpoint: endpoints.oidc,
         signal,
@@ -38408,8 +39486,9 @@ function roundsOptions(flow, channels, gate, open) {
         endsAs: gate.endsAs,
         start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
         poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+        expiredOnTime: (round, poll) => expiredOnTime(round, poll),
         startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
-        judge: (round, token, approvals) => judgeApproval(flow, round, token, approvals),
+        judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
         show: (progress) => showProgress(flow, channels, gate, progress),
         signal: flow.signal
     };
@@ -38423,15 +39502,89 @@ async function showProgress(flow, channels, gate, progress) {
     await channels.prompt(request);
 }
 /**
- * An approval arrived. The token is masked at once; the first accepted approval is the one the job
- * acts with, so the post step learns to revoke it before anything else can fail.
+ * An approval arrived. The token is masked at once, and the approver looked up when anything needs
+ * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
+ * is revoked at once; so is every accepted one but the first, which the job acts with and the
+ * post step revokes.
  */
-async function judgeApproval(flow, round, token, approvals) {
+async function judgeApproval(flow, gate, round, token, approvals) {
     maskTokenSet(token);
-    const approval = { token, round };
-    if (approvals.length === 0 && flow.inputs.revoke)
+    const approvedAt = new Date();
+    let identified;
+    try {
+        identified = await identify(flow, gate, token, approvedAt);
+    }
+    catch (error) {
+        // Unknown, so not acting with it: the token goes before the failure ends the request.
+        await revokeAtOnce(flow, [{ token, label: 'The token of the approval that could not be identified' }]);
+        throw error;
+    }
+    const approval = { token, round, ...identified };
+    const userName = approval.approver?.userName;
+    const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
+    const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar);
+    if (userName !== undefined && reason !== undefined) {
+        await revokeAtOnce(flow, [{ token, label: `The token of ${sanitize(userName, { maxLength: 128 })}, whose approval was not accepted,` }]);
+        core_warning(`${sanitize(userName, { maxLength: 128 })} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
+        return { refused: { userName, reason, at: approvedAt } };
+    }
+    if (approvals.length > 0) {
+        await revokeAtOnce(flow, [
+            { token, label: `The token of the approval by ${sanitize(userName ?? 'another approver', { maxLength: 128 })}` }
+        ]);
+    }
+    else if (flow.inputs.revoke) {
         flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
+    }
     return { accepted: approval };
+}
+/**
+ * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
+ * else the first `roles` line); undefined for "the first role they have", when only the policy
+ * needs the identity; false when nothing needs it.
+ */
+function identifiedThrough(inputs) {
+    if (inputs.role)
+        return { ...inputs.role, source: "input 'role-name'" };
+    const [first] = inputs.profiles;
+    if (first)
+        return { accountId: first.accountId, roleName: first.roleName, source: first.source };
+    return needsIdentity(inputs.policy) ? undefined : false;
+}
+/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
+async function identify(flow, gate, token, approvedAt) {
+    const through = identifiedThrough(flow.inputs);
+    if (through === false || flow.endpoints.sts === undefined)
+        return {};
+    const deadline = exportDeadline(gate.base.deadline.getTime());
+    const { approver, credentials } = await identifyApprover(token, through, {
+        portal: portalClient(flow, deadline),
+        sts: flow.endpoints.sts,
+        signal: flow.signal,
+        ...definedFields({ deadline }),
+        log: (line) => info(line),
+        retry: () => setupRetry(flow, deadline),
+        approvedAt,
+        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
+    });
+    const target = through ? { accountId: through.accountId, roleName: through.roleName } : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
+    return { approver, lookup: { target, credentials } };
+}
+/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
+function roleOfArn(arn) {
+    return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? '';
+}
+/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
+function portalClient(flow, deadline) {
+    return new SsoPortalClient({
+        endpoint: flow.endpoints.portal,
+        signal: flow.signal,
+        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds),
+        ...definedFields({ deadline })
+    });
+}
+function setupRetry(flow, deadline) {
+    return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry };
 }
 /** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
 async function revokeAtOnce(flow, tokens) {
@@ -38529,6 +39682,14 @@ async function startAuthorization(flow, registration, startedOver = false) {
     maskDeviceAuthorization(authorization);
     return { registration, authorization, startedOver };
 }
+/**
+ * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
+ * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
+ */
+function expiredOnTime({ authorization }, poll) {
+    const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000;
+    return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000;
+}
 function codeExpiry(authorization) {
     return authorization.startedAt + authorization.expiresIn * 1000;
 }
@@ -38569,8 +39730,8 @@ function codeOf(authorization) {
     };
 }
 /** Who approved, for the channels: known once the identity was looked up. */
-function approvalRecord(_approval) {
-    return [];
+function approvalRecord({ approver }) {
+    return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : [];
 }
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links, flow) {
@@ -38608,31 +39769,38 @@ async function exportAccess(flow, ended, { base }) {
         await revokeHeld(flow, ended.approvals);
         return unapprovedResult(ended.poll, ended.round, flow.inputs);
     }
-    const { inputs, context, postStep, signal } = flow;
-    const [{ token, round }] = ended.approvals;
-    const { registration } = round;
+    const { inputs, context, postStep } = flow;
+    const [first] = ended.approvals;
+    const { token, round } = first;
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
     const deadline = exportDeadline(base.deadline.getTime());
     const access = await obtainAwsAccess({
         inputs,
         token,
-        registration,
-        portal: new SsoPortalClient({
-            endpoint: flow.endpoints.portal,
-            signal,
-            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            ...definedFields({ deadline })
-        }),
-        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+        registration: round.registration,
+        portal: portalClient(flow, deadline),
+        retry: () => setupRetry(flow, deadline),
         postStep,
         runId: context.runId,
-        runUrl: context.runUrl
+        runUrl: context.runUrl,
+        // The lookup opened the requested role already: its credentials are the ones exported.
+        ...definedFields({ openedRole: first.lookup })
     });
     exportToken(token);
     exportAwsAccess(access, inputs);
+    const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []));
+    const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined;
+    if (receipt)
+        exportApprovers(approvers[0], receipt);
     const approvals = ended.approvals.flatMap(approvalRecord);
-    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt), ...(approvals.length > 0 ? { approvals } : {}) };
+    return {
+        outcome: 'approved',
+        at: new Date(),
+        accessExpiresAt: new Date(token.expiresAt),
+        ...(approvals.length > 0 ? { approvals } : {}),
+        ...definedFields({ receipt })
+    };
 }
 /** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
 async function revokeHeld(flow, approvals) {
@@ -38723,6 +39891,13 @@ function mayStartOver(error, signal) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
@@ -38908,6 +40083,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -38919,6 +40101,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 
 /***/ }),
 
@@ -39034,6 +40223,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -59,7 +59,7 @@ import { approvalReceipt } from './gate/receipt.js'
 import { identifyApprover } from './identity/approver.js'
 import type { Approver } from './model/approver.js'
 import type { RoleCredentials, RoleTarget } from './portal/types.js'
-import { stsEndpoint, type StsEndpoint } from './sts/endpoint.js'
+import { stsEndpoint, stsEndpointOverride, type StsEndpoint } from './sts/endpoint.js'
 import { sanitize } from './text/sanitize.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
@@ -255,11 +255,15 @@ function pullRequestLookup(context: RunContext, inputs: ActionInputs, signal: Ab
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
 function prepareFlow(inputs: ActionInputs, context: RunContext, postStep: PostStepWriter, startedAt: number, signal: AbortSignal): Flow {
   const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
+  // STS only when the approver is looked up: the lookup sends the approver's role session there,
+  // so an override of it is one more thing the approver is warned about.
+  const sts = identifiedThrough(inputs) === false ? undefined : stsEndpoint(inputs.region)
+  const stsOverride = sts === undefined ? undefined : stsEndpointOverride()
   const endpoints = {
     oidc: oidcEndpoint(inputs.region),
     portal: portalEndpoint(inputs.region),
-    ...(identifiedThrough(inputs) !== false ? { sts: stsEndpoint(inputs.region) } : {}),
-    overrides: endpointOverrides()
+    ...definedFields({ sts }),
+    overrides: [...endpointOverrides(), ...(stsOverride ? [stsOverride] : [])]
   }
   const client = new SsoOidcClient({
     endpoint: endpoints.oidc,
@@ -429,9 +433,10 @@ async function judgeApproval(
  * else the first `roles` line); undefined for "the first role they have", when only the policy
  * needs the identity; false when nothing needs it.
  */
-function identifiedThrough(inputs: ActionInputs): RoleTarget | undefined | false {
-  const requested = inputs.role ?? inputs.profiles[0]
-  if (requested) return { accountId: requested.accountId, roleName: requested.roleName }
+function identifiedThrough(inputs: ActionInputs): (RoleTarget & { source: string }) | undefined | false {
+  if (inputs.role) return { ...inputs.role, source: "input 'role-name'" }
+  const [first] = inputs.profiles
+  if (first) return { accountId: first.accountId, roleName: first.roleName, source: first.source }
   return needsIdentity(inputs.policy) ? undefined : false
 }
 
@@ -450,7 +455,7 @@ async function identify(flow: Flow, gate: Gate, token: TokenSet, approvedAt: Dat
     approvedAt,
     requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
   })
-  const target = through ?? { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
+  const target = through ? { accountId: through.accountId, roleName: through.roleName } : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
   return { approver, lookup: { target, credentials } }
 }
 

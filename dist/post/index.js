@@ -31880,12 +31880,22 @@ function portalEndpoint(region, env = process.env) {
 }
 /** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
 function endpointOverrides(env = process.env) {
-    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
-        const override = configuredEndpoint(env, overrides);
-        if (override === undefined)
-            return [];
-        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
-    });
+    return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? []);
+}
+/**
+ * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
+ * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
+ * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
+ */
+function resolveServiceEndpoint(spec, region, env = process.env) {
+    return resolveEndpoint({ ...spec, region, env });
+}
+/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
+function serviceEndpointOverride(spec, env = process.env) {
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override === undefined)
+        return undefined;
+    return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin };
 }
 function resolveEndpoint(spec) {
     const { env } = spec;
@@ -33457,8 +33467,12 @@ function awsErrorFromResponse(response) {
         oauthError,
         retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
         description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
+        requestId: requestIdOf(response.headers)
     });
+}
+/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
+function requestIdOf(headers) {
+    return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'));
 }
 /** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
 function awsDescription(raw) {
@@ -33957,6 +33971,7 @@ function withNextToken(items, fields) {
 ;// CONCATENATED MODULE: ./src/portal/client.ts
 
 
+
 const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
 /** The largest page the portal serves (1–100). */
 const MAX_PAGE_SIZE = 100;
@@ -33971,11 +33986,13 @@ class SsoPortalClient {
     }
     /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
     async getRoleCredentials(accessToken, accountId, roleName) {
-        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+        const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
             role_name: roleName,
             account_id: accountId
         });
-        return parseRoleCredentials(body, context);
+        const credentials = parseRoleCredentials(body, context);
+        const requestId = requestIdOf(headers);
+        return requestId === undefined ? credentials : { ...credentials, requestId };
     }
     async listAccounts(accessToken, page = {}) {
         const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
@@ -34017,7 +34034,7 @@ class SsoPortalClient {
             dispatcher: this.options.dispatcher,
             now
         });
-        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+        return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
     }
 }
 function pageQuery(page) {
