@@ -455,7 +455,9 @@ async function identify(flow: Flow, gate: Gate, token: TokenSet, approvedAt: Dat
     approvedAt,
     requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
   })
-  const target = through ? { accountId: through.accountId, roleName: through.roleName } : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
+  const target = through
+    ? { accountId: through.accountId, roleName: through.roleName }
+    : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
   return { approver, lookup: { target, credentials } }
 }
 
