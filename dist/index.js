@@ -32765,7 +32765,7 @@ function refusalReason(userName, policy, approvedSoFar) {
         return "is not one of the approvers (input 'approvers')";
     }
     if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
-        return 'has approved this request already; another person must approve';
+        return 'has approved this request already';
     }
     return undefined;
 }
@@ -39567,7 +39567,9 @@ async function identify(flow, gate, token, approvedAt) {
         approvedAt,
         requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
     });
-    const target = through ? { accountId: through.accountId, roleName: through.roleName } : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
+    const target = through
+        ? { accountId: through.accountId, roleName: through.roleName }
+        : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
     return { approver, lookup: { target, credentials } };
 }
 /** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */

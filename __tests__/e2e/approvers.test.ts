@@ -173,6 +173,14 @@ describe('who may approve', () => {
   })
 })
 
+/** A gate that needs two approvers, with both its codes waiting. */
+async function twoPersonGate(): Promise<{ pr: PrGate; step: RunningAction; a: string; b: string }> {
+  const pr = await prGate({ emulator: { directory: PEOPLE } })
+  const step = pr.start({ ...role, 'required-approvals': '2', timeout: '60' })
+  const [a, b] = await newCodes(pr, [], 2)
+  return { pr, step, a: a, b: b }
+}
+
 describe('two-person rule (required-approvals)', () => {
   it.concurrent(
     'two people, each with their own code shown side by side; the job acts as the first; the second token is revoked',
@@ -180,13 +188,13 @@ describe('two-person rule (required-approvals)', () => {
       const pr = await prGate({ emulator: { directory: PEOPLE } })
       const step = pr.start({ ...role, 'required-approvals': '2', timeout: '60' })
       const [a, b] = await newCodes(pr, [], 2)
-      const comment = await pr.waitForComment((c) => c.body.includes(a!) && c.body.includes(b!))
+      const comment = await pr.waitForComment((c) => c.body.includes(a) && c.body.includes(b))
       expect(comment.body).toContain(
         'This request needs 2 different people to approve, each with their own code\\. Nobody has approved yet\\.'
       )
-      await approveAs(pr, step, a!, 'alice@example.com')
+      await approveAs(pr, step, a, 'alice@example.com')
       await pr.waitForComment((c) => c.body.includes('Approved so far \\(1 of 2\\)\\: alice\\@example\\.com at'))
-      await approveAs(pr, step, b!, 'bob@example.com')
+      await approveAs(pr, step, b, 'bob@example.com')
       const run = await step.result
 
       expect(run.code).toBe(0)
@@ -206,17 +214,15 @@ describe('two-person rule (required-approvals)', () => {
   )
 
   it.concurrent('the same person twice counts once: the extra token is revoked and a new code shown for someone else', async () => {
-    const pr = await prGate({ emulator: { directory: PEOPLE } })
-    const step = pr.start({ ...role, 'required-approvals': '2', timeout: '60' })
-    const [a, b] = await newCodes(pr, [], 2)
-    await approveAs(pr, step, a!, 'alice@example.com')
-    await approveAs(pr, step, b!, 'alice@example.com')
-    const [c] = await newCodes(pr, [a!, b!])
+    const { pr, step, a, b } = await twoPersonGate()
+    await approveAs(pr, step, a, 'alice@example.com')
+    await approveAs(pr, step, b, 'alice@example.com')
+    const [c] = await newCodes(pr, [a, b])
     await approveAs(pr, step, c!, 'bob@example.com')
     const run = await step.result
     expect(run.code).toBe(0)
     expect(run.warnings).toContain(
-      'alice@example.com approved but has approved this request already; another person must approve: the approval is not accepted and their token is revoked. Another person must approve the new code.'
+      'alice@example.com approved but has approved this request already: the approval is not accepted and their token is revoked. Another person must approve the new code.'
     )
     expect(JSON.parse(run.outputs.receipt!).approvers).toHaveLength(2)
     const [, aliceAgain] = tokens(pr)
@@ -225,11 +231,9 @@ describe('two-person rule (required-approvals)', () => {
   })
 
   it.concurrent("a denial by the second ends the request as denied, and the first approver's token is revoked", async () => {
-    const pr = await prGate({ emulator: { directory: PEOPLE } })
-    const step = pr.start({ ...role, 'required-approvals': '2', timeout: '60' })
-    const [a, b] = await newCodes(pr, [], 2)
-    await approveAs(pr, step, a!, 'alice@example.com')
-    pr.backend.emulator.deny(b!)
+    const { pr, step, a, b } = await twoPersonGate()
+    await approveAs(pr, step, a, 'alice@example.com')
+    pr.backend.emulator.deny(b)
     const run = await step.result
     expect(run.code).toBe(1)
     expect(run.outputs.outcome).toBe('denied')
@@ -246,12 +250,12 @@ describe('two-person rule (required-approvals)', () => {
     expect(start.code).toBe(0)
     const [a, b] = await newCodes(pr, [], 2)
     expect(start.summary).toContain('This request needs 2 different people to approve')
-    expect(start.summary).toContain(a!)
-    expect(start.summary).toContain(b!)
+    expect(start.summary).toContain(a)
+    expect(start.summary).toContain(b)
     const waiting = pr.start({ ...role, phase: 'wait', 'required-approvals': '2' })
     await waiting.waitForStdout('This request needs 2 different people to approve')
-    await approveAs(pr, waiting, a!, 'bob@example.com')
-    await approveAs(pr, waiting, b!, 'alice@example.com')
+    await approveAs(pr, waiting, a, 'bob@example.com')
+    await approveAs(pr, waiting, b, 'alice@example.com')
     const wait = await waiting.result
     expect(wait.code).toBe(0)
     expect(wait.outputs.approver).toBe('bob@example.com')

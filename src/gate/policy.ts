@@ -99,7 +99,7 @@ export function refusalReason(userName: string, policy: ApproverPolicy, approved
     return "is not one of the approvers (input 'approvers')"
   }
   if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
-    return 'has approved this request already; another person must approve'
+    return 'has approved this request already'
   }
   return undefined
 }
