@@ -37542,7 +37542,7 @@ async function identifyApprover(token, through, deps) {
         approvedAt,
         requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
     };
-    deps.log(sanitize(`Approved by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+    deps.log(sanitize(`The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
         `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
     return { approver, credentials };
 }

@@ -53,9 +53,9 @@ async function newCodes(pr: PrGate, seen: readonly string[], count = 1): Promise
 
 /** Approves `code` as `user` and waits until the step has looked them up (the identity's log line). */
 async function approveAs(pr: PrGate, step: RunningAction, code: string, user: string): Promise<void> {
-  const before = step.stdout.split(`Approved by ${user} (`).length
+  const before = step.stdout.split(`The approval is by ${user} (`).length
   pr.backend.emulator.approve(code, user)
-  await until(() => (step.stdout.split(`Approved by ${user} (`).length > before ? true : undefined))
+  await until(() => (step.stdout.split(`The approval is by ${user} (`).length > before ? true : undefined))
 }
 
 /** The access tokens the action received, in the order they came (the tap learns each once). */

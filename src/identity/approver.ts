@@ -106,7 +106,7 @@ export async function identifyApprover(
   }
   deps.log(
     sanitize(
-      `Approved by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+      `The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
         `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`
     )
   )
