@@ -97,7 +97,7 @@ describe('the approver, recorded', () => {
     expect(run.stdout).toMatch(/^Approved by bob@example\.com at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\. The token expires at/m)
     expect(run.summary).toMatch(/<tr><th align="left">Approved by<\/th><td>bob@example\.com at \d{4}-/)
     expect(run.summary).toContain('<h3>Approval receipt</h3>')
-    expect(run.summary).toContain(`<td>${run.outputs['approver-arn']}</td>`)
+    expect(run.summary).toContain(`<tr><th align="left">Approver: ARN</th><td><code>${run.outputs['approver-arn']}</code></td></tr>`)
     expect(pr.comments()[0]!.body).toContain('Approved by bob\\@example\\.com at ')
     expectSafe(run, pr)
   })

@@ -71,20 +71,23 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
   return parts.join('\n')
 }
 
-/** The approval receipt (the `receipt` output): one row per approver, for an audit in CloudTrail. */
+/** The approval receipt (the `receipt` output), for an audit in CloudTrail: the run, then each approver. */
 function receiptTable(receipt: Receipt): string {
-  const cell = (value: string) => `<td>${escapeHtml(plain(value))}</td>`
-  return [
-    `<h3>Approval receipt</h3>`,
-    `<p>Run ${escapeHtml(plain(receipt.runId))} (attempt ${escapeHtml(plain(receipt.runAttempt))}) of ${escapeHtml(plain(receipt.repository))} at commit <code>${escapeHtml(plain(receipt.commit))}</code>; ${receipt.approvers.length} of ${receipt.requiredApprovals} required ${receipt.requiredApprovals === 1 ? 'approval' : 'approvals'}.</p>`,
-    '<table>',
-    '<tr><th align="left">Approver</th><th align="left">ARN</th><th align="left">Approved at</th><th align="left">CloudTrail request IDs</th></tr>',
-    ...receipt.approvers.map(
-      (approver) =>
-        `<tr>${cell(approver.userName)}${cell(approver.arn)}${cell(approver.approvedAt)}${cell(approver.requestIds.join(', '))}</tr>`
-    ),
-    '</table>'
-  ].join('\n')
+  const text = (value: string) => escapeHtml(plain(value))
+  const rows: Row[] = [
+    ['Repository', text(receipt.repository)],
+    ['Run', `${text(receipt.runId)} (attempt ${text(receipt.runAttempt)})`],
+    ['Commit', `<code>${text(receipt.commit)}</code>`],
+    ['Approvals required', String(receipt.requiredApprovals)]
+  ]
+  receipt.approvers.forEach((approver, index) => {
+    const which = receipt.approvers.length === 1 ? 'Approver' : `Approver ${index + 1}`
+    rows.push([which, text(approver.userName)])
+    rows.push([`${which}: ARN`, `<code>${text(approver.arn)}</code>`])
+    rows.push([`${which}: approved at`, text(approver.approvedAt)])
+    rows.push([`${which}: CloudTrail request IDs`, text(approver.requestIds.join(', '))])
+  })
+  return ['<h3>Approval receipt</h3>', table(rows)].join('\n')
 }
 
 function noticeParagraph(request: ApprovalRequest): string[] {
