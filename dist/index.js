@@ -39516,33 +39516,40 @@ async function showProgress(flow, channels, gate, progress) {
 async function judgeApproval(flow, gate, round, token, approvals) {
     maskTokenSet(token);
     const approvedAt = new Date();
+    // The first approval may be the one the job acts with: the post step knows to revoke it before
+    // anything can fail (a lookup cut short by cancellation leaves it to the post step).
+    const first = approvals.length === 0;
+    if (first && flow.inputs.revoke)
+        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
     let identified;
     try {
         identified = await identify(flow, gate, token, approvedAt);
     }
     catch (error) {
         // Unknown, so not acting with it: the token goes before the failure ends the request.
-        await revokeAtOnce(flow, [{ token, label: 'The token of the approval that could not be identified' }]);
+        if (!flow.signal.aborted)
+            await revokeNow(flow, token, 'The token of the approval that could not be identified', first);
         throw error;
     }
     const approval = { token, round, ...identified };
     const userName = approval.approver?.userName;
+    const shownName = sanitize(userName ?? 'another approver', { maxLength: 128 });
     const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
     const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar);
     if (userName !== undefined && reason !== undefined) {
-        await revokeAtOnce(flow, [{ token, label: `The token of ${sanitize(userName, { maxLength: 128 })}, whose approval was not accepted,` }]);
-        core_warning(`${sanitize(userName, { maxLength: 128 })} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
+        await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first);
+        core_warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
         return { refused: { userName, reason, at: approvedAt } };
     }
-    if (approvals.length > 0) {
-        await revokeAtOnce(flow, [
-            { token, label: `The token of the approval by ${sanitize(userName ?? 'another approver', { maxLength: 128 })}` }
-        ]);
-    }
-    else if (flow.inputs.revoke) {
-        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
-    }
+    if (!first)
+        await revokeNow(flow, token, `The token of the approval by ${shownName}`, false);
     return { accepted: approval };
+}
+/** Logs out a token the job will not act with, now; one held for the post step is then no longer its business. */
+async function revokeNow(flow, token, label, heldForPostStep) {
+    await revokeAtOnce(flow, [{ token, label }]);
+    if (heldForPostStep)
+        flow.postStep.update((state) => delete state.revoke);
 }
 /**
  * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
