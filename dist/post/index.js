@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5035:
+/***/ 2364:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31880,22 +31880,12 @@ function portalEndpoint(region, env = process.env) {
 }
 /** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
 function endpointOverrides(env = process.env) {
-    return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? []);
-}
-/**
- * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
- * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
- * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
- */
-function resolveServiceEndpoint(spec, region, env = process.env) {
-    return resolveEndpoint({ ...spec, region, env });
-}
-/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
-function serviceEndpointOverride(spec, env = process.env) {
-    const override = configuredEndpoint(env, spec.overrides);
-    if (override === undefined)
-        return undefined;
-    return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin };
+    return [OIDC, PORTAL].flatMap(({ service, overrides }) => {
+        const override = configuredEndpoint(env, overrides);
+        if (override === undefined)
+            return [];
+        return [{ variable: override.name, service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin }];
+    });
 }
 function resolveEndpoint(spec) {
     const { env } = spec;
@@ -32230,46 +32220,12 @@ function seconds(ms) {
     return `${Math.round(ms / 100) / 10} s`;
 }
 
-;// CONCATENATED MODULE: ./src/notify/approvals.ts
-
-
-/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
-function renewalSentence(request) {
-    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
-        return undefined;
-    return `When this code expires, a new one is shown here; the job waits until ${formatUtc(request.deadline)} (input 'timeout').`;
-}
-/** With several approvers: how many, and who has approved so far. */
-function approvalsSentence(request) {
-    const required = request.requiredApprovals ?? 1;
-    if (required < 2)
-        return undefined;
-    const done = request.approvals ?? [];
-    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
-    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
-}
-/** Who tried and may not: the token of that approval was revoked at once. */
-function refusalSentence(refusal) {
-    return `Not accepted: ${plain(refusal.userName)} approved at ${formatUtc(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
-}
-/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
-function approverList(approvals) {
-    return approvals.map((approval) => `${plain(approval.userName)} at ${formatUtc(approval.approvedAt)}`).join(', ');
-}
-/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
-function approvedBySentence(approvals) {
-    if (approvals === undefined || approvals.length === 0)
-        return undefined;
-    return `Approved by ${approverList(approvals)}.`;
-}
-
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
 // The PR comment an approver reads: while pending, everything needed to decide (where to approve,
 // the code to compare, until when, and which run is asking); once decided, what happened and what
 // to do, with the code and the link removed so nobody approves a request that is over.
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
-
 
 
 
@@ -32325,7 +32281,6 @@ function composeComment(request, state, result, shownProfiles) {
 }
 function pendingSections(request) {
     const sections = [
-        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', request.verificationUriComplete)}**${hostNote(request.verificationUriComplete)} and check that it shows this code:`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
@@ -32336,25 +32291,13 @@ function pendingSections(request) {
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
         timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
-    const renewal = renewalSentence(request);
-    if (renewal)
-        timing += ` ${escapeText(renewal)}`;
     sections.push(timing);
-    sections.push(...approvalSections(request));
     sections.push([
         `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
         `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
         `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
     ].join('\n'));
     return sections;
-}
-/** Several approvers: how many and who approved, and the other codes, each for another person. */
-function approvalSections(request) {
-    const sentence = approvalsSentence(request);
-    if (!sentence)
-        return [];
-    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
-    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
 }
 function outcomeSections(request, outcome, result) {
     const at = result?.at;
@@ -32369,9 +32312,8 @@ function outcomeSections(request, outcome, result) {
     switch (outcome) {
         case 'approved': {
             const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
-            const by = approvedBySentence(result?.approvals);
             return [
-                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
+                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
             ];
         }
@@ -33088,20 +33030,7 @@ function shortGitHubMessage(error) {
 // so that all of them tell the approver the same story.
 
 function storeRequest(request) {
-    const { approvals, otherCodes, refusal, ...rest } = request;
-    return {
-        ...rest,
-        expiresAt: request.expiresAt.toISOString(),
-        deadline: request.deadline.toISOString(),
-        ...definedFields({
-            approvals: approvals?.map(storeApproval),
-            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
-            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
-        })
-    };
-}
-function storeApproval(approval) {
-    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
+    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
 }
 /** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
 function restoreRequest(stored) {
@@ -33122,66 +33051,8 @@ function restoreRequest(stored) {
     restoreAccess(value);
     // Not taken from the file: the step that shows the request again decides it from its own
     // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
-    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
-    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
-        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
-    }
-    return {
-        ...request,
-        expiresAt,
-        deadline,
-        ...defined_definedFields({
-            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
-            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
-            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
-        })
-    };
-}
-/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
-const MAX_REQUIRED_APPROVALS = 5;
-function isApprovalCount(value) {
-    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
-}
-function restoredDate(value, what) {
-    const date = new Date(typeof value === 'string' ? value : '');
-    if (Number.isNaN(date.getTime()))
-        throw new TypeError(`stored ${what} without a valid time`);
-    return date;
-}
-function restoreApprovals(value) {
-    if (!Array.isArray(value))
-        throw new TypeError('stored approvals that are not a list');
-    return value.map((entry) => {
-        const approval = entry;
-        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
-            throw new TypeError('stored approval without a user name and ARN');
-        }
-        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
-    });
-}
-function restoreOtherCodes(value) {
-    if (!Array.isArray(value))
-        throw new TypeError('stored codes that are not a list');
-    return value.map((entry) => {
-        const code = entry;
-        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
-        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
-            throw new TypeError('stored code without its code and links');
-        }
-        return {
-            userCode: code.userCode,
-            verificationUri: code.verificationUri,
-            verificationUriComplete: code.verificationUriComplete,
-            expiresAt: restoredDate(code.expiresAt, 'code')
-        };
-    });
-}
-function restoreRefusal(value) {
-    const refusal = value;
-    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
-        throw new TypeError('stored refusal without who and why');
-    }
-    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
+    const { endpointNotice: _notice, ...request } = value;
+    return { ...request, expiresAt, deadline };
 }
 const ACCOUNT_ID = /^\d{12}$/;
 /**
@@ -33212,21 +33083,12 @@ function isRole(accountId, roleName) {
     return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
 }
 function storeResult(result) {
-    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
-    return {
-        ...rest,
-        at: at.toISOString(),
-        ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
-    };
+    const { accessExpiresAt, at, ...rest } = result;
+    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
 }
 function restoreResult(stored) {
-    const { accessExpiresAt, at, approvals, ...rest } = stored;
-    return {
-        ...rest,
-        at: new Date(at),
-        ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }),
-        ...(approvals === undefined ? {} : { approvals: restoreApprovals(approvals) })
-    };
+    const { accessExpiresAt, at, ...rest } = stored;
+    return { ...rest, at: new Date(at), ...(accessExpiresAt === undefined ? {} : { accessExpiresAt: new Date(accessExpiresAt) }) };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/finalize-comment.ts
@@ -33467,12 +33329,8 @@ function awsErrorFromResponse(response) {
         oauthError,
         retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
         description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-        requestId: requestIdOf(response.headers)
+        requestId: matching(REQUEST_ID, header(response.headers, 'x-amzn-requestid'))
     });
-}
-/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
-function requestIdOf(headers) {
-    return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'));
 }
 /** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
 function awsDescription(raw) {
@@ -33971,7 +33829,6 @@ function withNextToken(items, fields) {
 ;// CONCATENATED MODULE: ./src/portal/client.ts
 
 
-
 const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
 /** The largest page the portal serves (1–100). */
 const MAX_PAGE_SIZE = 100;
@@ -33986,13 +33843,11 @@ class SsoPortalClient {
     }
     /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
     async getRoleCredentials(accessToken, accountId, roleName) {
-        const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+        const { body, context } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
             role_name: roleName,
             account_id: accountId
         });
-        const credentials = parseRoleCredentials(body, context);
-        const requestId = requestIdOf(headers);
-        return requestId === undefined ? credentials : { ...credentials, requestId };
+        return parseRoleCredentials(body, context);
     }
     async listAccounts(accessToken, page = {}) {
         const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
@@ -34034,7 +33889,7 @@ class SsoPortalClient {
             dispatcher: this.options.dispatcher,
             now
         });
-        return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+        return { body: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
     }
 }
 function pageQuery(page) {
@@ -34084,10 +33939,8 @@ function maskTokenSet(token, setSecret = mask) {
 }
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
 function maskPendingRequest(pending, setSecret = mask) {
-    for (const round of pending.rounds) {
-        maskRegistration(round.registration, setSecret);
-        maskDeviceAuthorization(round.authorization, setSecret);
-    }
+    maskRegistration(pending.registration, setSecret);
+    maskDeviceAuthorization(pending.authorization, setSecret);
 }
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
 function maskRoleCredentials(credentials, setSecret = mask) {
@@ -34585,7 +34438,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5035);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2364);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).
