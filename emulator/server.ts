@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { OidcError, PortalError, StsError, type Reply } from './errors.js'
 import { BodyTooLargeError, jsonReply, readBody, writeReply } from './http.js'
-import { parseDirectory, type DirectoryInput } from './directory.js'
+import { parseDirectory, USER_NAME, type DirectoryInput } from './directory.js'
 import { newRequestId } from './ids.js'
 import { controlRoutes } from './control.js'
 import {
@@ -305,6 +305,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests,
     defaultUser: directory.defaultUser,
     approve(userCode, user = directory.defaultUser) {
+      if (!USER_NAME.test(user)) throw new Error(`Cannot approve ${userCode} as ${JSON.stringify(user)}: not a role session name`)
       if (!directory.accountsOf(user)) throw new Error(`Cannot approve ${userCode} as ${user}: the directory has no such user`)
       const result = store.decide(userCode, 'approve', user)
       if (result.kind !== 'approved') throw new Error(`Cannot approve ${userCode}: ${result.kind}`)

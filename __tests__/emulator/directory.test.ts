@@ -1,10 +1,14 @@
 // The emulator's directory in both forms: the original list of accounts everyone shares, and users
 // with their own accounts; the approve form's `user` field chooses whose access the token carries.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseCliOptions } from '../../emulator/cli-options.js'
 import { parseDirectory } from '../../emulator/directory.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { SsoOidcClient } from '../../src/oidc/client.js'
 import { SsoPortalClient } from '../../src/portal/client.js'
+import { tempDir } from '../support/temp.js'
 import { THREE_ACCOUNTS } from './directory-fixture.js'
 import { approvedToken } from './sign-in.js'
 import { TWO_USERS } from './users-fixture.js'
@@ -53,6 +57,26 @@ describe('parseDirectory', () => {
   })
 })
 
+describe('--directory', () => {
+  it('reads the users form from a file, and names the file and the entry when it is wrong', () => {
+    const dir = tempDir('directory')
+    const good = join(dir, 'users.json')
+    writeFileSync(good, JSON.stringify(TWO_USERS))
+    expect(parseCliOptions(['--directory', good]).options.directory).toEqual(TWO_USERS)
+    const bad = join(dir, 'bad.json')
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        users: [
+          { userName: 'bob', accounts: [] },
+          { userName: 'bob', accounts: [] }
+        ]
+      })
+    )
+    expect(() => parseCliOptions(['--directory', bad])).toThrow(`--directory: ${bad}.users[1].userName: bob appears twice`)
+  })
+})
+
 describe('approving as a user of the directory', () => {
   it("answers the portal calls with the approver's own accounts and roles", async () => {
     emulator = await startEmulator({ directory: TWO_USERS })
@@ -93,5 +117,6 @@ describe('approving as a user of the directory', () => {
     const second = await oidc.startDeviceAuthorization(registration, 'https://d-1234567890.awsapps.com/start')
     expect(await (await post({ user_code: second.userCode, user: 'bob' })).json()).toMatchObject({ result: 'approved', user: 'bob' })
     expect(() => emulator!.approve('BBBB-CCCC', 'mallory')).toThrow(/the directory has no such user/)
+    expect(() => emulator!.approve('BBBB-CCCC', 'a b')).toThrow(/not a role session name/)
   })
 })

@@ -13,11 +13,6 @@ export interface SsoBackend {
   /** Sits between the action and the emulator; records the secrets that cross. */
   tap: WireTap
   /** The step environment that points the action at the tap (as a user points it at a real endpoint). */
-  /**
-   * STS too: the approver is looked up (GetCallerIdentity) on the emulator's own origin, not
-   * through the tap, which forwards with another Host header than the one signed (SigV4 signs
-   * it). The call carries no secret the tap has not seen: the role credentials came through it.
-   */
   env: { AWS_ENDPOINT_URL_SSO_OIDC: string; AWS_ENDPOINT_URL_SSO: string; AWS_ENDPOINT_URL_STS: string }
   close(): Promise<void>
 }
@@ -29,7 +24,8 @@ export async function startSsoBackend(options: EmulatorOptions = {}): Promise<Ss
   return {
     emulator,
     tap,
-    env: { AWS_ENDPOINT_URL_SSO_OIDC: tap.endpoint, AWS_ENDPOINT_URL_SSO: tap.endpoint, AWS_ENDPOINT_URL_STS: emulator.endpoint },
+    // STS too (GetCallerIdentity, the approver's identity): the emulator serves it on its origin.
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: tap.endpoint, AWS_ENDPOINT_URL_SSO: tap.endpoint, AWS_ENDPOINT_URL_STS: tap.endpoint },
     async close() {
       await tap.close()
       await emulator.close()

@@ -3,6 +3,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { identifyApprover } from '../../src/identity/approver.js'
+import { SsoPortalClient } from '../../src/portal/client.js'
+import { approvedToken } from '../emulator/sign-in.js'
+import { TWO_USERS } from '../emulator/users-fixture.js'
+import { startSsoBackend } from './sso-backend.js'
 import { startWireTap, type WireTap } from './wire-tap.js'
 
 let upstream: Server | undefined
@@ -88,5 +93,32 @@ describe('startWireTap', () => {
     const began = Date.now()
     while (hungUp.length === 0 && Date.now() - began < 2_000) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(hungUp).toEqual(['/hang'])
+  })
+})
+
+describe('the wire tap in front of the emulator, for a SigV4-signed call', () => {
+  it('keeps the Host the request was signed for, so STS GetCallerIdentity passes through', async () => {
+    const backend = await startSsoBackend({ directory: TWO_USERS })
+    try {
+      const through = { ...backend.emulator, endpoint: backend.tap.endpoint }
+      const accessToken = await approvedToken(through, 'bob')
+      const { approver } = await identifyApprover(
+        { accessToken },
+        { accountId: '222222222222', roleName: 'ReadOnly' },
+        {
+          portal: new SsoPortalClient({ endpoint: backend.env.AWS_ENDPOINT_URL_SSO }),
+          sts: { url: backend.env.AWS_ENDPOINT_URL_STS, signingRegion: 'us-east-1' },
+          log: () => {},
+          mask: () => {}
+        }
+      )
+      expect(approver.userName).toBe('bob')
+      expect(backend.tap.exchanges.map((exchange) => `${exchange.method} ${exchange.path} ${exchange.status}`)).toContain('POST / 200')
+      expect(Object.keys(backend.tap.secrets())).toEqual(
+        expect.arrayContaining(['accessKeyId', 'secretAccessKey', 'sessionToken', 'authorization'])
+      )
+    } finally {
+      await backend.close()
+    }
   })
 })

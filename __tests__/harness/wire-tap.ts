@@ -99,7 +99,10 @@ export async function startWireTap(upstream: string): Promise<WireTap> {
       const value = incoming.headers[header]
       if (typeof value === 'string' && value !== '') found(field, value.replace(/^Bearer\s+/i, ''))
     }
-    const headers: IncomingHttpHeaders = { ...incoming.headers, host: target.host }
+    // A SigV4 signature covers the Host header (STS GetCallerIdentity): such a request keeps the
+    // host it was signed for, as a proxy in front of AWS must; every other one names the upstream.
+    const signed = /^AWS4-HMAC-SHA256 /.test(incoming.headers.authorization ?? '')
+    const headers: IncomingHttpHeaders = signed ? { ...incoming.headers } : { ...incoming.headers, host: target.host }
     const upstreamRequest = httpRequest({
       protocol: target.protocol,
       hostname: target.hostname,

@@ -3,6 +3,7 @@
 // is its session name; the credentials come back masked. A hostile STS that names someone else
 // (another account, another role, fields that disagree) identifies nobody.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { failure } from '../support/failure.js'
 import { startEmulator, type Emulator, type Fault } from '../../emulator/server.js'
 import { ApproverIdentityError, identifyApprover, NoRoleToIdentifyError, type IdentifyDependencies } from '../../src/identity/approver.js'
 import { MalformedResponseError } from '../../src/http/errors.js'
@@ -16,15 +17,6 @@ afterEach(async () => {
   await emulator?.close()
   emulator = undefined
 })
-
-async function failure(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
-}
 
 /** A token of `user` and the dependencies identifyApprover needs, recording what it logs and masks. */
 async function signedIn(user: string, faults: Fault[] = []) {
@@ -78,6 +70,15 @@ describe('identifyApprover', () => {
     expect(approver.arn).toMatch(/assumed-role\/AWSReservedSSO_Deploy_[0-9a-f]{16}\/alice@example\.com$/)
     expect(logged[0]).toMatch(/^No role was requested: the approver is identified through the first role they have .*show in CloudTrail/)
     expect(emulator!.counts).toMatchObject({ ListAccounts: 1, ListAccountRoles: 1, GetRoleCredentials: 1, GetCallerIdentity: 1 })
+  })
+
+  it('passes over an account whose roles can no longer be listed (an assignment removed meanwhile)', async () => {
+    const { token, deps } = await signedIn('alice@example.com', [
+      { operation: 'ListAccountRoles', kind: 'status', status: 404, errorType: 'ResourceNotFoundException' }
+    ])
+    const { approver } = await identifyApprover(token, undefined, deps)
+    expect(approver).toMatchObject({ userName: 'alice@example.com', accountId: '222222222222' })
+    expect(emulator!.counts.ListAccountRoles).toBe(2)
   })
 
   it('names who approved: two users through the same account are told apart', async () => {

@@ -2,6 +2,7 @@
 // milliseconds), paging to the last page, typed errors, retries of transient failures, the
 // one-line message for a role the approver lacks, and logout.
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { failure } from '../support/failure.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { THREE_ACCOUNTS } from '../emulator/directory-fixture.js'
 import { AwsServiceError, MalformedResponseError } from '../../src/http/errors.js'
@@ -26,15 +27,6 @@ async function signedIn(pageSize?: number) {
   const token = await oidc.createToken(registration, authorization.deviceCode)
   const portal = new SsoPortalClient({ endpoint: emulator.endpoint, ...(pageSize ? { pageSize } : {}) })
   return { emu: emulator, portal, accessToken: token.accessToken }
-}
-
-async function failure(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
 }
 
 const once: PageWrapper = (call) => call()

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { failure } from '../support/failure.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { AwsServiceError, MalformedResponseError, RequestTimeoutError } from '../../src/http/errors.js'
 import { SsoPortalClient } from '../../src/portal/client.js'
@@ -22,15 +23,6 @@ afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   server = undefined
 })
-
-async function failure(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
-}
 
 async function bobsCredentials() {
   emulator = await startEmulator({ directory: TWO_USERS })

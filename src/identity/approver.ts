@@ -11,7 +11,7 @@ import type { Approver } from '../model/approver.js'
 import { maskRoleCredentials } from '../model/secrets.js'
 import { isNotAssigned, missingRoleError } from '../portal/assignments.js'
 import type { PageWrapper, SsoPortalClient } from '../portal/client.js'
-import type { RoleCredentials, RoleTarget } from '../portal/types.js'
+import type { RoleCredentials, RoleInfo, RoleTarget } from '../portal/types.js'
 import { withRetry, type RetryOptions } from '../retry.js'
 import { StsClient } from '../sts/client.js'
 import type { StsEndpoint } from '../sts/endpoint.js'
@@ -121,8 +121,13 @@ async function firstRole(accessToken: string, deps: IdentifyDependencies, eachPa
   )
   const accounts = await deps.portal.listAllAccounts(accessToken, eachPage)
   for (const account of accounts) {
-    const page = await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))
-    const role = page.items[0]
+    let role: RoleInfo | undefined
+    try {
+      role = (await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))).items[0]
+    } catch (error) {
+      // An assignment removed since ListAccounts: the next account may still do.
+      if (!isNotAssigned(error)) throw error
+    }
     if (role !== undefined) return { accountId: account.accountId, roleName: role.roleName }
   }
   throw new NoRoleToIdentifyError(
