@@ -1,6 +1,499 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 8832:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var aws4 = exports,
+    url = __nccwpck_require__(7016),
+    querystring = __nccwpck_require__(3480),
+    crypto = __nccwpck_require__(6982),
+    lru = __nccwpck_require__(2638),
+    credentialsCache = lru(1000)
+
+// http://docs.amazonwebservices.com/general/latest/gr/signature-version-4.html
+
+function hmac(key, string, encoding) {
+  return crypto.createHmac('sha256', key).update(string, 'utf8').digest(encoding)
+}
+
+function hash(string, encoding) {
+  return crypto.createHash('sha256').update(string, 'utf8').digest(encoding)
+}
+
+// This function assumes the string has already been percent encoded
+function encodeRfc3986(urlEncodedString) {
+  return urlEncodedString.replace(/[!'()*]/g, function(c) {
+    return '%' + c.charCodeAt(0).toString(16).toUpperCase()
+  })
+}
+
+function encodeRfc3986Full(str) {
+  return encodeRfc3986(encodeURIComponent(str))
+}
+
+// A bit of a combination of:
+// https://github.com/aws/aws-sdk-java-v2/blob/dc695de6ab49ad03934e1b02e7263abbd2354be0/core/auth/src/main/java/software/amazon/awssdk/auth/signer/internal/AbstractAws4Signer.java#L59
+// https://github.com/aws/aws-sdk-js/blob/18cb7e5b463b46239f9fdd4a65e2ff8c81831e8f/lib/signers/v4.js#L191-L199
+// https://github.com/mhart/aws4fetch/blob/b3aed16b6f17384cf36ea33bcba3c1e9f3bdfefd/src/main.js#L25-L34
+var HEADERS_TO_IGNORE = {
+  'authorization': true,
+  'connection': true,
+  'x-amzn-trace-id': true,
+  'user-agent': true,
+  'expect': true,
+  'presigned-expires': true,
+  'range': true,
+}
+
+// request: { path | body, [host], [method], [headers], [service], [region] }
+// credentials: { accessKeyId, secretAccessKey, [sessionToken] }
+function RequestSigner(request, credentials) {
+
+  if (typeof request === 'string') request = url.parse(request)
+
+  var headers = request.headers = Object.assign({}, (request.headers || {})),
+      hostParts = (!this.service || !this.region) && this.matchHost(request.hostname || request.host || headers.Host || headers.host)
+
+  this.request = request
+  this.credentials = credentials || this.defaultCredentials()
+
+  this.service = request.service || hostParts[0] || ''
+  this.region = request.region || hostParts[1] || 'us-east-1'
+
+  // SES uses a different domain from the service name
+  if (this.service === 'email') this.service = 'ses'
+
+  if (!request.method && request.body)
+    request.method = 'POST'
+
+  if (!headers.Host && !headers.host) {
+    headers.Host = request.hostname || request.host || this.createHost()
+
+    // If a port is specified explicitly, use it as is
+    if (request.port)
+      headers.Host += ':' + request.port
+  }
+  if (!request.hostname && !request.host)
+    request.hostname = headers.Host || headers.host
+
+  this.isCodeCommitGit = this.service === 'codecommit' && request.method === 'GIT'
+
+  this.extraHeadersToIgnore = request.extraHeadersToIgnore || Object.create(null)
+  this.extraHeadersToInclude = request.extraHeadersToInclude || Object.create(null)
+}
+
+RequestSigner.prototype.matchHost = function(host) {
+  var match = (host || '').match(/([^\.]{1,63})\.(?:([^\.]{0,63})\.)?amazonaws\.com(\.cn)?$/)
+  var hostParts = (match || []).slice(1, 3)
+
+  // ES's hostParts are sometimes the other way round, if the value that is expected
+  // to be region equals ‘es’ switch them back
+  // e.g. search-cluster-name-aaaa00aaaa0aaa0aaaaaaa0aaa.us-east-1.es.amazonaws.com
+  if (hostParts[1] === 'es' || hostParts[1] === 'aoss')
+    hostParts = hostParts.reverse()
+
+  if (hostParts[1] == 's3') {
+    hostParts[0] = 's3'
+    hostParts[1] = 'us-east-1'
+  } else {
+    for (var i = 0; i < 2; i++) {
+      if (/^s3-/.test(hostParts[i])) {
+        hostParts[1] = hostParts[i].slice(3)
+        hostParts[0] = 's3'
+        break
+      }
+    }
+  }
+
+  return hostParts
+}
+
+// http://docs.aws.amazon.com/general/latest/gr/rande.html
+RequestSigner.prototype.isSingleRegion = function() {
+  // Special case for S3 and SimpleDB in us-east-1
+  if (['s3', 'sdb'].indexOf(this.service) >= 0 && this.region === 'us-east-1') return true
+
+  return ['cloudfront', 'ls', 'route53', 'iam', 'importexport', 'sts']
+    .indexOf(this.service) >= 0
+}
+
+RequestSigner.prototype.createHost = function() {
+  var region = this.isSingleRegion() ? '' : '.' + this.region,
+      subdomain = this.service === 'ses' ? 'email' : this.service
+  return subdomain + region + '.amazonaws.com'
+}
+
+RequestSigner.prototype.prepareRequest = function() {
+  this.parsePath()
+
+  var request = this.request, headers = request.headers, query
+
+  if (request.signQuery) {
+
+    this.parsedPath.query = query = this.parsedPath.query || {}
+
+    if (this.credentials.sessionToken)
+      query['X-Amz-Security-Token'] = this.credentials.sessionToken
+
+    if (this.service === 's3' && !query['X-Amz-Expires'])
+      query['X-Amz-Expires'] = 86400
+
+    if (query['X-Amz-Date'])
+      this.datetime = query['X-Amz-Date']
+    else
+      query['X-Amz-Date'] = this.getDateTime()
+
+    query['X-Amz-Algorithm'] = 'AWS4-HMAC-SHA256'
+    query['X-Amz-Credential'] = this.credentials.accessKeyId + '/' + this.credentialString()
+    query['X-Amz-SignedHeaders'] = this.signedHeaders()
+
+  } else {
+
+    if (!request.doNotModifyHeaders && !this.isCodeCommitGit) {
+      if (request.body && !headers['Content-Type'] && !headers['content-type'])
+        headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8'
+
+      if (request.body && !headers['Content-Length'] && !headers['content-length'])
+        headers['Content-Length'] = Buffer.byteLength(request.body)
+
+      if (this.credentials.sessionToken && !headers['X-Amz-Security-Token'] && !headers['x-amz-security-token'])
+        headers['X-Amz-Security-Token'] = this.credentials.sessionToken
+
+      if (this.service === 's3' && !headers['X-Amz-Content-Sha256'] && !headers['x-amz-content-sha256'])
+        headers['X-Amz-Content-Sha256'] = hash(this.request.body || '', 'hex')
+
+      if (headers['X-Amz-Date'] || headers['x-amz-date'])
+        this.datetime = headers['X-Amz-Date'] || headers['x-amz-date']
+      else
+        headers['X-Amz-Date'] = this.getDateTime()
+    }
+
+    delete headers.Authorization
+    delete headers.authorization
+  }
+}
+
+RequestSigner.prototype.sign = function() {
+  if (!this.parsedPath) this.prepareRequest()
+
+  if (this.request.signQuery) {
+    this.parsedPath.query['X-Amz-Signature'] = this.signature()
+  } else {
+    this.request.headers.Authorization = this.authHeader()
+  }
+
+  this.request.path = this.formatPath()
+
+  return this.request
+}
+
+RequestSigner.prototype.getDateTime = function() {
+  if (!this.datetime) {
+    var headers = this.request.headers,
+      date = new Date(headers.Date || headers.date || new Date)
+
+    this.datetime = date.toISOString().replace(/[:\-]|\.\d{3}/g, '')
+
+    // Remove the trailing 'Z' on the timestamp string for CodeCommit git access
+    if (this.isCodeCommitGit) this.datetime = this.datetime.slice(0, -1)
+  }
+  return this.datetime
+}
+
+RequestSigner.prototype.getDate = function() {
+  return this.getDateTime().substr(0, 8)
+}
+
+RequestSigner.prototype.authHeader = function() {
+  return [
+    'AWS4-HMAC-SHA256 Credential=' + this.credentials.accessKeyId + '/' + this.credentialString(),
+    'SignedHeaders=' + this.signedHeaders(),
+    'Signature=' + this.signature(),
+  ].join(', ')
+}
+
+RequestSigner.prototype.signature = function() {
+  var date = this.getDate(),
+      cacheKey = [this.credentials.secretAccessKey, date, this.region, this.service].join(),
+      kDate, kRegion, kService, kCredentials = credentialsCache.get(cacheKey)
+  if (!kCredentials) {
+    kDate = hmac('AWS4' + this.credentials.secretAccessKey, date)
+    kRegion = hmac(kDate, this.region)
+    kService = hmac(kRegion, this.service)
+    kCredentials = hmac(kService, 'aws4_request')
+    credentialsCache.set(cacheKey, kCredentials)
+  }
+  return hmac(kCredentials, this.stringToSign(), 'hex')
+}
+
+RequestSigner.prototype.stringToSign = function() {
+  return [
+    'AWS4-HMAC-SHA256',
+    this.getDateTime(),
+    this.credentialString(),
+    hash(this.canonicalString(), 'hex'),
+  ].join('\n')
+}
+
+RequestSigner.prototype.canonicalString = function() {
+  if (!this.parsedPath) this.prepareRequest()
+
+  var pathStr = this.parsedPath.path,
+      query = this.parsedPath.query,
+      headers = this.request.headers,
+      queryStr = '',
+      normalizePath = this.service !== 's3',
+      decodePath = this.service === 's3' || this.request.doNotEncodePath,
+      decodeSlashesInPath = this.service === 's3',
+      firstValOnly = this.service === 's3',
+      bodyHash
+
+  if (this.service === 's3' && this.request.signQuery) {
+    bodyHash = 'UNSIGNED-PAYLOAD'
+  } else if (this.isCodeCommitGit) {
+    bodyHash = ''
+  } else {
+    bodyHash = headers['X-Amz-Content-Sha256'] || headers['x-amz-content-sha256'] ||
+      hash(this.request.body || '', 'hex')
+  }
+
+  if (query) {
+    var reducedQuery = Object.keys(query).reduce(function(obj, key) {
+      if (!key) return obj
+      obj[encodeRfc3986Full(key)] = !Array.isArray(query[key]) ? query[key] :
+        (firstValOnly ? query[key][0] : query[key])
+      return obj
+    }, {})
+    var encodedQueryPieces = []
+    Object.keys(reducedQuery).sort().forEach(function(key) {
+      if (!Array.isArray(reducedQuery[key])) {
+        encodedQueryPieces.push(key + '=' + encodeRfc3986Full(reducedQuery[key]))
+      } else {
+        reducedQuery[key].map(encodeRfc3986Full).sort()
+          .forEach(function(val) { encodedQueryPieces.push(key + '=' + val) })
+      }
+    })
+    queryStr = encodedQueryPieces.join('&')
+  }
+  if (pathStr !== '/') {
+    if (normalizePath) pathStr = pathStr.replace(/\/{2,}/g, '/')
+    pathStr = pathStr.split('/').reduce(function(path, piece) {
+      if (normalizePath && piece === '..') {
+        path.pop()
+      } else if (!normalizePath || piece !== '.') {
+        if (decodePath) piece = decodeURIComponent(piece.replace(/\+/g, ' '))
+        path.push(encodeRfc3986Full(piece))
+      }
+      return path
+    }, []).join('/')
+    if (pathStr[0] !== '/') pathStr = '/' + pathStr
+    if (decodeSlashesInPath) pathStr = pathStr.replace(/%2F/g, '/')
+  }
+
+  return [
+    this.request.method || 'GET',
+    pathStr,
+    queryStr,
+    this.canonicalHeaders() + '\n',
+    this.signedHeaders(),
+    bodyHash,
+  ].join('\n')
+}
+
+RequestSigner.prototype.filterHeaders = function() {
+  var headers = this.request.headers,
+      extraHeadersToInclude = this.extraHeadersToInclude,
+      extraHeadersToIgnore = this.extraHeadersToIgnore
+  this.filteredHeaders = Object.keys(headers)
+    .map(function(key) { return [key.toLowerCase(), headers[key]] })
+    .filter(function(entry) {
+      return extraHeadersToInclude[entry[0]] ||
+        (HEADERS_TO_IGNORE[entry[0]] == null && !extraHeadersToIgnore[entry[0]])
+    })
+    .sort(function(a, b) { return a[0] < b[0] ? -1 : 1 })
+}
+
+RequestSigner.prototype.canonicalHeaders = function() {
+  if (!this.filteredHeaders) this.filterHeaders()
+
+  return this.filteredHeaders.map(function(entry) {
+    return entry[0] + ':' + entry[1].toString().trim().replace(/\s+/g, ' ')
+  }).join('\n')
+}
+
+RequestSigner.prototype.signedHeaders = function() {
+  if (!this.filteredHeaders) this.filterHeaders()
+
+  return this.filteredHeaders.map(function(entry) { return entry[0] }).join(';')
+}
+
+RequestSigner.prototype.credentialString = function() {
+  return [
+    this.getDate(),
+    this.region,
+    this.service,
+    'aws4_request',
+  ].join('/')
+}
+
+RequestSigner.prototype.defaultCredentials = function() {
+  var env = process.env
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID || env.AWS_ACCESS_KEY,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY || env.AWS_SECRET_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN,
+  }
+}
+
+RequestSigner.prototype.parsePath = function() {
+  var path = this.request.path || '/'
+
+  // S3 doesn't always encode characters > 127 correctly and
+  // all services don't encode characters > 255 correctly
+  // So if there are non-reserved chars (and it's not already all % encoded), just encode them all
+  if (/[^0-9A-Za-z;,/?:@&=+$\-_.!~*'()#%]/.test(path)) {
+    path = encodeURI(decodeURI(path))
+  }
+
+  var queryIx = path.indexOf('?'),
+      query = null
+
+  if (queryIx >= 0) {
+    query = querystring.parse(path.slice(queryIx + 1))
+    path = path.slice(0, queryIx)
+  }
+
+  this.parsedPath = {
+    path: path,
+    query: query,
+  }
+}
+
+RequestSigner.prototype.formatPath = function() {
+  var path = this.parsedPath.path,
+      query = this.parsedPath.query
+
+  if (!query) return path
+
+  // Services don't support empty query string keys
+  if (query[''] != null) delete query['']
+
+  return path + '?' + encodeRfc3986(querystring.stringify(query))
+}
+
+aws4.RequestSigner = RequestSigner
+
+aws4.sign = function(request, credentials) {
+  return new RequestSigner(request, credentials).sign()
+}
+
+
+/***/ }),
+
+/***/ 2638:
+/***/ ((module) => {
+
+module.exports = function(size) {
+  return new LruCache(size)
+}
+
+function LruCache(size) {
+  this.capacity = size | 0
+  this.map = Object.create(null)
+  this.list = new DoublyLinkedList()
+}
+
+LruCache.prototype.get = function(key) {
+  var node = this.map[key]
+  if (node == null) return undefined
+  this.used(node)
+  return node.val
+}
+
+LruCache.prototype.set = function(key, val) {
+  var node = this.map[key]
+  if (node != null) {
+    node.val = val
+  } else {
+    if (!this.capacity) this.prune()
+    if (!this.capacity) return false
+    node = new DoublyLinkedNode(key, val)
+    this.map[key] = node
+    this.capacity--
+  }
+  this.used(node)
+  return true
+}
+
+LruCache.prototype.used = function(node) {
+  this.list.moveToFront(node)
+}
+
+LruCache.prototype.prune = function() {
+  var node = this.list.pop()
+  if (node != null) {
+    delete this.map[node.key]
+    this.capacity++
+  }
+}
+
+
+function DoublyLinkedList() {
+  this.firstNode = null
+  this.lastNode = null
+}
+
+DoublyLinkedList.prototype.moveToFront = function(node) {
+  if (this.firstNode == node) return
+
+  this.remove(node)
+
+  if (this.firstNode == null) {
+    this.firstNode = node
+    this.lastNode = node
+    node.prev = null
+    node.next = null
+  } else {
+    node.prev = null
+    node.next = this.firstNode
+    node.next.prev = node
+    this.firstNode = node
+  }
+}
+
+DoublyLinkedList.prototype.pop = function() {
+  var lastNode = this.lastNode
+  if (lastNode != null) {
+    this.remove(lastNode)
+  }
+  return lastNode
+}
+
+DoublyLinkedList.prototype.remove = function(node) {
+  if (this.firstNode == node) {
+    this.firstNode = node.next
+  } else if (node.prev != null) {
+    node.prev.next = node.next
+  }
+  if (this.lastNode == node) {
+    this.lastNode = node.prev
+  } else if (node.next != null) {
+    node.next.prev = node.prev
+  }
+}
+
+
+function DoublyLinkedNode(key, val) {
+  this.key = key
+  this.val = val
+  this.prev = null
+  this.next = null
+}
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28411,7 +28904,7 @@ function flushed(stream) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8351);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6628);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 
@@ -28428,7 +28921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8351:
+/***/ 6628:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28614,8 +29107,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -28639,7 +29132,7 @@ function issueFileCommand(command, message) {
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -32073,6 +32566,249 @@ function parseRoles(raw) {
     return targets;
 }
 
+;// CONCATENATED MODULE: ./src/defined.ts
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function defined_definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/model/request.ts
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+
+function storeRequest(request) {
+    const { approvals, otherCodes, refusal, ...rest } = request;
+    return {
+        ...rest,
+        expiresAt: request.expiresAt.toISOString(),
+        deadline: request.deadline.toISOString(),
+        ...defined_definedFields({
+            approvals: approvals?.map(storeApproval),
+            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
+            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
+        })
+    };
+}
+function storeApproval(approval) {
+    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
+}
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+function restoreRequest(stored) {
+    const value = stored;
+    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
+    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+        throw new TypeError('not a stored approval request');
+    }
+    const expiresAt = new Date(value.expiresAt ?? '');
+    const deadline = new Date(value.deadline ?? '');
+    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+        throw new TypeError('stored approval request without valid times');
+    if (typeof value.context !== 'object' || value.context === null)
+        throw new TypeError('stored approval request without its run context');
+    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+        throw new TypeError('stored approval request with scopes that are not a list of text');
+    }
+    restoreAccess(value);
+    // Not taken from the file: the step that shows the request again decides it from its own
+    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
+    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
+        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
+    }
+    return {
+        ...request,
+        expiresAt,
+        deadline,
+        ...defined_definedFields({
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
+            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
+            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
+        })
+    };
+}
+/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
+const MAX_REQUIRED_APPROVALS = 5;
+function isApprovalCount(value) {
+    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
+}
+function restoredDate(value, what) {
+    const date = new Date(typeof value === 'string' ? value : '');
+    if (Number.isNaN(date.getTime()))
+        throw new TypeError(`stored ${what} without a valid time`);
+    return date;
+}
+function restoreApprovals(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored approvals that are not a list');
+    return value.map((entry) => {
+        const approval = entry;
+        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
+            throw new TypeError('stored approval without a user name and ARN');
+        }
+        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
+    });
+}
+function restoreOtherCodes(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored codes that are not a list');
+    return value.map((entry) => {
+        const code = entry;
+        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
+        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
+            throw new TypeError('stored code without its code and links');
+        }
+        return {
+            userCode: code.userCode,
+            verificationUri: code.verificationUri,
+            verificationUriComplete: code.verificationUriComplete,
+            expiresAt: restoredDate(code.expiresAt, 'code')
+        };
+    });
+}
+function restoreRefusal(value) {
+    const refusal = value;
+    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
+        throw new TypeError('stored refusal without who and why');
+    }
+    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
+}
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value) {
+    const { accountId, roleName, profiles } = value;
+    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
+    }
+    if (profiles === undefined)
+        return;
+    if (!Array.isArray(profiles))
+        throw new TypeError('stored approval request with profiles that are not a list');
+    for (const entry of profiles) {
+        const target = entry;
+        if (typeof target !== 'object' ||
+            target === null ||
+            typeof target.profile !== 'string' ||
+            target.profile === '' ||
+            !isRole(target.accountId, target.roleName)) {
+            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
+        }
+    }
+}
+function isRole(accountId, roleName) {
+    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
+}
+function storeResult(result) {
+    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
+    return {
+        ...rest,
+        at: at.toISOString(),
+        ...defined_definedFields({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
+    };
+}
+function restoreResult(stored) {
+    const { accessExpiresAt, at, approvals, ...rest } = stored;
+    return {
+        ...rest,
+        at: new Date(at),
+        ...definedFields({
+            accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt),
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals)
+        })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/policy.ts
+// Who may approve a request: the `approvers` and `excluded-approvers` inputs, and the two-person
+// rule (`required-approvals`). The approver is the IAM Identity Center user AWS names in the role
+// session their approval opens (identity/), so the policy holds whatever GitHub or the run says.
+//
+// The pattern language, as the README documents it: a pattern is a user name in which `*` stands
+// for any run of characters, none included (`*@example.com`, `deploy-*`); there is no other
+// wildcard and no escape. Names and patterns are compared without regard to case, so
+// `Alice@Example.com` is `alice@example.com`: an allow-list or an exclusion must not be dodged by
+// capital letters. A pattern holds the characters a role session name may (letters, digits and
+// `+=,.@_-`) and `*`; anything else (a space, `?`, a bracket) is refused when the inputs are read.
+
+
+const ANYONE = { approvers: [], excluded: [], requiredApprovals: 1 };
+/** What may stand in a pattern: a role session name's characters, and `*`. */
+const PATTERN = /^[\w+=,.@*-]+$/;
+const MAX_PATTERN_LENGTH = 128;
+const MAX_PATTERNS = 100;
+/** Patterns from `input`: one per line or separated by commas; blank entries skipped. */
+function parsePatterns(input, raw) {
+    const patterns = raw
+        .split(/[\n,]/)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+    if (patterns.length > MAX_PATTERNS) {
+        throw new InputError(input, `Input '${input}' lists ${patterns.length} patterns; at most ${MAX_PATTERNS} are allowed.`);
+    }
+    for (const pattern of patterns) {
+        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN.test(pattern)) {
+            throw new InputError(input, `Input '${input}' must list IAM Identity Center user names or patterns with * (like alice@example.com or *@example.com), one per line or separated by commas, ` +
+                `each at most ${MAX_PATTERN_LENGTH} characters of letters, digits, +=,.@_- and *; got ${JSON.stringify(pattern.slice(0, MAX_PATTERN_LENGTH + 1))}.`);
+        }
+        if (input === 'approvers' && /^\*+$/.test(pattern)) {
+            throw new InputError(input, `Input 'approvers' has the pattern ${JSON.stringify(pattern)}, which allows anyone; leave the input empty for that.`);
+        }
+    }
+    return [...new Set(patterns)];
+}
+/** `required-approvals`: a whole number from 1 to MAX_REQUIRED_APPROVALS; empty means 1. */
+function parseRequiredApprovals(raw) {
+    if (raw === '')
+        return 1;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!isApprovalCount(value)) {
+        throw new InputError('required-approvals', `Input 'required-approvals' must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, like 2; got ${JSON.stringify(raw)}.`);
+    }
+    return value;
+}
+/** Whether `userName` matches `pattern` (the language above): literal parts in order, `*` between them. */
+function matchesPattern(userName, pattern) {
+    const name = userName.toLowerCase();
+    const [head = '', ...rest] = pattern.toLowerCase().split('*');
+    if (rest.length === 0)
+        return name === head;
+    const tail = rest.pop() ?? '';
+    if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail))
+        return false;
+    // The middle parts, each at its earliest place: any match leaves the most room for the next.
+    let at = head.length;
+    const end = name.length - tail.length;
+    for (const part of rest) {
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end)
+            return false;
+        at = found + part.length;
+    }
+    return true;
+}
+/** The policy asks who approved: only then does a run without a requested role look the identity up. */
+function needsIdentity(policy) {
+    return policy.approvers.length > 0 || policy.excluded.length > 0 || policy.requiredApprovals > 1;
+}
+/** Whether `userName` may approve, given those accepted so far: undefined if so, else why not (one phrase). */
+function refusalReason(userName, policy, approvedSoFar) {
+    if (policy.excluded.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is excluded from approving this run (input 'excluded-approvers')";
+    }
+    if (policy.approvers.length > 0 && !policy.approvers.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is not one of the approvers (input 'approvers')";
+    }
+    if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
+        return 'has approved this request already';
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input is parsed and checked here, before any network call, so a typo fails the step in
 // a second with one line naming the input, the problem and a good value, instead of surfacing
@@ -32081,6 +32817,7 @@ function parseRoles(raw) {
 // An empty value means the default, for every input: the runner applies action.yml defaults, but
 // a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
 // input out, and that should behave like leaving it out here too.
+
 
 
 
@@ -32129,6 +32866,11 @@ function parseInputs(read, repository) {
     if (!opening && (access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
         warnings.push(`Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`);
     }
+    const policy = {
+        approvers: parsePatterns('approvers', read('approvers')),
+        excluded: parsePatterns('excluded-approvers', read('excluded-approvers')),
+        requiredApprovals: parseRequiredApprovals(read('required-approvals'))
+    };
     const inputs = {
         startUrl,
         region,
@@ -32139,6 +32881,7 @@ function parseInputs(read, repository) {
         githubToken,
         allowForks,
         cacheRegistration,
+        policy,
         ...access
     };
     if (timeout !== '')
@@ -32556,15 +33299,6 @@ function booleanSetting(env, name) {
     if (value === 'false')
         return false;
     throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
-}
-
-;// CONCATENATED MODULE: ./src/defined.ts
-// Optional properties that are absent rather than undefined. A record written to a file, handed to
-// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
-// from spelling `...(x === undefined ? {} : { x })` for each such property.
-/** `fields` without those whose value is undefined. */
-function defined_definedFields(fields) {
-    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/aws-files.ts
@@ -33643,8 +34377,10 @@ function maskTokenSet(token, setSecret = mask) {
 }
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
 function maskPendingRequest(pending, setSecret = mask) {
-    maskRegistration(pending.registration, setSecret);
-    maskDeviceAuthorization(pending.authorization, setSecret);
+    for (const round of pending.rounds) {
+        maskRegistration(round.registration, setSecret);
+        maskDeviceAuthorization(round.authorization, setSecret);
+    }
 }
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
 function maskRoleCredentials(credentials, setSecret = mask) {
@@ -34662,6 +35398,9 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'verification-uri',
     'verification-uri-complete',
     'comment-url',
+    'approver',
+    'approver-arn',
+    'receipt',
     'aws-account-id',
     'aws-expiration',
     'aws-access-key-id',
@@ -34678,9 +35417,12 @@ function exportRequestOutputs(request) {
     set('verification-uri', request.verificationUri);
     set('verification-uri-complete', request.verificationUriComplete);
 }
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-function exportCodeExpiry(request) {
-    set('expires-at', isoUtc(request.expiresAt.getTime()));
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+function exportRequestDeadline(request) {
+    set('expires-at', isoUtc(request.deadline.getTime()));
 }
 /** The PR comment that shows the request; returns the URL as written, fit for a log line. */
 function exportCommentUrl(url) {
@@ -34694,6 +35436,13 @@ function exportToken(token) {
     maskTokenSet(token);
     set('access-token', token.accessToken);
     set('expires-at', isoUtc(token.expiresAt));
+}
+/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
+function exportApprovers(first, receipt) {
+    // From STS, through the sanitiser like every other answer from outside.
+    set('approver', sanitize(first.userName, { maxLength: 128 }));
+    set('approver-arn', sanitize(first.arn, { maxLength: 2048 }));
+    set('receipt', JSON.stringify(receipt));
 }
 function exportOutcome(outcome) {
     set('outcome', outcome);
@@ -34743,8 +35492,12 @@ async function obtainAwsAccess(request) {
     if (inputs.role) {
         const target = inputs.role;
         let credentials;
+        const opened = request.openedRole;
         try {
-            credentials = await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
+            credentials =
+                opened && sameRole(opened.target, target)
+                    ? opened.credentials
+                    : await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
         }
         catch (error) {
             if (!isNotAssigned(error))
@@ -34850,7 +35603,7 @@ const HANDOFF_VERSION = 1;
 class MalformedHandoffError extends Error {
     name = 'MalformedHandoffError';
 }
-const ACCOUNT_ID = /^\d{12}$/;
+const handoff_ACCOUNT_ID = /^\d{12}$/;
 const handoff_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const handoff_PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
 const handoff_REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
@@ -34896,7 +35649,7 @@ function handedOffRole(value, named) {
     const entry = object(value, 'a role');
     const credentials = object(entry.credentials, 'credentials');
     const role = {
-        accountId: string(entry.accountId, ACCOUNT_ID, 'accountId'),
+        accountId: string(entry.accountId, handoff_ACCOUNT_ID, 'accountId'),
         roleName: string(entry.roleName, handoff_ROLE_NAME, 'roleName'),
         credentials: {
             accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
@@ -35623,10 +36376,44 @@ function regionHint(region) {
         `the workflow's 'region' input (${plain(region)}) must be the home region of the IAM Identity Center instance. Tell whoever runs this workflow.`);
 }
 
+;// CONCATENATED MODULE: ./src/notify/approvals.ts
+
+
+/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
+function renewalSentence(request) {
+    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
+        return undefined;
+    return `When this code expires, a new one is shown here; the job waits until ${formatUtc(request.deadline)} (input 'timeout').`;
+}
+/** With several approvers: how many, and who has approved so far. */
+function approvalsSentence(request) {
+    const required = request.requiredApprovals ?? 1;
+    if (required < 2)
+        return undefined;
+    const done = request.approvals ?? [];
+    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
+    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
+}
+/** Who tried and may not: the token of that approval was revoked at once. */
+function refusalSentence(refusal) {
+    return `Not accepted: ${plain(refusal.userName)} approved at ${formatUtc(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
+}
+/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
+function approverList(approvals) {
+    return approvals.map((approval) => `${plain(approval.userName)} at ${formatUtc(approval.approvedAt)}`).join(', ');
+}
+/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
+function approvedBySentence(approvals) {
+    if (approvals === undefined || approvals.length === 0)
+        return undefined;
+    return `Approved by ${approverList(approvals)}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/notify/log.ts
 // The step log: the one channel that is always there and streams live, so it carries the whole
 // prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
 // one link, the code on a line of its own, and a QR code of that link.
+
 
 
 
@@ -35657,6 +36444,7 @@ function renderLogPrompt(request, now) {
         'AWS access requested: approval needed in IAM Identity Center',
         RULE,
         'This job is waiting for someone with AWS access to approve its request.',
+        ...(request.refusal ? ['', `  !!! ${refusalSentence(request.refusal)}`] : []),
         '',
         `  1. Open ${plain(link)}`,
         CODE_STEP[form],
@@ -35666,11 +36454,15 @@ function renderLogPrompt(request, now) {
     ];
     if (request.endpointNotice)
         lines.push(...noticeLines(request.endpointNotice), '');
+    lines.push(...progressLines(request));
     lines.push(`  ${regionHint(request.region)}`, '');
     lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
     if (request.deadline.getTime() < request.expiresAt.getTime()) {
         lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
     }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        lines.push(`  ${renewal}`);
     lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
     lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
     return lines.join('\n');
@@ -35679,6 +36471,17 @@ function renderLogPrompt(request, now) {
 function noticeLines(notice) {
     const { heading, details } = noticeText(notice);
     return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)];
+}
+/** Several approvers: the other codes, each for another person, and who has approved. */
+function progressLines(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const lines = [`  ${sentence}`];
+    for (const code of request.otherCodes ?? []) {
+        lines.push(`  Another approver's code: ${plain(code.userCode)}  (${plain(code.verificationUriComplete) || plain(code.verificationUri)})`);
+    }
+    return [...lines, ''];
 }
 function table(rows) {
     const width = Math.max(...rows.map(({ label }) => label.length));
@@ -35689,7 +36492,7 @@ function renderApprovedLine(result) {
     const expiry = result.accessExpiresAt
         ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
         : '';
-    return `Approved at ${formatUtc(result.at)}.${expiry}`;
+    return `${approvedBySentence(result.approvals) ?? `Approved at ${formatUtc(result.at)}.`}${expiry}`;
 }
 function createLogNotifier(options = {}) {
     // The last guard: a line the runner would read as a workflow command never reaches stdout.
@@ -35941,6 +36744,7 @@ const TITLES = {
 
 
 
+
 /**
  * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
  * time of the outcome, the message and the access expiry; `state` decides what is shown.
@@ -35984,6 +36788,7 @@ function composeComment(request, state, result, shownProfiles) {
 function pendingSections(request) {
     const step = verificationStep(request);
     const sections = [
+        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
@@ -35994,13 +36799,25 @@ function pendingSections(request) {
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
         timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        timing += ` ${escapeText(renewal)}`;
     sections.push(timing);
+    sections.push(...approvalSections(request));
     sections.push([
         `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
         `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
         `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
     ].join('\n'));
     return sections;
+}
+/** Several approvers: how many and who approved, and the other codes, each for another person. */
+function approvalSections(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
+    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
 }
 function outcomeSections(request, outcome, result) {
     const at = result?.at;
@@ -36015,8 +36832,9 @@ function outcomeSections(request, outcome, result) {
     switch (outcome) {
         case 'approved': {
             const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
+            const by = approvedBySentence(result?.approvals);
             return [
-                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
             ];
         }
@@ -36460,76 +37278,6 @@ async function settleWithin(work, ms, signal, clock = systemClock) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/model/request.ts
-// One model of an approval request, rendered by every channel (log, job summary, PR comment),
-// so that all of them tell the approver the same story.
-
-function storeRequest(request) {
-    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
-}
-/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
-function restoreRequest(stored) {
-    const value = stored;
-    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
-    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
-        throw new TypeError('not a stored approval request');
-    }
-    const expiresAt = new Date(value.expiresAt ?? '');
-    const deadline = new Date(value.deadline ?? '');
-    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
-        throw new TypeError('stored approval request without valid times');
-    if (typeof value.context !== 'object' || value.context === null)
-        throw new TypeError('stored approval request without its run context');
-    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
-        throw new TypeError('stored approval request with scopes that are not a list of text');
-    }
-    restoreAccess(value);
-    // Not taken from the file: the step that shows the request again decides it from its own
-    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
-    const { endpointNotice: _notice, ...request } = value;
-    return { ...request, expiresAt, deadline };
-}
-const request_ACCOUNT_ID = /^\d{12}$/;
-/**
- * Checks the access a stored request names: the wait step compares it with its own inputs to
- * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
- */
-function restoreAccess(value) {
-    const { accountId, roleName, profiles } = value;
-    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
-        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
-    }
-    if (profiles === undefined)
-        return;
-    if (!Array.isArray(profiles))
-        throw new TypeError('stored approval request with profiles that are not a list');
-    for (const entry of profiles) {
-        const target = entry;
-        if (typeof target !== 'object' ||
-            target === null ||
-            typeof target.profile !== 'string' ||
-            target.profile === '' ||
-            !isRole(target.accountId, target.roleName)) {
-            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
-        }
-    }
-}
-function isRole(accountId, roleName) {
-    return typeof accountId === 'string' && request_ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
-}
-function storeResult(result) {
-    const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...defined_definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
-}
-function restoreResult(stored) {
-    const { accessExpiresAt, at, ...rest } = stored;
-    return {
-        ...rest,
-        at: new Date(at),
-        ...definedFields({ accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt) })
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
 // The PR comment as a channel: posted the moment a request exists (the log is not where an
 // approver on the pull request looks), edited in place when it ends, and handed to the post step
@@ -36676,6 +37424,7 @@ function html_link(href, text) {
 
 
 
+
 /** The prompt, for a step that exits while the request is pending (`phase: start`). */
 function renderPendingSummary(request) {
     const code = `<code>${escapeHtml(plain(request.userCode))}</code>`;
@@ -36687,8 +37436,13 @@ function renderPendingSummary(request) {
     ];
     if (request.deadline.getTime() < request.expiresAt.getTime())
         rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))]);
+    for (const code of request.otherCodes ?? []) {
+        rows.push(["Another approver's code", `<code>${html_link(code.verificationUriComplete, plain(code.userCode))}</code>`]);
+    }
+    const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)];
     const parts = [
         `<h2>${TITLES.pending}</h2>`,
+        ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
         `<p><strong>${html_link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
         ...noticeParagraph(request),
         `<p>${escapeHtml(regionHint(request.region))}</p>`,
@@ -36703,6 +37457,8 @@ function renderSummary({ subject, request, result }) {
         ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
         ['At', escapeHtml(formatUtc(result.at))]
     ];
+    if (result.approvals?.length)
+        rows.push(['Approved by', escapeHtml(approverList(result.approvals))]);
     if (result.accessExpiresAt)
         rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))]);
     if (request) {
@@ -36718,7 +37474,27 @@ function renderSummary({ subject, request, result }) {
     if (request)
         parts.push(...noticeParagraph(request));
     parts.push(summary_table(rows));
+    if (result.receipt)
+        parts.push(receiptTable(result.receipt));
     return parts.join('\n');
+}
+/** The approval receipt (the `receipt` output), for an audit in CloudTrail: the run, then each approver. */
+function receiptTable(receipt) {
+    const text = (value) => escapeHtml(plain(value));
+    const rows = [
+        ['Repository', text(receipt.repository)],
+        ['Run', `${text(receipt.runId)} (attempt ${text(receipt.runAttempt)})`],
+        ['Commit', `<code>${text(receipt.commit)}</code>`],
+        ['Approvals required', String(receipt.requiredApprovals)]
+    ];
+    receipt.approvers.forEach((approver, index) => {
+        const which = receipt.approvers.length === 1 ? 'Approver' : `Approver ${index + 1}`;
+        rows.push([which, text(approver.userName)]);
+        rows.push([`${which}: ARN`, `<code>${text(approver.arn)}</code>`]);
+        rows.push([`${which}: approved at`, text(approver.approvedAt)]);
+        rows.push([`${which}: CloudTrail request IDs`, text(approver.requestIds.join(', '))]);
+    });
+    return ['<h3>Approval receipt</h3>', summary_table(rows)].join('\n');
 }
 function noticeParagraph(request) {
     if (!request.endpointNotice)
@@ -36790,8 +37566,8 @@ function createNotifiers(channels, settings = {}) {
 
 
 ;// CONCATENATED MODULE: ./src/model/pending.ts
-// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
-// and the device code, both secret) and to tell the channels how the request ended (the request
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
+// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
 // as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
@@ -36813,9 +37589,8 @@ function pendingRequestPath(gate, env = process.env) {
 }
 function savePendingRequest(path, pending) {
     const file = {
-        version: 1,
-        registration: pending.registration,
-        authorization: pending.authorization,
+        version: 2,
+        rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
         request: storeRequest(pending.request),
         ...defined_definedFields({ commentUrl: pending.commentUrl })
     };
@@ -36834,27 +37609,12 @@ function loadPendingRequest(path, asked) {
     }
     try {
         const file = JSON.parse(text);
-        if (typeof file !== 'object' || file === null || file.version !== 1)
+        if (typeof file !== 'object' || file === null || file.version !== 2)
             throw new TypeError('unknown format');
-        checkFields(file.registration, 'registration', {
-            clientId: 'string',
-            clientSecret: 'string',
-            clientIdIssuedAt: 'number',
-            clientSecretExpiresAt: 'number',
-            clientName: 'string'
-        });
-        checkFields(file.authorization, 'authorization', {
-            deviceCode: 'string',
-            userCode: 'string',
-            verificationUri: 'string',
-            verificationUriComplete: 'string',
-            expiresIn: 'number',
-            interval: 'number',
-            startedAt: 'number'
-        });
+        if (!Array.isArray(file.rounds) || file.rounds.length === 0)
+            throw new TypeError('no device authorization');
         return {
-            registration: file.registration,
-            authorization: file.authorization,
+            rounds: file.rounds.map(checkRound),
             request: restoreRequest(file.request),
             ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
         };
@@ -36899,6 +37659,27 @@ function mismatchWithStartStep(path, asked) {
 }
 function describeRole(access) {
     return access.accountId === undefined ? 'no role' : `role ${sanitize(access.roleName)} in account ${sanitize(access.accountId)}`;
+}
+function checkRound(value) {
+    checkFields(value, 'round', {});
+    const round = value;
+    checkFields(round.registration, 'registration', {
+        clientId: 'string',
+        clientSecret: 'string',
+        clientIdIssuedAt: 'number',
+        clientSecretExpiresAt: 'number',
+        clientName: 'string'
+    });
+    checkFields(round.authorization, 'authorization', {
+        deviceCode: 'string',
+        userCode: 'string',
+        verificationUri: 'string',
+        verificationUriComplete: 'string',
+        expiresIn: 'number',
+        interval: 'number',
+        startedAt: 'number'
+    });
+    return { registration: round.registration, authorization: round.authorization };
 }
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
 function checkFields(value, what, fields) {
@@ -37072,6 +37853,600 @@ async function attemptWithinDeadline(createToken, context) {
     }
     request.abort(new Error('the polling deadline passed'));
     return { kind: 'cut-off' };
+}
+
+;// CONCATENATED MODULE: ./src/gate/rounds.ts
+/** Less than this before the deadline, a new code would expire unread: the request ends instead. */
+const MIN_ROUND_MS = 3_000;
+/** Starts `count` rounds one after the other (a `phase: start` step opens every round it needs). */
+async function openRounds(count, start) {
+    const rounds = [];
+    while (rounds.length < count)
+        rounds.push(await start('first'));
+    return rounds;
+}
+async function waitInRounds(options) {
+    const now = options.now ?? Date.now;
+    // Ends every poll still running once the request is decided (a denial, the last approval).
+    const stop = new AbortController();
+    const signal = AbortSignal.any([options.signal, stop.signal]);
+    const rounds = [...(options.open ?? [])];
+    rounds.push(...(await openRounds(options.required - rounds.length, (cause) => options.start(cause))));
+    const approvals = [];
+    const polling = new Map();
+    const pollRound = (round) => {
+        polling.set(round, options.poll(round, signal).then((result) => ({ round, result }), (error) => ({ round, error })));
+    };
+    /** A new round in place of `previous`, shown first in every channel, then polled. */
+    const renew = async (previous, cause, refusal) => {
+        const next = await options.start(cause, previous);
+        rounds.splice(rounds.indexOf(previous), 1);
+        rounds.unshift(next);
+        await options.show({ rounds, approvals, ...(refusal === undefined ? {} : { refusal }) });
+        pollRound(next);
+    };
+    const timeLeft = () => now() + MIN_ROUND_MS < options.deadline;
+    await options.show({ rounds, approvals });
+    rounds.forEach(pollRound);
+    try {
+        for (;;) {
+            const ended = await Promise.race(polling.values());
+            polling.delete(ended.round);
+            const { round } = ended;
+            if ('error' in ended) {
+                if (!options.startsOver(ended.error, round))
+                    throw ended.error;
+                await renew(round, 'start-over');
+                continue;
+            }
+            const poll = ended.result;
+            if (poll.outcome === 'approved' && poll.token) {
+                const verdict = await options.judge(round, poll.token, approvals);
+                if ('accepted' in verdict) {
+                    approvals.push(verdict.accepted);
+                    rounds.splice(rounds.indexOf(round), 1);
+                    if (rounds.length === 0)
+                        return { outcome: 'approved', approvals, round };
+                    await options.show({ rounds, approvals });
+                    continue;
+                }
+                if (!timeLeft())
+                    return { outcome: 'unapproved', poll: { ...poll, outcome: options.endsAs }, round, approvals };
+                await renew(round, 'refused', verdict.refused);
+                continue;
+            }
+            if (poll.outcome === 'expired' && timeLeft() && options.expiredOnTime(round, poll)) {
+                await renew(round, 'expired');
+                continue;
+            }
+            // A code that expired with no time left for another ends the request as its deadline says;
+            // one AWS expired early ends it as expired.
+            const outcome = poll.outcome === 'expired' && !timeLeft() ? options.endsAs : poll.outcome;
+            return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals };
+        }
+    }
+    finally {
+        stop.abort();
+        await Promise.allSettled(polling.values());
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/receipt.ts
+
+
+const receipt_text = (value, maxLength = 256) => sanitize(value, { maxLength });
+function approvalReceipt(context, requested, approvers) {
+    return {
+        repository: receipt_text(context.repository),
+        runId: receipt_text(context.runId, 32),
+        runAttempt: receipt_text(context.runAttempt, 10),
+        commit: receipt_text(context.sha, 64),
+        requested: {
+            startUrl: receipt_text(requested.startUrl, 300),
+            region: receipt_text(requested.region, 64),
+            ...(requested.accountId === undefined ? {} : { accountId: receipt_text(requested.accountId, 12) }),
+            ...(requested.roleName === undefined ? {} : { roleName: receipt_text(requested.roleName, 128) }),
+            ...(requested.profiles?.length
+                ? {
+                    profiles: requested.profiles.map(({ profile, accountId, roleName }) => ({
+                        profile: receipt_text(profile, 64),
+                        accountId: receipt_text(accountId, 12),
+                        roleName: receipt_text(roleName, 128)
+                    }))
+                }
+                : {})
+        },
+        requiredApprovals: requested.requiredApprovals ?? 1,
+        approvers: approvers.map((approver) => ({
+            userName: receipt_text(approver.userName, 128),
+            arn: receipt_text(approver.arn, 2048),
+            approvedAt: isoUtc(approver.approvedAt.getTime()),
+            accountId: receipt_text(approver.accountId, 12),
+            requestIds: approver.requestIds.map((id) => receipt_text(id, 128))
+        }))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sts/xml.ts
+// A strict reader for the small XML documents STS answers with (the Query protocol): elements,
+// attributes, text and the five predefined entities, after an optional XML declaration. Anything
+// else (a DOCTYPE, entity declarations, CDATA, comments, processing instructions, numeric
+// character references, mixed content, more than a few levels or elements) makes it throw: an AWS
+// answer never has them, and each is a way for whoever answers in AWS's place to make one
+// document read two ways. Hand-written because the action needs only this much; a general XML
+// library would bring DTD handling that is exactly what must not run on a hostile answer.
+/** The document is not the plain XML an AWS answer is. Its message never quotes the document. */
+class XmlSyntaxError extends Error {
+    name = 'XmlSyntaxError';
+}
+const MAX_DEPTH = 8;
+const MAX_ELEMENTS = 200;
+const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/;
+const xml_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The root element of `text`; throws XmlSyntaxError for anything but one well-formed element. */
+function parseXml(text) {
+    const reader = new Reader(text.replace(/^\uFEFF/, ''));
+    reader.skipSpace();
+    if (reader.rest().startsWith('<?xml')) {
+        const end = reader.rest().indexOf('?>');
+        if (end < 0)
+            throw new XmlSyntaxError('unterminated XML declaration');
+        reader.advance(end + 2);
+    }
+    reader.skipSpace();
+    const root = reader.element(1);
+    reader.skipSpace();
+    if (!reader.atEnd())
+        throw new XmlSyntaxError('content after the root element');
+    return root;
+}
+/** The only child of `parent` named `name`; undefined when there is none, an error when there are several. */
+function onlyChild(parent, name) {
+    const matches = parent.children.filter((child) => child.name === name);
+    if (matches.length > 1)
+        throw new XmlSyntaxError(`${parent.name} has ${matches.length} ${name} elements`);
+    return matches[0];
+}
+class Reader {
+    text;
+    position = 0;
+    elements = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    rest() {
+        return this.text.slice(this.position);
+    }
+    advance(count) {
+        this.position += count;
+    }
+    atEnd() {
+        return this.position >= this.text.length;
+    }
+    skipSpace() {
+        while (/[ \t\r\n]/.test(this.text[this.position] ?? ''))
+            this.position++;
+    }
+    element(depth) {
+        if (depth > MAX_DEPTH)
+            throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
+        if (++this.elements > MAX_ELEMENTS)
+            throw new XmlSyntaxError(`more than ${MAX_ELEMENTS} elements`);
+        this.expect('<');
+        const name = this.name();
+        const attributes = {};
+        for (;;) {
+            this.skipSpace();
+            if (this.take('/>'))
+                return { name, attributes, children: [], text: '' };
+            if (this.take('>'))
+                break;
+            const attribute = this.name();
+            if (attribute in attributes)
+                throw new XmlSyntaxError(`attribute ${attribute} repeated`);
+            this.skipSpace();
+            this.expect('=');
+            this.skipSpace();
+            const quote = this.text[this.position];
+            if (quote !== '"' && quote !== "'")
+                throw new XmlSyntaxError('attribute value not quoted');
+            const end = this.text.indexOf(quote, this.position + 1);
+            if (end < 0)
+                throw new XmlSyntaxError('unterminated attribute value');
+            attributes[attribute] = xml_unescape(this.text.slice(this.position + 1, end));
+            this.position = end + 1;
+        }
+        const children = [];
+        let text = '';
+        for (;;) {
+            const next = this.text.indexOf('<', this.position);
+            if (next < 0)
+                throw new XmlSyntaxError(`element ${name} is not closed`);
+            text += this.text.slice(this.position, next);
+            this.position = next;
+            if (this.take('</')) {
+                if (this.name() !== name)
+                    throw new XmlSyntaxError(`element ${name} closed by another name`);
+                this.skipSpace();
+                this.expect('>');
+                break;
+            }
+            if (/^<[!?]/.test(this.rest()))
+                throw new XmlSyntaxError('comments, CDATA, declarations and processing instructions are not accepted');
+            children.push(this.element(depth + 1));
+        }
+        if (children.length > 0) {
+            // Only layout between child elements: text beside an element is not an AWS shape.
+            if (text.trim() !== '')
+                throw new XmlSyntaxError(`element ${name} mixes text and elements`);
+            return { name, attributes, children, text: '' };
+        }
+        return { name, attributes, children, text: xml_unescape(text) };
+    }
+    name() {
+        const match = NAME.exec(this.rest());
+        if (!match)
+            throw new XmlSyntaxError('expected an element or attribute name');
+        this.position += match[0].length;
+        return match[0];
+    }
+    take(token) {
+        if (!this.text.startsWith(token, this.position))
+            return false;
+        this.position += token.length;
+        return true;
+    }
+    expect(token) {
+        if (!this.take(token))
+            throw new XmlSyntaxError(`expected "${token}"`);
+    }
+}
+function xml_unescape(raw) {
+    if (raw.includes('<'))
+        throw new XmlSyntaxError('"<" inside a value');
+    return raw.replace(/&([^;&]*);?/g, (whole, entity) => {
+        const value = whole.endsWith(';') ? xml_ENTITIES[entity] : undefined;
+        if (value === undefined)
+            throw new XmlSyntaxError('an entity other than &amp; &lt; &gt; &quot; &apos;');
+        return value;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sts/responses.ts
+// Reads STS's Query-protocol answers (XML). A success names the caller; everything the action will
+// believe about the approver comes from here, so every value is held to the shape AWS gives it
+// and the parts of the ARN must agree with the other fields. A problem is a MalformedResponseError
+// that names the field, never its value.
+
+
+
+/** The partitions an STS ARN can name (src/oidc/endpoints.ts lists their hosts). */
+const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+/** IAM's role and role-session name alphabet: role names 1–64, session names 2–64 characters. */
+const ASSUMED_ROLE_ARN = new RegExp(`^arn:${PARTITION}:sts::(\\d{12}):assumed-role/([\\w+=,.@-]{1,64})/([\\w+=,.@-]{2,64})$`);
+/** A role's unique id (AROA…) and the session name. */
+const ROLE_USER_ID = /^AROA[A-Z0-9]{12,28}:([\w+=,.@-]{2,64})$/;
+const ACCOUNT = /^\d{12}$/;
+const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+/** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
+function parseCallerIdentity(text, context, headerRequestId) {
+    const malformed = (problem) => new MalformedResponseError(context.operation, context.endpoint, problem);
+    const root = readDocument(text, malformed);
+    if (root.name !== 'GetCallerIdentityResponse')
+        throw malformed('the XML root is not GetCallerIdentityResponse');
+    if (root.attributes.xmlns !== STS_NAMESPACE)
+        throw malformed('the XML root is not in the STS 2011-06-15 namespace');
+    const result = child(root, 'GetCallerIdentityResult', malformed);
+    const arn = value(result, 'Arn', malformed);
+    const account = value(result, 'Account', malformed);
+    const userId = value(result, 'UserId', malformed);
+    const requestId = value(child(root, 'ResponseMetadata', malformed), 'RequestId', malformed);
+    const parts = ASSUMED_ROLE_ARN.exec(arn);
+    if (!parts)
+        throw malformed('Arn is not an assumed-role session ARN (arn:<partition>:sts::<account>:assumed-role/<role>/<session>)');
+    const [, partition, arnAccount, roleName, sessionName] = parts;
+    if (!ACCOUNT.test(account))
+        throw malformed('Account is not 12 digits');
+    if (account !== arnAccount)
+        throw malformed('Account differs from the account in Arn');
+    const session = ROLE_USER_ID.exec(userId);
+    if (!session)
+        throw malformed('UserId is not <role id>:<session name>');
+    if (session[1] !== sessionName)
+        throw malformed('UserId names another session than Arn');
+    if (!REQUEST_ID.test(requestId))
+        throw malformed('RequestId is not a request ID');
+    if (headerRequestId !== undefined && headerRequestId !== requestId)
+        throw malformed('RequestId differs from the x-amzn-RequestId header');
+    return { arn, partition, account, roleName, sessionName, userId, requestId };
+}
+/**
+ * An STS error answer's code and message as the record awsErrorFromResponse reads
+ * (`Code`, `Message`), or undefined when the body is not AWS's `ErrorResponse` shape.
+ */
+function stsErrorBody(text) {
+    let root;
+    try {
+        root = parseXml(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (root.name !== 'ErrorResponse')
+        return undefined;
+    try {
+        const error = onlyChild(root, 'Error');
+        if (!error)
+            return undefined;
+        const code = onlyChild(error, 'Code')?.text;
+        const message = onlyChild(error, 'Message')?.text;
+        return { ...(code ? { Code: code } : {}), ...(message ? { Message: message } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+function readDocument(text, malformed) {
+    try {
+        return parseXml(text);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(`the body is not plain XML (${error.message})`);
+        throw error;
+    }
+}
+function child(parent, name, malformed) {
+    let found;
+    try {
+        found = onlyChild(parent, name);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(error.message);
+        throw error;
+    }
+    if (!found)
+        throw malformed(`${parent.name}.${name} is missing`);
+    return found;
+}
+function value(parent, name, malformed) {
+    const element = child(parent, name, malformed);
+    if (element.children.length > 0 || element.text === '')
+        throw malformed(`${parent.name}.${name} is not a non-empty text`);
+    return element.text;
+}
+
+// EXTERNAL MODULE: ./node_modules/aws4/aws4.js
+var aws4 = __nccwpck_require__(8832);
+var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
+;// CONCATENATED MODULE: ./src/sts/signer.ts
+// SigV4 for the one STS call, through aws4 (the library that signs for many AWS clients; its
+// figures against AWS's own @smithy/signature-v4 and aws4fetch are in docs/identity.md, "The
+// signer", and `npm run bench:signers` measures them again): 17 KB and about 10 ms to load where
+// @smithy/signature-v4 brings @smithy/core, 400 KB and about 70 ms, for one signature a run.
+// The credentials are always passed in: aws4 would otherwise read AWS_ACCESS_KEY_ID from the
+// environment, which here could be a previous step's keys, not the approver's.
+
+const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+/** The headers that send `request` signed for STS: Host, Content-Type, Content-Length, X-Amz-Date, X-Amz-Security-Token, Authorization. */
+function signQueryRequest(request) {
+    const { url, credentials } = request;
+    const signed = aws4_default().sign({
+        service: 'sts',
+        region: request.region,
+        method: 'POST',
+        host: url.host,
+        path: url.pathname,
+        body: request.body,
+        headers: { 'Content-Type': QUERY_CONTENT_TYPE, 'X-Amz-Date': amzDate(request.now) }
+    }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
+    const headers = {};
+    for (const [name, value] of Object.entries(signed.headers ?? {}))
+        headers[name.toLowerCase()] = String(value);
+    return headers;
+}
+/** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
+function amzDate(epochMs) {
+    return new Date(epochMs)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+
+;// CONCATENATED MODULE: ./src/sts/client.ts
+
+
+
+
+
+
+
+const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
+/** An STS answer is under a kilobyte; anything much bigger is not one. */
+const client_MAX_BODY_BYTES = 64 * 1024;
+class StsClient {
+    options;
+    url;
+    constructor(options) {
+        this.options = options;
+        this.url = new URL(options.endpoint.url);
+        this.url.pathname = `${this.url.pathname.replace(/\/+$/, '')}/`;
+    }
+    /** Who `credentials` belong to. AwsServiceError when STS refuses them (InvalidClientTokenId, ExpiredToken, …). */
+    async getCallerIdentity(credentials) {
+        const operation = 'GetCallerIdentity';
+        const now = this.options.now ?? Date.now;
+        const endpoint = `${this.url.origin}${this.url.pathname}`;
+        const timeoutMs = attemptLimit({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
+        const signed = signQueryRequest({
+            url: this.url,
+            body: GET_CALLER_IDENTITY_BODY,
+            region: this.options.endpoint.signingRegion,
+            credentials,
+            now: now()
+        });
+        const response = await requestBounded({
+            operation,
+            method: 'POST',
+            url: this.url,
+            headers: { ...signed, 'user-agent': USER_AGENT, accept: 'text/xml' },
+            body: GET_CALLER_IDENTITY_BODY,
+            timeoutMs,
+            maxBodyBytes: client_MAX_BODY_BYTES,
+            ...defined_definedFields({ signal: this.options.signal, dispatcher: this.options.dispatcher })
+        });
+        const text = response.body.toString('utf8');
+        if (response.status < 200 || response.status > 299) {
+            throw awsErrorFromResponse({
+                operation,
+                endpoint,
+                status: response.status,
+                headers: response.headers,
+                body: stsErrorBody(text),
+                now: now()
+            });
+        }
+        const header = response.headers['x-amzn-requestid'];
+        const requestId = Array.isArray(header) ? header[0] : header;
+        // A header that disagrees with the body's RequestId fails the parse: one answer, one request.
+        return parseCallerIdentity(text, { operation, endpoint, now: now() }, requestId);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/identity/approver.ts
+
+
+
+
+
+
+
+/** The identity STS named cannot be the approver's IAM Identity Center role session. */
+class ApproverIdentityError extends UserFacingError {
+    name = 'ApproverIdentityError';
+}
+/** The approver has no role at all to be looked up through. */
+class NoRoleToIdentifyError extends UserFacingError {
+    name = 'NoRoleToIdentifyError';
+}
+/** IAM Identity Center's role for a permission set: AWSReservedSSO_<permission set>_<16 hex digits>. */
+function isIdentityCenterRole(roleName, permissionSet) {
+    const prefix = `AWSReservedSSO_${permissionSet}_`;
+    return roleName.startsWith(prefix) && /^[0-9a-f]{16}$/.test(roleName.slice(prefix.length));
+}
+/**
+ * The approver, learned through `through` (account and permission set), or, when none is given,
+ * through the first role the approver has (ListAccounts, then ListAccountRoles). Returns the role
+ * credentials too, masked.
+ */
+async function identifyApprover(token, through, deps) {
+    const now = deps.now ?? Date.now;
+    const approvedAt = deps.approvedAt ?? new Date(now());
+    const retrying = (call) => {
+        const options = deps.retry?.() ?? (deps.deadline === undefined ? undefined : defaultRetry(deps.deadline, deps.signal));
+        return options === undefined ? call() : withRetry(call, options);
+    };
+    const eachPage = (call) => retrying(call);
+    const target = through ?? (await firstRole(token.accessToken, deps, eachPage));
+    let credentials;
+    try {
+        credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName));
+    }
+    catch (error) {
+        if (!isNotAssigned(error))
+            throw error;
+        // The input that asked for the role, when the caller names it: that is what the user fixes.
+        const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role';
+        throw await missingRoleError([{ ...target, source }], deps.portal, token.accessToken, eachPage);
+    }
+    maskRoleCredentials(credentials, deps.mask);
+    const sts = new StsClient({
+        endpoint: deps.sts,
+        now,
+        ...defined_definedFields({ deadline: deps.deadline, signal: deps.signal, requestTimeoutMs: deps.requestTimeoutMs, dispatcher: deps.dispatcher })
+    });
+    const identity = await retrying(() => sts.getCallerIdentity(credentials));
+    checkSession(identity, target);
+    const approver = {
+        userName: identity.sessionName,
+        arn: identity.arn,
+        accountId: target.accountId,
+        approvedAt,
+        requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
+    };
+    deps.log(sanitize(`The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+        `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
+    return { approver, credentials };
+}
+/** The first role of the first account that has one; logged, since these calls show in CloudTrail. */
+async function firstRole(accessToken, deps, eachPage) {
+    deps.log('No role was requested: the approver is identified through the first role they have (ListAccounts, ListAccountRoles, ' +
+        "GetRoleCredentials and STS GetCallerIdentity: these calls show in CloudTrail under the approver's name).");
+    const accounts = await deps.portal.listAllAccounts(accessToken, eachPage);
+    for (const account of accounts) {
+        let role;
+        try {
+            role = (await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))).items[0];
+        }
+        catch (error) {
+            // An assignment removed since ListAccounts: the next account may still do.
+            if (!isNotAssigned(error))
+                throw error;
+        }
+        if (role !== undefined)
+            return { accountId: account.accountId, roleName: role.roleName };
+    }
+    throw new NoRoleToIdentifyError(accounts.length === 0
+        ? 'The approver has no AWS account assigned, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set, or approve as someone who has one.'
+        : `The approver has no role in any of their ${accounts.length} accounts, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set.`);
+}
+/** The session must be the one GetRoleCredentials opened: the same account, the permission set's role. */
+function checkSession(identity, target) {
+    if (identity.account !== target.accountId) {
+        throw new ApproverIdentityError(`STS named a caller in account ${identity.account}, not ${target.accountId} whose role the approver's access opened: the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+    if (!isIdentityCenterRole(identity.roleName, target.roleName)) {
+        throw new ApproverIdentityError(`STS named the role ${identity.roleName}, not the IAM Identity Center role of the permission set ${target.roleName} (AWSReservedSSO_${target.roleName}_…): the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+}
+function defaultRetry(deadline, signal) {
+    return signal === undefined ? { deadline } : { deadline, signal };
+}
+
+;// CONCATENATED MODULE: ./src/sts/endpoint.ts
+// Where STS lives for a region, as the AWS SDKs (v3, and every SDK since STS regional endpoints
+// became the default) resolve it: the STS endpoint rule set over partitions.json, through the
+// same machinery as the OIDC and portal endpoints (src/oidc/endpoints.ts), with STS's own
+// override variable. The rule set, in the order it decides:
+// - AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (not with FIPS or dual-stack);
+// - region `aws-global` (the SDKs' name for the legacy global host) is refused: every lookup here
+//   goes through a real region, and the global host has no FIPS or dual-stack form;
+// - FIPS and dual-stack: https://sts-fips.<region>.<dual-stack suffix>;
+// - FIPS: https://sts-fips.<region>.<suffix>, except GovCloud, whose regional hosts are FIPS already;
+// - dual-stack: https://sts.<region>.<dual-stack suffix>;
+// - else the regional https://sts.<region>.<suffix> (never the global host: a regional call keeps
+//   working when us-east-1 does not, and it is what the SDKs now send).
+
+const STS = {
+    service: 'STS',
+    hostPrefix: 'sts',
+    fipsHostPrefix: 'sts-fips',
+    overrides: ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']
+};
+/** The pseudo-region of STS's legacy global endpoint. */
+const GLOBAL_REGION = 'aws-global';
+/** The STS endpoint for `region`; throws EndpointConfigurationError as oidcEndpoint does. */
+function stsEndpoint(region, env = process.env) {
+    const trimmed = region.trim();
+    if (trimmed === GLOBAL_REGION) {
+        throw new EndpointConfigurationError(`region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`);
+    }
+    return { url: resolveServiceEndpoint(STS, trimmed, env), signingRegion: trimmed };
+}
+/** AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when one moves STS away from AWS's own host. */
+function stsEndpointOverride(env = process.env) {
+    return serviceEndpointOverride(STS, env);
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -38634,6 +40009,13 @@ function repositoryName(repo) {
 
 
 
+
+
+
+
+
+
+
 /** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
 const SETUP_RETRY_WINDOW_MS = 60_000;
 /** How often the log says the job is still waiting. */
@@ -38777,7 +40159,16 @@ function pullRequestLookup(context, inputs, signal) {
 /** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
 function prepareFlow(inputs, context, postStep, startedAt, signal, options) {
     const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-    const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() };
+    // STS only when the approver is looked up: the lookup sends the approver's role session there,
+    // so an override of it is one more thing the approver is warned about.
+    const sts = identifiedThrough(inputs) === false ? undefined : stsEndpoint(inputs.region);
+    const stsOverride = sts === undefined ? undefined : stsEndpointOverride();
+    const endpoints = {
+        oidc: oidcEndpoint(inputs.region),
+        portal: portalEndpoint(inputs.region),
+        ...defined_definedFields({ sts }),
+        overrides: [...endpointOverrides(), ...(stsOverride ? [stsOverride] : [])]
+    };
     const client = new SsoOidcClient({
         endpoint: endpoints.oidc,
         signal,
@@ -38805,26 +40196,33 @@ function cacheLimitMs(timeoutSeconds, options) {
     const given = limits.filter((limit) => limit !== undefined);
     return given.length === 0 ? undefined : Math.min(...given);
 }
-/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
 async function approveInOneStep(flow, channels) {
-    const started = await authorizeDevice(flow);
-    await channels.prompt(started.request);
-    const polled = await pollOrStartOver(flow, channels, started);
-    return exportAccess(flow, polled.poll, polled.started);
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const gate = openGate(flow, rounds);
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
 }
 /**
- * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
- * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
- * comment's link once the comment is posted.
+ * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
+ * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
+ * prompted, and again with the PR comment's link once the comment is posted.
  */
 async function startRequest(flow, channels, pendingFile) {
-    const started = await authorizeDevice(flow);
-    savePendingRequest(pendingFile, started);
-    await channels.prompt(started.request);
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const { base } = openGate(flow, rounds);
+    const request = requestOf(flow, base, { rounds, approvals: [] });
+    savePendingRequest(pendingFile, { rounds, request });
+    await channels.prompt(request);
     if (channels.commentUrl !== undefined)
-        savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl });
-    exportCodeExpiry(started.request);
-    info(`The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`);
+        savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl });
+    exportRequestDeadline(request);
+    info(`The request is pending until ${formatUtc(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`);
+}
+/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
+function openGate(flow, [first]) {
+    const deadline = flow.timeoutAt ?? codeExpiry(first.authorization);
+    return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' };
 }
 /**
  * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
@@ -38840,14 +40238,141 @@ function pickUpStartedRequest({ inputs }, subject) {
     refuseAccessNotShown(pending.request, requestedAccess(inputs));
     return { ...pending, file };
 }
-/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
 async function waitForStartedRequest(flow, channels, pending) {
     // The start step's `timeout` set the deadline; this step's own can only bring it closer.
     const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
-    const request = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) };
+    const { userCode: _code, verificationUri: _uri, verificationUriComplete: _link, expiresAt, endpointNotice: _notice, ...shown } = pending.request;
+    const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown;
+    const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out';
+    const gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs };
+    const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }));
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
+}
+/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
+function roundsOptions(flow, channels, gate, open) {
+    return {
+        required: flow.inputs.policy.requiredApprovals,
+        open,
+        deadline: gate.base.deadline.getTime(),
+        endsAs: gate.endsAs,
+        start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
+        poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+        expiredOnTime: (round, poll) => expiredOnTime(round, poll),
+        startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
+        judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
+        show: (progress) => showProgress(flow, channels, gate, progress),
+        signal: flow.signal
+    };
+}
+/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
+async function showProgress(flow, channels, gate, progress) {
+    const request = requestOf(flow, gate.base, progress);
+    if (gate.pendingFile !== undefined) {
+        savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...defined_definedFields({ commentUrl: channels.commentUrl }) });
+    }
     await channels.prompt(request);
-    const started = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false };
-    return exportAccess(flow, await waitForApproval(flow, started), started);
+}
+/**
+ * An approval arrived. The token is masked at once, and the approver looked up when anything needs
+ * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
+ * is revoked at once; so is every accepted one but the first, which the job acts with and the
+ * post step revokes.
+ */
+async function judgeApproval(flow, gate, round, token, approvals) {
+    maskTokenSet(token);
+    const approvedAt = new Date();
+    // The first approval may be the one the job acts with: the post step knows to revoke it before
+    // anything can fail (a lookup cut short by cancellation leaves it to the post step).
+    const first = approvals.length === 0;
+    if (first && flow.inputs.revoke)
+        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
+    let identified;
+    try {
+        identified = await identify(flow, gate, token, approvedAt);
+    }
+    catch (error) {
+        // Unknown, so not acting with it: the token goes before the failure ends the request.
+        if (!flow.signal.aborted)
+            await revokeNow(flow, token, 'The token of the approval that could not be identified', first);
+        throw error;
+    }
+    const approval = { token, round, ...identified };
+    const userName = approval.approver?.userName;
+    const shownName = sanitize(userName ?? 'another approver', { maxLength: 128 });
+    const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
+    const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar);
+    if (userName !== undefined && reason !== undefined) {
+        await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first);
+        core_warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
+        return { refused: { userName, reason, at: approvedAt } };
+    }
+    if (!first)
+        await revokeNow(flow, token, `The token of the approval by ${shownName}`, false);
+    return { accepted: approval };
+}
+/** Logs out a token the job will not act with, now; one held for the post step is then no longer its business. */
+async function revokeNow(flow, token, label, heldForPostStep) {
+    await revokeAtOnce(flow, [{ token, label }]);
+    if (heldForPostStep)
+        flow.postStep.update((state) => delete state.revoke);
+}
+/**
+ * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
+ * else the first `roles` line); undefined for "the first role they have", when only the policy
+ * needs the identity; false when nothing needs it.
+ */
+function identifiedThrough(inputs) {
+    if (inputs.role)
+        return { ...inputs.role, source: "input 'role-name'" };
+    const [first] = inputs.profiles;
+    if (first)
+        return { accountId: first.accountId, roleName: first.roleName, source: first.source };
+    return needsIdentity(inputs.policy) ? undefined : false;
+}
+/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
+async function identify(flow, gate, token, approvedAt) {
+    const through = identifiedThrough(flow.inputs);
+    if (through === false || flow.endpoints.sts === undefined)
+        return {};
+    const deadline = exportDeadline(gate.base.deadline.getTime());
+    const { approver, credentials } = await identifyApprover(token, through, {
+        portal: portalClient(flow, deadline),
+        sts: flow.endpoints.sts,
+        signal: flow.signal,
+        ...defined_definedFields({ deadline }),
+        log: (line) => info(line),
+        retry: () => setupRetry(flow, deadline),
+        approvedAt,
+        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
+    });
+    const target = through
+        ? { accountId: through.accountId, roleName: through.roleName }
+        : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
+    return { approver, lookup: { target, credentials } };
+}
+/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
+function roleOfArn(arn) {
+    return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? '';
+}
+/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
+function portalClient(flow, deadline) {
+    return new SsoPortalClient({
+        endpoint: flow.endpoints.portal,
+        signal: flow.signal,
+        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds),
+        ...defined_definedFields({ deadline })
+    });
+}
+function setupRetry(flow, deadline) {
+    return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry };
+}
+/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
+async function revokeAtOnce(flow, tokens) {
+    for (const { token, label } of tokens) {
+        await revokeTokens({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core_namespaceObject);
+    }
 }
 /** The channels `notify` asks for, now that the inputs are known. */
 function openChannels(flow, options = {}) {
@@ -38908,71 +40433,99 @@ class Channels {
     }
 }
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
- * When AWS rejects a cached client (invalid_client), a new one is registered and the
- * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
+ * 4. A round: a new device authorization, the device code masked at once. The first of a request
+ * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
+ * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
+ * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
+ * while polling is replaced, and the approver told the code shown is void.
  */
-async function authorizeDevice(flow) {
-    const registration = await flow.registrations.obtain();
-    try {
-        return await startAuthorization(flow, registration);
+async function startRound(flow, cause, previous, deadline) {
+    if (cause === 'first' || previous === undefined) {
+        const registration = await flow.registrations.obtain();
+        try {
+            return await startAuthorization(flow, registration);
+        }
+        catch (error) {
+            if (!mayStartOver(error, flow.signal))
+                throw error;
+            return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+        }
     }
-    catch (error) {
-        if (!mayStartOver(error, flow.signal))
-            throw error;
-        return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+    const code = previous.authorization.userCode;
+    if (cause === 'start-over') {
+        core_warning(`AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`);
+        return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true);
     }
+    if (cause === 'expired') {
+        info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${formatUtc(deadline)})` : ''}.`);
+    }
+    return startAuthorization(flow, previous.registration, previous.startedOver);
 }
-/** 4. Device authorization with `registration`: the request to show the approver. */
+/** 4. Device authorization with `registration`. */
 async function startAuthorization(flow, registration, startedOver = false) {
     const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl));
     maskDeviceAuthorization(authorization);
-    return { registration, authorization, request: approvalRequest(authorization, flow), startedOver };
+    return { registration, authorization, startedOver };
 }
-function approvalRequest(authorization, flow) {
-    const { inputs, context, timeoutAt } = flow;
-    const expiresAt = authorization.startedAt + authorization.expiresIn * 1000;
+/**
+ * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
+ * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
+ */
+function expiredOnTime({ authorization }, poll) {
+    const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000;
+    return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000;
+}
+function codeExpiry(authorization) {
+    return authorization.startedAt + authorization.expiresIn * 1000;
+}
+/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
+function requestBase(flow, deadline) {
+    const { inputs, context } = flow;
     return {
-        ...endpointNoticeOf(authorization, flow),
-        userCode: authorization.userCode,
-        verificationUri: authorization.verificationUri,
-        verificationUriComplete: authorization.verificationUriComplete,
-        expiresAt: new Date(expiresAt),
-        deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+        deadline,
         startUrl: inputs.startUrl,
         region: inputs.region,
         clientName: inputs.clientName,
         scopes: inputs.scopes,
         context,
-        ...requestedAccess(inputs)
+        ...requestedAccess(inputs),
+        ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
     };
+}
+/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
+function requestOf(flow, base, { rounds, approvals, refusal }) {
+    const [first, ...others] = rounds;
+    const code = codeOf(first.authorization);
+    const records = approvals.flatMap(approvalRecord);
+    return {
+        ...base,
+        ...code,
+        ...endpointNoticeOf(code, flow),
+        ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
+        ...(records.length > 0 ? { approvals: records } : {}),
+        ...defined_definedFields({ refusal })
+    };
+}
+function codeOf(authorization) {
+    return {
+        userCode: authorization.userCode,
+        verificationUri: authorization.verificationUri,
+        verificationUriComplete: authorization.verificationUriComplete,
+        expiresAt: new Date(codeExpiry(authorization))
+    };
+}
+/** Who approved, for the channels: known once the identity was looked up. */
+function approvalRecord({ approver }) {
+    return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : [];
 }
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
 function endpointNoticeOf(links, flow) {
     return defined_definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
 }
-/**
- * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
- * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
- */
-async function pollOrStartOver(flow, channels, started) {
-    try {
-        return { started, poll: await waitForApproval(flow, started) };
-    }
-    catch (error) {
-        if (started.startedOver || !mayStartOver(error, flow.signal))
-            throw error;
-        core_warning('AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.');
-        const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true);
-        await channels.prompt(again.request);
-        return { started: again, poll: await waitForApproval(flow, again) };
-    }
-}
-/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
-async function waitForApproval({ client, signal }, { registration, authorization, request }) {
+/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
+async function waitForApproval({ client }, { registration, authorization }, deadline, signal) {
     let lastHeartbeat = Date.now();
-    const codeExpiresAt = request.expiresAt.getTime();
-    const deadline = request.deadline.getTime();
+    const codeExpiresAt = codeExpiry(authorization);
     return pollForToken({
         createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
         interval: authorization.interval,
@@ -38984,7 +40537,7 @@ async function waitForApproval({ client, signal }, { registration, authorization
                 return;
             lastHeartbeat = Date.now();
             const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
-            info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`);
+            info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`);
         },
         onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
     });
@@ -38995,44 +40548,58 @@ async function waitForApproval({ client, signal }, { registration, authorization
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(flow, poll, { registration, authorization, request }) {
-    if (!(poll.outcome === 'approved' && poll.token))
-        return unapprovedResult(poll, request, flow.inputs);
-    const { inputs, context, postStep, signal } = flow;
-    const token = poll.token;
-    maskTokenSet(token);
-    if (inputs.revoke)
-        postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)));
-    else
-        postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }));
+async function exportAccess(flow, ended, { base }) {
+    if (ended.outcome === 'unapproved') {
+        // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
+        await revokeHeld(flow, ended.approvals);
+        return unapprovedResult(ended.poll, ended.round, flow.inputs);
+    }
+    const { inputs, context, postStep } = flow;
+    const [first] = ended.approvals;
+    const { token, round } = first;
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
-    const deadline = exportDeadline(request.deadline.getTime());
+    const deadline = exportDeadline(base.deadline.getTime());
     const access = await obtainAwsAccess({
         inputs,
         token,
-        registration,
-        portal: new SsoPortalClient({
-            endpoint: flow.endpoints.portal,
-            signal,
-            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            ...defined_definedFields({ deadline })
-        }),
-        retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+        registration: round.registration,
+        portal: portalClient(flow, deadline),
+        retry: () => setupRetry(flow, deadline),
         postStep,
         runId: context.runId,
         runUrl: context.runUrl,
-        profileCredentials: inputs.handoffKey !== undefined
+        profileCredentials: inputs.handoffKey !== undefined,
+        // The lookup opened the requested role already: its credentials are the ones exported.
+        ...defined_definedFields({ openedRole: first.lookup })
     });
     // Sealing is the export's last part that can fail: before the first variable or output.
     const handoff = inputs.handoffKey === undefined
         ? undefined
-        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [registration.clientSecret, authorization.deviceCode]));
+        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
     exportToken(token);
     exportAwsAccess(access, inputs);
     if (handoff !== undefined)
         exportHandoff(handoff);
-    return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) };
+    const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []));
+    const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined;
+    if (receipt)
+        exportApprovers(approvers[0], receipt);
+    const approvals = ended.approvals.flatMap(approvalRecord);
+    return {
+        outcome: 'approved',
+        at: new Date(),
+        accessExpiresAt: new Date(token.expiresAt),
+        ...(approvals.length > 0 ? { approvals } : {}),
+        ...defined_definedFields({ receipt })
+    };
+}
+/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
+async function revokeHeld(flow, approvals) {
+    if (approvals.length === 0)
+        return;
+    await revokeAtOnce(flow, approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' })));
+    flow.postStep.update((state) => delete state.revoke);
 }
 /** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
 function gateSeal(inputs, key, token, clientSecrets) {
@@ -39065,14 +40632,14 @@ function revokeRecord({ endpoints }, token, registration) {
     }
     return record;
 }
-function unapprovedResult(poll, request, inputs) {
+function unapprovedResult(poll, { authorization }, inputs) {
     // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
     if (poll.outcome === 'approved')
         return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
     const details = {
-        userCode: request.userCode,
-        codeExpiresAt: request.expiresAt,
-        region: request.region,
+        userCode: authorization.userCode,
+        codeExpiresAt: new Date(codeExpiry(authorization)),
+        region: inputs.region,
         ...defined_definedFields({ timeoutSeconds: inputs.timeoutSeconds })
     };
     // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
@@ -39130,6 +40697,13 @@ function mayStartOver(error, signal) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
@@ -39315,6 +40889,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -39326,6 +40907,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 
 /***/ }),
 
@@ -39441,6 +41029,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -17,6 +17,8 @@ export interface PortalContext {
   store: Store
   directory: Directory
   now: () => number
+  /** How long role credentials live, in seconds (ROLE_SESSION_SECONDS unless a test shortens it). */
+  roleSessionSeconds?: number | undefined
 }
 
 export interface PortalRequest {
@@ -34,7 +36,7 @@ export function getRoleCredentials(ctx: PortalContext, request: PortalRequest): 
   const account = accountsOf(ctx, token).find((candidate) => candidate.accountId === accountId)
   if (!account || !account.roles.includes(roleName)) throw new PortalError('ResourceNotFoundException', 'No access')
   // A role session named after the user, as IAM Identity Center opens it: STS names it back.
-  const session = ctx.store.openRoleSession(token.user, accountId, roleName, ROLE_SESSION_SECONDS)
+  const session = ctx.store.openRoleSession(token.user, accountId, roleName, ctx.roleSessionSeconds ?? ROLE_SESSION_SECONDS)
   return {
     roleCredentials: {
       accessKeyId: session.accessKeyId,

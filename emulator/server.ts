@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   expiresIn?: number
   /** Access token lifetime in seconds, default 3600. */
   tokenTtl?: number
+  /** Role credentials' lifetime in seconds, default 3600 (a test of their expiry shortens it). */
+  roleSessionTtl?: number
   /** Client registration lifetime in seconds, default 90 days. */
   registrationTtl?: number
   /**
@@ -177,7 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       verificationForm: options.verificationForm ?? 'current',
       onAuthorizationStarted: scheduleApproval
     },
-    portal: { store, directory, now },
+    portal: { store, directory, now, roleSessionSeconds: options.roleSessionTtl },
     sts: { store, now },
     directory
   }

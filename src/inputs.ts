@@ -10,6 +10,7 @@ import { homedir } from 'node:os'
 import { assertProfilesFree, awsConfigFile } from './export/aws-profiles.js'
 import type { AwsAccessInputs, InputReader, NotifyChannel, Phase } from './model/inputs.js'
 import { parseAwsAccessInputs } from './role-inputs.js'
+import { parsePatterns, parseRequiredApprovals, type ApproverPolicy } from './gate/policy.js'
 import { sanitize } from './text/sanitize.js'
 
 const NOTIFY_CHANNELS: readonly NotifyChannel[] = ['summary', 'pr-comment']
@@ -41,6 +42,8 @@ export interface ActionInputs extends AwsAccessInputs {
   handoffKey?: string
   /** A gate job's sealed value: this step opens it and asks nobody anything (handoff/open.ts). */
   handoff?: string
+  /** Who may approve, and how many (`approvers`, `excluded-approvers`, `required-approvals`). */
+  policy: ApproverPolicy
 }
 
 export interface ParsedInputs {
@@ -96,6 +99,11 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
       `Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`
     )
   }
+  const policy: ApproverPolicy = {
+    approvers: parsePatterns('approvers', read('approvers')),
+    excluded: parsePatterns('excluded-approvers', read('excluded-approvers')),
+    requiredApprovals: parseRequiredApprovals(read('required-approvals'))
+  }
   const inputs: ActionInputs = {
     startUrl,
     region,
@@ -106,6 +114,7 @@ export function parseInputs(read: InputReader, repository: string): ParsedInputs
     githubToken,
     allowForks,
     cacheRegistration,
+    policy,
     ...access
   }
   if (timeout !== '') inputs.timeoutSeconds = parseDuration('timeout', timeout)

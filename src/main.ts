@@ -14,7 +14,15 @@ import { InputError, oneLine } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
 import { formatDuration, formatUtc, seconds } from './time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from './export/aws-access.js'
-import { exportCodeExpiry, exportCommentUrl, exportHandoff, exportOutcome, exportRequestOutputs, exportToken } from './export/outputs.js'
+import {
+  exportApprovers,
+  exportCommentUrl,
+  exportHandoff,
+  exportOutcome,
+  exportRequestDeadline,
+  exportRequestOutputs,
+  exportToken
+} from './export/outputs.js'
 import { sealAccess, type GateSeal } from './handoff/gate.js'
 import { openHandedOffAccess } from './handoff/open.js'
 import { maskDeviceAuthorization, maskPendingRequest, maskTokenSet } from './model/secrets.js'
@@ -24,7 +32,7 @@ import { checkProfileNames, maskSecretInputs, parseInputs, type ActionInputs } f
 import { commentTarget, createNotifiers, notifyAll, type ChannelSettings, type Notifier } from './notify/index.js'
 import { noticeFor, noticeLine } from './notify/endpoint-notice.js'
 import { gateOf } from './model/gate.js'
-import type { ApprovalRequest, RequestResult, RequestSubject, RunContext } from './model/request.js'
+import type { ApprovalRecord, ApprovalRequest, OtherCode, Refusal, RequestResult, RequestSubject, RunContext } from './model/request.js'
 import { SsoOidcClient } from './oidc/client.js'
 import { endpointOverrides, oidcEndpoint, portalEndpoint, type EndpointOverride } from './oidc/endpoints.js'
 import { AwsServiceError } from './oidc/errors.js'
@@ -36,9 +44,27 @@ import {
   refuseAccessNotShown,
   removePendingRequest,
   savePendingRequest,
-  type PendingRequest
+  type PendingRequest,
+  type PendingRound
 } from './model/pending.js'
 import { pollForToken, type PollResult } from './poll.js'
+import {
+  openRounds,
+  waitInRounds,
+  type Progress,
+  type RoundCause,
+  type RoundsEnd,
+  type RoundsOptions,
+  type Verdict
+} from './gate/rounds.js'
+import { revokeTokens } from './cleanup/revoke.js'
+import { needsIdentity, refusalReason } from './gate/policy.js'
+import { approvalReceipt } from './gate/receipt.js'
+import { identifyApprover } from './identity/approver.js'
+import type { Approver } from './model/approver.js'
+import type { RoleCredentials, RoleTarget } from './portal/types.js'
+import { stsEndpoint, stsEndpointOverride, type StsEndpoint } from './sts/endpoint.js'
+import { sanitize } from './text/sanitize.js'
 import { RegistrationSource, type Retrying } from './registration/index.js'
 import { withRetry } from './retry.js'
 import { definedFields } from './defined.js'
@@ -55,8 +81,8 @@ interface Flow {
   inputs: ActionInputs
   context: RunContext
   client: SsoOidcClient
-  /** Both endpoints, resolved before anyone is asked: a bad override fails before a prompt. */
-  endpoints: { oidc: string; portal: string; overrides: EndpointOverride[] }
+  /** The endpoints, resolved before anyone is asked: a bad override fails before a prompt. STS only when the approver is looked up. */
+  endpoints: { oidc: string; portal: string; sts?: StsEndpoint; overrides: EndpointOverride[] }
   /** The OIDC client registration: cached or new (used by `all` and `start`). */
   registrations: RegistrationSource
   /** The setup retry window, fresh for each call. */
@@ -68,12 +94,9 @@ interface Flow {
   signal: AbortSignal
 }
 
-/** A device authorization, and the request it shows the approver. */
-interface StartedRequest {
-  registration: ClientRegistration
-  authorization: DeviceAuthorization
-  request: ApprovalRequest
-  /** It replaced a client AWS rejected (invalid_client): there is no second new start. */
+/** One round: a device authorization (one code), and the client registration it belongs to. */
+interface Round extends PendingRound {
+  /** Its client replaced one AWS rejected (invalid_client): there is no second new start. */
   startedOver: boolean
 }
 
@@ -93,6 +116,33 @@ export function runOptionsFrom(args: readonly string[]): RunOptions {
   if (limit === undefined) return {}
   if (!/^[1-9]\d{0,6}$/.test(limit)) throw new Error(`--cache-limit-ms takes a whole number of milliseconds, not '${limit}'`)
   return { cacheLimitMs: Number(limit) }
+}
+
+/** An approval the gate accepted: the token, from which round, and who approved when that was looked up. */
+interface Approval {
+  token: TokenSet
+  round: Round
+  approver?: Approver
+  /** The credentials the lookup opened, with their role: the export reuses them for the same role. */
+  lookup?: { target: RoleTarget; credentials: RoleCredentials }
+}
+
+/** How the request ended: the rounds' end (gate/rounds.ts). */
+type GateEnd = RoundsEnd<Round, Approval>
+
+/** What every request of a step shows besides its codes: the run, the access asked for, the deadline. */
+type RequestBase = Omit<
+  ApprovalRequest,
+  'userCode' | 'verificationUri' | 'verificationUriComplete' | 'expiresAt' | 'endpointNotice' | 'otherCodes' | 'approvals' | 'refusal'
+>
+
+/** One step's request: what it shows, and where a two-phase request keeps its current codes. */
+interface Gate {
+  base: RequestBase
+  /** Two phases: the pending-request file, rewritten with every new round. */
+  pendingFile?: string
+  /** What an end at the deadline is called: `timed-out` when `timeout` set it, else `expired`. */
+  endsAs: 'timed-out' | 'expired'
 }
 
 export async function run(options: RunOptions = {}): Promise<void> {
@@ -241,7 +291,16 @@ function prepareFlow(
   options: RunOptions
 ): Flow {
   const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000
-  const endpoints = { oidc: oidcEndpoint(inputs.region), portal: portalEndpoint(inputs.region), overrides: endpointOverrides() }
+  // STS only when the approver is looked up: the lookup sends the approver's role session there,
+  // so an override of it is one more thing the approver is warned about.
+  const sts = identifiedThrough(inputs) === false ? undefined : stsEndpoint(inputs.region)
+  const stsOverride = sts === undefined ? undefined : stsEndpointOverride()
+  const endpoints = {
+    oidc: oidcEndpoint(inputs.region),
+    portal: portalEndpoint(inputs.region),
+    ...definedFields({ sts }),
+    overrides: [...endpointOverrides(), ...(stsOverride ? [stsOverride] : [])]
+  }
   const client = new SsoOidcClient({
     endpoint: endpoints.oidc,
     signal,
@@ -272,28 +331,36 @@ function cacheLimitMs(timeoutSeconds: number | undefined, options: RunOptions): 
   return given.length === 0 ? undefined : Math.min(...given)
 }
 
-/** `phase: all`: 3. registration, 4. device authorization, 5. prompt, 6. poll, 7. export. */
+/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
 async function approveInOneStep(flow: Flow, channels: Channels): Promise<RequestResult> {
-  const started = await authorizeDevice(flow)
-  await channels.prompt(started.request)
-  const polled = await pollOrStartOver(flow, channels, started)
-  return exportAccess(flow, polled.poll, polled.started)
+  const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause))
+  const gate = openGate(flow, rounds)
+  const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds))
+  return exportAccess(flow, ended, gate)
 }
 
 /**
- * `phase: start`: 3. registration, 4. device authorization, 5. prompt; then the request waits on
- * disk for a `phase: wait` step. It is saved before anyone is prompted, and again with the PR
- * comment's link once the comment is posted.
+ * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
+ * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
+ * prompted, and again with the PR comment's link once the comment is posted.
  */
 async function startRequest(flow: Flow, channels: Channels, pendingFile: string): Promise<void> {
-  const started = await authorizeDevice(flow)
-  savePendingRequest(pendingFile, started)
-  await channels.prompt(started.request)
-  if (channels.commentUrl !== undefined) savePendingRequest(pendingFile, { ...started, commentUrl: channels.commentUrl })
-  exportCodeExpiry(started.request)
+  const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause))
+  const { base } = openGate(flow, rounds)
+  const request = requestOf(flow, base, { rounds, approvals: [] })
+  savePendingRequest(pendingFile, { rounds, request })
+  await channels.prompt(request)
+  if (channels.commentUrl !== undefined) savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl })
+  exportRequestDeadline(request)
   core.info(
-    `The request is pending until ${formatUtc(started.request.deadline)}: a later step with phase: wait and the same inputs waits for the approval.`
+    `The request is pending until ${formatUtc(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`
   )
+}
+
+/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
+function openGate(flow: Flow, [first]: Round[]): Gate {
+  const deadline = flow.timeoutAt ?? codeExpiry(first!.authorization)
+  return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' }
 }
 
 /**
@@ -314,14 +381,158 @@ function pickUpStartedRequest({ inputs }: Flow, subject: RequestSubject): Pendin
   return { ...pending, file }
 }
 
-/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. poll, 7. export. */
-async function waitForStartedRequest(flow: Flow, channels: Channels, pending: PendingRequest): Promise<RequestResult> {
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
+async function waitForStartedRequest(flow: Flow, channels: Channels, pending: PendingRequest & { file: string }): Promise<RequestResult> {
   // The start step's `timeout` set the deadline; this step's own can only bring it closer.
   const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity)
-  const request: ApprovalRequest = { ...pending.request, deadline: new Date(deadline), ...endpointNoticeOf(pending.request, flow) }
+  const {
+    userCode: _code,
+    verificationUri: _uri,
+    verificationUriComplete: _link,
+    expiresAt,
+    endpointNotice: _notice,
+    ...shown
+  } = pending.request
+  const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown
+  const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out'
+  const gate: Gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs }
+  const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }))
+  const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds))
+  return exportAccess(flow, ended, gate)
+}
+
+/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
+function roundsOptions(flow: Flow, channels: Channels, gate: Gate, open: Round[]): RoundsOptions<Round, Approval, Refusal> {
+  return {
+    required: flow.inputs.policy.requiredApprovals,
+    open,
+    deadline: gate.base.deadline.getTime(),
+    endsAs: gate.endsAs,
+    start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
+    poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+    expiredOnTime: (round, poll) => expiredOnTime(round, poll),
+    startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
+    judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
+    show: (progress) => showProgress(flow, channels, gate, progress),
+    signal: flow.signal
+  }
+}
+
+/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
+async function showProgress(flow: Flow, channels: Channels, gate: Gate, progress: Progress<Round, Approval, Refusal>): Promise<void> {
+  const request = requestOf(flow, gate.base, progress)
+  if (gate.pendingFile !== undefined) {
+    savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...definedFields({ commentUrl: channels.commentUrl }) })
+  }
   await channels.prompt(request)
-  const started: StartedRequest = { registration: pending.registration, authorization: pending.authorization, request, startedOver: false }
-  return exportAccess(flow, await waitForApproval(flow, started), started)
+}
+
+/**
+ * An approval arrived. The token is masked at once, and the approver looked up when anything needs
+ * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
+ * is revoked at once; so is every accepted one but the first, which the job acts with and the
+ * post step revokes.
+ */
+async function judgeApproval(
+  flow: Flow,
+  gate: Gate,
+  round: Round,
+  token: TokenSet,
+  approvals: readonly Approval[]
+): Promise<Verdict<Approval, Refusal>> {
+  maskTokenSet(token)
+  const approvedAt = new Date()
+  // The first approval may be the one the job acts with: the post step knows to revoke it before
+  // anything can fail (a lookup cut short by cancellation leaves it to the post step).
+  const first = approvals.length === 0
+  if (first && flow.inputs.revoke) flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)))
+  let identified: Pick<Approval, 'approver' | 'lookup'>
+  try {
+    identified = await identify(flow, gate, token, approvedAt)
+  } catch (error) {
+    // Unknown, so not acting with it: the token goes before the failure ends the request.
+    if (!flow.signal.aborted) await revokeNow(flow, token, 'The token of the approval that could not be identified', first)
+    throw error
+  }
+  const approval: Approval = { token, round, ...identified }
+  const userName = approval.approver?.userName
+  const shownName = sanitize(userName ?? 'another approver', { maxLength: 128 })
+  const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []))
+  const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar)
+  if (userName !== undefined && reason !== undefined) {
+    await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first)
+    core.warning(
+      `${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`
+    )
+    return { refused: { userName, reason, at: approvedAt } }
+  }
+  if (!first) await revokeNow(flow, token, `The token of the approval by ${shownName}`, false)
+  return { accepted: approval }
+}
+
+/** Logs out a token the job will not act with, now; one held for the post step is then no longer its business. */
+async function revokeNow(flow: Flow, token: TokenSet, label: string, heldForPostStep: boolean): Promise<void> {
+  await revokeAtOnce(flow, [{ token, label }])
+  if (heldForPostStep) flow.postStep.update((state) => delete state.revoke)
+}
+
+/**
+ * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
+ * else the first `roles` line); undefined for "the first role they have", when only the policy
+ * needs the identity; false when nothing needs it.
+ */
+function identifiedThrough(inputs: ActionInputs): (RoleTarget & { source: string }) | undefined | false {
+  if (inputs.role) return { ...inputs.role, source: "input 'role-name'" }
+  const [first] = inputs.profiles
+  if (first) return { accountId: first.accountId, roleName: first.roleName, source: first.source }
+  return needsIdentity(inputs.policy) ? undefined : false
+}
+
+/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
+async function identify(flow: Flow, gate: Gate, token: TokenSet, approvedAt: Date): Promise<Pick<Approval, 'approver' | 'lookup'>> {
+  const through = identifiedThrough(flow.inputs)
+  if (through === false || flow.endpoints.sts === undefined) return {}
+  const deadline = exportDeadline(gate.base.deadline.getTime())
+  const { approver, credentials } = await identifyApprover(token, through, {
+    portal: portalClient(flow, deadline),
+    sts: flow.endpoints.sts,
+    signal: flow.signal,
+    ...definedFields({ deadline }),
+    log: (line) => core.info(line),
+    retry: () => setupRetry(flow, deadline),
+    approvedAt,
+    requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
+  })
+  const target = through
+    ? { accountId: through.accountId, roleName: through.roleName }
+    : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) }
+  return { approver, lookup: { target, credentials } }
+}
+
+/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
+function roleOfArn(arn: string): string {
+  return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? ''
+}
+
+/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
+function portalClient(flow: Flow, deadline: number | undefined): SsoPortalClient {
+  return new SsoPortalClient({
+    endpoint: flow.endpoints.portal,
+    signal: flow.signal,
+    requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds),
+    ...definedFields({ deadline })
+  })
+}
+
+function setupRetry(flow: Flow, deadline: number | undefined) {
+  return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry }
+}
+
+/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
+async function revokeAtOnce(flow: Flow, tokens: ReadonlyArray<{ token: TokenSet; label: string }>): Promise<void> {
+  for (const { token, label } of tokens) {
+    await revokeTokens({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core)
+  }
 }
 
 interface ChannelOptions {
@@ -398,44 +609,97 @@ class Channels {
 }
 
 /**
- * 3. Registration (cached or new) and 4. device authorization (the device code masked at once).
- * When AWS rejects a cached client (invalid_client), a new one is registered and the
- * authorization started over, once; nobody has seen a code yet (obtain() says what happens).
+ * 4. A round: a new device authorization, the device code masked at once. The first of a request
+ * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
+ * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
+ * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
+ * while polling is replaced, and the approver told the code shown is void.
  */
-async function authorizeDevice(flow: Flow): Promise<StartedRequest> {
-  const registration = await flow.registrations.obtain()
-  try {
-    return await startAuthorization(flow, registration)
-  } catch (error) {
-    if (!mayStartOver(error, flow.signal)) throw error
-    return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true)
+async function startRound(flow: Flow, cause: RoundCause, previous?: Round, deadline?: Date): Promise<Round> {
+  if (cause === 'first' || previous === undefined) {
+    const registration = await flow.registrations.obtain()
+    try {
+      return await startAuthorization(flow, registration)
+    } catch (error) {
+      if (!mayStartOver(error, flow.signal)) throw error
+      return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true)
+    }
   }
+  const code = previous.authorization.userCode
+  if (cause === 'start-over') {
+    core.warning(
+      `AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`
+    )
+    return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true)
+  }
+  if (cause === 'expired') {
+    core.info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${formatUtc(deadline)})` : ''}.`)
+  }
+  return startAuthorization(flow, previous.registration, previous.startedOver)
 }
 
-/** 4. Device authorization with `registration`: the request to show the approver. */
-async function startAuthorization(flow: Flow, registration: ClientRegistration, startedOver = false): Promise<StartedRequest> {
+/** 4. Device authorization with `registration`. */
+async function startAuthorization(flow: Flow, registration: ClientRegistration, startedOver = false): Promise<Round> {
   const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl))
   maskDeviceAuthorization(authorization)
-  return { registration, authorization, request: approvalRequest(authorization, flow), startedOver }
+  return { registration, authorization, startedOver }
 }
 
-function approvalRequest(authorization: DeviceAuthorization, flow: Flow): ApprovalRequest {
-  const { inputs, context, timeoutAt } = flow
-  const expiresAt = authorization.startedAt + authorization.expiresIn * 1000
+/**
+ * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
+ * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
+ */
+function expiredOnTime({ authorization }: Round, poll: PollResult): boolean {
+  const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000
+  return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000
+}
+
+function codeExpiry(authorization: DeviceAuthorization): number {
+  return authorization.startedAt + authorization.expiresIn * 1000
+}
+
+/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
+function requestBase(flow: Flow, deadline: Date): RequestBase {
+  const { inputs, context } = flow
   return {
-    ...endpointNoticeOf(authorization, flow),
-    userCode: authorization.userCode,
-    verificationUri: authorization.verificationUri,
-    verificationUriComplete: authorization.verificationUriComplete,
-    expiresAt: new Date(expiresAt),
-    deadline: new Date(Math.min(expiresAt, timeoutAt ?? Infinity)),
+    deadline,
     startUrl: inputs.startUrl,
     region: inputs.region,
     clientName: inputs.clientName,
     scopes: inputs.scopes,
     context,
-    ...requestedAccess(inputs)
+    ...requestedAccess(inputs),
+    ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
   }
+}
+
+/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
+function requestOf(flow: Flow, base: RequestBase, { rounds, approvals, refusal }: Progress<Round, Approval, Refusal>): ApprovalRequest {
+  const [first, ...others] = rounds
+  const code = codeOf(first!.authorization)
+  const records = approvals.flatMap(approvalRecord)
+  return {
+    ...base,
+    ...code,
+    ...endpointNoticeOf(code, flow),
+    ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
+    ...(records.length > 0 ? { approvals: records } : {}),
+    ...definedFields({ refusal })
+  }
+}
+
+function codeOf(authorization: DeviceAuthorization): OtherCode {
+  return {
+    userCode: authorization.userCode,
+    verificationUri: authorization.verificationUri,
+    verificationUriComplete: authorization.verificationUriComplete,
+    expiresAt: new Date(codeExpiry(authorization))
+  }
+}
+
+/** Who approved, for the channels: known once the identity was looked up. */
+function approvalRecord({ approver }: Approval): ApprovalRecord[] {
+  return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : []
 }
 
 /** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
@@ -446,33 +710,15 @@ function endpointNoticeOf(
   return definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) })
 }
 
-/**
- * 6. Poll. When AWS rejects the client while polling (invalid_client), the code shown can never
- * be approved: the approver is told it is void, and once, a new client's request is shown and polled.
- */
-async function pollOrStartOver(
-  flow: Flow,
-  channels: Channels,
-  started: StartedRequest
-): Promise<{ started: StartedRequest; poll: PollResult }> {
-  try {
-    return { started, poll: await waitForApproval(flow, started) }
-  } catch (error) {
-    if (started.startedOver || !mayStartOver(error, flow.signal)) throw error
-    core.warning(
-      'AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code above is void.'
-    )
-    const again = await startAuthorization(flow, await flow.registrations.obtain({ replacing: started.registration }), true)
-    await channels.prompt(again.request)
-    return { started: again, poll: await waitForApproval(flow, again) }
-  }
-}
-
-/** 6. Poll until the request's deadline (the code's expiry, or earlier by `timeout`). */
-async function waitForApproval({ client, signal }: Flow, { registration, authorization, request }: StartedRequest): Promise<PollResult> {
+/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
+async function waitForApproval(
+  { client }: Flow,
+  { registration, authorization }: Round,
+  deadline: number,
+  signal: AbortSignal
+): Promise<PollResult> {
   let lastHeartbeat = Date.now()
-  const codeExpiresAt = request.expiresAt.getTime()
-  const deadline = request.deadline.getTime()
+  const codeExpiresAt = codeExpiry(authorization)
   return pollForToken({
     createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
     interval: authorization.interval,
@@ -483,7 +729,7 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
       if (Date.now() - lastHeartbeat < HEARTBEAT_MS) return
       lastHeartbeat = Date.now()
       const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000))
-      core.info(`Still waiting for approval of code ${request.userCode} (about ${left} min left).`)
+      core.info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`)
     },
     onTransientError: (error, delayMs) => core.info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
   })
@@ -495,45 +741,63 @@ async function waitForApproval({ client, signal }: Flow, { registration, authori
  * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
  * nothing half exported.
  */
-async function exportAccess(
-  flow: Flow,
-  poll: PollResult,
-  { registration, authorization, request }: StartedRequest
-): Promise<RequestResult> {
-  if (!(poll.outcome === 'approved' && poll.token)) return unapprovedResult(poll, request, flow.inputs)
-  const { inputs, context, postStep, signal } = flow
-  const token = poll.token
-  maskTokenSet(token)
-  if (inputs.revoke) postStep.update((state) => (state.revoke = revokeRecord(flow, token, registration)))
-  else postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }))
+async function exportAccess(flow: Flow, ended: GateEnd, { base }: Gate): Promise<RequestResult> {
+  if (ended.outcome === 'unapproved') {
+    // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
+    await revokeHeld(flow, ended.approvals)
+    return unapprovedResult(ended.poll, ended.round, flow.inputs)
+  }
+  const { inputs, context, postStep } = flow
+  const [first] = ended.approvals as [Approval, ...Approval[]]
+  const { token, round } = first
   // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
   // that came in the grace; such an approval still gets one short attempt.
-  const deadline = exportDeadline(request.deadline.getTime())
+  const deadline = exportDeadline(base.deadline.getTime())
   const access = await obtainAwsAccess({
     inputs,
     token,
-    registration,
-    portal: new SsoPortalClient({
-      endpoint: flow.endpoints.portal,
-      signal,
-      requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-      ...definedFields({ deadline })
-    }),
-    retry: () => ({ deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal, onRetry: logRetry }),
+    registration: round.registration,
+    portal: portalClient(flow, deadline),
+    retry: () => setupRetry(flow, deadline),
     postStep,
     runId: context.runId,
     runUrl: context.runUrl,
-    profileCredentials: inputs.handoffKey !== undefined
+    profileCredentials: inputs.handoffKey !== undefined,
+    // The lookup opened the requested role already: its credentials are the ones exported.
+    ...definedFields({ openedRole: first.lookup })
   })
   // Sealing is the export's last part that can fail: before the first variable or output.
   const handoff =
     inputs.handoffKey === undefined
       ? undefined
-      : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [registration.clientSecret, authorization.deviceCode]))
+      : await sealAccess(
+          access,
+          gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode])
+        )
   exportToken(token)
   exportAwsAccess(access, inputs)
   if (handoff !== undefined) exportHandoff(handoff)
-  return { outcome: 'approved', at: new Date(), accessExpiresAt: new Date(token.expiresAt) }
+  const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []))
+  const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined
+  if (receipt) exportApprovers(approvers[0]!, receipt)
+  const approvals = ended.approvals.flatMap(approvalRecord)
+  return {
+    outcome: 'approved',
+    at: new Date(),
+    accessExpiresAt: new Date(token.expiresAt),
+    ...(approvals.length > 0 ? { approvals } : {}),
+    ...definedFields({ receipt })
+  }
+}
+
+/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
+async function revokeHeld(flow: Flow, approvals: readonly Approval[]): Promise<void> {
+  if (approvals.length === 0) return
+  await revokeAtOnce(
+    flow,
+    approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' }))
+  )
+  flow.postStep.update((state) => delete state.revoke)
 }
 
 /** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
@@ -569,14 +833,14 @@ function revokeRecord({ endpoints }: Flow, token: TokenSet, registration: Client
   return record
 }
 
-function unapprovedResult(poll: PollResult, request: ApprovalRequest, inputs: ActionInputs): RequestResult {
+function unapprovedResult(poll: PollResult, { authorization }: Round, inputs: ActionInputs): RequestResult {
   // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
   if (poll.outcome === 'approved')
     return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) }
   const details = {
-    userCode: request.userCode,
-    codeExpiresAt: request.expiresAt,
-    region: request.region,
+    userCode: authorization.userCode,
+    codeExpiresAt: new Date(codeExpiry(authorization)),
+    region: inputs.region,
     ...definedFields({ timeoutSeconds: inputs.timeoutSeconds })
   }
   // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the

@@ -340,9 +340,12 @@ describe('profiles for the AWS tools (profile, roles)', () => {
         expect(text).toContain('sandbox: role Deploy in account 111111111111')
         expect(text).toContain('222222222222-Deploy: role Deploy in account 222222222222')
       }
-      // Several profiles: no default to export, and no role keys were asked for.
+      // Several profiles: no default to export, and no role keys were asked for. The one
+      // GetRoleCredentials identified the approver through the first roles line (then STS);
+      // those credentials are masked and exported nowhere.
       expect(run.env).toEqual({})
-      expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 0, ListAccountRoles: 2 })
+      expect(sso.emulator.counts).toMatchObject({ GetRoleCredentials: 1, ListAccountRoles: 2 })
+      expect(run.outputs.approver).toBe('demo-user')
 
       const configFile = join(home(gate), '.aws', 'config')
       const { configFile: config } = await loadSharedConfigFiles({

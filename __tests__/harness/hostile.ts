@@ -129,7 +129,8 @@ export function expectOneClearEnding(run: ActionRun): 'approved' | 'pending' | '
   if (run.code === 0) {
     expect(run.errors).toEqual([])
     expect(run.outputs.outcome).toBe('approved')
-    expect(run.stdout).toMatch(/^Approved at /m)
+    // "Approved by <user> at" when the approver was looked up (a role was requested), else "Approved at".
+    expect(run.stdout).toMatch(/^Approved (?:by \S+ )?at /m)
     return 'approved'
   }
   expect(run.code).toBe(1)

@@ -35,6 +35,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'deadline.ts',
       'failure.ts',
       'poll.ts',
+      'gate/',
       'registration/',
       'notify/',
       'export/',

@@ -25,7 +25,10 @@ const GOOD_VALUE: Record<string, string> = {
   roles: '111122223333:Deployer=prod',
   'aws-region': 'us-east-1',
   'output-credentials': 'true or false',
-  revoke: 'true or false'
+  revoke: 'true or false',
+  approvers: 'like alice@example.com or *@example.com',
+  'excluded-approvers': 'like alice@example.com or *@example.com',
+  'required-approvals': 'like 2'
 }
 
 /** Inputs no value of which is bad, and why: they have no rows. */
@@ -115,6 +118,14 @@ const BAD_VALUES: BadValue[] = [
   bad('allow-forks', 'sometimes', 'a word'),
   bad('output-credentials', 'yes', 'yes'),
   bad('revoke', 'never', 'a word'),
+  // who may approve: the pattern language, and how many
+  bad('approvers', 'alice bob', 'a space inside a name'),
+  bad('approvers', 'a[lic]e', 'a bracket'),
+  { input: 'approvers', inputs: { approvers: '*' }, example: 'leave the input empty for that', why: 'a pattern that allows anyone' },
+  bad('excluded-approvers', 'ali?e@example.com', 'a ? wildcard'),
+  bad('required-approvals', '0', 'zero'),
+  bad('required-approvals', '6', 'more than 5'),
+  bad('required-approvals', 'two', 'a word'),
   // account-id and role-name: malformed
   { input: 'account-id', inputs: { 'account-id': '12345', 'role-name': 'Deployer' }, why: 'too short (YAML ate the leading zeros)' },
   { input: 'account-id', inputs: { 'account-id': '1111-2222-3333', 'role-name': 'Deployer' }, why: 'with dashes' },

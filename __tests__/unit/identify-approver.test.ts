@@ -55,7 +55,9 @@ describe('identifyApprover', () => {
     expect(masked).toEqual([credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken])
     expect(emulator!.counts).toMatchObject({ GetRoleCredentials: 1, GetCallerIdentity: 1, ListAccounts: 0, ListAccountRoles: 0 })
     expect(logged).toEqual([
-      expect.stringMatching(/^Approved by bob \(arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_ReadOnly_[0-9a-f]{16}\/bob\), /)
+      expect.stringMatching(
+        /^The approval is by bob \(arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_ReadOnly_[0-9a-f]{16}\/bob\), /
+      )
     ])
     expect(logged[0]).toContain(approver.requestIds.join(', '))
     for (const secret of masked) expect(logged.join('\n')).not.toContain(secret)
@@ -133,7 +135,7 @@ describe('identifyApprover', () => {
     const error = await failure(identifyApprover(token, { accountId: '222222222222', roleName: 'ReadOnly' }, deps))
     expect(error).toBeInstanceOf(type)
     expect((error as Error).message).toMatch(message)
-    expect(logged.join('\n')).not.toContain('Approved by')
+    expect(logged.join('\n')).not.toContain('The approval is by')
   })
 
   it('retries a transient STS failure within the deadline', async () => {

@@ -49,6 +49,8 @@ describe('parseInputs', () => {
       githubToken: '',
       allowForks: false,
       cacheRegistration: true,
+      // Anyone with the requested access may approve, one person is enough.
+      policy: { approvers: [], excluded: [], requiredApprovals: 1 },
       // No role asked for: no AWS access to export, and the token is revoked at the end.
       profiles: [],
       awsRegion: 'us-east-1',
@@ -56,6 +58,15 @@ describe('parseInputs', () => {
       revoke: true
     })
     expect(warnings).toEqual([])
+  })
+
+  it('reads who may approve: approvers, excluded-approvers, required-approvals', () => {
+    const { inputs } = parseInputs(
+      reader({ approvers: '*@example.com\nops-lead', 'excluded-approvers': 'alice@example.com', 'required-approvals': '2' }),
+      'octo/app'
+    )
+    expect(inputs.policy).toEqual({ approvers: ['*@example.com', 'ops-lead'], excluded: ['alice@example.com'], requiredApprovals: 2 })
+    expect(() => parseInputs(reader({ 'required-approvals': '9' }), 'octo/app')).toThrow(/^Input 'required-approvals' must be/)
   })
 
   it('reads the registration cache inputs', () => {

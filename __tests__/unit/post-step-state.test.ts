@@ -100,11 +100,14 @@ describe('the pending request', () => {
     const path = pendingRequestPath('0123456789abcdef')
     expect(path).toBe(join(privateDirectory(), 'pending-0123456789abcdef.json'))
     const request = approvalRequest({ deadline: new Date(Date.UTC(2026, 4, 1, 12, 5)) })
-    savePendingRequest(path, { registration, authorization, request, commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1' })
+    savePendingRequest(path, {
+      rounds: [{ registration, authorization }],
+      request,
+      commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1'
+    })
     expect(mode(path)).toBe(0o600)
     expect(loadPendingRequest(path)).toEqual({
-      registration,
-      authorization,
+      rounds: [{ registration, authorization }],
       request,
       commentUrl: 'https://github.com/octo/app/pull/7#issuecomment-1'
     })
@@ -129,7 +132,7 @@ describe('the pending request', () => {
 
   it('unreadable (another version, a damaged file): says so in one line', () => {
     const path = pendingRequestPath('0123456789abcdef')
-    writeFileSync(path, JSON.stringify({ version: 2 }))
+    writeFileSync(path, JSON.stringify({ version: 1 }))
     expect(() => loadPendingRequest(path)).toThrow(
       'phase: wait cannot read the pending request its start step left (unknown format): use the same version of this action for phase: start and phase: wait.'
     )
@@ -147,22 +150,24 @@ describe('the pending request', () => {
         { profile: 'staging', accountId: '444455556666', roleName: 'ReadOnly' }
       ]
     }
-    savePendingRequest(path, { registration, authorization, request: approvalRequest(access) })
+    savePendingRequest(path, { rounds: [{ registration, authorization }], request: approvalRequest(access) })
     expect(loadPendingRequest(path).request).toMatchObject(access)
   })
 
   type PendingJson = {
-    registration: Record<string, unknown>
-    authorization: Record<string, unknown> | null
+    rounds: Array<{ registration: Record<string, unknown>; authorization: Record<string, unknown> | null }>
     request: Record<string, unknown>
   }
 
   // The file is on disk between two steps: whatever it holds, a wrong type is one clear error,
   // never access that passes the wait step's check because it reads as "nothing was shown".
   it.each([
-    ['registration without a valid clientSecret', (file: PendingJson) => (file.registration.clientSecret = 7)],
-    ['authorization without a valid interval', (file: PendingJson) => (file.authorization!.interval = '5')],
-    ['no authorization', (file: PendingJson) => (file.authorization = null)],
+    ['registration without a valid clientSecret', (file: PendingJson) => (file.rounds[0]!.registration.clientSecret = 7)],
+    ['authorization without a valid interval', (file: PendingJson) => (file.rounds[0]!.authorization!.interval = '5')],
+    ['no authorization', (file: PendingJson) => (file.rounds[0]!.authorization = null)],
+    ['no device authorization', (file: PendingJson) => (file.rounds = [])],
+    ['approvals that are not a list', (file: PendingJson) => (file.request.approvals = 'alice')],
+    ['a required number of approvals that is not 1 to 5', (file: PendingJson) => (file.request.requiredApprovals = 9)],
     ['an account-id and role-name that are not a role', (file: PendingJson) => (file.request.accountId = 111122223333)],
     ['an account-id and role-name that are not a role', (file: PendingJson) => delete file.request.roleName],
     ['profiles that are not a list', (file: PendingJson) => (file.request.profiles = { profile: 'prod' })],
@@ -180,9 +185,8 @@ describe('the pending request', () => {
       profiles: [{ profile: 'prod', accountId: '111122223333', roleName: 'Deployer' }]
     })
     const file: PendingJson & { version: number } = {
-      version: 1,
-      registration: { ...registration },
-      authorization: { ...authorization },
+      version: 2,
+      rounds: [{ registration: { ...registration }, authorization: { ...authorization } }],
       request: { ...storeRequest(request) }
     }
     damage(file)

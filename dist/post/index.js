@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7892:
+/***/ 7055:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32306,12 +32306,46 @@ const TITLES = {
     error: '❌ AWS sign-in failed'
 };
 
+;// CONCATENATED MODULE: ./src/notify/approvals.ts
+
+
+/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
+function renewalSentence(request) {
+    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
+        return undefined;
+    return `When this code expires, a new one is shown here; the job waits until ${formatUtc(request.deadline)} (input 'timeout').`;
+}
+/** With several approvers: how many, and who has approved so far. */
+function approvalsSentence(request) {
+    const required = request.requiredApprovals ?? 1;
+    if (required < 2)
+        return undefined;
+    const done = request.approvals ?? [];
+    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
+    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
+}
+/** Who tried and may not: the token of that approval was revoked at once. */
+function refusalSentence(refusal) {
+    return `Not accepted: ${plain(refusal.userName)} approved at ${formatUtc(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
+}
+/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
+function approverList(approvals) {
+    return approvals.map((approval) => `${plain(approval.userName)} at ${formatUtc(approval.approvedAt)}`).join(', ');
+}
+/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
+function approvedBySentence(approvals) {
+    if (approvals === undefined || approvals.length === 0)
+        return undefined;
+    return `Approved by ${approverList(approvals)}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/notify/comment-body.ts
 // The PR comment an approver reads: while pending, everything needed to decide (where to approve,
 // the code to compare, until when, and which run is asking); once decided, what happened and what
 // to do, with the code and the link removed so nobody approves a request that is over.
 // Every value from the run or the inputs goes through markdown.ts: the comment must not become a
 // vehicle for someone else's link, HTML or @mention.
+
 
 
 
@@ -32361,6 +32395,7 @@ function composeComment(request, state, result, shownProfiles) {
 function pendingSections(request) {
     const step = verificationStep(request);
     const sections = [
+        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
         `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
         `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
         `**Code:** ${codeSpan(request.userCode, 64)}`,
@@ -32371,13 +32406,25 @@ function pendingSections(request) {
     if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
         timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
     }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        timing += ` ${escapeText(renewal)}`;
     sections.push(timing);
+    sections.push(...approvalSections(request));
     sections.push([
         `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
         `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
         `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
     ].join('\n'));
     return sections;
+}
+/** Several approvers: how many and who approved, and the other codes, each for another person. */
+function approvalSections(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
+    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
 }
 function outcomeSections(request, outcome, result) {
     const at = result?.at;
@@ -32392,8 +32439,9 @@ function outcomeSections(request, outcome, result) {
     switch (outcome) {
         case 'approved': {
             const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
+            const by = approvedBySentence(result?.approvals);
             return [
-                `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
                 'The code and the verification link were removed from this comment; there is nothing left to do.'
             ];
         }
@@ -33110,7 +33158,20 @@ function shortGitHubMessage(error) {
 // so that all of them tell the approver the same story.
 
 function storeRequest(request) {
-    return { ...request, expiresAt: request.expiresAt.toISOString(), deadline: request.deadline.toISOString() };
+    const { approvals, otherCodes, refusal, ...rest } = request;
+    return {
+        ...rest,
+        expiresAt: request.expiresAt.toISOString(),
+        deadline: request.deadline.toISOString(),
+        ...definedFields({
+            approvals: approvals?.map(storeApproval),
+            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
+            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
+        })
+    };
+}
+function storeApproval(approval) {
+    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
 }
 /** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
 function restoreRequest(stored) {
@@ -33131,8 +33192,66 @@ function restoreRequest(stored) {
     restoreAccess(value);
     // Not taken from the file: the step that shows the request again decides it from its own
     // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
-    const { endpointNotice: _notice, ...request } = value;
-    return { ...request, expiresAt, deadline };
+    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
+    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
+        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
+    }
+    return {
+        ...request,
+        expiresAt,
+        deadline,
+        ...defined_definedFields({
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
+            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
+            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
+        })
+    };
+}
+/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
+const MAX_REQUIRED_APPROVALS = 5;
+function isApprovalCount(value) {
+    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
+}
+function restoredDate(value, what) {
+    const date = new Date(typeof value === 'string' ? value : '');
+    if (Number.isNaN(date.getTime()))
+        throw new TypeError(`stored ${what} without a valid time`);
+    return date;
+}
+function restoreApprovals(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored approvals that are not a list');
+    return value.map((entry) => {
+        const approval = entry;
+        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
+            throw new TypeError('stored approval without a user name and ARN');
+        }
+        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
+    });
+}
+function restoreOtherCodes(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored codes that are not a list');
+    return value.map((entry) => {
+        const code = entry;
+        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
+        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
+            throw new TypeError('stored code without its code and links');
+        }
+        return {
+            userCode: code.userCode,
+            verificationUri: code.verificationUri,
+            verificationUriComplete: code.verificationUriComplete,
+            expiresAt: restoredDate(code.expiresAt, 'code')
+        };
+    });
+}
+function restoreRefusal(value) {
+    const refusal = value;
+    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
+        throw new TypeError('stored refusal without who and why');
+    }
+    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
 }
 const ACCOUNT_ID = /^\d{12}$/;
 /**
@@ -33163,15 +33282,22 @@ function isRole(accountId, roleName) {
     return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
 }
 function storeResult(result) {
-    const { accessExpiresAt, at, ...rest } = result;
-    return { ...rest, at: at.toISOString(), ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString() }) };
+    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
+    return {
+        ...rest,
+        at: at.toISOString(),
+        ...definedFields({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
+    };
 }
 function restoreResult(stored) {
-    const { accessExpiresAt, at, ...rest } = stored;
+    const { accessExpiresAt, at, approvals, ...rest } = stored;
     return {
         ...rest,
         at: new Date(at),
-        ...defined_definedFields({ accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt) })
+        ...defined_definedFields({
+            accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt),
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals)
+        })
     };
 }
 
@@ -34041,8 +34167,10 @@ function maskTokenSet(token, setSecret = mask) {
 }
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
 function maskPendingRequest(pending, setSecret = mask) {
-    maskRegistration(pending.registration, setSecret);
-    maskDeviceAuthorization(pending.authorization, setSecret);
+    for (const round of pending.rounds) {
+        maskRegistration(round.registration, setSecret);
+        maskDeviceAuthorization(round.authorization, setSecret);
+    }
 }
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
 function maskRoleCredentials(credentials, setSecret = mask) {
@@ -34550,7 +34678,7 @@ function flushed(stream) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7892);
+/* harmony import */ var _cleanup_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7055);
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
 // The post step's entry point (runs.post): everything happens in runPostStep(); the process then
 // ends explicitly, as the main step's does (see exit.ts).

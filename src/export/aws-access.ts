@@ -32,6 +32,8 @@ export interface AwsAccessRequest {
   runUrl: string
   /** Also get each profile's role credentials (`handoff-key`: they are sealed for later jobs). */
   profileCredentials?: boolean
+  /** A role the approver's identity was looked up through (identity/), with its credentials: not asked for twice. */
+  openedRole?: { target: RoleTarget; credentials: RoleCredentials }
 }
 
 export interface AwsAccess {
@@ -50,8 +52,12 @@ export async function obtainAwsAccess(request: AwsAccessRequest): Promise<AwsAcc
   if (inputs.role) {
     const target = inputs.role
     let credentials: RoleCredentials
+    const opened = request.openedRole
     try {
-      credentials = await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry())
+      credentials =
+        opened && sameRole(opened.target, target)
+          ? opened.credentials
+          : await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry())
     } catch (error) {
       if (!isNotAssigned(error)) throw error
       throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage)

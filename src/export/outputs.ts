@@ -1,7 +1,8 @@
 // The one place that sets the action's outputs, so what action.yml declares and what the code
 // sets cannot drift apart unnoticed.
 import * as core from '@actions/core'
-import type { ApprovalRequest, Outcome } from '../model/request.js'
+import type { ApprovalRequest, Outcome, Receipt } from '../model/request.js'
+import type { Approver } from '../model/approver.js'
 import type { TokenSet } from '../oidc/types.js'
 import type { RoleCredentials } from '../portal/types.js'
 import { maskRoleCredentials, maskTokenSet } from '../model/secrets.js'
@@ -16,6 +17,9 @@ export const OUTPUT_NAMES = [
   'verification-uri',
   'verification-uri-complete',
   'comment-url',
+  'approver',
+  'approver-arn',
+  'receipt',
   'aws-account-id',
   'aws-expiration',
   'aws-access-key-id',
@@ -36,9 +40,12 @@ export function exportRequestOutputs(request: ApprovalRequest): void {
   set('verification-uri-complete', request.verificationUriComplete)
 }
 
-/** `phase: start`: when the code stops working, so a later step knows how long it has. */
-export function exportCodeExpiry(request: ApprovalRequest): void {
-  set('expires-at', isoUtc(request.expiresAt.getTime()))
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+export function exportRequestDeadline(request: ApprovalRequest): void {
+  set('expires-at', isoUtc(request.deadline.getTime()))
 }
 
 /** The PR comment that shows the request; returns the URL as written, fit for a log line. */
@@ -54,6 +61,14 @@ export function exportToken(token: TokenSet): void {
   maskTokenSet(token)
   set('access-token', token.accessToken)
   set('expires-at', isoUtc(token.expiresAt))
+}
+
+/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
+export function exportApprovers(first: Approver, receipt: Receipt): void {
+  // From STS, through the sanitiser like every other answer from outside.
+  set('approver', sanitize(first.userName, { maxLength: 128 }))
+  set('approver-arn', sanitize(first.arn, { maxLength: 2048 }))
+  set('receipt', JSON.stringify(receipt))
 }
 
 export function exportOutcome(outcome: Outcome): void {

@@ -66,7 +66,7 @@ function isIdentityCenterRole(roleName: string, permissionSet: string): boolean 
  */
 export async function identifyApprover(
   token: { accessToken: string },
-  through: { accountId: string; roleName: string } | undefined,
+  through: { accountId: string; roleName: string; source?: string } | undefined,
   deps: IdentifyDependencies
 ): Promise<{ approver: Approver; credentials: RoleCredentials }> {
   const now = deps.now ?? Date.now
@@ -83,7 +83,8 @@ export async function identifyApprover(
     credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName))
   } catch (error) {
     if (!isNotAssigned(error)) throw error
-    const source = through ? 'the role the approver is identified through' : 'their first role'
+    // The input that asked for the role, when the caller names it: that is what the user fixes.
+    const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role'
     throw await missingRoleError([{ ...target, source }], deps.portal, token.accessToken, eachPage)
   }
   maskRoleCredentials(credentials, deps.mask)
@@ -105,7 +106,7 @@ export async function identifyApprover(
   }
   deps.log(
     sanitize(
-      `Approved by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+      `The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
         `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`
     )
   )

@@ -1,5 +1,5 @@
-// From `phase: start` to `phase: wait`: what the wait step needs to poll (the client registration
-// and the device code, both secret) and to tell the channels how the request ended (the request
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
+// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
 // as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
 // readable by every later step and printed unmasked, and a masked one would not even arrive.
 // One file per gate (workflow, job, start URL, account, role), so the wait step with the same
@@ -13,9 +13,15 @@ import { restoreRequest, storeRequest, type ApprovalRequest, type StoredRequest 
 import { privateDirectory, readPrivateFile, writePrivateFile } from '../private-files.js'
 import { sanitize } from '../text/sanitize.js'
 
-export interface PendingRequest {
+/** One round of the request: a device authorization and the registration it belongs to. */
+export interface PendingRound {
   registration: ClientRegistration
   authorization: DeviceAuthorization
+}
+
+export interface PendingRequest {
+  /** The rounds waiting for an approver (one per approver still needed), the current codes. */
+  rounds: PendingRound[]
   /** What the approver was shown; its `deadline` is when the wait step gives up. */
   request: ApprovalRequest
   /** The PR comment the start step posted: the wait step edits it, and posts none if there is none. */
@@ -23,9 +29,8 @@ export interface PendingRequest {
 }
 
 interface PendingFile {
-  version: 1
-  registration: ClientRegistration
-  authorization: DeviceAuthorization
+  version: 2
+  rounds: PendingRound[]
   request: StoredRequest
   commentUrl?: string
 }
@@ -42,9 +47,8 @@ export function pendingRequestPath(gate: string, env: NodeJS.ProcessEnv = proces
 
 export function savePendingRequest(path: string, pending: PendingRequest): void {
   const file: PendingFile = {
-    version: 1,
-    registration: pending.registration,
-    authorization: pending.authorization,
+    version: 2,
+    rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
     request: storeRequest(pending.request),
     ...definedFields({ commentUrl: pending.commentUrl })
   }
@@ -66,26 +70,10 @@ export function loadPendingRequest(path: string, asked?: AskedGate): PendingRequ
   }
   try {
     const file = JSON.parse(text) as PendingFile
-    if (typeof file !== 'object' || file === null || file.version !== 1) throw new TypeError('unknown format')
-    checkFields(file.registration, 'registration', {
-      clientId: 'string',
-      clientSecret: 'string',
-      clientIdIssuedAt: 'number',
-      clientSecretExpiresAt: 'number',
-      clientName: 'string'
-    })
-    checkFields(file.authorization, 'authorization', {
-      deviceCode: 'string',
-      userCode: 'string',
-      verificationUri: 'string',
-      verificationUriComplete: 'string',
-      expiresIn: 'number',
-      interval: 'number',
-      startedAt: 'number'
-    })
+    if (typeof file !== 'object' || file === null || file.version !== 2) throw new TypeError('unknown format')
+    if (!Array.isArray(file.rounds) || file.rounds.length === 0) throw new TypeError('no device authorization')
     return {
-      registration: file.registration,
-      authorization: file.authorization,
+      rounds: file.rounds.map(checkRound),
       request: restoreRequest(file.request),
       ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
     }
@@ -132,6 +120,28 @@ function mismatchWithStartStep(path: string, asked: AskedGate): string | undefin
 
 function describeRole(access: Pick<Access, 'accountId' | 'roleName'>): string {
   return access.accountId === undefined ? 'no role' : `role ${sanitize(access.roleName)} in account ${sanitize(access.accountId)}`
+}
+
+function checkRound(value: unknown): PendingRound {
+  checkFields(value, 'round', {})
+  const round = value as PendingRound
+  checkFields(round.registration, 'registration', {
+    clientId: 'string',
+    clientSecret: 'string',
+    clientIdIssuedAt: 'number',
+    clientSecretExpiresAt: 'number',
+    clientName: 'string'
+  })
+  checkFields(round.authorization, 'authorization', {
+    deviceCode: 'string',
+    userCode: 'string',
+    verificationUri: 'string',
+    verificationUriComplete: 'string',
+    expiresIn: 'number',
+    interval: 'number',
+    startedAt: 'number'
+  })
+  return { registration: round.registration, authorization: round.authorization }
 }
 
 /** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */

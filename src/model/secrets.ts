@@ -29,11 +29,13 @@ export function maskTokenSet(token: TokenSet, setSecret: Mask = mask): void {
 
 /** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
 export function maskPendingRequest(
-  pending: { registration: ClientRegistration; authorization: DeviceAuthorization },
+  pending: { rounds: ReadonlyArray<{ registration: ClientRegistration; authorization: DeviceAuthorization }> },
   setSecret: Mask = mask
 ): void {
-  maskRegistration(pending.registration, setSecret)
-  maskDeviceAuthorization(pending.authorization, setSecret)
+  for (const round of pending.rounds) {
+    maskRegistration(round.registration, setSecret)
+    maskDeviceAuthorization(round.authorization, setSecret)
+  }
 }
 
 /** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */

@@ -10,6 +10,7 @@ import { pageInstruction, regionHint, verificationStep } from './verification.js
 import { formatUtc } from '../time/format.js'
 import type { ApprovalRequest, Outcome, RequestResult, RunContext } from '../model/request.js'
 import { TITLES, type RequestState } from './titles.js'
+import { approvalsSentence, approvedBySentence, refusalSentence, renewalSentence } from './approvals.js'
 
 export type CommentState = RequestState
 
@@ -55,6 +56,7 @@ function composeComment(request: ApprovalRequest, state: CommentState, result: R
 function pendingSections(request: ApprovalRequest): string[] {
   const step = verificationStep(request)
   const sections = [
+    ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
     `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
     `**${link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
     `**Code:** ${codeSpan(request.userCode, 64)}`,
@@ -65,7 +67,10 @@ function pendingSections(request: ApprovalRequest): string[] {
   if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
     timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`
   }
+  const renewal = renewalSentence(request)
+  if (renewal) timing += ` ${escapeText(renewal)}`
   sections.push(timing)
+  sections.push(...approvalSections(request))
   sections.push(
     [
       `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
@@ -74,6 +79,16 @@ function pendingSections(request: ApprovalRequest): string[] {
     ].join('\n')
   )
   return sections
+}
+
+/** Several approvers: how many and who approved, and the other codes, each for another person. */
+function approvalSections(request: ApprovalRequest): string[] {
+  const sentence = approvalsSentence(request)
+  if (!sentence) return []
+  const codes = (request.otherCodes ?? []).map(
+    (code) => `- ${link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`
+  )
+  return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])]
 }
 
 function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: RequestResult | undefined): string[] {
@@ -90,8 +105,9 @@ function outcomeSections(request: ApprovalRequest, outcome: Outcome, result: Req
   switch (outcome) {
     case 'approved': {
       const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : ''
+      const by = approvedBySentence(result?.approvals)
       return [
-        `Approved${when()}. The job goes on with the approver's AWS access${until}.`,
+        `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
         'The code and the verification link were removed from this comment; there is nothing left to do.'
       ]
     }

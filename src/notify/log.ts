@@ -11,6 +11,7 @@ import { noticeText } from './endpoint-notice.js'
 import type { ApprovalRequest, EndpointNotice, RequestResult } from '../model/request.js'
 import { subjectRows, type SubjectRow } from './subject.js'
 import { regionHint, verificationStep, type VerificationForm } from './verification.js'
+import { approvalsSentence, approvedBySentence, refusalSentence, renewalSentence } from './approvals.js'
 
 const RULE = '='.repeat(78)
 
@@ -37,6 +38,7 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
     'AWS access requested: approval needed in IAM Identity Center',
     RULE,
     'This job is waiting for someone with AWS access to approve its request.',
+    ...(request.refusal ? ['', `  !!! ${refusalSentence(request.refusal)}`] : []),
     '',
     `  1. Open ${plain(link)}`,
     CODE_STEP[form],
@@ -45,11 +47,14 @@ export function renderLogPrompt(request: ApprovalRequest, now: Date): string {
     ''
   ]
   if (request.endpointNotice) lines.push(...noticeLines(request.endpointNotice), '')
+  lines.push(...progressLines(request))
   lines.push(`  ${regionHint(request.region)}`, '')
   lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`)
   if (request.deadline.getTime() < request.expiresAt.getTime()) {
     lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`)
   }
+  const renewal = renewalSentence(request)
+  if (renewal) lines.push(`  ${renewal}`)
   lines.push('', 'Who is asking', ...table(subjectRows(request)), '')
   lines.push(
     `WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`,
@@ -66,6 +71,19 @@ function noticeLines(notice: EndpointNotice): string[] {
   return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)]
 }
 
+/** Several approvers: the other codes, each for another person, and who has approved. */
+function progressLines(request: ApprovalRequest): string[] {
+  const sentence = approvalsSentence(request)
+  if (!sentence) return []
+  const lines = [`  ${sentence}`]
+  for (const code of request.otherCodes ?? []) {
+    lines.push(
+      `  Another approver's code: ${plain(code.userCode)}  (${plain(code.verificationUriComplete) || plain(code.verificationUri)})`
+    )
+  }
+  return [...lines, '']
+}
+
 function table(rows: SubjectRow[]): string[] {
   const width = Math.max(...rows.map(({ label }) => label.length))
   return rows.map(({ label, value, note }) => `  ${label.padEnd(width)}  ${value}${note ? ` ${note}` : ''}`)
@@ -76,7 +94,7 @@ export function renderApprovedLine(result: RequestResult): string {
   const expiry = result.accessExpiresAt
     ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
     : ''
-  return `Approved at ${formatUtc(result.at)}.${expiry}`
+  return `${approvedBySentence(result.approvals) ?? `Approved at ${formatUtc(result.at)}.`}${expiry}`
 }
 
 export interface LogNotifierOptions {

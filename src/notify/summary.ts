@@ -9,10 +9,11 @@ import { plain } from './format.js'
 import { formatUtc } from '../time/format.js'
 import { noticeText } from './endpoint-notice.js'
 import { escapeHtml, link } from './html.js'
-import type { ApprovalRequest } from '../model/request.js'
+import type { ApprovalRequest, Receipt } from '../model/request.js'
 import { subjectRows } from './subject.js'
 import { pageInstruction, regionHint, verificationStep } from './verification.js'
 import { TITLES } from './titles.js'
+import { approvalsSentence, approverList, refusalSentence, renewalSentence } from './approvals.js'
 
 type Row = [label: string, cell: string]
 
@@ -27,8 +28,13 @@ export function renderPendingSummary(request: ApprovalRequest): string {
   ]
   if (request.deadline.getTime() < request.expiresAt.getTime())
     rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))])
+  for (const code of request.otherCodes ?? []) {
+    rows.push(["Another approver's code", `<code>${link(code.verificationUriComplete, plain(code.userCode))}</code>`])
+  }
+  const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)]
   const parts = [
     `<h2>${TITLES.pending}</h2>`,
+    ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
     `<p><strong>${link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
     ...noticeParagraph(request),
     `<p>${escapeHtml(regionHint(request.region))}</p>`,
@@ -44,6 +50,7 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
     ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
     ['At', escapeHtml(formatUtc(result.at))]
   ]
+  if (result.approvals?.length) rows.push(['Approved by', escapeHtml(approverList(result.approvals))])
   if (result.accessExpiresAt) rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))])
   if (request) {
     rows.push(['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`])
@@ -56,7 +63,27 @@ export function renderSummary({ subject, request, result }: GateRecord): string 
   // The record shows the code too: it keeps the warning the approver was given beside it.
   if (request) parts.push(...noticeParagraph(request))
   parts.push(table(rows))
+  if (result.receipt) parts.push(receiptTable(result.receipt))
   return parts.join('\n')
+}
+
+/** The approval receipt (the `receipt` output), for an audit in CloudTrail: the run, then each approver. */
+function receiptTable(receipt: Receipt): string {
+  const text = (value: string) => escapeHtml(plain(value))
+  const rows: Row[] = [
+    ['Repository', text(receipt.repository)],
+    ['Run', `${text(receipt.runId)} (attempt ${text(receipt.runAttempt)})`],
+    ['Commit', `<code>${text(receipt.commit)}</code>`],
+    ['Approvals required', String(receipt.requiredApprovals)]
+  ]
+  receipt.approvers.forEach((approver, index) => {
+    const which = receipt.approvers.length === 1 ? 'Approver' : `Approver ${index + 1}`
+    rows.push([which, text(approver.userName)])
+    rows.push([`${which}: ARN`, `<code>${text(approver.arn)}</code>`])
+    rows.push([`${which}: approved at`, text(approver.approvedAt)])
+    rows.push([`${which}: CloudTrail request IDs`, text(approver.requestIds.join(', '))])
+  })
+  return ['<h3>Approval receipt</h3>', table(rows)].join('\n')
 }
 
 function noticeParagraph(request: ApprovalRequest): string[] {

@@ -70,6 +70,8 @@ if [ "${export_env,,}" != false ]; then
   {
     echo "AWS_ENDPOINT_URL_SSO_OIDC=$endpoint"
     echo "AWS_ENDPOINT_URL_SSO=$endpoint"
+    # The approver is looked up with STS GetCallerIdentity (the emulator answers it on its own origin).
+    echo "AWS_ENDPOINT_URL_STS=$endpoint"
   } >>"${GITHUB_ENV:?}"
 fi
 {
