@@ -40288,6 +40288,9 @@ async function judgeApproval(flow, gate, round, token, approvals) {
     const first = approvals.length === 0;
     if (first && flow.inputs.revoke)
         flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
+    // `revoke: false`: the post step says the approver's access outlives the job, and until when.
+    else if (first)
+        flow.postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }));
     let identified;
     try {
         identified = await identify(flow, gate, token, approvedAt);

@@ -446,6 +446,8 @@ async function judgeApproval(
   // anything can fail (a lookup cut short by cancellation leaves it to the post step).
   const first = approvals.length === 0
   if (first && flow.inputs.revoke) flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)))
+  // `revoke: false`: the post step says the approver's access outlives the job, and until when.
+  else if (first) flow.postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }))
   let identified: Pick<Approval, 'approver' | 'lookup'>
   try {
     identified = await identify(flow, gate, token, approvedAt)

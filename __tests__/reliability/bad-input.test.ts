@@ -156,6 +156,20 @@ const BAD_VALUES: BadValue[] = [
   bad('cache-encryption-key', '0123456789abcdef0123456789abcde', '31 hex characters (124 bits)'),
   bad('cache-encryption-key', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'long but one repeated character'),
   bad('aws-region', 'EU-WEST-1', 'upper case'),
+  // The hand-off: a weak key to seal with, a value that is not a sealed hand-off, a value without its key.
+  {
+    input: 'handoff-key',
+    inputs: { 'handoff-key': 'correct-horse', 'account-id': '111122223333', 'role-name': 'Deployer' },
+    example: 'openssl rand -base64 32',
+    why: 'a short passphrase'
+  },
+  {
+    input: 'handoff',
+    inputs: { handoff: 'not-a-hand-off', 'handoff-key': 'aG9zdGlsZS1oYW5kb2ZmLWtleS0wMTIzNDU2Nzg5' },
+    example: 'needs.gate.outputs.handoff',
+    why: 'not a sealed hand-off'
+  },
+  { input: 'handoff', inputs: { handoff: 'h1.e30.AAAA' }, example: 'secrets.HANDOFF_KEY', why: 'without its handoff-key' },
   // The endpoint settings of the environment, read before any call too.
   { input: 'AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, example: '"true" or "false"', why: 'not a boolean' },
   {
@@ -226,7 +240,7 @@ describe('bad input fails before any network call, with one line naming the inpu
     expect(line).toContain(row.example ?? GOOD_VALUE[input]!)
     expect(hasStackTrace(run)).toBe(false)
     // Neither a rejected key (masked first) nor credentials in an endpoint variable are ever echoed.
-    const key = row.inputs?.['cache-encryption-key']
+    const key = row.inputs?.['cache-encryption-key'] ?? row.inputs?.['handoff-key']
     if (typeof key === 'string' && key.length > 3) expect(line).not.toContain(key)
     expect(run.stdout).not.toContain('hunter2-endpoint-secret')
   })
