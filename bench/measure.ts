@@ -91,7 +91,11 @@ interface StartedRun {
 /** Starts one subject in a fresh job; with `probe`, its resource usage is written at exit. */
 function startSubject(backend: Backend, subject: Subject, probe: boolean): StartedRun {
   const cached = subject === 'action-cached'
-  const endpoints = { AWS_ENDPOINT_URL_SSO_OIDC: backend.emulator.endpoint, AWS_ENDPOINT_URL_SSO: backend.emulator.endpoint }
+  const endpoints = {
+    AWS_ENDPOINT_URL_SSO_OIDC: backend.emulator.endpoint,
+    AWS_ENDPOINT_URL_SSO: backend.emulator.endpoint,
+    AWS_ENDPOINT_URL_STS: backend.emulator.endpoint
+  }
   const job = createJob({ env: { ...endpoints, ...(cached ? backend.cache.env : {}) } })
   const usageFile = join(job.dir, 'usage.json')
   const pattern = promptPattern(backend.emulator)

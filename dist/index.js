@@ -33567,7 +33567,7 @@ function explainFailure(error) {
     }
     if (error instanceof MalformedResponseError) {
         const { service, setting } = serviceOf(error.operation);
-        return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
+        return oneLine(`${error.message}. Check that the endpoint is ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
     }
     if (error instanceof EndpointConfigurationError) {
         return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
@@ -33578,9 +33578,11 @@ function explainFailure(error) {
 const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
 /** Which service an operation belongs to, and the variable that overrides its endpoint. */
 function serviceOf(operation) {
+    if (operation === 'GetCallerIdentity')
+        return { service: 'AWS STS', setting: 'AWS_ENDPOINT_URL_STS' };
     return PORTAL_OPERATIONS.has(operation)
-        ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
-        : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
+        ? { service: 'IAM Identity Center portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+        : { service: 'IAM Identity Center OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
 }
 /** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
 function isUnexpected(error) {
@@ -33669,9 +33671,10 @@ const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/;
  *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
 function awsErrorFromResponse(response) {
+    // Own keys only: `in` would take an `error` of "constructor" or "__proto__" for an OAuth error.
     const body = isRecord(response.body) ? response.body : {};
     const claimedOauthError = stringField(body, 'error');
-    const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined;
+    const oauthError = claimedOauthError !== undefined && Object.hasOwn(SHAPE_BY_OAUTH_ERROR, claimedOauthError) ? claimedOauthError : undefined;
     const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
         (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
         shapeName(stringField(body, '__type')) ??

@@ -127,7 +127,9 @@ async function main(): Promise<void> {
   if (!fromSource) ensureBundle()
 
   const emulator = await startEmulator({ interval: DEMO_INTERVAL_SECONDS, expiresIn: CODE_LIFETIME_SECONDS })
-  const job = createJob({ env: { AWS_ENDPOINT_URL_SSO_OIDC: emulator.endpoint, AWS_ENDPOINT_URL_SSO: emulator.endpoint } })
+  const job = createJob({
+    env: { AWS_ENDPOINT_URL_SSO_OIDC: emulator.endpoint, AWS_ENDPOINT_URL_SSO: emulator.endpoint, AWS_ENDPOINT_URL_STS: emulator.endpoint }
+  })
   say(`Local IAM Identity Center emulator listening at ${emulator.endpoint}`)
 
   const entry = fromSource ? 'src/index.ts (E2E_FROM_SOURCE=1)' : 'dist/index.js'

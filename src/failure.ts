@@ -38,7 +38,7 @@ export function explainFailure(error: unknown): string {
   }
   if (error instanceof MalformedResponseError) {
     const { service, setting } = serviceOf(error.operation)
-    return oneLine(`${error.message}. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`)
+    return oneLine(`${error.message}. Check that the endpoint is ${service} (${setting}, AWS_ENDPOINT_URL if set).`)
   }
   if (error instanceof EndpointConfigurationError) {
     return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`)
@@ -51,9 +51,10 @@ const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAc
 
 /** Which service an operation belongs to, and the variable that overrides its endpoint. */
 function serviceOf(operation: string): { service: string; setting: string } {
+  if (operation === 'GetCallerIdentity') return { service: 'AWS STS', setting: 'AWS_ENDPOINT_URL_STS' }
   return PORTAL_OPERATIONS.has(operation)
-    ? { service: 'portal', setting: 'AWS_ENDPOINT_URL_SSO' }
-    : { service: 'OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' }
+    ? { service: 'IAM Identity Center portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+    : { service: 'IAM Identity Center OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' }
 }
 
 /** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */

@@ -46,6 +46,7 @@ describe('@github/local-action', () => {
       [
         `AWS_ENDPOINT_URL_SSO_OIDC=${backend.env.AWS_ENDPOINT_URL_SSO_OIDC}`,
         `AWS_ENDPOINT_URL_SSO=${backend.env.AWS_ENDPOINT_URL_SSO}`,
+        `AWS_ENDPOINT_URL_STS=${backend.env.AWS_ENDPOINT_URL_STS}`,
         `INPUT_START-URL=${requiredInputs['start-url']}`,
         `INPUT_REGION=${requiredInputs.region}`,
         'INPUT_ACCOUNT-ID=111122223333',

@@ -272,7 +272,7 @@ for (const protocol of ['v2', 'v1'] satisfies CacheProtocol[]) {
 
       const second = await world.gate()
       expectApproved(second, 1)
-      expect(otherWarnings(second.run)[0]).toMatch(/invalid_client.*the code above is void/)
+      expect(otherWarnings(second.run)[0]).toMatch(/invalid_client.*the code [A-Z0-9]{4}-[A-Z0-9]{4} is void/)
       expect(second.run.stdout).toContain(`Registering a new OIDC client to replace ${stale}`)
       expect(world.backend.emulator.counts.RegisterClient).toBe(2)
       expect(world.backend.emulator.counts.StartDeviceAuthorization).toBe(3)

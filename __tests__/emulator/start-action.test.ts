@@ -80,7 +80,7 @@ describe('the start-emulator action', () => {
       pid: expect.stringMatching(/^\d+$/),
       log: expect.any(String)
     })
-    expect(step.env).toEqual({ AWS_ENDPOINT_URL_SSO_OIDC: endpoint, AWS_ENDPOINT_URL_SSO: endpoint })
+    expect(step.env).toEqual({ AWS_ENDPOINT_URL_SSO_OIDC: endpoint, AWS_ENDPOINT_URL_SSO: endpoint, AWS_ENDPOINT_URL_STS: endpoint })
     expect(step.stdout).toContain(`Emulator listening at ${endpoint}`)
     // It serves, and its request log is where the output says.
     const started = await registerAndStart(endpoint)

@@ -51,6 +51,16 @@ describe('awsErrorFromResponse: where the error type comes from', () => {
     expect(fromResponse({}, { Code: 'OtherException' }).code).toBe('OtherException')
   })
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'takes an OAuth error of %s, a name every object inherits, for no OAuth error',
+    (name) => {
+      const error = fromResponse({}, { error: name, __type: 'ns#TypeException' })
+      expect(error.code).toBe('TypeException')
+      expect(error.oauthError).toBeUndefined()
+      expect(fromResponse({}, { error: name }).code).toBe('UnknownError')
+    }
+  )
+
   it('passes over a header or __type that is not a shape for the next source', () => {
     expect(fromResponse({ 'x-amzn-errortype': 'not a shape' }, { error: 'slow_down' }).code).toBe('SlowDownException')
     expect(fromResponse({}, { __type: 'not a shape', code: 'CodeException' }).code).toBe('CodeException')

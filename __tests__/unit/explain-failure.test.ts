@@ -6,9 +6,10 @@ import { MalformedResponseError, NetworkError } from '../../src/oidc/errors.js'
 
 describe('explainFailure', () => {
   it.each([
-    ['CreateToken', 'AWS_ENDPOINT_URL_SSO_OIDC', 'OIDC'],
-    ['GetRoleCredentials', 'AWS_ENDPOINT_URL_SSO', 'portal'],
-    ['Logout', 'AWS_ENDPOINT_URL_SSO', 'portal']
+    ['CreateToken', 'AWS_ENDPOINT_URL_SSO_OIDC', 'IAM Identity Center OIDC'],
+    ['GetRoleCredentials', 'AWS_ENDPOINT_URL_SSO', 'IAM Identity Center portal'],
+    ['Logout', 'AWS_ENDPOINT_URL_SSO', 'IAM Identity Center portal'],
+    ['GetCallerIdentity', 'AWS_ENDPOINT_URL_STS', 'AWS STS']
   ])('%s: points at %s', (operation, setting, service) => {
     const network = explainFailure(new NetworkError(operation, 'https://x.example/p', 'connection reset (ECONNRESET)'))
     expect(network).toBe(
@@ -16,7 +17,7 @@ describe('explainFailure', () => {
     )
     const malformed = explainFailure(new MalformedResponseError(operation, 'https://x.example/p', 'HTTP 200 body is not JSON'))
     expect(malformed).toBe(
-      `${operation} at https://x.example/p returned an unusable response: HTTP 200 body is not JSON. Check that the endpoint is IAM Identity Center ${service} (${setting}, AWS_ENDPOINT_URL if set).`
+      `${operation} at https://x.example/p returned an unusable response: HTTP 200 body is not JSON. Check that the endpoint is ${service} (${setting}, AWS_ENDPOINT_URL if set).`
     )
   })
 })

@@ -49,9 +49,11 @@ const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/
 const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/
 
 export function awsErrorFromResponse(response: ErrorResponse): AwsServiceError {
+  // Own keys only: `in` would take an `error` of "constructor" or "__proto__" for an OAuth error.
   const body = isRecord(response.body) ? response.body : {}
   const claimedOauthError = stringField(body, 'error')
-  const oauthError = claimedOauthError !== undefined && claimedOauthError in SHAPE_BY_OAUTH_ERROR ? claimedOauthError : undefined
+  const oauthError =
+    claimedOauthError !== undefined && Object.hasOwn(SHAPE_BY_OAUTH_ERROR, claimedOauthError) ? claimedOauthError : undefined
   const code =
     shapeName(header(response.headers, 'x-amzn-errortype')) ??
     (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
