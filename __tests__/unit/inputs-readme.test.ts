@@ -76,9 +76,18 @@ describe('README tables equal action.yml', () => {
     expect(Object.keys(manifest.outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
   })
 
-  it('the Quick start is exactly the two commands', () => {
-    const quickStart = readme.split(/^## Quick start$/m)[1]!.split(/^## /m)[0]!
-    const block = /```sh\n([\s\S]*?)```/.exec(quickStart)?.[1]
+  it('"Try it and test it" is exactly the two commands, right after the Quick start', () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1])
+    expect(headings.slice(0, 2)).toEqual(['Quick start', 'Try it and test it'])
+    const tryIt = readme.split(/^## Try it and test it$/m)[1]!.split(/^## /m)[0]!
+    const block = /```sh\n([\s\S]*?)```/.exec(tryIt)?.[1]
     expect(block).toBe('npm ci && npm run demo\nnpm test\n')
+  })
+
+  it('the Quick start is a workflow that uses the action, with its permissions', () => {
+    const quickStart = readme.split(/^## Quick start$/m)[1]!.split(/^## /m)[0]!
+    const workflow = /```yaml\n([\s\S]*?)```/.exec(quickStart)?.[1] ?? ''
+    expect(workflow).toMatch(/^permissions:\n {2}contents: read$/m)
+    expect(workflow).toMatch(/^ +uses: <owner>\/aws-sso-device-auth@v1$/m)
   })
 })
