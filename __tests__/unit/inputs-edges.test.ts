@@ -158,17 +158,17 @@ describe('parseStartUrl: paths and credentials', () => {
     const warnings: string[] = []
     parseStartUrl('https://sso.example.test/start?x=1', 'us-east-1', warnings)
     expect(warnings).toEqual([
-      "Input 'start-url' host sso.example.test is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws); continuing in case it is right.",
+      "Input 'start-url' host sso.example.test is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws, *.<region>.portal.amazonaws.com); continuing in case it is right.",
       "Input 'start-url' (https://sso.example.test/start?x=1) has a query or fragment; AWS access portal URLs have neither, like https://d-1234567890.awsapps.com/start."
     ])
   })
 
-  it('names both regions when the portal host names another', () => {
+  it('names both regions when the portal host names another, and refuses it', () => {
     const warnings: string[] = []
-    parseStartUrl('https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', warnings)
-    expect(warnings).toEqual([
-      "Input 'start-url' names the region eu-west-1 but input 'region' is us-east-1; IAM Identity Center usually lives in the portal's region."
-    ])
+    expect(() => parseStartUrl('https://ssoins-1.portal.eu-west-1.app.aws', 'us-east-1', warnings)).toThrow(
+      "Input 'start-url' is the access portal of region eu-west-1, but input 'region' is us-east-1: set 'region' to eu-west-1 (the region of that portal's IAM Identity Center), or use the start URL of region us-east-1."
+    )
+    expect(warnings).toEqual([])
   })
 })
 
