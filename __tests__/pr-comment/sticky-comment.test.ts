@@ -1,8 +1,9 @@
 // The sticky PR comment driven through the real @actions/github (Octokit) against the loopback
 // GitHub REST fake: creation, editing in place across runs, pagination, forged markers, gates that
 // must not collide, permission failures and retries.
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
+import { describe, expect, it } from '@jest/globals'
+import { DEFAULT_LOGIN, GITHUB_ACTIONS_BOT_ID, type FakeGitHubApi } from '../fakes/github-api.js'
+import { commentTargetOf, fakeApi } from './fake-target.js'
 import {
   CommentPermissionError,
   PrCommentError,
@@ -31,19 +32,8 @@ const OTHER_GATE = gateId({
   roleName: 'ReadOnly'
 })
 
-const apis: FakeGitHubApi[] = []
-afterEach(async () => {
-  await Promise.all(apis.splice(0).map((api) => api.close()))
-})
-
-async function fakeApi(options: FakeGitHubApiOptions = {}): Promise<FakeGitHubApi> {
-  const api = await startGitHubApi(options)
-  apis.push(api)
-  return api
-}
-
 function targetOf(api: FakeGitHubApi, overrides: Partial<CommentTarget> = {}): CommentTarget {
-  return { token: api.token, owner: 'octo-org', repo: 'octo-repo', issueNumber: ISSUE, apiUrl: api.url, ...overrides }
+  return commentTargetOf(api, ISSUE, overrides)
 }
 
 /** Options with recorded, instant sleeps (the jitter pinned at half its range) and recorded debug lines. */

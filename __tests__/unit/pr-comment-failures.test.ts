@@ -1,9 +1,10 @@
 // The sticky PR comment's failures, word for word: each is the one warning a user sees, so each
 // says what GitHub did and what to do (against the loopback GitHub REST fake, in-process).
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { GITHUB_ACTIONS_BOT_ID, startGitHubApi, type FakeGitHubApi, type FakeGitHubApiOptions } from '../fakes/github-api.js'
+import { GITHUB_ACTIONS_BOT_ID, type FakeGitHubApi } from '../fakes/github-api.js'
+import { commentTargetOf, fakeApi } from '../pr-comment/fake-target.js'
 import { PrCommentError, StickyComment, commentMarker, type CommentTarget, type StickyCommentOptions } from '../../src/notify/pr-comment.js'
 import { MAX_COMMENT_SIZE } from '../../src/notify/comment-size.js'
 
@@ -11,19 +12,8 @@ const ISSUE = 7
 const GATE = 'gate-1'
 const STEP_LOG = 'The approval request is in the step log.'
 
-const apis: FakeGitHubApi[] = []
-afterEach(async () => {
-  await Promise.all(apis.splice(0).map((api) => api.close()))
-})
-
-async function fakeApi(options: FakeGitHubApiOptions = {}): Promise<FakeGitHubApi> {
-  const api = await startGitHubApi(options)
-  apis.push(api)
-  return api
-}
-
 function targetOf(api: FakeGitHubApi, overrides: Partial<CommentTarget> = {}): CommentTarget {
-  return { token: api.token, owner: 'octo-org', repo: 'octo-repo', issueNumber: ISSUE, apiUrl: api.url, ...overrides }
+  return commentTargetOf(api, ISSUE, overrides)
 }
 
 function quick(debugLines: string[] = []): StickyCommentOptions {
