@@ -355,6 +355,32 @@ describe(`hostile outside text end to end (seed ${SEED}: HOSTILE_SEED=${SEED} re
   )
 
   it.concurrent(
+    "STS: the approver's name in the role session's ARN, the UserId, the Account and the RequestId",
+    async () => {
+      const role = 'arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Deploy_0123456789abcdef'
+      // Raw markup in one element, as a hostile server could send it: the strict reader refuses it
+      // or the sanitiser carries it, never the runner's parser.
+      const asElement = {
+        session: (value: string) => ({ Arn: `${role}/${value}` }),
+        userId: (value: string) => ({ UserId: `AROAEXAMPLE:${value}` }),
+        account: (value: string) => ({ Account: value }),
+        requestId: (value: string) => ({ RequestId: value })
+      }
+      const fields = Object.keys(asElement) as Array<keyof typeof asElement>
+      const scenario = fc.record({ field: fc.constantFrom(...fields), value: hostileString })
+      const examples = fields.flatMap((field) => HOSTILE_FIXED.slice(0, 3).map((value) => ({ field, value })))
+      await property(scenario, examples, async ({ field, value }) => {
+        await runScenario({
+          // A policy makes the approver's name part of what every channel says, accepted or not.
+          inputs: { 'account-id': ACCOUNT, 'role-name': 'Deploy', approvers: 'demo-user' },
+          inject: (emulator) => emulator.injectFault({ operation: 'GetCallerIdentity', kind: 'override', fields: asElement[field](value) })
+        })
+      })
+    },
+    TIMEOUT
+  )
+
+  it.concurrent(
     'the event payload and the GitHub API: PR title, head ref and label, repository and fork names, comment body, sender, existing comments',
     async () => {
       const names = ['title', 'headRef', 'label', 'fullName', 'forkName', 'commentBody', 'sender', 'otherLogin', 'otherBody'] as const
