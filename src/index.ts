@@ -1,7 +1,8 @@
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
 import { exitWhenFlushed } from './exit.js'
-import { run, runOptionsFrom } from './main.js'
+import { run } from './main.js'
+import { runOptionsFrom } from './flow/prepare.js'
 
 // Arguments are the test harness's alone. The runner starts runs.main as `node <file>` with none,
 // from the action's own action.yml, and nothing a workflow controls can add one: inputs and `env:`

@@ -22,7 +22,7 @@ const SRC = join(ROOT, 'src')
  */
 export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   { name: 'entry', paths: ['index.ts', 'post.ts', 'post-run.ts', 'exit.ts'] },
-  { name: 'flow', paths: ['main.ts', 'cleanup/index.ts', 'cleanup/tasks.ts'] },
+  { name: 'flow', paths: ['main.ts', 'flow/', 'cleanup/index.ts', 'cleanup/tasks.ts'] },
   {
     name: 'domain',
     paths: [

@@ -1,6 +1,6 @@
 // The process's arguments (src/index.ts): the harness's one option, and nothing else.
 import { describe, expect, it } from '@jest/globals'
-import { runOptionsFrom } from '../../src/main.js'
+import { runOptionsFrom } from '../../src/flow/prepare.js'
 
 describe('runOptionsFrom', () => {
   it('gives no options for no arguments, as the runner starts the action', () => {
