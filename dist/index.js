@@ -28861,6 +28861,479 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6115:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KQ: () => (/* binding */ cachedToken),
+/* harmony export */   it: () => (/* binding */ leftoverSession)
+/* harmony export */ });
+/* unused harmony exports removeAwsProfiles, removeAwsFiles */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _export_aws_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2690);
+/* harmony import */ var _defined_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2050);
+// Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
+// the token cache file, and the directories it had to create, when they are empty. Nothing else
+// is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
+
+
+
+
+const removeAwsProfiles = {
+    name: 'remove the AWS profiles and token cache this action wrote',
+    async run(postStep) {
+        if (postStep.awsFiles)
+            removeAwsFiles(postStep.awsFiles, _actions_core__WEBPACK_IMPORTED_MODULE_0__);
+    }
+};
+function removeAwsFiles(record, log) {
+    removeConfigBlock(record, log);
+    if (record.tokenCacheFile !== undefined)
+        removeTokenCache(record.tokenCacheFile, log);
+    for (const directory of record.createdDirectories) {
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmdirSync)(directory);
+        }
+        catch (error) {
+            // Not empty: something else now lives there, and it is not ours to remove.
+            if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
+                log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
+        }
+    }
+}
+function removeTokenCache(file, log) {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(file, { force: true });
+        log.info(`Removed the SSO token cache ${file}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove the SSO token cache ${file}: ${reason(error)}. Delete it: it holds a token.`);
+    }
+}
+function removeConfigBlock(record, log) {
+    const { configFile } = record;
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(configFile, 'utf8');
+    }
+    catch (error) {
+        if (isCode(error, 'ENOENT'))
+            log.info(`The AWS config file ${configFile} is gone already; no profile to remove.`);
+        else
+            log.warning(`Could not read the AWS config file ${configFile} to remove the action's profiles: ${reason(error)}.`);
+        return;
+    }
+    const { text: cleaned, outcome } = (0,_export_aws_config_js__WEBPACK_IMPORTED_MODULE_2__/* .removeBlock */ .wC)(text, record.tag, record.terminatedLastLine);
+    const profiles = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')}`;
+    // Profiles with their own keys (a hand-off) have no sso-session; the block's tag still names them.
+    const what = record.tokenCacheFile === undefined ? `${profiles} (block ${record.tag})` : `${profiles} and the sso-session ${record.tag}`;
+    if (outcome === 'absent') {
+        log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
+        return;
+    }
+    if (outcome === 'unterminated') {
+        log.warning(`Did not remove ${what} from ${configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`);
+        return;
+    }
+    try {
+        if (record.createdConfigFile && cleaned === '')
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(configFile, { force: true });
+        else
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(configFile, cleaned);
+        log.info(`Removed ${what} from ${configFile}.`);
+    }
+    catch (error) {
+        log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`);
+    }
+}
+/**
+ * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
+ * The file is in HOME, where any step of the job could write: only plain printable strings count.
+ */
+function cachedToken(file) {
+    const entry = readTokenCache(file);
+    return entry && tokenOf(entry);
+}
+/** The file as a JSON object, or undefined when it is unreadable or not one. */
+function readTokenCache(file) {
+    try {
+        const entry = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
+        return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function tokenOf(entry) {
+    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
+    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
+        return undefined;
+    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
+}
+/**
+ * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
+ * or undefined when it names no valid token and region. Like cachedToken, only plain printable
+ * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
+ */
+function leftoverSession(file, isRegion) {
+    const entry = readTokenCache(file);
+    const token = entry && tokenOf(entry);
+    if (entry === undefined || token === undefined)
+        return undefined;
+    const { region, clientId, clientSecret } = entry;
+    if (typeof region !== 'string' || !isRegion(region))
+        return undefined;
+    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
+    const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
+        ? { clientId, clientSecret, registrationExpiresAt }
+        : undefined;
+    return { file, region, ...token, ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_3__/* .definedFields */ .X)({ client }) };
+}
+/** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
+function isOpaqueToken(value) {
+    return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value);
+}
+function isCode(error, ...codes) {
+    return typeof error === 'object' && error !== null && codes.includes(error.code ?? '');
+}
+function reason(error) {
+    return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+
+/***/ }),
+
+/***/ 8651:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  xU: () => (/* binding */ revokeTokens)
+});
+
+// UNUSED EXPORTS: EXPIRY_MARGIN_MS, heldTokens, notRevokedLine, revokeToken
+
+// EXTERNAL MODULE: ./src/defined.ts
+var defined = __nccwpck_require__(2050);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(3491);
+// EXTERNAL MODULE: ./src/failure.ts
+var failure = __nccwpck_require__(1633);
+// EXTERNAL MODULE: ./src/http/errors.ts
+var errors = __nccwpck_require__(8549);
+// EXTERNAL MODULE: ./src/portal/client.ts + 1 modules
+var client = __nccwpck_require__(7699);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
+// EXTERNAL MODULE: ./src/cleanup/aws-files.ts
+var aws_files = __nccwpck_require__(6115);
+// EXTERNAL MODULE: ./src/model/secrets.ts
+var secrets = __nccwpck_require__(5780);
+// EXTERNAL MODULE: ./src/oidc/client.ts + 1 modules
+var oidc_client = __nccwpck_require__(7572);
+;// CONCATENATED MODULE: ./src/cleanup/refresh.ts
+// An expired access token cannot be logged out, but its refresh token still lives server-side
+// until the approver's IAM Identity Center session ends (8 hours by default): whoever holds it
+// (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
+// once more (CreateToken, refresh_token grant, docs/protocol.md §1) and logs out the token it gets,
+// which ends the session and its refresh token with it.
+
+
+
+
+
+/** Exchanges the refresh token, transient failures retried; throws on any other failure. */
+async function refreshForLogout(options) {
+    const { client, now } = options;
+    if (client.registrationExpiresAt <= now())
+        return { kind: 'registration-expired' };
+    const oidc = new oidc_client/* SsoOidcClient */.QW({
+        endpoint: client.oidcEndpoint,
+        now,
+        requestTimeoutMs: options.attemptTimeoutMs,
+        deadline: options.deadline,
+        ...(0,defined/* definedFields */.X)({ signal: options.signal })
+    });
+    try {
+        const token = await (0,retry/* withRetry */.bD)(() => oidc.refreshToken(client, options.refreshToken), {
+            deadline: options.deadline,
+            ...(0,defined/* definedFields */.X)({ signal: options.signal })
+        });
+        (0,secrets/* maskTokenSet */.GZ)(token, options.mask);
+        return { kind: 'refreshed', token };
+    }
+    catch (error) {
+        if (isSessionOver(error))
+            return { kind: 'session-over' };
+        throw error;
+    }
+}
+/** invalid_grant: the refresh token was revoked, rotated away or its session ended; invalid_client: the client is gone. */
+function isSessionOver(error) {
+    if (!(error instanceof errors/* AwsServiceError */.dS))
+        return false;
+    return (['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) ||
+        ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
+// Revocation (post step): sso:Logout with each access token the job held, so the approver's
+// access ends with the job instead of when the token expires. A failure only warns: the job's own
+// work is done, and the token still expires by itself.
+
+
+
+
+
+
+
+
+const revokeToken = {
+    name: 'revoke the IAM Identity Center token',
+    async run(postStep) {
+        const record = postStep.revoke;
+        if (!record) {
+            if (postStep.notRevoked)
+                core.info(notRevokedLine(postStep.notRevoked.expiresAt));
+            return;
+        }
+        const client = record.refresh ? sessionClient(record.refresh) : undefined;
+        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...(0,defined/* definedFields */.X)({ client }) }, core);
+    }
+};
+/** Why the approver's access outlives the job, and until when: the reader may not know the input was set. */
+function notRevokedLine(expiresAt) {
+    const until = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? ` It stays valid until ${new Date(expiresAt).toISOString()}.` : '';
+    return `Not revoking the IAM Identity Center token (input 'revoke' is false): the approver's access does not end with the job.${until}`;
+}
+function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
+    return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
+}
+/** The token the action received, and the one in its token cache if a tool refreshed it since. */
+function heldTokens(record) {
+    const tokens = [
+        withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)
+    ];
+    const refreshed = record.tokenCacheFile === undefined ? undefined : (0,aws_files/* cachedToken */.KQ)(record.tokenCacheFile);
+    if (refreshed && refreshed.accessToken !== record.accessToken) {
+        // Issued to a tool, never seen by the runner: masked before anything could print them.
+        core.setSecret(refreshed.accessToken);
+        if (refreshed.refreshToken !== undefined)
+            core.setSecret(refreshed.refreshToken);
+        tokens.push(refreshed);
+    }
+    return tokens;
+}
+function withRefreshToken(token, refreshToken) {
+    return refreshToken === undefined ? token : { ...token, refreshToken };
+}
+// Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
+// ends as this task's own warning, naming the endpoint and the cause.
+const DEFAULT_RETRY_WINDOW_MS = 8_000;
+/** At least two attempts fit in the window. */
+const ATTEMPT_TIMEOUT_MS = 3_000;
+/**
+ * A token this close to its expiry is treated as expired: it could lapse between the check and
+ * the Logout (retries included), and refreshing one that still works costs nothing.
+ */
+const EXPIRY_MARGIN_MS = 60_000;
+/**
+ * Logs out every distinct token that still works. When the newest has expired (or is about to),
+ * ends its session through its refresh token instead. One line per token says how it went.
+ */
+async function revokeTokens(options, log) {
+    const now = options.now ?? Date.now;
+    const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    const deadline = now() + windowMs;
+    const attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, windowMs);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const portal = new client/* SsoPortalClient */.hQ({ endpoint: options.portalEndpoint, ...signal, now, requestTimeoutMs: attemptTimeoutMs, deadline });
+    const logout = async (accessToken, expiresAt, which) => {
+        try {
+            await (0,retry/* withRetry */.bD)(() => portal.logout(accessToken), { deadline, ...signal });
+            log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
+        }
+        catch (error) {
+            if (error instanceof errors/* AwsServiceError */.dS && error.code === 'UnauthorizedException') {
+                log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`);
+                return;
+            }
+            log.warning(`Could not revoke ${lowerFirst(which)} (sso:Logout): ${(0,failure/* explainFailure */.SP)(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`);
+        }
+    };
+    const seen = new Set();
+    const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken));
+    for (const [index, token] of tokens.entries()) {
+        const which = index === 0 ? (options.label ?? 'The IAM Identity Center token') : 'A refreshed IAM Identity Center token';
+        if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
+            await logout(token.accessToken, token.expiresAt, which);
+            continue;
+        }
+        // An older token's refresh token was spent on the newer one: only the newest can end the session.
+        const refreshToken = index === tokens.length - 1 ? token.refreshToken : undefined;
+        if (refreshToken === undefined || options.client === undefined) {
+            // No way to end the session otherwise: a token with moments left still gets its Logout.
+            if (token.expiresAt > now())
+                await logout(token.accessToken, token.expiresAt, which);
+            else
+                log.info(`${which} has expired already; nothing to revoke.`);
+            continue;
+        }
+        await endExpiredSession({ ...options, client: options.client, refreshToken, which, deadline, attemptTimeoutMs, now, logout }, log);
+    }
+}
+async function endExpiredSession(options, log) {
+    const { client, which } = options;
+    let result;
+    try {
+        result = await refreshForLogout({
+            client,
+            refreshToken: options.refreshToken,
+            deadline: options.deadline,
+            attemptTimeoutMs: options.attemptTimeoutMs,
+            now: options.now,
+            mask: options.mask ?? ((secret) => core.setSecret(secret)),
+            ...(0,defined/* definedFields */.X)({ signal: options.signal })
+        });
+    }
+    catch (error) {
+        log.warning(`${which} has expired, and ending its session with its refresh token failed (CreateToken): ${(0,failure/* explainFailure */.SP)(error)} The refresh token stays usable until the approver's IAM Identity Center session ends; an administrator can end it sooner.`);
+        return;
+    }
+    if (result.kind === 'registration-expired') {
+        log.info(`${which} has expired, and so has the OIDC client registration (at ${new Date(client.registrationExpiresAt).toISOString()}): AWS accepts its refresh token from nobody any more; nothing to revoke.`);
+        return;
+    }
+    if (result.kind === 'session-over') {
+        log.info(`${which} has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.`);
+        return;
+    }
+    log.info(`${which} has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.`);
+    await options.logout(result.token.accessToken, result.token.expiresAt, 'The token refreshed to end the session');
+}
+function lowerFirst(text) {
+    return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+
+/***/ }),
+
+/***/ 6683:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fB: () => (/* binding */ attemptTimeoutMs),
+/* harmony export */   hv: () => (/* binding */ exportDeadline),
+/* harmony export */   jW: () => (/* binding */ DEADLINE_GRACE_MS),
+/* harmony export */   yg: () => (/* binding */ commentWriteLimitMs)
+/* harmony export */ });
+/* unused harmony exports MAX_ATTEMPT_TIMEOUT_MS, MIN_ATTEMPT_TIMEOUT_MS */
+/* harmony import */ var _http_request_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7777);
+// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
+// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
+// how long one request may go unanswered, and how far past the deadline a request may still run.
+
+/**
+ * A request in flight when the deadline passes may still finish for this long: the poll in flight
+ * may be the one that brings the approval.
+ */
+const DEADLINE_GRACE_MS = 3_000;
+/** What one AWS call may take when nothing shorter is asked for: the HTTP layer's own default. */
+const MAX_ATTEMPT_TIMEOUT_MS = _http_request_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_REQUEST_TIMEOUT_MS */ .Zc;
+/** Below this, a slow but healthy connection from a far region would be cut off. */
+const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
+/**
+ * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
+ * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
+ * No `timeout` input: the full 15 seconds.
+ */
+function attemptTimeoutMs(timeoutSeconds) {
+    if (timeoutSeconds === undefined)
+        return MAX_ATTEMPT_TIMEOUT_MS;
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
+}
+/**
+ * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
+ * past the deadline only what is left of the grace, never under the minimum. The comment is a
+ * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
+ */
+function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
+    const perAttempt = attemptTimeoutMs(timeoutSeconds);
+    if (deadline === undefined)
+        return perAttempt;
+    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
+}
+/**
+ * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
+ * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
+ * Undefined deadline (nothing set one): undefined.
+ */
+function exportDeadline(deadline, now = Date.now()) {
+    if (deadline === undefined)
+        return undefined;
+    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
+}
+
+
+/***/ }),
+
+/***/ 2050:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ definedFields)
+/* harmony export */ });
+// Optional properties that are absent rather than undefined. A record written to a file, handed to
+// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
+// from spelling `...(x === undefined ? {} : { x })` for each such property.
+/** `fields` without those whose value is undefined. */
+function definedFields(fields) {
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   Ui: () => (/* binding */ UserFacingError),
+/* harmony export */   dz: () => (/* binding */ InputError)
+/* harmony export */ });
+/* harmony import */ var _text_sanitize_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4212);
+// The errors a user can fix, each with its one line to show (failure.ts explains every other
+// failure the same way). Every expected failure ends as ONE line that says what happened and what
+// to do; stack traces are for bugs only (and go to the debug log).
+
+/** A failure the user can fix; its message is already the one line to show. */
+class UserFacingError extends Error {
+    name = 'UserFacingError';
+    constructor(message) {
+        super(oneLine(message));
+    }
+}
+/** An input that cannot be used: names the input, the problem and an example of a good value. */
+class InputError extends UserFacingError {
+    input;
+    name = 'InputError';
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+/** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
+function oneLine(text) {
+    return (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_0__/* .sanitize */ .aj)(text, { maxLength: 2000 });
+}
+
+
+/***/ }),
+
 /***/ 3139:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28899,36 +29372,9275 @@ function flushed(stream) {
 
 /***/ }),
 
+/***/ 2690:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HQ: () => (/* binding */ markedBlocks),
+/* harmony export */   Kd: () => (/* binding */ findSections),
+/* harmony export */   MY: () => (/* binding */ appendBlock),
+/* harmony export */   Nr: () => (/* binding */ profileHeader),
+/* harmony export */   cq: () => (/* binding */ sectionIdentity),
+/* harmony export */   r1: () => (/* binding */ ssoSessionHeader),
+/* harmony export */   wC: () => (/* binding */ removeBlock)
+/* harmony export */ });
+/* unused harmony export blockTags */
+/* harmony import */ var _marks_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9576);
+// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
+// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
+// go at the end inside one block between two marker comments that name the block's tag (the
+// sso-session name, unique per run); removing that block restores the file exactly.
+// INI libraries were no help: they drop comments and re-serialise the whole file.
+
+const MARKER = 'aws-sso-device-auth';
+const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
+const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
+/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
+function profileHeader(profile) {
+    return profile === 'default' ? 'default' : `profile ${profile}`;
+}
+function ssoSessionHeader(session) {
+    return `sso-session ${session}`;
+}
+/**
+ * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
+ * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
+ * a file with two sections of the same header, so this is what a conflict is judged by.
+ */
+function sectionIdentity(header) {
+    const trimmed = header.trim();
+    if (trimmed === 'default')
+        return 'profile:default';
+    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
+    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
+}
+/** Every section header in the file, with the action block it belongs to, if any. */
+function findSections(text) {
+    const found = [];
+    let block;
+    splitLines(text).forEach((line, index) => {
+        const begin = BEGIN.exec(line);
+        if (begin)
+            block = begin[1];
+        const header = /^\s*\[([^\]]+)\]/.exec(line);
+        if (header) {
+            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
+            if (block !== undefined)
+                section.block = block;
+            found.push(section);
+        }
+        if (END.test(line))
+            block = undefined;
+    });
+    return found;
+}
+/** The tags of the action's blocks in the file, in order. */
+function blockTags(text) {
+    return markedBlocks(text).map((block) => block.tag);
+}
+/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
+function markedBlocks(text) {
+    return splitLines(text).flatMap((line) => {
+        const tag = BEGIN.exec(line)?.[1];
+        if (tag === undefined)
+            return [];
+        const runner = (0,_marks_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerInBlockLine */ .$U)(line);
+        return [runner === undefined ? { tag } : { tag, runner }];
+    });
+}
+/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
+function appendBlock(text, tag, sections, note) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const terminatedLastLine = text !== '' && !text.endsWith('\n');
+    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
+    sections.forEach((section, index) => {
+        if (index > 0)
+            lines.push('');
+        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
+    });
+    lines.push(`# <<< ${MARKER} ${tag}`);
+    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
+}
+/**
+ * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
+ * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
+ * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
+ * appendBlock) also removes the line break added before a block that is still last in the file.
+ */
+function removeBlock(text, tag, terminatedLastLine) {
+    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
+    if (begin === undefined)
+        return { text, outcome: 'absent' };
+    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
+    if (endLine === undefined)
+        return { text, outcome: 'unterminated' };
+    const lineBreak = text.indexOf('\n', endLine);
+    const end = lineBreak < 0 ? text.length : lineBreak + 1;
+    let start = begin;
+    if (terminatedLastLine && end === text.length && start > 0) {
+        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
+    }
+    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
+}
+/** The offset of the first line at or after `from` for which `test` holds. */
+function lineStartMatching(text, from, test) {
+    let start = from;
+    while (start < text.length) {
+        const lineBreak = text.indexOf('\n', start);
+        const end = lineBreak < 0 ? text.length : lineBreak;
+        if (test(text.slice(start, end).replace(/\r$/, '')))
+            return start;
+        if (lineBreak < 0)
+            return undefined;
+        start = lineBreak + 1;
+    }
+    return undefined;
+}
+function splitLines(text) {
+    return text.split(/\r?\n/);
+}
+
+
+/***/ }),
+
+/***/ 9576:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $U: () => (/* binding */ runnerInBlockLine),
+/* harmony export */   Fx: () => (/* binding */ runnerLabel),
+/* harmony export */   H9: () => (/* binding */ TOKEN_CACHE_MARK),
+/* harmony export */   IH: () => (/* binding */ blockRunnerNote),
+/* harmony export */   K8: () => (/* binding */ tokenCacheMarkOf)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// The marks that make what this action writes in HOME recognisable later, to its own main step
+// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
+// block's first line names the runner, and the token cache entry carries a field naming the
+// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
+// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
+// token; botocore drops it, which is why the config block's tag names the cache file too).
+
+/** The token cache member that marks an entry as this action's. */
+const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
+/**
+ * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
+ * name so that two names that read alike stay apart. Several runners can share one machine and
+ * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
+ */
+function runnerLabel(env = process.env) {
+    const name = env.RUNNER_NAME?.trim() ?? '';
+    if (name === '')
+        return 'local';
+    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
+    return `${readable}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
+}
+/** The part of the block's first line that names the runner: `(runner LABEL)`. */
+function blockRunnerNote(runner) {
+    return `(runner ${runner})`;
+}
+/** The runner a block's first line names, if any. */
+function runnerInBlockLine(line) {
+    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
+}
+/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
+function tokenCacheMarkOf(entry) {
+    if (typeof entry !== 'object' || entry === null)
+        return undefined;
+    const mark = entry[TOKEN_CACHE_MARK];
+    if (typeof mark !== 'object' || mark === null)
+        return undefined;
+    const word = /^[\w.-]{1,200}$/;
+    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
+        ? { session: mark.session, runner: mark.runner }
+        : undefined;
+}
+
+
+/***/ }),
+
+/***/ 1633:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QW: () => (/* binding */ isUnexpected),
+/* harmony export */   SP: () => (/* binding */ explainFailure),
+/* harmony export */   _S: () => (/* binding */ unapprovedMessage)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _http_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8549);
+/* harmony import */ var _oidc_endpoints_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1603);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6622);
+// What the person reading a failed step sees: the one line for every failure that is not the
+// approver's answer (explainFailure), and for every answer that is not an approval
+// (unapprovedMessage). Stack traces are for bugs only (isUnexpected), and go to the debug log.
+
+
+
+
+// Advice per AWS error shape: what a user can change so the next run works.
+const AWS_ADVICE = {
+    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
+    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
+    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
+    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
+    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
+    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
+    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
+    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.',
+    // The portal's answer to a token it does not accept, among them one without sso:account:access.
+    UnauthorizedException: "AWS did not accept the approved token for this call; if 'scopes' is set, it must include sso:account:access to get accounts, roles and role credentials."
+};
+const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
+/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
+function explainFailure(error) {
+    if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserFacingError */ .Ui)
+        return error.message;
+    if (error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsServiceError */ .dS) {
+        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
+    }
+    if (error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr) {
+        const { setting } = serviceOf(error.operation);
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
+    }
+    if (error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MalformedResponseError */ .f7) {
+        const { service, setting } = serviceOf(error.operation);
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`${error.message}. Check that the endpoint is ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
+    }
+    if (error instanceof _oidc_endpoints_js__WEBPACK_IMPORTED_MODULE_2__/* .EndpointConfigurationError */ .gV) {
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
+}
+const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
+/** Which service an operation belongs to, and the variable that overrides its endpoint. */
+function serviceOf(operation) {
+    if (operation === 'GetCallerIdentity')
+        return { service: 'AWS STS', setting: 'AWS_ENDPOINT_URL_STS' };
+    return PORTAL_OPERATIONS.has(operation)
+        ? { service: 'IAM Identity Center portal', setting: 'AWS_ENDPOINT_URL_SSO' }
+        : { service: 'IAM Identity Center OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
+}
+/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
+function isUnexpected(error) {
+    return !(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserFacingError */ .Ui ||
+        error instanceof _oidc_endpoints_js__WEBPACK_IMPORTED_MODULE_2__/* .EndpointConfigurationError */ .gV ||
+        error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsServiceError */ .dS ||
+        error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr ||
+        error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .MalformedResponseError */ .f7);
+}
+/**
+ * With a `region` other than the instance's home region AWS still hands out a code, but its page
+ * shows the approver an error instead of the request, and the client is never told: the wait ends
+ * as if nobody approved. So every unapproved end that is not an answer names the likelier cause.
+ */
+function regionNote(region) {
+    const named = region === undefined ? "input 'region'" : `input 'region' (${region})`;
+    return ` If the approver saw an error on the AWS page instead of the code, check that ${named} is the home region of your IAM Identity Center instance.`;
+}
+function unapprovedMessage(outcome, details = {}) {
+    switch (outcome) {
+        case 'denied':
+            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
+        case 'expired': {
+            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
+            const when = details.codeExpiresAt ? ` at ${(0,_time_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatUtcTimeOfDay */ .Qu)(details.codeExpiresAt)}` : '';
+            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.${regionNote(details.region)}`;
+        }
+        case 'timed-out': {
+            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${(0,_time_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(details.timeoutSeconds)}`;
+            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.${regionNote(details.region)}`;
+        }
+        case 'cancelled':
+            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
+    }
+}
+
+
+/***/ }),
+
+/***/ 8111:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N0: () => (/* binding */ identifiedThrough),
+  bA: () => (/* binding */ judgeApproval),
+  gv: () => (/* binding */ revokeHeld)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(3491);
+// EXTERNAL MODULE: ./src/deadline.ts
+var src_deadline = __nccwpck_require__(6683);
+// EXTERNAL MODULE: ./src/model/secrets.ts
+var secrets = __nccwpck_require__(5780);
+// EXTERNAL MODULE: ./src/cleanup/revoke.ts + 1 modules
+var revoke = __nccwpck_require__(8651);
+// EXTERNAL MODULE: ./src/gate/policy.ts
+var policy = __nccwpck_require__(2601);
+// EXTERNAL MODULE: ./src/defined.ts
+var defined = __nccwpck_require__(2050);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/portal/assignments.ts
+var assignments = __nccwpck_require__(5232);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
+// EXTERNAL MODULE: ./src/http/aws-error.ts
+var aws_error = __nccwpck_require__(8402);
+// EXTERNAL MODULE: ./src/http/bounded-request.ts
+var bounded_request = __nccwpck_require__(3349);
+// EXTERNAL MODULE: ./src/http/request.ts
+var request = __nccwpck_require__(7777);
+// EXTERNAL MODULE: ./src/http/user-agent.ts
+var user_agent = __nccwpck_require__(1153);
+// EXTERNAL MODULE: ./src/http/errors.ts
+var http_errors = __nccwpck_require__(8549);
+;// CONCATENATED MODULE: ./src/sts/xml.ts
+// A strict reader for the small XML documents STS answers with (the Query protocol): elements,
+// attributes, text and the five predefined entities, after an optional XML declaration. Anything
+// else (a DOCTYPE, entity declarations, CDATA, comments, processing instructions, numeric
+// character references, mixed content, more than a few levels or elements) makes it throw: an AWS
+// answer never has them, and each is a way for whoever answers in AWS's place to make one
+// document read two ways. Hand-written because the action needs only this much; a general XML
+// library would bring DTD handling that is exactly what must not run on a hostile answer.
+/** The document is not the plain XML an AWS answer is. Its message never quotes the document. */
+class XmlSyntaxError extends Error {
+    name = 'XmlSyntaxError';
+}
+const MAX_DEPTH = 8;
+const MAX_ELEMENTS = 200;
+const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/;
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The root element of `text`; throws XmlSyntaxError for anything but one well-formed element. */
+function parseXml(text) {
+    const reader = new Reader(text.replace(/^\uFEFF/, ''));
+    reader.skipSpace();
+    if (reader.rest().startsWith('<?xml')) {
+        const end = reader.rest().indexOf('?>');
+        if (end < 0)
+            throw new XmlSyntaxError('unterminated XML declaration');
+        reader.advance(end + 2);
+    }
+    reader.skipSpace();
+    const root = reader.element(1);
+    reader.skipSpace();
+    if (!reader.atEnd())
+        throw new XmlSyntaxError('content after the root element');
+    return root;
+}
+/** The only child of `parent` named `name`; undefined when there is none, an error when there are several. */
+function onlyChild(parent, name) {
+    const matches = parent.children.filter((child) => child.name === name);
+    if (matches.length > 1)
+        throw new XmlSyntaxError(`${parent.name} has ${matches.length} ${name} elements`);
+    return matches[0];
+}
+class Reader {
+    text;
+    position = 0;
+    elements = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    rest() {
+        return this.text.slice(this.position);
+    }
+    advance(count) {
+        this.position += count;
+    }
+    atEnd() {
+        return this.position >= this.text.length;
+    }
+    skipSpace() {
+        while (/[ \t\r\n]/.test(this.text[this.position] ?? ''))
+            this.position++;
+    }
+    element(depth) {
+        if (depth > MAX_DEPTH)
+            throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
+        if (++this.elements > MAX_ELEMENTS)
+            throw new XmlSyntaxError(`more than ${MAX_ELEMENTS} elements`);
+        this.expect('<');
+        const name = this.name();
+        const attributes = {};
+        for (;;) {
+            this.skipSpace();
+            if (this.take('/>'))
+                return { name, attributes, children: [], text: '' };
+            if (this.take('>'))
+                break;
+            const attribute = this.name();
+            if (attribute in attributes)
+                throw new XmlSyntaxError(`attribute ${attribute} repeated`);
+            this.skipSpace();
+            this.expect('=');
+            this.skipSpace();
+            const quote = this.text[this.position];
+            if (quote !== '"' && quote !== "'")
+                throw new XmlSyntaxError('attribute value not quoted');
+            const end = this.text.indexOf(quote, this.position + 1);
+            if (end < 0)
+                throw new XmlSyntaxError('unterminated attribute value');
+            attributes[attribute] = xml_unescape(this.text.slice(this.position + 1, end));
+            this.position = end + 1;
+        }
+        const children = [];
+        let text = '';
+        for (;;) {
+            const next = this.text.indexOf('<', this.position);
+            if (next < 0)
+                throw new XmlSyntaxError(`element ${name} is not closed`);
+            text += this.text.slice(this.position, next);
+            this.position = next;
+            if (this.take('</')) {
+                if (this.name() !== name)
+                    throw new XmlSyntaxError(`element ${name} closed by another name`);
+                this.skipSpace();
+                this.expect('>');
+                break;
+            }
+            if (/^<[!?]/.test(this.rest()))
+                throw new XmlSyntaxError('comments, CDATA, declarations and processing instructions are not accepted');
+            children.push(this.element(depth + 1));
+        }
+        if (children.length > 0) {
+            // Only layout between child elements: text beside an element is not an AWS shape.
+            if (text.trim() !== '')
+                throw new XmlSyntaxError(`element ${name} mixes text and elements`);
+            return { name, attributes, children, text: '' };
+        }
+        return { name, attributes, children, text: xml_unescape(text) };
+    }
+    name() {
+        const match = NAME.exec(this.rest());
+        if (!match)
+            throw new XmlSyntaxError('expected an element or attribute name');
+        this.position += match[0].length;
+        return match[0];
+    }
+    take(token) {
+        if (!this.text.startsWith(token, this.position))
+            return false;
+        this.position += token.length;
+        return true;
+    }
+    expect(token) {
+        if (!this.take(token))
+            throw new XmlSyntaxError(`expected "${token}"`);
+    }
+}
+function xml_unescape(raw) {
+    if (raw.includes('<'))
+        throw new XmlSyntaxError('"<" inside a value');
+    return raw.replace(/&([^;&]*);?/g, (whole, entity) => {
+        const value = whole.endsWith(';') ? ENTITIES[entity] : undefined;
+        if (value === undefined)
+            throw new XmlSyntaxError('an entity other than &amp; &lt; &gt; &quot; &apos;');
+        return value;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/sts/responses.ts
+// Reads STS's Query-protocol answers (XML). A success names the caller; everything the action will
+// believe about the approver comes from here, so every value is held to the shape AWS gives it
+// and the parts of the ARN must agree with the other fields. A problem is a MalformedResponseError
+// that names the field, never its value.
+
+
+
+/** The partitions an STS ARN can name (src/oidc/endpoints.ts lists their hosts). */
+const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+/** IAM's role and role-session name alphabet: role names 1–64, session names 2–64 characters. */
+const ASSUMED_ROLE_ARN = new RegExp(`^arn:${PARTITION}:sts::(\\d{12}):assumed-role/([\\w+=,.@-]{1,64})/([\\w+=,.@-]{2,64})$`);
+/** A role's unique id (AROA…) and the session name. */
+const ROLE_USER_ID = /^AROA[A-Z0-9]{12,28}:([\w+=,.@-]{2,64})$/;
+const ACCOUNT = /^\d{12}$/;
+const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+/** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
+function parseCallerIdentity(text, context, headerRequestId) {
+    const malformed = (problem) => new http_errors/* MalformedResponseError */.f7(context.operation, context.endpoint, problem);
+    const root = readDocument(text, malformed);
+    if (root.name !== 'GetCallerIdentityResponse')
+        throw malformed('the XML root is not GetCallerIdentityResponse');
+    if (root.attributes.xmlns !== STS_NAMESPACE)
+        throw malformed('the XML root is not in the STS 2011-06-15 namespace');
+    const result = child(root, 'GetCallerIdentityResult', malformed);
+    const arn = value(result, 'Arn', malformed);
+    const account = value(result, 'Account', malformed);
+    const userId = value(result, 'UserId', malformed);
+    const requestId = value(child(root, 'ResponseMetadata', malformed), 'RequestId', malformed);
+    const parts = ASSUMED_ROLE_ARN.exec(arn);
+    if (!parts)
+        throw malformed('Arn is not an assumed-role session ARN (arn:<partition>:sts::<account>:assumed-role/<role>/<session>)');
+    const [, partition, arnAccount, roleName, sessionName] = parts;
+    if (!ACCOUNT.test(account))
+        throw malformed('Account is not 12 digits');
+    if (account !== arnAccount)
+        throw malformed('Account differs from the account in Arn');
+    const session = ROLE_USER_ID.exec(userId);
+    if (!session)
+        throw malformed('UserId is not <role id>:<session name>');
+    if (session[1] !== sessionName)
+        throw malformed('UserId names another session than Arn');
+    if (!aws_error/* REQUEST_ID */.A2.test(requestId))
+        throw malformed('RequestId is not a request ID');
+    if (headerRequestId !== undefined && headerRequestId !== requestId)
+        throw malformed('RequestId differs from the x-amzn-RequestId header');
+    return { arn, partition, account, roleName, sessionName, userId, requestId };
+}
+/**
+ * An STS error answer's code and message as the record awsErrorFromResponse reads
+ * (`Code`, `Message`), or undefined when the body is not AWS's `ErrorResponse` shape.
+ */
+function stsErrorBody(text) {
+    let root;
+    try {
+        root = parseXml(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (root.name !== 'ErrorResponse')
+        return undefined;
+    try {
+        const error = onlyChild(root, 'Error');
+        if (!error)
+            return undefined;
+        const code = onlyChild(error, 'Code')?.text;
+        const message = onlyChild(error, 'Message')?.text;
+        return { ...(code ? { Code: code } : {}), ...(message ? { Message: message } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+function readDocument(text, malformed) {
+    try {
+        return parseXml(text);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(`the body is not plain XML (${error.message})`);
+        throw error;
+    }
+}
+function child(parent, name, malformed) {
+    let found;
+    try {
+        found = onlyChild(parent, name);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformed(error.message);
+        throw error;
+    }
+    if (!found)
+        throw malformed(`${parent.name}.${name} is missing`);
+    return found;
+}
+function value(parent, name, malformed) {
+    const element = child(parent, name, malformed);
+    if (element.children.length > 0 || element.text === '')
+        throw malformed(`${parent.name}.${name} is not a non-empty text`);
+    return element.text;
+}
+
+// EXTERNAL MODULE: ./node_modules/aws4/aws4.js
+var aws4 = __nccwpck_require__(8832);
+var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
+;// CONCATENATED MODULE: ./src/sts/signer.ts
+// SigV4 for the one STS call, through aws4 (the library that signs for many AWS clients; its
+// figures against AWS's own @smithy/signature-v4 and aws4fetch are in docs/identity.md, "The
+// signer", and `npm run bench:signers` measures them again): 17 KB and about 10 ms to load where
+// @smithy/signature-v4 brings @smithy/core, 400 KB and about 70 ms, for one signature a run.
+// The credentials are always passed in: aws4 would otherwise read AWS_ACCESS_KEY_ID from the
+// environment, which here could be a previous step's keys, not the approver's.
+
+const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
+/** The headers that send `request` signed for STS: Host, Content-Type, Content-Length, X-Amz-Date, X-Amz-Security-Token, Authorization. */
+function signQueryRequest(request) {
+    const { url, credentials } = request;
+    const signed = aws4_default().sign({
+        service: 'sts',
+        region: request.region,
+        method: 'POST',
+        host: url.host,
+        path: url.pathname,
+        body: request.body,
+        headers: { 'Content-Type': QUERY_CONTENT_TYPE, 'X-Amz-Date': amzDate(request.now) }
+    }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
+    const headers = {};
+    for (const [name, value] of Object.entries(signed.headers ?? {}))
+        headers[name.toLowerCase()] = String(value);
+    return headers;
+}
+/** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
+function amzDate(epochMs) {
+    return new Date(epochMs)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+}
+
+;// CONCATENATED MODULE: ./src/sts/client.ts
+
+
+
+
+
+
+
+const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
+/** An STS answer is under a kilobyte; anything much bigger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+class StsClient {
+    options;
+    url;
+    constructor(options) {
+        this.options = options;
+        this.url = new URL(options.endpoint.url);
+        this.url.pathname = `${this.url.pathname.replace(/\/+$/, '')}/`;
+    }
+    /** Who `credentials` belong to. AwsServiceError when STS refuses them (InvalidClientTokenId, ExpiredToken, …). */
+    async getCallerIdentity(credentials) {
+        const operation = 'GetCallerIdentity';
+        const now = this.options.now ?? Date.now;
+        const endpoint = `${this.url.origin}${this.url.pathname}`;
+        const timeoutMs = (0,request/* attemptLimit */.N4)({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
+        const signed = signQueryRequest({
+            url: this.url,
+            body: GET_CALLER_IDENTITY_BODY,
+            region: this.options.endpoint.signingRegion,
+            credentials,
+            now: now()
+        });
+        const response = await (0,bounded_request/* requestBounded */.H)({
+            operation,
+            method: 'POST',
+            url: this.url,
+            headers: { ...signed, 'user-agent': user_agent/* USER_AGENT */._, accept: 'text/xml' },
+            body: GET_CALLER_IDENTITY_BODY,
+            timeoutMs,
+            maxBodyBytes: MAX_BODY_BYTES,
+            ...(0,defined/* definedFields */.X)({ signal: this.options.signal, dispatcher: this.options.dispatcher })
+        });
+        const text = response.body.toString('utf8');
+        if (response.status < 200 || response.status > 299) {
+            throw (0,aws_error/* awsErrorFromResponse */.ve)({
+                operation,
+                endpoint,
+                status: response.status,
+                headers: response.headers,
+                body: stsErrorBody(text),
+                now: now()
+            });
+        }
+        const header = response.headers['x-amzn-requestid'];
+        const requestId = Array.isArray(header) ? header[0] : header;
+        // A header that disagrees with the body's RequestId fails the parse: one answer, one request.
+        return parseCallerIdentity(text, { operation, endpoint, now: now() }, requestId);
+    }
+}
+
+// EXTERNAL MODULE: ./src/text/sanitize.ts
+var sanitize = __nccwpck_require__(4212);
+;// CONCATENATED MODULE: ./src/identity/approver.ts
+
+
+
+
+
+
+
+/** The identity STS named cannot be the approver's IAM Identity Center role session. */
+class ApproverIdentityError extends errors/* UserFacingError */.Ui {
+    name = 'ApproverIdentityError';
+}
+/** The approver has no role at all to be looked up through. */
+class NoRoleToIdentifyError extends errors/* UserFacingError */.Ui {
+    name = 'NoRoleToIdentifyError';
+}
+/** IAM Identity Center's role for a permission set: AWSReservedSSO_<permission set>_<16 hex digits>. */
+function isIdentityCenterRole(roleName, permissionSet) {
+    const prefix = `AWSReservedSSO_${permissionSet}_`;
+    return roleName.startsWith(prefix) && /^[0-9a-f]{16}$/.test(roleName.slice(prefix.length));
+}
+/**
+ * The approver, learned through `through` (account and permission set), or, when none is given,
+ * through the first role the approver has (ListAccounts, then ListAccountRoles). Returns the role
+ * credentials too, masked.
+ */
+async function identifyApprover(token, through, deps) {
+    const now = deps.now ?? Date.now;
+    const approvedAt = deps.approvedAt ?? new Date(now());
+    const retrying = (call) => {
+        const options = deps.retry?.() ?? (deps.deadline === undefined ? undefined : defaultRetry(deps.deadline, deps.signal));
+        return options === undefined ? call() : (0,retry/* withRetry */.bD)(call, options);
+    };
+    const eachPage = (call) => retrying(call);
+    const target = through ?? (await firstRole(token.accessToken, deps, eachPage));
+    let credentials;
+    try {
+        credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName));
+    }
+    catch (error) {
+        if (!(0,assignments/* isNotAssigned */.wG)(error))
+            throw error;
+        // The input that asked for the role, when the caller names it: that is what the user fixes.
+        const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role';
+        throw await (0,assignments/* missingRoleError */.fI)([{ ...target, source }], deps.portal, token.accessToken, eachPage);
+    }
+    (0,secrets/* maskRoleCredentials */.$1)(credentials, deps.mask);
+    const sts = new StsClient({
+        endpoint: deps.sts,
+        now,
+        ...(0,defined/* definedFields */.X)({ deadline: deps.deadline, signal: deps.signal, requestTimeoutMs: deps.requestTimeoutMs, dispatcher: deps.dispatcher })
+    });
+    const identity = await retrying(() => sts.getCallerIdentity(credentials));
+    checkSession(identity, target);
+    const approver = {
+        userName: identity.sessionName,
+        arn: identity.arn,
+        accountId: target.accountId,
+        approvedAt,
+        requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
+    };
+    deps.log((0,sanitize/* sanitize */.aj)(`The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
+        `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
+    return { approver, credentials };
+}
+/** The first role of the first account that has one; logged, since these calls show in CloudTrail. */
+async function firstRole(accessToken, deps, eachPage) {
+    deps.log('No role was requested: the approver is identified through the first role they have (ListAccounts, ListAccountRoles, ' +
+        "GetRoleCredentials and STS GetCallerIdentity: these calls show in CloudTrail under the approver's name).");
+    const accounts = await deps.portal.listAllAccounts(accessToken, eachPage);
+    for (const account of accounts) {
+        let role;
+        try {
+            role = (await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))).items[0];
+        }
+        catch (error) {
+            // An assignment removed since ListAccounts: the next account may still do.
+            if (!(0,assignments/* isNotAssigned */.wG)(error))
+                throw error;
+        }
+        if (role !== undefined)
+            return { accountId: account.accountId, roleName: role.roleName };
+    }
+    throw new NoRoleToIdentifyError(accounts.length === 0
+        ? 'The approver has no AWS account assigned, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set, or approve as someone who has one.'
+        : `The approver has no role in any of their ${accounts.length} accounts, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set.`);
+}
+/** The session must be the one GetRoleCredentials opened: the same account, the permission set's role. */
+function checkSession(identity, target) {
+    if (identity.account !== target.accountId) {
+        throw new ApproverIdentityError(`STS named a caller in account ${identity.account}, not ${target.accountId} whose role the approver's access opened: the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+    if (!isIdentityCenterRole(identity.roleName, target.roleName)) {
+        throw new ApproverIdentityError(`STS named the role ${identity.roleName}, not the IAM Identity Center role of the permission set ${target.roleName} (AWSReservedSSO_${target.roleName}_…): the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
+    }
+}
+function defaultRetry(deadline, signal) {
+    return signal === undefined ? { deadline } : { deadline, signal };
+}
+
+// EXTERNAL MODULE: ./src/flow/flow.ts
+var flow_flow = __nccwpck_require__(3702);
+;// CONCATENATED MODULE: ./src/flow/approval.ts
+// 6. An approval arrived: the token masked, the approver looked up when anything needs to know
+// who it is, held to the policy; the tokens the job will not act with are revoked at once.
+
+
+
+
+
+
+
+
+
+/**
+ * An approval arrived. The token is masked at once, and the approver looked up when anything needs
+ * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
+ * is revoked at once; so is every accepted one but the first, which the job acts with and the
+ * post step revokes.
+ */
+async function judgeApproval(flow, gate, round, token, approvals) {
+    (0,secrets/* maskTokenSet */.GZ)(token);
+    const approvedAt = new Date();
+    // The first approval may be the one the job acts with: the post step knows to revoke it before
+    // anything can fail (a lookup cut short by cancellation leaves it to the post step).
+    const first = approvals.length === 0;
+    if (first && flow.inputs.revoke)
+        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
+    // `revoke: false`: the post step says the approver's access outlives the job, and until when.
+    else if (first)
+        flow.postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }));
+    let identified;
+    try {
+        identified = await identify(flow, gate, token, approvedAt);
+    }
+    catch (error) {
+        // Unknown, so not acting with it: the token goes before the failure ends the request.
+        if (!flow.signal.aborted)
+            await revokeNow(flow, token, 'The token of the approval that could not be identified', first);
+        throw error;
+    }
+    const approval = { token, round, ...identified };
+    const userName = approval.approver?.userName;
+    const shownName = (0,sanitize/* sanitize */.aj)(userName ?? 'another approver', { maxLength: 128 });
+    const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
+    const reason = userName === undefined ? undefined : (0,policy/* refusalReason */.b)(userName, flow.inputs.policy, approvedSoFar);
+    if (userName !== undefined && reason !== undefined) {
+        await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first);
+        core.warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
+        return { refused: { userName, reason, at: approvedAt } };
+    }
+    if (!first)
+        await revokeNow(flow, token, `The token of the approval by ${shownName}`, false);
+    return { accepted: approval };
+}
+/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
+async function identify(flow, gate, token, approvedAt) {
+    const through = identifiedThrough(flow.inputs);
+    if (through === false || flow.endpoints.sts === undefined)
+        return {};
+    const deadline = (0,src_deadline/* exportDeadline */.hv)(gate.base.deadline.getTime());
+    const { approver, credentials } = await identifyApprover(token, through, {
+        portal: (0,flow_flow/* portalClient */.yk)(flow, deadline),
+        sts: flow.endpoints.sts,
+        signal: flow.signal,
+        ...(0,defined/* definedFields */.X)({ deadline }),
+        log: (line) => core.info(line),
+        retry: () => (0,flow_flow/* setupRetry */.mK)(flow, deadline),
+        approvedAt,
+        requestTimeoutMs: (0,src_deadline/* attemptTimeoutMs */.fB)(flow.inputs.timeoutSeconds)
+    });
+    const target = through
+        ? { accountId: through.accountId, roleName: through.roleName }
+        : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
+    return { approver, lookup: { target, credentials } };
+}
+/**
+ * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
+ * else the first `roles` line); undefined for "the first role they have", when only the policy
+ * needs the identity; false when nothing needs it.
+ */
+function identifiedThrough(inputs) {
+    if (inputs.role)
+        return { ...inputs.role, source: "input 'role-name'" };
+    const [first] = inputs.profiles;
+    if (first)
+        return { accountId: first.accountId, roleName: first.roleName, source: first.source };
+    return (0,policy/* needsIdentity */.Yf)(inputs.policy) ? undefined : false;
+}
+/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
+function roleOfArn(arn) {
+    return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? '';
+}
+/**
+ * What the post step needs to log out the token, and, should it have expired by then, to end its
+ * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the post-step state
+ * file (model/post-step-state.ts), never into GITHUB_STATE.
+ */
+function revokeRecord({ endpoints }, token, registration) {
+    const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };
+    if (token.refreshToken !== undefined) {
+        record.refresh = {
+            oidcEndpoint: endpoints.oidc,
+            clientId: registration.clientId,
+            clientSecret: registration.clientSecret,
+            registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
+            refreshToken: token.refreshToken
+        };
+    }
+    return record;
+}
+/** Logs out a token the job will not act with, now; one held for the post step is then no longer its business. */
+async function revokeNow(flow, token, label, heldForPostStep) {
+    await revokeAtOnce(flow, [{ token, label }]);
+    if (heldForPostStep)
+        flow.postStep.update((state) => delete state.revoke);
+}
+/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
+async function revokeAtOnce(flow, tokens) {
+    for (const { token, label } of tokens) {
+        await (0,revoke/* revokeTokens */.xU)({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core);
+    }
+}
+/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
+async function revokeHeld(flow, approvals) {
+    if (approvals.length === 0)
+        return;
+    await revokeAtOnce(flow, approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' })));
+    flow.postStep.update((state) => delete state.revoke);
+}
+
+
+/***/ }),
+
+/***/ 3702:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ requestedAccess),
+/* harmony export */   Hd: () => (/* binding */ SETUP_RETRY_WINDOW_MS),
+/* harmony export */   gS: () => (/* binding */ explainTransient),
+/* harmony export */   mK: () => (/* binding */ setupRetry),
+/* harmony export */   yk: () => (/* binding */ portalClient),
+/* harmony export */   zD: () => (/* binding */ logRetry)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+/* harmony import */ var _deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6683);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6622);
+/* harmony import */ var _portal_client_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7699);
+/* harmony import */ var _defined_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2050);
+// What the main step's flow passes from step to step: the Flow (inputs, clients, bounds) that
+// prepare.ts builds, the rounds and approvals of a request, and the bounds every AWS call after
+// the prompt shares. No step lives here; main.ts runs them in order.
+
+
+
+
+
+
+/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
+function requestedAccess(inputs) {
+    return {
+        ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
+        ...(inputs.profiles.length > 0
+            ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
+            : {})
+    };
+}
+/** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
+const SETUP_RETRY_WINDOW_MS = 60_000;
+/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
+function portalClient(flow, deadline) {
+    return new _portal_client_js__WEBPACK_IMPORTED_MODULE_3__/* .SsoPortalClient */ .hQ({
+        endpoint: flow.endpoints.portal,
+        signal: flow.signal,
+        requestTimeoutMs: (0,_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .attemptTimeoutMs */ .fB)(flow.inputs.timeoutSeconds),
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_4__/* .definedFields */ .X)({ deadline })
+    });
+}
+function setupRetry(flow, deadline) {
+    return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry };
+}
+/** Logs a failure that will be retried: the error's own line, and when. */
+function logRetry({ error, delayMs }) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`${explainTransient(error)}; trying again in ${(0,_time_format_js__WEBPACK_IMPORTED_MODULE_5__/* .seconds */ .YA)(Math.max(100, delayMs))}.`);
+}
+/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
+function explainTransient(error) {
+    return (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(error instanceof Error ? error.message : String(error));
+}
+
+
+/***/ }),
+
+/***/ 1554:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ prepareFlow),
+  _: () => (/* binding */ runOptionsFrom)
+});
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/deadline.ts
+var deadline = __nccwpck_require__(6683);
+// EXTERNAL MODULE: ./src/oidc/client.ts + 1 modules
+var oidc_client = __nccwpck_require__(7572);
+// EXTERNAL MODULE: ./src/oidc/endpoints.ts
+var oidc_endpoints = __nccwpck_require__(1603);
+;// CONCATENATED MODULE: ./src/sts/endpoint.ts
+// Where STS lives for a region, as the AWS SDKs (v3, and every SDK since STS regional endpoints
+// became the default) resolve it: the STS endpoint rule set over partitions.json, through the
+// same machinery as the OIDC and portal endpoints (src/oidc/endpoints.ts), with STS's own
+// override variable. The rule set, in the order it decides:
+// - AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (not with FIPS or dual-stack);
+// - region `aws-global` (the SDKs' name for the legacy global host) is refused: every lookup here
+//   goes through a real region, and the global host has no FIPS or dual-stack form;
+// - FIPS and dual-stack: https://sts-fips.<region>.<dual-stack suffix>;
+// - FIPS: https://sts-fips.<region>.<suffix>, except GovCloud, whose regional hosts are FIPS already;
+// - dual-stack: https://sts.<region>.<dual-stack suffix>;
+// - else the regional https://sts.<region>.<suffix> (never the global host: a regional call keeps
+//   working when us-east-1 does not, and it is what the SDKs now send).
+
+const STS = {
+    service: 'STS',
+    hostPrefix: 'sts',
+    fipsHostPrefix: 'sts-fips',
+    overrides: ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']
+};
+/** The pseudo-region of STS's legacy global endpoint. */
+const GLOBAL_REGION = 'aws-global';
+/** The STS endpoint for `region`; throws EndpointConfigurationError as oidcEndpoint does. */
+function stsEndpoint(region, env = process.env) {
+    const trimmed = region.trim();
+    if (trimmed === GLOBAL_REGION) {
+        throw new oidc_endpoints/* EndpointConfigurationError */.gV(`region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`);
+    }
+    return { url: (0,oidc_endpoints/* resolveServiceEndpoint */.nE)(STS, trimmed, env), signingRegion: trimmed };
+}
+/** AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when one moves STS away from AWS's own host. */
+function stsEndpointOverride(env = process.env) {
+    return (0,oidc_endpoints/* serviceEndpointOverride */.hG)(STS, env);
+}
+
+// EXTERNAL MODULE: ./src/defined.ts
+var defined = __nccwpck_require__(2050);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(3491);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: ./src/model/secrets.ts
+var secrets = __nccwpck_require__(5780);
+// EXTERNAL MODULE: ./src/text/sanitize.ts
+var sanitize = __nccwpck_require__(4212);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/registration/archive-write.ts
+// The archive a registration entry is saved as, built in memory: what @actions/cache 6 would
+// write for this one file (`tar --posix -cf … -P -C <workspace> <file>`, then compressed), so
+// that the library's own restore can read an entry this action saved as well as tar-reader.ts
+// can (both are tested against the real library, __tests__/cache/interop.test.ts):
+//
+//   [PAX extended header 'x' (mtime, atime, ctime; path when the name is longer than ustar's 100 bytes)]
+//   [ustar header '0', mode 0600] [content, padded to 512] [two zero blocks, padded to the
+//   10 KiB record GNU tar writes]
+//
+// compressed with zstd (no long mode) when the version names `zstd-without-long`, else gzip:
+// the version hashes the method, so it must be the one the bytes are in.
+
+
+const BLOCK = 512;
+/** GNU tar's default record: 20 blocks. */
+const RECORD = 20 * BLOCK;
+const USTAR_NAME_BYTES = 100;
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+const zstdAsync = (0,external_node_util_.promisify)(external_node_zlib_.zstdCompress);
+/** One regular file named `name` (relative, `/`-separated), owner-only, in a compressed tar. */
+async function entryArchive(name, content, method, now = Date.now()) {
+    const tar = singleFileTar(name, content, Math.floor(now / 1000));
+    if (method === 'gzip')
+        return gzipAsync(tar);
+    // `zstd` (long mode) is what older library versions wrote; this action never saves under it.
+    if (method !== 'zstd-without-long')
+        throw new Error(`the compression method ${method} is not one this action saves with`);
+    return zstdAsync(tar);
+}
+function singleFileTar(name, content, mtime) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const records = ['mtime', 'atime', 'ctime'].map((key) => paxRecord(key, String(mtime)));
+    if (nameBytes.length > USTAR_NAME_BYTES)
+        records.push(paxRecord('path', name));
+    const pax = Buffer.concat(records);
+    // As GNU tar names it: the directory of the file, PaxHeaders, and the base name.
+    const slash = name.lastIndexOf('/');
+    const paxName = slash < 0 ? `PaxHeaders/${name}` : `${name.slice(0, slash)}/PaxHeaders/${name.slice(slash + 1)}`;
+    const paxHeader = header({ name: truncate(paxName), mode: 0o600, size: pax.length, mtime, type: 'x' });
+    const fileHeader = header({ name: truncate(name), mode: 0o600, size: content.length, mtime, type: '0' });
+    const body = Buffer.concat([paxHeader, padded(pax), fileHeader, padded(content), Buffer.alloc(2 * BLOCK)]);
+    return Buffer.concat([body, Buffer.alloc(Math.ceil(body.length / RECORD) * RECORD - body.length)]);
+}
+function header(fields) {
+    const block = Buffer.alloc(BLOCK);
+    fields.name.copy(block, 0);
+    block.write(octal(fields.mode, 8), 100, 'latin1');
+    block.write(octal(0, 8), 108, 'latin1'); // uid: nobody's business; tar -x as a user ignores it
+    block.write(octal(0, 8), 116, 'latin1'); // gid
+    block.write(octal(fields.size, 12), 124, 'latin1');
+    block.write(octal(fields.mtime, 12), 136, 'latin1');
+    block.write(fields.type, 156, 'latin1');
+    block.write('ustar\u000000', 257, 'latin1'); // POSIX magic and version
+    block.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
+    return block;
+}
+/** `width - 1` octal digits and a NUL, as tar writes numeric fields. */
+function octal(value, width) {
+    return `${value.toString(8).padStart(width - 1, '0')}\u0000`;
+}
+/** `<length> <key>=<value>\n`, the length counting itself. */
+function paxRecord(key, value) {
+    const rest = Buffer.byteLength(` ${key}=${value}\n`);
+    let length = rest + 1;
+    while (String(length).length + rest !== length)
+        length += 1;
+    return Buffer.from(`${length} ${key}=${value}\n`, 'utf8');
+}
+/** The name field: the name itself when it fits, else its last 100 bytes' worth (the PAX path is what counts). */
+function truncate(name) {
+    const bytes = Buffer.from(name, 'utf8');
+    return bytes.length <= USTAR_NAME_BYTES
+        ? bytes
+        : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES);
+}
+function padded(bytes) {
+    return Buffer.concat([bytes, Buffer.alloc(Math.ceil(bytes.length / BLOCK) * BLOCK - bytes.length)]);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/registration/cache-version.ts
+// The `version` an Actions cache entry is saved and looked up under. The service matches it
+// exactly, so a restore must compute what @actions/cache computed when it saved the entry
+// (docs/protocol.md §6): sha256 of the cache paths exactly as passed, the compression method,
+// `windows-only` on Windows (unless cross-OS archives are enabled, which this action never
+// does), and the library's salt `1.0`, joined by `|`.
+
+
+
+const VERSION_SALT = '1.0';
+function cacheVersion(paths, method, platform = process.platform) {
+    const components = [...paths, method];
+    if (platform === 'win32')
+        components.push('windows-only');
+    components.push(VERSION_SALT);
+    return (0,external_node_crypto_.createHash)('sha256').update(components.join('|')).digest('hex');
+}
+/**
+ * The method saveCache on this runner uses, and so the version the entries this runner's jobs
+ * saved carry: @actions/cache 6 runs `zstd --quiet --version` and compresses with zstd (without
+ * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
+ * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
+ */
+function compressionMethodOfThisRunner(env = process.env, platform = process.platform) {
+    return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip';
+}
+/** Whether `command` resolves on PATH as @actions/io's which() resolves it (PATHEXT on Windows, an executable file elsewhere). */
+function isOnPath(command, env, platform) {
+    const pathVariable = platform === 'win32' ? (env.Path ?? env.PATH ?? '') : (env.PATH ?? '');
+    const separator = platform === 'win32' ? ';' : external_node_path_.delimiter;
+    const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
+    for (const directory of pathVariable.split(separator)) {
+        if (directory === '')
+            continue;
+        for (const extension of extensions) {
+            const candidate = (0,external_node_path_.join)(directory, command + extension);
+            try {
+                if (!(0,external_node_fs_.statSync)(candidate).isFile())
+                    continue;
+                if (platform !== 'win32')
+                    (0,external_node_fs_.accessSync)(candidate, external_node_fs_.constants.X_OK);
+                return true;
+            }
+            catch {
+                // Not here: the next directory.
+            }
+        }
+    }
+    return false;
+}
+
+// EXTERNAL MODULE: ./src/registration/crypto.ts
+var registration_crypto = __nccwpck_require__(3140);
+// EXTERNAL MODULE: ./src/http/response-fields.ts
+var response_fields = __nccwpck_require__(7763);
+;// CONCATENATED MODULE: ./src/registration/entry.ts
+
+
+const ENTRY_FORMAT = 'aws-sso-device-auth/registration';
+const ENTRY_VERSION = 1;
+/** What the entry is bound to (the identity digest): a sealed entry moved under another key does not open. */
+function associatedData(identityDigest) {
+    return `${ENTRY_FORMAT}|${ENTRY_VERSION}|${identityDigest}`;
+}
+async function encodeEntry(registration, identityDigest, encryptionKey) {
+    // Only these fields, whatever else the object carries: nothing but the registration is stored.
+    const stored = {
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        clientIdIssuedAt: registration.clientIdIssuedAt,
+        clientSecretExpiresAt: registration.clientSecretExpiresAt,
+        scopes: [...registration.scopes],
+        clientName: registration.clientName
+    };
+    if (!encryptionKey)
+        return JSON.stringify({ format: ENTRY_FORMAT, version: ENTRY_VERSION, registration: stored });
+    const encrypted = await (0,registration_crypto/* seal */.od)(Buffer.from(JSON.stringify(stored), 'utf8'), encryptionKey, associatedData(identityDigest));
+    return JSON.stringify({ format: ENTRY_FORMAT, version: ENTRY_VERSION, encrypted });
+}
+/**
+ * Reads an entry back. `mask` is called with the client secret the moment it is in hand, before
+ * validation, so not even a half-valid entry can put it in a log unmasked.
+ */
+async function decodeEntry(text, identityDigest, encryptionKey, mask) {
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch {
+        return { ok: false, failure: 'corrupt', detail: 'the entry is not JSON' };
+    }
+    if (typeof document !== 'object' || document === null)
+        return { ok: false, failure: 'corrupt', detail: 'the entry is not a JSON object' };
+    const envelope = document;
+    if (envelope.format !== ENTRY_FORMAT || envelope.version !== ENTRY_VERSION) {
+        return { ok: false, failure: 'corrupt', detail: 'the entry is not in a format this version of the action wrote' };
+    }
+    if ('encrypted' in envelope) {
+        if (!encryptionKey) {
+            return { ok: false, failure: 'encrypted-without-key', detail: 'the entry is encrypted and no cache-encryption-key is set' };
+        }
+        let plaintext;
+        try {
+            plaintext = await (0,registration_crypto/* open */.ho)(envelope.encrypted, encryptionKey, associatedData(identityDigest));
+        }
+        catch (error) {
+            if (error instanceof registration_crypto/* DecryptionError */.OL)
+                return { ok: false, failure: 'wrong-key', detail: error.message };
+            return { ok: false, failure: 'corrupt', detail: `the encrypted entry is malformed: ${error.message}` };
+        }
+        let registration;
+        try {
+            registration = JSON.parse(plaintext.toString('utf8'));
+        }
+        catch {
+            return { ok: false, failure: 'corrupt', detail: 'the decrypted entry is not JSON' };
+        }
+        return checkRegistration(registration, mask);
+    }
+    if (encryptionKey) {
+        maskSecretIn(envelope.registration, mask);
+        return { ok: false, failure: 'plain-with-key', detail: 'the entry is not encrypted although cache-encryption-key is set' };
+    }
+    return checkRegistration(envelope.registration, mask);
+}
+function maskSecretIn(candidate, mask) {
+    if (typeof candidate !== 'object' || candidate === null)
+        return;
+    const secret = candidate.clientSecret;
+    if (typeof secret === 'string' && secret !== '')
+        mask(secret);
+}
+function checkRegistration(candidate, mask) {
+    maskSecretIn(candidate, mask);
+    if (typeof candidate !== 'object' || candidate === null)
+        return { ok: false, failure: 'corrupt', detail: 'the entry holds no registration' };
+    const r = candidate;
+    const valid = typeof r.clientId === 'string' &&
+        r.clientId !== '' &&
+        typeof r.clientSecret === 'string' &&
+        r.clientSecret !== '' &&
+        Number.isFinite(r.clientIdIssuedAt) &&
+        // A time a Date holds: the expiry is printed and compared (whoever saves the entry chooses it).
+        typeof r.clientSecretExpiresAt === 'number' &&
+        (0,response_fields/* isTime */.K)(r.clientSecretExpiresAt * 1000) &&
+        Array.isArray(r.scopes) &&
+        r.scopes.every((scope) => typeof scope === 'string') &&
+        typeof r.clientName === 'string';
+    if (!valid)
+        return { ok: false, failure: 'corrupt', detail: 'the stored registration is missing fields or has fields of the wrong type' };
+    return {
+        ok: true,
+        registration: {
+            clientId: r.clientId,
+            clientSecret: r.clientSecret,
+            clientIdIssuedAt: r.clientIdIssuedAt,
+            clientSecretExpiresAt: r.clientSecretExpiresAt,
+            scopes: [...r.scopes],
+            clientName: r.clientName
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/http/bounded-request.ts
+var bounded_request = __nccwpck_require__(3349);
+// EXTERNAL MODULE: ./src/http/errors.ts
+var errors = __nccwpck_require__(8549);
+// EXTERNAL MODULE: ./src/http/user-agent.ts
+var user_agent = __nccwpck_require__(1153);
+;// CONCATENATED MODULE: ./src/registration/service.ts
+// Whether this step can reach the Actions cache service, decided from the environment alone so the
+// answer costs nothing: @actions/cache is several megabytes and is loaded only when this says yes.
+//
+// The rules mirror @actions/cache 6 (internal/config.ts, cache.ts isFeatureAvailable), plus the
+// runtime token, without which v2 throws instead of reporting a miss:
+// - GitHub Enterprise Server (GITHUB_SERVER_URL not github.com, *.ghe.com or *.localhost) always
+//   uses the v1 REST service at ACTIONS_CACHE_URL, even when ACTIONS_CACHE_SERVICE_V2 is set.
+// - Otherwise a non-empty ACTIONS_CACHE_SERVICE_V2 selects the v2 (Twirp) service at
+//   ACTIONS_RESULTS_URL; without it, v1 at ACTIONS_CACHE_URL.
+// - ACTIONS_CACHE_MODE (none/read/write/write-only) may forbid reads or writes; unknown values allow both.
+// The runner gives these variables to node actions only, never to `run:` steps.
+/** The protocol @actions/cache will speak, or undefined when GITHUB_SERVER_URL is not a URL (it would throw). */
+function cacheServiceProtocol(env = process.env) {
+    let host;
+    try {
+        host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.trimEnd().toUpperCase();
+    }
+    catch {
+        return undefined;
+    }
+    const isGhes = host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
+    if (isGhes)
+        return 'v1';
+    return env.ACTIONS_CACHE_SERVICE_V2 ? 'v2' : 'v1';
+}
+/** True when @actions/cache has a service URL and a token to use in this environment. */
+function isCacheServiceAvailable(env = process.env) {
+    const protocol = cacheServiceProtocol(env);
+    if (protocol === undefined || !env.ACTIONS_RUNTIME_TOKEN)
+        return false;
+    return protocol === 'v2' ? Boolean(env.ACTIONS_RESULTS_URL) : Boolean(env.ACTIONS_CACHE_URL);
+}
+const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
+function cacheMode(env) {
+    return (env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
+}
+/** Whether the runner's cache mode allows restoring (unset or unknown modes allow it). */
+function isCacheReadable(env = process.env) {
+    const mode = cacheMode(env);
+    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'read' || mode === 'write';
+}
+/** Whether the runner's cache mode allows saving (unset or unknown modes allow it). */
+function isCacheWritable(env = process.env) {
+    const mode = cacheMode(env);
+    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'write' || mode === 'write-only';
+}
+
+;// CONCATENATED MODULE: ./src/registration/cache-client.ts
+// What the lookup (cache-lookup.ts) and the save (entry-save.ts) share of the two Actions cache
+// protocols (docs/protocol.md §6): where the service is, one Twirp JSON call (v2) or one REST
+// call under `_apis/artifactcache/` (v1) with the runtime token, the answer read as a JSON
+// object, and a signed URL masked the moment it is read. Errors name the endpoint's origin and
+// path only, never a body, a query string or a header.
+
+
+
+
+
+
+/** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
+class CacheServiceError extends Error {
+    name = 'CacheServiceError';
+}
+const TWIRP_SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
+const V1_ACCEPT = 'application/json;api-version=6.0-preview.1';
+/** A service answer is a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+function cacheService(env = process.env) {
+    const protocol = cacheServiceProtocol(env);
+    const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
+    if (protocol === undefined || token === '')
+        throw new CacheServiceError('the Actions cache service is not configured for this step');
+    const base = protocol === 'v2'
+        ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL')
+        : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL');
+    return { protocol, base, token };
+}
+/** One Twirp JSON call: `POST <origin>/twirp/…CacheService/<method>` (resolved as the library resolves it: any base path discarded). */
+async function twirpCall(service, method, request, call) {
+    const url = new URL(`${TWIRP_SERVICE}${method}`, service.base);
+    const response = await (0,bounded_request/* requestBounded */.H)({
+        operation: method,
+        method: 'POST',
+        url,
+        headers: { ...authorized(service), 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        timeoutMs: call.timeoutMs,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        ...(0,defined/* definedFields */.X)({ signal: call.signal })
+    });
+    return answer(response, url);
+}
+/** One v1 REST call at `<ACTIONS_CACHE_URL>_apis/artifactcache/<resource>` (the base path kept: GHES serves the cache under one of its own). */
+async function artifactCacheCall(service, operation, call) {
+    const url = new URL(`${service.base.href}_apis/artifactcache/${call.resource}`);
+    const contentType = call.json !== undefined ? { 'content-type': 'application/json' } : {};
+    const response = await (0,bounded_request/* requestBounded */.H)({
+        operation,
+        method: call.method,
+        url,
+        headers: { ...authorized(service), accept: V1_ACCEPT, ...contentType, ...call.headers },
+        ...(0,defined/* definedFields */.X)({ body: call.json !== undefined ? JSON.stringify(call.json) : call.bytes }),
+        timeoutMs: call.timeoutMs,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        ...(0,defined/* definedFields */.X)({ signal: call.signal })
+    });
+    return answer(response, url);
+}
+/** The error for an answer that is neither success nor a status the caller knows. */
+function unexpectedStatus(operation, answer) {
+    return new CacheServiceError(`${operation} at ${answer.endpoint} answered HTTP ${answer.status}`);
+}
+function jsonObject(answer, operation) {
+    let parsed;
+    try {
+        parsed = JSON.parse(answer.body.toString('utf8'));
+    }
+    catch {
+        throw new errors/* MalformedResponseError */.f7(operation, answer.endpoint, 'the body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new errors/* MalformedResponseError */.f7(operation, answer.endpoint, 'the body is not a JSON object');
+    return parsed;
+}
+/**
+ * Masks a signed URL from an answer (an Azure SAS or a GHES token), once, before anything else is
+ * done with it: whatever goes wrong after, it cannot reach the log.
+ */
+function maskSignedUrl(value) {
+    if (typeof value === 'string' && value !== '')
+        core.setSecret(value);
+}
+/**
+ * The signed URL (masked already, maskSignedUrl), required to be plain http(s) without
+ * credentials. Its signature is masked apart too: the runner masks exact strings, and a log may
+ * quote it decoded or alone.
+ */
+function signedUrl(value, operation, endpoint, what) {
+    if (typeof value !== 'string')
+        throw new errors/* MalformedResponseError */.f7(operation, endpoint, `the ${what} is missing`);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors/* MalformedResponseError */.f7(operation, endpoint, `the ${what} is not a URL`);
+    }
+    for (const [, parameter] of url.searchParams)
+        if (parameter.length >= 8)
+            core.setSecret(parameter);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+        throw new errors/* MalformedResponseError */.f7(operation, endpoint, `the ${what} is not a plain http(s) URL`);
+    }
+    return url;
+}
+function authorized(service) {
+    return { 'user-agent': user_agent/* USER_AGENT */._, authorization: `Bearer ${service.token}` };
+}
+function answer(response, url) {
+    return { status: response.status, body: response.body, endpoint: `${url.origin}${url.pathname}` };
+}
+function serviceUrl(value, variable) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new CacheServiceError(`${variable} is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new CacheServiceError(`${variable} is not an http(s) URL`);
+    return url;
+}
+
+;// CONCATENATED MODULE: ./src/registration/archive-download.ts
+// Downloads a cache entry's archive into memory: one plain GET of the signed URL the lookup
+// returned (an Azure SAS URL serves the whole blob to a GET without a range; GHES serves its
+// archives the same way), through the shared dispatcher, so HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply
+// as to every other request of the action. Bounded in size (the body is not read past the
+// limit) and in time (the caller's signal tears the request down). No runtime token is sent: the
+// URL is its own credential, and it is never logged (the lookup masked it).
+
+
+
+
+
+/** The archive is longer than the bound: no entry this action wrote is. */
+class ArchiveTooLargeError extends Error {
+    name = 'ArchiveTooLargeError';
+}
+async function downloadArchive(download) {
+    const operation = 'cache archive download';
+    const response = await (0,bounded_request/* requestBounded */.H)({
+        operation,
+        method: 'GET',
+        url: download.url,
+        headers: { 'user-agent': user_agent/* USER_AGENT */._, accept: 'application/octet-stream' },
+        timeoutMs: download.timeoutMs,
+        maxBodyBytes: download.maxBytes,
+        ...(0,defined/* definedFields */.X)({ signal: download.signal })
+    }).catch((error) => {
+        // The only answer requestBounded calls malformed is one longer than the bound.
+        throw error instanceof errors/* MalformedResponseError */.f7
+            ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`)
+            : error;
+    });
+    if (response.status !== 200)
+        throw new CacheServiceError(`${operation} from ${download.url.origin} answered HTTP ${response.status}`);
+    return response.body;
+}
+
+;// CONCATENATED MODULE: ./src/registration/cache-lookup.ts
+// Finds the newest Actions cache entry under a key prefix, over the protocol @actions/cache 6
+// would speak in this environment (service.ts), without downloading anything
+// (docs/protocol.md §6):
+// - v2: Twirp JSON `POST <ACTIONS_RESULTS_URL origin>/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`
+//   with `{key, restore_keys, version}`; `{ok: false}` is a miss, `{ok: true, signed_download_url,
+//   matched_key}` a hit.
+// - v1 (GHES): `GET <ACTIONS_CACHE_URL>_apis/artifactcache/cache?keys=<k,…>&version=<v>`; 204 is a
+//   miss, 200 `{cacheKey, archiveLocation}` a hit.
+// Both carry `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>`. The answer is checked before use:
+// the key must be one under the prefix asked for, the archive URL plain http(s) without
+// credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
+// read and never logged; errors name the endpoint's origin and path only.
+
+
+
+
+/** What the service allows in a key (@actions/cache checkKey): at most 512 characters, no comma. */
+const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
+async function lookUpCacheEntry(lookup, env = process.env) {
+    const service = cacheService(env);
+    return service.protocol === 'v2' ? lookUpV2(lookup, service) : lookUpV1(lookup, service);
+}
+async function lookUpV2(lookup, service) {
+    const operation = 'GetCacheEntryDownloadURL';
+    const request = { key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version };
+    const answer = await twirpCall(service, operation, request, call(lookup));
+    if (answer.status !== 200)
+        throw unexpectedStatus(operation, answer);
+    const body = jsonObject(answer, operation);
+    if (body.ok !== true)
+        return { found: false };
+    return hit(body.matched_key, body.signed_download_url, lookup.prefix, operation, answer.endpoint);
+}
+async function lookUpV1(lookup, service) {
+    const operation = 'artifactcache lookup';
+    const resource = `cache?keys=${encodeURIComponent(lookup.prefix)}&version=${encodeURIComponent(lookup.version)}`;
+    const answer = await artifactCacheCall(service, operation, { ...call(lookup), method: 'GET', resource });
+    if (answer.status === 204)
+        return { found: false };
+    if (answer.status !== 200)
+        throw unexpectedStatus(operation, answer);
+    const body = jsonObject(answer, operation);
+    return hit(body.cacheKey, body.archiveLocation, lookup.prefix, operation, answer.endpoint);
+}
+function call(lookup) {
+    return { timeoutMs: lookup.timeoutMs, ...(0,defined/* definedFields */.X)({ signal: lookup.signal }) };
+}
+function hit(key, location, prefix, operation, endpoint) {
+    // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
+    maskSignedUrl(location);
+    if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
+        throw new errors/* MalformedResponseError */.f7(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for');
+    }
+    return { found: true, matchedKey: key, archiveUrl: signedUrl(location, operation, endpoint, 'archive URL') };
+}
+
+;// CONCATENATED MODULE: ./src/registration/tar-reader.ts
+// A strict, in-memory reader for the one tar shape a registration cache entry has: exactly one
+// regular file, as `tar --posix -cf … -P` (what @actions/cache runs to save, GNU tar on Linux and
+// Windows, bsdtar or gtar on macOS) writes it:
+//
+//   [PAX extended header 'x' (mtime/atime/ctime, maybe path/size)] [ustar header '0'] [content,
+//   padded to 512] [zero blocks to the end]
+//
+// Why not a tar library: the libraries are extractors. They write to disk, follow or create
+// links, honour absolute and `..` paths, and accept dozens of member kinds, which is the very
+// attack surface a poisoned cache entry aims at (SECURITY.md, "Cache poisoning"). What is needed
+// here is the opposite: a reader that touches no file, accepts exactly one shape and refuses
+// everything else with a reason. It returns the member's name and bytes; the caller decides
+// whether the name is the one it expects.
+//
+// Header layout (POSIX ustar; the GNU format shares it up to the magic): name 0..100, mode
+// 100..108, uid, gid, size 124..136 (octal), mtime, chksum 148..156, typeflag 156, linkname
+// 157..257, magic 257..263 ("ustar\0" POSIX, "ustar " GNU), version 263..265, …, prefix 345..500
+// (POSIX only). docs/protocol.md §6.
+const tar_reader_BLOCK = 512;
+/** The PAX keys tar writes for a plain file that mean nothing to an in-memory reader. */
+const IGNORED_PAX_KEYS = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+/** Vendor keys bsdtar writes on macOS (device, inode, link count, flags, creation time): ignored. */
+const IGNORED_PAX_PREFIXES = ['SCHILY.', 'LIBARCHIVE.'];
+/** The largest PAX header accepted: the records tar writes for one file fit in a few hundred bytes. */
+const MAX_PAX_BYTES = 8 * 1024;
+class Refused extends Error {
+}
+/**
+ * The single regular file in `tar`, or why the archive is not of the one accepted shape. Never
+ * throws; reads nothing but `tar`.
+ */
+function readSingleFileTar(tar, limits) {
+    try {
+        return { ok: true, ...readMember(tar, limits) };
+    }
+    catch (error) {
+        if (error instanceof Refused)
+            return { ok: false, reason: error.message };
+        throw error;
+    }
+}
+function readMember(tar, limits) {
+    let offset = 0;
+    let pax;
+    let gnuLongName;
+    for (;;) {
+        const header = headerAt(tar, offset);
+        if (header === undefined)
+            throw new Refused('the archive holds no file');
+        const type = header[156];
+        const typeChar = String.fromCharCode(type);
+        if (typeChar === 'x') {
+            if (pax !== undefined)
+                throw new Refused('the archive has two extended headers for one member');
+            const size = sizeOf(header, MAX_PAX_BYTES, 'extended header');
+            pax = parsePax(dataAt(tar, offset, size));
+            offset += tar_reader_BLOCK + tar_reader_padded(size);
+            continue;
+        }
+        if (typeChar === 'L' && isGnu(header)) {
+            if (gnuLongName !== undefined)
+                throw new Refused('the archive has two long-name headers for one member');
+            const size = sizeOf(header, MAX_PAX_BYTES, 'long-name header');
+            gnuLongName = cString(dataAt(tar, offset, size), 'long name');
+            offset += tar_reader_BLOCK + tar_reader_padded(size);
+            continue;
+        }
+        if (type !== 0x30 && type !== 0)
+            throw new Refused(`the archive holds a ${memberKind(typeChar)}, not only a regular file`);
+        if (pax?.has('linkpath') || cString(header.subarray(157, 257), 'link name') !== '')
+            throw new Refused('the file member names a link target');
+        const size = pax?.has('size') ? paxSize(pax.get('size'), limits.maxFileBytes) : sizeOf(header, limits.maxFileBytes, 'file');
+        const name = pax?.get('path') ?? gnuLongName ?? ustarName(header);
+        if (name === '')
+            throw new Refused('the file member has no name');
+        const content = Buffer.from(dataAt(tar, offset, size));
+        const end = offset + tar_reader_BLOCK + tar_reader_padded(size);
+        // GNU tar and bsdtar end with two zero blocks, padded to the record size: nothing else may follow.
+        const rest = tar.subarray(end);
+        if (rest.length < 2 * tar_reader_BLOCK)
+            throw new Refused('the archive is truncated (no end-of-archive marker)');
+        if (rest.some((byte) => byte !== 0))
+            throw new Refused('the archive holds more than one member');
+        return { name, content };
+    }
+}
+/** The header block at `offset`, checksum verified; undefined at a zero block (the end of the archive). */
+function headerAt(tar, offset) {
+    if (offset + tar_reader_BLOCK > tar.length)
+        throw new Refused('the archive is truncated (a header is cut short)');
+    const header = tar.subarray(offset, offset + tar_reader_BLOCK);
+    if (header.every((byte) => byte === 0))
+        return undefined;
+    const magic = header.subarray(257, 263).toString('latin1');
+    if (magic !== 'ustar\0' && magic !== 'ustar ')
+        throw new Refused('a header is not a ustar, PAX or GNU tar header');
+    const stored = tar_reader_octal(header.subarray(148, 156), 'checksum');
+    let sum = 0;
+    for (let index = 0; index < tar_reader_BLOCK; index++)
+        sum += index >= 148 && index < 156 ? 0x20 : header[index];
+    if (stored !== sum)
+        throw new Refused('a header checksum does not match');
+    return header;
+}
+function isGnu(header) {
+    return header.subarray(257, 263).toString('latin1') === 'ustar ';
+}
+function dataAt(tar, headerOffset, size) {
+    const start = headerOffset + tar_reader_BLOCK;
+    if (start + tar_reader_padded(size) > tar.length)
+        throw new Refused('the archive is truncated (a member is cut short)');
+    return tar.subarray(start, start + size);
+}
+function tar_reader_padded(size) {
+    return Math.ceil(size / tar_reader_BLOCK) * tar_reader_BLOCK;
+}
+function sizeOf(header, max, what) {
+    // GNU's base-256 sizes (high bit set) exist for members over 8 GiB: never a registration.
+    if ((header[124] & 0x80) !== 0)
+        throw new Refused(`the ${what} member is larger than ${max} bytes`);
+    const size = tar_reader_octal(header.subarray(124, 136), 'size');
+    if (size > max)
+        throw new Refused(`the ${what} member is larger than ${max} bytes`);
+    return size;
+}
+function paxSize(value, max) {
+    if (!/^\d{1,12}$/.test(value))
+        throw new Refused('the extended header has a malformed size');
+    const size = Number(value);
+    if (size > max)
+        throw new Refused(`the file member is larger than ${max} bytes`);
+    return size;
+}
+/** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
+function tar_reader_octal(field, what) {
+    const text = field
+        .toString('latin1')
+        .replace(/^ +/, '')
+        .replace(/[ \0]+$/, '');
+    if (!/^[0-7]{1,12}$/.test(text))
+        throw new Refused(`a header has a malformed ${what} field`);
+    return parseInt(text, 8);
+}
+/** A NUL-terminated (or full-width) text field, printable only: a name with a control character is no name we wrote. */
+function cString(field, what) {
+    const end = field.indexOf(0);
+    const raw = end < 0 ? field : field.subarray(0, end);
+    if (end >= 0 && field.subarray(end).some((byte) => byte !== 0))
+        throw new Refused(`a header's ${what} has bytes after its end`);
+    return printable(raw, what);
+}
+function printable(bytes, what) {
+    const text = bytes.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(bytes) || /[\p{Cc}\p{Cf}]/u.test(text))
+        throw new Refused(`the ${what} is not printable UTF-8`);
+    return text;
+}
+function ustarName(header) {
+    const name = cString(header.subarray(0, 100), 'name');
+    if (isGnu(header))
+        return name;
+    const prefix = cString(header.subarray(345, 500), 'name prefix');
+    return prefix === '' ? name : `${prefix}/${name}`;
+}
+/** PAX records, `<length> <key>=<value>\n` each, the length counting the whole record. */
+function parsePax(data) {
+    const records = new Map();
+    let at = 0;
+    while (at < data.length) {
+        const space = data.indexOf(0x20, at);
+        const lengthText = space < 0 ? '' : data.subarray(at, space).toString('latin1');
+        if (!/^[1-9]\d{0,5}$/.test(lengthText))
+            throw new Refused('the extended header is malformed');
+        const length = Number(lengthText);
+        const record = data.subarray(at, at + length);
+        if (record.length !== length || record[length - 1] !== 0x0a)
+            throw new Refused('the extended header is malformed');
+        const body = record.subarray(space - at + 1, length - 1);
+        const equals = body.indexOf(0x3d);
+        if (equals <= 0)
+            throw new Refused('the extended header is malformed');
+        const key = printable(body.subarray(0, equals), 'extended header key');
+        const value = printable(body.subarray(equals + 1), `extended header ${key}`);
+        if (key === 'path' || key === 'size' || key === 'linkpath') {
+            if (records.has(key))
+                throw new Refused(`the extended header sets ${key} twice`);
+            records.set(key, value);
+        }
+        else if (!IGNORED_PAX_KEYS.has(key) && !IGNORED_PAX_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+            // hdrcharset, GNU.sparse.*, anything else: not what tar writes for a small plain file.
+            throw new Refused('the extended header has a key tar does not write for a plain file');
+        }
+        at += length;
+    }
+    return records;
+}
+function memberKind(type) {
+    switch (type) {
+        case '1':
+            return 'hard link';
+        case '2':
+            return 'symbolic link';
+        case '3':
+        case '4':
+            return 'device';
+        case '5':
+            return 'directory';
+        case '6':
+            return 'FIFO';
+        case 'g':
+            return 'global extended header';
+        default:
+            return 'member of another kind';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registration/entry-archive.ts
+// The registration file out of a downloaded cache archive, in memory: decompressed with bounds,
+// read by the strict tar reader, and accepted only under the name this action archives it as.
+// Nothing here touches the filesystem: the archive may have been written by anyone who can write
+// the repository's Actions cache (SECURITY.md, "Cache poisoning"), so it is data to check, never
+// something to unpack.
+
+
+/** An entry is a few KB; anything near these bounds was not written by this action. */
+const MAX_ARCHIVE_BYTES = 1024 * 1024;
+const MAX_TAR_BYTES = 1024 * 1024;
+const MAX_ENTRY_FILE_BYTES = 64 * 1024;
+// @actions/cache compresses with `zstdmt` (a window of a few MiB at most), older versions and
+// other runners with `zstd --long=30` (a 1 GiB window), or gzip when zstd is missing
+// (docs/protocol.md §6). The decoder must accept a 2^30 window to read the long-mode frames;
+// the output bound, not the window, is what keeps memory small.
+const ZSTD_WINDOW_LOG_MAX = 30;
+/**
+ * The registration document inside `archive`, when the archive is exactly one regular file named
+ * `expectedName` (as @actions/cache archives it: relative to GITHUB_WORKSPACE, `/`-separated).
+ */
+function entryFromArchive(archive, expectedName) {
+    if (archive.length > MAX_ARCHIVE_BYTES)
+        return { ok: false, reason: `the archive is larger than ${MAX_ARCHIVE_BYTES} bytes` };
+    const tar = decompress(archive);
+    if (!tar.ok)
+        return tar;
+    const member = readSingleFileTar(tar.bytes, { maxFileBytes: MAX_ENTRY_FILE_BYTES });
+    if (!member.ok)
+        return member;
+    if (member.name !== expectedName) {
+        if (isOurFileElsewhere(member.name, expectedName))
+            return { ok: false, reason: `it holds ${member.name}, not ${expectedName}`, misplaced: true };
+        return { ok: false, reason: 'the archive holds a file other than the registration' };
+    }
+    return { ok: true, text: member.content.toString('utf8') };
+}
+function decompress(archive) {
+    const options = { maxOutputLength: MAX_TAR_BYTES };
+    try {
+        if (archive.subarray(0, 4).equals(ZSTD_MAGIC)) {
+            return {
+                ok: true,
+                bytes: (0,external_node_zlib_.zstdDecompressSync)(archive, { ...options, params: { [external_node_zlib_.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } })
+            };
+        }
+        if (archive[0] === 0x1f && archive[1] === 0x8b)
+            return { ok: true, bytes: (0,external_node_zlib_.gunzipSync)(archive, options) };
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ERR_BUFFER_TOO_LARGE')
+            return { ok: false, reason: `the archive decompresses to more than ${MAX_TAR_BYTES} bytes` };
+        return { ok: false, reason: 'the archive does not decompress' };
+    }
+    return { ok: false, reason: 'the archive is neither zstd nor gzip' };
+}
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+/** `../…/<our file name>`: only the number of `../` differs, which is a runner layout, not an attack. */
+function isOurFileElsewhere(name, expectedName) {
+    const base = expectedName.slice(expectedName.lastIndexOf('/') + 1);
+    return new RegExp(`^(\\.\\./)*${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(name);
+}
+
+;// CONCATENATED MODULE: ./src/registration/entry-fetch.ts
+// The registration entry's text from the Actions cache, without @actions/cache and without
+// extracting anything: look up the newest entry under the prefix (cache-lookup.ts), download its
+// archive into memory (archive-download.ts), and take the one file out of it (entry-archive.ts).
+// @actions/cache would instead unpack the archive with `tar -xf … -P` before anyone could check
+// it, so whoever can write the cache could overwrite any file the runner user can
+// (SECURITY.md, "Cache poisoning"). Here nothing the entry says reaches the filesystem.
+
+
+
+
+/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, …); a bad archive is `refused`. */
+async function fetchEntry(request) {
+    const started = Date.now();
+    const left = () => Math.max(1, request.timeoutMs - (Date.now() - started));
+    const signal = request.signal ? { signal: request.signal } : {};
+    const version = cacheVersion([request.cachePath], compressionMethodOfThisRunner());
+    const found = await lookUpCacheEntry({ prefix: request.prefix, version, timeoutMs: left(), ...signal });
+    if (!found.found)
+        return { status: 'miss' };
+    let archive;
+    try {
+        archive = await downloadArchive({ url: found.archiveUrl, maxBytes: MAX_ARCHIVE_BYTES, timeoutMs: left(), ...signal });
+    }
+    catch (error) {
+        if (error instanceof ArchiveTooLargeError)
+            return { status: 'refused', key: found.matchedKey, reason: error.message, misplaced: false };
+        throw error;
+    }
+    const entry = entryFromArchive(archive, request.archivedName);
+    if (!entry.ok)
+        return { status: 'refused', key: found.matchedKey, reason: entry.reason, misplaced: entry.misplaced === true };
+    return { status: 'found', key: found.matchedKey, text: entry.text };
+}
+
+;// CONCATENATED MODULE: ./src/registration/entry-save.ts
+// Saves a registration entry's archive (archive-write.ts) to the Actions cache, over the protocol
+// @actions/cache 6 would speak in this environment (service.ts), with the action's own requests
+// (docs/protocol.md §6):
+// - v2: Twirp `CreateCacheEntry {key, version}` → `{ok, signed_upload_url}`; one Azure Blob
+//   `PUT` of the archive to that URL (`x-ms-blob-type: BlockBlob`; an entry is a few KB, far under
+//   the single-PUT limit, so never blocks); Twirp `FinalizeCacheEntryUpload {key, version,
+//   size_bytes}` → `{ok, entry_id}`.
+// - v1 (GHES): `POST caches {key, version, cacheSize}` → `{cacheId}`; one `PATCH caches/{id}`
+//   with `Content-Range: bytes 0-<last>/*`; `POST caches/{id} {size}`.
+// A duplicate key (Twirp 409 `already_exists`, v1 409) is its own outcome: another job saved first.
+//
+// Why not @actions/cache saveCache, as this action did before: for one file of a few KB it cost
+// about 64 MiB of memory (the library with the Azure Storage SDK, and Node's own undici, which
+// the SDK's FormData check loads), more than the action's whole bound allows on top of the rest;
+// it prints to the step log on its own, so it had to run in a worker thread whose output the
+// action read back and demoted; and its requests have no timeout a deadline could stop. Its restore
+// was already not used, for safety (SECURITY.md, "Cache poisoning"). The protocol is five small
+// calls, and the tests prove both ways against the real library: what this saves, its
+// restoreCache extracts; what its saveCache saved, this action's restore reads.
+//
+// Every request is bounded by what is left of the caller's time and torn down by its signal;
+// the blob upload goes through the shared dispatcher like every other request (the proxy
+// variables apply). No body is ever logged; the signed upload URL is masked the moment it is read.
+
+
+
+
+/** Azure's version of the Blob REST API the upload speaks (the one the Storage SDK in @actions/cache 6 sends). */
+const AZURE_API_VERSION = '2026-02-06';
+/** Azure answers a Put Blob with a short XML body at most. */
+const MAX_UPLOAD_ANSWER_BYTES = 64 * 1024;
+/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, RequestTimeoutError, …). */
+async function saveCacheEntry(save, env = process.env) {
+    const service = cacheService(env);
+    const started = Date.now();
+    const call = () => ({
+        timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
+        ...(0,defined/* definedFields */.X)({ signal: save.signal })
+    });
+    return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call);
+}
+async function saveV2(save, service, call) {
+    const create = 'CreateCacheEntry';
+    const created = await twirpCall(service, create, { key: save.key, version: save.version }, call());
+    if (created.status === 409)
+        return { status: 'exists' };
+    if (created.status !== 200)
+        throw unexpectedStatus(create, created);
+    const reservation = jsonObject(created, create);
+    // Masked before anything else is looked at, even when the answer says it is not ok.
+    maskSignedUrl(reservation.signed_upload_url);
+    if (reservation.ok !== true)
+        throw new CacheServiceError(`${create} at ${created.endpoint} did not accept the entry`);
+    const uploadUrl = signedUrl(reservation.signed_upload_url, create, created.endpoint, 'upload URL');
+    await uploadBlob(uploadUrl, save.archive, call());
+    const finalize = 'FinalizeCacheEntryUpload';
+    const finalized = await twirpCall(service, finalize, { key: save.key, version: save.version, size_bytes: String(save.archive.length) }, call());
+    if (finalized.status !== 200)
+        throw unexpectedStatus(finalize, finalized);
+    const commit = jsonObject(finalized, finalize);
+    if (commit.ok !== true)
+        throw new CacheServiceError(`${finalize} at ${finalized.endpoint} did not accept the entry`);
+    return { status: 'saved', entryId: String(commit.entry_id ?? '') };
+}
+/** Azure Put Blob: the whole archive in one request. No runtime token: the signed URL is the credential. */
+async function uploadBlob(url, archive, call) {
+    const operation = 'cache archive upload';
+    const response = await (0,bounded_request/* requestBounded */.H)({
+        operation,
+        method: 'PUT',
+        url,
+        headers: {
+            'user-agent': user_agent/* USER_AGENT */._,
+            'x-ms-blob-type': 'BlockBlob',
+            'x-ms-version': AZURE_API_VERSION,
+            'content-type': 'application/octet-stream',
+            'content-length': String(archive.length)
+        },
+        body: archive,
+        timeoutMs: call.timeoutMs,
+        maxBodyBytes: MAX_UPLOAD_ANSWER_BYTES,
+        ...(0,defined/* definedFields */.X)({ signal: call.signal })
+    });
+    if (response.status !== 201)
+        throw new CacheServiceError(`${operation} to ${url.origin} answered HTTP ${response.status}`);
+}
+async function saveV1(save, service, call) {
+    const reserve = 'artifactcache reserve';
+    const reserved = await artifactCacheCall(service, reserve, {
+        ...call(),
+        method: 'POST',
+        resource: 'caches',
+        json: { key: save.key, version: save.version, cacheSize: save.archive.length }
+    });
+    if (reserved.status === 409)
+        return { status: 'exists' };
+    if (reserved.status !== 200 && reserved.status !== 201)
+        throw unexpectedStatus(reserve, reserved);
+    const cacheId = jsonObject(reserved, reserve).cacheId;
+    if (typeof cacheId !== 'number' || !Number.isSafeInteger(cacheId) || cacheId <= 0)
+        throw new CacheServiceError(`${reserve} at ${reserved.endpoint} answered without a cache id`);
+    const upload = 'artifactcache upload';
+    const uploaded = await artifactCacheCall(service, upload, {
+        ...call(),
+        method: 'PATCH',
+        resource: `caches/${cacheId}`,
+        bytes: save.archive,
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${save.archive.length - 1}/*` }
+    });
+    if (uploaded.status < 200 || uploaded.status > 299)
+        throw unexpectedStatus(upload, uploaded);
+    const commit = 'artifactcache commit';
+    const committed = await artifactCacheCall(service, commit, {
+        ...call(),
+        method: 'POST',
+        resource: `caches/${cacheId}`,
+        json: { size: save.archive.length }
+    });
+    if (committed.status < 200 || committed.status > 299)
+        throw unexpectedStatus(commit, committed);
+    return { status: 'saved', entryId: String(cacheId) };
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/registration/key.ts
+// Names in the Actions cache: the key an entry is saved under, and the file path it is archived from.
+//
+// Entries are immutable (saving an existing key+version fails), so each new registration gets its
+// own key: a fixed prefix that identifies what the registration is for, plus the second it was
+// issued. A restore asks for the prefix, and the service answers with the newest entry under it.
+
+
+
+/** Bumped when the stored format changes, so old entries are simply never matched again. */
+const KEY_FORMAT = 'v1';
+const KEY_NAME = 'aws-sso-device-auth-registration';
+/** Scopes as a set: order and repeats do not make a different registration. */
+function normalizeScopes(scopes) {
+    return [...new Set(scopes.map((scope) => scope.trim()).filter(Boolean))].sort();
+}
+/**
+ * A digest of the identity: keys stay short (the service allows 512 characters), free of the
+ * commas a key may not contain, and do not spell out the start URL in the cache list.
+ */
+function identityDigest(identity) {
+    const canonical = JSON.stringify([
+        identity.startUrl.trim().replace(/\/+$/, ''),
+        identity.region.trim().toLowerCase(),
+        normalizeScopes(identity.scopes),
+        identity.clientName
+    ]);
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex');
+}
+/**
+ * The prefix every entry for this identity starts with. Encrypted and plain entries live under
+ * different prefixes, so turning encryption on never restores the plain entry it was meant to
+ * replace, and turning it off never finds entries it cannot read.
+ */
+function registrationKeyPrefix(identity, encrypted) {
+    return `${KEY_NAME}-${KEY_FORMAT}-${encrypted ? 'aes' : 'plain'}-${identityDigest(identity)}-`;
+}
+/** The key for one registration: unique per issue time, so a new registration never collides with an old entry. */
+function registrationKey(prefix, registration) {
+    return `${prefix}${Math.trunc(registration.clientIdIssuedAt)}`;
+}
+/**
+ * The path as @actions/cache would be handed it. It is part of the cache version (hashed
+ * verbatim), so it must read the same on every runner: `~` (which the library expands on save)
+ * keeps the string stable, where an absolute path would differ between runners and users.
+ */
+const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json';
+/** Where that path is on this machine. Nothing writes it: the action's save and restore keep the file in memory. */
+function registrationFilePath(home = (0,external_node_os_.homedir)()) {
+    return (0,external_node_path_.join)(home, REGISTRATION_CACHE_PATH.slice(2));
+}
+/**
+ * The name the registration file has inside the archive: @actions/cache stores every path
+ * relative to GITHUB_WORKSPACE (else the working directory), `/`-separated, so on a hosted runner
+ * it reads `../../../.aws-sso-device-auth-registration.json`.
+ */
+function archivedFileName(file = registrationFilePath(), workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
+    return (0,external_node_path_.relative)(workspace, file).split(external_node_path_.sep).join('/');
+}
+
+// EXTERNAL MODULE: ./src/text/lines.ts
+var lines = __nccwpck_require__(816);
+// EXTERNAL MODULE: ./src/time/format.ts
+var format = __nccwpck_require__(6622);
+// EXTERNAL MODULE: ./src/time/limit.ts
+var limit = __nccwpck_require__(8750);
+;// CONCATENATED MODULE: ./src/registration/cache.ts
+// The client registration in the Actions cache: restored before RegisterClient, saved after it.
+//
+// Caching is an optimisation, never a reason to fail or to stall the gate:
+// - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
+//   unavailable service, a key another job saved first or an expiring registration only a debug
+//   line) and the caller registers.
+// - Both directions are the action's own requests; @actions/cache is never loaded. Restoring never
+//   extracts anything (entry-fetch.ts): the entry is looked up and downloaded into memory and read
+//   there, because an archive in the cache may have been written by someone else (SECURITY.md,
+//   "Cache poisoning"); an entry of any other shape is refused with one warning. Saving builds the
+//   archive in memory, as the library would have, and uploads it (entry-save.ts, which says why
+//   not the library): no file with the secret in it is written.
+// - Both are bounded in time: their requests are torn down at the deadline or on cancellation,
+//   so nothing of the cache keeps the process alive after it.
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_RESTORE_TIMEOUT_MS = 10_000;
+const DEFAULT_SAVE_TIMEOUT_MS = 15_000;
+/** A registration this close to its expiry is not reused: the device flow itself can take that long. */
+const MIN_REMAINING_VALIDITY_MS = 15 * 60 * 1000;
+const SKIP_NOTE = 'a new client will be registered';
+const NOT_RESTORED = { status: 'not-restored' };
+/**
+ * The newest cached registration for these options, if it is usable: it decodes, matches the scopes
+ * and client name, and stays valid for more than 15 minutes after `now` (epoch milliseconds).
+ * Never throws; at most one warning.
+ */
+async function restoreRegistration(options, now = Date.now()) {
+    try {
+        return await restore(options, now);
+    }
+    catch (error) {
+        warn(options, `Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+}
+/**
+ * Saves a newly registered client under a key of its own. Never throws; a save another job won
+ * (the key already exists) is a debug line, any other failure one warning.
+ */
+async function saveRegistration(registration, options) {
+    try {
+        await save(registration, options);
+    }
+    catch (error) {
+        warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(error)}).`);
+    }
+}
+async function restore(options, now) {
+    if (!isCacheServiceAvailable()) {
+        core.debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    if (!isCacheReadable()) {
+        core.debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    const identity = identityOf(options);
+    const encryptionKey = options.encryptionKey || undefined;
+    const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined);
+    const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
+    // The requests end for real at the deadline or on cancellation, not only our wait for them.
+    const cutoff = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
+    const outcome = await (0,limit/* settleWithin */.f)(() => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }), timeoutMs, options.signal);
+    if (outcome.status !== 'done') {
+        // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
+        const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
+        const timedOut = outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted);
+        if (cancelled)
+            return { status: 'timed-out' };
+        if (timedOut) {
+            warn(options, `The Actions cache did not answer within ${(0,format/* seconds */.YA)(timeoutMs)}; ${SKIP_NOTE}.`);
+            return { status: 'timed-out' };
+        }
+        const error = outcome.status === 'failed' ? outcome.error : undefined;
+        warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(error)}); ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    const fetched = outcome.value;
+    if (fetched.status === 'miss') {
+        core.debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    // The key is whoever saved the entry's choice (a restore key matches by prefix): it reaches
+    // the log only through the one sanitiser.
+    const matchedKey = (0,sanitize/* sanitize */.aj)(fetched.key, { maxLength: 512 });
+    if (fetched.status === 'refused') {
+        if (fetched.misplaced) {
+            // An entry this action saved on a runner whose workspace sits at another depth below HOME.
+            warn(options, `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`);
+        }
+        else {
+            warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: the cache entry is not one this action wrote (${fetched.reason}); ${SKIP_NOTE}. ` +
+                "If this repeats, someone may be writing to this repository's Actions cache: see SECURITY.md.");
+        }
+        return NOT_RESTORED;
+    }
+    const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => core.setSecret(secret));
+    if (!decoded.ok) {
+        const advice = decoded.failure === 'wrong-key' ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.' : '';
+        warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`);
+        return NOT_RESTORED;
+    }
+    const registration = decoded.registration;
+    if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
+        warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    const expiresAt = registration.clientSecretExpiresAt * 1000;
+    if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
+        core.debug(`The cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)} expires at ${(0,format/* isoUtc */.u8)(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
+        return NOT_RESTORED;
+    }
+    core.info(`Reusing the cached OIDC client registration ${(0,sanitize/* sanitize */.aj)(registration.clientId)}, valid until ${(0,format/* isoUtc */.u8)(expiresAt)}.`);
+    return { status: 'restored', registration };
+}
+async function save(registration, options) {
+    if (!isCacheServiceAvailable()) {
+        core.debug('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
+        return;
+    }
+    if (!isCacheWritable()) {
+        core.debug("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
+        return;
+    }
+    const identity = identityOf(options);
+    const encryptionKey = options.encryptionKey || undefined;
+    const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration);
+    const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
+    // Built in memory: no file with the secret in it is ever written (entry-save.ts says why not @actions/cache).
+    const method = compressionMethodOfThisRunner();
+    const document = await encodeEntry(registration, identityDigest(identity), encryptionKey);
+    const archive = await entryArchive(archivedFileName(), Buffer.from(document, 'utf8'), method);
+    const version = cacheVersion([REGISTRATION_CACHE_PATH], method);
+    // As the restore: the requests end for real at the deadline or on cancellation.
+    const cutoff = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
+    const outcome = await (0,limit/* settleWithin */.f)(() => saveCacheEntry({ key, version, archive, timeoutMs, signal }), timeoutMs, options.signal);
+    const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
+    if (cancelled)
+        return;
+    if (outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)) {
+        warn(options, `The Actions cache did not take the OIDC client registration within ${(0,format/* seconds */.YA)(timeoutMs)}; it is not saved.`);
+        return;
+    }
+    if (outcome.status === 'failed') {
+        warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`);
+        return;
+    }
+    if (outcome.value.status === 'exists') {
+        // Many jobs starting at once on an empty cache each register; the first save wins.
+        core.debug(`The Actions cache already holds ${(0,sanitize/* sanitize */.aj)(key)} (another job saved it first); nothing to do.`);
+        return;
+    }
+    core.info(`Saved the OIDC client registration to the Actions cache as ${(0,sanitize/* sanitize */.aj)(key)}.`);
+}
+/** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
+function warn(options, message) {
+    const sink = options.onWarning ?? core.warning;
+    sink((0,sanitize/* sanitize */.aj)(message));
+}
+function identityOf(options) {
+    return { startUrl: options.startUrl, region: options.region, scopes: options.scopes, clientName: options.clientName };
+}
+function sameScopes(a, b) {
+    const left = normalizeScopes(a);
+    const right = normalizeScopes(b);
+    return left.length === right.length && left.every((scope, index) => scope === right[index]);
+}
+/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
+function boundBy(options, ms) {
+    const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
+    return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
+}
+function describe(error) {
+    return (0,lines/* clip */.$)(error instanceof Error ? error.message : String(error));
+}
+
+;// CONCATENATED MODULE: ./src/registration/index.ts
+// Where the OIDC client registration comes from. This is the single place that decides whether to
+// reuse a registration or call RegisterClient:
+// - with `cache-registration` on, the newest cached registration is restored first and used when
+//   it matches the scopes and stays valid for more than 15 minutes (cache.ts checks both);
+// - otherwise, and whenever AWS rejected the one in use (invalid_client), RegisterClient is called
+//   and the new registration saved, so the next run finds it (the newest entry wins a restore).
+//
+// The restore sits on the path to the prompt (nothing can be shown before a registration exists),
+// bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
+// and the polling, and `finishSaving()` waits for it before the step ends.
+
+
+
+
+
+
+
+class RegistrationSource {
+    options;
+    cacheOptions;
+    /** Saves run one after another: they share the one file the library archives. */
+    saves = Promise.resolve();
+    /** Whether a save of this run may have left the cache's file in HOME (only if it reached the service). */
+    cacheTouched = false;
+    cacheHung = false;
+    warned = false;
+    constructor(options) {
+        this.options = options;
+        const { encryptionKey } = options.cache;
+        this.cacheOptions = {
+            ...options.wanted,
+            ...(encryptionKey ? { encryptionKey } : {}),
+            ...(0,defined/* definedFields */.X)({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
+            onWarning: (message) => this.warnOnce(message)
+        };
+    }
+    /**
+     * A registration to start a device authorization with: the cached one when it is usable (first
+     * call only), else a new one, saved in the background. With `replacing`, always a new one.
+     */
+    async obtain(options = {}) {
+        const { wanted, cache } = this.options;
+        if (options.replacing) {
+            // The client id is AWS's answer (or a cache entry's): outside text, so through the one sanitiser.
+            core.info(`Registering a new OIDC client to replace ${(0,sanitize/* sanitize */.aj)(options.replacing.clientId)}, which AWS no longer accepts.`);
+        }
+        else if (cache.enabled) {
+            const restored = await restoreRegistration(this.cacheOptions);
+            if (restored.status === 'restored')
+                return restored.registration;
+            // A service that did not answer the restore in time: a save would wait on it a second time.
+            if (restored.status === 'timed-out')
+                this.cacheHung = true;
+        }
+        else {
+            core.debug('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
+        }
+        const retrying = this.options.retrying ?? ((call) => call());
+        const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
+        // Masked before anything else runs: the client secret authenticates every later call.
+        (0,secrets/* maskRegistration */.a_)(registration);
+        core.info(`Registered OIDC client "${(0,sanitize/* sanitize */.aj)(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
+        this.saveInBackground(registration);
+        return registration;
+    }
+    /**
+     * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
+     * and removes the file a save given up on may have left (restoring writes no file). Never throws.
+     */
+    async finishSaving({ wait }) {
+        if (wait)
+            await this.saves;
+        if (this.cacheTouched)
+            await (0,promises_namespaceObject.rm)(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined);
+    }
+    saveInBackground(registration) {
+        if (!this.options.cache.enabled)
+            return;
+        if (this.cacheHung) {
+            core.debug('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
+            return;
+        }
+        this.cacheTouched ||= isCacheServiceAvailable();
+        // saveRegistration never throws.
+        this.saves = this.saves.then(() => saveRegistration(registration, this.cacheOptions));
+    }
+    /** One cache warning per run: a service that fails the restore will likely fail the save too. */
+    warnOnce(message) {
+        if (this.warned) {
+            core.debug(message);
+            return;
+        }
+        this.warned = true;
+        core.warning(message);
+    }
+}
+
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
+// EXTERNAL MODULE: ./src/flow/flow.ts
+var flow = __nccwpck_require__(3702);
+// EXTERNAL MODULE: ./src/flow/approval.ts + 5 modules
+var approval = __nccwpck_require__(8111);
+;// CONCATENATED MODULE: ./src/flow/prepare.ts
+// 3. Preparation, before anyone is asked: the endpoints, the OIDC client and the registration
+// source, each bounded by `timeout`; and the options only whoever starts the process can give.
+
+
+
+
+
+
+
+
+
+
+/** RunOptions from the process's arguments (`--cache-limit-ms=<ms>`); none when the runner starts it. */
+function runOptionsFrom(args) {
+    const { values } = (0,external_node_util_.parseArgs)({ args: [...args], options: { 'cache-limit-ms': { type: 'string' } }, strict: true });
+    const limit = values['cache-limit-ms'];
+    if (limit === undefined)
+        return {};
+    if (!/^[1-9]\d{0,6}$/.test(limit))
+        throw new Error(`--cache-limit-ms takes a whole number of milliseconds, not '${limit}'`);
+    return { cacheLimitMs: Number(limit) };
+}
+/** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
+function prepareFlow(inputs, context, postStep, startedAt, signal, options) {
+    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
+    // STS only when the approver is looked up: the lookup sends the approver's role session there,
+    // so an override of it is one more thing the approver is warned about.
+    const sts = (0,approval/* identifiedThrough */.N0)(inputs) === false ? undefined : stsEndpoint(inputs.region);
+    const stsOverride = sts === undefined ? undefined : stsEndpointOverride();
+    const endpoints = {
+        oidc: (0,oidc_endpoints/* oidcEndpoint */.FE)(inputs.region),
+        portal: (0,oidc_endpoints/* portalEndpoint */.Cn)(inputs.region),
+        ...(0,defined/* definedFields */.X)({ sts }),
+        overrides: [...(0,oidc_endpoints/* endpointOverrides */.PX)(), ...(stsOverride ? [stsOverride] : [])]
+    };
+    const client = new oidc_client/* SsoOidcClient */.QW({
+        endpoint: endpoints.oidc,
+        signal,
+        // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
+        requestTimeoutMs: (0,deadline/* attemptTimeoutMs */.fB)(inputs.timeoutSeconds),
+        ...(0,defined/* definedFields */.X)({ deadline: timeoutAt === undefined ? undefined : timeoutAt + deadline/* DEADLINE_GRACE_MS */.jW })
+    });
+    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
+    const retrying = (call) => (0,retry/* withRetry */.bD)(call, { deadline: Math.min(Date.now() + flow/* SETUP_RETRY_WINDOW_MS */.Hd, timeoutAt ?? Infinity), signal, onRetry: flow/* logRetry */.zD });
+    const registrations = new RegistrationSource({
+        client,
+        wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
+        cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
+        retrying,
+        // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
+        // `timeout`, nor a cancelled run at all.
+        ...(0,defined/* definedFields */.X)({ deadline: timeoutAt, limitMs: cacheLimitMs(inputs.timeoutSeconds, options) }),
+        signal
+    });
+    return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal };
+}
+/** The most a restore or a save may take: one attempt's time under `timeout`, or the harness's ceiling if lower. */
+function cacheLimitMs(timeoutSeconds, options) {
+    const limits = [timeoutSeconds === undefined ? undefined : (0,deadline/* attemptTimeoutMs */.fB)(timeoutSeconds), options.cacheLimitMs];
+    const given = limits.filter((limit) => limit !== undefined);
+    return given.length === 0 ? undefined : Math.min(...given);
+}
+
+
+/***/ }),
+
+/***/ 2601:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P2: () => (/* binding */ parseRequiredApprovals),
+/* harmony export */   Yf: () => (/* binding */ needsIdentity),
+/* harmony export */   Z7: () => (/* binding */ parsePatterns),
+/* harmony export */   b: () => (/* binding */ refusalReason)
+/* harmony export */ });
+/* unused harmony exports ANYONE, matchesPattern */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _model_request_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6968);
+// Who may approve a request: the `approvers` and `excluded-approvers` inputs, and the two-person
+// rule (`required-approvals`). The approver is the IAM Identity Center user AWS names in the role
+// session their approval opens (identity/), so the policy holds whatever GitHub or the run says.
+//
+// The pattern language, as the README documents it: a pattern is a user name in which `*` stands
+// for any run of characters, none included (`*@example.com`, `deploy-*`); there is no other
+// wildcard and no escape. Names and patterns are compared without regard to case, so
+// `Alice@Example.com` is `alice@example.com`: an allow-list or an exclusion must not be dodged by
+// capital letters. A pattern holds the characters a role session name may (letters, digits and
+// `+=,.@_-`) and `*`; anything else (a space, `?`, a bracket) is refused when the inputs are read.
+
+
+const ANYONE = { approvers: [], excluded: [], requiredApprovals: 1 };
+/** What may stand in a pattern: a role session name's characters, and `*`. */
+const PATTERN = /^[\w+=,.@*-]+$/;
+const MAX_PATTERN_LENGTH = 128;
+const MAX_PATTERNS = 100;
+/** Patterns from `input`: one per line or separated by commas; blank entries skipped. */
+function parsePatterns(input, raw) {
+    const patterns = raw
+        .split(/[\n,]/)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+    if (patterns.length > MAX_PATTERNS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `Input '${input}' lists ${patterns.length} patterns; at most ${MAX_PATTERNS} are allowed.`);
+    }
+    for (const pattern of patterns) {
+        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN.test(pattern)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `Input '${input}' must list IAM Identity Center user names or patterns with * (like alice@example.com or *@example.com), one per line or separated by commas, ` +
+                `each at most ${MAX_PATTERN_LENGTH} characters of letters, digits, +=,.@_- and *; got ${JSON.stringify(pattern.slice(0, MAX_PATTERN_LENGTH + 1))}.`);
+        }
+        if (input === 'approvers' && /^\*+$/.test(pattern)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `Input 'approvers' has the pattern ${JSON.stringify(pattern)}, which allows anyone; leave the input empty for that.`);
+        }
+    }
+    return [...new Set(patterns)];
+}
+/** `required-approvals`: a whole number from 1 to MAX_REQUIRED_APPROVALS; empty means 1. */
+function parseRequiredApprovals(raw) {
+    if (raw === '')
+        return 1;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(0,_model_request_js__WEBPACK_IMPORTED_MODULE_1__/* .isApprovalCount */ .RM)(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('required-approvals', `Input 'required-approvals' must be a whole number from 1 to ${_model_request_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_REQUIRED_APPROVALS */ .Ax}, like 2; got ${JSON.stringify(raw)}.`);
+    }
+    return value;
+}
+/** Whether `userName` matches `pattern` (the language above): literal parts in order, `*` between them. */
+function matchesPattern(userName, pattern) {
+    const name = userName.toLowerCase();
+    const [head = '', ...rest] = pattern.toLowerCase().split('*');
+    if (rest.length === 0)
+        return name === head;
+    const tail = rest.pop() ?? '';
+    if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail))
+        return false;
+    // The middle parts, each at its earliest place: any match leaves the most room for the next.
+    let at = head.length;
+    const end = name.length - tail.length;
+    for (const part of rest) {
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end)
+            return false;
+        at = found + part.length;
+    }
+    return true;
+}
+/** The policy asks who approved: only then does a run without a requested role look the identity up. */
+function needsIdentity(policy) {
+    return policy.approvers.length > 0 || policy.excluded.length > 0 || policy.requiredApprovals > 1;
+}
+/** Whether `userName` may approve, given those accepted so far: undefined if so, else why not (one phrase). */
+function refusalReason(userName, policy, approvedSoFar) {
+    if (policy.excluded.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is excluded from approving this run (input 'excluded-approvers')";
+    }
+    if (policy.approvers.length > 0 && !policy.approvers.some((pattern) => matchesPattern(userName, pattern))) {
+        return "is not one of the approvers (input 'approvers')";
+    }
+    if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
+        return 'has approved this request already';
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A2: () => (/* binding */ REQUEST_ID),
+/* harmony export */   Gb: () => (/* binding */ requestIdOf),
+/* harmony export */   ve: () => (/* binding */ awsErrorFromResponse)
+/* harmony export */ });
+/* unused harmony exports awsDescription, shapeName */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8549);
+/* harmony import */ var _retry_after_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7821);
+// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
+// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
+// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
+
+
+/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
+const SHAPE_BY_OAUTH_ERROR = {
+    access_denied: 'AccessDeniedException',
+    authorization_pending: 'AuthorizationPendingException',
+    expired_token: 'ExpiredTokenException',
+    server_error: 'InternalServerException',
+    invalid_client: 'InvalidClientException',
+    invalid_client_metadata: 'InvalidClientMetadataException',
+    invalid_grant: 'InvalidGrantException',
+    invalid_redirect_uri: 'InvalidRedirectUriException',
+    invalid_request: 'InvalidRequestException',
+    invalid_scope: 'InvalidScopeException',
+    slow_down: 'SlowDownException',
+    unauthorized_client: 'UnauthorizedClientException',
+    unsupported_grant_type: 'UnsupportedGrantTypeException'
+};
+// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
+// every byte of an error response, and could echo our own request back in it, base64-, URL- or
+// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
+// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
+// anything else is dropped and the error reported as UnknownError with its HTTP status.
+/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
+const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
+/** A request ID: a UUID, or AWS's older base32-like IDs. */
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
+const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/;
+/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
+ *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
+const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
+function awsErrorFromResponse(response) {
+    // Own keys only: `in` would take an `error` of "constructor" or "__proto__" for an OAuth error.
+    const body = isRecord(response.body) ? response.body : {};
+    const claimedOauthError = stringField(body, 'error');
+    const oauthError = claimedOauthError !== undefined && Object.hasOwn(SHAPE_BY_OAUTH_ERROR, claimedOauthError) ? claimedOauthError : undefined;
+    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
+        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
+        shapeName(stringField(body, '__type')) ??
+        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
+        'UnknownError';
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .AwsServiceError */ .dS({
+        operation: response.operation,
+        endpoint: response.endpoint,
+        status: response.status,
+        code,
+        oauthError,
+        retryAfterMs: (0,_retry_after_js__WEBPACK_IMPORTED_MODULE_1__/* .parseRetryAfter */ .m)(header(response.headers, 'retry-after'), response.now),
+        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
+        requestId: requestIdOf(response.headers)
+    });
+}
+/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
+function requestIdOf(headers) {
+    return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'));
+}
+/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
+function awsDescription(raw) {
+    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
+        return undefined;
+    return raw;
+}
+function matching(pattern, value) {
+    return value !== undefined && pattern.test(value) ? value : undefined;
+}
+/** `Shape:http://internal…` or `ns#Shape` or `Shape,…` → `Shape` (botocore and the JS SDK agree). */
+function shapeName(raw) {
+    if (raw === undefined)
+        return undefined;
+    let name = raw.split(':')[0].split(',')[0];
+    const hash = name.lastIndexOf('#');
+    if (hash >= 0)
+        name = name.slice(hash + 1);
+    name = name.trim();
+    return SHAPE.test(name) ? name : undefined;
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function stringField(record, key) {
+    const value = record[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+
+/***/ }),
+
+/***/ 3349:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ requestBounded)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+/* harmony import */ var _dispatcher_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3839);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8549);
+/* harmony import */ var _text_lines_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(816);
+// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
+// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
+// a response body read only up to a limit, a debug line without query string, headers or bodies,
+// and the network failure named as a typed error. It knows nothing of what the body means: the
+// AWS clients (request.ts) and the Actions cache lookup and download build on it.
+
+
+
+
+/**
+ * Sends one request and returns whatever status came back with its (bounded) body.
+ * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
+ * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
+ */
+async function requestBounded(options) {
+    const { operation, method, url, timeoutMs } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let response;
+    try {
+        // The dispatcher's own request() (undici's public Dispatcher API): the one the caller gave, or the shared one.
+        const answer = await (options.dispatcher ?? (0,_dispatcher_js__WEBPACK_IMPORTED_MODULE_1__/* .sharedDispatcher */ .lK)()).request({
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method,
+            headers: options.headers,
+            body: options.body,
+            signal,
+            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs
+        });
+        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
+        response = { status: answer.statusCode, headers: answer.headers, body };
+    }
+    catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .MalformedResponseError */ .f7)
+            throw error;
+        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
+        // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
+        // what the network or a proxy said, so it passes the one sanitiser.
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? (0,_text_lines_js__WEBPACK_IMPORTED_MODULE_3__/* .clip */ .$)(failure.message, 500) : 'cancelled'}`);
+        throw failure;
+    }
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
+    return response;
+}
+/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
+async function readLimited(body, max, operation, endpoint) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > max) {
+            body.destroy();
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .MalformedResponseError */ .f7(operation, endpoint, `body larger than ${max} bytes`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
+const NETWORK_REASONS = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection closed while sending',
+    ENOTFOUND: 'host not found (DNS)',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENETDOWN: 'network down',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    UND_ERR_CLOSED: 'connection closed',
+    UND_ERR_ABORTED: 'request aborted',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
+    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
+    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
+    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
+};
+// Certificate problems and a proxy refusing our credentials answer the same way every time.
+const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
+function requestFailure(error, context) {
+    const { operation, endpoint, timeoutMs } = context;
+    if (context.callerSignal?.aborted)
+        return context.callerSignal.reason;
+    const code = errorCode(error);
+    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RequestTimeoutError */ .DH(operation, endpoint, timeoutMs, { cause: error });
+    }
+    if (code === undefined)
+        return error; // not a network failure: a bug, let it surface as is
+    const proxyStatus = proxyRefusal(error);
+    if (proxyStatus !== undefined) {
+        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
+        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .NetworkError */ .Dr(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
+            cause: error,
+            retryable: proxyStatus >= 500
+        });
+    }
+    const known = NETWORK_REASONS[code];
+    const message = error instanceof Error ? (0,_text_lines_js__WEBPACK_IMPORTED_MODULE_3__/* .firstLine */ .T)(error.message, 200) : code;
+    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .NetworkError */ .Dr(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
+}
+// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
+function proxyRefusal(error) {
+    const message = error instanceof Error ? error.message : '';
+    const match = /^Proxy response \((\d{3})\)/.exec(message);
+    return match ? Number(match[1]) : undefined;
+}
+function errorCode(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const code = error.code;
+    if (typeof code === 'string')
+        return code;
+    // undici sometimes wraps the socket error
+    const cause = error.cause;
+    return cause === undefined ? undefined : errorCode(cause);
+}
+
+
+/***/ }),
+
+/***/ 3839:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   XS: () => (/* binding */ closeSharedDispatcher),
+/* harmony export */   lK: () => (/* binding */ sharedDispatcher)
+/* harmony export */ });
+/* unused harmony exports proxySettingsFromEnv, createDispatcher, ProxyRouter */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6752);
+// The one connection pool every AWS call shares, so keep-alive connections are reused across
+// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
+// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
+// ProxyRouter (below) follows that convention over undici's Agent and ProxyAgent; it is used only
+// when a proxy variable is set, so the common case stays a plain Agent.
+
+function proxySettingsFromEnv(env = process.env) {
+    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
+    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
+    if (httpProxy === '' && httpsProxy === '')
+        return undefined;
+    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
+}
+/**
+ * A dispatcher for this environment. The proxy settings are read once, here, so what the log says
+ * about the proxy is what the dispatcher uses.
+ * Note: NO_PROXY is applied literally; it does NOT exempt loopback addresses.
+ */
+function createDispatcher(env = process.env) {
+    const proxy = proxySettingsFromEnv(env);
+    if (proxy === undefined)
+        return new undici__WEBPACK_IMPORTED_MODULE_0__.Agent();
+    return new ProxyRouter(proxy);
+}
+/**
+ * Sends each request direct or through a proxy, by its origin: NO_PROXY's hosts direct, an https
+ * target through HTTPS_PROXY, else HTTP_PROXY (an https target with only HTTP_PROXY set uses it).
+ * The rules are those of undici 6's EnvHttpProxyAgent, which is marked experimental (and says so
+ * on stderr, into every proxied user's step log); this keeps them over undici's stable Agent and
+ * ProxyAgent, through the public Dispatcher interface (dispatch, close, destroy).
+ */
+class ProxyRouter extends undici__WEBPACK_IMPORTED_MODULE_0__.Dispatcher {
+    #direct = new undici__WEBPACK_IMPORTED_MODULE_0__.Agent();
+    #http;
+    #https;
+    #noProxy;
+    constructor(settings) {
+        super();
+        this.#http = settings.httpProxy ? new undici__WEBPACK_IMPORTED_MODULE_0__.ProxyAgent(settings.httpProxy) : this.#direct;
+        this.#https = settings.httpsProxy ? new undici__WEBPACK_IMPORTED_MODULE_0__.ProxyAgent(settings.httpsProxy) : this.#http;
+        this.#noProxy = parseNoProxy(settings.noProxy);
+    }
+    dispatch(options, handler) {
+        return this.#route(new URL(String(options.origin))).dispatch(options, handler);
+    }
+    close(callback) {
+        const closed = Promise.all(this.#agents().map((agent) => agent.close())).then(() => undefined);
+        if (callback === undefined)
+            return closed;
+        void closed.then(callback, callback);
+    }
+    destroy(errorOrCallback, callback) {
+        const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
+        const done = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
+        const destroyed = Promise.all(this.#agents().map((agent) => agent.destroy(error))).then(() => undefined);
+        if (done === undefined)
+            return destroyed;
+        void destroyed.then(done, done);
+    }
+    #agents() {
+        return [...new Set([this.#direct, this.#http, this.#https])];
+    }
+    #route(url) {
+        // The port stripped from `host`, not `hostname`, keeps an IPv6 address's brackets.
+        const host = url.host.replace(/:\d*$/, '').toLowerCase();
+        const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
+        if (!shouldProxy(this.#noProxy, host, port))
+            return this.#direct;
+        return url.protocol === 'https:' ? this.#https : this.#http;
+    }
+}
+const DEFAULT_PORTS = { 'http:': 80, 'https:': 443 };
+/** NO_PROXY's entries: separated by commas or white space, each a host with an optional `:port`. */
+function parseNoProxy(value) {
+    return value
+        .split(/[,\s]/)
+        .filter((entry) => entry !== '')
+        .map((entry) => {
+        const withPort = /^(.+):(\d+)$/.exec(entry);
+        return { host: (withPort?.[1] ?? entry).toLowerCase(), port: withPort ? Number.parseInt(withPort[2], 10) : 0 };
+    });
+}
+/** An exact host is exempt by name, `.suffix` and `*.suffix` by ending (`*` alone: every host), each on its port if it names one. */
+function shouldProxy(noProxy, host, port) {
+    for (const entry of noProxy) {
+        if (entry.port !== 0 && entry.port !== port)
+            continue;
+        if (/^[.*]/.test(entry.host) ? host.endsWith(entry.host.replace(/^\*/, '')) : host === entry.host)
+            return false;
+    }
+    return true;
+}
+let shared;
+/** The process-wide dispatcher, created on first use from process.env. */
+function sharedDispatcher() {
+    shared ??= createDispatcher(process.env);
+    return shared;
+}
+/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
+async function closeSharedDispatcher() {
+    const closing = shared;
+    shared = undefined;
+    await closing?.close();
+}
+function firstNonEmpty(...values) {
+    for (const value of values) {
+        const trimmed = value?.trim();
+        if (trimmed)
+            return trimmed;
+    }
+    return '';
+}
+
+
+/***/ }),
+
+/***/ 8549:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DH: () => (/* binding */ RequestTimeoutError),
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   ag: () => (/* binding */ isRetryableAwsError),
+/* harmony export */   dS: () => (/* binding */ AwsServiceError),
+/* harmony export */   f7: () => (/* binding */ MalformedResponseError)
+/* harmony export */ });
+// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
+// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
+// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
+// cause, and never carry a response body or anything sent in a request: those may hold secrets.
+/** An AWS error response (any non-2xx status). */
+class AwsServiceError extends Error {
+    name = 'AwsServiceError';
+    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
+    operation;
+    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
+    code;
+    status;
+    /** Origin and path only: never a query string. */
+    endpoint;
+    constructor(fields) {
+        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
+        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
+        this.operation = fields.operation;
+        this.code = fields.code;
+        this.status = fields.status;
+        this.endpoint = fields.endpoint;
+        if (fields.oauthError !== undefined)
+            this.oauthError = fields.oauthError;
+        if (fields.retryAfterMs !== undefined)
+            this.retryAfterMs = fields.retryAfterMs;
+        if (fields.description !== undefined)
+            this.description = fields.description;
+        if (fields.requestId !== undefined)
+            this.requestId = fields.requestId;
+    }
+}
+/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
+class NetworkError extends Error {
+    name = 'NetworkError';
+    operation;
+    endpoint;
+    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
+    retryable;
+    constructor(operation, endpoint, reason, options = {}) {
+        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
+        this.operation = operation;
+        this.endpoint = endpoint;
+        this.retryable = options.retryable ?? true;
+    }
+}
+/**
+ * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
+ * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
+ */
+class RequestTimeoutError extends NetworkError {
+    name = 'RequestTimeoutError';
+    timeoutMs;
+    constructor(operation, endpoint, timeoutMs, options = {}) {
+        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
+        this.timeoutMs = timeoutMs;
+    }
+}
+/** A success status with a body we cannot use: not JSON, or a required field missing. */
+class MalformedResponseError extends Error {
+    name = 'MalformedResponseError';
+    operation;
+    endpoint;
+    constructor(operation, endpoint, problem, options = {}) {
+        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
+        this.operation = operation;
+        this.endpoint = endpoint;
+    }
+}
+// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
+// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
+const THROTTLING_CODES = new Set([
+    'Throttling',
+    'ThrottlingException',
+    'ThrottledException',
+    'RequestThrottledException',
+    'RequestThrottled',
+    'TooManyRequestsException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'BandwidthLimitExceeded',
+    'LimitExceededException',
+    'PriorRequestNotComplete'
+]);
+// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
+// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
+const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
+/** Whether trying the same request again later can succeed. */
+function isRetryableAwsError(error) {
+    if (error instanceof NetworkError)
+        return error.retryable;
+    if (!(error instanceof AwsServiceError))
+        return false;
+    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
+    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
+        return true;
+    if (error.status === 429 || THROTTLING_CODES.has(error.code))
+        return true;
+    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
+}
+
+
+/***/ }),
+
+/***/ 7777:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N4: () => (/* binding */ attemptLimit),
+/* harmony export */   SS: () => (/* binding */ requestJson),
+/* harmony export */   Zc: () => (/* binding */ DEFAULT_REQUEST_TIMEOUT_MS)
+/* harmony export */ });
+/* harmony import */ var _defined_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2050);
+/* harmony import */ var _aws_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8402);
+/* harmony import */ var _bounded_request_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3349);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8549);
+/* harmony import */ var _user_agent_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1153);
+// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
+// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
+// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
+
+
+
+
+
+/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Sends one request and returns a 2xx response's parsed body.
+ * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
+ * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
+ * `signal.reason` when the caller cancelled.
+ */
+async function requestJson(options) {
+    const { operation, method, url } = options;
+    // Errors and logs name the origin and path only: a query string may carry identifiers.
+    const endpoint = `${url.origin}${url.pathname}`;
+    const headers = { 'user-agent': _user_agent_js__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._, accept: 'application/json', ...options.headers };
+    let payload;
+    if (options.body !== undefined) {
+        payload = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+    }
+    const response = await (0,_bounded_request_js__WEBPACK_IMPORTED_MODULE_1__/* .requestBounded */ .H)({
+        operation,
+        method,
+        url,
+        headers,
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_4__/* .definedFields */ .X)({ body: payload }),
+        timeoutMs: attemptLimit(options, endpoint),
+        maxBodyBytes: MAX_BODY_BYTES,
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_4__/* .definedFields */ .X)({ signal: options.signal, dispatcher: options.dispatcher })
+    });
+    const { status, headers: responseHeaders } = response;
+    const text = response.body.toString('utf8');
+    if (status < 200 || status > 299) {
+        throw (0,_aws_error_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorFromResponse */ .ve)({
+            operation,
+            endpoint,
+            status,
+            headers: responseHeaders,
+            body: tryParseJson(text),
+            now: (options.now ?? Date.now)()
+        });
+    }
+    if (text.trim() === '')
+        return { status, headers: responseHeaders, body: undefined };
+    try {
+        return { status, headers: responseHeaders, body: JSON.parse(text) };
+    }
+    catch {
+        // The parser's message quotes the body; it stays out of the error.
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .MalformedResponseError */ .f7(operation, endpoint, `HTTP ${status} body is not JSON`);
+    }
+}
+/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+function attemptLimit(options, endpoint) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (options.deadline === undefined)
+        return timeoutMs;
+    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
+    if (left <= 0)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .RequestTimeoutError */ .DH(options.operation, endpoint, 0);
+    return Math.min(timeoutMs, left);
+}
+function tryParseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7763:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ Fields),
+/* harmony export */   K: () => (/* binding */ isTime)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8549);
+// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
+// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
+// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
+
+class Fields {
+    context;
+    path;
+    record;
+    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
+    constructor(body, context, path = '') {
+        this.context = context;
+        this.path = path;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
+        }
+        this.record = body;
+    }
+    malformed(problem) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .MalformedResponseError */ .f7(this.context.operation, this.context.endpoint, problem);
+    }
+    requiredString(name) {
+        const value = this.optionalString(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
+        return value;
+    }
+    optionalString(name) {
+        const value = this.record[name];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+    }
+    requiredNumber(name) {
+        const value = this.optionalNumber(name);
+        if (value === undefined)
+            throw this.malformed(`${this.path}${name} is missing or not a number`);
+        return value;
+    }
+    optionalNumber(name) {
+        const value = this.record[name];
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+    }
+    /**
+     * A point in time, in epoch seconds or milliseconds (`unitMs` 1000 or 1), that a Date can hold and
+     * that is after 1970: anything else would throw (toISOString) or mislead far from where it came in.
+     */
+    requiredTime(name, unitMs) {
+        const value = this.requiredNumber(name);
+        if (!isTime(value * unitMs))
+            throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`);
+        return value;
+    }
+    requiredObject(name) {
+        const value = this.record[name];
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
+        return value;
+    }
+    /** The raw value, for members whose shape the caller checks itself (lists). */
+    optionalValue(name) {
+        return this.record[name];
+    }
+}
+/** Epoch milliseconds after 1970 that a Date can represent (at most 8.64e15). */
+function isTime(ms) {
+    return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15;
+}
+
+
+/***/ }),
+
+/***/ 7821:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ parseRetryAfter)
+/* harmony export */ });
+// The Retry-After header, as AWS and GitHub send it: how long a server asks to be left alone.
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now) {
+    if (value === undefined)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+
+/***/ }),
+
+/***/ 1153:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ USER_AGENT)
+/* harmony export */ });
+/* unused harmony export ACTION_VERSION */
+// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
+// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
+const ACTION_VERSION = '0.1.0';
+const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6628);
+/* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3139);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6153);
+/* harmony import */ var _flow_prepare_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1554);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
+
 
 
 // Arguments are the test harness's alone. The runner starts runs.main as `node <file>` with none,
 // from the action's own action.yml, and nothing a workflow controls can add one: inputs and `env:`
 // reach the step as variables, and NODE_OPTIONS takes Node's options, never the script's. The one
 // argument understood only shortens the cache's bounds, which costs at most a warning.
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)((0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runOptionsFrom */ ._)(process.argv.slice(2)));
-await (0,_exit_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenFlushed */ .K)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)((0,_flow_prepare_js__WEBPACK_IMPORTED_MODULE_1__/* .runOptionsFrom */ ._)(process.argv.slice(2)));
+await (0,_exit_js__WEBPACK_IMPORTED_MODULE_2__/* .exitWhenFlushed */ .K)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 6628:
+/***/ 6153:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run),
-  _: () => (/* binding */ runOptionsFrom)
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var lib_core = __nccwpck_require__(3491);
+;// CONCATENATED MODULE: ./src/cancellation.ts
+// Cancellation: how the step hears that the runner wants it gone (a cancelled run, or
+// `timeout-minutes`), and the promise to be gone quickly.
+
+/**
+ * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
+ * soon anyway, and the post step records what this step could not.
+ */
+const CANCELLED_EXIT_MS = 1_800;
+/** What recording a cancelled gate on GitHub may take: well inside CANCELLED_EXIT_MS. */
+const CANCELLED_RECORD_MS = 1_000;
+/**
+ * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
+ * kill 2.5 s after that): stop
+ * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
+ * and leave no outcome behind. Recording may need GitHub, which can be slow: after
+ * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
+ */
+function abortOnTermination() {
+    const controller = new AbortController();
+    let deadline;
+    const cancel = (name) => {
+        if (controller.signal.aborted)
+            return;
+        lib_core.info(`Received ${name}: cancelling the request.`);
+        controller.abort(new Error(`cancelled by ${name}`));
+        // unref: when everything is recorded sooner, the process ends without waiting for this.
+        deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
+    };
+    const onInterrupt = () => cancel('SIGINT');
+    const onTerminate = () => cancel('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
+    return {
+        signal: controller.signal,
+        dispose() {
+            clearTimeout(deadline);
+            process.off('SIGINT', onInterrupt);
+            process.off('SIGTERM', onTerminate);
+        }
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/export/aws-config.ts
+var aws_config = __nccwpck_require__(2690);
+// EXTERNAL MODULE: ./src/export/marks.ts
+var marks = __nccwpck_require__(9576);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/time/format.ts
+var format = __nccwpck_require__(6622);
+;// CONCATENATED MODULE: ./src/export/token-cache.ts
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
+// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
+// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
+// refresh the access token by itself when it nears expiry.
+
+
+
+
+/** Where the tools look: always under the home directory (no variable moves it). */
+function tokenCacheDirectory(home) {
+    return (0,external_node_path_.join)(home, '.aws', 'sso', 'cache');
+}
+/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
+function tokenCacheFile(home, sessionName) {
+    return (0,external_node_path_.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
+}
+/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
+function tokenCacheEntry(session, token, registration) {
+    const entry = {
+        startUrl: session.startUrl,
+        region: session.region,
+        accessToken: token.accessToken,
+        expiresAt: (0,format/* isoUtc */.u8)(token.expiresAt),
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
+        registrationExpiresAt: (0,format/* isoUtc */.u8)(registration.clientSecretExpiresAt * 1000)
+    };
+    if (token.refreshToken !== undefined)
+        entry.refreshToken = token.refreshToken;
+    entry[marks/* TOKEN_CACHE_MARK */.H9] = { session: session.mark.session, runner: session.mark.runner };
+    return entry;
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
+// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
+// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
+// session. The tools then get role credentials (and refresh the token) without the action.
+
+
+
+
+
+
+/** A section the user wrote has a name the action needs. */
+class ProfileConflictError extends errors/* UserFacingError */.Ui {
+    name = 'ProfileConflictError';
+}
+/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
+function awsConfigFile(env, home, cwd = process.cwd()) {
+    const configured = env.AWS_CONFIG_FILE?.trim();
+    if (!configured)
+        return (0,external_node_path_.join)(home, '.aws', 'config');
+    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_.join)(home, configured.slice(1)) : configured;
+    return (0,external_node_path_.isAbsolute)(expanded) ? expanded : (0,external_node_path_.resolve)(cwd, expanded);
+}
+/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
+function sessionNameFor(runId, random) {
+    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
+}
+/** Writes the token cache and the config block; returns what the post step must remove. */
+function writeAwsProfiles(setup) {
+    const { sessionName, home } = setup;
+    const cacheFile = tokenCacheFile(home, sessionName);
+    return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
+        // The token first: a profile whose token file is missing fails with "Token … does not exist".
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+        const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
+        (0,external_node_fs_.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+        (0,external_node_fs_.chmodSync)(cacheFile, 0o600);
+    });
+}
+/**
+ * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
+ * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
+ */
+function writeCredentialProfiles(setup) {
+    const sections = setup.profiles.map(({ target, credentials }) => ({
+        header: (0,aws_config/* profileHeader */.Nr)(target.profile),
+        entries: [
+            ['aws_access_key_id', credentials.accessKeyId],
+            ['aws_secret_access_key', credentials.secretAccessKey],
+            ['aws_session_token', credentials.sessionToken],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => { });
+}
+/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
+function writeBlock(setup, sections, cacheFile, beforeFile) {
+    const { configFile, tag, home } = setup;
+    const existing = readConfig(configFile);
+    const text = replaceStaleBlocks(existing ?? '', sections, setup);
+    const appended = (0,aws_config/* appendBlock */.MY)(text, tag, sections, `${setup.note} ${(0,marks/* blockRunnerNote */.IH)(setup.runner)}`);
+    const directories = [...missingDirectories((0,external_node_path_.dirname)(configFile)), ...(cacheFile ? missingDirectories(tokenCacheDirectory(home)) : [])];
+    const record = {
+        configFile,
+        tag,
+        profiles: setup.targets.map((target) => target.profile),
+        createdConfigFile: existing === undefined,
+        terminatedLastLine: appended.terminatedLastLine,
+        ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
+        createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
+    };
+    setup.beforeWrite(record);
+    beforeFile();
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(configFile), { recursive: true, mode: 0o700 });
+    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
+    (0,external_node_fs_.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
+    return record;
+}
+function profileSections(setup) {
+    const profiles = setup.profiles.map((target) => ({
+        header: (0,aws_config/* profileHeader */.Nr)(target.profile),
+        entries: [
+            ['sso_session', setup.sessionName],
+            ['sso_account_id', target.accountId],
+            ['sso_role_name', target.roleName],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    const session = {
+        header: (0,aws_config/* ssoSessionHeader */.r1)(setup.sessionName),
+        entries: [
+            ['sso_start_url', setup.startUrl],
+            ['sso_region', setup.ssoRegion],
+            ['sso_registration_scopes', setup.scopes.join(',')]
+        ]
+    };
+    return [...profiles, session];
+}
+function readConfig(file) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: (0,aws_config/* profileHeader */.Nr)(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
+ * A section of the same name that the user wrote is refused: replacing it would change what their
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => (0,aws_config/* sectionIdentity */.cq)(section.header)));
+    const owned = (0,aws_config/* findSections */.Kd)(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => (0,aws_config/* sectionIdentity */.cq)((0,aws_config/* profileHeader */.Nr)(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
+ */
+function replaceStaleBlocks(text, sections, setup) {
+    refuseUserSections(text, sections, setup.configFile, setup.targets);
+    const wanted = new Set(sections.map((section) => (0,aws_config/* sectionIdentity */.cq)(section.header)));
+    const stale = new Set((0,aws_config/* findSections */.Kd)(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
+    let result = text;
+    for (const tag of stale) {
+        const removed = (0,aws_config/* removeBlock */.wC)(result, tag, false);
+        if (removed.outcome !== 'removed') {
+            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
+        }
+        result = removed.text;
+        (0,external_node_fs_.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
+        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
+    }
+    return result;
+}
+/** `dir` and its missing ancestors, deepest first. */
+function missingDirectories(dir) {
+    const missing = [];
+    for (let current = dir; !(0,external_node_fs_.existsSync)(current); current = (0,external_node_path_.dirname)(current)) {
+        missing.push(current);
+        if ((0,external_node_path_.dirname)(current) === current)
+            break;
+    }
+    return missing;
+}
+
+;// CONCATENATED MODULE: ./src/role-inputs.ts
+// The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
+// exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
+// profile per line, for a deploy across accounts), `aws-region`, `output-credentials`, `revoke`.
+// Checked with the other inputs, before any network call.
+//
+// How they combine (README, "Several roles"): `account-id` + `role-name` export AWS_* variables;
+// `profile` also writes that role as a named profile; every `roles` line writes one more profile.
+// What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
+// and a profile name used twice.
+
+const ACCOUNT_ID_EXAMPLE = '111122223333';
+const ROLE_NAME_EXAMPLE = 'Deployer';
+const ROLES_EXAMPLE = '111122223333:Deployer=prod';
+function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening = false }) {
+    const role = parseRole(read('account-id'), read('role-name'));
+    const profiles = [];
+    const profile = read('profile');
+    let handoffProfile;
+    if (profile !== '' && opening && !role) {
+        handoffProfile = parseProfileName('profile', profile, "Input 'profile'");
+    }
+    else if (profile !== '') {
+        if (!role) {
+            throw new errors/* InputError */.dz('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push({ ...role, profile: parseProfileName('profile', profile, "Input 'profile'"), source: "input 'profile'" });
+    }
+    for (const target of parseRoles(read('roles'))) {
+        // A name used twice would make the second profile silently replace the first.
+        const earlier = profiles.find((other) => other.profile === target.profile);
+        if (earlier) {
+            throw new errors/* InputError */.dz('roles', `Input ${target.source.replace(/^input /, '')} uses the profile name "${target.profile}", already used by ${earlier.source}; give each profile its own name, like ${ROLES_EXAMPLE}.`);
+        }
+        profiles.push(target);
+    }
+    const rawAwsRegion = read('aws-region');
+    const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
+    const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
+    // Opening a hand-off without a role picks what the gate sealed: these may well apply.
+    if (outputCredentials && !role && !opening) {
+        warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
+    }
+    if (rawAwsRegion !== '' && !role && profiles.length === 0 && !opening) {
+        warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
+    }
+    const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
+    if (role)
+        access.role = role;
+    if (handoffProfile !== undefined)
+        access.handoffProfile = handoffProfile;
+    return access;
+}
+function parseRole(rawAccountId, rawRoleName) {
+    if (rawAccountId === '' && rawRoleName === '')
+        return undefined;
+    if (rawRoleName === '') {
+        throw new errors/* InputError */.dz('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`);
+    }
+    if (rawAccountId === '') {
+        throw new errors/* InputError */.dz('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`);
+    }
+    return {
+        accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
+        roleName: parseRoleName(rawRoleName, "Input 'role-name'", 'role-name')
+    };
+}
+/** `what` starts the message ("Input 'account-id'", "Input 'roles' line 2 account id"). */
+function parseAccountId(raw, what, input) {
+    const value = raw.trim();
+    if (/^\d{12}$/.test(value))
+        return value;
+    const digits = value.replace(/[\s-]/g, '');
+    const hint = /^\d{12}$/.test(digits)
+        ? ' (without dashes or spaces)'
+        : /^\d{1,11}$/.test(value)
+            ? " (quote it in YAML, like '012345678901': an unquoted number loses its leading zeros)"
+            : '';
+    throw new errors/* InputError */.dz(input, `${what} must be a 12-digit AWS account ID${hint}, like ${ACCOUNT_ID_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// IAM role names and permission set names: letters, digits and +=,.@_- (IAM allows 64 characters).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+function parseRoleName(raw, what, input) {
+    const value = raw.trim();
+    if (ROLE_NAME.test(value))
+        return value;
+    throw new errors/* InputError */.dz(input, `${what} must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like ${ROLE_NAME_EXAMPLE}; got ${JSON.stringify(value)}.`);
+}
+// Profile names become `[profile NAME]` headers, AWS_PROFILE values and --profile arguments:
+// kept to characters no shell, INI reader or SDK treats specially.
+const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+function parseProfileName(input, raw, what) {
+    const value = raw.trim();
+    if (PROFILE_NAME.test(value))
+        return value;
+    throw new errors/* InputError */.dz(input, `${what} must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got ${JSON.stringify(value)}.`);
+}
+const ROLES_LINE = /^([^:\s]+):([^=\s]+)(?:=(\S*))?$/;
+/**
+ * One `ACCOUNT_ID:ROLE_NAME[=PROFILE]` per line; blank lines and `#` comments are skipped. Without
+ * `=PROFILE` the profile is named `ACCOUNT_ID-ROLE_NAME`.
+ */
+function parseRoles(raw) {
+    const targets = [];
+    raw.split(/\r?\n/).forEach((text, index) => {
+        const line = text.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const where = `line ${index + 1}`;
+        const match = ROLES_LINE.exec(line);
+        if (!match) {
+            throw new errors/* InputError */.dz('roles', `Input 'roles' ${where} must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like ${ROLES_EXAMPLE}; got ${JSON.stringify(line)}.`);
+        }
+        const [, rawAccountId = '', rawRoleName = '', rawProfile] = match;
+        const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles');
+        const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles');
+        const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`);
+        targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` });
+    });
+    return targets;
+}
+
+// EXTERNAL MODULE: ./src/gate/policy.ts
+var gate_policy = __nccwpck_require__(2601);
+// EXTERNAL MODULE: ./src/text/sanitize.ts
+var sanitize = __nccwpck_require__(4212);
+;// CONCATENATED MODULE: ./src/inputs.ts
+// Every input is parsed and checked here, before any network call, so a typo fails the step in
+// a second with one line naming the input, the problem and a good value, instead of surfacing
+// minutes later as an AWS error or a confused approver.
+//
+// An empty value means the default, for every input: the runner applies action.yml defaults, but
+// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
+// input out, and that should behave like leaving it out here too.
+
+
+
+
+
+
+const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
+const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
+const PHASES = ['all', 'start', 'wait'];
+/** The scope that lets a token list accounts and roles and get role credentials (the portal calls). */
+const ACCOUNT_ACCESS_SCOPE = 'sso:account:access';
+const DEFAULT_SCOPES = [ACCOUNT_ACCESS_SCOPE];
+/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
+function defaultClientName(repository) {
+    // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
+    const name = (0,sanitize/* sanitize */.aj)(repository, { maxLength: 200 });
+    return name ? `GitHub Actions ${name}` : 'GitHub Actions';
+}
+/**
+ * Parses all inputs. Throws InputError for the first unusable one.
+ * `repository` (owner/repo) supplies the default client name.
+ */
+function parseInputs(read, repository) {
+    const warnings = [];
+    const handoff = read('handoff');
+    const rawHandoffKey = read('handoff-key');
+    const rawStartUrl = read('start-url');
+    const rawRegion = read('region');
+    // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
+    const opening = handoff !== '';
+    if (!opening && rawHandoffKey !== '' && (rawStartUrl === '' || rawRegion === '')) {
+        // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
+        throw new errors/* InputError */.dz('handoff', `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`);
+    }
+    const region = opening && rawRegion === '' ? '' : parseRegion(rawRegion);
+    const startUrl = opening && rawStartUrl === '' ? '' : parseStartUrl(rawStartUrl, region, warnings);
+    const scopes = parseScopes(read('scopes'));
+    const clientName = parseClientName(read('client-name'), repository);
+    const timeout = read('timeout');
+    const notify = parseNotify(read('notify'));
+    const phase = parsePhase(read('phase'));
+    const githubToken = read('github-token');
+    const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
+    const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
+    const cacheEncryptionKey = read('cache-encryption-key');
+    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening });
+    if (!opening && (access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
+        warnings.push(`Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`);
+    }
+    const policy = {
+        approvers: (0,gate_policy/* parsePatterns */.Z7)('approvers', read('approvers')),
+        excluded: (0,gate_policy/* parsePatterns */.Z7)('excluded-approvers', read('excluded-approvers')),
+        requiredApprovals: (0,gate_policy/* parseRequiredApprovals */.P2)(read('required-approvals'))
+    };
+    const inputs = {
+        startUrl,
+        region,
+        scopes,
+        clientName,
+        notify,
+        phase,
+        githubToken,
+        allowForks,
+        cacheRegistration,
+        policy,
+        ...access
+    };
+    if (timeout !== '')
+        inputs.timeoutSeconds = parseDuration('timeout', timeout);
+    if (cacheEncryptionKey !== '')
+        inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
+    Object.assign(inputs, parseHandoffInputs(handoff, rawHandoffKey, inputs));
+    return { inputs, warnings };
+}
+/** `handoff-key` (seal, or open with `handoff`) and `handoff`, checked against the other inputs. */
+function parseHandoffInputs(handoff, rawKey, inputs) {
+    if (rawKey === '') {
+        if (handoff === '')
+            return {};
+        throw new errors/* InputError */.dz('handoff-key', "Input 'handoff' needs 'handoff-key', the secret the gate job sealed it with; pass the same secret to both, like handoff-key: ${{ secrets.HANDOFF_KEY }}.");
+    }
+    const handoffKey = checkEncryptionKeyStrength(rawKey, 'handoff-key');
+    if (handoff !== '') {
+        if (inputs.phase !== 'all') {
+            throw new errors/* InputError */.dz('phase', `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`);
+        }
+        return { handoffKey, handoff };
+    }
+    if (inputs.phase === 'start') {
+        throw new errors/* InputError */.dz('handoff-key', "Input 'handoff-key' seals role credentials, which a phase: start step never gets; set it on the phase: wait step.");
+    }
+    if (!inputs.role && inputs.profiles.length === 0) {
+        throw new errors/* InputError */.dz('handoff-key', "Input 'handoff-key' seals the credentials of the requested roles for later jobs, but no role is requested; set 'account-id' and 'role-name', or 'roles'.");
+    }
+    return { handoffKey };
+}
+/** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
+const MIN_KEY_BITS = 128;
+const KEY_USES = {
+    'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
+    'handoff-key': {
+        protects: 'the role credentials handed to later jobs',
+        whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off'
+    }
+};
+/**
+ * A key protects what it seals against anyone who can read the sealed text (the repository's
+ * cache, a job output), who can try keys offline at leisure: scrypt slows each guess, it does not
+ * make a short key long. So the key must carry at least 128 bits. What a value carries is estimated
+ * from the alphabet it draws on (hex 4 bits a character, base64 6, anything else 6 as well, which is
+ * generous for a passphrase), so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16`
+ * (32) pass, a word does not.
+ */
+function checkEncryptionKeyStrength(key, input = 'cache-encryption-key') {
+    const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
+    const distinct = new Set(key).size;
+    if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
+        const use = KEY_USES[input];
+        throw new errors/* InputError */.dz(input, `Input '${input}' is too weak to protect ${use.protects} (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
+            `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
+            `${use.whenEmpty}.`);
+    }
+    return key;
+}
+/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
+// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
+const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'];
+/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
+function checkProfileNames(inputs) {
+    if (inputs.profiles.length > 0)
+        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_.homedir)()), inputs.profiles);
+}
+/**
+ * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
+ * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
+ */
+function maskSecretInputs(read, setSecret) {
+    for (const name of SECRET_INPUTS) {
+        const value = read(name);
+        if (value !== '')
+            setSecret(value);
+    }
+}
+function required(name, value, example) {
+    if (value === '')
+        throw new errors/* InputError */.dz(name, `Input '${name}' is required; set it to a value like ${example}.`);
+    return value;
+}
+// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
+// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
+// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** Whether a value has the shape of an AWS region (REGION above). */
+function isRegionName(value) {
+    return REGION.test(value);
+}
+/** Checks a region for `input` ('region' or 'aws-region'). */
+function parseRegion(raw, input = 'region') {
+    const value = required(input, raw, 'us-east-1');
+    if (REGION.test(value))
+        return value;
+    const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
+        ? ' (that is an availability zone; drop the last letter)'
+        : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
+            ? ' (regions are lower case)'
+            : '';
+    throw new errors/* InputError */.dz(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
+}
+// Start URLs AWS hands out (docs/protocol.md §1, "Start URLs"): the classic and alias portals
+// https://d-1234567890.awsapps.com/start and https://<alias>.awsapps.com/start, GovCloud
+// https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn; and the regional
+// portals every instance has in its home region and each additional (Multi-Region) one, without
+// /start: dual-stack https://ssoins-<id>.portal.<region>.app.aws and the alternative IPv4
+// https://ssoins-<id>.<region>.portal.amazonaws.com (and their China and EU sovereign variants).
+// On an awsapps host any other path is not a start URL (the portal's root or a page inside it,
+// copied from the browser) and is refused. Any other https host only warns: an emulator, a private
+// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
+const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
+/** Regional portal hosts, each with the region it names as its first group. */
+const REGIONAL_PORTAL_HOSTS = [
+    /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.(?:app\.aws|app\.amazonwebservices\.com\.cn|api\.amazonwebservices\.eu)$/,
+    /^[a-z0-9][a-z0-9-]*\.([a-z0-9-]+)\.portal\.amazonaws\.(?:com|com\.cn|eu)$/
+];
+const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
+/** The region a regional portal host names (ssoins-….portal.eu-west-1.app.aws: eu-west-1), if it is one. */
+function startUrlRegion(host) {
+    for (const pattern of REGIONAL_PORTAL_HOSTS) {
+        const match = pattern.exec(host);
+        if (match)
+            return match[1];
+    }
+    return undefined;
+}
+/**
+ * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
+ * path other than /start), and a regional portal whose region is not `region`; warns about a host
+ * that does not look like an AWS access portal.
+ *
+ * Why a region mismatch fails rather than warns: a regional portal URL names the one region whose
+ * IAM Identity Center serves it (the home region, or an additional region of a Multi-Region
+ * instance, where device authorizations are made and approved separately). With another `region`,
+ * AWS still hands out a code, but the approver's page shows an error, the action is never told,
+ * and the job waits out the code blaming the approver. Nothing useful can come of that run.
+ */
+function parseStartUrl(raw, region, warnings) {
+    const value = required('start-url', raw, START_URL_EXAMPLE);
+    const reject = (problem) => {
+        throw new errors/* InputError */.dz('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`);
+    };
+    if (/\s/.test(value))
+        reject('must be one URL without spaces');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return reject('must be the AWS access portal URL');
+    }
+    if (url.protocol !== 'https:')
+        reject('must be an https:// URL');
+    if (url.username || url.password)
+        reject('must not contain a user name or password');
+    const host = url.hostname;
+    const portalRegion = startUrlRegion(host);
+    if (AWSAPPS_HOST.test(host)) {
+        const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
+        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
+            reject(`must be the portal's start URL, ending in /start`);
+    }
+    else if (portalRegion !== undefined) {
+        if (portalRegion !== region) {
+            throw new errors/* InputError */.dz('start-url', `Input 'start-url' is the access portal of region ${portalRegion}, but input 'region' is ${region}: set 'region' to ${portalRegion} (the region of that portal's IAM Identity Center), or use the start URL of region ${region}.`);
+        }
+        if (url.pathname !== '/') {
+            warnings.push(`Input 'start-url' has the path ${(0,sanitize/* sanitize */.aj)(url.pathname, { maxLength: 100 })}; AWS's regional portal URLs have none, like https://ssoins-1234567890abcdef.portal.${region}.app.aws.`);
+        }
+    }
+    else {
+        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws, *.<region>.portal.amazonaws.com); continuing in case it is right.`);
+    }
+    if (url.search || url.hash) {
+        warnings.push(
+        // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
+        `Input 'start-url' (${(0,sanitize/* sanitize */.aj)(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
+    }
+    return value;
+}
+// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
+const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/;
+/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
+function parseScopes(raw) {
+    if (raw === '')
+        return [...DEFAULT_SCOPES];
+    const scopes = [...new Set(splitList(raw))];
+    for (const scope of scopes) {
+        if (!SCOPE.test(scope)) {
+            throw new errors/* InputError */.dz('scopes', `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`);
+        }
+    }
+    return scopes;
+}
+function parseClientName(raw, repository) {
+    if (raw === '')
+        return defaultClientName(repository);
+    // It is sent to AWS and shown on the consent page, which renders it as given: one readable line,
+    // so no control (C0 or C1), line or paragraph separator, and none of the invisible format
+    // characters (bidi overrides, zero-width) that could make the page show another name than the
+    // log does. Lone surrogates and private-use characters have no reading at all.
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u.test(raw)) {
+        throw new errors/* InputError */.dz('client-name', `Input 'client-name' must be one line of visible text, like "GitHub Actions octo-org/app", without control, bidi or zero-width characters; got ${JSON.stringify(raw)}.`);
+    }
+    return raw;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m';
+/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
+function parseDuration(name, raw) {
+    const invalid = (problem) => {
+        throw new errors/* InputError */.dz(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`);
+    };
+    const value = raw.trim();
+    let seconds;
+    if (/^\d+$/.test(value)) {
+        seconds = Number(value);
+    }
+    else {
+        const match = DURATION.exec(value);
+        if (!match || value === '')
+            return invalid('a number of seconds or a duration');
+        const [, h = '0', m = '0', s = '0'] = match;
+        seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    }
+    if (!Number.isSafeInteger(seconds))
+        return invalid('a reasonable duration');
+    if (seconds < 1)
+        return invalid('at least one second,');
+    return seconds;
+}
+// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
+const TRUE_VALUES = ['true', 'True', 'TRUE'];
+const FALSE_VALUES = ['false', 'False', 'FALSE'];
+function parseBoolean(name, raw, defaultValue) {
+    if (raw === '')
+        return defaultValue;
+    if (TRUE_VALUES.includes(raw))
+        return true;
+    if (FALSE_VALUES.includes(raw))
+        return false;
+    throw new errors/* InputError */.dz(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`);
+}
+/** `none`: the log only. Channel and phase names are matched in any case, as booleans are. */
+const NO_NOTIFY = 'none';
+function parseNotify(raw) {
+    if (raw === '')
+        return [...DEFAULT_NOTIFY];
+    const items = splitList(raw).map((item) => item.toLowerCase());
+    if (items.includes(NO_NOTIFY)) {
+        if (items.some((item) => item !== NO_NOTIFY)) {
+            throw new errors/* InputError */.dz('notify', `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`);
+        }
+        return [];
+    }
+    const channels = [];
+    for (const item of items) {
+        const channel = NOTIFY_CHANNELS.find((known) => known === item);
+        if (!channel) {
+            throw new errors/* InputError */.dz('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment", or be none for the log only; got ${JSON.stringify(item)}.`);
+        }
+        if (!channels.includes(channel))
+            channels.push(channel);
+    }
+    return channels;
+}
+function parsePhase(raw) {
+    if (raw === '')
+        return 'all';
+    const phase = PHASES.find((known) => known === raw.toLowerCase());
+    if (phase)
+        return phase;
+    throw new errors/* InputError */.dz('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
+}
+function splitList(raw) {
+    return raw.split(/[\s,]+/).filter((item) => item !== '');
+}
+
+// EXTERNAL MODULE: ./src/oidc/endpoints.ts
+var endpoints = __nccwpck_require__(1603);
+// EXTERNAL MODULE: ./src/cleanup/aws-files.ts
+var aws_files = __nccwpck_require__(6115);
+// EXTERNAL MODULE: ./src/cleanup/revoke.ts + 1 modules
+var revoke = __nccwpck_require__(8651);
+;// CONCATENATED MODULE: ./src/private-files.ts
+// Where the action keeps what must outlive a step but not the job: the pending request between
+// `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
+// client secret, a device code), so they live in a directory only the runner's user can enter,
+// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
+
+
+
+
+const DIRECTORY_NAME = 'aws-sso-device-auth';
+/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
+function privateDirectory(env = process.env) {
+    const directory = (0,external_node_path_.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_.tmpdir)(), DIRECTORY_NAME);
+    (0,external_node_fs_.mkdirSync)(directory, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
+    (0,external_node_fs_.chmodSync)(directory, 0o700);
+    return directory;
+}
+/**
+ * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
+ * old version or the new one, never half a file.
+ */
+function writePrivateFile(path, content) {
+    const partial = `${path}.${(0,external_node_crypto_.randomUUID)()}.partial`;
+    try {
+        (0,external_node_fs_.writeFileSync)(partial, content, { mode: 0o600, flag: 'wx' });
+        (0,external_node_fs_.renameSync)(partial, path);
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(partial, { force: true });
+        throw error;
+    }
+}
+/** The file's text, or undefined when it does not exist. */
+function private_files_readPrivateFile(path) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/model/post-step-state.ts
+// The main step's post-step state to the post step (runs.post), which the runner runs at the end of the
+// job even after a failure, a cancellation or a killed main step.
+//
+// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
+// private-files.ts). State values reach the post step as STATE_* environment variables, which are
+// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
+// has something new to hand over, so whenever it dies, the post step finds the latest version.
+//
+// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
+// over something new, add an optional field here, set it from the main step with `update`, and
+// add a task that reads it. Tasks must not depend on one another's fields.
+
+
+
+
+
+/** The state name (STATE_post_step in the post step); its value is the post-step state file's path. */
+const POST_STEP_STATE = 'post_step';
+/** Writes the post-step state file, creating it (and saving its path as state) on the first update. */
+class PostStepWriter {
+    saveState;
+    data = { files: [] };
+    path;
+    constructor(saveState = lib_core.saveState) {
+        this.saveState = saveState;
+    }
+    /** Applies `change` and rewrites the file. */
+    update(change) {
+        change(this.data);
+        const first = this.path === undefined;
+        this.path ??= (0,external_node_path_.join)(privateDirectory(), `post-step-${(0,external_node_crypto_.randomUUID)()}.json`);
+        writePrivateFile(this.path, JSON.stringify(this.data));
+        // Saved once the file exists: the post step never follows a path to nothing it could trust.
+        if (first)
+            this.saveState(POST_STEP_STATE, this.path);
+    }
+    /** Sets or changes the PR comment's record: the one part of the post-step state the PR comment channel writes. */
+    updateComment(change) {
+        this.update((postStep) => {
+            const comment = change(postStep.comment);
+            if (comment !== undefined)
+                postStep.comment = comment;
+        });
+    }
+    /** Records a file the action wrote, for the post step to remove. */
+    addFile(path) {
+        this.update((postStep) => {
+            if (!postStep.files.includes(path))
+                postStep.files.push(path);
+        });
+    }
+}
+/** The main step's post-step state, or undefined when it left none (or the file is already gone). */
+function readPostStepState(getState = core.getState) {
+    const path = getState(POST_STEP_STATE);
+    if (path === '')
+        return undefined;
+    const text = readPrivateFile(path);
+    if (text === undefined)
+        return undefined;
+    const parsed = JSON.parse(text);
+    return {
+        path,
+        postStep: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] }
+    };
+}
+/**
+ * Every post-step state an earlier step of this job left (two gates in one job, a start step): what they
+ * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
+ * runner empties at the start of each job, so whatever is there belongs to this job. A file that
+ * does not read as a post-step state is skipped: it claims nothing.
+ */
+function postStepStatesOfThisJob() {
+    const directory = privateDirectory();
+    return (0,external_node_fs_.readdirSync)(directory)
+        .filter((name) => /^post-step-[0-9a-f-]{36}\.json$/.test(name))
+        .flatMap((name) => {
+        try {
+            const parsed = JSON.parse(private_files_readPrivateFile((0,external_node_path_.join)(directory, name)) ?? 'null');
+            return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed }] : [];
+        }
+        catch {
+            return [];
+        }
+    });
+}
+
+// EXTERNAL MODULE: ./src/defined.ts
+var defined = __nccwpck_require__(2050);
+;// CONCATENATED MODULE: ./src/cleanup/leftovers.ts
+// Leftovers of earlier runs (main step, before anything else). On a self-hosted runner a job can
+// die without its post step (the runner killed, the machine rebooted), and what this action wrote
+// for the AWS tools stays in HOME for the next job: its block in the AWS config file and the token
+// cache entry with an access token, a refresh token and the client secret. So each main step first
+// removes what an earlier run of this action on this runner left:
+// - the blocks between the action's markers (`# >>> aws-sso-device-auth TAG (runner R)` through
+//   `# <<< aws-sso-device-auth TAG`) whose first line names this runner, each with the token cache
+//   file named after its tag (a tool that refreshed the token may have dropped the file's mark);
+// - token cache files whose mark (marks.ts) names this runner, whose block may be gone already.
+// Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
+// machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
+// known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
+// its post-step state claims it (model/post-step-state.ts postStepStatesOfThisJob).
+// Only the config file this step's environment names is looked at: a block written where another
+// job's AWS_CONFIG_FILE pointed stays there.
+// Removing the files is not enough: until then any job on the runner could have copied them, and
+// the tokens in them work until they expire (the refresh token for as long as the approver's
+// session lasts). So each removed token cache's session is ended too, as the post step would have
+// ended it (revoke.ts: sso:Logout, or a refresh first when the access token has expired), within a
+// few seconds, on the path to the prompt only when there are leftovers at all.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A token cache entry is a few KiB: a larger file is not one the action wrote. */
+const MAX_CACHE_FILE_BYTES = 64 * 1024;
+function removeLeftovers(scope) {
+    const removed = { blocks: [], cacheFiles: [], sessions: [], problems: [] };
+    const sessions = removeConfigBlocks(scope, removed);
+    const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)]);
+    for (const file of candidates) {
+        if (scope.claimed.files.has(file))
+            continue;
+        try {
+            if (!isRegularFile(file))
+                continue;
+            const session = (0,aws_files/* leftoverSession */.it)(file, isRegionName);
+            (0,external_node_fs_.rmSync)(file, { force: true });
+            removed.cacheFiles.push(file);
+            if (session)
+                removed.sessions.push(session);
+        }
+        catch (error) {
+            removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${reason(error)}. Delete it: it holds a token.`);
+        }
+    }
+    return removed;
+}
+/** Removes this runner's unclaimed blocks; returns their sessions, for their token cache files. */
+function removeConfigBlocks(scope, removed) {
+    const { configFile } = scope;
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(configFile, 'utf8');
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${reason(error)}.`);
+        return [];
+    }
+    const stale = (0,aws_config/* markedBlocks */.HQ)(text).filter((block) => block.runner === scope.runner && !scope.claimed.sessions.has(block.tag));
+    let cleaned = text;
+    for (const { tag } of stale) {
+        const result = (0,aws_config/* removeBlock */.wC)(cleaned, tag, false);
+        if (result.outcome === 'unterminated') {
+            removed.problems.push(`The AWS config file ${configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line "# <<< aws-sso-device-auth ${tag}"; remove that block by hand.`);
+        }
+        if (result.outcome !== 'removed')
+            continue;
+        cleaned = result.text;
+        removed.blocks.push(tag);
+    }
+    if (cleaned === text)
+        return removed.blocks;
+    try {
+        // In place, as the block was written: the file keeps its mode, owner and a symlink to it.
+        (0,external_node_fs_.writeFileSync)(configFile, cleaned);
+    }
+    catch (error) {
+        removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${reason(error)}. Remove them by hand.`);
+        return [];
+    }
+    return removed.blocks;
+}
+/** Token cache files whose mark names this runner and a session no post-step state of this job holds. */
+function markedCacheFiles(scope) {
+    const directory = tokenCacheDirectory(scope.home);
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)(directory);
+    }
+    catch {
+        return [];
+    }
+    return names.flatMap((name) => {
+        if (!/^[0-9a-f]{40}\.json$/.test(name))
+            return [];
+        const file = (0,external_node_path_.join)(directory, name);
+        try {
+            if (!isRegularFile(file) || (0,external_node_fs_.lstatSync)(file).size > MAX_CACHE_FILE_BYTES)
+                return [];
+            const mark = (0,marks/* tokenCacheMarkOf */.K8)(JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')));
+            return mark && mark.runner === scope.runner && !scope.claimed.sessions.has(mark.session) ? [file] : [];
+        }
+        catch {
+            // Unreadable or not JSON: not a file this action wrote.
+            return [];
+        }
+    });
+}
+/** Only a regular file: a link or a directory in the cache is nobody's entry the action wrote. */
+function isRegularFile(file) {
+    try {
+        return (0,external_node_fs_.lstatSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function reason(error) {
+    return error.code ?? (error instanceof Error ? error.message : String(error));
+}
+/** The one line that says what was removed, or undefined when nothing was. */
+function leftoversLine(removed, configFile) {
+    const parts = [];
+    if (removed.blocks.length > 0) {
+        parts.push(`${removed.blocks.length} AWS config block${removed.blocks.length === 1 ? '' : 's'} (sso-session ${removed.blocks.join(', ')}) from ${configFile}`);
+    }
+    if (removed.cacheFiles.length > 0)
+        parts.push(`${removed.cacheFiles.length} SSO token cache file${removed.cacheFiles.length === 1 ? '' : 's'} (${removed.cacheFiles.join(', ')})`);
+    if (parts.length === 0)
+        return undefined;
+    return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`;
+}
+/** How long ending the leftover sessions may take in all: they run at once, each within this. */
+const LEFTOVER_REVOKE_WINDOW_MS = 5_000;
+/** More than a few dead sessions of one runner is not a killed job but something else; the rest only expire. */
+const MAX_LEFTOVER_SESSIONS = 4;
+/**
+ * The main step's first act: removes this runner's leftovers, sparing what this job's post-step states
+ * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
+ * step: a problem is a warning saying what to do.
+ */
+async function removeEarlierLeftovers(log, env = process.env, mask = lib_core.setSecret) {
+    let removed;
+    try {
+        const home = (0,external_node_os_.homedir)();
+        const configFile = awsConfigFile(env, home);
+        const records = postStepStatesOfThisJob().flatMap((postStep) => (postStep.awsFiles ? [postStep.awsFiles] : []));
+        const claimed = {
+            sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
+            files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
+        };
+        removed = removeLeftovers({ home, configFile, runner: (0,marks/* runnerLabel */.Fx)(env), claimed });
+        // Before any line: a problem or the summary line must not be the first to carry a token.
+        for (const session of removed.sessions)
+            maskSession(session, mask);
+        for (const problem of removed.problems)
+            log.warning((0,sanitize/* sanitize */.aj)(problem));
+        const line = leftoversLine(removed, configFile);
+        if (line !== undefined)
+            log.info((0,sanitize/* sanitize */.aj)(line, { maxLength: 4000 }));
+    }
+    catch (error) {
+        log.warning((0,sanitize/* sanitize */.aj)(`Could not look for files an earlier run of this action left in HOME: ${reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
+        return;
+    }
+    await endLeftoverSessions(removed.sessions, log, env);
+}
+function maskSession(session, mask) {
+    mask(session.accessToken);
+    if (session.refreshToken !== undefined)
+        mask(session.refreshToken);
+    if (session.client)
+        mask(session.client.clientSecret);
+}
+/** Each session as the post step would end it; concurrently, so a silent portal costs one window. */
+async function endLeftoverSessions(sessions, log, env = process.env) {
+    const ended = sessions.slice(0, MAX_LEFTOVER_SESSIONS);
+    if (sessions.length > ended.length) {
+        log.info(`Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`);
+    }
+    await Promise.all(ended.map(async (session) => {
+        const token = `IAM Identity Center token an earlier run left in ${(0,external_node_path_.basename)(session.file)}`;
+        try {
+            const { client } = session;
+            await (0,revoke/* revokeTokens */.xU)({
+                portalEndpoint: (0,endpoints/* portalEndpoint */.Cn)(session.region, env),
+                tokens: [
+                    {
+                        accessToken: session.accessToken,
+                        expiresAt: session.expiresAt,
+                        ...(0,defined/* definedFields */.X)({ refreshToken: session.refreshToken })
+                    }
+                ],
+                ...(client ? { client: { ...client, oidcEndpoint: (0,endpoints/* oidcEndpoint */.FE)(session.region, env) } } : {}),
+                retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
+                label: `The ${token}`
+            }, { info: (line) => log.info((0,sanitize/* sanitize */.aj)(line)), warning: (line) => log.warning((0,sanitize/* sanitize */.aj)(line)) });
+        }
+        catch (error) {
+            log.warning((0,sanitize/* sanitize */.aj)(`Could not end the session of the ${token}: ${reason(error)}. Its tokens stay valid until they expire.`));
+        }
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/text/shape.ts
+// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
+// an array or of another type than documented: one key at a time, never a cast that trusts it.
+/** A JSON object: not null, not an array. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** One key of a value that may not be an object at all. */
+function member(value, key) {
+    return isRecord(value) ? value[key] : undefined;
+}
+/** A positive safe integer (a GitHub id or number), or undefined. */
+function positiveInteger(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+/** A GitHub login (a user's, or an app's with `[bot]`), as GitHub allows them; nothing else is believed. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function isGitHubLogin(value) {
+    return typeof value === 'string' && LOGIN.test(value);
+}
+
+;// CONCATENATED MODULE: ./src/trigger.ts
+// What started this run, in the words an approver checks it by: "a comment on PR #7 by alice",
+// "a push to main by bob", "a re-run by carol". The event name alone ("issue_comment") does not say
+// who wrote the comment that asks for production access, nor that a re-run was started by someone
+// other than the run's actor; an approver should not have to open the payload to find out.
+//
+// Everything here comes from the event payload and the runner's variables, which the person who
+// triggered the run partly controls (a branch name, a workflow name): logins and numbers are
+// believed only in GitHub's shapes, names pass the sanitiser and are cut short. What cannot be
+// read is left out rather than guessed.
+
+
+/** One phrase, or undefined when the event is not one the action knows how to name. */
+function describeTrigger(facts) {
+    const phrase = eventPhrase(facts);
+    if (phrase === undefined)
+        return undefined;
+    const rerunBy = isGitHubLogin(facts.triggeringActor) && facts.triggeringActor !== facts.actor ? facts.triggeringActor : undefined;
+    return rerunBy === undefined ? phrase : `${phrase}; this attempt started by ${rerunBy}`;
+}
+function eventPhrase({ eventName, actor, ref, payload }) {
+    const sender = loginOf(member(payload, 'sender')) ?? (isGitHubLogin(actor) ? actor : undefined);
+    const by = (login) => (login === undefined ? '' : ` by ${login}`);
+    const pullRequest = positiveInteger(member(member(payload, 'pull_request'), 'number'));
+    switch (eventName) {
+        case 'issue_comment': {
+            const issue = member(payload, 'issue');
+            const number = positiveInteger(member(issue, 'number'));
+            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
+            if (number === undefined)
+                return `a comment${by(author)}`;
+            return `a comment on ${isRecord(member(issue, 'pull_request')) ? 'PR' : 'issue'} #${number}${by(author)}`;
+        }
+        case 'pull_request':
+        case 'pull_request_target': {
+            const action = member(payload, 'action');
+            const what = typeof action === 'string' && /^[a-z_]{1,40}$/.test(action) ? ` (${action.replace(/_/g, ' ')})` : '';
+            return pullRequest === undefined ? `a pull request event${by(sender)}` : `PR #${pullRequest}${what}${by(sender)}`;
+        }
+        case 'pull_request_review': {
+            const reviewer = loginOf(member(member(payload, 'review'), 'user')) ?? sender;
+            return pullRequest === undefined ? `a review${by(reviewer)}` : `a review of PR #${pullRequest}${by(reviewer)}`;
+        }
+        case 'pull_request_review_comment': {
+            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
+            return pullRequest === undefined ? `a review comment${by(author)}` : `a review comment on PR #${pullRequest}${by(author)}`;
+        }
+        case 'push': {
+            const branch = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref)?.[1];
+            const where = branch === undefined ? '' : ` to ${(0,sanitize/* sanitize */.aj)(branch, { maxLength: 100 })}`;
+            return `a push${where}${by(sender)}`;
+        }
+        case 'workflow_dispatch':
+            return `a manual run${by(sender)}`;
+        case 'repository_dispatch':
+            return `a repository dispatch${by(sender)}`;
+        case 'schedule':
+            return 'the schedule';
+        case 'workflow_run': {
+            const run = member(payload, 'workflow_run');
+            const name = member(run, 'name');
+            const shown = typeof name === 'string' && name.trim() ? ` "${(0,sanitize/* sanitize */.aj)(name, { maxLength: 100 })}"` : '';
+            return `the end of the workflow run${shown}${by(sender)}`;
+        }
+        default:
+            return /^[a-z_]{1,60}$/.test(eventName) ? `a ${eventName.replace(/_/g, ' ')} event${by(sender)}` : undefined;
+    }
+}
+function loginOf(user) {
+    const login = member(user, 'login');
+    return isGitHubLogin(login) ? login : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/context.ts
+// Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
+// event payload. Read directly rather than through @actions/github's context, which would pull
+// Octokit into the bundle for a handful of environment variables.
+
+
+/** `payload`: the event payload, when the caller has read it already (it is read once per step). */
+function readRunContext(env = process.env, payload = readEventPayload(env.GITHUB_EVENT_PATH?.trim() ?? '')) {
+    const get = (name) => env[name]?.trim() ?? '';
+    const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
+    const repository = get('GITHUB_REPOSITORY');
+    const runId = get('GITHUB_RUN_ID');
+    const runAttempt = get('GITHUB_RUN_ATTEMPT');
+    const context = {
+        repository,
+        workflow: get('GITHUB_WORKFLOW'),
+        job: get('GITHUB_JOB'),
+        runId,
+        runAttempt,
+        runUrl: runLink(serverUrl, repository, runId, runAttempt),
+        actor: get('GITHUB_ACTOR'),
+        eventName: get('GITHUB_EVENT_NAME'),
+        ref: get('GITHUB_REF'),
+        sha: get('GITHUB_SHA'),
+        serverUrl
+    };
+    const pullRequest = pullRequestNumber(payload);
+    if (pullRequest !== undefined)
+        context.pullRequest = pullRequest;
+    const trigger = describeTrigger({
+        eventName: context.eventName,
+        actor: context.actor,
+        triggeringActor: get('GITHUB_TRIGGERING_ACTOR'),
+        ref: context.ref,
+        payload
+    });
+    if (trigger !== undefined)
+        context.trigger = trigger;
+    return context;
+}
+/** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
+function runLink(serverUrl, repository, runId, runAttempt) {
+    if (!repository || !runId)
+        return '';
+    const attempt = Number(runAttempt);
+    const base = `${serverUrl}/${repository}/actions/runs/${runId}`;
+    return Number.isInteger(attempt) && attempt > 1 ? `${base}/attempts/${attempt}` : base;
+}
+/** The payload, or undefined when there is none or it is unreadable: context is best effort. */
+function readEventPayload(path) {
+    if (!path)
+        return undefined;
+    try {
+        const payload = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+        return typeof payload === 'object' && payload !== null ? payload : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function pullRequestNumber(payload) {
+    if (!payload)
+        return undefined;
+    const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
+    return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
+}
+
+// EXTERNAL MODULE: ./src/deadline.ts
+var src_deadline = __nccwpck_require__(6683);
+// EXTERNAL MODULE: ./src/failure.ts
+var failure = __nccwpck_require__(1633);
+// EXTERNAL MODULE: ./src/model/secrets.ts
+var secrets = __nccwpck_require__(5780);
+;// CONCATENATED MODULE: ./src/export/outputs.ts
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+
+
+
+
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'outcome',
+    'access-token',
+    'expires-at',
+    'user-code',
+    'verification-uri',
+    'verification-uri-complete',
+    'comment-url',
+    'approver',
+    'approver-arn',
+    'receipt',
+    'aws-account-id',
+    'aws-expiration',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token',
+    'handoff'
+]));
+function set(name, value) {
+    lib_core.setOutput(name, value);
+}
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+function exportRequestOutputs(request) {
+    set('user-code', request.userCode);
+    set('verification-uri', request.verificationUri);
+    set('verification-uri-complete', request.verificationUriComplete);
+}
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+function exportRequestDeadline(request) {
+    set('expires-at', (0,format/* isoUtc */.u8)(request.deadline.getTime()));
+}
+/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
+function exportCommentUrl(url) {
+    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
+    const shown = (0,sanitize/* sanitize */.aj)(url, { maxLength: 2048 });
+    set('comment-url', shown);
+    return shown;
+}
+/** Masks every token in the set before the access token is written anywhere. */
+function exportToken(token) {
+    (0,secrets/* maskTokenSet */.GZ)(token);
+    set('access-token', token.accessToken);
+    set('expires-at', (0,format/* isoUtc */.u8)(token.expiresAt));
+}
+/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
+function exportApprovers(first, receipt) {
+    // From STS, through the sanitiser like every other answer from outside.
+    set('approver', (0,sanitize/* sanitize */.aj)(first.userName, { maxLength: 128 }));
+    set('approver-arn', (0,sanitize/* sanitize */.aj)(first.arn, { maxLength: 2048 }));
+    set('receipt', JSON.stringify(receipt));
+}
+function exportOutcome(outcome) {
+    set('outcome', outcome);
+}
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+function exportRoleOutputs(accountId, credentials, withKeys) {
+    (0,secrets/* maskRoleCredentials */.$1)(credentials);
+    set('aws-account-id', accountId);
+    set('aws-expiration', (0,format/* isoUtc */.u8)(credentials.expiration));
+    if (!withKeys)
+        return;
+    set('aws-access-key-id', credentials.accessKeyId);
+    set('aws-secret-access-key', credentials.secretAccessKey);
+    set('aws-session-token', credentials.sessionToken);
+}
+/**
+ * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
+ * output, and without the key it is not a secret.
+ */
+function exportHandoff(sealed) {
+    set('handoff', sealed);
+}
+
+// EXTERNAL MODULE: ./src/portal/assignments.ts
+var assignments = __nccwpck_require__(5232);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
+;// CONCATENATED MODULE: ./src/export/environment.ts
+// Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
+// standard AWS_* names, so exporting them is all a later step needs.
+
+
+/** Role credentials, masked before they are written, and the region the calls go to. */
+function exportRoleEnvironment(credentials, awsRegion) {
+    (0,secrets/* maskRoleCredentials */.$1)(credentials);
+    lib_core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    lib_core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    lib_core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken);
+    // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
+    lib_core.exportVariable('AWS_REGION', awsRegion);
+    lib_core.exportVariable('AWS_DEFAULT_REGION', awsRegion);
+}
+/** The profile later steps use without `--profile`. */
+function exportProfileEnvironment(profile) {
+    lib_core.exportVariable('AWS_PROFILE', profile);
+}
+
+;// CONCATENATED MODULE: ./src/export/aws-access.ts
+// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
+// for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
+// obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
+// the step before any variable or output exists; exportAwsAccess then hands everything over.
+
+
+
+
+
+
+
+
+
+
+
+async function obtainAwsAccess(request) {
+    const { inputs, token, portal } = request;
+    const eachPage = (call) => (0,retry/* withRetry */.bD)(call, request.retry());
+    const access = {};
+    if (inputs.role) {
+        const target = inputs.role;
+        let credentials;
+        const opened = request.openedRole;
+        try {
+            credentials =
+                opened && sameRole(opened.target, target)
+                    ? opened.credentials
+                    : await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
+        }
+        catch (error) {
+            if (!(0,assignments/* isNotAssigned */.wG)(error))
+                throw error;
+            throw await (0,assignments/* missingRoleError */.fI)([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
+        }
+        (0,secrets/* maskRoleCredentials */.$1)(credentials);
+        lib_core.info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${(0,format/* isoUtc */.u8)(credentials.expiration)}.`);
+        access.role = { target, credentials };
+    }
+    if (inputs.profiles.length > 0) {
+        // GetRoleCredentials proved the role of account-id/role-name; the others are checked here, so
+        // a typo fails now rather than in whichever later step first uses the profile.
+        const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)));
+        const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
+        if (missing.length > 0)
+            throw await (0,assignments/* missingRoleError */.fI)(missing, portal, token.accessToken, eachPage);
+        if (request.profileCredentials)
+            access.profiles = await profileCredentials(request, access);
+        access.files = writeProfiles(request);
+    }
+    return access;
+}
+/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
+async function profileCredentials(request, access) {
+    const { inputs, token, portal } = request;
+    const profiles = [];
+    for (const target of inputs.profiles) {
+        const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined;
+        const credentials = same ?? (await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()));
+        (0,secrets/* maskRoleCredentials */.$1)(credentials);
+        profiles.push({ target, credentials });
+    }
+    return profiles;
+}
+/** Sets the variables and outputs. Call only once every part of the access is in hand. */
+function exportAwsAccess(access, inputs) {
+    if (access.role) {
+        const { target, credentials } = access.role;
+        exportRoleEnvironment(credentials, inputs.awsRegion);
+        exportRoleOutputs(target.accountId, credentials, inputs.outputCredentials);
+        lib_core.info(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
+    }
+    const profiles = access.files?.profiles ?? [];
+    // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
+    // which wins, and with several profiles there is no one default.
+    if (!access.role && profiles.length === 1) {
+        exportProfileEnvironment(profiles[0]);
+        lib_core.info(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
+    }
+}
+function sameRole(a, b) {
+    return a.accountId === b.accountId && a.roleName === b.roleName;
+}
+/** The targets whose role the approver does not have: one ListAccountRoles listing per account. */
+async function unassignedRoles(targets, portal, accessToken, eachPage) {
+    const missing = [];
+    const rolesByAccount = new Map();
+    for (const target of targets) {
+        let roles = rolesByAccount.get(target.accountId);
+        if (roles === undefined) {
+            roles = await (0,assignments/* rolesIn */.t4)(portal, accessToken, target.accountId, eachPage);
+            rolesByAccount.set(target.accountId, roles);
+        }
+        if (!roles.includes(target.roleName))
+            missing.push({ accountId: target.accountId, roleName: target.roleName, source: target.source });
+    }
+    return missing;
+}
+function writeProfiles(request) {
+    const { inputs } = request;
+    const home = (0,external_node_os_.homedir)();
+    const files = writeAwsProfiles({
+        profiles: inputs.profiles,
+        sessionName: sessionNameFor(request.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
+        startUrl: inputs.startUrl,
+        ssoRegion: inputs.region,
+        awsRegion: inputs.awsRegion,
+        scopes: inputs.scopes,
+        token: request.token,
+        registration: request.registration,
+        configFile: awsConfigFile(process.env, home),
+        home,
+        note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
+        runner: (0,marks/* runnerLabel */.Fx)(),
+        beforeWrite: (record) => request.postStep.update((postStep) => {
+            postStep.awsFiles = record;
+            // A tool may refresh the token in this file; the post step revokes that one too.
+            if (postStep.revoke)
+                postStep.revoke.tokenCacheFile = record.tokenCacheFile;
+        }),
+        warn: (message) => lib_core.warning(message)
+    });
+    const names = files.profiles.join(', ');
+    lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/model/handoff.ts
+/** The format of the sealed value and of this record; a different one is refused with one line. */
+const HANDOFF_VERSION = 1;
+/** The decrypted text is not a record this version wrote. */
+class MalformedHandoffError extends Error {
+    name = 'MalformedHandoffError';
+}
+const ACCOUNT_ID = /^\d{12}$/;
+const handoff_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const handoff_PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+const handoff_REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** Access key ids, secret keys and session tokens: printable ASCII without spaces. */
+const OPAQUE = /^[\x21-\x7e]{1,8192}$/;
+/** The earliest expiry of the record's credentials. */
+function earliestExpiry(roles) {
+    return Math.min(...roles.map((role) => role.credentials.expiration));
+}
+/** Every role in the record, the `account-id`/`role-name` one first. */
+function handedOffRoles(record) {
+    return [...(record.role ? [record.role] : []), ...record.profiles];
+}
+/** Reads a decrypted record field by field; throws MalformedHandoffError for anything else. */
+function parseHandoffRecord(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new MalformedHandoffError('the sealed text is not JSON');
+    }
+    const record = object(parsed, 'the record');
+    if (record.v !== HANDOFF_VERSION)
+        throw new MalformedHandoffError('the record has another version');
+    const awsRegion = string(record.awsRegion, handoff_REGION, 'awsRegion');
+    const expiresAt = time(record.expiresAt, 'expiresAt');
+    const role = record.role === undefined ? undefined : handedOffRole(record.role, false);
+    if (!Array.isArray(record.profiles) || record.profiles.length > 100)
+        throw new MalformedHandoffError('profiles is not a list');
+    const profiles = record.profiles.map((entry) => handedOffRole(entry, true));
+    if (new Set(profiles.map((entry) => entry.profile)).size !== profiles.length)
+        throw new MalformedHandoffError('a profile name repeats');
+    if (!role && profiles.length === 0)
+        throw new MalformedHandoffError('the record holds no role');
+    return { ...(role ? { role } : {}), profiles, awsRegion, expiresAt };
+}
+/** The text that is sealed: the record with its version. */
+function serializeHandoffRecord(record) {
+    return JSON.stringify({ v: HANDOFF_VERSION, ...record });
+}
+function handedOffRole(value, named) {
+    const entry = object(value, 'a role');
+    const credentials = object(entry.credentials, 'credentials');
+    const role = {
+        accountId: string(entry.accountId, ACCOUNT_ID, 'accountId'),
+        roleName: string(entry.roleName, handoff_ROLE_NAME, 'roleName'),
+        credentials: {
+            accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
+            secretAccessKey: string(credentials.secretAccessKey, OPAQUE, 'secretAccessKey'),
+            sessionToken: string(credentials.sessionToken, OPAQUE, 'sessionToken'),
+            expiration: time(credentials.expiration, 'expiration')
+        }
+    };
+    if (named)
+        role.profile = string(entry.profile, handoff_PROFILE_NAME, 'profile');
+    return role;
+}
+function object(value, what) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new MalformedHandoffError(`${what} is not an object`);
+    return value;
+}
+function string(value, shape, what) {
+    if (typeof value !== 'string' || !shape.test(value))
+        throw new MalformedHandoffError(`${what} has the wrong shape`);
+    return value;
+}
+function time(value, what) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+        throw new MalformedHandoffError(`${what} is not a time`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/handoff/binding.ts
+// What a hand-off is bound to, read from the runner's environment: the repository and the
+// workflow run. These variables are set by the runner, but a step before this one can change them
+// for the steps after it (GITHUB_ENV), so they are read as outside input: exactly the shapes GitHub
+// gives them, or the step stops with one line. A binding is never guessed: a missing run id would
+// bind every run at once.
+
+/** The environment cannot name this run: neither sealing nor opening can go on. */
+class HandoffBindingError extends errors/* UserFacingError */.Ui {
+    name = 'HandoffBindingError';
+}
+// GitHub's owner (39 characters) and repository (100) names: letters, digits, - _ and .
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/;
+const NUMERIC_ID = /^[1-9]\d{0,19}$/;
+function handoffBinding(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    const repositoryId = env.GITHUB_REPOSITORY_ID ?? '';
+    const refuse = (variable, shape) => {
+        throw new HandoffBindingError(`The hand-off needs ${variable} as the runner sets it (${shape}), and it is missing or not of that shape; run the action on a GitHub Actions runner and leave ${variable} alone.`);
+    };
+    if (!REPOSITORY.test(repository))
+        refuse('GITHUB_REPOSITORY', 'owner/repo');
+    if (!NUMERIC_ID.test(runId))
+        refuse('GITHUB_RUN_ID', 'a number');
+    if (repositoryId !== '' && !NUMERIC_ID.test(repositoryId))
+        refuse('GITHUB_REPOSITORY_ID', 'a number');
+    return { repository, runId, ...(repositoryId === '' ? {} : { repositoryId }) };
+}
+
+// EXTERNAL MODULE: ./src/registration/crypto.ts
+var registration_crypto = __nccwpck_require__(3140);
+;// CONCATENATED MODULE: ./src/handoff/seal.ts
+// The sealed hand-off: a hand-off record (model/handoff.ts) encrypted with AES-256-GCM under a key
+// derived from the `handoff-key` input, bound to the repository and the workflow run, and written
+// as one line of plain text so that it can travel as a job output.
+//
+//   h1.<header>.<body>         (each part base64url, no padding)
+//   header: {"repository","repositoryId"?,"runId","expiresAt"}  (JSON, in the clear)
+//   body:   salt (16) | iv (12) | key check (16) | ciphertext | GCM tag (16)
+//
+// The header is in the clear so that a value from another repository or run, or an expired one,
+// is refused with its own line before any key is derived; it is the GCM additional data, so a
+// header changed to fit this run makes the tag fail. The key check is a second value derived from
+// the same key: it tells a wrong key apart from an altered value. It gives an attacker nothing the
+// tag does not already give (both let a guess be verified offline), which is why the key must carry
+// at least 128 bits (inputs.ts checkEncryptionKeyStrength).
+//
+// The key: scrypt over the input with a fresh salt (as the cache's key, registration/crypto.ts),
+// then HKDF-SHA256 with a label of its own, so a passphrase used for both purposes never gives the
+// same key twice.
+//
+// Not a secret without the key, so no mask is registered for it: the runner drops a job output in
+// which any masked value appears ("Skip output … since it may contain secret", JobExtension.cs).
+// base64url of random bytes cannot hold a long secret except by chance (a 20-character one about
+// once in 10^33 values), and sealing checks the value against every secret this step knows and
+// seals again with fresh randomness in the unlikely case one appears. A SHORT workflow secret
+// (a few characters) is what could still appear: docs/handoff.md explains why and what to do.
+
+
+
+
+
+const PREFIX = `h${HANDOFF_VERSION}`;
+/** HKDF's info: what the key is for, apart from the cache's scrypt key of the same passphrase. */
+const PURPOSE = `aws-sso-device-auth handoff v${HANDOFF_VERSION}`;
+const SALT = 16;
+const IV = 12;
+const CHECK = 16;
+const TAG = 16;
+const HEADER_LIMIT = 1024;
+/** Job outputs may be up to 1 MB a job; a hand-off of 100 roles is well under 1 MB. */
+const SEALED_LIMIT = 512 * 1024;
+/** Fresh randomness tried when a known secret appears in the value by chance. */
+const SEAL_ATTEMPTS = 8;
+/** The value cannot be opened here; the message is the one line to show. */
+class HandoffRefusedError extends errors/* InputError */.dz {
+    constructor(message) {
+        super('handoff', message);
+    }
+}
+async function sealHandoff(record, key, binding, options) {
+    const header = Buffer.from(JSON.stringify({ ...binding, expiresAt: record.expiresAt }), 'utf8');
+    const plaintext = Buffer.from(serializeHandoffRecord(record), 'utf8');
+    const masked = maskedForms(options.avoid);
+    for (let attempt = 0; attempt < SEAL_ATTEMPTS; attempt++) {
+        const salt = (0,external_node_crypto_.randomBytes)(SALT);
+        const iv = (0,external_node_crypto_.randomBytes)(IV);
+        const keys = await deriveKeys(key, salt);
+        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', keys.encryption, iv, { authTagLength: TAG });
+        cipher.setAAD(additionalData(header));
+        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+        const body = Buffer.concat([salt, iv, keys.check, ciphertext, cipher.getAuthTag()]);
+        const value = `${PREFIX}.${header.toString('base64url')}.${body.toString('base64url')}`;
+        if (!masked.some((secret) => value.includes(secret)))
+            return value;
+    }
+    const shortest = Math.min(...options.avoid.filter((secret) => secret !== '').map((secret) => secret.length));
+    throw new errors/* UserFacingError */.Ui(`Could not seal the hand-off without a masked value in it (a secret of ${shortest} characters keeps appearing), and the runner would drop such a job output; use longer secrets in this job.`);
+}
+/**
+ * Opens a sealed value in the job that needs it. Everything is checked before anything is
+ * returned, each refusal its own line: the format, the repository and run, the expiry, the key,
+ * the seal, the record.
+ */
+async function openHandoff(value, key, binding, now = Date.now()) {
+    const parsed = parseSealed(value);
+    refuseOtherBinding(parsed.binding, binding);
+    if (now >= parsed.expiresAt) {
+        throw new HandoffRefusedError(`Input 'handoff' expired at ${(0,format/* isoUtc */.u8)(parsed.expiresAt)}, when the role credentials it holds expire; run the gate job again for a new approval.`);
+    }
+    const keys = await deriveKeys(key, parsed.salt);
+    if (!(0,external_node_crypto_.timingSafeEqual)(keys.check, parsed.check)) {
+        throw new HandoffRefusedError("Input 'handoff-key' does not open input 'handoff': the gate job sealed it with another key (or the value was altered); give this job the same handoff-key secret as the gate job.");
+    }
+    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', keys.encryption, parsed.iv, { authTagLength: TAG });
+    decipher.setAAD(additionalData(parsed.header));
+    decipher.setAuthTag(parsed.tag);
+    let plaintext;
+    try {
+        plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
+    }
+    catch {
+        throw altered('its seal does not verify');
+    }
+    let record;
+    try {
+        record = parseHandoffRecord(plaintext.toString('utf8'));
+    }
+    catch (error) {
+        if (error instanceof MalformedHandoffError)
+            throw altered(error.message);
+        throw error;
+    }
+    // The header's expiry is authenticated now; the record's own must agree with it.
+    if (record.expiresAt !== parsed.expiresAt)
+        throw altered('its expiry does not match');
+    return record;
+}
+function parseSealed(value) {
+    const notHandoff = (problem) => {
+        throw new HandoffRefusedError(`Input 'handoff' is not a hand-off sealed by this action (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+    };
+    if (value.length > SEALED_LIMIT)
+        notHandoff('too long');
+    const parts = value.split('.');
+    const version = /^h(\d{1,4})$/.exec(parts[0] ?? '');
+    if (parts.length !== 3 || !version)
+        notHandoff('not three parts starting with h1');
+    if (version[1] !== String(HANDOFF_VERSION)) {
+        throw new HandoffRefusedError(`Input 'handoff' has format version ${version[1]}, and this version of the action reads version ${HANDOFF_VERSION}; use the same version of the action in the gate job and in this job.`);
+    }
+    const [, headerText = '', bodyText = ''] = parts;
+    if (!/^[\w-]+$/.test(headerText) || !/^[\w-]+$/.test(bodyText))
+        notHandoff('not base64url');
+    const header = Buffer.from(headerText, 'base64url');
+    const body = Buffer.from(bodyText, 'base64url');
+    if (header.length > HEADER_LIMIT)
+        notHandoff('its header is too long');
+    if (body.length < SALT + IV + CHECK + 1 + TAG)
+        notHandoff('too short');
+    const fields = readHeader(header) ?? notHandoff('its header is not one this version writes');
+    let at = 0;
+    const take = (length) => body.subarray(at, (at += length));
+    const salt = take(SALT);
+    const iv = take(IV);
+    const check = take(CHECK);
+    const ciphertext = take(body.length - at - TAG);
+    return { header, ...fields, salt, iv, check, ciphertext, tag: take(TAG) };
+}
+/** The header's fields, of exactly the shapes sealing writes, or undefined. */
+function readHeader(header) {
+    let parsed;
+    try {
+        parsed = JSON.parse(header.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return undefined;
+    const { repository, repositoryId, runId, expiresAt, ...rest } = parsed;
+    const id = /^[1-9]\d{0,19}$/;
+    if (Object.keys(rest).length > 0)
+        return undefined;
+    if (typeof repository !== 'string' || !/^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/.test(repository))
+        return undefined;
+    if (typeof runId !== 'string' || !id.test(runId))
+        return undefined;
+    if (repositoryId !== undefined && (typeof repositoryId !== 'string' || !id.test(repositoryId)))
+        return undefined;
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0)
+        return undefined;
+    return { binding: { repository, runId, ...(repositoryId === undefined ? {} : { repositoryId }) }, expiresAt };
+}
+/** Another repository's or run's value: refused before any key is derived. Names only what it checked. */
+function refuseOtherBinding(sealed, here) {
+    const otherRepository = sealed.repository.toLowerCase() !== here.repository.toLowerCase() ||
+        (sealed.repositoryId !== undefined && here.repositoryId !== undefined && sealed.repositoryId !== here.repositoryId) ||
+        (sealed.repositoryId === undefined) !== (here.repositoryId === undefined);
+    if (otherRepository) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another repository (${sealed.repository}) and only opens in the workflow run that sealed it; pass this run's gate job output.`);
+    }
+    if (sealed.runId !== here.runId) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another workflow run (${sealed.runId}, this is ${here.runId}) and only opens in the run that sealed it; pass this run's gate job output, like \${{ needs.gate.outputs.handoff }}.`);
+    }
+}
+function altered(problem) {
+    return new HandoffRefusedError(`Input 'handoff' was altered after the gate job sealed it (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+}
+function additionalData(header) {
+    return Buffer.concat([Buffer.from(`${PURPOSE}\n`, 'utf8'), header]);
+}
+async function deriveKeys(key, salt) {
+    const master = await (0,registration_crypto/* deriveKey */.Hz)(key, salt);
+    const encryption = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} encryption`, 32));
+    const check = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} key check`, CHECK));
+    return { encryption, check };
+}
+/**
+ * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
+ * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
+ * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
+ */
+function maskedForms(secrets) {
+    const forms = new Set();
+    for (const secret of secrets.filter((value) => value !== '')) {
+        for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+            if (text !== '')
+                forms.add(text);
+        }
+        const bytes = Buffer.from(secret, 'utf8');
+        for (const shift of [0, 1, 2]) {
+            // Whole 3-byte groups only: their characters do not depend on what follows.
+            const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+            if (groups.length > 0)
+                forms.add(groups.toString('base64')).add(groups.toString('base64url'));
+        }
+    }
+    return [...forms];
+}
+
+;// CONCATENATED MODULE: ./src/handoff/open.ts
+// The opening job's step (`handoff` with `handoff-key`): asks nobody anything. The sealed value is
+// checked (format, repository and run, expiry, key, seal, record), the roles this step asks for
+// are picked from it, and only then is anything written: the profiles (recorded for the post step
+// first, as the gate records its own), then the variables and outputs, through the same export
+// code as the gate (export/), so the job sees exactly what the gate's own later steps would.
+
+
+
+
+
+
+
+
+
+
+
+async function openHandedOffAccess(inputs, postStep, context) {
+    const binding = handoffBinding();
+    const record = await openHandoff(inputs.handoff, inputs.handoffKey, binding);
+    // Masked before anything else can print them, as the gate masked them when AWS sent them.
+    handedOffRoles(record).forEach((role) => (0,secrets/* maskRoleCredentials */.$1)(role.credentials));
+    const picked = pickRoles(record, inputs);
+    const awsRegion = inputs.awsRegion === '' ? record.awsRegion : inputs.awsRegion;
+    const access = {};
+    if (picked.role)
+        access.role = picked.role;
+    if (picked.profiles.length > 0)
+        access.files = open_writeProfiles(picked.profiles, awsRegion, postStep, context);
+    exportAwsAccess(access, { ...inputs, awsRegion });
+    const roles = [...(picked.role ? [picked.role] : []), ...picked.profiles];
+    const expiresAt = Math.min(...roles.map(({ credentials }) => credentials.expiration));
+    lib_core.info(`Opened the hand-off of this run's gate job: ${roles.length === 1 ? 'one role' : `${roles.length} roles`}, valid until ${(0,format/* isoUtc */.u8)(expiresAt)}; nobody was asked again.`);
+    // No accessExpiresAt: the record would call it the token's, and this step holds no token.
+    return { outcome: 'approved', at: new Date() };
+}
+/**
+ * The roles this step asks for, each one the gate sealed, or one line naming what is missing and
+ * what was approved. Nothing asked for: everything, as the gate exported it.
+ */
+function pickRoles(record, inputs) {
+    const asSealed = (role) => ({
+        accountId: role.accountId,
+        roleName: role.roleName,
+        profile: role.profile,
+        source: `the gate job's profile ${role.profile}`
+    });
+    if (!inputs.role && inputs.profiles.length === 0 && inputs.handoffProfile === undefined) {
+        return {
+            ...(record.role ? { role: { target: record.role, credentials: record.role.credentials } } : {}),
+            profiles: record.profiles.map((role) => ({ target: asSealed(role), credentials: role.credentials }))
+        };
+    }
+    const all = handedOffRoles(record);
+    const find = (target, asked) => {
+        const found = all.find((role) => role.accountId === target.accountId && role.roleName === target.roleName);
+        if (!found)
+            throw notApproved(`the role ${target.roleName} in account ${target.accountId} (${asked})`, record);
+        return found.credentials;
+    };
+    const picked = { profiles: [] };
+    if (inputs.role)
+        picked.role = { target: inputs.role, credentials: find(inputs.role, "inputs 'account-id' and 'role-name'") };
+    for (const target of inputs.profiles)
+        picked.profiles.push({ target, credentials: find(target, target.source) });
+    if (inputs.handoffProfile !== undefined) {
+        const name = inputs.handoffProfile;
+        const found = record.profiles.find((role) => role.profile === name);
+        if (!found)
+            throw notApproved(`the profile ${name} (input 'profile')`, record);
+        picked.profiles.push({ target: asSealed(found), credentials: found.credentials });
+    }
+    return picked;
+}
+function notApproved(what, record) {
+    const approved = handedOffRoles(record).map((role) => role.profile === undefined ? `${role.accountId}:${role.roleName}` : `${role.accountId}:${role.roleName}=${role.profile}`);
+    return new HandoffRefusedError(`Input 'handoff' holds no credentials for ${what}: the gate job sealed only ${approved.join(', ')}; request it in the gate job too, or ask for one of those.`);
+}
+function open_writeProfiles(profiles, awsRegion, postStep, context) {
+    const home = (0,external_node_os_.homedir)();
+    const files = writeCredentialProfiles({
+        profiles,
+        tag: sessionNameFor(context.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
+        awsRegion,
+        configFile: awsConfigFile(process.env, home),
+        home,
+        note: `role credentials handed off by the aws-sso-device-auth action${context.runUrl ? ` for ${context.runUrl}` : ''}; its post step removes this block`,
+        runner: (0,marks/* runnerLabel */.Fx)(),
+        beforeWrite: (record) => postStep.update((state) => (state.awsFiles = record)),
+        warn: (message) => lib_core.warning(message)
+    });
+    lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${files.profiles.join(', ')} to ${files.configFile}.`);
+    return files;
+}
+
+// EXTERNAL MODULE: ./src/http/dispatcher.ts
+var dispatcher = __nccwpck_require__(3839);
+;// CONCATENATED MODULE: ./src/notify/format.ts
+// Text helpers shared by the channels: times a person reads at a glance, and values from the
+// environment made safe to put on one line (a value with a line break could otherwise start a
+// `::workflow-command::` line in the log, or break a table row).
+
+/** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
+function formatRelative(date, now) {
+    const ms = date.getTime() - now.getTime();
+    const minutes = Math.round(Math.abs(ms) / 60_000);
+    if (minutes === 0)
+        return ms >= 0 ? 'in under a minute' : 'less than a minute ago';
+    const hours = Math.floor(minutes / 60);
+    const rest = minutes % 60;
+    const span = [hours ? plural(hours, 'hour') : '', rest ? plural(rest, 'minute') : ''].filter(Boolean).join(' ');
+    return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
+function plural(n, unit) {
+    return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+/** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
+function plain(value) {
+    return (0,sanitize/* sanitize */.aj)(value);
+}
+/** A value for display, or a placeholder when the runner did not provide it. */
+function shown(value) {
+    const text = value === undefined ? '' : plain(value);
+    return text === '' ? '(unknown)' : text;
+}
+/** The first 12 characters of a commit: enough to compare with what GitHub shows. */
+function shortSha(sha) {
+    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 12) : sha;
+}
+
+;// CONCATENATED MODULE: ./src/notify/qr.ts
+// A QR code of the verification link as terminal text, so an approver can open it from a phone
+// pointed at the log. uqr is loaded with a dynamic import(): the bundler puts it in its own chunk,
+// and a run that never reaches a prompt never loads it.
+/** Unicode half blocks, light modules drawn as glyphs: right for the dark background of the log. */
+async function renderQrCode(text) {
+    const { renderUnicodeCompact } = await __nccwpck_require__.e(/* import() */ 905).then(__nccwpck_require__.bind(__nccwpck_require__, 2905));
+    // Medium error correction survives the gaps some log fonts leave between lines; a two-module
+    // border gives scanners the quiet zone the dark log background would otherwise swallow.
+    return renderUnicodeCompact(text, { ecc: 'M', border: 2 });
+}
+
+;// CONCATENATED MODULE: ./src/oidc/aws-hosts.ts
+// Which hosts are AWS's own, so the approver can be told when a verification link leads anywhere
+// else. A device authorization answer names the page the approver opens; whoever answers in AWS's
+// place (an endpoint variable pointed elsewhere, a proxy) chooses it. The rules are narrow on
+// purpose: a host that is AWS's but not listed only costs a warning the approver can read past,
+// while a host on a shared AWS domain that anyone can rent (an S3 website, an API Gateway stage,
+// both under amazonaws.com) must not pass as "AWS".
+
+/** A region as it appears in a host name: us-east-1, cn-north-1, us-gov-west-1. */
+const aws_hosts_REGION = '[a-z]{2,}(?:-[a-z]+)+-\\d+';
+/** One DNS label: a directory's subdomain (d-1234567890), a portal instance (ssoins-…). */
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+function escaped(suffix) {
+    return suffix.replace(/\./g, '\\.');
+}
+const AWS_HOSTS = [
+    // StartDeviceAuthorization's classic page: device.sso.<region>.<partition suffix> (docs/protocol.md §1).
+    ...(0,endpoints/* partitionDnsSuffixes */.bX)().map((suffix) => new RegExp(`^device\\.sso(?:-fips)?\\.${aws_hosts_REGION}\\.${escaped(suffix)}$`)),
+    // The access portal's device page: <directory>.awsapps.com/start/#/device, and the newer
+    // portal hosts (ssoins-….portal.<region>.app.aws).
+    new RegExp(`^${LABEL}\\.awsapps\\.com$`),
+    new RegExp(`^${LABEL}\\.portal\\.${aws_hosts_REGION}\\.app\\.aws$`),
+    // The alternative IPv4 regional portal: ssoins-….<region>.portal.amazonaws.com (and .com.cn).
+    ...(0,endpoints/* partitionDnsSuffixes */.bX)().map((suffix) => new RegExp(`^${LABEL}\\.${aws_hosts_REGION}\\.portal\\.${escaped(suffix)}$`)),
+    // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
+    new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
+    new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
+];
+/** True for an https URL on one of AWS's own sign-in hosts. */
+function isAwsLink(url) {
+    return url.protocol === 'https:' && url.port === '' && isAwsHost(url.hostname);
+}
+/** True when `hostname` (as URL.hostname gives it) is one of AWS's own sign-in hosts. */
+function isAwsHost(hostname) {
+    const host = hostname.toLowerCase().replace(/\.$/, '');
+    return AWS_HOSTS.some((pattern) => pattern.test(host));
+}
+
+;// CONCATENATED MODULE: ./src/notify/endpoint-notice.ts
+
+
+/**
+ * The notice for a request, or undefined when everything is AWS's own. `overrides` come from
+ * endpointOverrides(); the links are the verification URIs AWS (or whoever answered) sent.
+ */
+function endpointNotice(overrides, links) {
+    const linkHosts = [...new Set(links.flatMap((link) => foreignHost(link) ?? []))];
+    if (overrides.length === 0 && linkHosts.length === 0)
+        return undefined;
+    return { overrides: overrides.map(({ variable, service, origin }) => ({ variable, service, origin })), linkHosts };
+}
+/** The host of a link that is not AWS's (without credentials, path or query), else undefined. */
+function foreignHost(link) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return '(a link that does not parse)';
+    }
+    return isAwsLink(url) ? undefined : url.host;
+}
+/** The notice for the request's own links, with the overrides in effect. */
+function noticeFor(request, overrides) {
+    return endpointNotice(overrides, [request.verificationUri, request.verificationUriComplete]);
+}
+/** The notice in words, every outside value through the sanitiser. */
+function noticeText(notice) {
+    const details = [
+        ...notice.overrides.map(({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`),
+        ...notice.linkHosts.map((host) => `The verification link goes to ${plain(host)}, which is not an AWS host.`),
+        'If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
+    ];
+    return { heading: "This request does not go to AWS's own endpoints.", details };
+}
+/** The notice as one line, for the step's warning annotation. */
+function noticeLine(notice) {
+    const { heading, details } = noticeText(notice);
+    return `${heading} ${details.slice(0, -1).join(' ')} The approval prompt tells the approver not to approve unless they expect this.`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/subject.ts
+
+function subjectRows(subject) {
+    const c = subject.context;
+    const rows = [
+        { label: 'Repository', value: shown(c.repository), ...repositoryLink(subject) },
+        { label: 'Workflow', value: shown(c.workflow) },
+        { label: 'Job', value: shown(c.job) },
+        runRow(subject),
+        ...(c.trigger === undefined ? [] : [{ label: 'Trigger', value: plain(c.trigger) }]),
+        { label: 'Actor', value: shown(c.actor) },
+        { label: 'Event', value: shown(c.eventName) },
+        { label: 'Ref', value: shown(c.ref) },
+        { label: 'Commit', value: shown(shortSha(c.sha)) }
+    ];
+    if (c.pullRequest !== undefined)
+        rows.push({ label: 'Pull request', value: `#${c.pullRequest}` });
+    if (subject.startUrl !== undefined)
+        rows.push({ label: 'Start URL', value: plain(subject.startUrl) });
+    if (subject.region !== undefined)
+        rows.push({ label: 'Region', value: plain(subject.region) });
+    if (subject.clientName !== undefined)
+        rows.push({ label: 'Client name', value: plain(subject.clientName) });
+    if (subject.scopes?.length)
+        rows.push({ label: 'Scopes', value: plain(subject.scopes.join(' ')) });
+    if (subject.accountId !== undefined)
+        rows.push({ label: 'Account', value: plain(subject.accountId) });
+    if (subject.roleName !== undefined)
+        rows.push({ label: 'Role', value: plain(subject.roleName) });
+    for (const { profile, accountId, roleName } of subject.profiles ?? []) {
+        rows.push({ label: 'Profile', value: plain(`${profile}: role ${roleName} in account ${accountId}`) });
+    }
+    return rows;
+}
+function repositoryLink({ context }) {
+    return context.repository ? { href: `${context.serverUrl}/${context.repository}` } : {};
+}
+function runRow({ context }) {
+    if (!context.runUrl)
+        return { label: 'Run', value: shown(context.runId) };
+    const row = { label: 'Run', value: plain(context.runUrl), href: context.runUrl };
+    if (context.runAttempt)
+        row.note = `(attempt ${plain(context.runAttempt)})`;
+    return row;
+}
+
+;// CONCATENATED MODULE: ./src/notify/verification.ts
+
+/** The link to open and what its page asks of the approver. */
+function verificationStep(request) {
+    // The complete link is the one AWS designed for opening; responses.ts makes it the plain link when absent.
+    const link = request.verificationUriComplete || request.verificationUri;
+    return { form: formOf(link, request.userCode), link };
+}
+function formOf(link, userCode) {
+    let url;
+    try {
+        url = new URL(link);
+    }
+    catch {
+        return 'enter';
+    }
+    // Only what follows the host: a host name that happens to spell the code carries nothing.
+    if (userCode !== '' && carries(`${url.pathname}${url.search}${url.hash}`, userCode))
+        return 'prefilled';
+    return url.search.length > 1 ? 'confirm' : 'enter';
+}
+function carries(text, userCode) {
+    let decoded = text;
+    try {
+        decoded = decodeURIComponent(text.replaceAll('+', ' '));
+    }
+    catch {
+        // A malformed escape: compare the text as it is.
+    }
+    return decoded.toUpperCase().includes(userCode.toUpperCase());
+}
+/**
+ * What to do on the page: the start of one sentence of plain text that ends with the code, so that
+ * each channel sets the code in its own way (a code span, <code>) and escapes the rest:
+ * `${pageInstruction(form)} ${code}.`
+ */
+function pageInstruction(form) {
+    switch (form) {
+        case 'prefilled':
+            return 'The link fills in the code: before you approve, check that the page shows';
+        case 'confirm':
+            return 'The page asks you to confirm a code: confirm only if it is';
+        case 'enter':
+            return 'The page asks for a code: enter';
+    }
+}
+/**
+ * The commonest misconfiguration, in words the approver can act on: with a `region` that is not the
+ * Identity Center instance's home region, AWS still hands out a code, but its page cannot find the
+ * request and shows an error instead; the job is never told and waits until the code expires.
+ */
+function regionHint(region) {
+    return (`If the AWS page shows an error (such as "invalid_grant") instead of the code, the request cannot be approved: ` +
+        `the workflow's 'region' input (${plain(region)}) must be the home region of the IAM Identity Center instance. Tell whoever runs this workflow.`);
+}
+
+;// CONCATENATED MODULE: ./src/notify/approvals.ts
+
+
+/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
+function renewalSentence(request) {
+    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
+        return undefined;
+    return `When this code expires, a new one is shown here; the job waits until ${(0,format/* formatUtc */.ay)(request.deadline)} (input 'timeout').`;
+}
+/** With several approvers: how many, and who has approved so far. */
+function approvalsSentence(request) {
+    const required = request.requiredApprovals ?? 1;
+    if (required < 2)
+        return undefined;
+    const done = request.approvals ?? [];
+    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
+    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
+}
+/** Who tried and may not: the token of that approval was revoked at once. */
+function refusalSentence(refusal) {
+    return `Not accepted: ${plain(refusal.userName)} approved at ${(0,format/* formatUtc */.ay)(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
+}
+/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
+function approverList(approvals) {
+    return approvals.map((approval) => `${plain(approval.userName)} at ${(0,format/* formatUtc */.ay)(approval.approvedAt)}`).join(', ');
+}
+/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
+function approvedBySentence(approvals) {
+    if (approvals === undefined || approvals.length === 0)
+        return undefined;
+    return `Approved by ${approverList(approvals)}.`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/log.ts
+// The step log: the one channel that is always there and streams live, so it carries the whole
+// prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
+// one link, the code on a line of its own, and a QR code of that link.
+
+
+
+
+
+
+
+
+
+const RULE = '='.repeat(78);
+/** Step 2 of the prompt, right above the code: what the page asks of the approver. */
+const CODE_STEP = {
+    prefilled: '  2. The link fills in the code. Check that the page shows:',
+    confirm: '  2. The page asks you to confirm a code. Confirm only if it is:',
+    enter: '  2. Enter the code:'
+};
+/** What the QR code opens, in the words of its caption. */
+const QR_TARGET = {
+    prefilled: 'the link that fills in the code',
+    confirm: 'the AWS page that asks you to confirm the code',
+    enter: 'the verification page'
+};
+/** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
+function renderLogPrompt(request, now) {
+    const userCode = plain(request.userCode);
+    const { form, link } = verificationStep(request);
+    const lines = [
+        RULE,
+        'AWS access requested: approval needed in IAM Identity Center',
+        RULE,
+        'This job is waiting for someone with AWS access to approve its request.',
+        ...(request.refusal ? ['', `  !!! ${refusalSentence(request.refusal)}`] : []),
+        '',
+        `  1. Open ${plain(link)}`,
+        CODE_STEP[form],
+        '',
+        `         ${userCode}`,
+        ''
+    ];
+    if (request.endpointNotice)
+        lines.push(...noticeLines(request.endpointNotice), '');
+    lines.push(...progressLines(request));
+    lines.push(`  ${regionHint(request.region)}`, '');
+    lines.push(`  The code expires at ${(0,format/* formatUtc */.ay)(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
+    if (request.deadline.getTime() < request.expiresAt.getTime()) {
+        lines.push(`  This job stops waiting at ${(0,format/* formatUtc */.ay)(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
+    }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        lines.push(`  ${renewal}`);
+    lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
+    lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
+    return lines.join('\n');
+}
+/** Right under the code and the links: the approver reads it before opening either. */
+function noticeLines(notice) {
+    const { heading, details } = noticeText(notice);
+    return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)];
+}
+/** Several approvers: the other codes, each for another person, and who has approved. */
+function progressLines(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const lines = [`  ${sentence}`];
+    for (const code of request.otherCodes ?? []) {
+        lines.push(`  Another approver's code: ${plain(code.userCode)}  (${plain(code.verificationUriComplete) || plain(code.verificationUri)})`);
+    }
+    return [...lines, ''];
+}
+function table(rows) {
+    const width = Math.max(...rows.map(({ label }) => label.length));
+    return rows.map(({ label, value, note }) => `  ${label.padEnd(width)}  ${value}${note ? ` ${note}` : ''}`);
+}
+/** The line printed when the request is approved; failures are reported by the step's error. */
+function renderApprovedLine(result) {
+    const expiry = result.accessExpiresAt
+        ? ` The token expires at ${(0,format/* formatUtc */.ay)(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
+        : '';
+    return `${approvedBySentence(result.approvals) ?? `Approved at ${(0,format/* formatUtc */.ay)(result.at)}.`}${expiry}`;
+}
+function createLogNotifier(options = {}) {
+    // The last guard: a line the runner would read as a workflow command never reaches stdout.
+    const print = options.write ?? ((text) => lib_core.info(text));
+    const write = (text) => print((0,sanitize/* safeLogText */.Ht)(text));
+    const now = options.now ?? (() => new Date());
+    const qr = options.qr ?? renderQrCode;
+    return {
+        name: 'step log',
+        async prompt(request) {
+            // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
+            write(renderLogPrompt(request, now()));
+            const { form, link } = verificationStep(request);
+            try {
+                write(`Scan to open ${QR_TARGET[form]}:\n${await qr(plain(link))}`);
+            }
+            catch (error) {
+                write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`);
+            }
+        },
+        async record({ result }) {
+            if (result.outcome === 'approved')
+                write(renderApprovedLine(result));
+        }
+    };
+}
+
+// EXTERNAL MODULE: ./src/http/retry-after.ts
+var retry_after = __nccwpck_require__(7821);
+;// CONCATENATED MODULE: ./src/github/retry.ts
+// When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
+// three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
+// Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
+// those is a permission problem and is never retried. The wait is bounded: a comment is a
+// courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
+
+
+
+const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+/** Reads status and headers without depending on Octokit's error class (a transitive package). */
+function failureFacts(error) {
+    if (typeof error !== 'object' || error === null)
+        return { headers: {} };
+    const response = 'response' in error ? error.response : undefined;
+    const status = typeof response?.status === 'number' ? response.status : undefined;
+    const headers = {};
+    if (typeof response?.headers === 'object' && response.headers !== null) {
+        for (const [name, value] of Object.entries(response.headers)) {
+            headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
+        }
+    }
+    // Octokit reports a request that got no response (network error, timeout) as status 500 with no
+    // `response`; treat it as "no status" so it is not mistaken for a server's 500.
+    return status === undefined ? { headers } : { status, headers };
+}
+function isRateLimited(facts) {
+    if (facts.status === 429)
+        return true;
+    return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
+}
+/** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
+function isRetryableGitHubFailure(facts) {
+    if (facts.status === undefined)
+        return true;
+    if (facts.status >= 500 && facts.status <= 599)
+        return true;
+    return isRateLimited(facts);
+}
+/**
+ * How long to wait before attempt `failedAttempt + 1`, or undefined to stop: the failure is not
+ * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
+ */
+function retryDelayMs(facts, failedAttempt, policy, now) {
+    if (!isRetryableGitHubFailure(facts) || failedAttempt >= policy.attempts)
+        return undefined;
+    const asked = serverRequestedDelayMs(facts, now);
+    if (asked !== undefined)
+        return asked <= policy.maxDelayMs ? asked : undefined;
+    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
+    return (0,retry/* backoffDelay */.EY)(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...(0,defined/* definedFields */.X)({ random: policy.random }) });
+}
+/** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
+function serverRequestedDelayMs(facts, now) {
+    const asked = (0,retry_after/* parseRetryAfter */.m)(facts.headers['retry-after'], now);
+    if (asked !== undefined)
+        return asked;
+    const reset = facts.headers['x-ratelimit-reset'];
+    if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
+        return Math.max(0, Number(reset) * 1000 - now);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/rest-client.ts
+
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
+function apiBaseUrl(apiUrl, env = process.env) {
+    const url = apiUrl?.trim() || env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    return url.replace(/\/+$/, '');
+}
+async function createGitHubClient(options) {
+    // Dynamic on purpose: the import costs tens of milliseconds and megabytes, paid only when a
+    // comment will actually be posted.
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = options.now ?? Date.now;
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const debug = options.debug ?? (() => { });
+    // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
+    // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
+    const octokit = getOctokit(options.token, {
+        baseUrl: apiBaseUrl(options.apiUrl),
+        log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
+    });
+    octokit.hook.wrap('request', async (request, endpoint) => {
+        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
+        let limit;
+        return (0,retry/* withRetry */.bD)(async () => {
+            limit = options.limit?.();
+            limit?.throwIfAborted();
+            // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
+            // from the client's defaults stays in place.
+            const timeout = AbortSignal.timeout(timeoutMs);
+            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
+            return request(endpoint);
+        }, {
+            deadline: Number.POSITIVE_INFINITY,
+            clock: { now, sleep: (ms) => sleep(ms) },
+            delayBeforeRetry: (error, attempt, at) => retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined,
+            onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
+        });
+    });
+    return octokit;
+}
+/**
+ * A GraphQL query (not a mutation) reads only, so it is as safe to repeat as a GET, though it is a
+ * POST. Octokit's graphql() puts the document in the `query` option.
+ */
+function isGraphqlQuery(endpoint) {
+    return routeOf(endpoint.url).endsWith('/graphql') && typeof endpoint.query === 'string' && /^\s*(?:query\b|\{)/.test(endpoint.query);
+}
+/** The path of a request URL, without query or host: what a debug line may show. */
+function routeOf(url) {
+    return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/notify/comment-size.ts
+// How long a PR comment may be. GitHub's error says "body is too long (maximum is 65536
+// characters)" without saying what a character is: its servers count code points, and one
+// measurement (github-limits, "Add limits for issue comments") found issue comments accepting
+// 65,536 four-byte emoji but not one ASCII character more, i.e. 262,144 UTF-8 bytes. JavaScript's
+// `length` counts UTF-16 units, which is never fewer than code points; UTF-8 bytes are never fewer
+// than either. So the size kept here is the UTF-8 byte count against 65,536: within every reading
+// of the limit, at the cost of a few bytes for the emoji in the titles.
+/** The most any comment body (marker included) may hold, in UTF-8 bytes. */
+const MAX_COMMENT_SIZE = 65_536;
+/** Room kept for the hidden marker line StickyComment puts before every body. */
+const MARKER_ROOM = 64;
+/** What a rendered body (without the marker) may hold. */
+const COMMENT_BODY_BUDGET = MAX_COMMENT_SIZE - MARKER_ROOM;
+/** The size as counted against the limit: UTF-8 bytes, the strictest count. */
+function commentSize(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+;// CONCATENATED MODULE: ./src/notify/markdown.ts
+// Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
+// refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
+// that notify people, #references, or autolinked URLs into a message that asks for approval, which
+// is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
+// code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
+
+/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
+ *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
+function plainLine(text, maxLength = 200) {
+    return (0,sanitize/* sanitize */.aj)(text, { maxLength });
+}
+/** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
+ *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&:@]/g;
+/**
+ * Prose that renders as exactly these characters: markup punctuation is backslash-escaped
+ * (CommonMark allows it for any ASCII punctuation), which also stops GFM autolinks
+ * (`https\://…`, `www\.`) because the parser never sees the raw trigger characters.
+ */
+function escapeText(text, maxLength = 500) {
+    return plainLine(text, maxLength).replace(MARKDOWN_PUNCTUATION, (char) => `\\${char}`);
+}
+/** A code span that holds any text: the fence is longer than any run of backticks inside. */
+function codeSpan(text, maxLength = 200) {
+    const content = plainLine(text, maxLength);
+    if (content === '')
+        return '` `';
+    const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    // A space on each side when the content touches a backtick or a space (CommonMark strips one).
+    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${content}${pad}${fence}`;
+}
+/**
+ * A link destination we are willing to render: http(s) only (no javascript:, data:), serialized
+ * by the URL parser and with the characters that could end a Markdown destination encoded.
+ * Undefined when the text is not such a URL; render it as text instead.
+ */
+function safeUrl(text) {
+    let url;
+    try {
+        url = new URL(text.trim());
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return undefined;
+    if (url.username || url.password)
+        return undefined;
+    // Only after the origin: an IPv6 host keeps its brackets.
+    const rest = url.href.slice(url.origin.length);
+    return url.origin + rest.replace(/[()<>\s"'`\\[\]|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+/** `[text](url)` when the URL is safe; otherwise the text and the URL as a code span. */
+function markdown_link(label, url) {
+    const href = safeUrl(url);
+    return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/titles.ts
+const TITLES = {
+    pending: '🔐 AWS sign-in waiting for approval',
+    approved: '✅ AWS sign-in approved',
+    denied: '⛔ AWS sign-in denied',
+    expired: '⌛ AWS sign-in expired',
+    'timed-out': '⌛ AWS sign-in timed out',
+    cancelled: '🚫 AWS sign-in cancelled',
+    error: '❌ AWS sign-in failed'
+};
+
+;// CONCATENATED MODULE: ./src/notify/comment-body.ts
+// The PR comment an approver reads: while pending, everything needed to decide (where to approve,
+// the code to compare, until when, and which run is asking); once decided, what happened and what
+// to do, with the code and the link removed so nobody approves a request that is over.
+// Every value from the run or the inputs goes through markdown.ts: the comment must not become a
+// vehicle for someone else's link, HTML or @mention.
+
+
+
+
+
+
+
+/**
+ * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
+ * time of the outcome, the message and the access expiry; `state` decides what is shown.
+ *
+ * GitHub refuses a longer comment outright, which would leave the approver with none, so a body
+ * over `budget` (UTF-8 bytes, comment-size.ts) is shortened. The one part without a bound of its
+ * own is the list of profiles (`roles` may name hundreds); every other part is cut to its own
+ * length where it is rendered. So the title, the code, the link, the warning and who is asking
+ * always stay, the profile list is cut to what fits, and the comment says so and where the whole
+ * list is (the job log).
+ */
+function renderComment(request, state, result, budget = COMMENT_BODY_BUDGET) {
+    const profiles = request.profiles?.length ?? 0;
+    const whole = composeComment(request, state, result, profiles);
+    if (commentSize(whole) <= budget)
+        return whole;
+    // The most profiles that fit: the size grows with the count, so a binary search finds it.
+    let fits = 0;
+    for (let low = 0, high = profiles - 1; low <= high;) {
+        const middle = Math.floor((low + high) / 2);
+        if (commentSize(composeComment(request, state, result, middle)) <= budget) {
+            fits = middle;
+            low = middle + 1;
+        }
+        else
+            high = middle - 1;
+    }
+    return composeComment(request, state, result, fits);
+}
+/** The body listing the first `shownProfiles` profiles; a shortened list is said to be one. */
+function composeComment(request, state, result, shownProfiles) {
+    const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
+    const shortened = shownProfiles < (request.profiles?.length ?? 0);
+    sections.push(contextSection(request, shownProfiles));
+    if (shortened) {
+        sections.push("<sub>This comment was shortened to fit GitHub's limit on a comment's length; the job log has the whole request.</sub>");
+    }
+    sections.push('<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
+    return `${sections.join('\n\n')}\n`;
+}
+function pendingSections(request) {
+    const step = verificationStep(request);
+    const sections = [
+        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
+        `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
+        `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
+        `**Code:** ${codeSpan(request.userCode, 64)}`,
+        ...noticeQuote(request),
+        escapeText(regionHint(request.region), 1000)
+    ];
+    let timing = `The code expires at **${(0,format/* formatUtc */.ay)(request.expiresAt)}**.`;
+    if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
+        timing += ` The job stops waiting at **${(0,format/* formatUtc */.ay)(request.deadline)}**.`;
+    }
+    const renewal = renewalSentence(request);
+    if (renewal)
+        timing += ` ${escapeText(renewal)}`;
+    sections.push(timing);
+    sections.push(...approvalSections(request));
+    sections.push([
+        `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
+        `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
+        `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
+    ].join('\n'));
+    return sections;
+}
+/** Several approvers: how many and who approved, and the other codes, each for another person. */
+function approvalSections(request) {
+    const sentence = approvalsSentence(request);
+    if (!sentence)
+        return [];
+    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
+    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
+}
+function outcomeSections(request, outcome, result) {
+    const at = result?.at;
+    const when = (fallback) => {
+        const time = at ?? fallback;
+        return time ? ` at **${(0,format/* formatUtc */.ay)(time)}**` : '';
+    };
+    // `message` is, by contract, one line saying what happened and what to do; without one, each
+    // state has its own.
+    const message = result?.message ? escapeText(result.message, 1000) : undefined;
+    const runLog = markdown_link('the job log', request.context.runUrl);
+    switch (outcome) {
+        case 'approved': {
+            const until = result?.accessExpiresAt ? ` until **${(0,format/* formatUtc */.ay)(result.accessExpiresAt)}**` : '';
+            const by = approvedBySentence(result?.approvals);
+            return [
+                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
+                'The code and the verification link were removed from this comment; there is nothing left to do.'
+            ];
+        }
+        case 'denied':
+            return [
+                `Denied${when()} at the AWS verification page. The job got no AWS access and failed.`,
+                message ?? 'If that was a mistake, re-run the job to get a new code and approve it.'
+            ];
+        case 'expired':
+            return [
+                `The code expired${when(request.expiresAt)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job to get a new code, and approve it before it expires.'
+            ];
+        case 'timed-out':
+            return [
+                `The job stopped waiting${when(request.deadline)} before anyone approved it. The job got no AWS access.`,
+                message ?? 'Re-run the job and approve sooner, or raise the `timeout` input.'
+            ];
+        case 'cancelled':
+            return [
+                `The run was cancelled${when()} while waiting for approval. The job got no AWS access.`,
+                'The old code is no longer waited for: do not approve it.',
+                message ?? 'Re-run the job to ask again.'
+            ];
+        case 'error':
+            return [
+                `The sign-in failed${when()}. The job got no AWS access.`,
+                message ?? `See ${runLog} for what went wrong, then re-run the job.`
+            ];
+    }
+}
+function contextSection(request, shownProfiles) {
+    const context = request.context;
+    const lines = [
+        '**Request**',
+        `- Repository: ${codeSpan(context.repository)}`,
+        `- Workflow: ${codeSpan(context.workflow)}, job ${codeSpan(context.job)}`,
+        `- Run: ${markdown_link(runLabel(context), context.runUrl)}, started by ${codeSpan(context.actor, 64)} (event ${codeSpan(context.eventName, 64)})`,
+        `- Ref: ${codeSpan(context.ref, 256)} at commit ${commitReference(context)}`,
+        `- AWS access portal: ${codeSpan(request.startUrl, 300)} (region ${codeSpan(request.region, 64)})`
+    ];
+    if (request.accountId !== undefined || request.roleName !== undefined) {
+        lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
+    }
+    const profiles = request.profiles ?? [];
+    for (const { profile, accountId, roleName } of profiles.slice(0, shownProfiles)) {
+        lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
+    }
+    const hidden = profiles.length - shownProfiles;
+    if (hidden > 0) {
+        lines.push(`- **…and ${hidden} more AWS ${hidden === 1 ? 'profile' : 'profiles'}, not listed here** (too long for one comment): ${markdown_link('the job log', request.context.runUrl)} lists every role asked for. Check them there before approving.`);
+    }
+    lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
+    return lines.join('\n');
+}
+/** Right under the code: where the request goes when that is not AWS's own endpoints. */
+function noticeQuote(request) {
+    if (!request.endpointNotice)
+        return [];
+    const { heading, details } = noticeText(request.endpointNotice);
+    return [[`> 🛑 **${escapeText(heading)}**`, ...details.map((detail) => `> ${escapeText(detail)}`)].join('\n')];
+}
+/** " on `host`": lets the approver see where the link leads before following it. */
+function hostNote(url) {
+    try {
+        return ` on ${codeSpan(new URL(url).host, 253)}`;
+    }
+    catch {
+        return '';
+    }
+}
+function runLabel(context) {
+    const attempt = context.runAttempt && context.runAttempt !== '1' ? `, attempt ${escapeText(context.runAttempt, 10)}` : '';
+    return `run ${escapeText(context.runId, 32)}${attempt}`;
+}
+/** The short commit as a link to the commit, when the SHA and the server look like what they are. */
+function commitReference(context) {
+    const short = codeSpan(context.sha.slice(0, 7), 7);
+    if (!/^[0-9a-f]{7,64}$/i.test(context.sha) || !/^[\w.-]+\/[\w.-]+$/.test(context.repository))
+        return short;
+    return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
+}
+
+;// CONCATENATED MODULE: ./src/model/gate.ts
+// A gate: one approval a workflow's job asks for, the same across runs and re-runs. Its id names
+// the PR comment that shows it (the comment's hidden marker) and the pending request between two
+// phases (model/pending.ts), so both are found again by the step that needs them.
+
+
+/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
+function gateId(parts) {
+    const key = JSON.stringify([
+        parts.workflow,
+        parts.job,
+        parts.startUrl.trim().replace(/\/+$/, ''),
+        parts.accountId ?? '',
+        parts.roleName ?? ''
+    ]);
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+}
+/**
+ * The gate a request belongs to: one comment (and one pending request between two phases) per
+ * workflow, job, start URL, account and role.
+ */
+function gateOf(request) {
+    return gateId({
+        workflow: request.context.workflow,
+        job: request.context.job,
+        startUrl: request.startUrl,
+        ...(0,defined/* definedFields */.X)({ accountId: request.accountId, roleName: request.roleName })
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/identity.ts
+
+
+/** A failure of GET /user that is not "an installation token may not ask": 401, 5xx after retries. */
+class IdentityLookupError extends Error {
+    failure;
+    facts;
+    name = 'IdentityLookupError';
+    constructor(failure, facts) {
+        super('GET /user failed');
+        this.failure = failure;
+        this.facts = facts;
+    }
+}
+const VIEWER_QUERY = 'query { viewer { login databaseId } }';
+/**
+ * The token's identity, or undefined when GitHub does not say (with the reason in a debug line).
+ * Throws IdentityLookupError when GitHub rejects the token or cannot be reached at all.
+ */
+async function learnTokenIdentity(github, debug = () => { }) {
+    try {
+        const { data } = await github.rest.users.getAuthenticated();
+        const identity = asIdentity(data, 'GET /user');
+        if (identity === undefined)
+            debug('GitHub answered GET /user without a usable login and id.');
+        return identity;
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        // 403 without a rate limit is the installation token's answer; anything else is not.
+        if (facts.status !== 403 || isRateLimited(facts))
+            throw new IdentityLookupError(error, facts);
+    }
+    try {
+        const answer = await github.graphql(VIEWER_QUERY);
+        const viewer = member(answer, 'viewer');
+        const identity = asIdentity({ login: member(viewer, 'login'), id: member(viewer, 'databaseId') }, 'GraphQL viewer');
+        if (identity === undefined)
+            debug('GitHub answered the GraphQL viewer query without a usable login and databaseId.');
+        return identity;
+    }
+    catch (error) {
+        debug(`GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`);
+        return undefined;
+    }
+}
+/** The author of a comment GitHub just returned, as an identity; undefined when it has no valid id. */
+function commentAuthor(user, source) {
+    return asIdentity(user, source);
+}
+function asIdentity(value, source) {
+    const id = positiveInteger(member(value, 'id'));
+    const login = member(value, 'login');
+    if (id === undefined)
+        return undefined;
+    if (!isGitHubLogin(login))
+        return undefined;
+    return { id, login, source };
+}
+
+;// CONCATENATED MODULE: ./src/notify/pr-comment.ts
+// One sticky PR comment per gate, edited in place through the request's life and across re-runs.
+// A comment is ours only if it starts with our marker for this gate AND was written by the token's
+// own identity: anyone can paste the marker into a comment of their own (with their own device
+// code, to phish an approver), so a marker alone never makes a comment editable.
+
+
+
+
+
+
+const PERMISSION = 'pull-requests: write';
+/** The hidden first line of every comment for `gate`. */
+function commentMarker(gate) {
+    return `<!-- aws-sso-device-auth:gate=${gate} -->`;
+}
+class PrCommentError extends Error {
+    reason;
+    status;
+    name = 'PrCommentError';
+    constructor(reason, message, 
+    /** The HTTP status, when GitHub answered. */
+    status) {
+        super(message);
+        this.reason = reason;
+        this.status = status;
+    }
+}
+/** 403/404: a read-only token (fork PRs) or a job without `pull-requests: write`. */
+class CommentPermissionError extends PrCommentError {
+    name = 'CommentPermissionError';
+    constructor(action, status, githubMessage) {
+        super('permission', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. ` +
+            `Give the job \`permissions: ${PERMISSION}\`; pull requests from forks only get a read-only token. ` +
+            'The approval request is in the step log.', status);
+    }
+}
+class StickyComment {
+    github;
+    target;
+    gateId;
+    knownIdentity;
+    options;
+    existing;
+    constructor(github, target, gateId, 
+    /** Whose token it is: the only author whose comments are edited. Undefined: nobody's are. */
+    knownIdentity, options, existing) {
+        this.github = github;
+        this.target = target;
+        this.gateId = gateId;
+        this.knownIdentity = knownIdentity;
+        this.options = options;
+        this.existing = existing;
+    }
+    get identity() {
+        return this.knownIdentity;
+    }
+    /**
+     * Finds this gate's comment (the oldest that carries the marker and was written by the token's
+     * identity), reading every page until it is found. No comment yet is not an error: `upsert`
+     * then creates one.
+     */
+    static async find(target, gate, options = {}) {
+        const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
+        const identity = await tokenIdentity(github, target, options.debug ?? (() => { }));
+        const sticky = new StickyComment(github, target, gate, identity, options, undefined);
+        sticky.existing = await sticky.findOwn();
+        return sticky;
+    }
+    /** The comment's id and web URL once it exists. */
+    get comment() {
+        return this.existing;
+    }
+    /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
+    async upsert(body) {
+        const full = `${commentMarker(this.gateId)}\n${body}`;
+        // The renderer shortens every body to fit; this is the last guard, before anything is sent.
+        if (commentSize(full) > MAX_COMMENT_SIZE) {
+            throw new RangeError(`PR comment body is ${commentSize(full)} bytes; the limit kept is ${MAX_COMMENT_SIZE}`);
+        }
+        if (this.existing) {
+            const updated = await this.update(this.existing.id, full);
+            if (updated)
+                return (this.existing = updated);
+            // Deleted since it was found (someone removed it): a new one takes its place.
+        }
+        return (this.existing = await this.create(full));
+    }
+    /** Undefined when the comment no longer exists. */
+    async update(id, body) {
+        try {
+            const { data } = await this.github.rest.issues.updateComment({
+                owner: this.target.owner,
+                repo: this.target.repo,
+                comment_id: id,
+                body
+            });
+            return { id: data.id, url: data.html_url };
+        }
+        catch (error) {
+            const facts = failureFacts(error);
+            if (facts.status === 404)
+                return undefined;
+            throw commentError('update', error, facts);
+        }
+    }
+    /**
+     * POST is not idempotent: when its answer is lost (a 502 after GitHub stored the comment) a plain
+     * retry would leave two comments. So before each new attempt, look again; if our comment now
+     * exists, edit it instead.
+     */
+    async create(body) {
+        const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
+        const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+        const now = this.options.now ?? Date.now;
+        // Only the POST's own failures are retried; looking for the comment again fails as it is.
+        let posting = false;
+        try {
+            return await (0,retry/* withRetry */.bD)(async (attempt) => {
+                if (attempt > 1) {
+                    posting = false;
+                    // With the identity unknown nothing can be found, and a lost answer may leave a second
+                    // comment: a duplicate is the price of never editing a comment that may not be ours.
+                    const stored = await this.findOwn();
+                    const updated = stored && (await this.update(stored.id, body));
+                    if (updated)
+                        return updated;
+                }
+                posting = true;
+                return await this.post(body);
+            }, {
+                deadline: Number.POSITIVE_INFINITY,
+                clock: { now, sleep: (ms) => sleep(ms) },
+                delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
+                onRetry: ({ error, delayMs }) => this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
+            });
+        }
+        catch (error) {
+            throw posting ? commentError('create', error, failureFacts(error)) : error;
+        }
+    }
+    /** One POST of a new comment. */
+    async post(body) {
+        const { data } = await this.github.rest.issues.createComment({
+            owner: this.target.owner,
+            repo: this.target.repo,
+            issue_number: this.target.issueNumber,
+            body
+        });
+        // Unknown until now: the comment this token just wrote says who it is.
+        if (this.knownIdentity === undefined) {
+            this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
+            if (this.knownIdentity)
+                this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
+        }
+        return { id: data.id, url: data.html_url };
+    }
+    async findOwn() {
+        const identity = this.knownIdentity;
+        // Nobody's comment can be shown to be ours: a new one is posted (see tokenIdentity's line).
+        if (identity === undefined)
+            return undefined;
+        const marker = commentMarker(this.gateId);
+        let found;
+        try {
+            await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
+                // The marker must open the body: text from the run (a job name, say) quoted further down
+                // in some other gate's comment cannot make that comment ours.
+                // By user id, never by login: a login is matched case-insensitively, a bot's may be
+                // shown with or without `[bot]`, and `github-actions[bot]` is also every other
+                // GITHUB_TOKEN's author, not only this gate's.
+                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user?.id === identity.id);
+                if (own) {
+                    found = { id: own.id, url: own.html_url };
+                    done();
+                }
+                return [];
+            });
+        }
+        catch (error) {
+            throw commentError('read', error, failureFacts(error));
+        }
+        return found;
+    }
+}
+/**
+ * Whose token it is: what GitHub says, else what the main step learned; undefined (said in a
+ * debug line) when neither knows, and then no existing comment is edited.
+ */
+async function tokenIdentity(github, target, debug) {
+    let learned;
+    try {
+        learned = await learnTokenIdentity(github, debug);
+    }
+    catch (error) {
+        if (error instanceof IdentityLookupError)
+            throw commentError('read', error.failure, error.facts);
+        throw error;
+    }
+    const known = target.knownIdentity === undefined ? undefined : commentAuthor(target.knownIdentity, 'the main step');
+    const identity = learned ?? known;
+    if (identity === undefined) {
+        debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.');
+    }
+    else {
+        debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`);
+    }
+    return identity;
+}
+/** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
+function commentError(action, error, facts) {
+    const githubMessage = shortGitHubMessage(error);
+    const status = facts.status;
+    if (status !== undefined && (status === 403 || status === 404) && !isRateLimited(facts)) {
+        return new CommentPermissionError(action, status, githubMessage);
+    }
+    if (status === 401) {
+        return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
+    }
+    if (isRetryableGitHubFailure(facts)) {
+        const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
+        return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
+    }
+    return new PrCommentError('rejected', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. The approval request is in the step log.`, status);
+}
+/** GitHub's `message` field (e.g. "Resource not accessible by integration"), one short line. */
+function shortGitHubMessage(error) {
+    if (typeof error !== 'object' || error === null || !('response' in error))
+        return undefined;
+    const data = error.response?.data;
+    if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
+        return undefined;
+    return (0,sanitize/* sanitize */.aj)(data.message, { maxLength: 120 });
+}
+
+// EXTERNAL MODULE: ./src/time/limit.ts
+var time_limit = __nccwpck_require__(8750);
+// EXTERNAL MODULE: ./src/model/request.ts
+var model_request = __nccwpck_require__(6968);
+;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
+// The PR comment as a channel: posted the moment a request exists (the log is not where an
+// approver on the pull request looks), edited in place when it ends, and handed to the post step
+// while it still says "pending" so that a killed step cannot leave it asking for approval.
+// A comment that cannot be written costs one warning, never the gate: the log has the prompt.
+
+
+
+
+
+
+
+
+function createPrCommentNotifier(options) {
+    const { target, postStep } = options;
+    let sticky;
+    /** The limit of the write in progress: the GitHub client checks it before and during each request. */
+    let limit;
+    // After a permission or token problem every later call would fail the same way: one warning.
+    let disabled = false;
+    // Whether the post step knows about the comment (it does once a pending comment exists).
+    let handedOver = false;
+    const handOver = (change) => {
+        if (!handedOver)
+            return;
+        postStep.updateComment((comment) => {
+            if (comment)
+                change(comment);
+            return comment;
+        });
+    };
+    async function write(request, body, cancellation) {
+        if (disabled || cancellation?.aborted)
+            return false;
+        const withinMs = options.writeWithinMs?.();
+        const timeLimit = withinMs === undefined ? undefined : AbortSignal.timeout(withinMs);
+        limit = timeLimit && cancellation ? AbortSignal.any([timeLimit, cancellation]) : (timeLimit ?? cancellation);
+        try {
+            const written = (async () => {
+                sticky ??= await StickyComment.find(target, gateOf(request), { ...options.sticky, limit: () => limit });
+                return sticky.upsert(body);
+            })();
+            const { url } = await withinLimit(written, limit, withinMs);
+            options.onPosted(url);
+            return true;
+        }
+        catch (error) {
+            // Cancelled: the flow records `cancelled` next, with a write of its own.
+            if (cancellation?.aborted)
+                return false;
+            // Not answering is a reason to stop too: the next write would only wait as long again.
+            if (error instanceof PrCommentError && error.reason !== 'rejected')
+                disabled = true;
+            options.warn(error instanceof PrCommentError
+                ? error.message
+                : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
+            return false;
+        }
+    }
+    return {
+        name: 'PR comment',
+        async prompt(request) {
+            if (!(await write(request, renderComment(request, 'pending'), options.signal)))
+                return;
+            postStep.updateComment(() => ({
+                owner: target.owner,
+                repo: target.repo,
+                issueNumber: target.issueNumber,
+                apiUrl: target.apiUrl,
+                gate: gateOf(request),
+                ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
+                request: (0,model_request/* storeRequest */.r0)(request),
+                phase: options.phase,
+                recorded: false,
+                ...(0,defined/* definedFields */.X)({ pendingFile: options.pendingFile })
+            }));
+            handedOver = true;
+        },
+        async record({ request, result }) {
+            // Nothing was shown to anyone: a failure before the request started needs no comment.
+            if (request === undefined)
+                return;
+            // Handed over first: if this step dies during the edit, the post step writes the same outcome.
+            handOver((comment) => (comment.result = (0,model_request/* storeResult */.R$)(result)));
+            if (await write(request, renderComment(request, result.outcome, result)))
+                handOver((comment) => (comment.recorded = true));
+        }
+    };
+}
+/** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
+async function withinLimit(written, limit, withinMs) {
+    if (!limit)
+        return written;
+    const outcome = await (0,time_limit/* settleWithin */.f)(() => written, undefined, limit);
+    if (outcome.status === 'done')
+        return outcome.value;
+    if (outcome.status === 'failed')
+        throw outcome.error;
+    throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${(0,format/* seconds */.YA)(withinMs ?? 0)}. The approval request is in the step log.`);
+}
+/**
+ * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
+ * the run belongs to no pull request, or the workflow gave no token.
+ */
+function commentTarget(context, token, env = process.env) {
+    if (context.pullRequest === undefined)
+        return { reason: 'this run belongs to no pull request' };
+    if (token === '')
+        return { reason: "input 'github-token' is empty" };
+    const [owner, repo] = context.repository.split('/');
+    if (!owner || !repo)
+        return { reason: 'GITHUB_REPOSITORY is not owner/repo' };
+    return { target: { token, owner, repo, issueNumber: context.pullRequest, apiUrl: apiBaseUrl(undefined, env) } };
+}
+
+;// CONCATENATED MODULE: ./src/notify/html.ts
+// core.summary writes its text and attributes raw, so everything we put in HTML passes here.
+
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+/**
+ * A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. The href is
+ * the URL parser's serialisation (markdown.ts safeUrl), never the raw text: a line break, control
+ * or bidi character from GITHUB_SERVER_URL or an AWS answer would otherwise stand in the summary.
+ */
+function html_link(href, text) {
+    const url = /^https?:\/\//i.test(href.trim()) ? safeUrl(href) : undefined;
+    return url === undefined ? escapeHtml(text) : `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/summary.ts
+// The job summary: the record of how the gate ended. The runner uploads a step's summary only
+// after the step's process exits, so in a single step it cannot prompt anyone; it records what was
+// requested, by which run, the outcome and when. A `phase: start` step exits right after the
+// prompt, so there the summary is the prompt, visible while the job goes on.
+// core.summary escapes nothing: every value is escaped here.
+
+
+
+
+
+
+
+
+
+/** The prompt, for a step that exits while the request is pending (`phase: start`). */
+function renderPendingSummary(request) {
+    const code = `<code>${escapeHtml(plain(request.userCode))}</code>`;
+    const step = verificationStep(request);
+    const rows = [
+        ['User code', code],
+        ['Verification page', html_link(step.link, plain(step.link))],
+        ['Code expires', escapeHtml((0,format/* formatUtc */.ay)(request.expiresAt))]
+    ];
+    if (request.deadline.getTime() < request.expiresAt.getTime())
+        rows.push(['The job stops waiting', escapeHtml((0,format/* formatUtc */.ay)(request.deadline))]);
+    for (const code of request.otherCodes ?? []) {
+        rows.push(["Another approver's code", `<code>${html_link(code.verificationUriComplete, plain(code.userCode))}</code>`]);
+    }
+    const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)];
+    const parts = [
+        `<h2>${TITLES.pending}</h2>`,
+        ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
+        `<p><strong>${html_link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
+        ...noticeParagraph(request),
+        `<p>${escapeHtml(regionHint(request.region))}</p>`,
+        summary_table([...rows, ...subjectTableRows(request)]),
+        '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
+            "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
+    ];
+    return parts.join('\n');
+}
+function renderSummary({ subject, request, result }) {
+    const rows = [
+        ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
+        ['At', escapeHtml((0,format/* formatUtc */.ay)(result.at))]
+    ];
+    if (result.approvals?.length)
+        rows.push(['Approved by', escapeHtml(approverList(result.approvals))]);
+    if (result.accessExpiresAt)
+        rows.push(['Token expires', escapeHtml((0,format/* formatUtc */.ay)(result.accessExpiresAt))]);
+    if (request) {
+        rows.push(['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`]);
+        rows.push(['Code expires', escapeHtml((0,format/* formatUtc */.ay)(request.expiresAt))]);
+        rows.push(['Verification page', html_link(request.verificationUri, plain(request.verificationUri))]);
+    }
+    rows.push(...subjectTableRows(subject));
+    const parts = [`<h2>${TITLES[result.outcome]}</h2>`];
+    if (result.message)
+        parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
+    // The record shows the code too: it keeps the warning the approver was given beside it.
+    if (request)
+        parts.push(...noticeParagraph(request));
+    parts.push(summary_table(rows));
+    if (result.receipt)
+        parts.push(receiptTable(result.receipt));
+    return parts.join('\n');
+}
+/** The approval receipt (the `receipt` output), for an audit in CloudTrail: the run, then each approver. */
+function receiptTable(receipt) {
+    const text = (value) => escapeHtml(plain(value));
+    const rows = [
+        ['Repository', text(receipt.repository)],
+        ['Run', `${text(receipt.runId)} (attempt ${text(receipt.runAttempt)})`],
+        ['Commit', `<code>${text(receipt.commit)}</code>`],
+        ['Approvals required', String(receipt.requiredApprovals)]
+    ];
+    receipt.approvers.forEach((approver, index) => {
+        const which = receipt.approvers.length === 1 ? 'Approver' : `Approver ${index + 1}`;
+        rows.push([which, text(approver.userName)]);
+        rows.push([`${which}: ARN`, `<code>${text(approver.arn)}</code>`]);
+        rows.push([`${which}: approved at`, text(approver.approvedAt)]);
+        rows.push([`${which}: CloudTrail request IDs`, text(approver.requestIds.join(', '))]);
+    });
+    return ['<h3>Approval receipt</h3>', summary_table(rows)].join('\n');
+}
+function noticeParagraph(request) {
+    if (!request.endpointNotice)
+        return [];
+    const { heading, details } = noticeText(request.endpointNotice);
+    return [`<p>🛑 <strong>${escapeHtml(heading)}</strong> ${details.map(escapeHtml).join(' ')}</p>`];
+}
+function subjectTableRows(subject) {
+    return subjectRows(subject).map((row) => {
+        const value = row.href ? html_link(row.href, row.value) : escapeHtml(row.value);
+        return [row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value];
+    });
+}
+function summary_table(rows) {
+    return [
+        '<table>',
+        ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`),
+        '</table>'
+    ].join('\n');
+}
+function createSummaryNotifier(options = {}) {
+    return {
+        name: 'job summary',
+        async prompt(request) {
+            // Otherwise nothing to show while waiting: nobody sees this step's summary before it exits.
+            if (options.showPrompt)
+                await lib_core.summary.addRaw(renderPendingSummary(request), true).write({ overwrite: true });
+        },
+        async record(gate) {
+            await lib_core.summary.addRaw(renderSummary(gate), true).write();
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/channel.ts
+/**
+ * Runs one step on every channel. A channel that fails only warns: the log has already shown the
+ * prompt, and losing a summary must not turn an approved gate into a failed one.
+ */
+async function notifyAll(notifiers, step, warn) {
+    for (const notifier of notifiers) {
+        try {
+            await step(notifier);
+        }
+        catch (error) {
+            warn(`Could not update the ${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/notify/index.ts
+
+
+
+
+
+function createNotifiers(channels, settings = {}) {
+    const notifiers = [createLogNotifier()];
+    if (channels.includes('summary'))
+        notifiers.push(createSummaryNotifier({ showPrompt: settings.summaryShowsPrompt ?? false }));
+    if (channels.includes('pr-comment') && settings.prComment)
+        notifiers.push(createPrCommentNotifier(settings.prComment));
+    return notifiers;
+}
+
+;// CONCATENATED MODULE: ./src/model/pending.ts
+// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
+// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
+// as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
+// readable by every later step and printed unmasked, and a masked one would not even arrive.
+// One file per gate (workflow, job, start URL, account, role), so the wait step with the same
+// inputs finds the request its start step made, and two gates in one job do not mix.
+
+
+
+
+
+
+
+/** The wait step found no request to wait for. */
+class NoPendingRequestError extends errors/* UserFacingError */.Ui {
+    name = 'NoPendingRequestError';
+}
+/** Where the pending request of `gate` lives (the directory is created). */
+function pendingRequestPath(gate, env = process.env) {
+    return (0,external_node_path_.join)(privateDirectory(env), `pending-${gate}.json`);
+}
+function savePendingRequest(path, pending) {
+    const file = {
+        version: 2,
+        rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
+        request: (0,model_request/* storeRequest */.r0)(pending.request),
+        ...(0,defined/* definedFields */.X)({ commentUrl: pending.commentUrl })
+    };
+    writePrivateFile(path, JSON.stringify(file));
+}
+/**
+ * The request a start step left, or NoPendingRequestError (one line saying what to do). The caller
+ * masks its secrets before anything else: this is a new process, and the runner's masks are only
+ * as good as what each step registers.
+ */
+function loadPendingRequest(path, asked) {
+    const text = private_files_readPrivateFile(path);
+    if (text === undefined) {
+        throw new NoPendingRequestError((asked && mismatchWithStartStep(path, asked)) ??
+            'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.');
+    }
+    try {
+        const file = JSON.parse(text);
+        if (typeof file !== 'object' || file === null || file.version !== 2)
+            throw new TypeError('unknown format');
+        if (!Array.isArray(file.rounds) || file.rounds.length === 0)
+            throw new TypeError('no device authorization');
+        return {
+            rounds: file.rounds.map(checkRound),
+            request: (0,model_request/* restoreRequest */._v)(file.request),
+            ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
+        };
+    }
+    catch (error) {
+        throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
+    }
+}
+/**
+ * A wait step whose start URL, account or role differs from its start step's looks for another
+ * gate's file and finds none. The start step's request for the same workflow and job, if there is
+ * one beside it, says which input differs: "no pending request" alone would send the user looking
+ * for a missing step.
+ */
+function mismatchWithStartStep(path, asked) {
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)((0,external_node_path_.dirname)(path));
+    }
+    catch {
+        return undefined;
+    }
+    for (const name of names) {
+        if (!/^pending-[0-9a-f]+\.json$/.test(name) || name === (0,external_node_path_.basename)(path))
+            continue;
+        let started;
+        try {
+            started = loadPendingRequest((0,external_node_path_.join)((0,external_node_path_.dirname)(path), name)).request;
+        }
+        catch {
+            continue;
+        }
+        if (started.context.workflow !== asked.context.workflow || started.context.job !== asked.context.job)
+            continue;
+        const fix = 'give both phases the same inputs.';
+        if (started.startUrl !== asked.startUrl) {
+            return `Input 'start-url' is ${(0,sanitize/* sanitize */.aj)(asked.startUrl)} but the phase: start step of this job used ${(0,sanitize/* sanitize */.aj)(started.startUrl)}; ${fix}`;
+        }
+        return `phase: wait asks for ${describeRole(asked)} (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for ${describeRole(started)}; ${fix}`;
+    }
+    return undefined;
+}
+function describeRole(access) {
+    return access.accountId === undefined ? 'no role' : `role ${(0,sanitize/* sanitize */.aj)(access.roleName)} in account ${(0,sanitize/* sanitize */.aj)(access.accountId)}`;
+}
+function checkRound(value) {
+    checkFields(value, 'round', {});
+    const round = value;
+    checkFields(round.registration, 'registration', {
+        clientId: 'string',
+        clientSecret: 'string',
+        clientIdIssuedAt: 'number',
+        clientSecretExpiresAt: 'number',
+        clientName: 'string'
+    });
+    checkFields(round.authorization, 'authorization', {
+        deviceCode: 'string',
+        userCode: 'string',
+        verificationUri: 'string',
+        verificationUriComplete: 'string',
+        expiresIn: 'number',
+        interval: 'number',
+        startedAt: 'number'
+    });
+    return { registration: round.registration, authorization: round.authorization };
+}
+/** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
+function checkFields(value, what, fields) {
+    const record = value;
+    const wrong = typeof record !== 'object' || record === null ? what : Object.keys(fields).find((key) => typeof record[key] !== fields[key]);
+    if (wrong !== undefined)
+        throw new TypeError(wrong === what ? `no ${what}` : `${what} without a valid ${wrong}`);
+}
+/** The wait step asked for access its start step did not show the approver. */
+class AccessNotShownError extends errors/* UserFacingError */.Ui {
+    name = 'AccessNotShownError';
+}
+/**
+ * The approver approved what the start step showed them, nothing more: a wait step with another
+ * account, role or profile (an edited workflow, a second wait step) is refused before it polls.
+ * Less is fine: every role the wait step exports was shown, it just leaves some out, and the token
+ * itself is the same whichever roles a step exports.
+ */
+function refuseAccessNotShown(shown, asked) {
+    const fix = 'give both steps the same account-id/role-name/roles/profile inputs.';
+    if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
+        throw new AccessNotShownError(`The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
+    }
+    for (const target of asked.profiles ?? []) {
+        const same = (other) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName;
+        if (!(shown.profiles ?? []).some(same)) {
+            throw new AccessNotShownError(`The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
+        }
+    }
+}
+/** What a start step showed, for the line that refuses more: "role Deployer in 111122223333, profile "prod" …". */
+function describeShown(shown) {
+    const parts = shown.accountId === undefined ? [] : [`role ${(0,sanitize/* sanitize */.aj)(shown.roleName)} in ${(0,sanitize/* sanitize */.aj)(shown.accountId)}`];
+    for (const target of shown.profiles ?? [])
+        parts.push(`profile "${(0,sanitize/* sanitize */.aj)(target.profile)}" with role ${(0,sanitize/* sanitize */.aj)(target.roleName)} in ${(0,sanitize/* sanitize */.aj)(target.accountId)}`);
+    return parts.length === 0 ? 'no role' : parts.join(', ');
+}
+/** The request is over (or abandoned): its device code and client secret leave the disk. */
+function removePendingRequest(path) {
+    (0,external_node_fs_.rmSync)(path, { force: true });
+}
+
+;// CONCATENATED MODULE: ./src/gate/rounds.ts
+/** Less than this before the deadline, a new code would expire unread: the request ends instead. */
+const MIN_ROUND_MS = 3_000;
+/** Starts `count` rounds one after the other (a `phase: start` step opens every round it needs). */
+async function openRounds(count, start) {
+    const rounds = [];
+    while (rounds.length < count)
+        rounds.push(await start('first'));
+    return rounds;
+}
+async function waitInRounds(options) {
+    const now = options.now ?? Date.now;
+    // Ends every poll still running once the request is decided (a denial, the last approval).
+    const stop = new AbortController();
+    const signal = AbortSignal.any([options.signal, stop.signal]);
+    const rounds = [...(options.open ?? [])];
+    rounds.push(...(await openRounds(options.required - rounds.length, (cause) => options.start(cause))));
+    const approvals = [];
+    const polling = new Map();
+    const pollRound = (round) => {
+        polling.set(round, options.poll(round, signal).then((result) => ({ round, result }), (error) => ({ round, error })));
+    };
+    /** A new round in place of `previous`, shown first in every channel, then polled. */
+    const renew = async (previous, cause, refusal) => {
+        const next = await options.start(cause, previous);
+        rounds.splice(rounds.indexOf(previous), 1);
+        rounds.unshift(next);
+        await options.show({ rounds, approvals, ...(refusal === undefined ? {} : { refusal }) });
+        pollRound(next);
+    };
+    const timeLeft = () => now() + MIN_ROUND_MS < options.deadline;
+    await options.show({ rounds, approvals });
+    rounds.forEach(pollRound);
+    try {
+        for (;;) {
+            const ended = await Promise.race(polling.values());
+            polling.delete(ended.round);
+            const { round } = ended;
+            if ('error' in ended) {
+                if (!options.startsOver(ended.error, round))
+                    throw ended.error;
+                await renew(round, 'start-over');
+                continue;
+            }
+            const poll = ended.result;
+            if (poll.outcome === 'approved' && poll.token) {
+                const verdict = await options.judge(round, poll.token, approvals);
+                if ('accepted' in verdict) {
+                    approvals.push(verdict.accepted);
+                    rounds.splice(rounds.indexOf(round), 1);
+                    if (rounds.length === 0)
+                        return { outcome: 'approved', approvals, round };
+                    await options.show({ rounds, approvals });
+                    continue;
+                }
+                if (!timeLeft())
+                    return { outcome: 'unapproved', poll: { ...poll, outcome: options.endsAs }, round, approvals };
+                await renew(round, 'refused', verdict.refused);
+                continue;
+            }
+            if (poll.outcome === 'expired' && timeLeft() && options.expiredOnTime(round, poll)) {
+                await renew(round, 'expired');
+                continue;
+            }
+            // A code that expired with no time left for another ends the request as its deadline says;
+            // one AWS expired early ends it as expired.
+            const outcome = poll.outcome === 'expired' && !timeLeft() ? options.endsAs : poll.outcome;
+            return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals };
+        }
+    }
+    finally {
+        stop.abort();
+        await Promise.allSettled(polling.values());
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/pull-request.ts
+// Where a pull request's head lives, asked of GitHub (GET /repos/{owner}/{repo}/pulls/{number}):
+// an issue_comment event names the pull request but not its head, and a workflow that checks
+// out the pull request's code runs whatever that head holds. The answer is outside data like any
+// other: it is believed only in GitHub's own shape, and anything else is a failure, so the caller
+// (trust.ts) refuses rather than guesses.
+
+
+
+/** Why the head could not be learned: one clause, for the refusal's line. */
+class PullRequestLookupError extends Error {
+    name = 'PullRequestLookupError';
+}
+/** owner/name as GitHub allows them; anything else in an answer is not believed. */
+const FULL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+async function lookUpPullRequest(query, client) {
+    const github = await createGitHubClient(client);
+    let data;
+    try {
+        ;
+        ({ data } = await github.rest.pulls.get({ owner: query.owner, repo: query.repo, pull_number: query.number }));
+    }
+    catch (error) {
+        const facts = failureFacts(error);
+        const status = facts.status;
+        if (status === undefined)
+            throw new PullRequestLookupError('GitHub could not be reached or did not answer, even after retries');
+        throw new PullRequestLookupError(`GitHub answered ${status}${isRateLimited(facts) ? ' (rate limited)' : statusNote(status)}`);
+    }
+    return readPullRequest(data, query.number);
+}
+/** The repositories of a pull request answer, or a PullRequestLookupError naming what is wrong. */
+function readPullRequest(data, number) {
+    if (!isRecord(data))
+        throw new PullRequestLookupError('GitHub answered with something that is not a pull request');
+    if (member(data, 'number') !== number)
+        throw new PullRequestLookupError(`GitHub answered with another pull request than #${number}`);
+    const head = member(data, 'head');
+    const base = member(data, 'base');
+    if (!isRecord(head) || !isRecord(base))
+        throw new PullRequestLookupError("GitHub's answer names no head and base");
+    const headRepo = member(head, 'repo');
+    const baseRepo = repositoryFacts(member(base, 'repo'));
+    if (baseRepo === undefined)
+        throw new PullRequestLookupError("GitHub's answer names no valid base repository");
+    if (headRepo === null)
+        return { head: null, base: baseRepo };
+    const headFacts = repositoryFacts(headRepo);
+    if (headFacts === undefined)
+        throw new PullRequestLookupError("GitHub's answer names no valid head repository");
+    return { head: headFacts, base: baseRepo };
+}
+function repositoryFacts(repo) {
+    const id = positiveInteger(member(repo, 'id'));
+    const fullName = member(repo, 'full_name');
+    const fork = member(repo, 'fork');
+    if (id === undefined || typeof fullName !== 'string' || !FULL_NAME.test(fullName) || typeof fork !== 'boolean')
+        return undefined;
+    return { id, fullName, fork };
+}
+/** What the status means for this call, for the person who must mend it. */
+function statusNote(status) {
+    if (status === 401)
+        return ' (the token was rejected)';
+    if (status === 403)
+        return ' (the token may not read pull requests)';
+    if (status === 404)
+        return ' (no such pull request, or the token may not see it)';
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/trust.ts
+// Step 2 of the flow: whose code is this run executing? A pull request from a fork runs code that
+// nobody with write access has reviewed, and `pull_request_target` runs with the base
+// repository's privileges for pull requests from anyone; so do issue_comment on a pull request and
+// workflow_run after a fork's run, when the workflow checks out the pull request's head.
+// Approving such a run's request hands the approver's AWS access to that code, so it is refused
+// before any AWS call unless the workflow says, with `allow-forks: true`, that it never runs the pull request's code.
+// An issue_comment event does not say where the pull request's head lives: GitHub is asked
+// (github/pull-request.ts), and any doubt about the answer is a refusal.
+
+
+
+
+/** Events whose run checks out the pull request's merge commit, fork code included. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+class UntrustedCodeError extends errors/* UserFacingError */.Ui {
+    name = 'UntrustedCodeError';
+}
+/**
+ * Why this run may execute code from outside the repository, as the first half of the refusal;
+ * undefined when it runs the repository's own code.
+ */
+function forkCodeReason(eventName, payload) {
+    if (eventName === 'pull_request_target') {
+        return "this pull_request_target run has the repository's privileges for a pull request anyone can open, and a workflow that checks out its code runs that code";
+    }
+    if (PULL_REQUEST_EVENTS.has(eventName))
+        return pullRequestReason(eventName, payload);
+    if (eventName === 'issue_comment')
+        return issueCommentReason(payload);
+    if (eventName === 'workflow_run')
+        return workflowRunReason(payload);
+    return undefined;
+}
+/** The payload is outside data: any part of it may be missing, null or of another type. */
+function pullRequestReason(eventName, payload) {
+    const pullRequest = member(payload, 'pull_request');
+    // Without the payload nothing proves the code is the repository's own: fail closed.
+    if (!isRecord(pullRequest))
+        return `this ${eventName} run has no readable event payload, so it may be running a fork's code`;
+    const base = member(pullRequest, 'base');
+    const head = member(pullRequest, 'head');
+    if (!isRecord(base) || !isRecord(head)) {
+        return `this ${eventName} run's event payload does not name the pull request's head and base, so it may be running a fork's code`;
+    }
+    return repositoryReason(eventName, member(head, 'repo'), member(base, 'repo'));
+}
+/**
+ * A comment on a pull request: the workflow may check out the pull request's head, and the
+ * payload does not say where that head lives. By the payload alone that fails closed;
+ * refuseUntrustedCode asks GitHub instead when the payload names the pull request's number.
+ */
+function issueCommentReason(payload) {
+    if (payload === undefined)
+        return "this issue_comment run has no readable event payload, so it may be running a fork's code";
+    const issue = member(payload, 'issue');
+    const onPullRequest = isRecord(issue) ? member(issue, 'pull_request') : undefined;
+    if (!isRecord(issue))
+        return "this issue_comment run's event payload names no issue, so it may be running a fork's code";
+    if (onPullRequest === undefined || onPullRequest === null)
+        return undefined;
+    return "this issue_comment run is on a pull request whose head repository the event does not name, so it may be running a fork's code";
+}
+/** workflow_run runs with the repository's privileges after a run that may have been a fork's. */
+function workflowRunReason(payload) {
+    const run = member(payload, 'workflow_run');
+    if (!isRecord(run))
+        return "this workflow_run run has no readable event payload, so it may be running a fork's code";
+    const base = member(run, 'repository') ?? member(payload, 'repository');
+    return repositoryReason('workflow_run', member(run, 'head_repository'), base);
+}
+function repositoryReason(eventName, headRepo, baseRepo) {
+    const base = repositoryName(baseRepo);
+    const head = repositoryName(headRepo);
+    if (base !== undefined && head !== undefined && head.toLowerCase() === base.toLowerCase())
+        return undefined;
+    // The name is the fork owner's choice: it reaches the log only through sanitize.
+    const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${(0,sanitize/* sanitize */.aj)(head, { maxLength: 200 })}`;
+    return `this ${eventName} run executes code from ${fork}`;
+}
+/** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code, judged by the payload alone. */
+function refuseForkCode(eventName, payload, allowForks) {
+    if (allowForks)
+        return;
+    const reason = forkCodeReason(eventName, payload);
+    if (reason !== undefined)
+        throw refusal(reason, RUN_ON_A_BRANCH);
+}
+/**
+ * refuseForkCode, and for a comment on a pull request, GitHub's word on where its head lives:
+ * the run proceeds only when the head repository is the base repository, which is `repository`
+ * (GITHUB_REPOSITORY). A lookup that fails, or an answer about another repository, is a refusal.
+ */
+async function refuseUntrustedCode(eventName, payload, allowForks, repository, lookUp) {
+    if (allowForks)
+        return;
+    const number = pullRequestToLookUp(eventName, payload);
+    if (number === undefined)
+        return refuseForkCode(eventName, payload, false);
+    let repositories;
+    try {
+        repositories = await lookUp(number);
+    }
+    catch (error) {
+        // The lookup's own errors are one clause of plain words; anything else is not shown.
+        const why = error instanceof PullRequestLookupError ? (0,sanitize/* sanitize */.aj)(error.message, { maxLength: 300 }) : 'an unexpected error';
+        throw refusal(`this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`, GRANT_LOOKUP);
+    }
+    const reason = headReason(number, repositories, repository);
+    if (reason !== undefined)
+        throw refusal(reason.text, reason.remedy);
+}
+/** The pull request an issue_comment run is on, when its head must be asked for. */
+function pullRequestToLookUp(eventName, payload) {
+    if (eventName !== 'issue_comment')
+        return undefined;
+    const issue = member(payload, 'issue');
+    const onPullRequest = member(issue, 'pull_request');
+    if (onPullRequest === undefined || onPullRequest === null)
+        return undefined;
+    return positiveInteger(member(issue, 'number'));
+}
+/** Why the looked-up pull request may run a fork's code; undefined when its head is the repository itself. */
+function headReason(number, { head, base }, repository) {
+    if (base.fullName.toLowerCase() !== repository.toLowerCase()) {
+        return {
+            text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${(0,sanitize/* sanitize */.aj)(repository, { maxLength: 200 })}, so it may be running a fork's code`,
+            remedy: GRANT_LOOKUP
+        };
+    }
+    // The same repository by id, name and fork flag: a fork has its own id, whatever it is named.
+    if (head !== null && head.id === base.id && head.fullName.toLowerCase() === base.fullName.toLowerCase() && head.fork === base.fork)
+        return undefined;
+    const fork = head === null ? 'a fork (since deleted)' : `the fork ${head.fullName}`;
+    return { text: `this issue_comment run is on pull request #${number}, whose code comes from ${fork}`, remedy: RUN_ON_A_BRANCH };
+}
+const RUN_ON_A_BRANCH = "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code.";
+const GRANT_LOOKUP = "Give the job permissions: pull-requests: read and a github-token that can read this repository's pull requests, or set allow-forks: true only if the workflow never runs the pull request's code.";
+function refusal(reason, remedy) {
+    return new UntrustedCodeError(`Refusing to request AWS access: ${reason}, and approving would hand the approver's AWS access to code nobody with write access has reviewed. ${remedy}`);
+}
+function repositoryName(repo) {
+    const name = member(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+// EXTERNAL MODULE: ./src/flow/flow.ts
+var flow_flow = __nccwpck_require__(3702);
+// EXTERNAL MODULE: ./src/flow/prepare.ts + 16 modules
+var prepare = __nccwpck_require__(1554);
+// EXTERNAL MODULE: ./src/http/errors.ts
+var http_errors = __nccwpck_require__(8549);
+;// CONCATENATED MODULE: ./src/oidc/errors.ts
+// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
+// client; this module is the place OIDC callers import them from.
+
+
+// EXTERNAL MODULE: ./src/time/clock.ts + 1 modules
+var time_clock = __nccwpck_require__(2170);
+;// CONCATENATED MODULE: ./src/poll.ts
+// Polls CreateToken until the approver decides, the code expires, the `timeout` input runs out,
+// or the run is cancelled, following RFC 8628 §3.5 (docs/protocol.md §3):
+// - wait `interval` before every poll; `slow_down` adds 5 s to this and every later wait;
+// - `authorization_pending` goes on; `access_denied` → denied; `expired_token` → expired;
+// - transient failures (network, 5xx, 429) are retried inside the deadline with backoff, and a
+//   timed-out request doubles the interval (§3.5: "the client MUST slow down");
+// - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
+// The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
+
+
+
+
+
+const SLOW_DOWN_STEP_MS = 5_000;
+/** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
+const MAX_TIMEOUT_INTERVAL_MS = 60_000;
+// Backoff for repeated transient failures; the interval is always the floor.
+const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+function classifyPollError(error) {
+    if (error instanceof http_errors/* AwsServiceError */.dS) {
+        const is = (shape, oauth) => error.code === shape || error.oauthError === oauth;
+        if (is('AuthorizationPendingException', 'authorization_pending'))
+            return 'pending';
+        if (is('SlowDownException', 'slow_down'))
+            return 'slow-down';
+        if (is('AccessDeniedException', 'access_denied'))
+            return 'denied';
+        if (is('ExpiredTokenException', 'expired_token'))
+            return 'expired';
+    }
+    return (0,http_errors/* isRetryableAwsError */.ag)(error) ? 'transient' : 'fatal';
+}
+async function pollForToken(options) {
+    const clock = options.clock ?? time_clock/* systemClock */.m;
+    const { signal } = options;
+    const deadline = Math.min(options.codeExpiresAt, options.timeoutAt ?? Number.POSITIVE_INFINITY);
+    // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
+    const deadlineOutcome = options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired';
+    const graceMs = options.deadlineGraceMs ?? src_deadline/* DEADLINE_GRACE_MS */.jW;
+    let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000;
+    let waitMs = intervalMs;
+    let consecutiveFailures = 0;
+    let lastError;
+    const counts = { polls: 0, slowDowns: 0, transientErrors: 0 };
+    const end = (outcome, token) => {
+        const result = { outcome, ...counts };
+        if (token)
+            result.token = token;
+        if (lastError !== undefined && (outcome === 'expired' || outcome === 'timed-out'))
+            result.lastError = lastError;
+        return result;
+    };
+    for (;;) {
+        if (signal?.aborted)
+            return end('cancelled');
+        // A poll that cannot start by the deadline would be a wasted wait: end now.
+        if (clock.now() + waitMs > deadline)
+            return end(deadlineOutcome);
+        try {
+            await clock.sleep(waitMs, signal);
+        }
+        catch (error) {
+            if (signal?.aborted)
+                return end('cancelled');
+            throw error;
+        }
+        counts.polls++;
+        options.onPoll?.(counts.polls);
+        const attempt = await attemptWithinDeadline(options.createToken, { clock, signal, cutoff: deadline + graceMs });
+        if (attempt.kind === 'token')
+            return end('approved', attempt.token);
+        if (attempt.kind === 'cancelled')
+            return end('cancelled');
+        if (attempt.kind === 'cut-off')
+            return end(deadlineOutcome);
+        // A call that failed because the run was cancelled is a cancellation, whatever it threw.
+        if (signal?.aborted)
+            return end('cancelled');
+        const error = attempt.error;
+        switch (classifyPollError(error)) {
+            case 'pending':
+                consecutiveFailures = 0;
+                lastError = undefined;
+                waitMs = intervalMs;
+                break;
+            case 'slow-down':
+                consecutiveFailures = 0;
+                lastError = undefined;
+                counts.slowDowns++;
+                intervalMs += SLOW_DOWN_STEP_MS;
+                waitMs = intervalMs;
+                break;
+            case 'denied':
+                return end('denied');
+            case 'expired':
+                return end('expired');
+            case 'transient': {
+                consecutiveFailures++;
+                counts.transientErrors++;
+                lastError = error;
+                if (error instanceof http_errors/* RequestTimeoutError */.DH)
+                    intervalMs = Math.max(intervalMs, Math.min(intervalMs * 2, MAX_TIMEOUT_INTERVAL_MS));
+                const backoff = (0,retry/* backoffDelay */.EY)(consecutiveFailures, { ...TRANSIENT_BACKOFF, random: options.random });
+                waitMs = Math.max(intervalMs, backoff, (0,retry/* retryAfterOf */.sT)(error) ?? 0);
+                options.onTransientError?.(error, waitMs);
+                break;
+            }
+            case 'fatal':
+                throw error;
+        }
+    }
+}
+/**
+ * Runs one CreateToken call that ends at the latest at `cutoff` or when `signal` aborts, even if
+ * the call ignores its own signal: the poll's answer must not wait on a hung request.
+ */
+async function attemptWithinDeadline(createToken, context) {
+    const request = new AbortController();
+    const bounded = await (0,time_limit/* settleWithin */.f)(async () => createToken(request.signal), Math.max(0, context.cutoff - context.clock.now()), context.signal, context.clock);
+    if (bounded.status === 'done')
+        return { kind: 'token', token: bounded.value };
+    if (bounded.status === 'failed')
+        return { kind: 'error', error: bounded.error };
+    // Given up on: the request is torn down too, not only the wait for it.
+    if (bounded.status === 'cancelled') {
+        request.abort(context.signal?.reason);
+        return { kind: 'cancelled' };
+    }
+    request.abort(new Error('the polling deadline passed'));
+    return { kind: 'cut-off' };
+}
+
+// EXTERNAL MODULE: ./src/flow/approval.ts + 5 modules
+var approval = __nccwpck_require__(8111);
+;// CONCATENATED MODULE: ./src/flow/rounds.ts
+// 4.-6. The rounds of a request (gate/rounds.ts runs them): each round a device authorization
+// (one code), polled until approved, expired or the deadline; the request the channels show is
+// made from the rounds as they stand.
+
+
+
+
+
+
+
+
+
+
+/** How often the log says the job is still waiting. */
+const HEARTBEAT_MS = 60_000;
+/**
+ * 4. A round: a new device authorization, the device code masked at once. The first of a request
+ * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
+ * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
+ * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
+ * while polling is replaced, and the approver told the code shown is void.
+ */
+async function startRound(flow, cause, previous, deadline) {
+    if (cause === 'first' || previous === undefined) {
+        const registration = await flow.registrations.obtain();
+        try {
+            return await startAuthorization(flow, registration);
+        }
+        catch (error) {
+            if (!mayStartOver(error, flow.signal))
+                throw error;
+            return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
+        }
+    }
+    const code = previous.authorization.userCode;
+    if (cause === 'start-over') {
+        lib_core.warning(`AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`);
+        return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true);
+    }
+    if (cause === 'expired') {
+        lib_core.info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${(0,format/* formatUtc */.ay)(deadline)})` : ''}.`);
+    }
+    return startAuthorization(flow, previous.registration, previous.startedOver);
+}
+/** 4. Device authorization with `registration`. */
+async function startAuthorization(flow, registration, startedOver = false) {
+    const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl));
+    (0,secrets/* maskDeviceAuthorization */.uI)(authorization);
+    return { registration, authorization, startedOver };
+}
+/** AWS rejected the OIDC client (invalid_client): a new registration may succeed, unless the run is cancelled. */
+function mayStartOver(error, signal) {
+    const invalidClient = error instanceof http_errors/* AwsServiceError */.dS && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
+    return invalidClient && !signal.aborted;
+}
+/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
+function openGate(flow, [first]) {
+    const deadline = flow.timeoutAt ?? codeExpiry(first.authorization);
+    return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' };
+}
+/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
+function requestBase(flow, deadline) {
+    const { inputs, context } = flow;
+    return {
+        deadline,
+        startUrl: inputs.startUrl,
+        region: inputs.region,
+        clientName: inputs.clientName,
+        scopes: inputs.scopes,
+        context,
+        ...(0,flow_flow/* requestedAccess */.BO)(inputs),
+        ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
+    };
+}
+/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
+function requestOf(flow, base, { rounds, approvals, refusal }) {
+    const [first, ...others] = rounds;
+    const code = codeOf(first.authorization);
+    const records = approvals.flatMap(approvalRecord);
+    return {
+        ...base,
+        ...code,
+        ...endpointNoticeOf(code, flow),
+        ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
+        ...(records.length > 0 ? { approvals: records } : {}),
+        ...(0,defined/* definedFields */.X)({ refusal })
+    };
+}
+function codeOf(authorization) {
+    return {
+        userCode: authorization.userCode,
+        verificationUri: authorization.verificationUri,
+        verificationUriComplete: authorization.verificationUriComplete,
+        expiresAt: new Date(codeExpiry(authorization))
+    };
+}
+/** Who approved, for the channels: known once the identity was looked up. */
+function approvalRecord({ approver }) {
+    return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : [];
+}
+/** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
+function endpointNoticeOf(links, flow) {
+    return (0,defined/* definedFields */.X)({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
+}
+/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
+function roundsOptions(flow, channels, gate, open) {
+    return {
+        required: flow.inputs.policy.requiredApprovals,
+        open,
+        deadline: gate.base.deadline.getTime(),
+        endsAs: gate.endsAs,
+        start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
+        poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
+        expiredOnTime: (round, poll) => expiredOnTime(round, poll),
+        startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
+        judge: (round, token, approvals) => (0,approval/* judgeApproval */.bA)(flow, gate, round, token, approvals),
+        show: (progress) => showProgress(flow, channels, gate, progress),
+        signal: flow.signal
+    };
+}
+/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
+async function showProgress(flow, channels, gate, progress) {
+    const request = requestOf(flow, gate.base, progress);
+    if (gate.pendingFile !== undefined) {
+        savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...(0,defined/* definedFields */.X)({ commentUrl: channels.commentUrl }) });
+    }
+    await channels.prompt(request);
+}
+/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
+async function waitForApproval({ client }, { registration, authorization }, deadline, signal) {
+    let lastHeartbeat = Date.now();
+    const codeExpiresAt = codeExpiry(authorization);
+    return pollForToken({
+        createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
+        interval: authorization.interval,
+        codeExpiresAt,
+        ...(deadline < codeExpiresAt ? { timeoutAt: deadline } : {}),
+        signal,
+        onPoll: () => {
+            if (Date.now() - lastHeartbeat < HEARTBEAT_MS)
+                return;
+            lastHeartbeat = Date.now();
+            const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
+            lib_core.info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`);
+        },
+        onTransientError: (error, delayMs) => lib_core.info(`${(0,flow_flow/* explainTransient */.gS)(error)}; polling again in ${(0,format/* seconds */.YA)(Math.max(100, delayMs))}.`)
+    });
+}
+/**
+ * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
+ * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
+ */
+function expiredOnTime({ authorization }, poll) {
+    const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000;
+    return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000;
+}
+function codeExpiry(authorization) {
+    return authorization.startedAt + authorization.expiresIn * 1000;
+}
+
+;// CONCATENATED MODULE: ./src/flow/channels.ts
+// The channels `notify` asks for (job summary, PR comment, log): 5. the prompt and 8. the record
+// go through them, and they remember what they showed.
+
+
+
+
+
+
+
+/** The channels `notify` asks for, now that the inputs are known. */
+function openChannels(flow, options = {}) {
+    const { inputs } = flow;
+    const settings = { summaryShowsPrompt: inputs.phase === 'start' };
+    if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
+        const where = commentTarget(flow.context, inputs.githubToken);
+        if ('reason' in where)
+            lib_core.debug(`No PR comment: ${where.reason}.`);
+        else {
+            settings.prComment = {
+                target: where.target,
+                postStep: flow.postStep,
+                phase: inputs.phase,
+                ...(0,defined/* definedFields */.X)({ pendingFile: options.pendingFile }),
+                warn: (message) => lib_core.warning(message),
+                // The comment is written at each change of the request; its URL is news only once.
+                onPosted: (url) => {
+                    if (url === channels.commentUrl)
+                        return;
+                    channels.commentUrl = url;
+                    lib_core.info(`The request is shown in the PR comment ${exportCommentUrl(url)}`);
+                },
+                sticky: { debug: (line) => lib_core.debug(line), requestTimeoutMs: (0,src_deadline/* attemptTimeoutMs */.fB)(inputs.timeoutSeconds) },
+                // Asked at each write: near the deadline, recording the outcome gets only the grace.
+                // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
+                writeWithinMs: () => flow.signal.aborted
+                    ? CANCELLED_RECORD_MS
+                    : (0,src_deadline/* commentWriteLimitMs */.yg)(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
+                signal: flow.signal
+            };
+        }
+    }
+    const channels = new Channels(createNotifiers(inputs.notify, settings));
+    return channels;
+}
+/** The step's channels, and what they have shown: the prompt and the record go through them. */
+class Channels {
+    notifiers;
+    /** The last request shown to the approver. */
+    shown;
+    /** The PR comment's web URL, once posted. */
+    commentUrl;
+    constructor(notifiers) {
+        this.notifiers = notifiers;
+    }
+    /** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
+    async prompt(request) {
+        this.shown = request;
+        exportRequestOutputs(request);
+        if (request.endpointNotice)
+            lib_core.warning(noticeLine(request.endpointNotice));
+        await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => lib_core.warning(warning));
+    }
+    async record(subject, result) {
+        const record = { subject, result, ...(0,defined/* definedFields */.X)({ request: this.shown }) };
+        await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => lib_core.warning(warning));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/handoff/gate.ts
+// The gate's side of the hand-off (part of the export step, `handoff-key`): the credentials of
+// every requested role, with account, role, profile name and expiry, sealed for the jobs that need
+// this one. The access token stays here: the gate's post step revokes it as without a hand-off.
+
+
+
+
+
+/** Seals what `access` holds; call before any variable or output is set, like every other part of the export. */
+async function sealAccess(access, seal) {
+    const record = handoffRecordOf(access, seal.awsRegion);
+    const roles = [...(record.role ? [record.role] : []), ...record.profiles];
+    const credentialSecrets = roles.flatMap(({ credentials }) => [
+        credentials.accessKeyId,
+        credentials.secretAccessKey,
+        credentials.sessionToken
+    ]);
+    const sealed = await sealHandoff(record, seal.key, handoffBinding(), { avoid: [...seal.secrets, ...credentialSecrets] });
+    lib_core.info(`Sealed the credentials of ${roles.length === 1 ? 'one role' : `${roles.length} roles`} as the handoff output, for the jobs of this run that need this job, valid until ${(0,format/* isoUtc */.u8)(record.expiresAt)}.`);
+    return sealed;
+}
+function handoffRecordOf(access, awsRegion) {
+    const role = access.role && { ...access.role.target, credentials: access.role.credentials };
+    const profiles = (access.profiles ?? []).map(({ target, credentials }) => ({
+        accountId: target.accountId,
+        roleName: target.roleName,
+        profile: target.profile,
+        credentials
+    }));
+    const roles = [...(role ? [role] : []), ...profiles];
+    return {
+        ...(role ? { role: { accountId: role.accountId, roleName: role.roleName, credentials: role.credentials } } : {}),
+        profiles,
+        awsRegion,
+        expiresAt: earliestExpiry(roles)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/receipt.ts
+
+
+const receipt_text = (value, maxLength = 256) => (0,sanitize/* sanitize */.aj)(value, { maxLength });
+function approvalReceipt(context, requested, approvers) {
+    return {
+        repository: receipt_text(context.repository),
+        runId: receipt_text(context.runId, 32),
+        runAttempt: receipt_text(context.runAttempt, 10),
+        commit: receipt_text(context.sha, 64),
+        requested: {
+            startUrl: receipt_text(requested.startUrl, 300),
+            region: receipt_text(requested.region, 64),
+            ...(requested.accountId === undefined ? {} : { accountId: receipt_text(requested.accountId, 12) }),
+            ...(requested.roleName === undefined ? {} : { roleName: receipt_text(requested.roleName, 128) }),
+            ...(requested.profiles?.length
+                ? {
+                    profiles: requested.profiles.map(({ profile, accountId, roleName }) => ({
+                        profile: receipt_text(profile, 64),
+                        accountId: receipt_text(accountId, 12),
+                        roleName: receipt_text(roleName, 128)
+                    }))
+                }
+                : {})
+        },
+        requiredApprovals: requested.requiredApprovals ?? 1,
+        approvers: approvers.map((approver) => ({
+            userName: receipt_text(approver.userName, 128),
+            arn: receipt_text(approver.arn, 2048),
+            approvedAt: (0,format/* isoUtc */.u8)(approver.approvedAt.getTime()),
+            accountId: receipt_text(approver.accountId, 12),
+            requestIds: approver.requestIds.map((id) => receipt_text(id, 128))
+        }))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flow/export.ts
+// 7. Export: the first accepted approval's access goes to the job (variables, outputs, profiles,
+// the hand-off); an unapproved end becomes its one-line result.
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
+ * to revoke before anything can fail. Every portal call and file write (role credentials, checked
+ * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
+ * nothing half exported.
+ */
+async function exportAccess(flow, ended, { base }) {
+    if (ended.outcome === 'unapproved') {
+        // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
+        await (0,approval/* revokeHeld */.gv)(flow, ended.approvals);
+        return unapprovedResult(ended.poll, ended.round, flow.inputs);
+    }
+    const { inputs, context, postStep } = flow;
+    const [first] = ended.approvals;
+    const { token, round } = first;
+    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
+    // that came in the grace; such an approval still gets one short attempt.
+    const deadline = (0,src_deadline/* exportDeadline */.hv)(base.deadline.getTime());
+    const access = await obtainAwsAccess({
+        inputs,
+        token,
+        registration: round.registration,
+        portal: (0,flow_flow/* portalClient */.yk)(flow, deadline),
+        retry: () => (0,flow_flow/* setupRetry */.mK)(flow, deadline),
+        postStep,
+        runId: context.runId,
+        runUrl: context.runUrl,
+        profileCredentials: inputs.handoffKey !== undefined,
+        // The lookup opened the requested role already: its credentials are the ones exported.
+        ...(0,defined/* definedFields */.X)({ openedRole: first.lookup })
+    });
+    // Sealing is the export's last part that can fail: before the first variable or output.
+    const handoff = inputs.handoffKey === undefined
+        ? undefined
+        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
+    exportToken(token);
+    exportAwsAccess(access, inputs);
+    if (handoff !== undefined)
+        exportHandoff(handoff);
+    const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []));
+    const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined;
+    if (receipt)
+        exportApprovers(approvers[0], receipt);
+    const approvals = ended.approvals.flatMap(approvalRecord);
+    return {
+        outcome: 'approved',
+        at: new Date(),
+        accessExpiresAt: new Date(token.expiresAt),
+        ...(approvals.length > 0 ? { approvals } : {}),
+        ...(0,defined/* definedFields */.X)({ receipt })
+    };
+}
+/** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
+function gateSeal(inputs, key, token, clientSecrets) {
+    const secrets = [
+        token.accessToken,
+        token.refreshToken,
+        token.idToken,
+        ...clientSecrets,
+        inputs.cacheEncryptionKey,
+        inputs.githubToken,
+        key
+    ];
+    return { key, awsRegion: inputs.awsRegion, secrets: secrets.filter((secret) => secret !== undefined && secret !== '') };
+}
+function unapprovedResult(poll, { authorization }, inputs) {
+    // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
+    if (poll.outcome === 'approved')
+        return { outcome: 'error', at: new Date(), message: (0,failure/* explainFailure */.SP)(new Error('approved without a token')) };
+    const details = {
+        userCode: authorization.userCode,
+        codeExpiresAt: new Date(codeExpiry(authorization)),
+        region: inputs.region,
+        ...(0,defined/* definedFields */.X)({ timeoutSeconds: inputs.timeoutSeconds })
+    };
+    // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
+    // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
+    if (poll.lastError !== undefined) {
+        return { outcome: 'error', at: new Date(), message: `${(0,failure/* explainFailure */.SP)(poll.lastError)} ${deadlineNote(poll.outcome, details)}` };
+    }
+    return { outcome: poll.outcome, at: new Date(), message: (0,failure/* unapprovedMessage */._S)(poll.outcome, details) };
+}
+/** What the deadline was, for a poll that kept failing until it came. */
+function deadlineNote(outcome, details) {
+    return outcome === 'timed-out' && details.timeoutSeconds !== undefined
+        ? `No poll succeeded before the timeout of ${(0,format/* formatDuration */.a3)(details.timeoutSeconds)} (input 'timeout').`
+        : 'No poll succeeded before the code expired.';
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// The flow (README, "Usage" and "Two phases"): inputs → trust → registration → device
+// authorization → prompt → poll → export → record. `phase: all` does everything in one step;
+// `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
+// polls, exports and records. The step succeeds only when approved (or, for `start`, when the
+// request is pending); every other outcome fails it with one line saying what happened and what
+// to do.
+//
+// The steps run in this file's order: run(), then readInputs and refuseUntrustedRun, prepareFlow
+// (flow/prepare.ts), one function per phase, recordOutcome. What a phase calls is in flow/, one
+// file per part: rounds.ts (4.-6. codes, polls), channels.ts (5. prompt, 8. record), approval.ts
+// (judging an approval), export.ts (7.).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(options = {}) {
+    const startedAt = Date.now();
+    const cancellation = abortOnTermination();
+    const { signal } = cancellation;
+    // Read once: the run's context and the trust check both need it, and a push's payload can be large.
+    const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '');
+    const context = readRunContext(process.env, payload);
+    const postStep = new PostStepWriter();
+    // What recording the outcome needs, each set below by the step that learns it. Until the inputs
+    // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
+    let subject = { context };
+    let channels = new Channels(createNotifiers(['summary']));
+    /** The pending request this step owns: removed once its outcome is recorded. */
+    let ownedPendingFile;
+    // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
+    let result;
+    let registrations;
+    try {
+        // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
+        await removeEarlierLeftovers(lib_core);
+        // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
+        const inputs = readInputs(context);
+        subject = requestSubject(context, inputs);
+        // 2. Trust: a run that executes a fork's code asks nobody for anything.
+        await refuseUntrustedRun(context, payload, inputs, signal);
+        if (inputs.handoff !== undefined && inputs.handoffKey !== undefined) {
+            // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
+            // The record names the run alone: this step has no request, start URL or token of its own.
+            subject = { context };
+            result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context);
+        }
+        else {
+            const flow = (0,prepare/* prepareFlow */.w)(inputs, context, postStep, startedAt, signal, options);
+            registrations = flow.registrations;
+            switch (inputs.phase) {
+                case 'all':
+                    channels = openChannels(flow);
+                    result = await approveInOneStep(flow, channels);
+                    break;
+                case 'start': {
+                    const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
+                    // Owned before anyone is prompted: a request someone can see always has a file that this
+                    // step (failing), the wait step or, if none comes, the post step closes.
+                    postStep.addFile(pendingFile);
+                    ownedPendingFile = pendingFile;
+                    channels = openChannels(flow, { pendingFile });
+                    await startRequest(flow, channels, pendingFile);
+                    // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
+                    break;
+                }
+                case 'wait': {
+                    const pending = pickUpStartedRequest(flow, subject);
+                    // From here this step owns the request: it closes it, or its post step does.
+                    postStep.addFile(pending.file);
+                    ownedPendingFile = pending.file;
+                    // The comment is the start step's to begin with: without one, this step posts none either.
+                    channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
+                    result = await waitForStartedRequest(flow, channels, pending);
+                    break;
+                }
+            }
+        }
+    }
+    catch (error) {
+        result = failureResult(error, signal.aborted, channels.shown);
+    }
+    finally {
+        // A registration still being saved gets its (bounded) time, except when the run is cancelled.
+        await registrations?.finishSaving({ wait: !signal.aborted });
+        // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
+        await (0,dispatcher/* closeSharedDispatcher */.XS)();
+    }
+    if (result)
+        await recordOutcome(channels, subject, result, ownedPendingFile);
+    cancellation.dispose();
+}
+/** 1. Inputs: secrets masked first, every input checked, warnings logged. */
+function readInputs(context) {
+    const readInput = (name) => lib_core.getInput(name);
+    maskSecretInputs(readInput, (secret) => lib_core.setSecret(secret));
+    const { inputs, warnings } = parseInputs(readInput, context.repository);
+    warnings.forEach((warning) => lib_core.warning(warning));
+    // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
+    checkProfileNames(inputs);
+    return inputs;
+}
+/** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
+function requestSubject(context, inputs) {
+    return {
+        context,
+        startUrl: inputs.startUrl,
+        region: inputs.region,
+        clientName: inputs.clientName,
+        scopes: inputs.scopes,
+        ...(0,flow_flow/* requestedAccess */.BO)(inputs)
+    };
+}
+/** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
+async function refuseUntrustedRun(context, payload, inputs, signal) {
+    await refuseUntrustedCode(context.eventName, payload, inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal));
+}
+/** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
+function pullRequestLookup(context, inputs, signal) {
+    return async (number) => {
+        if (inputs.githubToken === '')
+            throw new PullRequestLookupError("input 'github-token' is empty");
+        const [owner, repo] = context.repository.split('/');
+        if (!owner || !repo)
+            throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo');
+        return lookUpPullRequest({ owner, repo, number }, {
+            token: inputs.githubToken,
+            requestTimeoutMs: (0,src_deadline/* attemptTimeoutMs */.fB)(inputs.timeoutSeconds),
+            debug: (line) => lib_core.debug(line),
+            limit: () => signal
+        });
+    };
+}
+/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
+async function approveInOneStep(flow, channels) {
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const gate = openGate(flow, rounds);
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
+}
+/**
+ * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
+ * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
+ * prompted, and again with the PR comment's link once the comment is posted.
+ */
+async function startRequest(flow, channels, pendingFile) {
+    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
+    const { base } = openGate(flow, rounds);
+    const request = requestOf(flow, base, { rounds, approvals: [] });
+    savePendingRequest(pendingFile, { rounds, request });
+    await channels.prompt(request);
+    if (channels.commentUrl !== undefined)
+        savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl });
+    exportRequestDeadline(request);
+    lib_core.info(`The request is pending until ${(0,format/* formatUtc */.ay)(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`);
+}
+/**
+ * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
+ * these inputs. Only what the approver saw may be polled for and exported.
+ */
+function pickUpStartedRequest({ inputs }, subject) {
+    const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
+    const pending = loadPendingRequest(file, { ...subject, startUrl: inputs.startUrl });
+    (0,secrets/* maskPendingRequest */.Dj)(pending);
+    if (pending.request.region !== inputs.region) {
+        throw new errors/* InputError */.dz('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
+    }
+    refuseAccessNotShown(pending.request, (0,flow_flow/* requestedAccess */.BO)(inputs));
+    return { ...pending, file };
+}
+/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
+async function waitForStartedRequest(flow, channels, pending) {
+    // The start step's `timeout` set the deadline; this step's own can only bring it closer.
+    const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
+    const { userCode: _code, verificationUri: _uri, verificationUriComplete: _link, expiresAt, endpointNotice: _notice, ...shown } = pending.request;
+    const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown;
+    const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out';
+    const gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs };
+    const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }));
+    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
+    return exportAccess(flow, ended, gate);
+}
+function failureResult(error, cancelled, request) {
+    if (cancelled) {
+        return { outcome: 'cancelled', at: new Date(), message: (0,failure/* unapprovedMessage */._S)('cancelled', (0,defined/* definedFields */.X)({ userCode: request?.userCode })) };
+    }
+    if ((0,failure/* isUnexpected */.QW)(error) && error instanceof Error && error.stack)
+        lib_core.debug(error.stack);
+    return { outcome: 'error', at: new Date(), message: (0,failure/* explainFailure */.SP)(error) };
+}
+/**
+ * 8. Record: the outcome output is always set, the error line comes before the channels (a
+ * cancelled step may be gone before GitHub answers), and the channels record how it ended. Then the
+ * pending request this step owned is over: no wait step may pick it up again.
+ */
+async function recordOutcome(channels, subject, result, ownedPendingFile) {
+    exportOutcome(result.outcome);
+    if (result.outcome !== 'approved')
+        lib_core.setFailed(result.message ?? result.outcome);
+    await channels.record(subject, result);
+    if (ownedPendingFile !== undefined)
+        removePendingRequest(ownedPendingFile);
+}
+
+
+/***/ }),
+
+/***/ 6968:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ax: () => (/* binding */ MAX_REQUIRED_APPROVALS),
+/* harmony export */   R$: () => (/* binding */ storeResult),
+/* harmony export */   RM: () => (/* binding */ isApprovalCount),
+/* harmony export */   _v: () => (/* binding */ restoreRequest),
+/* harmony export */   r0: () => (/* binding */ storeRequest)
+/* harmony export */ });
+/* unused harmony export restoreResult */
+/* harmony import */ var _defined_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2050);
+// One model of an approval request, rendered by every channel (log, job summary, PR comment),
+// so that all of them tell the approver the same story.
+
+function storeRequest(request) {
+    const { approvals, otherCodes, refusal, ...rest } = request;
+    return {
+        ...rest,
+        expiresAt: request.expiresAt.toISOString(),
+        deadline: request.deadline.toISOString(),
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_0__/* .definedFields */ .X)({
+            approvals: approvals?.map(storeApproval),
+            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
+            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
+        })
+    };
+}
+function storeApproval(approval) {
+    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
+}
+/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
+function restoreRequest(stored) {
+    const value = stored;
+    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
+    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
+        throw new TypeError('not a stored approval request');
+    }
+    const expiresAt = new Date(value.expiresAt ?? '');
+    const deadline = new Date(value.deadline ?? '');
+    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
+        throw new TypeError('stored approval request without valid times');
+    if (typeof value.context !== 'object' || value.context === null)
+        throw new TypeError('stored approval request without its run context');
+    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
+        throw new TypeError('stored approval request with scopes that are not a list of text');
+    }
+    restoreAccess(value);
+    // Not taken from the file: the step that shows the request again decides it from its own
+    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
+    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
+    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
+        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
+    }
+    return {
+        ...request,
+        expiresAt,
+        deadline,
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_0__/* .definedFields */ .X)({
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
+            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
+            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
+        })
+    };
+}
+/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
+const MAX_REQUIRED_APPROVALS = 5;
+function isApprovalCount(value) {
+    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
+}
+function restoredDate(value, what) {
+    const date = new Date(typeof value === 'string' ? value : '');
+    if (Number.isNaN(date.getTime()))
+        throw new TypeError(`stored ${what} without a valid time`);
+    return date;
+}
+function restoreApprovals(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored approvals that are not a list');
+    return value.map((entry) => {
+        const approval = entry;
+        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
+            throw new TypeError('stored approval without a user name and ARN');
+        }
+        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
+    });
+}
+function restoreOtherCodes(value) {
+    if (!Array.isArray(value))
+        throw new TypeError('stored codes that are not a list');
+    return value.map((entry) => {
+        const code = entry;
+        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
+        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
+            throw new TypeError('stored code without its code and links');
+        }
+        return {
+            userCode: code.userCode,
+            verificationUri: code.verificationUri,
+            verificationUriComplete: code.verificationUriComplete,
+            expiresAt: restoredDate(code.expiresAt, 'code')
+        };
+    });
+}
+function restoreRefusal(value) {
+    const refusal = value;
+    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
+        throw new TypeError('stored refusal without who and why');
+    }
+    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
+}
+const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * Checks the access a stored request names: the wait step compares it with its own inputs to
+ * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
+ */
+function restoreAccess(value) {
+    const { accountId, roleName, profiles } = value;
+    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
+        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
+    }
+    if (profiles === undefined)
+        return;
+    if (!Array.isArray(profiles))
+        throw new TypeError('stored approval request with profiles that are not a list');
+    for (const entry of profiles) {
+        const target = entry;
+        if (typeof target !== 'object' ||
+            target === null ||
+            typeof target.profile !== 'string' ||
+            target.profile === '' ||
+            !isRole(target.accountId, target.roleName)) {
+            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
+        }
+    }
+}
+function isRole(accountId, roleName) {
+    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
+}
+function storeResult(result) {
+    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
+    return {
+        ...rest,
+        at: at.toISOString(),
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_0__/* .definedFields */ .X)({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
+    };
+}
+function restoreResult(stored) {
+    const { accessExpiresAt, at, approvals, ...rest } = stored;
+    return {
+        ...rest,
+        at: new Date(at),
+        ...definedFields({
+            accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt),
+            approvals: approvals === undefined ? undefined : restoreApprovals(approvals)
+        })
+    };
+}
+
+
+/***/ }),
+
+/***/ 5780:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ maskRoleCredentials),
+/* harmony export */   Dj: () => (/* binding */ maskPendingRequest),
+/* harmony export */   GZ: () => (/* binding */ maskTokenSet),
+/* harmony export */   a_: () => (/* binding */ maskRegistration),
+/* harmony export */   uI: () => (/* binding */ maskDeviceAuthorization)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
+// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
+// registered the moment it arrives, before any code path could print, output or record it.
+// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
+// runner would otherwise print *** where the code belongs.
+
+const mask = (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(secret);
+/** The client secret signs every later call of this registration. */
+function maskRegistration(registration, setSecret = mask) {
+    setSecret(registration.clientSecret);
+}
+/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
+function maskDeviceAuthorization(authorization, setSecret = mask) {
+    setSecret(authorization.deviceCode);
+}
+/** Every token in the set, including those the action does not use (they still grant access). */
+function maskTokenSet(token, setSecret = mask) {
+    setSecret(token.accessToken);
+    if (token.refreshToken)
+        setSecret(token.refreshToken);
+    if (token.idToken)
+        setSecret(token.idToken);
+}
+/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
+function maskPendingRequest(pending, setSecret = mask) {
+    for (const round of pending.rounds) {
+        maskRegistration(round.registration, setSecret);
+        maskDeviceAuthorization(round.authorization, setSecret);
+    }
+}
+/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
+function maskRoleCredentials(credentials, setSecret = mask) {
+    setSecret(credentials.accessKeyId);
+    setSecret(credentials.secretAccessKey);
+    setSecret(credentials.sessionToken);
+}
+
+
+/***/ }),
+
+/***/ 7572:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  QW: () => (/* binding */ SsoOidcClient)
+});
+
+// UNUSED EXPORTS: DEVICE_CODE_GRANT, REFRESH_TOKEN_GRANT
+
+// EXTERNAL MODULE: ./src/http/request.ts
+var request = __nccwpck_require__(7777);
+// EXTERNAL MODULE: ./src/http/response-fields.ts
+var response_fields = __nccwpck_require__(7763);
+;// CONCATENATED MODULE: ./src/oidc/responses.ts
+// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
+// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
+// naming the field (never its value), not a crash three steps later.
+
+/** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
+const DEFAULT_POLL_INTERVAL_SECONDS = 5;
+function parseRegistration(body, context, request) {
+    const fields = new response_fields/* Fields */.C(body, context);
+    const clientId = fields.requiredString('clientId');
+    const clientSecret = fields.requiredString('clientSecret');
+    const clientSecretExpiresAt = fields.requiredTime('clientSecretExpiresAt', 1000);
+    const issuedAt = fields.optionalNumber('clientIdIssuedAt');
+    return {
+        clientId,
+        clientSecret,
+        // Informational only (it names the cache entry); when absent or implausible, the arrival time is the best estimate.
+        clientIdIssuedAt: issuedAt !== undefined && (0,response_fields/* isTime */.K)(issuedAt * 1000) ? issuedAt : Math.floor(context.now / 1000),
+        clientSecretExpiresAt,
+        scopes: [...request.scopes],
+        clientName: request.clientName
+    };
+}
+// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
+// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
+// https (http only to a loopback host, which is an emulator the user pointed the action at), and
+// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
+// naming the field, never echoing it.
+const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
+/** A device code AWS issues is a few hundred characters of base64url-like text. */
+const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
+/** AWS: 600 s. More than a day cannot be a device code's life. */
+const MAX_CODE_LIFETIME_SECONDS = 86_400;
+/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
+const MAX_POLL_INTERVAL_SECONDS = 60;
+/** A year: far beyond any access token's life, within what a Date holds. */
+const MAX_TOKEN_LIFETIME_SECONDS = 31_536_000;
+function parseDeviceAuthorization(body, context) {
+    const fields = new response_fields/* Fields */.C(body, context);
+    const deviceCode = fields.requiredString('deviceCode');
+    if (!OPAQUE_TOKEN.test(deviceCode))
+        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
+    const userCode = fields.requiredString('userCode');
+    if (!USER_CODE.test(userCode))
+        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
+    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
+    const complete = fields.optionalString('verificationUriComplete');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
+    const interval = fields.optionalNumber('interval');
+    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
+        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
+    return {
+        deviceCode,
+        userCode,
+        verificationUri,
+        // The complete URL only saves typing; the prompt always shows the user code separately.
+        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
+        expiresIn,
+        // A zero or negative interval would mean polling flat out: treat it as absent.
+        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
+        startedAt: context.now
+    };
+}
+function parseTokenSet(body, context) {
+    const fields = new response_fields/* Fields */.C(body, context);
+    const accessToken = fields.requiredString('accessToken');
+    const expiresIn = fields.requiredNumber('expiresIn');
+    // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
+    if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS)
+        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)');
+    const token = {
+        accessToken,
+        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
+        expiresIn,
+        expiresAt: context.now + expiresIn * 1000
+    };
+    const refreshToken = fields.optionalString('refreshToken');
+    if (refreshToken !== undefined)
+        token.refreshToken = refreshToken;
+    const idToken = fields.optionalString('idToken');
+    if (idToken !== undefined)
+        token.idToken = idToken;
+    return token;
+}
+/** An https link (http only to a loopback host), without credentials, of a sane length. */
+function verificationLink(fields, name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw fields.malformed(`${name} is not a URL`);
+    }
+    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+        throw fields.malformed(`${name} is not an https URL`);
+    // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
+    // zero-width characters, which the parser would keep or silently drop and a reader not see.
+    if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value))
+        throw fields.malformed(`${name} is not a plain link`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/oidc/client.ts
+
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const REFRESH_TOKEN_GRANT = 'refresh_token';
+class SsoOidcClient {
+    base;
+    requestTimeoutMs;
+    deadline;
+    signal;
+    now;
+    dispatcher;
+    constructor(options) {
+        this.base = new URL(options.endpoint);
+        this.requestTimeoutMs = options.requestTimeoutMs;
+        this.deadline = options.deadline;
+        this.signal = options.signal;
+        this.now = options.now ?? Date.now;
+        this.dispatcher = options.dispatcher;
+    }
+    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
+    async registerClient(request) {
+        const body = { clientName: request.clientName, clientType: 'public' };
+        if (request.scopes.length > 0)
+            body.scopes = request.scopes;
+        const { response, context } = await this.post('RegisterClient', '/client/register', body);
+        return parseRegistration(response, context, request);
+    }
+    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
+    async startDeviceAuthorization(client, startUrl) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
+        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
+        return parseDeviceAuthorization(response, context);
+    }
+    /** One poll (RFC 8628 §3.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
+    async createToken(client, deviceCode, signal) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
+        const { response, context } = await this.post('CreateToken', '/token', body, signal);
+        return parseTokenSet(response, context);
+    }
+    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
+    async refreshToken(client, refreshToken) {
+        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
+        const { response, context } = await this.post('CreateToken', '/token', body);
+        return parseTokenSet(response, context);
+    }
+    async post(operation, path, body, signal) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        const response = await (0,request/* requestJson */.SS)({
+            operation,
+            method: 'POST',
+            url,
+            body,
+            timeoutMs: this.requestTimeoutMs,
+            deadline: this.deadline,
+            signal: combine(this.signal, signal),
+            dispatcher: this.dispatcher,
+            now: this.now
+        });
+        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
+    }
+}
+function combine(a, b) {
+    if (a && b)
+        return AbortSignal.any([a, b]);
+    return a ?? b;
+}
+
+
+/***/ }),
+
+/***/ 1603:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cn: () => (/* binding */ portalEndpoint),
+/* harmony export */   FE: () => (/* binding */ oidcEndpoint),
+/* harmony export */   PX: () => (/* binding */ endpointOverrides),
+/* harmony export */   bX: () => (/* binding */ partitionDnsSuffixes),
+/* harmony export */   gV: () => (/* binding */ EndpointConfigurationError),
+/* harmony export */   hG: () => (/* binding */ serviceEndpointOverride),
+/* harmony export */   nE: () => (/* binding */ resolveServiceEndpoint)
+/* harmony export */ });
+/* unused harmony export partitionOf */
+// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
+// (the services' endpoint rule sets over partitions.json, docs/protocol.md §1 and §4), and the
+// environment overrides the SDKs honour.
+/** The endpoint settings in the environment cannot be used together or are malformed. */
+class EndpointConfigurationError extends Error {
+    name = 'EndpointConfigurationError';
+}
+// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
+// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
+const PARTITIONS = [
+    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
+    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
+];
+function partitionOf(region) {
+    // Only the commercial partition is a fallback: a region no regex matches resolves there.
+    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
+    return specific ?? PARTITIONS[0];
+}
+/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
+function partitionDnsSuffixes() {
+    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
+}
+const OIDC = {
+    service: 'SSO OIDC',
+    hostPrefix: 'oidc',
+    fipsHostPrefix: 'oidc-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL']
+};
+const PORTAL = {
+    service: 'SSO portal',
+    hostPrefix: 'portal.sso',
+    fipsHostPrefix: 'portal.sso-fips',
+    overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL']
+};
+/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
+function oidcEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...OIDC });
+}
+/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
+function portalEndpoint(region, env = process.env) {
+    return resolveEndpoint({ region, env, ...PORTAL });
+}
+/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
+function endpointOverrides(env = process.env) {
+    return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? []);
+}
+/**
+ * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
+ * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
+ * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
+ */
+function resolveServiceEndpoint(spec, region, env = process.env) {
+    return resolveEndpoint({ ...spec, region, env });
+}
+/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
+function serviceEndpointOverride(spec, env = process.env) {
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override === undefined)
+        return undefined;
+    return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin };
+}
+function resolveEndpoint(spec) {
+    const { env } = spec;
+    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
+    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
+    const override = configuredEndpoint(env, spec.overrides);
+    if (override !== undefined) {
+        if (fips)
+            throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        if (dualStack)
+            throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
+        return parseCustomEndpoint(override.name, override.value);
+    }
+    const region = spec.region.trim();
+    // The region becomes part of a host name: anything but a DNS label could redirect the request.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+        throw new EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
+    }
+    const partition = partitionOf(region);
+    if (fips && dualStack)
+        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
+    if (fips)
+        return partition.name === 'aws-us-gov'
+            ? `https://${spec.hostPrefix}.${region}.amazonaws.com`
+            : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
+    if (dualStack)
+        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
+    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
+}
+function configuredEndpoint(env, names) {
+    // The SDKs' switch for ignoring every configured endpoint URL.
+    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
+        return undefined;
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseCustomEndpoint(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
+        throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+        throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
+// guess what "1" or "yes" means for a compliance switch.
+function booleanSetting(env, name) {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '')
+        return false;
+    const value = raw.toLowerCase();
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
+}
+
+
+/***/ }),
+
+/***/ 5232:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fI: () => (/* binding */ missingRoleError),
+/* harmony export */   t4: () => (/* binding */ rolesIn),
+/* harmony export */   wG: () => (/* binding */ isNotAssigned)
+/* harmony export */ });
+/* unused harmony exports MissingRoleError, describeAssignments */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _http_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8549);
+// When the approver lacks a requested role, the step says which accounts and roles they do have,
+// so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
+
+
+/** The approver cannot use a requested role. The message lists what they can use. */
+class MissingRoleError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserFacingError */ .Ui {
+    name = 'MissingRoleError';
+}
+/** How many accounts the message lists (each costs a ListAccountRoles call). */
+const MAX_ACCOUNTS_LISTED = 25;
+/** GetRoleCredentials answers 404 for a role not assigned; 403 ForbiddenException for a stale assignment. */
+function isNotAssigned(error) {
+    return error instanceof _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .AwsServiceError */ .dS && (error.code === 'ResourceNotFoundException' || error.code === 'ForbiddenException');
+}
+/** The roles the approver has in `accountId`; none when the account is not assigned at all. */
+async function rolesIn(portal, accessToken, accountId, eachPage) {
+    try {
+        return (await portal.listAllAccountRoles(accessToken, accountId, eachPage)).map((role) => role.roleName);
+    }
+    catch (error) {
+        if (isNotAssigned(error))
+            return [];
+        throw error;
+    }
+}
+/**
+ * The one line for roles the approver lacks: which, from which input, what they have instead
+ * (ListAccounts and ListAccountRoles, every page), and what to do.
+ */
+async function missingRoleError(missing, portal, accessToken, eachPage) {
+    const lacks = missing.map((role) => `"${role.roleName}" in account ${role.accountId} (${role.source})`).join(', ');
+    const inputs = [...new Set(missing.map((role) => (role.source.includes("'roles'") ? "'roles'" : "'account-id' and 'role-name'")))].join(' or ');
+    let have;
+    try {
+        have = await describeAssignments(portal, accessToken, eachPage);
+    }
+    catch (error) {
+        have = `Their accounts could not be listed (${error instanceof Error ? error.message : String(error)}).`;
+    }
+    return new MissingRoleError(`The approver has no role ${lacks}. ${have} Set ${inputs} to a role they have, or ask an IAM Identity Center administrator to assign it to them.`);
+}
+/** "They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy." */
+async function describeAssignments(portal, accessToken, eachPage) {
+    const accounts = await portal.listAllAccounts(accessToken, eachPage);
+    if (accounts.length === 0)
+        return 'They have no AWS account assigned.';
+    const listed = [];
+    for (const account of accounts.slice(0, MAX_ACCOUNTS_LISTED)) {
+        const roles = await rolesIn(portal, accessToken, account.accountId, eachPage);
+        const name = account.accountName ? ` (${account.accountName})` : '';
+        listed.push(`${account.accountId}${name}: ${roles.length > 0 ? roles.join(', ') : 'no roles'}`);
+    }
+    const more = accounts.length > MAX_ACCOUNTS_LISTED ? `; and ${accounts.length - MAX_ACCOUNTS_LISTED} more accounts` : '';
+    return `They have: ${listed.join('; ')}${more}.`;
+}
+
+
+/***/ }),
+
+/***/ 7699:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  hQ: () => (/* binding */ SsoPortalClient)
+});
+
+// UNUSED EXPORTS: BEARER_TOKEN_HEADER, MAX_PAGE_SIZE
+
+// EXTERNAL MODULE: ./src/http/aws-error.ts
+var aws_error = __nccwpck_require__(8402);
+// EXTERNAL MODULE: ./src/http/request.ts
+var request = __nccwpck_require__(7777);
+// EXTERNAL MODULE: ./src/http/response-fields.ts
+var response_fields = __nccwpck_require__(7763);
+;// CONCATENATED MODULE: ./src/portal/responses.ts
+// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
+// a MalformedResponseError naming the field, never its value (the values are credentials).
+
+function parseRoleCredentials(body, context) {
+    const outer = new response_fields/* Fields */.C(body, context);
+    const credentials = new response_fields/* Fields */.C(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
+    const expiration = credentials.requiredTime('expiration', 1);
+    return {
+        accessKeyId: credentials.requiredString('accessKeyId'),
+        secretAccessKey: credentials.requiredString('secretAccessKey'),
+        sessionToken: credentials.requiredString('sessionToken'),
+        expiration
+    };
+}
+function parseAccountPage(body, context) {
+    const fields = new response_fields/* Fields */.C(body, context);
+    const items = listOf(fields, 'accountList', context, (entry) => {
+        const account = { accountId: entry.requiredString('accountId') };
+        const accountName = entry.optionalString('accountName');
+        if (accountName !== undefined)
+            account.accountName = accountName;
+        return account;
+    });
+    return withNextToken(items, fields);
+}
+function parseRolePage(body, context, accountId) {
+    const fields = new response_fields/* Fields */.C(body, context);
+    const items = listOf(fields, 'roleList', context, (entry) => ({
+        // The portal repeats the account; the one asked for is the one that matters.
+        accountId: entry.optionalString('accountId') ?? accountId,
+        roleName: entry.requiredString('roleName')
+    }));
+    return withNextToken(items, fields);
+}
+/** The list a page is about: required, since a page without it would read as "no access at all". */
+function listOf(fields, name, context, read) {
+    const value = fields.optionalValue(name);
+    if (!Array.isArray(value))
+        throw fields.malformed(`${name} is missing or not a list`);
+    return value.map((entry, index) => read(new response_fields/* Fields */.C(entry, context, `${name}[${index}].`)));
+}
+function withNextToken(items, fields) {
+    const nextToken = fields.optionalString('nextToken');
+    return nextToken === undefined ? { items } : { items, nextToken };
+}
+
+;// CONCATENATED MODULE: ./src/portal/client.ts
+
+
+
+const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
+/** The largest page the portal serves (1–100). */
+const MAX_PAGE_SIZE = 100;
+/** A portal that keeps handing out next tokens must not keep the job forever. */
+const MAX_PAGES = 100;
+class SsoPortalClient {
+    options;
+    base;
+    constructor(options) {
+        this.options = options;
+        this.base = new URL(options.endpoint);
+    }
+    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
+    async getRoleCredentials(accessToken, accountId, roleName) {
+        const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
+            role_name: roleName,
+            account_id: accountId
+        });
+        const credentials = parseRoleCredentials(body, context);
+        const requestId = (0,aws_error/* requestIdOf */.Gb)(headers);
+        return requestId === undefined ? credentials : { ...credentials, requestId };
+    }
+    async listAccounts(accessToken, page = {}) {
+        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
+        return parseAccountPage(body, context);
+    }
+    async listAccountRoles(accessToken, accountId, page = {}) {
+        const query = { ...pageQuery(page), account_id: accountId };
+        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
+        return parseRolePage(body, context, accountId);
+    }
+    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
+    async listAllAccounts(accessToken, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
+    }
+    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
+        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
+    }
+    /** Ends the token's session: the access token (and its refresh token) stop working. */
+    async logout(accessToken) {
+        await this.call('Logout', 'POST', '/logout', accessToken, {});
+    }
+    get pageSize() {
+        return this.options.pageSize ?? MAX_PAGE_SIZE;
+    }
+    async call(operation, method, path, accessToken, query) {
+        const url = new URL(this.base);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        for (const [name, value] of Object.entries(query))
+            url.searchParams.set(name, value);
+        const now = this.options.now ?? Date.now;
+        const response = await (0,request/* requestJson */.SS)({
+            operation,
+            method,
+            url,
+            headers: { [BEARER_TOKEN_HEADER]: accessToken },
+            timeoutMs: this.options.requestTimeoutMs,
+            deadline: this.options.deadline,
+            signal: this.options.signal,
+            dispatcher: this.options.dispatcher,
+            now
+        });
+        return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
+    }
+}
+function pageQuery(page) {
+    const query = {};
+    if (page.maxResults !== undefined)
+        query.max_result = String(page.maxResults);
+    if (page.nextToken !== undefined)
+        query.next_token = page.nextToken;
+    return query;
+}
+async function collectPages(maxResults, fetchPage) {
+    const items = [];
+    let nextToken;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
+        items.push(...page.items);
+        if (page.nextToken === undefined || page.nextToken === nextToken)
+            return items;
+        nextToken = page.nextToken;
+    }
+    return items;
+}
+
+
+/***/ }),
+
+/***/ 3140:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hz: () => (/* binding */ deriveKey),
+/* harmony export */   OL: () => (/* binding */ DecryptionError),
+/* harmony export */   ho: () => (/* binding */ open),
+/* harmony export */   od: () => (/* binding */ seal)
+/* harmony export */ });
+/* unused harmony exports SCRYPT_PARAMS, MalformedBoxError */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// Authenticated encryption of the cached registration with a key taken from a secret input.
+//
+// Anyone who can open a pull request can read the repository's caches, and the stored text is all
+// they get, so the key is stretched with scrypt (a person may well choose a short passphrase) and a
+// fresh random salt and 12-byte IV go with every entry. AES-256-GCM authenticates the ciphertext and
+// the additional data (what the entry is for), so a wrong key, an edited entry or an entry copied to
+// another key all fail the same way: the tag does not verify.
+
+/** The scrypt parameters of every entry this version writes: about 32 MiB and ~100 ms once per run. */
+const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
+// scrypt needs 128 * N * r bytes; Node's default ceiling (32 MiB) is exactly that, so allow headroom.
+const SCRYPT_MAXMEM = 64 * 1024 * 1024;
+/** The key does not open this box: a different key, or the box was altered. */
+class DecryptionError extends Error {
+    name = 'DecryptionError';
+}
+async function seal(plaintext, passphrase, associatedData) {
+    const salt = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(SALT_LENGTH);
+    const iv = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(IV_LENGTH);
+    const key = await deriveKey(passphrase, salt);
+    const cipher = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createCipheriv)('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return {
+        cipher: 'aes-256-gcm',
+        kdf: { name: 'scrypt', ...SCRYPT_PARAMS, salt: salt.toString('base64') },
+        iv: iv.toString('base64'),
+        tag: cipher.getAuthTag().toString('base64'),
+        ciphertext: ciphertext.toString('base64')
+    };
+}
+/**
+ * Opens a box. The box comes from a cache anyone with a pull request can write to their own scope,
+ * so its parameters are checked against the ones this version writes before any work is done: an
+ * entry must not be able to ask for a gigabyte of scrypt memory.
+ */
+async function open(box, passphrase, associatedData) {
+    const checked = checkBox(box);
+    const key = await deriveKey(passphrase, checked.salt);
+    const decipher = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createDecipheriv)('aes-256-gcm', key, checked.iv, { authTagLength: TAG_LENGTH });
+    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    decipher.setAuthTag(checked.tag);
+    try {
+        return Buffer.concat([decipher.update(checked.ciphertext), decipher.final()]);
+    }
+    catch {
+        throw new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)');
+    }
+}
+/** The box's shape is wrong: not something this version wrote. */
+class MalformedBoxError extends Error {
+    name = 'MalformedBoxError';
+}
+function checkBox(box) {
+    if (typeof box !== 'object' || box === null)
+        throw new MalformedBoxError('the encrypted part is missing');
+    const candidate = box;
+    const kdf = candidate.kdf;
+    if (candidate.cipher !== 'aes-256-gcm')
+        throw new MalformedBoxError(`unsupported cipher ${JSON.stringify(candidate.cipher)}`);
+    if (typeof kdf !== 'object' ||
+        kdf === null ||
+        kdf.name !== 'scrypt' ||
+        kdf.N !== SCRYPT_PARAMS.N ||
+        kdf.r !== SCRYPT_PARAMS.r ||
+        kdf.p !== SCRYPT_PARAMS.p) {
+        throw new MalformedBoxError('unsupported key derivation parameters');
+    }
+    const salt = base64Field(kdf.salt, 'salt', SALT_LENGTH);
+    const iv = base64Field(candidate.iv, 'iv', IV_LENGTH);
+    const tag = base64Field(candidate.tag, 'tag', TAG_LENGTH);
+    const ciphertext = base64Field(candidate.ciphertext, 'ciphertext');
+    return { salt, iv, tag, ciphertext };
+}
+function base64Field(value, name, length) {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
+        throw new MalformedBoxError(`${name} is not base64`);
+    const bytes = Buffer.from(value, 'base64');
+    if (length !== undefined && bytes.length !== length)
+        throw new MalformedBoxError(`${name} must be ${length} bytes`);
+    return bytes;
+}
+/** scrypt with this version's parameters: the cache's key, and the hand-off's master key (handoff/seal.ts). */
+function deriveKey(passphrase, salt) {
+    const options = { ...SCRYPT_PARAMS, maxmem: SCRYPT_MAXMEM };
+    // The async form runs on the thread pool: the event loop (and the log) keeps moving meanwhile.
+    return new Promise((resolve, reject) => {
+        (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.scrypt)(passphrase.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
+    });
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   sT: () => (/* binding */ retryAfterOf)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS */
+/* harmony import */ var _time_clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2170);
+/* harmony import */ var _http_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8549);
+// The one retry loop: an operation that failed transiently is tried again, by default with
+// exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
+// honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
+// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
+// default, retryDelayMs (github/retry.ts) for the GitHub API.
+
+
+const DEFAULT_BACKOFF_BASE_MS = 500;
+const DEFAULT_BACKOFF_CAP_MS = 10_000;
+/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
+function backoffDelay(failures, options = {}) {
+    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
+    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
+    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
+function retryAfterOf(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const value = error.retryAfterMs;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+async function withRetry(attempt, options) {
+    const clock = options.clock ?? _time_clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m;
+    const isRetryable = options.isRetryable ?? _http_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isRetryableAwsError */ .ag;
+    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const backoffAfter = (error, n) => {
+        if (n >= maxAttempts || !isRetryable(error))
+            return undefined;
+        // A server asking for a longer pause gets it; jitter never shortens its request.
+        return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
+    };
+    for (let n = 1;; n++) {
+        options.signal?.throwIfAborted();
+        try {
+            return await attempt(n);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n);
+            if (delayMs === undefined || clock.now() + delayMs >= options.deadline)
+                throw error;
+            options.onRetry?.({ attempt: n, error, delayMs });
+            await clock.sleep(delayMs, options.signal);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 816:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ clip),
+/* harmony export */   T: () => (/* binding */ firstLine)
+/* harmony export */ });
+/* harmony import */ var _sanitize_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4212);
+// Cutting outside text (an error message, a library's log line) down to what one line may show.
+
+/** The text up to its first line break, at most `maxLength` characters. */
+function firstLine(text, maxLength = Number.POSITIVE_INFINITY) {
+    return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, maxLength);
+}
+/**
+ * The first line, through the one sanitiser (a library or service message may echo a key or a
+ * request), at most `maxLength` characters, a cut marked with "...".
+ */
+function clip(text, maxLength = 300) {
+    const line = (0,_sanitize_js__WEBPACK_IMPORTED_MODULE_0__/* .sanitize */ .aj)(firstLine(text));
+    return line.length > maxLength ? `${line.slice(0, maxLength - 3)}...` : line;
+}
+
+
+/***/ }),
+
+/***/ 4212:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ht: () => (/* binding */ safeLogText),
+/* harmony export */   aj: () => (/* binding */ sanitize)
+/* harmony export */ });
+/* unused harmony export looksLikeCommand */
+// The one way out for text this action did not write itself: AWS answers, cache contents, the
+// event payload, inputs and environment variables. Everything such a value says passes through
+// `sanitize` before it reaches a log line, the job summary or a PR comment.
+//
+// Why each rule exists:
+// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
+// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
+//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
+//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
+//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
+//   `::` (it may be printed at the start of a line) and never carries `##[`.
+// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
+// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
+//   as something it is not (a ref that displays as another ref, a code that looks like another).
+//
+// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
+/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
+const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
+/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
+ *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
+/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
+const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
+/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
+const LEGACY_PREFIX = /##\[/g;
+/**
+ * One line of printable text a person can trust to show what it is: no line breaks, controls,
+ * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
+ * white space folded, at most `maxLength` characters.
+ */
+function sanitize(value, options = {}) {
+    const maxLength = options.maxLength ?? 1000;
+    const text = typeof value === 'string' ? value : String(value);
+    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
+    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+    line = line.replace(LEGACY_PREFIX, '##\u0020[');
+    if (line.length > maxLength)
+        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
+    return neutralizeCommandStart(line);
+}
+/**
+ * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
+ * line that the runner would read as a workflow command gets a visible marker in front. The
+ * action's own commands never pass through here (they are issued by @actions/core).
+ */
+function safeLogText(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
+        .join('\n');
+}
+/** True when the runner would read this stdout line as a workflow command (either syntax). */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
+function neutralizeCommandStart(line) {
+    const trimmed = line.replace(LEADING_SPACE, '');
+    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
+}
+
+
+/***/ }),
+
+/***/ 2170:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ systemClock)
+});
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/time/clock.ts
+// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
+// tests can run minutes of schedule in milliseconds with a fake one.
+
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        signal?.throwIfAborted();
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
+        }
+        catch (error) {
+            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
+            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
+            if (signal?.aborted)
+                throw signal.reason;
+            throw error;
+        }
+    }
+};
+
+
+/***/ }),
+
+/***/ 6622:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qu: () => (/* binding */ formatUtcTimeOfDay),
+/* harmony export */   YA: () => (/* binding */ seconds),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ay: () => (/* binding */ formatUtc),
+/* harmony export */   u8: () => (/* binding */ isoUtc)
+/* harmony export */ });
+// Times and durations as the action writes them for people and for the AWS tools: one function for
+// each notation, so every log line, summary, comment and file says a time the same way.
+/** "2026-05-01 12:10:00 UTC": an absolute time a reader anywhere understands at a glance. */
+function formatUtc(date) {
+    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+/** "12:10:00 UTC": the time of day, for a time within the job's own hour or so. */
+function formatUtcTimeOfDay(date) {
+    return `${date.toISOString().slice(11, 19)} UTC`;
+}
+/** "2026-05-01T12:10:00Z": ISO 8601 without milliseconds, as the AWS tools write it (docs/protocol.md §5). */
+function isoUtc(epochMs) {
+    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
+function formatDuration(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
+    return parts.join('');
+}
+/** 1234 → "1.2 s": a short wait or limit, to a tenth of a second. */
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+
+
+/***/ }),
+
+/***/ 8750:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ settleWithin)
+/* harmony export */ });
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2170);
+// Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
+// short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
+// it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
+
+/**
+ * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
+ * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
+ * clock starts before the work does: its first synchronous moments count against the limit too.
+ * The limit is kept on `clock`: the system's, or a test's virtual one (the poll's schedule tests).
+ */
+async function settleWithin(work, ms, signal, clock = _clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m) {
+    // Ends the limit's own wait and listener once the race is over, whoever won it.
+    const settled = new AbortController();
+    const limit = new Promise((resolve) => {
+        if (ms !== undefined) {
+            clock.sleep(ms, settled.signal).then(() => resolve({ status: 'timed-out' }), () => { } // the work settled first
+            );
+        }
+        const onAbort = () => resolve({ status: 'cancelled' });
+        if (signal?.aborted)
+            onAbort();
+        else
+            signal?.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
+    });
+    // Mapped to a value, so a failure after the limit is not an unhandled rejection.
+    const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
+    try {
+        return await Promise.race([running, limit]);
+    }
+    finally {
+        settled.abort();
+    }
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3491:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
@@ -28941,40 +38653,6 @@ __nccwpck_require__.d(platform_namespaceObject, {
   isMacOS: () => (isMacOS),
   isWindows: () => (isWindows),
   platform: () => (platform)
-});
-
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
-var core_namespaceObject = {};
-__nccwpck_require__.r(core_namespaceObject);
-__nccwpck_require__.d(core_namespaceObject, {
-  ExitCode: () => (ExitCode),
-  addPath: () => (addPath),
-  debug: () => (debug),
-  endGroup: () => (endGroup),
-  error: () => (error),
-  exportVariable: () => (exportVariable),
-  getBooleanInput: () => (getBooleanInput),
-  getIDToken: () => (getIDToken),
-  getInput: () => (getInput),
-  getMultilineInput: () => (getMultilineInput),
-  getState: () => (getState),
-  group: () => (group),
-  info: () => (info),
-  isDebug: () => (isDebug),
-  markdownSummary: () => (markdownSummary),
-  notice: () => (notice),
-  platform: () => (platform_namespaceObject),
-  saveState: () => (core_saveState),
-  setCommandEcho: () => (setCommandEcho),
-  setFailed: () => (setFailed),
-  setOutput: () => (setOutput),
-  setSecret: () => (setSecret),
-  startGroup: () => (startGroup),
-  summary: () => (summary),
-  toPlatformPath: () => (toPlatformPath),
-  toPosixPath: () => (toPosixPath),
-  toWin32Path: () => (toWin32Path),
-  warning: () => (core_warning)
 });
 
 // EXTERNAL MODULE: external "os"
@@ -31821,7 +41499,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -31886,7 +41564,7 @@ function group(name, fn) {
  * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function core_saveState(name, value) {
+function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
         return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
@@ -31924,9009 +41602,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/cancellation.ts
-// Cancellation: how the step hears that the runner wants it gone (a cancelled run, or
-// `timeout-minutes`), and the promise to be gone quickly.
-
-/**
- * After SIGINT or SIGTERM the step is gone within this time, recorded or not: the runner kills it
- * soon anyway, and the post step records what this step could not.
- */
-const CANCELLED_EXIT_MS = 1_800;
-/** What recording a cancelled gate on GitHub may take: well inside CANCELLED_EXIT_MS. */
-const CANCELLED_RECORD_MS = 1_000;
-/**
- * SIGINT and SIGTERM are how the runner cancels a step (SIGINT, then SIGTERM 7.5 s later, then a
- * kill 2.5 s after that): stop
- * polling at once, record `cancelled`, exit non-zero. Without handlers Node would die mid-request
- * and leave no outcome behind. Recording may need GitHub, which can be slow: after
- * CANCELLED_EXIT_MS the process exits regardless, and the post step records what is left.
- */
-function abortOnTermination() {
-    const controller = new AbortController();
-    let deadline;
-    const cancel = (name) => {
-        if (controller.signal.aborted)
-            return;
-        info(`Received ${name}: cancelling the request.`);
-        controller.abort(new Error(`cancelled by ${name}`));
-        // unref: when everything is recorded sooner, the process ends without waiting for this.
-        deadline = setTimeout(() => process.exit(1), CANCELLED_EXIT_MS).unref();
-    };
-    const onInterrupt = () => cancel('SIGINT');
-    const onTerminate = () => cancel('SIGTERM');
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onTerminate);
-    return {
-        signal: controller.signal,
-        dispose() {
-            clearTimeout(deadline);
-            process.off('SIGINT', onInterrupt);
-            process.off('SIGTERM', onTerminate);
-        }
-    };
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/text/sanitize.ts
-// The one way out for text this action did not write itself: AWS answers, cache contents, the
-// event payload, inputs and environment variables. Everything such a value says passes through
-// `sanitize` before it reaches a log line, the job summary or a PR comment.
-//
-// Why each rule exists:
-// - Line breaks (CR, LF, NEL, U+2028/9) would let a value start a new log line of its own choosing.
-// - The runner reads a stdout line as a workflow command when, after leading white space is trimmed,
-//   it starts with `::` (`::add-mask::`, `::stop-commands::`), or when it contains the legacy
-//   `##[` prefix anywhere. `::stop-commands::` turns masking off for every later line, so a single
-//   such line leaks every secret printed after it. A value is therefore never allowed to begin with
-//   `::` (it may be printed at the start of a line) and never carries `##[`.
-// - C0/C1 controls include terminal escapes (colours, cursor moves that hide text).
-// - Bidirectional overrides and isolates, zero-width and other format characters can make text read
-//   as something it is not (a ref that displays as another ref, a code that looks like another).
-//
-// What is removed is replaced by a space or dropped, never escaped: a person reads the result.
-/** Controls (C0, C1, DEL, so CR and LF too) and the line and paragraph separators: a space. */
-const BREAKING = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
-/** Format characters (bidi, zero-width, BOM, soft hyphen, tags), lone surrogates and private-use
- *  code points: dropped, so "ref<RLO>gnp.exe" reads as what it is, "refgnp.exe". */
-const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}]+/gu;
-/** White space as the runner's TrimStart sees it (.NET Char.IsWhiteSpace), plus what JS adds. */
-const LEADING_SPACE = /^[\s\u0085\u180e]+/u;
-/** The legacy workflow-command prefix, which the runner finds anywhere in a line. */
-const LEGACY_PREFIX = /##\[/g;
-/**
- * One line of printable text a person can trust to show what it is: no line breaks, controls,
- * bidi or zero-width characters, no workflow command (`::…` at its start, `##[` anywhere),
- * white space folded, at most `maxLength` characters.
- */
-function sanitize(value, options = {}) {
-    const maxLength = options.maxLength ?? 1000;
-    const text = typeof value === 'string' ? value : String(value);
-    // Dropped first, then the command checks: `:<ZWSP>:` must not become `::` after them.
-    let line = text.replace(BREAKING, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
-    line = line.replace(LEGACY_PREFIX, '##\u0020[');
-    if (line.length > maxLength)
-        line = `${line.slice(0, Math.max(0, maxLength - 1))}\u2026`;
-    return neutralizeCommandStart(line);
-}
-/**
- * A line (or a block of lines) of the action's own making, made safe to write to stdout: any
- * line that the runner would read as a workflow command gets a visible marker in front. The
- * action's own commands never pass through here (they are issued by @actions/core).
- */
-function safeLogText(text) {
-    return text
-        .split(/\r\n|\r|\n/)
-        .map((line) => neutralizeCommandStart(line.replace(LEGACY_PREFIX, '##\u0020[')))
-        .join('\n');
-}
-/** True when the runner would read this stdout line as a workflow command (either syntax). */
-function looksLikeCommand(line) {
-    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
-}
-function neutralizeCommandStart(line) {
-    const trimmed = line.replace(LEADING_SPACE, '');
-    return trimmed.startsWith('::') ? `${line.slice(0, line.length - trimmed.length)}'${trimmed}` : line;
-}
-
-;// CONCATENATED MODULE: ./src/errors.ts
-// The errors a user can fix, each with its one line to show (failure.ts explains every other
-// failure the same way). Every expected failure ends as ONE line that says what happened and what
-// to do; stack traces are for bugs only (and go to the debug log).
-
-/** A failure the user can fix; its message is already the one line to show. */
-class UserFacingError extends Error {
-    name = 'UserFacingError';
-    constructor(message) {
-        super(oneLine(message));
-    }
-}
-/** An input that cannot be used: names the input, the problem and an example of a good value. */
-class InputError extends UserFacingError {
-    input;
-    name = 'InputError';
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-/** One line in the log, whatever outside text the message carries (text/sanitize.ts). */
-function oneLine(text) {
-    return sanitize(text, { maxLength: 2000 });
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/export/marks.ts
-// The marks that make what this action writes in HOME recognisable later, to its own main step
-// on the same runner when a killed job left them behind (cleanup/leftovers.ts): the config
-// block's first line names the runner, and the token cache entry carries a field naming the
-// session and the runner. The AWS tools ignore both: a comment line, and a JSON member none of
-// botocore, the JS SDK or the Go SDK reads (the JS and Go SDKs even keep it when they refresh the
-// token; botocore drops it, which is why the config block's tag names the cache file too).
-
-/** The token cache member that marks an entry as this action's. */
-const TOKEN_CACHE_MARK = 'awsSsoDeviceAuth';
-/**
- * This runner, as the marks name it: RUNNER_NAME made one word, with a short hash of the exact
- * name so that two names that read alike stay apart. Several runners can share one machine and
- * one HOME; each cleans up only what it wrote itself (a runner runs one job at a time).
- */
-function runnerLabel(env = process.env) {
-    const name = env.RUNNER_NAME?.trim() ?? '';
-    if (name === '')
-        return 'local';
-    const readable = name.replace(/[^\w.-]+/g, '-').slice(0, 48);
-    return `${readable}-${(0,external_node_crypto_.createHash)('sha256').update(name, 'utf8').digest('hex').slice(0, 8)}`;
-}
-/** The part of the block's first line that names the runner: `(runner LABEL)`. */
-function blockRunnerNote(runner) {
-    return `(runner ${runner})`;
-}
-/** The runner a block's first line names, if any. */
-function runnerInBlockLine(line) {
-    return /\(runner ([\w.-]+)\)/.exec(line)?.[1];
-}
-/** The mark in a parsed token cache entry, when it is this action's (both members plain words). */
-function tokenCacheMarkOf(entry) {
-    if (typeof entry !== 'object' || entry === null)
-        return undefined;
-    const mark = entry[TOKEN_CACHE_MARK];
-    if (typeof mark !== 'object' || mark === null)
-        return undefined;
-    const word = /^[\w.-]{1,200}$/;
-    return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
-        ? { session: mark.session, runner: mark.runner }
-        : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-config.ts
-// Edits the AWS config file (~/.aws/config) as text, so everything the user wrote (comments,
-// spacing, order, sections no tool here understands) stays byte for byte. The action's sections
-// go at the end inside one block between two marker comments that name the block's tag (the
-// sso-session name, unique per run); removing that block restores the file exactly.
-// INI libraries were no help: they drop comments and re-serialise the whole file.
-
-const MARKER = 'aws-sso-device-auth';
-const BEGIN = new RegExp(`^# >>> ${MARKER} ([^\\s:]+)`);
-const END = new RegExp(`^# <<< ${MARKER} ([^\\s:]+)`);
-/** `[default]` is the default profile; every other profile is `[profile NAME]`. */
-function profileHeader(profile) {
-    return profile === 'default' ? 'default' : `profile ${profile}`;
-}
-function ssoSessionHeader(session) {
-    return `sso-session ${session}`;
-}
-/**
- * What a header means to the AWS tools: `profile:NAME` (`[default]` and `[profile default]` are
- * both the default profile), `sso-session:NAME`, or the header itself. botocore's parser fails on
- * a file with two sections of the same header, so this is what a conflict is judged by.
- */
-function sectionIdentity(header) {
-    const trimmed = header.trim();
-    if (trimmed === 'default')
-        return 'profile:default';
-    const match = /^(profile|sso-session|services)\s+(["']?)(.+)\2$/.exec(trimmed);
-    return match ? `${match[1]}:${match[3].trim()}` : trimmed;
-}
-/** Every section header in the file, with the action block it belongs to, if any. */
-function findSections(text) {
-    const found = [];
-    let block;
-    splitLines(text).forEach((line, index) => {
-        const begin = BEGIN.exec(line);
-        if (begin)
-            block = begin[1];
-        const header = /^\s*\[([^\]]+)\]/.exec(line);
-        if (header) {
-            const section = { header: header[1], identity: sectionIdentity(header[1]), line: index + 1 };
-            if (block !== undefined)
-                section.block = block;
-            found.push(section);
-        }
-        if (END.test(line))
-            block = undefined;
-    });
-    return found;
-}
-/** The tags of the action's blocks in the file, in order. */
-function blockTags(text) {
-    return markedBlocks(text).map((block) => block.tag);
-}
-/** The action's blocks in the file, in order, each with the runner its first line names (marks.ts). */
-function markedBlocks(text) {
-    return splitLines(text).flatMap((line) => {
-        const tag = BEGIN.exec(line)?.[1];
-        if (tag === undefined)
-            return [];
-        const runner = runnerInBlockLine(line);
-        return [runner === undefined ? { tag } : { tag, runner }];
-    });
-}
-/** Appends `sections` inside a block tagged `tag`, in the file's own line ending style. */
-function appendBlock(text, tag, sections, note) {
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const terminatedLastLine = text !== '' && !text.endsWith('\n');
-    const lines = [`# >>> ${MARKER} ${tag}: ${note}`];
-    sections.forEach((section, index) => {
-        if (index > 0)
-            lines.push('');
-        lines.push(`[${section.header}]`, ...section.entries.map(([key, value]) => `${key} = ${value}`));
-    });
-    lines.push(`# <<< ${MARKER} ${tag}`);
-    return { text: `${text}${terminatedLastLine ? eol : ''}${lines.join(eol)}${eol}`, terminatedLastLine };
-}
-/**
- * Removes the block tagged `tag`: from its begin marker through its end marker, whatever was
- * added inside meanwhile. Without an end marker nothing is removed ('unterminated'): the block's
- * extent is unknown, and guessing could delete the user's lines. `terminatedLastLine` (from
- * appendBlock) also removes the line break added before a block that is still last in the file.
- */
-function removeBlock(text, tag, terminatedLastLine) {
-    const begin = lineStartMatching(text, 0, (line) => BEGIN.exec(line)?.[1] === tag);
-    if (begin === undefined)
-        return { text, outcome: 'absent' };
-    const endLine = lineStartMatching(text, begin, (line) => END.exec(line)?.[1] === tag);
-    if (endLine === undefined)
-        return { text, outcome: 'unterminated' };
-    const lineBreak = text.indexOf('\n', endLine);
-    const end = lineBreak < 0 ? text.length : lineBreak + 1;
-    let start = begin;
-    if (terminatedLastLine && end === text.length && start > 0) {
-        start -= text.slice(0, start).endsWith('\r\n') ? 2 : 1;
-    }
-    return { text: text.slice(0, start) + text.slice(end), outcome: 'removed' };
-}
-/** The offset of the first line at or after `from` for which `test` holds. */
-function lineStartMatching(text, from, test) {
-    let start = from;
-    while (start < text.length) {
-        const lineBreak = text.indexOf('\n', start);
-        const end = lineBreak < 0 ? text.length : lineBreak;
-        if (test(text.slice(start, end).replace(/\r$/, '')))
-            return start;
-        if (lineBreak < 0)
-            return undefined;
-        start = lineBreak + 1;
-    }
-    return undefined;
-}
-function splitLines(text) {
-    return text.split(/\r?\n/);
-}
-
-;// CONCATENATED MODULE: ./src/time/format.ts
-// Times and durations as the action writes them for people and for the AWS tools: one function for
-// each notation, so every log line, summary, comment and file says a time the same way.
-/** "2026-05-01 12:10:00 UTC": an absolute time a reader anywhere understands at a glance. */
-function formatUtc(date) {
-    return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-/** "12:10:00 UTC": the time of day, for a time within the job's own hour or so. */
-function formatUtcTimeOfDay(date) {
-    return `${date.toISOString().slice(11, 19)} UTC`;
-}
-/** "2026-05-01T12:10:00Z": ISO 8601 without milliseconds, as the AWS tools write it (docs/protocol.md §5). */
-function isoUtc(epochMs) {
-    return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** 5400 → "1h30m", 90 → "1m30s": the same notation the `timeout` input accepts. */
-function formatDuration(seconds) {
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
-    return parts.join('');
-}
-/** 1234 → "1.2 s": a short wait or limit, to a tenth of a second. */
-function seconds(ms) {
-    return `${Math.round(ms / 100) / 10} s`;
-}
-
-;// CONCATENATED MODULE: ./src/export/token-cache.ts
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
-// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
-// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
-// refresh the access token by itself when it nears expiry.
-
-
-
-
-/** Where the tools look: always under the home directory (no variable moves it). */
-function tokenCacheDirectory(home) {
-    return (0,external_node_path_namespaceObject.join)(home, '.aws', 'sso', 'cache');
-}
-/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
-function tokenCacheFile(home, sessionName) {
-    return (0,external_node_path_namespaceObject.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
-}
-/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
-function tokenCacheEntry(session, token, registration) {
-    const entry = {
-        startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: isoUtc(token.expiresAt),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
-        registrationExpiresAt: isoUtc(registration.clientSecretExpiresAt * 1000)
-    };
-    if (token.refreshToken !== undefined)
-        entry.refreshToken = token.refreshToken;
-    entry[TOKEN_CACHE_MARK] = { session: session.mark.session, runner: session.mark.runner };
-    return entry;
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
-// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
-// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
-// session. The tools then get role credentials (and refresh the token) without the action.
-
-
-
-
-
-
-/** A section the user wrote has a name the action needs. */
-class ProfileConflictError extends UserFacingError {
-    name = 'ProfileConflictError';
-}
-/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
-function awsConfigFile(env, home, cwd = process.cwd()) {
-    const configured = env.AWS_CONFIG_FILE?.trim();
-    if (!configured)
-        return (0,external_node_path_namespaceObject.join)(home, '.aws', 'config');
-    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_namespaceObject.join)(home, configured.slice(1)) : configured;
-    return (0,external_node_path_namespaceObject.isAbsolute)(expanded) ? expanded : (0,external_node_path_namespaceObject.resolve)(cwd, expanded);
-}
-/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
-function sessionNameFor(runId, random) {
-    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
-}
-/** Writes the token cache and the config block; returns what the post step must remove. */
-function writeAwsProfiles(setup) {
-    const { sessionName, home } = setup;
-    const cacheFile = tokenCacheFile(home, sessionName);
-    return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
-        // The token first: a profile whose token file is missing fails with "Token … does not exist".
-        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(cacheFile), { recursive: true, mode: 0o700 });
-        const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
-        (0,external_node_fs_namespaceObject.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
-        (0,external_node_fs_namespaceObject.chmodSync)(cacheFile, 0o600);
-    });
-}
-/**
- * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
- * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
- */
-function writeCredentialProfiles(setup) {
-    const sections = setup.profiles.map(({ target, credentials }) => ({
-        header: profileHeader(target.profile),
-        entries: [
-            ['aws_access_key_id', credentials.accessKeyId],
-            ['aws_secret_access_key', credentials.secretAccessKey],
-            ['aws_session_token', credentials.sessionToken],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => { });
-}
-/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
-function writeBlock(setup, sections, cacheFile, beforeFile) {
-    const { configFile, tag, home } = setup;
-    const existing = readConfig(configFile);
-    const text = replaceStaleBlocks(existing ?? '', sections, setup);
-    const appended = appendBlock(text, tag, sections, `${setup.note} ${blockRunnerNote(setup.runner)}`);
-    const directories = [...missingDirectories((0,external_node_path_namespaceObject.dirname)(configFile)), ...(cacheFile ? missingDirectories(tokenCacheDirectory(home)) : [])];
-    const record = {
-        configFile,
-        tag,
-        profiles: setup.targets.map((target) => target.profile),
-        createdConfigFile: existing === undefined,
-        terminatedLastLine: appended.terminatedLastLine,
-        ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
-        createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
-    };
-    setup.beforeWrite(record);
-    beforeFile();
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(configFile), { recursive: true, mode: 0o700 });
-    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
-    (0,external_node_fs_namespaceObject.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
-    return record;
-}
-function profileSections(setup) {
-    const profiles = setup.profiles.map((target) => ({
-        header: profileHeader(target.profile),
-        entries: [
-            ['sso_session', setup.sessionName],
-            ['sso_account_id', target.accountId],
-            ['sso_role_name', target.roleName],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    const session = {
-        header: ssoSessionHeader(setup.sessionName),
-        entries: [
-            ['sso_start_url', setup.startUrl],
-            ['sso_region', setup.ssoRegion],
-            ['sso_registration_scopes', setup.scopes.join(',')]
-        ]
-    };
-    return [...profiles, session];
-}
-function readConfig(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Fails when the user's AWS config file already has a section one of `profiles` would write:
- * checked with the inputs, so nobody approves a request for a job that cannot use it.
- */
-function assertProfilesFree(configFile, profiles) {
-    const sections = profiles.map((target) => ({ header: profileHeader(target.profile), entries: [] }));
-    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
-}
-/**
- * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice.
- */
-function refuseUserSections(text, sections, configFile, profiles) {
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const owned = findSections(text).find((found) => found.block === undefined && wanted.has(found.identity));
-    if (!owned)
-        return;
-    const target = profiles.find((profile) => sectionIdentity(profileHeader(profile.profile)) === owned.identity);
-    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
-    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
-}
-/**
- * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
- * step of this job) is replaced: that whole block goes, with its token cache file.
- */
-function replaceStaleBlocks(text, sections, setup) {
-    refuseUserSections(text, sections, setup.configFile, setup.targets);
-    const wanted = new Set(sections.map((section) => sectionIdentity(section.header)));
-    const stale = new Set(findSections(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
-    let result = text;
-    for (const tag of stale) {
-        const removed = removeBlock(result, tag, false);
-        if (removed.outcome !== 'removed') {
-            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
-        }
-        result = removed.text;
-        (0,external_node_fs_namespaceObject.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
-        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
-    }
-    return result;
-}
-/** `dir` and its missing ancestors, deepest first. */
-function missingDirectories(dir) {
-    const missing = [];
-    for (let current = dir; !(0,external_node_fs_namespaceObject.existsSync)(current); current = (0,external_node_path_namespaceObject.dirname)(current)) {
-        missing.push(current);
-        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
-            break;
-    }
-    return missing;
-}
-
-;// CONCATENATED MODULE: ./src/role-inputs.ts
-// The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
-// exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
-// profile per line, for a deploy across accounts), `aws-region`, `output-credentials`, `revoke`.
-// Checked with the other inputs, before any network call.
-//
-// How they combine (README, "Several roles"): `account-id` + `role-name` export AWS_* variables;
-// `profile` also writes that role as a named profile; every `roles` line writes one more profile.
-// What cannot mean anything sensible fails with one line: half a role, `profile` without a role,
-// and a profile name used twice.
-
-const ACCOUNT_ID_EXAMPLE = '111122223333';
-const ROLE_NAME_EXAMPLE = 'Deployer';
-const ROLES_EXAMPLE = '111122223333:Deployer=prod';
-function parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening = false }) {
-    const role = parseRole(read('account-id'), read('role-name'));
-    const profiles = [];
-    const profile = read('profile');
-    let handoffProfile;
-    if (profile !== '' && opening && !role) {
-        handoffProfile = parseProfileName('profile', profile, "Input 'profile'");
-    }
-    else if (profile !== '') {
-        if (!role) {
-            throw new InputError('profile', `Input 'profile' names the profile for 'account-id' and 'role-name', which are not set; set both, or list profiles in 'roles' as ACCOUNT_ID:ROLE_NAME=PROFILE, like ${ROLES_EXAMPLE}.`);
-        }
-        profiles.push({ ...role, profile: parseProfileName('profile', profile, "Input 'profile'"), source: "input 'profile'" });
-    }
-    for (const target of parseRoles(read('roles'))) {
-        // A name used twice would make the second profile silently replace the first.
-        const earlier = profiles.find((other) => other.profile === target.profile);
-        if (earlier) {
-            throw new InputError('roles', `Input ${target.source.replace(/^input /, '')} uses the profile name "${target.profile}", already used by ${earlier.source}; give each profile its own name, like ${ROLES_EXAMPLE}.`);
-        }
-        profiles.push(target);
-    }
-    const rawAwsRegion = read('aws-region');
-    const awsRegion = rawAwsRegion === '' ? region : parseRegion(rawAwsRegion, 'aws-region');
-    const outputCredentials = parseBoolean('output-credentials', read('output-credentials'), false);
-    // Opening a hand-off without a role picks what the gate sealed: these may well apply.
-    if (outputCredentials && !role && !opening) {
-        warnings.push("Input 'output-credentials' is true but 'account-id' and 'role-name' are not set: there are no role credentials to output.");
-    }
-    if (rawAwsRegion !== '' && !role && profiles.length === 0 && !opening) {
-        warnings.push("Input 'aws-region' has no effect without 'account-id' and 'role-name' or 'roles': nothing is exported for a region.");
-    }
-    const access = { profiles, awsRegion, outputCredentials, revoke: parseBoolean('revoke', read('revoke'), true) };
-    if (role)
-        access.role = role;
-    if (handoffProfile !== undefined)
-        access.handoffProfile = handoffProfile;
-    return access;
-}
-function parseRole(rawAccountId, rawRoleName) {
-    if (rawAccountId === '' && rawRoleName === '')
-        return undefined;
-    if (rawRoleName === '') {
-        throw new InputError('role-name', `Input 'role-name' is required with 'account-id': set the role to get credentials for, like ${ROLE_NAME_EXAMPLE}.`);
-    }
-    if (rawAccountId === '') {
-        throw new InputError('account-id', `Input 'account-id' is required with 'role-name': set the AWS account of that role, like ${ACCOUNT_ID_EXAMPLE}.`);
-    }
-    return {
-        accountId: parseAccountId(rawAccountId, "Input 'account-id'", 'account-id'),
-        roleName: parseRoleName(rawRoleName, "Input 'role-name'", 'role-name')
-    };
-}
-/** `what` starts the message ("Input 'account-id'", "Input 'roles' line 2 account id"). */
-function parseAccountId(raw, what, input) {
-    const value = raw.trim();
-    if (/^\d{12}$/.test(value))
-        return value;
-    const digits = value.replace(/[\s-]/g, '');
-    const hint = /^\d{12}$/.test(digits)
-        ? ' (without dashes or spaces)'
-        : /^\d{1,11}$/.test(value)
-            ? " (quote it in YAML, like '012345678901': an unquoted number loses its leading zeros)"
-            : '';
-    throw new InputError(input, `${what} must be a 12-digit AWS account ID${hint}, like ${ACCOUNT_ID_EXAMPLE}; got ${JSON.stringify(value)}.`);
-}
-// IAM role names and permission set names: letters, digits and +=,.@_- (IAM allows 64 characters).
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-function parseRoleName(raw, what, input) {
-    const value = raw.trim();
-    if (ROLE_NAME.test(value))
-        return value;
-    throw new InputError(input, `${what} must be a role (permission set) name of up to 64 letters, digits and +=,.@_-, like ${ROLE_NAME_EXAMPLE}; got ${JSON.stringify(value)}.`);
-}
-// Profile names become `[profile NAME]` headers, AWS_PROFILE values and --profile arguments:
-// kept to characters no shell, INI reader or SDK treats specially.
-const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
-function parseProfileName(input, raw, what) {
-    const value = raw.trim();
-    if (PROFILE_NAME.test(value))
-        return value;
-    throw new InputError(input, `${what} must be a profile name of up to 64 letters, digits and ._@+- (starting with a letter or digit), like prod; got ${JSON.stringify(value)}.`);
-}
-const ROLES_LINE = /^([^:\s]+):([^=\s]+)(?:=(\S*))?$/;
-/**
- * One `ACCOUNT_ID:ROLE_NAME[=PROFILE]` per line; blank lines and `#` comments are skipped. Without
- * `=PROFILE` the profile is named `ACCOUNT_ID-ROLE_NAME`.
- */
-function parseRoles(raw) {
-    const targets = [];
-    raw.split(/\r?\n/).forEach((text, index) => {
-        const line = text.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const where = `line ${index + 1}`;
-        const match = ROLES_LINE.exec(line);
-        if (!match) {
-            throw new InputError('roles', `Input 'roles' ${where} must be ACCOUNT_ID:ROLE_NAME or ACCOUNT_ID:ROLE_NAME=PROFILE, one per line, like ${ROLES_EXAMPLE}; got ${JSON.stringify(line)}.`);
-        }
-        const [, rawAccountId = '', rawRoleName = '', rawProfile] = match;
-        const accountId = parseAccountId(rawAccountId, `Input 'roles' ${where}: the account`, 'roles');
-        const roleName = parseRoleName(rawRoleName, `Input 'roles' ${where}: the role`, 'roles');
-        const profile = rawProfile === undefined ? `${accountId}-${roleName}` : parseProfileName('roles', rawProfile, `Input 'roles' ${where}: the profile`);
-        targets.push({ accountId, roleName, profile, source: `input 'roles' ${where}` });
-    });
-    return targets;
-}
-
-;// CONCATENATED MODULE: ./src/defined.ts
-// Optional properties that are absent rather than undefined. A record written to a file, handed to
-// a library or compared as a whole should not carry `key: undefined`; this keeps the call sites
-// from spelling `...(x === undefined ? {} : { x })` for each such property.
-/** `fields` without those whose value is undefined. */
-function defined_definedFields(fields) {
-    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-}
-
-;// CONCATENATED MODULE: ./src/model/request.ts
-// One model of an approval request, rendered by every channel (log, job summary, PR comment),
-// so that all of them tell the approver the same story.
-
-function storeRequest(request) {
-    const { approvals, otherCodes, refusal, ...rest } = request;
-    return {
-        ...rest,
-        expiresAt: request.expiresAt.toISOString(),
-        deadline: request.deadline.toISOString(),
-        ...defined_definedFields({
-            approvals: approvals?.map(storeApproval),
-            otherCodes: otherCodes?.map((code) => ({ ...code, expiresAt: code.expiresAt.toISOString() })),
-            refusal: refusal && { ...refusal, at: refusal.at.toISOString() }
-        })
-    };
-}
-function storeApproval(approval) {
-    return { userName: approval.userName, arn: approval.arn, approvedAt: approval.approvedAt.toISOString() };
-}
-/** Throws a TypeError when `stored` is not a stored request (a file from another version, say). */
-function restoreRequest(stored) {
-    const value = stored;
-    const text = ['userCode', 'verificationUri', 'verificationUriComplete', 'startUrl', 'region', 'clientName'];
-    if (typeof value !== 'object' || value === null || text.some((key) => typeof value[key] !== 'string')) {
-        throw new TypeError('not a stored approval request');
-    }
-    const expiresAt = new Date(value.expiresAt ?? '');
-    const deadline = new Date(value.deadline ?? '');
-    if (Number.isNaN(expiresAt.getTime()) || Number.isNaN(deadline.getTime()))
-        throw new TypeError('stored approval request without valid times');
-    if (typeof value.context !== 'object' || value.context === null)
-        throw new TypeError('stored approval request without its run context');
-    if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string'))) {
-        throw new TypeError('stored approval request with scopes that are not a list of text');
-    }
-    restoreAccess(value);
-    // Not taken from the file: the step that shows the request again decides it from its own
-    // environment (main.ts), and an outcome rendered from a file shows no code to warn about.
-    const { endpointNotice: _notice, approvals, otherCodes, refusal, ...request } = value;
-    if (request.requiredApprovals !== undefined && !isApprovalCount(request.requiredApprovals)) {
-        throw new TypeError('stored approval request with a required number of approvals that is not 1 to 5');
-    }
-    return {
-        ...request,
-        expiresAt,
-        deadline,
-        ...defined_definedFields({
-            approvals: approvals === undefined ? undefined : restoreApprovals(approvals),
-            otherCodes: otherCodes === undefined ? undefined : restoreOtherCodes(otherCodes),
-            refusal: refusal === undefined ? undefined : restoreRefusal(refusal)
-        })
-    };
-}
-/** The most approvers one request may need (`required-approvals`): a gate, not a committee. */
-const MAX_REQUIRED_APPROVALS = 5;
-function isApprovalCount(value) {
-    return Number.isInteger(value) && value >= 1 && value <= MAX_REQUIRED_APPROVALS;
-}
-function restoredDate(value, what) {
-    const date = new Date(typeof value === 'string' ? value : '');
-    if (Number.isNaN(date.getTime()))
-        throw new TypeError(`stored ${what} without a valid time`);
-    return date;
-}
-function restoreApprovals(value) {
-    if (!Array.isArray(value))
-        throw new TypeError('stored approvals that are not a list');
-    return value.map((entry) => {
-        const approval = entry;
-        if (typeof approval !== 'object' || approval === null || typeof approval.userName !== 'string' || typeof approval.arn !== 'string') {
-            throw new TypeError('stored approval without a user name and ARN');
-        }
-        return { userName: approval.userName, arn: approval.arn, approvedAt: restoredDate(approval.approvedAt, 'approval') };
-    });
-}
-function restoreOtherCodes(value) {
-    if (!Array.isArray(value))
-        throw new TypeError('stored codes that are not a list');
-    return value.map((entry) => {
-        const code = entry;
-        const text = ['userCode', 'verificationUri', 'verificationUriComplete'];
-        if (typeof code !== 'object' || code === null || text.some((key) => typeof code[key] !== 'string')) {
-            throw new TypeError('stored code without its code and links');
-        }
-        return {
-            userCode: code.userCode,
-            verificationUri: code.verificationUri,
-            verificationUriComplete: code.verificationUriComplete,
-            expiresAt: restoredDate(code.expiresAt, 'code')
-        };
-    });
-}
-function restoreRefusal(value) {
-    const refusal = value;
-    if (typeof refusal !== 'object' || refusal === null || typeof refusal.userName !== 'string' || typeof refusal.reason !== 'string') {
-        throw new TypeError('stored refusal without who and why');
-    }
-    return { userName: refusal.userName, reason: refusal.reason, at: restoredDate(refusal.at, 'refusal') };
-}
-const ACCOUNT_ID = /^\d{12}$/;
-/**
- * Checks the access a stored request names: the wait step compares it with its own inputs to
- * decide what it may export, so a wrong type must fail here, not pass as "nothing was shown".
- */
-function restoreAccess(value) {
-    const { accountId, roleName, profiles } = value;
-    if ((accountId === undefined) !== (roleName === undefined) || !(accountId === undefined || isRole(accountId, roleName))) {
-        throw new TypeError('stored approval request with an account-id and role-name that are not a role');
-    }
-    if (profiles === undefined)
-        return;
-    if (!Array.isArray(profiles))
-        throw new TypeError('stored approval request with profiles that are not a list');
-    for (const entry of profiles) {
-        const target = entry;
-        if (typeof target !== 'object' ||
-            target === null ||
-            typeof target.profile !== 'string' ||
-            target.profile === '' ||
-            !isRole(target.accountId, target.roleName)) {
-            throw new TypeError('stored approval request with a profile that is not a profile name and a role');
-        }
-    }
-}
-function isRole(accountId, roleName) {
-    return typeof accountId === 'string' && ACCOUNT_ID.test(accountId) && typeof roleName === 'string' && roleName !== '';
-}
-function storeResult(result) {
-    const { accessExpiresAt, at, approvals, receipt: _receipt, ...rest } = result;
-    return {
-        ...rest,
-        at: at.toISOString(),
-        ...defined_definedFields({ accessExpiresAt: accessExpiresAt?.toISOString(), approvals: approvals?.map(storeApproval) })
-    };
-}
-function restoreResult(stored) {
-    const { accessExpiresAt, at, approvals, ...rest } = stored;
-    return {
-        ...rest,
-        at: new Date(at),
-        ...definedFields({
-            accessExpiresAt: accessExpiresAt === undefined ? undefined : new Date(accessExpiresAt),
-            approvals: approvals === undefined ? undefined : restoreApprovals(approvals)
-        })
-    };
-}
-
-;// CONCATENATED MODULE: ./src/gate/policy.ts
-// Who may approve a request: the `approvers` and `excluded-approvers` inputs, and the two-person
-// rule (`required-approvals`). The approver is the IAM Identity Center user AWS names in the role
-// session their approval opens (identity/), so the policy holds whatever GitHub or the run says.
-//
-// The pattern language, as the README documents it: a pattern is a user name in which `*` stands
-// for any run of characters, none included (`*@example.com`, `deploy-*`); there is no other
-// wildcard and no escape. Names and patterns are compared without regard to case, so
-// `Alice@Example.com` is `alice@example.com`: an allow-list or an exclusion must not be dodged by
-// capital letters. A pattern holds the characters a role session name may (letters, digits and
-// `+=,.@_-`) and `*`; anything else (a space, `?`, a bracket) is refused when the inputs are read.
-
-
-const ANYONE = { approvers: [], excluded: [], requiredApprovals: 1 };
-/** What may stand in a pattern: a role session name's characters, and `*`. */
-const PATTERN = /^[\w+=,.@*-]+$/;
-const MAX_PATTERN_LENGTH = 128;
-const MAX_PATTERNS = 100;
-/** Patterns from `input`: one per line or separated by commas; blank entries skipped. */
-function parsePatterns(input, raw) {
-    const patterns = raw
-        .split(/[\n,]/)
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
-    if (patterns.length > MAX_PATTERNS) {
-        throw new InputError(input, `Input '${input}' lists ${patterns.length} patterns; at most ${MAX_PATTERNS} are allowed.`);
-    }
-    for (const pattern of patterns) {
-        if (pattern.length > MAX_PATTERN_LENGTH || !PATTERN.test(pattern)) {
-            throw new InputError(input, `Input '${input}' must list IAM Identity Center user names or patterns with * (like alice@example.com or *@example.com), one per line or separated by commas, ` +
-                `each at most ${MAX_PATTERN_LENGTH} characters of letters, digits, +=,.@_- and *; got ${JSON.stringify(pattern.slice(0, MAX_PATTERN_LENGTH + 1))}.`);
-        }
-        if (input === 'approvers' && /^\*+$/.test(pattern)) {
-            throw new InputError(input, `Input 'approvers' has the pattern ${JSON.stringify(pattern)}, which allows anyone; leave the input empty for that.`);
-        }
-    }
-    return [...new Set(patterns)];
-}
-/** `required-approvals`: a whole number from 1 to MAX_REQUIRED_APPROVALS; empty means 1. */
-function parseRequiredApprovals(raw) {
-    if (raw === '')
-        return 1;
-    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!isApprovalCount(value)) {
-        throw new InputError('required-approvals', `Input 'required-approvals' must be a whole number from 1 to ${MAX_REQUIRED_APPROVALS}, like 2; got ${JSON.stringify(raw)}.`);
-    }
-    return value;
-}
-/** Whether `userName` matches `pattern` (the language above): literal parts in order, `*` between them. */
-function matchesPattern(userName, pattern) {
-    const name = userName.toLowerCase();
-    const [head = '', ...rest] = pattern.toLowerCase().split('*');
-    if (rest.length === 0)
-        return name === head;
-    const tail = rest.pop() ?? '';
-    if (!name.startsWith(head) || name.length < head.length + tail.length || !name.endsWith(tail))
-        return false;
-    // The middle parts, each at its earliest place: any match leaves the most room for the next.
-    let at = head.length;
-    const end = name.length - tail.length;
-    for (const part of rest) {
-        const found = name.indexOf(part, at);
-        if (found === -1 || found + part.length > end)
-            return false;
-        at = found + part.length;
-    }
-    return true;
-}
-/** The policy asks who approved: only then does a run without a requested role look the identity up. */
-function needsIdentity(policy) {
-    return policy.approvers.length > 0 || policy.excluded.length > 0 || policy.requiredApprovals > 1;
-}
-/** Whether `userName` may approve, given those accepted so far: undefined if so, else why not (one phrase). */
-function refusalReason(userName, policy, approvedSoFar) {
-    if (policy.excluded.some((pattern) => matchesPattern(userName, pattern))) {
-        return "is excluded from approving this run (input 'excluded-approvers')";
-    }
-    if (policy.approvers.length > 0 && !policy.approvers.some((pattern) => matchesPattern(userName, pattern))) {
-        return "is not one of the approvers (input 'approvers')";
-    }
-    if (approvedSoFar.some((name) => name.toLowerCase() === userName.toLowerCase())) {
-        return 'has approved this request already';
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-// Every input is parsed and checked here, before any network call, so a typo fails the step in
-// a second with one line naming the input, the problem and a good value, instead of surfacing
-// minutes later as an AWS error or a confused approver.
-//
-// An empty value means the default, for every input: the runner applies action.yml defaults, but
-// a reusable workflow that passes `${{ inputs.x }}` through hands over '' when its caller left the
-// input out, and that should behave like leaving it out here too.
-
-
-
-
-
-
-const NOTIFY_CHANNELS = ['summary', 'pr-comment'];
-const DEFAULT_NOTIFY = ['summary', 'pr-comment'];
-const PHASES = ['all', 'start', 'wait'];
-/** The scope that lets a token list accounts and roles and get role credentials (the portal calls). */
-const ACCOUNT_ACCESS_SCOPE = 'sso:account:access';
-const DEFAULT_SCOPES = [ACCOUNT_ACCESS_SCOPE];
-/** `GitHub Actions owner/repo`: tells the approver on the AWS consent page who is asking. */
-function defaultClientName(repository) {
-    // GITHUB_REPOSITORY is outside text too: the name must be one readable line, like an explicit one.
-    const name = sanitize(repository, { maxLength: 200 });
-    return name ? `GitHub Actions ${name}` : 'GitHub Actions';
-}
-/**
- * Parses all inputs. Throws InputError for the first unusable one.
- * `repository` (owner/repo) supplies the default client name.
- */
-function parseInputs(read, repository) {
-    const warnings = [];
-    const handoff = read('handoff');
-    const rawHandoffKey = read('handoff-key');
-    const rawStartUrl = read('start-url');
-    const rawRegion = read('region');
-    // Opening a hand-off asks IAM Identity Center nothing: its start URL and region may be left out.
-    const opening = handoff !== '';
-    if (!opening && rawHandoffKey !== '' && (rawStartUrl === '' || rawRegion === '')) {
-        // A deploy job whose `handoff: ${{ needs.gate.outputs.handoff }}` arrived empty.
-        throw new InputError('handoff', `Input 'handoff' is empty and 'start-url' or 'region' is not set: if this step opens a gate job's hand-off, the gate's handoff output did not arrive (the runner drops a job output in which a masked value appears: look for "Skip output 'handoff'" in the gate job's log, and keep its secrets long); if it is a gate, set 'start-url' and 'region'.`);
-    }
-    const region = opening && rawRegion === '' ? '' : parseRegion(rawRegion);
-    const startUrl = opening && rawStartUrl === '' ? '' : parseStartUrl(rawStartUrl, region, warnings);
-    const scopes = parseScopes(read('scopes'));
-    const clientName = parseClientName(read('client-name'), repository);
-    const timeout = read('timeout');
-    const notify = parseNotify(read('notify'));
-    const phase = parsePhase(read('phase'));
-    const githubToken = read('github-token');
-    const allowForks = parseBoolean('allow-forks', read('allow-forks'), false);
-    const cacheRegistration = parseBoolean('cache-registration', read('cache-registration'), true);
-    const cacheEncryptionKey = read('cache-encryption-key');
-    const access = parseAwsAccessInputs(read, { region, warnings, parseRegion, parseBoolean, opening });
-    if (!opening && (access.role !== undefined || access.profiles.length > 0) && !scopes.includes(ACCOUNT_ACCESS_SCOPE)) {
-        warnings.push(`Input 'scopes' (${scopes.join(' ')}) does not include ${ACCOUNT_ACCESS_SCOPE}, but role credentials are asked for ('account-id' and 'role-name', 'profile' or 'roles'): AWS gives a token without it no accounts, roles or role credentials. Add ${ACCOUNT_ACCESS_SCOPE} to 'scopes'.`);
-    }
-    const policy = {
-        approvers: parsePatterns('approvers', read('approvers')),
-        excluded: parsePatterns('excluded-approvers', read('excluded-approvers')),
-        requiredApprovals: parseRequiredApprovals(read('required-approvals'))
-    };
-    const inputs = {
-        startUrl,
-        region,
-        scopes,
-        clientName,
-        notify,
-        phase,
-        githubToken,
-        allowForks,
-        cacheRegistration,
-        policy,
-        ...access
-    };
-    if (timeout !== '')
-        inputs.timeoutSeconds = parseDuration('timeout', timeout);
-    if (cacheEncryptionKey !== '')
-        inputs.cacheEncryptionKey = checkEncryptionKeyStrength(cacheEncryptionKey);
-    Object.assign(inputs, parseHandoffInputs(handoff, rawHandoffKey, inputs));
-    return { inputs, warnings };
-}
-/** `handoff-key` (seal, or open with `handoff`) and `handoff`, checked against the other inputs. */
-function parseHandoffInputs(handoff, rawKey, inputs) {
-    if (rawKey === '') {
-        if (handoff === '')
-            return {};
-        throw new InputError('handoff-key', "Input 'handoff' needs 'handoff-key', the secret the gate job sealed it with; pass the same secret to both, like handoff-key: ${{ secrets.HANDOFF_KEY }}.");
-    }
-    const handoffKey = checkEncryptionKeyStrength(rawKey, 'handoff-key');
-    if (handoff !== '') {
-        if (inputs.phase !== 'all') {
-            throw new InputError('phase', `Input 'handoff' opens a gate job's approval and asks nobody anything: leave 'phase' out (it is ${inputs.phase}).`);
-        }
-        return { handoffKey, handoff };
-    }
-    if (inputs.phase === 'start') {
-        throw new InputError('handoff-key', "Input 'handoff-key' seals role credentials, which a phase: start step never gets; set it on the phase: wait step.");
-    }
-    if (!inputs.role && inputs.profiles.length === 0) {
-        throw new InputError('handoff-key', "Input 'handoff-key' seals the credentials of the requested roles for later jobs, but no role is requested; set 'account-id' and 'role-name', or 'roles'.");
-    }
-    return { handoffKey };
-}
-/** 128 bits: the least a key may carry when whoever reads what it seals can try guesses offline. */
-const MIN_KEY_BITS = 128;
-const KEY_USES = {
-    'cache-encryption-key': { protects: 'the cached registration', whenEmpty: 'or leave the input empty to cache unencrypted' },
-    'handoff-key': {
-        protects: 'the role credentials handed to later jobs',
-        whenEmpty: 'the same secret in the gate job and in every job that opens its hand-off'
-    }
-};
-/**
- * A key protects what it seals against anyone who can read the sealed text (the repository's
- * cache, a job output), who can try keys offline at leisure: scrypt slows each guess, it does not
- * make a short key long. So the key must carry at least 128 bits. What a value carries is estimated
- * from the alphabet it draws on (hex 4 bits a character, base64 6, anything else 6 as well, which is
- * generous for a passphrase), so `openssl rand -base64 32` (44 characters) and `openssl rand -hex 16`
- * (32) pass, a word does not.
- */
-function checkEncryptionKeyStrength(key, input = 'cache-encryption-key') {
-    const bitsPerCharacter = /^[0-9a-f]+$/i.test(key) ? 4 : 6;
-    const distinct = new Set(key).size;
-    if (key.length * bitsPerCharacter < MIN_KEY_BITS || distinct < 8) {
-        const use = KEY_USES[input];
-        throw new InputError(input, `Input '${input}' is too weak to protect ${use.protects} (${key.length} characters; at least ${MIN_KEY_BITS} bits are needed, ` +
-            `for example 22 or more random base64 characters). Store the output of 'openssl rand -base64 32' in a repository secret and pass it, ` +
-            `${use.whenEmpty}.`);
-    }
-    return key;
-}
-/** Inputs whose values are secrets: registered with the runner before anything else reads them. */
-// github-token is usually GITHUB_TOKEN, which the runner masks itself; a personal token might not be.
-const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'];
-/** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
-function checkProfileNames(inputs) {
-    if (inputs.profiles.length > 0)
-        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_namespaceObject.homedir)()), inputs.profiles);
-}
-/**
- * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
- * a value) runs before the runner knows to hide it, even when a workflow passes a literal.
- */
-function maskSecretInputs(read, setSecret) {
-    for (const name of SECRET_INPUTS) {
-        const value = read(name);
-        if (value !== '')
-            setSecret(value);
-    }
-}
-function required(name, value, example) {
-    if (value === '')
-        throw new InputError(name, `Input '${name}' is required; set it to a value like ${example}.`);
-    return value;
-}
-// Shape shared by every partition: aws (us-east-1), aws-cn (cn-north-1), aws-us-gov
-// (us-gov-west-1), the ISO partitions (us-iso-east-1, us-isob-east-1, eu-isoe-west-1) and EUSC
-// (eusc-de-east-1). A shape rather than a list, so a region launched after this release works.
-const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
-/** Whether a value has the shape of an AWS region (REGION above). */
-function isRegionName(value) {
-    return REGION.test(value);
-}
-/** Checks a region for `input` ('region' or 'aws-region'). */
-function parseRegion(raw, input = 'region') {
-    const value = required(input, raw, 'us-east-1');
-    if (REGION.test(value))
-        return value;
-    const hint = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}[a-z]$/.test(value)
-        ? ' (that is an availability zone; drop the last letter)'
-        : /[A-Z]/.test(value) && REGION.test(value.toLowerCase())
-            ? ' (regions are lower case)'
-            : '';
-    throw new InputError(input, `Input '${input}' must be an AWS region like us-east-1; got ${JSON.stringify(value)}${hint}.`);
-}
-// Start URLs AWS hands out (docs/protocol.md §1, "Start URLs"): the classic and alias portals
-// https://d-1234567890.awsapps.com/start and https://<alias>.awsapps.com/start, GovCloud
-// https://start.us-gov-home.awsapps.com/directory/d-1234567890, China *.awsapps.cn; and the regional
-// portals every instance has in its home region and each additional (Multi-Region) one, without
-// /start: dual-stack https://ssoins-<id>.portal.<region>.app.aws and the alternative IPv4
-// https://ssoins-<id>.<region>.portal.amazonaws.com (and their China and EU sovereign variants).
-// On an awsapps host any other path is not a start URL (the portal's root or a page inside it,
-// copied from the browser) and is refused. Any other https host only warns: an emulator, a private
-// endpoint or a partition this list does not know may be right, and AWS itself will reject a bad one.
-const AWSAPPS_HOST = /^[a-z0-9][a-z0-9-]*\.(?:[a-z0-9-]+\.)*awsapps\.(?:com|cn)$/;
-/** Regional portal hosts, each with the region it names as its first group. */
-const REGIONAL_PORTAL_HOSTS = [
-    /^[a-z0-9][a-z0-9-]*\.portal\.([a-z0-9-]+)\.(?:app\.aws|app\.amazonwebservices\.com\.cn|api\.amazonwebservices\.eu)$/,
-    /^[a-z0-9][a-z0-9-]*\.([a-z0-9-]+)\.portal\.amazonaws\.(?:com|com\.cn|eu)$/
-];
-const START_URL_EXAMPLE = 'https://d-1234567890.awsapps.com/start';
-/** The region a regional portal host names (ssoins-….portal.eu-west-1.app.aws: eu-west-1), if it is one. */
-function startUrlRegion(host) {
-    for (const pattern of REGIONAL_PORTAL_HOSTS) {
-        const match = pattern.exec(host);
-        if (match)
-            return match[1];
-    }
-    return undefined;
-}
-/**
- * Rejects what cannot be a start URL (not a URL, not https, credentials in it, spaces, an awsapps
- * path other than /start), and a regional portal whose region is not `region`; warns about a host
- * that does not look like an AWS access portal.
- *
- * Why a region mismatch fails rather than warns: a regional portal URL names the one region whose
- * IAM Identity Center serves it (the home region, or an additional region of a Multi-Region
- * instance, where device authorizations are made and approved separately). With another `region`,
- * AWS still hands out a code, but the approver's page shows an error, the action is never told,
- * and the job waits out the code blaming the approver. Nothing useful can come of that run.
- */
-function parseStartUrl(raw, region, warnings) {
-    const value = required('start-url', raw, START_URL_EXAMPLE);
-    const reject = (problem) => {
-        throw new InputError('start-url', `Input 'start-url' ${problem}, like ${START_URL_EXAMPLE}; got ${JSON.stringify(value)}.`);
-    };
-    if (/\s/.test(value))
-        reject('must be one URL without spaces');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        return reject('must be the AWS access portal URL');
-    }
-    if (url.protocol !== 'https:')
-        reject('must be an https:// URL');
-    if (url.username || url.password)
-        reject('must not contain a user name or password');
-    const host = url.hostname;
-    const portalRegion = startUrlRegion(host);
-    if (AWSAPPS_HOST.test(host)) {
-        const isDirectoryPath = /^\/directory\/[^/]+\/?$/.test(url.pathname);
-        if (!/^\/start\/?$/.test(url.pathname) && !isDirectoryPath)
-            reject(`must be the portal's start URL, ending in /start`);
-    }
-    else if (portalRegion !== undefined) {
-        if (portalRegion !== region) {
-            throw new InputError('start-url', `Input 'start-url' is the access portal of region ${portalRegion}, but input 'region' is ${region}: set 'region' to ${portalRegion} (the region of that portal's IAM Identity Center), or use the start URL of region ${region}.`);
-        }
-        if (url.pathname !== '/') {
-            warnings.push(`Input 'start-url' has the path ${sanitize(url.pathname, { maxLength: 100 })}; AWS's regional portal URLs have none, like https://ssoins-1234567890abcdef.portal.${region}.app.aws.`);
-        }
-    }
-    else {
-        warnings.push(`Input 'start-url' host ${host} is not an AWS access portal host (*.awsapps.com, *.awsapps.cn, *.portal.<region>.app.aws, *.<region>.portal.amazonaws.com); continuing in case it is right.`);
-    }
-    if (url.search || url.hash) {
-        warnings.push(
-        // The value is only checked for white space so far: bidi, zero-width and C1 characters go through the sanitiser.
-        `Input 'start-url' (${sanitize(value, { maxLength: 300 })}) has a query or fragment; AWS access portal URLs have neither, like ${START_URL_EXAMPLE}.`);
-    }
-    return value;
-}
-// sso:account:access, codewhisperer:completions, codecatalyst:read_write: service, then parts.
-const SCOPE = /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.*-]+)+$/;
-/** A comma-, space- or newline-separated list; duplicates dropped, order kept. */
-function parseScopes(raw) {
-    if (raw === '')
-        return [...DEFAULT_SCOPES];
-    const scopes = [...new Set(splitList(raw))];
-    for (const scope of scopes) {
-        if (!SCOPE.test(scope)) {
-            throw new InputError('scopes', `Input 'scopes' must list scopes like sso:account:access, separated by commas, spaces or new lines; got ${JSON.stringify(scope)}.`);
-        }
-    }
-    return scopes;
-}
-function parseClientName(raw, repository) {
-    if (raw === '')
-        return defaultClientName(repository);
-    // It is sent to AWS and shown on the consent page, which renders it as given: one readable line,
-    // so no control (C0 or C1), line or paragraph separator, and none of the invisible format
-    // characters (bidi overrides, zero-width) that could make the page show another name than the
-    // log does. Lone surrogates and private-use characters have no reading at all.
-    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cs}]/u.test(raw)) {
-        throw new InputError('client-name', `Input 'client-name' must be one line of visible text, like "GitHub Actions octo-org/app", without control, bidi or zero-width characters; got ${JSON.stringify(raw)}.`);
-    }
-    return raw;
-}
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const DURATION_EXAMPLE = '600, 90s, 10m or 1h30m';
-/** Whole seconds from `600`, `90s`, `10m`, `1h30m`, `1h30m15s`; must be at least one second. */
-function parseDuration(name, raw) {
-    const invalid = (problem) => {
-        throw new InputError(name, `Input '${name}' must be ${problem} like ${DURATION_EXAMPLE}; got ${JSON.stringify(raw)}.`);
-    };
-    const value = raw.trim();
-    let seconds;
-    if (/^\d+$/.test(value)) {
-        seconds = Number(value);
-    }
-    else {
-        const match = DURATION.exec(value);
-        if (!match || value === '')
-            return invalid('a number of seconds or a duration');
-        const [, h = '0', m = '0', s = '0'] = match;
-        seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
-    }
-    if (!Number.isSafeInteger(seconds))
-        return invalid('a reasonable duration');
-    if (seconds < 1)
-        return invalid('at least one second,');
-    return seconds;
-}
-// What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans); empty means the default.
-const TRUE_VALUES = ['true', 'True', 'TRUE'];
-const FALSE_VALUES = ['false', 'False', 'FALSE'];
-function parseBoolean(name, raw, defaultValue) {
-    if (raw === '')
-        return defaultValue;
-    if (TRUE_VALUES.includes(raw))
-        return true;
-    if (FALSE_VALUES.includes(raw))
-        return false;
-    throw new InputError(name, `Input '${name}' must be true or false; got ${JSON.stringify(raw)}.`);
-}
-/** `none`: the log only. Channel and phase names are matched in any case, as booleans are. */
-const NO_NOTIFY = 'none';
-function parseNotify(raw) {
-    if (raw === '')
-        return [...DEFAULT_NOTIFY];
-    const items = splitList(raw).map((item) => item.toLowerCase());
-    if (items.includes(NO_NOTIFY)) {
-        if (items.some((item) => item !== NO_NOTIFY)) {
-            throw new InputError('notify', `Input 'notify' is ${JSON.stringify(raw)}: "none" (the log only) cannot be combined with a channel: use none alone, or channels like "summary, pr-comment".`);
-        }
-        return [];
-    }
-    const channels = [];
-    for (const item of items) {
-        const channel = NOTIFY_CHANNELS.find((known) => known === item);
-        if (!channel) {
-            throw new InputError('notify', `Input 'notify' must list channels from: ${NOTIFY_CHANNELS.join(', ')} (the log is always used), like "summary, pr-comment", or be none for the log only; got ${JSON.stringify(item)}.`);
-        }
-        if (!channels.includes(channel))
-            channels.push(channel);
-    }
-    return channels;
-}
-function parsePhase(raw) {
-    if (raw === '')
-        return 'all';
-    const phase = PHASES.find((known) => known === raw.toLowerCase());
-    if (phase)
-        return phase;
-    throw new InputError('phase', `Input 'phase' must be one of ${PHASES.join(', ')}, like start; got ${JSON.stringify(raw)}.`);
-}
-function splitList(raw) {
-    return raw.split(/[\s,]+/).filter((item) => item !== '');
-}
-
-;// CONCATENATED MODULE: ./src/oidc/endpoints.ts
-// Where the SSO OIDC and portal services live for a region, resolved as the AWS SDKs resolve them
-// (the services' endpoint rule sets over partitions.json, docs/protocol.md §1 and §4), and the
-// environment overrides the SDKs honour.
-/** The endpoint settings in the environment cannot be used together or are malformed. */
-class EndpointConfigurationError extends Error {
-    name = 'EndpointConfigurationError';
-}
-// From partitions.json as shipped in @aws-sdk/core (2026). Every partition supports FIPS and
-// dual-stack there. A region matching no regex belongs to `aws`, as in the SDKs.
-const PARTITIONS = [
-    { name: 'aws', regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-cn', regionRegex: /^cn-\w+-\d+$/, dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
-    { name: 'aws-us-gov', regionRegex: /^us-gov-\w+-\d+$/, dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' },
-    { name: 'aws-iso', regionRegex: /^us-iso-\w+-\d+$/, dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
-    { name: 'aws-iso-b', regionRegex: /^us-isob-\w+-\d+$/, dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
-    { name: 'aws-iso-e', regionRegex: /^eu-isoe-\w+-\d+$/, dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
-    { name: 'aws-iso-f', regionRegex: /^us-isof-\w+-\d+$/, dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
-    { name: 'aws-eusc', regionRegex: /^eusc-(de)-\w+-\d+$/, dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' }
-];
-function partitionOf(region) {
-    // Only the commercial partition is a fallback: a region no regex matches resolves there.
-    const specific = PARTITIONS.slice(1).find((partition) => partition.regionRegex.test(region));
-    return specific ?? PARTITIONS[0];
-}
-/** Every DNS suffix an AWS partition's endpoints use, plain and dual-stack. */
-function partitionDnsSuffixes() {
-    return [...new Set(PARTITIONS.flatMap((partition) => [partition.dnsSuffix, partition.dualStackDnsSuffix]))];
-}
-const OIDC = {
-    service: 'SSO OIDC',
-    hostPrefix: 'oidc',
-    fipsHostPrefix: 'oidc-fips',
-    overrides: ['AWS_ENDPOINT_URL_SSO_OIDC', 'AWS_ENDPOINT_URL']
-};
-const PORTAL = {
-    service: 'SSO portal',
-    hostPrefix: 'portal.sso',
-    fipsHostPrefix: 'portal.sso-fips',
-    overrides: ['AWS_ENDPOINT_URL_SSO', 'AWS_ENDPOINT_URL']
-};
-/** The SSO OIDC endpoint (RegisterClient, StartDeviceAuthorization, CreateToken). */
-function oidcEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, ...OIDC });
-}
-/** The SSO portal endpoint (GetRoleCredentials, ListAccounts, ListAccountRoles, Logout). */
-function portalEndpoint(region, env = process.env) {
-    return resolveEndpoint({ region, env, ...PORTAL });
-}
-/** The overrides in effect, one per service they move; throws as oidcEndpoint does on a bad value. */
-function endpointOverrides(env = process.env) {
-    return [OIDC, PORTAL].flatMap((spec) => serviceEndpointOverride(spec, env) ?? []);
-}
-/**
- * Where `spec`'s service lives for `region`, as the SDKs' endpoint rule sets place it: the override
- * variables first (never with FIPS or dual-stack), else `<prefix>.<region>.<partition suffix>`.
- * Shared by the OIDC and portal endpoints here and STS (src/sts/endpoint.ts).
- */
-function resolveServiceEndpoint(spec, region, env = process.env) {
-    return resolveEndpoint({ ...spec, region, env });
-}
-/** The override in effect for `spec`'s service, if any; throws on a bad value as resolveServiceEndpoint does. */
-function serviceEndpointOverride(spec, env = process.env) {
-    const override = configuredEndpoint(env, spec.overrides);
-    if (override === undefined)
-        return undefined;
-    return { variable: override.name, service: spec.service, origin: new URL(parseCustomEndpoint(override.name, override.value)).origin };
-}
-function resolveEndpoint(spec) {
-    const { env } = spec;
-    const fips = booleanSetting(env, 'AWS_USE_FIPS_ENDPOINT');
-    const dualStack = booleanSetting(env, 'AWS_USE_DUALSTACK_ENDPOINT');
-    const override = configuredEndpoint(env, spec.overrides);
-    if (override !== undefined) {
-        if (fips)
-            throw new EndpointConfigurationError(`AWS_USE_FIPS_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        if (dualStack)
-            throw new EndpointConfigurationError(`AWS_USE_DUALSTACK_ENDPOINT=true cannot be combined with a custom endpoint (${override.name}); unset one of them`);
-        return parseCustomEndpoint(override.name, override.value);
-    }
-    const region = spec.region.trim();
-    // The region becomes part of a host name: anything but a DNS label could redirect the request.
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
-        throw new EndpointConfigurationError(`region "${spec.region}" is not an AWS region name (for example us-east-1)`);
-    }
-    const partition = partitionOf(region);
-    if (fips && dualStack)
-        return `https://${spec.fipsHostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    // GovCloud endpoints are FIPS endpoints already; there is no -fips host.
-    if (fips)
-        return partition.name === 'aws-us-gov'
-            ? `https://${spec.hostPrefix}.${region}.amazonaws.com`
-            : `https://${spec.fipsHostPrefix}.${region}.${partition.dnsSuffix}`;
-    if (dualStack)
-        return `https://${spec.hostPrefix}.${region}.${partition.dualStackDnsSuffix}`;
-    return `https://${spec.hostPrefix}.${region}.${partition.dnsSuffix}`;
-}
-function configuredEndpoint(env, names) {
-    // The SDKs' switch for ignoring every configured endpoint URL.
-    if (booleanSetting(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'))
-        return undefined;
-    for (const name of names) {
-        const value = env[name]?.trim();
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-function parseCustomEndpoint(name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // The value is never echoed: an unparseable URL may still carry credentials (user:secret@…).
-        throw new EndpointConfigurationError(`${name} is not a URL (${value.length} characters; its value is not shown, as it may hold credentials): set it to an origin like https://oidc.us-east-1.amazonaws.com`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new EndpointConfigurationError(`${name} must be an http(s) URL, not ${url.protocol} (for example https://oidc.us-east-1.amazonaws.com)`);
-    }
-    if (url.search || url.hash || url.username || url.password) {
-        throw new EndpointConfigurationError(`${name} must be an origin with an optional path, without query, fragment or credentials`);
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-// The SDKs accept exactly "true" or "false" (any case) and refuse anything else, rather than
-// guess what "1" or "yes" means for a compliance switch.
-function booleanSetting(env, name) {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '')
-        return false;
-    const value = raw.toLowerCase();
-    if (value === 'true')
-        return true;
-    if (value === 'false')
-        return false;
-    throw new EndpointConfigurationError(`${name} must be "true" or "false", got "${raw}"`);
-}
-
-;// CONCATENATED MODULE: ./src/cleanup/aws-files.ts
-// Removes what the action wrote for the AWS tools (post step): its block in the AWS config file,
-// the token cache file, and the directories it had to create, when they are empty. Nothing else
-// is touched: the user's sections and comments stay byte for byte. Each problem is a warning.
-
-
-
-
-const removeAwsProfiles = {
-    name: 'remove the AWS profiles and token cache this action wrote',
-    async run(postStep) {
-        if (postStep.awsFiles)
-            removeAwsFiles(postStep.awsFiles, core_namespaceObject);
-    }
-};
-function removeAwsFiles(record, log) {
-    removeConfigBlock(record, log);
-    if (record.tokenCacheFile !== undefined)
-        removeTokenCache(record.tokenCacheFile, log);
-    for (const directory of record.createdDirectories) {
-        try {
-            (0,external_node_fs_namespaceObject.rmdirSync)(directory);
-        }
-        catch (error) {
-            // Not empty: something else now lives there, and it is not ours to remove.
-            if (!isCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT'))
-                log.warning(`Could not remove the directory ${directory}: ${reason(error)}.`);
-        }
-    }
-}
-function removeTokenCache(file, log) {
-    try {
-        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
-        log.info(`Removed the SSO token cache ${file}.`);
-    }
-    catch (error) {
-        log.warning(`Could not remove the SSO token cache ${file}: ${reason(error)}. Delete it: it holds a token.`);
-    }
-}
-function removeConfigBlock(record, log) {
-    const { configFile } = record;
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(configFile, 'utf8');
-    }
-    catch (error) {
-        if (isCode(error, 'ENOENT'))
-            log.info(`The AWS config file ${configFile} is gone already; no profile to remove.`);
-        else
-            log.warning(`Could not read the AWS config file ${configFile} to remove the action's profiles: ${reason(error)}.`);
-        return;
-    }
-    const { text: cleaned, outcome } = removeBlock(text, record.tag, record.terminatedLastLine);
-    const profiles = `the profile${record.profiles.length === 1 ? '' : 's'} ${record.profiles.join(', ')}`;
-    // Profiles with their own keys (a hand-off) have no sso-session; the block's tag still names them.
-    const what = record.tokenCacheFile === undefined ? `${profiles} (block ${record.tag})` : `${profiles} and the sso-session ${record.tag}`;
-    if (outcome === 'absent') {
-        log.info(`The AWS config file ${configFile} no longer holds ${what}; nothing to remove.`);
-        return;
-    }
-    if (outcome === 'unterminated') {
-        log.warning(`Did not remove ${what} from ${configFile}: the line "# <<< aws-sso-device-auth ${record.tag}" that ends the action's block is gone. Remove the block by hand.`);
-        return;
-    }
-    try {
-        if (record.createdConfigFile && cleaned === '')
-            (0,external_node_fs_namespaceObject.rmSync)(configFile, { force: true });
-        else
-            (0,external_node_fs_namespaceObject.writeFileSync)(configFile, cleaned);
-        log.info(`Removed ${what} from ${configFile}.`);
-    }
-    catch (error) {
-        log.warning(`Could not remove ${what} from ${configFile}: ${reason(error)}.`);
-    }
-}
-/**
- * The tokens in a token cache file, when a tool refreshed them (the post step revokes those too).
- * The file is in HOME, where any step of the job could write: only plain printable strings count.
- */
-function cachedToken(file) {
-    const entry = readTokenCache(file);
-    return entry && tokenOf(entry);
-}
-/** The file as a JSON object, or undefined when it is unreadable or not one. */
-function readTokenCache(file) {
-    try {
-        const entry = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-        return typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? entry : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function tokenOf(entry) {
-    const expiresAt = typeof entry.expiresAt === 'string' ? Date.parse(entry.expiresAt) : NaN;
-    if (!isOpaqueToken(entry.accessToken) || Number.isNaN(expiresAt))
-        return undefined;
-    return { accessToken: entry.accessToken, expiresAt, ...(isOpaqueToken(entry.refreshToken) ? { refreshToken: entry.refreshToken } : {}) };
-}
-/**
- * The session in a token cache file this action wrote (botocore's field names, token-cache.ts),
- * or undefined when it names no valid token and region. Like cachedToken, only plain printable
- * strings and a region of AWS's shape count: the file is in HOME, where other jobs could write.
- */
-function leftoverSession(file, isRegion) {
-    const entry = readTokenCache(file);
-    const token = entry && tokenOf(entry);
-    if (entry === undefined || token === undefined)
-        return undefined;
-    const { region, clientId, clientSecret } = entry;
-    if (typeof region !== 'string' || !isRegion(region))
-        return undefined;
-    const registrationExpiresAt = typeof entry.registrationExpiresAt === 'string' ? Date.parse(entry.registrationExpiresAt) : NaN;
-    const client = isOpaqueToken(clientId) && isOpaqueToken(clientSecret) && !Number.isNaN(registrationExpiresAt)
-        ? { clientId, clientSecret, registrationExpiresAt }
-        : undefined;
-    return { file, region, ...token, ...defined_definedFields({ client }) };
-}
-/** A token as AWS issues one: printable ASCII without spaces, of a plausible length. */
-function isOpaqueToken(value) {
-    return typeof value === 'string' && /^[\x21-\x7e]{1,16384}$/.test(value);
-}
-function isCode(error, ...codes) {
-    return typeof error === 'object' && error !== null && codes.includes(error.code ?? '');
-}
-function reason(error) {
-    return error.code ?? (error instanceof Error ? error.message : String(error));
-}
-
-;// CONCATENATED MODULE: ./src/http/errors.ts
-// One error type per failure a caller treats differently: AWS said no (AwsServiceError), the
-// network failed (NetworkError, RequestTimeoutError), or AWS said yes in a shape we cannot use
-// (MalformedResponseError). Messages are one line naming the operation, the endpoint and the
-// cause, and never carry a response body or anything sent in a request: those may hold secrets.
-/** An AWS error response (any non-2xx status). */
-class AwsServiceError extends Error {
-    name = 'AwsServiceError';
-    /** 'RegisterClient' | 'StartDeviceAuthorization' | 'CreateToken' | a portal operation. */
-    operation;
-    /** The error shape, e.g. 'AuthorizationPendingException'; 'UnknownError' when AWS named none. */
-    code;
-    status;
-    /** Origin and path only: never a query string. */
-    endpoint;
-    constructor(fields) {
-        const detail = fields.oauthError ? `HTTP ${fields.status}, ${fields.oauthError}` : `HTTP ${fields.status}`;
-        super(`${fields.operation} at ${fields.endpoint} failed: ${fields.code} (${detail})`);
-        this.operation = fields.operation;
-        this.code = fields.code;
-        this.status = fields.status;
-        this.endpoint = fields.endpoint;
-        if (fields.oauthError !== undefined)
-            this.oauthError = fields.oauthError;
-        if (fields.retryAfterMs !== undefined)
-            this.retryAfterMs = fields.retryAfterMs;
-        if (fields.description !== undefined)
-            this.description = fields.description;
-        if (fields.requestId !== undefined)
-            this.requestId = fields.requestId;
-    }
-}
-/** The request never got a complete answer: refused, reset, DNS, TLS, proxy. `cause` is kept. */
-class NetworkError extends Error {
-    name = 'NetworkError';
-    operation;
-    endpoint;
-    /** False for failures a retry cannot fix (a bad certificate, a proxy refusing credentials). */
-    retryable;
-    constructor(operation, endpoint, reason, options = {}) {
-        super(`${operation} at ${endpoint} failed: ${reason}`, { cause: options.cause });
-        this.operation = operation;
-        this.endpoint = endpoint;
-        this.retryable = options.retryable ?? true;
-    }
-}
-/**
- * No complete answer within the per-attempt timeout: a hung connection or a stalled server.
- * A timeout of 0 means the request was never sent: the flow's deadline had already passed.
- */
-class RequestTimeoutError extends NetworkError {
-    name = 'RequestTimeoutError';
-    timeoutMs;
-    constructor(operation, endpoint, timeoutMs, options = {}) {
-        super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
-        this.timeoutMs = timeoutMs;
-    }
-}
-/** A success status with a body we cannot use: not JSON, or a required field missing. */
-class MalformedResponseError extends Error {
-    name = 'MalformedResponseError';
-    operation;
-    endpoint;
-    constructor(operation, endpoint, problem, options = {}) {
-        super(`${operation} at ${endpoint} returned an unusable response: ${problem}`, options);
-        this.operation = operation;
-        this.endpoint = endpoint;
-    }
-}
-// The SDKs' throttling list (smithy service-error-classification), minus S3's `SlowDown`, which
-// OIDC never sends: the OIDC `SlowDownException` is handled by the operation rules below.
-const THROTTLING_CODES = new Set([
-    'Throttling',
-    'ThrottlingException',
-    'ThrottledException',
-    'RequestThrottledException',
-    'RequestThrottled',
-    'TooManyRequestsException',
-    'ProvisionedThroughputExceededException',
-    'RequestLimitExceeded',
-    'BandwidthLimitExceeded',
-    'LimitExceededException',
-    'PriorRequestNotComplete'
-]);
-// On these two calls SlowDownException can only mean "too many requests": nothing is being polled.
-// On CreateToken it is the RFC 8628 signal to widen the polling interval, which the poll loop owns.
-const SLOW_DOWN_MEANS_THROTTLING = new Set(['RegisterClient', 'StartDeviceAuthorization']);
-/** Whether trying the same request again later can succeed. */
-function isRetryableAwsError(error) {
-    if (error instanceof NetworkError)
-        return error.retryable;
-    if (!(error instanceof AwsServiceError))
-        return false;
-    // 501 Not Implemented and 505 HTTP Version Not Supported will answer the same way every time.
-    if (error.status >= 500 && error.status !== 501 && error.status !== 505)
-        return true;
-    if (error.status === 429 || THROTTLING_CODES.has(error.code))
-        return true;
-    return error.code === 'SlowDownException' && SLOW_DOWN_MEANS_THROTTLING.has(error.operation);
-}
-
-;// CONCATENATED MODULE: ./src/failure.ts
-// What the person reading a failed step sees: the one line for every failure that is not the
-// approver's answer (explainFailure), and for every answer that is not an approval
-// (unapprovedMessage). Stack traces are for bugs only (isUnexpected), and go to the debug log.
-
-
-
-
-// Advice per AWS error shape: what a user can change so the next run works.
-const AWS_ADVICE = {
-    InvalidRequestException: "Check that 'start-url' is your AWS access portal URL and 'region' is the region of that IAM Identity Center instance.",
-    InvalidClientException: 'AWS rejected a freshly registered OIDC client too; check that IAM Identity Center is enabled in that region, then re-run the job.',
-    UnauthorizedClientException: "The OIDC client may not use the device flow here; check 'start-url', 'region' and 'scopes'.",
-    InvalidScopeException: "Check 'scopes': each must be a scope IAM Identity Center grants, like sso:account:access.",
-    InvalidClientMetadataException: "Check 'client-name' and 'scopes'.",
-    InvalidGrantException: 'The device code was not accepted (it is single use); re-run the job to start a new request.',
-    AccessDeniedException: 'AWS refused access; re-run the job and ask the approver to approve it.',
-    ExpiredTokenException: 'The code expired before approval; re-run the job and approve sooner.',
-    // The portal's answer to a token it does not accept, among them one without sso:account:access.
-    UnauthorizedException: "AWS did not accept the approved token for this call; if 'scopes' is set, it must include sso:account:access to get accounts, roles and role credentials."
-};
-const RETRY_LATER = 'AWS did not answer usefully within the time allowed; re-run the job later.';
-/** The one line to show for a failure that is not the approver's answer (outcome `error`). */
-function explainFailure(error) {
-    if (error instanceof UserFacingError)
-        return error.message;
-    if (error instanceof AwsServiceError) {
-        const advice = AWS_ADVICE[error.code] ?? (error.status >= 500 || error.status === 429 ? RETRY_LATER : undefined);
-        return oneLine(`${error.message}. ${advice ?? "Re-run the job; if it fails again, check 'start-url' and 'region'."}`);
-    }
-    if (error instanceof NetworkError) {
-        const { setting } = serviceOf(error.operation);
-        return oneLine(`${error.message}. Check 'region' (and ${setting} or AWS_ENDPOINT_URL if set) and that the runner can reach AWS.`);
-    }
-    if (error instanceof MalformedResponseError) {
-        const { service, setting } = serviceOf(error.operation);
-        return oneLine(`${error.message}. Check that the endpoint is ${service} (${setting}, AWS_ENDPOINT_URL if set).`);
-    }
-    if (error instanceof EndpointConfigurationError) {
-        return oneLine(`Cannot use the AWS endpoint settings in the environment: ${error.message}.`);
-    }
-    const detail = error instanceof Error ? error.message : String(error);
-    return oneLine(`Unexpected error: ${detail}. Re-run the job; if it happens again, please report it with the debug log.`);
-}
-const PORTAL_OPERATIONS = new Set(['GetRoleCredentials', 'ListAccounts', 'ListAccountRoles', 'Logout']);
-/** Which service an operation belongs to, and the variable that overrides its endpoint. */
-function serviceOf(operation) {
-    if (operation === 'GetCallerIdentity')
-        return { service: 'AWS STS', setting: 'AWS_ENDPOINT_URL_STS' };
-    return PORTAL_OPERATIONS.has(operation)
-        ? { service: 'IAM Identity Center portal', setting: 'AWS_ENDPOINT_URL_SSO' }
-        : { service: 'IAM Identity Center OIDC', setting: 'AWS_ENDPOINT_URL_SSO_OIDC' };
-}
-/** Whether a failure is a bug rather than a condition we expect (and so deserves a stack trace). */
-function isUnexpected(error) {
-    return !(error instanceof UserFacingError ||
-        error instanceof EndpointConfigurationError ||
-        error instanceof AwsServiceError ||
-        error instanceof NetworkError ||
-        error instanceof MalformedResponseError);
-}
-/**
- * With a `region` other than the instance's home region AWS still hands out a code, but its page
- * shows the approver an error instead of the request, and the client is never told: the wait ends
- * as if nobody approved. So every unapproved end that is not an answer names the likelier cause.
- */
-function regionNote(region) {
-    const named = region === undefined ? "input 'region'" : `input 'region' (${region})`;
-    return ` If the approver saw an error on the AWS page instead of the code, check that ${named} is the home region of your IAM Identity Center instance.`;
-}
-function unapprovedMessage(outcome, details = {}) {
-    switch (outcome) {
-        case 'denied':
-            return 'The request was denied at the verification page. Re-run the job and ask the approver to approve it.';
-        case 'expired': {
-            const code = details.userCode ? `The code ${details.userCode}` : 'The code';
-            const when = details.codeExpiresAt ? ` at ${formatUtcTimeOfDay(details.codeExpiresAt)}` : '';
-            return `${code} expired${when} before anyone approved it. Re-run the job and approve the new code before it expires.${regionNote(details.region)}`;
-        }
-        case 'timed-out': {
-            const limit = details.timeoutSeconds === undefined ? 'the timeout' : `the timeout of ${formatDuration(details.timeoutSeconds)}`;
-            return `No approval arrived within ${limit} (input 'timeout'). Re-run the job and approve sooner, or raise 'timeout'.${regionNote(details.region)}`;
-        }
-        case 'cancelled':
-            return 'The run was cancelled while waiting for approval; no AWS access was exported. Re-run the job to ask again.';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/retry-after.ts
-// The Retry-After header, as AWS and GitHub send it: how long a server asks to be left alone.
-/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value, now) {
-    if (value === undefined)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
-;// CONCATENATED MODULE: ./src/http/aws-error.ts
-// Turns an AWS error response into an AwsServiceError, the way the SDKs find the error type:
-// the x-amzn-ErrorType header first, then the body. OIDC bodies carry an OAuth `error` code and
-// no `__type`; portal bodies carry `__type` and `message` (docs/protocol.md §2, §4).
-
-
-/** OAuth error codes (RFC 6749/8628, as SSO OIDC sends them) and the shapes they stand for. */
-const SHAPE_BY_OAUTH_ERROR = {
-    access_denied: 'AccessDeniedException',
-    authorization_pending: 'AuthorizationPendingException',
-    expired_token: 'ExpiredTokenException',
-    server_error: 'InternalServerException',
-    invalid_client: 'InvalidClientException',
-    invalid_client_metadata: 'InvalidClientMetadataException',
-    invalid_grant: 'InvalidGrantException',
-    invalid_redirect_uri: 'InvalidRedirectUriException',
-    invalid_request: 'InvalidRequestException',
-    invalid_scope: 'InvalidScopeException',
-    slow_down: 'SlowDownException',
-    unauthorized_client: 'UnauthorizedClientException',
-    unsupported_grant_type: 'UnsupportedGrantTypeException'
-};
-// Whoever answers in AWS's place (a proxy, a man in the middle, a misconfigured endpoint) chooses
-// every byte of an error response, and could echo our own request back in it, base64-, URL- or
-// JSON-encoded, where the runner's masking of exact strings would miss it. So an error's code,
-// OAuth error, description and request ID are kept only when they have the shape AWS gives them;
-// anything else is dropped and the error reported as UnknownError with its HTTP status.
-/** An AWS shape name: `InvalidClientException`, `ThrottlingException`. */
-const SHAPE = /^[A-Z][A-Za-z0-9]{2,63}$/;
-/** A request ID: a UUID, or AWS's older base32-like IDs. */
-const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
-/** Prose as AWS writes it: letters, digits, spaces and ordinary punctuation, at most 300 characters. */
-const DESCRIPTION = /^[A-Za-z0-9 .,:;'"()[\]{}!?@#&*+=/_-]{1,300}$/;
-/** A run that could carry an encoded secret: 24 or more characters of a base64 / URL / hex alphabet
- *  (AWS's own words are shorter; an ARN or ID in a description costs the description, not the error). */
-const ENCODED_RUN = /[A-Za-z0-9+/=_%-]{24,}/;
-function awsErrorFromResponse(response) {
-    // Own keys only: `in` would take an `error` of "constructor" or "__proto__" for an OAuth error.
-    const body = isRecord(response.body) ? response.body : {};
-    const claimedOauthError = stringField(body, 'error');
-    const oauthError = claimedOauthError !== undefined && Object.hasOwn(SHAPE_BY_OAUTH_ERROR, claimedOauthError) ? claimedOauthError : undefined;
-    const code = shapeName(header(response.headers, 'x-amzn-errortype')) ??
-        (oauthError === undefined ? undefined : SHAPE_BY_OAUTH_ERROR[oauthError]) ??
-        shapeName(stringField(body, '__type')) ??
-        shapeName(stringField(body, 'code') ?? stringField(body, 'Code')) ??
-        'UnknownError';
-    return new AwsServiceError({
-        operation: response.operation,
-        endpoint: response.endpoint,
-        status: response.status,
-        code,
-        oauthError,
-        retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), response.now),
-        description: awsDescription(stringField(body, 'error_description') ?? stringField(body, 'message') ?? stringField(body, 'Message')),
-        requestId: requestIdOf(response.headers)
-    });
-}
-/** The x-amzn-RequestId header when it has a request ID's shape (CloudTrail's `requestID`); else undefined. */
-function requestIdOf(headers) {
-    return matching(REQUEST_ID, header(headers, 'x-amzn-requestid'));
-}
-/** The description when it reads as AWS's prose; undefined otherwise (it is then never shown). */
-function awsDescription(raw) {
-    if (raw === undefined || !DESCRIPTION.test(raw) || ENCODED_RUN.test(raw))
-        return undefined;
-    return raw;
-}
-function matching(pattern, value) {
-    return value !== undefined && pattern.test(value) ? value : undefined;
-}
-/** `Shape:http://internal…` or `ns#Shape` or `Shape,…` → `Shape` (botocore and the JS SDK agree). */
-function shapeName(raw) {
-    if (raw === undefined)
-        return undefined;
-    let name = raw.split(':')[0].split(',')[0];
-    const hash = name.lastIndexOf('#');
-    if (hash >= 0)
-        name = name.slice(hash + 1);
-    name = name.trim();
-    return SHAPE.test(name) ? name : undefined;
-}
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function stringField(record, key) {
-    const value = record[key];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/http/dispatcher.ts
-// The one connection pool every AWS call shares, so keep-alive connections are reused across
-// RegisterClient, StartDeviceAuthorization and every CreateToken poll.
-// Proxies: runners behind a corporate proxy set HTTPS_PROXY/HTTP_PROXY/NO_PROXY (either case).
-// ProxyRouter (below) follows that convention over undici's Agent and ProxyAgent; it is used only
-// when a proxy variable is set, so the common case stays a plain Agent.
-
-function proxySettingsFromEnv(env = process.env) {
-    const httpProxy = firstNonEmpty(env.http_proxy, env.HTTP_PROXY);
-    const httpsProxy = firstNonEmpty(env.https_proxy, env.HTTPS_PROXY);
-    if (httpProxy === '' && httpsProxy === '')
-        return undefined;
-    return { httpProxy, httpsProxy, noProxy: firstNonEmpty(env.no_proxy, env.NO_PROXY) };
-}
-/**
- * A dispatcher for this environment. The proxy settings are read once, here, so what the log says
- * about the proxy is what the dispatcher uses.
- * Note: NO_PROXY is applied literally; it does NOT exempt loopback addresses.
- */
-function createDispatcher(env = process.env) {
-    const proxy = proxySettingsFromEnv(env);
-    if (proxy === undefined)
-        return new undici.Agent();
-    return new ProxyRouter(proxy);
-}
-/**
- * Sends each request direct or through a proxy, by its origin: NO_PROXY's hosts direct, an https
- * target through HTTPS_PROXY, else HTTP_PROXY (an https target with only HTTP_PROXY set uses it).
- * The rules are those of undici 6's EnvHttpProxyAgent, which is marked experimental (and says so
- * on stderr, into every proxied user's step log); this keeps them over undici's stable Agent and
- * ProxyAgent, through the public Dispatcher interface (dispatch, close, destroy).
- */
-class ProxyRouter extends undici.Dispatcher {
-    #direct = new undici.Agent();
-    #http;
-    #https;
-    #noProxy;
-    constructor(settings) {
-        super();
-        this.#http = settings.httpProxy ? new undici.ProxyAgent(settings.httpProxy) : this.#direct;
-        this.#https = settings.httpsProxy ? new undici.ProxyAgent(settings.httpsProxy) : this.#http;
-        this.#noProxy = parseNoProxy(settings.noProxy);
-    }
-    dispatch(options, handler) {
-        return this.#route(new URL(String(options.origin))).dispatch(options, handler);
-    }
-    close(callback) {
-        const closed = Promise.all(this.#agents().map((agent) => agent.close())).then(() => undefined);
-        if (callback === undefined)
-            return closed;
-        void closed.then(callback, callback);
-    }
-    destroy(errorOrCallback, callback) {
-        const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
-        const done = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
-        const destroyed = Promise.all(this.#agents().map((agent) => agent.destroy(error))).then(() => undefined);
-        if (done === undefined)
-            return destroyed;
-        void destroyed.then(done, done);
-    }
-    #agents() {
-        return [...new Set([this.#direct, this.#http, this.#https])];
-    }
-    #route(url) {
-        // The port stripped from `host`, not `hostname`, keeps an IPv6 address's brackets.
-        const host = url.host.replace(/:\d*$/, '').toLowerCase();
-        const port = Number.parseInt(url.port, 10) || DEFAULT_PORTS[url.protocol] || 0;
-        if (!shouldProxy(this.#noProxy, host, port))
-            return this.#direct;
-        return url.protocol === 'https:' ? this.#https : this.#http;
-    }
-}
-const DEFAULT_PORTS = { 'http:': 80, 'https:': 443 };
-/** NO_PROXY's entries: separated by commas or white space, each a host with an optional `:port`. */
-function parseNoProxy(value) {
-    return value
-        .split(/[,\s]/)
-        .filter((entry) => entry !== '')
-        .map((entry) => {
-        const withPort = /^(.+):(\d+)$/.exec(entry);
-        return { host: (withPort?.[1] ?? entry).toLowerCase(), port: withPort ? Number.parseInt(withPort[2], 10) : 0 };
-    });
-}
-/** An exact host is exempt by name, `.suffix` and `*.suffix` by ending (`*` alone: every host), each on its port if it names one. */
-function shouldProxy(noProxy, host, port) {
-    for (const entry of noProxy) {
-        if (entry.port !== 0 && entry.port !== port)
-            continue;
-        if (/^[.*]/.test(entry.host) ? host.endsWith(entry.host.replace(/^\*/, '')) : host === entry.host)
-            return false;
-    }
-    return true;
-}
-let shared;
-/** The process-wide dispatcher, created on first use from process.env. */
-function sharedDispatcher() {
-    shared ??= createDispatcher(process.env);
-    return shared;
-}
-/** Closes the shared dispatcher (idle keep-alive sockets); the next request creates a new one. */
-async function closeSharedDispatcher() {
-    const closing = shared;
-    shared = undefined;
-    await closing?.close();
-}
-function firstNonEmpty(...values) {
-    for (const value of values) {
-        const trimmed = value?.trim();
-        if (trimmed)
-            return trimmed;
-    }
-    return '';
-}
-
-;// CONCATENATED MODULE: ./src/text/lines.ts
-// Cutting outside text (an error message, a library's log line) down to what one line may show.
-
-/** The text up to its first line break, at most `maxLength` characters. */
-function firstLine(text, maxLength = Number.POSITIVE_INFINITY) {
-    return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, maxLength);
-}
-/**
- * The first line, through the one sanitiser (a library or service message may echo a key or a
- * request), at most `maxLength` characters, a cut marked with "...".
- */
-function clip(text, maxLength = 300) {
-    const line = sanitize(firstLine(text));
-    return line.length > maxLength ? `${line.slice(0, maxLength - 3)}...` : line;
-}
-
-;// CONCATENATED MODULE: ./src/http/bounded-request.ts
-// One HTTP request with everything outside the action's control bounded: a per-attempt timeout
-// that a hung connection cannot outlive (the caller's AbortSignal tears the request down too),
-// a response body read only up to a limit, a debug line without query string, headers or bodies,
-// and the network failure named as a typed error. It knows nothing of what the body means: the
-// AWS clients (request.ts) and the Actions cache lookup and download build on it.
-
-
-
-
-/**
- * Sends one request and returns whatever status came back with its (bounded) body.
- * Throws NetworkError / RequestTimeoutError when no complete answer came, MalformedResponseError
- * when the body is too long, and the caller's `signal.reason` when the caller cancelled.
- */
-async function requestBounded(options) {
-    const { operation, method, url, timeoutMs } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers or a signature.
-    const endpoint = `${url.origin}${url.pathname}`;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    let response;
-    try {
-        // The dispatcher's own request() (undici's public Dispatcher API): the one the caller gave, or the shared one.
-        const answer = await (options.dispatcher ?? sharedDispatcher()).request({
-            origin: url.origin,
-            path: `${url.pathname}${url.search}`,
-            method,
-            headers: options.headers,
-            body: options.body,
-            signal,
-            // Belt and braces with the signal: undici's own timers also cover a stalled socket.
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs
-        });
-        const body = await readLimited(answer.body, options.maxBodyBytes, operation, endpoint);
-        response = { status: answer.statusCode, headers: answer.headers, body };
-    }
-    catch (error) {
-        if (error instanceof MalformedResponseError)
-            throw error;
-        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
-        // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
-        // what the network or a proxy said, so it passes the one sanitiser.
-        debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`);
-        throw failure;
-    }
-    debug(`${method} ${url.pathname} ${response.status} ${elapsed()} ms`);
-    return response;
-}
-/** The body, or MalformedResponseError as soon as it grows past `max` (the rest is never read). */
-async function readLimited(body, max, operation, endpoint) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > max) {
-            body.destroy();
-            throw new MalformedResponseError(operation, endpoint, `body larger than ${max} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const EXTRA_CA_HINT = ' (a corporate CA can be added with NODE_EXTRA_CA_CERTS)';
-const NETWORK_REASONS = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    EPIPE: 'connection closed while sending',
-    ENOTFOUND: 'host not found (DNS)',
-    EAI_AGAIN: 'DNS lookup failed (temporary)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    ENETDOWN: 'network down',
-    UND_ERR_SOCKET: 'connection closed by the server',
-    UND_ERR_CLOSED: 'connection closed',
-    UND_ERR_ABORTED: 'request aborted',
-    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'response shorter than its Content-Length',
-    // A TLS-inspecting corporate proxy is the usual cause of an untrusted chain on a runner.
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed TLS certificate',
-    SELF_SIGNED_CERT_IN_CHAIN: `the TLS certificate chain has an untrusted self-signed root${EXTRA_CA_HINT}`,
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `the TLS certificate's issuer is not trusted${EXTRA_CA_HINT}`,
-    CERT_HAS_EXPIRED: 'the TLS certificate has expired',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the TLS certificate does not match the host name'
-};
-// Certificate problems and a proxy refusing our credentials answer the same way every time.
-const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|ERR_SSL_|UND_ERR_INVALID_ARG)/;
-function requestFailure(error, context) {
-    const { operation, endpoint, timeoutMs } = context;
-    if (context.callerSignal?.aborted)
-        return context.callerSignal.reason;
-    const code = errorCode(error);
-    if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
-    }
-    if (code === undefined)
-        return error; // not a network failure: a bug, let it surface as is
-    const proxyStatus = proxyRefusal(error);
-    if (proxyStatus !== undefined) {
-        // 407 and 403 are the proxy's policy and will not change on a retry; a 5xx may.
-        const hint = proxyStatus === 407 ? ': check the credentials in the proxy URL' : '';
-        return new NetworkError(operation, endpoint, `the proxy refused the connection with HTTP ${proxyStatus}${hint}`, {
-            cause: error,
-            retryable: proxyStatus >= 500
-        });
-    }
-    const known = NETWORK_REASONS[code];
-    const message = error instanceof Error ? firstLine(error.message, 200) : code;
-    const reason = `${known ?? (message === code ? 'connection failed' : message)} (${code})`;
-    return new NetworkError(operation, endpoint, reason, { cause: error, retryable: !PERMANENT_CODE.test(code) });
-}
-// undici reports a refused CONNECT only in its message: "Proxy response (407) !== 200 when HTTP Tunneling".
-function proxyRefusal(error) {
-    const message = error instanceof Error ? error.message : '';
-    const match = /^Proxy response \((\d{3})\)/.exec(message);
-    return match ? Number(match[1]) : undefined;
-}
-function errorCode(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const code = error.code;
-    if (typeof code === 'string')
-        return code;
-    // undici sometimes wraps the socket error
-    const cause = error.cause;
-    return cause === undefined ? undefined : errorCode(cause);
-}
-
-;// CONCATENATED MODULE: ./src/http/user-agent.ts
-// Sent with every request so AWS (and a proxy's log) can tell this action's traffic apart.
-// Kept in step with package.json by a unit test: the bundle cannot read package.json at run time.
-const ACTION_VERSION = '0.1.0';
-const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
-
-;// CONCATENATED MODULE: ./src/http/request.ts
-// One JSON request to an AWS endpoint, as every client of this action makes it: a per-attempt
-// timeout that a hung connection cannot outlive, the caller's cancellation, a debug line without
-// secrets, and typed errors. One attempt only: retrying is the caller's decision (src/retry.ts).
-
-
-
-
-
-/** What one AWS call may take when nothing shorter is asked for: connect, headers and body. */
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-/** AWS answers are a few KB; a bigger body is not an AWS answer and must not eat the runner's memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/**
- * Sends one request and returns a 2xx response's parsed body.
- * Throws AwsServiceError for any other status, NetworkError / RequestTimeoutError when no
- * complete answer came, MalformedResponseError when a 2xx body is not JSON, and the caller's
- * `signal.reason` when the caller cancelled.
- */
-async function requestJson(options) {
-    const { operation, method, url } = options;
-    // Errors and logs name the origin and path only: a query string may carry identifiers.
-    const endpoint = `${url.origin}${url.pathname}`;
-    const headers = { 'user-agent': USER_AGENT, accept: 'application/json', ...options.headers };
-    let payload;
-    if (options.body !== undefined) {
-        payload = JSON.stringify(options.body);
-        headers['content-type'] = 'application/json';
-    }
-    const response = await requestBounded({
-        operation,
-        method,
-        url,
-        headers,
-        ...defined_definedFields({ body: payload }),
-        timeoutMs: attemptLimit(options, endpoint),
-        maxBodyBytes: MAX_BODY_BYTES,
-        ...defined_definedFields({ signal: options.signal, dispatcher: options.dispatcher })
-    });
-    const { status, headers: responseHeaders } = response;
-    const text = response.body.toString('utf8');
-    if (status < 200 || status > 299) {
-        throw awsErrorFromResponse({
-            operation,
-            endpoint,
-            status,
-            headers: responseHeaders,
-            body: tryParseJson(text),
-            now: (options.now ?? Date.now)()
-        });
-    }
-    if (text.trim() === '')
-        return { status, headers: responseHeaders, body: undefined };
-    try {
-        return { status, headers: responseHeaders, body: JSON.parse(text) };
-    }
-    catch {
-        // The parser's message quotes the body; it stays out of the error.
-        throw new MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
-    }
-}
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-function attemptLimit(options, endpoint) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (options.deadline === undefined)
-        return timeoutMs;
-    const left = Math.floor(options.deadline - (options.now ?? Date.now)());
-    if (left <= 0)
-        throw new RequestTimeoutError(options.operation, endpoint, 0);
-    return Math.min(timeoutMs, left);
-}
-function tryParseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/response-fields.ts
-// Reads the fields of an AWS JSON success body. AWS marks no response member as required, so every
-// field a caller depends on is checked: a 200 without it is a MalformedResponseError naming the
-// field (never its value), not a crash three steps later. Shared by the OIDC and portal clients.
-
-class Fields {
-    context;
-    path;
-    record;
-    /** `path` prefixes field names in messages when `body` is nested, like `roleCredentials.`. */
-    constructor(body, context, path = '') {
-        this.context = context;
-        this.path = path;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-            throw this.malformed(path === '' ? 'body is not a JSON object' : `${path.replace(/\.$/, '')} is not a JSON object`);
-        }
-        this.record = body;
-    }
-    malformed(problem) {
-        return new MalformedResponseError(this.context.operation, this.context.endpoint, problem);
-    }
-    requiredString(name) {
-        const value = this.optionalString(name);
-        if (value === undefined)
-            throw this.malformed(`${this.path}${name} is missing or not a non-empty string`);
-        return value;
-    }
-    optionalString(name) {
-        const value = this.record[name];
-        return typeof value === 'string' && value !== '' ? value : undefined;
-    }
-    requiredNumber(name) {
-        const value = this.optionalNumber(name);
-        if (value === undefined)
-            throw this.malformed(`${this.path}${name} is missing or not a number`);
-        return value;
-    }
-    optionalNumber(name) {
-        const value = this.record[name];
-        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-    }
-    /**
-     * A point in time, in epoch seconds or milliseconds (`unitMs` 1000 or 1), that a Date can hold and
-     * that is after 1970: anything else would throw (toISOString) or mislead far from where it came in.
-     */
-    requiredTime(name, unitMs) {
-        const value = this.requiredNumber(name);
-        if (!isTime(value * unitMs))
-            throw this.malformed(`${this.path}${name} is not a plausible time in epoch ${unitMs === 1 ? 'milliseconds' : 'seconds'}`);
-        return value;
-    }
-    requiredObject(name) {
-        const value = this.record[name];
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw this.malformed(`${this.path}${name} is missing or not a JSON object`);
-        return value;
-    }
-    /** The raw value, for members whose shape the caller checks itself (lists). */
-    optionalValue(name) {
-        return this.record[name];
-    }
-}
-/** Epoch milliseconds after 1970 that a Date can represent (at most 8.64e15). */
-function isTime(ms) {
-    return Number.isFinite(ms) && ms > 0 && ms <= 8.64e15;
-}
-
-;// CONCATENATED MODULE: ./src/portal/responses.ts
-// Checks and normalises SSO portal success bodies: a 200 without a field the action depends on is
-// a MalformedResponseError naming the field, never its value (the values are credentials).
-
-function parseRoleCredentials(body, context) {
-    const outer = new Fields(body, context);
-    const credentials = new Fields(outer.requiredObject('roleCredentials'), context, 'roleCredentials.');
-    const expiration = credentials.requiredTime('expiration', 1);
-    return {
-        accessKeyId: credentials.requiredString('accessKeyId'),
-        secretAccessKey: credentials.requiredString('secretAccessKey'),
-        sessionToken: credentials.requiredString('sessionToken'),
-        expiration
-    };
-}
-function parseAccountPage(body, context) {
-    const fields = new Fields(body, context);
-    const items = listOf(fields, 'accountList', context, (entry) => {
-        const account = { accountId: entry.requiredString('accountId') };
-        const accountName = entry.optionalString('accountName');
-        if (accountName !== undefined)
-            account.accountName = accountName;
-        return account;
-    });
-    return withNextToken(items, fields);
-}
-function parseRolePage(body, context, accountId) {
-    const fields = new Fields(body, context);
-    const items = listOf(fields, 'roleList', context, (entry) => ({
-        // The portal repeats the account; the one asked for is the one that matters.
-        accountId: entry.optionalString('accountId') ?? accountId,
-        roleName: entry.requiredString('roleName')
-    }));
-    return withNextToken(items, fields);
-}
-/** The list a page is about: required, since a page without it would read as "no access at all". */
-function listOf(fields, name, context, read) {
-    const value = fields.optionalValue(name);
-    if (!Array.isArray(value))
-        throw fields.malformed(`${name} is missing or not a list`);
-    return value.map((entry, index) => read(new Fields(entry, context, `${name}[${index}].`)));
-}
-function withNextToken(items, fields) {
-    const nextToken = fields.optionalString('nextToken');
-    return nextToken === undefined ? { items } : { items, nextToken };
-}
-
-;// CONCATENATED MODULE: ./src/portal/client.ts
-
-
-
-const BEARER_TOKEN_HEADER = 'x-amz-sso_bearer_token';
-/** The largest page the portal serves (1–100). */
-const MAX_PAGE_SIZE = 100;
-/** A portal that keeps handing out next tokens must not keep the job forever. */
-const MAX_PAGES = 100;
-class SsoPortalClient {
-    options;
-    base;
-    constructor(options) {
-        this.options = options;
-        this.base = new URL(options.endpoint);
-    }
-    /** Temporary credentials for `roleName` in `accountId`; ResourceNotFoundException when not assigned. */
-    async getRoleCredentials(accessToken, accountId, roleName) {
-        const { body, context, headers } = await this.call('GetRoleCredentials', 'GET', '/federation/credentials', accessToken, {
-            role_name: roleName,
-            account_id: accountId
-        });
-        const credentials = parseRoleCredentials(body, context);
-        const requestId = requestIdOf(headers);
-        return requestId === undefined ? credentials : { ...credentials, requestId };
-    }
-    async listAccounts(accessToken, page = {}) {
-        const { body, context } = await this.call('ListAccounts', 'GET', '/assignment/accounts', accessToken, pageQuery(page));
-        return parseAccountPage(body, context);
-    }
-    async listAccountRoles(accessToken, accountId, page = {}) {
-        const query = { ...pageQuery(page), account_id: accountId };
-        const { body, context } = await this.call('ListAccountRoles', 'GET', '/assignment/roles', accessToken, query);
-        return parseRolePage(body, context, accountId);
-    }
-    /** Every account, page by page. `eachPage` wraps each page request (for retries). */
-    async listAllAccounts(accessToken, eachPage = (call) => call()) {
-        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccounts(accessToken, page)));
-    }
-    async listAllAccountRoles(accessToken, accountId, eachPage = (call) => call()) {
-        return collectPages(this.pageSize, (page) => eachPage(() => this.listAccountRoles(accessToken, accountId, page)));
-    }
-    /** Ends the token's session: the access token (and its refresh token) stop working. */
-    async logout(accessToken) {
-        await this.call('Logout', 'POST', '/logout', accessToken, {});
-    }
-    get pageSize() {
-        return this.options.pageSize ?? MAX_PAGE_SIZE;
-    }
-    async call(operation, method, path, accessToken, query) {
-        const url = new URL(this.base);
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-        for (const [name, value] of Object.entries(query))
-            url.searchParams.set(name, value);
-        const now = this.options.now ?? Date.now;
-        const response = await requestJson({
-            operation,
-            method,
-            url,
-            headers: { [BEARER_TOKEN_HEADER]: accessToken },
-            timeoutMs: this.options.requestTimeoutMs,
-            deadline: this.options.deadline,
-            signal: this.options.signal,
-            dispatcher: this.options.dispatcher,
-            now
-        });
-        return { body: response.body, headers: response.headers, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: now() } };
-    }
-}
-function pageQuery(page) {
-    const query = {};
-    if (page.maxResults !== undefined)
-        query.max_result = String(page.maxResults);
-    if (page.nextToken !== undefined)
-        query.next_token = page.nextToken;
-    return query;
-}
-async function collectPages(maxResults, fetchPage) {
-    const items = [];
-    let nextToken;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-        const page = await fetchPage(nextToken === undefined ? { maxResults } : { maxResults, nextToken });
-        items.push(...page.items);
-        if (page.nextToken === undefined || page.nextToken === nextToken)
-            return items;
-        nextToken = page.nextToken;
-    }
-    return items;
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/time/clock.ts
-// Time as a dependency: polling and retries read the time and sleep only through a Clock, so
-// tests can run minutes of schedule in milliseconds with a fake one.
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        signal?.throwIfAborted();
-        try {
-            await (0,promises_namespaceObject.setTimeout)(Math.max(0, ms), undefined, { signal });
-        }
-        catch (error) {
-            // timers/promises wraps the reason in its own AbortError; callers expect the reason itself,
-            // as fetch and undici give it, so a cancellation looks the same wherever it is caught.
-            if (signal?.aborted)
-                throw signal.reason;
-            throw error;
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./src/retry.ts
-// The one retry loop: an operation that failed transiently is tried again, by default with
-// exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
-// honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
-// cross it, the last error is thrown. Which failures are worth another attempt, and after how
-// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
-// default, retryDelayMs (github/retry.ts) for the GitHub API.
-
-
-const DEFAULT_BACKOFF_BASE_MS = 500;
-const DEFAULT_BACKOFF_CAP_MS = 10_000;
-/** Full jitter: uniform in [0, min(cap, base · 2^(failures-1))). */
-function backoffDelay(failures, options = {}) {
-    const base = options.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
-    const cap = options.capMs ?? DEFAULT_BACKOFF_CAP_MS;
-    const ceiling = Math.min(cap, base * 2 ** Math.max(0, failures - 1));
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-/** The server's Retry-After, when the error carries one (AwsServiceError.retryAfterMs). */
-function retryAfterOf(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const value = error.retryAfterMs;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-async function withRetry(attempt, options) {
-    const clock = options.clock ?? systemClock;
-    const isRetryable = options.isRetryable ?? isRetryableAwsError;
-    const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-    const backoffAfter = (error, n) => {
-        if (n >= maxAttempts || !isRetryable(error))
-            return undefined;
-        // A server asking for a longer pause gets it; jitter never shortens its request.
-        return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
-    };
-    for (let n = 1;; n++) {
-        options.signal?.throwIfAborted();
-        try {
-            return await attempt(n);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n);
-            if (delayMs === undefined || clock.now() + delayMs >= options.deadline)
-                throw error;
-            options.onRetry?.({ attempt: n, error, delayMs });
-            await clock.sleep(delayMs, options.signal);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/model/secrets.ts
-// Masking: the runner replaces a registered secret with *** in everything it shows afterwards
-// (log, summary, outputs), but only after it has read the ::add-mask:: line. So each secret is
-// registered the moment it arrives, before any code path could print, output or record it.
-// The user code and the URLs are deliberately NOT masked: the approver must read them, and the
-// runner would otherwise print *** where the code belongs.
-
-const mask = (secret) => setSecret(secret);
-/** The client secret signs every later call of this registration. */
-function maskRegistration(registration, setSecret = mask) {
-    setSecret(registration.clientSecret);
-}
-/** The device code is what CreateToken exchanges for a token: whoever holds it gets the token. */
-function maskDeviceAuthorization(authorization, setSecret = mask) {
-    setSecret(authorization.deviceCode);
-}
-/** Every token in the set, including those the action does not use (they still grant access). */
-function maskTokenSet(token, setSecret = mask) {
-    setSecret(token.accessToken);
-    if (token.refreshToken)
-        setSecret(token.refreshToken);
-    if (token.idToken)
-        setSecret(token.idToken);
-}
-/** `phase: wait` reads both secrets back from disk in a new process: masked before anything else. */
-function maskPendingRequest(pending, setSecret = mask) {
-    for (const round of pending.rounds) {
-        maskRegistration(round.registration, setSecret);
-        maskDeviceAuthorization(round.authorization, setSecret);
-    }
-}
-/** Every part of role credentials: the key id too, since it names the approver's session in CloudTrail. */
-function maskRoleCredentials(credentials, setSecret = mask) {
-    setSecret(credentials.accessKeyId);
-    setSecret(credentials.secretAccessKey);
-    setSecret(credentials.sessionToken);
-}
-
-;// CONCATENATED MODULE: ./src/oidc/responses.ts
-// Checks and normalises SSO OIDC success bodies. AWS marks no response member as required, so
-// every field the flow depends on is checked here: a 200 without it is a MalformedResponseError
-// naming the field (never its value), not a crash three steps later.
-
-/** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
-const DEFAULT_POLL_INTERVAL_SECONDS = 5;
-function parseRegistration(body, context, request) {
-    const fields = new Fields(body, context);
-    const clientId = fields.requiredString('clientId');
-    const clientSecret = fields.requiredString('clientSecret');
-    const clientSecretExpiresAt = fields.requiredTime('clientSecretExpiresAt', 1000);
-    const issuedAt = fields.optionalNumber('clientIdIssuedAt');
-    return {
-        clientId,
-        clientSecret,
-        // Informational only (it names the cache entry); when absent or implausible, the arrival time is the best estimate.
-        clientIdIssuedAt: issuedAt !== undefined && isTime(issuedAt * 1000) ? issuedAt : Math.floor(context.now / 1000),
-        clientSecretExpiresAt,
-        scopes: [...request.scopes],
-        clientName: request.clientName
-    };
-}
-// What the approver is shown comes from this answer, so whoever answers in AWS's place must not be
-// able to choose it freely: the user code has the shape of a code (AWS: `ABCD-EFGH`), the links are
-// https (http only to a loopback host, which is an emulator the user pointed the action at), and
-// the times are in ranges a real device flow uses. A value outside them is a MalformedResponseError
-// naming the field, never echoing it.
-const USER_CODE = /^[A-Za-z0-9]{2,16}(?:-[A-Za-z0-9]{2,16}){0,3}$/;
-/** A device code AWS issues is a few hundred characters of base64url-like text. */
-const OPAQUE_TOKEN = /^[\x21-\x7e]{1,8192}$/;
-/** AWS: 600 s. More than a day cannot be a device code's life. */
-const MAX_CODE_LIFETIME_SECONDS = 86_400;
-/** AWS: 1 s. A server that asks for minutes between polls would stall the gate past any approval. */
-const MAX_POLL_INTERVAL_SECONDS = 60;
-/** A year: far beyond any access token's life, within what a Date holds. */
-const MAX_TOKEN_LIFETIME_SECONDS = 31_536_000;
-function parseDeviceAuthorization(body, context) {
-    const fields = new Fields(body, context);
-    const deviceCode = fields.requiredString('deviceCode');
-    if (!OPAQUE_TOKEN.test(deviceCode))
-        throw fields.malformed('deviceCode is not printable ASCII of a plausible length');
-    const userCode = fields.requiredString('userCode');
-    if (!USER_CODE.test(userCode))
-        throw fields.malformed('userCode does not have the shape of a user code (like ABCD-EFGH)');
-    const verificationUri = verificationLink(fields, 'verificationUri', fields.requiredString('verificationUri'));
-    const complete = fields.optionalString('verificationUriComplete');
-    const expiresIn = fields.requiredNumber('expiresIn');
-    if (expiresIn <= 0 || expiresIn > MAX_CODE_LIFETIME_SECONDS)
-        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 86400)');
-    const interval = fields.optionalNumber('interval');
-    if (interval !== undefined && interval > MAX_POLL_INTERVAL_SECONDS)
-        throw fields.malformed(`interval is over ${MAX_POLL_INTERVAL_SECONDS} seconds`);
-    return {
-        deviceCode,
-        userCode,
-        verificationUri,
-        // The complete URL only saves typing; the prompt always shows the user code separately.
-        verificationUriComplete: complete === undefined ? verificationUri : verificationLink(fields, 'verificationUriComplete', complete),
-        expiresIn,
-        // A zero or negative interval would mean polling flat out: treat it as absent.
-        interval: interval !== undefined && interval > 0 ? interval : DEFAULT_POLL_INTERVAL_SECONDS,
-        startedAt: context.now
-    };
-}
-function parseTokenSet(body, context) {
-    const fields = new Fields(body, context);
-    const accessToken = fields.requiredString('accessToken');
-    const expiresIn = fields.requiredNumber('expiresIn');
-    // AWS: an hour or so. Not positive, or beyond a year, is no lifetime a token has (and a huge one is no Date).
-    if (expiresIn <= 0 || expiresIn > MAX_TOKEN_LIFETIME_SECONDS)
-        throw fields.malformed('expiresIn is not a plausible number of seconds (1 to 31536000)');
-    const token = {
-        accessToken,
-        tokenType: fields.optionalString('tokenType') ?? 'Bearer',
-        expiresIn,
-        expiresAt: context.now + expiresIn * 1000
-    };
-    const refreshToken = fields.optionalString('refreshToken');
-    if (refreshToken !== undefined)
-        token.refreshToken = refreshToken;
-    const idToken = fields.optionalString('idToken');
-    if (idToken !== undefined)
-        token.idToken = idToken;
-    return token;
-}
-/** An https link (http only to a loopback host), without credentials, of a sane length. */
-function verificationLink(fields, name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw fields.malformed(`${name} is not a URL`);
-    }
-    const loopback = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-        throw fields.malformed(`${name} is not an https URL`);
-    // Printable ASCII only (what URL serialisation yields): no white space, controls, bidi or
-    // zero-width characters, which the parser would keep or silently drop and a reader not see.
-    if (url.username || url.password || value.length > 2048 || !/^[\x21-\x7e]+$/.test(value))
-        throw fields.malformed(`${name} is not a plain link`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/oidc/client.ts
-
-
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const REFRESH_TOKEN_GRANT = 'refresh_token';
-class SsoOidcClient {
-    base;
-    requestTimeoutMs;
-    deadline;
-    signal;
-    now;
-    dispatcher;
-    constructor(options) {
-        this.base = new URL(options.endpoint);
-        this.requestTimeoutMs = options.requestTimeoutMs;
-        this.deadline = options.deadline;
-        this.signal = options.signal;
-        this.now = options.now ?? Date.now;
-        this.dispatcher = options.dispatcher;
-    }
-    /** Registers a public client. `scopes` is sent only when non-empty, as the AWS CLI does. */
-    async registerClient(request) {
-        const body = { clientName: request.clientName, clientType: 'public' };
-        if (request.scopes.length > 0)
-            body.scopes = request.scopes;
-        const { response, context } = await this.post('RegisterClient', '/client/register', body);
-        return parseRegistration(response, context, request);
-    }
-    /** Starts a device authorization; `interval` defaults to 5 s when AWS sends none. */
-    async startDeviceAuthorization(client, startUrl) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, startUrl };
-        const { response, context } = await this.post('StartDeviceAuthorization', '/device_authorization', body);
-        return parseDeviceAuthorization(response, context);
-    }
-    /** One poll (RFC 8628 §3.4). Pending, slow down, denied and expired arrive as AwsServiceError. */
-    async createToken(client, deviceCode, signal) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: DEVICE_CODE_GRANT, deviceCode };
-        const { response, context } = await this.post('CreateToken', '/token', body, signal);
-        return parseTokenSet(response, context);
-    }
-    /** Exchanges a refresh token; InvalidGrantException means the session is over. */
-    async refreshToken(client, refreshToken) {
-        const body = { clientId: client.clientId, clientSecret: client.clientSecret, grantType: REFRESH_TOKEN_GRANT, refreshToken };
-        const { response, context } = await this.post('CreateToken', '/token', body);
-        return parseTokenSet(response, context);
-    }
-    async post(operation, path, body, signal) {
-        const url = new URL(this.base);
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-        const response = await requestJson({
-            operation,
-            method: 'POST',
-            url,
-            body,
-            timeoutMs: this.requestTimeoutMs,
-            deadline: this.deadline,
-            signal: combine(this.signal, signal),
-            dispatcher: this.dispatcher,
-            now: this.now
-        });
-        return { response: response.body, context: { operation, endpoint: `${url.origin}${url.pathname}`, now: this.now() } };
-    }
-}
-function combine(a, b) {
-    if (a && b)
-        return AbortSignal.any([a, b]);
-    return a ?? b;
-}
-
-;// CONCATENATED MODULE: ./src/cleanup/refresh.ts
-// An expired access token cannot be logged out, but its refresh token still lives server-side
-// until the approver's IAM Identity Center session ends (8 hours by default): whoever holds it
-// (a copy of the token cache, say) can keep minting access tokens. So the post step exchanges it
-// once more (CreateToken, refresh_token grant, docs/protocol.md §1) and logs out the token it gets,
-// which ends the session and its refresh token with it.
-
-
-
-
-
-/** Exchanges the refresh token, transient failures retried; throws on any other failure. */
-async function refreshForLogout(options) {
-    const { client, now } = options;
-    if (client.registrationExpiresAt <= now())
-        return { kind: 'registration-expired' };
-    const oidc = new SsoOidcClient({
-        endpoint: client.oidcEndpoint,
-        now,
-        requestTimeoutMs: options.attemptTimeoutMs,
-        deadline: options.deadline,
-        ...defined_definedFields({ signal: options.signal })
-    });
-    try {
-        const token = await withRetry(() => oidc.refreshToken(client, options.refreshToken), {
-            deadline: options.deadline,
-            ...defined_definedFields({ signal: options.signal })
-        });
-        maskTokenSet(token, options.mask);
-        return { kind: 'refreshed', token };
-    }
-    catch (error) {
-        if (isSessionOver(error))
-            return { kind: 'session-over' };
-        throw error;
-    }
-}
-/** invalid_grant: the refresh token was revoked, rotated away or its session ended; invalid_client: the client is gone. */
-function isSessionOver(error) {
-    if (!(error instanceof AwsServiceError))
-        return false;
-    return (['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException'].includes(error.code) ||
-        ['invalid_grant', 'invalid_client', 'expired_token'].includes(error.oauthError ?? ''));
-}
-
-;// CONCATENATED MODULE: ./src/cleanup/revoke.ts
-// Revocation (post step): sso:Logout with each access token the job held, so the approver's
-// access ends with the job instead of when the token expires. A failure only warns: the job's own
-// work is done, and the token still expires by itself.
-
-
-
-
-
-
-
-
-const revokeToken = {
-    name: 'revoke the IAM Identity Center token',
-    async run(postStep) {
-        const record = postStep.revoke;
-        if (!record) {
-            if (postStep.notRevoked)
-                info(notRevokedLine(postStep.notRevoked.expiresAt));
-            return;
-        }
-        const client = record.refresh ? sessionClient(record.refresh) : undefined;
-        await revokeTokens({ portalEndpoint: record.portalEndpoint, tokens: heldTokens(record), ...defined_definedFields({ client }) }, core_namespaceObject);
-    }
-};
-/** Why the approver's access outlives the job, and until when: the reader may not know the input was set. */
-function notRevokedLine(expiresAt) {
-    const until = typeof expiresAt === 'number' && Number.isFinite(expiresAt) ? ` It stays valid until ${new Date(expiresAt).toISOString()}.` : '';
-    return `Not revoking the IAM Identity Center token (input 'revoke' is false): the approver's access does not end with the job.${until}`;
-}
-function sessionClient({ oidcEndpoint, clientId, clientSecret, registrationExpiresAt }) {
-    return { oidcEndpoint, clientId, clientSecret, registrationExpiresAt };
-}
-/** The token the action received, and the one in its token cache if a tool refreshed it since. */
-function heldTokens(record) {
-    const tokens = [
-        withRefreshToken({ accessToken: record.accessToken, expiresAt: record.expiresAt }, record.refresh?.refreshToken)
-    ];
-    const refreshed = record.tokenCacheFile === undefined ? undefined : cachedToken(record.tokenCacheFile);
-    if (refreshed && refreshed.accessToken !== record.accessToken) {
-        // Issued to a tool, never seen by the runner: masked before anything could print them.
-        setSecret(refreshed.accessToken);
-        if (refreshed.refreshToken !== undefined)
-            setSecret(refreshed.refreshToken);
-        tokens.push(refreshed);
-    }
-    return tokens;
-}
-function withRefreshToken(token, refreshToken) {
-    return refreshToken === undefined ? token : { ...token, refreshToken };
-}
-// Inside the post step's limit per task (POST_TASK_LIMIT_MS), so a portal that does not answer
-// ends as this task's own warning, naming the endpoint and the cause.
-const DEFAULT_RETRY_WINDOW_MS = 8_000;
-/** At least two attempts fit in the window. */
-const ATTEMPT_TIMEOUT_MS = 3_000;
-/**
- * A token this close to its expiry is treated as expired: it could lapse between the check and
- * the Logout (retries included), and refreshing one that still works costs nothing.
- */
-const EXPIRY_MARGIN_MS = 60_000;
-/**
- * Logs out every distinct token that still works. When the newest has expired (or is about to),
- * ends its session through its refresh token instead. One line per token says how it went.
- */
-async function revokeTokens(options, log) {
-    const now = options.now ?? Date.now;
-    const windowMs = options.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
-    const deadline = now() + windowMs;
-    const attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, windowMs);
-    const signal = options.signal ? { signal: options.signal } : {};
-    const portal = new SsoPortalClient({ endpoint: options.portalEndpoint, ...signal, now, requestTimeoutMs: attemptTimeoutMs, deadline });
-    const logout = async (accessToken, expiresAt, which) => {
-        try {
-            await withRetry(() => portal.logout(accessToken), { deadline, ...signal });
-            log.info(`${which} is revoked (sso:Logout): it no longer works anywhere.`);
-        }
-        catch (error) {
-            if (error instanceof AwsServiceError && error.code === 'UnauthorizedException') {
-                log.info(`${which} was no longer valid (revoked or expired); nothing to revoke.`);
-                return;
-            }
-            log.warning(`Could not revoke ${lowerFirst(which)} (sso:Logout): ${explainFailure(error)} It stays valid until ${new Date(expiresAt).toISOString()}.`);
-        }
-    };
-    const seen = new Set();
-    const tokens = options.tokens.filter((token) => !seen.has(token.accessToken) && seen.add(token.accessToken));
-    for (const [index, token] of tokens.entries()) {
-        const which = index === 0 ? (options.label ?? 'The IAM Identity Center token') : 'A refreshed IAM Identity Center token';
-        if (token.expiresAt > now() + EXPIRY_MARGIN_MS) {
-            await logout(token.accessToken, token.expiresAt, which);
-            continue;
-        }
-        // An older token's refresh token was spent on the newer one: only the newest can end the session.
-        const refreshToken = index === tokens.length - 1 ? token.refreshToken : undefined;
-        if (refreshToken === undefined || options.client === undefined) {
-            // No way to end the session otherwise: a token with moments left still gets its Logout.
-            if (token.expiresAt > now())
-                await logout(token.accessToken, token.expiresAt, which);
-            else
-                log.info(`${which} has expired already; nothing to revoke.`);
-            continue;
-        }
-        await endExpiredSession({ ...options, client: options.client, refreshToken, which, deadline, attemptTimeoutMs, now, logout }, log);
-    }
-}
-async function endExpiredSession(options, log) {
-    const { client, which } = options;
-    let result;
-    try {
-        result = await refreshForLogout({
-            client,
-            refreshToken: options.refreshToken,
-            deadline: options.deadline,
-            attemptTimeoutMs: options.attemptTimeoutMs,
-            now: options.now,
-            mask: options.mask ?? ((secret) => setSecret(secret)),
-            ...defined_definedFields({ signal: options.signal })
-        });
-    }
-    catch (error) {
-        log.warning(`${which} has expired, and ending its session with its refresh token failed (CreateToken): ${explainFailure(error)} The refresh token stays usable until the approver's IAM Identity Center session ends; an administrator can end it sooner.`);
-        return;
-    }
-    if (result.kind === 'registration-expired') {
-        log.info(`${which} has expired, and so has the OIDC client registration (at ${new Date(client.registrationExpiresAt).toISOString()}): AWS accepts its refresh token from nobody any more; nothing to revoke.`);
-        return;
-    }
-    if (result.kind === 'session-over') {
-        log.info(`${which} has expired, and AWS refused its refresh token (the session ended or was revoked); nothing to revoke.`);
-        return;
-    }
-    log.info(`${which} has expired; refreshed it once (CreateToken, refresh_token grant) to end its session.`);
-    await options.logout(result.token.accessToken, result.token.expiresAt, 'The token refreshed to end the session');
-}
-function lowerFirst(text) {
-    return `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
-}
-
-;// CONCATENATED MODULE: ./src/private-files.ts
-// Where the action keeps what must outlive a step but not the job: the pending request between
-// `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
-// client secret, a device code), so they live in a directory only the runner's user can enter,
-// in files only it can read, under RUNNER_TEMP, which the runner empties after every job.
-
-
-
-
-const DIRECTORY_NAME = 'aws-sso-device-auth';
-/** RUNNER_TEMP/aws-sso-device-auth, created with mode 0700 (outside a runner: the OS temp dir). */
-function privateDirectory(env = process.env) {
-    const directory = (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), DIRECTORY_NAME);
-    (0,external_node_fs_namespaceObject.mkdirSync)(directory, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
-    (0,external_node_fs_namespaceObject.chmodSync)(directory, 0o700);
-    return directory;
-}
-/**
- * Writes `content` with mode 0600, atomically: a reader (or a post step after a kill) sees the
- * old version or the new one, never half a file.
- */
-function writePrivateFile(path, content) {
-    const partial = `${path}.${(0,external_node_crypto_.randomUUID)()}.partial`;
-    try {
-        (0,external_node_fs_namespaceObject.writeFileSync)(partial, content, { mode: 0o600, flag: 'wx' });
-        (0,external_node_fs_namespaceObject.renameSync)(partial, path);
-    }
-    catch (error) {
-        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
-        throw error;
-    }
-}
-/** The file's text, or undefined when it does not exist. */
-function private_files_readPrivateFile(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/model/post-step-state.ts
-// The main step's post-step state to the post step (runs.post), which the runner runs at the end of the
-// job even after a failure, a cancellation or a killed main step.
-//
-// core.saveState carries one thing: the path of a mode-0600 JSON file under RUNNER_TEMP (see
-// private-files.ts). State values reach the post step as STATE_* environment variables, which are
-// no place for a secret; the file is. The main step rewrites the file (atomically) each time it
-// has something new to hand over, so whenever it dies, the post step finds the latest version.
-//
-// Each field belongs to one feature and is read by one post task (src/cleanup/tasks.ts). To hand
-// over something new, add an optional field here, set it from the main step with `update`, and
-// add a task that reads it. Tasks must not depend on one another's fields.
-
-
-
-
-
-/** The state name (STATE_post_step in the post step); its value is the post-step state file's path. */
-const POST_STEP_STATE = 'post_step';
-/** Writes the post-step state file, creating it (and saving its path as state) on the first update. */
-class PostStepWriter {
-    saveState;
-    data = { files: [] };
-    path;
-    constructor(saveState = core_saveState) {
-        this.saveState = saveState;
-    }
-    /** Applies `change` and rewrites the file. */
-    update(change) {
-        change(this.data);
-        const first = this.path === undefined;
-        this.path ??= (0,external_node_path_namespaceObject.join)(privateDirectory(), `post-step-${(0,external_node_crypto_.randomUUID)()}.json`);
-        writePrivateFile(this.path, JSON.stringify(this.data));
-        // Saved once the file exists: the post step never follows a path to nothing it could trust.
-        if (first)
-            this.saveState(POST_STEP_STATE, this.path);
-    }
-    /** Sets or changes the PR comment's record: the one part of the post-step state the PR comment channel writes. */
-    updateComment(change) {
-        this.update((postStep) => {
-            const comment = change(postStep.comment);
-            if (comment !== undefined)
-                postStep.comment = comment;
-        });
-    }
-    /** Records a file the action wrote, for the post step to remove. */
-    addFile(path) {
-        this.update((postStep) => {
-            if (!postStep.files.includes(path))
-                postStep.files.push(path);
-        });
-    }
-}
-/** The main step's post-step state, or undefined when it left none (or the file is already gone). */
-function readPostStepState(getState = core.getState) {
-    const path = getState(POST_STEP_STATE);
-    if (path === '')
-        return undefined;
-    const text = readPrivateFile(path);
-    if (text === undefined)
-        return undefined;
-    const parsed = JSON.parse(text);
-    return {
-        path,
-        postStep: { ...parsed, files: Array.isArray(parsed.files) ? parsed.files.filter((file) => typeof file === 'string') : [] }
-    };
-}
-/**
- * Every post-step state an earlier step of this job left (two gates in one job, a start step): what they
- * wrote is still in use until their post steps run. The directory is under RUNNER_TEMP, which the
- * runner empties at the start of each job, so whatever is there belongs to this job. A file that
- * does not read as a post-step state is skipped: it claims nothing.
- */
-function postStepStatesOfThisJob() {
-    const directory = privateDirectory();
-    return (0,external_node_fs_namespaceObject.readdirSync)(directory)
-        .filter((name) => /^post-step-[0-9a-f-]{36}\.json$/.test(name))
-        .flatMap((name) => {
-        try {
-            const parsed = JSON.parse(private_files_readPrivateFile((0,external_node_path_namespaceObject.join)(directory, name)) ?? 'null');
-            return parsed && typeof parsed === 'object' ? [{ files: [], ...parsed }] : [];
-        }
-        catch {
-            return [];
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/cleanup/leftovers.ts
-// Leftovers of earlier runs (main step, before anything else). On a self-hosted runner a job can
-// die without its post step (the runner killed, the machine rebooted), and what this action wrote
-// for the AWS tools stays in HOME for the next job: its block in the AWS config file and the token
-// cache entry with an access token, a refresh token and the client secret. So each main step first
-// removes what an earlier run of this action on this runner left:
-// - the blocks between the action's markers (`# >>> aws-sso-device-auth TAG (runner R)` through
-//   `# <<< aws-sso-device-auth TAG`) whose first line names this runner, each with the token cache
-//   file named after its tag (a tool that refreshed the token may have dropped the file's mark);
-// - token cache files whose mark (marks.ts) names this runner, whose block may be gone already.
-// Nothing unmarked is touched, nor a mark that names another runner: several runners can share one
-// machine and one HOME, and a runner runs one job at a time, so only this runner's own marks are
-// known to be dead. What an earlier step of this job wrote is alive (its post step has not run):
-// its post-step state claims it (model/post-step-state.ts postStepStatesOfThisJob).
-// Only the config file this step's environment names is looked at: a block written where another
-// job's AWS_CONFIG_FILE pointed stays there.
-// Removing the files is not enough: until then any job on the runner could have copied them, and
-// the tokens in them work until they expire (the refresh token for as long as the approver's
-// session lasts). So each removed token cache's session is ended too, as the post step would have
-// ended it (revoke.ts: sso:Logout, or a refresh first when the access token has expired), within a
-// few seconds, on the path to the prompt only when there are leftovers at all.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A token cache entry is a few KiB: a larger file is not one the action wrote. */
-const MAX_CACHE_FILE_BYTES = 64 * 1024;
-function removeLeftovers(scope) {
-    const removed = { blocks: [], cacheFiles: [], sessions: [], problems: [] };
-    const sessions = removeConfigBlocks(scope, removed);
-    const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)]);
-    for (const file of candidates) {
-        if (scope.claimed.files.has(file))
-            continue;
-        try {
-            if (!isRegularFile(file))
-                continue;
-            const session = leftoverSession(file, isRegionName);
-            (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
-            removed.cacheFiles.push(file);
-            if (session)
-                removed.sessions.push(session);
-        }
-        catch (error) {
-            removed.problems.push(`Could not remove the SSO token cache ${file} that an earlier run of this action left: ${leftovers_reason(error)}. Delete it: it holds a token.`);
-        }
-    }
-    return removed;
-}
-/** Removes this runner's unclaimed blocks; returns their sessions, for their token cache files. */
-function removeConfigBlocks(scope, removed) {
-    const { configFile } = scope;
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(configFile, 'utf8');
-    }
-    catch (error) {
-        if (error.code !== 'ENOENT')
-            removed.problems.push(`Could not read the AWS config file ${configFile} to look for blocks an earlier run of this action left: ${leftovers_reason(error)}.`);
-        return [];
-    }
-    const stale = markedBlocks(text).filter((block) => block.runner === scope.runner && !scope.claimed.sessions.has(block.tag));
-    let cleaned = text;
-    for (const { tag } of stale) {
-        const result = removeBlock(cleaned, tag, false);
-        if (result.outcome === 'unterminated') {
-            removed.problems.push(`The AWS config file ${configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line "# <<< aws-sso-device-auth ${tag}"; remove that block by hand.`);
-        }
-        if (result.outcome !== 'removed')
-            continue;
-        cleaned = result.text;
-        removed.blocks.push(tag);
-    }
-    if (cleaned === text)
-        return removed.blocks;
-    try {
-        // In place, as the block was written: the file keeps its mode, owner and a symlink to it.
-        (0,external_node_fs_namespaceObject.writeFileSync)(configFile, cleaned);
-    }
-    catch (error) {
-        removed.problems.push(`Could not remove the blocks an earlier run of this action left in ${configFile}: ${leftovers_reason(error)}. Remove them by hand.`);
-        return [];
-    }
-    return removed.blocks;
-}
-/** Token cache files whose mark names this runner and a session no post-step state of this job holds. */
-function markedCacheFiles(scope) {
-    const directory = tokenCacheDirectory(scope.home);
-    let names;
-    try {
-        names = (0,external_node_fs_namespaceObject.readdirSync)(directory);
-    }
-    catch {
-        return [];
-    }
-    return names.flatMap((name) => {
-        if (!/^[0-9a-f]{40}\.json$/.test(name))
-            return [];
-        const file = (0,external_node_path_namespaceObject.join)(directory, name);
-        try {
-            if (!isRegularFile(file) || (0,external_node_fs_namespaceObject.lstatSync)(file).size > MAX_CACHE_FILE_BYTES)
-                return [];
-            const mark = tokenCacheMarkOf(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
-            return mark && mark.runner === scope.runner && !scope.claimed.sessions.has(mark.session) ? [file] : [];
-        }
-        catch {
-            // Unreadable or not JSON: not a file this action wrote.
-            return [];
-        }
-    });
-}
-/** Only a regular file: a link or a directory in the cache is nobody's entry the action wrote. */
-function isRegularFile(file) {
-    try {
-        return (0,external_node_fs_namespaceObject.lstatSync)(file).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-function leftovers_reason(error) {
-    return error.code ?? (error instanceof Error ? error.message : String(error));
-}
-/** The one line that says what was removed, or undefined when nothing was. */
-function leftoversLine(removed, configFile) {
-    const parts = [];
-    if (removed.blocks.length > 0) {
-        parts.push(`${removed.blocks.length} AWS config block${removed.blocks.length === 1 ? '' : 's'} (sso-session ${removed.blocks.join(', ')}) from ${configFile}`);
-    }
-    if (removed.cacheFiles.length > 0)
-        parts.push(`${removed.cacheFiles.length} SSO token cache file${removed.cacheFiles.length === 1 ? '' : 's'} (${removed.cacheFiles.join(', ')})`);
-    if (parts.length === 0)
-        return undefined;
-    return `Removed what an earlier run of this action on this runner left behind (its post step never ran): ${parts.join(' and ')}.`;
-}
-/** How long ending the leftover sessions may take in all: they run at once, each within this. */
-const LEFTOVER_REVOKE_WINDOW_MS = 5_000;
-/** More than a few dead sessions of one runner is not a killed job but something else; the rest only expire. */
-const MAX_LEFTOVER_SESSIONS = 4;
-/**
- * The main step's first act: removes this runner's leftovers, sparing what this job's post-step states
- * hold, says so in one line, and ends the sessions the removed token caches held. Never fails the
- * step: a problem is a warning saying what to do.
- */
-async function removeEarlierLeftovers(log, env = process.env, mask = setSecret) {
-    let removed;
-    try {
-        const home = (0,external_node_os_namespaceObject.homedir)();
-        const configFile = awsConfigFile(env, home);
-        const records = postStepStatesOfThisJob().flatMap((postStep) => (postStep.awsFiles ? [postStep.awsFiles] : []));
-        const claimed = {
-            sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
-            files: new Set(records.flatMap((record) => (typeof record.tokenCacheFile === 'string' ? [record.tokenCacheFile] : [])))
-        };
-        removed = removeLeftovers({ home, configFile, runner: runnerLabel(env), claimed });
-        // Before any line: a problem or the summary line must not be the first to carry a token.
-        for (const session of removed.sessions)
-            maskSession(session, mask);
-        for (const problem of removed.problems)
-            log.warning(sanitize(problem));
-        const line = leftoversLine(removed, configFile);
-        if (line !== undefined)
-            log.info(sanitize(line, { maxLength: 4000 }));
-    }
-    catch (error) {
-        log.warning(sanitize(`Could not look for files an earlier run of this action left in HOME: ${leftovers_reason(error)}. On a self-hosted runner, check ~/.aws/config and ~/.aws/sso/cache by hand.`));
-        return;
-    }
-    await endLeftoverSessions(removed.sessions, log, env);
-}
-function maskSession(session, mask) {
-    mask(session.accessToken);
-    if (session.refreshToken !== undefined)
-        mask(session.refreshToken);
-    if (session.client)
-        mask(session.client.clientSecret);
-}
-/** Each session as the post step would end it; concurrently, so a silent portal costs one window. */
-async function endLeftoverSessions(sessions, log, env = process.env) {
-    const ended = sessions.slice(0, MAX_LEFTOVER_SESSIONS);
-    if (sessions.length > ended.length) {
-        log.info(`Ending the sessions of ${ended.length} of the ${sessions.length} leftover token caches; the others' tokens expire by themselves.`);
-    }
-    await Promise.all(ended.map(async (session) => {
-        const token = `IAM Identity Center token an earlier run left in ${(0,external_node_path_namespaceObject.basename)(session.file)}`;
-        try {
-            const { client } = session;
-            await revokeTokens({
-                portalEndpoint: portalEndpoint(session.region, env),
-                tokens: [
-                    {
-                        accessToken: session.accessToken,
-                        expiresAt: session.expiresAt,
-                        ...defined_definedFields({ refreshToken: session.refreshToken })
-                    }
-                ],
-                ...(client ? { client: { ...client, oidcEndpoint: oidcEndpoint(session.region, env) } } : {}),
-                retryWindowMs: LEFTOVER_REVOKE_WINDOW_MS,
-                label: `The ${token}`
-            }, { info: (line) => log.info(sanitize(line)), warning: (line) => log.warning(sanitize(line)) });
-        }
-        catch (error) {
-            log.warning(sanitize(`Could not end the session of the ${token}: ${leftovers_reason(error)}. Its tokens stay valid until they expire.`));
-        }
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/text/shape.ts
-// Reading outside data (an event payload, a GitHub answer) whose every part may be missing, null,
-// an array or of another type than documented: one key at a time, never a cast that trusts it.
-/** A JSON object: not null, not an array. */
-function shape_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** One key of a value that may not be an object at all. */
-function member(value, key) {
-    return shape_isRecord(value) ? value[key] : undefined;
-}
-/** A positive safe integer (a GitHub id or number), or undefined. */
-function positiveInteger(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-/** A GitHub login (a user's, or an app's with `[bot]`), as GitHub allows them; nothing else is believed. */
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
-function isGitHubLogin(value) {
-    return typeof value === 'string' && LOGIN.test(value);
-}
-
-;// CONCATENATED MODULE: ./src/trigger.ts
-// What started this run, in the words an approver checks it by: "a comment on PR #7 by alice",
-// "a push to main by bob", "a re-run by carol". The event name alone ("issue_comment") does not say
-// who wrote the comment that asks for production access, nor that a re-run was started by someone
-// other than the run's actor; an approver should not have to open the payload to find out.
-//
-// Everything here comes from the event payload and the runner's variables, which the person who
-// triggered the run partly controls (a branch name, a workflow name): logins and numbers are
-// believed only in GitHub's shapes, names pass the sanitiser and are cut short. What cannot be
-// read is left out rather than guessed.
-
-
-/** One phrase, or undefined when the event is not one the action knows how to name. */
-function describeTrigger(facts) {
-    const phrase = eventPhrase(facts);
-    if (phrase === undefined)
-        return undefined;
-    const rerunBy = isGitHubLogin(facts.triggeringActor) && facts.triggeringActor !== facts.actor ? facts.triggeringActor : undefined;
-    return rerunBy === undefined ? phrase : `${phrase}; this attempt started by ${rerunBy}`;
-}
-function eventPhrase({ eventName, actor, ref, payload }) {
-    const sender = loginOf(member(payload, 'sender')) ?? (isGitHubLogin(actor) ? actor : undefined);
-    const by = (login) => (login === undefined ? '' : ` by ${login}`);
-    const pullRequest = positiveInteger(member(member(payload, 'pull_request'), 'number'));
-    switch (eventName) {
-        case 'issue_comment': {
-            const issue = member(payload, 'issue');
-            const number = positiveInteger(member(issue, 'number'));
-            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
-            if (number === undefined)
-                return `a comment${by(author)}`;
-            return `a comment on ${shape_isRecord(member(issue, 'pull_request')) ? 'PR' : 'issue'} #${number}${by(author)}`;
-        }
-        case 'pull_request':
-        case 'pull_request_target': {
-            const action = member(payload, 'action');
-            const what = typeof action === 'string' && /^[a-z_]{1,40}$/.test(action) ? ` (${action.replace(/_/g, ' ')})` : '';
-            return pullRequest === undefined ? `a pull request event${by(sender)}` : `PR #${pullRequest}${what}${by(sender)}`;
-        }
-        case 'pull_request_review': {
-            const reviewer = loginOf(member(member(payload, 'review'), 'user')) ?? sender;
-            return pullRequest === undefined ? `a review${by(reviewer)}` : `a review of PR #${pullRequest}${by(reviewer)}`;
-        }
-        case 'pull_request_review_comment': {
-            const author = loginOf(member(member(payload, 'comment'), 'user')) ?? sender;
-            return pullRequest === undefined ? `a review comment${by(author)}` : `a review comment on PR #${pullRequest}${by(author)}`;
-        }
-        case 'push': {
-            const branch = /^refs\/(?:heads|tags)\/(.+)$/.exec(ref)?.[1];
-            const where = branch === undefined ? '' : ` to ${sanitize(branch, { maxLength: 100 })}`;
-            return `a push${where}${by(sender)}`;
-        }
-        case 'workflow_dispatch':
-            return `a manual run${by(sender)}`;
-        case 'repository_dispatch':
-            return `a repository dispatch${by(sender)}`;
-        case 'schedule':
-            return 'the schedule';
-        case 'workflow_run': {
-            const run = member(payload, 'workflow_run');
-            const name = member(run, 'name');
-            const shown = typeof name === 'string' && name.trim() ? ` "${sanitize(name, { maxLength: 100 })}"` : '';
-            return `the end of the workflow run${shown}${by(sender)}`;
-        }
-        default:
-            return /^[a-z_]{1,60}$/.test(eventName) ? `a ${eventName.replace(/_/g, ' ')} event${by(sender)}` : undefined;
-    }
-}
-function loginOf(user) {
-    const login = member(user, 'login');
-    return isGitHubLogin(login) ? login : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/context.ts
-// Who is asking: the run's identity as the runner describes it in GITHUB_* variables and the
-// event payload. Read directly rather than through @actions/github's context, which would pull
-// Octokit into the bundle for a handful of environment variables.
-
-
-/** `payload`: the event payload, when the caller has read it already (it is read once per step). */
-function readRunContext(env = process.env, payload = readEventPayload(env.GITHUB_EVENT_PATH?.trim() ?? '')) {
-    const get = (name) => env[name]?.trim() ?? '';
-    const serverUrl = (get('GITHUB_SERVER_URL') || 'https://github.com').replace(/\/+$/, '');
-    const repository = get('GITHUB_REPOSITORY');
-    const runId = get('GITHUB_RUN_ID');
-    const runAttempt = get('GITHUB_RUN_ATTEMPT');
-    const context = {
-        repository,
-        workflow: get('GITHUB_WORKFLOW'),
-        job: get('GITHUB_JOB'),
-        runId,
-        runAttempt,
-        runUrl: runLink(serverUrl, repository, runId, runAttempt),
-        actor: get('GITHUB_ACTOR'),
-        eventName: get('GITHUB_EVENT_NAME'),
-        ref: get('GITHUB_REF'),
-        sha: get('GITHUB_SHA'),
-        serverUrl
-    };
-    const pullRequest = pullRequestNumber(payload);
-    if (pullRequest !== undefined)
-        context.pullRequest = pullRequest;
-    const trigger = describeTrigger({
-        eventName: context.eventName,
-        actor: context.actor,
-        triggeringActor: get('GITHUB_TRIGGERING_ACTOR'),
-        ref: context.ref,
-        payload
-    });
-    if (trigger !== undefined)
-        context.trigger = trigger;
-    return context;
-}
-/** The run page; a re-run's attempt has its own page, which is the one the approver should see. */
-function runLink(serverUrl, repository, runId, runAttempt) {
-    if (!repository || !runId)
-        return '';
-    const attempt = Number(runAttempt);
-    const base = `${serverUrl}/${repository}/actions/runs/${runId}`;
-    return Number.isInteger(attempt) && attempt > 1 ? `${base}/attempts/${attempt}` : base;
-}
-/** The payload, or undefined when there is none or it is unreadable: context is best effort. */
-function readEventPayload(path) {
-    if (!path)
-        return undefined;
-    try {
-        const payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-        return typeof payload === 'object' && payload !== null ? payload : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function pullRequestNumber(payload) {
-    if (!payload)
-        return undefined;
-    const candidates = [payload.pull_request?.number, payload.issue?.pull_request ? payload.issue.number : undefined];
-    return candidates.find((n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0);
-}
-
-;// CONCATENATED MODULE: ./src/deadline.ts
-// The flow's time limits in one place. The `timeout` input is a promise to the workflow: the step
-// ends by then (plus a small grace), whatever the network does. Two numbers keep that promise:
-// how long one request may go unanswered, and how far past the deadline a request may still run.
-
-/**
- * A request in flight when the deadline passes may still finish for this long: the poll in flight
- * may be the one that brings the approval.
- */
-const DEADLINE_GRACE_MS = 3_000;
-/** What one AWS call may take when nothing shorter is asked for: the HTTP layer's own default. */
-const MAX_ATTEMPT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
-/** Below this, a slow but healthy connection from a far region would be cut off. */
-const MIN_ATTEMPT_TIMEOUT_MS = 2_000;
-/**
- * The per-attempt timeout for a flow limited to `timeoutSeconds`: a quarter of it, between 2 and
- * 15 seconds, so a hung connection leaves time for at least one more attempt within `timeout`.
- * No `timeout` input: the full 15 seconds.
- */
-function attemptTimeoutMs(timeoutSeconds) {
-    if (timeoutSeconds === undefined)
-        return MAX_ATTEMPT_TIMEOUT_MS;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor((timeoutSeconds * 1000) / 4)));
-}
-/**
- * What one PR comment write (the prompt, the outcome) may take: one attempt's time, and near or
- * past the deadline only what is left of the grace, never under the minimum. The comment is a
- * courtesy: a GitHub that does not answer costs a warning, not the step's time limit.
- */
-function commentWriteLimitMs(timeoutSeconds, deadline, now = Date.now()) {
-    const perAttempt = attemptTimeoutMs(timeoutSeconds);
-    if (deadline === undefined)
-        return perAttempt;
-    return Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(perAttempt, deadline + DEADLINE_GRACE_MS - now));
-}
-/**
- * When exporting an approval must be done: the flow's deadline plus the grace, but at least one
- * short attempt after `now`, so an approval that came at the very end is not lost to the clock.
- * Undefined deadline (nothing set one): undefined.
- */
-function exportDeadline(deadline, now = Date.now()) {
-    if (deadline === undefined)
-        return undefined;
-    return Math.max(deadline + DEADLINE_GRACE_MS, now + MIN_ATTEMPT_TIMEOUT_MS);
-}
-
-;// CONCATENATED MODULE: ./src/portal/assignments.ts
-// When the approver lacks a requested role, the step says which accounts and roles they do have,
-// so the fix (another role name, or an assignment in IAM Identity Center) is one edit away.
-
-
-/** The approver cannot use a requested role. The message lists what they can use. */
-class MissingRoleError extends UserFacingError {
-    name = 'MissingRoleError';
-}
-/** How many accounts the message lists (each costs a ListAccountRoles call). */
-const MAX_ACCOUNTS_LISTED = 25;
-/** GetRoleCredentials answers 404 for a role not assigned; 403 ForbiddenException for a stale assignment. */
-function isNotAssigned(error) {
-    return error instanceof AwsServiceError && (error.code === 'ResourceNotFoundException' || error.code === 'ForbiddenException');
-}
-/** The roles the approver has in `accountId`; none when the account is not assigned at all. */
-async function rolesIn(portal, accessToken, accountId, eachPage) {
-    try {
-        return (await portal.listAllAccountRoles(accessToken, accountId, eachPage)).map((role) => role.roleName);
-    }
-    catch (error) {
-        if (isNotAssigned(error))
-            return [];
-        throw error;
-    }
-}
-/**
- * The one line for roles the approver lacks: which, from which input, what they have instead
- * (ListAccounts and ListAccountRoles, every page), and what to do.
- */
-async function missingRoleError(missing, portal, accessToken, eachPage) {
-    const lacks = missing.map((role) => `"${role.roleName}" in account ${role.accountId} (${role.source})`).join(', ');
-    const inputs = [...new Set(missing.map((role) => (role.source.includes("'roles'") ? "'roles'" : "'account-id' and 'role-name'")))].join(' or ');
-    let have;
-    try {
-        have = await describeAssignments(portal, accessToken, eachPage);
-    }
-    catch (error) {
-        have = `Their accounts could not be listed (${error instanceof Error ? error.message : String(error)}).`;
-    }
-    return new MissingRoleError(`The approver has no role ${lacks}. ${have} Set ${inputs} to a role they have, or ask an IAM Identity Center administrator to assign it to them.`);
-}
-/** "They have: 111111111111 (Sandbox): Deploy, ReadOnly; 222222222222 (Staging): Deploy." */
-async function describeAssignments(portal, accessToken, eachPage) {
-    const accounts = await portal.listAllAccounts(accessToken, eachPage);
-    if (accounts.length === 0)
-        return 'They have no AWS account assigned.';
-    const listed = [];
-    for (const account of accounts.slice(0, MAX_ACCOUNTS_LISTED)) {
-        const roles = await rolesIn(portal, accessToken, account.accountId, eachPage);
-        const name = account.accountName ? ` (${account.accountName})` : '';
-        listed.push(`${account.accountId}${name}: ${roles.length > 0 ? roles.join(', ') : 'no roles'}`);
-    }
-    const more = accounts.length > MAX_ACCOUNTS_LISTED ? `; and ${accounts.length - MAX_ACCOUNTS_LISTED} more accounts` : '';
-    return `They have: ${listed.join('; ')}${more}.`;
-}
-
-;// CONCATENATED MODULE: ./src/export/environment.ts
-// Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
-// standard AWS_* names, so exporting them is all a later step needs.
-
-
-/** Role credentials, masked before they are written, and the region the calls go to. */
-function exportRoleEnvironment(credentials, awsRegion) {
-    maskRoleCredentials(credentials);
-    exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken);
-    // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
-    exportVariable('AWS_REGION', awsRegion);
-    exportVariable('AWS_DEFAULT_REGION', awsRegion);
-}
-/** The profile later steps use without `--profile`. */
-function exportProfileEnvironment(profile) {
-    exportVariable('AWS_PROFILE', profile);
-}
-
-;// CONCATENATED MODULE: ./src/export/outputs.ts
-// The one place that sets the action's outputs, so what action.yml declares and what the code
-// sets cannot drift apart unnoticed.
-
-
-
-
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'outcome',
-    'access-token',
-    'expires-at',
-    'user-code',
-    'verification-uri',
-    'verification-uri-complete',
-    'comment-url',
-    'approver',
-    'approver-arn',
-    'receipt',
-    'aws-account-id',
-    'aws-expiration',
-    'aws-access-key-id',
-    'aws-secret-access-key',
-    'aws-session-token',
-    'handoff'
-]));
-function set(name, value) {
-    setOutput(name, value);
-}
-/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
-function exportRequestOutputs(request) {
-    set('user-code', request.userCode);
-    set('verification-uri', request.verificationUri);
-    set('verification-uri-complete', request.verificationUriComplete);
-}
-/**
- * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
- * that expires before it is replaced), so a later step knows how long it has.
- */
-function exportRequestDeadline(request) {
-    set('expires-at', isoUtc(request.deadline.getTime()));
-}
-/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
-function exportCommentUrl(url) {
-    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-    const shown = sanitize(url, { maxLength: 2048 });
-    set('comment-url', shown);
-    return shown;
-}
-/** Masks every token in the set before the access token is written anywhere. */
-function exportToken(token) {
-    maskTokenSet(token);
-    set('access-token', token.accessToken);
-    set('expires-at', isoUtc(token.expiresAt));
-}
-/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
-function exportApprovers(first, receipt) {
-    // From STS, through the sanitiser like every other answer from outside.
-    set('approver', sanitize(first.userName, { maxLength: 128 }));
-    set('approver-arn', sanitize(first.arn, { maxLength: 2048 }));
-    set('receipt', JSON.stringify(receipt));
-}
-function exportOutcome(outcome) {
-    set('outcome', outcome);
-}
-/**
- * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
- * the exported environment is how later steps should get them.
- */
-function exportRoleOutputs(accountId, credentials, withKeys) {
-    maskRoleCredentials(credentials);
-    set('aws-account-id', accountId);
-    set('aws-expiration', isoUtc(credentials.expiration));
-    if (!withKeys)
-        return;
-    set('aws-access-key-id', credentials.accessKeyId);
-    set('aws-secret-access-key', credentials.secretAccessKey);
-    set('aws-session-token', credentials.sessionToken);
-}
-/**
- * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
- * output, and without the key it is not a secret.
- */
-function exportHandoff(sealed) {
-    set('handoff', sealed);
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-access.ts
-// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
-// for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
-// obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
-// the step before any variable or output exists; exportAwsAccess then hands everything over.
-
-
-
-
-
-
-
-
-
-
-
-async function obtainAwsAccess(request) {
-    const { inputs, token, portal } = request;
-    const eachPage = (call) => withRetry(call, request.retry());
-    const access = {};
-    if (inputs.role) {
-        const target = inputs.role;
-        let credentials;
-        const opened = request.openedRole;
-        try {
-            credentials =
-                opened && sameRole(opened.target, target)
-                    ? opened.credentials
-                    : await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
-        }
-        catch (error) {
-            if (!isNotAssigned(error))
-                throw error;
-            throw await missingRoleError([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
-        }
-        maskRoleCredentials(credentials);
-        info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${isoUtc(credentials.expiration)}.`);
-        access.role = { target, credentials };
-    }
-    if (inputs.profiles.length > 0) {
-        // GetRoleCredentials proved the role of account-id/role-name; the others are checked here, so
-        // a typo fails now rather than in whichever later step first uses the profile.
-        const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)));
-        const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
-        if (missing.length > 0)
-            throw await missingRoleError(missing, portal, token.accessToken, eachPage);
-        if (request.profileCredentials)
-            access.profiles = await profileCredentials(request, access);
-        access.files = writeProfiles(request);
-    }
-    return access;
-}
-/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
-async function profileCredentials(request, access) {
-    const { inputs, token, portal } = request;
-    const profiles = [];
-    for (const target of inputs.profiles) {
-        const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined;
-        const credentials = same ?? (await withRetry(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()));
-        maskRoleCredentials(credentials);
-        profiles.push({ target, credentials });
-    }
-    return profiles;
-}
-/** Sets the variables and outputs. Call only once every part of the access is in hand. */
-function exportAwsAccess(access, inputs) {
-    if (access.role) {
-        const { target, credentials } = access.role;
-        exportRoleEnvironment(credentials, inputs.awsRegion);
-        exportRoleOutputs(target.accountId, credentials, inputs.outputCredentials);
-        info(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
-    }
-    const profiles = access.files?.profiles ?? [];
-    // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
-    // which wins, and with several profiles there is no one default.
-    if (!access.role && profiles.length === 1) {
-        exportProfileEnvironment(profiles[0]);
-        info(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
-    }
-}
-function sameRole(a, b) {
-    return a.accountId === b.accountId && a.roleName === b.roleName;
-}
-/** The targets whose role the approver does not have: one ListAccountRoles listing per account. */
-async function unassignedRoles(targets, portal, accessToken, eachPage) {
-    const missing = [];
-    const rolesByAccount = new Map();
-    for (const target of targets) {
-        let roles = rolesByAccount.get(target.accountId);
-        if (roles === undefined) {
-            roles = await rolesIn(portal, accessToken, target.accountId, eachPage);
-            rolesByAccount.set(target.accountId, roles);
-        }
-        if (!roles.includes(target.roleName))
-            missing.push({ accountId: target.accountId, roleName: target.roleName, source: target.source });
-    }
-    return missing;
-}
-function writeProfiles(request) {
-    const { inputs } = request;
-    const home = (0,external_node_os_namespaceObject.homedir)();
-    const files = writeAwsProfiles({
-        profiles: inputs.profiles,
-        sessionName: sessionNameFor(request.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
-        startUrl: inputs.startUrl,
-        ssoRegion: inputs.region,
-        awsRegion: inputs.awsRegion,
-        scopes: inputs.scopes,
-        token: request.token,
-        registration: request.registration,
-        configFile: awsConfigFile(process.env, home),
-        home,
-        note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
-        runner: runnerLabel(),
-        beforeWrite: (record) => request.postStep.update((postStep) => {
-            postStep.awsFiles = record;
-            // A tool may refresh the token in this file; the post step revokes that one too.
-            if (postStep.revoke)
-                postStep.revoke.tokenCacheFile = record.tokenCacheFile;
-        }),
-        warn: (message) => core_warning(message)
-    });
-    const names = files.profiles.join(', ');
-    info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/model/handoff.ts
-/** The format of the sealed value and of this record; a different one is refused with one line. */
-const HANDOFF_VERSION = 1;
-/** The decrypted text is not a record this version wrote. */
-class MalformedHandoffError extends Error {
-    name = 'MalformedHandoffError';
-}
-const handoff_ACCOUNT_ID = /^\d{12}$/;
-const handoff_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const handoff_PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
-const handoff_REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
-/** Access key ids, secret keys and session tokens: printable ASCII without spaces. */
-const OPAQUE = /^[\x21-\x7e]{1,8192}$/;
-/** The earliest expiry of the record's credentials. */
-function earliestExpiry(roles) {
-    return Math.min(...roles.map((role) => role.credentials.expiration));
-}
-/** Every role in the record, the `account-id`/`role-name` one first. */
-function handedOffRoles(record) {
-    return [...(record.role ? [record.role] : []), ...record.profiles];
-}
-/** Reads a decrypted record field by field; throws MalformedHandoffError for anything else. */
-function parseHandoffRecord(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new MalformedHandoffError('the sealed text is not JSON');
-    }
-    const record = object(parsed, 'the record');
-    if (record.v !== HANDOFF_VERSION)
-        throw new MalformedHandoffError('the record has another version');
-    const awsRegion = string(record.awsRegion, handoff_REGION, 'awsRegion');
-    const expiresAt = time(record.expiresAt, 'expiresAt');
-    const role = record.role === undefined ? undefined : handedOffRole(record.role, false);
-    if (!Array.isArray(record.profiles) || record.profiles.length > 100)
-        throw new MalformedHandoffError('profiles is not a list');
-    const profiles = record.profiles.map((entry) => handedOffRole(entry, true));
-    if (new Set(profiles.map((entry) => entry.profile)).size !== profiles.length)
-        throw new MalformedHandoffError('a profile name repeats');
-    if (!role && profiles.length === 0)
-        throw new MalformedHandoffError('the record holds no role');
-    return { ...(role ? { role } : {}), profiles, awsRegion, expiresAt };
-}
-/** The text that is sealed: the record with its version. */
-function serializeHandoffRecord(record) {
-    return JSON.stringify({ v: HANDOFF_VERSION, ...record });
-}
-function handedOffRole(value, named) {
-    const entry = object(value, 'a role');
-    const credentials = object(entry.credentials, 'credentials');
-    const role = {
-        accountId: string(entry.accountId, handoff_ACCOUNT_ID, 'accountId'),
-        roleName: string(entry.roleName, handoff_ROLE_NAME, 'roleName'),
-        credentials: {
-            accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
-            secretAccessKey: string(credentials.secretAccessKey, OPAQUE, 'secretAccessKey'),
-            sessionToken: string(credentials.sessionToken, OPAQUE, 'sessionToken'),
-            expiration: time(credentials.expiration, 'expiration')
-        }
-    };
-    if (named)
-        role.profile = string(entry.profile, handoff_PROFILE_NAME, 'profile');
-    return role;
-}
-function object(value, what) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new MalformedHandoffError(`${what} is not an object`);
-    return value;
-}
-function string(value, shape, what) {
-    if (typeof value !== 'string' || !shape.test(value))
-        throw new MalformedHandoffError(`${what} has the wrong shape`);
-    return value;
-}
-function time(value, what) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
-        throw new MalformedHandoffError(`${what} is not a time`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/handoff/binding.ts
-// What a hand-off is bound to, read from the runner's environment: the repository and the
-// workflow run. These variables are set by the runner, but a step before this one can change them
-// for the steps after it (GITHUB_ENV), so they are read as outside input: exactly the shapes GitHub
-// gives them, or the step stops with one line. A binding is never guessed: a missing run id would
-// bind every run at once.
-
-/** The environment cannot name this run: neither sealing nor opening can go on. */
-class HandoffBindingError extends UserFacingError {
-    name = 'HandoffBindingError';
-}
-// GitHub's owner (39 characters) and repository (100) names: letters, digits, - _ and .
-const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/;
-const NUMERIC_ID = /^[1-9]\d{0,19}$/;
-function handoffBinding(env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const runId = env.GITHUB_RUN_ID ?? '';
-    const repositoryId = env.GITHUB_REPOSITORY_ID ?? '';
-    const refuse = (variable, shape) => {
-        throw new HandoffBindingError(`The hand-off needs ${variable} as the runner sets it (${shape}), and it is missing or not of that shape; run the action on a GitHub Actions runner and leave ${variable} alone.`);
-    };
-    if (!REPOSITORY.test(repository))
-        refuse('GITHUB_REPOSITORY', 'owner/repo');
-    if (!NUMERIC_ID.test(runId))
-        refuse('GITHUB_RUN_ID', 'a number');
-    if (repositoryId !== '' && !NUMERIC_ID.test(repositoryId))
-        refuse('GITHUB_REPOSITORY_ID', 'a number');
-    return { repository, runId, ...(repositoryId === '' ? {} : { repositoryId }) };
-}
-
-;// CONCATENATED MODULE: ./src/registration/crypto.ts
-// Authenticated encryption of the cached registration with a key taken from a secret input.
-//
-// Anyone who can open a pull request can read the repository's caches, and the stored text is all
-// they get, so the key is stretched with scrypt (a person may well choose a short passphrase) and a
-// fresh random salt and 12-byte IV go with every entry. AES-256-GCM authenticates the ciphertext and
-// the additional data (what the entry is for), so a wrong key, an edited entry or an entry copied to
-// another key all fail the same way: the tag does not verify.
-
-/** The scrypt parameters of every entry this version writes: about 32 MiB and ~100 ms once per run. */
-const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 };
-const KEY_LENGTH = 32;
-const SALT_LENGTH = 16;
-const IV_LENGTH = 12;
-const TAG_LENGTH = 16;
-// scrypt needs 128 * N * r bytes; Node's default ceiling (32 MiB) is exactly that, so allow headroom.
-const SCRYPT_MAXMEM = 64 * 1024 * 1024;
-/** The key does not open this box: a different key, or the box was altered. */
-class DecryptionError extends Error {
-    name = 'DecryptionError';
-}
-async function seal(plaintext, passphrase, associatedData) {
-    const salt = (0,external_node_crypto_.randomBytes)(SALT_LENGTH);
-    const iv = (0,external_node_crypto_.randomBytes)(IV_LENGTH);
-    const key = await deriveKey(passphrase, salt);
-    const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
-    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return {
-        cipher: 'aes-256-gcm',
-        kdf: { name: 'scrypt', ...SCRYPT_PARAMS, salt: salt.toString('base64') },
-        iv: iv.toString('base64'),
-        tag: cipher.getAuthTag().toString('base64'),
-        ciphertext: ciphertext.toString('base64')
-    };
-}
-/**
- * Opens a box. The box comes from a cache anyone with a pull request can write to their own scope,
- * so its parameters are checked against the ones this version writes before any work is done: an
- * entry must not be able to ask for a gigabyte of scrypt memory.
- */
-async function crypto_open(box, passphrase, associatedData) {
-    const checked = checkBox(box);
-    const key = await deriveKey(passphrase, checked.salt);
-    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', key, checked.iv, { authTagLength: TAG_LENGTH });
-    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    decipher.setAuthTag(checked.tag);
-    try {
-        return Buffer.concat([decipher.update(checked.ciphertext), decipher.final()]);
-    }
-    catch {
-        throw new DecryptionError('the entry does not decrypt with this key (a different key, or the entry was altered)');
-    }
-}
-/** The box's shape is wrong: not something this version wrote. */
-class MalformedBoxError extends Error {
-    name = 'MalformedBoxError';
-}
-function checkBox(box) {
-    if (typeof box !== 'object' || box === null)
-        throw new MalformedBoxError('the encrypted part is missing');
-    const candidate = box;
-    const kdf = candidate.kdf;
-    if (candidate.cipher !== 'aes-256-gcm')
-        throw new MalformedBoxError(`unsupported cipher ${JSON.stringify(candidate.cipher)}`);
-    if (typeof kdf !== 'object' ||
-        kdf === null ||
-        kdf.name !== 'scrypt' ||
-        kdf.N !== SCRYPT_PARAMS.N ||
-        kdf.r !== SCRYPT_PARAMS.r ||
-        kdf.p !== SCRYPT_PARAMS.p) {
-        throw new MalformedBoxError('unsupported key derivation parameters');
-    }
-    const salt = base64Field(kdf.salt, 'salt', SALT_LENGTH);
-    const iv = base64Field(candidate.iv, 'iv', IV_LENGTH);
-    const tag = base64Field(candidate.tag, 'tag', TAG_LENGTH);
-    const ciphertext = base64Field(candidate.ciphertext, 'ciphertext');
-    return { salt, iv, tag, ciphertext };
-}
-function base64Field(value, name, length) {
-    if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value))
-        throw new MalformedBoxError(`${name} is not base64`);
-    const bytes = Buffer.from(value, 'base64');
-    if (length !== undefined && bytes.length !== length)
-        throw new MalformedBoxError(`${name} must be ${length} bytes`);
-    return bytes;
-}
-/** scrypt with this version's parameters: the cache's key, and the hand-off's master key (handoff/seal.ts). */
-function deriveKey(passphrase, salt) {
-    const options = { ...SCRYPT_PARAMS, maxmem: SCRYPT_MAXMEM };
-    // The async form runs on the thread pool: the event loop (and the log) keeps moving meanwhile.
-    return new Promise((resolve, reject) => {
-        (0,external_node_crypto_.scrypt)(passphrase.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-    });
-}
-
-;// CONCATENATED MODULE: ./src/handoff/seal.ts
-// The sealed hand-off: a hand-off record (model/handoff.ts) encrypted with AES-256-GCM under a key
-// derived from the `handoff-key` input, bound to the repository and the workflow run, and written
-// as one line of plain text so that it can travel as a job output.
-//
-//   h1.<header>.<body>         (each part base64url, no padding)
-//   header: {"repository","repositoryId"?,"runId","expiresAt"}  (JSON, in the clear)
-//   body:   salt (16) | iv (12) | key check (16) | ciphertext | GCM tag (16)
-//
-// The header is in the clear so that a value from another repository or run, or an expired one,
-// is refused with its own line before any key is derived; it is the GCM additional data, so a
-// header changed to fit this run makes the tag fail. The key check is a second value derived from
-// the same key: it tells a wrong key apart from an altered value. It gives an attacker nothing the
-// tag does not already give (both let a guess be verified offline), which is why the key must carry
-// at least 128 bits (inputs.ts checkEncryptionKeyStrength).
-//
-// The key: scrypt over the input with a fresh salt (as the cache's key, registration/crypto.ts),
-// then HKDF-SHA256 with a label of its own, so a passphrase used for both purposes never gives the
-// same key twice.
-//
-// Not a secret without the key, so no mask is registered for it: the runner drops a job output in
-// which any masked value appears ("Skip output … since it may contain secret", JobExtension.cs).
-// base64url of random bytes cannot hold a long secret except by chance (a 20-character one about
-// once in 10^33 values), and sealing checks the value against every secret this step knows and
-// seals again with fresh randomness in the unlikely case one appears. A SHORT workflow secret
-// (a few characters) is what could still appear: docs/handoff.md explains why and what to do.
-
-
-
-
-
-const PREFIX = `h${HANDOFF_VERSION}`;
-/** HKDF's info: what the key is for, apart from the cache's scrypt key of the same passphrase. */
-const PURPOSE = `aws-sso-device-auth handoff v${HANDOFF_VERSION}`;
-const SALT = 16;
-const IV = 12;
-const CHECK = 16;
-const TAG = 16;
-const HEADER_LIMIT = 1024;
-/** Job outputs may be up to 1 MB a job; a hand-off of 100 roles is well under 1 MB. */
-const SEALED_LIMIT = 512 * 1024;
-/** Fresh randomness tried when a known secret appears in the value by chance. */
-const SEAL_ATTEMPTS = 8;
-/** The value cannot be opened here; the message is the one line to show. */
-class HandoffRefusedError extends InputError {
-    constructor(message) {
-        super('handoff', message);
-    }
-}
-async function sealHandoff(record, key, binding, options) {
-    const header = Buffer.from(JSON.stringify({ ...binding, expiresAt: record.expiresAt }), 'utf8');
-    const plaintext = Buffer.from(serializeHandoffRecord(record), 'utf8');
-    const masked = maskedForms(options.avoid);
-    for (let attempt = 0; attempt < SEAL_ATTEMPTS; attempt++) {
-        const salt = (0,external_node_crypto_.randomBytes)(SALT);
-        const iv = (0,external_node_crypto_.randomBytes)(IV);
-        const keys = await deriveKeys(key, salt);
-        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', keys.encryption, iv, { authTagLength: TAG });
-        cipher.setAAD(additionalData(header));
-        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-        const body = Buffer.concat([salt, iv, keys.check, ciphertext, cipher.getAuthTag()]);
-        const value = `${PREFIX}.${header.toString('base64url')}.${body.toString('base64url')}`;
-        if (!masked.some((secret) => value.includes(secret)))
-            return value;
-    }
-    const shortest = Math.min(...options.avoid.filter((secret) => secret !== '').map((secret) => secret.length));
-    throw new UserFacingError(`Could not seal the hand-off without a masked value in it (a secret of ${shortest} characters keeps appearing), and the runner would drop such a job output; use longer secrets in this job.`);
-}
-/**
- * Opens a sealed value in the job that needs it. Everything is checked before anything is
- * returned, each refusal its own line: the format, the repository and run, the expiry, the key,
- * the seal, the record.
- */
-async function openHandoff(value, key, binding, now = Date.now()) {
-    const parsed = parseSealed(value);
-    refuseOtherBinding(parsed.binding, binding);
-    if (now >= parsed.expiresAt) {
-        throw new HandoffRefusedError(`Input 'handoff' expired at ${isoUtc(parsed.expiresAt)}, when the role credentials it holds expire; run the gate job again for a new approval.`);
-    }
-    const keys = await deriveKeys(key, parsed.salt);
-    if (!(0,external_node_crypto_.timingSafeEqual)(keys.check, parsed.check)) {
-        throw new HandoffRefusedError("Input 'handoff-key' does not open input 'handoff': the gate job sealed it with another key (or the value was altered); give this job the same handoff-key secret as the gate job.");
-    }
-    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', keys.encryption, parsed.iv, { authTagLength: TAG });
-    decipher.setAAD(additionalData(parsed.header));
-    decipher.setAuthTag(parsed.tag);
-    let plaintext;
-    try {
-        plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
-    }
-    catch {
-        throw altered('its seal does not verify');
-    }
-    let record;
-    try {
-        record = parseHandoffRecord(plaintext.toString('utf8'));
-    }
-    catch (error) {
-        if (error instanceof MalformedHandoffError)
-            throw altered(error.message);
-        throw error;
-    }
-    // The header's expiry is authenticated now; the record's own must agree with it.
-    if (record.expiresAt !== parsed.expiresAt)
-        throw altered('its expiry does not match');
-    return record;
-}
-function parseSealed(value) {
-    const notHandoff = (problem) => {
-        throw new HandoffRefusedError(`Input 'handoff' is not a hand-off sealed by this action (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
-    };
-    if (value.length > SEALED_LIMIT)
-        notHandoff('too long');
-    const parts = value.split('.');
-    const version = /^h(\d{1,4})$/.exec(parts[0] ?? '');
-    if (parts.length !== 3 || !version)
-        notHandoff('not three parts starting with h1');
-    if (version[1] !== String(HANDOFF_VERSION)) {
-        throw new HandoffRefusedError(`Input 'handoff' has format version ${version[1]}, and this version of the action reads version ${HANDOFF_VERSION}; use the same version of the action in the gate job and in this job.`);
-    }
-    const [, headerText = '', bodyText = ''] = parts;
-    if (!/^[\w-]+$/.test(headerText) || !/^[\w-]+$/.test(bodyText))
-        notHandoff('not base64url');
-    const header = Buffer.from(headerText, 'base64url');
-    const body = Buffer.from(bodyText, 'base64url');
-    if (header.length > HEADER_LIMIT)
-        notHandoff('its header is too long');
-    if (body.length < SALT + IV + CHECK + 1 + TAG)
-        notHandoff('too short');
-    const fields = readHeader(header) ?? notHandoff('its header is not one this version writes');
-    let at = 0;
-    const take = (length) => body.subarray(at, (at += length));
-    const salt = take(SALT);
-    const iv = take(IV);
-    const check = take(CHECK);
-    const ciphertext = take(body.length - at - TAG);
-    return { header, ...fields, salt, iv, check, ciphertext, tag: take(TAG) };
-}
-/** The header's fields, of exactly the shapes sealing writes, or undefined. */
-function readHeader(header) {
-    let parsed;
-    try {
-        parsed = JSON.parse(header.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        return undefined;
-    const { repository, repositoryId, runId, expiresAt, ...rest } = parsed;
-    const id = /^[1-9]\d{0,19}$/;
-    if (Object.keys(rest).length > 0)
-        return undefined;
-    if (typeof repository !== 'string' || !/^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/.test(repository))
-        return undefined;
-    if (typeof runId !== 'string' || !id.test(runId))
-        return undefined;
-    if (repositoryId !== undefined && (typeof repositoryId !== 'string' || !id.test(repositoryId)))
-        return undefined;
-    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0)
-        return undefined;
-    return { binding: { repository, runId, ...(repositoryId === undefined ? {} : { repositoryId }) }, expiresAt };
-}
-/** Another repository's or run's value: refused before any key is derived. Names only what it checked. */
-function refuseOtherBinding(sealed, here) {
-    const otherRepository = sealed.repository.toLowerCase() !== here.repository.toLowerCase() ||
-        (sealed.repositoryId !== undefined && here.repositoryId !== undefined && sealed.repositoryId !== here.repositoryId) ||
-        (sealed.repositoryId === undefined) !== (here.repositoryId === undefined);
-    if (otherRepository) {
-        throw new HandoffRefusedError(`Input 'handoff' was sealed in another repository (${sealed.repository}) and only opens in the workflow run that sealed it; pass this run's gate job output.`);
-    }
-    if (sealed.runId !== here.runId) {
-        throw new HandoffRefusedError(`Input 'handoff' was sealed in another workflow run (${sealed.runId}, this is ${here.runId}) and only opens in the run that sealed it; pass this run's gate job output, like \${{ needs.gate.outputs.handoff }}.`);
-    }
-}
-function altered(problem) {
-    return new HandoffRefusedError(`Input 'handoff' was altered after the gate job sealed it (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
-}
-function additionalData(header) {
-    return Buffer.concat([Buffer.from(`${PURPOSE}\n`, 'utf8'), header]);
-}
-async function deriveKeys(key, salt) {
-    const master = await deriveKey(key, salt);
-    const encryption = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} encryption`, 32));
-    const check = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} key check`, CHECK));
-    return { encryption, check };
-}
-/**
- * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
- * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
- * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
- */
-function maskedForms(secrets) {
-    const forms = new Set();
-    for (const secret of secrets.filter((value) => value !== '')) {
-        for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
-            if (text !== '')
-                forms.add(text);
-        }
-        const bytes = Buffer.from(secret, 'utf8');
-        for (const shift of [0, 1, 2]) {
-            // Whole 3-byte groups only: their characters do not depend on what follows.
-            const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
-            if (groups.length > 0)
-                forms.add(groups.toString('base64')).add(groups.toString('base64url'));
-        }
-    }
-    return [...forms];
-}
-
-;// CONCATENATED MODULE: ./src/handoff/gate.ts
-// The gate's side of the hand-off (part of the export step, `handoff-key`): the credentials of
-// every requested role, with account, role, profile name and expiry, sealed for the jobs that need
-// this one. The access token stays here: the gate's post step revokes it as without a hand-off.
-
-
-
-
-
-/** Seals what `access` holds; call before any variable or output is set, like every other part of the export. */
-async function sealAccess(access, seal) {
-    const record = handoffRecordOf(access, seal.awsRegion);
-    const roles = [...(record.role ? [record.role] : []), ...record.profiles];
-    const credentialSecrets = roles.flatMap(({ credentials }) => [
-        credentials.accessKeyId,
-        credentials.secretAccessKey,
-        credentials.sessionToken
-    ]);
-    const sealed = await sealHandoff(record, seal.key, handoffBinding(), { avoid: [...seal.secrets, ...credentialSecrets] });
-    info(`Sealed the credentials of ${roles.length === 1 ? 'one role' : `${roles.length} roles`} as the handoff output, for the jobs of this run that need this job, valid until ${isoUtc(record.expiresAt)}.`);
-    return sealed;
-}
-function handoffRecordOf(access, awsRegion) {
-    const role = access.role && { ...access.role.target, credentials: access.role.credentials };
-    const profiles = (access.profiles ?? []).map(({ target, credentials }) => ({
-        accountId: target.accountId,
-        roleName: target.roleName,
-        profile: target.profile,
-        credentials
-    }));
-    const roles = [...(role ? [role] : []), ...profiles];
-    return {
-        ...(role ? { role: { accountId: role.accountId, roleName: role.roleName, credentials: role.credentials } } : {}),
-        profiles,
-        awsRegion,
-        expiresAt: earliestExpiry(roles)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/handoff/open.ts
-// The opening job's step (`handoff` with `handoff-key`): asks nobody anything. The sealed value is
-// checked (format, repository and run, expiry, key, seal, record), the roles this step asks for
-// are picked from it, and only then is anything written: the profiles (recorded for the post step
-// first, as the gate records its own), then the variables and outputs, through the same export
-// code as the gate (export/), so the job sees exactly what the gate's own later steps would.
-
-
-
-
-
-
-
-
-
-
-
-async function openHandedOffAccess(inputs, postStep, context) {
-    const binding = handoffBinding();
-    const record = await openHandoff(inputs.handoff, inputs.handoffKey, binding);
-    // Masked before anything else can print them, as the gate masked them when AWS sent them.
-    handedOffRoles(record).forEach((role) => maskRoleCredentials(role.credentials));
-    const picked = pickRoles(record, inputs);
-    const awsRegion = inputs.awsRegion === '' ? record.awsRegion : inputs.awsRegion;
-    const access = {};
-    if (picked.role)
-        access.role = picked.role;
-    if (picked.profiles.length > 0)
-        access.files = open_writeProfiles(picked.profiles, awsRegion, postStep, context);
-    exportAwsAccess(access, { ...inputs, awsRegion });
-    const roles = [...(picked.role ? [picked.role] : []), ...picked.profiles];
-    const expiresAt = Math.min(...roles.map(({ credentials }) => credentials.expiration));
-    info(`Opened the hand-off of this run's gate job: ${roles.length === 1 ? 'one role' : `${roles.length} roles`}, valid until ${isoUtc(expiresAt)}; nobody was asked again.`);
-    // No accessExpiresAt: the record would call it the token's, and this step holds no token.
-    return { outcome: 'approved', at: new Date() };
-}
-/**
- * The roles this step asks for, each one the gate sealed, or one line naming what is missing and
- * what was approved. Nothing asked for: everything, as the gate exported it.
- */
-function pickRoles(record, inputs) {
-    const asSealed = (role) => ({
-        accountId: role.accountId,
-        roleName: role.roleName,
-        profile: role.profile,
-        source: `the gate job's profile ${role.profile}`
-    });
-    if (!inputs.role && inputs.profiles.length === 0 && inputs.handoffProfile === undefined) {
-        return {
-            ...(record.role ? { role: { target: record.role, credentials: record.role.credentials } } : {}),
-            profiles: record.profiles.map((role) => ({ target: asSealed(role), credentials: role.credentials }))
-        };
-    }
-    const all = handedOffRoles(record);
-    const find = (target, asked) => {
-        const found = all.find((role) => role.accountId === target.accountId && role.roleName === target.roleName);
-        if (!found)
-            throw notApproved(`the role ${target.roleName} in account ${target.accountId} (${asked})`, record);
-        return found.credentials;
-    };
-    const picked = { profiles: [] };
-    if (inputs.role)
-        picked.role = { target: inputs.role, credentials: find(inputs.role, "inputs 'account-id' and 'role-name'") };
-    for (const target of inputs.profiles)
-        picked.profiles.push({ target, credentials: find(target, target.source) });
-    if (inputs.handoffProfile !== undefined) {
-        const name = inputs.handoffProfile;
-        const found = record.profiles.find((role) => role.profile === name);
-        if (!found)
-            throw notApproved(`the profile ${name} (input 'profile')`, record);
-        picked.profiles.push({ target: asSealed(found), credentials: found.credentials });
-    }
-    return picked;
-}
-function notApproved(what, record) {
-    const approved = handedOffRoles(record).map((role) => role.profile === undefined ? `${role.accountId}:${role.roleName}` : `${role.accountId}:${role.roleName}=${role.profile}`);
-    return new HandoffRefusedError(`Input 'handoff' holds no credentials for ${what}: the gate job sealed only ${approved.join(', ')}; request it in the gate job too, or ask for one of those.`);
-}
-function open_writeProfiles(profiles, awsRegion, postStep, context) {
-    const home = (0,external_node_os_namespaceObject.homedir)();
-    const files = writeCredentialProfiles({
-        profiles,
-        tag: sessionNameFor(context.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
-        awsRegion,
-        configFile: awsConfigFile(process.env, home),
-        home,
-        note: `role credentials handed off by the aws-sso-device-auth action${context.runUrl ? ` for ${context.runUrl}` : ''}; its post step removes this block`,
-        runner: runnerLabel(),
-        beforeWrite: (record) => postStep.update((state) => (state.awsFiles = record)),
-        warn: (message) => core_warning(message)
-    });
-    info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${files.profiles.join(', ')} to ${files.configFile}.`);
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/notify/format.ts
-// Text helpers shared by the channels: times a person reads at a glance, and values from the
-// environment made safe to put on one line (a value with a line break could otherwise start a
-// `::workflow-command::` line in the log, or break a table row).
-
-/** "in 10 minutes", "in 1 minute", "in under a minute", "1 hour 5 minutes ago" style, from `now`. */
-function formatRelative(date, now) {
-    const ms = date.getTime() - now.getTime();
-    const minutes = Math.round(Math.abs(ms) / 60_000);
-    if (minutes === 0)
-        return ms >= 0 ? 'in under a minute' : 'less than a minute ago';
-    const hours = Math.floor(minutes / 60);
-    const rest = minutes % 60;
-    const span = [hours ? plural(hours, 'hour') : '', rest ? plural(rest, 'minute') : ''].filter(Boolean).join(' ');
-    return ms >= 0 ? `in ${span}` : `${span} ago`;
-}
-function plural(n, unit) {
-    return `${n} ${unit}${n === 1 ? '' : 's'}`;
-}
-/** One line of printable text, through the one sanitiser for outside text (text/sanitize.ts). */
-function plain(value) {
-    return sanitize(value);
-}
-/** A value for display, or a placeholder when the runner did not provide it. */
-function shown(value) {
-    const text = value === undefined ? '' : plain(value);
-    return text === '' ? '(unknown)' : text;
-}
-/** The first 12 characters of a commit: enough to compare with what GitHub shows. */
-function shortSha(sha) {
-    return /^[0-9a-f]{40,64}$/i.test(sha) ? sha.slice(0, 12) : sha;
-}
-
-;// CONCATENATED MODULE: ./src/notify/qr.ts
-// A QR code of the verification link as terminal text, so an approver can open it from a phone
-// pointed at the log. uqr is loaded with a dynamic import(): the bundler puts it in its own chunk,
-// and a run that never reaches a prompt never loads it.
-/** Unicode half blocks, light modules drawn as glyphs: right for the dark background of the log. */
-async function renderQrCode(text) {
-    const { renderUnicodeCompact } = await __nccwpck_require__.e(/* import() */ 905).then(__nccwpck_require__.bind(__nccwpck_require__, 2905));
-    // Medium error correction survives the gaps some log fonts leave between lines; a two-module
-    // border gives scanners the quiet zone the dark log background would otherwise swallow.
-    return renderUnicodeCompact(text, { ecc: 'M', border: 2 });
-}
-
-;// CONCATENATED MODULE: ./src/oidc/aws-hosts.ts
-// Which hosts are AWS's own, so the approver can be told when a verification link leads anywhere
-// else. A device authorization answer names the page the approver opens; whoever answers in AWS's
-// place (an endpoint variable pointed elsewhere, a proxy) chooses it. The rules are narrow on
-// purpose: a host that is AWS's but not listed only costs a warning the approver can read past,
-// while a host on a shared AWS domain that anyone can rent (an S3 website, an API Gateway stage,
-// both under amazonaws.com) must not pass as "AWS".
-
-/** A region as it appears in a host name: us-east-1, cn-north-1, us-gov-west-1. */
-const aws_hosts_REGION = '[a-z]{2,}(?:-[a-z]+)+-\\d+';
-/** One DNS label: a directory's subdomain (d-1234567890), a portal instance (ssoins-…). */
-const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-function escaped(suffix) {
-    return suffix.replace(/\./g, '\\.');
-}
-const AWS_HOSTS = [
-    // StartDeviceAuthorization's classic page: device.sso.<region>.<partition suffix> (docs/protocol.md §1).
-    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^device\\.sso(?:-fips)?\\.${aws_hosts_REGION}\\.${escaped(suffix)}$`)),
-    // The access portal's device page: <directory>.awsapps.com/start/#/device, and the newer
-    // portal hosts (ssoins-….portal.<region>.app.aws).
-    new RegExp(`^${LABEL}\\.awsapps\\.com$`),
-    new RegExp(`^${LABEL}\\.portal\\.${aws_hosts_REGION}\\.app\\.aws$`),
-    // The alternative IPv4 regional portal: ssoins-….<region>.portal.amazonaws.com (and .com.cn).
-    ...partitionDnsSuffixes().map((suffix) => new RegExp(`^${LABEL}\\.${aws_hosts_REGION}\\.portal\\.${escaped(suffix)}$`)),
-    // AWS sign-in (Builder ID and the sign-in pages the portal hands over to).
-    new RegExp(`^(?:${LABEL}\\.)*signin\\.aws$`),
-    new RegExp(`^(?:${LABEL}\\.)+aws\\.amazon\\.com$`)
-];
-/** True for an https URL on one of AWS's own sign-in hosts. */
-function isAwsLink(url) {
-    return url.protocol === 'https:' && url.port === '' && isAwsHost(url.hostname);
-}
-/** True when `hostname` (as URL.hostname gives it) is one of AWS's own sign-in hosts. */
-function isAwsHost(hostname) {
-    const host = hostname.toLowerCase().replace(/\.$/, '');
-    return AWS_HOSTS.some((pattern) => pattern.test(host));
-}
-
-;// CONCATENATED MODULE: ./src/notify/endpoint-notice.ts
-
-
-/**
- * The notice for a request, or undefined when everything is AWS's own. `overrides` come from
- * endpointOverrides(); the links are the verification URIs AWS (or whoever answered) sent.
- */
-function endpointNotice(overrides, links) {
-    const linkHosts = [...new Set(links.flatMap((link) => foreignHost(link) ?? []))];
-    if (overrides.length === 0 && linkHosts.length === 0)
-        return undefined;
-    return { overrides: overrides.map(({ variable, service, origin }) => ({ variable, service, origin })), linkHosts };
-}
-/** The host of a link that is not AWS's (without credentials, path or query), else undefined. */
-function foreignHost(link) {
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return '(a link that does not parse)';
-    }
-    return isAwsLink(url) ? undefined : url.host;
-}
-/** The notice for the request's own links, with the overrides in effect. */
-function noticeFor(request, overrides) {
-    return endpointNotice(overrides, [request.verificationUri, request.verificationUriComplete]);
-}
-/** The notice in words, every outside value through the sanitiser. */
-function noticeText(notice) {
-    const details = [
-        ...notice.overrides.map(({ variable, service, origin }) => `${plain(variable)} sends the ${plain(service)} calls to ${plain(origin)}, not to AWS.`),
-        ...notice.linkHosts.map((host) => `The verification link goes to ${plain(host)}, which is not an AWS host.`),
-        'If you did not expect this (an emulator or a proxy your team set up), do not approve: deny the request and tell whoever runs this workflow.'
-    ];
-    return { heading: "This request does not go to AWS's own endpoints.", details };
-}
-/** The notice as one line, for the step's warning annotation. */
-function noticeLine(notice) {
-    const { heading, details } = noticeText(notice);
-    return `${heading} ${details.slice(0, -1).join(' ')} The approval prompt tells the approver not to approve unless they expect this.`;
-}
-
-;// CONCATENATED MODULE: ./src/notify/subject.ts
-
-function subjectRows(subject) {
-    const c = subject.context;
-    const rows = [
-        { label: 'Repository', value: shown(c.repository), ...repositoryLink(subject) },
-        { label: 'Workflow', value: shown(c.workflow) },
-        { label: 'Job', value: shown(c.job) },
-        runRow(subject),
-        ...(c.trigger === undefined ? [] : [{ label: 'Trigger', value: plain(c.trigger) }]),
-        { label: 'Actor', value: shown(c.actor) },
-        { label: 'Event', value: shown(c.eventName) },
-        { label: 'Ref', value: shown(c.ref) },
-        { label: 'Commit', value: shown(shortSha(c.sha)) }
-    ];
-    if (c.pullRequest !== undefined)
-        rows.push({ label: 'Pull request', value: `#${c.pullRequest}` });
-    if (subject.startUrl !== undefined)
-        rows.push({ label: 'Start URL', value: plain(subject.startUrl) });
-    if (subject.region !== undefined)
-        rows.push({ label: 'Region', value: plain(subject.region) });
-    if (subject.clientName !== undefined)
-        rows.push({ label: 'Client name', value: plain(subject.clientName) });
-    if (subject.scopes?.length)
-        rows.push({ label: 'Scopes', value: plain(subject.scopes.join(' ')) });
-    if (subject.accountId !== undefined)
-        rows.push({ label: 'Account', value: plain(subject.accountId) });
-    if (subject.roleName !== undefined)
-        rows.push({ label: 'Role', value: plain(subject.roleName) });
-    for (const { profile, accountId, roleName } of subject.profiles ?? []) {
-        rows.push({ label: 'Profile', value: plain(`${profile}: role ${roleName} in account ${accountId}`) });
-    }
-    return rows;
-}
-function repositoryLink({ context }) {
-    return context.repository ? { href: `${context.serverUrl}/${context.repository}` } : {};
-}
-function runRow({ context }) {
-    if (!context.runUrl)
-        return { label: 'Run', value: shown(context.runId) };
-    const row = { label: 'Run', value: plain(context.runUrl), href: context.runUrl };
-    if (context.runAttempt)
-        row.note = `(attempt ${plain(context.runAttempt)})`;
-    return row;
-}
-
-;// CONCATENATED MODULE: ./src/notify/verification.ts
-
-/** The link to open and what its page asks of the approver. */
-function verificationStep(request) {
-    // The complete link is the one AWS designed for opening; responses.ts makes it the plain link when absent.
-    const link = request.verificationUriComplete || request.verificationUri;
-    return { form: formOf(link, request.userCode), link };
-}
-function formOf(link, userCode) {
-    let url;
-    try {
-        url = new URL(link);
-    }
-    catch {
-        return 'enter';
-    }
-    // Only what follows the host: a host name that happens to spell the code carries nothing.
-    if (userCode !== '' && carries(`${url.pathname}${url.search}${url.hash}`, userCode))
-        return 'prefilled';
-    return url.search.length > 1 ? 'confirm' : 'enter';
-}
-function carries(text, userCode) {
-    let decoded = text;
-    try {
-        decoded = decodeURIComponent(text.replaceAll('+', ' '));
-    }
-    catch {
-        // A malformed escape: compare the text as it is.
-    }
-    return decoded.toUpperCase().includes(userCode.toUpperCase());
-}
-/**
- * What to do on the page: the start of one sentence of plain text that ends with the code, so that
- * each channel sets the code in its own way (a code span, <code>) and escapes the rest:
- * `${pageInstruction(form)} ${code}.`
- */
-function pageInstruction(form) {
-    switch (form) {
-        case 'prefilled':
-            return 'The link fills in the code: before you approve, check that the page shows';
-        case 'confirm':
-            return 'The page asks you to confirm a code: confirm only if it is';
-        case 'enter':
-            return 'The page asks for a code: enter';
-    }
-}
-/**
- * The commonest misconfiguration, in words the approver can act on: with a `region` that is not the
- * Identity Center instance's home region, AWS still hands out a code, but its page cannot find the
- * request and shows an error instead; the job is never told and waits until the code expires.
- */
-function regionHint(region) {
-    return (`If the AWS page shows an error (such as "invalid_grant") instead of the code, the request cannot be approved: ` +
-        `the workflow's 'region' input (${plain(region)}) must be the home region of the IAM Identity Center instance. Tell whoever runs this workflow.`);
-}
-
-;// CONCATENATED MODULE: ./src/notify/approvals.ts
-
-
-/** Set when the job waits past the code's expiry: a new code is shown then (gate/rounds.ts). */
-function renewalSentence(request) {
-    if (request.deadline.getTime() - request.expiresAt.getTime() < 1000)
-        return undefined;
-    return `When this code expires, a new one is shown here; the job waits until ${formatUtc(request.deadline)} (input 'timeout').`;
-}
-/** With several approvers: how many, and who has approved so far. */
-function approvalsSentence(request) {
-    const required = request.requiredApprovals ?? 1;
-    if (required < 2)
-        return undefined;
-    const done = request.approvals ?? [];
-    const so = done.length === 0 ? 'Nobody has approved yet.' : `Approved so far (${done.length} of ${required}): ${approverList(done)}.`;
-    return `This request needs ${required} different people to approve, each with their own code. ${so}`;
-}
-/** Who tried and may not: the token of that approval was revoked at once. */
-function refusalSentence(refusal) {
-    return `Not accepted: ${plain(refusal.userName)} approved at ${formatUtc(refusal.at)} but ${plain(refusal.reason)}. Their token was revoked; the code shown now is a new one.`;
-}
-/** "alice at 2026-05-01 12:10:00 UTC, bob at …". */
-function approverList(approvals) {
-    return approvals.map((approval) => `${plain(approval.userName)} at ${formatUtc(approval.approvedAt)}`).join(', ');
-}
-/** "Approved by alice at …" (and the others), or undefined when nobody's identity was looked up. */
-function approvedBySentence(approvals) {
-    if (approvals === undefined || approvals.length === 0)
-        return undefined;
-    return `Approved by ${approverList(approvals)}.`;
-}
-
-;// CONCATENATED MODULE: ./src/notify/log.ts
-// The step log: the one channel that is always there and streams live, so it carries the whole
-// prompt at once. The approver may read it on a phone, from a chat link to the run: plain text,
-// one link, the code on a line of its own, and a QR code of that link.
-
-
-
-
-
-
-
-
-
-const RULE = '='.repeat(78);
-/** Step 2 of the prompt, right above the code: what the page asks of the approver. */
-const CODE_STEP = {
-    prefilled: '  2. The link fills in the code. Check that the page shows:',
-    confirm: '  2. The page asks you to confirm a code. Confirm only if it is:',
-    enter: '  2. Enter the code:'
-};
-/** What the QR code opens, in the words of its caption. */
-const QR_TARGET = {
-    prefilled: 'the link that fills in the code',
-    confirm: 'the AWS page that asks you to confirm the code',
-    enter: 'the verification page'
-};
-/** The prompt block, as printed. `now` sets the relative times ("in 10 minutes"). */
-function renderLogPrompt(request, now) {
-    const userCode = plain(request.userCode);
-    const { form, link } = verificationStep(request);
-    const lines = [
-        RULE,
-        'AWS access requested: approval needed in IAM Identity Center',
-        RULE,
-        'This job is waiting for someone with AWS access to approve its request.',
-        ...(request.refusal ? ['', `  !!! ${refusalSentence(request.refusal)}`] : []),
-        '',
-        `  1. Open ${plain(link)}`,
-        CODE_STEP[form],
-        '',
-        `         ${userCode}`,
-        ''
-    ];
-    if (request.endpointNotice)
-        lines.push(...noticeLines(request.endpointNotice), '');
-    lines.push(...progressLines(request));
-    lines.push(`  ${regionHint(request.region)}`, '');
-    lines.push(`  The code expires at ${formatUtc(request.expiresAt)} (${formatRelative(request.expiresAt, now)}).`);
-    if (request.deadline.getTime() < request.expiresAt.getTime()) {
-        lines.push(`  This job stops waiting at ${formatUtc(request.deadline)} (${formatRelative(request.deadline, now)}; input 'timeout').`);
-    }
-    const renewal = renewalSentence(request);
-    if (renewal)
-        lines.push(`  ${renewal}`);
-    lines.push('', 'Who is asking', ...table(subjectRows(request)), '');
-    lines.push(`WARNING: approve only a request you expect. Check that the AWS page shows the code ${userCode}`, `and the client name "${plain(request.clientName)}", and that you know why this run needs AWS access.`, 'Approving gives this job your AWS access until its token expires. If in doubt, deny it.', RULE);
-    return lines.join('\n');
-}
-/** Right under the code and the links: the approver reads it before opening either. */
-function noticeLines(notice) {
-    const { heading, details } = noticeText(notice);
-    return [`  !!! WARNING: ${heading}`, ...details.map((detail) => `  !!! ${detail}`)];
-}
-/** Several approvers: the other codes, each for another person, and who has approved. */
-function progressLines(request) {
-    const sentence = approvalsSentence(request);
-    if (!sentence)
-        return [];
-    const lines = [`  ${sentence}`];
-    for (const code of request.otherCodes ?? []) {
-        lines.push(`  Another approver's code: ${plain(code.userCode)}  (${plain(code.verificationUriComplete) || plain(code.verificationUri)})`);
-    }
-    return [...lines, ''];
-}
-function table(rows) {
-    const width = Math.max(...rows.map(({ label }) => label.length));
-    return rows.map(({ label, value, note }) => `  ${label.padEnd(width)}  ${value}${note ? ` ${note}` : ''}`);
-}
-/** The line printed when the request is approved; failures are reported by the step's error. */
-function renderApprovedLine(result) {
-    const expiry = result.accessExpiresAt
-        ? ` The token expires at ${formatUtc(result.accessExpiresAt)} (${formatRelative(result.accessExpiresAt, result.at)}).`
-        : '';
-    return `${approvedBySentence(result.approvals) ?? `Approved at ${formatUtc(result.at)}.`}${expiry}`;
-}
-function createLogNotifier(options = {}) {
-    // The last guard: a line the runner would read as a workflow command never reaches stdout.
-    const print = options.write ?? ((text) => info(text));
-    const write = (text) => print(safeLogText(text));
-    const now = options.now ?? (() => new Date());
-    const qr = options.qr ?? renderQrCode;
-    return {
-        name: 'step log',
-        async prompt(request) {
-            // Printed before the QR library loads: the text is what matters, the QR code is a convenience.
-            write(renderLogPrompt(request, now()));
-            const { form, link } = verificationStep(request);
-            try {
-                write(`Scan to open ${QR_TARGET[form]}:\n${await qr(plain(link))}`);
-            }
-            catch (error) {
-                write(`(No QR code: ${error instanceof Error ? error.message : String(error)})`);
-            }
-        },
-        async record({ result }) {
-            if (result.outcome === 'approved')
-                write(renderApprovedLine(result));
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/retry.ts
-// When a GitHub API call is worth repeating, and after how long. GitHub signals "try again later"
-// three ways: a 5xx, a 429, and a 403 that is really a rate limit (a secondary limit carries
-// Retry-After; a primary one carries x-ratelimit-remaining: 0 and the reset time). A 403 without
-// those is a permission problem and is never retried. The wait is bounded: a comment is a
-// courtesy to the approver, so a limit that resets in an hour is reported, not waited for.
-
-
-
-const DEFAULT_RETRY_POLICY = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
-/** Reads status and headers without depending on Octokit's error class (a transitive package). */
-function failureFacts(error) {
-    if (typeof error !== 'object' || error === null)
-        return { headers: {} };
-    const response = 'response' in error ? error.response : undefined;
-    const status = typeof response?.status === 'number' ? response.status : undefined;
-    const headers = {};
-    if (typeof response?.headers === 'object' && response.headers !== null) {
-        for (const [name, value] of Object.entries(response.headers)) {
-            headers[name.toLowerCase()] = value === undefined || value === null ? undefined : String(value);
-        }
-    }
-    // Octokit reports a request that got no response (network error, timeout) as status 500 with no
-    // `response`; treat it as "no status" so it is not mistaken for a server's 500.
-    return status === undefined ? { headers } : { status, headers };
-}
-function isRateLimited(facts) {
-    if (facts.status === 429)
-        return true;
-    return facts.status === 403 && (facts.headers['retry-after'] !== undefined || facts.headers['x-ratelimit-remaining'] === '0');
-}
-/** A failure another attempt may cure: no response, a 5xx, or a rate limit. */
-function isRetryableGitHubFailure(facts) {
-    if (facts.status === undefined)
-        return true;
-    if (facts.status >= 500 && facts.status <= 599)
-        return true;
-    return isRateLimited(facts);
-}
-/**
- * How long to wait before attempt `failedAttempt + 1`, or undefined to stop: the failure is not
- * transient, the attempts are used up, or the server asks for a longer wait than `maxDelayMs`.
- */
-function retryDelayMs(facts, failedAttempt, policy, now) {
-    if (!isRetryableGitHubFailure(facts) || failedAttempt >= policy.attempts)
-        return undefined;
-    const asked = serverRequestedDelayMs(facts, now);
-    if (asked !== undefined)
-        return asked <= policy.maxDelayMs ? asked : undefined;
-    // Full jitter, as for the AWS calls: jobs that failed together do not retry together.
-    return backoffDelay(failedAttempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, ...defined_definedFields({ random: policy.random }) });
-}
-/** Retry-After (seconds or an HTTP date), else the primary rate limit's reset time. */
-function serverRequestedDelayMs(facts, now) {
-    const asked = parseRetryAfter(facts.headers['retry-after'], now);
-    if (asked !== undefined)
-        return asked;
-    const reset = facts.headers['x-ratelimit-reset'];
-    if (facts.headers['x-ratelimit-remaining'] === '0' && reset && /^\d+$/.test(reset)) {
-        return Math.max(0, Number(reset) * 1000 - now);
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/rest-client.ts
-
-
-const rest_client_DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-/** GITHUB_API_URL as the runner sets it, without a trailing slash (Octokit appends '/repos/...'). */
-function apiBaseUrl(apiUrl, env = process.env) {
-    const url = apiUrl?.trim() || env.GITHUB_API_URL?.trim() || 'https://api.github.com';
-    return url.replace(/\/+$/, '');
-}
-async function createGitHubClient(options) {
-    // Dynamic on purpose: the import costs tens of milliseconds and megabytes, paid only when a
-    // comment will actually be posted.
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    const now = options.now ?? Date.now;
-    const timeoutMs = options.requestTimeoutMs ?? rest_client_DEFAULT_REQUEST_TIMEOUT_MS;
-    const debug = options.debug ?? (() => { });
-    // Only top-level options here: a `request` option would replace @actions/github's proxy-aware
-    // fetch (Octokit merges constructor options shallowly). Octokit's own warnings go to debug.
-    const octokit = getOctokit(options.token, {
-        baseUrl: apiBaseUrl(options.apiUrl),
-        log: { debug: () => { }, info: () => { }, warn: debug, error: debug }
-    });
-    octokit.hook.wrap('request', async (request, endpoint) => {
-        const retryable = IDEMPOTENT.has(endpoint.method.toUpperCase()) || isGraphqlQuery(endpoint);
-        let limit;
-        return withRetry(async () => {
-            limit = options.limit?.();
-            limit?.throwIfAborted();
-            // A fresh timeout per attempt; merged into the per-request options so the proxy-aware fetch
-            // from the client's defaults stays in place.
-            const timeout = AbortSignal.timeout(timeoutMs);
-            endpoint.request = { ...endpoint.request, signal: limit ? AbortSignal.any([timeout, limit]) : timeout };
-            return request(endpoint);
-        }, {
-            deadline: Number.POSITIVE_INFINITY,
-            clock: { now, sleep: (ms) => sleep(ms) },
-            delayBeforeRetry: (error, attempt, at) => retryable && !limit?.aborted ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined,
-            onRetry: ({ error, delayMs }) => debug(`GitHub ${endpoint.method} ${routeOf(endpoint.url)}: ${failureFacts(error).status ?? 'no response'}; retrying in ${delayMs} ms`)
-        });
-    });
-    return octokit;
-}
-/**
- * A GraphQL query (not a mutation) reads only, so it is as safe to repeat as a GET, though it is a
- * POST. Octokit's graphql() puts the document in the `query` option.
- */
-function isGraphqlQuery(endpoint) {
-    return routeOf(endpoint.url).endsWith('/graphql') && typeof endpoint.query === 'string' && /^\s*(?:query\b|\{)/.test(endpoint.query);
-}
-/** The path of a request URL, without query or host: what a debug line may show. */
-function routeOf(url) {
-    return url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
-}
-
-;// CONCATENATED MODULE: ./src/notify/comment-size.ts
-// How long a PR comment may be. GitHub's error says "body is too long (maximum is 65536
-// characters)" without saying what a character is: its servers count code points, and one
-// measurement (github-limits, "Add limits for issue comments") found issue comments accepting
-// 65,536 four-byte emoji but not one ASCII character more, i.e. 262,144 UTF-8 bytes. JavaScript's
-// `length` counts UTF-16 units, which is never fewer than code points; UTF-8 bytes are never fewer
-// than either. So the size kept here is the UTF-8 byte count against 65,536: within every reading
-// of the limit, at the cost of a few bytes for the emoji in the titles.
-/** The most any comment body (marker included) may hold, in UTF-8 bytes. */
-const MAX_COMMENT_SIZE = 65_536;
-/** Room kept for the hidden marker line StickyComment puts before every body. */
-const MARKER_ROOM = 64;
-/** What a rendered body (without the marker) may hold. */
-const COMMENT_BODY_BUDGET = MAX_COMMENT_SIZE - MARKER_ROOM;
-/** The size as counted against the limit: UTF-8 bytes, the strictest count. */
-function commentSize(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./src/notify/markdown.ts
-// Safe pieces of GitHub-flavoured Markdown for text we do not control: workflow and job names,
-// refs, the actor, inputs, and server messages. Anything else could inject links, HTML, @mentions
-// that notify people, #references, or autolinked URLs into a message that asks for approval, which
-// is exactly what a phishing attempt would want. Identifiers go in code spans (nothing inside a
-// code span is parsed: no HTML, no links, no mentions); prose is backslash-escaped.
-
-/** One line of plain text, at most `maxLength` characters (an ellipsis marks a cut): the one
- *  sanitiser (text/sanitize.ts) removes bidi, zero-width and control characters and line breaks. */
-function plainLine(text, maxLength = 200) {
-    return sanitize(text, { maxLength });
-}
-/** The ASCII punctuation that can start or end Markdown, HTML, an entity, or a GFM autolink.
- *  The rest (`'",;?/=%$^`) means nothing in GFM and stays readable in notification e-mails. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!|<>~&:@]/g;
-/**
- * Prose that renders as exactly these characters: markup punctuation is backslash-escaped
- * (CommonMark allows it for any ASCII punctuation), which also stops GFM autolinks
- * (`https\://…`, `www\.`) because the parser never sees the raw trigger characters.
- */
-function escapeText(text, maxLength = 500) {
-    return plainLine(text, maxLength).replace(MARKDOWN_PUNCTUATION, (char) => `\\${char}`);
-}
-/** A code span that holds any text: the fence is longer than any run of backticks inside. */
-function codeSpan(text, maxLength = 200) {
-    const content = plainLine(text, maxLength);
-    if (content === '')
-        return '` `';
-    const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    // A space on each side when the content touches a backtick or a space (CommonMark strips one).
-    const pad = content.startsWith('`') || content.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${content}${pad}${fence}`;
-}
-/**
- * A link destination we are willing to render: http(s) only (no javascript:, data:), serialized
- * by the URL parser and with the characters that could end a Markdown destination encoded.
- * Undefined when the text is not such a URL; render it as text instead.
- */
-function safeUrl(text) {
-    let url;
-    try {
-        url = new URL(text.trim());
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        return undefined;
-    if (url.username || url.password)
-        return undefined;
-    // Only after the origin: an IPv6 host keeps its brackets.
-    const rest = url.href.slice(url.origin.length);
-    return url.origin + rest.replace(/[()<>\s"'`\\[\]|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-/** `[text](url)` when the URL is safe; otherwise the text and the URL as a code span. */
-function markdown_link(label, url) {
-    const href = safeUrl(url);
-    return href === undefined ? `${label} (${codeSpan(url, 300)})` : `[${label}](${href})`;
-}
-
-;// CONCATENATED MODULE: ./src/notify/titles.ts
-const TITLES = {
-    pending: '🔐 AWS sign-in waiting for approval',
-    approved: '✅ AWS sign-in approved',
-    denied: '⛔ AWS sign-in denied',
-    expired: '⌛ AWS sign-in expired',
-    'timed-out': '⌛ AWS sign-in timed out',
-    cancelled: '🚫 AWS sign-in cancelled',
-    error: '❌ AWS sign-in failed'
-};
-
-;// CONCATENATED MODULE: ./src/notify/comment-body.ts
-// The PR comment an approver reads: while pending, everything needed to decide (where to approve,
-// the code to compare, until when, and which run is asking); once decided, what happened and what
-// to do, with the code and the link removed so nobody approves a request that is over.
-// Every value from the run or the inputs goes through markdown.ts: the comment must not become a
-// vehicle for someone else's link, HTML or @mention.
-
-
-
-
-
-
-
-/**
- * The comment body (without the hidden marker, which StickyComment adds). `result` supplies the
- * time of the outcome, the message and the access expiry; `state` decides what is shown.
- *
- * GitHub refuses a longer comment outright, which would leave the approver with none, so a body
- * over `budget` (UTF-8 bytes, comment-size.ts) is shortened. The one part without a bound of its
- * own is the list of profiles (`roles` may name hundreds); every other part is cut to its own
- * length where it is rendered. So the title, the code, the link, the warning and who is asking
- * always stay, the profile list is cut to what fits, and the comment says so and where the whole
- * list is (the job log).
- */
-function renderComment(request, state, result, budget = COMMENT_BODY_BUDGET) {
-    const profiles = request.profiles?.length ?? 0;
-    const whole = composeComment(request, state, result, profiles);
-    if (commentSize(whole) <= budget)
-        return whole;
-    // The most profiles that fit: the size grows with the count, so a binary search finds it.
-    let fits = 0;
-    for (let low = 0, high = profiles - 1; low <= high;) {
-        const middle = Math.floor((low + high) / 2);
-        if (commentSize(composeComment(request, state, result, middle)) <= budget) {
-            fits = middle;
-            low = middle + 1;
-        }
-        else
-            high = middle - 1;
-    }
-    return composeComment(request, state, result, fits);
-}
-/** The body listing the first `shownProfiles` profiles; a shortened list is said to be one. */
-function composeComment(request, state, result, shownProfiles) {
-    const sections = [`### ${TITLES[state]}`, ...(state === 'pending' ? pendingSections(request) : outcomeSections(request, state, result))];
-    const shortened = shownProfiles < (request.profiles?.length ?? 0);
-    sections.push(contextSection(request, shownProfiles));
-    if (shortened) {
-        sections.push("<sub>This comment was shortened to fit GitHub's limit on a comment's length; the job log has the whole request.</sub>");
-    }
-    sections.push('<sub>Posted by aws-sso-device-auth. This comment is updated in place as the request changes.</sub>');
-    return `${sections.join('\n\n')}\n`;
-}
-function pendingSections(request) {
-    const step = verificationStep(request);
-    const sections = [
-        ...(request.refusal ? [`> 🛑 ${escapeText(refusalSentence(request.refusal), 1000)}`] : []),
-        `A job in this pull request is waiting for someone with AWS access to approve its sign-in through IAM Identity Center.`,
-        `**${markdown_link('Open the AWS verification page', step.link)}**${hostNote(step.link)}. ${escapeText(pageInstruction(step.form))} ${codeSpan(request.userCode, 64)}.`,
-        `**Code:** ${codeSpan(request.userCode, 64)}`,
-        ...noticeQuote(request),
-        escapeText(regionHint(request.region), 1000)
-    ];
-    let timing = `The code expires at **${formatUtc(request.expiresAt)}**.`;
-    if (request.expiresAt.getTime() - request.deadline.getTime() >= 1000) {
-        timing += ` The job stops waiting at **${formatUtc(request.deadline)}**.`;
-    }
-    const renewal = renewalSentence(request);
-    if (renewal)
-        timing += ` ${escapeText(renewal)}`;
-    sections.push(timing);
-    sections.push(...approvalSections(request));
-    sections.push([
-        `> ⚠️ **Approve only if you started this run and expect it to use your AWS access.**`,
-        `> Check that the code matches the one in the job log of ${markdown_link('this run', request.context.runUrl)}.`,
-        `> Anyone can post a comment that looks like this one: approving someone else's code gives them your AWS access.`
-    ].join('\n'));
-    return sections;
-}
-/** Several approvers: how many and who approved, and the other codes, each for another person. */
-function approvalSections(request) {
-    const sentence = approvalsSentence(request);
-    if (!sentence)
-        return [];
-    const codes = (request.otherCodes ?? []).map((code) => `- ${markdown_link('Another approver', code.verificationUriComplete)}: code ${codeSpan(code.userCode, 64)}`);
-    return [escapeText(sentence, 1000), ...(codes.length > 0 ? [codes.join('\n')] : [])];
-}
-function outcomeSections(request, outcome, result) {
-    const at = result?.at;
-    const when = (fallback) => {
-        const time = at ?? fallback;
-        return time ? ` at **${formatUtc(time)}**` : '';
-    };
-    // `message` is, by contract, one line saying what happened and what to do; without one, each
-    // state has its own.
-    const message = result?.message ? escapeText(result.message, 1000) : undefined;
-    const runLog = markdown_link('the job log', request.context.runUrl);
-    switch (outcome) {
-        case 'approved': {
-            const until = result?.accessExpiresAt ? ` until **${formatUtc(result.accessExpiresAt)}**` : '';
-            const by = approvedBySentence(result?.approvals);
-            return [
-                `${by ? escapeText(by, 1000) : `Approved${when()}.`} The job goes on with ${by ? "the first approver's" : "the approver's"} AWS access${until}.`,
-                'The code and the verification link were removed from this comment; there is nothing left to do.'
-            ];
-        }
-        case 'denied':
-            return [
-                `Denied${when()} at the AWS verification page. The job got no AWS access and failed.`,
-                message ?? 'If that was a mistake, re-run the job to get a new code and approve it.'
-            ];
-        case 'expired':
-            return [
-                `The code expired${when(request.expiresAt)} before anyone approved it. The job got no AWS access.`,
-                message ?? 'Re-run the job to get a new code, and approve it before it expires.'
-            ];
-        case 'timed-out':
-            return [
-                `The job stopped waiting${when(request.deadline)} before anyone approved it. The job got no AWS access.`,
-                message ?? 'Re-run the job and approve sooner, or raise the `timeout` input.'
-            ];
-        case 'cancelled':
-            return [
-                `The run was cancelled${when()} while waiting for approval. The job got no AWS access.`,
-                'The old code is no longer waited for: do not approve it.',
-                message ?? 'Re-run the job to ask again.'
-            ];
-        case 'error':
-            return [
-                `The sign-in failed${when()}. The job got no AWS access.`,
-                message ?? `See ${runLog} for what went wrong, then re-run the job.`
-            ];
-    }
-}
-function contextSection(request, shownProfiles) {
-    const context = request.context;
-    const lines = [
-        '**Request**',
-        `- Repository: ${codeSpan(context.repository)}`,
-        `- Workflow: ${codeSpan(context.workflow)}, job ${codeSpan(context.job)}`,
-        `- Run: ${markdown_link(runLabel(context), context.runUrl)}, started by ${codeSpan(context.actor, 64)} (event ${codeSpan(context.eventName, 64)})`,
-        `- Ref: ${codeSpan(context.ref, 256)} at commit ${commitReference(context)}`,
-        `- AWS access portal: ${codeSpan(request.startUrl, 300)} (region ${codeSpan(request.region, 64)})`
-    ];
-    if (request.accountId !== undefined || request.roleName !== undefined) {
-        lines.push(`- AWS account and role: ${codeSpan(request.accountId ?? 'any', 64)} / ${codeSpan(request.roleName ?? 'any', 128)}`);
-    }
-    const profiles = request.profiles ?? [];
-    for (const { profile, accountId, roleName } of profiles.slice(0, shownProfiles)) {
-        lines.push(`- AWS profile ${codeSpan(profile, 64)}: account and role ${codeSpan(accountId, 64)} / ${codeSpan(roleName, 128)}`);
-    }
-    const hidden = profiles.length - shownProfiles;
-    if (hidden > 0) {
-        lines.push(`- **…and ${hidden} more AWS ${hidden === 1 ? 'profile' : 'profiles'}, not listed here** (too long for one comment): ${markdown_link('the job log', request.context.runUrl)} lists every role asked for. Check them there before approving.`);
-    }
-    lines.push(`- Client name on the AWS page: ${codeSpan(request.clientName, 128)}`);
-    return lines.join('\n');
-}
-/** Right under the code: where the request goes when that is not AWS's own endpoints. */
-function noticeQuote(request) {
-    if (!request.endpointNotice)
-        return [];
-    const { heading, details } = noticeText(request.endpointNotice);
-    return [[`> 🛑 **${escapeText(heading)}**`, ...details.map((detail) => `> ${escapeText(detail)}`)].join('\n')];
-}
-/** " on `host`": lets the approver see where the link leads before following it. */
-function hostNote(url) {
-    try {
-        return ` on ${codeSpan(new URL(url).host, 253)}`;
-    }
-    catch {
-        return '';
-    }
-}
-function runLabel(context) {
-    const attempt = context.runAttempt && context.runAttempt !== '1' ? `, attempt ${escapeText(context.runAttempt, 10)}` : '';
-    return `run ${escapeText(context.runId, 32)}${attempt}`;
-}
-/** The short commit as a link to the commit, when the SHA and the server look like what they are. */
-function commitReference(context) {
-    const short = codeSpan(context.sha.slice(0, 7), 7);
-    if (!/^[0-9a-f]{7,64}$/i.test(context.sha) || !/^[\w.-]+\/[\w.-]+$/.test(context.repository))
-        return short;
-    return markdown_link(short, `${context.serverUrl.replace(/\/+$/, '')}/${context.repository}/commit/${context.sha}`);
-}
-
-;// CONCATENATED MODULE: ./src/model/gate.ts
-// A gate: one approval a workflow's job asks for, the same across runs and re-runs. Its id names
-// the PR comment that shows it (the comment's hidden marker) and the pending request between two
-// phases (model/pending.ts), so both are found again by the step that needs them.
-
-
-/** A stable 16-hex-digit id for a gate; it goes into the hidden marker. */
-function gateId(parts) {
-    const key = JSON.stringify([
-        parts.workflow,
-        parts.job,
-        parts.startUrl.trim().replace(/\/+$/, ''),
-        parts.accountId ?? '',
-        parts.roleName ?? ''
-    ]);
-    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 16);
-}
-/**
- * The gate a request belongs to: one comment (and one pending request between two phases) per
- * workflow, job, start URL, account and role.
- */
-function gateOf(request) {
-    return gateId({
-        workflow: request.context.workflow,
-        job: request.context.job,
-        startUrl: request.startUrl,
-        ...defined_definedFields({ accountId: request.accountId, roleName: request.roleName })
-    });
-}
-
-;// CONCATENATED MODULE: ./src/github/identity.ts
-
-
-/** A failure of GET /user that is not "an installation token may not ask": 401, 5xx after retries. */
-class IdentityLookupError extends Error {
-    failure;
-    facts;
-    name = 'IdentityLookupError';
-    constructor(failure, facts) {
-        super('GET /user failed');
-        this.failure = failure;
-        this.facts = facts;
-    }
-}
-const VIEWER_QUERY = 'query { viewer { login databaseId } }';
-/**
- * The token's identity, or undefined when GitHub does not say (with the reason in a debug line).
- * Throws IdentityLookupError when GitHub rejects the token or cannot be reached at all.
- */
-async function learnTokenIdentity(github, debug = () => { }) {
-    try {
-        const { data } = await github.rest.users.getAuthenticated();
-        const identity = asIdentity(data, 'GET /user');
-        if (identity === undefined)
-            debug('GitHub answered GET /user without a usable login and id.');
-        return identity;
-    }
-    catch (error) {
-        const facts = failureFacts(error);
-        // 403 without a rate limit is the installation token's answer; anything else is not.
-        if (facts.status !== 403 || isRateLimited(facts))
-            throw new IdentityLookupError(error, facts);
-    }
-    try {
-        const answer = await github.graphql(VIEWER_QUERY);
-        const viewer = member(answer, 'viewer');
-        const identity = asIdentity({ login: member(viewer, 'login'), id: member(viewer, 'databaseId') }, 'GraphQL viewer');
-        if (identity === undefined)
-            debug('GitHub answered the GraphQL viewer query without a usable login and databaseId.');
-        return identity;
-    }
-    catch (error) {
-        debug(`GitHub refused GET /user (an installation token) and the GraphQL viewer query (${failureFacts(error).status ?? 'no HTTP status'}).`);
-        return undefined;
-    }
-}
-/** The author of a comment GitHub just returned, as an identity; undefined when it has no valid id. */
-function commentAuthor(user, source) {
-    return asIdentity(user, source);
-}
-function asIdentity(value, source) {
-    const id = positiveInteger(member(value, 'id'));
-    const login = member(value, 'login');
-    if (id === undefined)
-        return undefined;
-    if (!isGitHubLogin(login))
-        return undefined;
-    return { id, login, source };
-}
-
-;// CONCATENATED MODULE: ./src/notify/pr-comment.ts
-// One sticky PR comment per gate, edited in place through the request's life and across re-runs.
-// A comment is ours only if it starts with our marker for this gate AND was written by the token's
-// own identity: anyone can paste the marker into a comment of their own (with their own device
-// code, to phish an approver), so a marker alone never makes a comment editable.
-
-
-
-
-
-
-const PERMISSION = 'pull-requests: write';
-/** The hidden first line of every comment for `gate`. */
-function commentMarker(gate) {
-    return `<!-- aws-sso-device-auth:gate=${gate} -->`;
-}
-class PrCommentError extends Error {
-    reason;
-    status;
-    name = 'PrCommentError';
-    constructor(reason, message, 
-    /** The HTTP status, when GitHub answered. */
-    status) {
-        super(message);
-        this.reason = reason;
-        this.status = status;
-    }
-}
-/** 403/404: a read-only token (fork PRs) or a job without `pull-requests: write`. */
-class CommentPermissionError extends PrCommentError {
-    name = 'CommentPermissionError';
-    constructor(action, status, githubMessage) {
-        super('permission', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. ` +
-            `Give the job \`permissions: ${PERMISSION}\`; pull requests from forks only get a read-only token. ` +
-            'The approval request is in the step log.', status);
-    }
-}
-class StickyComment {
-    github;
-    target;
-    gateId;
-    knownIdentity;
-    options;
-    existing;
-    constructor(github, target, gateId, 
-    /** Whose token it is: the only author whose comments are edited. Undefined: nobody's are. */
-    knownIdentity, options, existing) {
-        this.github = github;
-        this.target = target;
-        this.gateId = gateId;
-        this.knownIdentity = knownIdentity;
-        this.options = options;
-        this.existing = existing;
-    }
-    get identity() {
-        return this.knownIdentity;
-    }
-    /**
-     * Finds this gate's comment (the oldest that carries the marker and was written by the token's
-     * identity), reading every page until it is found. No comment yet is not an error: `upsert`
-     * then creates one.
-     */
-    static async find(target, gate, options = {}) {
-        const github = await createGitHubClient({ ...options, token: target.token, apiUrl: target.apiUrl });
-        const identity = await tokenIdentity(github, target, options.debug ?? (() => { }));
-        const sticky = new StickyComment(github, target, gate, identity, options, undefined);
-        sticky.existing = await sticky.findOwn();
-        return sticky;
-    }
-    /** The comment's id and web URL once it exists. */
-    get comment() {
-        return this.existing;
-    }
-    /** Edits our comment, or creates it. `body` is the rendered comment; the marker is added here. */
-    async upsert(body) {
-        const full = `${commentMarker(this.gateId)}\n${body}`;
-        // The renderer shortens every body to fit; this is the last guard, before anything is sent.
-        if (commentSize(full) > MAX_COMMENT_SIZE) {
-            throw new RangeError(`PR comment body is ${commentSize(full)} bytes; the limit kept is ${MAX_COMMENT_SIZE}`);
-        }
-        if (this.existing) {
-            const updated = await this.update(this.existing.id, full);
-            if (updated)
-                return (this.existing = updated);
-            // Deleted since it was found (someone removed it): a new one takes its place.
-        }
-        return (this.existing = await this.create(full));
-    }
-    /** Undefined when the comment no longer exists. */
-    async update(id, body) {
-        try {
-            const { data } = await this.github.rest.issues.updateComment({
-                owner: this.target.owner,
-                repo: this.target.repo,
-                comment_id: id,
-                body
-            });
-            return { id: data.id, url: data.html_url };
-        }
-        catch (error) {
-            const facts = failureFacts(error);
-            if (facts.status === 404)
-                return undefined;
-            throw commentError('update', error, facts);
-        }
-    }
-    /**
-     * POST is not idempotent: when its answer is lost (a 502 after GitHub stored the comment) a plain
-     * retry would leave two comments. So before each new attempt, look again; if our comment now
-     * exists, edit it instead.
-     */
-    async create(body) {
-        const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.retry };
-        const sleep = this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-        const now = this.options.now ?? Date.now;
-        // Only the POST's own failures are retried; looking for the comment again fails as it is.
-        let posting = false;
-        try {
-            return await withRetry(async (attempt) => {
-                if (attempt > 1) {
-                    posting = false;
-                    // With the identity unknown nothing can be found, and a lost answer may leave a second
-                    // comment: a duplicate is the price of never editing a comment that may not be ours.
-                    const stored = await this.findOwn();
-                    const updated = stored && (await this.update(stored.id, body));
-                    if (updated)
-                        return updated;
-                }
-                posting = true;
-                return await this.post(body);
-            }, {
-                deadline: Number.POSITIVE_INFINITY,
-                clock: { now, sleep: (ms) => sleep(ms) },
-                delayBeforeRetry: (error, attempt, at) => (posting ? retryDelayMs(failureFacts(error), attempt, policy, at) : undefined),
-                onRetry: ({ error, delayMs }) => this.options.debug?.(`GitHub POST issue comment: ${failureFacts(error).status ?? 'no response'}; checking for it, then retrying in ${delayMs} ms`)
-            });
-        }
-        catch (error) {
-            throw posting ? commentError('create', error, failureFacts(error)) : error;
-        }
-    }
-    /** One POST of a new comment. */
-    async post(body) {
-        const { data } = await this.github.rest.issues.createComment({
-            owner: this.target.owner,
-            repo: this.target.repo,
-            issue_number: this.target.issueNumber,
-            body
-        });
-        // Unknown until now: the comment this token just wrote says who it is.
-        if (this.knownIdentity === undefined) {
-            this.knownIdentity = commentAuthor(data.user, 'a comment it wrote');
-            if (this.knownIdentity)
-                this.options.debug?.(`PR comment: the token writes as ${this.knownIdentity.login} (user id ${this.knownIdentity.id}), as its new comment shows.`);
-        }
-        return { id: data.id, url: data.html_url };
-    }
-    async findOwn() {
-        const identity = this.knownIdentity;
-        // Nobody's comment can be shown to be ours: a new one is posted (see tokenIdentity's line).
-        if (identity === undefined)
-            return undefined;
-        const marker = commentMarker(this.gateId);
-        let found;
-        try {
-            await this.github.paginate(this.github.rest.issues.listComments, { owner: this.target.owner, repo: this.target.repo, issue_number: this.target.issueNumber, per_page: 100 }, (response, done) => {
-                // The marker must open the body: text from the run (a job name, say) quoted further down
-                // in some other gate's comment cannot make that comment ours.
-                // By user id, never by login: a login is matched case-insensitively, a bot's may be
-                // shown with or without `[bot]`, and `github-actions[bot]` is also every other
-                // GITHUB_TOKEN's author, not only this gate's.
-                const own = response.data.find((comment) => comment.body?.startsWith(marker) === true && comment.user?.id === identity.id);
-                if (own) {
-                    found = { id: own.id, url: own.html_url };
-                    done();
-                }
-                return [];
-            });
-        }
-        catch (error) {
-            throw commentError('read', error, failureFacts(error));
-        }
-        return found;
-    }
-}
-/**
- * Whose token it is: what GitHub says, else what the main step learned; undefined (said in a
- * debug line) when neither knows, and then no existing comment is edited.
- */
-async function tokenIdentity(github, target, debug) {
-    let learned;
-    try {
-        learned = await learnTokenIdentity(github, debug);
-    }
-    catch (error) {
-        if (error instanceof IdentityLookupError)
-            throw commentError('read', error.failure, error.facts);
-        throw error;
-    }
-    const known = target.knownIdentity === undefined ? undefined : commentAuthor(target.knownIdentity, 'the main step');
-    const identity = learned ?? known;
-    if (identity === undefined) {
-        debug('PR comment: could not learn whose token github-token is, so no existing comment is edited; a new comment is posted.');
-    }
-    else {
-        debug(`PR comment: the token writes as ${identity.login} (user id ${identity.id}, from ${identity.source}); only its comments are edited.`);
-    }
-    return identity;
-}
-/** The one error a caller shows as a warning. Carries GitHub's short message, never a body or token. */
-function commentError(action, error, facts) {
-    const githubMessage = shortGitHubMessage(error);
-    const status = facts.status;
-    if (status !== undefined && (status === 403 || status === 404) && !isRateLimited(facts)) {
-        return new CommentPermissionError(action, status, githubMessage);
-    }
-    if (status === 401) {
-        return new PrCommentError('credentials', `Could not ${action} the PR comment: GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}). Check the \`github-token\` input. The approval request is in the step log.`, status);
-    }
-    if (isRetryableGitHubFailure(facts)) {
-        const answer = status === undefined ? 'could not be reached or did not answer' : `kept answering ${status}`;
-        return new PrCommentError('unavailable', `Could not ${action} the PR comment: GitHub ${answer}, even after retries. The approval request is in the step log.`, status);
-    }
-    return new PrCommentError('rejected', `Could not ${action} the PR comment: GitHub answered ${status}${githubMessage ? ` (${githubMessage})` : ''}. The approval request is in the step log.`, status);
-}
-/** GitHub's `message` field (e.g. "Resource not accessible by integration"), one short line. */
-function shortGitHubMessage(error) {
-    if (typeof error !== 'object' || error === null || !('response' in error))
-        return undefined;
-    const data = error.response?.data;
-    if (typeof data !== 'object' || data === null || !('message' in data) || typeof data.message !== 'string')
-        return undefined;
-    return sanitize(data.message, { maxLength: 120 });
-}
-
-;// CONCATENATED MODULE: ./src/time/limit.ts
-// Waiting for work that may not end in time: the one way the action bounds a wait it cannot cut
-// short from inside (a library call, a post task, a GitHub write). The work itself is not stopped;
-// it is left to finish on its own, unheard, and its failure after the limit is no unhandled rejection.
-
-/**
- * Starts `work` and settles with its outcome, with `timed-out` after `ms` (no limit when
- * undefined), or with `cancelled` as soon as `signal` aborts (at once when it has already). The
- * clock starts before the work does: its first synchronous moments count against the limit too.
- * The limit is kept on `clock`: the system's, or a test's virtual one (the poll's schedule tests).
- */
-async function settleWithin(work, ms, signal, clock = systemClock) {
-    // Ends the limit's own wait and listener once the race is over, whoever won it.
-    const settled = new AbortController();
-    const limit = new Promise((resolve) => {
-        if (ms !== undefined) {
-            clock.sleep(ms, settled.signal).then(() => resolve({ status: 'timed-out' }), () => { } // the work settled first
-            );
-        }
-        const onAbort = () => resolve({ status: 'cancelled' });
-        if (signal?.aborted)
-            onAbort();
-        else
-            signal?.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
-    });
-    // Mapped to a value, so a failure after the limit is not an unhandled rejection.
-    const running = work().then((value) => ({ status: 'done', value }), (error) => ({ status: 'failed', error }));
-    try {
-        return await Promise.race([running, limit]);
-    }
-    finally {
-        settled.abort();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/notify/pr-comment-channel.ts
-// The PR comment as a channel: posted the moment a request exists (the log is not where an
-// approver on the pull request looks), edited in place when it ends, and handed to the post step
-// while it still says "pending" so that a killed step cannot leave it asking for approval.
-// A comment that cannot be written costs one warning, never the gate: the log has the prompt.
-
-
-
-
-
-
-
-
-function createPrCommentNotifier(options) {
-    const { target, postStep } = options;
-    let sticky;
-    /** The limit of the write in progress: the GitHub client checks it before and during each request. */
-    let limit;
-    // After a permission or token problem every later call would fail the same way: one warning.
-    let disabled = false;
-    // Whether the post step knows about the comment (it does once a pending comment exists).
-    let handedOver = false;
-    const handOver = (change) => {
-        if (!handedOver)
-            return;
-        postStep.updateComment((comment) => {
-            if (comment)
-                change(comment);
-            return comment;
-        });
-    };
-    async function write(request, body, cancellation) {
-        if (disabled || cancellation?.aborted)
-            return false;
-        const withinMs = options.writeWithinMs?.();
-        const timeLimit = withinMs === undefined ? undefined : AbortSignal.timeout(withinMs);
-        limit = timeLimit && cancellation ? AbortSignal.any([timeLimit, cancellation]) : (timeLimit ?? cancellation);
-        try {
-            const written = (async () => {
-                sticky ??= await StickyComment.find(target, gateOf(request), { ...options.sticky, limit: () => limit });
-                return sticky.upsert(body);
-            })();
-            const { url } = await withinLimit(written, limit, withinMs);
-            options.onPosted(url);
-            return true;
-        }
-        catch (error) {
-            // Cancelled: the flow records `cancelled` next, with a write of its own.
-            if (cancellation?.aborted)
-                return false;
-            // Not answering is a reason to stop too: the next write would only wait as long again.
-            if (error instanceof PrCommentError && error.reason !== 'rejected')
-                disabled = true;
-            options.warn(error instanceof PrCommentError
-                ? error.message
-                : `Could not update the PR comment: ${error instanceof Error ? error.message : String(error)}`);
-            return false;
-        }
-    }
-    return {
-        name: 'PR comment',
-        async prompt(request) {
-            if (!(await write(request, renderComment(request, 'pending'), options.signal)))
-                return;
-            postStep.updateComment(() => ({
-                owner: target.owner,
-                repo: target.repo,
-                issueNumber: target.issueNumber,
-                apiUrl: target.apiUrl,
-                gate: gateOf(request),
-                ...(sticky?.identity ? { author: { id: sticky.identity.id, login: sticky.identity.login } } : {}),
-                request: storeRequest(request),
-                phase: options.phase,
-                recorded: false,
-                ...defined_definedFields({ pendingFile: options.pendingFile })
-            }));
-            handedOver = true;
-        },
-        async record({ request, result }) {
-            // Nothing was shown to anyone: a failure before the request started needs no comment.
-            if (request === undefined)
-                return;
-            // Handed over first: if this step dies during the edit, the post step writes the same outcome.
-            handOver((comment) => (comment.result = storeResult(result)));
-            if (await write(request, renderComment(request, result.outcome, result)))
-                handOver((comment) => (comment.recorded = true));
-        }
-    };
-}
-/** The write's outcome, or a PrCommentError as soon as its limit runs out (the write is then cut off). */
-async function withinLimit(written, limit, withinMs) {
-    if (!limit)
-        return written;
-    const outcome = await settleWithin(() => written, undefined, limit);
-    if (outcome.status === 'done')
-        return outcome.value;
-    if (outcome.status === 'failed')
-        throw outcome.error;
-    throw new PrCommentError('unavailable', `Could not update the PR comment: GitHub did not answer within ${seconds(withinMs ?? 0)}. The approval request is in the step log.`);
-}
-/**
- * Where this run's PR comment goes, or undefined (with the reason) when there is none to post:
- * the run belongs to no pull request, or the workflow gave no token.
- */
-function commentTarget(context, token, env = process.env) {
-    if (context.pullRequest === undefined)
-        return { reason: 'this run belongs to no pull request' };
-    if (token === '')
-        return { reason: "input 'github-token' is empty" };
-    const [owner, repo] = context.repository.split('/');
-    if (!owner || !repo)
-        return { reason: 'GITHUB_REPOSITORY is not owner/repo' };
-    return { target: { token, owner, repo, issueNumber: context.pullRequest, apiUrl: apiBaseUrl(undefined, env) } };
-}
-
-;// CONCATENATED MODULE: ./src/notify/html.ts
-// core.summary writes its text and attributes raw, so everything we put in HTML passes here.
-
-const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
-/**
- * A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. The href is
- * the URL parser's serialisation (markdown.ts safeUrl), never the raw text: a line break, control
- * or bidi character from GITHUB_SERVER_URL or an AWS answer would otherwise stand in the summary.
- */
-function html_link(href, text) {
-    const url = /^https?:\/\//i.test(href.trim()) ? safeUrl(href) : undefined;
-    return url === undefined ? escapeHtml(text) : `<a href="${escapeHtml(url)}">${escapeHtml(text)}</a>`;
-}
-
-;// CONCATENATED MODULE: ./src/notify/summary.ts
-// The job summary: the record of how the gate ended. The runner uploads a step's summary only
-// after the step's process exits, so in a single step it cannot prompt anyone; it records what was
-// requested, by which run, the outcome and when. A `phase: start` step exits right after the
-// prompt, so there the summary is the prompt, visible while the job goes on.
-// core.summary escapes nothing: every value is escaped here.
-
-
-
-
-
-
-
-
-
-/** The prompt, for a step that exits while the request is pending (`phase: start`). */
-function renderPendingSummary(request) {
-    const code = `<code>${escapeHtml(plain(request.userCode))}</code>`;
-    const step = verificationStep(request);
-    const rows = [
-        ['User code', code],
-        ['Verification page', html_link(step.link, plain(step.link))],
-        ['Code expires', escapeHtml(formatUtc(request.expiresAt))]
-    ];
-    if (request.deadline.getTime() < request.expiresAt.getTime())
-        rows.push(['The job stops waiting', escapeHtml(formatUtc(request.deadline))]);
-    for (const code of request.otherCodes ?? []) {
-        rows.push(["Another approver's code", `<code>${html_link(code.verificationUriComplete, plain(code.userCode))}</code>`]);
-    }
-    const progress = [request.refusal && refusalSentence(request.refusal), approvalsSentence(request), renewalSentence(request)];
-    const parts = [
-        `<h2>${TITLES.pending}</h2>`,
-        ...progress.filter((sentence) => sentence !== undefined).map((sentence) => `<p>${escapeHtml(sentence)}</p>`),
-        `<p><strong>${html_link(step.link, 'Open the AWS verification page')}</strong>. ${escapeHtml(pageInstruction(step.form))} ${code}.</p>`,
-        ...noticeParagraph(request),
-        `<p>${escapeHtml(regionHint(request.region))}</p>`,
-        summary_table([...rows, ...subjectTableRows(request)]),
-        '<p>⚠️ <strong>Approve only a request you expect.</strong> Approving gives this job your AWS access until its token expires. ' +
-            "Anyone can start a request that looks like this one: check that the code matches this run's log, and if in doubt, deny it.</p>"
-    ];
-    return parts.join('\n');
-}
-function renderSummary({ subject, request, result }) {
-    const rows = [
-        ['Outcome', `<code>${escapeHtml(result.outcome)}</code>`],
-        ['At', escapeHtml(formatUtc(result.at))]
-    ];
-    if (result.approvals?.length)
-        rows.push(['Approved by', escapeHtml(approverList(result.approvals))]);
-    if (result.accessExpiresAt)
-        rows.push(['Token expires', escapeHtml(formatUtc(result.accessExpiresAt))]);
-    if (request) {
-        rows.push(['User code', `<code>${escapeHtml(plain(request.userCode))}</code>`]);
-        rows.push(['Code expires', escapeHtml(formatUtc(request.expiresAt))]);
-        rows.push(['Verification page', html_link(request.verificationUri, plain(request.verificationUri))]);
-    }
-    rows.push(...subjectTableRows(subject));
-    const parts = [`<h2>${TITLES[result.outcome]}</h2>`];
-    if (result.message)
-        parts.push(`<p>${escapeHtml(plain(result.message))}</p>`);
-    // The record shows the code too: it keeps the warning the approver was given beside it.
-    if (request)
-        parts.push(...noticeParagraph(request));
-    parts.push(summary_table(rows));
-    if (result.receipt)
-        parts.push(receiptTable(result.receipt));
-    return parts.join('\n');
-}
-/** The approval receipt (the `receipt` output), for an audit in CloudTrail: the run, then each approver. */
-function receiptTable(receipt) {
-    const text = (value) => escapeHtml(plain(value));
-    const rows = [
-        ['Repository', text(receipt.repository)],
-        ['Run', `${text(receipt.runId)} (attempt ${text(receipt.runAttempt)})`],
-        ['Commit', `<code>${text(receipt.commit)}</code>`],
-        ['Approvals required', String(receipt.requiredApprovals)]
-    ];
-    receipt.approvers.forEach((approver, index) => {
-        const which = receipt.approvers.length === 1 ? 'Approver' : `Approver ${index + 1}`;
-        rows.push([which, text(approver.userName)]);
-        rows.push([`${which}: ARN`, `<code>${text(approver.arn)}</code>`]);
-        rows.push([`${which}: approved at`, text(approver.approvedAt)]);
-        rows.push([`${which}: CloudTrail request IDs`, text(approver.requestIds.join(', '))]);
-    });
-    return ['<h3>Approval receipt</h3>', summary_table(rows)].join('\n');
-}
-function noticeParagraph(request) {
-    if (!request.endpointNotice)
-        return [];
-    const { heading, details } = noticeText(request.endpointNotice);
-    return [`<p>🛑 <strong>${escapeHtml(heading)}</strong> ${details.map(escapeHtml).join(' ')}</p>`];
-}
-function subjectTableRows(subject) {
-    return subjectRows(subject).map((row) => {
-        const value = row.href ? html_link(row.href, row.value) : escapeHtml(row.value);
-        return [row.label, row.note ? `${value} ${escapeHtml(row.note)}` : value];
-    });
-}
-function summary_table(rows) {
-    return [
-        '<table>',
-        ...rows.map(([label, cell]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`),
-        '</table>'
-    ].join('\n');
-}
-function createSummaryNotifier(options = {}) {
-    return {
-        name: 'job summary',
-        async prompt(request) {
-            // Otherwise nothing to show while waiting: nobody sees this step's summary before it exits.
-            if (options.showPrompt)
-                await summary.addRaw(renderPendingSummary(request), true).write({ overwrite: true });
-        },
-        async record(gate) {
-            await summary.addRaw(renderSummary(gate), true).write();
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/notify/channel.ts
-/**
- * Runs one step on every channel. A channel that fails only warns: the log has already shown the
- * prompt, and losing a summary must not turn an approved gate into a failed one.
- */
-async function notifyAll(notifiers, step, warn) {
-    for (const notifier of notifiers) {
-        try {
-            await step(notifier);
-        }
-        catch (error) {
-            warn(`Could not update the ${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/notify/index.ts
-
-
-
-
-
-function createNotifiers(channels, settings = {}) {
-    const notifiers = [createLogNotifier()];
-    if (channels.includes('summary'))
-        notifiers.push(createSummaryNotifier({ showPrompt: settings.summaryShowsPrompt ?? false }));
-    if (channels.includes('pr-comment') && settings.prComment)
-        notifiers.push(createPrCommentNotifier(settings.prComment));
-    return notifiers;
-}
-
-;// CONCATENATED MODULE: ./src/oidc/errors.ts
-// The errors an SSO OIDC call can end with. They live in the HTTP layer, shared with the portal
-// client; this module is the place OIDC callers import them from.
-
-
-;// CONCATENATED MODULE: ./src/model/pending.ts
-// From `phase: start` to `phase: wait`: what the wait step needs to poll (each round's client
-// registration and device code, all secret; rewritten by the wait step when a round is renewed) and to tell the channels how the request ended (the request
-// as shown). It travels in a mode-0600 file under RUNNER_TEMP, never through outputs: outputs are
-// readable by every later step and printed unmasked, and a masked one would not even arrive.
-// One file per gate (workflow, job, start URL, account, role), so the wait step with the same
-// inputs finds the request its start step made, and two gates in one job do not mix.
-
-
-
-
-
-
-
-/** The wait step found no request to wait for. */
-class NoPendingRequestError extends UserFacingError {
-    name = 'NoPendingRequestError';
-}
-/** Where the pending request of `gate` lives (the directory is created). */
-function pendingRequestPath(gate, env = process.env) {
-    return (0,external_node_path_namespaceObject.join)(privateDirectory(env), `pending-${gate}.json`);
-}
-function savePendingRequest(path, pending) {
-    const file = {
-        version: 2,
-        rounds: pending.rounds.map(({ registration, authorization }) => ({ registration, authorization })),
-        request: storeRequest(pending.request),
-        ...defined_definedFields({ commentUrl: pending.commentUrl })
-    };
-    writePrivateFile(path, JSON.stringify(file));
-}
-/**
- * The request a start step left, or NoPendingRequestError (one line saying what to do). The caller
- * masks its secrets before anything else: this is a new process, and the runner's masks are only
- * as good as what each step registers.
- */
-function loadPendingRequest(path, asked) {
-    const text = private_files_readPrivateFile(path);
-    if (text === undefined) {
-        throw new NoPendingRequestError((asked && mismatchWithStartStep(path, asked)) ??
-            'phase: wait found no pending request for this gate: add a step with phase: start and the same inputs before it in this job, or use phase: all.');
-    }
-    try {
-        const file = JSON.parse(text);
-        if (typeof file !== 'object' || file === null || file.version !== 2)
-            throw new TypeError('unknown format');
-        if (!Array.isArray(file.rounds) || file.rounds.length === 0)
-            throw new TypeError('no device authorization');
-        return {
-            rounds: file.rounds.map(checkRound),
-            request: restoreRequest(file.request),
-            ...(typeof file.commentUrl === 'string' ? { commentUrl: file.commentUrl } : {})
-        };
-    }
-    catch (error) {
-        throw new NoPendingRequestError(`phase: wait cannot read the pending request its start step left (${error instanceof Error ? error.message : String(error)}): use the same version of this action for phase: start and phase: wait.`);
-    }
-}
-/**
- * A wait step whose start URL, account or role differs from its start step's looks for another
- * gate's file and finds none. The start step's request for the same workflow and job, if there is
- * one beside it, says which input differs: "no pending request" alone would send the user looking
- * for a missing step.
- */
-function mismatchWithStartStep(path, asked) {
-    let names;
-    try {
-        names = (0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.dirname)(path));
-    }
-    catch {
-        return undefined;
-    }
-    for (const name of names) {
-        if (!/^pending-[0-9a-f]+\.json$/.test(name) || name === (0,external_node_path_namespaceObject.basename)(path))
-            continue;
-        let started;
-        try {
-            started = loadPendingRequest((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), name)).request;
-        }
-        catch {
-            continue;
-        }
-        if (started.context.workflow !== asked.context.workflow || started.context.job !== asked.context.job)
-            continue;
-        const fix = 'give both phases the same inputs.';
-        if (started.startUrl !== asked.startUrl) {
-            return `Input 'start-url' is ${sanitize(asked.startUrl)} but the phase: start step of this job used ${sanitize(started.startUrl)}; ${fix}`;
-        }
-        return `phase: wait asks for ${describeRole(asked)} (inputs 'account-id' and 'role-name'), but the phase: start step of this job asked for ${describeRole(started)}; ${fix}`;
-    }
-    return undefined;
-}
-function describeRole(access) {
-    return access.accountId === undefined ? 'no role' : `role ${sanitize(access.roleName)} in account ${sanitize(access.accountId)}`;
-}
-function checkRound(value) {
-    checkFields(value, 'round', {});
-    const round = value;
-    checkFields(round.registration, 'registration', {
-        clientId: 'string',
-        clientSecret: 'string',
-        clientIdIssuedAt: 'number',
-        clientSecretExpiresAt: 'number',
-        clientName: 'string'
-    });
-    checkFields(round.authorization, 'authorization', {
-        deviceCode: 'string',
-        userCode: 'string',
-        verificationUri: 'string',
-        verificationUriComplete: 'string',
-        expiresIn: 'number',
-        interval: 'number',
-        startedAt: 'number'
-    });
-    return { registration: round.registration, authorization: round.authorization };
-}
-/** Throws a TypeError naming `what` unless `value` is an object with each field of its type. */
-function checkFields(value, what, fields) {
-    const record = value;
-    const wrong = typeof record !== 'object' || record === null ? what : Object.keys(fields).find((key) => typeof record[key] !== fields[key]);
-    if (wrong !== undefined)
-        throw new TypeError(wrong === what ? `no ${what}` : `${what} without a valid ${wrong}`);
-}
-/** The wait step asked for access its start step did not show the approver. */
-class AccessNotShownError extends UserFacingError {
-    name = 'AccessNotShownError';
-}
-/**
- * The approver approved what the start step showed them, nothing more: a wait step with another
- * account, role or profile (an edited workflow, a second wait step) is refused before it polls.
- * Less is fine: every role the wait step exports was shown, it just leaves some out, and the token
- * itself is the same whichever roles a step exports.
- */
-function refuseAccessNotShown(shown, asked) {
-    const fix = 'give both steps the same account-id/role-name/roles/profile inputs.';
-    if (asked.accountId !== undefined && (asked.accountId !== shown.accountId || asked.roleName !== shown.roleName)) {
-        throw new AccessNotShownError(`The wait step asks for role ${asked.roleName} in ${asked.accountId} (inputs 'account-id' and 'role-name'), which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
-    }
-    for (const target of asked.profiles ?? []) {
-        const same = (other) => other.profile === target.profile && other.accountId === target.accountId && other.roleName === target.roleName;
-        if (!(shown.profiles ?? []).some(same)) {
-            throw new AccessNotShownError(`The wait step asks for profile "${target.profile}" with role ${target.roleName} in ${target.accountId}, which its start step did not show the approver (it showed ${describeShown(shown)}); ${fix}`);
-        }
-    }
-}
-/** What a start step showed, for the line that refuses more: "role Deployer in 111122223333, profile "prod" …". */
-function describeShown(shown) {
-    const parts = shown.accountId === undefined ? [] : [`role ${sanitize(shown.roleName)} in ${sanitize(shown.accountId)}`];
-    for (const target of shown.profiles ?? [])
-        parts.push(`profile "${sanitize(target.profile)}" with role ${sanitize(target.roleName)} in ${sanitize(target.accountId)}`);
-    return parts.length === 0 ? 'no role' : parts.join(', ');
-}
-/** The request is over (or abandoned): its device code and client secret leave the disk. */
-function removePendingRequest(path) {
-    (0,external_node_fs_namespaceObject.rmSync)(path, { force: true });
-}
-
-;// CONCATENATED MODULE: ./src/poll.ts
-// Polls CreateToken until the approver decides, the code expires, the `timeout` input runs out,
-// or the run is cancelled, following RFC 8628 §3.5 (docs/protocol.md §3):
-// - wait `interval` before every poll; `slow_down` adds 5 s to this and every later wait;
-// - `authorization_pending` goes on; `access_denied` → denied; `expired_token` → expired;
-// - transient failures (network, 5xx, 429) are retried inside the deadline with backoff, and a
-//   timed-out request doubles the interval (§3.5: "the client MUST slow down");
-// - any other error (invalid_client, invalid_grant, …) is thrown for the caller to handle.
-// The deadline is hard: no wait ends after it and a request in flight is cut off shortly after.
-
-
-
-
-
-const SLOW_DOWN_STEP_MS = 5_000;
-/** Doubling after timeouts stops here (unless AWS itself asked for a longer interval). */
-const MAX_TIMEOUT_INTERVAL_MS = 60_000;
-// Backoff for repeated transient failures; the interval is always the floor.
-const TRANSIENT_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
-function classifyPollError(error) {
-    if (error instanceof AwsServiceError) {
-        const is = (shape, oauth) => error.code === shape || error.oauthError === oauth;
-        if (is('AuthorizationPendingException', 'authorization_pending'))
-            return 'pending';
-        if (is('SlowDownException', 'slow_down'))
-            return 'slow-down';
-        if (is('AccessDeniedException', 'access_denied'))
-            return 'denied';
-        if (is('ExpiredTokenException', 'expired_token'))
-            return 'expired';
-    }
-    return isRetryableAwsError(error) ? 'transient' : 'fatal';
-}
-async function pollForToken(options) {
-    const clock = options.clock ?? systemClock;
-    const { signal } = options;
-    const deadline = Math.min(options.codeExpiresAt, options.timeoutAt ?? Number.POSITIVE_INFINITY);
-    // Whichever limit binds names the outcome: the code's own expiry, or the user's `timeout`.
-    const deadlineOutcome = options.timeoutAt !== undefined && options.timeoutAt < options.codeExpiresAt ? 'timed-out' : 'expired';
-    const graceMs = options.deadlineGraceMs ?? DEADLINE_GRACE_MS;
-    let intervalMs = (options.interval > 0 ? options.interval : 5) * 1000;
-    let waitMs = intervalMs;
-    let consecutiveFailures = 0;
-    let lastError;
-    const counts = { polls: 0, slowDowns: 0, transientErrors: 0 };
-    const end = (outcome, token) => {
-        const result = { outcome, ...counts };
-        if (token)
-            result.token = token;
-        if (lastError !== undefined && (outcome === 'expired' || outcome === 'timed-out'))
-            result.lastError = lastError;
-        return result;
-    };
-    for (;;) {
-        if (signal?.aborted)
-            return end('cancelled');
-        // A poll that cannot start by the deadline would be a wasted wait: end now.
-        if (clock.now() + waitMs > deadline)
-            return end(deadlineOutcome);
-        try {
-            await clock.sleep(waitMs, signal);
-        }
-        catch (error) {
-            if (signal?.aborted)
-                return end('cancelled');
-            throw error;
-        }
-        counts.polls++;
-        options.onPoll?.(counts.polls);
-        const attempt = await attemptWithinDeadline(options.createToken, { clock, signal, cutoff: deadline + graceMs });
-        if (attempt.kind === 'token')
-            return end('approved', attempt.token);
-        if (attempt.kind === 'cancelled')
-            return end('cancelled');
-        if (attempt.kind === 'cut-off')
-            return end(deadlineOutcome);
-        // A call that failed because the run was cancelled is a cancellation, whatever it threw.
-        if (signal?.aborted)
-            return end('cancelled');
-        const error = attempt.error;
-        switch (classifyPollError(error)) {
-            case 'pending':
-                consecutiveFailures = 0;
-                lastError = undefined;
-                waitMs = intervalMs;
-                break;
-            case 'slow-down':
-                consecutiveFailures = 0;
-                lastError = undefined;
-                counts.slowDowns++;
-                intervalMs += SLOW_DOWN_STEP_MS;
-                waitMs = intervalMs;
-                break;
-            case 'denied':
-                return end('denied');
-            case 'expired':
-                return end('expired');
-            case 'transient': {
-                consecutiveFailures++;
-                counts.transientErrors++;
-                lastError = error;
-                if (error instanceof RequestTimeoutError)
-                    intervalMs = Math.max(intervalMs, Math.min(intervalMs * 2, MAX_TIMEOUT_INTERVAL_MS));
-                const backoff = backoffDelay(consecutiveFailures, { ...TRANSIENT_BACKOFF, random: options.random });
-                waitMs = Math.max(intervalMs, backoff, retryAfterOf(error) ?? 0);
-                options.onTransientError?.(error, waitMs);
-                break;
-            }
-            case 'fatal':
-                throw error;
-        }
-    }
-}
-/**
- * Runs one CreateToken call that ends at the latest at `cutoff` or when `signal` aborts, even if
- * the call ignores its own signal: the poll's answer must not wait on a hung request.
- */
-async function attemptWithinDeadline(createToken, context) {
-    const request = new AbortController();
-    const bounded = await settleWithin(async () => createToken(request.signal), Math.max(0, context.cutoff - context.clock.now()), context.signal, context.clock);
-    if (bounded.status === 'done')
-        return { kind: 'token', token: bounded.value };
-    if (bounded.status === 'failed')
-        return { kind: 'error', error: bounded.error };
-    // Given up on: the request is torn down too, not only the wait for it.
-    if (bounded.status === 'cancelled') {
-        request.abort(context.signal?.reason);
-        return { kind: 'cancelled' };
-    }
-    request.abort(new Error('the polling deadline passed'));
-    return { kind: 'cut-off' };
-}
-
-;// CONCATENATED MODULE: ./src/gate/rounds.ts
-/** Less than this before the deadline, a new code would expire unread: the request ends instead. */
-const MIN_ROUND_MS = 3_000;
-/** Starts `count` rounds one after the other (a `phase: start` step opens every round it needs). */
-async function openRounds(count, start) {
-    const rounds = [];
-    while (rounds.length < count)
-        rounds.push(await start('first'));
-    return rounds;
-}
-async function waitInRounds(options) {
-    const now = options.now ?? Date.now;
-    // Ends every poll still running once the request is decided (a denial, the last approval).
-    const stop = new AbortController();
-    const signal = AbortSignal.any([options.signal, stop.signal]);
-    const rounds = [...(options.open ?? [])];
-    rounds.push(...(await openRounds(options.required - rounds.length, (cause) => options.start(cause))));
-    const approvals = [];
-    const polling = new Map();
-    const pollRound = (round) => {
-        polling.set(round, options.poll(round, signal).then((result) => ({ round, result }), (error) => ({ round, error })));
-    };
-    /** A new round in place of `previous`, shown first in every channel, then polled. */
-    const renew = async (previous, cause, refusal) => {
-        const next = await options.start(cause, previous);
-        rounds.splice(rounds.indexOf(previous), 1);
-        rounds.unshift(next);
-        await options.show({ rounds, approvals, ...(refusal === undefined ? {} : { refusal }) });
-        pollRound(next);
-    };
-    const timeLeft = () => now() + MIN_ROUND_MS < options.deadline;
-    await options.show({ rounds, approvals });
-    rounds.forEach(pollRound);
-    try {
-        for (;;) {
-            const ended = await Promise.race(polling.values());
-            polling.delete(ended.round);
-            const { round } = ended;
-            if ('error' in ended) {
-                if (!options.startsOver(ended.error, round))
-                    throw ended.error;
-                await renew(round, 'start-over');
-                continue;
-            }
-            const poll = ended.result;
-            if (poll.outcome === 'approved' && poll.token) {
-                const verdict = await options.judge(round, poll.token, approvals);
-                if ('accepted' in verdict) {
-                    approvals.push(verdict.accepted);
-                    rounds.splice(rounds.indexOf(round), 1);
-                    if (rounds.length === 0)
-                        return { outcome: 'approved', approvals, round };
-                    await options.show({ rounds, approvals });
-                    continue;
-                }
-                if (!timeLeft())
-                    return { outcome: 'unapproved', poll: { ...poll, outcome: options.endsAs }, round, approvals };
-                await renew(round, 'refused', verdict.refused);
-                continue;
-            }
-            if (poll.outcome === 'expired' && timeLeft() && options.expiredOnTime(round, poll)) {
-                await renew(round, 'expired');
-                continue;
-            }
-            // A code that expired with no time left for another ends the request as its deadline says;
-            // one AWS expired early ends it as expired.
-            const outcome = poll.outcome === 'expired' && !timeLeft() ? options.endsAs : poll.outcome;
-            return { outcome: 'unapproved', poll: { ...poll, outcome }, round, approvals };
-        }
-    }
-    finally {
-        stop.abort();
-        await Promise.allSettled(polling.values());
-    }
-}
-
-;// CONCATENATED MODULE: ./src/gate/receipt.ts
-
-
-const receipt_text = (value, maxLength = 256) => sanitize(value, { maxLength });
-function approvalReceipt(context, requested, approvers) {
-    return {
-        repository: receipt_text(context.repository),
-        runId: receipt_text(context.runId, 32),
-        runAttempt: receipt_text(context.runAttempt, 10),
-        commit: receipt_text(context.sha, 64),
-        requested: {
-            startUrl: receipt_text(requested.startUrl, 300),
-            region: receipt_text(requested.region, 64),
-            ...(requested.accountId === undefined ? {} : { accountId: receipt_text(requested.accountId, 12) }),
-            ...(requested.roleName === undefined ? {} : { roleName: receipt_text(requested.roleName, 128) }),
-            ...(requested.profiles?.length
-                ? {
-                    profiles: requested.profiles.map(({ profile, accountId, roleName }) => ({
-                        profile: receipt_text(profile, 64),
-                        accountId: receipt_text(accountId, 12),
-                        roleName: receipt_text(roleName, 128)
-                    }))
-                }
-                : {})
-        },
-        requiredApprovals: requested.requiredApprovals ?? 1,
-        approvers: approvers.map((approver) => ({
-            userName: receipt_text(approver.userName, 128),
-            arn: receipt_text(approver.arn, 2048),
-            approvedAt: isoUtc(approver.approvedAt.getTime()),
-            accountId: receipt_text(approver.accountId, 12),
-            requestIds: approver.requestIds.map((id) => receipt_text(id, 128))
-        }))
-    };
-}
-
-;// CONCATENATED MODULE: ./src/sts/xml.ts
-// A strict reader for the small XML documents STS answers with (the Query protocol): elements,
-// attributes, text and the five predefined entities, after an optional XML declaration. Anything
-// else (a DOCTYPE, entity declarations, CDATA, comments, processing instructions, numeric
-// character references, mixed content, more than a few levels or elements) makes it throw: an AWS
-// answer never has them, and each is a way for whoever answers in AWS's place to make one
-// document read two ways. Hand-written because the action needs only this much; a general XML
-// library would bring DTD handling that is exactly what must not run on a hostile answer.
-/** The document is not the plain XML an AWS answer is. Its message never quotes the document. */
-class XmlSyntaxError extends Error {
-    name = 'XmlSyntaxError';
-}
-const MAX_DEPTH = 8;
-const MAX_ELEMENTS = 200;
-const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/;
-const xml_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** The root element of `text`; throws XmlSyntaxError for anything but one well-formed element. */
-function parseXml(text) {
-    const reader = new Reader(text.replace(/^\uFEFF/, ''));
-    reader.skipSpace();
-    if (reader.rest().startsWith('<?xml')) {
-        const end = reader.rest().indexOf('?>');
-        if (end < 0)
-            throw new XmlSyntaxError('unterminated XML declaration');
-        reader.advance(end + 2);
-    }
-    reader.skipSpace();
-    const root = reader.element(1);
-    reader.skipSpace();
-    if (!reader.atEnd())
-        throw new XmlSyntaxError('content after the root element');
-    return root;
-}
-/** The only child of `parent` named `name`; undefined when there is none, an error when there are several. */
-function onlyChild(parent, name) {
-    const matches = parent.children.filter((child) => child.name === name);
-    if (matches.length > 1)
-        throw new XmlSyntaxError(`${parent.name} has ${matches.length} ${name} elements`);
-    return matches[0];
-}
-class Reader {
-    text;
-    position = 0;
-    elements = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    rest() {
-        return this.text.slice(this.position);
-    }
-    advance(count) {
-        this.position += count;
-    }
-    atEnd() {
-        return this.position >= this.text.length;
-    }
-    skipSpace() {
-        while (/[ \t\r\n]/.test(this.text[this.position] ?? ''))
-            this.position++;
-    }
-    element(depth) {
-        if (depth > MAX_DEPTH)
-            throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
-        if (++this.elements > MAX_ELEMENTS)
-            throw new XmlSyntaxError(`more than ${MAX_ELEMENTS} elements`);
-        this.expect('<');
-        const name = this.name();
-        const attributes = {};
-        for (;;) {
-            this.skipSpace();
-            if (this.take('/>'))
-                return { name, attributes, children: [], text: '' };
-            if (this.take('>'))
-                break;
-            const attribute = this.name();
-            if (attribute in attributes)
-                throw new XmlSyntaxError(`attribute ${attribute} repeated`);
-            this.skipSpace();
-            this.expect('=');
-            this.skipSpace();
-            const quote = this.text[this.position];
-            if (quote !== '"' && quote !== "'")
-                throw new XmlSyntaxError('attribute value not quoted');
-            const end = this.text.indexOf(quote, this.position + 1);
-            if (end < 0)
-                throw new XmlSyntaxError('unterminated attribute value');
-            attributes[attribute] = xml_unescape(this.text.slice(this.position + 1, end));
-            this.position = end + 1;
-        }
-        const children = [];
-        let text = '';
-        for (;;) {
-            const next = this.text.indexOf('<', this.position);
-            if (next < 0)
-                throw new XmlSyntaxError(`element ${name} is not closed`);
-            text += this.text.slice(this.position, next);
-            this.position = next;
-            if (this.take('</')) {
-                if (this.name() !== name)
-                    throw new XmlSyntaxError(`element ${name} closed by another name`);
-                this.skipSpace();
-                this.expect('>');
-                break;
-            }
-            if (/^<[!?]/.test(this.rest()))
-                throw new XmlSyntaxError('comments, CDATA, declarations and processing instructions are not accepted');
-            children.push(this.element(depth + 1));
-        }
-        if (children.length > 0) {
-            // Only layout between child elements: text beside an element is not an AWS shape.
-            if (text.trim() !== '')
-                throw new XmlSyntaxError(`element ${name} mixes text and elements`);
-            return { name, attributes, children, text: '' };
-        }
-        return { name, attributes, children, text: xml_unescape(text) };
-    }
-    name() {
-        const match = NAME.exec(this.rest());
-        if (!match)
-            throw new XmlSyntaxError('expected an element or attribute name');
-        this.position += match[0].length;
-        return match[0];
-    }
-    take(token) {
-        if (!this.text.startsWith(token, this.position))
-            return false;
-        this.position += token.length;
-        return true;
-    }
-    expect(token) {
-        if (!this.take(token))
-            throw new XmlSyntaxError(`expected "${token}"`);
-    }
-}
-function xml_unescape(raw) {
-    if (raw.includes('<'))
-        throw new XmlSyntaxError('"<" inside a value');
-    return raw.replace(/&([^;&]*);?/g, (whole, entity) => {
-        const value = whole.endsWith(';') ? xml_ENTITIES[entity] : undefined;
-        if (value === undefined)
-            throw new XmlSyntaxError('an entity other than &amp; &lt; &gt; &quot; &apos;');
-        return value;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/sts/responses.ts
-// Reads STS's Query-protocol answers (XML). A success names the caller; everything the action will
-// believe about the approver comes from here, so every value is held to the shape AWS gives it
-// and the parts of the ARN must agree with the other fields. A problem is a MalformedResponseError
-// that names the field, never its value.
-
-
-
-/** The partitions an STS ARN can name (src/oidc/endpoints.ts lists their hosts). */
-const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
-/** IAM's role and role-session name alphabet: role names 1–64, session names 2–64 characters. */
-const ASSUMED_ROLE_ARN = new RegExp(`^arn:${PARTITION}:sts::(\\d{12}):assumed-role/([\\w+=,.@-]{1,64})/([\\w+=,.@-]{2,64})$`);
-/** A role's unique id (AROA…) and the session name. */
-const ROLE_USER_ID = /^AROA[A-Z0-9]{12,28}:([\w+=,.@-]{2,64})$/;
-const ACCOUNT = /^\d{12}$/;
-const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
-/** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
-function parseCallerIdentity(text, context, headerRequestId) {
-    const malformed = (problem) => new MalformedResponseError(context.operation, context.endpoint, problem);
-    const root = readDocument(text, malformed);
-    if (root.name !== 'GetCallerIdentityResponse')
-        throw malformed('the XML root is not GetCallerIdentityResponse');
-    if (root.attributes.xmlns !== STS_NAMESPACE)
-        throw malformed('the XML root is not in the STS 2011-06-15 namespace');
-    const result = child(root, 'GetCallerIdentityResult', malformed);
-    const arn = value(result, 'Arn', malformed);
-    const account = value(result, 'Account', malformed);
-    const userId = value(result, 'UserId', malformed);
-    const requestId = value(child(root, 'ResponseMetadata', malformed), 'RequestId', malformed);
-    const parts = ASSUMED_ROLE_ARN.exec(arn);
-    if (!parts)
-        throw malformed('Arn is not an assumed-role session ARN (arn:<partition>:sts::<account>:assumed-role/<role>/<session>)');
-    const [, partition, arnAccount, roleName, sessionName] = parts;
-    if (!ACCOUNT.test(account))
-        throw malformed('Account is not 12 digits');
-    if (account !== arnAccount)
-        throw malformed('Account differs from the account in Arn');
-    const session = ROLE_USER_ID.exec(userId);
-    if (!session)
-        throw malformed('UserId is not <role id>:<session name>');
-    if (session[1] !== sessionName)
-        throw malformed('UserId names another session than Arn');
-    if (!REQUEST_ID.test(requestId))
-        throw malformed('RequestId is not a request ID');
-    if (headerRequestId !== undefined && headerRequestId !== requestId)
-        throw malformed('RequestId differs from the x-amzn-RequestId header');
-    return { arn, partition, account, roleName, sessionName, userId, requestId };
-}
-/**
- * An STS error answer's code and message as the record awsErrorFromResponse reads
- * (`Code`, `Message`), or undefined when the body is not AWS's `ErrorResponse` shape.
- */
-function stsErrorBody(text) {
-    let root;
-    try {
-        root = parseXml(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (root.name !== 'ErrorResponse')
-        return undefined;
-    try {
-        const error = onlyChild(root, 'Error');
-        if (!error)
-            return undefined;
-        const code = onlyChild(error, 'Code')?.text;
-        const message = onlyChild(error, 'Message')?.text;
-        return { ...(code ? { Code: code } : {}), ...(message ? { Message: message } : {}) };
-    }
-    catch {
-        return undefined;
-    }
-}
-function readDocument(text, malformed) {
-    try {
-        return parseXml(text);
-    }
-    catch (error) {
-        if (error instanceof XmlSyntaxError)
-            throw malformed(`the body is not plain XML (${error.message})`);
-        throw error;
-    }
-}
-function child(parent, name, malformed) {
-    let found;
-    try {
-        found = onlyChild(parent, name);
-    }
-    catch (error) {
-        if (error instanceof XmlSyntaxError)
-            throw malformed(error.message);
-        throw error;
-    }
-    if (!found)
-        throw malformed(`${parent.name}.${name} is missing`);
-    return found;
-}
-function value(parent, name, malformed) {
-    const element = child(parent, name, malformed);
-    if (element.children.length > 0 || element.text === '')
-        throw malformed(`${parent.name}.${name} is not a non-empty text`);
-    return element.text;
-}
-
-// EXTERNAL MODULE: ./node_modules/aws4/aws4.js
-var aws4 = __nccwpck_require__(8832);
-var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
-;// CONCATENATED MODULE: ./src/sts/signer.ts
-// SigV4 for the one STS call, through aws4 (the library that signs for many AWS clients; its
-// figures against AWS's own @smithy/signature-v4 and aws4fetch are in docs/identity.md, "The
-// signer", and `npm run bench:signers` measures them again): 17 KB and about 10 ms to load where
-// @smithy/signature-v4 brings @smithy/core, 400 KB and about 70 ms, for one signature a run.
-// The credentials are always passed in: aws4 would otherwise read AWS_ACCESS_KEY_ID from the
-// environment, which here could be a previous step's keys, not the approver's.
-
-const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
-/** The headers that send `request` signed for STS: Host, Content-Type, Content-Length, X-Amz-Date, X-Amz-Security-Token, Authorization. */
-function signQueryRequest(request) {
-    const { url, credentials } = request;
-    const signed = aws4_default().sign({
-        service: 'sts',
-        region: request.region,
-        method: 'POST',
-        host: url.host,
-        path: url.pathname,
-        body: request.body,
-        headers: { 'Content-Type': QUERY_CONTENT_TYPE, 'X-Amz-Date': amzDate(request.now) }
-    }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
-    const headers = {};
-    for (const [name, value] of Object.entries(signed.headers ?? {}))
-        headers[name.toLowerCase()] = String(value);
-    return headers;
-}
-/** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
-function amzDate(epochMs) {
-    return new Date(epochMs)
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
-}
-
-;// CONCATENATED MODULE: ./src/sts/client.ts
-
-
-
-
-
-
-
-const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-/** An STS answer is under a kilobyte; anything much bigger is not one. */
-const client_MAX_BODY_BYTES = 64 * 1024;
-class StsClient {
-    options;
-    url;
-    constructor(options) {
-        this.options = options;
-        this.url = new URL(options.endpoint.url);
-        this.url.pathname = `${this.url.pathname.replace(/\/+$/, '')}/`;
-    }
-    /** Who `credentials` belong to. AwsServiceError when STS refuses them (InvalidClientTokenId, ExpiredToken, …). */
-    async getCallerIdentity(credentials) {
-        const operation = 'GetCallerIdentity';
-        const now = this.options.now ?? Date.now;
-        const endpoint = `${this.url.origin}${this.url.pathname}`;
-        const timeoutMs = attemptLimit({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
-        const signed = signQueryRequest({
-            url: this.url,
-            body: GET_CALLER_IDENTITY_BODY,
-            region: this.options.endpoint.signingRegion,
-            credentials,
-            now: now()
-        });
-        const response = await requestBounded({
-            operation,
-            method: 'POST',
-            url: this.url,
-            headers: { ...signed, 'user-agent': USER_AGENT, accept: 'text/xml' },
-            body: GET_CALLER_IDENTITY_BODY,
-            timeoutMs,
-            maxBodyBytes: client_MAX_BODY_BYTES,
-            ...defined_definedFields({ signal: this.options.signal, dispatcher: this.options.dispatcher })
-        });
-        const text = response.body.toString('utf8');
-        if (response.status < 200 || response.status > 299) {
-            throw awsErrorFromResponse({
-                operation,
-                endpoint,
-                status: response.status,
-                headers: response.headers,
-                body: stsErrorBody(text),
-                now: now()
-            });
-        }
-        const header = response.headers['x-amzn-requestid'];
-        const requestId = Array.isArray(header) ? header[0] : header;
-        // A header that disagrees with the body's RequestId fails the parse: one answer, one request.
-        return parseCallerIdentity(text, { operation, endpoint, now: now() }, requestId);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/identity/approver.ts
-
-
-
-
-
-
-
-/** The identity STS named cannot be the approver's IAM Identity Center role session. */
-class ApproverIdentityError extends UserFacingError {
-    name = 'ApproverIdentityError';
-}
-/** The approver has no role at all to be looked up through. */
-class NoRoleToIdentifyError extends UserFacingError {
-    name = 'NoRoleToIdentifyError';
-}
-/** IAM Identity Center's role for a permission set: AWSReservedSSO_<permission set>_<16 hex digits>. */
-function isIdentityCenterRole(roleName, permissionSet) {
-    const prefix = `AWSReservedSSO_${permissionSet}_`;
-    return roleName.startsWith(prefix) && /^[0-9a-f]{16}$/.test(roleName.slice(prefix.length));
-}
-/**
- * The approver, learned through `through` (account and permission set), or, when none is given,
- * through the first role the approver has (ListAccounts, then ListAccountRoles). Returns the role
- * credentials too, masked.
- */
-async function identifyApprover(token, through, deps) {
-    const now = deps.now ?? Date.now;
-    const approvedAt = deps.approvedAt ?? new Date(now());
-    const retrying = (call) => {
-        const options = deps.retry?.() ?? (deps.deadline === undefined ? undefined : defaultRetry(deps.deadline, deps.signal));
-        return options === undefined ? call() : withRetry(call, options);
-    };
-    const eachPage = (call) => retrying(call);
-    const target = through ?? (await firstRole(token.accessToken, deps, eachPage));
-    let credentials;
-    try {
-        credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName));
-    }
-    catch (error) {
-        if (!isNotAssigned(error))
-            throw error;
-        // The input that asked for the role, when the caller names it: that is what the user fixes.
-        const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role';
-        throw await missingRoleError([{ ...target, source }], deps.portal, token.accessToken, eachPage);
-    }
-    maskRoleCredentials(credentials, deps.mask);
-    const sts = new StsClient({
-        endpoint: deps.sts,
-        now,
-        ...defined_definedFields({ deadline: deps.deadline, signal: deps.signal, requestTimeoutMs: deps.requestTimeoutMs, dispatcher: deps.dispatcher })
-    });
-    const identity = await retrying(() => sts.getCallerIdentity(credentials));
-    checkSession(identity, target);
-    const approver = {
-        userName: identity.sessionName,
-        arn: identity.arn,
-        accountId: target.accountId,
-        approvedAt,
-        requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
-    };
-    deps.log(sanitize(`The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
-        `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
-    return { approver, credentials };
-}
-/** The first role of the first account that has one; logged, since these calls show in CloudTrail. */
-async function firstRole(accessToken, deps, eachPage) {
-    deps.log('No role was requested: the approver is identified through the first role they have (ListAccounts, ListAccountRoles, ' +
-        "GetRoleCredentials and STS GetCallerIdentity: these calls show in CloudTrail under the approver's name).");
-    const accounts = await deps.portal.listAllAccounts(accessToken, eachPage);
-    for (const account of accounts) {
-        let role;
-        try {
-            role = (await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))).items[0];
-        }
-        catch (error) {
-            // An assignment removed since ListAccounts: the next account may still do.
-            if (!isNotAssigned(error))
-                throw error;
-        }
-        if (role !== undefined)
-            return { accountId: account.accountId, roleName: role.roleName };
-    }
-    throw new NoRoleToIdentifyError(accounts.length === 0
-        ? 'The approver has no AWS account assigned, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set, or approve as someone who has one.'
-        : `The approver has no role in any of their ${accounts.length} accounts, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set.`);
-}
-/** The session must be the one GetRoleCredentials opened: the same account, the permission set's role. */
-function checkSession(identity, target) {
-    if (identity.account !== target.accountId) {
-        throw new ApproverIdentityError(`STS named a caller in account ${identity.account}, not ${target.accountId} whose role the approver's access opened: the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
-    }
-    if (!isIdentityCenterRole(identity.roleName, target.roleName)) {
-        throw new ApproverIdentityError(`STS named the role ${identity.roleName}, not the IAM Identity Center role of the permission set ${target.roleName} (AWSReservedSSO_${target.roleName}_…): the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
-    }
-}
-function defaultRetry(deadline, signal) {
-    return signal === undefined ? { deadline } : { deadline, signal };
-}
-
-;// CONCATENATED MODULE: ./src/sts/endpoint.ts
-// Where STS lives for a region, as the AWS SDKs (v3, and every SDK since STS regional endpoints
-// became the default) resolve it: the STS endpoint rule set over partitions.json, through the
-// same machinery as the OIDC and portal endpoints (src/oidc/endpoints.ts), with STS's own
-// override variable. The rule set, in the order it decides:
-// - AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (not with FIPS or dual-stack);
-// - region `aws-global` (the SDKs' name for the legacy global host) is refused: every lookup here
-//   goes through a real region, and the global host has no FIPS or dual-stack form;
-// - FIPS and dual-stack: https://sts-fips.<region>.<dual-stack suffix>;
-// - FIPS: https://sts-fips.<region>.<suffix>, except GovCloud, whose regional hosts are FIPS already;
-// - dual-stack: https://sts.<region>.<dual-stack suffix>;
-// - else the regional https://sts.<region>.<suffix> (never the global host: a regional call keeps
-//   working when us-east-1 does not, and it is what the SDKs now send).
-
-const STS = {
-    service: 'STS',
-    hostPrefix: 'sts',
-    fipsHostPrefix: 'sts-fips',
-    overrides: ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']
-};
-/** The pseudo-region of STS's legacy global endpoint. */
-const GLOBAL_REGION = 'aws-global';
-/** The STS endpoint for `region`; throws EndpointConfigurationError as oidcEndpoint does. */
-function stsEndpoint(region, env = process.env) {
-    const trimmed = region.trim();
-    if (trimmed === GLOBAL_REGION) {
-        throw new EndpointConfigurationError(`region "${GLOBAL_REGION}" names STS's legacy global endpoint: use a regional name (for example us-east-1)`);
-    }
-    return { url: resolveServiceEndpoint(STS, trimmed, env), signingRegion: trimmed };
-}
-/** AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL when one moves STS away from AWS's own host. */
-function stsEndpointOverride(env = process.env) {
-    return serviceEndpointOverride(STS, env);
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/registration/archive-write.ts
-// The archive a registration entry is saved as, built in memory: what @actions/cache 6 would
-// write for this one file (`tar --posix -cf … -P -C <workspace> <file>`, then compressed), so
-// that the library's own restore can read an entry this action saved as well as tar-reader.ts
-// can (both are tested against the real library, __tests__/cache/interop.test.ts):
-//
-//   [PAX extended header 'x' (mtime, atime, ctime; path when the name is longer than ustar's 100 bytes)]
-//   [ustar header '0', mode 0600] [content, padded to 512] [two zero blocks, padded to the
-//   10 KiB record GNU tar writes]
-//
-// compressed with zstd (no long mode) when the version names `zstd-without-long`, else gzip:
-// the version hashes the method, so it must be the one the bytes are in.
-
-
-const BLOCK = 512;
-/** GNU tar's default record: 20 blocks. */
-const RECORD = 20 * BLOCK;
-const USTAR_NAME_BYTES = 100;
-const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
-const zstdAsync = (0,external_node_util_.promisify)(external_node_zlib_.zstdCompress);
-/** One regular file named `name` (relative, `/`-separated), owner-only, in a compressed tar. */
-async function entryArchive(name, content, method, now = Date.now()) {
-    const tar = singleFileTar(name, content, Math.floor(now / 1000));
-    if (method === 'gzip')
-        return gzipAsync(tar);
-    // `zstd` (long mode) is what older library versions wrote; this action never saves under it.
-    if (method !== 'zstd-without-long')
-        throw new Error(`the compression method ${method} is not one this action saves with`);
-    return zstdAsync(tar);
-}
-function singleFileTar(name, content, mtime) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const records = ['mtime', 'atime', 'ctime'].map((key) => paxRecord(key, String(mtime)));
-    if (nameBytes.length > USTAR_NAME_BYTES)
-        records.push(paxRecord('path', name));
-    const pax = Buffer.concat(records);
-    // As GNU tar names it: the directory of the file, PaxHeaders, and the base name.
-    const slash = name.lastIndexOf('/');
-    const paxName = slash < 0 ? `PaxHeaders/${name}` : `${name.slice(0, slash)}/PaxHeaders/${name.slice(slash + 1)}`;
-    const paxHeader = archive_write_header({ name: truncate(paxName), mode: 0o600, size: pax.length, mtime, type: 'x' });
-    const fileHeader = archive_write_header({ name: truncate(name), mode: 0o600, size: content.length, mtime, type: '0' });
-    const body = Buffer.concat([paxHeader, padded(pax), fileHeader, padded(content), Buffer.alloc(2 * BLOCK)]);
-    return Buffer.concat([body, Buffer.alloc(Math.ceil(body.length / RECORD) * RECORD - body.length)]);
-}
-function archive_write_header(fields) {
-    const block = Buffer.alloc(BLOCK);
-    fields.name.copy(block, 0);
-    block.write(octal(fields.mode, 8), 100, 'latin1');
-    block.write(octal(0, 8), 108, 'latin1'); // uid: nobody's business; tar -x as a user ignores it
-    block.write(octal(0, 8), 116, 'latin1'); // gid
-    block.write(octal(fields.size, 12), 124, 'latin1');
-    block.write(octal(fields.mtime, 12), 136, 'latin1');
-    block.write(fields.type, 156, 'latin1');
-    block.write('ustar\u000000', 257, 'latin1'); // POSIX magic and version
-    block.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const byte of block)
-        sum += byte;
-    block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'latin1');
-    return block;
-}
-/** `width - 1` octal digits and a NUL, as tar writes numeric fields. */
-function octal(value, width) {
-    return `${value.toString(8).padStart(width - 1, '0')}\u0000`;
-}
-/** `<length> <key>=<value>\n`, the length counting itself. */
-function paxRecord(key, value) {
-    const rest = Buffer.byteLength(` ${key}=${value}\n`);
-    let length = rest + 1;
-    while (String(length).length + rest !== length)
-        length += 1;
-    return Buffer.from(`${length} ${key}=${value}\n`, 'utf8');
-}
-/** The name field: the name itself when it fits, else its last 100 bytes' worth (the PAX path is what counts). */
-function truncate(name) {
-    const bytes = Buffer.from(name, 'utf8');
-    return bytes.length <= USTAR_NAME_BYTES
-        ? bytes
-        : Buffer.from(name.slice(-USTAR_NAME_BYTES).replace(/^[^/]*\//, ''), 'utf8').subarray(0, USTAR_NAME_BYTES);
-}
-function padded(bytes) {
-    return Buffer.concat([bytes, Buffer.alloc(Math.ceil(bytes.length / BLOCK) * BLOCK - bytes.length)]);
-}
-
-;// CONCATENATED MODULE: ./src/registration/cache-version.ts
-// The `version` an Actions cache entry is saved and looked up under. The service matches it
-// exactly, so a restore must compute what @actions/cache computed when it saved the entry
-// (docs/protocol.md §6): sha256 of the cache paths exactly as passed, the compression method,
-// `windows-only` on Windows (unless cross-OS archives are enabled, which this action never
-// does), and the library's salt `1.0`, joined by `|`.
-
-
-
-const VERSION_SALT = '1.0';
-function cacheVersion(paths, method, platform = process.platform) {
-    const components = [...paths, method];
-    if (platform === 'win32')
-        components.push('windows-only');
-    components.push(VERSION_SALT);
-    return (0,external_node_crypto_.createHash)('sha256').update(components.join('|')).digest('hex');
-}
-/**
- * The method saveCache on this runner uses, and so the version the entries this runner's jobs
- * saved carry: @actions/cache 6 runs `zstd --quiet --version` and compresses with zstd (without
- * long mode) when that prints anything, with gzip otherwise. A `zstd` executable on PATH is what
- * makes it print; looking for one costs a few stat calls instead of a child process before the prompt.
- */
-function compressionMethodOfThisRunner(env = process.env, platform = process.platform) {
-    return isOnPath('zstd', env, platform) ? 'zstd-without-long' : 'gzip';
-}
-/** Whether `command` resolves on PATH as @actions/io's which() resolves it (PATHEXT on Windows, an executable file elsewhere). */
-function isOnPath(command, env, platform) {
-    const pathVariable = platform === 'win32' ? (env.Path ?? env.PATH ?? '') : (env.PATH ?? '');
-    const separator = platform === 'win32' ? ';' : external_node_path_namespaceObject.delimiter;
-    const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
-    for (const directory of pathVariable.split(separator)) {
-        if (directory === '')
-            continue;
-        for (const extension of extensions) {
-            const candidate = (0,external_node_path_namespaceObject.join)(directory, command + extension);
-            try {
-                if (!(0,external_node_fs_namespaceObject.statSync)(candidate).isFile())
-                    continue;
-                if (platform !== 'win32')
-                    (0,external_node_fs_namespaceObject.accessSync)(candidate, external_node_fs_namespaceObject.constants.X_OK);
-                return true;
-            }
-            catch {
-                // Not here: the next directory.
-            }
-        }
-    }
-    return false;
-}
-
-;// CONCATENATED MODULE: ./src/registration/entry.ts
-
-
-const ENTRY_FORMAT = 'aws-sso-device-auth/registration';
-const ENTRY_VERSION = 1;
-/** What the entry is bound to (the identity digest): a sealed entry moved under another key does not open. */
-function associatedData(identityDigest) {
-    return `${ENTRY_FORMAT}|${ENTRY_VERSION}|${identityDigest}`;
-}
-async function encodeEntry(registration, identityDigest, encryptionKey) {
-    // Only these fields, whatever else the object carries: nothing but the registration is stored.
-    const stored = {
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        clientIdIssuedAt: registration.clientIdIssuedAt,
-        clientSecretExpiresAt: registration.clientSecretExpiresAt,
-        scopes: [...registration.scopes],
-        clientName: registration.clientName
-    };
-    if (!encryptionKey)
-        return JSON.stringify({ format: ENTRY_FORMAT, version: ENTRY_VERSION, registration: stored });
-    const encrypted = await seal(Buffer.from(JSON.stringify(stored), 'utf8'), encryptionKey, associatedData(identityDigest));
-    return JSON.stringify({ format: ENTRY_FORMAT, version: ENTRY_VERSION, encrypted });
-}
-/**
- * Reads an entry back. `mask` is called with the client secret the moment it is in hand, before
- * validation, so not even a half-valid entry can put it in a log unmasked.
- */
-async function decodeEntry(text, identityDigest, encryptionKey, mask) {
-    let document;
-    try {
-        document = JSON.parse(text);
-    }
-    catch {
-        return { ok: false, failure: 'corrupt', detail: 'the entry is not JSON' };
-    }
-    if (typeof document !== 'object' || document === null)
-        return { ok: false, failure: 'corrupt', detail: 'the entry is not a JSON object' };
-    const envelope = document;
-    if (envelope.format !== ENTRY_FORMAT || envelope.version !== ENTRY_VERSION) {
-        return { ok: false, failure: 'corrupt', detail: 'the entry is not in a format this version of the action wrote' };
-    }
-    if ('encrypted' in envelope) {
-        if (!encryptionKey) {
-            return { ok: false, failure: 'encrypted-without-key', detail: 'the entry is encrypted and no cache-encryption-key is set' };
-        }
-        let plaintext;
-        try {
-            plaintext = await crypto_open(envelope.encrypted, encryptionKey, associatedData(identityDigest));
-        }
-        catch (error) {
-            if (error instanceof DecryptionError)
-                return { ok: false, failure: 'wrong-key', detail: error.message };
-            return { ok: false, failure: 'corrupt', detail: `the encrypted entry is malformed: ${error.message}` };
-        }
-        let registration;
-        try {
-            registration = JSON.parse(plaintext.toString('utf8'));
-        }
-        catch {
-            return { ok: false, failure: 'corrupt', detail: 'the decrypted entry is not JSON' };
-        }
-        return checkRegistration(registration, mask);
-    }
-    if (encryptionKey) {
-        maskSecretIn(envelope.registration, mask);
-        return { ok: false, failure: 'plain-with-key', detail: 'the entry is not encrypted although cache-encryption-key is set' };
-    }
-    return checkRegistration(envelope.registration, mask);
-}
-function maskSecretIn(candidate, mask) {
-    if (typeof candidate !== 'object' || candidate === null)
-        return;
-    const secret = candidate.clientSecret;
-    if (typeof secret === 'string' && secret !== '')
-        mask(secret);
-}
-function checkRegistration(candidate, mask) {
-    maskSecretIn(candidate, mask);
-    if (typeof candidate !== 'object' || candidate === null)
-        return { ok: false, failure: 'corrupt', detail: 'the entry holds no registration' };
-    const r = candidate;
-    const valid = typeof r.clientId === 'string' &&
-        r.clientId !== '' &&
-        typeof r.clientSecret === 'string' &&
-        r.clientSecret !== '' &&
-        Number.isFinite(r.clientIdIssuedAt) &&
-        // A time a Date holds: the expiry is printed and compared (whoever saves the entry chooses it).
-        typeof r.clientSecretExpiresAt === 'number' &&
-        isTime(r.clientSecretExpiresAt * 1000) &&
-        Array.isArray(r.scopes) &&
-        r.scopes.every((scope) => typeof scope === 'string') &&
-        typeof r.clientName === 'string';
-    if (!valid)
-        return { ok: false, failure: 'corrupt', detail: 'the stored registration is missing fields or has fields of the wrong type' };
-    return {
-        ok: true,
-        registration: {
-            clientId: r.clientId,
-            clientSecret: r.clientSecret,
-            clientIdIssuedAt: r.clientIdIssuedAt,
-            clientSecretExpiresAt: r.clientSecretExpiresAt,
-            scopes: [...r.scopes],
-            clientName: r.clientName
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/registration/service.ts
-// Whether this step can reach the Actions cache service, decided from the environment alone so the
-// answer costs nothing: @actions/cache is several megabytes and is loaded only when this says yes.
-//
-// The rules mirror @actions/cache 6 (internal/config.ts, cache.ts isFeatureAvailable), plus the
-// runtime token, without which v2 throws instead of reporting a miss:
-// - GitHub Enterprise Server (GITHUB_SERVER_URL not github.com, *.ghe.com or *.localhost) always
-//   uses the v1 REST service at ACTIONS_CACHE_URL, even when ACTIONS_CACHE_SERVICE_V2 is set.
-// - Otherwise a non-empty ACTIONS_CACHE_SERVICE_V2 selects the v2 (Twirp) service at
-//   ACTIONS_RESULTS_URL; without it, v1 at ACTIONS_CACHE_URL.
-// - ACTIONS_CACHE_MODE (none/read/write/write-only) may forbid reads or writes; unknown values allow both.
-// The runner gives these variables to node actions only, never to `run:` steps.
-/** The protocol @actions/cache will speak, or undefined when GITHUB_SERVER_URL is not a URL (it would throw). */
-function cacheServiceProtocol(env = process.env) {
-    let host;
-    try {
-        host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.trimEnd().toUpperCase();
-    }
-    catch {
-        return undefined;
-    }
-    const isGhes = host !== 'GITHUB.COM' && !host.endsWith('.GHE.COM') && !host.endsWith('.LOCALHOST');
-    if (isGhes)
-        return 'v1';
-    return env.ACTIONS_CACHE_SERVICE_V2 ? 'v2' : 'v1';
-}
-/** True when @actions/cache has a service URL and a token to use in this environment. */
-function isCacheServiceAvailable(env = process.env) {
-    const protocol = cacheServiceProtocol(env);
-    if (protocol === undefined || !env.ACTIONS_RUNTIME_TOKEN)
-        return false;
-    return protocol === 'v2' ? Boolean(env.ACTIONS_RESULTS_URL) : Boolean(env.ACTIONS_CACHE_URL);
-}
-const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
-function cacheMode(env) {
-    return (env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
-}
-/** Whether the runner's cache mode allows restoring (unset or unknown modes allow it). */
-function isCacheReadable(env = process.env) {
-    const mode = cacheMode(env);
-    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'read' || mode === 'write';
-}
-/** Whether the runner's cache mode allows saving (unset or unknown modes allow it). */
-function isCacheWritable(env = process.env) {
-    const mode = cacheMode(env);
-    return !KNOWN_CACHE_MODES.includes(mode) || mode === 'write' || mode === 'write-only';
-}
-
-;// CONCATENATED MODULE: ./src/registration/cache-client.ts
-// What the lookup (cache-lookup.ts) and the save (entry-save.ts) share of the two Actions cache
-// protocols (docs/protocol.md §6): where the service is, one Twirp JSON call (v2) or one REST
-// call under `_apis/artifactcache/` (v1) with the runtime token, the answer read as a JSON
-// object, and a signed URL masked the moment it is read. Errors name the endpoint's origin and
-// path only, never a body, a query string or a header.
-
-
-
-
-
-
-/** The service answered, but with a status that is neither a hit nor a miss. Never carries its body. */
-class CacheServiceError extends Error {
-    name = 'CacheServiceError';
-}
-const TWIRP_SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
-const V1_ACCEPT = 'application/json;api-version=6.0-preview.1';
-/** A service answer is a few hundred bytes. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-function cacheService(env = process.env) {
-    const protocol = cacheServiceProtocol(env);
-    const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
-    if (protocol === undefined || token === '')
-        throw new CacheServiceError('the Actions cache service is not configured for this step');
-    const base = protocol === 'v2'
-        ? serviceUrl(env.ACTIONS_RESULTS_URL ?? '', 'ACTIONS_RESULTS_URL')
-        : serviceUrl(env.ACTIONS_CACHE_URL ?? '', 'ACTIONS_CACHE_URL');
-    return { protocol, base, token };
-}
-/** One Twirp JSON call: `POST <origin>/twirp/…CacheService/<method>` (resolved as the library resolves it: any base path discarded). */
-async function twirpCall(service, method, request, call) {
-    const url = new URL(`${TWIRP_SERVICE}${method}`, service.base);
-    const response = await requestBounded({
-        operation: method,
-        method: 'POST',
-        url,
-        headers: { ...authorized(service), 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(request),
-        timeoutMs: call.timeoutMs,
-        maxBodyBytes: MAX_ANSWER_BYTES,
-        ...defined_definedFields({ signal: call.signal })
-    });
-    return answer(response, url);
-}
-/** One v1 REST call at `<ACTIONS_CACHE_URL>_apis/artifactcache/<resource>` (the base path kept: GHES serves the cache under one of its own). */
-async function artifactCacheCall(service, operation, call) {
-    const url = new URL(`${service.base.href}_apis/artifactcache/${call.resource}`);
-    const contentType = call.json !== undefined ? { 'content-type': 'application/json' } : {};
-    const response = await requestBounded({
-        operation,
-        method: call.method,
-        url,
-        headers: { ...authorized(service), accept: V1_ACCEPT, ...contentType, ...call.headers },
-        ...defined_definedFields({ body: call.json !== undefined ? JSON.stringify(call.json) : call.bytes }),
-        timeoutMs: call.timeoutMs,
-        maxBodyBytes: MAX_ANSWER_BYTES,
-        ...defined_definedFields({ signal: call.signal })
-    });
-    return answer(response, url);
-}
-/** The error for an answer that is neither success nor a status the caller knows. */
-function unexpectedStatus(operation, answer) {
-    return new CacheServiceError(`${operation} at ${answer.endpoint} answered HTTP ${answer.status}`);
-}
-function jsonObject(answer, operation) {
-    let parsed;
-    try {
-        parsed = JSON.parse(answer.body.toString('utf8'));
-    }
-    catch {
-        throw new MalformedResponseError(operation, answer.endpoint, 'the body is not JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new MalformedResponseError(operation, answer.endpoint, 'the body is not a JSON object');
-    return parsed;
-}
-/**
- * Masks a signed URL from an answer (an Azure SAS or a GHES token), once, before anything else is
- * done with it: whatever goes wrong after, it cannot reach the log.
- */
-function maskSignedUrl(value) {
-    if (typeof value === 'string' && value !== '')
-        setSecret(value);
-}
-/**
- * The signed URL (masked already, maskSignedUrl), required to be plain http(s) without
- * credentials. Its signature is masked apart too: the runner masks exact strings, and a log may
- * quote it decoded or alone.
- */
-function signedUrl(value, operation, endpoint, what) {
-    if (typeof value !== 'string')
-        throw new MalformedResponseError(operation, endpoint, `the ${what} is missing`);
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new MalformedResponseError(operation, endpoint, `the ${what} is not a URL`);
-    }
-    for (const [, parameter] of url.searchParams)
-        if (parameter.length >= 8)
-            setSecret(parameter);
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
-        throw new MalformedResponseError(operation, endpoint, `the ${what} is not a plain http(s) URL`);
-    }
-    return url;
-}
-function authorized(service) {
-    return { 'user-agent': USER_AGENT, authorization: `Bearer ${service.token}` };
-}
-function answer(response, url) {
-    return { status: response.status, body: response.body, endpoint: `${url.origin}${url.pathname}` };
-}
-function serviceUrl(value, variable) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new CacheServiceError(`${variable} is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new CacheServiceError(`${variable} is not an http(s) URL`);
-    return url;
-}
-
-;// CONCATENATED MODULE: ./src/registration/archive-download.ts
-// Downloads a cache entry's archive into memory: one plain GET of the signed URL the lookup
-// returned (an Azure SAS URL serves the whole blob to a GET without a range; GHES serves its
-// archives the same way), through the shared dispatcher, so HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply
-// as to every other request of the action. Bounded in size (the body is not read past the
-// limit) and in time (the caller's signal tears the request down). No runtime token is sent: the
-// URL is its own credential, and it is never logged (the lookup masked it).
-
-
-
-
-
-/** The archive is longer than the bound: no entry this action wrote is. */
-class ArchiveTooLargeError extends Error {
-    name = 'ArchiveTooLargeError';
-}
-async function downloadArchive(download) {
-    const operation = 'cache archive download';
-    const response = await requestBounded({
-        operation,
-        method: 'GET',
-        url: download.url,
-        headers: { 'user-agent': USER_AGENT, accept: 'application/octet-stream' },
-        timeoutMs: download.timeoutMs,
-        maxBodyBytes: download.maxBytes,
-        ...defined_definedFields({ signal: download.signal })
-    }).catch((error) => {
-        // The only answer requestBounded calls malformed is one longer than the bound.
-        throw error instanceof MalformedResponseError
-            ? new ArchiveTooLargeError(`the archive is larger than ${download.maxBytes} bytes`)
-            : error;
-    });
-    if (response.status !== 200)
-        throw new CacheServiceError(`${operation} from ${download.url.origin} answered HTTP ${response.status}`);
-    return response.body;
-}
-
-;// CONCATENATED MODULE: ./src/registration/cache-lookup.ts
-// Finds the newest Actions cache entry under a key prefix, over the protocol @actions/cache 6
-// would speak in this environment (service.ts), without downloading anything
-// (docs/protocol.md §6):
-// - v2: Twirp JSON `POST <ACTIONS_RESULTS_URL origin>/twirp/github.actions.results.api.v1.CacheService/GetCacheEntryDownloadURL`
-//   with `{key, restore_keys, version}`; `{ok: false}` is a miss, `{ok: true, signed_download_url,
-//   matched_key}` a hit.
-// - v1 (GHES): `GET <ACTIONS_CACHE_URL>_apis/artifactcache/cache?keys=<k,…>&version=<v>`; 204 is a
-//   miss, 200 `{cacheKey, archiveLocation}` a hit.
-// Both carry `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>`. The answer is checked before use:
-// the key must be one under the prefix asked for, the archive URL plain http(s) without
-// credentials. The URL is signed (an Azure SAS or a GHES token): it is masked the moment it is
-// read and never logged; errors name the endpoint's origin and path only.
-
-
-
-
-/** What the service allows in a key (@actions/cache checkKey): at most 512 characters, no comma. */
-const KEY_SHAPE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
-async function lookUpCacheEntry(lookup, env = process.env) {
-    const service = cacheService(env);
-    return service.protocol === 'v2' ? lookUpV2(lookup, service) : lookUpV1(lookup, service);
-}
-async function lookUpV2(lookup, service) {
-    const operation = 'GetCacheEntryDownloadURL';
-    const request = { key: lookup.prefix, restore_keys: [lookup.prefix], version: lookup.version };
-    const answer = await twirpCall(service, operation, request, call(lookup));
-    if (answer.status !== 200)
-        throw unexpectedStatus(operation, answer);
-    const body = jsonObject(answer, operation);
-    if (body.ok !== true)
-        return { found: false };
-    return hit(body.matched_key, body.signed_download_url, lookup.prefix, operation, answer.endpoint);
-}
-async function lookUpV1(lookup, service) {
-    const operation = 'artifactcache lookup';
-    const resource = `cache?keys=${encodeURIComponent(lookup.prefix)}&version=${encodeURIComponent(lookup.version)}`;
-    const answer = await artifactCacheCall(service, operation, { ...call(lookup), method: 'GET', resource });
-    if (answer.status === 204)
-        return { found: false };
-    if (answer.status !== 200)
-        throw unexpectedStatus(operation, answer);
-    const body = jsonObject(answer, operation);
-    return hit(body.cacheKey, body.archiveLocation, lookup.prefix, operation, answer.endpoint);
-}
-function call(lookup) {
-    return { timeoutMs: lookup.timeoutMs, ...defined_definedFields({ signal: lookup.signal }) };
-}
-function hit(key, location, prefix, operation, endpoint) {
-    // Masked first: whatever goes wrong below, the signed URL cannot reach the log.
-    maskSignedUrl(location);
-    if (typeof key !== 'string' || !KEY_SHAPE.test(key) || !key.startsWith(prefix)) {
-        throw new MalformedResponseError(operation, endpoint, 'the matched key is not a key of the shape this action saves, under the prefix asked for');
-    }
-    return { found: true, matchedKey: key, archiveUrl: signedUrl(location, operation, endpoint, 'archive URL') };
-}
-
-;// CONCATENATED MODULE: ./src/registration/tar-reader.ts
-// A strict, in-memory reader for the one tar shape a registration cache entry has: exactly one
-// regular file, as `tar --posix -cf … -P` (what @actions/cache runs to save, GNU tar on Linux and
-// Windows, bsdtar or gtar on macOS) writes it:
-//
-//   [PAX extended header 'x' (mtime/atime/ctime, maybe path/size)] [ustar header '0'] [content,
-//   padded to 512] [zero blocks to the end]
-//
-// Why not a tar library: the libraries are extractors. They write to disk, follow or create
-// links, honour absolute and `..` paths, and accept dozens of member kinds, which is the very
-// attack surface a poisoned cache entry aims at (SECURITY.md, "Cache poisoning"). What is needed
-// here is the opposite: a reader that touches no file, accepts exactly one shape and refuses
-// everything else with a reason. It returns the member's name and bytes; the caller decides
-// whether the name is the one it expects.
-//
-// Header layout (POSIX ustar; the GNU format shares it up to the magic): name 0..100, mode
-// 100..108, uid, gid, size 124..136 (octal), mtime, chksum 148..156, typeflag 156, linkname
-// 157..257, magic 257..263 ("ustar\0" POSIX, "ustar " GNU), version 263..265, …, prefix 345..500
-// (POSIX only). docs/protocol.md §6.
-const tar_reader_BLOCK = 512;
-/** The PAX keys tar writes for a plain file that mean nothing to an in-memory reader. */
-const IGNORED_PAX_KEYS = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
-/** Vendor keys bsdtar writes on macOS (device, inode, link count, flags, creation time): ignored. */
-const IGNORED_PAX_PREFIXES = ['SCHILY.', 'LIBARCHIVE.'];
-/** The largest PAX header accepted: the records tar writes for one file fit in a few hundred bytes. */
-const MAX_PAX_BYTES = 8 * 1024;
-class Refused extends Error {
-}
-/**
- * The single regular file in `tar`, or why the archive is not of the one accepted shape. Never
- * throws; reads nothing but `tar`.
- */
-function readSingleFileTar(tar, limits) {
-    try {
-        return { ok: true, ...readMember(tar, limits) };
-    }
-    catch (error) {
-        if (error instanceof Refused)
-            return { ok: false, reason: error.message };
-        throw error;
-    }
-}
-function readMember(tar, limits) {
-    let offset = 0;
-    let pax;
-    let gnuLongName;
-    for (;;) {
-        const header = headerAt(tar, offset);
-        if (header === undefined)
-            throw new Refused('the archive holds no file');
-        const type = header[156];
-        const typeChar = String.fromCharCode(type);
-        if (typeChar === 'x') {
-            if (pax !== undefined)
-                throw new Refused('the archive has two extended headers for one member');
-            const size = sizeOf(header, MAX_PAX_BYTES, 'extended header');
-            pax = parsePax(dataAt(tar, offset, size));
-            offset += tar_reader_BLOCK + tar_reader_padded(size);
-            continue;
-        }
-        if (typeChar === 'L' && isGnu(header)) {
-            if (gnuLongName !== undefined)
-                throw new Refused('the archive has two long-name headers for one member');
-            const size = sizeOf(header, MAX_PAX_BYTES, 'long-name header');
-            gnuLongName = cString(dataAt(tar, offset, size), 'long name');
-            offset += tar_reader_BLOCK + tar_reader_padded(size);
-            continue;
-        }
-        if (type !== 0x30 && type !== 0)
-            throw new Refused(`the archive holds a ${memberKind(typeChar)}, not only a regular file`);
-        if (pax?.has('linkpath') || cString(header.subarray(157, 257), 'link name') !== '')
-            throw new Refused('the file member names a link target');
-        const size = pax?.has('size') ? paxSize(pax.get('size'), limits.maxFileBytes) : sizeOf(header, limits.maxFileBytes, 'file');
-        const name = pax?.get('path') ?? gnuLongName ?? ustarName(header);
-        if (name === '')
-            throw new Refused('the file member has no name');
-        const content = Buffer.from(dataAt(tar, offset, size));
-        const end = offset + tar_reader_BLOCK + tar_reader_padded(size);
-        // GNU tar and bsdtar end with two zero blocks, padded to the record size: nothing else may follow.
-        const rest = tar.subarray(end);
-        if (rest.length < 2 * tar_reader_BLOCK)
-            throw new Refused('the archive is truncated (no end-of-archive marker)');
-        if (rest.some((byte) => byte !== 0))
-            throw new Refused('the archive holds more than one member');
-        return { name, content };
-    }
-}
-/** The header block at `offset`, checksum verified; undefined at a zero block (the end of the archive). */
-function headerAt(tar, offset) {
-    if (offset + tar_reader_BLOCK > tar.length)
-        throw new Refused('the archive is truncated (a header is cut short)');
-    const header = tar.subarray(offset, offset + tar_reader_BLOCK);
-    if (header.every((byte) => byte === 0))
-        return undefined;
-    const magic = header.subarray(257, 263).toString('latin1');
-    if (magic !== 'ustar\0' && magic !== 'ustar ')
-        throw new Refused('a header is not a ustar, PAX or GNU tar header');
-    const stored = tar_reader_octal(header.subarray(148, 156), 'checksum');
-    let sum = 0;
-    for (let index = 0; index < tar_reader_BLOCK; index++)
-        sum += index >= 148 && index < 156 ? 0x20 : header[index];
-    if (stored !== sum)
-        throw new Refused('a header checksum does not match');
-    return header;
-}
-function isGnu(header) {
-    return header.subarray(257, 263).toString('latin1') === 'ustar ';
-}
-function dataAt(tar, headerOffset, size) {
-    const start = headerOffset + tar_reader_BLOCK;
-    if (start + tar_reader_padded(size) > tar.length)
-        throw new Refused('the archive is truncated (a member is cut short)');
-    return tar.subarray(start, start + size);
-}
-function tar_reader_padded(size) {
-    return Math.ceil(size / tar_reader_BLOCK) * tar_reader_BLOCK;
-}
-function sizeOf(header, max, what) {
-    // GNU's base-256 sizes (high bit set) exist for members over 8 GiB: never a registration.
-    if ((header[124] & 0x80) !== 0)
-        throw new Refused(`the ${what} member is larger than ${max} bytes`);
-    const size = tar_reader_octal(header.subarray(124, 136), 'size');
-    if (size > max)
-        throw new Refused(`the ${what} member is larger than ${max} bytes`);
-    return size;
-}
-function paxSize(value, max) {
-    if (!/^\d{1,12}$/.test(value))
-        throw new Refused('the extended header has a malformed size');
-    const size = Number(value);
-    if (size > max)
-        throw new Refused(`the file member is larger than ${max} bytes`);
-    return size;
-}
-/** An octal number field: digits, then NUL or spaces (leading spaces too, as old tars wrote). */
-function tar_reader_octal(field, what) {
-    const text = field
-        .toString('latin1')
-        .replace(/^ +/, '')
-        .replace(/[ \0]+$/, '');
-    if (!/^[0-7]{1,12}$/.test(text))
-        throw new Refused(`a header has a malformed ${what} field`);
-    return parseInt(text, 8);
-}
-/** A NUL-terminated (or full-width) text field, printable only: a name with a control character is no name we wrote. */
-function cString(field, what) {
-    const end = field.indexOf(0);
-    const raw = end < 0 ? field : field.subarray(0, end);
-    if (end >= 0 && field.subarray(end).some((byte) => byte !== 0))
-        throw new Refused(`a header's ${what} has bytes after its end`);
-    return printable(raw, what);
-}
-function printable(bytes, what) {
-    const text = bytes.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(bytes) || /[\p{Cc}\p{Cf}]/u.test(text))
-        throw new Refused(`the ${what} is not printable UTF-8`);
-    return text;
-}
-function ustarName(header) {
-    const name = cString(header.subarray(0, 100), 'name');
-    if (isGnu(header))
-        return name;
-    const prefix = cString(header.subarray(345, 500), 'name prefix');
-    return prefix === '' ? name : `${prefix}/${name}`;
-}
-/** PAX records, `<length> <key>=<value>\n` each, the length counting the whole record. */
-function parsePax(data) {
-    const records = new Map();
-    let at = 0;
-    while (at < data.length) {
-        const space = data.indexOf(0x20, at);
-        const lengthText = space < 0 ? '' : data.subarray(at, space).toString('latin1');
-        if (!/^[1-9]\d{0,5}$/.test(lengthText))
-            throw new Refused('the extended header is malformed');
-        const length = Number(lengthText);
-        const record = data.subarray(at, at + length);
-        if (record.length !== length || record[length - 1] !== 0x0a)
-            throw new Refused('the extended header is malformed');
-        const body = record.subarray(space - at + 1, length - 1);
-        const equals = body.indexOf(0x3d);
-        if (equals <= 0)
-            throw new Refused('the extended header is malformed');
-        const key = printable(body.subarray(0, equals), 'extended header key');
-        const value = printable(body.subarray(equals + 1), `extended header ${key}`);
-        if (key === 'path' || key === 'size' || key === 'linkpath') {
-            if (records.has(key))
-                throw new Refused(`the extended header sets ${key} twice`);
-            records.set(key, value);
-        }
-        else if (!IGNORED_PAX_KEYS.has(key) && !IGNORED_PAX_PREFIXES.some((prefix) => key.startsWith(prefix))) {
-            // hdrcharset, GNU.sparse.*, anything else: not what tar writes for a small plain file.
-            throw new Refused('the extended header has a key tar does not write for a plain file');
-        }
-        at += length;
-    }
-    return records;
-}
-function memberKind(type) {
-    switch (type) {
-        case '1':
-            return 'hard link';
-        case '2':
-            return 'symbolic link';
-        case '3':
-        case '4':
-            return 'device';
-        case '5':
-            return 'directory';
-        case '6':
-            return 'FIFO';
-        case 'g':
-            return 'global extended header';
-        default:
-            return 'member of another kind';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/registration/entry-archive.ts
-// The registration file out of a downloaded cache archive, in memory: decompressed with bounds,
-// read by the strict tar reader, and accepted only under the name this action archives it as.
-// Nothing here touches the filesystem: the archive may have been written by anyone who can write
-// the repository's Actions cache (SECURITY.md, "Cache poisoning"), so it is data to check, never
-// something to unpack.
-
-
-/** An entry is a few KB; anything near these bounds was not written by this action. */
-const MAX_ARCHIVE_BYTES = 1024 * 1024;
-const MAX_TAR_BYTES = 1024 * 1024;
-const MAX_ENTRY_FILE_BYTES = 64 * 1024;
-// @actions/cache compresses with `zstdmt` (a window of a few MiB at most), older versions and
-// other runners with `zstd --long=30` (a 1 GiB window), or gzip when zstd is missing
-// (docs/protocol.md §6). The decoder must accept a 2^30 window to read the long-mode frames;
-// the output bound, not the window, is what keeps memory small.
-const ZSTD_WINDOW_LOG_MAX = 30;
-/**
- * The registration document inside `archive`, when the archive is exactly one regular file named
- * `expectedName` (as @actions/cache archives it: relative to GITHUB_WORKSPACE, `/`-separated).
- */
-function entryFromArchive(archive, expectedName) {
-    if (archive.length > MAX_ARCHIVE_BYTES)
-        return { ok: false, reason: `the archive is larger than ${MAX_ARCHIVE_BYTES} bytes` };
-    const tar = decompress(archive);
-    if (!tar.ok)
-        return tar;
-    const member = readSingleFileTar(tar.bytes, { maxFileBytes: MAX_ENTRY_FILE_BYTES });
-    if (!member.ok)
-        return member;
-    if (member.name !== expectedName) {
-        if (isOurFileElsewhere(member.name, expectedName))
-            return { ok: false, reason: `it holds ${member.name}, not ${expectedName}`, misplaced: true };
-        return { ok: false, reason: 'the archive holds a file other than the registration' };
-    }
-    return { ok: true, text: member.content.toString('utf8') };
-}
-function decompress(archive) {
-    const options = { maxOutputLength: MAX_TAR_BYTES };
-    try {
-        if (archive.subarray(0, 4).equals(ZSTD_MAGIC)) {
-            return {
-                ok: true,
-                bytes: (0,external_node_zlib_.zstdDecompressSync)(archive, { ...options, params: { [external_node_zlib_.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } })
-            };
-        }
-        if (archive[0] === 0x1f && archive[1] === 0x8b)
-            return { ok: true, bytes: (0,external_node_zlib_.gunzipSync)(archive, options) };
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ERR_BUFFER_TOO_LARGE')
-            return { ok: false, reason: `the archive decompresses to more than ${MAX_TAR_BYTES} bytes` };
-        return { ok: false, reason: 'the archive does not decompress' };
-    }
-    return { ok: false, reason: 'the archive is neither zstd nor gzip' };
-}
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-/** `../…/<our file name>`: only the number of `../` differs, which is a runner layout, not an attack. */
-function isOurFileElsewhere(name, expectedName) {
-    const base = expectedName.slice(expectedName.lastIndexOf('/') + 1);
-    return new RegExp(`^(\\.\\./)*${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`).test(name);
-}
-
-;// CONCATENATED MODULE: ./src/registration/entry-fetch.ts
-// The registration entry's text from the Actions cache, without @actions/cache and without
-// extracting anything: look up the newest entry under the prefix (cache-lookup.ts), download its
-// archive into memory (archive-download.ts), and take the one file out of it (entry-archive.ts).
-// @actions/cache would instead unpack the archive with `tar -xf … -P` before anyone could check
-// it, so whoever can write the cache could overwrite any file the runner user can
-// (SECURITY.md, "Cache poisoning"). Here nothing the entry says reaches the filesystem.
-
-
-
-
-/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, …); a bad archive is `refused`. */
-async function fetchEntry(request) {
-    const started = Date.now();
-    const left = () => Math.max(1, request.timeoutMs - (Date.now() - started));
-    const signal = request.signal ? { signal: request.signal } : {};
-    const version = cacheVersion([request.cachePath], compressionMethodOfThisRunner());
-    const found = await lookUpCacheEntry({ prefix: request.prefix, version, timeoutMs: left(), ...signal });
-    if (!found.found)
-        return { status: 'miss' };
-    let archive;
-    try {
-        archive = await downloadArchive({ url: found.archiveUrl, maxBytes: MAX_ARCHIVE_BYTES, timeoutMs: left(), ...signal });
-    }
-    catch (error) {
-        if (error instanceof ArchiveTooLargeError)
-            return { status: 'refused', key: found.matchedKey, reason: error.message, misplaced: false };
-        throw error;
-    }
-    const entry = entryFromArchive(archive, request.archivedName);
-    if (!entry.ok)
-        return { status: 'refused', key: found.matchedKey, reason: entry.reason, misplaced: entry.misplaced === true };
-    return { status: 'found', key: found.matchedKey, text: entry.text };
-}
-
-;// CONCATENATED MODULE: ./src/registration/entry-save.ts
-// Saves a registration entry's archive (archive-write.ts) to the Actions cache, over the protocol
-// @actions/cache 6 would speak in this environment (service.ts), with the action's own requests
-// (docs/protocol.md §6):
-// - v2: Twirp `CreateCacheEntry {key, version}` → `{ok, signed_upload_url}`; one Azure Blob
-//   `PUT` of the archive to that URL (`x-ms-blob-type: BlockBlob`; an entry is a few KB, far under
-//   the single-PUT limit, so never blocks); Twirp `FinalizeCacheEntryUpload {key, version,
-//   size_bytes}` → `{ok, entry_id}`.
-// - v1 (GHES): `POST caches {key, version, cacheSize}` → `{cacheId}`; one `PATCH caches/{id}`
-//   with `Content-Range: bytes 0-<last>/*`; `POST caches/{id} {size}`.
-// A duplicate key (Twirp 409 `already_exists`, v1 409) is its own outcome: another job saved first.
-//
-// Why not @actions/cache saveCache, as this action did before: for one file of a few KB it cost
-// about 64 MiB of memory (the library with the Azure Storage SDK, and Node's own undici, which
-// the SDK's FormData check loads), more than the action's whole bound allows on top of the rest;
-// it prints to the step log on its own, so it had to run in a worker thread whose output the
-// action read back and demoted; and its requests have no timeout a deadline could stop. Its restore
-// was already not used, for safety (SECURITY.md, "Cache poisoning"). The protocol is five small
-// calls, and the tests prove both ways against the real library: what this saves, its
-// restoreCache extracts; what its saveCache saved, this action's restore reads.
-//
-// Every request is bounded by what is left of the caller's time and torn down by its signal;
-// the blob upload goes through the shared dispatcher like every other request (the proxy
-// variables apply). No body is ever logged; the signed upload URL is masked the moment it is read.
-
-
-
-
-/** Azure's version of the Blob REST API the upload speaks (the one the Storage SDK in @actions/cache 6 sends). */
-const AZURE_API_VERSION = '2026-02-06';
-/** Azure answers a Put Blob with a short XML body at most. */
-const MAX_UPLOAD_ANSWER_BYTES = 64 * 1024;
-/** Throws what the service or the network did wrong (CacheServiceError, NetworkError, RequestTimeoutError, …). */
-async function saveCacheEntry(save, env = process.env) {
-    const service = cacheService(env);
-    const started = Date.now();
-    const call = () => ({
-        timeoutMs: Math.max(1, save.timeoutMs - (Date.now() - started)),
-        ...defined_definedFields({ signal: save.signal })
-    });
-    return service.protocol === 'v2' ? saveV2(save, service, call) : saveV1(save, service, call);
-}
-async function saveV2(save, service, call) {
-    const create = 'CreateCacheEntry';
-    const created = await twirpCall(service, create, { key: save.key, version: save.version }, call());
-    if (created.status === 409)
-        return { status: 'exists' };
-    if (created.status !== 200)
-        throw unexpectedStatus(create, created);
-    const reservation = jsonObject(created, create);
-    // Masked before anything else is looked at, even when the answer says it is not ok.
-    maskSignedUrl(reservation.signed_upload_url);
-    if (reservation.ok !== true)
-        throw new CacheServiceError(`${create} at ${created.endpoint} did not accept the entry`);
-    const uploadUrl = signedUrl(reservation.signed_upload_url, create, created.endpoint, 'upload URL');
-    await uploadBlob(uploadUrl, save.archive, call());
-    const finalize = 'FinalizeCacheEntryUpload';
-    const finalized = await twirpCall(service, finalize, { key: save.key, version: save.version, size_bytes: String(save.archive.length) }, call());
-    if (finalized.status !== 200)
-        throw unexpectedStatus(finalize, finalized);
-    const commit = jsonObject(finalized, finalize);
-    if (commit.ok !== true)
-        throw new CacheServiceError(`${finalize} at ${finalized.endpoint} did not accept the entry`);
-    return { status: 'saved', entryId: String(commit.entry_id ?? '') };
-}
-/** Azure Put Blob: the whole archive in one request. No runtime token: the signed URL is the credential. */
-async function uploadBlob(url, archive, call) {
-    const operation = 'cache archive upload';
-    const response = await requestBounded({
-        operation,
-        method: 'PUT',
-        url,
-        headers: {
-            'user-agent': USER_AGENT,
-            'x-ms-blob-type': 'BlockBlob',
-            'x-ms-version': AZURE_API_VERSION,
-            'content-type': 'application/octet-stream',
-            'content-length': String(archive.length)
-        },
-        body: archive,
-        timeoutMs: call.timeoutMs,
-        maxBodyBytes: MAX_UPLOAD_ANSWER_BYTES,
-        ...defined_definedFields({ signal: call.signal })
-    });
-    if (response.status !== 201)
-        throw new CacheServiceError(`${operation} to ${url.origin} answered HTTP ${response.status}`);
-}
-async function saveV1(save, service, call) {
-    const reserve = 'artifactcache reserve';
-    const reserved = await artifactCacheCall(service, reserve, {
-        ...call(),
-        method: 'POST',
-        resource: 'caches',
-        json: { key: save.key, version: save.version, cacheSize: save.archive.length }
-    });
-    if (reserved.status === 409)
-        return { status: 'exists' };
-    if (reserved.status !== 200 && reserved.status !== 201)
-        throw unexpectedStatus(reserve, reserved);
-    const cacheId = jsonObject(reserved, reserve).cacheId;
-    if (typeof cacheId !== 'number' || !Number.isSafeInteger(cacheId) || cacheId <= 0)
-        throw new CacheServiceError(`${reserve} at ${reserved.endpoint} answered without a cache id`);
-    const upload = 'artifactcache upload';
-    const uploaded = await artifactCacheCall(service, upload, {
-        ...call(),
-        method: 'PATCH',
-        resource: `caches/${cacheId}`,
-        bytes: save.archive,
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${save.archive.length - 1}/*` }
-    });
-    if (uploaded.status < 200 || uploaded.status > 299)
-        throw unexpectedStatus(upload, uploaded);
-    const commit = 'artifactcache commit';
-    const committed = await artifactCacheCall(service, commit, {
-        ...call(),
-        method: 'POST',
-        resource: `caches/${cacheId}`,
-        json: { size: save.archive.length }
-    });
-    if (committed.status < 200 || committed.status > 299)
-        throw unexpectedStatus(commit, committed);
-    return { status: 'saved', entryId: String(cacheId) };
-}
-
-;// CONCATENATED MODULE: ./src/registration/key.ts
-// Names in the Actions cache: the key an entry is saved under, and the file path it is archived from.
-//
-// Entries are immutable (saving an existing key+version fails), so each new registration gets its
-// own key: a fixed prefix that identifies what the registration is for, plus the second it was
-// issued. A restore asks for the prefix, and the service answers with the newest entry under it.
-
-
-
-/** Bumped when the stored format changes, so old entries are simply never matched again. */
-const KEY_FORMAT = 'v1';
-const KEY_NAME = 'aws-sso-device-auth-registration';
-/** Scopes as a set: order and repeats do not make a different registration. */
-function normalizeScopes(scopes) {
-    return [...new Set(scopes.map((scope) => scope.trim()).filter(Boolean))].sort();
-}
-/**
- * A digest of the identity: keys stay short (the service allows 512 characters), free of the
- * commas a key may not contain, and do not spell out the start URL in the cache list.
- */
-function identityDigest(identity) {
-    const canonical = JSON.stringify([
-        identity.startUrl.trim().replace(/\/+$/, ''),
-        identity.region.trim().toLowerCase(),
-        normalizeScopes(identity.scopes),
-        identity.clientName
-    ]);
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex');
-}
-/**
- * The prefix every entry for this identity starts with. Encrypted and plain entries live under
- * different prefixes, so turning encryption on never restores the plain entry it was meant to
- * replace, and turning it off never finds entries it cannot read.
- */
-function registrationKeyPrefix(identity, encrypted) {
-    return `${KEY_NAME}-${KEY_FORMAT}-${encrypted ? 'aes' : 'plain'}-${identityDigest(identity)}-`;
-}
-/** The key for one registration: unique per issue time, so a new registration never collides with an old entry. */
-function registrationKey(prefix, registration) {
-    return `${prefix}${Math.trunc(registration.clientIdIssuedAt)}`;
-}
-/**
- * The path as @actions/cache would be handed it. It is part of the cache version (hashed
- * verbatim), so it must read the same on every runner: `~` (which the library expands on save)
- * keeps the string stable, where an absolute path would differ between runners and users.
- */
-const REGISTRATION_CACHE_PATH = '~/.aws-sso-device-auth-registration.json';
-/** Where that path is on this machine. Nothing writes it: the action's save and restore keep the file in memory. */
-function registrationFilePath(home = (0,external_node_os_namespaceObject.homedir)()) {
-    return (0,external_node_path_namespaceObject.join)(home, REGISTRATION_CACHE_PATH.slice(2));
-}
-/**
- * The name the registration file has inside the archive: @actions/cache stores every path
- * relative to GITHUB_WORKSPACE (else the working directory), `/`-separated, so on a hosted runner
- * it reads `../../../.aws-sso-device-auth-registration.json`.
- */
-function archivedFileName(file = registrationFilePath(), workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
-    return (0,external_node_path_namespaceObject.relative)(workspace, file).split(external_node_path_namespaceObject.sep).join('/');
-}
-
-;// CONCATENATED MODULE: ./src/registration/cache.ts
-// The client registration in the Actions cache: restored before RegisterClient, saved after it.
-//
-// Caching is an optimisation, never a reason to fail or to stall the gate:
-// - Neither function throws. Whatever goes wrong costs at most one warning (a plain miss, an
-//   unavailable service, a key another job saved first or an expiring registration only a debug
-//   line) and the caller registers.
-// - Both directions are the action's own requests; @actions/cache is never loaded. Restoring never
-//   extracts anything (entry-fetch.ts): the entry is looked up and downloaded into memory and read
-//   there, because an archive in the cache may have been written by someone else (SECURITY.md,
-//   "Cache poisoning"); an entry of any other shape is refused with one warning. Saving builds the
-//   archive in memory, as the library would have, and uploads it (entry-save.ts, which says why
-//   not the library): no file with the secret in it is written.
-// - Both are bounded in time: their requests are torn down at the deadline or on cancellation,
-//   so nothing of the cache keeps the process alive after it.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_RESTORE_TIMEOUT_MS = 10_000;
-const DEFAULT_SAVE_TIMEOUT_MS = 15_000;
-/** A registration this close to its expiry is not reused: the device flow itself can take that long. */
-const MIN_REMAINING_VALIDITY_MS = 15 * 60 * 1000;
-const SKIP_NOTE = 'a new client will be registered';
-const NOT_RESTORED = { status: 'not-restored' };
-/**
- * The newest cached registration for these options, if it is usable: it decodes, matches the scopes
- * and client name, and stays valid for more than 15 minutes after `now` (epoch milliseconds).
- * Never throws; at most one warning.
- */
-async function restoreRegistration(options, now = Date.now()) {
-    try {
-        return await restore(options, now);
-    }
-    catch (error) {
-        warn(options, `Could not use the Actions cache for the OIDC client registration (${describe(error)}); ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-}
-/**
- * Saves a newly registered client under a key of its own. Never throws; a save another job won
- * (the key already exists) is a debug line, any other failure one warning.
- */
-async function saveRegistration(registration, options) {
-    try {
-        await save(registration, options);
-    }
-    catch (error) {
-        warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(error)}).`);
-    }
-}
-async function restore(options, now) {
-    if (!isCacheServiceAvailable()) {
-        debug(`The Actions cache service is not available to this step; ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    if (!isCacheReadable()) {
-        debug(`The runner's cache mode does not allow restoring; ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    const identity = identityOf(options);
-    const encryptionKey = options.encryptionKey || undefined;
-    const prefix = registrationKeyPrefix(identity, encryptionKey !== undefined);
-    const timeoutMs = boundBy(options, options.restoreTimeoutMs ?? DEFAULT_RESTORE_TIMEOUT_MS);
-    // The requests end for real at the deadline or on cancellation, not only our wait for them.
-    const cutoff = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
-    const outcome = await settleWithin(() => fetchEntry({ prefix, cachePath: REGISTRATION_CACHE_PATH, archivedName: archivedFileName(), timeoutMs, signal }), timeoutMs, options.signal);
-    if (outcome.status !== 'done') {
-        // A request torn down by the cutoff or the cancellation fails at that moment: the same outcome.
-        const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
-        const timedOut = outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted);
-        if (cancelled)
-            return { status: 'timed-out' };
-        if (timedOut) {
-            warn(options, `The Actions cache did not answer within ${seconds(timeoutMs)}; ${SKIP_NOTE}.`);
-            return { status: 'timed-out' };
-        }
-        const error = outcome.status === 'failed' ? outcome.error : undefined;
-        warn(options, `Could not restore the OIDC client registration from the Actions cache (${describe(error)}); ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    const fetched = outcome.value;
-    if (fetched.status === 'miss') {
-        debug(`No cached OIDC client registration under ${prefix}*; ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    // The key is whoever saved the entry's choice (a restore key matches by prefix): it reaches
-    // the log only through the one sanitiser.
-    const matchedKey = sanitize(fetched.key, { maxLength: 512 });
-    if (fetched.status === 'refused') {
-        if (fetched.misplaced) {
-            // An entry this action saved on a runner whose workspace sits at another depth below HOME.
-            warn(options, `The cached OIDC client registration ${matchedKey} was saved on a runner of another layout (${fetched.reason}); ${SKIP_NOTE}.`);
-        }
-        else {
-            warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: the cache entry is not one this action wrote (${fetched.reason}); ${SKIP_NOTE}. ` +
-                "If this repeats, someone may be writing to this repository's Actions cache: see SECURITY.md.");
-        }
-        return NOT_RESTORED;
-    }
-    const decoded = await decodeEntry(fetched.text, identityDigest(identity), encryptionKey, (secret) => setSecret(secret));
-    if (!decoded.ok) {
-        const advice = decoded.failure === 'wrong-key' ? ' If cache-encryption-key was changed, this is expected once; the next save uses the new key.' : '';
-        warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: ${decoded.detail}; ${SKIP_NOTE}.${advice}`);
-        return NOT_RESTORED;
-    }
-    const registration = decoded.registration;
-    if (!sameScopes(registration.scopes, options.scopes) || registration.clientName !== options.clientName) {
-        warn(options, `Ignoring the cached OIDC client registration ${matchedKey}: it was made for other scopes or another client name; ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    const expiresAt = registration.clientSecretExpiresAt * 1000;
-    if (expiresAt - now <= MIN_REMAINING_VALIDITY_MS) {
-        debug(`The cached OIDC client registration ${sanitize(registration.clientId)} expires at ${isoUtc(expiresAt)}, within 15 minutes; ${SKIP_NOTE}.`);
-        return NOT_RESTORED;
-    }
-    info(`Reusing the cached OIDC client registration ${sanitize(registration.clientId)}, valid until ${isoUtc(expiresAt)}.`);
-    return { status: 'restored', registration };
-}
-async function save(registration, options) {
-    if (!isCacheServiceAvailable()) {
-        debug('The Actions cache service is not available to this step; the OIDC client registration is not saved.');
-        return;
-    }
-    if (!isCacheWritable()) {
-        debug("The runner's cache mode does not allow saving; the OIDC client registration is not saved.");
-        return;
-    }
-    const identity = identityOf(options);
-    const encryptionKey = options.encryptionKey || undefined;
-    const key = registrationKey(registrationKeyPrefix(identity, encryptionKey !== undefined), registration);
-    const timeoutMs = boundBy(options, options.saveTimeoutMs ?? DEFAULT_SAVE_TIMEOUT_MS);
-    // Built in memory: no file with the secret in it is ever written (entry-save.ts says why not @actions/cache).
-    const method = compressionMethodOfThisRunner();
-    const document = await encodeEntry(registration, identityDigest(identity), encryptionKey);
-    const archive = await entryArchive(archivedFileName(), Buffer.from(document, 'utf8'), method);
-    const version = cacheVersion([REGISTRATION_CACHE_PATH], method);
-    // As the restore: the requests end for real at the deadline or on cancellation.
-    const cutoff = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, cutoff]) : cutoff;
-    const outcome = await settleWithin(() => saveCacheEntry({ key, version, archive, timeoutMs, signal }), timeoutMs, options.signal);
-    const cancelled = outcome.status === 'cancelled' || (outcome.status === 'failed' && options.signal?.aborted === true);
-    if (cancelled)
-        return;
-    if (outcome.status === 'timed-out' || (outcome.status === 'failed' && cutoff.aborted)) {
-        warn(options, `The Actions cache did not take the OIDC client registration within ${seconds(timeoutMs)}; it is not saved.`);
-        return;
-    }
-    if (outcome.status === 'failed') {
-        warn(options, `Could not save the OIDC client registration to the Actions cache (${describe(outcome.error)}).`);
-        return;
-    }
-    if (outcome.value.status === 'exists') {
-        // Many jobs starting at once on an empty cache each register; the first save wins.
-        debug(`The Actions cache already holds ${sanitize(key)} (another job saved it first); nothing to do.`);
-        return;
-    }
-    info(`Saved the OIDC client registration to the Actions cache as ${sanitize(key)}.`);
-}
-/** Every warning passes the sanitiser: it quotes the service's key and the entry's member names. */
-function warn(options, message) {
-    const sink = options.onWarning ?? core_warning;
-    sink(sanitize(message));
-}
-function identityOf(options) {
-    return { startUrl: options.startUrl, region: options.region, scopes: options.scopes, clientName: options.clientName };
-}
-function sameScopes(a, b) {
-    const left = normalizeScopes(a);
-    const right = normalizeScopes(b);
-    return left.length === right.length && left.every((scope, index) => scope === right[index]);
-}
-/** `ms`, or less under the limit or when the deadline comes sooner (at least 1 ms: the call then gives up at once). */
-function boundBy(options, ms) {
-    const left = options.deadline === undefined ? Infinity : Math.floor(options.deadline - Date.now());
-    return Math.max(1, Math.min(ms, options.limitMs ?? Infinity, left));
-}
-function describe(error) {
-    return clip(error instanceof Error ? error.message : String(error));
-}
-
-;// CONCATENATED MODULE: ./src/registration/index.ts
-// Where the OIDC client registration comes from. This is the single place that decides whether to
-// reuse a registration or call RegisterClient:
-// - with `cache-registration` on, the newest cached registration is restored first and used when
-//   it matches the scopes and stays valid for more than 15 minutes (cache.ts checks both);
-// - otherwise, and whenever AWS rejected the one in use (invalid_client), RegisterClient is called
-//   and the new registration saved, so the next run finds it (the newest entry wins a restore).
-//
-// The restore sits on the path to the prompt (nothing can be shown before a registration exists),
-// bounded by its deadline; a save never does: it starts in the background, overlapping the prompt
-// and the polling, and `finishSaving()` waits for it before the step ends.
-
-
-
-
-
-
-
-class RegistrationSource {
-    options;
-    cacheOptions;
-    /** Saves run one after another: they share the one file the library archives. */
-    saves = Promise.resolve();
-    /** Whether a save of this run may have left the cache's file in HOME (only if it reached the service). */
-    cacheTouched = false;
-    cacheHung = false;
-    warned = false;
-    constructor(options) {
-        this.options = options;
-        const { encryptionKey } = options.cache;
-        this.cacheOptions = {
-            ...options.wanted,
-            ...(encryptionKey ? { encryptionKey } : {}),
-            ...defined_definedFields({ deadline: options.deadline, limitMs: options.limitMs, signal: options.signal }),
-            onWarning: (message) => this.warnOnce(message)
-        };
-    }
-    /**
-     * A registration to start a device authorization with: the cached one when it is usable (first
-     * call only), else a new one, saved in the background. With `replacing`, always a new one.
-     */
-    async obtain(options = {}) {
-        const { wanted, cache } = this.options;
-        if (options.replacing) {
-            // The client id is AWS's answer (or a cache entry's): outside text, so through the one sanitiser.
-            info(`Registering a new OIDC client to replace ${sanitize(options.replacing.clientId)}, which AWS no longer accepts.`);
-        }
-        else if (cache.enabled) {
-            const restored = await restoreRegistration(this.cacheOptions);
-            if (restored.status === 'restored')
-                return restored.registration;
-            // A service that did not answer the restore in time: a save would wait on it a second time.
-            if (restored.status === 'timed-out')
-                this.cacheHung = true;
-        }
-        else {
-            debug('cache-registration is false: registering a new OIDC client without looking in the Actions cache.');
-        }
-        const retrying = this.options.retrying ?? ((call) => call());
-        const registration = await retrying(() => this.options.client.registerClient({ clientName: wanted.clientName, scopes: wanted.scopes }));
-        // Masked before anything else runs: the client secret authenticates every later call.
-        maskRegistration(registration);
-        info(`Registered OIDC client "${sanitize(wanted.clientName)}" (scopes: ${wanted.scopes.join(' ')}), valid until ${new Date(registration.clientSecretExpiresAt * 1000).toISOString()}.`);
-        this.saveInBackground(registration);
-        return registration;
-    }
-    /**
-     * Lets a save in progress finish (each is bounded; skipped when `wait` is false, on cancellation)
-     * and removes the file a save given up on may have left (restoring writes no file). Never throws.
-     */
-    async finishSaving({ wait }) {
-        if (wait)
-            await this.saves;
-        if (this.cacheTouched)
-            await (0,external_node_fs_promises_namespaceObject.rm)(this.options.cacheFile ?? registrationFilePath(), { force: true }).catch(() => undefined);
-    }
-    saveInBackground(registration) {
-        if (!this.options.cache.enabled)
-            return;
-        if (this.cacheHung) {
-            debug('The Actions cache did not answer the restore; the new OIDC client registration is not saved in this run.');
-            return;
-        }
-        this.cacheTouched ||= isCacheServiceAvailable();
-        // saveRegistration never throws.
-        this.saves = this.saves.then(() => saveRegistration(registration, this.cacheOptions));
-    }
-    /** One cache warning per run: a service that fails the restore will likely fail the save too. */
-    warnOnce(message) {
-        if (this.warned) {
-            debug(message);
-            return;
-        }
-        this.warned = true;
-        core_warning(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/pull-request.ts
-// Where a pull request's head lives, asked of GitHub (GET /repos/{owner}/{repo}/pulls/{number}):
-// an issue_comment event names the pull request but not its head, and a workflow that checks
-// out the pull request's code runs whatever that head holds. The answer is outside data like any
-// other: it is believed only in GitHub's own shape, and anything else is a failure, so the caller
-// (trust.ts) refuses rather than guesses.
-
-
-
-/** Why the head could not be learned: one clause, for the refusal's line. */
-class PullRequestLookupError extends Error {
-    name = 'PullRequestLookupError';
-}
-/** owner/name as GitHub allows them; anything else in an answer is not believed. */
-const FULL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-async function lookUpPullRequest(query, client) {
-    const github = await createGitHubClient(client);
-    let data;
-    try {
-        ;
-        ({ data } = await github.rest.pulls.get({ owner: query.owner, repo: query.repo, pull_number: query.number }));
-    }
-    catch (error) {
-        const facts = failureFacts(error);
-        const status = facts.status;
-        if (status === undefined)
-            throw new PullRequestLookupError('GitHub could not be reached or did not answer, even after retries');
-        throw new PullRequestLookupError(`GitHub answered ${status}${isRateLimited(facts) ? ' (rate limited)' : statusNote(status)}`);
-    }
-    return readPullRequest(data, query.number);
-}
-/** The repositories of a pull request answer, or a PullRequestLookupError naming what is wrong. */
-function readPullRequest(data, number) {
-    if (!shape_isRecord(data))
-        throw new PullRequestLookupError('GitHub answered with something that is not a pull request');
-    if (member(data, 'number') !== number)
-        throw new PullRequestLookupError(`GitHub answered with another pull request than #${number}`);
-    const head = member(data, 'head');
-    const base = member(data, 'base');
-    if (!shape_isRecord(head) || !shape_isRecord(base))
-        throw new PullRequestLookupError("GitHub's answer names no head and base");
-    const headRepo = member(head, 'repo');
-    const baseRepo = repositoryFacts(member(base, 'repo'));
-    if (baseRepo === undefined)
-        throw new PullRequestLookupError("GitHub's answer names no valid base repository");
-    if (headRepo === null)
-        return { head: null, base: baseRepo };
-    const headFacts = repositoryFacts(headRepo);
-    if (headFacts === undefined)
-        throw new PullRequestLookupError("GitHub's answer names no valid head repository");
-    return { head: headFacts, base: baseRepo };
-}
-function repositoryFacts(repo) {
-    const id = positiveInteger(member(repo, 'id'));
-    const fullName = member(repo, 'full_name');
-    const fork = member(repo, 'fork');
-    if (id === undefined || typeof fullName !== 'string' || !FULL_NAME.test(fullName) || typeof fork !== 'boolean')
-        return undefined;
-    return { id, fullName, fork };
-}
-/** What the status means for this call, for the person who must mend it. */
-function statusNote(status) {
-    if (status === 401)
-        return ' (the token was rejected)';
-    if (status === 403)
-        return ' (the token may not read pull requests)';
-    if (status === 404)
-        return ' (no such pull request, or the token may not see it)';
-    return '';
-}
-
-;// CONCATENATED MODULE: ./src/trust.ts
-// Step 2 of the flow: whose code is this run executing? A pull request from a fork runs code that
-// nobody with write access has reviewed, and `pull_request_target` runs with the base
-// repository's privileges for pull requests from anyone; so do issue_comment on a pull request and
-// workflow_run after a fork's run, when the workflow checks out the pull request's head.
-// Approving such a run's request hands the approver's AWS access to that code, so it is refused
-// before any AWS call unless the workflow says, with `allow-forks: true`, that it never runs the pull request's code.
-// An issue_comment event does not say where the pull request's head lives: GitHub is asked
-// (github/pull-request.ts), and any doubt about the answer is a refusal.
-
-
-
-
-/** Events whose run checks out the pull request's merge commit, fork code included. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-class UntrustedCodeError extends UserFacingError {
-    name = 'UntrustedCodeError';
-}
-/**
- * Why this run may execute code from outside the repository, as the first half of the refusal;
- * undefined when it runs the repository's own code.
- */
-function forkCodeReason(eventName, payload) {
-    if (eventName === 'pull_request_target') {
-        return "this pull_request_target run has the repository's privileges for a pull request anyone can open, and a workflow that checks out its code runs that code";
-    }
-    if (PULL_REQUEST_EVENTS.has(eventName))
-        return pullRequestReason(eventName, payload);
-    if (eventName === 'issue_comment')
-        return issueCommentReason(payload);
-    if (eventName === 'workflow_run')
-        return workflowRunReason(payload);
-    return undefined;
-}
-/** The payload is outside data: any part of it may be missing, null or of another type. */
-function pullRequestReason(eventName, payload) {
-    const pullRequest = member(payload, 'pull_request');
-    // Without the payload nothing proves the code is the repository's own: fail closed.
-    if (!shape_isRecord(pullRequest))
-        return `this ${eventName} run has no readable event payload, so it may be running a fork's code`;
-    const base = member(pullRequest, 'base');
-    const head = member(pullRequest, 'head');
-    if (!shape_isRecord(base) || !shape_isRecord(head)) {
-        return `this ${eventName} run's event payload does not name the pull request's head and base, so it may be running a fork's code`;
-    }
-    return repositoryReason(eventName, member(head, 'repo'), member(base, 'repo'));
-}
-/**
- * A comment on a pull request: the workflow may check out the pull request's head, and the
- * payload does not say where that head lives. By the payload alone that fails closed;
- * refuseUntrustedCode asks GitHub instead when the payload names the pull request's number.
- */
-function issueCommentReason(payload) {
-    if (payload === undefined)
-        return "this issue_comment run has no readable event payload, so it may be running a fork's code";
-    const issue = member(payload, 'issue');
-    const onPullRequest = shape_isRecord(issue) ? member(issue, 'pull_request') : undefined;
-    if (!shape_isRecord(issue))
-        return "this issue_comment run's event payload names no issue, so it may be running a fork's code";
-    if (onPullRequest === undefined || onPullRequest === null)
-        return undefined;
-    return "this issue_comment run is on a pull request whose head repository the event does not name, so it may be running a fork's code";
-}
-/** workflow_run runs with the repository's privileges after a run that may have been a fork's. */
-function workflowRunReason(payload) {
-    const run = member(payload, 'workflow_run');
-    if (!shape_isRecord(run))
-        return "this workflow_run run has no readable event payload, so it may be running a fork's code";
-    const base = member(run, 'repository') ?? member(payload, 'repository');
-    return repositoryReason('workflow_run', member(run, 'head_repository'), base);
-}
-function repositoryReason(eventName, headRepo, baseRepo) {
-    const base = repositoryName(baseRepo);
-    const head = repositoryName(headRepo);
-    if (base !== undefined && head !== undefined && head.toLowerCase() === base.toLowerCase())
-        return undefined;
-    // The name is the fork owner's choice: it reaches the log only through sanitize.
-    const fork = head === undefined ? 'a fork (since deleted)' : `the fork ${sanitize(head, { maxLength: 200 })}`;
-    return `this ${eventName} run executes code from ${fork}`;
-}
-/** Throws UntrustedCodeError (one line: what, why it is dangerous, what to do) for fork code, judged by the payload alone. */
-function refuseForkCode(eventName, payload, allowForks) {
-    if (allowForks)
-        return;
-    const reason = forkCodeReason(eventName, payload);
-    if (reason !== undefined)
-        throw refusal(reason, RUN_ON_A_BRANCH);
-}
-/**
- * refuseForkCode, and for a comment on a pull request, GitHub's word on where its head lives:
- * the run proceeds only when the head repository is the base repository, which is `repository`
- * (GITHUB_REPOSITORY). A lookup that fails, or an answer about another repository, is a refusal.
- */
-async function refuseUntrustedCode(eventName, payload, allowForks, repository, lookUp) {
-    if (allowForks)
-        return;
-    const number = pullRequestToLookUp(eventName, payload);
-    if (number === undefined)
-        return refuseForkCode(eventName, payload, false);
-    let repositories;
-    try {
-        repositories = await lookUp(number);
-    }
-    catch (error) {
-        // The lookup's own errors are one clause of plain words; anything else is not shown.
-        const why = error instanceof PullRequestLookupError ? sanitize(error.message, { maxLength: 300 }) : 'an unexpected error';
-        throw refusal(`this issue_comment run is on pull request #${number}, whose head could not be looked up (${why}), so it may be running a fork's code`, GRANT_LOOKUP);
-    }
-    const reason = headReason(number, repositories, repository);
-    if (reason !== undefined)
-        throw refusal(reason.text, reason.remedy);
-}
-/** The pull request an issue_comment run is on, when its head must be asked for. */
-function pullRequestToLookUp(eventName, payload) {
-    if (eventName !== 'issue_comment')
-        return undefined;
-    const issue = member(payload, 'issue');
-    const onPullRequest = member(issue, 'pull_request');
-    if (onPullRequest === undefined || onPullRequest === null)
-        return undefined;
-    return positiveInteger(member(issue, 'number'));
-}
-/** Why the looked-up pull request may run a fork's code; undefined when its head is the repository itself. */
-function headReason(number, { head, base }, repository) {
-    if (base.fullName.toLowerCase() !== repository.toLowerCase()) {
-        return {
-            text: `this issue_comment run is on pull request #${number}, but GitHub's answer names another base repository (${base.fullName}) than ${sanitize(repository, { maxLength: 200 })}, so it may be running a fork's code`,
-            remedy: GRANT_LOOKUP
-        };
-    }
-    // The same repository by id, name and fork flag: a fork has its own id, whatever it is named.
-    if (head !== null && head.id === base.id && head.fullName.toLowerCase() === base.fullName.toLowerCase() && head.fork === base.fork)
-        return undefined;
-    const fork = head === null ? 'a fork (since deleted)' : `the fork ${head.fullName}`;
-    return { text: `this issue_comment run is on pull request #${number}, whose code comes from ${fork}`, remedy: RUN_ON_A_BRANCH };
-}
-const RUN_ON_A_BRANCH = "Run the workflow on a branch of this repository, or set allow-forks: true only if it never runs the pull request's code.";
-const GRANT_LOOKUP = "Give the job permissions: pull-requests: read and a github-token that can read this repository's pull requests, or set allow-forks: true only if the workflow never runs the pull request's code.";
-function refusal(reason, remedy) {
-    return new UntrustedCodeError(`Refusing to request AWS access: ${reason}, and approving would hand the approver's AWS access to code nobody with write access has reviewed. ${remedy}`);
-}
-function repositoryName(repo) {
-    const name = member(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-// The flow (README, "Usage" and "Two phases"): inputs → trust → registration → device
-// authorization → prompt → poll → export → record. `phase: all` does everything in one step;
-// `phase: start` stops after the prompt and leaves the request to a `phase: wait` step, which
-// polls, exports and records. The step succeeds only when approved (or, for `start`, when the
-// request is pending); every other outcome fails it with one line saying what happened and what
-// to do.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** How long RegisterClient, StartDeviceAuthorization and each portal call may retry transient failures. */
-const SETUP_RETRY_WINDOW_MS = 60_000;
-/** How often the log says the job is still waiting. */
-const HEARTBEAT_MS = 60_000;
-/** RunOptions from the process's arguments (`--cache-limit-ms=<ms>`); none when the runner starts it. */
-function runOptionsFrom(args) {
-    const { values } = (0,external_node_util_.parseArgs)({ args: [...args], options: { 'cache-limit-ms': { type: 'string' } }, strict: true });
-    const limit = values['cache-limit-ms'];
-    if (limit === undefined)
-        return {};
-    if (!/^[1-9]\d{0,6}$/.test(limit))
-        throw new Error(`--cache-limit-ms takes a whole number of milliseconds, not '${limit}'`);
-    return { cacheLimitMs: Number(limit) };
-}
-async function run(options = {}) {
-    const startedAt = Date.now();
-    const cancellation = abortOnTermination();
-    const { signal } = cancellation;
-    // Read once: the run's context and the trust check both need it, and a push's payload can be large.
-    const payload = readEventPayload(process.env.GITHUB_EVENT_PATH?.trim() ?? '');
-    const context = readRunContext(process.env, payload);
-    const postStep = new PostStepWriter();
-    // What recording the outcome needs, each set below by the step that learns it. Until the inputs
-    // are known: the run alone, on the step log and the job summary, so even a bad input is recorded.
-    let subject = { context };
-    let channels = new Channels(createNotifiers(['summary']));
-    /** The pending request this step owns: removed once its outcome is recorded. */
-    let ownedPendingFile;
-    // Stays undefined when `phase: start` leaves the request pending, as it is meant to.
-    let result;
-    let registrations;
-    try {
-        // 0. What a killed job of this action left in HOME on this runner goes first (self-hosted runners).
-        await removeEarlierLeftovers(core_namespaceObject);
-        // 1. Inputs: all checked before any network call, secrets masked before anything can print them.
-        const inputs = readInputs(context);
-        subject = requestSubject(context, inputs);
-        // 2. Trust: a run that executes a fork's code asks nobody for anything.
-        await refuseUntrustedRun(context, payload, inputs, signal);
-        if (inputs.handoff !== undefined && inputs.handoffKey !== undefined) {
-            // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
-            // The record names the run alone: this step has no request, start URL or token of its own.
-            subject = { context };
-            result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context);
-        }
-        else {
-            const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options);
-            registrations = flow.registrations;
-            switch (inputs.phase) {
-                case 'all':
-                    channels = openChannels(flow);
-                    result = await approveInOneStep(flow, channels);
-                    break;
-                case 'start': {
-                    const pendingFile = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
-                    // Owned before anyone is prompted: a request someone can see always has a file that this
-                    // step (failing), the wait step or, if none comes, the post step closes.
-                    postStep.addFile(pendingFile);
-                    ownedPendingFile = pendingFile;
-                    channels = openChannels(flow, { pendingFile });
-                    await startRequest(flow, channels, pendingFile);
-                    // Pending, as meant: no outcome, so nothing is recorded and the file stays for the wait step.
-                    break;
-                }
-                case 'wait': {
-                    const pending = pickUpStartedRequest(flow, subject);
-                    // From here this step owns the request: it closes it, or its post step does.
-                    postStep.addFile(pending.file);
-                    ownedPendingFile = pending.file;
-                    // The comment is the start step's to begin with: without one, this step posts none either.
-                    channels = openChannels(flow, { pendingFile: pending.file, prComment: pending.commentUrl !== undefined });
-                    result = await waitForStartedRequest(flow, channels, pending);
-                    break;
-                }
-            }
-        }
-    }
-    catch (error) {
-        result = failureResult(error, signal.aborted, channels.shown);
-    }
-    finally {
-        // A registration still being saved gets its (bounded) time, except when the run is cancelled.
-        await registrations?.finishSaving({ wait: !signal.aborted });
-        // Idle keep-alive sockets would otherwise hold the process (and so the step) open.
-        await closeSharedDispatcher();
-    }
-    if (result)
-        await recordOutcome(channels, subject, result, ownedPendingFile);
-    cancellation.dispose();
-}
-/** 1. Inputs: secrets masked first, every input checked, warnings logged. */
-function readInputs(context) {
-    const readInput = (name) => getInput(name);
-    maskSecretInputs(readInput, (secret) => setSecret(secret));
-    const { inputs, warnings } = parseInputs(readInput, context.repository);
-    warnings.forEach((warning) => core_warning(warning));
-    // A profile name the user's AWS config file already has: fail before anyone is asked to approve.
-    checkProfileNames(inputs);
-    return inputs;
-}
-/** What the inputs ask for and for which run: what every channel shows, however the gate ends. */
-function requestSubject(context, inputs) {
-    return {
-        context,
-        startUrl: inputs.startUrl,
-        region: inputs.region,
-        clientName: inputs.clientName,
-        scopes: inputs.scopes,
-        ...requestedAccess(inputs)
-    };
-}
-/** The roles the approver hands over, for the prompt: the approver must see what they grant. */
-function requestedAccess(inputs) {
-    return {
-        ...(inputs.role ? { accountId: inputs.role.accountId, roleName: inputs.role.roleName } : {}),
-        ...(inputs.profiles.length > 0
-            ? { profiles: inputs.profiles.map(({ profile, accountId, roleName }) => ({ profile, accountId, roleName })) }
-            : {})
-    };
-}
-/** 2. Trust: refuses a run that executes a fork's code, asking GitHub where a pull request's head lives. */
-async function refuseUntrustedRun(context, payload, inputs, signal) {
-    await refuseUntrustedCode(context.eventName, payload, inputs.allowForks, context.repository, pullRequestLookup(context, inputs, signal));
-}
-/** How the trust check asks GitHub about a pull request: with `github-token`, bounded like every call. */
-function pullRequestLookup(context, inputs, signal) {
-    return async (number) => {
-        if (inputs.githubToken === '')
-            throw new PullRequestLookupError("input 'github-token' is empty");
-        const [owner, repo] = context.repository.split('/');
-        if (!owner || !repo)
-            throw new PullRequestLookupError('GITHUB_REPOSITORY is not owner/repo');
-        return lookUpPullRequest({ owner, repo, number }, {
-            token: inputs.githubToken,
-            requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-            debug: (line) => debug(line),
-            limit: () => signal
-        });
-    };
-}
-/** The endpoints, the OIDC client and the registration source, each bounded by `timeout`. */
-function prepareFlow(inputs, context, postStep, startedAt, signal, options) {
-    const timeoutAt = inputs.timeoutSeconds === undefined ? undefined : startedAt + inputs.timeoutSeconds * 1000;
-    // STS only when the approver is looked up: the lookup sends the approver's role session there,
-    // so an override of it is one more thing the approver is warned about.
-    const sts = identifiedThrough(inputs) === false ? undefined : stsEndpoint(inputs.region);
-    const stsOverride = sts === undefined ? undefined : stsEndpointOverride();
-    const endpoints = {
-        oidc: oidcEndpoint(inputs.region),
-        portal: portalEndpoint(inputs.region),
-        ...defined_definedFields({ sts }),
-        overrides: [...endpointOverrides(), ...(stsOverride ? [stsOverride] : [])]
-    };
-    const client = new SsoOidcClient({
-        endpoint: endpoints.oidc,
-        signal,
-        // A hung connection costs at most one attempt's timeout, and nothing runs past `timeout`.
-        requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds),
-        ...defined_definedFields({ deadline: timeoutAt === undefined ? undefined : timeoutAt + DEADLINE_GRACE_MS })
-    });
-    // Transient failures of the calls before polling are retried for a while, never past `timeout`.
-    const retrying = (call) => withRetry(call, { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, timeoutAt ?? Infinity), signal, onRetry: logRetry });
-    const registrations = new RegistrationSource({
-        client,
-        wanted: { startUrl: inputs.startUrl, region: inputs.region, clientName: inputs.clientName, scopes: inputs.scopes },
-        cache: { enabled: inputs.cacheRegistration, ...(inputs.cacheEncryptionKey ? { encryptionKey: inputs.cacheEncryptionKey } : {}) },
-        retrying,
-        // The cache is a shortcut: it takes at most what one AWS call may, never holds the step past
-        // `timeout`, nor a cancelled run at all.
-        ...defined_definedFields({ deadline: timeoutAt, limitMs: cacheLimitMs(inputs.timeoutSeconds, options) }),
-        signal
-    });
-    return { inputs, context, client, endpoints, registrations, retrying, postStep, timeoutAt, signal };
-}
-/** The most a restore or a save may take: one attempt's time under `timeout`, or the harness's ceiling if lower. */
-function cacheLimitMs(timeoutSeconds, options) {
-    const limits = [timeoutSeconds === undefined ? undefined : attemptTimeoutMs(timeoutSeconds), options.cacheLimitMs];
-    const given = limits.filter((limit) => limit !== undefined);
-    return given.length === 0 ? undefined : Math.min(...given);
-}
-/** `phase: all`: 3. registration, 4. device authorization (a round per approver), 5. prompt, 6. wait in rounds, 7. export. */
-async function approveInOneStep(flow, channels) {
-    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
-    const gate = openGate(flow, rounds);
-    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
-    return exportAccess(flow, ended, gate);
-}
-/**
- * `phase: start`: 3. registration, 4. device authorization (a round per approver), 5. prompt;
- * then the request waits on disk for a `phase: wait` step. It is saved before anyone is
- * prompted, and again with the PR comment's link once the comment is posted.
- */
-async function startRequest(flow, channels, pendingFile) {
-    const rounds = await openRounds(flow.inputs.policy.requiredApprovals, (cause) => startRound(flow, cause));
-    const { base } = openGate(flow, rounds);
-    const request = requestOf(flow, base, { rounds, approvals: [] });
-    savePendingRequest(pendingFile, { rounds, request });
-    await channels.prompt(request);
-    if (channels.commentUrl !== undefined)
-        savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl });
-    exportRequestDeadline(request);
-    info(`The request is pending until ${formatUtc(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`);
-}
-/** The request a step opens: its deadline is `timeout`'s end, or without one the first code's expiry. */
-function openGate(flow, [first]) {
-    const deadline = flow.timeoutAt ?? codeExpiry(first.authorization);
-    return { base: requestBase(flow, new Date(deadline)), endsAs: flow.timeoutAt === undefined ? 'expired' : 'timed-out' };
-}
-/**
- * `phase: wait`, first: the request its `phase: start` step left, its secrets masked, held to
- * these inputs. Only what the approver saw may be polled for and exported.
- */
-function pickUpStartedRequest({ inputs }, subject) {
-    const file = pendingRequestPath(gateOf({ ...subject, startUrl: inputs.startUrl }));
-    const pending = loadPendingRequest(file, { ...subject, startUrl: inputs.startUrl });
-    maskPendingRequest(pending);
-    if (pending.request.region !== inputs.region) {
-        throw new InputError('region', `Input 'region' is ${inputs.region} but the phase: start step asked IAM Identity Center in ${pending.request.region}; give both phases the same inputs.`);
-    }
-    refuseAccessNotShown(pending.request, requestedAccess(inputs));
-    return { ...pending, file };
-}
-/** `phase: wait`, then: 5. the prompt again (in this step's log), 6. wait in rounds (renewing the start step's codes), 7. export. */
-async function waitForStartedRequest(flow, channels, pending) {
-    // The start step's `timeout` set the deadline; this step's own can only bring it closer.
-    const deadline = Math.min(pending.request.deadline.getTime(), flow.timeoutAt ?? Infinity);
-    const { userCode: _code, verificationUri: _uri, verificationUriComplete: _link, expiresAt, endpointNotice: _notice, ...shown } = pending.request;
-    const { otherCodes: _others, approvals: _approvals, refusal: _refusal, ...base } = shown;
-    const endsAs = deadline === expiresAt.getTime() ? 'expired' : 'timed-out';
-    const gate = { base: { ...base, deadline: new Date(deadline) }, pendingFile: pending.file, endsAs };
-    const rounds = pending.rounds.slice(0, flow.inputs.policy.requiredApprovals).map((round) => ({ ...round, startedOver: false }));
-    const ended = await waitInRounds(roundsOptions(flow, channels, gate, rounds));
-    return exportAccess(flow, ended, gate);
-}
-/** How this step's rounds start, are polled, judged and shown (gate/rounds.ts runs them). */
-function roundsOptions(flow, channels, gate, open) {
-    return {
-        required: flow.inputs.policy.requiredApprovals,
-        open,
-        deadline: gate.base.deadline.getTime(),
-        endsAs: gate.endsAs,
-        start: (cause, previous) => startRound(flow, cause, previous, gate.base.deadline),
-        poll: (round, signal) => waitForApproval(flow, round, gate.base.deadline.getTime(), signal),
-        expiredOnTime: (round, poll) => expiredOnTime(round, poll),
-        startsOver: (error, round) => !round.startedOver && mayStartOver(error, flow.signal),
-        judge: (round, token, approvals) => judgeApproval(flow, gate, round, token, approvals),
-        show: (progress) => showProgress(flow, channels, gate, progress),
-        signal: flow.signal
-    };
-}
-/** 5. Every channel shows the request as it stands; a two-phase request's file gets the current codes first. */
-async function showProgress(flow, channels, gate, progress) {
-    const request = requestOf(flow, gate.base, progress);
-    if (gate.pendingFile !== undefined) {
-        savePendingRequest(gate.pendingFile, { rounds: progress.rounds, request, ...defined_definedFields({ commentUrl: channels.commentUrl }) });
-    }
-    await channels.prompt(request);
-}
-/**
- * An approval arrived. The token is masked at once, and the approver looked up when anything needs
- * to know who it is (gate/policy.ts decides whether they may approve). A refused approval's token
- * is revoked at once; so is every accepted one but the first, which the job acts with and the
- * post step revokes.
- */
-async function judgeApproval(flow, gate, round, token, approvals) {
-    maskTokenSet(token);
-    const approvedAt = new Date();
-    // The first approval may be the one the job acts with: the post step knows to revoke it before
-    // anything can fail (a lookup cut short by cancellation leaves it to the post step).
-    const first = approvals.length === 0;
-    if (first && flow.inputs.revoke)
-        flow.postStep.update((state) => (state.revoke = revokeRecord(flow, token, round.registration)));
-    // `revoke: false`: the post step says the approver's access outlives the job, and until when.
-    else if (first)
-        flow.postStep.update((state) => (state.notRevoked = { expiresAt: token.expiresAt }));
-    let identified;
-    try {
-        identified = await identify(flow, gate, token, approvedAt);
-    }
-    catch (error) {
-        // Unknown, so not acting with it: the token goes before the failure ends the request.
-        if (!flow.signal.aborted)
-            await revokeNow(flow, token, 'The token of the approval that could not be identified', first);
-        throw error;
-    }
-    const approval = { token, round, ...identified };
-    const userName = approval.approver?.userName;
-    const shownName = sanitize(userName ?? 'another approver', { maxLength: 128 });
-    const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
-    const reason = userName === undefined ? undefined : refusalReason(userName, flow.inputs.policy, approvedSoFar);
-    if (userName !== undefined && reason !== undefined) {
-        await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first);
-        core_warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
-        return { refused: { userName, reason, at: approvedAt } };
-    }
-    if (!first)
-        await revokeNow(flow, token, `The token of the approval by ${shownName}`, false);
-    return { accepted: approval };
-}
-/** Logs out a token the job will not act with, now; one held for the post step is then no longer its business. */
-async function revokeNow(flow, token, label, heldForPostStep) {
-    await revokeAtOnce(flow, [{ token, label }]);
-    if (heldForPostStep)
-        flow.postStep.update((state) => delete state.revoke);
-}
-/**
- * Which role the approver is looked up through: the requested role (`account-id`/`role-name`,
- * else the first `roles` line); undefined for "the first role they have", when only the policy
- * needs the identity; false when nothing needs it.
- */
-function identifiedThrough(inputs) {
-    if (inputs.role)
-        return { ...inputs.role, source: "input 'role-name'" };
-    const [first] = inputs.profiles;
-    if (first)
-        return { accountId: first.accountId, roleName: first.roleName, source: first.source };
-    return needsIdentity(inputs.policy) ? undefined : false;
-}
-/** Who approved (STS GetCallerIdentity through the role their token opens), when anything needs it. */
-async function identify(flow, gate, token, approvedAt) {
-    const through = identifiedThrough(flow.inputs);
-    if (through === false || flow.endpoints.sts === undefined)
-        return {};
-    const deadline = exportDeadline(gate.base.deadline.getTime());
-    const { approver, credentials } = await identifyApprover(token, through, {
-        portal: portalClient(flow, deadline),
-        sts: flow.endpoints.sts,
-        signal: flow.signal,
-        ...defined_definedFields({ deadline }),
-        log: (line) => info(line),
-        retry: () => setupRetry(flow, deadline),
-        approvedAt,
-        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds)
-    });
-    const target = through
-        ? { accountId: through.accountId, roleName: through.roleName }
-        : { accountId: approver.accountId, roleName: roleOfArn(approver.arn) };
-    return { approver, lookup: { target, credentials } };
-}
-/** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
-function roleOfArn(arn) {
-    return /assumed-role\/AWSReservedSSO_(.+)_[0-9a-f]{16}\//.exec(arn)?.[1] ?? '';
-}
-/** The portal client of one step's AWS calls after an approval, bounded by `deadline`. */
-function portalClient(flow, deadline) {
-    return new SsoPortalClient({
-        endpoint: flow.endpoints.portal,
-        signal: flow.signal,
-        requestTimeoutMs: attemptTimeoutMs(flow.inputs.timeoutSeconds),
-        ...defined_definedFields({ deadline })
-    });
-}
-function setupRetry(flow, deadline) {
-    return { deadline: Math.min(Date.now() + SETUP_RETRY_WINDOW_MS, deadline ?? Infinity), signal: flow.signal, onRetry: logRetry };
-}
-/** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
-async function revokeAtOnce(flow, tokens) {
-    for (const { token, label } of tokens) {
-        await revokeTokens({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core_namespaceObject);
-    }
-}
-/** The channels `notify` asks for, now that the inputs are known. */
-function openChannels(flow, options = {}) {
-    const { inputs } = flow;
-    const settings = { summaryShowsPrompt: inputs.phase === 'start' };
-    if (inputs.notify.includes('pr-comment') && options.prComment !== false) {
-        const where = commentTarget(flow.context, inputs.githubToken);
-        if ('reason' in where)
-            debug(`No PR comment: ${where.reason}.`);
-        else {
-            settings.prComment = {
-                target: where.target,
-                postStep: flow.postStep,
-                phase: inputs.phase,
-                ...defined_definedFields({ pendingFile: options.pendingFile }),
-                warn: (message) => core_warning(message),
-                // The comment is written at each change of the request; its URL is news only once.
-                onPosted: (url) => {
-                    if (url === channels.commentUrl)
-                        return;
-                    channels.commentUrl = url;
-                    info(`The request is shown in the PR comment ${exportCommentUrl(url)}`);
-                },
-                sticky: { debug: (line) => debug(line), requestTimeoutMs: attemptTimeoutMs(inputs.timeoutSeconds) },
-                // Asked at each write: near the deadline, recording the outcome gets only the grace.
-                // Cancelled, the outcome gets a short try: the step must be gone soon, the post step finishes.
-                writeWithinMs: () => flow.signal.aborted
-                    ? CANCELLED_RECORD_MS
-                    : commentWriteLimitMs(inputs.timeoutSeconds, channels.shown?.deadline.getTime() ?? flow.timeoutAt),
-                signal: flow.signal
-            };
-        }
-    }
-    const channels = new Channels(createNotifiers(inputs.notify, settings));
-    return channels;
-}
-/** The step's channels, and what they have shown: the prompt and the record go through them. */
-class Channels {
-    notifiers;
-    /** The last request shown to the approver. */
-    shown;
-    /** The PR comment's web URL, once posted. */
-    commentUrl;
-    constructor(notifiers) {
-        this.notifiers = notifiers;
-    }
-    /** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
-    async prompt(request) {
-        this.shown = request;
-        exportRequestOutputs(request);
-        if (request.endpointNotice)
-            core_warning(noticeLine(request.endpointNotice));
-        await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => core_warning(warning));
-    }
-    async record(subject, result) {
-        const record = { subject, result, ...defined_definedFields({ request: this.shown }) };
-        await notifyAll(this.notifiers, (notifier) => notifier.record(record), (warning) => core_warning(warning));
-    }
-}
-/**
- * 4. A round: a new device authorization, the device code masked at once. The first of a request
- * registers (cached or new) and, when AWS rejects a cached client (invalid_client), registers a new
- * one and starts over, once, before anyone saw a code (obtain() says what happens). A code that
- * expired or whose approval was refused gets a new one from the same client; a client AWS rejected
- * while polling is replaced, and the approver told the code shown is void.
- */
-async function startRound(flow, cause, previous, deadline) {
-    if (cause === 'first' || previous === undefined) {
-        const registration = await flow.registrations.obtain();
-        try {
-            return await startAuthorization(flow, registration);
-        }
-        catch (error) {
-            if (!mayStartOver(error, flow.signal))
-                throw error;
-            return startAuthorization(flow, await flow.registrations.obtain({ replacing: registration }), true);
-        }
-    }
-    const code = previous.authorization.userCode;
-    if (cause === 'start-over') {
-        core_warning(`AWS rejected the OIDC client (invalid_client): registering a new client and starting a new request; the code ${code} is void.`);
-        return startAuthorization(flow, await flow.registrations.obtain({ replacing: previous.registration }), true);
-    }
-    if (cause === 'expired') {
-        info(`The code ${code} expired unapproved; a new code follows${deadline ? ` (this job waits until ${formatUtc(deadline)})` : ''}.`);
-    }
-    return startAuthorization(flow, previous.registration, previous.startedOver);
-}
-/** 4. Device authorization with `registration`. */
-async function startAuthorization(flow, registration, startedOver = false) {
-    const authorization = await flow.retrying(() => flow.client.startDeviceAuthorization(registration, flow.inputs.startUrl));
-    maskDeviceAuthorization(authorization);
-    return { registration, authorization, startedOver };
-}
-/**
- * Whether a round's code reached its expiry: the poll ends one wait early (it starts no poll that
- * cannot finish before the expiry), and each slow_down makes that wait 5 s longer.
- */
-function expiredOnTime({ authorization }, poll) {
-    const longestWaitMs = (authorization.interval > 0 ? authorization.interval : 5) * 1000 + poll.slowDowns * 5_000;
-    return Date.now() >= codeExpiry(authorization) - longestWaitMs - 1_000;
-}
-function codeExpiry(authorization) {
-    return authorization.startedAt + authorization.expiresIn * 1000;
-}
-/** What a request shows besides its codes: the run, the access asked for, until when it waits. */
-function requestBase(flow, deadline) {
-    const { inputs, context } = flow;
-    return {
-        deadline,
-        startUrl: inputs.startUrl,
-        region: inputs.region,
-        clientName: inputs.clientName,
-        scopes: inputs.scopes,
-        context,
-        ...requestedAccess(inputs),
-        ...(inputs.policy.requiredApprovals > 1 ? { requiredApprovals: inputs.policy.requiredApprovals } : {})
-    };
-}
-/** The request as it stands: the newest round's code first, the others beside it, who approved, the latest refusal. */
-function requestOf(flow, base, { rounds, approvals, refusal }) {
-    const [first, ...others] = rounds;
-    const code = codeOf(first.authorization);
-    const records = approvals.flatMap(approvalRecord);
-    return {
-        ...base,
-        ...code,
-        ...endpointNoticeOf(code, flow),
-        ...(others.length > 0 ? { otherCodes: others.map((round) => codeOf(round.authorization)) } : {}),
-        ...(records.length > 0 ? { approvals: records } : {}),
-        ...defined_definedFields({ refusal })
-    };
-}
-function codeOf(authorization) {
-    return {
-        userCode: authorization.userCode,
-        verificationUri: authorization.verificationUri,
-        verificationUriComplete: authorization.verificationUriComplete,
-        expiresAt: new Date(codeExpiry(authorization))
-    };
-}
-/** Who approved, for the channels: known once the identity was looked up. */
-function approvalRecord({ approver }) {
-    return approver ? [{ userName: approver.userName, arn: approver.arn, approvedAt: approver.approvedAt }] : [];
-}
-/** The warning for a request that does not go to AWS's own endpoints, decided in the step that shows it. */
-function endpointNoticeOf(links, flow) {
-    return defined_definedFields({ endpointNotice: noticeFor(links, flow.endpoints.overrides) });
-}
-/** 6. Polls one round until its code's expiry or the request's deadline, whichever comes first. */
-async function waitForApproval({ client }, { registration, authorization }, deadline, signal) {
-    let lastHeartbeat = Date.now();
-    const codeExpiresAt = codeExpiry(authorization);
-    return pollForToken({
-        createToken: (pollSignal) => client.createToken(registration, authorization.deviceCode, pollSignal),
-        interval: authorization.interval,
-        codeExpiresAt,
-        ...(deadline < codeExpiresAt ? { timeoutAt: deadline } : {}),
-        signal,
-        onPoll: () => {
-            if (Date.now() - lastHeartbeat < HEARTBEAT_MS)
-                return;
-            lastHeartbeat = Date.now();
-            const left = Math.max(0, Math.round((deadline - lastHeartbeat) / 60_000));
-            info(`Still waiting for approval of code ${authorization.userCode} (about ${left} min left).`);
-        },
-        onTransientError: (error, delayMs) => info(`${explainTransient(error)}; polling again in ${seconds(Math.max(100, delayMs))}.`)
-    });
-}
-/**
- * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
- * to revoke before anything can fail. Every portal call and file write (role credentials, checked
- * roles, profiles) comes before the first variable or output, so a role the approver lacks leaves
- * nothing half exported.
- */
-async function exportAccess(flow, ended, { base }) {
-    if (ended.outcome === 'unapproved') {
-        // Nobody gets access: tokens already accepted (a second approver denied, say) end now.
-        await revokeHeld(flow, ended.approvals);
-        return unapprovedResult(ended.poll, ended.round, flow.inputs);
-    }
-    const { inputs, context, postStep } = flow;
-    const [first] = ended.approvals;
-    const { token, round } = first;
-    // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
-    // that came in the grace; such an approval still gets one short attempt.
-    const deadline = exportDeadline(base.deadline.getTime());
-    const access = await obtainAwsAccess({
-        inputs,
-        token,
-        registration: round.registration,
-        portal: portalClient(flow, deadline),
-        retry: () => setupRetry(flow, deadline),
-        postStep,
-        runId: context.runId,
-        runUrl: context.runUrl,
-        profileCredentials: inputs.handoffKey !== undefined,
-        // The lookup opened the requested role already: its credentials are the ones exported.
-        ...defined_definedFields({ openedRole: first.lookup })
-    });
-    // Sealing is the export's last part that can fail: before the first variable or output.
-    const handoff = inputs.handoffKey === undefined
-        ? undefined
-        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
-    exportToken(token);
-    exportAwsAccess(access, inputs);
-    if (handoff !== undefined)
-        exportHandoff(handoff);
-    const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []));
-    const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined;
-    if (receipt)
-        exportApprovers(approvers[0], receipt);
-    const approvals = ended.approvals.flatMap(approvalRecord);
-    return {
-        outcome: 'approved',
-        at: new Date(),
-        accessExpiresAt: new Date(token.expiresAt),
-        ...(approvals.length > 0 ? { approvals } : {}),
-        ...defined_definedFields({ receipt })
-    };
-}
-/** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
-async function revokeHeld(flow, approvals) {
-    if (approvals.length === 0)
-        return;
-    await revokeAtOnce(flow, approvals.map(({ token }) => ({ token, label: 'The token of an approval this request no longer needs' })));
-    flow.postStep.update((state) => delete state.revoke);
-}
-/** The hand-off's key, and every secret this step registered: none of them may appear in the sealed value. */
-function gateSeal(inputs, key, token, clientSecrets) {
-    const secrets = [
-        token.accessToken,
-        token.refreshToken,
-        token.idToken,
-        ...clientSecrets,
-        inputs.cacheEncryptionKey,
-        inputs.githubToken,
-        key
-    ];
-    return { key, awsRegion: inputs.awsRegion, secrets: secrets.filter((secret) => secret !== undefined && secret !== '') };
-}
-/**
- * What the post step needs to log out the token, and, should it have expired by then, to end its
- * session through the refresh token (cleanup/refresh.ts). Secrets: it goes only into the post-step state
- * file (model/post-step-state.ts), never into GITHUB_STATE.
- */
-function revokeRecord({ endpoints }, token, registration) {
-    const record = { portalEndpoint: endpoints.portal, accessToken: token.accessToken, expiresAt: token.expiresAt };
-    if (token.refreshToken !== undefined) {
-        record.refresh = {
-            oidcEndpoint: endpoints.oidc,
-            clientId: registration.clientId,
-            clientSecret: registration.clientSecret,
-            registrationExpiresAt: registration.clientSecretExpiresAt * 1000,
-            refreshToken: token.refreshToken
-        };
-    }
-    return record;
-}
-function unapprovedResult(poll, { authorization }, inputs) {
-    // 'approved' without a token would be a poll bug: report it rather than export nothing silently.
-    if (poll.outcome === 'approved')
-        return { outcome: 'error', at: new Date(), message: explainFailure(new Error('approved without a token')) };
-    const details = {
-        userCode: authorization.userCode,
-        codeExpiresAt: new Date(codeExpiry(authorization)),
-        region: inputs.region,
-        ...defined_definedFields({ timeoutSeconds: inputs.timeoutSeconds })
-    };
-    // The deadline came while AWS could not be reached: whether anyone approved is unknown, and the
-    // failure, not the approver, is what to fix. It ends as an error naming the endpoint and cause.
-    if (poll.lastError !== undefined) {
-        return { outcome: 'error', at: new Date(), message: `${explainFailure(poll.lastError)} ${deadlineNote(poll.outcome, details)}` };
-    }
-    return { outcome: poll.outcome, at: new Date(), message: unapprovedMessage(poll.outcome, details) };
-}
-/** What the deadline was, for a poll that kept failing until it came. */
-function deadlineNote(outcome, details) {
-    return outcome === 'timed-out' && details.timeoutSeconds !== undefined
-        ? `No poll succeeded before the timeout of ${formatDuration(details.timeoutSeconds)} (input 'timeout').`
-        : 'No poll succeeded before the code expired.';
-}
-/**
- * 8. Record: the outcome output is always set, the error line comes before the channels (a
- * cancelled step may be gone before GitHub answers), and the channels record how it ended. Then the
- * pending request this step owned is over: no wait step may pick it up again.
- */
-async function recordOutcome(channels, subject, result, ownedPendingFile) {
-    exportOutcome(result.outcome);
-    if (result.outcome !== 'approved')
-        setFailed(result.message ?? result.outcome);
-    await channels.record(subject, result);
-    if (ownedPendingFile !== undefined)
-        removePendingRequest(ownedPendingFile);
-}
-function failureResult(error, cancelled, request) {
-    if (cancelled) {
-        return { outcome: 'cancelled', at: new Date(), message: unapprovedMessage('cancelled', defined_definedFields({ userCode: request?.userCode })) };
-    }
-    if (isUnexpected(error) && error instanceof Error && error.stack)
-        debug(error.stack);
-    return { outcome: 'error', at: new Date(), message: explainFailure(error) };
-}
-/** Logs a failure that will be retried: the error's own line, and when. */
-function logRetry({ error, delayMs }) {
-    info(`${explainTransient(error)}; trying again in ${seconds(Math.max(100, delayMs))}.`);
-}
-/** A retried failure, for the log: the error's own one line (operation, endpoint, cause). */
-function explainTransient(error) {
-    return oneLine(error instanceof Error ? error.message : String(error));
-}
-/** AWS rejected the OIDC client (invalid_client): a new registration may succeed, unless the run is cancelled. */
-function mayStartOver(error, signal) {
-    const invalidClient = error instanceof AwsServiceError && (error.code === 'InvalidClientException' || error.oauthError === 'invalid_client');
-    return invalidClient && !signal.aborted;
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 3480:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 7016:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 
