@@ -12,6 +12,7 @@ import { createJob, type ActionJob, type ActionRun, type EnvOverrides, type Inpu
 import { expectMaskedBeforeUse, expectNoSecretLeaks } from '../harness/secrets.js'
 import {
   actionEntry,
+  approveWhenPrompted,
   knownSecrets,
   postEntry,
   requiredInputs,
@@ -48,9 +49,7 @@ async function approvedRun(
   afterThisTest(() => job.dispose())
   options.beforeRun?.(job)
   const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, ...inputs } })
-  const { userCode } = await waitForPrompt(step, backend.emulator)
-  backend.emulator.approve(userCode)
-  return { backend, job, run: await step.result }
+  return { backend, job, run: await approveWhenPrompted(step, backend.emulator) }
 }
 
 /** An emulator and a job pointed at it, both undone after the test. */

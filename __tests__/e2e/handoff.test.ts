@@ -13,11 +13,11 @@ import { createJob, type ActionJob, type ActionRun, type Inputs } from '../harne
 import { expectMaskedBeforeUse, expectNoSecretLeaks, findSecretLeaks } from '../harness/secrets.js'
 import {
   actionEntry,
+  approveWhenPrompted,
   knownSecrets,
   postEntry,
   requiredInputs,
   startSsoBackend,
-  waitForPrompt,
   type SsoBackend
 } from '../harness/sso-backend.js'
 import { afterThisTest } from '../support/after-test.js'
@@ -43,9 +43,7 @@ async function gateJob(inputs: Inputs, emulator: EmulatorOptions = {}): Promise<
   const job = createJob({ env: backend.env })
   afterThisTest(() => job.dispose())
   const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, 'handoff-key': KEY, ...inputs } })
-  const { userCode } = await waitForPrompt(step, backend.emulator)
-  backend.emulator.approve(userCode)
-  const run = await step.result
+  const run = await approveWhenPrompted(step, backend.emulator)
   expect(run.errors).toEqual([])
   expect(run.code).toBe(0)
   return { backend, job, run }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createRequire } from 'node:module'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js'
-import { repositoryRoot, type ActionJob, type RunningAction, type StepOptions } from './runner.js'
+import { repositoryRoot, type ActionJob, type ActionRun, type RunningAction, type StepOptions } from './runner.js'
 import { startWireTap, type WireTap } from './wire-tap.js'
 
 export interface SsoBackend {
@@ -74,6 +74,13 @@ export async function waitForPrompt(step: RunningAction, emulator: Emulator, tim
   const prompt = new RegExp(`^ {2}1\\. Open (${escaped}/\\S+)\\n.*\\n\\n {9}([A-Z0-9-]+)$`, 'm')
   const match = await step.waitForStdout(prompt, timeoutMs === undefined ? {} : { timeoutMs })
   return { userCode: match[2]!, verificationUriComplete: match[1]!, seenAt: Date.now() }
+}
+
+/** Approves the code as soon as the step's prompt shows it, as an approver at the page would, and waits for the step to end. */
+export async function approveWhenPrompted(step: RunningAction, emulator: Emulator): Promise<ActionRun> {
+  const { userCode } = await waitForPrompt(step, emulator)
+  emulator.approve(userCode)
+  return step.result
 }
 
 /** Every secret the action handled (from the tap) plus the job's GitHub token, for the leak scan. */

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fromSSO } from '@aws-sdk/credential-provider-sso'
 import { createJob } from '../harness/runner.js'
-import { actionEntry, postEntry, requiredInputs, startSsoBackend, waitForPrompt } from '../harness/sso-backend.js'
+import { actionEntry, approveWhenPrompted, postEntry, requiredInputs, startSsoBackend } from '../harness/sso-backend.js'
 
 /** What each test started, undone after it, last first. */
 const started: Array<() => unknown> = []
@@ -31,9 +31,7 @@ async function actionWroteProfiles(tokenTtl: number, roles: string) {
   const job = createJob({ env: backend.env })
   started.push(() => job.dispose())
   const step = job.start({ ...actionEntry(), inputs: { ...requiredInputs, roles } })
-  const { userCode } = await waitForPrompt(step, backend.emulator)
-  backend.emulator.approve(userCode)
-  const run = await step.result
+  const run = await approveWhenPrompted(step, backend.emulator)
   expect(run.errors).toEqual([])
   expect(run.code).toBe(0)
   return { backend, job, run }
