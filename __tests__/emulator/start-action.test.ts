@@ -85,7 +85,10 @@ describe('the start-emulator action', () => {
     // It serves, and its request log is where the output says.
     const started = await registerAndStart(endpoint)
     expect(started.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/)
-    expect(readFileSync(step.outputs.log!, 'utf8')).toMatch(/POST \/device_authorization StartDeviceAuthorization 200/)
+    // The emulator logs a request after it has answered it: the line may land a moment later.
+    expect(await logOnceItHas(step.outputs.log!, /POST \/device_authorization StartDeviceAuthorization 200/)).toMatch(
+      /POST \/device_authorization StartDeviceAuthorization 200/
+    )
   })
 
   it.concurrent('export-env: false (any case) leaves the variables alone', async () => {
@@ -135,3 +138,14 @@ describe('the start-emulator action', () => {
     expect(run.env.AWS_ACCESS_KEY_ID).toEqual(expect.any(String))
   })
 })
+
+/** The log file's text once it matches `line`, or as it is after 5 s (the assertion then shows it). */
+async function logOnceItHas(file: string, line: RegExp): Promise<string> {
+  const until = Date.now() + 5_000
+  let text = readFileSync(file, 'utf8')
+  while (!line.test(text) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    text = readFileSync(file, 'utf8')
+  }
+  return text
+}
