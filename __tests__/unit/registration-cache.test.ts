@@ -447,6 +447,20 @@ describe('saveRegistration', () => {
     expect(log.filter((line) => !line.startsWith('debug:'))).toEqual([])
   })
 
+  it("tears the save's requests down when the run is cancelled, and takes a save that fails from it as the cancellation", async () => {
+    const controller = new AbortController()
+    let requestSignal: AbortSignal | undefined
+    saveCacheEntry.mockImplementation(({ signal }) => {
+      requestSignal = signal
+      controller.abort()
+      // The request fails because the cancellation tore it down: no warning either.
+      return Promise.reject(new Error('the request was aborted'))
+    })
+    await saveRegistration(registration, options({ signal: controller.signal }))
+    expect(requestSignal?.aborted).toBe(true)
+    expect(warnings).toEqual([])
+  })
+
   it('warns once, with the first line of the reason, when the service or the network fails', async () => {
     saveCacheEntry.mockRejectedValue(new Error('CreateCacheEntry answered HTTP 500\n::stop-commands::x'))
     await saveRegistration(registration, options())
