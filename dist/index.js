@@ -1,499 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8832:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var aws4 = exports,
-    url = __nccwpck_require__(7016),
-    querystring = __nccwpck_require__(3480),
-    crypto = __nccwpck_require__(6982),
-    lru = __nccwpck_require__(2638),
-    credentialsCache = lru(1000)
-
-// http://docs.amazonwebservices.com/general/latest/gr/signature-version-4.html
-
-function hmac(key, string, encoding) {
-  return crypto.createHmac('sha256', key).update(string, 'utf8').digest(encoding)
-}
-
-function hash(string, encoding) {
-  return crypto.createHash('sha256').update(string, 'utf8').digest(encoding)
-}
-
-// This function assumes the string has already been percent encoded
-function encodeRfc3986(urlEncodedString) {
-  return urlEncodedString.replace(/[!'()*]/g, function(c) {
-    return '%' + c.charCodeAt(0).toString(16).toUpperCase()
-  })
-}
-
-function encodeRfc3986Full(str) {
-  return encodeRfc3986(encodeURIComponent(str))
-}
-
-// A bit of a combination of:
-// https://github.com/aws/aws-sdk-java-v2/blob/dc695de6ab49ad03934e1b02e7263abbd2354be0/core/auth/src/main/java/software/amazon/awssdk/auth/signer/internal/AbstractAws4Signer.java#L59
-// https://github.com/aws/aws-sdk-js/blob/18cb7e5b463b46239f9fdd4a65e2ff8c81831e8f/lib/signers/v4.js#L191-L199
-// https://github.com/mhart/aws4fetch/blob/b3aed16b6f17384cf36ea33bcba3c1e9f3bdfefd/src/main.js#L25-L34
-var HEADERS_TO_IGNORE = {
-  'authorization': true,
-  'connection': true,
-  'x-amzn-trace-id': true,
-  'user-agent': true,
-  'expect': true,
-  'presigned-expires': true,
-  'range': true,
-}
-
-// request: { path | body, [host], [method], [headers], [service], [region] }
-// credentials: { accessKeyId, secretAccessKey, [sessionToken] }
-function RequestSigner(request, credentials) {
-
-  if (typeof request === 'string') request = url.parse(request)
-
-  var headers = request.headers = Object.assign({}, (request.headers || {})),
-      hostParts = (!this.service || !this.region) && this.matchHost(request.hostname || request.host || headers.Host || headers.host)
-
-  this.request = request
-  this.credentials = credentials || this.defaultCredentials()
-
-  this.service = request.service || hostParts[0] || ''
-  this.region = request.region || hostParts[1] || 'us-east-1'
-
-  // SES uses a different domain from the service name
-  if (this.service === 'email') this.service = 'ses'
-
-  if (!request.method && request.body)
-    request.method = 'POST'
-
-  if (!headers.Host && !headers.host) {
-    headers.Host = request.hostname || request.host || this.createHost()
-
-    // If a port is specified explicitly, use it as is
-    if (request.port)
-      headers.Host += ':' + request.port
-  }
-  if (!request.hostname && !request.host)
-    request.hostname = headers.Host || headers.host
-
-  this.isCodeCommitGit = this.service === 'codecommit' && request.method === 'GIT'
-
-  this.extraHeadersToIgnore = request.extraHeadersToIgnore || Object.create(null)
-  this.extraHeadersToInclude = request.extraHeadersToInclude || Object.create(null)
-}
-
-RequestSigner.prototype.matchHost = function(host) {
-  var match = (host || '').match(/([^\.]{1,63})\.(?:([^\.]{0,63})\.)?amazonaws\.com(\.cn)?$/)
-  var hostParts = (match || []).slice(1, 3)
-
-  // ES's hostParts are sometimes the other way round, if the value that is expected
-  // to be region equals ‘es’ switch them back
-  // e.g. search-cluster-name-aaaa00aaaa0aaa0aaaaaaa0aaa.us-east-1.es.amazonaws.com
-  if (hostParts[1] === 'es' || hostParts[1] === 'aoss')
-    hostParts = hostParts.reverse()
-
-  if (hostParts[1] == 's3') {
-    hostParts[0] = 's3'
-    hostParts[1] = 'us-east-1'
-  } else {
-    for (var i = 0; i < 2; i++) {
-      if (/^s3-/.test(hostParts[i])) {
-        hostParts[1] = hostParts[i].slice(3)
-        hostParts[0] = 's3'
-        break
-      }
-    }
-  }
-
-  return hostParts
-}
-
-// http://docs.aws.amazon.com/general/latest/gr/rande.html
-RequestSigner.prototype.isSingleRegion = function() {
-  // Special case for S3 and SimpleDB in us-east-1
-  if (['s3', 'sdb'].indexOf(this.service) >= 0 && this.region === 'us-east-1') return true
-
-  return ['cloudfront', 'ls', 'route53', 'iam', 'importexport', 'sts']
-    .indexOf(this.service) >= 0
-}
-
-RequestSigner.prototype.createHost = function() {
-  var region = this.isSingleRegion() ? '' : '.' + this.region,
-      subdomain = this.service === 'ses' ? 'email' : this.service
-  return subdomain + region + '.amazonaws.com'
-}
-
-RequestSigner.prototype.prepareRequest = function() {
-  this.parsePath()
-
-  var request = this.request, headers = request.headers, query
-
-  if (request.signQuery) {
-
-    this.parsedPath.query = query = this.parsedPath.query || {}
-
-    if (this.credentials.sessionToken)
-      query['X-Amz-Security-Token'] = this.credentials.sessionToken
-
-    if (this.service === 's3' && !query['X-Amz-Expires'])
-      query['X-Amz-Expires'] = 86400
-
-    if (query['X-Amz-Date'])
-      this.datetime = query['X-Amz-Date']
-    else
-      query['X-Amz-Date'] = this.getDateTime()
-
-    query['X-Amz-Algorithm'] = 'AWS4-HMAC-SHA256'
-    query['X-Amz-Credential'] = this.credentials.accessKeyId + '/' + this.credentialString()
-    query['X-Amz-SignedHeaders'] = this.signedHeaders()
-
-  } else {
-
-    if (!request.doNotModifyHeaders && !this.isCodeCommitGit) {
-      if (request.body && !headers['Content-Type'] && !headers['content-type'])
-        headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8'
-
-      if (request.body && !headers['Content-Length'] && !headers['content-length'])
-        headers['Content-Length'] = Buffer.byteLength(request.body)
-
-      if (this.credentials.sessionToken && !headers['X-Amz-Security-Token'] && !headers['x-amz-security-token'])
-        headers['X-Amz-Security-Token'] = this.credentials.sessionToken
-
-      if (this.service === 's3' && !headers['X-Amz-Content-Sha256'] && !headers['x-amz-content-sha256'])
-        headers['X-Amz-Content-Sha256'] = hash(this.request.body || '', 'hex')
-
-      if (headers['X-Amz-Date'] || headers['x-amz-date'])
-        this.datetime = headers['X-Amz-Date'] || headers['x-amz-date']
-      else
-        headers['X-Amz-Date'] = this.getDateTime()
-    }
-
-    delete headers.Authorization
-    delete headers.authorization
-  }
-}
-
-RequestSigner.prototype.sign = function() {
-  if (!this.parsedPath) this.prepareRequest()
-
-  if (this.request.signQuery) {
-    this.parsedPath.query['X-Amz-Signature'] = this.signature()
-  } else {
-    this.request.headers.Authorization = this.authHeader()
-  }
-
-  this.request.path = this.formatPath()
-
-  return this.request
-}
-
-RequestSigner.prototype.getDateTime = function() {
-  if (!this.datetime) {
-    var headers = this.request.headers,
-      date = new Date(headers.Date || headers.date || new Date)
-
-    this.datetime = date.toISOString().replace(/[:\-]|\.\d{3}/g, '')
-
-    // Remove the trailing 'Z' on the timestamp string for CodeCommit git access
-    if (this.isCodeCommitGit) this.datetime = this.datetime.slice(0, -1)
-  }
-  return this.datetime
-}
-
-RequestSigner.prototype.getDate = function() {
-  return this.getDateTime().substr(0, 8)
-}
-
-RequestSigner.prototype.authHeader = function() {
-  return [
-    'AWS4-HMAC-SHA256 Credential=' + this.credentials.accessKeyId + '/' + this.credentialString(),
-    'SignedHeaders=' + this.signedHeaders(),
-    'Signature=' + this.signature(),
-  ].join(', ')
-}
-
-RequestSigner.prototype.signature = function() {
-  var date = this.getDate(),
-      cacheKey = [this.credentials.secretAccessKey, date, this.region, this.service].join(),
-      kDate, kRegion, kService, kCredentials = credentialsCache.get(cacheKey)
-  if (!kCredentials) {
-    kDate = hmac('AWS4' + this.credentials.secretAccessKey, date)
-    kRegion = hmac(kDate, this.region)
-    kService = hmac(kRegion, this.service)
-    kCredentials = hmac(kService, 'aws4_request')
-    credentialsCache.set(cacheKey, kCredentials)
-  }
-  return hmac(kCredentials, this.stringToSign(), 'hex')
-}
-
-RequestSigner.prototype.stringToSign = function() {
-  return [
-    'AWS4-HMAC-SHA256',
-    this.getDateTime(),
-    this.credentialString(),
-    hash(this.canonicalString(), 'hex'),
-  ].join('\n')
-}
-
-RequestSigner.prototype.canonicalString = function() {
-  if (!this.parsedPath) this.prepareRequest()
-
-  var pathStr = this.parsedPath.path,
-      query = this.parsedPath.query,
-      headers = this.request.headers,
-      queryStr = '',
-      normalizePath = this.service !== 's3',
-      decodePath = this.service === 's3' || this.request.doNotEncodePath,
-      decodeSlashesInPath = this.service === 's3',
-      firstValOnly = this.service === 's3',
-      bodyHash
-
-  if (this.service === 's3' && this.request.signQuery) {
-    bodyHash = 'UNSIGNED-PAYLOAD'
-  } else if (this.isCodeCommitGit) {
-    bodyHash = ''
-  } else {
-    bodyHash = headers['X-Amz-Content-Sha256'] || headers['x-amz-content-sha256'] ||
-      hash(this.request.body || '', 'hex')
-  }
-
-  if (query) {
-    var reducedQuery = Object.keys(query).reduce(function(obj, key) {
-      if (!key) return obj
-      obj[encodeRfc3986Full(key)] = !Array.isArray(query[key]) ? query[key] :
-        (firstValOnly ? query[key][0] : query[key])
-      return obj
-    }, {})
-    var encodedQueryPieces = []
-    Object.keys(reducedQuery).sort().forEach(function(key) {
-      if (!Array.isArray(reducedQuery[key])) {
-        encodedQueryPieces.push(key + '=' + encodeRfc3986Full(reducedQuery[key]))
-      } else {
-        reducedQuery[key].map(encodeRfc3986Full).sort()
-          .forEach(function(val) { encodedQueryPieces.push(key + '=' + val) })
-      }
-    })
-    queryStr = encodedQueryPieces.join('&')
-  }
-  if (pathStr !== '/') {
-    if (normalizePath) pathStr = pathStr.replace(/\/{2,}/g, '/')
-    pathStr = pathStr.split('/').reduce(function(path, piece) {
-      if (normalizePath && piece === '..') {
-        path.pop()
-      } else if (!normalizePath || piece !== '.') {
-        if (decodePath) piece = decodeURIComponent(piece.replace(/\+/g, ' '))
-        path.push(encodeRfc3986Full(piece))
-      }
-      return path
-    }, []).join('/')
-    if (pathStr[0] !== '/') pathStr = '/' + pathStr
-    if (decodeSlashesInPath) pathStr = pathStr.replace(/%2F/g, '/')
-  }
-
-  return [
-    this.request.method || 'GET',
-    pathStr,
-    queryStr,
-    this.canonicalHeaders() + '\n',
-    this.signedHeaders(),
-    bodyHash,
-  ].join('\n')
-}
-
-RequestSigner.prototype.filterHeaders = function() {
-  var headers = this.request.headers,
-      extraHeadersToInclude = this.extraHeadersToInclude,
-      extraHeadersToIgnore = this.extraHeadersToIgnore
-  this.filteredHeaders = Object.keys(headers)
-    .map(function(key) { return [key.toLowerCase(), headers[key]] })
-    .filter(function(entry) {
-      return extraHeadersToInclude[entry[0]] ||
-        (HEADERS_TO_IGNORE[entry[0]] == null && !extraHeadersToIgnore[entry[0]])
-    })
-    .sort(function(a, b) { return a[0] < b[0] ? -1 : 1 })
-}
-
-RequestSigner.prototype.canonicalHeaders = function() {
-  if (!this.filteredHeaders) this.filterHeaders()
-
-  return this.filteredHeaders.map(function(entry) {
-    return entry[0] + ':' + entry[1].toString().trim().replace(/\s+/g, ' ')
-  }).join('\n')
-}
-
-RequestSigner.prototype.signedHeaders = function() {
-  if (!this.filteredHeaders) this.filterHeaders()
-
-  return this.filteredHeaders.map(function(entry) { return entry[0] }).join(';')
-}
-
-RequestSigner.prototype.credentialString = function() {
-  return [
-    this.getDate(),
-    this.region,
-    this.service,
-    'aws4_request',
-  ].join('/')
-}
-
-RequestSigner.prototype.defaultCredentials = function() {
-  var env = process.env
-  return {
-    accessKeyId: env.AWS_ACCESS_KEY_ID || env.AWS_ACCESS_KEY,
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY || env.AWS_SECRET_KEY,
-    sessionToken: env.AWS_SESSION_TOKEN,
-  }
-}
-
-RequestSigner.prototype.parsePath = function() {
-  var path = this.request.path || '/'
-
-  // S3 doesn't always encode characters > 127 correctly and
-  // all services don't encode characters > 255 correctly
-  // So if there are non-reserved chars (and it's not already all % encoded), just encode them all
-  if (/[^0-9A-Za-z;,/?:@&=+$\-_.!~*'()#%]/.test(path)) {
-    path = encodeURI(decodeURI(path))
-  }
-
-  var queryIx = path.indexOf('?'),
-      query = null
-
-  if (queryIx >= 0) {
-    query = querystring.parse(path.slice(queryIx + 1))
-    path = path.slice(0, queryIx)
-  }
-
-  this.parsedPath = {
-    path: path,
-    query: query,
-  }
-}
-
-RequestSigner.prototype.formatPath = function() {
-  var path = this.parsedPath.path,
-      query = this.parsedPath.query
-
-  if (!query) return path
-
-  // Services don't support empty query string keys
-  if (query[''] != null) delete query['']
-
-  return path + '?' + encodeRfc3986(querystring.stringify(query))
-}
-
-aws4.RequestSigner = RequestSigner
-
-aws4.sign = function(request, credentials) {
-  return new RequestSigner(request, credentials).sign()
-}
-
-
-/***/ }),
-
-/***/ 2638:
-/***/ ((module) => {
-
-module.exports = function(size) {
-  return new LruCache(size)
-}
-
-function LruCache(size) {
-  this.capacity = size | 0
-  this.map = Object.create(null)
-  this.list = new DoublyLinkedList()
-}
-
-LruCache.prototype.get = function(key) {
-  var node = this.map[key]
-  if (node == null) return undefined
-  this.used(node)
-  return node.val
-}
-
-LruCache.prototype.set = function(key, val) {
-  var node = this.map[key]
-  if (node != null) {
-    node.val = val
-  } else {
-    if (!this.capacity) this.prune()
-    if (!this.capacity) return false
-    node = new DoublyLinkedNode(key, val)
-    this.map[key] = node
-    this.capacity--
-  }
-  this.used(node)
-  return true
-}
-
-LruCache.prototype.used = function(node) {
-  this.list.moveToFront(node)
-}
-
-LruCache.prototype.prune = function() {
-  var node = this.list.pop()
-  if (node != null) {
-    delete this.map[node.key]
-    this.capacity++
-  }
-}
-
-
-function DoublyLinkedList() {
-  this.firstNode = null
-  this.lastNode = null
-}
-
-DoublyLinkedList.prototype.moveToFront = function(node) {
-  if (this.firstNode == node) return
-
-  this.remove(node)
-
-  if (this.firstNode == null) {
-    this.firstNode = node
-    this.lastNode = node
-    node.prev = null
-    node.next = null
-  } else {
-    node.prev = null
-    node.next = this.firstNode
-    node.next.prev = node
-    this.firstNode = node
-  }
-}
-
-DoublyLinkedList.prototype.pop = function() {
-  var lastNode = this.lastNode
-  if (lastNode != null) {
-    this.remove(lastNode)
-  }
-  return lastNode
-}
-
-DoublyLinkedList.prototype.remove = function(node) {
-  if (this.firstNode == node) {
-    this.firstNode = node.next
-  } else if (node.prev != null) {
-    node.prev.next = node.next
-  }
-  if (this.lastNode == node) {
-    this.lastNode = node.prev
-  } else if (node.next != null) {
-    node.next.prev = node.prev
-  }
-}
-
-
-function DoublyLinkedNode(key, val) {
-  this.key = key
-  this.val = val
-  this.prev = null
-  this.next = null
-}
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -29372,6 +28879,186 @@ function flushed(stream) {
 
 /***/ }),
 
+/***/ 7016:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  M: () => (/* binding */ exportAwsAccess),
+  b: () => (/* binding */ obtainAwsAccess)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __nccwpck_require__(3491);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./src/portal/assignments.ts
+var assignments = __nccwpck_require__(5232);
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
+// EXTERNAL MODULE: ./src/export/aws-profiles.ts
+var aws_profiles = __nccwpck_require__(1330);
+// EXTERNAL MODULE: ./src/export/marks.ts
+var marks = __nccwpck_require__(9576);
+// EXTERNAL MODULE: ./src/model/secrets.ts
+var secrets = __nccwpck_require__(5780);
+;// CONCATENATED MODULE: ./src/export/environment.ts
+// Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
+// standard AWS_* names, so exporting them is all a later step needs.
+
+
+/** Role credentials, masked before they are written, and the region the calls go to. */
+function exportRoleEnvironment(credentials, awsRegion) {
+    (0,secrets/* maskRoleCredentials */.$1)(credentials);
+    core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken);
+    // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
+    core.exportVariable('AWS_REGION', awsRegion);
+    core.exportVariable('AWS_DEFAULT_REGION', awsRegion);
+}
+/** The profile later steps use without `--profile`. */
+function exportProfileEnvironment(profile) {
+    core.exportVariable('AWS_PROFILE', profile);
+}
+
+// EXTERNAL MODULE: ./src/export/outputs.ts
+var outputs = __nccwpck_require__(2068);
+// EXTERNAL MODULE: ./src/time/format.ts
+var format = __nccwpck_require__(6622);
+;// CONCATENATED MODULE: ./src/export/aws-access.ts
+// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
+// for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
+// obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
+// the step before any variable or output exists; exportAwsAccess then hands everything over.
+
+
+
+
+
+
+
+
+
+
+
+async function obtainAwsAccess(request) {
+    const { inputs, token, portal } = request;
+    const eachPage = (call) => (0,retry/* withRetry */.bD)(call, request.retry());
+    const access = {};
+    if (inputs.role) {
+        const target = inputs.role;
+        let credentials;
+        const opened = request.openedRole;
+        try {
+            credentials =
+                opened && sameRole(opened.target, target)
+                    ? opened.credentials
+                    : await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
+        }
+        catch (error) {
+            if (!(0,assignments/* isNotAssigned */.wG)(error))
+                throw error;
+            throw await (0,assignments/* missingRoleError */.fI)([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
+        }
+        (0,secrets/* maskRoleCredentials */.$1)(credentials);
+        core.info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${(0,format/* isoUtc */.u8)(credentials.expiration)}.`);
+        access.role = { target, credentials };
+    }
+    if (inputs.profiles.length > 0) {
+        // GetRoleCredentials proved the role of account-id/role-name; the others are checked here, so
+        // a typo fails now rather than in whichever later step first uses the profile.
+        const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)));
+        const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
+        if (missing.length > 0)
+            throw await (0,assignments/* missingRoleError */.fI)(missing, portal, token.accessToken, eachPage);
+        if (request.profileCredentials)
+            access.profiles = await profileCredentials(request, access);
+        access.files = writeProfiles(request);
+    }
+    return access;
+}
+/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
+async function profileCredentials(request, access) {
+    const { inputs, token, portal } = request;
+    const profiles = [];
+    for (const target of inputs.profiles) {
+        const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined;
+        const credentials = same ?? (await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()));
+        (0,secrets/* maskRoleCredentials */.$1)(credentials);
+        profiles.push({ target, credentials });
+    }
+    return profiles;
+}
+/** Sets the variables and outputs. Call only once every part of the access is in hand. */
+function exportAwsAccess(access, inputs) {
+    if (access.role) {
+        const { target, credentials } = access.role;
+        exportRoleEnvironment(credentials, inputs.awsRegion);
+        (0,outputs/* exportRoleOutputs */.rO)(target.accountId, credentials, inputs.outputCredentials);
+        core.info(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
+    }
+    const profiles = access.files?.profiles ?? [];
+    // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
+    // which wins, and with several profiles there is no one default.
+    if (!access.role && profiles.length === 1) {
+        exportProfileEnvironment(profiles[0]);
+        core.info(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
+    }
+}
+function sameRole(a, b) {
+    return a.accountId === b.accountId && a.roleName === b.roleName;
+}
+/** The targets whose role the approver does not have: one ListAccountRoles listing per account. */
+async function unassignedRoles(targets, portal, accessToken, eachPage) {
+    const missing = [];
+    const rolesByAccount = new Map();
+    for (const target of targets) {
+        let roles = rolesByAccount.get(target.accountId);
+        if (roles === undefined) {
+            roles = await (0,assignments/* rolesIn */.t4)(portal, accessToken, target.accountId, eachPage);
+            rolesByAccount.set(target.accountId, roles);
+        }
+        if (!roles.includes(target.roleName))
+            missing.push({ accountId: target.accountId, roleName: target.roleName, source: target.source });
+    }
+    return missing;
+}
+function writeProfiles(request) {
+    const { inputs } = request;
+    const home = (0,external_node_os_.homedir)();
+    const files = (0,aws_profiles/* writeAwsProfiles */.Jf)({
+        profiles: inputs.profiles,
+        sessionName: (0,aws_profiles/* sessionNameFor */.Vl)(request.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
+        startUrl: inputs.startUrl,
+        ssoRegion: inputs.region,
+        awsRegion: inputs.awsRegion,
+        scopes: inputs.scopes,
+        token: request.token,
+        registration: request.registration,
+        configFile: (0,aws_profiles/* awsConfigFile */.sy)(process.env, home),
+        home,
+        note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
+        runner: (0,marks/* runnerLabel */.Fx)(),
+        beforeWrite: (record) => request.postStep.update((postStep) => {
+            postStep.awsFiles = record;
+            // A tool may refresh the token in this file; the post step revokes that one too.
+            if (postStep.revoke)
+                postStep.revoke.tokenCacheFile = record.tokenCacheFile;
+        }),
+        warn: (message) => core.warning(message)
+    });
+    const names = files.profiles.join(', ');
+    core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
+    return files;
+}
+
+
+/***/ }),
+
 /***/ 2690:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29503,6 +29190,186 @@ function splitLines(text) {
 
 /***/ }),
 
+/***/ 1330:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D4: () => (/* binding */ writeCredentialProfiles),
+/* harmony export */   Jf: () => (/* binding */ writeAwsProfiles),
+/* harmony export */   Vl: () => (/* binding */ sessionNameFor),
+/* harmony export */   sy: () => (/* binding */ awsConfigFile),
+/* harmony export */   xF: () => (/* binding */ assertProfilesFree)
+/* harmony export */ });
+/* unused harmony export ProfileConflictError */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _aws_config_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2690);
+/* harmony import */ var _marks_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9576);
+/* harmony import */ var _token_cache_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5644);
+// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
+// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
+// session. The tools then get role credentials (and refresh the token) without the action.
+
+
+
+
+
+
+/** A section the user wrote has a name the action needs. */
+class ProfileConflictError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserFacingError */ .Ui {
+    name = 'ProfileConflictError';
+}
+/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
+function awsConfigFile(env, home, cwd = process.cwd()) {
+    const configured = env.AWS_CONFIG_FILE?.trim();
+    if (!configured)
+        return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(home, '.aws', 'config');
+    const expanded = configured === '~' || configured.startsWith('~/') ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(home, configured.slice(1)) : configured;
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(expanded) ? expanded : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, expanded);
+}
+/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
+function sessionNameFor(runId, random) {
+    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
+}
+/** Writes the token cache and the config block; returns what the post step must remove. */
+function writeAwsProfiles(setup) {
+    const { sessionName, home } = setup;
+    const cacheFile = (0,_token_cache_js__WEBPACK_IMPORTED_MODULE_5__/* .tokenCacheFile */ .g6)(home, sessionName);
+    return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
+        // The token first: a profile whose token file is missing fails with "Token … does not exist".
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(cacheFile), { recursive: true, mode: 0o700 });
+        const entry = (0,_token_cache_js__WEBPACK_IMPORTED_MODULE_5__/* .tokenCacheEntry */ .Q7)({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(cacheFile, 0o600);
+    });
+}
+/**
+ * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
+ * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
+ */
+function writeCredentialProfiles(setup) {
+    const sections = setup.profiles.map(({ target, credentials }) => ({
+        header: (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .profileHeader */ .Nr)(target.profile),
+        entries: [
+            ['aws_access_key_id', credentials.accessKeyId],
+            ['aws_secret_access_key', credentials.secretAccessKey],
+            ['aws_session_token', credentials.sessionToken],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => { });
+}
+/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
+function writeBlock(setup, sections, cacheFile, beforeFile) {
+    const { configFile, tag, home } = setup;
+    const existing = readConfig(configFile);
+    const text = replaceStaleBlocks(existing ?? '', sections, setup);
+    const appended = (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .appendBlock */ .MY)(text, tag, sections, `${setup.note} ${(0,_marks_js__WEBPACK_IMPORTED_MODULE_4__/* .blockRunnerNote */ .IH)(setup.runner)}`);
+    const directories = [...missingDirectories((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(configFile)), ...(cacheFile ? missingDirectories((0,_token_cache_js__WEBPACK_IMPORTED_MODULE_5__/* .tokenCacheDirectory */ .xt)(home)) : [])];
+    const record = {
+        configFile,
+        tag,
+        profiles: setup.targets.map((target) => target.profile),
+        createdConfigFile: existing === undefined,
+        terminatedLastLine: appended.terminatedLastLine,
+        ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
+        createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
+    };
+    setup.beforeWrite(record);
+    beforeFile();
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(configFile), { recursive: true, mode: 0o700 });
+    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
+    return record;
+}
+function profileSections(setup) {
+    const profiles = setup.profiles.map((target) => ({
+        header: (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .profileHeader */ .Nr)(target.profile),
+        entries: [
+            ['sso_session', setup.sessionName],
+            ['sso_account_id', target.accountId],
+            ['sso_role_name', target.roleName],
+            ['region', setup.awsRegion]
+        ]
+    }));
+    const session = {
+        header: (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .ssoSessionHeader */ .r1)(setup.sessionName),
+        entries: [
+            ['sso_start_url', setup.startUrl],
+            ['sso_region', setup.ssoRegion],
+            ['sso_registration_scopes', setup.scopes.join(',')]
+        ]
+    };
+    return [...profiles, session];
+}
+function readConfig(file) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * Fails when the user's AWS config file already has a section one of `profiles` would write:
+ * checked with the inputs, so nobody approves a request for a job that cannot use it.
+ */
+function assertProfilesFree(configFile, profiles) {
+    const sections = profiles.map((target) => ({ header: (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .profileHeader */ .Nr)(target.profile), entries: [] }));
+    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
+}
+/**
+ * A section of the same name that the user wrote is refused: replacing it would change what their
+ * other tools do, and botocore cannot read a file with the name twice.
+ */
+function refuseUserSections(text, sections, configFile, profiles) {
+    const wanted = new Set(sections.map((section) => (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .sectionIdentity */ .cq)(section.header)));
+    const owned = (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .findSections */ .Kd)(text).find((found) => found.block === undefined && wanted.has(found.identity));
+    if (!owned)
+        return;
+    const target = profiles.find((profile) => (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .sectionIdentity */ .cq)((0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .profileHeader */ .Nr)(profile.profile)) === owned.identity);
+    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
+    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
+}
+/**
+ * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
+ * step of this job) is replaced: that whole block goes, with its token cache file.
+ */
+function replaceStaleBlocks(text, sections, setup) {
+    refuseUserSections(text, sections, setup.configFile, setup.targets);
+    const wanted = new Set(sections.map((section) => (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .sectionIdentity */ .cq)(section.header)));
+    const stale = new Set((0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .findSections */ .Kd)(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
+    let result = text;
+    for (const tag of stale) {
+        const removed = (0,_aws_config_js__WEBPACK_IMPORTED_MODULE_3__/* .removeBlock */ .wC)(result, tag, false);
+        if (removed.outcome !== 'removed') {
+            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
+        }
+        result = removed.text;
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)((0,_token_cache_js__WEBPACK_IMPORTED_MODULE_5__/* .tokenCacheFile */ .g6)(setup.home, tag), { force: true });
+        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
+    }
+    return result;
+}
+/** `dir` and its missing ancestors, deepest first. */
+function missingDirectories(dir) {
+    const missing = [];
+    for (let current = dir; !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(current); current = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(current)) {
+        missing.push(current);
+        if ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(current) === current)
+            break;
+    }
+    return missing;
+}
+
+
+/***/ }),
+
 /***/ 9576:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29555,6 +29422,163 @@ function tokenCacheMarkOf(entry) {
     return typeof mark.session === 'string' && word.test(mark.session) && typeof mark.runner === 'string' && word.test(mark.runner)
         ? { session: mark.session, runner: mark.runner }
         : undefined;
+}
+
+
+/***/ }),
+
+/***/ 2068:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $y: () => (/* binding */ exportApprovers),
+/* harmony export */   I9: () => (/* binding */ exportRequestDeadline),
+/* harmony export */   N: () => (/* binding */ exportCommentUrl),
+/* harmony export */   Y1: () => (/* binding */ exportToken),
+/* harmony export */   k8: () => (/* binding */ exportRequestOutputs),
+/* harmony export */   nm: () => (/* binding */ exportHandoff),
+/* harmony export */   p_: () => (/* binding */ exportOutcome),
+/* harmony export */   rO: () => (/* binding */ exportRoleOutputs)
+/* harmony export */ });
+/* unused harmony export OUTPUT_NAMES */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+/* harmony import */ var _model_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5780);
+/* harmony import */ var _text_sanitize_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4212);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6622);
+// The one place that sets the action's outputs, so what action.yml declares and what the code
+// sets cannot drift apart unnoticed.
+
+
+
+
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'outcome',
+    'access-token',
+    'expires-at',
+    'user-code',
+    'verification-uri',
+    'verification-uri-complete',
+    'comment-url',
+    'approver',
+    'approver-arn',
+    'receipt',
+    'aws-account-id',
+    'aws-expiration',
+    'aws-access-key-id',
+    'aws-secret-access-key',
+    'aws-session-token',
+    'handoff'
+]));
+function set(name, value) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.setOutput(name, value);
+}
+/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
+function exportRequestOutputs(request) {
+    set('user-code', request.userCode);
+    set('verification-uri', request.verificationUri);
+    set('verification-uri-complete', request.verificationUriComplete);
+}
+/**
+ * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
+ * that expires before it is replaced), so a later step knows how long it has.
+ */
+function exportRequestDeadline(request) {
+    set('expires-at', (0,_time_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoUtc */ .u8)(request.deadline.getTime()));
+}
+/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
+function exportCommentUrl(url) {
+    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
+    const shown = (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_3__/* .sanitize */ .aj)(url, { maxLength: 2048 });
+    set('comment-url', shown);
+    return shown;
+}
+/** Masks every token in the set before the access token is written anywhere. */
+function exportToken(token) {
+    (0,_model_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskTokenSet */ .GZ)(token);
+    set('access-token', token.accessToken);
+    set('expires-at', (0,_time_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoUtc */ .u8)(token.expiresAt));
+}
+/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
+function exportApprovers(first, receipt) {
+    // From STS, through the sanitiser like every other answer from outside.
+    set('approver', (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_3__/* .sanitize */ .aj)(first.userName, { maxLength: 128 }));
+    set('approver-arn', (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_3__/* .sanitize */ .aj)(first.arn, { maxLength: 2048 }));
+    set('receipt', JSON.stringify(receipt));
+}
+function exportOutcome(outcome) {
+    set('outcome', outcome);
+}
+/**
+ * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
+ * the exported environment is how later steps should get them.
+ */
+function exportRoleOutputs(accountId, credentials, withKeys) {
+    (0,_model_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .maskRoleCredentials */ .$1)(credentials);
+    set('aws-account-id', accountId);
+    set('aws-expiration', (0,_time_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isoUtc */ .u8)(credentials.expiration));
+    if (!withKeys)
+        return;
+    set('aws-access-key-id', credentials.accessKeyId);
+    set('aws-secret-access-key', credentials.secretAccessKey);
+    set('aws-session-token', credentials.sessionToken);
+}
+/**
+ * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
+ * output, and without the key it is not a secret.
+ */
+function exportHandoff(sealed) {
+    set('handoff', sealed);
+}
+
+
+/***/ }),
+
+/***/ 5644:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q7: () => (/* binding */ tokenCacheEntry),
+/* harmony export */   g6: () => (/* binding */ tokenCacheFile),
+/* harmony export */   xt: () => (/* binding */ tokenCacheDirectory)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _marks_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6622);
+// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
+// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
+// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
+// refresh the access token by itself when it nears expiry.
+
+
+
+
+/** Where the tools look: always under the home directory (no variable moves it). */
+function tokenCacheDirectory(home) {
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(home, '.aws', 'sso', 'cache');
+}
+/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
+function tokenCacheFile(home, sessionName) {
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tokenCacheDirectory(home), `${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
+}
+/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
+function tokenCacheEntry(session, token, registration) {
+    const entry = {
+        startUrl: session.startUrl,
+        region: session.region,
+        accessToken: token.accessToken,
+        expiresAt: (0,_time_format_js__WEBPACK_IMPORTED_MODULE_3__/* .isoUtc */ .u8)(token.expiresAt),
+        clientId: registration.clientId,
+        clientSecret: registration.clientSecret,
+        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
+        registrationExpiresAt: (0,_time_format_js__WEBPACK_IMPORTED_MODULE_3__/* .isoUtc */ .u8)(registration.clientSecretExpiresAt * 1000)
+    };
+    if (token.refreshToken !== undefined)
+        entry.refreshToken = token.refreshToken;
+    entry[_marks_js__WEBPACK_IMPORTED_MODULE_2__/* .TOKEN_CACHE_MARK */ .H9] = { session: session.mark.session, runner: session.mark.runner };
+    return entry;
 }
 
 
@@ -29662,500 +29686,24 @@ function unapprovedMessage(outcome, details = {}) {
 
 /***/ }),
 
-/***/ 8111:
+/***/ 5257:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  N0: () => (/* binding */ identifiedThrough),
-  bA: () => (/* binding */ judgeApproval),
-  gv: () => (/* binding */ revokeHeld)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
-var core = __nccwpck_require__(3491);
-// EXTERNAL MODULE: ./src/deadline.ts
-var src_deadline = __nccwpck_require__(6683);
-// EXTERNAL MODULE: ./src/model/secrets.ts
-var secrets = __nccwpck_require__(5780);
-// EXTERNAL MODULE: ./src/cleanup/revoke.ts + 1 modules
-var revoke = __nccwpck_require__(8651);
-// EXTERNAL MODULE: ./src/gate/policy.ts
-var policy = __nccwpck_require__(2601);
-// EXTERNAL MODULE: ./src/defined.ts
-var defined = __nccwpck_require__(2050);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/portal/assignments.ts
-var assignments = __nccwpck_require__(5232);
-// EXTERNAL MODULE: ./src/retry.ts
-var retry = __nccwpck_require__(9809);
-// EXTERNAL MODULE: ./src/http/aws-error.ts
-var aws_error = __nccwpck_require__(8402);
-// EXTERNAL MODULE: ./src/http/bounded-request.ts
-var bounded_request = __nccwpck_require__(3349);
-// EXTERNAL MODULE: ./src/http/request.ts
-var request = __nccwpck_require__(7777);
-// EXTERNAL MODULE: ./src/http/user-agent.ts
-var user_agent = __nccwpck_require__(1153);
-// EXTERNAL MODULE: ./src/http/errors.ts
-var http_errors = __nccwpck_require__(8549);
-;// CONCATENATED MODULE: ./src/sts/xml.ts
-// A strict reader for the small XML documents STS answers with (the Query protocol): elements,
-// attributes, text and the five predefined entities, after an optional XML declaration. Anything
-// else (a DOCTYPE, entity declarations, CDATA, comments, processing instructions, numeric
-// character references, mixed content, more than a few levels or elements) makes it throw: an AWS
-// answer never has them, and each is a way for whoever answers in AWS's place to make one
-// document read two ways. Hand-written because the action needs only this much; a general XML
-// library would bring DTD handling that is exactly what must not run on a hostile answer.
-/** The document is not the plain XML an AWS answer is. Its message never quotes the document. */
-class XmlSyntaxError extends Error {
-    name = 'XmlSyntaxError';
-}
-const MAX_DEPTH = 8;
-const MAX_ELEMENTS = 200;
-const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/;
-const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** The root element of `text`; throws XmlSyntaxError for anything but one well-formed element. */
-function parseXml(text) {
-    const reader = new Reader(text.replace(/^\uFEFF/, ''));
-    reader.skipSpace();
-    if (reader.rest().startsWith('<?xml')) {
-        const end = reader.rest().indexOf('?>');
-        if (end < 0)
-            throw new XmlSyntaxError('unterminated XML declaration');
-        reader.advance(end + 2);
-    }
-    reader.skipSpace();
-    const root = reader.element(1);
-    reader.skipSpace();
-    if (!reader.atEnd())
-        throw new XmlSyntaxError('content after the root element');
-    return root;
-}
-/** The only child of `parent` named `name`; undefined when there is none, an error when there are several. */
-function onlyChild(parent, name) {
-    const matches = parent.children.filter((child) => child.name === name);
-    if (matches.length > 1)
-        throw new XmlSyntaxError(`${parent.name} has ${matches.length} ${name} elements`);
-    return matches[0];
-}
-class Reader {
-    text;
-    position = 0;
-    elements = 0;
-    constructor(text) {
-        this.text = text;
-    }
-    rest() {
-        return this.text.slice(this.position);
-    }
-    advance(count) {
-        this.position += count;
-    }
-    atEnd() {
-        return this.position >= this.text.length;
-    }
-    skipSpace() {
-        while (/[ \t\r\n]/.test(this.text[this.position] ?? ''))
-            this.position++;
-    }
-    element(depth) {
-        if (depth > MAX_DEPTH)
-            throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`);
-        if (++this.elements > MAX_ELEMENTS)
-            throw new XmlSyntaxError(`more than ${MAX_ELEMENTS} elements`);
-        this.expect('<');
-        const name = this.name();
-        const attributes = {};
-        for (;;) {
-            this.skipSpace();
-            if (this.take('/>'))
-                return { name, attributes, children: [], text: '' };
-            if (this.take('>'))
-                break;
-            const attribute = this.name();
-            if (attribute in attributes)
-                throw new XmlSyntaxError(`attribute ${attribute} repeated`);
-            this.skipSpace();
-            this.expect('=');
-            this.skipSpace();
-            const quote = this.text[this.position];
-            if (quote !== '"' && quote !== "'")
-                throw new XmlSyntaxError('attribute value not quoted');
-            const end = this.text.indexOf(quote, this.position + 1);
-            if (end < 0)
-                throw new XmlSyntaxError('unterminated attribute value');
-            attributes[attribute] = xml_unescape(this.text.slice(this.position + 1, end));
-            this.position = end + 1;
-        }
-        const children = [];
-        let text = '';
-        for (;;) {
-            const next = this.text.indexOf('<', this.position);
-            if (next < 0)
-                throw new XmlSyntaxError(`element ${name} is not closed`);
-            text += this.text.slice(this.position, next);
-            this.position = next;
-            if (this.take('</')) {
-                if (this.name() !== name)
-                    throw new XmlSyntaxError(`element ${name} closed by another name`);
-                this.skipSpace();
-                this.expect('>');
-                break;
-            }
-            if (/^<[!?]/.test(this.rest()))
-                throw new XmlSyntaxError('comments, CDATA, declarations and processing instructions are not accepted');
-            children.push(this.element(depth + 1));
-        }
-        if (children.length > 0) {
-            // Only layout between child elements: text beside an element is not an AWS shape.
-            if (text.trim() !== '')
-                throw new XmlSyntaxError(`element ${name} mixes text and elements`);
-            return { name, attributes, children, text: '' };
-        }
-        return { name, attributes, children, text: xml_unescape(text) };
-    }
-    name() {
-        const match = NAME.exec(this.rest());
-        if (!match)
-            throw new XmlSyntaxError('expected an element or attribute name');
-        this.position += match[0].length;
-        return match[0];
-    }
-    take(token) {
-        if (!this.text.startsWith(token, this.position))
-            return false;
-        this.position += token.length;
-        return true;
-    }
-    expect(token) {
-        if (!this.take(token))
-            throw new XmlSyntaxError(`expected "${token}"`);
-    }
-}
-function xml_unescape(raw) {
-    if (raw.includes('<'))
-        throw new XmlSyntaxError('"<" inside a value');
-    return raw.replace(/&([^;&]*);?/g, (whole, entity) => {
-        const value = whole.endsWith(';') ? ENTITIES[entity] : undefined;
-        if (value === undefined)
-            throw new XmlSyntaxError('an entity other than &amp; &lt; &gt; &quot; &apos;');
-        return value;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/sts/responses.ts
-// Reads STS's Query-protocol answers (XML). A success names the caller; everything the action will
-// believe about the approver comes from here, so every value is held to the shape AWS gives it
-// and the parts of the ARN must agree with the other fields. A problem is a MalformedResponseError
-// that names the field, never its value.
-
-
-
-/** The partitions an STS ARN can name (src/oidc/endpoints.ts lists their hosts). */
-const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
-/** IAM's role and role-session name alphabet: role names 1–64, session names 2–64 characters. */
-const ASSUMED_ROLE_ARN = new RegExp(`^arn:${PARTITION}:sts::(\\d{12}):assumed-role/([\\w+=,.@-]{1,64})/([\\w+=,.@-]{2,64})$`);
-/** A role's unique id (AROA…) and the session name. */
-const ROLE_USER_ID = /^AROA[A-Z0-9]{12,28}:([\w+=,.@-]{2,64})$/;
-const ACCOUNT = /^\d{12}$/;
-const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
-/** The caller a GetCallerIdentity answer names; `headerRequestId` is the x-amzn-RequestId header. */
-function parseCallerIdentity(text, context, headerRequestId) {
-    const malformed = (problem) => new http_errors/* MalformedResponseError */.f7(context.operation, context.endpoint, problem);
-    const root = readDocument(text, malformed);
-    if (root.name !== 'GetCallerIdentityResponse')
-        throw malformed('the XML root is not GetCallerIdentityResponse');
-    if (root.attributes.xmlns !== STS_NAMESPACE)
-        throw malformed('the XML root is not in the STS 2011-06-15 namespace');
-    const result = child(root, 'GetCallerIdentityResult', malformed);
-    const arn = value(result, 'Arn', malformed);
-    const account = value(result, 'Account', malformed);
-    const userId = value(result, 'UserId', malformed);
-    const requestId = value(child(root, 'ResponseMetadata', malformed), 'RequestId', malformed);
-    const parts = ASSUMED_ROLE_ARN.exec(arn);
-    if (!parts)
-        throw malformed('Arn is not an assumed-role session ARN (arn:<partition>:sts::<account>:assumed-role/<role>/<session>)');
-    const [, partition, arnAccount, roleName, sessionName] = parts;
-    if (!ACCOUNT.test(account))
-        throw malformed('Account is not 12 digits');
-    if (account !== arnAccount)
-        throw malformed('Account differs from the account in Arn');
-    const session = ROLE_USER_ID.exec(userId);
-    if (!session)
-        throw malformed('UserId is not <role id>:<session name>');
-    if (session[1] !== sessionName)
-        throw malformed('UserId names another session than Arn');
-    if (!aws_error/* REQUEST_ID */.A2.test(requestId))
-        throw malformed('RequestId is not a request ID');
-    if (headerRequestId !== undefined && headerRequestId !== requestId)
-        throw malformed('RequestId differs from the x-amzn-RequestId header');
-    return { arn, partition, account, roleName, sessionName, userId, requestId };
-}
-/**
- * An STS error answer's code and message as the record awsErrorFromResponse reads
- * (`Code`, `Message`), or undefined when the body is not AWS's `ErrorResponse` shape.
- */
-function stsErrorBody(text) {
-    let root;
-    try {
-        root = parseXml(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (root.name !== 'ErrorResponse')
-        return undefined;
-    try {
-        const error = onlyChild(root, 'Error');
-        if (!error)
-            return undefined;
-        const code = onlyChild(error, 'Code')?.text;
-        const message = onlyChild(error, 'Message')?.text;
-        return { ...(code ? { Code: code } : {}), ...(message ? { Message: message } : {}) };
-    }
-    catch {
-        return undefined;
-    }
-}
-function readDocument(text, malformed) {
-    try {
-        return parseXml(text);
-    }
-    catch (error) {
-        if (error instanceof XmlSyntaxError)
-            throw malformed(`the body is not plain XML (${error.message})`);
-        throw error;
-    }
-}
-function child(parent, name, malformed) {
-    let found;
-    try {
-        found = onlyChild(parent, name);
-    }
-    catch (error) {
-        if (error instanceof XmlSyntaxError)
-            throw malformed(error.message);
-        throw error;
-    }
-    if (!found)
-        throw malformed(`${parent.name}.${name} is missing`);
-    return found;
-}
-function value(parent, name, malformed) {
-    const element = child(parent, name, malformed);
-    if (element.children.length > 0 || element.text === '')
-        throw malformed(`${parent.name}.${name} is not a non-empty text`);
-    return element.text;
-}
-
-// EXTERNAL MODULE: ./node_modules/aws4/aws4.js
-var aws4 = __nccwpck_require__(8832);
-var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
-;// CONCATENATED MODULE: ./src/sts/signer.ts
-// SigV4 for the one STS call, through aws4 (the library that signs for many AWS clients; its
-// figures against AWS's own @smithy/signature-v4 and aws4fetch are in docs/identity.md, "The
-// signer", and `npm run bench:signers` measures them again): 17 KB and about 10 ms to load where
-// @smithy/signature-v4 brings @smithy/core, 400 KB and about 70 ms, for one signature a run.
-// The credentials are always passed in: aws4 would otherwise read AWS_ACCESS_KEY_ID from the
-// environment, which here could be a previous step's keys, not the approver's.
-
-const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
-/** The headers that send `request` signed for STS: Host, Content-Type, Content-Length, X-Amz-Date, X-Amz-Security-Token, Authorization. */
-function signQueryRequest(request) {
-    const { url, credentials } = request;
-    const signed = aws4_default().sign({
-        service: 'sts',
-        region: request.region,
-        method: 'POST',
-        host: url.host,
-        path: url.pathname,
-        body: request.body,
-        headers: { 'Content-Type': QUERY_CONTENT_TYPE, 'X-Amz-Date': amzDate(request.now) }
-    }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
-    const headers = {};
-    for (const [name, value] of Object.entries(signed.headers ?? {}))
-        headers[name.toLowerCase()] = String(value);
-    return headers;
-}
-/** `20260501T120000Z`, SigV4's basic ISO 8601 form. */
-function amzDate(epochMs) {
-    return new Date(epochMs)
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
-}
-
-;// CONCATENATED MODULE: ./src/sts/client.ts
-
-
-
-
-
-
-
-const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-/** An STS answer is under a kilobyte; anything much bigger is not one. */
-const MAX_BODY_BYTES = 64 * 1024;
-class StsClient {
-    options;
-    url;
-    constructor(options) {
-        this.options = options;
-        this.url = new URL(options.endpoint.url);
-        this.url.pathname = `${this.url.pathname.replace(/\/+$/, '')}/`;
-    }
-    /** Who `credentials` belong to. AwsServiceError when STS refuses them (InvalidClientTokenId, ExpiredToken, …). */
-    async getCallerIdentity(credentials) {
-        const operation = 'GetCallerIdentity';
-        const now = this.options.now ?? Date.now;
-        const endpoint = `${this.url.origin}${this.url.pathname}`;
-        const timeoutMs = (0,request/* attemptLimit */.N4)({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
-        const signed = signQueryRequest({
-            url: this.url,
-            body: GET_CALLER_IDENTITY_BODY,
-            region: this.options.endpoint.signingRegion,
-            credentials,
-            now: now()
-        });
-        const response = await (0,bounded_request/* requestBounded */.H)({
-            operation,
-            method: 'POST',
-            url: this.url,
-            headers: { ...signed, 'user-agent': user_agent/* USER_AGENT */._, accept: 'text/xml' },
-            body: GET_CALLER_IDENTITY_BODY,
-            timeoutMs,
-            maxBodyBytes: MAX_BODY_BYTES,
-            ...(0,defined/* definedFields */.X)({ signal: this.options.signal, dispatcher: this.options.dispatcher })
-        });
-        const text = response.body.toString('utf8');
-        if (response.status < 200 || response.status > 299) {
-            throw (0,aws_error/* awsErrorFromResponse */.ve)({
-                operation,
-                endpoint,
-                status: response.status,
-                headers: response.headers,
-                body: stsErrorBody(text),
-                now: now()
-            });
-        }
-        const header = response.headers['x-amzn-requestid'];
-        const requestId = Array.isArray(header) ? header[0] : header;
-        // A header that disagrees with the body's RequestId fails the parse: one answer, one request.
-        return parseCallerIdentity(text, { operation, endpoint, now: now() }, requestId);
-    }
-}
-
-// EXTERNAL MODULE: ./src/text/sanitize.ts
-var sanitize = __nccwpck_require__(4212);
-;// CONCATENATED MODULE: ./src/identity/approver.ts
-
-
-
-
-
-
-
-/** The identity STS named cannot be the approver's IAM Identity Center role session. */
-class ApproverIdentityError extends errors/* UserFacingError */.Ui {
-    name = 'ApproverIdentityError';
-}
-/** The approver has no role at all to be looked up through. */
-class NoRoleToIdentifyError extends errors/* UserFacingError */.Ui {
-    name = 'NoRoleToIdentifyError';
-}
-/** IAM Identity Center's role for a permission set: AWSReservedSSO_<permission set>_<16 hex digits>. */
-function isIdentityCenterRole(roleName, permissionSet) {
-    const prefix = `AWSReservedSSO_${permissionSet}_`;
-    return roleName.startsWith(prefix) && /^[0-9a-f]{16}$/.test(roleName.slice(prefix.length));
-}
-/**
- * The approver, learned through `through` (account and permission set), or, when none is given,
- * through the first role the approver has (ListAccounts, then ListAccountRoles). Returns the role
- * credentials too, masked.
- */
-async function identifyApprover(token, through, deps) {
-    const now = deps.now ?? Date.now;
-    const approvedAt = deps.approvedAt ?? new Date(now());
-    const retrying = (call) => {
-        const options = deps.retry?.() ?? (deps.deadline === undefined ? undefined : defaultRetry(deps.deadline, deps.signal));
-        return options === undefined ? call() : (0,retry/* withRetry */.bD)(call, options);
-    };
-    const eachPage = (call) => retrying(call);
-    const target = through ?? (await firstRole(token.accessToken, deps, eachPage));
-    let credentials;
-    try {
-        credentials = await retrying(() => deps.portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName));
-    }
-    catch (error) {
-        if (!(0,assignments/* isNotAssigned */.wG)(error))
-            throw error;
-        // The input that asked for the role, when the caller names it: that is what the user fixes.
-        const source = through ? (through.source ?? 'the role the approver is identified through') : 'their first role';
-        throw await (0,assignments/* missingRoleError */.fI)([{ ...target, source }], deps.portal, token.accessToken, eachPage);
-    }
-    (0,secrets/* maskRoleCredentials */.$1)(credentials, deps.mask);
-    const sts = new StsClient({
-        endpoint: deps.sts,
-        now,
-        ...(0,defined/* definedFields */.X)({ deadline: deps.deadline, signal: deps.signal, requestTimeoutMs: deps.requestTimeoutMs, dispatcher: deps.dispatcher })
-    });
-    const identity = await retrying(() => sts.getCallerIdentity(credentials));
-    checkSession(identity, target);
-    const approver = {
-        userName: identity.sessionName,
-        arn: identity.arn,
-        accountId: target.accountId,
-        approvedAt,
-        requestIds: [credentials.requestId, identity.requestId].filter((id) => id !== undefined)
-    };
-    deps.log((0,sanitize/* sanitize */.aj)(`The approval is by ${approver.userName} (${approver.arn}), as STS names the role session their access opens in account ` +
-        `${target.accountId} (GetRoleCredentials and GetCallerIdentity, CloudTrail request IDs ${approver.requestIds.join(', ')}).`));
-    return { approver, credentials };
-}
-/** The first role of the first account that has one; logged, since these calls show in CloudTrail. */
-async function firstRole(accessToken, deps, eachPage) {
-    deps.log('No role was requested: the approver is identified through the first role they have (ListAccounts, ListAccountRoles, ' +
-        "GetRoleCredentials and STS GetCallerIdentity: these calls show in CloudTrail under the approver's name).");
-    const accounts = await deps.portal.listAllAccounts(accessToken, eachPage);
-    for (const account of accounts) {
-        let role;
-        try {
-            role = (await eachPage(() => deps.portal.listAccountRoles(accessToken, account.accountId, { maxResults: 1 }))).items[0];
-        }
-        catch (error) {
-            // An assignment removed since ListAccounts: the next account may still do.
-            if (!(0,assignments/* isNotAssigned */.wG)(error))
-                throw error;
-        }
-        if (role !== undefined)
-            return { accountId: account.accountId, roleName: role.roleName };
-    }
-    throw new NoRoleToIdentifyError(accounts.length === 0
-        ? 'The approver has no AWS account assigned, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set, or approve as someone who has one.'
-        : `The approver has no role in any of their ${accounts.length} accounts, so who they are cannot be learned from AWS. Ask an IAM Identity Center administrator to assign them a permission set.`);
-}
-/** The session must be the one GetRoleCredentials opened: the same account, the permission set's role. */
-function checkSession(identity, target) {
-    if (identity.account !== target.accountId) {
-        throw new ApproverIdentityError(`STS named a caller in account ${identity.account}, not ${target.accountId} whose role the approver's access opened: the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
-    }
-    if (!isIdentityCenterRole(identity.roleName, target.roleName)) {
-        throw new ApproverIdentityError(`STS named the role ${identity.roleName}, not the IAM Identity Center role of the permission set ${target.roleName} (AWSReservedSSO_${target.roleName}_…): the approver is not identified. Check that AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, if set, leads to AWS STS.`);
-    }
-}
-function defaultRetry(deadline, signal) {
-    return signal === undefined ? { deadline } : { deadline, signal };
-}
-
-// EXTERNAL MODULE: ./src/flow/flow.ts
-var flow_flow = __nccwpck_require__(3702);
-;// CONCATENATED MODULE: ./src/flow/approval.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N0: () => (/* binding */ identifiedThrough),
+/* harmony export */   bA: () => (/* binding */ judgeApproval),
+/* harmony export */   gv: () => (/* binding */ revokeHeld)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3491);
+/* harmony import */ var _deadline_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6683);
+/* harmony import */ var _model_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5780);
+/* harmony import */ var _cleanup_revoke_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8651);
+/* harmony import */ var _gate_policy_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2601);
+/* harmony import */ var _text_sanitize_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4212);
+/* harmony import */ var _defined_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2050);
+/* harmony import */ var _flow_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3702);
 // 6. An approval arrived: the token masked, the approver looked up when anything needs to know
 // who it is, held to the policy; the tokens the job will not act with are revoked at once.
-
 
 
 
@@ -30171,7 +29719,7 @@ var flow_flow = __nccwpck_require__(3702);
  * post step revokes.
  */
 async function judgeApproval(flow, gate, round, token, approvals) {
-    (0,secrets/* maskTokenSet */.GZ)(token);
+    (0,_model_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .maskTokenSet */ .GZ)(token);
     const approvedAt = new Date();
     // The first approval may be the one the job acts with: the post step knows to revoke it before
     // anything can fail (a lookup cut short by cancellation leaves it to the post step).
@@ -30193,12 +29741,12 @@ async function judgeApproval(flow, gate, round, token, approvals) {
     }
     const approval = { token, round, ...identified };
     const userName = approval.approver?.userName;
-    const shownName = (0,sanitize/* sanitize */.aj)(userName ?? 'another approver', { maxLength: 128 });
+    const shownName = (0,_text_sanitize_js__WEBPACK_IMPORTED_MODULE_6__/* .sanitize */ .aj)(userName ?? 'another approver', { maxLength: 128 });
     const approvedSoFar = approvals.flatMap(({ approver }) => (approver ? [approver.userName] : []));
-    const reason = userName === undefined ? undefined : (0,policy/* refusalReason */.b)(userName, flow.inputs.policy, approvedSoFar);
+    const reason = userName === undefined ? undefined : (0,_gate_policy_js__WEBPACK_IMPORTED_MODULE_4__/* .refusalReason */ .b)(userName, flow.inputs.policy, approvedSoFar);
     if (userName !== undefined && reason !== undefined) {
         await revokeNow(flow, token, `The token of ${shownName}, whose approval was not accepted,`, first);
-        core.warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.warning(`${shownName} approved but ${reason}: the approval is not accepted and their token is revoked. Another person must approve the new code.`);
         return { refused: { userName, reason, at: approvedAt } };
     }
     if (!first)
@@ -30210,16 +29758,18 @@ async function identify(flow, gate, token, approvedAt) {
     const through = identifiedThrough(flow.inputs);
     if (through === false || flow.endpoints.sts === undefined)
         return {};
-    const deadline = (0,src_deadline/* exportDeadline */.hv)(gate.base.deadline.getTime());
+    const deadline = (0,_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .exportDeadline */ .hv)(gate.base.deadline.getTime());
+    // Loaded once an approval arrives (its own chunk, with STS and the signer): the prompt does not wait for it.
+    const { identifyApprover } = await __nccwpck_require__.e(/* import() */ 39).then(__nccwpck_require__.bind(__nccwpck_require__, 39));
     const { approver, credentials } = await identifyApprover(token, through, {
-        portal: (0,flow_flow/* portalClient */.yk)(flow, deadline),
+        portal: (0,_flow_js__WEBPACK_IMPORTED_MODULE_5__/* .portalClient */ .yk)(flow, deadline),
         sts: flow.endpoints.sts,
         signal: flow.signal,
-        ...(0,defined/* definedFields */.X)({ deadline }),
-        log: (line) => core.info(line),
-        retry: () => (0,flow_flow/* setupRetry */.mK)(flow, deadline),
+        ...(0,_defined_js__WEBPACK_IMPORTED_MODULE_7__/* .definedFields */ .X)({ deadline }),
+        log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(line),
+        retry: () => (0,_flow_js__WEBPACK_IMPORTED_MODULE_5__/* .setupRetry */ .mK)(flow, deadline),
         approvedAt,
-        requestTimeoutMs: (0,src_deadline/* attemptTimeoutMs */.fB)(flow.inputs.timeoutSeconds)
+        requestTimeoutMs: (0,_deadline_js__WEBPACK_IMPORTED_MODULE_1__/* .attemptTimeoutMs */ .fB)(flow.inputs.timeoutSeconds)
     });
     const target = through
         ? { accountId: through.accountId, roleName: through.roleName }
@@ -30237,7 +29787,7 @@ function identifiedThrough(inputs) {
     const [first] = inputs.profiles;
     if (first)
         return { accountId: first.accountId, roleName: first.roleName, source: first.source };
-    return (0,policy/* needsIdentity */.Yf)(inputs.policy) ? undefined : false;
+    return (0,_gate_policy_js__WEBPACK_IMPORTED_MODULE_4__/* .needsIdentity */ .Yf)(inputs.policy) ? undefined : false;
 }
 /** The permission set's name in `…:assumed-role/AWSReservedSSO_<set>_<id>/<user>`, for the record. */
 function roleOfArn(arn) {
@@ -30270,7 +29820,7 @@ async function revokeNow(flow, token, label, heldForPostStep) {
 /** Logs out tokens the job will not act with (refused, extra, or held when the request failed), now. */
 async function revokeAtOnce(flow, tokens) {
     for (const { token, label } of tokens) {
-        await (0,revoke/* revokeTokens */.xU)({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, core);
+        await (0,_cleanup_revoke_js__WEBPACK_IMPORTED_MODULE_3__/* .revokeTokens */ .xU)({ portalEndpoint: flow.endpoints.portal, tokens: [token], label }, _actions_core__WEBPACK_IMPORTED_MODULE_0__);
     }
 }
 /** The approvals accepted before the request failed: their tokens are logged out now, and the post step has nothing left to revoke. */
@@ -31739,8 +31289,8 @@ class RegistrationSource {
 var retry = __nccwpck_require__(9809);
 // EXTERNAL MODULE: ./src/flow/flow.ts
 var flow = __nccwpck_require__(3702);
-// EXTERNAL MODULE: ./src/flow/approval.ts + 5 modules
-var approval = __nccwpck_require__(8111);
+// EXTERNAL MODULE: ./src/flow/approval.ts
+var approval = __nccwpck_require__(5257);
 ;// CONCATENATED MODULE: ./src/flow/prepare.ts
 // 3. Preparation, before anyone is asked: the endpoints, the OIDC client and the registration
 // source, each bounded by `timeout`; and the options only whoever starts the process can give.
@@ -32611,7 +32161,7 @@ const USER_AGENT = `aws-sso-device-auth/${ACTION_VERSION}`;
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _exit_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6153);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4770);
 /* harmony import */ var _flow_prepare_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1554);
 // The action's entry point (runs.main): everything happens in run(); the process then ends
 // explicitly, so nothing the action gave up on can keep the step open (see exit.ts).
@@ -32630,7 +32180,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6153:
+/***/ 4770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32692,208 +32242,8 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/export/aws-config.ts
-var aws_config = __nccwpck_require__(2690);
-// EXTERNAL MODULE: ./src/export/marks.ts
-var marks = __nccwpck_require__(9576);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/time/format.ts
-var format = __nccwpck_require__(6622);
-;// CONCATENATED MODULE: ./src/export/token-cache.ts
-// The SSO token cache entry the AWS CLI and SDKs read for an sso-session profile (docs/protocol.md §5):
-// ~/.aws/sso/cache/<sha1(session name)>.json with the eight fields the CLI writes, dates in UTC
-// ending in Z without a fraction. With the registration and the refresh token in it, a tool can
-// refresh the access token by itself when it nears expiry.
-
-
-
-
-/** Where the tools look: always under the home directory (no variable moves it). */
-function tokenCacheDirectory(home) {
-    return (0,external_node_path_.join)(home, '.aws', 'sso', 'cache');
-}
-/** SHA-1 of the session name, lower-case hex: botocore, the JS and Go SDKs all name it so. */
-function tokenCacheFile(home, sessionName) {
-    return (0,external_node_path_.join)(tokenCacheDirectory(home), `${(0,external_node_crypto_.createHash)('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
-}
-/** The entry in the CLI's field order (`refreshToken` only when AWS issued one), then the action's mark. */
-function tokenCacheEntry(session, token, registration) {
-    const entry = {
-        startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: (0,format/* isoUtc */.u8)(token.expiresAt),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        // Seconds from RegisterClient; botocore refuses to refresh once this has passed.
-        registrationExpiresAt: (0,format/* isoUtc */.u8)(registration.clientSecretExpiresAt * 1000)
-    };
-    if (token.refreshToken !== undefined)
-        entry.refreshToken = token.refreshToken;
-    entry[marks/* TOKEN_CACHE_MARK */.H9] = { session: session.mark.session, runner: session.mark.runner };
-    return entry;
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-profiles.ts
-// Named profiles the AWS CLI, SDKs and Terraform use by themselves: one `[profile X]` per role and
-// one `[sso-session NAME]` in the AWS config file, plus the SSO token cache entry for that
-// session. The tools then get role credentials (and refresh the token) without the action.
-
-
-
-
-
-
-/** A section the user wrote has a name the action needs. */
-class ProfileConflictError extends errors/* UserFacingError */.Ui {
-    name = 'ProfileConflictError';
-}
-/** AWS_CONFIG_FILE as the tools read it (`~` expanded, relative to the workspace), else ~/.aws/config. */
-function awsConfigFile(env, home, cwd = process.cwd()) {
-    const configured = env.AWS_CONFIG_FILE?.trim();
-    if (!configured)
-        return (0,external_node_path_.join)(home, '.aws', 'config');
-    const expanded = configured === '~' || configured.startsWith('~/') ? (0,external_node_path_.join)(home, configured.slice(1)) : configured;
-    return (0,external_node_path_.isAbsolute)(expanded) ? expanded : (0,external_node_path_.resolve)(cwd, expanded);
-}
-/** The session name: readable in the file, unique per run so parallel or leftover runs never meet. */
-function sessionNameFor(runId, random) {
-    return `aws-sso-device-auth-${runId.replace(/[^\w.-]/g, '') || 'local'}-${random}`;
-}
-/** Writes the token cache and the config block; returns what the post step must remove. */
-function writeAwsProfiles(setup) {
-    const { sessionName, home } = setup;
-    const cacheFile = tokenCacheFile(home, sessionName);
-    return writeBlock({ ...setup, tag: sessionName, targets: setup.profiles }, profileSections(setup), cacheFile, () => {
-        // The token first: a profile whose token file is missing fails with "Token … does not exist".
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(cacheFile), { recursive: true, mode: 0o700 });
-        const entry = tokenCacheEntry({ startUrl: setup.startUrl, region: setup.ssoRegion, mark: { session: sessionName, runner: setup.runner } }, setup.token, setup.registration);
-        (0,external_node_fs_.writeFileSync)(cacheFile, JSON.stringify(entry), { mode: 0o600 });
-        (0,external_node_fs_.chmodSync)(cacheFile, 0o600);
-    });
-}
-/**
- * Writes `[profile NAME]` sections with the role's keys, in the same kind of block as
- * writeAwsProfiles (so the post step and leftovers.ts remove it alike); no token cache.
- */
-function writeCredentialProfiles(setup) {
-    const sections = setup.profiles.map(({ target, credentials }) => ({
-        header: (0,aws_config/* profileHeader */.Nr)(target.profile),
-        entries: [
-            ['aws_access_key_id', credentials.accessKeyId],
-            ['aws_secret_access_key', credentials.secretAccessKey],
-            ['aws_session_token', credentials.sessionToken],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    return writeBlock({ ...setup, targets: setup.profiles.map(({ target }) => target) }, sections, undefined, () => { });
-}
-/** Records, then writes: `beforeFile` (the token cache, if any), then the config block. */
-function writeBlock(setup, sections, cacheFile, beforeFile) {
-    const { configFile, tag, home } = setup;
-    const existing = readConfig(configFile);
-    const text = replaceStaleBlocks(existing ?? '', sections, setup);
-    const appended = (0,aws_config/* appendBlock */.MY)(text, tag, sections, `${setup.note} ${(0,marks/* blockRunnerNote */.IH)(setup.runner)}`);
-    const directories = [...missingDirectories((0,external_node_path_.dirname)(configFile)), ...(cacheFile ? missingDirectories(tokenCacheDirectory(home)) : [])];
-    const record = {
-        configFile,
-        tag,
-        profiles: setup.targets.map((target) => target.profile),
-        createdConfigFile: existing === undefined,
-        terminatedLastLine: appended.terminatedLastLine,
-        ...(cacheFile ? { tokenCacheFile: cacheFile } : {}),
-        createdDirectories: [...new Set(directories)].sort((a, b) => b.length - a.length)
-    };
-    setup.beforeWrite(record);
-    beforeFile();
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(configFile), { recursive: true, mode: 0o700 });
-    // In place, not through a rename: that keeps the file's mode, owner and a symlink to it.
-    (0,external_node_fs_.writeFileSync)(configFile, appended.text, existing === undefined ? { mode: 0o600 } : {});
-    return record;
-}
-function profileSections(setup) {
-    const profiles = setup.profiles.map((target) => ({
-        header: (0,aws_config/* profileHeader */.Nr)(target.profile),
-        entries: [
-            ['sso_session', setup.sessionName],
-            ['sso_account_id', target.accountId],
-            ['sso_role_name', target.roleName],
-            ['region', setup.awsRegion]
-        ]
-    }));
-    const session = {
-        header: (0,aws_config/* ssoSessionHeader */.r1)(setup.sessionName),
-        entries: [
-            ['sso_start_url', setup.startUrl],
-            ['sso_region', setup.ssoRegion],
-            ['sso_registration_scopes', setup.scopes.join(',')]
-        ]
-    };
-    return [...profiles, session];
-}
-function readConfig(file) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Fails when the user's AWS config file already has a section one of `profiles` would write:
- * checked with the inputs, so nobody approves a request for a job that cannot use it.
- */
-function assertProfilesFree(configFile, profiles) {
-    const sections = profiles.map((target) => ({ header: (0,aws_config/* profileHeader */.Nr)(target.profile), entries: [] }));
-    refuseUserSections(readConfig(configFile) ?? '', sections, configFile, profiles);
-}
-/**
- * A section of the same name that the user wrote is refused: replacing it would change what their
- * other tools do, and botocore cannot read a file with the name twice.
- */
-function refuseUserSections(text, sections, configFile, profiles) {
-    const wanted = new Set(sections.map((section) => (0,aws_config/* sectionIdentity */.cq)(section.header)));
-    const owned = (0,aws_config/* findSections */.Kd)(text).find((found) => found.block === undefined && wanted.has(found.identity));
-    if (!owned)
-        return;
-    const target = profiles.find((profile) => (0,aws_config/* sectionIdentity */.cq)((0,aws_config/* profileHeader */.Nr)(profile.profile)) === owned.identity);
-    const rename = target ? `choose another profile name in ${target.source}` : 'run the job again';
-    throw new ProfileConflictError(`The AWS config file ${configFile} already has [${owned.header}] (line ${owned.line}), which this action did not write; ${rename}, or remove that section from the file.`);
-}
-/**
- * One inside a block the action wrote earlier (a run whose post step never ran, or an earlier
- * step of this job) is replaced: that whole block goes, with its token cache file.
- */
-function replaceStaleBlocks(text, sections, setup) {
-    refuseUserSections(text, sections, setup.configFile, setup.targets);
-    const wanted = new Set(sections.map((section) => (0,aws_config/* sectionIdentity */.cq)(section.header)));
-    const stale = new Set((0,aws_config/* findSections */.Kd)(text).flatMap((found) => (found.block !== undefined && wanted.has(found.identity) ? [found.block] : [])));
-    let result = text;
-    for (const tag of stale) {
-        const removed = (0,aws_config/* removeBlock */.wC)(result, tag, false);
-        if (removed.outcome !== 'removed') {
-            throw new ProfileConflictError(`The AWS config file ${setup.configFile} has a block "# >>> aws-sso-device-auth ${tag}" without its end line; remove that block by hand, then run the job again.`);
-        }
-        result = removed.text;
-        (0,external_node_fs_.rmSync)(tokenCacheFile(setup.home, tag), { force: true });
-        setup.warn(`Replaced the profiles an earlier run or step of this action left in ${setup.configFile} (sso-session ${tag}); they had the same names.`);
-    }
-    return result;
-}
-/** `dir` and its missing ancestors, deepest first. */
-function missingDirectories(dir) {
-    const missing = [];
-    for (let current = dir; !(0,external_node_fs_.existsSync)(current); current = (0,external_node_path_.dirname)(current)) {
-        missing.push(current);
-        if ((0,external_node_path_.dirname)(current) === current)
-            break;
-    }
-    return missing;
-}
-
+// EXTERNAL MODULE: ./src/export/aws-profiles.ts
+var aws_profiles = __nccwpck_require__(1330);
 ;// CONCATENATED MODULE: ./src/role-inputs.ts
 // The inputs that turn an approved token into AWS access: `account-id` and `role-name` (credentials
 // exported to the job's environment), `profile` (a named profile for that role), `roles` (one named
@@ -33158,7 +32508,7 @@ const SECRET_INPUTS = ['cache-encryption-key', 'handoff-key', 'github-token'];
 /** Checked with the inputs: a profile name the user's config file has already fails before any approval. */
 function checkProfileNames(inputs) {
     if (inputs.profiles.length > 0)
-        assertProfilesFree(awsConfigFile(process.env, (0,external_node_os_.homedir)()), inputs.profiles);
+        (0,aws_profiles/* assertProfilesFree */.xF)((0,aws_profiles/* awsConfigFile */.sy)(process.env, (0,external_node_os_.homedir)()), inputs.profiles);
 }
 /**
  * Masks every secret input, before parsing: nothing that could print (a warning, an error naming
@@ -33379,6 +32729,14 @@ var endpoints = __nccwpck_require__(1603);
 var aws_files = __nccwpck_require__(6115);
 // EXTERNAL MODULE: ./src/cleanup/revoke.ts + 1 modules
 var revoke = __nccwpck_require__(8651);
+// EXTERNAL MODULE: ./src/export/aws-config.ts
+var aws_config = __nccwpck_require__(2690);
+// EXTERNAL MODULE: ./src/export/marks.ts
+var marks = __nccwpck_require__(9576);
+// EXTERNAL MODULE: ./src/export/token-cache.ts
+var token_cache = __nccwpck_require__(5644);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/private-files.ts
 // Where the action keeps what must outlive a step but not the job: the pending request between
 // `phase: start` and `phase: wait`, and the post-step state to the post step. Both can hold secrets (a
@@ -33556,7 +32914,7 @@ const MAX_CACHE_FILE_BYTES = 64 * 1024;
 function removeLeftovers(scope) {
     const removed = { blocks: [], cacheFiles: [], sessions: [], problems: [] };
     const sessions = removeConfigBlocks(scope, removed);
-    const candidates = new Set([...sessions.map((session) => tokenCacheFile(scope.home, session)), ...markedCacheFiles(scope)]);
+    const candidates = new Set([...sessions.map((session) => (0,token_cache/* tokenCacheFile */.g6)(scope.home, session)), ...markedCacheFiles(scope)]);
     for (const file of candidates) {
         if (scope.claimed.files.has(file))
             continue;
@@ -33613,7 +32971,7 @@ function removeConfigBlocks(scope, removed) {
 }
 /** Token cache files whose mark names this runner and a session no post-step state of this job holds. */
 function markedCacheFiles(scope) {
-    const directory = tokenCacheDirectory(scope.home);
+    const directory = (0,token_cache/* tokenCacheDirectory */.xt)(scope.home);
     let names;
     try {
         names = (0,external_node_fs_.readdirSync)(directory);
@@ -33674,7 +33032,7 @@ async function removeEarlierLeftovers(log, env = process.env, mask = lib_core.se
     let removed;
     try {
         const home = (0,external_node_os_.homedir)();
-        const configFile = awsConfigFile(env, home);
+        const configFile = (0,aws_profiles/* awsConfigFile */.sy)(env, home);
         const records = postStepStatesOfThisJob().flatMap((postStep) => (postStep.awsFiles ? [postStep.awsFiles] : []));
         const claimed = {
             sessions: new Set(records.flatMap((record) => (typeof record.tag === 'string' ? [record.tag] : []))),
@@ -33898,664 +33256,12 @@ function pullRequestNumber(payload) {
 var src_deadline = __nccwpck_require__(6683);
 // EXTERNAL MODULE: ./src/failure.ts
 var failure = __nccwpck_require__(1633);
+// EXTERNAL MODULE: ./src/time/format.ts
+var format = __nccwpck_require__(6622);
+// EXTERNAL MODULE: ./src/export/outputs.ts
+var outputs = __nccwpck_require__(2068);
 // EXTERNAL MODULE: ./src/model/secrets.ts
 var secrets = __nccwpck_require__(5780);
-;// CONCATENATED MODULE: ./src/export/outputs.ts
-// The one place that sets the action's outputs, so what action.yml declares and what the code
-// sets cannot drift apart unnoticed.
-
-
-
-
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'outcome',
-    'access-token',
-    'expires-at',
-    'user-code',
-    'verification-uri',
-    'verification-uri-complete',
-    'comment-url',
-    'approver',
-    'approver-arn',
-    'receipt',
-    'aws-account-id',
-    'aws-expiration',
-    'aws-access-key-id',
-    'aws-secret-access-key',
-    'aws-session-token',
-    'handoff'
-]));
-function set(name, value) {
-    lib_core.setOutput(name, value);
-}
-/** Set as soon as the request starts, so they are there whatever the outcome. Not secret. */
-function exportRequestOutputs(request) {
-    set('user-code', request.userCode);
-    set('verification-uri', request.verificationUri);
-    set('verification-uri-complete', request.verificationUriComplete);
-}
-/**
- * `phase: start`: when the request stops waiting (its deadline, not the first code's expiry: a code
- * that expires before it is replaced), so a later step knows how long it has.
- */
-function exportRequestDeadline(request) {
-    set('expires-at', (0,format/* isoUtc */.u8)(request.deadline.getTime()));
-}
-/** The PR comment that shows the request; returns the URL as written, fit for a log line. */
-function exportCommentUrl(url) {
-    // The GitHub API's answer: one line through the sanitiser, like everything else from outside.
-    const shown = (0,sanitize/* sanitize */.aj)(url, { maxLength: 2048 });
-    set('comment-url', shown);
-    return shown;
-}
-/** Masks every token in the set before the access token is written anywhere. */
-function exportToken(token) {
-    (0,secrets/* maskTokenSet */.GZ)(token);
-    set('access-token', token.accessToken);
-    set('expires-at', (0,format/* isoUtc */.u8)(token.expiresAt));
-}
-/** Who approved (the first approver: the job acts as them) and the receipt of every approval. */
-function exportApprovers(first, receipt) {
-    // From STS, through the sanitiser like every other answer from outside.
-    set('approver', (0,sanitize/* sanitize */.aj)(first.userName, { maxLength: 128 }));
-    set('approver-arn', (0,sanitize/* sanitize */.aj)(first.arn, { maxLength: 2048 }));
-    set('receipt', JSON.stringify(receipt));
-}
-function exportOutcome(outcome) {
-    set('outcome', outcome);
-}
-/**
- * The role's account and expiry; the keys themselves only when asked (`output-credentials`):
- * the exported environment is how later steps should get them.
- */
-function exportRoleOutputs(accountId, credentials, withKeys) {
-    (0,secrets/* maskRoleCredentials */.$1)(credentials);
-    set('aws-account-id', accountId);
-    set('aws-expiration', (0,format/* isoUtc */.u8)(credentials.expiration));
-    if (!withKeys)
-        return;
-    set('aws-access-key-id', credentials.accessKeyId);
-    set('aws-secret-access-key', credentials.secretAccessKey);
-    set('aws-session-token', credentials.sessionToken);
-}
-/**
- * The sealed hand-off (handoff/seal.ts). Deliberately NOT masked: a masked value cannot be a job
- * output, and without the key it is not a secret.
- */
-function exportHandoff(sealed) {
-    set('handoff', sealed);
-}
-
-// EXTERNAL MODULE: ./src/portal/assignments.ts
-var assignments = __nccwpck_require__(5232);
-// EXTERNAL MODULE: ./src/retry.ts
-var retry = __nccwpck_require__(9809);
-;// CONCATENATED MODULE: ./src/export/environment.ts
-// Variables for the job's later steps (GITHUB_ENV). The AWS CLI, every SDK and Terraform read the
-// standard AWS_* names, so exporting them is all a later step needs.
-
-
-/** Role credentials, masked before they are written, and the region the calls go to. */
-function exportRoleEnvironment(credentials, awsRegion) {
-    (0,secrets/* maskRoleCredentials */.$1)(credentials);
-    lib_core.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    lib_core.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    lib_core.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken);
-    // AWS_REGION for the SDKs, AWS_DEFAULT_REGION for the AWS CLI and older tools.
-    lib_core.exportVariable('AWS_REGION', awsRegion);
-    lib_core.exportVariable('AWS_DEFAULT_REGION', awsRegion);
-}
-/** The profile later steps use without `--profile`. */
-function exportProfileEnvironment(profile) {
-    lib_core.exportVariable('AWS_PROFILE', profile);
-}
-
-;// CONCATENATED MODULE: ./src/export/aws-access.ts
-// From an approved token to the AWS access the job asked for (the flow's export step): role credentials
-// for `account-id`/`role-name`, checked assignments and written profiles for `profile`/`roles`.
-// obtainAwsAccess does every AWS call and file write and exports nothing, so a missing role fails
-// the step before any variable or output exists; exportAwsAccess then hands everything over.
-
-
-
-
-
-
-
-
-
-
-
-async function obtainAwsAccess(request) {
-    const { inputs, token, portal } = request;
-    const eachPage = (call) => (0,retry/* withRetry */.bD)(call, request.retry());
-    const access = {};
-    if (inputs.role) {
-        const target = inputs.role;
-        let credentials;
-        const opened = request.openedRole;
-        try {
-            credentials =
-                opened && sameRole(opened.target, target)
-                    ? opened.credentials
-                    : await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry());
-        }
-        catch (error) {
-            if (!(0,assignments/* isNotAssigned */.wG)(error))
-                throw error;
-            throw await (0,assignments/* missingRoleError */.fI)([{ ...target, source: "input 'role-name'" }], portal, token.accessToken, eachPage);
-        }
-        (0,secrets/* maskRoleCredentials */.$1)(credentials);
-        lib_core.info(`Got credentials for the role ${target.roleName} in account ${target.accountId}, valid until ${(0,format/* isoUtc */.u8)(credentials.expiration)}.`);
-        access.role = { target, credentials };
-    }
-    if (inputs.profiles.length > 0) {
-        // GetRoleCredentials proved the role of account-id/role-name; the others are checked here, so
-        // a typo fails now rather than in whichever later step first uses the profile.
-        const unproven = inputs.profiles.filter((target) => !(inputs.role && sameRole(target, inputs.role)));
-        const missing = await unassignedRoles(unproven, portal, token.accessToken, eachPage);
-        if (missing.length > 0)
-            throw await (0,assignments/* missingRoleError */.fI)(missing, portal, token.accessToken, eachPage);
-        if (request.profileCredentials)
-            access.profiles = await profileCredentials(request, access);
-        access.files = writeProfiles(request);
-    }
-    return access;
-}
-/** Each profile's role credentials; the role of account-id/role-name is not asked for twice. */
-async function profileCredentials(request, access) {
-    const { inputs, token, portal } = request;
-    const profiles = [];
-    for (const target of inputs.profiles) {
-        const same = access.role && sameRole(target, access.role.target) ? access.role.credentials : undefined;
-        const credentials = same ?? (await (0,retry/* withRetry */.bD)(() => portal.getRoleCredentials(token.accessToken, target.accountId, target.roleName), request.retry()));
-        (0,secrets/* maskRoleCredentials */.$1)(credentials);
-        profiles.push({ target, credentials });
-    }
-    return profiles;
-}
-/** Sets the variables and outputs. Call only once every part of the access is in hand. */
-function exportAwsAccess(access, inputs) {
-    if (access.role) {
-        const { target, credentials } = access.role;
-        exportRoleEnvironment(credentials, inputs.awsRegion);
-        exportRoleOutputs(target.accountId, credentials, inputs.outputCredentials);
-        lib_core.info(`Exported AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION and AWS_DEFAULT_REGION (${inputs.awsRegion}) for the next steps.`);
-    }
-    const profiles = access.files?.profiles ?? [];
-    // AWS_PROFILE only when it cannot be ambiguous: with exported keys the tools would disagree on
-    // which wins, and with several profiles there is no one default.
-    if (!access.role && profiles.length === 1) {
-        exportProfileEnvironment(profiles[0]);
-        lib_core.info(`Exported AWS_PROFILE=${profiles[0]} for the next steps.`);
-    }
-}
-function sameRole(a, b) {
-    return a.accountId === b.accountId && a.roleName === b.roleName;
-}
-/** The targets whose role the approver does not have: one ListAccountRoles listing per account. */
-async function unassignedRoles(targets, portal, accessToken, eachPage) {
-    const missing = [];
-    const rolesByAccount = new Map();
-    for (const target of targets) {
-        let roles = rolesByAccount.get(target.accountId);
-        if (roles === undefined) {
-            roles = await (0,assignments/* rolesIn */.t4)(portal, accessToken, target.accountId, eachPage);
-            rolesByAccount.set(target.accountId, roles);
-        }
-        if (!roles.includes(target.roleName))
-            missing.push({ accountId: target.accountId, roleName: target.roleName, source: target.source });
-    }
-    return missing;
-}
-function writeProfiles(request) {
-    const { inputs } = request;
-    const home = (0,external_node_os_.homedir)();
-    const files = writeAwsProfiles({
-        profiles: inputs.profiles,
-        sessionName: sessionNameFor(request.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
-        startUrl: inputs.startUrl,
-        ssoRegion: inputs.region,
-        awsRegion: inputs.awsRegion,
-        scopes: inputs.scopes,
-        token: request.token,
-        registration: request.registration,
-        configFile: awsConfigFile(process.env, home),
-        home,
-        note: `written by the aws-sso-device-auth action${request.runUrl ? ` for ${request.runUrl}` : ''}; its post step removes this block`,
-        runner: (0,marks/* runnerLabel */.Fx)(),
-        beforeWrite: (record) => request.postStep.update((postStep) => {
-            postStep.awsFiles = record;
-            // A tool may refresh the token in this file; the post step revokes that one too.
-            if (postStep.revoke)
-                postStep.revoke.tokenCacheFile = record.tokenCacheFile;
-        }),
-        warn: (message) => lib_core.warning(message)
-    });
-    const names = files.profiles.join(', ');
-    lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${names} to ${files.configFile} and the SSO token cache ${files.tokenCacheFile}.`);
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/model/handoff.ts
-/** The format of the sealed value and of this record; a different one is refused with one line. */
-const HANDOFF_VERSION = 1;
-/** The decrypted text is not a record this version wrote. */
-class MalformedHandoffError extends Error {
-    name = 'MalformedHandoffError';
-}
-const ACCOUNT_ID = /^\d{12}$/;
-const handoff_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const handoff_PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
-const handoff_REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
-/** Access key ids, secret keys and session tokens: printable ASCII without spaces. */
-const OPAQUE = /^[\x21-\x7e]{1,8192}$/;
-/** The earliest expiry of the record's credentials. */
-function earliestExpiry(roles) {
-    return Math.min(...roles.map((role) => role.credentials.expiration));
-}
-/** Every role in the record, the `account-id`/`role-name` one first. */
-function handedOffRoles(record) {
-    return [...(record.role ? [record.role] : []), ...record.profiles];
-}
-/** Reads a decrypted record field by field; throws MalformedHandoffError for anything else. */
-function parseHandoffRecord(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        throw new MalformedHandoffError('the sealed text is not JSON');
-    }
-    const record = object(parsed, 'the record');
-    if (record.v !== HANDOFF_VERSION)
-        throw new MalformedHandoffError('the record has another version');
-    const awsRegion = string(record.awsRegion, handoff_REGION, 'awsRegion');
-    const expiresAt = time(record.expiresAt, 'expiresAt');
-    const role = record.role === undefined ? undefined : handedOffRole(record.role, false);
-    if (!Array.isArray(record.profiles) || record.profiles.length > 100)
-        throw new MalformedHandoffError('profiles is not a list');
-    const profiles = record.profiles.map((entry) => handedOffRole(entry, true));
-    if (new Set(profiles.map((entry) => entry.profile)).size !== profiles.length)
-        throw new MalformedHandoffError('a profile name repeats');
-    if (!role && profiles.length === 0)
-        throw new MalformedHandoffError('the record holds no role');
-    return { ...(role ? { role } : {}), profiles, awsRegion, expiresAt };
-}
-/** The text that is sealed: the record with its version. */
-function serializeHandoffRecord(record) {
-    return JSON.stringify({ v: HANDOFF_VERSION, ...record });
-}
-function handedOffRole(value, named) {
-    const entry = object(value, 'a role');
-    const credentials = object(entry.credentials, 'credentials');
-    const role = {
-        accountId: string(entry.accountId, ACCOUNT_ID, 'accountId'),
-        roleName: string(entry.roleName, handoff_ROLE_NAME, 'roleName'),
-        credentials: {
-            accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
-            secretAccessKey: string(credentials.secretAccessKey, OPAQUE, 'secretAccessKey'),
-            sessionToken: string(credentials.sessionToken, OPAQUE, 'sessionToken'),
-            expiration: time(credentials.expiration, 'expiration')
-        }
-    };
-    if (named)
-        role.profile = string(entry.profile, handoff_PROFILE_NAME, 'profile');
-    return role;
-}
-function object(value, what) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new MalformedHandoffError(`${what} is not an object`);
-    return value;
-}
-function string(value, shape, what) {
-    if (typeof value !== 'string' || !shape.test(value))
-        throw new MalformedHandoffError(`${what} has the wrong shape`);
-    return value;
-}
-function time(value, what) {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
-        throw new MalformedHandoffError(`${what} is not a time`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/handoff/binding.ts
-// What a hand-off is bound to, read from the runner's environment: the repository and the
-// workflow run. These variables are set by the runner, but a step before this one can change them
-// for the steps after it (GITHUB_ENV), so they are read as outside input: exactly the shapes GitHub
-// gives them, or the step stops with one line. A binding is never guessed: a missing run id would
-// bind every run at once.
-
-/** The environment cannot name this run: neither sealing nor opening can go on. */
-class HandoffBindingError extends errors/* UserFacingError */.Ui {
-    name = 'HandoffBindingError';
-}
-// GitHub's owner (39 characters) and repository (100) names: letters, digits, - _ and .
-const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/;
-const NUMERIC_ID = /^[1-9]\d{0,19}$/;
-function handoffBinding(env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const runId = env.GITHUB_RUN_ID ?? '';
-    const repositoryId = env.GITHUB_REPOSITORY_ID ?? '';
-    const refuse = (variable, shape) => {
-        throw new HandoffBindingError(`The hand-off needs ${variable} as the runner sets it (${shape}), and it is missing or not of that shape; run the action on a GitHub Actions runner and leave ${variable} alone.`);
-    };
-    if (!REPOSITORY.test(repository))
-        refuse('GITHUB_REPOSITORY', 'owner/repo');
-    if (!NUMERIC_ID.test(runId))
-        refuse('GITHUB_RUN_ID', 'a number');
-    if (repositoryId !== '' && !NUMERIC_ID.test(repositoryId))
-        refuse('GITHUB_REPOSITORY_ID', 'a number');
-    return { repository, runId, ...(repositoryId === '' ? {} : { repositoryId }) };
-}
-
-// EXTERNAL MODULE: ./src/registration/crypto.ts
-var registration_crypto = __nccwpck_require__(3140);
-;// CONCATENATED MODULE: ./src/handoff/seal.ts
-// The sealed hand-off: a hand-off record (model/handoff.ts) encrypted with AES-256-GCM under a key
-// derived from the `handoff-key` input, bound to the repository and the workflow run, and written
-// as one line of plain text so that it can travel as a job output.
-//
-//   h1.<header>.<body>         (each part base64url, no padding)
-//   header: {"repository","repositoryId"?,"runId","expiresAt"}  (JSON, in the clear)
-//   body:   salt (16) | iv (12) | key check (16) | ciphertext | GCM tag (16)
-//
-// The header is in the clear so that a value from another repository or run, or an expired one,
-// is refused with its own line before any key is derived; it is the GCM additional data, so a
-// header changed to fit this run makes the tag fail. The key check is a second value derived from
-// the same key: it tells a wrong key apart from an altered value. It gives an attacker nothing the
-// tag does not already give (both let a guess be verified offline), which is why the key must carry
-// at least 128 bits (inputs.ts checkEncryptionKeyStrength).
-//
-// The key: scrypt over the input with a fresh salt (as the cache's key, registration/crypto.ts),
-// then HKDF-SHA256 with a label of its own, so a passphrase used for both purposes never gives the
-// same key twice.
-//
-// Not a secret without the key, so no mask is registered for it: the runner drops a job output in
-// which any masked value appears ("Skip output … since it may contain secret", JobExtension.cs).
-// base64url of random bytes cannot hold a long secret except by chance (a 20-character one about
-// once in 10^33 values), and sealing checks the value against every secret this step knows and
-// seals again with fresh randomness in the unlikely case one appears. A SHORT workflow secret
-// (a few characters) is what could still appear: docs/handoff.md explains why and what to do.
-
-
-
-
-
-const PREFIX = `h${HANDOFF_VERSION}`;
-/** HKDF's info: what the key is for, apart from the cache's scrypt key of the same passphrase. */
-const PURPOSE = `aws-sso-device-auth handoff v${HANDOFF_VERSION}`;
-const SALT = 16;
-const IV = 12;
-const CHECK = 16;
-const TAG = 16;
-const HEADER_LIMIT = 1024;
-/** Job outputs may be up to 1 MB a job; a hand-off of 100 roles is well under 1 MB. */
-const SEALED_LIMIT = 512 * 1024;
-/** Fresh randomness tried when a known secret appears in the value by chance. */
-const SEAL_ATTEMPTS = 8;
-/** The value cannot be opened here; the message is the one line to show. */
-class HandoffRefusedError extends errors/* InputError */.dz {
-    constructor(message) {
-        super('handoff', message);
-    }
-}
-async function sealHandoff(record, key, binding, options) {
-    const header = Buffer.from(JSON.stringify({ ...binding, expiresAt: record.expiresAt }), 'utf8');
-    const plaintext = Buffer.from(serializeHandoffRecord(record), 'utf8');
-    const masked = maskedForms(options.avoid);
-    for (let attempt = 0; attempt < SEAL_ATTEMPTS; attempt++) {
-        const salt = (0,external_node_crypto_.randomBytes)(SALT);
-        const iv = (0,external_node_crypto_.randomBytes)(IV);
-        const keys = await deriveKeys(key, salt);
-        const cipher = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', keys.encryption, iv, { authTagLength: TAG });
-        cipher.setAAD(additionalData(header));
-        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-        const body = Buffer.concat([salt, iv, keys.check, ciphertext, cipher.getAuthTag()]);
-        const value = `${PREFIX}.${header.toString('base64url')}.${body.toString('base64url')}`;
-        if (!masked.some((secret) => value.includes(secret)))
-            return value;
-    }
-    const shortest = Math.min(...options.avoid.filter((secret) => secret !== '').map((secret) => secret.length));
-    throw new errors/* UserFacingError */.Ui(`Could not seal the hand-off without a masked value in it (a secret of ${shortest} characters keeps appearing), and the runner would drop such a job output; use longer secrets in this job.`);
-}
-/**
- * Opens a sealed value in the job that needs it. Everything is checked before anything is
- * returned, each refusal its own line: the format, the repository and run, the expiry, the key,
- * the seal, the record.
- */
-async function openHandoff(value, key, binding, now = Date.now()) {
-    const parsed = parseSealed(value);
-    refuseOtherBinding(parsed.binding, binding);
-    if (now >= parsed.expiresAt) {
-        throw new HandoffRefusedError(`Input 'handoff' expired at ${(0,format/* isoUtc */.u8)(parsed.expiresAt)}, when the role credentials it holds expire; run the gate job again for a new approval.`);
-    }
-    const keys = await deriveKeys(key, parsed.salt);
-    if (!(0,external_node_crypto_.timingSafeEqual)(keys.check, parsed.check)) {
-        throw new HandoffRefusedError("Input 'handoff-key' does not open input 'handoff': the gate job sealed it with another key (or the value was altered); give this job the same handoff-key secret as the gate job.");
-    }
-    const decipher = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', keys.encryption, parsed.iv, { authTagLength: TAG });
-    decipher.setAAD(additionalData(parsed.header));
-    decipher.setAuthTag(parsed.tag);
-    let plaintext;
-    try {
-        plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
-    }
-    catch {
-        throw altered('its seal does not verify');
-    }
-    let record;
-    try {
-        record = parseHandoffRecord(plaintext.toString('utf8'));
-    }
-    catch (error) {
-        if (error instanceof MalformedHandoffError)
-            throw altered(error.message);
-        throw error;
-    }
-    // The header's expiry is authenticated now; the record's own must agree with it.
-    if (record.expiresAt !== parsed.expiresAt)
-        throw altered('its expiry does not match');
-    return record;
-}
-function parseSealed(value) {
-    const notHandoff = (problem) => {
-        throw new HandoffRefusedError(`Input 'handoff' is not a hand-off sealed by this action (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
-    };
-    if (value.length > SEALED_LIMIT)
-        notHandoff('too long');
-    const parts = value.split('.');
-    const version = /^h(\d{1,4})$/.exec(parts[0] ?? '');
-    if (parts.length !== 3 || !version)
-        notHandoff('not three parts starting with h1');
-    if (version[1] !== String(HANDOFF_VERSION)) {
-        throw new HandoffRefusedError(`Input 'handoff' has format version ${version[1]}, and this version of the action reads version ${HANDOFF_VERSION}; use the same version of the action in the gate job and in this job.`);
-    }
-    const [, headerText = '', bodyText = ''] = parts;
-    if (!/^[\w-]+$/.test(headerText) || !/^[\w-]+$/.test(bodyText))
-        notHandoff('not base64url');
-    const header = Buffer.from(headerText, 'base64url');
-    const body = Buffer.from(bodyText, 'base64url');
-    if (header.length > HEADER_LIMIT)
-        notHandoff('its header is too long');
-    if (body.length < SALT + IV + CHECK + 1 + TAG)
-        notHandoff('too short');
-    const fields = readHeader(header) ?? notHandoff('its header is not one this version writes');
-    let at = 0;
-    const take = (length) => body.subarray(at, (at += length));
-    const salt = take(SALT);
-    const iv = take(IV);
-    const check = take(CHECK);
-    const ciphertext = take(body.length - at - TAG);
-    return { header, ...fields, salt, iv, check, ciphertext, tag: take(TAG) };
-}
-/** The header's fields, of exactly the shapes sealing writes, or undefined. */
-function readHeader(header) {
-    let parsed;
-    try {
-        parsed = JSON.parse(header.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        return undefined;
-    const { repository, repositoryId, runId, expiresAt, ...rest } = parsed;
-    const id = /^[1-9]\d{0,19}$/;
-    if (Object.keys(rest).length > 0)
-        return undefined;
-    if (typeof repository !== 'string' || !/^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/.test(repository))
-        return undefined;
-    if (typeof runId !== 'string' || !id.test(runId))
-        return undefined;
-    if (repositoryId !== undefined && (typeof repositoryId !== 'string' || !id.test(repositoryId)))
-        return undefined;
-    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0)
-        return undefined;
-    return { binding: { repository, runId, ...(repositoryId === undefined ? {} : { repositoryId }) }, expiresAt };
-}
-/** Another repository's or run's value: refused before any key is derived. Names only what it checked. */
-function refuseOtherBinding(sealed, here) {
-    const otherRepository = sealed.repository.toLowerCase() !== here.repository.toLowerCase() ||
-        (sealed.repositoryId !== undefined && here.repositoryId !== undefined && sealed.repositoryId !== here.repositoryId) ||
-        (sealed.repositoryId === undefined) !== (here.repositoryId === undefined);
-    if (otherRepository) {
-        throw new HandoffRefusedError(`Input 'handoff' was sealed in another repository (${sealed.repository}) and only opens in the workflow run that sealed it; pass this run's gate job output.`);
-    }
-    if (sealed.runId !== here.runId) {
-        throw new HandoffRefusedError(`Input 'handoff' was sealed in another workflow run (${sealed.runId}, this is ${here.runId}) and only opens in the run that sealed it; pass this run's gate job output, like \${{ needs.gate.outputs.handoff }}.`);
-    }
-}
-function altered(problem) {
-    return new HandoffRefusedError(`Input 'handoff' was altered after the gate job sealed it (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
-}
-function additionalData(header) {
-    return Buffer.concat([Buffer.from(`${PURPOSE}\n`, 'utf8'), header]);
-}
-async function deriveKeys(key, salt) {
-    const master = await (0,registration_crypto/* deriveKey */.Hz)(key, salt);
-    const encryption = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} encryption`, 32));
-    const check = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, `${PURPOSE} key check`, CHECK));
-    return { encryption, check };
-}
-/**
- * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
- * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
- * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
- */
-function maskedForms(secrets) {
-    const forms = new Set();
-    for (const secret of secrets.filter((value) => value !== '')) {
-        for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
-            if (text !== '')
-                forms.add(text);
-        }
-        const bytes = Buffer.from(secret, 'utf8');
-        for (const shift of [0, 1, 2]) {
-            // Whole 3-byte groups only: their characters do not depend on what follows.
-            const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
-            if (groups.length > 0)
-                forms.add(groups.toString('base64')).add(groups.toString('base64url'));
-        }
-    }
-    return [...forms];
-}
-
-;// CONCATENATED MODULE: ./src/handoff/open.ts
-// The opening job's step (`handoff` with `handoff-key`): asks nobody anything. The sealed value is
-// checked (format, repository and run, expiry, key, seal, record), the roles this step asks for
-// are picked from it, and only then is anything written: the profiles (recorded for the post step
-// first, as the gate records its own), then the variables and outputs, through the same export
-// code as the gate (export/), so the job sees exactly what the gate's own later steps would.
-
-
-
-
-
-
-
-
-
-
-
-async function openHandedOffAccess(inputs, postStep, context) {
-    const binding = handoffBinding();
-    const record = await openHandoff(inputs.handoff, inputs.handoffKey, binding);
-    // Masked before anything else can print them, as the gate masked them when AWS sent them.
-    handedOffRoles(record).forEach((role) => (0,secrets/* maskRoleCredentials */.$1)(role.credentials));
-    const picked = pickRoles(record, inputs);
-    const awsRegion = inputs.awsRegion === '' ? record.awsRegion : inputs.awsRegion;
-    const access = {};
-    if (picked.role)
-        access.role = picked.role;
-    if (picked.profiles.length > 0)
-        access.files = open_writeProfiles(picked.profiles, awsRegion, postStep, context);
-    exportAwsAccess(access, { ...inputs, awsRegion });
-    const roles = [...(picked.role ? [picked.role] : []), ...picked.profiles];
-    const expiresAt = Math.min(...roles.map(({ credentials }) => credentials.expiration));
-    lib_core.info(`Opened the hand-off of this run's gate job: ${roles.length === 1 ? 'one role' : `${roles.length} roles`}, valid until ${(0,format/* isoUtc */.u8)(expiresAt)}; nobody was asked again.`);
-    // No accessExpiresAt: the record would call it the token's, and this step holds no token.
-    return { outcome: 'approved', at: new Date() };
-}
-/**
- * The roles this step asks for, each one the gate sealed, or one line naming what is missing and
- * what was approved. Nothing asked for: everything, as the gate exported it.
- */
-function pickRoles(record, inputs) {
-    const asSealed = (role) => ({
-        accountId: role.accountId,
-        roleName: role.roleName,
-        profile: role.profile,
-        source: `the gate job's profile ${role.profile}`
-    });
-    if (!inputs.role && inputs.profiles.length === 0 && inputs.handoffProfile === undefined) {
-        return {
-            ...(record.role ? { role: { target: record.role, credentials: record.role.credentials } } : {}),
-            profiles: record.profiles.map((role) => ({ target: asSealed(role), credentials: role.credentials }))
-        };
-    }
-    const all = handedOffRoles(record);
-    const find = (target, asked) => {
-        const found = all.find((role) => role.accountId === target.accountId && role.roleName === target.roleName);
-        if (!found)
-            throw notApproved(`the role ${target.roleName} in account ${target.accountId} (${asked})`, record);
-        return found.credentials;
-    };
-    const picked = { profiles: [] };
-    if (inputs.role)
-        picked.role = { target: inputs.role, credentials: find(inputs.role, "inputs 'account-id' and 'role-name'") };
-    for (const target of inputs.profiles)
-        picked.profiles.push({ target, credentials: find(target, target.source) });
-    if (inputs.handoffProfile !== undefined) {
-        const name = inputs.handoffProfile;
-        const found = record.profiles.find((role) => role.profile === name);
-        if (!found)
-            throw notApproved(`the profile ${name} (input 'profile')`, record);
-        picked.profiles.push({ target: asSealed(found), credentials: found.credentials });
-    }
-    return picked;
-}
-function notApproved(what, record) {
-    const approved = handedOffRoles(record).map((role) => role.profile === undefined ? `${role.accountId}:${role.roleName}` : `${role.accountId}:${role.roleName}=${role.profile}`);
-    return new HandoffRefusedError(`Input 'handoff' holds no credentials for ${what}: the gate job sealed only ${approved.join(', ')}; request it in the gate job too, or ask for one of those.`);
-}
-function open_writeProfiles(profiles, awsRegion, postStep, context) {
-    const home = (0,external_node_os_.homedir)();
-    const files = writeCredentialProfiles({
-        profiles,
-        tag: sessionNameFor(context.runId, (0,external_node_crypto_.randomBytes)(4).toString('hex')),
-        awsRegion,
-        configFile: awsConfigFile(process.env, home),
-        home,
-        note: `role credentials handed off by the aws-sso-device-auth action${context.runUrl ? ` for ${context.runUrl}` : ''}; its post step removes this block`,
-        runner: (0,marks/* runnerLabel */.Fx)(),
-        beforeWrite: (record) => postStep.update((state) => (state.awsFiles = record)),
-        warn: (message) => lib_core.warning(message)
-    });
-    lib_core.info(`Wrote the AWS profile${files.profiles.length === 1 ? '' : 's'} ${files.profiles.join(', ')} to ${files.configFile}.`);
-    return files;
-}
-
 // EXTERNAL MODULE: ./src/http/dispatcher.ts
 var dispatcher = __nccwpck_require__(3839);
 ;// CONCATENATED MODULE: ./src/notify/format.ts
@@ -34930,6 +33636,8 @@ function createLogNotifier(options = {}) {
     };
 }
 
+// EXTERNAL MODULE: ./src/retry.ts
+var retry = __nccwpck_require__(9809);
 // EXTERNAL MODULE: ./src/http/retry-after.ts
 var retry_after = __nccwpck_require__(7821);
 ;// CONCATENATED MODULE: ./src/github/retry.ts
@@ -36537,8 +35245,8 @@ async function attemptWithinDeadline(createToken, context) {
     return { kind: 'cut-off' };
 }
 
-// EXTERNAL MODULE: ./src/flow/approval.ts + 5 modules
-var approval = __nccwpck_require__(8111);
+// EXTERNAL MODULE: ./src/flow/approval.ts
+var approval = __nccwpck_require__(5257);
 ;// CONCATENATED MODULE: ./src/flow/rounds.ts
 // 4.-6. The rounds of a request (gate/rounds.ts runs them): each round a device authorization
 // (one code), polled until approved, expired or the deadline; the request the channels show is
@@ -36730,7 +35438,7 @@ function openChannels(flow, options = {}) {
                     if (url === channels.commentUrl)
                         return;
                     channels.commentUrl = url;
-                    lib_core.info(`The request is shown in the PR comment ${exportCommentUrl(url)}`);
+                    lib_core.info(`The request is shown in the PR comment ${(0,outputs/* exportCommentUrl */.N)(url)}`);
                 },
                 sticky: { debug: (line) => lib_core.debug(line), requestTimeoutMs: (0,src_deadline/* attemptTimeoutMs */.fB)(inputs.timeoutSeconds) },
                 // Asked at each write: near the deadline, recording the outcome gets only the grace.
@@ -36758,7 +35466,7 @@ class Channels {
     /** 5. Prompt: every channel shows the request; the outputs carry its public parts. */
     async prompt(request) {
         this.shown = request;
-        exportRequestOutputs(request);
+        (0,outputs/* exportRequestOutputs */.k8)(request);
         if (request.endpointNotice)
             lib_core.warning(noticeLine(request.endpointNotice));
         await notifyAll(this.notifiers, (notifier) => notifier.prompt(request), (warning) => lib_core.warning(warning));
@@ -36769,45 +35477,8 @@ class Channels {
     }
 }
 
-;// CONCATENATED MODULE: ./src/handoff/gate.ts
-// The gate's side of the hand-off (part of the export step, `handoff-key`): the credentials of
-// every requested role, with account, role, profile name and expiry, sealed for the jobs that need
-// this one. The access token stays here: the gate's post step revokes it as without a hand-off.
-
-
-
-
-
-/** Seals what `access` holds; call before any variable or output is set, like every other part of the export. */
-async function sealAccess(access, seal) {
-    const record = handoffRecordOf(access, seal.awsRegion);
-    const roles = [...(record.role ? [record.role] : []), ...record.profiles];
-    const credentialSecrets = roles.flatMap(({ credentials }) => [
-        credentials.accessKeyId,
-        credentials.secretAccessKey,
-        credentials.sessionToken
-    ]);
-    const sealed = await sealHandoff(record, seal.key, handoffBinding(), { avoid: [...seal.secrets, ...credentialSecrets] });
-    lib_core.info(`Sealed the credentials of ${roles.length === 1 ? 'one role' : `${roles.length} roles`} as the handoff output, for the jobs of this run that need this job, valid until ${(0,format/* isoUtc */.u8)(record.expiresAt)}.`);
-    return sealed;
-}
-function handoffRecordOf(access, awsRegion) {
-    const role = access.role && { ...access.role.target, credentials: access.role.credentials };
-    const profiles = (access.profiles ?? []).map(({ target, credentials }) => ({
-        accountId: target.accountId,
-        roleName: target.roleName,
-        profile: target.profile,
-        credentials
-    }));
-    const roles = [...(role ? [role] : []), ...profiles];
-    return {
-        ...(role ? { role: { accountId: role.accountId, roleName: role.roleName, credentials: role.credentials } } : {}),
-        profiles,
-        awsRegion,
-        expiresAt: earliestExpiry(roles)
-    };
-}
-
+// EXTERNAL MODULE: ./src/export/aws-access.ts + 1 modules
+var aws_access = __nccwpck_require__(7016);
 ;// CONCATENATED MODULE: ./src/gate/receipt.ts
 
 
@@ -36857,7 +35528,6 @@ function approvalReceipt(context, requested, approvers) {
 
 
 
-
 /**
  * 7. Export. The tokens are masked before anything else sees them, and the post step learns what
  * to revoke before anything can fail. Every portal call and file write (role credentials, checked
@@ -36876,7 +35546,7 @@ async function exportAccess(flow, ended, { base }) {
     // Bounded like the rest of the flow: by then the deadline may be near, or past for an approval
     // that came in the grace; such an approval still gets one short attempt.
     const deadline = (0,src_deadline/* exportDeadline */.hv)(base.deadline.getTime());
-    const access = await obtainAwsAccess({
+    const access = await (0,aws_access/* obtainAwsAccess */.b)({
         inputs,
         token,
         registration: round.registration,
@@ -36892,15 +35562,15 @@ async function exportAccess(flow, ended, { base }) {
     // Sealing is the export's last part that can fail: before the first variable or output.
     const handoff = inputs.handoffKey === undefined
         ? undefined
-        : await sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
-    exportToken(token);
-    exportAwsAccess(access, inputs);
+        : await (await __nccwpck_require__.e(/* import() */ 143).then(__nccwpck_require__.bind(__nccwpck_require__, 8143))).sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
+    (0,outputs/* exportToken */.Y1)(token);
+    (0,aws_access/* exportAwsAccess */.M)(access, inputs);
     if (handoff !== undefined)
-        exportHandoff(handoff);
+        (0,outputs/* exportHandoff */.nm)(handoff);
     const approvers = ended.approvals.flatMap(({ approver }) => (approver ? [approver] : []));
     const receipt = approvers.length > 0 ? approvalReceipt(context, base, approvers) : undefined;
     if (receipt)
-        exportApprovers(approvers[0], receipt);
+        (0,outputs/* exportApprovers */.$y)(approvers[0], receipt);
     const approvals = ended.approvals.flatMap(approvalRecord);
     return {
         outcome: 'approved',
@@ -36984,7 +35654,6 @@ function deadlineNote(outcome, details) {
 
 
 
-
 async function run(options = {}) {
     const startedAt = Date.now();
     const cancellation = abortOnTermination();
@@ -37014,6 +35683,8 @@ async function run(options = {}) {
             // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
             // The record names the run alone: this step has no request, start URL or token of its own.
             subject = { context };
+            // Its own chunk: a step that asks for approval never loads it.
+            const { openHandedOffAccess } = await __nccwpck_require__.e(/* import() */ 388).then(__nccwpck_require__.bind(__nccwpck_require__, 4388));
             result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context);
         }
         else {
@@ -37122,7 +35793,7 @@ async function startRequest(flow, channels, pendingFile) {
     await channels.prompt(request);
     if (channels.commentUrl !== undefined)
         savePendingRequest(pendingFile, { rounds, request, commentUrl: channels.commentUrl });
-    exportRequestDeadline(request);
+    (0,outputs/* exportRequestDeadline */.I9)(request);
     lib_core.info(`The request is pending until ${(0,format/* formatUtc */.ay)(request.deadline)}: a later step with phase: wait and the same inputs waits for the approval${request.deadline > request.expiresAt ? ', showing a new code whenever one expires' : ''}.`);
 }
 /**
@@ -37165,7 +35836,7 @@ function failureResult(error, cancelled, request) {
  * pending request this step owned is over: no wait step may pick it up again.
  */
 async function recordOutcome(channels, subject, result, ownedPendingFile) {
-    exportOutcome(result.outcome);
+    (0,outputs/* exportOutcome */.p_)(result.outcome);
     if (result.outcome !== 'approved')
         lib_core.setFailed(result.message ?? result.outcome);
     await channels.record(subject, result);
@@ -38591,7 +37262,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
-/***/ 7016:
+/***/ 4635:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");

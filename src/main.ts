@@ -18,7 +18,6 @@ import { InputError } from './errors.js'
 import { explainFailure, isUnexpected, unapprovedMessage } from './failure.js'
 import { formatUtc } from './time/format.js'
 import { exportOutcome, exportRequestDeadline } from './export/outputs.js'
-import { openHandedOffAccess } from './handoff/open.js'
 import { maskPendingRequest } from './model/secrets.js'
 import { PostStepWriter } from './model/post-step-state.js'
 import { closeSharedDispatcher } from './http/dispatcher.js'
@@ -75,6 +74,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
       // A gate job of this run was approved: open its hand-off and export as it would; nobody is asked.
       // The record names the run alone: this step has no request, start URL or token of its own.
       subject = { context }
+      // Its own chunk: a step that asks for approval never loads it.
+      const { openHandedOffAccess } = await import('./handoff/open.js')
       result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context)
     } else {
       const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options)

@@ -10,7 +10,6 @@ import type { ClientRegistration, TokenSet } from '../oidc/types.js'
 import type { Verdict } from '../gate/rounds.js'
 import { revokeTokens } from '../cleanup/revoke.js'
 import { needsIdentity, refusalReason } from '../gate/policy.js'
-import { identifyApprover } from '../identity/approver.js'
 import type { RoleTarget } from '../portal/types.js'
 import { sanitize } from '../text/sanitize.js'
 import { definedFields } from '../defined.js'
@@ -66,6 +65,8 @@ async function identify(flow: Flow, gate: Gate, token: TokenSet, approvedAt: Dat
   const through = identifiedThrough(flow.inputs)
   if (through === false || flow.endpoints.sts === undefined) return {}
   const deadline = exportDeadline(gate.base.deadline.getTime())
+  // Loaded once an approval arrives (its own chunk, with STS and the signer): the prompt does not wait for it.
+  const { identifyApprover } = await import('../identity/approver.js')
   const { approver, credentials } = await identifyApprover(token, through, {
     portal: portalClient(flow, deadline),
     sts: flow.endpoints.sts,

@@ -5,7 +5,7 @@ import { explainFailure, unapprovedMessage } from '../failure.js'
 import { formatDuration } from '../time/format.js'
 import { exportAwsAccess, obtainAwsAccess } from '../export/aws-access.js'
 import { exportApprovers, exportHandoff, exportToken } from '../export/outputs.js'
-import { sealAccess, type GateSeal } from '../handoff/gate.js'
+import type { GateSeal } from '../handoff/gate.js'
 import type { ActionInputs } from '../inputs.js'
 import type { RequestResult } from '../model/request.js'
 import type { TokenSet } from '../oidc/types.js'
@@ -51,10 +51,9 @@ export async function exportAccess(flow: Flow, ended: GateEnd, { base }: Gate): 
   const handoff =
     inputs.handoffKey === undefined
       ? undefined
-      : await sealAccess(
-          access,
-          gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode])
-        )
+      : await (
+          await import('../handoff/gate.js')
+        ).sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]))
   exportToken(token)
   exportAwsAccess(access, inputs)
   if (handoff !== undefined) exportHandoff(handoff)

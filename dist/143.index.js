@@ -1,0 +1,420 @@
+export const id = 143;
+export const ids = [143];
+export const modules = {
+
+/***/ 7807:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ handoffBinding)
+/* harmony export */ });
+/* unused harmony export HandoffBindingError */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+// What a hand-off is bound to, read from the runner's environment: the repository and the
+// workflow run. These variables are set by the runner, but a step before this one can change them
+// for the steps after it (GITHUB_ENV), so they are read as outside input: exactly the shapes GitHub
+// gives them, or the step stops with one line. A binding is never guessed: a missing run id would
+// bind every run at once.
+
+/** The environment cannot name this run: neither sealing nor opening can go on. */
+class HandoffBindingError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserFacingError */ .Ui {
+    name = 'HandoffBindingError';
+}
+// GitHub's owner (39 characters) and repository (100) names: letters, digits, - _ and .
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/;
+const NUMERIC_ID = /^[1-9]\d{0,19}$/;
+function handoffBinding(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    const repositoryId = env.GITHUB_REPOSITORY_ID ?? '';
+    const refuse = (variable, shape) => {
+        throw new HandoffBindingError(`The hand-off needs ${variable} as the runner sets it (${shape}), and it is missing or not of that shape; run the action on a GitHub Actions runner and leave ${variable} alone.`);
+    };
+    if (!REPOSITORY.test(repository))
+        refuse('GITHUB_REPOSITORY', 'owner/repo');
+    if (!NUMERIC_ID.test(runId))
+        refuse('GITHUB_RUN_ID', 'a number');
+    if (repositoryId !== '' && !NUMERIC_ID.test(repositoryId))
+        refuse('GITHUB_REPOSITORY_ID', 'a number');
+    return { repository, runId, ...(repositoryId === '' ? {} : { repositoryId }) };
+}
+
+
+/***/ }),
+
+/***/ 8143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   sealAccess: () => (/* binding */ sealAccess)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3491);
+/* harmony import */ var _model_handoff_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4879);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6622);
+/* harmony import */ var _binding_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7807);
+/* harmony import */ var _seal_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1501);
+// The gate's side of the hand-off (part of the export step, `handoff-key`): the credentials of
+// every requested role, with account, role, profile name and expiry, sealed for the jobs that need
+// this one. The access token stays here: the gate's post step revokes it as without a hand-off.
+
+
+
+
+
+/** Seals what `access` holds; call before any variable or output is set, like every other part of the export. */
+async function sealAccess(access, seal) {
+    const record = handoffRecordOf(access, seal.awsRegion);
+    const roles = [...(record.role ? [record.role] : []), ...record.profiles];
+    const credentialSecrets = roles.flatMap(({ credentials }) => [
+        credentials.accessKeyId,
+        credentials.secretAccessKey,
+        credentials.sessionToken
+    ]);
+    const sealed = await (0,_seal_js__WEBPACK_IMPORTED_MODULE_2__/* .sealHandoff */ .aR)(record, seal.key, (0,_binding_js__WEBPACK_IMPORTED_MODULE_1__/* .handoffBinding */ .C)(), { avoid: [...seal.secrets, ...credentialSecrets] });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__.info(`Sealed the credentials of ${roles.length === 1 ? 'one role' : `${roles.length} roles`} as the handoff output, for the jobs of this run that need this job, valid until ${(0,_time_format_js__WEBPACK_IMPORTED_MODULE_3__/* .isoUtc */ .u8)(record.expiresAt)}.`);
+    return sealed;
+}
+function handoffRecordOf(access, awsRegion) {
+    const role = access.role && { ...access.role.target, credentials: access.role.credentials };
+    const profiles = (access.profiles ?? []).map(({ target, credentials }) => ({
+        accountId: target.accountId,
+        roleName: target.roleName,
+        profile: target.profile,
+        credentials
+    }));
+    const roles = [...(role ? [role] : []), ...profiles];
+    return {
+        ...(role ? { role: { accountId: role.accountId, roleName: role.roleName, credentials: role.credentials } } : {}),
+        profiles,
+        awsRegion,
+        expiresAt: (0,_model_handoff_js__WEBPACK_IMPORTED_MODULE_4__/* .earliestExpiry */ .tJ)(roles)
+    };
+}
+
+
+/***/ }),
+
+/***/ 1501:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   aR: () => (/* binding */ sealHandoff),
+/* harmony export */   b3: () => (/* binding */ openHandoff),
+/* harmony export */   lH: () => (/* binding */ HandoffRefusedError)
+/* harmony export */ });
+/* unused harmony export SEALED_LIMIT */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
+/* harmony import */ var _registration_crypto_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3140);
+/* harmony import */ var _model_handoff_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4879);
+/* harmony import */ var _time_format_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6622);
+// The sealed hand-off: a hand-off record (model/handoff.ts) encrypted with AES-256-GCM under a key
+// derived from the `handoff-key` input, bound to the repository and the workflow run, and written
+// as one line of plain text so that it can travel as a job output.
+//
+//   h1.<header>.<body>         (each part base64url, no padding)
+//   header: {"repository","repositoryId"?,"runId","expiresAt"}  (JSON, in the clear)
+//   body:   salt (16) | iv (12) | key check (16) | ciphertext | GCM tag (16)
+//
+// The header is in the clear so that a value from another repository or run, or an expired one,
+// is refused with its own line before any key is derived; it is the GCM additional data, so a
+// header changed to fit this run makes the tag fail. The key check is a second value derived from
+// the same key: it tells a wrong key apart from an altered value. It gives an attacker nothing the
+// tag does not already give (both let a guess be verified offline), which is why the key must carry
+// at least 128 bits (inputs.ts checkEncryptionKeyStrength).
+//
+// The key: scrypt over the input with a fresh salt (as the cache's key, registration/crypto.ts),
+// then HKDF-SHA256 with a label of its own, so a passphrase used for both purposes never gives the
+// same key twice.
+//
+// Not a secret without the key, so no mask is registered for it: the runner drops a job output in
+// which any masked value appears ("Skip output … since it may contain secret", JobExtension.cs).
+// base64url of random bytes cannot hold a long secret except by chance (a 20-character one about
+// once in 10^33 values), and sealing checks the value against every secret this step knows and
+// seals again with fresh randomness in the unlikely case one appears. A SHORT workflow secret
+// (a few characters) is what could still appear: docs/handoff.md explains why and what to do.
+
+
+
+
+
+const PREFIX = `h${_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .HANDOFF_VERSION */ .kA}`;
+/** HKDF's info: what the key is for, apart from the cache's scrypt key of the same passphrase. */
+const PURPOSE = `aws-sso-device-auth handoff v${_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .HANDOFF_VERSION */ .kA}`;
+const SALT = 16;
+const IV = 12;
+const CHECK = 16;
+const TAG = 16;
+const HEADER_LIMIT = 1024;
+/** Job outputs may be up to 1 MB a job; a hand-off of 100 roles is well under 1 MB. */
+const SEALED_LIMIT = 512 * 1024;
+/** Fresh randomness tried when a known secret appears in the value by chance. */
+const SEAL_ATTEMPTS = 8;
+/** The value cannot be opened here; the message is the one line to show. */
+class HandoffRefusedError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz {
+    constructor(message) {
+        super('handoff', message);
+    }
+}
+async function sealHandoff(record, key, binding, options) {
+    const header = Buffer.from(JSON.stringify({ ...binding, expiresAt: record.expiresAt }), 'utf8');
+    const plaintext = Buffer.from((0,_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serializeHandoffRecord */ .im)(record), 'utf8');
+    const masked = maskedForms(options.avoid);
+    for (let attempt = 0; attempt < SEAL_ATTEMPTS; attempt++) {
+        const salt = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(SALT);
+        const iv = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(IV);
+        const keys = await deriveKeys(key, salt);
+        const cipher = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createCipheriv)('aes-256-gcm', keys.encryption, iv, { authTagLength: TAG });
+        cipher.setAAD(additionalData(header));
+        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+        const body = Buffer.concat([salt, iv, keys.check, ciphertext, cipher.getAuthTag()]);
+        const value = `${PREFIX}.${header.toString('base64url')}.${body.toString('base64url')}`;
+        if (!masked.some((secret) => value.includes(secret)))
+            return value;
+    }
+    const shortest = Math.min(...options.avoid.filter((secret) => secret !== '').map((secret) => secret.length));
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserFacingError */ .Ui(`Could not seal the hand-off without a masked value in it (a secret of ${shortest} characters keeps appearing), and the runner would drop such a job output; use longer secrets in this job.`);
+}
+/**
+ * Opens a sealed value in the job that needs it. Everything is checked before anything is
+ * returned, each refusal its own line: the format, the repository and run, the expiry, the key,
+ * the seal, the record.
+ */
+async function openHandoff(value, key, binding, now = Date.now()) {
+    const parsed = parseSealed(value);
+    refuseOtherBinding(parsed.binding, binding);
+    if (now >= parsed.expiresAt) {
+        throw new HandoffRefusedError(`Input 'handoff' expired at ${(0,_time_format_js__WEBPACK_IMPORTED_MODULE_4__/* .isoUtc */ .u8)(parsed.expiresAt)}, when the role credentials it holds expire; run the gate job again for a new approval.`);
+    }
+    const keys = await deriveKeys(key, parsed.salt);
+    if (!(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(keys.check, parsed.check)) {
+        throw new HandoffRefusedError("Input 'handoff-key' does not open input 'handoff': the gate job sealed it with another key (or the value was altered); give this job the same handoff-key secret as the gate job.");
+    }
+    const decipher = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createDecipheriv)('aes-256-gcm', keys.encryption, parsed.iv, { authTagLength: TAG });
+    decipher.setAAD(additionalData(parsed.header));
+    decipher.setAuthTag(parsed.tag);
+    let plaintext;
+    try {
+        plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
+    }
+    catch {
+        throw altered('its seal does not verify');
+    }
+    let record;
+    try {
+        record = (0,_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .parseHandoffRecord */ .Te)(plaintext.toString('utf8'));
+    }
+    catch (error) {
+        if (error instanceof _model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .MalformedHandoffError */ .Sn)
+            throw altered(error.message);
+        throw error;
+    }
+    // The header's expiry is authenticated now; the record's own must agree with it.
+    if (record.expiresAt !== parsed.expiresAt)
+        throw altered('its expiry does not match');
+    return record;
+}
+function parseSealed(value) {
+    const notHandoff = (problem) => {
+        throw new HandoffRefusedError(`Input 'handoff' is not a hand-off sealed by this action (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+    };
+    if (value.length > SEALED_LIMIT)
+        notHandoff('too long');
+    const parts = value.split('.');
+    const version = /^h(\d{1,4})$/.exec(parts[0] ?? '');
+    if (parts.length !== 3 || !version)
+        notHandoff('not three parts starting with h1');
+    if (version[1] !== String(_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .HANDOFF_VERSION */ .kA)) {
+        throw new HandoffRefusedError(`Input 'handoff' has format version ${version[1]}, and this version of the action reads version ${_model_handoff_js__WEBPACK_IMPORTED_MODULE_3__/* .HANDOFF_VERSION */ .kA}; use the same version of the action in the gate job and in this job.`);
+    }
+    const [, headerText = '', bodyText = ''] = parts;
+    if (!/^[\w-]+$/.test(headerText) || !/^[\w-]+$/.test(bodyText))
+        notHandoff('not base64url');
+    const header = Buffer.from(headerText, 'base64url');
+    const body = Buffer.from(bodyText, 'base64url');
+    if (header.length > HEADER_LIMIT)
+        notHandoff('its header is too long');
+    if (body.length < SALT + IV + CHECK + 1 + TAG)
+        notHandoff('too short');
+    const fields = readHeader(header) ?? notHandoff('its header is not one this version writes');
+    let at = 0;
+    const take = (length) => body.subarray(at, (at += length));
+    const salt = take(SALT);
+    const iv = take(IV);
+    const check = take(CHECK);
+    const ciphertext = take(body.length - at - TAG);
+    return { header, ...fields, salt, iv, check, ciphertext, tag: take(TAG) };
+}
+/** The header's fields, of exactly the shapes sealing writes, or undefined. */
+function readHeader(header) {
+    let parsed;
+    try {
+        parsed = JSON.parse(header.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return undefined;
+    const { repository, repositoryId, runId, expiresAt, ...rest } = parsed;
+    const id = /^[1-9]\d{0,19}$/;
+    if (Object.keys(rest).length > 0)
+        return undefined;
+    if (typeof repository !== 'string' || !/^[A-Za-z0-9-]{1,39}\/[\w.-]{1,100}$/.test(repository))
+        return undefined;
+    if (typeof runId !== 'string' || !id.test(runId))
+        return undefined;
+    if (repositoryId !== undefined && (typeof repositoryId !== 'string' || !id.test(repositoryId)))
+        return undefined;
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0)
+        return undefined;
+    return { binding: { repository, runId, ...(repositoryId === undefined ? {} : { repositoryId }) }, expiresAt };
+}
+/** Another repository's or run's value: refused before any key is derived. Names only what it checked. */
+function refuseOtherBinding(sealed, here) {
+    const otherRepository = sealed.repository.toLowerCase() !== here.repository.toLowerCase() ||
+        (sealed.repositoryId !== undefined && here.repositoryId !== undefined && sealed.repositoryId !== here.repositoryId) ||
+        (sealed.repositoryId === undefined) !== (here.repositoryId === undefined);
+    if (otherRepository) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another repository (${sealed.repository}) and only opens in the workflow run that sealed it; pass this run's gate job output.`);
+    }
+    if (sealed.runId !== here.runId) {
+        throw new HandoffRefusedError(`Input 'handoff' was sealed in another workflow run (${sealed.runId}, this is ${here.runId}) and only opens in the run that sealed it; pass this run's gate job output, like \${{ needs.gate.outputs.handoff }}.`);
+    }
+}
+function altered(problem) {
+    return new HandoffRefusedError(`Input 'handoff' was altered after the gate job sealed it (${problem}); pass the gate job's output unchanged, like \${{ needs.gate.outputs.handoff }}.`);
+}
+function additionalData(header) {
+    return Buffer.concat([Buffer.from(`${PURPOSE}\n`, 'utf8'), header]);
+}
+async function deriveKeys(key, salt) {
+    const master = await (0,_registration_crypto_js__WEBPACK_IMPORTED_MODULE_2__/* .deriveKey */ .Hz)(key, salt);
+    const encryption = Buffer.from((0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.hkdfSync)('sha256', master, salt, `${PURPOSE} encryption`, 32));
+    const check = Buffer.from((0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.hkdfSync)('sha256', master, salt, `${PURPOSE} key check`, CHECK));
+    return { encryption, check };
+}
+/**
+ * Each secret in the forms the runner's masker also hides (its value encoders, HostContext.cs):
+ * as given, each line of it, JSON- and URI-escaped, and base64 of it and of it without its first
+ * one or two bytes, in both alphabets, cut to whole 3-byte groups: a shorter needle is the cautious one.
+ */
+function maskedForms(secrets) {
+    const forms = new Set();
+    for (const secret of secrets.filter((value) => value !== '')) {
+        for (const text of [secret, ...secret.split(/\r?\n/), JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+            if (text !== '')
+                forms.add(text);
+        }
+        const bytes = Buffer.from(secret, 'utf8');
+        for (const shift of [0, 1, 2]) {
+            // Whole 3-byte groups only: their characters do not depend on what follows.
+            const groups = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+            if (groups.length > 0)
+                forms.add(groups.toString('base64')).add(groups.toString('base64url'));
+        }
+    }
+    return [...forms];
+}
+
+
+/***/ }),
+
+/***/ 4879:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Sn: () => (/* binding */ MalformedHandoffError),
+/* harmony export */   Te: () => (/* binding */ parseHandoffRecord),
+/* harmony export */   im: () => (/* binding */ serializeHandoffRecord),
+/* harmony export */   kA: () => (/* binding */ HANDOFF_VERSION),
+/* harmony export */   tJ: () => (/* binding */ earliestExpiry),
+/* harmony export */   vq: () => (/* binding */ handedOffRoles)
+/* harmony export */ });
+/** The format of the sealed value and of this record; a different one is refused with one line. */
+const HANDOFF_VERSION = 1;
+/** The decrypted text is not a record this version wrote. */
+class MalformedHandoffError extends Error {
+    name = 'MalformedHandoffError';
+}
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const PROFILE_NAME = /^[A-Za-z0-9][\w.@+-]{0,63}$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
+/** Access key ids, secret keys and session tokens: printable ASCII without spaces. */
+const OPAQUE = /^[\x21-\x7e]{1,8192}$/;
+/** The earliest expiry of the record's credentials. */
+function earliestExpiry(roles) {
+    return Math.min(...roles.map((role) => role.credentials.expiration));
+}
+/** Every role in the record, the `account-id`/`role-name` one first. */
+function handedOffRoles(record) {
+    return [...(record.role ? [record.role] : []), ...record.profiles];
+}
+/** Reads a decrypted record field by field; throws MalformedHandoffError for anything else. */
+function parseHandoffRecord(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        throw new MalformedHandoffError('the sealed text is not JSON');
+    }
+    const record = object(parsed, 'the record');
+    if (record.v !== HANDOFF_VERSION)
+        throw new MalformedHandoffError('the record has another version');
+    const awsRegion = string(record.awsRegion, REGION, 'awsRegion');
+    const expiresAt = time(record.expiresAt, 'expiresAt');
+    const role = record.role === undefined ? undefined : handedOffRole(record.role, false);
+    if (!Array.isArray(record.profiles) || record.profiles.length > 100)
+        throw new MalformedHandoffError('profiles is not a list');
+    const profiles = record.profiles.map((entry) => handedOffRole(entry, true));
+    if (new Set(profiles.map((entry) => entry.profile)).size !== profiles.length)
+        throw new MalformedHandoffError('a profile name repeats');
+    if (!role && profiles.length === 0)
+        throw new MalformedHandoffError('the record holds no role');
+    return { ...(role ? { role } : {}), profiles, awsRegion, expiresAt };
+}
+/** The text that is sealed: the record with its version. */
+function serializeHandoffRecord(record) {
+    return JSON.stringify({ v: HANDOFF_VERSION, ...record });
+}
+function handedOffRole(value, named) {
+    const entry = object(value, 'a role');
+    const credentials = object(entry.credentials, 'credentials');
+    const role = {
+        accountId: string(entry.accountId, ACCOUNT_ID, 'accountId'),
+        roleName: string(entry.roleName, ROLE_NAME, 'roleName'),
+        credentials: {
+            accessKeyId: string(credentials.accessKeyId, OPAQUE, 'accessKeyId'),
+            secretAccessKey: string(credentials.secretAccessKey, OPAQUE, 'secretAccessKey'),
+            sessionToken: string(credentials.sessionToken, OPAQUE, 'sessionToken'),
+            expiration: time(credentials.expiration, 'expiration')
+        }
+    };
+    if (named)
+        role.profile = string(entry.profile, PROFILE_NAME, 'profile');
+    return role;
+}
+function object(value, what) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new MalformedHandoffError(`${what} is not an object`);
+    return value;
+}
+function string(value, shape, what) {
+    if (typeof value !== 'string' || !shape.test(value))
+        throw new MalformedHandoffError(`${what} has the wrong shape`);
+    return value;
+}
+function time(value, what) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+        throw new MalformedHandoffError(`${what} is not a time`);
+    return value;
+}
+
+
+/***/ })
+
+};
