@@ -46,6 +46,30 @@ describe('handoff-key and handoff', () => {
   })
 })
 
+describe('an empty handoff with handoff-key: a gate needs both start-url and region', () => {
+  const EMPTY_HANDOFF = /^Input 'handoff' is empty and 'start-url' or 'region' is not set/
+  it.each([
+    ['start-url alone', { 'start-url': GATE['start-url'] }],
+    ['region alone', { region: GATE.region }],
+    ['neither', {}]
+  ])('%s: refused as a hand-off that did not arrive', (_case, given) => {
+    expect(() => parse({ ...given, 'handoff-key': KEY, roles: '111122223333:Deployer=prod' })).toThrow(EMPTY_HANDOFF)
+  })
+
+  it('both: a gate, whose start URL and region are read and checked as ever', () => {
+    const inputs = parse({ ...GATE, 'handoff-key': KEY, roles: '111122223333:Deployer=prod' })
+    expect(inputs).toMatchObject({ startUrl: GATE['start-url'], region: GATE.region })
+    expect(() => parse({ ...GATE, region: 'EU-WEST-1', 'handoff-key': KEY, roles: '111122223333:Deployer' })).toThrow(/^Input 'region'/)
+  })
+
+  it('opening with a start URL or region given still checks them', () => {
+    expect(() => parse({ handoff: 'h1.x.y', 'handoff-key': KEY, region: 'EU-WEST-1' })).toThrow(/^Input 'region'/)
+    expect(() => parse({ handoff: 'h1.x.y', 'handoff-key': KEY, 'start-url': 'http://d-1234567890.awsapps.com/start' })).toThrow(
+      /^Input 'start-url'/
+    )
+  })
+})
+
 describe('pickRoles', () => {
   const credentials = (n: number) => ({ accessKeyId: `AKID${n}`, secretAccessKey: `secret${n}`, sessionToken: `token${n}`, expiration: 1 })
   const record: HandoffRecord = {
