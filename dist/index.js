@@ -35562,7 +35562,7 @@ async function exportAccess(flow, ended, { base }) {
     // Sealing is the export's last part that can fail: before the first variable or output.
     const handoff = inputs.handoffKey === undefined
         ? undefined
-        : await (await __nccwpck_require__.e(/* import() */ 143).then(__nccwpck_require__.bind(__nccwpck_require__, 8143))).sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
+        : await (await __nccwpck_require__.e(/* import() */ 115).then(__nccwpck_require__.bind(__nccwpck_require__, 2115))).sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]));
     (0,outputs/* exportToken */.Y1)(token);
     (0,aws_access/* exportAwsAccess */.M)(access, inputs);
     if (handoff !== undefined)
@@ -35684,7 +35684,7 @@ async function run(options = {}) {
             // The record names the run alone: this step has no request, start URL or token of its own.
             subject = { context };
             // Its own chunk: a step that asks for approval never loads it.
-            const { openHandedOffAccess } = await __nccwpck_require__.e(/* import() */ 388).then(__nccwpck_require__.bind(__nccwpck_require__, 4388));
+            const { openHandedOffAccess } = await __nccwpck_require__.e(/* import() */ 115).then(__nccwpck_require__.bind(__nccwpck_require__, 2115));
             result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context);
         }
         else {

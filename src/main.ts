@@ -75,7 +75,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       // The record names the run alone: this step has no request, start URL or token of its own.
       subject = { context }
       // Its own chunk: a step that asks for approval never loads it.
-      const { openHandedOffAccess } = await import('./handoff/open.js')
+      const { openHandedOffAccess } = await import('./handoff/index.js')
       result = await openHandedOffAccess({ ...inputs, handoff: inputs.handoff, handoffKey: inputs.handoffKey }, postStep, context)
     } else {
       const flow = prepareFlow(inputs, context, postStep, startedAt, signal, options)

@@ -146,14 +146,14 @@ describe('finding broken references', () => {
 
   it('reports a missing link target, a missing anchor and a named path that is not there, with the line', () => {
     const text = [
-      'See [the guide](docs/guide.md) and [design](DESIGN.md).',
+      'See [the guide](docs/guide.md) and [the plan](PLAN.md).',
       'Read [hand-off](README.md#wait-in-a-small-job-deploy-in-many-the-hand-off) and [gone](README.md#quick-start).',
       'In [this file](#notes) and [nowhere](#nowhere).',
       'The flow is in `src/main.ts`, the rest in `src/flow.ts` and docs/missing.md.',
       '## Notes'
     ].join('\n')
     expect(check('CONTRIBUTING.md', text)).toEqual([
-      'CONTRIBUTING.md:1: links to DESIGN.md, which is not in the repository',
+      'CONTRIBUTING.md:1: links to PLAN.md, which is not in the repository',
       'CONTRIBUTING.md:2: links to #quick-start, which is no heading of README.md',
       'CONTRIBUTING.md:3: links to #nowhere, which is no heading of CONTRIBUTING.md',
       'CONTRIBUTING.md:4: names src/flow.ts, which is not in the repository',

@@ -52,7 +52,7 @@ export async function exportAccess(flow: Flow, ended: GateEnd, { base }: Gate): 
     inputs.handoffKey === undefined
       ? undefined
       : await (
-          await import('../handoff/gate.js')
+          await import('../handoff/index.js')
         ).sealAccess(access, gateSeal(inputs, inputs.handoffKey, token, [round.registration.clientSecret, round.authorization.deviceCode]))
   exportToken(token)
   exportAwsAccess(access, inputs)
