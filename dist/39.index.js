@@ -837,7 +837,7 @@ class StsClient {
         const operation = 'GetCallerIdentity';
         const now = this.options.now ?? Date.now;
         const endpoint = `${this.url.origin}${this.url.pathname}`;
-        const timeoutMs = (0,request/* attemptLimit */.N4)({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
+        const limit = (0,request/* attemptLimit */.N4)({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint);
         const signed = signQueryRequest({
             url: this.url,
             body: GET_CALLER_IDENTITY_BODY,
@@ -851,7 +851,7 @@ class StsClient {
             url: this.url,
             headers: { ...signed, 'user-agent': user_agent/* USER_AGENT */._, accept: 'text/xml' },
             body: GET_CALLER_IDENTITY_BODY,
-            timeoutMs,
+            ...limit,
             maxBodyBytes: MAX_BODY_BYTES,
             ...(0,defined/* definedFields */.X)({ signal: this.options.signal, dispatcher: this.options.dispatcher })
         });

@@ -1,11 +1,12 @@
 // The one retry loop: an operation that failed transiently is tried again, by default with
 // exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
 // honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
-// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// cross it, the last error is thrown (unless that last attempt only timed out in the sliver of
+// time the deadline left it: then the failure before it, which says what the service did). Which failures are worth another attempt, and after how
 // long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
 // default, retryDelayMs (github/retry.ts) for the GitHub API.
 import { systemClock, type Clock } from './time/clock.js'
-import { isRetryableAwsError } from './http/errors.js'
+import { isRetryableAwsError, RequestTimeoutError } from './http/errors.js'
 
 export const DEFAULT_BACKOFF_BASE_MS = 500
 export const DEFAULT_BACKOFF_CAP_MS = 10_000
@@ -59,14 +60,18 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
     // A server asking for a longer pause gets it; jitter never shortens its request.
     return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0)
   }
+  let telling: unknown
   for (let n = 1; ; n++) {
     options.signal?.throwIfAborted()
     try {
       return await attempt(n)
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason
+      // "No response within 22 ms" after three throttled answers would hide the throttling.
+      const squeezed = error instanceof RequestTimeoutError && error.cutShort
+      if (!squeezed) telling = error
       const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n)
-      if (delayMs === undefined || clock.now() + delayMs >= options.deadline) throw error
+      if (delayMs === undefined || clock.now() + delayMs >= options.deadline) throw squeezed && telling !== undefined ? telling : error
       options.onRetry?.({ attempt: n, error, delayMs })
       await clock.sleep(delayMs, options.signal)
     }

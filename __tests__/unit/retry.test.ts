@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { systemClock } from '../../src/time/clock.js'
-import { AwsServiceError, NetworkError } from '../../src/oidc/errors.js'
+import { AwsServiceError, NetworkError, RequestTimeoutError } from '../../src/oidc/errors.js'
 import { backoffDelay, retryAfterOf, withRetry } from '../../src/retry.js'
 import { FakeClock } from './poll-fake-clock.js'
 
@@ -120,6 +120,42 @@ describe('withRetry', () => {
     const script = failing([serviceError('TooManyRequestsException', 429, 7_000)])
     await clock.run(withRetry(script.run(clock), { deadline: START + 60_000, clock, random: () => 0.5 }))
     expect(script.attempts.map((a) => a.at)).toEqual([0, 7_000])
+  })
+
+  describe('an attempt squeezed into what the deadline left', () => {
+    const squeezed = (timeoutMs: number) => new RequestTimeoutError('RegisterClient', ENDPOINT, timeoutMs, { cutShort: true })
+    const fullTimeout = () => new RequestTimeoutError('RegisterClient', ENDPOINT, 3_000)
+    const options = (clock: FakeClock) => ({ deadline: START + 1_000, clock, baseMs: 400, capMs: 400, random: () => 0.99 })
+
+    it('does not hide what the service said before it: the throttled answer is thrown', async () => {
+      const clock = new FakeClock(START)
+      const errors = [serviceError('TooManyRequestsException', 429), serviceError('TooManyRequestsException', 429), squeezed(22)]
+      const script = failing(errors)
+      // Attempts at 0, 396 and 792 ms; the third had 208 ms and timed out after 22; a fourth wait would cross the deadline.
+      await expect(clock.run(withRetry(script.run(clock), options(clock)))).rejects.toBe(errors[1])
+      expect(script.attempts.map((a) => a.at)).toEqual([0, 396, 792])
+    })
+
+    it('a "not sent" attempt after a reset reports the reset', async () => {
+      const clock = new FakeClock(START)
+      const reset = networkError(1)
+      const script = failing([reset, squeezed(0), squeezed(0), squeezed(0)])
+      await expect(clock.run(withRetry(script.run(clock), options(clock)))).rejects.toBe(reset)
+    })
+
+    it('a timeout with its full time is the cause and is thrown as it is', async () => {
+      const clock = new FakeClock(START)
+      const hung = fullTimeout()
+      const script = failing([serviceError('TooManyRequestsException', 429), hung])
+      await expect(clock.run(withRetry(script.run(clock), { ...options(clock), maxAttempts: 2 }))).rejects.toBe(hung)
+    })
+
+    it('when every attempt was squeezed, the last one is thrown: there is nothing better to say', async () => {
+      const clock = new FakeClock(START)
+      const only = squeezed(5)
+      const script = failing([only])
+      await expect(clock.run(withRetry(script.run(clock), { ...options(clock), maxAttempts: 1 }))).rejects.toBe(only)
+    })
   })
 
   it('never sleeps past the deadline: the last error is thrown instead', async () => {

@@ -32601,9 +32601,15 @@ class errors_NetworkError extends Error {
 class RequestTimeoutError extends errors_NetworkError {
     name = 'RequestTimeoutError';
     timeoutMs;
+    /**
+     * The attempt had less than its usual time because the caller's deadline was near (or past):
+     * its timing out says little about the service (withRetry then reports an earlier failure).
+     */
+    cutShort;
     constructor(operation, endpoint, timeoutMs, options = {}) {
         super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options);
         this.timeoutMs = timeoutMs;
+        this.cutShort = options.cutShort ?? timeoutMs === 0;
     }
 }
 /** A success status with a body we cannot use: not JSON, or a required field missing. */
@@ -32653,7 +32659,8 @@ function isRetryableAwsError(error) {
 // The one retry loop: an operation that failed transiently is tried again, by default with
 // exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
 // honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
-// cross it, the last error is thrown. Which failures are worth another attempt, and after how
+// cross it, the last error is thrown (unless that last attempt only timed out in the sliver of
+// time the deadline left it: then the failure before it, which says what the service did). Which failures are worth another attempt, and after how
 // long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
 // default, retryDelayMs (github/retry.ts) for the GitHub API.
 
@@ -32684,6 +32691,7 @@ async function withRetry(attempt, options) {
         // A server asking for a longer pause gets it; jitter never shortens its request.
         return Math.max(backoffDelay(n, options), retryAfterOf(error) ?? 0);
     };
+    let telling;
     for (let n = 1;; n++) {
         options.signal?.throwIfAborted();
         try {
@@ -32692,9 +32700,13 @@ async function withRetry(attempt, options) {
         catch (error) {
             if (options.signal?.aborted)
                 throw options.signal.reason;
+            // "No response within 22 ms" after three throttled answers would hide the throttling.
+            const squeezed = error instanceof RequestTimeoutError && error.cutShort;
+            if (!squeezed)
+                telling = error;
             const delayMs = options.delayBeforeRetry ? options.delayBeforeRetry(error, n, clock.now()) : backoffAfter(error, n);
             if (delayMs === undefined || clock.now() + delayMs >= options.deadline)
-                throw error;
+                throw squeezed && telling !== undefined ? telling : error;
             options.onRetry?.({ attempt: n, error, delayMs });
             await clock.sleep(delayMs, options.signal);
         }
@@ -33765,7 +33777,7 @@ async function requestBounded(options) {
     catch (error) {
         if (error instanceof errors_MalformedResponseError)
             throw error;
-        const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout });
+        const failure = requestFailure(error, { operation, endpoint, timeoutMs, cutShort: options.cutShort === true, callerSignal: options.signal, timeout });
         // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
         // what the network or a proxy said, so it passes the one sanitiser.
         debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`);
@@ -33819,7 +33831,7 @@ function requestFailure(error, context) {
         return context.callerSignal.reason;
     const code = errorCode(error);
     if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error });
+        return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error, cutShort: context.cutShort });
     }
     if (code === undefined)
         return error; // not a network failure: a bug, let it surface as is
@@ -33895,7 +33907,7 @@ async function requestJson(options) {
         url,
         headers,
         ...defined_definedFields({ body: payload }),
-        timeoutMs: attemptLimit(options, endpoint),
+        ...attemptLimit(options, endpoint),
         maxBodyBytes: MAX_BODY_BYTES,
         ...defined_definedFields({ signal: options.signal, dispatcher: options.dispatcher })
     });
@@ -33921,15 +33933,18 @@ async function requestJson(options) {
         throw new errors_MalformedResponseError(operation, endpoint, `HTTP ${status} body is not JSON`);
     }
 }
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
+/**
+ * The attempt's timeout, shortened to what is left before the deadline (`cutShort` says so);
+ * none left: not sent at all.
+ */
 function attemptLimit(options, endpoint) {
     const timeoutMs = options.timeoutMs ?? request_DEFAULT_REQUEST_TIMEOUT_MS;
     if (options.deadline === undefined)
-        return timeoutMs;
+        return { timeoutMs, cutShort: false };
     const left = Math.floor(options.deadline - (options.now ?? Date.now)());
     if (left <= 0)
         throw new RequestTimeoutError(options.operation, endpoint, 0);
-    return Math.min(timeoutMs, left);
+    return left < timeoutMs ? { timeoutMs: left, cutShort: true } : { timeoutMs, cutShort: false };
 }
 function tryParseJson(text) {
     try {

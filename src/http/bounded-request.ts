@@ -20,6 +20,8 @@ export interface BoundedRequest {
   body?: string | Buffer
   /** Limit for the whole attempt: connect, headers and body. */
   timeoutMs: number
+  /** `timeoutMs` was shortened to what the caller's deadline left (see RequestTimeoutError.cutShort). */
+  cutShort?: boolean
   /** A body longer than this is not read further: the request fails with MalformedResponseError. */
   maxBodyBytes: number
   /** The caller's cancellation: when it aborts, the request is torn down and its reason thrown. */
@@ -65,7 +67,7 @@ export async function requestBounded(options: BoundedRequest): Promise<BoundedRe
     response = { status: answer.statusCode, headers: answer.headers, body }
   } catch (error) {
     if (error instanceof MalformedResponseError) throw error
-    const failure = requestFailure(error, { operation, endpoint, timeoutMs, callerSignal: options.signal, timeout })
+    const failure = requestFailure(error, { operation, endpoint, timeoutMs, cutShort: options.cutShort === true, callerSignal: options.signal, timeout })
     // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
     // what the network or a proxy said, so it passes the one sanitiser.
     core.debug(
@@ -128,13 +130,13 @@ const PERMANENT_CODE = /^(CERT_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED
 
 function requestFailure(
   error: unknown,
-  context: { operation: string; endpoint: string; timeoutMs: number; callerSignal?: AbortSignal; timeout: AbortSignal }
+  context: { operation: string; endpoint: string; timeoutMs: number; cutShort: boolean; callerSignal?: AbortSignal; timeout: AbortSignal }
 ): unknown {
   const { operation, endpoint, timeoutMs } = context
   if (context.callerSignal?.aborted) return context.callerSignal.reason
   const code = errorCode(error)
   if (context.timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error })
+    return new RequestTimeoutError(operation, endpoint, timeoutMs, { cause: error, cutShort: context.cutShort })
   }
   if (code === undefined) return error // not a network failure: a bug, let it surface as is
   const proxyStatus = proxyRefusal(error)

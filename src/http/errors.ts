@@ -68,10 +68,16 @@ export class NetworkError extends Error {
 export class RequestTimeoutError extends NetworkError {
   override readonly name = 'RequestTimeoutError'
   readonly timeoutMs: number
+  /**
+   * The attempt had less than its usual time because the caller's deadline was near (or past):
+   * its timing out says little about the service (withRetry then reports an earlier failure).
+   */
+  readonly cutShort: boolean
 
-  constructor(operation: string, endpoint: string, timeoutMs: number, options: { cause?: unknown } = {}) {
+  constructor(operation: string, endpoint: string, timeoutMs: number, options: { cause?: unknown; cutShort?: boolean } = {}) {
     super(operation, endpoint, timeoutMs > 0 ? `no response within ${timeoutMs} ms` : 'not sent: the time allowed had run out', options)
     this.timeoutMs = timeoutMs
+    this.cutShort = options.cutShort ?? timeoutMs === 0
   }
 }
 

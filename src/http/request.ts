@@ -63,7 +63,7 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
     url,
     headers,
     ...definedFields({ body: payload }),
-    timeoutMs: attemptLimit(options, endpoint),
+    ...attemptLimit(options, endpoint),
     maxBodyBytes: MAX_BODY_BYTES,
     ...definedFields({ signal: options.signal, dispatcher: options.dispatcher })
   })
@@ -89,13 +89,19 @@ export async function requestJson(options: JsonRequest): Promise<JsonResponse> {
   }
 }
 
-/** The attempt's timeout, shortened to what is left before the deadline; none left: not sent at all. */
-export function attemptLimit(options: Pick<JsonRequest, 'operation' | 'timeoutMs' | 'deadline' | 'now'>, endpoint: string): number {
+/**
+ * The attempt's timeout, shortened to what is left before the deadline (`cutShort` says so);
+ * none left: not sent at all.
+ */
+export function attemptLimit(
+  options: Pick<JsonRequest, 'operation' | 'timeoutMs' | 'deadline' | 'now'>,
+  endpoint: string
+): { timeoutMs: number; cutShort: boolean } {
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-  if (options.deadline === undefined) return timeoutMs
+  if (options.deadline === undefined) return { timeoutMs, cutShort: false }
   const left = Math.floor(options.deadline - (options.now ?? Date.now)())
   if (left <= 0) throw new RequestTimeoutError(options.operation, endpoint, 0)
-  return Math.min(timeoutMs, left)
+  return left < timeoutMs ? { timeoutMs: left, cutShort: true } : { timeoutMs, cutShort: false }
 }
 
 function tryParseJson(text: string): unknown {

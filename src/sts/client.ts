@@ -48,7 +48,7 @@ export class StsClient {
     const operation = 'GetCallerIdentity'
     const now = this.options.now ?? Date.now
     const endpoint = `${this.url.origin}${this.url.pathname}`
-    const timeoutMs = attemptLimit({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint)
+    const limit = attemptLimit({ operation, timeoutMs: this.options.requestTimeoutMs, deadline: this.options.deadline, now }, endpoint)
     const signed = signQueryRequest({
       url: this.url,
       body: GET_CALLER_IDENTITY_BODY,
@@ -62,7 +62,7 @@ export class StsClient {
       url: this.url,
       headers: { ...signed, 'user-agent': USER_AGENT, accept: 'text/xml' },
       body: GET_CALLER_IDENTITY_BODY,
-      timeoutMs,
+      ...limit,
       maxBodyBytes: MAX_BODY_BYTES,
       ...definedFields({ signal: this.options.signal, dispatcher: this.options.dispatcher })
     })
