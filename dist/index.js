@@ -31616,7 +31616,14 @@ async function requestBounded(options) {
     catch (error) {
         if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .MalformedResponseError */ .f7)
             throw error;
-        const failure = requestFailure(error, { operation, endpoint, timeoutMs, cutShort: options.cutShort === true, callerSignal: options.signal, timeout });
+        const failure = requestFailure(error, {
+            operation,
+            endpoint,
+            timeoutMs,
+            cutShort: options.cutShort === true,
+            callerSignal: options.signal,
+            timeout
+        });
         // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
         // what the network or a proxy said, so it passes the one sanitiser.
         _actions_core__WEBPACK_IMPORTED_MODULE_0__.debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? (0,_text_lines_js__WEBPACK_IMPORTED_MODULE_3__/* .clip */ .$)(failure.message, 500) : 'cancelled'}`);

@@ -30,7 +30,9 @@ describe('attemptLimit', () => {
       }
       expect(thrown).toBeInstanceOf(RequestTimeoutError)
       expect((thrown as RequestTimeoutError).cutShort).toBe(true)
-      expect((thrown as RequestTimeoutError).message).toBe('Logout at http://127.0.0.1/logout failed: not sent: the time allowed had run out')
+      expect((thrown as RequestTimeoutError).message).toBe(
+        'Logout at http://127.0.0.1/logout failed: not sent: the time allowed had run out'
+      )
     }
   })
 })

@@ -33777,7 +33777,14 @@ async function requestBounded(options) {
     catch (error) {
         if (error instanceof errors_MalformedResponseError)
             throw error;
-        const failure = requestFailure(error, { operation, endpoint, timeoutMs, cutShort: options.cutShort === true, callerSignal: options.signal, timeout });
+        const failure = requestFailure(error, {
+            operation,
+            endpoint,
+            timeoutMs,
+            cutShort: options.cutShort === true,
+            callerSignal: options.signal,
+            timeout
+        });
         // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
         // what the network or a proxy said, so it passes the one sanitiser.
         debug(`${method} ${url.pathname} failed after ${elapsed()} ms: ${failure instanceof Error ? clip(failure.message, 500) : 'cancelled'}`);

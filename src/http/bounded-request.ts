@@ -67,7 +67,14 @@ export async function requestBounded(options: BoundedRequest): Promise<BoundedRe
     response = { status: answer.statusCode, headers: answer.headers, body }
   } catch (error) {
     if (error instanceof MalformedResponseError) throw error
-    const failure = requestFailure(error, { operation, endpoint, timeoutMs, cutShort: options.cutShort === true, callerSignal: options.signal, timeout })
+    const failure = requestFailure(error, {
+      operation,
+      endpoint,
+      timeoutMs,
+      cutShort: options.cutShort === true,
+      callerSignal: options.signal,
+      timeout
+    })
     // The path is the URL parser's serialisation (percent-encoded, one line); the cause may quote
     // what the network or a proxy said, so it passes the one sanitiser.
     core.debug(
