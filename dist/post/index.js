@@ -32660,9 +32660,10 @@ function isRetryableAwsError(error) {
 // exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
 // honouring Retry-After, and never sleeping past the caller's deadline: when the next wait would
 // cross it, the last error is thrown (unless that last attempt only timed out in the sliver of
-// time the deadline left it: then the failure before it, which says what the service did). Which failures are worth another attempt, and after how
-// long, is the caller's classifier: isRetryableAwsError (http/errors.ts) for the AWS calls by
-// default, retryDelayMs (github/retry.ts) for the GitHub API.
+// time the deadline left it: then the failure before it, which says what the service did).
+// Which failures are worth another attempt, and after how long, is the caller's classifier:
+// isRetryableAwsError (http/errors.ts) for the AWS calls by default, retryDelayMs
+// (github/retry.ts) for the GitHub API.
 
 
 const DEFAULT_BACKOFF_BASE_MS = 500;
